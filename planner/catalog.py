@@ -1,0 +1,170 @@
+"""Load and validate the bundled catalogs in data/: hardware, cloud prices, management fees, presets.
+
+Every catalog row carries a `source` and an `as_of` date; a row that is an estimate says so in
+`estimate`. A bad row fails at load with `file:line: reason` (CatalogError).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .scenario import Scenario, ScenarioError, validate
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+class CatalogError(ValueError):
+    """A catalog file or row is invalid; the message starts with `file:line:`."""
+
+
+def _number(low: float = 0, high: float = float("inf"), optional: bool = False):
+    def parse(text: str):
+        if text == "" and optional:
+            return None
+        value = float(text)
+        if not low <= value <= high:
+            raise ValueError(f"{value:g} is outside {low:g} to {high:g}")
+        return value
+    return parse
+
+
+def _text(text: str) -> str:
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+def _choice(*options: str):
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(f"{text!r} is not one of {', '.join(options)}")
+        return text
+    return parse
+
+
+def _date(text: str) -> str:
+    if not _DATE.match(text):
+        raise ValueError(f"{text!r} is not a YYYY-MM or YYYY-MM-DD date")
+    return text
+
+
+_PROVENANCE = {"estimate": str, "source": _text, "as_of": _date}
+
+SCHEMAS = {
+    "hardware.csv": {
+        "id": _text, "name": _text, "family": _choice("jetson", "coral", "hailo", "server"),
+        "unit_price_usd": _number(0, 1e6), "watts": _number(0, 1e4), "int8_tops": _number(0, 1e5, optional=True),
+        "throughput_ips": _number(0.1, 1e5), "reference_model": _text, **_PROVENANCE},
+    "cloud_prices.csv": {
+        "provider": _choice("aws", "azure", "gcp"), "service": _text,
+        "item": _choice("transfer_out_per_gb", "vision_per_1000_images", "video_ingest_per_gb",
+                        "serverless_per_gb_second", "serverless_per_million_requests", "storage_per_gb_month"),
+        "unit": _text, "tier_from": _number(0, 1e15), "price_usd": _number(0, 1e4), **_PROVENANCE},
+    "management.csv": {
+        "id": _text, "name": _text, "basis": _choice("per_device", "per_site"),
+        "usd_per_month": _number(0, 1e6), **_PROVENANCE},
+}
+
+
+def read_rows(path: Path, schema: dict) -> list[dict]:
+    """Rows of a CSV catalog, each value parsed by its column's parser; errors name file and line."""
+    name = path.name
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in schema if c not in (reader.fieldnames or [])]
+            if missing:
+                raise CatalogError(f"{name}:1: missing columns {', '.join(missing)}")
+            rows = []
+            for row in reader:
+                parsed = {}
+                for column, parse in schema.items():
+                    try:
+                        parsed[column] = parse((row.get(column) or "").strip())
+                    except ValueError as exc:
+                        raise CatalogError(f"{name}:{reader.line_num}: {column} {exc}") from None
+                rows.append(parsed)
+    except OSError as exc:
+        raise CatalogError(f"{name}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{name}: not UTF-8 text") from None
+    return rows
+
+
+@dataclass(frozen=True)
+class Catalog:
+    hardware: tuple[dict, ...]
+    cloud_prices: tuple[dict, ...]
+    management: tuple[dict, ...]
+    presets: dict[str, Scenario]
+
+    def device(self, device_id: str) -> dict:
+        return next(d for d in self.hardware if d["id"] == device_id)
+
+    def tier_schedules(self, item: str) -> dict[str, list[tuple[float, float]]]:
+        """{'provider — service': [(tier_from, price), …]} for one price item, tiers in order."""
+        schedules: dict[str, list[tuple[float, float]]] = {}
+        for row in self.cloud_prices:
+            if row["item"] == item:
+                schedules.setdefault(f"{row['provider']} — {row['service']}", []).append(
+                    (row["tier_from"], row["price_usd"]))
+        return {k: sorted(v) for k, v in schedules.items()}
+
+
+def _check_unique(rows, key: str, file: str) -> None:
+    seen = set()
+    for row in rows:
+        if row[key] in seen:
+            raise CatalogError(f"{file}: duplicate {key} {row[key]!r}")
+        seen.add(row[key])
+
+
+def _check_tiers(rows, file: str) -> None:
+    firsts: dict[tuple, float] = {}
+    for row in rows:
+        key = (row["provider"], row["service"], row["item"])
+        firsts[key] = min(firsts.get(key, float("inf")), row["tier_from"])
+    for key, first in firsts.items():
+        if first != 0:
+            raise CatalogError(f"{file}: {' / '.join(key)} has no tier starting at 0")
+
+
+def load_presets(folder: Path) -> dict[str, Scenario]:
+    presets = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            presets[path.stem] = validate(json.loads(path.read_text(encoding="utf-8")))
+        except (ScenarioError, ValueError) as exc:
+            raise CatalogError(f"presets/{path.name}: {exc}") from None
+    if not presets:
+        raise CatalogError(f"no presets in {folder}")
+    return presets
+
+
+@lru_cache(maxsize=4)
+def load(data_dir: Path = DATA_DIR) -> Catalog:
+    """The validated catalog (cached: data/ is read once per process)."""
+    hardware = read_rows(data_dir / "hardware.csv", SCHEMAS["hardware.csv"])
+    _check_unique(hardware, "id", "hardware.csv")
+    prices = read_rows(data_dir / "cloud_prices.csv", SCHEMAS["cloud_prices.csv"])
+    _check_tiers(prices, "cloud_prices.csv")
+    management = read_rows(data_dir / "management.csv", SCHEMAS["management.csv"])
+    _check_unique(management, "id", "management.csv")
+    return Catalog(tuple(hardware), tuple(prices), tuple(management), load_presets(data_dir / "presets"))
+
+
+def presets() -> dict[str, Scenario]:
+    return load().presets
+
+
+def preset(name: str) -> Scenario:
+    """A bundled preset by name (ScenarioError naming the choices when unknown)."""
+    found = presets()
+    if name not in found:
+        raise ScenarioError(f"unknown preset {name!r}; choose one of {', '.join(found)}")
+    return found[name]

@@ -1,0 +1,333 @@
+"""Monthly cost of every cloud and edge component, for a batch of scenarios × months.
+
+Shapes: n scenarios, M months (month 0 starts at go-live). A `Component` is `amount × factor`, where
+`amount` is a per-scenario figure (n, 1) and `factor` a per-month profile (1, M) or (n, M): growth,
+price changes, refresh schedules. Keeping the two apart means a component costs no memory traffic until
+someone asks for its values, and totals multiply once per distinct factor, not once per component.
+
+The formulas, in the order of `COMPONENTS`, with units (see also docs/FORMULAS.md):
+
+    operating_s      = hours_per_day × 3600 × days_per_month                         [s/month]
+    images           = cameras × analysed_fps × operating_s × growth(m)               [images/month]
+    upload_gb        = video: cameras × bitrate_mbps × 10⁶/8 × operating_s / 10⁹ × growth(m)
+                       frames: images × image_kb / 10⁶                                [GB/month]
+    growth(m)        = (1 + workload_growth_percent_per_year/100)^(m/12); price changes alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .pricing import pad_schedules, tiered_cost
+from .scenario import FIELDS, NumberField, Scenario
+
+DAYS_PER_CALENDAR_MONTH = 365.25 / 12
+HOURS_PER_CALENDAR_MONTH = DAYS_PER_CALENDAR_MONTH * 24
+
+
+@dataclass(frozen=True)
+class ComponentInfo:
+    key: str
+    side: str        # "cloud" or "edge"
+    label: str
+    bill: str        # who sends the bill, so a finance reader can match it
+    formula: str
+    views: tuple[str, ...] = ("cash", "accounting")
+    lump: bool = False   # paid at the start of its month (capex) rather than accrued evenly
+
+
+COMPONENTS: tuple[ComponentInfo, ...] = (
+    ComponentInfo("site_uplink", "cloud", "Site uplink (video to cloud)", "Site ISP / carrier",
+                  "upload_gb × uplink_per_gb × bandwidth_change(m)"),
+    ComponentInfo("cloud_ingest", "cloud", "Cloud ingest", "Cloud provider",
+                  "upload_gb × ingest_per_gb × bandwidth_change(m)"),
+    ComponentInfo("inference", "cloud", "Cloud inference", "Cloud provider",
+                  "per-image: tiers(images) × fee_change(m); serverless: images × (ms/1000 × memory_gb × "
+                  "per_gb_second + per_million_requests/10⁶) × fee_change(m)"),
+    ComponentInfo("results_egress", "cloud", "Results egress to site", "Cloud provider",
+                  "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)"),
+    ComponentInfo("cloud_storage", "cloud", "Cloud storage", "Cloud provider",
+                  "upload_gb × stored_months(m) × storage_per_gb_month × fee_change(m)"),
+    ComponentInfo("hardware", "edge", "Edge hardware", "Hardware vendor",
+                  "devices_bought(m) × device_price − devices_retired(m) × salvage", views=("cash",), lump=True),
+    ComponentInfo("installation", "edge", "Installation", "Installer",
+                  "devices_bought(m) × install_per_device", views=("cash",), lump=True),
+    ComponentInfo("depreciation", "edge", "Depreciation (hardware + installation)", "Accounting",
+                  "devices(m) × (device_price + install_per_device − salvage) / useful_life_months",
+                  views=("accounting",)),
+    ComponentInfo("failures", "edge", "Failure replacements", "Hardware vendor",
+                  "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)"),
+    ComponentInfo("management", "edge", "Management software", "Software vendor",
+                  "management_per_month × (devices(m) if per device else sites)"),
+    ComponentInfo("electricity", "edge", "Electricity", "Utility",
+                  "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × electricity_per_kwh × "
+                  "electricity_change(m)"),
+    ComponentInfo("feedback_uplink", "edge", "Feedback upload", "Site ISP / carrier",
+                  "feedback_gb × uplink_per_gb × bandwidth_change(m)"),
+    ComponentInfo("feedback_cloud", "edge", "Feedback ingest & storage", "Cloud provider",
+                  "feedback_gb × (ingest_per_gb × bandwidth_change(m) + stored_months(m) × storage_per_gb_month "
+                  "× fee_change(m))"),
+)
+COMPONENT_BY_KEY = {c.key: c for c in COMPONENTS}
+VIEWS = ("cash", "accounting")
+
+
+def side_components(side: str, view: str = "cash") -> tuple[ComponentInfo, ...]:
+    return tuple(c for c in COMPONENTS if c.side == side and view in c.views)
+
+
+# ── Batches ─────────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Batch:
+    """Inputs of n scenarios as columns: numeric fields as float arrays (n,), choices as bools."""
+    n: int
+    columns: dict[str, np.ndarray]
+    inference_tiers: tuple[np.ndarray, np.ndarray]   # starts, prices: (1 or n, k)
+    egress_tiers: tuple[np.ndarray, np.ndarray]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    @property
+    def max_horizon(self) -> int:
+        return int(self.columns["horizon_months"].max())
+
+
+_CHOICE_FLAGS = {  # bool column = (choice field == value)
+    "video_upload": ("cloud_upload", "video"),
+    "per_image": ("inference_pricing", "per_image"),
+    "auto_sizing": ("device_sizing", "auto"),
+    "per_device_fee": ("management_basis", "per_device"),
+}
+
+
+def _tiers_arrays(schedules):
+    if all(s == schedules[0] for s in schedules):
+        starts, prices = pad_schedules(schedules[:1])
+    else:
+        starts, prices = pad_schedules(schedules)
+    return starts, prices
+
+
+def batch(scenarios: list[Scenario], **overrides) -> Batch:
+    """Columns for `scenarios`; `overrides` replaces numeric columns by arrays (or scalars) of length n.
+
+    Overrides let what-if grids and Monte Carlo vary inputs without building n Scenario objects: they
+    are validated against each field's bounds here (raising ValueError naming the field).
+    """
+    if not scenarios:
+        raise ValueError("a batch needs at least one scenario")
+    n = max([len(scenarios)] + [np.size(v) for v in overrides.values()])
+    if len(scenarios) not in (1, n):
+        raise ValueError(f"{len(scenarios)} scenarios but overrides of length {n}")
+    columns: dict[str, np.ndarray] = {}
+    for spec in FIELDS:
+        if isinstance(spec, NumberField):
+            col = np.array([getattr(s, spec.name) for s in scenarios], dtype=float)
+            columns[spec.name] = np.broadcast_to(col, (n,)).copy() if col.size != n else col
+    for name, values in overrides.items():
+        spec = next((f for f in FIELDS if f.name == name), None)
+        if not isinstance(spec, NumberField):
+            raise ValueError(f"{name!r} is not a numeric scenario field")
+        arr = np.broadcast_to(np.asarray(values, dtype=float), (n,)).copy()
+        if spec.integer:
+            arr = np.round(arr)
+        bad = ~np.isfinite(arr) | (arr < spec.min) | (arr > spec.max)
+        if bad.any():
+            raise ValueError(f"{name} = {arr[bad][0]:g} is outside {spec.min:g} to {spec.max:g} {spec.unit_for()}")
+        columns[name] = arr
+    for flag, (name, value) in _CHOICE_FLAGS.items():
+        col = np.array([getattr(s, name) == value for s in scenarios])
+        columns[flag] = np.broadcast_to(col, (n,)) if col.size != n else col
+    tiers = {key: _tiers_arrays([[(t.start, t.price) for t in getattr(s, key)] for s in scenarios])
+             for key in ("inference_tiers", "egress_tiers")}
+    return Batch(n, columns, **tiers)
+
+
+# ── Per-month factors ───────────────────────────────────────────────────────────────────────────────
+def _col(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x, dtype=float)[:, None]
+
+
+def _uniform(x: np.ndarray) -> bool:
+    return bool(np.all(x == x[0]))
+
+
+def compound(months: int, *percent_per_year: np.ndarray) -> np.ndarray:
+    """Π (1 + p/100)^(m/12) over the given yearly rates, for m = 0..months-1.
+
+    Returns (1, M) when every row has the same rates (the common case), else (n, M).
+    """
+    log_rate = sum(np.log1p(np.asarray(p, dtype=float) / 100) for p in percent_per_year)
+    m = np.arange(months, dtype=float) / 12
+    if _uniform(log_rate):
+        return np.exp(m * log_rate[0])[None, :]
+    return np.exp(_col(log_rate) * m)
+
+
+def stored_months(months: int, retention_days: np.ndarray) -> np.ndarray:
+    """Average months of upload held in storage during month m, with retention R = days / 30.44.
+
+    Uploads arrive evenly; data older than R months is deleted. Stored volume at time t is
+    rate × min(t, R), so the month's average is ∫ₘ^{m+1} min(t, R) dt / 1 month.
+    """
+    r = np.asarray(retention_days, dtype=float) / DAYS_PER_CALENDAR_MONTH
+    r = r[:1] if _uniform(r) else r
+    m = np.arange(months, dtype=float)[None, :]
+    a = np.clip(_col(r), m, m + 1)
+    return (a * a - m * m) / 2 + _col(r) * (m + 1 - a)
+
+
+ONE = np.ones((1, 1))   # the factor of a cost that is the same every month
+
+
+@dataclass(frozen=True)
+class Component:
+    """amount (n, 1) × factor (1 or n, M, or ONE): one term of a cost line, kept as a lazy product."""
+    amount: np.ndarray
+    factor: np.ndarray
+
+    def scaled(self, amount: np.ndarray, factor: np.ndarray | None = None) -> "Component":
+        """This term × amount (n, 1) [× factor]; multiplies grids only when both terms have one."""
+        if factor is None:
+            return Component(self.amount * amount, self.factor)
+        return Component(self.amount * amount, factor if self.factor is ONE else self.factor * factor)
+
+
+Line = tuple[Component, ...]   # a cost line: the sum of its terms
+
+
+def sum_terms(terms, n: int, months: int) -> np.ndarray:
+    """Σ terms as one (n, M) array, multiplying once per distinct factor."""
+    by_factor: dict[int, list[Component]] = {}
+    for term in terms:
+        by_factor.setdefault(id(term.factor), []).append(term)
+    total = np.zeros((n, months))
+    for group in by_factor.values():
+        total += sum(t.amount for t in group) * group[0].factor
+    return total
+
+
+# ── The model ───────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Costs:
+    """Every cost line for n scenarios × M months, plus the quantities behind them."""
+    n: int
+    months: int
+    horizon: np.ndarray                # (n,) months each scenario covers
+    lines: dict[str, Line]             # keyed as COMPONENTS
+    quantities: dict[str, Line]        # images, GB and devices per month
+
+    def values(self, key: str) -> np.ndarray:
+        """(n, M) monthly values of one cost line or quantity."""
+        return sum_terms(self.lines.get(key) or self.quantities[key], self.n, self.months)
+
+    def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
+        """(n, M) monthly total of one side; `lump` selects only capex (True) or only accruing costs."""
+        keys = [c.key for c in side_components(side, view) if lump in (None, c.lump)]
+        return sum_terms([t for k in keys for t in self.lines[k]], self.n, self.months)
+
+
+def evaluate(b: Batch, months: int | None = None) -> Costs:
+    """Monthly cost of every component for the batch over `months` (default: the longest horizon)."""
+    M = int(months or b.max_horizon)
+    col = _col
+
+    growth = compound(M, b["workload_growth_percent_per_year"])
+    bandwidth = compound(M, b["workload_growth_percent_per_year"], b["bandwidth_price_change_percent_per_year"])
+    fees = compound(M, b["workload_growth_percent_per_year"], b["cloud_fee_change_percent_per_year"])
+    fees_stored = fees * stored_months(M, b["retention_days"])
+
+    # Month-0 quantities per scenario (n,)
+    operating_s = b["hours_per_day"] * 3600 * b["days_per_month"]
+    images = b["cameras"] * b["analysed_fps"] * operating_s
+    video_gb = b["cameras"] * b["bitrate_mbps"] * (1e6 / 8) * operating_s / 1e9
+    upload_gb = np.where(b["video_upload"], video_gb, images * b["image_kb"] / 1e6)
+    result_gb = images * b["result_kb"] / 1e6
+    feedback_gb = images * b["feedback_percent"] / 100 * b["image_kb"] / 1e6
+
+    lines: dict[str, Line] = {}
+    lines["site_uplink"] = (Component(col(upload_gb * b["uplink_per_gb"]), bandwidth),)
+    lines["cloud_ingest"] = (Component(col(upload_gb * b["ingest_per_gb"]), bandwidth),)
+
+    per_image = b["per_image"]
+    inference = []
+    if per_image.any():
+        starts, prices = b.inference_tiers
+        tiered = tiered_cost(col(images) * growth, starts, prices / 1000)
+        inference.append(Component(col(per_image), tiered * compound(M, b["cloud_fee_change_percent_per_year"])))
+    if not per_image.all():
+        serverless_per_image = (b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
+                                * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6)
+        inference.append(Component(col(~per_image * images * serverless_per_image), fees))
+    lines["inference"] = tuple(inference)
+    egress = tiered_cost(col(result_gb) * growth, *b.egress_tiers)
+    lines["results_egress"] = (Component(np.ones((b.n, 1)),
+                                         egress * compound(M, b["bandwidth_price_change_percent_per_year"])),)
+    lines["cloud_storage"] = (Component(col(upload_gb * b["storage_per_gb_month"]), fees_stored),)
+
+    devices, bought, retired = _fleet(b, growth, M)
+    price, install = col(b["device_price"]), col(b["install_per_device"])
+    salvage = price * col(b["salvage_percent"]) / 100
+    lines["hardware"] = (bought.scaled(price),) + ((retired.scaled(-salvage),) if retired else ())
+    lines["installation"] = (bought.scaled(install),)
+    lines["depreciation"] = (devices.scaled((price + install - salvage) / col(b["useful_life_months"])),)
+    lines["failures"] = (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * (price + install)),)
+    per_device_fee = col(b["per_device_fee"])
+    lines["management"] = (devices.scaled(col(b["management_per_month"]) * per_device_fee),
+                           Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), ONE))
+    operating_h = b["hours_per_day"] * b["days_per_month"]
+    powered_h = operating_h + b["idle_power_percent"] / 100 * np.maximum(HOURS_PER_CALENDAR_MONTH - operating_h, 0)
+    kwh_per_device = b["device_watts"] / 1000 * powered_h * b["pue"]
+    lines["electricity"] = (devices.scaled(col(kwh_per_device * b["electricity_per_kwh"]),
+                                           compound(M, b["electricity_price_change_percent_per_year"])),)
+    lines["feedback_uplink"] = (Component(col(feedback_gb * b["uplink_per_gb"]), bandwidth),)
+    lines["feedback_cloud"] = (Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
+                               Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored))
+
+    quantities = {
+        "images": (Component(col(images), growth),),
+        "upload_gb": (Component(col(upload_gb), growth),),
+        "result_gb": (Component(col(result_gb), growth),),
+        "feedback_gb": (Component(col(feedback_gb), growth),),
+        "devices": (devices,),
+        "devices_bought": (bought,),
+    }
+    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities)
+
+
+def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, Component | None]:
+    """Devices in service, devices bought and devices retired per month, as count terms.
+
+    Auto sizing, per site (cameras spread evenly over the sites), never shrinking:
+        sites × ceil(cameras/sites × fps × growth(m) × (1 + headroom%) ÷ throughput).
+    Each device is replaced `useful_life_months` after its purchase (refresh) and the retired one is
+    sold for its salvage value. `retired` is None when nothing retires inside the horizon.
+    """
+    per_site_load = b["cameras"] / b["sites"] * b["analysed_fps"] * (1 + b["sizing_headroom_percent"] / 100)
+    per_site_devices = per_site_load / b["device_throughput_ips"]          # before rounding up
+    base = np.where(b["auto_sizing"], b["sites"] * np.ceil(per_site_devices - 1e-9), b["devices_manual"])
+    life = b["useful_life_months"].astype(int)
+    life = life[:1] if _uniform(life) else life
+    months = np.arange(M)
+    grows = b["auto_sizing"] & (b["workload_growth_percent_per_year"] > 0)
+    if not grows.any():                      # a fixed fleet, bought at 0, L, 2L, …
+        refresh = (months % col_int(life) == 0).astype(float)
+        if life.min() >= M:
+            return Component(_col(base), ONE), Component(_col(base), refresh), None
+        return (Component(_col(base), ONE), Component(_col(base), refresh),
+                Component(_col(base), refresh * (months > 0)))
+    needed = _col(b["sites"]) * np.ceil(_col(per_site_devices) * growth - 1e-9)
+    fleet = np.where(_col(grows), np.maximum.accumulate(np.broadcast_to(needed, (b.n, M)), axis=1), _col(base))
+    added = np.diff(fleet, axis=1, prepend=0.0)
+    bought = added.copy()
+    for cycle in range(1, M // int(life.min()) + 1):   # one pass per refresh cycle, not per month
+        src = months - cycle * col_int(life)
+        bought += np.where(src >= 0, np.take_along_axis(added, np.maximum(src, 0), axis=1), 0.0)
+    ones = np.ones((b.n, 1))
+    return Component(ones, fleet), Component(ones, bought), Component(ones, bought - added)
+
+
+def col_int(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x, dtype=int)[:, None]

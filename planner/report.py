@@ -1,0 +1,198 @@
+"""Tables for one scenario (summary, assumptions, monthly series) and spreadsheet-safe CSV/JSON export.
+
+Everything the app shows and exports for a scenario comes from `analyse_one`, so the CLI, the pages
+and the downloads agree to the cent.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import costs as cost_model
+from .costs import COMPONENTS, Costs, side_components
+from .finance import Finance, analyse
+from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
+
+SIDES = {"cloud": "Cloud", "edge": "Edge"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One scenario evaluated: its cost lines and its finance in both views."""
+    scenario: Scenario
+    costs: Costs
+    cash: Finance
+    accounting: Finance
+
+    def finance(self, view: str = "cash") -> Finance:
+        return self.cash if view == "cash" else self.accounting
+
+
+def analyse_batch(scenarios: list[Scenario], months: int | None = None) -> tuple[Costs, Finance, Finance]:
+    b = cost_model.batch(scenarios)
+    costs = cost_model.evaluate(b, months)
+    discount = b["discount_percent_per_year"]
+    return costs, analyse(costs, "cash", discount), analyse(costs, "accounting", discount)
+
+
+def analyse_one(scenario: Scenario) -> Analysis:
+    return Analysis(scenario, *analyse_batch([scenario]))
+
+
+# ── Summary ─────────────────────────────────────────────────────────────────────────────────────────
+def _number_or_none(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)
+
+
+def summary(a: Analysis, view: str = "cash") -> dict:
+    """Headline figures of one scenario. Keys are a public interface (the CLI's JSON output)."""
+    f = a.finance(view)
+    cash = a.cash
+    return {
+        "scenario": a.scenario.name,
+        "view": view,
+        "currency": a.scenario.currency,
+        "cloud_monthly_cost": float(f.cloud_monthly[0, 0]),
+        "edge_capex": float(cash.edge_capex[0, 0]),
+        "edge_monthly_cost": float(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
+        "edge_devices": int(a.costs.values("devices")[0, 0]),
+        "break_even_month": _number_or_none(f.break_even_month[0]),
+        "payback_months": _number_or_none(f.payback_months[0]),
+        "horizon_months": int(f.horizon[0]),
+        "cloud_total_cost": float(f.cloud_total[0]),
+        "edge_total_cost": float(f.edge_total[0]),
+        "savings_total": float(f.savings_total[0]),
+        "npv_savings": float(f.npv_savings[0]),
+        "roi_percent": _number_or_none(f.roi_percent[0]),
+        "capex_total": float(f.capex_total[0]),
+    }
+
+
+def break_even_text(months: float | None, horizon: int) -> str:
+    """'pays back in month 3 (2.4 months)' / 'pays back from day one' / 'does not pay back within N months'."""
+    if months is None or not math.isfinite(months):
+        return f"does not pay back within {horizon} months"
+    if months == 0:
+        return "cheaper from day one"
+    return f"pays back in month {math.floor(months) + 1} ({months:.1f} months)"
+
+
+# ── Tables ──────────────────────────────────────────────────────────────────────────────────────────
+def column_name(side: str, label: str, currency: str) -> str:
+    return f"{SIDES[side]}: {label} [{currency}]"
+
+
+def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
+    """One row per month of the horizon: every component of both sides, totals, cumulative totals."""
+    f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
+    table = {"month": np.arange(1, h + 1)}
+    for side in SIDES:
+        for info in side_components(side, view):
+            table[column_name(side, info.label, cur)] = a.costs.values(info.key)[0, :h]
+    table[f"Edge devices in service [devices]"] = a.costs.values("devices")[0, :h]
+    table[f"Cloud total [{cur}]"] = f.cloud_monthly[0, :h]
+    table[f"Edge total [{cur}]"] = f.edge_monthly[0, :h]
+    table[f"Cloud cumulative [{cur}]"] = f.cloud_cumulative[0, :h]
+    table[f"Edge cumulative [{cur}]"] = f.edge_cumulative[0, :h]
+    table[f"Cumulative savings [{cur}]"] = f.cloud_cumulative[0, :h] - f.edge_cumulative[0, :h]
+    return pd.DataFrame(table)
+
+
+def assumptions_table(scenario: Scenario) -> pd.DataFrame:
+    """Every input: field, label, value, unit — the header texts come from the schema."""
+    values = to_dict(scenario)
+    rows = [("name", "Scenario name", values["name"], "")]
+    for spec in FIELDS:
+        unit = spec.unit_for(scenario.currency) if isinstance(spec, NumberField) else ""
+        rows.append((spec.name, spec.label, values[spec.name], unit))
+    for key, text in TIER_SCHEDULES.items():
+        tiers = "; ".join(f"from {t['start']:,.0f}: {t['price']:g}" for t in values[key])
+        rows.append((key, text.replace("{cur}", scenario.currency), tiers, ""))
+    return pd.DataFrame(rows, columns=["field", "label", "value", "unit"])
+
+
+def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
+    s, cur = summary(a, view), a.scenario.currency
+    rows = [
+        ("Cloud cost, first month", s["cloud_monthly_cost"], cur),
+        ("Edge capex at go-live", s["edge_capex"], cur),
+        ("Edge running cost, first month", s["edge_monthly_cost"], cur),
+        ("Edge devices", s["edge_devices"], "devices"),
+        ("Break-even", s["break_even_month"], "months"),
+        ("Payback (cash)", s["payback_months"], "months"),
+        ("Horizon", s["horizon_months"], "months"),
+        ("Cloud TCO over the horizon", s["cloud_total_cost"], cur),
+        ("Edge TCO over the horizon", s["edge_total_cost"], cur),
+        ("Savings over the horizon", s["savings_total"], cur),
+        ("NPV of savings", s["npv_savings"], cur),
+        ("ROI", s["roi_percent"], "%"),
+    ]
+    return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+# ── Safe export ─────────────────────────────────────────────────────────────────────────────────────
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value):
+    """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection): prefix `'`.
+
+    Numbers stay numbers (a negative number is not text); NaN/None become an empty cell.
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.2f}" if abs(value) >= 0.01 or value == 0 else f"{float(value):.6g}"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv_rows(rows, out: io.StringIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+
+
+def frame_rows(frame: pd.DataFrame):
+    yield list(frame.columns)
+    yield from frame.itertuples(index=False, name=None)
+
+
+def report_csv(a: Analysis, view: str = "cash") -> str:
+    """The scenario report: sections Assumptions, Summary and Monthly, separated by a blank line."""
+    out = io.StringIO()
+    for title, frame in (("Assumptions", assumptions_table(a.scenario)), ("Summary", summary_table(a, view)),
+                         (f"Monthly ({view} view)", monthly_table(a, view))):
+        write_csv_rows([[title]], out)
+        write_csv_rows(frame_rows(frame), out)
+        out.write("\n")
+    return out.getvalue()
+
+
+def read_report_section(text: str, title: str) -> pd.DataFrame:
+    """Read one section of `report_csv` output back as a DataFrame (for tests and other tools)."""
+    for block in text.split("\n\n"):
+        head, _, body = block.partition("\n")
+        if head.strip().strip('"').startswith(title):
+            return pd.read_csv(io.StringIO(body))
+    raise KeyError(title)
+
+
+def summary_json(a: Analysis, view: str = "cash") -> str:
+    return json.dumps(summary(a, view), indent=2, ensure_ascii=False) + "\n"
+
+
+def formula_rows(a: Analysis) -> list[dict]:
+    """Each component's formula with its month-1 value, in COMPONENTS order (for docs and the explainer)."""
+    return [{"side": SIDES[c.side], "component": c.label, "bill": c.bill, "formula": c.formula,
+             "views": ", ".join(c.views), "month_1": float(a.costs.values(c.key)[0, 0])} for c in COMPONENTS]

@@ -1,0 +1,377 @@
+"""The planning scenario: every input, declared once with its unit, bounds, default and help.
+
+`FIELDS` is the single source of truth. The pydantic model `Scenario`, the app's widgets, the CLI's
+`--set`, the CSV headers and the docs' input table are all generated from it.
+
+Conventions: money is in the scenario's currency (`currency` is a label; the bundled catalogs are in
+USD); GB and KB are decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from
+go-live at t = 0.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import zlib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+SCHEMA_VERSION = 1
+MAX_TIERS = 10
+MAX_SCENARIO_BYTES = 100_000        # a scenario file is a few KB; anything larger is refused unread
+MAX_SHARE_LINK_CHARS = 8_000
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input. `str(err)` is a message for a person: it names field, value and range."""
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A numeric input. `unit` may contain `{cur}`, replaced by the scenario's currency label."""
+    name: str
+    group: str
+    label: str
+    unit: str
+    default: float
+    min: float
+    max: float
+    step: float
+    help: str
+    integer: bool = False
+
+    def unit_for(self, currency: str = "USD") -> str:
+        return self.unit.replace("{cur}", currency)
+
+    def header(self, currency: str = "USD") -> str:
+        """Column header for exports: `label [unit]`."""
+        return f"{self.label} [{self.unit_for(currency)}]"
+
+
+@dataclass(frozen=True)
+class ChoiceField:
+    """An input with a fixed set of options; `options` maps the stored value to its display text."""
+    name: str
+    group: str
+    label: str
+    options: dict[str, str]
+    default: str
+    help: str
+
+    def header(self, currency: str = "USD") -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    group: str
+    label: str
+    default: str
+    max_length: int
+    help: str
+
+    def header(self, currency: str = "USD") -> str:
+        return self.label
+
+
+GROUPS = ("Workload", "Cloud", "Edge", "Finance")
+
+N, C, T = NumberField, ChoiceField, TextField
+FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
+    # ── Workload ────────────────────────────────────────────────────────────────────────────────
+    N("cameras", "Workload", "Cameras", "cameras", 50, 0, 100_000, 1,
+      "Number of camera streams analysed.", integer=True),
+    N("hours_per_day", "Workload", "Operating hours", "h/day", 12, 0, 24, 0.5,
+      "Hours per day the cameras are analysed."),
+    N("days_per_month", "Workload", "Operating days", "days/month", 30, 0, 31, 1,
+      "Days per month the site operates."),
+    N("bitrate_mbps", "Workload", "Stream bitrate", "Mbps", 4, 0, 200, 0.5,
+      "Video bitrate per camera (1080p H.264 is typically 2–4 Mbps; H.265 about half)."),
+    N("analysed_fps", "Workload", "Analysed frames", "frames/s per camera", 0.4, 0, 60, 0.1,
+      "Frames per second per camera that go through the model."),
+    N("image_kb", "Workload", "Image size", "KB per frame", 150, 1, 20_000, 10,
+      "Average size of one frame sent for inference (JPEG 1080p is ~100–300 KB)."),
+    N("result_kb", "Workload", "Result size", "KB per inference", 1, 0, 1_000, 0.5,
+      "Size of one inference result returned to the site (labels, boxes as JSON)."),
+    N("workload_growth_percent_per_year", "Workload", "Workload growth", "%/year", 0, -50, 500, 5,
+      "Yearly growth of cameras and traffic, compounded monthly."),
+    # ── Cloud ───────────────────────────────────────────────────────────────────────────────────
+    T("cloud_provider", "Cloud", "Cloud price source", "custom", 60,
+      "Catalog schedule the cloud prices came from (a label; the numbers below are what count)."),
+    C("cloud_upload", "Cloud", "What the site uploads",
+      {"video": "Full video streams", "frames": "Analysed frames only"}, "video",
+      "Stream every camera's video to the cloud, or send only the frames to analyse."),
+    N("uplink_per_gb", "Cloud", "Site uplink bill (ISP / 5G / satellite)", "{cur}/GB", 0.01, 0, 100, 0.01,
+      "What the site's own connection charges per GB sent up: the 'egress tax'. Fibre ≈ 0, metered 5G ≈ 1–10, satellite more."),
+    N("ingest_per_gb", "Cloud", "Cloud ingest fee", "{cur}/GB", 0.0085, 0, 10, 0.001,
+      "Cloud-side fee per GB received, e.g. video-stream ingestion. Plain uploads into AWS/Azure/GCP are free."),
+    C("inference_pricing", "Cloud", "Inference pricing",
+      {"per_image": "Per-image API (tiered)", "serverless": "Serverless compute"}, "per_image",
+      "A managed vision API billed per image, or your own model on serverless compute."),
+    N("serverless_per_gb_second", "Cloud", "Serverless compute price", "{cur}/GB-s", 0.0000166667, 0, 0.01,
+      0.000001, "Price per GB-second of serverless compute (AWS Lambda x86: 0.0000166667)."),
+    N("serverless_memory_gb", "Cloud", "Serverless memory", "GB", 2, 0.125, 32, 0.125,
+      "Memory allocated to each serverless inference."),
+    N("serverless_ms_per_inference", "Cloud", "Serverless duration", "ms/inference", 200, 1, 60_000, 10,
+      "Billed duration of one inference."),
+    N("serverless_per_million_requests", "Cloud", "Serverless request fee", "{cur}/million requests", 0.2, 0, 100,
+      0.05, "Per-request fee of the serverless platform."),
+    N("storage_per_gb_month", "Cloud", "Cloud storage", "{cur}/GB-month", 0.023, 0, 10, 0.001,
+      "Object storage price for uploaded video or frames."),
+    N("retention_days", "Cloud", "Retention", "days", 30, 0, 3_650, 1,
+      "How long uploaded data is kept in cloud storage (also applies to feedback frames)."),
+    # ── Edge ────────────────────────────────────────────────────────────────────────────────────
+    T("device_id", "Edge", "Edge device", "custom", 60,
+      "Catalog device the figures below came from (a label; the numbers below are what count)."),
+    N("device_price", "Edge", "Device price", "{cur}/device", 2_000, 0, 1_000_000, 50,
+      "Purchase price of one edge device."),
+    N("device_watts", "Edge", "Device power", "W", 300, 0, 10_000, 5,
+      "Power draw of one device under inference load."),
+    N("device_throughput_ips", "Edge", "Device throughput", "inferences/s", 100, 0.1, 100_000, 1,
+      "Inferences per second one device sustains on your model."),
+    C("device_sizing", "Edge", "Device count",
+      {"auto": "Sized from the workload", "manual": "Set by hand"}, "auto",
+      "Auto: per site, ceil(cameras/site × frames/s × (1 + headroom) ÷ throughput), re-sized as the workload grows."),
+    N("devices_manual", "Edge", "Devices (manual)", "devices", 5, 0, 100_000, 1,
+      "Number of devices when the count is set by hand.", integer=True),
+    N("sizing_headroom_percent", "Edge", "Sizing headroom", "%", 30, 0, 500, 5,
+      "Spare capacity added when sizing automatically."),
+    N("install_per_device", "Edge", "Installation", "{cur}/device", 150, 0, 100_000, 50,
+      "Labour and mounting per device, paid with each purchase."),
+    N("useful_life_months", "Edge", "Useful life", "months", 48, 6, 180, 6,
+      "Months before a device is replaced (refresh) and the straight-line depreciation period.",
+      integer=True),
+    N("salvage_percent", "Edge", "Salvage value", "% of price", 10, 0, 100, 5,
+      "Resale value of a device at the end of its life, as a share of its price."),
+    C("management_basis", "Edge", "Management fee basis",
+      {"per_site": "Per site", "per_device": "Per device"}, "per_site",
+      "Whether the management software is billed per site or per device."),
+    N("management_per_month", "Edge", "Management software", "{cur}/month per site or device", 500, 0,
+      1_000_000, 10, "Fleet management / orchestration fee (e.g. Nutanix, VMware Edge, Arc, Greengrass)."),
+    N("sites", "Edge", "Sites", "sites", 1, 1, 100_000, 1,
+      "Number of sites the cameras are spread over (for a per-site fee).", integer=True),
+    N("electricity_per_kwh", "Edge", "Electricity price", "{cur}/kWh", 0.13, 0, 5, 0.01,
+      "Price of electricity at the site (US commercial average ≈ 0.13)."),
+    N("pue", "Edge", "Cooling overhead (PUE)", "×", 1.2, 1, 3, 0.05,
+      "Total site power per watt of IT load (1.0 = no cooling overhead)."),
+    N("idle_power_percent", "Edge", "Idle power", "% of rated", 30, 0, 100, 5,
+      "Device draw outside operating hours, as a share of its load power."),
+    N("failure_percent_per_year", "Edge", "Failure rate", "%/year", 3, 0, 100, 1,
+      "Share of devices replaced each year because they fail (price + installation)."),
+    N("feedback_percent", "Edge", "Feedback uploads", "% of frames", 1, 0, 100, 0.5,
+      "Low-confidence frames uploaded to the cloud for retraining (split-brain feedback loop)."),
+    # ── Finance ─────────────────────────────────────────────────────────────────────────────────
+    N("horizon_months", "Finance", "Horizon", "months", 36, 1, 240, 1,
+      "Months from go-live that the comparison covers.", integer=True),
+    N("discount_percent_per_year", "Finance", "Discount rate", "%/year", 8, 0, 100, 0.5,
+      "Annual rate used to discount savings for NPV."),
+    N("bandwidth_price_change_percent_per_year", "Finance", "Bandwidth price change", "%/year", 0, -50,
+      100, 1, "Yearly change of uplink, ingest and egress prices."),
+    N("cloud_fee_change_percent_per_year", "Finance", "Cloud fee change", "%/year", 0, -50, 100, 1,
+      "Yearly change of inference and storage prices."),
+    N("electricity_price_change_percent_per_year", "Finance", "Electricity price change", "%/year", 0,
+      -50, 100, 1, "Yearly change of the electricity price."),
+    T("currency", "Finance", "Currency", "USD", 8, "Label for money figures (prices are entered in it)."),
+)
+del N, C, T
+
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+NUMBER_FIELDS = tuple(f for f in FIELDS if isinstance(f, NumberField))
+
+TIER_SCHEDULES = {
+    "inference_tiers": "Per-image price tiers: from N images per month, {cur} per 1,000 images",
+    "egress_tiers": "Result egress tiers: from N GB per month, {cur} per GB",
+}
+DEFAULT_INFERENCE_TIERS = ((0, 1.0), (1_000_000, 0.8), (5_000_000, 0.6), (35_000_000, 0.4))
+DEFAULT_EGRESS_TIERS = ((0, 0.0), (100, 0.09), (10_240, 0.085), (51_200, 0.07), (153_600, 0.05))
+
+
+class PriceTier(BaseModel):
+    """One marginal tier: quantities from `start` (per month) up to the next tier's start cost `price`."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: float = Field(ge=0, le=1e15, allow_inf_nan=False)
+    price: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+
+
+def _check_tiers(tiers: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
+    if not 1 <= len(tiers) <= MAX_TIERS:
+        raise ValueError(f"needs 1 to {MAX_TIERS} tiers, got {len(tiers)}")
+    if tiers[0].start != 0:
+        raise ValueError(f"the first tier must start at 0, not {tiers[0].start:g}")
+    starts = [t.start for t in tiers]
+    if any(b <= a for a, b in zip(starts, starts[1:])):
+        raise ValueError(f"tier starts must increase strictly, got {starts}")
+    return tiers
+
+
+def _pydantic_field(spec):
+    if isinstance(spec, NumberField):
+        kind = int if spec.integer else float
+        return (kind, Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
+                            description=spec.help, strict=True))
+    if isinstance(spec, ChoiceField):
+        return (Literal[tuple(spec.options)], Field(spec.default, description=spec.help))
+    return (str, Field(spec.default, max_length=spec.max_length, description=spec.help))
+
+
+class _ScenarioBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("inference_tiers", "egress_tiers", check_fields=False)
+    @classmethod
+    def _valid_tiers(cls, tiers):
+        return _check_tiers(tiers)
+
+
+Scenario = create_model(
+    "Scenario",
+    __base__=_ScenarioBase,
+    __doc__="A validated planning scenario (immutable). Build with `Scenario(**values)` or `parse_json`.",
+    schema_version=(Literal[SCHEMA_VERSION], SCHEMA_VERSION),
+    name=(str, Field("Untitled scenario", max_length=120)),
+    description=(str, Field("", max_length=1_000)),
+    inference_tiers=(tuple[PriceTier, ...],
+                     tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_INFERENCE_TIERS)),
+    egress_tiers=(tuple[PriceTier, ...], tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_EGRESS_TIERS)),
+    **{f.name: _pydantic_field(f) for f in FIELDS},
+)
+
+
+# ── Validation messages ─────────────────────────────────────────────────────────────────────────────
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(error: dict) -> str:
+    loc = ".".join(str(p) for p in error["loc"]) or "scenario"
+    top = str(error["loc"][0]) if error["loc"] else ""
+    spec = FIELD_BY_NAME.get(top)
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown field"
+    if kind == "missing":
+        return f"{loc}: missing"
+    if isinstance(spec, NumberField) and len(error["loc"]) == 1:
+        allowed = f"allowed {spec.min:,g} to {spec.max:,g} {spec.unit_for()}"
+        if spec.integer:
+            allowed += ", a whole number"
+        return f"{loc} = {_short(value)} is not valid: {allowed}"
+    if isinstance(spec, ChoiceField):
+        return f"{loc} = {_short(value)} is not valid: choose one of {', '.join(spec.options)}"
+    if top == "schema_version":
+        return f"schema_version = {_short(value)} is not supported: this planner reads version {SCHEMA_VERSION}"
+    return f"{loc} = {_short(value)}: {error['msg']}"
+
+
+def validate(values: dict) -> "Scenario":
+    """Build a Scenario from a dict, raising ScenarioError with one readable line per problem."""
+    if not isinstance(values, dict):
+        raise ScenarioError(f"a scenario must be a JSON object, got {type(values).__name__}")
+    try:
+        return Scenario(**values)
+    except ValidationError as exc:
+        problems = [_describe(e) for e in exc.errors(include_url=False)]
+        raise ScenarioError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ScenarioError(f"invalid scenario: {exc}") from None
+
+
+def replace(scenario: "Scenario", **changes) -> "Scenario":
+    """A validated copy with `changes` applied (raises ScenarioError)."""
+    return validate({**to_dict(scenario), **changes})
+
+
+def to_dict(scenario: "Scenario") -> dict:
+    return scenario.model_dump(mode="json")
+
+
+# ── JSON and share-link codecs ──────────────────────────────────────────────────────────────────────
+def to_json(scenario: "Scenario") -> str:
+    """Stable, human-readable JSON (fields in schema order)."""
+    return json.dumps(to_dict(scenario), indent=2, ensure_ascii=False) + "\n"
+
+
+def parse_json(text: str | bytes) -> "Scenario":
+    """Parse and validate a scenario file; every failure is a ScenarioError with a readable message."""
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"scenario file is {len(text):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"scenario file is not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ScenarioError("scenario file is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    return validate(data)
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"not valid JSON: {token} is not a number")
+
+
+def to_share_token(scenario: "Scenario") -> str:
+    """Compact URL-safe token: only the fields that differ from the defaults, deflated, base64url."""
+    default = to_dict(Scenario())
+    diff = {k: v for k, v in to_dict(scenario).items() if v != default[k]}
+    diff["schema_version"] = SCHEMA_VERSION
+    raw = json.dumps(diff, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def from_share_token(token: str) -> "Scenario":
+    """Inverse of `to_share_token`; a tampered or stale token raises ScenarioError."""
+    if not isinstance(token, str) or not token:
+        raise ScenarioError("share link has no scenario")
+    if len(token) > MAX_SHARE_LINK_CHARS:
+        raise ScenarioError(f"share link is {len(token):,} characters; the limit is {MAX_SHARE_LINK_CHARS:,}")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        decompressor = zlib.decompressobj()
+        data = decompressor.decompress(raw, MAX_SCENARIO_BYTES)
+        if decompressor.unconsumed_tail:
+            raise ScenarioError("share link expands beyond the scenario size limit")
+    except (binascii.Error, zlib.error, ValueError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError("share link is damaged (it does not decode)") from None
+    return parse_json(data)
+
+
+# ── `--set field=value` ───────────────────────────────────────────────────────────────────────────────
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse `field=value` for the CLI's --set; the value is converted by the field's type."""
+    name, sep, raw = text.partition("=")
+    name, raw = name.strip(), raw.strip()
+    if not sep or not name:
+        raise ScenarioError(f"--set expects FIELD=VALUE, got {text!r}")
+    spec = FIELD_BY_NAME.get(name)
+    if name in ("name", "description"):
+        return name, raw
+    if name in TIER_SCHEDULES:
+        try:
+            pairs = json.loads(raw)
+            return name, [{"start": s, "price": p} for s, p in pairs]
+        except (ValueError, TypeError):
+            raise ScenarioError(f"{name} expects a JSON list of [start, price] pairs, got {raw!r}") from None
+    if spec is None:
+        raise ScenarioError(f"unknown field {name!r} (see `python -m planner fields`)")
+    if isinstance(spec, NumberField):
+        try:
+            value = float(raw.replace("_", ""))
+        except ValueError:
+            raise ScenarioError(f"{name} = {raw!r} is not a number") from None
+        if spec.integer and math.isfinite(value) and value == int(value):
+            return name, int(value)
+        return name, value
+    return name, raw
