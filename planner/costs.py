@@ -50,7 +50,7 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
     ComponentInfo("cloud_storage", "cloud", "Cloud storage", "Cloud provider",
                   "upload_gb × stored_months(m) × storage_per_gb_month × fee_change(m)"),
     ComponentInfo("hardware", "edge", "Edge hardware", "Hardware vendor",
-                  "devices_bought(m) × device_price − devices_retired(m) × salvage", views=("cash",), lump=True),
+                  "devices_bought(m) × device_price − devices_retired(m) × device_price × salvage_percent/100", views=("cash",), lump=True),
     ComponentInfo("installation", "edge", "Installation", "Installer",
                   "devices_bought(m) × install_per_device", views=("cash",), lump=True),
     ComponentInfo("depreciation", "edge", "Depreciation (hardware + installation)", "Accounting",
@@ -154,16 +154,29 @@ def _uniform(x: np.ndarray) -> bool:
     return bool(np.all(x == x[0]))
 
 
-def compound(months: int, *percent_per_year: np.ndarray) -> np.ndarray:
-    """Π (1 + p/100)^(m/12) over the given yearly rates, for m = 0..months-1.
+ONE = np.ones((1, 1))   # the factor of a cost that is the same every month
 
-    Returns (1, M) when every row has the same rates (the common case), else (n, M).
+
+class Factors:
+    """Per-month compounding profiles Π (1 + p/100)^(m/12), built once per distinct set of rates.
+
+    A profile is (1, M) when every scenario has the same rates (the common case), (n, M) otherwise,
+    and ONE when the rates are all zero. Equal profiles are the same object, so `sum_terms` groups them.
     """
-    log_rate = sum(np.log1p(np.asarray(p, dtype=float) / 100) for p in percent_per_year)
-    m = np.arange(months, dtype=float) / 12
-    if _uniform(log_rate):
-        return np.exp(m * log_rate[0])[None, :]
-    return np.exp(_col(log_rate) * m)
+
+    def __init__(self, months: int):
+        self.months = months
+        self._made: dict[bytes, np.ndarray] = {}
+
+    def __call__(self, *percent_per_year: np.ndarray) -> np.ndarray:
+        log_rate = sum(np.log1p(np.asarray(p, dtype=float) / 100) for p in percent_per_year)
+        if _uniform(log_rate):
+            log_rate = log_rate[:1]
+        key = log_rate.tobytes()
+        if key not in self._made:
+            m = np.arange(self.months, dtype=float) / 12
+            self._made[key] = ONE if not log_rate.any() else np.exp(_col(log_rate) * m)
+        return self._made[key]
 
 
 def stored_months(months: int, retention_days: np.ndarray) -> np.ndarray:
@@ -179,9 +192,6 @@ def stored_months(months: int, retention_days: np.ndarray) -> np.ndarray:
     return (a * a - m * m) / 2 + _col(r) * (m + 1 - a)
 
 
-ONE = np.ones((1, 1))   # the factor of a cost that is the same every month
-
-
 @dataclass(frozen=True)
 class Component:
     """amount (n, 1) × factor (1 or n, M, or ONE): one term of a cost line, kept as a lazy product."""
@@ -190,7 +200,7 @@ class Component:
 
     def scaled(self, amount: np.ndarray, factor: np.ndarray | None = None) -> "Component":
         """This term × amount (n, 1) [× factor]; multiplies grids only when both terms have one."""
-        if factor is None:
+        if factor is None or factor is ONE:
             return Component(self.amount * amount, self.factor)
         return Component(self.amount * amount, factor if self.factor is ONE else self.factor * factor)
 
@@ -198,15 +208,64 @@ class Component:
 Line = tuple[Component, ...]   # a cost line: the sum of its terms
 
 
-def sum_terms(terms, n: int, months: int) -> np.ndarray:
-    """Σ terms as one (n, M) array, multiplying once per distinct factor."""
+def _grouped(terms) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]]]:
+    """Terms summed per distinct factor, split into shared factors (1, M) and per-scenario grids (n, M)."""
     by_factor: dict[int, list[Component]] = {}
     for term in terms:
         by_factor.setdefault(id(term.factor), []).append(term)
-    total = np.zeros((n, months))
-    for group in by_factor.values():
-        total += sum(t.amount for t in group) * group[0].factor
+    groups = [(sum(t.amount for t in g), g[0].factor) for g in by_factor.values()]
+    return [g for g in groups if g[1].shape[0] == 1], [g for g in groups if g[1].shape[0] > 1]
+
+
+def sum_terms(terms, n: int, months: int) -> np.ndarray:
+    """Σ terms as one (n, M) array.
+
+    Terms whose factor is shared by every scenario reduce to one matrix product,
+    amounts (n, k) @ factors (k, M); each per-scenario grid adds one multiply-add.
+    """
+    shared, dense = _grouped(terms)
+    if shared:
+        amounts = np.hstack([np.broadcast_to(a, (n, 1)) for a, _ in shared])
+        factors = np.vstack([np.broadcast_to(f, (1, months)) for _, f in shared])
+        total = amounts @ factors
+    else:
+        total = np.zeros((n, months))
+    scratch = None
+    for amount, factor in dense:
+        if np.all(amount == 1):
+            total += factor
+            continue
+        scratch = np.empty((n, months)) if scratch is None else scratch
+        np.multiply(amount, factor, out=scratch)
+        total += scratch
     return total
+
+
+def weighted_sums(terms, n: int, weights: np.ndarray) -> np.ndarray:
+    """Σₘ Σ terms(m) × weights(m) per scenario, without building the (n, M) total.
+
+    weights : (1 or n, M), e.g. a horizon mask or discount factors.
+    """
+    shared, dense = _grouped(terms)
+    out = np.zeros(n)
+    for amount, factor in shared:
+        per_month = np.broadcast_to(factor, (1, weights.shape[1])) * weights
+        out += amount[:, 0] * per_month.sum(axis=1)
+    for amount, factor in dense:
+        shape = (n, weights.shape[1])
+        out += amount[:, 0] * np.einsum("nm,nm->n", np.broadcast_to(factor, shape), np.broadcast_to(weights, shape))
+    return out
+
+
+def terms_at(terms, n: int, month: np.ndarray) -> np.ndarray:
+    """Σ terms at one month per scenario: month (n,) of integer indices."""
+    rows = np.arange(n)
+    out = np.zeros(n)
+    for term in terms:
+        f = np.broadcast_to(term.factor, (n if term.factor.shape[0] > 1 else 1, max(term.factor.shape[1], 1)))
+        picked = f[rows if f.shape[0] > 1 else 0, np.minimum(month, f.shape[1] - 1)]
+        out += np.broadcast_to(term.amount[:, 0], (n,)) * picked
+    return out
 
 
 # ── The model ───────────────────────────────────────────────────────────────────────────────────────
@@ -223,10 +282,14 @@ class Costs:
         """(n, M) monthly values of one cost line or quantity."""
         return sum_terms(self.lines.get(key) or self.quantities[key], self.n, self.months)
 
-    def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
-        """(n, M) monthly total of one side; `lump` selects only capex (True) or only accruing costs."""
+    def terms(self, side: str, view: str = "cash", lump: bool | None = None, sign: float = 1.0) -> list[Component]:
+        """The terms of one side; `lump` selects only capex (True) or only accruing costs (False)."""
         keys = [c.key for c in side_components(side, view) if lump in (None, c.lump)]
-        return sum_terms([t for k in keys for t in self.lines[k]], self.n, self.months)
+        return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in self.lines[k]]
+
+    def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
+        """(n, M) monthly total of one side."""
+        return sum_terms(self.terms(side, view, lump), self.n, self.months)
 
 
 def evaluate(b: Batch, months: int | None = None) -> Costs:
@@ -234,10 +297,11 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     M = int(months or b.max_horizon)
     col = _col
 
-    growth = compound(M, b["workload_growth_percent_per_year"])
-    bandwidth = compound(M, b["workload_growth_percent_per_year"], b["bandwidth_price_change_percent_per_year"])
-    fees = compound(M, b["workload_growth_percent_per_year"], b["cloud_fee_change_percent_per_year"])
-    fees_stored = fees * stored_months(M, b["retention_days"])
+    compound = Factors(M)
+    growth = compound(b["workload_growth_percent_per_year"])
+    bandwidth = compound(b["workload_growth_percent_per_year"], b["bandwidth_price_change_percent_per_year"])
+    fees = compound(b["workload_growth_percent_per_year"], b["cloud_fee_change_percent_per_year"])
+    fees_stored = _times(stored_months(M, b["retention_days"]), fees)
 
     # Month-0 quantities per scenario (n,)
     operating_s = b["hours_per_day"] * 3600 * b["days_per_month"]
@@ -256,7 +320,7 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     if per_image.any():
         starts, prices = b.inference_tiers
         tiered = tiered_cost(col(images) * growth, starts, prices / 1000)
-        inference.append(Component(col(per_image), tiered * compound(M, b["cloud_fee_change_percent_per_year"])))
+        inference.append(Component(col(per_image), _times(tiered, compound(b["cloud_fee_change_percent_per_year"]))))
     if not per_image.all():
         serverless_per_image = (b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
                                 * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6)
@@ -264,13 +328,14 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     lines["inference"] = tuple(inference)
     egress = tiered_cost(col(result_gb) * growth, *b.egress_tiers)
     lines["results_egress"] = (Component(np.ones((b.n, 1)),
-                                         egress * compound(M, b["bandwidth_price_change_percent_per_year"])),)
+                                         _times(egress, compound(b["bandwidth_price_change_percent_per_year"]))),)
     lines["cloud_storage"] = (Component(col(upload_gb * b["storage_per_gb_month"]), fees_stored),)
 
-    devices, bought, retired = _fleet(b, growth, M)
+    devices, bought, added = _fleet(b, growth, M)
     price, install = col(b["device_price"]), col(b["install_per_device"])
     salvage = price * col(b["salvage_percent"]) / 100
-    lines["hardware"] = (bought.scaled(price),) + ((retired.scaled(-salvage),) if retired else ())
+    # price × bought − salvage × retired, with retired = bought − added (devices new to the fleet)
+    lines["hardware"] = (bought.scaled(price - salvage), added.scaled(salvage))
     lines["installation"] = (bought.scaled(install),)
     lines["depreciation"] = (devices.scaled((price + install - salvage) / col(b["useful_life_months"])),)
     lines["failures"] = (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * (price + install)),)
@@ -281,7 +346,7 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     powered_h = operating_h + b["idle_power_percent"] / 100 * np.maximum(HOURS_PER_CALENDAR_MONTH - operating_h, 0)
     kwh_per_device = b["device_watts"] / 1000 * powered_h * b["pue"]
     lines["electricity"] = (devices.scaled(col(kwh_per_device * b["electricity_per_kwh"]),
-                                           compound(M, b["electricity_price_change_percent_per_year"])),)
+                                           compound(b["electricity_price_change_percent_per_year"])),)
     lines["feedback_uplink"] = (Component(col(feedback_gb * b["uplink_per_gb"]), bandwidth),)
     lines["feedback_cloud"] = (Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
                                Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored))
@@ -297,36 +362,42 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities)
 
 
-def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, Component | None]:
-    """Devices in service, devices bought and devices retired per month, as count terms.
+def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, Component]:
+    """Devices in service, devices bought, and devices added to the fleet per month, as count terms.
 
-    Auto sizing, per site (cameras spread evenly over the sites), never shrinking:
+    Auto sizing, per site (cameras spread evenly over the sites), growing with the workload:
         sites × ceil(cameras/sites × fps × growth(m) × (1 + headroom%) ÷ throughput).
     Each device is replaced `useful_life_months` after its purchase (refresh) and the retired one is
-    sold for its salvage value. `retired` is None when nothing retires inside the horizon.
+    sold for its salvage value: bought(m) = added(m) + bought(m − life).
     """
     per_site_load = b["cameras"] / b["sites"] * b["analysed_fps"] * (1 + b["sizing_headroom_percent"] / 100)
     per_site_devices = per_site_load / b["device_throughput_ips"]          # before rounding up
     base = np.where(b["auto_sizing"], b["sites"] * np.ceil(per_site_devices - 1e-9), b["devices_manual"])
     life = b["useful_life_months"].astype(int)
-    life = life[:1] if _uniform(life) else life
     months = np.arange(M)
     grows = b["auto_sizing"] & (b["workload_growth_percent_per_year"] > 0)
     if not grows.any():                      # a fixed fleet, bought at 0, L, 2L, …
-        refresh = (months % col_int(life) == 0).astype(float)
-        if life.min() >= M:
-            return Component(_col(base), ONE), Component(_col(base), refresh), None
-        return (Component(_col(base), ONE), Component(_col(base), refresh),
-                Component(_col(base), refresh * (months > 0)))
+        refresh = (months % col_int(life[:1] if _uniform(life) else life) == 0).astype(float)
+        first = (months == 0).astype(float)[None, :]
+        return Component(_col(base), ONE), Component(_col(base), refresh), Component(_col(base), first)
+    # Growing rows: growth ≥ 0 makes `needed` non-decreasing month by month.
     needed = _col(b["sites"]) * np.ceil(_col(per_site_devices) * growth - 1e-9)
-    fleet = np.where(_col(grows), np.maximum.accumulate(np.broadcast_to(needed, (b.n, M)), axis=1), _col(base))
+    fleet = needed if grows.all() else np.where(_col(grows), needed, _col(base))
     added = np.diff(fleet, axis=1, prepend=0.0)
     bought = added.copy()
-    for cycle in range(1, M // int(life.min()) + 1):   # one pass per refresh cycle, not per month
-        src = months - cycle * col_int(life)
-        bought += np.where(src >= 0, np.take_along_axis(added, np.maximum(src, 0), axis=1), 0.0)
+    if _uniform(life):
+        for start in range(life[0], M, life[0]):            # each refresh cycle, not each month
+            bought[:, start:] += added[:, : M - start]
+    else:
+        for cycle in range(1, M // int(life.min()) + 1):
+            src = months - cycle * col_int(life)
+            bought += np.where(src >= 0, np.take_along_axis(added, np.maximum(src, 0), axis=1), 0.0)
     ones = np.ones((b.n, 1))
-    return Component(ones, fleet), Component(ones, bought), Component(ones, bought - added)
+    return Component(ones, fleet), Component(ones, bought), Component(ones, added)
+
+
+def _times(grid: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    return grid if factor is ONE else grid * factor
 
 
 def col_int(x: np.ndarray) -> np.ndarray:

@@ -18,49 +18,85 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .costs import Costs, VIEWS
+from .costs import VIEWS, Component, Costs, sum_terms, terms_at, weighted_sums
 
 
 @dataclass(frozen=True)
 class Finance:
-    """Per-scenario results (arrays of shape (n,)) and the monthly series behind them ((n, M))."""
+    """Per-scenario results, arrays of shape (n,); the monthly series ((n, M)) are built on request."""
+    costs: Costs
     view: str
-    cloud_monthly: np.ndarray
-    edge_monthly: np.ndarray          # including capex in the cash view
-    edge_capex: np.ndarray            # lump payments per month (zeros in the accounting view)
-    cloud_cumulative: np.ndarray      # at the end of each month
-    edge_cumulative: np.ndarray
     break_even_month: np.ndarray      # fractional months from go-live; NaN = not within the horizon
     payback_months: np.ndarray        # break-even of the cash view
     cloud_total: np.ndarray           # TCO over each scenario's horizon
     edge_total: np.ndarray
-    savings_total: np.ndarray
     capex_total: np.ndarray           # cash capex paid within the horizon
     npv_savings: np.ndarray
-    roi_percent: np.ndarray           # savings_total / capex_total × 100; NaN when there is no capex
-    horizon: np.ndarray
+
+    @property
+    def horizon(self) -> np.ndarray:
+        return self.costs.horizon
 
     @property
     def pays_back(self) -> np.ndarray:
         return ~np.isnan(self.break_even_month)
 
+    @property
+    def savings_total(self) -> np.ndarray:
+        return self.cloud_total - self.edge_total
 
-def break_even(opening_gap: np.ndarray, lump: np.ndarray, horizon: np.ndarray) -> np.ndarray:
+    @property
+    def roi_percent(self) -> np.ndarray:
+        """Savings over the horizon ÷ capex paid in it × 100; NaN when there is no capex."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.capex_total > 0, self.savings_total / self.capex_total * 100, np.nan)
+
+    def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+        return _within(self.costs.total(side, self.view, lump), self.horizon)
+
+    @property
+    def cloud_monthly(self) -> np.ndarray:
+        """(n, M) cloud cost per month (zero past each scenario's horizon)."""
+        return self._monthly("cloud")
+
+    @property
+    def edge_monthly(self) -> np.ndarray:
+        """(n, M) edge cost per month, capex included in the cash view."""
+        return self._monthly("edge")
+
+    @property
+    def edge_capex(self) -> np.ndarray:
+        """(n, M) capex paid at the start of each month (zeros in the accounting view)."""
+        return self._monthly("edge", lump=True)
+
+    @property
+    def cloud_cumulative(self) -> np.ndarray:
+        """(n, M) cumulative cloud cost at the end of each month."""
+        return np.cumsum(self.cloud_monthly, axis=1)
+
+    @property
+    def edge_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.edge_monthly, axis=1)
+
+
+def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     """First t (fractional months) where cumulative savings reach 0; NaN if not before `horizon`.
 
-    opening_gap : (n, M) cloud cost minus edge accruing cost, per month [money/month]
-    lump        : (n, M) edge capex paid at the start of each month [money]
-    horizon     : (n,) months that count
+    net     : (n, M) savings per month, capex included: cloud − edge_opex − capex [money/month];
+              overwritten with the cumulative savings
+    gap_at  : month indices (n,) → cloud − edge_opex in that month (n,) [money/month]
+    horizon : (n,) months that count
 
-    >>> break_even(np.array([[10., 10., 10.]]), np.array([[15., 0., 0.]]), np.array([3]))
+    >>> break_even(np.array([[-5., 10., 10.]]), lambda m: np.full(1, 10.), np.array([3]))  # capex 15
     array([1.5])
     """
-    s_end = np.cumsum(opening_gap - lump, axis=1)
+    s_end = np.cumsum(net, axis=1, out=net)            # in place: `net` is not needed after this
     reached = s_end >= 0
-    reached &= np.arange(s_end.shape[1])[None, :] < horizon[:, None]
+    if np.any(horizon < net.shape[1]):
+        reached &= np.arange(net.shape[1])[None, :] < horizon[:, None]
     first = np.argmax(reached, axis=1)
-    rows = np.arange(s_end.shape[0])
-    gap = opening_gap[rows, first]
+    rows = np.arange(net.shape[0])
+    gap = gap_at(first)
     s_start = s_end[rows, first] - gap
     with np.errstate(divide="ignore", invalid="ignore"):
         fraction = np.where(s_start >= 0, 0.0, -s_start / np.where(gap > 0, gap, 1.0))
@@ -74,36 +110,46 @@ def _within(values: np.ndarray, horizon: np.ndarray) -> np.ndarray:
     return np.where(np.arange(values.shape[1])[None, :] < horizon[:, None], values, 0.0)
 
 
+def discount_factors(discount_percent_per_year, months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Present-value factors at the start and at the end of each month: (1 or n, M) each."""
+    rate = np.atleast_1d(np.asarray(discount_percent_per_year, dtype=float))
+    rate = rate[:1] if np.all(rate == rate[0]) else rate
+    log_monthly = np.log1p(rate / 100)[:, None] / 12
+    m = np.arange(months + 1, dtype=float)[None, :]
+    factors = np.exp(-log_monthly * m)
+    return factors[:, :-1], factors[:, 1:]
+
+
 def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndarray | float = 0.0) -> Finance:
-    """Finance metrics of every scenario in `costs`, in the cash or accounting view."""
+    """Finance metrics of every scenario in `costs`, in the cash or accounting view.
+
+    Only one (n, M) grid is built — monthly net savings, for the break-even search; totals and NPV are
+    weighted sums of the cost terms.
+    """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
-    h = costs.horizon
-    cloud = _within(costs.total("cloud", view), h)
-    edge_lump = _within(costs.total("edge", view, lump=True), h)
-    edge_opex = _within(costs.total("edge", view, lump=False), h)
-    edge = edge_opex + edge_lump
-    gap = cloud - edge_opex
-    be = break_even(gap, edge_lump, h)
-    if view == "cash":
-        capex, payback = edge_lump, be
-    else:
-        capex = _within(costs.total("edge", "cash", lump=True), h)
-        payback = break_even(cloud - _within(costs.total("edge", "cash", lump=False), h), capex, h)
+    n, h = costs.n, costs.horizon
+    cloud = costs.terms("cloud", view)
+    edge_opex = costs.terms("edge", view, lump=False)
+    edge_lump = costs.terms("edge", view, lump=True)
+    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
 
-    cloud_cum, edge_cum = np.cumsum(cloud, axis=1), np.cumsum(edge, axis=1)
-    cloud_total, edge_total = cloud_cum[:, -1], edge_cum[:, -1]
-    capex_total = capex.sum(axis=1)
-    monthly_rate = (1 + np.asarray(discount_percent_per_year, dtype=float) / 100) ** (1 / 12) - 1
-    m = np.arange(costs.months)[None, :]
-    start_factor = (1 + np.reshape(monthly_rate, (-1, 1))) ** -m.astype(float)
-    end_factor = start_factor / (1 + np.reshape(monthly_rate, (-1, 1)))
-    npv = (gap * end_factor).sum(axis=1) - (edge_lump * start_factor).sum(axis=1)
-    savings = cloud_total - edge_total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roi = np.where(capex_total > 0, savings / capex_total * 100, np.nan)
-    return Finance(view, cloud, edge, edge_lump, cloud_cum, edge_cum, be, payback, cloud_total, edge_total,
-                   savings, capex_total, npv, roi, h)
+    def crossing(opex, lump):
+        gap = cloud + minus(opex)
+        return break_even(sum_terms(gap + minus(lump), n, costs.months), lambda m: terms_at(gap, n, m), h)
+
+    be = crossing(edge_opex, edge_lump)
+    payback = be if view == "cash" else crossing(costs.terms("edge", "cash", lump=False),
+                                                  costs.terms("edge", "cash", lump=True))
+    within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
+    at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
+    npv = (weighted_sums(cloud + minus(edge_opex), n, at_end * within)
+           - weighted_sums(edge_lump, n, at_start * within))
+    return Finance(costs, view, be, payback,
+                   cloud_total=weighted_sums(cloud, n, within),
+                   edge_total=weighted_sums(edge_opex + edge_lump, n, within),
+                   capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
+                   npv_savings=npv)
 
 
 def step_curve(accruing: np.ndarray, lump: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -132,7 +132,7 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     N("device_watts", "Edge", "Device power", "W", 300, 0, 10_000, 5,
       "Power draw of one device under inference load."),
     N("device_throughput_ips", "Edge", "Device throughput", "inferences/s", 100, 0.1, 100_000, 1,
-      "Inferences per second one device sustains on your model."),
+      "Inferences per second one device sustains on your model, end to end (catalog figures are model-only benchmarks: derate them)."),
     C("device_sizing", "Edge", "Device count",
       {"auto": "Sized from the workload", "manual": "Set by hand"}, "auto",
       "Auto: per site, ceil(cameras/site × frames/s × (1 + headroom) ÷ throughput), re-sized as the workload grows."),

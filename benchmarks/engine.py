@@ -1,0 +1,92 @@
+"""Engine speed: `make bench`. Prints `name: value` lines; nothing is asserted.
+
+engine_100k_x_60_s   best-of-N seconds to evaluate 100,000 varied scenarios × 60 months: every cost
+                     component of both sides, their totals, and the finance metrics (cash view)
+numpy_floor_s        in the same run, twenty plain numpy multiply-add passes over a 100,000 × 60
+                     float64 grid: about what streaming that grid through memory twenty times costs
+engine_over_floor    their ratio (goal ≤ 1.0)
+engine_varied_rates_100k_x_60_s   the same with growth and price-change rates varying per scenario
+                     (every per-month profile becomes a full grid), and its ratio to the floor
+python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
+speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from planner import catalog, costs, finance
+
+N, MONTHS, REPEATS = 100_000, 60, 5
+
+
+def best_of(fn, repeats: int = REPEATS) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def varied_batch(n: int, seed: int = 0, varied_rates: bool = False) -> costs.Batch:
+    """n what-ifs around the retail preset with 10% yearly growth and a falling bandwidth price.
+
+    Per-scenario amounts (cameras, fps, bitrate, prices) always vary; with `varied_rates` the yearly
+    rates (growth, bandwidth price change) vary per scenario too, so no per-month profile is shared.
+    """
+    rng = np.random.default_rng(seed)
+    rates = dict(workload_growth_percent_per_year=rng.uniform(0, 30, n) if varied_rates else 10,
+                 bandwidth_price_change_percent_per_year=rng.uniform(-20, 5, n) if varied_rates else -10)
+    return costs.batch(
+        [catalog.preset("retail")],
+        cameras=rng.integers(1, 200, n),
+        analysed_fps=rng.uniform(0.1, 2, n),
+        bitrate_mbps=rng.uniform(1, 8, n),
+        uplink_per_gb=rng.uniform(0, 0.5, n),
+        device_price=rng.uniform(250, 5000, n),
+        electricity_per_kwh=rng.uniform(0.08, 0.4, n),
+        horizon_months=np.full(n, MONTHS),
+        **rates,
+    )
+
+
+def run_engine(b: costs.Batch) -> finance.Finance:
+    return finance.analyse(costs.evaluate(b, MONTHS), "cash", b["discount_percent_per_year"])
+
+
+def numpy_floor() -> None:
+    a, x, y = np.ones((N, MONTHS)), np.full((N, MONTHS), 1.0001), np.zeros((N, MONTHS))
+    for _ in range(20):
+        np.multiply(a, x, out=y)
+        np.add(y, a, out=y)
+
+
+def python_loop(b: costs.Batch, rows: int) -> None:
+    """The same model one scenario at a time (the batch machinery on 1-row slices)."""
+    for i in range(rows):
+        one = costs.Batch(1, {k: v[i:i + 1] for k, v in b.columns.items()}, b.inference_tiers, b.egress_tiers)
+        run_engine(one)
+
+
+def main() -> None:
+    b = varied_batch(N)
+    run_engine(b)                                     # warm up
+    engine = best_of(lambda: run_engine(b))
+    floor = best_of(numpy_floor)
+    sample = 500
+    loop = best_of(lambda: python_loop(b, sample), 2) * N / sample
+    varied = varied_batch(N, varied_rates=True)
+    engine_varied = best_of(lambda: run_engine(varied))
+    print(f"engine_100k_x_60_s: {engine:.3f}")
+    print(f"numpy_floor_s: {floor:.3f}")
+    print(f"engine_over_floor: {engine / floor:.2f}")
+    print(f"engine_varied_rates_100k_x_60_s: {engine_varied:.3f}")
+    print(f"engine_varied_rates_over_floor: {engine_varied / floor:.2f}")
+    print(f"python_loop_100k_s: {loop:.1f}")
+    print(f"speedup_over_loop: {loop / engine:.0f}")
+
+
+if __name__ == "__main__":
+    main()
