@@ -54,11 +54,27 @@ def _date(text: str) -> str:
 
 
 _PROVENANCE = {"estimate": str, "source": _text, "as_of": _date}
+_YES_NO = ("yes", "no")
+STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family")
+
+
+def _conditions(text: str) -> dict[str, frozenset[str]]:
+    """`key=a|b; key2=c` → {key: {a, b}, key2: {c}}; `*` matches everything."""
+    if text == "*":
+        return {}
+    found = {}
+    for part in text.split(";"):
+        key, sep, values = part.strip().partition("=")
+        if not sep or key not in STACK_CONDITIONS or not values:
+            raise ValueError(f"{part.strip()!r} is not KEY=VALUE|VALUE with KEY one of {', '.join(STACK_CONDITIONS)}")
+        found[key] = frozenset(v.strip() for v in values.split("|"))
+    return found
 
 SCHEMAS = {
     "hardware.csv": {
         "id": _text, "name": _text, "family": _choice("jetson", "coral", "hailo", "server"),
-        "unit_price_usd": _number(0, 1e6), "watts": _number(0, 1e4), "int8_tops": _number(0, 1e5, optional=True),
+        "unit_price_usd": _number(0, 1e6), "watts": _number(0, 1e4),
+        "host_usd": _number(0, 1e6), "host_watts": _number(0, 1e4), "int8_tops": _number(0, 1e5, optional=True),
         "throughput_ips": _number(0.1, 1e5), "reference_model": _text, **_PROVENANCE},
     "cloud_prices.csv": {
         "provider": _choice("aws", "azure", "gcp"), "service": _text,
@@ -68,6 +84,15 @@ SCHEMAS = {
     "management.csv": {
         "id": _text, "name": _text, "basis": _choice("per_device", "per_site"),
         "usd_per_month": _number(0, 1e6), **_PROVENANCE},
+    "connectivity.csv": {
+        "id": _text, "name": _text, "access_rtt_ms": _number(0, 10_000), "reliable": _choice(*_YES_NO),
+        "metered": _choice(*_YES_NO), **_PROVENANCE},
+    "workloads.csv": {
+        "id": _text, "name": _text, "relative_compute": _number(0.01, 1e4), "cloud_inference_ms": _number(0, 1e5),
+        "needs_server": _choice(*_YES_NO), **_PROVENANCE},
+    "stack.csv": {
+        "layer": _choice("orchestration", "runtime", "compute", "messaging"), "id": _text, "name": _text,
+        "when": _conditions, "reason": _text, "source": _text, "as_of": _date},
 }
 
 
@@ -101,10 +126,19 @@ class Catalog:
     hardware: tuple[dict, ...]
     cloud_prices: tuple[dict, ...]
     management: tuple[dict, ...]
+    connectivity: tuple[dict, ...]
+    workloads: tuple[dict, ...]
+    stack: tuple[dict, ...]           # in priority order: the first matching row of a layer wins
     presets: dict[str, Scenario]
 
     def device(self, device_id: str) -> dict:
         return next(d for d in self.hardware if d["id"] == device_id)
+
+    def device_fields(self, device_id: str) -> dict:
+        """Scenario fields for a catalog device: the host computer an accelerator needs is included."""
+        d = self.device(device_id)
+        return {"device_id": d["id"], "device_price": d["unit_price_usd"] + d["host_usd"],
+                "device_watts": d["watts"] + d["host_watts"], "device_throughput_ips": d["throughput_ips"]}
 
     def tier_schedules(self, item: str) -> dict[str, list[tuple[float, float]]]:
         """{'provider — service': [(tier_from, price), …]} for one price item, tiers in order."""
@@ -153,9 +187,12 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     _check_unique(hardware, "id", "hardware.csv")
     prices = read_rows(data_dir / "cloud_prices.csv", SCHEMAS["cloud_prices.csv"])
     _check_tiers(prices, "cloud_prices.csv")
-    management = read_rows(data_dir / "management.csv", SCHEMAS["management.csv"])
-    _check_unique(management, "id", "management.csv")
-    return Catalog(tuple(hardware), tuple(prices), tuple(management), load_presets(data_dir / "presets"))
+    tables = {}
+    for name in ("management.csv", "connectivity.csv", "workloads.csv", "stack.csv"):
+        tables[name] = tuple(read_rows(data_dir / name, SCHEMAS[name]))
+        _check_unique(tables[name], "id", name)
+    return Catalog(tuple(hardware), tuple(prices), tables["management.csv"], tables["connectivity.csv"],
+                   tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"))
 
 
 def presets() -> dict[str, Scenario]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import costs as cost_model
-from .costs import COMPONENTS, Costs, side_components
+from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, Costs, side_components
 from .finance import Finance, analyse
 from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
@@ -80,7 +80,9 @@ def break_even_text(months: float | None, horizon: int) -> str:
         return f"does not pay back within {horizon} months"
     if months == 0:
         return "cheaper from day one"
-    return f"pays back in month {math.floor(months) + 1} ({months:.1f} months)"
+    days = months * DAYS_PER_CALENDAR_MONTH
+    when = f"{months:.1f} months" if months >= 1 else f"after {days:.0f} days" if days >= 1 else "within a day"
+    return f"pays back in month {math.floor(months) + 1} ({when})"
 
 
 # ── Tables ──────────────────────────────────────────────────────────────────────────────────────────

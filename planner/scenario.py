@@ -208,7 +208,8 @@ def _check_tiers(tiers: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
     return tiers
 
 
-def _pydantic_field(spec):
+def pydantic_field(spec):
+    """(type, Field) for pydantic.create_model from a field spec."""
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float
         return (kind, Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
@@ -237,7 +238,7 @@ Scenario = create_model(
     inference_tiers=(tuple[PriceTier, ...],
                      tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_INFERENCE_TIERS)),
     egress_tiers=(tuple[PriceTier, ...], tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_EGRESS_TIERS)),
-    **{f.name: _pydantic_field(f) for f in FIELDS},
+    **{f.name: pydantic_field(f) for f in FIELDS},
 )
 
 
@@ -247,10 +248,10 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _describe(error: dict) -> str:
+def _describe(error: dict, specs: dict) -> str:
     loc = ".".join(str(p) for p in error["loc"]) or "scenario"
     top = str(error["loc"][0]) if error["loc"] else ""
-    spec = FIELD_BY_NAME.get(top)
+    spec = specs.get(top)
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         return f"{loc}: unknown field"
@@ -268,17 +269,22 @@ def _describe(error: dict) -> str:
     return f"{loc} = {_short(value)}: {error['msg']}"
 
 
-def validate(values: dict) -> "Scenario":
-    """Build a Scenario from a dict, raising ScenarioError with one readable line per problem."""
+def build(model: type[BaseModel], values: dict, specs: dict, what: str = "scenario"):
+    """`model(**values)`, raising ScenarioError with a readable line per problem (at most five)."""
     if not isinstance(values, dict):
-        raise ScenarioError(f"a scenario must be a JSON object, got {type(values).__name__}")
+        raise ScenarioError(f"a {what} must be a JSON object, got {type(values).__name__}")
     try:
-        return Scenario(**values)
+        return model(**values)
     except ValidationError as exc:
-        problems = [_describe(e) for e in exc.errors(include_url=False)]
+        problems = [_describe(e, specs) for e in exc.errors(include_url=False)]
         raise ScenarioError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
     except (TypeError, ValueError, RecursionError) as exc:
-        raise ScenarioError(f"invalid scenario: {exc}") from None
+        raise ScenarioError(f"invalid {what}: {exc}") from None
+
+
+def validate(values: dict) -> "Scenario":
+    """Build a Scenario from a dict, raising ScenarioError with one readable line per problem."""
+    return build(Scenario, values, FIELD_BY_NAME)
 
 
 def replace(scenario: "Scenario", **changes) -> "Scenario":
