@@ -43,8 +43,8 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
     ComponentInfo("cloud_ingest", "cloud", "Cloud ingest", "Cloud provider",
                   "upload_gb × ingest_per_gb × bandwidth_change(m)"),
     ComponentInfo("inference", "cloud", "Cloud inference", "Cloud provider",
-                  "per-image: tiers(images) × fee_change(m); serverless: images × (ms/1000 × memory_gb × "
-                  "per_gb_second + per_million_requests/10⁶) × fee_change(m)"),
+                  "(1 − discount%) × per-image: tiers(images) × fee_change(m); serverless: images × (ms/1000 × "
+                  "memory_gb × per_gb_second + per_million_requests/10⁶) × fee_change(m)"),
     ComponentInfo("results_egress", "cloud", "Results egress to site", "Cloud provider",
                   "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)"),
     ComponentInfo("cloud_storage", "cloud", "Cloud storage", "Cloud provider",
@@ -316,15 +316,17 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     lines["cloud_ingest"] = (Component(col(upload_gb * b["ingest_per_gb"]), bandwidth),)
 
     per_image = b["per_image"]
+    list_share = col(1 - b["inference_discount_percent"] / 100)      # what is paid of the list price
     inference = []
     if per_image.any():
         starts, prices = b.inference_tiers
         tiered = tiered_cost(col(images) * growth, starts, prices / 1000)
-        inference.append(Component(col(per_image), _times(tiered, compound(b["cloud_fee_change_percent_per_year"]))))
+        inference.append(Component(col(per_image) * list_share,
+                                   _times(tiered, compound(b["cloud_fee_change_percent_per_year"]))))
     if not per_image.all():
         serverless_per_image = (b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
                                 * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6)
-        inference.append(Component(col(~per_image * images * serverless_per_image), fees))
+        inference.append(Component(col(~per_image * images * serverless_per_image) * list_share, fees))
     lines["inference"] = tuple(inference)
     egress = tiered_cost(col(result_gb) * growth, *b.egress_tiers)
     lines["results_egress"] = (Component(np.ones((b.n, 1)),

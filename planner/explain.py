@@ -73,16 +73,18 @@ def first_month(s: Scenario) -> list[Step]:
     steps: dict[str, tuple[str, float]] = {}
     steps["site_uplink"] = (f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB", upload_gb * s.uplink_per_gb)
     steps["cloud_ingest"] = (f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB", upload_gb * s.ingest_per_gb)
+    paid = 1 - s.inference_discount_percent / 100
+    discount = f" × (1 − {_n(s.inference_discount_percent)}% discount)" if s.inference_discount_percent else ""
     if s.inference_pricing == "per_image":
         text, value = _tiers(images, s.inference_tiers, 1000, "images")
-        steps["inference"] = (f"{images_text} = {_n(images)} images; {text} {cur}", value)
+        steps["inference"] = (f"{images_text} = {_n(images)} images; ({text}){discount} {cur}", value * paid)
     else:
         per_image = (s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
                      + s.serverless_per_million_requests / 1e6)
         steps["inference"] = (
             f"{_n(images)} images × ({_n(s.serverless_ms_per_inference)} ms ÷ 1000 × {_n(s.serverless_memory_gb)} GB "
-            f"× {_n(s.serverless_per_gb_second)} + {_n(s.serverless_per_million_requests)} ÷ 10⁶) {cur}",
-            images * per_image)
+            f"× {_n(s.serverless_per_gb_second)} + {_n(s.serverless_per_million_requests)} ÷ 10⁶){discount} {cur}",
+            images * per_image * paid)
     result_gb = images * s.result_kb / 1e6
     text, value = _tiers(result_gb, s.egress_tiers, 1, "GB")
     steps["results_egress"] = (f"{_n(images)} images × {_n(s.result_kb)} KB ÷ 10⁶ = {_n(result_gb)} GB; {text} {cur}", value)

@@ -112,6 +112,8 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     C("inference_pricing", "Cloud", "Inference pricing",
       {"per_image": "Per-image API (tiered)", "serverless": "Serverless compute"}, "per_image",
       "A managed vision API billed per image, or your own model on serverless compute."),
+    N("inference_discount_percent", "Cloud", "Negotiated inference discount", "%", 0, 0, 99, 1,
+      "Discount off the list per-image or serverless prices (enterprise agreement, savings plan)."),
     N("serverless_per_gb_second", "Cloud", "Serverless compute price", "{cur}/GB-s", 0.0000166667, 0, 0.01,
       0.000001, "Price per GB-second of serverless compute (AWS Lambda x86: 0.0000166667)."),
     N("serverless_memory_gb", "Cloud", "Serverless memory", "GB", 2, 0.125, 32, 0.125,

@@ -8,7 +8,9 @@ from planner.scenario import replace
 
 CASES = {
     **catalog.presets(),
-    "serverless_frames": replace(catalog.preset("retail"), inference_pricing="serverless", cloud_upload="frames"),
+    "serverless_frames": replace(catalog.preset("retail"), inference_pricing="serverless", cloud_upload="frames",
+                                 inference_discount_percent=15),
+    "discounted_tiers": replace(catalog.preset("retail"), inference_discount_percent=30),
     "per_device_auto": replace(catalog.preset("retail"), device_sizing="auto", management_basis="per_device",
                                sites=3, cameras=31, retention_days=90),
     "zero_cameras": replace(catalog.preset("retail"), cameras=0, device_sizing="auto"),
