@@ -7,6 +7,8 @@ numpy_floor_s        in the same run, twenty plain numpy multiply-add passes ove
 engine_over_floor    their ratio (goal ≤ 1.0)
 engine_varied_rates_100k_x_60_s   the same with growth and price-change rates varying per scenario
                      (every per-month profile becomes a full grid), and its ratio to the floor
+montecarlo_100k_x_60_s   100,000 Monte Carlo draws × 60 months, from sampling to the break-even
+                     distribution and percentile bands (goal ≤ 2 × numpy_floor_s), and its ratio
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
 speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
 """
@@ -16,7 +18,8 @@ import time
 
 import numpy as np
 
-from planner import catalog, costs, finance
+from planner import catalog, costs, finance, risk
+from planner.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
 
@@ -56,6 +59,20 @@ def run_engine(b: costs.Batch) -> finance.Finance:
     return finance.analyse(costs.evaluate(b, MONTHS), "cash", b["discount_percent_per_year"])
 
 
+def run_monte_carlo(draws: int = N) -> risk.MonteCarlo:
+    """Sampling, evaluation, break-even distribution and P10/P50/P90 bands for the retail preset."""
+    base = replace(catalog.preset("retail"), horizon_months=MONTHS)
+    D = risk.Distribution
+    return risk.monte_carlo(base, {
+        "cameras": D("triangular", 20, 50, 90),
+        "analysed_fps": D("uniform", low=0.2, high=1.0),
+        "uplink_per_gb": D("lognormal", likely=0.01, sigma=0.5),
+        "device_price": D("triangular", 1500, 2000, 4000),
+        "electricity_per_kwh": D("uniform", low=0.08, high=0.3),
+        "workload_growth_percent_per_year": D("triangular", 0, 10, 40),
+    }, draws=draws, seed=7)
+
+
 def numpy_floor() -> None:
     a, x, y = np.ones((N, MONTHS)), np.full((N, MONTHS), 1.0001), np.zeros((N, MONTHS))
     for _ in range(20):
@@ -84,6 +101,9 @@ def main() -> None:
     print(f"engine_over_floor: {engine / floor:.2f}")
     print(f"engine_varied_rates_100k_x_60_s: {engine_varied:.3f}")
     print(f"engine_varied_rates_over_floor: {engine_varied / floor:.2f}")
+    montecarlo = best_of(run_monte_carlo, 3)
+    print(f"montecarlo_100k_x_60_s: {montecarlo:.3f}")
+    print(f"montecarlo_over_floor: {montecarlo / floor:.2f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
 

@@ -320,17 +320,15 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     inference = []
     if per_image.any():
         starts, prices = b.inference_tiers
-        tiered = tiered_cost(col(images) * growth, starts, prices / 1000)
-        inference.append(Component(col(per_image) * list_share,
-                                   _times(tiered, compound(b["cloud_fee_change_percent_per_year"]))))
+        tiered = _tiered(images, starts, prices / 1000, growth, compound(b["cloud_fee_change_percent_per_year"]), fees)
+        inference.append(tiered.scaled(col(per_image) * list_share))
     if not per_image.all():
         serverless_per_image = (b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
                                 * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6)
         inference.append(Component(col(~per_image * images * serverless_per_image) * list_share, fees))
     lines["inference"] = tuple(inference)
-    egress = tiered_cost(col(result_gb) * growth, *b.egress_tiers)
-    lines["results_egress"] = (Component(np.ones((b.n, 1)),
-                                         _times(egress, compound(b["bandwidth_price_change_percent_per_year"]))),)
+    lines["results_egress"] = (_tiered(result_gb, *b.egress_tiers, growth,
+                                       compound(b["bandwidth_price_change_percent_per_year"]), bandwidth),)
     lines["cloud_storage"] = (Component(col(upload_gb * b["storage_per_gb_month"]), fees_stored),)
 
     devices, bought, added = _fleet(b, growth, M)
@@ -396,6 +394,19 @@ def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, 
             bought += np.where(src >= 0, np.take_along_axis(added, np.maximum(src, 0), axis=1), 0.0)
     ones = np.ones((b.n, 1))
     return Component(ones, fleet), Component(ones, bought), Component(ones, added)
+
+
+def _tiered(quantity: np.ndarray, starts: np.ndarray, prices: np.ndarray, growth: np.ndarray,
+            price_change: np.ndarray, growth_and_price_change: np.ndarray) -> Component:
+    """Marginal-tier cost of quantity (n,) × growth(m), times a price-change profile.
+
+    When no quantity ever leaves the first tier the cost is linear, `quantity × first price`, and stays
+    a lazy term; otherwise the schedule is evaluated on the (n, M) grid of quantities.
+    """
+    if starts.shape[0] == 1 and (starts.shape[1] == 1 or quantity.max() * growth.max() <= starts[0, 1]):
+        return Component(_col(quantity * prices[0, 0]), growth_and_price_change)
+    return Component(np.ones((len(quantity), 1)), _times(tiered_cost(_col(quantity) * growth, starts, prices),
+                                                         price_change))
 
 
 def _times(grid: np.ndarray, factor: np.ndarray) -> np.ndarray:

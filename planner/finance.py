@@ -32,6 +32,7 @@ class Finance:
     edge_total: np.ndarray
     capex_total: np.ndarray           # cash capex paid within the horizon
     npv_savings: np.ndarray
+    savings_curve: np.ndarray | None = None   # (n, M) cumulative savings at each month's end, if kept
 
     @property
     def horizon(self) -> np.ndarray:
@@ -120,11 +121,12 @@ def discount_factors(discount_percent_per_year, months: int) -> tuple[np.ndarray
     return factors[:, :-1], factors[:, 1:]
 
 
-def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndarray | float = 0.0) -> Finance:
+def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndarray | float = 0.0,
+            keep_savings_curve: bool = False) -> Finance:
     """Finance metrics of every scenario in `costs`, in the cash or accounting view.
 
-    Only one (n, M) grid is built — monthly net savings, for the break-even search; totals and NPV are
-    weighted sums of the cost terms.
+    Only one (n, M) grid is built — monthly net savings, accumulated in place for the break-even
+    search (kept as `savings_curve` on request); totals and NPV are weighted sums of the cost terms.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
@@ -136,11 +138,12 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
 
     def crossing(opex, lump):
         gap = cloud + minus(opex)
-        return break_even(sum_terms(gap + minus(lump), n, costs.months), lambda m: terms_at(gap, n, m), h)
+        net = sum_terms(gap + minus(lump), n, costs.months)
+        return break_even(net, lambda m: terms_at(gap, n, m), h), net   # net now holds cumulative savings
 
-    be = crossing(edge_opex, edge_lump)
+    be, curve = crossing(edge_opex, edge_lump)
     payback = be if view == "cash" else crossing(costs.terms("edge", "cash", lump=False),
-                                                  costs.terms("edge", "cash", lump=True))
+                                                  costs.terms("edge", "cash", lump=True))[0]
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
     npv = (weighted_sums(cloud + minus(edge_opex), n, at_end * within)
@@ -149,7 +152,7 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
                    cloud_total=weighted_sums(cloud, n, within),
                    edge_total=weighted_sums(edge_opex + edge_lump, n, within),
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
-                   npv_savings=npv)
+                   npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
 
 
 def step_curve(accruing: np.ndarray, lump: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

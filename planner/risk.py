@@ -1,0 +1,197 @@
+"""Sensitivity and uncertainty: tornado, two-input maps and Monte Carlo, each one batch of the model.
+
+Every what-if is a row of one `costs.batch`: the base scenario with some numeric inputs overridden.
+"Never pays back within the horizon" is NaN in break-even arrays, as in `finance`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import costs, finance
+from .scenario import FIELD_BY_NAME, NUMBER_FIELDS, NumberField, Scenario
+
+KEY_INPUTS = (
+    "cameras", "analysed_fps", "hours_per_day", "bitrate_mbps", "uplink_per_gb", "ingest_per_gb",
+    "inference_discount_percent", "storage_per_gb_month", "device_price", "device_throughput_ips",
+    "install_per_device", "management_per_month", "electricity_per_kwh", "useful_life_months",
+    "workload_growth_percent_per_year", "bandwidth_price_change_percent_per_year",
+    "cloud_fee_change_percent_per_year", "discount_percent_per_year",
+)
+VARIABLE_INPUTS = tuple(f.name for f in NUMBER_FIELDS if f.name != "horizon_months")  # the grid needs one horizon
+MAX_DRAWS = 200_000
+MAX_GRID_CELLS = 250_000
+PAYBACK_WITHIN_MONTHS = (12, 24, 36)
+
+
+class RiskInputError(ValueError):
+    """A what-if request that cannot be evaluated; the message is for a person."""
+
+
+def _spec(name: str) -> NumberField:
+    spec = FIELD_BY_NAME.get(name)
+    if not isinstance(spec, NumberField) or name not in VARIABLE_INPUTS:
+        raise RiskInputError(f"{name!r} is not an input that can be varied")
+    return spec
+
+
+def _clip(name: str, values) -> np.ndarray:
+    spec = _spec(name)
+    values = np.clip(np.asarray(values, dtype=float), spec.min, spec.max)
+    return np.round(values) if spec.integer else values
+
+
+def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash",
+             keep_savings_curve: bool = False) -> finance.Finance:
+    """Finance of the base scenario with `overrides` (arrays of equal length n), in one batch."""
+    b = costs.batch([base], **{k: _clip(k, v) for k, v in overrides.items()})
+    return finance.analyse(costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"],
+                           keep_savings_curve)
+
+
+# ── Tornado ─────────────────────────────────────────────────────────────────────────────────────────
+def tornado(base: Scenario, inputs=KEY_INPUTS, percent: float = 20.0,
+            custom: dict[str, tuple[float, float]] | None = None, view: str = "cash") -> pd.DataFrame:
+    """Break-even and savings at a low and a high value of each input, sorted by savings swing.
+
+    Low/high are base × (1 ∓ percent/100), clipped to the field's bounds, unless `custom` gives them.
+    An input whose base is 0 has no ± range: give it a custom low/high to include it.
+    """
+    custom = custom or {}
+    rows = []
+    for name in inputs:
+        value = float(getattr(base, name))
+        low, high = custom.get(name, (value * (1 - percent / 100), value * (1 + percent / 100)))
+        rows.append((name, value, *_clip(name, [low, high])))
+    k = len(rows)
+    overrides = {name: np.full(2 * k, value) for name, value, _, _ in rows}
+    for i, (name, _, low, high) in enumerate(rows):
+        overrides[name][2 * i: 2 * i + 2] = (low, high)
+    f = evaluate(base, overrides, view)
+    be, savings = f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2)
+    table = pd.DataFrame({
+        "input": [r[0] for r in rows],
+        "label": [FIELD_BY_NAME[r[0]].label for r in rows],
+        "unit": [FIELD_BY_NAME[r[0]].unit_for(base.currency) for r in rows],
+        "base": [r[1] for r in rows], "low": [r[2] for r in rows], "high": [r[3] for r in rows],
+        "break_even_low": be[:, 0], "break_even_high": be[:, 1],
+        "savings_low": savings[:, 0], "savings_high": savings[:, 1],
+    })
+    table["swing"] = (table["savings_high"] - table["savings_low"]).abs()
+    return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ── Two-input map ───────────────────────────────────────────────────────────────────────────────────
+def grid_map(base: Scenario, x: str, x_values, y: str, y_values, view: str = "cash") -> tuple[np.ndarray, np.ndarray]:
+    """Break-even months and savings over a grid: arrays (len(y_values), len(x_values))."""
+    if x == y:
+        raise RiskInputError("choose two different inputs")
+    xs, ys = _clip(x, x_values), _clip(y, y_values)
+    if xs.size * ys.size > MAX_GRID_CELLS:
+        raise RiskInputError(f"{xs.size} × {ys.size} cells is more than {MAX_GRID_CELLS:,}")
+    gx, gy = np.meshgrid(xs, ys)
+    f = evaluate(base, {x: gx.ravel(), y: gy.ravel()}, view)
+    return f.break_even_month.reshape(gy.shape), f.savings_total.reshape(gy.shape)
+
+
+# ── Monte Carlo ─────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Distribution:
+    """An uncertain input: fixed, uniform(low, high), triangular(low, likely, high) or
+    lognormal(median = likely, sigma = spread of log values)."""
+    kind: str
+    low: float = 0.0
+    likely: float = 0.0
+    high: float = 0.0
+    sigma: float = 0.25
+
+    def check(self, name: str) -> None:
+        spec = _spec(name)
+        if self.kind not in ("fixed", "uniform", "triangular", "lognormal"):
+            raise RiskInputError(f"{name}: unknown distribution {self.kind!r}")
+        values = {"fixed": [self.likely], "uniform": [self.low, self.high],
+                  "triangular": [self.low, self.likely, self.high], "lognormal": [self.likely]}[self.kind]
+        if not all(np.isfinite(values)) or any(v < spec.min or v > spec.max for v in values):
+            raise RiskInputError(f"{name}: values must lie within {spec.min:g} to {spec.max:g} {spec.unit_for()}")
+        if self.kind == "uniform" and self.low > self.high:
+            raise RiskInputError(f"{name}: low is above high")
+        if self.kind == "triangular" and not self.low <= self.likely <= self.high:
+            raise RiskInputError(f"{name}: needs low ≤ likely ≤ high")
+        if self.kind == "lognormal" and not (0 < self.sigma <= 3 and self.likely > 0):
+            raise RiskInputError(f"{name}: lognormal needs a median > 0 and 0 < sigma ≤ 3")
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        if self.kind == "fixed" or (self.kind != "lognormal" and self.high == self.low):
+            return np.full(n, self.likely if self.kind == "fixed" else self.low)
+        width = self.high - self.low
+        dist = {"uniform": lambda: stats.uniform(loc=self.low, scale=width),
+                "triangular": lambda: stats.triang((self.likely - self.low) / width, loc=self.low, scale=width),
+                "lognormal": lambda: stats.lognorm(s=self.sigma, scale=self.likely)}[self.kind]()
+        return dist.rvs(size=n, random_state=rng)
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    draws: int
+    seed: int
+    horizon: int
+    break_even: np.ndarray                 # (draws,) months; NaN = not within the horizon
+    savings_total: np.ndarray              # (draws,)
+    bands: np.ndarray                      # (3, horizon): P10, P50, P90 of cumulative savings at each month's end
+
+    @property
+    def never_share(self) -> float:
+        return float(np.isnan(self.break_even).mean())
+
+    def probability_within(self, months: float) -> float:
+        """Share of futures in which the edge pays back within `months` (never counts as no)."""
+        return float(np.mean(np.nan_to_num(self.break_even, nan=np.inf) <= months))
+
+    def headline(self) -> str:
+        months = min((m for m in PAYBACK_WITHIN_MONTHS if m <= self.horizon), default=self.horizon)
+        return (f"the edge pays back within {months} months in {self.probability_within(months):.0%} of "
+                f"{self.draws:,} simulated futures")
+
+
+def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: int = 10_000, seed: int = 0,
+                view: str = "cash", chunk: int = 25_000,
+                progress: Callable[[float], None] | None = None) -> MonteCarlo:
+    """Sample every uncertain input, evaluate all draws, summarise. Same inputs and seed → same figures.
+
+    Inputs are drawn in schema order from one seeded generator; samples are clipped to each field's
+    bounds. Evaluation runs in chunks (for a progress indicator); chunking does not change results.
+    """
+    if not 1 <= draws <= MAX_DRAWS:
+        raise RiskInputError(f"draws must be between 1 and {MAX_DRAWS:,}, not {draws:,}")
+    for name, dist in distributions.items():
+        dist.check(name)
+    rng = np.random.default_rng(seed)
+    samples = {name: distributions[name].sample(draws, rng) for name in VARIABLE_INPUTS if name in distributions}
+    be, savings = [], []
+    curves = np.empty((base.horizon_months, draws))     # months × draws: quantiles along contiguous rows
+    for start in range(0, draws, chunk):
+        part = {k: v[start:start + chunk] for k, v in samples.items()}
+        if not part:
+            part = {"cameras": np.full(min(chunk, draws - start), base.cameras)}
+        f = evaluate(base, part, view, keep_savings_curve=True)
+        be.append(f.break_even_month)
+        savings.append(f.savings_total)
+        curves[:, start:start + chunk] = f.savings_curve.T
+        if progress:
+            progress(min(1.0, (start + chunk) / draws))
+    bands = np.percentile(curves, [10, 50, 90], axis=1)
+    return MonteCarlo(draws, seed, base.horizon_months, np.concatenate(be), np.concatenate(savings), bands)
+
+
+def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:
+    """Counts of break-even month per bin, plus a final 'never' row."""
+    paid = result.break_even[~np.isnan(result.break_even)]
+    edges = np.linspace(0, result.horizon, bins + 1)
+    counts, _ = np.histogram(paid, bins=edges)
+    table = pd.DataFrame({"from_month": edges[:-1], "to_month": edges[1:], "draws": counts})
+    never = pd.DataFrame({"from_month": [np.nan], "to_month": [np.nan], "draws": [int(np.isnan(result.break_even).sum())]})
+    return pd.concat([table, never], ignore_index=True)
