@@ -145,7 +145,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 def safe_cell(value):
     """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection): prefix `'`.
 
-    Numbers stay numbers (a negative number is not text); NaN/None become an empty cell.
+    Numbers stay numbers (a negative number is not text), written with up to 12 significant digits;
+    NaN/None become an empty cell.
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
@@ -154,7 +155,7 @@ def safe_cell(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.2f}" if abs(value) >= 0.01 or value == 0 else f"{float(value):.6g}"
+        return f"{float(value):.12g}"
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -173,8 +174,8 @@ def frame_rows(frame: pd.DataFrame):
 def report_csv(a: Analysis, view: str = "cash") -> str:
     """The scenario report: sections Assumptions, Summary and Monthly, separated by a blank line."""
     out = io.StringIO()
-    for title, frame in (("Assumptions", assumptions_table(a.scenario)), ("Summary", summary_table(a, view)),
-                         (f"Monthly ({view} view)", monthly_table(a, view))):
+    for title, frame in (("Assumptions", assumptions_table(a.scenario)), ("Summary", summary_table(a, view).round(4)),
+                         (f"Monthly ({view} view)", monthly_table(a, view).round(2))):
         write_csv_rows([[title]], out)
         write_csv_rows(frame_rows(frame), out)
         out.write("\n")
