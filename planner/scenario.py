@@ -252,6 +252,7 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _describe(error: dict, specs: dict) -> str:
     loc = ".".join(str(p) for p in error["loc"]) or "scenario"
+    loc = loc if loc.isprintable() and len(loc) <= 60 else _short(loc)
     top = str(error["loc"][0]) if error["loc"] else ""
     spec = specs.get(top)
     kind, value = error["type"], error.get("input")
