@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(text)
         return 0
     except (UsageError, ScenarioError, catalog.CatalogError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(exc))
+        print(f"error: {message}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -375,7 +375,8 @@ def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, 
     base = np.where(b["auto_sizing"], b["sites"] * np.ceil(per_site_devices - 1e-9), b["devices_manual"])
     life = b["useful_life_months"].astype(int)
     months = np.arange(M)
-    grows = b["auto_sizing"] & (b["workload_growth_percent_per_year"] > 0)
+    # The same test as `Factors` (a rate too small to change log1p is no growth at all).
+    grows = b["auto_sizing"] & (np.log1p(b["workload_growth_percent_per_year"] / 100) > 0)
     if not grows.any():                      # a fixed fleet, bought at 0, L, 2L, …
         refresh = (months % col_int(life[:1] if _uniform(life) else life) == 0).astype(float)
         first = (months == 0).astype(float)[None, :]

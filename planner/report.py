@@ -82,7 +82,7 @@ def break_even_text(months: float | None, horizon: int) -> str:
         return "cheaper from day one"
     days = months * DAYS_PER_CALENDAR_MONTH
     when = f"{months:.1f} months" if months >= 1 else f"after {days:.0f} days" if days >= 1 else "within a day"
-    return f"pays back in month {math.floor(months) + 1} ({when})"
+    return f"pays back in month {math.ceil(months)} ({when})"
 
 
 # ── Tables ──────────────────────────────────────────────────────────────────────────────────────────

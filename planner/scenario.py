@@ -15,9 +15,9 @@ import json
 import math
 import zlib
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, field_validator
 
 SCHEMA_VERSION = 1
 MAX_TIERS = 10
@@ -210,10 +210,15 @@ def _check_tiers(tiers: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
     return tiers
 
 
+def _whole_number(value):
+    """JSON writers often emit 50 as 50.0: accept a float that is a whole number for an integer field."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def pydantic_field(spec):
     """(type, Field) for pydantic.create_model from a field spec."""
     if isinstance(spec, NumberField):
-        kind = int if spec.integer else float
+        kind = Annotated[int, BeforeValidator(_whole_number)] if spec.integer else float
         return (kind, Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
                             description=spec.help, strict=True))
     if isinstance(spec, ChoiceField):

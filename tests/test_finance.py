@@ -1,0 +1,225 @@
+"""Break-even, NPV, ROI, totals and the cumulative step curve, against hand computations.
+
+The scenarios here have one cloud cost and at most two edge costs, so every figure is a line of
+arithmetic. `flat(...)`: 1 camera × 8 Mbps = 1 MB/s for 10 h × 10 days = 360,000 s → 360 GB a month at
+1 USD/GB = 360 USD/month of cloud cost; every other price is zero. The edge is one device bought at
+go-live (price = capex) and a per-site management fee (the only running cost).
+"""
+from __future__ import annotations
+
+import doctest
+import math
+
+import numpy as np
+import pytest
+
+from planner import costs as cost_model
+from planner import finance
+from planner.finance import analyse, break_even, discount_factors, step_curve
+from planner.report import analyse_one, break_even_text, summary
+from planner.scenario import validate
+
+MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded
+
+
+def flat(device_price=900.0, management=40.0, **changes):
+    values = dict(
+        cameras=1, bitrate_mbps=8, hours_per_day=10, days_per_month=10, cloud_upload="video",
+        uplink_per_gb=1, ingest_per_gb=0, storage_per_gb_month=0,
+        inference_tiers=[{"start": 0, "price": 0}], egress_tiers=[{"start": 0, "price": 0}],
+        device_sizing="manual", devices_manual=1, device_price=device_price, install_per_device=0,
+        salvage_percent=0, useful_life_months=48, failure_percent_per_year=0,
+        management_basis="per_site", sites=1, management_per_month=management,
+        electricity_per_kwh=0, feedback_percent=0, discount_percent_per_year=0, horizon_months=36,
+    )
+    return validate({**values, **changes})
+
+
+def fin(scenarios, view="cash", months=None):
+    scenarios = scenarios if isinstance(scenarios, list) else [scenarios]
+    b = cost_model.batch(scenarios)
+    return analyse(cost_model.evaluate(b, months), view, b["discount_percent_per_year"])
+
+
+def test_the_flat_scenario_is_what_the_docstring_says():
+    f = fin(flat(horizon_months=3))
+    assert f.cloud_monthly[0] == pytest.approx([360.0, 360.0, 360.0])
+    assert f.edge_monthly[0] == pytest.approx([940.0, 40.0, 40.0])
+    assert f.edge_capex[0] == pytest.approx([900.0, 0.0, 0.0])
+    assert f.cloud_cumulative[0] == pytest.approx([360.0, 720.0, 1080.0])
+    assert f.edge_cumulative[0] == pytest.approx([940.0, 980.0, 1020.0])
+
+
+# ── Break-even ──────────────────────────────────────────────────────────────────────────────────────
+def test_break_even_fractional_month():
+    # capex 900 at t = 0, savings 360 − 40 = 320 a month → 900 / 320 = 2.8125 months
+    f = fin(flat())
+    assert f.break_even_month[0] == pytest.approx(2.8125)
+    assert f.payback_months[0] == pytest.approx(2.8125)
+    assert f.pays_back[0]
+
+
+def test_break_even_exactly_at_a_month_end():
+    # savings 360 − 60 = 300 a month: cumulative −900 + 3 × 300 = 0 at the end of month 3 → 3.0
+    assert fin(flat(management=60)).break_even_month[0] == pytest.approx(3.0)
+
+
+def test_break_even_is_zero_without_capex_when_edge_is_cheaper():
+    f = fin(flat(device_price=0))
+    assert f.break_even_month[0] == 0.0
+    assert f.capex_total[0] == 0.0
+    assert math.isnan(f.roi_percent[0])              # ROI is undefined without capex
+    s = summary(analyse_one(flat(device_price=0)))
+    assert s["break_even_month"] == 0.0 and s["roi_percent"] is None
+    assert break_even_text(0.0, 36) == "cheaper from day one"
+
+
+def test_break_even_never_within_the_horizon_is_nan():
+    # management 400 > cloud 360: savings never come
+    f = fin(flat(management=400))
+    assert math.isnan(f.break_even_month[0]) and not f.pays_back[0]
+    s = summary(analyse_one(flat(management=400)))
+    assert s["break_even_month"] is None and s["payback_months"] is None
+    assert break_even_text(s["break_even_month"], 36) == "does not pay back within 36 months"
+    # no capex and edge dearer: never, too (savings start below zero and fall)
+    assert math.isnan(fin(flat(device_price=0, management=400)).break_even_month[0])
+
+
+def test_break_even_text_names_the_month():
+    assert break_even_text(2.8125, 36).startswith("pays back in month 3")
+    assert break_even_text(0.5, 36).startswith("pays back in month 1")
+
+
+def test_break_even_text_at_a_month_end_names_that_month():
+    # Break-even exactly 3.0 months = cumulative savings reach 0 at the END of month 3 (the model's
+    # own search finds month index 2, i.e. the third month: see test_break_even_exactly_at_a_month_end).
+    assert break_even_text(3.0, 36).startswith("pays back in month 3")
+    assert break_even_text(1.0, 36).startswith("pays back in month 1")
+
+
+def test_refresh_capex_makes_break_even_later():
+    # Without a refresh (life 48): 900 / 120 = 7.5 months.
+    assert fin(flat(management=240)).break_even_month[0] == pytest.approx(7.5)
+    # Life 6, salvage 50 %: at the start of month 6 the device is replaced for 900 − 450 = 450.
+    #   end of month 5: −900 + 6 × 120 = −180; start of month 6: −180 − 450 = −630
+    #   630 / 120 = 5.25 more months → 6 + 5.25 = 11.25 (before the next refresh at 12)
+    f = fin(flat(management=240, useful_life_months=6, salvage_percent=50))
+    assert f.edge_capex[0, [0, 6, 12]] == pytest.approx([900.0, 450.0, 450.0])
+    assert f.break_even_month[0] == pytest.approx(11.25)
+
+
+def test_break_even_respects_a_horizon_shorter_than_the_grid():
+    # Same 7.5-month case; with a 6-month horizon it does not pay back, with 8 months it does.
+    f = fin([flat(management=240, horizon_months=6), flat(management=240, horizon_months=8)])
+    assert f.costs.months == 8
+    assert math.isnan(f.break_even_month[0]) and f.break_even_month[1] == pytest.approx(7.5)
+    # An explicit longer grid does not extend the scenario's horizon.
+    g = fin(flat(management=240, horizon_months=6), months=24)
+    assert math.isnan(g.break_even_month[0])
+    assert g.cloud_total[0] == pytest.approx(6 * 360.0)
+    assert g.cloud_monthly[0, 6:].tolist() == [0.0] * 18
+
+
+def test_break_even_function_by_hand():
+    # capex 15 in month 0 (net −5 = 10 − 15), then +10 a month: S_end = −5, 5 → 0 at 0 + 15/10 = 1.5
+    assert break_even(np.array([[-5.0, 10.0, 10.0]]), lambda m: np.full(1, 10.0), np.array([3]))[0] == 1.5
+    # Horizon shorter than the grid. Net −10, −10, 5, 40 → S_end −10, −20, −15, 25.
+    net = np.array([[-10.0, -10.0, 5.0, 40.0]])
+    gaps = np.array([0.0, 0.0, 5.0, 40.0])
+    assert math.isnan(break_even(net.copy(), lambda m: gaps[m], np.array([3]))[0])
+    # Within 4 months: month 3 starts at −15 and gains 40 → 3 + 15/40 = 3.375
+    assert break_even(net.copy(), lambda m: gaps[m], np.array([4]))[0] == pytest.approx(3.375)
+
+
+def test_break_even_rows_are_independent():
+    net = np.array([[-5.0, 10.0, 10.0], [1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]])
+    gaps = np.array([[10.0, 10.0, 10.0], [1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]])
+    got = break_even(net, lambda m: gaps[np.arange(3), m], np.array([3, 3, 3]))
+    assert got[0] == 1.5 and got[1] == 0.0 and math.isnan(got[2])
+
+
+# ── NPV, ROI and totals ─────────────────────────────────────────────────────────────────────────────
+def test_npv_by_hand():
+    # 1 %/month discount; capex 900 at t = 0 (undiscounted), savings 320 at the end of months 1..3:
+    #   −900 + 320 × (1/1.01 + 1/1.01² + 1/1.01³) = −900 + 320 × 2.9409852 = 41.1152663
+    f = fin(flat(horizon_months=3, discount_percent_per_year=MONTHLY_1_PCT))
+    assert f.npv_savings[0] == pytest.approx(41.1152663, abs=1e-6)
+    # undiscounted, NPV is simply the savings: 3 × 360 − 900 − 3 × 40 = 60
+    assert fin(flat(horizon_months=3)).npv_savings[0] == pytest.approx(60.0)
+
+
+def test_npv_discounts_later_capex_at_the_start_of_its_month():
+    # Life 6, salvage 50 %: −900 at t = 0, −450 at t = 6 (start of month 7), +120 at t = 1..7.
+    f = fin(flat(management=240, useful_life_months=6, salvage_percent=50, horizon_months=7,
+                 discount_percent_per_year=MONTHLY_1_PCT))
+    expected = -900 - 450 / 1.01 ** 6 + sum(120 / 1.01 ** k for k in range(1, 8))
+    # 450 / 1.01⁶ = 423.9206; 120 × (1 − 1.01⁻⁷) / 0.01 = 120 × 6.728195 = 807.3834 → −516.537
+    assert f.npv_savings[0] == pytest.approx(expected, rel=1e-10)
+    assert expected == pytest.approx(-516.537, abs=1e-3)
+
+
+def test_discount_factors_by_hand():
+    start, end = discount_factors(MONTHLY_1_PCT, 3)
+    assert start[0] == pytest.approx([1.0, 1 / 1.01, 1 / 1.01 ** 2])
+    assert end[0] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2, 1 / 1.01 ** 3])
+    start, end = discount_factors(0.0, 2)
+    assert start.tolist() == [[1.0, 1.0]] and end.tolist() == [[1.0, 1.0]]
+
+
+def test_roi_by_hand():
+    # 3 months: savings 1,080 − 1,020 = 60 on capex 900 → 6.67 %
+    f = fin(flat(horizon_months=3))
+    assert f.savings_total[0] == pytest.approx(60.0)
+    assert f.roi_percent[0] == pytest.approx(60 / 900 * 100)
+
+
+def test_cash_and_accounting_totals():
+    # Life 12, no salvage: depreciation 900 / 12 = 75 a month.
+    s = flat(horizon_months=3, useful_life_months=12)
+    cash, accounting = fin(s, "cash"), fin(s, "accounting")
+    assert cash.cloud_total[0] == accounting.cloud_total[0] == pytest.approx(1080.0)
+    assert cash.edge_total[0] == pytest.approx(900 + 3 * 40)                 # 1,020
+    assert accounting.edge_total[0] == pytest.approx(3 * (40 + 75))          # 345
+    assert accounting.edge_capex[0].tolist() == [0.0, 0.0, 0.0]
+    assert accounting.capex_total[0] == pytest.approx(900.0)                 # cash capex, for ROI
+    assert accounting.roi_percent[0] == pytest.approx((1080 - 345) / 900 * 100)
+    # Accounting spreads the capex: 360 − 40 − 75 = 245 > 0 from day one; cash payback is unchanged.
+    assert accounting.break_even_month[0] == 0.0
+    assert accounting.payback_months[0] == pytest.approx(2.8125)
+    # Over one full life the two views agree on the edge's cost (no salvage, no refresh inside).
+    s12 = flat(horizon_months=12, useful_life_months=12)
+    assert fin(s12, "accounting").edge_total[0] == pytest.approx(fin(s12, "cash").edge_total[0])
+
+
+def test_analyse_refuses_an_unknown_view():
+    c = cost_model.evaluate(cost_model.batch([flat()]))
+    with pytest.raises(ValueError, match="view"):
+        analyse(c, "tax")
+
+
+def test_totals_match_the_cumulative_curves():
+    f = fin(flat(management=240, useful_life_months=6, salvage_percent=50, horizon_months=20))
+    assert f.cloud_total[0] == pytest.approx(f.cloud_cumulative[0, -1]) == pytest.approx(20 * 360.0)
+    # 900 + 450 × 3 refreshes (months 6, 12, 18) + 20 × 240
+    assert f.edge_total[0] == pytest.approx(900 + 3 * 450 + 20 * 240)
+    assert f.edge_cumulative[0, -1] == pytest.approx(f.edge_total[0])
+    assert f.capex_total[0] == pytest.approx(900 + 3 * 450)
+
+
+# ── Step curve ──────────────────────────────────────────────────────────────────────────────────────
+def test_step_curve_shape_and_values():
+    # capex 100 at the start of month 0 and 50 at the start of month 2; 10, 20, 30 accrue in months 0..2
+    t, y = step_curve(np.array([10.0, 20.0, 30.0]), np.array([100.0, 0.0, 50.0]))
+    assert t.tolist() == [0, 1, 1, 2, 2, 3]
+    # (t, y): (0, 100) after the capex, (1, 110), (1, 110), (2, 130), (2, 180) after capex, (3, 210)
+    assert y.tolist() == [100, 110, 110, 130, 180, 210]
+    assert len(t) == len(y) == 6
+
+
+def test_step_curve_without_capex_is_piecewise_linear():
+    t, y = step_curve(np.array([5.0, 5.0]), np.zeros(2))
+    assert t.tolist() == [0, 1, 1, 2] and y.tolist() == [0, 5, 5, 10]
+
+
+def test_docstring_examples():
+    assert doctest.testmod(finance, raise_on_error=False).failed == 0
