@@ -21,8 +21,10 @@ from .ui.format import SYMBOLS
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
-PALETTE = qualitative.Safe + qualitative.Vivid        # distinguishable, colour-blind friendly first
+PALETTE = qualitative.D3 + qualitative.Bold          # saturated enough to read on white
 MONTHS_AXIS = "Months from go-live"
+LABEL_STYLE = {"font": {"color": MARKER_COLOR, "size": 13}, "bgcolor": "rgba(255,255,255,0.9)",
+               "bordercolor": MARKER_COLOR, "borderpad": 4, "arrowcolor": MARKER_COLOR}
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _layout(fig: go.Figure, title: str, currency: str, y_title: str, height: int
         title={"text": title, "x": 0, "xanchor": "left"},
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0, "xanchor": "left"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"},
         hovermode="x unified",
         xaxis={"title": {"text": MONTHS_AXIS}, "rangemode": "tozero"},
         yaxis={"title": {"text": f"{y_title} [{currency}]"}, **money_axis(currency)},
@@ -96,13 +98,13 @@ def cumulative_figure(c: Curves, title: str = "Cumulative cost: cloud vs edge", 
         fig.add_scatter(x=[c.break_even], y=[y], mode="markers", name="Break-even",
                         marker={"color": MARKER_COLOR, "size": 12, "symbol": "diamond"},
                         hovertemplate=f"{c.headline}<extra></extra>")
-        fig.add_annotation(x=c.break_even, y=y, text=f"<b>{c.headline}</b>", showarrow=True, arrowhead=2,
-                           ax=40, ay=-50, xanchor="left", bgcolor="rgba(255,255,255,0.85)",
-                           bordercolor=MARKER_COLOR, borderpad=4)
+        late = c.break_even > c.horizon / 2               # label on the side with room
+        fig.add_annotation(x=c.break_even, y=y, text="<b>" + c.headline.replace(" (", "<br>(") + "</b>",
+                           showarrow=True, arrowhead=2, ax=-30 if late else 30, ay=-60,
+                           xanchor="right" if late else "left", align="left", **LABEL_STYLE)
     else:
         fig.add_annotation(xref="paper", yref="paper", x=0.02, y=0.98, xanchor="left", yanchor="top",
-                           text=f"<b>{c.headline}</b>", showarrow=False, bgcolor="rgba(255,255,255,0.85)",
-                           bordercolor=MARKER_COLOR, borderpad=4)
+                           text=f"<b>{c.headline}</b>", showarrow=False, **LABEL_STYLE)
     return _layout(fig, title, c.currency, "Cumulative cost", height)
 
 

@@ -1,0 +1,25 @@
+"""Edge Inference Planner — the Streamlit entry point: page frame, shared sidebar, navigation.
+
+Run with `streamlit run app.py`. Every page reads the one scenario in the session (planner.ui.state).
+"""
+from pathlib import Path
+
+import streamlit as st
+
+from planner.ui import sidebar, state
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="Edge Inference Planner", page_icon="🛰️", layout="wide")
+state.init_session()
+
+page = st.navigation([
+    st.Page(PAGES / "scenario.py", title="Scenario", icon="🎛️", default=True),
+    st.Page(PAGES / "costs.py", title="Costs & break-even", icon="📈"),
+    st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
+    # The architecture advisor and sensitivity & risk pages are appended here.
+])
+sidebar.render()
+state.sync_share_link()
+state.show_notices()
+page.run()

@@ -1,0 +1,55 @@
+"""Display text for money, months and markdown (pure: no Streamlit)."""
+from __future__ import annotations
+
+import math
+
+SYMBOLS = {"USD": "$"}          # currencies written with a leading symbol; others get a trailing code
+
+
+def money(value: float | None, currency: str = "USD", decimals: int = 0, signed: bool = False) -> str:
+    """'$17,724' for USD, '17,724 EUR' for any other currency label; '—' for a missing value.
+
+    `signed` adds '+' to positive values (for deltas). Negative values start with '-', which is also
+    how `st.metric` tells a falling delta.
+
+    >>> money(17723.92), money(-1234.5, "EUR"), money(12, signed=True)
+    ('$17,724', '-1,234 EUR', '+$12')
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    rounded = round(value, decimals)
+    sign = "-" if rounded < 0 else ("+" if signed and rounded > 0 else "")
+    digits = f"{abs(rounded):,.{decimals}f}"
+    symbol = SYMBOLS.get(currency)
+    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}".rstrip()
+
+
+def months(value: float | None, decimals: int = 1) -> str:
+    """'2.4 months' / '1 month' / '—'."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
+    return f"{text} month" + ("" if text == "1" else "s")
+
+
+def break_even_short(month: float | None, horizon: int) -> str:
+    """Metric-card text: 'Month 3', 'Day one' or 'Not within 36 months'."""
+    if month is None or not math.isfinite(month):
+        return f"Not within {horizon} months"
+    return "Day one" if month == 0 else f"Month {math.floor(month) + 1}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:,.0f} %"
+
+
+MARKDOWN_SPECIALS = "\\`*_[]$~|"
+
+
+def md(text: str) -> str:
+    """Escape plain text for Streamlit markdown ('$' would start LaTeX, '*' emphasis, '~' strike through).
+
+    >>> md("Costs *net* $5")
+    'Costs \\\\*net\\\\* \\\\$5'
+    """
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in str(text))

@@ -1,0 +1,231 @@
+"""Scenario inputs generated from the schema: one widget per field of `scenario.FIELDS`, catalog pickers
+and tier-schedule editors, all bound to the session scenario.
+
+A widget never gets a `value=`: `state.bind` sets its state from the scenario before it is drawn, and
+its `on_change` callback validates the edit through `state.commit` (`scenario.replace`). So the
+scenario stays the one source of truth and outside changes (preset, upload, share link) show at once.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
+                        ScenarioError, TextField, replace, to_dict)
+from . import state
+from .format import md, money
+from .tables import edited_tiers
+
+SLIDER_MAX_STEPS = 600          # a number with at most this many steps in its range is a slider
+COLUMNS = 3
+CUSTOM = "__custom__"
+
+# Inputs that only matter for one option of a choice: drawn disabled otherwise, with a note in the help.
+RELEVANT_WHEN = {
+    "bitrate_mbps": ("cloud_upload", "video"),
+    "serverless_per_gb_second": ("inference_pricing", "serverless"),
+    "serverless_memory_gb": ("inference_pricing", "serverless"),
+    "serverless_ms_per_inference": ("inference_pricing", "serverless"),
+    "serverless_per_million_requests": ("inference_pricing", "serverless"),
+    "inference_tiers": ("inference_pricing", "per_image"),
+    "device_throughput_ips": ("device_sizing", "auto"),
+    "sizing_headroom_percent": ("device_sizing", "auto"),
+    "devices_manual": ("device_sizing", "manual"),
+}
+
+
+def key_for(page: str, name: str) -> str:
+    return f"{page}.{name}"
+
+
+# ── Field widgets ──────────────────────────────────────────────────────────────────────────────────
+def label_with_unit(spec: NumberField, currency: str) -> str:
+    """'Stream bitrate (Mbps)'; the unit is left out where the label already says it ('Cameras')."""
+    unit = spec.unit_for(currency)
+    if unit in ("", "×") or unit.lower() in spec.label.lower():
+        return md(spec.label)
+    return md(f"{spec.label} ({unit})")
+
+
+def decimals(spec: NumberField) -> int:
+    """Decimals needed to show the step and the default exactly (at most 10)."""
+    def places(x: float) -> int:
+        text = f"{x:.10f}".rstrip("0")
+        return len(text.split(".")[1])
+    return 0 if spec.integer else max(places(spec.step), places(spec.default))
+
+
+def is_slider(spec: NumberField) -> bool:
+    return (spec.max - spec.min) / spec.step <= SLIDER_MAX_STEPS
+
+
+def widget_value(spec, value):
+    """A widget's value as the scenario stores it (ints for integer fields, float noise rounded off)."""
+    if isinstance(spec, NumberField):
+        return int(round(value)) if spec.integer else round(float(value), 12)
+    return value.strip() if isinstance(spec, TextField) else value
+
+
+def relevance(name: str, scenario: Scenario) -> tuple[bool, str]:
+    """(disabled, note) for inputs that only matter for one option of a choice."""
+    if name not in RELEVANT_WHEN:
+        return False, ""
+    choice, option = RELEVANT_WHEN[name]
+    spec = FIELD_BY_NAME[choice]
+    if getattr(scenario, choice) == option:
+        return False, ""
+    return True, f"\n\nUsed when *{spec.label}* is *{spec.options[option]}*."
+
+
+def _commit_widget(name: str, key: str) -> None:
+    state.commit(**{name: widget_value(FIELD_BY_NAME[name], st.session_state[key])})
+
+
+def field_widget(spec, scenario: Scenario, page: str) -> None:
+    """The widget for one schema field, bound to the scenario."""
+    key = key_for(page, spec.name)
+    disabled, note = relevance(spec.name, scenario)
+    common = {"key": key, "help": md(spec.help) + note, "disabled": disabled,
+              "on_change": _commit_widget, "args": (spec.name, key)}
+    value = getattr(scenario, spec.name)
+    if isinstance(spec, NumberField):
+        kind = int if spec.integer else float
+        state.bind(key, kind(value))
+        draw = st.slider if is_slider(spec) else st.number_input
+        draw(label_with_unit(spec, scenario.currency), kind(spec.min), kind(spec.max), step=kind(spec.step),
+             format="%d" if spec.integer else f"%.{decimals(spec)}f", **common)
+    elif isinstance(spec, ChoiceField):
+        state.bind(key, value)
+        st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)
+    else:
+        state.bind(key, value)
+        st.text_input(md(spec.label), max_chars=spec.max_length, **common)
+
+
+def field_grid(specs, scenario: Scenario, page: str, columns: int = COLUMNS) -> None:
+    """Fields in rows of `columns`, so widgets of one row line up."""
+    for start in range(0, len(specs), columns):
+        for column, spec in zip(st.columns(columns, gap="medium"), specs[start:start + columns]):
+            with column:
+                field_widget(spec, scenario, page)
+
+
+# ── Catalog pickers ────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Picker:
+    """A catalog choice that fills several fields at once. `choices`: id → (display text, field values)."""
+    name: str                     # widget key suffix
+    label: str
+    help: str
+    choices: dict[str, tuple[str, dict]]
+    custom_text: str = "Custom figures (edited below)"
+
+
+def _same(scenario_values: dict, changes: dict) -> bool:
+    return all(scenario_values[k] == v for k, v in changes.items())
+
+
+def _pick(picker: Picker, key: str) -> None:
+    chosen = st.session_state[key]
+    if chosen != CUSTOM:
+        state.commit(**picker.choices[chosen][1])
+
+
+def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
+    """A selectbox showing which catalog entry the scenario's figures match (or 'custom')."""
+    values = to_dict(scenario)
+    current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes)), CUSTOM)
+    key = key_for(page, picker.name)
+    state.bind(key, current)
+    texts = {CUSTOM: picker.custom_text, **{cid: text for cid, (text, _) in picker.choices.items()}}
+    st.selectbox(picker.label, list(texts), format_func=texts.get, key=key, help=picker.help,
+                 on_change=_pick, args=(picker, key))
+
+
+def _tiers(schedule) -> list[dict]:
+    return [{"start": float(start), "price": float(price)} for start, price in schedule]
+
+
+def pickers(group: str) -> list[Picker]:
+    """The catalog pickers shown at the top of an input group."""
+    cat = state.catalog()
+    usd_note = " Catalog prices are in USD."
+    if group == "Cloud":
+        schedules = cat.tier_schedules("vision_per_1000_images")
+        return [Picker("vision_api", "Cloud vision API (catalog)",
+                       "Fills the per-image price tiers and the price source label." + usd_note,
+                       {name: (name, {"cloud_provider": name, "inference_pricing": "per_image",
+                                      "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()})]
+    if group == "Edge":
+        devices = {d["id"]: (f"{d['name']} · {money(d['unit_price_usd'])}, {d['watts']:g} W, "
+                             f"{d['throughput_ips']:,g} inferences/s",
+                             {"device_id": d["id"], "device_price": d["unit_price_usd"], "device_watts": d["watts"],
+                              "device_throughput_ips": d["throughput_ips"]}) for d in cat.hardware}
+        management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'], decimals=2)}/month "
+                                f"{'per device' if m['basis'] == 'per_device' else 'per site'}",
+                                {"management_basis": m["basis"], "management_per_month": m["usd_per_month"]})
+                      for m in cat.management}
+        return [Picker("device", "Edge device (catalog)",
+                       "Fills device price, power and throughput. Catalog throughput is a model-only benchmark: "
+                       "derate it for your pipeline." + usd_note, devices),
+                Picker("management", "Management software (catalog)",
+                       "Fills the management fee and its basis." + usd_note, management)]
+    return []
+
+
+# ── Tier schedules ─────────────────────────────────────────────────────────────────────────────────
+TIER_ERRORS = "tier_errors"      # session key: {field: (editor key, message)}
+
+
+def _commit_tiers(name: str, key: str, base: list[dict]) -> None:
+    errors = st.session_state.setdefault(TIER_ERRORS, {})
+    try:
+        state.set_scenario(replace(state.current(), **{name: edited_tiers(base, st.session_state[key])}))
+        errors.pop(name, None)
+    except ScenarioError as exc:
+        errors[name] = (key, str(exc))
+
+
+def tier_editor(name: str, scenario: Scenario, page: str) -> None:
+    """An editable table of one tier schedule; a rejected edit stays visible with the reason under it."""
+    tiers = to_dict(scenario)[name]
+    digest = zlib.crc32(json.dumps(tiers).encode())
+    key = key_for(page, f"{name}.{digest:08x}")          # a new schedule (from anywhere) → a fresh editor
+    disabled, note = relevance(name, scenario)
+    title, _, detail = TIER_SCHEDULES[name].replace("{cur}", scenario.currency).partition(": ")
+    st.markdown(f"**{md(title)}**")
+    st.caption(md(detail[0].upper() + detail[1:]) + note.replace("\n\n", " "))
+    st.data_editor(
+        pd.DataFrame(tiers, columns=["start", "price"]), key=key, num_rows="dynamic", hide_index=True,
+        disabled=disabled, width="stretch", on_change=_commit_tiers, args=(name, key, tiers),
+        column_config={"start": st.column_config.NumberColumn("Starts at", min_value=0, format="localized",
+                                                              required=True),
+                       "price": st.column_config.NumberColumn("Price", min_value=0, format="%g", required=True)})
+    error = st.session_state.get(TIER_ERRORS, {}).get(name)
+    if error and error[0] == key:
+        st.error(f"Tiers not applied: {error[1]}")
+
+
+# ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
+PICKED_LABELS = {"cloud_provider", "device_id"}   # label fields the catalog pickers fill
+
+
+def scenario_inputs(page: str) -> None:
+    """Every input of the scenario, one tab per schema group."""
+    scenario = state.current()
+    for group, tab in zip(GROUPS, st.tabs(list(GROUPS))):
+        with tab:
+            group_pickers = pickers(group)
+            if group_pickers:
+                for column, picker in zip(st.columns(len(group_pickers), gap="medium"), group_pickers):
+                    with column:
+                        picker_widget(picker, scenario, page)
+            field_grid([f for f in FIELDS if f.group == group and f.name not in PICKED_LABELS], scenario, page)
+            if group == "Cloud":
+                for column, name in zip(st.columns(len(TIER_SCHEDULES), gap="medium"), TIER_SCHEDULES):
+                    with column:
+                        tier_editor(name, scenario, page)

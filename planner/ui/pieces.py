@@ -1,0 +1,123 @@
+"""Page pieces shared by several pages: metric cards, headline, charts, summary, the month-1 explainer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .. import charts
+from ..costs import COMPONENT_BY_KEY
+from ..explain import first_month
+from ..report import SIDES, Analysis, break_even_text, summary
+from .format import break_even_short, md, money, percent
+from .tables import summary_display
+
+VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
+CHART_CONFIG = {"displaylogo": False}
+
+
+# ── Metric cards ───────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: str
+    help: str
+    delta: str | None = None
+    color: str = "off"        # st.metric delta_color: 'inverse' where lower is better
+
+
+def money_delta(now: float, before: float, currency: str) -> str | None:
+    return None if abs(now - before) < 0.5 else money(now - before, currency, signed=True)
+
+
+def break_even_delta(now: float | None, before: float | None) -> tuple[str | None, str]:
+    if now is None and before is None:
+        return None, "off"
+    if now is None:
+        return "no longer pays back", "red"
+    if before is None:
+        return "now pays back", "green"
+    return (None, "off") if abs(now - before) < 0.05 else (f"{now - before:+.1f} months", "inverse")
+
+
+def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
+    """The Scenario page's key figures, each with its change since the reference (the preset)."""
+    s, r = summary(a), summary(reference)
+    cur, h = s["currency"], s["horizon_months"]
+    be_delta, be_color = break_even_delta(s["break_even_month"], r["break_even_month"])
+    return [
+        Card("Cloud cost per month", money(s["cloud_monthly_cost"], cur),
+             "Cloud bill in the first month: uplink, ingest, inference, egress and storage.",
+             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "inverse"),
+        Card("Edge capex", money(s["edge_capex"], cur),
+             f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
+             money_delta(s["edge_capex"], r["edge_capex"], cur), "inverse"),
+        Card("Edge cost per month", money(s["edge_monthly_cost"], cur),
+             "Edge running cost in the first month, capex excluded: failures, management, electricity, feedback.",
+             money_delta(s["edge_monthly_cost"], r["edge_monthly_cost"], cur), "inverse"),
+        Card("Break-even", break_even_short(s["break_even_month"], h),
+             "When the edge's cumulative cost (capex included) drops below the cloud's: "
+             + break_even_text(s["break_even_month"], h) + ".", be_delta, be_color),
+        Card(f"{h}-month savings", money(s["savings_total"], cur),
+             "Cloud total cost minus edge total cost over the horizon (cash view).",
+             money_delta(s["savings_total"], r["savings_total"], cur), "normal"),
+    ]
+
+
+def key_metrics(a: Analysis, reference: Analysis) -> None:
+    cards = metric_cards(a, reference)
+    for column, card in zip(st.columns(len(cards)), cards):
+        column.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
+                      delta_arrow="off" if card.color in ("red", "green") else "auto")
+    if any(card.delta for card in cards):
+        st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}”; "
+                      "green is better for the edge case."))
+
+
+# ── Headline and charts ────────────────────────────────────────────────────────────────────────────
+def headline(a: Analysis, view: str = "cash") -> str:
+    """'**Pays back in month 1 (0.6 months).** Over 36 months the edge saves $618,465 (NPV …, ROI …).'"""
+    s, cur = summary(a, view), a.scenario.currency
+    saving = s["savings_total"]
+    verb = (f"saves {money(saving, cur)} compared with the cloud" if saving >= 0
+            else f"costs {money(-saving, cur)} more than the cloud")
+    return (f"**{md(charts.curves(a, view).headline)}.** " +
+            md(f"Over {s['horizon_months']} months the edge {verb} (NPV of savings {money(s['npv_savings'], cur)}, "
+               f"ROI {percent(s['roi_percent'])})."))
+
+
+def cumulative_chart(a: Analysis, view: str = "cash", height: int = 420) -> None:
+    st.plotly_chart(charts.cumulative_figure(charts.curves(a, view), height=height), config=CHART_CONFIG)
+
+
+def view_switch(key: str) -> str:
+    """Cash vs accounting view (kept for the session, across page switches)."""
+    return st.segmented_control(
+        "View", list(VIEWS), format_func=VIEWS.get, default="cash", required=True, key=key,
+        persist_state="session",
+        help="Cash: hardware and installation are paid when bought. Accounting: they are spread over the "
+             "useful life as depreciation.")
+
+
+def summary_table(a: Analysis, view: str) -> None:
+    st.table(summary_display(a, view), hide_index=True)
+
+
+# ── Month-1 explainer ──────────────────────────────────────────────────────────────────────────────
+def explain_first_month(a: Analysis, view: str) -> None:
+    """Each component's formula with the scenario's numbers put in, so a reader can check it by hand."""
+    cur = a.scenario.currency
+    steps = first_month(a.scenario)
+    with st.expander("How each figure is computed (month 1, with this scenario's numbers)"):
+        st.caption("Each line is a bill a finance team can match: the formula from the cost model, then the same "
+                   "with this scenario's figures. Later months apply growth and price changes.")
+        for side, title in SIDES.items():
+            st.markdown(f"##### {title}")
+            counted = 0.0
+            for step in (s for s in steps if s.side == side):
+                views = COMPONENT_BY_KEY[step.key].views
+                only = "" if view in views else f" · not in the {view} view"
+                counted += step.value if view in views else 0.0
+                st.markdown(f"**{md(step.label)}** — {md(money(step.value, cur, decimals=2))}{only}")
+                st.code(f"{step.formula}\n= {step.arithmetic}", language=None, wrap_lines=True)
+            st.markdown(f"**{title} total, month 1 ({view} view): {md(money(counted, cur, decimals=2))}**")

@@ -1,0 +1,171 @@
+"""Session state: the one current scenario every page shares, the preset it started from, messages
+for the next render, the share link in the URL, and the caches.
+
+Keys (all in `st.session_state`, set up once per browser session by `init_session`):
+    scenario  the current, validated Scenario
+    preset    key of the preset the scenario started from (metric deltas are measured from it)
+    notices   messages queued by callbacks, shown by `show_notices` on the next render
+Widget keys are prefixed by their page (`scenario.cameras`, `sidebar.preset`, `compare.upload`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from .. import catalog as catalog_module
+from ..report import Analysis, analyse_one
+from ..scenario import Scenario, ScenarioError, from_share_token, parse_json, replace, to_json, to_share_token
+from .format import md
+
+SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
+SHARE_PARAM, PRESET_PARAM = "s", "p"
+DEFAULT_PRESET = "retail"
+TOP = "top"                      # where notices show unless a page names another place
+_MISSING = object()
+
+
+# ── Caches ─────────────────────────────────────────────────────────────────────────────────────────
+@st.cache_resource(show_spinner=False)
+def catalog() -> catalog_module.Catalog:
+    """The bundled catalogs and presets, read once per server process."""
+    return catalog_module.load()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _analysis(scenario_json: str) -> Analysis:
+    return analyse_one(parse_json(scenario_json))
+
+
+def analysis(scenario: Scenario) -> Analysis:
+    """The scenario evaluated (cached by its JSON text, so equal scenarios share one entry)."""
+    return _analysis(to_json(scenario))
+
+
+def presets() -> dict[str, Scenario]:
+    return catalog().presets
+
+
+# ── The scenario ───────────────────────────────────────────────────────────────────────────────────
+def init_session() -> None:
+    """Once per session: restore the scenario from a share link (`?s=…&p=…`), else the default preset.
+
+    A tampered or stale link queues a warning and falls back to the default preset.
+    """
+    if SCENARIO in st.session_state:
+        return
+    st.session_state[NOTICES] = []
+    found = presets()
+    key = st.query_params.get(PRESET_PARAM, DEFAULT_PRESET)
+    key = key if key in found else DEFAULT_PRESET
+    scenario = found[key]
+    token = st.query_params.get(SHARE_PARAM)
+    if token:
+        try:
+            scenario = from_share_token(token)
+        except ValueError as exc:          # ScenarioError, or anything else a damaged link provokes
+            key, scenario = DEFAULT_PRESET, found[DEFAULT_PRESET]
+            notify("warning", f"The share link could not be opened: {exc}. "
+                              f"Showing the “{scenario.name}” preset instead.")
+    set_scenario(scenario, preset=key)
+
+
+def current() -> Scenario:
+    if SCENARIO not in st.session_state:
+        _rerun_through_frame()
+    return st.session_state[SCENARIO]
+
+
+def _rerun_through_frame() -> None:
+    """A page ran without app.py: Streamlit's legacy `pages/`-folder mode, which a fresh server uses
+    for its very first request until some session calls st.navigation (e.g. a bookmarked /costs
+    opened right after a restart). Leave that mode for good, as st.navigation would, and rerun
+    through the entry file."""
+    from streamlit.runtime.pages_manager import PagesManager
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def preset_key() -> str:
+    return st.session_state[PRESET]
+
+
+def reference() -> Scenario:
+    """The preset the current scenario started from."""
+    return presets()[preset_key()]
+
+
+def set_scenario(scenario: Scenario, preset: str | None = None) -> None:
+    """Replace the scenario from outside the input widgets (preset, reset, upload, share link).
+
+    Widgets pick the new values up on their next render (see `inputs.bind`).
+    """
+    st.session_state[SCENARIO] = scenario
+    if preset is not None:
+        st.session_state[PRESET] = preset
+
+
+def commit(**changes: Any) -> bool:
+    """Apply changes through `scenario.replace`; an invalid result keeps the scenario and queues an error."""
+    try:
+        st.session_state[SCENARIO] = replace(current(), **changes)
+        return True
+    except ScenarioError as exc:
+        notify("error", f"Not applied: {exc}")
+        return False
+
+
+def load_preset(key: str) -> None:
+    set_scenario(presets()[key], preset=key)
+
+
+def reset_to_preset() -> None:
+    load_preset(preset_key())
+
+
+def load_scenario_file(data: bytes, file_name: str = "the file", place: str = TOP) -> bool:
+    """Load an uploaded scenario JSON; a bad file queues an error and leaves the scenario untouched."""
+    try:
+        scenario = parse_json(data)
+    except ScenarioError as exc:
+        notify("error", f"{file_name} was not loaded: {exc}", place)
+        return False
+    set_scenario(scenario)
+    notify("success", f"Loaded “{scenario.name}” from {file_name}.", place)
+    return True
+
+
+# ── Share link ─────────────────────────────────────────────────────────────────────────────────────
+def share_params(scenario: Scenario | None = None) -> dict[str, str]:
+    return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()}
+
+
+def sync_share_link() -> None:
+    """Keep the URL's query parameters equal to the current scenario, so the address bar is a share link."""
+    for name, value in share_params().items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+# ── Messages ───────────────────────────────────────────────────────────────────────────────────────
+def notify(kind: str, text: str, place: str = TOP) -> None:
+    """Queue a message ('error', 'warning', 'success', 'info') for the next render of `place`."""
+    st.session_state.setdefault(NOTICES, []).append((place, kind, text))
+
+
+def show_notices(place: str = TOP) -> None:
+    """Render and drop the queued messages for `place`."""
+    queued = st.session_state.get(NOTICES, [])
+    st.session_state[NOTICES] = [n for n in queued if n[0] != place]
+    for _, kind, text in (n for n in queued if n[0] == place):
+        getattr(st, kind)(md(text))
+
+
+def bind(key: str, value: Any) -> None:
+    """Make the widget `key` show `value` on this render (call before the widget is drawn).
+
+    Widgets never get a `value=` argument: their state is set from the scenario here, so a change from
+    outside (preset, reset, upload, share link) shows up, and an edit that was refused snaps back.
+    """
+    if st.session_state.get(key, _MISSING) != value:
+        st.session_state[key] = value

@@ -1,0 +1,169 @@
+"""Fixtures and helpers for the browser tests: a real `streamlit run app.py` server and Debian's Chromium
+driven by Playwright's sync API (Playwright's own browser download cannot work offline).
+
+Import the fixtures into a test module with `from browser_support import *` (not from conftest: a
+second conftest.py would shadow it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "out"
+SCREENSHOTS = OUT / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+        '[data-test-script-state="notRunning"]')
+CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+
+
+def find_chromium() -> str | None:
+    """$CHROMIUM_PATH, Debian's /usr/bin/chromium, or a chromium/chrome on the PATH."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
+def require_chromium() -> str:
+    """The Chromium binary; skip with a visible reason when there is none (fail under CI=true)."""
+    path = find_chromium()
+    if path is None:
+        reason = "no Chromium found: set CHROMIUM_PATH or install Debian's chromium (make browser)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return require_chromium()
+
+
+@contextmanager
+def serve_app(log: Path):
+    """`streamlit run app.py` on a free port; yields its URL once /_stcore/health answers; stops it by PID."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not come up:\n{log.read_text()}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()                      # this PID only
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path, tmp_path_factory):
+    with serve_app(tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=20_000)      # the first Plotly render takes 5–6 s on 2 cores
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A factory of pages, each in a fresh browser context (its own session); checks for JS errors."""
+    contexts, errors = [], []
+
+    def make(url: str):
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        wait_for_idle(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def wait_for_idle(page, timeout: int = 20_000) -> None:
+    """Streamlit marks the app root with its connection and script state."""
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def chart_data(page, index: int = 0) -> list[dict]:
+    """Decoded traces of the index-th Plotly chart: [{name, x, y}] (plotly 7 ships arrays as bdata)."""
+    return page.evaluate(
+        """([sel, i]) => { const g = document.querySelectorAll(sel)[i];
+             return g && g._fullData ? g._fullData.map(t => ({name: t.name, x: Array.from(t.x || []),
+                                                             y: Array.from(t.y || [])})) : null; }""",
+        [CHART, index])
+
+
+def wait_for_chart(page, predicate_js: str, index: int = 0, timeout: int = 20_000) -> None:
+    """Wait until `predicate_js` (a JS expression over `data`, the decoded traces) holds."""
+    page.wait_for_function(
+        f"""([sel, i]) => {{ const g = document.querySelectorAll(sel)[i];
+              if (!g || !g._fullData) return false;
+              const data = g._fullData.map(t => ({{name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}}));
+              return {predicate_js}; }}""",
+        arg=[CHART, index], polling=100, timeout=timeout)
+
+
+def screenshot(page, name: str) -> Path:
+    """A screenshot of the whole page into out/screenshots/.
+
+    Streamlit scrolls inside its main element, so `full_page` alone would stop at the viewport: the
+    viewport is stretched to the content's height for the shot, then restored.
+    """
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    viewport = page.viewport_size
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], body')]"
+                           ".map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+    page.mouse.move(0, 0)                          # no tooltip over the shot
+    page.wait_for_timeout(800)                     # let Plotly re-lay out at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
+    return path
