@@ -13,11 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Install Debian's Chromium for the browser tests (Playwright's own download cannot work offline).
+## Install Debian's Chromium (and an emoji font for the page icons) for the browser tests: Playwright's
+## own browser download cannot work offline.
 browser:
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	else echo "No Chromium found: set CHROMIUM_PATH, or browser tests will be skipped"; fi
 
 run: $(STAMP)

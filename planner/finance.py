@@ -21,6 +21,9 @@ import numpy as np
 from .costs import VIEWS, Component, Costs, sum_terms, terms_at, weighted_sums
 
 
+MIN_CAPEX = 0.01   # capex below a cent counts as none: ROI is undefined rather than astronomically large
+
+
 @dataclass(frozen=True)
 class Finance:
     """Per-scenario results, arrays of shape (n,); the monthly series ((n, M)) are built on request."""
@@ -48,9 +51,9 @@ class Finance:
 
     @property
     def roi_percent(self) -> np.ndarray:
-        """Savings over the horizon ÷ capex paid in it × 100; NaN when there is no capex."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.capex_total > 0, self.savings_total / self.capex_total * 100, np.nan)
+        """Savings over the horizon ÷ capex paid in it × 100; NaN when there is no capex (under a cent)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.where(self.capex_total >= MIN_CAPEX, self.savings_total / self.capex_total * 100, np.nan)
 
     def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
         return _within(self.costs.total(side, self.view, lump), self.horizon)
@@ -64,6 +67,11 @@ class Finance:
     def edge_monthly(self) -> np.ndarray:
         """(n, M) edge cost per month, capex included in the cash view."""
         return self._monthly("edge")
+
+    @property
+    def edge_running_monthly(self) -> np.ndarray:
+        """(n, M) edge cost per month without capex (what accrues evenly through the month)."""
+        return self._monthly("edge", lump=False)
 
     @property
     def edge_capex(self) -> np.ndarray:

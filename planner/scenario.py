@@ -182,13 +182,26 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
 del N, C, T
 
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+# Inputs that only matter for one option of a choice (the app greys them out otherwise).
+RELEVANT_WHEN = {
+    "bitrate_mbps": ("cloud_upload", "video"),
+    "serverless_per_gb_second": ("inference_pricing", "serverless"),
+    "serverless_memory_gb": ("inference_pricing", "serverless"),
+    "serverless_ms_per_inference": ("inference_pricing", "serverless"),
+    "serverless_per_million_requests": ("inference_pricing", "serverless"),
+    "inference_tiers": ("inference_pricing", "per_image"),
+    "device_throughput_ips": ("device_sizing", "auto"),
+    "sizing_headroom_percent": ("device_sizing", "auto"),
+    "devices_manual": ("device_sizing", "manual"),
+}
 NUMBER_FIELDS = tuple(f for f in FIELDS if isinstance(f, NumberField))
 
 TIER_SCHEDULES = {
     "inference_tiers": "Per-image price tiers: from N images per month, {cur} per 1,000 images",
     "egress_tiers": "Result egress tiers: from N GB per month, {cur} per GB",
 }
-DEFAULT_INFERENCE_TIERS = ((0, 1.0), (1_000_000, 0.8), (5_000_000, 0.6), (35_000_000, 0.4))
+DEFAULT_INFERENCE_TIERS = ((0, 1.0), (1_000_000, 0.8), (5_000_000, 0.6), (35_000_000, 0.25))  # Rekognition
 DEFAULT_EGRESS_TIERS = ((0, 0.0), (100, 0.09), (10_240, 0.085), (51_200, 0.07), (153_600, 0.05))
 
 
@@ -272,6 +285,8 @@ def _describe(error: dict, specs: dict) -> str:
         return f"{loc} = {_short(value)} is not valid: {allowed}"
     if isinstance(spec, ChoiceField):
         return f"{loc} = {_short(value)} is not valid: choose one of {', '.join(spec.options)}"
+    if top in TIER_SCHEDULES and kind == "value_error" and len(error["loc"]) == 1:   # our own tier checks
+        return f"{loc}: {error['msg'].removeprefix('Value error, ')}"
     if top == "schema_version":
         return f"schema_version = {_short(value)} is not supported: this planner reads version {SCHEMA_VERSION}"
     return f"{loc} = {_short(value)}: {error['msg']}"

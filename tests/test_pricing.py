@@ -46,7 +46,7 @@ def test_small_schedule_by_hand(q, expected):
     assert got[0] == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
-# Default per-image tiers, per 1,000 images → per image: 0.001 to 1M, 0.0008 to 5M, 0.0006 to 35M, 0.0004 above.
+# Default per-image tiers, per 1,000 images → per image: 0.001 to 1M, 0.0008 to 5M, 0.0006 to 35M, 0.00025 above (Rekognition).
 @pytest.mark.parametrize("images, expected", [
     (0, 0.0),
     (500_000, 500.0),                      # 500k × 0.001
@@ -55,7 +55,7 @@ def test_small_schedule_by_hand(q, expected):
     (5_000_000, 4_200.0),                  # 1,000 + 4M × 0.0008
     (25_920_000, 16_752.0),                # 4,200 + 20.92M × 0.0006 (the retail store's month)
     (35_000_000, 22_200.0),                # 4,200 + 30M × 0.0006
-    (40_000_000, 24_200.0),                # 22,200 + 5M × 0.0004
+    (40_000_000, 23_450.0),                # 22,200 + 5M × 0.00025
 ])
 def test_default_inference_tiers_by_hand(images, expected):
     starts = np.array([s for s, _ in DEFAULT_INFERENCE_TIERS])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
+from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
                         ScenarioError, TextField, replace, to_dict)
 from . import state
 from .format import md, money
@@ -23,20 +23,6 @@ from .tables import edited_tiers
 SLIDER_MAX_STEPS = 600          # a number with at most this many steps in its range is a slider
 COLUMNS = 3
 CUSTOM = "__custom__"
-
-# Inputs that only matter for one option of a choice: drawn disabled otherwise, with a note in the help.
-RELEVANT_WHEN = {
-    "bitrate_mbps": ("cloud_upload", "video"),
-    "serverless_per_gb_second": ("inference_pricing", "serverless"),
-    "serverless_memory_gb": ("inference_pricing", "serverless"),
-    "serverless_ms_per_inference": ("inference_pricing", "serverless"),
-    "serverless_per_million_requests": ("inference_pricing", "serverless"),
-    "inference_tiers": ("inference_pricing", "per_image"),
-    "device_throughput_ips": ("device_sizing", "auto"),
-    "sizing_headroom_percent": ("device_sizing", "auto"),
-    "devices_manual": ("device_sizing", "manual"),
-}
-
 
 def key_for(page: str, name: str) -> str:
     return f"{page}.{name}"
