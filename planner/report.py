@@ -146,7 +146,7 @@ def safe_cell(value):
     """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection): prefix `'`.
 
     Numbers stay numbers (a negative number is not text), written with up to 12 significant digits;
-    NaN/None become an empty cell.
+    NaN/None become an empty cell; carriage returns inside text become line feeds (which get quoted).
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
@@ -156,7 +156,7 @@ def safe_cell(value):
         return int(value)
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.12g}"
-    text = str(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")   # a bare CR would end the row
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
