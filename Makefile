@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench bench-ui load-test browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engine
+
+## Interaction latency in headless Chromium against a served app, and the framework's floor.
+bench-ui: $(STAMP) browser
+	$(BIN)/python -m benchmarks.ui
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -59,10 +59,10 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def serve_app(log: Path):
-    """`streamlit run app.py` on a free port; yields its URL once /_stcore/health answers; stops it by PID."""
+def serve_app(log: Path, app: str = "app.py"):
+    """`streamlit run <app>` on a free port; yields its URL once /_stcore/health answers; stops it by PID."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)

@@ -1,0 +1,154 @@
+"""Interaction latency in a real browser: `make bench-ui`. Prints `name: value` lines; asserts nothing.
+
+For each page: the time from an input change (a key press or a click, sent by Playwright) to the page's
+charts and key figures showing the new values, over REPEATS changes, against the same round trip on a
+one-slider, one-chart app (`floor_app.py`): the floor the framework itself sets.
+
+    floor_median_s                 median round trip of the floor app
+    <page>_median_s, <page>_p95_s  the page's median and 95th percentile
+    <page>_ratio                   its median over the floor's (goal ≤ 1.5)
+    worst_ratio                    the largest ratio
+    cold_start_s                   `streamlit run app.py` to the first page drawn with its chart
+    cli_report_s                   `python -m planner report --preset retail`, median of 5
+"""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from browser_support import CHART, CHROMIUM_ARGS, IDLE, find_chromium, serve_app  # noqa: E402
+
+REPEATS = 20
+
+# What the user sees change: every chart's data and annotations, and every metric card.
+SIGNATURE = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].map(g =>
+    (g._fullData || []).map(t => t.y ? Array.from(t.y).join(',') : '').join('|') + '#' +
+    ((g.layout && g.layout.annotations) || []).map(a => a.text).join('|'));
+  const metrics = [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.textContent);
+  return charts.join('||') + '@@' + metrics.join('|'); }"""
+
+
+def round_trip(page, act) -> float:
+    """Seconds from `act()` to the charts and figures on screen differing from before."""
+    page.wait_for_selector(IDLE)
+    before = page.evaluate(SIGNATURE)
+    t0 = time.perf_counter()
+    act()
+    page.wait_for_function(f"(before) => ({SIGNATURE})() !== before", arg=before, polling="raf", timeout=30_000)
+    return time.perf_counter() - t0
+
+
+def press_slider(name: str):
+    """Alternate ArrowRight / ArrowLeft on a slider, so every press changes the value."""
+    def act(page, i):
+        page.get_by_role("slider", name=name).press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+    return act
+
+
+def click_alternately(first: str, second: str):
+    """Click two options of a segmented control or radio in turn."""
+    def act(page, i):
+        page.get_by_text(first if i % 2 == 0 else second, exact=True).click()
+    return act
+
+
+def submit_number(label: str, values: tuple[str, str], submit: str):
+    """Type a number into a form field and submit the form, alternating between two values."""
+    def act(page, i):
+        page.get_by_label(label).fill(values[i % 2])
+        page.get_by_role("button", name=submit).click()
+    return act
+
+
+# page name → (navigation link, how to prepare it, the input change measured)
+PAGES = {
+    "scenario": ("Scenario", None, press_slider("Operating hours (h/day)")),
+    "costs": ("Costs & break-even", None, click_alternately("Accounting (depreciation)", "Cash (capex when paid)")),
+}
+
+
+def measure(page, act) -> list[float]:
+    act(page, 0)                                           # warm up: first render of every chart
+    page.wait_for_selector(IDLE)
+    return [round_trip(page, lambda: act(page, i + 1)) for i in range(REPEATS)]
+
+
+def summary(name: str, times: list[float], floor: float | None = None) -> dict[str, float]:
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[-1]
+    out = {f"{name}_median_s": median, f"{name}_p95_s": p95}
+    if floor:
+        out[f"{name}_ratio"] = median / floor
+    return out
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.wait_for_selector(IDLE)
+    page.wait_for_selector(CHART)
+    return context, page
+
+
+def cold_start(browser, log: Path) -> float:
+    t0 = time.perf_counter()
+    with serve_app(log) as url:
+        context, _ = open_page(browser, url)
+        elapsed = time.perf_counter() - t0
+        context.close()
+    return elapsed
+
+
+def cli_report() -> float:
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "planner", "report", "--preset", "retail"], cwd=ROOT, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    chromium = find_chromium()
+    if chromium is None:
+        sys.exit("bench-ui needs Chromium: install Debian's chromium (make browser) or set CHROMIUM_PATH")
+    logs = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    figures: dict[str, float] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        with serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")) as url:
+            context, page = open_page(browser, url)
+            floor = statistics.median(measure(page, press_slider("Frequency")))
+            context.close()
+        figures["floor_median_s"] = floor
+        with serve_app(logs / "app.log") as url:
+            context, page = open_page(browser, url)
+            for name, (link, prepare, act) in PAGES.items():
+                page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+                page.wait_for_selector(IDLE)
+                if prepare:
+                    prepare(page)
+                figures.update(summary(name, measure(page, act), floor))
+            context.close()
+        figures["worst_ratio"] = max(v for k, v in figures.items() if k.endswith("_ratio"))
+        figures["cold_start_s"] = cold_start(browser, logs / "cold.log")
+        browser.close()
+    figures["cli_report_s"] = cli_report()
+    for name, value in figures.items():
+        print(f"{name}: {value:.3f}")
+
+
+if __name__ == "__main__":
+    main()
