@@ -34,5 +34,9 @@ bench: $(STAMP)
 bench-ui: $(STAMP) browser
 	$(BIN)/python -m benchmarks.ui
 
+## Ten concurrent browser sessions for a minute against one server (loopback only).
+load-test: $(STAMP) browser
+	$(BIN)/python -m benchmarks.load
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -59,8 +59,9 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def serve_app(log: Path, app: str = "app.py"):
-    """`streamlit run <app>` on a free port; yields its URL once /_stcore/health answers; stops it by PID."""
+def app_server(log: Path, app: str = "app.py"):
+    """`streamlit run <app>` on a free port; yields (URL, process) once /_stcore/health answers; stops
+    that process by its PID."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
@@ -79,7 +80,7 @@ def serve_app(log: Path, app: str = "app.py"):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"streamlit did not come up:\n{log.read_text()}")
             time.sleep(0.25)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()                      # this PID only
         try:
@@ -87,6 +88,13 @@ def serve_app(log: Path, app: str = "app.py"):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextmanager
+def serve_app(log: Path, app: str = "app.py"):
+    """The URL of a served app (see `app_server`)."""
+    with app_server(log, app) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ def break_even_short(month: float | None, horizon: int) -> str:
     """Metric-card text: 'Month 3', 'Day one' or 'Not within 36 months'."""
     if month is None or not math.isfinite(month):
         return f"Not within {horizon} months"
-    return "Day one" if month == 0 else f"Month {math.floor(month) + 1}"
+    return "Day one" if month == 0 else f"Month {math.ceil(month)}"       # as report.break_even_text
 
 
 def percent(value: float | None) -> str:
