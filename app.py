@@ -16,8 +16,9 @@ state.init_session()
 page = st.navigation([
     st.Page(PAGES / "scenario.py", title="Scenario", icon="🎛️", default=True),
     st.Page(PAGES / "costs.py", title="Costs & break-even", icon="📈"),
+    st.Page(PAGES / "advisor.py", title="Architecture advisor", icon="🧭"),
+    st.Page(PAGES / "sensitivity.py", title="Sensitivity & risk", icon="🎲"),
     st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
-    # The architecture advisor and sensitivity & risk pages are appended here.
 ])
 sidebar.render()
 state.sync_share_link()

@@ -248,7 +248,8 @@ def size(a: "Answers", scenario: Scenario) -> tuple[Sizing | None, list[str], li
         if d["id"].startswith(ARTICLE_STAND_INS):
             continue
         if d["family"] not in _FITS_SPACE[a.site_space]:
-            problems.append(f"{d['name']}: does not fit the space ({QUESTION_BY_NAME['site_space'].options[a.site_space].lower()})")
+            problems.append(f"{d['name']}: does not fit the space available "
+                            f"({QUESTION_BY_NAME['site_space'].options[a.site_space]})")
         elif work["needs_server"] == "yes" and d["family"] != "server":
             problems.append(f"{d['name']}: too small for a {work['name'].lower()}")
         elif sum(edge_latency(a, d["throughput_ips"]).values()) > a.response_ms:
@@ -297,11 +298,14 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     cash = finance.analyse(costs.evaluate(costs.batch([costed])), "cash", costed.discount_percent_per_year)
     be = cash.break_even_month[0]
     be = None if math.isnan(be) else float(be)
-    economics = Factor("Economics", break_even_text(be, costed.horizon_months),
-                       "edge" if be is not None else "cloud", False,
-                       f"With {sizing.devices} × {sizing.device_name} the edge "
-                       f"{break_even_text(be, costed.horizon_months)}." if sizing else
-                       "No catalog device fits the site: the edge cannot be costed.")
+    if sizing is None:    # nothing fits: the money cannot speak for the edge
+        economics = Factor("Economics", "not costed", "either", False,
+                           "No catalog device fits the site: the edge cannot be costed.")
+    else:
+        economics = Factor("Economics", break_even_text(be, costed.horizon_months),
+                           "edge" if be is not None else "cloud", False,
+                           f"With {sizing.devices} × {sizing.device_name} the edge "
+                           f"{break_even_text(be, costed.horizon_months)}.")
     all_factors = found + [economics]
 
     hard = [f for f in all_factors if f.hard]
@@ -311,15 +315,15 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     elif score < 0:
         placement = "cloud"
     else:   # a tie: the money decides
-        placement = "split_brain" if be is not None else "cloud"
+        placement = "split_brain" if be is not None and sizing is not None else "cloud"
     confidence = "high" if hard or abs(score) >= 3 else "medium" if abs(score) == 2 else "low"
     winning = "edge" if placement != "cloud" else "cloud"
     deciding = tuple(f"{f.name}: {f.reason}" for f in (hard or [f for f in all_factors if f.verdict == winning]))
     why = (f"mandatory for {', '.join(f.name.lower() for f in hard)}" if hard
            else f"{sum(f.verdict == winning for f in all_factors)} of {len(all_factors)} factors favour it")
-    headline = f"{PLACEMENT_TEXT[placement]}: {why}; the edge {break_even_text(be, costed.horizon_months)}"
-    if placement != "cloud" and sizing is None:
-        headline += " — but no catalog device fits the site as described"
+    money = (f"the edge {break_even_text(be, costed.horizon_months)}" if sizing
+             else "no catalog device fits the site as described, so the edge is not costed")
+    headline = f"{PLACEMENT_TEXT[placement]}: {why}; {money}"
     return Advice(
         placement, confidence, headline, deciding, tuple(all_factors), cloud_ms_parts,
         edge_latency(a, sizing.derated_throughput_ips) if sizing else {}, a.response_ms,

@@ -146,3 +146,308 @@ def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "sav
         fig.add_hline(y=0, line={"color": MARKER_COLOR, "width": 1})
         return _layout(fig, "Cumulative savings of the edge over the cloud", currency, "Cumulative savings", height)
     return _layout(fig, "Cumulative cost (cloud dashed, edge solid)", currency, "Cumulative cost", height)
+
+
+# ── Advisor ────────────────────────────────────────────────────────────────────────────────────────
+# The architecture advisor's latency budget (planner.advisor.cloud_latency / edge_latency, in ms).
+LATENCY_PATHS = {"cloud": "Cloud path", "edge": "Edge path"}
+LATENCY_SHADES = {"cloud": ("#1e3a8a", "#2563eb", "#38bdf8", "#818cf8", "#bfdbfe"),      # cool: the cloud
+                  "edge": ("#065f46", "#34d399", "#a7f3d0")}                               # green: the edge
+NO_EDGE_PATH = "no catalog device fits the site"
+
+
+def ms_text(value: float) -> str:
+    """'209 ms', '17.6 ms', '10 ms': whole milliseconds from 100 ms up, one decimal below, dropped when it is '.0'."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
+    return f"{text} ms"
+
+
+def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float], required_ms: float,
+                          title: str = "Latency budget: one frame, captured to decision",
+                          height: int = 400) -> go.Figure:
+    """Cloud and edge response time as stacked horizontal bars of their parts [ms], against the required
+    response time (a dashed vertical line).
+
+    One trace per part (name = the part, x = [ms], y = [the path]), in the order given; each bar ends in
+    its total, marked ✓ when within the requirement and ✗ when over. An empty `edge_ms` (no device fits
+    the site) leaves the edge row empty with a note (one hidden zero-width trace named NO_EDGE_PATH keeps
+    the row on the axis). The axis runs from 0 past the longest of the two
+    paths and the requirement, so the line and both totals are always in view.
+    """
+    fig = go.Figure()
+    totals = {}
+    for side, parts in (("cloud", cloud_ms), ("edge", edge_ms)):
+        path = LATENCY_PATHS[side]
+        shades = LATENCY_SHADES[side]
+        for i, (part, value) in enumerate(parts.items()):
+            fig.add_bar(x=[float(value)], y=[path], name=part, orientation="h", legendgroup=side,
+                        marker={"color": shades[i % len(shades)], "line": {"color": "white", "width": 1}},
+                        hovertemplate=f"{part}: %{{x:,.1f}} ms<extra>{path}</extra>")
+        if parts:
+            totals[side] = float(sum(parts.values()))
+        else:                                   # keep the path's row on the axis, for the note
+            fig.add_bar(x=[0.0], y=[path], name=NO_EDGE_PATH, orientation="h", showlegend=False, hoverinfo="skip")
+    top = max([required_ms, *totals.values()])
+    for side, path in LATENCY_PATHS.items():
+        if side in totals:
+            total = totals[side]
+            mark = "✓ within" if total <= required_ms else "✗ over"
+            text = f"<b>{ms_text(total)}</b> {mark}"
+        else:
+            text = f"<i>{NO_EDGE_PATH}</i>"
+        fig.add_annotation(x=totals.get(side, 0.0), y=path, text=text, showarrow=False, xanchor="left", xshift=6,
+                           font={"color": MARKER_COLOR, "size": 13}, bgcolor="rgba(255,255,255,0.85)")
+    fig.add_vline(x=required_ms, line={"color": MARKER_COLOR, "width": 2, "dash": "dash"})
+    fig.add_annotation(x=required_ms, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"<b>Required ≤ {ms_text(required_ms)}</b>", **LABEL_STYLE)
+    fig.update_layout(
+        barmode="stack", bargap=0.35, height=height, hovermode="closest",
+        title={"text": title, "x": 0, "xanchor": "left"},
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left", "traceorder": "normal"},
+        xaxis={"title": {"text": "Response time [ms]"}, "range": [0, top * 1.3], "tickformat": ",.0f",
+               "separatethousands": True, "zeroline": True},
+        yaxis={"categoryorder": "array", "categoryarray": [LATENCY_PATHS["edge"], LATENCY_PATHS["cloud"]],
+               "ticksuffix": "  "},
+    )
+    return fig
+
+
+# ── Sensitivity and risk ───────────────────────────────────────────────────────────────────────────
+# Figures of planner.risk's results: tornado, two-input map, break-even histogram, savings fan.
+# Break-even is in months from go-live; NaN means "does not pay back within the horizon", which every
+# figure draws and labels as an outcome of its own (never as a gap or a zero).
+from .ui.format import money as _money, months as _months  # noqa: E402  (imported with the block using them)
+from .ui.tables import number_text as _number  # noqa: E402
+
+RISK_METRICS = {"savings": "Savings over the horizon", "break_even": "Break-even"}
+TORNADO_COLORS = {"low": "#d97706", "high": "#4f46e5"}
+TORNADO_NAMES = {"low": "Input at its low value", "high": "Input at its high value"}
+NEVER_COLOR = "#9ca3af"
+FAN_COLOR = SIDE_COLORS["edge"]
+CURRENT_SCENARIO = "Current scenario"
+
+
+def never_text(horizon: int) -> str:
+    return f"never within {horizon} months"
+
+
+def break_even_value_text(month: float | None, horizon: int) -> str:
+    """'2.4 months', 'from day one', or 'never within 36 months' for NaN/None."""
+    if month is None or not math.isfinite(month):
+        return never_text(horizon)
+    return "from day one" if month == 0 else _months(month)
+
+
+def risk_value_text(value: float, metric: str, horizon: int, currency: str) -> str:
+    return break_even_value_text(value, horizon) if metric == "break_even" else _money(value, currency)
+
+
+def signed_money_axis(currency: str) -> dict:
+    """`money_axis` with the sign before the symbol ('-$10,000', not '$-10,000'), for axes that go negative."""
+    if SYMBOLS.get(currency) != "$":
+        return money_axis(currency)
+    return {**money_axis(currency), "tickprefix": "", "tickformat": "$,.0f"}
+
+
+def signed_money_hover(currency: str, value: str = "y") -> str:
+    """A hover value written like `ui.format.money`: '-$1,234' or '-1,234 EUR'."""
+    return f"%{{{value}:$,.0f}}" if SYMBOLS.get(currency) == "$" else money_hover(currency, f"%{{{value}:,.0f}}")
+
+
+def _month_ticks(horizon: int) -> list[int]:
+    step = 6 if horizon <= 48 else 12 if horizon <= 120 else 24
+    return list(range(0, horizon + 1, step))
+
+
+def never_position(horizon: int) -> float:
+    """Where 'never within the horizon' sits on a months axis: its own tick, clear of the last month's."""
+    return horizon * 1.14 + 1
+
+
+def _months_axis_with_never(horizon: int, title: str) -> dict:
+    ticks, never_x = _month_ticks(horizon), never_position(horizon)
+    return {"title": {"text": title}, "tickvals": [*ticks, never_x], "ticktext": [*map(str, ticks), "<b>Never</b>"],
+            "tickangle": 0, "range": [0, never_x + horizon * 0.08 + 1]}
+
+
+def _risk_axis(metric: str, horizon: int, currency: str) -> dict:
+    if metric == "break_even":
+        return _months_axis_with_never(horizon, "Break-even [months from go-live]")
+    return {"title": {"text": f"Savings over {horizon} months [{currency}]"}, **signed_money_axis(currency)}
+
+
+def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon: int, currency: str,
+                   height: int | None = None) -> go.Figure:
+    """Horizontal bars from the current scenario's result to the result at each input's low and high value.
+
+    `table` has `risk.tornado`'s columns (label, unit, low, high, `<metric>_low`, `<metric>_high`), drawn
+    top to bottom in its order. For `metric='break_even'` a future that never pays back is drawn up to
+    the 'Never' tick past the horizon (`never_position`), and its hover says so; `base_value` may be NaN
+    for the same reason.
+    """
+    if metric not in RISK_METRICS:
+        raise ValueError(f"metric must be one of {list(RISK_METRICS)}, not {metric!r}")
+    be = metric == "break_even"
+    rows = table.reset_index(drop=True)
+    ticks = [f"<span style='color:{MARKER_COLOR}'>{r.label}</span><br><span style='font-size:11px'>"
+             f"{_number(r.low)} – {_number(r.high)} {r.unit}</span>" for r in rows.itertuples()]
+    never_x = never_position(horizon)
+    base_plot = never_x if be and not math.isfinite(base_value) else float(base_value)
+    fig = go.Figure()
+    for side in ("low", "high"):
+        raw = rows[f"{metric}_{side}"].to_numpy(dtype=float)
+        plot = np.where(np.isnan(raw), never_x, raw) if be else raw
+        custom = np.column_stack([[f"{_number(v)} {u}" for v, u in zip(rows[side], rows["unit"])],
+                                  [risk_value_text(v, metric, horizon, currency) for v in raw]]) if len(rows) else None
+        fig.add_bar(y=ticks, x=plot - base_plot, base=base_plot, orientation="h", name=TORNADO_NAMES[side],
+                    marker_color=TORNADO_COLORS[side], customdata=custom,
+                    hovertemplate=f"%{{customdata[0]}} → %{{customdata[1]}}<extra>{TORNADO_NAMES[side]}</extra>")
+    fig.add_vline(x=base_plot, line={"color": MARKER_COLOR, "width": 2, "dash": "dash"})
+    side = "center" if not be else "right" if base_plot > horizon * 0.6 else "left"     # keep the label in view
+    fig.add_annotation(x=base_plot, y=1, yref="paper", yanchor="bottom", xanchor=side, showarrow=False,
+                       text=f"<b>{CURRENT_SCENARIO}: {risk_value_text(base_value, metric, horizon, currency)}</b>",
+                       **LABEL_STYLE)
+    if not len(rows):
+        fig.add_annotation(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           text="No input changes the result over these ranges", **LABEL_STYLE)
+    title = (f"Break-even: each input at its low and high value" if be
+             else f"Savings over {horizon} months: each input at its low and high value")
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height or 150 + 44 * max(len(rows), 3), barmode="overlay", bargap=0.3, hovermode="closest",
+        margin={"l": 10, "r": 30, "t": 90, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12 if len(rows) > 6 else -0.25, "x": 0,
+                "xanchor": "left"},
+        xaxis=_risk_axis(metric, horizon, currency),
+        yaxis={"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
+    )
+    return fig
+
+
+def _few_ticks(values: np.ndarray, most: int = 12) -> dict:
+    """A tick on every value of a short axis (3 cameras: 2, 3, 4 — never 2.5)."""
+    return {"tickvals": list(values)} if len(values) <= most else {}
+
+
+def sensitivity_map_figure(xs, ys, values, metric: str, x_title: str, y_title: str,
+                           current: tuple[float, float], horizon: int, currency: str, height: int = 520) -> go.Figure:
+    """Heatmap of break-even month or savings over a grid of two inputs (`values`: len(ys) × len(xs)),
+    with the current scenario marked.
+
+    Break-even: cells that never pay back within the horizon are grey, in a trace of their own with a
+    legend entry. Savings: diverging around 0, with the savings = 0 line drawn where the grid crosses it.
+    """
+    if metric not in RISK_METRICS:
+        raise ValueError(f"metric must be one of {list(RISK_METRICS)}, not {metric!r}")
+    xs, ys, values = np.asarray(xs, float), np.asarray(ys, float), np.asarray(values, float)
+    be = metric == "break_even"
+    name = "Break-even" if be else f"Savings over {horizon} months"
+    text = [[risk_value_text(v, metric, horizon, currency) for v in row] for row in values]
+    hover = (f"{x_title}: %{{x:,~g}}<br>{y_title}: %{{y:,~g}}<br><b>{name}: %{{text}}</b><extra></extra>")
+    fig = go.Figure()
+    if be:
+        finite = values[np.isfinite(values)]
+        top = float(finite.max()) if finite.size and finite.max() > 0 else float(horizon)
+        fig.add_heatmap(x=xs, y=ys, z=values, name=name, text=text, hovertemplate=hover, zmin=0, zmax=top,
+                        colorscale="Greens", reversescale=True,
+                        colorbar={"title": {"text": "Break-even<br>[months]"}, "tickformat": ",~g"})
+        never = np.where(np.isnan(values), 1.0, np.nan)
+        fig.add_heatmap(x=xs, y=ys, z=never, name=f"Does not pay back within {horizon} months", text=text,
+                        hovertemplate=hover, colorscale=[[0, NEVER_COLOR], [1, NEVER_COLOR]], showscale=False,
+                        showlegend=True)
+    else:
+        finite = values[np.isfinite(values)]
+        fig.add_heatmap(x=xs, y=ys, z=values, name=name, text=text, hovertemplate=hover, colorscale="RdYlGn",
+                        zmid=0, colorbar={"title": {"text": f"Savings<br>[{currency}]"}, **signed_money_axis(currency)})
+        if finite.size and finite.min() < 0 < finite.max():
+            fig.add_contour(x=xs, y=ys, z=values, name="Savings = 0 (pays back just at the horizon)",
+                            contours={"start": 0, "end": 0, "size": 1, "coloring": "none"},
+                            line={"color": MARKER_COLOR, "width": 2, "dash": "dash"}, showscale=False,
+                            showlegend=True, hoverinfo="skip")
+    cx, cy = current
+    fig.add_scatter(x=[cx], y=[cy], mode="markers", name=CURRENT_SCENARIO,
+                    marker={"symbol": "star", "size": 18, "color": "white",
+                            "line": {"color": MARKER_COLOR, "width": 2}},
+                    hovertemplate=f"{CURRENT_SCENARIO}<br>{x_title}: %{{x:,~g}}<br>"
+                                  f"{y_title}: %{{y:,~g}}<extra></extra>")
+    fig.add_annotation(x=cx, y=cy, text=f"<b>{CURRENT_SCENARIO}</b>", showarrow=True, arrowhead=2, ax=0, ay=-36,
+                       **LABEL_STYLE)
+    fig.update_layout(
+        title={"text": f"{name} over two inputs", "x": 0, "xanchor": "left"},
+        height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, hovermode="closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0, "xanchor": "left"},
+        xaxis={"title": {"text": x_title}, "tickformat": ",~g", **_few_ticks(xs)},
+        yaxis={"title": {"text": y_title}, "tickformat": ",~g", **_few_ticks(ys)},
+    )
+    return fig
+
+
+def _share_ticks(top: float) -> list[float]:
+    """Ticks of a share axis [%] up to `top` (never past 100 %), at most six."""
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if top / s <= 5)
+    return [float(v) for v in np.arange(0, min(top, 100) + 1e-9, step)]
+
+
+def break_even_histogram_figure(table: pd.DataFrame, horizon: int, height: int = 420) -> go.Figure:
+    """Share of simulated futures per break-even month range (from `risk.break_even_histogram`), with the
+    share that never pays back within the horizon as a separate grey bar, labelled even when it is 0 %.
+    """
+    total = max(int(table["draws"].sum()), 1)
+    paid = table[table["from_month"].notna()]
+    never = int(table.loc[table["from_month"].isna(), "draws"].sum())
+    lo, hi = paid["from_month"].to_numpy(float), paid["to_month"].to_numpy(float)
+    width = hi - lo
+    whole = np.allclose(lo, np.round(lo)) and np.allclose(hi, np.round(hi))
+    ranges = [(f"Month {a + 1:.0f}" if b - a == 1 else f"Months {a + 1:.0f}–{b:.0f}") if whole
+              else f"{a:,.1f}–{b:,.1f} months" for a, b in zip(lo, hi)]
+    share = paid["draws"].to_numpy(float) / total * 100
+    fig = go.Figure()
+    fig.add_bar(x=(lo + hi) / 2, y=share, width=width * 0.92, name="Pays back in this month",
+                marker_color=FAN_COLOR, customdata=np.column_stack([ranges, paid["draws"]]) if len(paid) else None,
+                hovertemplate="%{customdata[0]}: %{y:.1f}% (%{customdata[1]:,} futures)<extra></extra>")
+    gap = float(width.max()) if len(width) else horizon / 24
+    never_x = never_position(horizon)
+    never_share = never / total * 100
+    label = never_text(horizon)
+    fig.add_bar(x=[never_x], y=[never_share], width=[max(gap * 1.8, horizon * 0.05)], name=label[0].upper() + label[1:],
+                marker_color=NEVER_COLOR,
+                customdata=[[never]], hovertemplate=f"{label[0].upper() + label[1:]}: %{{y:.1f}}% "
+                                                    "(%{customdata[0]:,} futures)<extra></extra>")
+    fig.add_annotation(x=never_x, y=never_share, yanchor="bottom", showarrow=False, yshift=4,
+                       text=f"<b>{never_share:.1f}%</b><br>never", font={"color": MARKER_COLOR, "size": 13})
+    top = max(float(share.max()) if len(share) else 0.0, never_share, 1.0)
+    fig.update_layout(
+        title={"text": "Break-even month of each simulated future", "x": 0, "xanchor": "left"},
+        height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, bargap=0, hovermode="closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"},
+        xaxis=_months_axis_with_never(horizon, MONTHS_AXIS),
+        yaxis={"title": {"text": "Share of simulated futures [%]"}, "range": [0, top * 1.25],
+               "tickvals": _share_ticks(top * 1.25), "ticktext": [f"{v:g}%" for v in _share_ticks(top * 1.25)]},
+    )
+    return fig
+
+
+def savings_fan_figure(bands: np.ndarray, currency: str, current: np.ndarray | None = None,
+                       height: int = 420) -> go.Figure:
+    """Cumulative savings at each month's end: the P10–P90 band, the median (P50), and optionally the
+    current scenario's own curve (`current`, one value per month) for reference. `bands`: (3, horizon)."""
+    bands = np.asarray(bands, float)
+    t = np.arange(1, bands.shape[1] + 1)
+    hover = signed_money_hover(currency)
+    fig = go.Figure()
+    fig.add_scatter(x=t, y=bands[2], mode="lines", name="P90", showlegend=False,
+                    line={"color": FAN_COLOR, "width": 1}, hovertemplate=f"{hover}<extra>P90</extra>")
+    fig.add_scatter(x=t, y=bands[0], mode="lines", name="P10 – P90 (8 in 10 futures)", fill="tonexty",
+                    fillcolor="rgba(5, 150, 105, 0.2)", line={"color": FAN_COLOR, "width": 1},
+                    hovertemplate=f"{hover}<extra>P10</extra>")
+    fig.add_scatter(x=t, y=bands[1], mode="lines", name="Median (P50)", line={"color": FAN_COLOR, "width": 3},
+                    hovertemplate=f"{hover}<extra>P50</extra>")
+    if current is not None:
+        fig.add_scatter(x=t, y=np.asarray(current, float), mode="lines", name=CURRENT_SCENARIO,
+                        line={"color": MARKER_COLOR, "width": 2, "dash": "dash"},
+                        hovertemplate=f"{hover}<extra>{CURRENT_SCENARIO}</extra>")
+    fig.add_hline(y=0, line={"color": MARKER_COLOR, "width": 1})
+    fig = _layout(fig, "Cumulative savings: P10, P50 and P90 of the simulated futures", currency,
+                  "Cumulative savings", height)
+    return fig.update_yaxes(**signed_money_axis(currency))

@@ -1,8 +1,7 @@
 """Fixtures and helpers for the browser tests: a real `streamlit run app.py` server and Debian's Chromium
 driven by Playwright's sync API (Playwright's own browser download cannot work offline).
 
-Import the fixtures into a test module with `from browser_support import *` (not from conftest: a
-second conftest.py would shadow it).
+The fixtures are registered once in tests/conftest.py; test modules import only the helpers.
 """
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import (ROOT, app_url, browser, chart_data, chromium_path, new_page, screenshot,  # noqa: F401
-                             serve_app, wait_for_chart, wait_for_idle)
+from browser_support import ROOT, chart_data, screenshot, serve_app, wait_for_chart, wait_for_idle
 from planner import catalog
 from planner.report import analyse_one, break_even_text, read_report_section, summary
 from planner.scenario import replace, to_share_token

@@ -8,6 +8,7 @@ scenario stays the one source of truth and outside changes (preset, upload, shar
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ def key_for(page: str, name: str) -> str:
 def label_with_unit(spec: NumberField, currency: str) -> str:
     """'Stream bitrate (Mbps)'; the unit is left out where the label already says it ('Cameras')."""
     unit = spec.unit_for(currency)
-    if unit in ("", "×") or unit.lower() in spec.label.lower():
+    if unit in ("", "×") or re.search(rf"\b{re.escape(unit.lower())}\b", spec.label.lower()):
         return md(spec.label)
     return md(f"{spec.label} ({unit})")
 

@@ -1,0 +1,184 @@
+"""The Architecture advisor page's pieces: the questionnaire form generated from `advisor.QUESTIONS`, the
+submitted answers in the session, the "apply this deployment" action, and the tables and downloads of
+a recommendation.
+
+Session keys (all prefixed `advisor.`):
+    advisor.answers   the last submitted answers (a dict, validated): kept across page switches, so the
+                      recommendation is still there when the user comes back from the cost pages
+    advisor.<field>   the form's widgets, one per question (set from advisor.answers before each render)
+    advisor.submit, advisor.apply, advisor.download_csv, advisor.download_md   the buttons
+
+The recommendation itself is not stored or cached: `advisor.advise` takes a few milliseconds and is
+recomputed from the answers and the current scenario on every run, so it always matches the scenario
+the cost pages show.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pandas as pd
+import streamlit as st
+
+from .. import advisor
+from ..charts import ms_text
+from ..report import frame_rows, summary, write_csv_rows
+from ..scenario import NumberField, Scenario, ScenarioError
+from . import state
+from .format import md, money
+from .inputs import decimals, key_for, widget_value
+
+PAGE = "advisor"
+ANSWERS = "advisor.answers"
+FORM = "advisor.form"
+PLACE = "advisor"                 # where this page's notices show (state.show_notices): under Apply
+FORM_PLACE = "advisor.form"       # … and under the form
+COLUMNS = 3                       # questions per row of the form (option texts need the width)
+VERDICTS = {"cloud": "Cloud", "edge": "Edge", "either": "Either"}
+PLACEMENT_BADGES = {"cloud": ("Cloud", "blue", "☁️"), "split_brain": ("Edge + cloud training", "green", "🛰️"),
+                    "edge_only": ("Edge only", "violet", "🔒")}
+CONFIDENCE_COLORS = {"high": "green", "medium": "orange", "low": "gray"}
+
+
+# ── Answers ────────────────────────────────────────────────────────────────────────────────────────
+def defaults() -> dict:
+    return {q.name: q.default for q in advisor.QUESTIONS}
+
+
+def submitted() -> advisor.Answers | None:
+    """The answers last submitted in this session, or None before the first submit."""
+    values = st.session_state.get(ANSWERS)
+    return advisor.answers(**values) if values else None
+
+
+def _submit() -> None:
+    values = {q.name: widget_value(q, st.session_state[key_for(PAGE, q.name)]) for q in advisor.QUESTIONS}
+    try:
+        st.session_state[ANSWERS] = advisor.answers(**values).model_dump()
+    except ScenarioError as exc:              # the widgets keep to the bounds; a hand-set state may not
+        state.notify("error", f"Not submitted: {exc}", FORM_PLACE)
+
+
+def question_label(spec: NumberField) -> str:
+    """'Power available for edge compute (W)': always with the unit (`inputs.label_with_unit` leaves a unit
+    out when its letters occur in the label, and 'w' is in 'power')."""
+    return md(f"{spec.label} ({spec.unit})" if spec.unit else spec.label)
+
+
+def _number_format(spec: NumberField) -> str:
+    """Enough decimals for the step, the default and the minimum (0.1 Mbps must not show as 0)."""
+    if spec.integer:
+        return "%d"
+    return f"%.{max(decimals(spec), decimals(dataclasses.replace(spec, default=spec.min)))}f"
+
+
+def _question(spec, value) -> None:
+    key = key_for(PAGE, spec.name)
+    state.bind(key, value)
+    if isinstance(spec, NumberField):
+        kind = int if spec.integer else float            # number boxes only: the answers are figures one knows
+        st.number_input(question_label(spec), kind(spec.min), kind(spec.max), step=kind(spec.step),
+                        format=_number_format(spec), key=key, help=md(spec.help))
+    else:
+        st.selectbox(md(spec.label), list(spec.options), format_func=spec.options.get, key=key, help=md(spec.help))
+
+
+def questionnaire() -> None:
+    """The questions as one form (one rerun per submit), in rows of COLUMNS, showing the last answers."""
+    stored = {**defaults(), **(st.session_state.get(ANSWERS) or {})}
+    questions = advisor.QUESTIONS
+    with st.form(FORM):
+        for start in range(0, len(questions), COLUMNS):
+            for column, spec in zip(st.columns(COLUMNS, gap="medium"), questions[start:start + COLUMNS]):
+                with column:
+                    _question(spec, stored[spec.name])
+        st.form_submit_button("Get recommendation", key="advisor.submit", type="primary", on_click=_submit,
+                              help="Weighs every answer, sizes the edge deployment for the current scenario "
+                                   "and costs it.")
+    state.show_notices(FORM_PLACE)
+
+
+# ── Applying the deployment ────────────────────────────────────────────────────────────────────────
+def is_applied(advice: advisor.Advice, scenario: Scenario) -> bool:
+    """The scenario already holds the recommended device and sizing."""
+    changes = advice.scenario_changes
+    return bool(changes) and all(getattr(scenario, k) == v for k, v in changes.items())
+
+
+def _apply(advice: advisor.Advice) -> None:
+    if not state.commit(**advice.scenario_changes):
+        return
+    scenario = state.current()
+    s = summary(state.analysis(scenario))
+    sizing = advice.sizing
+    state.notify("success", f"Applied to “{scenario.name}”: {sizing.devices:,} × {sizing.device_name}, sized "
+                            f"from the workload. Edge capex is now {money(s['edge_capex'], scenario.currency)}; "
+                            f"the Scenario and Costs pages show this deployment. Verdict: {advice.headline}.", PLACE)
+
+
+def apply_button(advice: advisor.Advice, scenario: Scenario) -> None:
+    applied = is_applied(advice, scenario)
+    st.button("Apply this deployment to the scenario", key="advisor.apply", type="primary", on_click=_apply,
+              args=(advice,), disabled=not advice.scenario_changes or applied,
+              help="Sets the scenario's edge device (price, power, throughput for this workload) and sizes the "
+                   "fleet from the workload, so the cost pages show this deployment.")
+    state.show_notices(PLACE)
+    if not advice.scenario_changes:
+        st.caption("No catalog device fits the site as described: there is no deployment to apply.")
+    elif applied:
+        st.caption(md(f"The scenario “{scenario.name}” holds this deployment: the Scenario and Costs pages show it."))
+
+
+# ── Display text ───────────────────────────────────────────────────────────────────────────────────
+def verdict_line(advice: advisor.Advice) -> str:
+    """The headline without the placement it starts with (the card's title says that):
+    'Mandatory for latency; the edge pays back in month 1 (within a day).'"""
+    rest = advice.headline.removeprefix(advisor.PLACEMENT_TEXT[advice.placement] + ": ")
+    return rest[0].upper() + rest[1:] + "."
+
+
+# ── Tables (display text; escaped for st.table, which renders Markdown in its cells) ─────────────────
+def factors_table(advice: advisor.Advice) -> pd.DataFrame:
+    """One row per decision factor: the answer, the verdict, whether it is a hard constraint, and why."""
+    return pd.DataFrame([{"Factor": f.name, "Your answer": f.answer, "Verdict": VERDICTS[f.verdict],
+                          "Hard constraint": "mandatory" if f.hard else "", "Why": f.reason}
+                         for f in advice.factors])
+
+
+def latency_table(advice: advisor.Advice) -> pd.DataFrame:
+    """The numbers behind the latency chart: each part of each path, the totals and the requirement."""
+    rows = [(part, ms_text(v), "") for part, v in advice.cloud_latency_ms.items()]
+    rows += [(part, "", ms_text(v)) for part, v in advice.edge_latency_ms.items()]
+    edge_total = ms_text(advice.edge_ms) if advice.edge_latency_ms else "no device fits"
+    rows.append(("Total", ms_text(advice.cloud_ms), edge_total))
+    rows.append(("Required", f"≤ {ms_text(advice.response_ms)}", f"≤ {ms_text(advice.response_ms)}"))
+    return pd.DataFrame(rows, columns=["Step", "Cloud path", "Edge path"])
+
+
+def stack_table(advice: advisor.Advice) -> pd.DataFrame:
+    return pd.DataFrame([{"Layer": c.layer.capitalize(), "Choice": c.name, "Why": c.reason} for c in advice.stack],
+                        columns=["Layer", "Choice", "Why"])
+
+
+def figure_text(value: float) -> str:
+    """'286', '26', '38.9': whole numbers from 100 up, one decimal below, dropped when it is '.0'."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
+
+
+def sizing_reason(sizing: advisor.Sizing, currency: str) -> str:
+    """The model's sizing reason with its total written as the app writes money ('$18,395', not '18,395 USD')."""
+    written = f"{sizing.edge_total_cost:,.0f} {currency}"
+    return sizing.reason.replace(written, money(sizing.edge_total_cost, currency))
+
+
+def escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell escaped for Markdown (st.table renders it)."""
+    return frame.map(lambda v: md(v) if isinstance(v, str) else v)
+
+
+# ── Downloads ──────────────────────────────────────────────────────────────────────────────────────
+def advice_csv(advice: advisor.Advice) -> str:
+    """`advisor.advice_table` as CSV, spreadsheet-safe (text that a spreadsheet would run is prefixed `'`)."""
+    out = io.StringIO()
+    write_csv_rows(frame_rows(advisor.advice_table(advice)), out)
+    return out.getvalue()

@@ -1,0 +1,256 @@
+"""The Architecture advisor page without a browser (streamlit.testing AppTest), and the pure helpers behind it.
+
+Expected recommendations come from the planner core (`advisor.advise` on the same answers and scenario),
+expected costs from `analyse_one`, the code the CLI reports with.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import advisor, catalog
+from planner.charts import ms_text
+from planner.report import analyse_one, summary
+from planner.scenario import NumberField, replace
+from planner.ui import advisor as ui
+from planner.ui.format import money
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGE = "pages/advisor.py"
+RETAIL = catalog.preset("retail")
+# The cheap-cloud case of tests/test_advisor.py: answers under which the cloud wins every factor, and a
+# scenario where the edge never pays back (a tiny cloud bill against expensive management).
+CLOUDY = dict(data_origin="cloud", response_ms=1_000, connectivity="fiber", privacy="none",
+              update_cadence="hourly", region_distance_km=100, uplink_mbps=1_000)
+CHEAP_CLOUD = replace(RETAIL, cameras=1, analysed_fps=0.1, hours_per_day=1, uplink_per_gb=0, ingest_per_gb=0,
+                      management_per_month=2_000, horizon_months=12)
+
+
+def start(scenario=None) -> AppTest:
+    """The app on the advisor page, with the given scenario in the session (default: the retail preset)."""
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    if scenario is not None:
+        at.session_state["scenario"] = scenario
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def submit(at: AppTest, **answers) -> AppTest:
+    """Fill the questionnaire's widgets and press the form's submit button."""
+    for name, value in answers.items():
+        key = f"advisor.{name}"
+        widget = at.number_input(key=key) if isinstance(advisor.QUESTION_BY_NAME[name], NumberField) else \
+            at.selectbox(key=key)
+        widget.set_value(value)
+    at.button(key="advisor.submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def expected(scenario=RETAIL, **answers) -> advisor.Advice:
+    return advisor.advise(advisor.answers(**answers), scenario)
+
+
+def table(at: AppTest, first_column: str) -> pd.DataFrame:
+    return next(t.value for t in at.table if t.value.columns[0] == first_column).reset_index(drop=True)
+
+
+def chart(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+# ── The page ───────────────────────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("preset", list(catalog.presets()))
+def test_the_page_renders_for_every_preset(preset):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.selectbox(key="sidebar.preset").set_value(preset).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Architecture advisor"]
+    assert [i.value for i in at.info] == ["Answer the questions and press **Get recommendation**."]
+    form = {w.key.removeprefix("advisor."): w.value for w in [*at.number_input, *at.selectbox]
+            if w.key.startswith("advisor.")}
+    assert form == ui.defaults()                                         # the form is generated from QUESTIONS
+
+    submit(at)
+    advice = expected(catalog.preset(preset))
+    assert not at.error and not at.warning and not at.info
+    assert at.subheader[0].value == advisor.PLACEMENT_TEXT[advice.placement]
+    assert [t["name"] for t in chart(at)["data"]] == [*advice.cloud_latency_ms, *advice.edge_latency_ms]
+    pd.testing.assert_frame_equal(table(at, "Factor"), ui.escaped(ui.factors_table(advice)))
+    pd.testing.assert_frame_equal(table(at, "Layer"), ui.escaped(ui.stack_table(advice)))
+    assert metric(at, "Devices").value == f"{advice.sizing.devices:,}"
+    assert at.sidebar.selectbox(key="sidebar.preset").value == preset      # the frame is on this page too
+
+
+def test_10_ms_makes_the_edge_mandatory():
+    at = submit(start(), response_ms=10)
+    advice = expected(response_ms=10)
+    assert advice.placement == "split_brain"
+    assert at.subheader[0].value == "Edge inference, cloud training (split-brain)"
+    assert any(m.value == "**Mandatory for latency; the edge pays back in month 1 (within a day).**" for m in at.markdown)
+    assert ":red-badge[⚠️ hard constraint]" in [m.value for m in at.markdown]
+    latency = table(at, "Factor").set_index("Factor").loc["Latency"]
+    assert (latency["Verdict"], latency["Hard constraint"]) == ("Edge", "mandatory")
+    card = metric(at, "Cloud path")
+    assert card.value == ms_text(advice.cloud_ms) and card.delta == f"{ms_text(advice.cloud_ms - 10)} over"
+    numbers = table(at, "Step").set_index("Step")
+    assert numbers.loc["Total", "Edge path"] == ms_text(advice.edge_ms)
+    assert numbers.loc["Required", "Cloud path"] == "≤ 10 ms"
+
+
+def test_cloud_answers_for_the_cheap_cloud_case_give_the_cloud():
+    at = submit(start(CHEAP_CLOUD), **CLOUDY)
+    advice = expected(CHEAP_CLOUD, **CLOUDY)
+    assert advice.placement == "cloud"
+    assert at.subheader[0].value == "Cloud inference"
+    assert ":blue-badge[☁️ Cloud]" in [m.value for m in at.markdown]
+    verdicts = table(at, "Factor").set_index("Factor")["Verdict"]
+    assert verdicts["Latency"] == verdicts["Privacy"] == verdicts["Economics"] == "Cloud"
+    assert metric(at, "Edge break-even").value == "Not within 12 months"
+    assert any("applying costs the best-fitting edge deployment" in c.value for c in at.caption)
+
+
+def test_apply_puts_the_deployment_into_the_scenario_and_the_scenario_page_shows_it():
+    at = submit(start())
+    advice = expected()
+    before = summary(analyse_one(RETAIL))
+    at.button(key="advisor.apply").click().run()
+    assert not at.exception
+    scenario = at.session_state["scenario"]
+    assert {k: getattr(scenario, k) for k in advice.scenario_changes} == advice.scenario_changes
+    assert scenario == replace(RETAIL, **advice.scenario_changes)
+    after = summary(analyse_one(scenario))
+    assert after["edge_capex"] != before["edge_capex"]
+    message = at.success[0].value
+    assert message.startswith("Applied to “Retail store") and money(after["edge_capex"]).replace("$", "\\$") in message
+    assert advisor.PLACEMENT_TEXT[advice.placement] in message                    # the combined verdict
+    assert at.button(key="advisor.apply").disabled                                # applied: nothing left to do
+
+    at.switch_page("pages/scenario.py").run()
+    card = metric(at, "Edge capex")
+    assert card.value == money(after["edge_capex"])
+    assert card.delta == money(after["edge_capex"] - before["edge_capex"], signed=True)
+
+    at.switch_page(PAGE).run()                                                    # the answers survive the trip
+    assert at.subheader[0].value == advisor.PLACEMENT_TEXT[advice.placement]
+    assert at.button(key="advisor.apply").disabled and not at.success
+
+
+def test_answers_are_kept_across_pages():
+    at = submit(start(), response_ms=10, workload="segmentation")
+    at.switch_page("pages/costs.py").run()
+    at.switch_page(PAGE).run()
+    assert at.number_input(key="advisor.response_ms").value == 10
+    assert at.selectbox(key="advisor.workload").value == "segmentation"
+    assert at.session_state["advisor.answers"] == advisor.answers(response_ms=10, workload="segmentation").model_dump()
+    assert at.subheader                                                           # no need to submit again
+
+
+def test_when_no_device_fits_the_page_lists_why_and_has_nothing_to_apply():
+    at = submit(start(), site_space="minimal", site_power_watts=1)
+    advice = expected(site_space="minimal", site_power_watts=1)
+    assert advice.sizing is None and advice.problems
+    warning = at.warning[0].value
+    assert warning.startswith("No catalog device fits the site as described:")
+    assert warning.count("\n- ") == len(advice.problems)
+    assert at.button(key="advisor.apply").disabled
+    assert any("there is no deployment to apply" in c.value for c in at.caption)
+    assert (metric(at, "Edge path").value, metric(at, "Edge path").delta) == ("—", "no device fits")
+    traces = chart(at)["data"]
+    assert [t["name"] for t in traces] == [*advice.cloud_latency_ms, "no catalog device fits the site"]
+
+
+def test_download_buttons_exist():
+    at = submit(start())
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == ["Recommendation CSV", "Recommendation Markdown"]
+    assert not any(b.proto.disabled for b in buttons)
+
+
+def test_user_text_is_escaped_in_markdown():
+    at = submit(start(replace(RETAIL, name="Store *7* $5 [x]")))
+    assert "“Store \\*7\\* \\$5 \\[x\\]”" in at.caption[0].value
+    at.button(key="advisor.apply").click().run()
+    assert "Store \\*7\\* \\$5 \\[x\\]" in at.success[0].value
+
+
+def _bad_submit_script():
+    """The form's submit callback with a state the widgets would never send (outside the schema's range)."""
+    import streamlit as st
+
+    from planner.ui import advisor as ui, state
+    state.init_session()
+    for name, value in ui.defaults().items():
+        st.session_state[f"advisor.{name}"] = value
+    st.session_state["advisor.response_ms"] = -5.0
+    ui._submit()
+    state.show_notices(ui.FORM_PLACE)
+
+
+def test_an_invalid_submit_shows_the_error_and_keeps_no_answers():
+    at = AppTest.from_function(_bad_submit_script, default_timeout=30).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Not submitted: response\\_ms = -5.0 is not valid: allowed 1 to 60,000 ms"]
+    assert "advisor.answers" not in at.session_state
+
+
+# ── Pure helpers behind the page ───────────────────────────────────────────────────────────────────
+def test_tables_show_every_factor_step_and_layer():
+    advice = expected(response_ms=10)
+    factors = ui.factors_table(advice)
+    assert list(factors["Factor"]) == [f.name for f in advice.factors]
+    assert list(factors["Hard constraint"]) == ["mandatory" if f.hard else "" for f in advice.factors]
+    numbers = ui.latency_table(advice)
+    assert list(numbers["Step"]) == [*advice.cloud_latency_ms, *advice.edge_latency_ms, "Total", "Required"]
+    assert list(numbers["Cloud path"][:5]) == [ms_text(v) for v in advice.cloud_latency_ms.values()]
+    assert list(ui.stack_table(advice)["Layer"]) == ["Orchestration", "Runtime", "Compute", "Messaging"]
+    assert ui.verdict_line(advice) == "Mandatory for latency; the edge pays back in month 1 (within a day)."
+    assert ui.escaped(pd.DataFrame({"a": ["x|y *z*"], "b": [1.5]})).iloc[0].tolist() == ["x\\|y \\*z\\*", 1.5]
+
+
+def test_number_questions_always_show_their_unit():
+    labels = [ui.question_label(q) for q in advisor.QUESTIONS if isinstance(q, NumberField)]
+    assert labels == ["Required response time (ms)", "Distance to the cloud region (km)",
+                      "Site uplink bandwidth (Mbps)", "Power available for edge compute (W)"]
+
+
+def test_numbers_are_written_for_reading():
+    assert [ms_text(v) for v in (209.5, 17.625, 10.0, 0.04, 1_234.0)] == ["210 ms", "17.6 ms", "10 ms", "0 ms",
+                                                                          "1,234 ms"]
+    assert [ui.figure_text(v) for v in (286.0, 26.0, 38.88, 1_023.0)] == ["286", "26", "38.9", "1,023"]
+    sizing = expected().sizing
+    assert "($18,234)" in ui.sizing_reason(sizing, "USD")                       # the app's money, not '18,234 USD'
+    assert f"{sizing.edge_total_cost:,.0f} EUR" not in ui.sizing_reason(sizing, "EUR")
+
+
+def test_recommendation_csv_is_the_advice_table_and_spreadsheet_safe():
+    advice = expected()
+    text = ui.advice_csv(advice)
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    table = advisor.advice_table(advice)
+    assert list(back.columns) == ["section", "item", "value", "reason"]
+    assert list(back["item"]) == list(table["item"])
+    assert list(back["reason"]) == list(table["reason"])
+    hostile = dataclasses.replace(advice, headline='=HYPERLINK("http://x")', deciding=("-1+1",))
+    rows = pd.read_csv(io.StringIO(ui.advice_csv(hostile)), keep_default_na=False)
+    assert rows.loc[0, "reason"] == "'=HYPERLINK(\"http://x\")" and rows.loc[1, "reason"] == "'-1+1"
+
+
+def test_is_applied_compares_only_the_changed_fields():
+    advice = expected()
+    assert not ui.is_applied(advice, RETAIL)
+    assert ui.is_applied(advice, replace(RETAIL, cameras=7, **advice.scenario_changes))
+    assert not ui.is_applied(dataclasses.replace(advice, scenario_changes={}), RETAIL)
