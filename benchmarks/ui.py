@@ -73,6 +73,9 @@ def submit_number(label: str, values: tuple[str, str], submit: str):
 PAGES = {
     "scenario": ("Scenario", None, press_slider("Operating hours (h/day)")),
     "costs": ("Costs & break-even", None, click_alternately("Accounting (depreciation)", "Cash (capex when paid)")),
+    "advisor": ("Architecture advisor", None,
+                submit_number("Required response time (ms)", ("10", "300"), "Get recommendation")),
+    "sensitivity": ("Sensitivity & risk", None, press_slider("Vary each input by")),
 }
 
 

@@ -61,15 +61,15 @@ def curves(a: Analysis, view: str = "cash") -> Curves:
 
 # ── Formatting ─────────────────────────────────────────────────────────────────────────────────────
 def money_axis(currency: str) -> dict:
-    """Plotly axis settings that print money like the app does."""
-    symbol = SYMBOLS.get(currency)
-    return {"tickformat": ",.0f", "tickprefix": symbol or "", "ticksuffix": "" if symbol else f" {currency}",
-            "separatethousands": True}
+    """Plotly axis settings that print money like the app does: '-$10,000' or '-10,000 EUR'."""
+    if SYMBOLS.get(currency) == "$":
+        return {"tickformat": "$,.0f", "separatethousands": True}      # d3's currency format: sign first
+    return {"tickformat": ",.0f", "ticksuffix": f" {currency}", "separatethousands": True}
 
 
-def money_hover(currency: str, value: str = "%{y:,.0f}") -> str:
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{value}" if symbol else f"{value} {currency}"
+def money_hover(currency: str, field: str = "y") -> str:
+    """A hover value written like `ui.format.money`: '-$1,234' or '-1,234 EUR'."""
+    return f"%{{{field}:$,.0f}}" if SYMBOLS.get(currency) == "$" else f"%{{{field}:,.0f}} {currency}"
 
 
 def _layout(fig: go.Figure, title: str, currency: str, y_title: str, height: int = 420) -> go.Figure:
@@ -243,18 +243,6 @@ def risk_value_text(value: float, metric: str, horizon: int, currency: str) -> s
     return break_even_value_text(value, horizon) if metric == "break_even" else _money(value, currency)
 
 
-def signed_money_axis(currency: str) -> dict:
-    """`money_axis` with the sign before the symbol ('-$10,000', not '$-10,000'), for axes that go negative."""
-    if SYMBOLS.get(currency) != "$":
-        return money_axis(currency)
-    return {**money_axis(currency), "tickprefix": "", "tickformat": "$,.0f"}
-
-
-def signed_money_hover(currency: str, value: str = "y") -> str:
-    """A hover value written like `ui.format.money`: '-$1,234' or '-1,234 EUR'."""
-    return f"%{{{value}:$,.0f}}" if SYMBOLS.get(currency) == "$" else money_hover(currency, f"%{{{value}:,.0f}}")
-
-
 def _month_ticks(horizon: int) -> list[int]:
     step = 6 if horizon <= 48 else 12 if horizon <= 120 else 24
     return list(range(0, horizon + 1, step))
@@ -274,7 +262,7 @@ def _months_axis_with_never(horizon: int, title: str) -> dict:
 def _risk_axis(metric: str, horizon: int, currency: str) -> dict:
     if metric == "break_even":
         return _months_axis_with_never(horizon, "Break-even [months from go-live]")
-    return {"title": {"text": f"Savings over {horizon} months [{currency}]"}, **signed_money_axis(currency)}
+    return {"title": {"text": f"Savings over {horizon} months [{currency}]"}, **money_axis(currency)}
 
 
 def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon: int, currency: str,
@@ -359,7 +347,7 @@ def sensitivity_map_figure(xs, ys, values, metric: str, x_title: str, y_title: s
     else:
         finite = values[np.isfinite(values)]
         fig.add_heatmap(x=xs, y=ys, z=values, name=name, text=text, hovertemplate=hover, colorscale="RdYlGn",
-                        zmid=0, colorbar={"title": {"text": f"Savings<br>[{currency}]"}, **signed_money_axis(currency)})
+                        zmid=0, colorbar={"title": {"text": f"Savings<br>[{currency}]"}, **money_axis(currency)})
         if finite.size and finite.min() < 0 < finite.max():
             fig.add_contour(x=xs, y=ys, z=values, name="Savings = 0 (pays back just at the horizon)",
                             contours={"start": 0, "end": 0, "size": 1, "coloring": "none"},
@@ -434,7 +422,7 @@ def savings_fan_figure(bands: np.ndarray, currency: str, current: np.ndarray | N
     current scenario's own curve (`current`, one value per month) for reference. `bands`: (3, horizon)."""
     bands = np.asarray(bands, float)
     t = np.arange(1, bands.shape[1] + 1)
-    hover = signed_money_hover(currency)
+    hover = money_hover(currency)
     fig = go.Figure()
     fig.add_scatter(x=t, y=bands[2], mode="lines", name="P90", showlegend=False,
                     line={"color": FAN_COLOR, "width": 1}, hovertemplate=f"{hover}<extra>P90</extra>")
@@ -450,4 +438,4 @@ def savings_fan_figure(bands: np.ndarray, currency: str, current: np.ndarray | N
     fig.add_hline(y=0, line={"color": MARKER_COLOR, "width": 1})
     fig = _layout(fig, "Cumulative savings: P10, P50 and P90 of the simulated futures", currency,
                   "Cumulative savings", height)
-    return fig.update_yaxes(**signed_money_axis(currency))
+    return fig.update_yaxes(**money_axis(currency))

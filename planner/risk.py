@@ -152,9 +152,17 @@ class MonteCarlo:
         return float(np.mean(np.nan_to_num(self.break_even, nan=np.inf) <= months))
 
     def headline(self) -> str:
+        """'The edge pays back within 12 months in 87% of 10,000 simulated futures'."""
         months = min((m for m in PAYBACK_WITHIN_MONTHS if m <= self.horizon), default=self.horizon)
-        return (f"the edge pays back within {months} months in {self.probability_within(months):.0%} of "
+        return (f"The edge pays back within {months} months in {share_text(self.probability_within(months))} of "
                 f"{self.draws:,} simulated futures")
+
+
+def share_text(p: float) -> str:
+    """'87%'; a rare outcome is never rounded away: '<1%', '>99%'."""
+    if p <= 0 or p >= 1:
+        return f"{p:.0%}"
+    return "<1%" if p < 0.005 else ">99%" if p >= 0.995 else f"{p:.0%}"
 
 
 def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: int = 10_000, seed: int = 0,

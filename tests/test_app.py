@@ -27,6 +27,7 @@ from planner.ui.inputs import decimals, is_slider, label_with_unit
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = {"pages/scenario.py": "Scenario", "pages/costs.py": "Costs & break-even",
+         "pages/advisor.py": "Architecture advisor", "pages/sensitivity.py": "Sensitivity & risk",
          "pages/compare.py": "Compare & export"}
 RETAIL = catalog.preset("retail")
 

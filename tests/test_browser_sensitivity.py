@@ -57,7 +57,7 @@ def test_a_simulation_shows_its_headline_and_histogram(new_page, app_url, tmp_pa
     assert never["y"] == [pytest.approx(result.never_share * 100)]
     assert never["x"][0] > 36                                              # its own bar, past the horizon
     card = page.get_by_test_id("stMetric").filter(has_text="Within 12 months")
-    expect(card.get_by_test_id("stMetricValue")).to_have_text(sensitivity.share_text(result.probability_within(12)))
+    expect(card.get_by_test_id("stMetricValue")).to_have_text(risk.share_text(result.probability_within(12)))
 
     tornado = chart_index(page, "Savings over 36 months: each input")
     slider = page.get_by_role("slider", name="Vary each input by")

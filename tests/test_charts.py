@@ -44,7 +44,7 @@ def test_cumulative_figure_marks_and_labels_the_break_even_point():
     assert marker.y[0] == pytest.approx(np.interp(c.break_even, c.t, c.edge), rel=1e-6)
     assert fig.layout.annotations[0].text.replace("<br>", " ") == f"<b>{c.headline}</b>"
     assert fig.layout.yaxis.title.text == "Cumulative cost [USD]"
-    assert fig.layout.yaxis.tickprefix == "$" and "$%{y:,.0f}" in fig.data[0].hovertemplate
+    assert fig.layout.yaxis.tickformat == "$,.0f" and "%{y:$,.0f}" in fig.data[0].hovertemplate   # d3: -$1,234
 
 
 def test_cumulative_figure_says_when_the_edge_does_not_pay_back():

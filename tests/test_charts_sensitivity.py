@@ -179,10 +179,10 @@ def test_fan_chart_of_a_simulation_is_ordered():
 
 
 def test_money_with_a_sign_puts_it_before_the_symbol():
-    assert charts.signed_money_axis("USD")["tickformat"] == "$,.0f"
-    assert charts.signed_money_axis("EUR") == charts.money_axis("EUR")              # '-1,234 EUR' already
-    assert charts.signed_money_hover("USD") == "%{y:$,.0f}"
-    assert charts.signed_money_hover("EUR") == "%{y:,.0f} EUR"
+    assert charts.money_axis("USD")["tickformat"] == "$,.0f" and "tickprefix" not in charts.money_axis("USD")
+    assert charts.money_axis("EUR")["ticksuffix"] == " EUR"                       # '-1,234 EUR'
+    assert charts.money_hover("USD") == "%{y:$,.0f}"
+    assert charts.money_hover("EUR") == "%{y:,.0f} EUR"
 
 
 def test_break_even_texts():

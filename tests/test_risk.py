@@ -61,7 +61,7 @@ def test_never_paying_back_is_counted_and_headline_reads_well():
     mc = risk.monte_carlo(dear, {"cameras": D("uniform", low=1, high=60)}, draws=500, seed=1)
     assert 0 < mc.never_share <= 1
     assert mc.probability_within(12) == pytest.approx(1 - mc.never_share)
-    assert mc.headline().startswith("the edge pays back within 12 months in ")
+    assert mc.headline().startswith("The edge pays back within 12 months in ")
     hist = risk.break_even_histogram(mc)
     assert hist["draws"].sum() == 500 and hist["draws"].iloc[-1] == round(mc.never_share * 500)
 

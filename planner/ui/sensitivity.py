@@ -22,7 +22,7 @@ from .. import charts, risk
 from ..report import frame_rows, write_csv_rows
 from ..scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, parse_json, to_json
 from . import pieces, state
-from .format import md, money
+from .format import break_even_short, md, money
 from .inputs import decimals
 from .tables import number_text, slug
 
@@ -105,22 +105,6 @@ def distribution_text(name: str, d: risk.Distribution, currency: str = "USD") ->
               "triangular": f"{number_text(d.low)} / {number_text(d.likely)} / {number_text(d.high)}",
               "lognormal": f"median {number_text(d.likely)}, sigma {d.sigma:g}"}[d.kind]
     return f"{FIELD_BY_NAME[name].label}: {d.kind} {values} {unit}".rstrip()
-
-
-def headline_text(result: risk.MonteCarlo) -> str:
-    """'The edge pays back within 12 months in 87% of 10,000 simulated futures' — the model's sentence
-    (`MonteCarlo.headline`), with the share written by `share_text` so a rare outcome reads '<1%', as on
-    the cards below it, never '0%'."""
-    months = min((m for m in risk.PAYBACK_WITHIN_MONTHS if m <= result.horizon), default=result.horizon)
-    return (f"The edge pays back within {months} months in {share_text(result.probability_within(months))} of "
-            f"{result.draws:,} simulated futures")
-
-
-def share_text(p: float) -> str:
-    """'87%'; never rounds a rare outcome away: '<1%', '>99%'."""
-    if p <= 0 or p >= 1:
-        return f"{p:.0%}"
-    return "<1%" if p < 0.005 else ">99%" if p >= 0.995 else f"{p:.0%}"
 
 
 def relevance_note(name: str, scenario: Scenario) -> str | None:
@@ -258,8 +242,7 @@ def median_sentence(month: float, horizon: int) -> str:
     """'Half the futures pay back by month 3.' / '… from day one.' / 'Half or more do not pay back within …'."""
     if not math.isfinite(month):
         return f"Half the futures or more do not pay back within {horizon} months."
-    when = "from day one" if month == 0 else f"by month {math.floor(month) + 1}"
-    return f"Half the futures pay back {when}."
+    return f"Half the futures pay back {'from day one' if month == 0 else f'by {break_even_short(month, horizon).lower()}'}."
 
 
 def monte_carlo_csv(result: risk.MonteCarlo, distributions: dict[str, risk.Distribution], scenario: Scenario,
@@ -268,7 +251,7 @@ def monte_carlo_csv(result: risk.MonteCarlo, distributions: dict[str, risk.Distr
     (title row, header, rows, blank line — like the scenario report)."""
     cur, h = scenario.currency, scenario.horizon_months
     p10, p50, p90 = percentiles(result)
-    summary = [("draws", result.draws), ("seed", result.seed), ("headline", headline_text(result)),
+    summary = [("draws", result.draws), ("seed", result.seed), ("headline", result.headline()),
                *((f"P(pays back within {m} months)", result.probability_within(m) if m <= h else "beyond the horizon")
                  for m in risk.PAYBACK_WITHIN_MONTHS),
                (f"share never paying back within {h} months", result.never_share),
@@ -453,7 +436,7 @@ def map_section(scenario: Scenario, view: str) -> None:
     never = float(np.isnan(break_even).mean())
     notes = [relevance_note(n, scenario) for n in (x, y)]
     grey = " (grey)" if metric == "break_even" else ""
-    notes.append(f"Never pays back within {h} months in {share_text(never)} of the grid{grey}." if never
+    notes.append(f"Never pays back within {h} months in {risk.share_text(never)} of the grid{grey}." if never
                  else f"Every cell pays back within {h} months.")
     if not (x_range[0] <= current[0] <= x_range[1] and y_range[0] <= current[1] <= y_range[1]):
         notes.append("The current scenario lies outside these ranges.")
@@ -574,14 +557,14 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
     if scenario_json != to_json(scenario) or run_view != view:
         st.warning("These results are for the scenario and view as they were when the simulation ran: press "
                    "**Run simulation** to update them.")
-    st.markdown(f"#### {md(headline_text(result))}.")
+    st.markdown(f"#### {md(result.headline())}.")
     distributions = distributions_from(rows)
     described = "; ".join(distribution_text(n, d, cur) for n, d in distributions.items()) or "no uncertain inputs"
     st.caption(md(f"{result.draws:,} futures, seed {result.seed}, {run_view} view. {described}."))
-    cards = [(f"Within {m} months", share_text(result.probability_within(m)) if m <= h else "—",
+    cards = [(f"Within {m} months", risk.share_text(result.probability_within(m)) if m <= h else "—",
               f"Share of the simulated futures with a break-even in the first {m} months." if m <= h
               else f"Beyond the {h}-month horizon: not simulated.") for m in risk.PAYBACK_WITHIN_MONTHS]
-    cards += [(f"Never in {h} months", share_text(result.never_share),
+    cards += [(f"Never in {h} months", risk.share_text(result.never_share),
                "Share of the futures in which the edge does not pay back within the horizon.")]
     st.markdown("**Share of the simulated futures in which the edge pays back**")
     for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
