@@ -64,7 +64,7 @@ def click_alternately(first: str, second: str):
 def submit_number(label: str, values: tuple[str, str], submit: str):
     """Type a number into a form field and submit the form, alternating between two values."""
     def act(page, i):
-        page.get_by_label(label).fill(values[i % 2])
+        page.get_by_role("spinbutton", name=label).fill(values[i % 2])
         page.get_by_role("button", name=submit).click()
     return act
 
@@ -123,7 +123,8 @@ def cli_report() -> float:
     return statistics.median(times)
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
+    """Measure every page, or only the pages named on the command line (e.g. `scenario costs`)."""
     chromium = find_chromium()
     if chromium is None:
         sys.exit("bench-ui needs Chromium: install Debian's chromium (make browser) or set CHROMIUM_PATH")
@@ -139,6 +140,8 @@ def main() -> None:
         with serve_app(logs / "app.log") as url:
             context, page = open_page(browser, url)
             for name, (link, prepare, act) in PAGES.items():
+                if only and name not in only:
+                    continue
                 page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
                 page.wait_for_selector(IDLE)
                 if prepare:
@@ -146,12 +149,14 @@ def main() -> None:
                 figures.update(summary(name, measure(page, act), floor))
             context.close()
         figures["worst_ratio"] = max(v for k, v in figures.items() if k.endswith("_ratio"))
-        figures["cold_start_s"] = cold_start(browser, logs / "cold.log")
+        if not only:
+            figures["cold_start_s"] = cold_start(browser, logs / "cold.log")
         browser.close()
-    figures["cli_report_s"] = cli_report()
+    if not only:
+        figures["cli_report_s"] = cli_report()
     for name, value in figures.items():
         print(f"{name}: {value:.3f}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

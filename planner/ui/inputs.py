@@ -148,10 +148,10 @@ def pickers(group: str) -> list[Picker]:
                        {name: (name, {"cloud_provider": name, "inference_pricing": "per_image",
                                       "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()})]
     if group == "Edge":
-        devices = {d["id"]: (f"{d['name']} · {money(d['unit_price_usd'])}, {d['watts']:g} W, "
-                             f"{d['throughput_ips']:,g} inferences/s",
-                             {"device_id": d["id"], "device_price": d["unit_price_usd"], "device_watts": d["watts"],
-                              "device_throughput_ips": d["throughput_ips"]}) for d in cat.hardware}
+        fields = {d["id"]: cat.device_fields(d["id"]) for d in cat.hardware}     # host computer included
+        devices = {i: (f"{d['name']} · {money(f['device_price'])}, {f['device_watts']:g} W, "
+                       f"{f['device_throughput_ips']:,g} inferences/s" + (" (with host)" if d["host_usd"] else ""), f)
+                   for (i, f), d in zip(fields.items(), cat.hardware)}
         management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'], decimals=2)}/month "
                                 f"{'per device' if m['basis'] == 'per_device' else 'per site'}",
                                 {"management_basis": m["basis"], "management_per_month": m["usd_per_month"]})
@@ -202,17 +202,23 @@ PICKED_LABELS = {"cloud_provider", "device_id"}   # label fields the catalog pic
 
 
 def scenario_inputs(page: str) -> None:
-    """Every input of the scenario, one tab per schema group."""
+    """The inputs of one schema group at a time, chosen with a segmented control.
+
+    Only the chosen group is drawn (tabs would draw all four): fewer widgets make every rerun's
+    round trip to the browser shorter.
+    """
     scenario = state.current()
-    for group, tab in zip(GROUPS, st.tabs(list(GROUPS))):
-        with tab:
-            group_pickers = pickers(group)
-            if group_pickers:
-                for column, picker in zip(st.columns(len(group_pickers), gap="medium"), group_pickers):
-                    with column:
-                        picker_widget(picker, scenario, page)
-            field_grid([f for f in FIELDS if f.group == group and f.name not in PICKED_LABELS], scenario, page)
-            if group == "Cloud":
-                for column, name in zip(st.columns(len(TIER_SCHEDULES), gap="medium"), TIER_SCHEDULES):
-                    with column:
-                        tier_editor(name, scenario, page)
+    key, last = key_for(page, "group"), key_for(page, "group.last")
+    if st.session_state.get(key) not in GROUPS:      # first visit, or the chosen option clicked off
+        st.session_state[key] = st.session_state.get(last, GROUPS[0])
+    group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed")
+    group_pickers = pickers(group)
+    if group_pickers:
+        for column, picker in zip(st.columns(len(group_pickers), gap="medium"), group_pickers):
+            with column:
+                picker_widget(picker, scenario, page)
+    field_grid([f for f in FIELDS if f.group == group and f.name not in PICKED_LABELS], scenario, page)
+    if group == "Cloud":
+        for column, name in zip(st.columns(len(TIER_SCHEDULES), gap="medium"), TIER_SCHEDULES):
+            with column:
+                tier_editor(name, scenario, page)
