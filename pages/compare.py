@@ -31,23 +31,23 @@ else:
     labels = tables.entry_labels(entries)
     with st.container(horizontal=True):
         for index, label in enumerate(labels):
-            st.button(f"✕ {label}", key=f"compare.remove.{index}", on_click=compare.remove, args=(index,),
+            st.button(f"✕ {md(label)}", key=f"compare.remove.{index}", on_click=compare.remove, args=(index,),
                       help="Remove from the comparison")
         st.button("Clear all", key="compare.clear", on_click=compare.clear, type="tertiary")
 
     measure = st.segmented_control("Curves", ["savings", "costs"], default="savings", required=True,
                                    format_func={"savings": "Cumulative savings", "costs": "Cloud and edge cost"}.get,
                                    key="compare.measure", persist_state="session")
-    st.plotly_chart(charts.comparison_figure([(label, charts.curves(a)) for label, a in zip(labels, analyses)],
-                                             measure), config=pieces.CHART_CONFIG)
+    curves = [(compare.chart_label(label), charts.curves(a)) for label, a in zip(labels, analyses)]
+    st.plotly_chart(charts.comparison_figure(curves, measure), config=pieces.CHART_CONFIG)
     st.markdown("**Results**")
-    st.table(tables.results_table(analyses), hide_index=True)
+    st.table(compare.escaped(tables.results_table(analyses)), hide_index=True)
     st.markdown("**Inputs that differ**")
     differing = tables.inputs_table(entries)
     if differing.empty:
         st.caption("The compared scenarios have the same inputs.")
     else:
-        st.table(differing, hide_index=True)
+        st.table(compare.escaped(differing), hide_index=True)
 
 # ── Export, import, share ──
 st.subheader("Export, import and share")

@@ -73,6 +73,7 @@ class TextField:
     default: str
     max_length: int
     help: str
+    pattern: str | None = None      # a regular expression the whole text must match
 
     def header(self, currency: str = "USD") -> str:
         return self.label
@@ -177,7 +178,8 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
       "Yearly change of inference and storage prices."),
     N("electricity_price_change_percent_per_year", "Finance", "Electricity price change", "%/year", 0,
       -50, 100, 1, "Yearly change of the electricity price."),
-    T("currency", "Finance", "Currency", "USD", 8, "Label for money figures (prices are entered in it)."),
+    T("currency", "Finance", "Currency", "USD", 8, "Label for money figures (prices are entered in it): "
+      "letters such as USD or EUR, or one currency sign.", pattern=r"^([A-Za-z]{1,8}|[€$£¥₹])$"),
 )
 del N, C, T
 
@@ -236,7 +238,7 @@ def pydantic_field(spec):
                             description=spec.help, strict=True))
     if isinstance(spec, ChoiceField):
         return (Literal[tuple(spec.options)], Field(spec.default, description=spec.help))
-    return (str, Field(spec.default, max_length=spec.max_length, description=spec.help))
+    return (str, Field(spec.default, max_length=spec.max_length, pattern=spec.pattern, description=spec.help))
 
 
 class _ScenarioBase(BaseModel):
@@ -285,6 +287,8 @@ def _describe(error: dict, specs: dict) -> str:
         return f"{loc} = {_short(value)} is not valid: {allowed}"
     if isinstance(spec, ChoiceField):
         return f"{loc} = {_short(value)} is not valid: choose one of {', '.join(spec.options)}"
+    if isinstance(spec, TextField) and kind == "string_pattern_mismatch":
+        return f"{loc} = {_short(value)} is not valid: {spec.help[spec.help.index(':') + 2:].rstrip('.')}"
     if top in TIER_SCHEDULES and kind == "value_error" and len(error["loc"]) == 1:   # our own tier checks
         return f"{loc}: {error['msg'].removeprefix('Value error, ')}"
     if top == "schema_version":

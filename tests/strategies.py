@@ -66,6 +66,8 @@ def field_value(spec, full: bool = True) -> st.SearchStrategy:
     if isinstance(spec, ChoiceField):
         return st.sampled_from(sorted(spec.options))
     assert isinstance(spec, TextField)
+    if spec.pattern:
+        return st.from_regex(spec.pattern, fullmatch=True).filter(lambda t: len(t) <= spec.max_length)
     return st.text(max_size=spec.max_length)
 
 

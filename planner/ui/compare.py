@@ -1,12 +1,15 @@
 """The comparison set (scenarios side by side), uploads and the share link of the Compare & export page."""
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from ..scenario import Scenario
 from . import state
+from .format import md
 
 COMPARISON = "comparison"
 MAX_COMPARED = 8
@@ -50,6 +53,25 @@ def handle_upload(key: str) -> None:
         return
     state.load_scenario_file(file.getvalue(), file.name, UPLOAD_PLACE)
     st.session_state[UPLOAD_NONCE] = st.session_state.get(UPLOAD_NONCE, 0) + 1
+
+
+def table_text(value):
+    """A header or cell for st.table, which renders Markdown in both: text is escaped (labels carry scenario
+    names, cells the device and price-source labels), except that a lone '$' (a USD figure) stays, as one
+    '$' opens no formula."""
+    if not isinstance(value, str):
+        return value
+    text = md(value)
+    return text.replace("\\$", "$") if value.count("$") == 1 else text
+
+
+def escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns=table_text).map(table_text)
+
+
+def chart_label(label: str) -> str:
+    """A legend or hover label for Plotly, which renders tags such as <a href> and <b> in them."""
+    return escape(label, quote=False)
 
 
 def share_link(page_url: str | None) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 SYMBOLS = {"USD": "$"}          # currencies written with a leading symbol; others get a trailing code
 
@@ -47,9 +48,28 @@ MARKDOWN_SPECIALS = "\\`*_[]$~|"
 
 
 def md(text: str) -> str:
-    """Escape plain text for Streamlit markdown ('$' would start LaTeX, '*' emphasis, '~' strike through).
+    r"""Escape plain text for Streamlit markdown, so it shows literally: '$' would start LaTeX, '*' emphasis,
+    '~' strike through, '<a' a tag or an autolink, '&lt;' an entity.
+
+    The text becomes one line (a line break would let '# ', '- ', '>' or '1. ' start a block) and a block
+    marker at its start is escaped. Bare URLs, e-mail addresses and ':name' directives or ':name:'
+    shortcodes (colours, icons, emoji) are found by the renderer after backslash escapes are resolved,
+    so an invisible word joiner (U+2060, shown as ^ below) is put inside them instead.
 
     >>> md("Costs *net* $5")
-    'Costs \\\\*net\\\\* \\\\$5'
+    'Costs \\*net\\* \\$5'
+    >>> print(md("<img src=x> [a](b) &amp; & #1 < 2 > 1"))
+    \<img src=x> \[a\](b) \&amp; & #1 < 2 > 1
+    >>> print(md("# Title\n- item"), md("> quote"), sep=" | ")
+    \# Title - item | \> quote
+    >>> print(md("1. first"), md("-5 cameras"), sep=" | ")
+    1\. first | -5 cameras
+    >>> md("http://evil.example www.Evil.example a@evil.example :red :rocket:").replace("\u2060", "^")
+    'http:^//evil.example www^.Evil.example a@^evil.example :^red :^rocket:'
     """
-    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in str(text))
+    text = re.sub(r"\r\n?|\n", " ", str(text))
+    text = "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in text)
+    text = re.sub(r"([<&])(?=[a-z/!?]|#?\w+;)", r"\\\1", text, flags=re.I)        # tags, <autolinks>, &lt;
+    text = re.sub(r"(?i)(:(?=//|[\w+-])|www(?=\.)|@(?=[\w-]))", "\\g<1>\u2060", text)   # autolinks, :codes:
+    return re.sub(r"^(\s*)(?:(>)|([-+#])(?=[\s#+-]|$)|(\d+)([.)])(?=\s|$))",          # a block at the start
+                  lambda m: m[1] + (f"\\{m[2] or m[3]}" if m[2] or m[3] else f"{m[4]}\\{m[5]}"), text, count=1)

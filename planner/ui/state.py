@@ -57,7 +57,10 @@ def init_session() -> None:
     st.session_state[NOTICES] = []
     found = presets()
     key = st.query_params.get(PRESET_PARAM, DEFAULT_PRESET)
-    key = key if key in found else DEFAULT_PRESET
+    if key not in found:
+        notify("warning", f"The link names no known preset ({key[:40]!r}): comparing with "
+                          f"“{found[DEFAULT_PRESET].name}” instead.")
+        key = DEFAULT_PRESET
     scenario = found[key]
     token = st.query_params.get(SHARE_PARAM)
     if token:
