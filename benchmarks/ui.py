@@ -81,8 +81,7 @@ PAGES = {
 
 
 def measure(page, act, name: str = "") -> list[float]:
-    act(page, 0)                                           # warm up: first render of every chart
-    page.wait_for_selector(IDLE)
+    round_trip(page, lambda: act(page, 0))                 # warm up (first render of every chart), not counted
     times = []
     for i in range(REPEATS):
         try:
@@ -141,7 +140,7 @@ def main(only: list[str]) -> None:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         with serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")) as url:
             context, page = open_page(browser, url)
-            floor = statistics.median(measure(page, press_slider("Frequency")))
+            floor = statistics.median(measure(page, press_slider("Frequency"), "floor"))
             context.close()
         figures["floor_median_s"] = floor
         with serve_app(logs / "app.log") as url:
