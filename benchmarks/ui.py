@@ -1,8 +1,11 @@
 """Interaction latency in a real browser: `make bench-ui`. Prints `name: value` lines; asserts nothing.
 
-For each page: the time from an input change (a key press or a click, sent by Playwright) to the page's
-charts and key figures showing the new values, over REPEATS changes, against the same round trip on a
-one-slider, one-chart app (`floor_app.py`): the floor the framework itself sets.
+For each page: the time from an input change (a key press or a click, sent by Playwright) to the page
+being up to date: its charts or key figures show new values, the rerun has finished and no element is
+left stale. Over REPEATS changes, against the same round trip on a one-slider, one-chart app
+(`floor_app.py`): the floor the framework itself sets. Sliders step one way, so every change asks for a
+value not seen before and no cache flatters the figures (the sensitivity slider, bounded at ±90 %, goes
+back and forth instead, as does the cash/accounting switch).
 
     floor_median_s                 median round trip of the floor app
     <page>_median_s, <page>_p95_s  the page's median and 95th percentile
@@ -36,22 +39,25 @@ SIGNATURE = """() => {
     ((g.layout && g.layout.annotations) || []).map(a => a.text).join('|'));
   const metrics = [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.textContent);
   return charts.join('||') + '@@' + metrics.join('|'); }"""
+# The rerun is over (the app root says so) and nothing on the page is still marked stale.
+SETTLED = f"""() => document.querySelector('{IDLE}') !== null && !document.querySelector('[data-stale="true"]')"""
 
 
 def round_trip(page, act) -> float:
-    """Seconds from `act()` to the charts and figures on screen differing from before."""
-    page.wait_for_selector(IDLE)
+    """Seconds from `act()` to the charts and figures on screen differing from before, with the page settled."""
+    page.wait_for_function(SETTLED)
     before = page.evaluate(SIGNATURE)
     t0 = time.perf_counter()
     act()
-    page.wait_for_function(f"(before) => ({SIGNATURE})() !== before", arg=before, polling="raf", timeout=30_000)
+    page.wait_for_function(f"(before) => ({SIGNATURE})() !== before && ({SETTLED})()", arg=before,
+                           polling="raf", timeout=30_000)
     return time.perf_counter() - t0
 
 
-def press_slider(name: str):
-    """Alternate ArrowRight / ArrowLeft on a slider, so every press changes the value."""
+def press_slider(name: str, back_and_forth: bool = False):
+    """Press ArrowRight on a slider (a new value each time), or alternate ArrowRight / ArrowLeft."""
     def act(page, i):
-        page.get_by_role("slider", name=name).press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.get_by_role("slider", name=name).press("ArrowLeft" if back_and_forth and i % 2 else "ArrowRight")
     return act
 
 
@@ -62,10 +68,11 @@ def click_alternately(first: str, second: str):
     return act
 
 
-def submit_number(label: str, values: tuple[str, str], submit: str):
-    """Type a number into a form field and submit the form, alternating between two values."""
+def submit_number(label: str, values: tuple[int, int], submit: str):
+    """Type a number into a form field and submit the form: alternately near one value and near the other,
+    one more each time (10, 301, 12, 303, …), so every answer is new."""
     def act(page, i):
-        page.get_by_role("spinbutton", name=label).fill(values[i % 2])
+        page.get_by_role("spinbutton", name=label).fill(str(values[i % 2] + i))
         page.get_by_role("button", name=submit).click()
     return act
 
@@ -75,8 +82,8 @@ PAGES = {
     "scenario": ("Scenario", None, press_slider("Operating hours (h/day)")),
     "costs": ("Costs & break-even", None, click_alternately("Accounting (depreciation)", "Cash (capex when paid)")),
     "advisor": ("Architecture advisor", None,
-                submit_number("Required response time (ms)", ("10", "300"), "Get recommendation")),
-    "sensitivity": ("Sensitivity & risk", None, press_slider("Vary each input by")),
+                submit_number("Required response time (ms)", (10, 300), "Get recommendation")),
+    "sensitivity": ("Sensitivity & risk", None, press_slider("Vary each input by", back_and_forth=True)),
 }
 
 
