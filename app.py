@@ -1,6 +1,7 @@
 """Edge Inference Planner — the Streamlit entry point: page frame, shared sidebar, navigation.
 
-Run with `streamlit run app.py`. Every page reads the one scenario in the session (planner.ui.state).
+Run with `streamlit run app.py`. Every page reads the one scenario in the session (planner.ui.state)
+and draws its body in one fragment (planner.ui.frame), so its widgets rerun only that.
 """
 from pathlib import Path
 
@@ -20,7 +21,5 @@ page = st.navigation([
     st.Page(PAGES / "sensitivity.py", title="Sensitivity & risk", icon="🎲"),
     st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
 ])
-sidebar.render()
-state.sync_share_link()
-state.show_notices()
+sidebar.render()                  # preset and name; each page draws the rest in its frame (planner.ui.frame)
 page.run()

@@ -49,7 +49,9 @@ def round_trip(page, act) -> float:
     before = page.evaluate(SIGNATURE)
     t0 = time.perf_counter()
     act()
-    page.wait_for_function(f"(before) => ({SIGNATURE})() !== before && ({SETTLED})()", arg=before,
+    # Settled first: the signature reads every chart's data, so it is computed only once the rerun is over
+    # (on every frame it would take the main thread from the very rendering being timed).
+    page.wait_for_function(f"(before) => ({SETTLED})() && ({SIGNATURE})() !== before", arg=before,
                            polling="raf", timeout=30_000)
     return time.perf_counter() - t0
 
@@ -99,6 +101,8 @@ def measure(page, act, name: str = "") -> list[float]:
 
 
 def summary(name: str, times: list[float], floor: float | None = None) -> dict[str, float]:
+    if len(times) < 2:                                     # every change timed out: nothing to summarise
+        return {f"{name}_median_s": float("nan")}
     median = statistics.median(times)
     p95 = statistics.quantiles(times, n=20)[-1]
     out = {f"{name}_median_s": median, f"{name}_p95_s": p95}

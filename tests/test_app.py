@@ -138,6 +138,18 @@ def test_choice_and_catalog_pickers_fill_the_scenario(at):
     assert at.selectbox(key="scenario.device").value == "__custom__"      # edited figures: no longer the catalog's
 
 
+def test_an_edit_updates_the_sidebar_status_and_the_share_link_and_reset_restores_all(at):
+    # In a browser an edit reruns only app.py's fragment (page, status, link); AppTest reruns everything.
+    at.slider(key="scenario.hours_per_day").set_value(6.0).run()
+    assert at.sidebar.caption[0].value == "1 input changed from the preset."
+    assert dict(at.query_params) == {"s": to_share_token(scenario(at)), "p": "retail"}
+    at.sidebar.text_input(key="sidebar.name").set_value("Store 7").run()
+    at.sidebar.button(key="sidebar.reset").click().run()
+    assert scenario(at) == RETAIL and at.sidebar.text_input(key="sidebar.name").value == RETAIL.name
+    assert at.slider(key="scenario.hours_per_day").value == RETAIL.hours_per_day
+    assert at.sidebar.caption[0].value == "Same inputs as the preset."
+
+
 def test_preset_reset_and_outside_changes_reach_the_widgets(at):
     at.selectbox(key="sidebar.preset").set_value("vessel").run()
     vessel = catalog.preset("vessel")
@@ -196,7 +208,9 @@ def test_costs_page_switches_views_and_explains_month_one(at):
     pd.testing.assert_frame_equal(at.table[0].value.reset_index(drop=True), tables.summary_display(a, "cash"))
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in chart["data"]] == ["Cloud", "Edge", "Break-even"]
-    steps = at.expander[0]
+    assert not at.expander[0].code                                            # closed: not even computed
+    at.session_state["costs.explain"] = True                                  # as a click on it does
+    steps = at.run().expander[0]
     assert len(steps.code) == len(COMPONENTS)                                 # one per cost component
     assert any(m.value == f"**Cloud total, month 1 (cash view): {money(expected(RETAIL)['cloud_monthly_cost'], decimals=2).replace('$', chr(92) + '$')}**"
                for m in steps.markdown)

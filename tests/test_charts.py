@@ -64,10 +64,10 @@ def test_money_formatting_follows_the_currency_label():
 
 @pytest.mark.parametrize("view", ["cash", "accounting"])
 @pytest.mark.parametrize("side", ["cloud", "edge"])
-def test_component_bars_stack_up_to_the_monthly_total(side, view):
+def test_component_areas_stack_up_to_the_monthly_total(side, view):
     table = monthly_table(RETAIL, view)
     fig = charts.components_figure(table, side, view, "USD")
-    assert fig.layout.barmode == "stack"
+    assert {(t.stackgroup, t.line.shape) for t in fig.data} == {(side, "hvh")}     # one stack of steps
     labels = [info.label for info in side_components(side, view)
               if table[column_name(side, info.label, "USD")].abs().sum() > 0]
     assert [t.name for t in fig.data] == labels                               # all-zero lines are left out

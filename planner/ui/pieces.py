@@ -5,10 +5,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+import plotly.graph_objects as go
+
 from .. import charts
 from ..costs import COMPONENT_BY_KEY
 from ..explain import first_month
-from ..report import SIDES, Analysis, break_even_text, summary
+from ..report import SIDES, Analysis, break_even_text, monthly_table, summary
+from ..scenario import parse_json, to_json
+from . import state
 from .format import break_even_short, md, money, percent
 from .tables import summary_display
 
@@ -87,7 +91,22 @@ def headline(a: Analysis, view: str = "cash") -> str:
 
 
 def cumulative_chart(a: Analysis, view: str = "cash", height: int = 420) -> None:
-    st.plotly_chart(charts.cumulative_figure(charts.curves(a, view), height=height), config=CHART_CONFIG)
+    st.plotly_chart(figure("cumulative", to_json(a.scenario), view, height), config=CHART_CONFIG)
+
+
+def components_chart(a: Analysis, side: str, view: str, height: int = 400) -> None:
+    st.plotly_chart(figure("components", to_json(a.scenario), view, height, side), config=CHART_CONFIG)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def figure(kind: str, scenario_json: str, view: str, height: int, side: str = "") -> go.Figure:
+    """A figure of a scenario ('cumulative', or 'components' of one side), built once per server process
+    for each scenario, view and size, so page switches and view toggles draw it without rebuilding it.
+    Shared by every session with that exact scenario and never changed (st.plotly_chart copies it)."""
+    a = state.analysis(parse_json(scenario_json))
+    if kind == "cumulative":
+        return charts.cumulative_figure(charts.curves(a, view), height=height)
+    return charts.components_figure(monthly_table(a, view), side, view, a.scenario.currency, height)
 
 
 def view_switch(key: str) -> str:
@@ -104,11 +123,15 @@ def summary_table(a: Analysis, view: str) -> None:
 
 
 # ── Month-1 explainer ──────────────────────────────────────────────────────────────────────────────
-def explain_first_month(a: Analysis, view: str) -> None:
+def explain_first_month(a: Analysis, view: str, key: str) -> None:
     """Each component's formula with the scenario's numbers put in, so a reader can check it by hand."""
     cur = a.scenario.currency
+    box = st.expander("How each figure is computed (month 1, with this scenario's numbers)", key=key,
+                      on_change="rerun")
+    if not box.open:                  # drawn only when open: a closed expander costs nothing on a rerun
+        return
     steps = first_month(a.scenario)
-    with st.expander("How each figure is computed (month 1, with this scenario's numbers)"):
+    with box:
         st.caption("Each line is a bill a finance team can match: the formula from the cost model, then the same "
                    "with this scenario's figures. Later months apply growth and price changes.")
         for side, title in SIDES.items():
