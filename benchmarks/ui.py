@@ -1,8 +1,8 @@
 """Interaction latency in a real browser: `make bench-ui`. Prints `name: value` lines; asserts nothing.
 
-For each page: the time from an input change (a key press or a click, sent by Playwright) to the page
+For each page: the time from an input change (a key press, sent by Playwright) to the page
 being up to date: its charts or key figures show new values, the rerun has finished and no element is
-left stale. Over REPEATS changes, against the same round trip on a one-slider, one-chart app
+left stale. Over 20 changes each, taken in turns (4 rounds), against the same round trip on a one-slider, one-chart app
 (`floor_app.py`): the floor the framework itself sets. Sliders step one way, so every change asks for a
 value not seen before and no cache flatters the figures (the sensitivity slider, bounded at ±90 %, goes
 back and forth instead, as does the cash/accounting switch).
@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -30,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_support import CHART, CHROMIUM_ARGS, IDLE, find_chromium, serve_app  # noqa: E402
 
-REPEATS = 20
+ROUNDS, PER_ROUND = 4, 5          # 20 measured changes of each page and of the floor
 
 # What the user sees change: every chart's data and annotations, and every metric card.
 SIGNATURE = """() => {
@@ -43,12 +45,24 @@ SIGNATURE = """() => {
 SETTLED = f"""() => document.querySelector('{IDLE}') !== null && !document.querySelector('[data-stale="true"]')"""
 
 
-def round_trip(page, act) -> float:
-    """Seconds from `act()` to the charts and figures on screen differing from before, with the page settled."""
+@dataclass(frozen=True)
+class Change:
+    """One input change: `prepare(page, i)` (not timed: typing into a form field) and then `press(page, i)`,
+    the one key press that sends it (timed). Key presses for every page and for the floor alike: a click
+    would add Playwright's wait for the target to hold still to every measured page but not to the floor."""
+    press: Callable
+    prepare: Callable | None = None
+
+
+def round_trip(page, change: Change, i: int) -> float:
+    """Seconds from the key press to the charts and figures on screen differing from before, with the page
+    settled."""
     page.wait_for_function(SETTLED)
+    if change.prepare:
+        change.prepare(page, i)
     before = page.evaluate(SIGNATURE)
     t0 = time.perf_counter()
-    act()
+    change.press(page, i)
     # Settled first: the signature reads every chart's data, so it is computed only once the rerun is over
     # (on every frame it would take the main thread from the very rendering being timed).
     page.wait_for_function(f"(before) => ({SETTLED})() && ({SIGNATURE})() !== before", arg=before,
@@ -56,47 +70,44 @@ def round_trip(page, act) -> float:
     return time.perf_counter() - t0
 
 
-def press_slider(name: str, back_and_forth: bool = False):
-    """Press ArrowRight on a slider (a new value each time), or alternate ArrowRight / ArrowLeft."""
-    def act(page, i):
-        page.get_by_role("slider", name=name).press("ArrowLeft" if back_and_forth and i % 2 else "ArrowRight")
-    return act
+def slider(name: str, back_and_forth: bool = False) -> Change:
+    """ArrowRight on a slider (a new value each time), or ArrowRight and ArrowLeft in turn."""
+    return Change(lambda page, i: page.get_by_role("slider", name=name).press(
+        "ArrowLeft" if back_and_forth and i % 2 else "ArrowRight"))
 
 
-def click_alternately(first: str, second: str):
-    """Click two options of a segmented control or radio in turn."""
-    def act(page, i):
-        page.get_by_text(first if i % 2 == 0 else second, exact=True).click()
-    return act
+def options(first: str, second: str) -> Change:
+    """Two options of a segmented control in turn (Enter on the option)."""
+    return Change(lambda page, i: page.get_by_role("radio", name=first if i % 2 == 0 else second,
+                                                   exact=True).press("Enter"))
 
 
-def submit_number(label: str, values: tuple[int, int], submit: str):
-    """Type a number into a form field and submit the form: alternately near one value and near the other,
-    one more each time (10, 301, 12, 303, …), so every answer is new."""
-    def act(page, i):
-        page.get_by_role("spinbutton", name=label).fill(str(values[i % 2] + i))
-        page.get_by_role("button", name=submit).click()
-    return act
+def form_number(label: str, values: tuple[int, int]) -> Change:
+    """A number typed into a form field (not timed), then Enter, which submits the form: alternately near
+    one value and near the other, one more each time (10, 301, 12, 303, …), so every answer is new."""
+    def field(page):
+        return page.get_by_role("spinbutton", name=label)
+    return Change(press=lambda page, i: field(page).press("Enter"),
+                  prepare=lambda page, i: field(page).fill(str(values[i % 2] + i)))
 
 
-# page name → (navigation link, how to prepare it, the input change measured)
+# page name → (navigation link, the input change measured)
 PAGES = {
-    "scenario": ("Scenario", None, press_slider("Operating hours (h/day)")),
-    "costs": ("Costs & break-even", None, click_alternately("Accounting (depreciation)", "Cash (capex when paid)")),
-    "advisor": ("Architecture advisor", None,
-                submit_number("Required response time (ms)", (10, 300), "Get recommendation")),
-    "sensitivity": ("Sensitivity & risk", None, press_slider("Vary each input by", back_and_forth=True)),
+    "scenario": ("Scenario", slider("Operating hours (h/day)")),
+    "costs": ("Costs & break-even", options("Accounting (depreciation)", "Cash (capex when paid)")),
+    "advisor": ("Architecture advisor", form_number("Required response time (ms)", (10, 300))),
+    "sensitivity": ("Sensitivity & risk", slider("Vary each input by", back_and_forth=True)),
 }
 
 
-def measure(page, act, name: str = "") -> list[float]:
-    round_trip(page, lambda: act(page, 0))                 # warm up (first render of every chart), not counted
+def measure(page, change: Change, name: str, first: int, count: int) -> list[float]:
+    """Round trips `first` … `first + count - 1` of a change (the index picks the value)."""
     times = []
-    for i in range(REPEATS):
+    for i in range(first, first + count):
         try:
-            times.append(round_trip(page, lambda: act(page, i + 1)))
+            times.append(round_trip(page, change, i))
         except PlaywrightTimeout:                          # reported, not hidden: the run goes on
-            print(f"{name}: change {i + 1} showed no new figures within 30 s", file=sys.stderr)
+            print(f"{name}: change {i} showed no new figures within 30 s", file=sys.stderr)
     return times
 
 
@@ -147,24 +158,35 @@ def main(only: list[str]) -> None:
         sys.exit("bench-ui needs Chromium: install Debian's chromium (make browser) or set CHROMIUM_PATH")
     logs = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     figures: dict[str, float] = {}
+    pages = {name: page for name, page in PAGES.items() if not only or name in only}
+    samples: dict[str, list[float]] = {name: [] for name in ["floor", *pages]}
+    floor_change = slider("Frequency")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        with serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")) as url:
-            context, page = open_page(browser, url)
-            floor = statistics.median(measure(page, press_slider("Frequency"), "floor"))
-            context.close()
+        with serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")) as floor_url, \
+                serve_app(logs / "app.log") as app_url:
+            floor_context, floor_page = open_page(browser, floor_url)
+            app_context, app_page = open_page(browser, app_url)
+            # Rounds: the floor, then each page, a few changes each, so a machine that slows down or speeds
+            # up mid-run weighs on the floor and the pages alike. The first change of each is a warm-up
+            # (first render of every chart, code loaded on first use), not counted.
+            for n in range(ROUNDS):
+                first = 1 + n * PER_ROUND
+                if n == 0:
+                    round_trip(floor_page, floor_change, 0)
+                samples["floor"] += measure(floor_page, floor_change, "floor", first, PER_ROUND)
+                for name, (link, change) in pages.items():
+                    app_page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+                    app_page.wait_for_selector(IDLE)
+                    if n == 0:
+                        round_trip(app_page, change, 0)
+                    samples[name] += measure(app_page, change, name, first, PER_ROUND)
+            floor_context.close()
+            app_context.close()
+        floor = statistics.median(samples["floor"])
         figures["floor_median_s"] = floor
-        with serve_app(logs / "app.log") as url:
-            context, page = open_page(browser, url)
-            for name, (link, prepare, act) in PAGES.items():
-                if only and name not in only:
-                    continue
-                page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
-                page.wait_for_selector(IDLE)
-                if prepare:
-                    prepare(page)
-                figures.update(summary(name, measure(page, act, name), floor))
-            context.close()
+        for name in pages:
+            figures.update(summary(name, samples[name], floor))
         figures["worst_ratio"] = max(v for k, v in figures.items() if k.endswith("_ratio"))
         if not only:
             figures["cold_start_s"] = cold_start(browser, logs / "cold.log")
