@@ -10,10 +10,14 @@ computes for *this session's* scenario, switch to another page and back. It repo
     interaction_p50_s, interaction_p95_s      input change or page switch to the page settled
     server_rss_start_mb, server_rss_end_mb    resident memory of the server process
     memory_per_session_mb                     (end − start) ÷ sessions
+    server_cpu_s, server_cpu_per_interaction_ms   CPU time of the server process during the run: what the
+                                              server costs, apart from the browsers' rendering (the ten
+                                              browsers share the same 2 cores and take most of the latency)
 """
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -41,6 +45,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")      # utime, stime
 
 
 def session_scenarios():
@@ -111,11 +121,11 @@ async def main_async() -> None:
             await warm.goto(url)
             await settle(warm)
             await warm.close()
-            rss_start = rss_mb(proc.pid)
+            rss_start, cpu_start = rss_mb(proc.pid), cpu_s(proc.pid)
             deadline = time.perf_counter() + DURATION_S
             await asyncio.gather(*(run_session(i, browser, url, key, scenario, deadline, stats)
                                    for i, (key, scenario) in enumerate(session_scenarios())))
-            rss_end = rss_mb(proc.pid)
+            rss_end, cpu_used = rss_mb(proc.pid), cpu_s(proc.pid) - cpu_start
             await browser.close()
     latencies = sorted(stats["latencies"])
     figures = {
@@ -125,6 +135,8 @@ async def main_async() -> None:
         "interaction_p95_s": statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else float("nan"),
         "server_rss_start_mb": rss_start, "server_rss_end_mb": rss_end,
         "memory_per_session_mb": (rss_end - rss_start) / SESSIONS,
+        "server_cpu_s": cpu_used,
+        "server_cpu_per_interaction_ms": 1000 * cpu_used / max(stats["interactions"], 1),
     }
     for name, value in figures.items():
         print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
