@@ -55,28 +55,26 @@ def body() -> None:
         cards[3].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months), **CARD,
                         help=f"Of {costed}, cash view.")
 
-    st.subheader("Decision table")
-    st.table(page.escaped(page.factors_table(advice)), hide_index=True)
-
-    st.subheader("Latency budget")
-    chart, numbers = st.columns([3, 2], gap="large")
-    with chart:
-        st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
-                                                     advice.response_ms), config=pieces.CHART_CONFIG)
-    with numbers:
-        st.table(page.escaped(page.latency_table(advice)), hide_index=True)
-
-    st.subheader("Stack")
-    st.table(page.escaped(page.stack_table(advice)), hide_index=True)
-
-    st.subheader("Sizing")
+    # ── Details, one at a time: a new answer redraws only the one being read ──
+    section = st.segmented_control("Details", list(page.SECTIONS), format_func=page.SECTIONS.get,
+                                   default="factors", required=True, key="advisor.section", persist_state="session",
+                                   help="The reasons, the latency budget, the stack or the sizing of this "
+                                        "recommendation (one at a time; the downloads below hold them all).")
     sizing = advice.sizing
-    if sizing is None:
-        st.warning("No catalog device fits the site as described:\n" +
-                   "\n".join(f"- {md(problem)}" for problem in advice.problems))
+    if section == "factors":
+        st.table(page.escaped(page.factors_table(advice)), hide_index=True)
+    elif section == "latency":
+        chart, numbers = st.columns([3, 2], gap="large")
+        with chart:
+            st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
+                                                         advice.response_ms), config=pieces.CHART_CONFIG)
+        with numbers:
+            st.table(page.escaped(page.latency_table(advice)), hide_index=True)
+    elif section == "stack":
+        st.table(page.escaped(page.stack_table(advice)), hide_index=True)
+    elif sizing is None:
+        st.caption("No catalog device fits the site as described: see below.")
     else:
-        st.markdown(f"**{sizing.devices:,} × {md(sizing.device_name)}** — "
-                    f"{md(page.sizing_reason(sizing, scenario.currency))}.")
         first, second = st.columns(3), st.columns(3)
         first[0].metric("Devices", f"{sizing.devices:,}", **CARD,
                         help="Throughput needed ÷ throughput per device, rounded up.")
@@ -94,6 +92,12 @@ def body() -> None:
 
     # ── Apply and download ──
     st.subheader("Cost this deployment")
+    if sizing is None:
+        st.warning("No catalog device fits the site as described:\n" +
+                   "\n".join(f"- {md(problem)}" for problem in advice.problems))
+    else:
+        st.markdown(f"**{sizing.devices:,} × {md(sizing.device_name)}** — "
+                    f"{md(page.sizing_reason(sizing, scenario.currency))}.")
     if advice.placement == "cloud" and advice.scenario_changes:
         st.caption("The recommendation is the cloud; applying costs the best-fitting edge deployment for comparison.")
     page.apply_button(advice, scenario)

@@ -58,12 +58,19 @@ def expected(scenario=RETAIL, **answers) -> advisor.Advice:
     return advisor.advise(advisor.answers(**answers), scenario)
 
 
+def details(at: AppTest, section: str) -> AppTest:
+    """Show one section of the details under the recommendation (one is drawn at a time)."""
+    return at.segmented_control(key="advisor.section").set_value(section).run()
+
+
 def table(at: AppTest, first_column: str) -> pd.DataFrame:
+    """A details table, by its first column (Factor: decision table, Step: latency, Layer: stack)."""
+    details(at, {"Factor": "factors", "Step": "latency", "Layer": "stack"}[first_column])
     return next(t.value for t in at.table if t.value.columns[0] == first_column).reset_index(drop=True)
 
 
 def chart(at: AppTest) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    return json.loads(details(at, "latency").get("plotly_chart")[0].proto.spec)
 
 
 def metric(at: AppTest, label: str):
@@ -90,7 +97,7 @@ def test_the_page_renders_for_every_preset(preset):
     assert [t["name"] for t in chart(at)["data"]] == [*advice.cloud_latency_ms, *advice.edge_latency_ms]
     pd.testing.assert_frame_equal(table(at, "Factor"), ui.escaped(ui.factors_table(advice)))
     pd.testing.assert_frame_equal(table(at, "Layer"), ui.escaped(ui.stack_table(advice)))
-    assert metric(at, "Devices").value == f"{advice.sizing.devices:,}"
+    assert metric(details(at, "sizing"), "Devices").value == f"{advice.sizing.devices:,}"
     assert at.sidebar.selectbox(key="sidebar.preset").value == preset      # the frame is on this page too
 
 
@@ -170,6 +177,17 @@ def test_when_no_device_fits_the_page_lists_why_and_has_nothing_to_apply():
     assert (metric(at, "Edge path").value, metric(at, "Edge path").delta) == ("—", "no device fits")
     traces = chart(at)["data"]
     assert [t["name"] for t in traces] == [*advice.cloud_latency_ms, "no catalog device fits the site"]
+
+
+def test_the_details_show_one_section_at_a_time_and_keep_the_choice():
+    at = submit(start())
+    assert [t.value.columns[0] for t in at.table] == ["Factor"] and not at.get("plotly_chart")   # the default
+    details(at, "latency")
+    assert [t.value.columns[0] for t in at.table] == ["Step"] and len(at.get("plotly_chart")) == 1
+    submit(at, response_ms=50)                                                    # a new answer: same section
+    assert [t.value.columns[0] for t in at.table] == ["Step"]
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["shapes"][0]["x0"] == 50
+    assert at.markdown and at.button(key="advisor.apply")                         # the deployment stays in view
 
 
 def test_download_buttons_exist():

@@ -50,7 +50,10 @@ def test_submit_the_questionnaire_see_the_recommendation_and_apply_it(new_page, 
     assert advice.placement == "split_brain"
     expect(page.get_by_role("heading", name=advisor.PLACEMENT_TEXT[advice.placement])).to_be_visible()
     expect(page.get_by_text("mandatory for latency").first).to_be_visible()
+    expect(page.get_by_role("cell", name="Latency", exact=True)).to_be_visible()        # the decision table
+    page.get_by_role("radio", name="Stack", exact=True).click()
     expect(page.get_by_role("cell", name="Azure Arc-enabled Kubernetes (on K3s)")).to_be_visible()
+    page.get_by_role("radio", name="Latency budget", exact=True).click()
 
     parts = {**advice.cloud_latency_ms, **advice.edge_latency_ms}
     wait_for_chart(page, f"data.length === {len(parts)}")

@@ -6,6 +6,7 @@ Session keys (all prefixed `advisor.`):
     advisor.answers   the last submitted answers (a dict, validated): kept across page switches, so the
                       recommendation is still there when the user comes back from the cost pages
     advisor.<field>   the form's widgets, one per question (set from advisor.answers before each render)
+    advisor.section   which details show under the recommendation (SECTIONS), kept for the session
     advisor.submit, advisor.apply, advisor.download_csv, advisor.download_md   the buttons
 
 The recommendation itself is not stored or cached: `advisor.advise` takes a few milliseconds and is
@@ -38,6 +39,7 @@ VERDICTS = {"cloud": "Cloud", "edge": "Edge", "either": "Either"}
 PLACEMENT_BADGES = {"cloud": ("Cloud", "blue", "☁️"), "split_brain": ("Edge + cloud training", "green", "🛰️"),
                     "edge_only": ("Edge only", "violet", "🔒")}
 CONFIDENCE_COLORS = {"high": "green", "medium": "orange", "low": "gray"}
+SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "Stack", "sizing": "Sizing"}
 
 
 # ── Answers ────────────────────────────────────────────────────────────────────────────────────────
