@@ -2,11 +2,12 @@
 
 SESSIONS browser contexts (each its own Streamlit session) run for DURATION_S at once. Each opens the
 app through a share link to a scenario of its own (a preset with a session-specific camera count),
-then loops: move the operating-hours slider, check that the cloud-cost card shows what the planner
-computes for *this session's* scenario, switch to another page and back. It reports:
+then loops: move the operating-hours slider (once the page shows this session's value), check that the
+cloud-cost card shows what the planner computes for *this session's* scenario, switch to another page
+and back (each time until that page is drawn and settled). It reports:
 
     sessions, interactions, errors            errors must be 0 (an exception or a wrong figure)
-    isolation_violations                      a card showing a figure that is not this session's
+    isolation_violations                      a page showing another session's scenario (by its name)
     interaction_p50_s, interaction_p95_s      input change or page switch to the page settled
     server_rss_start_mb, server_rss_end_mb    resident memory of the server process
     memory_per_session_mb                     (end − start) ÷ sessions
@@ -68,15 +69,29 @@ async def settle(page) -> None:
     await page.wait_for_selector(IDLE, timeout=60_000)
 
 
+async def open_page(page, title: str) -> None:
+    """Wait until the page `title` is drawn and its run is over (IDLE alone may still be the previous page's)."""
+    await page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+    await settle(page)
+
+
+async def slider_at(page, hours: float) -> None:
+    """Wait until the hours slider shows `hours`: the page is drawn with this session's scenario."""
+    await page.wait_for_function(
+        "([label, v]) => Number(document.querySelector(`input[aria-label=\"${label}\"]`)?.value) === v",
+        arg=[HOURS_SLIDER, hours], timeout=60_000)
+
+
 async def run_session(i, browser, url, key, scenario, deadline, stats) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(60_000)
     try:
         await page.goto(f"{url}/?s={to_share_token(scenario)}&p={key}")
-        await settle(page)
+        await open_page(page, "Scenario")
         step = 0
         while time.perf_counter() < deadline:
+            await slider_at(page, scenario.hours_per_day)
             up = step % 2 == 1                           # down half an hour, then back up (presets run ≤ 24 h)
             target = replace(scenario, hours_per_day=scenario.hours_per_day + (0.5 if up else -0.5))
             want = expected_card(target)
@@ -87,18 +102,21 @@ async def run_session(i, browser, url, key, scenario, deadline, stats) -> None:
                     "(w) => document.querySelector('[data-testid=\"stMetricValue\"]')?.textContent === w",
                     arg=want, timeout=60_000)
             except Exception:
-                stats["isolation_violations"] += 1
                 shown = await page.get_by_test_id("stMetricValue").first.text_content()
-                raise AssertionError(f"expected the cloud cost {want}, the card shows {shown}")
+                name = await page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name").input_value()
+                if name != scenario.name:                # another session's scenario on this page
+                    stats["isolation_violations"] += 1
+                raise AssertionError(f"expected the cloud cost {want}, the card shows {shown} (scenario “{name}”)")
             await settle(page)
             stats["latencies"].append(time.perf_counter() - t0)
             scenario = target
             t0 = time.perf_counter()
             nav = page.get_by_test_id("stSidebarNav")
-            await nav.get_by_role("link", name=OTHER_PAGES[step % len(OTHER_PAGES)]).click()
-            await settle(page)
+            other = OTHER_PAGES[step % len(OTHER_PAGES)]
+            await nav.get_by_role("link", name=other).click()
+            await open_page(page, other)
             await nav.get_by_role("link", name="Scenario").click()
-            await settle(page)
+            await open_page(page, "Scenario")
             stats["latencies"].append(time.perf_counter() - t0)
             stats["interactions"] += 2
             step += 1

@@ -1,6 +1,6 @@
 """Interaction latency in a real browser: `make bench-ui`. Prints `name: value` lines; asserts nothing.
 
-For each page: the time from an input change (a key press, sent by Playwright) to the page
+For each page: the time from an input change (a key press or click event, sent by Playwright) to the page
 being up to date: its charts or key figures show new values, the rerun has finished and no element is
 left stale. Over 20 changes each, taken in turns (4 rounds), against the same round trip on a one-slider, one-chart app
 (`floor_app.py`): the floor the framework itself sets. Sliders step one way, so every change asks for a
@@ -48,8 +48,8 @@ SETTLED = f"""() => document.querySelector('{IDLE}') !== null && !document.query
 @dataclass(frozen=True)
 class Change:
     """One input change: `prepare(page, i)` (not timed: typing into a form field) and then `press(page, i)`,
-    the one key press that sends it (timed). Key presses for every page and for the floor alike: a click
-    would add Playwright's wait for the target to hold still to every measured page but not to the floor."""
+    the one key press or click event that sends it (timed). No Playwright `click()`: it first waits for
+    the target to hold still, a delay the floor's key press would not have."""
     press: Callable
     prepare: Callable | None = None
 
@@ -77,9 +77,10 @@ def slider(name: str, back_and_forth: bool = False) -> Change:
 
 
 def options(first: str, second: str) -> Change:
-    """Two options of a segmented control in turn (Enter on the option)."""
+    """Two options of a segmented control in turn (a click event sent to the option: no wait for it to
+    hold still, like a key press)."""
     return Change(lambda page, i: page.get_by_role("radio", name=first if i % 2 == 0 else second,
-                                                   exact=True).press("Enter"))
+                                                   exact=True).dispatch_event("click"))
 
 
 def form_number(label: str, values: tuple[int, int]) -> Change:

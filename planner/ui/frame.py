@@ -8,6 +8,7 @@ an edit sooner. Whatever changes the name too (a preset, reset, an uploaded file
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -16,11 +17,13 @@ from . import sidebar, state
 
 def show(body: Callable[[], None]) -> None:
     """Draw a page's `body` in the frame fragment (call it once, at the end of the page's file)."""
-    @st.fragment
     def page() -> None:
         state.show_notices()
         body()
         sidebar.status()
         state.sync_share_link()
 
-    page()
+    # Streamlit names a fragment after its function: one name per page file, so that a rerun requested
+    # by one page's widget can never be taken for another page's fragment.
+    page.__qualname__ = f"page:{Path(body.__code__.co_filename).stem}"
+    st.fragment(page)()
