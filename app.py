@@ -1,7 +1,6 @@
 """Edge Inference Planner — the Streamlit entry point: page frame, shared sidebar, navigation.
 
-Run with `streamlit run app.py`. Every page reads the one scenario in the session (planner.ui.state)
-and draws its body in one fragment (planner.ui.frame), so its widgets rerun only that.
+Run with `streamlit run app.py`. Every page reads the one scenario in the session (planner.ui.state).
 """
 from pathlib import Path
 
@@ -21,5 +20,7 @@ page = st.navigation([
     st.Page(PAGES / "sensitivity.py", title="Sensitivity & risk", icon="🎲"),
     st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
 ])
-sidebar.render()                  # preset and name; each page draws the rest in its frame (planner.ui.frame)
+sidebar.render()
+state.sync_share_link()
+state.show_notices()
 page.run()

@@ -3,114 +3,109 @@ and one button that puts the recommended deployment into the scenario the cost p
 import streamlit as st
 
 from planner import advisor, charts
-from planner.ui import advisor as page, frame, pieces, state, tables
+from planner.ui import advisor as page, pieces, state, tables
 from planner.ui.format import break_even_short, md, money
 
 CARD = {"border": True, "height": "stretch"}         # metric cards of one row share their height
 
+scenario = state.current()
 
-def body() -> None:
-    scenario = state.current()
+st.title("Architecture advisor")
+st.caption(md("Hard constraints (a response time the cloud cannot meet, data that must stay on site, a link "
+              "that drops) make the edge mandatory; the other answers vote. The edge deployment is sized and "
+              f"costed for the current scenario, “{scenario.name}”: {scenario.cameras:,} cameras × "
+              f"{scenario.analysed_fps:g} analysed frames/s."))
+page.questionnaire()
 
-    st.title("Architecture advisor")
-    st.caption(md("Hard constraints (a response time the cloud cannot meet, data that must stay on site, a link "
-                  "that drops) make the edge mandatory; the other answers vote. The edge deployment is sized and "
-                  f"costed for the current scenario, “{scenario.name}”: {scenario.cameras:,} cameras × "
-                  f"{scenario.analysed_fps:g} analysed frames/s."))
-    page.questionnaire()
+answers = page.submitted()
+if answers is None:
+    st.info("Answer the questions and press **Get recommendation**.")
+    st.stop()
+advice = advisor.advise(answers, scenario)
 
-    answers = page.submitted()
-    if answers is None:
-        st.info("Answer the questions and press **Get recommendation**.")
-        return
-    advice = advisor.advise(answers, scenario)
-
-    # ── Recommendation ──
-    with st.container(border=True):
-        badge, color, icon = page.PLACEMENT_BADGES[advice.placement]
-        with st.container(horizontal=True):
-            st.badge(badge, color=color, icon=icon)
-            st.badge(f"{advice.confidence} confidence", color=page.CONFIDENCE_COLORS[advice.confidence])
-            if any(f.hard for f in advice.factors):
-                st.badge("hard constraint", color="red", icon="⚠️")
-        st.subheader(md(advisor.PLACEMENT_TEXT[advice.placement]))
-        st.markdown(f"**{md(page.verdict_line(advice))}**")
-        st.markdown("Deciding factors:\n" + "\n".join(f"- {md(reason)}" for reason in advice.deciding))
-        over = advice.cloud_ms - advice.response_ms
-        cards = st.columns(4)
-        cards[0].metric("Required response", f"≤ {charts.ms_text(advice.response_ms)}", **CARD,
-                        help="From frame captured to decision available.")
-        cards[1].metric("Cloud path", charts.ms_text(advice.cloud_ms),
-                        f"{charts.ms_text(abs(over))} {'over' if over > 0 else 'to spare'}",
-                        "inverse" if over > 0 else "normal", delta_arrow="off", **CARD,
-                        help="Access network + distance + frame upload + queueing + cloud inference.")
-        if advice.edge_latency_ms:
-            cards[2].metric("Edge path", charts.ms_text(advice.edge_ms), **CARD,
-                            help="Local network + inference on the recommended device.")
-        else:
-            cards[2].metric("Edge path", "—", "no device fits", "off", delta_arrow="off", **CARD,
-                            help="No catalog device fits the site as described: see Sizing.")
-        costed = ("this scenario with the recommended deployment applied" if advice.scenario_changes
-                  else "the scenario's current edge deployment (no catalog device fits)")
-        cards[3].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months), **CARD,
-                        help=f"Of {costed}, cash view.")
-
-    # ── Details, one at a time: a new answer redraws only the one being read ──
-    section = st.segmented_control("Details", list(page.SECTIONS), format_func=page.SECTIONS.get,
-                                   default="factors", required=True, key="advisor.section", persist_state="session",
-                                   help="The reasons, the latency budget, the stack or the sizing of this "
-                                        "recommendation (one at a time; the downloads below hold them all).")
-    sizing = advice.sizing
-    if section == "factors":
-        st.table(page.escaped(page.factors_table(advice)), hide_index=True)
-    elif section == "latency":
-        chart, numbers = st.columns([3, 2], gap="large")
-        with chart:
-            st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
-                                                         advice.response_ms), config=pieces.CHART_CONFIG)
-        with numbers:
-            st.table(page.escaped(page.latency_table(advice)), hide_index=True)
-    elif section == "stack":
-        st.table(page.escaped(page.stack_table(advice)), hide_index=True)
-    elif sizing is None:
-        st.caption("No catalog device fits the site as described: see below.")
-    else:
-        first, second = st.columns(3), st.columns(3)
-        first[0].metric("Devices", f"{sizing.devices:,}", **CARD,
-                        help="Throughput needed ÷ throughput per device, rounded up.")
-        first[1].metric("Needed (inferences/s)", page.figure_text(sizing.required_ips), **CARD,
-                        help="Cameras × analysed frames per second × (1 + sizing headroom).")
-        first[2].metric("Per device (inferences/s)", page.figure_text(sizing.derated_throughput_ips), **CARD,
-                        help="Catalog throughput ÷ this workload's compute relative to detection.")
-        second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W at the site",
-                         "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included.")
-        second[1].metric("Feedback upload (GB/month)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
-                         help="Interesting frames sent back to the cloud for retraining.")
-        second[2].metric(f"Edge cost over {scenario.horizon_months} months",
-                         money(sizing.edge_total_cost, scenario.currency), **CARD,
-                         help="Capex and running cost of this deployment over the horizon (cash view).")
-
-    # ── Apply and download ──
-    st.subheader("Cost this deployment")
-    if sizing is None:
-        st.warning("No catalog device fits the site as described:\n" +
-                   "\n".join(f"- {md(problem)}" for problem in advice.problems))
-    else:
-        st.markdown(f"**{sizing.devices:,} × {md(sizing.device_name)}** — "
-                    f"{md(page.sizing_reason(sizing, scenario.currency))}.")
-    if advice.placement == "cloud" and advice.scenario_changes:
-        st.caption("The recommendation is the cloud; applying costs the best-fitting edge deployment for comparison.")
-    page.apply_button(advice, scenario)
-
-    name = tables.slug(scenario.name)
+# ── Recommendation ──
+with st.container(border=True):
+    badge, color, icon = page.PLACEMENT_BADGES[advice.placement]
     with st.container(horizontal=True):
-        st.download_button("Recommendation CSV", page.advice_csv(advice).encode("utf-8"), f"{name}-architecture.csv",
-                           "text/csv", key="advisor.download_csv", on_click="ignore",
-                           help="Placement, factors, latency budget, stack and sizing as rows "
-                                "(section, item, value, reason).")
-        st.download_button("Recommendation Markdown", advisor.advice_markdown(advice).encode("utf-8"),
-                           f"{name}-architecture.md", "text/markdown", key="advisor.download_md", on_click="ignore",
-                           help="For pasting into a design document.")
+        st.badge(badge, color=color, icon=icon)
+        st.badge(f"{advice.confidence} confidence", color=page.CONFIDENCE_COLORS[advice.confidence])
+        if any(f.hard for f in advice.factors):
+            st.badge("hard constraint", color="red", icon="⚠️")
+    st.subheader(md(advisor.PLACEMENT_TEXT[advice.placement]))
+    st.markdown(f"**{md(page.verdict_line(advice))}**")
+    st.markdown("Deciding factors:\n" + "\n".join(f"- {md(reason)}" for reason in advice.deciding))
+    over = advice.cloud_ms - advice.response_ms
+    cards = st.columns(4)
+    cards[0].metric("Required response", f"≤ {charts.ms_text(advice.response_ms)}", **CARD,
+                    help="From frame captured to decision available.")
+    cards[1].metric("Cloud path", charts.ms_text(advice.cloud_ms),
+                    f"{charts.ms_text(abs(over))} {'over' if over > 0 else 'to spare'}",
+                    "inverse" if over > 0 else "normal", delta_arrow="off", **CARD,
+                    help="Access network + distance + frame upload + queueing + cloud inference.")
+    if advice.edge_latency_ms:
+        cards[2].metric("Edge path", charts.ms_text(advice.edge_ms), **CARD,
+                        help="Local network + inference on the recommended device.")
+    else:
+        cards[2].metric("Edge path", "—", "no device fits", "off", delta_arrow="off", **CARD,
+                        help="No catalog device fits the site as described: see Sizing.")
+    costed = ("this scenario with the recommended deployment applied" if advice.scenario_changes
+              else "the scenario's current edge deployment (no catalog device fits)")
+    cards[3].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months), **CARD,
+                    help=f"Of {costed}, cash view.")
 
+# ── Details, one at a time: a new answer redraws only the one being read ──
+section = st.segmented_control("Details", list(page.SECTIONS), format_func=page.SECTIONS.get,
+                               default="factors", required=True, key="advisor.section", persist_state="session",
+                               help="The reasons, the latency budget, the stack or the sizing of this "
+                                    "recommendation (one at a time; the downloads below hold them all).")
+sizing = advice.sizing
+if section == "factors":
+    st.table(page.escaped(page.factors_table(advice)), hide_index=True)
+elif section == "latency":
+    chart, numbers = st.columns([3, 2], gap="large")
+    with chart:
+        st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
+                                                     advice.response_ms), config=pieces.CHART_CONFIG)
+    with numbers:
+        st.table(page.escaped(page.latency_table(advice)), hide_index=True)
+elif section == "stack":
+    st.table(page.escaped(page.stack_table(advice)), hide_index=True)
+elif sizing is None:
+    st.caption("No catalog device fits the site as described: see below.")
+else:
+    first, second = st.columns(3), st.columns(3)
+    first[0].metric("Devices", f"{sizing.devices:,}", **CARD,
+                    help="Throughput needed ÷ throughput per device, rounded up.")
+    first[1].metric("Needed (inferences/s)", page.figure_text(sizing.required_ips), **CARD,
+                    help="Cameras × analysed frames per second × (1 + sizing headroom).")
+    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.derated_throughput_ips), **CARD,
+                    help="Catalog throughput ÷ this workload's compute relative to detection.")
+    second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W at the site",
+                     "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included.")
+    second[1].metric("Feedback upload (GB/month)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
+                     help="Interesting frames sent back to the cloud for retraining.")
+    second[2].metric(f"Edge cost over {scenario.horizon_months} months",
+                     money(sizing.edge_total_cost, scenario.currency), **CARD,
+                     help="Capex and running cost of this deployment over the horizon (cash view).")
 
-frame.show(body)
+# ── Apply and download ──
+st.subheader("Cost this deployment")
+if sizing is None:
+    st.warning("No catalog device fits the site as described:\n" +
+               "\n".join(f"- {md(problem)}" for problem in advice.problems))
+else:
+    st.markdown(f"**{sizing.devices:,} × {md(sizing.device_name)}** — "
+                f"{md(page.sizing_reason(sizing, scenario.currency))}.")
+if advice.placement == "cloud" and advice.scenario_changes:
+    st.caption("The recommendation is the cloud; applying costs the best-fitting edge deployment for comparison.")
+page.apply_button(advice, scenario)
+
+name = tables.slug(scenario.name)
+with st.container(horizontal=True):
+    st.download_button("Recommendation CSV", page.advice_csv(advice).encode("utf-8"), f"{name}-architecture.csv",
+                       "text/csv", key="advisor.download_csv", on_click="ignore",
+                       help="Placement, factors, latency budget, stack and sizing as rows "
+                            "(section, item, value, reason).")
+    st.download_button("Recommendation Markdown", advisor.advice_markdown(advice).encode("utf-8"),
+                       f"{name}-architecture.md", "text/markdown", key="advisor.download_md", on_click="ignore",
+                       help="For pasting into a design document.")

@@ -1,24 +1,19 @@
 """Scenario: every input, grouped, with the key figures and their change since the preset."""
 import streamlit as st
 
-from planner.ui import frame, inputs, pieces, state
+from planner.ui import inputs, pieces, state
 from planner.ui.format import md
 
+scenario = state.current()
+analysis = state.analysis(scenario)
 
-def body() -> None:
-    scenario = state.current()
-    analysis = state.analysis(scenario)
+st.title("Scenario")
+st.caption(md(scenario.description) if scenario.description else md(scenario.name))
+pieces.key_metrics(analysis, state.analysis(state.reference()))
 
-    st.title("Scenario")
-    st.caption(md(scenario.description) if scenario.description else md(scenario.name))
-    pieces.key_metrics(analysis, state.analysis(state.reference()))
-
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        inputs.scenario_inputs("scenario")
-    with right:
-        pieces.cumulative_chart(analysis, height=400)
-        st.markdown(pieces.headline(analysis))
-
-
-frame.show(body)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    inputs.scenario_inputs("scenario")
+with right:
+    pieces.cumulative_chart(analysis, height=400)
+    st.markdown(pieces.headline(analysis))

@@ -2,22 +2,17 @@
 how sure the payback is when inputs are uncertain (Monte Carlo). Each section reruns on its own."""
 import streamlit as st
 
-from planner.ui import frame, pieces, sensitivity, state
+from planner.ui import pieces, sensitivity, state
 from planner.ui.format import md
 
+scenario = state.current()
 
-def body() -> None:
-    scenario = state.current()
-
-    st.title("Sensitivity & risk")
-    st.caption(md(f"What-ifs around “{scenario.name}”: every figure on this page comes from the current scenario "
-                  "with some inputs changed."))
-    view = pieces.view_switch("sensitivity.view")
-    sensitivity.tornado_section(scenario, view)
-    st.divider()
-    sensitivity.map_section(scenario, view)
-    st.divider()
-    sensitivity.monte_carlo_section(scenario, view)
-
-
-frame.show(body)
+st.title("Sensitivity & risk")
+st.caption(md(f"What-ifs around “{scenario.name}”: every figure on this page comes from the current scenario "
+              "with some inputs changed."))
+view = pieces.view_switch("sensitivity.view")
+sensitivity.tornado_section(scenario, view)
+st.divider()
+sensitivity.map_section(scenario, view)
+st.divider()
+sensitivity.monte_carlo_section(scenario, view)

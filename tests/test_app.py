@@ -139,7 +139,6 @@ def test_choice_and_catalog_pickers_fill_the_scenario(at):
 
 
 def test_an_edit_updates_the_sidebar_status_and_the_share_link_and_reset_restores_all(at):
-    # In a browser an edit reruns only app.py's fragment (page, status, link); AppTest reruns everything.
     at.slider(key="scenario.hours_per_day").set_value(6.0).run()
     assert at.sidebar.caption[0].value == "1 input changed from the preset."
     assert dict(at.query_params) == {"s": to_share_token(scenario(at)), "p": "retail"}

@@ -73,7 +73,7 @@ def test_changing_an_input_moves_the_chart_and_the_break_even(new_page, app_url)
     expect(slider).to_have_value("11.5")
     slower = summary(analyse_one(replace(RETAIL, cameras=10, hours_per_day=11.5)))
     wait_for_chart(page, last_y_is(0, slower["cloud_total_cost"]))
-    # The edit reran only the page's frame fragment: the sidebar status and the address bar follow it too.
+    # The sidebar status and the address bar follow the edit too.
     expect(page.get_by_test_id("stSidebar").get_by_text("2 inputs changed from the preset.")).to_be_visible()
     page.wait_for_function("(token) => new URLSearchParams(location.search).get('s') === token",
                            arg=to_share_token(replace(RETAIL, cameras=10, hours_per_day=11.5)))

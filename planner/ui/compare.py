@@ -51,9 +51,8 @@ def handle_upload(key: str) -> None:
     file = st.session_state.get(key)
     if file is None:
         return
+    state.load_scenario_file(file.getvalue(), file.name, UPLOAD_PLACE)
     st.session_state[UPLOAD_NONCE] = st.session_state.get(UPLOAD_NONCE, 0) + 1
-    if state.load_scenario_file(file.getvalue(), file.name, UPLOAD_PLACE):
-        st.rerun()                # the whole app: the sidebar's scenario name is outside the page's frame
 
 
 def table_text(value):

@@ -1,5 +1,4 @@
-"""The sidebar every page shares: preset picker and scenario name (`render`), then the status (`status`:
-inputs changed since the preset, reset to preset), which app.py redraws with the page on every edit."""
+"""The sidebar every page shares: preset picker, scenario name, reset to preset."""
 from __future__ import annotations
 
 import streamlit as st
@@ -34,19 +33,8 @@ def render() -> None:
         state.bind("sidebar.name", scenario.name)
         st.text_input("Scenario name", max_chars=NAME_MAX_CHARS, key="sidebar.name", on_change=_rename,
                       help="Shown in reports, downloads and the comparison.")
-
-
-def _reset() -> None:
-    state.reset_to_preset()
-    st.rerun()                    # the whole app, the scenario name above included
-
-
-def status() -> None:
-    """How many inputs differ from the preset, and the reset button (at the foot of the sidebar)."""
-    scenario = state.current()
-    changed = changed_inputs(scenario, state.reference())
-    with st.sidebar:
+        changed = changed_inputs(scenario, state.reference())
         st.caption(f"{changed} input{'s' if changed != 1 else ''} changed from the preset." if changed
                    else "Same inputs as the preset.")
-        st.button("Reset to preset", key="sidebar.reset", on_click=_reset, width="stretch",
+        st.button("Reset to preset", key="sidebar.reset", on_click=state.reset_to_preset, width="stretch",
                   disabled=scenario == state.reference(), help="Discard every change since the preset.")
