@@ -11,7 +11,7 @@ from .. import charts
 from ..costs import COMPONENT_BY_KEY
 from ..explain import first_month
 from ..report import SIDES, Analysis, break_even_text, monthly_table, summary
-from ..scenario import parse_json, to_json
+from ..scenario import to_json
 from . import state
 from .format import break_even_short, md, money, percent
 from .tables import summary_display
@@ -103,7 +103,7 @@ def figure(kind: str, scenario_json: str, view: str, height: int, side: str = ""
     """A figure of a scenario ('cumulative', or 'components' of one side), built once per server process
     for each scenario, view and size, so page switches and view toggles draw it without rebuilding it.
     Shared by every session with that exact scenario and never changed (st.plotly_chart copies it)."""
-    a = state.analysis(parse_json(scenario_json))
+    a = state.analysis_of_json(scenario_json)          # the same cache entry the page already filled
     if kind == "cumulative":
         return charts.cumulative_figure(charts.curves(a, view), height=height)
     return charts.components_figure(monthly_table(a, view), side, view, a.scenario.currency, height)

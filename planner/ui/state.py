@@ -33,13 +33,14 @@ def catalog() -> catalog_module.Catalog:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _analysis(scenario_json: str) -> Analysis:
+def analysis_of_json(scenario_json: str) -> Analysis:
+    """The scenario given as its JSON text, evaluated (the cache behind `analysis`)."""
     return analyse_one(parse_json(scenario_json))
 
 
 def analysis(scenario: Scenario) -> Analysis:
     """The scenario evaluated (cached by its JSON text, so equal scenarios share one entry)."""
-    return _analysis(to_json(scenario))
+    return analysis_of_json(to_json(scenario))
 
 
 def presets() -> dict[str, Scenario]:
