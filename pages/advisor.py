@@ -34,24 +34,40 @@ with st.container(border=True):
     st.subheader(md(advisor.PLACEMENT_TEXT[advice.placement]))
     st.markdown(f"**{md(page.verdict_line(advice))}**")
     st.markdown("Deciding factors:\n" + "\n".join(f"- {md(reason)}" for reason in advice.deciding))
+    for warning in advice.warnings:
+        st.warning(md(warning), icon="⏱️")
     over = advice.cloud_ms - advice.response_ms
-    cards = st.columns(4)
+    cards = st.columns(3)
     cards[0].metric("Required response", f"≤ {charts.ms_text(advice.response_ms)}", **CARD,
-                    help="From frame captured to decision available.")
+                    help="From the event to the decision available, including the wait for the next analysed frame.")
     cards[1].metric("Cloud path", charts.ms_text(advice.cloud_ms),
                     f"{charts.ms_text(abs(over))} {'over' if over > 0 else 'to spare'}",
                     "inverse" if over > 0 else "normal", delta_arrow="off", **CARD,
-                    help="Access network + distance + frame upload + queueing + cloud inference.")
+                    help="Wait for the next analysed frame + access network + distance + frame upload + queueing "
+                         "+ cloud inference.")
     if advice.edge_latency_ms:
         cards[2].metric("Edge path", charts.ms_text(advice.edge_ms), **CARD,
-                        help="Local network + inference on the recommended device.")
+                        help="Wait for the next analysed frame + local network + inference on the recommended device.")
     else:
         cards[2].metric("Edge path", "—", "no device fits", "off", delta_arrow="off", **CARD,
                         help="No catalog device fits the site as described: see Sizing.")
-    costed = ("this scenario with the recommended deployment applied" if advice.scenario_changes
-              else "the scenario's current edge deployment (no catalog device fits)")
-    cards[3].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months), **CARD,
-                    help=f"Of {costed}, cash view.")
+    cards = st.columns(3)
+    spare = advice.uplink_available_mbps - advice.uplink_needed_mbps
+    cards[0].metric("Cloud uplink needed", f"{page.figure_text(advice.uplink_needed_mbps)} Mbps",
+                    f"{'over' if spare < 0 else 'within'} the {advice.uplink_available_mbps:,g} Mbps link",
+                    "inverse" if spare < 0 else "normal", delta_arrow="off", **CARD,
+                    help=f"Per site: the cloud path's video (cameras × bitrate) or frames (analysed frames/s × "
+                         f"image size), ÷ {advisor.UPLINK_UTILISATION:.0%} so the link is never full.")
+    if advice.edge_costed:
+        cards[1].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months),
+                        **CARD, help="Of this scenario with the recommended deployment applied, cash view.")
+    else:
+        cards[1].metric("Edge break-even", "—", "not costed", "off", delta_arrow="off", **CARD,
+                        help="No catalog device fits the site as described, so the edge has no cost to compare.")
+    cards[2].metric("Sampling wait", charts.ms_text(advice.sampling_wait_ms[0]),
+                    f"up to {charts.ms_text(advice.sampling_wait_ms[1])}", "off", delta_arrow="off", **CARD,
+                    help="An event waits for the next analysed frame: on average half the frame interval "
+                         "(1000 ÷ analysed frames/s), at worst all of it. Both paths include the average.")
 
 # ── Details, one at a time: a new answer redraws only the one being read ──
 section = st.segmented_control("Details", list(page.SECTIONS), format_func=page.SECTIONS.get,
@@ -78,8 +94,10 @@ else:
                     help="Throughput needed ÷ throughput per device, rounded up.")
     first[1].metric("Needed (inferences/s)", page.figure_text(sizing.required_ips), **CARD,
                     help="Cameras × analysed frames per second × (1 + sizing headroom).")
-    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.derated_throughput_ips), **CARD,
-                    help="Catalog throughput ÷ this workload's compute relative to detection.")
+    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.per_device_ips), f"limited by {sizing.limited_by}",
+                    "off", delta_arrow="off", **CARD,
+                    help="The lower of: catalog throughput × (1 − derating) ÷ this workload's compute relative to "
+                         "detection; and the 1080p30 streams the device decodes × analysed frames/s.")
     second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W at the site",
                      "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included.")
     second[1].metric("Feedback upload (GB/month)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
@@ -87,12 +105,15 @@ else:
     second[2].metric(f"Edge cost over {scenario.horizon_months} months",
                      money(sizing.edge_total_cost, scenario.currency), **CARD,
                      help="Capex and running cost of this deployment over the horizon (cash view).")
+    st.caption(md(advisor.sizing_text(sizing) + "."))
 
 # ── Apply and download ──
 st.subheader("Cost this deployment")
 if sizing is None:
     st.warning("No catalog device fits the site as described:\n" +
                "\n".join(f"- {md(problem)}" for problem in advice.problems))
+    if advice.relax:
+        st.markdown("**To fit:**\n" + "\n".join(f"- {md(r)}" for r in advice.relax))
 else:
     st.markdown(f"**{sizing.devices:,} × {md(sizing.device_name)}** — "
                 f"{md(page.sizing_reason(sizing, scenario.currency))}.")
