@@ -201,6 +201,12 @@ PLACEMENT_TEXT = {
 
 
 # ── Latency ─────────────────────────────────────────────────────────────────────────────────────────
+def ms_text(value: float) -> str:
+    """'209 ms', '17.6 ms', '10 ms': whole milliseconds from 100 ms up, one decimal below, dropped when it is '.0'."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
+    return f"{text} ms"
+
+
 def sampling_wait_ms(analysed_fps: float) -> tuple[float, float]:
     """(average, worst) wait of an event for the next analysed frame: ½ and all of 1000 ÷ analysed_fps."""
     interval_ms = 1000 / analysed_fps if analysed_fps > 0 else 0.0
@@ -289,8 +295,8 @@ def factors(a: "Answers", cloud_ms: float, wait_ms: float = 0.0) -> list[Factor]
     if not _attainable(a, wait_ms):
         fps = 500 / a.response_ms
         out.append(Factor("response_ms", "Latency", need, "either", False,
-                          f"An event waits {wait_ms:,.0f} ms on average for the next analysed frame, already more "
-                          f"than the {need} allowed whichever side infers: analyse more than {fps:,.2g} frames/s "
+                          f"An event waits {ms_text(wait_ms)} on average for the next analysed frame, already "
+                          f"more than the {need} allowed whichever side infers: analyse more than {fps:,.2g} frames/s "
                           f"per camera or allow more time; latency cannot decide the placement."))
     elif cloud_ms > a.response_ms:
         out.append(Factor("response_ms", "Latency", need, "edge", True,
@@ -544,8 +550,8 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     warnings = []
     if worst_ms > a.response_ms:
         warnings.append(f"At {scenario.analysed_fps:g} analysed frames/s per camera an event waits up to "
-                        f"{worst_ms:,.0f} ms ({wait_ms:,.0f} ms on average) for the next analysed frame, longer "
-                        f"than the {a.response_ms:,.0f} ms target, whichever side infers.")
+                        f"{ms_text(worst_ms)} ({ms_text(wait_ms)} on average) for the next analysed frame, longer "
+                        f"than the {ms_text(a.response_ms)} target, whichever side infers.")
     changes, notes = {}, ()
     if sizing:          # the device always; the deployment's other fields where they change the scenario
         changes = {k: getattr(fit.costed, k) for k in DEVICE_FIELDS}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from planner import advisor, catalog
-from planner.charts import NO_EDGE_PATH, latency_budget_figure, ms_text
+from planner.charts import NO_EDGE_PATH, SHARED_PART_COLOR, latency_budget_figure, ms_text
 
 # The hand-checked budget of tests/test_advisor.py: fibre, 1,000 km, 50 Mbps, a 250 KB frame, detection.
 CLOUD = {"Access network round trip": 5.0, "Distance round trip": 15.0, "Frame upload": 40.0, "Queueing": 20.0,
@@ -80,3 +80,14 @@ def test_never_crashes_and_always_shows_the_line_and_both_bars(cloud, edge, requ
     assert fig.layout.xaxis.range[1] == pytest.approx(top * 1.3)
     assert fig.layout.shapes[0].x0 == required
     assert set(totals(fig)) == {"Cloud path", "Edge path"}
+
+
+def test_a_part_of_both_paths_is_grey_with_one_legend_entry():
+    wait = "Wait for the next analysed frame (average)"
+    fig = latency_budget_figure({wait: 1250.0, **CLOUD}, {wait: 1250.0, **EDGE}, required_ms=100)
+    waits = [t for t in fig.data if t.name == wait]
+    assert [t.y[0] for t in waits] == ["Cloud path", "Edge path"]
+    assert {t.marker.color for t in waits} == {SHARED_PART_COLOR}
+    assert [t.showlegend for t in waits] == [True, False]
+    # the paths' own parts keep their shades from the first one
+    assert [t.marker.color for t in fig.data if t.name in EDGE] == ["#065f46", "#34d399"]

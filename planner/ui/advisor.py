@@ -154,8 +154,9 @@ def factors_table(advice: advisor.Advice) -> pd.DataFrame:
 
 def latency_table(advice: advisor.Advice) -> pd.DataFrame:
     """The numbers behind the latency chart: each part of each path, the totals and the requirement."""
-    rows = [(part, ms_text(v), "") for part, v in advice.cloud_latency_ms.items()]
-    rows += [(part, "", ms_text(v)) for part, v in advice.edge_latency_ms.items()]
+    cloud, edge = advice.cloud_latency_ms, advice.edge_latency_ms
+    rows = [(part, ms_text(cloud[part]) if part in cloud else "", ms_text(edge[part]) if part in edge else "")
+            for part in dict.fromkeys([*cloud, *edge])]             # a part of both paths (the wait) is one row
     edge_total = ms_text(advice.edge_ms) if advice.edge_latency_ms else "no device fits"
     rows.append(("Total", ms_text(advice.cloud_ms), edge_total))
     rows.append(("Required", f"≤ {ms_text(advice.response_ms)}", f"≤ {ms_text(advice.response_ms)}"))
