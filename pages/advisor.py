@@ -53,11 +53,12 @@ with st.container(border=True):
                         help="No catalog device fits the site as described: see Sizing.")
     cards = st.columns(3)
     spare = advice.uplink_available_mbps - advice.uplink_needed_mbps
-    cards[0].metric("Cloud uplink needed", f"{page.figure_text(advice.uplink_needed_mbps)} Mbps",
-                    f"{'over' if spare < 0 else 'within'} the {advice.uplink_available_mbps:,g} Mbps link",
+    cards[0].metric("Uplink (Mbps)", page.figure_text(advice.uplink_needed_mbps),
+                    f"{'over' if spare < 0 else 'within'} {advice.uplink_available_mbps:,g}",
                     "inverse" if spare < 0 else "normal", delta_arrow="off", **CARD,
-                    help=f"Per site: the cloud path's video (cameras × bitrate) or frames (analysed frames/s × "
-                         f"image size), ÷ {advisor.UPLINK_UTILISATION:.0%} so the link is never full.")
+                    help=f"What the cloud path needs per site: its video (cameras × bitrate) or frames (analysed "
+                         f"frames/s × image size), ÷ {advisor.UPLINK_UTILISATION:.0%} so the link is never full; "
+                         f"against the {advice.uplink_available_mbps:,g} Mbps uplink answered.")
     if advice.edge_costed:
         cards[1].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months),
                         **CARD, help="Of this scenario with the recommended deployment applied, cash view.")
@@ -78,12 +79,9 @@ sizing = advice.sizing
 if section == "factors":
     st.table(page.escaped(page.factors_table(advice)), hide_index=True)
 elif section == "latency":
-    chart, numbers = st.columns([3, 2], gap="large")
-    with chart:
-        st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
-                                                     advice.response_ms), config=pieces.CHART_CONFIG)
-    with numbers:
-        st.table(page.escaped(page.latency_table(advice)), hide_index=True)
+    st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
+                                                 advice.response_ms), config=pieces.CHART_CONFIG)
+    st.table(page.escaped(page.latency_table(advice)), hide_index=True)
 elif section == "stack":
     st.table(page.escaped(page.stack_table(advice)), hide_index=True)
 elif sizing is None:

@@ -162,12 +162,13 @@ LATENCY_PATHS = {"cloud": "Cloud path", "edge": "Edge path"}
 LATENCY_SHADES = {"cloud": ("#1e3a8a", "#2563eb", "#38bdf8", "#818cf8", "#bfdbfe"),      # cool: the cloud
                   "edge": ("#065f46", "#34d399", "#a7f3d0")}                               # green: the edge
 NO_EDGE_PATH = "no catalog device fits the site"
+LATENCY_AXIS_ROOM = 1.5           # the axis runs to 1.5 × the longest bar or line: room for the totals' labels
 SHARED_PART_COLOR = "#9ca3af"      # grey: a part both paths share (the wait for the next analysed frame)
 from .advisor import ms_text  # noqa: E402,F401  (the advisor writes its milliseconds; the chart and pages alike)
 
 
 def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float], required_ms: float,
-                          title: str = "Latency budget: one frame, captured to decision",
+                          title: str = "Latency budget: one event, to the decision",
                           height: int = 400) -> go.Figure:
     """Cloud and edge response time as stacked horizontal bars of their parts [ms], against the required
     response time (a dashed vertical line).
@@ -216,7 +217,7 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left", "traceorder": "normal"},
-        "xaxis": {"title": {"text": "Response time [ms]"}, "range": [0, top * 1.3], "tickformat": ",.0f",
+        "xaxis": {"ticksuffix": " ms", "range": [0, top * LATENCY_AXIS_ROOM], "tickformat": ",.0f",
                   "separatethousands": True, "zeroline": True},
         "yaxis": {"categoryorder": "array", "categoryarray": [LATENCY_PATHS["edge"], LATENCY_PATHS["cloud"]],
                   "ticksuffix": "  "},

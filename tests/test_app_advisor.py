@@ -125,8 +125,8 @@ def test_15_ms_makes_the_edge_mandatory():
 
 def test_the_uplink_card_shows_needed_against_available():
     at = submit(start(), uplink_mbps=100)
-    card = metric(at, "Cloud uplink needed")             # 50 cameras × 4 Mbps ÷ 0.8 = 250 Mbps
-    assert (card.value, card.delta) == ("250 Mbps", "over the 100 Mbps link")
+    card = metric(at, "Uplink (Mbps)")                   # 50 cameras × 4 Mbps ÷ 0.8 = 250 Mbps
+    assert (card.value, card.delta) == ("250", "over 100")
     factors = table(at, "Factor").set_index("Factor")
     assert (factors.loc["Uplink capacity", "Verdict"], factors.loc["Uplink capacity", "Weight"]) == ("Edge", "decides")
 
