@@ -291,3 +291,15 @@ def test_is_applied_compares_only_the_changed_fields():
     assert not ui.is_applied(advice, RETAIL)
     assert ui.is_applied(advice, replace(RETAIL, cameras=7, **advice.scenario_changes))
     assert not ui.is_applied(dataclasses.replace(advice, scenario_changes={}), RETAIL)
+
+
+def test_apply_sets_the_stacks_management_fee_and_no_feedback_when_data_stays_on_site():
+    at = submit(start(), privacy="on_site", cloud_platform="aws")
+    assert any(c.value.startswith("Applying also sets — Management: AWS IoT Greengrass") for c in at.caption)
+    at.button(key="advisor.apply").click().run()
+    assert not at.exception
+    scenario = at.session_state["scenario"]
+    # data/management.csv: AWS IoT Greengrass, $0.16 per active core device per month
+    assert (scenario.management_per_month, scenario.management_basis, scenario.feedback_percent) == \
+        (0.16, "per_device", 0)
+    assert "Feedback uploads: 0 % of frames" in at.success[0].value
