@@ -12,7 +12,9 @@ scenario = state.current()
 
 st.title("Architecture advisor")
 st.caption(md("Hard constraints (a response time the cloud cannot meet, data that must stay on site, a link "
-              "that drops) make the edge mandatory; the other answers vote. The edge deployment is sized and "
+              "that drops, an uplink too small for what the cloud path uploads) make the edge mandatory; the "
+              "other answers vote, money with a weight that grows with the cost difference. The edge deployment "
+              "is sized and "
               f"costed for the current scenario, “{scenario.name}”: {scenario.cameras:,} cameras × "
               f"{scenario.analysed_fps:g} analysed frames/s."))
 page.questionnaire()
