@@ -411,3 +411,32 @@ def test_tighter_latency_or_stricter_privacy_never_moves_edge_to_cloud(base, loo
     after = placement(loose * tighter, max(privacy, stricter))
     if before != "cloud":
         assert after != "cloud"
+
+
+@settings(max_examples=30, deadline=None)
+@given(answers=st.fixed_dictionaries({
+           "data_origin": st.sampled_from(["cloud", "on_premise"]),
+           "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite"]),
+           "privacy": st.sampled_from(["none", "anonymisable"]),
+           "update_cadence": st.sampled_from(["hourly", "daily", "weekly", "monthly"]),
+           "cloud_platform": st.sampled_from(["aws", "azure", "gcp", "none"]),
+           "site_space": st.sampled_from(["minimal", "enclosure", "rack"])}),
+       cameras=st.integers(1, 300), fps=st.sampled_from([0.1, 0.5, 2.0]), install=st.sampled_from([0, 5_000, 50_000]),
+       discount=st.sampled_from([0, 90, 99]))
+def test_end_to_end_a_side_five_times_cheaper_over_the_horizon_wins(answers, cameras, fps, install, discount):
+    """No hard constraint (a reliable link, a loose target, a 100 Gbps uplink, data that may move); the costs
+    come from the cost model on the recommended deployment (report.analyse_one), not from the advice."""
+    from planner.report import analyse_one, summary
+    scenario = replace(RETAIL, cameras=cameras, analysed_fps=fps, install_per_device=install,
+                       inference_discount_percent=discount)
+    a = advisor.answers(**answers, response_ms=60_000, uplink_mbps=100_000, site_power_watts=100_000)
+    advice = advisor.advise(a, scenario)
+    assert not advice.hard_constraints
+    if not advice.edge_costed:
+        return
+    s = summary(analyse_one(replace(scenario, **advice.scenario_changes)))
+    cloud, edge = s["cloud_total_cost"], s["edge_total_cost"]
+    if edge * 5 <= cloud:
+        assert advice.placement == "split_brain_edge"
+    elif cloud * 5 <= edge:
+        assert advice.placement == "cloud"
