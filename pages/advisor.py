@@ -94,8 +94,8 @@ else:
                     help="Throughput needed ÷ throughput per device, rounded up.")
     first[1].metric("Needed (inferences/s)", page.figure_text(sizing.required_ips), **CARD,
                     help="Cameras × analysed frames per second × (1 + sizing headroom).")
-    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.per_device_ips), f"limited by {sizing.limited_by}",
-                    "off", delta_arrow="off", **CARD,
+    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.per_device_ips),
+                    f"limited by {sizing.limited_by}", "off", delta_arrow="off", **CARD,
                     help="The lower of: catalog throughput × (1 − derating) ÷ this workload's compute relative to "
                          "detection; and the 1080p30 streams the device decodes × analysed frames/s.")
     second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W at the site",

@@ -128,7 +128,8 @@ def _advice_table(advice: advisor.Advice, scenario) -> str:
         cells = [advice.cloud_latency_ms.get(part), advice.edge_latency_ms.get(part)]
         lines.append(f"  {part:<42}" + "".join(f"{'' if c is None else f'{c:,.1f}':>10}" for c in cells))
     edge_total = f"{advice.edge_ms:,.1f}" if advice.edge_latency_ms else "no device"
-    lines += [f"  {'Total (required ≤ ' + f'{advice.response_ms:,g})':<42}{advice.cloud_ms:>10,.1f}{edge_total:>10}", "",
+    total = f"Total (required ≤ {advice.response_ms:,g})"
+    lines += [f"  {total:<42}{advice.cloud_ms:>10,.1f}{edge_total:>10}", "",
               f"Uplink per site: {advice.uplink_needed_mbps:,.1f} Mbps needed by the cloud path, "
               f"{advice.uplink_available_mbps:,g} Mbps available", ""]
     if advice.sizing:

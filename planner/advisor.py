@@ -41,7 +41,7 @@ LOCAL_NETWORK_MS = 2.0
 # The seed's thresholds: a response time of at least 200 ms is a human-scale wait (the cloud is fine);
 # below 20 ms is a machine reaction. A response time of exactly 200 ms counts as human scale.
 HUMAN_MS, MACHINE_MS = 200.0, 20.0
-UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, other traffic)
+UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
 MONEY_PARITY_RATIO = 5.0           # at this cost ratio money weighs as much as every other soft answer together
 MAX_COST_RATIO = 1e6               # a side that costs nothing is "a million times cheaper", not infinitely
 REFERENCE_WORKLOAD = "YOLOv8n INT8 640×640 detection"
@@ -555,7 +555,8 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     changes, notes = {}, ()
     if sizing:          # the device always; the deployment's other fields where they change the scenario
         changes = {k: getattr(fit.costed, k) for k in DEVICE_FIELDS}
-        changes |= {k: getattr(fit.costed, k) for k in DEPLOYMENT_FIELDS if getattr(fit.costed, k) != getattr(scenario, k)}
+        changes |= {k: getattr(fit.costed, k) for k in DEPLOYMENT_FIELDS
+                    if getattr(fit.costed, k) != getattr(scenario, k)}
         notes = tuple(deployment_changes(a, scenario, catalog.load().device(sizing.device_id))[1])
     up = uplink_mbps(scenario)
     return Advice(

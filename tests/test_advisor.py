@@ -254,7 +254,8 @@ def test_apply_sets_the_stacks_management_fee_and_basis():
     assert advice.scenario_changes["management_basis"] == "per_device"
     assert advice.scenario_changes["device_id"] == advice.sizing.device_id
     applied = replace(RETAIL, **advice.scenario_changes)
-    assert (applied.management_per_month, applied.management_basis, applied.device_sizing) == (0.16, "per_device", "auto")
+    assert (applied.management_per_month, applied.management_basis, applied.device_sizing) == \
+        (0.16, "per_device", "auto")
 
 
 def test_apply_on_azure_uses_the_fee_of_the_recommended_device():
