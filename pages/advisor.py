@@ -92,18 +92,22 @@ else:
     first, second = st.columns(3), st.columns(3)
     first[0].metric("Devices", f"{sizing.devices:,}", **CARD,
                     help="Throughput needed ÷ throughput per device, rounded up.")
-    first[1].metric("Needed (inferences/s)", page.figure_text(sizing.required_ips), **CARD,
-                    help="Cameras × analysed frames per second × (1 + sizing headroom).")
-    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.per_device_ips),
-                    f"limited by {sizing.limited_by}", "off", delta_arrow="off", **CARD,
-                    help="The lower of: catalog throughput × (1 − derating) ÷ this workload's compute relative to "
-                         "detection; and the 1080p30 streams the device decodes × analysed frames/s.")
-    second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W at the site",
-                     "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included.")
-    second[1].metric("Feedback upload (GB/month)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
-                     help="Interesting frames sent back to the cloud for retraining.")
-    second[2].metric(f"Edge cost over {scenario.horizon_months} months",
-                     money(sizing.edge_total_cost, scenario.currency), **CARD,
+    first[1].metric("Needed (inf./s)", page.figure_text(sizing.required_ips), **CARD,
+                    help="Inferences per second the site needs: cameras × analysed frames per second × "
+                         "(1 + sizing headroom).")
+    first[2].metric("Each (inf./s)", page.figure_text(sizing.per_device_ips),
+                    "decode-bound" if sizing.limited_by == "video decode" else "inference-bound", "off",
+                    delta_arrow="off", **CARD,
+                    help="Inferences per second one device sustains, the lower of: catalog throughput × (1 − "
+                         "derating) ÷ this workload's compute relative to detection; and the 1080p30 streams the "
+                         "device decodes × analysed frames/s.")
+    second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W",
+                     "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included, against "
+                                                            "the power available at the site.")
+    second[1].metric("Feedback (GB/mo)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
+                     help="Interesting frames sent back to the cloud for retraining, GB per month.")
+    second[2].metric("Edge TCO", money(sizing.edge_total_cost, scenario.currency),
+                     f"{scenario.horizon_months} months", "off", delta_arrow="off", **CARD,
                      help="Capex and running cost of this deployment over the horizon (cash view).")
     st.caption(md(advisor.sizing_text(sizing) + "."))
 
