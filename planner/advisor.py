@@ -144,12 +144,12 @@ class Sizing:
 @dataclass(frozen=True)
 class Fit:
     """What `size` found: the best device (or None), why the others do not fit, what to relax, and the
-    costed scenario of every candidate (the recommended device's is `costed`)."""
+    scenario with the recommended deployment (`costed`), with a note on each of its deployment changes."""
     sizing: Sizing | None
     problems: tuple[str, ...]
     relax: tuple[str, ...]
-    candidates: tuple[Scenario, ...]
     costed: Scenario | None
+    apply_notes: tuple[str, ...]
     cloud_total: float | None
     break_even_month: float | None
 
@@ -492,7 +492,7 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
         relax = tuple(f"{rows[i]['name']} ({devices[i]:,.0f} device{'s' if devices[i] != 1 else ''}) fits with "
                       + " and ".join(fix for _, _, fix in failures[i]) for i in range(len(rows))
                       if len(failures[i]) == nearest and failures[i][0][0] != "workload")
-        return Fit(None, tuple(problems), relax, tuple(candidates), None, None, None)
+        return Fit(None, tuple(problems), relax, None, (), None, None)
 
     best = min(fits, key=lambda i: cash.edge_total[i])
     d, c = rows[best], candidates[best]
@@ -507,7 +507,7 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
                     required, float(power[best]), float(evaluated.values("feedback_gb")[best, 0]),
                     float(cash.edge_total[best]), latency[best], reason)
     be = float(cash.break_even_month[best])
-    return Fit(sizing, tuple(problems), (), tuple(candidates), c, float(cash.cloud_total[best]),
+    return Fit(sizing, tuple(problems), (), c, tuple(notes[best]), float(cash.cloud_total[best]),
                None if math.isnan(be) else be)
 
 
@@ -557,7 +557,7 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
         changes = {k: getattr(fit.costed, k) for k in DEVICE_FIELDS}
         changes |= {k: getattr(fit.costed, k) for k in DEPLOYMENT_FIELDS
                     if getattr(fit.costed, k) != getattr(scenario, k)}
-        notes = tuple(deployment_changes(a, scenario, catalog.load().device(sizing.device_id))[1])
+        notes = fit.apply_notes
     up = uplink_mbps(scenario)
     return Advice(
         placement, confidence, headline, deciding, tuple(all_factors), cloud_parts,
