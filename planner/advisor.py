@@ -489,7 +489,7 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
     fits = [i for i, wrong in enumerate(failures) if not wrong]
     if not fits:
         nearest = min((len(w) for w in failures), default=0)
-        relax = tuple(f"{rows[i]['name']} ({devices[i]:,.0f} device{'s' if devices[i] != 1 else ''}) fits with "
+        relax = tuple(f"{devices[i]:,.0f} × {rows[i]['name']} fits with "
                       + " and ".join(fix for _, _, fix in failures[i]) for i in range(len(rows))
                       if len(failures[i]) == nearest and failures[i][0][0] != "workload")
         return Fit(None, tuple(problems), relax, None, (), None, None)

@@ -231,7 +231,7 @@ def test_an_edge_that_cannot_be_costed_gets_no_economics_and_says_what_to_relax(
     assert advice.placement == "split_brain_edge" and advice.confidence == "medium"
     # Hailo-8 per device: min(1023 × 0.5, 16 streams × 0.4 frames/s) = 6.4/s; ceil(26 / 6.4) = 5 × 17.5 W = 87.5 W
     hailo = HARDWARE["hailo-8-m2"]["name"]
-    assert f"{hailo} (5 devices) fits with 88 W for edge compute" in advice.relax
+    assert f"5 × {hailo} fits with 88 W for edge compute" in advice.relax
     assert "not costed" in advice.headline and advice.relax[0] in advice.headline
 
 
