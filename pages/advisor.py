@@ -12,7 +12,9 @@ scenario = state.current()
 
 st.title("Architecture advisor")
 st.caption(md("Hard constraints (a response time the cloud cannot meet, data that must stay on site, a link "
-              "that drops) make the edge mandatory; the other answers vote. The edge deployment is sized and "
+              "that drops, an uplink too small for what the cloud path uploads) make the edge mandatory; the "
+              "other answers vote, money with a weight that grows with the cost difference. The edge deployment "
+              "is sized and "
               f"costed for the current scenario, “{scenario.name}”: {scenario.cameras:,} cameras × "
               f"{scenario.analysed_fps:g} analysed frames/s."))
 page.questionnaire()
@@ -34,24 +36,41 @@ with st.container(border=True):
     st.subheader(md(advisor.PLACEMENT_TEXT[advice.placement]))
     st.markdown(f"**{md(page.verdict_line(advice))}**")
     st.markdown("Deciding factors:\n" + "\n".join(f"- {md(reason)}" for reason in advice.deciding))
+    for warning in advice.warnings:
+        st.warning(md(warning), icon="⏱️")
     over = advice.cloud_ms - advice.response_ms
-    cards = st.columns(4)
+    cards = st.columns(3)
     cards[0].metric("Required response", f"≤ {charts.ms_text(advice.response_ms)}", **CARD,
-                    help="From frame captured to decision available.")
+                    help="From the event to the decision available, including the wait for the next analysed frame.")
     cards[1].metric("Cloud path", charts.ms_text(advice.cloud_ms),
                     f"{charts.ms_text(abs(over))} {'over' if over > 0 else 'to spare'}",
                     "inverse" if over > 0 else "normal", delta_arrow="off", **CARD,
-                    help="Access network + distance + frame upload + queueing + cloud inference.")
+                    help="Wait for the next analysed frame + access network + distance + frame upload + queueing "
+                         "+ cloud inference.")
     if advice.edge_latency_ms:
         cards[2].metric("Edge path", charts.ms_text(advice.edge_ms), **CARD,
-                        help="Local network + inference on the recommended device.")
+                        help="Wait for the next analysed frame + local network + inference on the recommended device.")
     else:
         cards[2].metric("Edge path", "—", "no device fits", "off", delta_arrow="off", **CARD,
                         help="No catalog device fits the site as described: see Sizing.")
-    costed = ("this scenario with the recommended deployment applied" if advice.scenario_changes
-              else "the scenario's current edge deployment (no catalog device fits)")
-    cards[3].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months), **CARD,
-                    help=f"Of {costed}, cash view.")
+    cards = st.columns(3)
+    spare = advice.uplink_available_mbps - advice.uplink_needed_mbps
+    cards[0].metric("Uplink (Mbps)", page.figure_text(advice.uplink_needed_mbps),
+                    f"{'over' if spare < 0 else 'within'} {advice.uplink_available_mbps:,g}",
+                    "inverse" if spare < 0 else "normal", delta_arrow="off", **CARD,
+                    help=f"What the cloud path needs per site: its video (cameras × bitrate) or frames (analysed "
+                         f"frames/s × image size), ÷ {advisor.UPLINK_UTILISATION:.0%} so the link is never full; "
+                         f"against the {advice.uplink_available_mbps:,g} Mbps uplink answered.")
+    if advice.edge_costed:
+        cards[1].metric("Edge break-even", break_even_short(advice.break_even_month, scenario.horizon_months),
+                        **CARD, help="Of this scenario with the recommended deployment applied, cash view.")
+    else:
+        cards[1].metric("Edge break-even", "—", "not costed", "off", delta_arrow="off", **CARD,
+                        help="No catalog device fits the site as described, so the edge has no cost to compare.")
+    cards[2].metric("Sampling wait", charts.ms_text(advice.sampling_wait_ms[0]),
+                    f"up to {charts.ms_text(advice.sampling_wait_ms[1])}", "off", delta_arrow="off", **CARD,
+                    help="An event waits for the next analysed frame: on average half the frame interval "
+                         "(1000 ÷ analysed frames/s), at worst all of it. Both paths include the average.")
 
 # ── Details, one at a time: a new answer redraws only the one being read ──
 section = st.segmented_control("Details", list(page.SECTIONS), format_func=page.SECTIONS.get,
@@ -62,12 +81,9 @@ sizing = advice.sizing
 if section == "factors":
     st.table(page.escaped(page.factors_table(advice)), hide_index=True)
 elif section == "latency":
-    chart, numbers = st.columns([3, 2], gap="large")
-    with chart:
-        st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
-                                                     advice.response_ms), config=pieces.CHART_CONFIG)
-    with numbers:
-        st.table(page.escaped(page.latency_table(advice)), hide_index=True)
+    st.plotly_chart(charts.latency_budget_figure(advice.cloud_latency_ms, advice.edge_latency_ms,
+                                                 advice.response_ms), config=pieces.CHART_CONFIG)
+    st.table(page.escaped(page.latency_table(advice)), hide_index=True)
 elif section == "stack":
     st.table(page.escaped(page.stack_table(advice)), hide_index=True)
 elif sizing is None:
@@ -76,23 +92,32 @@ else:
     first, second = st.columns(3), st.columns(3)
     first[0].metric("Devices", f"{sizing.devices:,}", **CARD,
                     help="Throughput needed ÷ throughput per device, rounded up.")
-    first[1].metric("Needed (inferences/s)", page.figure_text(sizing.required_ips), **CARD,
-                    help="Cameras × analysed frames per second × (1 + sizing headroom).")
-    first[2].metric("Per device (inferences/s)", page.figure_text(sizing.derated_throughput_ips), **CARD,
-                    help="Catalog throughput ÷ this workload's compute relative to detection.")
-    second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W at the site",
-                     "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included.")
-    second[1].metric("Feedback upload (GB/month)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
-                     help="Interesting frames sent back to the cloud for retraining.")
-    second[2].metric(f"Edge cost over {scenario.horizon_months} months",
-                     money(sizing.edge_total_cost, scenario.currency), **CARD,
+    first[1].metric("Needed (inf./s)", page.figure_text(sizing.required_ips), **CARD,
+                    help="Inferences per second the site needs: cameras × analysed frames per second × "
+                         "(1 + sizing headroom).")
+    first[2].metric("Each (inf./s)", page.figure_text(sizing.per_device_ips),
+                    "decode-bound" if sizing.limited_by == "video decode" else "inference-bound", "off",
+                    delta_arrow="off", **CARD,
+                    help="Inferences per second one device sustains, the lower of: catalog throughput × (1 − "
+                         "derating) ÷ this workload's compute relative to detection; and the 1080p30 streams the "
+                         "device decodes × analysed frames/s.")
+    second[0].metric("Power (W)", f"{sizing.power_watts:,.0f}", f"of {answers.site_power_watts:,.0f} W",
+                     "off", delta_arrow="off", **CARD, help="Devices × watts per device, host included, against "
+                                                            "the power available at the site.")
+    second[1].metric("Feedback (GB/mo)", page.figure_text(sizing.feedback_gb_per_month), **CARD,
+                     help="Interesting frames sent back to the cloud for retraining, GB per month.")
+    second[2].metric("Edge TCO", money(sizing.edge_total_cost, scenario.currency),
+                     f"{scenario.horizon_months} months", "off", delta_arrow="off", **CARD,
                      help="Capex and running cost of this deployment over the horizon (cash view).")
+    st.caption(md(advisor.sizing_text(sizing) + "."))
 
 # ── Apply and download ──
 st.subheader("Cost this deployment")
 if sizing is None:
     st.warning("No catalog device fits the site as described:\n" +
                "\n".join(f"- {md(problem)}" for problem in advice.problems))
+    if advice.relax:
+        st.markdown("**To fit:**\n" + "\n".join(f"- {md(r)}" for r in advice.relax))
 else:
     st.markdown(f"**{sizing.devices:,} × {md(sizing.device_name)}** — "
                 f"{md(page.sizing_reason(sizing, scenario.currency))}.")

@@ -1,23 +1,32 @@
 """Architecture advisor: questionnaire → per-factor verdicts, latency budget, placement, stack, sizing.
 
 The decision factors follow the seed article's table (data gravity, latency, connectivity, privacy,
-update cadence), plus the economics from the cost model. Hard constraints win over scores: a response
-time the cloud path cannot physically meet, data that must stay on site, or a link that cannot be
-relied on make the edge mandatory.
+update cadence), plus the uplink's capacity and the economics from the cost model. Hard constraints
+decide first: a response time the cloud path cannot meet, data that must stay on site, a link that
+cannot be relied on, or an uplink too small for what the cloud path uploads make the edge mandatory.
+The other answers vote with a weight each (1 per answer; money's weight grows with the cost ratio).
 
-Latency of the cloud path for one frame [ms]:
-    access round trip (connectivity catalog)
+Latency of one event, from the event to the decision [ms] (docs/FORMULAS.md, "Architecture advisor"):
+    wait for the next analysed frame: on average ½ × 1000 ÷ analysed_fps (at worst all of it), on both paths
+  cloud path:
+  + access round trip (connectivity catalog)
   + 2 × distance_km ÷ 200 km/ms × 1.5          light in fibre (~2/3 c), routes ~1.5× the straight line
   + image_kb × 8 ÷ uplink_mbps                  uploading the frame
   + 20                                          load balancer / API queueing
   + cloud inference time (workload catalog)
-Edge path: 2 ms local network + relative_compute × 1000 ÷ device throughput (batch-1 time per inference).
+  edge path:
+  + 2 ms local network
+  + relative_compute × 1000 ÷ catalog throughput (batch-1 time of one inference on the reference benchmark)
+
+Sizing: a device sustains min(catalog_ips × (1 − derating%) ÷ relative_compute, decode_streams × analysed_fps)
+inferences/s; the cost model sizes the fleet from that figure (sites × ceil(load per site ÷ it)).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from pydantic import ConfigDict, create_model
 
@@ -29,8 +38,16 @@ FIBRE_KM_PER_MS = 200.0
 ROUTE_FACTOR = 1.5
 CLOUD_QUEUE_MS = 20.0
 LOCAL_NETWORK_MS = 2.0
-HUMAN_MS, MACHINE_MS = 200.0, 20.0   # the seed's thresholds: > 200 ms fine for people; < 20 ms for machines
-ARTICLE_STAND_INS = "seed-"          # catalog rows standing in for the article's cases, not products
+# The seed's thresholds: a response time of at least 200 ms is a human-scale wait (the cloud is fine);
+# below 20 ms is a machine reaction. A response time of exactly 200 ms counts as human scale.
+HUMAN_MS, MACHINE_MS = 200.0, 20.0
+UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
+MONEY_PARITY_RATIO = 5.0           # at this cost ratio money weighs as much as every other soft answer together
+MAX_COST_RATIO = 1e6               # a side that costs nothing is "a million times cheaper", not infinitely
+REFERENCE_WORKLOAD = "YOLOv8n INT8 640×640 detection"
+ARTICLE_STAND_INS = "seed-"        # catalog rows standing in for the article's cases, not products
+SAMPLING_WAIT = "Wait for the next analysed frame (average)"
+DERATING_DEFAULT_PERCENT = 50      # see the derating question's help and docs/FORMULAS.md
 
 N, C = NumberField, ChoiceField
 QUESTIONS: tuple[NumberField | ChoiceField, ...] = (
@@ -38,7 +55,7 @@ QUESTIONS: tuple[NumberField | ChoiceField, ...] = (
       {"on_premise": "On premise (cameras, LIDAR, sensors)", "cloud": "In the cloud (web traffic, CRM logs)"},
       "on_premise", "Data gravity: compute is cheapest where the data already is."),
     N("response_ms", "Advisor", "Required response time", "ms", 100, 1, 60_000, 5,
-      "From frame captured to decision available."),
+      "From the event to the decision available, including the wait for the next analysed frame."),
     C("connectivity", "Advisor", "Site connectivity",
       {"fiber": "Fibre", "broadband": "Broadband", "metered_5g": "Metered 5G / LTE", "satellite": "Satellite",
        "intermittent": "Intermittent"}, "broadband", "The link between the site and the cloud."),
@@ -51,7 +68,7 @@ QUESTIONS: tuple[NumberField | ChoiceField, ...] = (
     N("region_distance_km", "Advisor", "Distance to the cloud region", "km", 500, 0, 20_000, 50,
       "Straight-line distance from the site to the nearest cloud region."),
     N("uplink_mbps", "Advisor", "Site uplink bandwidth", "Mbps", 100, 0.1, 100_000, 10,
-      "Upload bandwidth available to send frames."),
+      "Upload bandwidth of one site's link: the cloud path's video or frames must fit in it."),
     N("site_power_watts", "Advisor", "Power available for edge compute", "W", 2_000, 0, 100_000, 50,
       "Electrical budget at the site for inference hardware."),
     C("site_space", "Advisor", "Space at the site",
@@ -65,6 +82,10 @@ QUESTIONS: tuple[NumberField | ChoiceField, ...] = (
     C("workload", "Advisor", "Workload",
       {"classification": "Classification", "detection": "Detection", "segmentation": "Segmentation",
        "language_model": "Language model"}, "detection", "What the model does."),
+    N("derating_percent", "Advisor", "Throughput derating", "%", DERATING_DEFAULT_PERCENT, 0, 95, 5,
+      "Share of a device's benchmark throughput lost in a real pipeline. The catalog's figures are model-only "
+      "(YOLOv8n on Orin Nano: 3.49 ms GPU compute, without the ~0.7 ms host copies, letterbox pre-processing "
+      "and NMS, about as long again): 50 % is a planning value; see docs/FORMULAS.md."),
 )
 del N, C
 QUESTION_BY_NAME = {q.name: q for q in QUESTIONS}
@@ -78,13 +99,18 @@ def answers(**values) -> "Answers":
 
 
 # ── Results ─────────────────────────────────────────────────────────────────────────────────────────
+VOTE = {"edge": 1, "cloud": -1, "either": 0}
+
+
 @dataclass(frozen=True)
 class Factor:
+    key: str            # the question it answers, or "economics"
     name: str
     answer: str
     verdict: str        # "cloud", "edge" or "either"
     hard: bool          # a hard constraint: the edge is mandatory
     reason: str
+    weight: float = 1.0  # its vote among the soft factors (a hard constraint decides before any vote)
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,7 @@ class Choice:
     layer: str
     name: str
     reason: str
+    management: str = ""   # the management plan (data/management.csv) an orchestration choice is billed by
 
 
 @dataclass(frozen=True)
@@ -99,29 +126,55 @@ class Sizing:
     device_id: str
     device_name: str
     devices: int
-    derated_throughput_ips: float
+    catalog_throughput_ips: float   # the catalog's benchmark on the reference workload
+    derating_percent: float
+    derated_throughput_ips: float   # catalog × (1 − derating) ÷ the workload's relative compute
+    decode_streams: float           # 1080p30 streams one device decodes (0: the workload decodes no video)
+    decode_ips: float               # decode_streams × analysed frames/s per camera (0: no video)
+    per_device_ips: float           # what one device sustains: the lower of inference and decode × frames/s
+    limited_by: str                 # "inference" or "video decode"
     required_ips: float
     power_watts: float
     feedback_gb_per_month: float
     edge_total_cost: float
+    latency_ms: dict[str, float]    # the edge path's budget on this device
     reason: str
 
 
 @dataclass(frozen=True)
+class Fit:
+    """What `size` found: the best device (or None), why the others do not fit, what to relax, and the
+    scenario with the recommended deployment (`costed`), with a note on each of its deployment changes."""
+    sizing: Sizing | None
+    problems: tuple[str, ...]
+    relax: tuple[str, ...]
+    costed: Scenario | None
+    apply_notes: tuple[str, ...]
+    cloud_total: float | None
+    break_even_month: float | None
+
+
+@dataclass(frozen=True)
 class Advice:
-    placement: str                      # "cloud", "split_brain" or "edge_only"
+    placement: str                      # "cloud", "split_brain_edge" or "edge_only"
     confidence: str                     # "high", "medium", "low"
     headline: str
     deciding: tuple[str, ...]
     factors: tuple[Factor, ...]
-    cloud_latency_ms: dict[str, float]  # component → ms
-    edge_latency_ms: dict[str, float]
+    cloud_latency_ms: dict[str, float]  # component → ms (the sampling wait first)
+    edge_latency_ms: dict[str, float]   # empty when no device fits
     response_ms: float
     stack: tuple[Choice, ...]
     sizing: Sizing | None
-    problems: tuple[str, ...]           # why no edge deployment fits, if none does
+    problems: tuple[str, ...]           # why devices do not fit (every one, when none does)
     scenario_changes: dict              # apply to the scenario to cost the recommended deployment
-    break_even_month: float | None      # of the scenario with the changes applied
+    break_even_month: float | None      # of the scenario with the changes applied; None when not costed
+    warnings: tuple[str, ...] = ()
+    relax: tuple[str, ...] = ()         # which answer to change for which device to fit, when none does
+    sampling_wait_ms: tuple[float, float] = (0.0, 0.0)   # (average, worst)
+    uplink_needed_mbps: float = 0.0     # per site, for the cloud path, with UPLINK_UTILISATION headroom
+    uplink_available_mbps: float = 0.0
+    apply_notes: tuple[str, ...] = ()   # what "apply" sets besides the device, and why
 
     @property
     def cloud_ms(self) -> float:
@@ -131,18 +184,39 @@ class Advice:
     def edge_ms(self) -> float:
         return sum(self.edge_latency_ms.values())
 
+    @property
+    def edge_costed(self) -> bool:
+        return self.sizing is not None
+
+    @property
+    def hard_constraints(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.factors if f.hard)
+
 
 PLACEMENT_TEXT = {
     "cloud": "Cloud inference",
-    "split_brain": "Edge inference, cloud training (split-brain)",
+    "split_brain_edge": "Edge inference, cloud training (split-brain)",
     "edge_only": "Edge only: inference and data stay on site",
 }
 
 
 # ── Latency ─────────────────────────────────────────────────────────────────────────────────────────
-def cloud_latency(a: "Answers", image_kb: float) -> dict[str, float]:
+def ms_text(value: float) -> str:
+    """'209 ms', '17.6 ms', '10 ms': whole milliseconds from 100 ms up, one decimal below, dropped when it is '.0'."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
+    return f"{text} ms"
+
+
+def sampling_wait_ms(analysed_fps: float) -> tuple[float, float]:
+    """(average, worst) wait of an event for the next analysed frame: ½ and all of 1000 ÷ analysed_fps."""
+    interval_ms = 1000 / analysed_fps if analysed_fps > 0 else 0.0
+    return interval_ms / 2, interval_ms
+
+
+def cloud_latency(a: "Answers", image_kb: float, analysed_fps: float) -> dict[str, float]:
     link = _connectivity(a.connectivity)
     return {
+        SAMPLING_WAIT: sampling_wait_ms(analysed_fps)[0],
         "Access network round trip": link["access_rtt_ms"],
         "Distance round trip": 2 * a.region_distance_km / FIBRE_KM_PER_MS * ROUTE_FACTOR,
         "Frame upload": image_kb * 8 / a.uplink_mbps,
@@ -151,9 +225,10 @@ def cloud_latency(a: "Answers", image_kb: float) -> dict[str, float]:
     }
 
 
-def edge_latency(a: "Answers", throughput_ips: float) -> dict[str, float]:
-    return {"Local network": LOCAL_NETWORK_MS,
-            "Edge inference": _workload(a.workload)["relative_compute"] * 1000 / throughput_ips}
+def edge_latency(a: "Answers", catalog_throughput_ips: float, analysed_fps: float) -> dict[str, float]:
+    """The edge path on a device of the given catalog (reference-workload, batch-1) throughput."""
+    return {SAMPLING_WAIT: sampling_wait_ms(analysed_fps)[0], "Local network": LOCAL_NETWORK_MS,
+            "Edge inference": _workload(a.workload)["relative_compute"] * 1000 / catalog_throughput_ips}
 
 
 def _connectivity(key: str) -> dict:
@@ -164,56 +239,151 @@ def _workload(key: str) -> dict:
     return next(r for r in catalog.load().workloads if r["id"] == key)
 
 
+def _attainable(a: "Answers", wait_ms: float) -> bool:
+    """Whether any path could meet the response time: the average sampling wait alone does not use it up."""
+    return wait_ms < a.response_ms
+
+
+# ── Uplink ──────────────────────────────────────────────────────────────────────────────────────────
+def uplink_mbps(scenario: Scenario) -> dict[str, float]:
+    """Sustained upload of one site's cloud path [Mbps]: its video streams or its analysed frames, and the
+    link it needs with headroom (÷ UPLINK_UTILISATION). Cameras are spread evenly over the sites."""
+    cameras = scenario.cameras / scenario.sites
+    video = cameras * scenario.bitrate_mbps
+    frames = cameras * scenario.analysed_fps * scenario.image_kb * 8 / 1000
+    sustained = video if scenario.cloud_upload == "video" else frames
+    return {"video": video, "frames": frames, "sustained": sustained, "needed": sustained / UPLINK_UTILISATION}
+
+
+def uplink_factor(a: "Answers", scenario: Scenario) -> Factor:
+    up = uplink_mbps(scenario)
+    have = a.uplink_mbps
+    answer = f"{have:,g} Mbps"
+    what = ("video" if scenario.cloud_upload == "video" else "analysed frames")
+    if up["needed"] <= have:
+        return Factor("uplink_mbps", "Uplink capacity", answer, "either", False,
+                      f"The cloud path needs {up['needed']:,.1f} Mbps per site for its {what} "
+                      f"({up['sustained']:,.1f} Mbps sustained at ≤ {UPLINK_UTILISATION:.0%} of the link): it fits.")
+    cameras = scenario.cameras / scenario.sites
+    room = have * UPLINK_UTILISATION           # what the link carries, sustained
+    fixes = []
+    if scenario.cloud_upload == "video":
+        if up["frames"] <= room:
+            fixes.append(f"sending only the analysed frames ({up['frames'] / UPLINK_UTILISATION:,.1f} Mbps)")
+        fixes.append(f"a bitrate of at most {room / cameras:,.2f} Mbps per camera")
+    else:
+        fixes.append(f"at most {room * 1000 / (cameras * scenario.image_kb * 8):,.2f} analysed frames/s per camera")
+    fixes.append(f"a link of at least {up['needed']:,.1f} Mbps")
+    return Factor("uplink_mbps", "Uplink capacity", answer, "edge", True,
+                  f"The cloud path needs {up['needed']:,.1f} Mbps per site ({cameras:,g} cameras' {what}, "
+                  f"{up['sustained']:,.1f} Mbps sustained at ≤ {UPLINK_UTILISATION:.0%} of the link); the uplink "
+                  f"carries {have:,g} Mbps. It would fit with " + ", or ".join(fixes) + ".")
+
+
 # ── Factors ─────────────────────────────────────────────────────────────────────────────────────────
-def factors(a: "Answers", cloud_ms: float) -> list[Factor]:
+def factors(a: "Answers", cloud_ms: float, wait_ms: float = 0.0) -> list[Factor]:
+    """The seed table's factors. `cloud_ms` is the whole cloud path, `wait_ms` its average sampling wait."""
     text = lambda name: QUESTION_BY_NAME[name].options[getattr(a, name)]   # noqa: E731
     out = []
     if a.data_origin == "cloud":
-        out.append(Factor("Data gravity", text("data_origin"), "cloud", False,
+        out.append(Factor("data_origin", "Data gravity", text("data_origin"), "cloud", False,
                           "The data is born in the cloud: inferring there moves nothing."))
     else:
-        out.append(Factor("Data gravity", text("data_origin"), "edge", False,
+        out.append(Factor("data_origin", "Data gravity", text("data_origin"), "edge", False,
                           "The data is born on site: sending it to the cloud pays to move noise."))
     need = f"{a.response_ms:,.0f} ms"
-    if cloud_ms > a.response_ms:
-        out.append(Factor("Latency", need, "edge", True,
+    if not _attainable(a, wait_ms):
+        fps = 500 / a.response_ms
+        out.append(Factor("response_ms", "Latency", need, "either", False,
+                          f"An event waits {ms_text(wait_ms)} on average for the next analysed frame, already "
+                          f"more than the {need} allowed whichever side infers: analyse more than {fps:,.2g} frames/s "
+                          f"per camera or allow more time; latency cannot decide the placement."))
+    elif cloud_ms > a.response_ms:
+        out.append(Factor("response_ms", "Latency", need, "edge", True,
                           f"The cloud path takes about {cloud_ms:,.0f} ms, more than the {need} allowed."))
     elif a.response_ms < MACHINE_MS:
-        out.append(Factor("Latency", need, "edge", True,
+        out.append(Factor("response_ms", "Latency", need, "edge", True,
                           f"Below {MACHINE_MS:.0f} ms is a machine reaction: no network hop can be relied on."))
     elif a.response_ms >= HUMAN_MS:
-        out.append(Factor("Latency", need, "cloud", False,
-                          f"{need} leaves room for the ~{cloud_ms:,.0f} ms cloud round trip (a human-scale wait)."))
+        out.append(Factor("response_ms", "Latency", need, "cloud", False,
+                          f"{need} leaves room for the ~{cloud_ms:,.0f} ms cloud path (a human-scale wait)."))
     else:
-        out.append(Factor("Latency", need, "either", False,
-                          f"The ~{cloud_ms:,.0f} ms cloud round trip fits, with little margin."))
+        out.append(Factor("response_ms", "Latency", need, "either", False,
+                          f"The ~{cloud_ms:,.0f} ms cloud path fits, with little margin."))
     link = _connectivity(a.connectivity)
     if link["reliable"] == "no":
-        out.append(Factor("Connectivity", text("connectivity"), "edge", True,
+        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "edge", True,
                           "The link drops: inference must keep running while it is down."))
     elif link["metered"] == "yes":
-        out.append(Factor("Connectivity", text("connectivity"), "edge", False,
+        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "edge", False,
                           "Every GB is billed: video over this link is the egress tax at its worst."))
     elif a.connectivity == "fiber":
-        out.append(Factor("Connectivity", text("connectivity"), "cloud", False,
+        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "cloud", False,
                           "High-bandwidth fibre is guaranteed: moving data is cheap and dependable."))
     else:
-        out.append(Factor("Connectivity", text("connectivity"), "either", False,
+        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "either", False,
                           "Unmetered but shared broadband: fine for frames, tight for many video streams."))
     privacy = {
         "none": ("cloud", False, "Data may move freely."),
         "anonymisable": ("either", False, "Data can be anonymised before it leaves the site."),
-        "on_site": ("edge", True, "Data must stay on site: only anonymised feedback may leave, if at all."),
+        "on_site": ("edge", True, "Data must stay on site: no frame leaves it, not even for retraining."),
     }[a.privacy]
-    out.append(Factor("Privacy", text("privacy"), *privacy))
+    out.append(Factor("privacy", "Privacy", text("privacy"), *privacy))
     cadence = {
         "hourly": ("cloud", "Hourly retraining is easiest where the model is trained: in the cloud."),
         "daily": ("either", "Daily roll-outs to devices are routine with an orchestrator."),
         "weekly": ("edge", "Weekly updates are an easy push to edge devices."),
         "monthly": ("edge", "Monthly updates are an easy push to edge devices."),
     }[a.update_cadence]
-    out.append(Factor("Updates", text("update_cadence"), cadence[0], False, cadence[1]))
+    out.append(Factor("update_cadence", "Updates", text("update_cadence"), cadence[0], False, cadence[1]))
     return out
+
+
+def money_weight(cloud_total: float, edge_total: float, other_weights: float) -> float:
+    """Money's vote: other_weights × log(ratio) ÷ log(MONEY_PARITY_RATIO), ratio = dearer ÷ cheaper side over
+    the horizon. Equal costs weigh 0; a 5× difference weighs as much as every other soft answer together."""
+    dear, cheap = max(cloud_total, edge_total), min(cloud_total, edge_total)
+    if dear <= 0:
+        return 0.0
+    ratio = min(dear / cheap, MAX_COST_RATIO) if cheap > 0 else MAX_COST_RATIO
+    return other_weights * math.log(ratio) / math.log(MONEY_PARITY_RATIO)
+
+
+def economics_factor(fit: "Fit", horizon: int, currency: str, other_weights: float) -> Factor:
+    if fit.sizing is None:
+        return Factor("economics", "Economics", "not costed", "either", False,
+                      "No catalog device fits the site as described: the edge cannot be costed, so money "
+                      "does not vote.", 0.0)
+    cloud, edge, s = fit.cloud_total, fit.sizing.edge_total_cost, fit.sizing
+    verdict = "edge" if edge < cloud else "cloud" if cloud < edge else "either"
+    weight = money_weight(cloud, edge, other_weights)
+    cheaper = ("" if verdict == "either" else
+               f": the {verdict} is {max(cloud, edge) / max(min(cloud, edge), 1e-9):,.1f}× cheaper")
+    return Factor("economics", "Economics", break_even_text(fit.break_even_month, horizon), verdict, False,
+                  f"Over {horizon} months the cloud costs {cloud:,.0f} {currency} and {s.devices:,} × "
+                  f"{s.device_name} {edge:,.0f} {currency}{cheaper}; the edge "
+                  f"{break_even_text(fit.break_even_month, horizon)}.", weight)
+
+
+def decide(all_factors: list[Factor], privacy: str) -> tuple[str, str, float]:
+    """(placement, confidence, score): hard constraints first, then the weighted vote (edge > 0 > cloud).
+
+    A tie goes to the cheaper side (the economics factor's verdict), or to the cloud when money has no
+    verdict (nothing costed, or equal costs): no investment without a reason. A tie has low confidence.
+    Confidence otherwise: the winning margin as a share of all soft weight — high from 50 %, medium from 20 %.
+    """
+    edge = "edge_only" if privacy == "on_site" else "split_brain_edge"
+    if any(f.hard for f in all_factors):
+        return edge, "high", math.nan
+    soft = [f for f in all_factors if not f.hard]
+    score = sum(f.weight * VOTE[f.verdict] for f in soft)
+    total = sum(f.weight for f in soft)
+    if math.isclose(score, 0.0, abs_tol=1e-9 * max(total, 1.0)):
+        money = next((f.verdict for f in soft if f.key == "economics"), "either")
+        return (edge if money == "edge" else "cloud"), "low", 0.0
+    margin = abs(score) / total
+    confidence = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
+    return (edge if score > 0 else "cloud"), confidence, score
 
 
 # ── Stack ───────────────────────────────────────────────────────────────────────────────────────────
@@ -221,135 +391,221 @@ def _matches(when: dict[str, set[str]], facts: dict[str, str]) -> bool:
     return all(facts.get(key) in values for key, values in when.items())
 
 
-def stack(a: "Answers", family: str | None) -> list[Choice]:
+def stack(a: "Answers", family: str | None, device_id: str | None = None) -> list[Choice]:
     """The first catalog row per layer whose conditions match the answers (data/stack.csv)."""
     facts = {"platform": a.cloud_platform, "k8s": a.kubernetes, "connectivity": a.connectivity,
-             "workload": a.workload, "privacy": a.privacy, "family": family or ""}
+             "workload": a.workload, "privacy": a.privacy, "family": family or "", "device": device_id or ""}
     chosen: dict[str, Choice] = {}
     for row in catalog.load().stack:
         if row["layer"] not in chosen and _matches(row["when"], facts):
-            chosen[row["layer"]] = Choice(row["layer"], row["name"], row["reason"])
+            chosen[row["layer"]] = Choice(row["layer"], row["name"], row["reason"], row["management"])
     return [chosen[layer] for layer in ("orchestration", "runtime", "compute", "messaging") if layer in chosen]
 
 
+def deployment_changes(a: "Answers", scenario: Scenario, device: dict) -> tuple[dict, list[str]]:
+    """Scenario fields besides the device that the recommended deployment sets, and a note on each: the
+    orchestration's management fee and basis (data/management.csv), and 0 % feedback when data stays on site."""
+    changes, notes = {}, []
+    orchestration = next((c for c in stack(a, device["family"], device["id"]) if c.layer == "orchestration"), None)
+    if orchestration and orchestration.management:
+        plan = catalog.load().management_plan(orchestration.management)
+        changes |= {"management_per_month": plan["usd_per_month"], "management_basis": plan["basis"]}
+        notes.append(f"Management: {plan['name']}, {plan['usd_per_month']:,g} {scenario.currency} per "
+                     f"{plan['basis'].removeprefix('per_').replace('_', ' ')} per month (data/management.csv).")
+    elif orchestration:
+        notes.append(f"Management: no catalogued fee for {orchestration.name}; the scenario's "
+                     f"{scenario.management_per_month:,g} {scenario.currency} "
+                     f"{scenario.management_basis.replace('_', ' ')} per month is kept.")
+    if a.privacy == "on_site":
+        changes["feedback_percent"] = 0.0
+        notes.append("Feedback uploads: 0 % of frames (the data must stay on site, so none is sent for "
+                     "retraining; retrain on site or on frames released by hand).")
+    return changes, notes
+
+
 # ── Sizing ──────────────────────────────────────────────────────────────────────────────────────────
+SPACE_ORDER = ("minimal", "enclosure", "rack")
 _FITS_SPACE = {"rack": {"jetson", "coral", "hailo", "server"}, "enclosure": {"jetson", "coral", "hailo"},
                "minimal": {"coral", "hailo"}}
 
 
-def size(a: "Answers", scenario: Scenario) -> tuple[Sizing | None, list[str], list[Scenario]]:
-    """The catalog device with the lowest edge TCO that fits space, power and latency.
+def size(a: "Answers", scenario: Scenario) -> Fit:
+    """The comparable catalog device with the lowest edge TCO that fits space, power and latency.
 
-    All candidates are costed in one batch of the cost model. Returns (sizing, problems, candidates).
+    Every comparable device is costed in one batch of the cost model, each with the deployment it would get
+    (management plan, feedback), so the figures for devices that do not fit are known too: they say what
+    to relax. Devices benchmarked on another model than the reference workload are not sized.
     """
     work = _workload(a.workload)
-    rows, problems = [], []
+    space_text = QUESTION_BY_NAME["site_space"].options
+    problems: list[str] = []
+    rows = []
     for d in catalog.load().hardware:
         if d["id"].startswith(ARTICLE_STAND_INS):
             continue
-        if d["family"] not in _FITS_SPACE[a.site_space]:
-            problems.append(f"{d['name']}: does not fit the space available "
-                            f"({QUESTION_BY_NAME['site_space'].options[a.site_space]})")
-        elif work["needs_server"] == "yes" and d["family"] != "server":
-            problems.append(f"{d['name']}: too small for a {work['name'].lower()}")
-        elif sum(edge_latency(a, d["throughput_ips"]).values()) > a.response_ms:
-            problems.append(f"{d['name']}: too slow for {a.response_ms:,.0f} ms")
+        if d["comparable"] == "no":
+            problems.append(f"{d['name']}: not sized — its benchmark ({d['reference_model']}) is not comparable "
+                            f"with the reference workload ({REFERENCE_WORKLOAD})")
         else:
             rows.append(d)
-    candidates = [replace(scenario, **{**catalog.load().device_fields(d["id"]), "device_sizing": "auto",
-                                       "device_throughput_ips": max(0.1, round(d["throughput_ips"] / work["relative_compute"], 3))})
-                  for d in rows]
-    if not candidates:
-        return None, problems, []
+    catalog_ips = np.array([d["throughput_ips"] for d in rows])
+    derated_ips = catalog_ips * (1 - a.derating_percent / 100) / work["relative_compute"]
+    video = work["video"] == "yes"
+    decode_streams = np.array([d["decode_1080p30_streams"] for d in rows]) if video else np.zeros(len(rows))
+    decode_ips = decode_streams * scenario.analysed_fps if video else np.full(len(rows), np.inf)
+    per_device_ips = np.clip(np.minimum(derated_ips, decode_ips), 0.1, 1e5)    # the scenario's bounds
+    candidates, notes = [], []
+    for d, ips in zip(rows, per_device_ips):
+        changes, note = deployment_changes(a, scenario, d)
+        device = {**catalog.load().device_fields(d["id"]), "device_throughput_ips": float(ips)}
+        candidates.append(replace(scenario, **device, **changes, device_sizing="auto"))
+        notes.append(note)
     evaluated = costs.evaluate(costs.batch(candidates))
     cash = finance.analyse(evaluated, "cash", [c.discount_percent_per_year for c in candidates])
     devices = evaluated.values("devices")[:, 0]
-    power = devices * [c.device_watts for c in candidates]
-    fits = power <= a.site_power_watts
-    for d, ok, p in zip(rows, fits, power):
-        if not ok:
-            problems.append(f"{d['name']}: {p:,.0f} W needed, {a.site_power_watts:,.0f} W available")
-    if not fits.any():
-        return None, problems, []
-    best = min((i for i in range(len(rows)) if fits[i]), key=lambda i: cash.edge_total[i])
+    power = devices * np.array([c.device_watts for c in candidates])
+    wait_ms = sampling_wait_ms(scenario.analysed_fps)[0]
+    latency = [edge_latency(a, d["throughput_ips"], scenario.analysed_fps) for d in rows]
+
+    failures: list[list[tuple[str, str, str]]] = []     # per device: (question, what is wrong, what would fit)
+    for d, n, watts, parts in zip(rows, devices, power, latency):
+        wrong = []
+        if d["family"] not in _FITS_SPACE[a.site_space]:
+            room = next(s for s in SPACE_ORDER if d["family"] in _FITS_SPACE[s])
+            wrong.append(("site_space", f"does not fit the space available ({space_text[a.site_space]})",
+                          f"space for {space_text[room].lower()}"))
+        if work["needs_server"] == "yes" and d["family"] != "server":
+            wrong.append(("workload", f"too small for a {work['name'].lower()}", "another workload"))
+        edge_ms = sum(parts.values())
+        if _attainable(a, wait_ms) and edge_ms > a.response_ms:
+            wrong.append(("response_ms", f"takes {edge_ms:,.1f} ms, {a.response_ms:,.0f} ms allowed",
+                          f"a response time of at least {math.ceil(edge_ms):,} ms"))
+        if watts > a.site_power_watts:
+            wrong.append(("site_power_watts", f"{n:,.0f} × {watts / max(n, 1):,g} W = {watts:,.0f} W needed, "
+                                              f"{a.site_power_watts:,.0f} W available",
+                          f"{math.ceil(watts):,} W for edge compute"))
+        failures.append(wrong)
+        problems += [f"{d['name']}: {what}" for _, what, _ in wrong]
+    fits = [i for i, wrong in enumerate(failures) if not wrong]
+    if not fits:
+        nearest = min((len(w) for w in failures), default=0)
+        relax = tuple(f"{devices[i]:,.0f} × {rows[i]['name']} fits with "
+                      + " and ".join(fix for _, _, fix in failures[i]) for i in range(len(rows))
+                      if len(failures[i]) == nearest and failures[i][0][0] != "workload")
+        return Fit(None, tuple(problems), relax, None, (), None, None)
+
+    best = min(fits, key=lambda i: cash.edge_total[i])
     d, c = rows[best], candidates[best]
     required = scenario.cameras * scenario.analysed_fps * (1 + scenario.sizing_headroom_percent / 100)
-    feedback_gb = evaluated.values("feedback_gb")[best, 0]
-    fitting = int(fits.sum())
     reason = (f"Lowest edge cost over {c.horizon_months} months ({cash.edge_total[best]:,.0f} {c.currency}) "
-              f"of the {fitting} catalog device{'s' if fitting > 1 else ''} that fit{'' if fitting > 1 else 's'}")
-    sizing = Sizing(d["id"], d["name"], int(devices[best]), c.device_throughput_ips, required, float(power[best]),
-                    float(feedback_gb), float(cash.edge_total[best]), reason)
-    return sizing, problems, candidates
+              f"of the {len(fits)} comparable catalog device{'s' if len(fits) > 1 else ''} that "
+              f"fit{'' if len(fits) > 1 else 's'}")
+    limited_by = "video decode" if decode_ips[best] < derated_ips[best] else "inference"
+    sizing = Sizing(d["id"], d["name"], int(devices[best]), float(catalog_ips[best]), float(a.derating_percent),
+                    float(derated_ips[best]), float(decode_streams[best]),
+                    float(decode_ips[best]) if video else 0.0, float(per_device_ips[best]), limited_by,
+                    required, float(power[best]), float(evaluated.values("feedback_gb")[best, 0]),
+                    float(cash.edge_total[best]), latency[best], reason)
+    be = float(cash.break_even_month[best])
+    return Fit(sizing, tuple(problems), (), c, tuple(notes[best]), float(cash.cloud_total[best]),
+               None if math.isnan(be) else be)
 
 
 # ── Putting it together ─────────────────────────────────────────────────────────────────────────────
+DEVICE_FIELDS = ("device_id", "device_price", "device_watts", "device_throughput_ips", "device_sizing")
+DEPLOYMENT_FIELDS = ("management_per_month", "management_basis", "feedback_percent")
+
+
 def advise(a: "Answers", scenario: Scenario) -> Advice:
-    cloud_ms_parts = cloud_latency(a, scenario.image_kb)
-    cloud_ms = sum(cloud_ms_parts.values())
-    found = factors(a, cloud_ms)
-    sizing, problems, candidates = size(a, scenario)
-    changes: dict = {}
-    if sizing is not None:
-        chosen = next(c for c in candidates if c.device_id == sizing.device_id)
-        changes = {k: getattr(chosen, k) for k in
-                   ("device_id", "device_price", "device_watts", "device_throughput_ips", "device_sizing")}
-    costed = replace(scenario, **changes)
-    cash = finance.analyse(costs.evaluate(costs.batch([costed])), "cash", costed.discount_percent_per_year)
-    be = cash.break_even_month[0]
-    be = None if math.isnan(be) else float(be)
-    if sizing is None:    # nothing fits: the money cannot speak for the edge
-        economics = Factor("Economics", "not costed", "either", False,
-                           "No catalog device fits the site: the edge cannot be costed.")
-    else:
-        economics = Factor("Economics", break_even_text(be, costed.horizon_months),
-                           "edge" if be is not None else "cloud", False,
-                           f"With {sizing.devices} × {sizing.device_name} the edge "
-                           f"{break_even_text(be, costed.horizon_months)}.")
+    wait_ms, worst_ms = sampling_wait_ms(scenario.analysed_fps)
+    cloud_parts = cloud_latency(a, scenario.image_kb, scenario.analysed_fps)
+    found = factors(a, sum(cloud_parts.values()), wait_ms) + [uplink_factor(a, scenario)]
+    fit = size(a, scenario)
+    sizing = fit.sizing
+    economics = economics_factor(fit, scenario.horizon_months, scenario.currency,
+                                 sum(f.weight for f in found if not f.hard))
     all_factors = found + [economics]
+    placement, confidence, score = decide(all_factors, a.privacy)
 
     hard = [f for f in all_factors if f.hard]
-    score = sum({"edge": 1, "cloud": -1}.get(f.verdict, 0) for f in all_factors)
-    if hard or score > 0:
-        placement = "edge_only" if a.privacy == "on_site" else "split_brain"
-    elif score < 0:
-        placement = "cloud"
-    else:   # a tie: the money decides
-        placement = "split_brain" if be is not None and sizing is not None else "cloud"
-    confidence = "high" if hard or abs(score) >= 3 else "medium" if abs(score) == 2 else "low"
     winning = "edge" if placement != "cloud" else "cloud"
     deciding = tuple(f"{f.name}: {f.reason}" for f in (hard or [f for f in all_factors if f.verdict == winning]))
-    why = (f"mandatory for {', '.join(f.name.lower() for f in hard)}" if hard
-           else f"{sum(f.verdict == winning for f in all_factors)} of {len(all_factors)} factors favour it")
-    money = (f"the edge {break_even_text(be, costed.horizon_months)}" if sizing
-             else "no catalog device fits the site as described, so the edge is not costed")
+    votes = {side: sum(f.weight for f in all_factors if f.verdict == side and not f.hard) for side in ("edge", "cloud")}
+    if hard:
+        why = f"mandatory for {', '.join(f.name.lower() for f in hard)}"
+    elif score == 0:
+        why = (f"the weighted answers tie at {votes['edge']:,.1f} each, so "
+               + ("the cheaper side wins" if economics.verdict == winning else "the cloud stays (no investment "
+                                                                                 "without a reason)"))
+    else:
+        why = (f"the weighted answers favour it {votes[winning]:,.1f} to "
+               f"{votes['cloud' if winning == 'edge' else 'edge']:,.1f}")
+    if sizing:
+        money = f"the edge {break_even_text(fit.break_even_month, scenario.horizon_months)}"
+    else:
+        money = "no catalog device fits the site as described, so the edge is not costed"
+        money += f" ({fit.relax[0]})" if fit.relax else ""
     headline = f"{PLACEMENT_TEXT[placement]}: {why}; {money}"
+
+    warnings = []
+    if worst_ms > a.response_ms:
+        warnings.append(f"At {scenario.analysed_fps:g} analysed frames/s per camera an event waits up to "
+                        f"{ms_text(worst_ms)} ({ms_text(wait_ms)} on average) for the next analysed frame, longer "
+                        f"than the {ms_text(a.response_ms)} target, whichever side infers.")
+    changes, notes = {}, ()
+    if sizing:          # the device always; the deployment's other fields where they change the scenario
+        changes = {k: getattr(fit.costed, k) for k in DEVICE_FIELDS}
+        changes |= {k: getattr(fit.costed, k) for k in DEPLOYMENT_FIELDS
+                    if getattr(fit.costed, k) != getattr(scenario, k)}
+        notes = fit.apply_notes
+    up = uplink_mbps(scenario)
     return Advice(
-        placement, confidence, headline, deciding, tuple(all_factors), cloud_ms_parts,
-        edge_latency(a, sizing.derated_throughput_ips) if sizing else {}, a.response_ms,
-        tuple(stack(a, catalog.load().device(sizing.device_id)["family"] if sizing else None)),
-        sizing, tuple(problems) if sizing is None else (), changes, be)
+        placement, confidence, headline, deciding, tuple(all_factors), cloud_parts,
+        sizing.latency_ms if sizing else {}, a.response_ms,
+        tuple(stack(a, catalog.load().device(sizing.device_id)["family"] if sizing else None,
+                    sizing.device_id if sizing else None)),
+        sizing, fit.problems if sizing is None else (), changes, fit.break_even_month,
+        tuple(warnings), fit.relax, (wait_ms, worst_ms), up["needed"], a.uplink_mbps, notes)
 
 
 # ── Export ──────────────────────────────────────────────────────────────────────────────────────────
+def weight_text(f: Factor) -> str:
+    """'decides' for a hard constraint, else the weight ('1', '3.2', '0')."""
+    return "decides" if f.hard else f"{f.weight:,.2f}".rstrip("0").rstrip(".")
+
+
 def advice_table(advice: Advice) -> pd.DataFrame:
     """Every part of the recommendation as rows: section, item, value, reason."""
     rows = [("Recommendation", "Placement", PLACEMENT_TEXT[advice.placement], advice.headline),
             ("Recommendation", "Confidence", advice.confidence, "; ".join(advice.deciding))]
-    rows += [("Factor", f.name, f.verdict + (" (mandatory)" if f.hard else ""), f"{f.answer}: {f.reason}")
+    rows += [("Warning", "", "", w) for w in advice.warnings]
+    rows += [("Factor", f.name, f"{f.verdict} (weight: {weight_text(f)})", f"{f.answer}: {f.reason}")
              for f in advice.factors]
     rows += [("Latency, cloud path", k, round(v, 1), "ms") for k, v in advice.cloud_latency_ms.items()]
     rows += [("Latency, edge path", k, round(v, 1), "ms") for k, v in advice.edge_latency_ms.items()]
+    rows += [("Uplink", "Needed by the cloud path", round(advice.uplink_needed_mbps, 2), "Mbps per site"),
+             ("Uplink", "Available", advice.uplink_available_mbps, "Mbps per site")]
     rows += [("Stack", c.layer, c.name, c.reason) for c in advice.stack]
     if advice.sizing:
         s = advice.sizing
         rows += [("Sizing", "Device", s.device_name, s.reason),
-                 ("Sizing", "Devices", s.devices, f"{s.required_ips:,.1f} inferences/s needed with headroom, "
-                                                  f"{s.derated_throughput_ips:,.1f} per device for this workload"),
+                 ("Sizing", "Devices", s.devices, sizing_text(s)),
                  ("Sizing", "Power", round(s.power_watts, 1), "W"),
                  ("Sizing", "Feedback upload", round(s.feedback_gb_per_month, 2), "GB/month")]
+    rows += [("Apply", "", "", n) for n in advice.apply_notes]
     rows += [("Does not fit", "", "", p) for p in advice.problems]
+    rows += [("To fit", "", "", r) for r in advice.relax]
     return pd.DataFrame(rows, columns=["section", "item", "value", "reason"])
+
+
+def sizing_text(s: Sizing) -> str:
+    """How the device count comes about, with the numbers."""
+    text = (f"{s.required_ips:,.1f} inferences/s needed with headroom; per device {s.catalog_throughput_ips:,g} "
+            f"× (1 − {s.derating_percent:g} % derating) ÷ workload compute = {s.derated_throughput_ips:,.1f} "
+            "inferences/s")
+    if s.decode_streams:
+        text += f", video decode {s.decode_streams:,g} streams × analysed frames/s = {s.decode_ips:,.1f}"
+    return text + f"; a device sustains {s.per_device_ips:,.1f} inferences/s, limited by {s.limited_by}"
 
 
 def _md(text) -> str:
@@ -359,17 +615,47 @@ def _md(text) -> str:
 
 def advice_markdown(advice: Advice) -> str:
     lines = [f"## Recommendation: {PLACEMENT_TEXT[advice.placement]}", "",
-             f"{_md(advice.headline)} (confidence: {advice.confidence}).", "",
-             "| Factor | Answer | Verdict | Why |", "|---|---|---|---|"]
-    lines += [f"| {f.name} | {_md(f.answer)} | {f.verdict}{' (mandatory)' if f.hard else ''} | {_md(f.reason)} |"
-              for f in advice.factors]
+             f"{_md(advice.headline)} (confidence: {advice.confidence}).", ""]
+    lines += [f"> ⚠ {_md(w)}" for w in advice.warnings] + ([""] if advice.warnings else [])
+    lines += ["| Factor | Answer | Verdict | Weight | Why |", "|---|---|---|---|---|"]
+    lines += [f"| {f.name} | {_md(f.answer)} | {f.verdict}{' (mandatory)' if f.hard else ''} | {weight_text(f)} "
+              f"| {_md(f.reason)} |" for f in advice.factors]
     lines += ["", f"Latency: cloud path ≈ {advice.cloud_ms:,.0f} ms"
                   + (f", edge path ≈ {advice.edge_ms:,.1f} ms" if advice.edge_latency_ms else "")
-                  + f", required ≤ {advice.response_ms:,.0f} ms.", "",
+                  + f", required ≤ {advice.response_ms:,.0f} ms (both include an average wait of "
+                    f"{advice.sampling_wait_ms[0]:,.0f} ms for the next analysed frame).",
+              f"Uplink: the cloud path needs {advice.uplink_needed_mbps:,.1f} Mbps per site; "
+              f"{advice.uplink_available_mbps:,g} Mbps available.", "",
               "| Layer | Choice | Why |", "|---|---|---|"]
     lines += [f"| {c.layer} | {_md(c.name)} | {_md(c.reason)} |" for c in advice.stack]
     if advice.sizing:
         s = advice.sizing
         lines += ["", f"Sizing: {s.devices} × {_md(s.device_name)}, {s.power_watts:,.0f} W, "
-                      f"feedback upload {s.feedback_gb_per_month:,.1f} GB/month. {_md(s.reason)}."]
+                      f"feedback upload {s.feedback_gb_per_month:,.1f} GB/month. {_md(s.reason)}; "
+                      f"{_md(sizing_text(s))}."]
+    lines += [f"- {_md(n)}" for n in advice.apply_notes]
+    if advice.relax:
+        lines += ["", "No catalog device fits. To fit:"] + [f"- {_md(r)}" for r in advice.relax]
     return "\n".join(lines) + "\n"
+
+
+def advice_dict(advice: Advice) -> dict:
+    """The recommendation as plain JSON values (the CLI's `advise --format json`)."""
+    s = advice.sizing
+    return {
+        "placement": advice.placement, "confidence": advice.confidence, "headline": advice.headline,
+        "hard_constraints": list(advice.hard_constraints),
+        "factors": [{"key": f.key, "name": f.name, "answer": f.answer, "verdict": f.verdict, "hard": f.hard,
+                     "weight": f.weight, "reason": f.reason} for f in advice.factors],
+        "latency_ms": {"required": advice.response_ms,
+                       "sampling_wait": {"average": advice.sampling_wait_ms[0], "worst": advice.sampling_wait_ms[1]},
+                       "cloud": {"total": advice.cloud_ms, "parts": advice.cloud_latency_ms},
+                       "edge": {"total": advice.edge_ms if advice.edge_latency_ms else None,
+                                "parts": advice.edge_latency_ms}},
+        "uplink_needed_mbps": advice.uplink_needed_mbps, "uplink_available_mbps": advice.uplink_available_mbps,
+        "device_id": s.device_id if s else None, "devices": s.devices if s else None,
+        "per_device_ips": s.per_device_ips if s else None, "limited_by": s.limited_by if s else None,
+        "edge_costed": advice.edge_costed, "break_even_month": advice.break_even_month,
+        "stack": {c.layer: c.name for c in advice.stack}, "scenario_changes": advice.scenario_changes,
+        "warnings": list(advice.warnings), "problems": list(advice.problems), "relax": list(advice.relax),
+    }

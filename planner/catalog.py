@@ -55,7 +55,7 @@ def _date(text: str) -> str:
 
 _PROVENANCE = {"estimate": str, "source": _text, "as_of": _date}
 _YES_NO = ("yes", "no")
-STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family")
+STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device")
 
 
 def _conditions(text: str) -> dict[str, frozenset[str]]:
@@ -75,7 +75,10 @@ SCHEMAS = {
         "id": _text, "name": _text, "family": _choice("jetson", "coral", "hailo", "server"),
         "unit_price_usd": _number(0, 1e6), "watts": _number(0, 1e4),
         "host_usd": _number(0, 1e6), "host_watts": _number(0, 1e4), "int8_tops": _number(0, 1e5, optional=True),
-        "throughput_ips": _number(0.1, 1e5), "reference_model": _text, **_PROVENANCE},
+        "throughput_ips": _number(0.1, 1e5), "reference_model": _text,
+        # throughput_ips measured on (or converted to) the reference workload, YOLOv8n INT8 640×640?
+        "comparable": _choice(*_YES_NO),
+        "decode_1080p30_streams": _number(0, 1e4), "decode_source": _text, "decode_as_of": _date, **_PROVENANCE},
     "cloud_prices.csv": {
         "provider": _choice("aws", "azure", "gcp"), "service": _text,
         "item": _choice("transfer_out_per_gb", "vision_per_1000_images", "video_ingest_per_gb",
@@ -89,10 +92,10 @@ SCHEMAS = {
         "metered": _choice(*_YES_NO), **_PROVENANCE},
     "workloads.csv": {
         "id": _text, "name": _text, "relative_compute": _number(0.01, 1e4), "cloud_inference_ms": _number(0, 1e5),
-        "needs_server": _choice(*_YES_NO), **_PROVENANCE},
+        "needs_server": _choice(*_YES_NO), "video": _choice(*_YES_NO), **_PROVENANCE},
     "stack.csv": {
         "layer": _choice("orchestration", "runtime", "compute", "messaging"), "id": _text, "name": _text,
-        "when": _conditions, "reason": _text, "source": _text, "as_of": _date},
+        "when": _conditions, "reason": _text, "management": str, "source": _text, "as_of": _date},
 }
 
 
@@ -133,6 +136,9 @@ class Catalog:
 
     def device(self, device_id: str) -> dict:
         return next(d for d in self.hardware if d["id"] == device_id)
+
+    def management_plan(self, plan_id: str) -> dict:
+        return next(m for m in self.management if m["id"] == plan_id)
 
     def device_fields(self, device_id: str) -> dict:
         """Scenario fields for a catalog device: the host computer an accelerator needs is included."""
@@ -191,6 +197,11 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     for name in ("management.csv", "connectivity.csv", "workloads.csv", "stack.csv"):
         tables[name] = tuple(read_rows(data_dir / name, SCHEMAS[name]))
         _check_unique(tables[name], "id", name)
+    plans = {m["id"] for m in tables["management.csv"]}
+    for row in tables["stack.csv"]:
+        if row["management"] and row["management"] not in plans:
+            raise CatalogError(f"stack.csv: {row['id']} names management plan {row['management']!r}, "
+                               "which is not in management.csv")
     return Catalog(tuple(hardware), tuple(prices), tables["management.csv"], tables["connectivity.csv"],
                    tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"))
 

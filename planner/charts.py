@@ -162,16 +162,13 @@ LATENCY_PATHS = {"cloud": "Cloud path", "edge": "Edge path"}
 LATENCY_SHADES = {"cloud": ("#1e3a8a", "#2563eb", "#38bdf8", "#818cf8", "#bfdbfe"),      # cool: the cloud
                   "edge": ("#065f46", "#34d399", "#a7f3d0")}                               # green: the edge
 NO_EDGE_PATH = "no catalog device fits the site"
-
-
-def ms_text(value: float) -> str:
-    """'209 ms', '17.6 ms', '10 ms': whole milliseconds from 100 ms up, one decimal below, dropped when it is '.0'."""
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
-    return f"{text} ms"
+LATENCY_AXIS_ROOM = 1.5           # the axis runs to 1.5 × the longest bar or line: room for the totals' labels
+SHARED_PART_COLOR = "#9ca3af"      # grey: a part both paths share (the wait for the next analysed frame)
+from .advisor import ms_text  # noqa: E402,F401  (the advisor writes its milliseconds; the chart and pages alike)
 
 
 def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float], required_ms: float,
-                          title: str = "Latency budget: one frame, captured to decision",
+                          title: str = "Latency budget: one event, to the decision",
                           height: int = 400) -> go.Figure:
     """Cloud and edge response time as stacked horizontal bars of their parts [ms], against the required
     response time (a dashed vertical line).
@@ -183,13 +180,17 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
     paths and the requirement, so the line and both totals are always in view.
     """
     traces, totals = [], {}
+    shared = set(cloud_ms) & set(edge_ms)          # a part of both paths (the sampling wait): one grey legend entry
     for side, parts in (("cloud", cloud_ms), ("edge", edge_ms)):
         path = LATENCY_PATHS[side]
         shades = LATENCY_SHADES[side]
-        for i, (part, value) in enumerate(parts.items()):
+        own = [part for part in parts if part not in shared]
+        for part, value in parts.items():
+            both = part in shared
+            color = SHARED_PART_COLOR if both else shades[own.index(part) % len(shades)]
             traces.append({"type": "bar", "x": [float(value)], "y": [path], "name": part, "orientation": "h",
-                           "legendgroup": side,
-                           "marker": {"color": shades[i % len(shades)], "line": {"color": "white", "width": 1}},
+                           "legendgroup": "shared" if both else side, "showlegend": not both or side == "cloud",
+                           "marker": {"color": color, "line": {"color": "white", "width": 1}},
                            "hovertemplate": f"{part}: %{{x:,.1f}} ms<extra>{path}</extra>"})
         if parts:
             totals[side] = float(sum(parts.values()))
@@ -216,7 +217,7 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left", "traceorder": "normal"},
-        "xaxis": {"title": {"text": "Response time [ms]"}, "range": [0, top * 1.3], "tickformat": ",.0f",
+        "xaxis": {"ticksuffix": " ms", "range": [0, top * LATENCY_AXIS_ROOM], "tickformat": ",.0f",
                   "separatethousands": True, "zeroline": True},
         "yaxis": {"categoryorder": "array", "categoryarray": [LATENCY_PATHS["edge"], LATENCY_PATHS["cloud"]],
                   "ticksuffix": "  "},

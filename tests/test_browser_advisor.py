@@ -1,7 +1,8 @@
 """The Architecture advisor in a real browser: Debian's headless Chromium against `streamlit run app.py`.
 
 A user's path: open the page from the sidebar, answer the questionnaire (10 ms, Azure), submit, read the
-recommendation and the latency chart's figure, download the CSV, apply the deployment and see the
+recommendation (the retail preset's 200 Mbps of video cannot go up a 100 Mbps link; its 0.4 analysed
+frames/s make any target under 2.5 s a warning), the uplink card, and the latency chart's figure, download the CSV, apply the deployment and see the
 Scenario page's edge capex card change. Expected figures come from the planner core (`advisor.advise`,
 `analyse_one`). The screenshot goes to out/screenshots/4-advisor.png.
 """
@@ -47,20 +48,23 @@ def test_submit_the_questionnaire_see_the_recommendation_and_apply_it(new_page, 
     wait_for_idle(page)
 
     advice = advisor.advise(advisor.answers(response_ms=10, cloud_platform="azure"), RETAIL)
-    assert advice.placement == "split_brain"
+    assert advice.placement == "split_brain_edge" and advice.hard_constraints == ("uplink_mbps",)
     expect(page.get_by_role("heading", name=advisor.PLACEMENT_TEXT[advice.placement])).to_be_visible()
-    expect(page.get_by_text("mandatory for latency").first).to_be_visible()
+    expect(page.get_by_text("mandatory for uplink capacity").first).to_be_visible()
+    expect(page.get_by_text("an event waits up to 2,500 ms (1,250 ms on average)").first).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Uplink (Mbps)")).to_contain_text("over 100")
     expect(page.get_by_role("cell", name="Latency", exact=True)).to_be_visible()        # the decision table
     page.get_by_role("radio", name="Stack", exact=True).click()
     expect(page.get_by_role("cell", name="Azure Arc-enabled Kubernetes (on K3s)")).to_be_visible()
     page.get_by_role("radio", name="Latency budget", exact=True).click()
 
-    parts = {**advice.cloud_latency_ms, **advice.edge_latency_ms}
+    parts = [*advice.cloud_latency_ms.items(), *advice.edge_latency_ms.items()]     # the wait is in both
     wait_for_chart(page, f"data.length === {len(parts)}")
     traces = chart_data(page)
-    assert [t["name"] for t in traces] == list(parts)
-    assert [t["y"][0] for t in traces] == ["Cloud path"] * 5 + ["Edge path"] * 2
-    assert [t["x"][0] for t in traces] == pytest.approx(list(parts.values()))
+    assert [t["name"] for t in traces] == [name for name, _ in parts]
+    assert [t["y"][0] for t in traces] == ["Cloud path"] * 6 + ["Edge path"] * 3
+    assert [t["x"][0] for t in traces] == pytest.approx([ms for _, ms in parts])
+    assert traces[0]["x"][0] == traces[6]["x"][0] == 1000 / 0.4 / 2                  # 1,250 ms on both paths
     required = page.evaluate("""sel => document.querySelector(sel)._fullLayout.shapes.map(s => [s.x0, s.x1])""",
                              '[data-testid="stPlotlyChart"] .js-plotly-plot')
     assert required == [[10, 10]]                                             # the requirement line

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from planner import advisor, catalog
-from planner.charts import NO_EDGE_PATH, latency_budget_figure, ms_text
+from planner.charts import NO_EDGE_PATH, SHARED_PART_COLOR, latency_budget_figure, ms_text
 
 # The hand-checked budget of tests/test_advisor.py: fibre, 1,000 km, 50 Mbps, a 250 KB frame, detection.
 CLOUD = {"Access network round trip": 5.0, "Distance round trip": 15.0, "Frame upload": 40.0, "Queueing": 20.0,
@@ -28,7 +28,7 @@ def test_each_part_is_a_stacked_horizontal_segment_of_its_path():
     assert [t.x[0] for t in fig.data] == [*CLOUD.values(), *EDGE.values()]
     assert fig.layout.barmode == "stack"
     assert list(fig.layout.yaxis.categoryarray) == ["Edge path", "Cloud path"]     # the cloud on top
-    assert fig.layout.xaxis.title.text == "Response time [ms]"
+    assert fig.layout.xaxis.ticksuffix == " ms" and fig.layout.xaxis.title.text is None   # no title under the legend
 
 
 def test_the_requirement_is_a_vertical_line_and_each_total_says_whether_it_fits():
@@ -41,8 +41,8 @@ def test_the_requirement_is_a_vertical_line_and_each_total_says_whether_it_fits(
 
 
 def test_the_axis_shows_the_line_and_both_totals_with_room_for_the_labels():
-    assert latency_budget_figure(CLOUD, EDGE, required_ms=100).layout.xaxis.range == (0, 230 * 1.3)
-    assert latency_budget_figure(CLOUD, EDGE, required_ms=5_000).layout.xaxis.range == (0, 5_000 * 1.3)
+    assert latency_budget_figure(CLOUD, EDGE, required_ms=100).layout.xaxis.range == (0, 230 * 1.5)
+    assert latency_budget_figure(CLOUD, EDGE, required_ms=5_000).layout.xaxis.range == (0, 5_000 * 1.5)
 
 
 def test_without_a_fitting_device_the_edge_row_stays_with_a_note():
@@ -77,6 +77,17 @@ parts = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.floats(0, 1e5)
 def test_never_crashes_and_always_shows_the_line_and_both_bars(cloud, edge, required):
     fig = latency_budget_figure(cloud, edge, required)
     top = max(required, sum(cloud.values()), sum(edge.values()))
-    assert fig.layout.xaxis.range[1] == pytest.approx(top * 1.3)
+    assert fig.layout.xaxis.range[1] == pytest.approx(top * 1.5)
     assert fig.layout.shapes[0].x0 == required
     assert set(totals(fig)) == {"Cloud path", "Edge path"}
+
+
+def test_a_part_of_both_paths_is_grey_with_one_legend_entry():
+    wait = "Wait for the next analysed frame (average)"
+    fig = latency_budget_figure({wait: 1250.0, **CLOUD}, {wait: 1250.0, **EDGE}, required_ms=100)
+    waits = [t for t in fig.data if t.name == wait]
+    assert [t.y[0] for t in waits] == ["Cloud path", "Edge path"]
+    assert {t.marker.color for t in waits} == {SHARED_PART_COLOR}
+    assert [t.showlegend for t in waits] == [True, False]
+    # the paths' own parts keep their shades from the first one
+    assert [t.marker.color for t in fig.data if t.name in EDGE] == ["#065f46", "#34d399"]

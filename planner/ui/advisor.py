@@ -36,7 +36,7 @@ PLACE = "advisor"                 # where this page's notices show (state.show_n
 FORM_PLACE = "advisor.form"       # … and under the form
 COLUMNS = 3                       # questions per row of the form (option texts need the width)
 VERDICTS = {"cloud": "Cloud", "edge": "Edge", "either": "Either"}
-PLACEMENT_BADGES = {"cloud": ("Cloud", "blue", "☁️"), "split_brain": ("Edge + cloud training", "green", "🛰️"),
+PLACEMENT_BADGES = {"cloud": ("Cloud", "blue", "☁️"), "split_brain_edge": ("Edge + cloud training", "green", "🛰️"),
                     "edge_only": ("Edge only", "violet", "🔒")}
 CONFIDENCE_COLORS = {"high": "green", "medium": "orange", "low": "gray"}
 SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "Stack", "sizing": "Sizing"}
@@ -114,21 +114,25 @@ def _apply(advice: advisor.Advice) -> None:
     s = summary(state.analysis(scenario))
     sizing = advice.sizing
     state.notify("success", f"Applied to “{scenario.name}”: {sizing.devices:,} × {sizing.device_name}, sized "
-                            f"from the workload. Edge capex is now {money(s['edge_capex'], scenario.currency)}; "
-                            f"the Scenario and Costs pages show this deployment. Verdict: {advice.headline}.", PLACE)
+                            f"from the workload. {' '.join(advice.apply_notes)} Edge capex is now "
+                            f"{money(s['edge_capex'], scenario.currency)}; the Scenario and Costs pages show this "
+                            f"deployment. Verdict: {advice.headline}.", PLACE)
 
 
 def apply_button(advice: advisor.Advice, scenario: Scenario) -> None:
     applied = is_applied(advice, scenario)
     st.button("Apply this deployment to the scenario", key="advisor.apply", type="primary", on_click=_apply,
               args=(advice,), disabled=not advice.scenario_changes or applied,
-              help="Sets the scenario's edge device (price, power, throughput for this workload) and sizes the "
-                   "fleet from the workload, so the cost pages show this deployment.")
+              help="Sets the scenario's edge device (price, power, throughput for this workload), sizes the "
+                   "fleet from the workload, and sets the recommended stack's management fee (and 0 % feedback "
+                   "when data must stay on site), so the cost pages show this deployment.")
     state.show_notices(PLACE)
     if not advice.scenario_changes:
         st.caption("No catalog device fits the site as described: there is no deployment to apply.")
     elif applied:
         st.caption(md(f"The scenario “{scenario.name}” holds this deployment: the Scenario and Costs pages show it."))
+    elif advice.apply_notes:
+        st.caption(md("Applying also sets — " + " ".join(advice.apply_notes)))
 
 
 # ── Display text ───────────────────────────────────────────────────────────────────────────────────
@@ -141,16 +145,18 @@ def verdict_line(advice: advisor.Advice) -> str:
 
 # ── Tables (display text; escaped for st.table, which renders Markdown in its cells) ─────────────────
 def factors_table(advice: advisor.Advice) -> pd.DataFrame:
-    """One row per decision factor: the answer, the verdict, whether it is a hard constraint, and why."""
+    """One row per decision factor: the answer, the verdict, whether it is a hard constraint, its weight in
+    the vote ('decides' for a hard constraint), and why."""
     return pd.DataFrame([{"Factor": f.name, "Your answer": f.answer, "Verdict": VERDICTS[f.verdict],
-                          "Hard constraint": "mandatory" if f.hard else "", "Why": f.reason}
-                         for f in advice.factors])
+                          "Hard constraint": "mandatory" if f.hard else "", "Weight": advisor.weight_text(f),
+                          "Why": f.reason} for f in advice.factors])
 
 
 def latency_table(advice: advisor.Advice) -> pd.DataFrame:
     """The numbers behind the latency chart: each part of each path, the totals and the requirement."""
-    rows = [(part, ms_text(v), "") for part, v in advice.cloud_latency_ms.items()]
-    rows += [(part, "", ms_text(v)) for part, v in advice.edge_latency_ms.items()]
+    cloud, edge = advice.cloud_latency_ms, advice.edge_latency_ms
+    rows = [(part, ms_text(cloud[part]) if part in cloud else "", ms_text(edge[part]) if part in edge else "")
+            for part in dict.fromkeys([*cloud, *edge])]             # a part of both paths (the wait) is one row
     edge_total = ms_text(advice.edge_ms) if advice.edge_latency_ms else "no device fits"
     rows.append(("Total", ms_text(advice.cloud_ms), edge_total))
     rows.append(("Required", f"≤ {ms_text(advice.response_ms)}", f"≤ {ms_text(advice.response_ms)}"))
