@@ -87,6 +87,12 @@ class Finance:
     def edge_cumulative(self) -> np.ndarray:
         return np.cumsum(self.edge_monthly, axis=1)
 
+    @property
+    def irr_percent(self) -> np.ndarray:
+        """(n,) IRR of the move to the edge [%/year], from the cash flows whatever the view; NaN if undefined."""
+        cash = lambda side, lump=None: _within(self.costs.total(side, "cash", lump), self.horizon)  # noqa: E731
+        return irr_percent(cash("cloud") - cash("edge", lump=False), cash("edge", lump=True))
+
 
 def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     """First t (fractional months) where cumulative savings reach 0; NaN if not before `horizon`.
@@ -161,6 +167,45 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
                    edge_total=weighted_sums(edge_opex + edge_lump, n, within),
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
                    npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
+
+
+IRR_SEARCH_LOG_MONTHLY = (-2.0, 20.0)   # ln(1 + monthly rate) searched: about −100 % to 10^104 % a year
+
+
+def irr_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) -> np.ndarray:
+    """Internal rate of return of the move to the edge, annualised [%/year]; NaN where undefined.
+
+    gap   : (n, M) cloud − edge running cost per month, accruing through the month [money/month]
+    capex : (n, M) capex paid at the start of each month [money]
+
+    With the timing convention of `analyse` (capex at t = m, the month's gap at t = m + 1) the cash
+    flows are c_t = gap_{t−1} − capex_t, and the IRR is the annual discount rate at which the NPV of
+    savings is zero: Σ c_t (1 + irr)^(−t/12) = 0. It is found by bisection on ρ = ln(1 + irr) / 12 for
+    every row at once. Undefined (NaN) when the flows never change sign, or when the NPV does not change
+    sign over the searched range (e.g. savings that never repay the capex).
+
+    >>> irr_percent(np.array([[0., 110.]]), np.array([[100., 0.]])).round(4)  # −100 now, +110 after 2 months: 1.1^6 − 1
+    array([77.1561])
+    """
+    gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
+    n, months = gap.shape
+    flows = np.zeros((n, months + 1))
+    flows[:, :-1] -= capex
+    flows[:, 1:] += gap
+    t = np.arange(months + 1, dtype=float)
+
+    def npv(rho):
+        return (flows * np.exp(-rho[:, None] * t)).sum(axis=1)
+
+    lo, hi = (np.full(n, bound) for bound in IRR_SEARCH_LOG_MONTHLY)
+    with np.errstate(over="ignore", invalid="ignore"):
+        npv_lo, npv_hi = npv(lo), npv(hi)
+        defined = (flows.min(axis=1) < 0) & (flows.max(axis=1) > 0) & (np.sign(npv_lo) * np.sign(npv_hi) < 0)
+        for _ in range(iterations):
+            mid = (lo + hi) / 2
+            same_as_lo = np.sign(npv(mid)) == np.sign(npv_lo)
+            lo, hi = np.where(same_as_lo, mid, lo), np.where(same_as_lo, hi, mid)
+        return np.where(defined, np.expm1(12 * (lo + hi) / 2) * 100, np.nan)
 
 
 def step_curve(accruing: np.ndarray, lump: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -70,6 +70,7 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "savings_total": float(f.savings_total[0]),
         "npv_savings": float(f.npv_savings[0]),
         "roi_percent": _number_or_none(f.roi_percent[0]),
+        "irr_percent": _number_or_none(f.irr_percent[0]),
         "capex_total": float(f.capex_total[0]),
     }
 
@@ -134,6 +135,7 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Savings over the horizon", s["savings_total"], cur),
         ("NPV of savings", s["npv_savings"], cur),
         ("ROI", s["roi_percent"], "%"),
+        ("IRR of the move to the edge", s["irr_percent"], "%/year"),
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 

@@ -173,6 +173,23 @@ def test_roi_by_hand():
     assert f.roi_percent[0] == pytest.approx(60 / 900 * 100)
 
 
+def test_irr_by_hand():
+    # −900 at t = 0, +320 at the end of months 1..3: with v = 1 / (1 + monthly rate),
+    # 320 v³ + 320 v² + 320 v − 900 = 0; its one real root, annualised, is the IRR.
+    v = next(r.real for r in np.roots([320, 320, 320, -900]) if abs(r.imag) < 1e-12)
+    expected = (v ** -12 - 1) * 100
+    for view in ("cash", "accounting"):                       # a cash-flow figure in either view
+        assert fin(flat(horizon_months=3), view).irr_percent[0] == pytest.approx(expected, rel=1e-9)
+    # At that rate the NPV of savings is zero
+    assert fin(flat(horizon_months=3, discount_percent_per_year=expected)).npv_savings[0] == pytest.approx(0, abs=1e-6)
+
+
+def test_irr_is_undefined_without_a_sign_change():
+    assert math.isnan(fin(flat(device_price=0)).irr_percent[0])            # savings only, no outlay
+    assert math.isnan(fin(flat(management=400)).irr_percent[0])            # 360 − 400 < 0: losses only
+    assert summary(analyse_one(flat(management=400)))["irr_percent"] is None
+
+
 def test_cash_and_accounting_totals():
     # Life 12, no salvage: depreciation 900 / 12 = 75 a month.
     s = flat(horizon_months=3, useful_life_months=12)
