@@ -146,7 +146,7 @@ def _write_file(name: str, text: str, source: str | None) -> None:
         raise ScenarioError(f"cannot write {name}: {exc.strerror}") from None
     if old and _not_regular(old.st_mode):
         raise ScenarioError(f"cannot write {name}: it is {_not_regular(old.st_mode)}, not a regular file")
-    if old and source and Path(source).resolve() == path:
+    if old and source and _same_file(os.stat(source), old):
         raise ScenarioError(f"--out {name} is the scenario file itself: write the report to another file")
     temporary = None
     try:
@@ -162,6 +162,10 @@ def _write_file(name: str, text: str, source: str | None) -> None:
             with suppress(OSError):
                 os.unlink(temporary)
         raise ScenarioError(f"cannot write {name}: {exc.strerror}") from None
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)          # also through links and other spellings
 
 
 def _umask() -> int:

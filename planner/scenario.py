@@ -17,8 +17,8 @@ import math
 import re
 import reprlib
 import zlib
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
@@ -219,14 +219,14 @@ def _positive_zero(value: float) -> float:
     return value + 0.0
 
 
-Number = Annotated[float, AfterValidator(_positive_zero)]
+FloatWithoutNegativeZero = Annotated[float, AfterValidator(_positive_zero)]
 
 
 class PriceTier(BaseModel):
     """One marginal tier: quantities from `start` (per month) up to the next tier's start cost `price`."""
     model_config = ConfigDict(extra="forbid", frozen=True)
-    start: Number = Field(ge=0, le=1e15, allow_inf_nan=False, strict=True)
-    price: Number = Field(ge=0, le=1e6, allow_inf_nan=False, strict=True)
+    start: FloatWithoutNegativeZero = Field(ge=0, le=1e15, allow_inf_nan=False, strict=True)
+    price: FloatWithoutNegativeZero = Field(ge=0, le=1e6, allow_inf_nan=False, strict=True)
 
 
 def _check_tiers(tiers: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
@@ -266,14 +266,14 @@ PlainText = Annotated[str, AfterValidator(_plain_text)]
 
 def _named(text: str) -> str:
     if not text.strip():
-        raise ValueError("a name needs at least one visible character")
+        raise ValueError("a name needs at least one visible character (up to 120 characters)")
     return text
 
 
 def pydantic_field(spec):
     """(type, Field) for pydantic.create_model from a field spec."""
     if isinstance(spec, NumberField):
-        kind = Annotated[int, BeforeValidator(_whole_number)] if spec.integer else Number
+        kind = Annotated[int, BeforeValidator(_whole_number)] if spec.integer else FloatWithoutNegativeZero
         return (kind, Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
                             description=spec.help, strict=True))
     if isinstance(spec, ChoiceField):
@@ -437,7 +437,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def load_json(text: str, what: str = "scenario file"):
-    """`json.loads` for outside text: nesting checked before parsing, duplicate keys and NaN/Infinity refused."""
+    """`json.loads` for outside text: nesting checked before parsing (no recursion can run out), duplicate keys
+    and NaN/Infinity refused, integers of more than MAX_NUMBER_DIGITS digits kept as a marker for the message."""
     depth = _nesting_depth(text)
     if depth > MAX_JSON_DEPTH:
         raise ScenarioError(f"{what} is nested too deeply ({depth:,} levels of brackets; the limit is "

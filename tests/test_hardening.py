@@ -163,9 +163,10 @@ def test_out_replaces_the_file_whole_and_keeps_its_permissions(tmp_path):
 def test_out_equal_to_the_scenario_file_is_refused(tmp_path):
     scenario = tmp_path / "mine.json"
     scenario.write_text(to_json(RETAIL))
-    link = tmp_path / "link.json"
+    link, hard_link = tmp_path / "link.json", tmp_path / "hard.json"
     link.symlink_to(scenario)
-    for out in (scenario, link, tmp_path / "." / "mine.json"):
+    os.link(scenario, hard_link)
+    for out in (scenario, link, hard_link, tmp_path / "." / "mine.json"):
         code, _, err = run_cli("report", "--scenario", scenario, "--out", out)
         assert "is the scenario file itself" in one_error_line(code, err)
     assert scenario.read_text() == to_json(RETAIL)
