@@ -246,22 +246,27 @@ def _whole_number(value):
 
 
 # Refused in every text field: C0 and C1 controls (ANSI escapes, NUL, U+0085 among them), line and paragraph
-# separators, lone surrogates, and the bidi controls (U+202E shows the text after it reversed).
+# separators, lone surrogates, and the bidi controls (U+202E shows the text after it reversed). Only the
+# description may hold line feeds (paragraphs); no output shows it in a table, a CSV or a terminal.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 UNSAFE_TEXT_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
 _UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
-PLAIN_TEXT_RULE = "printable text, without control, line-separator or bidi-override characters"
 
 
-def _plain_text(text: str) -> str:
-    found = _UNSAFE_TEXT.search(text)
-    if found:
-        raise ValueError(f"U+{ord(found.group()):04X} at character {found.start() + 1} is not allowed: "
-                         f"{PLAIN_TEXT_RULE}")
-    return text
+def _plain_text(allowed: str = ""):
+    """A validator refusing the characters above, except those in `allowed`."""
+    rule = "printable text" + (" and line feeds" if allowed else "") + ", without control or bidi-override characters"
+
+    def check(text: str) -> str:
+        found = next((m for m in _UNSAFE_TEXT.finditer(text) if m.group() not in allowed), None)
+        if found:
+            raise ValueError(f"U+{ord(found.group()):04X} at character {found.start() + 1} is not allowed: {rule}")
+        return text
+    return AfterValidator(check)
 
 
-PlainText = Annotated[str, AfterValidator(_plain_text)]
+PlainText = Annotated[str, _plain_text()]
+Paragraphs = Annotated[str, _plain_text(allowed="\n")]
 
 
 def _named(text: str) -> str:
@@ -296,7 +301,7 @@ Scenario = create_model(
     __doc__="A validated planning scenario (immutable). Build with `Scenario(**values)` or `parse_json`.",
     schema_version=(int, Field(SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION, strict=True)),
     name=(Annotated[PlainText, AfterValidator(_named)], Field("Untitled scenario", max_length=120)),
-    description=(PlainText, Field("", max_length=1_000)),
+    description=(Paragraphs, Field("", max_length=1_000)),
     inference_tiers=(tuple[PriceTier, ...],
                      tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_INFERENCE_TIERS)),
     egress_tiers=(tuple[PriceTier, ...], tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_EGRESS_TIERS)),

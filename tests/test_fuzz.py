@@ -209,6 +209,8 @@ TEXT_FIELDS = ["name", "description", "cloud_provider", "device_id", "currency"]
 def test_every_unsafe_character_class_in_every_text_field(family):
     for char in UNSAFE_CHARACTERS[family]:
         for field in TEXT_FIELDS:
+            if (field, char) == ("description", "\n"):        # a description may hold paragraphs
+                continue
             text = f"a{char}b"
             for parse, payload in ((parse_json, json.dumps({**VALID, field: text})),
                                    (from_share_token, _token(json.dumps({**VALID, field: text})))):

@@ -211,6 +211,9 @@ def test_output_is_utf8_whatever_the_terminal_encoding(encoding):
                                   "tab\there", "lf\nhere", "\x7f", "\u2066isolate"])
 @pytest.mark.parametrize("field", ["name", "description", "cloud_provider", "device_id"])
 def test_control_and_bidi_characters_are_refused_in_every_text_field(field, text):
+    if (field, text) == ("description", "lf\nhere"):
+        assert validate({**VALID, field: text}).description == text          # paragraphs, shown only by md()
+        return
     message = refused(validate, {**VALID, field: text})
     assert message.startswith(f"{field}: U+") and "not allowed" in message
     code, out, err = run_cli("report", "--preset", "retail", "--set", f"{field}={text}")
