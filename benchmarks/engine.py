@@ -9,12 +9,15 @@ engine_varied_rates_100k_x_60_s   the same with growth and price-change rates va
                      (every per-month profile becomes a full grid), and its ratio to the floor
 montecarlo_100k_x_60_s   100,000 Monte Carlo draws × 60 months, from sampling to the break-even
                      distribution and percentile bands (goal ≤ 2 × numpy_floor_s), and its ratio
+montecarlo_peak_200k_x_240_mb   peak memory allocated by one Monte Carlo run at the documented maximum
+                     (200,000 draws × 240 months), as traced by tracemalloc (numpy reports its arrays to it)
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
 speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
 """
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -59,9 +62,9 @@ def run_engine(b: costs.Batch) -> finance.Finance:
     return finance.analyse(costs.evaluate(b, MONTHS), "cash", b["discount_percent_per_year"])
 
 
-def run_monte_carlo(draws: int = N) -> risk.MonteCarlo:
+def run_monte_carlo(draws: int = N, months: int = MONTHS) -> risk.MonteCarlo:
     """Sampling, evaluation, break-even distribution and P10/P50/P90 bands for the retail preset."""
-    base = replace(catalog.preset("retail"), horizon_months=MONTHS)
+    base = replace(catalog.preset("retail"), horizon_months=months)
     D = risk.Distribution
     return risk.monte_carlo(base, {
         "cameras": D("triangular", 20, 50, 90),
@@ -71,6 +74,16 @@ def run_monte_carlo(draws: int = N) -> risk.MonteCarlo:
         "electricity_per_kwh": D("uniform", low=0.08, high=0.3),
         "workload_growth_percent_per_year": D("triangular", 0, 10, 40),
     }, draws=draws, seed=7)
+
+
+def monte_carlo_peak_mb(draws: int = risk.MAX_DRAWS, months: int = 240) -> float:
+    """Peak memory allocated while one Monte Carlo run of `draws` × `months` is going, in MB."""
+    tracemalloc.start()
+    try:
+        run_monte_carlo(draws, months)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
 
 
 def numpy_floor() -> None:
@@ -104,6 +117,7 @@ def main() -> None:
     montecarlo = best_of(run_monte_carlo, 3)
     print(f"montecarlo_100k_x_60_s: {montecarlo:.3f}")
     print(f"montecarlo_over_floor: {montecarlo / floor:.2f}")
+    print(f"montecarlo_peak_200k_x_240_mb: {monte_carlo_peak_mb():.0f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
 

@@ -7,22 +7,44 @@
     python -m planner presets
     python -m planner fields
 
-Bad input exits with status 2 and one line on stderr naming the problem.
+Bad input, and any failure to read or write, exits with status 2 and one line on stderr naming the problem.
+Output is UTF-8 whatever the locale.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
+import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from . import advisor, catalog
-from .report import analyse_one, break_even_text, formula_rows, report_csv, summary, summary_json
+from .report import analyse_one, break_even_text, formula_rows, irr_text, report_csv, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
+
+
+MAX_SET_ASSIGNMENTS = 1_000          # a scenario has about 50 inputs
 
 
 class UsageError(Exception):
     pass
+
+
+class _AppendAssignment(argparse.Action):
+    """`--set`, repeatable: appended in place and capped (argparse's "append" copies the list on every flag,
+    which makes thousands of flags quadratic)."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        assignments = getattr(namespace, self.dest, None)
+        if assignments is None:
+            assignments = []
+            setattr(namespace, self.dest, assignments)
+        if len(assignments) >= MAX_SET_ASSIGNMENTS:
+            parser.error(f"--set given more than {MAX_SET_ASSIGNMENTS:,} times; a scenario has {len(FIELDS) + 4} inputs")
+        assignments.append(value)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,33 +58,59 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="cost report for one scenario")
     src = r.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a bundled preset (see `presets`)")
-    src.add_argument("--scenario", type=Path, help="a scenario JSON file")
-    r.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override one input")
+    src.add_argument("--scenario", help="a scenario JSON file")
+    r.add_argument("--set", action=_AppendAssignment, default=None, metavar="FIELD=VALUE", help="override one input")
     r.add_argument("--months", type=int, help="horizon in months (overrides the scenario's)")
     r.add_argument("--view", choices=("cash", "accounting"), default="cash")
     r.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    r.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    r.add_argument("--out", help="write to this file instead of standard output")
     _advise_parser(sub)
     sub.add_parser("presets", help="list the bundled presets")
     sub.add_parser("fields", help="list every scenario input with its unit and range")
     return p
 
 
+_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+               (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode cannot be a scenario or a report ('a named pipe'), or None for a regular file."""
+    return None if stat.S_ISREG(mode) else next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+def _read_scenario(name: str) -> bytes:
+    """A scenario file's bytes: a regular file only (a named pipe would block, /dev/zero never end), and never
+    more than the size cap plus one byte."""
+    if not name:
+        raise ScenarioError("--scenario needs a file name")
+    try:
+        with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:   # a named pipe opens at once
+            kind = _not_regular(os.fstat(file.fileno()).st_mode)
+            if kind:
+                raise ScenarioError(f"cannot read {name}: it is {kind}, not a regular file")
+            data = file.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {name}: {exc.strerror}") from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"{name}: larger than {MAX_SCENARIO_BYTES:,} bytes")
+    return data
+
+
 def _load(args):
-    if args.preset:
+    if args.preset is not None:
         scenario = catalog.preset(args.preset)
     else:
-        try:
-            if args.scenario.stat().st_size > MAX_SCENARIO_BYTES:
-                raise ScenarioError(f"{args.scenario}: larger than {MAX_SCENARIO_BYTES:,} bytes")
-            data = args.scenario.read_bytes()
-        except OSError as exc:
-            raise ScenarioError(f"cannot read {args.scenario}: {exc.strerror}") from None
-        scenario = parse_json(data)
-    changes = dict(parse_assignment(item) for item in args.set)
+        scenario = parse_json(_read_scenario(args.scenario))
+    changes = dict(parse_assignment(item) for item in args.set or ())
     if args.months is not None:
         changes["horizon_months"] = args.months
     return validate({**to_dict(scenario), **changes}) if changes else scenario
+
+
+def _money(x: float, decimals: int = 2) -> str:
+    """'1,234.50'; a tiny negative amount is '0.00', never '-0.00'."""
+    return f"{round(x, decimals) + 0.0:,.{decimals}f}"
 
 
 def _table(a, view: str) -> str:
@@ -70,22 +118,98 @@ def _table(a, view: str) -> str:
     cur = s["currency"]
     lines = [f"{a.scenario.name}", "=" * len(a.scenario.name)]
     figures = [
-        ("Cloud cost, first month", f"{s['cloud_monthly_cost']:,.2f} {cur}"),
-        ("Edge capex at go-live", f"{s['edge_capex']:,.2f} {cur}  ({s['edge_devices']} devices)"),
-        ("Edge running cost, first month", f"{s['edge_monthly_cost']:,.2f} {cur}"),
+        ("Cloud cost, first month", f"{_money(s['cloud_monthly_cost'])} {cur}"),
+        ("Edge capex at go-live", f"{_money(s['edge_capex'])} {cur}  ({s['edge_devices']} devices)"),
+        ("Edge running cost, first month", f"{_money(s['edge_monthly_cost'])} {cur}"),
         ("Break-even", break_even_text(s["break_even_month"], s["horizon_months"])),
-        (f"Cloud TCO, {s['horizon_months']} months", f"{s['cloud_total_cost']:,.2f} {cur}"),
-        (f"Edge TCO, {s['horizon_months']} months", f"{s['edge_total_cost']:,.2f} {cur}"),
-        ("Savings", f"{s['savings_total']:,.2f} {cur}"),
-        ("NPV of savings", f"{s['npv_savings']:,.2f} {cur}"),
-        ("ROI", "n/a (no capex)" if s["roi_percent"] is None else f"{s['roi_percent']:,.0f} %"),
+        (f"Cloud TCO, {s['horizon_months']} months", f"{_money(s['cloud_total_cost'])} {cur}"),
+        (f"Edge TCO, {s['horizon_months']} months", f"{_money(s['edge_total_cost'])} {cur}"),
+        ("Savings", f"{_money(s['savings_total'])} {cur}"),
+        ("NPV of savings", f"{_money(s['npv_savings'])} {cur}"),
+        ("ROI", "n/a (no capex)" if s["roi_percent"] is None else f"{_money(s['roi_percent'], 0)} %"),
+        ("IRR", irr_text(s["irr_percent"])),
     ]
     lines += [f"{k:<32}{v}" for k, v in figures]
     lines += ["", f"{'Month 1 by component':<48}{'':>16}  ({view} view)"]
     for row in formula_rows(a):
         if view in row["views"]:
-            lines.append(f"  {row['side']:<6}{row['component']:<40}{row['month_1']:>16,.2f}  {row['bill']}")
+            lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['bill']}")
     return "\n".join(lines) + "\n"
+
+
+def _write_file(name: str, text: str, source: str | None) -> None:
+    """Write `text` to a temporary file beside `name`, then rename it into place: the previous file stays whole
+    until the new one is complete (a full disk leaves it untouched), and a failed write leaves nothing behind."""
+    if not name:
+        raise ScenarioError("--out needs a file name")
+    path = Path(name).resolve()                           # through a symbolic link: replace what it points to
+    try:
+        old = path.stat()
+    except FileNotFoundError:
+        old = None
+    except OSError as exc:
+        raise ScenarioError(f"cannot write {name}: {exc.strerror}") from None
+    if old and _not_regular(old.st_mode):
+        raise ScenarioError(f"cannot write {name}: it is {_not_regular(old.st_mode)}, not a regular file")
+    if old and source and _same_file(os.stat(source), old):
+        raise ScenarioError(f"--out {name} is the scenario file itself: write the report to another file")
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, stat.S_IMODE(old.st_mode) if old else 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary:
+            with suppress(OSError):
+                os.unlink(temporary)
+        raise ScenarioError(f"cannot write {name}: {exc.strerror}") from None
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)          # also through links and other spellings
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class OutputError(Exception):
+    """Standard output cannot be written (closed, a full device)."""
+
+
+def emit(text: str) -> None:
+    """Write to standard output in UTF-8 whatever the locale ('—' and '₹' on a cp1252 or ASCII terminal), and
+    flush, so that a closed stream or a full device is reported as one line (OutputError)."""
+    if sys.stdout is None:
+        raise OutputError("cannot write to standard output: it is closed")
+    with suppress(AttributeError, ValueError, OSError):     # not a real stream (a test's StringIO): leave it
+        sys.stdout.reconfigure(encoding="utf-8")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _discard_stdout()
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _discard_stdout() -> None:
+    """After a failed write, point standard output at /dev/null so the interpreter's final flush of the
+    unwritten rest cannot print a second message."""
+    with suppress(AttributeError, ValueError, OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 # ── advise ──────────────────────────────────────────────────────────────────────────────────────────
@@ -93,8 +217,8 @@ def _advise_parser(sub) -> None:
     v = sub.add_parser("advise", help="architecture advice (placement, latency, uplink, sizing) for one scenario")
     src = v.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a bundled preset (see `presets`)")
-    src.add_argument("--scenario", type=Path, help="a scenario JSON file")
-    v.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override one scenario input")
+    src.add_argument("--scenario", help="a scenario JSON file")
+    v.add_argument("--set", action=_AppendAssignment, default=None, metavar="FIELD=VALUE", help="override one input")
     v.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
                    help="one questionnaire answer: " + ", ".join(q.name for q in advisor.QUESTIONS))
     v.add_argument("--format", choices=("table", "json"), default="table")
@@ -149,43 +273,48 @@ def _advise(args) -> int:
     answers = advisor.answers(**dict(_answer(item) for item in args.answer))
     advice = advisor.advise(answers, scenario)
     if args.format == "json":
-        sys.stdout.write(json.dumps(advisor.advice_dict(advice), indent=2, ensure_ascii=False) + "\n")
+        emit(json.dumps(advisor.advice_dict(advice), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(_advice_table(advice, scenario))
+        emit(_advice_table(advice, scenario))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
-        if args.command == "presets":
-            for key, s in catalog.presets().items():
-                print(f"{key:<16}{s.name}")
-            return 0
-        if args.command == "fields":
-            for f in FIELDS:
-                detail = f"[{f.unit_for()}] {f.min:g}..{f.max:g}" if isinstance(f, NumberField) else \
-                    "|".join(getattr(f, "options", {})) or "text"
-                print(f"{f.name:<44}{detail:<40}{f.help}")
-            return 0
-        if args.command == "advise":
-            return _advise(args)
-        a = analyse_one(_load(args))
-        text = {"table": _table, "json": summary_json, "csv": report_csv}[args.format](a, args.view)
-        if args.out:
-            try:
-                args.out.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise ScenarioError(f"cannot write {args.out}: {exc.strerror}") from None
-        else:
-            sys.stdout.write(text)
+        return _run(argv)
+    except (UsageError, ScenarioError, catalog.CatalogError, OutputError) as exc:
+        message = _one_line(str(exc))
+    except BrokenPipeError:                        # the reader stopped early (`| head`): not an error
+        _discard_stdout()
         return 0
-    except (UsageError, ScenarioError, catalog.CatalogError) as exc:
-        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(exc))
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
+    except Exception as exc:                       # a failure nobody foresaw: still one line, no traceback
+        message = f"unexpected {type(exc).__name__}: {_one_line(str(exc), 200)}"
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _run(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "presets":
+        emit("".join(f"{key:<16}{s.name}\n" for key, s in catalog.presets().items()))
         return 0
+    if args.command == "fields":
+        lines = []
+        for f in FIELDS:
+            detail = f"[{f.unit_for()}] {f.min:g}..{f.max:g}" if isinstance(f, NumberField) else \
+                "|".join(getattr(f, "options", {})) or "text"
+            lines.append(f"{f.name:<44}{detail:<40}{f.help}\n")
+        emit("".join(lines))
+        return 0
+    if args.command == "advise":
+        return _advise(args)
+    a = analyse_one(_load(args))
+    text = {"table": _table, "json": summary_json, "csv": report_csv}[args.format](a, args.view)
+    if args.out is not None:
+        _write_file(args.out, text, args.scenario)
+    else:
+        emit(text)
+    return 0
 
 
 if __name__ == "__main__":

@@ -132,7 +132,10 @@ def components_figure(table: pd.DataFrame, side: str, view: str, currency: str, 
 
 def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "savings",
                       height: int = 460) -> go.Figure:
-    """Scenarios overlaid: cumulative savings (one line each) or cloud (dashed) and edge (solid) cost."""
+    """Scenarios overlaid: cumulative savings (one line each) or cloud (dashed) and edge (solid) cost.
+
+    A label is user text: it goes into the hover as data (`meta`), never into the template, where `%{y}` in a
+    scenario name would be expanded."""
     if measure not in ("savings", "costs"):
         raise ValueError(f"measure must be 'savings' or 'costs', not {measure!r}")
     currency = entries[0][1].currency if entries else "USD"
@@ -140,14 +143,15 @@ def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "sav
     for (label, c), color in zip(entries, PALETTE):
         hover = money_hover(c.currency)
         if measure == "savings":
-            traces.append({"type": "scatter", "x": c.t, "y": c.savings, "mode": "lines", "name": label,
-                           "line": {"color": color, "width": 3}, "hovertemplate": f"{hover}<extra>{label}</extra>"})
+            traces.append({"type": "scatter", "x": c.t, "y": c.savings, "mode": "lines", "name": label, "meta": label,
+                           "line": {"color": color, "width": 3}, "hovertemplate": f"{hover}<extra>%{{meta}}</extra>"})
             continue
         for side, dash in (("edge", "solid"), ("cloud", "dash")):
+            name = f"{label} · {SIDES[side]}"
             traces.append({"type": "scatter", "x": c.t, "y": getattr(c, side), "mode": "lines",
-                           "name": f"{label} · {SIDES[side]}", "legendgroup": label,
+                           "name": name, "meta": name, "legendgroup": label,
                            "line": {"color": color, "width": 2.5, "dash": dash},
-                           "hovertemplate": f"{hover}<extra>{label} · {SIDES[side]}</extra>"})
+                           "hovertemplate": f"{hover}<extra>%{{meta}}</extra>"})
     if measure == "savings":
         zero = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
                 "line": {"color": MARKER_COLOR, "width": 1}}

@@ -113,7 +113,7 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     rows = np.arange(net.shape[0])
     gap = gap_at(first)
     s_start = s_end[rows, first] - gap
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):    # a tiny gap: a huge ratio, clipped to 1
         fraction = np.where(s_start >= 0, 0.0, -s_start / np.where(gap > 0, gap, 1.0))
     return np.where(reached.any(axis=1), first + np.clip(fraction, 0, 1), np.nan)
 
@@ -162,9 +162,13 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
     npv = (weighted_sums(cloud + minus(edge_opex), n, at_end * within)
            - weighted_sums(edge_lump, n, at_start * within))
+    cloud_total, edge_total = weighted_sums(cloud, n, within), weighted_sums(edge_opex + edge_lump, n, within)
+    free = (cloud_total == 0) & (edge_total == 0)          # nothing spent on either side: nothing to pay back
+    if np.any(free):
+        be, payback = np.where(free, np.nan, be), np.where(free, np.nan, payback)
     return Finance(costs, view, be, payback,
-                   cloud_total=weighted_sums(cloud, n, within),
-                   edge_total=weighted_sums(edge_opex + edge_lump, n, within),
+                   cloud_total=cloud_total,
+                   edge_total=edge_total,
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
                    npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
 

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,11 @@ def analyse_one(scenario: Scenario) -> Analysis:
 
 # ── Summary ─────────────────────────────────────────────────────────────────────────────────────────
 def _number_or_none(x: float) -> float | None:
-    return None if not math.isfinite(x) else float(x)
+    return None if not math.isfinite(x) else float(x) + 0.0
+
+
+def _number(x: float) -> float:
+    return float(x) + 0.0                                  # + 0.0 turns -0.0 into 0.0: no "-0" in any output
 
 
 def summary(a: Analysis, view: str = "cash") -> dict:
@@ -58,20 +63,20 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "scenario": a.scenario.name,
         "view": view,
         "currency": a.scenario.currency,
-        "cloud_monthly_cost": float(f.cloud_monthly[0, 0]),
-        "edge_capex": float(cash.edge_capex[0, 0]),
-        "edge_monthly_cost": float(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
+        "cloud_monthly_cost": _number(f.cloud_monthly[0, 0]),
+        "edge_capex": _number(cash.edge_capex[0, 0]),
+        "edge_monthly_cost": _number(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
         "edge_devices": int(a.costs.values("devices")[0, 0]),
         "break_even_month": _number_or_none(f.break_even_month[0]),
         "payback_months": _number_or_none(f.payback_months[0]),
         "horizon_months": int(f.horizon[0]),
-        "cloud_total_cost": float(f.cloud_total[0]),
-        "edge_total_cost": float(f.edge_total[0]),
-        "savings_total": float(f.savings_total[0]),
-        "npv_savings": float(f.npv_savings[0]),
+        "cloud_total_cost": _number(f.cloud_total[0]),
+        "edge_total_cost": _number(f.edge_total[0]),
+        "savings_total": _number(f.savings_total[0]),
+        "npv_savings": _number(f.npv_savings[0]),
         "roi_percent": _number_or_none(f.roi_percent[0]),
         "irr_percent": _number_or_none(f.irr_percent[0]),
-        "capex_total": float(f.capex_total[0]),
+        "capex_total": _number(f.capex_total[0]),
     }
 
 
@@ -84,6 +89,18 @@ def break_even_text(months: float | None, horizon: int) -> str:
     days = months * DAYS_PER_CALENDAR_MONTH
     when = f"{months:.1f} months" if months >= 1 else f"after {days:.0f} days" if days >= 1 else "within a day"
     return f"pays back in month {math.ceil(months)} ({when})"
+
+
+IRR_SHOWN_UP_TO_PERCENT = 1_000.0   # beyond this an annual rate says no more than "pays back within weeks"
+
+
+def irr_text(irr_percent: float | None) -> str:
+    """'18.2 %/year' / 'over 1,000 %/year' / 'undefined (the cash flows never change sign)'."""
+    if irr_percent is None or not math.isfinite(irr_percent):
+        return "undefined (the cash flows never change sign)"
+    if irr_percent > IRR_SHOWN_UP_TO_PERCENT:
+        return f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year"
+    return f"{irr_percent:.1f} %/year"
 
 
 # ── Tables ──────────────────────────────────────────────────────────────────────────────────────────
@@ -141,13 +158,25 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
 
 
 # ── Safe export ─────────────────────────────────────────────────────────────────────────────────────
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_SIGNS = ("=", "+", "-", "@")
+_FORMULA_START = _FORMULA_SIGNS + ("\t", "\r", "\n")
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet run this text as a formula? Also when the sign hides behind leading blanks or
+    invisible characters (space, NBSP, ideographic space, zero-width space, BOM) or is a full-width or small
+    form (＝, ＋, －, ＠, ﹦): the first visible character is compared in its NFKC form."""
+    if text.startswith(_FORMULA_START):
+        return True
+    visible = next((c for c in text if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
+    return unicodedata.normalize("NFKC", visible).startswith(_FORMULA_SIGNS)
 
 
 def safe_cell(value):
     """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection): prefix `'`.
 
     Numbers stay numbers (a negative number is not text), written with up to 12 significant digits;
+    formula signs behind invisible characters or in full-width form count (`formula_like`);
     NaN/None become an empty cell; carriage returns inside text become line feeds (which get quoted).
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -157,9 +186,9 @@ def safe_cell(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.12g}"
+        return f"{float(value) + 0.0:.12g}"                       # + 0.0: never "-0"
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")   # a bare CR would end the row
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if formula_like(text) else text
 
 
 def write_csv_rows(rows, out: io.StringIO) -> None:

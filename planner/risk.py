@@ -5,6 +5,7 @@ Every what-if is a row of one `costs.batch`: the base scenario with some numeric
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,11 +26,25 @@ KEY_INPUTS = (
 VARIABLE_INPUTS = tuple(f.name for f in NUMBER_FIELDS if f.name != "horizon_months")  # the grid needs one horizon
 MAX_DRAWS = 200_000
 MAX_GRID_CELLS = 250_000
+# Memory of one Monte Carlo run: the savings curves are kept as float32 (draws × months × 4 bytes: 192 MB at
+# the maximum of 200,000 draws × 240 months), draws are evaluated at most MAX_CHUNK_CELLS (draws × months)
+# at a time, and percentiles are taken a few months at a time.
+MAX_CHUNK_CELLS = 1_000_000
+PERCENTILE_MONTHS_PER_BLOCK = 8
+# At most this many simulations run at once in one server process, whichever sessions ask; another request
+# waits up to SIMULATION_WAIT_S for a free slot, then gets a "busy" message.
+MAX_CONCURRENT_SIMULATIONS = 2
+SIMULATION_WAIT_S = 5.0
+_simulation_slots = threading.BoundedSemaphore(MAX_CONCURRENT_SIMULATIONS)
 PAYBACK_WITHIN_MONTHS = (12, 24, 36)
 
 
 class RiskInputError(ValueError):
     """A what-if request that cannot be evaluated; the message is for a person."""
+
+
+class SimulationBusy(RiskInputError):
+    """Every simulation slot of the process is taken: try again shortly."""
 
 
 def _spec(name: str) -> NumberField:
@@ -171,16 +186,30 @@ def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: i
     """Sample every uncertain input, evaluate all draws, summarise. Same inputs and seed → same figures.
 
     Inputs are drawn in schema order from one seeded generator; samples are clipped to each field's
-    bounds. Evaluation runs in chunks (for a progress indicator); chunking does not change results.
+    bounds. Evaluation runs in chunks (for a progress indicator and bounded memory); chunking does not
+    change results. Raises SimulationBusy when MAX_CONCURRENT_SIMULATIONS runs are already going.
     """
     if not 1 <= draws <= MAX_DRAWS:
         raise RiskInputError(f"draws must be between 1 and {MAX_DRAWS:,}, not {draws:,}")
     for name, dist in distributions.items():
         dist.check(name)
+    if not _simulation_slots.acquire(timeout=SIMULATION_WAIT_S):
+        raise SimulationBusy(f"The server is busy with {MAX_CONCURRENT_SIMULATIONS} other simulations: "
+                             "try again in a moment.")
+    try:
+        return _simulate(base, distributions, draws, seed, view, chunk, progress)
+    finally:
+        _simulation_slots.release()
+
+
+def _simulate(base: Scenario, distributions: dict[str, Distribution], draws: int, seed: int, view: str, chunk: int,
+              progress: Callable[[float], None] | None) -> MonteCarlo:
+    horizon = base.horizon_months
+    chunk = max(1, min(chunk, MAX_CHUNK_CELLS // horizon))
     rng = np.random.default_rng(seed)
     samples = {name: distributions[name].sample(draws, rng) for name in VARIABLE_INPUTS if name in distributions}
     be, savings = [], []
-    curves = np.empty((base.horizon_months, draws))     # months × draws: quantiles along contiguous rows
+    curves = np.empty((horizon, draws), dtype=np.float32)     # months × draws: quantiles along contiguous rows
     for start in range(0, draws, chunk):
         part = {k: v[start:start + chunk] for k, v in samples.items()}
         if not part:
@@ -189,10 +218,14 @@ def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: i
         be.append(f.break_even_month)
         savings.append(f.savings_total)
         curves[:, start:start + chunk] = f.savings_curve.T
+        del f                                      # free this chunk's grids before the next is built
         if progress:
             progress(min(1.0, (start + chunk) / draws))
-    bands = np.percentile(curves, [10, 50, 90], axis=1)
-    return MonteCarlo(draws, seed, base.horizon_months, np.concatenate(be), np.concatenate(savings), bands)
+    bands = np.empty((3, horizon))
+    for m in range(0, horizon, PERCENTILE_MONTHS_PER_BLOCK):
+        block = curves[m:m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
+        bands[:, m:m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1)
+    return MonteCarlo(draws, seed, horizon, np.concatenate(be), np.concatenate(savings), bands)
 
 
 def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:

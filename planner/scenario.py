@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
+import re
+import reprlib
 import zlib
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
+                      field_validator)
 
 SCHEMA_VERSION = 1
 MAX_TIERS = 10
 MAX_SCENARIO_BYTES = 100_000        # a scenario file is a few KB; anything larger is refused unread
 MAX_SHARE_LINK_CHARS = 8_000
+MAX_JSON_DEPTH = 8                  # a scenario is 3 deep (object → tier list → tier); deeper is refused unparsed
+MAX_NUMBER_DIGITS = 40              # longer integers are kept as a marker, so the message can name their field
 
 
 class ScenarioError(ValueError):
@@ -207,11 +214,19 @@ DEFAULT_INFERENCE_TIERS = ((0, 1.0), (1_000_000, 0.8), (5_000_000, 0.6), (35_000
 DEFAULT_EGRESS_TIERS = ((0, 0.0), (100, 0.09), (10_240, 0.085), (51_200, 0.07), (153_600, 0.05))
 
 
+def _positive_zero(value: float) -> float:
+    """-0.0 becomes 0.0, so no export ever shows "-0"."""
+    return value + 0.0
+
+
+FloatWithoutNegativeZero = Annotated[float, AfterValidator(_positive_zero)]
+
+
 class PriceTier(BaseModel):
     """One marginal tier: quantities from `start` (per month) up to the next tier's start cost `price`."""
     model_config = ConfigDict(extra="forbid", frozen=True)
-    start: float = Field(ge=0, le=1e15, allow_inf_nan=False)
-    price: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    start: FloatWithoutNegativeZero = Field(ge=0, le=1e15, allow_inf_nan=False, strict=True)
+    price: FloatWithoutNegativeZero = Field(ge=0, le=1e6, allow_inf_nan=False, strict=True)
 
 
 def _check_tiers(tiers: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
@@ -230,15 +245,45 @@ def _whole_number(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# Refused in every text field: C0 and C1 controls (ANSI escapes, NUL, U+0085 among them), line and paragraph
+# separators, lone surrogates, and the bidi controls (U+202E shows the text after it reversed). Only the
+# description may hold line feeds (paragraphs); no output shows it in a table, a CSV or a terminal.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+UNSAFE_TEXT_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
+_UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
+
+
+def _plain_text(allowed: str = ""):
+    """A validator refusing the characters above, except those in `allowed`."""
+    rule = "printable text" + (" and line feeds" if allowed else "") + ", without control or bidi-override characters"
+
+    def check(text: str) -> str:
+        found = next((m for m in _UNSAFE_TEXT.finditer(text) if m.group() not in allowed), None)
+        if found:
+            raise ValueError(f"U+{ord(found.group()):04X} at character {found.start() + 1} is not allowed: {rule}")
+        return text
+    return AfterValidator(check)
+
+
+PlainText = Annotated[str, _plain_text()]
+Paragraphs = Annotated[str, _plain_text(allowed="\n")]
+
+
+def _named(text: str) -> str:
+    if not text.strip():
+        raise ValueError("a name needs at least one visible character (up to 120 characters)")
+    return text
+
+
 def pydantic_field(spec):
     """(type, Field) for pydantic.create_model from a field spec."""
     if isinstance(spec, NumberField):
-        kind = Annotated[int, BeforeValidator(_whole_number)] if spec.integer else float
+        kind = Annotated[int, BeforeValidator(_whole_number)] if spec.integer else FloatWithoutNegativeZero
         return (kind, Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
                             description=spec.help, strict=True))
     if isinstance(spec, ChoiceField):
         return (Literal[tuple(spec.options)], Field(spec.default, description=spec.help))
-    return (str, Field(spec.default, max_length=spec.max_length, pattern=spec.pattern, description=spec.help))
+    return (PlainText, Field(spec.default, max_length=spec.max_length, pattern=spec.pattern, description=spec.help))
 
 
 class _ScenarioBase(BaseModel):
@@ -254,9 +299,9 @@ Scenario = create_model(
     "Scenario",
     __base__=_ScenarioBase,
     __doc__="A validated planning scenario (immutable). Build with `Scenario(**values)` or `parse_json`.",
-    schema_version=(Literal[SCHEMA_VERSION], SCHEMA_VERSION),
-    name=(str, Field("Untitled scenario", max_length=120)),
-    description=(str, Field("", max_length=1_000)),
+    schema_version=(int, Field(SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION, strict=True)),
+    name=(Annotated[PlainText, AfterValidator(_named)], Field("Untitled scenario", max_length=120)),
+    description=(Paragraphs, Field("", max_length=1_000)),
     inference_tiers=(tuple[PriceTier, ...],
                      tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_INFERENCE_TIERS)),
     egress_tiers=(tuple[PriceTier, ...], tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_EGRESS_TIERS)),
@@ -265,19 +310,33 @@ Scenario = create_model(
 
 
 # ── Validation messages ─────────────────────────────────────────────────────────────────────────────
+_REPR = reprlib.Repr()              # bounded in depth and length, whatever the value
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 58, 58, 4, 4
+
+
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    try:
+        text = _REPR.repr(value)
+    except Exception:                 # a value whose repr fails must not hide the message about it
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _location(parts) -> str:
+    loc = ".".join(str(p) for p in parts) or "scenario"
+    return loc if loc.isprintable() and len(loc) <= 60 else _short(loc)
+
+
 def _describe(error: dict, specs: dict) -> str:
-    loc = ".".join(str(p) for p in error["loc"]) or "scenario"
-    loc = loc if loc.isprintable() and len(loc) <= 60 else _short(loc)
+    loc = _location(error["loc"])
     top = str(error["loc"][0]) if error["loc"] else ""
     spec = specs.get(top)
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
-        return f"{loc}: unknown field"
+        *parent, key = error["loc"]
+        plain = isinstance(key, str) and key and key.isprintable() and key.strip() == key and len(key) <= 60
+        loc = ".".join([*map(str, parent), key if plain else _short(key)])
+        return f"{loc}: unknown field (see `python -m planner fields`)"
     if kind == "missing":
         return f"{loc}: missing"
     if isinstance(spec, NumberField) and len(error["loc"]) == 1:
@@ -289,7 +348,7 @@ def _describe(error: dict, specs: dict) -> str:
         return f"{loc} = {_short(value)} is not valid: choose one of {', '.join(spec.options)}"
     if isinstance(spec, TextField) and kind == "string_pattern_mismatch":
         return f"{loc} = {_short(value)} is not valid: {spec.help[spec.help.index(':') + 2:].rstrip('.')}"
-    if top in TIER_SCHEDULES and kind == "value_error" and len(error["loc"]) == 1:   # our own tier checks
+    if kind == "value_error":                                   # our own checks: tiers, text
         return f"{loc}: {error['msg'].removeprefix('Value error, ')}"
     if top == "schema_version":
         return f"schema_version = {_short(value)} is not supported: this planner reads version {SCHEMA_VERSION}"
@@ -303,10 +362,11 @@ def build(model: type[BaseModel], values: dict, specs: dict, what: str = "scenar
     try:
         return model(**values)
     except ValidationError as exc:
-        problems = [_describe(e, specs) for e in exc.errors(include_url=False)]
-        raise ScenarioError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise ScenarioError(f"invalid {what}: {exc}") from None
+        errors = exc.errors(include_url=False)
+    except Exception as exc:          # anything else the model lets through: one line, no details
+        raise ScenarioError(f"invalid {what} ({type(exc).__name__})") from None
+    problems = [_describe(e, specs) for e in errors]            # outside the handler: no chained traceback
+    raise ScenarioError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
 
 
 def validate(values: dict) -> "Scenario":
@@ -329,28 +389,96 @@ def to_json(scenario: "Scenario") -> str:
     return json.dumps(to_dict(scenario), indent=2, ensure_ascii=False) + "\n"
 
 
+def entry_point(parse):
+    """Let nothing but a ScenarioError out of a parser of outside input (file, link, --set): whatever
+    slips past the checks becomes one plain line, never a traceback with paths and versions."""
+    @functools.wraps(parse)
+    def guarded(*args, **kwargs):
+        try:
+            return parse(*args, **kwargs)
+        except ScenarioError:
+            raise
+        except Exception as exc:
+            raise ScenarioError(f"the input could not be read ({type(exc).__name__})") from None
+    return guarded
+
+
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\[\s\S])*"?')       # an unterminated one runs to the end
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep brackets nest in JSON text, strings skipped: linear, no recursion, any text."""
+    steps = (1 if b in "[{" else -1 for b in _BRACKET.findall(_STRING_LITERAL.sub("", text)))
+    return max(accumulate(steps), default=0)
+
+
+class _LongInteger:
+    """An integer literal longer than any field takes, kept unconverted so the field's message names it."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a {self.digits:,}-digit number"
+
+
+def _integer(token: str):
+    digits = len(token.lstrip("-"))
+    return int(token) if digits <= MAX_NUMBER_DIGITS else _LongInteger(digits)
+
+
+def _reject_constant(token: str):
+    raise ScenarioError(f"not valid JSON: {token} is not a number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ScenarioError(f"field {_short(key)} appears more than once: give each field once")
+    return obj
+
+
+def load_json(text: str, what: str = "scenario file"):
+    """`json.loads` for outside text: nesting checked before parsing (no recursion can run out), duplicate keys
+    and NaN/Infinity refused, integers of more than MAX_NUMBER_DIGITS digits kept as a marker for the message."""
+    depth = _nesting_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ScenarioError(f"{what} is nested too deeply ({depth:,} levels of brackets; the limit is "
+                            f"{MAX_JSON_DEPTH}, a scenario needs 3)")
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_integer, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+
+
+_BYTE_ORDER_MARKS = {b"\xff\xfe": "a UTF-16", b"\xfe\xff": "a UTF-16", b"\xef\xbb\xbf": "a UTF-8"}
+
+
+def _text_of(data: str | bytes) -> str:
+    if isinstance(data, str):
+        return data
+    for mark, kind in _BYTE_ORDER_MARKS.items():
+        if data.startswith(mark):
+            raise ScenarioError(f"scenario file is not UTF-8 text: it starts with {kind} byte-order mark; "
+                                "save it as UTF-8 without one")
+    if b"\x00" in data:
+        raise ScenarioError(f"scenario file is not UTF-8 text: it has NUL bytes (byte {data.index(0)}), as UTF-16 "
+                            "or UTF-32 text does; save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"scenario file is not UTF-8 text (byte {exc.start})") from None
+
+
+@entry_point
 def parse_json(text: str | bytes) -> "Scenario":
     """Parse and validate a scenario file; every failure is a ScenarioError with a readable message."""
     if len(text) > MAX_SCENARIO_BYTES:
         raise ScenarioError(f"scenario file is {len(text):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}")
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(f"scenario file is not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise ScenarioError("scenario file is nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    except ValueError as exc:
-        raise ScenarioError(str(exc)) from None
-    return validate(data)
-
-
-def _reject_constant(token: str):
-    raise ValueError(f"not valid JSON: {token} is not a number")
+    return validate(load_json(_text_of(text)))
 
 
 def to_share_token(scenario: "Scenario") -> str:
@@ -362,6 +490,7 @@ def to_share_token(scenario: "Scenario") -> str:
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
+@entry_point
 def from_share_token(token: str) -> "Scenario":
     """Inverse of `to_share_token`; a tampered or stale token raises ScenarioError."""
     if not isinstance(token, str) or not token:
@@ -382,28 +511,32 @@ def from_share_token(token: str) -> "Scenario":
 
 
 # ── `--set field=value` ───────────────────────────────────────────────────────────────────────────────
+@entry_point
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse `field=value` for the CLI's --set; the value is converted by the field's type."""
     name, sep, raw = text.partition("=")
     name, raw = name.strip(), raw.strip()
     if not sep or not name:
-        raise ScenarioError(f"--set expects FIELD=VALUE, got {text!r}")
+        raise ScenarioError(f"--set expects FIELD=VALUE, got {_short(text)}")
     spec = FIELD_BY_NAME.get(name)
     if name in ("name", "description"):
         return name, raw
     if name in TIER_SCHEDULES:
         try:
-            pairs = json.loads(raw)
-            return name, [{"start": s, "price": p} for s, p in pairs]
-        except (ValueError, TypeError):
-            raise ScenarioError(f"{name} expects a JSON list of [start, price] pairs, got {raw!r}") from None
+            pairs = load_json(raw, name)
+        except ScenarioError:
+            pairs = None                        # not JSON (or nested too deeply): say what is expected
+        if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise ScenarioError(f"{name} expects a JSON list of [start, price] pairs such as [[0, 1.0], "
+                                f"[1000000, 0.8]], got {_short(raw)}")
+        return name, [{"start": s, "price": p} for s, p in pairs]
     if spec is None:
         raise ScenarioError(f"unknown field {name!r} (see `python -m planner fields`)")
     if isinstance(spec, NumberField):
         try:
             value = float(raw.replace("_", ""))
         except ValueError:
-            raise ScenarioError(f"{name} = {raw!r} is not a number") from None
+            raise ScenarioError(f"{name} = {_short(raw)} is not a number") from None
         if spec.integer and math.isfinite(value) and value == int(value):
             return name, int(value)
         return name, value

@@ -16,10 +16,12 @@ import math
 from hypothesis import strategies as st
 
 from planner.scenario import (
+    BIDI_CONTROLS,
     FIELDS,
     MAX_TIERS,
     ChoiceField,
     NumberField,
+    UNSAFE_TEXT_CATEGORIES,
     TextField,
     validate,
 )
@@ -60,6 +62,9 @@ def number(spec: NumberField, full: bool = True) -> st.SearchStrategy:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
+PLAIN_CHARACTERS = st.characters(exclude_categories=UNSAFE_TEXT_CATEGORIES, exclude_characters=BIDI_CONTROLS)
+
+
 def field_value(spec, full: bool = True) -> st.SearchStrategy:
     if isinstance(spec, NumberField):
         return number(spec, full)
@@ -68,7 +73,7 @@ def field_value(spec, full: bool = True) -> st.SearchStrategy:
     assert isinstance(spec, TextField)
     if spec.pattern:
         return st.from_regex(spec.pattern, fullmatch=True).filter(lambda t: len(t) <= spec.max_length)
-    return st.text(max_size=spec.max_length)
+    return st.text(PLAIN_CHARACTERS, max_size=spec.max_length)
 
 
 @st.composite

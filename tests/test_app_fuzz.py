@@ -1,16 +1,19 @@
 """Malformed input through the real app (streamlit.testing AppTest), not just the parsers behind it.
 
 Inputs per entry point (counted while the tests run; `test_every_entry_point_got_its_inputs` checks them):
-  * upload: 326 malformed scenario files (150 mutated scenarios, 70 arbitrary texts/bytes/JSON values, 60
-    truncated files, 38 hand-picked ones: JSON nested 15,000-40,000 deep, 1 MB strings, unknown schema
-    versions, non-UTF-8 bytes, NaN/Infinity/1e999/10**400, too many tiers…, and 8 hostile file names), one
+  * upload: 352 malformed scenario files (150 mutated scenarios, 70 arbitrary texts/bytes/JSON values, 60
+    truncated files, 64 hand-picked ones: JSON nested 8 to 40,000 deep (just under the parser's recursion
+    limit among them), 1 MB strings, unknown schema versions, non-UTF-8 bytes, UTF-16 without a BOM,
+    NaN/Infinity/1e999/10**400/a 5,000-digit number, too many tiers, control and bidi characters in the
+    name, loosely typed tiers and schema versions, duplicate and empty keys…, and 8 hostile file names), one
     after another through the Compare & export page's uploader in ONE AppTest session. After each: no
     exception, one error naming the file, and the session scenario exactly as before (Scenario and JSON).
-  * share link: 310 query strings (100 tampered tokens: a character flipped, inserted or removed, or the
-    token cut; 50 random strings; 60 well-formed tokens carrying malformed scenarios; 20 oversized or odd
-    payloads, a zip bomb among them; 40 unknown or repeated `p`; 40 repeated `s`). Each is a fresh AppTest
+  * share link: 334 query strings (100 tampered tokens: a character flipped, inserted or removed, or the
+    token cut; 50 random strings; 60 well-formed tokens carrying malformed scenarios; 44 oversized or odd
+    payloads: a zip bomb, every nesting depth from 1 to past the limit and up to the recursion limit, control
+    characters, a 5,000-digit number, a duplicate key; 40 unknown or repeated `p`; 40 repeated `s`). Each is a fresh AppTest
     session: a full run of app.py with the query set before the run, no batching (about 0.1 s a run).
-    After each: no exception; for a bad `s` (238 of them) one warning and the retail preset, otherwise the
+    After each: no exception; for a bad `s` (262 of them) one warning and the retail preset, otherwise the
     scenario the link decodes to (base64 skips stray characters; Streamlit reads the last of repeated values)
     or the named preset; the URL repaired to match.
   * widgets: 27 out-of-range, non-finite, over-long or inconsistent values set on keyed number inputs,
@@ -36,8 +39,8 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
 from planner import catalog
-from planner.scenario import (FIELD_BY_NAME, MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, MAX_TIERS, NumberField,
-                              ScenarioError, from_share_token, parse_json, replace, to_dict, to_json, to_share_token,
+from planner.scenario import (FIELD_BY_NAME, MAX_JSON_DEPTH, MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, MAX_TIERS,
+                              NumberField, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json, to_share_token,
                               validate)
 from planner.ui.format import md
 from planner.ui.inputs import is_slider
@@ -177,6 +180,21 @@ PICKED = [
     ("extra-fields", json.dumps({**VALID, "__proto__": {"admin": True}, "constructor": 1})),
     ("share-token-as-file", to_share_token(RETAIL)),
     ("token-json", json.dumps({"s": _token_of(VALID)})),
+    # the second review (issue 12): nesting just under the parser's recursion limit, unsafe text, loose types
+    *[(f"deep-{depth}-in-name", json.dumps({**VALID, "name": "HOLE"}).replace('"HOLE"', "[" * depth + "]" * depth))
+      for depth in (MAX_JSON_DEPTH, 100, 500, 900, 950, 990, 1_500)],
+    ("deep-objects-in-tiers", json.dumps({**VALID, "inference_tiers": "HOLE"}).replace('"HOLE"', '{"a":' * 990 + "1" + "}" * 990)),
+    ("5000-digits", json.dumps({**VALID, "cameras": "HOLE"}).replace('"HOLE"', "9" * 5_000)),
+    ("utf-16-no-bom", json.dumps(VALID).encode("utf-16-le")),
+    *[(f"name-with-U+{ord(c):04X}", json.dumps({**VALID, "name": f"a{c}b"}))
+      for c in ("\x1b", "\x00", "\x85", "\u2028", "\u2029", "\u202e", "\u2066", "\x7f", "\t")],
+    ("empty-key", json.dumps({**VALID, "": 1})),
+    ("blank-name", json.dumps({**VALID, "name": "   "})),
+    ("tier-start-string", json.dumps({**VALID, "egress_tiers": [{"start": "0", "price": 0.09}]})),
+    ("tier-price-bool", json.dumps({**VALID, "egress_tiers": [{"start": 0, "price": True}]})),
+    ("schema-true", json.dumps({**VALID, "schema_version": True})),
+    ("schema-float", json.dumps({**VALID, "schema_version": 1.0})),
+    ("duplicate-valid-key", json.dumps(VALID)[:-1] + f', "cameras": {VALID["cameras"]}}}'),
 ]
 
 
@@ -187,7 +205,7 @@ def test_picked_files_and_hostile_file_names(session):
     broken = json.dumps({**VALID, "cameras": -5})
     for name in HOSTILE_FILE_NAMES:
         session.upload(broken.encode(), name)
-    assert len(PICKED) + len(HOSTILE_FILE_NAMES) == 46
+    assert len(PICKED) + len(HOSTILE_FILE_NAMES) == 72
 
 
 def test_after_the_malformed_files_a_good_one_still_loads(session):
@@ -287,13 +305,19 @@ ODD_TOKENS = [
     base64.urlsafe_b64encode(json.dumps(VALID).encode()).decode(),            # not deflated
     base64.urlsafe_b64encode(b"\x78\x9c" + b"\x00" * 40).decode(),           # a zlib header, then garbage
     "=" * 50, "%%%%", "\x00", "s=" + TOKEN, TOKEN + "&p=retail", " " + TOKEN + " ",
+    # the second review (issue 12): every nesting depth up to the limit and past it, up to the recursion limit
+    *[_deflated(json.dumps({**VALID, "name": "HOLE"}).replace('"HOLE"', "[" * d + "]" * d).encode())
+      for d in (*range(1, MAX_JSON_DEPTH + 2), 100, 500, 900, 950, 980, 990, 1_000, 1_500)],
+    *[_deflated(json.dumps({**VALID, "name": f"x{c}y"}).encode()) for c in ("\x1b[2J", "\x00", "\x85", "\u2028", "\u202e")],
+    _deflated(json.dumps({**VALID, "cameras": "HOLE"}).replace('"HOLE"', "9" * 5_000).encode()),
+    _deflated((json.dumps(VALID)[:-1] + ', "cameras": 7}').encode()),
 ]
 
 
 def test_oversized_and_odd_tokens():
     for token in ODD_TOKENS:
         open_link({"s": token, "p": "smart_city"})
-    assert len(ODD_TOKENS) == 20
+    assert len(ODD_TOKENS) == 44
 
 
 bad_tokens = st.one_of(st.just(TOKEN[:-5]), st.just("not-a-token"), st.text(max_size=30),

@@ -4,6 +4,7 @@ import hashlib
 import io
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from planner.ui.tables import comparison_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-                 "\tTab", "\rReturn", "=1+1\n=2", "<script>alert(1)</script>", "ok name"]
+                 " =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "＝1+1", "＋1", "－1", "＠x",
+                 "<script>alert(1)</script>", "ok name"]
+CONTROL_TEXTS = ["\tTab", "\rReturn", "=1+1\n=2"]        # refused in a scenario; other text cells may hold them
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,15 +25,21 @@ def cells(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+def runs_as_formula(cell: str) -> bool:
+    """A spreadsheet's view: a formula sign first, also behind blanks or invisible characters or full-width."""
+    visible = next((c for c in cell if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
+    return cell.startswith(FORMULA_START) or unicodedata.normalize("NFKC", visible) in ("=", "+", "-", "@")
+
+
 def assert_safe(text: str, hostile: str) -> None:
     rows = cells(text)
     for row in rows:
         for cell in row:
-            if cell.startswith(FORMULA_START):
+            if runs_as_formula(cell):
                 float(cell)        # only a number may start like a formula (e.g. -1234.5)
     flat = [c for row in rows for c in row]
     kept = hostile.replace("\r", "\n")          # a bare CR inside a cell is written as LF (then quoted)
-    assert any(c.lstrip("'") == kept for c in flat), "the name is kept, neutralised"
+    assert any(c.removeprefix("'") == kept for c in flat), "the name is kept, neutralised"
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -44,7 +53,14 @@ def test_hostile_names_through_every_export(name):
     out = io.StringIO()
     report.write_csv_rows(report.frame_rows(table), out)
     for row in cells(out.getvalue()):
-        assert not any(c.startswith(FORMULA_START) and not _number(c) for c in row)
+        assert not any(runs_as_formula(c) and not _number(c) for c in row)
+
+
+@pytest.mark.parametrize("text", CONTROL_TEXTS)
+def test_text_with_control_characters_is_neutralised_outside_scenarios(text):
+    out = io.StringIO()
+    report.write_csv_rows([["file name", text]], out)
+    assert_safe(out.getvalue(), text)
 
 
 def _number(text: str) -> bool:

@@ -16,7 +16,7 @@ import pytest
 from planner import costs as cost_model
 from planner import finance
 from planner.finance import analyse, break_even, discount_factors, step_curve
-from planner.report import analyse_one, break_even_text, summary
+from planner.report import analyse_one, break_even_text, irr_text, summary
 from planner.scenario import validate
 
 MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded
@@ -188,6 +188,13 @@ def test_irr_is_undefined_without_a_sign_change():
     assert math.isnan(fin(flat(device_price=0)).irr_percent[0])            # savings only, no outlay
     assert math.isnan(fin(flat(management=400)).irr_percent[0])            # 360 − 400 < 0: losses only
     assert summary(analyse_one(flat(management=400)))["irr_percent"] is None
+    assert irr_text(None) == "undefined (the cash flows never change sign)"
+
+
+def test_irr_text_says_over_a_thousand_percent_rather_than_a_meaningless_rate():
+    assert irr_text(18.25) == "18.2 %/year"          # 18.25 rounds half to even
+    assert irr_text(1_000.0) == "1000.0 %/year"
+    assert irr_text(16_680_793.0) == "over 1,000 %/year"
 
 
 def test_cash_and_accounting_totals():
