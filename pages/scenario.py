@@ -9,7 +9,7 @@ analysis = state.analysis(scenario)
 
 st.title("Scenario")
 st.caption(md(scenario.description) if scenario.description else md(scenario.name))
-pieces.key_metrics(analysis, state.analysis(state.reference()))
+pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

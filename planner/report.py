@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from . import costs as cost_model
-from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, Costs, side_components
+from .costs import COMPONENTS, Costs, side_components
 from .finance import Finance, analyse
 from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
+from .ui.format import months as duration
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
 
@@ -80,8 +81,9 @@ def break_even_text(months: float | None, horizon: int) -> str:
         return f"does not pay back within {horizon} months"
     if months == 0:
         return "cheaper from day one"
-    days = months * DAYS_PER_CALENDAR_MONTH
-    when = f"{months:.1f} months" if months >= 1 else f"after {days:.0f} days" if days >= 1 else "within a day"
+    when = duration(months)                          # '2.4 months', '18 days' or 'within a day'
+    if when.endswith(("day", "days")) and not when.startswith("within"):
+        when = f"after {when}"
     return f"pays back in month {math.ceil(months)} ({when})"
 
 

@@ -110,7 +110,7 @@ def test_report_download_matches_the_cli_and_uploads_are_validated(new_page, app
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     cli = subprocess.run([sys.executable, "-m", "planner", "report", "--preset", "retail", "--set", "cameras=10",
-                          "--format", "csv"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+                          "--set", f"name={RETAIL.name} (edited)", "--format", "csv"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     text = saved.read_text(encoding="utf-8")
     ours, theirs = read_report_section(text, "Summary"), read_report_section(cli, "Summary")
     assert list(ours["value"]) == list(theirs["value"])

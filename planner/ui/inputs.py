@@ -19,9 +19,9 @@ from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHED
                         ScenarioError, TextField, replace, to_dict)
 from . import state
 from .format import md, money
-from .tables import edited_tiers
+from .tables import edited_tiers, number_text
 
-SLIDER_MAX_STEPS = 600          # a number with at most this many steps in its range is a slider
+SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3
 CUSTOM = "__custom__"
 
@@ -38,12 +38,19 @@ def label_with_unit(spec: NumberField, currency: str) -> str:
     return md(f"{spec.label} ({unit})")
 
 
-def decimals(spec: NumberField) -> int:
-    """Decimals needed to show the step and the default exactly (at most 10)."""
+def decimals(spec: NumberField, value: float | None = None) -> int:
+    """Decimals needed to show the step, the default and `value` exactly (at most 10): a field shows the
+    figure the costs are computed with (Coral's $159.99, not $160)."""
     def places(x: float) -> int:
         text = f"{x:.10f}".rstrip("0")
         return len(text.split(".")[1])
-    return 0 if spec.integer else max(places(spec.step), places(spec.default))
+    shown = (spec.step, spec.default) if value is None else (spec.step, spec.default, value)
+    return 0 if spec.integer else max(map(places, shown))
+
+
+def range_text(spec: NumberField, currency: str) -> str:
+    """'Allowed: 0 to 60 frames/s per camera.'"""
+    return f"Allowed: {number_text(spec.min)} to {number_text(spec.max)} {spec.unit_for(currency)}".rstrip() + "."
 
 
 def is_slider(spec: NumberField) -> bool:
@@ -76,15 +83,16 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
     """The widget for one schema field, bound to the scenario."""
     key = key_for(page, spec.name)
     disabled, note = relevance(spec.name, scenario)
-    common = {"key": key, "help": md(spec.help) + note, "disabled": disabled,
-              "on_change": _commit_widget, "args": (spec.name, key)}
     value = getattr(scenario, spec.name)
+    limits = f"\n\n{md(range_text(spec, scenario.currency))}" if isinstance(spec, NumberField) else ""
+    common = {"key": key, "help": md(spec.help) + limits + note, "disabled": disabled,
+              "on_change": _commit_widget, "args": (spec.name, key)}
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float
         state.bind(key, kind(value))
         draw = st.slider if is_slider(spec) else st.number_input
         draw(label_with_unit(spec, scenario.currency), kind(spec.min), kind(spec.max), step=kind(spec.step),
-             format="%d" if spec.integer else f"%.{decimals(spec)}f", **common)
+             format="%d" if spec.integer else f"%.{decimals(spec, value)}f", **common)
     elif isinstance(spec, ChoiceField):
         state.bind(key, value)
         st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)

@@ -27,7 +27,7 @@ class Card:
     value: str
     help: str
     delta: str | None = None
-    color: str = "off"        # st.metric delta_color: 'inverse' where lower is better
+    color: str = "off"        # st.metric delta_color, green when the change favours the edge case
 
 
 def money_delta(now: float, before: float, currency: str) -> str | None:
@@ -52,7 +52,7 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
     return [
         Card("Cloud cost per month", money(s["cloud_monthly_cost"], cur),
              "Cloud bill in the first month: uplink, ingest, inference, egress and storage.",
-             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "inverse"),
+             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "normal"),   # dearer cloud: edge wins
         Card("Edge capex", money(s["edge_capex"], cur),
              f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
              money_delta(s["edge_capex"], r["edge_capex"], cur), "inverse"),
@@ -69,13 +69,15 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
 
 
 def key_metrics(a: Analysis, reference: Analysis) -> None:
+    """The key-figure cards; `reference` is the preset over the same horizon as `a` (see
+    `state.reference_over`), so the savings over N months compare with the preset's over N months."""
     cards = metric_cards(a, reference)
     for column, card in zip(st.columns(len(cards)), cards):
         column.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
                       delta_arrow="off" if card.color in ("red", "green") else "auto")
     if any(card.delta for card in cards):
-        st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}”; "
-                      "green is better for the edge case."))
+        st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}” over the same "
+                      f"{reference.scenario.horizon_months}-month horizon; green is better for the edge case."))
 
 
 # ── Headline and charts ────────────────────────────────────────────────────────────────────────────

@@ -304,13 +304,13 @@ def check_distributions(rows: Sequence[tuple]) -> list[str]:
 
 
 # ── Cached computations (keyed by the scenario JSON text and the section's parameters) ────────────
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner="Computing the tornado: every key input at its low and high value…")
 def tornado_table(scenario_json: str, view: str, percent: float, custom: tuple = ()) -> pd.DataFrame:
     return risk.tornado(parse_json(scenario_json), percent=percent,
                         custom={name: (low, high) for name, low, high in custom}, view=view)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner="Computing the break-even map…")
 def sensitivity_map(scenario_json: str, view: str, x: str, x_range: tuple[float, float], y: str,
                     y_range: tuple[float, float], points: int) -> tuple[np.ndarray, np.ndarray]:
     return risk.grid_map(parse_json(scenario_json), x, axis_values(x, *x_range, points), y,
@@ -360,6 +360,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
                    "range: give them a low and a high here to see their effect.")
         edited = st.data_editor(
             custom_frame(scenario), key="sensitivity.tornado.custom", hide_index=True, width="stretch",
+            placeholder=f"±{percent}%",                       # a blank Low or High: what it stands for
             column_order=("Input", "Unit", "Current", "Low", "High"), disabled=("Input", "Unit", "Current"),
             column_config={
                 "Low": st.column_config.NumberColumn("Low", help="Blank: current value minus the percentage"),
