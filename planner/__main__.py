@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import catalog
-from .report import analyse_one, break_even_text, formula_rows, report_csv, summary, summary_json
+from .report import analyse_one, break_even_text, formula_rows, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
 
 
@@ -81,6 +81,7 @@ def _table(a, view: str) -> str:
     for row in formula_rows(a):
         if view in row["views"]:
             lines.append(f"  {row['side']:<6}{row['component']:<40}{row['month_1']:>16,.2f}  {row['bill']}")
+    lines += ["", "Sources of the catalog figures", *(f"  {line}" for line in source_lines(a.scenario))]
     return "\n".join(lines) + "\n"
 
 

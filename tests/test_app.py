@@ -334,7 +334,7 @@ def test_money_and_months_formatting():
     assert money(5, signed=True) == "+$5" and money(-5, signed=True) == "-$5"
     assert money(None) == money(float("nan")) == "—"
     assert months(2.44) == "2.4 months" and months(1.0) == "1 month"
-    assert break_even_short(0.6, 36) == "Month 1" and break_even_short(None, 36) == "Not within 36 months"
+    assert break_even_short(0.6, 36) == "Month 1" and break_even_short(None, 36) == "Not by month 36"
 
 
 def test_widgets_follow_the_schema():

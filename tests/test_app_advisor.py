@@ -125,7 +125,7 @@ def test_cloud_answers_for_the_cheap_cloud_case_give_the_cloud():
     assert ":blue-badge[☁️ Cloud]" in [m.value for m in at.markdown]
     verdicts = table(at, "Factor").set_index("Factor")["Verdict"]
     assert verdicts["Latency"] == verdicts["Privacy"] == verdicts["Economics"] == "Cloud"
-    assert metric(at, "Edge break-even").value == "Not within 12 months"
+    assert metric(at, "Edge break-even").value == "Not by month 12"
     assert any("applying costs the best-fitting edge deployment" in c.value for c in at.caption)
 
 

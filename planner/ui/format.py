@@ -50,9 +50,9 @@ def months(value: float | None, decimals: int = 1) -> str:
 
 
 def break_even_short(month: float | None, horizon: int) -> str:
-    """Metric-card text: 'Month 3', 'Day one' or 'Not within 36 months'."""
+    """Metric-card text, short enough for a card on a phone: 'Month 3', 'Day one' or 'Not by month 36'."""
     if month is None or not math.isfinite(month):
-        return f"Not within {horizon} months"
+        return f"Not by month {horizon}"
     return "Day one" if month == 0 else f"Month {math.ceil(month)}"       # as report.break_even_text
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from ..catalog import TIER_ITEMS
+from ..report import sources
 from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
                         ScenarioError, TextField, replace, to_dict)
 from . import state
@@ -139,6 +141,13 @@ def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     texts = {CUSTOM: picker.custom_text, **{cid: text for cid, (text, _) in picker.choices.items()}}
     st.selectbox(picker.label, list(texts), format_func=texts.get, key=key, help=picker.help,
                  on_change=_pick, args=(picker, key))
+    st.caption(md(source_note(scenario, picker.name)))
+
+
+def source_note(scenario: Scenario, picker: str) -> str:
+    """'Source: <entry>: <source> (as of 2026-04).' for the catalog entry whose figures the scenario uses."""
+    found = next((p for p in sources(scenario) if p.picker == picker), None)
+    return f"Source: {found.text()}." if found else "Custom figures: no catalog source."
 
 
 def _tiers(schedule) -> list[dict]:
@@ -194,6 +203,8 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
     title, _, detail = TIER_SCHEDULES[name].replace("{cur}", scenario.currency).partition(": ")
     st.markdown(f"**{md(title)}**")
     st.caption(md(detail[0].upper() + detail[1:]) + note.replace("\n\n", " "))
+    if name not in PICKED_TIERS:
+        st.caption(md(source_note(scenario, TIER_ITEMS[name][0])))
     st.data_editor(
         pd.DataFrame(tiers, columns=["start", "price"]), key=key, num_rows="dynamic", hide_index=True,
         disabled=disabled, width="stretch", on_change=_commit_tiers, args=(name, key, tiers),
@@ -207,6 +218,7 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
 
 # ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
 PICKED_LABELS = {"cloud_provider", "device_id"}   # label fields the catalog pickers fill
+PICKED_TIERS = {"inference_tiers"}                # tier schedules a picker fills (its source shows beside it)
 
 
 def scenario_inputs(page: str) -> None:

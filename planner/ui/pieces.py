@@ -12,12 +12,34 @@ from ..costs import COMPONENT_BY_KEY
 from ..explain import first_month
 from ..report import SIDES, Analysis, break_even_text, monthly_table, summary
 from ..scenario import to_json
-from . import state
+from . import sidebar, state
 from .format import break_even_short, md, money, percent
 from .tables import summary_display
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
 CHART_CONFIG = {"displaylogo": False}
+
+
+# ── First screen ───────────────────────────────────────────────────────────────────────────────────
+APP_NAME = "Edge Inference Planner"
+
+
+def first_steps() -> None:
+    """What the app answers and its three steps, with the preset picker in the page itself (a phone hides
+    the sidebar)."""
+    with st.container(border=True):
+        st.markdown(f"**{APP_NAME}** answers one question: should your camera inference run in the cloud or on "
+                    "hardware at the edge? It shows what each side costs month by month, when the edge hardware "
+                    "pays for itself, and how sure you can be.")
+        pick, adjust, read = st.columns(3, gap="medium")
+        with pick:
+            sidebar.preset_picker("scenario.preset", "① Pick a preset")
+        adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
+                        "figures follow every change.")
+        with read:
+            st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
+            st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
+            st.page_link("pages/advisor.py", label="Architecture advisor", icon="🧭")
 
 
 # ── Metric cards ───────────────────────────────────────────────────────────────────────────────────
@@ -72,8 +94,9 @@ def key_metrics(a: Analysis, reference: Analysis) -> None:
     """The key-figure cards; `reference` is the preset over the same horizon as `a` (see
     `state.reference_over`), so the savings over N months compare with the preset's over N months."""
     cards = metric_cards(a, reference)
-    for column, card in zip(st.columns(len(cards)), cards):
-        column.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
+    with st.container(horizontal=True):   # cards wrap onto another row rather than cut a figure short ("$1,19…")
+        for card in cards:
+            st.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
                       delta_arrow="off" if card.color in ("red", "green") else "auto")
     if any(card.delta for card in cards):
         st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}” over the same "

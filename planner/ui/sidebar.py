@@ -9,8 +9,16 @@ from . import state
 NAME_MAX_CHARS = next(m.max_length for m in Scenario.model_fields["name"].metadata if hasattr(m, "max_length"))
 
 
-def _load_preset() -> None:
-    state.load_preset(st.session_state["sidebar.preset"])
+def _load_preset(key: str) -> None:
+    state.load_preset(st.session_state[key])
+
+
+def preset_picker(key: str, label: str = "Start from preset") -> None:
+    """The preset selectbox (in the sidebar, and on the first screen, where a phone shows no sidebar)."""
+    presets = state.presets()
+    state.bind(key, state.preset_key())
+    st.selectbox(label, list(presets), format_func=lambda k: presets[k].name, key=key, on_change=_load_preset,
+                 args=(key,), help="Loads a bundled scenario; the metric deltas compare with it.")
 
 
 def _rename() -> None:
@@ -23,12 +31,10 @@ def _rename() -> None:
 
 
 def render() -> None:
-    presets, scenario = state.presets(), state.current()
+    scenario = state.current()
     with st.sidebar:
         st.subheader("Scenario")
-        state.bind("sidebar.preset", state.preset_key())
-        st.selectbox("Start from preset", list(presets), format_func=lambda k: presets[k].name, key="sidebar.preset",
-                     on_change=_load_preset, help="Loads a bundled scenario; the metric deltas compare with it.")
+        preset_picker("sidebar.preset")
         state.bind("sidebar.name", scenario.name)
         st.text_input("Scenario name", key="sidebar.name", on_change=_rename,
                       help=f"Shown in reports, downloads and the comparison (up to {NAME_MAX_CHARS} characters). "
