@@ -150,6 +150,11 @@ def source_note(scenario: Scenario, picker: str) -> str:
     return f"Source: {found.text()}." if found else "Custom figures: no catalog source."
 
 
+def exact_money(value: float) -> str:
+    """'$2,000', '$159.99': a catalog price with its cents when it has any."""
+    return money(value, decimals=0 if float(value).is_integer() else 2)
+
+
 def _tiers(schedule) -> list[dict]:
     return [{"start": float(start), "price": float(price)} for start, price in schedule]
 
@@ -166,7 +171,7 @@ def pickers(group: str) -> list[Picker]:
                                       "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()})]
     if group == "Edge":
         fields = {d["id"]: cat.device_fields(d["id"]) for d in cat.hardware}     # host computer included
-        devices = {i: (f"{d['name']} · {money(f['device_price'])}, {f['device_watts']:g} W, "
+        devices = {i: (f"{d['name']} · {exact_money(f['device_price'])}, {f['device_watts']:g} W, "
                        f"{f['device_throughput_ips']:,g} inferences/s" + (" (with host)" if d["host_usd"] else ""), f)
                    for (i, f), d in zip(fields.items(), cat.hardware)}
         management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'], decimals=2)}/month "
