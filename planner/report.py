@@ -131,13 +131,13 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
                         columns=["field", "label", "value", "unit", "source", "as_of"])
 
 
+PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
+          "egress": "Result egress tiers"}      # what each catalog picker fills, for the reports
+
+
 def source_lines(scenario: Scenario) -> list[str]:
     """The sources as text lines for a report: 'Edge device — <name>: <source> (as of …)'."""
     return [f"{PICKED[p.picker]} — {p.text()}" for p in sources(scenario)] or ["No figure comes from the catalog."]
-
-
-PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
-          "egress": "Result egress tiers"}
 
 
 def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:

@@ -137,7 +137,7 @@ def test_apply_puts_the_deployment_into_the_scenario_and_the_scenario_page_shows
     assert not at.exception
     scenario = at.session_state["scenario"]
     assert {k: getattr(scenario, k) for k in advice.scenario_changes} == advice.scenario_changes
-    assert scenario == replace(RETAIL, **advice.scenario_changes)
+    assert scenario == replace(RETAIL, **advice.scenario_changes, name=f"{RETAIL.name} (edited)")   # marked edited
     after = summary(analyse_one(scenario))
     assert after["edge_capex"] != before["edge_capex"]
     message = at.success[0].value
