@@ -7,6 +7,8 @@ Expected figures come from the planner core (`analyse_one`, the catalog), as the
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -20,11 +22,11 @@ import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog, charts
+from planner import catalog, charts, risk
 from planner.report import analyse_one, break_even_text, monthly_table, read_report_section, report_csv, summary, \
     summary_json
 from planner.scenario import FIELD_BY_NAME, replace, to_json
-from planner.ui import tables
+from planner.ui import sensitivity, tables
 from planner.ui.format import money, months
 from planner.ui.sensitivity import tornado_order, tornado_table
 
@@ -155,6 +157,15 @@ def test_every_export_carries_the_sources_and_dates():
     assert f"Edge device — {device['name']}: " in table and f"(as of {device['as_of']})" in table
     comparison = tables.comparison_csv([a, analyse_one(RETAIL)])
     assert "Sources of the catalog figures" in comparison and device["as_of"] in comparison
+
+
+def test_the_sensitivity_csvs_say_where_their_catalog_figures_come_from():
+    oil_gas = catalog.preset("oil_gas")
+    device = CAT.device(oil_gas.device_id)
+    text = sensitivity.tornado_csv(risk.tornado(oil_gas, percent=20), oil_gas, "cash", 20)
+    head = list(csv.reader(io.StringIO(text.split("\n\n", 1)[0])))
+    assert ["source: device_id device_price device_watts device_throughput_ips",
+            f"{device['name']}: {device['source']}; estimate: {device['estimate']}", device["as_of"]] in head
 
 
 # ── 12. The first screen: name, question, three steps, a preset picker in the page ─────────────────

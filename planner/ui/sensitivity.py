@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import charts, risk
-from ..report import frame_rows, write_csv_rows
+from ..report import frame_rows, sources, write_csv_rows
 from ..scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, parse_json, to_json
 from . import pieces, state
 from .format import break_even_short, md, money
@@ -183,8 +183,10 @@ def _never(values, horizon: int) -> list:
 
 
 def _title_rows(title: str, scenario: Scenario, view: str) -> list[list]:
+    """What a CSV was computed from: scenario, view, horizon, and the source and date of its catalog figures."""
     return [[title], ["scenario", scenario.name], ["view", view], ["horizon_months", scenario.horizon_months],
-            ["break-even", f"months from go-live; 'never' = does not pay back within {scenario.horizon_months} months"]]
+            ["break-even", f"months from go-live; 'never' = does not pay back within {scenario.horizon_months} months"],
+            *([f"source: {' '.join(p.fields)}", p.cited(), p.as_of] for p in sources(scenario))]
 
 
 def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float) -> str:
