@@ -145,7 +145,8 @@ def _joined(values) -> str:
 
 
 # Tier-schedule fields a catalog price item fills: {field: (picker, item)}.
-TIER_ITEMS = {"inference_tiers": ("vision_api", "vision_per_1000_images"), "egress_tiers": ("egress", "transfer_out_per_gb")}
+TIER_ITEMS = {"inference_tiers": ("vision_api", "vision_per_1000_images"),
+              "egress_tiers": ("egress", "transfer_out_per_gb")}
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,10 @@ class Catalog:
         values = scenario.model_dump(mode="json")
         found = []
         device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
-        if device and all(values[k] == v for k, v in self.device_fields(device["id"]).items()):
-            found.append(Provenance("device", tuple(self.device_fields(device["id"])), device["name"],
-                                    device["source"], device["as_of"], device["estimate"]))
+        filled = self.device_fields(device["id"]) if device else {}
+        if device and all(values[k] == v for k, v in filled.items()):
+            found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
+                                    device["estimate"]))
         fee = next((m for m in self.management if (m["basis"], m["usd_per_month"]) ==
                     (values["management_basis"], values["management_per_month"])), None)
         if fee:
@@ -186,7 +188,8 @@ class Catalog:
             same = [name for name, schedule in self.tier_schedules(item).items() if schedule == tiers]
             if same:
                 name = values["cloud_provider"] if values["cloud_provider"] in same else same[0]
-                rows = [r for r in self.cloud_prices if r["item"] == item and f"{r['provider']} — {r['service']}" == name]
+                rows = [r for r in self.cloud_prices
+                        if r["item"] == item and f"{r['provider']} — {r['service']}" == name]
                 labelled = picker == "vision_api" and values["cloud_provider"] == name
                 found.append(Provenance(picker, (field, "cloud_provider") if labelled else (field,), name,
                                         _joined(r["source"] for r in rows), _joined(r["as_of"] for r in rows),
