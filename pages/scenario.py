@@ -8,8 +8,9 @@ scenario = state.current()
 analysis = state.analysis(scenario)
 
 st.title("Scenario")
+pieces.first_steps()
 st.caption(md(scenario.description) if scenario.description else md(scenario.name))
-pieces.key_metrics(analysis, state.analysis(state.reference()))
+pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -22,7 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from . import advisor, catalog
-from .report import analyse_one, break_even_text, formula_rows, irr_text, report_csv, summary, summary_json
+from .report import analyse_one, break_even_text, formula_rows, irr_text, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
 
 
@@ -134,6 +134,7 @@ def _table(a, view: str) -> str:
     for row in formula_rows(a):
         if view in row["views"]:
             lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['bill']}")
+    lines += ["", "Sources of the catalog figures", *(f"  {line}" for line in source_lines(a.scenario))]
     return "\n".join(lines) + "\n"
 
 

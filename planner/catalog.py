@@ -125,6 +125,34 @@ def read_rows(path: Path, schema: dict) -> list[dict]:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a group of a scenario's inputs came from: the catalog entry whose figures they equal."""
+    picker: str                   # the app's picker that fills them: 'device', 'management', 'vision_api', 'egress'
+    fields: tuple[str, ...]       # the scenario fields it covers
+    entry: str                    # the catalog entry's name
+    source: str
+    as_of: str
+    estimate: str = ""            # how an estimated figure was derived ('' when quoted as published)
+
+    def cited(self) -> str:
+        """'<entry>: <source>; estimate: <how>' (without the date)."""
+        return f"{self.entry}: {self.source}" + (f"; estimate: {self.estimate}" if self.estimate else "")
+
+    def text(self) -> str:
+        """'<entry>: <source>; estimate: <how> (as of 2026-04)'."""
+        return f"{self.cited()} (as of {self.as_of})"
+
+
+def _joined(values) -> str:
+    return "; ".join(dict.fromkeys(v for v in values if v))      # distinct, in order
+
+
+# Tier-schedule fields a catalog price item fills: {field: (picker, item)}.
+TIER_ITEMS = {"inference_tiers": ("vision_api", "vision_per_1000_images"),
+              "egress_tiers": ("egress", "transfer_out_per_gb")}
+
+
+@dataclass(frozen=True)
 class Catalog:
     hardware: tuple[dict, ...]
     cloud_prices: tuple[dict, ...]
@@ -145,6 +173,34 @@ class Catalog:
         d = self.device(device_id)
         return {"device_id": d["id"], "device_price": d["unit_price_usd"] + d["host_usd"],
                 "device_watts": d["watts"] + d["host_watts"], "device_throughput_ips": d["throughput_ips"]}
+
+    def provenance(self, scenario: Scenario) -> tuple[Provenance, ...]:
+        """The catalog entries the scenario's figures come from: its device, management fee and price tiers,
+        each when every figure it fills equals the catalog's (a figure edited since is the user's own)."""
+        values = scenario.model_dump(mode="json")
+        found = []
+        device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
+        filled = self.device_fields(device["id"]) if device else {}
+        if device and all(values[k] == v for k, v in filled.items()):
+            found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
+                                    device["estimate"]))
+        fee = next((m for m in self.management if (m["basis"], m["usd_per_month"]) ==
+                    (values["management_basis"], values["management_per_month"])), None)
+        if fee:
+            found.append(Provenance("management", ("management_basis", "management_per_month"), fee["name"],
+                                    fee["source"], fee["as_of"], fee["estimate"]))
+        for field, (picker, item) in TIER_ITEMS.items():
+            tiers = [(t["start"], t["price"]) for t in values[field]]
+            same = [name for name, schedule in self.tier_schedules(item).items() if schedule == tiers]
+            if same:
+                name = values["cloud_provider"] if values["cloud_provider"] in same else same[0]
+                rows = [r for r in self.cloud_prices
+                        if r["item"] == item and f"{r['provider']} — {r['service']}" == name]
+                labelled = picker == "vision_api" and values["cloud_provider"] == name
+                found.append(Provenance(picker, (field, "cloud_provider") if labelled else (field,), name,
+                                        _joined(r["source"] for r in rows), _joined(r["as_of"] for r in rows),
+                                        _joined(r["estimate"] for r in rows)))
+        return tuple(found)
 
     def tier_schedules(self, item: str) -> dict[str, list[tuple[float, float]]]:
         """{'provider — service': [(tier_from, price), …]} for one price item, tiers in order."""

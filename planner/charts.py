@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from .costs import side_components
+from .costs import COMPONENTS, side_components
 from .finance import step_curve
 from .report import SIDES, Analysis, break_even_text, column_name
 from .ui.format import SYMBOLS
@@ -22,6 +22,7 @@ from .ui.format import SYMBOLS
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
 PALETTE = qualitative.D3 + qualitative.Bold          # saturated enough to read on white
+COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), PALETTE))   # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
 LABEL_STYLE = {"font": {"color": MARKER_COLOR, "size": 13}, "bgcolor": "rgba(255,255,255,0.9)",
                "bordercolor": MARKER_COLOR, "borderpad": 4, "arrowcolor": MARKER_COLOR}
@@ -117,17 +118,25 @@ def components_figure(table: pd.DataFrame, side: str, view: str, currency: str, 
     """Monthly cost by component of one side, from `report.monthly_table`, as stacked steps (one filled
     area per component, each month's value held across the month; all-zero lines left out).
 
+    Month m is drawn from m − ½ to m + ½, the first and the last month whole: each line is padded with
+    its first and last value at the axis ends. A component has one colour in every figure
+    (`COMPONENT_COLORS`), on either side and in either view.
+
     Areas rather than bars: one shape per component instead of one per month, so the browser draws it
     faster and the stack reads the same."""
+    month = table["month"].to_numpy()
+    x = np.r_[month[0] - 0.5, month, month[-1] + 0.5] if len(month) else month
     traces = []
-    for info, color in zip(side_components(side, view), PALETTE):
-        values = table[column_name(side, info.label, currency)]
-        if np.any(values.to_numpy() != 0):
-            traces.append({"type": "scatter", "x": table["month"], "y": values, "name": info.label, "mode": "lines",
-                           "stackgroup": side, "line": {"color": color, "width": 1, "shape": "hvh"},
+    for info in side_components(side, view):
+        values = table[column_name(side, info.label, currency)].to_numpy()
+        if np.any(values != 0):
+            color = COMPONENT_COLORS[info.key]
+            traces.append({"type": "scatter", "x": x, "y": np.r_[values[0], values, values[-1]], "name": info.label,
+                           "mode": "lines", "stackgroup": side, "line": {"color": color, "width": 1, "shape": "hvh"},
                            "fillcolor": color, "hovertemplate": f"{money_hover(currency)}<extra>{info.label}</extra>"})
+    ends = [float(x[0]), float(x[-1])] if len(x) else [0, 1]
     return _figure(traces, _layout(f"{SIDES[side]}: cost per month by component", currency, "Cost per month", height,
-                                   xaxis={"title": {"text": "Month"}}))
+                                   xaxis={"title": {"text": "Month"}, "range": ends}))
 
 
 def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "savings",
@@ -275,7 +284,12 @@ def _months_axis_with_never(horizon: int, title: str) -> dict:
             "tickangle": 0, "range": [0, never_x + horizon * 0.08 + 1]}
 
 
-def _risk_axis(metric: str, horizon: int, currency: str) -> dict:
+def _risk_axis(metric: str, horizon: int, currency: str, latest: float | None = None) -> dict:
+    """The result axis. Break-even: up to the 'Never' tick, or when every value pays back (`latest`, the
+    latest of them) just past the latest one, so bars under a month are not squeezed against 0."""
+    if metric == "break_even" and latest is not None:
+        return {"title": {"text": "Break-even [months from go-live]"}, "range": [0, max(latest, 1e-3) * 1.15],
+                "tickformat": ",~g", "rangemode": "tozero"}
     if metric == "break_even":
         return _months_axis_with_never(horizon, "Break-even [months from go-live]")
     return {"title": {"text": f"Savings over {horizon} months [{currency}]"}, **money_axis(currency)}
@@ -307,7 +321,10 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
         traces.append({"type": "bar", "y": ticks, "x": plot - base_plot, "base": base_plot, "orientation": "h",
                        "name": TORNADO_NAMES[side], "marker": {"color": TORNADO_COLORS[side]}, "customdata": custom,
                        "hovertemplate": f"%{{customdata[0]}} → %{{customdata[1]}}<extra>{TORNADO_NAMES[side]}</extra>"})
-    side = "center" if not be else "right" if base_plot > horizon * 0.6 else "left"     # keep the label in view
+    results = np.r_[base_value, rows["break_even_low"], rows["break_even_high"]] if be else np.array([])
+    latest = float(results.max()) if be and np.isfinite(results).all() else None     # None: some never pay back
+    axis_end = latest if latest is not None else horizon
+    side = "center" if not be else "right" if base_plot > axis_end * 0.6 else "left"     # keep the label in view
     labels = [{"x": base_plot, "y": 1, "yref": "paper", "yanchor": "bottom", "xanchor": side, "showarrow": False,
                "text": f"<b>{CURRENT_SCENARIO}: {risk_value_text(base_value, metric, horizon, currency)}</b>",
                **LABEL_STYLE}]
@@ -324,7 +341,7 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
         "hovermode": "closest", "margin": {"l": 10, "r": 30, "t": 90, "b": 10},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12 if len(rows) > 6 else -0.25, "x": 0,
                    "xanchor": "left"},
-        "xaxis": _risk_axis(metric, horizon, currency),
+        "xaxis": _risk_axis(metric, horizon, currency, latest),
         "yaxis": {"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
         "annotations": labels, "shapes": [current],
     })

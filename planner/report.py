@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import costs as cost_model
-from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, Costs, side_components
+from . import catalog, costs as cost_model
+from .catalog import Provenance
+from .costs import COMPONENTS, Costs, side_components
 from .finance import Finance, analyse
 from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
+from .ui.format import months as duration
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
 
@@ -86,8 +88,9 @@ def break_even_text(months: float | None, horizon: int) -> str:
         return f"does not pay back within {horizon} months"
     if months == 0:
         return "cheaper from day one"
-    days = months * DAYS_PER_CALENDAR_MONTH
-    when = f"{months:.1f} months" if months >= 1 else f"after {days:.0f} days" if days >= 1 else "within a day"
+    when = duration(months)                          # '2.4 months', '18 days' or 'within a day'
+    if when.endswith(("day", "days")) and not when.startswith("within"):
+        when = f"after {when}"
     return f"pays back in month {math.ceil(months)} ({when})"
 
 
@@ -124,9 +127,17 @@ def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
+def sources(scenario: Scenario) -> tuple[Provenance, ...]:
+    """The catalog entries the scenario's figures come from (see `Catalog.provenance`)."""
+    return catalog.load().provenance(scenario)
+
+
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
-    """Every input: field, label, value, unit — the header texts come from the schema."""
+    """Every input: field, label, value, unit, and for a catalog figure its source and as-of date — the
+    header texts come from the schema."""
     values = to_dict(scenario)
+    found = sources(scenario)
+    source = {field: (p.cited(), p.as_of) for p in found for field in p.fields}
     rows = [("name", "Scenario name", values["name"], "")]
     for spec in FIELDS:
         unit = spec.unit_for(scenario.currency) if isinstance(spec, NumberField) else ""
@@ -134,7 +145,17 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     for key, text in TIER_SCHEDULES.items():
         tiers = "; ".join(f"from {t['start']:,.0f}: {t['price']:g}" for t in values[key])
         rows.append((key, text.replace("{cur}", scenario.currency), tiers, ""))
-    return pd.DataFrame(rows, columns=["field", "label", "value", "unit"])
+    return pd.DataFrame([(*row, *source.get(row[0], ("", ""))) for row in rows],
+                        columns=["field", "label", "value", "unit", "source", "as_of"])
+
+
+PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
+          "egress": "Result egress tiers"}      # what each catalog picker fills, for the reports
+
+
+def source_lines(scenario: Scenario) -> list[str]:
+    """The sources as text lines for a report: 'Edge device — <name>: <source> (as of …)'."""
+    return [f"{PICKED[p.picker]} — {p.text()}" for p in sources(scenario)] or ["No figure comes from the catalog."]
 
 
 def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
@@ -223,7 +244,10 @@ def read_report_section(text: str, title: str) -> pd.DataFrame:
 
 
 def summary_json(a: Analysis, view: str = "cash") -> str:
-    return json.dumps(summary(a, view), indent=2, ensure_ascii=False) + "\n"
+    """`summary` and `sources`: each catalog entry with the fields it fills, its source and as-of date."""
+    found = [{"fields": list(p.fields), "entry": p.entry, "source": p.source, "as_of": p.as_of, "estimate": p.estimate}
+             for p in sources(a.scenario)]
+    return json.dumps({**summary(a, view), "sources": found}, indent=2, ensure_ascii=False) + "\n"
 
 
 def formula_rows(a: Analysis) -> list[dict]:

@@ -100,7 +100,7 @@ def test_changing_cameras_changes_the_cloud_cost_and_shows_the_delta(at):
     card = metric(at, "Cloud cost per month")
     assert card.value == money(now["cloud_monthly_cost"])
     assert card.delta == money(now["cloud_monthly_cost"] - before["cloud_monthly_cost"], signed=True)
-    assert card.delta.startswith("+") and color(card) == "RED"          # a higher cost is bad news
+    assert card.delta.startswith("+") and color(card) == "GREEN"        # a dearer cloud is good for the edge case
     assert scenario(at).cameras == 80
     assert at.sidebar.caption[0].value == "1 input changed from the preset."
 
@@ -112,7 +112,7 @@ def test_moving_a_slider_changes_the_cloud_cost(at):
     assert scenario(at).hours_per_day == 6.0
     assert metric(at, "Cloud cost per month").value == money(expected(replace(RETAIL, hours_per_day=6.0))["cloud_monthly_cost"])
     assert metric(at, "Cloud cost per month").delta.startswith("-")
-    assert color(metric(at, "Cloud cost per month")) == "GREEN"
+    assert color(metric(at, "Cloud cost per month")) == "RED"            # a cheaper cloud: bad for the edge case
     assert color(metric(at, "36-month savings")) == "RED"                 # less saved
 
 
@@ -263,10 +263,10 @@ def test_the_report_download_is_exactly_the_cli_report():
         at.number_input(key="scenario.cameras").set_value(10).run()
         at.switch_page("pages/compare.py").run()
     files = dict(captured)
-    changed = replace(RETAIL, cameras=10)
-    report = files["retail-store-50-cameras-seed-article-report.csv"]
+    changed = replace(RETAIL, cameras=10, name=f"{RETAIL.name} (edited)")
+    report = files["retail-store-50-cameras-seed-article-edited-report.csv"]
     assert report == report_csv(analyse_one(changed)).encode("utf-8")
-    assert validate(json.loads(files["retail-store-50-cameras-seed-article.json"])) == changed
+    assert validate(json.loads(files["retail-store-50-cameras-seed-article-edited.json"])) == changed
 
 
 def test_the_comparison_set_is_bounded_and_entries_can_be_removed(at):
@@ -334,7 +334,7 @@ def test_money_and_months_formatting():
     assert money(5, signed=True) == "+$5" and money(-5, signed=True) == "-$5"
     assert money(None) == money(float("nan")) == "—"
     assert months(2.44) == "2.4 months" and months(1.0) == "1 month"
-    assert break_even_short(0.6, 36) == "Month 1" and break_even_short(None, 36) == "Not within 36 months"
+    assert break_even_short(0.6, 36) == "Month 1" and break_even_short(None, 36) == "Not by month 36"
 
 
 def test_widgets_follow_the_schema():

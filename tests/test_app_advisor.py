@@ -139,7 +139,7 @@ def test_cloud_answers_for_the_cheap_cloud_case_give_the_cloud():
     assert ":blue-badge[☁️ Cloud]" in [m.value for m in at.markdown]
     verdicts = table(at, "Factor").set_index("Factor")["Verdict"]
     assert verdicts["Latency"] == verdicts["Privacy"] == verdicts["Economics"] == "Cloud"
-    assert metric(at, "Edge break-even").value == "Not within 12 months"
+    assert metric(at, "Edge break-even").value == "Not by month 12"
     assert any("applying costs the best-fitting edge deployment" in c.value for c in at.caption)
 
 
@@ -151,7 +151,7 @@ def test_apply_puts_the_deployment_into_the_scenario_and_the_scenario_page_shows
     assert not at.exception
     scenario = at.session_state["scenario"]
     assert {k: getattr(scenario, k) for k in advice.scenario_changes} == advice.scenario_changes
-    assert scenario == replace(RETAIL, **advice.scenario_changes)
+    assert scenario == replace(RETAIL, **advice.scenario_changes, name=f"{RETAIL.name} (edited)")   # marked edited
     after = summary(analyse_one(scenario))
     assert after["edge_capex"] != before["edge_capex"]
     message = at.success[0].value

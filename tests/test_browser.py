@@ -76,7 +76,8 @@ def test_changing_an_input_moves_the_chart_and_the_break_even(new_page, app_url)
     # The sidebar status and the address bar follow the edit too.
     expect(page.get_by_test_id("stSidebar").get_by_text("2 inputs changed from the preset.")).to_be_visible()
     page.wait_for_function("(token) => new URLSearchParams(location.search).get('s') === token",
-                           arg=to_share_token(replace(RETAIL, cameras=10, hours_per_day=11.5)))
+                           arg=to_share_token(replace(RETAIL, cameras=10, hours_per_day=11.5,
+                                                      name=f"{RETAIL.name} (edited)")))
     screenshot(page, "1-scenario")
 
     page.get_by_role("radio", name="Edge", exact=True).click()
@@ -110,7 +111,7 @@ def test_report_download_matches_the_cli_and_uploads_are_validated(new_page, app
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     cli = subprocess.run([sys.executable, "-m", "planner", "report", "--preset", "retail", "--set", "cameras=10",
-                          "--format", "csv"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+                          "--set", f"name={RETAIL.name} (edited)", "--format", "csv"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     text = saved.read_text(encoding="utf-8")
     ours, theirs = read_report_section(text, "Summary"), read_report_section(cli, "Summary")
     assert list(ours["value"]) == list(theirs["value"])

@@ -25,18 +25,34 @@ def money(value: float | None, currency: str = "USD", decimals: int = 0, signed:
     return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}".rstrip()
 
 
+DAYS_PER_MONTH = 365.25 / 12          # as planner.costs.DAYS_PER_CALENDAR_MONTH
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 day', '3 days'."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def months(value: float | None, decimals: int = 1) -> str:
-    """'2.4 months' / '1 month' / '—'."""
+    """'2.4 months' / '1 month'; under a month in days ('18 days', '1 day', 'within a day'), never
+    '0 months' for a time that is not zero; '—' when missing.
+
+    >>> months(2.44), months(1.0), months(0.6), months(0.04), months(0.01), months(0)
+    ('2.4 months', '1 month', '18 days', '1 day', 'within a day', '0 months')
+    """
     if value is None or not math.isfinite(value):
         return "—"
+    if 0 < value < 1:
+        days = round(value * DAYS_PER_MONTH)
+        return counted(days, "day") if days else "within a day"
     text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
     return f"{text} month" + ("" if text == "1" else "s")
 
 
 def break_even_short(month: float | None, horizon: int) -> str:
-    """Metric-card text: 'Month 3', 'Day one' or 'Not within 36 months'."""
+    """Metric-card text, short enough for a card on a phone: 'Month 3', 'Day one' or 'Not by month 36'."""
     if month is None or not math.isfinite(month):
-        return f"Not within {horizon} months"
+        return f"Not by month {horizon}"
     return "Day one" if month == 0 else f"Month {math.ceil(month)}"       # as report.break_even_text
 
 

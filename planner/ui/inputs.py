@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from ..catalog import TIER_ITEMS
+from ..report import sources
 from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
                         ScenarioError, TextField, replace, to_dict)
 from . import state
 from .format import md, money
-from .tables import edited_tiers
+from .tables import edited_tiers, number_text
 
-SLIDER_MAX_STEPS = 600          # a number with at most this many steps in its range is a slider
+SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3
 CUSTOM = "__custom__"
 
@@ -38,12 +40,19 @@ def label_with_unit(spec: NumberField, currency: str) -> str:
     return md(f"{spec.label} ({unit})")
 
 
-def decimals(spec: NumberField) -> int:
-    """Decimals needed to show the step and the default exactly (at most 10)."""
+def decimals(spec: NumberField, value: float | None = None) -> int:
+    """Decimals needed to show the step, the default and `value` exactly (at most 10): a field shows the
+    figure the costs are computed with (Coral's $159.99, not $160)."""
     def places(x: float) -> int:
         text = f"{x:.10f}".rstrip("0")
         return len(text.split(".")[1])
-    return 0 if spec.integer else max(places(spec.step), places(spec.default))
+    shown = (spec.step, spec.default) if value is None else (spec.step, spec.default, value)
+    return 0 if spec.integer else max(map(places, shown))
+
+
+def range_text(spec: NumberField, currency: str) -> str:
+    """'Allowed: 0 to 60 frames/s per camera.'"""
+    return f"Allowed: {number_text(spec.min)} to {number_text(spec.max)} {spec.unit_for(currency)}".rstrip() + "."
 
 
 def is_slider(spec: NumberField) -> bool:
@@ -76,15 +85,16 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
     """The widget for one schema field, bound to the scenario."""
     key = key_for(page, spec.name)
     disabled, note = relevance(spec.name, scenario)
-    common = {"key": key, "help": md(spec.help) + note, "disabled": disabled,
-              "on_change": _commit_widget, "args": (spec.name, key)}
     value = getattr(scenario, spec.name)
+    limits = f"\n\n{md(range_text(spec, scenario.currency))}" if isinstance(spec, NumberField) else ""
+    common = {"key": key, "help": md(spec.help) + limits + note, "disabled": disabled,
+              "on_change": _commit_widget, "args": (spec.name, key)}
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float
         state.bind(key, kind(value))
         draw = st.slider if is_slider(spec) else st.number_input
         draw(label_with_unit(spec, scenario.currency), kind(spec.min), kind(spec.max), step=kind(spec.step),
-             format="%d" if spec.integer else f"%.{decimals(spec)}f", **common)
+             format="%d" if spec.integer else f"%.{decimals(spec, value)}f", **common)
     elif isinstance(spec, ChoiceField):
         state.bind(key, value)
         st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)
@@ -131,6 +141,18 @@ def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     texts = {CUSTOM: picker.custom_text, **{cid: text for cid, (text, _) in picker.choices.items()}}
     st.selectbox(picker.label, list(texts), format_func=texts.get, key=key, help=picker.help,
                  on_change=_pick, args=(picker, key))
+    st.caption(md(source_note(scenario, picker.name)))
+
+
+def source_note(scenario: Scenario, picker: str) -> str:
+    """'Source: <entry>: <source> (as of 2026-04).' for the catalog entry whose figures the scenario uses."""
+    found = next((p for p in sources(scenario) if p.picker == picker), None)
+    return f"Source: {found.text()}." if found else "Custom figures: no catalog source."
+
+
+def exact_money(value: float) -> str:
+    """'$2,000', '$159.99': a catalog price with its cents when it has any."""
+    return money(value, decimals=0 if float(value).is_integer() else 2)
 
 
 def _tiers(schedule) -> list[dict]:
@@ -149,7 +171,7 @@ def pickers(group: str) -> list[Picker]:
                                       "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()})]
     if group == "Edge":
         fields = {d["id"]: cat.device_fields(d["id"]) for d in cat.hardware}     # host computer included
-        devices = {i: (f"{d['name']} · {money(f['device_price'])}, {f['device_watts']:g} W, "
+        devices = {i: (f"{d['name']} · {exact_money(f['device_price'])}, {f['device_watts']:g} W, "
                        f"{f['device_throughput_ips']:,g} inferences/s" + (" (with host)" if d["host_usd"] else ""), f)
                    for (i, f), d in zip(fields.items(), cat.hardware)}
         management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'], decimals=2)}/month "
@@ -186,6 +208,8 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
     title, _, detail = TIER_SCHEDULES[name].replace("{cur}", scenario.currency).partition(": ")
     st.markdown(f"**{md(title)}**")
     st.caption(md(detail[0].upper() + detail[1:]) + note.replace("\n\n", " "))
+    if name not in PICKED_TIERS:
+        st.caption(md(source_note(scenario, TIER_ITEMS[name][0])))
     st.data_editor(
         pd.DataFrame(tiers, columns=["start", "price"]), key=key, num_rows="dynamic", hide_index=True,
         disabled=disabled, width="stretch", on_change=_commit_tiers, args=(name, key, tiers),
@@ -199,6 +223,7 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
 
 # ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
 PICKED_LABELS = {"cloud_provider", "device_id"}   # label fields the catalog pickers fill
+PICKED_TIERS = {"inference_tiers"}                # tier schedules a picker fills (its source shows beside it)
 
 
 def scenario_inputs(page: str) -> None:

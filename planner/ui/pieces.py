@@ -12,12 +12,34 @@ from ..costs import COMPONENT_BY_KEY
 from ..explain import first_month
 from ..report import SIDES, Analysis, break_even_text, monthly_table, summary
 from ..scenario import to_json
-from . import state
+from . import sidebar, state
 from .format import break_even_short, md, money, percent
 from .tables import summary_display
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
 CHART_CONFIG = {"displaylogo": False}
+
+
+# ── First screen ───────────────────────────────────────────────────────────────────────────────────
+APP_NAME = "Edge Inference Planner"
+
+
+def first_steps() -> None:
+    """What the app answers and its three steps, with the preset picker in the page itself (a phone hides
+    the sidebar)."""
+    with st.container(border=True):
+        st.markdown(f"**{APP_NAME}** answers one question: should your camera inference run in the cloud or on "
+                    "hardware at the edge? It shows what each side costs month by month, when the edge hardware "
+                    "pays for itself, and how sure you can be.")
+        pick, adjust, read = st.columns(3, gap="medium")
+        with pick:
+            sidebar.preset_picker("scenario.preset", "① Pick a preset")
+        adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
+                        "figures follow every change.")
+        with read:
+            st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
+            st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
+            st.page_link("pages/advisor.py", label="Architecture advisor", icon="🧭")
 
 
 # ── Metric cards ───────────────────────────────────────────────────────────────────────────────────
@@ -27,7 +49,7 @@ class Card:
     value: str
     help: str
     delta: str | None = None
-    color: str = "off"        # st.metric delta_color: 'inverse' where lower is better
+    color: str = "off"        # st.metric delta_color, green when the change favours the edge case
 
 
 def money_delta(now: float, before: float, currency: str) -> str | None:
@@ -52,7 +74,7 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
     return [
         Card("Cloud cost per month", money(s["cloud_monthly_cost"], cur),
              "Cloud bill in the first month: uplink, ingest, inference, egress and storage.",
-             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "inverse"),
+             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "normal"),   # dearer cloud: edge wins
         Card("Edge capex", money(s["edge_capex"], cur),
              f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
              money_delta(s["edge_capex"], r["edge_capex"], cur), "inverse"),
@@ -69,13 +91,16 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
 
 
 def key_metrics(a: Analysis, reference: Analysis) -> None:
+    """The key-figure cards; `reference` is the preset over the same horizon as `a` (see
+    `state.reference_over`), so the savings over N months compare with the preset's over N months."""
     cards = metric_cards(a, reference)
-    for column, card in zip(st.columns(len(cards)), cards):
-        column.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
+    with st.container(horizontal=True):   # cards wrap onto another row rather than cut a figure short ("$1,19…")
+        for card in cards:
+            st.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
                       delta_arrow="off" if card.color in ("red", "green") else "auto")
     if any(card.delta for card in cards):
-        st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}”; "
-                      "green is better for the edge case."))
+        st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}” over the same "
+                      f"{reference.scenario.horizon_months}-month horizon; green is better for the edge case."))
 
 
 # ── Headline and charts ────────────────────────────────────────────────────────────────────────────

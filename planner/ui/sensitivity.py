@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import charts, risk
-from ..report import frame_rows, write_csv_rows
+from ..report import frame_rows, sources, write_csv_rows
 from ..scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, parse_json, to_json
 from . import pieces, state
 from .format import break_even_short, md, money
@@ -183,8 +183,10 @@ def _never(values, horizon: int) -> list:
 
 
 def _title_rows(title: str, scenario: Scenario, view: str) -> list[list]:
+    """What a CSV was computed from: scenario, view, horizon, and the source and date of its catalog figures."""
     return [[title], ["scenario", scenario.name], ["view", view], ["horizon_months", scenario.horizon_months],
-            ["break-even", f"months from go-live; 'never' = does not pay back within {scenario.horizon_months} months"]]
+            ["break-even", f"months from go-live; 'never' = does not pay back within {scenario.horizon_months} months"],
+            *([f"source: {' '.join(p.fields)}", p.cited(), p.as_of] for p in sources(scenario))]
 
 
 def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float) -> str:
@@ -304,13 +306,13 @@ def check_distributions(rows: Sequence[tuple]) -> list[str]:
 
 
 # ── Cached computations (keyed by the scenario JSON text and the section's parameters) ────────────
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner="Computing the tornado: every key input at its low and high value…")
 def tornado_table(scenario_json: str, view: str, percent: float, custom: tuple = ()) -> pd.DataFrame:
     return risk.tornado(parse_json(scenario_json), percent=percent,
                         custom={name: (low, high) for name, low, high in custom}, view=view)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner="Computing the break-even map…")
 def sensitivity_map(scenario_json: str, view: str, x: str, x_range: tuple[float, float], y: str,
                     y_range: tuple[float, float], points: int) -> tuple[np.ndarray, np.ndarray]:
     return risk.grid_map(parse_json(scenario_json), x, axis_values(x, *x_range, points), y,
@@ -360,6 +362,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
                    "range: give them a low and a high here to see their effect.")
         edited = st.data_editor(
             custom_frame(scenario), key="sensitivity.tornado.custom", hide_index=True, width="stretch",
+            placeholder=f"±{percent}%",                       # a blank Low or High: what it stands for
             column_order=("Input", "Unit", "Current", "Low", "High"), disabled=("Input", "Unit", "Current"),
             column_config={
                 "Low": st.column_config.NumberColumn("Low", help="Blank: current value minus the percentage"),

@@ -3,37 +3,43 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..scenario import Scenario, to_dict
+from ..scenario import Scenario
 from . import state
 
 NAME_MAX_CHARS = next(m.max_length for m in Scenario.model_fields["name"].metadata if hasattr(m, "max_length"))
 
 
-def changed_inputs(scenario: Scenario, reference: Scenario) -> int:
-    """How many inputs differ from the reference (the name and description do not count)."""
-    mine, theirs = to_dict(scenario), to_dict(reference)
-    return sum(mine[k] != theirs[k] for k in mine if k not in ("name", "description"))
+def _load_preset(key: str) -> None:
+    state.load_preset(st.session_state[key])
 
 
-def _load_preset() -> None:
-    state.load_preset(st.session_state["sidebar.preset"])
+def preset_picker(key: str, label: str = "Start from preset") -> None:
+    """The preset selectbox (in the sidebar, and on the first screen, where a phone shows no sidebar)."""
+    presets = state.presets()
+    state.bind(key, state.preset_key())
+    st.selectbox(label, list(presets), format_func=lambda k: presets[k].name, key=key, on_change=_load_preset,
+                 args=(key,), help="Loads a bundled scenario; the metric deltas compare with it.")
 
 
 def _rename() -> None:
-    state.commit(name=st.session_state["sidebar.name"].strip() or state.reference().name)
+    """Rename; a name over the limit is cut to it, and says so (the field has no character counter: it
+    would cover the end of a long name)."""
+    name = st.session_state["sidebar.name"].strip() or state.reference().name
+    if len(name) > NAME_MAX_CHARS:
+        state.notify("warning", f"Scenario names are at most {NAME_MAX_CHARS} characters: the name was shortened.")
+    state.commit(name=name[:NAME_MAX_CHARS].rstrip())
 
 
 def render() -> None:
-    presets, scenario = state.presets(), state.current()
+    scenario = state.current()
     with st.sidebar:
         st.subheader("Scenario")
-        state.bind("sidebar.preset", state.preset_key())
-        st.selectbox("Start from preset", list(presets), format_func=lambda k: presets[k].name, key="sidebar.preset",
-                     on_change=_load_preset, help="Loads a bundled scenario; the metric deltas compare with it.")
+        preset_picker("sidebar.preset")
         state.bind("sidebar.name", scenario.name)
-        st.text_input("Scenario name", max_chars=NAME_MAX_CHARS, key="sidebar.name", on_change=_rename,
-                      help="Shown in reports, downloads and the comparison.")
-        changed = changed_inputs(scenario, state.reference())
+        st.text_input("Scenario name", key="sidebar.name", on_change=_rename,
+                      help=f"Shown in reports, downloads and the comparison (up to {NAME_MAX_CHARS} characters). "
+                           "A preset's name gets “(edited)” once an input differs from the preset.")
+        changed = state.changed_inputs(scenario, state.reference())
         st.caption(f"{changed} input{'s' if changed != 1 else ''} changed from the preset." if changed
                    else "Same inputs as the preset.")
         st.button("Reset to preset", key="sidebar.reset", on_click=state.reset_to_preset, width="stretch",

@@ -15,10 +15,12 @@ import streamlit as st
 
 from .. import catalog as catalog_module
 from ..report import Analysis, analyse_one
-from ..scenario import Scenario, ScenarioError, from_share_token, parse_json, replace, to_json, to_share_token
+from ..scenario import (Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json,
+                        to_share_token)
 from .format import md
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
+EDITED = " (edited)"             # added to a preset's name once the scenario's inputs differ from it
 SHARE_PARAM, PRESET_PARAM = "s", "p"
 DEFAULT_PRESET = "retail"
 TOP = "top"                      # where notices show unless a page names another place
@@ -99,20 +101,44 @@ def reference() -> Scenario:
     return presets()[preset_key()]
 
 
-def set_scenario(scenario: Scenario, preset: str | None = None) -> None:
-    """Replace the scenario from outside the input widgets (preset, reset, upload, share link).
+def reference_over(scenario: Scenario) -> Scenario:
+    """The preset over the scenario's horizon: what the scenario's figures are measured against, so a
+    48-month saving compares with the preset's 48 months, not its 36."""
+    preset = reference()
+    same = preset.horizon_months == scenario.horizon_months
+    return preset if same else replace(preset, horizon_months=scenario.horizon_months)
 
-    Widgets pick the new values up on their next render (see `inputs.bind`).
+
+def set_scenario(scenario: Scenario, preset: str | None = None) -> None:
+    """Replace the scenario (from a widget through `commit`, or from outside: preset, reset, upload, share
+    link), named as `edited_name` says. Widgets pick the new values up on their next render (see `bind`).
     """
-    st.session_state[SCENARIO] = scenario
     if preset is not None:
         st.session_state[PRESET] = preset
+    st.session_state[SCENARIO] = edited_name(scenario)
+
+
+def changed_inputs(scenario: Scenario, reference: Scenario) -> int:
+    """How many inputs differ from the reference (the name and description do not count)."""
+    mine, theirs = to_dict(scenario), to_dict(reference)
+    return sum(mine[k] != theirs[k] for k in mine if k not in ("name", "description"))
+
+
+def edited_name(scenario: Scenario) -> Scenario:
+    """A scenario still named after its preset says whether its inputs were changed: 'Retail store — 50
+    cameras (seed article) (edited)' once cameras is 120, the preset's own name again when every input is
+    back. A name the user gave is left alone."""
+    preset = reference()
+    if scenario.name not in (preset.name, preset.name + EDITED):
+        return scenario
+    name = preset.name + (EDITED if changed_inputs(scenario, preset) else "")
+    return scenario if name == scenario.name else replace(scenario, name=name)
 
 
 def commit(**changes: Any) -> bool:
     """Apply changes through `scenario.replace`; an invalid result keeps the scenario and queues an error."""
     try:
-        st.session_state[SCENARIO] = replace(current(), **changes)
+        set_scenario(replace(current(), **changes))
         return True
     except ScenarioError as exc:
         notify("error", f"Not applied: {exc}")

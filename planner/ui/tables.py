@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from ..report import Analysis, frame_rows, summary_table, write_csv_rows
+from ..report import Analysis, frame_rows, sources, summary_table, write_csv_rows
 from ..scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, Scenario, ScenarioError, to_dict
 from .format import money, months, percent
 
@@ -121,6 +121,9 @@ def comparison_csv(analyses: Sequence[Analysis], view: str = "cash") -> str:
     out = io.StringIO()
     write_csv_rows([["Inputs"], ["field", "label", "unit", *labels]], out)
     write_csv_rows(([name, label, unit, *cells] for name, label, unit, cells in _input_rows(scenarios, raw)), out)
+    write_csv_rows([[], ["Sources of the catalog figures"], ["scenario", "fields", "source", "as_of"]], out)
+    write_csv_rows(([label, " ".join(p.fields), p.cited(), p.as_of]
+                    for label, s in zip(labels, scenarios) for p in sources(s)), out)
     write_csv_rows([[], [f"Results ({view} view)"]], out)
     write_csv_rows(frame_rows(results), out)
     out.write("\n")

@@ -1,0 +1,142 @@
+"""The screens of issue 11 in headless Chromium: key-figure cards that never cut a figure short at the
+widths people use, number fields that show the figure the costs use and can be typed in, catalog
+sources beside the pickers, and a first screen that explains itself, on a phone too.
+
+Expected figures come from the planner core (`analyse_one`, the catalog). Screenshots go to
+out/screenshots/.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_support import IDLE, screenshot, wait_for_idle
+from planner import catalog
+from planner.report import analyse_one, read_report_section, summary
+from planner.scenario import replace, to_share_token
+from planner.ui.format import money
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1024, 1280, 1366, 1440, 1920)
+PHONE = {"width": 390, "height": 844}
+RETAIL = catalog.preset("retail")
+CAT = catalog.load()
+# Long figures: a 240-month horizon that never pays back, hundred-billion-dollar capex, negative savings.
+EXTREME = replace(RETAIL, cameras=100_000, horizon_months=240, device_sizing="manual", devices_manual=100_000,
+                  device_price=1_000_000, name="Extreme figures")
+SCENARIOS = {**{key: f"?p={key}" for key in catalog.presets()},
+             "extreme": f"?s={to_share_token(EXTREME)}&p=retail"}
+CUT_SHORT = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+    .map(v => v.innerText)"""
+
+
+def card_value(page, label: str):
+    return (page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+            .get_by_test_id("stMetricValue"))
+
+
+def scenario_of(name: str):
+    return EXTREME if name == "extreme" else catalog.preset(name)
+
+
+# ── 8. Key-figure cards never cut a figure short ───────────────────────────────────────────────────
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_no_key_figure_is_cut_short_at_any_common_width(new_page, app_url, name):
+    page = new_page(app_url + "/" + SCENARIOS[name])
+    s = summary(analyse_one(scenario_of(name)))
+    expect(card_value(page, "Cloud cost per month")).to_have_text(money(s["cloud_monthly_cost"]))
+    expect(card_value(page, f"{s['horizon_months']}-month savings")).to_have_text(money(s["savings_total"]))
+    for width in (*WIDTHS, PHONE["width"]):
+        page.set_viewport_size({"width": width, "height": 900})
+        expect(page.get_by_test_id("stMetricValue")).to_have_count(5)
+        try:                           # a resize may re-lay the page out over a few frames
+            page.wait_for_function(f"({CUT_SHORT})().length === 0", polling="raf", timeout=3_000)
+        except Exception:
+            pytest.fail(f"{name} at {width} px: cut short {page.evaluate(CUT_SHORT)}")
+    if name in ("smart_city", "extreme"):
+        page.set_viewport_size({"width": 1024, "height": 900})
+        screenshot(page, f"cards-1024-{name}")
+
+
+# ── 10. Fields show the figure computed with; precise inputs are typed; a typed value out of range ──
+def test_catalog_figures_show_exactly_and_precise_inputs_are_typed(new_page, app_url):
+    page = new_page(app_url)
+    fps = page.get_by_role("spinbutton", name="Analysed frames (frames/s per camera)")
+    fps.fill("10")
+    fps.press("Enter")
+    faster = summary(analyse_one(replace(RETAIL, analysed_fps=10.0)))
+    expect(card_value(page, "Cloud cost per month")).to_have_text(money(faster["cloud_monthly_cost"]))
+    expect(fps).to_have_value("10.0")
+
+    fps.fill("75")
+    fps.press("Enter")
+    expect(page.get_by_text("between 0.0 and 60.0")).to_be_visible()                 # the range, where it was typed
+    wait_for_idle(page)
+    expect(card_value(page, "Cloud cost per month")).to_have_text(money(faster["cloud_monthly_cost"]))   # unchanged
+
+    page.get_by_role("radio", name="Edge", exact=True).click()
+    for device, label, text in (("coral-usb", "Device price (USD/device)", "159.99"),
+                                ("hailo-8-m2", "Device power (W)", "17.5")):
+        page.get_by_role("combobox", name="Edge device (catalog)").click()
+        page.get_by_role("option", name=CAT.device(device)["name"]).click()
+        expect(page.get_by_role("spinbutton", name=label)).to_have_value(text)
+    wait_for_idle(page)
+    screenshot(page, "fields-exact-1440")
+
+
+# ── 11. Sources beside the pickers and in the downloaded report ────────────────────────────────────
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_catalog_figures_show_their_source_and_date_beside_the_picker(new_page, app_url, width, tmp_path):
+    page = new_page(app_url + "/?p=oil_gas")
+    page.set_viewport_size({"width": width, "height": 900})
+    device = CAT.device(catalog.preset("oil_gas").device_id)
+    page.get_by_role("radio", name="Edge", exact=True).click()
+    picker = page.get_by_role("combobox", name="Edge device (catalog)")
+    note = page.get_by_text(f"Source: {device['name']}: ")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"(as of {device['as_of']})")
+    below, above = note.bounding_box(), picker.bounding_box()
+    assert 0 <= below["y"] - (above["y"] + above["height"]) < 60 and abs(below["x"] - above["x"]) < 20   # beside it
+    expect(page.get_by_text("Source: AWS IoT Greengrass (per active core device): ")).to_contain_text("(as of 2026-10-07)")
+    if width == 1024:
+        screenshot(page, "sources-1024")
+        return
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare & export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report CSV (current scenario)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assumptions = read_report_section(saved.read_text(encoding="utf-8"), "Assumptions").set_index("field")
+    assert assumptions.loc["device_price", "as_of"] == device["as_of"]
+    assert assumptions.loc["device_price", "source"].startswith(f"{device['name']}: {device['source']}")
+
+
+# ── 12. The first screen, on a desktop and on a phone ──────────────────────────────────────────────
+def test_the_first_screen_explains_the_app_and_a_phone_reaches_the_preset_picker(browser, app_url):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(app_url)
+        page.wait_for_selector(IDLE)
+        main = page.get_by_test_id("stMain")
+        intro = main.get_by_text("Edge Inference Planner answers one question")
+        expect(intro).to_be_in_viewport()
+        for step in ("① Pick a preset", "② Adjust", "③ Read the costs"):
+            expect(main.get_by_text(step)).to_be_visible()
+        expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()            # the sidebar stays closed
+        picker = main.get_by_role("combobox", name="① Pick a preset")
+        expect(picker).to_be_in_viewport()
+        screenshot(page, "first-screen-390")
+        picker.click()
+        vessel = catalog.preset("vessel")
+        page.get_by_role("option", name=vessel.name).click()
+        expect(card_value(page, "Cloud cost per month")).to_have_text(
+            money(summary(analyse_one(vessel))["cloud_monthly_cost"]))
+        expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
+        assert not errors, errors
+    finally:
+        context.close()
