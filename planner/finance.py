@@ -100,7 +100,10 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     array([1.5])
     """
     s_end = np.cumsum(net, axis=1, out=net)            # in place: `net` is not needed after this
-    reached = s_end >= 0
+    # A running sum carries rounding errors of about 1e-16 of the amounts summed: savings that come
+    # to exactly 0 at a month's end (by hand) may land a hair below 0 here, which is still break-even.
+    tolerance = 1e-9 * np.maximum(s_end.max(axis=1), -s_end.min(axis=1))[:, None]
+    reached = s_end >= -tolerance
     if np.any(horizon < net.shape[1]):
         reached &= np.arange(net.shape[1])[None, :] < horizon[:, None]
     first = np.argmax(reached, axis=1)

@@ -60,8 +60,15 @@ def test_break_even_fractional_month():
 
 
 def test_break_even_exactly_at_a_month_end():
-    # savings 360 − 60 = 300 a month: cumulative −900 + 3 × 300 = 0 at the end of month 3 → 3.0
+    # savings 360 − 60 = 300 a month: cumulative −900 + 3 × 300 = 0 at the end of month 3 → 3.0,
+    # also when month 3 is the last month of the horizon (the edge has paid back, just in time).
     assert fin(flat(management=60)).break_even_month[0] == pytest.approx(3.0)
+    assert fin(flat(management=60, horizon_months=3)).break_even_month[0] == pytest.approx(3.0)
+    # Decimal prices: 360 − 60.1 = 299.9 a month; −899.7 + 3 × 299.9 = 0 by hand, though binary
+    # floating point sums it to about −1e-13. Still month 3, not "does not pay back".
+    f = fin(flat(management=60.1, device_price=899.7, horizon_months=3))
+    assert f.break_even_month[0] == pytest.approx(3.0)
+    assert f.payback_months[0] == pytest.approx(3.0)
 
 
 def test_break_even_is_zero_without_capex_when_edge_is_cheaper():
