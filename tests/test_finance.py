@@ -17,22 +17,9 @@ from planner import costs as cost_model
 from planner import finance
 from planner.finance import analyse, break_even, discount_factors, step_curve
 from planner.report import analyse_one, break_even_text, summary
-from planner.scenario import validate
+from flat_scenario import flat
 
 MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded
-
-
-def flat(device_price=900.0, management=40.0, **changes):
-    values = dict(
-        cameras=1, bitrate_mbps=8, hours_per_day=10, days_per_month=10, cloud_upload="video",
-        uplink_per_gb=1, ingest_per_gb=0, storage_per_gb_month=0,
-        inference_tiers=[{"start": 0, "price": 0}], egress_tiers=[{"start": 0, "price": 0}],
-        device_sizing="manual", devices_manual=1, device_price=device_price, install_per_device=0,
-        salvage_percent=0, useful_life_months=48, failure_percent_per_year=0,
-        management_basis="per_site", sites=1, management_per_month=management,
-        electricity_per_kwh=0, feedback_percent=0, discount_percent_per_year=0, horizon_months=36,
-    )
-    return validate({**values, **changes})
 
 
 def fin(scenarios, view="cash", months=None):

@@ -1,10 +1,10 @@
 """Sensitivity and Monte Carlo: hand-checked swings, equivalence with deterministic runs, seeding."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
 
 from planner import catalog, report, risk
 from planner.scenario import replace
+from flat_scenario import flat
 
 RETAIL = catalog.preset("retail")
 D = risk.Distribution
@@ -56,14 +56,76 @@ def test_same_seed_same_figures_other_seed_other_figures():
     assert not np.array_equal(a.savings_total, c.savings_total)
 
 
-def test_never_paying_back_is_counted_and_headline_reads_well():
-    dear = replace(RETAIL, device_price=200_000, horizon_months=12)
-    mc = risk.monte_carlo(dear, {"cameras": D("uniform", low=1, high=60)}, draws=500, seed=1)
-    assert 0 < mc.never_share <= 1
-    assert mc.probability_within(12) == pytest.approx(1 - mc.never_share)
-    assert mc.headline().startswith("The edge pays back within 12 months in ")
+def test_share_paying_back_of_a_uniform_price_by_hand():
+    # flat: 360 GB a month at u USD/GB, u ~ uniform(0.5, 1.5); capex 2,700; management 40 a month.
+    # Pays back within N months when N × (360u − 40) ≥ 2,700, i.e. u ≥ (2,700/N + 40) / 360:
+    #   N = 12: u ≥ 0.7361 → P = 1.5 − 0.7361 = 0.7639;  N = 6: u ≥ 1.3611 → P = 0.1389
+    base = flat(device_price=2_700, horizon_months=12)
+    mc = risk.monte_carlo(base, {"uplink_per_gb": D("uniform", low=0.5, high=1.5)}, draws=20_000, seed=5)
+    for months in (12, 6):
+        threshold = (2_700 / months + 40) / 360
+        # binomial standard error √(p(1 − p)/20,000) ≤ 0.0036: allow 3 of them
+        assert mc.probability_within(months) == pytest.approx(1.5 - threshold, abs=0.011), months
+    assert mc.never_share == pytest.approx(1 - mc.probability_within(12))
+    assert mc.headline().startswith("The edge pays back within 12 months in 76% of 20,000 simulated futures")
     hist = risk.break_even_histogram(mc)
-    assert hist["draws"].sum() == 500 and hist["draws"].iloc[-1] == round(mc.never_share * 500)
+    assert hist["draws"].sum() == 20_000 and hist["draws"].iloc[-1] == round(mc.never_share * 20_000)
+
+
+def test_probability_within_counts_a_payback_of_exactly_that_many_months():
+    # flat with management 60: −900 + 3 × (360 − 60) = 0 at the end of month 3 → break-even 3.0 exactly
+    mc = risk.monte_carlo(flat(management=60), {"management_per_month": D("fixed", likely=60)}, draws=10, seed=0)
+    assert mc.break_even.tolist() == [3.0] * 10
+    assert mc.probability_within(3) == 1.0
+    assert mc.probability_within(2.99) == 0.0
+
+
+def test_bands_of_a_uniform_input_match_the_closed_form():
+    # Cumulative savings at the end of month k + 1 are linear in the price u (USD/GB):
+    #   S_k(u) = 360 u (k + 1) − 900 − 40 (k + 1), increasing in u, so its P10/P50/P90 are S_k at the
+    #   10th/50th/90th percentiles of u ~ uniform(0.5, 1.5): 0.6, 1.0, 1.4.
+    mc = risk.monte_carlo(flat(horizon_months=6), {"uplink_per_gb": D("uniform", low=0.5, high=1.5)},
+                          draws=20_000, seed=9)
+    months = np.arange(1, 7)
+    for band, quantile in zip(mc.bands, (0.6, 1.0, 1.4)):
+        implied_u = (band + 900 + 40 * months) / (360 * months)
+        # a sample quantile's standard error here is √(p(1 − p)/n) × width ≤ 0.0036 USD/GB
+        assert implied_u == pytest.approx(np.full(6, quantile), abs=0.012)
+
+
+def test_a_lognormal_is_centred_on_its_likely_value():
+    # median = likely = 3,000; log values spread with standard deviation sigma = 0.5
+    values = D("lognormal", likely=3_000, sigma=0.5).sample(100_000, np.random.default_rng(1))
+    # the median of 100,000 draws has a standard error of 1.2533 × 0.5 / √100,000 = 0.002 in log terms
+    assert np.log(np.median(values)) == pytest.approx(np.log(3_000), abs=0.01)
+    assert np.std(np.log(values)) == pytest.approx(0.5, abs=0.01)
+    assert values.min() > 0
+
+
+def test_a_triangular_stays_within_low_and_high_with_the_right_mean():
+    # triangular(10, 20, 60): mean (10 + 20 + 60) / 3 = 30, mode 20;
+    # variance (10² + 20² + 60² − 10·20 − 10·60 − 20·60) / 18 = 116.7 → standard error 10.8 / √100,000 = 0.034
+    values = D("triangular", 10, 20, 60).sample(100_000, np.random.default_rng(2))
+    assert values.min() >= 10 and values.max() <= 60
+    assert values.min() < 10.5 and values.max() > 58          # the whole range is used
+    assert values.mean() == pytest.approx(30, abs=0.15)
+    # P(X ≤ mode) = (mode − low) / (high − low) = 10 / 50 = 0.2
+    assert np.mean(values <= 20) == pytest.approx(0.2, abs=0.006)
+
+
+def test_a_uniform_covers_low_to_high_evenly():
+    values = D("uniform", low=2, high=6).sample(100_000, np.random.default_rng(3))
+    assert values.min() >= 2 and values.max() <= 6
+    # mean 4, P10 2.4, P90 5.6 (standard error of each ≤ 0.004)
+    assert values.mean() == pytest.approx(4, abs=0.02)
+    assert np.percentile(values, [10, 90]) == pytest.approx([2.4, 5.6], abs=0.02)
+
+
+def test_a_fixed_distribution_or_a_zero_width_range_is_that_value():
+    rng = np.random.default_rng(0)
+    assert D("fixed", likely=7).sample(3, rng).tolist() == [7.0, 7.0, 7.0]
+    assert D("uniform", low=4, high=4).sample(2, rng).tolist() == [4.0, 4.0]
+    assert D("triangular", 5, 5, 5).sample(2, rng).tolist() == [5.0, 5.0]
 
 
 @pytest.mark.parametrize("bad", [
@@ -78,14 +140,3 @@ def test_never_paying_back_is_counted_and_headline_reads_well():
 def test_bad_requests_are_refused_with_a_message(bad):
     with pytest.raises(risk.RiskInputError):
         risk.monte_carlo(RETAIL, **{"draws": 10, **bad})
-
-
-@settings(max_examples=25, deadline=None)
-@given(low=st.floats(1, 50), spread=st.floats(0, 200), sigma=st.floats(0.05, 2), seed=st.integers(0, 2**32 - 1))
-def test_bands_are_ordered_and_probabilities_are_shares(low, spread, sigma, seed):
-    mc = risk.monte_carlo(RETAIL, {"cameras": D("uniform", low=low, high=low + spread),
-                                   "device_price": D("lognormal", likely=3_000, sigma=sigma)}, draws=300, seed=seed)
-    assert np.all(mc.bands[0] <= mc.bands[1] + 1e-9) and np.all(mc.bands[1] <= mc.bands[2] + 1e-9)
-    for months in (12, 24, 36):
-        assert 0 <= mc.probability_within(months) <= 1
-    assert 0 <= mc.never_share <= 1
