@@ -1,0 +1,133 @@
+"""The report's summary, tables and CSV cells against hand computations on the `flat` scenario
+(360 USD of cloud a month; one 900 USD device and 40 USD a month of management software)."""
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+
+from flat_scenario import flat
+from planner import catalog, report
+
+# Life 12 over a 30-month horizon: in cash the device is bought at months 0, 12 and 24 (3 × 900);
+# in accounting it is depreciated at 900 / 12 = 75 a month instead.
+YEARLY = flat(useful_life_months=12, horizon_months=30)
+
+
+def test_cash_summary_by_hand():
+    s = report.summary(report.analyse_one(YEARLY))
+    assert s == {
+        "scenario": "Untitled scenario", "view": "cash", "currency": "USD",
+        "cloud_monthly_cost": 360.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
+        "break_even_month": 2.8125,              # 900 / (360 − 40)
+        "payback_months": 2.8125, "horizon_months": 30,
+        "cloud_total_cost": 10_800.0,            # 30 × 360
+        "edge_total_cost": 3_900.0,              # 3 × 900 + 30 × 40
+        "savings_total": 6_900.0, "npv_savings": 6_900.0,     # no discounting
+        "roi_percent": pytest.approx(6_900 / 2_700 * 100),    # 255.56 %
+        "capex_total": 2_700.0,
+    }
+
+
+def test_accounting_summary_keeps_cash_payback_and_capex():
+    s = report.summary(report.analyse_one(YEARLY), "accounting")
+    # Accounting: 360 − 40 − 75 = 245 > 0 from day one, so break-even is 0 …
+    assert s["view"] == "accounting" and s["break_even_month"] == 0.0
+    assert s["edge_total_cost"] == pytest.approx(30 * (40 + 75))                    # 3,450
+    assert s["savings_total"] == pytest.approx(10_800 - 3_450)
+    assert s["roi_percent"] == pytest.approx((10_800 - 3_450) / 2_700 * 100)       # on cash capex
+    # … but payback and the capex at go-live are cash figures by definition, in either view.
+    assert s["payback_months"] == pytest.approx(2.8125)
+    assert s["edge_capex"] == 900.0 and s["capex_total"] == 2_700.0
+    assert s["edge_monthly_cost"] == 40.0                   # running cost without depreciation
+
+
+def test_summary_table_labels_the_summary():
+    table = report.summary_table(report.analyse_one(YEARLY), "accounting").set_index("metric")
+    assert table.loc["Edge capex at go-live", "value"] == 900.0
+    assert table.loc["Break-even", "value"] == 0.0 and table.loc["Payback (cash)", "value"] == 2.8125
+    assert table.loc["Edge devices", "unit"] == "devices" and table.loc["ROI", "unit"] == "%"
+    assert table.loc["Edge TCO over the horizon", "value"] == pytest.approx(3_450.0)
+    assert len(table) == 12
+
+
+def test_monthly_table_by_hand():
+    cash = report.monthly_table(report.analyse_one(YEARLY))
+    assert cash["month"].tolist() == list(range(1, 31))
+    hardware = cash["Edge: Edge hardware [USD]"]
+    assert hardware[hardware > 0].index.tolist() == [0, 12, 24] and hardware.sum() == 2_700
+    # end of month 3: 3 × 360 − (900 + 3 × 40) = 60
+    assert cash["Cumulative savings [USD]"][2] == pytest.approx(60.0)
+    assert cash["Edge devices in service [devices]"].tolist() == [1.0] * 30
+    accounting = report.monthly_table(report.analyse_one(YEARLY), "accounting")
+    assert "Edge: Edge hardware [USD]" not in accounting
+    assert accounting["Edge: Depreciation (hardware + installation) [USD]"].tolist() == [75.0] * 30
+    assert accounting["Edge total [USD]"][0] == 115.0 and accounting["Edge cumulative [USD]"].iloc[-1] == 3_450.0
+
+
+@pytest.mark.parametrize("months, text", [
+    (2.8125, "pays back in month 3 (2.8 months)"),
+    (3.0, "pays back in month 3 (3.0 months)"),
+    (1.0, "pays back in month 1 (1.0 months)"),
+    (0.5, "pays back in month 1 (after 15 days)"),        # 0.5 × 30.4375 = 15.2 days
+    (0.02, "pays back in month 1 (within a day)"),         # 0.02 × 30.4375 = 0.61 days
+    (0.0, "cheaper from day one"),
+    (None, "does not pay back within 30 months"),
+    (math.nan, "does not pay back within 30 months"),
+])
+def test_break_even_text(months, text):
+    assert report.break_even_text(months, 30) == text
+
+
+@pytest.mark.parametrize("value, cell", [
+    ("\nfoo", "'\nfoo"),            # a line feed starts a formula in some spreadsheets
+    ("\rfoo", "'\nfoo"),            # a bare CR would end the row: written as LF, then neutralised
+    ("a\r\nb", "a\nb"),
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("plain", "plain"),
+    (-1234.5, "-1234.5"),           # a negative number is a number, not a formula
+    (1 / 3, "0.333333333333"),      # 12 significant digits
+    (np.float64(2.5), "2.5"), (np.int64(3), 3), (7, 7), (True, "true"), (np.bool_(False), "false"),
+    (math.nan, ""), (math.inf, ""), (None, ""),
+])
+def test_safe_cell(value, cell):
+    assert report.safe_cell(value) == cell
+
+
+def test_a_name_starting_with_a_line_feed_is_neutralised_in_the_report():
+    text = report.report_csv(report.analyse_one(flat(name="\n=cmd()")))
+    cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+    assert "'\n=cmd()" in cells and "\n=cmd()" not in cells
+
+
+def test_report_sections_read_back():
+    text = report.report_csv(report.analyse_one(YEARLY), "accounting")
+    summary = report.read_report_section(text, "Summary").set_index("metric")
+    assert summary.loc["ROI", "value"] == pytest.approx(272.2222)                 # 7,350 / 2,700, 4 decimals
+    monthly = report.read_report_section(text, "Monthly (accounting view)")
+    assert monthly["Edge total [USD]"].tolist() == [115.0] * 30
+    with pytest.raises(KeyError):
+        report.read_report_section(text, "Nonexistent")
+
+
+def test_assumptions_spell_out_tiers_and_units():
+    table = report.assumptions_table(catalog.preset("retail")).set_index("field")
+    assert table.loc["inference_tiers", "value"] == "from 0: 1; from 1,000,000: 0.8; from 5,000,000: 0.6; from 35,000,000: 0.25"
+    assert table.loc["inference_tiers", "label"].endswith("USD per 1,000 images")
+    assert table.loc["device_price", "unit"] == "USD/device" and table.loc["name", "value"].startswith("Retail store")
+
+
+def test_formula_rows_carry_month_one():
+    rows = {r["component"]: r for r in report.formula_rows(report.analyse_one(YEARLY))}
+    assert rows["Site uplink (video to cloud)"]["month_1"] == 360.0
+    assert rows["Edge hardware"]["month_1"] == 900.0 and rows["Edge hardware"]["views"] == "cash"
+    assert rows["Depreciation (hardware + installation)"]["month_1"] == 75.0
+    assert rows["Management software"]["side"] == "Edge" and rows["Management software"]["month_1"] == 40.0
+
+
+def test_summary_json_is_the_summary():
+    a = report.analyse_one(YEARLY)
+    assert report.summary_json(a, "accounting").endswith("}\n")
+    assert json.loads(report.summary_json(a, "accounting")) == report.summary(a, "accounting")
