@@ -109,9 +109,8 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     first = np.argmax(reached, axis=1)
     rows = np.arange(net.shape[0])
     gap = gap_at(first)
-    s_start = s_end[rows, first] - gap
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(s_start >= 0, 0.0, -s_start / np.where(gap > 0, gap, 1.0))
+    s_start = s_end[rows, first] - gap                 # ≤ 0: the month before had not reached 0
+    fraction = -s_start / np.where(gap > 0, gap, 1.0)  # a gap ≤ 0 can only reach 0 at the start
     return np.where(reached.any(axis=1), first + np.clip(fraction, 0, 1), np.nan)
 
 

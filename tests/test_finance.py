@@ -54,8 +54,12 @@ def test_break_even_exactly_at_a_month_end():
     # Decimal prices: 360 − 60.1 = 299.9 a month; −899.7 + 3 × 299.9 = 0 by hand, though binary
     # floating point sums it to about −1e-13. Still month 3, not "does not pay back".
     f = fin(flat(management=60.1, device_price=899.7, horizon_months=3))
-    assert f.break_even_month[0] == pytest.approx(3.0)
-    assert f.payback_months[0] == pytest.approx(3.0)
+    assert f.break_even_month[0] == 3.0 and f.payback_months[0] == 3.0      # exactly, not 3 + 1e-16
+
+
+def test_break_even_is_zero_when_the_edge_costs_exactly_as_much_without_capex():
+    # management 360 = cloud 360, no capex: cumulative cloud ≥ cumulative edge from t = 0
+    assert fin(flat(device_price=0, management=360)).break_even_month[0] == 0.0
 
 
 def test_break_even_is_zero_without_capex_when_edge_is_cheaper():
@@ -111,7 +115,11 @@ def test_break_even_respects_a_horizon_shorter_than_the_grid():
     g = fin(flat(management=240, horizon_months=6), months=24)
     assert math.isnan(g.break_even_month[0])
     assert g.cloud_total[0] == pytest.approx(6 * 360.0)
-    assert g.cloud_monthly[0, 6:].tolist() == [0.0] * 18
+    assert g.cloud_monthly[0].tolist() == [360.0] * 6 + [0.0] * 18
+    assert g.edge_monthly[0].tolist() == [900.0 + 240.0] + [240.0] * 5 + [0.0] * 18
+    # within 6 months: savings 6 × (360 − 240) − 900 = −180 (undiscounted NPV = savings); capex 900
+    assert g.npv_savings[0] == pytest.approx(-180.0) and g.capex_total[0] == pytest.approx(900.0)
+    assert g.edge_total[0] == pytest.approx(900 + 6 * 240)
 
 
 def test_break_even_function_by_hand():
@@ -123,6 +131,8 @@ def test_break_even_function_by_hand():
     assert math.isnan(break_even(net.copy(), lambda m: gaps[m], np.array([3]))[0])
     # Within 4 months: month 3 starts at −15 and gains 40 → 3 + 15/40 = 3.375
     assert break_even(net.copy(), lambda m: gaps[m], np.array([4]))[0] == pytest.approx(3.375)
+    # Gains under 1 a month: capex 1.25, +0.5 a month → S_end −0.75, −0.25, 0.25 → 2 + 0.25/0.5 = 2.5
+    assert break_even(np.array([[-0.75, 0.5, 0.5]]), lambda m: np.full(1, 0.5), np.array([3]))[0] == 2.5
 
 
 def test_break_even_rows_are_independent():
@@ -158,6 +168,18 @@ def test_discount_factors_by_hand():
     assert end[0] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2, 1 / 1.01 ** 3])
     start, end = discount_factors(0.0, 2)
     assert start.tolist() == [[1.0, 1.0]] and end.tolist() == [[1.0, 1.0]]
+    # one rate per scenario: 0 % and 1 % a month
+    start, end = discount_factors(np.array([0.0, MONTHLY_1_PCT]), 2)
+    assert start.tolist()[0] == [1.0, 1.0] and end.tolist()[0] == [1.0, 1.0]
+    assert end[1] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2])
+
+
+def test_analyse_defaults_to_the_cash_view_undiscounted_without_the_curve():
+    # flat over 3 months: NPV = savings = 3 × 360 − 900 − 3 × 40 = 60; break-even 2.8125 (cash)
+    f = analyse(cost_model.evaluate(cost_model.batch([flat(horizon_months=3, discount_percent_per_year=50)])))
+    assert f.view == "cash" and f.break_even_month[0] == pytest.approx(2.8125)
+    assert f.npv_savings[0] == pytest.approx(60.0)
+    assert f.savings_curve is None
 
 
 def test_roi_by_hand():
