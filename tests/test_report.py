@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from flat_scenario import flat
@@ -108,8 +109,30 @@ def test_report_sections_read_back():
     assert summary.loc["ROI", "value"] == pytest.approx(272.2222)                 # 7,350 / 2,700, 4 decimals
     monthly = report.read_report_section(text, "Monthly (accounting view)")
     assert monthly["Edge total [USD]"].tolist() == [115.0] * 30
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="Nonexistent"):
         report.read_report_section(text, "Nonexistent")
+    # a title a spreadsheet quoted (it had a comma) is found all the same
+    quoted = report.read_report_section('"Monthly, by hand"\nmonth,cost\n1,2.5\n', "Monthly, by hand")
+    assert quoted.to_dict("list") == {"month": [1], "cost": [2.5]}
+
+
+def test_csv_rows_are_the_frame_without_its_index():
+    out = io.StringIO()
+    frame = pd.DataFrame({"metric": ["=bad", "ok"], "value": [1.5, None]}, index=[7, 8])
+    report.write_csv_rows(report.frame_rows(frame), out)
+    assert out.getvalue() == "metric,value\n'=bad,1.5\nok,\n"
+
+
+def test_analyse_batch_discounts_both_views_over_the_months_asked():
+    # 1 % a month: capex 900 at t = 0, savings 320 at the end of months 1..3 (cash);
+    # accounting (life 12, 75 a month of depreciation, no capex): 245 at the end of months 1..3
+    monthly_1_pct = (1.01 ** 12 - 1) * 100
+    annuity = 1 / 1.01 + 1 / 1.01 ** 2 + 1 / 1.01 ** 3                       # 2.9409852
+    costs, cash, accounting = report.analyse_batch(
+        [flat(horizon_months=3, useful_life_months=12, discount_percent_per_year=monthly_1_pct)], months=5)
+    assert costs.months == 5
+    assert cash.npv_savings[0] == pytest.approx(-900 + 320 * annuity)        # 41.1153
+    assert accounting.npv_savings[0] == pytest.approx(245 * annuity)         # 720.5414
 
 
 def test_assumptions_spell_out_tiers_and_units():
