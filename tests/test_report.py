@@ -45,6 +45,23 @@ def test_accounting_summary_keeps_cash_payback_and_capex():
     assert s["edge_monthly_cost"] == 40.0                   # running cost without depreciation
 
 
+def test_first_month_figures_are_month_one():
+    # 1 %/month workload growth; auto sizing: 1 camera × 0.4 frames/s × 1.3 (30 % headroom) = 0.52 frames/s
+    # ÷ 0.522 per device = 0.996 → 1 device in month 1; month 2 needs 0.52 × 1.01 / 0.522 = 1.006 → 2.
+    growing = flat(workload_growth_percent_per_year=(1.01 ** 12 - 1) * 100, device_sizing="auto",
+                   device_throughput_ips=0.522)
+    a = report.analyse_one(growing)
+    s = report.summary(a)
+    assert s["cloud_monthly_cost"] == pytest.approx(360.0) and s["edge_devices"] == 1
+    assert s["edge_capex"] == pytest.approx(900.0) and s["edge_monthly_cost"] == pytest.approx(40.0)
+    monthly = report.monthly_table(a)
+    assert monthly["Cloud total [USD]"][:2].tolist() == pytest.approx([360.0, 363.6])       # 360 × 1.01
+    assert monthly["Edge devices in service [devices]"][:2].tolist() == [1.0, 2.0]
+    assert monthly["Cloud cumulative [USD]"][1] == pytest.approx(723.6)
+    assert monthly["Edge total [USD]"][:2].tolist() == pytest.approx([940.0, 940.0])        # 2nd device + 40
+    assert monthly["Edge cumulative [USD]"][1] == pytest.approx(1_880.0)
+
+
 def test_summary_table_labels_the_summary():
     table = report.summary_table(report.analyse_one(YEARLY), "accounting").set_index("metric")
     assert table.loc["Edge capex at go-live", "value"] == 900.0
@@ -106,9 +123,13 @@ def test_a_name_starting_with_a_line_feed_is_neutralised_in_the_report():
 def test_report_sections_read_back():
     text = report.report_csv(report.analyse_one(YEARLY), "accounting")
     summary = report.read_report_section(text, "Summary").set_index("metric")
-    assert summary.loc["ROI", "value"] == pytest.approx(272.2222)                 # 7,350 / 2,700, 4 decimals
+    assert summary.loc["ROI", "value"] == 272.2222                 # 7,350 / 2,700 × 100, to 4 decimals
+    assert report.read_report_section(text, "Assumptions").set_index("field").loc["horizon_months", "value"] == "30"
     monthly = report.read_report_section(text, "Monthly (accounting view)")
     assert monthly["Edge total [USD]"].tolist() == [115.0] * 30
+    # money per month to the cent: month 2's 40.125 of management (the only edge cost) is written 40.12
+    cents = report.report_csv(report.analyse_one(flat(useful_life_months=12, management=40.125)))
+    assert report.read_report_section(cents, "Monthly (cash view)")["Edge total [USD]"][1] == 40.12
     with pytest.raises(KeyError, match="Nonexistent"):
         report.read_report_section(text, "Nonexistent")
     # a title a spreadsheet quoted (it had a comma) is found all the same
@@ -139,7 +160,10 @@ def test_assumptions_spell_out_tiers_and_units():
     table = report.assumptions_table(catalog.preset("retail")).set_index("field")
     assert table.loc["inference_tiers", "value"] == "from 0: 1; from 1,000,000: 0.8; from 5,000,000: 0.6; from 35,000,000: 0.25"
     assert table.loc["inference_tiers", "label"].endswith("USD per 1,000 images")
-    assert table.loc["device_price", "unit"] == "USD/device" and table.loc["name", "value"].startswith("Retail store")
+    assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
+    assert table.loc["device_price", "unit"] == "USD/device"
+    assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", ""]
+    assert list(table.columns) == ["label", "value", "unit"] and len(table) == 1 + 44 + 2    # name, 44 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():
@@ -154,3 +178,4 @@ def test_summary_json_is_the_summary():
     a = report.analyse_one(YEARLY)
     assert report.summary_json(a, "accounting").endswith("}\n")
     assert json.loads(report.summary_json(a, "accounting")) == report.summary(a, "accounting")
+    assert json.loads(report.summary_json(a))["view"] == "cash"
