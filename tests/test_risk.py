@@ -1,4 +1,6 @@
 """Sensitivity and Monte Carlo: hand-checked swings, equivalence with deterministic runs, seeding."""
+import re
+
 import numpy as np
 import pytest
 
@@ -33,8 +35,6 @@ def test_grid_map_cells_equal_single_runs():
     single = report.analyse_one(replace(RETAIL, cameras=80, device_price=500)).cash
     assert be[0, 1] == pytest.approx(single.break_even_month[0])
     assert savings[0, 1] == pytest.approx(single.savings_total[0])
-    with pytest.raises(risk.RiskInputError):
-        risk.grid_map(RETAIL, "cameras", [1], "cameras", [2])
 
 
 def test_fixed_distributions_equal_the_deterministic_result():
@@ -89,8 +89,9 @@ def test_bands_of_a_uniform_input_match_the_closed_form():
     months = np.arange(1, 7)
     for band, quantile in zip(mc.bands, (0.6, 1.0, 1.4)):
         implied_u = (band + 900 + 40 * months) / (360 * months)
-        # a sample quantile's standard error here is √(p(1 − p)/n) × width ≤ 0.0036 USD/GB
-        assert implied_u == pytest.approx(np.full(6, quantile), abs=0.012)
+        # a sample quantile's standard error here is √(p(1 − p)/n) × width ≤ 0.0036 USD/GB (0.0021 at P10/P90)
+        assert implied_u == pytest.approx(np.full(6, quantile), abs=0.0075)
+    assert mc.seed == 9 and mc.draws == 20_000 and mc.horizon == 6
 
 
 def test_a_lognormal_is_centred_on_its_likely_value():
@@ -128,15 +129,99 @@ def test_a_fixed_distribution_or_a_zero_width_range_is_that_value():
     assert D("triangular", 5, 5, 5).sample(2, rng).tolist() == [5.0, 5.0]
 
 
-@pytest.mark.parametrize("bad", [
-    dict(distributions={"cameras": D("uniform", low=10, high=5)}),
-    dict(distributions={"cameras": D("triangular", 1, 100, 50)}),
-    dict(distributions={"cameras": D("lognormal", likely=5, sigma=0)}),
-    dict(distributions={"cameras": D("gaussian", likely=5)}),
-    dict(distributions={"cameras": D("uniform", low=0, high=10**9)}),
-    dict(distributions={"horizon_months": D("fixed", likely=12)}),
-    dict(distributions={}, draws=10**7),
+@pytest.mark.parametrize("bad, message", [
+    (dict(distributions={"cameras": D("uniform", low=10, high=5)}), "cameras: low is above high"),
+    (dict(distributions={"cameras": D("triangular", 1, 100, 50)}), "cameras: needs low ≤ likely ≤ high"),
+    (dict(distributions={"cameras": D("lognormal", likely=5, sigma=0)}), "cameras: lognormal needs a median > 0"),
+    (dict(distributions={"cameras": D("lognormal", likely=5, sigma=3.01)}), "0 < sigma ≤ 3"),
+    (dict(distributions={"cameras": D("lognormal", likely=0)}), "cameras: lognormal needs a median > 0"),
+    (dict(distributions={"cameras": D("gaussian", likely=5)}), "cameras: unknown distribution 'gaussian'"),
+    (dict(distributions={"cameras": D("uniform", low=0, high=10**9)}), "cameras: values must lie within 0 to 100000"),
+    (dict(distributions={"horizon_months": D("fixed", likely=12)}), "'horizon_months' is not an input that can be varied"),
+    (dict(distributions={}, draws=10**7), "draws must be between 1 and 200,000, not 10,000,000"),
+    (dict(distributions={}, draws=0), "draws must be between 1 and 200,000, not 0"),
 ])
-def test_bad_requests_are_refused_with_a_message(bad):
-    with pytest.raises(risk.RiskInputError):
+def test_bad_requests_are_refused_with_a_message(bad, message):
+    with pytest.raises(risk.RiskInputError, match=re.escape(message)):
         risk.monte_carlo(RETAIL, **{"draws": 10, **bad})
+
+
+def test_requests_at_the_limits_are_accepted():
+    # the field's own bounds (cameras 0 … 100,000), likely at either end, sigma 3, a single draw
+    for dist in (D("uniform", low=0, high=100_000), D("triangular", 0, 0, 10), D("triangular", 0, 10, 10),
+                 D("lognormal", likely=100_000, sigma=3)):
+        dist.check("cameras")
+    assert risk.monte_carlo(flat(), {}, draws=1).draws == 1
+
+
+def test_without_uncertain_inputs_every_draw_is_the_scenario_itself():
+    # flat: 900 / (360 − 40) = 2.8125 months; chunks of 2 over 5 draws (2, 2, 1) report 0.4, 0.8, 1.0 done
+    done = []
+    mc = risk.monte_carlo(flat(), {}, draws=5, chunk=2, progress=done.append)
+    assert mc.break_even.tolist() == [2.8125] * 5
+    assert mc.savings_total.tolist() == pytest.approx([36 * 320 - 900] * 5)
+    assert done == [0.4, 0.8, 1.0]
+
+
+def test_break_even_histogram_by_hand():
+    # 12 months in 4 bins of 3: 0.5 and 1.5 in the first, 11.9 in the last; two never pay back
+    mc = risk.MonteCarlo(draws=5, seed=0, horizon=12, break_even=np.array([0.5, 1.5, 11.9, np.nan, np.nan]),
+                         savings_total=np.zeros(5), bands=np.zeros((3, 12)))
+    hist = risk.break_even_histogram(mc, bins=4)
+    assert hist.index.tolist() == [0, 1, 2, 3, 4]
+    assert list(hist.columns) == ["from_month", "to_month", "draws"]
+    assert hist["from_month"].tolist()[:4] == [0, 3, 6, 9] and hist["to_month"].tolist()[:4] == [3, 6, 9, 12]
+    assert hist.iloc[4][["from_month", "to_month"]].isna().all()
+    assert hist["draws"].tolist() == [2, 0, 0, 1, 2]
+    assert len(risk.break_even_histogram(mc)) == 24 + 1                 # 24 half-month bins by default, then never
+
+
+@pytest.mark.parametrize("p, text", [
+    (0.0, "0%"), (1.0, "100%"), (0.87, "87%"),
+    (0.0049, "<1%"), (0.005, "<1%"),          # 1 in 200 is rare, not none (0.005 would print "0%")
+    (0.0051, "1%"), (0.9949, "99%"), (0.995, ">99%"), (0.999, ">99%"),
+])
+def test_share_text_never_rounds_a_rare_outcome_away(p, text):
+    assert risk.share_text(p) == text
+
+
+def test_tornado_row_by_hand():
+    # flat, management 40 ± 50 % → 20 / 60: break-even 900 / (360 − 20) = 2.647 and 900 / 300 = 3.0;
+    # savings over 36 months 36 × 340 − 900 = 11,340 and 36 × 300 − 900 = 9,900; swing 1,440
+    row = risk.tornado(flat(), inputs=("management_per_month",), percent=50).iloc[0].to_dict()
+    assert row == pytest.approx({
+        "input": "management_per_month", "label": "Management software", "unit": "USD/month per site or device",
+        "base": 40.0, "low": 20.0, "high": 60.0, "break_even_low": 900 / 340, "break_even_high": 3.0,
+        "savings_low": 11_340.0, "savings_high": 9_900.0, "swing": 1_440.0})
+    # 20 % by default, or the range given
+    assert risk.tornado(flat(), inputs=("management_per_month",))[["low", "high"]].values.tolist() == [[32.0, 48.0]]
+    custom = risk.tornado(flat(), inputs=("management_per_month",), custom={"management_per_month": (10, 100)})
+    assert custom[["low", "high"]].values.tolist() == [[10.0, 100.0]]
+
+
+def test_tornado_rounds_whole_inputs_and_keeps_the_view():
+    # cameras 50 ± 3 % = 48.5 / 51.5 → whole cameras 48 / 52 (to even)
+    table = risk.tornado(RETAIL, inputs=("cameras", "management_per_month"), percent=3)
+    assert table.set_index("input").loc["cameras", ["low", "high"]].tolist() == [48.0, 52.0]
+    assert table.index.tolist() == [0, 1]
+    # accounting view, life 12: 360 − 40 − 75 = 245 > 0 from day one whatever the fee (20 … 60)
+    yearly = flat(useful_life_months=12)
+    accounting = risk.tornado(yearly, inputs=("management_per_month",), percent=50, view="accounting")
+    assert accounting[["break_even_low", "break_even_high"]].values.tolist() == [[0.0, 0.0]]
+    be, _ = risk.grid_map(yearly, "management_per_month", [20, 60], "device_price", [900], view="accounting")
+    assert be.tolist() == [[0.0, 0.0]]
+
+
+def test_evaluate_discounts_and_keeps_the_curve_only_on_request():
+    # 1 % a month over 3 months: −900 + 320 × (1/1.01 + 1/1.01² + 1/1.01³) = 41.1152663
+    base = flat(horizon_months=3, discount_percent_per_year=(1.01 ** 12 - 1) * 100)
+    f = risk.evaluate(base, {"cameras": np.array([1])})
+    assert f.npv_savings[0] == pytest.approx(41.1152663, abs=1e-6)
+    assert f.view == "cash" and f.savings_curve is None
+
+
+def test_grid_map_refuses_too_many_cells_and_one_input_twice():
+    with pytest.raises(risk.RiskInputError, match="choose two different inputs"):
+        risk.grid_map(RETAIL, "cameras", [1], "cameras", [2])
+    with pytest.raises(risk.RiskInputError, match="501 × 500 cells is more than 250,000"):
+        risk.grid_map(RETAIL, "cameras", np.arange(501), "device_price", np.arange(500))
