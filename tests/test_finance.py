@@ -140,6 +140,11 @@ def test_break_even_rows_are_independent():
     gaps = np.array([[10.0, 10.0, 10.0], [1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]])
     got = break_even(net, lambda m: gaps[np.arange(3), m], np.array([3, 3, 3]))
     assert got[0] == 1.5 and got[1] == 0.0 and math.isnan(got[2])
+    # The rounding allowance is each row's own: a billion-sized row beside it does not let a row that
+    # ends 0.001 short (S_end −1, −0.001) count as paid back.
+    net = np.array([[-1e9, 2e9], [-1.0, 0.999]])
+    got = break_even(net, lambda m: np.array([2e9, 0.999]), np.array([2, 2]))
+    assert got[0] == 1.5 and math.isnan(got[1])
 
 
 # ── NPV, ROI and totals ─────────────────────────────────────────────────────────────────────────────
