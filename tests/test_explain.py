@@ -48,6 +48,21 @@ def test_explainer_matches_the_model_in_every_month(name):
             assert s.value == pytest.approx(values.values(s.key)[0, m], rel=1e-9, abs=1e-9), (m, s.key)
 
 
+def test_a_batch_of_mixed_fleets_matches_the_explainer_row_by_row():
+    # One batch: two growing auto-sized fleets with different lives (6 and 9 months), a fixed manual fleet
+    # and an auto fleet on a shrinking workload (which keeps its go-live size), so the model takes its
+    # per-row refresh and mixed-growth paths.
+    growing = CASES["growing_fleet"]
+    rows = [replace(growing, useful_life_months=6), replace(growing, useful_life_months=9),
+            replace(growing, device_sizing="manual", devices_manual=7, useful_life_months=12),
+            replace(growing, workload_growth_percent_per_year=-20, useful_life_months=7)]
+    model_costs = costs.evaluate(costs.batch(rows))
+    for i, scenario in enumerate(rows):
+        for m in range(scenario.horizon_months):
+            for s in explain.month(scenario, m):
+                assert s.value == pytest.approx(model_costs.values(s.key)[i, m], rel=1e-9, abs=1e-9), (i, m, s.key)
+
+
 def test_month_one_arithmetic_of_the_retail_store_by_hand():
     steps = {s.key: s for s in explain.first_month(RETAIL)}
     # 50 cameras × 4 Mbps ÷ 8 = 25 MB/s × 12 h × 3600 s × 30 days = 32,400 GB; × 0.01 USD/GB = 324
