@@ -63,12 +63,19 @@ def test_first_month_figures_are_month_one():
 
 
 def test_summary_table_labels_the_summary():
-    table = report.summary_table(report.analyse_one(YEARLY), "accounting").set_index("metric")
-    assert table.loc["Edge capex at go-live", "value"] == 900.0
-    assert table.loc["Break-even", "value"] == 0.0 and table.loc["Payback (cash)", "value"] == 2.8125
-    assert table.loc["Edge devices", "unit"] == "devices" and table.loc["ROI", "unit"] == "%"
-    assert table.loc["Edge TCO over the horizon", "value"] == pytest.approx(3_450.0)
-    assert len(table) == 12
+    a = report.analyse_one(YEARLY)
+    assert a.finance() is a.cash and a.finance("accounting") is a.accounting
+    rows = report.summary_table(a, "accounting").values.tolist()
+    assert rows == [
+        ["Cloud cost, first month", 360.0, "USD"], ["Edge capex at go-live", 900.0, "USD"],
+        ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
+        ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],
+        ["Cloud TCO over the horizon", 10_800.0, "USD"], ["Edge TCO over the horizon", 3_450.0, "USD"],
+        ["Savings over the horizon", 7_350.0, "USD"], ["NPV of savings", 7_350.0, "USD"],
+        ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],
+    ]
+    assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
+    assert report.summary_table(a).values.tolist()[4] == ["Break-even", 2.8125, "months"]      # cash by default
 
 
 def test_monthly_table_by_hand():
@@ -168,6 +175,11 @@ def test_assumptions_spell_out_tiers_and_units():
 
 def test_formula_rows_carry_month_one():
     rows = {r["component"]: r for r in report.formula_rows(report.analyse_one(YEARLY))}
+    assert rows["Edge hardware"] == {
+        "side": "Edge", "component": "Edge hardware", "bill": "Hardware vendor",
+        "formula": "devices_bought(m) × device_price − devices_retired(m) × device_price × salvage_percent/100",
+        "views": "cash", "month_1": 900.0}
+    assert rows["Management software"]["views"] == "cash, accounting"
     assert rows["Site uplink (video to cloud)"]["month_1"] == 360.0
     assert rows["Edge hardware"]["month_1"] == 900.0 and rows["Edge hardware"]["views"] == "cash"
     assert rows["Depreciation (hardware + installation)"]["month_1"] == 75.0
@@ -179,3 +191,6 @@ def test_summary_json_is_the_summary():
     assert report.summary_json(a, "accounting").endswith("}\n")
     assert json.loads(report.summary_json(a, "accounting")) == report.summary(a, "accounting")
     assert json.loads(report.summary_json(a))["view"] == "cash"
+    # two-space indent, text kept readable (not \u-escaped)
+    cafe = report.summary_json(report.analyse_one(flat(name="Café")))
+    assert cafe.startswith('{\n  "scenario": "Café",\n  "view": "cash",\n')
