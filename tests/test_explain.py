@@ -21,8 +21,10 @@ CASES = {
                                sites=3, cameras=31, retention_days=90),
     "zero_cameras": replace(RETAIL, cameras=0, device_sizing="auto"),
     "always_on": replace(RETAIL, hours_per_day=24, days_per_month=31),
-    # Auto sizing on a growing workload with yearly refreshes, salvage and every price moving.
+    # Auto sizing on a growing workload with yearly refreshes, salvage and every price moving: 4 cameras ×
+    # 2 frames/s × 1.3 = 10.4 frames/s a site ÷ 7 = 1.49 → 2 devices a site at go-live, 3 from month 12 on.
     "growing_fleet": replace(catalog.preset("smart_city"), device_sizing="auto", workload_growth_percent_per_year=40,
+                             device_throughput_ips=7,
                              useful_life_months=12, salvage_percent=20, horizon_months=48, retention_days=200,
                              bandwidth_price_change_percent_per_year=-5, cloud_fee_change_percent_per_year=3,
                              electricity_price_change_percent_per_year=4),
