@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test bench bench-ui load-test browser clean
+.PHONY: run test bench bench-ui load-test mutation browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,12 @@ bench-ui: $(STAMP) browser
 load-test: $(STAMP) browser
 	$(BIN)/python -m benchmarks.load
 
+## Mutation score of the core per module (mutmut, fast tests only): a measurement, not part of `make test`.
+## MODULES=finance,report limits it; a module takes minutes on two cores (costs and advisor the longest).
+MODULES ?= pricing,costs,finance,report,advisor,risk
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	$(BIN)/python -m benchmarks.mutation --modules $(MODULES)
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis mutants

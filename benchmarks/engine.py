@@ -13,6 +13,9 @@ montecarlo_peak_200k_x_240_mb   peak memory allocated by one Monte Carlo run at 
                      (200,000 draws × 240 months), as traced by tracemalloc (numpy reports its arrays to it)
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
 speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
+batch_equals_loop    on a sample of the timed batches' scenarios (both batches), whether the per-scenario
+                     loop gives the same figures (break-even, payback, totals, capex, NPV) as the batch
+                     that was timed, and the largest relative difference
 """
 from __future__ import annotations
 
@@ -100,15 +103,37 @@ def python_loop(b: costs.Batch, rows: int) -> None:
         run_engine(one)
 
 
+FIGURES = ("break_even_month", "payback_months", "cloud_total", "edge_total", "capex_total", "npv_savings")
+
+
+def loop_difference(b: costs.Batch, timed: finance.Finance, rows: np.ndarray) -> float:
+    """Largest relative difference between the timed batch's figures and the same scenarios run one at a
+    time, over `rows`; inf when one says "never pays back" (NaN) and the other does not."""
+    worst = 0.0
+    for i in rows:
+        one = run_engine(costs.Batch(1, {k: v[i:i + 1] for k, v in b.columns.items()}, b.inference_tiers,
+                                     b.egress_tiers))
+        for name in FIGURES:
+            batch_value, loop_value = getattr(timed, name)[i], getattr(one, name)[0]
+            if np.isnan(batch_value) or np.isnan(loop_value):
+                worst = max(worst, 0.0 if np.isnan(batch_value) and np.isnan(loop_value) else np.inf)
+            else:
+                worst = max(worst, abs(batch_value - loop_value) / max(abs(loop_value), 1.0))
+    return worst
+
+
 def main() -> None:
     b = varied_batch(N)
     run_engine(b)                                     # warm up
-    engine = best_of(lambda: run_engine(b))
+    timed: dict[str, finance.Finance] = {}
+    engine = best_of(lambda: timed.update(shared=run_engine(b)))
     floor = best_of(numpy_floor)
     sample = 500
     loop = best_of(lambda: python_loop(b, sample), 2) * N / sample
     varied = varied_batch(N, varied_rates=True)
-    engine_varied = best_of(lambda: run_engine(varied))
+    engine_varied = best_of(lambda: timed.update(varied=run_engine(varied)))
+    checked = np.random.default_rng(1).choice(N, 200, replace=False)
+    difference = max(loop_difference(b, timed["shared"], checked), loop_difference(varied, timed["varied"], checked))
     print(f"engine_100k_x_60_s: {engine:.3f}")
     print(f"numpy_floor_s: {floor:.3f}")
     print(f"engine_over_floor: {engine / floor:.2f}")
@@ -120,6 +145,8 @@ def main() -> None:
     print(f"montecarlo_peak_200k_x_240_mb: {monte_carlo_peak_mb():.0f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
+    print(f"batch_equals_loop: {'yes' if difference <= 1e-9 else 'NO'}  "
+          f"({2 * len(checked)} scenarios, largest relative difference {difference:.1e})")
 
 
 if __name__ == "__main__":

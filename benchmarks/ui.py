@@ -11,6 +11,8 @@ back and forth instead, as does the cash/accounting switch).
     <page>_median_s, <page>_p95_s  the page's median and 95th percentile
     <page>_ratio                   its median over the floor's (goal ≤ 1.5)
     worst_ratio                    the largest ratio
+    timed_out_changes              changes (of the floor and every page) that showed no new figures within
+                                   30 s, left out of the figures above; <page>_timed_out for each one with any
     cold_start_s                   `streamlit run app.py` to the first page drawn with its chart
     cli_report_s                   `python -m planner report --preset retail`, median of 5
 """
@@ -196,6 +198,12 @@ def main(only: list[str]) -> None:
         figures["cli_report_s"] = cli_report()
     for name, value in figures.items():
         print(f"{name}: {value:.3f}")
+    # A change that timed out is not in the medians: say how many, here and not only on stderr.
+    timed_out = {name: ROUNDS * PER_ROUND - len(times) for name, times in samples.items()}
+    print(f"timed_out_changes: {sum(timed_out.values())}")
+    for name, count in timed_out.items():
+        if count:
+            print(f"{name}_timed_out: {count}")
 
 
 if __name__ == "__main__":

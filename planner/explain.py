@@ -1,15 +1,22 @@
-"""First-month arithmetic of every cost component, with the scenario's numbers put in.
+"""Any month's arithmetic of every cost component, with the scenario's numbers put in.
 
-This recomputes month 1 with plain Python floats, independently of the vectorized model, so a reader
-can check each figure by hand — and the tests check that both agree.
+This recomputes a month with plain Python floats and loops, independently of the vectorized model
+(its own calendar constants, sizing, fleet and storage expressions), so a reader can check each figure
+by hand — and the tests check that both agree, at go-live and in later months (growth, price changes,
+a growing fleet, refreshes with salvage). The app shows month 1 (`first_month`).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from .costs import COMPONENT_BY_KEY, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH
+from .costs import COMPONENT_BY_KEY
 from .scenario import Scenario
+
+# The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
+# as a disagreement with this oracle: 365.25 days a year ÷ 12 months; × 24 h.
+DAYS_PER_MONTH = 30.4375
+HOURS_PER_MONTH = 730.5
 
 
 @dataclass(frozen=True)
@@ -41,57 +48,112 @@ def _tiers(quantity: float, tiers, per: float, unit: str) -> tuple[str, float]:
     return (" + ".join(parts) or f"0 {unit}"), total
 
 
+def _change(percent_per_year: float, m: int) -> float:
+    """Compounded yearly change after m months: (1 + p/100)^(m/12)."""
+    return (1 + percent_per_year / 100) ** (m / 12)
+
+
+def _devices_needed(s: Scenario, m: int) -> int:
+    """Devices the workload of month m needs: per site, the fewest devices whose throughput covers the
+    site's share of the frames plus headroom (a quotient within 10⁻⁹ of a whole number is that number)."""
+    frames_per_site = s.cameras / s.sites * s.analysed_fps * _change(s.workload_growth_percent_per_year, m)
+    per_site = frames_per_site * (1 + s.sizing_headroom_percent / 100) / s.device_throughput_ips
+    whole = round(per_site)
+    return s.sites * (whole if abs(per_site - whole) <= 1e-9 else math.ceil(per_site))
+
+
+def fleet(s: Scenario, m: int) -> tuple[int, int, int]:
+    """(in service, bought, added) in month m: auto sizing follows a growing workload and never shrinks;
+    each device bought is bought again `useful_life_months` later (the old one is sold for salvage)."""
+    if s.device_sizing == "manual" or s.workload_growth_percent_per_year <= 0:
+        size = [s.devices_manual if s.device_sizing == "manual" else _devices_needed(s, 0)] * (m + 1)
+    else:
+        size = [max(_devices_needed(s, j) for j in range(k + 1)) for k in range(m + 1)]
+    added = [size[0]] + [size[j] - size[j - 1] for j in range(1, m + 1)]
+    bought = sum(added[j] for j in range(m, -1, -s.useful_life_months))
+    return size[m], bought, added[m]
+
+
 def device_count(s: Scenario) -> int:
     """Devices in service in month 1."""
-    if s.device_sizing == "manual":
-        return s.devices_manual
-    per_site = s.cameras / s.sites * s.analysed_fps * (1 + s.sizing_headroom_percent / 100) / s.device_throughput_ips
-    return s.sites * math.ceil(per_site - 1e-9)
+    return fleet(s, 0)[0]
+
+
+def stored_months(retention_days: float, m: int) -> float:
+    """Months of upload held on average during month m (0-based): ∫ₘ^{m+1} min(t, R) dt, R in months."""
+    r = retention_days / DAYS_PER_MONTH
+    if r >= m + 1:
+        return m + 0.5                     # nothing deleted yet: the average age of a growing pile
+    if r <= m:
+        return r                           # a full R months held all month
+    return (r * r - m * m) / 2 + r * (m + 1 - r)
+
+
+def _times(factor: float, name: str) -> str:
+    return "" if factor == 1 else f" × {name} {factor:.6g}"
 
 
 def first_month(s: Scenario) -> list[Step]:
+    return month(s, 0)
+
+
+def month(s: Scenario, m: int) -> list[Step]:
+    """Every component of month m + 1 (m = 0 is go-live) as arithmetic; m = 0 has no growth or price-change factors."""
     cur = s.currency
+    growth = _change(s.workload_growth_percent_per_year, m)
+    bandwidth_price = _change(s.bandwidth_price_change_percent_per_year, m)
+    fee_price = _change(s.cloud_fee_change_percent_per_year, m)
+    electricity_price = _change(s.electricity_price_change_percent_per_year, m)
+    grown, bw, fee = _times(growth, "growth"), _times(bandwidth_price, "price change"), _times(fee_price, "price change")
     operating_s = s.hours_per_day * 3600 * s.days_per_month
-    images = s.cameras * s.analysed_fps * operating_s
-    images_text = f"{_n(s.cameras)} cameras × {_n(s.analysed_fps)} frames/s × {_n(s.hours_per_day)} h × 3600 s × {_n(s.days_per_month)} days"
+    images = s.cameras * s.analysed_fps * operating_s * growth
+    images_text = (f"{_n(s.cameras)} cameras × {_n(s.analysed_fps)} frames/s × {_n(s.hours_per_day)} h × 3600 s × "
+                   f"{_n(s.days_per_month)} days{grown}")
     if s.cloud_upload == "video":
-        upload_gb = s.cameras * s.bitrate_mbps * 1e6 / 8 * operating_s / 1e9
+        upload_gb = s.cameras * s.bitrate_mbps * 1e6 / 8 * operating_s / 1e9 * growth
         upload_text = (f"{_n(s.cameras)} cameras × {_n(s.bitrate_mbps)} Mbps ÷ 8 × {_n(s.hours_per_day)} h × 3600 s "
-                       f"× {_n(s.days_per_month)} days ÷ 1000 = {_n(upload_gb)} GB")
+                       f"× {_n(s.days_per_month)} days ÷ 1000{grown} = {_n(upload_gb)} GB")
     else:
         upload_gb = images * s.image_kb / 1e6
         upload_text = f"{_n(images)} frames × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(upload_gb)} GB"
-    retention = s.retention_days / DAYS_PER_CALENDAR_MONTH
-    stored = 0.5 if retention >= 1 else retention - retention ** 2 / 2   # ∫₀¹ min(t, R) dt
+    stored = stored_months(s.retention_days, m)
     feedback_gb = images * s.feedback_percent / 100 * s.image_kb / 1e6
-    devices = device_count(s)
+    devices, bought, added = fleet(s, m)
+    retired = bought - added
     unit_cost = s.device_price + s.install_per_device
     salvage = s.device_price * s.salvage_percent / 100
     operating_h = s.hours_per_day * s.days_per_month
-    powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_CALENDAR_MONTH - operating_h, 0)
+    powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_MONTH - operating_h, 0)
 
     steps: dict[str, tuple[str, float]] = {}
-    steps["site_uplink"] = (f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB", upload_gb * s.uplink_per_gb)
-    steps["cloud_ingest"] = (f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB", upload_gb * s.ingest_per_gb)
+    steps["site_uplink"] = (f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
+                            upload_gb * s.uplink_per_gb * bandwidth_price)
+    steps["cloud_ingest"] = (f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB{bw}",
+                             upload_gb * s.ingest_per_gb * bandwidth_price)
     paid = 1 - s.inference_discount_percent / 100
     discount = f" × (1 − {_n(s.inference_discount_percent)}% discount)" if s.inference_discount_percent else ""
     if s.inference_pricing == "per_image":
         text, value = _tiers(images, s.inference_tiers, 1000, "images")
-        steps["inference"] = (f"{images_text} = {_n(images)} images; ({text}){discount} {cur}", value * paid)
+        steps["inference"] = (f"{images_text} = {_n(images)} images; ({text}){discount}{fee} {cur}",
+                              value * paid * fee_price)
     else:
         per_image = (s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
                      + s.serverless_per_million_requests / 1e6)
         steps["inference"] = (
             f"{_n(images)} images × ({_n(s.serverless_ms_per_inference)} ms ÷ 1000 × {_n(s.serverless_memory_gb)} GB "
-            f"× {_n(s.serverless_per_gb_second)} + {_n(s.serverless_per_million_requests)} ÷ 10⁶){discount} {cur}",
-            images * per_image * paid)
+            f"× {_n(s.serverless_per_gb_second)} + {_n(s.serverless_per_million_requests)} ÷ 10⁶){discount}{fee} {cur}",
+            images * per_image * paid * fee_price)
     result_gb = images * s.result_kb / 1e6
     text, value = _tiers(result_gb, s.egress_tiers, 1, "GB")
-    steps["results_egress"] = (f"{_n(images)} images × {_n(s.result_kb)} KB ÷ 10⁶ = {_n(result_gb)} GB; {text} {cur}", value)
+    steps["results_egress"] = (f"{_n(images)} images × {_n(s.result_kb)} KB ÷ 10⁶ = {_n(result_gb)} GB; {text}{bw} {cur}",
+                               value * bandwidth_price)
     steps["cloud_storage"] = (f"{_n(upload_gb)} GB × {_n(stored)} months held on average × "
-                              f"{_n(s.storage_per_gb_month)} {cur}/GB-month", upload_gb * stored * s.storage_per_gb_month)
-    steps["hardware"] = (f"{devices} devices × {_n(s.device_price)} {cur}", devices * s.device_price)
-    steps["installation"] = (f"{devices} devices × {_n(s.install_per_device)} {cur}", devices * s.install_per_device)
+                              f"{_n(s.storage_per_gb_month)} {cur}/GB-month{fee}",
+                              upload_gb * stored * s.storage_per_gb_month * fee_price)
+    sold = f" − {retired} retired × {_n(salvage)} salvage" if retired else ""
+    steps["hardware"] = (f"{bought} devices × {_n(s.device_price)} {cur}{sold}",
+                         bought * s.device_price - retired * salvage)
+    steps["installation"] = (f"{bought} devices × {_n(s.install_per_device)} {cur}", bought * s.install_per_device)
     steps["depreciation"] = (
         f"{devices} devices × ({_n(s.device_price)} + {_n(s.install_per_device)} − {_n(salvage)} salvage) "
         f"÷ {s.useful_life_months} months", devices * (unit_cost - salvage) / s.useful_life_months)
@@ -103,15 +165,15 @@ def first_month(s: Scenario) -> list[Step]:
                            s.management_per_month * billed)
     steps["electricity"] = (
         f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + {_n(s.idle_power_percent)}% × "
-        f"{_n(max(HOURS_PER_CALENDAR_MONTH - operating_h, 0))} idle h) × PUE {_n(s.pue)} × "
-        f"{_n(s.electricity_per_kwh)} {cur}/kWh",
-        devices * s.device_watts / 1000 * powered_h * s.pue * s.electricity_per_kwh)
+        f"{_n(max(HOURS_PER_MONTH - operating_h, 0))} idle h) × PUE {_n(s.pue)} × "
+        f"{_n(s.electricity_per_kwh)} {cur}/kWh{_times(electricity_price, 'price change')}",
+        devices * s.device_watts / 1000 * powered_h * s.pue * s.electricity_per_kwh * electricity_price)
     steps["feedback_uplink"] = (
         f"{_n(images)} frames × {_n(s.feedback_percent)}% × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(feedback_gb)} GB × "
-        f"{_n(s.uplink_per_gb)} {cur}/GB", feedback_gb * s.uplink_per_gb)
+        f"{_n(s.uplink_per_gb)} {cur}/GB{bw}", feedback_gb * s.uplink_per_gb * bandwidth_price)
     steps["feedback_cloud"] = (
-        f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)} + {_n(stored)} × {_n(s.storage_per_gb_month)}) {cur}/GB",
-        feedback_gb * (s.ingest_per_gb + stored * s.storage_per_gb_month))
+        f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) {cur}/GB",
+        feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price))
 
     out = []
     for key, (arithmetic, value) in steps.items():

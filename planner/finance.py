@@ -106,15 +106,18 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     array([1.5])
     """
     s_end = np.cumsum(net, axis=1, out=net)            # in place: `net` is not needed after this
-    reached = s_end >= 0
+    # A running sum carries rounding errors of about 1e-16 of the amounts summed: savings that come
+    # to exactly 0 at a month's end (by hand) may land a hair below 0 here, which is still break-even.
+    tolerance = 1e-9 * np.maximum(s_end.max(axis=1), -s_end.min(axis=1))[:, None]
+    reached = s_end >= -tolerance
     if np.any(horizon < net.shape[1]):
         reached &= np.arange(net.shape[1])[None, :] < horizon[:, None]
     first = np.argmax(reached, axis=1)
     rows = np.arange(net.shape[0])
     gap = gap_at(first)
-    s_start = s_end[rows, first] - gap
+    s_start = s_end[rows, first] - gap                 # ≤ 0: the month before had not reached 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):    # a tiny gap: a huge ratio, clipped to 1
-        fraction = np.where(s_start >= 0, 0.0, -s_start / np.where(gap > 0, gap, 1.0))
+        fraction = -s_start / np.where(gap > 0, gap, 1.0)  # a gap ≤ 0 can only reach 0 at the start
     return np.where(reached.any(axis=1), first + np.clip(fraction, 0, 1), np.nan)
 
 

@@ -177,7 +177,7 @@ def share_text(p: float) -> str:
     """'87%'; a rare outcome is never rounded away: '<1%', '>99%'."""
     if p <= 0 or p >= 1:
         return f"{p:.0%}"
-    return "<1%" if p < 0.005 else ">99%" if p >= 0.995 else f"{p:.0%}"
+    return "<1%" if p <= 0.005 else ">99%" if p >= 0.995 else f"{p:.0%}"   # 0.005 would print "0%"
 
 
 def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: int = 10_000, seed: int = 0,

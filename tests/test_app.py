@@ -271,7 +271,8 @@ def test_the_report_download_is_exactly_the_cli_report():
 
 def test_the_comparison_set_is_bounded_and_entries_can_be_removed(at):
     at.switch_page("pages/compare.py").run()
-    assert at.info                                                          # how to start
+    assert [i.value for i in at.info] == ["Add the current scenario, change some inputs (or pick another preset), "
+                                          "and add it again to see them side by side."]          # how to start
     for cameras in range(1, MAX_COMPARED + 1):
         at.session_state["scenario"] = replace(RETAIL, cameras=cameras)
         at.button(key="compare.add").click().run()

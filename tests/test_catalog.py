@@ -116,9 +116,8 @@ def test_presets_use_their_catalog_device():
         assert s.device_price == pytest.approx(d["unit_price_usd"] + _host(d, "host_usd")), key
         assert s.device_watts == pytest.approx(d["watts"] + _host(d, "host_watts")), key
         assert s.device_throughput_ips == pytest.approx(d["throughput_ips"]), key
-        if hasattr(cat, "device_fields"):                 # the catalog's own "device → inputs" mapping
-            for field, value in cat.device_fields(s.device_id).items():
-                assert getattr(s, field) == (pytest.approx(value) if isinstance(value, float) else value), key
+        for field, value in cat.device_fields(s.device_id).items():   # the catalog's "device → inputs" mapping
+            assert getattr(s, field) == (pytest.approx(value) if isinstance(value, float) else value), key
         checked += 1
     assert checked >= 4          # every bundled preset names a catalog device
 

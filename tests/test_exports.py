@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from planner import advisor, catalog, report
-from planner.scenario import replace, to_json
+from planner.scenario import replace
 from planner.ui.tables import comparison_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
                  " =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "＝1+1", "＋1", "－1", "＠x",
                  "<script>alert(1)</script>", "ok name"]
-CONTROL_TEXTS = ["\tTab", "\rReturn", "=1+1\n=2"]        # refused in a scenario; other text cells may hold them
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_TEXTS = ["\tTab", "\rReturn", "\nLine feed", "=1+1\n=2"]   # refused in a scenario; other text cells may hold them
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def cells(text: str) -> list[list[str]]:
@@ -97,4 +97,3 @@ def test_exports_are_byte_identical_across_processes(preset):
                              check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout
         digests.add(hashlib.sha256(out).hexdigest())
     assert len(digests) == 1
-    assert to_json(catalog.preset(preset)) == to_json(catalog.preset(preset))

@@ -17,22 +17,9 @@ from planner import costs as cost_model
 from planner import finance
 from planner.finance import analyse, break_even, discount_factors, step_curve
 from planner.report import analyse_one, break_even_text, irr_text, summary
-from planner.scenario import validate
+from flat_scenario import flat
 
 MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded
-
-
-def flat(device_price=900.0, management=40.0, **changes):
-    values = dict(
-        cameras=1, bitrate_mbps=8, hours_per_day=10, days_per_month=10, cloud_upload="video",
-        uplink_per_gb=1, ingest_per_gb=0, storage_per_gb_month=0,
-        inference_tiers=[{"start": 0, "price": 0}], egress_tiers=[{"start": 0, "price": 0}],
-        device_sizing="manual", devices_manual=1, device_price=device_price, install_per_device=0,
-        salvage_percent=0, useful_life_months=48, failure_percent_per_year=0,
-        management_basis="per_site", sites=1, management_per_month=management,
-        electricity_per_kwh=0, feedback_percent=0, discount_percent_per_year=0, horizon_months=36,
-    )
-    return validate({**values, **changes})
 
 
 def fin(scenarios, view="cash", months=None):
@@ -60,8 +47,19 @@ def test_break_even_fractional_month():
 
 
 def test_break_even_exactly_at_a_month_end():
-    # savings 360 − 60 = 300 a month: cumulative −900 + 3 × 300 = 0 at the end of month 3 → 3.0
+    # savings 360 − 60 = 300 a month: cumulative −900 + 3 × 300 = 0 at the end of month 3 → 3.0,
+    # also when month 3 is the last month of the horizon (the edge has paid back, just in time).
     assert fin(flat(management=60)).break_even_month[0] == pytest.approx(3.0)
+    assert fin(flat(management=60, horizon_months=3)).break_even_month[0] == pytest.approx(3.0)
+    # Decimal prices: 360 − 60.1 = 299.9 a month; −899.7 + 3 × 299.9 = 0 by hand, though binary
+    # floating point sums it to about −1e-13. Still month 3, not "does not pay back".
+    f = fin(flat(management=60.1, device_price=899.7, horizon_months=3))
+    assert f.break_even_month[0] == 3.0 and f.payback_months[0] == 3.0      # exactly, not 3 + 1e-16
+
+
+def test_break_even_is_zero_when_the_edge_costs_exactly_as_much_without_capex():
+    # management 360 = cloud 360, no capex: cumulative cloud ≥ cumulative edge from t = 0
+    assert fin(flat(device_price=0, management=360)).break_even_month[0] == 0.0
 
 
 def test_break_even_is_zero_without_capex_when_edge_is_cheaper():
@@ -117,7 +115,11 @@ def test_break_even_respects_a_horizon_shorter_than_the_grid():
     g = fin(flat(management=240, horizon_months=6), months=24)
     assert math.isnan(g.break_even_month[0])
     assert g.cloud_total[0] == pytest.approx(6 * 360.0)
-    assert g.cloud_monthly[0, 6:].tolist() == [0.0] * 18
+    assert g.cloud_monthly[0].tolist() == [360.0] * 6 + [0.0] * 18
+    assert g.edge_monthly[0].tolist() == [900.0 + 240.0] + [240.0] * 5 + [0.0] * 18
+    # within 6 months: savings 6 × (360 − 240) − 900 = −180 (undiscounted NPV = savings); capex 900
+    assert g.npv_savings[0] == pytest.approx(-180.0) and g.capex_total[0] == pytest.approx(900.0)
+    assert g.edge_total[0] == pytest.approx(900 + 6 * 240)
 
 
 def test_break_even_function_by_hand():
@@ -129,6 +131,8 @@ def test_break_even_function_by_hand():
     assert math.isnan(break_even(net.copy(), lambda m: gaps[m], np.array([3]))[0])
     # Within 4 months: month 3 starts at −15 and gains 40 → 3 + 15/40 = 3.375
     assert break_even(net.copy(), lambda m: gaps[m], np.array([4]))[0] == pytest.approx(3.375)
+    # Gains under 1 a month: capex 1.25, +0.5 a month → S_end −0.75, −0.25, 0.25 → 2 + 0.25/0.5 = 2.5
+    assert break_even(np.array([[-0.75, 0.5, 0.5]]), lambda m: np.full(1, 0.5), np.array([3]))[0] == 2.5
 
 
 def test_break_even_rows_are_independent():
@@ -136,6 +140,11 @@ def test_break_even_rows_are_independent():
     gaps = np.array([[10.0, 10.0, 10.0], [1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]])
     got = break_even(net, lambda m: gaps[np.arange(3), m], np.array([3, 3, 3]))
     assert got[0] == 1.5 and got[1] == 0.0 and math.isnan(got[2])
+    # The rounding allowance is each row's own: a billion-sized row beside it does not let a row that
+    # ends 0.001 short (S_end −1, −0.001) count as paid back.
+    net = np.array([[-1e9, 2e9], [-1.0, 0.999]])
+    got = break_even(net, lambda m: np.array([2e9, 0.999]), np.array([2, 2]))
+    assert got[0] == 1.5 and math.isnan(got[1])
 
 
 # ── NPV, ROI and totals ─────────────────────────────────────────────────────────────────────────────
@@ -164,6 +173,18 @@ def test_discount_factors_by_hand():
     assert end[0] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2, 1 / 1.01 ** 3])
     start, end = discount_factors(0.0, 2)
     assert start.tolist() == [[1.0, 1.0]] and end.tolist() == [[1.0, 1.0]]
+    # one rate per scenario: 0 % and 1 % a month
+    start, end = discount_factors(np.array([0.0, MONTHLY_1_PCT]), 2)
+    assert start.tolist()[0] == [1.0, 1.0] and end.tolist()[0] == [1.0, 1.0]
+    assert end[1] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2])
+
+
+def test_analyse_defaults_to_the_cash_view_undiscounted_without_the_curve():
+    # flat over 3 months: NPV = savings = 3 × 360 − 900 − 3 × 40 = 60; break-even 2.8125 (cash)
+    f = analyse(cost_model.evaluate(cost_model.batch([flat(horizon_months=3, discount_percent_per_year=50)])))
+    assert f.view == "cash" and f.break_even_month[0] == pytest.approx(2.8125)
+    assert f.npv_savings[0] == pytest.approx(60.0)
+    assert f.savings_curve is None
 
 
 def test_roi_by_hand():

@@ -24,6 +24,7 @@ from planner.finance import analyse
 from planner.report import analyse_one, summary
 from planner.scenario import (
     FIELD_BY_NAME,
+    NumberField,
     ScenarioError,
     from_share_token,
     parse_assignment,
@@ -218,7 +219,7 @@ def test_no_nan_or_inf_anywhere(s):
 @pytest.mark.parametrize("extreme", ["min", "max"])
 def test_no_nan_or_inf_at_the_bounds(extreme):
     # Every number at its lower (or upper) bound at once; the horizon kept at its own bound too.
-    values = {name: getattr(spec, extreme) for name, spec in FIELD_BY_NAME.items() if hasattr(spec, "min")}
+    values = {name: getattr(spec, extreme) for name, spec in FIELD_BY_NAME.items() if isinstance(spec, NumberField)}
     values = {k: int(v) if FIELD_BY_NAME[k].integer else v for k, v in values.items()}
     for choices in ({"cloud_upload": "video", "inference_pricing": "per_image", "device_sizing": "auto",
                      "management_basis": "per_device"},
