@@ -1,0 +1,138 @@
+"""The working state a plan saves: the scenario and what today resets when a share link is opened — the
+preset it started from, the cash/accounting view, the advisor's answers and the comparison set.
+
+One JSON document, written and read here only; the plans database stores it as it is (`planner.store`).
+
+    {"workspace_version": 1, "kind": "scenario",
+     "scenario": {...the scenario file, with its schema_version...},
+     "preset": "retail", "view": "cash", "advisor": {...answers...} | null, "comparison": [{...}, ...]}
+
+`kind` says what the document plans. Today it is always "scenario"; a fleet of sites will be another
+kind with a `fleet` part beside (or instead of) `scenario`, so a reader tells the two apart before it
+looks further. Every part is validated by the codec that owns it (`scenario.validate`,
+`advisor.answers`), so a bad document fails with the same readable messages as a bad scenario file.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import advisor
+from .scenario import NumberField, Scenario, ScenarioError, to_dict, validate
+
+WORKSPACE_VERSION = 1
+KINDS = ("scenario",)
+VIEWS = ("cash", "accounting")
+MAX_COMPARED = 8
+_UPGRADES: dict[int, Any] = {}       # workspace_version n → function(dict) -> dict of version n + 1
+
+
+@dataclass(frozen=True)
+class Workspace:
+    scenario: Scenario
+    preset: str | None = None                        # the preset the scenario started from (for deltas)
+    view: str = "cash"
+    advisor: dict | None = None                      # the submitted questionnaire answers
+    comparison: tuple[Scenario, ...] = field(default=())
+    kind: str = "scenario"
+
+    def with_scenario(self, scenario: Scenario) -> "Workspace":
+        return replace(self, scenario=scenario)
+
+
+def to_document(w: Workspace) -> dict:
+    return {"workspace_version": WORKSPACE_VERSION, "kind": w.kind, "scenario": to_dict(w.scenario),
+            "preset": w.preset, "view": w.view, "advisor": _answers(w.advisor),
+            "comparison": [to_dict(s) for s in w.comparison]}
+
+
+def to_json(w: Workspace) -> str:
+    """Stable JSON (same workspace, same bytes)."""
+    return json.dumps(to_document(w), indent=1, ensure_ascii=False) + "\n"
+
+
+def _part(name: str, check, value):
+    """`check(value)`, with the part's name in front of any problem."""
+    try:
+        return check(value)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{name}: {exc}") from None
+
+
+def _view(value) -> str:
+    if value not in VIEWS:
+        raise ScenarioError(f"{value!r:.40} is not a view: choose one of {', '.join(VIEWS)}")
+    return value
+
+
+def _preset(value) -> str | None:
+    if value is not None and not (isinstance(value, str) and len(value) <= 40 and value.isidentifier()):
+        raise ScenarioError(f"{value!r:.40} is not a preset key")
+    return value
+
+
+def _answers(value) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ScenarioError("the answers must be a JSON object")
+    answers = advisor.answers(**value).model_dump()
+    return {name: float(v) if _is_real(advisor.QUESTION_BY_NAME[name]) else v for name, v in answers.items()}
+
+
+def _is_real(spec) -> bool:
+    """A question answered with a real number (its defaults are written as ints, its answers as floats)."""
+    return isinstance(spec, NumberField) and not spec.integer
+
+
+def _comparison(value) -> tuple[Scenario, ...]:
+    if not isinstance(value, list) or len(value) > MAX_COMPARED:
+        raise ScenarioError(f"must be a list of at most {MAX_COMPARED} scenarios")
+    return tuple(_part(f"#{i}", validate, item) for i, item in enumerate(value, start=1))
+
+
+def from_document(data: Any) -> Workspace:
+    """Validate a workspace document (an older version is upgraded first); ScenarioError says what is wrong."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"a plan must be a JSON object, got {type(data).__name__}")
+    version = data.get("workspace_version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= WORKSPACE_VERSION:
+        raise ScenarioError(f"workspace_version = {version!r:.40} is not supported: this planner reads "
+                            f"versions 1 to {WORKSPACE_VERSION}")
+    while version < WORKSPACE_VERSION:
+        data, version = _UPGRADES[version](data), version + 1
+    unknown = set(data) - {"workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison"}
+    if unknown:
+        raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a plan")
+    kind = data.get("kind", "scenario")
+    if kind not in KINDS:
+        raise ScenarioError(f"kind = {kind!r:.40} is not supported: this planner reads {', '.join(KINDS)} plans")
+    return Workspace(scenario=_part("scenario", validate, data.get("scenario")),
+                     preset=_part("preset", _preset, data.get("preset")),
+                     view=_part("view", _view, data.get("view", "cash")),
+                     advisor=_part("advisor", _answers, data.get("advisor")),
+                     comparison=_part("comparison", _comparison, data.get("comparison", [])), kind=kind)
+
+
+def parse_json(text: str | bytes) -> Workspace:
+    """Parse and validate a workspace document; every failure is a ScenarioError."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"the plan is not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ScenarioError("the plan is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"the plan is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    return from_document(data)
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"the plan is not valid JSON: {token} is not a number")
+
