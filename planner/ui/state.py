@@ -72,6 +72,9 @@ def init_session() -> None:
             notify("warning", f"The share link could not be opened: {exc}. "
                               f"Showing the “{scenario.name}” preset instead.")
     set_scenario(scenario, preset=key)
+    if st.query_params.get("plan"):        # a saved plan's link: its revision replaces all of the above
+        from .plans import open_from_link
+        open_from_link()
 
 
 def current() -> Scenario:
