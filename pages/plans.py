@@ -15,17 +15,16 @@ st.title("Plans")
 st.caption("A plan keeps the scenario, the cash/accounting view, the advisor's answers and the comparison set. "
            "Every save adds a revision with its time and note; nothing is ever overwritten.")
 
-save_column, list_column = st.columns([2, 3], gap="large")
-
 # ── Save ──
-with save_column:
+with st.container():
     st.subheader("Save the current work")
     if "plans.name" not in st.session_state:
         st.session_state["plans.name"] = base.revision.name if base else work.scenario.name
     with st.form("plans.form"):
-        st.text_input("Plan name", max_chars=store.MAX_NAME_CHARS, key="plans.name")
-        st.text_input("Note (optional)", max_chars=store.MAX_NOTE_CHARS, key="plans.note",
-                      placeholder="e.g. as approved on 3 March")
+        name_column, note_column = st.columns(2)
+        name_column.text_input("Plan name", max_chars=store.MAX_NAME_CHARS, key="plans.name")
+        note_column.text_input("Note (optional)", max_chars=store.MAX_NOTE_CHARS, key="plans.note",
+                               placeholder="e.g. as approved on 3 March")
         if base:
             st.checkbox(md(f"Save as a new plan (rather than revision {base.revision.number + 1} of "
                            f"“{base.revision.name}”)"), key="plans.as_new")
@@ -36,13 +35,14 @@ with save_column:
         st.markdown(md(f"Working on “{base.revision.name}” revision {base.revision.number}") +
                     (" (no change since it was saved)." if unchanged else ", **changed since it was saved**."))
         st.caption("Link to this revision (anyone with the link can open the plan):")
-        st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None)
+        st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None,
+                wrap_lines=True)
     st.download_button("Download this work (plan JSON)", to_json(work).encode("utf-8"),
                        f"{tables.slug(work.scenario.name)}-plan.json", "application/json", key="plans.download",
                        on_click="ignore", help="The document a save stores, kept on your computer.")
 
 # ── The saved plans ──
-with list_column:
+with st.container():
     st.subheader("Saved plans")
     search = st.text_input("Search by name", key="plans.search", placeholder="part of a plan's name")
     try:
@@ -67,8 +67,9 @@ with list_column:
     by_id = {p.id: p for p in found}
     if st.session_state.get("plans.pick") not in by_id:
         st.session_state["plans.pick"] = found[0].id
-    picked = st.selectbox("Plan", list(by_id), key="plans.pick",
-                          format_func=lambda i: f"{by_id[i].name} · {by_id[i].revisions} revisions")
+    plan_column, revision_column = st.columns(2)
+    picked = plan_column.selectbox("Plan", list(by_id), key="plans.pick",
+                          format_func=lambda i: f"{by_id[i].name} · {plans.count(by_id[i].revisions, 'revision')}")
     try:
         history = plans.store().revisions(picked)
     except StoreError as exc:
@@ -77,7 +78,7 @@ with list_column:
     labels = {r.number: plans.revision_label(r) for r in history}
     if st.session_state.get("plans.rev") not in labels:
         st.session_state["plans.rev"] = history[0].number
-    st.selectbox("Revision", list(labels), key="plans.rev", format_func=labels.get)
+    revision_column.selectbox("Revision", list(labels), key="plans.rev", format_func=labels.get)
     st.button("Open", key="plans.open", type="primary", on_click=plans.open_picked,
               help="Replaces the current work with this revision (save first to keep it).")
     state.show_notices(plans.OPEN_PLACE)

@@ -81,6 +81,11 @@ def opened() -> Opened | None:
 def _opened(saved: RevisionInfo, w: Workspace) -> None:
     st.session_state[OPENED] = Opened(saved, w)
     st.session_state["plans.name"] = saved.name
+    st.session_state["plans.pick"] = saved.plan_id
+
+
+def count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 def _when(revision: RevisionInfo) -> str:
@@ -101,7 +106,6 @@ def save() -> None:
     _opened(saved, current)
     st.session_state["plans.note"] = ""
     st.session_state["plans.as_new"] = False
-    st.session_state["plans.pick"] = saved.plan_id
     state.notify("success", f"Saved “{saved.name}” as revision {saved.number}.", SAVE_PLACE)
 
 
