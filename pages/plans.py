@@ -79,7 +79,7 @@ with st.container():
     if st.session_state.get("plans.rev") not in labels:
         st.session_state["plans.rev"] = history[0].number
     revision_column.selectbox("Revision", list(labels), key="plans.rev", format_func=labels.get)
-    st.button("Open", key="plans.open", type="primary", on_click=plans.open_picked,
+    st.button("Open this revision", key="plans.open", type="primary", on_click=plans.open_picked,
               help="Replaces the current work with this revision (save first to keep it).")
     state.show_notices(plans.OPEN_PLACE)
 
