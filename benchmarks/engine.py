@@ -11,6 +11,9 @@ montecarlo_100k_x_60_s   100,000 Monte Carlo draws × 60 months, from sampling t
                      distribution and percentile bands (goal ≤ 2 × numpy_floor_s), and its ratio
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
 speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
+plan_save_s, plan_open_s   median of 50 saves (each a new revision of one plan) and of 50 opens (read and
+                     validated) of the largest plan the planner has today, a scenario with the advisor's
+                     answers and a full comparison set of 8 scenarios, in a fresh SQLite database
 """
 from __future__ import annotations
 
@@ -106,6 +109,36 @@ def main() -> None:
     print(f"montecarlo_over_floor: {montecarlo / floor:.2f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
+    plans_benchmark()
+
+
+def plans_benchmark(runs: int = 50) -> None:
+    """plan_save_s and plan_open_s on SQLite (the default database), in a temporary directory."""
+    import statistics
+    import tempfile
+    from pathlib import Path
+
+    from planner import advisor
+    from planner.store import Store
+    from planner.workspace import MAX_COMPARED, Workspace
+
+    presets = list(catalog.presets().values())
+    work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
+                     comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i) for i in range(MAX_COMPARED)))
+    with tempfile.TemporaryDirectory() as directory:
+        db = Store(f"sqlite:///{Path(directory) / 'plans.sqlite3'}")
+        plan = db.save(work, "Benchmark").plan_id
+        saves, opens = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            db.save(work, "Benchmark", plan_id=plan)
+            saves.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            db.open(plan)
+            opens.append(time.perf_counter() - t0)
+        db.close()
+    print(f"plan_save_s: {statistics.median(saves):.4f}")
+    print(f"plan_open_s: {statistics.median(opens):.4f}")
 
 
 if __name__ == "__main__":
