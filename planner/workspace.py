@@ -14,12 +14,15 @@ looks further. Every part is validated by the codec that owns it (`scenario.vali
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import advisor
-from .scenario import NumberField, Scenario, ScenarioError, to_dict, validate
+from .scenario import MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, NumberField, Scenario, ScenarioError, to_dict, validate
 
 WORKSPACE_VERSION = 1
 KINDS = ("scenario",)
@@ -122,17 +125,67 @@ def parse_json(text: str | bytes) -> Workspace:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ScenarioError(f"the plan is not UTF-8 text (byte {exc.start})") from None
+    return from_document(_loads(text, "the plan"))
+
+
+def _loads(text: str | bytes, what: str):
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise ScenarioError("the plan is nested too deeply") from None
+        raise ScenarioError(f"{what} is nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise ScenarioError(f"the plan is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise ScenarioError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{what} is not UTF-8 text") from None
     except ValueError as exc:
-        raise ScenarioError(str(exc)) from None
-    return from_document(data)
+        raise ScenarioError(f"{what} is not valid JSON: {exc}") from None
 
 
 def _reject_constant(token: str):
-    raise ValueError(f"the plan is not valid JSON: {token} is not a number")
+    raise ValueError(f"{token} is not a number")
 
+
+
+# ── The share link's part: the work beyond the scenario ───────────────────────────────────────────
+# The scenario and its preset keep their own link parameters (`scenario.to_share_token`); this token
+# carries the rest of the workspace, only what differs from a fresh session, each scenario of the
+# comparison as its differences from the defaults: compact JSON, deflated, base64url.
+def to_share_token(w: Workspace) -> str | None:
+    """The view, advisor answers and comparison set as a link token; None when they are a fresh session's."""
+    extras: dict[str, Any] = {}
+    if w.view != "cash":
+        extras["view"] = w.view
+    if w.advisor is not None:
+        defaults = {q.name: q.default for q in advisor.QUESTIONS}
+        extras["advisor"] = {k: v for k, v in _answers(w.advisor).items() if v != defaults[k]}
+    if w.comparison:
+        default = to_dict(Scenario())
+        extras["comparison"] = [{k: v for k, v in to_dict(s).items() if v != default[k]} for s in w.comparison]
+    if not extras:
+        return None
+    raw = json.dumps({"workspace_version": WORKSPACE_VERSION, **extras}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
+
+
+def with_share_token(w: Workspace, token: str) -> Workspace:
+    """`w`'s scenario and preset with the view, answers and comparison a link token carries (what it leaves
+    out is a fresh session's); a bad token raises ScenarioError."""
+    if not isinstance(token, str) or len(token) > MAX_SHARE_LINK_CHARS:
+        raise ScenarioError(f"the link's work part is over {MAX_SHARE_LINK_CHARS:,} characters")
+    try:
+        decompressor = zlib.decompressobj()
+        raw = decompressor.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), MAX_SCENARIO_BYTES)
+    except (binascii.Error, zlib.error, ValueError):
+        raise ScenarioError("the link's work part is damaged (it does not decode)") from None
+    if decompressor.unconsumed_tail:
+        raise ScenarioError("the link's work part expands beyond the size limit")
+    data = _loads(raw, "the link's work part")
+    if not isinstance(data, dict):
+        raise ScenarioError("the link's work part is not a JSON object")
+    default = to_dict(Scenario())
+    comparison = data.get("comparison", [])
+    if isinstance(comparison, list):
+        comparison = [{**default, **item} if isinstance(item, dict) else item for item in comparison]
+    fresh = to_document(Workspace(w.scenario, w.preset))
+    return from_document({**fresh, **data, "comparison": comparison, "scenario": fresh["scenario"],
+                          "preset": w.preset})

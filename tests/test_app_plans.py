@@ -191,3 +191,36 @@ def test_the_database_going_away_keeps_the_work_and_saving_works_again(postgres,
         postgres.start()
     save(at, note="after")
     assert messages(at, "success") == ["Saved “Before” as revision 2."]
+
+
+# ── The share link carries the rest of the work ────────────────────────────────────────────────────
+def test_the_share_link_carries_view_answers_and_comparison(url):
+    at = start()
+    assert "w" not in at.query_params                                      # a fresh session: nothing to carry
+    at.session_state["advisor.answers"] = advisor.answers(response_ms=40.0).model_dump()
+    at.session_state["comparison"] = [RETAIL, VESSEL]
+    at.session_state["costs.view"] = "accounting"
+    pick_preset(at, "oil_gas")
+    link = {k: at.query_params[k] for k in ("s", "p", "w")}
+    fresh = start(**link)
+    assert not fresh.warning
+    assert fresh.session_state["scenario"] == catalog.preset("oil_gas")
+    assert fresh.session_state["comparison"] == [RETAIL, VESSEL]
+    assert fresh.session_state["costs.view"] == fresh.session_state["sensitivity.view"] == "accounting"
+    assert fresh.session_state["advisor.answers"]["response_ms"] == 40.0
+    assert fresh.query_params["w"] == link["w"]
+    fresh.session_state["comparison"] = []
+    fresh.session_state["advisor.answers"] = None
+    fresh.session_state["costs.view"] = "cash"
+    fresh.run()
+    assert "w" not in fresh.query_params                                   # back to a fresh session's work
+
+
+def test_a_damaged_work_part_warns_and_keeps_the_links_scenario(url):
+    from planner.scenario import to_share_token
+    at = start(s=to_share_token(VESSEL), p="vessel", w="garbage!")
+    assert at.session_state["scenario"] == VESSEL
+    [warning] = messages(at, "warning")
+    assert warning.startswith("The link's view, advisor answers and comparison could not be restored: "
+                              "the link's work part")
+    assert "w" not in at.query_params                                      # the address bar is repaired

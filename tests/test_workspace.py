@@ -1,11 +1,14 @@
 """The workspace document a plan saves: one codec, every part validated by the codec that owns it."""
+import base64
 import json
+import zlib
 
 import pytest
 
 from planner import advisor, catalog
 from planner.scenario import ScenarioError, replace, to_dict
-from planner.workspace import MAX_COMPARED, Workspace, from_document, parse_json, to_document, to_json
+from planner.workspace import (MAX_COMPARED, Workspace, from_document, parse_json, to_document, to_json,
+                               to_share_token, with_share_token)
 
 RETAIL = catalog.preset("retail")
 FULL = Workspace(replace(RETAIL, cameras=80), preset="retail", view="accounting",
@@ -61,3 +64,46 @@ def test_a_bad_part_is_named(document, message):
 def test_bad_text_is_a_readable_error(text, message):
     with pytest.raises(ScenarioError, match=message):
         parse_json(text)
+
+
+# ── The share link's work part ──────────────────────────────────────────────────────────────────────
+def test_a_fresh_sessions_work_needs_no_link_part():
+    assert to_share_token(Workspace(RETAIL, preset="retail")) is None
+
+
+def test_the_link_part_round_trips_view_answers_and_comparison():
+    token = to_share_token(FULL)
+    restored = with_share_token(Workspace(FULL.scenario, FULL.preset), token)
+    assert restored == FULL
+    # Only what differs from a fresh session travels: one answer, two scenarios' differences from the defaults.
+    data = json.loads(zlib.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))))
+    assert data["advisor"] == {"response_ms": 50.0} and data["view"] == "accounting"
+    assert data["comparison"][0]["name"] == RETAIL.name and "cameras" not in data["comparison"][0]   # 50: default
+
+
+def test_the_link_part_never_changes_the_scenario_and_leaves_out_what_it_does_not_carry():
+    token = to_share_token(Workspace(RETAIL, view="accounting"))
+    other = Workspace(catalog.preset("vessel"), preset="vessel", advisor=FULL.advisor, comparison=(RETAIL,))
+    assert with_share_token(other, token) == Workspace(catalog.preset("vessel"), preset="vessel", view="accounting")
+
+
+def _token(data) -> str:
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("token, message", [
+    ("!!!", "the link's work part is not valid JSON"),
+    ("A" * 9_000, "over 8,000 characters"),
+    (_token(b"\0" * 1_000_000), "expands beyond the size limit"),
+    (_token(b"\xff\xfe"), "not valid JSON|UTF"),
+    (_token([1]), "not a JSON object"),
+    (_token({"view": "pie"}), r"^view: 'pie' is not a view"),
+    (_token({"comparison": [{"cameras": -1}]}), r"^comparison: #1: cameras = -1"),
+    (_token({"advisor": {"response_ms": "fast"}}), r"^advisor: response_ms"),
+    (_token({"scenario": {"cameras": 1}, "kind": "fleet"}), "kind = 'fleet' is not supported"),
+    (_token({"workspace_version": 9}), "workspace_version = 9 is not supported"),
+])
+def test_a_bad_link_part_is_a_readable_error(token, message):
+    with pytest.raises(ScenarioError, match=message):
+        with_share_token(Workspace(RETAIL), token)

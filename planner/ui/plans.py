@@ -21,7 +21,8 @@ import streamlit as st
 from .. import store as store_module
 from ..report import Analysis, summary
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
-from ..workspace import Workspace
+from ..scenario import ScenarioError
+from ..workspace import Workspace, to_share_token, with_share_token
 from . import compare, state, tables
 from .format import money
 from .pieces import break_even_delta, money_delta
@@ -131,8 +132,28 @@ def open_picked() -> None:
         open_revision(plan_id, st.session_state.get("plans.rev"))
 
 
+def work_token() -> str | None:
+    """The share link's `w`: the session's view, advisor answers and comparison set (None when fresh)."""
+    return to_share_token(workspace())
+
+
+def restore_from_link() -> None:
+    """Once per session, after the link's scenario is in: `?plan=` opens a saved revision; else `?w=` brings
+    back the view, advisor answers and comparison set. A bad part warns and leaves the rest as it is."""
+    if st.query_params.get(PLAN_PARAM):
+        open_from_link()
+        return
+    token = st.query_params.get(state.WORK_PARAM)
+    if token:
+        try:
+            restore(with_share_token(workspace(), token))
+        except ScenarioError as exc:
+            state.notify("warning", f"The link's view, advisor answers and comparison could not be restored: "
+                                    f"{exc}. The scenario is the link's.")
+
+
 def open_from_link() -> None:
-    """Once per session, before anything is drawn: `?plan=<id>[&rev=<n>]` opens that revision."""
+    """`?plan=<id>[&rev=<n>]` opens that revision."""
     params = st.query_params
     rev = params.get(REVISION_PARAM)
     number = int(rev) if rev and rev.isdigit() and len(rev) < 10 else None

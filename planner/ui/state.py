@@ -19,7 +19,7 @@ from ..scenario import Scenario, ScenarioError, from_share_token, parse_json, re
 from .format import md
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
-SHARE_PARAM, PRESET_PARAM = "s", "p"
+SHARE_PARAM, PRESET_PARAM, WORK_PARAM = "s", "p", "w"
 DEFAULT_PRESET = "retail"
 TOP = "top"                      # where notices show unless a page names another place
 _MISSING = object()
@@ -72,9 +72,8 @@ def init_session() -> None:
             notify("warning", f"The share link could not be opened: {exc}. "
                               f"Showing the “{scenario.name}” preset instead.")
     set_scenario(scenario, preset=key)
-    if st.query_params.get("plan"):        # a saved plan's link: its revision replaces all of the above
-        from .plans import open_from_link
-        open_from_link()
+    from .plans import restore_from_link     # the rest of the work: the link's view, advisor answers and
+    restore_from_link()                      # comparison (`w`), or a saved plan (`plan`) instead of it all
 
 
 def current() -> Scenario:
@@ -144,14 +143,22 @@ def load_scenario_file(data: bytes, file_name: str = "the file", place: str = TO
 
 # ── Share link ─────────────────────────────────────────────────────────────────────────────────────
 def share_params(scenario: Scenario | None = None) -> dict[str, str]:
-    return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()}
+    """The scenario (`s`), its preset (`p`) and, unless they are a fresh session's, the view, advisor answers
+    and comparison set (`w`)."""
+    from .plans import work_token
+    work = work_token()
+    return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()} | (
+        {WORK_PARAM: work} if work else {})
 
 
 def sync_share_link() -> None:
-    """Keep the URL's query parameters equal to the current scenario, so the address bar is a share link."""
-    for name, value in share_params().items():
+    """Keep the URL's query parameters equal to the current work, so the address bar is a share link."""
+    params = share_params()
+    for name, value in params.items():
         if st.query_params.get(name) != value:
             st.query_params[name] = value
+    if WORK_PARAM not in params and WORK_PARAM in st.query_params:
+        del st.query_params[WORK_PARAM]
 
 
 # ── Messages ───────────────────────────────────────────────────────────────────────────────────────
