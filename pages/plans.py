@@ -31,9 +31,9 @@ with st.container():
         st.form_submit_button("Save", key="plans.save", type="primary", on_click=plans.save)
     state.show_notices(plans.SAVE_PLACE)
     if base:
-        unchanged = base.workspace == work
         st.markdown(md(f"Working on “{base.revision.name}” revision {base.revision.number}") +
-                    (" (no change since it was saved)." if unchanged else ", **changed since it was saved**."))
+                    (" (no change since it was saved)." if plans.unchanged(base, work)
+                     else ", **changed since it was saved**."))
         st.caption("Link to this revision (anyone with the link can open the plan):")
         st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None,
                 wrap_lines=True)

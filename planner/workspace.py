@@ -5,7 +5,8 @@ One JSON document, written and read here only; the plans database stores it as i
 
     {"workspace_version": 1, "kind": "scenario",
      "scenario": {...the scenario file, with its schema_version...},
-     "preset": "retail", "view": "cash", "advisor": {...answers...} | null, "comparison": [{...}, ...]}
+     "preset": "retail", "view": "cash", "advisor": {...answers...} | null, "comparison": [{...}, ...],
+     "sensitivity": {"tornado.percent": 20, "map.x": "cameras", "mc.seed": 7, ...}}
 
 `kind` says what the document plans. Today it is always "scenario"; a fleet of sites will be another
 kind with a `fleet` part beside (or instead of) `scenario`, so a reader tells the two apart before it
@@ -29,6 +30,10 @@ KINDS = ("scenario",)
 VIEWS = ("cash", "accounting")
 MAX_COMPARED = 8
 _UPGRADES: dict[int, Any] = {}       # workspace_version n → function(dict) -> dict of version n + 1
+# The Sensitivity page's settings a plan keeps, with their JSON type. The page's own option lists decide
+# which values it takes back (planner.ui.plans); the ranges and distributions follow the scenario.
+SENSITIVITY_SETTINGS = {"tornado.percent": int, "tornado.metric": str, "map.x": str, "map.y": str,
+                        "map.metric": str, "map.points": int, "mc.inputs": list, "mc.draws": int, "mc.seed": int}
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Workspace:
     view: str = "cash"
     advisor: dict | None = None                      # the submitted questionnaire answers
     comparison: tuple[Scenario, ...] = field(default=())
+    sensitivity: dict = field(default_factory=dict)   # SENSITIVITY_SETTINGS that were set
     kind: str = "scenario"
 
     def with_scenario(self, scenario: Scenario) -> "Workspace":
@@ -47,7 +53,7 @@ class Workspace:
 def to_document(w: Workspace) -> dict:
     return {"workspace_version": WORKSPACE_VERSION, "kind": w.kind, "scenario": to_dict(w.scenario),
             "preset": w.preset, "view": w.view, "advisor": _answers(w.advisor),
-            "comparison": [to_dict(s) for s in w.comparison]}
+            "comparison": [to_dict(s) for s in w.comparison], "sensitivity": w.sensitivity}
 
 
 def to_json(w: Workspace) -> str:
@@ -95,6 +101,24 @@ def _comparison(value) -> tuple[Scenario, ...]:
     return tuple(_part(f"#{i}", validate, item) for i, item in enumerate(value, start=1))
 
 
+def _name(value) -> bool:
+    return isinstance(value, str) and len(value) <= 60 and value.isidentifier()
+
+
+def _sensitivity(value) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError("the settings must be a JSON object")
+    for key, setting in value.items():
+        kind = SENSITIVITY_SETTINGS.get(key)
+        if kind is None:
+            raise ScenarioError(f"{key!r:.40}: unknown setting")
+        if not (kind is int and isinstance(setting, int) and not isinstance(setting, bool) and 0 <= setting < 2**31
+                or kind is str and _name(setting)
+                or kind is list and isinstance(setting, list) and len(setting) <= 20 and all(map(_name, setting))):
+            raise ScenarioError(f"{key} = {setting!r:.40} is not valid")
+    return dict(value)
+
+
 def from_document(data: Any) -> Workspace:
     """Validate a workspace document (an older version is upgraded first); ScenarioError says what is wrong."""
     if not isinstance(data, dict):
@@ -105,7 +129,8 @@ def from_document(data: Any) -> Workspace:
                             f"versions 1 to {WORKSPACE_VERSION}")
     while version < WORKSPACE_VERSION:
         data, version = _UPGRADES[version](data), version + 1
-    unknown = set(data) - {"workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison"}
+    unknown = set(data) - {"workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison",
+                           "sensitivity"}
     if unknown:
         raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a plan")
     kind = data.get("kind", "scenario")
@@ -115,7 +140,8 @@ def from_document(data: Any) -> Workspace:
                      preset=_part("preset", _preset, data.get("preset")),
                      view=_part("view", _view, data.get("view", "cash")),
                      advisor=_part("advisor", _answers, data.get("advisor")),
-                     comparison=_part("comparison", _comparison, data.get("comparison", [])), kind=kind)
+                     comparison=_part("comparison", _comparison, data.get("comparison", [])),
+                     sensitivity=_part("sensitivity", _sensitivity, data.get("sensitivity", {})), kind=kind)
 
 
 def parse_json(text: str | bytes) -> Workspace:
@@ -148,10 +174,11 @@ def _reject_constant(token: str):
 
 # ── The share link's part: the work beyond the scenario ───────────────────────────────────────────
 # The scenario and its preset keep their own link parameters (`scenario.to_share_token`); this token
-# carries the rest of the workspace, only what differs from a fresh session, each scenario of the
+# carries the rest of the workspace (view, advisor answers, comparison set, Sensitivity settings), only
+# what differs from a fresh session, each scenario of the
 # comparison as its differences from the defaults: compact JSON, deflated, base64url.
 def to_share_token(w: Workspace) -> str | None:
-    """The view, advisor answers and comparison set as a link token; None when they are a fresh session's."""
+    """The rest of the work as a link token; None when it is a fresh session's."""
     extras: dict[str, Any] = {}
     if w.view != "cash":
         extras["view"] = w.view
@@ -161,6 +188,8 @@ def to_share_token(w: Workspace) -> str | None:
     if w.comparison:
         default = to_dict(Scenario())
         extras["comparison"] = [{k: v for k, v in to_dict(s).items() if v != default[k]} for s in w.comparison]
+    if w.sensitivity:
+        extras["sensitivity"] = w.sensitivity
     if not extras:
         return None
     raw = json.dumps({"workspace_version": WORKSPACE_VERSION, **extras}, separators=(",", ":"), ensure_ascii=False)

@@ -95,6 +95,33 @@ def test_the_whole_work_is_saved_and_comes_back_in_a_new_session(url):
     assert fresh.session_state["advisor.answers"]["response_ms"] == 40.0
 
 
+def test_the_sensitivity_settings_are_saved_and_come_back(url):
+    at = start()
+    at.switch_page("pages/sensitivity.py").run()
+    at.slider(key="sensitivity.tornado.percent").set_value(40).run()
+    at.slider(key="sensitivity.map.points").set_value(31).run()
+    save(on_plans_page(at), "With settings")
+    [plan] = Store(url).plans()
+    saved = Store(url).open(plan.id).workspace.sensitivity
+    assert (saved["tornado.percent"], saved["map.points"]) == (40, 31)
+    fresh = start(plan=plan.id)
+    fresh.switch_page("pages/sensitivity.py").run()
+    assert not fresh.exception
+    assert fresh.slider(key="sensitivity.tornado.percent").value == 40
+    assert fresh.slider(key="sensitivity.map.points").value == 31
+
+
+def test_sensitivity_settings_the_page_cannot_take_fall_back_to_its_defaults(url):
+    db = Store(url)
+    odd = {"tornado.percent": 33, "map.x": "not_an_input", "mc.draws": 3, "mc.seed": 11}
+    plan = db.save(Workspace(RETAIL, sensitivity=odd), "Odd settings").plan_id
+    at = start(plan=plan)
+    at.switch_page("pages/sensitivity.py").run()
+    assert not at.exception
+    assert at.slider(key="sensitivity.tornado.percent").value == 20                 # the page's default
+    assert at.number_input(key="sensitivity.mc.seed").value == 11                   # the one it can take
+
+
 def test_open_a_revision_from_the_list(url):
     db = Store(url)
     plan = db.save(Workspace(RETAIL, preset="retail"), "Store A", note="as proposed").plan_id
@@ -224,3 +251,15 @@ def test_a_damaged_work_part_warns_and_keeps_the_links_scenario(url):
     assert warning.startswith("The link's view, advisor answers and comparison could not be restored: "
                               "the link's work part")
     assert "w" not in at.query_params                                      # the address bar is repaired
+
+
+def test_showing_the_sensitivity_page_is_no_change_to_an_opened_plan(url):
+    plan = Store(url).save(Workspace(RETAIL, preset="retail"), "Plain").plan_id
+    at = start(plan=plan)
+    assert at.query_params["rev"] == "1"
+    at.switch_page("pages/sensitivity.py").run()                # the page sets its settings' defaults
+    assert at.query_params["rev"] == "1"
+    at.slider(key="sensitivity.tornado.percent").set_value(40).run()
+    assert at.query_params["rev"] == "1"                        # a setting the saved plan did not have
+    pick_preset(at, "vessel")
+    assert "rev" not in at.query_params and "plan" not in at.query_params

@@ -12,7 +12,8 @@ from planner.workspace import (MAX_COMPARED, Workspace, from_document, parse_jso
 
 RETAIL = catalog.preset("retail")
 FULL = Workspace(replace(RETAIL, cameras=80), preset="retail", view="accounting",
-                 advisor=advisor.answers(response_ms=50.0).model_dump(), comparison=(RETAIL, catalog.preset("vessel")))
+                 advisor=advisor.answers(response_ms=50.0).model_dump(), comparison=(RETAIL, catalog.preset("vessel")),
+                 sensitivity={"tornado.percent": 40, "map.x": "cameras", "mc.inputs": ["cameras", "pue"]})
 
 
 def test_round_trip_is_exact_and_stable():
@@ -49,6 +50,12 @@ def _with(**changes) -> dict:
     (_with(workspace_version=True), r"workspace_version = True is not supported"),
     (_with(extra=1), r"'extra': unknown part of a plan"),
     ([1, 2], "a plan must be a JSON object, got list"),
+    (_with(sensitivity={"colour": 1}), r"^sensitivity: 'colour': unknown setting"),
+    (_with(sensitivity={"mc.seed": -1}), r"^sensitivity: mc.seed = -1 is not valid"),
+    (_with(sensitivity={"mc.seed": True}), r"^sensitivity: mc.seed = True is not valid"),
+    (_with(sensitivity={"map.x": "<script>"}), r"^sensitivity: map.x = '<script>' is not valid"),
+    (_with(sensitivity={"mc.inputs": ["cameras"] * 21}), r"^sensitivity: mc.inputs = "),
+    (_with(sensitivity=[]), r"^sensitivity: the settings must be a JSON object"),
 ])
 def test_a_bad_part_is_named(document, message):
     with pytest.raises(ScenarioError, match=message):

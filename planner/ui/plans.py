@@ -12,6 +12,7 @@ Session keys (prefixed `plans.`):
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -22,8 +23,8 @@ from .. import store as store_module
 from ..report import Analysis, summary
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
 from ..scenario import ScenarioError
-from ..workspace import Workspace, to_share_token, with_share_token
-from . import compare, state, tables
+from ..workspace import SENSITIVITY_SETTINGS, Workspace, to_share_token, with_share_token
+from . import compare, sensitivity, state, tables
 from .format import money
 from .pieces import break_even_delta, money_delta
 
@@ -32,6 +33,19 @@ PLAN_PARAM, REVISION_PARAM = "plan", "rev"
 SAVE_PLACE, OPEN_PLACE = "plans.save", "plans.open"
 VIEW_KEYS = ("costs.view", "sensitivity.view")       # the pages' cash/accounting switches
 ANSWERS = "advisor.answers"
+SENSITIVITY = "sensitivity."                          # the Sensitivity page's widget keys start with it
+# Which value of each saved Sensitivity setting the page's widget takes (anything else: the page's default).
+SENSITIVITY_ACCEPTS = {
+    "tornado.percent": lambda v: 5 <= v <= 90 and v % 5 == 0,
+    "tornado.metric": sensitivity.METRICS.__contains__,
+    "map.x": sensitivity.INPUT_ORDER.__contains__,
+    "map.y": sensitivity.INPUT_ORDER.__contains__,
+    "map.metric": sensitivity.METRICS.__contains__,
+    "map.points": lambda v: sensitivity.MAP_POINTS[0] <= v <= sensitivity.MAP_POINTS[1],
+    "mc.inputs": lambda v: len(v) <= sensitivity.MC_MAX_INPUTS and set(v) <= set(sensitivity.INPUT_ORDER),
+    "mc.draws": sensitivity.DRAW_CHOICES.__contains__,
+    "mc.seed": lambda v: True,
+}
 KEEPS_WORK = "Your work is still here: download it below, or save again once the database is back."
 
 
@@ -57,9 +71,12 @@ def store() -> Store:
 # ── The working state ──────────────────────────────────────────────────────────────────────────────
 def workspace() -> Workspace:
     """Everything a plan saves, from the session."""
+    settings = {name: st.session_state[SENSITIVITY + name] for name in SENSITIVITY_SETTINGS
+                if SENSITIVITY + name in st.session_state}
     return Workspace(scenario=state.current(), preset=state.preset_key(),
                      view=st.session_state.get(VIEW_KEYS[0], "cash"), advisor=st.session_state.get(ANSWERS),
-                     comparison=tuple(compare.entries()))
+                     comparison=tuple(compare.entries()),
+                     sensitivity={k: list(v) if isinstance(v, (list, tuple)) else v for k, v in settings.items()})
 
 
 def restore(w: Workspace) -> None:
@@ -73,10 +90,25 @@ def restore(w: Workspace) -> None:
     else:
         st.session_state[ANSWERS] = dict(w.advisor)
     st.session_state[compare.COMPARISON] = list(w.comparison)
+    for name, accepts in SENSITIVITY_ACCEPTS.items():
+        value = w.sensitivity.get(name)
+        if value is not None and accepts(value):
+            st.session_state[SENSITIVITY + name] = value
+        else:
+            st.session_state.pop(SENSITIVITY + name, None)
 
 
 def opened() -> Opened | None:
     return st.session_state.get(OPENED)
+
+
+def unchanged(base: Opened, now: Workspace) -> bool:
+    """The work is still the saved revision. A Sensitivity setting only one side has does not count: the
+    page fills in its defaults when it is first shown, which is no change by the user."""
+    saved = base.workspace
+    shared = saved.sensitivity.keys() & now.sensitivity.keys()
+    return (dataclasses.replace(saved, sensitivity={}) == dataclasses.replace(now, sensitivity={})
+            and all(saved.sensitivity[k] == now.sensitivity[k] for k in shared))
 
 
 def _opened(saved: RevisionInfo, w: Workspace) -> None:
@@ -166,7 +198,7 @@ def sync_link() -> None:
     """While the work is a saved revision, the address bar names it (`plan`, `rev`); after a change it
     is a share link only."""
     base = opened()
-    if base is not None and base.workspace == workspace():
+    if base is not None and unchanged(base, workspace()):
         wanted = {PLAN_PARAM: base.revision.plan_id, REVISION_PARAM: str(base.revision.number)}
         for key, value in wanted.items():
             if st.query_params.get(key) != value:
