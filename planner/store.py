@@ -256,6 +256,8 @@ class Store:
         """A plan's revision `number` (default: the latest), its workspace validated."""
         if not valid_plan_id(plan_id):
             raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
+        if number is not None and not (isinstance(number, int) and 1 <= number < 2**31):
+            raise PlanNotFound(f"plan {plan_id!r} has no revision {str(number)[:20]}")
         query = sa.select(revisions).where(revisions.c.plan_id == plan_id)
         if number is None:
             query = query.join(plans, plans.c.id == revisions.c.plan_id).where(
