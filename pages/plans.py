@@ -12,8 +12,8 @@ work = plans.workspace()
 base = plans.opened()
 
 st.title("Plans")
-st.caption("A plan keeps the scenario, the cash/accounting view, the advisor's answers and the comparison set. "
-           "Every save adds a revision with its time and note; nothing is ever overwritten.")
+st.caption("A plan keeps the scenario, the cash/accounting view, the advisor's answers, the comparison set and "
+           "the Sensitivity settings. Every save adds a revision with its time and note; nothing is ever overwritten.")
 
 # ── Save ──
 with st.container():
@@ -68,8 +68,8 @@ with st.container():
     if st.session_state.get("plans.pick") not in by_id:
         st.session_state["plans.pick"] = found[0].id
     plan_column, revision_column = st.columns(2)
-    picked = plan_column.selectbox("Plan", list(by_id), key="plans.pick",
-                          format_func=lambda i: f"{by_id[i].name} · {plans.count(by_id[i].revisions, 'revision')}")
+    picked = plan_column.selectbox("Plan", list(by_id), key="plans.pick", format_func=lambda i: (
+        f"{by_id[i].name} · {plans.count(by_id[i].revisions, 'revision')}"))
     try:
         history = plans.store().revisions(picked)
     except StoreError as exc:
@@ -108,7 +108,7 @@ if changes.empty:
 else:
     st.table(compare.escaped(changes), hide_index=True)
 view = new.workspace.view
+figures = plans.figure_changes(state.analysis(old.workspace.scenario), state.analysis(new.workspace.scenario), view,
+                               old_label, new_label)
 st.markdown(f"**Key figures** ({view} view)")
-st.table(compare.escaped(plans.figure_changes(state.analysis(old.workspace.scenario),
-                                                    state.analysis(new.workspace.scenario),
-                                                    view, old_label, new_label)), hide_index=True)
+st.table(compare.escaped(figures), hide_index=True)

@@ -1,5 +1,6 @@
-"""The working state a plan saves: the scenario and what today resets when a share link is opened — the
-preset it started from, the cash/accounting view, the advisor's answers and the comparison set.
+"""The working state a plan saves: the scenario and what a share link of the scenario alone leaves out — the
+preset it started from, the cash/accounting view, the advisor's answers, the comparison set and the
+Sensitivity page's settings.
 
 One JSON document, written and read here only; the plans database stores it as it is (`planner.store`).
 

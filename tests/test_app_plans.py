@@ -248,8 +248,8 @@ def test_a_damaged_work_part_warns_and_keeps_the_links_scenario(url):
     at = start(s=to_share_token(VESSEL), p="vessel", w="garbage!")
     assert at.session_state["scenario"] == VESSEL
     [warning] = messages(at, "warning")
-    assert warning.startswith("The link's view, advisor answers and comparison could not be restored: "
-                              "the link's work part")
+    assert warning.startswith("The rest of the link's work (view, advisor answers, comparison, Sensitivity "
+                              "settings) could not be restored: the link's work part")
     assert "w" not in at.query_params                                      # the address bar is repaired
 
 

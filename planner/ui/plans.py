@@ -21,8 +21,8 @@ import streamlit as st
 
 from .. import store as store_module
 from ..report import Analysis, summary
-from ..store import RevisionInfo, SavedPlan, Store, StoreError
 from ..scenario import ScenarioError
+from ..store import RevisionInfo, SavedPlan, Store, StoreError
 from ..workspace import SENSITIVITY_SETTINGS, Workspace, to_share_token, with_share_token
 from . import compare, sensitivity, state, tables
 from .format import money
@@ -165,13 +165,13 @@ def open_picked() -> None:
 
 
 def work_token() -> str | None:
-    """The share link's `w`: the session's view, advisor answers and comparison set (None when fresh)."""
+    """The share link's `w`: the session's work beyond the scenario (None when it is a fresh session's)."""
     return to_share_token(workspace())
 
 
 def restore_from_link() -> None:
     """Once per session, after the link's scenario is in: `?plan=` opens a saved revision; else `?w=` brings
-    back the view, advisor answers and comparison set. A bad part warns and leaves the rest as it is."""
+    back the view, advisor answers, comparison set and Sensitivity settings. A bad `w` warns and is ignored."""
     if st.query_params.get(PLAN_PARAM):
         open_from_link()
         return
@@ -180,8 +180,8 @@ def restore_from_link() -> None:
         try:
             restore(with_share_token(workspace(), token))
         except ScenarioError as exc:
-            state.notify("warning", f"The link's view, advisor answers and comparison could not be restored: "
-                                    f"{exc}. The scenario is the link's.")
+            state.notify("warning", f"The rest of the link's work (view, advisor answers, comparison, Sensitivity "
+                                    f"settings) could not be restored: {exc}. The scenario is the link's.")
 
 
 def open_from_link() -> None:
@@ -234,15 +234,14 @@ def input_changes(old: Workspace, new: Workspace, old_label: str, new_label: str
 
 def _answers_change(old: dict | None, new: dict | None) -> tuple[str, str]:
     if old and new and old != new:
-        changed = sum(old.get(k) != v for k, v in new.items())
-        return "as before", f"{changed} answer{'s' if changed != 1 else ''} changed"
+        return "as before", count(sum(old.get(k) != v for k, v in new.items()), "answer") + " changed"
     return ("submitted" if old else "none"), ("submitted" if new else "none")
 
 
 def figure_changes(old: Analysis, new: Analysis, view: str, old_label: str, new_label: str) -> pd.DataFrame:
     """The key figures of both revisions in `view`, and the change (money, or months for break-even)."""
     before, after = summary(old, view), summary(new, view)
-    cur, horizon = new.scenario.currency, after["horizon_months"]
+    cur = new.scenario.currency
     rows = []
     for key, label in KEY_FIGURES.items():
         if key == "break_even_month":
