@@ -263,3 +263,40 @@ def test_showing_the_sensitivity_page_is_no_change_to_an_opened_plan(url):
     assert at.query_params["rev"] == "1"                        # a setting the saved plan did not have
     pick_preset(at, "vessel")
     assert "rev" not in at.query_params and "plan" not in at.query_params
+
+
+def test_hostile_plan_names_and_notes_are_shown_as_text(url):
+    name = "**bold** <b>x</b> $1 and $2 [a](http://evil.example)"
+    at = on_plans_page(start())
+    save(at, name, note="=HYPERLINK(1)")
+    [success] = messages(at, "success")
+    assert success == "Saved “\\*\\*bold\\*\\* \\<b>x\\</b> \\$1 and \\$2 \\[a\\](http://evil.example)” as revision 1."
+    assert list(at.dataframe[0].value["Plan"]) == [name]               # a dataframe cell is plain text
+
+
+def test_an_unreadable_plan_is_listed_with_its_problem_and_refused_by_name(url):
+    import sqlalchemy as sa
+    from planner import store
+    db = Store(url)
+    good = db.save(Workspace(RETAIL), "Good").plan_id
+    newer = db.save(Workspace(RETAIL), "From a newer planner").plan_id
+    bad = db.save(Workspace(RETAIL), "Damaged").plan_id
+    db.save(Workspace(VESSEL), "Damaged", plan_id=bad)
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == bad)
+                           .values(document="{not json"))
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == newer)
+                           .values(workspace_version=2))
+    at = on_plans_page(start())
+    listing = at.dataframe[0].value.set_index("Plan")["Problem"]
+    assert listing["Good"] == listing["Damaged"] == ""           # a damaged document shows when it is read
+    assert listing["From a newer planner"].startswith("cannot be read: it was saved by a newer planner (plan format 2")
+    at.selectbox(key="plans.pick").set_value(bad).run()
+    assert not at.exception
+    assert messages(at, "error") == ["The revisions cannot be compared: plan “Damaged” revision 1 cannot be read: "
+                                     "the plan is not valid JSON: Expecting property name enclosed in double quotes "
+                                     "at line 1."]
+    at.button(key="plans.open").click().run()
+    assert messages(at, "error")[0].startswith("The plan could not be opened: plan “Damaged” revision 2 cannot be read")
+    assert at.session_state["scenario"] == RETAIL                      # the work is untouched
+    assert db.open(good).workspace.scenario == RETAIL
