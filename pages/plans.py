@@ -37,9 +37,17 @@ with st.container():
         st.caption("Link to this revision (anyone with the link can open the plan):")
         st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None,
                 wrap_lines=True)
-    st.download_button("Download this work (plan JSON)", to_json(work).encode("utf-8"),
-                       f"{tables.slug(work.scenario.name)}-plan.json", "application/json", key="plans.download",
-                       on_click="ignore", help="The document a save stores, kept on your computer.")
+    download, upload = st.columns(2, gap="large")
+    download.download_button("Download this work (plan JSON)", to_json(work).encode("utf-8"),
+                             f"{tables.slug(work.scenario.name)}-plan.json", "application/json",
+                             key="plans.download", on_click="ignore",
+                             help="The document a save stores, kept on your computer; load it again beside.")
+    with upload:
+        key = plans.upload_key()
+        st.file_uploader("Load a plan file", type=["json"], key=key, on_change=plans.load_plan_file, args=(key,),
+                         help="A file from “Download this work”: the scenario and the rest of the work it holds "
+                              "replace the current work.")
+        state.show_notices(plans.UPLOAD_PLACE)
 
 # ── The saved plans ──
 with st.container():

@@ -125,6 +125,8 @@ def from_document(data: Any) -> Workspace:
     if not isinstance(data, dict):
         raise ScenarioError(f"a plan must be a JSON object, got {type(data).__name__}")
     version = data.get("workspace_version")
+    if version is None and "schema_version" in data:
+        raise ScenarioError("it is a scenario file, not a plan file")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= WORKSPACE_VERSION:
         raise ScenarioError(f"workspace_version = {version!r:.40} is not supported: this planner reads "
                             f"versions 1 to {WORKSPACE_VERSION}")

@@ -300,3 +300,25 @@ def test_an_unreadable_plan_is_listed_with_its_problem_and_refused_by_name(url):
     assert messages(at, "error")[0].startswith("The plan could not be opened: plan “Damaged” revision 2 cannot be read")
     assert at.session_state["scenario"] == RETAIL                      # the work is untouched
     assert db.open(good).workspace.scenario == RETAIL
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    uploader = next(u for u in at.file_uploader if u.key.startswith("plans.upload."))
+    return uploader.set_value((name, data, "application/json")).run()
+
+
+def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
+    from planner.workspace import to_json as workspace_json
+    from planner.scenario import to_json as scenario_json
+    work = Workspace(VESSEL, preset="vessel", view="accounting", comparison=(RETAIL,))
+    at = on_plans_page(start())
+    upload(at, "vessel-plan.json", workspace_json(work).encode())
+    assert not at.exception
+    assert messages(at, "success") == [f"Loaded “{VESSEL.name}” with its saved work from vessel-plan.json."]
+    assert at.session_state["scenario"] == VESSEL and at.session_state["comparison"] == [RETAIL]
+    assert at.session_state["costs.view"] == "accounting"
+    upload(at, "retail.json", scenario_json(RETAIL).encode())
+    [error] = messages(at, "error")
+    assert error == ("retail.json was not loaded: it is a scenario file, not a plan file (a scenario file loads on "
+                     "Compare & export).")
+    assert at.session_state["scenario"] == VESSEL                          # the work is untouched

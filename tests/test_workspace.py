@@ -50,6 +50,7 @@ def _with(**changes) -> dict:
     (_with(workspace_version=True), r"workspace_version = True is not supported"),
     (_with(extra=1), r"'extra': unknown part of a plan"),
     ([1, 2], "a plan must be a JSON object, got list"),
+    (to_dict(RETAIL), "it is a scenario file, not a plan file"),
     (_with(sensitivity={"colour": 1}), r"^sensitivity: 'colour': unknown setting"),
     (_with(sensitivity={"mc.seed": -1}), r"^sensitivity: mc.seed = -1 is not valid"),
     (_with(sensitivity={"mc.seed": True}), r"^sensitivity: mc.seed = True is not valid"),

@@ -7,6 +7,7 @@ page works without it. A database that cannot be reached gives a message; the se
 Session keys (prefixed `plans.`):
     plans.opened   the saved revision the work came from (Opened), while there is one
     plans.name, plans.note, plans.as_new, plans.save          the save form
+    plans.upload.<n>, plans.upload_nonce                      loading a downloaded plan file
     plans.search, plans.pick, plans.rev, plans.open           the list and its open button
     plans.from, plans.to                                      the two revisions compared
 """
@@ -23,14 +24,15 @@ from .. import store as store_module
 from ..report import Analysis, summary
 from ..scenario import ScenarioError
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
-from ..workspace import SENSITIVITY_SETTINGS, Workspace, to_share_token, with_share_token
+from ..workspace import SENSITIVITY_SETTINGS, Workspace, parse_json, to_share_token, with_share_token
 from . import compare, sensitivity, state, tables
 from .format import money
 from .pieces import break_even_delta, money_delta
 
 OPENED = "plans.opened"
 PLAN_PARAM, REVISION_PARAM = "plan", "rev"
-SAVE_PLACE, OPEN_PLACE = "plans.save", "plans.open"
+SAVE_PLACE, OPEN_PLACE, UPLOAD_PLACE = "plans.save", "plans.open", "plans.upload"
+UPLOAD_NONCE = "plans.upload_nonce"
 VIEW_KEYS = ("costs.view", "sensitivity.view")       # the pages' cash/accounting switches
 ANSWERS = "advisor.answers"
 SENSITIVITY = "sensitivity."                          # the Sensitivity page's widget keys start with it
@@ -140,6 +142,32 @@ def save() -> None:
     st.session_state["plans.note"] = ""
     st.session_state["plans.as_new"] = False
     state.notify("success", f"Saved “{saved.name}” as revision {saved.number}.", SAVE_PLACE)
+
+
+# ── A downloaded plan file ─────────────────────────────────────────────────────────────────────────
+def upload_key() -> str:
+    """The uploader's key: a new one after each upload, so the widget is empty and ready for the next."""
+    return f"plans.upload.{st.session_state.get(UPLOAD_NONCE, 0)}"
+
+
+def load_plan_file(key: str) -> None:
+    """The uploader's callback: a plan file (from *Download this work*) replaces the work; a bad one is named."""
+    file = st.session_state.get(key)
+    if file is None:
+        return
+    st.session_state[UPLOAD_NONCE] = st.session_state.get(UPLOAD_NONCE, 0) + 1
+    data = file.getvalue()
+    try:
+        if len(data) > store_module.MAX_PLAN_BYTES:
+            raise ScenarioError(f"it is {len(data):,} bytes; a plan holds at most {store_module.MAX_PLAN_BYTES:,}")
+        loaded = parse_json(data)
+    except ScenarioError as exc:
+        state.notify("error", f"{file.name} was not loaded: {exc} (a scenario file loads on Compare & export).",
+                     UPLOAD_PLACE)
+        return
+    restore(loaded)
+    st.session_state.pop(OPENED, None)            # not a saved revision: saving makes a new plan
+    state.notify("success", f"Loaded “{loaded.scenario.name}” with its saved work from {file.name}.", UPLOAD_PLACE)
 
 
 # ── Open ───────────────────────────────────────────────────────────────────────────────────────────
