@@ -72,8 +72,8 @@ def init_session() -> None:
             notify("warning", f"The share link could not be opened: {exc}. "
                               f"Showing the “{scenario.name}” preset instead.")
     set_scenario(scenario, preset=key)
-    from .plans import restore_from_link     # the rest of the work: the link's view, advisor answers and
-    restore_from_link()                      # comparison (`w`), or a saved plan (`plan`) instead of it all
+    from .plans import restore_from_link     # the rest of the work: the link's view, advisor answers, comparison
+    restore_from_link()                      # and Sensitivity settings (`w`), or a saved plan (`plan`) instead
 
 
 def current() -> Scenario:
@@ -143,8 +143,8 @@ def load_scenario_file(data: bytes, file_name: str = "the file", place: str = TO
 
 # ── Share link ─────────────────────────────────────────────────────────────────────────────────────
 def share_params(scenario: Scenario | None = None) -> dict[str, str]:
-    """The scenario (`s`), its preset (`p`) and, unless they are a fresh session's, the view, advisor answers
-    and comparison set (`w`)."""
+    """The scenario (`s`), its preset (`p`) and, unless they are a fresh session's, the view, advisor answers,
+    comparison set and Sensitivity settings (`w`, see `planner.ui.plans`)."""
     from .plans import work_token
     work = work_token()
     return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()} | (
