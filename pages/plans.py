@@ -104,6 +104,9 @@ if st.session_state.get("plans.to") not in labels:
     st.session_state["plans.to"] = numbers[0]
 first = older.selectbox("From", numbers, key="plans.from", format_func=labels.get)
 second = newer.selectbox("To", numbers, key="plans.to", format_func=labels.get)
+if first == second:
+    st.caption("Pick two different revisions to compare.")
+    st.stop()
 try:
     old, new = plans.saved_pair(picked, first, second)
 except StoreError as exc:

@@ -35,6 +35,7 @@ def start(**query_params) -> AppTest:
 
 
 def on_plans_page(at: AppTest) -> AppTest:
+    """Switch to the Plans page (every test checks the page ran without an exception after each step)."""
     at.switch_page("pages/plans.py").run()
     assert not at.exception, at.exception
     return at
@@ -52,7 +53,9 @@ def save(at: AppTest, name: str | None = None, note: str = "", as_new: bool = Fa
 
 
 def messages(at: AppTest, kind: str) -> list[str]:
-    """The texts of the page's messages of one kind, without the invisible joiners `md` puts into URLs."""
+    """The texts of the page's messages of one kind, without the invisible joiners `md` puts into URLs
+    (and the run that drew them raised nothing)."""
+    assert not at.exception, at.exception
     return [m.value.replace("\u2060", "") for m in getattr(at, kind)]
 
 
@@ -184,7 +187,17 @@ def test_compare_two_revisions(url):
     assert rows["Edge capex"] == {"Figure": "Edge capex", "Revision 1": "$10,000", "Revision 2": "$20,000",
                                   "Change": "+$10,000"}
     at.selectbox(key="plans.from").set_value(2).run()
+    assert not at.exception
+    assert "Pick two different revisions to compare." in [c.value for c in at.caption]
+
+
+def test_two_revisions_with_the_same_work(url):
+    db = Store(url)
+    plan = db.save(Workspace(RETAIL), "Twice").plan_id
+    db.save(Workspace(RETAIL), "Twice", plan_id=plan, note="saved again")
+    at = on_plans_page(start())
     assert "The two revisions hold the same work." in [c.value for c in at.caption]
+    assert at.table[0].value.set_index("Figure").loc["Edge capex"].tolist() == ["$10,000", "$10,000", "no change"]
 
 
 def test_the_figure_diff_by_hand():
