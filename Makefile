@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test bench bench-ui load-test mutation browser clean
+.PHONY: run test bench bench-ui load-test mutation browser postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,18 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	else echo "No Chromium found: set CHROMIUM_PATH, or browser tests will be skipped"; fi
 
+## Install Debian's PostgreSQL server binaries: the tests start a throw-away cluster of their own
+## (tests/postgres_support.py); the package's own cluster is not used.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$POSTGRES_BIN" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "No PostgreSQL found: set POSTGRES_BIN, or the PostgreSQL tests will be skipped"; fi
+
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -35,7 +43,7 @@ bench-ui: $(STAMP) browser
 	$(BIN)/python -m benchmarks.ui
 
 ## Ten concurrent browser sessions for a minute against one server (loopback only).
-load-test: $(STAMP) browser
+load-test: $(STAMP) browser postgres
 	$(BIN)/python -m benchmarks.load
 
 ## Mutation score of the core per module (mutmut, fast tests only): a measurement, not part of `make test`.
@@ -46,4 +54,4 @@ mutation: $(STAMP)
 	$(BIN)/python -m benchmarks.mutation --modules $(MODULES)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis mutants
+	rm -rf $(VENV) out .pytest_cache .hypothesis mutants plans.sqlite3*

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from planner.ui import sidebar, state
+from planner.ui import plans, sidebar, state
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -19,8 +19,10 @@ page = st.navigation([
     st.Page(PAGES / "advisor.py", title="Architecture advisor", icon="🧭"),
     st.Page(PAGES / "sensitivity.py", title="Sensitivity & risk", icon="🎲"),
     st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
+    st.Page(PAGES / "plans.py", title="Plans", icon="💾"),
 ])
 sidebar.render()
 state.sync_share_link()
+plans.sync_link()
 state.show_notices()
 page.run()

@@ -16,6 +16,9 @@ speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
 batch_equals_loop    on a sample of the timed batches' scenarios (both batches), whether the per-scenario
                      loop gives the same figures (break-even, payback, totals, capex, NPV) as the batch
                      that was timed, and the largest relative difference
+plan_save_s, plan_open_s   median of 50 saves (each a new revision of one plan) and of 50 opens (read and
+                     validated) of the largest plan the planner has today, a scenario with the advisor's
+                     answers and a full comparison set of 8 scenarios, in a fresh SQLite database
 """
 from __future__ import annotations
 
@@ -147,6 +150,36 @@ def main() -> None:
     print(f"speedup_over_loop: {loop / engine:.0f}")
     print(f"batch_equals_loop: {'yes' if difference <= 1e-9 else 'NO'}  "
           f"({2 * len(checked)} scenarios, largest relative difference {difference:.1e})")
+    plans_benchmark()
+
+
+def plans_benchmark(runs: int = 50) -> None:
+    """plan_save_s and plan_open_s on SQLite (the default database), in a temporary directory."""
+    import statistics
+    import tempfile
+    from pathlib import Path
+
+    from planner import advisor
+    from planner.store import Store
+    from planner.workspace import MAX_COMPARED, Workspace
+
+    presets = list(catalog.presets().values())
+    work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
+                     comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i) for i in range(MAX_COMPARED)))
+    with tempfile.TemporaryDirectory() as directory:
+        db = Store(f"sqlite:///{Path(directory) / 'plans.sqlite3'}")
+        plan = db.save(work, "Benchmark").plan_id
+        saves, opens = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            db.save(work, "Benchmark", plan_id=plan)
+            saves.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            db.open(plan)
+            opens.append(time.perf_counter() - t0)
+        db.close()
+    print(f"plan_save_s: {statistics.median(saves):.4f}")
+    print(f"plan_open_s: {statistics.median(opens):.4f}")
 
 
 if __name__ == "__main__":

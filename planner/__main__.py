@@ -6,6 +6,13 @@
                              [--format table|json]
     python -m planner presets
     python -m planner fields
+    python -m planner plans save --scenario FILE --name NAME [--plan ID] [--note TEXT]
+    python -m planner plans list [--search TEXT] [--format table|json]
+    python -m planner plans export ID [--rev N] [--out FILE]
+    python -m planner db upgrade
+
+The plans commands use the database `PLANNER_DATABASE_URL` names (default: SQLite in
+`PLANNER_DATABASE_PATH`, else ./plans.sqlite3).
 
 Bad input, and any failure to read or write, exits with status 2 and one line on stderr naming the problem.
 Output is UTF-8 whatever the locale.
@@ -67,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     _advise_parser(sub)
     sub.add_parser("presets", help="list the bundled presets")
     sub.add_parser("fields", help="list every scenario input with its unit and range")
+    _plans_parsers(sub)
     return p
 
 
@@ -280,6 +288,71 @@ def _advise(args) -> int:
     return 0
 
 
+# ── Saved plans (planner.store is imported only by these commands) ─────────────────────────────────
+def _plans_parsers(sub) -> None:
+    plans = sub.add_parser("plans", help="saved plans: save, list, export").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    save = plans.add_parser("save", help="save a scenario file as a new plan, or as a plan's next revision")
+    save.add_argument("--scenario", required=True, help="a scenario JSON file")
+    save.add_argument("--name", required=True, help="the plan's name")
+    save.add_argument("--plan", metavar="ID", help="add a revision to this plan (its other saved state is kept)")
+    save.add_argument("--note", default="", help="what this revision is (e.g. 'as approved on 3 March')")
+    listing = plans.add_parser("list", help="the saved plans, the last changed first")
+    listing.add_argument("--search", default="", help="only plans whose name contains this text")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    export = plans.add_parser("export", help="write a plan's scenario file (readable by `report --scenario`)")
+    export.add_argument("plan", metavar="ID")
+    export.add_argument("--rev", type=int, metavar="N", help="this revision (default: the latest)")
+    export.add_argument("--out", help="write to this file instead of standard output")
+    db = sub.add_parser("db", help="the plans database").add_subparsers(dest="action", required=True,
+                                                                       parser_class=_Parser)
+    db.add_parser("upgrade", help="create or migrate the plans database's tables")
+
+
+def _plans_command(args) -> int:
+    """`plans …` and `db upgrade`. A store problem is one line on stderr: exit 1 when the database cannot
+    be reached, 2 for anything else (no such plan, an unreadable one, a bad name)."""
+    from . import store
+    from .workspace import Workspace
+    try:
+        db = store.Store()
+        if args.command == "db":
+            emit(f"plans database {store.describe_url(db.url)}: schema is current\n")
+        elif args.action == "save":
+            scenario = _load(argparse.Namespace(preset=None, scenario=args.scenario, set=[], months=None))
+            kept = db.open(args.plan).workspace if args.plan else Workspace(scenario)
+            saved = db.save(kept.with_scenario(scenario), args.name, plan_id=args.plan, note=args.note)
+            emit(f"{saved.plan_id} {saved.number}\n")
+        elif args.action == "list":
+            _print_plans(db.plans(args.search), args.format)
+        elif args.out is not None:
+            _write_file(args.out, _export(db.open(args.plan, args.rev).workspace), None)
+        else:
+            emit(_export(db.open(args.plan, args.rev).workspace))
+        return 0
+    except store.StoreError as exc:
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return 1 if isinstance(exc, store.StoreUnavailable) else 2
+
+
+def _export(workspace) -> str:
+    from .scenario import to_json
+    return to_json(workspace.scenario)
+
+
+def _print_plans(found, style: str) -> None:
+    if style == "json":
+        rows = [{"id": p.id, "name": p.name, "revisions": p.revisions, "created_at": p.created_at.isoformat(),
+                 "updated_at": p.updated_at.isoformat(), "problem": p.problem} for p in found]
+        emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines = [f"{'id':<34}{'revs':>5}  {'last change (UTC)':<18}  name"]
+    for p in found:
+        problem = f"  (cannot be read: {p.problem})" if p.problem else ""
+        lines.append(f"{p.id:<34}{p.revisions:>5}  {p.updated_at:%Y-%m-%d %H:%M}  {_one_line(p.name)}{problem}")
+    emit("\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
@@ -309,6 +382,8 @@ def _run(argv: list[str] | None) -> int:
         return 0
     if args.command == "advise":
         return _advise(args)
+    if args.command in ("plans", "db"):
+        return _plans_command(args)
     a = analyse_one(_load(args))
     text = {"table": _table, "json": summary_json, "csv": report_csv}[args.format](a, args.view)
     if args.out is not None:

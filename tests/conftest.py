@@ -21,3 +21,4 @@ PagesManager.__init__ = _navigation_only
 
 
 from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
+from postgres_support import postgres  # noqa: E402,F401  (fixture)

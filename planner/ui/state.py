@@ -21,7 +21,7 @@ from .format import md
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
 EDITED = " (edited)"             # added to a preset's name once the scenario's inputs differ from it
-SHARE_PARAM, PRESET_PARAM = "s", "p"
+SHARE_PARAM, PRESET_PARAM, WORK_PARAM = "s", "p", "w"
 DEFAULT_PRESET = "retail"
 TOP = "top"                      # where notices show unless a page names another place
 _MISSING = object()
@@ -74,6 +74,8 @@ def init_session() -> None:
             notify("warning", f"The share link could not be opened: {exc}. "
                               f"Showing the “{scenario.name}” preset instead.")
     set_scenario(scenario, preset=key)
+    from .plans import restore_from_link     # the rest of the work: the link's view, advisor answers, comparison
+    restore_from_link()                      # and Sensitivity settings (`w`), or a saved plan (`plan`) instead
 
 
 def current() -> Scenario:
@@ -167,14 +169,22 @@ def load_scenario_file(data: bytes, file_name: str = "the file", place: str = TO
 
 # ── Share link ─────────────────────────────────────────────────────────────────────────────────────
 def share_params(scenario: Scenario | None = None) -> dict[str, str]:
-    return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()}
+    """The scenario (`s`), its preset (`p`) and, unless they are a fresh session's, the view, advisor answers,
+    comparison set and Sensitivity settings (`w`, see `planner.ui.plans`)."""
+    from .plans import work_token
+    work = work_token()
+    return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()} | (
+        {WORK_PARAM: work} if work else {})
 
 
 def sync_share_link() -> None:
-    """Keep the URL's query parameters equal to the current scenario, so the address bar is a share link."""
-    for name, value in share_params().items():
+    """Keep the URL's query parameters equal to the current work, so the address bar is a share link."""
+    params = share_params()
+    for name, value in params.items():
         if st.query_params.get(name) != value:
             st.query_params[name] = value
+    if WORK_PARAM not in params and WORK_PARAM in st.query_params:
+        del st.query_params[WORK_PARAM]
 
 
 # ── Messages ───────────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,125 @@
+"""Plans: save the current work as a named plan, open a saved one, see what changed between two revisions."""
+import pandas as pd
+import streamlit as st
+
+from planner import store
+from planner.store import StoreError
+from planner.ui import compare, plans, state, tables
+from planner.ui.format import md
+from planner.workspace import to_json
+
+work = plans.workspace()
+base = plans.opened()
+
+st.title("Plans")
+st.caption("A plan keeps the scenario, the cash/accounting view, the advisor's answers, the comparison set and "
+           "the Sensitivity settings. Every save adds a revision with its time and note; nothing is ever overwritten.")
+
+# ── Save ──
+with st.container():
+    st.subheader("Save the current work")
+    if "plans.name" not in st.session_state:
+        st.session_state["plans.name"] = base.revision.name if base else work.scenario.name
+    with st.form("plans.form"):
+        name_column, note_column = st.columns(2)
+        name_column.text_input("Plan name", max_chars=store.MAX_NAME_CHARS, key="plans.name")
+        note_column.text_input("Note (optional)", max_chars=store.MAX_NOTE_CHARS, key="plans.note",
+                               placeholder="e.g. as approved on 3 March")
+        if base:
+            st.checkbox(md(f"Save as a new plan (rather than revision {base.revision.number + 1} of "
+                           f"“{base.revision.name}”)"), key="plans.as_new")
+        st.form_submit_button("Save", key="plans.save", type="primary", on_click=plans.save)
+    state.show_notices(plans.SAVE_PLACE)
+    if base:
+        st.markdown(md(f"Working on “{base.revision.name}” revision {base.revision.number}") +
+                    (" (no change since it was saved)." if plans.unchanged(base, work)
+                     else ", **changed since it was saved**."))
+        st.caption("Link to this revision (anyone with the link can open the plan):")
+        st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None,
+                wrap_lines=True)
+    download, upload = st.columns(2, gap="large")
+    download.download_button("Download this work (plan JSON)", to_json(work).encode("utf-8"),
+                             f"{tables.slug(work.scenario.name)}-plan.json", "application/json",
+                             key="plans.download", on_click="ignore",
+                             help="The document a save stores, kept on your computer; load it again beside.")
+    with upload:
+        key = plans.upload_key()
+        st.file_uploader("Load a plan file", type=["json"], key=key, on_change=plans.load_plan_file, args=(key,),
+                         help="A file from “Download this work”: the scenario and the rest of the work it holds "
+                              "replace the current work.")
+        state.show_notices(plans.UPLOAD_PLACE)
+
+# ── The saved plans ──
+with st.container():
+    st.subheader("Saved plans")
+    search = st.text_input("Search by name", key="plans.search", placeholder="part of a plan's name")
+    try:
+        found = plans.store().plans(search)
+    except StoreError as exc:
+        st.error(md(f"The saved plans cannot be listed: {exc}."))
+        st.stop()
+    if not found:
+        st.info("No saved plan matches." if search.strip() else "No plans saved yet: save the current work.")
+        st.stop()
+    listing = pd.DataFrame({
+        "Plan": [p.name for p in found],
+        "Revisions": [p.revisions for p in found],
+        "Last change (UTC)": [f"{p.updated_at:%Y-%m-%d %H:%M}" for p in found],
+        "Link": [plans.plan_link(st.context.url, p.id) for p in found],
+    })
+    if any(p.problem for p in found):
+        listing["Problem"] = [f"cannot be read: {p.problem}" if p.problem else "" for p in found]
+    st.dataframe(listing, hide_index=True, height=min(38 + 35 * len(found), 300),
+                 column_config={"Link": st.column_config.LinkColumn(display_text="link")})
+
+    by_id = {p.id: p for p in found}
+    if st.session_state.get("plans.pick") not in by_id:
+        st.session_state["plans.pick"] = found[0].id
+    plan_column, revision_column = st.columns(2)
+    picked = plan_column.selectbox("Plan", list(by_id), key="plans.pick", format_func=lambda i: (
+        f"{by_id[i].name} · {plans.count(by_id[i].revisions, 'revision')}"))
+    try:
+        history = plans.store().revisions(picked)
+    except StoreError as exc:
+        st.error(md(f"The plan's revisions cannot be listed: {exc}."))
+        st.stop()
+    labels = {r.number: plans.revision_label(r) for r in history}
+    if st.session_state.get("plans.rev") not in labels:
+        st.session_state["plans.rev"] = history[0].number
+    revision_column.selectbox("Revision", list(labels), key="plans.rev", format_func=labels.get)
+    st.button("Open this revision", key="plans.open", type="primary", on_click=plans.open_picked,
+              help="Replaces the current work with this revision (save first to keep it).")
+    state.show_notices(plans.OPEN_PLACE)
+
+# ── What changed ──
+st.subheader(md(f"What changed in “{by_id[picked].name}”"))
+if len(history) < 2:
+    st.caption("A plan with one revision has nothing to compare: save it again after a change.")
+    st.stop()
+numbers = list(labels)
+older, newer = st.columns(2)
+if st.session_state.get("plans.from") not in labels:
+    st.session_state["plans.from"] = numbers[1]
+if st.session_state.get("plans.to") not in labels:
+    st.session_state["plans.to"] = numbers[0]
+first = older.selectbox("From", numbers, key="plans.from", format_func=labels.get)
+second = newer.selectbox("To", numbers, key="plans.to", format_func=labels.get)
+if first == second:
+    st.caption("Pick two different revisions to compare.")
+    st.stop()
+try:
+    old, new = plans.saved_pair(picked, first, second)
+except StoreError as exc:
+    st.error(md(f"The revisions cannot be compared: {exc}."))
+    st.stop()
+old_label, new_label = f"Revision {first}", f"Revision {second}"
+changes = plans.input_changes(old.workspace, new.workspace, old_label, new_label)
+if changes.empty:
+    st.caption("The two revisions hold the same work.")
+else:
+    st.table(compare.escaped(changes), hide_index=True)
+view = new.workspace.view
+figures = plans.figure_changes(state.analysis(old.workspace.scenario), state.analysis(new.workspace.scenario), view,
+                               old_label, new_label)
+st.markdown(f"**Key figures** ({view} view)")
+st.table(compare.escaped(figures), hide_index=True)

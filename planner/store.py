@@ -1,0 +1,297 @@
+"""Saved plans: named workspaces with immutable, numbered revisions, in a SQL database.
+
+SQLite by default, in the file `PLANNER_DATABASE_PATH` (default `plans.sqlite3` in the working
+directory); PostgreSQL (or any SQLAlchemy URL) when `PLANNER_DATABASE_URL` is set. The schema is made
+and kept current by Alembic (`planner/migrations`), at start-up and by `python -m planner db upgrade`.
+
+A plan's id is 128 random bits (32 hex digits): the id is the capability to read the plan. Each save
+adds revision n + 1 of its plan, numbered under the plan row's lock, so concurrent savers get distinct,
+gap-free numbers; nothing is ever updated in place but the plan's name, last-change time and counter.
+The engine, the advisor and the exports never import this module: the UI and the CLI call it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from .scenario import SCHEMA_VERSION, ScenarioError
+from .workspace import KINDS, WORKSPACE_VERSION, Workspace, parse_json, to_json
+
+URL_VARIABLE, PATH_VARIABLE = "PLANNER_DATABASE_URL", "PLANNER_DATABASE_PATH"
+DEFAULT_PATH = "plans.sqlite3"
+MAX_PLAN_BYTES = 1_000_000
+MAX_NAME_CHARS, MAX_NOTE_CHARS = 120, 500
+ID_HEX_DIGITS = 32                          # secrets.token_hex(16): 128 random bits
+SQLITE_BUSY_TIMEOUT_S = 60
+_MIGRATION_LOCK = 0x706C616E                # PostgreSQL advisory lock held while migrating ('plan')
+
+metadata = sa.MetaData()
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(MAX_NAME_CHARS), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("latest_revision", sa.Integer, nullable=False),
+)
+revisions = sa.Table(
+    "revisions", metadata,
+    sa.Column("plan_id", sa.String(32), sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("name", sa.String(MAX_NAME_CHARS), nullable=False),
+    sa.Column("note", sa.String(MAX_NOTE_CHARS), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("workspace_version", sa.Integer, nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+)
+
+
+# ── Errors: each message is for a person ───────────────────────────────────────────────────────────
+class StoreError(Exception):
+    """A plan could not be saved or opened; `str(err)` says why."""
+
+
+class PlanNotFound(StoreError):
+    pass
+
+
+class UnreadablePlan(StoreError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (stopped, network gone, locked too long)."""
+
+
+# ── What the store hands back ──────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class RevisionInfo:
+    plan_id: str
+    number: int
+    saved_at: datetime
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    id: str
+    name: str
+    revisions: int                  # the latest revision's number (revisions are 1..n)
+    created_at: datetime
+    updated_at: datetime
+    problem: str | None             # why its latest revision cannot be read, if it cannot
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    revision: RevisionInfo
+    workspace: Workspace
+    document: str                   # the stored JSON, byte for byte
+
+
+# ── Configuration ──────────────────────────────────────────────────────────────────────────────────
+def database_url(environ=os.environ) -> str:
+    """`PLANNER_DATABASE_URL`, else SQLite in `PLANNER_DATABASE_PATH` (default plans.sqlite3)."""
+    url = environ.get(URL_VARIABLE, "").strip()
+    if url:
+        return url
+    path = Path(environ.get(PATH_VARIABLE, "").strip() or DEFAULT_PATH).expanduser().absolute()
+    return f"sqlite:///{path}"
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return "(not a database URL)"
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise StoreError("a plan needs a name")
+    if len(name) > MAX_NAME_CHARS or not name.isprintable():
+        raise StoreError(f"a plan's name is at most {MAX_NAME_CHARS} printable characters")
+    return name
+
+
+def _clean_note(note: str) -> str:
+    note = str(note or "").strip()
+    if len(note) > MAX_NOTE_CHARS or not all(c.isprintable() or c in "\n\t" for c in note):
+        raise StoreError(f"a note is at most {MAX_NOTE_CHARS} printable characters")
+    return note
+
+
+def valid_plan_id(plan_id) -> bool:
+    return isinstance(plan_id, str) and len(plan_id) == ID_HEX_DIGITS and all(c in "0123456789abcdef" for c in plan_id)
+
+
+def _problem(kind: str, workspace_version: int, schema_version: int) -> str | None:
+    """Why a stored revision cannot be read by this planner, judged from its columns alone."""
+    if kind not in KINDS:
+        return f"it is a {kind!r} plan, which this planner cannot open"
+    if workspace_version > WORKSPACE_VERSION or schema_version > SCHEMA_VERSION:
+        return (f"it was saved by a newer planner (plan format {workspace_version}, scenario schema "
+                f"{schema_version}; this one reads up to {WORKSPACE_VERSION} and {SCHEMA_VERSION})")
+    return None
+
+
+# ── The store ──────────────────────────────────────────────────────────────────────────────────────
+class Store:
+    """The plans database behind one SQLAlchemy engine (thread-safe; one per process is enough)."""
+
+    def __init__(self, url: str | None = None, migrate: bool = True):
+        self.url = url or database_url()
+        try:
+            self.engine = _engine(self.url)
+        except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as exc:
+            raise StoreError(f"{URL_VARIABLE} is not a usable database URL ({describe_url(self.url)}): "
+                             f"{exc}") from None
+        if migrate:
+            self.upgrade()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        """A transaction; a database that cannot be reached becomes StoreUnavailable."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0][:200]
+            raise StoreUnavailable(f"the plans database ({describe_url(self.url)}) cannot be reached: "
+                                   f"{reason}") from None
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (Alembic); safe to run on a current database."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("planner") / "migrations"))
+        with self._transaction() as connection:
+            if connection.dialect.name == "postgresql":          # one migrating process at a time
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    # ── Writing ──
+    def save(self, workspace: Workspace, name: str, plan_id: str | None = None, note: str = "") -> RevisionInfo:
+        """Store `workspace` as a new plan (plan_id None) or as the next revision of plan `plan_id`."""
+        name, note = _clean_name(name), _clean_note(note)
+        if plan_id is not None and not valid_plan_id(plan_id):
+            raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
+        document = to_json(workspace)
+        size = len(document.encode("utf-8"))
+        if size > MAX_PLAN_BYTES:
+            raise StoreError(f"the plan is {size:,} bytes; a plan holds at most {MAX_PLAN_BYTES:,} "
+                             "(fewer compared scenarios make it smaller)")
+        now = datetime.now(timezone.utc)
+        with self._transaction() as connection:
+            if plan_id is None:
+                plan_id, number = secrets.token_hex(ID_HEX_DIGITS // 2), 1
+                connection.execute(sa.insert(plans).values(id=plan_id, name=name, created_at=now, updated_at=now,
+                                                           latest_revision=number))
+            else:
+                # The row lock this update takes orders concurrent savers of one plan: each reads the
+                # counter its predecessor committed.
+                number = connection.execute(
+                    sa.update(plans).where(plans.c.id == plan_id)
+                    .values(latest_revision=plans.c.latest_revision + 1, updated_at=now, name=name)
+                    .returning(plans.c.latest_revision)).scalar()
+                if number is None:
+                    raise PlanNotFound(f"there is no plan {plan_id[:40]!r}")
+            connection.execute(sa.insert(revisions).values(
+                plan_id=plan_id, number=number, saved_at=now, name=name, note=note, kind=workspace.kind,
+                workspace_version=WORKSPACE_VERSION, schema_version=workspace.scenario.schema_version,
+                document=document))
+        return RevisionInfo(plan_id, number, now, name, note)
+
+    # ── Reading ──
+    def plans(self, search: str = "", limit: int = 500) -> list[PlanSummary]:
+        """Plans whose name contains `search` (any case), the last changed first."""
+        latest = revisions.alias("latest")
+        query = (sa.select(plans, latest.c.kind, latest.c.workspace_version, latest.c.schema_version)
+                 .join(latest, sa.and_(latest.c.plan_id == plans.c.id, latest.c.number == plans.c.latest_revision))
+                 .order_by(plans.c.updated_at.desc(), plans.c.name, plans.c.id).limit(limit))
+        if search.strip():
+            query = query.where(plans.c.name.icontains(search.strip(), autoescape=True))
+        with self._transaction() as connection:
+            rows = connection.execute(query).all()
+        return [PlanSummary(r.id, r.name, r.latest_revision, _utc(r.created_at), _utc(r.updated_at),
+                            _problem(r.kind, r.workspace_version, r.schema_version)) for r in rows]
+
+    def revisions(self, plan_id: str) -> list[RevisionInfo]:
+        """Every revision of a plan, the newest first."""
+        query = (sa.select(revisions.c.plan_id, revisions.c.number, revisions.c.saved_at, revisions.c.name,
+                           revisions.c.note)
+                 .where(revisions.c.plan_id == plan_id).order_by(revisions.c.number.desc()))
+        with self._transaction() as connection:
+            rows = connection.execute(query).all() if valid_plan_id(plan_id) else []
+        if not rows:
+            raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r}")
+        return [RevisionInfo(r.plan_id, r.number, _utc(r.saved_at), r.name, r.note) for r in rows]
+
+    def open(self, plan_id: str, number: int | None = None) -> SavedPlan:
+        """A plan's revision `number` (default: the latest), its workspace validated."""
+        if not valid_plan_id(plan_id):
+            raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
+        if number is not None and not (isinstance(number, int) and 1 <= number < 2**31):
+            raise PlanNotFound(f"plan {plan_id!r} has no revision {str(number)[:20]}")
+        query = sa.select(revisions).where(revisions.c.plan_id == plan_id)
+        if number is None:
+            query = query.join(plans, plans.c.id == revisions.c.plan_id).where(
+                revisions.c.number == plans.c.latest_revision)
+        else:
+            query = query.where(revisions.c.number == number)
+        with self._transaction() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            raise PlanNotFound(f"there is no plan {plan_id!r}" if number is None
+                               else f"plan {plan_id!r} has no revision {number}")
+        info = RevisionInfo(row.plan_id, row.number, _utc(row.saved_at), row.name, row.note)
+        problem = _problem(row.kind, row.workspace_version, row.schema_version)
+        try:
+            if problem:
+                raise ScenarioError(problem)
+            workspace = parse_json(row.document)
+        except ScenarioError as exc:
+            raise UnreadablePlan(f"plan “{row.name}” revision {row.number} cannot be read: {exc}") from None
+        return SavedPlan(info, workspace, row.document)
+
+
+def _engine(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"):
+            cursor.execute(pragma)       # constant statements: SQLite has no other way to set these
+        cursor.close()
+    return engine

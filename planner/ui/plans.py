@@ -1,0 +1,292 @@
+"""Saved plans in the app: the working state as a Workspace, save, open (from the list or a `?plan=` link),
+and what changed between two revisions.
+
+The database is touched only here, and only when the Plans page or a plan link asks for it: every other
+page works without it. A database that cannot be reached gives a message; the session's work stays.
+
+Session keys (prefixed `plans.`):
+    plans.opened   the saved revision the work came from (Opened), while there is one
+    plans.name, plans.note, plans.as_new, plans.save          the save form
+    plans.upload.<n>, plans.upload_nonce                      loading a downloaded plan file
+    plans.search, plans.pick, plans.rev, plans.open           the list and its open button
+    plans.from, plans.to                                      the two revisions compared
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from .. import store as store_module
+from ..report import Analysis, summary
+from ..scenario import ScenarioError
+from ..store import RevisionInfo, SavedPlan, Store, StoreError
+from ..workspace import SENSITIVITY_SETTINGS, Workspace, parse_json, to_share_token, with_share_token
+from . import compare, sensitivity, state, tables
+from .format import money
+from .pieces import break_even_delta, money_delta
+
+OPENED = "plans.opened"
+PLAN_PARAM, REVISION_PARAM = "plan", "rev"
+SAVE_PLACE, OPEN_PLACE, UPLOAD_PLACE = "plans.save", "plans.open", "plans.upload"
+UPLOAD_NONCE = "plans.upload_nonce"
+VIEW_KEYS = ("costs.view", "sensitivity.view")       # the pages' cash/accounting switches
+ANSWERS = "advisor.answers"
+SENSITIVITY = "sensitivity."                          # the Sensitivity page's widget keys start with it
+# Which value of each saved Sensitivity setting the page's widget takes (anything else: the page's default).
+SENSITIVITY_ACCEPTS = {
+    "tornado.percent": lambda v: 5 <= v <= 90 and v % 5 == 0,
+    "tornado.metric": sensitivity.METRICS.__contains__,
+    "map.x": sensitivity.INPUT_ORDER.__contains__,
+    "map.y": sensitivity.INPUT_ORDER.__contains__,
+    "map.metric": sensitivity.METRICS.__contains__,
+    "map.points": lambda v: sensitivity.MAP_POINTS[0] <= v <= sensitivity.MAP_POINTS[1],
+    "mc.inputs": lambda v: len(v) <= sensitivity.MC_MAX_INPUTS and set(v) <= set(sensitivity.INPUT_ORDER),
+    "mc.draws": sensitivity.DRAW_CHOICES.__contains__,
+    "mc.seed": lambda v: True,
+}
+KEEPS_WORK = "Your work is still here: download it below, or save again once the database is back."
+
+
+@dataclass(frozen=True)
+class Opened:
+    revision: RevisionInfo
+    workspace: Workspace              # as saved, to tell whether the work has changed since
+
+
+# ── The database ───────────────────────────────────────────────────────────────────────────────────
+@st.cache_resource(show_spinner=False)
+def _store_at(url: str) -> Store:
+    """One store (engine, migrated at first use) per database URL and server process. A failure is not
+    cached: the next call tries again, so saving works once the database is back."""
+    return Store(url)
+
+
+def store() -> Store:
+    """The plans database (raises StoreError when it cannot be reached)."""
+    return _store_at(store_module.database_url())
+
+
+# ── The working state ──────────────────────────────────────────────────────────────────────────────
+def workspace() -> Workspace:
+    """Everything a plan saves, from the session."""
+    settings = {name: st.session_state[SENSITIVITY + name] for name in SENSITIVITY_SETTINGS
+                if SENSITIVITY + name in st.session_state}
+    return Workspace(scenario=state.current(), preset=state.preset_key(),
+                     view=st.session_state.get(VIEW_KEYS[0], "cash"), advisor=st.session_state.get(ANSWERS),
+                     comparison=tuple(compare.entries()),
+                     sensitivity={k: list(v) if isinstance(v, (list, tuple)) else v for k, v in settings.items()})
+
+
+def restore(w: Workspace) -> None:
+    """Put a saved workspace into the session (call from a callback or before the widgets are drawn)."""
+    preset = w.preset if w.preset in state.presets() else state.DEFAULT_PRESET
+    state.set_scenario(w.scenario, preset=preset)
+    for key in VIEW_KEYS:
+        st.session_state[key] = w.view
+    if w.advisor is None:
+        st.session_state.pop(ANSWERS, None)
+    else:
+        st.session_state[ANSWERS] = dict(w.advisor)
+    st.session_state[compare.COMPARISON] = list(w.comparison)
+    for name, accepts in SENSITIVITY_ACCEPTS.items():
+        value = w.sensitivity.get(name)
+        if value is not None and accepts(value):
+            st.session_state[SENSITIVITY + name] = value
+        else:
+            st.session_state.pop(SENSITIVITY + name, None)
+
+
+def opened() -> Opened | None:
+    return st.session_state.get(OPENED)
+
+
+def unchanged(base: Opened, now: Workspace) -> bool:
+    """The work is still the saved revision. A Sensitivity setting only one side has does not count: the
+    page fills in its defaults when it is first shown, which is no change by the user."""
+    saved = base.workspace
+    shared = saved.sensitivity.keys() & now.sensitivity.keys()
+    return (dataclasses.replace(saved, sensitivity={}) == dataclasses.replace(now, sensitivity={})
+            and all(saved.sensitivity[k] == now.sensitivity[k] for k in shared))
+
+
+def _opened(saved: RevisionInfo, w: Workspace) -> None:
+    st.session_state[OPENED] = Opened(saved, w)
+    st.session_state["plans.name"] = saved.name
+    st.session_state["plans.pick"] = saved.plan_id
+
+
+def count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
+def _when(revision: RevisionInfo) -> str:
+    return f"{revision.saved_at:%Y-%m-%d %H:%M} UTC"
+
+
+# ── Save ───────────────────────────────────────────────────────────────────────────────────────────
+def save() -> None:
+    """The save form's callback: a new plan, or the next revision of the opened one."""
+    current, base = workspace(), opened()
+    target = None if base is None or st.session_state.get("plans.as_new") else base.revision.plan_id
+    name = st.session_state.get("plans.name") or current.scenario.name
+    try:
+        saved = store().save(current, name, plan_id=target, note=st.session_state.get("plans.note", ""))
+    except StoreError as exc:
+        state.notify("error", f"Not saved: {exc}. {KEEPS_WORK}", SAVE_PLACE)
+        return
+    _opened(saved, current)
+    st.session_state["plans.note"] = ""
+    st.session_state["plans.as_new"] = False
+    state.notify("success", f"Saved “{saved.name}” as revision {saved.number}.", SAVE_PLACE)
+
+
+# ── A downloaded plan file ─────────────────────────────────────────────────────────────────────────
+def upload_key() -> str:
+    """The uploader's key: a new one after each upload, so the widget is empty and ready for the next."""
+    return f"plans.upload.{st.session_state.get(UPLOAD_NONCE, 0)}"
+
+
+def load_plan_file(key: str) -> None:
+    """The uploader's callback: a plan file (from *Download this work*) replaces the work; a bad one is named."""
+    file = st.session_state.get(key)
+    if file is None:
+        return
+    st.session_state[UPLOAD_NONCE] = st.session_state.get(UPLOAD_NONCE, 0) + 1
+    data = file.getvalue()
+    try:
+        if len(data) > store_module.MAX_PLAN_BYTES:
+            raise ScenarioError(f"it is {len(data):,} bytes; a plan holds at most {store_module.MAX_PLAN_BYTES:,}")
+        loaded = parse_json(data)
+    except ScenarioError as exc:
+        state.notify("error", f"{file.name} was not loaded: {exc} (a scenario file loads on Compare & export).",
+                     UPLOAD_PLACE)
+        return
+    restore(loaded)
+    st.session_state.pop(OPENED, None)            # not a saved revision: saving makes a new plan
+    state.notify("success", f"Loaded “{loaded.scenario.name}” with its saved work from {file.name}.", UPLOAD_PLACE)
+
+
+# ── Open ───────────────────────────────────────────────────────────────────────────────────────────
+def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLACE) -> bool:
+    """Load a saved revision into the session; a problem queues a message and leaves the work as it was."""
+    try:
+        saved = store().open(plan_id, number)
+    except StoreError as exc:
+        state.notify("error", f"The plan could not be opened: {exc}.", place)
+        return False
+    restore(saved.workspace)
+    _opened(saved.revision, saved.workspace)
+    state.notify("success", f"Opened “{saved.revision.name}” revision {saved.revision.number} "
+                            f"(saved {_when(saved.revision)}).", place)
+    return True
+
+
+def open_picked() -> None:
+    """The Open button's callback: the plan and revision picked in the list."""
+    plan_id = st.session_state.get("plans.pick")
+    if plan_id:
+        open_revision(plan_id, st.session_state.get("plans.rev"))
+
+
+def work_token() -> str | None:
+    """The share link's `w`: the session's work beyond the scenario (None when it is a fresh session's)."""
+    return to_share_token(workspace())
+
+
+def restore_from_link() -> None:
+    """Once per session, after the link's scenario is in: `?plan=` opens a saved revision; else `?w=` brings
+    back the view, advisor answers, comparison set and Sensitivity settings. A bad `w` warns and is ignored."""
+    if st.query_params.get(PLAN_PARAM):
+        open_from_link()
+        return
+    token = st.query_params.get(state.WORK_PARAM)
+    if token:
+        try:
+            restore(with_share_token(workspace(), token))
+        except ScenarioError as exc:
+            state.notify("warning", f"The rest of the link's work (view, advisor answers, comparison, Sensitivity "
+                                    f"settings) could not be restored: {exc}. The scenario is the link's.")
+
+
+def open_from_link() -> None:
+    """`?plan=<id>[&rev=<n>]` opens that revision."""
+    params = st.query_params
+    rev = params.get(REVISION_PARAM)
+    number = int(rev) if rev and rev.isdigit() and len(rev) < 10 else None
+    if rev and number is None:
+        state.notify("warning", f"The link's revision ({rev[:20]!r}) is not a number: opening the latest.")
+    open_revision(params.get(PLAN_PARAM, ""), number, state.TOP)
+
+
+def sync_link() -> None:
+    """While the work is a saved revision, the address bar names it (`plan`, `rev`); after a change it
+    is a share link only."""
+    base = opened()
+    if base is not None and unchanged(base, workspace()):
+        wanted = {PLAN_PARAM: base.revision.plan_id, REVISION_PARAM: str(base.revision.number)}
+        for key, value in wanted.items():
+            if st.query_params.get(key) != value:
+                st.query_params[key] = value
+    else:
+        for key in (PLAN_PARAM, REVISION_PARAM):
+            if key in st.query_params:
+                del st.query_params[key]
+
+
+def plan_link(page_url: str | None, plan_id: str, number: int | None = None) -> str:
+    root = page_url.rsplit("/", 1)[0] + "/" if page_url else ""
+    query = {PLAN_PARAM: plan_id} | ({REVISION_PARAM: number} if number else {})
+    return f"{root}?{urlencode(query)}"
+
+
+# ── What changed between two revisions (pure) ──────────────────────────────────────────────────────
+KEY_FIGURES = {"cloud_monthly_cost": "Cloud cost per month", "edge_capex": "Edge capex",
+               "break_even_month": "Break-even", "npv_savings": "NPV of savings"}
+
+
+def input_changes(old: Workspace, new: Workspace, old_label: str, new_label: str) -> pd.DataFrame:
+    """The inputs that differ (Input, Unit, old, new), then the rest of the saved work that differs."""
+    table = tables.inputs_table([old.scenario, new.scenario])
+    table.columns = ["Input", "Unit", old_label, new_label]
+    rest = [("Scenario name", "", old.scenario.name, new.scenario.name),
+            ("View", "", old.view, new.view),
+            ("Compared scenarios", "scenarios", str(len(old.comparison)), str(len(new.comparison))),
+            ("Advisor answers", "", *_answers_change(old.advisor, new.advisor))]
+    extra = pd.DataFrame([row for row in rest if row[2] != row[3]], columns=table.columns)
+    return pd.concat([table, extra], ignore_index=True) if len(extra) else table
+
+
+def _answers_change(old: dict | None, new: dict | None) -> tuple[str, str]:
+    if old and new and old != new:
+        return "as before", count(sum(old.get(k) != v for k, v in new.items()), "answer") + " changed"
+    return ("submitted" if old else "none"), ("submitted" if new else "none")
+
+
+def figure_changes(old: Analysis, new: Analysis, view: str, old_label: str, new_label: str) -> pd.DataFrame:
+    """The key figures of both revisions in `view`, and the change (money, or months for break-even)."""
+    before, after = summary(old, view), summary(new, view)
+    cur = new.scenario.currency
+    rows = []
+    for key, label in KEY_FIGURES.items():
+        if key == "break_even_month":
+            texts = [tables.value_text(s[key], "months", cur) for s in (before, after)]
+            change = break_even_delta(after[key], before[key])[0]
+        else:
+            texts = [money(before[key], before["currency"]), money(after[key], cur)]
+            change = money_delta(after[key], before[key], cur)
+        rows.append((label, *texts, change or "no change"))
+    return pd.DataFrame(rows, columns=["Figure", old_label, new_label, "Change"])
+
+
+def revision_label(revision: RevisionInfo) -> str:
+    note = f" · {tables.shorten(revision.note, 40)}" if revision.note else ""
+    return f"Revision {revision.number} · {_when(revision)}{note}"
+
+
+def saved_pair(plan_id: str, first: int, second: int) -> tuple[SavedPlan, SavedPlan]:
+    db = store()
+    return db.open(plan_id, first), db.open(plan_id, second)

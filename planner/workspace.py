@@ -1,0 +1,223 @@
+"""The working state a plan saves: the scenario and what a share link of the scenario alone leaves out — the
+preset it started from, the cash/accounting view, the advisor's answers, the comparison set and the
+Sensitivity page's settings.
+
+One JSON document, written and read here only; the plans database stores it as it is (`planner.store`).
+
+    {"workspace_version": 1, "kind": "scenario",
+     "scenario": {...the scenario file, with its schema_version...},
+     "preset": "retail", "view": "cash", "advisor": {...answers...} | null, "comparison": [{...}, ...],
+     "sensitivity": {"tornado.percent": 20, "map.x": "cameras", "mc.seed": 7, ...}}
+
+`kind` says what the document plans. Today it is always "scenario"; a fleet of sites will be another
+kind with a `fleet` part beside (or instead of) `scenario`, so a reader tells the two apart before it
+looks further. Every part is validated by the codec that owns it (`scenario.validate`,
+`advisor.answers`), so a bad document fails with the same readable messages as a bad scenario file.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import advisor
+from .scenario import MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, NumberField, Scenario, ScenarioError, to_dict, validate
+
+WORKSPACE_VERSION = 1
+KINDS = ("scenario",)
+VIEWS = ("cash", "accounting")
+MAX_COMPARED = 8
+_UPGRADES: dict[int, Any] = {}       # workspace_version n → function(dict) -> dict of version n + 1
+# The Sensitivity page's settings a plan keeps, with their JSON type. The page's own option lists decide
+# which values it takes back (planner.ui.plans); the ranges and distributions follow the scenario.
+SENSITIVITY_SETTINGS = {"tornado.percent": int, "tornado.metric": str, "map.x": str, "map.y": str,
+                        "map.metric": str, "map.points": int, "mc.inputs": list, "mc.draws": int, "mc.seed": int}
+
+
+@dataclass(frozen=True)
+class Workspace:
+    scenario: Scenario
+    preset: str | None = None                        # the preset the scenario started from (for deltas)
+    view: str = "cash"
+    advisor: dict | None = None                      # the submitted questionnaire answers
+    comparison: tuple[Scenario, ...] = field(default=())
+    sensitivity: dict = field(default_factory=dict)   # SENSITIVITY_SETTINGS that were set
+    kind: str = "scenario"
+
+    def with_scenario(self, scenario: Scenario) -> "Workspace":
+        return replace(self, scenario=scenario)
+
+
+def to_document(w: Workspace) -> dict:
+    return {"workspace_version": WORKSPACE_VERSION, "kind": w.kind, "scenario": to_dict(w.scenario),
+            "preset": w.preset, "view": w.view, "advisor": _answers(w.advisor),
+            "comparison": [to_dict(s) for s in w.comparison], "sensitivity": w.sensitivity}
+
+
+def to_json(w: Workspace) -> str:
+    """Stable JSON (same workspace, same bytes)."""
+    return json.dumps(to_document(w), indent=1, ensure_ascii=False) + "\n"
+
+
+def _part(name: str, check, value):
+    """`check(value)`, with the part's name in front of any problem."""
+    try:
+        return check(value)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{name}: {exc}") from None
+
+
+def _view(value) -> str:
+    if value not in VIEWS:
+        raise ScenarioError(f"{value!r:.40} is not a view: choose one of {', '.join(VIEWS)}")
+    return value
+
+
+def _preset(value) -> str | None:
+    if value is not None and not (isinstance(value, str) and len(value) <= 40 and value.isidentifier()):
+        raise ScenarioError(f"{value!r:.40} is not a preset key")
+    return value
+
+
+def _answers(value) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ScenarioError("the answers must be a JSON object")
+    answers = advisor.answers(**value).model_dump()
+    return {name: float(v) if _is_real(advisor.QUESTION_BY_NAME[name]) else v for name, v in answers.items()}
+
+
+def _is_real(spec) -> bool:
+    """A question answered with a real number (its defaults are written as ints, its answers as floats)."""
+    return isinstance(spec, NumberField) and not spec.integer
+
+
+def _comparison(value) -> tuple[Scenario, ...]:
+    if not isinstance(value, list) or len(value) > MAX_COMPARED:
+        raise ScenarioError(f"must be a list of at most {MAX_COMPARED} scenarios")
+    return tuple(_part(f"#{i}", validate, item) for i, item in enumerate(value, start=1))
+
+
+def _name(value) -> bool:
+    return isinstance(value, str) and len(value) <= 60 and value.isidentifier()
+
+
+def _sensitivity(value) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError("the settings must be a JSON object")
+    for key, setting in value.items():
+        kind = SENSITIVITY_SETTINGS.get(key)
+        if kind is None:
+            raise ScenarioError(f"{key!r:.40}: unknown setting")
+        if not (kind is int and isinstance(setting, int) and not isinstance(setting, bool) and 0 <= setting < 2**31
+                or kind is str and _name(setting)
+                or kind is list and isinstance(setting, list) and len(setting) <= 20 and all(map(_name, setting))):
+            raise ScenarioError(f"{key} = {setting!r:.40} is not valid")
+    return dict(value)
+
+
+def from_document(data: Any) -> Workspace:
+    """Validate a workspace document (an older version is upgraded first); ScenarioError says what is wrong."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"a plan must be a JSON object, got {type(data).__name__}")
+    version = data.get("workspace_version")
+    if version is None and "schema_version" in data:
+        raise ScenarioError("it is a scenario file, not a plan file")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= WORKSPACE_VERSION:
+        raise ScenarioError(f"workspace_version = {version!r:.40} is not supported: this planner reads "
+                            f"versions 1 to {WORKSPACE_VERSION}")
+    while version < WORKSPACE_VERSION:
+        data, version = _UPGRADES[version](data), version + 1
+    unknown = set(data) - {"workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison",
+                           "sensitivity"}
+    if unknown:
+        raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a plan")
+    kind = data.get("kind", "scenario")
+    if kind not in KINDS:
+        raise ScenarioError(f"kind = {kind!r:.40} is not supported: this planner reads {', '.join(KINDS)} plans")
+    return Workspace(scenario=_part("scenario", validate, data.get("scenario")),
+                     preset=_part("preset", _preset, data.get("preset")),
+                     view=_part("view", _view, data.get("view", "cash")),
+                     advisor=_part("advisor", _answers, data.get("advisor")),
+                     comparison=_part("comparison", _comparison, data.get("comparison", [])),
+                     sensitivity=_part("sensitivity", _sensitivity, data.get("sensitivity", {})), kind=kind)
+
+
+def parse_json(text: str | bytes) -> Workspace:
+    """Parse and validate a workspace document; every failure is a ScenarioError."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"the plan is not UTF-8 text (byte {exc.start})") from None
+    return from_document(_loads(text, "the plan"))
+
+
+def _loads(text: str | bytes, what: str):
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ScenarioError(f"{what} is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{what} is not UTF-8 text") from None
+    except ValueError as exc:
+        raise ScenarioError(f"{what} is not valid JSON: {exc}") from None
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"{token} is not a number")
+
+
+
+# ── The share link's part: the work beyond the scenario ───────────────────────────────────────────
+# The scenario and its preset keep their own link parameters (`scenario.to_share_token`); this token
+# carries the rest of the workspace (view, advisor answers, comparison set, Sensitivity settings), only
+# what differs from a fresh session, each scenario of the
+# comparison as its differences from the defaults: compact JSON, deflated, base64url.
+def to_share_token(w: Workspace) -> str | None:
+    """The rest of the work as a link token; None when it is a fresh session's."""
+    extras: dict[str, Any] = {}
+    if w.view != "cash":
+        extras["view"] = w.view
+    if w.advisor is not None:
+        defaults = {q.name: q.default for q in advisor.QUESTIONS}
+        extras["advisor"] = {k: v for k, v in _answers(w.advisor).items() if v != defaults[k]}
+    if w.comparison:
+        default = to_dict(Scenario())
+        extras["comparison"] = [{k: v for k, v in to_dict(s).items() if v != default[k]} for s in w.comparison]
+    if w.sensitivity:
+        extras["sensitivity"] = w.sensitivity
+    if not extras:
+        return None
+    raw = json.dumps({"workspace_version": WORKSPACE_VERSION, **extras}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
+
+
+def with_share_token(w: Workspace, token: str) -> Workspace:
+    """`w`'s scenario and preset with the view, answers and comparison a link token carries (what it leaves
+    out is a fresh session's); a bad token raises ScenarioError."""
+    if not isinstance(token, str) or len(token) > MAX_SHARE_LINK_CHARS:
+        raise ScenarioError(f"the link's work part is over {MAX_SHARE_LINK_CHARS:,} characters")
+    try:
+        decompressor = zlib.decompressobj()
+        raw = decompressor.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), MAX_SCENARIO_BYTES)
+    except (binascii.Error, zlib.error, ValueError):
+        raise ScenarioError("the link's work part is damaged (it does not decode)") from None
+    if decompressor.unconsumed_tail:
+        raise ScenarioError("the link's work part expands beyond the size limit")
+    data = _loads(raw, "the link's work part")
+    if not isinstance(data, dict):
+        raise ScenarioError("the link's work part is not a JSON object")
+    default = to_dict(Scenario())
+    comparison = data.get("comparison", [])
+    if isinstance(comparison, list):
+        comparison = [{**default, **item} if isinstance(item, dict) else item for item in comparison]
+    fresh = to_document(Workspace(w.scenario, w.preset))
+    return from_document({**fresh, **data, "comparison": comparison, "scenario": fresh["scenario"],
+                          "preset": w.preset})

@@ -1,0 +1,338 @@
+"""The Plans page without a browser (AppTest): save, open from the list and by link, compare two revisions,
+the database going away — and the pure diff behind the comparison, checked against figures worked out by
+hand from the retail preset (docs/FORMULAS.md)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import advisor, catalog
+from planner.report import analyse_one
+from planner.scenario import replace
+from planner.store import Store
+from planner.ui import plans
+from planner.workspace import Workspace
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+RETAIL, VESSEL = catalog.preset("retail"), catalog.preset("vessel")
+
+
+@pytest.fixture
+def url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    return url
+
+
+def start(**query_params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params.update(query_params)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def on_plans_page(at: AppTest) -> AppTest:
+    """Switch to the Plans page (every test checks the page ran without an exception after each step)."""
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def save(at: AppTest, name: str | None = None, note: str = "", as_new: bool = False) -> AppTest:
+    if name is not None:
+        at.text_input(key="plans.name").set_value(name)
+    at.text_input(key="plans.note").set_value(note)
+    if as_new:
+        at.checkbox(key="plans.as_new").check()
+    at.button(key="plans.save").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def messages(at: AppTest, kind: str) -> list[str]:
+    """The texts of the page's messages of one kind, without the invisible joiners `md` puts into URLs
+    (and the run that drew them raised nothing)."""
+    assert not at.exception, at.exception
+    return [m.value.replace("\u2060", "") for m in getattr(at, kind)]
+
+
+def pick_preset(at: AppTest, key: str) -> None:
+    at.selectbox(key="sidebar.preset").set_value(key).run()
+
+
+def test_save_twice_makes_two_revisions_of_one_plan(url):
+    at = on_plans_page(start())
+    assert at.text_input(key="plans.name").value == RETAIL.name            # named after the scenario
+    save(at, "Store A", "as proposed")
+    assert messages(at, "success") == ["Saved “Store A” as revision 1."]
+    pick_preset(at, "vessel")
+    save(at, note="vessel instead")
+    assert messages(at, "success") == ["Saved “Store A” as revision 2."]
+    db = Store(url)
+    [plan] = db.plans()
+    assert (plan.name, plan.revisions) == ("Store A", 2)
+    assert [(r.number, r.note) for r in db.revisions(plan.id)] == [(2, "vessel instead"), (1, "as proposed")]
+    assert db.open(plan.id, 1).workspace.scenario == RETAIL and db.open(plan.id).workspace.scenario == VESSEL
+    assert (at.query_params["plan"], at.query_params["rev"]) == (plan.id, "2")       # the bar names it
+    save(at, "Store B", as_new=True)
+    assert sorted(p.revisions for p in db.plans()) == [1, 2]
+
+
+def test_the_whole_work_is_saved_and_comes_back_in_a_new_session(url):
+    at = start()
+    at.session_state["advisor.answers"] = advisor.answers(response_ms=40.0).model_dump()
+    at.session_state["comparison"] = [RETAIL, VESSEL]
+    at.session_state["costs.view"] = "accounting"
+    pick_preset(at, "oil_gas")
+    save(on_plans_page(at), "Everything")
+    [plan] = Store(url).plans()
+    fresh = start(plan=plan.id)
+    assert messages(fresh, "success")[0].startswith("Opened “Everything” revision 1")
+    assert fresh.session_state["scenario"] == catalog.preset("oil_gas")
+    assert fresh.session_state["preset"] == "oil_gas"
+    assert fresh.session_state["comparison"] == [RETAIL, VESSEL]
+    assert fresh.session_state["costs.view"] == "accounting"
+    assert fresh.session_state["advisor.answers"]["response_ms"] == 40.0
+
+
+def test_the_sensitivity_settings_are_saved_and_come_back(url):
+    at = start()
+    at.switch_page("pages/sensitivity.py").run()
+    at.slider(key="sensitivity.tornado.percent").set_value(40).run()
+    at.slider(key="sensitivity.map.points").set_value(31).run()
+    save(on_plans_page(at), "With settings")
+    [plan] = Store(url).plans()
+    saved = Store(url).open(plan.id).workspace.sensitivity
+    assert (saved["tornado.percent"], saved["map.points"]) == (40, 31)
+    fresh = start(plan=plan.id)
+    fresh.switch_page("pages/sensitivity.py").run()
+    assert not fresh.exception
+    assert fresh.slider(key="sensitivity.tornado.percent").value == 40
+    assert fresh.slider(key="sensitivity.map.points").value == 31
+
+
+def test_sensitivity_settings_the_page_cannot_take_fall_back_to_its_defaults(url):
+    db = Store(url)
+    odd = {"tornado.percent": 33, "map.x": "not_an_input", "mc.draws": 3, "mc.seed": 11}
+    plan = db.save(Workspace(RETAIL, sensitivity=odd), "Odd settings").plan_id
+    at = start(plan=plan)
+    at.switch_page("pages/sensitivity.py").run()
+    assert not at.exception
+    assert at.slider(key="sensitivity.tornado.percent").value == 20                 # the page's default
+    assert at.number_input(key="sensitivity.mc.seed").value == 11                   # the one it can take
+
+
+def test_open_a_revision_from_the_list(url):
+    db = Store(url)
+    plan = db.save(Workspace(RETAIL, preset="retail"), "Store A", note="as proposed").plan_id
+    db.save(Workspace(replace(RETAIL, cameras=80), preset="retail"), "Store A", plan_id=plan, note="as approved")
+    at = on_plans_page(start())
+    table = at.dataframe[0].value
+    assert list(table["Plan"]) == ["Store A"] and list(table["Revisions"]) == [2]
+    assert at.selectbox(key="plans.rev").options == ["Revision 2 · " + db.revisions(plan)[0].saved_at.strftime(
+        "%Y-%m-%d %H:%M") + " UTC · as approved", at.selectbox(key="plans.rev").options[1]]
+    at.selectbox(key="plans.rev").set_value(1)
+    at.button(key="plans.open").click().run()
+    assert at.session_state["scenario"] == RETAIL
+    at.selectbox(key="plans.rev").set_value(2)
+    at.button(key="plans.open").click().run()
+    assert at.session_state["scenario"].cameras == 80
+    assert messages(at, "success")[-1].startswith("Opened “Store A” revision 2")
+
+
+def test_search_filters_the_list(url):
+    db = Store(url)
+    for name in ("Retail north", "Vessel fleet", "Retail south"):
+        db.save(Workspace(RETAIL), name)
+    at = on_plans_page(start())
+    at.text_input(key="plans.search").set_value("retail").run()
+    assert list(at.dataframe[0].value["Plan"]) == ["Retail south", "Retail north"]     # the last change first
+    at.text_input(key="plans.search").set_value("nothing").run()
+    assert messages(at, "info") == ["No saved plan matches."]
+
+
+def test_a_link_to_a_given_revision_and_bad_links(url):
+    db = Store(url)
+    plan = db.save(Workspace(RETAIL), "Store A").plan_id
+    db.save(Workspace(VESSEL), "Store A", plan_id=plan)
+    assert start(plan=plan, rev="1").session_state["scenario"] == RETAIL
+    assert start(plan=plan).session_state["scenario"] == VESSEL
+    missing = start(plan="0" * 32)
+    assert missing.session_state["scenario"] == RETAIL                       # the default preset
+    assert messages(missing, "error") == [f"The plan could not be opened: there is no plan '{'0' * 32}'."]
+    assert "has no revision 7" in messages(start(plan=plan, rev="7"), "error")[0]
+    odd = start(plan=plan, rev="x")
+    assert "is not a number: opening the latest" in messages(odd, "warning")[0]
+    assert odd.session_state["scenario"] == VESSEL
+
+
+def test_compare_two_revisions(url):
+    db = Store(url)
+    plan = db.save(Workspace(RETAIL), "Store A").plan_id
+    db.save(Workspace(replace(RETAIL, devices_manual=10, uplink_per_gb=0.02), view="cash"), "Store A", plan_id=plan)
+    at = on_plans_page(start())
+    inputs, figures = (t.value for t in at.table)
+    assert inputs.to_dict("records") == [
+        {"Input": "Site uplink bill (ISP / 5G / satellite)", "Unit": "USD/GB", "Revision 1": "0.01",
+         "Revision 2": "0.02"},
+        {"Input": "Devices (manual)", "Unit": "devices", "Revision 1": "5", "Revision 2": "10"}]
+    rows = {r["Figure"]: r for r in figures.to_dict("records")}
+    # Uplink: 50 cameras × 4 Mbps × 12 h × 3,600 s × 30 days ÷ 8,000 = 32,400 GB a month, × $0.01 more.
+    assert rows["Cloud cost per month"] == {"Figure": "Cloud cost per month", "Revision 1": "$17,724",
+                                            "Revision 2": "$18,048", "Change": "+$324"}
+    # Capex: 5 → 10 devices × $2,000 (no installation).
+    assert rows["Edge capex"] == {"Figure": "Edge capex", "Revision 1": "$10,000", "Revision 2": "$20,000",
+                                  "Change": "+$10,000"}
+    at.selectbox(key="plans.from").set_value(2).run()
+    assert not at.exception
+    assert "Pick two different revisions to compare." in [c.value for c in at.caption]
+
+
+def test_two_revisions_with_the_same_work(url):
+    db = Store(url)
+    plan = db.save(Workspace(RETAIL), "Twice").plan_id
+    db.save(Workspace(RETAIL), "Twice", plan_id=plan, note="saved again")
+    at = on_plans_page(start())
+    assert "The two revisions hold the same work." in [c.value for c in at.caption]
+    assert at.table[0].value.set_index("Figure").loc["Edge capex"].tolist() == ["$10,000", "$10,000", "no change"]
+
+
+def test_the_figure_diff_by_hand():
+    undiscounted_year = dict(horizon_months=12, discount_percent_per_year=0)
+    old = analyse_one(replace(RETAIL, management_per_month=500, **undiscounted_year))
+    new = analyse_one(replace(RETAIL, management_per_month=600, **undiscounted_year))
+    table = plans.figure_changes(old, new, "cash", "a", "b").set_index("Figure")
+    assert table.loc["Cloud cost per month"].tolist() == ["$17,724", "$17,724", "no change"]
+    assert table.loc["Edge capex"].tolist() == ["$10,000", "$10,000", "no change"]
+    # $100 more a month for 12 months, undiscounted: the NPV of savings falls by $1,200.
+    assert table.loc["NPV of savings", "Change"] == "-$1,200"
+    # Break-even: $10,000 ÷ (17,723.92 − 618.04) = 0.585 months (17.8 days), then ÷ (17,723.92 − 718.04)
+    # = 0.588 (17.9 days): 18 days either way, no change.
+    assert table.loc["Break-even"].tolist() == ["18 days", "18 days", "no change"]
+
+
+def test_the_database_going_away_keeps_the_work_and_saving_works_again(postgres, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATABASE_URL", postgres.createdb())
+    at = on_plans_page(start())
+    save(at, "Before")
+    pick_preset(at, "vessel")
+    postgres.stop()
+    try:
+        save(at, note="while it is down")
+        error, listing = messages(at, "error")
+        assert error.startswith("Not saved: the plans database (postgresql+psycopg://planner@")
+        assert "cannot be reached" in error and "Your work is still here" in error
+        assert listing.startswith("The saved plans cannot be listed: the plans database")
+        assert at.session_state["scenario"] == VESSEL
+        assert any(b.label == "Download this work (plan JSON)" for b in at.get("download_button"))
+    finally:
+        postgres.start()
+    save(at, note="after")
+    assert messages(at, "success") == ["Saved “Before” as revision 2."]
+
+
+# ── The share link carries the rest of the work ────────────────────────────────────────────────────
+def test_the_share_link_carries_view_answers_and_comparison(url):
+    at = start()
+    assert "w" not in at.query_params                                      # a fresh session: nothing to carry
+    at.session_state["advisor.answers"] = advisor.answers(response_ms=40.0).model_dump()
+    at.session_state["comparison"] = [RETAIL, VESSEL]
+    at.session_state["costs.view"] = "accounting"
+    pick_preset(at, "oil_gas")
+    link = {k: at.query_params[k] for k in ("s", "p", "w")}
+    fresh = start(**link)
+    assert not fresh.warning
+    assert fresh.session_state["scenario"] == catalog.preset("oil_gas")
+    assert fresh.session_state["comparison"] == [RETAIL, VESSEL]
+    assert fresh.session_state["costs.view"] == fresh.session_state["sensitivity.view"] == "accounting"
+    assert fresh.session_state["advisor.answers"]["response_ms"] == 40.0
+    assert fresh.query_params["w"] == link["w"]
+    fresh.session_state["comparison"] = []
+    fresh.session_state["advisor.answers"] = None
+    fresh.session_state["costs.view"] = "cash"
+    fresh.run()
+    assert "w" not in fresh.query_params                                   # back to a fresh session's work
+
+
+def test_a_damaged_work_part_warns_and_keeps_the_links_scenario(url):
+    from planner.scenario import to_share_token
+    at = start(s=to_share_token(VESSEL), p="vessel", w="garbage!")
+    assert at.session_state["scenario"] == VESSEL
+    [warning] = messages(at, "warning")
+    assert warning.startswith("The rest of the link's work (view, advisor answers, comparison, Sensitivity "
+                              "settings) could not be restored: the link's work part")
+    assert "w" not in at.query_params                                      # the address bar is repaired
+
+
+def test_showing_the_sensitivity_page_is_no_change_to_an_opened_plan(url):
+    plan = Store(url).save(Workspace(RETAIL, preset="retail"), "Plain").plan_id
+    at = start(plan=plan)
+    assert at.query_params["rev"] == "1"
+    at.switch_page("pages/sensitivity.py").run()                # the page sets its settings' defaults
+    assert at.query_params["rev"] == "1"
+    at.slider(key="sensitivity.tornado.percent").set_value(40).run()
+    assert at.query_params["rev"] == "1"                        # a setting the saved plan did not have
+    pick_preset(at, "vessel")
+    assert "rev" not in at.query_params and "plan" not in at.query_params
+
+
+def test_hostile_plan_names_and_notes_are_shown_as_text(url):
+    name = "**bold** <b>x</b> $1 and $2 [a](http://evil.example)"
+    at = on_plans_page(start())
+    save(at, name, note="=HYPERLINK(1)")
+    [success] = messages(at, "success")
+    assert success == "Saved “\\*\\*bold\\*\\* \\<b>x\\</b> \\$1 and \\$2 \\[a\\](http://evil.example)” as revision 1."
+    assert list(at.dataframe[0].value["Plan"]) == [name]               # a dataframe cell is plain text
+
+
+def test_an_unreadable_plan_is_listed_with_its_problem_and_refused_by_name(url):
+    import sqlalchemy as sa
+    from planner import store
+    db = Store(url)
+    good = db.save(Workspace(RETAIL), "Good").plan_id
+    newer = db.save(Workspace(RETAIL), "From a newer planner").plan_id
+    bad = db.save(Workspace(RETAIL), "Damaged").plan_id
+    db.save(Workspace(VESSEL), "Damaged", plan_id=bad)
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == bad)
+                           .values(document="{not json"))
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == newer)
+                           .values(workspace_version=2))
+    at = on_plans_page(start())
+    listing = at.dataframe[0].value.set_index("Plan")["Problem"]
+    assert listing["Good"] == listing["Damaged"] == ""           # a damaged document shows when it is read
+    assert listing["From a newer planner"].startswith("cannot be read: it was saved by a newer planner (plan format 2")
+    at.selectbox(key="plans.pick").set_value(bad).run()
+    assert not at.exception
+    assert messages(at, "error") == ["The revisions cannot be compared: plan “Damaged” revision 1 cannot be read: "
+                                     "the plan is not valid JSON: Expecting property name enclosed in double quotes "
+                                     "at line 1."]
+    at.button(key="plans.open").click().run()
+    assert messages(at, "error")[0].startswith("The plan could not be opened: plan “Damaged” revision 2 cannot be read")
+    assert at.session_state["scenario"] == RETAIL                      # the work is untouched
+    assert db.open(good).workspace.scenario == RETAIL
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    uploader = next(u for u in at.file_uploader if u.key.startswith("plans.upload."))
+    return uploader.set_value((name, data, "application/json")).run()
+
+
+def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
+    from planner.workspace import to_json as workspace_json
+    from planner.scenario import to_json as scenario_json
+    work = Workspace(VESSEL, preset="vessel", view="accounting", comparison=(RETAIL,))
+    at = on_plans_page(start())
+    upload(at, "vessel-plan.json", workspace_json(work).encode())
+    assert not at.exception
+    assert messages(at, "success") == [f"Loaded “{VESSEL.name}” with its saved work from vessel-plan.json."]
+    assert at.session_state["scenario"] == VESSEL and at.session_state["comparison"] == [RETAIL]
+    assert at.session_state["costs.view"] == "accounting"
+    upload(at, "retail.json", scenario_json(RETAIL).encode())
+    [error] = messages(at, "error")
+    assert error == ("retail.json was not loaded: it is a scenario file, not a plan file (a scenario file loads on "
+                     "Compare & export).")
+    assert at.session_state["scenario"] == VESSEL                          # the work is untouched
