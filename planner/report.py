@@ -124,6 +124,27 @@ def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
+def yearly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
+    """The budget view: per year of the horizon (year 1 = months 1–12 from go-live), each side's costs,
+    savings and cumulative savings. The last year may be shorter than 12 months."""
+    f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
+    years = np.arange(h) // 12
+    per_year = lambda monthly: np.bincount(years, weights=monthly[0, :h])  # noqa: E731
+    cloud, capex = per_year(f.cloud_monthly), per_year(f.edge_capex)
+    running = per_year(f.edge_running_monthly)
+    first = np.arange(0, h, 12)
+    return pd.DataFrame({
+        "Year": np.arange(1, len(first) + 1),
+        "Months": [f"{m + 1}–{min(m + 12, h)}" for m in first],
+        f"Cloud [{cur}]": cloud,
+        f"Edge capex [{cur}]": capex,
+        f"Edge running [{cur}]": running,
+        f"Edge total [{cur}]": capex + running,
+        f"Savings [{cur}]": cloud - capex - running,
+        f"Cumulative savings [{cur}]": np.cumsum(cloud - capex - running),
+    })
+
+
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     """Every input: field, label, value, unit — the header texts come from the schema."""
     values = to_dict(scenario)

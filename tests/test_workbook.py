@@ -1,0 +1,138 @@
+"""The workbook is a live model: LibreOffice recomputes it from the named inputs and gets the engine's figures.
+
+Every Monthly cell and every Summary cell is compared with the engine within 1e-9 relative (money near
+zero within 1e-9 of its column's scale), for every preset; then three inputs are changed in the workbook,
+LibreOffice recomputes it, and the result is compared with the engine run on the changed scenario.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openpyxl
+import pytest
+
+from libreoffice_support import libreoffice  # noqa: F401  (fixture)
+from planner import catalog, workbook
+from planner.report import analyse_one, monthly_table, summary, yearly_table
+from planner.scenario import to_dict, validate
+
+PRESETS = sorted(catalog.presets())
+RELATIVE = 1e-9
+WORST: dict[str, float] = {}
+
+
+def _write(tmp_path, scenario, view="cash", name="model"):
+    path = tmp_path / f"{name}.xlsx"
+    path.write_bytes(workbook.workbook_bytes(analyse_one(scenario), view))
+    return path
+
+
+def _sheet_columns(ws) -> dict[str, list]:
+    rows = list(ws.iter_rows(values_only=True))
+    return {header: [r[j] for r in rows[1:]] for j, header in enumerate(rows[0])}
+
+
+def _differences(recalculated, scenario, view="cash") -> list[str]:
+    """Every Monthly and Summary cell that differs from the engine; records the worst relative difference."""
+    a = analyse_one(scenario)
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    expected = workbook.monthly_values(a, view)
+    h = len(expected["month"])
+    columns = _sheet_columns(wb["Monthly"])
+    problems, worst = [], 0.0
+    for column in workbook.monthly_columns(scenario.currency):
+        got = columns[column.header][:h]
+        want = expected[column.key]
+        scale = max(np.nanmax(np.abs(want)) if np.isfinite(want).any() else 0.0, 1.0)
+        for month, (g, w) in enumerate(zip(got, want), start=1):
+            if not math.isfinite(w):
+                if g not in (None, ""):
+                    problems.append(f"Monthly {column.key} month {month}: {g!r}, engine: blank")
+                continue
+            if not isinstance(g, (int, float)) or abs(g - w) > RELATIVE * max(abs(w), scale * 1e-3):
+                problems.append(f"Monthly {column.key} month {month}: {g!r}, engine: {w!r}")
+                continue
+            if w:
+                worst = max(worst, abs(g - w) / abs(w))
+    engine = summary(a, view)
+    got = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert set(got) == set(engine)
+    for key, w in engine.items():
+        g = got[key]
+        if isinstance(w, str) or w is None:
+            if (g or None) != w:
+                problems.append(f"Summary {key}: {g!r}, engine: {w!r}")
+        elif not isinstance(g, (int, float)) or not math.isclose(g, w, rel_tol=RELATIVE, abs_tol=1e-9):
+            problems.append(f"Summary {key}: {g!r}, engine: {w!r}")
+        elif w:
+            worst = max(worst, abs(g - w) / abs(w))
+    WORST[scenario.name] = max(WORST.get(scenario.name, 0.0), worst)
+    print(f"\n{scenario.name}: worst relative difference {worst:.2e}")
+    return problems
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_libreoffice_recomputes_the_engine(preset, tmp_path, libreoffice):
+    scenario = catalog.preset(preset)
+    assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
+
+
+CHANGES = {"cameras": 3.0, "device_price": 1.7, "workload_growth_percent_per_year": None}
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_changed_inputs_recompute_the_whole_model(preset, tmp_path, libreoffice):
+    """Three inputs changed in the workbook (cameras ×3, device price ×1.7, growth 25 %/year) and recomputed."""
+    scenario = catalog.preset(preset)
+    changed = {"cameras": round(scenario.cameras * 3), "device_price": scenario.device_price * 1.7,
+               "workload_growth_percent_per_year": 25.0}
+    wb = openpyxl.load_workbook(_write(tmp_path, scenario))
+    for name, value in changed.items():
+        sheet, cell = next(wb.defined_names[name].destinations)
+        wb[sheet][cell.replace("$", "")].value = value
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert _differences(libreoffice.convert(edited), validate({**to_dict(scenario), **changed})) == []
+
+
+def test_accounting_view_recomputes_too(tmp_path, libreoffice):
+    scenario = catalog.preset("smart_city")
+    assert _differences(libreoffice.convert(_write(tmp_path, scenario, "accounting")), scenario, "accounting") == []
+
+
+def test_a_wrong_formula_is_caught(tmp_path, libreoffice, monkeypatch):
+    """The comparison can fail: the electricity formula without its cooling overhead (PUE) is found out."""
+    scenario = catalog.preset("retail")
+    monkeypatch.setitem(workbook.COMPONENT_FORMULAS, "electricity",
+                        workbook.COMPONENT_FORMULAS["electricity"].replace("*pue", ""))
+    problems = _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario)
+    assert any(p.startswith("Monthly electricity month 1:") for p in problems)
+    assert any(p.startswith("Summary edge_total_cost") for p in problems)
+
+
+def test_cached_values_are_the_engines(tmp_path):
+    """A viewer that does not recalculate shows the engine's figures: the cached results, read as stored."""
+    scenario = catalog.preset("retail")
+    a = analyse_one(scenario)
+    wb = openpyxl.load_workbook(_write(tmp_path, scenario), data_only=True)
+    cached = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    for key, value in summary(a).items():
+        assert (cached[key] or None) == value if not isinstance(value, float) else cached[key] == value, key
+    formulas = openpyxl.load_workbook(_write(tmp_path, scenario, name="f"))
+    assert formulas["Summary"]["B5"].value.startswith("=")             # a formula, not a pasted value
+    assert formulas["Monthly"]["B2"].value.startswith("=")
+
+
+def test_yearly_table_by_hand():
+    """Year 1 of the retail preset: month 1 (storage half full) + 11 × month 2; capex 10,000 once; a partial last year."""
+    a = analyse_one(validate({**to_dict(catalog.preset("retail")), "horizon_months": 30}))
+    table = yearly_table(a)
+    assert list(table["Months"]) == ["1–12", "13–24", "25–30"]
+    first = summary(a)
+    cloud = monthly_table(a)["Cloud total [USD]"]
+    assert cloud[1] == cloud[2] != cloud[0]
+    assert table.iloc[0]["Cloud [USD]"] == pytest.approx(cloud[0] + 11 * cloud[1], rel=1e-12)
+    assert list(table["Edge capex [USD]"]) == [10_000, 0, 0]
+    assert table.iloc[2]["Edge running [USD]"] == pytest.approx(6 * monthly_table(a)["Edge total [USD]"][1], rel=1e-12)
+    assert table["Cumulative savings [USD]"].iloc[-1] == pytest.approx(first["savings_total"], rel=1e-12)
