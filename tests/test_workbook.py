@@ -136,3 +136,16 @@ def test_yearly_table_by_hand():
     assert list(table["Edge capex [USD]"]) == [10_000, 0, 0]
     assert table.iloc[2]["Edge running [USD]"] == pytest.approx(6 * monthly_table(a)["Edge total [USD]"][1], rel=1e-12)
     assert table["Cumulative savings [USD]"].iloc[-1] == pytest.approx(first["savings_total"], rel=1e-12)
+
+
+def test_cli_writes_the_workbook(tmp_path, capsys):
+    from planner.__main__ import main
+    out = tmp_path / "report.xlsx"
+    assert main(["report", "--preset", "vessel", "--format", "xlsx", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert wb.sheetnames == list(workbook.SHEETS)
+    keys = [row[0] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)]
+    assert keys == list(summary(analyse_one(catalog.preset("vessel"))))
+    assert not list(tmp_path.glob(".*.tmp"))                          # written through a renamed temporary file
+    assert main(["report", "--preset", "vessel", "--format", "xlsx"]) == 2
+    assert "needs --out" in capsys.readouterr().err
