@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,7 @@ from .finance import MIN_CAPEX
 from .report import Analysis, assumptions_table, summary, yearly_table
 from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, TextField, to_dict
 
+_PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
 
 # ── Monthly sheet: one column per quantity, written as a formula template ─────────────────────────
@@ -371,13 +373,13 @@ class _Writer:
         self.chart(ws)
 
     def cells(self, template: str, row: int) -> str:
-        """A row's formula: `{key}` → that column's cell in this row, `{prev:key}` → the row above."""
-        out = template
-        for key, letter in self.columns.items():
-            out = (out.replace(f"{{prev:{key}}}", f"{letter}{row - 1}")
-                   .replace(f"{{range:{key}}}", f"${letter}$2:${letter}${row - 1}")
-                   .replace(f"{{{key}}}", f"{letter}{row}"))
-        return out
+        """A row's formula: `{key}` → that column's cell in this row, `{prev:key}` → the row above,
+        `{range:key}` → the column from month 1 to the row above."""
+        def cell(match: re.Match) -> str:
+            kind, letter = match[1], self.columns[match[2]]
+            return {"prev:": f"{letter}{row - 1}", "range:": f"${letter}$2:${letter}${row - 1}"}.get(kind,
+                                                                                              f"{letter}{row}")
+        return _PLACEHOLDER.sub(cell, template)
 
     def rng(self, key: str) -> str:
         letter = self.columns[key]
