@@ -69,6 +69,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "edge_devices": int(a.costs.values("devices")[0, 0]),
         "break_even_month": _number_or_none(f.break_even_month[0]),
         "payback_months": _number_or_none(f.payback_months[0]),
+        "discounted_payback_months": _number_or_none(
+            f.discounted_payback_months(a.scenario.discount_percent_per_year)[0]),
         "horizon_months": int(f.horizon[0]),
         "cloud_total_cost": _number(f.cloud_total[0]),
         "edge_total_cost": _number(f.edge_total[0]),
@@ -167,6 +169,7 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Edge devices", s["edge_devices"], "devices"),
         ("Break-even", s["break_even_month"], "months"),
         ("Payback (cash)", s["payback_months"], "months"),
+        ("Discounted payback (cash)", s["discounted_payback_months"], "months"),
         ("Horizon", s["horizon_months"], "months"),
         ("Cloud TCO over the horizon", s["cloud_total_cost"], cur),
         ("Edge TCO over the horizon", s["edge_total_cost"], cur),

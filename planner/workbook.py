@@ -103,16 +103,23 @@ def _plus(keys) -> str:
 
 
 def _crossing(prefix: str, gap: str, capex: str, label: str) -> tuple[Column, ...]:
-    """Cumulative savings after each month and the break-even time within it (blank if not reached)."""
+    """Savings per month, cumulative savings after each month and the break-even time within the month it
+    is reached (blank before): `gap` and `capex` are formula templates."""
     return (
-        Column(f"{prefix}gap", f"{label}: cloud − edge running [money]", f"{{cloud_total}}-{{{gap}}}", kind="money"),
+        Column(f"{prefix}gap", f"{label}: cloud − edge running [money]", gap, kind="money"),
         Column(f"{prefix}savings_end", f"{label}: cumulative savings [money]",
-               f"{{prev:{prefix}savings_end}}+{{{prefix}gap}}-{{{capex}}}", first=f"{{{prefix}gap}}-{{{capex}}}",
+               f"{{prev:{prefix}savings_end}}+{{{prefix}gap}}-{capex}", first=f"{{{prefix}gap}}-{capex}",
                kind="money"),
         Column(f"{prefix}crossing", f"{label}: break-even in this month [months]",
                f'IF({{{prefix}savings_end}}>=0,{{m}}+IF({{{prefix}savings_end}}-{{{prefix}gap}}>=0,0,'
                f'MIN(1,-({{{prefix}savings_end}}-{{{prefix}gap}})/{{{prefix}gap}})),"")'),
     )
+
+
+DISCOUNT = (Column("discount_start", "discount factor, start of month", "(1+discount_percent_per_year/100)^(-{m}/12)",
+                   kind="factor"),
+            Column("discount_end", "discount factor, end of month", "(1+discount_percent_per_year/100)^(-({m}+1)/12)",
+                   kind="factor"))
 
 
 def monthly_columns(currency: str) -> tuple[Column, ...]:
@@ -136,8 +143,11 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
     )
     return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals
-            + _crossing("", "edge_running", "edge_capex", "Chosen view")
-            + _crossing("cash_", "cash_running", "cash_capex", "Cash view"))
+            + _crossing("", "{cloud_total}-{edge_running}", "{edge_capex}", "Chosen view")
+            + _crossing("cash_", "{cloud_total}-{cash_running}", "{cash_capex}", "Cash view")
+            + DISCOUNT
+            + _crossing("discounted_", "{cash_gap}*{discount_end}", "{cash_capex}*{discount_start}",
+                        "Cash view, discounted"))
 
 
 # ── Values the engine computed, for the cached results ────────────────────────────────────────────
@@ -170,9 +180,13 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     v["cloud_cumulative"] = f.cloud_cumulative[0, :h]
     v["edge_cumulative"] = f.edge_cumulative[0, :h]
     v["cumulative_savings"] = v["cloud_cumulative"] - v["edge_cumulative"]
-    for prefix, running, capex in (("", "edge_running", "edge_capex"), ("cash_", "cash_running", "cash_capex")):
-        gap = v["cloud_total"] - v[running]
-        end = np.cumsum(gap - v[capex])
+    rate = 1 + s.discount_percent_per_year / 100
+    v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
+    cash_gap = v["cloud_total"] - v["cash_running"]
+    for prefix, gap, capex in (("", v["cloud_total"] - v["edge_running"], v["edge_capex"]),
+                               ("cash_", cash_gap, v["cash_capex"]),
+                               ("discounted_", cash_gap * v["discount_end"], v["cash_capex"] * v["discount_start"])):
+        end = np.cumsum(gap - capex)
         start = end - gap
         with np.errstate(divide="ignore", invalid="ignore"):
             t = m + np.where(start >= 0, 0.0, np.minimum(1, -start / gap))
@@ -197,6 +211,9 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("break_even_month", crossing("crossing"),
          "Break-even [months from go-live]; blank: does not pay back within the horizon"),
         ("payback_months", crossing("cash_crossing"), "Payback, cash view [months]; blank: not within the horizon"),
+        ("discounted_payback_months", crossing("discounted_crossing"),
+         "Discounted payback, cash view [months]: break-even of the discounted cash flows; blank: not within the "
+         "horizon"),
         ("horizon_months", f"=COUNT({rng('month')})", "Horizon [months]"),
         ("cloud_total_cost", f"=SUM({rng('cloud_total')})", f"Cloud TCO over the horizon [{cur}]"),
         ("edge_total_cost", f"=SUM({rng('edge_total')})", f"Edge TCO over the horizon [{cur}]"),

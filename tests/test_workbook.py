@@ -149,3 +149,15 @@ def test_cli_writes_the_workbook(tmp_path, capsys):
     assert not list(tmp_path.glob(".*.tmp"))                          # written through a renamed temporary file
     assert main(["report", "--preset", "vessel", "--format", "xlsx"]) == 2
     assert "needs --out" in capsys.readouterr().err
+
+
+def test_discounted_payback_by_hand():
+    """Retail: capex 10,000 at go-live; month 1 saves g = cloud − edge running, discounted to its end at 8 %/year:
+    the discounted payback is 10,000 / (g × 1.08^(−1/12)) months when that is under one month."""
+    a = analyse_one(catalog.preset("retail"))
+    s = summary(a)
+    g = s["cloud_monthly_cost"] - s["edge_monthly_cost"]
+    assert s["discounted_payback_months"] == pytest.approx(10_000 / (g * 1.08 ** (-1 / 12)), rel=1e-12)
+    assert s["discounted_payback_months"] > s["payback_months"]
+    never = analyse_one(validate({**to_dict(catalog.preset("retail")), "device_price": 1_000_000}))
+    assert summary(never)["discounted_payback_months"] is None
