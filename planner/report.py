@@ -226,15 +226,42 @@ def frame_rows(frame: pd.DataFrame):
     yield from frame.itertuples(index=False, name=None)
 
 
+CSV_DECIMALS = {"summary": 4, "monthly": 2, "yearly": 2}     # every CSV of a table rounds it the same way
+
+
+def csv_tables(a: Analysis, view: str = "cash") -> dict[str, pd.DataFrame]:
+    """The report's tables as exported, rounded by `CSV_DECIMALS`: assumptions, summary, monthly, yearly."""
+    tables = {"assumptions": assumptions_table(a.scenario), "summary": summary_table(a, view),
+              "monthly": monthly_table(a, view), "yearly": yearly_table(a, view)}
+    return {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """One table as CSV: a header row, then data; `pandas.read_csv` reads it without options."""
+    out = io.StringIO()
+    write_csv_rows(frame_rows(frame), out)
+    return out.getvalue()
+
+
 def report_csv(a: Analysis, view: str = "cash") -> str:
     """The scenario report: sections Assumptions, Summary and Monthly, separated by a blank line."""
     out = io.StringIO()
-    for title, frame in (("Assumptions", assumptions_table(a.scenario)), ("Summary", summary_table(a, view).round(4)),
-                         (f"Monthly ({view} view)", monthly_table(a, view).round(2))):
+    tables = csv_tables(a, view)
+    for title, frame in (("Assumptions", tables["assumptions"]), ("Summary", tables["summary"]),
+                         (f"Monthly ({view} view)", tables["monthly"])):
         write_csv_rows([[title]], out)
         write_csv_rows(frame_rows(frame), out)
         out.write("\n")
     return out.getvalue()
+
+
+def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
+    """`table` with a totals row under it: the sum of every per-period money column; running totals
+    (cumulative) and counts (devices) are left blank, as a sum of them means nothing."""
+    summed = [c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c]) and "umulative" not in c
+              and "[devices]" not in c and c != "Year"]
+    total = pd.DataFrame([{table.columns[0]: label, **{c: table[c].sum() for c in summed}}])
+    return pd.concat([table.astype({table.columns[0]: str}), total], ignore_index=True)
 
 
 def read_report_section(text: str, title: str) -> pd.DataFrame:
