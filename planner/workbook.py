@@ -261,6 +261,14 @@ class _Writer:
         self.yearly()
         self.sources()
         self.notes()
+        for name, ws in self.sheets.items():                 # printable: landscape, headers on every page
+            ws.set_landscape()
+            ws.set_paper(9)                                     # A4 (Letter prints it scaled)
+            ws.repeat_rows(0)
+            if name == "Monthly":
+                ws.repeat_columns(0)
+            else:
+                ws.fit_to_pages(1, 0)
         self.book.close()
         return self.buffer.getvalue()
 
@@ -303,8 +311,8 @@ class _Writer:
             row = self.tier_block(ws, row, key, text.replace("{cur}", self.cur)) + 1
         self.derived(ws, row)
         ws.freeze_panes(1, 1)
-        ws.set_column(0, 0, 40)
-        ws.set_column(1, 1, 16)
+        ws.set_column(0, 0, 36)
+        ws.set_column(1, 1, 30)
         ws.set_column(2, 2, 44)
         ws.set_column(3, 3, 24)
         ws.set_column(4, 4, 60)
@@ -410,8 +418,8 @@ class _Writer:
                               "values": f"=Monthly!${letter}$2:${letter}${self.h + 1}"})
         be = summary(self.a, self.view)["break_even_month"]
         when = "does not pay back within the horizon" if be is None else f"break-even at month {be:.1f}"
-        chart.set_title({"name": f"Cumulative cost ({when})"})
-        chart.set_x_axis({"name": "Month"})
+        chart.set_title({"name": f"Cumulative cost ({when})", "name_font": {"size": 12}})
+        chart.set_x_axis({"name": "Month", "interval_unit": 12, "interval_tick": 12})
         chart.set_y_axis({"name": self.cur, "num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 760, "height": 380})
@@ -465,9 +473,9 @@ class _Writer:
             ws.write_string(i, 0, key)
             ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
             ws.write_string(i, 2, label)
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 1, 20)
-        ws.set_column(2, 2, 80)
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 1, 24)
+        ws.set_column(2, 2, 80, self.formats["wrap"])
         ws.freeze_panes(1, 0)
 
     # Yearly ------------------------------------------------------------------------------------
