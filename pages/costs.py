@@ -22,9 +22,10 @@ figures = summary(analysis, view)
 cards = (("NPV of savings", money(figures["npv_savings"], currency),
           f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: running costs at the end "
           "of their month, capex at its start."),
-         ("IRR of the move to the edge", irr_text(figures["irr_percent"]),
-          "The yearly discount rate at which the NPV of the cash savings is zero. Undefined when the cash flows "
-          "never change sign (no capex to repay, or savings that never repay it)."),
+         ("IRR of the move to the edge", irr_text(figures["irr_percent"]).split(" (")[0].replace("%/year", "%"),
+          "The yearly discount rate at which the NPV of the cash savings is zero: "
+          f"{irr_text(figures['irr_percent'])}. Undefined when the cash flows never change sign "
+          "(no capex to repay, or savings that never repay it)."),
          ("Discounted payback", break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
           "When the discounted cash savings have repaid the capex."))
 for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):

@@ -260,7 +260,8 @@ def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
     (cumulative) and counts (devices) are left blank, as a sum of them means nothing."""
     summed = [c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c]) and "umulative" not in c
               and "[devices]" not in c and c != "Year"]
-    total = pd.DataFrame([{table.columns[0]: label, **{c: table[c].sum() for c in summed}}])
+    text = [c for c in table.columns[1:] if not pd.api.types.is_numeric_dtype(table[c])]
+    total = pd.DataFrame([{table.columns[0]: label, **{c: "" for c in text}, **{c: table[c].sum() for c in summed}}])
     return pd.concat([table.astype({table.columns[0]: str}), total], ignore_index=True)
 
 
