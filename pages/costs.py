@@ -1,13 +1,20 @@
 """Costs & break-even: cumulative cost curves, monthly cost by component, finance summary, month-1 arithmetic."""
 import streamlit as st
 
-from planner.report import irr_text, monthly_table, summary, with_totals, yearly_table
+from planner.report import IRR_SHOWN_UP_TO_PERCENT, irr_text, monthly_table, summary, with_totals, yearly_table
 from planner.ui import downloads, pieces, state
 from planner.ui.format import break_even_short, money
 
 analysis = state.analysis(state.current())
 currency = analysis.scenario.currency
 
+
+
+def irr_short(irr_percent):
+    """Card text: '18.2 %', '> 1,000 %' or 'Undefined' (the full sentence is in the card's help)."""
+    if irr_percent is None:
+        return "Undefined"
+    return f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %" if irr_percent > IRR_SHOWN_UP_TO_PERCENT else f"{irr_percent:.1f} %"
 
 
 def money_columns(table):
@@ -22,8 +29,8 @@ figures = summary(analysis, view)
 cards = (("NPV of savings", money(figures["npv_savings"], currency),
           f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: running costs at the end "
           "of their month, capex at its start."),
-         ("IRR of the move to the edge", irr_text(figures["irr_percent"]).split(" (")[0].replace("%/year", "%"),
-          "The yearly discount rate at which the NPV of the cash savings is zero: "
+         ("IRR", irr_short(figures["irr_percent"]),
+          "IRR of the move to the edge, the yearly discount rate at which the NPV of the cash savings is zero: "
           f"{irr_text(figures['irr_percent'])}. Undefined when the cash flows never change sign "
           "(no capex to repay, or savings that never repay it)."),
          ("Discounted payback", break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
