@@ -161,3 +161,18 @@ def test_discounted_payback_by_hand():
     assert s["discounted_payback_months"] > s["payback_months"]
     never = analyse_one(validate({**to_dict(catalog.preset("retail")), "device_price": 1_000_000}))
     assert summary(never)["discounted_payback_months"] is None
+
+
+def test_workbook_formulas_name_what_the_documented_formulas_name():
+    """Each component's workbook formula uses every input and helper its docs/FORMULAS.md line names."""
+    import re
+    from planner.costs import COMPONENTS
+    from planner.scenario import FIELD_BY_NAME
+    helpers = {c.key for c in workbook.HELPERS if c.key != "m"} | {"operating_h", "other_h", "operating_s"}
+    assert set(workbook.COMPONENT_FORMULAS) == {c.key for c in COMPONENTS}
+    docs = (__import__("pathlib").Path(__file__).parent.parent / "docs" / "FORMULAS.md").read_text()
+    for info in COMPONENTS:
+        assert f"`{info.formula}`" in docs, info.key                  # the line the workbook mirrors
+        named = {t for t in re.findall(r"[a-z_]+", info.formula) if t in FIELD_BY_NAME or t in helpers}
+        missing = {t for t in named if not re.search(rf"\b{t}\b", workbook.COMPONENT_FORMULAS[info.key])}
+        assert not missing, (info.key, missing)
