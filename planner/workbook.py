@@ -48,8 +48,8 @@ def _compound(rate: str) -> str:
 
 
 def _tiers(quantity: str, name: str) -> str:
-    """Marginal tiers: Σ max(q − start, 0) × (price − previous price)."""
-    return f"SUMPRODUCT(({{{quantity}}}>{name}_start)*({{{quantity}}}-{name}_start)*{name}_step)"
+    """Marginal tiers of the quantity `quantity` (a formula): Σ max(q − start, 0) × (price − previous price)."""
+    return f"SUMPRODUCT((({quantity})>{name}_start)*(({quantity})-{name}_start)*{name}_step)"
 
 
 HELPERS = (
@@ -83,8 +83,8 @@ COMPONENT_FORMULAS = {         # docs/FORMULAS.md, "Cloud components" and "Edge 
     "site_uplink": "{upload_gb}*uplink_per_gb*{bandwidth_change}",
     "cloud_ingest": "{upload_gb}*ingest_per_gb*{bandwidth_change}",
     "inference": '(1-inference_discount_percent/100)*IF(inference_pricing="per_image",'
-                 + _tiers("images", "inference_tier") + ",{images}*serverless_per_image)*{fee_change}",
-    "results_egress": _tiers("result_gb", "egress_tier") + "*{bandwidth_change}",
+                 + _tiers("{images}", "inference_tier") + ",{images}*serverless_per_image)*{fee_change}",
+    "results_egress": _tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}",
     "cloud_storage": "{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}",
     "hardware": "{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100",
     "installation": "{devices_bought}*install_per_device",
