@@ -71,3 +71,23 @@ def test_compare_page_offers_them_too(app):
     assert not app.exception
     labels = [b.proto.label for b in app.get("download_button")]
     assert "Workbook (.xlsx, live formulas)" in labels and set(CSV_LABELS.values()) <= set(labels)
+
+
+def test_sensitivity_tables_exist_as_single_table_csvs():
+    """Tornado, map and Monte Carlo bands: one header row each, read back by pandas.read_csv as they were."""
+    from planner import risk
+    from planner.ui import sensitivity
+    scenario = catalog.preset("retail")
+    xs, ys = [25.0, 50.0, 75.0], [1_000.0, 3_000.0]
+    result = risk.monte_carlo(scenario, {"cameras": risk.Distribution("triangular", 35, 50, 65)}, 500, 1)
+    frames = {"tornado": sensitivity.tornado_frame(risk.tornado(scenario, percent=20), scenario),
+              "map": sensitivity.map_frame("cameras", xs, "device_price", ys,
+                                           *risk.grid_map(scenario, "cameras", xs, "device_price", ys), scenario),
+              "bands": sensitivity.bands_frame(result, "USD")}
+    for name, frame in frames.items():
+        back = pd.read_csv(io.StringIO(table_csv(frame)))
+        assert list(back.columns) == list(frame.columns) and len(back) == len(frame), name
+    bands = pd.read_csv(io.StringIO(table_csv(frames["bands"])))
+    assert bands["P50 [USD]"].tolist() == pytest.approx(result.bands[1].round(2).tolist(), abs=1e-9)
+    cells = pd.read_csv(io.StringIO(table_csv(frames["map"])))
+    assert cells["cameras [cameras]"].tolist() == xs * 2 and len(cells) == 6
