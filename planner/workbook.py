@@ -441,10 +441,11 @@ class _Writer:
             ws.write_formula(t + 1, 1, "=" + "".join(parts), self.formats["money"], float(flows[t]))
         flows_rng, t_rng = f"$B$2:$B${self.h + 2}", f"$A$2:$A${self.h + 2}"
         irr = self.a.cash.irr_percent[0]
-        monthly = (1 + irr / 100) ** (1 / 12) - 1 if math.isfinite(irr) else ""
+        monthly = float((1 + irr / 100) ** (1 / 12) - 1) if math.isfinite(irr) else ""
         newton = lambda r: (f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})"  # noqa: E731
                             f"/SUMPRODUCT(-{t_rng}*{flows_rng},(1+{r})^(-{t_rng}-1))")
-        rows = (("IRR() monthly (spreadsheet's own search)", f"=IRR({flows_rng},0.01)"),
+        guess = monthly if monthly != "" else 0.01           # start at the IRR at export time, else at 1 %
+        rows = ((f"IRR() monthly (the spreadsheet's own search, from {guess:.6g})", f"=IFERROR(IRR({flows_rng},{guess!r}),IRR({flows_rng},0.01))"),
                 ("Newton step 1", f"={newton('D2')}"), ("Newton step 2", f"={newton('D3')}"),
                 ("irr_percent [%/year]", f'=IF(AND(MIN({flows_rng})<0,MAX({flows_rng})>0),'
                                          f'IFERROR(((1+D4)^12-1)*100,""),"")'))

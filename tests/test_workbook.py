@@ -122,6 +122,8 @@ def test_cached_values_are_the_engines(tmp_path):
     formulas = openpyxl.load_workbook(_write(tmp_path, scenario, name="f"))
     assert formulas["Summary"]["B5"].value.startswith("=")             # a formula, not a pasted value
     assert formulas["Monthly"]["B2"].value.startswith("=")
+    texts = [c.value for ws in formulas for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith("=") and ("np." in t or "nan" in t.lower())]
 
 
 def test_yearly_table_by_hand():
@@ -176,3 +178,21 @@ def test_workbook_formulas_name_what_the_documented_formulas_name():
         named = {t for t in re.findall(r"[a-z_]+", info.formula) if t in FIELD_BY_NAME or t in helpers}
         missing = {t for t in named if not re.search(rf"\b{t}\b", workbook.COMPONENT_FORMULAS[info.key])}
         assert not missing, (info.key, missing)
+
+
+EDGE_CASES = {
+    "never pays back": {"device_price": 1_000_000, "sizing_headroom_percent": 500},
+    "no capex": {"device_price": 0, "install_per_device": 0},
+    "one month, serverless, frames": {"horizon_months": 1, "inference_pricing": "serverless", "cloud_upload": "frames"},
+    "refresh, growth and price changes": {"horizon_months": 120, "useful_life_months": 18,
+                                          "workload_growth_percent_per_year": 40, "electricity_price_change_percent_per_year": 5,
+                                          "bandwidth_price_change_percent_per_year": -10, "retention_days": 400,
+                                          "device_sizing": "auto", "management_basis": "per_device"},
+}
+
+
+@pytest.mark.parametrize("case", EDGE_CASES)
+def test_libreoffice_agrees_on_edge_cases(case, tmp_path, libreoffice):
+    """Blank break-even, IRR and ROI where the engine says null; one-month horizons; refresh with growth."""
+    scenario = validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES[case]})
+    assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
