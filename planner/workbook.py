@@ -23,8 +23,8 @@ from xlsxwriter.utility import xl_col_to_name
 from . import catalog
 from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, side_components
 from .finance import MIN_CAPEX
-from .report import Analysis, assumptions_table, summary, yearly_table
-from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, TextField, to_dict
+from .report import Analysis, summary, yearly_table
+from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
 
 _PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")

@@ -78,8 +78,6 @@ def test_libreoffice_recomputes_the_engine(preset, tmp_path, libreoffice):
     assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
 
 
-CHANGES = {"cameras": 3.0, "device_price": 1.7, "workload_growth_percent_per_year": None}
-
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_changed_inputs_recompute_the_whole_model(preset, tmp_path, libreoffice):
