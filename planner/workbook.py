@@ -245,7 +245,9 @@ class _Writer:
                                                       "strings_to_numbers": False, "strings_to_urls": False})
         add = self.book.add_format
         money = f'#,##0.00 "{self.cur}";-#,##0.00 "{self.cur}"'
-        self.formats = {"money": add({"num_format": money}), "number": add({"num_format": "#,##0.####"}),
+        self.formats = {"money": add({"num_format": money}),
+                        "money_total": add({"num_format": money, "bold": True, "top": 1}),
+                        "number": add({"num_format": "#,##0.####"}),
                         "count": add({"num_format": "0"}), "factor": add({"num_format": "0.000000"}),
                         "input": add({"bg_color": "#FFF2CC", "border": 1}),
                         "bold": add({"bold": True}), "wrap": add({"text_wrap": True, "valign": "top"}),
@@ -385,17 +387,25 @@ class _Writer:
                     continue
                 template = column.first if row == 0 and column.first else column.formula
                 ws.write_formula(row + 1, i, "=" + self.cells(template, row + 2), fmt, _cached(value))
-        totals = {c.key for c in columns if c.kind == "money" and "cumulative" not in c.key
-                  and "savings_end" not in c.key}
-        ws.add_table(0, 0, h + 1, len(columns) - 1, {
-            "name": "MonthlyTable", "style": "Table Style Light 9", "autofilter": False, "total_row": True,
-            "columns": [{"header": c.header, **({"total_string": "Total"} if c.key == "month" else {}), **({"total_function": "sum", "total_value": float(values[c.key].sum())}
-                                                 if c.key in totals else {})} for c in columns]})
+        self.table(ws, "MonthlyTable", [c.header for c in columns], h,
+                   {i: values[c.key].sum() for i, c in enumerate(columns) if c.kind == "money"
+                    and "cumulative" not in c.key and "savings_end" not in c.key})
         ws.freeze_panes(1, 1)
         ws.set_column(0, 0, 8)
         ws.set_column(1, len(columns) - 1, 16)
         ws.set_row(0, 45, self.formats["wrap"])
         self.chart(ws)
+
+    def table(self, ws, name: str, headers: list[str], rows: int, totals: dict[int, float]) -> None:
+        """An Excel table over the header and `rows` data rows, then a Total row below it: plain SUM formulas
+        (cached: `totals`) under the columns that add up, so every spreadsheet computes them alike."""
+        ws.add_table(0, 0, rows, len(headers) - 1, {"name": name, "style": "Table Style Light 9", "autofilter": False,
+                                                    "columns": [{"header": h} for h in headers]})
+        ws.write_string(rows + 1, 0, "Total", self.formats["bold"])
+        for j, total in totals.items():
+            letter = xl_col_to_name(j)
+            ws.write_formula(rows + 1, j, f"=SUM({letter}2:{letter}{rows + 1})", self.formats["money_total"],
+                             float(total))
 
     def cells(self, template: str, row: int) -> str:
         """A row's formula: `{key}` → that column's cell in this row, `{prev:key}` → the row above,
@@ -506,11 +516,8 @@ class _Writer:
                     ws.write_number(i + 1, j, value, self.formats[fmt])
                 else:
                     ws.write_formula(i + 1, j, formula, self.formats[fmt], float(value))
-        sums = {c for c in table.columns[2:] if not c.startswith("Cumulative")}
-        ws.add_table(0, 0, n + 1, len(table.columns) - 1, {
-            "name": "YearlyTable", "style": "Table Style Light 9", "autofilter": False, "total_row": True,
-            "columns": [{"header": c, **({"total_string": "Total"} if c == table.columns[0] else {}), **({"total_function": "sum", "total_value": float(table[c].sum())}
-                                        if c in sums else {})} for c in table.columns]})
+        self.table(ws, "YearlyTable", list(table.columns), n,
+                   {j: table[c].sum() for j, c in enumerate(table.columns) if j >= 2 and not c.startswith("Cumulative")})
         ws.set_column(0, 1, 12)
         ws.set_column(2, len(table.columns) - 1, 20)
         ws.freeze_panes(1, 1)

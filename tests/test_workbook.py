@@ -72,10 +72,29 @@ def _differences(recalculated, scenario, view="cash") -> list[str]:
     return problems
 
 
+def _total_rows(recalculated) -> dict[str, dict]:
+    """The Total row under Monthly and Yearly, by column header."""
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    out = {}
+    for sheet in ("Monthly", "Yearly"):
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        total = next(r for r in rows if r[0] == "Total")
+        out[sheet] = dict(zip(rows[0], total))
+    return out
+
+
 @pytest.mark.parametrize("preset", PRESETS)
 def test_libreoffice_recomputes_the_engine(preset, tmp_path, libreoffice):
     scenario = catalog.preset(preset)
-    assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
+    recalculated = libreoffice.convert(_write(tmp_path, scenario))
+    assert _differences(recalculated, scenario) == []
+    a, cur = analyse_one(scenario), scenario.currency
+    totals, s = _total_rows(recalculated), summary(a)
+    assert totals["Monthly"][f"Cloud total [{cur}]"] == pytest.approx(s["cloud_total_cost"], rel=1e-12)
+    assert totals["Monthly"][f"Edge total [{cur}]"] == pytest.approx(s["edge_total_cost"], rel=1e-12)
+    assert totals["Monthly"][f"Cloud cumulative [{cur}]"] is None
+    assert totals["Yearly"][f"Savings [{cur}]"] == pytest.approx(s["savings_total"], rel=1e-9)
+    assert totals["Yearly"][f"Edge capex [{cur}]"] == pytest.approx(s["capex_total"], rel=1e-12, abs=1e-9)
 
 
 
