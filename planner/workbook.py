@@ -250,7 +250,7 @@ class _Writer:
                         "number": add({"num_format": "#,##0.####"}),
                         "count": add({"num_format": "0"}), "factor": add({"num_format": "0.000000"}),
                         "input": add({"bg_color": "#FFF2CC", "border": 1}),
-                        "bold": add({"bold": True}), "wrap": add({"text_wrap": True, "valign": "top"}),
+                        "bold": add({"bold": True}), "centre": add({"align": "center"}), "wrap": add({"text_wrap": True, "valign": "top"}),
                         "percent": add({"num_format": "0.00"})}
 
     def write(self) -> bytes:
@@ -518,7 +518,8 @@ class _Writer:
                     ws.write_formula(i + 1, j, formula, self.formats[fmt], float(value))
         self.table(ws, "YearlyTable", list(table.columns), n,
                    {j: table[c].sum() for j, c in enumerate(table.columns) if j >= 2 and not c.startswith("Cumulative")})
-        ws.set_column(0, 1, 12)
+        ws.set_column(0, 0, 8)
+        ws.set_column(1, 1, 10, self.formats["centre"])
         ws.set_column(2, len(table.columns) - 1, 20)
         ws.freeze_panes(1, 1)
 
