@@ -250,7 +250,8 @@ class _Writer:
                         "number": add({"num_format": "#,##0.####"}),
                         "count": add({"num_format": "0"}), "factor": add({"num_format": "0.000000"}),
                         "input": add({"bg_color": "#FFF2CC", "border": 1}),
-                        "bold": add({"bold": True}), "centre": add({"align": "center"}), "wrap": add({"text_wrap": True, "valign": "top"}),
+                        "bold": add({"bold": True}), "centre": add({"align": "center"}),
+                        "wrap": add({"text_wrap": True, "valign": "top"}),
                         "percent": add({"num_format": "0.00"})}
 
     def write(self) -> bytes:
