@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test bench bench-ui load-test mutation browser postgres clean
+.PHONY: run test bench bench-ui load-test mutation browser postgres libreoffice clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,17 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "No PostgreSQL found: set POSTGRES_BIN, or the PostgreSQL tests will be skipped"; fi
 
+## Install Debian's headless LibreOffice Calc: the workbook tests recalculate the .xlsx with it.
+libreoffice:
+	@if command -v soffice >/dev/null || [ -n "$$SOFFICE_PATH" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	else echo "No LibreOffice found: set SOFFICE_PATH, or the workbook tests will be skipped"; fi
+
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(STAMP) browser postgres
+test: $(STAMP) browser postgres libreoffice
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -43,7 +50,7 @@ bench-ui: $(STAMP) browser
 	$(BIN)/python -m benchmarks.ui
 
 ## Ten concurrent browser sessions for a minute against one server (loopback only).
-load-test: $(STAMP) browser postgres
+load-test: $(STAMP) browser
 	$(BIN)/python -m benchmarks.load
 
 ## Mutation score of the core per module (mutmut, fast tests only): a measurement, not part of `make test`.

@@ -11,6 +11,8 @@ montecarlo_100k_x_60_s   100,000 Monte Carlo draws × 60 months, from sampling t
                      distribution and percentile bands (goal ≤ 2 × numpy_floor_s), and its ratio
 montecarlo_peak_200k_x_240_mb   peak memory allocated by one Monte Carlo run at the documented maximum
                      (200,000 draws × 240 months), as traced by tracemalloc (numpy reports its arrays to it)
+xlsx_write_s         best-of-3 seconds to write the live-formula workbook of one 240-month scenario
+                     (smart-city preset, 10 %/year growth: every helper column changes month by month)
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
 speedup_over_loop    python_loop_100k_s / engine_100k_x_60_s
 batch_equals_loop    on a sample of the timed batches' scenarios (both batches), whether the per-scenario
@@ -27,7 +29,8 @@ import tracemalloc
 
 import numpy as np
 
-from planner import catalog, costs, finance, risk
+from planner import catalog, costs, finance, risk, workbook
+from planner.report import analyse_one
 from planner.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
@@ -125,6 +128,12 @@ def loop_difference(b: costs.Batch, timed: finance.Finance, rows: np.ndarray) ->
     return worst
 
 
+def xlsx_write_s(months: int = 240) -> float:
+    scenario = replace(catalog.preset("smart_city"), horizon_months=months, workload_growth_percent_per_year=10)
+    analysis = analyse_one(scenario)
+    return best_of(lambda: workbook.workbook_bytes(analysis), 3)
+
+
 def main() -> None:
     b = varied_batch(N)
     run_engine(b)                                     # warm up
@@ -146,6 +155,7 @@ def main() -> None:
     print(f"montecarlo_100k_x_60_s: {montecarlo:.3f}")
     print(f"montecarlo_over_floor: {montecarlo / floor:.2f}")
     print(f"montecarlo_peak_200k_x_240_mb: {monte_carlo_peak_mb():.0f}")
+    print(f"xlsx_write_s: {xlsx_write_s():.3f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
     print(f"batch_equals_loop: {'yes' if difference <= 1e-9 else 'NO'}  "

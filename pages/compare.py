@@ -4,7 +4,7 @@ import streamlit as st
 from planner import charts
 from planner.report import report_csv
 from planner.scenario import to_json
-from planner.ui import compare, pieces, state, tables
+from planner.ui import compare, downloads, pieces, state, tables
 from planner.ui.format import md
 
 scenario = state.current()
@@ -59,6 +59,7 @@ with download:
                        "text/csv", key="compare.download_report", on_click="ignore", width="stretch",
                        help="Assumptions, summary and the monthly series per component — the same file as "
                             "`python -m planner report --format csv`.")
+    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables")
     st.download_button("Scenario JSON", to_json(scenario).encode("utf-8"), f"{name}.json", "application/json",
                        key="compare.download_json", on_click="ignore", width="stretch",
                        help="Every input; load it here again or with `python -m planner report --scenario`.")

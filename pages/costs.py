@@ -1,15 +1,42 @@
 """Costs & break-even: cumulative cost curves, monthly cost by component, finance summary, month-1 arithmetic."""
 import streamlit as st
 
-from planner.report import monthly_table
-from planner.ui import pieces, state
+from planner.report import IRR_SHOWN_UP_TO_PERCENT, irr_text, monthly_table, summary, with_totals, yearly_table
+from planner.ui import downloads, pieces, state
+from planner.ui.format import break_even_short, money
 
 analysis = state.analysis(state.current())
 currency = analysis.scenario.currency
 
+
+
+def irr_short(irr_percent):
+    """Card text: '18.2 %', '> 1,000 %' or 'Undefined' (the full sentence is in the card's help)."""
+    if irr_percent is None:
+        return "Undefined"
+    return f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %" if irr_percent > IRR_SHOWN_UP_TO_PERCENT else f"{irr_percent:.1f} %"
+
+
+def money_columns(table):
+    return {c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{currency}]") else "localized")
+            for c in table.columns[1:] if c != "Months"}
+
+
 st.title("Costs & break-even")
 view = pieces.view_switch("costs.view")
 st.markdown(pieces.headline(analysis, view))
+figures = summary(analysis, view)
+cards = (("NPV of savings", money(figures["npv_savings"], currency),
+          f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: running costs at the end "
+          "of their month, capex at its start."),
+         ("IRR", irr_short(figures["irr_percent"]),
+          "IRR of the move to the edge, the yearly discount rate at which the NPV of the cash savings is zero: "
+          f"{irr_text(figures['irr_percent'])}. Undefined when the cash flows never change sign "
+          "(no capex to repay, or savings that never repay it)."),
+         ("Discounted payback", break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
+          "When the discounted cash savings have repaid the capex."))
+for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
+    column.metric(label, value, help=help_text, border=True)
 pieces.cumulative_chart(analysis, view)
 
 for column, side in zip(st.columns(2, gap="large"), ("cloud", "edge")):
@@ -22,8 +49,13 @@ with left:
     pieces.summary_table(analysis, view)
 with right:
     st.subheader("Month by month")
-    table = monthly_table(analysis, view)
-    st.dataframe(table, hide_index=True, height=460, column_config={
-        c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{currency}]") else "localized")
-        for c in table.columns[1:]})
+    table = with_totals(monthly_table(analysis, view))
+    st.dataframe(table, hide_index=True, height=460, column_config=money_columns(table))
+
+st.subheader("Year by year")
+st.caption("Year 1 is the first 12 months from go-live; the last year may be shorter.")
+yearly = with_totals(yearly_table(analysis, view))
+st.dataframe(yearly, hide_index=True, column_config=money_columns(yearly))
+st.subheader("Download")
+downloads.scenario_downloads(analysis, view, key="costs.download")
 pieces.explain_first_month(analysis, view, key="costs.explain")

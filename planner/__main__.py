@@ -1,7 +1,7 @@
 """Command-line report.
 
     python -m planner report (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--months N]
-                             [--view cash|accounting] [--format table|json|csv] [--out PATH]
+                             [--view cash|accounting] [--format table|json|csv|xlsx] [--out PATH]
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
     python -m planner presets
@@ -31,6 +31,7 @@ from pathlib import Path
 from . import advisor, catalog
 from .report import analyse_one, break_even_text, formula_rows, irr_text, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
+from .workbook import workbook_bytes
 
 
 MAX_SET_ASSIGNMENTS = 1_000          # a scenario has about 50 inputs
@@ -69,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action=_AppendAssignment, default=None, metavar="FIELD=VALUE", help="override one input")
     r.add_argument("--months", type=int, help="horizon in months (overrides the scenario's)")
     r.add_argument("--view", choices=("cash", "accounting"), default="cash")
-    r.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    r.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
+                   help="xlsx: a live-formula workbook, written with --out only")
     r.add_argument("--out", help="write to this file instead of standard output")
     _advise_parser(sub)
     sub.add_parser("presets", help="list the bundled presets")
@@ -146,9 +148,10 @@ def _table(a, view: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_file(name: str, text: str, source: str | None) -> None:
-    """Write `text` to a temporary file beside `name`, then rename it into place: the previous file stays whole
-    until the new one is complete (a full disk leaves it untouched), and a failed write leaves nothing behind."""
+def _write_file(name: str, content: str | bytes, source: str | None) -> None:
+    """Write `content` (text as UTF-8, or bytes) to a temporary file beside `name`, then rename it into place:
+    the previous file stays whole until the new one is complete (a full disk leaves it untouched), and a failed
+    write leaves nothing behind."""
     if not name:
         raise ScenarioError("--out needs a file name")
     path = Path(name).resolve()                           # through a symbolic link: replace what it points to
@@ -165,8 +168,8 @@ def _write_file(name: str, text: str, source: str | None) -> None:
     temporary = None
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(fd, "wb") as file:
+            file.write(content.encode("utf-8") if isinstance(content, str) else content)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, stat.S_IMODE(old.st_mode) if old else 0o666 & ~_umask())
@@ -384,8 +387,10 @@ def _run(argv: list[str] | None) -> int:
         return _advise(args)
     if args.command in ("plans", "db"):
         return _plans_command(args)
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
     a = analyse_one(_load(args))
-    text = {"table": _table, "json": summary_json, "csv": report_csv}[args.format](a, args.view)
+    text = {"table": _table, "json": summary_json, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
     if args.out is not None:
         _write_file(args.out, text, args.scenario)
     else:

@@ -87,11 +87,22 @@ class Finance:
     def edge_cumulative(self) -> np.ndarray:
         return np.cumsum(self.edge_monthly, axis=1)
 
+    def _cash_flows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, M) cash-view gap (cloud − edge running) and capex, zero past each horizon."""
+        cash = lambda side, lump=None: _within(self.costs.total(side, "cash", lump), self.horizon)  # noqa: E731
+        return cash("cloud") - cash("edge", lump=False), cash("edge", lump=True)
+
+    def discounted_payback_months(self, discount_percent_per_year) -> np.ndarray:
+        """(n,) months until the discounted cash savings repay the capex, whatever the view; NaN if not within
+        the horizon."""
+        gap, capex = self._cash_flows()
+        free = (self.cloud_total == 0) & (self.edge_total == 0)      # nothing to pay back, as for the break-even
+        return np.where(free, np.nan, discounted_payback(gap, capex, discount_percent_per_year))
+
     @property
     def irr_percent(self) -> np.ndarray:
         """(n,) IRR of the move to the edge [%/year], from the cash flows whatever the view; NaN if undefined."""
-        cash = lambda side, lump=None: _within(self.costs.total(side, "cash", lump), self.horizon)  # noqa: E731
-        return irr_percent(cash("cloud") - cash("edge", lump=False), cash("edge", lump=True))
+        return irr_percent(*self._cash_flows())
 
 
 def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
@@ -174,6 +185,25 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
                    edge_total=edge_total,
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
                    npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
+
+
+def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> np.ndarray:
+    """Discounted payback [fractional months]: the break-even of the discounted cash flows; NaN if not reached.
+
+    gap   : (n, M) cloud − edge running cost per month, discounted at the end of its month [money/month]
+    capex : (n, M) capex paid at the start of each month, discounted at that start [money]
+
+    Within a month the discounted saving is taken to accrue evenly, as the break-even does undiscounted.
+
+    >>> discounted_payback(np.array([[0., 0., 121.]]), np.array([[100., 0., 0.]]), 0.0)  # capex 100, 121 in month 3
+    array([2.82644628])
+    """
+    gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
+    at_start, at_end = discount_factors(discount_percent_per_year, gap.shape[1])
+    discounted_gap = gap * at_end
+    rows = np.arange(gap.shape[0])
+    return break_even(discounted_gap - capex * at_start, lambda m: discounted_gap[rows, m],
+                      np.full(gap.shape[0], gap.shape[1]))
 
 
 IRR_SEARCH_LOG_MONTHLY = (-2.0, 20.0)   # ln(1 + monthly rate) searched: about −100 % to 10^104 % a year

@@ -71,6 +71,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "edge_devices": int(a.costs.values("devices")[0, 0]),
         "break_even_month": _number_or_none(f.break_even_month[0]),
         "payback_months": _number_or_none(f.payback_months[0]),
+        "discounted_payback_months": _number_or_none(
+            f.discounted_payback_months(a.scenario.discount_percent_per_year)[0]),
         "horizon_months": int(f.horizon[0]),
         "cloud_total_cost": _number(f.cloud_total[0]),
         "edge_total_cost": _number(f.edge_total[0]),
@@ -132,6 +134,27 @@ def sources(scenario: Scenario) -> tuple[Provenance, ...]:
     return catalog.load().provenance(scenario)
 
 
+def yearly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
+    """The budget view: per year of the horizon (year 1 = months 1–12 from go-live), each side's costs,
+    savings and cumulative savings. The last year may be shorter than 12 months."""
+    f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
+    years = np.arange(h) // 12
+    per_year = lambda monthly: np.bincount(years, weights=monthly[0, :h])  # noqa: E731
+    cloud, capex = per_year(f.cloud_monthly), per_year(f.edge_capex)
+    running = per_year(f.edge_running_monthly)
+    first = np.arange(0, h, 12)
+    return pd.DataFrame({
+        "Year": np.arange(1, len(first) + 1),
+        "Months": [f"{m + 1}–{min(m + 12, h)}" for m in first],
+        f"Cloud [{cur}]": cloud,
+        f"Edge capex [{cur}]": capex,
+        f"Edge running [{cur}]": running,
+        f"Edge total [{cur}]": capex + running,
+        f"Savings [{cur}]": cloud - capex - running,
+        f"Cumulative savings [{cur}]": np.cumsum(cloud - capex - running),
+    })
+
+
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     """Every input: field, label, value, unit, and for a catalog figure its source and as-of date — the
     header texts come from the schema."""
@@ -167,6 +190,7 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Edge devices", s["edge_devices"], "devices"),
         ("Break-even", s["break_even_month"], "months"),
         ("Payback (cash)", s["payback_months"], "months"),
+        ("Discounted payback (cash)", s["discounted_payback_months"], "months"),
         ("Horizon", s["horizon_months"], "months"),
         ("Cloud TCO over the horizon", s["cloud_total_cost"], cur),
         ("Edge TCO over the horizon", s["edge_total_cost"], cur),
@@ -223,15 +247,43 @@ def frame_rows(frame: pd.DataFrame):
     yield from frame.itertuples(index=False, name=None)
 
 
+CSV_DECIMALS = {"summary": 4, "monthly": 2, "yearly": 2}     # every CSV of a table rounds it the same way
+
+
+def csv_tables(a: Analysis, view: str = "cash") -> dict[str, pd.DataFrame]:
+    """The report's tables as exported, rounded by `CSV_DECIMALS`: assumptions, summary, monthly, yearly."""
+    tables = {"assumptions": assumptions_table(a.scenario), "summary": summary_table(a, view),
+              "monthly": monthly_table(a, view), "yearly": yearly_table(a, view)}
+    return {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """One table as CSV: a header row, then data; `pandas.read_csv` reads it without options."""
+    out = io.StringIO()
+    write_csv_rows(frame_rows(frame), out)
+    return out.getvalue()
+
+
 def report_csv(a: Analysis, view: str = "cash") -> str:
     """The scenario report: sections Assumptions, Summary and Monthly, separated by a blank line."""
     out = io.StringIO()
-    for title, frame in (("Assumptions", assumptions_table(a.scenario)), ("Summary", summary_table(a, view).round(4)),
-                         (f"Monthly ({view} view)", monthly_table(a, view).round(2))):
+    tables = csv_tables(a, view)
+    for title, frame in (("Assumptions", tables["assumptions"]), ("Summary", tables["summary"]),
+                         (f"Monthly ({view} view)", tables["monthly"])):
         write_csv_rows([[title]], out)
         write_csv_rows(frame_rows(frame), out)
         out.write("\n")
     return out.getvalue()
+
+
+def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
+    """`table` with a totals row under it: the sum of every per-period money column; running totals
+    (cumulative) and counts (devices) are left blank, as a sum of them means nothing."""
+    summed = [c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c]) and "umulative" not in c
+              and "[devices]" not in c and c != "Year"]
+    text = [c for c in table.columns[1:] if not pd.api.types.is_numeric_dtype(table[c])]
+    total = pd.DataFrame([{table.columns[0]: label, **{c: "" for c in text}, **{c: table[c].sum() for c in summed}}])
+    return pd.concat([table.astype({table.columns[0]: str}), total], ignore_index=True)
 
 
 def read_report_section(text: str, title: str) -> pd.DataFrame:

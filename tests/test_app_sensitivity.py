@@ -115,7 +115,8 @@ def test_the_page_renders_for_every_preset(preset):
     run_simulation(at, draws=1_000)
     sentence = expected_simulation(at, scenario, 1_000, 0).headline()
     assert headline(at) == f"#### {sentence[0].upper()}{sentence[1:]}."
-    assert {d.label for d in at.download_button} == {"Tornado CSV", "Map CSV", "Simulation CSV", "Every draw CSV"}
+    assert {d.label for d in at.download_button} == {"Tornado CSV", "Map CSV", "Simulation CSV", "Every draw CSV",
+                                                     "Tornado table CSV", "Map table CSV", "Savings bands CSV"}
 
 
 def test_moving_the_tornado_percentage_changes_the_table():

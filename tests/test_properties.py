@@ -207,7 +207,8 @@ def _check_finite(s):
         if isinstance(value, float):
             assert math.isfinite(value), key
         elif value is None:
-            assert key in ("break_even_month", "payback_months", "roi_percent", "irr_percent"), key
+            assert key in ("break_even_month", "payback_months", "discounted_payback_months", "roi_percent",
+                           "irr_percent"), key
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

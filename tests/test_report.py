@@ -31,6 +31,7 @@ def test_cash_summary_by_hand():
         "roi_percent": pytest.approx(6_900 / 2_700 * 100),    # 255.56 %
         "capex_total": 2_700.0,
         "irr_percent": pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9),
+        "discounted_payback_months": 2.8125,     # no discounting: the payback itself
     }
 
 
@@ -81,7 +82,8 @@ def test_summary_table_labels_the_summary():
     assert rows == [
         ["Cloud cost, first month", 360.0, "USD"], ["Edge capex at go-live", 900.0, "USD"],
         ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
-        ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],
+        ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"],
+        ["Discounted payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],      # no discounting
         ["Cloud TCO over the horizon", 10_800.0, "USD"], ["Edge TCO over the horizon", 3_450.0, "USD"],
         ["Savings over the horizon", 7_350.0, "USD"], ["NPV of savings", 7_350.0, "USD"],
         ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],

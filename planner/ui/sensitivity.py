@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import charts, risk
-from ..report import frame_rows, sources, write_csv_rows
+from ..report import frame_rows, sources, table_csv, write_csv_rows
 from ..scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, parse_json, to_json
 from . import pieces, state
 from .format import break_even_short, md, money
@@ -189,16 +189,21 @@ def _title_rows(title: str, scenario: Scenario, view: str) -> list[list]:
             *([f"source: {' '.join(p.fields)}", p.cited(), p.as_of] for p in sources(scenario))]
 
 
-def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float) -> str:
-    """The tornado table, spreadsheet-safe, with what it was computed from."""
+def tornado_frame(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The tornado as exported: one row per input, low/high values, break-even ('never') and savings at each."""
     cur, h = scenario.currency, scenario.horizon_months
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "input": table["input"], "label": table["label"], "unit": table["unit"], "current": table["base"],
         "low": table["low"], "high": table["high"],
         "break_even_low [months]": _never(table["break_even_low"], h),
         "break_even_high [months]": _never(table["break_even_high"], h),
         f"savings_low [{cur}]": table["savings_low"].round(2), f"savings_high [{cur}]": table["savings_high"].round(2),
         f"savings_swing [{cur}]": table["swing"].round(2)})
+
+
+def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float) -> str:
+    """The tornado table, spreadsheet-safe, with what it was computed from."""
+    frame = tornado_frame(table, scenario)
     out = io.StringIO()
     write_csv_rows([*_title_rows("Tornado", scenario, view),
                     ["range", f"±{percent:g}% unless a custom low/high is set"], []], out)
@@ -207,15 +212,20 @@ def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: flo
 
 
 # ── Map ────────────────────────────────────────────────────────────────────────────────────────────
-def map_csv(x: str, xs, y: str, ys, break_even: np.ndarray, savings: np.ndarray, scenario: Scenario,
-            view: str) -> str:
+def map_frame(x: str, xs, y: str, ys, break_even: np.ndarray, savings: np.ndarray, scenario: Scenario) -> pd.DataFrame:
     """Every grid cell as a row: x value, y value, break-even month ('never'), savings."""
     cur, h = scenario.currency, scenario.horizon_months
     gx, gy = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
-    frame = pd.DataFrame({f"{x} [{FIELD_BY_NAME[x].unit_for(cur)}]": gx.ravel(),
+    return pd.DataFrame({f"{x} [{FIELD_BY_NAME[x].unit_for(cur)}]": gx.ravel(),
                           f"{y} [{FIELD_BY_NAME[y].unit_for(cur)}]": gy.ravel(),
                           "break_even [months]": _never(np.asarray(break_even).ravel(), h),
                           f"savings [{cur}]": np.round(np.asarray(savings).ravel(), 2)})
+
+
+def map_csv(x: str, xs, y: str, ys, break_even: np.ndarray, savings: np.ndarray, scenario: Scenario,
+            view: str) -> str:
+    """The map's cells (`map_frame`) under what they were computed from."""
+    frame = map_frame(x, xs, y, ys, break_even, savings, scenario)
     out = io.StringIO()
     write_csv_rows([*_title_rows("Break-even map", scenario, view), []], out)
     write_csv_rows(frame_rows(frame), out)
@@ -268,8 +278,7 @@ def monte_carlo_csv(result: risk.MonteCarlo, distributions: dict[str, risk.Distr
     hist = hist.assign(from_month=hist["from_month"].astype(object).where(~never, "never"),
                        to_month=hist["to_month"].astype(object).where(~never, "never"),
                        share=hist["draws"] / result.draws)
-    bands = pd.DataFrame({"month": np.arange(1, h + 1), f"P10 [{cur}]": result.bands[0].round(2),
-                          f"P50 [{cur}]": result.bands[1].round(2), f"P90 [{cur}]": result.bands[2].round(2)})
+    bands = bands_frame(result, cur)
     out = io.StringIO()
     write_csv_rows([*_title_rows("Monte Carlo", scenario, view), *summary, []], out)
     for title, frame in (("Uncertain inputs", inputs), ("Break-even months", hist),
@@ -278,6 +287,12 @@ def monte_carlo_csv(result: risk.MonteCarlo, distributions: dict[str, risk.Distr
         write_csv_rows(frame_rows(frame), out)
         out.write("\n")
     return out.getvalue()
+
+
+def bands_frame(result: risk.MonteCarlo, currency: str) -> pd.DataFrame:
+    """P10/P50/P90 cumulative savings at each month's end."""
+    return pd.DataFrame({"month": np.arange(1, result.bands.shape[1] + 1),
+                         **{f"{p} [{currency}]": result.bands[i].round(2) for i, p in enumerate(("P10", "P50", "P90"))}})
 
 
 def draws_csv(result: risk.MonteCarlo, currency: str) -> str:
@@ -382,6 +397,9 @@ def tornado_section(scenario: Scenario, view: str) -> None:
                        f"{slug(scenario.name)}-tornado.csv", "text/csv", key="sensitivity.tornado.download",
                        on_click="ignore", help="Every key input's low and high value with the savings and "
                                                "break-even at each ('never' = not within the horizon).")
+    st.download_button("Tornado table CSV", lambda: table_csv(tornado_frame(table, scenario)).encode("utf-8"),
+                       f"{slug(scenario.name)}-tornado-table.csv", "text/csv", key="sensitivity.tornado.table",
+                       on_click="ignore", help="The same table alone, one header row: pandas.read_csv reads it as is.")
 
 
 def _range_inputs(axis: str, name: str, scenario: Scenario) -> tuple[float, float]:
@@ -448,6 +466,10 @@ def map_section(scenario: Scenario, view: str) -> None:
                        f"{slug(scenario.name)}-map-{x}-{y}.csv", "text/csv", key="sensitivity.map.download",
                        on_click="ignore", help="One row per grid cell: both input values, the break-even month "
                                                "('never' = not within the horizon) and the savings.")
+    st.download_button("Map table CSV",
+                       lambda: table_csv(map_frame(x, xs, y, ys, break_even, savings, scenario)).encode("utf-8"),
+                       f"{slug(scenario.name)}-map-{x}-{y}-table.csv", "text/csv", key="sensitivity.map.table",
+                       on_click="ignore", help="The grid alone, one header row: pandas.read_csv reads it as is.")
 
 
 def _key(name: str, part: str) -> str:
@@ -593,3 +615,6 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
         st.download_button("Every draw CSV", lambda: draws_csv(result, cur).encode("utf-8"),
                            f"{name}-monte-carlo-draws.csv", "text/csv", key="sensitivity.mc.download_draws",
                            on_click="ignore", help="One row per simulated future: break-even month and savings.")
+        st.download_button("Savings bands CSV", lambda: table_csv(bands_frame(result, cur)).encode("utf-8"),
+                           f"{name}-monte-carlo-bands.csv", "text/csv", key="sensitivity.mc.download_bands",
+                           on_click="ignore", help="P10/P50/P90 cumulative savings by month, one header row.")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from ..report import Analysis, frame_rows, sources, summary_table, write_csv_rows
+from ..report import Analysis, frame_rows, irr_text, sources, summary_table, write_csv_rows
 from ..scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, Scenario, ScenarioError, to_dict
 from .format import money, months, percent
 
@@ -47,6 +47,8 @@ def value_text(value: float | None, unit: str, currency: str) -> str:
         return "not within the horizon" if value is None else "0 (from day one)" if value == 0 else months(value)
     if unit == "%":
         return "n/a (no capex)" if value is None else percent(value)
+    if unit == "%/year":
+        return irr_text(value)
     if value is None or not math.isfinite(value):
         return "—"
     return f"{value:,.0f} {unit.removesuffix('s') if value == 1 else unit}"

@@ -1,0 +1,610 @@
+"""The scenario as a live Excel workbook: every monthly figure is a formula over named input cells.
+
+Sheets: Inputs (named cells), Monthly (helper columns, then every component of both sides, as
+formulas), Summary (the `--format json` keys, as formulas over Monthly), Yearly, Cash flows (for the
+IRR), Sources (catalog rows used) and Notes. Each formula mirrors a line of docs/FORMULAS.md and
+stores the engine's value as its cached result, so a viewer that does not recalculate shows the
+engine's numbers and one that does (Excel, LibreOffice) recomputes the model from the inputs.
+
+The horizon fixes the number of rows: change `horizon_months` by exporting again.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from . import catalog
+from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, side_components
+from .finance import MIN_CAPEX
+from .report import Analysis, summary, yearly_table
+from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
+
+_PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
+SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
+
+# ── Monthly sheet: one column per quantity, written as a formula template ─────────────────────────
+# `{key}` is the same row's cell of column `key`, `{prev:key}` the previous row's; bare names are the
+# named cells of the Inputs sheet.
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    formula: str                   # template for every row after the first
+    first: str | None = None       # template for the first month, when it differs
+    kind: str = "number"           # number, money, count or factor: the cell format
+
+
+def _compound(rate: str) -> str:
+    return f"(1+{rate}/100)^({{m}}/12)"
+
+
+def _tiers(quantity: str, name: str) -> str:
+    """Marginal tiers of the quantity `quantity` (a formula): Σ max(q − start, 0) × (price − previous price)."""
+    return f"SUMPRODUCT((({quantity})>{name}_start)*(({quantity})-{name}_start)*{name}_step)"
+
+
+HELPERS = (
+    Column("m", "m (months since go-live)", "{month}-1", kind="count"),
+    Column("year", "Year", "INT({m}/12)+1", kind="count"),
+    Column("growth", "growth(m)", _compound("workload_growth_percent_per_year"), kind="factor"),
+    Column("bandwidth_change", "bandwidth_change(m)", _compound("bandwidth_price_change_percent_per_year"),
+           kind="factor"),
+    Column("fee_change", "fee_change(m)", _compound("cloud_fee_change_percent_per_year"), kind="factor"),
+    Column("electricity_change", "electricity_change(m)", _compound("electricity_price_change_percent_per_year"),
+           kind="factor"),
+    Column("images", "images [images/month]", "cameras*analysed_fps*operating_s*{growth}"),
+    Column("upload_gb", "upload_gb [GB/month]",
+           'IF(cloud_upload="video",cameras*bitrate_mbps*10^6/8*operating_s/10^9*{growth},{images}*image_kb/10^6)'),
+    Column("result_gb", "result_gb [GB/month]", "{images}*result_kb/10^6"),
+    Column("feedback_gb", "feedback_gb [GB/month]", "{images}*feedback_percent/100*image_kb/10^6"),
+    Column("stored_months", "stored_months(m) [months]",
+           "(MIN(MAX(retention_months,{m}),{m}+1)^2-{m}^2)/2+retention_months*({m}+1-MIN(MAX(retention_months,{m}),{m}+1))",
+           kind="factor"),
+    Column("devices", "devices(m) [devices]",
+           'IF(device_sizing="auto",sites*-INT(-(per_site_devices*IF(workload_growth_percent_per_year>0,{growth},1)'
+           '-1E-9)),devices_manual)', kind="count"),
+    Column("devices_added", "devices added [devices]", "{devices}-{prev:devices}", first="{devices}", kind="count"),
+    Column("devices_bought", "devices_bought(m) [devices]",
+           "{devices_added}+IF({m}>=useful_life_months,INDEX({range:devices_bought},{m}+1-useful_life_months),0)",
+           first="{devices_added}", kind="count"),
+    Column("devices_retired", "devices_retired(m) [devices]", "{devices_bought}-{devices_added}", kind="count"),
+)
+
+COMPONENT_FORMULAS = {         # docs/FORMULAS.md, "Cloud components" and "Edge components", line by line
+    "site_uplink": "{upload_gb}*uplink_per_gb*{bandwidth_change}",
+    "cloud_ingest": "{upload_gb}*ingest_per_gb*{bandwidth_change}",
+    "inference": '(1-inference_discount_percent/100)*IF(inference_pricing="per_image",'
+                 + _tiers("{images}", "inference_tier") + ",{images}*serverless_per_image)*{fee_change}",
+    "results_egress": _tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}",
+    "cloud_storage": "{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}",
+    "hardware": "{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100",
+    "installation": "{devices_bought}*install_per_device",
+    "depreciation": "{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months",
+    "failures": "{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)",
+    "management": 'management_per_month*IF(management_basis="per_device",{devices},sites)',
+    "electricity": "{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*electricity_per_kwh"
+                   "*{electricity_change}",
+    "feedback_uplink": "{feedback_gb}*uplink_per_gb*{bandwidth_change}",
+    "feedback_cloud": "{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
+}
+
+
+def _plus(keys) -> str:
+    return "+".join(f"{{{k}}}" for k in keys)
+
+
+def _crossing(prefix: str, gap: str, capex: str, label: str) -> tuple[Column, ...]:
+    """Savings per month, cumulative savings after each month and the break-even time within the month it
+    is reached (blank before): `gap` and `capex` are formula templates."""
+    return (
+        Column(f"{prefix}gap", f"{label}: cloud − edge running [money]", gap, kind="money"),
+        Column(f"{prefix}savings_end", f"{label}: cumulative savings [money]",
+               f"{{prev:{prefix}savings_end}}+{{{prefix}gap}}-{capex}", first=f"{{{prefix}gap}}-{capex}",
+               kind="money"),
+        Column(f"{prefix}crossing", f"{label}: break-even in this month [months]",
+               f'IF({{{prefix}savings_end}}>=0,{{m}}+IF({{{prefix}savings_end}}-{{{prefix}gap}}>=0,0,'
+               f'MIN(1,-({{{prefix}savings_end}}-{{{prefix}gap}})/{{{prefix}gap}})),"")'),
+    )
+
+
+DISCOUNT = (Column("discount_start", "discount factor, start of month", "(1+discount_percent_per_year/100)^(-{m}/12)",
+                   kind="factor"),
+            Column("discount_end", "discount factor, end of month", "(1+discount_percent_per_year/100)^(-({m}+1)/12)",
+                   kind="factor"))
+
+
+def monthly_columns(currency: str) -> tuple[Column, ...]:
+    money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
+    cloud = [c.key for c in side_components("cloud")]
+    running = [c.key for c in side_components("edge", "cash") if not c.lump]
+    parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", COMPONENT_FORMULAS[c.key])
+             for c in COMPONENTS]
+    totals = (
+        money("cloud_total", f"Cloud total [{currency}]", _plus(cloud)),
+        money("cash_capex", f"Edge capex, cash [{currency}]", "{hardware}+{installation}"),
+        money("cash_running", f"Edge running, cash [{currency}]", _plus(running)),
+        money("edge_capex", f"Edge capex, chosen view [{currency}]", 'IF(view="cash",{cash_capex},0)'),
+        money("edge_running", f"Edge running, chosen view [{currency}]",
+              'IF(view="cash",{cash_running},{cash_running}+{depreciation})'),
+        money("edge_total", f"Edge total [{currency}]", "{edge_capex}+{edge_running}"),
+        money("cloud_cumulative", f"Cloud cumulative [{currency}]", "{prev:cloud_cumulative}+{cloud_total}",
+              "{cloud_total}"),
+        money("edge_cumulative", f"Edge cumulative [{currency}]", "{prev:edge_cumulative}+{edge_total}",
+              "{edge_total}"),
+        money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
+    )
+    return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals
+            + _crossing("", "{cloud_total}-{edge_running}", "{edge_capex}", "Chosen view")
+            + _crossing("cash_", "{cloud_total}-{cash_running}", "{cash_capex}", "Cash view")
+            + DISCOUNT
+            + _crossing("discounted_", "{cash_gap}*{discount_end}", "{cash_capex}*{discount_start}",
+                        "Cash view, discounted"))
+
+
+# ── Values the engine computed, for the cached results ────────────────────────────────────────────
+def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
+    """Every Monthly column's value per month: the engine's where it has one, plain numpy for the helpers."""
+    s, c, h = a.scenario, a.costs, int(a.costs.horizon[0])
+    m = np.arange(h, dtype=float)
+    compound = lambda p: (1 + p / 100) ** (m / 12)  # noqa: E731
+    v = {"month": m + 1, "m": m, "year": m // 12 + 1,
+         "growth": compound(s.workload_growth_percent_per_year),
+         "bandwidth_change": compound(s.bandwidth_price_change_percent_per_year),
+         "fee_change": compound(s.cloud_fee_change_percent_per_year),
+         "electricity_change": compound(s.electricity_price_change_percent_per_year)}
+    for key in ("images", "upload_gb", "result_gb", "feedback_gb", "devices", "devices_bought"):
+        v[key] = c.values(key)[0, :h]
+    r = s.retention_days / DAYS_PER_CALENDAR_MONTH
+    edge = np.clip(r, m, m + 1)
+    v["stored_months"] = (edge * edge - m * m) / 2 + r * (m + 1 - edge)
+    v["devices_added"] = np.diff(v["devices"], prepend=0.0)
+    v["devices_retired"] = v["devices_bought"] - v["devices_added"]
+    for info in COMPONENTS:
+        v[info.key] = c.values(info.key)[0, :h]
+    f, cash = a.finance(view), a.cash
+    v["cloud_total"] = f.cloud_monthly[0, :h]
+    v["cash_capex"] = cash.edge_capex[0, :h]
+    v["cash_running"] = cash.edge_running_monthly[0, :h]
+    v["edge_capex"] = f.edge_capex[0, :h]
+    v["edge_running"] = f.edge_running_monthly[0, :h]
+    v["edge_total"] = f.edge_monthly[0, :h]
+    v["cloud_cumulative"] = f.cloud_cumulative[0, :h]
+    v["edge_cumulative"] = f.edge_cumulative[0, :h]
+    v["cumulative_savings"] = v["cloud_cumulative"] - v["edge_cumulative"]
+    rate = 1 + s.discount_percent_per_year / 100
+    v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
+    cash_gap = v["cloud_total"] - v["cash_running"]
+    for prefix, gap, capex in (("", v["cloud_total"] - v["edge_running"], v["edge_capex"]),
+                               ("cash_", cash_gap, v["cash_capex"]),
+                               ("discounted_", cash_gap * v["discount_end"], v["cash_capex"] * v["discount_start"])):
+        end = np.cumsum(gap - capex)
+        start = end - gap
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = m + np.where(start >= 0, 0.0, np.minimum(1, -start / gap))
+        v[prefix + "gap"], v[prefix + "savings_end"] = gap, end
+        v[prefix + "crossing"] = np.where(end >= 0, t, np.nan)
+    return v
+
+
+# ── Summary: key, formula, label ──────────────────────────────────────────────────────────────────
+def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: str):
+    """(key, formula, label and unit) in the order of `report.summary`; `B{key}` is that row's cell."""
+    free = 'AND({B:cloud_total_cost}=0,{B:edge_total_cost}=0)'
+    crossing = lambda key: f'=IF(OR({free},COUNT({rng(key)})=0),"",MIN({rng(key)}))'  # noqa: E731
+    return (
+        ("scenario", "=scenario_name", "Scenario"),
+        ("view", "=view", "View (cash or accounting)"),
+        ("currency", "=currency", "Currency"),
+        ("cloud_monthly_cost", f"={first('cloud_total')}", f"Cloud cost, first month [{cur}]"),
+        ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
+        ("edge_monthly_cost", f"={first('cash_running')}", f"Edge running cost, first month (cash) [{cur}]"),
+        ("edge_devices", f"={first('devices')}", "Edge devices at go-live [devices]"),
+        ("break_even_month", crossing("crossing"),
+         "Break-even [months from go-live]; blank: does not pay back within the horizon"),
+        ("payback_months", crossing("cash_crossing"), "Payback, cash view [months]; blank: not within the horizon"),
+        ("discounted_payback_months", crossing("discounted_crossing"),
+         "Discounted payback, cash view [months]: break-even of the discounted cash flows; blank: not within the "
+         "horizon"),
+        ("horizon_months", f"=COUNT({rng('month')})", "Horizon [months]"),
+        ("cloud_total_cost", f"=SUM({rng('cloud_total')})", f"Cloud TCO over the horizon [{cur}]"),
+        ("edge_total_cost", f"=SUM({rng('edge_total')})", f"Edge TCO over the horizon [{cur}]"),
+        ("savings_total", "={B:cloud_total_cost}-{B:edge_total_cost}", f"Savings over the horizon [{cur}]"),
+        ("npv_savings", f"=NPV(monthly_discount_rate,{rng('gap')})"
+                        f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('edge_capex')})",
+         f"NPV of savings [{cur}]: running flows at the end of their month, capex at its start "
+         "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate)"),
+        ("roi_percent", f'=IF({{B:capex_total}}>={MIN_CAPEX},{{B:savings_total}}/{{B:capex_total}}*100,"")',
+         "ROI [%]; blank: no capex"),
+        ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
+        ("capex_total", f"=SUM({rng('cash_capex')})", f"Cash capex paid within the horizon [{cur}]"),
+    )
+
+
+# ── Writing ───────────────────────────────────────────────────────────────────────────────────────
+def _cached(value):
+    """A cached result: numbers as floats, undefined results as the blank text the formula returns."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return "" if not math.isfinite(value) else float(value) + 0.0
+
+
+class _Writer:
+    def __init__(self, a: Analysis, view: str):
+        self.a, self.view, self.cur = a, view, a.scenario.currency
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_numbers": False, "strings_to_urls": False})
+        add = self.book.add_format
+        money = f'#,##0.00 "{self.cur}";-#,##0.00 "{self.cur}"'
+        self.formats = {"money": add({"num_format": money}),
+                        "money_total": add({"num_format": money, "bold": True, "top": 1}),
+                        "number": add({"num_format": "#,##0.####"}),
+                        "count": add({"num_format": "0"}), "factor": add({"num_format": "0.000000"}),
+                        "input": add({"bg_color": "#FFF2CC", "border": 1}),
+                        "bold": add({"bold": True}), "centre": add({"align": "center"}),
+                        "wrap": add({"text_wrap": True, "valign": "top"}),
+                        "percent": add({"num_format": "0.00"})}
+
+    def write(self) -> bytes:
+        self.sheets = {name: self.book.add_worksheet(name) for name in SHEETS}
+        self.sheets["Summary"].activate()
+        self.inputs()
+        self.monthly()
+        self.cash_flows()
+        self.summary()
+        self.yearly()
+        self.sources()
+        self.notes()
+        for name, ws in self.sheets.items():                 # printable: landscape, headers on every page
+            ws.set_landscape()
+            ws.set_paper(9)                                     # A4 (Letter prints it scaled)
+            ws.repeat_rows(0)
+            if name == "Monthly":
+                ws.repeat_columns(0)
+            else:
+                ws.fit_to_pages(1, 0)
+        self.book.close()
+        return self.buffer.getvalue()
+
+    def name(self, name: str, sheet: str, cell: str) -> None:
+        self.book.define_name(name, f"='{sheet}'!{cell}")
+
+    # Inputs ------------------------------------------------------------------------------------
+    def inputs(self) -> None:
+        ws = self.sheets["Inputs"]
+        s, values = self.a.scenario, to_dict(self.a.scenario)
+        ws.write_row(0, 0, ["Name", "Value", "Label", "Unit", "Source / as of"], self.formats["bold"])
+        rows = [("scenario_name", values["name"], "Scenario name", "", "")]
+        rows.append(("view", self.view, "View: cash or accounting", "", "cash: capex when paid; accounting: "
+                     "straight-line depreciation"))
+        for spec in FIELDS:
+            unit = spec.unit_for(self.cur) if isinstance(spec, NumberField) else ""
+            rows.append((spec.name, values[spec.name], spec.label, unit, _provenance(s, spec.name)))
+        row = 1
+        for name, value, label, unit, source in rows:
+            if isinstance(value, str):
+                ws.write_string(row, 1, value, self.formats["input"])
+            else:
+                ws.write_number(row, 1, value, self.formats["input"])
+            ws.write_string(row, 0, name)
+            ws.write_string(row, 2, label)
+            ws.write_string(row, 3, unit)
+            ws.write_string(row, 4, source)
+            spec = next((f for f in FIELDS if f.name == name), None)
+            options = list(spec.options) if isinstance(spec, ChoiceField) else ["cash", "accounting"] if name == "view" \
+                else None
+            if options:
+                ws.data_validation(row, 1, row, 1, {"validate": "list", "source": options})
+            self.name(name, "Inputs", f"$B${row + 1}")
+            row += 1
+        ws.add_table(0, 0, row - 1, 4, {"name": "InputsTable", "style": "Table Style Light 9", "autofilter": False,
+                                         "columns": [{"header": h} for h in ("Name", "Value", "Label", "Unit",
+                                                                             "Source / as of")]})
+        row += 1
+        for key, text in TIER_SCHEDULES.items():
+            row = self.tier_block(ws, row, key, text.replace("{cur}", self.cur)) + 1
+        self.derived(ws, row)
+        ws.freeze_panes(1, 1)
+        ws.set_column(0, 0, 36)
+        ws.set_column(1, 1, 30)
+        ws.set_column(2, 2, 44)
+        ws.set_column(3, 3, 24)
+        ws.set_column(4, 4, 60)
+
+    def tier_block(self, ws, row: int, key: str, title: str) -> int:
+        """Start, price and marginal step of each tier; step = (price − previous price) per unit."""
+        name = key[:-1]                                            # inference_tiers → inference_tier
+        per_unit = 1000 if key == "inference_tiers" else 1
+        ws.write_string(row, 0, title, self.formats["bold"])
+        ws.write_row(row + 1, 0, ["Tier", "Start", "Price", "Step per unit"], self.formats["bold"])
+        tiers = getattr(self.a.scenario, key)
+        top = row + 2
+        for i, tier in enumerate(tiers):
+            r = top + i
+            ws.write_number(r, 0, i + 1)
+            ws.write_number(r, 1, tier.start, self.formats["input"])
+            ws.write_number(r, 2, tier.price, self.formats["input"])
+            previous = f"-C{r}/{per_unit}" if i else ""
+            cached = (tier.price - (tiers[i - 1].price if i else 0)) / per_unit
+            ws.write_formula(r, 3, f"=C{r + 1}/{per_unit}{previous}", None, cached)
+        last = top + len(tiers)
+        self.name(f"{name}_start", "Inputs", f"$B${top + 1}:$B${last}")
+        self.name(f"{name}_price", "Inputs", f"$C${top + 1}:$C${last}")
+        self.name(f"{name}_step", "Inputs", f"$D${top + 1}:$D${last}")
+        return last
+
+    def derived(self, ws, row: int) -> None:
+        s = self.a.scenario
+        ws.write_string(row, 0, "Derived (formulas; docs/FORMULAS.md)", self.formats["bold"])
+        operating_h = s.hours_per_day * s.days_per_month
+        derived = (
+            ("operating_s", "=hours_per_day*3600*days_per_month", s.hours_per_day * 3600 * s.days_per_month, "s/month"),
+            ("operating_h", "=hours_per_day*days_per_month", operating_h, "h/month"),
+            ("other_h", f"=MAX({HOURS_PER_CALENDAR_MONTH}-operating_h,0)",
+             max(HOURS_PER_CALENDAR_MONTH - operating_h, 0), "h/month"),
+            ("retention_months", f"=retention_days/{DAYS_PER_CALENDAR_MONTH}",
+             s.retention_days / DAYS_PER_CALENDAR_MONTH, "months"),
+            ("per_site_devices",
+             "=cameras/sites*analysed_fps*(1+sizing_headroom_percent/100)/device_throughput_ips",
+             s.cameras / s.sites * s.analysed_fps * (1 + s.sizing_headroom_percent / 100) / s.device_throughput_ips,
+             "devices per site before rounding up"),
+            ("serverless_per_image",
+             "=serverless_ms_per_inference/1000*serverless_memory_gb*serverless_per_gb_second"
+             "+serverless_per_million_requests/10^6",
+             s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
+             + s.serverless_per_million_requests / 1e6, f"{self.cur}/image"),
+            ("monthly_discount_rate", "=(1+discount_percent_per_year/100)^(1/12)-1",
+             (1 + s.discount_percent_per_year / 100) ** (1 / 12) - 1, "per month"),
+        )
+        for i, (name, formula, value, unit) in enumerate(derived, start=row + 1):
+            ws.write_string(i, 0, name)
+            ws.write_formula(i, 1, formula, self.formats["number"], value)
+            ws.write_string(i, 3, unit)
+            self.name(name, "Inputs", f"$B${i + 1}")
+
+    # Monthly -----------------------------------------------------------------------------------
+    def monthly(self) -> None:
+        ws = self.sheets["Monthly"]
+        columns = monthly_columns(self.cur)
+        values = monthly_values(self.a, self.view)
+        h = len(values["month"])
+        self.columns = {c.key: xl_col_to_name(i) for i, c in enumerate(columns)}
+        self.h = h
+        for i, column in enumerate(columns):
+            fmt = self.formats[column.kind]
+            for row in range(h):
+                value = values[column.key][row]
+                if column.key == "month":
+                    ws.write_number(row + 1, i, value, fmt)
+                    continue
+                template = column.first if row == 0 and column.first else column.formula
+                ws.write_formula(row + 1, i, "=" + self.cells(template, row + 2), fmt, _cached(value))
+        self.table(ws, "MonthlyTable", [c.header for c in columns], h,
+                   {i: values[c.key].sum() for i, c in enumerate(columns) if c.kind == "money"
+                    and "cumulative" not in c.key and "savings_end" not in c.key})
+        ws.freeze_panes(1, 1)
+        ws.set_column(0, 0, 8)
+        ws.set_column(1, len(columns) - 1, 16)
+        ws.set_row(0, 45, self.formats["wrap"])
+        self.chart(ws)
+
+    def table(self, ws, name: str, headers: list[str], rows: int, totals: dict[int, float]) -> None:
+        """An Excel table over the header and `rows` data rows, then a Total row below it: plain SUM formulas
+        (cached: `totals`) under the columns that add up, so every spreadsheet computes them alike."""
+        ws.add_table(0, 0, rows, len(headers) - 1, {"name": name, "style": "Table Style Light 9", "autofilter": False,
+                                                    "columns": [{"header": h} for h in headers]})
+        ws.write_string(rows + 1, 0, "Total", self.formats["bold"])
+        for j, total in totals.items():
+            letter = xl_col_to_name(j)
+            ws.write_formula(rows + 1, j, f"=SUM({letter}2:{letter}{rows + 1})", self.formats["money_total"],
+                             float(total))
+
+    def cells(self, template: str, row: int) -> str:
+        """A row's formula: `{key}` → that column's cell in this row, `{prev:key}` → the row above,
+        `{range:key}` → the column from month 1 to the row above."""
+        def cell(match: re.Match) -> str:
+            kind, letter = match[1], self.columns[match[2]]
+            return {"prev:": f"{letter}{row - 1}", "range:": f"${letter}$2:${letter}${row - 1}"}.get(kind,
+                                                                                              f"{letter}{row}")
+        return _PLACEHOLDER.sub(cell, template)
+
+    def rng(self, key: str) -> str:
+        letter = self.columns[key]
+        return f"Monthly!${letter}$2:${letter}${self.h + 1}"
+
+    def chart(self, ws) -> None:
+        chart = self.book.add_chart({"type": "line"})
+        for key, name in (("cloud_cumulative", "Cloud cumulative"), ("edge_cumulative", "Edge cumulative")):
+            letter = self.columns[key]
+            chart.add_series({"name": name, "categories": f"=Monthly!$A$2:$A${self.h + 1}",
+                              "values": f"=Monthly!${letter}$2:${letter}${self.h + 1}"})
+        be = summary(self.a, self.view)["break_even_month"]
+        when = "does not pay back within the horizon" if be is None else f"break-even at month {be:.1f}"
+        chart.set_title({"name": f"Cumulative cost ({when})", "name_font": {"size": 12}})
+        chart.set_x_axis({"name": "Month", "interval_unit": 12, "interval_tick": 12})
+        chart.set_y_axis({"name": self.cur, "num_format": "#,##0"})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 760, "height": 380})
+        ws.insert_chart(f"{self.columns['month']}{self.h + 4}", chart)
+
+    # Cash flows (IRR) ------------------------------------------------------------------------------
+    def cash_flows(self) -> None:
+        """c_t = gap(t−1) − capex(t), t = 0…horizon; IRR refined by two Newton steps to full precision."""
+        ws = self.sheets["Cash flows"]
+        ws.write_row(0, 0, ["t [months]", f"Cash flow of the move to the edge [{self.cur}]"], self.formats["bold"])
+        v = monthly_values(self.a, "cash")
+        flows = np.zeros(self.h + 1)
+        flows[:-1] -= v["cash_capex"]
+        flows[1:] += v["cash_gap"]
+        gap, capex = self.columns["cash_gap"], self.columns["cash_capex"]
+        for t in range(self.h + 1):
+            parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < self.h else [])
+            ws.write_number(t + 1, 0, t)
+            ws.write_formula(t + 1, 1, "=" + "".join(parts), self.formats["money"], float(flows[t]))
+        flows_rng, t_rng = f"$B$2:$B${self.h + 2}", f"$A$2:$A${self.h + 2}"
+        irr = self.a.cash.irr_percent[0]
+        monthly = float((1 + irr / 100) ** (1 / 12) - 1) if math.isfinite(irr) else ""
+        newton = lambda r: (f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})"  # noqa: E731
+                            f"/SUMPRODUCT(-{t_rng}*{flows_rng},(1+{r})^(-{t_rng}-1))")
+        guess = monthly if monthly != "" else 0.01           # start at the IRR at export time, else at 1 %
+        rows = ((f"IRR() monthly (the spreadsheet's own search, from {guess:.6g})", f"=IFERROR(IRR({flows_rng},{guess!r}),IRR({flows_rng},0.01))"),
+                ("Newton step 1", f"={newton('D2')}"), ("Newton step 2", f"={newton('D3')}"),
+                ("irr_percent [%/year]", f'=IF(AND(MIN({flows_rng})<0,MAX({flows_rng})>0),'
+                                         f'IFERROR(((1+D4)^12-1)*100,""),"")'))
+        for i, (label, formula) in enumerate(rows, start=1):
+            ws.write_string(i, 2, label)
+            ws.write_formula(i, 3, formula, self.formats["percent" if i == 4 else "factor"],
+                             _cached(irr if i == 4 else monthly))
+        self.name("irr_percent", "Cash flows", "$D$5")
+        ws.set_column(0, 0, 10)
+        ws.set_column(1, 1, 22)
+        ws.set_column(2, 2, 40)
+        ws.set_column(3, 3, 16)
+        ws.freeze_panes(1, 0)
+
+    # Summary -----------------------------------------------------------------------------------
+    def summary(self) -> None:
+        ws = self.sheets["Summary"]
+        ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
+        values = summary(self.a, self.view)
+        rows = summary_rows(self.rng, lambda key: f"Monthly!${self.columns[key]}$2", self.cur)
+        cell = {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
+        for i, (key, formula, label) in enumerate(rows, start=1):
+            for k, ref in cell.items():
+                formula = formula.replace(f"{{B:{k}}}", ref)
+            fmt = self.formats["money" if "[" + self.cur + "]" in label else "number"]
+            ws.write_string(i, 0, key)
+            ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
+            ws.write_string(i, 2, label)
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 1, 24)
+        ws.set_column(2, 2, 80, self.formats["wrap"])
+        ws.freeze_panes(1, 0)
+
+    # Yearly ------------------------------------------------------------------------------------
+    def yearly(self) -> None:
+        ws = self.sheets["Yearly"]
+        table = yearly_table(self.a, self.view)
+        keys = {"Cloud": "cloud_total", "Edge capex": "edge_capex", "Edge running": "edge_running",
+                "Edge total": "edge_total"}
+        year = self.rng("year")
+        n = len(table)
+        for j, header in enumerate(table.columns):
+            for i in range(n):
+                r, value = i + 2, table.iloc[i, j]
+                stem = header.split(" [")[0]
+                if j == 0:
+                    formula, fmt = None, "count"
+                elif stem == "Months":
+                    ws.write_string(i + 1, j, value)
+                    continue
+                elif stem in keys:
+                    formula, fmt = f"=SUMIF({year},$A{r},{self.rng(keys[stem])})", "money"
+                elif stem == "Savings":
+                    formula, fmt = f"=C{r}-F{r}", "money"
+                else:                                               # cumulative savings
+                    formula, fmt = (f"=H{r - 1}+G{r}" if i else f"=G{r}"), "money"
+                if formula is None:
+                    ws.write_number(i + 1, j, value, self.formats[fmt])
+                else:
+                    ws.write_formula(i + 1, j, formula, self.formats[fmt], float(value))
+        self.table(ws, "YearlyTable", list(table.columns), n,
+                   {j: table[c].sum() for j, c in enumerate(table.columns) if j >= 2 and not c.startswith("Cumulative")})
+        ws.set_column(0, 0, 8)
+        ws.set_column(1, 1, 10, self.formats["centre"])
+        ws.set_column(2, len(table.columns) - 1, 20)
+        ws.freeze_panes(1, 1)
+
+    # Sources and notes -------------------------------------------------------------------------
+    def sources(self) -> None:
+        ws = self.sheets["Sources"]
+        headers = ["Catalog", "Row", "Figure", "Value", "Estimate", "Source", "As of"]
+        ws.write_row(0, 0, headers, self.formats["bold"])
+        rows = source_rows(self.a.scenario)
+        for i, row in enumerate(rows, start=1):
+            for j, value in enumerate(row):
+                (ws.write_number if isinstance(value, (int, float)) else ws.write_string)(i, j, value)
+        if not rows:
+            ws.write_string(1, 0, "No catalog row: every figure was entered by hand (see Inputs).")
+        ws.set_column(0, 4, 18)
+        ws.set_column(5, 5, 90)
+        ws.set_column(6, 6, 12)
+        ws.freeze_panes(1, 0)
+
+    def notes(self) -> None:
+        ws = self.sheets["Notes"]
+        lines = notes_lines()
+        for i, (a, b) in enumerate(lines):
+            ws.write_string(i, 0, a, self.formats["bold"] if not b else None)
+            ws.write_string(i, 1, b)
+        ws.set_column(0, 0, 40)
+        ws.set_column(1, 1, 120)
+
+
+def _provenance(scenario, name: str) -> str:
+    """Where an input came from, when it is a catalog figure."""
+    if name.startswith("device_") and name != "device_sizing" and scenario.device_id != "custom":
+        return f"hardware catalog: {scenario.device_id} (see Sources)"
+    if name in ("inference_pricing", "cloud_upload", "uplink_per_gb", "ingest_per_gb", "storage_per_gb_month") \
+            and scenario.cloud_provider != "custom":
+        return f"cloud price catalog: {scenario.cloud_provider} (see Sources)"
+    return "scenario input"
+
+
+def source_rows(scenario) -> list[tuple]:
+    """Catalog rows behind the scenario: its device, and the cloud price rows of its provider and service."""
+    cat = catalog.load()
+    rows = []
+    for d in cat.hardware:
+        if d["id"] == scenario.device_id:
+            for figure in ("unit_price_usd", "watts", "throughput_ips"):
+                rows.append(("hardware.csv", d["id"], figure, d[figure], d.get("estimate") or "", d["source"],
+                             d["as_of"]))
+    for p in cat.cloud_prices:
+        if f"{p['provider']} — {p['service']}" == scenario.cloud_provider:
+            rows.append(("cloud_prices.csv", f"{p['provider']} {p['item']}", f"from {p['tier_from']:g} ({p['unit']})",
+                         p["price_usd"], p.get("estimate") or "", p["source"], p["as_of"]))
+    return rows
+
+
+def notes_lines() -> list[tuple[str, str]]:
+    """The formulas document in brief: conventions, then each component's formula."""
+    lines = [
+        ("How this workbook computes", ""),
+        ("Inputs", "Yellow cells on Inputs are named (e.g. cameras, device_price); change them and the "
+                   "spreadsheet recomputes Monthly, Yearly, Cash flows and Summary."),
+        ("Months", "Month 1 is m = 0 (go-live). The number of rows is the horizon at export time."),
+        ("Units", "GB and KB are decimal (10^9, 10^3 bytes); a month is 365.25/12 days."),
+        ("growth(m) and price changes", "(1 + rate/100)^(m/12) for the yearly rate."),
+        ("Tiers", "Marginal: Σ max(q − start, 0) × (price − previous price); tiers restart every month."),
+        ("stored_months(m)", "∫ from m to m+1 of min(t, R) dt, R = retention_days / 30.4375."),
+        ("devices(m), auto", "sites × ceil(cameras/sites × fps × growth(m) × (1 + headroom) ÷ throughput), "
+                             "growth only when positive."),
+        ("devices_bought(m)", "devices added in month m plus those bought useful_life_months earlier (refresh)."),
+        ("Cash view", "hardware and installation paid at the start of their month."),
+        ("Accounting view", "straight-line depreciation replaces hardware and installation."),
+        ("Break-even", "first t with cumulative savings ≥ 0: m + (−S_start)/(cloud − edge running) within month m."),
+        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12); Excel's NPV() discounts its first value "
+                "one period, so capex uses (1 + rate) × NPV()."),
+        ("IRR", "monthly IRR of the cash flows (Cash flows sheet), annualised: (1 + irr)^12 − 1."),
+        ("ROI", "savings ÷ cash capex within the horizon × 100; blank without capex."),
+        ("", ""),
+        ("Component formulas", ""),
+    ]
+    lines += [(f"{c.side.capitalize()}: {c.label}", f"{c.formula}   (bill: {c.bill}; views: {', '.join(c.views)})")
+              for c in COMPONENTS]
+    return lines
+
+
+def workbook_bytes(a: Analysis, view: str = "cash") -> bytes:
+    """The scenario's live-formula workbook (.xlsx) as bytes."""
+    return _Writer(a, view).write()

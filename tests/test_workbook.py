@@ -1,0 +1,215 @@
+"""The workbook is a live model: LibreOffice recomputes it from the named inputs and gets the engine's figures.
+
+Every Monthly cell and every Summary cell is compared with the engine within 1e-9 relative (money near
+zero within 1e-9 of its column's scale), for every preset; then three inputs are changed in the workbook,
+LibreOffice recomputes it, and the result is compared with the engine run on the changed scenario.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openpyxl
+import pytest
+
+from libreoffice_support import libreoffice  # noqa: F401  (fixture)
+from planner import catalog, workbook
+from planner.report import analyse_one, monthly_table, summary, yearly_table
+from planner.scenario import to_dict, validate
+
+PRESETS = sorted(catalog.presets())
+RELATIVE = 1e-9
+WORST: dict[str, float] = {}
+
+
+def _write(tmp_path, scenario, view="cash", name="model"):
+    path = tmp_path / f"{name}.xlsx"
+    path.write_bytes(workbook.workbook_bytes(analyse_one(scenario), view))
+    return path
+
+
+def _sheet_columns(ws) -> dict[str, list]:
+    rows = list(ws.iter_rows(values_only=True))
+    return {header: [r[j] for r in rows[1:]] for j, header in enumerate(rows[0])}
+
+
+def _differences(recalculated, scenario, view="cash") -> list[str]:
+    """Every Monthly and Summary cell that differs from the engine; records the worst relative difference."""
+    a = analyse_one(scenario)
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    expected = workbook.monthly_values(a, view)
+    h = len(expected["month"])
+    columns = _sheet_columns(wb["Monthly"])
+    problems, worst = [], 0.0
+    for column in workbook.monthly_columns(scenario.currency):
+        got = columns[column.header][:h]
+        want = expected[column.key]
+        scale = max(np.nanmax(np.abs(want)) if np.isfinite(want).any() else 0.0, 1.0)
+        for month, (g, w) in enumerate(zip(got, want), start=1):
+            if not math.isfinite(w):
+                if g not in (None, ""):
+                    problems.append(f"Monthly {column.key} month {month}: {g!r}, engine: blank")
+                continue
+            if not isinstance(g, (int, float)) or abs(g - w) > RELATIVE * max(abs(w), scale * 1e-3):
+                problems.append(f"Monthly {column.key} month {month}: {g!r}, engine: {w!r}")
+                continue
+            if w:
+                worst = max(worst, abs(g - w) / abs(w))
+    engine = summary(a, view)
+    got = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert set(got) == set(engine)
+    for key, w in engine.items():
+        g = got[key]
+        if isinstance(w, str) or w is None:
+            if (g or None) != w:
+                problems.append(f"Summary {key}: {g!r}, engine: {w!r}")
+        elif not isinstance(g, (int, float)) or not math.isclose(g, w, rel_tol=RELATIVE, abs_tol=1e-9):
+            problems.append(f"Summary {key}: {g!r}, engine: {w!r}")
+        elif w:
+            worst = max(worst, abs(g - w) / abs(w))
+    WORST[scenario.name] = max(WORST.get(scenario.name, 0.0), worst)
+    print(f"\n{scenario.name}: worst relative difference {worst:.2e}")
+    return problems
+
+
+def _total_rows(recalculated) -> dict[str, dict]:
+    """The Total row under Monthly and Yearly, by column header."""
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    out = {}
+    for sheet in ("Monthly", "Yearly"):
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        total = next(r for r in rows if r[0] == "Total")
+        out[sheet] = dict(zip(rows[0], total))
+    return out
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_libreoffice_recomputes_the_engine(preset, tmp_path, libreoffice):
+    scenario = catalog.preset(preset)
+    recalculated = libreoffice.convert(_write(tmp_path, scenario))
+    assert _differences(recalculated, scenario) == []
+    a, cur = analyse_one(scenario), scenario.currency
+    totals, s = _total_rows(recalculated), summary(a)
+    assert totals["Monthly"][f"Cloud total [{cur}]"] == pytest.approx(s["cloud_total_cost"], rel=1e-12)
+    assert totals["Monthly"][f"Edge total [{cur}]"] == pytest.approx(s["edge_total_cost"], rel=1e-12)
+    assert totals["Monthly"][f"Cloud cumulative [{cur}]"] is None
+    assert totals["Yearly"][f"Savings [{cur}]"] == pytest.approx(s["savings_total"], rel=1e-9)
+    assert totals["Yearly"][f"Edge capex [{cur}]"] == pytest.approx(s["capex_total"], rel=1e-12, abs=1e-9)
+
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_changed_inputs_recompute_the_whole_model(preset, tmp_path, libreoffice):
+    """Three inputs changed in the workbook (cameras ×3, device price ×1.7, growth 25 %/year) and recomputed."""
+    scenario = catalog.preset(preset)
+    changed = {"cameras": round(scenario.cameras * 3), "device_price": scenario.device_price * 1.7,
+               "workload_growth_percent_per_year": 25.0}
+    wb = openpyxl.load_workbook(_write(tmp_path, scenario))
+    for name, value in changed.items():
+        sheet, cell = next(wb.defined_names[name].destinations)
+        wb[sheet][cell.replace("$", "")].value = value
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert _differences(libreoffice.convert(edited), validate({**to_dict(scenario), **changed})) == []
+
+
+def test_accounting_view_recomputes_too(tmp_path, libreoffice):
+    scenario = catalog.preset("smart_city")
+    assert _differences(libreoffice.convert(_write(tmp_path, scenario, "accounting")), scenario, "accounting") == []
+
+
+def test_a_wrong_formula_is_caught(tmp_path, libreoffice, monkeypatch):
+    """The comparison can fail: the electricity formula without its cooling overhead (PUE) is found out."""
+    scenario = catalog.preset("retail")
+    monkeypatch.setitem(workbook.COMPONENT_FORMULAS, "electricity",
+                        workbook.COMPONENT_FORMULAS["electricity"].replace("*pue", ""))
+    problems = _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario)
+    assert any(p.startswith("Monthly electricity month 1:") for p in problems)
+    assert any(p.startswith("Summary edge_total_cost") for p in problems)
+
+
+def test_cached_values_are_the_engines(tmp_path):
+    """A viewer that does not recalculate shows the engine's figures: the cached results, read as stored."""
+    scenario = catalog.preset("retail")
+    a = analyse_one(scenario)
+    wb = openpyxl.load_workbook(_write(tmp_path, scenario), data_only=True)
+    cached = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    for key, value in summary(a).items():
+        assert (cached[key] or None) == value if not isinstance(value, float) else cached[key] == value, key
+    formulas = openpyxl.load_workbook(_write(tmp_path, scenario, name="f"))
+    assert formulas["Summary"]["B5"].value.startswith("=")             # a formula, not a pasted value
+    assert formulas["Monthly"]["B2"].value.startswith("=")
+    texts = [c.value for ws in formulas for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith("=") and ("np." in t or "nan" in t.lower())]
+
+
+def test_yearly_table_by_hand():
+    """Year 1 of the retail preset: month 1 (storage half full) + 11 × month 2; capex 10,000 once; a partial last year."""
+    a = analyse_one(validate({**to_dict(catalog.preset("retail")), "horizon_months": 30}))
+    table = yearly_table(a)
+    assert list(table["Months"]) == ["1–12", "13–24", "25–30"]
+    first = summary(a)
+    cloud = monthly_table(a)["Cloud total [USD]"]
+    assert cloud[1] == cloud[2] != cloud[0]
+    assert table.iloc[0]["Cloud [USD]"] == pytest.approx(cloud[0] + 11 * cloud[1], rel=1e-12)
+    assert list(table["Edge capex [USD]"]) == [10_000, 0, 0]
+    assert table.iloc[2]["Edge running [USD]"] == pytest.approx(6 * monthly_table(a)["Edge total [USD]"][1], rel=1e-12)
+    assert table["Cumulative savings [USD]"].iloc[-1] == pytest.approx(first["savings_total"], rel=1e-12)
+
+
+def test_cli_writes_the_workbook(tmp_path, capsys):
+    from planner.__main__ import main
+    out = tmp_path / "report.xlsx"
+    assert main(["report", "--preset", "vessel", "--format", "xlsx", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert wb.sheetnames == list(workbook.SHEETS)
+    keys = [row[0] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)]
+    assert keys == list(summary(analyse_one(catalog.preset("vessel"))))
+    assert not list(tmp_path.glob(".*.tmp"))                          # written through a renamed temporary file
+    assert main(["report", "--preset", "vessel", "--format", "xlsx"]) == 2
+    assert "needs --out" in capsys.readouterr().err
+
+
+def test_discounted_payback_by_hand():
+    """Retail: capex 10,000 at go-live; month 1 saves g = cloud − edge running, discounted to its end at 8 %/year:
+    the discounted payback is 10,000 / (g × 1.08^(−1/12)) months when that is under one month."""
+    a = analyse_one(catalog.preset("retail"))
+    s = summary(a)
+    g = s["cloud_monthly_cost"] - s["edge_monthly_cost"]
+    assert s["discounted_payback_months"] == pytest.approx(10_000 / (g * 1.08 ** (-1 / 12)), rel=1e-12)
+    assert s["discounted_payback_months"] > s["payback_months"]
+    never = analyse_one(validate({**to_dict(catalog.preset("retail")), "device_price": 1_000_000}))
+    assert summary(never)["discounted_payback_months"] is None
+
+
+def test_workbook_formulas_name_what_the_documented_formulas_name():
+    """Each component's workbook formula uses every input and helper its docs/FORMULAS.md line names."""
+    import re
+    from planner.costs import COMPONENTS
+    from planner.scenario import FIELD_BY_NAME
+    helpers = {c.key for c in workbook.HELPERS if c.key != "m"} | {"operating_h", "other_h", "operating_s"}
+    assert set(workbook.COMPONENT_FORMULAS) == {c.key for c in COMPONENTS}
+    docs = (__import__("pathlib").Path(__file__).parent.parent / "docs" / "FORMULAS.md").read_text()
+    for info in COMPONENTS:
+        assert f"`{info.formula}`" in docs, info.key                  # the line the workbook mirrors
+        named = {t for t in re.findall(r"[a-z_]+", info.formula) if t in FIELD_BY_NAME or t in helpers}
+        missing = {t for t in named if not re.search(rf"\b{t}\b", workbook.COMPONENT_FORMULAS[info.key])}
+        assert not missing, (info.key, missing)
+
+
+EDGE_CASES = {
+    "never pays back": {"device_price": 1_000_000, "sizing_headroom_percent": 500},
+    "no capex": {"device_price": 0, "install_per_device": 0},
+    "one month, serverless, frames": {"horizon_months": 1, "inference_pricing": "serverless", "cloud_upload": "frames"},
+    "refresh, growth and price changes": {"horizon_months": 120, "useful_life_months": 18,
+                                          "workload_growth_percent_per_year": 40, "electricity_price_change_percent_per_year": 5,
+                                          "bandwidth_price_change_percent_per_year": -10, "retention_days": 400,
+                                          "device_sizing": "auto", "management_basis": "per_device"},
+}
+
+
+@pytest.mark.parametrize("case", EDGE_CASES)
+def test_libreoffice_agrees_on_edge_cases(case, tmp_path, libreoffice):
+    """Blank break-even, IRR and ROI where the engine says null; one-month horizons; refresh with growth."""
+    scenario = validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES[case]})
+    assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
