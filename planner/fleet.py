@@ -46,7 +46,7 @@ MAX_INVENTORY_BYTES = 50_000_000
 # ── Inventory ───────────────────────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Inventory:
-    """The site table as text cells ('' = the base value), in canonical column order, and what was refused.
+    """The site table as text cells ('' = the base value), in the columns' given order, and what was refused.
 
     A refused cell is blanked (the rest of its row and of the table is kept) and named in `errors` as
     `row N, column X: reason`, N counting data rows from 1.
@@ -105,17 +105,19 @@ def parse_inventory(data, months: int) -> Inventory:
     duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
     errors += [f"column {name!r}: given more than once (the first is kept)" for name in duplicated]
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    kept = [c for c in COLUMNS if c in frame.columns]
+    kept = [c for c in frame.columns if c in COLUMNS]      # the user's order: the CSV round-trips
     table = frame[kept].copy() if kept else pd.DataFrame(index=frame.index)
     if "site" not in table.columns:
         table.insert(0, "site", "")
     table = table.reset_index(drop=True)
-    for name in table.columns:
+    cells: list[tuple[int, int, str]] = []
+    for position, name in enumerate(table.columns):
         bad, reasons = _check_column(name, table[name], months)
         if bad.any():
-            rows = np.flatnonzero(bad)
-            errors += [f"row {r + 1}, column {name}: {reasons[i]}" for i, r in enumerate(rows)]
+            cells += [(r, position, f"row {r + 1}, column {name}: {reasons[i]}")
+                      for i, r in enumerate(np.flatnonzero(bad))]
             table.loc[bad, name] = ""
+    errors += [message for _, _, message in sorted(cells)]        # row by row, left to right
     # Blank site names become "site N" so every row can be named in the per-site table.
     blank = table["site"] == ""
     table.loc[blank, "site"] = [f"site {r + 1}" for r in np.flatnonzero(blank)]
@@ -187,16 +189,23 @@ def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None 
     months = int(months or base.horizon_months)
     if not 1 <= months <= 240:
         raise ScenarioError(f"months = {months} is outside 1 to 240")
-    return Fleet(name, base, answers or advisor.answers(), parse_inventory(inventory_data, months), months)
+    answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))   # defaults validated too
+    return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
 
 
 def fleet_json(fleet: Fleet) -> str:
     """The whole fleet as one JSON document that `parse_fleet_json` restores."""
     rows = [{k: v for k, v in row.items() if v != ""} for row in fleet.inventory.table.to_dict("records")]
     return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
-                       "base": to_dict(fleet.base), "answers": fleet.answers.model_dump(),
+                       "base": to_dict(fleet.base), "answers": _answers_dict(fleet.answers),
                        "columns": list(fleet.inventory.table.columns), "sites": rows},
                       indent=2, ensure_ascii=False) + "\n"
+
+
+def _answers_dict(answers) -> dict:
+    """Numeric answers as floats whatever pydantic kept (a default of 100 and a parsed 100.0 print alike)."""
+    return {k: float(v) if isinstance(advisor.QUESTION_BY_NAME[k], NumberField) else v
+            for k, v in answers.model_dump().items()}
 
 
 def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
