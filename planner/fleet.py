@@ -231,6 +231,23 @@ def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) ->
     return make_fleet(frame, base, answers, doc.get("months"), str(doc.get("name") or "Fleet")[:120])
 
 
+# ── Presets (data/fleets/*.json) ───────────────────────────────────────────────────────────────────
+def presets() -> dict[str, str]:
+    """Bundled fleet presets: key → name."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))["name"] for path in sorted(_fleets_dir().glob("*.json"))}
+
+
+def preset(key: str) -> Fleet:
+    path = _fleets_dir() / f"{key}.json"
+    if not key.replace("_", "").isalnum() or not path.is_file():
+        raise ScenarioError(f"unknown fleet preset {key[:40]!r}; the fleet presets are {', '.join(presets())}")
+    return parse_fleet_json(path.read_text(encoding="utf-8"))
+
+
+def _fleets_dir():
+    return catalog.DATA_DIR / "fleets"
+
+
 # ── Evaluation ──────────────────────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Placement:
@@ -282,14 +299,22 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
             default = getattr(fleet.answers if name in ANSWER_COLUMNS else fleet.base, name)
             choices[name] = np.where(cells.to_numpy() == "", default, cells.to_numpy()).astype(str)
         else:
-            default = {"count": 1, "go_live_month": 0}.get(name)
-            if default is None:
-                default = getattr(fleet.answers if name in ANSWER_COLUMNS else fleet.base, name)
+            default = _default(fleet, name)
             values = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce").to_numpy(dtype=float)
             numbers[name] = np.where(np.isnan(values), float(default), values)
-    for name in ("count", "go_live_month"):
-        numbers.setdefault(name, np.full(n, 1.0 if name == "count" else 0.0))
+    for name in ("count", "go_live_month", "sites", "cameras"):
+        numbers.setdefault(name, np.full(n, float(_default(fleet, name))))
     return numbers, choices
+
+
+def _default(fleet: Fleet, name: str) -> float:
+    """What a blank cell means: the base's value, per site. A row is one site (× count): `sites` is 1 and
+    `cameras` the base's cameras per site unless the row says otherwise."""
+    base = fleet.base
+    fixed = {"count": 1, "go_live_month": 0, "sites": 1, "cameras": round(base.cameras / base.sites)}
+    if name in fixed:
+        return fixed[name]
+    return getattr(fleet.answers if name in ANSWER_COLUMNS else base, name)
 
 
 def _answer_column(fleet: Fleet, numbers, choices, name: str, n: int) -> np.ndarray:
