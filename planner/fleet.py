@@ -577,3 +577,40 @@ def result_dict(p: Programme) -> dict:
 
 def to_csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+
+
+# ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
+def row_scenario(f: Fleet, r: int) -> Scenario:
+    """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live."""
+    numbers, choices = _values(f)
+    changes = {k: v[r] for k, v in numbers.items() if k in _NUMBER_FIELD_NAMES}
+    changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}
+    changes["horizon_months"] = f.months - int(numbers["go_live_month"][r])
+    for name, value in list(changes.items()):
+        if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
+            changes[name] = int(value)
+    site = str(f.inventory.table["site"].iat[r])
+    return validate({**to_dict(f.base), **changes, "name": site[:120]})
+
+
+def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:
+    """The cells of a new row standing for `scenario`: `count` = its sites, the per-site cameras, and every
+    scenario field that differs from the fleet's base (those columns are added to the table if missing)."""
+    row = {"site": scenario.name[:MAX_SITE_NAME], "count": str(int(scenario.sites)),
+           "cameras": str(round(scenario.cameras / scenario.sites))}
+    for name in SCENARIO_COLUMNS:
+        if name in ("sites", "cameras", "horizon_months"):
+            continue
+        value = getattr(scenario, name)
+        if value != getattr(f.base, name):
+            row[name] = _cell_text(float(value)) if isinstance(value, (int, float)) else str(value)
+    return row
+
+
+def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
+    table = f.inventory.table
+    for name in row:
+        if name not in table.columns:
+            table = table.assign(**{name: ""})
+    table = pd.concat([table, pd.DataFrame([{c: row.get(c, "") for c in table.columns}], dtype=str)], ignore_index=True)
+    return Fleet(f.name, f.base, f.answers, parse_inventory(table, f.months), f.months)

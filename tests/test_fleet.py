@@ -185,3 +185,20 @@ def test_result_json_has_the_issue_keys():
     for plan in fleet.PLANS:
         assert {"capex_total", "break_even_month", "npv", "irr_percent", "tco"} <= set(doc["plans"][plan])
     assert {"name", "placement", "devices", "capex", "monthly_saving", "payback_month"} <= set(doc["sites"][0])
+
+
+def test_a_fleet_row_opens_as_a_single_site_scenario_and_comes_back():
+    f = fleet.make_fleet("site,count,go_live_month,cameras,uplink_per_gb,cloud_upload\nShop,40,6,12,2.5,frames\n",
+                         RETAIL, months=36)
+    s = fleet.row_scenario(f, 0)
+    assert (s.name, s.cameras, s.sites, s.uplink_per_gb, s.cloud_upload, s.horizon_months) == \
+        ("Shop", 12, 1, 2.5, "frames", 30)                      # 36 programme months − go-live at 6
+    # Its single-site figures are the row's own in the fleet.
+    p = fleet.evaluate(f)
+    assert single(s).edge_total[0] == pytest.approx(p.rows.edge_total[0], rel=1e-12)
+    # Sent back as a row of 40 sites (sites 40, 480 cameras): the same cells, count 40.
+    back = fleet.with_row(f, fleet.scenario_row(f, replace(s, sites=40, cameras=480)))
+    assert back.inventory.errors == ()
+    row = back.inventory.table.iloc[1]
+    assert (row["site"], row["count"], row["cameras"], row["uplink_per_gb"], row["cloud_upload"]) == \
+        ("Shop", "40", "12", "2.5", "frames")
