@@ -53,6 +53,7 @@ class Inventory:
     """
     table: pd.DataFrame
     errors: tuple[str, ...] = ()
+    numbers: dict = field(default_factory=dict, compare=False, repr=False)   # parsed numeric columns, NaN = blank
 
     @property
     def n(self) -> int:
@@ -111,8 +112,11 @@ def parse_inventory(data, months: int) -> Inventory:
         table.insert(0, "site", "")
     table = table.reset_index(drop=True)
     cells: list[tuple[int, int, str]] = []
+    numbers = {}
     for position, name in enumerate(table.columns):
-        bad, reasons = _check_column(name, table[name], months)
+        bad, reasons, values = _check_column(name, table[name], months)
+        if values is not None:
+            numbers[name] = np.where(bad, np.nan, values)
         if bad.any():
             cells += [(r, position, f"row {r + 1}, column {name}: {reasons[i]}")
                       for i, r in enumerate(np.flatnonzero(bad))]
@@ -123,33 +127,33 @@ def parse_inventory(data, months: int) -> Inventory:
     table.loc[blank, "site"] = [f"site {r + 1}" for r in np.flatnonzero(blank)]
     if len(table) == 0:
         errors.append("the inventory has no rows: add one row per site")
-    return Inventory(table, tuple(errors))
+    return Inventory(table, tuple(errors), numbers)
 
 
-def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray, list[str]]:
-    """(bad mask, reason for each bad cell in row order) for one column of text cells."""
+def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells."""
     blank = (cells == "").to_numpy()
     if name == "site":
         text = cells.to_numpy(dtype=object)
         too_long = np.array([len(t) > MAX_SITE_NAME for t in text], dtype=bool)
         unsafe = cells.str.contains(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", regex=True).to_numpy()
         bad = too_long | unsafe
-        return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum())
+        return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
     if name == "pin":
         bad = ~blank & ~cells.isin(PLACEMENTS).to_numpy()
         return bad, [f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
-                     for v in cells[bad]]
+                     for v in cells[bad]], None
     if name in ("count", "go_live_month"):
         low, high, what = (1, MAX_COUNT, "sites") if name == "count" else (0, months - 1, "(month 0 starts the programme)")
         return _check_numbers(cells, blank, low, high, True, what)
     spec = SPECS[name]
     if isinstance(spec, ChoiceField):
         bad = ~blank & ~cells.isin(list(spec.options)).to_numpy()
-        return bad, [f"{_short(v)} is not one of {', '.join(spec.options)}" for v in cells[bad]]
+        return bad, [f"{_short(v)} is not one of {', '.join(spec.options)}" for v in cells[bad]], None
     return _check_numbers(cells, blank, spec.min, spec.max, spec.integer, spec.unit_for())
 
 
-def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str]]:
+def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str], np.ndarray]:
     values = pd.to_numeric(cells.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
     not_number = ~blank & ~np.isfinite(values)
     outside = ~blank & np.isfinite(values) & ((values < low) | (values > high))
@@ -163,7 +167,7 @@ def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, 
             reasons.append(f"{value:g} is outside {low:g} to {high:g} {unit}".rstrip())
         else:
             reasons.append(f"{value:g} is not a whole number")
-    return bad, reasons
+    return bad, reasons, values
 
 
 def _short(text: str, limit: int = 30) -> str:
@@ -288,7 +292,8 @@ class Programme:
 
 def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Numeric columns (base value where blank) and choice columns as arrays of option keys."""
-    table, n = fleet.inventory.table, fleet.inventory.n
+    inv = fleet.inventory
+    table, n = inv.table, inv.n
     numbers, choices = {}, {}
     for name in table.columns:
         if name in ("site", "pin"):
@@ -300,7 +305,9 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
             choices[name] = np.where(cells.to_numpy() == "", default, cells.to_numpy()).astype(str)
         else:
             default = _default(fleet, name)
-            values = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce").to_numpy(dtype=float)
+            values = inv.numbers.get(name)
+            if values is None:              # an Inventory built without parse_inventory
+                values = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce").to_numpy(dtype=float)
             numbers[name] = np.where(np.isnan(values), float(default), values)
     for name in ("count", "go_live_month", "sites", "cameras"):
         numbers.setdefault(name, np.full(n, float(_default(fleet, name))))
@@ -356,14 +363,16 @@ def evaluate(fleet: Fleet) -> Programme:
 
     # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
     edge_rows = placement.final != 0
-    cloud_rows = rows.cloud_monthly
+    # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
+    # programme's end and is dropped by the shift, so the horizon cut (`Finance._within`) is not needed.
+    cloud_rows = evaluated.total("cloud")
     plan_cloud = _shift_sum(cloud_rows, go_live, np.vstack([count, count, count * ~edge_rows]), M)
     del cloud_rows
-    opex_rows = rows.edge_running_monthly
+    opex_rows = evaluated.total("edge", lump=False)
     plan_opex = plan_cloud * np.array([[1.0], [0.0], [1.0]]) + _shift_sum(
         opex_rows, go_live, np.vstack([0 * count, count, count * edge_rows]), M)
     del opex_rows
-    plan_capex = _shift_sum(rows.edge_capex, go_live, np.vstack([0 * count, count, count * edge_rows]), M)
+    plan_capex = _shift_sum(evaluated.total("edge", lump=True), go_live, np.vstack([0 * count, count, count * edge_rows]), M)
     # Plan 0 is all cloud: its opex is the cloud cost itself, so its savings are exactly zero.
     plan_opex[0] = plan_cloud[0]
     cloud_monthly = plan_cloud[0]
