@@ -4,7 +4,7 @@ import streamlit as st
 from planner import fleet as model
 from planner.ui import fleet as page
 from planner.ui import pieces, state
-from planner.ui.format import md
+from planner.ui.format import md, money
 
 f = page.current()
 st.title("Fleet")
@@ -46,6 +46,14 @@ for card, key in zip(cards[1:], model.PLACEMENTS):
     card.metric(key.replace("_", " ").capitalize(), f"{int(placed.get(key, 0)):,} sites")
 
 st.subheader("Three plans")
+summary = model.plan_summary(p)["recommended"]
+cards = st.columns(4)
+be = summary["break_even_month"]
+cards[0].metric("Recommended: break-even", "not within the programme" if be is None else f"month {be:,.1f}",
+                help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.")
+cards[1].metric("Recommended: capex", money(summary["capex_total"], cur))
+cards[2].metric("Recommended: NPV of savings", money(summary["npv"], cur), help="Against all cloud.")
+cards[3].metric("Recommended: TCO", money(summary["tco"], cur), help=f"Over {f.months} programme months.")
 st.dataframe(page.plans_table(p), hide_index=True, width="stretch", column_config={
     c: st.column_config.NumberColumn(format="accounting") for c in page.plans_table(p).columns if c.endswith(f"[{cur}]")})
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
