@@ -43,7 +43,8 @@ placed = sites.groupby("placement")["count"].sum()
 cards = st.columns(4)
 cards[0].metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows")
 for card, key in zip(cards[1:], model.PLACEMENTS):
-    card.metric(key.replace("_", " ").capitalize(), f"{int(placed.get(key, 0)):,} sites")
+    sites_here = int(placed.get(key, 0))
+    card.metric(key.replace("_", " ").capitalize(), f"{sites_here:,} site{'' if sites_here == 1 else 's'}")
 
 st.subheader("Three plans")
 summary = model.plan_summary(p)["recommended"]

@@ -14,6 +14,7 @@ See docs/FORMULAS.md, "Fleet".
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -378,8 +379,27 @@ def evaluate(fleet: Fleet) -> Programme:
     cloud_monthly = plan_cloud[0]
     plans = finance.analyse(_programme_costs(cloud_monthly, plan_opex, plan_capex, M), "cash",
                             base.discount_percent_per_year)
+    plans = _from_first_flow(plans, cloud_monthly[None, :] - plan_opex, plan_capex)
     irr = finance.irr_percent(cloud_monthly[None, :] - plan_opex, plan_capex)
     return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, plan_capex, irr)
+
+
+def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:
+    """Break-even counted from a plan's first month with any flow: before its first go-live on the edge a
+    plan saves nothing, and zero cumulative savings there is not a pay-back (a wave plan whose first
+    sites stay in the cloud would otherwise 'break even' at month 0)."""
+    net = gap - capex
+    moving = net != 0
+    first = np.where(moving.any(axis=1), np.argmax(moving, axis=1), 0)
+    if not first.any():
+        return plans
+    be = plans.break_even_month.copy()
+    for p in np.flatnonzero(first):           # one pass per plan (three), not per site
+        start = first[p]
+        rest = finance.break_even(net[p:p + 1, start:].copy(), lambda m: gap[p, start + m],
+                                  np.array([net.shape[1] - start]))
+        be[p] = start + rest[0]
+    return dataclasses.replace(plans, break_even_month=be, payback_months=be)
 
 
 def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, months: int) -> np.ndarray:

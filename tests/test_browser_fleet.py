@@ -63,7 +63,7 @@ def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, 
     page.keyboard.press("Enter")                                # commits: the app reruns
     page.wait_for_timeout(300)
     wait_for_idle(page)
-    expect(metric(page, "Cloud")).to_have_text("1 sites")
+    expect(metric(page, "Cloud")).to_have_text("1 site")
     expect(metric(page, "Recommended: break-even")).to_have_text(f"month {be[1]:,.1f}")
     screenshot(page, "fleet-1440")
 

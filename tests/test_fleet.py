@@ -202,3 +202,11 @@ def test_a_fleet_row_opens_as_a_single_site_scenario_and_comes_back():
     row = back.inventory.table.iloc[1]
     assert (row["site"], row["count"], row["cameras"], row["uplink_per_gb"], row["cloud_upload"]) == \
         ("Shop", "40", "12", "2.5", "frames")
+
+
+def test_break_even_counts_from_the_plans_first_flow():
+    # A stays in the cloud (pinned); B goes live at month 1. Before month 1 the mix saves nothing, which is
+    # not a pay-back: its break-even is B's own, 1 + (3,000 − 0) / 1,700 into month 2 → 1 + 1.7647.
+    p = programme("site,go_live_month,pin\nA,0,cloud\nB,1,\n", base=SIMPLE)
+    rec = fleet.PLANS.index("recommended")
+    assert p.plans.break_even_month[rec] == pytest.approx(1 + 3000 / 1700, rel=1e-4)
