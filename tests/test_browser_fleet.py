@@ -53,6 +53,8 @@ def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, 
 
     # Edit the pin of row 1 in the grid: click its site cell, move three cells right to `pin`, type.
     grid = page.get_by_test_id("stDataFrame").first
+    expect(grid).to_be_visible()
+    page.wait_for_timeout(500)                                  # the grid's canvas lays out after the rerun
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)       # past the row markers, in `site`
     for _ in range(3):
