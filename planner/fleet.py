@@ -85,8 +85,20 @@ def _text_frame(data) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise ScenarioError(f"the inventory has {len(frame):,} rows; at most {MAX_ROWS:,}")
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda s: s.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
-                                       else _cell_text(v)).str.strip()) if len(frame.columns) else frame
+    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}).set_axis(
+        frame.columns, axis=1) if len(frame.columns) else frame
+
+
+def _column_text(s: pd.Series) -> pd.Series:
+    """One column as stripped text, column-wise: blanks (None, NaN) as '', whole floats without '.0'."""
+    if pd.api.types.is_float_dtype(s):
+        values = s.to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        if np.array_equal(finite, np.round(finite)) and (finite.size == 0 or np.abs(finite).max() < 1e15):
+            s = s.astype("Int64")
+    elif pd.api.types.is_bool_dtype(s):
+        s = s.astype(object)
+    return s.astype(object).where(s.notna(), "").astype(str).str.strip().reset_index(drop=True)
 
 
 def _cell_text(value) -> str:
@@ -262,7 +274,8 @@ class Placement:
     hard: np.ndarray             # (n, len(HARD_RULES)) which hard constraints hold
     edge_votes: np.ndarray       # soft weights for the edge, for the cloud
     cloud_votes: np.ndarray
-    power_needed_watts: np.ndarray
+    power_needed_watts: np.ndarray   # per site, for the sized devices
+    power_available_watts: np.ndarray
 
 
 HARD_RULES = ("latency", "machine reaction", "connectivity", "privacy", "uplink capacity")
@@ -488,7 +501,7 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     pinned = np.isin(pin, PLACEMENTS)
     pin_index = np.select([pin == k for k in PLACEMENTS], range(len(PLACEMENTS)), 0)
     final = np.where(pinned, pin_index, advised)
-    return Placement(advised, final, hard, edge_votes, cloud_votes, power)
+    return Placement(advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"))
 
 
 def _lookup(table: dict, keys: np.ndarray, column: str) -> np.ndarray:
@@ -502,31 +515,28 @@ def _none(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
-def reasons(p: Programme) -> list[str]:
-    """The deciding reason of each site's placement, one line each."""
+def reasons(p: Programme) -> np.ndarray:
+    """The deciding reason of each site's placement, one line each (built column-wise, no loop over sites)."""
     pl = p.placement
-    pins = p.fleet.inventory.table["pin"].to_numpy(dtype=str) if "pin" in p.fleet.inventory.table else None
-    out = []
-    for r in range(p.fleet.inventory.n):
-        hard = [HARD_RULES[i] for i in np.flatnonzero(pl.hard[r])]
-        if hard:
-            why = f"edge mandatory for {', '.join(hard)}"
-        else:
-            side = "edge" if pl.advised[r] else "cloud"
-            why = (f"answers and money favour the {side} {max(pl.edge_votes[r], pl.cloud_votes[r]):,.1f} to "
-                   f"{min(pl.edge_votes[r], pl.cloud_votes[r]):,.1f}" if pl.edge_votes[r] != pl.cloud_votes[r]
-                   else f"a tie: the {side} stays")
-        if pins is not None and pins[r]:
-            why = f"pinned to {pins[r]} (advised {PLACEMENTS[pl.advised[r]]}: {why})"
-        if p.edge[r] and pl.power_needed_watts[r] > _site_power(p, r):
-            why += f"; needs {pl.power_needed_watts[r]:,.0f} W of edge power"
-        out.append(why)
-    return out
-
-
-def _site_power(p: Programme, r: int) -> float:
-    cell = p.fleet.inventory.table["site_power_watts"].iat[r] if "site_power_watts" in p.fleet.inventory.table else ""
-    return float(cell) if cell != "" else float(p.fleet.answers.site_power_watts)
+    n = p.fleet.inventory.n
+    # Hard constraints: one text per distinct combination (at most 2⁵), picked by a bit code per row.
+    code = pl.hard.astype(int) @ (1 << np.arange(len(HARD_RULES)))
+    codes, inverse = np.unique(code, return_inverse=True)
+    hard_text = np.array(["edge mandatory for " + ", ".join(HARD_RULES[i] for i in range(len(HARD_RULES)) if c >> i & 1)
+                          for c in codes], dtype=object)[inverse]
+    side = np.where(pl.advised != 0, "edge", "cloud").astype(object)
+    high = np.char.mod("%.1f", np.maximum(pl.edge_votes, pl.cloud_votes)).astype(object)
+    low = np.char.mod("%.1f", np.minimum(pl.edge_votes, pl.cloud_votes)).astype(object)
+    vote_text = np.where(pl.edge_votes != pl.cloud_votes, "answers and money favour the " + side + " " + high + " to "
+                         + low, "a tie: the " + side + " stays")
+    why = np.where(code > 0, hard_text, vote_text)
+    table = p.fleet.inventory.table
+    pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
+    advised = np.array(PLACEMENTS, dtype=object)[pl.advised]
+    why = np.where(pins != "", "pinned to " + pins + " (advised " + advised + ": " + why + ")", why)
+    short = p.edge & (pl.power_needed_watts > pl.power_available_watts)
+    watts = np.char.mod("%.0f", pl.power_needed_watts).astype(object)
+    return np.where(short, why + "; needs " + watts + " W of edge power", why).astype(str)
 
 
 SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "reason", "devices", "capex",

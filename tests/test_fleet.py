@@ -1,6 +1,8 @@
 """Fleet planning (issue 14): inventory checks, one batch with counts and go-live shifts, placement, plans."""
 import json
 
+import pandas as pd
+
 import numpy as np
 import pytest
 from scipy.optimize import brentq
@@ -210,3 +212,12 @@ def test_break_even_counts_from_the_plans_first_flow():
     p = programme("site,go_live_month,pin\nA,0,cloud\nB,1,\n", base=SIMPLE)
     rec = fleet.PLANS.index("recommended")
     assert p.plans.break_even_month[rec] == pytest.approx(1 + 3000 / 1700, rel=1e-4)
+
+
+def test_a_table_of_numbers_and_gaps_reads_like_its_csv():
+    # What the page's editor hands back: numbers as numbers, a new row's gaps as None/NaN.
+    frame = pd.DataFrame({"site": ["A", None], "count": [40.0, float("nan")], "cameras": [12, 7],
+                          "uplink_per_gb": [2.5, None]})
+    f = fleet.make_fleet(frame, RETAIL)
+    assert f.inventory.errors == ()
+    assert f.inventory.to_csv() == "site,count,cameras,uplink_per_gb\nA,40,12,2.5\nsite 2,,7,\n"
