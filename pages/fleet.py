@@ -48,13 +48,14 @@ for card, key in zip(cards[1:], model.PLACEMENTS):
 
 st.subheader("Three plans")
 summary = model.plan_summary(p)["recommended"]
-cards = st.columns(4)
 be = summary["break_even_month"]
-cards[0].metric("Recommended: break-even", "not within the programme" if be is None else f"month {be:,.1f}",
-                help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.")
-cards[1].metric("Recommended: capex", money(summary["capex_total"], cur))
-cards[2].metric("Recommended: NPV of savings", money(summary["npv"], cur), help="Against all cloud.")
-cards[3].metric("Recommended: TCO", money(summary["tco"], cur), help=f"Over {f.months} programme months.")
+with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
+    st.metric("Recommended: break-even", "not within the programme" if be is None else f"month {be:,.1f}",
+              width="content",
+              help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.")
+    st.metric("Recommended: capex", money(summary["capex_total"], cur), width="content")
+    st.metric("Recommended: NPV of savings", money(summary["npv"], cur), width="content", help="Against all cloud.")
+    st.metric("Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months.")
 st.dataframe(page.plans_table(p), hide_index=True, width="stretch", column_config={
     c: st.column_config.NumberColumn(format="accounting") for c in page.plans_table(p).columns if c.endswith(f"[{cur}]")})
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
