@@ -20,6 +20,7 @@ page = st.navigation([
     st.Page(PAGES / "sensitivity.py", title="Sensitivity & risk", icon="🎲"),
     st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
     st.Page(PAGES / "plans.py", title="Plans", icon="💾"),
+    st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
 ])
 sidebar.render()
 state.sync_share_link()

@@ -21,15 +21,25 @@ batch_equals_loop    on a sample of the timed batches' scenarios (both batches),
 plan_save_s, plan_open_s   median of 50 saves (each a new revision of one plan) and of 50 opens (read and
                      validated) of the largest plan the planner has today, a scenario with the advisor's
                      answers and a full comparison set of 8 scenarios, in a fresh SQLite database
+fleet_100k_sites_x_120_s  best-of-N seconds to evaluate a 100,000-row site inventory over 120 programme months:
+                     every site's costs, its placement by the advisor's rules and its sized devices, the
+                     go-live shifts and counts, and the three plans' figures (`fleet.evaluate`)
+fleet_numpy_floor_s  in the same run, the floor's twenty multiply-add passes over a 100,000 × 120 grid
+fleet_over_floor     their ratio (goal ≤ 2.0)
+fleet_peak_mb        peak memory allocated by one such evaluation (tracemalloc)
+fleet_1k_sites_s, fleet_10k_sites_s   the same at 1,000 and 10,000 rows: growth is linear
+Only the fleet lines: `python -m benchmarks.engine fleet`.
 """
 from __future__ import annotations
 
+import sys
 import time
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 
-from planner import catalog, costs, finance, risk, workbook
+from planner import catalog, costs, finance, fleet, risk, workbook
 from planner.report import analyse_one
 from planner.scenario import replace
 
@@ -134,6 +144,64 @@ def xlsx_write_s(months: int = 240) -> float:
     return best_of(lambda: workbook.workbook_bytes(analysis), 3)
 
 
+FLEET_ROWS, FLEET_MONTHS = 100_000, 120
+
+
+def fleet_inventory(rows: int, seed: int = 0) -> fleet.Fleet:
+    """A varied inventory around the retail preset: sizes, links, privacy, waves over two years, counts."""
+    rng = np.random.default_rng(seed)
+    table = {
+        "site": [f"site {i}" for i in range(rows)],
+        "count": rng.integers(1, 41, rows),
+        "go_live_month": rng.integers(0, 24, rows),
+        "cameras": rng.integers(4, 120, rows),
+        "analysed_fps": rng.uniform(0.1, 2, rows).round(2),
+        "bitrate_mbps": rng.uniform(1, 8, rows).round(1),
+        "uplink_per_gb": rng.choice([0, 0.01, 2.0], rows),
+        "device_sizing": np.full(rows, "auto"),
+        "device_throughput_ips": rng.choice([50, 100, 286], rows),
+        "electricity_per_kwh": rng.uniform(0.08, 0.4, rows).round(3),
+        "connectivity": rng.choice(["fiber", "broadband", "metered_5g"], rows),
+        "privacy": rng.choice(["none", "anonymisable", "on_site"], rows, p=[0.4, 0.5, 0.1]),
+        "uplink_mbps": rng.choice([20, 100, 1000], rows),
+        "response_ms": rng.choice([100, 500, 2000], rows),
+        "pin": rng.choice(["", "", "", "cloud"], rows),
+    }
+    frame = pd.DataFrame({k: np.asarray(v).astype(str) for k, v in table.items()}).replace({"pin": {"": ""}})
+    return fleet.make_fleet(frame, catalog.preset("retail"), months=FLEET_MONTHS)
+
+
+def fleet_floor(rows: int = FLEET_ROWS) -> None:
+    a, x, y = np.ones((rows, FLEET_MONTHS)), np.full((rows, FLEET_MONTHS), 1.0001), np.zeros((rows, FLEET_MONTHS))
+    for _ in range(20):
+        np.multiply(a, x, out=y)
+        np.add(y, a, out=y)
+
+
+def fleet_peak_mb(f: fleet.Fleet) -> float:
+    tracemalloc.start()
+    try:
+        fleet.evaluate(f)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def fleet_lines() -> None:
+    big = fleet_inventory(FLEET_ROWS)
+    assert not big.inventory.errors, big.inventory.errors[:3]
+    fleet.evaluate(big)                               # warm up
+    seconds = best_of(lambda: fleet.evaluate(big), 3)
+    floor = best_of(fleet_floor, 3)
+    print(f"fleet_100k_sites_x_120_s: {seconds:.3f}")
+    print(f"fleet_numpy_floor_s: {floor:.3f}")
+    print(f"fleet_over_floor: {seconds / floor:.2f}")
+    print(f"fleet_peak_mb: {fleet_peak_mb(big):.0f}")
+    for rows, label in ((1_000, "1k"), (10_000, "10k")):
+        small = fleet_inventory(rows)
+        print(f"fleet_{label}_sites_s: {best_of(lambda: fleet.evaluate(small)):.4f}")
+
+
 def main() -> None:
     b = varied_batch(N)
     run_engine(b)                                     # warm up
@@ -161,6 +229,7 @@ def main() -> None:
     print(f"batch_equals_loop: {'yes' if difference <= 1e-9 else 'NO'}  "
           f"({2 * len(checked)} scenarios, largest relative difference {difference:.1e})")
     plans_benchmark()
+    fleet_lines()
 
 
 def plans_benchmark(runs: int = 50) -> None:
@@ -193,4 +262,4 @@ def plans_benchmark(runs: int = 50) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    fleet_lines() if sys.argv[1:] == ["fleet"] else main()

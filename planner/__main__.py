@@ -4,6 +4,8 @@
                              [--view cash|accounting] [--format table|json|csv|xlsx] [--out PATH]
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
+    python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE] [--months N]
+                            [--format table|json|csv] [--table sites|monthly|inventory] [--out PATH]
     python -m planner presets
     python -m planner fields
     python -m planner plans save --scenario FILE --name NAME [--plan ID] [--note TEXT]
@@ -28,7 +30,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from . import advisor, catalog
+from . import advisor, catalog, fleet
 from .report import analyse_one, break_even_text, formula_rows, irr_text, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
 from .workbook import workbook_bytes
@@ -74,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="xlsx: a live-formula workbook, written with --out only")
     r.add_argument("--out", help="write to this file instead of standard output")
     _advise_parser(sub)
+    _fleet_parser(sub)
     sub.add_parser("presets", help="list the bundled presets")
     sub.add_parser("fields", help="list every scenario input with its unit and range")
     _plans_parsers(sub)
@@ -89,21 +92,21 @@ def _not_regular(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
 
 
-def _read_scenario(name: str) -> bytes:
+def _read_scenario(name: str, limit: int = MAX_SCENARIO_BYTES, option: str = "--scenario") -> bytes:
     """A scenario file's bytes: a regular file only (a named pipe would block, /dev/zero never end), and never
     more than the size cap plus one byte."""
     if not name:
-        raise ScenarioError("--scenario needs a file name")
+        raise ScenarioError(f"{option} needs a file name")
     try:
         with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:   # a named pipe opens at once
             kind = _not_regular(os.fstat(file.fileno()).st_mode)
             if kind:
                 raise ScenarioError(f"cannot read {name}: it is {kind}, not a regular file")
-            data = file.read(MAX_SCENARIO_BYTES + 1)
+            data = file.read(limit + 1)
     except OSError as exc:
         raise ScenarioError(f"cannot read {name}: {exc.strerror}") from None
-    if len(data) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"{name}: larger than {MAX_SCENARIO_BYTES:,} bytes")
+    if len(data) > limit:
+        raise ScenarioError(f"{name}: larger than {limit:,} bytes")
     return data
 
 
@@ -356,6 +359,79 @@ def _print_plans(found, style: str) -> None:
     emit("\n".join(lines) + "\n")
 
 
+# ── fleet ───────────────────────────────────────────────────────────────────────────────────────────
+def _fleet_parser(sub) -> None:
+    f = sub.add_parser("fleet", help="placement per site and the programme's three plans for a site inventory")
+    which = f.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sites", help="the site inventory: a CSV table, or a fleet JSON file")
+    which.add_argument("--fleet", help="a bundled fleet preset: " + ", ".join(fleet.presets()))
+    src = f.add_mutually_exclusive_group()
+    src.add_argument("--preset", help="the base scenario: a bundled preset (default: the fleet file's, or retail)")
+    src.add_argument("--scenario", help="the base scenario: a scenario JSON file")
+    f.add_argument("--months", type=int, help="programme months (default: the base scenario's horizon)")
+    f.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    f.add_argument("--table", choices=("sites", "monthly", "inventory"), default="sites",
+                   help="which table --format csv writes: per site, the monthly cash flow, or the inventory")
+    f.add_argument("--out", help="write to this file instead of standard output")
+    f.set_defaults(set=None)
+
+
+def _fleet_text(p: fleet.Programme) -> str:
+    cur = p.fleet.base.currency
+    plans = fleet.plan_summary(p)
+    title = f"{p.fleet.name}: {p.fleet.inventory.n:,} rows, {int(p.count.sum()):,} sites, {p.months} months"
+    lines = [title, "=" * len(title), f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}"
+                                      f"{'Break-even':>14}  IRR"]
+    for key, s in plans.items():
+        be = "-" if s["break_even_month"] is None else f"month {s['break_even_month']:.1f}"
+        lines.append(f"{fleet.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
+                     f"{_money(s['npv'], 0):>18}{be:>14}  {irr_text(s['irr_percent'])}")
+    lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud.", "",
+              f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}{'Capex':>14}"
+              f"{'Saving/month':>14}{'Payback':>9}  Reason"]
+    for row in fleet.site_table(p).itertuples():
+        payback = "-" if row.payback_month != row.payback_month else f"{row.payback_month:.1f}"
+        lines.append(f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
+                     f"{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def load_fleet(sites: str | None, preset: str | None = None, scenario: str | None = None,
+               months: int | None = None, bundled: str | None = None) -> fleet.Fleet:
+    """The fleet the `fleet` subcommand evaluates; any refused cell is an error naming its row and column."""
+    base = (catalog.preset(preset) if preset is not None else
+            parse_json(_read_scenario(scenario)) if scenario is not None else None)
+    data = b"" if bundled is not None else _read_scenario(sites, fleet.MAX_INVENTORY_BYTES, "--sites")
+    if bundled is not None or data.lstrip()[:1] == b"{":
+        f = fleet.preset(bundled) if bundled is not None else fleet.parse_fleet_json(data, base)
+        sites = sites or bundled
+        if base is not None or months is not None:
+            f = fleet.make_fleet(f.inventory.table, base or f.base, f.answers, months or f.months, f.name)
+    else:
+        f = fleet.make_fleet(data, base or catalog.preset("retail"), None, months, Path(sites).stem)
+    if f.inventory.errors:
+        more = len(f.inventory.errors) - 1
+        raise ScenarioError(f"{sites}: {f.inventory.errors[0]}" + (f" (and {more:,} more)" if more else ""))
+    return f
+
+
+def _fleet(args) -> int:
+    f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet)
+    p = fleet.evaluate(f)
+    if args.format == "json":
+        text = json.dumps(fleet.result_dict(p), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    elif args.format == "csv":
+        text = (f.inventory.to_csv() if args.table == "inventory" else
+                fleet.to_csv(fleet.site_table(p) if args.table == "sites" else fleet.monthly_table(p)))
+    else:
+        text = _fleet_text(p)
+    if args.out is not None:
+        _write_file(args.out, text, args.sites)
+    else:
+        emit(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
@@ -387,6 +463,8 @@ def _run(argv: list[str] | None) -> int:
         return _advise(args)
     if args.command in ("plans", "db"):
         return _plans_command(args)
+    if args.command == "fleet":
+        return _fleet(args)
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
     a = analyse_one(_load(args))

@@ -1,0 +1,99 @@
+"""Fleet: a site inventory, a placement per site, rollout waves, and the programme's business case."""
+import streamlit as st
+
+from planner import fleet as model
+from planner.ui import fleet as page
+from planner.ui import pieces, state
+from planner.ui.format import md, money
+
+f = page.current()
+st.title("Fleet")
+st.caption("One row per site (or per group of identical sites, `count`). A blank cell takes the base scenario's "
+           f"value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at its "
+           "`go_live_month`; `pin` forces a placement.")
+state.show_notices(page.PLACE)
+
+top = st.columns([2, 1, 1], gap="medium", vertical_alignment="bottom")
+with top[0]:
+    presets = model.presets()
+    choice = st.selectbox("Fleet preset", list(presets), format_func=presets.get, index=None,
+                          placeholder="Load a bundled fleet…", key="fleet.preset")
+with top[1]:
+    st.button("Load", key="fleet.load", disabled=choice is None, on_click=page.load_preset, args=(choice,),
+              width="stretch")
+with top[2]:
+    months = int(st.number_input("Programme months", 1, 240, f.months, 1, key=f"fleet.months.{st.session_state.get(page.VERSION, 0)}"))
+
+table = st.data_editor(f.inventory.table, num_rows="dynamic", key=page.editor_key(), hide_index=True,
+                       width="stretch", height=min(38 + 35 * (f.inventory.n + 1), 420),
+                       column_config={"site": st.column_config.TextColumn("site", pinned=True)})
+f = page.edited(f, table, months)
+if f.inventory.errors:
+    st.warning("Refused (the base value is used instead):\n\n" +
+               "\n".join(f"- {md(e)}" for e in model.errors_text(f.inventory.errors)))
+if f.inventory.n == 0:
+    st.info("Add a row per site (or upload an inventory CSV) to see the programme.")
+    st.stop()
+
+p = model.evaluate(f)
+sites = model.site_table(p)
+cur = f.base.currency
+
+placed = sites.groupby("placement")["count"].sum()
+cards = st.columns(4)
+cards[0].metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows")
+for card, key in zip(cards[1:], model.PLACEMENTS):
+    sites_here = int(placed.get(key, 0))
+    card.metric(key.replace("_", " ").capitalize(), f"{sites_here:,} site{'' if sites_here == 1 else 's'}")
+
+st.subheader("Three plans")
+summary = model.plan_summary(p)["recommended"]
+be = summary["break_even_month"]
+with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
+    st.metric("Recommended: break-even", "not within the programme" if be is None else f"month {be:,.1f}",
+              width="content",
+              help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.")
+    st.metric("Recommended: capex", money(summary["capex_total"], cur), width="content")
+    st.metric("Recommended: NPV of savings", money(summary["npv"], cur), width="content", help="Against all cloud.")
+    st.metric("Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months.")
+st.dataframe(page.plans_table(p), hide_index=True, width="stretch", column_config={
+    c: st.column_config.NumberColumn(format="accounting") for c in page.plans_table(p).columns if c.endswith(f"[{cur}]")})
+st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
+with st.expander("Capex by quarter (rollout waves)"):
+    st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
+
+st.subheader("Per site")
+st.caption("Sorted by payback (programme month); click a header to sort by another column. Devices, capex and "
+           "monthly saving count every site of the row; pin cost is the NPV a pin gives up against the advice.")
+st.dataframe(sites.sort_values("payback_month", na_position="last"), hide_index=True, width="stretch",
+             key="fleet.sites", column_config={
+                 "capex": st.column_config.NumberColumn(f"capex [{cur}]", format="accounting"),
+                 "monthly_saving": st.column_config.NumberColumn(f"monthly saving [{cur}]", format="accounting"),
+                 "payback_month": st.column_config.NumberColumn("payback month", format="%.1f"),
+                 "pin_cost_npv": st.column_config.NumberColumn(f"pin cost (NPV) [{cur}]", format="accounting"),
+                 "reason": st.column_config.TextColumn("reason", width="large")})
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown("**Between the fleet and the other pages**")
+    row = st.selectbox("Fleet row", range(f.inventory.n), format_func=lambda r: sites["name"].iat[r], key="fleet.row")
+    st.button("Open this row as the current scenario", key="fleet.open", on_click=page.open_row, args=(f, row),
+              help="The other pages then show this site alone, over its months from go-live.")
+    st.button(f"Send “{md(state.current().name)}” to the fleet", key="fleet.send",
+              on_click=page.send_current_scenario, args=(f,),
+              help="Adds the current scenario as a row: count = its sites, its per-site cameras, and every field "
+                   "that differs from the fleet's base.")
+with right:
+    st.markdown("**Export and import**")
+    name = "fleet"
+    downloads = [("Inventory CSV", f.inventory.to_csv(), "sites.csv", "text/csv"),
+                 ("Per-site CSV", model.to_csv(model.site_table(p)), "fleet-sites.csv", "text/csv"),
+                 ("Monthly cash flow CSV", model.to_csv(model.monthly_table(p)), "fleet-monthly.csv", "text/csv"),
+                 ("Fleet JSON", model.fleet_json(f), "fleet.json", "application/json")]
+    for i, (label, text, file_name, mime) in enumerate(downloads):
+        st.download_button(label, text.encode("utf-8"), file_name, mime, key=f"fleet.download.{i}",
+                           on_click="ignore", width="stretch")
+    key = f"fleet.upload.{st.session_state.get(page.VERSION, 0)}"
+    st.file_uploader("Inventory CSV or fleet JSON", type=["csv", "json"], key=key, on_change=page.handle_upload,
+                     args=(key,), help="Columns: site, count, go_live_month, pin, scenario field names and advisor "
+                                       "question keys. It replaces the table; a bad cell is named and skipped.")

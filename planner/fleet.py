@@ -1,0 +1,655 @@
+"""Fleet planning: a site inventory evaluated as one batch, a placement per site, the programme's three plans.
+
+A row of the inventory is a site (or `count` identical sites) described by scenario fields and advisor
+answers; a blank cell or a missing column takes the base scenario's value (or the base answers'). The
+rows are the engine's batch (n rows × M programme months); nothing loops over sites in Python.
+
+    site row r, row-local month k (k = 0 at its go-live g_r), evaluated over M − g_r months
+    programme month m:   plan_cost(m) = Σ_r count_r × cost_r(m − g_r)        (0 before go-live)
+    placement:           the advisor's rules, vectorised (hard constraints first, then the weighted vote)
+    three plans:         all cloud; all edge; recommended (advisor's placement, or the site's pin)
+    plan figures:        `finance.analyse` of the programme series, savings measured against all cloud
+
+See docs/FORMULAS.md, "Fleet".
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from . import advisor, catalog, costs, finance
+from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, load_json, to_dict,
+                       validate)
+
+PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
+PLANS = ("all_cloud", "all_edge", "recommended")
+PLAN_TEXT = {"all_cloud": "All cloud", "all_edge": "All edge", "recommended": "Recommended mix"}
+FLEET_COLUMNS = ("site", "count", "go_live_month", "pin")
+SCENARIO_COLUMNS = tuple(f.name for f in FIELDS if isinstance(f, (NumberField, ChoiceField)))
+ANSWER_COLUMNS = tuple(q.name for q in advisor.QUESTIONS)
+COLUMNS = FLEET_COLUMNS + SCENARIO_COLUMNS + ANSWER_COLUMNS
+SPECS = {f.name: f for f in FIELDS if isinstance(f, (NumberField, ChoiceField))} | advisor.QUESTION_BY_NAME
+_NUMBER_FIELD_NAMES = frozenset(f.name for f in FIELDS if isinstance(f, NumberField))
+MAX_ROWS = 200_000
+MAX_COUNT = 100_000
+MAX_SITE_NAME = 120
+MAX_ERRORS_SHOWN = 20
+MAX_INVENTORY_BYTES = 50_000_000
+
+
+# ── Inventory ───────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Inventory:
+    """The site table as text cells ('' = the base value), in the columns' given order, and what was refused.
+
+    A refused cell is blanked (the rest of its row and of the table is kept) and named in `errors` as
+    `row N, column X: reason`, N counting data rows from 1.
+    """
+    table: pd.DataFrame
+    errors: tuple[str, ...] = ()
+    numbers: dict = field(default_factory=dict, compare=False, repr=False)   # parsed numeric columns, NaN = blank
+
+    @property
+    def n(self) -> int:
+        return len(self.table)
+
+    def to_csv(self) -> str:
+        return self.table.to_csv(index=False, lineterminator="\n")
+
+
+def _text_frame(data) -> pd.DataFrame:
+    """Any table (DataFrame, CSV text or bytes) as a DataFrame of stripped strings, blanks as ''."""
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+    else:
+        if isinstance(data, bytes):
+            if len(data) > MAX_INVENTORY_BYTES:
+                raise ScenarioError(f"the inventory is larger than {MAX_INVENTORY_BYTES:,} bytes")
+            try:
+                data = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ScenarioError(f"the inventory is not UTF-8 text (byte {exc.start + 1})") from None
+        if not data.strip():
+            raise ScenarioError("the inventory is empty: it needs a header line and one row per site")
+        try:
+            frame = pd.read_csv(io.StringIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise ScenarioError(f"the inventory is not a readable CSV table: {str(exc).splitlines()[0]}") from None
+    if len(frame) > MAX_ROWS:
+        raise ScenarioError(f"the inventory has {len(frame):,} rows; at most {MAX_ROWS:,}")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}).set_axis(
+        frame.columns, axis=1) if len(frame.columns) else frame
+
+
+def _column_text(s: pd.Series) -> pd.Series:
+    """One column as stripped text, column-wise: blanks (None, NaN) as '', whole floats without '.0'."""
+    if pd.api.types.is_float_dtype(s):
+        values = s.to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        if np.array_equal(finite, np.round(finite)) and (finite.size == 0 or np.abs(finite).max() < 1e15):
+            s = s.astype("Int64")
+    elif pd.api.types.is_bool_dtype(s):
+        s = s.astype(object)
+    return s.astype(object).where(s.notna(), "").astype(str).str.strip().reset_index(drop=True)
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_inventory(data, months: int) -> Inventory:
+    """Validate a site table against the columns and bounds; `months` bounds the go-live month."""
+    frame = _text_frame(data)
+    errors: list[str] = []
+    unknown = [c for c in frame.columns if c not in COLUMNS]
+    for name in unknown:
+        hint = (" (a text field: set it on the base scenario)" if any(f.name == name for f in FIELDS)
+                else f"; columns are {', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys")
+        errors.append(f"column {name[:40]!r}: not a fleet column{hint}")
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    errors += [f"column {name!r}: given more than once (the first is kept)" for name in duplicated]
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    kept = [c for c in frame.columns if c in COLUMNS]      # the user's order: the CSV round-trips
+    table = frame[kept].copy() if kept else pd.DataFrame(index=frame.index)
+    if "site" not in table.columns:
+        table.insert(0, "site", "")
+    table = table.reset_index(drop=True)
+    cells: list[tuple[int, int, str]] = []
+    numbers = {}
+    for position, name in enumerate(table.columns):
+        bad, reasons, values = _check_column(name, table[name], months)
+        if values is not None:
+            numbers[name] = np.where(bad, np.nan, values)
+        if bad.any():
+            cells += [(r, position, f"row {r + 1}, column {name}: {reasons[i]}")
+                      for i, r in enumerate(np.flatnonzero(bad))]
+            table.loc[bad, name] = ""
+    errors += [message for _, _, message in sorted(cells)]        # row by row, left to right
+    # Blank site names become "site N" so every row can be named in the per-site table.
+    blank = table["site"] == ""
+    table.loc[blank, "site"] = [f"site {r + 1}" for r in np.flatnonzero(blank)]
+    if len(table) == 0:
+        errors.append("the inventory has no rows: add one row per site")
+    return Inventory(table, tuple(errors), numbers)
+
+
+def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells."""
+    blank = (cells == "").to_numpy()
+    if name == "site":
+        text = cells.to_numpy(dtype=object)
+        too_long = np.array([len(t) > MAX_SITE_NAME for t in text], dtype=bool)
+        unsafe = cells.str.contains(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", regex=True).to_numpy()
+        bad = too_long | unsafe
+        return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
+    if name == "pin":
+        bad = ~blank & ~cells.isin(PLACEMENTS).to_numpy()
+        return bad, [f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
+                     for v in cells[bad]], None
+    if name in ("count", "go_live_month"):
+        low, high, what = (1, MAX_COUNT, "sites") if name == "count" else (0, months - 1, "(month 0 starts the programme)")
+        return _check_numbers(cells, blank, low, high, True, what)
+    spec = SPECS[name]
+    if isinstance(spec, ChoiceField):
+        bad = ~blank & ~cells.isin(list(spec.options)).to_numpy()
+        return bad, [f"{_short(v)} is not one of {', '.join(spec.options)}" for v in cells[bad]], None
+    return _check_numbers(cells, blank, spec.min, spec.max, spec.integer, spec.unit_for())
+
+
+def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str], np.ndarray]:
+    values = pd.to_numeric(cells.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
+    not_number = ~blank & ~np.isfinite(values)
+    outside = ~blank & np.isfinite(values) & ((values < low) | (values > high))
+    fraction = ~blank & np.isfinite(values) & ~outside & integer & (values != np.round(values))
+    bad = not_number | outside | fraction
+    reasons = []
+    for text, value, nan, out in zip(cells[bad], values[bad], not_number[bad], outside[bad]):
+        if nan:
+            reasons.append(f"{_short(text)} is not a number")
+        elif out:
+            reasons.append(f"{value:g} is outside {low:g} to {high:g} {unit}".rstrip())
+        else:
+            reasons.append(f"{value:g} is not a whole number")
+    return bad, reasons, values
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def errors_text(errors: tuple[str, ...], limit: int = MAX_ERRORS_SHOWN) -> list[str]:
+    return list(errors[:limit]) + ([f"… and {len(errors) - limit:,} more"] if len(errors) > limit else [])
+
+
+# ── The fleet ───────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Fleet:
+    """A programme: the base scenario and answers every blank cell falls back to, the inventory, the months."""
+    name: str
+    base: Scenario
+    answers: object          # advisor.Answers
+    inventory: Inventory
+    months: int
+
+
+def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None = None, name: str = "Fleet") -> Fleet:
+    months = int(months or base.horizon_months)
+    if not 1 <= months <= 240:
+        raise ScenarioError(f"months = {months} is outside 1 to 240")
+    answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))   # defaults validated too
+    return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
+
+
+def fleet_json(fleet: Fleet) -> str:
+    """The whole fleet as one JSON document that `parse_fleet_json` restores."""
+    rows = [{k: v for k, v in row.items() if v != ""} for row in fleet.inventory.table.to_dict("records")]
+    return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
+                       "base": to_dict(fleet.base), "answers": _answers_dict(fleet.answers),
+                       "columns": list(fleet.inventory.table.columns), "sites": rows},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+def _answers_dict(answers) -> dict:
+    """Numeric answers as floats whatever pydantic kept (a default of 100 and a parsed 100.0 print alike)."""
+    return {k: float(v) if isinstance(advisor.QUESTION_BY_NAME[k], NumberField) else v
+            for k, v in answers.model_dump().items()}
+
+
+def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
+    """A fleet document (a preset in data/fleets/ or an export). `base` may be a preset key or a scenario."""
+    doc = load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file")
+    if not isinstance(doc, dict) or not isinstance(doc.get("sites"), list):
+        raise ScenarioError("a fleet file is a JSON object with a 'sites' list (one object per site row)")
+    base = doc.get("base")
+    if isinstance(base, str):
+        base = catalog.preset(base)
+    elif isinstance(base, dict):
+        base = validate(base)
+    elif default_base is not None:
+        base = default_base
+    else:
+        raise ScenarioError("a fleet file needs 'base': a preset name or a scenario object")
+    answers = advisor.answers(**(doc.get("answers") or {}))
+    rows = doc["sites"]
+    if not all(isinstance(r, dict) for r in rows):
+        raise ScenarioError("every entry of 'sites' is an object of column: value")
+    columns = doc.get("columns") or list(dict.fromkeys(k for r in rows for k in r))
+    frame = pd.DataFrame([{c: _cell_text(r.get(c, "")) for c in columns} for r in rows], columns=columns, dtype=str)
+    return make_fleet(frame, base, answers, doc.get("months"), str(doc.get("name") or "Fleet")[:120])
+
+
+# ── Presets (data/fleets/*.json) ───────────────────────────────────────────────────────────────────
+def presets() -> dict[str, str]:
+    """Bundled fleet presets: key → name."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))["name"] for path in sorted(_fleets_dir().glob("*.json"))}
+
+
+def preset(key: str) -> Fleet:
+    path = _fleets_dir() / f"{key}.json"
+    if not key.replace("_", "").isalnum() or not path.is_file():
+        raise ScenarioError(f"unknown fleet preset {key[:40]!r}; the fleet presets are {', '.join(presets())}")
+    return parse_fleet_json(path.read_text(encoding="utf-8"))
+
+
+def _fleets_dir():
+    return catalog.DATA_DIR / "fleets"
+
+
+# ── Evaluation ──────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Placement:
+    """Per site (n,): the advisor's placement before pins, the final one, and the deciding rule."""
+    advised: np.ndarray          # index into PLACEMENTS
+    final: np.ndarray
+    hard: np.ndarray             # (n, len(HARD_RULES)) which hard constraints hold
+    edge_votes: np.ndarray       # soft weights for the edge, for the cloud
+    cloud_votes: np.ndarray
+    power_needed_watts: np.ndarray   # per site, for the sized devices
+    power_available_watts: np.ndarray
+
+
+HARD_RULES = ("latency", "machine reaction", "connectivity", "privacy", "uplink capacity")
+
+
+@dataclass(frozen=True)
+class Programme:
+    fleet: Fleet
+    count: np.ndarray                 # (n,) sites per row
+    go_live: np.ndarray               # (n,) programme month of go-live
+    rows: finance.Finance             # per row, one site, row-local months (horizon M − go-live)
+    devices: np.ndarray               # (n,) edge devices per site at go-live
+    placement: Placement
+    plans: finance.Finance            # the three plans (PLANS order), programme months, vs all cloud
+    cloud_monthly: np.ndarray         # (M,) the all-cloud plan's cost per month
+    plan_opex: np.ndarray             # (3, M) running cost per month of each plan
+    plan_capex: np.ndarray            # (3, M) capex paid at the start of each month
+    irr: np.ndarray                   # (3,) %/year
+
+    @property
+    def months(self) -> int:
+        return self.fleet.months
+
+    @property
+    def edge(self) -> np.ndarray:
+        return self.placement.final != 0
+
+
+def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Numeric columns (base value where blank) and choice columns as arrays of option keys."""
+    inv = fleet.inventory
+    table, n = inv.table, inv.n
+    numbers, choices = {}, {}
+    for name in table.columns:
+        if name in ("site", "pin"):
+            continue
+        cells = table[name]
+        spec = SPECS.get(name)
+        if isinstance(spec, ChoiceField):
+            default = getattr(fleet.answers if name in ANSWER_COLUMNS else fleet.base, name)
+            choices[name] = np.where(cells.to_numpy() == "", default, cells.to_numpy()).astype(str)
+        else:
+            default = _default(fleet, name)
+            values = inv.numbers.get(name)
+            if values is None:              # an Inventory built without parse_inventory
+                values = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce").to_numpy(dtype=float)
+            numbers[name] = np.where(np.isnan(values), float(default), values)
+    for name in ("count", "go_live_month", "sites", "cameras"):
+        numbers.setdefault(name, np.full(n, float(_default(fleet, name))))
+    return numbers, choices
+
+
+def _default(fleet: Fleet, name: str) -> float:
+    """What a blank cell means: the base's value, per site. A row is one site (× count): `sites` is 1 and
+    `cameras` the base's cameras per site unless the row says otherwise."""
+    base = fleet.base
+    fixed = {"count": 1, "go_live_month": 0, "sites": 1, "cameras": round(base.cameras / base.sites)}
+    if name in fixed:
+        return fixed[name]
+    return getattr(fleet.answers if name in ANSWER_COLUMNS else base, name)
+
+
+def _answer_column(fleet: Fleet, numbers, choices, name: str, n: int) -> np.ndarray:
+    if name in numbers:
+        return numbers[name]
+    if name in choices:
+        return choices[name]
+    value = getattr(fleet.answers, name)
+    return np.full(n, float(value)) if isinstance(value, (int, float)) else np.full(n, value, dtype=object).astype(str)
+
+
+def evaluate(fleet: Fleet) -> Programme:
+    """Every site of the fleet in one batch of the cost model, its placement, and the three plans."""
+    inv, M, base = fleet.inventory, fleet.months, fleet.base
+    n = inv.n
+    if n == 0:
+        raise ScenarioError("the inventory has no rows: add one row per site")
+    numbers, choices = _values(fleet)
+    count, go_live = numbers["count"], numbers["go_live_month"].astype(int)
+    pin = inv.table["pin"].to_numpy(dtype=str) if "pin" in inv.table else np.full(n, "")
+    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)   # noqa: E731
+
+    # The edge flavour is known before any money: edge only where the data must stay on site (or pinned so),
+    # and then no feedback frames leave the site (as the single-site advisor's deployment).
+    flavour = np.where(np.isin(pin, PLACEMENTS[1:]), pin,
+                       np.where(answer("privacy") == "on_site", "edge_only", "split_brain_edge"))
+    overrides = {k: v for k, v in numbers.items() if k in _NUMBER_FIELD_NAMES}
+    overrides["horizon_months"] = M - go_live
+    feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
+    overrides["feedback_percent"] = np.where(flavour == "edge_only", 0.0, feedback)
+    b = costs.batch([base], **overrides)
+    for flag, (name, value) in costs._CHOICE_FLAGS.items():   # per-row choices: the same flags `batch` sets
+        if name in choices:
+            b.columns[flag] = choices[name] == value
+    evaluated = costs.evaluate(b, M)
+    rows = finance.analyse(evaluated, "cash", b["discount_percent_per_year"])
+    devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
+    placement = place(fleet, b, rows, devices, answer, pin, flavour)
+
+    # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
+    edge_rows = placement.final != 0
+    # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
+    # programme's end and is dropped by the shift, so the horizon cut (`Finance._within`) is not needed.
+    cloud_rows = evaluated.total("cloud")
+    plan_cloud = _shift_sum(cloud_rows, go_live, np.vstack([count, count, count * ~edge_rows]), M)
+    del cloud_rows
+    opex_rows = evaluated.total("edge", lump=False)
+    plan_opex = plan_cloud * np.array([[1.0], [0.0], [1.0]]) + _shift_sum(
+        opex_rows, go_live, np.vstack([0 * count, count, count * edge_rows]), M)
+    del opex_rows
+    plan_capex = _shift_sum(evaluated.total("edge", lump=True), go_live, np.vstack([0 * count, count, count * edge_rows]), M)
+    # Plan 0 is all cloud: its opex is the cloud cost itself, so its savings are exactly zero.
+    plan_opex[0] = plan_cloud[0]
+    cloud_monthly = plan_cloud[0]
+    plans = finance.analyse(_programme_costs(cloud_monthly, plan_opex, plan_capex, M), "cash",
+                            base.discount_percent_per_year)
+    plans = _from_first_flow(plans, cloud_monthly[None, :] - plan_opex, plan_capex)
+    irr = finance.irr_percent(cloud_monthly[None, :] - plan_opex, plan_capex)
+    return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, plan_capex, irr)
+
+
+def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:
+    """Break-even counted from a plan's first month with any flow: before its first go-live on the edge a
+    plan saves nothing, and zero cumulative savings there is not a pay-back (a wave plan whose first
+    sites stay in the cloud would otherwise 'break even' at month 0)."""
+    net = gap - capex
+    moving = net != 0
+    first = np.where(moving.any(axis=1), np.argmax(moving, axis=1), 0)
+    if not first.any():
+        return plans
+    be = plans.break_even_month.copy()
+    for p in np.flatnonzero(first):           # one pass per plan (three), not per site
+        start = first[p]
+        rest = finance.break_even(net[p:p + 1, start:].copy(), lambda m: gap[p, start + m],
+                                  np.array([net.shape[1] - start]))
+        be[p] = start + rest[0]
+    return dataclasses.replace(plans, break_even_month=be, payback_months=be)
+
+
+def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, months: int) -> np.ndarray:
+    """Σ_r weights[p, r] × values[r, m − shift[r]] for every plan p: (P, M). Rows are grouped by shift with a
+    sparse (P·G × n) matrix, so the (n, M) grid is read once; the G group sums are then shifted."""
+    shifts, group = np.unique(shift, return_inverse=True)
+    plans, n = weights.shape
+    row_of = (np.arange(plans)[:, None] * len(shifts) + group[None, :]).ravel()
+    w = sparse.csr_matrix((weights.ravel(), (row_of, np.tile(np.arange(n), plans))), shape=(plans * len(shifts), n))
+    grouped = np.asarray(w @ values).reshape(plans, len(shifts), months)
+    out = np.zeros((plans, months))
+    for g, s in enumerate(shifts):          # one pass per distinct go-live month (rollout waves), not per site
+        out[:, s:] += grouped[:, g, : months - s]
+    return out
+
+
+def _programme_costs(cloud: np.ndarray, opex: np.ndarray, capex: np.ndarray, months: int) -> costs.Costs:
+    """The three plans as a `Costs` of n = 3 whose lines are whole series: the cloud side (the all-cloud
+    cost, which each plan's savings are measured against), the edge's running cost and its capex."""
+    ones = np.ones((3, 1))
+    lines = {c.key: () for c in costs.COMPONENTS}
+    lines["site_uplink"] = (costs.Component(ones, np.broadcast_to(cloud, (3, months))),)
+    lines["failures"] = (costs.Component(ones, opex),)
+    lines["hardware"] = (costs.Component(ones, capex),)
+    return costs.Costs(3, months, np.full(3, months), lines, {})
+
+
+# ── Placement (the advisor's rules for every site at once) ─────────────────────────────────────────
+def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarray, answer, pin, flavour) -> Placement:
+    """Hard constraints first, then the weighted vote of the soft answers and of money, as `advisor.decide`.
+
+    The edge is costed with each row's own device (its scenario fields), sized by the cost model; the
+    single-site advisor also searches the catalog for a device, which the fleet leaves to the row.
+    """
+    n = b.n
+    links = {r["id"]: r for r in catalog.load().connectivity}
+    works = {r["id"]: r for r in catalog.load().workloads}
+    connectivity, workload = answer("connectivity"), answer("workload")
+    response = answer("response_ms")
+    fps = b["analysed_fps"]
+    wait_ms = np.where(fps > 0, 500 / np.where(fps > 0, fps, 1), 0.0)
+    cloud_ms = (wait_ms + _lookup(links, connectivity, "access_rtt_ms")
+                + 2 * answer("region_distance_km") / advisor.FIBRE_KM_PER_MS * advisor.ROUTE_FACTOR
+                + b["image_kb"] * 8 / answer("uplink_mbps") + advisor.CLOUD_QUEUE_MS
+                + _lookup(works, workload, "cloud_inference_ms"))
+    attainable = wait_ms < response
+    reliable = np.array([links[k]["reliable"] == "yes" for k in connectivity]) if n else np.zeros(0, bool)
+    metered = np.array([links[k]["metered"] == "yes" for k in connectivity]) if n else np.zeros(0, bool)
+    cameras = b["cameras"] / b["sites"]
+    sustained = np.where(b["video_upload"], cameras * b["bitrate_mbps"], cameras * fps * b["image_kb"] * 8 / 1000)
+    privacy = answer("privacy")
+    hard = np.column_stack([
+        attainable & (cloud_ms > response),
+        attainable & (cloud_ms <= response) & (response < advisor.MACHINE_MS),
+        ~reliable,
+        privacy == "on_site",
+        sustained / advisor.UPLINK_UTILISATION > answer("uplink_mbps"),
+    ])
+    # Soft votes, weight 1 each: +1 edge, −1 cloud, 0 either (the advisor's `factors` and `uplink_factor`).
+    latency_vote = np.where(attainable & ~hard[:, 0] & ~hard[:, 1] & (response >= advisor.HUMAN_MS), -1, 0)
+    votes = [np.where(answer("data_origin") == "cloud", -1, 1), latency_vote,
+             np.where(metered, 1, np.where(connectivity == "fiber", -1, 0)),
+             np.select([privacy == "none", privacy == "anonymisable"], [-1, 0], 1),
+             np.select([answer("update_cadence") == "hourly", answer("update_cadence") == "daily"], [-1, 0], 1)]
+    soft = np.column_stack(votes + [np.zeros(n)]).astype(float)       # the last column: uplink, 'either' when it fits
+    soft_mask = np.column_stack([np.ones(n, bool), ~hard[:, 0] & ~hard[:, 1], reliable, privacy != "on_site",
+                                 np.ones(n, bool), ~hard[:, 4]])
+    other = soft_mask.sum(axis=1).astype(float)
+    power = devices / b["sites"] * b["device_watts"]
+    costed = power <= answer("site_power_watts")                      # a device that does not fit: money does not vote
+    cloud_total, edge_total = rows.cloud_total, rows.edge_total
+    dear, cheap = np.maximum(cloud_total, edge_total), np.minimum(cloud_total, edge_total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(cheap > 0, np.minimum(dear / np.where(cheap > 0, cheap, 1), advisor.MAX_COST_RATIO),
+                         advisor.MAX_COST_RATIO)
+    money = np.where(costed & (dear > 0), other * np.log(ratio) / math.log(advisor.MONEY_PARITY_RATIO), 0.0)
+    money_verdict = np.where(costed, np.sign(cloud_total - edge_total), 0.0)     # +1: the edge is cheaper
+    score = (soft * soft_mask).sum(axis=1) + money * money_verdict
+    total = other + money
+    edge_votes = (np.where(soft > 0, 1.0, 0.0) * soft_mask).sum(axis=1) + np.where(money_verdict > 0, money, 0)
+    cloud_votes = (np.where(soft < 0, 1.0, 0.0) * soft_mask).sum(axis=1) + np.where(money_verdict < 0, money, 0)
+    tie = np.isclose(score, 0.0, rtol=0, atol=1e-9 * np.maximum(total, 1.0))
+    goes_edge = hard.any(axis=1) | np.where(tie, money_verdict > 0, score > 0)
+    edge_kind = np.where(privacy == "on_site", 2, 1)
+    advised = np.where(goes_edge, edge_kind, 0)
+    pinned = np.isin(pin, PLACEMENTS)
+    pin_index = np.select([pin == k for k in PLACEMENTS], range(len(PLACEMENTS)), 0)
+    final = np.where(pinned, pin_index, advised)
+    return Placement(advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"))
+
+
+def _lookup(table: dict, keys: np.ndarray, column: str) -> np.ndarray:
+    """Catalog column per row by key: one dictionary look-up per distinct key."""
+    distinct, index = np.unique(keys, return_inverse=True)
+    return np.array([float(table[k][column]) for k in distinct])[index] if len(keys) else np.zeros(0)
+
+
+# ── Results as tables ───────────────────────────────────────────────────────────────────────────────
+def _none(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def reasons(p: Programme) -> np.ndarray:
+    """The deciding reason of each site's placement, one line each (built column-wise, no loop over sites)."""
+    pl = p.placement
+    n = p.fleet.inventory.n
+    # Hard constraints: one text per distinct combination (at most 2⁵), picked by a bit code per row.
+    code = pl.hard.astype(int) @ (1 << np.arange(len(HARD_RULES)))
+    codes, inverse = np.unique(code, return_inverse=True)
+    hard_text = np.array(["edge mandatory for " + ", ".join(HARD_RULES[i] for i in range(len(HARD_RULES)) if c >> i & 1)
+                          for c in codes], dtype=object)[inverse]
+    side = np.where(pl.advised != 0, "edge", "cloud").astype(object)
+    high = np.char.mod("%.1f", np.maximum(pl.edge_votes, pl.cloud_votes)).astype(object)
+    low = np.char.mod("%.1f", np.minimum(pl.edge_votes, pl.cloud_votes)).astype(object)
+    vote_text = np.where(pl.edge_votes != pl.cloud_votes, "answers and money favour the " + side + " " + high + " to "
+                         + low, "a tie: the " + side + " stays")
+    why = np.where(code > 0, hard_text, vote_text)
+    table = p.fleet.inventory.table
+    pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
+    advised = np.array(PLACEMENTS, dtype=object)[pl.advised]
+    why = np.where(pins != "", "pinned to " + pins + " (advised " + advised + ": " + why + ")", why)
+    short = p.edge & (pl.power_needed_watts > pl.power_available_watts)
+    watts = np.char.mod("%.0f", pl.power_needed_watts).astype(object)
+    return np.where(short, why + "; needs " + watts + " W of edge power", why).astype(str)
+
+
+SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "reason", "devices", "capex",
+                "monthly_saving", "payback_month", "pin_cost_npv")
+
+
+def site_table(p: Programme) -> pd.DataFrame:
+    """Per row: its placement, devices, capex, average monthly saving and payback under that placement.
+
+    devices, capex and monthly saving count every site the row stands for; payback_month is the programme
+    month at which the site's cumulative savings reach zero (None if not within the programme);
+    pin_cost_npv is the NPV the pin gives up against the advised placement (0 without a pin).
+    """
+    r, edge, count = p.rows, p.edge, p.count
+    live_months = p.months - p.go_live
+    monthly_saving = (r.cloud_total - (r.edge_total - r.capex_total)) / live_months * count
+    rate = p.fleet.base.discount_percent_per_year
+    npv_site = r.npv_savings * count * (1 + rate / 100) ** (-p.go_live / 12)
+    advised_edge = p.placement.advised != 0
+    return pd.DataFrame({
+        "name": p.fleet.inventory.table["site"].to_numpy(),
+        "count": count.astype(int),
+        "go_live_month": p.go_live,
+        "placement": np.array(PLACEMENTS)[p.placement.final],
+        "advised": np.array(PLACEMENTS)[p.placement.advised],
+        "reason": reasons(p),
+        "devices": np.where(edge, p.devices * count, 0).astype(int),
+        "capex": np.where(edge, r.capex_total * count, 0.0),
+        "monthly_saving": np.where(edge, monthly_saving, 0.0),
+        "payback_month": np.where(edge, p.go_live + r.payback_months, np.nan),
+        "pin_cost_npv": np.where(advised_edge, npv_site, 0.0) - np.where(edge, npv_site, 0.0),
+    })
+
+
+def plan_summary(p: Programme) -> dict[str, dict]:
+    f = p.plans
+    out = {}
+    quarters = np.arange(0, p.months, 3)
+    for i, plan in enumerate(PLANS):
+        out[plan] = {
+            "capex_total": float(f.capex_total[i]),
+            "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
+            "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
+            "npv": float(f.npv_savings[i]),
+            "irr_percent": _none(p.irr[i]),
+            "tco": float(f.edge_total[i]),
+            "savings_total": float(f.cloud_total[i] - f.edge_total[i]),
+            "sites_on_edge": int(p.count.sum()) if plan == "all_edge" else
+            int(p.count[p.edge].sum()) if plan == "recommended" else 0,
+        }
+    return out
+
+
+def monthly_table(p: Programme) -> pd.DataFrame:
+    """The programme's cash flow by month, per plan: cost and cumulative savings against all cloud."""
+    cost = p.plan_opex + p.plan_capex
+    cum = np.cumsum(p.cloud_monthly[None, :] - cost, axis=1)
+    data = {"month": np.arange(1, p.months + 1)}
+    for i, plan in enumerate(PLANS):
+        data[f"{plan}_capex"] = p.plan_capex[i]
+        data[f"{plan}_cost"] = cost[i]
+    for i, plan in enumerate(PLANS):
+        data[f"{plan}_cumulative_savings"] = cum[i]
+    return pd.DataFrame(data)
+
+
+def result_dict(p: Programme) -> dict:
+    sites = site_table(p)
+    return {
+        "name": p.fleet.name, "currency": p.fleet.base.currency, "months": p.months,
+        "rows": p.fleet.inventory.n, "sites_total": int(p.count.sum()),
+        "plans": plan_summary(p),
+        "sites": [{k: (_none(v) if isinstance(v, float) else v.item() if hasattr(v, "item") else v)
+                   for k, v in row.items()} for row in sites.to_dict("records")],
+    }
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+
+
+# ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
+def row_scenario(f: Fleet, r: int) -> Scenario:
+    """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live."""
+    numbers, choices = _values(f)
+    changes = {k: v[r] for k, v in numbers.items() if k in _NUMBER_FIELD_NAMES}
+    changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}
+    changes["horizon_months"] = f.months - int(numbers["go_live_month"][r])
+    for name, value in list(changes.items()):
+        if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
+            changes[name] = int(value)
+    site = str(f.inventory.table["site"].iat[r])
+    return validate({**to_dict(f.base), **changes, "name": site[:120]})
+
+
+def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:
+    """The cells of a new row standing for `scenario`: `count` = its sites, the per-site cameras, and every
+    scenario field that differs from the fleet's base (those columns are added to the table if missing)."""
+    row = {"site": scenario.name[:MAX_SITE_NAME], "count": str(int(scenario.sites)),
+           "cameras": str(round(scenario.cameras / scenario.sites))}
+    for name in SCENARIO_COLUMNS:
+        if name in ("sites", "cameras", "horizon_months"):
+            continue
+        value = getattr(scenario, name)
+        if value != getattr(f.base, name):
+            row[name] = _cell_text(float(value)) if isinstance(value, (int, float)) else str(value)
+    return row
+
+
+def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
+    table = f.inventory.table
+    for name in row:
+        if name not in table.columns:
+            table = table.assign(**{name: ""})
+    table = pd.concat([table, pd.DataFrame([{c: row.get(c, "") for c in table.columns}], dtype=str)], ignore_index=True)
+    return Fleet(f.name, f.base, f.answers, parse_inventory(table, f.months), f.months)

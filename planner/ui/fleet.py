@@ -1,0 +1,139 @@
+"""The Fleet page's state and pieces: the fleet in the session, the editor's table, uploads, the chart.
+
+Keys (in `st.session_state`): `fleet.doc` the Fleet last loaded (preset, upload, added row); `fleet.version`
+bumps when it is replaced from outside the editor, so the editor (`fleet.editor.<version>`) starts afresh.
+Edits in the editor are read back on every run and evaluated; a refused cell is listed and takes the
+base value, the rest of the table is kept.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from .. import charts
+from .. import fleet as model
+from ..scenario import ScenarioError
+from . import state
+
+DOC, VERSION = "fleet.doc", "fleet.version"
+DEFAULT_FLEET = "retail_chain"
+PLACE = "fleet"
+PLAN_COLORS = {"all_cloud": "#1f77b4", "all_edge": "#2ca02c", "recommended": "#ff7f0e"}
+
+
+def current() -> model.Fleet:
+    if DOC not in st.session_state:
+        st.session_state[DOC] = model.preset(DEFAULT_FLEET)
+        st.session_state[VERSION] = 0
+    return st.session_state[DOC]
+
+
+def replace_fleet(f: model.Fleet, message: str | None = None) -> None:
+    st.session_state[DOC] = f
+    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+    if message:
+        state.notify("success", message, PLACE)
+    for error in model.errors_text(f.inventory.errors):
+        state.notify("warning", f"Refused, the base value is used: {error}", PLACE)
+
+
+def editor_key() -> str:
+    return f"fleet.editor.{st.session_state.get(VERSION, 0)}"
+
+
+def load_preset(key: str) -> None:
+    replace_fleet(model.preset(key), f"Loaded the fleet “{model.presets()[key]}”.")
+
+
+def handle_upload(key: str) -> None:
+    """An uploaded inventory CSV (on the current base) or fleet JSON; an unreadable file leaves the fleet as it was."""
+    file = st.session_state.get(key)
+    if file is None:
+        return
+    f = current()
+    data = file.getvalue()
+    try:
+        if data.lstrip()[:1] == b"{":
+            new = model.parse_fleet_json(data, f.base)
+        else:
+            new = model.make_fleet(data, f.base, f.answers, f.months, f.name)
+    except ScenarioError as exc:
+        state.notify("error", f"{file.name} was not loaded: {exc}", PLACE)
+        return
+    replace_fleet(new, f"Loaded {new.inventory.n:,} site rows from {file.name}.")
+
+
+def edited(f: model.Fleet, table: pd.DataFrame, months: int) -> model.Fleet:
+    """The fleet with the editor's table and the months chosen on the page."""
+    table = table.reset_index(drop=True)
+    return model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table, months), months)
+
+
+def send_current_scenario(f: model.Fleet) -> None:
+    scenario = state.current()
+    replace_fleet(model.with_row(f, model.scenario_row(f, scenario)), f"Added “{scenario.name}” as a row.")
+
+
+def open_row(f: model.Fleet, r: int) -> None:
+    try:
+        scenario = model.row_scenario(f, r)
+    except ScenarioError as exc:
+        state.notify("error", f"That row cannot open as a scenario: {exc}", PLACE)
+        return
+    state.set_scenario(scenario)
+    state.notify("success", f"“{scenario.name}” is now the current scenario on every page "
+                            f"({scenario.horizon_months} months from its go-live).", PLACE)
+
+
+def plans_table(p: model.Programme) -> pd.DataFrame:
+    s = model.plan_summary(p)
+    cur = p.fleet.base.currency
+
+    def be(x):
+        return "—" if x is None else f"month {x:,.1f}"
+
+    def irr(x):
+        return "—" if x is None else "over 1,000 %/yr" if x > 1000 else f"{x:,.1f} %/yr"
+    return pd.DataFrame({
+        "Plan": [model.PLAN_TEXT[k] for k in model.PLANS],
+        "Sites on the edge": [s[k]["sites_on_edge"] for k in model.PLANS],
+        f"Capex [{cur}]": [s[k]["capex_total"] for k in model.PLANS],
+        f"TCO [{cur}]": [s[k]["tco"] for k in model.PLANS],
+        f"NPV of savings [{cur}]": [s[k]["npv"] for k in model.PLANS],
+        "Break-even": [be(s[k]["break_even_month"]) for k in model.PLANS],
+        "IRR": [irr(s[k]["irr_percent"]) for k in model.PLANS],
+    })
+
+
+def quarters_table(p: model.Programme) -> pd.DataFrame:
+    s = model.plan_summary(p)
+    q = len(s["all_edge"]["capex_by_quarter"])
+    return pd.DataFrame({"Quarter": [f"Q{i + 1}" for i in range(q)],
+                         **{model.PLAN_TEXT[k]: s[k]["capex_by_quarter"] for k in model.PLANS[1:]}})
+
+
+def cashflow_figure(p: model.Programme, height: int = 420) -> go.Figure:
+    """Cumulative cost of the three plans by month's end, the recommended plan's break-even marked."""
+    cur = p.fleet.base.currency
+    months = np.arange(p.months + 1)
+    cost = np.vstack([p.cloud_monthly, *(p.plan_opex[1:] + p.plan_capex[1:])])
+    traces = []
+    for i, plan in enumerate(model.PLANS):
+        cum = np.concatenate([[p.plan_capex[i, 0] if i else 0.0], np.cumsum(cost[i])])
+        traces.append({"type": "scatter", "x": months, "y": cum, "mode": "lines", "name": model.PLAN_TEXT[plan],
+                       "line": {"color": PLAN_COLORS[plan], "width": 3, "dash": "dot" if plan == "all_edge" else None},
+                       "hovertemplate": f"{charts.money_hover(cur)}<extra>{model.PLAN_TEXT[plan]}</extra>"})
+    be = p.plans.break_even_month[model.PLANS.index("recommended")]
+    annotations = []
+    if np.isfinite(be):
+        y = float(np.interp(be, months, np.concatenate([[0.0], np.cumsum(p.cloud_monthly)])))
+        traces.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Break-even",
+                       "marker": {"color": charts.MARKER_COLOR, "size": 12, "symbol": "diamond"},
+                       "hovertemplate": f"Break-even: month {be:,.1f}<extra></extra>"})
+        annotations.append({"x": be, "y": y, "text": f"<b>Break-even, month {be:,.1f}</b>", "showarrow": True,
+                            "arrowhead": 2, "ax": 30, "ay": -50, "xanchor": "left", **charts.LABEL_STYLE})
+    layout = charts._layout("Programme: cumulative cost of the three plans", cur, "Cumulative cost", height,
+                            annotations=annotations, xaxis={"title": {"text": "Programme month"}, "rangemode": "tozero"})
+    return go.Figure(data=traces, layout=layout)

@@ -1,0 +1,88 @@
+"""The Fleet page without a browser (streamlit.testing AppTest): expected figures come from planner.fleet,
+the code the CLI reports with."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import catalog, fleet
+from planner.ui import fleet as ui
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGE = "pages/fleet.py"
+RETAIL = catalog.preset("retail")
+CSV = "site,count,go_live_month,pin,cameras,connectivity,privacy\nA,1,0,,50,fiber,\nB,40,6,,10,metered_5g,on_site\n"
+
+
+def start(f: fleet.Fleet | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    if f is not None:
+        at.session_state[ui.DOC] = f
+        at.session_state[ui.VERSION] = 1
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest, column: str) -> pd.DataFrame:
+    """The table on the page that has this column (the editor is a dataframe element too)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_the_default_fleet_shows_its_three_plans_and_sites():
+    at = start()
+    expected = fleet.plan_summary(fleet.evaluate(fleet.preset(ui.DEFAULT_FLEET)))
+    plans = shown(at, 'Plan')
+    assert plans["Plan"].tolist() == ["All cloud", "All edge", "Recommended mix"]
+    assert plans["Capex [USD]"].tolist() == [expected[k]["capex_total"] for k in fleet.PLANS]
+    assert plans["NPV of savings [USD]"].tolist() == pytest.approx([expected[k]["npv"] for k in fleet.PLANS])
+    assert at.metric[0].value == "120"
+
+
+def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
+    f = fleet.make_fleet(CSV, RETAIL)
+    at = start(f)
+    before = shown(at, 'Plan')
+    pinned = fleet.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), RETAIL)
+    at = start(pinned)
+    after = shown(at, 'Plan')
+    # Pinning A (5 devices × 2,000) to the cloud takes 10,000 off the recommended plan's capex.
+    assert before["Capex [USD]"].iat[2] - after["Capex [USD]"].iat[2] == 10_000
+    sites = shown(at, "placement")
+    assert sites.set_index("name").loc["A", "placement"] == "cloud"
+
+
+def test_open_a_row_as_the_current_scenario_and_send_it_back():
+    at = start(fleet.make_fleet(CSV, RETAIL))
+    at.selectbox(key="fleet.row").set_value(1).run()
+    at.button(key="fleet.open").click().run()
+    assert not at.exception
+    scenario = at.session_state["scenario"]
+    assert (scenario.name, scenario.cameras, scenario.sites, scenario.horizon_months) == ("B", 10, 1, 30)
+    at.button(key="fleet.send").click().run()
+    assert not at.exception
+    table = at.session_state[ui.DOC].inventory.table
+    assert len(table) == 3 and table["site"].iat[2] == "B" and table["cameras"].iat[2] == "10"
+
+
+def test_loading_a_preset_replaces_the_table():
+    at = start(fleet.make_fleet(CSV, RETAIL))
+    at.selectbox(key="fleet.preset").set_value("city_intersections").run()
+    at.button(key="fleet.load").click().run()
+    assert not at.exception
+    assert at.session_state[ui.DOC].inventory.table["site"].tolist() == ["Fibre intersection", "LTE intersection"]
+    assert at.metric[0].value == "40"
+
+
+def test_a_bad_cell_is_listed_and_the_rest_evaluated():
+    # The editor's table as typed (the page checks it on every run): a word where a number belongs.
+    good = fleet.make_fleet(CSV, RETAIL)
+    typed = good.inventory.table.copy()
+    typed.loc[0, "cameras"] = "fifty"
+    at = start(fleet.Fleet(good.name, good.base, good.answers, fleet.Inventory(typed), good.months))
+    assert any("row 1, column cameras: 'fifty' is not a number" in w.value for w in at.warning)
+    assert at.metric[0].value == "41"

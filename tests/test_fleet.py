@@ -1,0 +1,223 @@
+"""Fleet planning (issue 14): inventory checks, one batch with counts and go-live shifts, placement, plans."""
+import json
+
+import pandas as pd
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from planner import advisor, catalog, costs, fleet, finance
+from planner.scenario import replace, to_dict, validate
+
+RETAIL = catalog.preset("retail")
+
+
+def programme(csv: str, base=RETAIL, months=None, answers=None) -> fleet.Programme:
+    f = fleet.make_fleet(csv, base, answers, months)
+    assert f.inventory.errors == ()
+    return fleet.evaluate(f)
+
+
+def single(scenario) -> finance.Finance:
+    return finance.analyse(costs.evaluate(costs.batch([scenario])), "cash", scenario.discount_percent_per_year)
+
+
+# ── A fleet is the single-site model, summed ───────────────────────────────────────────────────────
+def test_one_row_fleet_equals_the_single_site_model():
+    p = programme("site\nshop\n")
+    one = single(RETAIL)
+    edge = fleet.PLANS.index("all_edge")
+    # Same series month by month (the engine's own arrays, one row, no shift, count 1) …
+    np.testing.assert_array_equal(p.cloud_monthly, one.cloud_monthly[0])
+    np.testing.assert_array_equal(p.plan_opex[edge], one.edge_running_monthly[0])
+    np.testing.assert_array_equal(p.plan_capex[edge], one.edge_capex[0])
+    # … and the same figures (finance.analyse sums the terms in another order: equal to rounding).
+    for got, want in [(p.plans.break_even_month[edge], one.break_even_month[0]),
+                      (p.plans.npv_savings[edge], one.npv_savings[0]),
+                      (p.plans.edge_total[edge], one.edge_total[0]),
+                      (p.plans.cloud_total[edge], one.cloud_total[0]),
+                      (p.plans.capex_total[edge], one.capex_total[0]),
+                      (p.irr[edge], one.irr_percent[0])]:
+        assert got == pytest.approx(want, rel=1e-12)
+    table = fleet.site_table(p)
+    assert table.loc[0, "devices"] == 5                       # the preset's 5 devices, manual sizing
+    assert table.loc[0, "capex"] == pytest.approx(one.capex_total[0])
+
+
+def test_a_row_with_count_40_equals_40_identical_rows():
+    cells = "cameras,go_live_month,connectivity\n20,3,metered_5g"
+    counted = programme("site,count," + cells.replace("\n", "\nshops,40,") + "\n")
+    rows = programme("site," + cells.split("\n")[0] + "\n" + "".join(f"shop {i}," + cells.split("\n")[1] + "\n"
+                                                                        for i in range(40)))
+    for name in ("cloud_monthly", "plan_opex", "plan_capex", "irr"):
+        np.testing.assert_allclose(getattr(counted, name), getattr(rows, name), rtol=1e-12)
+    for name in ("break_even_month", "npv_savings", "edge_total", "capex_total"):
+        np.testing.assert_allclose(getattr(counted.plans, name), getattr(rows.plans, name), rtol=1e-12)
+    assert fleet.site_table(counted).loc[0, "devices"] == fleet.site_table(rows)["devices"].sum() == 40 * 5
+
+
+def test_a_sites_costs_start_at_its_go_live_month():
+    p = programme("site,go_live_month\nlater,6\n", months=36)
+    # Nothing before month 6; from month 6 on, the single-site model over the 30 months left.
+    one = single(replace(RETAIL, horizon_months=30))
+    assert not p.cloud_monthly[:6].any() and not p.plan_capex[:, :6].any() and not p.plan_opex[:, :6].any()
+    np.testing.assert_array_equal(p.cloud_monthly[6:], one.cloud_monthly[0])
+    np.testing.assert_array_equal(p.plan_capex[1, 6:], one.edge_capex[0])
+    assert p.plan_capex[1, 6] == 5 * 2000                     # 5 devices × 2,000 at go-live
+    # Its payback is counted in programme months: 6 + the single site's payback.
+    assert fleet.site_table(p).loc[0, "payback_month"] == pytest.approx(6 + one.payback_months[0])
+
+
+def test_pinning_changes_only_that_site():
+    csv = "site,pin,connectivity\nA,,fiber\nB,{pin},metered_5g\nC,,broadband\n"
+    free, pinned = programme(csv.format(pin="")), programme(csv.format(pin="cloud"))
+    before, after = fleet.site_table(free), fleet.site_table(pinned)
+    assert before.loc[1, "placement"] != "cloud" and after.loc[1, "placement"] == "cloud"
+    assert after.loc[1, "capex"] == 0 and after.loc[1, "pin_cost_npv"] > 0
+    for r in (0, 2):
+        assert before.drop(columns="reason").loc[r].equals(after.drop(columns="reason").loc[r])
+    # The recommended plan moves by site B's edge flows, exactly: capex 5 × 2,000 less at month 0.
+    rec = fleet.PLANS.index("recommended")
+    assert free.plan_capex[rec, 0] - pinned.plan_capex[rec, 0] == 10_000
+    np.testing.assert_array_equal(free.plan_capex[:2], pinned.plan_capex[:2])     # all cloud, all edge unchanged
+
+
+# A scenario whose months are easy to add up by hand.
+SIMPLE = validate({
+    **{k: v for k, v in to_dict(RETAIL).items() if k not in ("inference_tiers", "egress_tiers")},
+    "cameras": 10, "analysed_fps": 1, "hours_per_day": 10, "days_per_month": 10, "cloud_upload": "frames",
+    "uplink_per_gb": 0, "ingest_per_gb": 0, "storage_per_gb_month": 0, "result_kb": 0,
+    "inference_tiers": [{"start": 0, "price": 0.5}], "egress_tiers": [{"start": 0, "price": 0}],
+    "device_price": 3000, "device_sizing": "manual", "devices_manual": 1, "install_per_device": 0,
+    "useful_life_months": 180, "salvage_percent": 0, "failure_percent_per_year": 0, "electricity_per_kwh": 0,
+    "management_basis": "per_site", "management_per_month": 100, "feedback_percent": 0,
+    "discount_percent_per_year": 12, "horizon_months": 12, "workload_growth_percent_per_year": 0,
+})
+
+
+def test_hand_computed_two_site_programme():
+    # Each site: 10 cameras × 1 frame/s × 10 h × 3,600 s × 10 days = 3,600,000 images × 0.5 per 1,000
+    # = 1,800 a month in the cloud; on the edge one 3,000 device at go-live and 100 a month of management.
+    # Site A goes live at month 0, site B at month 1; 12 programme months.
+    p = programme("site,go_live_month\nA,0\nB,1\n", base=SIMPLE)
+    edge = fleet.PLANS.index("all_edge")
+    np.testing.assert_allclose(p.cloud_monthly, [1800] + [3600] * 11)
+    np.testing.assert_allclose(p.plan_capex[edge], [3000, 3000] + [0] * 10)
+    # Cumulative savings (gap 1,700 a month per site): start of month 0: −3,000, end −1,300; month 1 starts
+    # at −1,300 − 3,000 = −4,300 and ends at −4,300 + 3,400 = −900; month 2 ends at +2,500.
+    # Break-even inside month 2: 2 + 900 / 3,400.
+    assert p.plans.break_even_month[edge] == pytest.approx(2 + 900 / 3400, rel=1e-4)
+    # Flows at t (months): capex at the start of its month, each month's gap at its end.
+    flows = {0: -3000, 1: -3000 + 1700}
+    flows |= {t: 3400 for t in range(2, 13)}
+    npv = sum(c * 1.12 ** (-t / 12) for t, c in flows.items())
+    assert p.plans.npv_savings[edge] == pytest.approx(npv, rel=1e-4)
+    irr = brentq(lambda i: sum(c * (1 + i) ** (-t / 12) for t, c in flows.items()), 0.01, 1e9)
+    assert p.irr[edge] == pytest.approx(irr * 100, rel=1e-4)
+    # TCO of the edge plan: 2 devices + 100 a month for 12 + 11 site-months.
+    assert p.plans.edge_total[edge] == pytest.approx(6000 + 100 * 23)
+    assert p.plans.edge_total[0] == pytest.approx(1800 * 23)          # all cloud: 23 site-months × 1,800
+    summary = fleet.plan_summary(p)
+    assert summary["all_edge"]["capex_by_quarter"][:2] == [6000, 0]
+    assert summary["all_cloud"]["break_even_month"] is None and summary["all_cloud"]["npv"] == 0
+
+
+# ── Placement follows the advisor's rules ──────────────────────────────────────────────────────────
+@pytest.mark.parametrize("answer", [{"privacy": "on_site"}, {"response_ms": 10}, {"connectivity": "intermittent"},
+                                    {"uplink_mbps": 5}, {"response_ms": 150, "region_distance_km": 15_000}])
+def test_a_hard_constraint_places_a_site_as_the_single_site_advisor(answer):
+    a = advisor.answers(**answer)
+    single_site = advisor.advise(a, RETAIL)
+    assert single_site.hard_constraints                               # the case is one of hard constraints
+    header = ",".join(answer)
+    p = programme(f"site,{header}\nx,{','.join(str(v) for v in answer.values())}\n")
+    assert fleet.site_table(p).loc[0, "placement"] == single_site.placement
+    assert fleet.site_table(p).loc[0, "reason"].startswith("edge mandatory for")
+
+
+def test_data_that_must_stay_on_site_sends_no_feedback_frames():
+    p = programme("site,privacy\nkept,on_site\nfree,none\n")
+    assert p.rows.costs.values("feedback_gb")[0, 0] == 0 and p.rows.costs.values("feedback_gb")[1, 0] > 0
+
+
+# ── Inventory checks ───────────────────────────────────────────────────────────────────────────────
+def test_a_bad_cell_is_named_and_the_rest_is_kept():
+    f = fleet.make_fleet("site,cameras,pin,go_live_month,connectivity\nA,abc,,0,fiber\nB,20,edge,40,moon\n"
+                         "C,30,cloud,2,fiber\n", RETAIL, months=36)
+    assert f.inventory.errors == (
+        "row 1, column cameras: 'abc' is not a number",
+        "row 2, column pin: 'edge' is not a placement: leave it blank or use cloud, split_brain_edge or edge_only",
+        "row 2, column go_live_month: 40 is outside 0 to 35 (month 0 starts the programme)",
+        "row 2, column connectivity: 'moon' is not one of fiber, broadband, metered_5g, satellite, intermittent",
+    )
+    table = f.inventory.table
+    assert list(table["cameras"]) == ["", "20", "30"] and list(table["pin"]) == ["", "", "cloud"]
+    assert fleet.evaluate(f).rows.costs.n == 3                        # blank cells take the base value
+
+
+def test_unknown_and_text_columns_are_refused_by_name():
+    f = fleet.make_fleet("site,colour,currency\nA,red,EUR\n", RETAIL)
+    assert f.inventory.errors[0].startswith("column 'colour': not a fleet column")
+    assert "set it on the base scenario" in f.inventory.errors[1]
+    assert list(f.inventory.table.columns) == ["site"]
+
+
+@pytest.mark.parametrize("cell, reason", [("0", "0 is outside 1 to 100,000 sites".replace(",", "")),
+                                          ("2.5", "2.5 is not a whole number")])
+def test_count_is_a_whole_number_of_sites(cell, reason):
+    f = fleet.make_fleet(f"site,count\nA,{cell}\n", RETAIL)
+    assert f.inventory.errors == (f"row 1, column count: {reason}",)
+
+
+def test_the_inventory_csv_and_the_fleet_json_round_trip():
+    csv = "site,count,go_live_month,pin,cameras,uplink_per_gb,cloud_upload,privacy\n" \
+          "Flagship,1,0,,120,0,,none\nShop,40,6,edge_only,,2.5,frames,\n"
+    f = fleet.make_fleet(csv, RETAIL, months=48)
+    assert f.inventory.to_csv() == csv
+    again = fleet.parse_fleet_json(fleet.fleet_json(f))
+    assert again.inventory.table.equals(f.inventory.table)
+    assert (again.base, again.answers, again.months) == (f.base, f.answers, f.months)
+    assert fleet.fleet_json(again) == fleet.fleet_json(f)
+
+
+def test_result_json_has_the_issue_keys():
+    doc = fleet.result_dict(programme("site\nA\n"))
+    json.dumps(doc, allow_nan=False)
+    for plan in fleet.PLANS:
+        assert {"capex_total", "break_even_month", "npv", "irr_percent", "tco"} <= set(doc["plans"][plan])
+    assert {"name", "placement", "devices", "capex", "monthly_saving", "payback_month"} <= set(doc["sites"][0])
+
+
+def test_a_fleet_row_opens_as_a_single_site_scenario_and_comes_back():
+    f = fleet.make_fleet("site,count,go_live_month,cameras,uplink_per_gb,cloud_upload\nShop,40,6,12,2.5,frames\n",
+                         RETAIL, months=36)
+    s = fleet.row_scenario(f, 0)
+    assert (s.name, s.cameras, s.sites, s.uplink_per_gb, s.cloud_upload, s.horizon_months) == \
+        ("Shop", 12, 1, 2.5, "frames", 30)                      # 36 programme months − go-live at 6
+    # Its single-site figures are the row's own in the fleet.
+    p = fleet.evaluate(f)
+    assert single(s).edge_total[0] == pytest.approx(p.rows.edge_total[0], rel=1e-12)
+    # Sent back as a row of 40 sites (sites 40, 480 cameras): the same cells, count 40.
+    back = fleet.with_row(f, fleet.scenario_row(f, replace(s, sites=40, cameras=480)))
+    assert back.inventory.errors == ()
+    row = back.inventory.table.iloc[1]
+    assert (row["site"], row["count"], row["cameras"], row["uplink_per_gb"], row["cloud_upload"]) == \
+        ("Shop", "40", "12", "2.5", "frames")
+
+
+def test_break_even_counts_from_the_plans_first_flow():
+    # A stays in the cloud (pinned); B goes live at month 1. Before month 1 the mix saves nothing, which is
+    # not a pay-back: its break-even is B's own, 1 + (3,000 − 0) / 1,700 into month 2 → 1 + 1.7647.
+    p = programme("site,go_live_month,pin\nA,0,cloud\nB,1,\n", base=SIMPLE)
+    rec = fleet.PLANS.index("recommended")
+    assert p.plans.break_even_month[rec] == pytest.approx(1 + 3000 / 1700, rel=1e-4)
+
+
+def test_a_table_of_numbers_and_gaps_reads_like_its_csv():
+    # What the page's editor hands back: numbers as numbers, a new row's gaps as None/NaN.
+    frame = pd.DataFrame({"site": ["A", None], "count": [40.0, float("nan")], "cameras": [12, 7],
+                          "uplink_per_gb": [2.5, None]})
+    f = fleet.make_fleet(frame, RETAIL)
+    assert f.inventory.errors == ()
+    assert f.inventory.to_csv() == "site,count,cameras,uplink_per_gb\nA,40,12,2.5\nsite 2,,7,\n"

@@ -1,0 +1,89 @@
+"""`python -m planner fleet`: the issue's JSON keys, the CSV tables, one line and exit 2 for bad input."""
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from planner import fleet
+from planner.__main__ import main
+
+CSV = "site,count,go_live_month,pin,cameras,connectivity,privacy\nA,1,0,,50,fiber,\nB,40,6,,10,metered_5g,on_site\n" \
+      "C,2,3,cloud,,,none\n"
+
+
+@pytest.fixture
+def sites(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def run(capsys, *args) -> str:
+    assert main(["fleet", *map(str, args)]) == 0
+    return capsys.readouterr().out
+
+
+def test_json_has_the_plan_and_site_keys(capsys, sites):
+    out = json.loads(run(capsys, "--sites", sites, "--format", "json"))
+    for plan in ("all_cloud", "all_edge", "recommended"):
+        assert {"capex_total", "break_even_month", "npv", "irr_percent", "tco"} <= set(out["plans"][plan])
+    assert [s["name"] for s in out["sites"]] == ["A", "B", "C"]
+    assert {"name", "placement", "devices", "capex", "monthly_saving", "payback_month"} <= set(out["sites"][0])
+    # C is pinned to the cloud: no devices, no capex; B is 40 sites × the retail preset's 5 devices.
+    assert (out["sites"][2]["placement"], out["sites"][2]["capex"]) == ("cloud", 0)
+    assert out["sites"][1]["devices"] == 200 and out["sites"][1]["placement"] == "edge_only"
+    # The recommended plan's capex: A's 5 and B's 200 devices at 2,000 (retail preset, no installation).
+    assert out["plans"]["recommended"]["capex_total"] == pytest.approx(205 * 2000)
+
+
+def test_csv_tables_are_read_by_pandas_without_options(capsys, sites):
+    per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", sites, "--format", "csv")))
+    assert list(per_site.columns) == list(fleet.SITE_COLUMNS) and len(per_site) == 3
+    monthly = pd.read_csv(io.StringIO(run(capsys, "--sites", sites, "--format", "csv", "--table", "monthly")))
+    assert len(monthly) == 36 and monthly["month"].tolist() == list(range(1, 37))
+    assert run(capsys, "--sites", sites, "--format", "csv", "--table", "inventory") == CSV
+
+
+def test_out_writes_the_same_text(capsys, sites, tmp_path):
+    out = tmp_path / "plan.json"
+    assert main(["fleet", "--sites", str(sites), "--format", "json", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == run(capsys, "--sites", sites, "--format", "json")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("site,cameras\nA,10\nB,lots\n", "row 2, column cameras: 'lots' is not a number"),
+    ("site,go_live_month\nA,36\n", "row 1, column go_live_month: 36 is outside 0 to 35"),
+    ("site,pin\nA,edge\n", "row 1, column pin: 'edge' is not a placement"),
+    ("", "the inventory is empty"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    assert main(["fleet", "--sites", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_missing_file_and_unknown_preset_exit_2(capsys, tmp_path):
+    assert main(["fleet", "--sites", str(tmp_path / "none.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert main(["fleet", "--fleet", "atlantis"]) == 2
+    assert "unknown fleet preset 'atlantis'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key", ["retail_chain", "city_intersections"])
+def test_bundled_fleets_evaluate(capsys, key):
+    out = json.loads(run(capsys, "--fleet", key, "--format", "json"))
+    assert out["sites_total"] == {"retail_chain": 120, "city_intersections": 40}[key]
+    assert out["plans"]["all_edge"]["capex_total"] > 0
+    # A fleet preset round-trips through its own JSON export.
+    f = fleet.preset(key)
+    assert fleet.parse_fleet_json(fleet.fleet_json(f)).inventory.table.equals(f.inventory.table)
+
+
+def test_the_retail_chain_rolls_out_in_waves(capsys):
+    # Flagships at month 0 (10 × 8 devices), standard stores at 3 (50 × 5), small shops at 6 (60 × 1),
+    # every device 2,000 (retail preset, no installation): capex 160,000 in Q1 … 500,000 + 120,000 after.
+    plans = json.loads(run(capsys, "--fleet", "retail_chain", "--format", "json"))["plans"]
+    assert plans["all_edge"]["capex_by_quarter"][:3] == [160_000, 500_000, 120_000]
