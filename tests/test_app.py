@@ -24,6 +24,7 @@ from planner.ui import tables
 from planner.ui.compare import MAX_COMPARED
 from planner.ui.format import break_even_short, money, months
 from planner.ui.inputs import decimals, is_slider, label_with_unit
+from app_support import start
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = {"pages/scenario.py": "Scenario", "pages/costs.py": "Costs & break-even",
@@ -35,14 +36,6 @@ RETAIL = catalog.preset("retail")
 def show(at: AppTest, group: str) -> None:
     """Bring an input group (Workload, Cloud, Edge, Finance) on screen: only one is drawn at a time."""
     at.segmented_control(key="scenario.group").set_value(group).run()
-
-
-def start(**query_params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params.update(query_params)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from planner.scenario import replace
 from planner.store import Store
 from planner.ui import plans
 from planner.workspace import Workspace
+from app_support import start
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RETAIL, VESSEL = catalog.preset("retail"), catalog.preset("vessel")
@@ -24,14 +25,6 @@ def url(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
     monkeypatch.setenv("PLANNER_DATABASE_URL", url)
     return url
-
-
-def start(**query_params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params.update(query_params)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def on_plans_page(at: AppTest) -> AppTest:

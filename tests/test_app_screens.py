@@ -29,20 +29,13 @@ from planner.scenario import FIELD_BY_NAME, replace, to_json
 from planner.ui import sensitivity, tables
 from planner.ui.format import money, months
 from planner.ui.sensitivity import tornado_order, tornado_table
+from app_support import start
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 RETAIL = catalog.preset("retail")
 CAT = catalog.load()
 EDITED = f"{RETAIL.name} (edited)"
-
-
-def start(**query_params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params.update(query_params)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def show(at: AppTest, group: str) -> None:
