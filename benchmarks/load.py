@@ -33,7 +33,7 @@ from browser_support import CHROMIUM_ARGS, IDLE, app_server, find_chromium  # no
 
 from planner import catalog, report  # noqa: E402
 from planner.scenario import replace, to_share_token  # noqa: E402
-from planner.ui.format import money  # noqa: E402
+from planner.format import money  # noqa: E402
 
 SESSIONS = 10
 DURATION_S = 60

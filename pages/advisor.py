@@ -3,8 +3,8 @@ and one button that puts the recommended deployment into the scenario the cost p
 import streamlit as st
 
 from planner import advisor, charts
-from planner.ui import advisor as page, pieces, state, tables
-from planner.ui.format import break_even_short, md, money
+from planner.format import break_even_short, md, money, slug
+from planner.ui import advisor as page, pieces, state
 
 CARD = {"border": True, "height": "stretch"}         # metric cards of one row share their height
 
@@ -125,7 +125,7 @@ if advice.placement == "cloud" and advice.scenario_changes:
     st.caption("The recommendation is the cloud; applying costs the best-fitting edge deployment for comparison.")
 page.apply_button(advice, scenario)
 
-name = tables.slug(scenario.name)
+name = slug(scenario.name)
 with st.container(horizontal=True):
     st.download_button("Recommendation CSV", page.advice_csv(advice).encode("utf-8"), f"{name}-architecture.csv",
                        "text/csv", key="advisor.download_csv", on_click="ignore",

@@ -1,11 +1,11 @@
 """Compare & export: scenarios side by side, downloads, upload of a scenario file, the share link."""
 import streamlit as st
 
-from planner import charts
+from planner import charts, tables
+from planner.format import md, slug
 from planner.report import report_csv
 from planner.scenario import to_json
-from planner.ui import compare, downloads, pieces, state, tables
-from planner.ui.format import md
+from planner.ui import compare, downloads, pieces, state
 
 scenario = state.current()
 analysis = state.analysis(scenario)
@@ -54,7 +54,7 @@ st.subheader("Export, import and share")
 download, upload = st.columns(2, gap="large")
 with download:
     st.markdown("**Download**")
-    name = tables.slug(scenario.name)
+    name = slug(scenario.name)
     st.download_button("Report CSV (current scenario)", report_csv(analysis).encode("utf-8"), f"{name}-report.csv",
                        "text/csv", key="compare.download_report", on_click="ignore", width="stretch",
                        help="Assumptions, summary and the monthly series per component — the same file as "

@@ -1,9 +1,9 @@
 """Costs & break-even: cumulative cost curves, monthly cost by component, finance summary, month-1 arithmetic."""
 import streamlit as st
 
-from planner.report import IRR_SHOWN_UP_TO_PERCENT, irr_text, monthly_table, summary, with_totals, yearly_table
+from planner.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
+from planner.report import monthly_table, summary, with_totals, yearly_table
 from planner.ui import downloads, pieces, state
-from planner.ui.format import break_even_short, money
 
 analysis = state.analysis(state.current())
 currency = analysis.scenario.currency

@@ -2,9 +2,9 @@
 import streamlit as st
 
 from planner import fleet as model
+from planner.format import md, money
 from planner.ui import fleet as page
 from planner.ui import pieces, state
-from planner.ui.format import md, money
 
 f = page.current()
 st.title("Fleet")

@@ -3,9 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from planner import store
+from planner.format import md, slug
 from planner.store import StoreError
-from planner.ui import compare, plans, state, tables
-from planner.ui.format import md
+from planner.ui import compare, plans, state
 from planner.workspace import to_json
 
 work = plans.workspace()
@@ -39,7 +39,7 @@ with st.container():
                 wrap_lines=True)
     download, upload = st.columns(2, gap="large")
     download.download_button("Download this work (plan JSON)", to_json(work).encode("utf-8"),
-                             f"{tables.slug(work.scenario.name)}-plan.json", "application/json",
+                             f"{slug(work.scenario.name)}-plan.json", "application/json",
                              key="plans.download", on_click="ignore",
                              help="The document a save stores, kept on your computer; load it again beside.")
     with upload:

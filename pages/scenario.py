@@ -1,8 +1,8 @@
 """Scenario: every input, grouped, with the key figures and their change since the preset."""
 import streamlit as st
 
+from planner.format import md
 from planner.ui import inputs, pieces, state
-from planner.ui.format import md
 
 scenario = state.current()
 analysis = state.analysis(scenario)

@@ -31,7 +31,8 @@ from contextlib import suppress
 from pathlib import Path
 
 from . import advisor, catalog, fleet
-from .report import analyse_one, break_even_text, formula_rows, irr_text, report_csv, source_lines, summary, summary_json
+from .format import break_even_text, irr_text
+from .report import analyse_one, formula_rows, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
 from .workbook import workbook_bytes
 

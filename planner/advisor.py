@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import ConfigDict, create_model
 
 from . import catalog, costs, finance
-from .report import break_even_text
+from .format import break_even_text
 from .scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace
 
 FIBRE_KM_PER_MS = 200.0

@@ -1,6 +1,6 @@
 """Plotly figures for the app, built by pure functions from analyses and tables (no Streamlit).
 
-Money axes and hover labels follow `planner.ui.format.money`: '$12,345' for USD, '12,345 EUR' for
+Money axes and hover labels follow `planner.format.money`: '$12,345' for USD, '12,345 EUR' for
 any other currency label. Time is months from go-live (t = 0); capex shows as a vertical step.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from plotly.colors import qualitative
 
 from .costs import COMPONENTS, side_components
 from .finance import step_curve
-from .report import SIDES, Analysis, break_even_text, column_name
-from .ui.format import SYMBOLS
+from .format import SYMBOLS, break_even_text, break_even_value_text, money, never_text, number_text
+from .report import SIDES, Analysis, column_name
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
@@ -69,7 +69,7 @@ def money_axis(currency: str) -> dict:
 
 
 def money_hover(currency: str, field: str = "y") -> str:
-    """A hover value written like `ui.format.money`: '-$1,234' or '-1,234 EUR'."""
+    """A hover value written like `format.money`: '-$1,234' or '-1,234 EUR'."""
     return f"%{{{field}:$,.0f}}" if SYMBOLS.get(currency) == "$" else f"%{{{field}:,.0f}} {currency}"
 
 
@@ -242,8 +242,6 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
 # Figures of planner.risk's results: tornado, two-input map, break-even histogram, savings fan.
 # Break-even is in months from go-live; NaN means "does not pay back within the horizon", which every
 # figure draws and labels as an outcome of its own (never as a gap or a zero).
-from .ui.format import money as _money, months as _months  # noqa: E402  (imported with the block using them)
-from .ui.tables import number_text as _number  # noqa: E402
 
 RISK_METRICS = {"savings": "Savings over the horizon", "break_even": "Break-even"}
 TORNADO_COLORS = {"low": "#d97706", "high": "#4f46e5"}
@@ -253,19 +251,8 @@ FAN_COLOR = SIDE_COLORS["edge"]
 CURRENT_SCENARIO = "Current scenario"
 
 
-def never_text(horizon: int) -> str:
-    return f"never within {horizon} months"
-
-
-def break_even_value_text(month: float | None, horizon: int) -> str:
-    """'2.4 months', 'from day one', or 'never within 36 months' for NaN/None."""
-    if month is None or not math.isfinite(month):
-        return never_text(horizon)
-    return "from day one" if month == 0 else _months(month)
-
-
 def risk_value_text(value: float, metric: str, horizon: int, currency: str) -> str:
-    return break_even_value_text(value, horizon) if metric == "break_even" else _money(value, currency)
+    return break_even_value_text(value, horizon) if metric == "break_even" else money(value, currency)
 
 
 def _month_ticks(horizon: int) -> list[int]:
@@ -309,14 +296,14 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
     be = metric == "break_even"
     rows = table.reset_index(drop=True)
     ticks = [f"<span style='color:{MARKER_COLOR}'>{r.label}</span><br><span style='font-size:11px'>"
-             f"{_number(r.low)} – {_number(r.high)} {r.unit}</span>" for r in rows.itertuples()]
+             f"{number_text(r.low)} – {number_text(r.high)} {r.unit}</span>" for r in rows.itertuples()]
     never_x = never_position(horizon)
     base_plot = never_x if be and not math.isfinite(base_value) else float(base_value)
     traces = []
     for side in ("low", "high"):
         raw = rows[f"{metric}_{side}"].to_numpy(dtype=float)
         plot = np.where(np.isnan(raw), never_x, raw) if be else raw
-        custom = np.column_stack([[f"{_number(v)} {u}" for v, u in zip(rows[side], rows["unit"])],
+        custom = np.column_stack([[f"{number_text(v)} {u}" for v, u in zip(rows[side], rows["unit"])],
                                   [risk_value_text(v, metric, horizon, currency) for v in raw]]) if len(rows) else None
         traces.append({"type": "bar", "y": ticks, "x": plot - base_plot, "base": base_plot, "orientation": "h",
                        "name": TORNADO_NAMES[side], "marker": {"color": TORNADO_COLORS[side]}, "customdata": custom,

@@ -1,8 +1,13 @@
-"""Display text for money, months and markdown (pure: no Streamlit)."""
+"""Display text shared by the CLI, the exports, the charts, the advisor and the pages: money, months,
+break-even, IRR, numbers, input values, file names and markdown-safe text (pure: no Streamlit).
+"""
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+
+from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField
 
 SYMBOLS = {"USD": "$"}          # currencies written with a leading symbol; others get a trailing code
 
@@ -49,15 +54,104 @@ def months(value: float | None, decimals: int = 1) -> str:
     return f"{text} month" + ("" if text == "1" else "s")
 
 
+def percent(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:,.0f} %"
+
+
+# ── Break-even and IRR ─────────────────────────────────────────────────────────────────────────────
+def break_even_text(month: float | None, horizon: int) -> str:
+    """'pays back in month 3 (2.4 months)' / 'pays back from day one' / 'does not pay back within N months'."""
+    if month is None or not math.isfinite(month):
+        return f"does not pay back within {horizon} months"
+    if month == 0:
+        return "cheaper from day one"
+    when = months(month)                             # '2.4 months', '18 days' or 'within a day'
+    if when.endswith(("day", "days")) and not when.startswith("within"):
+        when = f"after {when}"
+    return f"pays back in month {math.ceil(month)} ({when})"
+
+
 def break_even_short(month: float | None, horizon: int) -> str:
     """Metric-card text, short enough for a card on a phone: 'Month 3', 'Day one' or 'Not by month 36'."""
     if month is None or not math.isfinite(month):
         return f"Not by month {horizon}"
-    return "Day one" if month == 0 else f"Month {math.ceil(month)}"       # as report.break_even_text
+    return "Day one" if month == 0 else f"Month {math.ceil(month)}"       # as break_even_text
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:,.0f} %"
+def never_text(horizon: int) -> str:
+    return f"never within {horizon} months"
+
+
+def break_even_value_text(month: float | None, horizon: int) -> str:
+    """A break-even as a table cell or a hover value: '2.4 months', 'from day one', or 'never within 36 months'
+    for NaN/None."""
+    if month is None or not math.isfinite(month):
+        return never_text(horizon)
+    return "from day one" if month == 0 else months(month)
+
+
+IRR_SHOWN_UP_TO_PERCENT = 1_000.0   # beyond this an annual rate says no more than "pays back within weeks"
+
+
+def irr_text(irr_percent: float | None) -> str:
+    """'18.2 %/year' / 'over 1,000 %/year' / 'undefined (the cash flows never change sign)'."""
+    if irr_percent is None or not math.isfinite(irr_percent):
+        return "undefined (the cash flows never change sign)"
+    if irr_percent > IRR_SHOWN_UP_TO_PERCENT:
+        return f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year"
+    return f"{irr_percent:.1f} %/year"
+
+
+# ── Numbers and inputs ─────────────────────────────────────────────────────────────────────────────
+def number_text(value: float) -> str:
+    """'1,000,000', '0.4', '0.0000166667' — thousands separators, no needless zeros."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.10f}".rstrip("0")
+
+
+def tiers_text(tiers: Sequence[dict]) -> str:
+    return "; ".join(f"from {number_text(t['start'])}: {number_text(t['price'])}" for t in tiers)
+
+
+def input_text(name: str, value) -> str:
+    """One input value as display text (choices by their option text, tiers as one line)."""
+    spec = next((f for f in FIELDS if f.name == name), None)
+    if isinstance(spec, ChoiceField):
+        return spec.options.get(value, str(value))
+    if name in TIER_SCHEDULES:
+        return tiers_text(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_text(value)
+    return str(value)
+
+
+def value_text(value: float | None, unit: str, currency: str) -> str:
+    """A `report.summary_table` value with its unit: money, months, percent or a count."""
+    if unit == currency:
+        return money(value, currency)
+    if unit == "months":
+        return "not within the horizon" if value is None else "0 (from day one)" if value == 0 else months(value)
+    if unit == "%":
+        return "n/a (no capex)" if value is None else percent(value)
+    if unit == "%/year":
+        return irr_text(value)
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:,.0f} {unit.removesuffix('s') if value == 1 else unit}"
+
+
+# ── Labels, file names, markdown ───────────────────────────────────────────────────────────────────
+MAX_LABEL_CHARS = 36
+
+
+def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a scenario name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "scenario"
 
 
 MARKDOWN_SPECIALS = "\\`*_[]$~|"

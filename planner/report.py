@@ -20,7 +20,6 @@ from .catalog import Provenance
 from .costs import COMPONENTS, Costs, side_components
 from .finance import Finance, analyse
 from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
-from .ui.format import months as duration
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
 
@@ -82,30 +81,6 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "irr_percent": _number_or_none(f.irr_percent[0]),
         "capex_total": _number(f.capex_total[0]),
     }
-
-
-def break_even_text(months: float | None, horizon: int) -> str:
-    """'pays back in month 3 (2.4 months)' / 'pays back from day one' / 'does not pay back within N months'."""
-    if months is None or not math.isfinite(months):
-        return f"does not pay back within {horizon} months"
-    if months == 0:
-        return "cheaper from day one"
-    when = duration(months)                          # '2.4 months', '18 days' or 'within a day'
-    if when.endswith(("day", "days")) and not when.startswith("within"):
-        when = f"after {when}"
-    return f"pays back in month {math.ceil(months)} ({when})"
-
-
-IRR_SHOWN_UP_TO_PERCENT = 1_000.0   # beyond this an annual rate says no more than "pays back within weeks"
-
-
-def irr_text(irr_percent: float | None) -> str:
-    """'18.2 %/year' / 'over 1,000 %/year' / 'undefined (the cash flows never change sign)'."""
-    if irr_percent is None or not math.isfinite(irr_percent):
-        return "undefined (the cash flows never change sign)"
-    if irr_percent > IRR_SHOWN_UP_TO_PERCENT:
-        return f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year"
-    return f"{irr_percent:.1f} %/year"
 
 
 # ── Tables ──────────────────────────────────────────────────────────────────────────────────────────

@@ -1,59 +1,19 @@
-"""Tables the pages show and export, built from scenarios and analyses (pure: no Streamlit)."""
+"""Tables the pages show and export, built from scenarios and analyses: a summary as text, scenarios side by
+side (inputs, results, the comparison CSV), tier schedules edited in a table (pure: no Streamlit)."""
 from __future__ import annotations
 
 import io
 import math
-import re
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from ..report import Analysis, frame_rows, irr_text, sources, summary_table, write_csv_rows
-from ..scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, Scenario, ScenarioError, to_dict
-from .format import money, months, percent
-
-MAX_LABEL_CHARS = 36
+from .format import input_text, shorten, tiers_text, value_text
+from .report import Analysis, frame_rows, sources, summary_table, write_csv_rows
+from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
 
 
 # ── Values as a reader wants them ──────────────────────────────────────────────────────────────────
-def number_text(value: float) -> str:
-    """'1,000,000', '0.4', '0.0000166667' — thousands separators, no needless zeros."""
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.10f}".rstrip("0")
-
-
-def tiers_text(tiers: Sequence[dict]) -> str:
-    return "; ".join(f"from {number_text(t['start'])}: {number_text(t['price'])}" for t in tiers)
-
-
-def input_text(name: str, value) -> str:
-    """One input value as display text (choices by their option text, tiers as one line)."""
-    spec = next((f for f in FIELDS if f.name == name), None)
-    if isinstance(spec, ChoiceField):
-        return spec.options.get(value, str(value))
-    if name in TIER_SCHEDULES:
-        return tiers_text(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number_text(value)
-    return str(value)
-
-
-def value_text(value: float | None, unit: str, currency: str) -> str:
-    """A `summary_table` value with its unit: money, months, percent or a count."""
-    if unit == currency:
-        return money(value, currency)
-    if unit == "months":
-        return "not within the horizon" if value is None else "0 (from day one)" if value == 0 else months(value)
-    if unit == "%":
-        return "n/a (no capex)" if value is None else percent(value)
-    if unit == "%/year":
-        return irr_text(value)
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"{value:,.0f} {unit.removesuffix('s') if value == 1 else unit}"
-
-
 def summary_display(a: Analysis, view: str = "cash") -> pd.DataFrame:
     """`report.summary_table` with each value formatted for reading (metric, value)."""
     table, cur = summary_table(a, view), a.scenario.currency
@@ -62,10 +22,6 @@ def summary_display(a: Analysis, view: str = "cash") -> pd.DataFrame:
 
 
 # ── Comparison ─────────────────────────────────────────────────────────────────────────────────────
-def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def changes_text(scenario: Scenario, reference: Scenario, limit: int = 2) -> str:
     """'Cameras 120, Retention 90' — the first inputs that differ from the reference."""
     mine, theirs = to_dict(scenario), to_dict(reference)
@@ -157,8 +113,3 @@ def edited_tiers(base: Sequence[dict], edits: dict) -> list[dict]:
             raise ScenarioError("every tier needs both a start and a price")
         tiers.append({"start": float(start), "price": float(price)})
     return sorted(tiers, key=lambda t: t["start"])
-
-
-def slug(text: str) -> str:
-    """A file-name-safe version of a scenario name."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "scenario"

@@ -20,9 +20,9 @@ from planner import catalog
 from planner.costs import COMPONENTS
 from planner.report import analyse_one, read_report_section, report_csv, summary
 from planner.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
-from planner.ui import tables
+from planner import tables
 from planner.ui.compare import MAX_COMPARED
-from planner.ui.format import break_even_short, money, months
+from planner.format import break_even_short, money, months, slug
 from planner.ui.inputs import decimals, is_slider, label_with_unit
 from app_support import start
 
@@ -366,4 +366,4 @@ def test_comparison_csv_is_complete_and_spreadsheet_safe():
     results = read_report_section(text, "Results").set_index("metric")
     assert float(results.loc["Savings over the horizon", labels[2]]) == pytest.approx(
         expected(c.scenario)["savings_total"], abs=0.01)
-    assert tables.slug("Retail store — 50 cameras!") == "retail-store-50-cameras"
+    assert slug("Retail store — 50 cameras!") == "retail-store-50-cameras"

@@ -19,7 +19,7 @@ from planner.charts import ms_text
 from planner.report import analyse_one, summary
 from planner.scenario import NumberField, replace
 from planner.ui import advisor as ui
-from planner.ui.format import md, money
+from planner.format import md, money
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/advisor.py"

@@ -42,7 +42,7 @@ from planner import catalog
 from planner.scenario import (FIELD_BY_NAME, MAX_JSON_DEPTH, MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, MAX_TIERS,
                               NumberField, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json, to_share_token,
                               validate)
-from planner.ui.format import md
+from planner.format import md
 from planner.ui.inputs import is_slider
 from test_fuzz import VALID, json_values, mutated_scenarios
 
@@ -427,11 +427,11 @@ def test_out_of_range_and_inconsistent_widget_values():
         assert not at.exception, (page, at.exception)
 
 
-# ── Markdown escaping of user text (planner.ui.format.md) ─────────────────────────────────────────────
+# ── Markdown escaping of user text (planner.format.md) ─────────────────────────────────────────────────
 def test_md_doctests():
     import doctest
 
-    from planner.ui import format as format_module
+    from planner import format as format_module
     assert doctest.testmod(format_module).failed == 0
 
 

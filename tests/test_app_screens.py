@@ -23,12 +23,13 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from planner import catalog, charts, risk
-from planner.report import analyse_one, break_even_text, monthly_table, read_report_section, report_csv, summary, \
+from planner.format import break_even_text, money, months, number_text
+from planner.report import analyse_one, monthly_table, read_report_section, report_csv, summary, \
     summary_json
 from planner.scenario import FIELD_BY_NAME, replace, to_json
-from planner.ui import sensitivity, tables
-from planner.ui.format import money, months
-from planner.ui.sensitivity import tornado_order, tornado_table
+from planner import sensitivity, tables
+from planner.sensitivity import tornado_order
+from planner.ui.sensitivity import tornado_table
 from app_support import start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +115,7 @@ def test_precision_inputs_are_typed_and_their_help_gives_the_range(group, field,
     box.set_value(value).run()
     assert getattr(at.session_state["scenario"], field) == value
     spec = FIELD_BY_NAME[field]
-    assert f"Allowed: {tables.number_text(spec.min)} to {tables.number_text(spec.max)}" in box.help
+    assert f"Allowed: {number_text(spec.min)} to {number_text(spec.max)}" in box.help
 
 
 # ── 11. Catalog figures show their source and date, on screen and in every export ──────────────────

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog, risk
+from planner import catalog, risk, sensitivity
 from planner.report import analyse_one, read_report_section, summary
 from planner.scenario import replace
-from planner.ui import sensitivity
-from planner.ui.format import money, months
+from planner.ui import sensitivity as page_module
+from planner.format import money, months
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/sensitivity.py"
@@ -35,7 +35,7 @@ SECTIONS = ["Tornado: which inputs move the result most", "Break-even map: two i
 @pytest.fixture(autouse=True)
 def empty_caches():
     """Each test starts with empty caches, so 'computed' and 'served from the cache' can be told apart."""
-    for cached in (sensitivity.simulate, sensitivity.tornado_table, sensitivity.sensitivity_map):
+    for cached in (page_module.simulate, page_module.tornado_table, page_module.sensitivity_map):
         cached.clear()
 
 
@@ -186,7 +186,7 @@ def test_the_same_seed_twice_gives_identical_figures():
     at = open_page()
     with mock.patch.object(risk, "monte_carlo", wraps=risk.monte_carlo) as model:
         first = figures(run_simulation(at, seed=11))
-        sensitivity.simulate.clear()                                             # computed again, not cached
+        page_module.simulate.clear()                                             # computed again, not cached
         second = figures(run_simulation(at, seed=11))
         other = figures(run_simulation(at, seed=12))
     assert model.call_count == 3

@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 
 from browser_support import ROOT, chart_data, screenshot, serve_app, wait_for_chart, wait_for_idle
 from planner import catalog
-from planner.report import analyse_one, break_even_text, read_report_section, summary
+from planner.format import break_even_short, break_even_text, money
+from planner.report import analyse_one, read_report_section, summary
 from planner.scenario import replace, to_share_token
-from planner.ui.format import break_even_short, money
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from planner import advisor, catalog
 from planner.report import analyse_one, summary
 from planner.scenario import replace
 from planner.ui.advisor import advice_csv
-from planner.ui.format import money
+from planner.format import money
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 from browser_support import screenshot, wait_for_idle
 from planner import catalog
 from planner.scenario import ScenarioError, replace, to_share_token
-from planner.ui.tables import entry_labels
+from planner.tables import entry_labels
 
 pytestmark = pytest.mark.browser
 

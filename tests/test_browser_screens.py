@@ -14,7 +14,7 @@ from browser_support import IDLE, screenshot, wait_for_idle
 from planner import catalog
 from planner.report import analyse_one, read_report_section, summary
 from planner.scenario import replace, to_share_token
-from planner.ui.format import money
+from planner.format import money
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_idle
 from planner import catalog, risk
 from planner.report import read_report_section
-from planner.ui import sensitivity
+from planner import sensitivity
 
 pytestmark = pytest.mark.browser
 

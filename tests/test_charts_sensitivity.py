@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner import catalog, charts, risk
+from planner import catalog, charts, format, risk
 from planner.report import analyse_one, summary
 
 RETAIL = catalog.preset("retail")
@@ -186,7 +186,7 @@ def test_money_with_a_sign_puts_it_before_the_symbol():
 
 
 def test_break_even_texts():
-    assert charts.break_even_value_text(math.nan, 24) == "never within 24 months"
-    assert charts.break_even_value_text(None, 24) == "never within 24 months"
-    assert charts.break_even_value_text(0.0, 24) == "from day one"
-    assert charts.break_even_value_text(2.44, 24) == "2.4 months"
+    assert format.break_even_value_text(math.nan, 24) == "never within 24 months"
+    assert format.break_even_value_text(None, 24) == "never within 24 months"
+    assert format.break_even_value_text(0.0, 24) == "from day one"
+    assert format.break_even_value_text(2.44, 24) == "2.4 months"

@@ -11,7 +11,7 @@ import pytest
 
 from planner import advisor, catalog, report
 from planner.scenario import replace
-from planner.ui.tables import comparison_csv
+from planner.tables import comparison_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",

@@ -16,7 +16,8 @@ import pytest
 from planner import costs as cost_model
 from planner import finance
 from planner.finance import analyse, break_even, discount_factors, step_curve
-from planner.report import analyse_one, break_even_text, irr_text, summary
+from planner.format import break_even_text, irr_text
+from planner.report import analyse_one, summary
 from flat_scenario import flat
 
 MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded

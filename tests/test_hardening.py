@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner import catalog, charts, finance, report, risk
+from planner import catalog, charts, finance, format, report, risk
 from planner.__main__ import MAX_SET_ASSIGNMENTS, main
 from planner.scenario import (MAX_JSON_DEPTH, ScenarioError, from_share_token, parse_assignment, parse_json, replace,
                               to_dict, to_json, validate)
@@ -334,7 +334,7 @@ def test_both_sides_costing_nothing_is_not_cheaper_from_day_one():
     s = report.summary(report.analyse_one(_free_of_charge()))
     assert s["cloud_total_cost"] == s["edge_total_cost"] == 0
     assert s["break_even_month"] is None
-    assert report.break_even_text(s["break_even_month"], s["horizon_months"]) != "cheaper from day one"
+    assert format.break_even_text(s["break_even_month"], s["horizon_months"]) != "cheaper from day one"
 
 
 def test_no_negative_zero_in_any_export():

@@ -11,7 +11,7 @@ from scipy.optimize import brentq
 
 from flat_scenario import flat
 from planner.scenario import ScenarioError
-from planner import catalog, report
+from planner import catalog, format, report
 
 # Life 12 over a 30-month horizon: in cash the device is bought at months 0, 12 and 24 (3 × 900);
 # in accounting it is depreciated at 900 / 12 = 75 a month instead.
@@ -119,7 +119,7 @@ def test_monthly_table_by_hand():
     (math.nan, "does not pay back within 30 months"),
 ])
 def test_break_even_text(months, text):
-    assert report.break_even_text(months, 30) == text
+    assert format.break_even_text(months, 30) == text
 
 
 @pytest.mark.parametrize("value, cell", [

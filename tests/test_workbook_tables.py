@@ -76,7 +76,7 @@ def test_compare_page_offers_them_too(app):
 def test_sensitivity_tables_exist_as_single_table_csvs():
     """Tornado, map and Monte Carlo bands: one header row each, read back by pandas.read_csv as they were."""
     from planner import risk
-    from planner.ui import sensitivity
+    from planner import sensitivity
     scenario = catalog.preset("retail")
     xs, ys = [25.0, 50.0, 75.0], [1_000.0, 3_000.0]
     result = risk.monte_carlo(scenario, {"cameras": risk.Distribution("triangular", 35, 50, 65)}, 500, 1)

@@ -23,10 +23,10 @@ import streamlit as st
 
 from .. import advisor
 from ..charts import ms_text
+from ..format import md, money
 from ..report import frame_rows, summary, write_csv_rows
 from ..scenario import NumberField, Scenario, ScenarioError
 from . import state
-from .format import md, money
 from .inputs import decimals, key_for, widget_value
 
 PAGE = "advisor"

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from ..format import md
 from ..scenario import Scenario
 from . import state
-from .format import md
 
 COMPARISON = "comparison"
 MAX_COMPARED = 8

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..format import slug
 from ..report import Analysis, csv_tables, table_csv
 from ..workbook import workbook_bytes
-from .tables import slug
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_LABELS = {"monthly": "Monthly CSV", "yearly": "Yearly CSV", "summary": "Summary CSV",

@@ -16,12 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from ..catalog import TIER_ITEMS
+from ..format import md, money, number_text
 from ..report import sources
 from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
                         ScenarioError, TextField, replace, to_dict)
+from ..tables import edited_tiers
 from . import state
-from .format import md, money
-from .tables import edited_tiers, number_text
 
 SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3

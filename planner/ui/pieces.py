@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 from .. import charts
 from ..costs import COMPONENT_BY_KEY
 from ..explain import first_month
-from ..report import SIDES, Analysis, break_even_text, monthly_table, summary
+from ..format import break_even_short, break_even_text, md, money, percent
+from ..report import SIDES, Analysis, monthly_table, summary
 from ..scenario import to_json
+from ..tables import summary_display
 from . import sidebar, state
-from .format import break_even_short, md, money, percent
-from .tables import summary_display
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
 CHART_CONFIG = {"displaylogo": False}

@@ -20,13 +20,13 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from .. import store as store_module
+from .. import sensitivity as what_if, store as store_module, tables
+from ..format import money, shorten, value_text
 from ..report import Analysis, summary
 from ..scenario import ScenarioError
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
 from ..workspace import SENSITIVITY_SETTINGS, Workspace, parse_json, to_share_token, with_share_token
-from . import compare, sensitivity, state, tables
-from .format import money
+from . import compare, sensitivity, state
 from .pieces import break_even_delta, money_delta
 
 OPENED = "plans.opened"
@@ -39,12 +39,12 @@ SENSITIVITY = "sensitivity."                          # the Sensitivity page's w
 # Which value of each saved Sensitivity setting the page's widget takes (anything else: the page's default).
 SENSITIVITY_ACCEPTS = {
     "tornado.percent": lambda v: 5 <= v <= 90 and v % 5 == 0,
-    "tornado.metric": sensitivity.METRICS.__contains__,
-    "map.x": sensitivity.INPUT_ORDER.__contains__,
-    "map.y": sensitivity.INPUT_ORDER.__contains__,
-    "map.metric": sensitivity.METRICS.__contains__,
+    "tornado.metric": what_if.METRICS.__contains__,
+    "map.x": what_if.INPUT_ORDER.__contains__,
+    "map.y": what_if.INPUT_ORDER.__contains__,
+    "map.metric": what_if.METRICS.__contains__,
     "map.points": lambda v: sensitivity.MAP_POINTS[0] <= v <= sensitivity.MAP_POINTS[1],
-    "mc.inputs": lambda v: len(v) <= sensitivity.MC_MAX_INPUTS and set(v) <= set(sensitivity.INPUT_ORDER),
+    "mc.inputs": lambda v: len(v) <= what_if.MC_MAX_INPUTS and set(v) <= set(what_if.INPUT_ORDER),
     "mc.draws": sensitivity.DRAW_CHOICES.__contains__,
     "mc.seed": lambda v: True,
 }
@@ -273,7 +273,7 @@ def figure_changes(old: Analysis, new: Analysis, view: str, old_label: str, new_
     rows = []
     for key, label in KEY_FIGURES.items():
         if key == "break_even_month":
-            texts = [tables.value_text(s[key], "months", cur) for s in (before, after)]
+            texts = [value_text(s[key], "months", cur) for s in (before, after)]
             change = break_even_delta(after[key], before[key])[0]
         else:
             texts = [money(before[key], before["currency"]), money(after[key], cur)]
@@ -283,7 +283,7 @@ def figure_changes(old: Analysis, new: Analysis, view: str, old_label: str, new_
 
 
 def revision_label(revision: RevisionInfo) -> str:
-    note = f" · {tables.shorten(revision.note, 40)}" if revision.note else ""
+    note = f" · {shorten(revision.note, 40)}" if revision.note else ""
     return f"Revision {revision.number} · {_when(revision)}{note}"
 
 

@@ -14,10 +14,10 @@ from typing import Any
 import streamlit as st
 
 from .. import catalog as catalog_module
+from ..format import md
 from ..report import Analysis, analyse_one
 from ..scenario import (Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json,
                         to_share_token)
-from .format import md
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
 EDITED = " (edited)"             # added to a preset's name once the scenario's inputs differ from it
