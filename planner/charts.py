@@ -16,7 +16,8 @@ from plotly.colors import qualitative
 
 from .costs import COMPONENTS, side_components
 from .finance import step_curve
-from .format import SYMBOLS, break_even_text, break_even_value_text, money, never_text, number_text
+from .format import (RESULTS, SYMBOLS, break_even_text, break_even_value_text, money, never_text, number_text,
+                     result_name)
 from .report import SIDES, Analysis, column_name
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
@@ -243,7 +244,7 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
 # Break-even is in months from go-live; NaN means "does not pay back within the horizon", which every
 # figure draws and labels as an outcome of its own (never as a gap or a zero).
 
-RISK_METRICS = {"savings": "Savings over the horizon", "break_even": "Break-even"}
+MAP_RESULTS = ("savings", "break_even")           # what colours the two-input map; the tornado shows any of RESULTS
 TORNADO_COLORS = {"low": "#d97706", "high": "#4f46e5"}
 TORNADO_NAMES = {"low": "Input at its low value", "high": "Input at its high value"}
 NEVER_COLOR = "#9ca3af"
@@ -279,7 +280,7 @@ def _risk_axis(metric: str, horizon: int, currency: str, latest: float | None = 
                 "tickformat": ",~g", "rangemode": "tozero"}
     if metric == "break_even":
         return _months_axis_with_never(horizon, "Break-even [months from go-live]")
-    return {"title": {"text": f"Savings over {horizon} months [{currency}]"}, **money_axis(currency)}
+    return {"title": {"text": f"{result_name(metric, horizon)} [{currency}]"}, **money_axis(currency)}
 
 
 def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon: int, currency: str,
@@ -291,8 +292,8 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
     the 'Never' tick past the horizon (`never_position`), and its hover says so; `base_value` may be NaN
     for the same reason.
     """
-    if metric not in RISK_METRICS:
-        raise ValueError(f"metric must be one of {list(RISK_METRICS)}, not {metric!r}")
+    if metric not in RESULTS:
+        raise ValueError(f"metric must be one of {list(RESULTS)}, not {metric!r}")
     be = metric == "break_even"
     rows = table.reset_index(drop=True)
     ticks = [f"<span style='color:{MARKER_COLOR}'>{r.label}</span><br><span style='font-size:11px'>"
@@ -318,8 +319,7 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
     if not len(rows):
         labels.append({"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
                        "text": "No input changes the result over these ranges", **LABEL_STYLE})
-    title = (f"Break-even: each input at its low and high value" if be
-             else f"Savings over {horizon} months: each input at its low and high value")
+    title = f"{result_name(metric, horizon)}: each input at its low and high value"
     current = {"type": "line", "x0": base_plot, "x1": base_plot, "yref": "y domain", "y0": 0, "y1": 1,
                "line": {"color": MARKER_COLOR, "width": 2, "dash": "dash"}}
     return _figure(traces, {
@@ -347,11 +347,11 @@ def sensitivity_map_figure(xs, ys, values, metric: str, x_title: str, y_title: s
     Break-even: cells that never pay back within the horizon are grey, in a trace of their own with a
     legend entry. Savings: diverging around 0, with the savings = 0 line drawn where the grid crosses it.
     """
-    if metric not in RISK_METRICS:
-        raise ValueError(f"metric must be one of {list(RISK_METRICS)}, not {metric!r}")
+    if metric not in MAP_RESULTS:
+        raise ValueError(f"metric must be one of {list(MAP_RESULTS)}, not {metric!r}")
     xs, ys, values = np.asarray(xs, float), np.asarray(ys, float), np.asarray(values, float)
     be = metric == "break_even"
-    name = "Break-even" if be else f"Savings over {horizon} months"
+    name = result_name(metric, horizon)
     text = [[risk_value_text(v, metric, horizon, currency) for v in row] for row in values]
     hover = (f"{x_title}: %{{x:,~g}}<br>{y_title}: %{{y:,~g}}<br><b>{name}: %{{text}}</b><extra></extra>")
     fig = go.Figure()

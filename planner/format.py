@@ -90,6 +90,20 @@ def break_even_value_text(month: float | None, horizon: int) -> str:
     return "from day one" if month == 0 else months(month)
 
 
+# What-if results (the tornado's outputs, the map's colours): short names for pickers and sentences.
+RESULTS = {"savings": "Savings", "npv": "NPV of savings", "break_even": "Break-even"}
+
+
+def result_name(result: str, horizon: int) -> str:
+    """'Savings over 36 months', 'NPV of savings over 36 months' (discounted), 'Break-even'."""
+    return RESULTS[result] if result == "break_even" else f"{RESULTS[result]} over {horizon} months"
+
+
+def result_unit(result: str, currency: str) -> str:
+    """'months' for a break-even (from go-live), the currency for money."""
+    return "months" if result == "break_even" else currency
+
+
 IRR_SHOWN_UP_TO_PERCENT = 1_000.0   # beyond this an annual rate says no more than "pays back within weeks"
 
 

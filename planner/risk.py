@@ -71,7 +71,7 @@ def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash
 # ── Tornado ─────────────────────────────────────────────────────────────────────────────────────────
 def tornado(base: Scenario, inputs=KEY_INPUTS, percent: float = 20.0,
             custom: dict[str, tuple[float, float]] | None = None, view: str = "cash") -> pd.DataFrame:
-    """Break-even and savings at a low and a high value of each input, sorted by savings swing.
+    """Break-even, savings and NPV of savings at a low and a high value of each input, sorted by savings swing.
 
     Low/high are base × (1 ∓ percent/100), clipped to the field's bounds, unless `custom` gives them.
     An input whose base is 0 has no ± range: give it a custom low/high to include it.
@@ -87,14 +87,15 @@ def tornado(base: Scenario, inputs=KEY_INPUTS, percent: float = 20.0,
     for i, (name, _, low, high) in enumerate(rows):
         overrides[name][2 * i: 2 * i + 2] = (low, high)
     f = evaluate(base, overrides, view)
-    be, savings = f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2)
+    be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2),
+                        f.npv_savings.reshape(k, 2))
     table = pd.DataFrame({
         "input": [r[0] for r in rows],
         "label": [FIELD_BY_NAME[r[0]].label for r in rows],
         "unit": [FIELD_BY_NAME[r[0]].unit_for(base.currency) for r in rows],
         "base": [r[1] for r in rows], "low": [r[2] for r in rows], "high": [r[3] for r in rows],
         "break_even_low": be[:, 0], "break_even_high": be[:, 1],
-        "savings_low": savings[:, 0], "savings_high": savings[:, 1],
+        "savings_low": savings[:, 0], "savings_high": savings[:, 1], "npv_low": npv[:, 0], "npv_high": npv[:, 1],
     })
     table["swing"] = (table["savings_high"] - table["savings_low"]).abs()
     return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)

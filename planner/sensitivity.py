@@ -17,12 +17,11 @@ import pandas as pd
 
 from . import risk
 from .finance import Finance
-from .format import break_even_short, break_even_value_text, money, number_text
+from .format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
 from .report import frame_rows, sources, write_csv_rows
 from .scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario
 
 INPUT_ORDER = risk.KEY_INPUTS + tuple(n for n in risk.VARIABLE_INPUTS if n not in risk.KEY_INPUTS)
-METRICS = {"savings": "Savings", "break_even": "Break-even"}
 MAP_SPREAD, MC_SPREAD = 0.5, 0.3          # default map range ±50 %, default triangular ±30 % of the current value
 MC_DEFAULT_INPUTS, MC_MAX_INPUTS = 4, 12
 
@@ -135,19 +134,29 @@ def custom_ranges(edited: pd.DataFrame, scenario: Scenario, percent: float) -> t
     return tuple(ranges), notes
 
 
+FINANCE_OF = {"savings": "savings_total", "npv": "npv_savings", "break_even": "break_even_month"}   # RESULTS in Finance
+
+
 def current_result(f: Finance, metric: str) -> float:
-    """The one-scenario finance `f`'s value of `metric` (break-even month, NaN = never; or savings)."""
-    return float(f.break_even_month[0] if metric == "break_even" else f.savings_total[0])
+    """The one-scenario finance `f`'s value of `metric`, one of RESULTS (a break-even of NaN: never)."""
+    return float(getattr(f, FINANCE_OF[metric])[0])
+
+
+def result_in_sentence(result: str) -> str:
+    """'savings', 'NPV of savings', 'break-even': a result's name inside a sentence."""
+    name = RESULTS[result]
+    return name if name[:2].isupper() else name.lower()
 
 
 def tornado_order(table: pd.DataFrame, metric: str, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows whose low or high value moves `metric`, largest swing first (a break-even that never comes
-    counts as the horizon), and the rows that move nothing."""
+    """The rows whose low or high value moves `metric` (one of RESULTS), largest swing first (a break-even
+    that never comes counts as the horizon; money moves by a cent or more), and the rows that move nothing."""
     if metric == "break_even":
         swing = (table["break_even_high"].fillna(horizon) - table["break_even_low"].fillna(horizon)).abs()
         moves = swing > 1e-6
     else:
-        swing, moves = table["swing"], table["swing"] >= 0.005
+        swing = (table[f"{metric}_high"] - table[f"{metric}_low"]).abs()
+        moves = swing >= 0.005
     shown = table.assign(_swing=swing)[moves].sort_values("_swing", ascending=False, kind="stable")
     return shown.drop(columns="_swing").reset_index(drop=True), table[~moves].reset_index(drop=True)
 
@@ -167,16 +176,22 @@ def default_uncertain_inputs(table: pd.DataFrame, scenario: Scenario) -> list[st
     return [n for n in ranked if getattr(scenario, n)][:MC_DEFAULT_INPUTS]
 
 
-def tornado_display(table: pd.DataFrame, horizon: int, currency: str) -> pd.DataFrame:
-    """The tornado as text a reader can scan: ranges with units, money, break-even ('never within …')."""
+MONEY_COLUMNS = {"savings": "Savings", "npv": "NPV"}    # the display table's money columns, by chosen output
+
+
+def tornado_display(table: pd.DataFrame, horizon: int, currency: str, output: str = "savings") -> pd.DataFrame:
+    """The tornado as text a reader can scan: ranges with units, the money result at low and high and its
+    swing (NPV of savings when that is the chosen `output`, else savings), break-even ('never within …')."""
     be = lambda v: break_even_value_text(v, horizon)   # noqa: E731
+    key = output if output in MONEY_COLUMNS else "savings"
+    name = MONEY_COLUMNS[key]
     return pd.DataFrame({
         "Input": table["label"],
         "Low → high": [f"{number_text(lo)} → {number_text(hi)} {u}"
                        for lo, hi, u in zip(table["low"], table["high"], table["unit"])],
-        "Savings at low": [money(v, currency) for v in table["savings_low"]],
-        "Savings at high": [money(v, currency) for v in table["savings_high"]],
-        "Savings swing": [money(v, currency) for v in table["swing"]],
+        f"{name} at low": [money(v, currency) for v in table[f"{key}_low"]],
+        f"{name} at high": [money(v, currency) for v in table[f"{key}_high"]],
+        f"{name} swing": [money(v, currency) for v in (table[f"{key}_high"] - table[f"{key}_low"]).abs()],
         "Break-even at low": [be(v) for v in table["break_even_low"]],
         "Break-even at high": [be(v) for v in table["break_even_high"]],
     })
@@ -194,24 +209,36 @@ def _title_rows(title: str, scenario: Scenario, view: str) -> list[list]:
             *([f"source: {' '.join(p.fields)}", p.cited(), p.as_of] for p in sources(scenario))]
 
 
-def tornado_frame(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """The tornado as exported: one row per input, low/high values, break-even ('never') and savings at each."""
+def _money_columns(table: pd.DataFrame, key: str, currency: str) -> dict[str, pd.Series]:
+    """`<key>_low`, `<key>_high` and `<key>_swing` (|high − low|) in the currency, to the cent."""
+    low, high = table[f"{key}_low"], table[f"{key}_high"]
+    return {f"{key}_low [{currency}]": low.round(2), f"{key}_high [{currency}]": high.round(2),
+            f"{key}_swing [{currency}]": (high - low).abs().round(2)}
+
+
+def tornado_frame(table: pd.DataFrame, scenario: Scenario, output: str = "savings") -> pd.DataFrame:
+    """The tornado as exported: one row per input, in the order of the chosen `output` (one of RESULTS; inputs
+    that do not move it last), with its low/high values and the break-even ('never'), savings and NPV of
+    savings at each."""
     cur, h = scenario.currency, scenario.horizon_months
+    table = pd.concat(tornado_order(table, output, h), ignore_index=True)
     return pd.DataFrame({
         "input": table["input"], "label": table["label"], "unit": table["unit"], "current": table["base"],
         "low": table["low"], "high": table["high"],
         "break_even_low [months]": _never(table["break_even_low"], h),
         "break_even_high [months]": _never(table["break_even_high"], h),
-        f"savings_low [{cur}]": table["savings_low"].round(2), f"savings_high [{cur}]": table["savings_high"].round(2),
-        f"savings_swing [{cur}]": table["swing"].round(2)})
+        **_money_columns(table, "savings", cur), **_money_columns(table, "npv", cur)})
 
 
-def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float) -> str:
-    """The tornado table, spreadsheet-safe, with what it was computed from."""
-    frame = tornado_frame(table, scenario)
+def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float, output: str = "savings") -> str:
+    """The tornado table (`tornado_frame`), spreadsheet-safe, under what it was computed from and the output
+    its rows are ordered by (name and unit)."""
+    frame = tornado_frame(table, scenario, output)
     out = io.StringIO()
     write_csv_rows([*_title_rows("Tornado", scenario, view),
-                    ["range", f"±{percent:g}% unless a custom low/high is set"], []], out)
+                    ["range", f"±{percent:g}% unless a custom low/high is set"],
+                    ["output", result_name(output, scenario.horizon_months), result_unit(output, scenario.currency)],
+                    []], out)
     write_csv_rows(frame_rows(frame), out)
     return out.getvalue()
 

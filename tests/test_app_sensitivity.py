@@ -154,6 +154,20 @@ def test_the_tornado_by_break_even_and_with_a_custom_range():
     assert bars["layout"]["xaxis"]["title"]["text"] == "Break-even [months from go-live]"
 
 
+def test_the_tornado_by_npv_shows_the_engines_npv_of_savings():
+    at = open_page()
+    at.segmented_control(key="sensitivity.tornado.metric").set_value("npv").run()
+    assert not at.exception
+    shown = next(t.value for t in at.table if "NPV swing" in t.value.columns)
+    expected = sensitivity.tornado_order(risk.tornado(RETAIL, percent=20), "npv", 36)[0]
+    assert list(shown["Input"][:len(expected)]) == list(expected["label"])          # the largest NPV swing first
+    assert list(shown["NPV at high"][:len(expected)]) == [money(v) for v in expected["npv_high"]]
+    bars = figure(at, "NPV of savings over 36 months: each input")
+    npv = summary(analyse_one(RETAIL))["npv_savings"]
+    assert bars["layout"]["annotations"][0]["text"] == f"<b>Current scenario: {money(npv)}</b>"
+    assert any(f"discounted at {RETAIL.discount_percent_per_year:g} %/year" in c.value for c in at.caption)
+
+
 def test_a_custom_value_outside_the_bounds_is_flagged():
     at = open_page()
     at.session_state["sensitivity.tornado.custom"] = {"edited_rows": {0: {"High": 500_000.0}}, "added_rows": [],

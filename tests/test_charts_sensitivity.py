@@ -86,9 +86,20 @@ def test_an_empty_tornado_says_nothing_moves():
 
 def test_figures_refuse_an_unknown_metric():
     with pytest.raises(ValueError, match="metric"):
-        charts.tornado_figure(tornado_table(), "npv", 0.0, H, "USD")
+        charts.tornado_figure(tornado_table(), "irr", 0.0, H, "USD")
     with pytest.raises(ValueError, match="metric"):
         charts.sensitivity_map_figure([1, 2], [1, 2], np.zeros((2, 2)), "npv", "x", "y", (1, 1), H, "USD")
+
+
+def test_an_npv_tornado_is_money_and_says_it_is_the_npv():
+    table = tornado_table(npv_low=[300.0, 1_100.0], npv_high=[1_700.0, 700.0])
+    fig = charts.tornado_figure(table, "npv", 900.0, H, "EUR")
+    low, high = fig.data
+    assert list(low.x) == [-600.0, 200.0] and list(high.x) == [800.0, -200.0]          # NPV − current NPV
+    assert fig.layout.title.text == "NPV of savings over 36 months: each input at its low and high value"
+    assert fig.layout.xaxis.title.text == "NPV of savings over 36 months [EUR]"
+    assert fig.layout.annotations[0].text == "<b>Current scenario: 900 EUR</b>"
+    assert list(high.customdata[:, 1]) == ["1,700 EUR", "700 EUR"]
 
 
 # ── Two-input map ──────────────────────────────────────────────────────────────────────────────────

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from .. import sensitivity as what_if, store as store_module, tables
-from ..format import money, shorten, value_text
+from .. import charts, sensitivity as what_if, store as store_module, tables
+from ..format import RESULTS, money, shorten, value_text
 from ..report import Analysis, summary
 from ..scenario import ScenarioError
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
@@ -39,10 +39,10 @@ SENSITIVITY = "sensitivity."                          # the Sensitivity page's w
 # Which value of each saved Sensitivity setting the page's widget takes (anything else: the page's default).
 SENSITIVITY_ACCEPTS = {
     "tornado.percent": lambda v: 5 <= v <= 90 and v % 5 == 0,
-    "tornado.metric": what_if.METRICS.__contains__,
+    "tornado.metric": RESULTS.__contains__,
     "map.x": what_if.INPUT_ORDER.__contains__,
     "map.y": what_if.INPUT_ORDER.__contains__,
-    "map.metric": what_if.METRICS.__contains__,
+    "map.metric": charts.MAP_RESULTS.__contains__,
     "map.points": lambda v: sensitivity.MAP_POINTS[0] <= v <= sensitivity.MAP_POINTS[1],
     "mc.inputs": lambda v: len(v) <= what_if.MC_MAX_INPUTS and set(v) <= set(what_if.INPUT_ORDER),
     "mc.draws": sensitivity.DRAW_CHOICES.__contains__,

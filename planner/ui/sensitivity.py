@@ -17,7 +17,7 @@ import streamlit as st
 
 from .. import charts, risk
 from .. import sensitivity as model
-from ..format import md, slug
+from ..format import RESULTS, md, slug
 from ..report import table_csv
 from ..scenario import FIELD_BY_NAME, Scenario, parse_json, to_json
 from . import pieces, state
@@ -64,8 +64,8 @@ def simulate(scenario_json: str, view: str, distributions: tuple, draws: int, se
 
 
 # ── Sections ───────────────────────────────────────────────────────────────────────────────────────
-def _metric_picker(key: str, label: str, default: str) -> str:
-    return st.segmented_control(label, list(model.METRICS), format_func=model.METRICS.get, default=default, required=True,
+def _metric_picker(key: str, label: str, default: str, results: Sequence[str]) -> str:
+    return st.segmented_control(label, list(results), format_func=RESULTS.get, default=default, required=True,
                                 key=key, persist_state="session")
 
 
@@ -81,7 +81,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
                             key="sensitivity.tornado.percent", persist_state="session",
                             help="Low = current value × (1 − p), high = × (1 + p), within each input's bounds.")
     with right:
-        metric = _metric_picker("sensitivity.tornado.metric", "Result", "savings")
+        metric = _metric_picker("sensitivity.tornado.metric", "Result", "savings", RESULTS)
     with st.expander("Custom low and high values"):
         st.caption(f"Type a low and/or a high for any input; a blank keeps ±{percent}%. Inputs at 0 have no ± "
                    "range: give them a low and a high here to see their effect.")
@@ -100,15 +100,19 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     st.plotly_chart(charts.tornado_figure(shown, metric, model.current_result(state.analysis(scenario).finance(view), metric),
                                            h, cur),
                     config=pieces.CHART_CONFIG)
+    if metric == "npv":
+        st.caption(md(f"NPV of savings: discounted at {scenario.discount_percent_per_year:g} %/year (running costs at "
+                      "the end of their month, capex at its start), as on the Costs page."))
     if len(still):
-        st.caption(md(f"No effect on the {model.METRICS[metric].lower()} over these ranges (last in the table): "
+        st.caption(md(f"No effect on the {model.result_in_sentence(metric)} over these ranges (last in the table): "
                       f"{', '.join(still['label'])}."))
-    st.table(model.tornado_display(pd.concat([shown, still], ignore_index=True), h, cur), hide_index=True)
-    st.download_button("Tornado CSV", model.tornado_csv(table, scenario, view, percent).encode("utf-8"),
+    st.table(model.tornado_display(pd.concat([shown, still], ignore_index=True), h, cur, metric), hide_index=True)
+    st.download_button("Tornado CSV", model.tornado_csv(table, scenario, view, percent, metric).encode("utf-8"),
                        f"{slug(scenario.name)}-tornado.csv", "text/csv", key="sensitivity.tornado.download",
-                       on_click="ignore", help="Every key input's low and high value with the savings and "
-                                               "break-even at each ('never' = not within the horizon).")
-    st.download_button("Tornado table CSV", lambda: table_csv(model.tornado_frame(table, scenario)).encode("utf-8"),
+                       on_click="ignore", help="Every key input's low and high value with the break-even, savings and "
+                                               "NPV of savings at each ('never' = not within the horizon), in the "
+                                               "order of the chosen result.")
+    st.download_button("Tornado table CSV", lambda: table_csv(model.tornado_frame(table, scenario, metric)).encode("utf-8"),
                        f"{slug(scenario.name)}-tornado-table.csv", "text/csv", key="sensitivity.tornado.table",
                        on_click="ignore", help="The same table alone, one header row: pandas.read_csv reads it as is.")
 
@@ -145,7 +149,7 @@ def map_section(scenario: Scenario, view: str) -> None:
                          key="sensitivity.map.y", persist_state="session")
         y_range = _range_inputs("y", y, scenario)
     with option_col:
-        metric = _metric_picker("sensitivity.map.metric", "Colour by", "break_even")
+        metric = _metric_picker("sensitivity.map.metric", "Colour by", "break_even", charts.MAP_RESULTS)
         points = st.slider("Grid points per axis", *MAP_POINTS, key="sensitivity.map.points", persist_state="session",
                            help=f"Up to {MAP_POINTS[1]} × {MAP_POINTS[1]} what-ifs, evaluated in one batch.")
     problems = model.map_problems(x, x_range, y, y_range, cur)
