@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_idle
-from planner import catalog, risk
+from planner import catalog, risk, sensitivity
 from planner.report import read_report_section
-from planner import sensitivity
 
 pytestmark = pytest.mark.browser
 

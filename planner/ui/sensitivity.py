@@ -31,6 +31,9 @@ DEFAULT_DRAWS = 10_000
 PROGRESS_STEPS = 20
 REQUEST = "sensitivity.mc.request"        # the last simulation run: (scenario JSON, view, distributions, draws, seed)
 CENTRES = "sensitivity.mc.centres"        # {input: the value its distribution row was centred on}
+BUTTONS = {**RESULTS, "npv": "NPV"}       # the result pickers' text: short enough for three buttons on a laptop
+RESULT_HELP = ("Savings: cloud total minus edge total over the horizon. NPV: those savings discounted at the "
+               "scenario's discount rate. Break-even: the month the edge's cumulative cost drops below the cloud's.")
 KINDS = {"triangular": "Triangular (low, likely, high)", "uniform": "Uniform (low to high)",
          "lognormal": "Lognormal (median = likely, sigma)", "fixed": "Fixed (likely)"}
 
@@ -65,8 +68,8 @@ def simulate(scenario_json: str, view: str, distributions: tuple, draws: int, se
 
 # ── Sections ───────────────────────────────────────────────────────────────────────────────────────
 def _metric_picker(key: str, label: str, default: str, results: Sequence[str]) -> str:
-    return st.segmented_control(label, list(results), format_func=RESULTS.get, default=default, required=True,
-                                key=key, persist_state="session")
+    return st.segmented_control(label, list(results), format_func=BUTTONS.get, default=default, required=True,
+                                key=key, persist_state="session", help=RESULT_HELP)
 
 
 @st.fragment
@@ -75,7 +78,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     st.subheader("Tornado: which inputs move the result most")
     st.caption("Each input is set to its low and then its high value, every other input as it is now. The longest "
                "bars are the assumptions worth checking first.")
-    left, right = st.columns([3, 2], gap="large", vertical_alignment="bottom")
+    left, right = st.columns(2, gap="large", vertical_alignment="bottom")
     with left:
         percent = st.slider("Vary each input by", 5, 90, TORNADO_PERCENT, 5, format="±%d%%",
                             key="sensitivity.tornado.percent", persist_state="session",
