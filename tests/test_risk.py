@@ -201,12 +201,13 @@ def test_share_text_never_rounds_a_rare_outcome_away(p, text):
 
 def test_tornado_row_by_hand():
     # flat, management 40 ± 50 % → 20 / 60: break-even 900 / (360 − 20) = 2.647 and 900 / 300 = 3.0;
-    # savings over 36 months 36 × 340 − 900 = 11,340 and 36 × 300 − 900 = 9,900; swing 1,440
+    # savings over 36 months 36 × 340 − 900 = 11,340 and 36 × 300 − 900 = 9,900; swing 1,440; at a 0 % discount
+    # rate the NPV of savings is the savings (tests/test_sensitivity.py discounts them by hand)
     row = risk.tornado(flat(), inputs=("management_per_month",), percent=50).iloc[0].to_dict()
     assert row == pytest.approx({
         "input": "management_per_month", "label": "Management software", "unit": "USD/month per site or device",
         "base": 40.0, "low": 20.0, "high": 60.0, "break_even_low": 900 / 340, "break_even_high": 3.0,
-        "savings_low": 11_340.0, "savings_high": 9_900.0, "swing": 1_440.0})
+        "savings_low": 11_340.0, "savings_high": 9_900.0, "npv_low": 11_340.0, "npv_high": 9_900.0, "swing": 1_440.0})
     # 20 % by default, or the range given
     assert risk.tornado(flat(), inputs=("management_per_month",))[["low", "high"]].values.tolist() == [[32.0, 48.0]]
     custom = risk.tornado(flat(), inputs=("management_per_month",), custom={"management_per_month": (10, 100)})
