@@ -28,6 +28,20 @@ CASES = {
                              useful_life_months=12, salvage_percent=20, horizon_months=48, retention_days=200,
                              bandwidth_price_change_percent_per_year=-5, cloud_fee_change_percent_per_year=3,
                              electricity_price_change_percent_per_year=4),
+    # Cloud GPU instances: on demand on a shrinking workload, a 1-year partial-upfront commitment on a growing one
+    # (renewed at months 12, 24, 36), 3 years all upfront behind a managed endpoint, spot scaled to zero at night.
+    "instances_on_demand": replace(RETAIL, inference_pricing="instances", workload_growth_percent_per_year=-30,
+                                   instance_inferences_per_s=3, instance_min_count=1, inference_discount_percent=10),
+    "instances_one_year": replace(catalog.preset("smart_city"), inference_pricing="instances",
+                                  instance_inferences_per_s=40, instance_commitment="one_year",
+                                  instance_upfront="partial", instance_committed_per_hour=0.316,
+                                  workload_growth_percent_per_year=60, cloud_fee_change_percent_per_year=3,
+                                  horizon_months=40),
+    "instances_three_year": replace(RETAIL, inference_pricing="instances", instance_commitment="three_year",
+                                    instance_upfront="all", instance_committed_per_hour=0.2,
+                                    instance_endpoint_surcharge_percent=40, horizon_months=50),
+    "instances_spot_scaled": replace(RETAIL, inference_pricing="instances", instance_commitment="spot",
+                                     instance_billing="scale_to_zero", instance_warmup_hours_per_day=1),
 }
 
 
