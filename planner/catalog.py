@@ -55,7 +55,7 @@ def _date(text: str) -> str:
 
 _PROVENANCE = {"estimate": str, "source": _text, "as_of": _date}
 _YES_NO = ("yes", "no")
-STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device")
+STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device", "serving")
 
 
 def _conditions(text: str) -> dict[str, frozenset[str]]:
@@ -101,7 +101,7 @@ SCHEMAS = {
         "id": _text, "name": _text, "relative_compute": _number(0.01, 1e4), "cloud_inference_ms": _number(0, 1e5),
         "needs_server": _choice(*_YES_NO), "video": _choice(*_YES_NO), **_PROVENANCE},
     "stack.csv": {
-        "layer": _choice("orchestration", "runtime", "compute", "messaging"), "id": _text, "name": _text,
+        "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"), "id": _text, "name": _text,
         "when": _conditions, "reason": _text, "management": str, "source": _text, "as_of": _date},
 }
 
