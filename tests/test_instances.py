@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from flat_scenario import flat
-from planner import catalog, costs, explain, report
+from planner import catalog, costs, explain, report, risk
 from planner.scenario import replace
 
 HOURS = 365.25 / 12 * 24            # 730.5 h in an average month
@@ -183,3 +183,20 @@ def test_the_gpu_endpoint_preset_compares_an_always_on_endpoint_with_edge_device
     assert a.costs.values("instances")[0, 0] == 2
     assert a.costs.values("inference")[0, 0] == pytest.approx(2 * 730.5 * 0.526 * 1.4)
     assert math.isfinite(a.cash.break_even_month[0])
+
+
+def test_the_tornado_and_monte_carlo_vary_the_instance_inputs():
+    gpu = catalog.preset("smart_city_gpu")
+    table = risk.tornado(gpu, percent=20).set_index("input")
+    assert {"instance_per_hour", "instance_inferences_per_s"} <= set(table.index)
+    assert "instance_per_hour" not in risk.tornado(catalog.preset("smart_city")).set_index("input").index
+    # the hourly rate ±20 %: the cloud saves 2 instances × 730.5 h × 0.526 × 1.4 × 0.2 a month over 60 months
+    swing = 2 * 2 * 730.5 * 0.526 * 1.4 * 0.2 * 60
+    assert table.loc["instance_per_hour", "swing"] == pytest.approx(swing)
+    result = risk.monte_carlo(gpu, {"instance_per_hour": risk.Distribution("uniform", low=0.3, high=0.9)},
+                              draws=200, seed=1)
+    base = report.summary(report.analyse_one(gpu))["savings_total"]
+    per_usd_hour = 2 * 730.5 * 1.4 * 60            # savings per 1 USD/h of rate: 2 instances, 60 months, +40 %
+    low, high = base + (0.3 - 0.526) * per_usd_hour, base + (0.9 - 0.526) * per_usd_hour
+    assert low - 1e-6 <= result.savings_total.min() < result.savings_total.max() <= high + 1e-6
+    assert result.savings_total.max() - result.savings_total.min() > 0.8 * (high - low)   # 200 uniform draws
