@@ -606,6 +606,9 @@ def _provenance(scenario, name: str) -> str:
     """Where an input came from, when it is a catalog figure."""
     if name.startswith("device_") and name != "device_sizing" and scenario.device_id != "custom":
         return f"hardware catalog: {scenario.device_id} (see Sources)"
+    if name.startswith("instance_") and any(p.picker == "instance" and name in p.fields
+                                            for p in catalog.load().provenance(scenario)):
+        return "cloud instance catalog (see Sources)"
     if name in ("inference_pricing", "cloud_upload", "uplink_per_gb", "ingest_per_gb", "storage_per_gb_month") \
             and scenario.cloud_provider != "custom":
         return f"cloud price catalog: {scenario.cloud_provider} (see Sources)"
@@ -621,6 +624,10 @@ def source_rows(scenario) -> list[tuple]:
             for figure in ("unit_price_usd", "watts", "throughput_ips"):
                 rows.append(("hardware.csv", d["id"], figure, d[figure], d.get("estimate") or "", d["source"],
                              d["as_of"]))
+    for p in cat.provenance(scenario):
+        if p.picker == "instance":
+            rows.append(("cloud_instances.csv", p.entry, "instance rates, surcharge, throughput",
+                         scenario.instance_per_hour, p.estimate, p.source, p.as_of))
     for p in cat.cloud_prices:
         if f"{p['provider']} — {p['service']}" == scenario.cloud_provider:
             rows.append(("cloud_prices.csv", f"{p['provider']} {p['item']}", f"from {p['tier_from']:g} ({p['unit']})",

@@ -200,3 +200,19 @@ def test_the_tornado_and_monte_carlo_vary_the_instance_inputs():
     low, high = base + (0.3 - 0.526) * per_usd_hour, base + (0.9 - 0.526) * per_usd_hour
     assert low - 1e-6 <= result.savings_total.min() < result.savings_total.max() <= high + 1e-6
     assert result.savings_total.max() - result.savings_total.min() > 0.8 * (high - low)   # 200 uniform draws
+
+
+def test_the_cli_sets_instances_and_reports_the_upfront(capsys):
+    from planner.__main__ import main
+    args = ["report", "--preset", "retail", "--format", "json", "--set", "inference_pricing=instances",
+            "--set", "instance_min_count=3", "--set", "instance_commitment=one_year", "--set", "instance_upfront=all",
+            "--set", "instance_committed_per_hour=0.309"]
+    assert main(args) == 0
+    out = __import__("json").loads(capsys.readouterr().out)
+    retail = report.summary(report.analyse_one(catalog.preset("retail")))
+    inference = report.analyse_one(catalog.preset("retail")).costs.values("inference")[0, 0]
+    # all upfront: nothing by the hour, 3 × 0.309 × 730.5 × 12 at go-live
+    assert out["cloud_monthly_cost"] == pytest.approx(retail["cloud_monthly_cost"] - inference)
+    assert out["cloud_upfront"] == pytest.approx(3 * 0.309 * 730.5 * 12)
+    assert main(["report", "--preset", "retail", "--set", "instance_commitment=two_year"]) == 2
+    assert "choose one of on_demand, one_year, three_year, spot" in capsys.readouterr().err
