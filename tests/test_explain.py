@@ -177,3 +177,15 @@ def test_explainer_sizing_rounds_a_whole_quotient_down_to_it():
     exact = replace(RETAIL, device_sizing="auto", sizing_headroom_percent=25, device_throughput_ips=5)
     assert explain.device_count(exact) == 5 == model(exact, "devices")
     assert math.ceil(50 * 0.4 * 1.25 / 5) == 5
+
+
+def test_a_batch_of_instance_options_matches_the_explainer_row_by_row():
+    # One batch mixing 1-year, 3-year, on-demand and spot rows with a per-image one: per-row terms (12, 36, 0)
+    # take the model's mixed renewal path.
+    rows = [replace(CASES[name], horizon_months=40) for name in
+            ("instances_one_year", "instances_three_year", "instances_on_demand", "instances_spot_scaled", "retail")]
+    model_costs = costs.evaluate(costs.batch(rows))
+    for i, scenario in enumerate(rows):
+        for m in range(scenario.horizon_months):
+            for s in explain.month(scenario, m):
+                assert s.value == pytest.approx(model_costs.values(s.key)[i, m], rel=1e-9, abs=1e-9), (i, m, s.key)
