@@ -132,7 +132,9 @@ def _table(a, view: str) -> str:
     cur = s["currency"]
     lines = [f"{a.scenario.name}", "=" * len(a.scenario.name)]
     figures = [
-        ("Cloud cost, first month", f"{_money(s['cloud_monthly_cost'])} {cur}"),
+        ("Cloud cost, first month", f"{_money(s['cloud_monthly_cost'])} {cur}"
+                                    + (f"  (+ {_money(s['cloud_upfront'])} {cur} commitment upfront)"
+                                       if s["cloud_upfront"] else "")),
         ("Edge capex at go-live", f"{_money(s['edge_capex'])} {cur}  ({s['edge_devices']} devices)"),
         ("Edge running cost, first month", f"{_money(s['edge_monthly_cost'])} {cur}"),
         ("Break-even", break_even_text(s["break_even_month"], s["horizon_months"])),
@@ -450,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "presets":
-        emit("".join(f"{key:<16}{s.name}\n" for key, s in catalog.presets().items()))
+        width = max(map(len, catalog.presets())) + 2
+        emit("".join(f"{key:<{width}}{s.name}\n" for key, s in catalog.presets().items()))
         return 0
     if args.command == "fields":
         lines = []

@@ -391,15 +391,21 @@ def _matches(when: dict[str, set[str]], facts: dict[str, str]) -> bool:
     return all(facts.get(key) in values for key, values in when.items())
 
 
-def stack(a: "Answers", family: str | None, device_id: str | None = None) -> list[Choice]:
-    """The first catalog row per layer whose conditions match the answers (data/stack.csv)."""
+STACK_LAYERS = ("orchestration", "runtime", "compute", "messaging", "cloud_serving")
+
+
+def stack(a: "Answers", family: str | None, device_id: str | None = None, serving: str = "") -> list[Choice]:
+    """The first catalog row per layer whose conditions match the answers (data/stack.csv). `serving` is the
+    scenario's inference pricing: with cloud GPU instances (`instances`) and data that may leave the site,
+    the cloud side's serving runtime is a layer of its own."""
     facts = {"platform": a.cloud_platform, "k8s": a.kubernetes, "connectivity": a.connectivity,
-             "workload": a.workload, "privacy": a.privacy, "family": family or "", "device": device_id or ""}
+             "workload": a.workload, "privacy": a.privacy, "family": family or "", "device": device_id or "",
+             "serving": serving}
     chosen: dict[str, Choice] = {}
     for row in catalog.load().stack:
         if row["layer"] not in chosen and _matches(row["when"], facts):
             chosen[row["layer"]] = Choice(row["layer"], row["name"], row["reason"], row["management"])
-    return [chosen[layer] for layer in ("orchestration", "runtime", "compute", "messaging") if layer in chosen]
+    return [chosen[layer] for layer in STACK_LAYERS if layer in chosen]
 
 
 def deployment_changes(a: "Answers", scenario: Scenario, device: dict) -> tuple[dict, list[str]]:
@@ -563,7 +569,7 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
         placement, confidence, headline, deciding, tuple(all_factors), cloud_parts,
         sizing.latency_ms if sizing else {}, a.response_ms,
         tuple(stack(a, catalog.load().device(sizing.device_id)["family"] if sizing else None,
-                    sizing.device_id if sizing else None)),
+                    sizing.device_id if sizing else None, scenario.inference_pricing)),
         sizing, fit.problems if sizing is None else (), changes, fit.break_even_month,
         tuple(warnings), fit.relax, (wait_ms, worst_ms), up["needed"], a.uplink_mbps, notes)
 

@@ -55,7 +55,7 @@ def _date(text: str) -> str:
 
 _PROVENANCE = {"estimate": str, "source": _text, "as_of": _date}
 _YES_NO = ("yes", "no")
-STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device")
+STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device", "serving")
 
 
 def _conditions(text: str) -> dict[str, frozenset[str]]:
@@ -84,6 +84,13 @@ SCHEMAS = {
         "item": _choice("transfer_out_per_gb", "vision_per_1000_images", "video_ingest_per_gb",
                         "serverless_per_gb_second", "serverless_per_million_requests", "storage_per_gb_month"),
         "unit": _text, "tier_from": _number(0, 1e15), "price_usd": _number(0, 1e4), **_PROVENANCE},
+    "cloud_instances.csv": {
+        "provider": _choice("aws", "azure", "gcp"), "id": _text, "name": _text, "gpu": _text,
+        "gpu_class": _choice("t4", "l4", "a10g", "large"), "region": _text,
+        "on_demand_per_hour": _number(0.001, 1e3), "one_year_per_hour": _number(0.001, 1e3),
+        "three_year_per_hour": _number(0.001, 1e3), "spot_per_hour": _number(0.001, 1e3),
+        "partial_upfront_percent": _number(0, 100), "endpoint": _text, "endpoint_surcharge_percent": _number(0, 500),
+        "throughput_ips": _number(0.1, 1e6), "throughput_basis": _text, **_PROVENANCE},
     "management.csv": {
         "id": _text, "name": _text, "basis": _choice("per_device", "per_site"),
         "usd_per_month": _number(0, 1e6), **_PROVENANCE},
@@ -94,7 +101,7 @@ SCHEMAS = {
         "id": _text, "name": _text, "relative_compute": _number(0.01, 1e4), "cloud_inference_ms": _number(0, 1e5),
         "needs_server": _choice(*_YES_NO), "video": _choice(*_YES_NO), **_PROVENANCE},
     "stack.csv": {
-        "layer": _choice("orchestration", "runtime", "compute", "messaging"), "id": _text, "name": _text,
+        "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"), "id": _text, "name": _text,
         "when": _conditions, "reason": _text, "management": str, "source": _text, "as_of": _date},
 }
 
@@ -156,6 +163,7 @@ TIER_ITEMS = {"inference_tiers": ("vision_api", "vision_per_1000_images"),
 class Catalog:
     hardware: tuple[dict, ...]
     cloud_prices: tuple[dict, ...]
+    cloud_instances: tuple[dict, ...]
     management: tuple[dict, ...]
     connectivity: tuple[dict, ...]
     workloads: tuple[dict, ...]
@@ -174,6 +182,21 @@ class Catalog:
         return {"device_id": d["id"], "device_price": d["unit_price_usd"] + d["host_usd"],
                 "device_watts": d["watts"] + d["host_watts"], "device_throughput_ips": d["throughput_ips"]}
 
+    def instance_fields(self, instance_id: str, endpoint: bool, commitment: str = "one_year") -> dict:
+        """Scenario fields for a catalog GPU instance, as a plain VM or behind the provider's managed endpoint;
+        the committed rate is the row's 3-year rate under a 3-year commitment, else its 1-year rate."""
+        r = next(i for i in self.cloud_instances if i["id"] == instance_id)
+        return {"instance_per_hour": r["on_demand_per_hour"],
+                "instance_committed_per_hour": r["three_year_per_hour" if commitment == "three_year" else "one_year_per_hour"],
+                "instance_spot_per_hour": r["spot_per_hour"], "instance_partial_upfront_percent": r["partial_upfront_percent"],
+                "instance_endpoint_surcharge_percent": r["endpoint_surcharge_percent"] if endpoint else 0.0,
+                "instance_inferences_per_s": r["throughput_ips"]}
+
+    def instance_choices(self, commitment: str = "one_year") -> dict[str, tuple[dict, dict]]:
+        """{'<id>' or '<id>@endpoint': (catalog row, scenario fields)} for every row, served both ways."""
+        return {f"{r['id']}{'@endpoint' if endpoint else ''}": (r, self.instance_fields(r["id"], endpoint, commitment))
+                for r in self.cloud_instances for endpoint in (False, True)}
+
     def provenance(self, scenario: Scenario) -> tuple[Provenance, ...]:
         """The catalog entries the scenario's figures come from: its device, management fee and price tiers,
         each when every figure it fills equals the catalog's (a figure edited since is the user's own)."""
@@ -184,6 +207,14 @@ class Catalog:
         if device and all(values[k] == v for k, v in filled.items()):
             found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
                                     device["estimate"]))
+        if values["inference_pricing"] == "instances":
+            picked = next(((key, r, fields) for key, (r, fields) in self.instance_choices(values["instance_commitment"]).items()
+                           if all(values[k] == v for k, v in fields.items())), None)
+            if picked:
+                key, r, fields = picked
+                served = f" via {r['endpoint']}" if key.endswith("@endpoint") else " (plain VM)"
+                found.append(Provenance("instance", tuple(fields), f"{r['name']}, {r['region']}{served}", r["source"],
+                                        r["as_of"], _joined((r["estimate"], f"throughput: {r['throughput_basis']}"))))
         fee = next((m for m in self.management if (m["basis"], m["usd_per_month"]) ==
                     (values["management_basis"], values["management_per_month"])), None)
         if fee:
@@ -249,6 +280,12 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     _check_unique(hardware, "id", "hardware.csv")
     prices = read_rows(data_dir / "cloud_prices.csv", SCHEMAS["cloud_prices.csv"])
     _check_tiers(prices, "cloud_prices.csv")
+    instances = read_rows(data_dir / "cloud_instances.csv", SCHEMAS["cloud_instances.csv"])
+    _check_unique(instances, "id", "cloud_instances.csv")
+    for row in instances:
+        if not row["three_year_per_hour"] <= row["one_year_per_hour"] <= row["on_demand_per_hour"]:
+            raise CatalogError(f"cloud_instances.csv: {row['id']}: a commitment must not cost more than on demand, "
+                               "nor 3 years more than 1 year")
     tables = {}
     for name in ("management.csv", "connectivity.csv", "workloads.csv", "stack.csv"):
         tables[name] = tuple(read_rows(data_dir / name, SCHEMAS[name]))
@@ -258,7 +295,7 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
         if row["management"] and row["management"] not in plans:
             raise CatalogError(f"stack.csv: {row['id']} names management plan {row['management']!r}, "
                                "which is not in management.csv")
-    return Catalog(tuple(hardware), tuple(prices), tables["management.csv"], tables["connectivity.csv"],
+    return Catalog(tuple(hardware), tuple(prices), tuple(instances), tables["management.csv"], tables["connectivity.csv"],
                    tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"))
 
 

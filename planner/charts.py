@@ -55,7 +55,7 @@ def curves(a: Analysis, view: str = "cash") -> Curves:
     f = a.finance(view)
     h = int(f.horizon[0])
     capex = f.edge_capex[0, :h]
-    t, cloud = step_curve(f.cloud_monthly[0, :h], np.zeros(h))
+    t, cloud = step_curve(f.cloud_running_monthly[0, :h], f.cloud_upfront[0, :h])
     _, edge = step_curve(f.edge_running_monthly[0, :h], capex)
     be = float(f.break_even_month[0])
     return Curves(t, cloud, edge, be if math.isfinite(be) else None, h, a.scenario.currency)

@@ -43,8 +43,13 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
     ComponentInfo("cloud_ingest", "cloud", "Cloud ingest", "Cloud provider",
                   "upload_gb × ingest_per_gb × bandwidth_change(m)"),
     ComponentInfo("inference", "cloud", "Cloud inference", "Cloud provider",
-                  "(1 − discount%) × per-image: tiers(images) × fee_change(m); serverless: images × (ms/1000 × "
-                  "memory_gb × per_gb_second + per_million_requests/10⁶) × fee_change(m)"),
+                  "per-image: (1 − discount%) × tiers(images) × fee_change(m); serverless: (1 − discount%) × images × "
+                  "(ms/1000 × memory_gb × per_gb_second + per_million_requests/10⁶) × fee_change(m); instances: "
+                  "instances(m) × billed_hours × instance_rate × fee_change(m)"),
+    ComponentInfo("commitment_upfront", "cloud", "Instance commitment, upfront", "Cloud provider",
+                  "commitments_bought(m) × upfront_per_instance × fee_change(m)", views=("cash",), lump=True),
+    ComponentInfo("commitment_spread", "cloud", "Instance commitment, upfront spread over the term", "Accounting",
+                  "instances(m) × upfront_per_instance / term_months × fee_change(m)", views=("accounting",)),
     ComponentInfo("results_egress", "cloud", "Results egress to site", "Cloud provider",
                   "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)"),
     ComponentInfo("cloud_storage", "cloud", "Cloud storage", "Cloud provider",
@@ -97,6 +102,13 @@ class Batch:
 _CHOICE_FLAGS = {  # bool column = (choice field == value)
     "video_upload": ("cloud_upload", "video"),
     "per_image": ("inference_pricing", "per_image"),
+    "instances": ("inference_pricing", "instances"),
+    "always_on": ("instance_billing", "always_on"),
+    "one_year": ("instance_commitment", "one_year"),
+    "three_year": ("instance_commitment", "three_year"),
+    "spot": ("instance_commitment", "spot"),
+    "partial_upfront": ("instance_upfront", "partial"),
+    "all_upfront": ("instance_upfront", "all"),
     "auto_sizing": ("device_sizing", "auto"),
     "per_device_fee": ("management_basis", "per_device"),
 }
@@ -322,10 +334,22 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
         starts, prices = b.inference_tiers
         tiered = _tiered(images, starts, prices / 1000, growth, compound(b["cloud_fee_change_percent_per_year"]), fees)
         inference.append(tiered.scaled(col(per_image) * list_share))
-    if not per_image.all():
+    serverless = ~per_image & ~b["instances"]
+    if serverless.any():
         serverless_per_image = (b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
                                 * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6)
-        inference.append(Component(col(~per_image * images * serverless_per_image) * list_share, fees))
+        inference.append(Component(col(serverless * images * serverless_per_image) * list_share, fees))
+    none = Component(np.zeros((b.n, 1)), ONE)
+    instances = (none, none)
+    if b["instances"].any():
+        instances = in_service, bought = _instances(b, growth, M)
+        fee_change = compound(b["cloud_fee_change_percent_per_year"])
+        rate, upfront, term = (col(x * b["instances"]) for x in instance_rates(b))
+        inference.append(in_service.scaled(rate * col(billed_hours(b)), fee_change))
+        lines["commitment_upfront"] = (bought.scaled(upfront, fee_change),)
+        lines["commitment_spread"] = (in_service.scaled(upfront / np.maximum(term, 1), fee_change),)
+    else:
+        lines["commitment_upfront"] = lines["commitment_spread"] = (none,)
     lines["inference"] = tuple(inference)
     lines["results_egress"] = (_tiered(result_gb, *b.egress_tiers, growth,
                                        compound(b["bandwidth_price_change_percent_per_year"]), bandwidth),)
@@ -358,6 +382,8 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
         "feedback_gb": (Component(col(feedback_gb), growth),),
         "devices": (devices,),
         "devices_bought": (bought,),
+        "instances": (instances[0],),
+        "commitments_bought": (instances[1],),
     }
     return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities)
 
@@ -385,16 +411,80 @@ def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, 
     needed = _col(b["sites"]) * np.ceil(_col(per_site_devices) * growth - 1e-9)
     fleet = needed if grows.all() else np.where(_col(grows), needed, _col(base))
     added = np.diff(fleet, axis=1, prepend=0.0)
+    ones = np.ones((b.n, 1))
+    return Component(ones, fleet), Component(ones, _with_renewals(added, life)), Component(ones, added)
+
+
+def _with_renewals(added: np.ndarray, life: np.ndarray) -> np.ndarray:
+    """(n, M) purchases when each unit added in month m is bought again every `life` months: added(m) +
+    bought(m − life). life (n,) in whole months; a life of 0 means no renewal."""
+    M = added.shape[1]
     bought = added.copy()
     if _uniform(life):
-        for start in range(life[0], M, life[0]):            # each refresh cycle, not each month
+        for start in range(life[0], M, life[0]) if life[0] > 0 else ():   # each cycle, not each month
             bought[:, start:] += added[:, : M - start]
     else:
-        for cycle in range(1, M // int(life.min()) + 1):
+        months = np.arange(M)
+        for cycle in range(1, M // max(int(life[life > 0].min()), 1) + 1):
             src = months - cycle * col_int(life)
-            bought += np.where(src >= 0, np.take_along_axis(added, np.maximum(src, 0), axis=1), 0.0)
+            bought += np.where((src >= 0) & (col_int(life) > 0),
+                               np.take_along_axis(added, np.clip(src, 0, M - 1), axis=1), 0.0)
+    return bought
+
+
+# ── Cloud GPU instances ─────────────────────────────────────────────────────────────────────────────
+COMMITMENT_MONTHS = {"one_year": 12, "three_year": 36}
+
+
+def _instances(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component]:
+    """Instances in service and commitments bought per month, as count terms.
+
+    Sized like edge devices but for the whole region, re-sized every month as the workload grows:
+        instances(m) = max(instance_min_count, ceil(cameras × analysed_fps × growth(m) × (1 + headroom%)
+                                                    ÷ instance_inferences_per_s)).
+    Under a 1- or 3-year commitment the count never falls (a commitment cannot be handed back), and each
+    instance committed is committed again when its term ends: bought(m) = added(m) + bought(m − term).
+    """
+    load = b["cameras"] * b["analysed_fps"] * (1 + b["instance_headroom_percent"] / 100) / b["instance_inferences_per_s"]
+    needed = np.maximum(_col(b["instance_min_count"]), np.ceil(_col(load) * growth - 1e-9))
+    needed = np.broadcast_to(needed, (b.n, M))
+    term = instance_rates(b)[2].astype(int)
+    committed = term > 0
+    in_service = np.where(_col(committed), np.maximum.accumulate(needed, axis=1), needed)
+    added = np.where(_col(committed), np.diff(in_service, axis=1, prepend=0.0), 0.0)
     ones = np.ones((b.n, 1))
-    return Component(ones, fleet), Component(ones, bought), Component(ones, added)
+    return Component(ones, in_service), Component(ones, _with_renewals(added, term))
+
+
+def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(instance_rate [{cur}/instance-hour billed], upfront_per_instance [{cur} per instance committed],
+    term_months) per scenario (n,), the surcharge of a managed endpoint and the negotiated discount included.
+
+        upfront_share        = 0 (no upfront), instance_partial_upfront_percent/100 (partial), 1 (all upfront)
+        instance_rate        = on demand: instance_per_hour; 1 or 3 years: instance_committed_per_hour ×
+                               (1 − upfront_share); spot: instance_spot_per_hour × (1 + interruption%);
+                               × (1 + endpoint surcharge%) × (1 − discount%)
+        upfront_per_instance = instance_committed_per_hour × upfront_share × 730.5 × term_months × (1 + surcharge%)
+                               × (1 − discount%)
+    """
+    term = np.where(b["one_year"], COMMITMENT_MONTHS["one_year"], np.where(b["three_year"], COMMITMENT_MONTHS["three_year"], 0))
+    committed = term > 0
+    share = committed * np.where(b["all_upfront"], 1.0, np.where(b["partial_upfront"],
+                                                                 b["instance_partial_upfront_percent"] / 100, 0.0))
+    spot = b["instance_spot_per_hour"] * (1 + b["instance_spot_interruption_percent"] / 100)
+    hourly = np.where(committed, b["instance_committed_per_hour"] * (1 - share),
+                      np.where(b["spot"], spot, b["instance_per_hour"]))
+    multiplier = (1 + b["instance_endpoint_surcharge_percent"] / 100) * (1 - b["inference_discount_percent"] / 100)
+    upfront = b["instance_committed_per_hour"] * share * HOURS_PER_CALENDAR_MONTH * term
+    return hourly * multiplier, upfront * multiplier, term.astype(float)
+
+
+def billed_hours(b: Batch) -> np.ndarray:
+    """Instance-hours billed per instance per month (n,): every hour when always on or committed, else the
+    operating hours plus the warm-up allowance of each operating day."""
+    scaled = np.minimum(b["hours_per_day"] + b["instance_warmup_hours_per_day"], 24) * b["days_per_month"]
+    every_hour = b["always_on"] | b["one_year"] | b["three_year"]
+    return np.where(every_hour, HOURS_PER_CALENDAR_MONTH, np.minimum(scaled, HOURS_PER_CALENDAR_MONTH))
 
 
 def _tiered(quantity: np.ndarray, starts: np.ndarray, prices: np.ndarray, growth: np.ndarray,

@@ -74,6 +74,29 @@ def fleet(s: Scenario, m: int) -> tuple[int, int, int]:
     return size[m], bought, added[m]
 
 
+COMMITMENT_MONTHS = {"on_demand": 0, "spot": 0, "one_year": 12, "three_year": 36}
+
+
+def _instances_needed(s: Scenario, m: int) -> int:
+    """Cloud GPU instances month m needs: the fewest whose throughput covers every camera's frames plus
+    headroom, and never fewer than the minimum kept for availability."""
+    load = (s.cameras * s.analysed_fps * _change(s.workload_growth_percent_per_year, m)
+            * (1 + s.instance_headroom_percent / 100) / s.instance_inferences_per_s)
+    whole = round(load)
+    return max(s.instance_min_count, whole if abs(load - whole) <= 1e-9 else math.ceil(load))
+
+
+def instances(s: Scenario, m: int) -> tuple[int, int]:
+    """(in service, commitments bought) in month m: on demand and spot follow the workload both ways; a
+    commitment never shrinks, and each instance committed is committed again when its term ends."""
+    term = COMMITMENT_MONTHS[s.instance_commitment]
+    if not term:
+        return _instances_needed(s, m), 0
+    size = [max(_instances_needed(s, j) for j in range(k + 1)) for k in range(m + 1)]
+    added = [size[0]] + [size[j] - size[j - 1] for j in range(1, m + 1)]
+    return size[m], sum(added[j] for j in range(m, -1, -term))
+
+
 def device_count(s: Scenario) -> int:
     """Devices in service in month 1."""
     return fleet(s, 0)[0]
@@ -136,6 +159,41 @@ def month(s: Scenario, m: int) -> list[Step]:
         text, value = _tiers(images, s.inference_tiers, 1000, "images")
         steps["inference"] = (f"{images_text} = {_n(images)} images; ({text}){discount}{fee} {cur}",
                               value * paid * fee_price)
+    elif s.inference_pricing == "instances":
+        count, committed_now = instances(s, m)
+        term = COMMITMENT_MONTHS[s.instance_commitment]
+        share = ({"none": 0.0, "partial": s.instance_partial_upfront_percent / 100, "all": 1.0}[s.instance_upfront]
+                 if term else 0.0)
+        multiplier = (1 + s.instance_endpoint_surcharge_percent / 100) * paid
+        extras = (f" × (1 + {_n(s.instance_endpoint_surcharge_percent)}% endpoint)"
+                  if s.instance_endpoint_surcharge_percent else "") + discount
+        if term:
+            rate, rate_text = (s.instance_committed_per_hour * (1 - share),
+                               f"{_n(s.instance_committed_per_hour)} {cur}/h committed × (1 − {_n(share * 100)}% upfront)")
+        elif s.instance_commitment == "spot":
+            rate, rate_text = (s.instance_spot_per_hour * (1 + s.instance_spot_interruption_percent / 100),
+                               f"{_n(s.instance_spot_per_hour)} {cur}/h spot × (1 + "
+                               f"{_n(s.instance_spot_interruption_percent)}% interruptions)")
+        else:
+            rate, rate_text = s.instance_per_hour, f"{_n(s.instance_per_hour)} {cur}/h"
+        if term or s.instance_billing == "always_on":
+            hours, hours_text = HOURS_PER_MONTH, f"{_n(HOURS_PER_MONTH)} h"
+        else:
+            hours = min(min(s.hours_per_day + s.instance_warmup_hours_per_day, 24) * s.days_per_month, HOURS_PER_MONTH)
+            hours_text = (f"({_n(s.hours_per_day)} h + {_n(s.instance_warmup_hours_per_day)} h warm-up) × "
+                          f"{_n(s.days_per_month)} days = {_n(hours)} h")
+        load = s.cameras * s.analysed_fps * growth
+        steps["inference"] = (
+            f"max({s.instance_min_count}, ceil({_n(load)} inferences/s × (1 + {_n(s.instance_headroom_percent)}%) ÷ "
+            f"{_n(s.instance_inferences_per_s)})) = {count} instances × {hours_text} × {rate_text}{extras}{fee} {cur}",
+            count * hours * rate * multiplier * fee_price)
+        upfront = s.instance_committed_per_hour * share * HOURS_PER_MONTH * term * multiplier
+        upfront_text = (f"{_n(s.instance_committed_per_hour)} {cur}/h × {_n(share * 100)}% upfront × "
+                        f"{_n(HOURS_PER_MONTH)} h × {term} months{extras}")
+        steps["commitment_upfront"] = (f"{committed_now} instances committed × {upfront_text}{fee}",
+                                       committed_now * upfront * fee_price)
+        steps["commitment_spread"] = (f"{count} instances × {upfront_text} ÷ {max(term, 1)} months{fee}",
+                                      count * upfront / max(term, 1) * fee_price)
     else:
         per_image = (s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
                      + s.serverless_per_million_requests / 1e6)
@@ -143,6 +201,8 @@ def month(s: Scenario, m: int) -> list[Step]:
             f"{_n(images)} images × ({_n(s.serverless_ms_per_inference)} ms ÷ 1000 × {_n(s.serverless_memory_gb)} GB "
             f"× {_n(s.serverless_per_gb_second)} + {_n(s.serverless_per_million_requests)} ÷ 10⁶){discount}{fee} {cur}",
             images * per_image * paid * fee_price)
+    for key in ("commitment_upfront", "commitment_spread"):
+        steps.setdefault(key, ("no instance commitment", 0.0))
     result_gb = images * s.result_kb / 1e6
     text, value = _tiers(result_gb, s.egress_tiers, 1, "GB")
     steps["results_egress"] = (f"{_n(images)} images × {_n(s.result_kb)} KB ÷ 10⁶ = {_n(result_gb)} GB; {text}{bw} {cur}",

@@ -1,7 +1,9 @@
 """Cumulative costs, break-even, payback, ROI, NPV and TCO from a `Costs` evaluation.
 
-Timing convention: capex ("lump" lines: hardware, installation) is paid at the start of its month
-(month 0 = go-live, t = 0); every other cost accrues evenly through its month. Cumulative savings
+Timing convention: capex ("lump" lines: hardware, installation, and on the cloud side the upfront part of
+an instance commitment) is paid at the start of its month (month 0 = go-live, t = 0); every other cost
+accrues evenly through its month. A cloud lump counts as a negative edge lump: capex(m) below is the edge's
+capex less the cloud's upfront payments. Cumulative savings
 S(t) = cloud(t) − edge(t) are therefore linear inside a month and jump down at each capex payment, so
 the break-even time is found exactly, without iteration:
 
@@ -87,10 +89,22 @@ class Finance:
     def edge_cumulative(self) -> np.ndarray:
         return np.cumsum(self.edge_monthly, axis=1)
 
+    @property
+    def cloud_running_monthly(self) -> np.ndarray:
+        """(n, M) cloud cost per month without upfront commitment payments (what accrues through the month)."""
+        return self._monthly("cloud", lump=False)
+
+    @property
+    def cloud_upfront(self) -> np.ndarray:
+        """(n, M) cloud commitment payments at the start of each month (zeros in the accounting view)."""
+        return self._monthly("cloud", lump=True)
+
     def _cash_flows(self) -> tuple[np.ndarray, np.ndarray]:
-        """(n, M) cash-view gap (cloud − edge running) and capex, zero past each horizon."""
+        """(n, M) cash-view gap (cloud − edge running) and net lumps (edge capex − cloud upfront), zero past
+        each horizon."""
         cash = lambda side, lump=None: _within(self.costs.total(side, "cash", lump), self.horizon)  # noqa: E731
-        return cash("cloud") - cash("edge", lump=False), cash("edge", lump=True)
+        return (cash("cloud", lump=False) - cash("edge", lump=False),
+                cash("edge", lump=True) - cash("cloud", lump=True))
 
     def discounted_payback_months(self, discount_percent_per_year) -> np.ndarray:
         """(n,) months until the discounted cash savings repay the capex, whatever the view; NaN if not within
@@ -159,24 +173,24 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     n, h = costs.n, costs.horizon
-    cloud = costs.terms("cloud", view)
-    edge_opex = costs.terms("edge", view, lump=False)
-    edge_lump = costs.terms("edge", view, lump=True)
     minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
 
-    def crossing(opex, lump):
-        gap = cloud + minus(opex)
+    def flows(v: str):
+        """Running gap (cloud − edge running) and net lumps (edge capex − cloud upfront) of one view."""
+        return (costs.terms("cloud", v, lump=False) + costs.terms("edge", v, lump=False, sign=-1.0),
+                costs.terms("edge", v, lump=True) + costs.terms("cloud", v, lump=True, sign=-1.0))
+
+    def crossing(gap, lump):
         net = sum_terms(gap + minus(lump), n, costs.months)
         return break_even(net, lambda m: terms_at(gap, n, m), h), net   # net now holds cumulative savings
 
-    be, curve = crossing(edge_opex, edge_lump)
-    payback = be if view == "cash" else crossing(costs.terms("edge", "cash", lump=False),
-                                                  costs.terms("edge", "cash", lump=True))[0]
+    gap, lump = flows(view)
+    be, curve = crossing(gap, lump)
+    payback = be if view == "cash" else crossing(*flows("cash"))[0]
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
-    npv = (weighted_sums(cloud + minus(edge_opex), n, at_end * within)
-           - weighted_sums(edge_lump, n, at_start * within))
-    cloud_total, edge_total = weighted_sums(cloud, n, within), weighted_sums(edge_opex + edge_lump, n, within)
+    npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
+    cloud_total, edge_total = (weighted_sums(costs.terms(side, view), n, within) for side in ("cloud", "edge"))
     free = (cloud_total == 0) & (edge_total == 0)          # nothing spent on either side: nothing to pay back
     if np.any(free):
         be, payback = np.where(free, np.nan, be), np.where(free, np.nan, payback)

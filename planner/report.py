@@ -64,7 +64,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "scenario": a.scenario.name,
         "view": view,
         "currency": a.scenario.currency,
-        "cloud_monthly_cost": _number(f.cloud_monthly[0, 0]),
+        "cloud_monthly_cost": _number(f.cloud_running_monthly[0, 0]),
+        "cloud_upfront": _number(cash.cloud_upfront[0, 0]),
         "edge_capex": _number(cash.edge_capex[0, 0]),
         "edge_monthly_cost": _number(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
         "edge_devices": int(a.costs.values("devices")[0, 0]),
@@ -148,6 +149,7 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
 
 
 PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
+          "instance": "Cloud GPU instance",
           "egress": "Result egress tiers"}      # what each catalog picker fills, for the reports
 
 
@@ -160,6 +162,7 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     s, cur = summary(a, view), a.scenario.currency
     rows = [
         ("Cloud cost, first month", s["cloud_monthly_cost"], cur),
+        ("Cloud commitment upfront at go-live", s["cloud_upfront"], cur),
         ("Edge capex at go-live", s["edge_capex"], cur),
         ("Edge running cost, first month", s["edge_monthly_cost"], cur),
         ("Edge devices", s["edge_devices"], "devices"),

@@ -23,6 +23,18 @@ KEY_INPUTS = (
     "workload_growth_percent_per_year", "bandwidth_price_change_percent_per_year",
     "cloud_fee_change_percent_per_year", "discount_percent_per_year",
 )
+INSTANCE_RATE = {"one_year": "instance_committed_per_hour", "three_year": "instance_committed_per_hour",
+                 "spot": "instance_spot_per_hour", "on_demand": "instance_per_hour"}
+
+
+def key_inputs(base: Scenario) -> tuple[str, ...]:
+    """The tornado's inputs for a scenario: KEY_INPUTS, and on cloud GPU instances the hourly rate it pays and
+    the instance throughput."""
+    if base.inference_pricing != "instances":
+        return KEY_INPUTS
+    return KEY_INPUTS + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
+
+
 VARIABLE_INPUTS = tuple(f.name for f in NUMBER_FIELDS if f.name != "horizon_months")  # the grid needs one horizon
 MAX_DRAWS = 200_000
 MAX_GRID_CELLS = 250_000
@@ -69,16 +81,17 @@ def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash
 
 
 # ── Tornado ─────────────────────────────────────────────────────────────────────────────────────────
-def tornado(base: Scenario, inputs=KEY_INPUTS, percent: float = 20.0,
+def tornado(base: Scenario, inputs=None, percent: float = 20.0,
             custom: dict[str, tuple[float, float]] | None = None, view: str = "cash") -> pd.DataFrame:
     """Break-even, savings and NPV of savings at a low and a high value of each input, sorted by savings swing.
 
-    Low/high are base × (1 ∓ percent/100), clipped to the field's bounds, unless `custom` gives them.
+    `inputs` defaults to `key_inputs(base)`. Low/high are base × (1 ∓ percent/100), clipped to the field's
+    bounds, unless `custom` gives them.
     An input whose base is 0 has no ± range: give it a custom low/high to include it.
     """
     custom = custom or {}
     rows = []
-    for name in inputs:
+    for name in key_inputs(base) if inputs is None else inputs:
         value = float(getattr(base, name))
         low, high = custom.get(name, (value * (1 - percent / 100), value * (1 + percent / 100)))
         rows.append((name, value, *_clip(name, [low, high])))

@@ -21,7 +21,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import catalog
-from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, side_components
+from .costs import (COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours, instance_rates,
+                    batch, side_components)
 from .finance import MIN_CAPEX
 from .report import Analysis, summary, yearly_table
 from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
@@ -52,6 +53,8 @@ def _tiers(quantity: str, name: str) -> str:
     return f"SUMPRODUCT((({quantity})>{name}_start)*(({quantity})-{name}_start)*{name}_step)"
 
 
+_NEEDED = "MAX(instance_min_count,-INT(-(instance_load*{growth}-1E-9)))"   # instances the month's load needs
+
 HELPERS = (
     Column("m", "m (months since go-live)", "{month}-1", kind="count"),
     Column("year", "Year", "INT({m}/12)+1", kind="count"),
@@ -77,13 +80,25 @@ HELPERS = (
            "{devices_added}+IF({m}>=useful_life_months,INDEX({range:devices_bought},{m}+1-useful_life_months),0)",
            first="{devices_added}", kind="count"),
     Column("devices_retired", "devices_retired(m) [devices]", "{devices_bought}-{devices_added}", kind="count"),
+    Column("instances", "instances(m) [instances]",
+           f'IF(inference_pricing="instances",IF(term_months>0,MAX({{prev:instances}},{_NEEDED}),{_NEEDED}),0)',
+           first=f'IF(inference_pricing="instances",{_NEEDED},0)', kind="count"),
+    Column("commitments_added", "instances committed anew [instances]",
+           "IF(term_months>0,{instances}-{prev:instances},0)", first="IF(term_months>0,{instances},0)", kind="count"),
+    Column("commitments_bought", "commitments_bought(m) [instances]",
+           "{commitments_added}+IF(AND(term_months>0,{m}>=term_months),"
+           "INDEX({range:commitments_bought},{m}+1-term_months),0)", first="{commitments_added}", kind="count"),
 )
 
 COMPONENT_FORMULAS = {         # docs/FORMULAS.md, "Cloud components" and "Edge components", line by line
     "site_uplink": "{upload_gb}*uplink_per_gb*{bandwidth_change}",
     "cloud_ingest": "{upload_gb}*ingest_per_gb*{bandwidth_change}",
-    "inference": '(1-inference_discount_percent/100)*IF(inference_pricing="per_image",'
-                 + _tiers("{images}", "inference_tier") + ",{images}*serverless_per_image)*{fee_change}",
+    "inference": 'IF(inference_pricing="per_image",(1-inference_discount_percent/100)*'
+                 + _tiers("{images}", "inference_tier") + ',IF(inference_pricing="serverless",'
+                 "(1-inference_discount_percent/100)*{images}*serverless_per_image,"
+                 "{instances}*billed_hours*instance_rate))*{fee_change}",
+    "commitment_upfront": "{commitments_bought}*upfront_per_instance*{fee_change}",
+    "commitment_spread": "{instances}*upfront_per_instance/MAX(term_months,1)*{fee_change}",
     "results_egress": _tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}",
     "cloud_storage": "{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}",
     "hardware": "{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100",
@@ -124,18 +139,24 @@ DISCOUNT = (Column("discount_start", "discount factor, start of month", "(1+disc
 
 def monthly_columns(currency: str) -> tuple[Column, ...]:
     money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
-    cloud = [c.key for c in side_components("cloud")]
+    cloud = [c.key for c in side_components("cloud", "cash") if not c.lump]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
     parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", COMPONENT_FORMULAS[c.key])
              for c in COMPONENTS]
     totals = (
-        money("cloud_total", f"Cloud total [{currency}]", _plus(cloud)),
+        money("cloud_running", f"Cloud running, cash [{currency}]", _plus(cloud)),
+        money("cloud_upfront", f"Cloud commitment upfront, chosen view [{currency}]",
+              'IF(view="cash",{commitment_upfront},0)'),
+        money("cloud_total", f"Cloud total [{currency}]",
+              '{cloud_running}+IF(view="cash",{commitment_upfront},{commitment_spread})'),
         money("cash_capex", f"Edge capex, cash [{currency}]", "{hardware}+{installation}"),
         money("cash_running", f"Edge running, cash [{currency}]", _plus(running)),
         money("edge_capex", f"Edge capex, chosen view [{currency}]", 'IF(view="cash",{cash_capex},0)'),
         money("edge_running", f"Edge running, chosen view [{currency}]",
               'IF(view="cash",{cash_running},{cash_running}+{depreciation})'),
         money("edge_total", f"Edge total [{currency}]", "{edge_capex}+{edge_running}"),
+        money("net_capex", f"Edge capex − cloud upfront, chosen view [{currency}]", "{edge_capex}-{cloud_upfront}"),
+        money("cash_net_capex", f"Edge capex − cloud upfront, cash [{currency}]", "{cash_capex}-{commitment_upfront}"),
         money("cloud_cumulative", f"Cloud cumulative [{currency}]", "{prev:cloud_cumulative}+{cloud_total}",
               "{cloud_total}"),
         money("edge_cumulative", f"Edge cumulative [{currency}]", "{prev:edge_cumulative}+{edge_total}",
@@ -143,10 +164,10 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
     )
     return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals
-            + _crossing("", "{cloud_total}-{edge_running}", "{edge_capex}", "Chosen view")
-            + _crossing("cash_", "{cloud_total}-{cash_running}", "{cash_capex}", "Cash view")
+            + _crossing("", "{cloud_total}-{cloud_upfront}-{edge_running}", "{net_capex}", "Chosen view")
+            + _crossing("cash_", "{cloud_running}-{cash_running}", "{cash_net_capex}", "Cash view")
             + DISCOUNT
-            + _crossing("discounted_", "{cash_gap}*{discount_end}", "{cash_capex}*{discount_start}",
+            + _crossing("discounted_", "{cash_gap}*{discount_end}", "{cash_net_capex}*{discount_start}",
                         "Cash view, discounted"))
 
 
@@ -161,8 +182,11 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
          "bandwidth_change": compound(s.bandwidth_price_change_percent_per_year),
          "fee_change": compound(s.cloud_fee_change_percent_per_year),
          "electricity_change": compound(s.electricity_price_change_percent_per_year)}
-    for key in ("images", "upload_gb", "result_gb", "feedback_gb", "devices", "devices_bought"):
+    for key in ("images", "upload_gb", "result_gb", "feedback_gb", "devices", "devices_bought", "instances",
+                "commitments_bought"):
         v[key] = c.values(key)[0, :h]
+    committed = s.instance_commitment in ("one_year", "three_year")
+    v["commitments_added"] = np.diff(v["instances"], prepend=0.0) * committed
     r = s.retention_days / DAYS_PER_CALENDAR_MONTH
     edge = np.clip(r, m, m + 1)
     v["stored_months"] = (edge * edge - m * m) / 2 + r * (m + 1 - edge)
@@ -171,21 +195,26 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     for info in COMPONENTS:
         v[info.key] = c.values(info.key)[0, :h]
     f, cash = a.finance(view), a.cash
+    v["cloud_running"] = cash.cloud_running_monthly[0, :h]
+    v["cloud_upfront"] = f.cloud_upfront[0, :h]
     v["cloud_total"] = f.cloud_monthly[0, :h]
     v["cash_capex"] = cash.edge_capex[0, :h]
     v["cash_running"] = cash.edge_running_monthly[0, :h]
     v["edge_capex"] = f.edge_capex[0, :h]
     v["edge_running"] = f.edge_running_monthly[0, :h]
     v["edge_total"] = f.edge_monthly[0, :h]
+    v["net_capex"] = v["edge_capex"] - v["cloud_upfront"]
+    v["cash_net_capex"] = v["cash_capex"] - cash.cloud_upfront[0, :h]
     v["cloud_cumulative"] = f.cloud_cumulative[0, :h]
     v["edge_cumulative"] = f.edge_cumulative[0, :h]
     v["cumulative_savings"] = v["cloud_cumulative"] - v["edge_cumulative"]
     rate = 1 + s.discount_percent_per_year / 100
     v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
-    cash_gap = v["cloud_total"] - v["cash_running"]
-    for prefix, gap, capex in (("", v["cloud_total"] - v["edge_running"], v["edge_capex"]),
-                               ("cash_", cash_gap, v["cash_capex"]),
-                               ("discounted_", cash_gap * v["discount_end"], v["cash_capex"] * v["discount_start"])):
+    cash_gap = v["cloud_running"] - v["cash_running"]
+    chosen_gap = v["cloud_total"] - v["cloud_upfront"] - v["edge_running"]
+    for prefix, gap, capex in (("", chosen_gap, v["net_capex"]),
+                               ("cash_", cash_gap, v["cash_net_capex"]),
+                               ("discounted_", cash_gap * v["discount_end"], v["cash_net_capex"] * v["discount_start"])):
         end = np.cumsum(gap - capex)
         start = end - gap
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,7 +233,9 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("scenario", "=scenario_name", "Scenario"),
         ("view", "=view", "View (cash or accounting)"),
         ("currency", "=currency", "Currency"),
-        ("cloud_monthly_cost", f"={first('cloud_total')}", f"Cloud cost, first month [{cur}]"),
+        ("cloud_monthly_cost", f"={first('cloud_total')}-{first('cloud_upfront')}",
+         f"Cloud cost, first month, without commitment upfront [{cur}]"),
+        ("cloud_upfront", f"={first('commitment_upfront')}", f"Cloud commitment upfront at go-live [{cur}]"),
         ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
         ("edge_monthly_cost", f"={first('cash_running')}", f"Edge running cost, first month (cash) [{cur}]"),
         ("edge_devices", f"={first('devices')}", "Edge devices at go-live [devices]"),
@@ -219,7 +250,7 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("edge_total_cost", f"=SUM({rng('edge_total')})", f"Edge TCO over the horizon [{cur}]"),
         ("savings_total", "={B:cloud_total_cost}-{B:edge_total_cost}", f"Savings over the horizon [{cur}]"),
         ("npv_savings", f"=NPV(monthly_discount_rate,{rng('gap')})"
-                        f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('edge_capex')})",
+                        f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('net_capex')})",
          f"NPV of savings [{cur}]: running flows at the end of their month, capex at its start "
          "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate)"),
         ("roi_percent", f'=IF({{B:capex_total}}>={MIN_CAPEX},{{B:savings_total}}/{{B:capex_total}}*100,"")',
@@ -346,6 +377,10 @@ class _Writer:
         s = self.a.scenario
         ws.write_string(row, 0, "Derived (formulas; docs/FORMULAS.md)", self.formats["bold"])
         operating_h = s.hours_per_day * s.days_per_month
+        rate, upfront, term = (float(x[0]) for x in instance_rates(batch([s])))
+        hours = float(billed_hours(batch([s]))[0])
+        share = {"none": 0.0, "partial": s.instance_partial_upfront_percent / 100, "all": 1.0}[s.instance_upfront] \
+            if term else 0.0
         derived = (
             ("operating_s", "=hours_per_day*3600*days_per_month", s.hours_per_day * 3600 * s.days_per_month, "s/month"),
             ("operating_h", "=hours_per_day*days_per_month", operating_h, "h/month"),
@@ -362,6 +397,23 @@ class _Writer:
              "+serverless_per_million_requests/10^6",
              s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
              + s.serverless_per_million_requests / 1e6, f"{self.cur}/image"),
+            ("instance_load", "=cameras*analysed_fps*(1+instance_headroom_percent/100)/instance_inferences_per_s",
+             s.cameras * s.analysed_fps * (1 + s.instance_headroom_percent / 100) / s.instance_inferences_per_s,
+             "instances before rounding up"),
+            ("term_months", '=IF(instance_commitment="one_year",12,IF(instance_commitment="three_year",36,0))',
+             term, "months"),
+            ("upfront_share", '=IF(term_months>0,IF(instance_upfront="all",1,IF(instance_upfront="partial",'
+                              'instance_partial_upfront_percent/100,0)),0)', share, "of the committed cost"),
+            ("instance_rate", '=IF(term_months>0,instance_committed_per_hour*(1-upfront_share),'
+                              'IF(instance_commitment="spot",instance_spot_per_hour*(1+instance_spot_interruption_percent'
+                              '/100),instance_per_hour))*(1+instance_endpoint_surcharge_percent/100)'
+                              '*(1-inference_discount_percent/100)', rate, f"{self.cur}/instance-hour billed"),
+            ("upfront_per_instance", f"=instance_committed_per_hour*upfront_share*{HOURS_PER_CALENDAR_MONTH}*term_months"
+                                     "*(1+instance_endpoint_surcharge_percent/100)*(1-inference_discount_percent/100)",
+             upfront, f"{self.cur} per instance committed"),
+            ("billed_hours", f'=IF(OR(instance_billing="always_on",term_months>0),{HOURS_PER_CALENDAR_MONTH},'
+                             f'MIN(MIN(hours_per_day+instance_warmup_hours_per_day,24)*days_per_month,'
+                             f'{HOURS_PER_CALENDAR_MONTH}))', hours, "h/month per instance"),
             ("monthly_discount_rate", "=(1+discount_percent_per_year/100)^(1/12)-1",
              (1 + s.discount_percent_per_year / 100) ** (1 / 12) - 1, "per month"),
         )
@@ -443,9 +495,9 @@ class _Writer:
         ws.write_row(0, 0, ["t [months]", f"Cash flow of the move to the edge [{self.cur}]"], self.formats["bold"])
         v = monthly_values(self.a, "cash")
         flows = np.zeros(self.h + 1)
-        flows[:-1] -= v["cash_capex"]
+        flows[:-1] -= v["cash_net_capex"]
         flows[1:] += v["cash_gap"]
-        gap, capex = self.columns["cash_gap"], self.columns["cash_capex"]
+        gap, capex = self.columns["cash_gap"], self.columns["cash_net_capex"]
         for t in range(self.h + 1):
             parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < self.h else [])
             ws.write_number(t + 1, 0, t)
@@ -554,6 +606,9 @@ def _provenance(scenario, name: str) -> str:
     """Where an input came from, when it is a catalog figure."""
     if name.startswith("device_") and name != "device_sizing" and scenario.device_id != "custom":
         return f"hardware catalog: {scenario.device_id} (see Sources)"
+    if name.startswith("instance_") and any(p.picker == "instance" and name in p.fields
+                                            for p in catalog.load().provenance(scenario)):
+        return "cloud instance catalog (see Sources)"
     if name in ("inference_pricing", "cloud_upload", "uplink_per_gb", "ingest_per_gb", "storage_per_gb_month") \
             and scenario.cloud_provider != "custom":
         return f"cloud price catalog: {scenario.cloud_provider} (see Sources)"
@@ -569,6 +624,10 @@ def source_rows(scenario) -> list[tuple]:
             for figure in ("unit_price_usd", "watts", "throughput_ips"):
                 rows.append(("hardware.csv", d["id"], figure, d[figure], d.get("estimate") or "", d["source"],
                              d["as_of"]))
+    for p in cat.provenance(scenario):
+        if p.picker == "instance":
+            rows.append(("cloud_instances.csv", p.entry, "instance rates, surcharge, throughput",
+                         scenario.instance_per_hour, p.estimate, p.source, p.as_of))
     for p in cat.cloud_prices:
         if f"{p['provider']} — {p['service']}" == scenario.cloud_provider:
             rows.append(("cloud_prices.csv", f"{p['provider']} {p['item']}", f"from {p['tier_from']:g} ({p['unit']})",
@@ -590,6 +649,12 @@ def notes_lines() -> list[tuple[str, str]]:
         ("devices(m), auto", "sites × ceil(cameras/sites × fps × growth(m) × (1 + headroom) ÷ throughput), "
                              "growth only when positive."),
         ("devices_bought(m)", "devices added in month m plus those bought useful_life_months earlier (refresh)."),
+        ("instances(m)", "GPU instances: max(instance_min_count, ceil(cameras × fps × growth(m) × (1 + headroom) ÷ "
+                         "instance throughput)); under a 1- or 3-year commitment never fewer than the month before."),
+        ("commitments_bought(m)", "instances committed anew in month m plus those committed term_months earlier."),
+        ("Cloud upfront", "the upfront part of an instance commitment is paid at the start of its month in the cash "
+                          "view (a negative capex in the break-even, NPV and IRR) and spread over the term in the "
+                          "accounting view."),
         ("Cash view", "hardware and installation paid at the start of their month."),
         ("Accounting view", "straight-line depreciation replaces hardware and installation."),
         ("Break-even", "first t with cumulative savings ≥ 0: m + (−S_start)/(cloud − edge running) within month m."),

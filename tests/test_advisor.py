@@ -371,6 +371,21 @@ def test_stack_follows_platform_runtime_and_link():
     assert layers("jetson", connectivity="fiber", kubernetes="strong")["messaging"].startswith("NATS")
 
 
+def test_a_site_whose_data_may_move_is_served_from_the_regions_gpu_instances():
+    gpu = catalog.preset("smart_city_gpu")
+    def serving(scenario, **answers):
+        advice = advisor.advise(advisor.answers(**answers), scenario)
+        return [c.name for c in advice.stack if c.layer == "cloud_serving"]
+    assert serving(gpu, cloud_platform="aws", privacy="anonymisable") == [
+        "Amazon SageMaker real-time endpoint (NVIDIA Triton container)"]
+    assert serving(gpu, cloud_platform="azure", privacy="none")[0].startswith("Azure Machine Learning managed online")
+    assert serving(gpu, cloud_platform="gcp")[0].startswith("Vertex AI endpoint")
+    assert serving(gpu, cloud_platform="none", kubernetes="none") == [
+        "NVIDIA Triton Inference Server on GPU VMs (or TorchServe)"]
+    assert serving(gpu, cloud_platform="aws", privacy="on_site") == []        # no frame may leave the site
+    assert serving(replace(gpu, inference_pricing="serverless"), cloud_platform="aws") == []   # no instances to run
+
+
 def test_exports_escape_markdown_and_cover_every_section():
     advice = advisor.advise(advisor.answers(), RETAIL)
     md = advisor.advice_markdown(advice)

@@ -21,6 +21,7 @@ from planner.costs import COMPONENTS
 from planner.report import analyse_one, read_report_section, report_csv, summary
 from planner.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
 from planner import tables
+from planner.ui import pieces
 from planner.ui.compare import MAX_COMPARED
 from planner.format import break_even_short, money, months, slug
 from planner.ui.inputs import decimals, is_slider, label_with_unit
@@ -203,7 +204,7 @@ def test_costs_page_switches_views_and_explains_month_one(at):
     assert not at.expander[0].code                                            # closed: not even computed
     at.session_state["costs.explain"] = True                                  # as a click on it does
     steps = at.run().expander[0]
-    assert len(steps.code) == len(COMPONENTS)                                 # one per cost component
+    assert len(steps.code) == len(COMPONENTS) - len(pieces.INSTANCE_ONLY)     # one per cost component it has
     assert any(m.value == f"**Cloud total, month 1 (cash view): {money(expected(RETAIL)['cloud_monthly_cost'], decimals=2).replace('$', chr(92) + '$')}**"
                for m in steps.markdown)
     at.segmented_control(key="costs.view").set_value("accounting").run()

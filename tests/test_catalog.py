@@ -179,6 +179,9 @@ def test_the_copy_loads(data_copy):
     ("cloud_prices.csv", 0, "provider", "oracle", "provider 'oracle' is not one of"),
     ("management.csv", 1, "source", "", "source is empty"),
     ("management.csv", 2, "basis", "per_year", "basis"),
+    ("cloud_instances.csv", 0, "gpu_class", "h100", "gpu_class 'h100' is not one of"),
+    ("cloud_instances.csv", 2, "on_demand_per_hour", "0", "on_demand_per_hour 0 is outside"),
+    ("cloud_instances.csv", 4, "as_of", "", "as_of '' is not a YYYY-MM or YYYY-MM-DD date"),
 ])
 def test_a_bad_row_fails_with_file_line_reason(data_copy, file, row, column, value, reason):
     line = _edit_cell(data_copy / file, row, column, value)
@@ -187,6 +190,12 @@ def test_a_bad_row_fails_with_file_line_reason(data_copy, file, row, column, val
     message = str(err.value)
     assert message.startswith(f"{file}:{line}: "), message
     assert reason in message
+
+
+def test_a_commitment_dearer_than_on_demand_is_refused(data_copy):
+    _edit_cell(data_copy / "cloud_instances.csv", 1, "one_year_per_hour", "9.99")
+    with pytest.raises(CatalogError, match="cloud_instances.csv: aws-g6-xlarge: a commitment must not cost more"):
+        catalog.load(data_copy)
 
 
 def test_a_missing_column_is_reported_on_line_1(data_copy):

@@ -463,5 +463,5 @@ def test_component_metadata_is_complete():
     for c in COMPONENTS:
         assert c.side in ("cloud", "edge") and c.label and c.bill and c.formula
         assert set(c.views) <= {"cash", "accounting"} and c.views
-    assert {c.key for c in COMPONENTS if c.lump} == {"hardware", "installation"}
+    assert {c.key for c in COMPONENTS if c.lump} == {"hardware", "installation", "commitment_upfront"}
     assert math.isclose(cost_model.HOURS_PER_CALENDAR_MONTH, 730.5)

@@ -28,6 +28,20 @@ CASES = {
                              useful_life_months=12, salvage_percent=20, horizon_months=48, retention_days=200,
                              bandwidth_price_change_percent_per_year=-5, cloud_fee_change_percent_per_year=3,
                              electricity_price_change_percent_per_year=4),
+    # Cloud GPU instances: on demand on a shrinking workload, a 1-year partial-upfront commitment on a growing one
+    # (renewed at months 12, 24, 36), 3 years all upfront behind a managed endpoint, spot scaled to zero at night.
+    "instances_on_demand": replace(RETAIL, inference_pricing="instances", workload_growth_percent_per_year=-30,
+                                   instance_inferences_per_s=3, instance_min_count=1, inference_discount_percent=10),
+    "instances_one_year": replace(catalog.preset("smart_city"), inference_pricing="instances",
+                                  instance_inferences_per_s=40, instance_commitment="one_year",
+                                  instance_upfront="partial", instance_committed_per_hour=0.316,
+                                  workload_growth_percent_per_year=60, cloud_fee_change_percent_per_year=3,
+                                  horizon_months=40),
+    "instances_three_year": replace(RETAIL, inference_pricing="instances", instance_commitment="three_year",
+                                    instance_upfront="all", instance_committed_per_hour=0.2,
+                                    instance_endpoint_surcharge_percent=40, horizon_months=50),
+    "instances_spot_scaled": replace(RETAIL, inference_pricing="instances", instance_commitment="spot",
+                                     instance_billing="scale_to_zero", instance_warmup_hours_per_day=1),
 }
 
 
@@ -163,3 +177,15 @@ def test_explainer_sizing_rounds_a_whole_quotient_down_to_it():
     exact = replace(RETAIL, device_sizing="auto", sizing_headroom_percent=25, device_throughput_ips=5)
     assert explain.device_count(exact) == 5 == model(exact, "devices")
     assert math.ceil(50 * 0.4 * 1.25 / 5) == 5
+
+
+def test_a_batch_of_instance_options_matches_the_explainer_row_by_row():
+    # One batch mixing 1-year, 3-year, on-demand and spot rows with a per-image one: per-row terms (12, 36, 0)
+    # take the model's mixed renewal path.
+    rows = [replace(CASES[name], horizon_months=40) for name in
+            ("instances_one_year", "instances_three_year", "instances_on_demand", "instances_spot_scaled", "retail")]
+    model_costs = costs.evaluate(costs.batch(rows))
+    for i, scenario in enumerate(rows):
+        for m in range(scenario.horizon_months):
+            for s in explain.month(scenario, m):
+                assert s.value == pytest.approx(model_costs.values(s.key)[i, m], rel=1e-9, abs=1e-9), (i, m, s.key)

@@ -165,14 +165,16 @@ def test_break_even_agrees_with_cumulative_curves(s, view):
     f = analyse(c, view, s.discount_percent_per_year)
     h = s.horizon_months
     s_end = f.cloud_cumulative[0] - f.edge_cumulative[0]          # savings at the end of each month
-    capex = f.edge_capex[0]
-    s_start = np.concatenate(([0.0], s_end[:-1])) - capex          # just after the month's capex
+    capex = f.edge_capex[0] - f.cloud_upfront[0]                   # a cloud commitment's upfront: negative capex
+    s_start = np.concatenate(([0.0], s_end[:-1])) - capex          # just after the month's lumps
     tol = 1e-9 * (1.0 + f.cloud_cumulative[0, -1] + f.edge_cumulative[0, -1])
     be = f.break_even_month[0]
     if math.isnan(be):                                             # "never": savings stay below 0
         assert np.all(s_end[:h] < tol)
         return
     assert 0 <= be <= h
+    if be == 0 and s_start[0] > tol:                               # the cloud's upfront outweighs the edge capex
+        return
     m = max(math.ceil(be) - 1, 0)               # the month it happens in: be ∈ (m, m + 1], or 0 at go-live
     assert np.all(s_end[:m] < tol), "savings reached 0 before the break-even month"
     assert s_end[m] >= -tol

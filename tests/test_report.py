@@ -22,7 +22,7 @@ def test_cash_summary_by_hand():
     s = report.summary(report.analyse_one(YEARLY))
     assert s == {
         "scenario": "Untitled scenario", "view": "cash", "currency": "USD",
-        "cloud_monthly_cost": 360.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
+        "cloud_monthly_cost": 360.0, "cloud_upfront": 0.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
         "break_even_month": 2.8125,              # 900 / (360 − 40)
         "payback_months": 2.8125, "horizon_months": 30,
         "cloud_total_cost": 10_800.0,            # 30 × 360
@@ -80,7 +80,8 @@ def test_summary_table_labels_the_summary():
     assert a.finance() is a.cash and a.finance("accounting") is a.accounting
     rows = report.summary_table(a, "accounting").values.tolist()
     assert rows == [
-        ["Cloud cost, first month", 360.0, "USD"], ["Edge capex at go-live", 900.0, "USD"],
+        ["Cloud cost, first month", 360.0, "USD"], ["Cloud commitment upfront at go-live", 0.0, "USD"],
+        ["Edge capex at go-live", 900.0, "USD"],
         ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
         ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"],
         ["Discounted payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],      # no discounting
@@ -90,7 +91,7 @@ def test_summary_table_labels_the_summary():
         ["IRR of the move to the edge", pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9), "%/year"],   # cash, either view
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
-    assert report.summary_table(a).values.tolist()[4] == ["Break-even", 2.8125, "months"]      # cash by default
+    assert report.summary_table(a).values.tolist()[5] == ["Break-even", 2.8125, "months"]      # cash by default
 
 
 def test_monthly_table_by_hand():
@@ -186,7 +187,7 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
-    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 44 + 2    # name, 44 fields, 2 tier schedules
+    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 57 + 2    # name, 57 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():

@@ -113,9 +113,25 @@ def test_changed_inputs_recompute_the_whole_model(preset, tmp_path, libreoffice)
     assert _differences(libreoffice.convert(edited), validate({**to_dict(scenario), **changed})) == []
 
 
-def test_accounting_view_recomputes_too(tmp_path, libreoffice):
-    scenario = catalog.preset("smart_city")
+@pytest.mark.parametrize("preset", ["smart_city", "smart_city_gpu"])
+def test_accounting_view_recomputes_too(preset, tmp_path, libreoffice):
+    scenario = catalog.preset(preset)
     assert _differences(libreoffice.convert(_write(tmp_path, scenario, "accounting")), scenario, "accounting") == []
+
+
+def test_a_commitment_set_in_the_workbook_recomputes_its_upfront_lump(tmp_path, libreoffice):
+    """The GPU preset switched to 3 years all upfront in the workbook's own input cells: LibreOffice finds the
+    lump, its renewal, the accounting spread and the break-even the engine finds."""
+    scenario = catalog.preset("smart_city_gpu")
+    changed = {"instance_commitment": "three_year", "instance_upfront": "all", "instance_committed_per_hour": 0.226}
+    for view in ("cash", "accounting"):
+        wb = openpyxl.load_workbook(_write(tmp_path, scenario, view, name=view))
+        for name, value in changed.items():
+            sheet, cell = next(wb.defined_names[name].destinations)
+            wb[sheet][cell.replace("$", "")].value = value
+        edited = tmp_path / f"edited-{view}.xlsx"
+        wb.save(edited)
+        assert _differences(libreoffice.convert(edited), validate({**to_dict(scenario), **changed}), view) == []
 
 
 def test_a_wrong_formula_is_caught(tmp_path, libreoffice, monkeypatch):
@@ -205,6 +221,16 @@ EDGE_CASES = {
                                           "workload_growth_percent_per_year": 40, "electricity_price_change_percent_per_year": 5,
                                           "bandwidth_price_change_percent_per_year": -10, "retention_days": 400,
                                           "device_sizing": "auto", "management_basis": "per_device"},
+    "instances, 1-year partial upfront, growing": {"inference_pricing": "instances", "instance_inferences_per_s": 40,
+                                                   "instance_commitment": "one_year", "instance_upfront": "partial",
+                                                   "instance_committed_per_hour": 0.316, "horizon_months": 40,
+                                                   "workload_growth_percent_per_year": 60,
+                                                   "cloud_fee_change_percent_per_year": 3},
+    "instances, spot scaled to zero, shrinking": {"inference_pricing": "instances", "instance_inferences_per_s": 30,
+                                                  "instance_commitment": "spot", "instance_billing": "scale_to_zero",
+                                                  "hours_per_day": 12, "instance_endpoint_surcharge_percent": 15,
+                                                  "inference_discount_percent": 5,
+                                                  "workload_growth_percent_per_year": -40},
 }
 
 

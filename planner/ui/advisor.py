@@ -164,7 +164,8 @@ def latency_table(advice: advisor.Advice) -> pd.DataFrame:
 
 
 def stack_table(advice: advisor.Advice) -> pd.DataFrame:
-    return pd.DataFrame([{"Layer": c.layer.capitalize(), "Choice": c.name, "Why": c.reason} for c in advice.stack],
+    return pd.DataFrame([{"Layer": c.layer.replace("_", " ").capitalize(), "Choice": c.name, "Why": c.reason}
+                         for c in advice.stack],
                         columns=["Layer", "Choice", "Why"])
 
 

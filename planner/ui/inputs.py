@@ -165,10 +165,20 @@ def pickers(group: str) -> list[Picker]:
     usd_note = " Catalog prices are in USD."
     if group == "Cloud":
         schedules = cat.tier_schedules("vision_per_1000_images")
+        scenario = state.current()
+        instances = {key: (f"{r['name']} ({r['gpu']}, {r['region']}) · "
+                           + (f"{r['endpoint']}, +{r['endpoint_surcharge_percent']:g} %" if key.endswith("@endpoint")
+                              else "plain VM") + f" · {exact_money(f['instance_per_hour'])}/h on demand",
+                           {"inference_pricing": "instances", **f})
+                     for key, (r, f) in cat.instance_choices(scenario.instance_commitment).items()}
         return [Picker("vision_api", "Cloud vision API (catalog)",
                        "Fills the per-image price tiers and the price source label." + usd_note,
                        {name: (name, {"cloud_provider": name, "inference_pricing": "per_image",
-                                      "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()})]
+                                      "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()}),
+                Picker("instance", "Cloud GPU instance (catalog)",
+                       "Fills the on-demand, committed (for the commitment chosen below: pick again after changing "
+                       "it) and spot rates, the partial-upfront share, the managed-endpoint surcharge and the "
+                       "throughput estimate, and switches inference pricing to GPU instances." + usd_note, instances)]
     if group == "Edge":
         fields = {d["id"]: cat.device_fields(d["id"]) for d in cat.hardware}     # host computer included
         devices = {i: (f"{d['name']} · {exact_money(f['device_price'])}, {f['device_watts']:g} W, "

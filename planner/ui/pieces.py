@@ -73,7 +73,8 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
     be_delta, be_color = break_even_delta(s["break_even_month"], r["break_even_month"])
     return [
         Card("Cloud cost per month", money(s["cloud_monthly_cost"], cur),
-             "Cloud bill in the first month: uplink, ingest, inference, egress and storage.",
+             "Cloud bill in the first month: uplink, ingest, inference, egress and storage (the upfront payment "
+             "of an instance commitment excluded).",
              money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "normal"),   # dearer cloud: edge wins
         Card("Edge capex", money(s["edge_capex"], cur),
              f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
@@ -148,6 +149,9 @@ def summary_table(a: Analysis, view: str) -> None:
 
 
 # ── Month-1 explainer ──────────────────────────────────────────────────────────────────────────────
+INSTANCE_ONLY = ("commitment_upfront", "commitment_spread")     # components only cloud GPU instances have
+
+
 def explain_first_month(a: Analysis, view: str, key: str) -> None:
     """Each component's formula with the scenario's numbers put in, so a reader can check it by hand."""
     cur = a.scenario.currency
@@ -156,13 +160,14 @@ def explain_first_month(a: Analysis, view: str, key: str) -> None:
     if not box.open:                  # drawn only when open: a closed expander costs nothing on a rerun
         return
     steps = first_month(a.scenario)
+    instances = a.scenario.inference_pricing == "instances"
     with box:
         st.caption("Each line is a bill a finance team can match: the formula from the cost model, then the same "
                    "with this scenario's figures. Later months apply growth and price changes.")
         for side, title in SIDES.items():
             st.markdown(f"##### {title}")
             counted = 0.0
-            for step in (s for s in steps if s.side == side):
+            for step in (s for s in steps if s.side == side and (s.key not in INSTANCE_ONLY or instances)):
                 views = COMPONENT_BY_KEY[step.key].views
                 only = "" if view in views else f" · not in the {view} view"
                 counted += step.value if view in views else 0.0
