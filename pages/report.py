@@ -22,12 +22,12 @@ st.html(block(f"<h2>{printable.escape(scenario.name)}</h2><p class='meta'>Edge I
 st.markdown(pieces.headline(analysis, view))
 st.html(block(printable.figures_html(printable.key_figures(analysis, view))))
 
-with st.container(key="report-chart-cumulative"):
-    st.plotly_chart(printable.cumulative_figure(analysis, view), width="content", config={"staticPlot": True})
-for side in ("cloud", "edge"):
-    with st.container(key=f"report-chart-{side}"):
-        st.plotly_chart(printable.components_figure(analysis, side, view), width="content",
-                        config={"staticPlot": True})
+charts = {"cumulative": printable.cumulative_figure(analysis, view),
+          **{side: printable.components_figure(analysis, side, view) for side in ("cloud", "edge")}}
+for name, figure in charts.items():
+    with st.container(key=f"report-chart-{name}", gap=None):
+        st.html(block(f"<h3>{printable.CHART_TITLES[name]}</h3>"))
+        st.plotly_chart(figure, width="content", config={"staticPlot": True})
 
 st.html(block("<h3>Year by year</h3><p class='meta'>Year 1 is the first 12 months from go-live; the last year "
               "may be shorter.</p>" + printable.yearly_html(analysis, view)))

@@ -21,13 +21,13 @@ from .tables import input_text, summary_display
 # A4 is 210 mm wide and Letter 215.9 mm: less 2 × MARGIN_MM, at 96 px per inch, 703 and 725 px are printable.
 MARGIN_MM = 12
 FIGURE_WIDTH_PX = 680
-CUMULATIVE_HEIGHT_PX = 380
-COMPONENTS_HEIGHT_PX = 250
+CUMULATIVE_HEIGHT_PX = 360
+COMPONENTS_HEIGHT_PX = 225
 
 PRINT_CSS = f"""<style>
 .report {{ font-size: 0.9rem; color: #111827; }}
 .report h2 {{ font-size: 1.25rem; margin: 0.6rem 0 0.3rem; padding: 0; }}
-.report h3 {{ font-size: 1.05rem; margin: 0.8rem 0 0.3rem; padding: 0; }}
+.report h3 {{ font-size: 1.05rem; margin: 0.6rem 0 0.2rem; padding: 0; }}
 .report p {{ margin: 0.2rem 0; }}
 .report .meta {{ color: #4b5563; font-size: 0.8rem; }}
 .report-figures {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.4rem; margin: 0.4rem 0; }}
@@ -42,13 +42,16 @@ PRINT_CSS = f"""<style>
 .report td.num, .report th.num {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
 .report tr.total td {{ font-weight: 600; border-top: 1px solid #9ca3af; }}
 .report .pair {{ display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; align-items: start; }}
-@media screen and (max-width: 640px) {{ .report .pair {{ grid-template-columns: 1fr; }} }}
-.report .keep {{ break-inside: avoid; }}
+.report .keep {{ break-inside: avoid; overflow-x: auto; }}
+@media screen and (max-width: 640px) {{ .report .pair, .report-figures {{ grid-template-columns: 1fr 1fr; }}
+                                       .report .pair {{ grid-template-columns: 1fr; }} }}
+.report .advice {{ font-size: 0.8rem; }}
+.report .advice ul {{ margin: 0.1rem 0 0.3rem; padding-left: 1.2rem; }}
 .report ol.sources {{ font-size: 0.68rem; color: #374151; padding-left: 1.4rem; margin: 0.2rem 0; }}
 .report.screen-only {{ background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 0.4rem; padding: 0.4rem 0.7rem; }}
 [data-testid="stMainBlockContainer"] {{ max-width: {FIGURE_WIDTH_PX + 80}px; }}
 [class*="st-key-report-chart"] {{ overflow-x: auto; }}
-@page {{ size: auto; margin: {MARGIN_MM}mm {MARGIN_MM}mm {MARGIN_MM + 2}mm; }}
+@page {{ size: auto; margin: 10mm {MARGIN_MM}mm 12mm; }}
 @page {{ @bottom-right {{ content: "Edge Inference Planner · page " counter(page) " of " counter(pages);
                          font: 8pt sans-serif; color: #6b7280; }} }}
 @media print {{
@@ -60,7 +63,7 @@ PRINT_CSS = f"""<style>
       height: auto !important; min-height: 0 !important; }}
   [data-testid="stMainBlockContainer"] {{ max-width: none !important; padding: 0 !important; }}
   [class*="st-key-report-chart"], .report-figures > div, .report tr {{ break-inside: avoid; }}
-  [class*="st-key-report-chart"] {{ overflow: visible; }}
+  [class*="st-key-report-chart"], .report .keep {{ overflow: visible; }}
   .report h2, .report h3 {{ break-after: avoid; }}
   .report .page-break {{ break-before: page; }}
   body {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
@@ -175,9 +178,9 @@ def assumptions_html(a: Analysis) -> str:
 # ── Advisor ────────────────────────────────────────────────────────────────────────────────────────
 def advice_html(advice: advisor.Advice, applied: bool, currency: str) -> str:
     """The advisor's recommendation: placement, verdict, deciding factors, latency, sizing and stack."""
-    ms = charts.ms_text
-    parts = [f"<p><b>{escape(advisor.PLACEMENT_TEXT[advice.placement])}</b> ({escape(advice.confidence)} confidence). "
-             f"{escape(advice.headline)}.</p>",
+    ms, placement = charts.ms_text, advisor.PLACEMENT_TEXT[advice.placement]
+    verdict = advice.headline.removeprefix(f"{placement}: ")
+    parts = [f"<p><b>{escape(placement)}</b> ({escape(advice.confidence)} confidence): {escape(verdict)}.</p>",
              "<p>Deciding factors:</p><ul>" + "".join(f"<li>{escape(r)}</li>" for r in advice.deciding) + "</ul>"]
     parts += [f"<p>⚠ {escape(w)}</p>" for w in advice.warnings]
     edge = f"edge path {ms(advice.edge_ms)}" if advice.edge_latency_ms else "no edge device fits"
@@ -196,28 +199,31 @@ def advice_html(advice: advisor.Advice, applied: bool, currency: str) -> str:
     parts.append("<p class='meta'>" + ("The costs in this report are of this deployment (applied to the scenario)."
                                        if applied else "Not applied: the costs in this report are of the scenario "
                                                        "as set, not of this deployment.") + "</p>")
-    return "".join(parts)
+    return '<div class="advice">' + "".join(parts) + "</div>"
 
 
 # ── Figures sized for the page ─────────────────────────────────────────────────────────────────────
+CHART_TITLES = {"cumulative": "Cumulative cost: cloud vs edge", "cloud": "Cloud: cost per month by component",
+                "edge": "Edge: cost per month by component"}   # printed as headings above the figures
+
+
 def _for_print(figure: go.Figure, height: int, legend: dict) -> go.Figure:
-    """A figure at FIGURE_WIDTH_PX × `height` with its legend where it cannot touch the axes."""
-    figure.update_layout(width=FIGURE_WIDTH_PX, height=height, legend=legend, hovermode=False,
-                         title={"font": {"size": 14}}, font={"size": 11})
+    """A figure at FIGURE_WIDTH_PX × `height`, its title left to the heading above it and its legend outside
+    the plot (Plotly widens the margin to fit it), where it cannot touch the axes or the title."""
+    figure.update_layout(width=FIGURE_WIDTH_PX, height=height, legend=legend, hovermode=False, title=None,
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10}, font={"size": 11})
     return figure
 
 
 def cumulative_figure(a: Analysis, view: str = "cash") -> go.Figure:
-    """Cumulative cost with break-even; the legend in the top-right corner above the plot, beside the title."""
+    """Cumulative cost with break-even; the legend in a row above the plot."""
     figure = charts.cumulative_figure(charts.curves(a, view), height=CUMULATIVE_HEIGHT_PX)
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return _for_print(figure, CUMULATIVE_HEIGHT_PX, {"orientation": "h", "yanchor": "bottom", "y": 1.02,
-                                                       "xanchor": "right", "x": 1})
+                                                       "xanchor": "left", "x": 0})
 
 
 def components_figure(a: Analysis, side: str, view: str = "cash") -> go.Figure:
     """Monthly cost by component of one side; the legend in a column right of the plot."""
     figure = charts.components_figure(monthly_table(a, view), side, view, a.scenario.currency, COMPONENTS_HEIGHT_PX)
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return _for_print(figure, COMPONENTS_HEIGHT_PX, {"orientation": "v", "yanchor": "top", "y": 1,
                                                        "xanchor": "left", "x": 1.02, "font": {"size": 10}})
