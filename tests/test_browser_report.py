@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from browser_support import OUT, screenshot, wait_for_idle
 from planner import advisor, catalog
 from planner.report import analyse_one, summary, yearly_table
+from planner.scenario import replace, to_share_token
 from planner.ui.format import break_even_short, money
 
 pytestmark = pytest.mark.browser
@@ -74,9 +75,9 @@ def expected_key_figures(scenario) -> dict[str, str]:
             "Discounted payback": break_even_short(s["discounted_payback_months"], h)}
 
 
-def expected_yearly_lines(scenario) -> list[str]:
+def expected_yearly_lines(scenario, view: str = "cash") -> list[str]:
     """Each year's row and the totals row as one printed line: year, months, then money per column."""
-    table, cur = yearly_table(analyse_one(scenario)), scenario.currency
+    table, cur = yearly_table(analyse_one(scenario), view), scenario.currency
     money_columns = [c for c in table.columns if c.endswith(f"[{cur}]")]
     lines = [" ".join([str(year), months, *(money(row[c], cur) for c in money_columns)])
              for (year, months), (_, row) in zip(table[["Year", "Months"]].itertuples(index=False), table.iterrows())]
@@ -111,21 +112,39 @@ def test_every_preset_prints_its_figures_and_every_year_on_a4_and_letter(new_pag
         print(f"\n{preset} {paper}: {len(pages)} pages")
 
 
-def test_the_advisors_recommendation_prints_once_asked_for(new_page, app_url, poppler):
+def test_the_view_chosen_on_costs_and_the_advisors_recommendation_print(new_page, app_url, poppler):
     page = new_page(app_url + "/?p=retail")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Architecture advisor").click()
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Costs & break-even").click()
+    page.get_by_role("radio", name="Accounting (depreciation)").click()
+    wait_for_idle(page)
+    nav.get_by_role("link", name="Architecture advisor").click()
     page.get_by_role("button", name="Get recommendation").click()
     wait_for_idle(page)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Report (print)").click()
+    nav.get_by_role("link", name="Report (print)").click()
     expect(page.get_by_test_id("reportStack")).to_be_visible()
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= 3")
     answers = advisor.answers(**{q.name: q.default for q in advisor.QUESTIONS})
     advice = advisor.advise(answers, catalog.preset("retail"))
     pages, lines = printed(page, "retail-advice", "A4")
     text = " ".join(lines)
+    assert "Accounting (depreciation) view" in text
+    missing = [row for row in expected_yearly_lines(catalog.preset("retail"), "accounting") if row not in lines]
+    assert not missing, f"accounting rows not printed: {missing}"
     assert "Architecture advice" in text and advisor.PLACEMENT_TEXT[advice.placement] in text
     for choice in advice.stack:
         assert choice.name.split()[0] in text, choice.name
+    assert all(p.strip() for p in pages)
+
+
+def test_a_twenty_year_budget_prints_every_year_and_a_name_as_text(new_page, app_url, poppler):
+    scenario = replace(catalog.preset("smart_city"), horizon_months=240, workload_growth_percent_per_year=10,
+                       name='Twenty years <b>bold</b> & $5')
+    page = open_report(new_page, f"{app_url}/report?s={to_share_token(scenario)}&p=smart_city")
+    pages, lines = printed(page, "smart_city-240", "A4")
+    missing = [row for row in expected_yearly_lines(scenario) if row not in lines]
+    assert len(expected_yearly_lines(scenario)) == 21 and not missing, missing
+    assert scenario.name in " ".join(lines)                            # the markup printed as text
     assert all(p.strip() for p in pages)
 
 

@@ -45,7 +45,7 @@ PRINT_CSS = f"""<style>
 .report .keep {{ break-inside: avoid; overflow-x: auto; }}
 @media screen and (max-width: 640px) {{ .report .pair, .report-figures {{ grid-template-columns: 1fr 1fr; }}
                                        .report .pair {{ grid-template-columns: 1fr; }} }}
-.report .advice {{ font-size: 0.8rem; }}
+.report .advice, .report .advice p, .report .advice li {{ font-size: 0.8rem; }}
 .report .advice ul {{ margin: 0.1rem 0 0.3rem; padding-left: 1.2rem; }}
 .report ol.sources {{ font-size: 0.68rem; color: #374151; padding-left: 1.4rem; margin: 0.2rem 0; }}
 .report.screen-only {{ background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 0.4rem; padding: 0.4rem 0.7rem; }}
