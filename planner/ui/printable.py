@@ -166,7 +166,8 @@ def assumptions_html(a: Analysis) -> str:
     number = {field: i for i, p in enumerate(found, start=1) for field in p.fields}
     values = to_dict(a.scenario)
     table = assumptions_table(a.scenario)
-    rows = [[label, f"{input_text(field, values[field])} {unit}".rstrip(), f"[{number[field]}]" if field in number else ""]
+    rows = [[label, f"{input_text(field, values[field])} {unit}".rstrip(),
+             f"[{number[field]}]" if field in number else ""]
             for field, label, unit in table[["field", "label", "unit"]].itertuples(index=False) if field != "name"]
     notes = "".join(f"<li>{escape(p.text())}</li>" for p in found)
     listed = (f'<ol class="sources">{notes}</ol>' if found
