@@ -41,11 +41,15 @@ def poppler():
         pytest.skip(reason)
 
 
+LOADED_MS = 60_000          # a cold first load draws three Plotly charts: generous on two busy cores
+
+
 def open_report(new_page, url: str):
     page = new_page(url)
-    expect(page.get_by_test_id("reportYearly")).to_be_visible()
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= 3")
-    wait_for_idle(page)
+    expect(page.get_by_test_id("reportYearly")).to_be_visible(timeout=LOADED_MS)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= 3",
+                           timeout=LOADED_MS)
+    wait_for_idle(page, LOADED_MS)
     return page
 
 
