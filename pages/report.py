@@ -11,7 +11,8 @@ from planner.ui.printable import block
 
 analysis = state.analysis(state.current())
 scenario = analysis.scenario
-view = st.session_state.get("costs.view") or "cash"          # the view last chosen on the Costs page
+view = st.session_state.get("costs.view")                      # the view last chosen on the Costs page
+view = view if view in pieces.VIEWS else "cash"
 
 st.html(printable.PRINT_CSS)
 st.html(block("<p>Print this page with your browser (Ctrl+P, ⌘P on a Mac): A4 or Letter, portrait. The "
