@@ -14,12 +14,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Install Debian's Chromium (and an emoji font for the page icons) for the browser tests: Playwright's
-## own browser download cannot work offline.
+## own browser download cannot work offline. poppler-utils (pdftotext, pdftoppm) reads the printed report.
 browser:
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	else echo "No Chromium found: set CHROMIUM_PATH, or browser tests will be skipped"; fi
+	@if command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	else echo "No pdftotext found: install poppler-utils, or the printed-report tests will be skipped"; fi
 
 ## Install Debian's PostgreSQL server binaries: the tests start a throw-away cluster of their own
 ## (tests/postgres_support.py); the package's own cluster is not used.

@@ -19,6 +19,7 @@ page = st.navigation([
     st.Page(PAGES / "advisor.py", title="Architecture advisor", icon="🧭"),
     st.Page(PAGES / "sensitivity.py", title="Sensitivity & risk", icon="🎲"),
     st.Page(PAGES / "compare.py", title="Compare & export", icon="🗂️"),
+    st.Page(PAGES / "report.py", title="Report (print)", icon="🖨️"),
     st.Page(PAGES / "plans.py", title="Plans", icon="💾"),
     st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
 ])

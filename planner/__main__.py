@@ -5,7 +5,7 @@
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
     python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE] [--months N]
-                            [--format table|json|csv] [--table sites|monthly|inventory] [--out PATH]
+                            [--format table|json|csv|xlsx] [--table sites|monthly|inventory] [--out PATH]
     python -m planner presets
     python -m planner fields
     python -m planner plans save --scenario FILE --name NAME [--plan ID] [--note TEXT]
@@ -34,7 +34,7 @@ from . import advisor, catalog, fleet
 from .format import break_even_text, irr_text
 from .report import analyse_one, formula_rows, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
-from .workbook import workbook_bytes
+from .workbook import fleet_workbook_bytes, workbook_bytes
 
 
 MAX_SET_ASSIGNMENTS = 1_000          # a scenario has about 50 inputs
@@ -372,7 +372,8 @@ def _fleet_parser(sub) -> None:
     src.add_argument("--preset", help="the base scenario: a bundled preset (default: the fleet file's, or retail)")
     src.add_argument("--scenario", help="the base scenario: a scenario JSON file")
     f.add_argument("--months", type=int, help="programme months (default: the base scenario's horizon)")
-    f.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    f.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
+                   help="xlsx: the programme as a workbook (needs --out)")
     f.add_argument("--table", choices=("sites", "monthly", "inventory"), default="sites",
                    help="which table --format csv writes: per site, the monthly cash flow, or the inventory")
     f.add_argument("--out", help="write to this file instead of standard output")
@@ -419,9 +420,13 @@ def load_fleet(sites: str | None, preset: str | None = None, scenario: str | Non
 
 
 def _fleet(args) -> int:
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
     f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet)
     p = fleet.evaluate(f)
-    if args.format == "json":
+    if args.format == "xlsx":
+        text = fleet_workbook_bytes(p)
+    elif args.format == "json":
         text = json.dumps(fleet.result_dict(p), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif args.format == "csv":
         text = (f.inventory.to_csv() if args.table == "inventory" else

@@ -19,8 +19,9 @@ from typing import Callable
 import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
-from . import catalog
+from . import catalog, fleet as fleet_model
 from .costs import (COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours, instance_rates,
                     batch, side_components)
 from .finance import MIN_CAPEX
@@ -268,9 +269,31 @@ def _cached(value):
     return "" if not math.isfinite(value) else float(value) + 0.0
 
 
-class _Writer:
-    def __init__(self, a: Analysis, view: str):
-        self.a, self.view, self.cur = a, view, a.scenario.currency
+# Excel 365's dynamic-array functions, which XlsxWriter renames (`FILTER(` → `_xlfn._xlws.FILTER(`) in every
+# formula it writes, one regular expression per name (a superset here: no word boundary asked for).
+_DYNAMIC_FUNCTION = re.compile(r"(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|"
+                               r"MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|"
+                               r"TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(")
+
+
+class _Sheet(Worksheet):
+    """XlsxWriter's worksheet without its slowest step here: before storing a formula it tries about thirty
+    regular expressions that rename dynamic-array functions, two thirds of the time to write a 240-month
+    model. One search finds whether the formula names any of them (this model's never do); only then does
+    XlsxWriter's own renaming run. The stored formula is the same either way (tests/test_workbook_tables.py)."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if self.use_future_functions or expand_future_functions or _DYNAMIC_FUNCTION.search(formula):
+            return super()._prepare_formula(formula, expand_future_functions)
+        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+
+class _Book:
+    """An XlsxWriter workbook in memory with the formats, names, tables and IRR block both workbooks use."""
+    sheet_class = _Sheet            # the worksheet class (tests compare the file with XlsxWriter's stock one)
+
+    def __init__(self, currency: str):
+        self.cur = currency
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
                                                       "strings_to_numbers": False, "strings_to_urls": False})
@@ -285,16 +308,11 @@ class _Writer:
                         "wrap": add({"text_wrap": True, "valign": "top"}),
                         "percent": add({"num_format": "0.00"})}
 
-    def write(self) -> bytes:
-        self.sheets = {name: self.book.add_worksheet(name) for name in SHEETS}
-        self.sheets["Summary"].activate()
-        self.inputs()
-        self.monthly()
-        self.cash_flows()
-        self.summary()
-        self.yearly()
-        self.sources()
-        self.notes()
+    def add_sheets(self, names: tuple[str, ...]) -> None:
+        self.sheets = {name: self.book.add_worksheet(name, self.sheet_class) for name in names}
+        self.sheets[names[0]].activate()
+
+    def finish(self) -> bytes:
         for name, ws in self.sheets.items():                 # printable: landscape, headers on every page
             ws.set_landscape()
             ws.set_paper(9)                                     # A4 (Letter prints it scaled)
@@ -308,6 +326,54 @@ class _Writer:
 
     def name(self, name: str, sheet: str, cell: str) -> None:
         self.book.define_name(name, f"='{sheet}'!{cell}")
+
+    def table(self, ws, name: str, headers: list[str], rows: int, totals: dict[int, float]) -> None:
+        """An Excel table over the header and `rows` data rows, then a Total row below it: plain SUM formulas
+        (cached: `totals`) under the columns that add up, so every spreadsheet computes them alike."""
+        ws.add_table(0, 0, rows, len(headers) - 1, {"name": name, "style": "Table Style Light 9", "autofilter": False,
+                                                    "columns": [{"header": h} for h in headers]})
+        ws.write_string(rows + 1, 0, "Total", self.formats["bold"])
+        for j, total in totals.items():
+            letter = xl_col_to_name(j)
+            ws.write_formula(rows + 1, j, f"=SUM({letter}2:{letter}{rows + 1})", self.formats["money_total"],
+                             float(total))
+
+    def irr_block(self, ws, column: int, flows_rng: str, t_rng: str, irr: float) -> str:
+        """Labels in `column`, formulas beside them (rows 2–5): the spreadsheet's IRR() of the monthly flows,
+        two Newton steps that take it to full precision, and the annualised IRR [%/year], blank when the
+        flows never change sign. Returns that last cell (absolute)."""
+        at = lambda row: f"{xl_col_to_name(column + 1)}{row}"  # noqa: E731
+        monthly = float((1 + irr / 100) ** (1 / 12) - 1) if math.isfinite(irr) else ""
+        newton = lambda r: (f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})"  # noqa: E731
+                            f"/SUMPRODUCT(-{t_rng}*{flows_rng},(1+{r})^(-{t_rng}-1))")
+        guess = monthly if monthly != "" else 0.01           # start at the IRR at export time, else at 1 %
+        rows = ((f"IRR() monthly (the spreadsheet's own search, from {guess:.6g})",
+                 f"=IFERROR(IRR({flows_rng},{guess!r}),IRR({flows_rng},0.01))"),
+                ("Newton step 1", f"={newton(at(2))}"), ("Newton step 2", f"={newton(at(3))}"),
+                ("irr_percent [%/year]", f'=IF(AND(MIN({flows_rng})<0,MAX({flows_rng})>0),'
+                                         f'IFERROR(((1+{at(4)})^12-1)*100,""),"")'))
+        for i, (label, formula) in enumerate(rows, start=1):
+            ws.write_string(i, column, label)
+            ws.write_formula(i, column + 1, formula, self.formats["percent" if i == 4 else "factor"],
+                             _cached(irr if i == 4 else monthly))
+        return "$" + xl_col_to_name(column + 1) + "$5"
+
+
+class _Writer(_Book):
+    def __init__(self, a: Analysis, view: str):
+        super().__init__(a.scenario.currency)
+        self.a, self.view = a, view
+
+    def write(self) -> bytes:
+        self.add_sheets(SHEETS)
+        self.inputs()
+        self.monthly()
+        self.cash_flows()
+        self.summary()
+        self.yearly()
+        self.sources()
+        self.notes()
+        return self.finish()
 
     # Inputs ------------------------------------------------------------------------------------
     def inputs(self) -> None:
@@ -430,6 +496,7 @@ class _Writer:
         values = monthly_values(self.a, self.view)
         h = len(values["month"])
         self.columns = {c.key: xl_col_to_name(i) for i, c in enumerate(columns)}
+        self.patterns: dict[str, str] = {}
         self.h = h
         for i, column in enumerate(columns):
             fmt = self.formats[column.kind]
@@ -449,25 +516,19 @@ class _Writer:
         ws.set_row(0, 45, self.formats["wrap"])
         self.chart(ws)
 
-    def table(self, ws, name: str, headers: list[str], rows: int, totals: dict[int, float]) -> None:
-        """An Excel table over the header and `rows` data rows, then a Total row below it: plain SUM formulas
-        (cached: `totals`) under the columns that add up, so every spreadsheet computes them alike."""
-        ws.add_table(0, 0, rows, len(headers) - 1, {"name": name, "style": "Table Style Light 9", "autofilter": False,
-                                                    "columns": [{"header": h} for h in headers]})
-        ws.write_string(rows + 1, 0, "Total", self.formats["bold"])
-        for j, total in totals.items():
-            letter = xl_col_to_name(j)
-            ws.write_formula(rows + 1, j, f"=SUM({letter}2:{letter}{rows + 1})", self.formats["money_total"],
-                             float(total))
-
     def cells(self, template: str, row: int) -> str:
         """A row's formula: `{key}` → that column's cell in this row, `{prev:key}` → the row above,
         `{range:key}` → the column from month 1 to the row above."""
-        def cell(match: re.Match) -> str:
-            kind, letter = match[1], self.columns[match[2]]
-            return {"prev:": f"{letter}{row - 1}", "range:": f"${letter}$2:${letter}${row - 1}"}.get(kind,
-                                                                                              f"{letter}{row}")
-        return _PLACEHOLDER.sub(cell, template)
+        if template not in self.patterns:
+            self.patterns[template] = _PLACEHOLDER.sub(self._field, template)
+        return self.patterns[template].format(row=row, above=row - 1)
+
+    def _field(self, match: re.Match) -> str:
+        """A placeholder as its column letter and a format field for the row number: the letters are looked
+        up once per template, each cell only formats its row in (the templates hold no other braces)."""
+        kind, letter = match[1], self.columns[match[2]]
+        return {"prev:": f"{letter}{{above}}", "range:": f"${letter}$2:${letter}${{above}}"}.get(kind,
+                                                                                                f"{letter}{{row}}")
 
     def rng(self, key: str) -> str:
         letter = self.columns[key]
@@ -502,20 +563,7 @@ class _Writer:
             parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < self.h else [])
             ws.write_number(t + 1, 0, t)
             ws.write_formula(t + 1, 1, "=" + "".join(parts), self.formats["money"], float(flows[t]))
-        flows_rng, t_rng = f"$B$2:$B${self.h + 2}", f"$A$2:$A${self.h + 2}"
-        irr = self.a.cash.irr_percent[0]
-        monthly = float((1 + irr / 100) ** (1 / 12) - 1) if math.isfinite(irr) else ""
-        newton = lambda r: (f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})"  # noqa: E731
-                            f"/SUMPRODUCT(-{t_rng}*{flows_rng},(1+{r})^(-{t_rng}-1))")
-        guess = monthly if monthly != "" else 0.01           # start at the IRR at export time, else at 1 %
-        rows = ((f"IRR() monthly (the spreadsheet's own search, from {guess:.6g})", f"=IFERROR(IRR({flows_rng},{guess!r}),IRR({flows_rng},0.01))"),
-                ("Newton step 1", f"={newton('D2')}"), ("Newton step 2", f"={newton('D3')}"),
-                ("irr_percent [%/year]", f'=IF(AND(MIN({flows_rng})<0,MAX({flows_rng})>0),'
-                                         f'IFERROR(((1+D4)^12-1)*100,""),"")'))
-        for i, (label, formula) in enumerate(rows, start=1):
-            ws.write_string(i, 2, label)
-            ws.write_formula(i, 3, formula, self.formats["percent" if i == 4 else "factor"],
-                             _cached(irr if i == 4 else monthly))
+        self.irr_block(ws, 2, f"$B$2:$B${self.h + 2}", f"$A$2:$A${self.h + 2}", self.a.cash.irr_percent[0])
         self.name("irr_percent", "Cash flows", "$D$5")
         ws.set_column(0, 0, 10)
         ws.set_column(1, 1, 22)
@@ -673,3 +721,232 @@ def notes_lines() -> list[tuple[str, str]]:
 def workbook_bytes(a: Analysis, view: str = "cash") -> bytes:
     """The scenario's live-formula workbook (.xlsx) as bytes."""
     return _Writer(a, view).write()
+
+
+# ── The fleet's programme ─────────────────────────────────────────────────────────────────────────
+FLEET_SHEETS = ("Summary", "Monthly", "Cash flows", "Sites", "Inventory", "Notes")
+EDGE_PLANS = (1, 2)                 # fleet.PLANS indices of the plans measured against all cloud (index 0)
+
+
+class _FleetWriter(_Book):
+    """The three plans of a fleet: the all-cloud cost and each edge plan's capex and running cost per month
+    are the engine's (a site's costs are the single-scenario model's, in the scenario workbook); each plan's
+    cost, savings, cumulative savings, break-even, NPV, IRR and capex by quarter are formulas over them."""
+
+    def __init__(self, p):
+        super().__init__(p.fleet.base.currency)
+        self.p = p
+
+    def write(self) -> bytes:
+        self.add_sheets(FLEET_SHEETS)
+        self.monthly()
+        self.cash_flows()
+        self.summary()
+        self.frame_sheet("Sites", fleet_model.site_table(self.p), "SitesTable")
+        self.frame_sheet("Inventory", self.p.fleet.inventory.table, "InventoryTable")
+        notes = self.sheets["Notes"]
+        for i, (a, b) in enumerate(fleet_notes()):
+            notes.write_string(i, 0, a, self.formats["bold"] if not b else None)
+            notes.write_string(i, 1, b)
+        notes.set_column(0, 0, 32)
+        notes.set_column(1, 1, 120)
+        return self.finish()
+
+    def plan_columns(self) -> list[tuple[str, str, str, str | None]]:
+        """(key, header, formula template, first-row template) per Monthly column; values where the template
+        is empty. `{c:key}` is the same row's cell of column `key`, `{p:key}` the row above."""
+        cur = self.cur
+        columns = [("month", "Month", "", None), ("m", "m (months since the programme start)", "{c:month}-1", None),
+                   ("quarter", "Quarter", "INT({c:m}/3)+1", None), ("cloud", f"All cloud: cost [{cur}]", "", None)]
+        for i in EDGE_PLANS:
+            k, name = fleet_model.PLANS[i], fleet_model.PLAN_TEXT[fleet_model.PLANS[i]]
+            columns += [
+                (f"{k}_capex", f"{name}: capex [{cur}]", "", None),
+                (f"{k}_running", f"{name}: running cost [{cur}]", "", None),
+                (f"{k}_cost", f"{name}: cost [{cur}]", f"{{c:{k}_capex}}+{{c:{k}_running}}", None),
+                (f"{k}_gap", f"{name}: cloud − running [{cur}]", f"{{c:cloud}}-{{c:{k}_running}}", None),
+                (f"{k}_savings", f"{name}: cumulative savings [{cur}]",
+                 f"{{p:{k}_savings}}+{{c:cloud}}-{{c:{k}_cost}}", f"{{c:cloud}}-{{c:{k}_cost}}"),
+                (f"{k}_started", f"{name}: flows started [0/1]",
+                 f"IF(OR({{p:{k}_started}}=1,{{c:{k}_gap}}-{{c:{k}_capex}}<>0),1,0)",
+                 f"IF({{c:{k}_gap}}-{{c:{k}_capex}}<>0,1,0)"),
+                (f"{k}_crossing", f"{name}: break-even in this month [months]",
+                 f'IF(AND({{c:{k}_started}}=1,{{c:{k}_savings}}>=0),{{c:m}}+IF({{c:{k}_savings}}-{{c:{k}_gap}}>=0,0,'
+                 f'MIN(1,-({{c:{k}_savings}}-{{c:{k}_gap}})/{{c:{k}_gap}})),"")', None)]
+        return columns
+
+    def monthly_values(self) -> dict[str, np.ndarray]:
+        """Every Monthly column's value per month, computed here as the formulas do (for the cached results)."""
+        p, M = self.p, self.p.months
+        m = np.arange(M, dtype=float)
+        v = {"month": m + 1, "m": m, "quarter": m // 3 + 1, "cloud": p.cloud_monthly}
+        for i in EDGE_PLANS:
+            k = fleet_model.PLANS[i]
+            capex, running = p.plan_capex[i], p.plan_opex[i]
+            gap, cost = p.cloud_monthly - running, capex + running
+            savings = np.cumsum(p.cloud_monthly - cost)
+            started = np.maximum.accumulate(gap - capex != 0).astype(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                within = np.where(savings - gap >= 0, 0.0, np.minimum(1, -(savings - gap) / gap))
+            v |= {f"{k}_capex": capex, f"{k}_running": running, f"{k}_cost": cost, f"{k}_gap": gap,
+                  f"{k}_savings": savings, f"{k}_started": started,
+                  f"{k}_crossing": np.where((started == 1) & (savings >= 0), m + within, np.nan)}
+        return v
+
+    def monthly(self) -> None:
+        ws, columns, values = self.sheets["Monthly"], self.plan_columns(), self.monthly_values()
+        M = self.p.months
+        self.columns = {key: xl_col_to_name(j) for j, (key, *_) in enumerate(columns)}
+        fill = lambda template, row: re.sub(r"\{([cp]):(\w+)\}", lambda x: f"{self.columns[x[2]]}"  # noqa: E731
+                                            f"{row if x[1] == 'c' else row - 1}", template)
+        for j, (key, header, formula, first) in enumerate(columns):
+            kind = "count" if key in ("month", "m", "quarter") or key.endswith("_started") else \
+                "number" if key.endswith("_crossing") else "money"
+            for r in range(M):
+                value = values[key][r]
+                template = first if r == 0 and first else formula
+                if not template:
+                    ws.write_number(r + 1, j, float(value), self.formats[kind])
+                else:
+                    ws.write_formula(r + 1, j, "=" + fill(template, r + 2), self.formats[kind], _cached(value))
+        self.table(ws, "MonthlyTable", [c[1] for c in columns], M,
+                   {j: values[key].sum() for j, (key, *_) in enumerate(columns)
+                    if key == "cloud" or key.endswith(("_capex", "_running", "_cost", "_gap"))})
+        ws.freeze_panes(1, 1)
+        ws.set_column(0, len(columns) - 1, 16)
+        ws.set_row(0, 45, self.formats["wrap"])
+
+    def rng(self, key: str) -> str:
+        letter = self.columns[key]
+        return f"Monthly!${letter}$2:${letter}${self.p.months + 1}"
+
+    def cash_flows(self) -> None:
+        """Per edge plan c_t = gap(t−1) − capex(t), t = 0…M (as finance.irr_percent), and its IRR block."""
+        ws, M, p = self.sheets["Cash flows"], self.p.months, self.p
+        ws.write_string(0, 0, "t [months]", self.formats["bold"])
+        for t in range(M + 1):
+            ws.write_number(t + 1, 0, t)
+        self.irr_cells = {}
+        for n, i in enumerate(EDGE_PLANS):
+            k, col = fleet_model.PLANS[i], 1 + 3 * n
+            letter = xl_col_to_name(col)
+            ws.write_string(0, col, f"{fleet_model.PLAN_TEXT[k]}: cash flow [{self.cur}]", self.formats["bold"])
+            flows = np.zeros(M + 1)
+            flows[:-1] -= p.plan_capex[i]
+            flows[1:] += p.cloud_monthly - p.plan_opex[i]
+            gap, capex = self.columns[f"{k}_gap"], self.columns[f"{k}_capex"]
+            for t in range(M + 1):
+                parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < M else [])
+                ws.write_formula(t + 1, col, "=" + "".join(parts), self.formats["money"], float(flows[t]))
+            cell = self.irr_block(ws, col + 1, f"${letter}$2:${letter}${M + 2}", f"$A$2:$A${M + 2}", p.irr[i])
+            self.irr_cells[k] = f"'Cash flows'!{cell}"
+            ws.set_column(col, col, 22)
+            ws.set_column(col + 1, col + 1, 40)
+            ws.set_column(col + 2, col + 2, 16)
+        ws.freeze_panes(1, 1)
+
+    def summary(self) -> None:
+        """Key (the `--format json` plan keys) | one column per plan | label; the discount rate as an input."""
+        ws, p, cur = self.sheets["Summary"], self.p, self.cur
+        plans = fleet_model.plan_summary(p)
+        ws.write_row(0, 0, ["key", *(fleet_model.PLAN_TEXT[k] for k in fleet_model.PLANS), "label and unit"],
+                     self.formats["bold"])
+        rows = [("capex_total", f"Capex paid within the programme [{cur}]"),
+                ("tco", f"Total cost of ownership over the programme [{cur}]"),
+                ("savings_total", f"Savings against all cloud [{cur}]"),
+                ("npv", f"NPV of the savings against all cloud [{cur}]: running flows at the end of their month, "
+                        "capex at its start (Excel's NPV() discounts its first value one period)"),
+                ("irr_percent", "IRR of the plan against all cloud [%/year]; blank: undefined"),
+                ("break_even_month", "Break-even [programme months]: counted from the plan's first flow; blank: "
+                                     "not within the programme"),
+                ("sites_on_edge", "Sites on the edge [sites]")]
+        at = {key: i + 2 for i, (key, _) in enumerate(rows)}
+        rate_row = len(rows) + 3
+        self.name("discount_percent_per_year", "Summary", f"$B${rate_row}")
+        self.name("monthly_discount_rate", "Summary", f"$B${rate_row + 1}")
+        for j, plan in enumerate(fleet_model.PLANS, start=1):
+            column = xl_col_to_name(j)
+            edge = j - 1 in EDGE_PLANS
+            formulas = {
+                "capex_total": f"=SUM({self.rng(f'{plan}_capex')})" if edge else "=0",
+                "tco": f"=SUM({self.rng(f'{plan}_cost')})" if edge else f"=SUM({self.rng('cloud')})",
+                "savings_total": f"=SUM({self.rng('cloud')})-{column}{at['tco']}",
+                "npv": (f"=NPV(monthly_discount_rate,{self.rng(f'{plan}_gap')})-(1+monthly_discount_rate)"
+                        f"*NPV(monthly_discount_rate,{self.rng(f'{plan}_capex')})") if edge else "=0",
+                "irr_percent": f"={self.irr_cells[plan]}" if edge else '=""',
+                "break_even_month": (f'=IF(COUNT({self.rng(f"{plan}_crossing")})=0,"",'
+                                     f'MIN({self.rng(f"{plan}_crossing")}))') if edge else '=""',
+            }
+            for key, _ in rows:
+                value = plans[plan][key]
+                if key == "sites_on_edge":
+                    ws.write_number(at[key] - 1, j, value, self.formats["count"])
+                else:
+                    kind = "money" if key in ("capex_total", "tco", "savings_total", "npv") else "number"
+                    ws.write_formula(at[key] - 1, j, formulas[key], self.formats[kind], _cached(value))
+        for key, label in rows:
+            ws.write_string(at[key] - 1, 0, key)
+            ws.write_string(at[key] - 1, 4, label)
+        rate = p.fleet.base.discount_percent_per_year
+        ws.write_string(rate_row - 1, 0, "discount_percent_per_year")
+        ws.write_number(rate_row - 1, 1, rate, self.formats["input"])
+        ws.write_string(rate_row - 1, 4, "Discount rate [%/year] (the base scenario's): change it, the NPVs follow")
+        ws.write_string(rate_row, 0, "monthly_discount_rate")
+        ws.write_formula(rate_row, 1, "=(1+discount_percent_per_year/100)^(1/12)-1", self.formats["factor"],
+                         (1 + rate / 100) ** (1 / 12) - 1)
+        ws.write_string(rate_row, 4, "(1 + rate)^(1/12) − 1")
+        quarter_row = rate_row + 3
+        ws.write_row(quarter_row - 1, 0, ["Capex by quarter", *(fleet_model.PLAN_TEXT[k] for k in fleet_model.PLANS)],
+                     self.formats["bold"])
+        for q in range(-(-p.months // 3)):
+            r = quarter_row + q
+            ws.write_number(r, 0, q + 1, self.formats["count"])
+            for j, plan in enumerate(fleet_model.PLANS, start=1):
+                value = plans[plan]["capex_by_quarter"][q]
+                if j - 1 in EDGE_PLANS:
+                    ws.write_formula(r, j, f"=SUMIF({self.rng('quarter')},$A{r + 1},{self.rng(f'{plan}_capex')})",
+                                     self.formats["money"], value)
+                else:
+                    ws.write_number(r, j, value, self.formats["money"])
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 3, 20)
+        ws.set_column(4, 4, 80, self.formats["wrap"])
+        ws.freeze_panes(1, 1)
+
+    def frame_sheet(self, name: str, frame, table_name: str) -> None:
+        """A table of values: numbers as numbers, text as text (the inventory as entered is text)."""
+        ws = self.sheets[name]
+        for j, column in enumerate(frame.columns):
+            for i, value in enumerate(frame[column].tolist()):
+                if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+                    if math.isfinite(value):
+                        ws.write_number(i + 1, j, float(value))
+                else:
+                    ws.write_string(i + 1, j, str(value))
+        ws.add_table(0, 0, max(len(frame), 1), len(frame.columns) - 1,
+                     {"name": table_name, "style": "Table Style Light 9", "autofilter": False,
+                      "columns": [{"header": str(c)} for c in frame.columns]})
+        ws.set_column(0, len(frame.columns) - 1, 16)
+        ws.freeze_panes(1, 1)
+
+
+def fleet_notes() -> list[tuple[str, str]]:
+    return [
+        ("The fleet workbook", ""),
+        ("Monthly", "the all-cloud cost and each edge plan's capex and running cost per programme month are the "
+                    "engine's (every site × its count, shifted by its go-live month); everything else is a formula."),
+        ("Plans", "All cloud: every site in the cloud. All edge: every site on the edge. Recommended mix: each site "
+                  "placed by the advisor's rules (or its pin)."),
+        ("Savings", "all-cloud cost − plan cost, per month and cumulative."),
+        ("Break-even", "first month whose cumulative savings are ≥ 0 once the plan's flows have started, with the "
+                       "fraction of that month: m + (−S_start)/(cloud − running)."),
+        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12), r the discount rate on Summary."),
+        ("IRR", "monthly IRR of the cash flows (Cash flows sheet), annualised: (1 + irr)^12 − 1."),
+        ("Sites", "per inventory row: placement, devices, capex and monthly saving for all its sites, payback month."),
+        ("A site's costs", "export a row as a scenario (python -m planner report … --format xlsx) for its live model."),
+    ]
+
+
+def fleet_workbook_bytes(p) -> bytes:
+    """The fleet programme's workbook (.xlsx) as bytes: `p` is a `fleet.Programme`."""
+    return _FleetWriter(p).write()

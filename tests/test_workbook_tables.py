@@ -91,3 +91,37 @@ def test_sensitivity_tables_exist_as_single_table_csvs():
     assert bands["P50 [USD]"].tolist() == pytest.approx(result.bands[1].round(2).tolist(), abs=1e-9)
     cells = pd.read_csv(io.StringIO(table_csv(frames["map"])))
     assert cells["cameras [cameras]"].tolist() == xs * 2 and len(cells) == 6
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_fast_formula_path_stores_what_xlsxwriter_would(preset, monkeypatch):
+    """`workbook._Sheet` skips XlsxWriter's renaming of dynamic-array functions when a formula names none:
+    every part of the file (each sheet's XML, the names, the chart) is what the stock worksheet writes."""
+    import zipfile
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from planner import workbook
+
+    a = analyse_one(catalog.preset(preset))
+
+    def parts(sheet_class) -> dict[str, bytes]:
+        monkeypatch.setattr(workbook._Writer, "sheet_class", sheet_class)
+        with zipfile.ZipFile(io.BytesIO(workbook.workbook_bytes(a))) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}   # core.xml: time written
+
+    fast, stock = parts(workbook._Sheet), parts(Worksheet)
+    assert fast.keys() == stock.keys()
+    assert [n for n in fast if fast[n] != stock[n]] == []
+    assert b"<f>" in fast["xl/worksheets/sheet3.xml"]                                 # formulas were compared
+
+
+def test_a_dynamic_array_function_still_gets_excels_prefix():
+    from xlsxwriter.worksheet import Worksheet
+
+    from planner import workbook
+    fast, stock = workbook._Sheet(), Worksheet()
+    assert fast._prepare_formula("=SORT(A1:A3)") == "_xlfn._xlws.SORT(A1:A3)"
+    for formula in ("=SUM(A1:A3)", "{=SUM(A1:A3*B1:B3)}", "=XLOOKUP(1,A:A,B:B)", "{=FILTER(A1:A9,B1:B9>0)}",
+                    '=IF(view="cash",B2,0)', "=_xlfn.XLOOKUP(1,A:A,B:B)"):
+        assert fast._prepare_formula(formula) == stock._prepare_formula(formula), formula

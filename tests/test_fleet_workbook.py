@@ -1,0 +1,108 @@
+"""The fleet's workbook: LibreOffice recomputes each plan's cost, cumulative savings, totals, NPV, IRR,
+break-even and capex by quarter from the monthly series, and gets the engine's figures; a changed discount
+rate on Summary gives the engine's NPVs at that rate. The CLI writes it with `fleet --format xlsx`."""
+from __future__ import annotations
+
+import math
+
+import openpyxl
+import pytest
+
+from libreoffice_support import libreoffice  # noqa: F401  (fixture)
+from planner import fleet, workbook
+from planner.__main__ import main
+from planner.scenario import replace
+
+FLEETS = sorted(fleet.presets())
+RELATIVE = 1e-9
+
+
+def close(got, want, scale: float = 1.0) -> bool:
+    if want is None:
+        return got in (None, "")
+    return isinstance(got, (int, float)) and abs(got - want) <= RELATIVE * max(abs(want), scale * 1e-3, 1e-9)
+
+
+def recalculated(libreoffice, tmp_path, p, name: str, change=None):
+    path = tmp_path / f"{name}.xlsx"
+    path.write_bytes(workbook.fleet_workbook_bytes(p))
+    if change:
+        wb = openpyxl.load_workbook(path)
+        change(wb)
+        wb.save(path)
+    return openpyxl.load_workbook(libreoffice.convert(path), data_only=True)
+
+
+def summary_by_plan(wb) -> dict[str, dict]:
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    return {plan: {row[0]: row[j] for row in rows[1:8]} for j, plan in enumerate(fleet.PLANS, start=1)}
+
+
+def late_start() -> fleet.Fleet:
+    """Every site goes live in month 7: no plan has a flow before it, and zero savings there are no break-even."""
+    f = fleet.preset("city_intersections")
+    table = f.inventory.table.assign(go_live_month="6")
+    return fleet.make_fleet(table, f.base, f.answers, f.months, "Late start")
+
+
+@pytest.mark.parametrize("key", [*FLEETS, "late_start"])
+def test_libreoffice_recomputes_every_plan_as_the_engine(libreoffice, tmp_path, key):
+    p = fleet.evaluate(late_start() if key == "late_start" else fleet.preset(key))
+    wb = recalculated(libreoffice, tmp_path, p, key)
+    monthly = list(wb["Monthly"].iter_rows(values_only=True))
+    header, rows = monthly[0], monthly[1:p.months + 1]
+    engine = fleet.monthly_table(p)
+    problems = []
+    for plan in fleet.PLANS[1:]:
+        text = fleet.PLAN_TEXT[plan]
+        for ours, theirs in ((f"{text}: cost", f"{plan}_cost"), (f"{text}: cumulative savings",
+                                                                   f"{plan}_cumulative_savings")):
+            j = next(i for i, h in enumerate(header) if h.startswith(ours))
+            want = engine[theirs].to_numpy()
+            scale = max(abs(want).max(), 1.0)
+            problems += [f"{ours} month {m + 1}: {r[j]!r} vs {w!r}" for m, (r, w) in enumerate(zip(rows, want))
+                         if not close(r[j], float(w), scale)]
+    expected, got = fleet.plan_summary(p), summary_by_plan(wb)
+    for plan in fleet.PLANS:
+        for k, g in got[plan].items():
+            if not close(g, expected[plan][k]):
+                problems.append(f"Summary {plan} {k}: {g!r} vs {expected[plan][k]!r}")
+    sheet = list(wb["Summary"].iter_rows(values_only=True))
+    quarters = sheet[[r[0] for r in sheet].index("Capex by quarter") + 1:]
+    for plan_index, plan in enumerate(fleet.PLANS, start=1):
+        for q, want in enumerate(expected[plan]["capex_by_quarter"]):
+            if not close(quarters[q][plan_index], want, max(expected[plan]["capex_by_quarter"]) or 1.0):
+                problems.append(f"capex {plan} quarter {q + 1}: {quarters[q][plan_index]!r} vs {want!r}")
+    assert not problems, problems[:10]
+    assert any(expected[plan]["break_even_month"] is not None for plan in fleet.PLANS[1:])   # a real crossing
+
+
+def test_a_changed_discount_rate_gives_the_engines_npv_at_that_rate(libreoffice, tmp_path):
+    f = fleet.preset("city_intersections")
+    p = fleet.evaluate(f)
+    rate = 17.5
+
+    def change(wb):
+        rows = [r[0].value for r in wb["Summary"].iter_rows(min_col=1, max_col=1)]
+        wb["Summary"].cell(rows.index("discount_percent_per_year") + 1, 2).value = rate
+
+    got = summary_by_plan(recalculated(libreoffice, tmp_path, p, "rate", change))
+    changed = fleet.evaluate(fleet.make_fleet(f.inventory.table, replace(f.base, discount_percent_per_year=rate),
+                                              f.answers, f.months, f.name))
+    want = fleet.plan_summary(changed)
+    for plan in fleet.PLANS[1:]:
+        assert not math.isclose(want[plan]["npv"], fleet.plan_summary(p)[plan]["npv"], rel_tol=1e-3)
+        assert close(got[plan]["npv"], want[plan]["npv"]), (plan, got[plan]["npv"], want[plan]["npv"])
+
+
+def test_the_cli_writes_the_fleet_workbook_and_refuses_the_terminal(tmp_path, capsys):
+    out = tmp_path / "fleet.xlsx"
+    assert main(["fleet", "--fleet", "retail_chain", "--format", "xlsx", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == list(workbook.FLEET_SHEETS)
+    p = fleet.evaluate(fleet.preset("retail_chain"))
+    assert wb["Sites"].max_row == p.fleet.inventory.n + 1 and wb["Inventory"].max_row == p.fleet.inventory.n + 1
+    cached = openpyxl.load_workbook(out, data_only=True)                 # viewers that do not recalculate
+    assert close(summary_by_plan(cached)["recommended"]["npv"], fleet.plan_summary(p)["recommended"]["npv"])
+    assert main(["fleet", "--fleet", "retail_chain", "--format", "xlsx"]) == 2
+    assert "--format xlsx needs --out" in capsys.readouterr().err
