@@ -20,7 +20,7 @@ from browser_support import OUT, screenshot, wait_for_idle
 from planner import advisor, catalog
 from planner.report import analyse_one, summary, yearly_table
 from planner.scenario import replace, to_share_token
-from planner.ui.format import break_even_short, money
+from planner.format import break_even_short, money
 
 pytestmark = pytest.mark.browser
 

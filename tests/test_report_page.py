@@ -12,7 +12,7 @@ from planner import advisor, catalog
 from planner.report import analyse_one, monthly_table, sources, summary
 from planner.scenario import FIELDS, replace
 from planner import printable
-from planner.ui.format import money
+from planner.format import money
 
 PRESETS = sorted(catalog.presets())
 RETAIL = catalog.preset("retail")
