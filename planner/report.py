@@ -65,6 +65,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "scenario": a.scenario.name,
         "view": view,
         "currency": a.scenario.currency,
+        "fx_rate": a.scenario.fx_rate,
+        "fx_rate_date": a.scenario.fx_rate_date,
         "cloud_monthly_cost": _number(f.cloud_monthly[0, 0]),
         "edge_capex": _number(cash.edge_capex[0, 0]),
         "edge_monthly_cost": _number(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
@@ -173,7 +175,7 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
 
 
 PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
-          "egress": "Result egress tiers"}      # what each catalog picker fills, for the reports
+          "egress": "Result egress tiers", "region": "Cloud region"}      # what each catalog picker fills, for the reports
 
 
 def source_lines(scenario: Scenario) -> list[str]:

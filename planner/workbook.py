@@ -24,6 +24,7 @@ from . import catalog
 from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, side_components
 from .finance import MIN_CAPEX
 from .report import Analysis, summary, yearly_table
+from .currency import rate_text
 from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
 
 _PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
@@ -543,6 +544,8 @@ class _Writer:
     def notes(self) -> None:
         ws = self.sheets["Notes"]
         lines = notes_lines()
+        lines.insert(1, ("Currency", f"Money in {self.cur}: {rate_text(self.a.scenario)}. Catalog prices are in USD; "
+                                     "fx_rate on Inputs is the rate they were converted at."))
         for i, (a, b) in enumerate(lines):
             ws.write_string(i, 0, a, self.formats["bold"] if not b else None)
             ws.write_string(i, 1, b)

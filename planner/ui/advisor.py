@@ -27,7 +27,7 @@ from ..report import frame_rows, summary, write_csv_rows
 from ..scenario import NumberField, Scenario, ScenarioError
 from . import state
 from .format import md, money
-from .inputs import decimals, key_for, widget_value
+from .inputs import decimals, key_for, region_distance_km, widget_value
 
 PAGE = "advisor"
 ANSWERS = "advisor.answers"
@@ -44,7 +44,11 @@ SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "
 
 # ── Answers ────────────────────────────────────────────────────────────────────────────────────────
 def defaults() -> dict:
-    return {q.name: q.default for q in advisor.QUESTIONS}
+    """The questions' defaults; the distance to the cloud region is the scenario's site-to-region distance when
+    both are known (see `inputs.region_distance_km`)."""
+    values = {q.name: q.default for q in advisor.QUESTIONS}
+    km = region_distance_km(state.current())
+    return values if km is None else {**values, "region_distance_km": km}
 
 
 def submitted() -> advisor.Answers | None:
