@@ -72,7 +72,10 @@ def convert(scenario: Scenario, code: str, rate: float | None = None, date: str 
         date = found if date is None else date
     rate = check_rate(rate)
     values = scale_money(to_dict(scenario), rate / source_rate(scenario))
-    return validate({**values, "currency": code, "fx_rate": rate, "fx_rate_date": date or ""})
+    try:
+        return validate({**values, "currency": code, "fx_rate": rate, "fx_rate_date": date or ""})
+    except ScenarioError as exc:
+        raise ScenarioError(f"cannot convert to {code} at {rate:g} per USD: {exc}") from None
 
 
 def to_common(scenarios: list[Scenario], target: Scenario) -> tuple[list[Scenario], list[str]]:
