@@ -21,7 +21,7 @@ YEARLY = flat(useful_life_months=12, horizon_months=30)
 def test_cash_summary_by_hand():
     s = report.summary(report.analyse_one(YEARLY))
     assert s == {
-        "scenario": "Untitled scenario", "view": "cash", "currency": "USD",
+        "scenario": "Untitled scenario", "view": "cash", "currency": "USD", "fx_rate": 1, "fx_rate_date": "",
         "cloud_monthly_cost": 360.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
         "break_even_month": 2.8125,              # 900 / (360 − 40)
         "payback_months": 2.8125, "horizon_months": 30,
@@ -186,7 +186,7 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
-    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 44 + 2    # name, 44 fields, 2 tier schedules
+    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 48 + 2    # name, 48 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():
