@@ -88,8 +88,8 @@ def to_common(scenarios: list[Scenario], target: Scenario) -> tuple[list[Scenari
         try:
             converted.append(convert(s, target.currency, target.fx_rate, target.fx_rate_date))
             notes.append(f"#{i} “{s.name}” converted from {s.currency} to {target.currency} at "
-                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} "
-                         f"({rate_text(s)}; {rate_text(target)}).")
+                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} (rates: "
+                         f"{rate_text(target)}" + ("" if s.currency == CATALOG_CURRENCY else f"; {rate_text(s)}") + ").")
         except ScenarioError as exc:
             converted.append(s)
             notes.append(f"#{i} “{s.name}” stays in {s.currency}: it could not be converted ({exc}).")

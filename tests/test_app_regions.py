@@ -71,6 +71,8 @@ def test_choosing_a_currency_converts_every_price_and_states_the_rate(at):
     assert s.inference_tiers[1].price == pytest.approx(RETAIL.inference_tiers[1].price * EUR_PER_USD)
     expected = summary(analyse_one(currency.convert(RETAIL, "EUR")))["cloud_monthly_cost"]
     assert metric(at, "Cloud cost per month") == money(expected, "EUR")
+    card = next(m for m in at.metric if m.label == "Cloud cost per month")
+    assert not card.delta                   # the preset is compared in euros too: nothing changed but the currency
     assert "0.861549 EUR per USD, ECB reference rate of 2025-10-21" in " ".join(c.value for c in at.caption)
     at.number_input(key="scenario.fx_rate").set_value(0.9).run()                    # the user's own rate
     assert scenario(at).device_price == pytest.approx(RETAIL.device_price * 0.9)

@@ -316,7 +316,7 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
     state.bind(key, scenario.currency)
     state.bind(rate_key, float(scenario.fx_rate))
     spec = FIELD_BY_NAME["fx_rate"]
-    left, middle, right = st.columns(COLUMNS, gap="medium")
+    left, middle = st.columns(2, gap="medium")
     with left:
         st.selectbox("Currency", options, key=key, on_change=_convert, args=(key,),
                      format_func=lambda c: f"{c} — {rates[c]}" if c in rates else f"{c} (a label: no exchange rate)",
@@ -327,5 +327,5 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
                         key=rate_key, on_change=_convert, args=(key, rate_key),
                         disabled=scenario.currency == currency.CATALOG_CURRENCY,
                         help=md(spec.help) + "\n\nType your own rate to override the reference rate.")
-    with right:
-        st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}."))
+    st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}. Catalog prices are in USD; "
+                  "a new currency or rate converts every money input below and in the other groups."))
