@@ -291,7 +291,11 @@ def _advice_table(advice: advisor.Advice, scenario) -> str:
 
 def _advise(args) -> int:
     scenario = _load(args)
-    answers = advisor.answers(**dict(_answer(item) for item in args.answer))
+    given = dict(_answer(item) for item in args.answer)
+    km = catalog.load().region_distance_km(scenario.cloud_region, scenario.site_location)
+    if km is not None:                      # the scenario's site and region say how far the cloud is
+        given.setdefault("region_distance_km", float(min(round(km), 20_000)))
+    answers = advisor.answers(**given)
     advice = advisor.advise(answers, scenario)
     if args.format == "json":
         emit(json.dumps(advisor.advice_dict(advice), indent=2, ensure_ascii=False) + "\n")

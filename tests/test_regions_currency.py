@@ -273,3 +273,15 @@ def test_cli_converts_at_the_catalog_or_the_given_rate(capsys):
 def test_cli_bad_currency_input_is_one_clear_line(capsys, argv, message):
     code, out, err = run(capsys, "report", "--preset", "retail", *argv)
     assert code == 2 and out == "" and err.startswith(message) and "Traceback" not in err
+
+
+def test_cli_advice_takes_the_distance_from_the_site_and_the_region(capsys, tmp_path):
+    s = replace(RETAIL, site_location="48.14, 11.58", **CAT.region("eu-west-1")["fields"])     # Munich → Dublin
+    path = tmp_path / "munich.json"
+    path.write_text(to_json(s), encoding="utf-8")
+    km = round(catalog.great_circle_km(48.14, 11.58, 53.35, -6.26))
+    code, out, _ = run(capsys, "advise", "--scenario", str(path), "--format", "json")
+    latency = json.loads(out)["latency_ms"]["cloud"]["parts"]["Distance round trip"]
+    assert code == 0 and latency == pytest.approx(2 * km / 200 * 1.5)
+    code, out, _ = run(capsys, "advise", "--scenario", str(path), "--answer", "region_distance_km=100", "--format", "json")
+    assert json.loads(out)["latency_ms"]["cloud"]["parts"]["Distance round trip"] == pytest.approx(2 * 100 / 200 * 1.5)

@@ -44,11 +44,14 @@ SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "
 
 # ── Answers ────────────────────────────────────────────────────────────────────────────────────────
 def defaults() -> dict:
-    """The questions' defaults; the distance to the cloud region is the scenario's site-to-region distance when
-    both are known (see `inputs.region_distance_km`)."""
-    values = {q.name: q.default for q in advisor.QUESTIONS}
+    return {q.name: q.default for q in advisor.QUESTIONS}
+
+
+def scenario_answers() -> dict:
+    """Answers the scenario gives: the distance to the cloud region when its site location and region are known
+    (see `inputs.region_distance_km`)."""
     km = region_distance_km(state.current())
-    return values if km is None else {**values, "region_distance_km": km}
+    return {} if km is None else {"region_distance_km": km}
 
 
 def submitted() -> advisor.Answers | None:
@@ -91,7 +94,7 @@ def _question(spec, value) -> None:
 
 def questionnaire() -> None:
     """The questions as one form (one rerun per submit), in rows of COLUMNS, showing the last answers."""
-    stored = {**defaults(), **(st.session_state.get(ANSWERS) or {})}
+    stored = {**defaults(), **scenario_answers(), **(st.session_state.get(ANSWERS) or {})}
     questions = advisor.QUESTIONS
     with st.form(FORM):
         for start in range(0, len(questions), COLUMNS):
