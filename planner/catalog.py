@@ -321,7 +321,8 @@ def read_regions(path: Path) -> tuple[dict, ...]:
     regions = []
     for line, row in enumerate(rows, start=2):
         if row["region"] not in FIELD_BY_NAME["cloud_region"].options or row["region"] == NO_REGION:
-            raise CatalogError(f"{path.name}:{line}: region {row['region']!r} is not an option of the cloud_region field")
+            raise CatalogError(f"{path.name}:{line}: region {row['region']!r} is not an option of the "
+                               "cloud_region field")
         fields = {"cloud_region": row["region"], **{c: row.pop(c) for c in filling}}
         try:
             validate(fields)

@@ -16,8 +16,8 @@ from .scenario import NUMBER_FIELDS, TIER_SCHEDULES, Scenario, ScenarioError, to
 
 CATALOG_CURRENCY = "USD"
 RATE_DIGITS = 6                                     # decimals a reference cross rate is rounded to
-MONEY_FIELDS = tuple(f.name for f in NUMBER_FIELDS if "{cur}" in f.unit and f.name != "fx_rate")  # the rate itself is
-                                                                                                 # {cur} per USD, not money
+# Money inputs: a currency in the unit; the rate itself is {cur} per USD, not money.
+MONEY_FIELDS = tuple(f.name for f in NUMBER_FIELDS if "{cur}" in f.unit and f.name != "fx_rate")
 
 
 def _scaled(value: float, factor: float) -> float:
@@ -41,7 +41,8 @@ def reference_rate(code: str, rates: tuple[dict, ...] | None = None) -> tuple[fl
                             "(give the rate by hand for another currency)")
     if code == CATALOG_CURRENCY:
         return 1.0, rows[code]["as_of"]
-    return round(rows[code]["units_per_eur"] / rows[CATALOG_CURRENCY]["units_per_eur"], RATE_DIGITS), rows[code]["as_of"]
+    rate = rows[code]["units_per_eur"] / rows[CATALOG_CURRENCY]["units_per_eur"]
+    return round(rate, RATE_DIGITS), rows[code]["as_of"]
 
 
 def check_rate(rate: float) -> float:
@@ -87,9 +88,9 @@ def to_common(scenarios: list[Scenario], target: Scenario) -> tuple[list[Scenari
             continue
         try:
             converted.append(convert(s, target.currency, target.fx_rate, target.fx_rate_date))
+            rates = rate_text(target) + ("" if s.currency == CATALOG_CURRENCY else f"; {rate_text(s)}")
             notes.append(f"#{i} “{s.name}” converted from {s.currency} to {target.currency} at "
-                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} (rates: "
-                         f"{rate_text(target)}" + ("" if s.currency == CATALOG_CURRENCY else f"; {rate_text(s)}") + ").")
+                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} (rates: {rates}).")
         except ScenarioError as exc:
             converted.append(s)
             notes.append(f"#{i} “{s.name}” stays in {s.currency}: it could not be converted ({exc}).")

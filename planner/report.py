@@ -175,7 +175,7 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
 
 
 PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
-          "egress": "Result egress tiers", "region": "Cloud region"}      # what each catalog picker fills, for the reports
+          "egress": "Result egress tiers", "region": "Cloud region"}     # what each catalog picker fills, for reports
 
 
 def source_lines(scenario: Scenario) -> list[str]:

@@ -3,9 +3,9 @@
 `FIELDS` is the single source of truth. The pydantic model `Scenario`, the app's widgets, the CLI's
 `--set`, the CSV headers and the docs' input table are all generated from it.
 
-Conventions: money is in the scenario's currency (`currency`); the bundled catalogs are in USD and reach the
-scenario at `fx_rate` units of its currency per USD (`planner.currency` converts); GB and KB are decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from
-go-live at t = 0.
+Conventions: money is in the scenario's currency (`currency`); the bundled catalogs are in USD and reach
+the scenario at `fx_rate` units of its currency per USD (`planner.currency` converts); GB and KB are
+decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from go-live at t = 0.
 """
 from __future__ import annotations
 

@@ -96,3 +96,17 @@ def test_the_comparison_converts_scenarios_to_one_currency_with_a_note(at):
     assert results.iloc[0, 1] == usd_in_eur and results.iloc[0, 2] == usd_in_eur   # same store, same euros
     shown, notes = currency.to_common([RETAIL, scenario(at)], scenario(at))
     assert "All money in EUR: 0.861549 EUR per USD" in tables.comparison_csv([analyse_one(s) for s in shown], notes)
+
+
+def test_an_edited_region_price_says_so_and_no_region_clears_the_region(at):
+    show(at, "Cloud")
+    at.selectbox(key="scenario.region").set_value("eastus").run()
+    at.number_input(key="scenario.storage_per_gb_month").set_value(0.03).run()
+    assert scenario(at).cloud_region == "eastus"                           # still where it runs
+    box = at.selectbox(key="scenario.region")
+    assert box.value == "__custom__" and box.format_func(box.value) == "AZURE · East US (eastus), figures edited"
+    box.set_value("custom").run()                                             # "No region: prices as entered"
+    assert scenario(at).cloud_region == "custom" and scenario(at).storage_per_gb_month == 0.03
+    box = at.selectbox(key="scenario.region")
+    assert box.value == "custom" and not any(o.endswith("figures edited") for o in box.options)
+    assert box.options[0] == "No region: prices as entered"

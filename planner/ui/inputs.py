@@ -18,8 +18,8 @@ import streamlit as st
 from .. import currency
 from ..catalog import TIER_ITEMS, same_value
 from ..report import sources
-from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
-                        ScenarioError, TextField, replace, to_dict)
+from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
+                        NumberField, Scenario, ScenarioError, TextField, replace, to_dict)
 from . import state
 from .format import md, money
 from .tables import edited_tiers, number_text
@@ -121,7 +121,7 @@ class Picker:
     label: str
     help: str
     choices: dict[str, tuple[str, dict]]
-    custom_text: str = "Custom figures (edited below)"
+    custom_text: str = "Custom figures (edited below)"      # '' : no such entry (a choice always matches)
 
 
 def _same(scenario_values: dict, changes: dict) -> bool:
@@ -154,7 +154,7 @@ def sync_region_distance() -> None:
 
 def distance_note(scenario: Scenario) -> str:
     km = region_distance_km(scenario)
-    if scenario.cloud_region == "custom":
+    if scenario.cloud_region == NO_REGION:
         return ""
     if km is None:
         return ("No site location: the advisor keeps its distance answer (500 km by default, a region in the site's "
@@ -169,7 +169,8 @@ def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes)), CUSTOM)
     key = key_for(page, picker.name)
     state.bind(key, current)
-    texts = {CUSTOM: picker.custom_text, **{cid: text for cid, (text, _) in picker.choices.items()}}
+    texts = {CUSTOM: picker.custom_text} if picker.custom_text else {}
+    texts |= {cid: text for cid, (text, _) in picker.choices.items()}
     st.selectbox(picker.label, list(texts), format_func=texts.get, key=key, help=picker.help,
                  on_change=_pick, args=(picker, key))
     st.caption(md(source_note(scenario, picker.name)))
@@ -200,11 +201,14 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
                 f"({currency.rate_text(scenario)}).")
     if group == "Cloud":
         schedules = cat.tier_schedules("vision_per_1000_images")
-        regions = {r["region"]: (FIELD_BY_NAME["cloud_region"].options[r["region"]] + f" · {r['city']}, {r['country']}",
-                                 local(r["fields"])) for r in cat.regions}
+        names = FIELD_BY_NAME["cloud_region"].options
+        regions = {NO_REGION: (names[NO_REGION], {"cloud_region": NO_REGION})} | {
+            r["region"]: (f"{names[r['region']]} · {r['city']}, {r['country']}", local(r["fields"])) for r in cat.regions}
+        edited = f"{names[scenario.cloud_region]}, figures edited" if scenario.cloud_region != NO_REGION else ""
         return [Picker("region", "Cloud region (catalog)",
                        "Fills transfer-out and per-image tiers, ingest, serverless and storage prices with the "
-                       "region's figures (data/cloud_regions.csv)." + usd_note, regions, "No region: figures as entered"),
+                       "region's figures (data/cloud_regions.csv); 'No region' keeps the figures as they are."
+                       + usd_note, regions, edited),
                 Picker("vision_api", "Cloud vision API (catalog)",
                        "Fills the per-image price tiers and the price source label." + usd_note,
                        {name: (name, local({"cloud_provider": name, "inference_pricing": "per_image",
@@ -285,7 +289,8 @@ def scenario_inputs(page: str) -> None:
                 picker_widget(picker, scenario, page)
     if group == "Finance":
         currency_inputs(scenario, page)
-    field_grid([f for f in FIELDS if f.group == group and f.name not in PICKED_LABELS | CURRENCY_FIELDS], scenario, page)
+    drawn_apart = PICKED_LABELS | CURRENCY_FIELDS
+    field_grid([f for f in FIELDS if f.group == group and f.name not in drawn_apart], scenario, page)
     if group == "Cloud":
         for column, name in zip(st.columns(len(TIER_SCHEDULES), gap="medium"), TIER_SCHEDULES):
             with column:
@@ -323,8 +328,8 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
                      help="Converts every money input (prices, fees, tiers) at the ECB reference rate of the new "
                           "currency (data/fx_rates.csv), not just its label.")
     with middle:
-        st.number_input(label_with_unit(spec, scenario.currency), float(spec.min), float(spec.max), step=spec.step, format="%.6f",
-                        key=rate_key, on_change=_convert, args=(key, rate_key),
+        st.number_input(label_with_unit(spec, scenario.currency), float(spec.min), float(spec.max), step=spec.step,
+                        format="%.6f", key=rate_key, on_change=_convert, args=(key, rate_key),
                         disabled=scenario.currency == currency.CATALOG_CURRENCY,
                         help=md(spec.help) + "\n\nType your own rate to override the reference rate.")
     st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}. Catalog prices are in USD; "
