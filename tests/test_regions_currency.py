@@ -285,3 +285,11 @@ def test_cli_advice_takes_the_distance_from_the_site_and_the_region(capsys, tmp_
     assert code == 0 and latency == pytest.approx(2 * km / 200 * 1.5)
     code, out, _ = run(capsys, "advise", "--scenario", str(path), "--answer", "region_distance_km=100", "--format", "json")
     assert json.loads(out)["latency_ms"]["cloud"]["parts"]["Distance round trip"] == pytest.approx(2 * 100 / 200 * 1.5)
+
+
+def test_the_exchange_rate_is_no_sensitivity_input():
+    """It enters no cost (the money inputs are already converted): a tornado bar for it would always be empty."""
+    from planner import risk
+    assert "fx_rate" not in risk.VARIABLE_INPUTS and "device_price" in risk.VARIABLE_INPUTS
+    a, b = analyse_one(RETAIL), analyse_one(replace(RETAIL, fx_rate=2.0))
+    assert summary(a)["cloud_total_cost"] == summary(b)["cloud_total_cost"]
