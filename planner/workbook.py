@@ -205,6 +205,8 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("scenario", "=scenario_name", "Scenario"),
         ("view", "=view", "View (cash or accounting)"),
         ("currency", "=currency", "Currency"),
+        ("fx_rate", "=fx_rate", f"Exchange rate [{cur} per USD]: the rate the USD catalog prices were converted at"),
+        ("fx_rate_date", '=""&fx_rate_date', "Exchange rate date; blank: a rate set by hand"),
         ("cloud_monthly_cost", f"={first('cloud_total')}", f"Cloud cost, first month [{cur}]"),
         ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
         ("edge_monthly_cost", f"={first('cash_running')}", f"Edge running cost, first month (cash) [{cur}]"),

@@ -257,7 +257,7 @@ def test_cli_converts_at_the_catalog_or_the_given_rate(capsys):
     assert data["edge_capex"] == pytest.approx(summary(analyse_one(RETAIL))["edge_capex"] * 0.861549)
     code, out, _ = run(capsys, "report", "--preset", "retail", "--currency", "CHF", "--fx-rate", "0.8", "--format", "json")
     data = json.loads(out)
-    assert (data["currency"], data["fx_rate"], data["fx_rate_date"]) == ("CHF", 0.8, "")
+    assert (data["currency"], data["fx_rate"], data["fx_rate_date"]) == ("CHF", 0.8, None)
     assert data["edge_capex"] == pytest.approx(summary(analyse_one(RETAIL))["edge_capex"] * 0.8)
     code, out, _ = run(capsys, "report", "--preset", "retail", "--currency", "EUR")
     assert "0.861549 EUR per USD, ECB reference rate of 2025-10-21" in out

@@ -21,7 +21,7 @@ YEARLY = flat(useful_life_months=12, horizon_months=30)
 def test_cash_summary_by_hand():
     s = report.summary(report.analyse_one(YEARLY))
     assert s == {
-        "scenario": "Untitled scenario", "view": "cash", "currency": "USD", "fx_rate": 1, "fx_rate_date": "",
+        "scenario": "Untitled scenario", "view": "cash", "currency": "USD", "fx_rate": 1, "fx_rate_date": None,
         "cloud_monthly_cost": 360.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
         "break_even_month": 2.8125,              # 900 / (360 − 40)
         "payback_months": 2.8125, "horizon_months": 30,
