@@ -65,7 +65,7 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "scenario": a.scenario.name,
         "view": view,
         "currency": a.scenario.currency,
-        "fx_rate": a.scenario.fx_rate,
+        "fx_rate": float(a.scenario.fx_rate),
         "fx_rate_date": a.scenario.fx_rate_date or None,          # None: a rate set by hand
         "cloud_monthly_cost": _number(f.cloud_monthly[0, 0]),
         "edge_capex": _number(cash.edge_capex[0, 0]),

@@ -212,7 +212,7 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     T("currency", "Finance", "Currency", "USD", 8, "Currency of every money figure: a code such as USD or EUR "
       "(converted at the exchange rate below), or any label of letters or one currency sign.",
       pattern=r"^([A-Za-z]{1,8}|[€$£¥₹])$"),
-    N("fx_rate", "Finance", "Exchange rate", "{cur} per USD", 1, 0.000001, 1_000_000, 0.0001,
+    N("fx_rate", "Finance", "Exchange rate", "{cur} per USD", 1.0, 0.000001, 1_000_000, 0.0001,
       "Units of the scenario's currency per US dollar: the rate the USD catalog prices are converted at "
       "(1 for USD). Changing it re-converts every money input."),
     T("fx_rate_date", "Finance", "Exchange rate date", "", 10,
