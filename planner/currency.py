@@ -88,26 +88,30 @@ def to_common(scenarios: list[Scenario], target: Scenario) -> tuple[list[Scenari
             continue
         try:
             converted.append(convert(s, target.currency, target.fx_rate, target.fx_rate_date))
-            rates = rate_text(target) + ("" if s.currency == CATALOG_CURRENCY else f"; {rate_text(s)}")
+            origin = rate_origin(target) + ("" if s.currency == CATALOG_CURRENCY else f"; it stood at {rate_text(s)}")
             notes.append(f"#{i} “{s.name}” converted from {s.currency} to {target.currency} at "
-                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} (rates: {rates}).")
+                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} ({origin}).")
         except ScenarioError as exc:
             converted.append(s)
             notes.append(f"#{i} “{s.name}” stays in {s.currency}: it could not be converted ({exc}).")
     return converted, notes
 
 
+def rate_origin(scenario: Scenario) -> str:
+    """Where the scenario's rate comes from: 'ECB reference rate of 2025-10-21', 'rate of …' or 'set by hand'."""
+    if not scenario.fx_rate_date:
+        return "set by hand"
+    try:
+        reference = reference_rate(scenario.currency) == (scenario.fx_rate, scenario.fx_rate_date)
+    except ScenarioError:
+        reference = False
+    return f"{'ECB reference rate' if reference else 'rate'} of {scenario.fx_rate_date}"
+
+
 def rate_text(scenario: Scenario) -> str:
     """'0.861549 EUR per USD, ECB reference rate of 2025-10-21' / 'USD, the catalogs' currency' / '… set by hand'."""
     if scenario.currency == CATALOG_CURRENCY and scenario.fx_rate == 1:
         return "USD, the catalogs' currency (no conversion)"
-    rate = f"{scenario.fx_rate:.6g} {scenario.currency} per USD"
-    if scenario.fx_rate_date:
-        try:
-            reference = reference_rate(scenario.currency) == (scenario.fx_rate, scenario.fx_rate_date)
-        except ScenarioError:
-            reference = False
-        return f"{rate}, {'ECB reference rate' if reference else 'rate'} of {scenario.fx_rate_date}"
-    if scenario.fx_rate == 1 and scenario.currency != CATALOG_CURRENCY:
+    if scenario.fx_rate == 1 and not scenario.fx_rate_date:
         return f"{scenario.currency} as entered (no exchange rate stated)"
-    return f"{rate}, set by hand"
+    return f"{scenario.fx_rate:.6g} {scenario.currency} per USD, {rate_origin(scenario)}"
