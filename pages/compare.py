@@ -1,7 +1,7 @@
 """Compare & export: scenarios side by side, downloads, upload of a scenario file, the share link."""
 import streamlit as st
 
-from planner import charts, tables
+from planner import charts, currency, tables
 from planner.format import md, slug
 from planner.report import report_csv
 from planner.scenario import to_json
@@ -27,8 +27,12 @@ if not entries:
     st.info("Add the current scenario, change some inputs (or pick another preset), and add it again "
             "to see them side by side.")
 else:
-    analyses = [state.analysis(s) for s in entries]
-    labels = tables.entry_labels(entries)
+    shown, notes = currency.to_common(entries, scenario)      # one currency: the current scenario's
+    analyses = [state.analysis(s) for s in shown]
+    labels = tables.entry_labels(shown)
+    st.caption(md(f"All money in {scenario.currency} ({currency.rate_text(scenario)})."))
+    for note in notes:
+        st.info(md(note))
     with st.container(horizontal=True):
         for index, label in enumerate(labels):
             st.button(f"✕ {md(label)}", key=f"compare.remove.{index}", on_click=compare.remove, args=(index,),
@@ -43,7 +47,7 @@ else:
     st.markdown("**Results**")
     st.table(compare.escaped(tables.results_table(analyses)), hide_index=True)
     st.markdown("**Inputs that differ**")
-    differing = tables.inputs_table(entries)
+    differing = tables.inputs_table(shown)
     if differing.empty:
         st.caption("The compared scenarios have the same inputs.")
     else:
@@ -63,7 +67,7 @@ with download:
     st.download_button("Scenario JSON", to_json(scenario).encode("utf-8"), f"{name}.json", "application/json",
                        key="compare.download_json", on_click="ignore", width="stretch",
                        help="Every input; load it here again or with `python -m planner report --scenario`.")
-    st.download_button("Comparison CSV", tables.comparison_csv(analyses).encode("utf-8") if entries else b"",
+    st.download_button("Comparison CSV", tables.comparison_csv(analyses, notes).encode("utf-8") if entries else b"",
                        "comparison.csv", "text/csv", key="compare.download_comparison", on_click="ignore",
                        width="stretch", disabled=not entries, help="Inputs and results of every compared scenario.")
 with upload:

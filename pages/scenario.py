@@ -1,6 +1,7 @@
 """Scenario: every input, grouped, with the key figures and their change since the preset."""
 import streamlit as st
 
+from planner import currency
 from planner.format import md
 from planner.ui import inputs, pieces, state
 
@@ -10,6 +11,7 @@ analysis = state.analysis(scenario)
 st.title("Scenario")
 pieces.first_steps()
 st.caption(md(scenario.description) if scenario.description else md(scenario.name))
+st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}."))
 pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
 
 left, right = st.columns([3, 2], gap="large")

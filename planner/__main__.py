@@ -1,7 +1,8 @@
 """Command-line report.
 
     python -m planner report (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--months N]
-                             [--view cash|accounting] [--format table|json|csv|xlsx] [--out PATH]
+                             [--currency CODE [--fx-rate R]] [--view cash|accounting]
+                             [--format table|json|csv|xlsx] [--out PATH]
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
     python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE] [--months N]
@@ -30,7 +31,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from . import advisor, catalog, fleet
+from . import advisor, catalog, currency, fleet
 from .format import break_even_text, irr_text
 from .report import analyse_one, formula_rows, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
@@ -72,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--scenario", help="a scenario JSON file")
     r.add_argument("--set", action=_AppendAssignment, default=None, metavar="FIELD=VALUE", help="override one input")
     r.add_argument("--months", type=int, help="horizon in months (overrides the scenario's)")
+    r.add_argument("--currency", metavar="CODE", help="convert every money input to this currency (" +
+                   ", ".join(r["currency"] for r in catalog.load().fx_rates) + ") at its ECB reference rate")
+    r.add_argument("--fx-rate", type=float, metavar="R", help="with --currency: units of CODE per USD to convert at "
+                   "instead of the reference rate")
     r.add_argument("--view", choices=("cash", "accounting"), default="cash")
     r.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
                    help="xlsx: a live-formula workbook, written with --out only")
@@ -146,6 +151,7 @@ def _table(a, view: str) -> str:
         ("IRR", irr_text(s["irr_percent"])),
     ]
     lines += [f"{k:<32}{v}" for k, v in figures]
+    lines += [f"{'Currency':<32}{currency.rate_text(a.scenario)}"]
     lines += ["", f"{'Month 1 by component':<48}{'':>16}  ({view} view)"]
     for row in formula_rows(a):
         if view in row["views"]:
@@ -288,7 +294,11 @@ def _advice_table(advice: advisor.Advice, scenario) -> str:
 
 def _advise(args) -> int:
     scenario = _load(args)
-    answers = advisor.answers(**dict(_answer(item) for item in args.answer))
+    given = dict(_answer(item) for item in args.answer)
+    km = catalog.load().region_distance_km(scenario.cloud_region, scenario.site_location)
+    if km is not None:                      # the scenario's site and region say how far the cloud is
+        given.setdefault("region_distance_km", float(min(round(km), 20_000)))
+    answers = advisor.answers(**given)
     advice = advisor.advise(answers, scenario)
     if args.format == "json":
         emit(json.dumps(advisor.advice_dict(advice), indent=2, ensure_ascii=False) + "\n")
@@ -476,7 +486,12 @@ def _run(argv: list[str] | None) -> int:
         return _fleet(args)
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
-    a = analyse_one(_load(args))
+    if args.fx_rate is not None and args.currency is None:
+        raise UsageError("--fx-rate needs --currency CODE (the currency the rate converts to)")
+    scenario = _load(args)
+    if args.currency is not None:
+        scenario = currency.convert(scenario, args.currency.strip().upper(), args.fx_rate)
+    a = analyse_one(scenario)
     text = {"table": _table, "json": summary_json, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
     if args.out is not None:
         _write_file(args.out, text, args.scenario)

@@ -1,4 +1,5 @@
-"""Load and validate the bundled catalogs in data/: hardware, cloud prices, management fees, presets.
+"""Load and validate the bundled catalogs in data/: hardware, cloud prices, cloud regions, exchange rates,
+management fees, presets.
 
 Every catalog row carries a `source` and an `as_of` date; a row that is an estimate says so in
 `estimate`. A bad row fails at load with `file:line: reason` (CatalogError).
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .scenario import Scenario, ScenarioError, validate
+from .scenario import (FIELD_BY_NAME, NO_REGION, TIER_SCHEDULES, NumberField, Scenario, ScenarioError,
+                       validate)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
@@ -54,6 +57,31 @@ def _date(text: str) -> str:
 
 
 _PROVENANCE = {"estimate": str, "source": _text, "as_of": _date}
+
+
+def _currency_code(text: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        raise ValueError(f"{text!r} is not a three-letter ISO 4217 code")
+    return text
+
+
+def _tier_list(text: str) -> list[dict]:
+    """'0:0; 100:0.09; 10240:0.085' → [{'start': 0.0, 'price': 0.0}, …] (validated with the scenario later)."""
+    tiers = []
+    for part in text.split(";"):
+        start, sep, price = part.partition(":")
+        if not sep:
+            raise ValueError(f"{part.strip()!r} is not START:PRICE")
+        tiers.append({"start": float(start), "price": float(price)})
+    return tiers
+
+
+def field_parser(name: str):
+    """The parser of a catalog column that fills the scenario field `name` (a number, a text or a tier list)."""
+    if name in TIER_SCHEDULES:
+        return _tier_list
+    spec = FIELD_BY_NAME[name]
+    return _number(spec.min, spec.max) if isinstance(spec, NumberField) else _text
 _YES_NO = ("yes", "no")
 STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device", "serving")
 
@@ -100,6 +128,11 @@ SCHEMAS = {
     "workloads.csv": {
         "id": _text, "name": _text, "relative_compute": _number(0.01, 1e4), "cloud_inference_ms": _number(0, 1e5),
         "needs_server": _choice(*_YES_NO), "video": _choice(*_YES_NO), **_PROVENANCE},
+    "fx_rates.csv": {
+        "currency": _currency_code, "name": _text, "units_per_eur": _number(1e-6, 1e9), **_PROVENANCE},
+    "cloud_regions.csv": {
+        "provider": _choice("aws", "azure", "gcp"), "region": _text, "name": _text, "city": _text, "country": _text,
+        "latitude": _number(-90, 90), "longitude": _number(-180, 180), **_PROVENANCE},
     "stack.csv": {
         "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"), "id": _text, "name": _text,
         "when": _conditions, "reason": _text, "management": str, "source": _text, "as_of": _date},
@@ -150,6 +183,23 @@ class Provenance:
         return f"{self.cited()} (as of {self.as_of})"
 
 
+def same_value(a, b) -> bool:
+    """Equal, numbers within a relative 1e-9 (a price converted to a currency and back is not bit-exact)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15)
+    return a == b
+
+
+def in_usd(values: dict) -> dict:
+    """Scenario values (`to_dict`) with every money figure divided by `fx_rate`: comparable with the USD catalogs."""
+    from .currency import scale_money                 # currency imports this module
+    return scale_money(values, 1 / values["fx_rate"])
+
+
 def _joined(values) -> str:
     return "; ".join(dict.fromkeys(v for v in values if v))      # distinct, in order
 
@@ -169,6 +219,24 @@ class Catalog:
     workloads: tuple[dict, ...]
     stack: tuple[dict, ...]           # in priority order: the first matching row of a layer wins
     presets: dict[str, Scenario]
+    regions: tuple[dict, ...] = ()    # cloud_regions.csv: location columns, provenance, `fields` it fills (USD)
+    fx_rates: tuple[dict, ...] = ()   # fx_rates.csv: units of each currency per euro
+
+    def region(self, region_id: str) -> dict:
+        """A region row by id (ScenarioError naming the choices when unknown)."""
+        found = next((r for r in self.regions if r["region"] == region_id), None)
+        if found is None:
+            raise ScenarioError(f"unknown cloud region {region_id!r}; choose one of "
+                                f"{', '.join(r['region'] for r in self.regions)}")
+        return found
+
+    def region_distance_km(self, region_id: str, site_location: str) -> float | None:
+        """Great-circle distance [km] from the site ('lat, lon') to the region; None when either is unknown."""
+        site = parse_location(site_location)
+        region = next((r for r in self.regions if r["region"] == region_id), None)
+        if site is None or region is None:
+            return None
+        return great_circle_km(*site, region["latitude"], region["longitude"])
 
     def device(self, device_id: str) -> dict:
         return next(d for d in self.hardware if d["id"] == device_id)
@@ -200,29 +268,33 @@ class Catalog:
     def provenance(self, scenario: Scenario) -> tuple[Provenance, ...]:
         """The catalog entries the scenario's figures come from: its device, management fee and price tiers,
         each when every figure it fills equals the catalog's (a figure edited since is the user's own)."""
-        values = scenario.model_dump(mode="json")
+        values = in_usd(scenario.model_dump(mode="json"))
         found = []
+        region = next((r for r in self.regions if r["region"] == values["cloud_region"]), None)
+        if region and all(same_value(values[k], v) for k, v in region["fields"].items()):
+            found.append(Provenance("region", tuple(region["fields"]), f"{region['provider']} {region['region']} — "
+                                    f"{region['name']}", region["source"], region["as_of"], region["estimate"]))
         device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
         filled = self.device_fields(device["id"]) if device else {}
-        if device and all(values[k] == v for k, v in filled.items()):
+        if device and all(same_value(values[k], v) for k, v in filled.items()):
             found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
                                     device["estimate"]))
         if values["inference_pricing"] == "instances":
             picked = next(((key, r, fields) for key, (r, fields) in self.instance_choices(values["instance_commitment"]).items()
-                           if all(values[k] == v for k, v in fields.items())), None)
+                           if all(same_value(values[k], v) for k, v in fields.items())), None)
             if picked:
                 key, r, fields = picked
                 served = f" via {r['endpoint']}" if key.endswith("@endpoint") else " (plain VM)"
                 found.append(Provenance("instance", tuple(fields), f"{r['name']}, {r['region']}{served}", r["source"],
                                         r["as_of"], _joined((r["estimate"], f"throughput: {r['throughput_basis']}"))))
-        fee = next((m for m in self.management if (m["basis"], m["usd_per_month"]) ==
-                    (values["management_basis"], values["management_per_month"])), None)
+        fee = next((m for m in self.management if m["basis"] == values["management_basis"]
+                    and same_value(m["usd_per_month"], values["management_per_month"])), None)
         if fee:
             found.append(Provenance("management", ("management_basis", "management_per_month"), fee["name"],
                                     fee["source"], fee["as_of"], fee["estimate"]))
         for field, (picker, item) in TIER_ITEMS.items():
-            tiers = [(t["start"], t["price"]) for t in values[field]]
-            same = [name for name, schedule in self.tier_schedules(item).items() if schedule == tiers]
+            same = [name for name, schedule in self.tier_schedules(item).items()
+                    if same_value(values[field], [{"start": a, "price": b} for a, b in schedule])]
             if same:
                 name = values["cloud_provider"] if values["cloud_provider"] in same else same[0]
                 rows = [r for r in self.cloud_prices
@@ -241,6 +313,54 @@ class Catalog:
                 schedules.setdefault(f"{row['provider']} — {row['service']}", []).append(
                     (row["tier_from"], row["price_usd"]))
         return {k: sorted(v) for k, v in schedules.items()}
+
+
+EARTH_RADIUS_KM = 6371.0088      # mean Earth radius (IUGG)
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance [km] between two points given in decimal degrees."""
+    p1, p2, dp, dl = map(math.radians, (lat1, lat2, lat2 - lat1, lon2 - lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+def parse_location(text: str) -> tuple[float, float] | None:
+    """'48.14, 11.58' → (48.14, 11.58); None when empty or outside ±90° / ±180°."""
+    lat, sep, lon = text.partition(",")
+    try:
+        point = float(lat), float(lon)
+    except ValueError:
+        return None
+    return point if sep and abs(point[0]) <= 90 and abs(point[1]) <= 180 else None
+
+
+def read_regions(path: Path) -> tuple[dict, ...]:
+    """The region catalog: the fixed columns of SCHEMAS, and every other column names the scenario field it fills
+    (a number, a text label or a tier list such as '0:0; 100:0.09'), gathered in each row's `fields`."""
+    schema = SCHEMAS["cloud_regions.csv"]
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError):
+        header = []                                   # read_rows reports it
+    filling = [c for c in header if c not in schema]
+    unknown = [c for c in filling if c not in FIELD_BY_NAME and c not in TIER_SCHEDULES]
+    if unknown:
+        raise CatalogError(f"{path.name}:1: column {unknown[0]!r} is neither a region column nor a scenario field")
+    rows = read_rows(path, {**schema, **{c: field_parser(c) for c in filling}})
+    regions = []
+    for line, row in enumerate(rows, start=2):
+        if row["region"] not in FIELD_BY_NAME["cloud_region"].options or row["region"] == NO_REGION:
+            raise CatalogError(f"{path.name}:{line}: region {row['region']!r} is not an option of the "
+                               "cloud_region field")
+        fields = {"cloud_region": row["region"], **{c: row.pop(c) for c in filling}}
+        try:
+            validate(fields)
+        except ScenarioError as exc:
+            raise CatalogError(f"{path.name}:{line}: {exc}") from None
+        regions.append({**row, "fields": fields})
+    return tuple(regions)
 
 
 def _check_unique(rows, key: str, file: str) -> None:
@@ -286,6 +406,12 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
         if not row["three_year_per_hour"] <= row["one_year_per_hour"] <= row["on_demand_per_hour"]:
             raise CatalogError(f"cloud_instances.csv: {row['id']}: a commitment must not cost more than on demand, "
                                "nor 3 years more than 1 year")
+    regions = read_regions(data_dir / "cloud_regions.csv")
+    _check_unique(regions, "region", "cloud_regions.csv")
+    fx_rates = read_rows(data_dir / "fx_rates.csv", SCHEMAS["fx_rates.csv"])
+    _check_unique(fx_rates, "currency", "fx_rates.csv")
+    if not {"EUR", "USD"} <= {r["currency"] for r in fx_rates}:
+        raise CatalogError("fx_rates.csv: needs the EUR and USD rows (catalog prices are in USD)")
     tables = {}
     for name in ("management.csv", "connectivity.csv", "workloads.csv", "stack.csv"):
         tables[name] = tuple(read_rows(data_dir / name, SCHEMAS[name]))
@@ -296,7 +422,8 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
             raise CatalogError(f"stack.csv: {row['id']} names management plan {row['management']!r}, "
                                "which is not in management.csv")
     return Catalog(tuple(hardware), tuple(prices), tuple(instances), tables["management.csv"], tables["connectivity.csv"],
-                   tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"))
+                   tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"), regions,
+                   tuple(fx_rates))
 
 
 def presets() -> dict[str, Scenario]:

@@ -64,6 +64,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "scenario": a.scenario.name,
         "view": view,
         "currency": a.scenario.currency,
+        "fx_rate": float(a.scenario.fx_rate),
+        "fx_rate_date": a.scenario.fx_rate_date or None,          # None: a rate set by hand
         "cloud_monthly_cost": _number(f.cloud_running_monthly[0, 0]),
         "cloud_upfront": _number(cash.cloud_upfront[0, 0]),
         "edge_capex": _number(cash.edge_capex[0, 0]),
@@ -150,7 +152,7 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
 
 PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
           "instance": "Cloud GPU instance",
-          "egress": "Result egress tiers"}      # what each catalog picker fills, for the reports
+          "egress": "Result egress tiers", "region": "Cloud region"}     # what each catalog picker fills, for reports
 
 
 def source_lines(scenario: Scenario) -> list[str]:

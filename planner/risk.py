@@ -35,7 +35,8 @@ def key_inputs(base: Scenario) -> tuple[str, ...]:
     return KEY_INPUTS + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
 
 
-VARIABLE_INPUTS = tuple(f.name for f in NUMBER_FIELDS if f.name != "horizon_months")  # the grid needs one horizon
+# The grid needs one horizon; the exchange rate only converts inputs (it enters no cost), so varying it means nothing.
+VARIABLE_INPUTS = tuple(f.name for f in NUMBER_FIELDS if f.name not in ("horizon_months", "fx_rate"))
 MAX_DRAWS = 200_000
 MAX_GRID_CELLS = 250_000
 # Memory of one Monte Carlo run: the savings curves are kept as float32 (draws × months × 4 bytes: 192 MB at

@@ -3,9 +3,9 @@
 `FIELDS` is the single source of truth. The pydantic model `Scenario`, the app's widgets, the CLI's
 `--set`, the CSV headers and the docs' input table are all generated from it.
 
-Conventions: money is in the scenario's currency (`currency` is a label; the bundled catalogs are in
-USD); GB and KB are decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from
-go-live at t = 0.
+Conventions: money is in the scenario's currency (`currency`); the bundled catalogs are in USD and reach
+the scenario at `fx_rate` units of its currency per USD (`planner.currency` converts); GB and KB are
+decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from go-live at t = 0.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import math
 import re
 import reprlib
 import zlib
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from itertools import accumulate
 from typing import Annotated, Any, Literal
 
@@ -87,6 +89,22 @@ class TextField:
 
 
 GROUPS = ("Workload", "Cloud", "Edge", "Finance")
+REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "cloud_regions.csv"
+NO_REGION = "custom"
+
+
+def _region_options() -> dict[str, str]:
+    """{region id: 'AWS · Europe (Ireland)'} from the region catalog's id and name columns (planner.catalog
+    validates the rest of the file): a region id from a link or a file must be one of these."""
+    options = {NO_REGION: "No region: prices as entered"}
+    try:
+        with REGIONS_CSV.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                options[row["region"]] = f"{row['provider'].upper()} · {row['name']} ({row['region']})"
+    except (OSError, KeyError, UnicodeDecodeError):
+        pass                                    # planner.catalog.load reports the broken file by name
+    return options
+
 
 N, C, T = NumberField, ChoiceField, TextField
 FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
@@ -108,6 +126,12 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     N("workload_growth_percent_per_year", "Workload", "Workload growth", "%/year", 0, -50, 500, 5,
       "Yearly growth of cameras and traffic, compounded monthly."),
     # ── Cloud ───────────────────────────────────────────────────────────────────────────────────
+    C("cloud_region", "Cloud", "Cloud region", _region_options(), NO_REGION,
+      "Catalog region whose prices fill the cloud inputs (data/cloud_regions.csv); the figures are what count."),
+    T("site_location", "Cloud", "Site location (latitude, longitude)", "", 40,
+      "Where the site is, for its distance to the cloud region in the advisor's latency budget: empty, or latitude "
+      "and longitude in decimal degrees such as 48.14, 11.58.",
+      pattern=r"^(|-?\d{1,2}(\.\d+)?, ?-?\d{1,3}(\.\d+)?)$"),
     T("cloud_provider", "Cloud", "Cloud price source", "custom", 60,
       "Catalog schedule the cloud prices came from (a label; the numbers below are what count)."),
     C("cloud_upload", "Cloud", "What the site uploads",
@@ -223,8 +247,15 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
       "Yearly change of inference and storage prices."),
     N("electricity_price_change_percent_per_year", "Finance", "Electricity price change", "%/year", 0,
       -50, 100, 1, "Yearly change of the electricity price."),
-    T("currency", "Finance", "Currency", "USD", 8, "Label for money figures (prices are entered in it): "
-      "letters such as USD or EUR, or one currency sign.", pattern=r"^([A-Za-z]{1,8}|[€$£¥₹])$"),
+    T("currency", "Finance", "Currency", "USD", 8, "Currency of every money figure: a code such as USD or EUR "
+      "(converted at the exchange rate below), or any label of letters or one currency sign.",
+      pattern=r"^([A-Za-z]{1,8}|[€$£¥₹])$"),
+    N("fx_rate", "Finance", "Exchange rate", "{cur} per USD", 1.0, 0.000001, 1_000_000, 0.0001,
+      "Units of the scenario's currency per US dollar: the rate the USD catalog prices are converted at "
+      "(1 for USD). Changing it re-converts every money input."),
+    T("fx_rate_date", "Finance", "Exchange rate date", "", 10,
+      "Date of the exchange rate: empty for a rate set by hand, or the reference rate's date such as 2025-10-21.",
+      pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
 )
 del N, C, T
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from .currency import rate_text
 from .format import input_text, shorten, tiers_text, value_text
 from .report import Analysis, frame_rows, sources, summary_table, write_csv_rows
 from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
@@ -69,14 +70,18 @@ def results_table(analyses: Sequence[Analysis], view: str = "cash") -> pd.DataFr
     return pd.DataFrame(columns)
 
 
-def comparison_csv(analyses: Sequence[Analysis], view: str = "cash") -> str:
-    """Every input and the summary of each compared scenario, spreadsheet-safe (sections like `report_csv`)."""
+def comparison_csv(analyses: Sequence[Analysis], notes: Sequence[str] = (), view: str = "cash") -> str:
+    """Every input and the summary of each compared scenario, spreadsheet-safe (sections like `report_csv`);
+    `notes` say which scenarios were converted to the common currency (`currency.to_common`)."""
     scenarios = [a.scenario for a in analyses]
     labels = entry_labels(scenarios)
     summaries = [summary_table(a, view) for a in analyses]
     results = summaries[0][["metric", "unit"]].assign(**{label: s["value"] for label, s in zip(labels, summaries)})
     raw = lambda name, value: tiers_text(value) if name in TIER_SCHEDULES else value   # noqa: E731
     out = io.StringIO()
+    if scenarios:
+        write_csv_rows([["Currency"], [f"All money in {scenarios[0].currency}: {rate_text(scenarios[0])}"],
+                        *([n] for n in notes), []], out)
     write_csv_rows([["Inputs"], ["field", "label", "unit", *labels]], out)
     write_csv_rows(([name, label, unit, *cells] for name, label, unit, cells in _input_rows(scenarios, raw)), out)
     write_csv_rows([[], ["Sources of the catalog figures"], ["scenario", "fields", "source", "as_of"]], out)

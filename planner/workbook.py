@@ -26,6 +26,7 @@ from .costs import (COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONT
                     batch, side_components)
 from .finance import MIN_CAPEX
 from .report import Analysis, summary, yearly_table
+from .currency import rate_text
 from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
 
 _PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
@@ -234,6 +235,8 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("scenario", "=scenario_name", "Scenario"),
         ("view", "=view", "View (cash or accounting)"),
         ("currency", "=currency", "Currency"),
+        ("fx_rate", "=fx_rate", f"Exchange rate [{cur} per USD]: the rate the USD catalog prices were converted at"),
+        ("fx_rate_date", '=""&fx_rate_date', "Exchange rate date; blank: a rate set by hand"),
         ("cloud_monthly_cost", f"={first('cloud_total')}-{first('cloud_upfront')}",
          f"Cloud cost, first month, without commitment upfront [{cur}]"),
         ("cloud_upfront", f"={first('commitment_upfront')}", f"Cloud commitment upfront at go-live [{cur}]"),
@@ -643,6 +646,8 @@ class _Writer(_Book):
     def notes(self) -> None:
         ws = self.sheets["Notes"]
         lines = notes_lines()
+        lines.insert(1, ("Currency", f"Money in {self.cur}: {rate_text(self.a.scenario)}. Catalog prices are in USD; "
+                                     "fx_rate on Inputs is the rate they were converted at."))
         for i, (a, b) in enumerate(lines):
             ws.write_string(i, 0, a, self.formats["bold"] if not b else None)
             ws.write_string(i, 1, b)

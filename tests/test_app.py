@@ -180,10 +180,11 @@ def test_an_invalid_edit_shows_an_error_and_keeps_the_scenario():
     assert key == "edits" and "first tier must start at 0" in message
 
 
-def test_changing_the_currency_relabels_the_money(at):
+def test_changing_the_currency_converts_the_money(at):
     show(at, "Finance")
-    at.text_input(key="scenario.currency").set_value("EUR").run()
-    assert metric(at, "Cloud cost per month").value == money(expected(RETAIL)["cloud_monthly_cost"], "EUR")
+    at.selectbox(key="scenario.currency").set_value("EUR").run()
+    assert metric(at, "Cloud cost per month").value == money(
+        expected(RETAIL)["cloud_monthly_cost"] * 0.861549, "EUR")                 # ECB: 1 ÷ 1.1607, 6 decimals
     assert metric(at, "Cloud cost per month").value.endswith(" EUR")
     show(at, "Cloud")
     assert at.number_input(key="scenario.uplink_per_gb").label.endswith("(EUR/GB)")

@@ -379,8 +379,6 @@ WIDGET_VALUES = [
     ("Edge", "number", "scenario.devices_manual", 0),                       # … with no device at all
     ("Finance", "number", "scenario.horizon_months", 0),
     ("Finance", "number", "scenario.horizon_months", 241),
-    ("Finance", "text_input", "scenario.currency", "EURO-DOLLAR-YEN"),      # longer than 8
-    ("Finance", "text_input", "scenario.currency", ""),
     ("Workload", "number", "scenario.analysed_fps", 0.0),                   # nothing analysed
     ("Sidebar", "text_input", "sidebar.name", "n" * 500),
     ("Sidebar", "text_input", "sidebar.name", "   "),

@@ -21,7 +21,7 @@ YEARLY = flat(useful_life_months=12, horizon_months=30)
 def test_cash_summary_by_hand():
     s = report.summary(report.analyse_one(YEARLY))
     assert s == {
-        "scenario": "Untitled scenario", "view": "cash", "currency": "USD",
+        "scenario": "Untitled scenario", "view": "cash", "currency": "USD", "fx_rate": 1, "fx_rate_date": None,
         "cloud_monthly_cost": 360.0, "cloud_upfront": 0.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
         "break_even_month": 2.8125,              # 900 / (360 − 40)
         "payback_months": 2.8125, "horizon_months": 30,
@@ -187,7 +187,7 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
-    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 57 + 2    # name, 57 fields, 2 tier schedules
+    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 61 + 2    # name, 61 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():

@@ -72,6 +72,7 @@ def test_defaults_build_a_valid_scenario():
         "failure_percent_per_year": 3, "feedback_percent": 1, "horizon_months": 36, "discount_percent_per_year": 8,
         "bandwidth_price_change_percent_per_year": 0, "cloud_fee_change_percent_per_year": 0,
         "electricity_price_change_percent_per_year": 0, "currency": "USD",
+        "cloud_region": "custom", "site_location": "", "fx_rate": 1, "fx_rate_date": "",
     }
     assert [(t.start, t.price) for t in s.inference_tiers] == list(DEFAULT_INFERENCE_TIERS)
     assert [(t.start, t.price) for t in s.egress_tiers] == list(DEFAULT_EGRESS_TIERS)
@@ -119,7 +120,9 @@ def test_choice_fields_default_is_an_option(spec):
 
 @pytest.mark.parametrize("spec", [f for f in FIELDS if isinstance(f, TextField)], ids=lambda f: f.name)
 def test_text_fields_default_fits(spec):
-    assert 0 < len(spec.default) <= spec.max_length
+    """Within its length and its pattern (an optional field such as site_location defaults to empty)."""
+    assert len(spec.default) <= spec.max_length
+    assert spec.pattern is None or re.fullmatch(spec.pattern, spec.default)
 
 
 # Bounds that a figure depends on, written out: a share is 0–100 %, a day has 24 h, a month at most 31 days,

@@ -27,7 +27,7 @@ from ..format import md, money
 from ..report import frame_rows, summary, write_csv_rows
 from ..scenario import NumberField, Scenario, ScenarioError
 from . import state
-from .inputs import decimals, key_for, widget_value
+from .inputs import decimals, key_for, region_distance_km, widget_value
 
 PAGE = "advisor"
 ANSWERS = "advisor.answers"
@@ -45,6 +45,13 @@ SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "
 # ── Answers ────────────────────────────────────────────────────────────────────────────────────────
 def defaults() -> dict:
     return {q.name: q.default for q in advisor.QUESTIONS}
+
+
+def scenario_answers() -> dict:
+    """Answers the scenario gives: the distance to the cloud region when its site location and region are known
+    (see `inputs.region_distance_km`)."""
+    km = region_distance_km(state.current())
+    return {} if km is None else {"region_distance_km": km}
 
 
 def submitted() -> advisor.Answers | None:
@@ -87,7 +94,7 @@ def _question(spec, value) -> None:
 
 def questionnaire() -> None:
     """The questions as one form (one rerun per submit), in rows of COLUMNS, showing the last answers."""
-    stored = {**defaults(), **(st.session_state.get(ANSWERS) or {})}
+    stored = {**defaults(), **scenario_answers(), **(st.session_state.get(ANSWERS) or {})}
     questions = advisor.QUESTIONS
     with st.form(FORM):
         for start in range(0, len(questions), COLUMNS):

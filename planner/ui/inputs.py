@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from ..catalog import TIER_ITEMS
+from .. import currency
+from ..catalog import TIER_ITEMS, same_value
 from ..format import md, money, number_text
 from ..report import sources
-from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField, NumberField, Scenario,
-                        ScenarioError, TextField, replace, to_dict)
+from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
+                        NumberField, Scenario, ScenarioError, TextField, replace, to_dict)
 from ..tables import edited_tiers
 from . import state
 
@@ -78,7 +79,8 @@ def relevance(name: str, scenario: Scenario) -> tuple[bool, str]:
 
 
 def _commit_widget(name: str, key: str) -> None:
-    state.commit(**{name: widget_value(FIELD_BY_NAME[name], st.session_state[key])})
+    if state.commit(**{name: widget_value(FIELD_BY_NAME[name], st.session_state[key])}) and name in DISTANCE_INPUTS:
+        sync_region_distance()
 
 
 def field_widget(spec, scenario: Scenario, page: str) -> None:
@@ -119,17 +121,46 @@ class Picker:
     label: str
     help: str
     choices: dict[str, tuple[str, dict]]
-    custom_text: str = "Custom figures (edited below)"
+    custom_text: str = "Custom figures (edited below)"      # '' : no such entry (a choice always matches)
 
 
 def _same(scenario_values: dict, changes: dict) -> bool:
-    return all(scenario_values[k] == v for k, v in changes.items())
+    return all(same_value(scenario_values[k], v) for k, v in changes.items())
 
 
 def _pick(picker: Picker, key: str) -> None:
     chosen = st.session_state[key]
-    if chosen != CUSTOM:
-        state.commit(**picker.choices[chosen][1])
+    if chosen != CUSTOM and state.commit(**picker.choices[chosen][1]) and picker.name == "region":
+        sync_region_distance()
+
+
+# ── Region distance → the advisor's latency budget ────────────────────────────────────────────────
+DISTANCE_INPUTS = ("cloud_region", "site_location")
+
+
+def region_distance_km(scenario: Scenario) -> float | None:
+    """Site-to-region distance [km] for the advisor (rounded, within its question's range), or None."""
+    km = state.catalog().region_distance_km(scenario.cloud_region, scenario.site_location)
+    return None if km is None else float(min(round(km), 20_000))
+
+
+def sync_region_distance() -> None:
+    """Put the scenario's site-to-region distance into the advisor's submitted answers (the form shows it too)."""
+    from .advisor import ANSWERS            # the advisor page's pieces import this module
+    km = region_distance_km(state.current())
+    if km is not None and st.session_state.get(ANSWERS):
+        st.session_state[ANSWERS] = {**st.session_state[ANSWERS], "region_distance_km": km}
+
+
+def distance_note(scenario: Scenario) -> str:
+    km = region_distance_km(scenario)
+    if scenario.cloud_region == NO_REGION:
+        return ""
+    if km is None:
+        return ("No site location: the advisor keeps its distance answer (500 km by default, a region in the site's "
+                "part of the world). Give the site's latitude and longitude to compute it.")
+    return (f"Site to region: {km:,.0f} km great-circle distance, used as the advisor's *distance to the cloud region* "
+            "(latency budget: 2 × distance ÷ 200 km/ms × 1.5 route factor).")
 
 
 def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
@@ -138,10 +169,13 @@ def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes)), CUSTOM)
     key = key_for(page, picker.name)
     state.bind(key, current)
-    texts = {CUSTOM: picker.custom_text, **{cid: text for cid, (text, _) in picker.choices.items()}}
+    texts = {CUSTOM: picker.custom_text} if picker.custom_text else {}
+    texts |= {cid: text for cid, (text, _) in picker.choices.items()}
     st.selectbox(picker.label, list(texts), format_func=texts.get, key=key, help=picker.help,
                  on_change=_pick, args=(picker, key))
     st.caption(md(source_note(scenario, picker.name)))
+    if picker.name == "region" and distance_note(scenario):
+        st.caption(distance_note(scenario))
 
 
 def source_note(scenario: Scenario, picker: str) -> str:
@@ -150,43 +184,52 @@ def source_note(scenario: Scenario, picker: str) -> str:
     return f"Source: {found.text()}." if found else "Custom figures: no catalog source."
 
 
-def exact_money(value: float) -> str:
+def exact_money(value: float, cur: str = "USD") -> str:
     """'$2,000', '$159.99': a catalog price with its cents when it has any."""
-    return money(value, decimals=0 if float(value).is_integer() else 2)
+    return money(value, cur, decimals=0 if float(value).is_integer() else 2)
 
 
 def _tiers(schedule) -> list[dict]:
     return [{"start": float(start), "price": float(price)} for start, price in schedule]
 
 
-def pickers(group: str) -> list[Picker]:
-    """The catalog pickers shown at the top of an input group."""
-    cat = state.catalog()
-    usd_note = " Catalog prices are in USD."
+def pickers(group: str, scenario: Scenario) -> list[Picker]:
+    """The catalog pickers shown at the top of an input group; their USD prices converted at the scenario's rate."""
+    cat, cur = state.catalog(), scenario.currency
+    local = lambda fields: currency.scale_money(fields, scenario.fx_rate)  # noqa: E731
+    usd_note = (" Catalog prices are in USD, converted at the scenario's exchange rate "
+                f"({currency.rate_text(scenario)}).")
     if group == "Cloud":
         schedules = cat.tier_schedules("vision_per_1000_images")
-        scenario = state.current()
+        names = FIELD_BY_NAME["cloud_region"].options
+        regions = {NO_REGION: (names[NO_REGION], {"cloud_region": NO_REGION})} | {
+            r["region"]: (f"{names[r['region']]} · {r['city']}, {r['country']}", local(r["fields"])) for r in cat.regions}
+        edited = f"{names[scenario.cloud_region]}, figures edited" if scenario.cloud_region != NO_REGION else ""
         instances = {key: (f"{r['name']} ({r['gpu']}, {r['region']}) · "
                            + (f"{r['endpoint']}, +{r['endpoint_surcharge_percent']:g} %" if key.endswith("@endpoint")
-                              else "plain VM") + f" · {exact_money(f['instance_per_hour'])}/h on demand",
-                           {"inference_pricing": "instances", **f})
+                              else "plain VM") + f" · {exact_money(f['instance_per_hour'] * scenario.fx_rate, cur)}/h on demand",
+                           local({"inference_pricing": "instances", **f}))
                      for key, (r, f) in cat.instance_choices(scenario.instance_commitment).items()}
-        return [Picker("vision_api", "Cloud vision API (catalog)",
+        return [Picker("region", "Cloud region (catalog)",
+                       "Fills transfer-out and per-image tiers, ingest, serverless and storage prices with the "
+                       "region's figures (data/cloud_regions.csv); 'No region' keeps the figures as they are."
+                       + usd_note, regions, edited),
+                Picker("vision_api", "Cloud vision API (catalog)",
                        "Fills the per-image price tiers and the price source label." + usd_note,
-                       {name: (name, {"cloud_provider": name, "inference_pricing": "per_image",
-                                      "inference_tiers": _tiers(tiers)}) for name, tiers in schedules.items()}),
+                       {name: (name, local({"cloud_provider": name, "inference_pricing": "per_image",
+                                            "inference_tiers": _tiers(tiers)})) for name, tiers in schedules.items()}),
                 Picker("instance", "Cloud GPU instance (catalog)",
                        "Fills the on-demand, committed (for the commitment chosen below: pick again after changing "
                        "it) and spot rates, the partial-upfront share, the managed-endpoint surcharge and the "
                        "throughput estimate, and switches inference pricing to GPU instances." + usd_note, instances)]
     if group == "Edge":
-        fields = {d["id"]: cat.device_fields(d["id"]) for d in cat.hardware}     # host computer included
-        devices = {i: (f"{d['name']} · {exact_money(f['device_price'])}, {f['device_watts']:g} W, "
+        fields = {d["id"]: local(cat.device_fields(d["id"])) for d in cat.hardware}     # host computer included
+        devices = {i: (f"{d['name']} · {exact_money(f['device_price'], cur)}, {f['device_watts']:g} W, "
                        f"{f['device_throughput_ips']:,g} inferences/s" + (" (with host)" if d["host_usd"] else ""), f)
                    for (i, f), d in zip(fields.items(), cat.hardware)}
-        management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'], decimals=2)}/month "
+        management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'] * scenario.fx_rate, cur, decimals=2)}/month "
                                 f"{'per device' if m['basis'] == 'per_device' else 'per site'}",
-                                {"management_basis": m["basis"], "management_per_month": m["usd_per_month"]})
+                                local({"management_basis": m["basis"], "management_per_month": m["usd_per_month"]}))
                       for m in cat.management}
         return [Picker("device", "Edge device (catalog)",
                        "Fills device price, power and throughput. Catalog throughput is a model-only benchmark: "
@@ -232,7 +275,8 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
 
 
 # ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
-PICKED_LABELS = {"cloud_provider", "device_id"}   # label fields the catalog pickers fill
+PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region"}   # label fields the catalog pickers fill
+CURRENCY_FIELDS = {"currency", "fx_rate", "fx_rate_date"}          # drawn by `currency_inputs`
 PICKED_TIERS = {"inference_tiers"}                # tier schedules a picker fills (its source shows beside it)
 
 
@@ -247,13 +291,55 @@ def scenario_inputs(page: str) -> None:
     if st.session_state.get(key) not in GROUPS:      # first visit, or the chosen option clicked off
         st.session_state[key] = st.session_state.get(last, GROUPS[0])
     group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed")
-    group_pickers = pickers(group)
+    group_pickers = pickers(group, scenario)
     if group_pickers:
         for column, picker in zip(st.columns(len(group_pickers), gap="medium"), group_pickers):
             with column:
                 picker_widget(picker, scenario, page)
-    field_grid([f for f in FIELDS if f.group == group and f.name not in PICKED_LABELS], scenario, page)
+    if group == "Finance":
+        currency_inputs(scenario, page)
+    drawn_apart = PICKED_LABELS | CURRENCY_FIELDS
+    field_grid([f for f in FIELDS if f.group == group and f.name not in drawn_apart], scenario, page)
     if group == "Cloud":
         for column, name in zip(st.columns(len(TIER_SCHEDULES), gap="medium"), TIER_SCHEDULES):
             with column:
                 tier_editor(name, scenario, page)
+
+
+# ── Currency ───────────────────────────────────────────────────────────────────────────────────────
+def _convert(key: str, rate_key: str | None = None) -> None:
+    """Convert the scenario to the chosen currency (at its reference rate), or to the typed rate."""
+    scenario = state.current()
+    try:
+        if rate_key is None:
+            converted = currency.convert(scenario, st.session_state[key])
+        else:
+            converted = currency.convert(scenario, scenario.currency, float(st.session_state[rate_key]), "")
+    except ScenarioError as exc:
+        state.notify("error", f"Not converted: {exc}")
+        return
+    state.set_scenario(converted)
+
+
+def currency_inputs(scenario: Scenario, page: str) -> None:
+    """The currency (catalog codes with ECB reference rates) and its rate per USD; either change converts every
+    money input, and the rate in force is stated under them."""
+    rates = {r["currency"]: r["name"] for r in state.catalog().fx_rates}
+    options = list(rates) if scenario.currency in rates else [scenario.currency, *rates]
+    key, rate_key = key_for(page, "currency"), key_for(page, "fx_rate")
+    state.bind(key, scenario.currency)
+    state.bind(rate_key, float(scenario.fx_rate))
+    spec = FIELD_BY_NAME["fx_rate"]
+    left, middle = st.columns(2, gap="medium")
+    with left:
+        st.selectbox("Currency", options, key=key, on_change=_convert, args=(key,),
+                     format_func=lambda c: f"{c} — {rates[c]}" if c in rates else f"{c} (a label: no exchange rate)",
+                     help="Converts every money input (prices, fees, tiers) at the ECB reference rate of the new "
+                          "currency (data/fx_rates.csv), not just its label.")
+    with middle:
+        st.number_input(label_with_unit(spec, scenario.currency), float(spec.min), float(spec.max), step=spec.step,
+                        format="%.6f", key=rate_key, on_change=_convert, args=(key, rate_key),
+                        disabled=scenario.currency == currency.CATALOG_CURRENCY,
+                        help=md(spec.help) + "\n\nType your own rate to override the reference rate.")
+    st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}. Catalog prices are in USD; "
+                  "a new currency or rate converts every money input below and in the other groups."))

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from .. import catalog as catalog_module
+from ..currency import to_common
 from ..format import md
 from ..report import Analysis, analyse_one
 from ..scenario import (Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json,
@@ -104,9 +105,9 @@ def reference() -> Scenario:
 
 
 def reference_over(scenario: Scenario) -> Scenario:
-    """The preset over the scenario's horizon: what the scenario's figures are measured against, so a
-    48-month saving compares with the preset's 48 months, not its 36."""
-    preset = reference()
+    """The preset over the scenario's horizon and in its currency: what the scenario's figures are measured
+    against, so a 48-month saving in EUR compares with the preset's 48 months in EUR, not its 36 in USD."""
+    preset = to_common([reference()], scenario)[0][0]
     same = preset.horizon_months == scenario.horizon_months
     return preset if same else replace(preset, horizon_months=scenario.horizon_months)
 

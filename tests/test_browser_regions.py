@@ -1,0 +1,79 @@
+"""Regions and currency in a real browser: choose a region and a currency on the Scenario page, watch the
+prices and the cost card change, download the report and find the rate and its date in the CSV."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
+
+from browser_support import wait_for_idle
+from planner import catalog, currency
+from planner.report import analyse_one, read_report_section, summary
+from planner.scenario import replace
+from planner.ui.format import money
+
+pytestmark = pytest.mark.browser
+
+RETAIL = catalog.preset("retail")
+
+
+def settle(page) -> None:
+    wait_for_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose a selectbox option (opened again if the list closed while the page scrolled)."""
+    settle(page)
+    box = page.get_by_test_id("stMain").get_by_role("combobox", name=label)
+    box.scroll_into_view_if_needed()
+    for attempt in range(3):
+        box.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    settle(page)
+
+
+def cloud_card(page):
+    return page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text("Cloud cost per month", exact=True)
+    ).get_by_test_id("stMetricValue")
+
+
+def test_region_and_currency_change_the_prices_and_the_export_states_the_rate(new_page, app_url, tmp_path):
+    page = new_page(app_url)
+    expect(page.get_by_role("heading", name="Scenario", level=1)).to_be_visible()
+    page.get_by_role("radio", name="Cloud", exact=True).click()
+    settle(page)
+    singapore = replace(RETAIL, **catalog.load().region("ap-southeast-1")["fields"])
+    pick(page, "Cloud region (catalog)", "AWS · Asia Pacific (Singapore) (ap-southeast-1) · Singapore, Singapore")
+    expect(page.get_by_role("spinbutton", name="Cloud storage (USD/GB-month)")).to_have_value("0.025")
+    expect(cloud_card(page)).to_have_text(money(summary(analyse_one(singapore))["cloud_monthly_cost"]))
+    expect(page.get_by_text("as of 2026-03-02").first).to_be_visible()
+
+    page.get_by_role("radio", name="Finance", exact=True).click()
+    pick(page, "Currency", "EUR — Euro")
+    euros = currency.convert(singapore, "EUR")
+    expect(cloud_card(page)).to_have_text(money(summary(analyse_one(euros))["cloud_monthly_cost"], "EUR"))
+    expect(page.get_by_text("0.861549 EUR per USD, ECB reference rate of 2025-10-21").first).to_be_visible()
+    page.get_by_role("radio", name="Cloud", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("spinbutton", name="Cloud storage (EUR/GB-month)")).to_have_value("0.021538725")  # 0.025 × 0.861549
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare & export").click()
+    expect(page.get_by_role("heading", name="Compare & export", level=1)).to_be_visible()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report CSV (current scenario)").click()
+    path = tmp_path / "report.csv"
+    download.value.save_as(path)
+    assumptions = read_report_section(path.read_text(encoding="utf-8"), "Assumptions").set_index("field")
+    assert float(assumptions.loc["fx_rate", "value"]) == 0.861549
+    assert assumptions.loc["fx_rate", "unit"] == "EUR per USD"
+    assert assumptions.loc["fx_rate_date", "value"] == "2025-10-21"
+    assert assumptions.loc["currency", "value"] == "EUR"
+    assert assumptions.loc["cloud_region", "value"] == "ap-southeast-1"
+    assert float(assumptions.loc["storage_per_gb_month", "value"]) == pytest.approx(0.025 * 0.861549)
