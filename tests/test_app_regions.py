@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 from planner import catalog, currency
 from planner.report import analyse_one, read_report_section, report_csv, summary
 from planner.scenario import replace
-from planner.ui import tables
-from planner.ui.format import money
+from planner import tables
+from planner.format import money
 from app_support import start
 
 RETAIL = catalog.preset("retail")

@@ -9,7 +9,7 @@ from browser_support import wait_for_idle
 from planner import catalog, currency
 from planner.report import analyse_one, read_report_section, summary
 from planner.scenario import replace
-from planner.ui.format import money
+from planner.format import money
 
 pytestmark = pytest.mark.browser
 
