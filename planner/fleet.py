@@ -25,8 +25,8 @@ import pandas as pd
 from scipy import sparse
 
 from . import advisor, catalog, costs, finance
-from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, load_json, to_dict,
-                       validate)
+from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, entry_point, load_json,
+                       to_dict, validate)
 
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
 PLANS = ("all_cloud", "all_edge", "recommended")
@@ -55,6 +55,11 @@ class Inventory:
     table: pd.DataFrame
     errors: tuple[str, ...] = ()
     numbers: dict = field(default_factory=dict, compare=False, repr=False)   # parsed numeric columns, NaN = blank
+
+    def __eq__(self, other) -> bool:         # the same cells in the same columns (a DataFrame has no plain ==)
+        return isinstance(other, Inventory) and self.errors == other.errors and self.table.equals(other.table)
+
+    __hash__ = None
 
     @property
     def n(self) -> int:
@@ -210,13 +215,20 @@ def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None 
     return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
 
 
-def fleet_json(fleet: Fleet) -> str:
-    """The whole fleet as one JSON document that `parse_fleet_json` restores."""
+FLEET_PARTS = ("schema_version", "kind", "name", "description", "base", "months", "answers", "columns", "sites")
+
+
+def fleet_document(fleet: Fleet) -> dict:
+    """The whole fleet as one JSON object that `from_fleet_document` restores (a fleet file, a fleet plan)."""
     rows = [{k: v for k, v in row.items() if v != ""} for row in fleet.inventory.table.to_dict("records")]
-    return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
-                       "base": to_dict(fleet.base), "answers": _answers_dict(fleet.answers),
-                       "columns": list(fleet.inventory.table.columns), "sites": rows},
-                      indent=2, ensure_ascii=False) + "\n"
+    return {"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
+            "base": to_dict(fleet.base), "answers": _answers_dict(fleet.answers),
+            "columns": list(fleet.inventory.table.columns), "sites": rows}
+
+
+def fleet_json(fleet: Fleet) -> str:
+    """The fleet file: `fleet_document` as stable, indented JSON."""
+    return json.dumps(fleet_document(fleet), indent=2, ensure_ascii=False) + "\n"
 
 
 def _answers_dict(answers) -> dict:
@@ -225,27 +237,51 @@ def _answers_dict(answers) -> dict:
             for k, v in answers.model_dump().items()}
 
 
-def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
-    """A fleet document (a preset in data/fleets/ or an export). `base` may be a preset key or a scenario."""
-    doc = load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file")
+@entry_point
+def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
+    """A fleet from its JSON object (a preset in data/fleets/, an export, a plan's part). `base` may be a preset
+    key or a scenario; a refused cell stays in `inventory.errors`, anything else wrong raises ScenarioError."""
     if not isinstance(doc, dict) or not isinstance(doc.get("sites"), list):
         raise ScenarioError("a fleet file is a JSON object with a 'sites' list (one object per site row)")
+    unknown = sorted(set(doc) - set(FLEET_PARTS))
+    if unknown:
+        raise ScenarioError(f"{unknown[0][:40]!r}: unknown part of a fleet file (its parts are {', '.join(FLEET_PARTS)})")
+    if doc.get("kind", "fleet") != "fleet":
+        raise ScenarioError(f"kind = {str(doc.get('kind'))[:40]!r}: a fleet file's kind is 'fleet'")
+    version = doc.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA_VERSION:
+        raise ScenarioError(f"schema_version = {str(version)[:40]} is not supported: this planner reads version "
+                            f"{SCHEMA_VERSION}")
     base = doc.get("base")
     if isinstance(base, str):
         base = catalog.preset(base)
     elif isinstance(base, dict):
         base = validate(base)
-    elif default_base is not None:
+    elif base is None and default_base is not None:
         base = default_base
     else:
         raise ScenarioError("a fleet file needs 'base': a preset name or a scenario object")
-    answers = advisor.answers(**(doc.get("answers") or {}))
+    answers, months, name = doc.get("answers") or {}, doc.get("months"), doc.get("name") or "Fleet"
+    if not isinstance(answers, dict):
+        raise ScenarioError("'answers' is an object of the advisor's question keys and answers")
+    if months is not None and (not isinstance(months, int) or isinstance(months, bool)):
+        raise ScenarioError(f"months = {str(months)[:40]} is not a whole number of months (1 to 240)")
+    if not isinstance(name, str):
+        raise ScenarioError("'name' is the fleet's name, a text")
     rows = doc["sites"]
     if not all(isinstance(r, dict) for r in rows):
         raise ScenarioError("every entry of 'sites' is an object of column: value")
     columns = doc.get("columns") or list(dict.fromkeys(k for r in rows for k in r))
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise ScenarioError("'columns' is the list of the inventory's column names")
     frame = pd.DataFrame([{c: _cell_text(r.get(c, "")) for c in columns} for r in rows], columns=columns, dtype=str)
-    return make_fleet(frame, base, answers, doc.get("months"), str(doc.get("name") or "Fleet")[:120])
+    return make_fleet(frame, base, advisor.answers(**answers), months, name[:120])
+
+
+def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
+    """A fleet file (JSON text): duplicate keys, NaN and deep nesting refused as in a scenario file."""
+    return from_fleet_document(load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file"),
+                               default_base)
 
 
 # ── Presets (data/fleets/*.json) ───────────────────────────────────────────────────────────────────
