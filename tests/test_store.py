@@ -96,9 +96,17 @@ def test_an_unreadable_plan_is_named_and_the_list_still_works(db):
     problems = {p.name: p.problem for p in db.plans()}
     assert problems["Good plan"] is None
     assert "scenario schema 99" in problems["From the future"]
+    # Listed before anyone opens it: the document is read for the list (once per revision).
+    assert problems["Broken plan"] == ("its stored document is damaged: scenario: cameras = -5 is not valid: allowed "
+                                       "0 to 100,000 cameras, a whole number")
+    with db.engine.begin() as connection:                 # damaged again, differently: a new length, read again
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == broken)
+                           .values(document='{"workspace_version": 1, "scenario": {}, "scenario": {}}'))
+    assert {p.name: p.problem for p in db.plans()}["Broken plan"] == (
+        "its stored document is damaged: the plan: field 'scenario' appears more than once: give each field once")
     with pytest.raises(UnreadablePlan, match="plan “From the future” revision 1 cannot be read: .*newer planner"):
         db.open(newer)
-    with pytest.raises(UnreadablePlan, match="plan “Broken plan” revision 1 cannot be read: scenario: cameras = -5"):
+    with pytest.raises(UnreadablePlan, match="plan “Broken plan” revision 1 cannot be read: the plan: field 'scenario'"):
         db.open(broken)
     assert db.open(good).workspace == WORKSPACE
 
@@ -141,10 +149,53 @@ def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
     s.close()
 
 
+def test_a_fleet_plan_is_stored_listed_and_opened_with_its_kind(db):
+    from planner import fleet
+    from planner.workspace import of_fleet
+    city = fleet.preset("city_intersections")
+    plan = db.save(of_fleet(city), "City").plan_id
+    assert [(p.name, p.kind, p.problem) for p in db.plans()] == [("City", "fleet", None)]
+    opened = db.open(plan)
+    assert opened.workspace.fleet == city and opened.document == to_json(of_fleet(city))
+    with pytest.raises(StoreError, match=f"plan '{plan}' holds a fleet, not a scenario: save the scenario as a new"):
+        db.save(WORKSPACE, "City", plan_id=plan)
+    assert db.plans()[0].revisions == 1 and [r.number for r in db.revisions(plan)] == [1]   # nothing stored
+
+
+def test_database_url_from_streamlit_secrets(tmp_path):
+    """PLANNER_DATABASE_URL first, then [connections.planner] of the secrets, then PLANNER_DATABASE_PATH."""
+    env_url, secret_url = "postgresql+psycopg://env@h/db", "postgresql+psycopg://secret:pw@h:5433/plans"
+    secrets = {"connections": {"planner": {"url": secret_url}, "other": {"url": "sqlite://"}}}
+    path = {"PLANNER_DATABASE_PATH": str(tmp_path / "x.db")}
+    assert store.database_url({"PLANNER_DATABASE_URL": env_url, **path}, secrets) == env_url
+    assert store.database_url(path, secrets) == secret_url
+    assert store.database_url(path, {"connections": {"other": {"url": "sqlite://"}}}) == f"sqlite:///{tmp_path / 'x.db'}"
+    parts = {"dialect": "postgresql", "driver": "psycopg", "username": "planner", "password": "p@ss", "host": "db",
+             "port": 5432, "database": "plans", "query": {"sslmode": "require"}}
+    assert store.database_url({}, {"connections": {"planner": parts}}) == \
+        "postgresql+psycopg://planner:p%40ss@db:5432/plans?sslmode=require"
+    with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets needs url"):
+        store.database_url({}, {"connections": {"planner": {"host": "db"}}})
+    with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets is a table"):
+        store.database_url({}, {"connections": {"planner": "sqlite://"}})
+
+
+def test_secrets_files_are_read_the_working_directorys_last(tmp_path):
+    home, project = tmp_path / "home.toml", tmp_path / "project.toml"
+    home.write_text('[connections.planner]\nurl = "sqlite:///home.db"\n[other]\nkey = 1\n')
+    project.write_text('[connections.planner]\nurl = "sqlite:///project.db"\n')
+    assert store.read_secrets((home, tmp_path / "missing.toml")) == {
+        "connections": {"planner": {"url": "sqlite:///home.db"}}, "other": {"key": 1}}
+    assert store.read_secrets((home, project))["connections"]["planner"]["url"] == "sqlite:///project.db"
+    project.write_text("[connections.planner\n")
+    with pytest.raises(StoreError, match=f"the secrets file {project} cannot be read"):
+        store.read_secrets((home, project))
+
+
 def test_database_url_comes_from_the_environment(tmp_path):
     assert store.database_url({"PLANNER_DATABASE_URL": "postgresql+psycopg://u@h/db"}) == "postgresql+psycopg://u@h/db"
     assert store.database_url({"PLANNER_DATABASE_PATH": str(tmp_path / "x.db")}) == f"sqlite:///{tmp_path / 'x.db'}"
-    assert store.database_url({}).endswith("/plans.sqlite3")
+    assert store.database_url({}, {}).endswith("/plans.sqlite3")
     with pytest.raises(StoreError, match="PLANNER_DATABASE_URL is not a usable database URL"):
         Store("nonsense://")
     assert "secret" not in store.describe_url("postgresql://u:secret@h/db")

@@ -168,7 +168,7 @@ def _fleet_doc(**changes) -> dict:
 @pytest.mark.parametrize("document, message", [
     (_fleet_doc(sites=[{"site": "A", "cameras": "many"}]), r"^fleet: row 1, column cameras: 'many' is not a number"),
     (_fleet_doc(sites=[{"site": "A", "cameras": -1}, {"site": "B", "pin": "moon"}]),
-     r"^fleet: row 1, column cameras: -1 is outside 0 to 100,000 cameras \(and 1 more\)"),
+     r"^fleet: row 1, column cameras: -1 is outside 0 to 100000 cameras \(and 1 more\)"),
     (_fleet_doc(sites="A"), r"^fleet: a fleet file is a JSON object with a 'sites' list"),
     (_fleet_doc(answers=[1]), r"^fleet: 'answers' is an object"),
     (_fleet_doc(months="36"), r"^fleet: months = 36 is not a whole number"),
