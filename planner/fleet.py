@@ -689,3 +689,47 @@ def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
             table = table.assign(**{name: ""})
     table = pd.concat([table, pd.DataFrame([{c: row.get(c, "") for c in table.columns}], dtype=str)], ignore_index=True)
     return Fleet(f.name, f.base, f.answers, parse_inventory(table, f.months), f.months)
+
+
+# ── What changed between two fleets (a saved plan's revisions) ─────────────────────────────────────
+CHANGE_COLUMNS = ("What", "Change", "Detail")
+
+
+def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
+    """What differs between two fleets, one line each: the programme's name, months, base scenario and base
+    answers, then the site rows added, removed or changed (rows matched by site name; a second row of the same
+    name is "name (2)"). A blank cell reads "(base)": it takes the base's value."""
+    lines = []
+    if old.name != new.name:
+        lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))
+    if old.months != new.months:
+        lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
+    for what, before, after in (("Base scenario", to_dict(old.base), to_dict(new.base)),
+                                ("Base answers", _answers_dict(old.answers), _answers_dict(new.answers))):
+        if before != after:
+            lines.append((what, "changed", _cells_change(before, after, sorted(set(before) | set(after)))))
+    before, after = _rows_by_site(old.inventory.table), _rows_by_site(new.inventory.table)
+    for site, cells in after.items():
+        if site not in before:
+            lines.append((site, "added", ", ".join(f"{k} {v}" for k, v in cells.items() if v and k != "site")))
+        elif cells != before[site]:
+            lines.append((site, "changed", _cells_change(before[site], cells, list(dict.fromkeys([*before[site], *cells])))))
+    lines += [(site, "removed", "") for site in before if site not in after]
+    return pd.DataFrame(lines, columns=CHANGE_COLUMNS)
+
+
+def _rows_by_site(table: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Site rows by name (the n-th row of a repeated name is "name (n)"), blank cells left out."""
+    rows, seen = {}, {}
+    for row in table.to_dict("records"):
+        name = row["site"]
+        seen[name] = seen.get(name, 0) + 1
+        rows[name if seen[name] == 1 else f"{name} ({seen[name]})"] = {k: v for k, v in row.items() if v != ""}
+    return rows
+
+
+def _cells_change(before: dict, after: dict, keys) -> str:
+    def text(cells, key):
+        value = cells.get(key, "")
+        return "(base)" if value in ("", None) else _cell_text(value)
+    return "; ".join(f"{k} {text(before, k)} → {text(after, k)}" for k in keys if before.get(k) != after.get(k))
