@@ -419,3 +419,21 @@ def test_a_damaged_plan_is_listed_by_name_with_its_reason_before_it_is_opened(ur
         "Corrupt": "cannot be read: its stored document is damaged: the plan: field 'cameras' appears more than "
                    "once: give each field once",
         "Good": ""}
+
+
+def test_the_app_honours_streamlits_connection_secrets(tmp_path, monkeypatch):
+    """Without PLANNER_DATABASE_URL the app saves into `[connections.planner]` of st.secrets; the variable wins."""
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DATABASE_PATH", str(tmp_path / "fallback.sqlite3"))
+    from_secrets = f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["connections"] = {"planner": {"url": from_secrets}}
+    at.run()
+    save(on_plans_page(at), "Via secrets")
+    assert [p.name for p in Store(from_secrets).plans()] == ["Via secrets"]
+    assert not (tmp_path / "fallback.sqlite3").exists()
+    from_env = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", from_env)
+    save(at, "Via the variable", as_new=True)
+    assert [p.name for p in Store(from_env).plans()] == ["Via the variable"]
+    assert [p.name for p in Store(from_secrets).plans()] == ["Via secrets"]
