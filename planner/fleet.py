@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,20 +91,24 @@ def _text_frame(data) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise ScenarioError(f"the inventory has {len(frame):,} rows; at most {MAX_ROWS:,}")
     frame.columns = [str(c).strip() for c in frame.columns]
-    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}).set_axis(
+    # Text cells as plain Python strings (object columns): numpy compares and looks them up column-wise, with
+    # none of the conversions to and from Arrow strings that pandas' own string columns make on every step.
+    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, dtype=object).set_axis(
         frame.columns, axis=1) if len(frame.columns) else frame
 
 
-def _column_text(s: pd.Series) -> pd.Series:
-    """One column as stripped text, column-wise: blanks (None, NaN) as '', whole floats without '.0'."""
+def _column_text(s: pd.Series) -> np.ndarray:
+    """One column as stripped text (an object array of str), column-wise: blanks (None, NaN) as '', whole floats
+    without '.0'."""
     if pd.api.types.is_float_dtype(s):
         values = s.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
         if np.array_equal(finite, np.round(finite)) and (finite.size == 0 or np.abs(finite).max() < 1e15):
             s = s.astype("Int64")
-    elif pd.api.types.is_bool_dtype(s):
-        s = s.astype(object)
-    return s.astype(object).where(s.notna(), "").astype(str).str.strip().reset_index(drop=True)
+    values = s.to_numpy(dtype=object)
+    text = np.char.strip(values.astype(str)).astype(object) if len(values) else values
+    text[pd.isna(values)] = ""
+    return text
 
 
 def _cell_text(value) -> str:
@@ -125,40 +130,44 @@ def parse_inventory(data, months: int) -> Inventory:
     errors += [f"column {name!r}: given more than once (the first is kept)" for name in duplicated]
     frame = frame.loc[:, ~frame.columns.duplicated()]
     kept = [c for c in frame.columns if c in COLUMNS]      # the user's order: the CSV round-trips
-    table = frame[kept].copy() if kept else pd.DataFrame(index=frame.index)
-    if "site" not in table.columns:
-        table.insert(0, "site", "")
-    table = table.reset_index(drop=True)
+    columns = {name: frame[name].to_numpy(dtype=object).copy() for name in kept}
+    if "site" not in columns:
+        columns = {"site": np.full(len(frame), "", dtype=object), **columns}
     cells: list[tuple[int, int, str]] = []
     numbers = {}
-    for position, name in enumerate(table.columns):
-        bad, reasons, values = _check_column(name, table[name], months)
+    for position, (name, text) in enumerate(columns.items()):
+        bad, reasons, values = _check_column(name, text, months)
         if values is not None:
             numbers[name] = np.where(bad, np.nan, values)
         if bad.any():
             cells += [(r, position, f"row {r + 1}, column {name}: {reasons[i]}")
                       for i, r in enumerate(np.flatnonzero(bad))]
-            table.loc[bad, name] = ""
+            text[bad] = ""
     errors += [message for _, _, message in sorted(cells)]        # row by row, left to right
     # Blank site names become "site N" so every row can be named in the per-site table.
-    blank = table["site"] == ""
-    table.loc[blank, "site"] = [f"site {r + 1}" for r in np.flatnonzero(blank)]
-    if len(table) == 0:
+    site = columns["site"]
+    blank = np.flatnonzero(site == "")
+    site[blank] = [f"site {r + 1}" for r in blank]
+    if len(site) == 0:
         errors.append("the inventory has no rows: add one row per site")
-    return Inventory(table, tuple(errors), numbers)
+    return Inventory(pd.DataFrame(columns, dtype=object), tuple(errors), numbers)
 
 
-def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
-    """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells."""
-    blank = (cells == "").to_numpy()
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells (an
+    object array of str)."""
+    blank = cells == ""
     if name == "site":
-        text = cells.to_numpy(dtype=object)
-        too_long = np.array([len(t) > MAX_SITE_NAME for t in text], dtype=bool)
-        unsafe = cells.str.contains(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", regex=True).to_numpy()
+        too_long = np.char.str_len(cells.astype(str)) > MAX_SITE_NAME if len(cells) else blank
+        unsafe = (np.array([_UNSAFE_NAME.search(t) is not None for t in cells], dtype=bool)
+                  if _UNSAFE_NAME.search(" ".join(cells)) else np.zeros(len(cells), bool))   # cell by cell if any
         bad = too_long | unsafe
         return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
     if name == "pin":
-        bad = ~blank & ~cells.isin(PLACEMENTS).to_numpy()
+        bad = ~blank & ~np.isin(cells, PLACEMENTS)
         return bad, [f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
                      for v in cells[bad]], None
     if name in ("count", "go_live_month"):
@@ -166,13 +175,13 @@ def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray,
         return _check_numbers(cells, blank, low, high, True, what)
     spec = SPECS[name]
     if isinstance(spec, ChoiceField):
-        bad = ~blank & ~cells.isin(list(spec.options)).to_numpy()
+        bad = ~blank & ~np.isin(cells, list(spec.options))
         return bad, [f"{_short(v)} is not one of {', '.join(spec.options)}" for v in cells[bad]], None
     return _check_numbers(cells, blank, spec.min, spec.max, spec.integer, spec.unit_for())
 
 
 def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str], np.ndarray]:
-    values = pd.to_numeric(cells.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(np.where(blank, "nan", cells), errors="coerce").astype(float)
     not_number = ~blank & ~np.isfinite(values)
     outside = ~blank & np.isfinite(values) & ((values < low) | (values > high))
     fraction = ~blank & np.isfinite(values) & ~outside & integer & (values != np.round(values))
