@@ -114,13 +114,18 @@ def upload_fleet(page) -> None:
 
 def fleet_cell(column: int, values: int) -> Change:
     """Type a new whole number into row 1, column `column` of the Fleet page's inventory (not timed: click the
-    row's first cell, arrow across, type, which opens the cell's editor), then Enter, which commits it."""
+    row's first cell, arrow across, Enter opens the cell's editor, fill it in), then Enter, which commits it."""
     def prepare(page, i):
+        page.wait_for_timeout(300)                                      # the grid's canvas lays out after a rerun
         box = page.get_by_test_id("stDataFrame").first.bounding_box()
         page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)          # past the row markers, in `site`
         for _ in range(column):
             page.keyboard.press("ArrowRight")
-        page.keyboard.type(str(values + i))
+        page.keyboard.press("Enter")
+        editor = page.locator("textarea.gdg-input")                     # the grid's cell editor
+        editor.fill(str(values + i))                                    # waits for it; typed keys could be lost
+        editor.evaluate("(e, v) => { if (e.value !== v) throw new Error('the cell editor holds ' + e.value); }",
+                        str(values + i))
     return Change(press=lambda page, i: page.keyboard.press("Enter"), prepare=prepare, setup=upload_fleet)
 
 
