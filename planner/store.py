@@ -14,6 +14,7 @@ The engine, the advisor and the exports never import this module: the UI and the
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import tomllib
@@ -61,6 +62,7 @@ revisions = sa.Table(
     sa.Column("workspace_version", sa.Integer, nullable=False),
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document_sha256", sa.String(64), nullable=True),        # of the document's UTF-8; None before 0002
 )
 
 
@@ -187,8 +189,15 @@ def _clean_note(note: str) -> str:
     return note
 
 
-def _document_problem(document: str) -> str | None:
-    """Why a stored document does not read as a plan (damaged, tampered with), or None."""
+def _sha256(document: str) -> str:
+    return hashlib.sha256(document.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _document_problem(document: str, checksum: str | None) -> str | None:
+    """Why a stored document does not read as a plan (damaged, altered since it was saved), or None. A document
+    with the checksum it was saved with is the validated one that was saved; any other is parsed."""
+    if checksum is not None and _sha256(document) == checksum:
+        return None
     try:
         parse_json(document)
     except ScenarioError as exc:
@@ -260,6 +269,7 @@ class Store:
             raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
         document = to_json(workspace)
         size = len(document.encode("utf-8"))
+        checksum = _sha256(document)
         if size > MAX_PLAN_BYTES:
             smaller = ("fewer site rows (a row's count stands for identical sites) make it smaller"
                        if workspace.kind == "fleet" else "fewer compared scenarios make it smaller")
@@ -287,14 +297,15 @@ class Store:
             connection.execute(sa.insert(revisions).values(
                 plan_id=plan_id, number=number, saved_at=now, name=name, note=note, kind=workspace.kind,
                 workspace_version=WORKSPACE_VERSION, schema_version=workspace.scenario.schema_version,
-                document=document))
+                document=document, document_sha256=checksum))
         return RevisionInfo(plan_id, number, now, name, note)
 
     # ── Reading ──
     def plans(self, search: str = "", limit: int = 500) -> list[PlanSummary]:
         """Plans whose name contains `search` (any case), the last changed first, each with the reason its
-        latest revision cannot be read, if it cannot: judged from its columns, then by reading its document
-        (once per revision and stored length: a revision never changes)."""
+        latest revision cannot be read, if it cannot: judged from its columns, then from its document, which
+        must still have the checksum it was saved with (a document without one is parsed). A verdict is kept
+        per revision and stored length: a revision never changes."""
         latest = revisions.alias("latest")
         query = (sa.select(plans, latest.c.kind, latest.c.workspace_version, latest.c.schema_version,
                            sa.func.length(latest.c.document).label("length"))
@@ -308,14 +319,14 @@ class Store:
             unread = [(r.id, r.latest_revision, r.length) for r in rows
                       if problems[r.id] is None and (r.id, r.latest_revision, r.length) not in self._verdicts]
             if unread:
-                documents = connection.execute(
-                    sa.select(revisions.c.plan_id, revisions.c.document).where(
-                        sa.tuple_(revisions.c.plan_id, revisions.c.number).in_([key[:2] for key in unread]))).all()
-                text = dict(documents)
+                documents = {r.plan_id: r for r in connection.execute(
+                    sa.select(revisions.c.plan_id, revisions.c.document, revisions.c.document_sha256).where(
+                        sa.tuple_(revisions.c.plan_id, revisions.c.number).in_([key[:2] for key in unread])))}
                 if len(self._verdicts) > 10_000:
                     self._verdicts.clear()
                 for key in unread:
-                    self._verdicts[key] = _document_problem(text.get(key[0], ""))
+                    stored = documents[key[0]]
+                    self._verdicts[key] = _document_problem(stored.document, stored.document_sha256)
         return [PlanSummary(r.id, r.name, r.latest_revision, _utc(r.created_at), _utc(r.updated_at),
                             problems[r.id] or self._verdicts.get((r.id, r.latest_revision, r.length)), r.kind)
                 for r in rows]

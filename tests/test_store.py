@@ -1,8 +1,11 @@
 """The plans database on real SQLite and a real PostgreSQL server (tests/postgres_support.py)."""
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import time
+from datetime import datetime, timezone
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -141,11 +144,55 @@ def test_names_are_tidied(db):
     assert db.revisions(db.plans()[0].id)[0].note == "approved\n by finance"
 
 
+def test_the_list_hashes_documents_rather_than_parsing_them(db, monkeypatch):
+    """An intact document is known by its checksum: the list parses only one without it or not matching it."""
+    intact = db.save(WORKSPACE, "Intact").plan_id
+    unchecked = db.save(WORKSPACE, "Saved before checksums").plan_id
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == unchecked)
+                           .values(document_sha256=None))
+    parsed = []
+    monkeypatch.setattr(store, "parse_json", lambda text: parsed.append(text))
+    assert [p.problem for p in db.plans()] == [None, None]
+    assert parsed == [to_json(WORKSPACE)]                            # only the one without a checksum
+    assert [p.id for p in db.plans()] == [unchecked, intact] and len(parsed) == 1    # a verdict is kept
+
+
+def test_a_database_made_before_checksums_is_migrated_and_listed(url):
+    """A plans database at migration 0001 (no checksums) with a plan in it: start-up adds the column, the plan
+    lists and opens as before, and new revisions get checksums."""
+    from alembic import command
+    from alembic.config import Config
+    engine = sa.create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        now = datetime.now(timezone.utc)
+        connection.execute(sa.text("insert into plans (id, name, created_at, updated_at, latest_revision) "
+                                   "values (:id, 'Old plan', :now, :now, 1)"), {"id": "a" * 32, "now": now})
+        connection.execute(sa.text(
+            "insert into revisions (plan_id, number, saved_at, name, note, kind, workspace_version, schema_version, "
+            "document) values (:id, 1, :now, 'Old plan', '', 'scenario', 1, 1, :doc)"),
+            {"id": "a" * 32, "now": now, "doc": to_json(WORKSPACE)})
+    engine.dispose()
+    db = Store(url)
+    assert [(p.name, p.problem) for p in db.plans()] == [("Old plan", None)]
+    assert db.open("a" * 32).workspace == WORKSPACE
+    db.save(WORKSPACE, "Old plan", plan_id="a" * 32)
+    with db.engine.connect() as connection:
+        checksums = connection.execute(sa.select(store.revisions.c.number, store.revisions.c.document_sha256)
+                                       .order_by(store.revisions.c.number)).all()
+    assert checksums[0][1] is None and checksums[1][1] == hashlib.sha256(to_json(WORKSPACE).encode()).hexdigest()
+    db.close()
+
+
 def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
     Store(url).close()
     s = Store(url)                                   # start-up migrates again: nothing to do
     with s.engine.connect() as connection:
-        assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
+        assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
     s.close()
 
 
