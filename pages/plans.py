@@ -79,6 +79,10 @@ with st.container():
         listing["Problem"] = [f"cannot be read: {p.problem}" if p.problem else "" for p in found]
     st.dataframe(listing, hide_index=True, height=min(38 + 35 * len(found), 300),
                  column_config={"Link": st.column_config.LinkColumn(display_text="link")})
+    unreadable = [p for p in found if p.problem]
+    if unreadable:                         # said in full here too: a table cell cuts a long reason short
+        st.warning("\n".join(f"- “{md(p.name)}” cannot be read: {md(p.problem)}." for p in unreadable[:5]) +
+                   (f"\n- … and {len(unreadable) - 5:,} more (see the Problem column)." if len(unreadable) > 5 else ""))
 
     by_id = {p.id: p for p in found}
     if st.session_state.get("plans.pick") not in by_id:

@@ -419,6 +419,10 @@ def test_a_damaged_plan_is_listed_by_name_with_its_reason_before_it_is_opened(ur
         "Corrupt": "cannot be read: its stored document is damaged: the plan: field 'cameras' appears more than "
                    "once: give each field once",
         "Good": ""}
+    assert messages(at, "warning") == [
+        "- “Future” cannot be read: it was saved by a newer planner (plan format 1, scenario schema 2; this one reads "
+        "up to 1 and 1).\n- “Corrupt” cannot be read: its stored document is damaged: the plan: field 'cameras' "
+        "appears more than once: give each field once."]
 
 
 def test_the_app_honours_streamlits_connection_secrets(tmp_path, monkeypatch):
