@@ -19,8 +19,10 @@ batch_equals_loop    on a sample of the timed batches' scenarios (both batches),
                      loop gives the same figures (break-even, payback, totals, capex, NPV) as the batch
                      that was timed, and the largest relative difference
 plan_save_s, plan_open_s   median of 50 saves (each a new revision of one plan) and of 50 opens (read and
-                     validated) of the largest plan the planner has today, a scenario with the advisor's
-                     answers and a full comparison set of 8 scenarios, in a fresh SQLite database
+                     validated) of a fleet plan of 500 varied site rows (the inventory below), in a fresh
+                     SQLite database
+plan_scenario_save_s, plan_scenario_open_s   the same for the largest scenario plan: a scenario with the
+                     advisor's answers and a full comparison set of 8 scenarios
 fleet_100k_sites_x_120_s  best-of-N seconds to evaluate a 100,000-row site inventory over 120 programme months:
                      every site's costs, its placement by the advisor's rules and its sized devices, the
                      go-live shifts and counts, and the three plans' figures (`fleet.evaluate`)
@@ -28,7 +30,7 @@ fleet_numpy_floor_s  in the same run, the floor's twenty multiply-add passes ove
 fleet_over_floor     their ratio (goal ≤ 2.0)
 fleet_peak_mb        peak memory allocated by one such evaluation (tracemalloc)
 fleet_1k_sites_s, fleet_10k_sites_s   the same at 1,000 and 10,000 rows: growth is linear
-Only the fleet lines: `python -m benchmarks.engine fleet`.
+Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`.
 """
 from __future__ import annotations
 
@@ -234,17 +236,29 @@ def main() -> None:
 
 def plans_benchmark(runs: int = 50) -> None:
     """plan_save_s and plan_open_s on SQLite (the default database), in a temporary directory."""
+    from planner import advisor
+    from planner.workspace import MAX_COMPARED, Workspace, of_fleet
+
+    presets = list(catalog.presets().values())
+    scenario_work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
+                              comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i)
+                                               for i in range(MAX_COMPARED)))
+    fleet_work = of_fleet(fleet_inventory(500))
+    assert not fleet_work.fleet.inventory.errors
+    for label, work in (("plan", fleet_work), ("plan_scenario", scenario_work)):
+        saves, opens = save_and_open(work, runs)
+        print(f"{label}_save_s: {saves:.4f}")
+        print(f"{label}_open_s: {opens:.4f}")
+
+
+def save_and_open(work, runs: int) -> tuple[float, float]:
+    """Median seconds of `runs` saves (each a new revision) and opens of one plan, in a fresh SQLite file."""
     import statistics
     import tempfile
     from pathlib import Path
 
-    from planner import advisor
     from planner.store import Store
-    from planner.workspace import MAX_COMPARED, Workspace
 
-    presets = list(catalog.presets().values())
-    work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
-                     comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i) for i in range(MAX_COMPARED)))
     with tempfile.TemporaryDirectory() as directory:
         db = Store(f"sqlite:///{Path(directory) / 'plans.sqlite3'}")
         plan = db.save(work, "Benchmark").plan_id
@@ -254,12 +268,12 @@ def plans_benchmark(runs: int = 50) -> None:
             db.save(work, "Benchmark", plan_id=plan)
             saves.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            db.open(plan)
+            opened = db.open(plan)
             opens.append(time.perf_counter() - t0)
+        assert opened.workspace == work
         db.close()
-    print(f"plan_save_s: {statistics.median(saves):.4f}")
-    print(f"plan_open_s: {statistics.median(opens):.4f}")
+    return statistics.median(saves), statistics.median(opens)
 
 
 if __name__ == "__main__":
-    fleet_lines() if sys.argv[1:] == ["fleet"] else main()
+    {"fleet": fleet_lines, "plans": plans_benchmark}.get(" ".join(sys.argv[1:]), main)()

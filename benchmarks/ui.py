@@ -5,7 +5,9 @@ being up to date: its charts or key figures show new values, the rerun has finis
 left stale. Over 20 changes each, taken in turns (4 rounds), against the same round trip on a one-slider, one-chart app
 (`floor_app.py`): the floor the framework itself sets. Sliders step one way, so every change asks for a
 value not seen before and no cache flatters the figures (the sensitivity slider, bounded at ±90 %, goes
-back and forth instead, as does the cash/accounting switch).
+back and forth instead, as does the cash/accounting switch). The Fleet page is measured on an inventory of
+500 varied site rows (uploaded once, not timed): one cell of its table (row 1's cameras) is typed anew each
+time, and Enter commits it.
 
     floor_median_s                 median round trip of the floor app
     <page>_median_s, <page>_p95_s  the page's median and 95th percentile
@@ -32,6 +34,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 from browser_support import CHART, CHROMIUM_ARGS, IDLE, find_chromium, serve_app  # noqa: E402
 
 ROUNDS, PER_ROUND = 4, 5          # 20 measured changes of each page and of the floor
@@ -54,6 +57,7 @@ class Change:
     the target to hold still, a delay the floor's key press would not have."""
     press: Callable
     prepare: Callable | None = None
+    setup: Callable | None = None     # once, on the first visit to the page (not timed)
 
 
 def round_trip(page, change: Change, i: int) -> float:
@@ -94,12 +98,44 @@ def form_number(label: str, values: tuple[int, int]) -> Change:
                   prepare=lambda page, i: field(page).fill(str(values[i % 2] + i)))
 
 
+FLEET_ROWS = 500
+
+
+def upload_fleet(page) -> None:
+    """A 500-row inventory (the engine benchmark's varied sites) uploaded on the Fleet page."""
+    from benchmarks.engine import fleet_inventory
+    inventory = Path(tempfile.mkdtemp(prefix="bench-ui-fleet-")) / "sites.csv"
+    inventory.write_text(fleet_inventory(FLEET_ROWS).inventory.to_csv(), encoding="utf-8")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(inventory))
+    page.get_by_text(f"Loaded {FLEET_ROWS} site rows").wait_for()
+    page.wait_for_function(SETTLED)
+    page.wait_for_timeout(500)                     # the grid's canvas lays out after the rerun
+
+
+def fleet_cell(column: int, values: int) -> Change:
+    """Type a new whole number into row 1, column `column` of the Fleet page's inventory (not timed: click the
+    row's first cell, arrow across, Enter opens the cell's editor, fill it in), then Enter, which commits it."""
+    def prepare(page, i):
+        page.wait_for_timeout(300)                                      # the grid's canvas lays out after a rerun
+        box = page.get_by_test_id("stDataFrame").first.bounding_box()
+        page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)          # past the row markers, in `site`
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        editor = page.locator("textarea.gdg-input")                     # the grid's cell editor
+        editor.fill(str(values + i))                                    # waits for it; typed keys could be lost
+        editor.evaluate("(e, v) => { if (e.value !== v) throw new Error('the cell editor holds ' + e.value); }",
+                        str(values + i))
+    return Change(press=lambda page, i: page.keyboard.press("Enter"), prepare=prepare, setup=upload_fleet)
+
+
 # page name → (navigation link, the input change measured)
 PAGES = {
     "scenario": ("Scenario", slider("Operating hours (h/day)")),
     "costs": ("Costs & break-even", options("Accounting (depreciation)", "Cash (capex when paid)")),
     "advisor": ("Architecture advisor", form_number("Required response time (ms)", (10, 300))),
     "sensitivity": ("Sensitivity & risk", slider("Vary each input by", back_and_forth=True)),
+    "fleet": ("Fleet", fleet_cell(column=3, values=20)),       # site, count, go_live_month, cameras
 }
 
 
@@ -182,6 +218,8 @@ def main(only: list[str]) -> None:
                     app_page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
                     app_page.wait_for_selector(IDLE)
                     if n == 0:
+                        if change.setup:
+                            change.setup(app_page)
                         round_trip(app_page, change, 0)
                     samples[name] += measure(app_page, change, name, first, PER_ROUND)
             floor_context.close()

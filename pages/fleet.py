@@ -56,8 +56,9 @@ with st.container(horizontal=True, gap="large"):      # wraps on narrow screens 
     st.metric("Recommended: capex", money(summary["capex_total"], cur), width="content")
     st.metric("Recommended: NPV of savings", money(summary["npv"], cur), width="content", help="Against all cloud.")
     st.metric("Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months.")
-st.dataframe(page.plans_table(p), hide_index=True, width="stretch", column_config={
-    c: st.column_config.NumberColumn(format="accounting") for c in page.plans_table(p).columns if c.endswith(f"[{cur}]")})
+plans_table = page.plans_table(p)
+st.dataframe(plans_table, hide_index=True, width="stretch", column_config={
+    c: st.column_config.NumberColumn(format="accounting") for c in plans_table.columns if c.endswith(f"[{cur}]")})
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
 with st.expander("Capex by quarter (rollout waves)"):
     st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
@@ -85,14 +86,14 @@ with left:
                    "that differs from the fleet's base.")
 with right:
     st.markdown("**Export and import**")
-    name = "fleet"
-    downloads = [("Inventory CSV", f.inventory.to_csv(), "sites.csv", "text/csv"),
-                 ("Per-site CSV", model.to_csv(model.site_table(p)), "fleet-sites.csv", "text/csv"),
-                 ("Monthly cash flow CSV", model.to_csv(model.monthly_table(p)), "fleet-monthly.csv", "text/csv"),
-                 ("Fleet JSON", model.fleet_json(f), "fleet.json", "application/json")]
+    # Each file is written when its button is clicked (a callable), not on every edit of the table.
+    downloads = [("Inventory CSV", f.inventory.to_csv, "sites.csv", "text/csv"),
+                 ("Per-site CSV", lambda: model.to_csv(sites), "fleet-sites.csv", "text/csv"),
+                 ("Monthly cash flow CSV", lambda: model.to_csv(model.monthly_table(p)), "fleet-monthly.csv", "text/csv"),
+                 ("Fleet JSON", lambda: model.fleet_json(f), "fleet.json", "application/json")]
     for i, (label, text, file_name, mime) in enumerate(downloads):
-        st.download_button(label, text.encode("utf-8"), file_name, mime, key=f"fleet.download.{i}",
-                           on_click="ignore", width="stretch")
+        st.download_button(label, text, file_name, mime, key=f"fleet.download.{i}", on_click="ignore",
+                           width="stretch")
     key = f"fleet.upload.{st.session_state.get(page.VERSION, 0)}"
     st.file_uploader("Inventory CSV or fleet JSON", type=["csv", "json"], key=key, on_change=page.handle_upload,
                      args=(key,), help="Columns: site, count, go_live_month, pin, scenario field names and advisor "

@@ -2,51 +2,58 @@
 import pandas as pd
 import streamlit as st
 
+from planner import fleet as model
 from planner import store
 from planner.format import md, slug
 from planner.store import StoreError
 from planner.ui import compare, plans, state
 from planner.workspace import to_json
 
-work = plans.workspace()
 base = plans.opened()
 
 st.title("Plans")
-st.caption("A plan keeps the scenario, the cash/accounting view, the advisor's answers, the comparison set and "
-           "the Sensitivity settings. Every save adds a revision with its time and note; nothing is ever overwritten.")
+st.caption("A plan keeps the scenario with the cash/accounting view, the advisor's answers, the comparison set and "
+           "the Sensitivity settings — or the Fleet page's fleet. Every save adds a revision with its time and note; "
+           "nothing is ever overwritten.")
 
 # ── Save ──
 with st.container():
     st.subheader("Save the current work")
+    if plans.KIND not in st.session_state:
+        st.session_state[plans.KIND] = base.workspace.kind if base else "scenario"
+    st.segmented_control("What to save", list(plans.KINDS), format_func=plans.KINDS.get, key=plans.KIND,
+                         on_change=plans.name_for_kind, required=True)
+    work = plans.workspace(st.session_state[plans.KIND])
     if "plans.name" not in st.session_state:
-        st.session_state["plans.name"] = base.revision.name if base else work.scenario.name
+        st.session_state["plans.name"] = base.revision.name if base else work.name
     with st.form("plans.form"):
         name_column, note_column = st.columns(2)
         name_column.text_input("Plan name", max_chars=store.MAX_NAME_CHARS, key="plans.name")
         note_column.text_input("Note (optional)", max_chars=store.MAX_NOTE_CHARS, key="plans.note",
                                placeholder="e.g. as approved on 3 March")
-        if base:
+        if base and base.workspace.kind == work.kind:
             st.checkbox(md(f"Save as a new plan (rather than revision {base.revision.number + 1} of "
                            f"“{base.revision.name}”)"), key="plans.as_new")
         st.form_submit_button("Save", key="plans.save", type="primary", on_click=plans.save)
     state.show_notices(plans.SAVE_PLACE)
     if base:
-        st.markdown(md(f"Working on “{base.revision.name}” revision {base.revision.number}") +
-                    (" (no change since it was saved)." if plans.unchanged(base, work)
+        what = "the fleet of " if base.workspace.kind == "fleet" else ""
+        st.markdown(md(f"Working on {what}“{base.revision.name}” revision {base.revision.number}") +
+                    (" (no change since it was saved)." if plans.unchanged(base)
                      else ", **changed since it was saved**."))
         st.caption("Link to this revision (anyone with the link can open the plan):")
         st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None,
                 wrap_lines=True)
     download, upload = st.columns(2, gap="large")
     download.download_button("Download this work (plan JSON)", to_json(work).encode("utf-8"),
-                             f"{slug(work.scenario.name)}-plan.json", "application/json",
+                             f"{slug(work.name)}-plan.json", "application/json",
                              key="plans.download", on_click="ignore",
                              help="The document a save stores, kept on your computer; load it again beside.")
     with upload:
         key = plans.upload_key()
         st.file_uploader("Load a plan file", type=["json"], key=key, on_change=plans.load_plan_file, args=(key,),
                          help="A file from “Download this work”: the scenario and the rest of the work it holds "
-                              "replace the current work.")
+                              "replace the current work (a fleet replaces the Fleet page's).")
         state.show_notices(plans.UPLOAD_PLACE)
 
 # ── The saved plans ──
@@ -63,6 +70,7 @@ with st.container():
         st.stop()
     listing = pd.DataFrame({
         "Plan": [p.name for p in found],
+        "Holds": [p.kind for p in found],
         "Revisions": [p.revisions for p in found],
         "Last change (UTC)": [f"{p.updated_at:%Y-%m-%d %H:%M}" for p in found],
         "Link": [plans.plan_link(st.context.url, p.id) for p in found],
@@ -71,13 +79,17 @@ with st.container():
         listing["Problem"] = [f"cannot be read: {p.problem}" if p.problem else "" for p in found]
     st.dataframe(listing, hide_index=True, height=min(38 + 35 * len(found), 300),
                  column_config={"Link": st.column_config.LinkColumn(display_text="link")})
+    unreadable = [p for p in found if p.problem]
+    if unreadable:                         # said in full here too: a table cell cuts a long reason short
+        st.warning("\n".join(f"- “{md(p.name)}” cannot be read: {md(p.problem)}." for p in unreadable[:5]) +
+                   (f"\n- … and {len(unreadable) - 5:,} more (see the Problem column)." if len(unreadable) > 5 else ""))
 
     by_id = {p.id: p for p in found}
     if st.session_state.get("plans.pick") not in by_id:
         st.session_state["plans.pick"] = found[0].id
     plan_column, revision_column = st.columns(2)
     picked = plan_column.selectbox("Plan", list(by_id), key="plans.pick", format_func=lambda i: (
-        f"{by_id[i].name} · {plans.count(by_id[i].revisions, 'revision')}"))
+        f"{by_id[i].name} · {by_id[i].kind} · {plans.count(by_id[i].revisions, 'revision')}"))
     try:
         history = plans.store().revisions(picked)
     except StoreError as exc:
@@ -113,13 +125,28 @@ except StoreError as exc:
     st.error(md(f"The revisions cannot be compared: {exc}."))
     st.stop()
 old_label, new_label = f"Revision {first}", f"Revision {second}"
-changes = plans.input_changes(old.workspace, new.workspace, old_label, new_label)
+was, now = old.workspace, new.workspace
+if was.kind != now.kind:
+    st.caption(f"Revision {first} holds a {was.kind} and revision {second} a {now.kind}: nothing to compare.")
+    st.stop()
+if now.kind == "fleet":
+    changes = model.fleet_changes(was.fleet, now.fleet)
+    if changes.empty:
+        st.caption("The two revisions hold the same fleet.")
+    else:
+        st.table(compare.escaped(changes), hide_index=True)
+    figures = plans.fleet_figure_changes(plans.fleet_figures(was.fleet), plans.fleet_figures(now.fleet),
+                                         old_label, new_label)
+    st.markdown("**The programme's key figures** (savings against all cloud)")
+    st.table(compare.escaped(figures), hide_index=True)
+    st.stop()
+changes = plans.input_changes(was, now, old_label, new_label)
 if changes.empty:
     st.caption("The two revisions hold the same work.")
 else:
     st.table(compare.escaped(changes), hide_index=True)
-view = new.workspace.view
-figures = plans.figure_changes(state.analysis(old.workspace.scenario), state.analysis(new.workspace.scenario), view,
+view = now.view
+figures = plans.figure_changes(state.analysis(was.scenario), state.analysis(now.scenario), view,
                                old_label, new_label)
 st.markdown(f"**Key figures** ({view} view)")
 st.table(compare.escaped(figures), hide_index=True)

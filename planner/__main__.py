@@ -9,13 +9,13 @@
                             [--format table|json|csv|xlsx] [--table sites|monthly|inventory] [--out PATH]
     python -m planner presets
     python -m planner fields
-    python -m planner plans save --scenario FILE --name NAME [--plan ID] [--note TEXT]
+    python -m planner plans save (--scenario FILE | --fleet FILE) --name NAME [--plan ID] [--note TEXT]
     python -m planner plans list [--search TEXT] [--format table|json]
     python -m planner plans export ID [--rev N] [--out FILE]
     python -m planner db upgrade
 
-The plans commands use the database `PLANNER_DATABASE_URL` names (default: SQLite in
-`PLANNER_DATABASE_PATH`, else ./plans.sqlite3).
+The plans commands use the database `PLANNER_DATABASE_URL` names, else `[connections.planner]` in Streamlit's
+.streamlit/secrets.toml, else SQLite in `PLANNER_DATABASE_PATH` (default ./plans.sqlite3).
 
 Bad input, and any failure to read or write, exits with status 2 and one line on stderr naming the problem.
 Output is UTF-8 whatever the locale.
@@ -311,15 +311,19 @@ def _advise(args) -> int:
 def _plans_parsers(sub) -> None:
     plans = sub.add_parser("plans", help="saved plans: save, list, export").add_subparsers(
         dest="action", required=True, parser_class=_Parser)
-    save = plans.add_parser("save", help="save a scenario file as a new plan, or as a plan's next revision")
-    save.add_argument("--scenario", required=True, help="a scenario JSON file")
+    save = plans.add_parser("save", help="save a scenario or fleet file as a new plan, or as a plan's next revision")
+    what = save.add_mutually_exclusive_group(required=True)
+    what.add_argument("--scenario", help="a scenario JSON file")
+    what.add_argument("--fleet", help="a fleet: the JSON file the Fleet page exports (or an inventory CSV on the "
+                                      "retail preset), as `fleet --sites` reads it")
     save.add_argument("--name", required=True, help="the plan's name")
     save.add_argument("--plan", metavar="ID", help="add a revision to this plan (its other saved state is kept)")
     save.add_argument("--note", default="", help="what this revision is (e.g. 'as approved on 3 March')")
     listing = plans.add_parser("list", help="the saved plans, the last changed first")
     listing.add_argument("--search", default="", help="only plans whose name contains this text")
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    export = plans.add_parser("export", help="write a plan's scenario file (readable by `report --scenario`)")
+    export = plans.add_parser("export", help="write a plan's scenario file (readable by `report --scenario`) or "
+                                             "fleet file (readable by `fleet --sites`)")
     export.add_argument("plan", metavar="ID")
     export.add_argument("--rev", type=int, metavar="N", help="this revision (default: the latest)")
     export.add_argument("--out", help="write to this file instead of standard output")
@@ -332,15 +336,19 @@ def _plans_command(args) -> int:
     """`plans …` and `db upgrade`. A store problem is one line on stderr: exit 1 when the database cannot
     be reached, 2 for anything else (no such plan, an unreadable one, a bad name)."""
     from . import store
-    from .workspace import Workspace
+    from .workspace import Workspace, of_fleet
     try:
         db = store.Store()
         if args.command == "db":
             emit(f"plans database {store.describe_url(db.url)}: schema is current\n")
         elif args.action == "save":
-            scenario = _load(argparse.Namespace(preset=None, scenario=args.scenario, set=[], months=None))
-            kept = db.open(args.plan).workspace if args.plan else Workspace(scenario)
-            saved = db.save(kept.with_scenario(scenario), args.name, plan_id=args.plan, note=args.note)
+            if args.fleet is not None:
+                work = of_fleet(load_fleet(args.fleet))
+            else:
+                scenario = _load(argparse.Namespace(preset=None, scenario=args.scenario, set=[], months=None))
+                kept = db.open(args.plan).workspace if args.plan else Workspace(scenario)
+                work = kept.with_scenario(scenario) if kept.kind == "scenario" else Workspace(scenario)
+            saved = db.save(work, args.name, plan_id=args.plan, note=args.note)
             emit(f"{saved.plan_id} {saved.number}\n")
         elif args.action == "list":
             _print_plans(db.plans(args.search), args.format)
@@ -355,20 +363,23 @@ def _plans_command(args) -> int:
 
 
 def _export(workspace) -> str:
+    """The saved scenario file, or the saved fleet file."""
     from .scenario import to_json
-    return to_json(workspace.scenario)
+    return fleet.fleet_json(workspace.fleet) if workspace.kind == "fleet" else to_json(workspace.scenario)
 
 
 def _print_plans(found, style: str) -> None:
     if style == "json":
-        rows = [{"id": p.id, "name": p.name, "revisions": p.revisions, "created_at": p.created_at.isoformat(),
+        rows = [{"id": p.id, "name": p.name, "kind": p.kind, "revisions": p.revisions,
+                 "created_at": p.created_at.isoformat(),
                  "updated_at": p.updated_at.isoformat(), "problem": p.problem} for p in found]
         emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
-    lines = [f"{'id':<34}{'revs':>5}  {'last change (UTC)':<18}  name"]
+    lines = [f"{'id':<34}{'kind':<10}{'revs':>5}  {'last change (UTC)':<18}  name"]
     for p in found:
-        problem = f"  (cannot be read: {p.problem})" if p.problem else ""
-        lines.append(f"{p.id:<34}{p.revisions:>5}  {p.updated_at:%Y-%m-%d %H:%M}  {_one_line(p.name)}{problem}")
+        problem = f"  (cannot be read: {_one_line(p.problem)})" if p.problem else ""
+        lines.append(f"{p.id:<34}{p.kind:<10}{p.revisions:>5}  {p.updated_at:%Y-%m-%d %H:%M}  {_one_line(p.name)}"
+                     f"{problem}")
     emit("\n".join(lines) + "\n")
 
 

@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,8 +26,8 @@ import pandas as pd
 from scipy import sparse
 
 from . import advisor, catalog, costs, finance
-from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, load_json, to_dict,
-                       validate)
+from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, entry_point, load_json,
+                       to_dict, validate)
 
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
 PLANS = ("all_cloud", "all_edge", "recommended")
@@ -55,6 +56,11 @@ class Inventory:
     table: pd.DataFrame
     errors: tuple[str, ...] = ()
     numbers: dict = field(default_factory=dict, compare=False, repr=False)   # parsed numeric columns, NaN = blank
+
+    def __eq__(self, other) -> bool:         # the same cells in the same columns (a DataFrame has no plain ==)
+        return isinstance(other, Inventory) and self.errors == other.errors and self.table.equals(other.table)
+
+    __hash__ = None
 
     @property
     def n(self) -> int:
@@ -85,20 +91,24 @@ def _text_frame(data) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise ScenarioError(f"the inventory has {len(frame):,} rows; at most {MAX_ROWS:,}")
     frame.columns = [str(c).strip() for c in frame.columns]
-    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}).set_axis(
+    # Text cells as plain Python strings (object columns): numpy compares and looks them up column-wise, with
+    # none of the conversions to and from Arrow strings that pandas' own string columns make on every step.
+    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, dtype=object).set_axis(
         frame.columns, axis=1) if len(frame.columns) else frame
 
 
-def _column_text(s: pd.Series) -> pd.Series:
-    """One column as stripped text, column-wise: blanks (None, NaN) as '', whole floats without '.0'."""
+def _column_text(s: pd.Series) -> np.ndarray:
+    """One column as stripped text (an object array of str), column-wise: blanks (None, NaN) as '', whole floats
+    without '.0'."""
     if pd.api.types.is_float_dtype(s):
         values = s.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
         if np.array_equal(finite, np.round(finite)) and (finite.size == 0 or np.abs(finite).max() < 1e15):
             s = s.astype("Int64")
-    elif pd.api.types.is_bool_dtype(s):
-        s = s.astype(object)
-    return s.astype(object).where(s.notna(), "").astype(str).str.strip().reset_index(drop=True)
+    values = s.to_numpy(dtype=object)
+    text = np.char.strip(values.astype(str)).astype(object) if len(values) else values
+    text[pd.isna(values)] = ""
+    return text
 
 
 def _cell_text(value) -> str:
@@ -120,40 +130,44 @@ def parse_inventory(data, months: int) -> Inventory:
     errors += [f"column {name!r}: given more than once (the first is kept)" for name in duplicated]
     frame = frame.loc[:, ~frame.columns.duplicated()]
     kept = [c for c in frame.columns if c in COLUMNS]      # the user's order: the CSV round-trips
-    table = frame[kept].copy() if kept else pd.DataFrame(index=frame.index)
-    if "site" not in table.columns:
-        table.insert(0, "site", "")
-    table = table.reset_index(drop=True)
+    columns = {name: frame[name].to_numpy(dtype=object).copy() for name in kept}
+    if "site" not in columns:
+        columns = {"site": np.full(len(frame), "", dtype=object), **columns}
     cells: list[tuple[int, int, str]] = []
     numbers = {}
-    for position, name in enumerate(table.columns):
-        bad, reasons, values = _check_column(name, table[name], months)
+    for position, (name, text) in enumerate(columns.items()):
+        bad, reasons, values = _check_column(name, text, months)
         if values is not None:
             numbers[name] = np.where(bad, np.nan, values)
         if bad.any():
             cells += [(r, position, f"row {r + 1}, column {name}: {reasons[i]}")
                       for i, r in enumerate(np.flatnonzero(bad))]
-            table.loc[bad, name] = ""
+            text[bad] = ""
     errors += [message for _, _, message in sorted(cells)]        # row by row, left to right
     # Blank site names become "site N" so every row can be named in the per-site table.
-    blank = table["site"] == ""
-    table.loc[blank, "site"] = [f"site {r + 1}" for r in np.flatnonzero(blank)]
-    if len(table) == 0:
+    site = columns["site"]
+    blank = np.flatnonzero(site == "")
+    site[blank] = [f"site {r + 1}" for r in blank]
+    if len(site) == 0:
         errors.append("the inventory has no rows: add one row per site")
-    return Inventory(table, tuple(errors), numbers)
+    return Inventory(pd.DataFrame(columns, dtype=object), tuple(errors), numbers)
 
 
-def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
-    """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells."""
-    blank = (cells == "").to_numpy()
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells (an
+    object array of str)."""
+    blank = cells == ""
     if name == "site":
-        text = cells.to_numpy(dtype=object)
-        too_long = np.array([len(t) > MAX_SITE_NAME for t in text], dtype=bool)
-        unsafe = cells.str.contains(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", regex=True).to_numpy()
+        too_long = np.char.str_len(cells.astype(str)) > MAX_SITE_NAME if len(cells) else blank
+        unsafe = (np.array([_UNSAFE_NAME.search(t) is not None for t in cells], dtype=bool)
+                  if _UNSAFE_NAME.search(" ".join(cells)) else np.zeros(len(cells), bool))   # cell by cell if any
         bad = too_long | unsafe
         return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
     if name == "pin":
-        bad = ~blank & ~cells.isin(PLACEMENTS).to_numpy()
+        bad = ~blank & ~np.isin(cells, PLACEMENTS)
         return bad, [f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
                      for v in cells[bad]], None
     if name in ("count", "go_live_month"):
@@ -161,13 +175,13 @@ def _check_column(name: str, cells: pd.Series, months: int) -> tuple[np.ndarray,
         return _check_numbers(cells, blank, low, high, True, what)
     spec = SPECS[name]
     if isinstance(spec, ChoiceField):
-        bad = ~blank & ~cells.isin(list(spec.options)).to_numpy()
+        bad = ~blank & ~np.isin(cells, list(spec.options))
         return bad, [f"{_short(v)} is not one of {', '.join(spec.options)}" for v in cells[bad]], None
     return _check_numbers(cells, blank, spec.min, spec.max, spec.integer, spec.unit_for())
 
 
 def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str], np.ndarray]:
-    values = pd.to_numeric(cells.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(np.where(blank, "nan", cells), errors="coerce").astype(float)
     not_number = ~blank & ~np.isfinite(values)
     outside = ~blank & np.isfinite(values) & ((values < low) | (values > high))
     fraction = ~blank & np.isfinite(values) & ~outside & integer & (values != np.round(values))
@@ -210,13 +224,20 @@ def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None 
     return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
 
 
-def fleet_json(fleet: Fleet) -> str:
-    """The whole fleet as one JSON document that `parse_fleet_json` restores."""
+FLEET_PARTS = ("schema_version", "kind", "name", "description", "base", "months", "answers", "columns", "sites")
+
+
+def fleet_document(fleet: Fleet) -> dict:
+    """The whole fleet as one JSON object that `from_fleet_document` restores (a fleet file, a fleet plan)."""
     rows = [{k: v for k, v in row.items() if v != ""} for row in fleet.inventory.table.to_dict("records")]
-    return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
-                       "base": to_dict(fleet.base), "answers": _answers_dict(fleet.answers),
-                       "columns": list(fleet.inventory.table.columns), "sites": rows},
-                      indent=2, ensure_ascii=False) + "\n"
+    return {"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
+            "base": to_dict(fleet.base), "answers": _answers_dict(fleet.answers),
+            "columns": list(fleet.inventory.table.columns), "sites": rows}
+
+
+def fleet_json(fleet: Fleet) -> str:
+    """The fleet file: `fleet_document` as stable, indented JSON."""
+    return json.dumps(fleet_document(fleet), indent=2, ensure_ascii=False) + "\n"
 
 
 def _answers_dict(answers) -> dict:
@@ -225,27 +246,51 @@ def _answers_dict(answers) -> dict:
             for k, v in answers.model_dump().items()}
 
 
-def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
-    """A fleet document (a preset in data/fleets/ or an export). `base` may be a preset key or a scenario."""
-    doc = load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file")
+@entry_point
+def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
+    """A fleet from its JSON object (a preset in data/fleets/, an export, a plan's part). `base` may be a preset
+    key or a scenario; a refused cell stays in `inventory.errors`, anything else wrong raises ScenarioError."""
     if not isinstance(doc, dict) or not isinstance(doc.get("sites"), list):
         raise ScenarioError("a fleet file is a JSON object with a 'sites' list (one object per site row)")
+    unknown = sorted(set(doc) - set(FLEET_PARTS))
+    if unknown:
+        raise ScenarioError(f"{unknown[0][:40]!r}: unknown part of a fleet file (its parts are {', '.join(FLEET_PARTS)})")
+    if doc.get("kind", "fleet") != "fleet":
+        raise ScenarioError(f"kind = {str(doc.get('kind'))[:40]!r}: a fleet file's kind is 'fleet'")
+    version = doc.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA_VERSION:
+        raise ScenarioError(f"schema_version = {str(version)[:40]} is not supported: this planner reads version "
+                            f"{SCHEMA_VERSION}")
     base = doc.get("base")
     if isinstance(base, str):
         base = catalog.preset(base)
     elif isinstance(base, dict):
         base = validate(base)
-    elif default_base is not None:
+    elif base is None and default_base is not None:
         base = default_base
     else:
         raise ScenarioError("a fleet file needs 'base': a preset name or a scenario object")
-    answers = advisor.answers(**(doc.get("answers") or {}))
+    answers, months, name = doc.get("answers") or {}, doc.get("months"), doc.get("name") or "Fleet"
+    if not isinstance(answers, dict):
+        raise ScenarioError("'answers' is an object of the advisor's question keys and answers")
+    if months is not None and (not isinstance(months, int) or isinstance(months, bool)):
+        raise ScenarioError(f"months = {str(months)[:40]} is not a whole number of months (1 to 240)")
+    if not isinstance(name, str):
+        raise ScenarioError("'name' is the fleet's name, a text")
     rows = doc["sites"]
     if not all(isinstance(r, dict) for r in rows):
         raise ScenarioError("every entry of 'sites' is an object of column: value")
     columns = doc.get("columns") or list(dict.fromkeys(k for r in rows for k in r))
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise ScenarioError("'columns' is the list of the inventory's column names")
     frame = pd.DataFrame([{c: _cell_text(r.get(c, "")) for c in columns} for r in rows], columns=columns, dtype=str)
-    return make_fleet(frame, base, answers, doc.get("months"), str(doc.get("name") or "Fleet")[:120])
+    return make_fleet(frame, base, advisor.answers(**answers), months, name[:120])
+
+
+def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
+    """A fleet file (JSON text): duplicate keys, NaN and deep nesting refused as in a scenario file."""
+    return from_fleet_document(load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file"),
+                               default_base)
 
 
 # ── Presets (data/fleets/*.json) ───────────────────────────────────────────────────────────────────
@@ -653,3 +698,47 @@ def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
             table = table.assign(**{name: ""})
     table = pd.concat([table, pd.DataFrame([{c: row.get(c, "") for c in table.columns}], dtype=str)], ignore_index=True)
     return Fleet(f.name, f.base, f.answers, parse_inventory(table, f.months), f.months)
+
+
+# ── What changed between two fleets (a saved plan's revisions) ─────────────────────────────────────
+CHANGE_COLUMNS = ("What", "Change", "Detail")
+
+
+def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
+    """What differs between two fleets, one line each: the programme's name, months, base scenario and base
+    answers, then the site rows added, removed or changed (rows matched by site name; a second row of the same
+    name is "name (2)"). A blank cell reads "(base)": it takes the base's value."""
+    lines = []
+    if old.name != new.name:
+        lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))
+    if old.months != new.months:
+        lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
+    for what, before, after in (("Base scenario", to_dict(old.base), to_dict(new.base)),
+                                ("Base answers", _answers_dict(old.answers), _answers_dict(new.answers))):
+        if before != after:
+            lines.append((what, "changed", _cells_change(before, after, sorted(set(before) | set(after)))))
+    before, after = _rows_by_site(old.inventory.table), _rows_by_site(new.inventory.table)
+    for site, cells in after.items():
+        if site not in before:
+            lines.append((site, "added", ", ".join(f"{k} {v}" for k, v in cells.items() if v and k != "site")))
+        elif cells != before[site]:
+            lines.append((site, "changed", _cells_change(before[site], cells, list(dict.fromkeys([*before[site], *cells])))))
+    lines += [(site, "removed", "") for site in before if site not in after]
+    return pd.DataFrame(lines, columns=CHANGE_COLUMNS)
+
+
+def _rows_by_site(table: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Site rows by name (the n-th row of a repeated name is "name (n)"), blank cells left out."""
+    rows, seen = {}, {}
+    for row in table.to_dict("records"):
+        name = row["site"]
+        seen[name] = seen.get(name, 0) + 1
+        rows[name if seen[name] == 1 else f"{name} ({seen[name]})"] = {k: v for k, v in row.items() if v != ""}
+    return rows
+
+
+def _cells_change(before: dict, after: dict, keys) -> str:
+    def text(cells, key):
+        value = cells.get(key, "")
+        return "(base)" if value in ("", None) else _cell_text(value)
+    return "; ".join(f"{k} {text(before, k)} → {text(after, k)}" for k in keys if before.get(k) != after.get(k))

@@ -555,13 +555,33 @@ def parse_json(text: str | bytes) -> "Scenario":
     return validate(load_json(_text_of(text)))
 
 
+def pack_token(data: dict) -> str:
+    """A JSON object as a link token: compact JSON, deflated, base64url without padding."""
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def unpack_token(token: str, what: str = "share link") -> bytes:
+    """The JSON bytes of a `pack_token` token, never more than MAX_SCENARIO_BYTES of them; a token that is too long,
+    does not decode or expands beyond the limit raises ScenarioError naming `what`."""
+    if len(token) > MAX_SHARE_LINK_CHARS:
+        raise ScenarioError(f"{what} is {len(token):,} characters; the limit is {MAX_SHARE_LINK_CHARS:,}")
+    try:
+        decompressor = zlib.decompressobj()
+        data = decompressor.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), MAX_SCENARIO_BYTES)
+    except (binascii.Error, zlib.error, ValueError):
+        raise ScenarioError(f"{what} is damaged (it does not decode)") from None
+    if decompressor.unconsumed_tail:
+        raise ScenarioError(f"{what} expands beyond the size limit of {MAX_SCENARIO_BYTES:,} bytes")
+    return data
+
+
 def to_share_token(scenario: "Scenario") -> str:
-    """Compact URL-safe token: only the fields that differ from the defaults, deflated, base64url."""
+    """Compact URL-safe token: only the fields that differ from the defaults (`pack_token`)."""
     default = to_dict(Scenario())
     diff = {k: v for k, v in to_dict(scenario).items() if v != default[k]}
     diff["schema_version"] = SCHEMA_VERSION
-    raw = json.dumps(diff, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+    return pack_token(diff)
 
 
 @entry_point
@@ -569,19 +589,7 @@ def from_share_token(token: str) -> "Scenario":
     """Inverse of `to_share_token`; a tampered or stale token raises ScenarioError."""
     if not isinstance(token, str) or not token:
         raise ScenarioError("share link has no scenario")
-    if len(token) > MAX_SHARE_LINK_CHARS:
-        raise ScenarioError(f"share link is {len(token):,} characters; the limit is {MAX_SHARE_LINK_CHARS:,}")
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        decompressor = zlib.decompressobj()
-        data = decompressor.decompress(raw, MAX_SCENARIO_BYTES)
-        if decompressor.unconsumed_tail:
-            raise ScenarioError("share link expands beyond the scenario size limit")
-    except (binascii.Error, zlib.error, ValueError) as exc:
-        if isinstance(exc, ScenarioError):
-            raise
-        raise ScenarioError("share link is damaged (it does not decode)") from None
-    return parse_json(data)
+    return parse_json(unpack_token(token))
 
 
 # ── `--set field=value` ───────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,11 @@
 """Saved plans: named workspaces with immutable, numbered revisions, in a SQL database.
 
-SQLite by default, in the file `PLANNER_DATABASE_PATH` (default `plans.sqlite3` in the working
-directory); PostgreSQL (or any SQLAlchemy URL) when `PLANNER_DATABASE_URL` is set. The schema is made
-and kept current by Alembic (`planner/migrations`), at start-up and by `python -m planner db upgrade`.
+Where (the first that is set): the environment variable `PLANNER_DATABASE_URL` (any SQLAlchemy URL,
+PostgreSQL for a team); Streamlit's connection secrets, `[connections.planner]` in `.streamlit/secrets.toml`
+(`url = "..."`, or the parts `dialect`, `driver`, `username`, `password`, `host`, `port`, `database`,
+`query`, as `st.connection(..., type="sql")` reads them); else SQLite in the file `PLANNER_DATABASE_PATH`
+(default `plans.sqlite3` in the working directory). The schema is made and kept current by Alembic
+(`planner/migrations`), at start-up and by `python -m planner db upgrade`.
 
 A plan's id is 128 random bits (32 hex digits): the id is the capability to read the plan. Each save
 adds revision n + 1 of its plan, numbered under the plan row's lock, so concurrent savers get distinct,
@@ -11,9 +14,11 @@ The engine, the advisor and the exports never import this module: the UI and the
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +32,9 @@ from .scenario import SCHEMA_VERSION, ScenarioError
 from .workspace import KINDS, WORKSPACE_VERSION, Workspace, parse_json, to_json
 
 URL_VARIABLE, PATH_VARIABLE = "PLANNER_DATABASE_URL", "PLANNER_DATABASE_PATH"
+CONNECTION = "planner"                      # [connections.planner] in Streamlit's secrets.toml
+URL_PARTS = ("driver", "username", "password", "host", "port", "database", "query")   # besides dialect, as st.connection
+SECRETS_FILES = (Path("~/.streamlit/secrets.toml"), Path(".streamlit/secrets.toml"))    # Streamlit's defaults, the later wins
 DEFAULT_PATH = "plans.sqlite3"
 MAX_PLAN_BYTES = 1_000_000
 MAX_NAME_CHARS, MAX_NOTE_CHARS = 120, 500
@@ -54,6 +62,7 @@ revisions = sa.Table(
     sa.Column("workspace_version", sa.Integer, nullable=False),
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document_sha256", sa.String(64), nullable=True),        # of the document's UTF-8; None before 0002
 )
 
 
@@ -92,6 +101,7 @@ class PlanSummary:
     created_at: datetime
     updated_at: datetime
     problem: str | None             # why its latest revision cannot be read, if it cannot
+    kind: str = "scenario"          # what its latest revision plans: "scenario" or "fleet"
 
 
 @dataclass(frozen=True)
@@ -102,13 +112,52 @@ class SavedPlan:
 
 
 # ── Configuration ──────────────────────────────────────────────────────────────────────────────────
-def database_url(environ=os.environ) -> str:
-    """`PLANNER_DATABASE_URL`, else SQLite in `PLANNER_DATABASE_PATH` (default plans.sqlite3)."""
+def database_url(environ=os.environ, secrets: Mapping | None = None) -> str:
+    """`PLANNER_DATABASE_URL`, else `[connections.planner]` of Streamlit's secrets (`secrets`, or the
+    secrets.toml files when None), else SQLite in `PLANNER_DATABASE_PATH` (default plans.sqlite3)."""
     url = environ.get(URL_VARIABLE, "").strip()
     if url:
         return url
+    connection = (read_secrets() if secrets is None else secrets).get("connections", {})
+    connection = connection.get(CONNECTION) if isinstance(connection, Mapping) else None
+    if connection is not None:
+        return connection_url(connection)
     path = Path(environ.get(PATH_VARIABLE, "").strip() or DEFAULT_PATH).expanduser().absolute()
     return f"sqlite:///{path}"
+
+
+def connection_url(params) -> str:
+    """The URL of a `[connections.planner]` table: its `url`, or one made of its parts as `st.connection` makes it
+    (`dialect` and `driver` give the driver name)."""
+    where = f"[connections.{CONNECTION}] in the secrets"
+    if not isinstance(params, Mapping):
+        raise StoreError(f"{where} is a table of settings (url = \"...\")")
+    if params.get("url"):
+        return str(params["url"])
+    if not params.get("dialect"):
+        raise StoreError(f"{where} needs url = \"...\" (or dialect, host, database and the rest of the parts)")
+    try:
+        url = sa.engine.URL.create(
+            str(params["dialect"]) + (f"+{params['driver']}" if params.get("driver") else ""),
+            **{k: params[k] for k in URL_PARTS if k != "driver" and params.get(k) is not None})
+    except (TypeError, ValueError, sa_exc.ArgumentError) as exc:
+        raise StoreError(f"{where} does not make a database URL: {exc}") from None
+    return url.render_as_string(hide_password=False)
+
+
+def read_secrets(files=SECRETS_FILES) -> dict:
+    """Streamlit's secrets.toml files (the user's, then the working directory's, whose tables win), for the
+    command line; the app reads `st.secrets`, which may be configured elsewhere."""
+    merged: dict = {}
+    for file in files:
+        path = file.expanduser()
+        try:
+            merged.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise StoreError(f"the secrets file {path} cannot be read: {exc}") from None
+    return merged
 
 
 def describe_url(url: str) -> str:
@@ -140,6 +189,22 @@ def _clean_note(note: str) -> str:
     return note
 
 
+def _sha256(document: str) -> str:
+    return hashlib.sha256(document.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _document_problem(document: str, checksum: str | None) -> str | None:
+    """Why a stored document does not read as a plan (damaged, altered since it was saved), or None. A document
+    with the checksum it was saved with is the validated one that was saved; any other is parsed."""
+    if checksum is not None and _sha256(document) == checksum:
+        return None
+    try:
+        parse_json(document)
+    except ScenarioError as exc:
+        return f"its stored document is damaged: {exc}"
+    return None
+
+
 def valid_plan_id(plan_id) -> bool:
     return isinstance(plan_id, str) and len(plan_id) == ID_HEX_DIGITS and all(c in "0123456789abcdef" for c in plan_id)
 
@@ -160,6 +225,7 @@ class Store:
 
     def __init__(self, url: str | None = None, migrate: bool = True):
         self.url = url or database_url()
+        self._verdicts: dict[tuple[str, int, int], str | None] = {}   # (plan, revision, length) → problem
         try:
             self.engine = _engine(self.url)
         except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as exc:
@@ -203,9 +269,11 @@ class Store:
             raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
         document = to_json(workspace)
         size = len(document.encode("utf-8"))
+        checksum = _sha256(document)
         if size > MAX_PLAN_BYTES:
-            raise StoreError(f"the plan is {size:,} bytes; a plan holds at most {MAX_PLAN_BYTES:,} "
-                             "(fewer compared scenarios make it smaller)")
+            smaller = ("fewer site rows (a row's count stands for identical sites) make it smaller"
+                       if workspace.kind == "fleet" else "fewer compared scenarios make it smaller")
+            raise StoreError(f"the plan is {size:,} bytes; a plan holds at most {MAX_PLAN_BYTES:,} ({smaller})")
         now = datetime.now(timezone.utc)
         with self._transaction() as connection:
             if plan_id is None:
@@ -221,25 +289,47 @@ class Store:
                     .returning(plans.c.latest_revision)).scalar()
                 if number is None:
                     raise PlanNotFound(f"there is no plan {plan_id[:40]!r}")
+                before = connection.execute(sa.select(revisions.c.kind).where(
+                    revisions.c.plan_id == plan_id, revisions.c.number == number - 1)).scalar()
+                if before != workspace.kind:        # the transaction rolls back: nothing is stored
+                    raise StoreError(f"plan {plan_id!r} holds a {before}, not a {workspace.kind}: save the "
+                                     f"{workspace.kind} as a new plan")
             connection.execute(sa.insert(revisions).values(
                 plan_id=plan_id, number=number, saved_at=now, name=name, note=note, kind=workspace.kind,
                 workspace_version=WORKSPACE_VERSION, schema_version=workspace.scenario.schema_version,
-                document=document))
+                document=document, document_sha256=checksum))
         return RevisionInfo(plan_id, number, now, name, note)
 
     # ── Reading ──
     def plans(self, search: str = "", limit: int = 500) -> list[PlanSummary]:
-        """Plans whose name contains `search` (any case), the last changed first."""
+        """Plans whose name contains `search` (any case), the last changed first, each with the reason its
+        latest revision cannot be read, if it cannot: judged from its columns, then from its document, which
+        must still have the checksum it was saved with (a document without one is parsed). A verdict is kept
+        per revision and stored length: a revision never changes."""
         latest = revisions.alias("latest")
-        query = (sa.select(plans, latest.c.kind, latest.c.workspace_version, latest.c.schema_version)
+        query = (sa.select(plans, latest.c.kind, latest.c.workspace_version, latest.c.schema_version,
+                           sa.func.length(latest.c.document).label("length"))
                  .join(latest, sa.and_(latest.c.plan_id == plans.c.id, latest.c.number == plans.c.latest_revision))
                  .order_by(plans.c.updated_at.desc(), plans.c.name, plans.c.id).limit(limit))
         if search.strip():
             query = query.where(plans.c.name.icontains(search.strip(), autoescape=True))
         with self._transaction() as connection:
             rows = connection.execute(query).all()
+            problems = {r.id: _problem(r.kind, r.workspace_version, r.schema_version) for r in rows}
+            unread = [(r.id, r.latest_revision, r.length) for r in rows
+                      if problems[r.id] is None and (r.id, r.latest_revision, r.length) not in self._verdicts]
+            if unread:
+                documents = {r.plan_id: r for r in connection.execute(
+                    sa.select(revisions.c.plan_id, revisions.c.document, revisions.c.document_sha256).where(
+                        sa.tuple_(revisions.c.plan_id, revisions.c.number).in_([key[:2] for key in unread])))}
+                if len(self._verdicts) > 10_000:
+                    self._verdicts.clear()
+                for key in unread:
+                    stored = documents[key[0]]
+                    self._verdicts[key] = _document_problem(stored.document, stored.document_sha256)
         return [PlanSummary(r.id, r.name, r.latest_revision, _utc(r.created_at), _utc(r.updated_at),
-                            _problem(r.kind, r.workspace_version, r.schema_version)) for r in rows]
+                            problems[r.id] or self._verdicts.get((r.id, r.latest_revision, r.length)), r.kind)
+                for r in rows]
 
     def revisions(self, plan_id: str) -> list[RevisionInfo]:
         """Every revision of a plan, the newest first."""

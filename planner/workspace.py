@@ -9,25 +9,29 @@ One JSON document, written and read here only; the plans database stores it as i
      "preset": "retail", "view": "cash", "advisor": {...answers...} | null, "comparison": [{...}, ...],
      "sensitivity": {"tornado.percent": 20, "map.x": "cameras", "mc.seed": 7, ...}}
 
-`kind` says what the document plans. Today it is always "scenario"; a fleet of sites will be another
-kind with a `fleet` part beside (or instead of) `scenario`, so a reader tells the two apart before it
-looks further. Every part is validated by the codec that owns it (`scenario.validate`,
-`advisor.answers`), so a bad document fails with the same readable messages as a bad scenario file.
+    {"workspace_version": 1, "kind": "fleet", "fleet": {...the fleet file, base scenario and sites...}}
+
+`kind` says what the document plans, so a reader tells the two apart before it looks further: the
+scenario and the work around it, or a fleet (the Fleet page's inventory, its base scenario, answers
+and months: the file the page exports and `python -m planner fleet --sites` reads). Every part is
+validated by the codec that owns it (`scenario.validate`, `advisor.answers`, `fleet.from_fleet_document`),
+so a bad document fails with the same readable messages as a bad scenario or fleet file. The text is
+read by `scenario.load_json` (duplicate keys, NaN and deep nesting refused) and the link token is
+`scenario.pack_token`'s.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import advisor
-from .scenario import MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, NumberField, Scenario, ScenarioError, to_dict, validate
+from . import fleet as fleets
+from .scenario import (NumberField, Scenario, ScenarioError, entry_point, load_json, pack_token, to_dict, unpack_token,
+                       validate)
 
 WORKSPACE_VERSION = 1
-KINDS = ("scenario",)
+KINDS = ("scenario", "fleet")
 VIEWS = ("cash", "accounting")
 MAX_COMPARED = 8
 _UPGRADES: dict[int, Any] = {}       # workspace_version n → function(dict) -> dict of version n + 1
@@ -46,12 +50,24 @@ class Workspace:
     comparison: tuple[Scenario, ...] = field(default=())
     sensitivity: dict = field(default_factory=dict)   # SENSITIVITY_SETTINGS that were set
     kind: str = "scenario"
+    fleet: fleets.Fleet | None = None                # a fleet plan's fleet (its base is `scenario`)
 
     def with_scenario(self, scenario: Scenario) -> "Workspace":
         return replace(self, scenario=scenario)
 
+    @property
+    def name(self) -> str:
+        return self.fleet.name if self.fleet else self.scenario.name
+
+
+def of_fleet(f: fleets.Fleet) -> Workspace:
+    """A fleet plan's workspace: the fleet alone (its base scenario as `scenario`)."""
+    return Workspace(f.base, kind="fleet", fleet=f)
+
 
 def to_document(w: Workspace) -> dict:
+    if w.kind == "fleet":
+        return {"workspace_version": WORKSPACE_VERSION, "kind": "fleet", "fleet": fleets.fleet_document(w.fleet)}
     return {"workspace_version": WORKSPACE_VERSION, "kind": w.kind, "scenario": to_dict(w.scenario),
             "preset": w.preset, "view": w.view, "advisor": _answers(w.advisor),
             "comparison": [to_dict(s) for s in w.comparison], "sensitivity": w.sensitivity}
@@ -120,6 +136,22 @@ def _sensitivity(value) -> dict:
     return dict(value)
 
 
+PARTS = {"scenario": ("workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison", "sensitivity"),
+         "fleet": ("workspace_version", "kind", "fleet")}
+
+
+def _fleet(value) -> fleets.Fleet:
+    """A fleet part is a whole fleet file: every cell valid (a file that names bad cells is refused)."""
+    if value is None:
+        raise ScenarioError("missing")
+    f = fleets.from_fleet_document(value)
+    if f.inventory.errors:
+        more = len(f.inventory.errors) - 1
+        raise ScenarioError(f.inventory.errors[0] + (f" (and {more:,} more)" if more else ""))
+    return f
+
+
+@entry_point
 def from_document(data: Any) -> Workspace:
     """Validate a workspace document (an older version is upgraded first); ScenarioError says what is wrong."""
     if not isinstance(data, dict):
@@ -132,13 +164,14 @@ def from_document(data: Any) -> Workspace:
                             f"versions 1 to {WORKSPACE_VERSION}")
     while version < WORKSPACE_VERSION:
         data, version = _UPGRADES[version](data), version + 1
-    unknown = set(data) - {"workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison",
-                           "sensitivity"}
-    if unknown:
-        raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a plan")
     kind = data.get("kind", "scenario")
     if kind not in KINDS:
         raise ScenarioError(f"kind = {kind!r:.40} is not supported: this planner reads {', '.join(KINDS)} plans")
+    unknown = set(data) - set(PARTS[kind])
+    if unknown:
+        raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a {kind} plan")
+    if kind == "fleet":
+        return of_fleet(_part("fleet", _fleet, data.get("fleet")))
     return Workspace(scenario=_part("scenario", validate, data.get("scenario")),
                      preset=_part("preset", _preset, data.get("preset")),
                      view=_part("view", _view, data.get("view", "cash")),
@@ -149,30 +182,22 @@ def from_document(data: Any) -> Workspace:
 
 def parse_json(text: str | bytes) -> Workspace:
     """Parse and validate a workspace document; every failure is a ScenarioError."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(f"the plan is not UTF-8 text (byte {exc.start})") from None
     return from_document(_loads(text, "the plan"))
 
 
 def _loads(text: str | bytes, what: str):
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{what} is not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise ScenarioError(f"{what} is nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{what} is not UTF-8 text") from None
-    except ValueError as exc:
-        raise ScenarioError(f"{what} is not valid JSON: {exc}") from None
-
-
-def _reject_constant(token: str):
-    raise ValueError(f"{token} is not a number")
-
+        return load_json(text, what)
+    except ScenarioError as exc:
+        message = str(exc)
+        if not message.startswith(what):
+            message = f"{what} is {message}" if message.startswith("not valid JSON") else f"{what}: {message}"
+        raise ScenarioError(message) from None
 
 
 # ── The share link's part: the work beyond the scenario ───────────────────────────────────────────
@@ -195,25 +220,20 @@ def to_share_token(w: Workspace) -> str | None:
         extras["sensitivity"] = w.sensitivity
     if not extras:
         return None
-    raw = json.dumps({"workspace_version": WORKSPACE_VERSION, **extras}, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
+    return pack_token({"workspace_version": WORKSPACE_VERSION, **extras})
 
 
 def with_share_token(w: Workspace, token: str) -> Workspace:
     """`w`'s scenario and preset with the view, answers and comparison a link token carries (what it leaves
     out is a fresh session's); a bad token raises ScenarioError."""
-    if not isinstance(token, str) or len(token) > MAX_SHARE_LINK_CHARS:
-        raise ScenarioError(f"the link's work part is over {MAX_SHARE_LINK_CHARS:,} characters")
-    try:
-        decompressor = zlib.decompressobj()
-        raw = decompressor.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), MAX_SCENARIO_BYTES)
-    except (binascii.Error, zlib.error, ValueError):
-        raise ScenarioError("the link's work part is damaged (it does not decode)") from None
-    if decompressor.unconsumed_tail:
-        raise ScenarioError("the link's work part expands beyond the size limit")
-    data = _loads(raw, "the link's work part")
+    if not isinstance(token, str):
+        raise ScenarioError("the link's work part is not text")
+    data = _loads(unpack_token(token, "the link's work part"), "the link's work part")
     if not isinstance(data, dict):
         raise ScenarioError("the link's work part is not a JSON object")
+    if data.get("kind", "scenario") != "scenario":
+        raise ScenarioError(f"kind = {data.get('kind')!r:.40} is not supported in a link: a fleet is shared as a "
+                            "saved plan or a fleet file")
     default = to_dict(Scenario())
     comparison = data.get("comparison", [])
     if isinstance(comparison, list):

@@ -296,13 +296,15 @@ def test_an_unreadable_plan_is_listed_with_its_problem_and_refused_by_name(url):
                            .values(workspace_version=2))
     at = on_plans_page(start())
     listing = at.dataframe[0].value.set_index("Plan")["Problem"]
-    assert listing["Good"] == listing["Damaged"] == ""           # a damaged document shows when it is read
+    assert listing["Good"] == ""
+    assert listing["Damaged"] == ("cannot be read: its stored document is damaged: the plan is not valid JSON: "
+                                  "Expecting property name enclosed in double quotes at line 1, column 2")
     assert listing["From a newer planner"].startswith("cannot be read: it was saved by a newer planner (plan format 2")
     at.selectbox(key="plans.pick").set_value(bad).run()
     assert not at.exception
     assert messages(at, "error") == ["The revisions cannot be compared: plan “Damaged” revision 1 cannot be read: "
                                      "the plan is not valid JSON: Expecting property name enclosed in double quotes "
-                                     "at line 1."]
+                                     "at line 1, column 2."]
     at.button(key="plans.open").click().run()
     assert messages(at, "error")[0].startswith("The plan could not be opened: plan “Damaged” revision 2 cannot be read")
     assert at.session_state["scenario"] == RETAIL                      # the work is untouched
@@ -329,3 +331,113 @@ def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
     assert error == ("retail.json was not loaded: it is a scenario file, not a plan file (a scenario file loads on "
                      "Compare & export).")
     assert at.session_state["scenario"] == VESSEL                          # the work is untouched
+
+
+# ── Fleet plans ─────────────────────────────────────────────────────────────────────────────────────
+def test_a_fleet_is_saved_opened_and_compared(url):
+    from planner import fleet
+    from planner.ui import fleet as fleet_page
+    from planner.workspace import of_fleet
+    city = fleet.preset("city_intersections")
+    at = start()
+    at.session_state[fleet_page.DOC] = city
+    at.switch_page("pages/fleet.py").run()                  # the Fleet page shows it (and keeps it as shown)
+    assert not at.exception
+    at = on_plans_page(at)
+    at.segmented_control(key=plans.KIND).set_value("fleet").run()
+    assert at.text_input(key="plans.name").value == city.name    # the name follows what is saved
+    save(at, "City", "two waves")
+    assert messages(at, "success") == ["Saved “City” as revision 1."]
+    db = Store(url)
+    [plan] = db.plans()
+    assert (plan.kind, db.open(plan.id).workspace) == ("fleet", of_fleet(city))
+    assert (at.query_params["plan"], at.query_params["rev"]) == (plan.id, "1")
+    # A second revision: one more LTE intersection, pinned to the cloud, saved from the store's side.
+    table = city.inventory.table.copy()
+    table.loc[1, ["count", "pin"]] = ["16", "cloud"]
+    changed = fleet.make_fleet(table, city.base, city.answers, city.months, city.name)
+    db.save(of_fleet(changed), "City", plan_id=plan.id, note="one more, in the cloud")
+    at = on_plans_page(start())
+    inputs, figures = (t.value for t in at.table)
+    assert inputs.to_dict("records") == [{"What": "LTE intersection", "Change": "changed",
+                                          "Detail": "count 15 → 16; pin (base) → cloud"}]
+    rows = figures.set_index("Figure")
+    before, after = (fleet.plan_summary(fleet.evaluate(f)) for f in (city, changed))
+    # The LTE row leaves the edge: the recommended mix's sites on the edge fall by its 15 sites.
+    assert after["recommended"]["sites_on_edge"] == before["recommended"]["sites_on_edge"] - 15
+    assert rows.loc["Recommended: sites on the edge"].tolist() == [
+        f"{before['recommended']['sites_on_edge']:,}", f"{after['recommended']['sites_on_edge']:,}", "-15"]
+    capex_drop = before["recommended"]["capex_total"] - after["recommended"]["capex_total"]
+    assert capex_drop > 0 and rows.loc["Recommended: capex", "Change"] == f"-${capex_drop:,.0f}"
+    # Opening revision 1 puts the fleet back on the Fleet page, and leaves the scenario alone.
+    fresh = start(plan=plan.id, rev="1")
+    assert messages(fresh, "success")[0].endswith("; the fleet is on the Fleet page.")
+    assert fresh.session_state[fleet_page.DOC] == city and fresh.session_state["scenario"] == RETAIL
+    fresh.switch_page("pages/fleet.py").run()
+    assert not fresh.exception and fresh.metric[0].value == "40"
+    assert fresh.query_params["plan"] == plan.id                         # unchanged: the bar still names it
+
+
+def test_edits_on_the_fleet_page_are_what_is_saved_and_survive_a_page_switch(url):
+    from planner import fleet
+    from planner.ui import fleet as fleet_page
+    at = start()
+    at.switch_page("pages/fleet.py").run()
+    f = at.session_state[fleet_page.SHOWN]
+    edited = f.inventory.table.copy()
+    edited.loc[0, "count"] = "7"
+    # What the editor hands back after an edit (AppTest cannot type into the grid): the page's own step.
+    at.session_state[fleet_page.SHOWN] = fleet.Fleet(f.name, f.base, f.answers, fleet.parse_inventory(edited, f.months),
+                                                     f.months)
+    at = on_plans_page(at)                                 # the editor's widget state is dropped here
+    at.segmented_control(key=plans.KIND).set_value("fleet").run()
+    save(at, "Edited chain")
+    [plan] = Store(url).plans()
+    assert Store(url).open(plan.id).workspace.fleet.inventory.table.loc[0, "count"] == "7"
+    at.switch_page("pages/fleet.py").run()                 # back on the page: the edit is still there
+    assert not at.exception
+    assert at.session_state[fleet_page.DOC].inventory.table.loc[0, "count"] == "7"
+
+
+def test_a_damaged_plan_is_listed_by_name_with_its_reason_before_it_is_opened(url):
+    import sqlalchemy as sa
+    from planner import store
+    db = Store(url)
+    db.save(Workspace(RETAIL), "Good")
+    corrupt = db.save(Workspace(RETAIL), "Corrupt").plan_id
+    future = db.save(Workspace(RETAIL), "Future").plan_id
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == corrupt)
+                           .values(document='{"workspace_version": 1, "scenario": {"cameras": 1, "cameras": 2}}'))
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == future)
+                           .values(schema_version=2))
+    at = on_plans_page(start())
+    listing = at.dataframe[0].value.set_index("Plan")["Problem"]
+    assert listing.to_dict() == {
+        "Future": "cannot be read: it was saved by a newer planner (plan format 1, scenario schema 2; this one reads "
+                  "up to 1 and 1)",
+        "Corrupt": "cannot be read: its stored document is damaged: the plan: field 'cameras' appears more than "
+                   "once: give each field once",
+        "Good": ""}
+    assert messages(at, "warning") == [
+        "- “Future” cannot be read: it was saved by a newer planner (plan format 1, scenario schema 2; this one reads "
+        "up to 1 and 1).\n- “Corrupt” cannot be read: its stored document is damaged: the plan: field 'cameras' "
+        "appears more than once: give each field once."]
+
+
+def test_the_app_honours_streamlits_connection_secrets(tmp_path, monkeypatch):
+    """Without PLANNER_DATABASE_URL the app saves into `[connections.planner]` of st.secrets; the variable wins."""
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DATABASE_PATH", str(tmp_path / "fallback.sqlite3"))
+    from_secrets = f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["connections"] = {"planner": {"url": from_secrets}}
+    at.run()
+    save(on_plans_page(at), "Via secrets")
+    assert [p.name for p in Store(from_secrets).plans()] == ["Via secrets"]
+    assert not (tmp_path / "fallback.sqlite3").exists()
+    from_env = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", from_env)
+    save(at, "Via the variable", as_new=True)
+    assert [p.name for p in Store(from_env).plans()] == ["Via the variable"]
+    assert [p.name for p in Store(from_secrets).plans()] == ["Via secrets"]

@@ -124,3 +124,32 @@ def test_save_reload_open_by_link_and_from_the_list_and_compare(new_page, served
     for width in (1024, 1440, 390):
         other.set_viewport_size({"width": width, "height": 900})
         screenshot(other, f"plans-{width}")
+
+
+def fleet_json(page, tmp_path, name: str) -> str:
+    go_to(page, "Fleet")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Fleet JSON", exact=True).click()
+    path = tmp_path / name
+    download.value.save_as(path)
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(new_page, served, tmp_path):
+    from planner import fleet
+    url, database = served
+    page = new_page(url)
+    exported = fleet_json(page, tmp_path, "first-fleet.json")           # the default fleet, as the page shows it
+    go_to(page, "Plans")
+    page.get_by_role("radio", name="The fleet (Fleet page)", exact=True).click()
+    settle(page)
+    page.get_by_role("textbox", name="Plan name").fill("Chain")
+    save(page, "as shown")
+    expect(page.get_by_text("Saved “Chain” as revision 1.")).to_be_visible()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('rev') === '1'")
+    plan = query(page)["plan"]
+    assert fleet.fleet_json(Store(database).open(plan).workspace.fleet) == exported     # what `plans export` writes
+
+    other = new_page(f"{url}/?plan={plan}")                               # another person opens the link
+    expect(other.get_by_text("Opened “Chain” revision 1")).to_be_visible()
+    assert fleet_json(other, tmp_path, "second-fleet.json") == exported

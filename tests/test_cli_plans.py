@@ -91,3 +91,79 @@ def test_db_upgrade_creates_the_tables(tmp_path):
     url = f"sqlite:///{tmp_path / 'new' / 'plans.sqlite3'}"
     assert ok(url, "db", "upgrade") == f"plans database {url}: schema is current\n"
     assert ok(url, "plans", "list").splitlines()[1:] == []
+
+
+# ── Fleet plans ─────────────────────────────────────────────────────────────────────────────────────
+FLEETS = ROOT / "data" / "fleets"
+
+
+def test_a_fleet_plan_saves_exports_and_reads_back_with_identical_figures(url, tmp_path):
+    from planner import fleet
+    plan, number = ok(url, "plans", "save", "--fleet", FLEETS / "city_intersections.json", "--name", "City",
+                      "--note", "two waves").split()
+    assert number == "1"
+    exported = tmp_path / "city.json"
+    ok(url, "plans", "export", plan, "--out", exported)
+    assert exported.read_text() == fleet.fleet_json(fleet.preset("city_intersections"))   # the fleet file itself
+    assert ok(url, "fleet", "--sites", exported, "--format", "json") == \
+        ok(url, "fleet", "--fleet", "city_intersections", "--format", "json")
+    # A second revision from an edited fleet file; the listing says what each plan holds.
+    edited = tmp_path / "edited.json"
+    edited.write_text(exported.read_text().replace('"count": "25"', '"count": "26"', 1))
+    assert ok(url, "plans", "save", "--fleet", edited, "--name", "City", "--plan", plan).split() == [plan, "2"]
+    assert ok(url, "plans", "export", plan, "--rev", "2") == edited.read_text()
+    [listed] = json.loads(ok(url, "plans", "list", "--format", "json"))
+    assert (listed["kind"], listed["revisions"], listed["problem"]) == ("fleet", 2, None)
+    assert "fleet" in ok(url, "plans", "list").splitlines()[1]
+
+
+def test_a_plan_keeps_its_kind(url):
+    plan = ok(url, "plans", "save", "--fleet", FLEETS / "retail_chain.json", "--name", "Chain").split()[0]
+    run = cli(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Chain", "--plan", plan)
+    assert run.returncode == 2
+    assert run.stderr == f"error: plan '{plan}' holds a fleet, not a scenario: save the scenario as a new plan\n"
+    assert [p["revisions"] for p in json.loads(ok(url, "plans", "list", "--format", "json"))] == [1]
+
+
+def test_a_fleet_file_with_a_bad_cell_is_not_saved(url, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text((FLEETS / "city_intersections.json").read_text().replace('"count": 25', '"count": -3', 1))
+    run = cli(url, "plans", "save", "--fleet", bad, "--name", "Bad")
+    assert run.returncode == 2 and run.stderr.startswith(f"error: {bad}: row 1, column count: -3 is outside"), run.stderr
+
+
+def test_a_damaged_plan_is_listed_with_its_reason(url):
+    import sqlalchemy as sa
+    from planner import store
+    ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Good")
+    damaged = ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Damaged").split()[0]
+    db = Store(url)
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == damaged)
+                           .values(document='{"workspace_version": 1, "scenario": {"cameras": -5}}'))
+    db.close()
+    problems = {p["name"]: p["problem"] for p in json.loads(ok(url, "plans", "list", "--format", "json"))}
+    assert problems == {"Good": None, "Damaged": "its stored document is damaged: scenario: cameras = -5 is not valid: "
+                                                 "allowed 0 to 100,000 cameras, a whole number"}
+    assert "Damaged  (cannot be read: its stored document is damaged: scenario: cameras = -5" in ok(url, "plans", "list")
+
+
+def test_the_commands_honour_streamlits_connection_secrets(tmp_path):
+    """Without PLANNER_DATABASE_URL, `[connections.planner]` in .streamlit/secrets.toml names the database."""
+    project = tmp_path / "project"
+    (project / ".streamlit").mkdir(parents=True)
+    db_file = tmp_path / "from-secrets.sqlite3"
+    (project / ".streamlit" / "secrets.toml").write_text(f'[connections.planner]\nurl = "sqlite:///{db_file}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANNER_DATABASE")}
+    env |= {"PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=120)
+    saved = run("plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Via secrets")
+    assert saved.returncode == 0, saved.stderr
+    assert [p.name for p in Store(f"sqlite:///{db_file}").plans()] == ["Via secrets"]
+    assert not (project / "plans.sqlite3").exists()
+    assert run("db", "upgrade").stdout == f"plans database sqlite:///{db_file}: schema is current\n"
+    env["PLANNER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"          # the variable wins
+    assert "from-env" in run("db", "upgrade").stdout

@@ -1,8 +1,11 @@
 """The plans database on real SQLite and a real PostgreSQL server (tests/postgres_support.py)."""
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import time
+from datetime import datetime, timezone
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -96,9 +99,17 @@ def test_an_unreadable_plan_is_named_and_the_list_still_works(db):
     problems = {p.name: p.problem for p in db.plans()}
     assert problems["Good plan"] is None
     assert "scenario schema 99" in problems["From the future"]
+    # Listed before anyone opens it: the document is read for the list (once per revision).
+    assert problems["Broken plan"] == ("its stored document is damaged: scenario: cameras = -5 is not valid: allowed "
+                                       "0 to 100,000 cameras, a whole number")
+    with db.engine.begin() as connection:                 # damaged again, differently: a new length, read again
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == broken)
+                           .values(document='{"workspace_version": 1, "scenario": {}, "scenario": {}}'))
+    assert {p.name: p.problem for p in db.plans()}["Broken plan"] == (
+        "its stored document is damaged: the plan: field 'scenario' appears more than once: give each field once")
     with pytest.raises(UnreadablePlan, match="plan “From the future” revision 1 cannot be read: .*newer planner"):
         db.open(newer)
-    with pytest.raises(UnreadablePlan, match="plan “Broken plan” revision 1 cannot be read: scenario: cameras = -5"):
+    with pytest.raises(UnreadablePlan, match="plan “Broken plan” revision 1 cannot be read: the plan: field 'scenario'"):
         db.open(broken)
     assert db.open(good).workspace == WORKSPACE
 
@@ -133,18 +144,105 @@ def test_names_are_tidied(db):
     assert db.revisions(db.plans()[0].id)[0].note == "approved\n by finance"
 
 
+def test_the_list_hashes_documents_rather_than_parsing_them(db, monkeypatch):
+    """An intact document is known by its checksum: the list parses only one without it or not matching it."""
+    intact = db.save(WORKSPACE, "Intact").plan_id
+    unchecked = db.save(WORKSPACE, "Saved before checksums").plan_id
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == unchecked)
+                           .values(document_sha256=None))
+    parsed = []
+    monkeypatch.setattr(store, "parse_json", lambda text: parsed.append(text))
+    assert [p.problem for p in db.plans()] == [None, None]
+    assert parsed == [to_json(WORKSPACE)]                            # only the one without a checksum
+    assert [p.id for p in db.plans()] == [unchecked, intact] and len(parsed) == 1    # a verdict is kept
+
+
+def test_a_database_made_before_checksums_is_migrated_and_listed(url):
+    """A plans database at migration 0001 (no checksums) with a plan in it: start-up adds the column, the plan
+    lists and opens as before, and new revisions get checksums."""
+    from alembic import command
+    from alembic.config import Config
+    engine = sa.create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        now = datetime.now(timezone.utc)
+        connection.execute(sa.text("insert into plans (id, name, created_at, updated_at, latest_revision) "
+                                   "values (:id, 'Old plan', :now, :now, 1)"), {"id": "a" * 32, "now": now})
+        connection.execute(sa.text(
+            "insert into revisions (plan_id, number, saved_at, name, note, kind, workspace_version, schema_version, "
+            "document) values (:id, 1, :now, 'Old plan', '', 'scenario', 1, 1, :doc)"),
+            {"id": "a" * 32, "now": now, "doc": to_json(WORKSPACE)})
+    engine.dispose()
+    db = Store(url)
+    assert [(p.name, p.problem) for p in db.plans()] == [("Old plan", None)]
+    assert db.open("a" * 32).workspace == WORKSPACE
+    db.save(WORKSPACE, "Old plan", plan_id="a" * 32)
+    with db.engine.connect() as connection:
+        checksums = connection.execute(sa.select(store.revisions.c.number, store.revisions.c.document_sha256)
+                                       .order_by(store.revisions.c.number)).all()
+    assert checksums[0][1] is None and checksums[1][1] == hashlib.sha256(to_json(WORKSPACE).encode()).hexdigest()
+    db.close()
+
+
 def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
     Store(url).close()
     s = Store(url)                                   # start-up migrates again: nothing to do
     with s.engine.connect() as connection:
-        assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
+        assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
     s.close()
+
+
+def test_a_fleet_plan_is_stored_listed_and_opened_with_its_kind(db):
+    from planner import fleet
+    from planner.workspace import of_fleet
+    city = fleet.preset("city_intersections")
+    plan = db.save(of_fleet(city), "City").plan_id
+    assert [(p.name, p.kind, p.problem) for p in db.plans()] == [("City", "fleet", None)]
+    opened = db.open(plan)
+    assert opened.workspace.fleet == city and opened.document == to_json(of_fleet(city))
+    with pytest.raises(StoreError, match=f"plan '{plan}' holds a fleet, not a scenario: save the scenario as a new"):
+        db.save(WORKSPACE, "City", plan_id=plan)
+    assert db.plans()[0].revisions == 1 and [r.number for r in db.revisions(plan)] == [1]   # nothing stored
+
+
+def test_database_url_from_streamlit_secrets(tmp_path):
+    """PLANNER_DATABASE_URL first, then [connections.planner] of the secrets, then PLANNER_DATABASE_PATH."""
+    env_url, secret_url = "postgresql+psycopg://env@h/db", "postgresql+psycopg://secret:pw@h:5433/plans"
+    secrets = {"connections": {"planner": {"url": secret_url}, "other": {"url": "sqlite://"}}}
+    path = {"PLANNER_DATABASE_PATH": str(tmp_path / "x.db")}
+    assert store.database_url({"PLANNER_DATABASE_URL": env_url, **path}, secrets) == env_url
+    assert store.database_url(path, secrets) == secret_url
+    assert store.database_url(path, {"connections": {"other": {"url": "sqlite://"}}}) == f"sqlite:///{tmp_path / 'x.db'}"
+    parts = {"dialect": "postgresql", "driver": "psycopg", "username": "planner", "password": "p@ss", "host": "db",
+             "port": 5432, "database": "plans", "query": {"sslmode": "require"}}
+    assert store.database_url({}, {"connections": {"planner": parts}}) == \
+        "postgresql+psycopg://planner:p%40ss@db:5432/plans?sslmode=require"
+    with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets needs url"):
+        store.database_url({}, {"connections": {"planner": {"host": "db"}}})
+    with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets is a table"):
+        store.database_url({}, {"connections": {"planner": "sqlite://"}})
+
+
+def test_secrets_files_are_read_the_working_directorys_last(tmp_path):
+    home, project = tmp_path / "home.toml", tmp_path / "project.toml"
+    home.write_text('[connections.planner]\nurl = "sqlite:///home.db"\n[other]\nkey = 1\n')
+    project.write_text('[connections.planner]\nurl = "sqlite:///project.db"\n')
+    assert store.read_secrets((home, tmp_path / "missing.toml")) == {
+        "connections": {"planner": {"url": "sqlite:///home.db"}}, "other": {"key": 1}}
+    assert store.read_secrets((home, project))["connections"]["planner"]["url"] == "sqlite:///project.db"
+    project.write_text("[connections.planner\n")
+    with pytest.raises(StoreError, match=f"the secrets file {project} cannot be read"):
+        store.read_secrets((home, project))
 
 
 def test_database_url_comes_from_the_environment(tmp_path):
     assert store.database_url({"PLANNER_DATABASE_URL": "postgresql+psycopg://u@h/db"}) == "postgresql+psycopg://u@h/db"
     assert store.database_url({"PLANNER_DATABASE_PATH": str(tmp_path / "x.db")}) == f"sqlite:///{tmp_path / 'x.db'}"
-    assert store.database_url({}).endswith("/plans.sqlite3")
+    assert store.database_url({}, {}).endswith("/plans.sqlite3")
     with pytest.raises(StoreError, match="PLANNER_DATABASE_URL is not a usable database URL"):
         Store("nonsense://")
     assert "secret" not in store.describe_url("postgresql://u:secret@h/db")

@@ -1,9 +1,11 @@
 """The Fleet page's state and pieces: the fleet in the session, the editor's table, uploads, the chart.
 
-Keys (in `st.session_state`): `fleet.doc` the Fleet last loaded (preset, upload, added row); `fleet.version`
-bumps when it is replaced from outside the editor, so the editor (`fleet.editor.<version>`) starts afresh.
-Edits in the editor are read back on every run and evaluated; a refused cell is listed and takes the
-base value, the rest of the table is kept.
+Keys (in `st.session_state`): `fleet.doc` the Fleet last loaded (preset, upload, added row, opened plan);
+`fleet.version` bumps when it is replaced from outside the editor, so the editor (`fleet.editor.<version>`)
+starts afresh. Edits in the editor are read back on every run and evaluated; a refused cell is listed and
+takes the base value, the rest of the table is kept. `fleet.shown` is the fleet as last shown, edits
+included: what the Plans page saves, and what the page starts from when it comes back (Streamlit drops
+the editor's own state while another page is shown).
 """
 from __future__ import annotations
 
@@ -17,20 +19,29 @@ from .. import fleet as model
 from ..scenario import ScenarioError
 from . import state
 
-DOC, VERSION = "fleet.doc", "fleet.version"
+DOC, VERSION, SHOWN = "fleet.doc", "fleet.version", "fleet.shown"
 DEFAULT_FLEET = "retail_chain"
 PLACE = "fleet"
 PLAN_COLORS = {"all_cloud": "#1f77b4", "all_edge": "#2ca02c", "recommended": "#ff7f0e"}
 
 
 def current() -> model.Fleet:
+    """The fleet the editor starts from: the last loaded, or the last shown when the editor's state is gone."""
     if DOC not in st.session_state:
         st.session_state[DOC] = model.preset(DEFAULT_FLEET)
         st.session_state[VERSION] = 0
+    if SHOWN in st.session_state and editor_key() not in st.session_state:
+        st.session_state[DOC] = st.session_state.pop(SHOWN)
     return st.session_state[DOC]
 
 
+def shown() -> model.Fleet:
+    """The fleet as the Fleet page last showed it, edits included (the default fleet if it was never shown)."""
+    return st.session_state.get(SHOWN) or current()
+
+
 def replace_fleet(f: model.Fleet, message: str | None = None) -> None:
+    st.session_state.pop(SHOWN, None)
     st.session_state[DOC] = f
     st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
     if message:
@@ -68,7 +79,9 @@ def handle_upload(key: str) -> None:
 def edited(f: model.Fleet, table: pd.DataFrame, months: int) -> model.Fleet:
     """The fleet with the editor's table and the months chosen on the page."""
     table = table.reset_index(drop=True)
-    return model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table, months), months)
+    f = model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table, months), months)
+    st.session_state[SHOWN] = f
+    return f
 
 
 def send_current_scenario(f: model.Fleet) -> None:

@@ -1,12 +1,12 @@
-"""Saved plans in the app: the working state as a Workspace, save, open (from the list or a `?plan=` link),
-and what changed between two revisions.
+"""Saved plans in the app: the working state as a Workspace (the scenario and its work, or the Fleet page's
+fleet), save, open (from the list or a `?plan=` link), and what changed between two revisions.
 
 The database is touched only here, and only when the Plans page or a plan link asks for it: every other
 page works without it. A database that cannot be reached gives a message; the session's work stays.
 
 Session keys (prefixed `plans.`):
     plans.opened   the saved revision the work came from (Opened), while there is one
-    plans.name, plans.note, plans.as_new, plans.save          the save form
+    plans.kind, plans.name, plans.note, plans.as_new, plans.save    the save form (what to save: KINDS)
     plans.upload.<n>, plans.upload_nonce                      loading a downloaded plan file
     plans.search, plans.pick, plans.rev, plans.open           the list and its open button
     plans.from, plans.to                                      the two revisions compared
@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from .. import charts, sensitivity as what_if, store as store_module, tables
+from .. import charts, fleet as fleets, sensitivity as what_if, store as store_module, tables
 from ..format import RESULTS, money, shorten, value_text
 from ..report import Analysis, summary
 from ..scenario import ScenarioError
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
-from ..workspace import SENSITIVITY_SETTINGS, Workspace, parse_json, to_share_token, with_share_token
-from . import compare, sensitivity, state
+from ..workspace import SENSITIVITY_SETTINGS, Workspace, of_fleet, parse_json, to_share_token, with_share_token
+from . import compare, fleet as fleet_page, sensitivity, state
 from .pieces import break_even_delta, money_delta
 
 OPENED = "plans.opened"
@@ -49,6 +50,8 @@ SENSITIVITY_ACCEPTS = {
     "mc.seed": lambda v: True,
 }
 KEEPS_WORK = "Your work is still here: download it below, or save again once the database is back."
+KIND = "plans.kind"
+KINDS = {"scenario": "The scenario and its work", "fleet": "The fleet (Fleet page)"}
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,29 @@ def _store_at(url: str) -> Store:
 
 
 def store() -> Store:
-    """The plans database (raises StoreError when it cannot be reached)."""
-    return _store_at(store_module.database_url())
+    """The plans database (raises StoreError when it cannot be reached): PLANNER_DATABASE_URL, else
+    `[connections.planner]` of the app's secrets, else the SQLite file."""
+    return _store_at(store_module.database_url(secrets=_secrets()))
+
+
+def _secrets() -> dict:
+    """The app's secrets (st.secrets: .streamlit/secrets.toml or wherever `secrets.files` points); none is fine,
+    one that cannot be read is a StoreError rather than a silent fall-back to another database."""
+    from streamlit import config
+    from streamlit.errors import StreamlitSecretNotFoundError
+    try:
+        return st.secrets.to_dict()
+    except StreamlitSecretNotFoundError as exc:
+        if any(Path(path).exists() for path in config.get_option("secrets.files")):
+            raise StoreError(f"the app's secrets cannot be read ({str(exc).splitlines()[0][:200]})") from None
+        return {}
 
 
 # ── The working state ──────────────────────────────────────────────────────────────────────────────
-def workspace() -> Workspace:
-    """Everything a plan saves, from the session."""
+def workspace(kind: str = "scenario") -> Workspace:
+    """Everything a plan saves, from the session: the scenario and its work, or the Fleet page's fleet."""
+    if kind == "fleet":
+        return of_fleet(fleet_page.shown())
     settings = {name: st.session_state[SENSITIVITY + name] for name in SENSITIVITY_SETTINGS
                 if SENSITIVITY + name in st.session_state}
     return Workspace(scenario=state.current(), preset=state.preset_key(),
@@ -83,6 +102,9 @@ def workspace() -> Workspace:
 
 def restore(w: Workspace) -> None:
     """Put a saved workspace into the session (call from a callback or before the widgets are drawn)."""
+    if w.kind == "fleet":
+        fleet_page.replace_fleet(w.fleet)
+        return
     preset = w.preset if w.preset in state.presets() else state.DEFAULT_PRESET
     state.set_scenario(w.scenario, preset=preset)
     for key in VIEW_KEYS:
@@ -104,10 +126,11 @@ def opened() -> Opened | None:
     return st.session_state.get(OPENED)
 
 
-def unchanged(base: Opened, now: Workspace) -> bool:
-    """The work is still the saved revision. A Sensitivity setting only one side has does not count: the
-    page fills in its defaults when it is first shown, which is no change by the user."""
+def unchanged(base: Opened, now: Workspace | None = None) -> bool:
+    """The work (of the saved revision's kind) is still the saved revision. A Sensitivity setting only one side
+    has does not count: the page fills in its defaults when it is first shown, which is no change by the user."""
     saved = base.workspace
+    now = now or workspace(saved.kind)
     shared = saved.sensitivity.keys() & now.sensitivity.keys()
     return (dataclasses.replace(saved, sensitivity={}) == dataclasses.replace(now, sensitivity={})
             and all(saved.sensitivity[k] == now.sensitivity[k] for k in shared))
@@ -128,11 +151,20 @@ def _when(revision: RevisionInfo) -> str:
 
 
 # ── Save ───────────────────────────────────────────────────────────────────────────────────────────
+def name_for_kind() -> None:
+    """The kind switch's callback: the name field follows what is saved (the opened plan's name if it holds that
+    kind, else the scenario's or the fleet's name)."""
+    base, kind = opened(), st.session_state.get(KIND) or "scenario"
+    st.session_state["plans.name"] = (base.revision.name if base and base.workspace.kind == kind
+                                      else workspace(kind).name)
+
+
 def save() -> None:
-    """The save form's callback: a new plan, or the next revision of the opened one."""
-    current, base = workspace(), opened()
-    target = None if base is None or st.session_state.get("plans.as_new") else base.revision.plan_id
-    name = st.session_state.get("plans.name") or current.scenario.name
+    """The save form's callback: a new plan, or the next revision of the opened one if it holds the same kind."""
+    current, base = workspace(st.session_state.get(KIND, "scenario")), opened()
+    same_kind = base is not None and base.workspace.kind == current.kind
+    target = base.revision.plan_id if same_kind and not st.session_state.get("plans.as_new") else None
+    name = st.session_state.get("plans.name") or current.name
     try:
         saved = store().save(current, name, plan_id=target, note=st.session_state.get("plans.note", ""))
     except StoreError as exc:
@@ -167,7 +199,9 @@ def load_plan_file(key: str) -> None:
         return
     restore(loaded)
     st.session_state.pop(OPENED, None)            # not a saved revision: saving makes a new plan
-    state.notify("success", f"Loaded “{loaded.scenario.name}” with its saved work from {file.name}.", UPLOAD_PLACE)
+    st.session_state[KIND] = loaded.kind
+    what = "the fleet, now on the Fleet page," if loaded.kind == "fleet" else "with its saved work"
+    state.notify("success", f"Loaded “{loaded.name}” {what} from {file.name}.", UPLOAD_PLACE)
 
 
 # ── Open ───────────────────────────────────────────────────────────────────────────────────────────
@@ -180,8 +214,10 @@ def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLA
         return False
     restore(saved.workspace)
     _opened(saved.revision, saved.workspace)
+    st.session_state[KIND] = saved.workspace.kind
+    where = "; the fleet is on the Fleet page" if saved.workspace.kind == "fleet" else ""
     state.notify("success", f"Opened “{saved.revision.name}” revision {saved.revision.number} "
-                            f"(saved {_when(saved.revision)}).", place)
+                            f"(saved {_when(saved.revision)}){where}.", place)
     return True
 
 
@@ -226,7 +262,7 @@ def sync_link() -> None:
     """While the work is a saved revision, the address bar names it (`plan`, `rev`); after a change it
     is a share link only."""
     base = opened()
-    if base is not None and unchanged(base, workspace()):
+    if base is not None and unchanged(base):
         wanted = {PLAN_PARAM: base.revision.plan_id, REVISION_PARAM: str(base.revision.number)}
         for key, value in wanted.items():
             if st.query_params.get(key) != value:
@@ -278,6 +314,36 @@ def figure_changes(old: Analysis, new: Analysis, view: str, old_label: str, new_
         else:
             texts = [money(before[key], before["currency"]), money(after[key], cur)]
             change = money_delta(after[key], before[key], cur)
+        rows.append((label, *texts, change or "no change"))
+    return pd.DataFrame(rows, columns=["Figure", old_label, new_label, "Change"])
+
+
+FLEET_FIGURES = {"cloud_tco": "All cloud: cost over the programme", "capex_total": "Recommended: capex",
+                 "tco": "Recommended: TCO", "break_even_month": "Recommended: break-even",
+                 "npv": "Recommended: NPV of savings", "sites_on_edge": "Recommended: sites on the edge"}
+
+
+def fleet_figures(f: fleets.Fleet) -> dict:
+    """The programme's key figures (FLEET_FIGURES) of a fleet: all cloud, and the recommended mix."""
+    plans = fleets.plan_summary(fleets.evaluate(f))
+    return {**plans["recommended"], "cloud_tco": plans["all_cloud"]["tco"], "currency": f.base.currency}
+
+
+def fleet_figure_changes(before: dict, after: dict, old_label: str, new_label: str) -> pd.DataFrame:
+    """Both revisions' programme figures (`fleet_figures`) and the change (money, months, or sites)."""
+    cur = after["currency"]
+    rows = []
+    for key, label in FLEET_FIGURES.items():
+        old, new = before[key], after[key]
+        if key == "break_even_month":
+            texts = ["not within the programme" if x is None else f"month {x:,.1f}" for x in (old, new)]
+            change = break_even_delta(new, old)[0]
+        elif key == "sites_on_edge":
+            texts = [f"{old:,}", f"{new:,}"]
+            change = f"{new - old:+,}" if new != old else None
+        else:
+            texts = [money(old, before["currency"]), money(new, cur)]
+            change = money_delta(new, old, cur)
         rows.append((label, *texts, change or "no change"))
     return pd.DataFrame(rows, columns=["Figure", old_label, new_label, "Change"])
 
