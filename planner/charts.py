@@ -128,7 +128,8 @@ def components_figure(table: pd.DataFrame, side: str, view: str, currency: str, 
     x = np.r_[month[0] - 0.5, month, month[-1] + 0.5] if len(month) else month
     traces = []
     for info in side_components(side, view):
-        values = table[column_name(side, info.label, currency)].to_numpy()
+        column = column_name(side, info.label, currency)
+        values = table[column].to_numpy() if column in table else np.zeros(0)   # a carbon price only when set
         if np.any(values != 0):
             color = COMPONENT_COLORS[info.key]
             traces.append({"type": "scatter", "x": x, "y": np.r_[values[0], values, values[-1]], "name": info.label,

@@ -165,9 +165,7 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
 
     def crossing(opex, lump):
-        gap = cloud + minus(opex)
-        net = sum_terms(gap + minus(lump), n, costs.months)
-        return break_even(net, lambda m: terms_at(gap, n, m), h), net   # net now holds cumulative savings
+        return _crossing(cloud, opex, lump, n, costs.months, h)
 
     be, curve = crossing(edge_opex, edge_lump)
     payback = be if view == "cash" else crossing(costs.terms("edge", "cash", lump=False),
@@ -185,6 +183,80 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
                    edge_total=edge_total,
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
                    npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
+
+
+@dataclass(frozen=True)
+class Carbon:
+    """Emissions of both sides [kg CO₂e], per scenario (n,); the monthly series (n, M) are built on request.
+
+    The view decides when a device's embodied emissions count, as it decides when its price is paid: when
+    it is bought (cash) or spread over its useful life (accounting). The carbon break-even always counts
+    them when bought: it is the month in which the edge's lower operating emissions have paid back the
+    emissions of making its devices (NaN: not within the horizon), found like the money break-even.
+    """
+    costs: Costs
+    view: str
+    cloud_total: np.ndarray           # kg CO₂e over each scenario's horizon
+    edge_total: np.ndarray
+    break_even_month: np.ndarray
+
+    def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+        return _within(sum_terms(self.costs.terms(side, self.view, lump, carbon=True), self.costs.n,
+                                 self.costs.months), self.costs.horizon)
+
+    @property
+    def cloud_monthly(self) -> np.ndarray:
+        """(n, M) cloud emissions per month [kg CO₂e] (zero past each horizon)."""
+        return self._monthly("cloud")
+
+    @property
+    def edge_monthly(self) -> np.ndarray:
+        """(n, M) edge emissions per month [kg CO₂e], embodied emissions as the view counts them."""
+        return self._monthly("edge")
+
+    @property
+    def edge_running_monthly(self) -> np.ndarray:
+        """(n, M) edge emissions per month without those of devices bought that month."""
+        return self._monthly("edge", lump=False)
+
+    @property
+    def cloud_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.cloud_monthly, axis=1)
+
+    @property
+    def edge_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.edge_monthly, axis=1)
+
+    @property
+    def savings_total(self) -> np.ndarray:
+        """Cloud minus edge emissions over the horizon [kg CO₂e]: what the move to the edge avoids."""
+        return self.cloud_total - self.edge_total
+
+
+def carbon(costs: Costs, view: str = "cash") -> Carbon:
+    """Carbon totals of every scenario in `costs` in one view, and the carbon break-even (see `Carbon`)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
+    n, h = costs.n, costs.horizon
+    terms = lambda side, v=view, lump=None: costs.terms(side, v, lump, carbon=True)   # noqa: E731
+    within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
+    cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
+    be = _crossing(terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n, costs.months, h)[0]
+    if view != "cash":
+        cash_cloud, cash_edge = weighted_sums(terms("cloud", "cash"), n, within), weighted_sums(terms("edge", "cash"), n, within)
+    else:
+        cash_cloud, cash_edge = cloud_total, edge_total
+    be = np.where((cash_cloud == 0) & (cash_edge == 0), np.nan, be)    # nothing emitted: nothing to pay back
+    return Carbon(costs, view, cloud_total, edge_total, be)
+
+
+def _crossing(cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int,
+              horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Break-even of cumulative `cloud` − `opex` − `lump` terms, and the (n, M) cumulative savings."""
+    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
+    gap = cloud + minus(opex)
+    net = sum_terms(gap + minus(lump), n, months)
+    return break_even(net, lambda m: terms_at(gap, n, m), horizon), net   # net now holds cumulative savings
 
 
 def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> np.ndarray:

@@ -21,7 +21,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import catalog
-from .costs import COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, side_components
+from .costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH,
+                    side_components)
 from .finance import MIN_CAPEX
 from .report import Analysis, summary, yearly_table
 from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
@@ -95,6 +96,22 @@ COMPONENT_FORMULAS = {         # docs/FORMULAS.md, "Cloud components" and "Edge 
                    "*{electricity_change}",
     "feedback_uplink": "{feedback_gb}*uplink_per_gb*{bandwidth_change}",
     "feedback_cloud": "{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
+    "carbon_cloud": "{cloud_kg}/1000*carbon_price_per_tonne",
+    "carbon_edge_purchase": "{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne",
+    "carbon_edge_embodied": "{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
+    "carbon_edge": "({edge_energy}+{edge_failures}+{edge_network})/1000*carbon_price_per_tonne",
+}
+
+CARBON_FORMULAS = {           # docs/FORMULAS.md, "Carbon", line by line [kg CO₂e/month]
+    "cloud_energy": "{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6*cloud_pue"
+                    "*cloud_grid_kgco2e_per_kwh",
+    "cloud_network": "({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
+    "cloud_embodied": "{images}*cloud_accelerator_s_per_inference/3600*cloud_embodied_kgco2e_per_accelerator_hour",
+    "edge_purchase": "{devices_bought}*device_embodied_kgco2e",
+    "edge_embodied": "{devices}*device_embodied_kgco2e/useful_life_months",
+    "edge_failures": "{devices}*failure_percent_per_year/100/12*device_embodied_kgco2e",
+    "edge_energy": "{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*grid_kgco2e_per_kwh",
+    "edge_network": "{feedback_gb}*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
 }
 
 
@@ -142,7 +159,17 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
               "{edge_total}"),
         money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
     )
-    return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals
+    kg = lambda key, header, formula, first=None: Column(key, f"{header} [kg CO₂e]", formula, first)  # noqa: E731
+    carbon = tuple(kg(c.key, f"{c.side.capitalize()}: {c.label}", CARBON_FORMULAS[c.key]) for c in CARBON_COMPONENTS)
+    carbon += (
+        kg("cloud_kg", "Cloud carbon", _plus(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS))),
+        kg("edge_kg_running", "Edge carbon without devices bought", "{edge_energy}+{edge_failures}+{edge_network}"),
+        kg("edge_kg", "Edge carbon, chosen view", 'IF(view="cash",{edge_purchase},{edge_embodied})+{edge_kg_running}'),
+        kg("cloud_kg_cumulative", "Cloud carbon cumulative", "{prev:cloud_kg_cumulative}+{cloud_kg}", "{cloud_kg}"),
+        kg("edge_kg_cumulative", "Edge carbon cumulative", "{prev:edge_kg_cumulative}+{edge_kg}", "{edge_kg}"),
+    )
+    return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals + carbon
+            + _crossing("carbon_", "{cloud_kg}-{edge_kg_running}", "{edge_purchase}", "Carbon (devices when bought)")
             + _crossing("", "{cloud_total}-{edge_running}", "{edge_capex}", "Chosen view")
             + _crossing("cash_", "{cloud_total}-{cash_running}", "{cash_capex}", "Cash view")
             + DISCOUNT
@@ -168,8 +195,12 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     v["stored_months"] = (edge * edge - m * m) / 2 + r * (m + 1 - edge)
     v["devices_added"] = np.diff(v["devices"], prepend=0.0)
     v["devices_retired"] = v["devices_bought"] - v["devices_added"]
-    for info in COMPONENTS:
+    for info in COMPONENTS + CARBON_COMPONENTS:
         v[info.key] = c.values(info.key)[0, :h]
+    kg, kg_cash = a.carbon(view), a.carbon("cash")
+    v["cloud_kg"], v["edge_kg"] = kg.cloud_monthly[0, :h], kg.edge_monthly[0, :h]
+    v["edge_kg_running"] = kg_cash.edge_running_monthly[0, :h]
+    v["cloud_kg_cumulative"], v["edge_kg_cumulative"] = kg.cloud_cumulative[0, :h], kg.edge_cumulative[0, :h]
     f, cash = a.finance(view), a.cash
     v["cloud_total"] = f.cloud_monthly[0, :h]
     v["cash_capex"] = cash.edge_capex[0, :h]
@@ -183,7 +214,8 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     rate = 1 + s.discount_percent_per_year / 100
     v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
     cash_gap = v["cloud_total"] - v["cash_running"]
-    for prefix, gap, capex in (("", v["cloud_total"] - v["edge_running"], v["edge_capex"]),
+    for prefix, gap, capex in (("carbon_", v["cloud_kg"] - v["edge_kg_running"], v["edge_purchase"]),
+                               ("", v["cloud_total"] - v["edge_running"], v["edge_capex"]),
                                ("cash_", cash_gap, v["cash_capex"]),
                                ("discounted_", cash_gap * v["discount_end"], v["cash_capex"] * v["discount_start"])):
         end = np.cumsum(gap - capex)
@@ -226,6 +258,21 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
          "ROI [%]; blank: no capex"),
         ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
         ("capex_total", f"=SUM({rng('cash_capex')})", f"Cash capex paid within the horizon [{cur}]"),
+        ("cloud_kgco2e_monthly", f"={first('cloud_kg')}", "Cloud emissions, first month [kg CO₂e]"),
+        ("edge_kgco2e_monthly", f"={first('edge_kg_running')}",
+         "Edge emissions, first month, devices bought excluded [kg CO₂e]"),
+        ("edge_embodied_kgco2e", f"={first('edge_purchase')}", "Embodied emissions of the devices bought at go-live "
+                                                               "[kg CO₂e]"),
+        ("cloud_kgco2e_total", f"=SUM({rng('cloud_kg')})", "Cloud emissions over the horizon [kg CO₂e]"),
+        ("edge_kgco2e_total", f"=SUM({rng('edge_kg')})", "Edge emissions over the horizon, chosen view [kg CO₂e]"),
+        ("kgco2e_avoided_total", "={B:cloud_kgco2e_total}-{B:edge_kgco2e_total}",
+         "Emissions avoided by the edge over the horizon [kg CO₂e]"),
+        ("carbon_break_even_month",
+         f'=IF(OR(AND(SUM({rng("cloud_kg")})=0,SUM({rng("edge_kg_running")})+SUM({rng("edge_purchase")})=0),'
+         f'COUNT({rng("carbon_crossing")})=0),"",MIN({rng("carbon_crossing")}))',
+         "Carbon break-even [months]: when lower operating emissions have paid back the devices' embodied "
+         "emissions; blank: not within the horizon"),
+        ("carbon_price_per_tonne", "=carbon_price_per_tonne", f"Internal carbon price [{cur} per tonne]"),
     )
 
 
@@ -602,6 +649,9 @@ def notes_lines() -> list[tuple[str, str]]:
     ]
     lines += [(f"{c.side.capitalize()}: {c.label}", f"{c.formula}   (bill: {c.bill}; views: {', '.join(c.views)})")
               for c in COMPONENTS]
+    lines += [("", ""), ("Carbon formulas [kg CO₂e/month]", "")]
+    lines += [(f"{c.side.capitalize()}: {c.label}", f"{c.formula}   ({c.bill}; views: {', '.join(c.views)})")
+              for c in CARBON_COMPONENTS]
     return lines
 
 

@@ -16,6 +16,12 @@ from planner import catalog, report
 # Life 12 over a 30-month horizon: in cash the device is bought at months 0, 12 and 24 (3 × 900);
 # in accounting it is depreciated at 900 / 12 = 75 a month instead.
 YEARLY = flat(useful_life_months=12, horizon_months=30)
+# Its emissions with the default coefficients [kg CO₂e/month]. Cloud: 1 camera × 0.4 frames/s × 360,000 s =
+# 144,000 images × 0.005 s = 720 accelerator-s × 71 W ÷ 3.6×10⁶ × PUE 1.135 × 0.379069 kg/kWh, plus
+# (360 + 0.144) GB × 0.001 kWh/GB × 0.379069, plus 720 s ÷ 3600 × 0.00785 kg/accelerator-hour.
+CLOUD_KG = 720 * 71 / 3.6e6 * 1.135 * 0.379069 + 360.144 * 0.001 * 0.379069 + 720 / 3600 * 0.00785
+# Edge: 300 W × (100 h + 30 % × 630.5 idle h) × PUE 1.2 = 104.094 kWh × 0.4808 kg/kWh; 1,150 kg per device bought.
+EDGE_KG = 0.3 * (100 + 0.3 * 630.5) * 1.2 * 0.4808
 
 
 def test_cash_summary_by_hand():
@@ -32,6 +38,13 @@ def test_cash_summary_by_hand():
         "capex_total": 2_700.0,
         "irr_percent": pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9),
         "discounted_payback_months": 2.8125,     # no discounting: the payback itself
+        "cloud_kgco2e_monthly": pytest.approx(CLOUD_KG), "edge_kgco2e_monthly": pytest.approx(EDGE_KG),
+        "edge_embodied_kgco2e": 1_150.0,
+        "cloud_kgco2e_total": pytest.approx(30 * CLOUD_KG),
+        "edge_kgco2e_total": pytest.approx(30 * EDGE_KG + 3 * 1_150),           # a device bought every 12 months
+        "kgco2e_avoided_total": pytest.approx(30 * CLOUD_KG - 30 * EDGE_KG - 3 * 1_150),
+        "carbon_break_even_month": None,         # the edge emits more every month: never pays back its devices
+        "carbon_price_per_tonne": 0.0,
     }
 
 
@@ -88,6 +101,13 @@ def test_summary_table_labels_the_summary():
         ["Savings over the horizon", 7_350.0, "USD"], ["NPV of savings", 7_350.0, "USD"],
         ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],
         ["IRR of the move to the edge", pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9), "%/year"],   # cash, either view
+        ["Cloud emissions, first month", pytest.approx(CLOUD_KG), "kg CO₂e"],
+        ["Edge emissions, first month (devices bought excluded)", pytest.approx(EDGE_KG), "kg CO₂e"],
+        ["Edge devices' embodied emissions at go-live", 1_150.0, "kg CO₂e"],
+        ["Cloud emissions over the horizon", pytest.approx(30 * CLOUD_KG), "kg CO₂e"],
+        ["Edge emissions over the horizon", pytest.approx(30 * (EDGE_KG + 1_150 / 12)), "kg CO₂e"],  # spread
+        ["Emissions avoided over the horizon", pytest.approx(30 * (CLOUD_KG - EDGE_KG - 1_150 / 12)), "kg CO₂e"],
+        ["Carbon break-even", None, "months"],
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
     assert report.summary_table(a).values.tolist()[4] == ["Break-even", 2.8125, "months"]      # cash by default
@@ -186,7 +206,7 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
-    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 44 + 2    # name, 44 fields, 2 tier schedules
+    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 53 + 2    # name, 53 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():
