@@ -16,7 +16,7 @@ from plotly.colors import qualitative
 
 from .costs import COMPONENTS, side_components
 from .finance import step_curve
-from .report import SIDES, Analysis, break_even_text, column_name
+from .report import SIDES, Analysis, break_even_text, carbon_break_even_text, column_name
 from .ui.format import SYMBOLS
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
@@ -474,3 +474,39 @@ def savings_fan_figure(bands: np.ndarray, currency: str, current: np.ndarray | N
     zero = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "y0": 0, "y1": 0, "line": {"color": MARKER_COLOR, "width": 1}}
     return _figure(traces, _layout("Cumulative savings: P10, P50 and P90 of the simulated futures", currency,
                                    "Cumulative savings", height, shapes=[zero]))
+
+
+# ── Carbon ─────────────────────────────────────────────────────────────────────────────────────────
+def carbon_figures(a: Analysis, view: str = "cash", height: int = 380) -> tuple[go.Figure, go.Figure]:
+    """Emissions of both sides: per month [kg CO₂e] and cumulative [t CO₂e], the carbon break-even marked.
+
+    The cumulative curves are steps like the money curves: devices bought count at the start of their month
+    in the cash view; the break-even (embodied emissions counted when bought) is marked on them."""
+    kg, h = a.carbon(view), int(a.costs.horizon[0])
+    month = np.arange(1, h + 1)
+    monthly = [{"type": "scatter", "x": month, "y": getattr(kg, f"{side}_monthly")[0, :h], "mode": "lines",
+                "name": SIDES[side], "line": {"color": SIDE_COLORS[side], "width": 3, "shape": "hvh"},
+                "hovertemplate": f"%{{y:,.1f}} kg CO₂e<extra>{SIDES[side]}</extra>"} for side in SIDES]
+    per_month = _figure(monthly, _layout("Emissions per month", "kg CO₂e", "Emissions per month", height,
+                                         yaxis={"title": {"text": "Emissions per month [kg CO₂e]"},
+                                                "tickformat": ",.0f", "rangemode": "tozero"}))
+    cumulative = []
+    for side in SIDES:
+        lump = kg.edge_monthly[0, :h] - kg.edge_running_monthly[0, :h] if side == "edge" else np.zeros(h)
+        t, y = step_curve(getattr(kg, f"{side}_monthly")[0, :h] - lump, lump)
+        cumulative.append({"type": "scatter", "x": t, "y": y / 1000, "mode": "lines", "name": SIDES[side],
+                           "line": {"color": SIDE_COLORS[side], "width": 3},
+                           "hovertemplate": f"%{{y:,.2f}} t CO₂e<extra>{SIDES[side]}</extra>"})
+    be = float(a.carbon("cash").break_even_month[0])
+    text = carbon_break_even_text(None if math.isnan(be) else be, h)
+    if view == "cash" and not math.isnan(be):
+        y = float(np.interp(be, cumulative[0]["x"], cumulative[0]["y"]))
+        cumulative.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Carbon break-even",
+                           "marker": {"color": MARKER_COLOR, "size": 12, "symbol": "diamond"},
+                           "hovertemplate": f"{text}<extra></extra>"})
+    label = {"xref": "paper", "yref": "paper", "x": 0.02, "y": 0.98, "xanchor": "left", "yanchor": "top",
+             "text": f"<b>{text[0].upper() + text[1:]}</b>", "showarrow": False, **LABEL_STYLE}
+    total = _figure(cumulative, _layout("Cumulative emissions", "t CO₂e", "Cumulative emissions", height,
+                                        yaxis={"title": {"text": "Cumulative emissions [t CO₂e]"},
+                                               "tickformat": ",.1f", "rangemode": "tozero"}, annotations=[label]))
+    return per_month, total
