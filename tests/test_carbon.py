@@ -233,3 +233,22 @@ def test_costs_page_shows_carbon_and_the_price_adds_a_component():
     assert "Cloud: Carbon price [USD]" in table.columns
     assert float(table["Cloud: Carbon price [USD]"].iloc[0]) == pytest.approx(
         priced.carbon().cloud_monthly[0, 0] / 1000 * 100)
+
+
+# ── Tornado and Monte Carlo ──────────────────────────────────────────────────────────────────────────
+def test_tornado_and_monte_carlo_carry_carbon():
+    from planner import risk
+    s = flat(**CROSSING)
+    table = risk.tornado(s, inputs=("grid_kgco2e_per_kwh", "cameras"), percent=50).set_index("input")
+    # grid 0.5 → 1.5 kg/kWh: the edge's 10 kWh a month emit 5 → 15 kg; avoided = 36 × 36 − (36 × edge + 130)
+    assert table.loc["grid_kgco2e_per_kwh", "kgco2e_avoided_low"] == pytest.approx(36 * 36 - 36 * 5 - 130)
+    assert table.loc["grid_kgco2e_per_kwh", "kgco2e_avoided_high"] == pytest.approx(36 * 36 - 36 * 15 - 130)
+    assert table.loc["grid_kgco2e_per_kwh", "kgco2e_swing"] == pytest.approx(360)
+    assert "Site grid intensity (1.0 → 0.6 t CO₂e)" in risk.carbon_tornado_text(table.reset_index())
+    mc = risk.monte_carlo(s, {"grid_kgco2e_per_kwh": risk.Distribution("uniform", low=0.5, high=1.5)}, draws=400)
+    # avoided = 1,296 − 36 × 10 × grid − 130 kg, and the break-even = 130 / (36 − 10 × grid) months
+    assert mc.kgco2e_avoided.max() <= 1_296 - 36 * 5 - 130 + 1e-6
+    assert mc.kgco2e_avoided.min() >= 1_296 - 36 * 15 - 130 - 1e-6
+    implied_grid = (1_296 - 130 - mc.kgco2e_avoided) / 360
+    assert mc.carbon_break_even == pytest.approx(130 / (36 - 10 * implied_grid))
+    assert "simulated futures" in mc.carbon_headline() and "t CO₂e" in mc.carbon_headline()

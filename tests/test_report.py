@@ -9,19 +9,13 @@ import pandas as pd
 import pytest
 from scipy.optimize import brentq
 
-from flat_scenario import flat
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 from planner.scenario import ScenarioError
 from planner import catalog, report
 
 # Life 12 over a 30-month horizon: in cash the device is bought at months 0, 12 and 24 (3 × 900);
 # in accounting it is depreciated at 900 / 12 = 75 a month instead.
 YEARLY = flat(useful_life_months=12, horizon_months=30)
-# Its emissions with the default coefficients [kg CO₂e/month]. Cloud: 1 camera × 0.4 frames/s × 360,000 s =
-# 144,000 images × 0.005 s = 720 accelerator-s × 71 W ÷ 3.6×10⁶ × PUE 1.135 × 0.379069 kg/kWh, plus
-# (360 + 0.144) GB × 0.001 kWh/GB × 0.379069, plus 720 s ÷ 3600 × 0.00785 kg/accelerator-hour.
-CLOUD_KG = 720 * 71 / 3.6e6 * 1.135 * 0.379069 + 360.144 * 0.001 * 0.379069 + 720 / 3600 * 0.00785
-# Edge: 300 W × (100 h + 30 % × 630.5 idle h) × PUE 1.2 = 104.094 kWh × 0.4808 kg/kWh; 1,150 kg per device bought.
-EDGE_KG = 0.3 * (100 + 0.3 * 630.5) * 1.2 * 0.4808
 
 
 def test_cash_summary_by_hand():
@@ -107,7 +101,7 @@ def test_summary_table_labels_the_summary():
         ["Cloud emissions over the horizon", pytest.approx(30 * CLOUD_KG), "kg CO₂e"],
         ["Edge emissions over the horizon", pytest.approx(30 * (EDGE_KG + 1_150 / 12)), "kg CO₂e"],  # spread
         ["Emissions avoided over the horizon", pytest.approx(30 * (CLOUD_KG - EDGE_KG - 1_150 / 12)), "kg CO₂e"],
-        ["Carbon break-even", None, "months"],
+        ["Carbon break-even", pytest.approx(float("nan"), nan_ok=True), "months"],      # never: blank
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
     assert report.summary_table(a).values.tolist()[4] == ["Break-even", 2.8125, "months"]      # cash by default
@@ -225,8 +219,12 @@ def test_formula_rows_carry_month_one():
 def test_summary_json_is_the_summary():
     a = report.analyse_one(YEARLY)
     assert report.summary_json(a, "accounting").endswith("}\n")
-    # the flat scenario's figures are all typed in: no catalog entry to cite
-    assert json.loads(report.summary_json(a, "accounting")) == {**report.summary(a, "accounting"), "sources": []}
+    # the flat scenario's money figures are all typed in: only the default carbon coefficients cite the catalog
+    found = json.loads(report.summary_json(a, "accounting"))
+    carbon_fields = {"grid_kgco2e_per_kwh", "cloud_grid_kgco2e_per_kwh", "cloud_pue", "cloud_accelerator_watts",
+                     "network_kwh_per_gb", "cloud_embodied_kgco2e_per_accelerator_hour"}
+    assert {f for p in found.pop("sources") for f in p["fields"]} == carbon_fields
+    assert found == report.summary(a, "accounting")
     assert json.loads(report.summary_json(a))["view"] == "cash"
     # two-space indent, text kept readable (not \u-escaped)
     cafe = report.summary_json(report.analyse_one(flat(name="Café")))

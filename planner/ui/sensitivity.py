@@ -393,6 +393,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
         st.caption(md(f"No effect on the {METRICS[metric].lower()} over these ranges (last in the table): "
                       f"{', '.join(still['label'])}."))
     st.table(tornado_display(pd.concat([shown, still], ignore_index=True), h, cur), hide_index=True)
+    st.caption(md(risk.carbon_tornado_text(table)))
     st.download_button("Tornado CSV", tornado_csv(table, scenario, view, percent).encode("utf-8"),
                        f"{slug(scenario.name)}-tornado.csv", "text/csv", key="sensitivity.tornado.download",
                        on_click="ignore", help="Every key input's low and high value with the savings and "
@@ -595,6 +596,8 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
     for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
         column.metric(label, value, help=help_text, border=True)
     p10, p50, p90 = percentiles(result)
+    if result.kgco2e_avoided is not None:
+        st.markdown(md(f"{result.carbon_headline()}."))
     st.markdown(md(f"{median_sentence(median_break_even(result), h)} Savings over {h} months: {money(p10, cur)} "
                    f"(P10) · {money(p50, cur)} (median) · {money(p90, cur)} (P90) — 8 futures in 10 lie between "
                    "the first and the last."))
