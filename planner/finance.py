@@ -153,8 +153,8 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
             keep_savings_curve: bool = False) -> Finance:
     """Finance metrics of every scenario in `costs`, in the cash or accounting view.
 
-    Only one (n, M) grid is built — monthly net savings, accumulated in place for the break-even
-    search (kept as `savings_curve` on request); totals and NPV are weighted sums of the cost terms.
+    The break-even search builds the monthly net savings a block of rows at a time (the whole (n, M) grid only
+    when `keep_savings_curve` asks for it); totals and NPV are weighted sums of the cost terms.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
@@ -164,12 +164,12 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     edge_lump = costs.terms("edge", view, lump=True)
     minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
 
-    def crossing(opex, lump):
-        return _crossing(cloud, opex, lump, n, costs.months, h)
-
-    be, curve = crossing(edge_opex, edge_lump)
-    payback = be if view == "cash" else crossing(costs.terms("edge", "cash", lump=False),
-                                                  costs.terms("edge", "cash", lump=True))[0]
+    if keep_savings_curve:
+        be, curve = _crossing(cloud, edge_opex, edge_lump, n, costs.months, h)
+    else:                                  # no (n, M) grid needed: block by block of rows, in the CPU cache
+        be, curve = _blocked_break_even(cloud, edge_opex, edge_lump, n, costs.months, h), None
+    payback = be if view == "cash" else _blocked_break_even(cloud, costs.terms("edge", "cash", lump=False),
+                                                             costs.terms("edge", "cash", lump=True), n, costs.months, h)
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
     npv = (weighted_sums(cloud + minus(edge_opex), n, at_end * within)
@@ -241,7 +241,8 @@ def carbon(costs: Costs, view: str = "cash") -> Carbon:
     terms = lambda side, v=view, lump=None: costs.terms(side, v, lump, carbon=True)   # noqa: E731
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
-    be = _crossing(terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n, costs.months, h)[0]
+    be = _blocked_break_even(terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n,
+                             costs.months, h)
     if view != "cash":
         cash_cloud, cash_edge = weighted_sums(terms("cloud", "cash"), n, within), weighted_sums(terms("edge", "cash"), n, within)
     else:
@@ -257,6 +258,37 @@ def _crossing(cloud: list[Component], opex: list[Component], lump: list[Componen
     gap = cloud + minus(opex)
     net = sum_terms(gap + minus(lump), n, months)
     return break_even(net, lambda m: terms_at(gap, n, m), horizon), net   # net now holds cumulative savings
+
+
+BLOCK_CELLS = 262_144        # rows × months per block: its float grids (2 MB each) stay in the CPU cache
+
+
+def _blocked_break_even(cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int,
+                        horizon: np.ndarray) -> np.ndarray:
+    """`_crossing`'s break-even, a block of rows at a time: the same figures without writing an (n, M) grid to
+    memory (only the break-even is needed, not the savings curve)."""
+    rows = max(1, BLOCK_CELLS // max(months, 1))
+    out = np.empty(n)
+    for start in range(0, n, rows):
+        block = slice(start, min(start + rows, n))
+        cut = _row_slicer(block)
+        out[block] = _crossing(cut(cloud), cut(opex), cut(lump), block.stop - block.start, months,
+                               horizon[block])[0]
+    return out
+
+
+def _row_slicer(block: slice):
+    """Terms restricted to the rows of `block`; a factor shared by several terms stays one object, so
+    `sum_terms` still groups them."""
+    made: dict[int, np.ndarray] = {}
+
+    def rows_of(x: np.ndarray) -> np.ndarray:
+        if x.shape[0] == 1:
+            return x
+        if id(x) not in made:
+            made[id(x)] = x[block]
+        return made[id(x)]
+    return lambda terms: [Component(rows_of(t.amount), rows_of(t.factor)) for t in terms]
 
 
 def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> np.ndarray:
