@@ -480,33 +480,34 @@ def savings_fan_figure(bands: np.ndarray, currency: str, current: np.ndarray | N
 def carbon_figures(a: Analysis, view: str = "cash", height: int = 380) -> tuple[go.Figure, go.Figure]:
     """Emissions of both sides: per month [kg CO₂e] and cumulative [t CO₂e], the carbon break-even marked.
 
-    The cumulative curves are steps like the money curves: devices bought count at the start of their month
-    in the cash view; the break-even (embodied emissions counted when bought) is marked on them."""
+    Per month, the edge line leaves out devices bought (a spike of their whole embodied emissions would flatten
+    the rest); the cumulative curves are steps like the money curves, devices bought counting at the start of
+    their month in the cash view, spread over their life in the accounting view."""
     kg, h = a.carbon(view), int(a.costs.horizon[0])
     month = np.arange(1, h + 1)
-    monthly = [{"type": "scatter", "x": month, "y": getattr(kg, f"{side}_monthly")[0, :h], "mode": "lines",
-                "name": SIDES[side], "line": {"color": SIDE_COLORS[side], "width": 3, "shape": "hvh"},
+    edge_running = kg.edge_running_monthly[0, :h]
+    lump = kg.edge_monthly[0, :h] - edge_running
+    series = {"cloud": kg.cloud_monthly[0, :h], "edge": edge_running}
+    names = {"cloud": "Cloud", "edge": "Edge (devices bought: see cumulative)" if lump.any() else "Edge"}
+    monthly = [{"type": "scatter", "x": month, "y": series[side], "mode": "lines", "name": names[side],
+                "line": {"color": SIDE_COLORS[side], "width": 3, "shape": "hvh"},
                 "hovertemplate": f"%{{y:,.1f}} kg CO₂e<extra>{SIDES[side]}</extra>"} for side in SIDES]
     per_month = _figure(monthly, _layout("Emissions per month", "kg CO₂e", "Emissions per month", height,
                                          yaxis={"title": {"text": "Emissions per month [kg CO₂e]"},
                                                 "tickformat": ",.0f", "rangemode": "tozero"}))
     cumulative = []
     for side in SIDES:
-        lump = kg.edge_monthly[0, :h] - kg.edge_running_monthly[0, :h] if side == "edge" else np.zeros(h)
-        t, y = step_curve(getattr(kg, f"{side}_monthly")[0, :h] - lump, lump)
+        t, y = step_curve(series[side], lump if side == "edge" else np.zeros(h))
         cumulative.append({"type": "scatter", "x": t, "y": y / 1000, "mode": "lines", "name": SIDES[side],
                            "line": {"color": SIDE_COLORS[side], "width": 3},
                            "hovertemplate": f"%{{y:,.2f}} t CO₂e<extra>{SIDES[side]}</extra>"})
     be = float(a.carbon("cash").break_even_month[0])
-    text = carbon_break_even_text(None if math.isnan(be) else be, h)
     if view == "cash" and not math.isnan(be):
         y = float(np.interp(be, cumulative[0]["x"], cumulative[0]["y"]))
         cumulative.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Carbon break-even",
                            "marker": {"color": MARKER_COLOR, "size": 12, "symbol": "diamond"},
-                           "hovertemplate": f"{text}<extra></extra>"})
-    label = {"xref": "paper", "yref": "paper", "x": 0.02, "y": 0.98, "xanchor": "left", "yanchor": "top",
-             "text": f"<b>{text[0].upper() + text[1:]}</b>", "showarrow": False, **LABEL_STYLE}
+                           "hovertemplate": f"{carbon_break_even_text(be, h)}<extra></extra>"})
     total = _figure(cumulative, _layout("Cumulative emissions", "t CO₂e", "Cumulative emissions", height,
                                         yaxis={"title": {"text": "Cumulative emissions [t CO₂e]"},
-                                               "tickformat": ",.1f", "rangemode": "tozero"}, annotations=[label]))
+                                               "tickformat": ",.1f", "rangemode": "tozero"}))
     return per_month, total

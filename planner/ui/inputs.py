@@ -255,7 +255,8 @@ def scenario_inputs(page: str) -> None:
     key, last = key_for(page, "group"), key_for(page, "group.last")
     if st.session_state.get(key) not in GROUPS:      # first visit, or the chosen option clicked off
         st.session_state[key] = st.session_state.get(last, GROUPS[0])
-    group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed")
+    group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed",
+                                                          wrap=True)      # five groups: a phone wraps them
     group_pickers = pickers(group)
     per_row = 2 if len(group_pickers) > 3 else max(len(group_pickers), 1)
     for start in range(0, len(group_pickers), per_row):

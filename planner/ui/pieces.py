@@ -180,6 +180,9 @@ def carbon_section(a: Analysis, view: str) -> None:
     left, right = st.columns(2, gap="large")
     left.plotly_chart(per_month, config=CHART_CONFIG)
     right.plotly_chart(cumulative, config=CHART_CONFIG)
+    be, h = summary(a, view)["carbon_break_even_month"], a.scenario.horizon_months
+    right.caption(md(f"The edge {carbon_break_even_text(be, h)}" + ("." if view == "cash" or be is None else
+                     " (devices counted when bought; this view spreads them over their life).")))
     from .inputs import field_widget                 # the schema's widget, bound to the scenario like every input
     price_col, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
     with price_col:
