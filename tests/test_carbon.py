@@ -252,3 +252,18 @@ def test_tornado_and_monte_carlo_carry_carbon():
     implied_grid = (1_296 - 130 - mc.kgco2e_avoided) / 360
     assert mc.carbon_break_even == pytest.approx(130 / (36 - 10 * implied_grid))
     assert "simulated futures" in mc.carbon_headline() and "t CO₂e" in mc.carbon_headline()
+
+
+def test_scenario_page_pickers_fill_the_carbon_inputs():
+    at = start()
+    at.segmented_control(key="scenario.group").set_value("Carbon").run()
+    assert not at.exception
+    at.selectbox(key="scenario.cloud_region").set_value("gcp:europe-west4").run()
+    at.selectbox(key="scenario.grid").set_value("FR").run()
+    s = at.session_state["scenario"]
+    assert (s.cloud_grid_kgco2e_per_kwh, s.cloud_pue, s.grid_kgco2e_per_kwh) == (0.283, 1.1, 0.056)
+    assert "Source: Google Cloud europe-west4 (Netherlands): Cloud Carbon Footprint" in " ".join(
+        c.value for c in at.caption)
+    at.segmented_control(key="scenario.group").set_value("Edge").run()
+    at.selectbox(key="scenario.device").set_value("jetson-agx-orin-64gb").run()
+    assert at.session_state["scenario"].device_embodied_kgco2e == 60.0        # the device's row in carbon.csv
