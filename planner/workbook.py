@@ -143,15 +143,17 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
     money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
     cloud = [c.key for c in side_components("cloud")]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
+    accounting_only = [c.key for c in side_components("edge", "accounting") if "cash" not in c.views]
     parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", COMPONENT_FORMULAS[c.key])
              for c in COMPONENTS]
     totals = (
         money("cloud_total", f"Cloud total [{currency}]", _plus(cloud)),
-        money("cash_capex", f"Edge capex, cash [{currency}]", "{hardware}+{installation}"),
+        money("cash_capex", f"Edge capex, cash [{currency}]", _plus(c.key for c in side_components("edge", "cash")
+                                                                  if c.lump)),
         money("cash_running", f"Edge running, cash [{currency}]", _plus(running)),
         money("edge_capex", f"Edge capex, chosen view [{currency}]", 'IF(view="cash",{cash_capex},0)'),
         money("edge_running", f"Edge running, chosen view [{currency}]",
-              'IF(view="cash",{cash_running},{cash_running}+{depreciation})'),
+              'IF(view="cash",{cash_running},{cash_running}+' + _plus(accounting_only) + ")"),
         money("edge_total", f"Edge total [{currency}]", "{edge_capex}+{edge_running}"),
         money("cloud_cumulative", f"Cloud cumulative [{currency}]", "{prev:cloud_cumulative}+{cloud_total}",
               "{cloud_total}"),
@@ -604,6 +606,9 @@ def _provenance(scenario, name: str) -> str:
     if name in ("inference_pricing", "cloud_upload", "uplink_per_gb", "ingest_per_gb", "storage_per_gb_month") \
             and scenario.cloud_provider != "custom":
         return f"cloud price catalog: {scenario.cloud_provider} (see Sources)"
+    cited = next((p for p in catalog.load().carbon_provenance(to_dict(scenario)) if name in p.fields), None)
+    if cited:
+        return f"carbon catalog: {cited.entry} (see Sources)"
     return "scenario input"
 
 
@@ -620,6 +625,9 @@ def source_rows(scenario) -> list[tuple]:
         if f"{p['provider']} — {p['service']}" == scenario.cloud_provider:
             rows.append(("cloud_prices.csv", f"{p['provider']} {p['item']}", f"from {p['tier_from']:g} ({p['unit']})",
                          p["price_usd"], p.get("estimate") or "", p["source"], p["as_of"]))
+    values = to_dict(scenario)
+    for p in cat.carbon_provenance(values):
+        rows.append(("carbon.csv", p.entry, p.fields[0], values[p.fields[0]], p.estimate, p.source, p.as_of))
     return rows
 
 
