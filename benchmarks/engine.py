@@ -1,7 +1,8 @@
 """Engine speed: `make bench`. Prints `name: value` lines; nothing is asserted.
 
 engine_100k_x_60_s   best-of-N seconds to evaluate 100,000 varied scenarios × 60 months: every cost
-                     component of both sides, their totals, and the finance metrics (cash view)
+                     component of both sides, their totals, and the finance metrics (cash view), and every
+                     carbon line with the carbon totals and the carbon break-even
 numpy_floor_s        in the same run, twenty plain numpy multiply-add passes over a 100,000 × 60
                      float64 grid: about what streaming that grid through memory twenty times costs
 engine_over_floor    their ratio (goal ≤ 1.0)
@@ -79,8 +80,9 @@ def varied_batch(n: int, seed: int = 0, varied_rates: bool = False) -> costs.Bat
     )
 
 
-def run_engine(b: costs.Batch) -> finance.Finance:
-    return finance.analyse(costs.evaluate(b, MONTHS), "cash", b["discount_percent_per_year"])
+def run_engine(b: costs.Batch) -> tuple[finance.Finance, finance.Carbon]:
+    evaluated = costs.evaluate(b, MONTHS)
+    return finance.analyse(evaluated, "cash", b["discount_percent_per_year"]), finance.carbon(evaluated, "cash")
 
 
 def run_monte_carlo(draws: int = N, months: int = MONTHS) -> risk.MonteCarlo:
@@ -122,17 +124,19 @@ def python_loop(b: costs.Batch, rows: int) -> None:
 
 
 FIGURES = ("break_even_month", "payback_months", "cloud_total", "edge_total", "capex_total", "npv_savings")
+CARBON_FIGURES = ("break_even_month", "cloud_total", "edge_total")
 
 
-def loop_difference(b: costs.Batch, timed: finance.Finance, rows: np.ndarray) -> float:
-    """Largest relative difference between the timed batch's figures and the same scenarios run one at a
-    time, over `rows`; inf when one says "never pays back" (NaN) and the other does not."""
+def loop_difference(b: costs.Batch, timed: tuple[finance.Finance, finance.Carbon], rows: np.ndarray) -> float:
+    """Largest relative difference between the timed batch's figures (money and carbon) and the same scenarios
+    run one at a time, over `rows`; inf when one says "never pays back" (NaN) and the other does not."""
     worst = 0.0
+    pairs = [(0, name) for name in FIGURES] + [(1, name) for name in CARBON_FIGURES]
     for i in rows:
         one = run_engine(costs.Batch(1, {k: v[i:i + 1] for k, v in b.columns.items()}, b.inference_tiers,
                                      b.egress_tiers))
-        for name in FIGURES:
-            batch_value, loop_value = getattr(timed, name)[i], getattr(one, name)[0]
+        for part, name in pairs:
+            batch_value, loop_value = getattr(timed[part], name)[i], getattr(one[part], name)[0]
             if np.isnan(batch_value) or np.isnan(loop_value):
                 worst = max(worst, 0.0 if np.isnan(batch_value) and np.isnan(loop_value) else np.inf)
             else:
@@ -207,7 +211,7 @@ def fleet_lines() -> None:
 def main() -> None:
     b = varied_batch(N)
     run_engine(b)                                     # warm up
-    timed: dict[str, finance.Finance] = {}
+    timed: dict[str, tuple[finance.Finance, finance.Carbon]] = {}
     engine = best_of(lambda: timed.update(shared=run_engine(b)))
     floor = best_of(numpy_floor)
     sample = 500

@@ -32,8 +32,9 @@ from contextlib import suppress
 from pathlib import Path
 
 from . import advisor, catalog, currency, fleet
-from .format import break_even_text, irr_text
-from .report import analyse_one, formula_rows, report_csv, source_lines, summary, summary_json
+from .costs import CARBON_PRICE
+from .format import break_even_text, carbon_break_even_text, irr_text
+from .report import analyse_one, carbon_rows, formula_rows, report_csv, source_lines, summary, summary_json
 from .scenario import FIELDS, MAX_SCENARIO_BYTES, NumberField, ScenarioError, parse_assignment, parse_json, validate, to_dict
 from .workbook import fleet_workbook_bytes, workbook_bytes
 
@@ -149,13 +150,21 @@ def _table(a, view: str) -> str:
         ("NPV of savings", f"{_money(s['npv_savings'])} {cur}"),
         ("ROI", "n/a (no capex)" if s["roi_percent"] is None else f"{_money(s['roi_percent'], 0)} %"),
         ("IRR", irr_text(s["irr_percent"])),
+        (f"Emissions, {s['horizon_months']} months", f"cloud {s['cloud_kgco2e_total'] / 1000:,.2f} t CO2e, "
+                                                     f"edge {s['edge_kgco2e_total'] / 1000:,.2f} t CO2e"),
+        ("Carbon break-even", carbon_break_even_text(s["carbon_break_even_month"], s["horizon_months"])),
     ]
     lines += [f"{k:<32}{v}" for k, v in figures]
     lines += [f"{'Currency':<32}{currency.rate_text(a.scenario)}"]
     lines += ["", f"{'Month 1 by component':<48}{'':>16}  ({view} view)"]
+    priced = a.scenario.carbon_price_per_tonne > 0
     for row in formula_rows(a):
-        if view in row["views"]:
+        if view in row["views"] and (priced or row["bill"] != CARBON_PRICE):
             lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['bill']}")
+    lines += ["", f"{'Month 1 emissions by line':<48}{'kg CO2e':>16}  ({view} view)"]
+    for row in carbon_rows(a):
+        if view in row["views"]:
+            lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['scope']}")
     lines += ["", "Sources of the catalog figures", *(f"  {line}" for line in source_lines(a.scenario))]
     return "\n".join(lines) + "\n"
 

@@ -133,6 +133,11 @@ SCHEMAS = {
     "cloud_regions.csv": {
         "provider": _choice("aws", "azure", "gcp"), "region": _text, "name": _text, "city": _text, "country": _text,
         "latitude": _number(-90, 90), "longitude": _number(-180, 180), **_PROVENANCE},
+    "carbon.csv": {
+        "kind": _choice("grid", "cloud_region", "cloud_pue", "accelerator", "network", "cloud_embodied",
+                        "device_embodied"),
+        "id": _text, "provider": _choice("", "aws", "azure", "gcp"), "name": _text, "value": _number(0, 1e5),
+        "unit": _text, **_PROVENANCE},
     "stack.csv": {
         "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"), "id": _text, "name": _text,
         "when": _conditions, "reason": _text, "management": str, "source": _text, "as_of": _date},
@@ -221,6 +226,7 @@ class Catalog:
     presets: dict[str, Scenario]
     regions: tuple[dict, ...] = ()    # cloud_regions.csv: location columns, provenance, `fields` it fills (USD)
     fx_rates: tuple[dict, ...] = ()   # fx_rates.csv: units of each currency per euro
+    carbon: tuple[dict, ...] = ()     # carbon coefficients (data/carbon.csv), keyed by (kind, provider, id)
 
     def region(self, region_id: str) -> dict:
         """A region row by id (ScenarioError naming the choices when unknown)."""
@@ -238,6 +244,18 @@ class Catalog:
             return None
         return great_circle_km(*site, region["latitude"], region["longitude"])
 
+    def carbon_rows(self, kind: str) -> tuple[dict, ...]:
+        return tuple(r for r in self.carbon if r["kind"] == kind)
+
+    def carbon_row(self, kind: str, row_id: str, provider: str = "") -> dict | None:
+        """One carbon coefficient: e.g. ('cloud_region', 'eu-west-1', 'aws'), ('device_embodied', <device id>)."""
+        return next((r for r in self.carbon if (r["kind"], r["id"], r["provider"]) == (kind, row_id, provider)), None)
+
+    def cloud_region_fields(self, provider: str, region: str) -> dict:
+        """Scenario fields for a cloud region: its grid intensity and its provider's PUE."""
+        grid, pue = self.carbon_row("cloud_region", region, provider), self.carbon_row("cloud_pue", provider, provider)
+        return {"cloud_grid_kgco2e_per_kwh": grid["value"], "cloud_pue": pue["value"]}
+
     def device(self, device_id: str) -> dict:
         return next(d for d in self.hardware if d["id"] == device_id)
 
@@ -247,8 +265,10 @@ class Catalog:
     def device_fields(self, device_id: str) -> dict:
         """Scenario fields for a catalog device: the host computer an accelerator needs is included."""
         d = self.device(device_id)
-        return {"device_id": d["id"], "device_price": d["unit_price_usd"] + d["host_usd"],
-                "device_watts": d["watts"] + d["host_watts"], "device_throughput_ips": d["throughput_ips"]}
+        fields = {"device_id": d["id"], "device_price": d["unit_price_usd"] + d["host_usd"],
+                  "device_watts": d["watts"] + d["host_watts"], "device_throughput_ips": d["throughput_ips"]}
+        embodied = self.carbon_row("device_embodied", device_id)
+        return fields | ({"device_embodied_kgco2e": embodied["value"]} if embodied else {})
 
     def instance_fields(self, instance_id: str, endpoint: bool, commitment: str = "one_year") -> dict:
         """Scenario fields for a catalog GPU instance, as a plain VM or behind the provider's managed endpoint;
@@ -276,6 +296,7 @@ class Catalog:
                                     f"{region['name']}", region["source"], region["as_of"], region["estimate"]))
         device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
         filled = self.device_fields(device["id"]) if device else {}
+        filled.pop("device_embodied_kgco2e", None)           # a carbon figure: cited from carbon.csv below
         if device and all(same_value(values[k], v) for k, v in filled.items()):
             found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
                                     device["estimate"]))
@@ -287,6 +308,7 @@ class Catalog:
                 served = f" via {r['endpoint']}" if key.endswith("@endpoint") else " (plain VM)"
                 found.append(Provenance("instance", tuple(fields), f"{r['name']}, {r['region']}{served}", r["source"],
                                         r["as_of"], _joined((r["estimate"], f"throughput: {r['throughput_basis']}"))))
+        found += self.carbon_provenance(values)
         fee = next((m for m in self.management if m["basis"] == values["management_basis"]
                     and same_value(m["usd_per_month"], values["management_per_month"])), None)
         if fee:
@@ -304,6 +326,23 @@ class Catalog:
                                         _joined(r["source"] for r in rows), _joined(r["as_of"] for r in rows),
                                         _joined(r["estimate"] for r in rows)))
         return tuple(found)
+
+    def carbon_provenance(self, values: dict) -> list[Provenance]:
+        """The carbon.csv rows whose value a carbon input equals (the first such row of its kind)."""
+        found = []
+        device = self.carbon_row("device_embodied", values["device_id"])
+        for picker, field, rows in (("grid", "grid_kgco2e_per_kwh", self.carbon_rows("grid")),
+                                    ("cloud_region", "cloud_grid_kgco2e_per_kwh", self.carbon_rows("cloud_region")),
+                                    ("cloud_pue", "cloud_pue", self.carbon_rows("cloud_pue")),
+                                    ("accelerator", "cloud_accelerator_watts", self.carbon_rows("accelerator")),
+                                    ("network", "network_kwh_per_gb", self.carbon_rows("network")),
+                                    ("cloud_embodied", "cloud_embodied_kgco2e_per_accelerator_hour",
+                                     self.carbon_rows("cloud_embodied")),
+                                    ("device_embodied", "device_embodied_kgco2e", (device,) if device else ())):
+            row = next((r for r in rows if r["value"] == values[field]), None)
+            if row:
+                found.append(Provenance(picker, (field,), row["name"], row["source"], row["as_of"], row["estimate"]))
+        return found
 
     def tier_schedules(self, item: str) -> dict[str, list[tuple[float, float]]]:
         """{'provider — service': [(tier_from, price), …]} for one price item, tiers in order."""
@@ -421,9 +460,15 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
         if row["management"] and row["management"] not in plans:
             raise CatalogError(f"stack.csv: {row['id']} names management plan {row['management']!r}, "
                                "which is not in management.csv")
+    carbon = tuple(read_rows(data_dir / "carbon.csv", SCHEMAS["carbon.csv"]))
+    _check_unique([{**r, "key": (r["kind"], r["provider"], r["id"])} for r in carbon], "key", "carbon.csv")
+    hardware_ids = {d["id"] for d in hardware}
+    for row in carbon:
+        if row["kind"] == "device_embodied" and row["id"] not in hardware_ids:
+            raise CatalogError(f"carbon.csv: device_embodied {row['id']!r} is not a device in hardware.csv")
     return Catalog(tuple(hardware), tuple(prices), tuple(instances), tables["management.csv"], tables["connectivity.csv"],
                    tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"), regions,
-                   tuple(fx_rates))
+                   tuple(fx_rates), carbon)
 
 
 def presets() -> dict[str, Scenario]:

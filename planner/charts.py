@@ -16,8 +16,8 @@ from plotly.colors import qualitative
 
 from .costs import COMPONENTS, side_components
 from .finance import step_curve
-from .format import (RESULTS, SYMBOLS, break_even_text, break_even_value_text, money, never_text, number_text,
-                     result_name)
+from .format import (RESULTS, SYMBOLS, break_even_text, break_even_value_text, carbon_break_even_text, money,
+                     never_text, number_text, result_name)
 from .report import SIDES, Analysis, column_name
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
@@ -129,7 +129,8 @@ def components_figure(table: pd.DataFrame, side: str, view: str, currency: str, 
     x = np.r_[month[0] - 0.5, month, month[-1] + 0.5] if len(month) else month
     traces = []
     for info in side_components(side, view):
-        values = table[column_name(side, info.label, currency)].to_numpy()
+        column = column_name(side, info.label, currency)
+        values = table[column].to_numpy() if column in table else np.zeros(0)   # a carbon price only when set
         if np.any(values != 0):
             color = COMPONENT_COLORS[info.key]
             traces.append({"type": "scatter", "x": x, "y": np.r_[values[0], values, values[-1]], "name": info.label,
@@ -460,3 +461,40 @@ def savings_fan_figure(bands: np.ndarray, currency: str, current: np.ndarray | N
     zero = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "y0": 0, "y1": 0, "line": {"color": MARKER_COLOR, "width": 1}}
     return _figure(traces, _layout("Cumulative savings: P10, P50 and P90 of the simulated futures", currency,
                                    "Cumulative savings", height, shapes=[zero]))
+
+
+# ── Carbon ─────────────────────────────────────────────────────────────────────────────────────────
+def carbon_figures(a: Analysis, view: str = "cash", height: int = 380) -> tuple[go.Figure, go.Figure]:
+    """Emissions of both sides: per month [kg CO₂e] and cumulative [t CO₂e], the carbon break-even marked.
+
+    Per month, the edge line leaves out devices bought (a spike of their whole embodied emissions would flatten
+    the rest); the cumulative curves are steps like the money curves, devices bought counting at the start of
+    their month in the cash view, spread over their life in the accounting view."""
+    kg, h = a.carbon(view), int(a.costs.horizon[0])
+    month = np.arange(1, h + 1)
+    edge_running = kg.edge_running_monthly[0, :h]
+    lump = kg.edge_monthly[0, :h] - edge_running
+    series = {"cloud": kg.cloud_monthly[0, :h], "edge": edge_running}
+    names = {"cloud": "Cloud", "edge": "Edge (devices bought: see cumulative)" if lump.any() else "Edge"}
+    monthly = [{"type": "scatter", "x": month, "y": series[side], "mode": "lines", "name": names[side],
+                "line": {"color": SIDE_COLORS[side], "width": 3, "shape": "hvh"},
+                "hovertemplate": f"%{{y:,.1f}} kg CO₂e<extra>{SIDES[side]}</extra>"} for side in SIDES]
+    per_month = _figure(monthly, _layout("Emissions per month", "kg CO₂e", "Emissions per month", height,
+                                         yaxis={"title": {"text": "Emissions per month [kg CO₂e]"},
+                                                "tickformat": ",.0f", "rangemode": "tozero"}))
+    cumulative = []
+    for side in SIDES:
+        t, y = step_curve(series[side], lump if side == "edge" else np.zeros(h))
+        cumulative.append({"type": "scatter", "x": t, "y": y / 1000, "mode": "lines", "name": SIDES[side],
+                           "line": {"color": SIDE_COLORS[side], "width": 3},
+                           "hovertemplate": f"%{{y:,.2f}} t CO₂e<extra>{SIDES[side]}</extra>"})
+    be = float(a.carbon("cash").break_even_month[0])
+    if view == "cash" and not math.isnan(be):
+        y = float(np.interp(be, cumulative[0]["x"], cumulative[0]["y"]))
+        cumulative.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Carbon break-even",
+                           "marker": {"color": MARKER_COLOR, "size": 12, "symbol": "diamond"},
+                           "hovertemplate": f"{carbon_break_even_text(be, h)}<extra></extra>"})
+    total = _figure(cumulative, _layout("Cumulative emissions", "t CO₂e", "Cumulative emissions", height,
+                                        yaxis={"title": {"text": "Cumulative emissions [t CO₂e]"},
+                                               "tickformat": ",.1f", "rangemode": "tozero"}))
+    return per_month, total

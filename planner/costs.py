@@ -74,12 +74,53 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
                   "feedback_gb × (ingest_per_gb × bandwidth_change(m) + stored_months(m) × storage_per_gb_month "
                   "× fee_change(m))"),
 )
+CARBON_PRICE = "Internal carbon price"
+COMPONENTS += (   # carbon as money: empty lines unless carbon_price_per_tonne > 0
+    ComponentInfo("carbon_cloud", "cloud", "Carbon price", CARBON_PRICE,
+                  "cloud_kgco2e(m) / 1000 × carbon_price_per_tonne"),
+    ComponentInfo("carbon_edge_purchase", "edge", "Carbon price: devices bought", CARBON_PRICE,
+                  "devices_bought(m) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne", views=("cash",),
+                  lump=True),
+    ComponentInfo("carbon_edge_embodied", "edge", "Carbon price: devices (spread)", CARBON_PRICE,
+                  "devices(m) × device_embodied_kgco2e / useful_life_months / 1000 × carbon_price_per_tonne",
+                  views=("accounting",)),
+    ComponentInfo("carbon_edge", "edge", "Carbon price: operation", CARBON_PRICE,
+                  "(edge_energy + edge_failures + edge_network)(m) / 1000 × carbon_price_per_tonne"),
+)
 COMPONENT_BY_KEY = {c.key: c for c in COMPONENTS}
+CARBON_PRICE_KEYS = tuple(c.key for c in COMPONENTS if c.bill == CARBON_PRICE)
+
+# Carbon lines [kg CO₂e/month], the same shape as cost lines; `bill` names the GHG Protocol scope of the
+# enterprise that runs the inference. Same views as money: embodied emissions at purchase (cash) or spread
+# over the useful life (accounting).
+SCOPE_2, SCOPE_3 = "Scope 2 (purchased electricity)", "Scope 3 (purchased goods and services)"
+CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
+    ComponentInfo("cloud_energy", "cloud", "Cloud inference energy", SCOPE_3,
+                  "images × cloud_accelerator_s_per_inference × cloud_accelerator_watts / 3.6×10⁶ × cloud_pue × "
+                  "cloud_grid_kgco2e_per_kwh"),
+    ComponentInfo("cloud_network", "cloud", "Network energy (uploads, results)", SCOPE_3,
+                  "(upload_gb + result_gb) × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh"),
+    ComponentInfo("cloud_embodied", "cloud", "Cloud hardware (embodied share)", SCOPE_3,
+                  "images × cloud_accelerator_s_per_inference / 3600 × cloud_embodied_kgco2e_per_accelerator_hour"),
+    ComponentInfo("edge_purchase", "edge", "Devices bought (embodied)", SCOPE_3,
+                  "devices_bought(m) × device_embodied_kgco2e", views=("cash",), lump=True),
+    ComponentInfo("edge_embodied", "edge", "Devices (embodied, spread over life)", SCOPE_3,
+                  "devices(m) × device_embodied_kgco2e / useful_life_months", views=("accounting",)),
+    ComponentInfo("edge_failures", "edge", "Failure replacements (embodied)", SCOPE_3,
+                  "devices(m) × failure_percent_per_year/100/12 × device_embodied_kgco2e"),
+    ComponentInfo("edge_energy", "edge", "Device energy", SCOPE_2,
+                  "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × grid_kgco2e_per_kwh"),
+    ComponentInfo("edge_network", "edge", "Network energy (feedback uploads)", SCOPE_3,
+                  "feedback_gb × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh"),
+)
+CARBON_BY_KEY = {c.key: c for c in CARBON_COMPONENTS}
 VIEWS = ("cash", "accounting")
 
 
-def side_components(side: str, view: str = "cash") -> tuple[ComponentInfo, ...]:
-    return tuple(c for c in COMPONENTS if c.side == side and view in c.views)
+def side_components(side: str, view: str = "cash", registry: tuple[ComponentInfo, ...] = COMPONENTS
+                    ) -> tuple[ComponentInfo, ...]:
+    """The components of one side in one view: money (`COMPONENTS`) or carbon (`CARBON_COMPONENTS`)."""
+    return tuple(c for c in registry if c.side == side and view in c.views)
 
 
 # ── Batches ─────────────────────────────────────────────────────────────────────────────────────────
@@ -289,15 +330,20 @@ class Costs:
     horizon: np.ndarray                # (n,) months each scenario covers
     lines: dict[str, Line]             # keyed as COMPONENTS
     quantities: dict[str, Line]        # images, GB and devices per month
+    carbon: dict[str, Line] = field(default_factory=dict)   # kg CO₂e per month, keyed as CARBON_COMPONENTS
 
     def values(self, key: str) -> np.ndarray:
-        """(n, M) monthly values of one cost line or quantity."""
-        return sum_terms(self.lines.get(key) or self.quantities[key], self.n, self.months)
+        """(n, M) monthly values of one cost line, carbon line or quantity."""
+        line = next(found[key] for found in (self.lines, self.carbon, self.quantities) if key in found)
+        return sum_terms(line, self.n, self.months)
 
-    def terms(self, side: str, view: str = "cash", lump: bool | None = None, sign: float = 1.0) -> list[Component]:
-        """The terms of one side; `lump` selects only capex (True) or only accruing costs (False)."""
-        keys = [c.key for c in side_components(side, view) if lump in (None, c.lump)]
-        return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in self.lines[k]]
+    def terms(self, side: str, view: str = "cash", lump: bool | None = None, sign: float = 1.0,
+              carbon: bool = False) -> list[Component]:
+        """The terms of one side; `lump` selects only capex (True) or only accruing costs (False); `carbon`
+        gives the side's emissions [kg CO₂e] instead of its money."""
+        registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (COMPONENTS, self.lines)
+        keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump)]
+        return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in lines[k]]
 
     def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
         """(n, M) monthly total of one side."""
@@ -375,6 +421,17 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     lines["feedback_cloud"] = (Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
                                Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored))
 
+    carbon = _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device)
+    price_per_kg = col(b["carbon_price_per_tonne"]) / 1000
+    priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in carbon[k])   # noqa: E731
+    if b["carbon_price_per_tonne"].any():
+        lines["carbon_cloud"] = priced(*(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS)))
+        lines["carbon_edge_purchase"] = priced("edge_purchase")
+        lines["carbon_edge_embodied"] = priced("edge_embodied")
+        lines["carbon_edge"] = priced("edge_energy", "edge_failures", "edge_network")
+    else:
+        lines.update(dict.fromkeys(CARBON_PRICE_KEYS, ()))
+
     quantities = {
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
@@ -385,7 +442,28 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
         "instances": (instances[0],),
         "commitments_bought": (instances[1],),
     }
-    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities)
+    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, carbon)
+
+
+def _carbon(b: Batch, images, network_gb, feedback_gb, growth, devices: Component, bought: Component,
+            kwh_per_device) -> dict[str, Line]:
+    """Emissions lines [kg CO₂e/month] from the month-0 quantities (n,) and the fleet's count terms."""
+    col = _col
+    cloud_grid = b["cloud_grid_kgco2e_per_kwh"]
+    accelerator_s = images * b["cloud_accelerator_s_per_inference"]            # accelerator-seconds/month
+    embodied = col(b["device_embodied_kgco2e"])
+    return {
+        "cloud_energy": (Component(col(accelerator_s * b["cloud_accelerator_watts"] / 3.6e6 * b["cloud_pue"]
+                                       * cloud_grid), growth),),
+        "cloud_network": (Component(col(network_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),
+        "cloud_embodied": (Component(col(accelerator_s / 3600 * b["cloud_embodied_kgco2e_per_accelerator_hour"]),
+                                     growth),),
+        "edge_purchase": (bought.scaled(embodied),),
+        "edge_embodied": (devices.scaled(embodied / col(b["useful_life_months"])),),
+        "edge_failures": (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * embodied),),
+        "edge_energy": (devices.scaled(col(kwh_per_device * b["grid_kgco2e_per_kwh"])),),
+        "edge_network": (Component(col(feedback_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),
+    }
 
 
 def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, Component]:

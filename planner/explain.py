@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .costs import COMPONENT_BY_KEY
+from .costs import CARBON_BY_KEY, COMPONENT_BY_KEY
 from .scenario import Scenario
 
 # The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
@@ -26,7 +26,7 @@ class Step:
     side: str
     formula: str        # symbolic, from costs.COMPONENTS
     arithmetic: str     # the same with this scenario's numbers
-    value: float        # month-1 value [currency]
+    value: float        # month-1 value [currency], or [kg CO₂e] for a carbon step
 
 
 def _n(x: float) -> str:
@@ -235,8 +235,65 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) {cur}/GB",
         feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price))
 
+    kg = {step.key: step.value for step in carbon_month(s, m)}
+    price = s.carbon_price_per_tonne
+    per_tonne = f" ÷ 1000 × {_n(price)} {cur}/tonne"
+    cloud_kg = kg["cloud_energy"] + kg["cloud_network"] + kg["cloud_embodied"]
+    steps["carbon_cloud"] = (f"({_n(kg['cloud_energy'])} + {_n(kg['cloud_network'])} + {_n(kg['cloud_embodied'])}) "
+                             f"kg CO₂e{per_tonne}", cloud_kg / 1000 * price)
+    steps["carbon_edge_purchase"] = (f"{_n(kg['edge_purchase'])} kg CO₂e{per_tonne}", kg["edge_purchase"] / 1000 * price)
+    steps["carbon_edge_embodied"] = (f"{_n(kg['edge_embodied'])} kg CO₂e{per_tonne}", kg["edge_embodied"] / 1000 * price)
+    edge_kg = kg["edge_energy"] + kg["edge_failures"] + kg["edge_network"]
+    steps["carbon_edge"] = (f"({_n(kg['edge_energy'])} + {_n(kg['edge_failures'])} + {_n(kg['edge_network'])}) "
+                            f"kg CO₂e{per_tonne}", edge_kg / 1000 * price)
+
     out = []
     for key, (arithmetic, value) in steps.items():
         info = COMPONENT_BY_KEY[key]
         out.append(Step(key, info.label, info.side, info.formula, f"{arithmetic} = {value:,.2f} {cur}", value))
     return out
+
+
+def carbon_month(s: Scenario, m: int) -> list[Step]:
+    """Every carbon line of month m + 1 as arithmetic [kg CO₂e], in the order of costs.CARBON_COMPONENTS."""
+    growth = _change(s.workload_growth_percent_per_year, m)
+    grown = _times(growth, "growth")
+    operating_s = s.hours_per_day * 3600 * s.days_per_month
+    images = s.cameras * s.analysed_fps * operating_s * growth
+    if s.cloud_upload == "video":
+        upload_gb = s.cameras * s.bitrate_mbps * 1e6 / 8 * operating_s / 1e9 * growth
+    else:
+        upload_gb = images * s.image_kb / 1e6
+    result_gb = images * s.result_kb / 1e6
+    feedback_gb = images * s.feedback_percent / 100 * s.image_kb / 1e6
+    devices, bought, _ = fleet(s, m)
+    operating_h = s.hours_per_day * s.days_per_month
+    other_h = max(HOURS_PER_MONTH - operating_h, 0)
+    kwh = s.device_watts / 1000 * (operating_h + s.idle_power_percent / 100 * other_h) * s.pue
+    accelerator_s = images * s.cloud_accelerator_s_per_inference
+    cloud_grid, network = s.cloud_grid_kgco2e_per_kwh, s.network_kwh_per_gb
+    embodied = s.device_embodied_kgco2e
+    steps = {
+        "cloud_energy": (f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s × "
+                         f"{_n(s.cloud_accelerator_watts)} W ÷ 3,600,000 = {_n(accelerator_s * s.cloud_accelerator_watts / 3.6e6)} kWh "
+                         f"× PUE {_n(s.cloud_pue)} × {_n(cloud_grid)} kg/kWh",
+                         accelerator_s * s.cloud_accelerator_watts / 3.6e6 * s.cloud_pue * cloud_grid),
+        "cloud_network": (f"({_n(upload_gb)} GB uploaded + {_n(result_gb)} GB results) × {_n(network)} kWh/GB × "
+                          f"{_n(cloud_grid)} kg/kWh", (upload_gb + result_gb) * network * cloud_grid),
+        "cloud_embodied": (f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s ÷ 3600 = "
+                           f"{_n(accelerator_s / 3600)} accelerator-hours × "
+                           f"{_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} kg/accelerator-hour",
+                           accelerator_s / 3600 * s.cloud_embodied_kgco2e_per_accelerator_hour),
+        "edge_purchase": (f"{bought} devices bought × {_n(embodied)} kg", bought * embodied),
+        "edge_embodied": (f"{devices} devices × {_n(embodied)} kg ÷ {s.useful_life_months} months",
+                          devices * embodied / s.useful_life_months),
+        "edge_failures": (f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(embodied)} kg",
+                          devices * s.failure_percent_per_year / 100 / 12 * embodied),
+        "edge_energy": (f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + "
+                        f"{_n(s.idle_power_percent)}% × {_n(other_h)} idle h) × PUE {_n(s.pue)} = {_n(devices * kwh)} kWh "
+                        f"× {_n(s.grid_kgco2e_per_kwh)} kg/kWh", devices * kwh * s.grid_kgco2e_per_kwh),
+        "edge_network": (f"{_n(feedback_gb)} GB feedback{grown} × {_n(network)} kWh/GB × {_n(cloud_grid)} kg/kWh",
+                         feedback_gb * network * cloud_grid),
+    }
+    return [Step(key, CARBON_BY_KEY[key].label, CARBON_BY_KEY[key].side, CARBON_BY_KEY[key].formula,
+                 f"{arithmetic} = {value:,.2f} kg CO₂e", value) for key, (arithmetic, value) in steps.items()]

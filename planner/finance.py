@@ -143,7 +143,7 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     s_start = s_end[rows, first] - gap                 # ≤ 0: the month before had not reached 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):    # a tiny gap: a huge ratio, clipped to 1
         fraction = -s_start / np.where(gap > 0, gap, 1.0)  # a gap ≤ 0 can only reach 0 at the start
-    return np.where(reached.any(axis=1), first + np.clip(fraction, 0, 1), np.nan)
+    return np.where(reached[rows, first], first + np.clip(fraction, 0, 1), np.nan)   # argmax of no True is 0
 
 
 def _within(values: np.ndarray, horizon: np.ndarray) -> np.ndarray:
@@ -173,20 +173,19 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     n, h = costs.n, costs.horizon
-    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
 
     def flows(v: str):
         """Running gap (cloud − edge running) and net lumps (edge capex − cloud upfront) of one view."""
         return (costs.terms("cloud", v, lump=False) + costs.terms("edge", v, lump=False, sign=-1.0),
                 costs.terms("edge", v, lump=True) + costs.terms("cloud", v, lump=True, sign=-1.0))
 
-    def crossing(gap, lump):
-        net = sum_terms(gap + minus(lump), n, costs.months)
-        return break_even(net, lambda m: terms_at(gap, n, m), h), net   # net now holds cumulative savings
-
     gap, lump = flows(view)
-    be, curve = crossing(gap, lump)
-    payback = be if view == "cash" else crossing(*flows("cash"))[0]
+    be, curve = _crossing(gap, [], lump, n, costs.months, h)
+    if view == "cash":
+        payback = be
+    else:
+        cash_gap, cash_lump = flows("cash")
+        payback = _crossing(cash_gap, [], cash_lump, n, costs.months, h)[0]
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
     npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
@@ -199,6 +198,114 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
                    edge_total=edge_total,
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
                    npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
+
+
+@dataclass(frozen=True)
+class Carbon:
+    """Emissions of both sides [kg CO₂e], per scenario (n,); the monthly series (n, M) are built on request.
+
+    The view decides when a device's embodied emissions count, as it decides when its price is paid: when
+    it is bought (cash) or spread over its useful life (accounting). The carbon break-even always counts
+    them when bought: it is the month in which the edge's lower operating emissions have paid back the
+    emissions of making its devices (NaN: not within the horizon), found like the money break-even.
+    """
+    costs: Costs
+    view: str
+    cloud_total: np.ndarray           # kg CO₂e over each scenario's horizon
+    edge_total: np.ndarray
+    break_even_month: np.ndarray
+
+    def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+        return _within(sum_terms(self.costs.terms(side, self.view, lump, carbon=True), self.costs.n,
+                                 self.costs.months), self.costs.horizon)
+
+    @property
+    def cloud_monthly(self) -> np.ndarray:
+        """(n, M) cloud emissions per month [kg CO₂e] (zero past each horizon)."""
+        return self._monthly("cloud")
+
+    @property
+    def edge_monthly(self) -> np.ndarray:
+        """(n, M) edge emissions per month [kg CO₂e], embodied emissions as the view counts them."""
+        return self._monthly("edge")
+
+    @property
+    def edge_running_monthly(self) -> np.ndarray:
+        """(n, M) edge emissions per month without those of devices bought that month."""
+        return self._monthly("edge", lump=False)
+
+    @property
+    def cloud_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.cloud_monthly, axis=1)
+
+    @property
+    def edge_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.edge_monthly, axis=1)
+
+    @property
+    def savings_total(self) -> np.ndarray:
+        """Cloud minus edge emissions over the horizon [kg CO₂e]: what the move to the edge avoids."""
+        return self.cloud_total - self.edge_total
+
+
+def carbon(costs: Costs, view: str = "cash") -> Carbon:
+    """Carbon totals of every scenario in `costs` in one view, and the carbon break-even (see `Carbon`)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
+    n, h = costs.n, costs.horizon
+    terms = lambda side, v=view, lump=None: costs.terms(side, v, lump, carbon=True)   # noqa: E731
+    within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
+    cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
+    be = _blocked_break_even(terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n,
+                             costs.months, h)
+    if view != "cash":
+        cash_cloud, cash_edge = weighted_sums(terms("cloud", "cash"), n, within), weighted_sums(terms("edge", "cash"), n, within)
+    else:
+        cash_cloud, cash_edge = cloud_total, edge_total
+    be = np.where((cash_cloud == 0) & (cash_edge == 0), np.nan, be)    # nothing emitted: nothing to pay back
+    return Carbon(costs, view, cloud_total, edge_total, be)
+
+
+def _crossing(cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int,
+              horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Break-even of cumulative `cloud` − `opex` − `lump` terms, and the (n, M) cumulative savings."""
+    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
+    gap = cloud + minus(opex)
+    net = sum_terms(gap + minus(lump), n, months)
+    return break_even(net, lambda m: terms_at(gap, n, m), horizon), net   # net now holds cumulative savings
+
+
+BLOCK_CELLS = 262_144        # rows × months per block: its float grids (2 MB each) stay in the CPU cache
+
+
+def _blocked_break_even(cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int,
+                        horizon: np.ndarray) -> np.ndarray:
+    """`_crossing`'s break-even, a block of rows at a time: the same figures without writing an (n, M) grid to
+    memory (only the break-even is needed, not the savings curve). Used for carbon, whose terms are per-scenario
+    amounts × shared factors: about twice as fast as the whole grid there (the money terms' per-scenario tier
+    grids gain nothing from it)."""
+    rows = max(1, BLOCK_CELLS // max(months, 1))
+    out = np.empty(n)
+    for start in range(0, n, rows):
+        block = slice(start, min(start + rows, n))
+        cut = _row_slicer(block)
+        out[block] = _crossing(cut(cloud), cut(opex), cut(lump), block.stop - block.start, months,
+                               horizon[block])[0]
+    return out
+
+
+def _row_slicer(block: slice):
+    """Terms restricted to the rows of `block`; a factor shared by several terms stays one object, so
+    `sum_terms` still groups them."""
+    made: dict[int, np.ndarray] = {}
+
+    def rows_of(x: np.ndarray) -> np.ndarray:
+        if x.shape[0] == 1:
+            return x
+        if id(x) not in made:
+            made[id(x)] = x[block]
+        return made[id(x)]
+    return lambda terms: [Component(rows_of(t.amount), rows_of(t.factor)) for t in terms]
 
 
 def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> np.ndarray:

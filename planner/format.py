@@ -71,6 +71,15 @@ def break_even_text(month: float | None, horizon: int) -> str:
     return f"pays back in month {math.ceil(month)} ({when})"
 
 
+def carbon_break_even_text(month: float | None, horizon: int) -> str:
+    """'pays back its embodied emissions in month 3 (2.4 months)' / '… never within N months'."""
+    if month is None or not math.isfinite(month):
+        return f"never pays back its embodied emissions within {horizon} months"
+    if month == 0:
+        return "emits less from day one"
+    return break_even_text(month, horizon).replace("pays back", "pays back its embodied emissions")
+
+
 def break_even_short(month: float | None, horizon: int) -> str:
     """Metric-card text, short enough for a card on a phone: 'Month 3', 'Day one' or 'Not by month 36'."""
     if month is None or not math.isfinite(month):

@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import catalog, costs as cost_model
 from .catalog import Provenance
-from .costs import COMPONENTS, Costs, side_components
-from .finance import Finance, analyse
+from .costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
+from .finance import Carbon, Finance, analyse, carbon
 from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
@@ -34,6 +34,19 @@ class Analysis:
 
     def finance(self, view: str = "cash") -> Finance:
         return self.cash if view == "cash" else self.accounting
+
+    def carbon(self, view: str = "cash") -> Carbon:
+        """Emissions of both sides in one view (computed once per view)."""
+        found = self.__dict__.setdefault("_carbon", {})       # a cache beside the frozen fields
+        if view not in found:
+            found[view] = carbon(self.costs, view)
+        return found[view]
+
+
+def shown_components(a: Analysis, side: str, view: str = "cash"):
+    """The money components a table or chart shows: the carbon price ones only when a price is set."""
+    priced = a.scenario.carbon_price_per_tonne > 0
+    return tuple(c for c in side_components(side, view) if priced or c.key not in CARBON_PRICE_KEYS)
 
 
 def analyse_batch(scenarios: list[Scenario], months: int | None = None) -> tuple[Costs, Finance, Finance]:
@@ -60,6 +73,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
     """Headline figures of one scenario. Keys are a public interface (the CLI's JSON output)."""
     f = a.finance(view)
     cash = a.cash
+    kg = a.carbon(view)
+    first_carbon = a.carbon("cash")
     return {
         "scenario": a.scenario.name,
         "view": view,
@@ -83,6 +98,14 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "roi_percent": _number_or_none(f.roi_percent[0]),
         "irr_percent": _number_or_none(f.irr_percent[0]),
         "capex_total": _number(f.capex_total[0]),
+        "cloud_kgco2e_monthly": _number(first_carbon.cloud_monthly[0, 0]),
+        "edge_kgco2e_monthly": _number(first_carbon.edge_running_monthly[0, 0]),
+        "edge_embodied_kgco2e": _number(first_carbon.edge_monthly[0, 0] - first_carbon.edge_running_monthly[0, 0]),
+        "cloud_kgco2e_total": _number(kg.cloud_total[0]),
+        "edge_kgco2e_total": _number(kg.edge_total[0]),
+        "kgco2e_avoided_total": _number(kg.savings_total[0]),
+        "carbon_break_even_month": _number_or_none(kg.break_even_month[0]),
+        "carbon_price_per_tonne": _number(a.scenario.carbon_price_per_tonne),
     }
 
 
@@ -96,7 +119,7 @@ def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
     table = {"month": np.arange(1, h + 1)}
     for side in SIDES:
-        for info in side_components(side, view):
+        for info in shown_components(a, side, view):
             table[column_name(side, info.label, cur)] = a.costs.values(info.key)[0, :h]
     table[f"Edge devices in service [devices]"] = a.costs.values("devices")[0, :h]
     table[f"Cloud total [{cur}]"] = f.cloud_monthly[0, :h]
@@ -104,6 +127,24 @@ def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     table[f"Cloud cumulative [{cur}]"] = f.cloud_cumulative[0, :h]
     table[f"Edge cumulative [{cur}]"] = f.edge_cumulative[0, :h]
     table[f"Cumulative savings [{cur}]"] = f.cloud_cumulative[0, :h] - f.edge_cumulative[0, :h]
+    return pd.concat([pd.DataFrame(table), carbon_table(a, view).drop(columns="month")], axis=1)
+
+
+KG = "kg CO₂e"
+
+
+def carbon_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
+    """One row per month: every carbon line of both sides [kg CO₂e], each side's total and cumulative."""
+    kg, h = a.carbon(view), int(a.costs.horizon[0])
+    table = {"month": np.arange(1, h + 1)}
+    for side in SIDES:
+        for info in side_components(side, view, CARBON_COMPONENTS):
+            table[f"{SIDES[side]} carbon: {info.label} [{KG}]"] = a.costs.values(info.key)[0, :h]
+    table[f"Cloud carbon [{KG}]"] = kg.cloud_monthly[0, :h]
+    table[f"Edge carbon [{KG}]"] = kg.edge_monthly[0, :h]
+    table[f"Cloud carbon cumulative [{KG}]"] = kg.cloud_cumulative[0, :h]
+    table[f"Edge carbon cumulative [{KG}]"] = kg.edge_cumulative[0, :h]
+    table[f"Carbon avoided cumulative [{KG}]"] = kg.cloud_cumulative[0, :h] - kg.edge_cumulative[0, :h]
     return pd.DataFrame(table)
 
 
@@ -151,8 +192,11 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
 
 
 PICKED = {"device": "Edge device", "management": "Management software", "vision_api": "Cloud vision API",
-          "instance": "Cloud GPU instance",
-          "egress": "Result egress tiers", "region": "Cloud region"}     # what each catalog picker fills, for reports
+          "instance": "Cloud GPU instance", "egress": "Result egress tiers", "region": "Cloud region",
+          "grid": "Site grid intensity", "cloud_region": "Cloud region grid intensity",
+          "cloud_pue": "Cloud PUE", "accelerator": "Cloud accelerator power", "network": "Network energy",
+          "cloud_embodied": "Cloud hardware embodied share",
+          "device_embodied": "Device embodied emissions"}      # what each catalog picker fills, for the reports
 
 
 def source_lines(scenario: Scenario) -> list[str]:
@@ -178,6 +222,13 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("NPV of savings", s["npv_savings"], cur),
         ("ROI", s["roi_percent"], "%"),
         ("IRR of the move to the edge", s["irr_percent"], "%/year"),
+        ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
+        ("Edge emissions, first month (devices bought excluded)", s["edge_kgco2e_monthly"], KG),
+        ("Edge devices' embodied emissions at go-live", s["edge_embodied_kgco2e"], KG),
+        ("Cloud emissions over the horizon", s["cloud_kgco2e_total"], KG),
+        ("Edge emissions over the horizon", s["edge_kgco2e_total"], KG),
+        ("Emissions avoided over the horizon", s["kgco2e_avoided_total"], KG),
+        ("Carbon break-even", s["carbon_break_even_month"], "months"),
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
@@ -286,3 +337,9 @@ def formula_rows(a: Analysis) -> list[dict]:
     """Each component's formula with its month-1 value, in COMPONENTS order (for docs and the explainer)."""
     return [{"side": SIDES[c.side], "component": c.label, "bill": c.bill, "formula": c.formula,
              "views": ", ".join(c.views), "month_1": float(a.costs.values(c.key)[0, 0])} for c in COMPONENTS]
+
+
+def carbon_rows(a: Analysis) -> list[dict]:
+    """Each carbon line's formula with its month-1 value [kg CO₂e], in CARBON_COMPONENTS order."""
+    return [{"side": SIDES[c.side], "component": c.label, "scope": c.bill, "formula": c.formula,
+             "views": ", ".join(c.views), "month_1": float(a.costs.values(c.key)[0, 0])} for c in CARBON_COMPONENTS]

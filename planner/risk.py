@@ -75,7 +75,8 @@ def _clip(name: str, values) -> np.ndarray:
 
 def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash",
              keep_savings_curve: bool = False) -> finance.Finance:
-    """Finance of the base scenario with `overrides` (arrays of equal length n), in one batch."""
+    """Finance of the base scenario with `overrides` (arrays of equal length n), in one batch; its emissions
+    are `finance.carbon(result.costs, view)`."""
     b = costs.batch([base], **{k: _clip(k, v) for k, v in overrides.items()})
     return finance.analyse(costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"],
                            keep_savings_curve)
@@ -84,7 +85,8 @@ def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash
 # ── Tornado ─────────────────────────────────────────────────────────────────────────────────────────
 def tornado(base: Scenario, inputs=None, percent: float = 20.0,
             custom: dict[str, tuple[float, float]] | None = None, view: str = "cash") -> pd.DataFrame:
-    """Break-even, savings and NPV of savings at a low and a high value of each input, sorted by savings swing.
+    """Break-even, savings, NPV of savings and emissions avoided (cloud − edge kg CO₂e over the horizon) at a
+    low and a high value of each input, sorted by savings swing.
 
     `inputs` defaults to `key_inputs(base)`. Low/high are base × (1 ∓ percent/100), clipped to the field's
     bounds, unless `custom` gives them.
@@ -103,6 +105,7 @@ def tornado(base: Scenario, inputs=None, percent: float = 20.0,
     f = evaluate(base, overrides, view)
     be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2),
                         f.npv_savings.reshape(k, 2))
+    avoided = finance.carbon(f.costs, view).savings_total.reshape(k, 2)
     table = pd.DataFrame({
         "input": [r[0] for r in rows],
         "label": [FIELD_BY_NAME[r[0]].label for r in rows],
@@ -110,9 +113,21 @@ def tornado(base: Scenario, inputs=None, percent: float = 20.0,
         "base": [r[1] for r in rows], "low": [r[2] for r in rows], "high": [r[3] for r in rows],
         "break_even_low": be[:, 0], "break_even_high": be[:, 1],
         "savings_low": savings[:, 0], "savings_high": savings[:, 1], "npv_low": npv[:, 0], "npv_high": npv[:, 1],
+        "kgco2e_avoided_low": avoided[:, 0], "kgco2e_avoided_high": avoided[:, 1],
     })
     table["swing"] = (table["savings_high"] - table["savings_low"]).abs()
+    table["kgco2e_swing"] = (table["kgco2e_avoided_high"] - table["kgco2e_avoided_low"]).abs()
     return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def carbon_tornado_text(table: pd.DataFrame, most: int = 3) -> str:
+    """'Emissions avoided over the horizon (cloud − edge) move most with Cameras (−1.2 → 3.4 t CO₂e), …'."""
+    ranked = table[table["kgco2e_swing"] >= 0.5].sort_values("kgco2e_swing", ascending=False, kind="stable").head(most)
+    if ranked.empty:
+        return "No input moves the emissions avoided over these ranges."
+    parts = [f"{row.label} ({row.kgco2e_avoided_low / 1000:,.1f} → {row.kgco2e_avoided_high / 1000:,.1f} t CO₂e)"
+             for row in ranked.itertuples()]
+    return "Emissions avoided by the edge over the horizon (cloud − edge) move most with " + ", ".join(parts) + "."
 
 
 # ── Two-input map ───────────────────────────────────────────────────────────────────────────────────
@@ -172,6 +187,8 @@ class MonteCarlo:
     break_even: np.ndarray                 # (draws,) months; NaN = not within the horizon
     savings_total: np.ndarray              # (draws,)
     bands: np.ndarray                      # (3, horizon): P10, P50, P90 of cumulative savings at each month's end
+    kgco2e_avoided: np.ndarray | None = None       # (draws,) cloud − edge emissions over the horizon [kg CO₂e]
+    carbon_break_even: np.ndarray | None = None    # (draws,) months; NaN = not within the horizon
 
     @property
     def never_share(self) -> float:
@@ -186,6 +203,17 @@ class MonteCarlo:
         months = min((m for m in PAYBACK_WITHIN_MONTHS if m <= self.horizon), default=self.horizon)
         return (f"The edge pays back within {months} months in {share_text(self.probability_within(months))} of "
                 f"{self.draws:,} simulated futures")
+
+
+    def carbon_headline(self) -> str:
+        """'The edge emits less than the cloud over 36 months in 62% of 10,000 simulated futures (median
+        avoided 12.3 t CO₂e; its devices' emissions paid back within the horizon in 58%)'."""
+        avoided = self.kgco2e_avoided
+        paid = float(np.mean(~np.isnan(self.carbon_break_even)))
+        return (f"The edge emits less than the cloud over {self.horizon} months in "
+                f"{share_text(float(np.mean(avoided > 0)))} of {self.draws:,} simulated futures (median avoided "
+                f"{np.median(avoided) / 1000:,.1f} t CO₂e; its devices' embodied emissions paid back within the "
+                f"horizon in {share_text(paid)})")
 
 
 def share_text(p: float) -> str:
@@ -223,7 +251,7 @@ def _simulate(base: Scenario, distributions: dict[str, Distribution], draws: int
     chunk = max(1, min(chunk, MAX_CHUNK_CELLS // horizon))
     rng = np.random.default_rng(seed)
     samples = {name: distributions[name].sample(draws, rng) for name in VARIABLE_INPUTS if name in distributions}
-    be, savings = [], []
+    be, savings, avoided, carbon_be = [], [], [], []
     curves = np.empty((horizon, draws), dtype=np.float32)     # months × draws: quantiles along contiguous rows
     for start in range(0, draws, chunk):
         part = {k: v[start:start + chunk] for k, v in samples.items()}
@@ -232,6 +260,9 @@ def _simulate(base: Scenario, distributions: dict[str, Distribution], draws: int
         f = evaluate(base, part, view, keep_savings_curve=True)
         be.append(f.break_even_month)
         savings.append(f.savings_total)
+        kg = finance.carbon(f.costs, view)
+        avoided.append(kg.savings_total)
+        carbon_be.append(kg.break_even_month)
         curves[:, start:start + chunk] = f.savings_curve.T
         del f                                      # free this chunk's grids before the next is built
         if progress:
@@ -240,7 +271,8 @@ def _simulate(base: Scenario, distributions: dict[str, Distribution], draws: int
     for m in range(0, horizon, PERCENTILE_MONTHS_PER_BLOCK):
         block = curves[m:m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
         bands[:, m:m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1)
-    return MonteCarlo(draws, seed, horizon, np.concatenate(be), np.concatenate(savings), bands)
+    return MonteCarlo(draws, seed, horizon, np.concatenate(be), np.concatenate(savings), bands,
+                      np.concatenate(avoided), np.concatenate(carbon_be))
 
 
 def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:

@@ -88,7 +88,7 @@ class TextField:
         return self.label
 
 
-GROUPS = ("Workload", "Cloud", "Edge", "Finance")
+GROUPS = ("Workload", "Cloud", "Edge", "Finance", "Carbon")
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "cloud_regions.csv"
 NO_REGION = "custom"
 
@@ -256,6 +256,33 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     T("fx_rate_date", "Finance", "Exchange rate date", "", 10,
       "Date of the exchange rate: empty for a rate set by hand, or the reference rate's date such as 2025-10-21.",
       pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
+    # ── Carbon (defaults and sources: data/carbon.csv) ──────────────────────────────────────────────
+    N("grid_kgco2e_per_kwh", "Carbon", "Site grid intensity", "kg CO₂e/kWh", 0.4808, 0, 2, 0.01,
+      "Emissions of the site's electricity, location-based, lifecycle basis (world average 2023: 0.481; "
+      "France ≈ 0.06, India ≈ 0.71)."),
+    N("cloud_grid_kgco2e_per_kwh", "Carbon", "Cloud region grid intensity", "kg CO₂e/kWh", 0.379069, 0, 2, 0.01,
+      "Emissions of the cloud region's electricity (AWS us-east-1: 0.379, as the Cloud Carbon Footprint project "
+      "lists it)."),
+    N("cloud_pue", "Carbon", "Cloud data-centre PUE", "×", 1.135, 1, 3, 0.005,
+      "Total data-centre power per watt of IT load (AWS 1.135, GCP 1.1, Azure 1.185 in Cloud Carbon Footprint)."),
+    N("cloud_accelerator_watts", "Carbon", "Cloud accelerator power", "W", 71, 0, 2_000, 1,
+      "Power of one cloud accelerator while it serves inferences (NVIDIA T4 at full load: 71 W)."),
+    N("cloud_accelerator_s_per_inference", "Carbon", "Cloud accelerator time", "s/inference", 0.005, 0, 60, 0.001,
+      "Accelerator-seconds one cloud inference occupies, its share of idle time included (an estimate: 0.005 s "
+      "is 200 inferences/s per accelerator)."),
+    N("cloud_embodied_kgco2e_per_accelerator_hour", "Carbon", "Cloud hardware embodied share",
+      "kg CO₂e/accelerator-hour", 0.00785, 0, 1, 0.0001,
+      "Manufacturing emissions of the cloud server per accelerator-hour used: server total ÷ accelerators ÷ "
+      "hours of its life (an 8-GPU server of 2,200 kg over 4 years: 0.00785)."),
+    N("network_kwh_per_gb", "Carbon", "Network energy", "kWh/GB", 0.001, 0, 1, 0.001,
+      "Electricity per GB moved over the network, for uploads to the cloud (0.001: Cloud Carbon Footprint; "
+      "end-to-end internet estimates reach 0.06)."),
+    N("device_embodied_kgco2e", "Carbon", "Device embodied emissions", "kg CO₂e/device", 1_150, 0, 100_000, 10,
+      "Manufacturing emissions of one edge device, counted when it is bought (cash view) or spread over its "
+      "useful life (accounting view); failure replacements add theirs."),
+    N("carbon_price_per_tonne", "Carbon", "Internal carbon price", "{cur} per tonne", 0, 0, 10_000, 5,
+      "Money per tonne of CO₂e. Above 0, each side's emissions become a cost component (tonnes × price); 0 leaves "
+      "every money figure as it is."),
 )
 del N, C, T
 

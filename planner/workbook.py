@@ -22,8 +22,8 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import catalog, fleet as fleet_model
-from .costs import (COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours, instance_rates,
-                    batch, side_components)
+from .costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
+                    instance_rates, batch, side_components)
 from .finance import MIN_CAPEX
 from .report import Analysis, summary, yearly_table
 from .currency import rate_text
@@ -112,6 +112,22 @@ COMPONENT_FORMULAS = {         # docs/FORMULAS.md, "Cloud components" and "Edge 
                    "*{electricity_change}",
     "feedback_uplink": "{feedback_gb}*uplink_per_gb*{bandwidth_change}",
     "feedback_cloud": "{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
+    "carbon_cloud": "{cloud_kg}/1000*carbon_price_per_tonne",
+    "carbon_edge_purchase": "{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne",
+    "carbon_edge_embodied": "{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
+    "carbon_edge": "({edge_energy}+{edge_failures}+{edge_network})/1000*carbon_price_per_tonne",
+}
+
+CARBON_FORMULAS = {           # docs/FORMULAS.md, "Carbon", line by line [kg CO₂e/month]
+    "cloud_energy": "{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6*cloud_pue"
+                    "*cloud_grid_kgco2e_per_kwh",
+    "cloud_network": "({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
+    "cloud_embodied": "{images}*cloud_accelerator_s_per_inference/3600*cloud_embodied_kgco2e_per_accelerator_hour",
+    "edge_purchase": "{devices_bought}*device_embodied_kgco2e",
+    "edge_embodied": "{devices}*device_embodied_kgco2e/useful_life_months",
+    "edge_failures": "{devices}*failure_percent_per_year/100/12*device_embodied_kgco2e",
+    "edge_energy": "{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*grid_kgco2e_per_kwh",
+    "edge_network": "{feedback_gb}*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
 }
 
 
@@ -143,6 +159,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
     money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
     cloud = [c.key for c in side_components("cloud", "cash") if not c.lump]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
+    accounting_only = [c.key for c in side_components("edge", "accounting") if "cash" not in c.views]
     parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", COMPONENT_FORMULAS[c.key])
              for c in COMPONENTS]
     totals = (
@@ -151,11 +168,12 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
               'IF(view="cash",{commitment_upfront},0)'),
         money("cloud_total", f"Cloud total [{currency}]",
               '{cloud_running}+IF(view="cash",{commitment_upfront},{commitment_spread})'),
-        money("cash_capex", f"Edge capex, cash [{currency}]", "{hardware}+{installation}"),
+        money("cash_capex", f"Edge capex, cash [{currency}]", _plus(c.key for c in side_components("edge", "cash")
+                                                                  if c.lump)),
         money("cash_running", f"Edge running, cash [{currency}]", _plus(running)),
         money("edge_capex", f"Edge capex, chosen view [{currency}]", 'IF(view="cash",{cash_capex},0)'),
         money("edge_running", f"Edge running, chosen view [{currency}]",
-              'IF(view="cash",{cash_running},{cash_running}+{depreciation})'),
+              'IF(view="cash",{cash_running},{cash_running}+' + _plus(accounting_only) + ")"),
         money("edge_total", f"Edge total [{currency}]", "{edge_capex}+{edge_running}"),
         money("net_capex", f"Edge capex − cloud upfront, chosen view [{currency}]", "{edge_capex}-{cloud_upfront}"),
         money("cash_net_capex", f"Edge capex − cloud upfront, cash [{currency}]", "{cash_capex}-{commitment_upfront}"),
@@ -165,7 +183,17 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
               "{edge_total}"),
         money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
     )
-    return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals
+    kg = lambda key, header, formula, first=None: Column(key, f"{header} [kg CO₂e]", formula, first)  # noqa: E731
+    carbon = tuple(kg(c.key, f"{c.side.capitalize()}: {c.label}", CARBON_FORMULAS[c.key]) for c in CARBON_COMPONENTS)
+    carbon += (
+        kg("cloud_kg", "Cloud carbon", _plus(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS))),
+        kg("edge_kg_running", "Edge carbon without devices bought", "{edge_energy}+{edge_failures}+{edge_network}"),
+        kg("edge_kg", "Edge carbon, chosen view", 'IF(view="cash",{edge_purchase},{edge_embodied})+{edge_kg_running}'),
+        kg("cloud_kg_cumulative", "Cloud carbon cumulative", "{prev:cloud_kg_cumulative}+{cloud_kg}", "{cloud_kg}"),
+        kg("edge_kg_cumulative", "Edge carbon cumulative", "{prev:edge_kg_cumulative}+{edge_kg}", "{edge_kg}"),
+    )
+    return ((Column("month", "Month", ""),) + HELPERS + tuple(parts) + totals + carbon
+            + _crossing("carbon_", "{cloud_kg}-{edge_kg_running}", "{edge_purchase}", "Carbon (devices when bought)")
             + _crossing("", "{cloud_total}-{cloud_upfront}-{edge_running}", "{net_capex}", "Chosen view")
             + _crossing("cash_", "{cloud_running}-{cash_running}", "{cash_net_capex}", "Cash view")
             + DISCOUNT
@@ -194,8 +222,12 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     v["stored_months"] = (edge * edge - m * m) / 2 + r * (m + 1 - edge)
     v["devices_added"] = np.diff(v["devices"], prepend=0.0)
     v["devices_retired"] = v["devices_bought"] - v["devices_added"]
-    for info in COMPONENTS:
+    for info in COMPONENTS + CARBON_COMPONENTS:
         v[info.key] = c.values(info.key)[0, :h]
+    kg, kg_cash = a.carbon(view), a.carbon("cash")
+    v["cloud_kg"], v["edge_kg"] = kg.cloud_monthly[0, :h], kg.edge_monthly[0, :h]
+    v["edge_kg_running"] = kg_cash.edge_running_monthly[0, :h]
+    v["cloud_kg_cumulative"], v["edge_kg_cumulative"] = kg.cloud_cumulative[0, :h], kg.edge_cumulative[0, :h]
     f, cash = a.finance(view), a.cash
     v["cloud_running"] = cash.cloud_running_monthly[0, :h]
     v["cloud_upfront"] = f.cloud_upfront[0, :h]
@@ -214,7 +246,8 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
     cash_gap = v["cloud_running"] - v["cash_running"]
     chosen_gap = v["cloud_total"] - v["cloud_upfront"] - v["edge_running"]
-    for prefix, gap, capex in (("", chosen_gap, v["net_capex"]),
+    for prefix, gap, capex in (("carbon_", v["cloud_kg"] - v["edge_kg_running"], v["edge_purchase"]),
+                               ("", chosen_gap, v["net_capex"]),
                                ("cash_", cash_gap, v["cash_net_capex"]),
                                ("discounted_", cash_gap * v["discount_end"], v["cash_net_capex"] * v["discount_start"])):
         end = np.cumsum(gap - capex)
@@ -261,6 +294,21 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
          "ROI [%]; blank: no capex"),
         ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
         ("capex_total", f"=SUM({rng('cash_capex')})", f"Cash capex paid within the horizon [{cur}]"),
+        ("cloud_kgco2e_monthly", f"={first('cloud_kg')}", "Cloud emissions, first month [kg CO₂e]"),
+        ("edge_kgco2e_monthly", f"={first('edge_kg_running')}",
+         "Edge emissions, first month, devices bought excluded [kg CO₂e]"),
+        ("edge_embodied_kgco2e", f"={first('edge_purchase')}", "Embodied emissions of the devices bought at go-live "
+                                                               "[kg CO₂e]"),
+        ("cloud_kgco2e_total", f"=SUM({rng('cloud_kg')})", "Cloud emissions over the horizon [kg CO₂e]"),
+        ("edge_kgco2e_total", f"=SUM({rng('edge_kg')})", "Edge emissions over the horizon, chosen view [kg CO₂e]"),
+        ("kgco2e_avoided_total", "={B:cloud_kgco2e_total}-{B:edge_kgco2e_total}",
+         "Emissions avoided by the edge over the horizon [kg CO₂e]"),
+        ("carbon_break_even_month",
+         f'=IF(OR(AND(SUM({rng("cloud_kg")})=0,SUM({rng("edge_kg_running")})+SUM({rng("edge_purchase")})=0),'
+         f'COUNT({rng("carbon_crossing")})=0),"",MIN({rng("carbon_crossing")}))',
+         "Carbon break-even [months]: when lower operating emissions have paid back the devices' embodied "
+         "emissions; blank: not within the horizon"),
+        ("carbon_price_per_tonne", "=carbon_price_per_tonne", f"Internal carbon price [{cur} per tonne]"),
     )
 
 
@@ -665,6 +713,9 @@ def _provenance(scenario, name: str) -> str:
     if name in ("inference_pricing", "cloud_upload", "uplink_per_gb", "ingest_per_gb", "storage_per_gb_month") \
             and scenario.cloud_provider != "custom":
         return f"cloud price catalog: {scenario.cloud_provider} (see Sources)"
+    cited = next((p for p in catalog.load().carbon_provenance(to_dict(scenario)) if name in p.fields), None)
+    if cited:
+        return f"carbon catalog: {cited.entry} (see Sources)"
     return "scenario input"
 
 
@@ -685,6 +736,9 @@ def source_rows(scenario) -> list[tuple]:
         if f"{p['provider']} — {p['service']}" == scenario.cloud_provider:
             rows.append(("cloud_prices.csv", f"{p['provider']} {p['item']}", f"from {p['tier_from']:g} ({p['unit']})",
                          p["price_usd"], p.get("estimate") or "", p["source"], p["as_of"]))
+    values = to_dict(scenario)
+    for p in cat.carbon_provenance(values):
+        rows.append(("carbon.csv", p.entry, p.fields[0], values[p.fields[0]], p.estimate, p.source, p.as_of))
     return rows
 
 
@@ -720,6 +774,9 @@ def notes_lines() -> list[tuple[str, str]]:
     ]
     lines += [(f"{c.side.capitalize()}: {c.label}", f"{c.formula}   (bill: {c.bill}; views: {', '.join(c.views)})")
               for c in COMPONENTS]
+    lines += [("", ""), ("Carbon formulas [kg CO₂e/month]", "")]
+    lines += [(f"{c.side.capitalize()}: {c.label}", f"{c.formula}   ({c.bill}; views: {', '.join(c.views)})")
+              for c in CARBON_COMPONENTS]
     return lines
 
 

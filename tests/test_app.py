@@ -17,7 +17,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from planner import catalog
-from planner.costs import COMPONENTS
+from planner.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS
 from planner.report import analyse_one, read_report_section, report_csv, summary
 from planner.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
 from planner import tables
@@ -205,7 +205,9 @@ def test_costs_page_switches_views_and_explains_month_one(at):
     assert not at.expander[0].code                                            # closed: not even computed
     at.session_state["costs.explain"] = True                                  # as a click on it does
     steps = at.run().expander[0]
-    assert len(steps.code) == len(COMPONENTS) - len(pieces.INSTANCE_ONLY)     # one per cost component it has
+    # one per cost component it has (the carbon price ones only with a price), then one per emissions line
+    assert len(steps.code) == (len(COMPONENTS) - len(pieces.INSTANCE_ONLY) - len(CARBON_PRICE_KEYS)
+                               + len(CARBON_COMPONENTS))
     assert any(m.value == f"**Cloud total, month 1 (cash view): {money(expected(RETAIL)['cloud_monthly_cost'], decimals=2).replace('$', chr(92) + '$')}**"
                for m in steps.markdown)
     at.segmented_control(key="costs.view").set_value("accounting").run()

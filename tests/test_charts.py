@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from planner import catalog, charts
-from planner.costs import side_components
-from planner.report import analyse_one, column_name, monthly_table, summary
+from planner.report import analyse_one, column_name, monthly_table, shown_components, summary
 from planner.scenario import replace
 
 RETAIL = analyse_one(catalog.preset("retail"))
@@ -68,7 +67,7 @@ def test_component_areas_stack_up_to_the_monthly_total(side, view):
     table = monthly_table(RETAIL, view)
     fig = charts.components_figure(table, side, view, "USD")
     assert {(t.stackgroup, t.line.shape) for t in fig.data} == {(side, "hvh")}     # one stack of steps
-    labels = [info.label for info in side_components(side, view)
+    labels = [info.label for info in shown_components(RETAIL, side, view)      # no carbon price: not shown
               if table[column_name(side, info.label, "USD")].abs().sum() > 0]
     assert [t.name for t in fig.data] == labels                               # all-zero lines are left out
     stacked = np.sum([np.asarray(t.y)[1:-1] for t in fig.data], axis=0)      # inside the padding at both ends

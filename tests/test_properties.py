@@ -210,7 +210,7 @@ def _check_finite(s):
             assert math.isfinite(value), key
         elif value is None:
             assert key in ("break_even_month", "payback_months", "discounted_payback_months", "roi_percent",
-                           "irr_percent"), key
+                           "irr_percent", "carbon_break_even_month"), key
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

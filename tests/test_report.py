@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import brentq
 
-from flat_scenario import flat
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 from planner.scenario import ScenarioError
 from planner import catalog, format, report
 
@@ -32,6 +32,13 @@ def test_cash_summary_by_hand():
         "capex_total": 2_700.0,
         "irr_percent": pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9),
         "discounted_payback_months": 2.8125,     # no discounting: the payback itself
+        "cloud_kgco2e_monthly": pytest.approx(CLOUD_KG), "edge_kgco2e_monthly": pytest.approx(EDGE_KG),
+        "edge_embodied_kgco2e": 1_150.0,
+        "cloud_kgco2e_total": pytest.approx(30 * CLOUD_KG),
+        "edge_kgco2e_total": pytest.approx(30 * EDGE_KG + 3 * 1_150),           # a device bought every 12 months
+        "kgco2e_avoided_total": pytest.approx(30 * CLOUD_KG - 30 * EDGE_KG - 3 * 1_150),
+        "carbon_break_even_month": None,         # the edge emits more every month: never pays back its devices
+        "carbon_price_per_tonne": 0.0,
     }
 
 
@@ -89,6 +96,13 @@ def test_summary_table_labels_the_summary():
         ["Savings over the horizon", 7_350.0, "USD"], ["NPV of savings", 7_350.0, "USD"],
         ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],
         ["IRR of the move to the edge", pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9), "%/year"],   # cash, either view
+        ["Cloud emissions, first month", pytest.approx(CLOUD_KG), "kg CO₂e"],
+        ["Edge emissions, first month (devices bought excluded)", pytest.approx(EDGE_KG), "kg CO₂e"],
+        ["Edge devices' embodied emissions at go-live", 1_150.0, "kg CO₂e"],
+        ["Cloud emissions over the horizon", pytest.approx(30 * CLOUD_KG), "kg CO₂e"],
+        ["Edge emissions over the horizon", pytest.approx(30 * (EDGE_KG + 1_150 / 12)), "kg CO₂e"],  # spread
+        ["Emissions avoided over the horizon", pytest.approx(30 * (CLOUD_KG - EDGE_KG - 1_150 / 12)), "kg CO₂e"],
+        ["Carbon break-even", pytest.approx(float("nan"), nan_ok=True), "months"],      # never: blank
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
     assert report.summary_table(a).values.tolist()[5] == ["Break-even", 2.8125, "months"]      # cash by default
@@ -187,7 +201,7 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
-    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 61 + 2    # name, 61 fields, 2 tier schedules
+    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 70 + 2    # name, 70 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():
@@ -206,8 +220,12 @@ def test_formula_rows_carry_month_one():
 def test_summary_json_is_the_summary():
     a = report.analyse_one(YEARLY)
     assert report.summary_json(a, "accounting").endswith("}\n")
-    # the flat scenario's figures are all typed in: no catalog entry to cite
-    assert json.loads(report.summary_json(a, "accounting")) == {**report.summary(a, "accounting"), "sources": []}
+    # the flat scenario's money figures are all typed in: only the default carbon coefficients cite the catalog
+    found = json.loads(report.summary_json(a, "accounting"))
+    carbon_fields = {"grid_kgco2e_per_kwh", "cloud_grid_kgco2e_per_kwh", "cloud_pue", "cloud_accelerator_watts",
+                     "network_kwh_per_gb", "cloud_embodied_kgco2e_per_accelerator_hour"}
+    assert {f for p in found.pop("sources") for f in p["fields"]} == carbon_fields
+    assert found == report.summary(a, "accounting")
     assert json.loads(report.summary_json(a))["view"] == "cash"
     # two-space indent, text kept readable (not \u-escaped)
     cafe = report.summary_json(report.analyse_one(flat(name="Café")))

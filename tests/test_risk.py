@@ -6,7 +6,7 @@ import pytest
 
 from planner import catalog, report, risk
 from planner.scenario import replace
-from flat_scenario import flat
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 
 RETAIL = catalog.preset("retail")
 D = risk.Distribution
@@ -207,7 +207,10 @@ def test_tornado_row_by_hand():
     assert row == pytest.approx({
         "input": "management_per_month", "label": "Management software", "unit": "USD/month per site or device",
         "base": 40.0, "low": 20.0, "high": 60.0, "break_even_low": 900 / 340, "break_even_high": 3.0,
-        "savings_low": 11_340.0, "savings_high": 9_900.0, "npv_low": 11_340.0, "npv_high": 9_900.0, "swing": 1_440.0})
+        "savings_low": 11_340.0, "savings_high": 9_900.0, "npv_low": 11_340.0, "npv_high": 9_900.0, "swing": 1_440.0,
+        # the fee moves no emissions: 36 months × (cloud − edge kg/month, as in test_report) − 1,150 kg of device
+        "kgco2e_avoided_low": 36 * (CLOUD_KG - EDGE_KG) - 1_150, "kgco2e_avoided_high": 36 * (CLOUD_KG - EDGE_KG) - 1_150,
+        "kgco2e_swing": 0.0})
     # 20 % by default, or the range given
     assert risk.tornado(flat(), inputs=("management_per_month",))[["low", "high"]].values.tolist() == [[32.0, 48.0]]
     custom = risk.tornado(flat(), inputs=("management_per_month",), custom={"management_per_month": (10, 100)})

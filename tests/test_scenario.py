@@ -73,6 +73,11 @@ def test_defaults_build_a_valid_scenario():
         "bandwidth_price_change_percent_per_year": 0, "cloud_fee_change_percent_per_year": 0,
         "electricity_price_change_percent_per_year": 0, "currency": "USD",
         "cloud_region": "custom", "site_location": "", "fx_rate": 1, "fx_rate_date": "",
+        # carbon: the world grid, AWS us-east-1 and its PUE, a T4, the 8-GPU server share, a rack server (data/carbon.csv)
+        "grid_kgco2e_per_kwh": 0.4808, "cloud_grid_kgco2e_per_kwh": 0.379069, "cloud_pue": 1.135,
+        "cloud_accelerator_watts": 71, "cloud_accelerator_s_per_inference": 0.005,
+        "cloud_embodied_kgco2e_per_accelerator_hour": 0.00785, "network_kwh_per_gb": 0.001,
+        "device_embodied_kgco2e": 1150, "carbon_price_per_tonne": 0,
     }
     assert [(t.start, t.price) for t in s.inference_tiers] == list(DEFAULT_INFERENCE_TIERS)
     assert [(t.start, t.price) for t in s.egress_tiers] == list(DEFAULT_EGRESS_TIERS)

@@ -231,6 +231,9 @@ EDGE_CASES = {
                                                   "hours_per_day": 12, "instance_endpoint_surcharge_percent": 15,
                                                   "inference_discount_percent": 5,
                                                   "workload_growth_percent_per_year": -40},
+    # carbon as money on both sides, a clean grid (the carbon break-even falls inside), refreshes bought again
+    "carbon price": {"carbon_price_per_tonne": 120, "grid_kgco2e_per_kwh": 0.056, "useful_life_months": 24,
+                     "failure_percent_per_year": 10},
 }
 
 
@@ -239,3 +242,9 @@ def test_libreoffice_agrees_on_edge_cases(case, tmp_path, libreoffice):
     """Blank break-even, IRR and ROI where the engine says null; one-month horizons; refresh with growth."""
     scenario = validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES[case]})
     assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
+
+
+def test_carbon_price_recomputes_in_the_accounting_view_too(tmp_path, libreoffice):
+    """Spread embodied emissions priced beside depreciation; carbon lines and the carbon summary recomputed."""
+    scenario = validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES["carbon price"]})
+    assert _differences(libreoffice.convert(_write(tmp_path, scenario, "accounting")), scenario, "accounting") == []

@@ -24,7 +24,7 @@ def test_single_table_csvs_read_back_without_options(preset):
         assert len(back) == len(table), name
         for column in table.columns:
             if pd.api.types.is_numeric_dtype(table[column]):
-                assert back[column].tolist() == pytest.approx(table[column].tolist(), rel=1e-11), (name, column)
+                assert back[column].tolist() == pytest.approx(table[column].tolist(), rel=1e-11, nan_ok=True), (name, column)
 
 
 def test_the_sectioned_report_and_the_single_tables_round_alike():
@@ -60,7 +60,7 @@ def test_costs_page_offers_the_workbook_the_tables_and_the_finance_cards(app):
     assert not app.exception
     labels = [b.proto.label for b in app.get("download_button")]
     assert labels == ["Workbook (.xlsx, live formulas)", *CSV_LABELS.values()]
-    assert [m.label for m in app.metric] == ["NPV of savings", "IRR", "Discounted payback"]
+    assert [m.label for m in app.metric][:3] == ["NPV of savings", "IRR", "Discounted payback"]
     assert app.metric[1].value == "> 1,000 %"            # retail repays its capex within weeks
     yearly = app.dataframe[1].value
     assert list(yearly["Year"]) == ["1", "2", "3", "Total"]

@@ -236,7 +236,26 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
                        "derate it for your pipeline." + usd_note, devices),
                 Picker("management", "Management software (catalog)",
                        "Fills the management fee and its basis." + usd_note, management)]
+    if group == "Carbon":
+        return carbon_pickers(cat)
     return []
+
+
+def carbon_pickers(cat) -> list[Picker]:
+    """Site grid, cloud region, accelerator and network coefficients from data/carbon.csv."""
+    value = lambda r: f"{r['name']} · {r['value']:g} {r['unit'].replace('CO2e', 'CO₂e')}"   # noqa: E731
+    single = lambda kind, field: {r["id"]: (value(r), {field: r["value"]}) for r in cat.carbon_rows(kind)}  # noqa: E731
+    regions = {f"{r['provider']}:{r['id']}": (f"{value(r)}, PUE {cat.carbon_row('cloud_pue', r['provider'], r['provider'])['value']:g}",
+                                              cat.cloud_region_fields(r["provider"], r["id"]))
+               for r in cat.carbon_rows("cloud_region")}
+    return [Picker("grid", "Site grid (catalog)", "Fills the site's grid intensity: Ember / Our World in Data "
+                   "countries and US grid regions (EPA eGRID).", single("grid", "grid_kgco2e_per_kwh")),
+            Picker("cloud_region", "Cloud region (catalog)", "Fills the region's grid intensity and its provider's "
+                   "data-centre PUE (Cloud Carbon Footprint).", regions),
+            Picker("accelerator", "Cloud accelerator (catalog)", "Fills the accelerator power.",
+                   single("accelerator", "cloud_accelerator_watts")),
+            Picker("network", "Network energy (catalog)", "Fills the network energy per GB.",
+                   single("network", "network_kwh_per_gb"))]
 
 
 # ── Tier schedules ─────────────────────────────────────────────────────────────────────────────────
@@ -290,10 +309,12 @@ def scenario_inputs(page: str) -> None:
     key, last = key_for(page, "group"), key_for(page, "group.last")
     if st.session_state.get(key) not in GROUPS:      # first visit, or the chosen option clicked off
         st.session_state[key] = st.session_state.get(last, GROUPS[0])
-    group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed")
+    group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed",
+                                                          wrap=True)      # five groups: a phone wraps them
     group_pickers = pickers(group, scenario)
-    if group_pickers:
-        for column, picker in zip(st.columns(len(group_pickers), gap="medium"), group_pickers):
+    per_row = 2 if len(group_pickers) > 3 else max(len(group_pickers), 1)
+    for start in range(0, len(group_pickers), per_row):
+        for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start:start + per_row]):
             with column:
                 picker_widget(picker, scenario, page)
     if group == "Finance":

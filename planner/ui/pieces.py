@@ -8,11 +8,11 @@ import streamlit as st
 import plotly.graph_objects as go
 
 from .. import charts
-from ..costs import COMPONENT_BY_KEY
-from ..explain import first_month
-from ..format import break_even_short, break_even_text, md, money, percent
+from ..costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
+from ..explain import carbon_month, first_month
+from ..format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
 from ..report import SIDES, Analysis, monthly_table, summary
-from ..scenario import to_json
+from ..scenario import FIELD_BY_NAME, to_json
 from ..tables import summary_display
 from . import sidebar, state
 
@@ -148,6 +148,59 @@ def summary_table(a: Analysis, view: str) -> None:
     st.table(summary_display(a, view), hide_index=True)
 
 
+# ── Carbon ─────────────────────────────────────────────────────────────────────────────────────────
+def carbon_cards(a: Analysis, view: str) -> list[Card]:
+    """Tonnes of both sides over the horizon, what the edge avoids, and the carbon break-even."""
+    s = summary(a, view)
+    h = s["horizon_months"]
+    tonnes = lambda kg: f"{kg / 1000:,.1f} t CO₂e"       # noqa: E731
+    return [
+        Card(f"Cloud, {h} months", tonnes(s["cloud_kgco2e_total"]),
+             "Inference energy, network energy and the cloud hardware's embodied share over the horizon."),
+        Card(f"Edge, {h} months", tonnes(s["edge_kgco2e_total"]),
+             "Device energy, the devices' embodied emissions (" + ("when bought" if view == "cash" else
+                                                               "spread over their life") + ") and failure replacements."),
+        Card("Avoided by the edge", tonnes(s["kgco2e_avoided_total"]),
+             "Cloud minus edge emissions over the horizon (negative: the edge emits more)."),
+        Card("Carbon break-even", break_even_short(s["carbon_break_even_month"], h),
+             "When the edge's lower operating emissions have paid back the embodied emissions of its devices "
+             f"(counted when bought): {carbon_break_even_text(s['carbon_break_even_month'], h)}."),
+    ]
+
+
+def carbon_section(a: Analysis, view: str) -> None:
+    """Emissions of both sides: cards, per-month and cumulative charts, the internal carbon price input."""
+    st.subheader("Carbon")
+    st.caption("Location-based emissions in kg CO₂e, from the coefficients in the Carbon inputs (sources in "
+               "data/carbon.csv). " + ("Devices count when bought (cash view)." if view == "cash"
+                                       else "Devices are spread over their useful life (accounting view)."))
+    with st.container(horizontal=True):
+        for card in carbon_cards(a, view):
+            st.metric(card.label, card.value, help=card.help, border=True, height="stretch")
+    per_month, cumulative = carbon_figure(to_json(a.scenario), view)
+    left, right = st.columns(2, gap="large")
+    left.plotly_chart(per_month, config=CHART_CONFIG)
+    right.plotly_chart(cumulative, config=CHART_CONFIG)
+    be, h = summary(a, view)["carbon_break_even_month"], a.scenario.horizon_months
+    right.caption(md(f"The edge {carbon_break_even_text(be, h)}" + ("." if view == "cash" or be is None else
+                     " (devices counted when bought; this view spreads them over their life).")))
+    from .inputs import field_widget                 # the schema's widget, bound to the scenario like every input
+    price_col, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
+    with price_col:
+        field_widget(FIELD_BY_NAME["carbon_price_per_tonne"], a.scenario, "costs")
+    price = a.scenario.carbon_price_per_tonne
+    note.caption(md(f"With a price, each side's emissions cost tonnes × {money(price, a.scenario.currency)}: the "
+                    "*Carbon price* components in the charts and tables above." if price else
+                    "An internal carbon price turns each side's emissions into a cost component (tonnes × price); "
+                    "at 0 no money figure changes."))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def carbon_figure(scenario_json: str, view: str):
+    """The two carbon figures of a scenario, built once per server process (as `figure`)."""
+    return charts.carbon_figures(state.analysis_of_json(scenario_json), view)
+
+
 # ── Month-1 explainer ──────────────────────────────────────────────────────────────────────────────
 INSTANCE_ONLY = ("commitment_upfront", "commitment_spread")     # components only cloud GPU instances have
 
@@ -164,13 +217,22 @@ def explain_first_month(a: Analysis, view: str, key: str) -> None:
     with box:
         st.caption("Each line is a bill a finance team can match: the formula from the cost model, then the same "
                    "with this scenario's figures. Later months apply growth and price changes.")
+        priced = a.scenario.carbon_price_per_tonne > 0
         for side, title in SIDES.items():
             st.markdown(f"##### {title}")
             counted = 0.0
-            for step in (s for s in steps if s.side == side and (s.key not in INSTANCE_ONLY or instances)):
+            for step in (s for s in steps if s.side == side and (s.key not in INSTANCE_ONLY or instances)
+                         and (priced or s.key not in CARBON_PRICE_KEYS)):
                 views = COMPONENT_BY_KEY[step.key].views
                 only = "" if view in views else f" · not in the {view} view"
                 counted += step.value if view in views else 0.0
                 st.markdown(f"**{md(step.label)}** — {md(money(step.value, cur, decimals=2))}{only}")
                 st.code(f"{step.formula}\n= {step.arithmetic}", language=None, wrap_lines=True)
             st.markdown(f"**{title} total, month 1 ({view} view): {md(money(counted, cur, decimals=2))}**")
+        st.markdown("##### Carbon")
+        st.caption("Each emissions line in kg CO₂e: the formula, then the same with this scenario's figures.")
+        for step in carbon_month(a.scenario, 0):
+            views = CARBON_BY_KEY[step.key].views
+            only = "" if view in views else f" · not in the {view} view"
+            st.markdown(f"**{md(SIDES[step.side])}: {md(step.label)}** — {step.value:,.2f} kg CO₂e{only}")
+            st.code(f"{step.formula}\n= {step.arithmetic}", language=None, wrap_lines=True)

@@ -110,6 +110,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
         st.caption(md(f"No effect on the {model.result_in_sentence(metric)} over these ranges (last in the table): "
                       f"{', '.join(still['label'])}."))
     st.table(model.tornado_display(pd.concat([shown, still], ignore_index=True), h, cur, metric), hide_index=True)
+    st.caption(md(risk.carbon_tornado_text(table)))
     st.download_button("Tornado CSV", model.tornado_csv(table, scenario, view, percent, metric).encode("utf-8"),
                        f"{slug(scenario.name)}-tornado.csv", "text/csv", key="sensitivity.tornado.download",
                        on_click="ignore", help="Every key input's low and high value with the break-even, savings and "
@@ -295,6 +296,8 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
     st.markdown("**Share of the simulated futures in which the edge pays back**")
     for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
         column.metric(label, value, help=help_text, border=True)
+    if result.kgco2e_avoided is not None:
+        st.markdown(md(f"{result.carbon_headline()}."))
     st.markdown(md(model.savings_sentence(result, cur)))
     curve = model.cumulative_savings(state.analysis(simulated).finance(run_view))
     left, right = st.columns(2, gap="large")
