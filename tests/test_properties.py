@@ -173,7 +173,9 @@ def test_break_even_agrees_with_cumulative_curves(s, view):
         assert np.all(s_end[:h] < tol)
         return
     assert 0 <= be <= h
-    if be == 0 and s_start[0] > tol:                               # the cloud's upfront outweighs the edge capex
+    k = int(be)
+    if be == k and k < h and s_start[k] > -tol:          # a cloud upfront at the start of month k outweighs its capex
+        assert np.all(s_end[:k] < tol), "savings reached 0 before the break-even month"
         return
     m = max(math.ceil(be) - 1, 0)               # the month it happens in: be ∈ (m, m + 1], or 0 at go-live
     assert np.all(s_end[:m] < tol), "savings reached 0 before the break-even month"
@@ -210,7 +212,7 @@ def _check_finite(s):
             assert math.isfinite(value), key
         elif value is None:
             assert key in ("break_even_month", "payback_months", "discounted_payback_months", "roi_percent",
-                           "irr_percent", "carbon_break_even_month"), key
+                           "irr_percent", "carbon_break_even_month", "fx_rate_date"), key
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
