@@ -47,8 +47,10 @@ def evaluate(scenarios_, months=None):
 
 
 def cloud_by_month(s) -> np.ndarray:
+    """Cloud cost to the end of each month (cumulative): a commitment's upfront lumps fall in months that
+    depend on when each instance was added, so month by month a bigger workload may pay a renewal later."""
     c, cash, _ = evaluate([s])
-    return cash.cloud_monthly[0]
+    return cash.cloud_cumulative[0]
 
 
 def assert_not_lower(after: np.ndarray, before: np.ndarray):
