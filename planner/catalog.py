@@ -466,9 +466,23 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     for row in carbon:
         if row["kind"] == "device_embodied" and row["id"] not in hardware_ids:
             raise CatalogError(f"carbon.csv: device_embodied {row['id']!r} is not a device in hardware.csv")
+    regions = tuple(_with_region_carbon(r, carbon) for r in regions)
     return Catalog(tuple(hardware), tuple(prices), tuple(instances), tables["management.csv"], tables["connectivity.csv"],
                    tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"), regions,
                    tuple(fx_rates), carbon)
+
+
+def _with_region_carbon(region: dict, carbon: tuple[dict, ...]) -> dict:
+    """A region row whose `fields` also fill the region's grid intensity and its provider's PUE (from carbon.csv),
+    so choosing a region sets its emissions as well as its prices."""
+    value = {(r["kind"], r["provider"], r["id"]): r["value"] for r in carbon}
+    provider, region_id = region["provider"], region["region"]
+    try:
+        grid, pue = value[("cloud_region", provider, region_id)], value[("cloud_pue", provider, provider)]
+    except KeyError as missing:
+        raise CatalogError(f"carbon.csv: no {missing.args[0][0]} row for {provider} {region_id} "
+                           "(every region in cloud_regions.csv needs one)") from None
+    return {**region, "fields": {**region["fields"], "cloud_grid_kgco2e_per_kwh": grid, "cloud_pue": pue}}
 
 
 def presets() -> dict[str, Scenario]:

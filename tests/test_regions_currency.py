@@ -293,3 +293,15 @@ def test_the_exchange_rate_is_no_sensitivity_input():
     assert "fx_rate" not in risk.VARIABLE_INPUTS and "device_price" in risk.VARIABLE_INPUTS
     a, b = analyse_one(RETAIL), analyse_one(replace(RETAIL, fx_rate=2.0))
     assert summary(a)["cloud_total_cost"] == summary(b)["cloud_total_cost"]
+
+
+def test_choosing_a_region_also_fills_its_grid_intensity_and_pue_from_the_carbon_catalog():
+    cat = catalog.load()
+    for region in cat.regions:
+        fields, provider = region["fields"], region["provider"]
+        grid = cat.carbon_row("cloud_region", region["region"], provider)["value"]
+        pue = cat.carbon_row("cloud_pue", provider, provider)["value"]
+        assert (fields["cloud_grid_kgco2e_per_kwh"], fields["cloud_pue"]) == (grid, pue), region["region"]
+    # Singapore's grid is dirtier than Ireland's in the Cloud Carbon Footprint factors: the choice matters
+    by_id = {r["region"]: r["fields"]["cloud_grid_kgco2e_per_kwh"] for r in cat.regions}
+    assert by_id["ap-southeast-1"] > by_id["eu-west-1"]
