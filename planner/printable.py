@@ -14,14 +14,14 @@ import plotly.graph_objects as go
 from . import advisor, charts
 from .format import break_even_short, input_text, irr_text, money
 from .report import Analysis, assumptions_table, monthly_table, sources, summary, with_totals, yearly_table
-from .scenario import to_dict
+from .scenario import applies, to_dict
 from .tables import summary_display
 
 # A4 is 210 mm wide and Letter 215.9 mm: less 2 × MARGIN_MM, at 96 px per inch, 703 and 725 px are printable.
 MARGIN_MM = 12
 FIGURE_WIDTH_PX = 680
 CUMULATIVE_HEIGHT_PX = 360
-COMPONENTS_HEIGHT_PX = 225
+COMPONENTS_HEIGHT_PX = 210
 
 PRINT_CSS = f"""<style>
 .report {{ font-size: 0.9rem; color: #111827; }}
@@ -46,7 +46,7 @@ PRINT_CSS = f"""<style>
                                        .report .pair {{ grid-template-columns: 1fr; }} }}
 .report .advice, .report .advice p, .report .advice li {{ font-size: 0.8rem; }}
 .report .advice ul {{ margin: 0.1rem 0 0.3rem; padding-left: 1.2rem; }}
-.report ol.sources {{ font-size: 0.68rem; color: #374151; padding-left: 1.4rem; margin: 0.2rem 0; }}
+.report ol.sources {{ font-size: 0.62rem; line-height: 1.3; color: #374151; padding-left: 1.4rem; margin: 0.2rem 0; }}
 .report.screen-only {{ background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 0.4rem; padding: 0.4rem 0.7rem; }}
 [data-testid="stMainBlockContainer"] {{ max-width: {FIGURE_WIDTH_PX + 80}px; }}
 [class*="st-key-report-chart"] {{ overflow-x: auto; }}
@@ -160,14 +160,17 @@ def summary_html(a: Analysis, view: str = "cash") -> str:
 
 
 def assumptions_html(a: Analysis) -> str:
-    """Every input (label, value with its unit) with a numbered reference to its catalog source, then the sources."""
+    """Every input that applies to the scenario (label, value with its unit) with a numbered reference to its catalog
+    source, then the sources. Inputs of another option (the GPU instance rates under per-image pricing, …) are left
+    out, as the Scenario page greys them out; the CSV and the workbook list them all."""
     found = sources(a.scenario)
     number = {field: i for i, p in enumerate(found, start=1) for field in p.fields}
     values = to_dict(a.scenario)
     table = assumptions_table(a.scenario)
     rows = [[label, f"{input_text(field, values[field])} {unit}".rstrip(),
              f"[{number[field]}]" if field in number else ""]
-            for field, label, unit in table[["field", "label", "unit"]].itertuples(index=False) if field != "name"]
+            for field, label, unit in table[["field", "label", "unit"]].itertuples(index=False)
+            if field != "name" and applies(a.scenario, field)]
     notes = "".join(f"<li>{escape(p.text())}</li>" for p in found)
     listed = (f'<ol class="sources">{notes}</ol>' if found
               else "<p class='meta'>No figure comes from the catalog: every input was set by hand.</p>")

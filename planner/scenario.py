@@ -307,6 +307,15 @@ RELEVANT_WHEN = {
 }
 NUMBER_FIELDS = tuple(f for f in FIELDS if isinstance(f, NumberField))
 
+
+def applies(scenario: "Scenario", name: str) -> bool:
+    """Whether an input can move this scenario's results: False for one that only matters for another option
+    of a choice (RELEVANT_WHEN), e.g. the GPU instance rates under per-image pricing."""
+    if name not in RELEVANT_WHEN:
+        return True
+    choice, option = RELEVANT_WHEN[name]
+    return getattr(scenario, choice) == option
+
 TIER_SCHEDULES = {
     "inference_tiers": "Per-image price tiers: from N images per month, {cur} per 1,000 images",
     "egress_tiers": "Result egress tiers: from N GB per month, {cur} per GB",

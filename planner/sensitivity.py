@@ -19,7 +19,7 @@ from . import risk
 from .finance import Finance
 from .format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
 from .report import frame_rows, sources, write_csv_rows
-from .scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario
+from .scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, applies
 
 INPUT_ORDER = risk.KEY_INPUTS + tuple(n for n in risk.VARIABLE_INPUTS if n not in risk.KEY_INPUTS)
 MAP_SPREAD, MC_SPREAD = 0.5, 0.3          # default map range ±50 %, default triangular ±30 % of the current value
@@ -93,11 +93,9 @@ def distribution_text(name: str, d: risk.Distribution, currency: str = "USD") ->
 
 def relevance_note(name: str, scenario: Scenario) -> str | None:
     """Why an input cannot move this scenario's results ('used when … is …'), or None."""
-    if name not in RELEVANT_WHEN:
+    if applies(scenario, name):
         return None
     choice, option = RELEVANT_WHEN[name]
-    if getattr(scenario, choice) == option:
-        return None
     spec = FIELD_BY_NAME[choice]
     return f"{FIELD_BY_NAME[name].label} has no effect here: it is used when {spec.label} is {spec.options[option]}."
 

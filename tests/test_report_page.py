@@ -10,7 +10,7 @@ import pytest
 from app_support import start
 from planner import advisor, catalog
 from planner.report import analyse_one, monthly_table, sources, summary
-from planner.scenario import FIELDS, replace
+from planner.scenario import FIELDS, TIER_SCHEDULES, applies, replace
 from planner import printable
 from planner.format import money
 
@@ -73,7 +73,11 @@ def test_every_input_is_listed_with_a_reference_to_its_source():
     html = printable.assumptions_html(a)
     rows = [r for r in cells(html) if r != ["Input", "Value", "Source"]]
     labels = [r[0] for r in rows]
-    assert all(spec.label in labels for spec in FIELDS)
+    # retail pays per image: the serverless and GPU-instance inputs cannot move its figures and are left out
+    left_out = {spec.label for spec in FIELDS if spec.name.startswith(("serverless_", "instance_"))}
+    assert len(left_out) == 17 and not left_out & set(labels)
+    assert labels == ([spec.label for spec in FIELDS if applies(RETAIL, spec.name)]
+                      + [text.replace("{cur}", "USD") for text in TIER_SCHEDULES.values()])
     found = sources(RETAIL)
     assert found, "the retail preset's device and prices come from the catalog"
     by_label = {r[0]: r for r in rows}
@@ -83,6 +87,15 @@ def test_every_input_is_listed_with_a_reference_to_its_source():
     assert html.count("<li>") == len(found)
     cameras = next(spec for spec in FIELDS if spec.name == "cameras")
     assert by_label[cameras.label] == [cameras.label, f"{RETAIL.cameras} cameras", ""]
+
+
+def test_a_gpu_instance_scenario_lists_its_instance_inputs_and_not_the_per_image_or_serverless_ones():
+    gpu = catalog.preset("smart_city_gpu")
+    labels = [r[0] for r in cells(printable.assumptions_html(analyse_one(gpu)))]
+    label = {spec.name: spec.label for spec in FIELDS}
+    assert gpu.inference_pricing == "instances"
+    assert label["instance_per_hour"] in labels and label["instance_commitment"] in labels
+    assert label["serverless_per_gb_second"] not in labels
 
 
 def test_user_text_is_escaped_never_markup():

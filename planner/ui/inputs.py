@@ -20,7 +20,7 @@ from ..catalog import TIER_ITEMS, same_value
 from ..format import md, money, number_text
 from ..report import sources
 from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
-                        NumberField, Scenario, ScenarioError, TextField, replace, to_dict)
+                        NumberField, Scenario, ScenarioError, TextField, applies, replace, to_dict)
 from ..tables import edited_tiers
 from . import state
 
@@ -69,12 +69,10 @@ def widget_value(spec, value):
 
 def relevance(name: str, scenario: Scenario) -> tuple[bool, str]:
     """(disabled, note) for inputs that only matter for one option of a choice."""
-    if name not in RELEVANT_WHEN:
+    if applies(scenario, name):
         return False, ""
     choice, option = RELEVANT_WHEN[name]
     spec = FIELD_BY_NAME[choice]
-    if getattr(scenario, choice) == option:
-        return False, ""
     return True, f"\n\nUsed when *{spec.label}* is *{spec.options[option]}*."
 
 
