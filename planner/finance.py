@@ -26,8 +26,47 @@ from .costs import VIEWS, Component, Costs, sum_terms, terms_at, weighted_sums
 MIN_CAPEX = 0.01   # capex below a cent counts as none: ROI is undefined rather than astronomically large
 
 
+class _SideSeries:
+    """The monthly series of both sides, in the unit of `_monthly` (money for Finance, kg CO₂e for Carbon), zero
+    past each scenario's horizon and built on request; lumps (capex, devices bought) as the view counts them."""
+    cloud_total: np.ndarray
+    edge_total: np.ndarray
+
+    def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    @property
+    def savings_total(self) -> np.ndarray:
+        """Cloud minus edge over the horizon: what the move to the edge saves (or avoids)."""
+        return self.cloud_total - self.edge_total
+
+    @property
+    def cloud_monthly(self) -> np.ndarray:
+        """(n, M) cloud per month."""
+        return self._monthly("cloud")
+
+    @property
+    def edge_monthly(self) -> np.ndarray:
+        """(n, M) edge per month, lumps included in the cash view."""
+        return self._monthly("edge")
+
+    @property
+    def edge_running_monthly(self) -> np.ndarray:
+        """(n, M) edge per month without lumps (what accrues evenly through the month)."""
+        return self._monthly("edge", lump=False)
+
+    @property
+    def cloud_cumulative(self) -> np.ndarray:
+        """(n, M) cumulative cloud at the end of each month."""
+        return np.cumsum(self.cloud_monthly, axis=1)
+
+    @property
+    def edge_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.edge_monthly, axis=1)
+
+
 @dataclass(frozen=True)
-class Finance:
+class Finance(_SideSeries):
     """Per-scenario results, arrays of shape (n,); the monthly series ((n, M)) are built on request."""
     costs: Costs
     view: str
@@ -48,46 +87,19 @@ class Finance:
         return ~np.isnan(self.break_even_month)
 
     @property
-    def savings_total(self) -> np.ndarray:
-        return self.cloud_total - self.edge_total
-
-    @property
     def roi_percent(self) -> np.ndarray:
         """Savings over the horizon ÷ capex paid in it × 100; NaN when there is no capex (under a cent)."""
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.where(self.capex_total >= MIN_CAPEX, self.savings_total / self.capex_total * 100, np.nan)
 
     def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+        """(n, M) cost per month [money]."""
         return _within(self.costs.total(side, self.view, lump), self.horizon)
-
-    @property
-    def cloud_monthly(self) -> np.ndarray:
-        """(n, M) cloud cost per month (zero past each scenario's horizon)."""
-        return self._monthly("cloud")
-
-    @property
-    def edge_monthly(self) -> np.ndarray:
-        """(n, M) edge cost per month, capex included in the cash view."""
-        return self._monthly("edge")
-
-    @property
-    def edge_running_monthly(self) -> np.ndarray:
-        """(n, M) edge cost per month without capex (what accrues evenly through the month)."""
-        return self._monthly("edge", lump=False)
 
     @property
     def edge_capex(self) -> np.ndarray:
         """(n, M) capex paid at the start of each month (zeros in the accounting view)."""
         return self._monthly("edge", lump=True)
-
-    @property
-    def cloud_cumulative(self) -> np.ndarray:
-        """(n, M) cumulative cloud cost at the end of each month."""
-        return np.cumsum(self.cloud_monthly, axis=1)
-
-    @property
-    def edge_cumulative(self) -> np.ndarray:
-        return np.cumsum(self.edge_monthly, axis=1)
 
     @property
     def cloud_running_monthly(self) -> np.ndarray:
@@ -201,7 +213,7 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
 
 
 @dataclass(frozen=True)
-class Carbon:
+class Carbon(_SideSeries):
     """Emissions of both sides [kg CO₂e], per scenario (n,); the monthly series (n, M) are built on request.
 
     The view decides when a device's embodied emissions count, as it decides when its price is paid: when
@@ -216,36 +228,9 @@ class Carbon:
     break_even_month: np.ndarray
 
     def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+        """(n, M) emissions per month [kg CO₂e]."""
         return _within(sum_terms(self.costs.terms(side, self.view, lump, carbon=True), self.costs.n,
                                  self.costs.months), self.costs.horizon)
-
-    @property
-    def cloud_monthly(self) -> np.ndarray:
-        """(n, M) cloud emissions per month [kg CO₂e] (zero past each horizon)."""
-        return self._monthly("cloud")
-
-    @property
-    def edge_monthly(self) -> np.ndarray:
-        """(n, M) edge emissions per month [kg CO₂e], embodied emissions as the view counts them."""
-        return self._monthly("edge")
-
-    @property
-    def edge_running_monthly(self) -> np.ndarray:
-        """(n, M) edge emissions per month without those of devices bought that month."""
-        return self._monthly("edge", lump=False)
-
-    @property
-    def cloud_cumulative(self) -> np.ndarray:
-        return np.cumsum(self.cloud_monthly, axis=1)
-
-    @property
-    def edge_cumulative(self) -> np.ndarray:
-        return np.cumsum(self.edge_monthly, axis=1)
-
-    @property
-    def savings_total(self) -> np.ndarray:
-        """Cloud minus edge emissions over the horizon [kg CO₂e]: what the move to the edge avoids."""
-        return self.cloud_total - self.edge_total
 
 
 def carbon(costs: Costs, view: str = "cash") -> Carbon:
