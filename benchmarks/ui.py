@@ -3,7 +3,9 @@
 For each page: the time from an input change (a key press or click event, sent by Playwright) to the page
 being up to date: its charts or key figures show new values, the rerun has finished and no element is
 left stale. Over 20 changes each, taken in turns (4 rounds), against the same round trip on a one-slider, one-chart app
-(`floor_app.py`): the floor the framework itself sets. Sliders step one way, so every change asks for a
+(`floor_app.py`): the floor the framework itself sets. The Fleet page is also set against the framework's floor
+for editing a table (`editor_floor_app.py`: the same 500-row inventory in a data editor and one figure, nothing
+else), measured in the same rounds. Sliders step one way, so every change asks for a
 value not seen before and no cache flatters the figures (the sensitivity slider, bounded at ±90 %, goes
 back and forth instead, as does the cash/accounting switch). The Fleet page is measured on an inventory of
 500 varied site rows (uploaded once, not timed): one cell of its table (row 1's cameras) is typed anew each
@@ -13,6 +15,9 @@ time, and Enter commits it.
     <page>_median_s, <page>_p95_s  the page's median and 95th percentile
     <page>_ratio                   its median over the floor's (goal ≤ 1.5)
     worst_ratio                    the largest ratio
+    editor_floor_median_s          median round trip of the editor floor app (when the Fleet page is measured)
+    editor_floor_ratio             the editor floor's median over the floor's: what a 500-row editor costs alone
+    fleet_over_editor_floor        the Fleet page's median over the editor floor's: what the page adds
     timed_out_changes              changes (of the floor and every page) that showed no new figures within
                                    30 s, left out of the figures above; <page>_timed_out for each one with any
     cold_start_s                   `streamlit run app.py` to the first page drawn with its chart
@@ -20,6 +25,8 @@ time, and Enter commits it.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import statistics
 import subprocess
 import sys
@@ -126,8 +133,10 @@ def fleet_cell(column: int, values: int) -> Change:
         editor.fill(str(values + i))                                    # waits for it; typed keys could be lost
         editor.evaluate("(e, v) => { if (e.value !== v) throw new Error('the cell editor holds ' + e.value); }",
                         str(values + i))
-    return Change(press=lambda page, i: page.keyboard.press("Enter"), prepare=prepare, setup=upload_fleet)
+    return Change(press=lambda page, i: page.keyboard.press("Enter"), prepare=prepare)
 
+
+EDITOR_CHANGE = fleet_cell(column=3, values=20)   # the same cell as on the Fleet page (site, count, go_live_month, cameras)
 
 # page name → (navigation link, the input change measured)
 PAGES = {
@@ -135,7 +144,7 @@ PAGES = {
     "costs": ("Costs & break-even", options("Accounting (depreciation)", "Cash (capex when paid)")),
     "advisor": ("Architecture advisor", form_number("Required response time (ms)", (10, 300))),
     "sensitivity": ("Sensitivity & risk", slider("Vary each input by", back_and_forth=True)),
-    "fleet": ("Fleet", fleet_cell(column=3, values=20)),       # site, count, go_live_month, cameras
+    "fleet": ("Fleet", dataclasses.replace(EDITOR_CHANGE, setup=upload_fleet)),
 }
 
 
@@ -161,13 +170,14 @@ def summary(name: str, times: list[float], floor: float | None = None) -> dict[s
     return out
 
 
-def open_page(browser, url: str):
+def open_page(browser, url: str, chart: bool = True):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(url)
     page.wait_for_selector(IDLE)
-    page.wait_for_selector(CHART)
+    page.wait_for_selector(CHART if chart else '[data-testid="stDataFrame"]')
+    page.wait_for_timeout(500)                     # the grid's canvas lays out after the rerun
     return context, page
 
 
@@ -200,35 +210,52 @@ def main(only: list[str]) -> None:
     pages = {name: page for name, page in PAGES.items() if not only or name in only}
     samples: dict[str, list[float]] = {name: [] for name in ["floor", *pages]}
     floor_change = slider("Frequency")
-    with sync_playwright() as p:
+    editor_floor = "fleet" in pages
+    if editor_floor:
+        samples["editor_floor"] = []
+    with sync_playwright() as p, contextlib.ExitStack() as apps:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        with serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")) as floor_url, \
-                serve_app(logs / "app.log") as app_url:
-            floor_context, floor_page = open_page(browser, floor_url)
-            app_context, app_page = open_page(browser, app_url)
-            # Rounds: the floor, then each page, a few changes each, so a machine that slows down or speeds
-            # up mid-run weighs on the floor and the pages alike. The first change of each is a warm-up
-            # (first render of every chart, code loaded on first use), not counted.
-            for n in range(ROUNDS):
-                first = 1 + n * PER_ROUND
+        floor_url = apps.enter_context(serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")))
+        app_url = apps.enter_context(serve_app(logs / "app.log"))
+        if editor_floor:
+            editor_url = apps.enter_context(serve_app(logs / "editor.log",
+                                                      app=str(ROOT / "benchmarks" / "editor_floor_app.py")))
+            editor_context, editor_page = open_page(browser, editor_url, chart=False)
+        floor_context, floor_page = open_page(browser, floor_url)
+        app_context, app_page = open_page(browser, app_url)
+        # Rounds: the floor, then each page, a few changes each, so a machine that slows down or speeds
+        # up mid-run weighs on the floor and the pages alike. The first change of each is a warm-up
+        # (first render of every chart, code loaded on first use), not counted.
+        for n in range(ROUNDS):
+            first = 1 + n * PER_ROUND
+            if n == 0:
+                round_trip(floor_page, floor_change, 0)
+            samples["floor"] += measure(floor_page, floor_change, "floor", first, PER_ROUND)
+            if editor_floor:
                 if n == 0:
-                    round_trip(floor_page, floor_change, 0)
-                samples["floor"] += measure(floor_page, floor_change, "floor", first, PER_ROUND)
-                for name, (link, change) in pages.items():
-                    app_page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
-                    app_page.wait_for_selector(IDLE)
-                    if n == 0:
-                        if change.setup:
-                            change.setup(app_page)
-                        round_trip(app_page, change, 0)
-                    samples[name] += measure(app_page, change, name, first, PER_ROUND)
-            floor_context.close()
-            app_context.close()
+                    round_trip(editor_page, EDITOR_CHANGE, 0)
+                samples["editor_floor"] += measure(editor_page, EDITOR_CHANGE, "editor_floor", first, PER_ROUND)
+            for name, (link, change) in pages.items():
+                app_page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+                app_page.wait_for_selector(IDLE)
+                if n == 0:
+                    if change.setup:
+                        change.setup(app_page)
+                    round_trip(app_page, change, 0)
+                samples[name] += measure(app_page, change, name, first, PER_ROUND)
+        floor_context.close()
+        app_context.close()
+        if editor_floor:
+            editor_context.close()
+        apps.close()                                       # the servers stop before the cold start is timed
         floor = statistics.median(samples["floor"])
         figures["floor_median_s"] = floor
         for name in pages:
             figures.update(summary(name, samples[name], floor))
         figures["worst_ratio"] = max(v for k, v in figures.items() if k.endswith("_ratio"))
+        if editor_floor:
+            figures.update(summary("editor_floor", samples["editor_floor"], floor))
+            figures["fleet_over_editor_floor"] = figures["fleet_median_s"] / figures["editor_floor_median_s"]
         if not only:
             figures["cold_start_s"] = cold_start(browser, logs / "cold.log")
         browser.close()

@@ -64,9 +64,15 @@ with st.expander("Capex by quarter (rollout waves)"):
     st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
 
 st.subheader("Per site")
-st.caption("Sorted by payback (programme month); click a header to sort by another column. Devices, capex and "
-           "monthly saving count every site of the row; pin cost is the NPV a pin gives up against the advice.")
-st.dataframe(sites.sort_values("payback_month", na_position="last"), hide_index=True, width="stretch",
+by_payback = sites.sort_values("payback_month", na_position="last", kind="stable")
+shown_rows = len(by_payback) if len(by_payback) <= page.SITES_SHOWN or st.toggle(
+    f"Show all {len(by_payback):,} rows", key="fleet.all_sites") else page.SITES_SHOWN
+st.caption(("Sorted by payback (programme month)" if shown_rows == len(by_payback) else
+            f"The {shown_rows} earliest paybacks (programme month) of {len(by_payback):,} rows; the per-site CSV "
+            "below has them all") +
+           ". Click a header to sort by another column. Devices, capex and monthly saving count every site of the "
+           "row; pin cost is the NPV a pin gives up against the advice.")
+st.dataframe(by_payback.head(shown_rows), hide_index=True, width="stretch",
              key="fleet.sites", column_config={
                  "capex": st.column_config.NumberColumn(f"capex [{cur}]", format="accounting"),
                  "monthly_saving": st.column_config.NumberColumn(f"monthly saving [{cur}]", format="accounting"),
@@ -77,7 +83,7 @@ st.dataframe(sites.sort_values("payback_month", na_position="last"), hide_index=
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown("**Between the fleet and the other pages**")
-    row = st.selectbox("Fleet row", range(f.inventory.n), format_func=lambda r: sites["name"].iat[r], key="fleet.row")
+    row = st.selectbox("Fleet row", range(f.inventory.n), format_func=sites["name"].tolist().__getitem__, key="fleet.row")
     st.button("Open this row as the current scenario", key="fleet.open", on_click=page.open_row, args=(f, row),
               help="The other pages then show this site alone, over its months from go-live.")
     st.button(f"Send “{md(state.current().name)}” to the fleet", key="fleet.send",

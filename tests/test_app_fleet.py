@@ -86,3 +86,18 @@ def test_a_bad_cell_is_listed_and_the_rest_evaluated():
     at = start(fleet.Fleet(good.name, good.base, good.answers, fleet.Inventory(typed), good.months))
     assert any("row 1, column cameras: 'fifty' is not a number" in w.value for w in at.warning)
     assert at.metric[0].value == "41"
+
+
+def test_a_long_inventory_shows_its_earliest_paybacks_and_all_rows_on_request():
+    """Over `SITES_SHOWN` rows the per-site table starts with the earliest paybacks; the toggle shows every row."""
+    rows = 60
+    csv = "site,cameras,go_live_month\n" + "".join(f"s{i},{10 + i},{i % 12}\n" for i in range(rows))
+    f = fleet.make_fleet(csv, RETAIL, months=60)
+    at = start(f)
+    expected = fleet.site_table(fleet.evaluate(f)).sort_values("payback_month", na_position="last", kind="stable")
+    sites = shown(at, "payback_month")
+    assert len(sites) == ui.SITES_SHOWN < rows
+    assert sites["name"].tolist() == expected["name"].head(ui.SITES_SHOWN).tolist()
+    assert sites["payback_month"].is_monotonic_increasing
+    at.toggle(key="fleet.all_sites").set_value(True).run()
+    assert shown(at, "payback_month")["name"].tolist() == expected["name"].tolist()

@@ -22,6 +22,7 @@ from . import state
 DOC, VERSION, SHOWN = "fleet.doc", "fleet.version", "fleet.shown"
 DEFAULT_FLEET = "retail_chain"
 PLACE = "fleet"
+SITES_SHOWN = 50                     # per-site rows drawn unless the user asks for all (the CSV has all)
 PLAN_COLORS = {"all_cloud": "#1f77b4", "all_edge": "#2ca02c", "recommended": "#ff7f0e"}
 
 
