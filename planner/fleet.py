@@ -334,10 +334,14 @@ class Programme:
     rows: finance.Finance             # per row, one site, row-local months (horizon M − go-live)
     devices: np.ndarray               # (n,) edge devices per site at go-live
     placement: Placement
-    plans: finance.Finance            # the three plans (PLANS order), programme months, vs all cloud
+    plans: finance.Finance            # the three plans (PLANS order), programme months, vs all cloud: the
+                                      # figures of the sites each plan moves to the edge (a plan's TCO: plan_summary)
     cloud_monthly: np.ndarray         # (M,) the all-cloud plan's cost per month
-    plan_opex: np.ndarray             # (3, M) running cost per month of each plan
-    plan_capex: np.ndarray            # (3, M) capex paid at the start of each month
+    plan_opex: np.ndarray             # (3, M) each plan's cost per month besides its edge capex: its cloud sites'
+                                      # (upfront commitments included) and its edge sites' running cost
+    plan_capex: np.ndarray            # (3, M) edge capex paid at the start of each month
+    plan_cloud_upfront: np.ndarray    # (3, M) upfront cloud commitments the plan's edge sites no longer pay
+                                      # (at the start of each month: a negative capex in break-even, NPV, IRR)
     irr: np.ndarray                   # (3,) %/year
 
     @property
@@ -421,25 +425,28 @@ def evaluate(fleet: Fleet) -> Programme:
     placement = place(fleet, b, rows, devices, answer, pin, flavour)
 
     # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
-    edge_rows = placement.final != 0
     # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
     # programme's end and is dropped by the shift, so the horizon cut (`Finance._within`) is not needed.
-    cloud_rows = evaluated.total("cloud")
-    plan_cloud = _shift_sum(cloud_rows, go_live, np.vstack([count, count, count * ~edge_rows]), M)
-    del cloud_rows
-    opex_rows = evaluated.total("edge", lump=False)
-    plan_opex = plan_cloud * np.array([[1.0], [0.0], [1.0]]) + _shift_sum(
-        opex_rows, go_live, np.vstack([0 * count, count, count * edge_rows]), M)
-    del opex_rows
-    plan_capex = _shift_sum(evaluated.total("edge", lump=True), go_live, np.vstack([0 * count, count, count * edge_rows]), M)
-    # Plan 0 is all cloud: its opex is the cloud cost itself, so its savings are exactly zero.
-    plan_opex[0] = plan_cloud[0]
-    cloud_monthly = plan_cloud[0]
-    plans = finance.analyse(_programme_costs(cloud_monthly, plan_opex, plan_capex, M), "cash",
+    edge_rows = (placement.final != 0).astype(float)
+    on_edge = np.vstack([0 * count, count, count * edge_rows])          # sites each plan runs on the edge
+    on_cloud = np.vstack([count, 0 * count, count * (1 - edge_rows)])   # … and in the cloud
+
+    def plan_series(side: str, lump: bool, weights: np.ndarray) -> np.ndarray:
+        return _shift_sum(evaluated.total(side, lump=lump), go_live, weights, M)
+    cloud_running, cloud_upfront = plan_series("cloud", False, on_edge), plan_series("cloud", True, on_edge)
+    edge_running, edge_capex = plan_series("edge", False, on_edge), plan_series("edge", True, on_edge)
+    stay_cloud = plan_series("cloud", False, on_cloud) + plan_series("cloud", True, on_cloud)
+    cloud_monthly = stay_cloud[0]                      # plan 0 keeps every site in the cloud
+    plan_opex = stay_cloud + edge_running
+    # The plans' figures come from the sites each moves to the edge (the sites left in the cloud cost the same
+    # in every plan): their cloud cost, its upfront commitments paid at the start of a month, is what is saved.
+    plans = finance.analyse(_programme_costs(cloud_running, cloud_upfront, edge_running, edge_capex), "cash",
                             base.discount_percent_per_year)
-    plans = _from_first_flow(plans, cloud_monthly[None, :] - plan_opex, plan_capex)
-    irr = finance.irr_percent(cloud_monthly[None, :] - plan_opex, plan_capex)
-    return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, plan_capex, irr)
+    gap, net_lumps = cloud_running - edge_running, edge_capex - cloud_upfront
+    plans = _from_first_flow(plans, gap, net_lumps)
+    irr = finance.irr_percent(gap, net_lumps)
+    return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, edge_capex,
+                     cloud_upfront, irr)
 
 
 def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:
@@ -474,15 +481,17 @@ def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, month
     return out
 
 
-def _programme_costs(cloud: np.ndarray, opex: np.ndarray, capex: np.ndarray, months: int) -> costs.Costs:
-    """The three plans as a `Costs` of n = 3 whose lines are whole series: the cloud side (the all-cloud
-    cost, which each plan's savings are measured against), the edge's running cost and its capex."""
-    ones = np.ones((3, 1))
+def _programme_costs(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_running: np.ndarray,
+                     edge_capex: np.ndarray) -> costs.Costs:
+    """The plans as a `Costs` (one row a plan) whose lines are whole (P, M) series of the sites a plan moves to
+    the edge: their cloud cost (what is saved; upfront commitments as the cloud's lump) and their edge cost."""
+    plans, months = edge_capex.shape
+    ones = np.ones((plans, 1))
     lines = {c.key: () for c in costs.COMPONENTS}
-    lines["site_uplink"] = (costs.Component(ones, np.broadcast_to(cloud, (3, months))),)
-    lines["failures"] = (costs.Component(ones, opex),)
-    lines["hardware"] = (costs.Component(ones, capex),)
-    return costs.Costs(3, months, np.full(3, months), lines, {})
+    for key, series in (("site_uplink", cloud_running), ("commitment_upfront", cloud_upfront),
+                        ("failures", edge_running), ("hardware", edge_capex)):
+        lines[key] = (costs.Component(ones, series),)
+    return costs.Costs(plans, months, np.full(plans, months), lines, {})
 
 
 # ── Placement (the advisor's rules for every site at once) ─────────────────────────────────────────
@@ -627,8 +636,8 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
             "npv": float(f.npv_savings[i]),
             "irr_percent": _none(p.irr[i]),
-            "tco": float(f.edge_total[i]),
-            "savings_total": float(f.cloud_total[i] - f.edge_total[i]),
+            "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
+            "savings_total": float(f.savings_total[i]),
             "sites_on_edge": int(p.count.sum()) if plan == "all_edge" else
             int(p.count[p.edge].sum()) if plan == "recommended" else 0,
         }

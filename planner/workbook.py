@@ -825,13 +825,17 @@ class _FleetWriter(_Book):
             columns += [
                 (f"{k}_capex", f"{name}: capex [{cur}]", "", None),
                 (f"{k}_running", f"{name}: running cost [{cur}]", "", None),
+                (f"{k}_upfront_saved", f"{name}: cloud upfront no longer paid [{cur}]", "", None),
                 (f"{k}_cost", f"{name}: cost [{cur}]", f"{{c:{k}_capex}}+{{c:{k}_running}}", None),
-                (f"{k}_gap", f"{name}: cloud − running [{cur}]", f"{{c:cloud}}-{{c:{k}_running}}", None),
+                (f"{k}_lumps", f"{name}: capex − cloud upfront no longer paid [{cur}]",
+                 f"{{c:{k}_capex}}-{{c:{k}_upfront_saved}}", None),
+                (f"{k}_gap", f"{name}: cloud − running − cloud upfront no longer paid [{cur}]",
+                 f"{{c:cloud}}-{{c:{k}_running}}-{{c:{k}_upfront_saved}}", None),
                 (f"{k}_savings", f"{name}: cumulative savings [{cur}]",
                  f"{{p:{k}_savings}}+{{c:cloud}}-{{c:{k}_cost}}", f"{{c:cloud}}-{{c:{k}_cost}}"),
                 (f"{k}_started", f"{name}: flows started [0/1]",
-                 f"IF(OR({{p:{k}_started}}=1,{{c:{k}_gap}}-{{c:{k}_capex}}<>0),1,0)",
-                 f"IF({{c:{k}_gap}}-{{c:{k}_capex}}<>0,1,0)"),
+                 f"IF(OR({{p:{k}_started}}=1,{{c:{k}_gap}}-{{c:{k}_lumps}}<>0),1,0)",
+                 f"IF({{c:{k}_gap}}-{{c:{k}_lumps}}<>0,1,0)"),
                 (f"{k}_crossing", f"{name}: break-even in this month [months]",
                  f'IF(AND({{c:{k}_started}}=1,{{c:{k}_savings}}>=0),{{c:m}}+IF({{c:{k}_savings}}-{{c:{k}_gap}}>=0,0,'
                  f'MIN(1,-({{c:{k}_savings}}-{{c:{k}_gap}})/{{c:{k}_gap}})),"")', None)]
@@ -844,13 +848,15 @@ class _FleetWriter(_Book):
         v = {"month": m + 1, "m": m, "quarter": m // 3 + 1, "cloud": p.cloud_monthly}
         for i in EDGE_PLANS:
             k = fleet_model.PLANS[i]
-            capex, running = p.plan_capex[i], p.plan_opex[i]
-            gap, cost = p.cloud_monthly - running, capex + running
+            capex, running, upfront = p.plan_capex[i], p.plan_opex[i], p.plan_cloud_upfront[i]
+            cost, lumps = capex + running, capex - upfront
+            gap = p.cloud_monthly - running - upfront
             savings = np.cumsum(p.cloud_monthly - cost)
-            started = np.maximum.accumulate(gap - capex != 0).astype(float)
+            started = np.maximum.accumulate(gap - lumps != 0).astype(float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 within = np.where(savings - gap >= 0, 0.0, np.minimum(1, -(savings - gap) / gap))
-            v |= {f"{k}_capex": capex, f"{k}_running": running, f"{k}_cost": cost, f"{k}_gap": gap,
+            v |= {f"{k}_capex": capex, f"{k}_running": running, f"{k}_upfront_saved": upfront, f"{k}_cost": cost,
+                  f"{k}_lumps": lumps, f"{k}_gap": gap,
                   f"{k}_savings": savings, f"{k}_started": started,
                   f"{k}_crossing": np.where((started == 1) & (savings >= 0), m + within, np.nan)}
         return v
@@ -873,7 +879,8 @@ class _FleetWriter(_Book):
                     ws.write_formula(r + 1, j, "=" + fill(template, r + 2), self.formats[kind], _cached(value))
         self.table(ws, "MonthlyTable", [c[1] for c in columns], M,
                    {j: values[key].sum() for j, (key, *_) in enumerate(columns)
-                    if key == "cloud" or key.endswith(("_capex", "_running", "_cost", "_gap"))})
+                    if key == "cloud" or key.endswith(("_capex", "_running", "_upfront_saved", "_cost", "_lumps",
+                                                       "_gap"))})
         ws.freeze_panes(1, 1)
         ws.set_column(0, len(columns) - 1, 16)
         ws.set_row(0, 45, self.formats["wrap"])
@@ -883,7 +890,7 @@ class _FleetWriter(_Book):
         return f"Monthly!${letter}$2:${letter}${self.p.months + 1}"
 
     def cash_flows(self) -> None:
-        """Per edge plan c_t = gap(t−1) − capex(t), t = 0…M (as finance.irr_percent), and its IRR block."""
+        """Per edge plan c_t = gap(t−1) − lumps(t), t = 0…M (as finance.irr_percent), and its IRR block."""
         ws, M, p = self.sheets["Cash flows"], self.p.months, self.p
         ws.write_string(0, 0, "t [months]", self.formats["bold"])
         for t in range(M + 1):
@@ -894,9 +901,9 @@ class _FleetWriter(_Book):
             letter = xl_col_to_name(col)
             ws.write_string(0, col, f"{fleet_model.PLAN_TEXT[k]}: cash flow [{self.cur}]", self.formats["bold"])
             flows = np.zeros(M + 1)
-            flows[:-1] -= p.plan_capex[i]
-            flows[1:] += p.cloud_monthly - p.plan_opex[i]
-            gap, capex = self.columns[f"{k}_gap"], self.columns[f"{k}_capex"]
+            flows[:-1] -= p.plan_capex[i] - p.plan_cloud_upfront[i]
+            flows[1:] += p.cloud_monthly - p.plan_opex[i] - p.plan_cloud_upfront[i]
+            gap, capex = self.columns[f"{k}_gap"], self.columns[f"{k}_lumps"]
             for t in range(M + 1):
                 parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < M else [])
                 ws.write_formula(t + 1, col, "=" + "".join(parts), self.formats["money"], float(flows[t]))
@@ -934,7 +941,7 @@ class _FleetWriter(_Book):
                 "tco": f"=SUM({self.rng(f'{plan}_cost')})" if edge else f"=SUM({self.rng('cloud')})",
                 "savings_total": f"=SUM({self.rng('cloud')})-{column}{at['tco']}",
                 "npv": (f"=NPV(monthly_discount_rate,{self.rng(f'{plan}_gap')})-(1+monthly_discount_rate)"
-                        f"*NPV(monthly_discount_rate,{self.rng(f'{plan}_capex')})") if edge else "=0",
+                        f"*NPV(monthly_discount_rate,{self.rng(f'{plan}_lumps')})") if edge else "=0",
                 "irr_percent": f"={self.irr_cells[plan]}" if edge else '=""',
                 "break_even_month": (f'=IF(COUNT({self.rng(f"{plan}_crossing")})=0,"",'
                                      f'MIN({self.rng(f"{plan}_crossing")}))') if edge else '=""',
@@ -995,14 +1002,17 @@ class _FleetWriter(_Book):
 def fleet_notes() -> list[tuple[str, str]]:
     return [
         ("The fleet workbook", ""),
-        ("Monthly", "the all-cloud cost and each edge plan's capex and running cost per programme month are the "
-                    "engine's (every site × its count, shifted by its go-live month); everything else is a formula."),
+        ("Monthly", "the all-cloud cost and each edge plan's capex, running cost and cloud upfront no longer paid "
+                    "per programme month are the engine's (every site × its count, shifted by its go-live month); "
+                    "everything else is a formula."),
+        ("Cloud upfront", "the upfront part of a cloud commitment that a plan's edge sites no longer pay falls at the "
+                          "start of its month: lumps = capex − that upfront, gap = cloud − running − that upfront."),
         ("Plans", "All cloud: every site in the cloud. All edge: every site on the edge. Recommended mix: each site "
                   "placed by the advisor's rules (or its pin)."),
         ("Savings", "all-cloud cost − plan cost, per month and cumulative."),
         ("Break-even", "first month whose cumulative savings are ≥ 0 once the plan's flows have started, with the "
-                       "fraction of that month: m + (−S_start)/(cloud − running)."),
-        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12), r the discount rate on Summary."),
+                       "fraction of that month: m + (−S_start)/gap."),
+        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ lumps(m)(1+r)^−(m/12), r the discount rate on Summary."),
         ("IRR", "monthly IRR of the cash flows (Cash flows sheet), annualised: (1 + irr)^12 − 1."),
         ("Sites", "per inventory row: placement, devices, capex and monthly saving for all its sites, payback month."),
         ("A site's costs", "export a row as a scenario (python -m planner report … --format xlsx) for its live model."),

@@ -45,6 +45,31 @@ def test_one_row_fleet_equals_the_single_site_model():
     assert table.loc[0, "capex"] == pytest.approx(one.capex_total[0])
 
 
+def test_a_cloud_commitment_paid_upfront_counts_at_the_start_of_its_month_as_in_the_single_site_model():
+    """A 1-year all-upfront GPU commitment: the lump is a negative capex at go-live and at each renewal."""
+    gpu = catalog.preset("smart_city_gpu")
+    base = replace(gpu, instance_commitment="one_year", instance_upfront="all", sites=1,
+                   cameras=round(gpu.cameras / gpu.sites), device_price=8000)
+    p, one = programme("site\njunction\n", base=base), single(base)
+    edge = fleet.PLANS.index("all_edge")
+    upfront = one.cloud_upfront[0]
+    assert upfront[0] > 0 and upfront[12] == upfront[0] and not upfront[1:12].any()   # go-live, then yearly
+    np.testing.assert_array_equal(p.plan_cloud_upfront[edge], upfront)
+    for got, want in [(p.plans.break_even_month[edge], one.break_even_month[0]),
+                      (p.plans.npv_savings[edge], one.npv_savings[0]),
+                      (p.irr[edge], one.irr_percent[0])]:
+        assert got == pytest.approx(want, rel=1e-12)
+    # By hand, the NPV: the gap accrues (discounted at each month's end), lumps net of the upfront at its start.
+    rate = 1 + base.discount_percent_per_year / 100
+    gap = one.cloud_monthly[0] - upfront - one.edge_running_monthly[0]
+    lumps = one.edge_capex[0] - upfront
+    months = np.arange(base.horizon_months)
+    npv = (gap * rate ** (-(months + 1) / 12)).sum() - (lumps * rate ** (-months / 12)).sum()
+    assert p.plans.npv_savings[edge] == pytest.approx(npv, rel=1e-12)
+    summary = fleet.plan_summary(p)["all_edge"]
+    assert summary["tco"] == pytest.approx(one.edge_total[0]) and summary["capex_total"] == one.capex_total[0]
+
+
 def test_a_row_with_count_40_equals_40_identical_rows():
     cells = "cameras,go_live_month,connectivity\n20,3,metered_5g"
     counted = programme("site,count," + cells.replace("\n", "\nshops,40,") + "\n")
@@ -116,9 +141,9 @@ def test_hand_computed_two_site_programme():
     irr = brentq(lambda i: sum(c * (1 + i) ** (-t / 12) for t, c in flows.items()), 0.01, 1e9)
     assert p.irr[edge] == pytest.approx(irr * 100, rel=1e-4)
     # TCO of the edge plan: 2 devices + 100 a month for 12 + 11 site-months.
-    assert p.plans.edge_total[edge] == pytest.approx(6000 + 100 * 23)
-    assert p.plans.edge_total[0] == pytest.approx(1800 * 23)          # all cloud: 23 site-months × 1,800
     summary = fleet.plan_summary(p)
+    assert summary["all_edge"]["tco"] == pytest.approx(6000 + 100 * 23)
+    assert summary["all_cloud"]["tco"] == pytest.approx(1800 * 23)   # all cloud: 23 site-months × 1,800
     assert summary["all_edge"]["capex_by_quarter"][:2] == [6000, 0]
     assert summary["all_cloud"]["break_even_month"] is None and summary["all_cloud"]["npv"] == 0
 

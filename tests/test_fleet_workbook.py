@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from libreoffice_support import libreoffice  # noqa: F401  (fixture)
-from planner import fleet, workbook
+from planner import catalog, fleet, workbook
 from planner.__main__ import main
 from planner.scenario import replace
 
@@ -45,9 +45,23 @@ def late_start() -> fleet.Fleet:
     return fleet.make_fleet(table, f.base, f.answers, f.months, "Late start")
 
 
-@pytest.mark.parametrize("key", [*FLEETS, "late_start"])
+def gpu_commitment() -> fleet.Fleet:
+    """GPU instances on a 1-year all-upfront commitment, two waves: the cloud's upfront lumps (at each go-live and
+    renewal) that the edge plans no longer pay fall at the start of their month."""
+    gpu = catalog.preset("smart_city_gpu")
+    base = replace(gpu, instance_commitment="one_year", instance_upfront="all", device_price=8000)
+    return fleet.make_fleet("site,count,go_live_month,cameras,privacy\nnorth,3,0,4,\nsouth,2,5,6,on_site\n", base,
+                            months=36, name="GPU commitment")
+
+
+SPECIAL = {"late_start": late_start, "gpu_commitment": gpu_commitment}
+
+
+@pytest.mark.parametrize("key", [*FLEETS, *SPECIAL])
 def test_libreoffice_recomputes_every_plan_as_the_engine(libreoffice, tmp_path, key):
-    p = fleet.evaluate(late_start() if key == "late_start" else fleet.preset(key))
+    p = fleet.evaluate(SPECIAL[key]() if key in SPECIAL else fleet.preset(key))
+    if key == "gpu_commitment":
+        assert p.plan_cloud_upfront[1, 0] > 0 and p.plan_cloud_upfront[1, 5] > 0 and p.plan_cloud_upfront[1, 12] > 0
     wb = recalculated(libreoffice, tmp_path, p, key)
     monthly = list(wb["Monthly"].iter_rows(values_only=True))
     header, rows = monthly[0], monthly[1:p.months + 1]
