@@ -415,12 +415,13 @@ def _fleet_text(p: fleet.Programme) -> str:
     plans = fleet.plan_summary(p)
     title = f"{p.fleet.name}: {p.fleet.inventory.n:,} rows, {int(p.count.sum()):,} sites, {p.months} months"
     lines = [title, "=" * len(title), f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}"
-                                      f"{'Break-even':>14}  IRR"]
+                                      f"{'Break-even':>14}{'t CO2e':>10}  IRR"]
     for key, s in plans.items():
         be = "-" if s["break_even_month"] is None else f"month {s['break_even_month']:.1f}"
         lines.append(f"{fleet.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
-                     f"{_money(s['npv'], 0):>18}{be:>14}  {irr_text(s['irr_percent'])}")
-    lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud.", "",
+                     f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'])}")
+    lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
+                  "over the programme.", "",
               f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}{'Capex':>14}"
               f"{'Saving/month':>14}{'Payback':>9}  Reason"]
     for row in fleet.site_table(p).itertuples():

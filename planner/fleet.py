@@ -15,6 +15,7 @@ See docs/FORMULAS.md, "Fleet".
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import math
@@ -352,6 +353,14 @@ class Programme:
     def edge(self) -> np.ndarray:
         return self.placement.final != 0
 
+    @functools.cached_property
+    def kgco2e_per_site(self) -> tuple[np.ndarray, np.ndarray]:
+        """(cloud, edge) emissions of one site of each row over its months [kg CO₂e], cash view (devices' embodied
+        emissions when bought): summed on request, not part of the batch's evaluation."""
+        c = self.rows.costs
+        within = np.arange(c.months)[None, :] < c.horizon[:, None]
+        return tuple(costs.weighted_sums(c.terms(side, "cash", carbon=True), c.n, within) for side in ("cloud", "edge"))
+
 
 def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Numeric columns (base value where blank) and choice columns as arrays of option keys."""
@@ -626,10 +635,16 @@ def site_table(p: Programme) -> pd.DataFrame:
 
 
 def plan_summary(p: Programme) -> dict[str, dict]:
+    """Per plan: capex (total, by quarter), break-even, NPV, IRR, TCO, savings, sites on the edge, and emissions
+    [kg CO₂e] over the programme (each site over its months from go-live) with what they avoid against all cloud."""
     f = p.plans
     out = {}
     quarters = np.arange(0, p.months, 3)
+    cloud_kg, edge_kg = p.kgco2e_per_site
+    on_edge = {"all_cloud": np.zeros(len(p.count), bool), "all_edge": np.ones(len(p.count), bool), "recommended": p.edge}
+    all_cloud_kg = float(p.count @ cloud_kg)
     for i, plan in enumerate(PLANS):
+        kg = float(p.count @ np.where(on_edge[plan], edge_kg, cloud_kg))
         out[plan] = {
             "capex_total": float(f.capex_total[i]),
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
@@ -638,8 +653,9 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "irr_percent": _none(p.irr[i]),
             "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
             "savings_total": float(f.savings_total[i]),
-            "sites_on_edge": int(p.count.sum()) if plan == "all_edge" else
-            int(p.count[p.edge].sum()) if plan == "recommended" else 0,
+            "sites_on_edge": int(p.count[on_edge[plan]].sum()),
+            "kgco2e_total": kg,
+            "kgco2e_avoided": all_cloud_kg - kg,
         }
     return out
 

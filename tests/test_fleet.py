@@ -246,3 +246,23 @@ def test_a_table_of_numbers_and_gaps_reads_like_its_csv():
     f = fleet.make_fleet(frame, RETAIL)
     assert f.inventory.errors == ()
     assert f.inventory.to_csv() == "site,count,cameras,uplink_per_gb\nA,40,12,2.5\nsite 2,,7,\n"
+
+
+def test_each_plan_emits_what_its_sites_emit_where_they_run():
+    """Emissions per plan: Σ count × a site's cloud or edge kg CO₂e over its months, by hand for two sites."""
+    p = programme("site,count,go_live_month,privacy\nA,3,0,on_site\nB,2,12,none\n", months=36)
+    # A's data stays on site: edge only, no feedback frames leave it (and none of their network energy).
+    a = single(replace(fleet.row_scenario(p.fleet, 0), feedback_percent=0))
+    b = single(fleet.row_scenario(p.fleet, 1))
+    carbon = [finance.carbon(x.costs) for x in (a, b)]
+    cloud = [c.cloud_total[0] for c in carbon]
+    edge = [c.edge_total[0] for c in carbon]
+    assert cloud[0] > 0 and edge[0] > 0 and cloud[0] != edge[0]
+    summary = fleet.plan_summary(p)
+    assert summary["all_cloud"]["kgco2e_total"] == pytest.approx(3 * cloud[0] + 2 * cloud[1], rel=1e-12)
+    assert summary["all_edge"]["kgco2e_total"] == pytest.approx(3 * edge[0] + 2 * edge[1], rel=1e-12)
+    on_edge = fleet.site_table(p)["placement"].ne("cloud").tolist()
+    assert on_edge[0]                                           # A: the data must stay on site
+    want = sum(n * (e if moved else c) for n, e, c, moved in zip((3, 2), edge, cloud, on_edge))
+    assert summary["recommended"]["kgco2e_total"] == pytest.approx(want, rel=1e-12)
+    assert summary["recommended"]["kgco2e_avoided"] == pytest.approx(3 * cloud[0] + 2 * cloud[1] - want, rel=1e-12)
