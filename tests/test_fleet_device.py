@@ -155,3 +155,27 @@ def test_without_the_column_nothing_changes():
     np.testing.assert_array_equal(with_blank.plan_capex, without.plan_capex)
     np.testing.assert_array_equal(with_blank.plan_opex, without.plan_opex)
     assert fleet.site_table(with_blank).equals(fleet.site_table(without))
+
+
+def test_every_catalog_row_gets_the_advisors_choice_for_its_own_answers():
+    # Rows with different answers in one batch: each is searched with its own space, power, response time,
+    # workload and derating, and picks what the single-site advisor picks for those answers.
+    base = replace(RETAIL, management_per_month=0.16, management_basis="per_device")
+    rows = [{"site_space": "enclosure", "site_power_watts": 120, "response_ms": 2000},
+            {"site_space": "enclosure", "site_power_watts": 2000, "response_ms": 1255},   # latency rules out 3
+            {"site_space": "rack", "site_power_watts": 2000, "response_ms": 2000, "workload": "segmentation"},
+            {"site_space": "minimal", "site_power_watts": 2000, "response_ms": 2000, "derating_percent": 80},
+            {"site_space": "rack", "site_power_watts": 20_000, "response_ms": 2000, "workload": "language_model"}]
+    columns = ["site_space", "site_power_watts", "response_ms", "workload", "derating_percent"]
+    csv = "site,device," + ",".join(columns) + "\n" + "".join(
+        f"s{i},catalog," + ",".join(str(r.get(c, "")) for c in columns) + "\n" for i, r in enumerate(rows))
+    p = programme(csv, base, advisor.answers(cloud_platform="aws"))
+    table = fleet.site_table(p)
+    picked = set()
+    for i, r in enumerate(rows):
+        fit = advisor.size(advisor.answers(cloud_platform="aws", **r), base)
+        assert table.loc[i, "device"] == fit.sizing.device_id, r
+        assert p.devices[i] == fit.sizing.devices, r
+        assert p.rows.edge_total[i] == pytest.approx(fit.sizing.edge_total_cost, rel=1e-12), r
+        picked.add(fit.sizing.device_id)
+    assert len(picked) >= 3                                   # the answers lead to different devices
