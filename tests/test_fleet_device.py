@@ -179,3 +179,15 @@ def test_every_catalog_row_gets_the_advisors_choice_for_its_own_answers():
         assert p.rows.edge_total[i] == pytest.approx(fit.sizing.edge_total_cost, rel=1e-12), r
         picked.add(fit.sizing.device_id)
     assert len(picked) >= 3                                   # the answers lead to different devices
+
+
+def test_catalog_prices_are_converted_to_the_scenarios_currency():
+    # A EUR scenario at 0.86 EUR per USD: a catalog device costs its USD price × 0.86, in the fleet and in the
+    # advisor's sizing (docs/FORMULAS.md: a catalog price in the scenario), as does the management plan.
+    base = replace(RETAIL, currency="EUR", fx_rate=0.86)
+    p = programme("site,device\nshop,jetson-orin-nx-16gb\n", base)
+    assert fleet.site_table(p).loc[0, "capex"] == pytest.approx(4 * 700 * 0.86, rel=1e-12)
+    fit = advisor.size(advisor.answers(cloud_platform="aws", site_space="enclosure"), base)
+    usd = SIZED.set_index("id").loc[fit.sizing.device_id]
+    assert fit.costed.device_price == pytest.approx((usd["unit_price_usd"] + usd["host_usd"]) * 0.86, rel=1e-12)
+    assert fit.costed.management_per_month == pytest.approx(0.16 * 0.86, rel=1e-12)       # AWS IoT Greengrass
