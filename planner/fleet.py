@@ -745,7 +745,7 @@ def _device_reasons(d: DeviceChoice) -> np.ndarray:
     return np.where(d.searched, np.where(d.fitting > 0, found, unfit), "")
 
 
-SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "reason", "device", "devices", "capex",
+SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "device", "reason", "devices", "capex",
                 "monthly_saving", "payback_month", "pin_cost_npv")
 
 
@@ -770,8 +770,8 @@ def site_table(p: Programme) -> pd.DataFrame:
         "go_live_month": p.go_live,
         "placement": np.array(PLACEMENTS)[p.placement.final],
         "advised": np.array(PLACEMENTS)[p.placement.advised],
-        "reason": reasons(p),
         "device": device_used(p),
+        "reason": reasons(p),
         "devices": np.where(edge, p.devices * count, 0).astype(int),
         "capex": np.where(edge, r.capex_total * count, 0.0),
         "monthly_saving": np.where(edge, monthly_saving, 0.0),
