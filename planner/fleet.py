@@ -6,6 +6,8 @@ rows are the engine's batch (n rows × M programme months); nothing loops over s
 
     site row r, row-local month k (k = 0 at its go-live g_r), evaluated over M − g_r months
     programme month m:   plan_cost(m) = Σ_r count_r × cost_r(m − g_r)        (0 before go-live)
+    device:              the row's own device fields; a catalog device its `device` cell names; or, for
+                         `catalog`, the advisor's search (one batch per catalog device, argmin per row)
     placement:           the advisor's rules, vectorised (hard constraints first, then the weighted vote)
     three plans:         all cloud; all edge; recommended (advisor's placement, or the site's pin)
     plan figures:        `finance.analyse` of the programme series, savings measured against all cloud
