@@ -31,6 +31,8 @@ fleet_numpy_floor_s  in the same run, the floor's twenty multiply-add passes ove
 fleet_over_floor     their ratio (goal ≤ 2.0)
 fleet_peak_mb        peak memory allocated by one such evaluation (tracemalloc)
 fleet_1k_sites_s, fleet_10k_sites_s   the same at 1,000 and 10,000 rows: growth is linear
+fleet_catalog_10k_sites_x_120_s   the 10,000-row inventory with every row's `device` = catalog: the advisor's
+                     device search per site (one batch per catalog device), then the fleet as above
 Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`.
 """
 from __future__ import annotations
@@ -153,8 +155,9 @@ def xlsx_write_s(months: int = 240) -> float:
 FLEET_ROWS, FLEET_MONTHS = 100_000, 120
 
 
-def fleet_inventory(rows: int, seed: int = 0) -> fleet.Fleet:
-    """A varied inventory around the retail preset: sizes, links, privacy, waves over two years, counts."""
+def fleet_inventory(rows: int, seed: int = 0, device: str = "") -> fleet.Fleet:
+    """A varied inventory around the retail preset: sizes, links, privacy, waves over two years, counts; with
+    `device`, a `device` column of it in every row (without, none: the rows' own device fields)."""
     rng = np.random.default_rng(seed)
     table = {
         "site": [f"site {i}" for i in range(rows)],
@@ -172,7 +175,7 @@ def fleet_inventory(rows: int, seed: int = 0) -> fleet.Fleet:
         "uplink_mbps": rng.choice([20, 100, 1000], rows),
         "response_ms": rng.choice([100, 500, 2000], rows),
         "pin": rng.choice(["", "", "", "cloud"], rows),
-    }
+    } | ({"device": np.full(rows, device)} if device else {})
     frame = pd.DataFrame({k: np.asarray(v).astype(str) for k, v in table.items()}).replace({"pin": {"": ""}})
     return fleet.make_fleet(frame, catalog.preset("retail"), months=FLEET_MONTHS)
 
@@ -206,6 +209,8 @@ def fleet_lines() -> None:
     for rows, label in ((1_000, "1k"), (10_000, "10k")):
         small = fleet_inventory(rows)
         print(f"fleet_{label}_sites_s: {best_of(lambda: fleet.evaluate(small)):.4f}")
+    searched = fleet_inventory(10_000, device=fleet.DEVICE_SEARCH)
+    print(f"fleet_catalog_10k_sites_x_120_s: {best_of(lambda: fleet.evaluate(searched)):.4f}")
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ConfigDict, create_model
 
-from . import catalog, costs, finance
+from . import catalog, costs, currency, finance
 from .format import break_even_text
 from .scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace
 
@@ -228,7 +228,17 @@ def cloud_latency(a: "Answers", image_kb: float, analysed_fps: float) -> dict[st
 def edge_latency(a: "Answers", catalog_throughput_ips: float, analysed_fps: float) -> dict[str, float]:
     """The edge path on a device of the given catalog (reference-workload, batch-1) throughput."""
     return {SAMPLING_WAIT: sampling_wait_ms(analysed_fps)[0], "Local network": LOCAL_NETWORK_MS,
-            "Edge inference": _workload(a.workload)["relative_compute"] * 1000 / catalog_throughput_ips}
+            "Edge inference": edge_inference_ms(_workload(a.workload)["relative_compute"], catalog_throughput_ips)}
+
+
+def edge_inference_ms(relative_compute, catalog_throughput_ips):
+    """One batch-1 inference of the workload on a device of the given catalog throughput [ms] (arrays broadcast)."""
+    return relative_compute * 1000 / catalog_throughput_ips
+
+
+def edge_path_ms(wait_ms, relative_compute, catalog_throughput_ips):
+    """The whole edge path [ms]: the sampling wait, the local network, the inference (arrays broadcast)."""
+    return wait_ms + LOCAL_NETWORK_MS + edge_inference_ms(relative_compute, catalog_throughput_ips)
 
 
 def _connectivity(key: str) -> dict:
@@ -415,8 +425,9 @@ def deployment_changes(a: "Answers", scenario: Scenario, device: dict) -> tuple[
     orchestration = next((c for c in stack(a, device["family"], device["id"]) if c.layer == "orchestration"), None)
     if orchestration and orchestration.management:
         plan = catalog.load().management_plan(orchestration.management)
-        changes |= {"management_per_month": plan["usd_per_month"], "management_basis": plan["basis"]}
-        notes.append(f"Management: {plan['name']}, {plan['usd_per_month']:,g} {scenario.currency} per "
+        fee = currency.scale_money({"management_per_month": plan["usd_per_month"]}, scenario.fx_rate)
+        changes |= {**fee, "management_basis": plan["basis"]}
+        notes.append(f"Management: {plan['name']}, {fee['management_per_month']:,g} {scenario.currency} per "
                      f"{plan['basis'].removeprefix('per_').replace('_', ' ')} per month (data/management.csv).")
     elif orchestration:
         notes.append(f"Management: no catalogued fee for {orchestration.name}; the scenario's "
@@ -433,6 +444,47 @@ def deployment_changes(a: "Answers", scenario: Scenario, device: dict) -> tuple[
 SPACE_ORDER = ("minimal", "enclosure", "rack")
 _FITS_SPACE = {"rack": {"jetson", "coral", "hailo", "server"}, "enclosure": {"jetson", "coral", "hailo"},
                "minimal": {"coral", "hailo"}}
+FIT_RULES = ("site_space", "workload", "response_ms", "site_power_watts")   # the answers a device can fail
+
+
+def sized_devices() -> list[dict]:
+    """The catalog devices the advisor sizes: benchmarked on the reference workload, not the article's stand-ins."""
+    return [d for d in catalog.load().hardware if not d["id"].startswith(ARTICLE_STAND_INS) and d["comparable"] != "no"]
+
+
+def device_throughput(catalog_ips, decode_streams, derating_percent, relative_compute, video, analysed_fps):
+    """(derated, decode, sustained) inferences/s of one device, element-wise (arrays broadcast): the catalog
+    benchmark × (1 − derating) ÷ the workload's relative compute; decode streams × analysed frames/s when the
+    workload decodes video (∞ when not); the lower of the two, within the scenario's bounds."""
+    derated = catalog_ips * (1 - derating_percent / 100) / relative_compute
+    decode = np.where(video, decode_streams * analysed_fps, np.inf)
+    return derated, decode, np.clip(np.minimum(derated, decode), 0.1, 1e5)
+
+
+def device_fields(device_id: str, sustained_ips: float, fx_rate: float = 1.0) -> dict:
+    """A catalog device's scenario fields in the scenario's currency (`fx_rate` per USD), with the throughput
+    it sustains (`device_throughput`) and auto sizing."""
+    fields = currency.scale_money(catalog.load().device_fields(device_id), fx_rate)
+    return fields | {"device_throughput_ips": float(sustained_ips), "device_sizing": "auto"}
+
+
+def fits_space(family, site_space) -> np.ndarray:
+    """Whether a device family fits the space at the site, element-wise (arrays of keys broadcast)."""
+    family, site_space = np.broadcast_arrays(np.asarray(family), np.asarray(site_space))
+    return np.select([site_space == s for s in SPACE_ORDER],
+                     [np.isin(family, sorted(_FITS_SPACE[s])) for s in SPACE_ORDER], False)
+
+
+def misfits(family, site_space, needs_server, edge_ms, response_ms, attainable, power_watts, site_power_watts):
+    """Which rule of FIT_RULES a device breaks at a site: (len(FIT_RULES), *broadcast shape) bool.
+
+    space: its family does not fit the site's space; workload: the workload needs a server and it is not
+    one; latency: the edge path takes longer than the response time, when any path could meet it; power:
+    the devices it needs draw more than the site's power budget."""
+    return np.stack(np.broadcast_arrays(~fits_space(family, site_space),
+                                        np.asarray(needs_server) & (np.asarray(family) != "server"),
+                                        np.asarray(attainable) & (edge_ms > response_ms),
+                                        power_watts > site_power_watts))
 
 
 def size(a: "Answers", scenario: Scenario) -> Fit:
@@ -444,27 +496,19 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
     """
     work = _workload(a.workload)
     space_text = QUESTION_BY_NAME["site_space"].options
-    problems: list[str] = []
-    rows = []
-    for d in catalog.load().hardware:
-        if d["id"].startswith(ARTICLE_STAND_INS):
-            continue
-        if d["comparable"] == "no":
-            problems.append(f"{d['name']}: not sized — its benchmark ({d['reference_model']}) is not comparable "
-                            f"with the reference workload ({REFERENCE_WORKLOAD})")
-        else:
-            rows.append(d)
+    problems = [f"{d['name']}: not sized — its benchmark ({d['reference_model']}) is not comparable with the "
+                f"reference workload ({REFERENCE_WORKLOAD})" for d in catalog.load().hardware
+                if not d["id"].startswith(ARTICLE_STAND_INS) and d["comparable"] == "no"]
+    rows = sized_devices()
     catalog_ips = np.array([d["throughput_ips"] for d in rows])
-    derated_ips = catalog_ips * (1 - a.derating_percent / 100) / work["relative_compute"]
     video = work["video"] == "yes"
     decode_streams = np.array([d["decode_1080p30_streams"] for d in rows]) if video else np.zeros(len(rows))
-    decode_ips = decode_streams * scenario.analysed_fps if video else np.full(len(rows), np.inf)
-    per_device_ips = np.clip(np.minimum(derated_ips, decode_ips), 0.1, 1e5)    # the scenario's bounds
+    derated_ips, decode_ips, per_device_ips = device_throughput(
+        catalog_ips, decode_streams, a.derating_percent, work["relative_compute"], video, scenario.analysed_fps)
     candidates, notes = [], []
     for d, ips in zip(rows, per_device_ips):
         changes, note = deployment_changes(a, scenario, d)
-        device = {**catalog.load().device_fields(d["id"]), "device_throughput_ips": float(ips)}
-        candidates.append(replace(scenario, **device, **changes, device_sizing="auto"))
+        candidates.append(replace(scenario, **device_fields(d["id"], ips, scenario.fx_rate), **changes))
         notes.append(note)
     evaluated = costs.evaluate(costs.batch(candidates))
     cash = finance.analyse(evaluated, "cash", [c.discount_percent_per_year for c in candidates])
@@ -472,21 +516,24 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
     power = devices * np.array([c.device_watts for c in candidates])
     wait_ms = sampling_wait_ms(scenario.analysed_fps)[0]
     latency = [edge_latency(a, d["throughput_ips"], scenario.analysed_fps) for d in rows]
+    edge_ms = edge_path_ms(wait_ms, work["relative_compute"], catalog_ips)
+    broken = misfits(np.array([d["family"] for d in rows]), a.site_space, work["needs_server"] == "yes", edge_ms,
+                     a.response_ms, _attainable(a, wait_ms), power, a.site_power_watts)
 
     failures: list[list[tuple[str, str, str]]] = []     # per device: (question, what is wrong, what would fit)
-    for d, n, watts, parts in zip(rows, devices, power, latency):
+    for i, (d, n, watts) in enumerate(zip(rows, devices, power)):
+        space, workload, slow, short = broken[:, i]
         wrong = []
-        if d["family"] not in _FITS_SPACE[a.site_space]:
+        if space:
             room = next(s for s in SPACE_ORDER if d["family"] in _FITS_SPACE[s])
             wrong.append(("site_space", f"does not fit the space available ({space_text[a.site_space]})",
                           f"space for {space_text[room].lower()}"))
-        if work["needs_server"] == "yes" and d["family"] != "server":
+        if workload:
             wrong.append(("workload", f"too small for a {work['name'].lower()}", "another workload"))
-        edge_ms = sum(parts.values())
-        if _attainable(a, wait_ms) and edge_ms > a.response_ms:
-            wrong.append(("response_ms", f"takes {edge_ms:,.1f} ms, {a.response_ms:,.0f} ms allowed",
-                          f"a response time of at least {math.ceil(edge_ms):,} ms"))
-        if watts > a.site_power_watts:
+        if slow:
+            wrong.append(("response_ms", f"takes {edge_ms[i]:,.1f} ms, {a.response_ms:,.0f} ms allowed",
+                          f"a response time of at least {math.ceil(edge_ms[i]):,} ms"))
+        if short:
             wrong.append(("site_power_watts", f"{n:,.0f} × {watts / max(n, 1):,g} W = {watts:,.0f} W needed, "
                                               f"{a.site_power_watts:,.0f} W available",
                           f"{math.ceil(watts):,} W for edge compute"))

@@ -175,6 +175,17 @@ def discount_factors(discount_percent_per_year, months: int) -> tuple[np.ndarray
     return factors[:, :-1], factors[:, 1:]
 
 
+def _within_horizon(costs: Costs) -> np.ndarray:
+    """(n, M) or (1, M) mask of the months within each scenario's horizon."""
+    h = costs.horizon
+    return np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
+
+
+def total(costs: Costs, side: str, view: str = "cash", within: np.ndarray | None = None) -> np.ndarray:
+    """(n,) one side's cost over each scenario's horizon: `Finance.cloud_total` / `edge_total` alone."""
+    return weighted_sums(costs.terms(side, view), costs.n, _within_horizon(costs) if within is None else within)
+
+
 def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndarray | float = 0.0,
             keep_savings_curve: bool = False) -> Finance:
     """Finance metrics of every scenario in `costs`, in the cash or accounting view.
@@ -198,10 +209,10 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     else:
         cash_gap, cash_lump = flows("cash")
         payback = _crossing(cash_gap, [], cash_lump, n, costs.months, h)[0]
-    within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
+    within = _within_horizon(costs)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
     npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
-    cloud_total, edge_total = (weighted_sums(costs.terms(side, view), n, within) for side in ("cloud", "edge"))
+    cloud_total, edge_total = (total(costs, side, view, within) for side in ("cloud", "edge"))
     free = (cloud_total == 0) & (edge_total == 0)          # nothing spent on either side: nothing to pay back
     if np.any(free):
         be, payback = np.where(free, np.nan, be), np.where(free, np.nan, payback)

@@ -6,6 +6,8 @@ rows are the engine's batch (n rows × M programme months); nothing loops over s
 
     site row r, row-local month k (k = 0 at its go-live g_r), evaluated over M − g_r months
     programme month m:   plan_cost(m) = Σ_r count_r × cost_r(m − g_r)        (0 before go-live)
+    device:              the row's own device fields; a catalog device its `device` cell names; or, for
+                         `catalog`, the advisor's search (one batch per catalog device, argmin per row)
     placement:           the advisor's rules, vectorised (hard constraints first, then the weighted vote)
     three plans:         all cloud; all edge; recommended (advisor's placement, or the site's pin)
     plan figures:        `finance.analyse` of the programme series, savings measured against all cloud
@@ -33,7 +35,8 @@ from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenari
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
 PLANS = ("all_cloud", "all_edge", "recommended")
 PLAN_TEXT = {"all_cloud": "All cloud", "all_edge": "All edge", "recommended": "Recommended mix"}
-FLEET_COLUMNS = ("site", "count", "go_live_month", "pin")
+FLEET_COLUMNS = ("site", "count", "go_live_month", "pin", "device")
+DEVICE_SEARCH = "catalog"      # the `device` cell asking for the advisor's search of the catalog
 SCENARIO_COLUMNS = tuple(f.name for f in FIELDS if isinstance(f, (NumberField, ChoiceField)))
 ANSWER_COLUMNS = tuple(q.name for q in advisor.QUESTIONS)
 COLUMNS = FLEET_COLUMNS + SCENARIO_COLUMNS + ANSWER_COLUMNS
@@ -167,6 +170,9 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
                   if _UNSAFE_NAME.search(" ".join(cells)) else np.zeros(len(cells), bool))   # cell by cell if any
         bad = too_long | unsafe
         return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
+    if name == "device":
+        bad = ~blank & ~np.isin(cells, [DEVICE_SEARCH, *(d["id"] for d in catalog.load().hardware)])
+        return bad, [f'{_short(v)} is not a catalog device id or "{DEVICE_SEARCH}"' for v in cells[bad]], None
     if name == "pin":
         bad = ~blank & ~np.isin(cells, PLACEMENTS)
         return bad, [f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
@@ -344,6 +350,7 @@ class Programme:
     plan_cloud_upfront: np.ndarray    # (3, M) upfront cloud commitments the plan's edge sites no longer pay
                                       # (at the start of each month: a negative capex in break-even, NPV, IRR)
     irr: np.ndarray                   # (3,) %/year
+    device: DeviceChoice              # the catalog device each row is costed with (the `device` column)
 
     @property
     def months(self) -> int:
@@ -368,7 +375,7 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     table, n = inv.table, inv.n
     numbers, choices = {}, {}
     for name in table.columns:
-        if name in ("site", "pin"):
+        if name in ("site", "pin", "device"):
             continue
         cells = table[name]
         spec = SPECS.get(name)
@@ -405,29 +412,172 @@ def _answer_column(fleet: Fleet, numbers, choices, name: str, n: int) -> np.ndar
     return np.full(n, float(value)) if isinstance(value, (int, float)) else np.full(n, value, dtype=object).astype(str)
 
 
+@dataclass(frozen=True)
+class _Rowwise:
+    """A fleet's inputs per row: numbers and choices (base values where blank), the batch's columns and flags."""
+    numbers: dict[str, np.ndarray]
+    choices: dict[str, np.ndarray]
+    answer: object                    # answer(name) → (n,) the advisor answer of every row
+    pin: np.ndarray
+    flavour: np.ndarray               # the edge placement a row gets: split_brain_edge or edge_only
+    overrides: dict[str, np.ndarray]  # numeric scenario columns for `costs.batch`
+    flags: dict[str, np.ndarray]      # per-row choices as the batch's flags
+
+    def column(self, base: Scenario, name: str) -> np.ndarray:
+        """A numeric scenario column of every row (the base's value where the table has none)."""
+        values = self.overrides.get(name)
+        return np.full(len(self.pin), float(getattr(base, name))) if values is None else values
+
+
+def _rowwise(fleet: Fleet) -> _Rowwise:
+    n, base = fleet.inventory.n, fleet.base
+    numbers, choices = _values(fleet)
+    table = fleet.inventory.table
+    pin = table["pin"].to_numpy(dtype=str) if "pin" in table else np.full(n, "")
+    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)   # noqa: E731
+    # The edge flavour is known before any money: edge only where the data must stay on site (or pinned so),
+    # and then no feedback frames leave the site (as the single-site advisor's deployment).
+    flavour = np.where(np.isin(pin, PLACEMENTS[1:]), pin,
+                       np.where(answer("privacy") == "on_site", "edge_only", "split_brain_edge"))
+    overrides = {k: v for k, v in numbers.items() if k in _NUMBER_FIELD_NAMES}
+    overrides["horizon_months"] = fleet.months - numbers["go_live_month"].astype(int)
+    feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
+    overrides["feedback_percent"] = np.where(flavour == "edge_only", 0.0, feedback)
+    flags = {flag: choices[name] == value for flag, (name, value) in costs._CHOICE_FLAGS.items() if name in choices}
+    return _Rowwise(numbers, choices, answer, pin, flavour, overrides, flags)
+
+
+def _batch(base: Scenario, overrides: dict, flags: dict, rows: np.ndarray | None = None) -> costs.Batch:
+    """The cost model's batch of every row (or of `rows`): the base with the per-row columns and choice flags
+    (the flags `costs.batch` would set from the choices)."""
+    take = (lambda v: v) if rows is None else (lambda v: v[rows])    # noqa: E731
+    b = costs.batch([base], **{k: take(v) for k, v in overrides.items()})
+    b.columns.update({flag: take(v) for flag, v in flags.items()})
+    return b
+
+
+# ── Devices: the `device` column (blank: the row's own device fields; a catalog id; or the search) ─────
+OWN_DEVICE = "row's own"          # the site table's `device` of a row costed with its own device fields
+DEVICE_COLUMNS = ("device_price", "device_watts", "device_throughput_ips")
+FIT_RULE_TEXT = ("space", "workload", "latency", "power")        # advisor.FIT_RULES, as the reason line says them
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """Per row (n,): the catalog device it is costed with, from its `device` cell."""
+    device_id: np.ndarray       # object: a catalog id, or '' = the row's own device fields
+    searched: np.ndarray        # bool: the cell is "catalog" (the advisor's search)
+    fitting: np.ndarray         # int: catalog devices that fit a searched row (0: none does, it keeps its own)
+    unfit: np.ndarray           # int: bits over advisor.FIT_RULES broken by the nearest devices when none fits
+
+
+def _device_cells(fleet: Fleet) -> np.ndarray:
+    table = fleet.inventory.table
+    return table["device"].to_numpy(dtype=object) if "device" in table else np.full(fleet.inventory.n, "", dtype=object)
+
+
+def _site_inputs(fleet: Fleet, rowwise: _Rowwise) -> dict[str, np.ndarray]:
+    """What the advisor's device rules read, per row: the answers, the workload's catalog figures, the frame rate."""
+    works = {r["id"]: r for r in catalog.load().workloads}
+    workload, answer = rowwise.answer("workload"), rowwise.answer
+    fps = rowwise.column(fleet.base, "analysed_fps")
+    wait_ms = np.where(fps > 0, 500 / np.where(fps > 0, fps, 1), 0.0)
+    return {"analysed_fps": fps, "fx_rate": rowwise.column(fleet.base, "fx_rate"), "wait_ms": wait_ms,
+            "relative_compute": _lookup(works, workload, "relative_compute"),
+            "video": _lookup(works, workload, "video", lambda v: v == "yes").astype(bool),
+            "needs_server": _lookup(works, workload, "needs_server", lambda v: v == "yes").astype(bool),
+            "attainable": wait_ms < answer("response_ms"),
+            **{name: answer(name) for name in ("derating_percent", "response_ms", "site_power_watts", "site_space")}}
+
+
+def _catalog_device(device_id: str, rows: np.ndarray, site: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Scenario columns of `rows` costed with one catalog device: its fields in each row's currency and the
+    throughput it sustains with each row's derating, workload and frame rate (`advisor.device_throughput`)."""
+    d = catalog.load().device(device_id)
+    _, _, sustained = advisor.device_throughput(d["throughput_ips"], d["decode_1080p30_streams"],
+                                                site["derating_percent"][rows], site["relative_compute"][rows],
+                                                site["video"][rows], site["analysed_fps"][rows])
+    rates, at = np.unique(site["fx_rate"][rows], return_inverse=True)
+    fields = [advisor.device_fields(device_id, 1.0, rate) for rate in rates]     # one per distinct exchange rate
+    return {name: np.array([f[name] for f in fields], dtype=float)[at] for name in fields[0]
+            if name not in ("device_id", "device_sizing", "device_throughput_ips")} | {"device_throughput_ips": sustained}
+
+
+def _search(fleet: Fleet, rowwise: _Rowwise, site: dict, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The advisor's device search for `rows`: one batch of those rows per catalog device (never a loop over
+    sites), then per row the device of lowest edge TCO over its horizon among those that fit its answers
+    (`advisor.misfits`). Returns (index into `advisor.sized_devices()`, or −1 when none fits; how many fit;
+    bits over FIT_RULES that the devices breaking the fewest rules break)."""
+    devices = advisor.sized_devices()
+    edge_total, power = np.empty((len(devices), len(rows))), np.empty((len(devices), len(rows)))
+    flags = rowwise.flags | {"auto_sizing": np.ones(fleet.inventory.n, bool)}
+    for i, d in enumerate(devices):
+        overrides = {k: v[rows] for k, v in rowwise.overrides.items()} | _catalog_device(d["id"], rows, site)
+        b = _batch(fleet.base, overrides, {k: v[rows] for k, v in flags.items()})
+        evaluated = costs.evaluate(b)
+        edge_total[i] = finance.total(evaluated, "edge")            # as `finance.analyse`'s, without the rest
+        power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]     # per site
+        del evaluated
+    at = {k: v[rows] for k, v in site.items()}
+    catalog_ips = np.array([d["throughput_ips"] for d in devices], dtype=float)[:, None]
+    broken = advisor.misfits(np.array([d["family"] for d in devices])[:, None], at["site_space"], at["needs_server"],
+                             advisor.edge_path_ms(at["wait_ms"], at["relative_compute"], catalog_ips),
+                             at["response_ms"], at["attainable"], power, at["site_power_watts"])   # (rules, D, rows)
+    fits = ~broken.any(axis=0)
+    fitting = fits.sum(axis=0)
+    best = np.where(fitting > 0, np.where(fits, edge_total, np.inf).argmin(axis=0), -1)
+    breaks = broken.sum(axis=0)
+    nearest = breaks == breaks.min(axis=0)
+    unfit = (broken & nearest).any(axis=1).T.astype(int) @ (1 << np.arange(len(advisor.FIT_RULES)))
+    return best, fitting, np.where(fitting > 0, 0, unfit)
+
+
+def choose_devices(fleet: Fleet, rowwise: _Rowwise | None = None) -> DeviceChoice:
+    """The catalog device of every row: the one its cell names, or for "catalog" the advisor's search."""
+    cells = _device_cells(fleet)
+    n = len(cells)
+    searched = cells == DEVICE_SEARCH
+    ids, fitting, unfit = np.where(searched, "", cells).astype(object), np.zeros(n, int), np.zeros(n, int)
+    rows = np.flatnonzero(searched)
+    if len(rows):
+        rowwise = rowwise or _rowwise(fleet)
+        best, fitting[rows], unfit[rows] = _search(fleet, rowwise, _site_inputs(fleet, rowwise), rows)
+        ids[rows] = np.array([d["id"] for d in advisor.sized_devices()] + [""], dtype=object)[best]   # −1: ''
+    return DeviceChoice(ids, searched, fitting, unfit)
+
+
+def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tuple[dict, dict]:
+    """The batch's columns and flags with every row that has a catalog device costed with it, auto-sized.
+
+    Only the device changes: the row keeps its management fee and basis (the single-site advisor would also
+    apply its device family's management plan), so a fleet compares devices under the row's own management."""
+    costed = device.device_id != ""
+    if not costed.any():
+        return rowwise.overrides, rowwise.flags
+    site = _site_inputs(fleet, rowwise)
+    overrides = dict(rowwise.overrides)
+    for device_id in np.unique(device.device_id[costed]):          # one pass per catalog device, not per site
+        rows = np.flatnonzero(device.device_id == device_id)
+        for name, values in _catalog_device(device_id, rows, site).items():
+            if name not in overrides:
+                overrides[name] = rowwise.column(fleet.base, name)
+            overrides[name] = overrides[name].copy()       # never the inventory's own numbers
+            overrides[name][rows] = values
+    auto = rowwise.flags.get("auto_sizing", np.full(len(costed), fleet.base.device_sizing == "auto"))
+    return overrides, rowwise.flags | {"auto_sizing": auto | costed}
+
+
 def evaluate(fleet: Fleet) -> Programme:
     """Every site of the fleet in one batch of the cost model, its placement, and the three plans."""
     inv, M, base = fleet.inventory, fleet.months, fleet.base
     n = inv.n
     if n == 0:
         raise ScenarioError("the inventory has no rows: add one row per site")
-    numbers, choices = _values(fleet)
+    rowwise = _rowwise(fleet)
+    numbers, answer, pin, flavour = rowwise.numbers, rowwise.answer, rowwise.pin, rowwise.flavour
     count, go_live = numbers["count"], numbers["go_live_month"].astype(int)
-    pin = inv.table["pin"].to_numpy(dtype=str) if "pin" in inv.table else np.full(n, "")
-    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)   # noqa: E731
-
-    # The edge flavour is known before any money: edge only where the data must stay on site (or pinned so),
-    # and then no feedback frames leave the site (as the single-site advisor's deployment).
-    flavour = np.where(np.isin(pin, PLACEMENTS[1:]), pin,
-                       np.where(answer("privacy") == "on_site", "edge_only", "split_brain_edge"))
-    overrides = {k: v for k, v in numbers.items() if k in _NUMBER_FIELD_NAMES}
-    overrides["horizon_months"] = M - go_live
-    feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
-    overrides["feedback_percent"] = np.where(flavour == "edge_only", 0.0, feedback)
-    b = costs.batch([base], **overrides)
-    for flag, (name, value) in costs._CHOICE_FLAGS.items():   # per-row choices: the same flags `batch` sets
-        if name in choices:
-            b.columns[flag] = choices[name] == value
+    device = choose_devices(fleet, rowwise)
+    b = _batch(base, *_with_devices(fleet, device, rowwise))
     evaluated = costs.evaluate(b, M)
     rows = finance.analyse(evaluated, "cash", b["discount_percent_per_year"])
     devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
@@ -455,7 +605,7 @@ def evaluate(fleet: Fleet) -> Programme:
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
     return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, edge_capex,
-                     cloud_upfront, irr)
+                     cloud_upfront, irr, device)
 
 
 def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:
@@ -507,8 +657,8 @@ def _programme_costs(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_
 def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarray, answer, pin, flavour) -> Placement:
     """Hard constraints first, then the weighted vote of the soft answers and of money, as `advisor.decide`.
 
-    The edge is costed with each row's own device (its scenario fields), sized by the cost model; the
-    single-site advisor also searches the catalog for a device, which the fleet leaves to the row.
+    The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
+    its `device` cell names, or the advisor's catalog search), sized by the cost model.
     """
     n = b.n
     links = {r["id"]: r for r in catalog.load().connectivity}
@@ -567,10 +717,10 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     return Placement(advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"))
 
 
-def _lookup(table: dict, keys: np.ndarray, column: str) -> np.ndarray:
+def _lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray:
     """Catalog column per row by key: one dictionary look-up per distinct key."""
     distinct, index = np.unique(keys, return_inverse=True)
-    return np.array([float(table[k][column]) for k in distinct])[index] if len(keys) else np.zeros(0)
+    return np.array([kind(table[k][column]) for k in distinct])[index] if len(keys) else np.zeros(0)
 
 
 # ── Results as tables ───────────────────────────────────────────────────────────────────────────────
@@ -599,16 +749,30 @@ def reasons(p: Programme) -> np.ndarray:
     why = np.where(pins != "", "pinned to " + pins + " (advised " + advised + ": " + why + ")", why)
     short = p.edge & (pl.power_needed_watts > pl.power_available_watts)
     watts = np.char.mod("%.0f", pl.power_needed_watts).astype(object)
-    return np.where(short, why + "; needs " + watts + " W of edge power", why).astype(str)
+    why = np.where(short, why + "; needs " + watts + " W of edge power", why)
+    return (why + _device_reasons(p.device)).astype(str)
 
 
-SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "reason", "devices", "capex",
+def _device_reasons(d: DeviceChoice) -> np.ndarray:
+    """What the catalog search found, for the rows that asked for it: '; cheapest of 4 catalog devices that fit',
+    or '; no catalog device fits: power' (the rules that the devices nearest to fitting break)."""
+    codes, inverse = np.unique(d.unfit, return_inverse=True)
+    unfit = np.array(["; no catalog device fits: " + ", ".join(FIT_RULE_TEXT[i] for i in range(len(FIT_RULE_TEXT))
+                                                               if c >> i & 1) for c in codes], dtype=object)[inverse]
+    found = np.where(d.fitting == 1, "; the only catalog device that fits",
+                     "; cheapest of " + d.fitting.astype(str).astype(object) + " catalog devices that fit")
+    return np.where(d.searched, np.where(d.fitting > 0, found, unfit), "")
+
+
+SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "device", "reason", "devices", "capex",
                 "monthly_saving", "payback_month", "pin_cost_npv")
 
 
 def site_table(p: Programme) -> pd.DataFrame:
-    """Per row: its placement, devices, capex, average monthly saving and payback under that placement.
+    """Per row: its placement, device, devices, capex, average monthly saving and payback under that placement.
 
+    device is the catalog id the row is costed with (its cell's, or the search's pick), else the base
+    scenario's device_id when the row sets none of the device columns, else "row's own";
     devices, capex and monthly saving count every site the row stands for; payback_month is the programme
     month at which the site's cumulative savings reach zero (None if not within the programme);
     pin_cost_npv is the NPV the pin gives up against the advised placement (0 without a pin).
@@ -625,6 +789,7 @@ def site_table(p: Programme) -> pd.DataFrame:
         "go_live_month": p.go_live,
         "placement": np.array(PLACEMENTS)[p.placement.final],
         "advised": np.array(PLACEMENTS)[p.placement.advised],
+        "device": device_used(p),
         "reason": reasons(p),
         "devices": np.where(edge, p.devices * count, 0).astype(int),
         "capex": np.where(edge, r.capex_total * count, 0.0),
@@ -632,6 +797,17 @@ def site_table(p: Programme) -> pd.DataFrame:
         "payback_month": np.where(edge, p.go_live + r.payback_months, np.nan),
         "pin_cost_npv": np.where(advised_edge, npv_site, 0.0) - np.where(edge, npv_site, 0.0),
     })
+
+
+def device_used(p: Programme) -> np.ndarray:
+    """The site table's `device` column (see `site_table`)."""
+    numbers = p.fleet.inventory.numbers
+    own = np.zeros(p.fleet.inventory.n, bool)
+    for name in DEVICE_COLUMNS:
+        if name in numbers:
+            own |= ~np.isnan(numbers[name])
+    fallback = np.where(own, OWN_DEVICE, p.fleet.base.device_id).astype(object)
+    return np.where(p.device.device_id != "", p.device.device_id, fallback).astype(object)
 
 
 def plan_summary(p: Programme) -> dict[str, dict]:
@@ -699,7 +875,22 @@ def row_scenario(f: Fleet, r: int) -> Scenario:
         if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
             changes[name] = int(value)
     site = str(f.inventory.table["site"].iat[r])
-    return validate({**to_dict(f.base), **changes, "name": site[:120]})
+    return validate({**to_dict(f.base), **changes, **_row_device(f, r), "name": site[:120]})
+
+
+def _row_device(f: Fleet, r: int) -> dict:
+    """The scenario fields of the catalog device row r is costed with (none when it keeps its own)."""
+    if _device_cells(f)[r] == "":
+        return {}
+    inv = f.inventory
+    one = Fleet(f.name, f.base, f.answers, Inventory(inv.table.iloc[[r]].reset_index(drop=True), (),
+                                                     {k: v[[r]] for k, v in inv.numbers.items()}), f.months)
+    rowwise = _rowwise(one)
+    device_id = choose_devices(one, rowwise).device_id[0]
+    if not device_id:
+        return {}
+    fields = _catalog_device(device_id, np.array([0]), _site_inputs(one, rowwise))
+    return {k: float(v[0]) for k, v in fields.items()} | {"device_id": device_id, "device_sizing": "auto"}
 
 
 def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:

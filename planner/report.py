@@ -121,7 +121,7 @@ def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     for side in SIDES:
         for info in shown_components(a, side, view):
             table[column_name(side, info.label, cur)] = a.costs.values(info.key)[0, :h]
-    table[f"Edge devices in service [devices]"] = a.costs.values("devices")[0, :h]
+    table["Edge devices in service [devices]"] = a.costs.values("devices")[0, :h]
     table[f"Cloud total [{cur}]"] = f.cloud_monthly[0, :h]
     table[f"Edge total [{cur}]"] = f.edge_monthly[0, :h]
     table[f"Cloud cumulative [{cur}]"] = f.cloud_cumulative[0, :h]

@@ -1014,7 +1014,7 @@ def fleet_notes() -> list[tuple[str, str]]:
                        "fraction of that month: m + (−S_start)/gap."),
         ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ lumps(m)(1+r)^−(m/12), r the discount rate on Summary."),
         ("IRR", "monthly IRR of the cash flows (Cash flows sheet), annualised: (1 + irr)^12 − 1."),
-        ("Sites", "per inventory row: placement, devices, capex and monthly saving for all its sites, payback month."),
+        ("Sites", "per inventory row: placement, device, devices, capex and monthly saving for all its sites, payback month."),
         ("A site's costs", "export a row as a scenario (python -m planner report … --format xlsx) for its live model."),
     ]
 

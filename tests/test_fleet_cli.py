@@ -1,6 +1,7 @@
 """`python -m planner fleet`: the issue's JSON keys, the CSV tables, one line and exit 2 for bad input."""
 import io
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -51,10 +52,25 @@ def test_out_writes_the_same_text(capsys, sites, tmp_path):
     assert out.read_text(encoding="utf-8") == run(capsys, "--sites", sites, "--format", "json")
 
 
+def test_sites_name_the_device_each_is_costed_with(capsys, tmp_path):
+    # A names a catalog device: ceil(50 × 0.4 × 1.3 / min(256 × 50 %, 18 streams × 0.4)) = 4 × 700; B keeps
+    # the preset's device (5 × 2,000, manual sizing); C asks the catalog and gets what the search picks.
+    path = tmp_path / "devices.csv"
+    path.write_text("site,device,site_power_watts\nA,jetson-orin-nx-16gb,\nB,,\nC,catalog,100\n", encoding="utf-8")
+    sites = json.loads(run(capsys, "--sites", path, "--format", "json"))["sites"]
+    assert [(s["device"], s["devices"], s["capex"]) for s in sites[:2]] == [("jetson-orin-nx-16gb", 4, 2800),
+                                                                           ("seed-edge-server", 5, 10_000)]
+    chosen = fleet.site_table(fleet.evaluate(fleet.make_fleet(path.read_text(), fleet.catalog.preset("retail"))))
+    assert sites[2]["device"] == chosen.loc[2, "device"] != "seed-edge-server"
+    per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", path, "--format", "csv")))
+    assert per_site["device"].tolist() == [s["device"] for s in sites]
+
+
 @pytest.mark.parametrize("text, message", [
     ("site,cameras\nA,10\nB,lots\n", "row 2, column cameras: 'lots' is not a number"),
     ("site,go_live_month\nA,36\n", "row 1, column go_live_month: 36 is outside 0 to 35"),
     ("site,pin\nA,edge\n", "row 1, column pin: 'edge' is not a placement"),
+    ("site,device\nA,orin\n", "row 1, column device: 'orin' is not a catalog device id or \"catalog\""),
     ("", "the inventory is empty"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, text, message):
@@ -83,7 +99,15 @@ def test_bundled_fleets_evaluate(capsys, key):
 
 
 def test_the_retail_chain_rolls_out_in_waves(capsys):
-    # Flagships at month 0 (10 × 8 devices), standard stores at 3 (50 × 5), small shops at 6 (60 × 1),
-    # every device 2,000 (retail preset, no installation): capex 160,000 in Q1 … 500,000 + 120,000 after.
-    plans = json.loads(run(capsys, "--fleet", "retail_chain", "--format", "json"))["plans"]
-    assert plans["all_edge"]["capex_by_quarter"][:3] == [160_000, 500_000, 120_000]
+    # Flagships at month 0 (10 × 8 servers), standard stores at 3 (50 × 5), every server 2,000 (retail preset,
+    # no installation): capex 160,000 in Q1, 500,000 in Q2. Small shops at 6 take the catalog's pick: 8 cameras ×
+    # 0.4 frames/s × 1.3 headroom = 4.16 inferences/s, which one Orin Nano Super sustains (its 11 decoded
+    # streams × 0.4 = 4.4/s, below 286 × 50 % derated): 60 × 1 × 249 in Q3.
+    out = json.loads(run(capsys, "--fleet", "retail_chain", "--format", "json"))
+    nano = pd.read_csv(fleet.catalog.DATA_DIR / "hardware.csv").set_index("id").loc["jetson-orin-nano-super"]
+    sustained = min(nano["throughput_ips"] * 0.5, nano["decode_1080p30_streams"] * 0.4)
+    assert math.ceil(8 * 0.4 * 1.3 / sustained) == 1
+    small = out["sites"][2]
+    assert (small["device"], small["devices"]) == ("jetson-orin-nano-super", 60)
+    assert out["plans"]["all_edge"]["capex_by_quarter"][:3] == [160_000, 500_000, 60 * (nano["unit_price_usd"]
+                                                                                          + nano["host_usd"])]
