@@ -1,4 +1,6 @@
 """Fleet: a site inventory, a placement per site, rollout waves, and the programme's business case."""
+import zlib
+
 import streamlit as st
 
 from planner import fleet as model
@@ -84,7 +86,11 @@ st.dataframe(by_payback.head(shown_rows), hide_index=True, width="stretch",
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown("**Between the fleet and the other pages**")
-    row = st.selectbox("Fleet row", range(f.inventory.n), format_func=sites["name"].tolist().__getitem__, key="fleet.row")
+    names = sites["name"].tolist()
+    # Keyed by the rows' names: a new inventory or a renamed site starts the picker afresh (with one key for
+    # every table, the browser kept showing a name of the table before).
+    row = st.selectbox("Fleet row", range(f.inventory.n), format_func=names.__getitem__,
+                       key=f"fleet.row.{zlib.crc32(chr(0).join(names).encode())}")
     st.button("Open this row as the current scenario", key="fleet.open", on_click=page.open_row, args=(f, row),
               help="The other pages then show this site alone, over its months from go-live.")
     st.button(f"Send “{md(state.current().name)}” to the fleet", key="fleet.send",

@@ -2,7 +2,6 @@
 the code the CLI reports with."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -58,7 +57,7 @@ def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
 
 def test_open_a_row_as_the_current_scenario_and_send_it_back():
     at = start(fleet.make_fleet(CSV, RETAIL))
-    at.selectbox(key="fleet.row").set_value(1).run()
+    next(s for s in at.selectbox if s.label == "Fleet row").set_value(1).run()
     at.button(key="fleet.open").click().run()
     assert not at.exception
     scenario = at.session_state["scenario"]

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import screenshot, wait_for_idle
-from planner import catalog, fleet
+from planner import fleet
 from planner.__main__ import main
 
 pytestmark = pytest.mark.browser
@@ -50,6 +50,8 @@ def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, 
     expect(metric(page, "Sites")).to_have_text("11")
     expect(metric(page, "Cloud")).to_have_text("0 sites")
     expect(metric(page, "Recommended: break-even")).to_have_text(f"month {be[0]:,.1f}")
+    # The row picker offers the new rows, not a name of the table before (the default fleet's first store).
+    expect(page.get_by_role("combobox", name="Fleet row")).to_have_value("A")
 
     # Edit the pin of row 1 in the grid: click its site cell, move three cells right to `pin`, type.
     grid = page.get_by_test_id("stDataFrame").first
