@@ -60,7 +60,7 @@ with st.container(horizontal=True, gap="large"):      # wraps on narrow screens 
     st.metric("Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months.")
 plans_table = page.plans_table(p)
 st.dataframe(plans_table, hide_index=True, width="stretch", column_config={
-    c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{cur}]") else "%.1f")
+    c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{cur}]") else "localized")
     for c in plans_table.columns if c.endswith("]")})
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
 with st.expander("Capex by quarter (rollout waves)"):

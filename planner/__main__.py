@@ -422,12 +422,12 @@ def _fleet_text(p: fleet.Programme) -> str:
                      f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'])}")
     lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
                   "over the programme.", "",
-              f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}{'Capex':>14}"
+              f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}  {'Device':<24}{'Capex':>14}"
               f"{'Saving/month':>14}{'Payback':>9}  Reason"]
     for row in fleet.site_table(p).itertuples():
         payback = "-" if row.payback_month != row.payback_month else f"{row.payback_month:.1f}"
         lines.append(f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
-                     f"{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}")
+                     f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}")
     return "\n".join(lines) + "\n"
 
 

@@ -64,6 +64,10 @@ def test_sites_name_the_device_each_is_costed_with(capsys, tmp_path):
     assert sites[2]["device"] == chosen.loc[2, "device"] != "seed-edge-server"
     per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", path, "--format", "csv")))
     assert per_site["device"].tolist() == [s["device"] for s in sites]
+    table = run(capsys, "--sites", path).splitlines()
+    assert "Device" in next(line for line in table if line.startswith("Site "))
+    assert [next(line for line in table if line.startswith(f"{s['name']} ")).split()[5] for s in sites] == \
+        [s["device"] for s in sites]
 
 
 @pytest.mark.parametrize("text, message", [

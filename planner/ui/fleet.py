@@ -118,8 +118,8 @@ def plans_table(p: model.Programme) -> pd.DataFrame:
         f"NPV of savings [{cur}]": [s[k]["npv"] for k in model.PLANS],
         "Break-even": [be(s[k]["break_even_month"]) for k in model.PLANS],
         "IRR": [irr(s[k]["irr_percent"]) for k in model.PLANS],
-        "Emissions [t CO₂e]": [s[k]["kgco2e_total"] / 1000 for k in model.PLANS],
-        "Avoided [t CO₂e]": [s[k]["kgco2e_avoided"] / 1000 for k in model.PLANS],
+        "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in model.PLANS],
+        "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in model.PLANS],
     })
 
 
