@@ -591,10 +591,16 @@ def evaluate(fleet: Fleet) -> Programme:
     on_cloud = np.vstack([count, 0 * count, count * (1 - edge_rows)])   # … and in the cloud
 
     def plan_series(side: str, lump: bool, weights: np.ndarray) -> np.ndarray:
-        return _shift_sum(evaluated.total(side, lump=lump), go_live, weights, M)
-    cloud_running, cloud_upfront = plan_series("cloud", False, on_edge), plan_series("cloud", True, on_edge)
+        """Σ weights × the side's row series (lumps or the rest): one (n, M) total and one sparse product."""
+        terms = [t for t in evaluated.terms(side, lump=lump) if np.any(t.amount)]
+        if not terms:                                  # e.g. no upfront commitment anywhere
+            return np.zeros((len(weights), M))
+        return _shift_sum(costs.sum_terms(terms, n, M), go_live, weights, M)
+    both = np.vstack([on_edge, on_cloud])
+    cloud_running, stay_running = np.split(plan_series("cloud", False, both), 2)
+    cloud_upfront, stay_upfront = np.split(plan_series("cloud", True, both), 2)
     edge_running, edge_capex = plan_series("edge", False, on_edge), plan_series("edge", True, on_edge)
-    stay_cloud = plan_series("cloud", False, on_cloud) + plan_series("cloud", True, on_cloud)
+    stay_cloud = stay_running + stay_upfront
     cloud_monthly = stay_cloud[0]                      # plan 0 keeps every site in the cloud
     plan_opex = stay_cloud + edge_running
     # The plans' figures come from the sites each moves to the edge (the sites left in the cloud cost the same
