@@ -42,11 +42,12 @@ sites = model.site_table(p)
 cur = f.base.currency
 
 placed = sites.groupby("placement")["count"].sum()
-cards = st.columns(4)
-cards[0].metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows")
-for card, key in zip(cards[1:], model.PLACEMENTS):
-    sites_here = int(placed.get(key, 0))
-    card.metric(key.replace("_", " ").capitalize(), f"{sites_here:,} site{'' if sites_here == 1 else 's'}")
+with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
+    st.metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows", width="content")
+    for key in model.PLACEMENTS:
+        sites_here = int(placed.get(key, 0))
+        st.metric(key.replace("_", " ").capitalize(), f"{sites_here:,} site{'' if sites_here == 1 else 's'}",
+                  width="content")
 
 st.subheader("Three plans")
 summary = model.plan_summary(p)["recommended"]

@@ -5,7 +5,6 @@ Expected figures come from the planner core (`analyse_one`), the same code the C
 """
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from unittest import mock

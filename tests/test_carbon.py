@@ -1,7 +1,6 @@
 """Carbon: emissions per month and side through the cost engine, by hand; the carbon break-even; the internal
 carbon price as cost components; the coefficient catalog; the CLI, the exports and the Costs page."""
 import csv
-import io
 import json
 from pathlib import Path
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from planner import catalog
 from planner.scenario import ScenarioError
 from planner.store import PlanNotFound, Store
-from planner.workspace import Workspace, from_document, parse_json, to_document, to_share_token, with_share_token
+from planner.workspace import Workspace, from_document, parse_json, to_document, with_share_token
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RETAIL = catalog.preset("retail")

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from planner import catalog, currency
 from planner.__main__ import main
 from planner.report import analyse_one, read_report_section, report_csv, summary, summary_json
-from planner.scenario import (FIELD_BY_NAME, Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict,
+from planner.scenario import (FIELD_BY_NAME, ScenarioError, from_share_token, parse_json, replace, to_dict,
                               to_json, to_share_token)
 
 CAT = catalog.load()
@@ -139,7 +139,6 @@ def test_every_money_input_is_converted_and_nothing_else():
     eur = currency.convert(RETAIL, "EUR")
     before, after = to_dict(RETAIL), to_dict(eur)
     for name in before:
-        spec = FIELD_BY_NAME.get(name)
         if name in currency.MONEY_FIELDS:
             assert after[name] == pytest.approx(before[name] * 0.861549), name
         elif name in ("inference_tiers", "egress_tiers"):
