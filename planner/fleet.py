@@ -555,13 +555,12 @@ def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tupl
     if not costed.any():
         return rowwise.overrides, rowwise.flags
     site = _site_inputs(fleet, rowwise)
-    overrides = dict(rowwise.overrides)
+    overrides, copied = dict(rowwise.overrides), set()
     for device_id in np.unique(device.device_id[costed]):          # one pass per catalog device, not per site
         rows = np.flatnonzero(device.device_id == device_id)
         for name, values in _catalog_device(device_id, rows, site).items():
-            if name not in overrides:
-                overrides[name] = rowwise.column(fleet.base, name)
-            overrides[name] = overrides[name].copy()       # never the inventory's own numbers
+            if name not in copied:                         # a copy, once: never the inventory's own numbers
+                overrides[name], copied = rowwise.column(fleet.base, name).copy(), copied | {name}
             overrides[name][rows] = values
     auto = rowwise.flags.get("auto_sizing", np.full(len(costed), fleet.base.device_sizing == "auto"))
     return overrides, rowwise.flags | {"auto_sizing": auto | costed}
