@@ -320,15 +320,15 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
     if not len(rows):
         labels.append({"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
                        "text": "No input changes the result over these ranges", **LABEL_STYLE})
-    title = f"{result_name(metric, horizon)}: each input at its low and high value"
+    title = f"{result_name(metric, horizon)}:<br>each input at its low and high value"   # two lines: fits a phone
     current = {"type": "line", "x0": base_plot, "x1": base_plot, "yref": "y domain", "y0": 0, "y1": 1,
                "line": {"color": MARKER_COLOR, "width": 2, "dash": "dash"}}
     return _figure(traces, {
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "height": height or 150 + 44 * max(len(rows), 3), "barmode": "overlay", "bargap": 0.3,
-        "hovermode": "closest", "margin": {"l": 10, "r": 30, "t": 90, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12 if len(rows) > 6 else -0.25, "x": 0,
-                   "xanchor": "left"},
+        "hovermode": "closest", "margin": {"l": 10, "r": 30, "t": 110, "b": 40},
+        # Under everything, axis title included (rotated tick labels on a phone push it down).
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left"},
         "xaxis": _risk_axis(metric, horizon, currency, latest),
         "yaxis": {"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
         "annotations": labels, "shapes": [current],

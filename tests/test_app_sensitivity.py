@@ -65,7 +65,7 @@ def decoded(values) -> np.ndarray:
 def figure(at: AppTest, title_start: str) -> dict:
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        if spec["layout"]["title"]["text"].startswith(title_start):
+        if spec["layout"]["title"]["text"].replace("<br>", " ").startswith(title_start):   # a title may break lines
             return spec
     raise AssertionError(f"no chart titled {title_start!r}")
 

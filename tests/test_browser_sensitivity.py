@@ -20,11 +20,11 @@ RETAIL = catalog.preset("retail")
 
 
 def chart_index(page, title_start: str) -> int:
-    """Position of the Plotly chart whose title starts with `title_start`, once it is drawn (the helpers of
-    browser_support read charts by index)."""
+    """Position of the Plotly chart whose title (a line break read as a space) starts with `title_start`, once it
+    is drawn (the helpers of browser_support read charts by index)."""
     find = """([sel, title]) => [...document.querySelectorAll(sel)].findIndex(
                   g => g.layout && g.layout.title &&            // Streamlit wraps titles in <b>
-                       String(g.layout.title.text).replace(/<[^>]+>/g, "").startsWith(title))"""
+                       String(g.layout.title.text).replace(/<br>/g, " ").replace(/<[^>]+>/g, "").startsWith(title))"""
     page.wait_for_function(f"args => ({find})(args) >= 0", arg=[CHART, title_start], polling=100)
     return page.evaluate(find, [CHART, title_start])
 
@@ -75,3 +75,20 @@ def test_a_simulation_shows_its_headline_and_histogram(new_page, app_url, tmp_pa
     assert bins["draws"].sum() == 10_000 and bins["from_month"].iloc[-1] == "never"
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "5-sensitivity")
+
+
+def test_the_tornado_fits_a_phone(new_page, app_url):
+    """At 390 px the tornado's title stays inside the chart and its legend sits under the axis title."""
+    page = new_page(app_url + "/sensitivity")
+    page.set_viewport_size({"width": 390, "height": 900})
+    wait_for_idle(page)
+    i = chart_index(page, "Savings over 36 months")
+    page.wait_for_timeout(500)                                   # the chart relayouts at the new width
+    boxes = page.evaluate(f"""i => {{
+        const g = [...document.querySelectorAll('{CHART}')][i];
+        const box = e => {{ const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};
+        return {{chart: box(g), title: box(g.querySelector('.gtitle')),
+                 axis: box(g.querySelector('.xtitle')), legend: box(g.querySelector('.legend'))}};
+    }}""", i)
+    assert boxes["title"][2] <= boxes["chart"][2] + 1, boxes           # not cut at the right edge
+    assert boxes["legend"][1] >= boxes["axis"][3] - 1, boxes           # under the axis title, not over it

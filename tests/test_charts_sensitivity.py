@@ -96,7 +96,7 @@ def test_an_npv_tornado_is_money_and_says_it_is_the_npv():
     fig = charts.tornado_figure(table, "npv", 900.0, H, "EUR")
     low, high = fig.data
     assert list(low.x) == [-600.0, 200.0] and list(high.x) == [800.0, -200.0]          # NPV − current NPV
-    assert fig.layout.title.text == "NPV of savings over 36 months: each input at its low and high value"
+    assert fig.layout.title.text == "NPV of savings over 36 months:<br>each input at its low and high value"
     assert fig.layout.xaxis.title.text == "NPV of savings over 36 months [EUR]"
     assert fig.layout.annotations[0].text == "<b>Current scenario: 900 EUR</b>"
     assert list(high.customdata[:, 1]) == ["1,700 EUR", "700 EUR"]
