@@ -137,8 +137,10 @@ def components_figure(table: pd.DataFrame, side: str, view: str, currency: str, 
                            "mode": "lines", "stackgroup": side, "line": {"color": color, "width": 1, "shape": "hvh"},
                            "fillcolor": color, "hovertemplate": f"{money_hover(currency)}<extra>{info.label}</extra>"})
     ends = [float(x[0]), float(x[-1])] if len(x) else [0, 1]
-    return _figure(traces, _layout(f"{SIDES[side]}: cost per month by component", currency, "Cost per month", height,
-                                   xaxis={"title": {"text": "Month"}, "range": ends}))
+    return _figure(traces, _layout(f"{SIDES[side]}: cost per month<br>by component", currency, "Cost per month",
+                                   height, xaxis={"title": {"text": "Month"}, "range": ends},   # two lines: half a
+                                   margin={"l": 10, "r": 10, "t": 70, "b": 10}))               # 1024 px screen
+
 
 
 def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "savings",
