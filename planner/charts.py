@@ -74,13 +74,18 @@ def money_hover(currency: str, field: str = "y") -> str:
     return f"%{{{field}:$,.0f}}" if SYMBOLS.get(currency) == "$" else f"%{{{field}:,.0f}} {currency}"
 
 
+# Every figure's legend: at its foot, under the axis title however many rows it wraps to or however far rotated
+# tick labels push the title down (Plotly makes room for it).
+BOTTOM_LEGEND = {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left"}
+
+
 def _layout(title: str, currency: str, y_title: str, height: int = 420, **changes) -> dict:
     """The layout of the money-over-months figures; `changes` replace whole top-level entries."""
     return {
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"},
+        "legend": BOTTOM_LEGEND,
         "hovermode": "x unified",
         "xaxis": {"title": {"text": MONTHS_AXIS}, "rangemode": "tozero"},
         "yaxis": {"title": {"text": f"{y_title} [{currency}]"}, **money_axis(currency)},
@@ -233,7 +238,7 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
         "barmode": "stack", "bargap": 0.35, "height": height, "hovermode": "closest",
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left", "traceorder": "normal"},
+        "legend": {**BOTTOM_LEGEND, "traceorder": "normal"},
         "xaxis": {"ticksuffix": " ms", "range": [0, top * LATENCY_AXIS_ROOM], "tickformat": ",.0f",
                   "separatethousands": True, "zeroline": True},
         "yaxis": {"categoryorder": "array", "categoryarray": [LATENCY_PATHS["edge"], LATENCY_PATHS["cloud"]],
@@ -329,8 +334,7 @@ def tornado_figure(table: pd.DataFrame, metric: str, base_value: float, horizon:
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "height": height or 150 + 44 * max(len(rows), 3), "barmode": "overlay", "bargap": 0.3,
         "hovermode": "closest", "margin": {"l": 10, "r": 30, "t": 110, "b": 40},
-        # Under everything, axis title included (rotated tick labels on a phone push it down).
-        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left"},
+        "legend": BOTTOM_LEGEND,
         "xaxis": _risk_axis(metric, horizon, currency, latest),
         "yaxis": {"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
         "annotations": labels, "shapes": [current],
@@ -388,7 +392,7 @@ def sensitivity_map_figure(xs, ys, values, metric: str, x_title: str, y_title: s
     fig.update_layout(
         title={"text": f"{name} over two inputs", "x": 0, "xanchor": "left"},
         height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, hovermode="closest",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0, "xanchor": "left"},
+        legend=BOTTOM_LEGEND,
         xaxis={"title": {"text": x_title}, "tickformat": ",~g", **_few_ticks(xs)},
         yaxis={"title": {"text": y_title}, "tickformat": ",~g", **_few_ticks(ys)},
     )
@@ -432,7 +436,7 @@ def break_even_histogram_figure(table: pd.DataFrame, horizon: int, height: int =
     fig.update_layout(
         title={"text": "Break-even month of each simulated future", "x": 0, "xanchor": "left"},
         height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, bargap=0, hovermode="closest",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"},
+        legend=BOTTOM_LEGEND,
         xaxis=_months_axis_with_never(horizon, MONTHS_AXIS),
         yaxis={"title": {"text": "Share of simulated futures [%]"}, "range": [0, top * 1.25],
                "tickvals": _share_ticks(top * 1.25), "ticktext": [f"{v:g}%" for v in _share_ticks(top * 1.25)]},

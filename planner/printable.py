@@ -213,8 +213,8 @@ CHART_TITLES = {"cumulative": "Cumulative cost: cloud vs edge", "cloud": "Cloud:
 def _for_print(figure: go.Figure, height: int, legend: dict) -> go.Figure:
     """A figure at FIGURE_WIDTH_PX × `height`, its title left to the heading above it and its legend outside
     the plot (Plotly widens the margin to fit it), where it cannot touch the axes or the title."""
-    figure.update_layout(width=FIGURE_WIDTH_PX, height=height, legend=legend, hovermode=False, title=None,
-                         margin={"l": 10, "r": 10, "t": 10, "b": 10}, font={"size": 11})
+    figure.update_layout(width=FIGURE_WIDTH_PX, height=height, legend={"yref": "paper", **legend}, hovermode=False,
+                         title=None, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font={"size": 11})
     return figure
 
 

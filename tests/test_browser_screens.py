@@ -142,17 +142,20 @@ def test_the_first_screen_explains_the_app_and_a_phone_reaches_the_preset_picker
         context.close()
 
 
-TITLES_CUT = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].flatMap(g => {
-    const chart = g.getBoundingClientRect(), title = g.querySelector('.gtitle');
-    return title && title.getBoundingClientRect().right > chart.right + 1 ? [title.textContent] : []; })"""
+CROWDED = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].flatMap(g => {
+    const box = sel => { const e = g.querySelector(sel); return e && e.getBoundingClientRect(); };
+    const chart = g.getBoundingClientRect(), title = box('.gtitle'), axis = box('.xtitle'), legend = box('.legend');
+    const name = (title && g.querySelector('.gtitle').textContent) || '(untitled)';
+    return [...(title && title.right > chart.right + 1 ? [`${name}: title cut`] : []),
+            ...(axis && legend && legend.top < axis.bottom - 1 ? [`${name}: legend over the axis title`] : [])]; })"""
 
 
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
 @pytest.mark.parametrize("path", ("costs", "sensitivity", "fleet"))
-def test_no_chart_title_is_cut_at_the_right_edge(new_page, app_url, path, width):
+def test_no_chart_title_is_cut_and_no_legend_covers_an_axis_title(new_page, app_url, path, width):
     page = new_page(f"{app_url}/{path}")
     page.set_viewport_size({"width": width, "height": 900})
     wait_for_idle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle')
     page.wait_for_timeout(800)                                   # the charts relayout at the new width
-    assert page.evaluate(TITLES_CUT) == []
+    assert page.evaluate(CROWDED) == []
