@@ -150,12 +150,18 @@ CROWDED = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] 
             ...(axis && legend && legend.top < axis.bottom - 1 ? [`${name}: legend over the axis title`] : [])]; })"""
 
 
+# Option buttons (segmented controls) wider than their column: the last options are cut off.
+BUTTONS_CUT = """() => [...document.querySelectorAll('[data-testid="stButtonGroup"]')]
+    .filter(g => [g, ...g.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)).map(g => g.innerText)"""
+
+
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
 @pytest.mark.parametrize("path", ("costs", "sensitivity", "fleet"))
-def test_no_chart_title_is_cut_and_no_legend_covers_an_axis_title(new_page, app_url, path, width):
+def test_no_chart_title_or_option_is_cut_and_no_legend_covers_an_axis_title(new_page, app_url, path, width):
     page = new_page(f"{app_url}/{path}")
     page.set_viewport_size({"width": width, "height": 900})
     wait_for_idle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle')
     page.wait_for_timeout(800)                                   # the charts relayout at the new width
     assert page.evaluate(CROWDED) == []
+    assert page.evaluate(BUTTONS_CUT) == []
