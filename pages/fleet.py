@@ -69,14 +69,13 @@ with st.expander("Capex by quarter (rollout waves)"):
 
 st.subheader("Per site")
 by_payback = sites.sort_values("payback_month", na_position="last", kind="stable")
-shown_rows = len(by_payback) if len(by_payback) <= page.SITES_SHOWN or st.toggle(
-    f"Show all {len(by_payback):,} rows", key="fleet.all_sites") else page.SITES_SHOWN
-st.caption(("Sorted by payback (programme month)" if shown_rows == len(by_payback) else
-            f"The {shown_rows} earliest paybacks (programme month) of {len(by_payback):,} rows; the per-site CSV "
+every_row = len(sites) <= page.SITES_SHOWN or st.toggle(f"Show all {len(sites):,} rows", key="fleet.all_sites")
+st.caption(("Sorted by payback (programme month)" if every_row else
+            f"The {page.SITES_SHOWN} earliest paybacks (programme month) of {len(sites):,} rows; the per-site CSV "
             "below has them all") +
            ". Click a header to sort by another column. Devices, capex and monthly saving count every site of the "
            "row; pin cost is the NPV a pin gives up against the advice.")
-st.dataframe(by_payback.head(shown_rows), hide_index=True, width="stretch",
+st.dataframe(by_payback if every_row else by_payback.head(page.SITES_SHOWN), hide_index=True, width="stretch",
              key="fleet.sites", column_config={
                  "capex": st.column_config.NumberColumn(f"capex [{cur}]", format="accounting"),
                  "monthly_saving": st.column_config.NumberColumn(f"monthly saving [{cur}]", format="accounting"),
