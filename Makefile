@@ -1,11 +1,13 @@
 # Quick start: `make run` (set up and start the app), `make test` (set up and run every test).
+# Edit loop: `make check` (lint, then the unit and oracle tiers with the quick Hypothesis profile).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
+WORKERS ?= 2
 
-.PHONY: run test bench bench-ui load-test mutation browser postgres libreoffice clean
+.PHONY: run test check lint format bench bench-ui load-test mutation browser postgres libreoffice clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +45,21 @@ libreoffice:
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(STAMP) browser postgres libreoffice
-	$(BIN)/python -m pytest
+## Every tier (tests/conftest.py TIERS), two workers; LibreOffice, PostgreSQL and Chromium are installed first.
+test: $(STAMP) browser postgres libreoffice lint
+	$(BIN)/python -m pytest -n $(WORKERS) --durations=15
+
+## The fast tiers for the edit loop: no app, browser, command-line process, LibreOffice or PostgreSQL.
+check: $(STAMP) lint
+	HYPOTHESIS_PROFILE=quick $(BIN)/python -m pytest -n $(WORKERS) -q -m "(unit or oracle) and not external"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engine
@@ -58,8 +73,8 @@ load-test: $(STAMP) browser
 	$(BIN)/python -m benchmarks.load
 
 ## Mutation score of the core per module (mutmut, fast tests only): a measurement, not part of `make test`.
-## MODULES=finance,report limits it; a module takes minutes on two cores (costs and advisor the longest).
-MODULES ?= pricing,costs,finance,report,advisor,risk
+## MODULES=model.finance,exports.report limits it; a module takes minutes on two cores (costs and advisor the longest).
+MODULES ?= model.pricing,model.costs,model.finance,exports.report,advice.advisor,model.risk
 mutation: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
 	$(BIN)/python -m benchmarks.mutation --modules $(MODULES)

@@ -11,7 +11,8 @@ from planner.ui import plans, sidebar, state
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Edge Inference Planner", page_icon="🛰️", layout="wide")
-state.init_session()
+if state.init_session():
+    plans.restore_from_link()     # the link's view, advisor answers, comparison and Sensitivity settings, or a plan
 
 page = st.navigation([
     st.Page(PAGES / "scenario.py", title="Scenario", icon="🎛️", default=True),
@@ -24,7 +25,7 @@ page = st.navigation([
     st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
 ])
 sidebar.render()
-state.sync_share_link()
+state.sync_share_link(plans.work_token())
 plans.sync_link()
 state.show_notices()
 page.run()

@@ -44,9 +44,12 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from planner import catalog, costs, finance, fleet, risk, workbook
-from planner.report import analyse_one
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.model import costs, finance, risk
+from planner.fleet import programme as fleet
+from planner.exports import workbook
+from planner.exports.report import analyse_one
+from planner.schema.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
 
@@ -245,8 +248,8 @@ def main() -> None:
 
 def plans_benchmark(runs: int = 50) -> None:
     """plan_save_s and plan_open_s on SQLite (the default database), in a temporary directory."""
-    from planner import advisor
-    from planner.workspace import MAX_COMPARED, Workspace, of_fleet
+    from planner.advice import advisor
+    from planner.plans.workspace import MAX_COMPARED, Workspace, of_fleet
 
     presets = list(catalog.presets().values())
     scenario_work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
@@ -266,7 +269,7 @@ def save_and_open(work, runs: int) -> tuple[float, float]:
     import tempfile
     from pathlib import Path
 
-    from planner.store import Store
+    from planner.plans.store import Store
 
     with tempfile.TemporaryDirectory() as directory:
         db = Store(f"sqlite:///{Path(directory) / 'plans.sqlite3'}")

@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_support import CHROMIUM_ARGS, IDLE, app_server, find_chromium  # noqa: E402
 
-from planner import catalog, report  # noqa: E402
-from planner.scenario import replace, to_share_token  # noqa: E402
-from planner.format import money  # noqa: E402
+from planner.catalogs import catalog  # noqa: E402
+from planner.exports import report
+from planner.schema.scenario import replace, to_share_token  # noqa: E402
+from planner.schema.format import money  # noqa: E402
 
 SESSIONS = 10
 DURATION_S = 60

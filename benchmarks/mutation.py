@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("pricing", "costs", "finance", "report", "advisor", "risk")
+MODULES = ("model.pricing", "model.costs", "model.finance", "exports.report", "advice.advisor", "model.risk")
 CAUGHT = {"killed", "timeout", "caught by type check", "segfault"}
 
 
@@ -34,7 +34,7 @@ def statuses(module: str) -> dict[str, str]:
     """Mutant name → mutmut's status, read from mutmut's record of the last run."""
     from mutmut.stats import status_by_exit_code   # noqa: PLC0415  (an optional extra)
 
-    meta = ROOT / "mutants" / "planner" / f"{module}.py.meta"
+    meta = ROOT / "mutants" / "planner" / f"{module.replace('.', '/')}.py.meta"
     if not meta.exists():
         return {}
     codes = json.loads(meta.read_text())["exit_code_by_key"]
@@ -61,7 +61,7 @@ def diff(name: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modules", default=",".join(MODULES), help="comma-separated modules of planner/")
+    parser.add_argument("--modules", default=",".join(MODULES), help="comma-separated modules of planner/, dotted (model.costs)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's changed lines")
     parser.add_argument("--no-run", action="store_true", help="report the last run without running again")

@@ -2,8 +2,9 @@
 and one button that puts the recommended deployment into the scenario the cost pages show."""
 import streamlit as st
 
-from planner import advisor, charts
-from planner.format import break_even_short, md, money, slug
+from planner.advice import advisor
+from planner.exports import charts
+from planner.schema.format import break_even_short, md, money, slug
 from planner.ui import advisor as page, pieces, state
 
 CARD = {"border": True, "height": "stretch"}         # metric cards of one row share their height

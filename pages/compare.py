@@ -1,11 +1,12 @@
 """Compare & export: scenarios side by side, downloads, upload of a scenario file, the share link."""
 import streamlit as st
 
-from planner import charts, currency, tables
-from planner.format import md, slug
-from planner.report import report_csv
-from planner.scenario import to_json
-from planner.ui import compare, downloads, pieces, state
+from planner.exports import charts, tables
+from planner.catalogs import currency
+from planner.schema.format import md, slug
+from planner.exports.report import report_csv
+from planner.schema.scenario import to_json
+from planner.ui import compare, downloads, pieces, plans, state
 
 scenario = state.current()
 analysis = state.analysis(scenario)
@@ -81,4 +82,4 @@ with upload:
 st.markdown("**Share link**")
 st.caption("Opens this exact scenario in any browser (copy with the button on the right). "
            "The address bar always holds the same link.")
-st.code(compare.share_link(st.context.url), language=None)
+st.code(compare.share_link(st.context.url, plans.work_token()), language=None)

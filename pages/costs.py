@@ -1,8 +1,8 @@
 """Costs & break-even: cumulative cost curves, monthly cost by component, finance summary, month-1 arithmetic."""
 import streamlit as st
 
-from planner.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
-from planner.report import monthly_table, summary, with_totals, yearly_table
+from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
+from planner.exports.report import monthly_table, summary, with_totals, yearly_table
 from planner.ui import downloads, pieces, state
 
 analysis = state.analysis(state.current())

@@ -3,8 +3,8 @@ import zlib
 
 import streamlit as st
 
-from planner import fleet as model
-from planner.format import md, money
+from planner.fleet import programme as model
+from planner.schema.format import md, money
 from planner.ui import fleet as page
 from planner.ui import pieces, state
 

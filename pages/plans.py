@@ -2,12 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from planner import fleet as model
-from planner import store
-from planner.format import md, slug
-from planner.store import StoreError
+from planner.fleet import programme as model
+from planner.plans import store
+from planner.schema.format import md, slug
+from planner.plans.store import StoreError
 from planner.ui import compare, plans, state
-from planner.workspace import to_json
+from planner.plans.workspace import to_json
 
 base = plans.opened()
 

@@ -5,8 +5,9 @@ from datetime import date
 
 import streamlit as st
 
-from planner import advisor, printable
-from planner.printable import block
+from planner.advice import advisor
+from planner.exports import printable
+from planner.exports.printable import block
 from planner.ui import advisor as advisor_page, pieces, state
 
 analysis = state.analysis(state.current())

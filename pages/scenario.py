@@ -1,8 +1,8 @@
 """Scenario: every input, grouped, with the key figures and their change since the preset."""
 import streamlit as st
 
-from planner import currency
-from planner.format import md
+from planner.catalogs import currency
+from planner.schema.format import md
 from planner.ui import inputs, pieces, state
 
 scenario = state.current()

@@ -2,7 +2,7 @@
 how sure the payback is when inputs are uncertain (Monte Carlo). Each section reruns on its own."""
 import streamlit as st
 
-from planner.format import md
+from planner.schema.format import md
 from planner.ui import pieces, state
 
 LOADING = "Loading the sensitivity tools (the first visit loads the statistics library)…"

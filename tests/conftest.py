@@ -3,11 +3,26 @@
 The browser fixtures (a served app, one Chromium for the whole run) are registered here once, so every
 browser test module shares them (two Playwright sync instances cannot run in one process).
 
+Tiers: every test module says which tier it is in (`pytestmark = pytest.mark.unit`, …, one of TIERS); a test
+that uses LibreOffice or PostgreSQL is also `external`, one that uses Chromium also `browser`. `make check`
+runs `unit` and `oracle` without `external` under the quick Hypothesis profile; `make test` runs everything.
+
 The app wires its pages with st.navigation; keep AppTest from falling back to the legacy
 pages/-folder mode on every rerun (Streamlit 1.67 resets PagesManager.uses_pages_directory before
 each AppTest run; a real server sets it once and st.navigation turns it off for good).
 """
+import pytest
 from streamlit.runtime.pages_manager import PagesManager
+
+TIERS = {
+    "unit": "pure functions of the engine, catalogs, advice, fleet and exports, in process",
+    "oracle": "the engine against an independent calculation, or a property over generated inputs",
+    "cli": "the command line, run as a separate process",
+    "app": "pages driven by Streamlit's AppTest",
+    "browser": "the served app driven in a real headless Chromium",
+}
+EXTERNAL_FIXTURES = {"libreoffice", "postgres"}      # a real LibreOffice or PostgreSQL server
+BROWSER_FIXTURES = {"new_page", "browser", "app_url"}
 
 _init = PagesManager.__init__
 
@@ -21,4 +36,27 @@ PagesManager.__init__ = _navigation_only
 
 
 from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
+from libreoffice_support import libreoffice  # noqa: E402,F401  (fixture)
 from postgres_support import postgres  # noqa: E402,F401  (fixture)
+
+
+def pytest_configure(config):
+    for name, text in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    config.addinivalue_line("markers", "external: uses LibreOffice or a PostgreSQL server")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in exactly one tier; external and browser parts are marked by the fixtures they use."""
+    untiered = []
+    for item in items:
+        tiers = [m.name for m in item.iter_markers() if m.name in TIERS]
+        if len(set(tiers)) != 1:
+            untiered.append(f"{item.nodeid}: tiers {sorted(set(tiers))}")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & EXTERNAL_FIXTURES:
+            item.add_marker(pytest.mark.external)
+        if fixtures & BROWSER_FIXTURES and "browser" not in tiers:
+            untiered.append(f"{item.nodeid}: uses Chromium outside the browser tier")
+    if untiered:
+        raise pytest.UsageError("tests without exactly one tier (see tests/conftest.py TIERS):\n" + "\n".join(untiered[:20]))

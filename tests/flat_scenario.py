@@ -4,7 +4,7 @@
 of cloud cost; every other price is zero. The edge is one device bought at go-live (price = capex) and
 a per-site management fee (the only running cost).
 """
-from planner.scenario import validate
+from planner.schema.scenario import validate
 
 
 def flat(device_price=900.0, management=40.0, **changes):

@@ -1,6 +1,6 @@
 """Reusable Hypothesis strategies for the planner's tests.
 
-Every strategy is derived from the schema (`planner.scenario.FIELDS` and the tier limits), so a field
+Every strategy is derived from the schema (`planner.schema.scenario.FIELDS` and the tier limits), so a field
 added to the schema is fuzzed without touching this file.
 
 * `scenario_values(...)` draws a dict of valid inputs; `scenarios(...)` the validated `Scenario`.
@@ -8,14 +8,18 @@ added to the schema is fuzzed without touching this file.
   floats included: that is the "never crashes" domain); ``full=False`` keeps every number inside a
   planning-sized range (see `_MODERATE`) so differences between two evaluations are meaningful.
 * `tier_schedules(...)` draws a valid marginal price schedule as a list of {"start", "price"}.
+* `examples(n)`: a property's example count, n under the full profile (`make test`, CI), a tenth under
+  `HYPOTHESIS_PROFILE=quick` (`make check`).
 """
 from __future__ import annotations
 
 import math
+import os
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from planner.scenario import (
+from planner.schema.scenario import (
     BIDI_CONTROLS,
     FIELDS,
     MAX_TIERS,
@@ -25,6 +29,16 @@ from planner.scenario import (
     TextField,
     validate,
 )
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "full")
+settings.register_profile("full", deadline=None)
+settings.register_profile("quick", deadline=None, max_examples=10)
+settings.load_profile(PROFILE)
+
+
+def examples(full: int) -> int:
+    """The example count of a property: `full` under the full profile, a tenth (at least 5) under the quick one."""
+    return full if PROFILE != "quick" else max(5, full // 10)
 
 # Planning-sized ranges used with full=False (always inside the schema's bounds; checked below).
 _MODERATE = {
@@ -49,7 +63,7 @@ for _name, (_lo, _hi) in _MODERATE.items():
     _spec = next(f for f in FIELDS if f.name == _name)
     assert _spec.min <= _lo < _hi <= _spec.max, _name
 
-# Limits of a tier (PriceTier in planner.scenario): start ≤ 1e15, price ≤ 1e6.
+# Limits of a tier (PriceTier in planner.schema.scenario): start ≤ 1e15, price ≤ 1e6.
 TIER_START_MAX = 1e15
 TIER_PRICE_MAX = 1e6
 

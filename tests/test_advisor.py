@@ -6,8 +6,12 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from planner import advisor, catalog
-from planner.scenario import ScenarioError, replace
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.schema.scenario import ScenarioError, replace
+from strategies import examples
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 # Answers under which the cloud wins every factor of the seed table (and the uplink carries the video).
@@ -196,7 +200,7 @@ def test_money_weight_grows_with_the_log_of_the_cost_ratio():
     assert advisor.money_weight(10, 0, 6) == pytest.approx(6 * math.log(1e6) / math.log(5))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(soft=st.lists(st.sampled_from(["edge", "cloud", "either"]), min_size=1, max_size=8),
        cheap=st.floats(1, 1e7), ratio=st.floats(5, 1e4), edge_cheaper=st.booleans())
 def test_without_a_hard_constraint_a_side_five_times_cheaper_wins(soft, cheap, ratio, edge_cheaper):
@@ -406,7 +410,7 @@ def test_bad_answers_name_the_field():
 ORDER = ["none", "anonymisable", "on_site"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(base=st.fixed_dictionaries({
            "data_origin": st.sampled_from(["cloud", "on_premise"]),
            "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite", "intermittent"]),
@@ -429,7 +433,7 @@ def test_tighter_latency_or_stricter_privacy_never_moves_edge_to_cloud(base, loo
         assert after != "cloud"
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(answers=st.fixed_dictionaries({
            "data_origin": st.sampled_from(["cloud", "on_premise"]),
            "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite"]),
@@ -442,7 +446,7 @@ def test_tighter_latency_or_stricter_privacy_never_moves_edge_to_cloud(base, loo
 def test_end_to_end_a_side_five_times_cheaper_over_the_horizon_wins(answers, cameras, fps, install, discount):
     """No hard constraint (a reliable link, a loose target, a 100 Gbps uplink, data that may move); the costs
     come from the cost model on the recommended deployment (report.analyse_one), not from the advice."""
-    from planner.report import analyse_one, summary
+    from planner.exports.report import analyse_one, summary
     scenario = replace(RETAIL, cameras=cameras, analysed_fps=fps, install_per_device=install,
                        inference_discount_percent=discount)
     a = advisor.answers(**answers, response_ms=60_000, uplink_mbps=100_000, site_power_watts=100_000)

@@ -15,16 +15,18 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog
-from planner.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS
-from planner.report import analyse_one, read_report_section, report_csv, summary
-from planner.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
-from planner import tables
+from planner.catalogs import catalog
+from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS
+from planner.exports.report import analyse_one, read_report_section, report_csv, summary
+from planner.schema.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
+from planner.exports import tables
 from planner.ui import pieces
 from planner.ui.compare import MAX_COMPARED
-from planner.format import break_even_short, money, months, slug
+from planner.schema.format import break_even_short, money, months, slug
 from planner.ui.inputs import decimals, is_slider, label_with_unit
 from app_support import start
+
+pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = {"pages/scenario.py": "Scenario", "pages/costs.py": "Costs & break-even",

@@ -14,12 +14,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import advisor, catalog
-from planner.charts import ms_text
-from planner.report import analyse_one, summary
-from planner.scenario import NumberField, replace
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.schema.format import ms_text
+from planner.exports.report import analyse_one, summary
+from planner.schema.scenario import NumberField, replace
 from planner.ui import advisor as ui
-from planner.format import md, money
+from planner.schema.format import md, money
+
+pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/advisor.py"

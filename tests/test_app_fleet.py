@@ -1,4 +1,4 @@
-"""The Fleet page without a browser (streamlit.testing AppTest): expected figures come from planner.fleet,
+"""The Fleet page without a browser (streamlit.testing AppTest): expected figures come from planner.fleet.programme,
 the code the CLI reports with."""
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog, fleet
+from planner.catalogs import catalog
+from planner.fleet import programme as fleet
 from planner.ui import fleet as ui
+
+pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/fleet.py"

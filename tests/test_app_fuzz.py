@@ -38,13 +38,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog
-from planner.scenario import (FIELD_BY_NAME, MAX_JSON_DEPTH, MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, MAX_TIERS,
+from planner.catalogs import catalog
+from planner.schema.scenario import (FIELD_BY_NAME, MAX_JSON_DEPTH, MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, MAX_TIERS,
                               NumberField, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json, to_share_token,
                               validate)
-from planner.format import md
+from planner.schema.format import md
 from planner.ui.inputs import is_slider
 from test_fuzz import VALID, json_values, mutated_scenarios
+
+pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PRESETS = catalog.presets()
@@ -425,11 +427,11 @@ def test_out_of_range_and_inconsistent_widget_values():
         assert not at.exception, (page, at.exception)
 
 
-# ── Markdown escaping of user text (planner.format.md) ─────────────────────────────────────────────────
+# ── Markdown escaping of user text (planner.schema.format.md) ─────────────────────────────────────────────────
 def test_md_doctests():
     import doctest
 
-    from planner import format as format_module
+    from planner.schema import format as format_module
     assert doctest.testmod(format_module).failed == 0
 
 

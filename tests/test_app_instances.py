@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 from app_support import start
-from planner import catalog
-from planner.report import analyse_one, summary
-from planner.scenario import replace
-from planner.format import break_even_short, money
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one, summary
+from planner.schema.scenario import replace
+from planner.schema.format import break_even_short, money
+import pytest
+
+pytestmark = pytest.mark.app
 
 RETAIL = catalog.preset("retail")
 

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import advisor, catalog
-from planner.report import analyse_one
-from planner.scenario import replace
-from planner.store import Store
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one
+from planner.schema.scenario import replace
+from planner.plans.store import Store
 from planner.ui import plans
-from planner.workspace import Workspace
+from planner.plans.workspace import Workspace
 from app_support import start
+
+pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RETAIL, VESSEL = catalog.preset("retail"), catalog.preset("vessel")
@@ -251,7 +254,7 @@ def test_the_share_link_carries_view_answers_and_comparison(url):
 
 
 def test_a_damaged_work_part_warns_and_keeps_the_links_scenario(url):
-    from planner.scenario import to_share_token
+    from planner.schema.scenario import to_share_token
     at = start(s=to_share_token(VESSEL), p="vessel", w="garbage!")
     assert at.session_state["scenario"] == VESSEL
     [warning] = messages(at, "warning")
@@ -283,7 +286,7 @@ def test_hostile_plan_names_and_notes_are_shown_as_text(url):
 
 def test_an_unreadable_plan_is_listed_with_its_problem_and_refused_by_name(url):
     import sqlalchemy as sa
-    from planner import store
+    from planner.plans import store
     db = Store(url)
     good = db.save(Workspace(RETAIL), "Good").plan_id
     newer = db.save(Workspace(RETAIL), "From a newer planner").plan_id
@@ -317,8 +320,8 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
-    from planner.workspace import to_json as workspace_json
-    from planner.scenario import to_json as scenario_json
+    from planner.plans.workspace import to_json as workspace_json
+    from planner.schema.scenario import to_json as scenario_json
     work = Workspace(VESSEL, preset="vessel", view="accounting", comparison=(RETAIL,))
     at = on_plans_page(start())
     upload(at, "vessel-plan.json", workspace_json(work).encode())
@@ -335,9 +338,9 @@ def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
 
 # ── Fleet plans ─────────────────────────────────────────────────────────────────────────────────────
 def test_a_fleet_is_saved_opened_and_compared(url):
-    from planner import fleet
+    from planner.fleet import programme as fleet
     from planner.ui import fleet as fleet_page
-    from planner.workspace import of_fleet
+    from planner.plans.workspace import of_fleet
     city = fleet.preset("city_intersections")
     at = start()
     at.session_state[fleet_page.DOC] = city
@@ -379,7 +382,7 @@ def test_a_fleet_is_saved_opened_and_compared(url):
 
 
 def test_edits_on_the_fleet_page_are_what_is_saved_and_survive_a_page_switch(url):
-    from planner import fleet
+    from planner.fleet import programme as fleet
     from planner.ui import fleet as fleet_page
     at = start()
     at.switch_page("pages/fleet.py").run()
@@ -401,7 +404,7 @@ def test_edits_on_the_fleet_page_are_what_is_saved_and_survive_a_page_switch(url
 
 def test_a_damaged_plan_is_listed_by_name_with_its_reason_before_it_is_opened(url):
     import sqlalchemy as sa
-    from planner import store
+    from planner.plans import store
     db = Store(url)
     db.save(Workspace(RETAIL), "Good")
     corrupt = db.save(Workspace(RETAIL), "Corrupt").plan_id

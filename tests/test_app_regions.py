@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog, currency
-from planner.report import analyse_one, read_report_section, report_csv, summary
-from planner.scenario import replace
-from planner import tables
-from planner.format import money
+from planner.catalogs import catalog, currency
+from planner.exports.report import analyse_one, read_report_section, report_csv, summary
+from planner.schema.scenario import replace
+from planner.exports import tables
+from planner.schema.format import money
 from app_support import start
+
+pytestmark = pytest.mark.app
 
 RETAIL = catalog.preset("retail")
 EUR_PER_USD = round(1.1607 ** -1, 6)       # data/fx_rates.csv: 1 EUR = 1.1607 USD (ECB, 2025-10-21)

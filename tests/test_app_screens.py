@@ -22,15 +22,19 @@ import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog, charts, risk
-from planner.format import break_even_text, money, months, number_text
-from planner.report import analyse_one, monthly_table, read_report_section, report_csv, summary, \
+from planner.catalogs import catalog
+from planner.exports import charts
+from planner.model import risk
+from planner.schema.format import break_even_text, money, months, number_text
+from planner.exports.report import analyse_one, monthly_table, read_report_section, report_csv, summary, \
     summary_json
-from planner.scenario import FIELD_BY_NAME, replace, to_json
-from planner import sensitivity, tables
-from planner.sensitivity import tornado_order
+from planner.schema.scenario import FIELD_BY_NAME, replace, to_json
+from planner.exports import sensitivity, tables
+from planner.exports.sensitivity import tornado_order
 from planner.ui.sensitivity import tornado_table
 from app_support import start
+
+pytestmark = pytest.mark.app
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"

@@ -1,6 +1,6 @@
 """The Sensitivity & risk page without a browser (AppTest), and the pure helpers behind it.
 
-Expected figures come from `planner.risk` called directly with the same inputs (the model is tested on
+Expected figures come from `planner.model.risk` called directly with the same inputs (the model is tested on
 its own in test_risk.py): the page must show exactly what the model says, formatted, with "never pays
 back within the horizon" labelled wherever it occurs.
 """
@@ -18,11 +18,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog, risk, sensitivity
-from planner.report import analyse_one, read_report_section, summary
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.model import risk
+from planner.exports import sensitivity
+from planner.exports.report import analyse_one, read_report_section, summary
+from planner.schema.scenario import replace
 from planner.ui import sensitivity as page_module
-from planner.format import money, months
+from planner.schema.format import money, months
+
+pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/sensitivity.py"
@@ -182,8 +186,8 @@ def test_a_small_monte_carlo_shows_the_headline_and_the_probabilities():
     assert headline(at) == f"#### The edge pays back within 12 months in {result.probability_within(12):.0%} of " \
                            "2,000 simulated futures."
     cards = {m.label: m.value for m in at.metric}
-    for months in (12, 24, 36):
-        assert cards[f"Within {months} months"] == risk.share_text(result.probability_within(months))
+    for horizon in (12, 24, 36):
+        assert cards[f"Within {horizon} months"] == risk.share_text(result.probability_within(horizon))
     assert cards["Never in 36 months"] == risk.share_text(result.never_share)
     p10, p50, p90 = np.percentile(result.savings_total, [10, 50, 90])
     line = figures(at)["savings"].replace("\\$", "$")

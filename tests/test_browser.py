@@ -14,10 +14,10 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import ROOT, chart_data, screenshot, serve_app, wait_for_chart, wait_for_idle
-from planner import catalog
-from planner.format import break_even_short, break_even_text, money
-from planner.report import analyse_one, read_report_section, summary
-from planner.scenario import replace, to_share_token
+from planner.catalogs import catalog
+from planner.schema.format import break_even_short, break_even_text, money
+from planner.exports.report import analyse_one, read_report_section, summary
+from planner.schema.scenario import replace, to_share_token
 
 pytestmark = pytest.mark.browser
 

@@ -12,11 +12,12 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import chart_data, screenshot, wait_for_chart, wait_for_idle
-from planner import advisor, catalog
-from planner.report import analyse_one, summary
-from planner.scenario import replace
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one, summary
+from planner.schema.scenario import replace
 from planner.ui.advisor import advice_csv
-from planner.format import money
+from planner.schema.format import money
 
 pytestmark = pytest.mark.browser
 

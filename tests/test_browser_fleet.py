@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import screenshot, wait_for_idle
-from planner import fleet
-from planner.__main__ import main
+from planner.fleet import programme as fleet
+from planner.cli import main
 
 pytestmark = pytest.mark.browser
 

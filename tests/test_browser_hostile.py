@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 
 from browser_support import screenshot, wait_for_idle
-from planner import catalog
-from planner.scenario import ScenarioError, replace, to_share_token
-from planner.tables import entry_labels
+from planner.catalogs import catalog
+from planner.schema.scenario import ScenarioError, replace, to_share_token
+from planner.exports.tables import entry_labels
 
 pytestmark = pytest.mark.browser
 

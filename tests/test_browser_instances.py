@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import chart_data, wait_for_chart, wait_for_idle
-from planner import catalog
-from planner.report import analyse_one, summary
-from planner.scenario import replace
-from planner.format import break_even_short, break_even_text, money
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one, summary
+from planner.schema.scenario import replace
+from planner.schema.format import break_even_short, break_even_text, money
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from browser_support import screenshot, serve_app, wait_for_idle
-from planner import catalog
-from planner.scenario import to_json
-from planner.store import Store
+from planner.catalogs import catalog
+from planner.schema.scenario import to_json
+from planner.plans.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -136,7 +136,7 @@ def fleet_json(page, tmp_path, name: str) -> str:
 
 
 def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(new_page, served, tmp_path):
-    from planner import fleet
+    from planner.fleet import programme as fleet
     url, database = served
     page = new_page(url)
     exported = fleet_json(page, tmp_path, "first-fleet.json")           # the default fleet, as the page shows it

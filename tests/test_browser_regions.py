@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from browser_support import wait_for_idle
-from planner import catalog, currency
-from planner.report import analyse_one, read_report_section, summary
-from planner.scenario import replace
-from planner.format import money
+from planner.catalogs import catalog, currency
+from planner.exports.report import analyse_one, read_report_section, summary
+from planner.schema.scenario import replace
+from planner.schema.format import money
 
 pytestmark = pytest.mark.browser
 

@@ -17,10 +17,11 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import OUT, screenshot, wait_for_idle
-from planner import advisor, catalog
-from planner.report import analyse_one, summary, yearly_table
-from planner.scenario import replace, to_share_token
-from planner.format import break_even_short, money
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one, summary, yearly_table
+from planner.schema.scenario import replace, to_share_token
+from planner.schema.format import break_even_short, money
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import IDLE, screenshot, wait_for_idle
-from planner import catalog
-from planner.report import analyse_one, read_report_section, summary
-from planner.scenario import replace, to_share_token
-from planner.format import money
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one, read_report_section, summary
+from planner.schema.scenario import replace, to_share_token
+from planner.schema.format import money
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 A user's path: open the page from the sidebar, run a simulation, read the headline and the histogram,
 move the tornado slider (the simulation stays as it is), download the simulation CSV. Expected figures
-come from `planner.risk` run directly with the page's default uncertain inputs.
+come from `planner.model.risk` run directly with the page's default uncertain inputs.
 """
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_idle
-from planner import catalog, risk, sensitivity
-from planner.report import read_report_section
+from planner.catalogs import catalog
+from planner.model import risk
+from planner.exports import sensitivity
+from planner.exports.report import read_report_section
 
 pytestmark = pytest.mark.browser
 

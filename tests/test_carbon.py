@@ -9,9 +9,13 @@ import pytest
 
 from app_support import start
 from flat_scenario import flat
-from planner import catalog, costs, explain, report
-from planner.__main__ import main
-from planner.scenario import from_share_token, parse_json, replace, to_dict, to_share_token, validate
+from planner.catalogs import catalog
+from planner.model import costs, explain
+from planner.exports import report
+from planner.cli import main
+from planner.schema.scenario import from_share_token, parse_json, replace, to_dict, to_share_token, validate
+
+pytestmark = pytest.mark.unit
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -236,7 +240,7 @@ def test_costs_page_shows_carbon_and_the_price_adds_a_component():
 
 # ── Tornado and Monte Carlo ──────────────────────────────────────────────────────────────────────────
 def test_tornado_and_monte_carlo_carry_carbon():
-    from planner import risk
+    from planner.model import risk
     s = flat(**CROSSING)
     table = risk.tornado(s, inputs=("grid_kgco2e_per_kwh", "cameras"), percent=50).set_index("input")
     # grid 0.5 → 1.5 kg/kWh: the edge's 10 kWh a month emit 5 → 15 kg; avoided = 36 × 36 − (36 × edge + 130)

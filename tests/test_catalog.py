@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from planner import catalog
-from planner.catalog import DATA_DIR, CatalogError
-from planner.scenario import Scenario, ScenarioError
+from planner.catalogs import catalog
+from planner.catalogs.catalog import DATA_DIR, CatalogError
+from planner.schema.scenario import Scenario, ScenarioError
+
+pytestmark = pytest.mark.unit
 
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 CSV_FILES = sorted(DATA_DIR.glob("*.csv"))

@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 
-from planner import catalog
+from planner.catalogs import catalog
+
+pytestmark = pytest.mark.unit
 
 HARDWARE = catalog.load().hardware
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner import catalog, charts
-from planner.report import analyse_one, column_name, monthly_table, shown_components, summary
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.exports import charts
+from planner.exports.report import analyse_one, column_name, monthly_table, shown_components, summary
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.unit
 
 RETAIL = analyse_one(catalog.preset("retail"))
 NEVER = analyse_one(replace(catalog.preset("retail"), cameras=1, analysed_fps=0.1))   # a tiny cloud bill

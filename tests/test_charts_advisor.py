@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from planner import advisor, catalog
-from planner.charts import NO_EDGE_PATH, SHARED_PART_COLOR, latency_budget_figure, ms_text
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.exports.charts import NO_EDGE_PATH, SHARED_PART_COLOR, latency_budget_figure
+from planner.schema.format import ms_text
+from strategies import examples
+
+pytestmark = pytest.mark.unit
 
 # The hand-checked budget of tests/test_advisor.py: fibre, 1,000 km, 50 Mbps, a 250 KB frame, detection.
 CLOUD = {"Access network round trip": 5.0, "Distance round trip": 15.0, "Frame upload": 40.0, "Queueing": 20.0,
@@ -72,7 +77,7 @@ def test_ms_text():
 parts = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.floats(0, 1e5), min_size=1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(cloud=parts, edge=st.one_of(st.just({}), parts), required=st.floats(1, 60_000))
 def test_never_crashes_and_always_shows_the_line_and_both_bars(cloud, edge, required):
     fig = latency_budget_figure(cloud, edge, required)

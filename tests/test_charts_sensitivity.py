@@ -1,6 +1,6 @@
 """Sensitivity and risk figures: the traces and numbers behind each chart, on known inputs.
 
-Oracles: small hand-made tables whose bars, cells and shares are written out below, and `planner.risk`'s
+Oracles: small hand-made tables whose bars, cells and shares are written out below, and `planner.model.risk`'s
 own results for the retail preset (each bar must end where the model's what-if lands).
 """
 from __future__ import annotations
@@ -11,8 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner import catalog, charts, format, risk
-from planner.report import analyse_one, summary
+from planner.catalogs import catalog
+from planner.exports import charts
+from planner.schema import format
+from planner.model import risk
+from planner.exports.report import analyse_one, summary
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 H = 36

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.cli
+
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_KEYS = {"cloud_monthly_cost", "edge_capex", "edge_monthly_cost", "break_even_month", "horizon_months",
                 "cloud_total_cost", "edge_total_cost", "savings_total", "npv_savings", "roi_percent"}

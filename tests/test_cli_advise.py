@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from planner import catalog
-from planner.__main__ import main
+from planner.catalogs import catalog
+from planner.cli import main
+
+pytestmark = pytest.mark.cli
 
 ROOT = Path(__file__).resolve().parent.parent
 HARDWARE = {d["id"]: d for d in catalog.load().hardware}

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from planner import catalog
-from planner.scenario import to_json
-from planner.store import Store
-from planner.workspace import Workspace
+from planner.catalogs import catalog
+from planner.schema.scenario import to_json
+from planner.plans.store import Store
+from planner.plans.workspace import Workspace
+
+pytestmark = pytest.mark.cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "data" / "presets"
@@ -98,7 +100,7 @@ FLEETS = ROOT / "data" / "fleets"
 
 
 def test_a_fleet_plan_saves_exports_and_reads_back_with_identical_figures(url, tmp_path):
-    from planner import fleet
+    from planner.fleet import programme as fleet
     plan, number = ok(url, "plans", "save", "--fleet", FLEETS / "city_intersections.json", "--name", "City",
                       "--note", "two waves").split()
     assert number == "1"
@@ -134,7 +136,7 @@ def test_a_fleet_file_with_a_bad_cell_is_not_saved(url, tmp_path):
 
 def test_a_damaged_plan_is_listed_with_its_reason(url):
     import sqlalchemy as sa
-    from planner import store
+    from planner.plans import store
     ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Good")
     damaged = ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Damaged").split()[0]
     db = Store(url)

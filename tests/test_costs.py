@@ -19,11 +19,13 @@ import math
 import numpy as np
 import pytest
 
-from planner import catalog
-from planner import costs as cost_model
-from planner.costs import COMPONENTS, side_components
-from planner.finance import analyse
-from planner.scenario import validate
+from planner.catalogs import catalog
+from planner.model import costs as cost_model
+from planner.model.costs import COMPONENTS, side_components
+from planner.model.finance import analyse
+from planner.schema.scenario import validate
+
+pytestmark = pytest.mark.unit
 
 # Every price zero: a test switches on only what it checks.
 QUIET = dict(

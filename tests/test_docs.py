@@ -3,7 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from planner.costs import COMPONENTS
+from planner.catalogs import catalog
+from planner.exports import formulas
+from planner.model.costs import CARBON_COMPONENTS, COMPONENTS, batch, evaluate
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = (ROOT / "docs" / "FORMULAS.md").read_text(encoding="utf-8")
@@ -15,6 +19,21 @@ def test_every_component_formula_is_documented(component):
     row = next((line for line in FORMULAS.splitlines() if line.startswith(f"| {component.label} |")), None)
     assert row is not None, f"{component.label} missing from docs/FORMULAS.md"
     assert f"`{component.formula}`" in row and component.bill in row
+
+
+def test_the_formula_tables_are_written_from_the_declarations():
+    assert formulas.rewrite(FORMULAS) == FORMULAS, "run `python -m planner.exports.formulas`"
+    assert FORMULAS.count("<!-- lines: ") == len(formulas.TABLES)
+
+
+@pytest.mark.parametrize("line", COMPONENTS + CARBON_COMPONENTS, ids=lambda c: c.key)
+def test_every_line_has_every_rendering(line):
+    """A line declared once has its docs row, its workbook formula and the engine's terms under its key."""
+    costs = evaluate(batch([catalog.preset("retail")]))
+    assert line.key in (costs.carbon if line in CARBON_COMPONENTS else costs.lines)
+    assert line.formula and line.excel and line.bill and line.views
+    assert f"| {line.label} | {line.bill} | `{line.formula}` | {formulas.view_text(line)} |" in FORMULAS
+    assert sum(line in lines for lines, _ in formulas.TABLES.values()) == 1
 
 
 def test_readme_quick_start_has_the_two_commands():

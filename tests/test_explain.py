@@ -7,9 +7,13 @@ import re
 
 import pytest
 
-from planner import catalog, costs, explain, report
-from planner.costs import COMPONENTS
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.model import costs, explain
+from planner.exports import report
+from planner.model.costs import COMPONENTS
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.oracle
 
 RETAIL = catalog.preset("retail")
 CASES = {

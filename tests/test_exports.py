@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from planner import advisor, catalog, report
-from planner.scenario import replace
-from planner.tables import comparison_csv
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.exports import report
+from planner.schema.scenario import replace
+from planner.exports.tables import comparison_csv
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
@@ -80,8 +84,9 @@ def test_negative_numbers_stay_numbers():
 
 EXPORT_SCRIPT = """
 import sys
-from planner import catalog, report
-from planner.scenario import to_json
+from planner.catalogs import catalog
+from planner.exports import report
+from planner.schema.scenario import to_json
 s = catalog.preset(sys.argv[1])
 a = report.analyse_one(s)
 sys.stdout.write(report.report_csv(a) + report.report_csv(a, "accounting") + to_json(s) + report.summary_json(a))

@@ -13,12 +13,14 @@ import math
 import numpy as np
 import pytest
 
-from planner import costs as cost_model
-from planner import finance
-from planner.finance import analyse, break_even, discount_factors, step_curve
-from planner.format import break_even_text, irr_text
-from planner.report import analyse_one, summary
+from planner.model import costs as cost_model
+from planner.model import finance
+from planner.model.finance import analyse, break_even, discount_factors, step_curve
+from planner.schema.format import break_even_text, irr_text
+from planner.exports.report import analyse_one, summary
 from flat_scenario import flat
+
+pytestmark = pytest.mark.unit
 
 MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded
 

@@ -7,8 +7,13 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from planner import advisor, catalog, costs, fleet, finance
-from planner.scenario import replace, to_dict, validate
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.model import costs, finance
+from planner.fleet import programme as fleet
+from planner.schema.scenario import replace, to_dict, validate
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 

@@ -6,8 +6,10 @@ import math
 import pandas as pd
 import pytest
 
-from planner import fleet
-from planner.__main__ import main
+from planner.fleet import programme as fleet
+from planner.cli import main
+
+pytestmark = pytest.mark.cli
 
 CSV = "site,count,go_live_month,pin,cameras,connectivity,privacy\nA,1,0,,50,fiber,\nB,40,6,,10,metered_5g,on_site\n" \
       "C,2,3,cloud,,,none\n"

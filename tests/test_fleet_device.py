@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner import advisor, catalog, costs, finance, fleet
-from planner.scenario import replace
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.model import costs, finance
+from planner.fleet import programme as fleet
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")         # 50 cameras, 0.4 analysed frames/s, 30 % headroom, manual 5 × 2,000
 HARDWARE = pd.read_csv(catalog.DATA_DIR / "hardware.csv")

@@ -8,10 +8,13 @@ import math
 import openpyxl
 import pytest
 
-from libreoffice_support import libreoffice  # noqa: F401  (fixture)
-from planner import catalog, fleet, workbook
-from planner.__main__ import main
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.fleet import programme as fleet
+from planner.exports import workbook
+from planner.cli import main
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.oracle
 
 FLEETS = sorted(fleet.presets())
 RELATIVE = 1e-9

@@ -21,15 +21,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from planner import catalog
-from planner.__main__ import main
-from planner.scenario import (BIDI_CONTROLS, FIELDS, MAX_JSON_DEPTH, MAX_SHARE_LINK_CHARS, UNSAFE_TEXT_CATEGORIES,
+from planner.catalogs import catalog
+from planner.cli import main
+from planner.schema.scenario import (BIDI_CONTROLS, FIELDS, MAX_JSON_DEPTH, MAX_SHARE_LINK_CHARS, UNSAFE_TEXT_CATEGORIES,
                               ScenarioError, from_share_token, parse_json, to_dict, to_share_token)
+from strategies import examples
+
+pytestmark = pytest.mark.oracle
 
 ROOT = Path(__file__).resolve().parent.parent
 
 VALID = to_dict(catalog.preset("retail"))
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats() | st.text(max_size=40),
@@ -125,7 +128,7 @@ def run_cli(*argv) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(mutated_scenarios().map(_dumps), st.binary(max_size=200)))
 def test_cli_scenario_files_exit_0_or_2_with_one_line(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "s.json"
@@ -138,7 +141,7 @@ def test_cli_scenario_files_exit_0_or_2_with_one_line(tmp_path_factory, data):
         assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=3))
 def test_cli_set_assignments_exit_0_or_2(assignments):
     argv = ["report", "--preset", "retail", "--format", "json"]
@@ -226,7 +229,7 @@ def test_every_unsafe_character_class_in_every_text_field(family):
                 assert code == 2 and out == "" and err.count("\n") == 1 and err[:-1].isprintable(), (field, repr(char))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=40))
 def test_accepted_text_has_no_unsafe_character_and_keeps_its_line(text):
     """Whatever a text field accepts is free of every refused class, and prints as the table's first line."""

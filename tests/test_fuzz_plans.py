@@ -12,15 +12,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog
-from planner.scenario import ScenarioError
-from planner.store import PlanNotFound, Store
-from planner.workspace import Workspace, from_document, parse_json, to_document, with_share_token
+from planner.catalogs import catalog
+from planner.schema.scenario import ScenarioError
+from planner.plans.store import PlanNotFound, Store
+from planner.plans.workspace import Workspace, from_document, parse_json, to_document, with_share_token
+from strategies import examples
+
+pytestmark = pytest.mark.oracle
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RETAIL = catalog.preset("retail")
 VALID = to_document(Workspace(RETAIL, view="accounting", comparison=(RETAIL,), sensitivity={"mc.seed": 3}))
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+FUZZ = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
 
 json_values = st.recursive(
@@ -90,7 +93,7 @@ def test_random_plan_ids_and_revisions(db, plan_id, number):
         db.revisions(plan_id)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(query=st.fixed_dictionaries({}, optional={
     "plan": st.text(max_size=40) | st.from_regex(r"\A[0-9a-f]{32}\Z"),

@@ -23,10 +23,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner import catalog, charts, finance, format, report, risk
-from planner.__main__ import MAX_SET_ASSIGNMENTS, main
-from planner.scenario import (MAX_JSON_DEPTH, ScenarioError, from_share_token, parse_assignment, parse_json, replace,
+from planner.catalogs import catalog
+from planner.exports import charts, report
+from planner.model import finance, risk
+from planner.schema import format
+from planner.cli import MAX_SET_ASSIGNMENTS, main
+from planner.schema.scenario import (MAX_JSON_DEPTH, ScenarioError, from_share_token, parse_assignment, parse_json, replace,
                               to_dict, to_json, validate)
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 RETAIL = catalog.preset("retail")

@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 
 from flat_scenario import flat
-from planner import catalog, costs, explain, report, risk
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.model import costs, explain, risk
+from planner.exports import report
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.unit
 
 HOURS = 365.25 / 12 * 24            # 730.5 h in an average month
 
@@ -203,7 +207,7 @@ def test_the_tornado_and_monte_carlo_vary_the_instance_inputs():
 
 
 def test_the_cli_sets_instances_and_reports_the_upfront(capsys):
-    from planner.__main__ import main
+    from planner.cli import main
     args = ["report", "--preset", "retail", "--format", "json", "--set", "inference_pricing=instances",
             "--set", "instance_min_count=3", "--set", "instance_commitment=one_year", "--set", "instance_upfront=all",
             "--set", "instance_committed_per_hour=0.309"]

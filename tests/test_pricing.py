@@ -1,4 +1,4 @@
-"""Tiered (marginal) price schedules: `planner.pricing.tiered_cost` and `pad_schedules`.
+"""Tiered (marginal) price schedules: `planner.model.pricing.tiered_cost` and `pad_schedules`.
 
 Oracle: a marginal schedule bills every unit between a tier's start and the next tier's start at that
 tier's price, so cost(q) = Σᵢ priceᵢ × clip(q − startᵢ, 0, startᵢ₊₁ − startᵢ). The hand values below
@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import pricing
-from planner.pricing import pad_schedules, tiered_cost
-from planner.scenario import DEFAULT_EGRESS_TIERS, DEFAULT_INFERENCE_TIERS
-from strategies import tier_schedules
+from planner.model import pricing
+from planner.model.pricing import pad_schedules, tiered_cost
+from planner.schema.scenario import DEFAULT_EGRESS_TIERS, DEFAULT_INFERENCE_TIERS
+from strategies import tier_schedules, examples
+
+pytestmark = pytest.mark.unit
 
 
 def naive_cost(q: float, tiers) -> float:
@@ -153,7 +155,7 @@ def test_pad_schedules_of_equal_lengths_is_a_plain_stack():
     assert starts.tolist() == [[0, 5], [0, 7]] and prices.tolist() == [[1, 2], [3, 4]]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(tiers=tier_schedules(), q=st.lists(st.floats(0, 1e16, allow_nan=False), min_size=1, max_size=6))
 def test_tiered_cost_matches_the_marginal_sum(tiers, q):
     pairs = [(t["start"], t["price"]) for t in tiers]

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import math
 
-from planner.finance import MIN_CAPEX
+from planner.model.finance import MIN_CAPEX
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from planner import costs as cost_model
-from planner.costs import COMPONENTS
-from planner.finance import analyse
-from planner.report import analyse_one, summary
-from planner.scenario import (
+from planner.model import costs as cost_model
+from planner.model.costs import COMPONENTS
+from planner.model.finance import analyse
+from planner.exports.report import analyse_one, summary
+from planner.schema.scenario import (
     FIELD_BY_NAME,
     NumberField,
     ScenarioError,
@@ -33,9 +33,11 @@ from planner.scenario import (
     to_dict,
     validate,
 )
-from strategies import scenario_values, scenarios, tier_schedules
+from strategies import scenario_values, scenarios, tier_schedules, examples
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pytestmark = pytest.mark.oracle
+
+SETTINGS = settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 QUANTITIES = ("images", "upload_gb", "result_gb", "feedback_gb", "devices", "devices_bought")
 
 
@@ -123,7 +125,7 @@ _TINY_GROWTH = [validate({"device_sizing": "auto", "workload_growth_percent_per_
                           "horizon_months": 13}) for g, life in ((1e-322, 6), (0.0, 12))]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mixed_batches())
 @example(_TINY_GROWTH)
 def test_batch_equals_each_row_alone(batch):
@@ -149,7 +151,7 @@ def test_batch_equals_each_row_alone(batch):
 
 
 def test_batch_of_presets_equals_each_alone():
-    from planner import catalog
+    from planner.catalogs import catalog
     presets = list(catalog.presets().values())
     c, cash, _ = evaluate(presets)
     for i, s in enumerate(presets):
@@ -160,7 +162,7 @@ def test_batch_of_presets_equals_each_alone():
 
 
 # ── Break-even vs the cumulative curves ─────────────────────────────────────────────────────────────
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(s=scenarios(), view=st.sampled_from(["cash", "accounting"]))
 def test_break_even_agrees_with_cumulative_curves(s, view):
     c = cost_model.evaluate(cost_model.batch([s]))
@@ -217,7 +219,7 @@ def _check_finite(s):
                            "irr_percent", "carbon_break_even_month", "fx_rate_date"), key
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(full=True))
 def test_no_nan_or_inf_anywhere(s):
     _check_finite(s)

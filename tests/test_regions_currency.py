@@ -8,11 +8,14 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from planner import catalog, currency
-from planner.__main__ import main
-from planner.report import analyse_one, read_report_section, report_csv, summary, summary_json
-from planner.scenario import (FIELD_BY_NAME, ScenarioError, from_share_token, parse_json, replace, to_dict,
+from planner.catalogs import catalog, currency
+from planner.cli import main
+from planner.exports.report import analyse_one, read_report_section, report_csv, summary, summary_json
+from planner.schema.scenario import (FIELD_BY_NAME, MONEY_FIELDS, ScenarioError, from_share_token, parse_json, replace, to_dict,
                               to_json, to_share_token)
+from strategies import examples
+
+pytestmark = pytest.mark.unit
 
 CAT = catalog.load()
 RETAIL = catalog.preset("retail")
@@ -139,15 +142,15 @@ def test_every_money_input_is_converted_and_nothing_else():
     eur = currency.convert(RETAIL, "EUR")
     before, after = to_dict(RETAIL), to_dict(eur)
     for name in before:
-        if name in currency.MONEY_FIELDS:
+        if name in MONEY_FIELDS:
             assert after[name] == pytest.approx(before[name] * 0.861549), name
         elif name in ("inference_tiers", "egress_tiers"):
             assert [t["price"] for t in after[name]] == pytest.approx([t["price"] * 0.861549 for t in before[name]])
             assert [t["start"] for t in after[name]] == [t["start"] for t in before[name]]
         elif name not in ("currency", "fx_rate", "fx_rate_date"):
             assert after[name] == before[name], name
-    assert {"device_price", "electricity_per_kwh", "management_per_month", "uplink_per_gb"} <= set(currency.MONEY_FIELDS)
-    assert "fx_rate" not in currency.MONEY_FIELDS and all("{cur}" in FIELD_BY_NAME[n].unit for n in currency.MONEY_FIELDS)
+    assert {"device_price", "electricity_per_kwh", "management_per_month", "uplink_per_gb"} <= set(MONEY_FIELDS)
+    assert "fx_rate" not in MONEY_FIELDS and all("{cur}" in FIELD_BY_NAME[n].unit for n in MONEY_FIELDS)
 
 
 @pytest.mark.parametrize("preset", list(catalog.presets()))
@@ -158,7 +161,7 @@ def test_usd_to_a_currency_and_back_returns_every_price_within_a_cent(preset, co
         s = original if region is None else replace(original, **CAT.region(region)["fields"])
         back = currency.convert(currency.convert(s, code), "USD")
         a, b = to_dict(s), to_dict(back)
-        for name in currency.MONEY_FIELDS:
+        for name in MONEY_FIELDS:
             assert abs(a[name] - b[name]) < 0.01, (name, a[name], b[name])
         for name in ("inference_tiers", "egress_tiers"):
             assert all(abs(x["price"] - y["price"]) < 0.01 for x, y in zip(a[name], b[name]))
@@ -166,7 +169,7 @@ def test_usd_to_a_currency_and_back_returns_every_price_within_a_cent(preset, co
         assert [p.picker for p in CAT.provenance(back)] == [p.picker for p in CAT.provenance(s)]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(rate=st.floats(0.01, 20), price=st.floats(0, 10_000))    # rates that keep every preset figure in range
 def test_any_rate_round_trips_within_a_cent(rate, price):
     s = replace(RETAIL, device_price=price)
@@ -235,7 +238,7 @@ def test_every_export_states_the_rate_and_its_date():
     assert float(rows.loc["fx_rate", "value"]) == 0.747652 and rows.loc["fx_rate_date", "value"] == "2025-10-21"
     import io
     import openpyxl
-    from planner.workbook import workbook_bytes
+    from planner.exports.workbook import workbook_bytes
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a)))
     inputs = {r[0]: r[1] for r in book["Inputs"].iter_rows(values_only=True) if r[0]}
     assert inputs["fx_rate"] == 0.747652 and inputs["fx_rate_date"] == "2025-10-21"
@@ -288,7 +291,7 @@ def test_cli_advice_takes_the_distance_from_the_site_and_the_region(capsys, tmp_
 
 def test_the_exchange_rate_is_no_sensitivity_input():
     """It enters no cost (the money inputs are already converted): a tornado bar for it would always be empty."""
-    from planner import risk
+    from planner.model import risk
     assert "fx_rate" not in risk.VARIABLE_INPUTS and "device_price" in risk.VARIABLE_INPUTS
     a, b = analyse_one(RETAIL), analyse_one(replace(RETAIL, fx_rate=2.0))
     assert summary(a)["cloud_total_cost"] == summary(b)["cloud_total_cost"]

@@ -10,8 +10,12 @@ import pytest
 from scipy.optimize import brentq
 
 from flat_scenario import CLOUD_KG, EDGE_KG, flat
-from planner.scenario import ScenarioError
-from planner import catalog, format, report
+from planner.schema.scenario import ScenarioError
+from planner.catalogs import catalog
+from planner.schema import format
+from planner.exports import report
+
+pytestmark = pytest.mark.unit
 
 # Life 12 over a 30-month horizon: in cash the device is bought at months 0, 12 and 24 (3 × 900);
 # in accounting it is depreciated at 900 / 12 = 75 a month instead.

@@ -8,11 +8,14 @@ import re
 import pytest
 
 from app_support import start
-from planner import advisor, catalog
-from planner.report import analyse_one, monthly_table, sources, summary
-from planner.scenario import FIELDS, TIER_SCHEDULES, applies, replace
-from planner import printable
-from planner.format import money
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.exports.report import analyse_one, monthly_table, sources, summary
+from planner.schema.scenario import FIELDS, TIER_SCHEDULES, applies, replace
+from planner.exports import printable
+from planner.schema.format import money
+
+pytestmark = pytest.mark.unit
 
 PRESETS = sorted(catalog.presets())
 RETAIL = catalog.preset("retail")

@@ -4,9 +4,13 @@ import re
 import numpy as np
 import pytest
 
-from planner import catalog, report, risk
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.exports import report
+from planner.model import risk
+from planner.schema.scenario import replace
 from flat_scenario import CLOUD_KG, EDGE_KG, flat
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 D = risk.Distribution

@@ -11,8 +11,8 @@ import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from planner import catalog
-from planner.scenario import (
+from planner.catalogs import catalog
+from planner.schema.scenario import (
     DEFAULT_EGRESS_TIERS,
     DEFAULT_INFERENCE_TIERS,
     FIELD_BY_NAME,
@@ -36,7 +36,9 @@ from planner.scenario import (
     to_share_token,
     validate,
 )
-from strategies import scenarios
+from strategies import scenarios, examples
+
+pytestmark = pytest.mark.unit
 
 NUMBER_FIELDS = [f for f in FIELDS if isinstance(f, NumberField)]
 
@@ -170,7 +172,7 @@ def test_json_keeps_non_ascii_text():
     assert parse_json(text) == s
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_json_and_share_token_round_trip(s):
     assert parse_json(to_json(s)) == s

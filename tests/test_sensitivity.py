@@ -1,4 +1,4 @@
-"""planner.sensitivity without Streamlit: the tornado's outputs (NPV of savings by hand), its order and
+"""planner.exports.sensitivity without Streamlit: the tornado's outputs (NPV of savings by hand), its order and
 its CSV, and the pure helpers the Sensitivity page lays out.
 
 Oracle for NPV: the flat scenario (tests/flat_scenario.py), where the cloud costs 360 USD a month, the edge
@@ -15,9 +15,14 @@ import pandas as pd
 import pytest
 
 from flat_scenario import flat
-from planner import catalog, format, risk, sensitivity
-from planner.report import analyse_one, read_report_section
-from planner.scenario import replace
+from planner.catalogs import catalog
+from planner.schema import format
+from planner.model import risk
+from planner.exports import sensitivity
+from planner.exports.report import analyse_one, read_report_section
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.unit
 
 BASE = flat(discount_percent_per_year=8)             # device 900 USD, management 40 USD/month, 36 months
 ANNUITY = sum(1.08 ** (-m / 12) for m in range(1, 37))     # present value of 1 USD at each month's end

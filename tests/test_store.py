@@ -11,10 +11,13 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from planner import catalog, store
-from planner.scenario import replace
-from planner.store import PlanNotFound, Store, StoreError, StoreUnavailable, UnreadablePlan
-from planner.workspace import Workspace, to_json
+from planner.catalogs import catalog
+from planner.plans import store
+from planner.schema.scenario import replace
+from planner.plans.store import PlanNotFound, Store, StoreError, StoreUnavailable, UnreadablePlan
+from planner.plans.workspace import Workspace, to_json
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 WORKSPACE = Workspace(RETAIL, preset="retail")
@@ -59,7 +62,7 @@ def test_every_save_is_a_new_immutable_revision(db):
 
 def test_the_whole_workspace_comes_back(db):
     answers = {"response_ms": 80, "connectivity": "intermittent"}
-    from planner import advisor
+    from planner.advice import advisor
     saved = Workspace(replace(RETAIL, cameras=77), preset="vessel", view="accounting",
                       advisor=advisor.answers(**answers).model_dump(),
                       comparison=(RETAIL, catalog.preset("vessel")))
@@ -197,8 +200,8 @@ def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
 
 
 def test_a_fleet_plan_is_stored_listed_and_opened_with_its_kind(db):
-    from planner import fleet
-    from planner.workspace import of_fleet
+    from planner.fleet import programme as fleet
+    from planner.plans.workspace import of_fleet
     city = fleet.preset("city_intersections")
     plan = db.save(of_fleet(city), "City").plan_id
     assert [(p.name, p.kind, p.problem) for p in db.plans()] == [("City", "fleet", None)]

@@ -1,7 +1,10 @@
 """Marginal tiers with whole-number inputs: the cost is still money, to the cent."""
 import numpy as np
 
-from planner.pricing import tiered_cost
+from planner.model.pricing import tiered_cost
+import pytest
+
+pytestmark = pytest.mark.oracle
 
 
 def test_whole_quantities_under_one_schedule_per_row_cost_fractions():

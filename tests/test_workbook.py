@@ -6,16 +6,20 @@ LibreOffice recomputes it, and the result is compared with the engine run on the
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import openpyxl
 import pytest
 
-from libreoffice_support import libreoffice  # noqa: F401  (fixture)
-from planner import catalog, workbook
-from planner.report import analyse_one, monthly_table, summary, yearly_table
-from planner.scenario import to_dict, validate
+from planner.catalogs import catalog
+from planner.exports import workbook
+from planner.model.costs import COMPONENT_BY_KEY, COMPONENTS
+from planner.exports.report import analyse_one, monthly_table, summary, yearly_table
+from planner.schema.scenario import to_dict, validate
+
+pytestmark = pytest.mark.oracle
 
 PRESETS = sorted(catalog.presets())
 RELATIVE = 1e-9
@@ -137,8 +141,9 @@ def test_a_commitment_set_in_the_workbook_recomputes_its_upfront_lump(tmp_path, 
 def test_a_wrong_formula_is_caught(tmp_path, libreoffice, monkeypatch):
     """The comparison can fail: the electricity formula without its cooling overhead (PUE) is found out."""
     scenario = catalog.preset("retail")
-    monkeypatch.setitem(workbook.COMPONENT_FORMULAS, "electricity",
-                        workbook.COMPONENT_FORMULAS["electricity"].replace("*pue", ""))
+    electricity = COMPONENT_BY_KEY["electricity"]
+    wrong = dataclasses.replace(electricity, excel=electricity.excel.replace("*pue", ""))
+    monkeypatch.setattr(workbook, "COMPONENTS", tuple(wrong if c is electricity else c for c in COMPONENTS))
     problems = _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario)
     assert any(p.startswith("Monthly electricity month 1:") for p in problems)
     assert any(p.startswith("Summary edge_total_cost") for p in problems)
@@ -174,7 +179,7 @@ def test_yearly_table_by_hand():
 
 
 def test_cli_writes_the_workbook(tmp_path, capsys):
-    from planner.__main__ import main
+    from planner.cli import main
     out = tmp_path / "report.xlsx"
     assert main(["report", "--preset", "vessel", "--format", "xlsx", "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out, data_only=True)
@@ -201,15 +206,13 @@ def test_discounted_payback_by_hand():
 def test_workbook_formulas_name_what_the_documented_formulas_name():
     """Each component's workbook formula uses every input and helper its docs/FORMULAS.md line names."""
     import re
-    from planner.costs import COMPONENTS
-    from planner.scenario import FIELD_BY_NAME
+    from planner.schema.scenario import FIELD_BY_NAME
     helpers = {c.key for c in workbook.HELPERS if c.key != "m"} | {"operating_h", "other_h", "operating_s"}
-    assert set(workbook.COMPONENT_FORMULAS) == {c.key for c in COMPONENTS}
     docs = (__import__("pathlib").Path(__file__).parent.parent / "docs" / "FORMULAS.md").read_text()
     for info in COMPONENTS:
         assert f"`{info.formula}`" in docs, info.key                  # the line the workbook mirrors
         named = {t for t in re.findall(r"[a-z_]+", info.formula) if t in FIELD_BY_NAME or t in helpers}
-        missing = {t for t in named if not re.search(rf"\b{t}\b", workbook.COMPONENT_FORMULAS[info.key])}
+        missing = {t for t in named if not re.search(rf"\b{t}\b", info.excel)}
         assert not missing, (info.key, missing)
 
 

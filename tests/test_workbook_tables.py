@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import catalog
-from planner.report import (CSV_DECIMALS, analyse_one, csv_tables, monthly_table, read_report_section, report_csv,
+from planner.catalogs import catalog
+from planner.exports.report import (CSV_DECIMALS, analyse_one, csv_tables, monthly_table, read_report_section, report_csv,
                             table_csv, with_totals, yearly_table)
 from planner.ui.downloads import CSV_LABELS
+
+pytestmark = pytest.mark.unit
 
 PRESETS = sorted(catalog.presets())
 
@@ -75,8 +77,8 @@ def test_compare_page_offers_them_too(app):
 
 def test_sensitivity_tables_exist_as_single_table_csvs():
     """Tornado, map and Monte Carlo bands: one header row each, read back by pandas.read_csv as they were."""
-    from planner import risk
-    from planner import sensitivity
+    from planner.model import risk
+    from planner.exports import sensitivity
     scenario = catalog.preset("retail")
     xs, ys = [25.0, 50.0, 75.0], [1_000.0, 3_000.0]
     result = risk.monte_carlo(scenario, {"cameras": risk.Distribution("triangular", 35, 50, 65)}, 500, 1)
@@ -101,7 +103,7 @@ def test_the_fast_formula_path_stores_what_xlsxwriter_would(preset, monkeypatch)
 
     from xlsxwriter.worksheet import Worksheet
 
-    from planner import workbook
+    from planner.exports import workbook
 
     a = analyse_one(catalog.preset(preset))
 
@@ -119,7 +121,7 @@ def test_the_fast_formula_path_stores_what_xlsxwriter_would(preset, monkeypatch)
 def test_a_dynamic_array_function_still_gets_excels_prefix():
     from xlsxwriter.worksheet import Worksheet
 
-    from planner import workbook
+    from planner.exports import workbook
     fast, stock = workbook._Sheet(), Worksheet()
     assert fast._prepare_formula("=SORT(A1:A3)") == "_xlfn._xlws.SORT(A1:A3)"
     for formula in ("=SUM(A1:A3)", "{=SUM(A1:A3*B1:B3)}", "=XLOOKUP(1,A:A,B:B)", "{=FILTER(A1:A9,B1:B9>0)}",

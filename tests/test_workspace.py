@@ -5,10 +5,13 @@ import zlib
 
 import pytest
 
-from planner import advisor, catalog
-from planner.scenario import ScenarioError, replace, to_dict
-from planner.workspace import (MAX_COMPARED, Workspace, from_document, parse_json, to_document, to_json,
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.schema.scenario import ScenarioError, replace, to_dict
+from planner.plans.workspace import (MAX_COMPARED, Workspace, from_document, parse_json, to_document, to_json,
                                to_share_token, with_share_token)
+
+pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 FULL = Workspace(replace(RETAIL, cameras=80), preset="retail", view="accounting",
@@ -127,7 +130,7 @@ def test_a_bad_link_part_is_a_readable_error(token, message):
 
 def test_one_token_codec_for_the_scenario_and_the_work_part():
     """Both link parameters are `scenario.pack_token`'s: the same bytes for the same JSON object."""
-    from planner.scenario import pack_token, to_share_token as scenario_token, unpack_token
+    from planner.schema.scenario import pack_token, to_share_token as scenario_token, unpack_token
     token = to_share_token(FULL)
     assert pack_token(json.loads(unpack_token(token))) == token
     scenario = scenario_token(RETAIL)
@@ -135,8 +138,8 @@ def test_one_token_codec_for_the_scenario_and_the_work_part():
 
 
 # ── A fleet plan ────────────────────────────────────────────────────────────────────────────────────
-from planner import fleet  # noqa: E402
-from planner.workspace import of_fleet  # noqa: E402
+from planner.fleet import programme as fleet  # noqa: E402
+from planner.plans.workspace import of_fleet  # noqa: E402
 
 CITY = fleet.preset("city_intersections")
 

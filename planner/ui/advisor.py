@@ -21,16 +21,15 @@ import io
 import pandas as pd
 import streamlit as st
 
-from .. import advisor
-from ..charts import ms_text
-from ..format import md, money
-from ..report import frame_rows, summary, write_csv_rows
-from ..scenario import NumberField, Scenario, ScenarioError
-from . import state
-from .inputs import decimals, key_for, region_distance_km, widget_value
+from planner.advice import advisor
+from planner.schema.format import ms_text
+from planner.schema.format import md, money
+from planner.exports.report import frame_rows, summary, write_csv_rows
+from planner.schema.scenario import NumberField, Scenario, ScenarioError
+from planner.ui import state
+from planner.ui.inputs import decimals, key_for, region_distance_km, widget_value
 
 PAGE = "advisor"
-ANSWERS = "advisor.answers"
 FORM = "advisor.form"
 PLACE = "advisor"                 # where this page's notices show (state.show_notices): under Apply
 FORM_PLACE = "advisor.form"       # … and under the form
@@ -56,14 +55,14 @@ def scenario_answers() -> dict:
 
 def submitted() -> advisor.Answers | None:
     """The answers last submitted in this session, or None before the first submit."""
-    values = st.session_state.get(ANSWERS)
+    values = st.session_state.get(state.ADVISOR_ANSWERS)
     return advisor.answers(**values) if values else None
 
 
 def _submit() -> None:
     values = {q.name: widget_value(q, st.session_state[key_for(PAGE, q.name)]) for q in advisor.QUESTIONS}
     try:
-        st.session_state[ANSWERS] = advisor.answers(**values).model_dump()
+        st.session_state[state.ADVISOR_ANSWERS] = advisor.answers(**values).model_dump()
     except ScenarioError as exc:              # the widgets keep to the bounds; a hand-set state may not
         state.notify("error", f"Not submitted: {exc}", FORM_PLACE)
 
@@ -94,7 +93,7 @@ def _question(spec, value) -> None:
 
 def questionnaire() -> None:
     """The questions as one form (one rerun per submit), in rows of COLUMNS, showing the last answers."""
-    stored = {**defaults(), **scenario_answers(), **(st.session_state.get(ANSWERS) or {})}
+    stored = {**defaults(), **scenario_answers(), **(st.session_state.get(state.ADVISOR_ANSWERS) or {})}
     questions = advisor.QUESTIONS
     with st.form(FORM):
         for start in range(0, len(questions), COLUMNS):

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from ..format import md
-from ..scenario import Scenario
-from . import state
+from planner.schema.format import md
+from planner.schema.scenario import Scenario
+from planner.ui import state
 
 COMPARISON = "comparison"
 MAX_COMPARED = 8
@@ -74,7 +74,8 @@ def chart_label(label: str) -> str:
     return escape(label, quote=False)
 
 
-def share_link(page_url: str | None) -> str:
-    """The app's root URL with the scenario in its query (a relative link when the URL is unknown)."""
+def share_link(page_url: str | None, work: str | None) -> str:
+    """The app's root URL with the scenario and `work` (`state.share_params`) in its query (a relative link when
+    the URL is unknown)."""
     root = page_url.rsplit("/", 1)[0] + "/" if page_url else ""
-    return f"{root}?{urlencode(state.share_params())}"
+    return f"{root}?{urlencode(state.share_params(work))}"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..format import slug
-from ..report import Analysis, csv_tables, table_csv
-from ..workbook import workbook_bytes
+from planner.schema.format import slug
+from planner.exports.report import Analysis, csv_tables, table_csv
+from planner.exports.workbook import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_LABELS = {"monthly": "Monthly CSV", "yearly": "Yearly CSV", "summary": "Summary CSV",

@@ -14,10 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from .. import charts
-from .. import fleet as model
-from ..scenario import ScenarioError
-from . import state
+from planner.exports import charts
+from planner.fleet import programme as model
+from planner.schema.scenario import ScenarioError
+from planner.ui import state
 
 DOC, VERSION, SHOWN = "fleet.doc", "fleet.version", "fleet.shown"
 DEFAULT_FLEET = "retail_chain"

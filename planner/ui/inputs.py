@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .. import currency
-from ..catalog import TIER_ITEMS, same_value
-from ..format import md, money, number_text
-from ..report import sources
-from ..scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
-                        NumberField, Scenario, ScenarioError, TextField, applies, replace, to_dict)
-from ..tables import edited_tiers
-from . import state
+from planner.catalogs import currency
+from planner.catalogs.catalog import TIER_ITEMS, same_value
+from planner.schema.format import md, money, number_text
+from planner.exports.report import sources
+from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
+                        NumberField, Scenario, ScenarioError, TextField, applies, replace, scale_money, to_dict)
+from planner.exports.tables import edited_tiers
+from planner.ui import state
 
 SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3
@@ -144,10 +144,9 @@ def region_distance_km(scenario: Scenario) -> float | None:
 
 def sync_region_distance() -> None:
     """Put the scenario's site-to-region distance into the advisor's submitted answers (the form shows it too)."""
-    from .advisor import ANSWERS            # the advisor page's pieces import this module
     km = region_distance_km(state.current())
-    if km is not None and st.session_state.get(ANSWERS):
-        st.session_state[ANSWERS] = {**st.session_state[ANSWERS], "region_distance_km": km}
+    if km is not None and st.session_state.get(state.ADVISOR_ANSWERS):
+        st.session_state[state.ADVISOR_ANSWERS] = {**st.session_state[state.ADVISOR_ANSWERS], "region_distance_km": km}
 
 
 def distance_note(scenario: Scenario) -> str:
@@ -194,7 +193,7 @@ def _tiers(schedule) -> list[dict]:
 def pickers(group: str, scenario: Scenario) -> list[Picker]:
     """The catalog pickers shown at the top of an input group; their USD prices converted at the scenario's rate."""
     cat, cur = state.catalog(), scenario.currency
-    local = lambda fields: currency.scale_money(fields, scenario.fx_rate)  # noqa: E731
+    local = lambda fields: scale_money(fields, scenario.fx_rate)  # noqa: E731
     usd_note = (" Catalog prices are in USD, converted at the scenario's exchange rate "
                 f"({currency.rate_text(scenario)}).")
     if group == "Cloud":

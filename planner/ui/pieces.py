@@ -7,14 +7,15 @@ import streamlit as st
 
 import plotly.graph_objects as go
 
-from .. import charts
-from ..costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
-from ..explain import carbon_month, first_month
-from ..format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
-from ..report import SIDES, Analysis, monthly_table, summary
-from ..scenario import FIELD_BY_NAME, to_json
-from ..tables import summary_display
-from . import sidebar, state
+from planner.exports import charts
+from planner.model.costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
+from planner.model.explain import carbon_month, first_month
+from planner.schema.format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
+from planner.exports.report import SIDES, Analysis, monthly_table, summary
+from planner.schema.scenario import FIELD_BY_NAME, to_json
+from planner.exports.tables import summary_display
+from planner.ui import sidebar, state
+from planner.ui.inputs import field_widget
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
 CHART_CONFIG = {"displaylogo": False}
@@ -184,7 +185,6 @@ def carbon_section(a: Analysis, view: str) -> None:
     be, h = summary(a, view)["carbon_break_even_month"], a.scenario.horizon_months
     right.caption(md(f"The edge {carbon_break_even_text(be, h)}" + ("." if view == "cash" or be is None else
                      " (devices counted when bought; this view spreads them over their life).")))
-    from .inputs import field_widget                 # the schema's widget, bound to the scenario like every input
     price_col, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
     with price_col:
         field_widget(FIELD_BY_NAME["carbon_price_per_tonne"], a.scenario, "costs")

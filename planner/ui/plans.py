@@ -21,14 +21,16 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from .. import charts, fleet as fleets, sensitivity as what_if, store as store_module, tables
-from ..format import RESULTS, money, shorten, value_text
-from ..report import Analysis, summary
-from ..scenario import ScenarioError
-from ..store import RevisionInfo, SavedPlan, Store, StoreError
-from ..workspace import SENSITIVITY_SETTINGS, Workspace, of_fleet, parse_json, to_share_token, with_share_token
-from . import compare, fleet as fleet_page, sensitivity, state
-from .pieces import break_even_delta, money_delta
+from planner.exports import charts, sensitivity as what_if, tables
+from planner.fleet import programme as fleets
+from planner.plans import store as store_module
+from planner.schema.format import RESULTS, money, shorten, value_text
+from planner.exports.report import Analysis, summary
+from planner.schema.scenario import ScenarioError
+from planner.plans.store import RevisionInfo, SavedPlan, Store, StoreError
+from planner.plans.workspace import SENSITIVITY_SETTINGS, Workspace, of_fleet, parse_json, to_share_token, with_share_token
+from planner.ui import compare, fleet as fleet_page, sensitivity, state
+from planner.ui.pieces import break_even_delta, money_delta
 
 OPENED = "plans.opened"
 PLAN_PARAM, REVISION_PARAM = "plan", "rev"

@@ -4,7 +4,7 @@ Each section is an `st.fragment` (its widgets rerun that section alone) and its 
 `st.cache_data` keyed by the scenario's JSON text plus the section's parameters. So moving the tornado
 slider never reruns the Monte Carlo, and a rerun of the page re-uses the last simulation (its request is
 kept in `st.session_state`, its result in the cache). Defaults, orderings, tables and CSVs come from
-`planner.sensitivity`, the figures from `planner.charts`; widget keys start with `sensitivity.`.
+`planner.exports.sensitivity`, the figures from `planner.exports.charts`; widget keys start with `sensitivity.`.
 """
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import charts, risk
-from .. import sensitivity as model
-from ..format import RESULTS, md, slug
-from ..report import table_csv
-from ..scenario import FIELD_BY_NAME, Scenario, parse_json, to_json
-from . import pieces, state
-from .inputs import decimals
+from planner.exports import charts
+from planner.model import risk
+from planner.exports import sensitivity as model
+from planner.schema.format import RESULTS, md, slug
+from planner.exports.report import table_csv
+from planner.schema.scenario import FIELD_BY_NAME, Scenario, parse_json, to_json
+from planner.ui import pieces, state
+from planner.ui.inputs import decimals
 
 TORNADO_PERCENT = 20                      # default ± [%]
 MAP_POINTS = (5, 60, 21)                  # grid points per axis: min, max, default (odd: the middle is the current)

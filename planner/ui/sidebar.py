@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..scenario import Scenario
-from . import state
+from planner.schema.scenario import Scenario
+from planner.ui import state
 
 NAME_MAX_CHARS = next(m.max_length for m in Scenario.model_fields["name"].metadata if hasattr(m, "max_length"))
 

@@ -13,14 +13,15 @@ from typing import Any
 
 import streamlit as st
 
-from .. import catalog as catalog_module
-from ..currency import to_common
-from ..format import md
-from ..report import Analysis, analyse_one
-from ..scenario import (Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json,
+from planner.catalogs import catalog as catalog_module
+from planner.catalogs.currency import to_common
+from planner.schema.format import md
+from planner.exports.report import Analysis, analyse_one
+from planner.schema.scenario import (Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json,
                         to_share_token)
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
+ADVISOR_ANSWERS = "advisor.answers"   # the answers the advisor page last submitted (inputs keep its distance in step)
 EDITED = " (edited)"             # added to a preset's name once the scenario's inputs differ from it
 SHARE_PARAM, PRESET_PARAM, WORK_PARAM = "s", "p", "w"
 DEFAULT_PRESET = "retail"
@@ -51,13 +52,13 @@ def presets() -> dict[str, Scenario]:
 
 
 # ── The scenario ───────────────────────────────────────────────────────────────────────────────────
-def init_session() -> None:
+def init_session() -> bool:
     """Once per session: restore the scenario from a share link (`?s=…&p=…`), else the default preset.
 
     A tampered or stale link queues a warning and falls back to the default preset.
     """
     if SCENARIO in st.session_state:
-        return
+        return False
     st.session_state[NOTICES] = []
     found = presets()
     key = st.query_params.get(PRESET_PARAM, DEFAULT_PRESET)
@@ -75,8 +76,7 @@ def init_session() -> None:
             notify("warning", f"The share link could not be opened: {exc}. "
                               f"Showing the “{scenario.name}” preset instead.")
     set_scenario(scenario, preset=key)
-    from .plans import restore_from_link     # the rest of the work: the link's view, advisor answers, comparison
-    restore_from_link()                      # and Sensitivity settings (`w`), or a saved plan (`plan`) instead
+    return True
 
 
 def current() -> Scenario:
@@ -169,18 +169,16 @@ def load_scenario_file(data: bytes, file_name: str = "the file", place: str = TO
 
 
 # ── Share link ─────────────────────────────────────────────────────────────────────────────────────
-def share_params(scenario: Scenario | None = None) -> dict[str, str]:
-    """The scenario (`s`), its preset (`p`) and, unless they are a fresh session's, the view, advisor answers,
-    comparison set and Sensitivity settings (`w`, see `planner.ui.plans`)."""
-    from .plans import work_token
-    work = work_token()
+def share_params(work: str | None, scenario: Scenario | None = None) -> dict[str, str]:
+    """The scenario (`s`), its preset (`p`) and `work`, the view, advisor answers, comparison set and Sensitivity
+    settings (`w`: `planner.ui.plans.work_token`, None for a fresh session's)."""
     return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()} | (
         {WORK_PARAM: work} if work else {})
 
 
-def sync_share_link() -> None:
+def sync_share_link(work: str | None) -> None:
     """Keep the URL's query parameters equal to the current work, so the address bar is a share link."""
-    params = share_params()
+    params = share_params(work)
     for name, value in params.items():
         if st.query_params.get(name) != value:
             st.query_params[name] = value

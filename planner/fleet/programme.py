@@ -28,8 +28,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from . import advisor, catalog, costs, finance
-from .scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, entry_point, load_json,
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.model import costs, finance
+from planner.schema.scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, entry_point, load_json,
                        to_dict, validate)
 
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")

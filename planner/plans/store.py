@@ -5,7 +5,7 @@ PostgreSQL for a team); Streamlit's connection secrets, `[connections.planner]` 
 (`url = "..."`, or the parts `dialect`, `driver`, `username`, `password`, `host`, `port`, `database`,
 `query`, as `st.connection(..., type="sql")` reads them); else SQLite in the file `PLANNER_DATABASE_PATH`
 (default `plans.sqlite3` in the working directory). The schema is made and kept current by Alembic
-(`planner/migrations`), at start-up and by `python -m planner db upgrade`.
+(`planner/plans/migrations`), at start-up and by `python -m planner db upgrade`.
 
 A plan's id is 128 random bits (32 hex digits): the id is the capability to read the plan. Each save
 adds revision n + 1 of its plan, numbered under the plan row's lock, so concurrent savers get distinct,
@@ -28,8 +28,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from .scenario import SCHEMA_VERSION, ScenarioError
-from .workspace import KINDS, WORKSPACE_VERSION, Workspace, parse_json, to_json
+from planner.schema.scenario import SCHEMA_VERSION, ScenarioError
+from planner.plans.workspace import KINDS, WORKSPACE_VERSION, Workspace, parse_json, to_json
 
 URL_VARIABLE, PATH_VARIABLE = "PLANNER_DATABASE_URL", "PLANNER_DATABASE_PATH"
 CONNECTION = "planner"                      # [connections.planner] in Streamlit's secrets.toml
@@ -254,7 +254,7 @@ class Store:
         from alembic.config import Config
 
         config = Config()
-        config.set_main_option("script_location", str(resources.files("planner") / "migrations"))
+        config.set_main_option("script_location", str(resources.files("planner.plans") / "migrations"))
         with self._transaction() as connection:
             if connection.dialect.name == "postgresql":          # one migrating process at a time
                 connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))

@@ -2,7 +2,7 @@
 preset it started from, the cash/accounting view, the advisor's answers, the comparison set and the
 Sensitivity page's settings.
 
-One JSON document, written and read here only; the plans database stores it as it is (`planner.store`).
+One JSON document, written and read here only; the plans database stores it as it is (`planner.plans.store`).
 
     {"workspace_version": 1, "kind": "scenario",
      "scenario": {...the scenario file, with its schema_version...},
@@ -25,14 +25,13 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import advisor
-from . import fleet as fleets
-from .scenario import (NumberField, Scenario, ScenarioError, entry_point, load_json, pack_token, to_dict, unpack_token,
+from planner.advice import advisor
+from planner.fleet import programme as fleets
+from planner.schema.scenario import (VIEWS, NumberField, Scenario, ScenarioError, entry_point, load_json, pack_token, to_dict, unpack_token,
                        validate)
 
 WORKSPACE_VERSION = 1
 KINDS = ("scenario", "fleet")
-VIEWS = ("cash", "accounting")
 MAX_COMPARED = 8
 _UPGRADES: dict[int, Any] = {}       # workspace_version n → function(dict) -> dict of version n + 1
 # The Sensitivity page's settings a plan keeps, with their JSON type. The page's own option lists decide

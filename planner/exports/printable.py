@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from . import advisor, charts
-from .format import break_even_short, input_text, irr_text, money
-from .report import Analysis, assumptions_table, monthly_table, sources, summary, with_totals, yearly_table
-from .scenario import applies, to_dict
-from .tables import summary_display
+from planner.advice import advisor
+from planner.exports import charts
+from planner.schema.format import break_even_short, input_text, irr_text, money, ms_text
+from planner.exports.report import Analysis, assumptions_table, monthly_table, sources, summary, with_totals, yearly_table
+from planner.schema.scenario import applies, to_dict
+from planner.exports.tables import summary_display
 
 # A4 is 210 mm wide and Letter 215.9 mm: less 2 × MARGIN_MM, at 96 px per inch, 703 and 725 px are printable.
 MARGIN_MM = 12
@@ -181,7 +182,7 @@ def assumptions_html(a: Analysis) -> str:
 # ── Advisor ────────────────────────────────────────────────────────────────────────────────────────
 def advice_html(advice: advisor.Advice, applied: bool, currency: str) -> str:
     """The advisor's recommendation: placement, verdict, deciding factors, latency, sizing and stack."""
-    ms, placement = charts.ms_text, advisor.PLACEMENT_TEXT[advice.placement]
+    ms, placement = ms_text, advisor.PLACEMENT_TEXT[advice.placement]
     verdict = advice.headline.removeprefix(f"{placement}: ")
     parts = [f"<p><b>{escape(placement)}</b> ({escape(advice.confidence)} confidence): {escape(verdict)}.</p>",
              "<p>Deciding factors:</p><ul>" + "".join(f"<li>{escape(r)}</li>" for r in advice.deciding) + "</ul>"]

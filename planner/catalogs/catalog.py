@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .scenario import (FIELD_BY_NAME, NO_REGION, TIER_SCHEDULES, NumberField, Scenario, ScenarioError,
-                       validate)
+from planner.schema.scenario import (FIELD_BY_NAME, NO_REGION, TIER_SCHEDULES, NumberField, Scenario, ScenarioError,
+                                     scale_money, validate)
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
@@ -201,7 +201,6 @@ def same_value(a, b) -> bool:
 
 def in_usd(values: dict) -> dict:
     """Scenario values (`to_dict`) with every money figure divided by `fx_rate`: comparable with the USD catalogs."""
-    from .currency import scale_money                 # currency imports this module
     return scale_money(values, 1 / values["fx_rate"])
 
 

@@ -11,28 +11,11 @@ input — each field whose unit contains `{cur}`, and each price of the tier sch
 """
 from __future__ import annotations
 
-from . import catalog
-from .scenario import NUMBER_FIELDS, TIER_SCHEDULES, Scenario, ScenarioError, to_dict, validate
+from planner.catalogs import catalog
+from planner.schema.scenario import Scenario, ScenarioError, scale_money, to_dict, validate
 
 CATALOG_CURRENCY = "USD"
 RATE_DIGITS = 6                                     # decimals a reference cross rate is rounded to
-# Money inputs: a currency in the unit; the rate itself is {cur} per USD, not money.
-MONEY_FIELDS = tuple(f.name for f in NUMBER_FIELDS if "{cur}" in f.unit and f.name != "fx_rate")
-
-
-def _scaled(value: float, factor: float) -> float:
-    return float(f"{value * factor:.12g}")          # no float noise such as 0.30000000000000004 in a field
-
-
-def scale_money(values: dict, factor: float) -> dict:
-    """`values` (a scenario as `to_dict` gives it) with every money figure multiplied by `factor`."""
-    scaled = {**values, **{name: _scaled(values[name], factor) for name in MONEY_FIELDS if name in values}}
-    for name in TIER_SCHEDULES:
-        if name in values:
-            scaled[name] = [{**t, "price": _scaled(t["price"], factor)} for t in values[name]]
-    return scaled
-
-
 def reference_rate(code: str, rates: tuple[dict, ...] | None = None) -> tuple[float, str]:
     """(units of `code` per USD, the reference date) from the ECB euro rates; ScenarioError for a code without one."""
     rows = {r["currency"]: r for r in (catalog.load().fx_rates if rates is None else rates)}

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import catalog, costs as cost_model
-from .catalog import Provenance
-from .costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
-from .finance import Carbon, Finance, analyse, carbon
-from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
+from planner.catalogs import catalog
+from planner.model import costs as cost_model
+from planner.catalogs.catalog import Provenance
+from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
+from planner.model.finance import Carbon, Finance, analyse, carbon
+from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
 

@@ -19,73 +19,107 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .pricing import pad_schedules, tiered_cost
-from .scenario import FIELDS, NumberField, Scenario
+from planner.model.pricing import pad_schedules, tiered_cost
+from planner.schema.scenario import FIELDS, VIEWS, NumberField, Scenario
 
 DAYS_PER_CALENDAR_MONTH = 365.25 / 12
 HOURS_PER_CALENDAR_MONTH = DAYS_PER_CALENDAR_MONTH * 24
 
 
+def excel_tiers(quantity: str, name: str) -> str:
+    """The workbook's marginal tiers of `quantity` (a formula): Σ max(q − start, 0) × (price − previous price) over
+    the named tier ranges `{name}_start` and `{name}_step`."""
+    return f"SUMPRODUCT((({quantity})>{name}_start)*(({quantity})-{name}_start)*{name}_step)"
+
+
 @dataclass(frozen=True)
 class ComponentInfo:
+    """One cost or carbon line, declared once: its docs/FORMULAS.md row, its workbook formula and who pays it.
+    Its numpy terms are built under the same key by `evaluate`."""
     key: str
     side: str        # "cloud" or "edge"
     label: str
     bill: str        # who sends the bill, so a finance reader can match it
-    formula: str
-    views: tuple[str, ...] = ("cash", "accounting")
+    formula: str     # docs/FORMULAS.md's formula, in words and symbols
+    views: tuple[str, ...] = VIEWS
     lump: bool = False   # paid at the start of its month (capex) rather than accrued evenly
+    excel: str = ""  # the workbook's formula for one month: `{col}` this month's Monthly column, bare names inputs
+    note: str = ""   # when the line applies, if not always (docs/FORMULAS.md)
 
 
 COMPONENTS: tuple[ComponentInfo, ...] = (
     ComponentInfo("site_uplink", "cloud", "Site uplink (video to cloud)", "Site ISP / carrier",
-                  "upload_gb × uplink_per_gb × bandwidth_change(m)"),
+                  "upload_gb × uplink_per_gb × bandwidth_change(m)",
+                  excel="{upload_gb}*uplink_per_gb*{bandwidth_change}"),
     ComponentInfo("cloud_ingest", "cloud", "Cloud ingest", "Cloud provider",
-                  "upload_gb × ingest_per_gb × bandwidth_change(m)"),
+                  "upload_gb × ingest_per_gb × bandwidth_change(m)",
+                  excel="{upload_gb}*ingest_per_gb*{bandwidth_change}"),
     ComponentInfo("inference", "cloud", "Cloud inference", "Cloud provider",
                   "per-image: (1 − discount%) × tiers(images) × fee_change(m); serverless: (1 − discount%) × images × "
                   "(ms/1000 × memory_gb × per_gb_second + per_million_requests/10⁶) × fee_change(m); instances: "
-                  "instances(m) × billed_hours × instance_rate × fee_change(m)"),
+                  "instances(m) × billed_hours × instance_rate × fee_change(m)",
+                  excel='IF(inference_pricing="per_image",(1-inference_discount_percent/100)*'
+                        + excel_tiers("{images}", "inference_tier") + ',IF(inference_pricing="serverless",'
+                        "(1-inference_discount_percent/100)*{images}*serverless_per_image,"
+                        "{instances}*billed_hours*instance_rate))*{fee_change}"),
     ComponentInfo("commitment_upfront", "cloud", "Instance commitment, upfront", "Cloud provider",
-                  "commitments_bought(m) × upfront_per_instance × fee_change(m)", views=("cash",), lump=True),
+                  "commitments_bought(m) × upfront_per_instance × fee_change(m)", views=("cash",), lump=True,
+                  excel="{commitments_bought}*upfront_per_instance*{fee_change}"),
     ComponentInfo("commitment_spread", "cloud", "Instance commitment, upfront spread over the term", "Accounting",
-                  "instances(m) × upfront_per_instance / term_months × fee_change(m)", views=("accounting",)),
+                  "instances(m) × upfront_per_instance / term_months × fee_change(m)", views=("accounting",),
+                  excel="{instances}*upfront_per_instance/MAX(term_months,1)*{fee_change}"),
     ComponentInfo("results_egress", "cloud", "Results egress to site", "Cloud provider",
-                  "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)"),
+                  "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)",
+                  excel=excel_tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}"),
     ComponentInfo("cloud_storage", "cloud", "Cloud storage", "Cloud provider",
-                  "upload_gb × stored_months(m) × storage_per_gb_month × fee_change(m)"),
+                  "upload_gb × stored_months(m) × storage_per_gb_month × fee_change(m)",
+                  excel="{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}"),
     ComponentInfo("hardware", "edge", "Edge hardware", "Hardware vendor",
-                  "devices_bought(m) × device_price − devices_retired(m) × device_price × salvage_percent/100", views=("cash",), lump=True),
+                  "devices_bought(m) × device_price − devices_retired(m) × device_price × salvage_percent/100", views=("cash",), lump=True,
+                  excel="{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100"),
     ComponentInfo("installation", "edge", "Installation", "Installer",
-                  "devices_bought(m) × install_per_device", views=("cash",), lump=True),
+                  "devices_bought(m) × install_per_device", views=("cash",), lump=True,
+                  excel="{devices_bought}*install_per_device"),
     ComponentInfo("depreciation", "edge", "Depreciation (hardware + installation)", "Accounting",
                   "devices(m) × (device_price + install_per_device − salvage) / useful_life_months",
-                  views=("accounting",)),
+                  views=("accounting",),
+                  excel="{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months"),
     ComponentInfo("failures", "edge", "Failure replacements", "Hardware vendor",
-                  "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)"),
+                  "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)",
+                  excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)"),
     ComponentInfo("management", "edge", "Management software", "Software vendor",
-                  "management_per_month × (devices(m) if per device else sites)"),
+                  "management_per_month × (devices(m) if per device else sites)",
+                  excel='management_per_month*IF(management_basis="per_device",{devices},sites)'),
     ComponentInfo("electricity", "edge", "Electricity", "Utility",
                   "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × electricity_per_kwh × "
-                  "electricity_change(m)"),
+                  "electricity_change(m)",
+                  excel="{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*electricity_per_kwh"
+                        "*{electricity_change}"),
     ComponentInfo("feedback_uplink", "edge", "Feedback upload", "Site ISP / carrier",
-                  "feedback_gb × uplink_per_gb × bandwidth_change(m)"),
+                  "feedback_gb × uplink_per_gb × bandwidth_change(m)",
+                  excel="{feedback_gb}*uplink_per_gb*{bandwidth_change}"),
     ComponentInfo("feedback_cloud", "edge", "Feedback ingest & storage", "Cloud provider",
                   "feedback_gb × (ingest_per_gb × bandwidth_change(m) + stored_months(m) × storage_per_gb_month "
-                  "× fee_change(m))"),
+                  "× fee_change(m))",
+                  excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})"),
 )
 CARBON_PRICE = "Internal carbon price"
+ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
 COMPONENTS += (   # carbon as money: empty lines unless carbon_price_per_tonne > 0
     ComponentInfo("carbon_cloud", "cloud", "Carbon price", CARBON_PRICE,
-                  "cloud_kgco2e(m) / 1000 × carbon_price_per_tonne"),
+                  "cloud_kgco2e(m) / 1000 × carbon_price_per_tonne",
+                  note=ONLY_PRICED, excel="{cloud_kg}/1000*carbon_price_per_tonne"),
     ComponentInfo("carbon_edge_purchase", "edge", "Carbon price: devices bought", CARBON_PRICE,
                   "devices_bought(m) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne", views=("cash",),
-                  lump=True),
+                  lump=True,
+                  note=ONLY_PRICED, excel="{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne"),
     ComponentInfo("carbon_edge_embodied", "edge", "Carbon price: devices (spread)", CARBON_PRICE,
                   "devices(m) × device_embodied_kgco2e / useful_life_months / 1000 × carbon_price_per_tonne",
-                  views=("accounting",)),
+                  views=("accounting",),
+                  note=ONLY_PRICED, excel="{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne"),
     ComponentInfo("carbon_edge", "edge", "Carbon price: operation", CARBON_PRICE,
-                  "(edge_energy + edge_failures + edge_network)(m) / 1000 × carbon_price_per_tonne"),
+                  "(edge_energy + edge_failures + edge_network)(m) / 1000 × carbon_price_per_tonne",
+                  note=ONLY_PRICED, excel="({edge_energy}+{edge_failures}+{edge_network})/1000*carbon_price_per_tonne"),
 )
 COMPONENT_BY_KEY = {c.key: c for c in COMPONENTS}
 CARBON_PRICE_KEYS = tuple(c.key for c in COMPONENTS if c.bill == CARBON_PRICE)
@@ -97,24 +131,32 @@ SCOPE_2, SCOPE_3 = "Scope 2 (purchased electricity)", "Scope 3 (purchased goods 
 CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
     ComponentInfo("cloud_energy", "cloud", "Cloud inference energy", SCOPE_3,
                   "images × cloud_accelerator_s_per_inference × cloud_accelerator_watts / 3.6×10⁶ × cloud_pue × "
-                  "cloud_grid_kgco2e_per_kwh"),
+                  "cloud_grid_kgco2e_per_kwh",
+                  excel="{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6*cloud_pue"
+                        "*cloud_grid_kgco2e_per_kwh"),
     ComponentInfo("cloud_network", "cloud", "Network energy (uploads, results)", SCOPE_3,
-                  "(upload_gb + result_gb) × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh"),
+                  "(upload_gb + result_gb) × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
+                  excel="({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh"),
     ComponentInfo("cloud_embodied", "cloud", "Cloud hardware (embodied share)", SCOPE_3,
-                  "images × cloud_accelerator_s_per_inference / 3600 × cloud_embodied_kgco2e_per_accelerator_hour"),
+                  "images × cloud_accelerator_s_per_inference / 3600 × cloud_embodied_kgco2e_per_accelerator_hour",
+                  excel="{images}*cloud_accelerator_s_per_inference/3600*cloud_embodied_kgco2e_per_accelerator_hour"),
     ComponentInfo("edge_purchase", "edge", "Devices bought (embodied)", SCOPE_3,
-                  "devices_bought(m) × device_embodied_kgco2e", views=("cash",), lump=True),
+                  "devices_bought(m) × device_embodied_kgco2e", views=("cash",), lump=True,
+                  excel="{devices_bought}*device_embodied_kgco2e"),
     ComponentInfo("edge_embodied", "edge", "Devices (embodied, spread over life)", SCOPE_3,
-                  "devices(m) × device_embodied_kgco2e / useful_life_months", views=("accounting",)),
+                  "devices(m) × device_embodied_kgco2e / useful_life_months", views=("accounting",),
+                  excel="{devices}*device_embodied_kgco2e/useful_life_months"),
     ComponentInfo("edge_failures", "edge", "Failure replacements (embodied)", SCOPE_3,
-                  "devices(m) × failure_percent_per_year/100/12 × device_embodied_kgco2e"),
+                  "devices(m) × failure_percent_per_year/100/12 × device_embodied_kgco2e",
+                  excel="{devices}*failure_percent_per_year/100/12*device_embodied_kgco2e"),
     ComponentInfo("edge_energy", "edge", "Device energy", SCOPE_2,
-                  "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × grid_kgco2e_per_kwh"),
+                  "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × grid_kgco2e_per_kwh",
+                  excel="{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*grid_kgco2e_per_kwh"),
     ComponentInfo("edge_network", "edge", "Network energy (feedback uploads)", SCOPE_3,
-                  "feedback_gb × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh"),
+                  "feedback_gb × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
+                  excel="{feedback_gb}*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh"),
 )
 CARBON_BY_KEY = {c.key: c for c in CARBON_COMPONENTS}
-VIEWS = ("cash", "accounting")
 
 
 def side_components(side: str, view: str = "cash", registry: tuple[ComponentInfo, ...] = COMPONENTS

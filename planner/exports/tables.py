@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from .currency import rate_text
-from .format import input_text, shorten, tiers_text, value_text
-from .report import Analysis, frame_rows, sources, summary_table, write_csv_rows
-from .scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
+from planner.catalogs.currency import rate_text
+from planner.schema.format import input_text, shorten, tiers_text, value_text
+from planner.exports.report import Analysis, frame_rows, sources, summary_table, write_csv_rows
+from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
 
 
 # ── Values as a reader wants them ──────────────────────────────────────────────────────────────────

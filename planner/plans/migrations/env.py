@@ -1,7 +1,7 @@
-"""Alembic environment: migrations run on the connection `planner.store.upgrade` hands over (no alembic.ini)."""
+"""Alembic environment: migrations run on the connection `planner.plans.store.upgrade` hands over (no alembic.ini)."""
 from alembic import context
 
-from planner.store import metadata
+from planner.plans.store import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata)

@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 from pydantic import ConfigDict, create_model
 
-from . import catalog, costs, currency, finance
-from .format import break_even_text
-from .scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace
+from planner.catalogs import catalog
+from planner.model import costs, finance
+from planner.schema.format import break_even_text, ms_text
+from planner.schema.scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace, scale_money
 
 FIBRE_KM_PER_MS = 200.0
 ROUTE_FACTOR = 1.5
@@ -201,12 +202,6 @@ PLACEMENT_TEXT = {
 
 
 # ── Latency ─────────────────────────────────────────────────────────────────────────────────────────
-def ms_text(value: float) -> str:
-    """'209 ms', '17.6 ms', '10 ms': whole milliseconds from 100 ms up, one decimal below, dropped when it is '.0'."""
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
-    return f"{text} ms"
-
-
 def sampling_wait_ms(analysed_fps: float) -> tuple[float, float]:
     """(average, worst) wait of an event for the next analysed frame: ½ and all of 1000 ÷ analysed_fps."""
     interval_ms = 1000 / analysed_fps if analysed_fps > 0 else 0.0
@@ -425,7 +420,7 @@ def deployment_changes(a: "Answers", scenario: Scenario, device: dict) -> tuple[
     orchestration = next((c for c in stack(a, device["family"], device["id"]) if c.layer == "orchestration"), None)
     if orchestration and orchestration.management:
         plan = catalog.load().management_plan(orchestration.management)
-        fee = currency.scale_money({"management_per_month": plan["usd_per_month"]}, scenario.fx_rate)
+        fee = scale_money({"management_per_month": plan["usd_per_month"]}, scenario.fx_rate)
         changes |= {**fee, "management_basis": plan["basis"]}
         notes.append(f"Management: {plan['name']}, {fee['management_per_month']:,g} {scenario.currency} per "
                      f"{plan['basis'].removeprefix('per_').replace('_', ' ')} per month (data/management.csv).")
@@ -464,7 +459,7 @@ def device_throughput(catalog_ips, decode_streams, derating_percent, relative_co
 def device_fields(device_id: str, sustained_ips: float, fx_rate: float = 1.0) -> dict:
     """A catalog device's scenario fields in the scenario's currency (`fx_rate` per USD), with the throughput
     it sustains (`device_throughput`) and auto sizing."""
-    fields = currency.scale_money(catalog.load().device_fields(device_id), fx_rate)
+    fields = scale_money(catalog.load().device_fields(device_id), fx_rate)
     return fields | {"device_throughput_ips": float(sustained_ips), "device_sizing": "auto"}
 
 

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField
+from planner.schema.scenario import FIELDS, TIER_SCHEDULES, ChoiceField
 
 SYMBOLS = {"USD": "$"}          # currencies written with a leading symbol; others get a trailing code
 
@@ -30,7 +30,7 @@ def money(value: float | None, currency: str = "USD", decimals: int = 0, signed:
     return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}".rstrip()
 
 
-DAYS_PER_MONTH = 365.25 / 12          # as planner.costs.DAYS_PER_CALENDAR_MONTH
+DAYS_PER_MONTH = 365.25 / 12          # as planner.model.costs.DAYS_PER_CALENDAR_MONTH
 
 
 def counted(number: int, noun: str) -> str:
@@ -52,6 +52,12 @@ def months(value: float | None, decimals: int = 1) -> str:
         return counted(days, "day") if days else "within a day"
     text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
     return f"{text} month" + ("" if text == "1" else "s")
+
+
+def ms_text(value: float) -> str:
+    """'209 ms', '17.6 ms', '10 ms': whole milliseconds from 100 ms up, one decimal below, dropped when it is '.0'."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}".removesuffix(".0")
+    return f"{text} ms"
 
 
 def percent(value: float | None) -> str:

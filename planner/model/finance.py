@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .costs import VIEWS, Component, Costs, sum_terms, terms_at, weighted_sums
+from planner.model.costs import Component, Costs, sum_terms, terms_at, weighted_sums
+from planner.schema.scenario import VIEWS
 
 
 MIN_CAPEX = 0.01   # capex below a cent counts as none: ROI is undefined rather than astronomically large

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .costs import CARBON_BY_KEY, COMPONENT_BY_KEY
-from .scenario import Scenario
+from planner.model.costs import CARBON_BY_KEY, COMPONENT_BY_KEY
+from planner.schema.scenario import Scenario
 
 # The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
 # as a disagreement with this oracle: 365.25 days a year ÷ 12 months; × 24 h.

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import costs, finance
-from .scenario import FIELD_BY_NAME, NUMBER_FIELDS, NumberField, Scenario
+from planner.model import costs, finance
+from planner.schema.scenario import FIELD_BY_NAME, NUMBER_FIELDS, NumberField, Scenario
 
 KEY_INPUTS = (
     "cameras", "analysed_fps", "hours_per_day", "bitrate_mbps", "uplink_per_gb", "ingest_per_gb",

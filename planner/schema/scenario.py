@@ -4,7 +4,7 @@
 `--set`, the CSV headers and the docs' input table are all generated from it.
 
 Conventions: money is in the scenario's currency (`currency`); the bundled catalogs are in USD and reach
-the scenario at `fx_rate` units of its currency per USD (`planner.currency` converts); GB and KB are
+the scenario at `fx_rate` units of its currency per USD (`planner.catalogs.currency` converts); GB and KB are
 decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from go-live at t = 0.
 """
 from __future__ import annotations
@@ -89,12 +89,12 @@ class TextField:
 
 
 GROUPS = ("Workload", "Cloud", "Edge", "Finance", "Carbon")
-REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "cloud_regions.csv"
+REGIONS_CSV = Path(__file__).resolve().parents[2] / "data" / "cloud_regions.csv"
 NO_REGION = "custom"
 
 
 def _region_options() -> dict[str, str]:
-    """{region id: 'AWS · Europe (Ireland)'} from the region catalog's id and name columns (planner.catalog
+    """{region id: 'AWS · Europe (Ireland)'} from the region catalog's id and name columns (planner.catalogs.catalog
     validates the rest of the file): a region id from a link or a file must be one of these."""
     options = {NO_REGION: "No region: prices as entered"}
     try:
@@ -102,7 +102,7 @@ def _region_options() -> dict[str, str]:
             for row in csv.DictReader(fh):
                 options[row["region"]] = f"{row['provider'].upper()} · {row['name']} ({row['region']})"
     except (OSError, KeyError, UnicodeDecodeError):
-        pass                                    # planner.catalog.load reports the broken file by name
+        pass                                    # planner.catalogs.catalog.load reports the broken file by name
     return options
 
 
@@ -305,6 +305,7 @@ RELEVANT_WHEN = {
     "sizing_headroom_percent": ("device_sizing", "auto"),
     "devices_manual": ("device_sizing", "manual"),
 }
+VIEWS = ("cash", "accounting")     # how money is presented: cash as paid, or capex spread over its life
 NUMBER_FIELDS = tuple(f for f in FIELDS if isinstance(f, NumberField))
 
 
@@ -659,3 +660,20 @@ def parse_assignment(text: str) -> tuple[str, Any]:
             return name, int(value)
         return name, value
     return name, raw
+
+
+# Money inputs: a currency in the unit; the rate itself is {cur} per USD, not money.
+MONEY_FIELDS = tuple(f.name for f in NUMBER_FIELDS if "{cur}" in f.unit and f.name != "fx_rate")
+
+
+def _scaled(value: float, factor: float) -> float:
+    return float(f"{value * factor:.12g}")          # no float noise such as 0.30000000000000004 in a field
+
+
+def scale_money(values: dict, factor: float) -> dict:
+    """`values` (a scenario as `to_dict` gives it) with every money figure multiplied by `factor`."""
+    scaled = {**values, **{name: _scaled(values[name], factor) for name in MONEY_FIELDS if name in values}}
+    for name in TIER_SCHEDULES:
+        if name in values:
+            scaled[name] = [{**t, "price": _scaled(t["price"], factor)} for t in values[name]]
+    return scaled

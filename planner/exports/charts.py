@@ -1,6 +1,6 @@
 """Plotly figures for the app, built by pure functions from analyses and tables (no Streamlit).
 
-Money axes and hover labels follow `planner.format.money`: '$12,345' for USD, '12,345 EUR' for
+Money axes and hover labels follow `planner.schema.format.money`: '$12,345' for USD, '12,345 EUR' for
 any other currency label. Time is months from go-live (t = 0); capex shows as a vertical step.
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from .costs import COMPONENTS, side_components
-from .finance import step_curve
-from .format import (RESULTS, SYMBOLS, break_even_text, break_even_value_text, carbon_break_even_text, money,
-                     never_text, number_text, result_name)
-from .report import SIDES, Analysis, column_name
+from planner.model.costs import COMPONENTS, side_components
+from planner.model.finance import step_curve
+from planner.schema.format import (RESULTS, SYMBOLS, break_even_text, break_even_value_text, carbon_break_even_text, money,
+                                    ms_text, never_text, number_text, result_name)
+from planner.exports.report import SIDES, Analysis, column_name
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
@@ -179,14 +179,13 @@ def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "sav
 
 
 # ── Advisor ────────────────────────────────────────────────────────────────────────────────────────
-# The architecture advisor's latency budget (planner.advisor.cloud_latency / edge_latency, in ms).
+# The architecture advisor's latency budget (planner.advice.advisor.cloud_latency / edge_latency, in ms).
 LATENCY_PATHS = {"cloud": "Cloud path", "edge": "Edge path"}
 LATENCY_SHADES = {"cloud": ("#1e3a8a", "#2563eb", "#38bdf8", "#818cf8", "#bfdbfe"),      # cool: the cloud
                   "edge": ("#065f46", "#34d399", "#a7f3d0")}                               # green: the edge
 NO_EDGE_PATH = "no catalog device fits the site"
 LATENCY_AXIS_ROOM = 1.5           # the axis runs to 1.5 × the longest bar or line: room for the totals' labels
 SHARED_PART_COLOR = "#9ca3af"      # grey: a part both paths share (the wait for the next analysed frame)
-from .advisor import ms_text  # noqa: E402,F401  (the advisor writes its milliseconds; the chart and pages alike)
 
 
 def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float], required_ms: float,
@@ -248,7 +247,7 @@ def latency_budget_figure(cloud_ms: dict[str, float], edge_ms: dict[str, float],
 
 
 # ── Sensitivity and risk ───────────────────────────────────────────────────────────────────────────
-# Figures of planner.risk's results: tornado, two-input map, break-even histogram, savings fan.
+# Figures of planner.model.risk's results: tornado, two-input map, break-even histogram, savings fan.
 # Break-even is in months from go-live; NaN means "does not pay back within the horizon", which every
 # figure draws and labels as an outcome of its own (never as a gap or a zero).
 

@@ -21,13 +21,14 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from . import catalog, fleet as fleet_model
-from .costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
+from planner.catalogs import catalog
+from planner.fleet import programme as fleet_model
+from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
                     instance_rates, batch, side_components)
-from .finance import MIN_CAPEX
-from .report import Analysis, summary, yearly_table
-from .currency import rate_text
-from .scenario import FIELDS, TIER_SCHEDULES, ChoiceField, NumberField, to_dict
+from planner.model.finance import MIN_CAPEX
+from planner.exports.report import Analysis, summary, yearly_table
+from planner.catalogs.currency import rate_text
+from planner.schema.scenario import FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
 
 _PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
@@ -48,11 +49,6 @@ class Column:
 
 def _compound(rate: str) -> str:
     return f"(1+{rate}/100)^({{m}}/12)"
-
-
-def _tiers(quantity: str, name: str) -> str:
-    """Marginal tiers of the quantity `quantity` (a formula): Σ max(q − start, 0) × (price − previous price)."""
-    return f"SUMPRODUCT((({quantity})>{name}_start)*(({quantity})-{name}_start)*{name}_step)"
 
 
 _NEEDED = "MAX(instance_min_count,-INT(-(instance_load*{growth}-1E-9)))"   # instances the month's load needs
@@ -92,43 +88,7 @@ HELPERS = (
            "INDEX({range:commitments_bought},{m}+1-term_months),0)", first="{commitments_added}", kind="count"),
 )
 
-COMPONENT_FORMULAS = {         # docs/FORMULAS.md, "Cloud components" and "Edge components", line by line
-    "site_uplink": "{upload_gb}*uplink_per_gb*{bandwidth_change}",
-    "cloud_ingest": "{upload_gb}*ingest_per_gb*{bandwidth_change}",
-    "inference": 'IF(inference_pricing="per_image",(1-inference_discount_percent/100)*'
-                 + _tiers("{images}", "inference_tier") + ',IF(inference_pricing="serverless",'
-                 "(1-inference_discount_percent/100)*{images}*serverless_per_image,"
-                 "{instances}*billed_hours*instance_rate))*{fee_change}",
-    "commitment_upfront": "{commitments_bought}*upfront_per_instance*{fee_change}",
-    "commitment_spread": "{instances}*upfront_per_instance/MAX(term_months,1)*{fee_change}",
-    "results_egress": _tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}",
-    "cloud_storage": "{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}",
-    "hardware": "{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100",
-    "installation": "{devices_bought}*install_per_device",
-    "depreciation": "{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months",
-    "failures": "{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)",
-    "management": 'management_per_month*IF(management_basis="per_device",{devices},sites)',
-    "electricity": "{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*electricity_per_kwh"
-                   "*{electricity_change}",
-    "feedback_uplink": "{feedback_gb}*uplink_per_gb*{bandwidth_change}",
-    "feedback_cloud": "{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
-    "carbon_cloud": "{cloud_kg}/1000*carbon_price_per_tonne",
-    "carbon_edge_purchase": "{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne",
-    "carbon_edge_embodied": "{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
-    "carbon_edge": "({edge_energy}+{edge_failures}+{edge_network})/1000*carbon_price_per_tonne",
-}
 
-CARBON_FORMULAS = {           # docs/FORMULAS.md, "Carbon", line by line [kg CO₂e/month]
-    "cloud_energy": "{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6*cloud_pue"
-                    "*cloud_grid_kgco2e_per_kwh",
-    "cloud_network": "({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
-    "cloud_embodied": "{images}*cloud_accelerator_s_per_inference/3600*cloud_embodied_kgco2e_per_accelerator_hour",
-    "edge_purchase": "{devices_bought}*device_embodied_kgco2e",
-    "edge_embodied": "{devices}*device_embodied_kgco2e/useful_life_months",
-    "edge_failures": "{devices}*failure_percent_per_year/100/12*device_embodied_kgco2e",
-    "edge_energy": "{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*grid_kgco2e_per_kwh",
-    "edge_network": "{feedback_gb}*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
-}
 
 
 def _plus(keys) -> str:
@@ -160,7 +120,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
     cloud = [c.key for c in side_components("cloud", "cash") if not c.lump]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
     accounting_only = [c.key for c in side_components("edge", "accounting") if "cash" not in c.views]
-    parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", COMPONENT_FORMULAS[c.key])
+    parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", c.excel)
              for c in COMPONENTS]
     totals = (
         money("cloud_running", f"Cloud running, cash [{currency}]", _plus(cloud)),
@@ -184,7 +144,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
     )
     kg = lambda key, header, formula, first=None: Column(key, f"{header} [kg CO₂e]", formula, first)  # noqa: E731
-    carbon = tuple(kg(c.key, f"{c.side.capitalize()}: {c.label}", CARBON_FORMULAS[c.key]) for c in CARBON_COMPONENTS)
+    carbon = tuple(kg(c.key, f"{c.side.capitalize()}: {c.label}", c.excel) for c in CARBON_COMPONENTS)
     carbon += (
         kg("cloud_kg", "Cloud carbon", _plus(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS))),
         kg("edge_kg_running", "Edge carbon without devices bought", "{edge_energy}+{edge_failures}+{edge_network}"),
@@ -448,7 +408,7 @@ class _Writer(_Book):
             ws.write_string(row, 3, unit)
             ws.write_string(row, 4, source)
             spec = next((f for f in FIELDS if f.name == name), None)
-            options = list(spec.options) if isinstance(spec, ChoiceField) else ["cash", "accounting"] if name == "view" \
+            options = list(spec.options) if isinstance(spec, ChoiceField) else list(VIEWS) if name == "view" \
                 else None
             if options:
                 ws.data_validation(row, 1, row, 1, {"validate": "list", "source": options})

@@ -1,9 +1,9 @@
 """What-ifs around one scenario, ready to show and export (pure: no Streamlit).
 
-`planner.risk` evaluates; this module prepares its inputs and reads its results: the inputs a what-if may
+`planner.model.risk` evaluates; this module prepares its inputs and reads its results: the inputs a what-if may
 vary, default map ranges and Monte Carlo distributions, custom tornado ranges, the tornado's order, and the
 tornado, map and Monte Carlo tables and CSVs. The Sensitivity page lays these out; a script can use them
-without Streamlit. "Never pays back within the horizon" (NaN from `planner.risk`) is 'never' in CSVs and
+without Streamlit. "Never pays back within the horizon" (NaN from `planner.model.risk`) is 'never' in CSVs and
 'never within N months' in display tables.
 """
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import risk
-from .finance import Finance
-from .format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
-from .report import frame_rows, sources, write_csv_rows
-from .scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, applies
+from planner.model import risk
+from planner.model.finance import Finance
+from planner.schema.format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
+from planner.exports.report import frame_rows, sources, write_csv_rows
+from planner.schema.scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, applies
 
 INPUT_ORDER = risk.KEY_INPUTS + tuple(n for n in risk.VARIABLE_INPUTS if n not in risk.KEY_INPUTS)
 MAP_SPREAD, MC_SPREAD = 0.5, 0.3          # default map range ±50 %, default triangular ±30 % of the current value
