@@ -26,7 +26,8 @@ from ..format import RESULTS, money, shorten, value_text
 from ..report import Analysis, summary
 from ..scenario import ScenarioError
 from ..store import RevisionInfo, SavedPlan, Store, StoreError
-from ..workspace import SENSITIVITY_SETTINGS, Workspace, of_fleet, parse_json, to_share_token, with_share_token
+from ..workspace import (SENSITIVITY_SETTINGS, Workspace, link_number, of_fleet, parse_json, to_share_token,
+                         with_share_token)
 from . import compare, fleet as fleet_page, sensitivity, state
 from .pieces import break_even_delta, money_delta
 
@@ -252,7 +253,7 @@ def open_from_link() -> None:
     """`?plan=<id>[&rev=<n>]` opens that revision."""
     params = st.query_params
     rev = params.get(REVISION_PARAM)
-    number = int(rev) if rev and rev.isdigit() and len(rev) < 10 else None
+    number = link_number(rev)
     if rev and number is None:
         state.notify("warning", f"The link's revision ({rev[:20]!r}) is not a number: opening the latest.")
     open_revision(params.get(PLAN_PARAM, ""), number, state.TOP)
