@@ -289,10 +289,27 @@ def csv_tables(a: Analysis, view: str = "cash") -> dict[str, pd.DataFrame]:
 
 
 def table_csv(frame: pd.DataFrame) -> str:
-    """One table as CSV: a header row, then data; `pandas.read_csv` reads it without options."""
+    """One table as CSV: a header row, then data; `pandas.read_csv` reads it without options. The cells are
+    `safe_cell`'s, made a column at a time (a fleet's 200,000-row tables in a second, not a cell at a time)."""
     out = io.StringIO()
-    write_csv_rows(frame_rows(frame), out)
+    write_csv_rows([frame.columns], out)
+    csv.writer(out, lineterminator="\n").writerows(zip(*(_safe_column(frame.iloc[:, i]) for i in range(frame.shape[1]))))
     return out.getvalue()
+
+
+def _safe_column(column: pd.Series) -> list:
+    """`safe_cell` of every cell of one column; numpy number columns formatted at once, the same way."""
+    values = column.to_numpy()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
+        return values.tolist()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+        finite = np.isfinite(values)
+        return np.where(finite, np.char.mod("%.12g", np.where(finite, values, 0.0) + 0.0), "").tolist()
+    if pd.api.types.is_string_dtype(column) and len(column):
+        # Text that opens with an ASCII letter or digit and holds no carriage return is written as it is.
+        plain = column.str.fullmatch("[A-Za-z0-9][^\r]*").fillna(False).to_numpy(dtype=bool)
+        return [v if ok else safe_cell(v) for v, ok in zip(values, plain)]
+    return [safe_cell(v) for v in values]
 
 
 def report_csv(a: Analysis, view: str = "cash") -> str:

@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -113,6 +114,20 @@ def test_every_library_and_page_csv_neutralises_formulas(no_pandas_csv):
                  f.inventory.to_csv(), fleet.to_csv(fleet.site_table(p)), fleet.to_csv(fleet.monthly_table(p))]
         for text in texts:
             assert formula_cells(text) == [], (name, text[:200])
+
+
+def test_a_table_is_written_a_column_at_a_time_as_cell_by_cell():
+    """table_csv's column-wise cells are safe_cell's: every dtype, blanks, -0, infinities, hostile text."""
+    frame = pd.DataFrame({
+        "float": [-0.0, np.nan, np.inf, 1e-20, 123456789.123456789, -2.5, 0.0],
+        "int": np.arange(-3, 4), "bool": [True, False] * 3 + [True],
+        "mixed": ["=1", "x", None, 1.5, -0.0, "＝1", "a\rb"],
+        "text": ["a\rb", "a\nb", "Z=1", " =1", "\u200b=1", "", "x"],
+        "string": pd.array(["a", "-1", None, "b\r", "é", "9", "@x"], dtype="string")})
+    for table in (frame, frame.iloc[:0], fleet.site_table(fleet.evaluate(fleet.preset("retail_chain")))):
+        out = io.StringIO()
+        report.write_csv_rows(report.frame_rows(table), out)
+        assert report.table_csv(table) == out.getvalue()
 
 
 def test_no_module_writes_csv_but_the_safe_writer():
