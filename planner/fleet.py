@@ -334,6 +334,11 @@ def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
         raise ScenarioError(f"months = {str(months)[:40]} is not a whole number of months (1 to 240)")
     if not isinstance(name, str):
         raise ScenarioError("'name' is the fleet's name, a text")
+    description = doc.get("description", "")
+    if not isinstance(description, str) or len(description) > 1_000:
+        raise ScenarioError("'description' is the fleet's description, a text of at most 1,000 characters")
+    if unsafe_character(description, "\n"):
+        raise ScenarioError(f"the fleet's description: {unsafe_character(description, chr(10))}")
     rows = doc["sites"]
     if not all(isinstance(r, dict) for r in rows):
         raise ScenarioError("every entry of 'sites' is an object of column: value")

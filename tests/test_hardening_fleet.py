@@ -204,6 +204,11 @@ def fleet_name(text):
     return fleet.from_fleet_document({**json.loads(fleet.fleet_json(fleet.preset("retail_chain"))), "name": text})
 
 
+def fleet_description(text):
+    return fleet.from_fleet_document({**json.loads(fleet.fleet_json(fleet.preset("retail_chain"))),
+                                      "description": f"Line one\n{text}"})
+
+
 def fleet_name_of_a_csv(text):
     return fleet.make_fleet("site\nA\n", RETAIL, name=text)
 
@@ -234,8 +239,8 @@ def plan_note(text):
         raise ScenarioError(str(exc)) from None
 
 
-TEXT_FIELDS = [scenario_name, scenario_description, fleet_name, fleet_name_of_a_csv, site_name_in_csv,
-               site_name_in_json, plan_name, plan_note]
+TEXT_FIELDS = [scenario_name, scenario_description, fleet_name, fleet_description, fleet_name_of_a_csv,
+               site_name_in_csv, site_name_in_json, plan_name, plan_note]
 
 
 @pytest.mark.parametrize("character", ["\x1b", "\x9b", "\u200f", "\u200e", "\u061c", "\u202e"])
