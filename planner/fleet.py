@@ -114,10 +114,22 @@ def check_columns(names, cut: bool = False) -> None:
 
 
 def _check_header(text: str) -> None:
-    """`check_columns` on the CSV text's first line, read by the csv module within MAX_HEADER_CHARS characters."""
-    end = text.find("\n", 0, MAX_HEADER_CHARS + 1)
-    cut = end < 0 and len(text) > MAX_HEADER_CHARS
-    names = next(csv.reader(io.StringIO(text[:MAX_HEADER_CHARS] if cut else text[:end] if end >= 0 else text)), [])
+    """`check_columns` on the CSV text's header (its first record after blank lines, as pandas takes it), read by
+    the csv module within MAX_HEADER_CHARS characters."""
+    text = text.lstrip()
+    lines = io.StringIO(text[:MAX_HEADER_CHARS], newline="").readlines()
+    read = 0
+
+    def counted():
+        nonlocal read
+        for line in lines:
+            read += len(line)
+            yield line
+    try:
+        names = next(csv.reader(counted()), [])
+    except csv.Error as exc:
+        raise ScenarioError(f"the inventory is not a readable CSV table: {exc}") from None
+    cut = len(text) > MAX_HEADER_CHARS and read == MAX_HEADER_CHARS and not lines[-1].endswith(("\n", "\r"))
     check_columns(names[:-1] if cut else names, cut)       # the last name of a cut line may be cut itself
     if cut:
         raise ScenarioError(f"the inventory's header line is longer than {MAX_HEADER_CHARS:,} characters: it names "

@@ -158,6 +158,9 @@ def no_pandas_read(monkeypatch):
     (",".join(f"c{i}" for i in range(300_000)), "the inventory has more than 200 columns; at most 200"),
     (",".join(f"c{i}" for i in range(250)), "the inventory has 250 columns; at most 200"),
     ("x" * 9_000_000, "the inventory's header line is longer than 20,000 characters"),
+    ("\n \n" + ",".join(["a"] * 100_000), "column 'a' is given more than once"),          # after blank lines
+    ('"a\n",' + ",".join(f"c{i}" for i in range(300)), "the inventory has 301 columns"),     # a quoted line break
+    ("site,count,count\rA,1,2", "column 'count' is given more than once"),                 # CR line ends
 ])
 def test_a_huge_header_is_refused_before_pandas(header, message, no_pandas_read):
     with pytest.raises(ScenarioError) as err:
