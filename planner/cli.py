@@ -439,13 +439,14 @@ def load_fleet(sites: str | None, preset: str | None = None, scenario: str | Non
     base = (catalog.preset(preset) if preset is not None else
             parse_json(_read_scenario(scenario)) if scenario is not None else None)
     data = b"" if bundled is not None else _read_scenario(sites, fleet.MAX_INVENTORY_BYTES, "--sites")
-    if bundled is not None or data.lstrip()[:1] == b"{":
+    if bundled is not None or fleet.is_fleet_json(data):
         f = fleet.preset(bundled) if bundled is not None else fleet.parse_fleet_json(data, base)
         sites = sites or bundled
         if base is not None or months is not None:
-            f = fleet.make_fleet(f.inventory.table, base or f.base, f.answers, months or f.months, f.name)
+            f = fleet.make_fleet(f.inventory.table, base or f.base, f.answers, f.months if months is None else months,
+                                 f.name)
     else:
-        f = fleet.make_fleet(data, base or catalog.preset("retail"), None, months, Path(sites).stem)
+        f = fleet.make_fleet(data, base or catalog.preset("retail"), None, months, Path(sites).stem[:fleet.MAX_FLEET_NAME])
     if f.inventory.errors:
         more = len(f.inventory.errors) - 1
         raise ScenarioError(f"{sites}: {f.inventory.errors[0]}" + (f" (and {more:,} more)" if more else ""))

@@ -12,6 +12,7 @@ import pytest
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports import report
+from planner.schema import safe_csv
 from planner.schema.scenario import replace
 from planner.exports.tables import comparison_csv
 
@@ -55,7 +56,7 @@ def test_hostile_names_through_every_export(name):
     assert_safe(comparison_csv([analysis, report.analyse_one(catalog.preset("vessel"))]), name)
     table = advisor.advice_table(advisor.advise(advisor.answers(), scenario))
     out = io.StringIO()
-    report.write_csv_rows(report.frame_rows(table), out)
+    safe_csv.write_csv_rows(safe_csv.frame_rows(table), out)
     for row in cells(out.getvalue()):
         assert not any(runs_as_formula(c) and not _number(c) for c in row)
 
@@ -63,7 +64,7 @@ def test_hostile_names_through_every_export(name):
 @pytest.mark.parametrize("text", CONTROL_TEXTS)
 def test_text_with_control_characters_is_neutralised_outside_scenarios(text):
     out = io.StringIO()
-    report.write_csv_rows([["file name", text]], out)
+    safe_csv.write_csv_rows([["file name", text]], out)
     assert_safe(out.getvalue(), text)
 
 

@@ -25,6 +25,7 @@ import pytest
 
 from planner.catalogs import catalog
 from planner.exports import charts, report
+from planner.schema import safe_csv
 from planner.model import finance, risk
 from planner.schema import format
 from planner.cli import MAX_SET_ASSIGNMENTS, main
@@ -348,7 +349,7 @@ def test_no_negative_zero_in_any_export():
     texts = [report.report_csv(a), report.summary_json(a), to_json(scenario)]
     for text in texts:
         assert "-0," not in text and "-0\n" not in text and "-0.0" not in text, text
-    assert report.safe_cell(-0.0) == "0" and report.safe_cell(np.float64(-0.0)) == "0"
+    assert safe_csv.safe_cell(-0.0) == "0" and safe_csv.safe_cell(np.float64(-0.0)) == "0"
 
 
 def test_no_negative_zero_in_the_cli_table(tmp_path):
@@ -362,13 +363,13 @@ def test_no_negative_zero_in_the_cli_table(tmp_path):
 @pytest.mark.parametrize("text", [" =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff=1+1", "\u2060@SUM(A1)",
                                   "＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1", " \u200b ＋cmd"])
 def test_formula_signs_behind_invisible_characters_are_neutralised(text):
-    assert report.safe_cell(text) == "'" + text
+    assert safe_csv.safe_cell(text) == "'" + text
     a = report.analyse_one(replace(RETAIL, name=text, device_id=text))
     assert report.report_csv(a).count("'" + text) >= 2
 
 
 def test_plain_text_and_numbers_stay_as_they_are():
-    assert [report.safe_cell(v) for v in (" plain", "\u00a0x", "a=b", -1.5)] == [" plain", "\u00a0x", "a=b", "-1.5"]
+    assert [safe_csv.safe_cell(v) for v in (" plain", "\u00a0x", "a=b", -1.5)] == [" plain", "\u00a0x", "a=b", "-1.5"]
 
 
 # ── 13. Thousands of --set flags ──────────────────────────────────────────────────────────────────────

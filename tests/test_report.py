@@ -14,6 +14,7 @@ from planner.schema.scenario import ScenarioError
 from planner.catalogs import catalog
 from planner.schema import format
 from planner.exports import report
+from planner.schema import safe_csv
 
 pytestmark = pytest.mark.unit
 
@@ -153,7 +154,7 @@ def test_break_even_text(months, text):
     (math.nan, ""), (math.inf, ""), (None, ""),
 ])
 def test_safe_cell(value, cell):
-    assert report.safe_cell(value) == cell
+    assert safe_csv.safe_cell(value) == cell
 
 
 def test_a_name_starting_with_a_line_feed_never_reaches_the_report():
@@ -182,7 +183,7 @@ def test_report_sections_read_back():
 def test_csv_rows_are_the_frame_without_its_index():
     out = io.StringIO()
     frame = pd.DataFrame({"metric": ["=bad", "ok"], "value": [1.5, None]}, index=[7, 8])
-    report.write_csv_rows(report.frame_rows(frame), out)
+    safe_csv.write_csv_rows(safe_csv.frame_rows(frame), out)
     assert out.getvalue() == "metric,value\n'=bad,1.5\nok,\n"
 
 

@@ -5,11 +5,9 @@ and the downloads agree to the cent.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +18,7 @@ from planner.model import costs as cost_model
 from planner.catalogs.catalog import Provenance
 from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
 from planner.model.finance import Carbon, Finance, analyse, carbon
+from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
@@ -234,51 +233,6 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
 
-# ── Safe export ─────────────────────────────────────────────────────────────────────────────────────
-_FORMULA_SIGNS = ("=", "+", "-", "@")
-_FORMULA_START = _FORMULA_SIGNS + ("\t", "\r", "\n")
-
-
-def formula_like(text: str) -> bool:
-    """Would a spreadsheet run this text as a formula? Also when the sign hides behind leading blanks or
-    invisible characters (space, NBSP, ideographic space, zero-width space, BOM) or is a full-width or small
-    form (＝, ＋, －, ＠, ﹦): the first visible character is compared in its NFKC form."""
-    if text.startswith(_FORMULA_START):
-        return True
-    visible = next((c for c in text if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
-    return unicodedata.normalize("NFKC", visible).startswith(_FORMULA_SIGNS)
-
-
-def safe_cell(value):
-    """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection): prefix `'`.
-
-    Numbers stay numbers (a negative number is not text), written with up to 12 significant digits;
-    formula signs behind invisible characters or in full-width form count (`formula_like`);
-    NaN/None become an empty cell; carriage returns inside text become line feeds (which get quoted).
-    """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value)).lower()
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value) + 0.0:.12g}"                       # + 0.0: never "-0"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")   # a bare CR would end the row
-    return "'" + text if formula_like(text) else text
-
-
-def write_csv_rows(rows, out: io.StringIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-
-
-def frame_rows(frame: pd.DataFrame):
-    yield list(frame.columns)
-    yield from frame.itertuples(index=False, name=None)
-
-
 CSV_DECIMALS = {"summary": 4, "monthly": 2, "yearly": 2}     # every CSV of a table rounds it the same way
 
 
@@ -287,13 +241,6 @@ def csv_tables(a: Analysis, view: str = "cash") -> dict[str, pd.DataFrame]:
     tables = {"assumptions": assumptions_table(a.scenario), "summary": summary_table(a, view),
               "monthly": monthly_table(a, view), "yearly": yearly_table(a, view)}
     return {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
-
-
-def table_csv(frame: pd.DataFrame) -> str:
-    """One table as CSV: a header row, then data; `pandas.read_csv` reads it without options."""
-    out = io.StringIO()
-    write_csv_rows(frame_rows(frame), out)
-    return out.getvalue()
 
 
 def report_csv(a: Analysis, view: str = "cash") -> str:

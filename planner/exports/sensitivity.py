@@ -18,7 +18,8 @@ import pandas as pd
 from planner.model import risk
 from planner.model.finance import Finance
 from planner.schema.format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
-from planner.exports.report import frame_rows, sources, write_csv_rows
+from planner.exports.report import sources
+from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, applies
 
 INPUT_ORDER = risk.KEY_INPUTS + tuple(n for n in risk.VARIABLE_INPUTS if n not in risk.KEY_INPUTS)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from planner.catalogs.currency import rate_text
 from planner.schema.format import input_text, shorten, tiers_text, value_text
-from planner.exports.report import Analysis, frame_rows, sources, summary_table, write_csv_rows
+from planner.exports.report import Analysis, sources, summary_table
+from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
 
 

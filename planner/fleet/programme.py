@@ -16,12 +16,12 @@ See docs/FORMULAS.md, "Fleet".
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
 import functools
 import io
 import json
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,8 +31,9 @@ from scipy import sparse
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs, finance
-from planner.schema.scenario import (FIELDS, SCHEMA_VERSION, ChoiceField, NumberField, Scenario, ScenarioError, entry_point, load_json,
-                       to_dict, validate)
+from planner.schema.safe_csv import table_csv
+from planner.schema.scenario import (FIELDS, SCHEMA_VERSION, UNSAFE_TEXT, ChoiceField, NumberField, Scenario,
+                                     ScenarioError, entry_point, load_json, to_dict, unsafe_character, validate)
 
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
 PLANS = ("all_cloud", "all_edge", "recommended")
@@ -49,6 +50,9 @@ MAX_COUNT = 100_000
 MAX_SITE_NAME = 120
 MAX_ERRORS_SHOWN = 20
 MAX_INVENTORY_BYTES = 50_000_000
+MAX_COLUMNS = 200                    # the 83 fleet columns and room for a few of the user's own
+MAX_HEADER_CHARS = 20_000            # the header line: MAX_COLUMNS names of up to 100 characters
+MAX_FLEET_NAME = 120
 
 
 # ── Inventory ───────────────────────────────────────────────────────────────────────────────────────
@@ -73,7 +77,65 @@ class Inventory:
         return len(self.table)
 
     def to_csv(self) -> str:
-        return self.table.to_csv(index=False, lineterminator="\n")
+        """The table through the spreadsheet-safe writer: a number cell as a number (a negative one stays a
+        number), a text cell a spreadsheet would run as a formula neutralised."""
+        table = self.table
+        numeric = [c for c in table.columns if c in ("count", "go_live_month") or isinstance(SPECS.get(c), NumberField)]
+        return table_csv(table.assign(**{c: _numbers_where_valid(table[c].to_numpy(dtype=object)) for c in numeric}))
+
+
+def _numbers_where_valid(cells: np.ndarray) -> np.ndarray:
+    """Text cells of a numeric column: each that reads as a finite number as that number, the rest as they are."""
+    values = pd.to_numeric(pd.Series(cells, dtype=object).where(cells != "", "nan"), errors="coerce").to_numpy(float)
+    out = cells.copy()
+    finite = np.isfinite(values)
+    out[finite] = values[finite]
+    return out
+
+
+def is_fleet_json(data: bytes) -> bool:
+    """Whether an uploaded file is a fleet JSON (it opens with `{`, after a UTF-8 byte-order mark and blanks)
+    rather than an inventory CSV."""
+    return data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+
+
+def check_columns(names, cut: bool = False) -> None:
+    """The inventory's column names, before any table is built of them: each once (named as the file writes it),
+    at most MAX_COLUMNS. A header of many or repeated names would otherwise cost pandas minutes and gigabytes.
+    `cut`: the names are the start of a longer header line."""
+    seen = set()
+    for name in names[:MAX_COLUMNS + 1]:
+        key = str(name).strip()
+        if key in seen:
+            raise ScenarioError(f"column {_short(key, 40)} is given more than once: give each column once")
+        seen.add(key)
+    if len(names) > MAX_COLUMNS:
+        count = f"more than {MAX_COLUMNS}" if cut else f"{len(names):,}"
+        raise ScenarioError(f"the inventory has {count} columns; at most {MAX_COLUMNS} (the fleet columns are "
+                            f"{', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys)")
+
+
+def _check_header(text: str) -> None:
+    """`check_columns` on the CSV text's header (its first record after blank lines, as pandas takes it), read by
+    the csv module within MAX_HEADER_CHARS characters."""
+    text = text.lstrip()
+    lines = io.StringIO(text[:MAX_HEADER_CHARS], newline="").readlines()
+    read = 0
+
+    def counted():
+        nonlocal read
+        for line in lines:
+            read += len(line)
+            yield line
+    try:
+        names = next(csv.reader(counted()), [])
+    except csv.Error as exc:
+        raise ScenarioError(f"the inventory is not a readable CSV table: {exc}") from None
+    cut = len(text) > MAX_HEADER_CHARS and read == MAX_HEADER_CHARS and not lines[-1].endswith(("\n", "\r"))
+    check_columns(names[:-1] if cut else names, cut)       # the last name of a cut line may be cut itself
+    if cut:
+        raise ScenarioError(f"the inventory's header line is longer than {MAX_HEADER_CHARS:,} characters: it names "
+                            f"at most {MAX_COLUMNS} columns")
 
 
 def _text_frame(data) -> pd.DataFrame:
@@ -90,12 +152,14 @@ def _text_frame(data) -> pd.DataFrame:
                 raise ScenarioError(f"the inventory is not UTF-8 text (byte {exc.start + 1})") from None
         if not data.strip():
             raise ScenarioError("the inventory is empty: it needs a header line and one row per site")
+        _check_header(data.lstrip("\ufeff"))
         try:
             frame = pd.read_csv(io.StringIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             raise ScenarioError(f"the inventory is not a readable CSV table: {str(exc).splitlines()[0]}") from None
     if len(frame) > MAX_ROWS:
         raise ScenarioError(f"the inventory has {len(frame):,} rows; at most {MAX_ROWS:,}")
+    check_columns(list(frame.columns))
     frame.columns = [str(c).strip() for c in frame.columns]
     # Text cells as plain Python strings (object columns): numpy compares and looks them up column-wise, with
     # none of the conversions to and from Arrow strings that pandas' own string columns make on every step.
@@ -132,9 +196,6 @@ def parse_inventory(data, months: int) -> Inventory:
         hint = (" (a text field: set it on the base scenario)" if any(f.name == name for f in FIELDS)
                 else f"; columns are {', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys")
         errors.append(f"column {name[:40]!r}: not a fleet column{hint}")
-    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
-    errors += [f"column {name!r}: given more than once (the first is kept)" for name in duplicated]
-    frame = frame.loc[:, ~frame.columns.duplicated()]
     kept = [c for c in frame.columns if c in COLUMNS]      # the user's order: the CSV round-trips
     columns = {name: frame[name].to_numpy(dtype=object).copy() for name in kept}
     if "site" not in columns:
@@ -159,17 +220,14 @@ def parse_inventory(data, months: int) -> Inventory:
     return Inventory(pd.DataFrame(columns, dtype=object), tuple(errors), numbers)
 
 
-_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
     """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells (an
     object array of str)."""
     blank = cells == ""
     if name == "site":
         too_long = np.char.str_len(cells.astype(str)) > MAX_SITE_NAME if len(cells) else blank
-        unsafe = (np.array([_UNSAFE_NAME.search(t) is not None for t in cells], dtype=bool)
-                  if _UNSAFE_NAME.search(" ".join(cells)) else np.zeros(len(cells), bool))   # cell by cell if any
+        unsafe = (np.array([UNSAFE_TEXT.search(t) is not None for t in cells], dtype=bool)
+                  if UNSAFE_TEXT.search(" ".join(cells)) else np.zeros(len(cells), bool))   # cell by cell if any
         bad = too_long | unsafe
         return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
     if name == "device":
@@ -226,9 +284,13 @@ class Fleet:
 
 
 def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None = None, name: str = "Fleet") -> Fleet:
-    months = int(months or base.horizon_months)
+    months = base.horizon_months if months is None else int(months)
     if not 1 <= months <= 240:
         raise ScenarioError(f"months = {months} is outside 1 to 240")
+    problem = unsafe_character(name) or (f"it is longer than {MAX_FLEET_NAME} characters" if len(name) > MAX_FLEET_NAME
+                                         else None)
+    if problem:
+        raise ScenarioError(f"the fleet's name: {problem}")
     answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))   # defaults validated too
     return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
 
@@ -286,14 +348,22 @@ def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
         raise ScenarioError(f"months = {str(months)[:40]} is not a whole number of months (1 to 240)")
     if not isinstance(name, str):
         raise ScenarioError("'name' is the fleet's name, a text")
+    description = doc.get("description", "")
+    if not isinstance(description, str) or len(description) > 1_000:
+        raise ScenarioError("'description' is the fleet's description, a text of at most 1,000 characters")
+    if unsafe_character(description, "\n"):
+        raise ScenarioError(f"the fleet's description: {unsafe_character(description, chr(10))}")
     rows = doc["sites"]
     if not all(isinstance(r, dict) for r in rows):
         raise ScenarioError("every entry of 'sites' is an object of column: value")
     columns = doc.get("columns") or list(dict.fromkeys(k for r in rows for k in r))
     if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
         raise ScenarioError("'columns' is the list of the inventory's column names")
+    check_columns(columns)
+    if len(rows) > MAX_ROWS:
+        raise ScenarioError(f"the inventory has {len(rows):,} rows; at most {MAX_ROWS:,}")
     frame = pd.DataFrame([{c: _cell_text(r.get(c, "")) for c in columns} for r in rows], columns=columns, dtype=str)
-    return make_fleet(frame, base, advisor.answers(**answers), months, name[:120])
+    return make_fleet(frame, base, advisor.answers(**answers), months, name)
 
 
 def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
@@ -868,7 +938,8 @@ def result_dict(p: Programme) -> dict:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+    """A result table (per site, monthly) through the spreadsheet-safe writer."""
+    return table_csv(frame)
 
 
 # ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
@@ -915,6 +986,9 @@ def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:
 
 
 def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
+    """The fleet with one more row; a fleet of MAX_ROWS rows takes none (ScenarioError)."""
+    if f.inventory.n >= MAX_ROWS:
+        raise ScenarioError(f"the fleet has {f.inventory.n:,} rows, the most it takes: remove a row to add another")
     table = f.inventory.table
     for name in row:
         if name not in table.columns:

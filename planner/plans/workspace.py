@@ -22,6 +22,7 @@ read by `scenario.load_json` (duplicate keys, NaN and deep nesting refused) and 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -132,7 +133,19 @@ def _sensitivity(value) -> dict:
                 or kind is str and _name(setting)
                 or kind is list and isinstance(setting, list) and len(setting) <= 20 and all(map(_name, setting))):
             raise ScenarioError(f"{key} = {setting!r:.40} is not valid")
+        if kind is list and len(set(setting)) < len(setting):
+            repeated = next(name for i, name in enumerate(setting) if name in setting[:i])
+            raise ScenarioError(f"{key} names {repeated!r} more than once: give each input once")
     return dict(value)
+
+
+_LINK_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def link_number(text) -> int | None:
+    """A whole number from a link or query parameter: 1 to 9 ASCII digits, else None (Python's isdigit() is true
+    for "²", which int() refuses, and int("٣") is 3: neither is a number a link of this app writes)."""
+    return int(text) if isinstance(text, str) and _LINK_NUMBER.fullmatch(text) else None
 
 
 PARTS = {"scenario": ("workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison", "sensitivity"),

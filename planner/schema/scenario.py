@@ -131,7 +131,7 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     T("site_location", "Cloud", "Site location (latitude, longitude)", "", 40,
       "Where the site is, for its distance to the cloud region in the advisor's latency budget: empty, or latitude "
       "and longitude in decimal degrees such as 48.14, 11.58.",
-      pattern=r"^(|-?\d{1,2}(\.\d+)?, ?-?\d{1,3}(\.\d+)?)$"),
+      pattern=r"^(|-?[0-9]{1,2}(\.[0-9]+)?, ?-?[0-9]{1,3}(\.[0-9]+)?)$"),
     T("cloud_provider", "Cloud", "Cloud price source", "custom", 60,
       "Catalog schedule the cloud prices came from (a label; the numbers below are what count)."),
     C("cloud_upload", "Cloud", "What the site uploads",
@@ -351,6 +351,16 @@ def _check_tiers(tiers: tuple[PriceTier, ...]) -> tuple[PriceTier, ...]:
     return tiers
 
 
+def _check_location(text: str) -> str:
+    """'' or 'latitude, longitude' (the field's pattern) with latitude within ±90° and longitude within ±180°."""
+    if text:
+        latitude, longitude = (float(part) for part in text.split(","))
+        for what, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+            if abs(value) > limit:
+                raise ValueError(f"{what} {value:g} is outside -{limit} to {limit} degrees")
+    return text
+
+
 def _whole_number(value):
     """JSON writers often emit 50 as 50.0: accept a float that is a whole number for an integer field."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -361,17 +371,25 @@ def _whole_number(value):
 # description may hold line feeds (paragraphs); no output shows it in a table, a CSV or a terminal.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 UNSAFE_TEXT_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
-_UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
+UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
+
+
+def unsafe_character(text: str, allowed: str = "") -> str | None:
+    """Why `text` is refused as a text field (the first character above, bar those in `allowed`), or None.
+    The one text rule: every name and note the planner reads (scenario, fleet, site) goes through it."""
+    found = next((m for m in UNSAFE_TEXT.finditer(text) if m.group() not in allowed), None)
+    if found is None:
+        return None
+    rule = "printable text" + (" and line feeds" if allowed else "") + ", without control or bidi-override characters"
+    return f"U+{ord(found.group()):04X} at character {found.start() + 1} is not allowed: {rule}"
 
 
 def _plain_text(allowed: str = ""):
     """A validator refusing the characters above, except those in `allowed`."""
-    rule = "printable text" + (" and line feeds" if allowed else "") + ", without control or bidi-override characters"
-
     def check(text: str) -> str:
-        found = next((m for m in _UNSAFE_TEXT.finditer(text) if m.group() not in allowed), None)
-        if found:
-            raise ValueError(f"U+{ord(found.group()):04X} at character {found.start() + 1} is not allowed: {rule}")
+        problem = unsafe_character(text, allowed)
+        if problem:
+            raise ValueError(problem)
         return text
     return AfterValidator(check)
 
@@ -404,6 +422,11 @@ class _ScenarioBase(BaseModel):
     @classmethod
     def _valid_tiers(cls, tiers):
         return _check_tiers(tiers)
+
+    @field_validator("site_location", check_fields=False)
+    @classmethod
+    def _valid_location(cls, text):
+        return _check_location(text)
 
 
 Scenario = create_model(

@@ -24,7 +24,8 @@ import streamlit as st
 from planner.advice import advisor
 from planner.schema.format import ms_text
 from planner.schema.format import md, money
-from planner.exports.report import frame_rows, summary, write_csv_rows
+from planner.exports.report import summary
+from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import NumberField, Scenario, ScenarioError
 from planner.ui import state
 from planner.ui.inputs import decimals, key_for, region_distance_km, widget_value

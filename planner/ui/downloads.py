@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.schema.format import slug
-from planner.exports.report import Analysis, csv_tables, table_csv
+from planner.exports.report import Analysis, csv_tables
+from planner.schema.safe_csv import table_csv
 from planner.exports.workbook import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -67,7 +67,7 @@ def handle_upload(key: str) -> None:
     f = current()
     data = file.getvalue()
     try:
-        if data.lstrip()[:1] == b"{":
+        if model.is_fleet_json(data):
             new = model.parse_fleet_json(data, f.base)
         else:
             new = model.make_fleet(data, f.base, f.answers, f.months, f.name)
@@ -78,8 +78,15 @@ def handle_upload(key: str) -> None:
 
 
 def edited(f: model.Fleet, table: pd.DataFrame, months: int) -> model.Fleet:
-    """The fleet with the editor's table and the months chosen on the page."""
+    """The fleet with the editor's table and the months chosen on the page. Rows added beyond MAX_ROWS are
+    refused: the editor starts afresh from the fleet without them, and the page says so."""
     table = table.reset_index(drop=True)
+    if len(table) > model.MAX_ROWS:
+        kept = model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table.iloc[:model.MAX_ROWS], months), months)
+        state.notify("error", f"The fleet takes at most {model.MAX_ROWS:,} rows: the rows beyond it were not kept. "
+                              "Remove a row to add another.", PLACE)
+        replace_fleet(kept)
+        st.rerun()
     f = model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table, months), months)
     st.session_state[SHOWN] = f
     return f
@@ -87,7 +94,12 @@ def edited(f: model.Fleet, table: pd.DataFrame, months: int) -> model.Fleet:
 
 def send_current_scenario(f: model.Fleet) -> None:
     scenario = state.current()
-    replace_fleet(model.with_row(f, model.scenario_row(f, scenario)), f"Added “{scenario.name}” as a row.")
+    try:
+        bigger = model.with_row(f, model.scenario_row(f, scenario))
+    except ScenarioError as exc:
+        state.notify("error", f"“{scenario.name}” was not added: {exc}.", PLACE)
+        return
+    replace_fleet(bigger, f"Added “{scenario.name}” as a row.")
 
 
 def open_row(f: model.Fleet, r: int) -> None:

@@ -28,7 +28,8 @@ from planner.schema.format import RESULTS, money, shorten, value_text
 from planner.exports.report import Analysis, summary
 from planner.schema.scenario import ScenarioError
 from planner.plans.store import RevisionInfo, SavedPlan, Store, StoreError
-from planner.plans.workspace import SENSITIVITY_SETTINGS, Workspace, of_fleet, parse_json, to_share_token, with_share_token
+from planner.plans.workspace import (SENSITIVITY_SETTINGS, Workspace, link_number, of_fleet, parse_json, to_share_token,
+                         with_share_token)
 from planner.ui import compare, fleet as fleet_page, sensitivity, state
 from planner.ui.pieces import break_even_delta, money_delta
 
@@ -254,7 +255,7 @@ def open_from_link() -> None:
     """`?plan=<id>[&rev=<n>]` opens that revision."""
     params = st.query_params
     rev = params.get(REVISION_PARAM)
-    number = int(rev) if rev and rev.isdigit() and len(rev) < 10 else None
+    number = link_number(rev)
     if rev and number is None:
         state.notify("warning", f"The link's revision ({rev[:20]!r}) is not a number: opening the latest.")
     open_revision(params.get(PLAN_PARAM, ""), number, state.TOP)

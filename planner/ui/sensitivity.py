@@ -19,7 +19,7 @@ from planner.exports import charts
 from planner.model import risk
 from planner.exports import sensitivity as model
 from planner.schema.format import RESULTS, md, slug
-from planner.exports.report import table_csv
+from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import FIELD_BY_NAME, Scenario, parse_json, to_json
 from planner.ui import pieces, state
 from planner.ui.inputs import decimals
