@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from planner.model import costs as cost_model
+from planner.catalogs import catalog
 from planner.model import finance
 from planner.model.finance import analyse, break_even, discount_factors, step_curve
 from planner.schema.format import break_even_text, irr_text
@@ -271,3 +272,31 @@ def test_step_curve_without_capex_is_piecewise_linear():
 
 def test_docstring_examples():
     assert doctest.testmod(finance, raise_on_error=False).failed == 0
+
+
+def test_analyse_flows_by_hand():
+    """Cloud 100 a month against an edge bought for 250 at the start and then running at 10 a month, 6 months:
+    savings 6 × 90 − 250 = 290; break-even where 90 × t = 250, t = 2.78 months; NPV at 12 %/year with running
+    flows at the end of their month and capex at its start."""
+    months, rate = 6, 12.0
+    cloud = np.full((1, months), 100.0)
+    edge_running = np.full((1, months), 10.0)
+    capex = np.zeros((1, months))
+    capex[0, 0] = 250.0
+    f = finance.analyse_flows(cloud, np.zeros((1, months)), edge_running, capex, rate)
+    assert f.savings_total[0] == pytest.approx(6 * 90 - 250)
+    assert f.break_even_month[0] == pytest.approx(250 / 90)
+    npv = sum(90 * (1 + rate / 100) ** (-(m + 1) / 12) for m in range(months)) - 250
+    assert f.npv_savings[0] == pytest.approx(npv)
+    assert f.capex_total[0] == 250
+
+
+def test_analyse_flows_equals_analyse_of_the_lines_they_sum():
+    """A scenario's cash flows, summed per side and timing, give the scenario's own figures."""
+    a = analyse_one(catalog.preset("smart_city_gpu"))
+    c, h = a.costs, a.scenario.horizon_months
+    side = lambda s, lump: c.total(s, "cash", lump)[:, :h]      # noqa: E731
+    f = finance.analyse_flows(side("cloud", False), side("cloud", True), side("edge", False), side("edge", True),
+                              a.scenario.discount_percent_per_year)
+    for name in ("savings_total", "npv_savings", "break_even_month", "capex_total", "cloud_total", "edge_total"):
+        assert getattr(f, name)[0] == pytest.approx(getattr(a.cash, name)[0], rel=1e-12), name

@@ -10,7 +10,7 @@ rows are the engine's batch (n rows × M programme months); nothing loops over s
                          `catalog`, the advisor's search (one batch per catalog device, argmin per row)
     placement:           the advisor's rules, vectorised (hard constraints first, then the weighted vote)
     three plans:         all cloud; all edge; recommended (advisor's placement, or the site's pin)
-    plan figures:        `finance.analyse` of the programme series, savings measured against all cloud
+    plan figures:        `finance.analyse_flows` of the programme series, savings measured against all cloud
 
 See docs/FORMULAS.md, "Fleet".
 """
@@ -676,8 +676,7 @@ def evaluate(fleet: Fleet) -> Programme:
     plan_opex = stay_cloud + edge_running
     # The plans' figures come from the sites each moves to the edge (the sites left in the cloud cost the same
     # in every plan): their cloud cost, its upfront commitments paid at the start of a month, is what is saved.
-    plans = finance.analyse(_programme_costs(cloud_running, cloud_upfront, edge_running, edge_capex), "cash",
-                            base.discount_percent_per_year)
+    plans = finance.analyse_flows(cloud_running, cloud_upfront, edge_running, edge_capex, base.discount_percent_per_year)
     gap, net_lumps = cloud_running - edge_running, edge_capex - cloud_upfront
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
@@ -715,19 +714,6 @@ def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, month
     for g, s in enumerate(shifts):          # one pass per distinct go-live month (rollout waves), not per site
         out[:, s:] += grouped[:, g, : months - s]
     return out
-
-
-def _programme_costs(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_running: np.ndarray,
-                     edge_capex: np.ndarray) -> costs.Costs:
-    """The plans as a `Costs` (one row a plan) whose lines are whole (P, M) series of the sites a plan moves to
-    the edge: their cloud cost (what is saved; upfront commitments as the cloud's lump) and their edge cost."""
-    plans, months = edge_capex.shape
-    ones = np.ones((plans, 1))
-    lines = {c.key: () for c in costs.COMPONENTS}
-    for key, series in (("site_uplink", cloud_running), ("commitment_upfront", cloud_upfront),
-                        ("failures", edge_running), ("hardware", edge_capex)):
-        lines[key] = (costs.Component(ones, series),)
-    return costs.Costs(plans, months, np.full(plans, months), lines, {})
 
 
 # ── Placement (the advisor's rules for every site at once) ─────────────────────────────────────────

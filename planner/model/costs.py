@@ -158,6 +158,17 @@ CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
 )
 CARBON_BY_KEY = {c.key: c for c in CARBON_COMPONENTS}
 
+# Whole cash flows of both sides, for figures that are not one scenario's cost lines (a fleet programme's plans):
+# what accrues through each month and what is paid at its start, in the cash view.
+FLOWS: tuple[ComponentInfo, ...] = (
+    ComponentInfo("cloud_running", "cloud", "Cloud, running", "Cloud provider", "Σ the cloud's accruing lines"),
+    ComponentInfo("cloud_upfront", "cloud", "Cloud, upfront", "Cloud provider", "Σ the cloud's upfront payments",
+                  views=("cash",), lump=True),
+    ComponentInfo("edge_running", "edge", "Edge, running", "Edge suppliers", "Σ the edge's accruing lines"),
+    ComponentInfo("edge_capex", "edge", "Edge, capex", "Edge suppliers", "Σ the edge's capex", views=("cash",),
+                  lump=True),
+)
+
 
 def side_components(side: str, view: str = "cash", registry: tuple[ComponentInfo, ...] = COMPONENTS
                     ) -> tuple[ComponentInfo, ...]:
@@ -373,6 +384,7 @@ class Costs:
     lines: dict[str, Line]             # keyed as COMPONENTS
     quantities: dict[str, Line]        # images, GB and devices per month
     carbon: dict[str, Line] = field(default_factory=dict)   # kg CO₂e per month, keyed as CARBON_COMPONENTS
+    registry: tuple[ComponentInfo, ...] = COMPONENTS        # what `lines` holds: cost lines, or `FLOWS`
 
     def values(self, key: str) -> np.ndarray:
         """(n, M) monthly values of one cost line, carbon line or quantity."""
@@ -383,7 +395,7 @@ class Costs:
               carbon: bool = False) -> list[Component]:
         """The terms of one side; `lump` selects only capex (True) or only accruing costs (False); `carbon`
         gives the side's emissions [kg CO₂e] instead of its money."""
-        registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (COMPONENTS, self.lines)
+        registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (self.registry, self.lines)
         keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump)]
         return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in lines[k]]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.model.costs import Component, Costs, sum_terms, terms_at, weighted_sums
+from planner.model.costs import FLOWS, Component, Costs, sum_terms, terms_at, weighted_sums
 from planner.schema.scenario import VIEWS
 
 
@@ -222,6 +222,19 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
                    edge_total=edge_total,
                    capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
                    npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
+
+
+def analyse_flows(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_running: np.ndarray,
+                  edge_capex: np.ndarray, discount_percent_per_year: np.ndarray | float = 0.0) -> Finance:
+    """Finance metrics (cash view) of n whole cash flows (n, M) of both sides: what accrues through each month
+    and what is paid at its start. The same rules as `analyse` of cost lines, for flows that are not one
+    scenario's lines (a fleet programme's plans); the horizon is every month given."""
+    n, months = edge_capex.shape
+    ones = np.ones((n, 1))
+    flows = {"cloud_running": cloud_running, "cloud_upfront": cloud_upfront, "edge_running": edge_running,
+             "edge_capex": edge_capex}
+    lines = {key: (Component(ones, series),) for key, series in flows.items()}
+    return analyse(Costs(n, months, np.full(n, months), lines, {}, registry=FLOWS), "cash", discount_percent_per_year)
 
 
 @dataclass(frozen=True)
