@@ -7,7 +7,7 @@ import streamlit as st
 
 import plotly.graph_objects as go
 
-from .. import charts
+from .. import advisor, charts
 from ..costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
 from ..explain import carbon_month, first_month
 from ..format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
@@ -102,6 +102,13 @@ def key_metrics(a: Analysis, reference: Analysis) -> None:
     if any(card.delta for card in cards):
         st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}” over the same "
                       f"{reference.scenario.horizon_months}-month horizon; green is better for the edge case."))
+
+
+def capacity_warning(a: Analysis) -> None:
+    """A warning, with the formula, when the devices priced cannot carry the load (`advisor.capacity`)."""
+    text = advisor.capacity_warning(a.capacity())
+    if text:
+        st.warning(md(text), icon="⚠️")
 
 
 # ── Headline and charts ────────────────────────────────────────────────────────────────────────────
