@@ -115,7 +115,8 @@ def test_a_row_no_device_fits_keeps_its_own_and_says_why():
     own = programme("site\nA\nB\n")
     table, plain = fleet.site_table(p), fleet.site_table(own)
     assert table["device"].tolist() == ["seed-edge-server", "seed-edge-server"]       # the base's device
-    assert table.loc[0, "devices"] == 5 and table.loc[0, "capex"] == 5 * 2000            # manual, as the row had
+    # As a blank row: the base's seed server sized from the row's load, 50 × 0.4 × 1.3 = 26 ÷ 15.2 → 2.
+    assert table.loc[0, "devices"] == 2 and table.loc[0, "capex"] == 2 * 2000
     assert fleet.reasons(p)[0].endswith("; no catalog device fits: power")
     np.testing.assert_array_equal(p.plan_capex, own.plan_capex)
     assert table.loc[1, "reason"] == plain.loc[1, "reason"]
