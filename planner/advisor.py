@@ -632,7 +632,6 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
 
 
 # ── Putting it together ─────────────────────────────────────────────────────────────────────────────
-DEVICE_FIELDS = ("device_id", "device_price", "device_watts", "device_throughput_ips", "device_sizing")
 DEPLOYMENT_FIELDS = ("management_per_month", "management_basis", "feedback_percent")
 
 
@@ -673,8 +672,8 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
                         f"{ms_text(worst_ms)} ({ms_text(wait_ms)} on average) for the next analysed frame, longer "
                         f"than the {ms_text(a.response_ms)} target, whichever side infers.")
     changes, notes = {}, ()
-    if sizing:          # the device always; the deployment's other fields where they change the scenario
-        changes = {k: getattr(fit.costed, k) for k in DEVICE_FIELDS}
+    if sizing:          # the whole device always; the deployment's other fields where they change the scenario
+        changes = {k: getattr(fit.costed, k) for k in device_fields(sizing.device_id, sizing.per_device_ips)}
         changes |= {k: getattr(fit.costed, k) for k in DEPLOYMENT_FIELDS
                     if getattr(fit.costed, k) != getattr(scenario, k)}
         notes = fit.apply_notes
