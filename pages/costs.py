@@ -25,6 +25,7 @@ def money_columns(table):
 st.title("Costs & break-even")
 view = pieces.view_switch("costs.view")
 st.markdown(pieces.headline(analysis, view))
+pieces.capacity_warning(analysis)
 figures = summary(analysis, view)
 cards = (("NPV of savings", money(figures["npv_savings"], currency),
           f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: running costs at the end "

@@ -22,6 +22,8 @@ st.html(block(f"<h2>{printable.escape(scenario.name)}</h2><p class='meta'>Edge I
               f"{date.today():%Y-%m-%d} · {pieces.VIEWS[view]} view · {scenario.horizon_months} months from "
               f"go-live · {printable.escape(scenario.currency)}</p>"))
 st.markdown(pieces.headline(analysis, view))
+if printable.capacity_html(analysis):
+    st.html(block(printable.capacity_html(analysis)))
 st.html(block(printable.figures_html(printable.key_figures(analysis, view))))
 
 charts = {"cumulative": printable.cumulative_figure(analysis, view),

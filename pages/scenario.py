@@ -13,6 +13,7 @@ pieces.first_steps()
 st.caption(md(scenario.description) if scenario.description else md(scenario.name))
 st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}."))
 pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
+pieces.capacity_warning(analysis)
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -159,6 +159,7 @@ def _table(a, view: str) -> str:
     ]
     lines += [f"{k:<32}{v}" for k, v in figures]
     lines += [f"{'Currency':<32}{currency.rate_text(a.scenario)}"]
+    lines += ["", f"Warning: {advisor.capacity_warning(a.capacity())}"] if not s["edge_capacity_ok"] else []
     lines += ["", f"{'Month 1 by component':<48}{'':>16}  ({view} view)"]
     priced = a.scenario.carbon_price_per_tonne > 0
     for row in formula_rows(a):

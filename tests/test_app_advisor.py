@@ -306,3 +306,30 @@ def test_apply_sets_the_stacks_management_fee_and_no_feedback_when_data_stays_on
     assert (scenario.management_per_month, scenario.management_basis, scenario.feedback_percent) == \
         (0.16, "per_device", 0)
     assert "Feedback uploads: 0 % of frames" in at.success[0].value
+
+
+def test_apply_sets_the_whole_catalog_device_and_the_picker_keeps_its_source():
+    # The retail preset's seed server has 1,150 kg CO₂e embodied; whatever device is applied, every field the
+    # catalog fills for it (catalog.device_fields: hardware.csv and its carbon.csv row) comes from that device.
+    at = submit(start())
+    advice = expected()
+    device_id = advice.sizing.device_id
+    at.button(key="advisor.apply").click().run()
+    scenario = at.session_state["scenario"]
+    filled = catalog.load().device_fields(device_id)
+    assert "device_embodied_kgco2e" in filled and filled["device_embodied_kgco2e"] != RETAIL.device_embodied_kgco2e
+    for name, value in filled.items():
+        # The throughput is the one the device sustains on this workload (derated, decode-capped), from its row.
+        want = advice.sizing.per_device_ips if name == "device_throughput_ips" else value
+        assert getattr(scenario, name) == want, name
+    orchestration = next(c for c in advice.stack if c.layer == "orchestration")
+    plan = catalog.load().management_plan(orchestration.management)     # the device family's management plan
+    assert (scenario.management_per_month, scenario.management_basis) == (plan["usd_per_month"], plan["basis"])
+    d = catalog.load().device(device_id)
+    assert advice.sizing.per_device_ips == min(d["throughput_ips"] * (1 - advisor.DERATING_DEFAULT_PERCENT / 100),
+                                               d["decode_1080p30_streams"] * RETAIL.analysed_fps)
+    # The device picker shows the catalog device, and its source is still cited.
+    at.switch_page("pages/scenario.py").run()
+    at.segmented_control(key="scenario.group").set_value("Edge").run()
+    assert at.selectbox(key="scenario.device").value == device_id
+    assert any(c.value.startswith(f"Source: {d['name']}: ") for c in at.caption)

@@ -16,6 +16,9 @@ from planner.schema.scenario import replace, to_dict, validate
 pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
+# A row with no device or count of its own: the preset's seed server sized from the row's load, not the preset's
+# 5 set by hand. It sustains min(500 × (1 − 50 %), 38 decode streams × 0.4 frames/s) = 15.2 inferences/s.
+RETAIL_ROW = replace(RETAIL, device_sizing="auto", device_throughput_ips=38 * 0.4)
 
 
 def programme(csv: str, base=RETAIL, months=None, answers=None) -> fleet.Programme:
@@ -31,7 +34,7 @@ def single(scenario) -> finance.Finance:
 # ── A fleet is the single-site model, summed ───────────────────────────────────────────────────────
 def test_one_row_fleet_equals_the_single_site_model():
     p = programme("site\nshop\n")
-    one = single(RETAIL)
+    one = single(RETAIL_ROW)
     edge = fleet.PLANS.index("all_edge")
     # Same series month by month (the engine's own arrays, one row, no shift, count 1) …
     np.testing.assert_array_equal(p.cloud_monthly, one.cloud_monthly[0])
@@ -46,7 +49,7 @@ def test_one_row_fleet_equals_the_single_site_model():
                       (p.irr[edge], one.irr_percent[0])]:
         assert got == pytest.approx(want, rel=1e-12)
     table = fleet.site_table(p)
-    assert table.loc[0, "devices"] == 5                       # the preset's 5 devices, manual sizing
+    assert table.loc[0, "devices"] == 2                       # 50 × 0.4 × 1.3 = 26 ÷ 15.2 = 1.7 → 2
     assert table.loc[0, "capex"] == pytest.approx(one.capex_total[0])
 
 
@@ -84,17 +87,18 @@ def test_a_row_with_count_40_equals_40_identical_rows():
         np.testing.assert_allclose(getattr(counted, name), getattr(rows, name), rtol=1e-12)
     for name in ("break_even_month", "npv_savings", "edge_total", "capex_total"):
         np.testing.assert_allclose(getattr(counted.plans, name), getattr(rows.plans, name), rtol=1e-12)
-    assert fleet.site_table(counted).loc[0, "devices"] == fleet.site_table(rows)["devices"].sum() == 40 * 5
+    # 20 cameras × 0.4 × 1.3 = 10.4 ÷ 15.2 → 1 device a shop
+    assert fleet.site_table(counted).loc[0, "devices"] == fleet.site_table(rows)["devices"].sum() == 40 * 1
 
 
 def test_a_sites_costs_start_at_its_go_live_month():
     p = programme("site,go_live_month\nlater,6\n", months=36)
     # Nothing before month 6; from month 6 on, the single-site model over the 30 months left.
-    one = single(replace(RETAIL, horizon_months=30))
+    one = single(replace(RETAIL_ROW, horizon_months=30))
     assert not p.cloud_monthly[:6].any() and not p.plan_capex[:, :6].any() and not p.plan_opex[:, :6].any()
     np.testing.assert_array_equal(p.cloud_monthly[6:], one.cloud_monthly[0])
     np.testing.assert_array_equal(p.plan_capex[1, 6:], one.edge_capex[0])
-    assert p.plan_capex[1, 6] == 5 * 2000                     # 5 devices × 2,000 at go-live
+    assert p.plan_capex[1, 6] == 2 * 2000                     # 2 devices × 2,000 at go-live
     # Its payback is counted in programme months: 6 + the single site's payback.
     assert fleet.site_table(p).loc[0, "payback_month"] == pytest.approx(6 + one.payback_months[0])
 
@@ -107,9 +111,9 @@ def test_pinning_changes_only_that_site():
     assert after.loc[1, "capex"] == 0 and after.loc[1, "pin_cost_npv"] > 0
     for r in (0, 2):
         assert before.drop(columns="reason").loc[r].equals(after.drop(columns="reason").loc[r])
-    # The recommended plan moves by site B's edge flows, exactly: capex 5 × 2,000 less at month 0.
+    # The recommended plan moves by site B's edge flows, exactly: capex 2 × 2,000 less at month 0.
     rec = fleet.PLANS.index("recommended")
-    assert free.plan_capex[rec, 0] - pinned.plan_capex[rec, 0] == 10_000
+    assert free.plan_capex[rec, 0] - pinned.plan_capex[rec, 0] == 4_000
     np.testing.assert_array_equal(free.plan_capex[:2], pinned.plan_capex[:2])     # all cloud, all edge unchanged
 
 
@@ -271,3 +275,33 @@ def test_each_plan_emits_what_its_sites_emit_where_they_run():
     want = sum(n * (e if moved else c) for n, e, c, moved in zip((3, 2), edge, cloud, on_edge))
     assert summary["recommended"]["kgco2e_total"] == pytest.approx(want, rel=1e-12)
     assert summary["recommended"]["kgco2e_avoided"] == pytest.approx(3 * cloud[0] + 2 * cloud[1] - want, rel=1e-12)
+
+
+# ── A row with no device of its own is sized from its own load ─────────────────────────────────────
+def test_a_blank_row_is_sized_from_its_own_load_not_the_bases_hand_set_count():
+    # The base prices 5 seed servers by hand. Per row: cameras × 0.4 × 1.3 ÷ 15.2 per server, rounded up.
+    p = programme("site,cameras,devices_manual\nsmall,8,\nmid,120,\nbig,200,\nown,200,5\n")
+    table = fleet.site_table(p)
+    # 8 → 4.16 ÷ 15.2 → 1; 120 → 62.4 ÷ 15.2 = 4.1 → 5; 200 → 104 ÷ 15.2 = 6.8 → 7; a count of its own is kept.
+    assert table["devices"].tolist() == [1, 5, 7, 5]
+    assert table["capex"].tolist() == [1 * 2000, 5 * 2000, 7 * 2000, 5 * 2000]
+    assert table.loc[2, "capex"] - table.loc[1, "capex"] == (7 - 5) * 2000          # 120 → 200 cameras
+    # Opened as a scenario, the row is sized the same way, and the single-site capacity check agrees.
+    f = fleet.make_fleet("site,cameras\nbig,200\n", RETAIL)
+    opened = fleet.row_scenario(f, 0)
+    assert (opened.device_sizing, opened.device_throughput_ips) == ("auto", 38 * 0.4)
+    assert advisor.capacity(opened).needed == advisor.capacity(opened).priced == 7
+
+
+def test_a_row_whose_devices_do_not_fit_its_power_is_flagged_and_not_voted_onto_the_edge():
+    # 8 cameras: 1 seed server of 250 W against 150 W. Data that stays on site makes the edge mandatory: it
+    # stays there, flagged; the same site free to choose is not put on the edge by the vote.
+    p = programme("site,cameras,privacy,site_power_watts\nlocked,8,on_site,150\nfree,8,,150\nroomy,8,,2000\n")
+    table = fleet.site_table(p)
+    assert table["placement"].tolist() == ["edge_only", "cloud", "split_brain_edge"]
+    assert table.loc[0, "reason"] == ("edge mandatory for privacy; its devices do not fit the site's power "
+                                      "(1 device × 250 W = 250 W needed, 150 W available): costed as if they did")
+    assert table.loc[1, "reason"].endswith("; the edge's devices would not fit the site's power "
+                                           "(1 device × 250 W = 250 W needed, 150 W available)")
+    assert table.loc[1, "reason"].startswith("answers and money favour the edge")
+    assert "fit" not in table.loc[2, "reason"]

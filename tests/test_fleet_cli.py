@@ -33,11 +33,12 @@ def test_json_has_the_plan_and_site_keys(capsys, sites):
         assert {"capex_total", "break_even_month", "npv", "irr_percent", "tco"} <= set(out["plans"][plan])
     assert [s["name"] for s in out["sites"]] == ["A", "B", "C"]
     assert {"name", "placement", "devices", "capex", "monthly_saving", "payback_month"} <= set(out["sites"][0])
-    # C is pinned to the cloud: no devices, no capex; B is 40 sites × the retail preset's 5 devices.
+    # C is pinned to the cloud: no devices, no capex. Rows without a device count of their own are sized from their
+    # load on the preset's seed server (15.2 inferences/s): B is 40 sites × ceil(10 × 0.4 × 1.3 = 5.2 ÷ 15.2) = 1.
     assert (out["sites"][2]["placement"], out["sites"][2]["capex"]) == ("cloud", 0)
-    assert out["sites"][1]["devices"] == 200 and out["sites"][1]["placement"] == "edge_only"
-    # The recommended plan's capex: A's 5 and B's 200 devices at 2,000 (retail preset, no installation).
-    assert out["plans"]["recommended"]["capex_total"] == pytest.approx(205 * 2000)
+    assert out["sites"][1]["devices"] == 40 and out["sites"][1]["placement"] == "edge_only"
+    # The recommended plan's capex: A's ceil(50 × 0.52 = 26 ÷ 15.2) = 2 and B's 40 devices at 2,000 (no installation).
+    assert out["plans"]["recommended"]["capex_total"] == pytest.approx((2 + 40) * 2000)
 
 
 def test_csv_tables_are_read_by_pandas_without_options(capsys, sites):
@@ -56,12 +57,13 @@ def test_out_writes_the_same_text(capsys, sites, tmp_path):
 
 def test_sites_name_the_device_each_is_costed_with(capsys, tmp_path):
     # A names a catalog device: ceil(50 × 0.4 × 1.3 / min(256 × 50 %, 18 streams × 0.4)) = 4 × 700; B keeps
-    # the preset's device (5 × 2,000, manual sizing); C asks the catalog and gets what the search picks.
+    # the preset's device sized from its load, ceil(26 / min(500 × 50 %, 38 streams × 0.4)) = 2 × 2,000;
+    # C asks the catalog and gets what the search picks.
     path = tmp_path / "devices.csv"
     path.write_text("site,device,site_power_watts\nA,jetson-orin-nx-16gb,\nB,,\nC,catalog,100\n", encoding="utf-8")
     sites = json.loads(run(capsys, "--sites", path, "--format", "json"))["sites"]
     assert [(s["device"], s["devices"], s["capex"]) for s in sites[:2]] == [("jetson-orin-nx-16gb", 4, 2800),
-                                                                           ("seed-edge-server", 5, 10_000)]
+                                                                           ("seed-edge-server", 2, 4_000)]
     chosen = fleet.site_table(fleet.evaluate(fleet.make_fleet(path.read_text(), fleet.catalog.preset("retail"))))
     assert sites[2]["device"] == chosen.loc[2, "device"] != "seed-edge-server"
     per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", path, "--format", "csv")))

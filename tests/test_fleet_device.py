@@ -109,7 +109,7 @@ def test_a_catalog_row_equals_the_advisors_choice():
         assert got == pytest.approx(want, rel=1e-12)
     # Opened as a scenario, the row carries the device it was costed with.
     opened = fleet.row_scenario(f, 0)
-    for name in advisor.DEVICE_FIELDS:
+    for name in advisor.device_fields(fit.sizing.device_id, fit.sizing.per_device_ips):      # the whole device
         assert getattr(opened, name) == getattr(fit.costed, name), name
 
 
@@ -120,7 +120,8 @@ def test_a_row_no_device_fits_keeps_its_own_and_says_why():
     own = programme("site\nA\nB\n")
     table, plain = fleet.site_table(p), fleet.site_table(own)
     assert table["device"].tolist() == ["seed-edge-server", "seed-edge-server"]       # the base's device
-    assert table.loc[0, "devices"] == 5 and table.loc[0, "capex"] == 5 * 2000            # manual, as the row had
+    # As a blank row: the base's seed server sized from the row's load, 50 × 0.4 × 1.3 = 26 ÷ 15.2 → 2.
+    assert table.loc[0, "devices"] == 2 and table.loc[0, "capex"] == 2 * 2000
     assert fleet.reasons(p)[0].endswith("; no catalog device fits: power")
     np.testing.assert_array_equal(p.plan_capex, own.plan_capex)
     assert table.loc[1, "reason"] == plain.loc[1, "reason"]
@@ -196,3 +197,20 @@ def test_catalog_prices_are_converted_to_the_scenarios_currency():
     usd = SIZED.set_index("id").loc[fit.sizing.device_id]
     assert fit.costed.device_price == pytest.approx((usd["unit_price_usd"] + usd["host_usd"]) * 0.86, rel=1e-12)
     assert fit.costed.management_per_month == pytest.approx(0.16 * 0.86, rel=1e-12)       # AWS IoT Greengrass
+
+
+def test_a_rows_catalog_device_sets_every_field_the_catalog_fills_and_keeps_its_source():
+    # The base (retail) prices a seed server of 1,150 kg CO₂e embodied; the row names a Jetson Orin Nano Super.
+    f = fleet.make_fleet("site,device\nshop,jetson-orin-nano-super\n", RETAIL)
+    opened = fleet.row_scenario(f, 0)
+    d = catalog.load().device("jetson-orin-nano-super")
+    filled = catalog.load().device_fields(d["id"])
+    assert filled["device_embodied_kgco2e"] != RETAIL.device_embodied_kgco2e
+    for name, value in filled.items():
+        # Throughput: what it sustains here, min(286 × (1 − 50 %), 11 decode streams × 0.4 frames/s) = 4.4.
+        want = min(d["throughput_ips"] * 0.5, d["decode_1080p30_streams"] * RETAIL.analysed_fps) \
+            if name == "device_throughput_ips" else value
+        assert getattr(opened, name) == (want if isinstance(want, str) else pytest.approx(want, rel=1e-12)), name
+    cited = next(p for p in catalog.load().provenance(opened) if p.picker == "device")
+    assert cited.entry == d["name"] and set(cited.fields) == set(filled) - {"device_throughput_ips",
+                                                                             "device_embodied_kgco2e"}

@@ -28,6 +28,7 @@ def test_cash_summary_by_hand():
     assert s == {
         "scenario": "Untitled scenario", "view": "cash", "currency": "USD", "fx_rate": 1, "fx_rate_date": None,
         "cloud_monthly_cost": 360.0, "cloud_upfront": 0.0, "edge_capex": 900.0, "edge_monthly_cost": 40.0, "edge_devices": 1,
+        "edge_devices_needed": 1, "edge_capacity_ok": True,    # 1 camera × 0.4 × 1.3 = 0.52 ÷ 100 per device → 1
         "break_even_month": 2.8125,              # 900 / (360 − 40)
         "payback_months": 2.8125, "horizon_months": 30,
         "cloud_total_cost": 10_800.0,            # 30 × 360
@@ -95,6 +96,7 @@ def test_summary_table_labels_the_summary():
         ["Cloud cost, first month", 360.0, "USD"], ["Cloud commitment upfront at go-live", 0.0, "USD"],
         ["Edge capex at go-live", 900.0, "USD"],
         ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
+        ["Edge devices the load needs", 1, "devices"], ["Edge devices short of the load (0: enough)", 0, "devices"],
         ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"],
         ["Discounted payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],      # no discounting
         ["Cloud TCO over the horizon", 10_800.0, "USD"], ["Edge TCO over the horizon", 3_450.0, "USD"],
@@ -110,7 +112,7 @@ def test_summary_table_labels_the_summary():
         ["Carbon break-even", pytest.approx(float("nan"), nan_ok=True), "months"],      # never: blank
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
-    assert report.summary_table(a).values.tolist()[5] == ["Break-even", 2.8125, "months"]      # cash by default
+    assert report.summary_table(a).values.tolist()[7] == ["Break-even", 2.8125, "months"]      # cash by default
 
 
 def test_monthly_table_by_hand():

@@ -456,6 +456,73 @@ def device_throughput(catalog_ips, decode_streams, derating_percent, relative_co
     return derated, decode, np.clip(np.minimum(derated, decode), 0.1, 1e5)
 
 
+def sustained_ips(device_id: str, throughput_ips, derating_percent, relative_compute, video, analysed_fps):
+    """(derated, decode, sustained) inferences/s of one device of the scenario's kind, element-wise over rows:
+    a catalog device whose throughput is still the catalog's benchmark is derated and decode-capped
+    (`device_throughput`); a throughput that is no longer the benchmark (already derated, as *apply* sets it, or
+    measured) is only decode-capped; a device outside the catalog sustains its throughput as given."""
+    throughput_ips = np.asarray(throughput_ips, dtype=float)
+    d = next((d for d in catalog.load().hardware if d["id"] == device_id), None)
+    if d is None:
+        return throughput_ips, np.full_like(throughput_ips, np.inf), np.clip(throughput_ips, 0.1, 1e5)
+    benchmark = np.isclose(throughput_ips, d["throughput_ips"], rtol=1e-9, atol=0)
+    return device_throughput(throughput_ips, d["decode_1080p30_streams"], np.where(benchmark, derating_percent, 0.0),
+                             np.where(benchmark, relative_compute, 1.0), video, analysed_fps)
+
+
+def load_ips(scenario: Scenario) -> float:
+    """Inferences/s the edge must sustain at go-live: cameras × analysed frames/s × (1 + sizing headroom)."""
+    return scenario.cameras * scenario.analysed_fps * (1 + scenario.sizing_headroom_percent / 100)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """The edge devices the scenario's load needs at go-live against the devices it prices then."""
+    load_ips: float              # `load_ips`, all sites
+    sites: int
+    derated_ips: float           # per device, from `sustained_ips`
+    decode_ips: float            # ∞: no decode limit
+    per_device_ips: float
+    needed: int                  # the cost model's auto sizing at per_device_ips
+    priced: int                  # the scenario's own count (manual, or its auto sizing)
+
+    @property
+    def ok(self) -> bool:
+        return self.priced >= self.needed
+
+
+def capacity(scenario: Scenario, a: "Answers | None" = None) -> Capacity:
+    """The advisor's sizing rule applied to the scenario's device (`sustained_ips` with the questionnaire's
+    derating and workload, its defaults when not given), counted by the cost model's auto sizing."""
+    a = a if a is not None else answers()
+    work = _workload(a.workload)
+    derated, decode, sustained = (float(x) for x in sustained_ips(
+        scenario.device_id, scenario.device_throughput_ips, a.derating_percent, work["relative_compute"],
+        work["video"] == "yes", scenario.analysed_fps))
+    sized = replace(scenario, device_sizing="auto", device_throughput_ips=sustained)
+    priced, needed = costs.evaluate(costs.batch([scenario, sized]), 1).values("devices")[:, 0]
+    return Capacity(load_ips(scenario), int(scenario.sites), derated, decode, sustained, int(needed), int(priced))
+
+
+def capacity_warning(c: Capacity) -> str:
+    """'' when the priced devices carry the load; else what is short, with the formula and its numbers."""
+    if c.ok:
+        return ""
+    per_device = f"{c.per_device_ips:,.1f} inferences/s per device"
+    if c.decode_ips < c.derated_ips:
+        per_device += f" (limited by video decode; inference alone {c.derated_ips:,.1f})"
+    if c.sites > 1:
+        formula = (f"{c.sites:,} sites × ceil({c.load_ips / c.sites:,.1f} ÷ {c.per_device_ips:,.1f}) = {c.needed:,} "
+                   f"needed")
+    else:
+        formula = f"{c.load_ips:,.1f} ÷ {c.per_device_ips:,.1f} = {c.load_ips / c.per_device_ips:,.2f} → {c.needed:,} needed"
+    return (f"Edge capacity: {c.priced:,} device{'s' if c.priced != 1 else ''} priced, {c.needed:,} needed. "
+            f"Load {c.load_ips:,.1f} inferences/s (cameras × analysed frames/s × (1 + sizing headroom)) ÷ "
+            f"{per_device}: {formula}. The edge figures price the {c.priced:,} asked for, which cannot carry the "
+            f"load: its cost is understated and its savings overstated. Set the devices to {c.needed:,}, or size "
+            "automatically from a derated throughput (as the advisor's Apply does).")
+
+
 def device_fields(device_id: str, sustained_ips: float, fx_rate: float = 1.0) -> dict:
     """A catalog device's scenario fields in the scenario's currency (`fx_rate` per USD), with the throughput
     it sustains (`device_throughput`) and auto sizing."""
@@ -544,7 +611,7 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
 
     best = min(fits, key=lambda i: cash.edge_total[i])
     d, c = rows[best], candidates[best]
-    required = scenario.cameras * scenario.analysed_fps * (1 + scenario.sizing_headroom_percent / 100)
+    required = load_ips(scenario)
     reason = (f"Lowest edge cost over {c.horizon_months} months ({cash.edge_total[best]:,.0f} {c.currency}) "
               f"of the {len(fits)} comparable catalog device{'s' if len(fits) > 1 else ''} that "
               f"fit{'' if len(fits) > 1 else 's'}")
@@ -560,7 +627,6 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
 
 
 # ── Putting it together ─────────────────────────────────────────────────────────────────────────────
-DEVICE_FIELDS = ("device_id", "device_price", "device_watts", "device_throughput_ips", "device_sizing")
 DEPLOYMENT_FIELDS = ("management_per_month", "management_basis", "feedback_percent")
 
 
@@ -601,8 +667,8 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
                         f"{ms_text(worst_ms)} ({ms_text(wait_ms)} on average) for the next analysed frame, longer "
                         f"than the {ms_text(a.response_ms)} target, whichever side infers.")
     changes, notes = {}, ()
-    if sizing:          # the device always; the deployment's other fields where they change the scenario
-        changes = {k: getattr(fit.costed, k) for k in DEVICE_FIELDS}
+    if sizing:          # the whole device always; the deployment's other fields where they change the scenario
+        changes = {k: getattr(fit.costed, k) for k in device_fields(sizing.device_id, sizing.per_device_ips)}
         changes |= {k: getattr(fit.costed, k) for k in DEPLOYMENT_FIELDS
                     if getattr(fit.costed, k) != getattr(scenario, k)}
         notes = fit.apply_notes

@@ -296,6 +296,8 @@ class Catalog:
         device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
         filled = self.device_fields(device["id"]) if device else {}
         filled.pop("device_embodied_kgco2e", None)           # a carbon figure: cited from carbon.csv below
+        if device and not same_value(values["device_throughput_ips"], filled["device_throughput_ips"]):
+            del filled["device_throughput_ips"]     # derated (the advisor's apply) or measured: not the benchmark
         if device and all(same_value(values[k], v) for k, v in filled.items()):
             found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
                                     device["estimate"]))

@@ -154,6 +154,12 @@ def yearly_html(a: Analysis, view: str = "cash") -> str:
                                               test_id="reportYearly") + "</div>")
 
 
+def capacity_html(a: Analysis) -> str:
+    """The capacity warning (`advisor.capacity_warning`) as a paragraph, '' when the devices carry the load."""
+    text = advisor.capacity_warning(a.capacity())
+    return f"<p class='warning'>⚠ {escape(text)}</p>" if text else ""
+
+
 def summary_html(a: Analysis, view: str = "cash") -> str:
     table = summary_display(a, view)
     return '<div class="keep">' + paired_html(list(table.columns), table.values.tolist(), numeric={1},

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs as cost_model
 from planner.catalogs.catalog import Provenance
@@ -41,6 +42,13 @@ class Analysis:
         if view not in found:
             found[view] = carbon(self.costs, view)
         return found[view]
+
+    def capacity(self) -> advisor.Capacity:
+        """The edge devices the load needs against those priced (`advisor.capacity`, its default answers)."""
+        found = self.__dict__
+        if "_capacity" not in found:
+            found["_capacity"] = advisor.capacity(self.scenario)
+        return found["_capacity"]
 
 
 def shown_components(a: Analysis, side: str, view: str = "cash"):
@@ -86,6 +94,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "edge_capex": _number(cash.edge_capex[0, 0]),
         "edge_monthly_cost": _number(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
         "edge_devices": int(a.costs.values("devices")[0, 0]),
+        "edge_devices_needed": a.capacity().needed,
+        "edge_capacity_ok": a.capacity().ok,
         "break_even_month": _number_or_none(f.break_even_month[0]),
         "payback_months": _number_or_none(f.payback_months[0]),
         "discounted_payback_months": _number_or_none(
@@ -212,6 +222,9 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Edge capex at go-live", s["edge_capex"], cur),
         ("Edge running cost, first month", s["edge_monthly_cost"], cur),
         ("Edge devices", s["edge_devices"], "devices"),
+        ("Edge devices the load needs", s["edge_devices_needed"], "devices"),
+        ("Edge devices short of the load (0: enough)", s["edge_devices_needed"] - s["edge_devices"]
+         if not s["edge_capacity_ok"] else 0, "devices"),
         ("Break-even", s["break_even_month"], "months"),
         ("Payback (cash)", s["payback_months"], "months"),
         ("Discounted payback (cash)", s["discounted_payback_months"], "months"),

@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from planner.catalogs import catalog
 from planner.fleet import programme as fleet_model
+from planner.advice.advisor import capacity_warning
 from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
                     instance_rates, batch, side_components)
 from planner.model.finance import MIN_CAPEX
@@ -220,8 +221,9 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
 
 
 # ── Summary: key, formula, label ──────────────────────────────────────────────────────────────────
-def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: str):
-    """(key, formula, label and unit) in the order of `report.summary`; `B{key}` is that row's cell."""
+def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: str, per_device_ips: float = 1.0):
+    """(key, formula, label and unit) in the order of `report.summary`; `B{key}` is that row's cell.
+    `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number at export."""
     free = 'AND({B:cloud_total_cost}=0,{B:edge_total_cost}=0)'
     crossing = lambda key: f'=IF(OR({free},COUNT({rng(key)})=0),"",MIN({rng(key)}))'  # noqa: E731
     return (
@@ -236,6 +238,12 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
         ("edge_monthly_cost", f"={first('cash_running')}", f"Edge running cost, first month (cash) [{cur}]"),
         ("edge_devices", f"={first('devices')}", "Edge devices at go-live [devices]"),
+        ("edge_devices_needed", "=sites*-INT(-(cameras/sites*analysed_fps*(1+sizing_headroom_percent/100)"
+                                f"/{per_device_ips!r}-1E-9))",
+         f"Edge devices the load needs at go-live [devices], at {per_device_ips:,.1f} inferences/s per device (the "
+         "advisor's derated, decode-capped throughput at export)"),
+        ("edge_capacity_ok", "={B:edge_devices}>={B:edge_devices_needed}",
+         "Edge capacity: TRUE when the devices priced carry the load; FALSE: the edge figures are understated"),
         ("break_even_month", crossing("crossing"),
          "Break-even [months from go-live]; blank: does not pay back within the horizon"),
         ("payback_months", crossing("cash_crossing"), "Payback, cash view [months]; blank: not within the horizon"),
@@ -587,7 +595,8 @@ class _Writer(_Book):
         ws = self.sheets["Summary"]
         ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
         values = summary(self.a, self.view)
-        rows = summary_rows(self.rng, lambda key: f"Monthly!${self.columns[key]}$2", self.cur)
+        rows = summary_rows(self.rng, lambda key: f"Monthly!${self.columns[key]}$2", self.cur,
+                            self.a.capacity().per_device_ips)
         cell = {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
         for i, (key, formula, label) in enumerate(rows, start=1):
             for k, ref in cell.items():
@@ -656,6 +665,10 @@ class _Writer(_Book):
         lines = notes_lines()
         lines.insert(1, ("Currency", f"Money in {self.cur}: {rate_text(self.a.scenario)}. Catalog prices are in USD; "
                                      "fx_rate on Inputs is the rate they were converted at."))
+        c = self.a.capacity()
+        lines.insert(2, ("Edge capacity", capacity_warning(c) or (
+            f"Enough: {c.priced:,} devices priced, {c.needed:,} needed for {c.load_ips:,.1f} inferences/s at "
+            f"{c.per_device_ips:,.1f} per device (the advisor's derated, decode-capped throughput).")))
         for i, (a, b) in enumerate(lines):
             ws.write_string(i, 0, a, self.formats["bold"] if not b else None)
             ws.write_string(i, 1, b)

@@ -400,6 +400,7 @@ class Placement:
     cloud_votes: np.ndarray
     power_needed_watts: np.ndarray   # per site, for the sized devices
     power_available_watts: np.ndarray
+    device_watts: np.ndarray         # of one device
 
 
 HARD_RULES = ("latency", "machine reaction", "connectivity", "privacy", "uplink capacity")
@@ -618,16 +619,48 @@ def choose_devices(fleet: Fleet, rowwise: _Rowwise | None = None) -> DeviceChoic
     return DeviceChoice(ids, searched, fitting, unfit)
 
 
+COUNT_COLUMNS = ("device_sizing", "devices_manual")      # a row that sets one has a device count of its own
+
+
+def sized_by_load(fleet: Fleet, device: DeviceChoice) -> np.ndarray:
+    """Rows with no device of their own (no catalog device from their `device` cell, none of DEVICE_COLUMNS) and
+    no count of their own (none of COUNT_COLUMNS): they take the base's device model sized from their own load,
+    not the base's count."""
+    table, numbers = fleet.inventory.table, fleet.inventory.numbers
+    mine = device.device_id != ""
+    for name in DEVICE_COLUMNS + COUNT_COLUMNS:
+        if name in numbers:
+            mine |= ~np.isnan(numbers[name])
+        elif name in table:
+            mine |= table[name].to_numpy(dtype=object) != ""
+    return ~mine
+
+
+def _load_throughput(fleet: Fleet, rows: np.ndarray, site: dict[str, np.ndarray]) -> np.ndarray:
+    """What one of the base's devices sustains at each of `rows` (`advisor.sustained_ips`: its catalog benchmark
+    derated and decode-capped with the row's derating, workload and frame rate)."""
+    return advisor.sustained_ips(fleet.base.device_id, fleet.base.device_throughput_ips,
+                                 site["derating_percent"][rows], site["relative_compute"][rows],
+                                 site["video"][rows], site["analysed_fps"][rows])[2]
+
+
 def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tuple[dict, dict]:
-    """The batch's columns and flags with every row that has a catalog device costed with it, auto-sized.
+    """The batch's columns and flags with every row that has a catalog device costed with it, auto-sized, and
+    every row `sized_by_load` auto-sized on the base's device at the throughput it sustains there.
 
     Only the device changes: the row keeps its management fee and basis (the single-site advisor would also
     apply its device family's management plan), so a fleet compares devices under the row's own management."""
     costed = device.device_id != ""
-    if not costed.any():
+    by_load = sized_by_load(fleet, device)
+    if not (costed.any() or by_load.any()):
         return rowwise.overrides, rowwise.flags
     site = _site_inputs(fleet, rowwise)
     overrides, copied = dict(rowwise.overrides), set()
+    if by_load.any():
+        rows = np.flatnonzero(by_load)
+        overrides["device_throughput_ips"] = rowwise.column(fleet.base, "device_throughput_ips").copy()
+        overrides["device_throughput_ips"][rows] = _load_throughput(fleet, rows, site)
+        copied.add("device_throughput_ips")
     for device_id in np.unique(device.device_id[costed]):          # one pass per catalog device, not per site
         rows = np.flatnonzero(device.device_id == device_id)
         for name, values in _catalog_device(device_id, rows, site).items():
@@ -635,7 +668,7 @@ def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tupl
                 overrides[name], copied = rowwise.column(fleet.base, name).copy(), copied | {name}
             overrides[name][rows] = values
     auto = rowwise.flags.get("auto_sizing", np.full(len(costed), fleet.base.device_sizing == "auto"))
-    return overrides, rowwise.flags | {"auto_sizing": auto | costed}
+    return overrides, rowwise.flags | {"auto_sizing": auto | costed | by_load}
 
 
 def evaluate(fleet: Fleet) -> Programme:
@@ -771,13 +804,15 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     edge_votes = (np.where(soft > 0, 1.0, 0.0) * soft_mask).sum(axis=1) + np.where(money_verdict > 0, money, 0)
     cloud_votes = (np.where(soft < 0, 1.0, 0.0) * soft_mask).sum(axis=1) + np.where(money_verdict < 0, money, 0)
     tie = np.isclose(score, 0.0, rtol=0, atol=1e-9 * np.maximum(total, 1.0))
-    goes_edge = hard.any(axis=1) | np.where(tie, money_verdict > 0, score > 0)
+    # Devices that do not fit the site's power put a site on the edge only when a hard constraint leaves no
+    # other placement (its reason says they do not fit); the vote alone does not.
+    goes_edge = hard.any(axis=1) | (costed & np.where(tie, money_verdict > 0, score > 0))
     edge_kind = np.where(privacy == "on_site", 2, 1)
     advised = np.where(goes_edge, edge_kind, 0)
     pinned = np.isin(pin, PLACEMENTS)
     pin_index = np.select([pin == k for k in PLACEMENTS], range(len(PLACEMENTS)), 0)
     final = np.where(pinned, pin_index, advised)
-    return Placement(advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"))
+    return Placement(advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"), b["device_watts"])
 
 
 def _lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray:
@@ -800,7 +835,8 @@ def reasons(p: Programme) -> np.ndarray:
     codes, inverse = np.unique(code, return_inverse=True)
     hard_text = np.array(["edge mandatory for " + ", ".join(HARD_RULES[i] for i in range(len(HARD_RULES)) if c >> i & 1)
                           for c in codes], dtype=object)[inverse]
-    side = np.where(pl.advised != 0, "edge", "cloud").astype(object)
+    side = np.where(pl.edge_votes > pl.cloud_votes, "edge", "cloud").astype(object)   # the vote's (fit: below)
+    side = np.where(pl.edge_votes == pl.cloud_votes, np.where(pl.advised != 0, "edge", "cloud"), side).astype(object)
     high = np.char.mod("%.1f", np.maximum(pl.edge_votes, pl.cloud_votes)).astype(object)
     low = np.char.mod("%.1f", np.minimum(pl.edge_votes, pl.cloud_votes)).astype(object)
     vote_text = np.where(pl.edge_votes != pl.cloud_votes, "answers and money favour the " + side + " " + high + " to "
@@ -810,9 +846,14 @@ def reasons(p: Programme) -> np.ndarray:
     pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
     advised = np.array(PLACEMENTS, dtype=object)[pl.advised]
     why = np.where(pins != "", "pinned to " + pins + " (advised " + advised + ": " + why + ")", why)
-    short = p.edge & (pl.power_needed_watts > pl.power_available_watts)
-    watts = np.char.mod("%.0f", pl.power_needed_watts).astype(object)
-    why = np.where(short, why + "; needs " + watts + " W of edge power", why)
+    short = pl.power_needed_watts > pl.power_available_watts
+    per_site = np.round(pl.power_needed_watts / np.where(pl.device_watts > 0, pl.device_watts, 1))
+    power = (np.char.mod("%.0f", per_site).astype(object) + np.where(per_site == 1, " device × ", " devices × ")
+             + np.char.mod("%g", pl.device_watts).astype(object) + " W = " + np.char.mod("%.0f", pl.power_needed_watts)
+             + " W needed, " + np.char.mod("%.0f", pl.power_available_watts) + " W available")
+    why = np.where(short & p.edge, why + "; its devices do not fit the site's power (" + power
+                   + "): costed as if they did", why)
+    why = np.where(short & ~p.edge, why + "; the edge's devices would not fit the site's power (" + power + ")", why)
     return (why + _device_reasons(p.device)).astype(str)
 
 
@@ -943,14 +984,17 @@ def row_scenario(f: Fleet, r: int) -> Scenario:
 
 
 def _row_device(f: Fleet, r: int) -> dict:
-    """The scenario fields of the catalog device row r is costed with (none when it keeps its own)."""
-    if _device_cells(f)[r] == "":
-        return {}
+    """The scenario fields of the catalog device row r is costed with, or of the sizing from its own load
+    (`sized_by_load`); none when it keeps its own device and count."""
     inv = f.inventory
     one = Fleet(f.name, f.base, f.answers, Inventory(inv.table.iloc[[r]].reset_index(drop=True), (),
                                                      {k: v[[r]] for k, v in inv.numbers.items()}), f.months)
     rowwise = _rowwise(one)
-    device_id = choose_devices(one, rowwise).device_id[0]
+    choice = choose_devices(one, rowwise)
+    if sized_by_load(one, choice)[0]:
+        ips = _load_throughput(one, np.array([0]), _site_inputs(one, rowwise))
+        return {"device_throughput_ips": float(ips[0]), "device_sizing": "auto"}
+    device_id = choice.device_id[0]
     if not device_id:
         return {}
     fields = _catalog_device(device_id, np.array([0]), _site_inputs(one, rowwise))

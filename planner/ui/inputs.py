@@ -120,10 +120,11 @@ class Picker:
     help: str
     choices: dict[str, tuple[str, dict]]
     custom_text: str = "Custom figures (edited below)"      # '' : no such entry (a choice always matches)
+    own: tuple[str, ...] = ()     # fields a choice fills that the scenario may change and still be that choice
 
 
-def _same(scenario_values: dict, changes: dict) -> bool:
-    return all(same_value(scenario_values[k], v) for k, v in changes.items())
+def _same(scenario_values: dict, changes: dict, own: tuple[str, ...] = ()) -> bool:
+    return all(same_value(scenario_values[k], v) for k, v in changes.items() if k not in own)
 
 
 def _pick(picker: Picker, key: str) -> None:
@@ -163,7 +164,8 @@ def distance_note(scenario: Scenario) -> str:
 def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     """A selectbox showing which catalog entry the scenario's figures match (or 'custom')."""
     values = to_dict(scenario)
-    current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes)), CUSTOM)
+    current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes, picker.own)),
+                   CUSTOM)
     key = key_for(page, picker.name)
     state.bind(key, current)
     texts = {CUSTOM: picker.custom_text} if picker.custom_text else {}
@@ -230,7 +232,8 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
                       for m in cat.management}
         return [Picker("device", "Edge device (catalog)",
                        "Fills device price, power and throughput. Catalog throughput is a model-only benchmark: "
-                       "derate it for your pipeline." + usd_note, devices),
+                       "derate it for your pipeline." + usd_note, devices,
+                       own=("device_throughput_ips",)),      # derated or measured, still that device
                 Picker("management", "Management software (catalog)",
                        "Fills the management fee and its basis." + usd_note, management)]
     if group == "Carbon":

@@ -7,6 +7,7 @@ import streamlit as st
 
 import plotly.graph_objects as go
 
+from planner.advice import advisor
 from planner.exports import charts
 from planner.model.costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
 from planner.model.explain import carbon_month, first_month
@@ -103,6 +104,13 @@ def key_metrics(a: Analysis, reference: Analysis) -> None:
     if any(card.delta for card in cards):
         st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}” over the same "
                       f"{reference.scenario.horizon_months}-month horizon; green is better for the edge case."))
+
+
+def capacity_warning(a: Analysis) -> None:
+    """A warning, with the formula, when the devices priced cannot carry the load (`advisor.capacity`)."""
+    text = advisor.capacity_warning(a.capacity())
+    if text:
+        st.warning(md(text), icon="⚠️")
 
 
 # ── Headline and charts ────────────────────────────────────────────────────────────────────────────
