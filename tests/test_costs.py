@@ -21,9 +21,9 @@ import pytest
 
 from planner.catalogs import catalog
 from planner.model import costs as cost_model
-from planner.model.costs import COMPONENTS, side_components
+from planner.model.costs import COMPONENTS, batch, evaluate, side_components
 from planner.model.finance import analyse
-from planner.schema.scenario import validate
+from planner.schema.scenario import replace, validate
 
 pytestmark = pytest.mark.unit
 
@@ -468,3 +468,17 @@ def test_component_metadata_is_complete():
     assert {c.key for c in COMPONENTS if c.lump} == {"hardware", "installation", "commitment_upfront",
                                                      "carbon_edge_purchase"}
     assert math.isclose(cost_model.HOURS_PER_CALENDAR_MONTH, 730.5)
+
+
+def test_per_row_choices_equal_scenarios_with_those_choices():
+    """`batch(..., choices=)` gives each row its own choice, as a list of scenarios would; a bad one is refused."""
+    retail = catalog.preset("retail")
+    pricing = np.array(["per_image", "serverless", "instances"], dtype=object)
+    by_choices = evaluate(batch([retail], {"inference_pricing": pricing}))
+    by_scenarios = evaluate(batch([replace(retail, inference_pricing=p) for p in pricing]))
+    for side in ("cloud", "edge"):
+        np.testing.assert_array_equal(by_choices.total(side), by_scenarios.total(side))
+    with pytest.raises(ValueError, match="inference_pricing: every value must be one of"):
+        batch([retail], {"inference_pricing": np.array(["free"], dtype=object)})
+    with pytest.raises(ValueError, match="'cameras' is not a choice field"):
+        batch([retail], {"cameras": np.array([3.0])})

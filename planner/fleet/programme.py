@@ -487,14 +487,14 @@ def _answer_column(fleet: Fleet, numbers, choices, name: str, n: int) -> np.ndar
 
 @dataclass(frozen=True)
 class _Rowwise:
-    """A fleet's inputs per row: numbers and choices (base values where blank), the batch's columns and flags."""
+    """A fleet's inputs per row: numbers and choices (base values where blank), the batch's columns and choices."""
     numbers: dict[str, np.ndarray]
     choices: dict[str, np.ndarray]
     answer: object                    # answer(name) → (n,) the advisor answer of every row
     pin: np.ndarray
     flavour: np.ndarray               # the edge placement a row gets: split_brain_edge or edge_only
     overrides: dict[str, np.ndarray]  # numeric scenario columns for `costs.batch`
-    flags: dict[str, np.ndarray]      # per-row choices as the batch's flags
+    batch_choices: dict[str, np.ndarray]   # the cost model's choice fields, per row
 
     def column(self, base: Scenario, name: str) -> np.ndarray:
         """A numeric scenario column of every row (the base's value where the table has none)."""
@@ -516,17 +516,15 @@ def _rowwise(fleet: Fleet) -> _Rowwise:
     overrides["horizon_months"] = fleet.months - numbers["go_live_month"].astype(int)
     feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
     overrides["feedback_percent"] = np.where(flavour == "edge_only", 0.0, feedback)
-    flags = {flag: choices[name] == value for flag, (name, value) in costs._CHOICE_FLAGS.items() if name in choices}
-    return _Rowwise(numbers, choices, answer, pin, flavour, overrides, flags)
+    batch_choices = {name: choices[name] for name, _ in costs.CHOICE_FLAGS.values() if name in choices}
+    return _Rowwise(numbers, choices, answer, pin, flavour, overrides, batch_choices)
 
 
-def _batch(base: Scenario, overrides: dict, flags: dict, rows: np.ndarray | None = None) -> costs.Batch:
-    """The cost model's batch of every row (or of `rows`): the base with the per-row columns and choice flags
-    (the flags `costs.batch` would set from the choices)."""
-    take = (lambda v: v) if rows is None else (lambda v: v[rows])    # noqa: E731
-    b = costs.batch([base], **{k: take(v) for k, v in overrides.items()})
-    b.columns.update({flag: take(v) for flag, v in flags.items()})
-    return b
+def _batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray | None = None) -> costs.Batch:
+    """The cost model's batch of every row (or of `rows`): the base with the per-row numbers and choices."""
+    def take(values: dict) -> dict:
+        return values if rows is None else {k: v[rows] for k, v in values.items()}
+    return costs.batch([base], take(choices), **take(overrides))
 
 
 # ── Devices: the `device` column (blank: the row's own device fields; a catalog id; or the search) ─────
@@ -583,10 +581,10 @@ def _search(fleet: Fleet, rowwise: _Rowwise, site: dict, rows: np.ndarray) -> tu
     bits over FIT_RULES that the devices breaking the fewest rules break)."""
     devices = advisor.sized_devices()
     edge_total, power = np.empty((len(devices), len(rows))), np.empty((len(devices), len(rows)))
-    flags = rowwise.flags | {"auto_sizing": np.ones(fleet.inventory.n, bool)}
+    choices = rowwise.batch_choices | {"device_sizing": np.full(fleet.inventory.n, "auto", dtype=object)}
     for i, d in enumerate(devices):
         overrides = {k: v[rows] for k, v in rowwise.overrides.items()} | _catalog_device(d["id"], rows, site)
-        b = _batch(fleet.base, overrides, {k: v[rows] for k, v in flags.items()})
+        b = _batch(fleet.base, overrides, {k: v[rows] for k, v in choices.items()})
         evaluated = costs.evaluate(b)
         edge_total[i] = finance.total(evaluated, "edge")            # as `finance.analyse`'s, without the rest
         power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]     # per site
@@ -645,7 +643,7 @@ def _load_throughput(fleet: Fleet, rows: np.ndarray, site: dict[str, np.ndarray]
 
 
 def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tuple[dict, dict]:
-    """The batch's columns and flags with every row that has a catalog device costed with it, auto-sized, and
+    """The batch's numbers and choices with every row that has a catalog device costed with it, auto-sized, and
     every row `sized_by_load` auto-sized on the base's device at the throughput it sustains there.
 
     Only the device changes: the row keeps its management fee and basis (the single-site advisor would also
@@ -653,7 +651,7 @@ def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tupl
     costed = device.device_id != ""
     by_load = sized_by_load(fleet, device)
     if not (costed.any() or by_load.any()):
-        return rowwise.overrides, rowwise.flags
+        return rowwise.overrides, rowwise.batch_choices
     site = _site_inputs(fleet, rowwise)
     overrides, copied = dict(rowwise.overrides), set()
     if by_load.any():
@@ -667,8 +665,8 @@ def _with_devices(fleet: Fleet, device: DeviceChoice, rowwise: _Rowwise) -> tupl
             if name not in copied:                         # a copy, once: never the inventory's own numbers
                 overrides[name], copied = rowwise.column(fleet.base, name).copy(), copied | {name}
             overrides[name][rows] = values
-    auto = rowwise.flags.get("auto_sizing", np.full(len(costed), fleet.base.device_sizing == "auto"))
-    return overrides, rowwise.flags | {"auto_sizing": auto | costed | by_load}
+    sizing = rowwise.batch_choices.get("device_sizing", np.full(len(costed), fleet.base.device_sizing, dtype=object))
+    return overrides, rowwise.batch_choices | {"device_sizing": np.where(costed | by_load, "auto", sizing)}
 
 
 def evaluate(fleet: Fleet) -> Programme:

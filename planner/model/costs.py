@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.pricing import pad_schedules, tiered_cost
-from planner.schema.scenario import FIELDS, VIEWS, NumberField, Scenario
+from planner.schema.scenario import FIELDS, VIEWS, ChoiceField, NumberField, Scenario
 
 DAYS_PER_CALENDAR_MONTH = 365.25 / 12
 HOURS_PER_CALENDAR_MONTH = DAYS_PER_CALENDAR_MONTH * 24
@@ -193,7 +193,7 @@ class Batch:
         return int(self.columns["horizon_months"].max())
 
 
-_CHOICE_FLAGS = {  # bool column = (choice field == value)
+CHOICE_FLAGS = {  # bool column = (choice field == value)
     "video_upload": ("cloud_upload", "video"),
     "per_image": ("inference_pricing", "per_image"),
     "instances": ("inference_pricing", "instances"),
@@ -216,15 +216,23 @@ def _tiers_arrays(schedules):
     return starts, prices
 
 
-def batch(scenarios: list[Scenario], **overrides) -> Batch:
-    """Columns for `scenarios`; `overrides` replaces numeric columns by arrays (or scalars) of length n.
+def batch(scenarios: list[Scenario], choices: dict[str, np.ndarray] | None = None, **overrides) -> Batch:
+    """Columns for `scenarios`; `overrides` replaces numeric columns by arrays (or scalars) of length n, and
+    `choices` choice fields by arrays of their options (a fleet's per-site choices).
 
-    Overrides let what-if grids and Monte Carlo vary inputs without building n Scenario objects: they
-    are validated against each field's bounds here (raising ValueError naming the field).
+    Overrides let what-if grids, Monte Carlo and fleets vary inputs without building n Scenario objects: they
+    are validated against each field's bounds or options here (raising ValueError naming the field).
     """
     if not scenarios:
         raise ValueError("a batch needs at least one scenario")
-    n = max([len(scenarios)] + [np.size(v) for v in overrides.values()])
+    choices = {name: np.asarray(values, dtype=object) for name, values in (choices or {}).items()}
+    for name, values in choices.items():
+        spec = next((f for f in FIELDS if f.name == name), None)
+        if not isinstance(spec, ChoiceField):
+            raise ValueError(f"{name!r} is not a choice field of the scenario")
+        if not np.isin(values, list(spec.options)).all():
+            raise ValueError(f"{name}: every value must be one of {', '.join(spec.options)}")
+    n = max([len(scenarios)] + [np.size(v) for v in (*overrides.values(), *choices.values())])
     if len(scenarios) not in (1, n):
         raise ValueError(f"{len(scenarios)} scenarios but overrides of length {n}")
     columns: dict[str, np.ndarray] = {}
@@ -243,8 +251,9 @@ def batch(scenarios: list[Scenario], **overrides) -> Batch:
         if bad.any():
             raise ValueError(f"{name} = {arr[bad][0]:g} is outside {spec.min:g} to {spec.max:g} {spec.unit_for()}")
         columns[name] = arr
-    for flag, (name, value) in _CHOICE_FLAGS.items():
-        col = np.array([getattr(s, name) == value for s in scenarios])
+    for flag, (name, value) in CHOICE_FLAGS.items():
+        given = choices.get(name)
+        col = (given == value) if given is not None else np.array([getattr(s, name) == value for s in scenarios])
         columns[flag] = np.broadcast_to(col, (n,)) if col.size != n else col
     tiers = {key: _tiers_arrays([[(t.start, t.price) for t in getattr(s, key)] for s in scenarios])
              for key in ("inference_tiers", "egress_tiers")}
