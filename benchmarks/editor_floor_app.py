@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.engine import fleet_inventory  # noqa: E402
+from benchmarks.engine import varied_fleet  # noqa: E402
 
 ROWS = 500
 
 
 @st.cache_data
 def inventory() -> pd.DataFrame:
-    return fleet_inventory(ROWS).inventory.table
+    return varied_fleet(ROWS).inventory.table
 
 
 table = st.data_editor(inventory(), key="editor", hide_index=True, height=420, num_rows="dynamic")

@@ -26,7 +26,7 @@ plan_scenario_save_s, plan_scenario_open_s   the same for the largest scenario p
                      advisor's answers and a full comparison set of 8 scenarios
 fleet_100k_sites_x_120_s  best-of-N seconds to evaluate a 100,000-row site inventory over 120 programme months:
                      every site's costs, its placement by the advisor's rules and its sized devices, the
-                     go-live shifts and counts, and the three plans' figures (`fleet.evaluate`)
+                     go-live shifts and counts, and the three plans' figures (`fleet_programme.evaluate`)
 fleet_numpy_floor_s  in the same run, the floor's twenty multiply-add passes over a 100,000 × 120 grid
 fleet_over_floor     their ratio (goal ≤ 2.0)
 fleet_peak_mb        peak memory allocated by one such evaluation (tracemalloc)
@@ -46,7 +46,7 @@ import pandas as pd
 
 from planner.catalogs import catalog
 from planner.model import costs, finance, risk
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme
 from planner.exports import workbook
 from planner.exports.report import analyse_one
 from planner.schema.scenario import replace
@@ -158,7 +158,7 @@ def xlsx_write_s(months: int = 240) -> float:
 FLEET_ROWS, FLEET_MONTHS = 100_000, 120
 
 
-def fleet_inventory(rows: int, seed: int = 0, device: str = "") -> fleet.Fleet:
+def varied_fleet(rows: int, seed: int = 0, device: str = "") -> fleet_inventory.Fleet:
     """A varied inventory around the retail preset: sizes, links, privacy, waves over two years, counts; with
     `device`, a `device` column of it in every row (without, none: the rows' own device fields)."""
     rng = np.random.default_rng(seed)
@@ -180,7 +180,7 @@ def fleet_inventory(rows: int, seed: int = 0, device: str = "") -> fleet.Fleet:
         "pin": rng.choice(["", "", "", "cloud"], rows),
     } | ({"device": np.full(rows, device)} if device else {})
     frame = pd.DataFrame({k: np.asarray(v).astype(str) for k, v in table.items()}).replace({"pin": {"": ""}})
-    return fleet.make_fleet(frame, catalog.preset("retail"), months=FLEET_MONTHS)
+    return fleet_inventory.make_fleet(frame, catalog.preset("retail"), months=FLEET_MONTHS)
 
 
 def fleet_floor(rows: int = FLEET_ROWS) -> None:
@@ -190,30 +190,30 @@ def fleet_floor(rows: int = FLEET_ROWS) -> None:
         np.add(y, a, out=y)
 
 
-def fleet_peak_mb(f: fleet.Fleet) -> float:
+def fleet_peak_mb(f: fleet_inventory.Fleet) -> float:
     tracemalloc.start()
     try:
-        fleet.evaluate(f)
+        fleet_programme.evaluate(f)
         return tracemalloc.get_traced_memory()[1] / 1e6
     finally:
         tracemalloc.stop()
 
 
 def fleet_lines() -> None:
-    big = fleet_inventory(FLEET_ROWS)
+    big = varied_fleet(FLEET_ROWS)
     assert not big.inventory.errors, big.inventory.errors[:3]
-    fleet.evaluate(big)                               # warm up
-    seconds = best_of(lambda: fleet.evaluate(big), 3)
+    fleet_programme.evaluate(big)                               # warm up
+    seconds = best_of(lambda: fleet_programme.evaluate(big), 3)
     floor = best_of(fleet_floor, 3)
     print(f"fleet_100k_sites_x_120_s: {seconds:.3f}")
     print(f"fleet_numpy_floor_s: {floor:.3f}")
     print(f"fleet_over_floor: {seconds / floor:.2f}")
     print(f"fleet_peak_mb: {fleet_peak_mb(big):.0f}")
     for rows, label in ((1_000, "1k"), (10_000, "10k")):
-        small = fleet_inventory(rows)
-        print(f"fleet_{label}_sites_s: {best_of(lambda: fleet.evaluate(small)):.4f}")
-    searched = fleet_inventory(10_000, device=fleet.DEVICE_SEARCH)
-    print(f"fleet_catalog_10k_sites_x_120_s: {best_of(lambda: fleet.evaluate(searched)):.4f}")
+        small = varied_fleet(rows)
+        print(f"fleet_{label}_sites_s: {best_of(lambda: fleet_programme.evaluate(small)):.4f}")
+    searched = varied_fleet(10_000, device=fleet_inventory.DEVICE_SEARCH)
+    print(f"fleet_catalog_10k_sites_x_120_s: {best_of(lambda: fleet_programme.evaluate(searched)):.4f}")
 
 
 def main() -> None:
@@ -255,7 +255,7 @@ def plans_benchmark(runs: int = 50) -> None:
     scenario_work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
                               comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i)
                                                for i in range(MAX_COMPARED)))
-    fleet_work = of_fleet(fleet_inventory(500))
+    fleet_work = of_fleet(varied_fleet(500))
     assert not fleet_work.fleet.inventory.errors
     for label, work in (("plan", fleet_work), ("plan_scenario", scenario_work)):
         saves, opens = save_and_open(work, runs)

@@ -110,9 +110,9 @@ FLEET_ROWS = 500
 
 def upload_fleet(page) -> None:
     """A 500-row inventory (the engine benchmark's varied sites) uploaded on the Fleet page."""
-    from benchmarks.engine import fleet_inventory
+    from benchmarks.engine import varied_fleet
     inventory = Path(tempfile.mkdtemp(prefix="bench-ui-fleet-")) / "sites.csv"
-    inventory.write_text(fleet_inventory(FLEET_ROWS).inventory.to_csv(), encoding="utf-8")
+    inventory.write_text(varied_fleet(FLEET_ROWS).inventory.to_csv(), encoding="utf-8")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(inventory))
     page.get_by_text(f"Loaded {FLEET_ROWS} site rows").wait_for()
     page.wait_for_function(SETTLED)

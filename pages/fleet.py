@@ -3,7 +3,7 @@ import zlib
 
 import streamlit as st
 
-from planner.fleet import programme as model
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.schema.format import md, money
 from planner.ui import fleet as page
 from planner.ui import pieces, state
@@ -17,7 +17,7 @@ state.show_notices(page.PLACE)
 
 top = st.columns([2, 1, 1], gap="medium", vertical_alignment="bottom")
 with top[0]:
-    presets = model.presets()
+    presets = fleet_inventory.presets()
     choice = st.selectbox("Fleet preset", list(presets), format_func=presets.get, index=None,
                           placeholder="Load a bundled fleet…", key="fleet.preset")
 with top[1]:
@@ -32,25 +32,25 @@ table = st.data_editor(f.inventory.table, num_rows="dynamic", key=page.editor_ke
 f = page.edited(f, table, months)
 if f.inventory.errors:
     st.warning("Refused (the base value is used instead):\n\n" +
-               "\n".join(f"- {md(e)}" for e in model.errors_text(f.inventory.errors)))
+               "\n".join(f"- {md(e)}" for e in fleet_inventory.errors_text(f.inventory.errors)))
 if f.inventory.n == 0:
     st.info("Add a row per site (or upload an inventory CSV) to see the programme.")
     st.stop()
 
-p = model.evaluate(f)
-sites = model.site_table(p)
+p = fleet_programme.evaluate(f)
+sites = fleet_tables.site_table(p)
 cur = f.base.currency
 
 placed = sites.groupby("placement")["count"].sum()
 with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
     st.metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows", width="content")
-    for key in model.PLACEMENTS:
+    for key in fleet_inventory.PLACEMENTS:
         sites_here = int(placed.get(key, 0))
         st.metric(key.replace("_", " ").capitalize(), f"{sites_here:,} site{'' if sites_here == 1 else 's'}",
                   width="content")
 
 st.subheader("Three plans")
-summary = model.plan_summary(p)["recommended"]
+summary = fleet_tables.plan_summary(p)["recommended"]
 be = summary["break_even_month"]
 with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
     st.metric("Recommended: break-even", "not within the programme" if be is None else f"month {be:,.1f}",
@@ -101,9 +101,9 @@ with right:
     st.markdown("**Export and import**")
     # Each file is written when its button is clicked (a callable), not on every edit of the table.
     downloads = [("Inventory CSV", f.inventory.to_csv, "sites.csv", "text/csv"),
-                 ("Per-site CSV", lambda: model.to_csv(sites), "fleet-sites.csv", "text/csv"),
-                 ("Monthly cash flow CSV", lambda: model.to_csv(model.monthly_table(p)), "fleet-monthly.csv", "text/csv"),
-                 ("Fleet JSON", lambda: model.fleet_json(f), "fleet.json", "application/json")]
+                 ("Per-site CSV", lambda: fleet_tables.to_csv(sites), "fleet-sites.csv", "text/csv"),
+                 ("Monthly cash flow CSV", lambda: fleet_tables.to_csv(fleet_tables.monthly_table(p)), "fleet-monthly.csv", "text/csv"),
+                 ("Fleet JSON", lambda: fleet_inventory.fleet_json(f), "fleet.json", "application/json")]
     for i, (label, text, file_name, mime) in enumerate(downloads):
         st.download_button(label, text, file_name, mime, key=f"fleet.download.{i}", on_click="ignore",
                            width="stretch")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from planner.fleet import programme as model
+from planner.fleet import tables as fleet_tables
 from planner.plans import store
 from planner.schema.format import md, slug
 from planner.plans.store import StoreError
@@ -130,7 +130,7 @@ if was.kind != now.kind:
     st.caption(f"Revision {first} holds a {was.kind} and revision {second} a {now.kind}: nothing to compare.")
     st.stop()
 if now.kind == "fleet":
-    changes = model.fleet_changes(was.fleet, now.fleet)
+    changes = fleet_tables.fleet_changes(was.fleet, now.fleet)
     if changes.empty:
         st.caption("The two revisions hold the same fleet.")
     else:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from planner.advice import advisor
 from planner.catalogs import catalog, currency
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.model.costs import CARBON_PRICE
 from planner.schema.format import break_even_text, carbon_break_even_text, irr_text
 from planner.exports.report import analyse_one, carbon_rows, formula_rows, report_csv, source_lines, summary, summary_json
@@ -377,7 +377,7 @@ def _plans_command(args) -> int:
 
 def _export(workspace) -> str:
     """The saved scenario file, or the saved fleet file."""
-    return fleet.fleet_json(workspace.fleet) if workspace.kind == "fleet" else to_json(workspace.scenario)
+    return fleet_inventory.fleet_json(workspace.fleet) if workspace.kind == "fleet" else to_json(workspace.scenario)
 
 
 def _print_plans(found, style: str) -> None:
@@ -400,7 +400,7 @@ def _fleet_parser(sub) -> None:
     f = sub.add_parser("fleet", help="placement per site and the programme's three plans for a site inventory")
     which = f.add_mutually_exclusive_group(required=True)
     which.add_argument("--sites", help="the site inventory: a CSV table, or a fleet JSON file")
-    which.add_argument("--fleet", help="a bundled fleet preset: " + ", ".join(fleet.presets()))
+    which.add_argument("--fleet", help="a bundled fleet preset: " + ", ".join(fleet_inventory.presets()))
     src = f.add_mutually_exclusive_group()
     src.add_argument("--preset", help="the base scenario: a bundled preset (default: the fleet file's, or retail)")
     src.add_argument("--scenario", help="the base scenario: a scenario JSON file")
@@ -413,21 +413,21 @@ def _fleet_parser(sub) -> None:
     f.set_defaults(set=None)
 
 
-def _fleet_text(p: fleet.Programme) -> str:
+def _fleet_text(p: fleet_programme.Programme) -> str:
     cur = p.fleet.base.currency
-    plans = fleet.plan_summary(p)
+    plans = fleet_tables.plan_summary(p)
     title = f"{p.fleet.name}: {p.fleet.inventory.n:,} rows, {int(p.count.sum()):,} sites, {p.months} months"
     lines = [title, "=" * len(title), f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}"
                                       f"{'Break-even':>14}{'t CO2e':>10}  IRR"]
     for key, s in plans.items():
         be = "-" if s["break_even_month"] is None else f"month {s['break_even_month']:.1f}"
-        lines.append(f"{fleet.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
+        lines.append(f"{fleet_inventory.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
                      f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'])}")
     lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
                   "over the programme.", "",
               f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}  {'Device':<24}{'Capex':>14}"
               f"{'Saving/month':>14}{'Payback':>9}  Reason"]
-    for row in fleet.site_table(p).itertuples():
+    for row in fleet_tables.site_table(p).itertuples():
         payback = "-" if row.payback_month != row.payback_month else f"{row.payback_month:.1f}"
         lines.append(f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
                      f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}")
@@ -435,19 +435,19 @@ def _fleet_text(p: fleet.Programme) -> str:
 
 
 def load_fleet(sites: str | None, preset: str | None = None, scenario: str | None = None,
-               months: int | None = None, bundled: str | None = None) -> fleet.Fleet:
+               months: int | None = None, bundled: str | None = None) -> fleet_inventory.Fleet:
     """The fleet the `fleet` subcommand evaluates; any refused cell is an error naming its row and column."""
     base = (catalog.preset(preset) if preset is not None else
             parse_json(_read_scenario(scenario)) if scenario is not None else None)
-    data = b"" if bundled is not None else _read_scenario(sites, fleet.MAX_INVENTORY_BYTES, "--sites")
-    if bundled is not None or fleet.is_fleet_json(data):
-        f = fleet.preset(bundled) if bundled is not None else fleet.parse_fleet_json(data, base)
+    data = b"" if bundled is not None else _read_scenario(sites, fleet_inventory.MAX_INVENTORY_BYTES, "--sites")
+    if bundled is not None or fleet_inventory.is_fleet_json(data):
+        f = fleet_inventory.preset(bundled) if bundled is not None else fleet_inventory.parse_fleet_json(data, base)
         sites = sites or bundled
         if base is not None or months is not None:
-            f = fleet.make_fleet(f.inventory.table, base or f.base, f.answers, f.months if months is None else months,
+            f = fleet_inventory.make_fleet(f.inventory.table, base or f.base, f.answers, f.months if months is None else months,
                                  f.name)
     else:
-        f = fleet.make_fleet(data, base or catalog.preset("retail"), None, months, Path(sites).stem[:fleet.MAX_FLEET_NAME])
+        f = fleet_inventory.make_fleet(data, base or catalog.preset("retail"), None, months, Path(sites).stem[:fleet_inventory.MAX_FLEET_NAME])
     if f.inventory.errors:
         more = len(f.inventory.errors) - 1
         raise ScenarioError(f"{sites}: {f.inventory.errors[0]}" + (f" (and {more:,} more)" if more else ""))
@@ -458,14 +458,14 @@ def _fleet(args) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
     f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet)
-    p = fleet.evaluate(f)
+    p = fleet_programme.evaluate(f)
     if args.format == "xlsx":
         text = fleet_workbook_bytes(p)
     elif args.format == "json":
-        text = json.dumps(fleet.result_dict(p), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = json.dumps(fleet_tables.result_dict(p), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif args.format == "csv":
         text = (f.inventory.to_csv() if args.table == "inventory" else
-                fleet.to_csv(fleet.site_table(p) if args.table == "sites" else fleet.monthly_table(p)))
+                fleet_tables.to_csv(fleet_tables.site_table(p) if args.table == "sites" else fleet_tables.monthly_table(p)))
     else:
         text = _fleet_text(p)
     if args.out is not None:

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.ui import fleet as ui
 
 pytestmark = pytest.mark.app
@@ -20,7 +20,7 @@ RETAIL = catalog.preset("retail")
 CSV = "site,count,go_live_month,pin,cameras,connectivity,privacy\nA,1,0,,50,fiber,\nB,40,6,,10,metered_5g,on_site\n"
 
 
-def start(f: fleet.Fleet | None = None) -> AppTest:
+def start(f: fleet_inventory.Fleet | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     if f is not None:
         at.session_state[ui.DOC] = f
@@ -37,19 +37,19 @@ def shown(at: AppTest, column: str) -> pd.DataFrame:
 
 def test_the_default_fleet_shows_its_three_plans_and_sites():
     at = start()
-    expected = fleet.plan_summary(fleet.evaluate(fleet.preset(ui.DEFAULT_FLEET)))
+    expected = fleet_tables.plan_summary(fleet_programme.evaluate(fleet_inventory.preset(ui.DEFAULT_FLEET)))
     plans = shown(at, 'Plan')
     assert plans["Plan"].tolist() == ["All cloud", "All edge", "Recommended mix"]
-    assert plans["Capex [USD]"].tolist() == [expected[k]["capex_total"] for k in fleet.PLANS]
-    assert plans["NPV of savings [USD]"].tolist() == pytest.approx([expected[k]["npv"] for k in fleet.PLANS])
+    assert plans["Capex [USD]"].tolist() == [expected[k]["capex_total"] for k in fleet_inventory.PLANS]
+    assert plans["NPV of savings [USD]"].tolist() == pytest.approx([expected[k]["npv"] for k in fleet_inventory.PLANS])
     assert at.metric[0].value == "120"
 
 
 def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
-    f = fleet.make_fleet(CSV, RETAIL)
+    f = fleet_inventory.make_fleet(CSV, RETAIL)
     at = start(f)
     before = shown(at, 'Plan')
-    pinned = fleet.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), RETAIL)
+    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), RETAIL)
     at = start(pinned)
     after = shown(at, 'Plan')
     # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the cloud takes 4,000
@@ -60,7 +60,7 @@ def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
 
 
 def test_open_a_row_as_the_current_scenario_and_send_it_back():
-    at = start(fleet.make_fleet(CSV, RETAIL))
+    at = start(fleet_inventory.make_fleet(CSV, RETAIL))
     next(s for s in at.selectbox if s.label == "Fleet row").set_value(1).run()
     at.button(key="fleet.open").click().run()
     assert not at.exception
@@ -73,7 +73,7 @@ def test_open_a_row_as_the_current_scenario_and_send_it_back():
 
 
 def test_loading_a_preset_replaces_the_table():
-    at = start(fleet.make_fleet(CSV, RETAIL))
+    at = start(fleet_inventory.make_fleet(CSV, RETAIL))
     at.selectbox(key="fleet.preset").set_value("city_intersections").run()
     at.button(key="fleet.load").click().run()
     assert not at.exception
@@ -83,10 +83,10 @@ def test_loading_a_preset_replaces_the_table():
 
 def test_a_bad_cell_is_listed_and_the_rest_evaluated():
     # The editor's table as typed (the page checks it on every run): a word where a number belongs.
-    good = fleet.make_fleet(CSV, RETAIL)
+    good = fleet_inventory.make_fleet(CSV, RETAIL)
     typed = good.inventory.table.copy()
     typed.loc[0, "cameras"] = "fifty"
-    at = start(fleet.Fleet(good.name, good.base, good.answers, fleet.Inventory(typed), good.months))
+    at = start(fleet_inventory.Fleet(good.name, good.base, good.answers, fleet_inventory.Inventory(typed), good.months))
     assert any("row 1, column cameras: 'fifty' is not a number" in w.value for w in at.warning)
     assert at.metric[0].value == "41"
 
@@ -95,9 +95,9 @@ def test_a_long_inventory_shows_its_earliest_paybacks_and_all_rows_on_request():
     """Over `SITES_SHOWN` rows the per-site table starts with the earliest paybacks; the toggle shows every row."""
     rows = 60
     csv = "site,cameras,go_live_month\n" + "".join(f"s{i},{10 + i},{i % 12}\n" for i in range(rows))
-    f = fleet.make_fleet(csv, RETAIL, months=60)
+    f = fleet_inventory.make_fleet(csv, RETAIL, months=60)
     at = start(f)
-    expected = fleet.site_table(fleet.evaluate(f)).sort_values("payback_month", na_position="last", kind="stable")
+    expected = fleet_tables.site_table(fleet_programme.evaluate(f)).sort_values("payback_month", na_position="last", kind="stable")
     sites = shown(at, "payback_month")
     assert len(sites) == ui.SITES_SHOWN < rows
     assert sites["name"].tolist() == expected["name"].head(ui.SITES_SHOWN).tolist()

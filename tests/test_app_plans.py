@@ -338,10 +338,10 @@ def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
 
 # ── Fleet plans ─────────────────────────────────────────────────────────────────────────────────────
 def test_a_fleet_is_saved_opened_and_compared(url):
-    from planner.fleet import programme as fleet
+    from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
     from planner.ui import fleet as fleet_page
     from planner.plans.workspace import of_fleet
-    city = fleet.preset("city_intersections")
+    city = fleet_inventory.preset("city_intersections")
     at = start()
     at.session_state[fleet_page.DOC] = city
     at.switch_page("pages/fleet.py").run()                  # the Fleet page shows it (and keeps it as shown)
@@ -358,14 +358,14 @@ def test_a_fleet_is_saved_opened_and_compared(url):
     # A second revision: one more LTE intersection, pinned to the cloud, saved from the store's side.
     table = city.inventory.table.copy()
     table.loc[1, ["count", "pin"]] = ["16", "cloud"]
-    changed = fleet.make_fleet(table, city.base, city.answers, city.months, city.name)
+    changed = fleet_inventory.make_fleet(table, city.base, city.answers, city.months, city.name)
     db.save(of_fleet(changed), "City", plan_id=plan.id, note="one more, in the cloud")
     at = on_plans_page(start())
     inputs, figures = (t.value for t in at.table)
     assert inputs.to_dict("records") == [{"What": "LTE intersection", "Change": "changed",
                                           "Detail": "count 15 → 16; pin (base) → cloud"}]
     rows = figures.set_index("Figure")
-    before, after = (fleet.plan_summary(fleet.evaluate(f)) for f in (city, changed))
+    before, after = (fleet_tables.plan_summary(fleet_programme.evaluate(f)) for f in (city, changed))
     # The LTE row leaves the edge: the recommended mix's sites on the edge fall by its 15 sites.
     assert after["recommended"]["sites_on_edge"] == before["recommended"]["sites_on_edge"] - 15
     assert rows.loc["Recommended: sites on the edge"].tolist() == [
@@ -382,7 +382,7 @@ def test_a_fleet_is_saved_opened_and_compared(url):
 
 
 def test_edits_on_the_fleet_page_are_what_is_saved_and_survive_a_page_switch(url):
-    from planner.fleet import programme as fleet
+    from planner.fleet import inventory as fleet_inventory
     from planner.ui import fleet as fleet_page
     at = start()
     at.switch_page("pages/fleet.py").run()
@@ -390,7 +390,7 @@ def test_edits_on_the_fleet_page_are_what_is_saved_and_survive_a_page_switch(url
     edited = f.inventory.table.copy()
     edited.loc[0, "count"] = "7"
     # What the editor hands back after an edit (AppTest cannot type into the grid): the page's own step.
-    at.session_state[fleet_page.SHOWN] = fleet.Fleet(f.name, f.base, f.answers, fleet.parse_inventory(edited, f.months),
+    at.session_state[fleet_page.SHOWN] = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(edited, f.months),
                                                      f.months)
     at = on_plans_page(at)                                 # the editor's widget state is dropped here
     at.segmented_control(key=plans.KIND).set_value("fleet").run()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import screenshot, wait_for_idle
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.cli import main
 
 pytestmark = pytest.mark.browser
@@ -34,10 +34,10 @@ def cli(capsys, *args) -> str:
 
 
 def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, tmp_path, capsys):
-    default = fleet.preset("retail_chain")
-    expected = fleet.make_fleet(CSV, default.base, default.answers, default.months)
-    pinned = fleet.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), default.base, default.answers, default.months)
-    be = [fleet.plan_summary(fleet.evaluate(f))["recommended"]["break_even_month"] for f in (expected, pinned)]
+    default = fleet_inventory.preset("retail_chain")
+    expected = fleet_inventory.make_fleet(CSV, default.base, default.answers, default.months)
+    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), default.base, default.answers, default.months)
+    be = [fleet_tables.plan_summary(fleet_programme.evaluate(f))["recommended"]["break_even_month"] for f in (expected, pinned)]
     assert be[0] != be[1]
 
     page = new_page(app_url + "/fleet")
@@ -78,7 +78,7 @@ def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, 
     assert download(page, "Monthly cash flow CSV", tmp_path / "monthly.csv") == \
         cli(capsys, "--sites", saved, "--format", "csv", "--table", "monthly")
     assert download(page, "Inventory CSV", tmp_path / "inv.csv") == CSV.replace("A,1,0,,", "A,1,0,cloud,")
-    restored = fleet.parse_fleet_json(saved.read_bytes())
+    restored = fleet_inventory.parse_fleet_json(saved.read_bytes())
     assert restored.inventory.table.equals(pinned.inventory.table) and restored.months == default.months
 
     for width in (1024, 390):

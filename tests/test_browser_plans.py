@@ -136,7 +136,7 @@ def fleet_json(page, tmp_path, name: str) -> str:
 
 
 def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(new_page, served, tmp_path):
-    from planner.fleet import programme as fleet
+    from planner.fleet import inventory as fleet_inventory
     url, database = served
     page = new_page(url)
     exported = fleet_json(page, tmp_path, "first-fleet.json")           # the default fleet, as the page shows it
@@ -148,7 +148,7 @@ def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(ne
     expect(page.get_by_text("Saved “Chain” as revision 1.")).to_be_visible()
     page.wait_for_function("() => new URLSearchParams(location.search).get('rev') === '1'")
     plan = query(page)["plan"]
-    assert fleet.fleet_json(Store(database).open(plan).workspace.fleet) == exported     # what `plans export` writes
+    assert fleet_inventory.fleet_json(Store(database).open(plan).workspace.fleet) == exported     # what `plans export` writes
 
     other = new_page(f"{url}/?plan={plan}")                               # another person opens the link
     expect(other.get_by_text("Opened “Chain” revision 1")).to_be_visible()

@@ -100,13 +100,13 @@ FLEETS = ROOT / "data" / "fleets"
 
 
 def test_a_fleet_plan_saves_exports_and_reads_back_with_identical_figures(url, tmp_path):
-    from planner.fleet import programme as fleet
+    from planner.fleet import inventory as fleet_inventory
     plan, number = ok(url, "plans", "save", "--fleet", FLEETS / "city_intersections.json", "--name", "City",
                       "--note", "two waves").split()
     assert number == "1"
     exported = tmp_path / "city.json"
     ok(url, "plans", "export", plan, "--out", exported)
-    assert exported.read_text() == fleet.fleet_json(fleet.preset("city_intersections"))   # the fleet file itself
+    assert exported.read_text() == fleet_inventory.fleet_json(fleet_inventory.preset("city_intersections"))   # the fleet file itself
     assert ok(url, "fleet", "--sites", exported, "--format", "json") == \
         ok(url, "fleet", "--fleet", "city_intersections", "--format", "json")
     # A second revision from an edited fleet file; the listing says what each plan holds.

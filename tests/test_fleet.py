@@ -10,7 +10,7 @@ from scipy.optimize import brentq
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs, finance
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
 from planner.schema.scenario import replace, to_dict, validate
 
 pytestmark = pytest.mark.unit
@@ -21,10 +21,10 @@ RETAIL = catalog.preset("retail")
 RETAIL_ROW = replace(RETAIL, device_sizing="auto", device_throughput_ips=38 * 0.4)
 
 
-def programme(csv: str, base=RETAIL, months=None, answers=None) -> fleet.Programme:
-    f = fleet.make_fleet(csv, base, answers, months)
+def programme(csv: str, base=RETAIL, months=None, answers=None) -> fleet_programme.Programme:
+    f = fleet_inventory.make_fleet(csv, base, answers, months)
     assert f.inventory.errors == ()
-    return fleet.evaluate(f)
+    return fleet_programme.evaluate(f)
 
 
 def single(scenario) -> finance.Finance:
@@ -35,7 +35,7 @@ def single(scenario) -> finance.Finance:
 def test_one_row_fleet_equals_the_single_site_model():
     p = programme("site\nshop\n")
     one = single(RETAIL_ROW)
-    edge = fleet.PLANS.index("all_edge")
+    edge = fleet_inventory.PLANS.index("all_edge")
     # Same series month by month (the engine's own arrays, one row, no shift, count 1) …
     np.testing.assert_array_equal(p.cloud_monthly, one.cloud_monthly[0])
     np.testing.assert_array_equal(p.plan_opex[edge], one.edge_running_monthly[0])
@@ -48,7 +48,7 @@ def test_one_row_fleet_equals_the_single_site_model():
                       (p.plans.capex_total[edge], one.capex_total[0]),
                       (p.irr[edge], one.irr_percent[0])]:
         assert got == pytest.approx(want, rel=1e-12)
-    table = fleet.site_table(p)
+    table = fleet_tables.site_table(p)
     assert table.loc[0, "devices"] == 2                       # 50 × 0.4 × 1.3 = 26 ÷ 15.2 = 1.7 → 2
     assert table.loc[0, "capex"] == pytest.approx(one.capex_total[0])
 
@@ -59,7 +59,7 @@ def test_a_cloud_commitment_paid_upfront_counts_at_the_start_of_its_month_as_in_
     base = replace(gpu, instance_commitment="one_year", instance_upfront="all", sites=1,
                    cameras=round(gpu.cameras / gpu.sites), device_price=8000)
     p, one = programme("site\njunction\n", base=base), single(base)
-    edge = fleet.PLANS.index("all_edge")
+    edge = fleet_inventory.PLANS.index("all_edge")
     upfront = one.cloud_upfront[0]
     assert upfront[0] > 0 and upfront[12] == upfront[0] and not upfront[1:12].any()   # go-live, then yearly
     np.testing.assert_array_equal(p.plan_cloud_upfront[edge], upfront)
@@ -74,7 +74,7 @@ def test_a_cloud_commitment_paid_upfront_counts_at_the_start_of_its_month_as_in_
     months = np.arange(base.horizon_months)
     npv = (gap * rate ** (-(months + 1) / 12)).sum() - (lumps * rate ** (-months / 12)).sum()
     assert p.plans.npv_savings[edge] == pytest.approx(npv, rel=1e-12)
-    summary = fleet.plan_summary(p)["all_edge"]
+    summary = fleet_tables.plan_summary(p)["all_edge"]
     assert summary["tco"] == pytest.approx(one.edge_total[0]) and summary["capex_total"] == one.capex_total[0]
 
 
@@ -88,7 +88,7 @@ def test_a_row_with_count_40_equals_40_identical_rows():
     for name in ("break_even_month", "npv_savings", "edge_total", "capex_total"):
         np.testing.assert_allclose(getattr(counted.plans, name), getattr(rows.plans, name), rtol=1e-12)
     # 20 cameras × 0.4 × 1.3 = 10.4 ÷ 15.2 → 1 device a shop
-    assert fleet.site_table(counted).loc[0, "devices"] == fleet.site_table(rows)["devices"].sum() == 40 * 1
+    assert fleet_tables.site_table(counted).loc[0, "devices"] == fleet_tables.site_table(rows)["devices"].sum() == 40 * 1
 
 
 def test_a_sites_costs_start_at_its_go_live_month():
@@ -100,19 +100,19 @@ def test_a_sites_costs_start_at_its_go_live_month():
     np.testing.assert_array_equal(p.plan_capex[1, 6:], one.edge_capex[0])
     assert p.plan_capex[1, 6] == 2 * 2000                     # 2 devices × 2,000 at go-live
     # Its payback is counted in programme months: 6 + the single site's payback.
-    assert fleet.site_table(p).loc[0, "payback_month"] == pytest.approx(6 + one.payback_months[0])
+    assert fleet_tables.site_table(p).loc[0, "payback_month"] == pytest.approx(6 + one.payback_months[0])
 
 
 def test_pinning_changes_only_that_site():
     csv = "site,pin,connectivity\nA,,fiber\nB,{pin},metered_5g\nC,,broadband\n"
     free, pinned = programme(csv.format(pin="")), programme(csv.format(pin="cloud"))
-    before, after = fleet.site_table(free), fleet.site_table(pinned)
+    before, after = fleet_tables.site_table(free), fleet_tables.site_table(pinned)
     assert before.loc[1, "placement"] != "cloud" and after.loc[1, "placement"] == "cloud"
     assert after.loc[1, "capex"] == 0 and after.loc[1, "pin_cost_npv"] > 0
     for r in (0, 2):
         assert before.drop(columns="reason").loc[r].equals(after.drop(columns="reason").loc[r])
     # The recommended plan moves by site B's edge flows, exactly: capex 2 × 2,000 less at month 0.
-    rec = fleet.PLANS.index("recommended")
+    rec = fleet_inventory.PLANS.index("recommended")
     assert free.plan_capex[rec, 0] - pinned.plan_capex[rec, 0] == 4_000
     np.testing.assert_array_equal(free.plan_capex[:2], pinned.plan_capex[:2])     # all cloud, all edge unchanged
 
@@ -135,7 +135,7 @@ def test_hand_computed_two_site_programme():
     # = 1,800 a month in the cloud; on the edge one 3,000 device at go-live and 100 a month of management.
     # Site A goes live at month 0, site B at month 1; 12 programme months.
     p = programme("site,go_live_month\nA,0\nB,1\n", base=SIMPLE)
-    edge = fleet.PLANS.index("all_edge")
+    edge = fleet_inventory.PLANS.index("all_edge")
     np.testing.assert_allclose(p.cloud_monthly, [1800] + [3600] * 11)
     np.testing.assert_allclose(p.plan_capex[edge], [3000, 3000] + [0] * 10)
     # Cumulative savings (gap 1,700 a month per site): start of month 0: −3,000, end −1,300; month 1 starts
@@ -150,7 +150,7 @@ def test_hand_computed_two_site_programme():
     irr = brentq(lambda i: sum(c * (1 + i) ** (-t / 12) for t, c in flows.items()), 0.01, 1e9)
     assert p.irr[edge] == pytest.approx(irr * 100, rel=1e-4)
     # TCO of the edge plan: 2 devices + 100 a month for 12 + 11 site-months.
-    summary = fleet.plan_summary(p)
+    summary = fleet_tables.plan_summary(p)
     assert summary["all_edge"]["tco"] == pytest.approx(6000 + 100 * 23)
     assert summary["all_cloud"]["tco"] == pytest.approx(1800 * 23)   # all cloud: 23 site-months × 1,800
     assert summary["all_edge"]["capex_by_quarter"][:2] == [6000, 0]
@@ -166,8 +166,8 @@ def test_a_hard_constraint_places_a_site_as_the_single_site_advisor(answer):
     assert single_site.hard_constraints                               # the case is one of hard constraints
     header = ",".join(answer)
     p = programme(f"site,{header}\nx,{','.join(str(v) for v in answer.values())}\n")
-    assert fleet.site_table(p).loc[0, "placement"] == single_site.placement
-    assert fleet.site_table(p).loc[0, "reason"].startswith("edge mandatory for")
+    assert fleet_tables.site_table(p).loc[0, "placement"] == single_site.placement
+    assert fleet_tables.site_table(p).loc[0, "reason"].startswith("edge mandatory for")
 
 
 def test_data_that_must_stay_on_site_sends_no_feedback_frames():
@@ -177,7 +177,7 @@ def test_data_that_must_stay_on_site_sends_no_feedback_frames():
 
 # ── Inventory checks ───────────────────────────────────────────────────────────────────────────────
 def test_a_bad_cell_is_named_and_the_rest_is_kept():
-    f = fleet.make_fleet("site,cameras,pin,go_live_month,connectivity\nA,abc,,0,fiber\nB,20,edge,40,moon\n"
+    f = fleet_inventory.make_fleet("site,cameras,pin,go_live_month,connectivity\nA,abc,,0,fiber\nB,20,edge,40,moon\n"
                          "C,30,cloud,2,fiber\n", RETAIL, months=36)
     assert f.inventory.errors == (
         "row 1, column cameras: 'abc' is not a number",
@@ -187,11 +187,11 @@ def test_a_bad_cell_is_named_and_the_rest_is_kept():
     )
     table = f.inventory.table
     assert list(table["cameras"]) == ["", "20", "30"] and list(table["pin"]) == ["", "", "cloud"]
-    assert fleet.evaluate(f).rows.costs.n == 3                        # blank cells take the base value
+    assert fleet_programme.evaluate(f).rows.costs.n == 3                        # blank cells take the base value
 
 
 def test_unknown_and_text_columns_are_refused_by_name():
-    f = fleet.make_fleet("site,colour,currency\nA,red,EUR\n", RETAIL)
+    f = fleet_inventory.make_fleet("site,colour,currency\nA,red,EUR\n", RETAIL)
     assert f.inventory.errors[0].startswith("column 'colour': not a fleet column")
     assert "set it on the base scenario" in f.inventory.errors[1]
     assert list(f.inventory.table.columns) == ["site"]
@@ -200,40 +200,40 @@ def test_unknown_and_text_columns_are_refused_by_name():
 @pytest.mark.parametrize("cell, reason", [("0", "0 is outside 1 to 100,000 sites".replace(",", "")),
                                           ("2.5", "2.5 is not a whole number")])
 def test_count_is_a_whole_number_of_sites(cell, reason):
-    f = fleet.make_fleet(f"site,count\nA,{cell}\n", RETAIL)
+    f = fleet_inventory.make_fleet(f"site,count\nA,{cell}\n", RETAIL)
     assert f.inventory.errors == (f"row 1, column count: {reason}",)
 
 
 def test_the_inventory_csv_and_the_fleet_json_round_trip():
     csv = "site,count,go_live_month,pin,cameras,uplink_per_gb,cloud_upload,privacy\n" \
           "Flagship,1,0,,120,0,,none\nShop,40,6,edge_only,,2.5,frames,\n"
-    f = fleet.make_fleet(csv, RETAIL, months=48)
+    f = fleet_inventory.make_fleet(csv, RETAIL, months=48)
     assert f.inventory.to_csv() == csv
-    again = fleet.parse_fleet_json(fleet.fleet_json(f))
+    again = fleet_inventory.parse_fleet_json(fleet_inventory.fleet_json(f))
     assert again.inventory.table.equals(f.inventory.table)
     assert (again.base, again.answers, again.months) == (f.base, f.answers, f.months)
-    assert fleet.fleet_json(again) == fleet.fleet_json(f)
+    assert fleet_inventory.fleet_json(again) == fleet_inventory.fleet_json(f)
 
 
 def test_result_json_has_the_issue_keys():
-    doc = fleet.result_dict(programme("site\nA\n"))
+    doc = fleet_tables.result_dict(programme("site\nA\n"))
     json.dumps(doc, allow_nan=False)
-    for plan in fleet.PLANS:
+    for plan in fleet_inventory.PLANS:
         assert {"capex_total", "break_even_month", "npv", "irr_percent", "tco"} <= set(doc["plans"][plan])
     assert {"name", "placement", "devices", "capex", "monthly_saving", "payback_month"} <= set(doc["sites"][0])
 
 
 def test_a_fleet_row_opens_as_a_single_site_scenario_and_comes_back():
-    f = fleet.make_fleet("site,count,go_live_month,cameras,uplink_per_gb,cloud_upload\nShop,40,6,12,2.5,frames\n",
+    f = fleet_inventory.make_fleet("site,count,go_live_month,cameras,uplink_per_gb,cloud_upload\nShop,40,6,12,2.5,frames\n",
                          RETAIL, months=36)
-    s = fleet.row_scenario(f, 0)
+    s = fleet_devices.row_scenario(f, 0)
     assert (s.name, s.cameras, s.sites, s.uplink_per_gb, s.cloud_upload, s.horizon_months) == \
         ("Shop", 12, 1, 2.5, "frames", 30)                      # 36 programme months − go-live at 6
     # Its single-site figures are the row's own in the fleet.
-    p = fleet.evaluate(f)
+    p = fleet_programme.evaluate(f)
     assert single(s).edge_total[0] == pytest.approx(p.rows.edge_total[0], rel=1e-12)
     # Sent back as a row of 40 sites (sites 40, 480 cameras): the same cells, count 40.
-    back = fleet.with_row(f, fleet.scenario_row(f, replace(s, sites=40, cameras=480)))
+    back = fleet_inventory.with_row(f, fleet_inventory.scenario_row(f, replace(s, sites=40, cameras=480)))
     assert back.inventory.errors == ()
     row = back.inventory.table.iloc[1]
     assert (row["site"], row["count"], row["cameras"], row["uplink_per_gb"], row["cloud_upload"]) == \
@@ -244,7 +244,7 @@ def test_break_even_counts_from_the_plans_first_flow():
     # A stays in the cloud (pinned); B goes live at month 1. Before month 1 the mix saves nothing, which is
     # not a pay-back: its break-even is B's own, 1 + (3,000 − 0) / 1,700 into month 2 → 1 + 1.7647.
     p = programme("site,go_live_month,pin\nA,0,cloud\nB,1,\n", base=SIMPLE)
-    rec = fleet.PLANS.index("recommended")
+    rec = fleet_inventory.PLANS.index("recommended")
     assert p.plans.break_even_month[rec] == pytest.approx(1 + 3000 / 1700, rel=1e-4)
 
 
@@ -252,7 +252,7 @@ def test_a_table_of_numbers_and_gaps_reads_like_its_csv():
     # What the page's editor hands back: numbers as numbers, a new row's gaps as None/NaN.
     frame = pd.DataFrame({"site": ["A", None], "count": [40.0, float("nan")], "cameras": [12, 7],
                           "uplink_per_gb": [2.5, None]})
-    f = fleet.make_fleet(frame, RETAIL)
+    f = fleet_inventory.make_fleet(frame, RETAIL)
     assert f.inventory.errors == ()
     assert f.inventory.to_csv() == "site,count,cameras,uplink_per_gb\nA,40,12,2.5\nsite 2,,7,\n"
 
@@ -261,16 +261,16 @@ def test_each_plan_emits_what_its_sites_emit_where_they_run():
     """Emissions per plan: Σ count × a site's cloud or edge kg CO₂e over its months, by hand for two sites."""
     p = programme("site,count,go_live_month,privacy\nA,3,0,on_site\nB,2,12,none\n", months=36)
     # A's data stays on site: edge only, no feedback frames leave it (and none of their network energy).
-    a = single(replace(fleet.row_scenario(p.fleet, 0), feedback_percent=0))
-    b = single(fleet.row_scenario(p.fleet, 1))
+    a = single(replace(fleet_devices.row_scenario(p.fleet, 0), feedback_percent=0))
+    b = single(fleet_devices.row_scenario(p.fleet, 1))
     carbon = [finance.carbon(x.costs) for x in (a, b)]
     cloud = [c.cloud_total[0] for c in carbon]
     edge = [c.edge_total[0] for c in carbon]
     assert cloud[0] > 0 and edge[0] > 0 and cloud[0] != edge[0]
-    summary = fleet.plan_summary(p)
+    summary = fleet_tables.plan_summary(p)
     assert summary["all_cloud"]["kgco2e_total"] == pytest.approx(3 * cloud[0] + 2 * cloud[1], rel=1e-12)
     assert summary["all_edge"]["kgco2e_total"] == pytest.approx(3 * edge[0] + 2 * edge[1], rel=1e-12)
-    on_edge = fleet.site_table(p)["placement"].ne("cloud").tolist()
+    on_edge = fleet_tables.site_table(p)["placement"].ne("cloud").tolist()
     assert on_edge[0]                                           # A: the data must stay on site
     want = sum(n * (e if moved else c) for n, e, c, moved in zip((3, 2), edge, cloud, on_edge))
     assert summary["recommended"]["kgco2e_total"] == pytest.approx(want, rel=1e-12)
@@ -281,14 +281,14 @@ def test_each_plan_emits_what_its_sites_emit_where_they_run():
 def test_a_blank_row_is_sized_from_its_own_load_not_the_bases_hand_set_count():
     # The base prices 5 seed servers by hand. Per row: cameras × 0.4 × 1.3 ÷ 15.2 per server, rounded up.
     p = programme("site,cameras,devices_manual\nsmall,8,\nmid,120,\nbig,200,\nown,200,5\n")
-    table = fleet.site_table(p)
+    table = fleet_tables.site_table(p)
     # 8 → 4.16 ÷ 15.2 → 1; 120 → 62.4 ÷ 15.2 = 4.1 → 5; 200 → 104 ÷ 15.2 = 6.8 → 7; a count of its own is kept.
     assert table["devices"].tolist() == [1, 5, 7, 5]
     assert table["capex"].tolist() == [1 * 2000, 5 * 2000, 7 * 2000, 5 * 2000]
     assert table.loc[2, "capex"] - table.loc[1, "capex"] == (7 - 5) * 2000          # 120 → 200 cameras
     # Opened as a scenario, the row is sized the same way, and the single-site capacity check agrees.
-    f = fleet.make_fleet("site,cameras\nbig,200\n", RETAIL)
-    opened = fleet.row_scenario(f, 0)
+    f = fleet_inventory.make_fleet("site,cameras\nbig,200\n", RETAIL)
+    opened = fleet_devices.row_scenario(f, 0)
     assert (opened.device_sizing, opened.device_throughput_ips) == ("auto", 38 * 0.4)
     assert advisor.capacity(opened).needed == advisor.capacity(opened).priced == 7
 
@@ -297,7 +297,7 @@ def test_a_row_whose_devices_do_not_fit_its_power_is_flagged_and_not_voted_onto_
     # 8 cameras: 1 seed server of 250 W against 150 W. Data that stays on site makes the edge mandatory: it
     # stays there, flagged; the same site free to choose is not put on the edge by the vote.
     p = programme("site,cameras,privacy,site_power_watts\nlocked,8,on_site,150\nfree,8,,150\nroomy,8,,2000\n")
-    table = fleet.site_table(p)
+    table = fleet_tables.site_table(p)
     assert table["placement"].tolist() == ["edge_only", "cloud", "split_brain_edge"]
     assert table.loc[0, "reason"] == ("edge mandatory for privacy; its devices do not fit the site's power "
                                       "(1 device × 250 W = 250 W needed, 150 W available): costed as if they did")

@@ -6,7 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from planner.fleet import programme as fleet
+from planner.catalogs import catalog
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.cli import main
 
 pytestmark = pytest.mark.cli
@@ -43,7 +44,7 @@ def test_json_has_the_plan_and_site_keys(capsys, sites):
 
 def test_csv_tables_are_read_by_pandas_without_options(capsys, sites):
     per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", sites, "--format", "csv")))
-    assert list(per_site.columns) == list(fleet.SITE_COLUMNS) and len(per_site) == 3
+    assert list(per_site.columns) == list(fleet_tables.SITE_COLUMNS) and len(per_site) == 3
     monthly = pd.read_csv(io.StringIO(run(capsys, "--sites", sites, "--format", "csv", "--table", "monthly")))
     assert len(monthly) == 36 and monthly["month"].tolist() == list(range(1, 37))
     assert run(capsys, "--sites", sites, "--format", "csv", "--table", "inventory") == CSV
@@ -64,7 +65,7 @@ def test_sites_name_the_device_each_is_costed_with(capsys, tmp_path):
     sites = json.loads(run(capsys, "--sites", path, "--format", "json"))["sites"]
     assert [(s["device"], s["devices"], s["capex"]) for s in sites[:2]] == [("jetson-orin-nx-16gb", 4, 2800),
                                                                            ("seed-edge-server", 2, 4_000)]
-    chosen = fleet.site_table(fleet.evaluate(fleet.make_fleet(path.read_text(), fleet.catalog.preset("retail"))))
+    chosen = fleet_tables.site_table(fleet_programme.evaluate(fleet_inventory.make_fleet(path.read_text(), catalog.preset("retail"))))
     assert sites[2]["device"] == chosen.loc[2, "device"] != "seed-edge-server"
     per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", path, "--format", "csv")))
     assert per_site["device"].tolist() == [s["device"] for s in sites]
@@ -102,8 +103,8 @@ def test_bundled_fleets_evaluate(capsys, key):
     assert out["sites_total"] == {"retail_chain": 120, "city_intersections": 40}[key]
     assert out["plans"]["all_edge"]["capex_total"] > 0
     # A fleet preset round-trips through its own JSON export.
-    f = fleet.preset(key)
-    assert fleet.parse_fleet_json(fleet.fleet_json(f)).inventory.table.equals(f.inventory.table)
+    f = fleet_inventory.preset(key)
+    assert fleet_inventory.parse_fleet_json(fleet_inventory.fleet_json(f)).inventory.table.equals(f.inventory.table)
 
 
 def test_the_retail_chain_rolls_out_in_waves(capsys):
@@ -112,7 +113,7 @@ def test_the_retail_chain_rolls_out_in_waves(capsys):
     # 0.4 frames/s × 1.3 headroom = 4.16 inferences/s, which one Orin Nano Super sustains (its 11 decoded
     # streams × 0.4 = 4.4/s, below 286 × 50 % derated): 60 × 1 × 249 in Q3.
     out = json.loads(run(capsys, "--fleet", "retail_chain", "--format", "json"))
-    nano = pd.read_csv(fleet.catalog.DATA_DIR / "hardware.csv").set_index("id").loc["jetson-orin-nano-super"]
+    nano = pd.read_csv(catalog.DATA_DIR / "hardware.csv").set_index("id").loc["jetson-orin-nano-super"]
     sustained = min(nano["throughput_ips"] * 0.5, nano["decode_1080p30_streams"] * 0.4)
     assert math.ceil(8 * 0.4 * 1.3 / sustained) == 1
     small = out["sites"][2]

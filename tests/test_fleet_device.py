@@ -9,7 +9,7 @@ import pytest
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs, finance
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
 from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
@@ -19,10 +19,10 @@ HARDWARE = pd.read_csv(catalog.DATA_DIR / "hardware.csv")
 SIZED = HARDWARE[(HARDWARE["comparable"] == "yes") & ~HARDWARE["id"].str.startswith("seed-")]
 
 
-def programme(csv: str, base=RETAIL, answers=None) -> fleet.Programme:
-    f = fleet.make_fleet(csv, base, answers)
+def programme(csv: str, base=RETAIL, answers=None) -> fleet_programme.Programme:
+    f = fleet_inventory.make_fleet(csv, base, answers)
     assert f.inventory.errors == ()
-    return fleet.evaluate(f)
+    return fleet_programme.evaluate(f)
 
 
 def single(scenario) -> finance.Finance:
@@ -48,13 +48,13 @@ def test_each_site_gets_the_cheapest_device_that_fits_it():
     p = programme("site,device,site_space,site_power_watts\nA,catalog,rack,2000\nB,catalog,enclosure,100\n")
     # The retail site's average wait for the next analysed frame (1,250 ms at 0.4 frames/s) is more than the
     # 100 ms response time: no path can meet it, so latency rules no device out (as in the single-site advisor).
-    assert 500 / RETAIL.analysed_fps > fleet.make_fleet("site\nA\n", RETAIL).answers.response_ms
+    assert 500 / RETAIL.analysed_fps > fleet_inventory.make_fleet("site\nA\n", RETAIL).answers.response_ms
     hand = [by_hand(d) for _, d in SIZED.iterrows()]
     fits_a = [h for h in hand if h["power"] <= 2000]
     fits_b = [h for h in hand if h["power"] <= 100 and h["family"] != "server"]
     want_a, want_b = min(fits_a, key=lambda h: h["tco"]), min(fits_b, key=lambda h: h["tco"])
     assert len(fits_a) == len(SIZED) and want_a["id"] != want_b["id"]
-    table = fleet.site_table(p)
+    table = fleet_tables.site_table(p)
     assert table["device"].tolist() == [want_a["id"], want_b["id"]]
     assert table["devices"].tolist() == [want_a["devices"], want_b["devices"]]
     assert table["capex"].tolist() == pytest.approx([want_a["capex"], want_b["capex"]], rel=1e-12)
@@ -64,7 +64,7 @@ def test_each_site_gets_the_cheapest_device_that_fits_it():
     assert (want_a["id"], want_a["devices"], want_a["capex"]) == ("jetson-orin-nano-super", 6, 6 * 249)
     assert (want_b["id"], want_b["devices"], want_b["capex"]) == ("jetson-orin-nx-8gb", 4, 4 * 500)
     assert p.devices.tolist() == [6, 4]
-    reasons = fleet.reasons(p)
+    reasons = fleet_tables.reasons(p)
     assert reasons[0].endswith(f"; cheapest of {len(fits_a)} catalog devices that fit")
     assert reasons[1].endswith(f"; cheapest of {len(fits_b)} catalog devices that fit")
 
@@ -76,14 +76,14 @@ def test_a_row_naming_a_device_is_the_single_site_model_with_that_device():
     assert (hand["sustained"], hand["devices"], hand["capex"]) == (pytest.approx(7.2), 4, 2800)
     one = single(replace(RETAIL, **{**catalog.load().device_fields("jetson-orin-nx-16gb"),
                                     "device_throughput_ips": hand["sustained"]}, device_sizing="auto"))
-    edge = fleet.PLANS.index("all_edge")
+    edge = fleet_inventory.PLANS.index("all_edge")
     np.testing.assert_array_equal(p.plan_capex[edge], one.edge_capex[0])
     np.testing.assert_array_equal(p.plan_opex[edge], one.edge_running_monthly[0])
     assert p.plans.edge_total[edge] == pytest.approx(one.edge_total[0], rel=1e-12)
-    table = fleet.site_table(p)
+    table = fleet_tables.site_table(p)
     assert (table.loc[0, "device"], table.loc[0, "devices"], table.loc[0, "capex"]) == ("jetson-orin-nx-16gb", 4, 2800)
     # A named device is not searched: the reason line says nothing about the catalog.
-    assert "catalog" not in fleet.reasons(p)[0]
+    assert "catalog" not in fleet_tables.reasons(p)[0]
 
 
 def test_a_catalog_row_equals_the_advisors_choice():
@@ -94,11 +94,11 @@ def test_a_catalog_row_equals_the_advisors_choice():
     fit = advisor.size(answers, base)
     assert fit.sizing is not None
     assert (fit.costed.management_per_month, fit.costed.management_basis) == (0.16, "per_device")
-    f = fleet.make_fleet("site,device\nshop,catalog\n", base, answers)
-    p = fleet.evaluate(f)
+    f = fleet_inventory.make_fleet("site,device\nshop,catalog\n", base, answers)
+    p = fleet_programme.evaluate(f)
     one = single(fit.costed)
-    edge = fleet.PLANS.index("all_edge")
-    assert fleet.site_table(p).loc[0, "device"] == fit.sizing.device_id
+    edge = fleet_inventory.PLANS.index("all_edge")
+    assert fleet_tables.site_table(p).loc[0, "device"] == fit.sizing.device_id
     assert p.devices[0] == fit.sizing.devices
     np.testing.assert_array_equal(p.cloud_monthly, one.cloud_monthly[0])
     np.testing.assert_array_equal(p.plan_capex[edge], one.edge_capex[0])
@@ -108,7 +108,7 @@ def test_a_catalog_row_equals_the_advisors_choice():
                       (p.plans.npv_savings[edge], one.npv_savings[0])]:
         assert got == pytest.approx(want, rel=1e-12)
     # Opened as a scenario, the row carries the device it was costed with.
-    opened = fleet.row_scenario(f, 0)
+    opened = fleet_devices.row_scenario(f, 0)
     for name in advisor.device_fields(fit.sizing.device_id, fit.sizing.per_device_ips):      # the whole device
         assert getattr(opened, name) == getattr(fit.costed, name), name
 
@@ -118,26 +118,26 @@ def test_a_row_no_device_fits_keeps_its_own_and_says_why():
     assert (SIZED["watts"] + SIZED["host_watts"]).min() > 5
     p = programme("site,device,site_power_watts\nA,catalog,5\nB,,\n")
     own = programme("site\nA\nB\n")
-    table, plain = fleet.site_table(p), fleet.site_table(own)
+    table, plain = fleet_tables.site_table(p), fleet_tables.site_table(own)
     assert table["device"].tolist() == ["seed-edge-server", "seed-edge-server"]       # the base's device
     # As a blank row: the base's seed server sized from the row's load, 50 × 0.4 × 1.3 = 26 ÷ 15.2 → 2.
     assert table.loc[0, "devices"] == 2 and table.loc[0, "capex"] == 2 * 2000
-    assert fleet.reasons(p)[0].endswith("; no catalog device fits: power")
+    assert fleet_tables.reasons(p)[0].endswith("; no catalog device fits: power")
     np.testing.assert_array_equal(p.plan_capex, own.plan_capex)
     assert table.loc[1, "reason"] == plain.loc[1, "reason"]
     # A language model needs a server; in a cabinet the servers do not fit, so every device breaks a rule.
     lm = programme("site,device,workload,site_space\nA,catalog,language_model,minimal\n")
-    assert "; no catalog device fits: " in fleet.reasons(lm)[0]
-    assert fleet.site_table(lm).loc[0, "device"] == "seed-edge-server"
+    assert "; no catalog device fits: " in fleet_tables.reasons(lm)[0]
+    assert fleet_tables.site_table(lm).loc[0, "device"] == "seed-edge-server"
 
 
 def test_a_row_with_its_own_device_fields_is_named_so():
     p = programme("site,device_price\nA,900\nB,\n")
-    assert fleet.site_table(p)["device"].tolist() == [fleet.OWN_DEVICE, "seed-edge-server"]
+    assert fleet_tables.site_table(p)["device"].tolist() == [fleet_devices.OWN_DEVICE, "seed-edge-server"]
 
 
 def test_a_bad_device_cell_is_refused_and_named():
-    f = fleet.make_fleet("site,device,cameras\nA,catalog,10\nB,jetson,20\nC,JETSON-ORIN-NX-16GB,\n", RETAIL)
+    f = fleet_inventory.make_fleet("site,device,cameras\nA,catalog,10\nB,jetson,20\nC,JETSON-ORIN-NX-16GB,\n", RETAIL)
     assert f.inventory.errors == (
         "row 2, column device: 'jetson' is not a catalog device id or \"catalog\"",
         "row 3, column device: 'JETSON-ORIN-NX-16GB' is not a catalog device id or \"catalog\"")
@@ -147,11 +147,11 @@ def test_a_bad_device_cell_is_refused_and_named():
 
 def test_the_device_column_round_trips():
     csv = "site,device,cameras\nA,catalog,10\nB,hailo-8-m2,20\nC,,\n"
-    f = fleet.make_fleet(csv, RETAIL)
+    f = fleet_inventory.make_fleet(csv, RETAIL)
     assert f.inventory.to_csv() == csv
-    back = fleet.parse_fleet_json(fleet.fleet_json(f))
+    back = fleet_inventory.parse_fleet_json(fleet_inventory.fleet_json(f))
     assert back.inventory == f.inventory
-    assert json.loads(fleet.fleet_json(f))["sites"][1]["device"] == "hailo-8-m2"
+    assert json.loads(fleet_inventory.fleet_json(f))["sites"][1]["device"] == "hailo-8-m2"
 
 
 def test_without_the_column_nothing_changes():
@@ -160,7 +160,7 @@ def test_without_the_column_nothing_changes():
     without = programme(csv)
     np.testing.assert_array_equal(with_blank.plan_capex, without.plan_capex)
     np.testing.assert_array_equal(with_blank.plan_opex, without.plan_opex)
-    assert fleet.site_table(with_blank).equals(fleet.site_table(without))
+    assert fleet_tables.site_table(with_blank).equals(fleet_tables.site_table(without))
 
 
 def test_every_catalog_row_gets_the_advisors_choice_for_its_own_answers():
@@ -176,7 +176,7 @@ def test_every_catalog_row_gets_the_advisors_choice_for_its_own_answers():
     csv = "site,device," + ",".join(columns) + "\n" + "".join(
         f"s{i},catalog," + ",".join(str(r.get(c, "")) for c in columns) + "\n" for i, r in enumerate(rows))
     p = programme(csv, base, advisor.answers(cloud_platform="aws"))
-    table = fleet.site_table(p)
+    table = fleet_tables.site_table(p)
     picked = set()
     for i, r in enumerate(rows):
         fit = advisor.size(advisor.answers(cloud_platform="aws", **r), base)
@@ -192,7 +192,7 @@ def test_catalog_prices_are_converted_to_the_scenarios_currency():
     # advisor's sizing (docs/FORMULAS.md: a catalog price in the scenario), as does the management plan.
     base = replace(RETAIL, currency="EUR", fx_rate=0.86)
     p = programme("site,device\nshop,jetson-orin-nx-16gb\n", base)
-    assert fleet.site_table(p).loc[0, "capex"] == pytest.approx(4 * 700 * 0.86, rel=1e-12)
+    assert fleet_tables.site_table(p).loc[0, "capex"] == pytest.approx(4 * 700 * 0.86, rel=1e-12)
     fit = advisor.size(advisor.answers(cloud_platform="aws", site_space="enclosure"), base)
     usd = SIZED.set_index("id").loc[fit.sizing.device_id]
     assert fit.costed.device_price == pytest.approx((usd["unit_price_usd"] + usd["host_usd"]) * 0.86, rel=1e-12)
@@ -201,8 +201,8 @@ def test_catalog_prices_are_converted_to_the_scenarios_currency():
 
 def test_a_rows_catalog_device_sets_every_field_the_catalog_fills_and_keeps_its_source():
     # The base (retail) prices a seed server of 1,150 kg CO₂e embodied; the row names a Jetson Orin Nano Super.
-    f = fleet.make_fleet("site,device\nshop,jetson-orin-nano-super\n", RETAIL)
-    opened = fleet.row_scenario(f, 0)
+    f = fleet_inventory.make_fleet("site,device\nshop,jetson-orin-nano-super\n", RETAIL)
+    opened = fleet_devices.row_scenario(f, 0)
     d = catalog.load().device("jetson-orin-nano-super")
     filled = catalog.load().device_fields(d["id"])
     assert filled["device_embodied_kgco2e"] != RETAIL.device_embodied_kgco2e

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.fleet import programme as fleet
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.exports import report, sensitivity
 from planner.schema import safe_csv
 from planner.model import risk
@@ -73,8 +73,8 @@ def hostile_inventory(tmp_path) -> Path:
 def test_every_cli_csv_neutralises_formulas_and_keeps_negative_numbers(tmp_path, no_pandas_csv):
     sites = hostile_inventory(tmp_path)
     fleet_file = tmp_path / "hostile.json"
-    f = fleet.make_fleet(sites.read_bytes(), RETAIL, name=FORMULA_EXAMPLES[0])
-    fleet_file.write_text(fleet.fleet_json(f), encoding="utf-8")
+    f = fleet_inventory.make_fleet(sites.read_bytes(), RETAIL, name=FORMULA_EXAMPLES[0])
+    fleet_file.write_text(fleet_inventory.fleet_json(f), encoding="utf-8")
     outputs = {}
     for source in (sites, fleet_file):
         for table in ("sites", "monthly", "inventory"):
@@ -104,8 +104,8 @@ def test_every_library_and_page_csv_neutralises_formulas(no_pandas_csv):
     for name in FORMULA_EXAMPLES:
         scenario = replace(RETAIL, name=name, description=name, cloud_provider=name)
         a = report.analyse_one(scenario)
-        f = fleet.make_fleet(csv_text([["site"], [name], ["Shop"]]), scenario)
-        p = fleet.evaluate(f)
+        f = fleet_inventory.make_fleet(csv_text([["site"], [name], ["Shop"]]), scenario)
+        p = fleet_programme.evaluate(f)
         table = risk.tornado(scenario, inputs=("device_price", "cameras"), percent=20)
         xs, ys = [1000.0, 2000.0], [10.0, 50.0]
         break_even, savings = risk.grid_map(scenario, "device_price", xs, "cameras", ys)
@@ -119,7 +119,7 @@ def test_every_library_and_page_csv_neutralises_formulas(no_pandas_csv):
                  sensitivity.monte_carlo_csv(result, {}, scenario, "cash"),
                  sensitivity.draws_csv(result, scenario.currency),
                  # The Fleet page's downloads (pages/fleet.py): inventory, per site, monthly.
-                 f.inventory.to_csv(), fleet.to_csv(fleet.site_table(p)), fleet.to_csv(fleet.monthly_table(p))]
+                 f.inventory.to_csv(), fleet_tables.to_csv(fleet_tables.site_table(p)), fleet_tables.to_csv(fleet_tables.monthly_table(p))]
         for text in texts:
             assert formula_cells(text) == [], (name, text[:200])
 
@@ -132,7 +132,7 @@ def test_a_table_is_written_a_column_at_a_time_as_cell_by_cell():
         "mixed": ["=1", "x", None, 1.5, -0.0, "＝1", "a\rb"],
         "text": ["a\rb", "a\nb", "Z=1", " =1", "\u200b=1", "", "x"],
         "string": pd.array(["a", "-1", None, "b\r", "é", "9", "@x"], dtype="string")})
-    for table in (frame, frame.iloc[:0], fleet.site_table(fleet.evaluate(fleet.preset("retail_chain")))):
+    for table in (frame, frame.iloc[:0], fleet_tables.site_table(fleet_programme.evaluate(fleet_inventory.preset("retail_chain")))):
         out = io.StringIO()
         safe_csv.write_csv_rows(safe_csv.frame_rows(table), out)
         assert safe_csv.table_csv(table) == out.getvalue()
@@ -140,7 +140,7 @@ def test_a_table_is_written_a_column_at_a_time_as_cell_by_cell():
 
 def test_no_module_writes_csv_but_the_safe_writer():
     """The class, by reading the code: `csv.writer` in planner/schema/safe_csv.py only, no pandas `.to_csv(` anywhere
-    (the Inventory's own `to_csv` method and fleet.to_csv go through safe_csv.table_csv)."""
+    (the Inventory's own `to_csv` method and fleet_tables.to_csv go through safe_csv.table_csv)."""
     found = []
     for path in sorted([*(ROOT / "planner").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -172,7 +172,7 @@ def no_pandas_read(monkeypatch):
 ])
 def test_a_huge_header_is_refused_before_pandas(header, message, no_pandas_read):
     with pytest.raises(ScenarioError) as err:
-        fleet.make_fleet((header + "\n1\n").encode(), RETAIL)
+        fleet_inventory.make_fleet((header + "\n1\n").encode(), RETAIL)
     assert str(err.value).startswith(message)
 
 
@@ -180,19 +180,19 @@ def test_a_huge_header_is_refused_before_pandas(header, message, no_pandas_read)
                                               ("site,a,b,a,b", "a"), ("site, count,count ", "count")])
 def test_a_repeated_column_is_refused_under_the_files_own_name(header, repeated, no_pandas_read):
     with pytest.raises(ScenarioError) as err:
-        fleet.make_fleet(f"{header}\n" + ",".join("1" * (header.count(",") + 1)) + "\n", RETAIL)
+        fleet_inventory.make_fleet(f"{header}\n" + ",".join("1" * (header.count(",") + 1)) + "\n", RETAIL)
     assert str(err.value) == f"column {repeated!r} is given more than once: give each column once"
     assert ".1" not in str(err.value)
 
 
 def test_a_repeated_or_endless_column_list_of_a_fleet_file_is_refused():
-    doc = json.loads(fleet.fleet_json(fleet.preset("retail_chain")))
+    doc = json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain")))
     with pytest.raises(ScenarioError, match="column 'count' is given more than once"):
-        fleet.from_fleet_document({**doc, "columns": ["site", "count", "count"]})
+        fleet_inventory.from_fleet_document({**doc, "columns": ["site", "count", "count"]})
     with pytest.raises(ScenarioError, match="column 'a' is given more than once"):
-        fleet.from_fleet_document({**doc, "columns": ["a"] * 100_000})
+        fleet_inventory.from_fleet_document({**doc, "columns": ["a"] * 100_000})
     with pytest.raises(ScenarioError, match="the inventory has 300,000 columns; at most 200"):
-        fleet.from_fleet_document({**doc, "columns": [f"c{i}" for i in range(300_000)]})
+        fleet_inventory.from_fleet_document({**doc, "columns": [f"c{i}" for i in range(300_000)]})
 
 
 def test_the_cli_names_a_repeated_column(tmp_path):
@@ -212,26 +212,26 @@ def scenario_description(text):
 
 
 def fleet_name(text):
-    return fleet.from_fleet_document({**json.loads(fleet.fleet_json(fleet.preset("retail_chain"))), "name": text})
+    return fleet_inventory.from_fleet_document({**json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain"))), "name": text})
 
 
 def fleet_description(text):
-    return fleet.from_fleet_document({**json.loads(fleet.fleet_json(fleet.preset("retail_chain"))),
+    return fleet_inventory.from_fleet_document({**json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain"))),
                                       "description": f"Line one\n{text}"})
 
 
 def fleet_name_of_a_csv(text):
-    return fleet.make_fleet("site\nA\n", RETAIL, name=text)
+    return fleet_inventory.make_fleet("site\nA\n", RETAIL, name=text)
 
 
 def site_name_in_csv(text):
-    f = fleet.make_fleet(csv_text([["site"], [f"Shop {text}"]]), RETAIL)
+    f = fleet_inventory.make_fleet(csv_text([["site"], [f"Shop {text}"]]), RETAIL)
     if f.inventory.errors:
         raise ScenarioError(f.inventory.errors[0])
 
 
 def site_name_in_json(text):
-    doc = json.loads(fleet.fleet_json(fleet.preset("retail_chain")))
+    doc = json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain")))
     doc["sites"][0]["site"] = f"Shop {text}"
     workspace._fleet(doc)                         # a fleet plan refuses a file with a refused cell
 
@@ -263,7 +263,7 @@ def test_every_text_field_refuses_control_and_bidi_characters(field, character):
 
 
 def test_a_fleet_files_name_with_an_escape_never_reaches_the_terminal(tmp_path):
-    doc = json.loads(fleet.fleet_json(fleet.preset("retail_chain")))
+    doc = json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain")))
     path = tmp_path / "fleet.json"
     path.write_text(json.dumps({**doc, "name": "\x1b[2J\x1b[31mowned"}), encoding="utf-8")
     code, out, err = run_cli("fleet", "--sites", path)
@@ -321,7 +321,7 @@ def test_a_link_to_a_revision_that_is_not_ascii_digits_opens_the_latest(rev, tmp
 
 
 # ── 8. The Fleet page at its row limit ─────────────────────────────────────────────────────────────
-def fleet_page_with(f: fleet.Fleet) -> AppTest:
+def fleet_page_with(f: fleet_inventory.Fleet) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.session_state[fleet_page.DOC] = f
     at.session_state[fleet_page.VERSION] = 1
@@ -331,8 +331,8 @@ def fleet_page_with(f: fleet.Fleet) -> AppTest:
 
 
 def test_send_to_a_full_fleet_is_refused_and_the_page_keeps_working(monkeypatch):
-    monkeypatch.setattr(fleet, "MAX_ROWS", 2)
-    at = fleet_page_with(fleet.make_fleet("site\nA\nB\n", RETAIL))
+    monkeypatch.setattr(fleet_inventory, "MAX_ROWS", 2)
+    at = fleet_page_with(fleet_inventory.make_fleet("site\nA\nB\n", RETAIL))
     at.button(key="fleet.send").click().run()
     assert not at.exception, at.exception
     assert at.error[0].value.endswith("was not added: the fleet has 2 rows, the most it takes: remove a row to "
@@ -346,13 +346,13 @@ def _add_row_script():
     import streamlit as st
 
     from planner.catalogs import catalog
-    from planner.fleet import programme as fleet
+    from planner.fleet import inventory as fleet_inventory
     from planner.ui import fleet as page
     from planner.ui import state
 
-    fleet.MAX_ROWS = 2
+    fleet_inventory.MAX_ROWS = 2
     if page.DOC not in st.session_state:
-        st.session_state[page.DOC] = fleet.make_fleet("site\nA\nB\n", catalog.preset("retail"))
+        st.session_state[page.DOC] = fleet_inventory.make_fleet("site\nA\nB\n", catalog.preset("retail"))
     state.show_notices(page.PLACE)
     f = page.current()
     table = f.inventory.table
@@ -364,7 +364,7 @@ def _add_row_script():
 
 
 def test_a_row_added_in_the_editor_beyond_the_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(fleet, "MAX_ROWS", 2)
+    monkeypatch.setattr(fleet_inventory, "MAX_ROWS", 2)
     at = AppTest.from_function(_add_row_script, default_timeout=30).run()
     assert not at.exception, at.exception
     assert at.error[0].value.startswith("The fleet takes at most 2 rows: the rows beyond it were not kept.")
@@ -372,10 +372,10 @@ def test_a_row_added_in_the_editor_beyond_the_limit_is_refused(monkeypatch):
 
 
 def test_with_row_refuses_a_row_beyond_the_limit(monkeypatch):
-    monkeypatch.setattr(fleet, "MAX_ROWS", 2)
-    f = fleet.make_fleet("site\nA\nB\n", RETAIL)
+    monkeypatch.setattr(fleet_inventory, "MAX_ROWS", 2)
+    f = fleet_inventory.make_fleet("site\nA\nB\n", RETAIL)
     with pytest.raises(ScenarioError, match="the fleet has 2 rows, the most it takes"):
-        fleet.with_row(f, {"site": "C"})
+        fleet_inventory.with_row(f, {"site": "C"})
 
 
 # ── 11. --months 0 ─────────────────────────────────────────────────────────────────────────────────
@@ -389,30 +389,30 @@ def test_programme_months_outside_1_to_240_are_refused(months, tmp_path):
 
 
 def test_a_fleet_file_with_months_0_is_refused():
-    doc = json.loads(fleet.fleet_json(fleet.preset("retail_chain")))
+    doc = json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain")))
     with pytest.raises(ScenarioError, match="months = 0 is outside 1 to 240"):
-        fleet.from_fleet_document({**doc, "months": 0})
+        fleet_inventory.from_fleet_document({**doc, "months": 0})
 
 
 # ── 12. A fleet JSON with a byte-order mark ───────────────────────────────────────────────────────
 def test_a_fleet_json_with_a_byte_order_mark_is_read_as_json(tmp_path):
-    expected = fleet.preset("retail_chain")
+    expected = fleet_inventory.preset("retail_chain")
     path = tmp_path / "fleet.json"
-    path.write_bytes(b"\xef\xbb\xbf" + fleet.fleet_json(expected).encode())
+    path.write_bytes(b"\xef\xbb\xbf" + fleet_inventory.fleet_json(expected).encode())
     code, out, err = run_cli("fleet", "--sites", path, "--format", "json")
     assert code == 0, err
     assert json.loads(out)["name"] == expected.name
-    assert fleet.is_fleet_json(b"\xef\xbb\xbf \n{") and not fleet.is_fleet_json(b"\xef\xbb\xbfsite\n{A}\n")
+    assert fleet_inventory.is_fleet_json(b"\xef\xbb\xbf \n{") and not fleet_inventory.is_fleet_json(b"\xef\xbb\xbfsite\n{A}\n")
 
 
 def test_the_fleet_page_reads_an_uploaded_json_with_a_byte_order_mark():
-    expected = fleet.preset("retail_chain")
+    expected = fleet_inventory.preset("retail_chain")
 
     class Upload:
         name = "fleet.json"
 
         def getvalue(self):
-            return b"\xef\xbb\xbf" + fleet.fleet_json(expected).encode()
+            return b"\xef\xbb\xbf" + fleet_inventory.fleet_json(expected).encode()
 
     at = AppTest.from_function(_upload_script, default_timeout=30, kwargs={"upload": Upload()}).run()
     assert not at.exception, at.exception

@@ -200,9 +200,9 @@ def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
 
 
 def test_a_fleet_plan_is_stored_listed_and_opened_with_its_kind(db):
-    from planner.fleet import programme as fleet
+    from planner.fleet import inventory as fleet_inventory
     from planner.plans.workspace import of_fleet
-    city = fleet.preset("city_intersections")
+    city = fleet_inventory.preset("city_intersections")
     plan = db.save(of_fleet(city), "City").plan_id
     assert [(p.name, p.kind, p.problem) for p in db.plans()] == [("City", "fleet", None)]
     opened = db.open(plan)

@@ -138,27 +138,27 @@ def test_one_token_codec_for_the_scenario_and_the_work_part():
 
 
 # ── A fleet plan ────────────────────────────────────────────────────────────────────────────────────
-from planner.fleet import programme as fleet  # noqa: E402
+from planner.fleet import inventory as fleet_inventory  # noqa: E402
 from planner.plans.workspace import of_fleet  # noqa: E402
 
-CITY = fleet.preset("city_intersections")
+CITY = fleet_inventory.preset("city_intersections")
 
 
 def test_a_fleet_plan_round_trips_and_holds_the_fleet_file():
     work = of_fleet(CITY)
     doc = to_document(work)
     assert (doc["kind"], set(doc)) == ("fleet", {"workspace_version", "kind", "fleet"})
-    assert doc["fleet"] == json.loads(fleet.fleet_json(CITY))               # the exported fleet file, as it is
+    assert doc["fleet"] == json.loads(fleet_inventory.fleet_json(CITY))               # the exported fleet file, as it is
     again = parse_json(to_json(work))
     assert again == work and again.fleet == CITY and again.scenario == CITY.base
-    assert fleet.fleet_json(again.fleet) == fleet.fleet_json(CITY)
+    assert fleet_inventory.fleet_json(again.fleet) == fleet_inventory.fleet_json(CITY)
     assert again.name == CITY.name
 
 
 def test_fleets_with_one_changed_cell_differ():
     table = CITY.inventory.table.copy()
     table.loc[0, "count"] = "31"
-    changed = fleet.make_fleet(table, CITY.base, CITY.answers, CITY.months, CITY.name)
+    changed = fleet_inventory.make_fleet(table, CITY.base, CITY.answers, CITY.months, CITY.name)
     assert of_fleet(changed) != of_fleet(CITY) and of_fleet(changed) == of_fleet(changed)
 
 

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from planner.catalogs import catalog
-from planner.fleet import programme as fleet_model
+from planner.fleet import inventory as fleet_inventory, tables as fleet_tables
 from planner.advice.advisor import capacity_warning
 from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
                     instance_rates, batch, side_components)
@@ -777,7 +777,7 @@ class _FleetWriter(_Book):
         self.monthly()
         self.cash_flows()
         self.summary()
-        self.frame_sheet("Sites", fleet_model.site_table(self.p), "SitesTable")
+        self.frame_sheet("Sites", fleet_tables.site_table(self.p), "SitesTable")
         self.frame_sheet("Inventory", self.p.fleet.inventory.table, "InventoryTable")
         notes = self.sheets["Notes"]
         for i, (a, b) in enumerate(fleet_notes()):
@@ -794,7 +794,7 @@ class _FleetWriter(_Book):
         columns = [("month", "Month", "", None), ("m", "m (months since the programme start)", "{c:month}-1", None),
                    ("quarter", "Quarter", "INT({c:m}/3)+1", None), ("cloud", f"All cloud: cost [{cur}]", "", None)]
         for i in EDGE_PLANS:
-            k, name = fleet_model.PLANS[i], fleet_model.PLAN_TEXT[fleet_model.PLANS[i]]
+            k, name = fleet_inventory.PLANS[i], fleet_inventory.PLAN_TEXT[fleet_inventory.PLANS[i]]
             columns += [
                 (f"{k}_capex", f"{name}: capex [{cur}]", "", None),
                 (f"{k}_running", f"{name}: running cost [{cur}]", "", None),
@@ -820,7 +820,7 @@ class _FleetWriter(_Book):
         m = np.arange(M, dtype=float)
         v = {"month": m + 1, "m": m, "quarter": m // 3 + 1, "cloud": p.cloud_monthly}
         for i in EDGE_PLANS:
-            k = fleet_model.PLANS[i]
+            k = fleet_inventory.PLANS[i]
             capex, running, upfront = p.plan_capex[i], p.plan_opex[i], p.plan_cloud_upfront[i]
             cost, lumps = capex + running, capex - upfront
             gap = p.cloud_monthly - running - upfront
@@ -870,9 +870,9 @@ class _FleetWriter(_Book):
             ws.write_number(t + 1, 0, t)
         self.irr_cells = {}
         for n, i in enumerate(EDGE_PLANS):
-            k, col = fleet_model.PLANS[i], 1 + 3 * n
+            k, col = fleet_inventory.PLANS[i], 1 + 3 * n
             letter = xl_col_to_name(col)
-            ws.write_string(0, col, f"{fleet_model.PLAN_TEXT[k]}: cash flow [{self.cur}]", self.formats["bold"])
+            ws.write_string(0, col, f"{fleet_inventory.PLAN_TEXT[k]}: cash flow [{self.cur}]", self.formats["bold"])
             flows = np.zeros(M + 1)
             flows[:-1] -= p.plan_capex[i] - p.plan_cloud_upfront[i]
             flows[1:] += p.cloud_monthly - p.plan_opex[i] - p.plan_cloud_upfront[i]
@@ -890,8 +890,8 @@ class _FleetWriter(_Book):
     def summary(self) -> None:
         """Key (the `--format json` plan keys) | one column per plan | label; the discount rate as an input."""
         ws, p, cur = self.sheets["Summary"], self.p, self.cur
-        plans = fleet_model.plan_summary(p)
-        ws.write_row(0, 0, ["key", *(fleet_model.PLAN_TEXT[k] for k in fleet_model.PLANS), "label and unit"],
+        plans = fleet_tables.plan_summary(p)
+        ws.write_row(0, 0, ["key", *(fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS), "label and unit"],
                      self.formats["bold"])
         rows = [("capex_total", f"Capex paid within the programme [{cur}]"),
                 ("tco", f"Total cost of ownership over the programme [{cur}]"),
@@ -906,7 +906,7 @@ class _FleetWriter(_Book):
         rate_row = len(rows) + 3
         self.name("discount_percent_per_year", "Summary", f"$B${rate_row}")
         self.name("monthly_discount_rate", "Summary", f"$B${rate_row + 1}")
-        for j, plan in enumerate(fleet_model.PLANS, start=1):
+        for j, plan in enumerate(fleet_inventory.PLANS, start=1):
             column = xl_col_to_name(j)
             edge = j - 1 in EDGE_PLANS
             formulas = {
@@ -938,12 +938,12 @@ class _FleetWriter(_Book):
                          (1 + rate / 100) ** (1 / 12) - 1)
         ws.write_string(rate_row, 4, "(1 + rate)^(1/12) − 1")
         quarter_row = rate_row + 3
-        ws.write_row(quarter_row - 1, 0, ["Capex by quarter", *(fleet_model.PLAN_TEXT[k] for k in fleet_model.PLANS)],
+        ws.write_row(quarter_row - 1, 0, ["Capex by quarter", *(fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS)],
                      self.formats["bold"])
         for q in range(-(-p.months // 3)):
             r = quarter_row + q
             ws.write_number(r, 0, q + 1, self.formats["count"])
-            for j, plan in enumerate(fleet_model.PLANS, start=1):
+            for j, plan in enumerate(fleet_inventory.PLANS, start=1):
                 value = plans[plan]["capex_by_quarter"][q]
                 if j - 1 in EDGE_PLANS:
                     ws.write_formula(r, j, f"=SUMIF({self.rng('quarter')},$A{r + 1},{self.rng(f'{plan}_capex')})",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from planner.advice import advisor
-from planner.fleet import programme as fleets
+from planner.fleet import inventory as fleet_inventory
 from planner.schema.scenario import (VIEWS, NumberField, Scenario, ScenarioError, entry_point, load_json, pack_token, to_dict, unpack_token,
                        validate)
 
@@ -50,7 +50,7 @@ class Workspace:
     comparison: tuple[Scenario, ...] = field(default=())
     sensitivity: dict = field(default_factory=dict)   # SENSITIVITY_SETTINGS that were set
     kind: str = "scenario"
-    fleet: fleets.Fleet | None = None                # a fleet plan's fleet (its base is `scenario`)
+    fleet: fleet_inventory.Fleet | None = None                # a fleet plan's fleet (its base is `scenario`)
 
     def with_scenario(self, scenario: Scenario) -> "Workspace":
         return replace(self, scenario=scenario)
@@ -60,14 +60,14 @@ class Workspace:
         return self.fleet.name if self.fleet else self.scenario.name
 
 
-def of_fleet(f: fleets.Fleet) -> Workspace:
+def of_fleet(f: fleet_inventory.Fleet) -> Workspace:
     """A fleet plan's workspace: the fleet alone (its base scenario as `scenario`)."""
     return Workspace(f.base, kind="fleet", fleet=f)
 
 
 def to_document(w: Workspace) -> dict:
     if w.kind == "fleet":
-        return {"workspace_version": WORKSPACE_VERSION, "kind": "fleet", "fleet": fleets.fleet_document(w.fleet)}
+        return {"workspace_version": WORKSPACE_VERSION, "kind": "fleet", "fleet": fleet_inventory.fleet_document(w.fleet)}
     return {"workspace_version": WORKSPACE_VERSION, "kind": w.kind, "scenario": to_dict(w.scenario),
             "preset": w.preset, "view": w.view, "advisor": _answers(w.advisor),
             "comparison": [to_dict(s) for s in w.comparison], "sensitivity": w.sensitivity}
@@ -152,11 +152,11 @@ PARTS = {"scenario": ("workspace_version", "kind", "scenario", "preset", "view",
          "fleet": ("workspace_version", "kind", "fleet")}
 
 
-def _fleet(value) -> fleets.Fleet:
+def _fleet(value) -> fleet_inventory.Fleet:
     """A fleet part is a whole fleet file: every cell valid (a file that names bad cells is refused)."""
     if value is None:
         raise ScenarioError("missing")
-    f = fleets.from_fleet_document(value)
+    f = fleet_inventory.from_fleet_document(value)
     if f.inventory.errors:
         more = len(f.inventory.errors) - 1
         raise ScenarioError(f.inventory.errors[0] + (f" (and {more:,} more)" if more else ""))

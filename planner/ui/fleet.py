@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from planner.exports import charts
-from planner.fleet import programme as model
+from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
 from planner.schema.scenario import ScenarioError
 from planner.ui import state
 
@@ -26,28 +26,28 @@ SITES_SHOWN = 50                     # per-site rows drawn unless the user asks 
 PLAN_COLORS = {"all_cloud": "#1f77b4", "all_edge": "#2ca02c", "recommended": "#ff7f0e"}
 
 
-def current() -> model.Fleet:
+def current() -> fleet_inventory.Fleet:
     """The fleet the editor starts from: the last loaded, or the last shown when the editor's state is gone."""
     if DOC not in st.session_state:
-        st.session_state[DOC] = model.preset(DEFAULT_FLEET)
+        st.session_state[DOC] = fleet_inventory.preset(DEFAULT_FLEET)
         st.session_state[VERSION] = 0
     if SHOWN in st.session_state and editor_key() not in st.session_state:
         st.session_state[DOC] = st.session_state.pop(SHOWN)
     return st.session_state[DOC]
 
 
-def shown() -> model.Fleet:
+def shown() -> fleet_inventory.Fleet:
     """The fleet as the Fleet page last showed it, edits included (the default fleet if it was never shown)."""
     return st.session_state.get(SHOWN) or current()
 
 
-def replace_fleet(f: model.Fleet, message: str | None = None) -> None:
+def replace_fleet(f: fleet_inventory.Fleet, message: str | None = None) -> None:
     st.session_state.pop(SHOWN, None)
     st.session_state[DOC] = f
     st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
     if message:
         state.notify("success", message, PLACE)
-    for error in model.errors_text(f.inventory.errors):
+    for error in fleet_inventory.errors_text(f.inventory.errors):
         state.notify("warning", f"Refused, the base value is used: {error}", PLACE)
 
 
@@ -56,7 +56,7 @@ def editor_key() -> str:
 
 
 def load_preset(key: str) -> None:
-    replace_fleet(model.preset(key), f"Loaded the fleet “{model.presets()[key]}”.")
+    replace_fleet(fleet_inventory.preset(key), f"Loaded the fleet “{fleet_inventory.presets()[key]}”.")
 
 
 def handle_upload(key: str) -> None:
@@ -67,44 +67,44 @@ def handle_upload(key: str) -> None:
     f = current()
     data = file.getvalue()
     try:
-        if model.is_fleet_json(data):
-            new = model.parse_fleet_json(data, f.base)
+        if fleet_inventory.is_fleet_json(data):
+            new = fleet_inventory.parse_fleet_json(data, f.base)
         else:
-            new = model.make_fleet(data, f.base, f.answers, f.months, f.name)
+            new = fleet_inventory.make_fleet(data, f.base, f.answers, f.months, f.name)
     except ScenarioError as exc:
         state.notify("error", f"{file.name} was not loaded: {exc}", PLACE)
         return
     replace_fleet(new, f"Loaded {new.inventory.n:,} site rows from {file.name}.")
 
 
-def edited(f: model.Fleet, table: pd.DataFrame, months: int) -> model.Fleet:
+def edited(f: fleet_inventory.Fleet, table: pd.DataFrame, months: int) -> fleet_inventory.Fleet:
     """The fleet with the editor's table and the months chosen on the page. Rows added beyond MAX_ROWS are
     refused: the editor starts afresh from the fleet without them, and the page says so."""
     table = table.reset_index(drop=True)
-    if len(table) > model.MAX_ROWS:
-        kept = model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table.iloc[:model.MAX_ROWS], months), months)
-        state.notify("error", f"The fleet takes at most {model.MAX_ROWS:,} rows: the rows beyond it were not kept. "
+    if len(table) > fleet_inventory.MAX_ROWS:
+        kept = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(table.iloc[:fleet_inventory.MAX_ROWS], months), months)
+        state.notify("error", f"The fleet takes at most {fleet_inventory.MAX_ROWS:,} rows: the rows beyond it were not kept. "
                               "Remove a row to add another.", PLACE)
         replace_fleet(kept)
         st.rerun()
-    f = model.Fleet(f.name, f.base, f.answers, model.parse_inventory(table, months), months)
+    f = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(table, months), months)
     st.session_state[SHOWN] = f
     return f
 
 
-def send_current_scenario(f: model.Fleet) -> None:
+def send_current_scenario(f: fleet_inventory.Fleet) -> None:
     scenario = state.current()
     try:
-        bigger = model.with_row(f, model.scenario_row(f, scenario))
+        bigger = fleet_inventory.with_row(f, fleet_inventory.scenario_row(f, scenario))
     except ScenarioError as exc:
         state.notify("error", f"“{scenario.name}” was not added: {exc}.", PLACE)
         return
     replace_fleet(bigger, f"Added “{scenario.name}” as a row.")
 
 
-def open_row(f: model.Fleet, r: int) -> None:
+def open_row(f: fleet_inventory.Fleet, r: int) -> None:
     try:
-        scenario = model.row_scenario(f, r)
+        scenario = fleet_devices.row_scenario(f, r)
     except ScenarioError as exc:
         state.notify("error", f"That row cannot open as a scenario: {exc}", PLACE)
         return
@@ -113,8 +113,8 @@ def open_row(f: model.Fleet, r: int) -> None:
                             f"({scenario.horizon_months} months from its go-live).", PLACE)
 
 
-def plans_table(p: model.Programme) -> pd.DataFrame:
-    s = model.plan_summary(p)
+def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
+    s = fleet_tables.plan_summary(p)
     cur = p.fleet.base.currency
 
     def be(x):
@@ -123,37 +123,37 @@ def plans_table(p: model.Programme) -> pd.DataFrame:
     def irr(x):
         return "—" if x is None else "over 1,000 %/yr" if x > 1000 else f"{x:,.1f} %/yr"
     return pd.DataFrame({
-        "Plan": [model.PLAN_TEXT[k] for k in model.PLANS],
-        "Sites on the edge": [s[k]["sites_on_edge"] for k in model.PLANS],
-        f"Capex [{cur}]": [s[k]["capex_total"] for k in model.PLANS],
-        f"TCO [{cur}]": [s[k]["tco"] for k in model.PLANS],
-        f"NPV of savings [{cur}]": [s[k]["npv"] for k in model.PLANS],
-        "Break-even": [be(s[k]["break_even_month"]) for k in model.PLANS],
-        "IRR": [irr(s[k]["irr_percent"]) for k in model.PLANS],
-        "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in model.PLANS],
-        "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in model.PLANS],
+        "Plan": [fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS],
+        "Sites on the edge": [s[k]["sites_on_edge"] for k in fleet_inventory.PLANS],
+        f"Capex [{cur}]": [s[k]["capex_total"] for k in fleet_inventory.PLANS],
+        f"TCO [{cur}]": [s[k]["tco"] for k in fleet_inventory.PLANS],
+        f"NPV of savings [{cur}]": [s[k]["npv"] for k in fleet_inventory.PLANS],
+        "Break-even": [be(s[k]["break_even_month"]) for k in fleet_inventory.PLANS],
+        "IRR": [irr(s[k]["irr_percent"]) for k in fleet_inventory.PLANS],
+        "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in fleet_inventory.PLANS],
+        "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in fleet_inventory.PLANS],
     })
 
 
-def quarters_table(p: model.Programme) -> pd.DataFrame:
-    s = model.plan_summary(p)
+def quarters_table(p: fleet_programme.Programme) -> pd.DataFrame:
+    s = fleet_tables.plan_summary(p)
     q = len(s["all_edge"]["capex_by_quarter"])
     return pd.DataFrame({"Quarter": [f"Q{i + 1}" for i in range(q)],
-                         **{model.PLAN_TEXT[k]: s[k]["capex_by_quarter"] for k in model.PLANS[1:]}})
+                         **{fleet_inventory.PLAN_TEXT[k]: s[k]["capex_by_quarter"] for k in fleet_inventory.PLANS[1:]}})
 
 
-def cashflow_figure(p: model.Programme, height: int = 420) -> go.Figure:
+def cashflow_figure(p: fleet_programme.Programme, height: int = 420) -> go.Figure:
     """Cumulative cost of the three plans by month's end, the recommended plan's break-even marked."""
     cur = p.fleet.base.currency
     months = np.arange(p.months + 1)
     cost = np.vstack([p.cloud_monthly, *(p.plan_opex[1:] + p.plan_capex[1:])])
     traces = []
-    for i, plan in enumerate(model.PLANS):
+    for i, plan in enumerate(fleet_inventory.PLANS):
         cum = np.concatenate([[p.plan_capex[i, 0] if i else 0.0], np.cumsum(cost[i])])
-        traces.append({"type": "scatter", "x": months, "y": cum, "mode": "lines", "name": model.PLAN_TEXT[plan],
+        traces.append({"type": "scatter", "x": months, "y": cum, "mode": "lines", "name": fleet_inventory.PLAN_TEXT[plan],
                        "line": {"color": PLAN_COLORS[plan], "width": 3, "dash": "dot" if plan == "all_edge" else None},
-                       "hovertemplate": f"{charts.money_hover(cur)}<extra>{model.PLAN_TEXT[plan]}</extra>"})
-    be = p.plans.break_even_month[model.PLANS.index("recommended")]
+                       "hovertemplate": f"{charts.money_hover(cur)}<extra>{fleet_inventory.PLAN_TEXT[plan]}</extra>"})
+    be = p.plans.break_even_month[fleet_inventory.PLANS.index("recommended")]
     annotations = []
     if np.isfinite(be):
         y = float(np.interp(be, months, np.concatenate([[0.0], np.cumsum(p.cloud_monthly)])))

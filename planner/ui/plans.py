@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.exports import charts, sensitivity as what_if, tables
-from planner.fleet import programme as fleets
+from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.plans import store as store_module
 from planner.schema.format import RESULTS, money, shorten, value_text
 from planner.exports.report import Analysis, summary
@@ -326,9 +326,9 @@ FLEET_FIGURES = {"cloud_tco": "All cloud: cost over the programme", "capex_total
                  "npv": "Recommended: NPV of savings", "sites_on_edge": "Recommended: sites on the edge"}
 
 
-def fleet_figures(f: fleets.Fleet) -> dict:
+def fleet_figures(f: fleet_inventory.Fleet) -> dict:
     """The programme's key figures (FLEET_FIGURES) of a fleet: all cloud, and the recommended mix."""
-    plans = fleets.plan_summary(fleets.evaluate(f))
+    plans = fleet_tables.plan_summary(fleet_programme.evaluate(f))
     return {**plans["recommended"], "cloud_tco": plans["all_cloud"]["tco"], "currency": f.base.currency}
 
 

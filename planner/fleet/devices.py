@@ -1,0 +1,284 @@
+"""A fleet's inputs per row as the cost model's batch columns, and the device each row is costed with: its own
+device fields, the catalog device its `device` cell names, or for `catalog` the advisor's search (one batch per
+catalog device, argmin per row); a row with no device or count of its own is sized from its own load.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.model import costs, finance
+from planner.fleet.inventory import (ANSWER_COLUMNS, DEVICE_SEARCH, NUMBER_FIELD_NAMES, PLACEMENTS, SPECS, Fleet,
+                                     Inventory)
+from planner.schema.scenario import (ChoiceField, NumberField, Scenario,
+                                     to_dict, validate)
+
+
+def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Numeric columns (base value where blank) and choice columns as arrays of option keys."""
+    inv = fleet.inventory
+    table, n = inv.table, inv.n
+    numbers, choices = {}, {}
+    for name in table.columns:
+        if name in ("site", "pin", "device"):
+            continue
+        cells = table[name]
+        spec = SPECS.get(name)
+        if isinstance(spec, ChoiceField):
+            default = getattr(fleet.answers if name in ANSWER_COLUMNS else fleet.base, name)
+            choices[name] = np.where(cells.to_numpy() == "", default, cells.to_numpy()).astype(str)
+        else:
+            default = _default(fleet, name)
+            values = inv.numbers.get(name)
+            if values is None:              # an Inventory built without parse_inventory
+                values = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce").to_numpy(dtype=float)
+            numbers[name] = np.where(np.isnan(values), float(default), values)
+    for name in ("count", "go_live_month", "sites", "cameras"):
+        numbers.setdefault(name, np.full(n, float(_default(fleet, name))))
+    return numbers, choices
+
+
+def _default(fleet: Fleet, name: str) -> float:
+    """What a blank cell means: the base's value, per site. A row is one site (× count): `sites` is 1 and
+    `cameras` the base's cameras per site unless the row says otherwise."""
+    base = fleet.base
+    fixed = {"count": 1, "go_live_month": 0, "sites": 1, "cameras": round(base.cameras / base.sites)}
+    if name in fixed:
+        return fixed[name]
+    return getattr(fleet.answers if name in ANSWER_COLUMNS else base, name)
+
+
+def _answer_column(fleet: Fleet, numbers, choices, name: str, n: int) -> np.ndarray:
+    if name in numbers:
+        return numbers[name]
+    if name in choices:
+        return choices[name]
+    value = getattr(fleet.answers, name)
+    return np.full(n, float(value)) if isinstance(value, (int, float)) else np.full(n, value, dtype=object).astype(str)
+
+
+@dataclass(frozen=True)
+class RowInputs:
+    """A fleet's inputs per row: numbers and choices (base values where blank), the batch's columns and choices."""
+    numbers: dict[str, np.ndarray]
+    choices: dict[str, np.ndarray]
+    answer: object                    # answer(name) → (n,) the advisor answer of every row
+    pin: np.ndarray
+    flavour: np.ndarray               # the edge placement a row gets: split_brain_edge or edge_only
+    overrides: dict[str, np.ndarray]  # numeric scenario columns for `costs.batch`
+    batch_choices: dict[str, np.ndarray]   # the cost model's choice fields, per row
+
+    def column(self, base: Scenario, name: str) -> np.ndarray:
+        """A numeric scenario column of every row (the base's value where the table has none)."""
+        values = self.overrides.get(name)
+        return np.full(len(self.pin), float(getattr(base, name))) if values is None else values
+
+
+def row_inputs(fleet: Fleet) -> RowInputs:
+    n, base = fleet.inventory.n, fleet.base
+    numbers, choices = _values(fleet)
+    table = fleet.inventory.table
+    pin = table["pin"].to_numpy(dtype=str) if "pin" in table else np.full(n, "")
+    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)   # noqa: E731
+    # The edge flavour is known before any money: edge only where the data must stay on site (or pinned so),
+    # and then no feedback frames leave the site (as the single-site advisor's deployment).
+    flavour = np.where(np.isin(pin, PLACEMENTS[1:]), pin,
+                       np.where(answer("privacy") == "on_site", "edge_only", "split_brain_edge"))
+    overrides = {k: v for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
+    overrides["horizon_months"] = fleet.months - numbers["go_live_month"].astype(int)
+    feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
+    overrides["feedback_percent"] = np.where(flavour == "edge_only", 0.0, feedback)
+    batch_choices = {name: choices[name] for name, _ in costs.CHOICE_FLAGS.values() if name in choices}
+    return RowInputs(numbers, choices, answer, pin, flavour, overrides, batch_choices)
+
+
+def row_batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray | None = None) -> costs.Batch:
+    """The cost model's batch of every row (or of `rows`): the base with the per-row numbers and choices."""
+    def take(values: dict) -> dict:
+        return values if rows is None else {k: v[rows] for k, v in values.items()}
+    return costs.batch([base], take(choices), **take(overrides))
+
+
+# ── Devices: the `device` column (blank: the row's own device fields; a catalog id; or the search) ─────
+OWN_DEVICE = "row's own"          # the site table's `device` of a row costed with its own device fields
+DEVICE_COLUMNS = ("device_price", "device_watts", "device_throughput_ips")
+FIT_RULE_TEXT = ("space", "workload", "latency", "power")        # advisor.FIT_RULES, as the reason line says them
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """Per row (n,): the catalog device it is costed with, from its `device` cell."""
+    device_id: np.ndarray       # object: a catalog id, or '' = the row's own device fields
+    searched: np.ndarray        # bool: the cell is "catalog" (the advisor's search)
+    fitting: np.ndarray         # int: catalog devices that fit a searched row (0: none does, it keeps its own)
+    unfit: np.ndarray           # int: bits over advisor.FIT_RULES broken by the nearest devices when none fits
+
+
+def _device_cells(fleet: Fleet) -> np.ndarray:
+    table = fleet.inventory.table
+    return table["device"].to_numpy(dtype=object) if "device" in table else np.full(fleet.inventory.n, "", dtype=object)
+
+
+def _site_inputs(fleet: Fleet, rowwise: RowInputs) -> dict[str, np.ndarray]:
+    """What the advisor's device rules read, per row: the answers, the workload's catalog figures, the frame rate."""
+    works = {r["id"]: r for r in catalog.load().workloads}
+    workload, answer = rowwise.answer("workload"), rowwise.answer
+    fps = rowwise.column(fleet.base, "analysed_fps")
+    wait_ms = np.where(fps > 0, 500 / np.where(fps > 0, fps, 1), 0.0)
+    return {"analysed_fps": fps, "fx_rate": rowwise.column(fleet.base, "fx_rate"), "wait_ms": wait_ms,
+            "relative_compute": lookup(works, workload, "relative_compute"),
+            "video": lookup(works, workload, "video", lambda v: v == "yes").astype(bool),
+            "needs_server": lookup(works, workload, "needs_server", lambda v: v == "yes").astype(bool),
+            "attainable": wait_ms < answer("response_ms"),
+            **{name: answer(name) for name in ("derating_percent", "response_ms", "site_power_watts", "site_space")}}
+
+
+def _catalog_device(device_id: str, rows: np.ndarray, site: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Scenario columns of `rows` costed with one catalog device: its fields in each row's currency and the
+    throughput it sustains with each row's derating, workload and frame rate (`advisor.device_throughput`)."""
+    d = catalog.load().device(device_id)
+    _, _, sustained = advisor.device_throughput(d["throughput_ips"], d["decode_1080p30_streams"],
+                                                site["derating_percent"][rows], site["relative_compute"][rows],
+                                                site["video"][rows], site["analysed_fps"][rows])
+    rates, at = np.unique(site["fx_rate"][rows], return_inverse=True)
+    fields = [advisor.device_fields(device_id, 1.0, rate) for rate in rates]     # one per distinct exchange rate
+    return {name: np.array([f[name] for f in fields], dtype=float)[at] for name in fields[0]
+            if name not in ("device_id", "device_sizing", "device_throughput_ips")} | {"device_throughput_ips": sustained}
+
+
+def _search(fleet: Fleet, rowwise: RowInputs, site: dict, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The advisor's device search for `rows`: one batch of those rows per catalog device (never a loop over
+    sites), then per row the device of lowest edge TCO over its horizon among those that fit its answers
+    (`advisor.misfits`). Returns (index into `advisor.sized_devices()`, or −1 when none fits; how many fit;
+    bits over FIT_RULES that the devices breaking the fewest rules break)."""
+    devices = advisor.sized_devices()
+    edge_total, power = np.empty((len(devices), len(rows))), np.empty((len(devices), len(rows)))
+    choices = rowwise.batch_choices | {"device_sizing": np.full(fleet.inventory.n, "auto", dtype=object)}
+    for i, d in enumerate(devices):
+        overrides = {k: v[rows] for k, v in rowwise.overrides.items()} | _catalog_device(d["id"], rows, site)
+        b = row_batch(fleet.base, overrides, {k: v[rows] for k, v in choices.items()})
+        evaluated = costs.evaluate(b)
+        edge_total[i] = finance.total(evaluated, "edge")            # as `finance.analyse`'s, without the rest
+        power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]     # per site
+        del evaluated
+    at = {k: v[rows] for k, v in site.items()}
+    catalog_ips = np.array([d["throughput_ips"] for d in devices], dtype=float)[:, None]
+    broken = advisor.misfits(np.array([d["family"] for d in devices])[:, None], at["site_space"], at["needs_server"],
+                             advisor.edge_path_ms(at["wait_ms"], at["relative_compute"], catalog_ips),
+                             at["response_ms"], at["attainable"], power, at["site_power_watts"])   # (rules, D, rows)
+    fits = ~broken.any(axis=0)
+    fitting = fits.sum(axis=0)
+    best = np.where(fitting > 0, np.where(fits, edge_total, np.inf).argmin(axis=0), -1)
+    breaks = broken.sum(axis=0)
+    nearest = breaks == breaks.min(axis=0)
+    unfit = (broken & nearest).any(axis=1).T.astype(int) @ (1 << np.arange(len(advisor.FIT_RULES)))
+    return best, fitting, np.where(fitting > 0, 0, unfit)
+
+
+def choose_devices(fleet: Fleet, rowwise: RowInputs | None = None) -> DeviceChoice:
+    """The catalog device of every row: the one its cell names, or for "catalog" the advisor's search."""
+    cells = _device_cells(fleet)
+    n = len(cells)
+    searched = cells == DEVICE_SEARCH
+    ids, fitting, unfit = np.where(searched, "", cells).astype(object), np.zeros(n, int), np.zeros(n, int)
+    rows = np.flatnonzero(searched)
+    if len(rows):
+        rowwise = rowwise or row_inputs(fleet)
+        best, fitting[rows], unfit[rows] = _search(fleet, rowwise, _site_inputs(fleet, rowwise), rows)
+        ids[rows] = np.array([d["id"] for d in advisor.sized_devices()] + [""], dtype=object)[best]   # −1: ''
+    return DeviceChoice(ids, searched, fitting, unfit)
+
+
+COUNT_COLUMNS = ("device_sizing", "devices_manual")      # a row that sets one has a device count of its own
+
+
+def sized_by_load(fleet: Fleet, device: DeviceChoice) -> np.ndarray:
+    """Rows with no device of their own (no catalog device from their `device` cell, none of DEVICE_COLUMNS) and
+    no count of their own (none of COUNT_COLUMNS): they take the base's device model sized from their own load,
+    not the base's count."""
+    table, numbers = fleet.inventory.table, fleet.inventory.numbers
+    mine = device.device_id != ""
+    for name in DEVICE_COLUMNS + COUNT_COLUMNS:
+        if name in numbers:
+            mine |= ~np.isnan(numbers[name])
+        elif name in table:
+            mine |= table[name].to_numpy(dtype=object) != ""
+    return ~mine
+
+
+def _load_throughput(fleet: Fleet, rows: np.ndarray, site: dict[str, np.ndarray]) -> np.ndarray:
+    """What one of the base's devices sustains at each of `rows` (`advisor.sustained_ips`: its catalog benchmark
+    derated and decode-capped with the row's derating, workload and frame rate)."""
+    return advisor.sustained_ips(fleet.base.device_id, fleet.base.device_throughput_ips,
+                                 site["derating_percent"][rows], site["relative_compute"][rows],
+                                 site["video"][rows], site["analysed_fps"][rows])[2]
+
+
+def with_devices(fleet: Fleet, device: DeviceChoice, rowwise: RowInputs) -> tuple[dict, dict]:
+    """The batch's numbers and choices with every row that has a catalog device costed with it, auto-sized, and
+    every row `sized_by_load` auto-sized on the base's device at the throughput it sustains there.
+
+    Only the device changes: the row keeps its management fee and basis (the single-site advisor would also
+    apply its device family's management plan), so a fleet compares devices under the row's own management."""
+    costed = device.device_id != ""
+    by_load = sized_by_load(fleet, device)
+    if not (costed.any() or by_load.any()):
+        return rowwise.overrides, rowwise.batch_choices
+    site = _site_inputs(fleet, rowwise)
+    overrides, copied = dict(rowwise.overrides), set()
+    if by_load.any():
+        rows = np.flatnonzero(by_load)
+        overrides["device_throughput_ips"] = rowwise.column(fleet.base, "device_throughput_ips").copy()
+        overrides["device_throughput_ips"][rows] = _load_throughput(fleet, rows, site)
+        copied.add("device_throughput_ips")
+    for device_id in np.unique(device.device_id[costed]):          # one pass per catalog device, not per site
+        rows = np.flatnonzero(device.device_id == device_id)
+        for name, values in _catalog_device(device_id, rows, site).items():
+            if name not in copied:                         # a copy, once: never the inventory's own numbers
+                overrides[name], copied = rowwise.column(fleet.base, name).copy(), copied | {name}
+            overrides[name][rows] = values
+    sizing = rowwise.batch_choices.get("device_sizing", np.full(len(costed), fleet.base.device_sizing, dtype=object))
+    return overrides, rowwise.batch_choices | {"device_sizing": np.where(costed | by_load, "auto", sizing)}
+
+
+
+def lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray:
+    """Catalog column per row by key: one dictionary look-up per distinct key."""
+    distinct, index = np.unique(keys, return_inverse=True)
+    return np.array([kind(table[k][column]) for k in distinct])[index] if len(keys) else np.zeros(0)
+
+
+# ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
+def row_scenario(f: Fleet, r: int) -> Scenario:
+    """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live."""
+    numbers, choices = _values(f)
+    changes = {k: v[r] for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
+    changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}
+    changes["horizon_months"] = f.months - int(numbers["go_live_month"][r])
+    for name, value in list(changes.items()):
+        if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
+            changes[name] = int(value)
+    site = str(f.inventory.table["site"].iat[r])
+    return validate({**to_dict(f.base), **changes, **_row_device(f, r), "name": site[:120]})
+
+
+def _row_device(f: Fleet, r: int) -> dict:
+    """The scenario fields of the catalog device row r is costed with, or of the sizing from its own load
+    (`sized_by_load`); none when it keeps its own device and count."""
+    inv = f.inventory
+    one = Fleet(f.name, f.base, f.answers, Inventory(inv.table.iloc[[r]].reset_index(drop=True), (),
+                                                     {k: v[[r]] for k, v in inv.numbers.items()}), f.months)
+    rowwise = row_inputs(one)
+    choice = choose_devices(one, rowwise)
+    if sized_by_load(one, choice)[0]:
+        ips = _load_throughput(one, np.array([0]), _site_inputs(one, rowwise))
+        return {"device_throughput_ips": float(ips[0]), "device_sizing": "auto"}
+    device_id = choice.device_id[0]
+    if not device_id:
+        return {}
+    fields = _catalog_device(device_id, np.array([0]), _site_inputs(one, rowwise))
+    return {k: float(v[0]) for k, v in fields.items()} | {"device_id": device_id, "device_sizing": "auto"}

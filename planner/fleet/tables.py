@@ -1,0 +1,207 @@
+"""A programme's results as tables: the deciding reason of each site, the per-site table, the plans' summary,
+the monthly cash flow, the JSON result and CSVs; what changed between two fleets (a saved plan's revisions).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from planner.fleet.devices import DEVICE_COLUMNS, FIT_RULE_TEXT, OWN_DEVICE, DeviceChoice
+from planner.fleet.inventory import PLACEMENTS, PLANS, Fleet, answers_dict, cell_text
+from planner.fleet.programme import HARD_RULES, Programme
+from planner.schema.safe_csv import table_csv
+from planner.schema.scenario import (to_dict)
+
+
+# ── Results as tables ───────────────────────────────────────────────────────────────────────────────
+def _none(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def reasons(p: Programme) -> np.ndarray:
+    """The deciding reason of each site's placement, one line each (built column-wise, no loop over sites)."""
+    pl = p.placement
+    n = p.fleet.inventory.n
+    # Hard constraints: one text per distinct combination (at most 2⁵), picked by a bit code per row.
+    code = pl.hard.astype(int) @ (1 << np.arange(len(HARD_RULES)))
+    codes, inverse = np.unique(code, return_inverse=True)
+    hard_text = np.array(["edge mandatory for " + ", ".join(HARD_RULES[i] for i in range(len(HARD_RULES)) if c >> i & 1)
+                          for c in codes], dtype=object)[inverse]
+    side = np.where(pl.edge_votes > pl.cloud_votes, "edge", "cloud").astype(object)   # the vote's (fit: below)
+    side = np.where(pl.edge_votes == pl.cloud_votes, np.where(pl.advised != 0, "edge", "cloud"), side).astype(object)
+    high = np.char.mod("%.1f", np.maximum(pl.edge_votes, pl.cloud_votes)).astype(object)
+    low = np.char.mod("%.1f", np.minimum(pl.edge_votes, pl.cloud_votes)).astype(object)
+    vote_text = np.where(pl.edge_votes != pl.cloud_votes, "answers and money favour the " + side + " " + high + " to "
+                         + low, "a tie: the " + side + " stays")
+    why = np.where(code > 0, hard_text, vote_text)
+    table = p.fleet.inventory.table
+    pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
+    advised = np.array(PLACEMENTS, dtype=object)[pl.advised]
+    why = np.where(pins != "", "pinned to " + pins + " (advised " + advised + ": " + why + ")", why)
+    short = pl.power_needed_watts > pl.power_available_watts
+    per_site = np.round(pl.power_needed_watts / np.where(pl.device_watts > 0, pl.device_watts, 1))
+    power = (np.char.mod("%.0f", per_site).astype(object) + np.where(per_site == 1, " device × ", " devices × ")
+             + np.char.mod("%g", pl.device_watts).astype(object) + " W = " + np.char.mod("%.0f", pl.power_needed_watts)
+             + " W needed, " + np.char.mod("%.0f", pl.power_available_watts) + " W available")
+    why = np.where(short & p.edge, why + "; its devices do not fit the site's power (" + power
+                   + "): costed as if they did", why)
+    why = np.where(short & ~p.edge, why + "; the edge's devices would not fit the site's power (" + power + ")", why)
+    return (why + _device_reasons(p.device)).astype(str)
+
+
+def _device_reasons(d: DeviceChoice) -> np.ndarray:
+    """What the catalog search found, for the rows that asked for it: '; cheapest of 4 catalog devices that fit',
+    or '; no catalog device fits: power' (the rules that the devices nearest to fitting break)."""
+    codes, inverse = np.unique(d.unfit, return_inverse=True)
+    unfit = np.array(["; no catalog device fits: " + ", ".join(FIT_RULE_TEXT[i] for i in range(len(FIT_RULE_TEXT))
+                                                               if c >> i & 1) for c in codes], dtype=object)[inverse]
+    found = np.where(d.fitting == 1, "; the only catalog device that fits",
+                     "; cheapest of " + d.fitting.astype(str).astype(object) + " catalog devices that fit")
+    return np.where(d.searched, np.where(d.fitting > 0, found, unfit), "")
+
+
+SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "device", "reason", "devices", "capex",
+                "monthly_saving", "payback_month", "pin_cost_npv")
+
+
+def site_table(p: Programme) -> pd.DataFrame:
+    """Per row: its placement, device, devices, capex, average monthly saving and payback under that placement.
+
+    device is the catalog id the row is costed with (its cell's, or the search's pick), else the base
+    scenario's device_id when the row sets none of the device columns, else "row's own";
+    devices, capex and monthly saving count every site the row stands for; payback_month is the programme
+    month at which the site's cumulative savings reach zero (None if not within the programme);
+    pin_cost_npv is the NPV the pin gives up against the advised placement (0 without a pin).
+    """
+    r, edge, count = p.rows, p.edge, p.count
+    live_months = p.months - p.go_live
+    monthly_saving = (r.cloud_total - (r.edge_total - r.capex_total)) / live_months * count
+    rate = p.fleet.base.discount_percent_per_year
+    npv_site = r.npv_savings * count * (1 + rate / 100) ** (-p.go_live / 12)
+    advised_edge = p.placement.advised != 0
+    return pd.DataFrame({
+        "name": p.fleet.inventory.table["site"].to_numpy(),
+        "count": count.astype(int),
+        "go_live_month": p.go_live,
+        "placement": np.array(PLACEMENTS)[p.placement.final],
+        "advised": np.array(PLACEMENTS)[p.placement.advised],
+        "device": device_used(p),
+        "reason": reasons(p),
+        "devices": np.where(edge, p.devices * count, 0).astype(int),
+        "capex": np.where(edge, r.capex_total * count, 0.0),
+        "monthly_saving": np.where(edge, monthly_saving, 0.0),
+        "payback_month": np.where(edge, p.go_live + r.payback_months, np.nan),
+        "pin_cost_npv": np.where(advised_edge, npv_site, 0.0) - np.where(edge, npv_site, 0.0),
+    })
+
+
+def device_used(p: Programme) -> np.ndarray:
+    """The site table's `device` column (see `site_table`)."""
+    numbers = p.fleet.inventory.numbers
+    own = np.zeros(p.fleet.inventory.n, bool)
+    for name in DEVICE_COLUMNS:
+        if name in numbers:
+            own |= ~np.isnan(numbers[name])
+    fallback = np.where(own, OWN_DEVICE, p.fleet.base.device_id).astype(object)
+    return np.where(p.device.device_id != "", p.device.device_id, fallback).astype(object)
+
+
+def plan_summary(p: Programme) -> dict[str, dict]:
+    """Per plan: capex (total, by quarter), break-even, NPV, IRR, TCO, savings, sites on the edge, and emissions
+    [kg CO₂e] over the programme (each site over its months from go-live) with what they avoid against all cloud."""
+    f = p.plans
+    out = {}
+    quarters = np.arange(0, p.months, 3)
+    cloud_kg, edge_kg = p.kgco2e_per_site
+    on_edge = {"all_cloud": np.zeros(len(p.count), bool), "all_edge": np.ones(len(p.count), bool), "recommended": p.edge}
+    all_cloud_kg = float(p.count @ cloud_kg)
+    for i, plan in enumerate(PLANS):
+        kg = float(p.count @ np.where(on_edge[plan], edge_kg, cloud_kg))
+        out[plan] = {
+            "capex_total": float(f.capex_total[i]),
+            "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
+            "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
+            "npv": float(f.npv_savings[i]),
+            "irr_percent": _none(p.irr[i]),
+            "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
+            "savings_total": float(f.savings_total[i]),
+            "sites_on_edge": int(p.count[on_edge[plan]].sum()),
+            "kgco2e_total": kg,
+            "kgco2e_avoided": all_cloud_kg - kg,
+        }
+    return out
+
+
+def monthly_table(p: Programme) -> pd.DataFrame:
+    """The programme's cash flow by month, per plan: cost and cumulative savings against all cloud."""
+    cost = p.plan_opex + p.plan_capex
+    cum = np.cumsum(p.cloud_monthly[None, :] - cost, axis=1)
+    data = {"month": np.arange(1, p.months + 1)}
+    for i, plan in enumerate(PLANS):
+        data[f"{plan}_capex"] = p.plan_capex[i]
+        data[f"{plan}_cost"] = cost[i]
+    for i, plan in enumerate(PLANS):
+        data[f"{plan}_cumulative_savings"] = cum[i]
+    return pd.DataFrame(data)
+
+
+def result_dict(p: Programme) -> dict:
+    sites = site_table(p)
+    return {
+        "name": p.fleet.name, "currency": p.fleet.base.currency, "months": p.months,
+        "rows": p.fleet.inventory.n, "sites_total": int(p.count.sum()),
+        "plans": plan_summary(p),
+        "sites": [{k: (_none(v) if isinstance(v, float) else v.item() if hasattr(v, "item") else v)
+                   for k, v in row.items()} for row in sites.to_dict("records")],
+    }
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """A result table (per site, monthly) through the spreadsheet-safe writer."""
+    return table_csv(frame)
+
+
+# ── What changed between two fleets (a saved plan's revisions) ─────────────────────────────────────
+CHANGE_COLUMNS = ("What", "Change", "Detail")
+
+
+def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
+    """What differs between two fleets, one line each: the programme's name, months, base scenario and base
+    answers, then the site rows added, removed or changed (rows matched by site name; a second row of the same
+    name is "name (2)"). A blank cell reads "(base)": it takes the base's value."""
+    lines = []
+    if old.name != new.name:
+        lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))
+    if old.months != new.months:
+        lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
+    for what, before, after in (("Base scenario", to_dict(old.base), to_dict(new.base)),
+                                ("Base answers", answers_dict(old.answers), answers_dict(new.answers))):
+        if before != after:
+            lines.append((what, "changed", _cells_change(before, after, sorted(set(before) | set(after)))))
+    before, after = _rows_by_site(old.inventory.table), _rows_by_site(new.inventory.table)
+    for site, cells in after.items():
+        if site not in before:
+            lines.append((site, "added", ", ".join(f"{k} {v}" for k, v in cells.items() if v and k != "site")))
+        elif cells != before[site]:
+            lines.append((site, "changed", _cells_change(before[site], cells, list(dict.fromkeys([*before[site], *cells])))))
+    lines += [(site, "removed", "") for site in before if site not in after]
+    return pd.DataFrame(lines, columns=CHANGE_COLUMNS)
+
+
+def _rows_by_site(table: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Site rows by name (the n-th row of a repeated name is "name (n)"), blank cells left out."""
+    rows, seen = {}, {}
+    for row in table.to_dict("records"):
+        name = row["site"]
+        seen[name] = seen.get(name, 0) + 1
+        rows[name if seen[name] == 1 else f"{name} ({seen[name]})"] = {k: v for k, v in row.items() if v != ""}
+    return rows
+
+
+def _cells_change(before: dict, after: dict, keys) -> str:
+    def text(cells, key):
+        value = cells.get(key, "")
+        return "(base)" if value in ("", None) else cell_text(value)
+    return "; ".join(f"{k} {text(before, k)} → {text(after, k)}" for k in keys if before.get(k) != after.get(k))
