@@ -231,8 +231,10 @@ def test_an_edge_that_cannot_be_costed_gets_no_economics_and_says_what_to_relax(
     assert advice.sizing is None and not advice.edge_costed and advice.break_even_month is None
     money = next(f for f in advice.factors if f.key == "economics")
     assert (money.verdict, money.weight, money.answer) == ("either", 0.0, "not costed")
-    # data gravity and weekly updates vote edge (2 of 6 soft weight, 33 %): medium, not money's "high"
-    assert advice.placement == "split_brain_edge" and advice.confidence == "medium"
+    # data gravity and weekly updates vote edge (2 of 6 soft weight), but no device fits: the vote cannot put the
+    # site on the edge (as a fleet's site whose devices do not fit), so the cloud stays, with low confidence
+    assert advice.placement == "cloud" and advice.confidence == "low"
+    assert "favour the edge 2.0 to 0.0, but no device that fits the site can carry the load" in advice.headline
     # Hailo-8 per device: min(1023 × 0.5, 16 streams × 0.4 frames/s) = 6.4/s; ceil(26 / 6.4) = 5 × 17.5 W = 87.5 W
     hailo = HARDWARE["hailo-8-m2"]["name"]
     assert f"5 × {hailo} fits with 88 W for edge compute" in advice.relax

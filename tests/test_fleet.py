@@ -5,13 +5,16 @@ import pandas as pd
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs, finance
 from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
-from planner.schema.scenario import replace, to_dict, validate
+from planner.schema.scenario import ChoiceField, replace, to_dict, validate
+from strategies import examples
 
 pytestmark = pytest.mark.unit
 
@@ -305,3 +308,28 @@ def test_a_row_whose_devices_do_not_fit_its_power_is_flagged_and_not_voted_onto_
                                            "(1 device × 250 W = 250 W needed, 150 W available)")
     assert table.loc[1, "reason"].startswith("answers and money favour the edge")
     assert "fit" not in table.loc[2, "reason"]
+
+
+# ── One rule set: a fleet's site is placed by the single-site advisor's rules ────────────────────────
+@given(answers=st.fixed_dictionaries({q.name: (st.sampled_from(list(q.options)) if isinstance(q, ChoiceField) else
+                                               st.floats(q.min, min(q.max, 50_000), allow_nan=False).map(round))
+                                      for q in advisor.QUESTIONS if q.name not in ("site_power_watts", "workload")}),
+       cameras=st.integers(1, 120), fps=st.sampled_from([0.5, 2.0, 5.0, 15.0]), upload=st.sampled_from(["video", "frames"]))
+@settings(max_examples=examples(40), deadline=None)
+def test_a_fleet_site_meets_the_single_site_advisors_rules(answers, cameras, fps, upload):
+    """For random answers and workloads, a one-site fleet's row meets the same hard constraints and the same soft
+    votes as the single-site advisor; with no power for edge devices (so neither side's money votes) it is placed
+    as the advisor places the site."""
+    answers = {**answers, "response_ms": max(answers["response_ms"], 1), "uplink_mbps": max(answers["uplink_mbps"], 1),
+               "site_power_watts": 0}
+    scenario = replace(RETAIL, cameras=cameras, analysed_fps=fps, cloud_upload=upload)
+    single = advisor.advise(advisor.answers(**answers), scenario)
+    row = {"site": "x", "cameras": cameras, "analysed_fps": fps, "cloud_upload": upload, **answers}
+    p = programme(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
+    hard = {f.key for f in single.factors if f.hard}
+    fleet_hard = {advisor.HARD_CASES[name][0] for name, on in zip(fleet_programme.HARD_RULES, p.placement.hard[0]) if on}
+    assert fleet_hard == hard
+    soft = [f for f in single.factors if not f.hard and f.key != "economics"]
+    assert p.placement.edge_votes[0] == sum(f.weight for f in soft if f.verdict == "edge")
+    assert p.placement.cloud_votes[0] == sum(f.weight for f in soft if f.verdict == "cloud")
+    assert fleet_tables.site_table(p).loc[0, "advised"] == single.placement

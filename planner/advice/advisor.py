@@ -265,8 +265,9 @@ def uplink_factor(a: "Answers", scenario: Scenario) -> Factor:
     have = a.uplink_mbps
     answer = f"{have:,g} Mbps"
     what = ("video" if scenario.cloud_upload == "video" else "analysed frames")
-    if up["needed"] <= have:
-        return Factor("uplink_mbps", "Uplink capacity", answer, "either", False,
+    case = site_cases(a, 0.0, needed_mbps=up["needed"])["uplink_mbps"]
+    if case == 0:
+        return _factor("uplink_mbps", case, "Uplink capacity", answer,
                       f"The cloud path needs {up['needed']:,.1f} Mbps per site for its {what} "
                       f"({up['sustained']:,.1f} Mbps sustained at ≤ {UPLINK_UTILISATION:.0%} of the link): it fits.")
     cameras = scenario.cameras / scenario.sites
@@ -279,79 +280,147 @@ def uplink_factor(a: "Answers", scenario: Scenario) -> Factor:
     else:
         fixes.append(f"at most {room * 1000 / (cameras * scenario.image_kb * 8):,.2f} analysed frames/s per camera")
     fixes.append(f"a link of at least {up['needed']:,.1f} Mbps")
-    return Factor("uplink_mbps", "Uplink capacity", answer, "edge", True,
+    return _factor("uplink_mbps", case, "Uplink capacity", answer,
                   f"The cloud path needs {up['needed']:,.1f} Mbps per site ({cameras:,g} cameras' {what}, "
                   f"{up['sustained']:,.1f} Mbps sustained at ≤ {UPLINK_UTILISATION:.0%} of the link); the uplink "
                   f"carries {have:,g} Mbps. It would fit with " + ", or ".join(fixes) + ".")
 
 
+# ── The rules: one kernel for one site (a batch of one) and for every site of a fleet ────────────────
+# Each rule maps a site's answers to a case; each case has a verdict and is hard (the edge is mandatory) or soft
+# (a vote of weight 1: +1 edge, −1 cloud, 0 either). `factors` writes the cases' reasons for one site; the fleet
+# (`planner.fleet.programme.place`) votes with the same cases for all its sites at once.
+RULE_CASES: dict[str, tuple[tuple[str, bool], ...]] = {      # rule → (verdict, hard) per case code
+    "data_origin": (("edge", False), ("cloud", False)),                        # born on site, born in the cloud
+    "response_ms": (("either", False), ("edge", True), ("edge", True),         # unattainable, cloud too slow,
+                    ("cloud", False), ("either", False)),                      # machine reaction, human wait, margin
+    "connectivity": (("edge", True), ("edge", False), ("cloud", False), ("either", False)),   # drops, metered,
+    "privacy": (("cloud", False), ("either", False), ("edge", True)),          # fibre, shared; none, anonymisable,
+    "update_cadence": (("cloud", False), ("either", False), ("edge", False), ("edge", False)),   # on site; cadence
+    "uplink_mbps": (("either", False), ("edge", True)),                        # fits, too thin
+}
+RULES = tuple(RULE_CASES)
+HARD_CASES = {"latency": ("response_ms", 1), "machine reaction": ("response_ms", 2),
+              "connectivity": ("connectivity", 0), "privacy": ("privacy", 2), "uplink capacity": ("uplink_mbps", 1)}
+
+
+def cloud_path_ms(wait_ms, access_rtt_ms, region_distance_km, image_kb, uplink_mbps, cloud_inference_ms):
+    """The whole cloud path [ms] (arrays broadcast): the parts of `cloud_latency`, summed."""
+    return (wait_ms + access_rtt_ms + 2 * region_distance_km / FIBRE_KM_PER_MS * ROUTE_FACTOR
+            + image_kb * 8 / uplink_mbps + CLOUD_QUEUE_MS + cloud_inference_ms)
+
+
+def rule_cases(data_origin, response_ms, cloud_ms, wait_ms, reliable, metered, connectivity, privacy,
+               update_cadence, needed_mbps, uplink_mbps) -> dict[str, np.ndarray]:
+    """The case code of every rule for every site (arrays (n,)); see RULE_CASES."""
+    attainable = np.asarray(wait_ms) < response_ms
+    return {
+        "data_origin": (np.asarray(data_origin) == "cloud").astype(int),
+        "response_ms": np.select([~attainable, cloud_ms > response_ms, response_ms < MACHINE_MS,
+                                  response_ms >= HUMAN_MS], [0, 1, 2, 3], 4),
+        "connectivity": np.select([~np.asarray(reliable, bool), np.asarray(metered, bool),
+                                   np.asarray(connectivity) == "fiber"], [0, 1, 2], 3),
+        "privacy": np.select([np.asarray(privacy) == "none", np.asarray(privacy) == "anonymisable"], [0, 1], 2),
+        "update_cadence": np.select([np.asarray(update_cadence) == c for c in ("hourly", "daily", "weekly")],
+                                    [0, 1, 2], 3),
+        "uplink_mbps": (np.asarray(needed_mbps) > uplink_mbps).astype(int),
+    }
+
+
+def rule_votes(cases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hard, vote, counted), each (n, len(RULES)): whether the rule is a hard constraint, its soft vote, and
+    whether that vote counts (a hard rule does not vote)."""
+    hard = np.column_stack([np.array([h for _, h in RULE_CASES[r]])[cases[r]] for r in RULES])
+    vote = np.column_stack([np.array([VOTE[v] for v, _ in RULE_CASES[r]], dtype=float)[cases[r]] for r in RULES])
+    return hard, vote, ~hard
+
+
+def money_vote(cloud_total, edge_total, other_weights, costed) -> tuple[np.ndarray, np.ndarray]:
+    """(weight, verdict) of money per site: `money_weight` where the edge is costed (0 elsewhere), and +1 where
+    the edge is cheaper, −1 where the cloud is, 0 when equal or not costed."""
+    cloud_total, edge_total = np.asarray(cloud_total, float), np.asarray(edge_total, float)
+    dear, cheap = np.maximum(cloud_total, edge_total), np.minimum(cloud_total, edge_total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(cheap > 0, np.minimum(dear / np.where(cheap > 0, cheap, 1), MAX_COST_RATIO), MAX_COST_RATIO)
+    weight = np.where(costed & (dear > 0), other_weights * np.log(ratio) / math.log(MONEY_PARITY_RATIO), 0.0)
+    return weight, np.where(costed, np.sign(cloud_total - edge_total), 0.0)
+
+
+def decide_sites(hard, votes, weights, tie_verdict, privacy, costed) -> tuple[np.ndarray, ...]:
+    """(placement index into ("cloud", "split_brain_edge", "edge_only"), score, total soft weight, edge votes,
+    cloud votes) per site, from: hard (n,) whether a hard constraint holds; votes (n, k) each soft factor's
+    +1 edge / −1 cloud / 0 either; weights (n, k) each one's weight (0: it does not vote); tie_verdict (n,)
+    the cheaper side's sign (+1 the edge); costed (n,) whether the edge's devices fit the site.
+
+    Hard constraints first (the edge; edge only when the data must stay on site); then the weighted vote, a
+    tie going to the cheaper side, or the cloud when money has no verdict (no investment without a reason).
+    A site whose devices do not fit goes to the edge only by a hard constraint, never by the vote."""
+    score = (votes * weights).sum(axis=1)
+    total = weights.sum(axis=1)
+    edge_votes, cloud_votes = (weights * (votes > 0)).sum(axis=1), (weights * (votes < 0)).sum(axis=1)
+    tie = np.isclose(score, 0.0, rtol=0, atol=1e-9 * np.maximum(total, 1.0))
+    goes_edge = hard | (costed & np.where(tie, tie_verdict > 0, score > 0))
+    placement = np.where(goes_edge, np.where(np.asarray(privacy) == "on_site", 2, 1), 0)
+    return placement, np.where(tie, 0.0, score), total, edge_votes, cloud_votes
+
+
 # ── Factors ─────────────────────────────────────────────────────────────────────────────────────────
-def factors(a: "Answers", cloud_ms: float, wait_ms: float = 0.0) -> list[Factor]:
-    """The seed table's factors. `cloud_ms` is the whole cloud path, `wait_ms` its average sampling wait."""
-    text = lambda name: QUESTION_BY_NAME[name].options[getattr(a, name)]   # noqa: E731
-    out = []
-    if a.data_origin == "cloud":
-        out.append(Factor("data_origin", "Data gravity", text("data_origin"), "cloud", False,
-                          "The data is born in the cloud: inferring there moves nothing."))
-    else:
-        out.append(Factor("data_origin", "Data gravity", text("data_origin"), "edge", False,
-                          "The data is born on site: sending it to the cloud pays to move noise."))
-    need = f"{a.response_ms:,.0f} ms"
-    if not _attainable(a, wait_ms):
-        fps = 500 / a.response_ms
-        out.append(Factor("response_ms", "Latency", need, "either", False,
-                          f"An event waits {ms_text(wait_ms)} on average for the next analysed frame, already "
-                          f"more than the {need} allowed whichever side infers: analyse more than {fps:,.2g} frames/s "
-                          f"per camera or allow more time; latency cannot decide the placement."))
-    elif cloud_ms > a.response_ms:
-        out.append(Factor("response_ms", "Latency", need, "edge", True,
-                          f"The cloud path takes about {cloud_ms:,.0f} ms, more than the {need} allowed."))
-    elif a.response_ms < MACHINE_MS:
-        out.append(Factor("response_ms", "Latency", need, "edge", True,
-                          f"Below {MACHINE_MS:.0f} ms is a machine reaction: no network hop can be relied on."))
-    elif a.response_ms >= HUMAN_MS:
-        out.append(Factor("response_ms", "Latency", need, "cloud", False,
-                          f"{need} leaves room for the ~{cloud_ms:,.0f} ms cloud path (a human-scale wait)."))
-    else:
-        out.append(Factor("response_ms", "Latency", need, "either", False,
-                          f"The ~{cloud_ms:,.0f} ms cloud path fits, with little margin."))
+def site_cases(a: "Answers", cloud_ms: float, wait_ms: float = 0.0, needed_mbps: float = 0.0) -> dict[str, int]:
+    """The case of every rule for one site (`rule_cases`, a batch of one)."""
     link = _connectivity(a.connectivity)
-    if link["reliable"] == "no":
-        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "edge", True,
-                          "The link drops: inference must keep running while it is down."))
-    elif link["metered"] == "yes":
-        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "edge", False,
-                          "Every GB is billed: video over this link is the egress tax at its worst."))
-    elif a.connectivity == "fiber":
-        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "cloud", False,
-                          "High-bandwidth fibre is guaranteed: moving data is cheap and dependable."))
-    else:
-        out.append(Factor("connectivity", "Connectivity", text("connectivity"), "either", False,
-                          "Unmetered but shared broadband: fine for frames, tight for many video streams."))
-    privacy = {
-        "none": ("cloud", False, "Data may move freely."),
-        "anonymisable": ("either", False, "Data can be anonymised before it leaves the site."),
-        "on_site": ("edge", True, "Data must stay on site: no frame leaves it, not even for retraining."),
-    }[a.privacy]
-    out.append(Factor("privacy", "Privacy", text("privacy"), *privacy))
-    cadence = {
-        "hourly": ("cloud", "Hourly retraining is easiest where the model is trained: in the cloud."),
-        "daily": ("either", "Daily roll-outs to devices are routine with an orchestrator."),
-        "weekly": ("edge", "Weekly updates are an easy push to edge devices."),
-        "monthly": ("edge", "Monthly updates are an easy push to edge devices."),
-    }[a.update_cadence]
-    out.append(Factor("update_cadence", "Updates", text("update_cadence"), cadence[0], False, cadence[1]))
-    return out
+    cases = rule_cases(np.array([a.data_origin]), a.response_ms, cloud_ms, wait_ms, link["reliable"] == "yes",
+                       link["metered"] == "yes", np.array([a.connectivity]), np.array([a.privacy]),
+                       np.array([a.update_cadence]), needed_mbps, a.uplink_mbps)
+    return {rule: int(np.ravel(case)[0]) for rule, case in cases.items()}
+
+
+def _factor(rule: str, case: int, name: str, answer: str, reason: str) -> Factor:
+    verdict, hard = RULE_CASES[rule][case]
+    return Factor(rule, name, answer, verdict, hard, reason)
+
+
+def factors(a: "Answers", cloud_ms: float, wait_ms: float = 0.0) -> list[Factor]:
+    """The seed table's factors. `cloud_ms` is the whole cloud path, `wait_ms` its average sampling wait.
+    Verdicts come from the rules' cases (`rule_cases`, shared with the fleet); each case has its reason."""
+    def text(name: str) -> str:
+        return QUESTION_BY_NAME[name].options[getattr(a, name)]
+    case = site_cases(a, cloud_ms, wait_ms)
+    need = f"{a.response_ms:,.0f} ms"
+    latency = (
+        f"An event waits {ms_text(wait_ms)} on average for the next analysed frame, already more than the {need} "
+        f"allowed whichever side infers: analyse more than {500 / a.response_ms:,.2g} frames/s per camera or allow "
+        "more time; latency cannot decide the placement.",
+        f"The cloud path takes about {cloud_ms:,.0f} ms, more than the {need} allowed.",
+        f"Below {MACHINE_MS:.0f} ms is a machine reaction: no network hop can be relied on.",
+        f"{need} leaves room for the ~{cloud_ms:,.0f} ms cloud path (a human-scale wait).",
+        f"The ~{cloud_ms:,.0f} ms cloud path fits, with little margin.",
+    )[case["response_ms"]]
+    return [
+        _factor("data_origin", case["data_origin"], "Data gravity", text("data_origin"),
+                ("The data is born on site: sending it to the cloud pays to move noise.",
+                 "The data is born in the cloud: inferring there moves nothing.")[case["data_origin"]]),
+        _factor("response_ms", case["response_ms"], "Latency", need, latency),
+        _factor("connectivity", case["connectivity"], "Connectivity", text("connectivity"),
+                ("The link drops: inference must keep running while it is down.",
+                 "Every GB is billed: video over this link is the egress tax at its worst.",
+                 "High-bandwidth fibre is guaranteed: moving data is cheap and dependable.",
+                 "Unmetered but shared broadband: fine for frames, tight for many video streams.")[case["connectivity"]]),
+        _factor("privacy", case["privacy"], "Privacy", text("privacy"),
+                ("Data may move freely.", "Data can be anonymised before it leaves the site.",
+                 "Data must stay on site: no frame leaves it, not even for retraining.")[case["privacy"]]),
+        _factor("update_cadence", case["update_cadence"], "Updates", text("update_cadence"),
+                ("Hourly retraining is easiest where the model is trained: in the cloud.",
+                 "Daily roll-outs to devices are routine with an orchestrator.",
+                 "Weekly updates are an easy push to edge devices.",
+                 "Monthly updates are an easy push to edge devices.")[case["update_cadence"]]),
+    ]
 
 
 def money_weight(cloud_total: float, edge_total: float, other_weights: float) -> float:
-    """Money's vote: other_weights × log(ratio) ÷ log(MONEY_PARITY_RATIO), ratio = dearer ÷ cheaper side over
-    the horizon. Equal costs weigh 0; a 5× difference weighs as much as every other soft answer together."""
-    dear, cheap = max(cloud_total, edge_total), min(cloud_total, edge_total)
-    if dear <= 0:
-        return 0.0
-    ratio = min(dear / cheap, MAX_COST_RATIO) if cheap > 0 else MAX_COST_RATIO
-    return other_weights * math.log(ratio) / math.log(MONEY_PARITY_RATIO)
+    """Money's vote for one site (`money_vote`): other_weights × log(ratio) ÷ log(MONEY_PARITY_RATIO), ratio =
+    dearer ÷ cheaper side over the horizon. Equal costs weigh 0; a 5× difference weighs as much as every other
+    soft answer together."""
+    return float(money_vote(cloud_total, edge_total, other_weights, True)[0])
 
 
 def economics_factor(fit: "Fit", horizon: int, currency: str, other_weights: float) -> Factor:
@@ -370,25 +439,23 @@ def economics_factor(fit: "Fit", horizon: int, currency: str, other_weights: flo
                   f"{break_even_text(fit.break_even_month, horizon)}.", weight)
 
 
-def decide(all_factors: list[Factor], privacy: str) -> tuple[str, str, float]:
-    """(placement, confidence, score): hard constraints first, then the weighted vote (edge > 0 > cloud).
-
-    A tie goes to the cheaper side (the economics factor's verdict), or to the cloud when money has no
-    verdict (nothing costed, or equal costs): no investment without a reason. A tie has low confidence.
-    Confidence otherwise: the winning margin as a share of all soft weight — high from 50 %, medium from 20 %.
-    """
-    edge = "edge_only" if privacy == "on_site" else "split_brain_edge"
-    if any(f.hard for f in all_factors):
-        return edge, "high", math.nan
+def decide(all_factors: list[Factor], privacy: str, costed: bool = True) -> tuple[str, str, float]:
+    """(placement, confidence, score) of one site by `decide_sites`: hard constraints first, then the weighted
+    vote (edge > 0 > cloud), a tie to the cheaper side (the economics factor's verdict) or else the cloud.
+    Confidence: low for a tie, else the winning margin as a share of all soft weight — high from 50 %, medium
+    from 20 %; high for a hard constraint (score NaN)."""
     soft = [f for f in all_factors if not f.hard]
-    score = sum(f.weight * VOTE[f.verdict] for f in soft)
-    total = sum(f.weight for f in soft)
-    if math.isclose(score, 0.0, abs_tol=1e-9 * max(total, 1.0)):
-        money = next((f.verdict for f in soft if f.key == "economics"), "either")
-        return (edge if money == "edge" else "cloud"), "low", 0.0
-    margin = abs(score) / total
-    confidence = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
-    return (edge if score > 0 else "cloud"), confidence, score
+    money = next((VOTE[f.verdict] for f in soft if f.key == "economics"), 0)
+    placement, score, total, _, _ = decide_sites(
+        np.array([any(f.hard for f in all_factors)]), np.array([[VOTE[f.verdict] for f in soft]], dtype=float),
+        np.array([[f.weight for f in soft]], dtype=float), np.array([money]), np.array([privacy]), np.array([costed]))
+    where = ("cloud", "split_brain_edge", "edge_only")[int(placement[0])]
+    if any(f.hard for f in all_factors):
+        return where, "high", math.nan
+    if score[0] == 0 or (where == "cloud") != (score[0] < 0):     # a tie, or a vote the devices cannot follow
+        return where, "low", float(score[0])
+    margin = abs(score[0]) / total[0]
+    return where, "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low", float(score[0])
 
 
 # ── Stack ───────────────────────────────────────────────────────────────────────────────────────────
@@ -639,7 +706,7 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     economics = economics_factor(fit, scenario.horizon_months, scenario.currency,
                                  sum(f.weight for f in found if not f.hard))
     all_factors = found + [economics]
-    placement, confidence, score = decide(all_factors, a.privacy)
+    placement, confidence, score = decide(all_factors, a.privacy, costed=sizing is not None)
 
     hard = [f for f in all_factors if f.hard]
     winning = "edge" if placement != "cloud" else "cloud"
@@ -647,6 +714,9 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     votes = {side: sum(f.weight for f in all_factors if f.verdict == side and not f.hard) for side in ("edge", "cloud")}
     if hard:
         why = f"mandatory for {', '.join(f.name.lower() for f in hard)}"
+    elif placement == "cloud" and score > 0:
+        why = (f"the weighted answers favour the edge {votes['edge']:,.1f} to {votes['cloud']:,.1f}, but no "
+               "device that fits the site can carry the load, so the cloud stays")
     elif score == 0:
         why = (f"the weighted answers tie at {votes['edge']:,.1f} each, so "
                + ("the cheaper side wins" if economics.verdict == winning else "the cloud stays (no investment "

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +40,7 @@ class Placement:
     device_watts: np.ndarray         # of one device
 
 
-HARD_RULES = ("latency", "machine reaction", "connectivity", "privacy", "uplink capacity")
+HARD_RULES = tuple(advisor.HARD_CASES)     # the hard constraints a site can meet, as its reason names them
 
 
 @dataclass(frozen=True)
@@ -165,59 +164,28 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
     its `device` cell names, or the advisor's catalog search), sized by the cost model.
     """
-    n = b.n
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}
-    connectivity, workload = answer("connectivity"), answer("workload")
-    response = answer("response_ms")
+    connectivity, workload, privacy = answer("connectivity"), answer("workload"), answer("privacy")
     fps = b["analysed_fps"]
     wait_ms = np.where(fps > 0, 500 / np.where(fps > 0, fps, 1), 0.0)
-    cloud_ms = (wait_ms + lookup(links, connectivity, "access_rtt_ms")
-                + 2 * answer("region_distance_km") / advisor.FIBRE_KM_PER_MS * advisor.ROUTE_FACTOR
-                + b["image_kb"] * 8 / answer("uplink_mbps") + advisor.CLOUD_QUEUE_MS
-                + lookup(works, workload, "cloud_inference_ms"))
-    attainable = wait_ms < response
-    reliable = np.array([links[k]["reliable"] == "yes" for k in connectivity]) if n else np.zeros(0, bool)
-    metered = np.array([links[k]["metered"] == "yes" for k in connectivity]) if n else np.zeros(0, bool)
+    cloud_ms = advisor.cloud_path_ms(wait_ms, lookup(links, connectivity, "access_rtt_ms"), answer("region_distance_km"),
+                                     b["image_kb"], answer("uplink_mbps"), lookup(works, workload, "cloud_inference_ms"))
     cameras = b["cameras"] / b["sites"]
     sustained = np.where(b["video_upload"], cameras * b["bitrate_mbps"], cameras * fps * b["image_kb"] * 8 / 1000)
-    privacy = answer("privacy")
-    hard = np.column_stack([
-        attainable & (cloud_ms > response),
-        attainable & (cloud_ms <= response) & (response < advisor.MACHINE_MS),
-        ~reliable,
-        privacy == "on_site",
-        sustained / advisor.UPLINK_UTILISATION > answer("uplink_mbps"),
-    ])
-    # Soft votes, weight 1 each: +1 edge, −1 cloud, 0 either (the advisor's `factors` and `uplink_factor`).
-    latency_vote = np.where(attainable & ~hard[:, 0] & ~hard[:, 1] & (response >= advisor.HUMAN_MS), -1, 0)
-    votes = [np.where(answer("data_origin") == "cloud", -1, 1), latency_vote,
-             np.where(metered, 1, np.where(connectivity == "fiber", -1, 0)),
-             np.select([privacy == "none", privacy == "anonymisable"], [-1, 0], 1),
-             np.select([answer("update_cadence") == "hourly", answer("update_cadence") == "daily"], [-1, 0], 1)]
-    soft = np.column_stack(votes + [np.zeros(n)]).astype(float)       # the last column: uplink, 'either' when it fits
-    soft_mask = np.column_stack([np.ones(n, bool), ~hard[:, 0] & ~hard[:, 1], reliable, privacy != "on_site",
-                                 np.ones(n, bool), ~hard[:, 4]])
-    other = soft_mask.sum(axis=1).astype(float)
+    cases = advisor.rule_cases(answer("data_origin"), answer("response_ms"), cloud_ms, wait_ms,
+                               lookup(links, connectivity, "reliable", lambda v: v == "yes").astype(bool),
+                               lookup(links, connectivity, "metered", lambda v: v == "yes").astype(bool),
+                               connectivity, privacy, answer("update_cadence"),
+                               sustained / advisor.UPLINK_UTILISATION, answer("uplink_mbps"))
+    rule_hard, vote, counted = advisor.rule_votes(cases)
+    hard = np.column_stack([cases[rule] == case for rule, case in advisor.HARD_CASES.values()])
     power = devices / b["sites"] * b["device_watts"]
     costed = power <= answer("site_power_watts")                      # a device that does not fit: money does not vote
-    cloud_total, edge_total = rows.cloud_total, rows.edge_total
-    dear, cheap = np.maximum(cloud_total, edge_total), np.minimum(cloud_total, edge_total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(cheap > 0, np.minimum(dear / np.where(cheap > 0, cheap, 1), advisor.MAX_COST_RATIO),
-                         advisor.MAX_COST_RATIO)
-    money = np.where(costed & (dear > 0), other * np.log(ratio) / math.log(advisor.MONEY_PARITY_RATIO), 0.0)
-    money_verdict = np.where(costed, np.sign(cloud_total - edge_total), 0.0)     # +1: the edge is cheaper
-    score = (soft * soft_mask).sum(axis=1) + money * money_verdict
-    total = other + money
-    edge_votes = (np.where(soft > 0, 1.0, 0.0) * soft_mask).sum(axis=1) + np.where(money_verdict > 0, money, 0)
-    cloud_votes = (np.where(soft < 0, 1.0, 0.0) * soft_mask).sum(axis=1) + np.where(money_verdict < 0, money, 0)
-    tie = np.isclose(score, 0.0, rtol=0, atol=1e-9 * np.maximum(total, 1.0))
-    # Devices that do not fit the site's power put a site on the edge only when a hard constraint leaves no
-    # other placement (its reason says they do not fit); the vote alone does not.
-    goes_edge = hard.any(axis=1) | (costed & np.where(tie, money_verdict > 0, score > 0))
-    edge_kind = np.where(privacy == "on_site", 2, 1)
-    advised = np.where(goes_edge, edge_kind, 0)
+    money, money_verdict = advisor.money_vote(rows.cloud_total, rows.edge_total, counted.sum(axis=1), costed)
+    advised, _, _, edge_votes, cloud_votes = advisor.decide_sites(
+        rule_hard.any(axis=1), np.column_stack([vote, money_verdict]), np.column_stack([counted, money]),
+        money_verdict, privacy, costed)
     pinned = np.isin(pin, PLACEMENTS)
     pin_index = np.select([pin == k for k in PLACEMENTS], range(len(PLACEMENTS)), 0)
     final = np.where(pinned, pin_index, advised)
