@@ -106,8 +106,10 @@ def _secrets() -> dict:
         return st.secrets.to_dict()
     except StreamlitSecretNotFoundError as exc:
         if any(Path(path).exists() for path in config.get_option("secrets.files")):
-            raise StoreError(f"the app's secrets cannot be read ({str(exc).splitlines()[0][:300]})",
-                             public="the app's secrets file cannot be read (it is not valid TOML)") from None
+            detail = str(exc).splitlines()[0][:300]
+            why = " (it is not valid TOML)" if detail.startswith("Error parsing") else ""
+            raise StoreError(f"the app's secrets cannot be read ({detail})",
+                             public=f"the app's secrets file cannot be read{why}") from None
         return {}
 
 
