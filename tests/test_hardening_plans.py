@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import shutil
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -336,7 +337,6 @@ def test_a_read_only_folder_that_cannot_be_listed_is_named(below, public):
         assert message.startswith(f"the plans database (sqlite:///{locked / below}) cannot be used: {public} (")
     finally:
         (root / "locked").chmod(0o755)
-        import shutil
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -416,8 +416,8 @@ def page_text(at: AppTest) -> str:
 
 
 def test_a_malformed_secrets_file_is_named_without_its_path(tmp_path, monkeypatch, caplog):
-    from streamlit import config
     import streamlit as st
+    from streamlit import config
     secrets = tmp_path / "hidden-dir" / "secrets.toml"
     secrets.parent.mkdir()
     secrets.write_text('[connections.planner]\nurl = "sqlite:///x.db\n')
