@@ -2,7 +2,6 @@
 import pandas as pd
 import streamlit as st
 
-from planner.fleet import tables as fleet_tables
 from planner.plans import store
 from planner.schema.format import md, slug
 from planner.plans.store import StoreError
@@ -36,6 +35,7 @@ with st.container():
                            f"“{base.revision.name}”)"), key="plans.as_new")
         st.form_submit_button("Save", key="plans.save", type="primary", on_click=plans.save)
     state.show_notices(plans.SAVE_PLACE)
+    plans.show_conflict()
     if base:
         what = "the fleet of " if base.workspace.kind == "fleet" else ""
         st.markdown(md(f"Working on {what}“{base.revision.name}” revision {base.revision.number}") +
@@ -63,7 +63,7 @@ with st.container():
     try:
         found = plans.store().plans(search)
     except StoreError as exc:
-        st.error(md(f"The saved plans cannot be listed: {exc}."))
+        st.error(md(f"The saved plans cannot be listed: {plans.problem(exc)}."))
         st.stop()
     if not found:
         st.info("No saved plan matches." if search.strip() else "No plans saved yet: save the current work.")
@@ -85,20 +85,23 @@ with st.container():
                    (f"\n- … and {len(unreadable) - 5:,} more (see the Problem column)." if len(unreadable) > 5 else ""))
 
     by_id = {p.id: p for p in found}
-    if st.session_state.get("plans.pick") not in by_id:
-        st.session_state["plans.pick"] = found[0].id
+    plan_labels = plans.plan_labels(found)
+    wanted = plans.picked_plan()
+    wanted = wanted if wanted in by_id else found[0].id
+    if st.session_state.get(plans.PICK) != wanted:
+        st.session_state[plans.PICK] = wanted
     plan_column, revision_column = st.columns(2)
-    picked = plan_column.selectbox("Plan", list(by_id), key="plans.pick", format_func=lambda i: (
-        f"{by_id[i].name} · {by_id[i].kind} · {plans.count(by_id[i].revisions, 'revision')}"))
+    picked = plan_column.selectbox("Plan", list(by_id), key=plans.PICK, format_func=plan_labels.get)
     try:
         history = plans.store().revisions(picked)
     except StoreError as exc:
-        st.error(md(f"The plan's revisions cannot be listed: {exc}."))
+        st.error(md(f"The plan's revisions cannot be listed: {plans.problem(exc)}."))
         st.stop()
     labels = {r.number: plans.revision_label(r) for r in history}
-    if st.session_state.get("plans.rev") not in labels:
-        st.session_state["plans.rev"] = history[0].number
-    revision_column.selectbox("Revision", list(labels), key="plans.rev", format_func=labels.get)
+    revision = plans.revision_key("rev", picked)
+    if st.session_state.get(revision) not in labels:
+        st.session_state[revision] = history[0].number
+    revision_column.selectbox("Revision", list(labels), key=revision, format_func=labels.get)
     st.button("Open this revision", key="plans.open", type="primary", on_click=plans.open_picked,
               help="Replaces the current work with this revision (save first to keep it).")
     state.show_notices(plans.OPEN_PLACE)
@@ -110,27 +113,28 @@ if len(history) < 2:
     st.stop()
 numbers = list(labels)
 older, newer = st.columns(2)
-if st.session_state.get("plans.from") not in labels:
-    st.session_state["plans.from"] = numbers[1]
-if st.session_state.get("plans.to") not in labels:
-    st.session_state["plans.to"] = numbers[0]
-first = older.selectbox("From", numbers, key="plans.from", format_func=labels.get)
-second = newer.selectbox("To", numbers, key="plans.to", format_func=labels.get)
+from_key, to_key = plans.revision_key("from", picked), plans.revision_key("to", picked)
+if st.session_state.get(from_key) not in labels:
+    st.session_state[from_key] = numbers[1]
+if st.session_state.get(to_key) not in labels:
+    st.session_state[to_key] = numbers[0]
+first = older.selectbox("From", numbers, key=from_key, format_func=labels.get)
+second = newer.selectbox("To", numbers, key=to_key, format_func=labels.get)
 if first == second:
     st.caption("Pick two different revisions to compare.")
     st.stop()
 try:
     old, new = plans.saved_pair(picked, first, second)
 except StoreError as exc:
-    st.error(md(f"The revisions cannot be compared: {exc}."))
+    st.error(md(f"The revisions cannot be compared: {plans.problem(exc)}."))
     st.stop()
 old_label, new_label = f"Revision {first}", f"Revision {second}"
 was, now = old.workspace, new.workspace
 if was.kind != now.kind:
     st.caption(f"Revision {first} holds a {was.kind} and revision {second} a {now.kind}: nothing to compare.")
     st.stop()
+changes = plans.work_changes(was, now, old_label, new_label)
 if now.kind == "fleet":
-    changes = fleet_tables.fleet_changes(was.fleet, now.fleet)
     if changes.empty:
         st.caption("The two revisions hold the same fleet.")
     else:
@@ -140,7 +144,6 @@ if now.kind == "fleet":
     st.markdown("**The programme's key figures** (savings against all cloud)")
     st.table(compare.escaped(figures), hide_index=True)
     st.stop()
-changes = plans.input_changes(was, now, old_label, new_label)
 if changes.empty:
     st.caption("The two revisions hold the same work.")
 else:

@@ -15,6 +15,7 @@ from browser_support import screenshot, serve_app, wait_for_idle
 from planner.catalogs import catalog
 from planner.schema.scenario import to_json
 from planner.plans.store import Store
+from planner.plans.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +154,22 @@ def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(ne
     other = new_page(f"{url}/?plan={plan}")                               # another person opens the link
     expect(other.get_by_text("Opened “Chain” revision 1")).to_be_visible()
     assert fleet_json(other, tmp_path, "second-fleet.json") == exported
+
+
+def test_the_second_plan_of_the_list_opens_in_a_fresh_session(new_page, served):
+    """Pick a plan other than the list's first and open it: the revision box kept the first plan's label in the
+    browser and sent it back as the revision ("plan '…' has no revision Revision 2 · …")."""
+    url, database = served
+    db = Store(database)
+    picked = db.save(Workspace(RETAIL), "Picked second", note="retail").plan_id
+    db.save(Workspace(VESSEL), "Picked second", plan_id=picked, note="vessel")
+    listed_first = db.save(Workspace(RETAIL), "Listed first", note="one").plan_id
+    db.save(Workspace(RETAIL), "Listed first", plan_id=listed_first, note="two")
+    page = new_page(url)
+    go_to(page, "Plans")
+    pick(page, "Plan", "Picked second · scenario · 2 revisions")
+    page.get_by_role("button", name="Open this revision").click()
+    settle(page)
+    expect(page.get_by_text("Opened “Picked second” revision 2")).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name")).to_have_value(VESSEL.name)

@@ -226,7 +226,7 @@ def test_database_url_from_streamlit_secrets(tmp_path):
         "postgresql+psycopg://planner:p%40ss@db:5432/plans?sslmode=require"
     with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets needs url"):
         store.database_url({}, {"connections": {"planner": {"host": "db"}}})
-    with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets is a table"):
+    with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets is text, not a table"):
         store.database_url({}, {"connections": {"planner": "sqlite://"}})
 
 
@@ -247,6 +247,8 @@ def test_database_url_comes_from_the_environment(tmp_path):
     assert store.database_url({"PLANNER_DATABASE_PATH": str(tmp_path / "x.db")}) == f"sqlite:///{tmp_path / 'x.db'}"
     assert store.database_url({}, {}).endswith("/plans.sqlite3")
     with pytest.raises(StoreError, match="PLANNER_DATABASE_URL is not a usable database URL"):
+        store.database_url({"PLANNER_DATABASE_URL": "nonsense://"})
+    with pytest.raises(StoreError, match=r"the database URL \(nonsense://\) is not usable"):
         Store("nonsense://")
     assert "secret" not in store.describe_url("postgresql://u:secret@h/db")
 

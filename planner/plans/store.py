@@ -4,16 +4,22 @@ Where (the first that is set): the environment variable `PLANNER_DATABASE_URL` (
 PostgreSQL for a team); Streamlit's connection secrets, `[connections.planner]` in `.streamlit/secrets.toml`
 (`url = "..."`, or the parts `dialect`, `driver`, `username`, `password`, `host`, `port`, `database`,
 `query`, as `st.connection(..., type="sql")` reads them); else SQLite in the file `PLANNER_DATABASE_PATH`
-(default `plans.sqlite3` in the working directory). The schema is made and kept current by Alembic
+(default `plans.sqlite3` in the working directory). A setting of the wrong shape (a misspelt table or key, a
+URL that is not text) is a StoreError naming the key, never a quiet fall-back to another database. The schema is made and kept current by Alembic
 (`planner/plans/migrations`), at start-up and by `python -m planner db upgrade`.
 
 A plan's id is 128 random bits (32 hex digits): the id is the capability to read the plan. Each save
 adds revision n + 1 of its plan, numbered under the plan row's lock, so concurrent savers get distinct,
-gap-free numbers; nothing is ever updated in place but the plan's name, last-change time and counter.
+gap-free numbers; nothing is ever updated in place but the plan's name, last-change time and counter. A save
+names the revision its work started from: when another has been saved since, it stores nothing and says so
+(StoreConflict) unless forced. On PostgreSQL a wait for a lock, a statement and a connection attempt are
+bounded (LOCK_TIMEOUT_S, or `PLANNER_DATABASE_LOCK_TIMEOUT_S`; STATEMENT_TIMEOUT_S; CONNECT_TIMEOUT_S): a save
+stuck behind another connection's lock ends as StoreBusy rather than waiting forever.
 The engine, the advisor and the exports never import this module: the UI and the CLI call it.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import secrets
@@ -32,14 +38,22 @@ from planner.schema.scenario import SCHEMA_VERSION, ScenarioError
 from planner.plans.workspace import KINDS, WORKSPACE_VERSION, Workspace, parse_json, to_json
 
 URL_VARIABLE, PATH_VARIABLE = "PLANNER_DATABASE_URL", "PLANNER_DATABASE_PATH"
+LOCK_TIMEOUT_VARIABLE = "PLANNER_DATABASE_LOCK_TIMEOUT_S"
 CONNECTION = "planner"                      # [connections.planner] in Streamlit's secrets.toml
+SECRETS_TABLE = f"[connections.{CONNECTION}]"
 URL_PARTS = ("driver", "username", "password", "host", "port", "database", "query")   # besides dialect, as st.connection
+TEXT_PARTS = ("dialect", "driver", "username", "password", "host", "database")
+IGNORED_SETTINGS = ("create_engine_kwargs",)  # st.connection's own; the planner makes its engine itself
 SECRETS_FILES = (Path("~/.streamlit/secrets.toml"), Path(".streamlit/secrets.toml"))    # Streamlit's defaults, the later wins
 DEFAULT_PATH = "plans.sqlite3"
 MAX_PLAN_BYTES = 1_000_000
 MAX_NAME_CHARS, MAX_NOTE_CHARS = 120, 500
 ID_HEX_DIGITS = 32                          # secrets.token_hex(16): 128 random bits
 SQLITE_BUSY_TIMEOUT_S = 60
+LOCK_TIMEOUT_S, STATEMENT_TIMEOUT_S, CONNECT_TIMEOUT_S = 15, 60, 10     # PostgreSQL (libpq drivers)
+LIBPQ_DRIVERS = ("psycopg", "psycopg2", "psycopg2cffi")
+BUSY_SQLSTATES = ("55P03", "57014")         # lock_not_available (lock_timeout), query_canceled (statement_timeout)
+SQLITE_HEADER = b"SQLite format 3\x00"
 _MIGRATION_LOCK = 0x706C616E                # PostgreSQL advisory lock held while migrating ('plan')
 
 metadata = sa.MetaData()
@@ -68,7 +82,13 @@ revisions = sa.Table(
 
 # ── Errors: each message is for a person ───────────────────────────────────────────────────────────
 class StoreError(Exception):
-    """A plan could not be saved or opened; `str(err)` says why."""
+    """A plan could not be saved or opened. `str(err)` says why with the server's details (the database's address
+    without its password, file paths), for the log and the command line; `err.public` says it without them, for
+    the app's visitors."""
+
+    def __init__(self, message: str, public: str | None = None):
+        super().__init__(message)
+        self.public = public or message
 
 
 class PlanNotFound(StoreError):
@@ -80,7 +100,20 @@ class UnreadablePlan(StoreError):
 
 
 class StoreUnavailable(StoreError):
-    """The database cannot be reached (stopped, network gone, locked too long)."""
+    """The database cannot be reached or used (stopped, network gone, a file SQLite cannot use)."""
+
+
+class StoreBusy(StoreUnavailable):
+    """Another connection held what was needed longer than the lock or statement timeout: try again."""
+
+
+class StoreConflict(StoreError):
+    """A save on top of a revision that is no longer the plan's latest: nothing was stored."""
+
+    def __init__(self, plan_id: str, base: int, latest: int):
+        super().__init__(f"revision {latest} of plan {plan_id!r} was saved after revision {base}, which this work "
+                         f"started from: nothing was saved")
+        self.plan_id, self.base, self.latest = plan_id, base, latest
 
 
 # ── What the store hands back ──────────────────────────────────────────────────────────────────────
@@ -117,32 +150,106 @@ def database_url(environ=os.environ, secrets: Mapping | None = None) -> str:
     secrets.toml files when None), else SQLite in `PLANNER_DATABASE_PATH` (default plans.sqlite3)."""
     url = environ.get(URL_VARIABLE, "").strip()
     if url:
-        return url
-    connection = (read_secrets() if secrets is None else secrets).get("connections", {})
-    connection = connection.get(CONNECTION) if isinstance(connection, Mapping) else None
+        return _usable(url, URL_VARIABLE)
+    connection = connection_settings(read_secrets() if secrets is None else secrets)
     if connection is not None:
         return connection_url(connection)
     path = Path(environ.get(PATH_VARIABLE, "").strip() or DEFAULT_PATH).expanduser().absolute()
     return f"sqlite:///{path}"
 
 
+def connection_settings(secrets: Mapping) -> Mapping | None:
+    """The `[connections.planner]` table of the secrets, or None when they have none. A near miss — a misspelt
+    table (`[connection.planner]`, `[connections.planer]`) or one of another shape (`connections = 5`) — is a
+    StoreError naming the key, never a silent fall-back to the SQLite file."""
+    connections = secrets.get("connections")
+    if connections is None:
+        near = _near_miss("connections", secrets)
+        if near is not None:
+            raise StoreError(f"the secrets have [{near}] but no [connections]: the plans database is read from "
+                             f"{SECRETS_TABLE}")
+        return None
+    if not isinstance(connections, Mapping):
+        raise StoreError(f"connections in the secrets is {_toml_kind(connections)}, not a table: the plans database "
+                         f"is read from {SECRETS_TABLE} (url = \"...\")")
+    settings = connections.get(CONNECTION)
+    if settings is None:
+        near = _near_miss(CONNECTION, connections)
+        if near is not None:
+            raise StoreError(f"the secrets have [connections.{near}] but no {SECRETS_TABLE}: the plans database is "
+                             f"read from {SECRETS_TABLE}")
+    return settings
+
+
+def _near_miss(key: str, table: Mapping) -> str | None:
+    """A key of `table` that looks like a misspelling of `key` (another case, a letter more or less), if any."""
+    names = [k for k in table if isinstance(k, str) and k != key]
+    same_case = [k for k in names if k.casefold() == key.casefold()]
+    return (same_case or difflib.get_close_matches(key, names, n=1, cutoff=0.8) or [None])[0]
+
+
+def _toml_kind(value) -> str:
+    """What a TOML value is, in words (never the value: it may be a password)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "empty text" if not value.strip() else "text"
+    return "a table" if isinstance(value, Mapping) else "a list" if isinstance(value, list) else "a date or time"
+
+
 def connection_url(params) -> str:
     """The URL of a `[connections.planner]` table: its `url`, or one made of its parts as `st.connection` makes it
-    (`dialect` and `driver` give the driver name)."""
-    where = f"[connections.{CONNECTION}] in the secrets"
+    (`dialect` and `driver` give the driver name). Every setting of the wrong type, and any setting the planner
+    does not read, is a StoreError naming its key."""
+    where = f"{SECRETS_TABLE} in the secrets"
     if not isinstance(params, Mapping):
-        raise StoreError(f"{where} is a table of settings (url = \"...\")")
-    if params.get("url"):
-        return str(params["url"])
-    if not params.get("dialect"):
+        raise StoreError(f"{where} is {_toml_kind(params)}, not a table of settings (url = \"...\")")
+    unknown = [k for k in params if k not in ("url", "dialect", *URL_PARTS, *IGNORED_SETTINGS)]
+    if unknown:
+        raise StoreError(f"{where} has {str(unknown[0])[:40]!r}, which is not a setting: give url, or dialect, "
+                         f"{', '.join(URL_PARTS)}")
+    if "url" in params:
+        url = params["url"]
+        if not isinstance(url, str) or not url.strip():
+            raise StoreError(f"url in {where} must be a database URL in quotes, not {_toml_kind(url)}")
+        return _usable(url.strip(), f"url in {where}")
+    if "dialect" not in params:
         raise StoreError(f"{where} needs url = \"...\" (or dialect, host, database and the rest of the parts)")
+    for key in TEXT_PARTS:
+        if key in params and not (isinstance(params[key], str) and params[key].strip()):
+            raise StoreError(f"{key} in {where} must be text in quotes, not {_toml_kind(params[key])}")
+    port = params.get("port")
+    if port is not None and not (isinstance(port, int) and not isinstance(port, bool) and 1 <= port <= 65535):
+        raise StoreError(f"port in {where} must be a whole number from 1 to 65535, not {_toml_kind(port)}")
+    query = params.get("query")
+    if query is not None and not (isinstance(query, Mapping) and all(
+            isinstance(v, str) or isinstance(v, list) and all(isinstance(x, str) for x in v) for v in query.values())):
+        raise StoreError(f"query in {where} must be a table of text settings (query = {{ sslmode = \"require\" }}), "
+                         f"not {_toml_kind(query)}")
     try:
         url = sa.engine.URL.create(
-            str(params["dialect"]) + (f"+{params['driver']}" if params.get("driver") else ""),
+            params["dialect"] + (f"+{params['driver']}" if params.get("driver") else ""),
             **{k: params[k] for k in URL_PARTS if k != "driver" and params.get(k) is not None})
     except (TypeError, ValueError, sa_exc.ArgumentError) as exc:
-        raise StoreError(f"{where} does not make a database URL: {exc}") from None
-    return url.render_as_string(hide_password=False)
+        raise StoreError(f"{where} does not make a database URL: {exc}",
+                         public=f"{where} does not make a database URL") from None
+    return _usable(url.render_as_string(hide_password=False), where)
+
+
+def _usable(url: str, where: str) -> str:
+    """`url` when SQLAlchemy knows its dialect and driver, else a StoreError naming the setting it came from."""
+    try:
+        parsed = sa.make_url(url)
+    except sa_exc.ArgumentError as exc:
+        raise StoreError(f"{where} is not a database URL: {exc}", public=f"{where} is not a database URL") from None
+    try:
+        parsed.get_dialect()
+    except (sa_exc.NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"{where} is not a usable database URL ({describe_url(url)}): {exc}",
+                         public=f"{where} is not a usable database URL") from None
+    return url
 
 
 def read_secrets(files=SECRETS_FILES) -> dict:
@@ -156,7 +263,9 @@ def read_secrets(files=SECRETS_FILES) -> dict:
         except FileNotFoundError:
             continue
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise StoreError(f"the secrets file {path} cannot be read: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0][:200]
+            raise StoreError(f"the secrets file {path} cannot be read: {exc}",
+                             public=f"the secrets file cannot be read: {reason}") from None
     return merged
 
 
@@ -223,14 +332,21 @@ def _problem(kind: str, workspace_version: int, schema_version: int) -> str | No
 class Store:
     """The plans database behind one SQLAlchemy engine (thread-safe; one per process is enough)."""
 
-    def __init__(self, url: str | None = None, migrate: bool = True):
+    def __init__(self, url: str | None = None, migrate: bool = True, lock_timeout_s: float | None = None):
+        """`lock_timeout_s`: how long a PostgreSQL statement waits for a lock (default: PLANNER_DATABASE_LOCK_TIMEOUT_S,
+        else LOCK_TIMEOUT_S)."""
         self.url = url or database_url()
         self._verdicts: dict[tuple[str, int, int], str | None] = {}   # (plan, revision, length) → problem
+        if lock_timeout_s is None:
+            lock_timeout_s = _seconds(os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip() or LOCK_TIMEOUT_S,
+                                      LOCK_TIMEOUT_VARIABLE)
         try:
-            self.engine = _engine(self.url)
+            self.engine = _engine(self.url, lock_timeout_s)
         except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as exc:
-            raise StoreError(f"{URL_VARIABLE} is not a usable database URL ({describe_url(self.url)}): "
-                             f"{exc}") from None
+            raise StoreError(f"the database URL ({describe_url(self.url)}) is not usable: {exc}",
+                             public="the plans database's URL is not usable") from None
+        except OSError as exc:                   # the SQLite file's folder cannot be made
+            raise self._failure(exc) from None
         if migrate:
             self.upgrade()
 
@@ -239,14 +355,34 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sa.Connection]:
-        """A transaction; a database that cannot be reached becomes StoreUnavailable."""
+        """A transaction; a database that cannot be reached or used becomes StoreUnavailable (StoreBusy when a lock
+        or statement timed out), saying what is wrong in one line. A broken constraint is a bug: it propagates."""
         try:
             with self.engine.begin() as connection:
                 yield connection
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
-            reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0][:200]
-            raise StoreUnavailable(f"the plans database ({describe_url(self.url)}) cannot be reached: "
-                                   f"{reason}") from None
+        except sa_exc.IntegrityError:
+            raise
+        except sa_exc.DBAPIError as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: Exception) -> StoreUnavailable:
+        """The StoreUnavailable for a failure of the database (a DBAPIError) or of its SQLite file (an OSError)."""
+        cause = getattr(exc, "orig", None) or exc
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(cause).strip() or type(cause).__name__
+        reason = reason.splitlines()[0][:200]
+        where = f"the plans database ({describe_url(self.url)})"
+        if (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in BUSY_SQLSTATES or (
+                "database is locked" in reason or "database table is locked" in reason):
+            return StoreBusy(f"{where} is busy; try again ({reason})", public="the plans database is busy; try again")
+        problem = _sqlite_file_problem(self.url)
+        if problem:
+            return StoreUnavailable(f"{where} cannot be used: {problem} ({reason})",
+                                    public=f"the plans database cannot be used: {problem}")
+        if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+            return StoreUnavailable(f"{where} cannot be reached: {reason}",
+                                    public="the plans database cannot be reached")
+        return StoreUnavailable(f"{where} refused the request: {reason}",
+                                public="the plans database refused the request")
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (Alembic); safe to run on a current database."""
@@ -262,8 +398,11 @@ class Store:
             command.upgrade(config, "head")
 
     # ── Writing ──
-    def save(self, workspace: Workspace, name: str, plan_id: str | None = None, note: str = "") -> RevisionInfo:
-        """Store `workspace` as a new plan (plan_id None) or as the next revision of plan `plan_id`."""
+    def save(self, workspace: Workspace, name: str, plan_id: str | None = None, note: str = "",
+             base: int | None = None, force: bool = False) -> RevisionInfo:
+        """Store `workspace` as a new plan (plan_id None) or as the next revision of plan `plan_id`. `base` is the
+        revision the work started from: when a later one has been saved since, nothing is stored and StoreConflict
+        names the latest, unless `force` (save anyway). Without `base` the save is not checked."""
         name, note = _clean_name(name), _clean_note(note)
         if plan_id is not None and not valid_plan_id(plan_id):
             raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
@@ -289,6 +428,8 @@ class Store:
                     .returning(plans.c.latest_revision)).scalar()
                 if number is None:
                     raise PlanNotFound(f"there is no plan {plan_id[:40]!r}")
+                if base is not None and not force and number - 1 != base:   # the transaction rolls back
+                    raise StoreConflict(plan_id, base, number - 1)
                 before = connection.execute(sa.select(revisions.c.kind).where(
                     revisions.c.plan_id == plan_id, revisions.c.number == number - 1)).scalar()
                 if before != workspace.kind:        # the transaction rolls back: nothing is stored
@@ -370,10 +511,71 @@ class Store:
         return SavedPlan(info, workspace, row.document)
 
 
-def _engine(url: str) -> sa.Engine:
+def _seconds(value, setting: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 86_400:
+        raise StoreError(f"{setting} must be a number of seconds above 0 and below a day")
+    return seconds
+
+
+def _postgres_timeouts(parsed: sa.URL, lock_timeout_s: float) -> dict:
+    """connect_args bounding a libpq connection's lock waits, statements and connection attempts (what the URL's
+    own `connect_timeout` and `options` say wins: they come later)."""
+    if parsed.get_driver_name() not in LIBPQ_DRIVERS:
+        return {}
+    statement_s = max(STATEMENT_TIMEOUT_S, lock_timeout_s)
+    options = f"-c lock_timeout={round(lock_timeout_s * 1000)} -c statement_timeout={round(statement_s * 1000)}"
+    own = parsed.query.get("options", ())
+    own = (own,) if isinstance(own, str) else tuple(own)
+    return {"connect_timeout": parsed.query.get("connect_timeout", CONNECT_TIMEOUT_S),
+            "options": " ".join((options, *own))}
+
+
+def _sqlite_file_problem(url: str) -> str | None:
+    """What keeps SQLite from using the file of a `sqlite:` URL, in words without its path (None when nothing is
+    seen): a part of the path that is a file, a folder that cannot be searched or written, a file that is not a
+    SQLite database or cannot be read and written."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser().absolute()
+    writable, usable = os.W_OK | os.X_OK, os.R_OK | os.W_OK
+    try:
+        folder = Path(path.anchor)
+        for part in path.parent.relative_to(path.anchor).parts:     # from the root down to the file's folder
+            if not (folder / part).exists():
+                return None if os.access(folder, writable) else "its folder cannot be made (permission denied)"
+            folder = folder / part
+            if not folder.is_dir():
+                return "a part of its path is a file, not a folder"
+        if path.is_dir():
+            return "its path is a folder, not a file"
+        if not path.exists():
+            return None if os.access(folder, writable) else "its folder is read-only (permission denied)"
+        if not os.access(path, usable):
+            return "the file cannot be read and written (permission denied)"
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            return "the file is not a SQLite database"
+        if not os.access(folder, writable):
+            return "its folder is read-only (SQLite writes its journal beside the file)"
+    except PermissionError:
+        return "a folder on its path cannot be searched (permission denied)"
+    except OSError as exc:
+        return f"its file cannot be checked ({exc.strerror})"
+    return None
+
+
+def _engine(url: str, lock_timeout_s: float = LOCK_TIMEOUT_S) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        return sa.create_engine(parsed, pool_pre_ping=True, **(
+            {"connect_args": _postgres_timeouts(parsed, lock_timeout_s)}
+            if parsed.get_backend_name() == "postgresql" else {}))
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})

@@ -2,18 +2,23 @@
 fleet), save, open (from the list or a `?plan=` link), and what changed between two revisions.
 
 The database is touched only here, and only when the Plans page or a plan link asks for it: every other
-page works without it. A database that cannot be reached gives a message; the session's work stays.
+page works without it. A database that cannot be reached gives a message; the session's work stays. Visitors
+read what is wrong in words (`problem`); the database's address, user and file paths go to the server's log.
 
 Session keys (prefixed `plans.`):
     plans.opened   the saved revision the work came from (Opened), while there is one
     plans.kind, plans.name, plans.note, plans.as_new, plans.save    the save form (what to save: KINDS)
     plans.upload.<n>, plans.upload_nonce                      loading a downloaded plan file
-    plans.search, plans.pick, plans.rev, plans.open           the list and its open button
-    plans.from, plans.to                                      the two revisions compared
+    plans.search, plans.pick, plans.open                      the list and its open button
+    plans.pick_labels                                         every label the plan box showed → its plan id
+    plans.rev.<id>, plans.from.<id>, plans.to.<id>            a plan's revision boxes (open; the two compared)
+    plans.conflict                                            a save refused on top of a newer revision (Conflict)
 """
 from __future__ import annotations
 
 import dataclasses
+import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,10 +29,10 @@ import streamlit as st
 from planner.exports import charts, sensitivity as what_if, tables
 from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.plans import store as store_module
-from planner.schema.format import RESULTS, money, shorten, value_text
+from planner.schema.format import RESULTS, md, money, shorten, value_text
 from planner.exports.report import Analysis, summary
 from planner.schema.scenario import ScenarioError
-from planner.plans.store import RevisionInfo, SavedPlan, Store, StoreError
+from planner.plans.store import RevisionInfo, SavedPlan, Store, StoreConflict, StoreError
 from planner.plans.workspace import (SENSITIVITY_SETTINGS, Workspace, link_number, of_fleet, parse_json, to_share_token,
                          with_share_token)
 from planner.ui import compare, fleet as fleet_page, sensitivity, state
@@ -55,6 +60,8 @@ SENSITIVITY_ACCEPTS = {
 KEEPS_WORK = "Your work is still here: download it below, or save again once the database is back."
 KIND = "plans.kind"
 KINDS = {"scenario": "The scenario and its work", "fleet": "The fleet (Fleet page)"}
+PICK, PICK_LABELS, CONFLICT = "plans.pick", "plans.pick_labels", "plans.conflict"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,12 +70,28 @@ class Opened:
     workspace: Workspace              # as saved, to tell whether the work has changed since
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A save refused because revision `latest` of the plan was saved after `base`, which the work started from."""
+    plan_id: str
+    base: int
+    latest: int
+
+
 # ── The database ───────────────────────────────────────────────────────────────────────────────────
 @st.cache_resource(show_spinner=False)
 def _store_at(url: str) -> Store:
     """One store (engine, migrated at first use) per database URL and server process. A failure is not
     cached: the next call tries again, so saving works once the database is back."""
     return Store(url)
+
+
+def problem(exc: StoreError) -> str:
+    """What a visitor is told about a store problem: in words, without the database's address, user or file paths;
+    the details go to the server's log."""
+    if str(exc) != exc.public:
+        log.warning("plans database: %s", exc)
+    return exc.public
 
 
 def store() -> Store:
@@ -86,7 +109,10 @@ def _secrets() -> dict:
         return st.secrets.to_dict()
     except StreamlitSecretNotFoundError as exc:
         if any(Path(path).exists() for path in config.get_option("secrets.files")):
-            raise StoreError(f"the app's secrets cannot be read ({str(exc).splitlines()[0][:200]})") from None
+            detail = str(exc).splitlines()[0][:300]
+            why = " (it is not valid TOML)" if detail.startswith("Error parsing") else ""
+            raise StoreError(f"the app's secrets cannot be read ({detail})",
+                             public=f"the app's secrets file cannot be read{why}") from None
         return {}
 
 
@@ -141,8 +167,9 @@ def unchanged(base: Opened, now: Workspace | None = None) -> bool:
 
 def _opened(saved: RevisionInfo, w: Workspace) -> None:
     st.session_state[OPENED] = Opened(saved, w)
+    st.session_state.pop(CONFLICT, None)
     st.session_state["plans.name"] = saved.name
-    st.session_state["plans.pick"] = saved.plan_id
+    st.session_state[PICK] = saved.plan_id
 
 
 def count(n: int, thing: str) -> str:
@@ -162,16 +189,22 @@ def name_for_kind() -> None:
                                       else workspace(kind).name)
 
 
-def save() -> None:
-    """The save form's callback: a new plan, or the next revision of the opened one if it holds the same kind."""
+def save(force: bool = False) -> None:
+    """The save form's callback: a new plan, or the next revision of the opened one if it holds the same kind.
+    When another revision of that plan has been saved since the opened one, nothing is saved and the conflict is
+    kept for `show_conflict`, unless `force` (its "Save anyway")."""
     current, base = workspace(st.session_state.get(KIND, "scenario")), opened()
     same_kind = base is not None and base.workspace.kind == current.kind
     target = base.revision.plan_id if same_kind and not st.session_state.get("plans.as_new") else None
     name = st.session_state.get("plans.name") or current.name
     try:
-        saved = store().save(current, name, plan_id=target, note=st.session_state.get("plans.note", ""))
+        saved = store().save(current, name, plan_id=target, note=st.session_state.get("plans.note", ""),
+                             base=base.revision.number if target else None, force=force)
+    except StoreConflict as exc:
+        st.session_state[CONFLICT] = Conflict(exc.plan_id, exc.base, exc.latest)
+        return
     except StoreError as exc:
-        state.notify("error", f"Not saved: {exc}. {KEEPS_WORK}", SAVE_PLACE)
+        state.notify("error", f"Not saved: {problem(exc)}. {KEEPS_WORK}", SAVE_PLACE)
         return
     _opened(saved, current)
     st.session_state["plans.note"] = ""
@@ -202,6 +235,7 @@ def load_plan_file(key: str) -> None:
         return
     restore(loaded)
     st.session_state.pop(OPENED, None)            # not a saved revision: saving makes a new plan
+    st.session_state.pop(CONFLICT, None)
     st.session_state[KIND] = loaded.kind
     what = "the fleet, now on the Fleet page," if loaded.kind == "fleet" else "with its saved work"
     state.notify("success", f"Loaded “{loaded.name}” {what} from {file.name}.", UPLOAD_PLACE)
@@ -213,7 +247,7 @@ def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLA
     try:
         saved = store().open(plan_id, number)
     except StoreError as exc:
-        state.notify("error", f"The plan could not be opened: {exc}.", place)
+        state.notify("error", f"The plan could not be opened: {problem(exc)}.", place)
         return False
     restore(saved.workspace)
     _opened(saved.revision, saved.workspace)
@@ -224,11 +258,78 @@ def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLA
     return True
 
 
+def revision_key(box: str, plan_id: str) -> str:
+    """The key of one plan's revision box (`box`: rev, from or to). Keyed by the plan, a box never holds another
+    plan's revision: its labels never change (a revision is immutable), so a browser cannot send back a label the
+    box no longer has (Streamlit would hand that label over as the value)."""
+    return f"plans.{box}.{plan_id}"
+
+
+def plan_labels(found) -> dict[str, str]:
+    """The plan box's labels (plan id → label), remembered with the labels it showed before (`picked_plan`). The
+    browser sends a label back and Streamlit finds the plan by it: plans that would share one get their id's start."""
+    labels = {p.id: f"{p.name} · {p.kind} · {count(p.revisions, 'revision')}" for p in found}
+    shared = {label for label, n in Counter(labels.values()).items() if n > 1}
+    labels = {i: f"{label} · {i[:8]}" if label in shared else label for i, label in labels.items()}
+    seen = st.session_state.setdefault(PICK_LABELS, {})
+    if len(seen) > 10_000:
+        seen.clear()
+    seen.update({label: plan_id for plan_id, label in labels.items()})
+    return labels
+
+
+def picked_plan() -> str | None:
+    """The plan picked in the list. A plan's label changes when it is renamed or gets a revision; a browser that
+    still shows the old label sends it back and Streamlit hands that label over as the value: it is mapped back to
+    its plan through the labels the box has shown, never parsed."""
+    value = st.session_state.get(PICK)
+    return st.session_state.get(PICK_LABELS, {}).get(value, value) if isinstance(value, str) else None
+
+
 def open_picked() -> None:
     """The Open button's callback: the plan and revision picked in the list."""
-    plan_id = st.session_state.get("plans.pick")
-    if plan_id:
-        open_revision(plan_id, st.session_state.get("plans.rev"))
+    plan_id = picked_plan()
+    if not plan_id:
+        return
+    number = st.session_state.get(revision_key("rev", plan_id))
+    if not isinstance(number, int):               # the plan's revision box was not shown: say so, open nothing
+        state.notify("error", "Pick the revision to open again: the list had changed.", OPEN_PLACE)
+        return
+    open_revision(plan_id, number)
+
+
+def open_latest(conflict: Conflict) -> None:
+    """The conflict's "Open the latest" callback."""
+    open_revision(conflict.plan_id, conflict.latest, SAVE_PLACE)
+
+
+def show_conflict() -> None:
+    """After a save refused on top of a newer revision: what that revision changed (against the one the work
+    started from), and the choice to save anyway or open the latest."""
+    conflict, base = st.session_state.get(CONFLICT), opened()
+    if conflict is None or base is None or base.revision.plan_id != conflict.plan_id:
+        st.session_state.pop(CONFLICT, None)
+        return
+    try:
+        theirs = store().open(conflict.plan_id, conflict.latest)
+    except StoreError as exc:
+        st.error(md(f"Not saved: revision {conflict.latest} was saved after revision {conflict.base}, which your "
+                    f"work started from, and it cannot be shown: {problem(exc)}."))
+        return
+    was, now = f"Revision {conflict.base}", f"Revision {conflict.latest}"
+    st.warning(md(f"Not saved: revision {conflict.latest} of “{theirs.revision.name}” was saved "
+                  f"({_when(theirs.revision)}) after revision {conflict.base}, which your work started from. "
+                  f"Saving now would set its changes aside. What it changed:"))
+    changes = work_changes(base.workspace, theirs.workspace, was, now)
+    if changes.empty:
+        st.caption(f"{now} holds the same work as {was}.")
+    else:
+        st.table(compare.escaped(changes), hide_index=True)
+    anyway, latest = st.columns(2)
+    anyway.button(f"Save anyway (as revision {conflict.latest + 1})", key="plans.save_anyway", on_click=save,
+                  kwargs={"force": True}, help="Your work becomes the latest revision; the other stays in the history.")
+    latest.button(f"Open the latest (revision {conflict.latest})", key="plans.open_latest", on_click=open_latest,
+                  args=(conflict,), help="Replaces your work with it (download your work first to keep it).")
 
 
 def work_token() -> str | None:
@@ -283,6 +384,13 @@ def plan_link(page_url: str | None, plan_id: str, number: int | None = None) -> 
 
 
 # ── What changed between two revisions (pure) ──────────────────────────────────────────────────────
+def work_changes(old: Workspace, new: Workspace, old_label: str, new_label: str) -> pd.DataFrame:
+    """What differs between two workspaces of one kind: the fleet's rows, or the inputs and the rest of the work."""
+    if new.kind == "fleet":
+        return fleet_tables.fleet_changes(old.fleet, new.fleet)
+    return input_changes(old, new, old_label, new_label)
+
+
 KEY_FIGURES = {"cloud_monthly_cost": "Cloud cost per month", "edge_capex": "Edge capex",
                "break_even_month": "Break-even", "npv_savings": "NPV of savings"}
 
