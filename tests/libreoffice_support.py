@@ -2,13 +2,17 @@
 
 A private profile forces recalculation on load (LibreOffice otherwise trusts an .xlsx's cached values,
 which are the engine's own). Under CI=true a missing LibreOffice fails the tests; elsewhere they skip.
+A test module writes all its workbooks first and converts them in one LibreOffice run (`converted_once`).
 """
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -56,6 +60,26 @@ class LibreOffice:
     def convert(self, path: Path, to: str = "xlsx") -> Path:
         """One file, as `convert_all`."""
         return self.convert_all([path], to)[path]
+
+
+def converted_once(libreoffice: LibreOffice, tmp_path_factory, name: str,
+                   write: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+    """`write(folder)` writes a test module's workbooks (case → file) and one LibreOffice run converts them all;
+    returns case → recalculated file. Once per test run: under pytest-xdist the workers share one folder, and
+    the first to ask converts while the others wait for its result."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    folder = (tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()) / name
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)                 # released when the file is closed
+        done = folder / "converted.json"
+        if not done.exists():
+            written = folder / "written"
+            written.mkdir(exist_ok=True)
+            paths = write(written)
+            converted = libreoffice.convert_all(list(paths.values()))
+            done.write_text(json.dumps({case: str(converted[path]) for case, path in paths.items()}))
+        return {case: Path(path) for case, path in json.loads(done.read_text()).items()}
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import openpyxl
 import pytest
+from libreoffice_support import converted_once
 
 from planner.catalogs import catalog
 from planner.fleet import programme as fleet
@@ -74,16 +75,19 @@ def _change_rate(wb) -> None:
     wb["Summary"].cell(rows.index("discount_percent_per_year") + 1, 2).value = CHANGED_RATE
 
 
-@pytest.fixture(scope="module")
-def recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
-    """Every case's workbook, written first and recalculated by one LibreOffice run: case → the recalculated
-    workbook (values). Cases: each fleet preset, the special fleets, and the first preset with the discount rate
+def _write_cases(tmp) -> dict[str, object]:
+    """Every case's workbook: each fleet preset, the special fleets, and city_intersections with the discount rate
     changed on Summary."""
-    tmp = tmp_path_factory.mktemp("fleet-workbooks")
     paths = {key: _write(tmp, programme(key), key) for key in [*FLEETS, *SPECIAL]}
     paths["rate"] = _write(tmp, fleet.evaluate(fleet.preset("city_intersections")), "rate", _change_rate)
-    converted = libreoffice.convert_all(list(paths.values()))
-    return {key: openpyxl.load_workbook(converted[path], data_only=True) for key, path in paths.items()}
+    return paths
+
+
+@pytest.fixture(scope="module")
+def recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
+    """Case → its workbook recalculated by LibreOffice (values): all of them converted in one run."""
+    converted = converted_once(libreoffice, tmp_path_factory, "fleet-workbooks", _write_cases)
+    return {key: openpyxl.load_workbook(path, data_only=True) for key, path in converted.items()}
 
 
 @pytest.mark.parametrize("key", [*FLEETS, *SPECIAL])

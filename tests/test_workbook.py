@@ -14,6 +14,7 @@ import math
 import numpy as np
 import openpyxl
 import pytest
+from libreoffice_support import converted_once
 
 from planner.catalogs import catalog
 from planner.exports import workbook
@@ -117,13 +118,10 @@ def _wrong_electricity():
     return tuple(wrong if c is electricity else c for c in COMPONENTS)
 
 
-@pytest.fixture(scope="module")
-def recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
-    """Every case's workbook of this module, written first and recalculated by one LibreOffice run: case name →
-    the recalculated file. Cases: each preset in both views, each preset with three inputs changed in the
-    workbook, the GPU preset with a commitment set in the workbook (both views), the edge cases, the carbon price
-    in the accounting view, and a workbook with a deliberately wrong formula."""
-    tmp = tmp_path_factory.mktemp("workbooks")
+def _write_cases(tmp) -> dict[str, object]:
+    """Every case's workbook of this module, by case: each preset in both views, each preset with three inputs
+    changed in the workbook, the GPU preset with a commitment set in the workbook (both views), the edge cases, the
+    carbon price in the accounting view, and a workbook with a deliberately wrong formula."""
     paths = {}
     for preset in PRESETS:
         scenario = catalog.preset(preset)
@@ -139,8 +137,13 @@ def recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(workbook, "COMPONENTS", _wrong_electricity())
         paths["wrong formula"] = _write(tmp, catalog.preset("retail"), name="wrong-formula")
-    converted = libreoffice.convert_all(list(paths.values()))
-    return {case: converted[path] for case, path in paths.items()}
+    return paths
+
+
+@pytest.fixture(scope="module")
+def recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
+    """Case → its workbook recalculated by LibreOffice: all of them converted in one run."""
+    return converted_once(libreoffice, tmp_path_factory, "scenario-workbooks", _write_cases)
 
 
 @pytest.mark.parametrize("preset", PRESETS)
