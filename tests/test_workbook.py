@@ -1,8 +1,10 @@
 """The workbook is a live model: LibreOffice recomputes it from the named inputs and gets the engine's figures.
 
 Every Monthly cell and every Summary cell is compared with the engine within 1e-9 relative (money near
-zero within 1e-9 of its column's scale), for every preset; then three inputs are changed in the workbook,
-LibreOffice recomputes it, and the result is compared with the engine run on the changed scenario.
+zero within 1e-9 of its column's scale), for every preset in both views; then three inputs are changed in the
+workbook, LibreOffice recomputes it, and the result is compared with the engine run on the changed scenario.
+Every case's workbook is written first and LibreOffice converts them all in one run (`recalculated`).
+Without recalculation, the cached results are the engine's own values.
 """
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ import math
 import numpy as np
 import openpyxl
 import pytest
+from libreoffice_support import converted_once
 
 from planner.catalogs import catalog
 from planner.exports import workbook
-from planner.model.costs import COMPONENT_BY_KEY, COMPONENTS
+from planner.model.costs import CARBON_COMPONENTS, COMPONENT_BY_KEY, COMPONENTS, batch, scenario_figures
+from planner.model import finance
+from planner.model.finance import cash_flows, discount_factors
 from planner.exports.report import analyse_one, monthly_table, summary, yearly_table
-from planner.schema.scenario import to_dict, validate
+from planner.schema.scenario import VIEWS, to_dict, validate
 
 pytestmark = pytest.mark.oracle
 
@@ -29,6 +34,17 @@ WORST: dict[str, float] = {}
 def _write(tmp_path, scenario, view="cash", name="model"):
     path = tmp_path / f"{name}.xlsx"
     path.write_bytes(workbook.workbook_bytes(analyse_one(scenario), view))
+    return path
+
+
+def _edited(tmp_path, scenario, changed: dict, view="cash", name="edited"):
+    """The scenario's workbook with inputs changed in its own named cells (as a user would), saved unrecalculated."""
+    wb = openpyxl.load_workbook(_write(tmp_path, scenario, view, name=f"{name}-original"))
+    for field, value in changed.items():
+        sheet, cell = next(wb.defined_names[field].destinations)
+        wb[sheet][cell.replace("$", "")].value = value
+    path = tmp_path / f"{name}.xlsx"
+    wb.save(path)
     return path
 
 
@@ -87,10 +103,53 @@ def _total_rows(recalculated) -> dict[str, dict]:
     return out
 
 
+def _changed_inputs(scenario) -> dict:
+    return {"cameras": round(scenario.cameras * 3), "device_price": scenario.device_price * 1.7,
+            "workload_growth_percent_per_year": 25.0}
+
+
+COMMITMENT = {"instance_commitment": "three_year", "instance_upfront": "all", "instance_committed_per_hour": 0.226}
+
+
+def _wrong_electricity():
+    """The electricity formula without its cooling overhead (PUE)."""
+    electricity = COMPONENT_BY_KEY["electricity"]
+    wrong = dataclasses.replace(electricity, excel=electricity.excel.replace("*pue", ""))
+    return tuple(wrong if c is electricity else c for c in COMPONENTS)
+
+
+def _write_cases(tmp) -> dict[str, object]:
+    """Every case's workbook of this module, by case: each preset in both views, each preset with three inputs
+    changed in the workbook, the GPU preset with a commitment set in the workbook (both views), the edge cases, the
+    carbon price in the accounting view, and a workbook with a deliberately wrong formula."""
+    paths = {}
+    for preset in PRESETS:
+        scenario = catalog.preset(preset)
+        for view in VIEWS:
+            paths[f"{preset}-{view}"] = _write(tmp, scenario, view, name=f"{preset}-{view}")
+        paths[f"{preset}-edited"] = _edited(tmp, scenario, _changed_inputs(scenario), name=f"{preset}-edited")
+    for view in VIEWS:
+        paths[f"commitment-{view}"] = _edited(tmp, catalog.preset("smart_city_gpu"), COMMITMENT, view,
+                                              name=f"commitment-{view}")
+    for i, case in enumerate(EDGE_CASES):
+        paths[case] = _write(tmp, _edge_case(case), name=f"edge-{i}")
+    paths["carbon price, accounting"] = _write(tmp, _edge_case("carbon price"), "accounting", name="carbon-accounting")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workbook, "COMPONENTS", _wrong_electricity())
+        paths["wrong formula"] = _write(tmp, catalog.preset("retail"), name="wrong-formula")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
+    """Case → its workbook recalculated by LibreOffice: all of them converted in one run."""
+    return converted_once(libreoffice, tmp_path_factory, "scenario-workbooks", _write_cases)
+
+
 @pytest.mark.parametrize("preset", PRESETS)
-def test_libreoffice_recomputes_the_engine(preset, tmp_path, libreoffice):
+def test_libreoffice_recomputes_the_engine(preset, recalculated):
     scenario = catalog.preset(preset)
-    recalculated = libreoffice.convert(_write(tmp_path, scenario))
+    recalculated = recalculated[f"{preset}-cash"]
     assert _differences(recalculated, scenario) == []
     a, cur = analyse_one(scenario), scenario.currency
     totals, s = _total_rows(recalculated), summary(a)
@@ -101,50 +160,31 @@ def test_libreoffice_recomputes_the_engine(preset, tmp_path, libreoffice):
     assert totals["Yearly"][f"Edge capex [{cur}]"] == pytest.approx(s["capex_total"], rel=1e-12, abs=1e-9)
 
 
-
 @pytest.mark.parametrize("preset", PRESETS)
-def test_changed_inputs_recompute_the_whole_model(preset, tmp_path, libreoffice):
+def test_changed_inputs_recompute_the_whole_model(preset, recalculated):
     """Three inputs changed in the workbook (cameras ×3, device price ×1.7, growth 25 %/year) and recomputed."""
     scenario = catalog.preset(preset)
-    changed = {"cameras": round(scenario.cameras * 3), "device_price": scenario.device_price * 1.7,
-               "workload_growth_percent_per_year": 25.0}
-    wb = openpyxl.load_workbook(_write(tmp_path, scenario))
-    for name, value in changed.items():
-        sheet, cell = next(wb.defined_names[name].destinations)
-        wb[sheet][cell.replace("$", "")].value = value
-    edited = tmp_path / "edited.xlsx"
-    wb.save(edited)
-    assert _differences(libreoffice.convert(edited), validate({**to_dict(scenario), **changed})) == []
+    changed = validate({**to_dict(scenario), **_changed_inputs(scenario)})
+    assert _differences(recalculated[f"{preset}-edited"], changed) == []
 
 
-@pytest.mark.parametrize("preset", ["smart_city", "smart_city_gpu"])
-def test_accounting_view_recomputes_too(preset, tmp_path, libreoffice):
+@pytest.mark.parametrize("preset", PRESETS)
+def test_accounting_view_recomputes_too(preset, recalculated):
     scenario = catalog.preset(preset)
-    assert _differences(libreoffice.convert(_write(tmp_path, scenario, "accounting")), scenario, "accounting") == []
+    assert _differences(recalculated[f"{preset}-accounting"], scenario, "accounting") == []
 
 
-def test_a_commitment_set_in_the_workbook_recomputes_its_upfront_lump(tmp_path, libreoffice):
+def test_a_commitment_set_in_the_workbook_recomputes_its_upfront_lump(recalculated):
     """The GPU preset switched to 3 years all upfront in the workbook's own input cells: LibreOffice finds the
     lump, its renewal, the accounting spread and the break-even the engine finds."""
-    scenario = catalog.preset("smart_city_gpu")
-    changed = {"instance_commitment": "three_year", "instance_upfront": "all", "instance_committed_per_hour": 0.226}
-    for view in ("cash", "accounting"):
-        wb = openpyxl.load_workbook(_write(tmp_path, scenario, view, name=view))
-        for name, value in changed.items():
-            sheet, cell = next(wb.defined_names[name].destinations)
-            wb[sheet][cell.replace("$", "")].value = value
-        edited = tmp_path / f"edited-{view}.xlsx"
-        wb.save(edited)
-        assert _differences(libreoffice.convert(edited), validate({**to_dict(scenario), **changed}), view) == []
+    changed = validate({**to_dict(catalog.preset("smart_city_gpu")), **COMMITMENT})
+    for view in VIEWS:
+        assert _differences(recalculated[f"commitment-{view}"], changed, view) == []
 
 
-def test_a_wrong_formula_is_caught(tmp_path, libreoffice, monkeypatch):
+def test_a_wrong_formula_is_caught(recalculated):
     """The comparison can fail: the electricity formula without its cooling overhead (PUE) is found out."""
-    scenario = catalog.preset("retail")
-    electricity = COMPONENT_BY_KEY["electricity"]
-    wrong = dataclasses.replace(electricity, excel=electricity.excel.replace("*pue", ""))
-    monkeypatch.setattr(workbook, "COMPONENTS", tuple(wrong if c is electricity else c for c in COMPONENTS))
-    problems = _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario)
+    problems = _differences(recalculated["wrong formula"], catalog.preset("retail"))
     assert any(p.startswith("Monthly electricity month 1:") for p in problems)
     assert any(p.startswith("Summary edge_total_cost") for p in problems)
 
@@ -162,6 +202,76 @@ def test_cached_values_are_the_engines(tmp_path):
     assert formulas["Monthly"]["B2"].value.startswith("=")
     texts = [c.value for ws in formulas for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [t for t in texts if t.startswith("=") and ("np." in t or "nan" in t.lower())]
+
+
+def _cached(path) -> dict[str, list[tuple]]:
+    """Each sheet's rows as stored: the cached results, not recalculated."""
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in openpyxl.load_workbook(path, data_only=True)}
+
+
+def _engine_monthly(a, view: str) -> dict[str, np.ndarray]:
+    """The engine's value of every Monthly column, by column key, over the horizon: its quantities and per-month
+    factors, cost and carbon lines, the report's monthly table, the finance and carbon series, the discount
+    factors, and each break-even's path (its flows, cumulative savings and crossing time per month)."""
+    c, f, cash, kg, kg_cash, h = a.costs, a.finance(view), a.cash, a.carbon(view), a.carbon("cash"), a.costs.months
+    table, cur = monthly_table(a, view), a.scenario.currency
+    start, end = discount_factors(a.scenario.discount_percent_per_year, h)
+    m = np.arange(h)
+    engine = {"month": m + 1, "m": m, "year": m // 12 + 1}
+    engine |= {key: c.values(key)[0] for key in (*c.quantities, *(i.key for i in COMPONENTS + CARBON_COMPONENTS))}
+    engine |= {key: table[f"{header} [{cur}]"].to_numpy() for key, header in (
+        ("cloud_total", "Cloud total"), ("edge_total", "Edge total"), ("cloud_cumulative", "Cloud cumulative"),
+        ("edge_cumulative", "Edge cumulative"), ("cumulative_savings", "Cumulative savings"))}
+    flows = {"carbon_": kg.break_even_flows, "": (f.running_gap_monthly, f.net_capex_monthly),
+             "cash_": (cash.running_gap_monthly, cash.net_capex_monthly)}
+    flows["discounted_"] = (flows["cash_"][0] * end, flows["cash_"][1] * start)
+    for prefix, (gap, lumps) in flows.items():
+        path = finance.savings_path(gap, lumps)
+        engine |= {f"{prefix}gap": gap[0], f"{prefix}savings_end": path.savings_end[0],
+                   f"{prefix}crossing": path.crossing[0]}
+    engine |= {key: np.broadcast_to(x, (1, h))[0] for key, x in {
+        "cloud_running": cash.cloud_running_monthly, "cloud_upfront": f.cloud_upfront, "cash_capex": cash.edge_capex,
+        "cash_running": cash.edge_running_monthly, "edge_capex": f.edge_capex, "edge_running": f.edge_running_monthly,
+        "net_capex": f.net_capex_monthly, "cash_net_capex": cash.net_capex_monthly, "cloud_kg": kg.cloud_monthly,
+        "edge_kg": kg.edge_monthly, "edge_kg_running": kg_cash.edge_running_monthly,
+        "cloud_kg_cumulative": kg.cloud_cumulative, "edge_kg_cumulative": kg.edge_cumulative,
+        "discount_start": start, "discount_end": end}.items()}
+    return engine
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_cached_value_is_the_engines(preset, view, tmp_path):
+    """Read as stored (no spreadsheet recalculates it), every formula's cached result is the engine's own value:
+    each Monthly column, the Cash flows and IRR, the Summary, the Yearly table and the derived inputs."""
+    scenario = catalog.preset(preset)
+    a, path = analyse_one(scenario), _write(tmp_path, scenario, view)
+    engine, s, stored = _engine_monthly(a, view), summary(a, view), _cached(path)
+    rows = stored["Monthly"]
+    h = a.costs.months
+    header, months = rows[0], rows[1:h + 1]
+    columns = workbook.monthly_columns(scenario.currency)
+    assert [c.header for c in columns] == list(header) and set(engine) == {c.key for c in columns}
+    for j, column in enumerate(columns):
+        got = [r[j] for r in months]
+        want = [None if math.isnan(w) else float(w) for w in engine[column.key]]
+        assert [g if g != "" else None for g in got] == want, column.key
+    for prefix, key in (("", "break_even_month"), ("cash_", "payback_months"),
+                        ("discounted_", "discounted_payback_months"), ("carbon_", "carbon_break_even_month")):
+        crossings = engine[f"{prefix}crossing"]
+        first = np.nanmin(crossings) if np.isfinite(crossings).any() else None
+        assert first is None if s[key] is None else first == pytest.approx(s[key], rel=1e-12, abs=1e-12), key
+    flows = [r[1] for r in stored["Cash flows"][1:h + 2]]
+    assert flows == list(cash_flows(a.cash.running_gap_monthly, a.cash.net_capex_monthly)[0])
+    assert (stored["Cash flows"][4][3] or None) == s["irr_percent"]
+    cached = {row[0]: row[1] for row in stored["Summary"][1:]}
+    assert {key: cached[key] if cached[key] != "" else None for key in s} == s
+    yearly = yearly_table(a, view)
+    for j, column in enumerate(yearly.columns):
+        assert [r[j] for r in stored["Yearly"][1:len(yearly) + 1]] == list(yearly[column]), column
+    figures = {name: float(x[0]) for name, x in scenario_figures(batch([scenario])).items()}
+    inputs = {row[0]: row[1] for row in stored["Inputs"] if row[0] in figures}
+    assert inputs == figures
 
 
 def test_yearly_table_by_hand():
@@ -240,14 +350,16 @@ EDGE_CASES = {
 }
 
 
+def _edge_case(case: str):
+    return validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES[case]})
+
+
 @pytest.mark.parametrize("case", EDGE_CASES)
-def test_libreoffice_agrees_on_edge_cases(case, tmp_path, libreoffice):
+def test_libreoffice_agrees_on_edge_cases(case, recalculated):
     """Blank break-even, IRR and ROI where the engine says null; one-month horizons; refresh with growth."""
-    scenario = validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES[case]})
-    assert _differences(libreoffice.convert(_write(tmp_path, scenario)), scenario) == []
+    assert _differences(recalculated[case], _edge_case(case)) == []
 
 
-def test_carbon_price_recomputes_in_the_accounting_view_too(tmp_path, libreoffice):
+def test_carbon_price_recomputes_in_the_accounting_view_too(recalculated):
     """Spread embodied emissions priced beside depreciation; carbon lines and the carbon summary recomputed."""
-    scenario = validate({**to_dict(catalog.preset("smart_city")), **EDGE_CASES["carbon price"]})
-    assert _differences(libreoffice.convert(_write(tmp_path, scenario, "accounting")), scenario, "accounting") == []
+    assert _differences(recalculated["carbon price, accounting"], _edge_case("carbon price"), "accounting") == []

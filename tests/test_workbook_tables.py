@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
-from planner.exports.report import (CSV_DECIMALS, analyse_one, csv_tables, monthly_table, read_report_section, report_csv,
-                            with_totals, yearly_table)
+from planner.exports.report import (CSV_DECIMALS, analyse_one, csv_tables, monthly_table, read_report_section,
+                                    report_csv, with_totals, yearly_table)
 from planner.schema.safe_csv import table_csv
 from planner.ui.downloads import CSV_LABELS
 

@@ -136,7 +136,7 @@ def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     table[f"Edge total [{cur}]"] = f.edge_monthly[0, :h]
     table[f"Cloud cumulative [{cur}]"] = f.cloud_cumulative[0, :h]
     table[f"Edge cumulative [{cur}]"] = f.edge_cumulative[0, :h]
-    table[f"Cumulative savings [{cur}]"] = f.cloud_cumulative[0, :h] - f.edge_cumulative[0, :h]
+    table[f"Cumulative savings [{cur}]"] = f.cumulative_savings[0, :h]
     return pd.concat([pd.DataFrame(table), carbon_table(a, view).drop(columns="month")], axis=1)
 
 

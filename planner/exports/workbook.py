@@ -14,7 +14,6 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import xlsxwriter
@@ -22,28 +21,60 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from planner.catalogs import catalog
-from planner.fleet import inventory as fleet_inventory, tables as fleet_tables
 from planner.advice.advisor import capacity_warning
-from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
-                    instance_rates, batch, side_components)
-from planner.model.finance import MIN_CAPEX
+from planner.fleet import inventory as fleet_inventory, tables as fleet_tables
+from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH,
+                                 batch, scenario_figures, side_components)
+from planner.model.finance import MIN_CAPEX, cash_flows, discount_factors, discounted_flows, savings_path
 from planner.exports.report import Analysis, summary, yearly_table
 from planner.catalogs.currency import rate_text
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
 
-_PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
 
+
+# ── The formula template language of both workbooks ───────────────────────────────────────────────
+_PLACEHOLDER = re.compile(r"\{(?:(prev|range|all|first|cell):)?(\w+)\}")
+
+
+class Template:
+    """Formula templates over the Monthly sheet's columns, the one language of the scenario and fleet workbooks.
+
+    In a Monthly cell: `{key}` is column `key`'s cell in the same row, `{prev:key}` the row above, `{range:key}`
+    the column from month 1 to the row above. From any sheet: `{all:key}` is the whole column (every month),
+    `{first:key}` its month-1 cell, `{cell:key}` a cell given by name (`cells`, e.g. a Summary row). Bare names
+    are the workbook's named cells (Inputs). Templates hold no other braces."""
+
+    def __init__(self, columns: dict[str, str], months: int, cells: dict[str, str] | None = None):
+        self.columns, self.months = columns, months       # key → column letter; rows 2 … months + 1
+        self.cells = cells if cells is not None else {}
+        self.compiled: dict[str, str] = {}
+
+    def __call__(self, template: str, row: int | None = None) -> str:
+        """The formula of `template` in sheet row `row` (1-based; None where no placeholder needs a row)."""
+        if template not in self.compiled:
+            self.compiled[template] = _PLACEHOLDER.sub(self._field, template)
+        return self.compiled[template].format(row=row, above=None if row is None else row - 1)
+
+    def _field(self, match: re.Match) -> str:
+        """A placeholder as its cell reference, with a format field for the row number where it depends on the
+        row: the letters are looked up once per template, each cell only formats its row in."""
+        kind, key = match[1], match[2]
+        if kind == "cell":
+            return self.cells[key]
+        letter, last = self.columns[key], self.months + 1
+        return {None: f"{letter}{{row}}", "prev": f"{letter}{{above}}", "range": f"${letter}$2:${letter}${{above}}",
+                "all": f"Monthly!${letter}$2:${letter}${last}", "first": f"Monthly!${letter}$2"}[kind]
+
+
 # ── Monthly sheet: one column per quantity, written as a formula template ─────────────────────────
-# `{key}` is the same row's cell of column `key`, `{prev:key}` the previous row's; bare names are the
-# named cells of the Inputs sheet.
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     header: str
-    formula: str                   # template for every row after the first
+    formula: str                   # template for every row after the first; empty: the value itself
     first: str | None = None       # template for the first month, when it differs
     kind: str = "number"           # number, money, count or factor: the cell format
 
@@ -164,85 +195,59 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
 
 # ── Values the engine computed, for the cached results ────────────────────────────────────────────
 def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
-    """Every Monthly column's value per month: the engine's where it has one, plain numpy for the helpers."""
-    s, c, h = a.scenario, a.costs, int(a.costs.horizon[0])
+    """Every Monthly column's value per month, as the engine computed it: its quantities and per-month factors,
+    cost and carbon lines, finance and carbon series, discount factors and break-even paths. Only the month
+    counters (month, m, year) are counted here."""
+    c, h = a.costs, int(a.costs.horizon[0])
+    f, cash, kg, kg_cash = a.finance(view), a.cash, a.carbon(view), a.carbon("cash")
     m = np.arange(h, dtype=float)
-    compound = lambda p: (1 + p / 100) ** (m / 12)  # noqa: E731
-    v = {"month": m + 1, "m": m, "year": m // 12 + 1,
-         "growth": compound(s.workload_growth_percent_per_year),
-         "bandwidth_change": compound(s.bandwidth_price_change_percent_per_year),
-         "fee_change": compound(s.cloud_fee_change_percent_per_year),
-         "electricity_change": compound(s.electricity_price_change_percent_per_year)}
-    for key in ("images", "upload_gb", "result_gb", "feedback_gb", "devices", "devices_bought", "instances",
-                "commitments_bought"):
-        v[key] = c.values(key)[0, :h]
-    committed = s.instance_commitment in ("one_year", "three_year")
-    v["commitments_added"] = np.diff(v["instances"], prepend=0.0) * committed
-    r = s.retention_days / DAYS_PER_CALENDAR_MONTH
-    edge = np.clip(r, m, m + 1)
-    v["stored_months"] = (edge * edge - m * m) / 2 + r * (m + 1 - edge)
-    v["devices_added"] = np.diff(v["devices"], prepend=0.0)
-    v["devices_retired"] = v["devices_bought"] - v["devices_added"]
-    for info in COMPONENTS + CARBON_COMPONENTS:
-        v[info.key] = c.values(info.key)[0, :h]
-    kg, kg_cash = a.carbon(view), a.carbon("cash")
-    v["cloud_kg"], v["edge_kg"] = kg.cloud_monthly[0, :h], kg.edge_monthly[0, :h]
-    v["edge_kg_running"] = kg_cash.edge_running_monthly[0, :h]
-    v["cloud_kg_cumulative"], v["edge_kg_cumulative"] = kg.cloud_cumulative[0, :h], kg.edge_cumulative[0, :h]
-    f, cash = a.finance(view), a.cash
-    v["cloud_running"] = cash.cloud_running_monthly[0, :h]
-    v["cloud_upfront"] = f.cloud_upfront[0, :h]
-    v["cloud_total"] = f.cloud_monthly[0, :h]
-    v["cash_capex"] = cash.edge_capex[0, :h]
-    v["cash_running"] = cash.edge_running_monthly[0, :h]
-    v["edge_capex"] = f.edge_capex[0, :h]
-    v["edge_running"] = f.edge_running_monthly[0, :h]
-    v["edge_total"] = f.edge_monthly[0, :h]
-    v["net_capex"] = v["edge_capex"] - v["cloud_upfront"]
-    v["cash_net_capex"] = v["cash_capex"] - cash.cloud_upfront[0, :h]
-    v["cloud_cumulative"] = f.cloud_cumulative[0, :h]
-    v["edge_cumulative"] = f.edge_cumulative[0, :h]
-    v["cumulative_savings"] = v["cloud_cumulative"] - v["edge_cumulative"]
-    rate = 1 + s.discount_percent_per_year / 100
-    v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
-    cash_gap = v["cloud_running"] - v["cash_running"]
-    chosen_gap = v["cloud_total"] - v["cloud_upfront"] - v["edge_running"]
-    for prefix, gap, capex in (("carbon_", v["cloud_kg"] - v["edge_kg_running"], v["edge_purchase"]),
-                               ("", chosen_gap, v["net_capex"]),
-                               ("cash_", cash_gap, v["cash_net_capex"]),
-                               ("discounted_", cash_gap * v["discount_end"], v["cash_net_capex"] * v["discount_start"])):
-        end = np.cumsum(gap - capex)
-        start = end - gap
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = m + np.where(start >= 0, 0.0, np.minimum(1, -start / gap))
-        v[prefix + "gap"], v[prefix + "savings_end"] = gap, end
-        v[prefix + "crossing"] = np.where(end >= 0, t, np.nan)
-    return v
+    series = {key: c.values(key) for key in (*(column.key for column in HELPERS if column.key in c.quantities),
+                                             *(info.key for info in COMPONENTS + CARBON_COMPONENTS))}
+    discount_start, discount_end = discount_factors(a.scenario.discount_percent_per_year, c.months)
+    series |= {
+        "cloud_running": cash.cloud_running_monthly, "cloud_upfront": f.cloud_upfront, "cloud_total": f.cloud_monthly,
+        "cash_capex": cash.edge_capex, "cash_running": cash.edge_running_monthly, "edge_capex": f.edge_capex,
+        "edge_running": f.edge_running_monthly, "edge_total": f.edge_monthly, "net_capex": f.net_capex_monthly,
+        "cash_net_capex": cash.net_capex_monthly, "cloud_cumulative": f.cloud_cumulative,
+        "edge_cumulative": f.edge_cumulative, "cumulative_savings": f.cumulative_savings,
+        "cloud_kg": kg.cloud_monthly, "edge_kg_running": kg_cash.edge_running_monthly, "edge_kg": kg.edge_monthly,
+        "cloud_kg_cumulative": kg.cloud_cumulative, "edge_kg_cumulative": kg.edge_cumulative,
+        "discount_start": discount_start, "discount_end": discount_end}
+    cash_pair = (cash.running_gap_monthly, cash.net_capex_monthly)
+    for prefix, (gap, lumps) in {"carbon_": kg.break_even_flows, "": (f.running_gap_monthly, f.net_capex_monthly),
+                                 "cash_": cash_pair,
+                                 "discounted_": discounted_flows(*cash_pair, a.scenario.discount_percent_per_year)
+                                 }.items():
+        path = savings_path(gap, lumps)
+        series |= {f"{prefix}gap": gap, f"{prefix}savings_end": path.savings_end, f"{prefix}crossing": path.crossing}
+    return {"month": m + 1, "m": m, "year": m // 12 + 1} | {key: np.broadcast_to(x, (1, c.months))[0, :h]
+                                                            for key, x in series.items()}
 
 
 # ── Summary: key, formula, label ──────────────────────────────────────────────────────────────────
-def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: str, per_device_ips: float = 1.0):
-    """(key, formula, label and unit) in the order of `report.summary`; `B{key}` is that row's cell.
-    `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number at export."""
-    free = 'AND({B:cloud_total_cost}=0,{B:edge_total_cost}=0)'
-    crossing = lambda key: f'=IF(OR({free},COUNT({rng(key)})=0),"",MIN({rng(key)}))'  # noqa: E731
+def summary_rows(cur: str, per_device_ips: float = 1.0):
+    """(key, formula template, label and unit) in the order of `report.summary`; `{cell:key}` is that row's
+    value cell. `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number
+    at export."""
+    free = 'AND({cell:cloud_total_cost}=0,{cell:edge_total_cost}=0)'
+    crossing = lambda key: f'=IF(OR({free},COUNT({{all:{key}}})=0),"",MIN({{all:{key}}}))'  # noqa: E731
     return (
         ("scenario", "=scenario_name", "Scenario"),
         ("view", "=view", "View (cash or accounting)"),
         ("currency", "=currency", "Currency"),
         ("fx_rate", "=fx_rate", f"Exchange rate [{cur} per USD]: the rate the USD catalog prices were converted at"),
         ("fx_rate_date", '=""&fx_rate_date', "Exchange rate date; blank: a rate set by hand"),
-        ("cloud_monthly_cost", f"={first('cloud_total')}-{first('cloud_upfront')}",
+        ("cloud_monthly_cost", "={first:cloud_total}-{first:cloud_upfront}",
          f"Cloud cost, first month, without commitment upfront [{cur}]"),
-        ("cloud_upfront", f"={first('commitment_upfront')}", f"Cloud commitment upfront at go-live [{cur}]"),
-        ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
-        ("edge_monthly_cost", f"={first('cash_running')}", f"Edge running cost, first month (cash) [{cur}]"),
-        ("edge_devices", f"={first('devices')}", "Edge devices at go-live [devices]"),
+        ("cloud_upfront", "={first:commitment_upfront}", f"Cloud commitment upfront at go-live [{cur}]"),
+        ("edge_capex", "={first:cash_capex}", f"Edge capex at go-live [{cur}]"),
+        ("edge_monthly_cost", "={first:cash_running}", f"Edge running cost, first month (cash) [{cur}]"),
+        ("edge_devices", "={first:devices}", "Edge devices at go-live [devices]"),
         ("edge_devices_needed", "=sites*-INT(-(cameras/sites*analysed_fps*(1+sizing_headroom_percent/100)"
                                 f"/{per_device_ips!r}-1E-9))",
          f"Edge devices the load needs at go-live [devices], at {per_device_ips:,.1f} inferences/s per device (the "
          "advisor's derated, decode-capped throughput at export)"),
-        ("edge_capacity_ok", "={B:edge_devices}>={B:edge_devices_needed}",
+        ("edge_capacity_ok", "={cell:edge_devices}>={cell:edge_devices_needed}",
          "Edge capacity: TRUE when the devices priced carry the load; FALSE: the edge figures are understated"),
         ("break_even_month", crossing("crossing"),
          "Break-even [months from go-live]; blank: does not pay back within the horizon"),
@@ -250,30 +255,30 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("discounted_payback_months", crossing("discounted_crossing"),
          "Discounted payback, cash view [months]: break-even of the discounted cash flows; blank: not within the "
          "horizon"),
-        ("horizon_months", f"=COUNT({rng('month')})", "Horizon [months]"),
-        ("cloud_total_cost", f"=SUM({rng('cloud_total')})", f"Cloud TCO over the horizon [{cur}]"),
-        ("edge_total_cost", f"=SUM({rng('edge_total')})", f"Edge TCO over the horizon [{cur}]"),
-        ("savings_total", "={B:cloud_total_cost}-{B:edge_total_cost}", f"Savings over the horizon [{cur}]"),
-        ("npv_savings", f"=NPV(monthly_discount_rate,{rng('gap')})"
-                        f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('net_capex')})",
+        ("horizon_months", "=COUNT({all:month})", "Horizon [months]"),
+        ("cloud_total_cost", "=SUM({all:cloud_total})", f"Cloud TCO over the horizon [{cur}]"),
+        ("edge_total_cost", "=SUM({all:edge_total})", f"Edge TCO over the horizon [{cur}]"),
+        ("savings_total", "={cell:cloud_total_cost}-{cell:edge_total_cost}", f"Savings over the horizon [{cur}]"),
+        ("npv_savings", "=NPV(monthly_discount_rate,{all:gap})"
+                        "-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{all:net_capex})",
          f"NPV of savings [{cur}]: running flows at the end of their month, capex at its start "
          "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate)"),
-        ("roi_percent", f'=IF({{B:capex_total}}>={MIN_CAPEX},{{B:savings_total}}/{{B:capex_total}}*100,"")',
+        ("roi_percent", f'=IF({{cell:capex_total}}>={MIN_CAPEX},{{cell:savings_total}}/{{cell:capex_total}}*100,"")',
          "ROI [%]; blank: no capex"),
         ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
-        ("capex_total", f"=SUM({rng('cash_capex')})", f"Cash capex paid within the horizon [{cur}]"),
-        ("cloud_kgco2e_monthly", f"={first('cloud_kg')}", "Cloud emissions, first month [kg CO₂e]"),
-        ("edge_kgco2e_monthly", f"={first('edge_kg_running')}",
+        ("capex_total", "=SUM({all:cash_capex})", f"Cash capex paid within the horizon [{cur}]"),
+        ("cloud_kgco2e_monthly", "={first:cloud_kg}", "Cloud emissions, first month [kg CO₂e]"),
+        ("edge_kgco2e_monthly", "={first:edge_kg_running}",
          "Edge emissions, first month, devices bought excluded [kg CO₂e]"),
-        ("edge_embodied_kgco2e", f"={first('edge_purchase')}", "Embodied emissions of the devices bought at go-live "
+        ("edge_embodied_kgco2e", "={first:edge_purchase}", "Embodied emissions of the devices bought at go-live "
                                                                "[kg CO₂e]"),
-        ("cloud_kgco2e_total", f"=SUM({rng('cloud_kg')})", "Cloud emissions over the horizon [kg CO₂e]"),
-        ("edge_kgco2e_total", f"=SUM({rng('edge_kg')})", "Edge emissions over the horizon, chosen view [kg CO₂e]"),
-        ("kgco2e_avoided_total", "={B:cloud_kgco2e_total}-{B:edge_kgco2e_total}",
+        ("cloud_kgco2e_total", "=SUM({all:cloud_kg})", "Cloud emissions over the horizon [kg CO₂e]"),
+        ("edge_kgco2e_total", "=SUM({all:edge_kg})", "Edge emissions over the horizon, chosen view [kg CO₂e]"),
+        ("kgco2e_avoided_total", "={cell:cloud_kgco2e_total}-{cell:edge_kgco2e_total}",
          "Emissions avoided by the edge over the horizon [kg CO₂e]"),
         ("carbon_break_even_month",
-         f'=IF(OR(AND(SUM({rng("cloud_kg")})=0,SUM({rng("edge_kg_running")})+SUM({rng("edge_purchase")})=0),'
-         f'COUNT({rng("carbon_crossing")})=0),"",MIN({rng("carbon_crossing")}))',
+         '=IF(OR(AND(SUM({all:cloud_kg})=0,SUM({all:edge_kg_running})+SUM({all:edge_purchase})=0),'
+         'COUNT({all:carbon_crossing})=0),"",MIN({all:carbon_crossing}))',
          "Carbon break-even [months]: when lower operating emissions have paid back the devices' embodied "
          "emissions; blank: not within the horizon"),
         ("carbon_price_per_tonne", "=carbon_price_per_tonne", f"Internal carbon price [{cur} per tonne]"),
@@ -281,6 +286,12 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
 
 
 # ── Writing ───────────────────────────────────────────────────────────────────────────────────────
+def monthly_rate(percent_per_year: float) -> float:
+    """The monthly discount rate of a yearly one, (1 + rate)^(1/12) − 1: the rate Excel's NPV() is given (the engine
+    discounts with the yearly rate directly, `finance.discount_factors`)."""
+    return (1 + percent_per_year / 100) ** (1 / 12) - 1
+
+
 def _cached(value):
     """A cached result: numbers as floats, undefined results as the blank text the formula returns."""
     if value is None or isinstance(value, str):
@@ -356,6 +367,40 @@ class _Book:
             letter = xl_col_to_name(j)
             ws.write_formula(rows + 1, j, f"=SUM({letter}2:{letter}{rows + 1})", self.formats["money_total"],
                              float(total))
+
+    def monthly_sheet(self, columns: tuple[Column, ...], values: dict[str, np.ndarray], adds_up, first_width: float
+                      ) -> None:
+        """The Monthly sheet: one row per month, each column its template's formula cached with the engine's value
+        (a column without a template holds the value itself), and a Total row under the columns that add up."""
+        ws, months = self.sheets["Monthly"], len(values["month"])
+        self.template = Template({c.key: xl_col_to_name(j) for j, c in enumerate(columns)}, months)
+        for j, column in enumerate(columns):
+            fmt = self.formats[column.kind]
+            for r in range(months):
+                value = values[column.key][r]
+                template = column.first if r == 0 and column.first else column.formula
+                if template:
+                    ws.write_formula(r + 1, j, "=" + self.template(template, r + 2), fmt, _cached(value))
+                else:
+                    ws.write_number(r + 1, j, float(value), fmt)
+        self.table(ws, "MonthlyTable", [c.header for c in columns], months,
+                   {j: values[c.key].sum() for j, c in enumerate(columns) if adds_up(c)})
+        ws.freeze_panes(1, 1)
+        ws.set_column(0, len(columns) - 1, 16)
+        ws.set_column(0, 0, first_width)
+        ws.set_row(0, 45, self.formats["wrap"])
+
+    def rng(self, key: str) -> str:
+        """Monthly column `key`, every month."""
+        return self.template(f"{{all:{key}}}")
+
+    def flow_cells(self, ws, column: int, gap: str, lumps: str, flows: np.ndarray) -> None:
+        """c_t = gap(t−1) − lumps(t), t = 0…months, in `column` from row 2: formulas over the Monthly columns `gap`
+        and `lumps`, cached with `flows` (the engine's, `finance.cash_flows`)."""
+        gap, lumps, months = self.template.columns[gap], self.template.columns[lumps], len(flows) - 1
+        for t in range(months + 1):
+            parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{lumps}{t + 2}"] if t < months else [])
+            ws.write_formula(t + 1, column, "=" + "".join(parts), self.formats["money"], float(flows[t]))
 
     def irr_block(self, ws, column: int, flows_rng: str, t_rng: str, irr: float) -> str:
         """Labels in `column`, formulas beside them (rows 2–5): the spreadsheet's IRR() of the monthly flows,
@@ -459,104 +504,60 @@ class _Writer(_Book):
         return last
 
     def derived(self, ws, row: int) -> None:
+        """The figures the monthly lines are built from, as formulas over the inputs cached with the engine's
+        (`costs.scenario_figures`)."""
         s = self.a.scenario
         ws.write_string(row, 0, "Derived (formulas; docs/FORMULAS.md)", self.formats["bold"])
-        operating_h = s.hours_per_day * s.days_per_month
-        rate, upfront, term = (float(x[0]) for x in instance_rates(batch([s])))
-        hours = float(billed_hours(batch([s]))[0])
-        share = {"none": 0.0, "partial": s.instance_partial_upfront_percent / 100, "all": 1.0}[s.instance_upfront] \
-            if term else 0.0
+        figures = {name: float(x[0]) for name, x in scenario_figures(batch([s])).items()}
+        figures["monthly_discount_rate"] = monthly_rate(s.discount_percent_per_year)
         derived = (
-            ("operating_s", "=hours_per_day*3600*days_per_month", s.hours_per_day * 3600 * s.days_per_month, "s/month"),
-            ("operating_h", "=hours_per_day*days_per_month", operating_h, "h/month"),
-            ("other_h", f"=MAX({HOURS_PER_CALENDAR_MONTH}-operating_h,0)",
-             max(HOURS_PER_CALENDAR_MONTH - operating_h, 0), "h/month"),
-            ("retention_months", f"=retention_days/{DAYS_PER_CALENDAR_MONTH}",
-             s.retention_days / DAYS_PER_CALENDAR_MONTH, "months"),
+            ("operating_s", "=hours_per_day*3600*days_per_month", "s/month"),
+            ("operating_h", "=hours_per_day*days_per_month", "h/month"),
+            ("other_h", f"=MAX({HOURS_PER_CALENDAR_MONTH}-operating_h,0)", "h/month"),
+            ("retention_months", f"=retention_days/{DAYS_PER_CALENDAR_MONTH}", "months"),
             ("per_site_devices",
              "=cameras/sites*analysed_fps*(1+sizing_headroom_percent/100)/device_throughput_ips",
-             s.cameras / s.sites * s.analysed_fps * (1 + s.sizing_headroom_percent / 100) / s.device_throughput_ips,
              "devices per site before rounding up"),
             ("serverless_per_image",
              "=serverless_ms_per_inference/1000*serverless_memory_gb*serverless_per_gb_second"
-             "+serverless_per_million_requests/10^6",
-             s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
-             + s.serverless_per_million_requests / 1e6, f"{self.cur}/image"),
+             "+serverless_per_million_requests/10^6", f"{self.cur}/image"),
             ("instance_load", "=cameras*analysed_fps*(1+instance_headroom_percent/100)/instance_inferences_per_s",
-             s.cameras * s.analysed_fps * (1 + s.instance_headroom_percent / 100) / s.instance_inferences_per_s,
              "instances before rounding up"),
             ("term_months", '=IF(instance_commitment="one_year",12,IF(instance_commitment="three_year",36,0))',
-             term, "months"),
+             "months"),
             ("upfront_share", '=IF(term_months>0,IF(instance_upfront="all",1,IF(instance_upfront="partial",'
-                              'instance_partial_upfront_percent/100,0)),0)', share, "of the committed cost"),
+                              'instance_partial_upfront_percent/100,0)),0)', "of the committed cost"),
             ("instance_rate", '=IF(term_months>0,instance_committed_per_hour*(1-upfront_share),'
                               'IF(instance_commitment="spot",instance_spot_per_hour*(1+instance_spot_interruption_percent'
                               '/100),instance_per_hour))*(1+instance_endpoint_surcharge_percent/100)'
-                              '*(1-inference_discount_percent/100)', rate, f"{self.cur}/instance-hour billed"),
+                              '*(1-inference_discount_percent/100)', f"{self.cur}/instance-hour billed"),
             ("upfront_per_instance", f"=instance_committed_per_hour*upfront_share*{HOURS_PER_CALENDAR_MONTH}*term_months"
                                      "*(1+instance_endpoint_surcharge_percent/100)*(1-inference_discount_percent/100)",
-             upfront, f"{self.cur} per instance committed"),
+             f"{self.cur} per instance committed"),
             ("billed_hours", f'=IF(OR(instance_billing="always_on",term_months>0),{HOURS_PER_CALENDAR_MONTH},'
                              f'MIN(MIN(hours_per_day+instance_warmup_hours_per_day,24)*days_per_month,'
-                             f'{HOURS_PER_CALENDAR_MONTH}))', hours, "h/month per instance"),
-            ("monthly_discount_rate", "=(1+discount_percent_per_year/100)^(1/12)-1",
-             (1 + s.discount_percent_per_year / 100) ** (1 / 12) - 1, "per month"),
+                             f'{HOURS_PER_CALENDAR_MONTH}))', "h/month per instance"),
+            ("monthly_discount_rate", "=(1+discount_percent_per_year/100)^(1/12)-1", "per month"),
         )
-        for i, (name, formula, value, unit) in enumerate(derived, start=row + 1):
+        for i, (name, formula, unit) in enumerate(derived, start=row + 1):
             ws.write_string(i, 0, name)
-            ws.write_formula(i, 1, formula, self.formats["number"], value)
+            ws.write_formula(i, 1, formula, self.formats["number"], figures[name])
             ws.write_string(i, 3, unit)
             self.name(name, "Inputs", f"$B${i + 1}")
 
     # Monthly -----------------------------------------------------------------------------------
     def monthly(self) -> None:
-        ws = self.sheets["Monthly"]
         columns = monthly_columns(self.cur)
         values = monthly_values(self.a, self.view)
-        h = len(values["month"])
-        self.columns = {c.key: xl_col_to_name(i) for i, c in enumerate(columns)}
-        self.patterns: dict[str, str] = {}
-        self.h = h
-        for i, column in enumerate(columns):
-            fmt = self.formats[column.kind]
-            for row in range(h):
-                value = values[column.key][row]
-                if column.key == "month":
-                    ws.write_number(row + 1, i, value, fmt)
-                    continue
-                template = column.first if row == 0 and column.first else column.formula
-                ws.write_formula(row + 1, i, "=" + self.cells(template, row + 2), fmt, _cached(value))
-        self.table(ws, "MonthlyTable", [c.header for c in columns], h,
-                   {i: values[c.key].sum() for i, c in enumerate(columns) if c.kind == "money"
-                    and "cumulative" not in c.key and "savings_end" not in c.key})
-        ws.freeze_panes(1, 1)
-        ws.set_column(0, 0, 8)
-        ws.set_column(1, len(columns) - 1, 16)
-        ws.set_row(0, 45, self.formats["wrap"])
-        self.chart(ws)
-
-    def cells(self, template: str, row: int) -> str:
-        """A row's formula: `{key}` → that column's cell in this row, `{prev:key}` → the row above,
-        `{range:key}` → the column from month 1 to the row above."""
-        if template not in self.patterns:
-            self.patterns[template] = _PLACEHOLDER.sub(self._field, template)
-        return self.patterns[template].format(row=row, above=row - 1)
-
-    def _field(self, match: re.Match) -> str:
-        """A placeholder as its column letter and a format field for the row number: the letters are looked
-        up once per template, each cell only formats its row in (the templates hold no other braces)."""
-        kind, letter = match[1], self.columns[match[2]]
-        return {"prev:": f"{letter}{{above}}", "range:": f"${letter}$2:${letter}${{above}}"}.get(kind,
-                                                                                                f"{letter}{{row}}")
-
-    def rng(self, key: str) -> str:
-        letter = self.columns[key]
-        return f"Monthly!${letter}$2:${letter}${self.h + 1}"
+        self.h = len(values["month"])
+        self.monthly_sheet(columns, values, lambda c: c.kind == "money" and "cumulative" not in c.key
+                           and "savings_end" not in c.key, first_width=8)
+        self.chart(self.sheets["Monthly"])
 
     def chart(self, ws) -> None:
         chart = self.book.add_chart({"type": "line"})
         for key, name in (("cloud_cumulative", "Cloud cumulative"), ("edge_cumulative", "Edge cumulative")):
-            letter = self.columns[key]
+            letter = self.template.columns[key]
             chart.add_series({"name": name, "categories": f"=Monthly!$A$2:$A${self.h + 1}",
                               "values": f"=Monthly!${letter}$2:${letter}${self.h + 1}"})
         be = summary(self.a, self.view)["break_even_month"]
@@ -566,22 +567,18 @@ class _Writer(_Book):
         chart.set_y_axis({"name": self.cur, "num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 760, "height": 380})
-        ws.insert_chart(f"{self.columns['month']}{self.h + 4}", chart)
+        ws.insert_chart(f"{self.template.columns['month']}{self.h + 4}", chart)
 
     # Cash flows (IRR) ------------------------------------------------------------------------------
     def cash_flows(self) -> None:
         """c_t = gap(t−1) − capex(t), t = 0…horizon; IRR refined by two Newton steps to full precision."""
         ws = self.sheets["Cash flows"]
         ws.write_row(0, 0, ["t [months]", f"Cash flow of the move to the edge [{self.cur}]"], self.formats["bold"])
-        v = monthly_values(self.a, "cash")
-        flows = np.zeros(self.h + 1)
-        flows[:-1] -= v["cash_net_capex"]
-        flows[1:] += v["cash_gap"]
-        gap, capex = self.columns["cash_gap"], self.columns["cash_net_capex"]
+        cash = self.a.cash
         for t in range(self.h + 1):
-            parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < self.h else [])
             ws.write_number(t + 1, 0, t)
-            ws.write_formula(t + 1, 1, "=" + "".join(parts), self.formats["money"], float(flows[t]))
+        self.flow_cells(ws, 1, "cash_gap", "cash_net_capex",
+                        cash_flows(cash.running_gap_monthly, cash.net_capex_monthly)[0, :self.h + 1])
         self.irr_block(ws, 2, f"$B$2:$B${self.h + 2}", f"$A$2:$A${self.h + 2}", self.a.cash.irr_percent[0])
         self.name("irr_percent", "Cash flows", "$D$5")
         ws.set_column(0, 0, 10)
@@ -595,12 +592,10 @@ class _Writer(_Book):
         ws = self.sheets["Summary"]
         ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
         values = summary(self.a, self.view)
-        rows = summary_rows(self.rng, lambda key: f"Monthly!${self.columns[key]}$2", self.cur,
-                            self.a.capacity().per_device_ips)
-        cell = {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
-        for i, (key, formula, label) in enumerate(rows, start=1):
-            for k, ref in cell.items():
-                formula = formula.replace(f"{{B:{k}}}", ref)
+        rows = summary_rows(self.cur, self.a.capacity().per_device_ips)
+        self.template.cells |= {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
+        for i, (key, template, label) in enumerate(rows, start=1):
+            formula = self.template(template)
             fmt = self.formats["money" if "[" + self.cur + "]" in label else "number"]
             ws.write_string(i, 0, key)
             ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
@@ -787,80 +782,58 @@ class _FleetWriter(_Book):
         notes.set_column(1, 1, 120)
         return self.finish()
 
-    def plan_columns(self) -> list[tuple[str, str, str, str | None]]:
-        """(key, header, formula template, first-row template) per Monthly column; values where the template
-        is empty. `{c:key}` is the same row's cell of column `key`, `{p:key}` the row above."""
+    def plan_columns(self) -> tuple[Column, ...]:
+        """The Monthly columns: the engine's series as values (no template), the rest as formula templates."""
         cur = self.cur
-        columns = [("month", "Month", "", None), ("m", "m (months since the programme start)", "{c:month}-1", None),
-                   ("quarter", "Quarter", "INT({c:m}/3)+1", None), ("cloud", f"All cloud: cost [{cur}]", "", None)]
+        count = lambda key, header, formula, first=None: Column(key, header, formula, first, "count")  # noqa: E731
+        money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
+        columns = [Column("month", "Month", "", kind="count"),
+                   count("m", "m (months since the programme start)", "{month}-1"),
+                   count("quarter", "Quarter", "INT({m}/3)+1"), money("cloud", f"All cloud: cost [{cur}]", "")]
         for i in EDGE_PLANS:
             k, name = fleet_inventory.PLANS[i], fleet_inventory.PLAN_TEXT[fleet_inventory.PLANS[i]]
             columns += [
-                (f"{k}_capex", f"{name}: capex [{cur}]", "", None),
-                (f"{k}_running", f"{name}: running cost [{cur}]", "", None),
-                (f"{k}_upfront_saved", f"{name}: cloud upfront no longer paid [{cur}]", "", None),
-                (f"{k}_cost", f"{name}: cost [{cur}]", f"{{c:{k}_capex}}+{{c:{k}_running}}", None),
-                (f"{k}_lumps", f"{name}: capex − cloud upfront no longer paid [{cur}]",
-                 f"{{c:{k}_capex}}-{{c:{k}_upfront_saved}}", None),
-                (f"{k}_gap", f"{name}: cloud − running − cloud upfront no longer paid [{cur}]",
-                 f"{{c:cloud}}-{{c:{k}_running}}-{{c:{k}_upfront_saved}}", None),
-                (f"{k}_savings", f"{name}: cumulative savings [{cur}]",
-                 f"{{p:{k}_savings}}+{{c:cloud}}-{{c:{k}_cost}}", f"{{c:cloud}}-{{c:{k}_cost}}"),
-                (f"{k}_started", f"{name}: flows started [0/1]",
-                 f"IF(OR({{p:{k}_started}}=1,{{c:{k}_gap}}-{{c:{k}_lumps}}<>0),1,0)",
-                 f"IF({{c:{k}_gap}}-{{c:{k}_lumps}}<>0,1,0)"),
-                (f"{k}_crossing", f"{name}: break-even in this month [months]",
-                 f'IF(AND({{c:{k}_started}}=1,{{c:{k}_savings}}>=0),{{c:m}}+IF({{c:{k}_savings}}-{{c:{k}_gap}}>=0,0,'
-                 f'MIN(1,-({{c:{k}_savings}}-{{c:{k}_gap}})/{{c:{k}_gap}})),"")', None)]
-        return columns
+                money(f"{k}_capex", f"{name}: capex [{cur}]", ""),
+                money(f"{k}_running", f"{name}: running cost [{cur}]", ""),
+                money(f"{k}_upfront_saved", f"{name}: cloud upfront no longer paid [{cur}]", ""),
+                money(f"{k}_cost", f"{name}: cost [{cur}]", f"{{{k}_capex}}+{{{k}_running}}"),
+                money(f"{k}_lumps", f"{name}: capex − cloud upfront no longer paid [{cur}]",
+                      f"{{{k}_capex}}-{{{k}_upfront_saved}}"),
+                money(f"{k}_gap", f"{name}: cloud − running − cloud upfront no longer paid [{cur}]",
+                      f"{{cloud}}-{{{k}_running}}-{{{k}_upfront_saved}}"),
+                money(f"{k}_savings", f"{name}: cumulative savings [{cur}]",
+                      f"{{prev:{k}_savings}}+{{cloud}}-{{{k}_cost}}", f"{{cloud}}-{{{k}_cost}}"),
+                count(f"{k}_started", f"{name}: flows started [0/1]",
+                      f"IF(OR({{prev:{k}_started}}=1,{{{k}_gap}}-{{{k}_lumps}}<>0),1,0)",
+                      f"IF({{{k}_gap}}-{{{k}_lumps}}<>0,1,0)"),
+                Column(f"{k}_crossing", f"{name}: break-even in this month [months]",
+                       f'IF(AND({{{k}_started}}=1,{{{k}_savings}}>=0),{{m}}+IF({{{k}_savings}}-{{{k}_gap}}>=0,0,'
+                       f'MIN(1,-({{{k}_savings}}-{{{k}_gap}})/{{{k}_gap}})),"")')]
+        return tuple(columns)
 
     def monthly_values(self) -> dict[str, np.ndarray]:
-        """Every Monthly column's value per month, computed here as the formulas do (for the cached results)."""
+        """Every Monthly column's value per month, as the engine computed it: the programme's series, its monthly
+        table, and each plan's flows (`Programme.plans`) and their break-even path. Only the month counters
+        (month, m, quarter) are counted here."""
         p, M = self.p, self.p.months
         m = np.arange(M, dtype=float)
+        table = fleet_tables.monthly_table(p)
+        gaps, lumps = p.plans.running_gap_monthly, p.plans.net_capex_monthly
         v = {"month": m + 1, "m": m, "quarter": m // 3 + 1, "cloud": p.cloud_monthly}
         for i in EDGE_PLANS:
             k = fleet_inventory.PLANS[i]
-            capex, running, upfront = p.plan_capex[i], p.plan_opex[i], p.plan_cloud_upfront[i]
-            cost, lumps = capex + running, capex - upfront
-            gap = p.cloud_monthly - running - upfront
-            savings = np.cumsum(p.cloud_monthly - cost)
-            started = np.maximum.accumulate(gap - lumps != 0).astype(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                within = np.where(savings - gap >= 0, 0.0, np.minimum(1, -(savings - gap) / gap))
-            v |= {f"{k}_capex": capex, f"{k}_running": running, f"{k}_upfront_saved": upfront, f"{k}_cost": cost,
-                  f"{k}_lumps": lumps, f"{k}_gap": gap,
-                  f"{k}_savings": savings, f"{k}_started": started,
-                  f"{k}_crossing": np.where((started == 1) & (savings >= 0), m + within, np.nan)}
+            path = savings_path(gaps[i], lumps[i], from_first_flow=True)
+            v |= {f"{k}_capex": p.plan_capex[i], f"{k}_running": p.plan_opex[i],
+                  f"{k}_upfront_saved": p.plan_cloud_upfront[i], f"{k}_cost": table[f"{k}_cost"].to_numpy(),
+                  f"{k}_lumps": lumps[i], f"{k}_gap": gaps[i],
+                  f"{k}_savings": table[f"{k}_cumulative_savings"].to_numpy(), f"{k}_started": path.started[0],
+                  f"{k}_crossing": path.crossing[0]}
         return v
 
     def monthly(self) -> None:
-        ws, columns, values = self.sheets["Monthly"], self.plan_columns(), self.monthly_values()
-        M = self.p.months
-        self.columns = {key: xl_col_to_name(j) for j, (key, *_) in enumerate(columns)}
-        fill = lambda template, row: re.sub(r"\{([cp]):(\w+)\}", lambda x: f"{self.columns[x[2]]}"  # noqa: E731
-                                            f"{row if x[1] == 'c' else row - 1}", template)
-        for j, (key, header, formula, first) in enumerate(columns):
-            kind = "count" if key in ("month", "m", "quarter") or key.endswith("_started") else \
-                "number" if key.endswith("_crossing") else "money"
-            for r in range(M):
-                value = values[key][r]
-                template = first if r == 0 and first else formula
-                if not template:
-                    ws.write_number(r + 1, j, float(value), self.formats[kind])
-                else:
-                    ws.write_formula(r + 1, j, "=" + fill(template, r + 2), self.formats[kind], _cached(value))
-        self.table(ws, "MonthlyTable", [c[1] for c in columns], M,
-                   {j: values[key].sum() for j, (key, *_) in enumerate(columns)
-                    if key == "cloud" or key.endswith(("_capex", "_running", "_upfront_saved", "_cost", "_lumps",
-                                                       "_gap"))})
-        ws.freeze_panes(1, 1)
-        ws.set_column(0, len(columns) - 1, 16)
-        ws.set_row(0, 45, self.formats["wrap"])
-
-    def rng(self, key: str) -> str:
-        letter = self.columns[key]
-        return f"Monthly!${letter}$2:${letter}${self.p.months + 1}"
+        self.monthly_sheet(self.plan_columns(), self.monthly_values(),
+                           lambda c: c.key == "cloud" or c.key.endswith(("_capex", "_running", "_upfront_saved",
+                                                                         "_cost", "_lumps", "_gap")), first_width=16)
 
     def cash_flows(self) -> None:
         """Per edge plan c_t = gap(t−1) − lumps(t), t = 0…M (as finance.irr_percent), and its IRR block."""
@@ -869,17 +842,12 @@ class _FleetWriter(_Book):
         for t in range(M + 1):
             ws.write_number(t + 1, 0, t)
         self.irr_cells = {}
+        flows = cash_flows(p.plans.running_gap_monthly, p.plans.net_capex_monthly)
         for n, i in enumerate(EDGE_PLANS):
             k, col = fleet_inventory.PLANS[i], 1 + 3 * n
             letter = xl_col_to_name(col)
             ws.write_string(0, col, f"{fleet_inventory.PLAN_TEXT[k]}: cash flow [{self.cur}]", self.formats["bold"])
-            flows = np.zeros(M + 1)
-            flows[:-1] -= p.plan_capex[i] - p.plan_cloud_upfront[i]
-            flows[1:] += p.cloud_monthly - p.plan_opex[i] - p.plan_cloud_upfront[i]
-            gap, capex = self.columns[f"{k}_gap"], self.columns[f"{k}_lumps"]
-            for t in range(M + 1):
-                parts = ([f"Monthly!{gap}{t + 1}"] if t else []) + ([f"-Monthly!{capex}{t + 2}"] if t < M else [])
-                ws.write_formula(t + 1, col, "=" + "".join(parts), self.formats["money"], float(flows[t]))
+            self.flow_cells(ws, col, f"{k}_gap", f"{k}_lumps", flows[i])
             cell = self.irr_block(ws, col + 1, f"${letter}$2:${letter}${M + 2}", f"$A$2:$A${M + 2}", p.irr[i])
             self.irr_cells[k] = f"'Cash flows'!{cell}"
             ws.set_column(col, col, 22)
@@ -935,7 +903,7 @@ class _FleetWriter(_Book):
         ws.write_string(rate_row - 1, 4, "Discount rate [%/year] (the base scenario's): change it, the NPVs follow")
         ws.write_string(rate_row, 0, "monthly_discount_rate")
         ws.write_formula(rate_row, 1, "=(1+discount_percent_per_year/100)^(1/12)-1", self.formats["factor"],
-                         (1 + rate / 100) ** (1 / 12) - 1)
+                         monthly_rate(rate))
         ws.write_string(rate_row, 4, "(1 + rate)^(1/12) − 1")
         quarter_row = rate_row + 3
         ws.write_row(quarter_row - 1, 0, ["Capex by quarter", *(fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS)],

@@ -294,13 +294,18 @@ class Factors:
         return self._made[key]
 
 
+def retention_months(retention_days: np.ndarray) -> np.ndarray:
+    """Retention R [months] of a retention in days."""
+    return np.asarray(retention_days, dtype=float) / DAYS_PER_CALENDAR_MONTH
+
+
 def stored_months(months: int, retention_days: np.ndarray) -> np.ndarray:
     """Average months of upload held in storage during month m, with retention R = days / 30.44.
 
     Uploads arrive evenly; data older than R months is deleted. Stored volume at time t is
     rate × min(t, R), so the month's average is ∫ₘ^{m+1} min(t, R) dt / 1 month.
     """
-    r = np.asarray(retention_days, dtype=float) / DAYS_PER_CALENDAR_MONTH
+    r = retention_months(retention_days)
     r = r[:1] if _uniform(r) else r
     m = np.arange(months, dtype=float)[None, :]
     a = np.clip(_col(r), m, m + 1)
@@ -391,7 +396,7 @@ class Costs:
     months: int
     horizon: np.ndarray                # (n,) months each scenario covers
     lines: dict[str, Line]             # keyed as COMPONENTS
-    quantities: dict[str, Line]        # images, GB and devices per month
+    quantities: dict[str, Line]        # images, GB, devices, instances and the per-month factors, per month
     carbon: dict[str, Line] = field(default_factory=dict)   # kg CO₂e per month, keyed as CARBON_COMPONENTS
     registry: tuple[ComponentInfo, ...] = COMPONENTS        # what `lines` holds: cost lines, or `FLOWS`
 
@@ -413,6 +418,30 @@ class Costs:
         return sum_terms(self.terms(side, view, lump), self.n, self.months)
 
 
+def scenario_figures(b: Batch) -> dict[str, np.ndarray]:
+    """The per-scenario figures (n,) the monthly lines are built from, under the names the workbook's Inputs
+    sheet gives them (docs/FORMULAS.md)."""
+    operating_h = b["hours_per_day"] * b["days_per_month"]
+    rate, upfront, term = instance_rates(b)
+    return {
+        "operating_s": b["hours_per_day"] * 3600 * b["days_per_month"],
+        "operating_h": operating_h,
+        "other_h": np.maximum(HOURS_PER_CALENDAR_MONTH - operating_h, 0),
+        "retention_months": retention_months(b["retention_days"]),
+        "per_site_devices": b["cameras"] / b["sites"] * b["analysed_fps"] * (1 + b["sizing_headroom_percent"] / 100)
+        / b["device_throughput_ips"],                                     # before rounding up
+        "serverless_per_image": b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
+        * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6,
+        "instance_load": b["cameras"] * b["analysed_fps"] * (1 + b["instance_headroom_percent"] / 100)
+        / b["instance_inferences_per_s"],                                 # instances before rounding up
+        "term_months": term,
+        "upfront_share": _upfront_share(b, term),
+        "instance_rate": rate,
+        "upfront_per_instance": upfront,
+        "billed_hours": billed_hours(b),
+    }
+
+
 def evaluate(b: Batch, months: int | None = None) -> Costs:
     """Monthly cost of every component for the batch over `months` (default: the longest horizon)."""
     M = int(months or b.max_horizon)
@@ -422,10 +451,12 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     growth = compound(b["workload_growth_percent_per_year"])
     bandwidth = compound(b["workload_growth_percent_per_year"], b["bandwidth_price_change_percent_per_year"])
     fees = compound(b["workload_growth_percent_per_year"], b["cloud_fee_change_percent_per_year"])
-    fees_stored = _times(stored_months(M, b["retention_days"]), fees)
+    stored = stored_months(M, b["retention_days"])
+    fees_stored = _times(stored, fees)
 
     # Month-0 quantities per scenario (n,)
-    operating_s = b["hours_per_day"] * 3600 * b["days_per_month"]
+    figures = scenario_figures(b)
+    operating_s = figures["operating_s"]
     images = b["cameras"] * b["analysed_fps"] * operating_s
     video_gb = b["cameras"] * b["bitrate_mbps"] * (1e6 / 8) * operating_s / 1e9
     upload_gb = np.where(b["video_upload"], video_gb, images * b["image_kb"] / 1e6)
@@ -445,16 +476,15 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
         inference.append(tiered.scaled(col(per_image) * list_share))
     serverless = ~per_image & ~b["instances"]
     if serverless.any():
-        serverless_per_image = (b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
-                                * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6)
-        inference.append(Component(col(serverless * images * serverless_per_image) * list_share, fees))
+        inference.append(Component(col(serverless * images * figures["serverless_per_image"]) * list_share, fees))
     none = Component(np.zeros((b.n, 1)), ONE)
-    instances = (none, none)
+    instances = (none, none, none)
     if b["instances"].any():
-        instances = in_service, bought = _instances(b, growth, M)
+        instances = in_service, bought, _ = _instances(b, figures, growth, M)
         fee_change = compound(b["cloud_fee_change_percent_per_year"])
-        rate, upfront, term = (col(x * b["instances"]) for x in instance_rates(b))
-        inference.append(in_service.scaled(rate * col(billed_hours(b)), fee_change))
+        rate, upfront, term = (col(figures[k] * b["instances"]) for k in ("instance_rate", "upfront_per_instance",
+                                                                          "term_months"))
+        inference.append(in_service.scaled(rate * col(figures["billed_hours"]), fee_change))
         lines["commitment_upfront"] = (bought.scaled(upfront, fee_change),)
         lines["commitment_spread"] = (in_service.scaled(upfront / np.maximum(term, 1), fee_change),)
     else:
@@ -464,7 +494,7 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
                                        compound(b["bandwidth_price_change_percent_per_year"]), bandwidth),)
     lines["cloud_storage"] = (Component(col(upload_gb * b["storage_per_gb_month"]), fees_stored),)
 
-    devices, bought, added = _fleet(b, growth, M)
+    devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
     price, install = col(b["device_price"]), col(b["install_per_device"])
     salvage = price * col(b["salvage_percent"]) / 100
     # price × bought − salvage × retired, with retired = bought − added (devices new to the fleet)
@@ -475,8 +505,7 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     per_device_fee = col(b["per_device_fee"])
     lines["management"] = (devices.scaled(col(b["management_per_month"]) * per_device_fee),
                            Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), ONE))
-    operating_h = b["hours_per_day"] * b["days_per_month"]
-    powered_h = operating_h + b["idle_power_percent"] / 100 * np.maximum(HOURS_PER_CALENDAR_MONTH - operating_h, 0)
+    powered_h = figures["operating_h"] + b["idle_power_percent"] / 100 * figures["other_h"]
     kwh_per_device = b["device_watts"] / 1000 * powered_h * b["pue"]
     lines["electricity"] = (devices.scaled(col(kwh_per_device * b["electricity_per_kwh"]),
                                            compound(b["electricity_price_change_percent_per_year"])),)
@@ -495,14 +524,23 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     else:
         lines.update(dict.fromkeys(CARBON_PRICE_KEYS, ()))
 
+    ones = np.ones((b.n, 1))
     quantities = {
+        "growth": (Component(ones, growth),),
+        "bandwidth_change": (Component(ones, compound(b["bandwidth_price_change_percent_per_year"])),),
+        "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
+        "electricity_change": (Component(ones, compound(b["electricity_price_change_percent_per_year"])),),
+        "stored_months": (Component(ones, stored),),
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
         "result_gb": (Component(col(result_gb), growth),),
         "feedback_gb": (Component(col(feedback_gb), growth),),
         "devices": (devices,),
+        "devices_added": (added,),
         "devices_bought": (bought,),
+        "devices_retired": (bought, Component(-added.amount, added.factor)),   # bought − added
         "instances": (instances[0],),
+        "commitments_added": (instances[2],),
         "commitments_bought": (instances[1],),
     }
     return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, carbon)
@@ -529,7 +567,8 @@ def _carbon(b: Batch, images, network_gb, feedback_gb, growth, devices: Componen
     }
 
 
-def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, Component]:
+def _fleet(b: Batch, per_site_devices: np.ndarray, growth: np.ndarray, M: int
+           ) -> tuple[Component, Component, Component]:
     """Devices in service, devices bought, and devices added to the fleet per month, as count terms.
 
     Auto sizing, per site (cameras spread evenly over the sites), growing with the workload:
@@ -537,8 +576,6 @@ def _fleet(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component, 
     Each device is replaced `useful_life_months` after its purchase (refresh) and the retired one is
     sold for its salvage value: bought(m) = added(m) + bought(m − life).
     """
-    per_site_load = b["cameras"] / b["sites"] * b["analysed_fps"] * (1 + b["sizing_headroom_percent"] / 100)
-    per_site_devices = per_site_load / b["device_throughput_ips"]          # before rounding up
     base = np.where(b["auto_sizing"], b["sites"] * np.ceil(per_site_devices - 1e-9), b["devices_manual"])
     life = b["useful_life_months"].astype(int)
     months = np.arange(M)
@@ -577,8 +614,9 @@ def _with_renewals(added: np.ndarray, life: np.ndarray) -> np.ndarray:
 COMMITMENT_MONTHS = {"one_year": 12, "three_year": 36}
 
 
-def _instances(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Component]:
-    """Instances in service and commitments bought per month, as count terms.
+def _instances(b: Batch, figures: dict[str, np.ndarray], growth: np.ndarray, M: int
+               ) -> tuple[Component, Component, Component]:
+    """Instances in service, commitments bought and instances committed anew per month, as count terms.
 
     Sized like edge devices but for the whole region, re-sized every month as the workload grows:
         instances(m) = max(instance_min_count, ceil(cameras × analysed_fps × growth(m) × (1 + headroom%)
@@ -586,15 +624,14 @@ def _instances(b: Batch, growth: np.ndarray, M: int) -> tuple[Component, Compone
     Under a 1- or 3-year commitment the count never falls (a commitment cannot be handed back), and each
     instance committed is committed again when its term ends: bought(m) = added(m) + bought(m − term).
     """
-    load = b["cameras"] * b["analysed_fps"] * (1 + b["instance_headroom_percent"] / 100) / b["instance_inferences_per_s"]
-    needed = np.maximum(_col(b["instance_min_count"]), np.ceil(_col(load) * growth - 1e-9))
+    needed = np.maximum(_col(b["instance_min_count"]), np.ceil(_col(figures["instance_load"]) * growth - 1e-9))
     needed = np.broadcast_to(needed, (b.n, M))
-    term = instance_rates(b)[2].astype(int)
+    term = figures["term_months"].astype(int)
     committed = term > 0
     in_service = np.where(_col(committed), np.maximum.accumulate(needed, axis=1), needed)
     added = np.where(_col(committed), np.diff(in_service, axis=1, prepend=0.0), 0.0)
     ones = np.ones((b.n, 1))
-    return Component(ones, in_service), Component(ones, _with_renewals(added, term))
+    return Component(ones, in_service), Component(ones, _with_renewals(added, term)), Component(ones, added)
 
 
 def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -610,14 +647,19 @@ def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     term = np.where(b["one_year"], COMMITMENT_MONTHS["one_year"], np.where(b["three_year"], COMMITMENT_MONTHS["three_year"], 0))
     committed = term > 0
-    share = committed * np.where(b["all_upfront"], 1.0, np.where(b["partial_upfront"],
-                                                                 b["instance_partial_upfront_percent"] / 100, 0.0))
+    share = _upfront_share(b, term)
     spot = b["instance_spot_per_hour"] * (1 + b["instance_spot_interruption_percent"] / 100)
     hourly = np.where(committed, b["instance_committed_per_hour"] * (1 - share),
                       np.where(b["spot"], spot, b["instance_per_hour"]))
     multiplier = (1 + b["instance_endpoint_surcharge_percent"] / 100) * (1 - b["inference_discount_percent"] / 100)
     upfront = b["instance_committed_per_hour"] * share * HOURS_PER_CALENDAR_MONTH * term
     return hourly * multiplier, upfront * multiplier, term.astype(float)
+
+
+def _upfront_share(b: Batch, term: np.ndarray) -> np.ndarray:
+    """The share of a commitment paid upfront (n,): 0 without a commitment (term 0) or upfront payment."""
+    return (term > 0) * np.where(b["all_upfront"], 1.0, np.where(b["partial_upfront"],
+                                                               b["instance_partial_upfront_percent"] / 100, 0.0))
 
 
 def billed_hours(b: Batch) -> np.ndarray:

@@ -17,6 +17,7 @@ result, not an error. NPV discounts capex at the start of its month and other fl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,6 +66,11 @@ class _SideSeries:
     def edge_cumulative(self) -> np.ndarray:
         return np.cumsum(self.edge_monthly, axis=1)
 
+    @property
+    def cumulative_savings(self) -> np.ndarray:
+        """(n, M) cloud cumulative − edge cumulative at the end of each month."""
+        return self.cloud_cumulative - self.edge_cumulative
+
 
 @dataclass(frozen=True)
 class Finance(_SideSeries):
@@ -112,6 +118,16 @@ class Finance(_SideSeries):
         """(n, M) cloud commitment payments at the start of each month (zeros in the accounting view)."""
         return self._monthly("cloud", lump=True)
 
+    @property
+    def running_gap_monthly(self) -> np.ndarray:
+        """(n, M) the month's savings that accrue through it: cloud − edge, both without lumps."""
+        return self.cloud_running_monthly - self.edge_running_monthly
+
+    @property
+    def net_capex_monthly(self) -> np.ndarray:
+        """(n, M) the lumps at the start of each month: edge capex − cloud upfront (zeros in the accounting view)."""
+        return self.edge_capex - self.cloud_upfront
+
     def _cash_flows(self) -> tuple[np.ndarray, np.ndarray]:
         """(n, M) cash-view gap (cloud − edge running) and net lumps (edge capex − cloud upfront), zero past
         each horizon."""
@@ -152,11 +168,37 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
         reached &= np.arange(net.shape[1])[None, :] < horizon[:, None]
     first = np.argmax(reached, axis=1)
     rows = np.arange(net.shape[0])
-    gap = gap_at(first)
-    s_start = s_end[rows, first] - gap                 # ≤ 0: the month before had not reached 0
+    return np.where(reached[rows, first], crossing_time(first, s_end[rows, first], gap_at(first)),
+                    np.nan)   # argmax of no True is 0
+
+
+def crossing_time(month: np.ndarray, s_end: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """When cumulative savings reach 0 within `month`, given them at its end (`s_end`, ≥ 0) and the month's gap:
+    month + (−S_start)/gap with S_start = s_end − gap, at the month's start when S_start ≥ 0 [fractional months]."""
+    s_start = s_end - gap
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):    # a tiny gap: a huge ratio, clipped to 1
         fraction = -s_start / np.where(gap > 0, gap, 1.0)  # a gap ≤ 0 can only reach 0 at the start
-    return np.where(reached[rows, first], first + np.clip(fraction, 0, 1), np.nan)   # argmax of no True is 0
+    return month + np.clip(fraction, 0, 1)
+
+
+class SavingsPath(NamedTuple):
+    """Month by month, the figures behind a break-even (n, M)."""
+    savings_end: np.ndarray     # cumulative savings at each month's end: Σ (gap − lumps)
+    started: np.ndarray         # 1 from the first month with any flow (gap − lumps ≠ 0), else 0
+    crossing: np.ndarray        # `crossing_time` in each month that ends with savings ≥ 0 (once started), else NaN
+
+
+def savings_path(gap: np.ndarray, lumps: np.ndarray, from_first_flow: bool = False) -> SavingsPath:
+    """The cumulative savings of `gap` (accruing through each month) less `lumps` (paid at its start), and the
+    break-even time within each month that ends with them ≥ 0: the earliest is the break-even (`break_even`,
+    which also forgives a rounding error of 1e-9 of the amounts). `from_first_flow`: only once a flow has started,
+    as a fleet plan's break-even."""
+    gap, lumps = np.atleast_2d(gap), np.atleast_2d(lumps)
+    s_end = np.cumsum(gap - lumps, axis=1)
+    started = np.maximum.accumulate(gap - lumps != 0, axis=1).astype(float)
+    reached = (s_end >= 0) & (started == 1) if from_first_flow else s_end >= 0
+    month = np.arange(gap.shape[1], dtype=float)[None, :]
+    return SavingsPath(s_end, started, np.where(reached, crossing_time(month, s_end, gap), np.nan))
 
 
 def _within(values: np.ndarray, horizon: np.ndarray) -> np.ndarray:
@@ -252,10 +294,17 @@ class Carbon(_SideSeries):
     edge_total: np.ndarray
     break_even_month: np.ndarray
 
-    def _monthly(self, side: str, lump: bool | None = None) -> np.ndarray:
+    def _monthly(self, side: str, lump: bool | None = None, view: str | None = None) -> np.ndarray:
         """(n, M) emissions per month [kg CO₂e]."""
-        return _within(sum_terms(self.costs.terms(side, self.view, lump, carbon=True), self.costs.n,
+        return _within(sum_terms(self.costs.terms(side, view or self.view, lump, carbon=True), self.costs.n,
                                  self.costs.months), self.costs.horizon)
+
+    @property
+    def break_even_flows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, M) the flows of the carbon break-even, whatever the view: cloud − edge running (cash view), and the
+        devices' embodied emissions when bought."""
+        return (self.cloud_monthly - self._monthly("edge", lump=False, view="cash"),
+                self._monthly("edge", lump=True, view="cash"))
 
 
 def carbon(costs: Costs, view: str = "cash") -> Carbon:
@@ -329,12 +378,17 @@ def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_
     >>> discounted_payback(np.array([[0., 0., 121.]]), np.array([[100., 0., 0.]]), 0.0)  # capex 100, 121 in month 3
     array([2.82644628])
     """
+    discounted_gap, discounted_capex = discounted_flows(gap, capex, discount_percent_per_year)
+    rows = np.arange(discounted_gap.shape[0])
+    return break_even(discounted_gap - discounted_capex, lambda m: discounted_gap[rows, m],
+                      np.full(discounted_gap.shape[0], discounted_gap.shape[1]))
+
+
+def discounted_flows(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> tuple[np.ndarray, np.ndarray]:
+    """(n, M) `gap` discounted at the end of its month and `capex` at its start (see `discounted_payback`)."""
     gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
     at_start, at_end = discount_factors(discount_percent_per_year, gap.shape[1])
-    discounted_gap = gap * at_end
-    rows = np.arange(gap.shape[0])
-    return break_even(discounted_gap - capex * at_start, lambda m: discounted_gap[rows, m],
-                      np.full(gap.shape[0], gap.shape[1]))
+    return gap * at_end, capex * at_start
 
 
 IRR_SEARCH_LOG_MONTHLY = (-2.0, 20.0)   # ln(1 + monthly rate) searched: about −100 % to 10^104 % a year
@@ -355,11 +409,8 @@ def irr_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) -> np.
     >>> irr_percent(np.array([[0., 110.]]), np.array([[100., 0.]])).round(4)  # −100 now, +110 after 2 months: 1.1^6 − 1
     array([77.1561])
     """
-    gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
-    n, months = gap.shape
-    flows = np.zeros((n, months + 1))
-    flows[:, :-1] -= capex
-    flows[:, 1:] += gap
+    flows = cash_flows(gap, capex)
+    n, months = flows.shape[0], flows.shape[1] - 1
     t = np.arange(months + 1, dtype=float)
 
     def npv(rho):
@@ -374,6 +425,15 @@ def irr_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) -> np.
             same_as_lo = np.sign(npv(mid)) == np.sign(npv_lo)
             lo, hi = np.where(same_as_lo, mid, lo), np.where(same_as_lo, hi, mid)
         return np.where(defined, np.expm1(12 * (lo + hi) / 2) * 100, np.nan)
+
+
+def cash_flows(gap: np.ndarray, capex: np.ndarray) -> np.ndarray:
+    """(n, M + 1) the flows of `irr_percent`: c_t = gap(t−1) − capex(t), t = 0…M."""
+    gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
+    flows = np.zeros((gap.shape[0], gap.shape[1] + 1))
+    flows[:, :-1] -= capex
+    flows[:, 1:] += gap
+    return flows
 
 
 def step_curve(accruing: np.ndarray, lump: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
