@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import http.server
 import json
-import shutil
 import threading
 import tracemalloc
 from contextlib import contextmanager
@@ -129,7 +128,8 @@ def test_aws_offer_files_from_a_file_and_over_http():
     with served({"ec2.json": ec2.read_bytes(), "s3.json": s3.read_bytes()}) as base:
         over_http = feeds.read_aws(base + "ec2.json", rows("cloud_instances.csv")) + \
             feeds.read_aws(base + "s3.json", rows("cloud_instances.csv"))
-    from_file = feeds.read_aws(str(ec2), rows("cloud_instances.csv")) + feeds.read_aws(str(s3), rows("cloud_instances.csv"))
+    instances = rows("cloud_instances.csv")
+    from_file = feeds.read_aws(str(ec2), instances) + feeds.read_aws(str(s3), instances)
     found = figures_by_label(from_file)
     g4dn = ("cloud_instances.csv", ("aws-g4dn-xlarge",))
     assert found[(*g4dn, "on_demand_per_hour")].value == 0.526             # Linux, not the Windows SKU
