@@ -543,6 +543,14 @@ def load(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> Catalog:
     return _load(data_dir, overlay_dir, _overlay_stamp(overlay_dir), datetime.date.today(), stale_months())
 
 
+def _load_uncached(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> Catalog:
+    overlay_dir = overlay_dir if overlay_dir is not None else catalog_dir()
+    return _load.__wrapped__(data_dir, overlay_dir, (), datetime.date.today(), stale_months())
+
+
+load.__wrapped__ = _load_uncached          # the uncached load, as when `load` itself was the lru_cache
+
+
 @lru_cache(maxsize=4)
 def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetime.date, months: int) -> Catalog:
     def rows(file: str) -> list[dict]:
