@@ -116,9 +116,32 @@ def test_azure_saved_pages_as_a_list_and_a_page_that_stops_mid_paging(tmp_path):
     pages = [json.loads((FEEDS / f"azure-retail-prices-page{n}.json").read_text()) for n in (1, 2)]
     saved = tmp_path / "pages.json"
     saved.write_text(json.dumps(pages))
-    assert len(feeds.read_azure(str(saved), rows("cloud_instances.csv"))) == 6
+    assert len(feeds.read_azure(str(saved), rows("cloud_instances.csv"))) == 6      # 4 rates and 2 schedules
     with pytest.raises(FeedError, match="NextPageLink is set; save every page"):
         feeds.read_azure(str(FEEDS / "azure-retail-prices-page1.json"), rows("cloud_instances.csv"))
+
+
+def test_azure_refreshes_each_regions_blob_price_and_its_zones_egress_tiers(tmp_path):
+    page2 = str(FEEDS / "azure-retail-prices-page2.json")
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    found = refresh.read_figures("azure", [page2], overlay)
+    regional = {(f.key[0], f.column): f.value for f in found if f.file == "cloud_regions.csv"}
+    assert regional[("southeastasia", "egress_tiers")] == [(0, 0), (100, 0.12), (10240, 0.085), (51200, 0.082),
+                                                          (153600, 0.08)]          # Zone 2
+    assert regional[("westeurope", "storage_per_gb_month")] == 0.0208
+    result = refresh.plan("azure", found, overlay, today=TODAY)
+    assert result.lines() == ["cloud_regions.csv southeastasia storage_per_gb_month (Blob Hot LRS, first tier): "
+                              "0.0208 → 0.023 (effective 2026-05-01)",
+                              "7 figure(s) unchanged (now cited with the feed's date)"]
+    refresh.write(result, overlay)
+    region = catalog.load(overlay_dir=overlay).region("southeastasia")
+    assert region["fields"]["storage_per_gb_month"] == 0.023 and region["origin"] == "refreshed"
+    assert region["fields"]["egress_tiers"][1] == {"start": 100, "price": 0.12}     # the tier cell read back
+    # Every figure the feed gave for the row is cited (egress confirmed unchanged), at the latest effective date.
+    assert region["source"].startswith(f"storage_per_gb_month, egress_tiers: Azure Retail Prices API, {page2} "
+                                       "(effective 2026-07-01, retrieved 2026-12-07); inference_tiers, ")
+    assert region["as_of"] == "2026-07-01"
 
 
 # --- AWS ---------------------------------------------------------------------------------------------------
@@ -316,3 +339,21 @@ def test_figures_older_than_the_limit_are_marked_dated(monkeypatch):
     assert catalog.months_old("2025-12-07", datetime.date(2026, 12, 7)) == 12      # not yet older than 12
     assert catalog.months_old("2025-12-08", datetime.date(2026, 12, 7)) == 11
     assert catalog.months_old("2025-11", datetime.date(2026, 12, 7)) == 13
+
+
+def test_a_figure_the_feed_confirms_unchanged_is_cited_with_the_feeds_date(tmp_path):
+    """g6.xlarge's $0.8048/h is in the offer file as in the catalog: no change, but no longer 'as of 2026-11'."""
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    ec2 = str(FEEDS / "aws-offer-ec2-us-east-1.json")
+    result = refresh.plan("aws", refresh.read_figures("aws", [ec2], overlay), overlay, today=TODAY)
+    assert [c.label for c in result.changes] == ["aws-g4dn-xlarge one_year_per_hour",
+                                                 "aws-g4dn-xlarge three_year_per_hour"]
+    refresh.write(result, overlay)
+    g6 = next(r for r in catalog.load(overlay_dir=overlay).cloud_instances if r["id"] == "aws-g6-xlarge")
+    assert (g6["on_demand_per_hour"], g6["as_of"], g6["origin"]) == (0.8048, "2026-12-01", "refreshed")
+    assert g6["source"].startswith(f"on_demand_per_hour: AWS Price List bulk offer file, {ec2} (effective "
+                                   "2026-12-01, retrieved 2026-12-07); one_year_per_hour, three_year_per_hour, "
+                                   "spot_per_hour, partial_upfront_percent, endpoint_surcharge_percent, "
+                                   "throughput_ips as bundled: ")
+    assert g6["estimate"].startswith("one_year_per_hour, three_year_per_hour, spot_per_hour, ")

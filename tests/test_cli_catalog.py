@@ -37,7 +37,7 @@ def test_dry_run_prints_old_and_new_per_figure_and_writes_nothing(overlay, capsy
     assert (code, err) == (0, "")
     assert "fx_rates.csv USD per EUR: 1.1607 → 1.17 (effective 2026-12-04)\n" in out
     assert "fx_rates.csv GBP per EUR: 0.8678 → 0.875 (effective 2026-12-04)\n" in out
-    assert out.endswith("0 figure(s) unchanged\ndry run: nothing written\n")
+    assert out.endswith("0 figure(s) unchanged (now cited with the feed's date)\ndry run: nothing written\n")
     assert list(overlay.iterdir()) == []
 
 

@@ -209,15 +209,17 @@ def azure_region(text: str) -> str:
     return text.lower().replace(" ", "")
 
 
-# cloud_prices.csv groups the API prices as tiers: (provider, service, item) → the items' filter.
-AZURE_TIERS = {
-    ("azure", "Azure Blob Storage Hot (LRS)", "storage_per_gb_month"):
-        {"serviceName": "Storage", "productName": "General Block Blob v2", "meterName": "Hot LRS Data Stored",
-         "armRegionName": "eastus"},
-    ("azure", "Internet data transfer out", "transfer_out_per_gb"):
-        {"serviceName": "Bandwidth", "productName": "Bandwidth", "meterName": "Standard Data Transfer Out",
-         "armRegionName": "Zone 1"},
+# The API's tiered meters: name → the items' filter (with armRegionName: a region, or a bandwidth zone).
+AZURE_METERS = {
+    "blob": {"serviceName": "Storage", "productName": "General Block Blob v2", "meterName": "Hot LRS Data Stored"},
+    "egress": {"serviceName": "Bandwidth", "productName": "Bandwidth", "meterName": "Standard Data Transfer Out"},
 }
+# cloud_prices.csv tier schedules: (provider, service, item) → (meter, armRegionName).
+AZURE_TIERS = {("azure", "Azure Blob Storage Hot (LRS)", "storage_per_gb_month"): ("blob", "eastus"),
+               ("azure", "Internet data transfer out", "transfer_out_per_gb"): ("egress", "Zone 1")}
+# Internet egress is priced per zone: Zone 1 is North America and Europe, Zone 2 Asia Pacific (Azure bandwidth
+# pricing); the catalog's other Azure regions map here.
+AZURE_ZONES = {"eastus": "Zone 1", "westeurope": "Zone 1", "southeastasia": "Zone 2"}
 
 
 def azure_pages(location: str) -> Iterator[tuple[str, dict]]:
@@ -252,16 +254,17 @@ def azure_filter(instance_rows: list[dict]) -> str:
     """The API $filter asking for the catalog's Azure GPU sizes, Blob storage and bandwidth items."""
     skus = " or ".join(f"armSkuName eq '{azure_sku(r)}'" for r in instance_rows if r["provider"] == "azure")
     tiers = " or ".join("(" + " and ".join(f"{k} eq '{v}'" for k, v in spec.items()) + ")"
-                        for spec in AZURE_TIERS.values())
+                        for spec in AZURE_METERS.values())
     return f"(serviceName eq 'Virtual Machines' and ({skus})) or {tiers}"
 
 
-def read_azure(location: str, instance_rows: list[dict]) -> list[Figure]:
+def read_azure(location: str, instance_rows: list[dict], region_rows: list[dict] = ()) -> list[Figure]:
     """Linux consumption, spot and 1-/3-year reservation rates of the catalog's Azure GPU sizes in their
-    regions, and the Blob storage and bandwidth tier schedules of cloud_prices.csv."""
+    regions; the Blob storage and bandwidth tier schedules of cloud_prices.csv; and each Azure region's Blob
+    Hot LRS first-tier price and its zone's egress tiers in cloud_regions.csv."""
     wanted = {(azure_sku(r), azure_region(r["region"])): r for r in instance_rows if r["provider"] == "azure"}
     rates: dict[tuple, tuple[float, str, str]] = {}         # (row id, column) → (per hour, url, effective)
-    tiers: dict[tuple, dict[float, tuple[float, str, str]]] = {}
+    tiers: dict[tuple, dict[float, tuple[float, str, str]]] = {}     # (meter, armRegionName) → tiers
     for url, page in azure_pages(location):
         for item in page["Items"]:
             if not isinstance(item, dict):
@@ -288,17 +291,35 @@ def read_azure(location: str, instance_rows: list[dict]) -> list[Figure]:
                 else:
                     continue
                 rates[(row["id"], column)] = (price, url, effective)
-            for group, spec in AZURE_TIERS.items():
+            for meter, spec in AZURE_METERS.items():
                 if all(item.get(k) == v for k, v in spec.items()) and item.get("type", "Consumption") == "Consumption":
                     start = _number(item.get("tierMinimumUnits", 0), f"azure: {spec['meterName']} tier")
                     price = _number(item.get("retailPrice", item.get("unitPrice")), f"azure: {spec['meterName']}")
-                    tiers.setdefault(group, {})[start] = (price, url, effective)
+                    tiers.setdefault((meter, item.get("armRegionName")), {})[start] = (price, url, effective)
     found = [Figure("cloud_instances.csv", (row_id,), column, round(price, 6), f"{row_id} {column}", url, effective)
              for (row_id, column), (price, url, effective) in sorted(rates.items())]
-    for group, by_start in tiers.items():
-        schedule = sorted((start, price) for start, (price, _, _) in by_start.items())
-        url, effective = next(iter(by_start.values()))[1], max(e for _, _, e in by_start.values())
-        found.append(Figure("cloud_prices.csv", group, "tiers", schedule, f"{group[1]} tiers", url, effective))
+
+    def schedule(meter: str, region: str | None):
+        by_start = tiers.get((meter, region))
+        if not by_start:
+            return None
+        return (sorted((start, price) for start, (price, _, _) in by_start.items()),
+                next(iter(by_start.values()))[1], max(e for _, _, e in by_start.values()))
+
+    for group, (meter, region) in AZURE_TIERS.items():
+        if (found_tiers := schedule(meter, region)):
+            found.append(Figure("cloud_prices.csv", group, "tiers", found_tiers[0], f"{group[1]} tiers",
+                                *found_tiers[1:]))
+    for row in region_rows:
+        if row["provider"] != "azure":
+            continue
+        region = row["region"]
+        if (blob := schedule("blob", region)) and blob[0][0][0] == 0:
+            found.append(Figure("cloud_regions.csv", (region,), "storage_per_gb_month", blob[0][0][1],
+                                f"{region} storage_per_gb_month (Blob Hot LRS, first tier)", *blob[1:]))
+        if (egress := schedule("egress", AZURE_ZONES.get(region))):
+            found.append(Figure("cloud_regions.csv", (region,), "egress_tiers", egress[0],
+                                f"{region} egress_tiers ({AZURE_ZONES[region]})", *egress[1:]))
     if not found:
         raise FeedError("azure: none of the catalog's Azure figures in the feed")
     return found

@@ -63,7 +63,7 @@ class Refresh:
 
     def lines(self) -> list[str]:
         found = [c.text() for c in self.changes] or ["no figure changes"]
-        return found + [f"{self.unchanged} figure(s) unchanged"]
+        return found + [f"{self.unchanged} figure(s) unchanged (now cited with the feed's date)"]
 
 
 def _shown(value) -> str:
@@ -96,7 +96,7 @@ def read_figures(source: str, locations: list[str], overlay_dir: Path | None, da
         elif source == "owid":
             found += feeds.read_owid(location, rows("carbon.csv"))
         elif source == "azure":
-            found += feeds.read_azure(location, rows("cloud_instances.csv"))
+            found += feeds.read_azure(location, rows("cloud_instances.csv"), rows("cloud_regions.csv"))
         else:
             found += feeds.read_aws(location, rows("cloud_instances.csv"))
     return found
@@ -119,21 +119,26 @@ def plan(source: str, figures: list[Figure], overlay_dir: Path | None, data_dir:
             rows = by_key.get(key)
             if not rows:
                 continue                       # the feed knows a row the catalog does not have
-            changed = False
             for f in mine:
-                old = ([(r["tier_from"], r["price_usd"]) for r in sorted(rows, key=lambda r: r["tier_from"])]
-                       if f.column == "tiers" else rows[0][f.column])
+                old = _figure(rows, f.column)
                 if catalog.same_value(old, f.value):
                     result.unchanged += 1
                 else:
-                    changed = True
                     result.changes.append(Change(file, f.label, old, f.value, f.effective, f.url))
-            if changed:
-                new_rows += _refreshed_rows(FEED_NAMES[source], file, rows, mine, bundled.get(key, rows[0]), retrieved)
+            # Written even when unchanged: the feed confirms the figure, so it cites the feed and its date.
+            new_rows += _refreshed_rows(FEED_NAMES[source], file, rows, mine, bundled.get(key, rows[0]), retrieved)
         if new_rows:
             kept = catalog.layer_rows(file, "refreshed", data_dir, overlay_dir)
             result.files[file] = catalog.overlaid(file, kept, new_rows)
     return result
+
+
+def _figure(rows: list[dict], column: str):
+    """The catalog's figure in `column` of one key's rows: a number, or a tier schedule as [(start, price), …]."""
+    if column == "tiers":
+        return [(r["tier_from"], r["price_usd"]) for r in sorted(rows, key=lambda r: r["tier_from"])]
+    value = rows[0]["fields"][column] if "fields" in rows[0] else rows[0][column]
+    return [(t["start"], t["price"]) for t in value] if isinstance(value, list) else value
 
 
 def _refreshed_rows(feed: str, file: str, rows: list[dict], figures: list[Figure], bundled: dict,
@@ -148,8 +153,12 @@ def _refreshed_rows(feed: str, file: str, rows: list[dict], figures: list[Figure
         return [{**base, "tier_from": start, "price_usd": price, "source": cited, "estimate": ""}
                 for start, price in schedule]
     columns = [f.column for f in figures]
-    updated = {**base, **{f.column: f.value for f in figures}}
-    kept = [c for c in _FIGURE_COLUMNS.get(file, ()) if c not in columns]
+    if "fields" in base:                                        # a region row: its figures are scenario fields
+        updated = {**base, "fields": {**base["fields"], **{f.column: _field(f.value) for f in figures}}}
+        kept = [c for c in base["fields"] if c not in columns and c != "cloud_region"]
+    else:
+        updated = {**base, **{f.column: f.value for f in figures}}
+        kept = [c for c in _FIGURE_COLUMNS.get(file, ()) if c not in columns]
     if kept:
         updated["source"] = (f"{', '.join(columns)}: {cited}; {', '.join(kept)} as bundled: "
                              f"{bundled['source']} (as of {bundled['as_of']})")
@@ -157,6 +166,10 @@ def _refreshed_rows(feed: str, file: str, rows: list[dict], figures: list[Figure
     else:
         updated["source"], updated["estimate"] = cited, ""
     return [updated]
+
+
+def _field(value):
+    return [{"start": start, "price": price} for start, price in value] if isinstance(value, list) else value
 
 
 _FIGURE_COLUMNS = {"cloud_instances.csv": ("on_demand_per_hour", "one_year_per_hour", "three_year_per_hour",
@@ -211,6 +224,11 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _tier_cell(tiers: list[dict]) -> str:
+    """[{'start': 0, 'price': 0}, {'start': 100, 'price': 0.09}] → '0:0; 100:0.09' (as cloud_regions.csv has it)."""
+    return "; ".join(f"{_cell(float(t['start']))}:{_cell(float(t['price']))}" for t in tiers)
+
+
 def _write_csv(path: Path, bundled: Path, rows: list[dict]) -> None:
     """A refreshed/ file with the bundled file's columns (plus `retrieved`), values as the catalog reads them."""
     with bundled.open(newline="", encoding="utf-8") as fh:
@@ -219,7 +237,9 @@ def _write_csv(path: Path, bundled: Path, rows: list[dict]) -> None:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(header)
         for row in rows:
-            out.writerow([_cell(row.get(c, row.get("plain_source") if c == "source" else None)) for c in header])
+            values = {**row, **row.get("fields", {})}
+            out.writerow([_tier_cell(values[c]) if isinstance(values.get(c), list) else _cell(values.get(c))
+                          for c in header])
 
 
 def figures_in_use(data_dir: Path = catalog.DATA_DIR, overlay_dir: Path | None = None,
