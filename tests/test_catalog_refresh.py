@@ -164,6 +164,40 @@ def test_aws_offer_files_from_a_file_and_over_http():
     assert [(f.key, f.column, f.value) for f in over_http] == [(f.key, f.column, f.value) for f in from_file]
 
 
+def test_aws_transfer_out_and_lambda_keep_the_catalogs_free_allowance(tmp_path):
+    """The offer files price from the first GB / GB-second / request; AWS's free tier (100 GB out, 400,000 GB-s,
+    1 million requests a month) is not in them, so the catalog's free first tier stays and the paid tiers follow."""
+    transfer = (FEEDS / "aws-offer-datatransfer-us-east-1.json").read_text().replace('"0.0900000000"',
+                                                                                   '"0.0800000000"')
+    files = {"dt.json": transfer.encode(), "lambda.json": (FEEDS / "aws-offer-lambda-us-east-1.json").read_bytes()}
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    with served(files) as base:
+        found = refresh.read_figures("aws", [base + "dt.json", base + "lambda.json"], overlay)
+    raw = figures_by_label(found)
+    egress_group = ("aws", "Internet data transfer out", "transfer_out_per_gb")
+    assert raw[("cloud_prices.csv", egress_group, "tiers")].value == [(0, 0.08), (10240, 0.085), (51200, 0.07),
+                                                                      (153600, 0.05)]     # as the offer lists it
+    assert raw[("cloud_regions.csv", ("us-east-1",), "serverless_per_million_requests")].value == 0.2  # $2e-7 × 1e6
+    result = refresh.plan("aws", found, overlay, today=TODAY)
+    assert result.lines() == [
+        "cloud_prices.csv Internet data transfer out transfer_out_per_gb tiers (first 100 free allowance kept as "
+        "bundled): 0:0; 100:0.09; 10240:0.085; 51200:0.07; 153600:0.05 → 0:0; 100:0.08; 10240:0.085; 51200:0.07; "
+        "153600:0.05 (effective 2026-12-01)",
+        "cloud_regions.csv us-east-1 egress_tiers (first 100 free allowance kept as bundled): 0:0; 100:0.09; "
+        "10240:0.085; 51200:0.07; 153600:0.05 → 0:0; 100:0.08; 10240:0.085; 51200:0.07; 153600:0.05 "
+        "(effective 2026-12-01)",
+        "4 figure(s) unchanged (now cited with the feed's date)"]                 # Lambda: 2 schedules, 2 fields
+    refresh.write(result, overlay)
+    cat = catalog.load(overlay_dir=overlay)
+    assert cat.tier_schedules("serverless_per_gb_second")["aws — AWS Lambda (x86)"] == [
+        (0, 0), (400000, 1.66667e-05), (6e9, 1.5e-05), (15e9, 1.33334e-05)]
+    assert cat.region("us-east-1")["fields"]["egress_tiers"][1] == {"start": 100, "price": 0.08}
+    egress = next(r for r in cat.cloud_prices if r["item"] == "transfer_out_per_gb" and r["provider"] == "aws")
+    assert egress["source"].endswith("; the first tier's free allowance kept as bundled (AWS free tier, not in the "
+                                     "offer file)")
+
+
 def _generated_offer(path: Path, decoys: int) -> None:
     """An EC2 offer file of `decoys` products the catalog does not use, written entry by entry, then the sample's."""
     sample = json.loads((FEEDS / "aws-offer-ec2-us-east-1.json").read_text())

@@ -413,12 +413,24 @@ class JsonStream:
 
 AWS_EC2_COLUMNS = {("OnDemand", None): "on_demand_per_hour", ("Reserved", "1yr"): "one_year_per_hour",
                    ("Reserved", "3yr"): "three_year_per_hour"}
-# cloud_prices.csv groups read from AWS offer files: (provider, service, item) → product attributes.
-AWS_TIERS = {
-    ("aws", "Amazon S3 Standard", "storage_per_gb_month"):
-        {"servicecode": "AmazonS3", "storageClass": "General Purpose", "volumeType": "Standard",
-         "regionCode": "us-east-1"},
+# Tiered products: meter → (the product attributes, the attribute naming the region by its AWS location name,
+# the catalog's unit ÷ the offer's unit). A region row's `name` is its AWS location ('US East (N. Virginia)').
+AWS_METERS = {
+    "egress": ({"servicecode": "AWSDataTransfer", "transferType": "AWS Outbound", "toLocation": "External"},
+               "fromLocation", 1),
+    "s3": ({"servicecode": "AmazonS3", "storageClass": "General Purpose", "volumeType": "Standard"}, "location", 1),
+    "lambda_duration": ({"servicecode": "AWSLambda", "group": "AWS-Lambda-Duration"}, "location", 1),
+    "lambda_requests": ({"servicecode": "AWSLambda", "group": "AWS-Lambda-Requests"}, "location", 1e6),  # per million
 }
+# cloud_prices.csv tier schedules (US East) → meter; cloud_regions.csv fields → (meter, the whole schedule?).
+AWS_PRICE_GROUPS = {("aws", "Internet data transfer out", "transfer_out_per_gb"): "egress",
+                    ("aws", "Amazon S3 Standard", "storage_per_gb_month"): "s3",
+                    ("aws", "AWS Lambda (x86)", "serverless_per_gb_second"): "lambda_duration",
+                    ("aws", "AWS Lambda (x86)", "serverless_per_million_requests"): "lambda_requests"}
+AWS_PRICE_REGION = "us-east-1"
+AWS_REGION_FIELDS = {"egress_tiers": ("egress", True), "storage_per_gb_month": ("s3", False),
+                     "serverless_per_gb_second": ("lambda_duration", False),
+                     "serverless_per_million_requests": ("lambda_requests", False)}
 
 
 def _aws_price(dimension: dict, what: str) -> float:
@@ -428,12 +440,15 @@ def _aws_price(dimension: dict, what: str) -> float:
     return _number(prices["USD"], f"aws: {what}")
 
 
-def read_aws(location: str, instance_rows: list[dict]) -> list[Figure]:
-    """From an EC2 regional offer file: the Linux, shared-tenancy on-demand rate of each catalog EC2 instance and
-    its 1- and 3-year standard partial-upfront reserved rate as an effective hourly rate (upfront ÷ term hours +
-    hourly); from an S3 offer file: the S3 Standard storage tiers. The file is read as a stream."""
+def read_aws(location: str, instance_rows: list[dict], region_rows: list[dict] = ()) -> list[Figure]:
+    """From an offer file, read as a stream: of EC2, the Linux, shared-tenancy on-demand rate of each catalog EC2
+    instance and its 1- and 3-year standard partial-upfront reserved rate as an effective hourly rate (upfront ÷
+    term hours + hourly); of S3, data transfer and Lambda, the tier schedules of cloud_prices.csv (US East) and the
+    fields of each AWS region in cloud_regions.csv."""
     wanted = {(r["name"].split()[-1], r["region"]): r for r in instance_rows if r["provider"] == "aws"}
-    skus: dict[str, tuple[str, dict]] = {}         # sku → ('instance', row) or ('tiers', group key)
+    regions = {r["name"]: r["region"] for r in region_rows if r["provider"] == "aws"}
+    regions.setdefault("US East (N. Virginia)", AWS_PRICE_REGION)
+    skus: dict[str, tuple[str, object]] = {}       # sku → ('instance', row) or ('tiers', (meter, region id))
     header: dict = {}
     rates: dict[tuple, float] = {}
     tiers: dict[tuple, list[tuple[float, float]]] = {}
@@ -443,8 +458,7 @@ def read_aws(location: str, instance_rows: list[dict]) -> list[Figure]:
             for key in stream.keys():
                 if key == "products":
                     for sku in stream.keys():
-                        product = stream.value()
-                        match = _aws_match(product, wanted)
+                        match = _aws_match(stream.value(), wanted, regions)
                         if match:
                             skus[sku] = match
                 elif key == "terms":
@@ -467,15 +481,22 @@ def read_aws(location: str, instance_rows: list[dict]) -> list[Figure]:
     published = str(header["publicationDate"])[:10]
     found = [Figure("cloud_instances.csv", (row_id,), column, round(value, 6), f"{row_id} {column}", location,
                     published) for (row_id, column), value in sorted(rates.items())]
-    for group, schedule in tiers.items():
-        found.append(Figure("cloud_prices.csv", group, "tiers", sorted(schedule), f"{group[1]} tiers", location,
-                            published))
+    for group, meter in AWS_PRICE_GROUPS.items():
+        if (meter, AWS_PRICE_REGION) in tiers:
+            found.append(Figure("cloud_prices.csv", group, "tiers", tiers[(meter, AWS_PRICE_REGION)],
+                                f"{group[1]} {group[2]} tiers", location, published))
+    for region in regions.values():
+        for column, (meter, whole) in AWS_REGION_FIELDS.items():
+            schedule = tiers.get((meter, region))
+            if schedule and (whole or schedule[0][0] == 0):
+                found.append(Figure("cloud_regions.csv", (region,), column, schedule if whole else schedule[0][1],
+                                    f"{region} {column}", location, published))
     if not found:
         raise FeedError(f"aws: none of the catalog's AWS figures in the {header['offerCode']} offer file")
     return found
 
 
-def _aws_match(product, wanted: dict):
+def _aws_match(product, wanted: dict, regions: dict[str, str]):
     if not isinstance(product, dict) or not isinstance(product.get("attributes"), dict):
         raise FeedError("aws: a product has no attributes: not an offer file")
     a = product["attributes"]
@@ -483,9 +504,9 @@ def _aws_match(product, wanted: dict):
                                   a.get("capacitystatus")) == ("Linux", "Shared", "NA", "Used"):
         row = wanted.get((a["instanceType"], a.get("regionCode")))
         return ("instance", row) if row else None
-    for group, spec in AWS_TIERS.items():
-        if all(a.get(k) == v for k, v in spec.items()):
-            return ("tiers", group)
+    for meter, (spec, where, _) in AWS_METERS.items():
+        if all(a.get(k) == v for k, v in spec.items()) and a.get(where) in regions:
+            return ("tiers", (meter, regions[a[where]]))
     return None
 
 
@@ -496,8 +517,9 @@ def _aws_term(kind: str, offer: dict, match: tuple, rates: dict, tiers: dict) ->
     what, target = match
     if what == "tiers":
         if kind == "OnDemand":
-            tiers[target] = [(_number(d.get("beginRange", 0), "aws: beginRange"), _aws_price(d, target[1]))
-                             for d in dimensions]
+            per = AWS_METERS[target[0]][2]
+            tiers[target] = sorted((_number(d.get("beginRange", 0), "aws: beginRange"),
+                                    round(_aws_price(d, " ".join(target)) * per, 10)) for d in dimensions)
         return
     row = target
     attributes = offer.get("termAttributes") or {}

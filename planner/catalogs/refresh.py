@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planner.catalogs import catalog, feeds
@@ -19,8 +19,7 @@ from planner.catalogs.feeds import FEED_NAMES, FeedError, Figure
 
 LARGE_CHANGE = 3.0                 # a figure multiplied or divided by more than this needs --accept-large-changes
 SOURCES = ("ecb", "azure", "aws", "owid")
-AWS_OFFER_URLS = (feeds.PUBLIC_URLS["aws"],
-                  "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonS3/current/us-east-1/index.json")
+AWS_OFFERS = ("AmazonS3", "AWSDataTransfer", "AWSLambda")    # per catalog AWS region; EC2 for us-east-1
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,10 @@ def default_locations(source: str, data_dir: Path = catalog.DATA_DIR) -> list[st
         instances = catalog.catalog_rows("cloud_instances.csv", data_dir)
         return [feeds.PUBLIC_URLS["azure"] + urllib.parse.quote(feeds.azure_filter(instances), safe="'()")]
     if source == "aws":
-        return list(AWS_OFFER_URLS)
+        regions = [r["region"] for r in catalog.catalog_rows("cloud_regions.csv", data_dir) if r["provider"] == "aws"]
+        offer = feeds.PUBLIC_URLS["aws"]                    # …/AmazonEC2/current/us-east-1/index.json
+        return [offer] + [offer.replace("/AmazonEC2/current/us-east-1/", f"/{code}/current/{region}/")
+                          for region in regions for code in AWS_OFFERS]
     return [feeds.PUBLIC_URLS[source]]
 
 
@@ -98,7 +100,7 @@ def read_figures(source: str, locations: list[str], overlay_dir: Path | None, da
         elif source == "azure":
             found += feeds.read_azure(location, rows("cloud_instances.csv"), rows("cloud_regions.csv"))
         else:
-            found += feeds.read_aws(location, rows("cloud_instances.csv"))
+            found += feeds.read_aws(location, rows("cloud_instances.csv"), rows("cloud_regions.csv"))
     return found
 
 
@@ -119,6 +121,7 @@ def plan(source: str, figures: list[Figure], overlay_dir: Path | None, data_dir:
             rows = by_key.get(key)
             if not rows:
                 continue                       # the feed knows a row the catalog does not have
+            mine = [_keeping_free_allowance(f, _figure(rows, f.column)) for f in mine]
             for f in mine:
                 old = _figure(rows, f.column)
                 if catalog.same_value(old, f.value):
@@ -131,6 +134,24 @@ def plan(source: str, figures: list[Figure], overlay_dir: Path | None, data_dir:
             kept = catalog.layer_rows(file, "refreshed", data_dir, overlay_dir)
             result.files[file] = catalog.overlaid(file, kept, new_rows)
     return result
+
+
+FREE_NOTE = "free allowance kept as bundled"
+
+
+def _keeping_free_allowance(figure: Figure, old):
+    """AWS's free allowances (100 GB of transfer out, Lambda's 400,000 GB-seconds and 1 million requests a month)
+    are its account-wide free tier, not in the offer file, whose first tier starts at 0. A catalog schedule that
+    starts with such a free tier keeps it; the feed's tiers start where it ends."""
+    new = figure.value
+    if not (isinstance(new, list) and isinstance(old, list) and len(old) > 1 and tuple(old[0]) == (0, 0)
+            and new and new[0][0] == 0 and new[0][1] > 0):
+        return figure
+    free = old[1][0]
+    kept = {0.0: 0.0}
+    for start, price in new:
+        kept[max(start, free)] = price                 # a tier inside the allowance starts where it ends
+    return replace(figure, value=sorted(kept.items()), label=f"{figure.label} (first {free:g} {FREE_NOTE})")
 
 
 def _figure(rows: list[dict], column: str):
@@ -147,6 +168,8 @@ def _refreshed_rows(feed: str, file: str, rows: list[dict], figures: list[Figure
     urls = "; ".join(dict.fromkeys(f.url for f in figures))
     effective = max(f.effective for f in figures)
     cited = f"{feed}, {urls} (effective {effective}, retrieved {retrieved})"
+    if any(FREE_NOTE in f.label for f in figures):
+        cited += f"; the first tier's {FREE_NOTE} (AWS free tier, not in the offer file)"
     base = {**rows[0], "as_of": effective, "retrieved": retrieved}
     if figures[0].column == "tiers":
         (schedule,) = [f.value for f in figures]
