@@ -507,6 +507,8 @@ def _catalog_command(args) -> int:
             emit("".join(f"{f['file']:<20}{f['entry']:<50}{f['as_of']:<12}{f['origin']:<12}"
                          f"{'dated' if f['dated'] else '':<7}{f['source']}\n" for f in found))
         return 0
+    if args.date is not None and args.source != "ecb":
+        raise UsageError("--date is for ecb (a day of eurofxref-hist.xml)")
     if overlay is None and not args.dry_run:
         raise UsageError("set PLANNER_CATALOG_DIR to the folder for refreshed figures (data/ is never rewritten)")
     locations = args.locations or refresh.default_locations(args.source)

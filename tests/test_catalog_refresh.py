@@ -9,6 +9,7 @@ import json
 import threading
 import tracemalloc
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -360,6 +361,25 @@ def test_price_book_rows_override_and_say_so(tmp_path, monkeypatch):
     row = next(r for r in cat.cloud_prices if r["provider"] == "aws" and r["item"] == "transfer_out_per_gb")
     assert row["origin"] == "price book"
     assert row["source"] == "price book: Enterprise agreement 2026-118, clause 4: contracted egress rate"
+    # A refresh of the same figure says the price book overrides it, and the price book still applies after.
+    transfer = str(FEEDS / "aws-offer-datatransfer-us-east-1.json")
+    result = refresh.plan("aws", refresh.read_figures("aws", [transfer], overlay), overlay)
+    assert result.lines() == ["no figure changes", "2 figure(s) unchanged (now cited with the feed's date)"]
+    assert [f for f in result.files["cloud_prices.csv"] if f["item"] == "transfer_out_per_gb"]
+    confirmed = refresh.plan("aws", [replace(f, value=[(0, 0.08)]) for f in refresh.read_figures(
+        "aws", [transfer], overlay) if f.file == "cloud_prices.csv"], overlay)
+    assert confirmed.changes[0].label == ("Internet data transfer out transfer_out_per_gb tiers (first 100 free "
+                                          "allowance kept as bundled) (a price book row overrides it)")
+    refresh.write(result, overlay)
+    assert catalog.load().tier_schedules("transfer_out_per_gb")["aws — Internet data transfer out"] == [(0, 0.05)]
+
+
+def test_an_overlay_that_cannot_be_written_is_one_line(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the overlay folder should be")
+    result = refresh.plan("ecb", refresh.read_figures("ecb", [str(FEEDS / "eurofxref-daily.xml")], None), None)
+    with pytest.raises(FeedError, match=f"cannot write the catalog overlay {blocked}: "):
+        refresh.write(result, blocked)
 
 
 def test_figures_older_than_the_limit_are_marked_dated(monkeypatch):

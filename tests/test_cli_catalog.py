@@ -49,6 +49,16 @@ def test_refresh_then_list_shows_origin_and_a_report_converts_at_the_new_rate(ov
     assert (usd["origin"], usd["as_of"], usd["figures"], usd["dated"]) == ("refreshed", "2026-12-04",
                                                                            {"units_per_eur": 1.17}, False)
     assert currency.reference_rate("GBP") == (round(0.875 / 1.17, 6), "2026-12-04")
+    code, out, _ = run(capsys, "catalog", "list")
+    usd_line = next(line for line in out.splitlines() if line.startswith("fx_rates.csv") and " USD " in line)
+    assert usd_line.split()[:4] == ["fx_rates.csv", "USD", "2026-12-04", "refreshed"]
+    region = next(line for line in out.splitlines() if line.startswith("cloud_regions.csv") and "eastus" in line)
+    assert "bundled" in region
+
+
+def test_date_is_only_for_the_ecb(overlay, capsys):
+    code, _, err = run(capsys, "catalog", "refresh", "aws", "--date", "2026-01-02")
+    assert code == 2 and err == "error: --date is for ecb (a day of eurofxref-hist.xml)\n"
 
 
 def test_report_after_a_refresh_cites_the_feed_and_a_saved_plan_does_not_change(overlay, capsys, tmp_path):

@@ -112,6 +112,7 @@ def plan(source: str, figures: list[Figure], overlay_dir: Path | None, data_dir:
     for file in dict.fromkeys(f.file for f in figures):
         current = catalog.catalog_rows(file, data_dir, overlay_dir, ("bundled", "refreshed"))
         bundled = {catalog.overlay_key(file, r): r for r in catalog.layer_rows(file, "bundled", data_dir)}
+        negotiated = {catalog.overlay_key(file, r) for r in catalog.layer_rows(file, "price book", data_dir, overlay_dir)}
         by_key: dict[tuple, list[dict]] = {}
         for row in current:
             by_key.setdefault(catalog.overlay_key(file, row), []).append(row)
@@ -122,6 +123,8 @@ def plan(source: str, figures: list[Figure], overlay_dir: Path | None, data_dir:
             if not rows:
                 continue                       # the feed knows a row the catalog does not have
             mine = [_keeping_free_allowance(f, _figure(rows, f.column)) for f in mine]
+            if key in negotiated:                    # refreshed all the same: it applies if the row is dropped
+                mine = [replace(f, label=f"{f.label} (a price book row overrides it)") for f in mine]
             for f in mine:
                 old = _figure(rows, f.column)
                 if catalog.same_value(old, f.value):
@@ -210,6 +213,13 @@ def write(refresh: Refresh, overlay_dir: Path, data_dir: Path = catalog.DATA_DIR
                         "nothing written; check the feed, then repeat with --accept-large-changes")
     if not refresh.files:
         return []
+    try:
+        return _write(refresh, overlay_dir, data_dir)
+    except OSError as exc:
+        raise FeedError(f"cannot write the catalog overlay {overlay_dir}: {exc.strerror or exc}") from None
+
+
+def _write(refresh: Refresh, overlay_dir: Path, data_dir: Path) -> list[Path]:
     folder = overlay_dir / catalog.OVERLAY_LAYERS["refreshed"]
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=overlay_dir))
@@ -279,8 +289,10 @@ def figures_in_use(data_dir: Path = catalog.DATA_DIR, overlay_dir: Path | None =
             entry = " / ".join(k for k in catalog.overlay_key(file, row) if k)
             if file == "cloud_prices.csv":
                 entry += f" from {row['tier_from']:g}"
-            numbers = {k: v for k, v in {**row, **row.get("fields", {})}.items()
-                       if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ("tier_from",)}
+            numbers = {k: _tier_cell(v) if isinstance(v, list) else v
+                       for k, v in {**row, **row.get("fields", {})}.items()
+                       if (isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, list))
+                       and k != "tier_from"}
             found.append({"file": file, "entry": entry, "figures": numbers, "as_of": row["as_of"],
                           "origin": row["origin"], "retrieved": row["retrieved"], "dated": row["dated"],
                           "source": row["source"]})
