@@ -112,7 +112,8 @@ def plan(source: str, figures: list[Figure], overlay_dir: Path | None, data_dir:
     for file in dict.fromkeys(f.file for f in figures):
         current = catalog.catalog_rows(file, data_dir, overlay_dir, ("bundled", "refreshed"))
         bundled = {catalog.overlay_key(file, r): r for r in catalog.layer_rows(file, "bundled", data_dir)}
-        negotiated = {catalog.overlay_key(file, r) for r in catalog.layer_rows(file, "price book", data_dir, overlay_dir)}
+        negotiated = {catalog.overlay_key(file, r)
+                      for r in catalog.layer_rows(file, "price book", data_dir, overlay_dir)}
         by_key: dict[tuple, list[dict]] = {}
         for row in current:
             by_key.setdefault(catalog.overlay_key(file, row), []).append(row)
