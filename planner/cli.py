@@ -16,6 +16,7 @@
     python -m planner catalog refresh ecb|azure|aws|owid [--from FILE_OR_URL ...] [--date YYYY-MM-DD] [--dry-run]
                                      [--accept-large-changes]
     python -m planner catalog list [--stale] [--format table|json]
+    python -m planner catalog reprice --scenario FILE [--out FILE]
 
 The plans commands use the database `PLANNER_DATABASE_URL` names, else `[connections.planner]` in Streamlit's
 .streamlit/secrets.toml, else SQLite in `PLANNER_DATABASE_PATH` (default ./plans.sqlite3).
@@ -495,6 +496,10 @@ def _catalog_parsers(sub) -> None:
     listing = actions.add_parser("list", help="every catalog figure in use with its source, date and origin")
     listing.add_argument("--stale", action="store_true", help="only the figures marked dated")
     listing.add_argument("--format", choices=("table", "json"), default="table")
+    reprice = actions.add_parser("reprice", help="a scenario's region, device and vision API figures at today's "
+                                 "catalog: print what changes, and with --out write the re-priced scenario")
+    reprice.add_argument("--scenario", required=True, help="a scenario JSON file (never rewritten in place)")
+    reprice.add_argument("--out", help="write the re-priced scenario to this file")
 
 
 def _catalog_command(args) -> int:
@@ -507,6 +512,8 @@ def _catalog_command(args) -> int:
             emit("".join(f"{f['file']:<20}{f['entry']:<50}{f['as_of']:<12}{f['origin']:<12}"
                          f"{'dated' if f['dated'] else '':<7}{f['source']}\n" for f in found))
         return 0
+    if args.action == "reprice":
+        return _reprice(args)
     if args.date is not None and args.source != "ecb":
         raise UsageError("--date is for ecb (a day of eurofxref-hist.xml)")
     if overlay is None and not args.dry_run:
@@ -520,6 +527,17 @@ def _catalog_command(args) -> int:
         return 0
     written = refresh.write(result, overlay, accept_large_changes=args.accept_large_changes)
     emit("".join(f"wrote {path}\n" for path in written) or "nothing to write\n")
+    return 0
+
+
+def _reprice(args) -> int:
+    scenario = parse_json(_read_scenario(args.scenario))
+    new, changed = refresh.repriced(scenario)
+    show = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, str)) else f"{v:g}"  # noqa: E731
+    emit("".join(f"{field}: {show(old)} → {show(value)}\n" for field, old, value in changed)
+         or "no input changes: the scenario is at today's catalog\n")
+    if args.out is not None:
+        _write_file(args.out, to_json(new), args.scenario)
     return 0
 
 

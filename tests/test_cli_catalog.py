@@ -11,7 +11,7 @@ from planner import cli
 from planner.catalogs import catalog, currency, feeds, refresh
 from planner.exports.report import analyse_one, source_lines, summary_json
 from planner.exports.workbook import source_rows
-from planner.schema.scenario import to_json, validate
+from planner.schema.scenario import to_dict, to_json, validate
 
 pytestmark = pytest.mark.cli
 
@@ -134,3 +134,26 @@ def test_stale_figures_are_marked_in_the_report_json_workbook_and_list(overlay, 
     monkeypatch.setenv("PLANNER_STALE_MONTHS", "twelve")
     code, _, err = run(capsys, "catalog", "list", "--stale")
     assert code == 2 and err == "error: PLANNER_STALE_MONTHS 'twelve' is not a whole number of months\n"
+
+
+def test_reprice_shows_what_today_s_catalog_changes_and_writes_only_with_out(overlay, capsys, tmp_path):
+    cat = catalog.load()
+    saved = tmp_path / "plan.json"
+    at_bundled = validate(to_dict(catalog.preset("retail")) | cat.region("southeastasia")["fields"])
+    saved.write_text(to_json(at_bundled))
+    code, out, _ = run(capsys, "catalog", "reprice", "--scenario", str(saved))
+    assert (code, out) == (0, "no input changes: the scenario is at today's catalog\n")
+    page2 = str(FEEDS / "azure-retail-prices-page2.json")
+    refresh.write(refresh.plan("azure", refresh.read_figures("azure", [page2], overlay), overlay), overlay)
+    code, out, _ = run(capsys, "catalog", "reprice", "--scenario", str(saved))
+    assert (code, out) == (0, "storage_per_gb_month: 0.0208 → 0.023\n")
+    assert saved.read_text() == to_json(at_bundled)                          # a saved plan never changes by itself
+    out_file = tmp_path / "repriced.json"
+    run(capsys, "catalog", "reprice", "--scenario", str(saved), "--out", str(out_file))
+    assert validate(json.loads(out_file.read_text())).storage_per_gb_month == 0.023
+    # In euros, at the scenario's own rate: 0.023 USD × its EUR-per-USD rate.
+    in_eur = currency.convert(at_bundled, "EUR")
+    saved.write_text(to_json(in_eur))
+    new, changed = refresh.repriced(in_eur)
+    assert [c[0] for c in changed] == ["storage_per_gb_month"]
+    assert new.storage_per_gb_month == pytest.approx(0.023 * in_eur.fx_rate)

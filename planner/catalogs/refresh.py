@@ -16,6 +16,7 @@ from pathlib import Path
 
 from planner.catalogs import catalog, feeds
 from planner.catalogs.feeds import FEED_NAMES, FeedError, Figure
+from planner.schema.scenario import NO_REGION, Scenario, scale_money, to_dict, validate
 
 LARGE_CHANGE = 3.0                 # a figure multiplied or divided by more than this needs --accept-large-changes
 SOURCES = ("ecb", "azure", "aws", "owid")
@@ -298,3 +299,27 @@ def figures_in_use(data_dir: Path = catalog.DATA_DIR, overlay_dir: Path | None =
                           "origin": row["origin"], "retrieved": row["retrieved"], "dated": row["dated"],
                           "source": row["source"]})
     return found
+
+
+def repriced(scenario: Scenario, cat: catalog.Catalog | None = None) -> tuple[Scenario, list[tuple[str, object, object]]]:
+    """The scenario re-priced at today's catalog, and each input that changed as (field, old, new).
+
+    Only the entries a scenario names by id are re-priced: its cloud region (`cloud_region`: prices, grid
+    intensity, PUE), its edge device (`device_id`) and its cloud vision API tiers (`cloud_provider`), at the
+    scenario's own exchange rate. Every other input stays the scenario's own (a GPU instance or a carbon figure
+    is not named by id)."""
+    cat = cat or catalog.load()
+    values = to_dict(scenario)
+    usd = catalog.in_usd(values)
+    fresh: dict = {}
+    if values["cloud_region"] != NO_REGION and any(r["region"] == values["cloud_region"] for r in cat.regions):
+        fresh |= cat.region(values["cloud_region"])["fields"]
+    if any(d["id"] == values["device_id"] for d in cat.hardware):
+        fresh |= cat.device_fields(values["device_id"])
+    vision = cat.tier_schedules("vision_per_1000_images").get(values["cloud_provider"])
+    if vision:
+        fresh["inference_tiers"] = [{"start": start, "price": price} for start, price in vision]
+    new_values = {**values, **scale_money({**usd, **fresh}, values["fx_rate"])}
+    new_values = {k: (values[k] if catalog.same_value(values[k], v) else v) for k, v in new_values.items()}
+    changed = [(k, values[k], v) for k, v in new_values.items() if not catalog.same_value(values[k], v)]
+    return validate(new_values), changed
