@@ -301,7 +301,8 @@ def figures_in_use(data_dir: Path = catalog.DATA_DIR, overlay_dir: Path | None =
     return found
 
 
-def repriced(scenario: Scenario, cat: catalog.Catalog | None = None) -> tuple[Scenario, list[tuple[str, object, object]]]:
+def repriced(scenario: Scenario,
+             cat: catalog.Catalog | None = None) -> tuple[Scenario, list[tuple[str, object, object]]]:
     """The scenario re-priced at today's catalog, and each input that changed as (field, old, new).
 
     Only the entries a scenario names by id are re-priced: its cloud region (`cloud_region`: prices, grid
