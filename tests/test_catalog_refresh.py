@@ -411,3 +411,14 @@ def test_a_figure_the_feed_confirms_unchanged_is_cited_with_the_feeds_date(tmp_p
                                    "spot_per_hour, partial_upfront_percent, endpoint_surcharge_percent, "
                                    "throughput_ips as bundled: ")
     assert g6["estimate"].startswith("one_year_per_hour, three_year_per_hour, spot_per_hour, ")
+
+
+def test_a_bad_price_book_row_is_refused_with_its_file_and_line(tmp_path):
+    overlay = tmp_path / "overlay"
+    (overlay / "price_book").mkdir(parents=True)
+    header = (catalog.DATA_DIR / "hardware.csv").read_text().splitlines()[0]
+    (overlay / "price_book" / "hardware.csv").write_text(header + "\njetson-orin-nano-super,Reseller price,jetson,"
+                                                         "-5,25,0,0,67,286,m,yes,11,d,2026-03-24,,quote,2026-11\n")
+    with pytest.raises(catalog.CatalogError, match=f"^{overlay / 'price_book'}/hardware.csv:2: unit_price_usd "
+                                                   "-5 is outside 0 to 1e\\+06$"):
+        catalog.load(overlay_dir=overlay)
