@@ -3,7 +3,7 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.schema.format import md
-from planner.ui import inputs, pieces, state
+from planner.ui import catalog_admin, inputs, pieces, state
 
 scenario = state.current()
 analysis = state.analysis(scenario)
@@ -21,3 +21,5 @@ with left:
 with right:
     pieces.cumulative_chart(analysis, height=400)
     st.markdown(pieces.headline(analysis))
+
+catalog_admin.refresh_panel()

@@ -13,9 +13,16 @@
     python -m planner plans list [--search TEXT] [--format table|json]
     python -m planner plans export ID [--rev N] [--out FILE]
     python -m planner db upgrade
+    python -m planner catalog refresh ecb|azure|aws|owid [--from FILE_OR_URL ...] [--date YYYY-MM-DD] [--dry-run]
+                                     [--accept-large-changes]
+    python -m planner catalog list [--stale] [--format table|json]
+    python -m planner catalog reprice --scenario FILE [--out FILE]
 
 The plans commands use the database `PLANNER_DATABASE_URL` names, else `[connections.planner]` in Streamlit's
 .streamlit/secrets.toml, else SQLite in `PLANNER_DATABASE_PATH` (default ./plans.sqlite3).
+
+The catalog commands read and write the overlay folder `PLANNER_CATALOG_DIR` (see catalogs/catalog.py); the
+bundled data/ is never rewritten.
 
 Bad input, and any failure to read or write, exits with status 2 and one line on stderr naming the problem.
 Output is UTF-8 whatever the locale.
@@ -32,7 +39,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from planner.advice import advisor
-from planner.catalogs import catalog, currency
+from planner.catalogs import catalog, currency, feeds, refresh
 from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.model.costs import CARBON_PRICE
 from planner.schema.format import break_even_text, carbon_break_even_text, irr_text
@@ -90,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list the bundled presets")
     sub.add_parser("fields", help="list every scenario input with its unit and range")
     _plans_parsers(sub)
+    _catalog_parsers(sub)
     return p
 
 
@@ -475,10 +483,69 @@ def _fleet(args) -> int:
     return 0
 
 
+def _catalog_parsers(sub) -> None:
+    cat = sub.add_parser("catalog", help="the catalog figures in use; refresh them from the providers' feeds")
+    actions = cat.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    r = actions.add_parser("refresh", help="read a public feed and write its figures to PLANNER_CATALOG_DIR")
+    r.add_argument("source", choices=refresh.SOURCES)
+    r.add_argument("--from", dest="locations", action="append", metavar="FILE_OR_URL",
+                   help="a saved copy or another URL of the feed (repeatable; default: the public URL)")
+    r.add_argument("--date", metavar="YYYY-MM-DD", help="ecb: the rate of this day (from eurofxref-hist.xml)")
+    r.add_argument("--dry-run", action="store_true", help="print old → new per figure; write nothing")
+    r.add_argument("--accept-large-changes", action="store_true",
+                   help=f"write figures that moved by more than {refresh.LARGE_CHANGE:g}×")
+    listing = actions.add_parser("list", help="every catalog figure in use with its source, date and origin")
+    listing.add_argument("--stale", action="store_true", help="only the figures marked dated")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    reprice = actions.add_parser("reprice", help="a scenario's region, device and vision API figures at today's "
+                                 "catalog: print what changes, and with --out write the re-priced scenario")
+    reprice.add_argument("--scenario", required=True, help="a scenario JSON file (never rewritten in place)")
+    reprice.add_argument("--out", help="write the re-priced scenario to this file")
+
+
+def _catalog_command(args) -> int:
+    overlay = catalog.catalog_dir()
+    if args.action == "list":
+        found = [f for f in refresh.figures_in_use(overlay_dir=overlay) if f["dated"] or not args.stale]
+        if args.format == "json":
+            emit(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+        else:
+            emit("".join(f"{f['file']:<20}{f['entry']:<50}{f['as_of']:<12}{f['origin']:<12}"
+                         f"{'dated' if f['dated'] else '':<7}{f['source']}\n" for f in found))
+        return 0
+    if args.action == "reprice":
+        return _reprice(args)
+    if args.date is not None and args.source != "ecb":
+        raise UsageError("--date is for ecb (a day of eurofxref-hist.xml)")
+    if overlay is None and not args.dry_run:
+        raise UsageError("set PLANNER_CATALOG_DIR to the folder for refreshed figures (data/ is never rewritten)")
+    locations = args.locations or refresh.default_locations(args.source)
+    figures = refresh.read_figures(args.source, locations, overlay, day=args.date)
+    result = refresh.plan(args.source, figures, overlay)
+    emit("".join(f"{line}\n" for line in result.lines()))
+    if args.dry_run:
+        emit("dry run: nothing written\n")
+        return 0
+    written = refresh.write(result, overlay, accept_large_changes=args.accept_large_changes)
+    emit("".join(f"wrote {path}\n" for path in written) or "nothing to write\n")
+    return 0
+
+
+def _reprice(args) -> int:
+    scenario = parse_json(_read_scenario(args.scenario))
+    new, changed = refresh.repriced(scenario)
+    show = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, str)) else f"{v:g}"  # noqa: E731
+    emit("".join(f"{field}: {show(old)} → {show(value)}\n" for field, old, value in changed)
+         or "no input changes: the scenario is at today's catalog\n")
+    if args.out is not None:
+        _write_file(args.out, to_json(new), args.scenario)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
-    except (UsageError, ScenarioError, catalog.CatalogError, OutputError) as exc:
+    except (UsageError, ScenarioError, catalog.CatalogError, feeds.FeedError, OutputError) as exc:
         message = _one_line(str(exc))
     except BrokenPipeError:                        # the reader stopped early (`| head`): not an error
         _discard_stdout()
@@ -509,6 +576,8 @@ def _run(argv: list[str] | None) -> int:
         return _plans_command(args)
     if args.command == "fleet":
         return _fleet(args)
+    if args.command == "catalog":
+        return _catalog_command(args)
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
     if args.fx_rate is not None and args.currency is None:

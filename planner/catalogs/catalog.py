@@ -7,8 +7,10 @@ Every catalog row carries a `source` and an `as_of` date; a row that is an estim
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -384,7 +386,7 @@ def read_regions(path: Path) -> tuple[dict, ...]:
             header = next(csv.reader(fh), [])
     except (OSError, UnicodeDecodeError):
         header = []                                   # read_rows reports it
-    filling = [c for c in header if c not in schema]
+    filling = [c for c in header if c not in schema and c != "retrieved"]
     unknown = [c for c in filling if c not in FIELD_BY_NAME and c not in TIER_SCHEDULES]
     if unknown:
         raise CatalogError(f"{path.name}:1: column {unknown[0]!r} is neither a region column nor a scenario field")
@@ -433,35 +435,155 @@ def load_presets(folder: Path) -> dict[str, Scenario]:
     return presets
 
 
+# The overlay: a folder (PLANNER_CATALOG_DIR) beside the bundled data/, whose CSV files have the bundled files'
+# columns. Its rows replace the bundled rows of the same key, in layers: refreshed/ (written by `catalog refresh`,
+# with a `retrieved` date), then price_book/ (an organisation's negotiated rates, entered by hand). history/ keeps
+# each earlier refreshed/ file under its date. The bundled data/ is never rewritten.
+OVERLAY_LAYERS = {"refreshed": "refreshed", "price book": "price_book"}        # origin → folder
+OVERLAY_KEYS = {"cloud_prices.csv": ("provider", "service", "item"),        # a tier schedule is replaced whole
+                "carbon.csv": ("kind", "provider", "id"), "fx_rates.csv": ("currency",),
+                "cloud_regions.csv": ("region",)}                          # every other file: ("id",)
+STALE_MONTHS = 12                   # a figure older than this is marked "dated" (PLANNER_STALE_MONTHS)
+
+
+def catalog_dir() -> Path | None:
+    """The overlay folder named by PLANNER_CATALOG_DIR (None when unset)."""
+    name = os.environ.get("PLANNER_CATALOG_DIR", "").strip()
+    return Path(name).expanduser() if name else None
+
+
+def stale_months() -> int:
+    text = os.environ.get("PLANNER_STALE_MONTHS", "").strip()
+    try:
+        return max(0, int(text)) if text else STALE_MONTHS
+    except ValueError:
+        raise CatalogError(f"PLANNER_STALE_MONTHS {text!r} is not a whole number of months") from None
+
+
+def months_old(as_of: str, today: datetime.date) -> int:
+    """Whole months from an as-of date ('2025-10' or '2025-10-21') to today."""
+    year, month, *day = (int(p) for p in as_of.split("-"))
+    return (today.year - year) * 12 + today.month - month - (1 if day and today.day < day[0] else 0)
+
+
+def overlay_key(file: str, row: dict) -> tuple:
+    return tuple(row[c] for c in OVERLAY_KEYS.get(file, ("id",)))
+
+
+def layer_rows(file: str, origin: str, data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> list[dict]:
+    """The parsed rows of one layer of a catalog file: 'bundled' (data/), 'refreshed' or 'price book' (the
+    overlay's; none when the overlay or its file does not exist), each row marked with its `origin`."""
+    if origin == "bundled":
+        path, label = data_dir / file, ""
+    else:
+        if overlay_dir is None:
+            return []
+        path, label = overlay_dir / OVERLAY_LAYERS[origin] / file, f"{overlay_dir / OVERLAY_LAYERS[origin]}/"
+        if not path.is_file():
+            return []
+    schema = {**SCHEMAS.get(file, {}), **({"retrieved": _date} if origin == "refreshed" else {})}
+    try:
+        rows = read_regions(path) if file == "cloud_regions.csv" else read_rows(path, schema)
+    except CatalogError as exc:
+        raise CatalogError(f"{label}{exc}") from None
+    return [{**row, "origin": origin, "retrieved": row.get("retrieved", "")} for row in rows]
+
+
+def overlaid(file: str, rows: list[dict], over: list[dict]) -> list[dict]:
+    """`rows` with every key that `over` has replaced by `over`'s rows of that key (in place; new keys last)."""
+    replacing: dict[tuple, list[dict]] = {}
+    for row in over:
+        replacing.setdefault(overlay_key(file, row), []).append(row)
+    merged, done = [], set()
+    for row in rows:
+        key = overlay_key(file, row)
+        if key not in replacing:
+            merged.append(row)
+        elif key not in done:
+            merged += replacing[key]
+            done.add(key)
+    return merged + [r for key, group in replacing.items() if key not in done for r in group]
+
+
+def catalog_rows(file: str, data_dir: Path = DATA_DIR, overlay_dir: Path | None = None,
+                 origins=("bundled", "refreshed", "price book")) -> list[dict]:
+    """A catalog file's rows in use: the bundled ones overlaid by each layer in turn."""
+    rows: list[dict] = []
+    for origin in origins:
+        rows = overlaid(file, rows, layer_rows(file, origin, data_dir, overlay_dir))
+    return rows
+
+
+def noted(row: dict, today: datetime.date, months: int) -> dict:
+    """A row whose `source` note says "price book" for a negotiated rate and "dated" for a figure older than
+    `months` (the unmarked note stays in `plain_source`)."""
+    if "source" not in row:
+        return row
+    source = row.get("plain_source", row["source"])
+    marked = f"price book: {source}" if row.get("origin") == "price book" else source
+    dated = months_old(row["as_of"], today) > months
+    if dated:
+        marked += f" [dated: as of {row['as_of']}, more than {months} months old]"
+    return {**row, "plain_source": source, "source": marked, "dated": dated}
+
+
+def _overlay_stamp(overlay_dir: Path | None) -> tuple:
+    """What changes when the overlay's files do: each file's name, size and modification time."""
+    if overlay_dir is None:
+        return ()
+    stamp = []
+    for folder in OVERLAY_LAYERS.values():
+        with_files = sorted((overlay_dir / folder).glob("*.csv")) if (overlay_dir / folder).is_dir() else []
+        stamp += [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in with_files]
+    return tuple(stamp)
+
+
+def load(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> Catalog:
+    """The validated catalog: data/ overlaid by PLANNER_CATALOG_DIR (or `overlay_dir`), each source note marked
+    "price book" or "dated" where it applies. Cached until an overlay file or the day changes."""
+    overlay_dir = overlay_dir if overlay_dir is not None else catalog_dir()
+    return _load(data_dir, overlay_dir, _overlay_stamp(overlay_dir), datetime.date.today(), stale_months())
+
+
+def _load_uncached(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> Catalog:
+    overlay_dir = overlay_dir if overlay_dir is not None else catalog_dir()
+    return _load.__wrapped__(data_dir, overlay_dir, (), datetime.date.today(), stale_months())
+
+
+load.__wrapped__ = _load_uncached          # the uncached load, as when `load` itself was the lru_cache
+
+
 @lru_cache(maxsize=4)
-def load(data_dir: Path = DATA_DIR) -> Catalog:
-    """The validated catalog (cached: data/ is read once per process)."""
-    hardware = read_rows(data_dir / "hardware.csv", SCHEMAS["hardware.csv"])
+def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetime.date, months: int) -> Catalog:
+    def rows(file: str) -> list[dict]:
+        return [noted(r, today, months) for r in catalog_rows(file, data_dir, overlay_dir)]
+
+    hardware = rows("hardware.csv")
     _check_unique(hardware, "id", "hardware.csv")
-    prices = read_rows(data_dir / "cloud_prices.csv", SCHEMAS["cloud_prices.csv"])
+    prices = rows("cloud_prices.csv")
     _check_tiers(prices, "cloud_prices.csv")
-    instances = read_rows(data_dir / "cloud_instances.csv", SCHEMAS["cloud_instances.csv"])
+    instances = rows("cloud_instances.csv")
     _check_unique(instances, "id", "cloud_instances.csv")
     for row in instances:
         if not row["three_year_per_hour"] <= row["one_year_per_hour"] <= row["on_demand_per_hour"]:
             raise CatalogError(f"cloud_instances.csv: {row['id']}: a commitment must not cost more than on demand, "
                                "nor 3 years more than 1 year")
-    regions = read_regions(data_dir / "cloud_regions.csv")
+    regions = tuple(rows("cloud_regions.csv"))
     _check_unique(regions, "region", "cloud_regions.csv")
-    fx_rates = read_rows(data_dir / "fx_rates.csv", SCHEMAS["fx_rates.csv"])
+    fx_rates = rows("fx_rates.csv")
     _check_unique(fx_rates, "currency", "fx_rates.csv")
     if not {"EUR", "USD"} <= {r["currency"] for r in fx_rates}:
         raise CatalogError("fx_rates.csv: needs the EUR and USD rows (catalog prices are in USD)")
     tables = {}
     for name in ("management.csv", "connectivity.csv", "workloads.csv", "stack.csv"):
-        tables[name] = tuple(read_rows(data_dir / name, SCHEMAS[name]))
+        tables[name] = tuple(rows(name))
         _check_unique(tables[name], "id", name)
     plans = {m["id"] for m in tables["management.csv"]}
     for row in tables["stack.csv"]:
         if row["management"] and row["management"] not in plans:
             raise CatalogError(f"stack.csv: {row['id']} names management plan {row['management']!r}, "
                                "which is not in management.csv")
-    carbon = tuple(read_rows(data_dir / "carbon.csv", SCHEMAS["carbon.csv"]))
+    carbon = tuple(rows("carbon.csv"))
     _check_unique([{**r, "key": (r["kind"], r["provider"], r["id"])} for r in carbon], "key", "carbon.csv")
     hardware_ids = {d["id"] for d in hardware}
     for row in carbon:

@@ -30,9 +30,9 @@ _MISSING = object()
 
 
 # ── Caches ─────────────────────────────────────────────────────────────────────────────────────────
-@st.cache_resource(show_spinner=False)
 def catalog() -> catalog_module.Catalog:
-    """The bundled catalogs and presets, read once per server process."""
+    """The catalogs and presets: data/ overlaid by PLANNER_CATALOG_DIR. `catalog.load` caches them per process
+    until an overlay file changes, so a refresh reaches a running server without a restart."""
     return catalog_module.load()
 
 
