@@ -12,7 +12,8 @@ has it:
 When the scenario's instance figures are a catalog instance's (data/cloud_instances.csv), a commitment brings
 that instance's committed rate for its term (`Catalog.instance_fields`); custom figures are kept as entered.
 
-Feasible: the site's link carries the design's upload at go-live, sustained at ≤ UPLINK_UTILISATION of it (the
+A design whose catalog prices fall outside a field's bounds in the scenario's currency is left out, as the
+Scenario page refuses it. Feasible: the site's link carries the design's upload at go-live, sustained at ≤ UPLINK_UTILISATION of it (the
 advisor's uplink rule, `site_upload_mbps`). Cheapest: the feasible design with the lowest cloud TCO over the
 horizon (cash view); a tie goes to the design that changes fewer inputs.
 """
@@ -27,7 +28,8 @@ import numpy as np
 from planner.catalogs.catalog import Catalog, in_usd, load as load_catalog, same_value
 from planner.model import costs as cost_model
 from planner.model.finance import Finance, analyse
-from planner.schema.scenario import FIELD_BY_NAME, NO_REGION, Scenario, applies, replace, scale_money, to_dict
+from planner.schema.scenario import (FIELD_BY_NAME, NO_REGION, Scenario, ScenarioError, applies, replace, scale_money,
+                                     to_dict)
 
 UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
 PRICINGS = ("per_image", "serverless", "instances")
@@ -158,8 +160,13 @@ def design_changes(scenario: Scenario, catalog: Catalog | None = None) -> list[d
 
 def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalog | None = None) -> Designs:
     """Every cloud design of the scenario costed in one batch; `link_mbps` the site's uplink (None: no limit)."""
-    changes = design_changes(scenario, catalog)
-    scenarios = [replace(scenario, **c) if c else scenario for c in changes]
+    changes, scenarios = [], []
+    for c in design_changes(scenario, catalog):
+        try:
+            scenarios.append(apply(scenario, c))
+        except ScenarioError:             # a catalog price beyond a field's bounds in this currency: not applicable
+            continue
+        changes.append(c)
     b = cost_model.batch(scenarios)
     finance = analyse(cost_model.evaluate(b), "cash", b["discount_percent_per_year"])
     video, frames = site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"])
