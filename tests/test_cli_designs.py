@@ -49,6 +49,7 @@ def test_cloud_cheapest_reports_against_the_design_and_a_thin_uplink_is_one_line
     assert report["cheapest_cloud"]["design"] == {}                   # the scenario now is the cheapest design
     thin = cli(*RETAIL, "--cloud", "cheapest", "--uplink-mbps", "20")  # frames need 24 ÷ 0.8 = 30 Mbps
     assert thin.returncode == 2 and thin.stdout == ""
-    assert thin.stderr == "error: no cloud design fits an uplink of 20 Mbps: the lightest upload needs 30.0 Mbps per site\n"
+    assert thin.stderr == ("error: no cloud design fits an uplink of 20 Mbps: the lightest upload needs 30.0 Mbps "
+                           "per site\n")
     bad = cli(*RETAIL, "--uplink-mbps", "0")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--uplink-mbps" in bad.stderr

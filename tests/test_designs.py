@@ -7,7 +7,9 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples, scenarios
 
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one, summary
@@ -15,7 +17,6 @@ from planner.model import costs as cost_model
 from planner.model import designs
 from planner.model.finance import analyse
 from planner.schema.scenario import FIELD_BY_NAME, ScenarioError, replace
-from strategies import examples, scenarios
 
 pytestmark = pytest.mark.oracle
 
@@ -125,7 +126,8 @@ def neighbours(s) -> list[dict]:
              for option in FIELD_BY_NAME[name].options if option != getattr(s, name)]
     cat = catalog.load()
     provider = designs.provider_of(cat, s)
-    return found + [designs.region_fields(cat, r["region"], s.fx_rate) for r in cat.regions if r["provider"] == provider]
+    regions = [r["region"] for r in cat.regions if r["provider"] == provider]
+    return found + [designs.region_fields(cat, region, s.fx_rate) for region in regions]
 
 
 @settings(max_examples=examples(40), deadline=None)

@@ -364,9 +364,9 @@ def money_basis(fit: "Fit", options: "designs.Designs | None") -> tuple[float, f
     own = "" if options.cheapest == options.current else (
         f" (against the scenario's own cloud design it "
         f"{break_even_text(fit.break_even_month, options.scenario.horizon_months)})")
+    design = designs.design_text(options.scenarios[options.cheapest])
     return (best["total_cost"], best["edge_total_cost"], best["break_even_month"],
-            f"the cheapest cloud design the uplink carries ({designs.design_text(options.scenarios[options.cheapest])})",
-            own)
+            f"the cheapest cloud design the uplink carries ({design})", own)
 
 
 def economics_factor(fit: "Fit", horizon: int, currency: str, other_weights: float,

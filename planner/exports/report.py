@@ -291,7 +291,8 @@ LINK_MBPS = advisor.QUESTION_BY_NAME["uplink_mbps"].default     # the site's upl
 
 
 def cloud_designs(scenario: Scenario, link_mbps: float | None = None) -> designs.Designs:
-    """Every cloud design of the scenario costed, feasible where a link of `link_mbps` (default LINK_MBPS) carries it."""
+    """Every cloud design of the scenario costed, feasible where a link of `link_mbps` (default LINK_MBPS) carries
+    it."""
     return designs.evaluate(scenario, LINK_MBPS if link_mbps is None else link_mbps)
 
 

@@ -13,9 +13,9 @@ When the scenario's instance figures are a catalog instance's (data/cloud_instan
 that instance's committed rate for its term (`Catalog.instance_fields`); custom figures are kept as entered.
 
 A design whose catalog prices fall outside a field's bounds in the scenario's currency is left out, as the
-Scenario page refuses it. Feasible: the site's link carries the design's upload at go-live, sustained at ≤ UPLINK_UTILISATION of it (the
-advisor's uplink rule, `site_upload_mbps`). Cheapest: the feasible design with the lowest cloud TCO over the
-horizon (cash view); a tie goes to the design that changes fewer inputs.
+Scenario page refuses it. Feasible: the site's link carries the design's upload at go-live, sustained at
+≤ UPLINK_UTILISATION of it (the advisor's uplink rule, `site_upload_mbps`). Cheapest: the feasible design with the
+lowest cloud TCO over the horizon (cash view); a tie goes to the design that changes fewer inputs.
 """
 from __future__ import annotations
 
@@ -25,11 +25,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.catalogs.catalog import Catalog, in_usd, load as load_catalog, same_value
+from planner.catalogs.catalog import Catalog, in_usd, same_value
+from planner.catalogs.catalog import load as load_catalog
 from planner.model import costs as cost_model
 from planner.model.finance import Finance, analyse
-from planner.schema.scenario import (FIELD_BY_NAME, NO_REGION, Scenario, ScenarioError, applies, replace, scale_money,
-                                     to_dict)
+from planner.schema.scenario import (
+    FIELD_BY_NAME,
+    NO_REGION,
+    Scenario,
+    ScenarioError,
+    applies,
+    replace,
+    scale_money,
+    to_dict,
+)
 
 UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
 PRICINGS = ("per_image", "serverless", "instances")
