@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.exports.report import LINK_MBPS, cloud_designs, design_summary
-from planner.model.designs import Designs
+from planner.model.designs import UPLINK_UTILISATION, Designs
 from planner.schema.format import break_even_text, md, money
 from planner.schema.scenario import Scenario, parse_json, to_json
 from planner.ui import state
@@ -39,7 +39,8 @@ def section(scenario: Scenario) -> None:
     st.subheader("Your cloud design and the cheapest one")
     st.caption(md(f"{options.n} cloud designs costed for this workload (each inference pricing, commitment, "
                   f"upfront payment, billing, upload and catalog region of the provider); feasible: the site's "
-                  f"{link:,g} Mbps uplink carries its upload at ≤ 80 % (the advisor's uplink answer). Cash view."))
+                  f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} (the advisor's uplink answer). "
+                  "Cash view."))
     own = design_summary(options, options.current)
     best = design_summary(options, options.cheapest) if options.cheapest is not None else None
     rows = {"Your cloud design": own} | ({"Cheapest feasible cloud design": best} if best else {})
