@@ -12,6 +12,9 @@ montecarlo_100k_x_60_s   100,000 Monte Carlo draws × 60 months, from sampling t
                      distribution and percentile bands (goal ≤ 2 × numpy_floor_s), and its ratio
 montecarlo_peak_200k_x_240_mb   peak memory allocated by one Monte Carlo run at the documented maximum
                      (200,000 draws × 240 months), as traced by tracemalloc (numpy reports its arrays to it)
+cheapest_cloud_s     best-of-5 seconds to cost every cloud design of the retail preset (each pricing, commitment,
+                     upfront, billing, upload and catalog region: one batch) and pick the cheapest the default
+                     uplink carries (`report.cloud_designs`); goal: within one redraw of the Costs page
 xlsx_write_s         best-of-3 seconds to write the live-formula workbook of one 240-month scenario
                      (smart-city preset, 10 %/year growth: every helper column changes month by month)
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
@@ -33,7 +36,8 @@ fleet_peak_mb        peak memory allocated by one such evaluation (tracemalloc)
 fleet_1k_sites_s, fleet_10k_sites_s   the same at 1,000 and 10,000 rows: growth is linear
 fleet_catalog_10k_sites_x_120_s   the 10,000-row inventory with every row's `device` = catalog: the advisor's
                      device search per site (one batch per catalog device), then the fleet as above
-Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`.
+Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`;
+only the cheapest-cloud line: `python -m benchmarks.engine cheapest`.
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ from planner.catalogs import catalog
 from planner.model import costs, finance, risk
 from planner.fleet import inventory as fleet_inventory, programme as fleet_programme
 from planner.exports import workbook
-from planner.exports.report import analyse_one
+from planner.exports.report import analyse_one, cloud_designs
 from planner.schema.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
@@ -158,6 +162,12 @@ def xlsx_write_s(months: int = 240) -> float:
 FLEET_ROWS, FLEET_MONTHS = 100_000, 120
 
 
+def cheapest_cloud_line() -> None:
+    retail = catalog.preset("retail")
+    cloud_designs(retail)                              # warm up (catalog read, numpy paths)
+    print(f"cheapest_cloud_s: {best_of(lambda: cloud_designs(retail)):.4f}")
+
+
 def varied_fleet(rows: int, seed: int = 0, device: str = "") -> fleet_inventory.Fleet:
     """A varied inventory around the retail preset: sizes, links, privacy, waves over two years, counts; with
     `device`, a `device` column of it in every row (without, none: the rows' own device fields)."""
@@ -237,6 +247,7 @@ def main() -> None:
     print(f"montecarlo_100k_x_60_s: {montecarlo:.3f}")
     print(f"montecarlo_over_floor: {montecarlo / floor:.2f}")
     print(f"montecarlo_peak_200k_x_240_mb: {monte_carlo_peak_mb():.0f}")
+    cheapest_cloud_line()
     print(f"xlsx_write_s: {xlsx_write_s():.3f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
@@ -288,4 +299,4 @@ def save_and_open(work, runs: int) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
-    {"fleet": fleet_lines, "plans": plans_benchmark}.get(" ".join(sys.argv[1:]), main)()
+    {"fleet": fleet_lines, "plans": plans_benchmark, "cheapest": cheapest_cloud_line}.get(" ".join(sys.argv[1:]), main)()

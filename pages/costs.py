@@ -3,7 +3,7 @@ import streamlit as st
 
 from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
 from planner.exports.report import monthly_table, summary, with_totals, yearly_table
-from planner.ui import downloads, pieces, state
+from planner.ui import cloud_designs, downloads, pieces, state
 
 analysis = state.analysis(state.current())
 currency = analysis.scenario.currency
@@ -43,6 +43,8 @@ pieces.cumulative_chart(analysis, view)
 for column, side in zip(st.columns(2, gap="large"), ("cloud", "edge")):
     with column:
         pieces.components_chart(analysis, side, view)
+
+cloud_designs.section(analysis.scenario)
 
 left, right = st.columns([2, 3], gap="large")
 with left:

@@ -8,7 +8,8 @@ import streamlit as st
 from planner.advice import advisor
 from planner.exports import printable
 from planner.exports.printable import block
-from planner.ui import advisor as advisor_page, pieces, state
+from planner.schema.scenario import to_json
+from planner.ui import advisor as advisor_page, cloud_designs, pieces, state
 
 analysis = state.analysis(state.current())
 scenario = analysis.scenario
@@ -36,6 +37,8 @@ for name, figure in charts.items():
 st.html(block("<h3>Year by year</h3><p class='meta'>Year 1 is the first 12 months from go-live; the last year "
               "may be shorter.</p>" + printable.yearly_html(analysis, view)))
 st.html(block("<h3>ROI, payback, NPV and TCO</h3>" + printable.summary_html(analysis, view)))
+options = cloud_designs.designs_of_json(to_json(scenario), cloud_designs.link_mbps())
+st.html(block("<h3>Your cloud design and the cheapest one</h3>" + printable.cheapest_cloud_html(options)))
 
 answers = advisor_page.submitted()
 if answers is not None:

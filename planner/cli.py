@@ -2,7 +2,7 @@
 
     python -m planner report (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--months N]
                              [--currency CODE [--fx-rate R]] [--view cash|accounting]
-                             [--format table|json|csv|xlsx] [--out PATH]
+                             [--format table|json|csv|xlsx] [--out PATH] [--cloud own|cheapest] [--uplink-mbps MBPS]
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
     python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE] [--months N]
@@ -41,9 +41,11 @@ from pathlib import Path
 from planner.advice import advisor
 from planner.catalogs import catalog, currency, feeds, refresh
 from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
+from planner.model import designs
 from planner.model.costs import CARBON_PRICE
 from planner.schema.format import break_even_text, carbon_break_even_text, irr_text
-from planner.exports.report import analyse_one, carbon_rows, formula_rows, report_csv, source_lines, summary, summary_json
+from planner.exports.report import (LINK_MBPS, analyse_one, carbon_rows, cloud_designs, formula_rows, report_csv,
+                                    source_lines, summary, summary_json)
 from planner.schema.scenario import (FIELDS, MAX_SCENARIO_BYTES, VIEWS, NumberField, ScenarioError, parse_assignment, parse_json,
                                      to_dict, to_json, validate)
 from planner.exports.workbook import fleet_workbook_bytes, workbook_bytes
@@ -92,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
                    help="xlsx: a live-formula workbook, written with --out only")
     r.add_argument("--out", help="write to this file instead of standard output")
+    r.add_argument("--cloud", choices=("own", "cheapest"), default="own",
+                   help="compare the edge with the scenario's own cloud design, or with the cheapest one its uplink "
+                        "carries (that design applied to the scenario)")
+    r.add_argument("--uplink-mbps", type=float, metavar="MBPS", default=LINK_MBPS,
+                   help=f"the site's uplink, which a cloud design's upload must fit in (default {LINK_MBPS:g})")
     _advise_parser(sub)
     _fleet_parser(sub)
     sub.add_parser("presets", help="list the bundled presets")
@@ -179,6 +186,16 @@ def _table(a, view: str) -> str:
             lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['scope']}")
     lines += ["", "Sources of the catalog figures", *(f"  {line}" for line in source_lines(a.scenario))]
     return "\n".join(lines) + "\n"
+
+
+def _cheapest_design(scenario, link_mbps: float):
+    """The scenario with the cheapest cloud design its uplink carries applied (ScenarioError when none fits)."""
+    options = cloud_designs(scenario, link_mbps)
+    if options.cheapest is None:
+        lowest = float(options.upload_mbps.min()) / designs.UPLINK_UTILISATION
+        raise ScenarioError(f"no cloud design fits an uplink of {link_mbps:g} Mbps: the lightest upload needs "
+                            f"{lowest:,.1f} Mbps per site")
+    return designs.apply(scenario, options.changes[options.cheapest])
 
 
 def _write_file(name: str, content: str | bytes, source: str | None) -> None:
@@ -585,8 +602,13 @@ def _run(argv: list[str] | None) -> int:
     scenario = _load(args)
     if args.currency is not None:
         scenario = currency.convert(scenario, args.currency.strip().upper(), args.fx_rate)
+    if not (0 < args.uplink_mbps < float("inf")):
+        raise UsageError(f"--uplink-mbps must be a positive number of Mbps, got {args.uplink_mbps:g}")
+    if args.cloud == "cheapest":
+        scenario = _cheapest_design(scenario, args.uplink_mbps)
     a = analyse_one(scenario)
-    text = {"table": _table, "json": summary_json, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
+    json_of = lambda a, view: summary_json(a, view, args.uplink_mbps)  # noqa: E731
+    text = {"table": _table, "json": json_of, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
     if args.out is not None:
         _write_file(args.out, text, args.scenario)
     else:

@@ -232,6 +232,7 @@ def test_summary_json_is_the_summary():
     carbon_fields = {"grid_kgco2e_per_kwh", "cloud_grid_kgco2e_per_kwh", "cloud_pue", "cloud_accelerator_watts",
                      "network_kwh_per_gb", "cloud_embodied_kgco2e_per_accelerator_hour"}
     assert {f for p in found.pop("sources") for f in p["fields"]} == carbon_fields
+    assert found.pop("cheapest_cloud") == json.loads(json.dumps(report.cheapest_cloud(report.cloud_designs(YEARLY))))
     assert found == report.summary(a, "accounting")
     assert json.loads(report.summary_json(a))["view"] == "cash"
     # two-space indent, text kept readable (not \u-escaped)

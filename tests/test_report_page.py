@@ -162,3 +162,21 @@ def test_the_report_follows_the_costs_view_and_shows_the_advice_of_the_session()
     assert all(row in cells(html) for row in rows)
     assert rows != printable.yearly_rows(analyse_one(RETAIL), "cash")[1]
     assert "Architecture advice" in html
+
+
+def test_the_report_prints_your_cloud_design_and_the_cheapest_the_uplink_carries():
+    from planner.exports.report import cloud_designs
+    from planner.model import designs
+    options = cloud_designs(RETAIL, 100)
+    html = printable.cheapest_cloud_html(options)
+    rows = cells(html)
+    cheapest = designs.apply(RETAIL, options.changes[options.cheapest])
+    mine, best = summary(analyse_one(RETAIL)), summary(analyse_one(cheapest))
+    assert rows[1][:3] == ["Your cloud design", designs.design_text(RETAIL) + " (does not fit the uplink: 200.0 Mbps "
+                           "sustained)", money(mine["cloud_total_cost"])]
+    assert rows[2] == ["Cheapest feasible", designs.design_text(cheapest), money(best["cloud_total_cost"]),
+                       "does not pay back within 36 months", money(best["npv_savings"])]
+    assert "What the site uploads: Full video streams → Analysed frames only" in html
+    at = start(p="retail")
+    at.switch_page("pages/report.py").run()
+    assert not at.exception and html in report_html(at)

@@ -31,7 +31,8 @@ import pandas as pd
 from pydantic import ConfigDict, create_model
 
 from planner.catalogs import catalog
-from planner.model import costs, finance
+from planner.model import costs, designs, finance
+from planner.model.designs import UPLINK_UTILISATION, site_upload_mbps
 from planner.schema.format import break_even_text, ms_text
 from planner.schema.scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace, scale_money
 
@@ -42,7 +43,6 @@ LOCAL_NETWORK_MS = 2.0
 # The seed's thresholds: a response time of at least 200 ms is a human-scale wait (the cloud is fine);
 # below 20 ms is a machine reaction. A response time of exactly 200 ms counts as human scale.
 HUMAN_MS, MACHINE_MS = 200.0, 20.0
-UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
 MONEY_PARITY_RATIO = 5.0           # at this cost ratio money weighs as much as every other soft answer together
 MAX_COST_RATIO = 1e6               # a side that costs nothing is "a million times cheaper", not infinitely
 REFERENCE_WORKLOAD = "YOLOv8n INT8 640×640 detection"
@@ -253,9 +253,8 @@ def _attainable(a: "Answers", wait_ms: float) -> bool:
 def uplink_mbps(scenario: Scenario) -> dict[str, float]:
     """Sustained upload of one site's cloud path [Mbps]: its video streams or its analysed frames, and the
     link it needs with headroom (÷ UPLINK_UTILISATION). Cameras are spread evenly over the sites."""
-    cameras = scenario.cameras / scenario.sites
-    video = cameras * scenario.bitrate_mbps
-    frames = cameras * scenario.analysed_fps * scenario.image_kb * 8 / 1000
+    video, frames = site_upload_mbps(scenario.cameras, scenario.sites, scenario.bitrate_mbps, scenario.analysed_fps,
+                                     scenario.image_kb)
     sustained = video if scenario.cloud_upload == "video" else frames
     return {"video": video, "frames": frames, "sustained": sustained, "needed": sustained / UPLINK_UTILISATION}
 
@@ -423,20 +422,39 @@ def money_weight(cloud_total: float, edge_total: float, other_weights: float) ->
     return float(money_vote(cloud_total, edge_total, other_weights, True)[0])
 
 
-def economics_factor(fit: "Fit", horizon: int, currency: str, other_weights: float) -> Factor:
+def money_basis(fit: "Fit", options: "designs.Designs | None") -> tuple[float, float, float | None, str, str]:
+    """(cloud total, edge total, break-even, what the cloud is, a note on the scenario's own design) that money
+    votes on: the cheapest cloud design the link carries (`designs.evaluate` of the costed deployment), or the
+    scenario's own when none is feasible."""
+    if options is None or options.cheapest is None:
+        why = "" if options is None else " (no cloud design fits the uplink: the scenario's own)"
+        return fit.cloud_total, fit.sizing.edge_total_cost, fit.break_even_month, "the cloud" + why, ""
+    best = options.figures(options.cheapest)
+    own = "" if options.cheapest == options.current else (
+        f" (against the scenario's own cloud design it "
+        f"{break_even_text(fit.break_even_month, options.scenario.horizon_months)})")
+    design = designs.design_text(options.scenarios[options.cheapest])
+    return (best["total_cost"], best["edge_total_cost"], best["break_even_month"],
+            f"the cheapest cloud design the uplink carries ({design})", own)
+
+
+def economics_factor(fit: "Fit", horizon: int, currency: str, other_weights: float,
+                     options: "designs.Designs | None" = None) -> Factor:
+    """Money's vote: the edge against the cheapest feasible cloud design (`money_basis`)."""
     if fit.sizing is None:
         return Factor("economics", "Economics", "not costed", "either", False,
                       "No catalog device fits the site as described: the edge cannot be costed, so money "
                       "does not vote.", 0.0)
-    cloud, edge, s = fit.cloud_total, fit.sizing.edge_total_cost, fit.sizing
+    cloud, edge, be, what, own = money_basis(fit, options)
+    s = fit.sizing
     verdict = "edge" if edge < cloud else "cloud" if cloud < edge else "either"
     weight = money_weight(cloud, edge, other_weights)
     cheaper = ("" if verdict == "either" else
                f": the {verdict} is {max(cloud, edge) / max(min(cloud, edge), 1e-9):,.1f}× cheaper")
-    return Factor("economics", "Economics", break_even_text(fit.break_even_month, horizon), verdict, False,
-                  f"Over {horizon} months the cloud costs {cloud:,.0f} {currency} and {s.devices:,} × "
+    return Factor("economics", "Economics", break_even_text(be, horizon), verdict, False,
+                  f"Over {horizon} months {what} costs {cloud:,.0f} {currency} and {s.devices:,} × "
                   f"{s.device_name} {edge:,.0f} {currency}{cheaper}; the edge "
-                  f"{break_even_text(fit.break_even_month, horizon)}.", weight)
+                  f"{break_even_text(be, horizon)}{own}.", weight)
 
 
 def decide(all_factors: list[Factor], privacy: str, costed: bool = True) -> tuple[str, str, float]:
@@ -703,8 +721,9 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
     found = factors(a, sum(cloud_parts.values()), wait_ms) + [uplink_factor(a, scenario)]
     fit = size(a, scenario)
     sizing = fit.sizing
+    options = designs.evaluate(fit.costed, a.uplink_mbps) if sizing else None
     economics = economics_factor(fit, scenario.horizon_months, scenario.currency,
-                                 sum(f.weight for f in found if not f.hard))
+                                 sum(f.weight for f in found if not f.hard), options)
     all_factors = found + [economics]
     placement, confidence, score = decide(all_factors, a.privacy, costed=sizing is not None)
 
@@ -725,7 +744,9 @@ def advise(a: "Answers", scenario: Scenario) -> Advice:
         why = (f"the weighted answers favour it {votes[winning]:,.1f} to "
                f"{votes['cloud' if winning == 'edge' else 'edge']:,.1f}")
     if sizing:
-        money = f"the edge {break_even_text(fit.break_even_month, scenario.horizon_months)}"
+        _, _, be, what, _ = money_basis(fit, options)
+        money = f"the edge {break_even_text(be, scenario.horizon_months)}"
+        money += " against the cheapest cloud design the uplink carries" if what.startswith("the cheapest") else ""
     else:
         money = "no catalog device fits the site as described, so the edge is not costed"
         money += f" ({fit.relax[0]})" if fit.relax else ""

@@ -13,8 +13,10 @@ import plotly.graph_objects as go
 
 from planner.advice import advisor
 from planner.exports import charts
-from planner.schema.format import break_even_short, input_text, irr_text, money, ms_text
-from planner.exports.report import Analysis, assumptions_table, monthly_table, sources, summary, with_totals, yearly_table
+from planner.model.designs import UPLINK_UTILISATION, Designs
+from planner.schema.format import break_even_short, break_even_text, input_text, irr_text, money, ms_text
+from planner.exports.report import (Analysis, assumptions_table, design_summary, monthly_table, sources, summary,
+                                    with_totals, yearly_table)
 from planner.schema.scenario import applies, to_dict
 from planner.exports.tables import summary_display
 
@@ -183,6 +185,32 @@ def assumptions_html(a: Analysis) -> str:
               else "<p class='meta'>No figure comes from the catalog: every input was set by hand.</p>")
     return (paired_html(["Input", "Value", "Source"], rows, test_id="reportAssumptions")
             + "<p class='meta'>Sources of the catalog figures (as of the date given):</p>" + listed)
+
+
+# ── Cheapest cloud design ─────────────────────────────────────────────────────────────────────────
+def cheapest_cloud_html(options: Designs) -> str:
+    """The scenario's own cloud design and the cheapest one the link carries: what each is, its cloud TCO, and the
+    edge's break-even and NPV against it; then what the cheapest changes and where its prices come from."""
+    s, cur = options.scenario, options.scenario.currency
+    rows = {"Your cloud design": design_summary(options, options.current)}
+    if options.cheapest is not None and options.cheapest != options.current:
+        rows["Cheapest feasible"] = design_summary(options, options.cheapest)
+    table = table_html(["Design", "What it is", "Cloud TCO", "Edge break-even", "NPV of savings"],
+                       [[name, r["text"] + ("" if r["feasible"] else f" (does not fit the uplink: "
+                                                                     f"{r['upload_mbps']:,.1f} Mbps sustained)"),
+                         money(r["total_cost"], cur), break_even_text(r["break_even_month"], s.horizon_months),
+                         money(r["npv_savings"], cur)] for name, r in rows.items()],
+                       numeric={2, 4}, test_id="reportCheapestCloud")
+    rule = (f"<p class='meta'>{options.n} cloud designs costed (pricing, commitment, upfront, billing, upload, "
+            f"catalog region); feasible when a {options.link_mbps:,g} Mbps uplink carries the upload at ≤ "
+            f"{UPLINK_UTILISATION:.0%}; cheapest by cloud TCO over {s.horizon_months} months, cash view.</p>")
+    if options.cheapest is None:
+        return table + "<p>No cloud design fits the uplink.</p>" + rule
+    if options.cheapest == options.current:
+        return table + "<p>Your cloud design is already the cheapest the uplink carries.</p>" + rule
+    best = rows["Cheapest feasible"]
+    return (table + "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in best["changes"]) + "</ul>"
+            + f"<p class='meta'>Prices from: {escape('; '.join(best['sources']))}</p>" + rule)
 
 
 # ── Advisor ────────────────────────────────────────────────────────────────────────────────────────

@@ -16,6 +16,7 @@ import pandas as pd
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs as cost_model
+from planner.model import designs
 from planner.catalogs.catalog import Provenance
 from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
 from planner.model.finance import Carbon, Finance, analyse, carbon
@@ -287,11 +288,44 @@ def read_report_section(text: str, title: str) -> pd.DataFrame:
     raise KeyError(title)
 
 
-def summary_json(a: Analysis, view: str = "cash") -> str:
-    """`summary` and `sources`: each catalog entry with the fields it fills, its source and as-of date."""
+def summary_json(a: Analysis, view: str = "cash", link_mbps: float | None = None) -> str:
+    """`summary`, `sources` (each catalog entry with the fields it fills, its source and as-of date) and
+    `cheapest_cloud` (the cheapest cloud design the site's link carries, `cheapest_cloud`)."""
     found = [{"fields": list(p.fields), "entry": p.entry, "source": p.source, "as_of": p.as_of, "estimate": p.estimate}
              for p in sources(a.scenario)]
-    return json.dumps({**summary(a, view), "sources": found}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({**summary(a, view), "sources": found,
+                       "cheapest_cloud": cheapest_cloud(cloud_designs(a.scenario, link_mbps))},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+# ── The cheapest cloud design ───────────────────────────────────────────────────────────────────────
+LINK_MBPS = advisor.QUESTION_BY_NAME["uplink_mbps"].default     # the site's uplink unless told: the advisor's default
+
+
+def cloud_designs(scenario: Scenario, link_mbps: float | None = None) -> designs.Designs:
+    """Every cloud design of the scenario costed, feasible where a link of `link_mbps` (default LINK_MBPS) carries
+    it."""
+    return designs.evaluate(scenario, LINK_MBPS if link_mbps is None else link_mbps)
+
+
+def design_summary(options: designs.Designs, i: int) -> dict:
+    """Design i of `options` as plain JSON values: the fields it changes, in words, the sources of its prices,
+    its cloud costs and the edge's break-even, NPV and TCO against it (cash view)."""
+    design = options.scenarios[i]
+    return {"design": options.changes[i], "text": designs.design_text(design),
+            "changes": designs.changes_text(options.scenario, options.changes[i]),
+            "sources": designs.sources_text(design), **options.figures(i)}
+
+
+def cheapest_cloud(options: designs.Designs) -> dict:
+    """The cheapest feasible design (`design_summary`; its keys None when no design fits the link), the link, how
+    many designs were costed and fit, and the scenario's own design."""
+    best = options.cheapest
+    found = design_summary(options, best) if best is not None else dict.fromkeys(
+        ("design", "text", "changes", "sources", "monthly_cost", "upfront", "total_cost", "break_even_month",
+         "npv_savings", "edge_total_cost", "savings_total", "upload_mbps", "feasible"))
+    return {**found, "view": "cash", "uplink_mbps": options.link_mbps, "designs": options.n,
+            "feasible_designs": int(options.feasible.sum()), "own": design_summary(options, options.current)}
 
 
 def formula_rows(a: Analysis) -> list[dict]:

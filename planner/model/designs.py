@@ -1,0 +1,245 @@
+"""The cheapest cloud design for a scenario's workload: every way the catalogs let the cloud side run it, costed
+in one batch, the cheapest that the site's link carries chosen (docs/FORMULAS.md, "Cheapest cloud design").
+
+A design is a choice of the cloud inputs DESIGN_INPUTS, everything else (workload, edge, finance) as the scenario
+has it:
+    inference_pricing      per_image, serverless, instances
+    instance_commitment    on_demand, spot (each with instance_billing always_on or scale_to_zero),
+                           one_year, three_year (each with instance_upfront none, partial or all; billed every hour)
+    cloud_upload           video, frames
+    cloud_region           the figures as entered, or each catalog region of the scenario's provider, its prices
+                           applied as the Scenario page's region picker applies them (`region_fields`)
+When the scenario's instance figures are a catalog instance's (data/cloud_instances.csv), a commitment brings
+that instance's committed rate for its term (`Catalog.instance_fields`); custom figures are kept as entered.
+
+A design whose catalog prices fall outside a field's bounds in the scenario's currency is left out, as the
+Scenario page refuses it. Feasible: the site's link carries the design's upload at go-live, sustained at
+≤ UPLINK_UTILISATION of it (the advisor's uplink rule, `site_upload_mbps`). Cheapest: the feasible design with the
+lowest cloud TCO over the horizon (cash view); a tie goes to the design that changes fewer inputs.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.catalogs.catalog import Catalog, in_usd, same_value
+from planner.catalogs.catalog import load as load_catalog
+from planner.model import costs as cost_model
+from planner.model.finance import Finance, analyse
+from planner.schema.scenario import (
+    FIELD_BY_NAME,
+    NO_REGION,
+    Scenario,
+    ScenarioError,
+    applies,
+    replace,
+    scale_money,
+    to_dict,
+)
+
+UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
+PRICINGS = ("per_image", "serverless", "instances")
+HOURLY = ("on_demand", "spot")                 # billed by the hour: always on or scaled to zero
+COMMITTED = ("one_year", "three_year")         # billed every hour of the term: paid with or without upfront
+BILLINGS = ("always_on", "scale_to_zero")
+UPFRONTS = ("none", "partial", "all")
+UPLOADS = ("video", "frames")
+DESIGN_INPUTS = ("inference_pricing", "instance_commitment", "instance_upfront", "instance_billing", "cloud_upload",
+                 "cloud_region")
+CLOUD_PICKERS = ("region", "vision_api", "instance", "egress")   # the catalog pickers that fill cloud prices
+
+
+def site_upload_mbps(cameras, sites, bitrate_mbps, analysed_fps, image_kb) -> tuple:
+    """(video, frames): the sustained upload of one site's cameras [Mbps], streaming their video or sending their
+    analysed frames (cameras spread evenly over the sites); numbers or arrays."""
+    per_site = cameras / sites
+    return per_site * bitrate_mbps, per_site * analysed_fps * image_kb * 8 / 1000
+
+
+def region_fields(catalog: Catalog, region_id: str, fx_rate: float) -> dict:
+    """The scenario fields a catalog region fills, in the scenario's currency (the region picker's changes)."""
+    return scale_money(catalog.region(region_id)["fields"], fx_rate)
+
+
+def provider_of(catalog: Catalog, scenario: Scenario) -> str | None:
+    """The cloud provider whose regions the scenario may move to: its region's, else its price source's
+    ('aws — Amazon Rekognition …'), else None (custom prices: no catalog region applies)."""
+    region = next((r for r in catalog.regions if r["region"] == scenario.cloud_region), None)
+    if region:
+        return region["provider"]
+    prefix = scenario.cloud_provider.split(" — ")[0]
+    return prefix if any(r["provider"] == prefix for r in catalog.regions) else None
+
+
+@dataclass(frozen=True)
+class Designs:
+    """Every cloud design of a scenario, evaluated: per design (n,) its scenario, the inputs it changes, its upload
+    and whether the link carries it, and the finance of the scenario's edge against it (cash view)."""
+    scenario: Scenario
+    scenarios: tuple[Scenario, ...]
+    changes: tuple[dict, ...]          # fields each design sets to another value than the scenario's
+    upload_mbps: np.ndarray            # sustained upload of one site [Mbps]
+    feasible: np.ndarray               # bool: the link carries it
+    link_mbps: float | None            # the site's uplink [Mbps]; None: not limited
+    finance: Finance
+    current: int                       # index of the scenario's own design
+    cheapest: int | None               # index of the cheapest feasible design; None when none is feasible
+
+    @property
+    def n(self) -> int:
+        return len(self.scenarios)
+
+    def monthly_cost(self, i: int) -> float:
+        """Cloud cost of design i in the first month, upfront commitment payments excluded."""
+        return float(self.finance.cloud_running_monthly[i, 0]) + 0.0
+
+    def upfront(self, i: int) -> float:
+        return float(self.finance.cloud_upfront[i, 0]) + 0.0
+
+    def figures(self, i: int) -> dict:
+        """Design i's cloud costs and the edge's break-even (None: never), NPV of savings and TCO against it."""
+        f = self.finance
+        be = float(f.break_even_month[i])
+        return {"monthly_cost": self.monthly_cost(i), "upfront": self.upfront(i),
+                "total_cost": float(f.cloud_total[i]) + 0.0,
+                "break_even_month": None if math.isnan(be) else be, "npv_savings": float(f.npv_savings[i]) + 0.0,
+                "edge_total_cost": float(f.edge_total[i]) + 0.0, "savings_total": float(f.savings_total[i]) + 0.0,
+                "upload_mbps": float(self.upload_mbps[i]), "feasible": bool(self.feasible[i])}
+
+
+def _instance_rates(catalog: Catalog, scenario: Scenario) -> dict[str, dict]:
+    """{commitment: instance fields} when the scenario's instance figures are a catalog instance's (served as a
+    VM or behind its endpoint), each commitment with its own committed rate; {} for custom figures."""
+    values = in_usd(to_dict(scenario))
+    key = next((k for k, (_, fields) in catalog.instance_choices(scenario.instance_commitment).items()
+                if all(same_value(values[f], v) for f, v in fields.items())), None)
+    if key is None:
+        return {}
+    instance_id, endpoint = key.removesuffix("@endpoint"), key.endswith("@endpoint")
+    return {c: scale_money(catalog.instance_fields(instance_id, endpoint, c), scenario.fx_rate)
+            for c in (*HOURLY, *COMMITTED)}
+
+
+def _pricing_choices(scenario: Scenario):
+    """Each pricing with its instance choices: {} for per-image and serverless (the instance inputs kept)."""
+    yield {"inference_pricing": "per_image"}
+    yield {"inference_pricing": "serverless"}
+    for commitment, billing in itertools.product(HOURLY, BILLINGS):
+        yield {"inference_pricing": "instances", "instance_commitment": commitment, "instance_billing": billing}
+    for commitment, upfront in itertools.product(COMMITTED, UPFRONTS):
+        yield {"inference_pricing": "instances", "instance_commitment": commitment, "instance_upfront": upfront}
+
+
+def region_choices(catalog: Catalog, scenario: Scenario) -> list[dict]:
+    """The price sets a design may use: the figures as entered ({}), then each catalog region of the scenario's
+    provider whose figures differ from them."""
+    values = to_dict(scenario)
+    provider = provider_of(catalog, scenario)
+    found = [{}]
+    for region in catalog.regions:
+        if region["provider"] == provider:
+            fields = region_fields(catalog, region["region"], scenario.fx_rate)
+            if not all(same_value(values[k], v) for k, v in fields.items()):
+                found.append(fields)
+    return found
+
+
+def design_changes(scenario: Scenario, catalog: Catalog | None = None) -> list[dict]:
+    """Every design of the scenario as the fields it sets (the scenario's own design first, as {})."""
+    catalog = catalog or load_catalog()
+    rates = _instance_rates(catalog, scenario)
+    values = to_dict(scenario)
+    found, seen = [], set()
+    for pricing, upload, region in itertools.product(_pricing_choices(scenario), UPLOADS,
+                                                     region_choices(catalog, scenario)):
+        fields = {**region, **pricing, "cloud_upload": upload}
+        if pricing["inference_pricing"] == "instances":
+            fields |= rates.get(fields["instance_commitment"], {})
+        changed = {k: v for k, v in fields.items() if not same_value(values[k], v)}
+        key = repr(sorted(changed.items()))
+        if key not in seen:
+            seen.add(key)
+            found.append(changed)
+    found.sort(key=lambda c: c != {})                  # the scenario's own design first
+    return found
+
+
+def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalog | None = None) -> Designs:
+    """Every cloud design of the scenario costed in one batch; `link_mbps` the site's uplink (None: no limit)."""
+    changes, scenarios = [], []
+    for c in design_changes(scenario, catalog):
+        try:
+            scenarios.append(apply(scenario, c))
+        except ScenarioError:             # a catalog price beyond a field's bounds in this currency: not applicable
+            continue
+        changes.append(c)
+    b = cost_model.batch(scenarios)
+    finance = analyse(cost_model.evaluate(b), "cash", b["discount_percent_per_year"])
+    video, frames = site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"])
+    upload = np.where(b["video_upload"], video, frames)
+    feasible = (np.ones(len(scenarios), bool) if link_mbps is None
+                else upload <= link_mbps * UPLINK_UTILISATION * (1 + 1e-12))
+    cheapest = None
+    if feasible.any():
+        order = np.lexsort((np.array([len(c) for c in changes]), _rounded(finance.cloud_total), ~feasible))
+        cheapest = int(order[0])
+    return Designs(scenario, tuple(scenarios), tuple(changes), upload, feasible, link_mbps, finance, 0, cheapest)
+
+
+def _rounded(totals: np.ndarray) -> np.ndarray:
+    """Totals to 9 significant digits, so designs that cost the same but for float noise tie."""
+    scale = 10.0 ** (8 - np.floor(np.log10(np.maximum(np.abs(totals), 1e-300))))
+    return np.round(totals * scale) / scale
+
+
+def apply(scenario: Scenario, changes: dict) -> Scenario:
+    """The scenario with a design's fields set."""
+    return replace(scenario, **changes) if changes else scenario
+
+
+# ── In words ────────────────────────────────────────────────────────────────────────────────────────
+def design_text(scenario: Scenario) -> str:
+    """'GPU instances (provisioned), 3-year commitment, all upfront; analysed frames only; AWS · US East …'."""
+    option = lambda name: FIELD_BY_NAME[name].options[getattr(scenario, name)]   # noqa: E731
+    parts = [option("inference_pricing")]
+    if scenario.inference_pricing == "instances":
+        parts.append(option("instance_commitment"))
+        parts.append(option("instance_upfront") if scenario.instance_commitment in COMMITTED
+                     else option("instance_billing"))
+    text = ", ".join(parts) + "; uploads: " + option("cloud_upload").lower()
+    region = "prices as entered" if scenario.cloud_region == NO_REGION else option("cloud_region")
+    return f"{text}; region: {region}"
+
+
+def changes_text(scenario: Scenario, changes: dict) -> list[str]:
+    """Each changed input in words: 'Inference pricing: Per-image API (tiered) → GPU instances (provisioned)'; a
+    region's price fields said by the region's line."""
+    region = changes.get("cloud_region")
+    filled = load_catalog().region(region)["fields"] if region and region != NO_REGION else {}
+    lines = []
+    for name, value in changes.items():
+        spec, before = FIELD_BY_NAME.get(name), getattr(scenario, name)
+        if name == "cloud_region":
+            lines.append(f"{spec.label}: {spec.options[before]} → {spec.options[value]} (its transfer, per-image, "
+                         "ingest, serverless and storage prices, grid intensity and PUE)")
+        elif name in filled or spec is None:
+            continue
+        elif hasattr(spec, "options"):
+            lines.append(f"{spec.label}: {spec.options[before]} → {spec.options[value]}")
+        else:
+            lines.append(f"{spec.label}: {before:g} → {value:g} {spec.unit_for(scenario.currency)}")
+    return lines
+
+
+def sources_text(scenario: Scenario, catalog: Catalog | None = None) -> list[str]:
+    """The catalog entries the design's cloud prices come from ('<entry>: <source> (as of …)'), those of inputs
+    that apply to it; figures of no catalog entry are said to be the scenario's own."""
+    found = [p for p in (catalog or load_catalog()).provenance(scenario)
+             if p.picker in CLOUD_PICKERS and any(applies(scenario, f) for f in p.fields if f != "cloud_provider")]
+    lines = [p.text() for p in found]
+    if scenario.inference_pricing == "instances" and not any(p.picker == "instance" for p in found):
+        lines.append("GPU instance rates: the scenario's own figures (no catalog instance)")
+    return lines or ["the scenario's own cloud prices (no catalog source)"]
