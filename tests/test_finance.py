@@ -232,12 +232,27 @@ def test_cash_and_accounting_totals():
     assert accounting.edge_capex[0].tolist() == [0.0, 0.0, 0.0]
     assert accounting.capex_total[0] == pytest.approx(900.0)                 # cash capex, for ROI
     assert accounting.roi_percent[0] == pytest.approx((1080 - 345) / 900 * 100)
-    # Accounting spreads the capex: 360 − 40 − 75 = 245 > 0 from day one; cash payback is unchanged.
-    assert accounting.break_even_month[0] == 0.0
+    # Accounting spreads the capex in the P&L (360 − 40 − 75 = 245 a month) but the break-even is the cash one:
+    # 900 / (360 − 40) = 2.8125 months, not "within a day".
+    assert accounting.break_even_month[0] == pytest.approx(2.8125)
     assert accounting.payback_months[0] == pytest.approx(2.8125)
     # Over one full life the two views agree on the edge's cost (no salvage, no refresh inside).
     s12 = flat(horizon_months=12, useful_life_months=12)
     assert fin(s12, "accounting").edge_total[0] == pytest.approx(fin(s12, "cash").edge_total[0])
+
+
+def test_npv_and_break_even_are_on_cash_flows_in_the_accounting_view():
+    # 1 % a month; −900 at t = 0, +320 at the end of months 1..3 (cash). Depreciation (75 a month) does not
+    # enter: 320/1.01 + 320/1.01² + 320/1.01³ − 900 = 41.115…, not 245 × (…) = 720.5.
+    s = flat(horizon_months=3, useful_life_months=12, discount_percent_per_year=MONTHLY_1_PCT)
+    expected = 320 / 1.01 + 320 / 1.01 ** 2 + 320 / 1.01 ** 3 - 900
+    for view in ("cash", "accounting"):
+        f = fin(s, view)
+        assert f.npv_savings[0] == pytest.approx(expected, rel=1e-12)
+        assert f.break_even_month[0] == pytest.approx(2.8125)
+    accounting = summary(analyse_one(s), "accounting")
+    assert accounting["npv_savings"] == pytest.approx(expected, rel=1e-12)
+    assert accounting["break_even_month"] == pytest.approx(2.8125)
 
 
 def test_analyse_refuses_an_unknown_view():

@@ -60,8 +60,8 @@ YEARLY_IRR_PERCENT = _yearly_irr_percent()         # about 3,418 %/year
 
 def test_accounting_summary_keeps_cash_payback_and_capex():
     s = report.summary(report.analyse_one(YEARLY), "accounting")
-    # Accounting: 360 − 40 − 75 = 245 > 0 from day one, so break-even is 0 …
-    assert s["view"] == "accounting" and s["break_even_month"] == 0.0
+    # Accounting: 360 − 40 − 75 = 245 a month in the P&L, but the break-even is on cash flows: 900 / 320 …
+    assert s["view"] == "accounting" and s["break_even_month"] == pytest.approx(2.8125)
     assert s["edge_total_cost"] == pytest.approx(30 * (40 + 75))                    # 3,450
     assert s["savings_total"] == pytest.approx(10_800 - 3_450)
     assert s["roi_percent"] == pytest.approx((10_800 - 3_450) / 2_700 * 100)       # on cash capex
@@ -97,10 +97,11 @@ def test_summary_table_labels_the_summary():
         ["Edge capex at go-live", 900.0, "USD"],
         ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
         ["Edge devices the load needs", 1, "devices"], ["Edge devices short of the load (0: enough)", 0, "devices"],
-        ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"],
+        ["Break-even", 2.8125, "months"], ["Payback (cash)", 2.8125, "months"],          # cash flows, either view
         ["Discounted payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],      # no discounting
         ["Cloud TCO over the horizon", 10_800.0, "USD"], ["Edge TCO over the horizon", 3_450.0, "USD"],
-        ["Savings over the horizon", 7_350.0, "USD"], ["NPV of savings", 7_350.0, "USD"],
+        ["Savings over the horizon", 7_350.0, "USD"],
+        ["NPV of savings", 10_800 - 3 * 900 - 30 * 40, "USD"],         # cash: 3 devices bought (life 12), no discount
         ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],
         ["IRR of the move to the edge", pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9), "%/year"],   # cash, either view
         ["Cloud emissions, first month", pytest.approx(CLOUD_KG), "kg CO₂e"],
@@ -191,14 +192,14 @@ def test_csv_rows_are_the_frame_without_its_index():
 
 def test_analyse_batch_discounts_both_views_over_the_months_asked():
     # 1 % a month: capex 900 at t = 0, savings 320 at the end of months 1..3 (cash);
-    # accounting (life 12, 75 a month of depreciation, no capex): 245 at the end of months 1..3
+    # accounting (life 12, 75 a month of depreciation): the NPV is still of the cash flows
     monthly_1_pct = (1.01 ** 12 - 1) * 100
     annuity = 1 / 1.01 + 1 / 1.01 ** 2 + 1 / 1.01 ** 3                       # 2.9409852
     costs, cash, accounting = report.analyse_batch(
         [flat(horizon_months=3, useful_life_months=12, discount_percent_per_year=monthly_1_pct)], months=5)
     assert costs.months == 5
     assert cash.npv_savings[0] == pytest.approx(-900 + 320 * annuity)        # 41.1153
-    assert accounting.npv_savings[0] == pytest.approx(245 * annuity)         # 720.5414
+    assert accounting.npv_savings[0] == pytest.approx(-900 + 320 * annuity)  # not 245 × annuity = 720.5414
 
 
 def test_assumptions_spell_out_tiers_and_units():

@@ -244,8 +244,8 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
          "advisor's derated, decode-capped throughput at export)"),
         ("edge_capacity_ok", "={B:edge_devices}>={B:edge_devices_needed}",
          "Edge capacity: TRUE when the devices priced carry the load; FALSE: the edge figures are understated"),
-        ("break_even_month", crossing("crossing"),
-         "Break-even [months from go-live]; blank: does not pay back within the horizon"),
+        ("break_even_month", crossing("cash_crossing"),
+         "Break-even [months from go-live], on cash flows in either view; blank: does not pay back within the horizon"),
         ("payback_months", crossing("cash_crossing"), "Payback, cash view [months]; blank: not within the horizon"),
         ("discounted_payback_months", crossing("discounted_crossing"),
          "Discounted payback, cash view [months]: break-even of the discounted cash flows; blank: not within the "
@@ -254,9 +254,9 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("cloud_total_cost", f"=SUM({rng('cloud_total')})", f"Cloud TCO over the horizon [{cur}]"),
         ("edge_total_cost", f"=SUM({rng('edge_total')})", f"Edge TCO over the horizon [{cur}]"),
         ("savings_total", "={B:cloud_total_cost}-{B:edge_total_cost}", f"Savings over the horizon [{cur}]"),
-        ("npv_savings", f"=NPV(monthly_discount_rate,{rng('gap')})"
-                        f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('net_capex')})",
-         f"NPV of savings [{cur}]: running flows at the end of their month, capex at its start "
+        ("npv_savings", f"=NPV(monthly_discount_rate,{rng('cash_gap')})"
+                        f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('cash_net_capex')})",
+         f"NPV of savings [{cur}], cash flows in either view: running flows at the end of their month, capex at its start "
          "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate)"),
         ("roi_percent", f'=IF({{B:capex_total}}>={MIN_CAPEX},{{B:savings_total}}/{{B:capex_total}}*100,"")',
          "ROI [%]; blank: no capex"),

@@ -13,6 +13,10 @@ the break-even time is found exactly, without iteration:
 It is 0 when the edge needs no capex and costs less from the start. When S never reaches 0 inside the
 horizon the answer is "never", stored as NaN in arrays and None (JSON null) in summaries — a normal
 result, not an error. NPV discounts capex at the start of its month and other flows at its end.
+
+Break-even, payback, NPV, IRR and discounted payback are on cash flows in every view: the accounting view
+changes the P&L presentation (monthly costs, totals, charts, tables) and nothing else, so its break-even is
+the cash one (the month the cash savings have repaid the capex).
 """
 from __future__ import annotations
 
@@ -71,12 +75,12 @@ class Finance(_SideSeries):
     """Per-scenario results, arrays of shape (n,); the monthly series ((n, M)) are built on request."""
     costs: Costs
     view: str
-    break_even_month: np.ndarray      # fractional months from go-live; NaN = not within the horizon
-    payback_months: np.ndarray        # break-even of the cash view
+    break_even_month: np.ndarray      # fractional months from go-live, cash flows; NaN = not within the horizon
+    payback_months: np.ndarray        # the same figure (the cash break-even) in every view
     cloud_total: np.ndarray           # TCO over each scenario's horizon
     edge_total: np.ndarray
     capex_total: np.ndarray           # cash capex paid within the horizon
-    npv_savings: np.ndarray
+    npv_savings: np.ndarray           # of the cash flows, whatever the view
     savings_curve: np.ndarray | None = None   # (n, M) cumulative savings at each month's end, if kept
 
     @property
@@ -203,13 +207,13 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
         return (costs.terms("cloud", v, lump=False) + costs.terms("edge", v, lump=False, sign=-1.0),
                 costs.terms("edge", v, lump=True) + costs.terms("cloud", v, lump=True, sign=-1.0))
 
-    gap, lump = flows(view)
+    gap, lump = flows("cash")          # break-even, payback and NPV are on cash flows in every view
     be, curve = _crossing(gap, [], lump, n, costs.months, h)
-    if view == "cash":
-        payback = be
-    else:
-        cash_gap, cash_lump = flows("cash")
-        payback = _crossing(cash_gap, [], cash_lump, n, costs.months, h)[0]
+    if keep_savings_curve and view != "cash":     # the chart's cumulative savings are the view's P&L
+        view_gap, view_lump = flows(view)
+        curve = np.cumsum(sum_terms(view_gap + [Component(-t.amount, t.factor) for t in view_lump], n, costs.months),
+                          axis=1)
+    payback = be
     within = _within_horizon(costs)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
     npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
