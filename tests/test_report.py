@@ -68,7 +68,7 @@ def test_accounting_summary_keeps_cash_payback_and_capex():
     # … but payback and the capex at go-live are cash figures by definition, in either view.
     assert s["payback_months"] == pytest.approx(2.8125)
     assert s["edge_capex"] == 900.0 and s["capex_total"] == 2_700.0
-    assert s["edge_monthly_cost"] == 40.0                   # running cost without depreciation
+    assert s["edge_monthly_cost"] == 115.0                  # the P&L's month: 40 running + 75 depreciation
 
 
 def test_first_month_figures_are_month_one():
@@ -88,6 +88,17 @@ def test_first_month_figures_are_month_one():
     assert monthly["Edge cumulative [USD]"][1] == pytest.approx(1_880.0)
 
 
+def test_accounting_headline_monthly_figures_are_symmetric():
+    # Accounting, life 12: the edge's month 1 = 40 management + 900 / 12 depreciation = 115, beside the cloud's 360
+    # (which has no upfront to spread); its emissions include the embodied share, 1,150 kg / 12 months.
+    s = report.summary(report.analyse_one(YEARLY), "accounting")
+    assert s["edge_monthly_cost"] == pytest.approx(115.0)
+    assert s["cloud_monthly_cost"] == pytest.approx(360.0)
+    assert s["edge_kgco2e_monthly"] == pytest.approx(EDGE_KG + 1_150 / 12)
+    cash = report.summary(report.analyse_one(YEARLY))
+    assert cash["edge_monthly_cost"] == 40.0 and cash["edge_kgco2e_monthly"] == pytest.approx(EDGE_KG)
+
+
 def test_summary_table_labels_the_summary():
     a = report.analyse_one(YEARLY)
     assert a.finance() is a.cash and a.finance("accounting") is a.accounting
@@ -95,7 +106,8 @@ def test_summary_table_labels_the_summary():
     assert rows == [
         ["Cloud cost, first month", 360.0, "USD"], ["Cloud commitment upfront at go-live", 0.0, "USD"],
         ["Edge capex at go-live", 900.0, "USD"],
-        ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
+        ["Edge running cost, first month (depreciation included)", 40.0 + 75.0, "USD"],   # symmetric with the cloud
+        ["Edge devices", 1, "devices"],
         ["Edge devices the load needs", 1, "devices"], ["Edge devices short of the load (0: enough)", 0, "devices"],
         ["Break-even", 2.8125, "months"], ["Payback (cash)", 2.8125, "months"],          # cash flows, either view
         ["Discounted payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],      # no discounting
@@ -105,7 +117,7 @@ def test_summary_table_labels_the_summary():
         ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],
         ["IRR of the move to the edge", pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9), "%/year"],   # cash, either view
         ["Cloud emissions, first month", pytest.approx(CLOUD_KG), "kg CO₂e"],
-        ["Edge emissions, first month (devices bought excluded)", pytest.approx(EDGE_KG), "kg CO₂e"],
+        ["Edge emissions, first month (embodied share included)", pytest.approx(EDGE_KG + 1_150 / 12), "kg CO₂e"],
         ["Edge devices' embodied emissions at go-live", 1_150.0, "kg CO₂e"],
         ["Cloud emissions over the horizon", pytest.approx(30 * CLOUD_KG), "kg CO₂e"],
         ["Edge emissions over the horizon", pytest.approx(30 * (EDGE_KG + 1_150 / 12)), "kg CO₂e"],  # spread
@@ -113,7 +125,10 @@ def test_summary_table_labels_the_summary():
         ["Carbon break-even", pytest.approx(float("nan"), nan_ok=True), "months"],      # never: blank
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
-    assert report.summary_table(a).values.tolist()[7] == ["Break-even", 2.8125, "months"]      # cash by default
+    cash_rows = report.summary_table(a).values.tolist()
+    assert cash_rows[7] == ["Break-even", 2.8125, "months"]                                  # cash by default
+    assert cash_rows[3] == ["Edge running cost, first month", 40.0, "USD"]
+    assert cash_rows[18] == ["Edge emissions, first month (devices bought excluded)", pytest.approx(EDGE_KG), "kg CO₂e"]
 
 
 def test_monthly_table_by_hand():

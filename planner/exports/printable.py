@@ -97,9 +97,10 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
         Figure("Edge capex", money(s["edge_capex"], cur),
                f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation)."),
         Figure("Edge cost per month", money(s["edge_monthly_cost"], cur),
-               "First month, capex excluded: failures, management, electricity, feedback."),
+               "First month, capex excluded: failures, management, electricity, feedback"
+               + (", depreciation." if view == "accounting" else ".")),
         Figure("Break-even", break_even_short(s["break_even_month"], h),
-               f"Edge cumulative cost (capex included) below the cloud's ({view} view)."),
+               "Cumulative cash savings repay the capex (cash flows, whatever the view)."),
         Figure(f"{h}-month savings", money(s["savings_total"], cur), "Cloud TCO minus edge TCO over the horizon."),
         Figure("NPV of savings", money(s["npv_savings"], cur),
                f"Discounted at {a.scenario.discount_percent_per_year:g} %/year."),

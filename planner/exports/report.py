@@ -92,7 +92,7 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "cloud_monthly_cost": _number(f.cloud_running_monthly[0, 0]),
         "cloud_upfront": _number(cash.cloud_upfront[0, 0]),
         "edge_capex": _number(cash.edge_capex[0, 0]),
-        "edge_monthly_cost": _number(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
+        "edge_monthly_cost": _number(f.edge_running_monthly[0, 0]),      # the view's: depreciation in accounting
         "edge_devices": int(a.costs.values("devices")[0, 0]),
         "edge_devices_needed": a.capacity().needed,
         "edge_capacity_ok": a.capacity().ok,
@@ -109,7 +109,7 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "irr_percent": _number_or_none(f.irr_percent[0]),
         "capex_total": _number(f.capex_total[0]),
         "cloud_kgco2e_monthly": _number(first_carbon.cloud_monthly[0, 0]),
-        "edge_kgco2e_monthly": _number(first_carbon.edge_running_monthly[0, 0]),
+        "edge_kgco2e_monthly": _number(kg.edge_running_monthly[0, 0]),   # the view's: embodied share in accounting
         "edge_embodied_kgco2e": _number(first_carbon.edge_monthly[0, 0] - first_carbon.edge_running_monthly[0, 0]),
         "cloud_kgco2e_total": _number(kg.cloud_total[0]),
         "edge_kgco2e_total": _number(kg.edge_total[0]),
@@ -220,7 +220,8 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Cloud cost, first month", s["cloud_monthly_cost"], cur),
         ("Cloud commitment upfront at go-live", s["cloud_upfront"], cur),
         ("Edge capex at go-live", s["edge_capex"], cur),
-        ("Edge running cost, first month", s["edge_monthly_cost"], cur),
+        ("Edge running cost, first month" + (" (depreciation included)" if view == "accounting" else ""),
+         s["edge_monthly_cost"], cur),
         ("Edge devices", s["edge_devices"], "devices"),
         ("Edge devices the load needs", s["edge_devices_needed"], "devices"),
         ("Edge devices short of the load (0: enough)", s["edge_devices_needed"] - s["edge_devices"]
@@ -236,7 +237,8 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("ROI", s["roi_percent"], "%"),
         ("IRR of the move to the edge", s["irr_percent"], "%/year"),
         ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
-        ("Edge emissions, first month (devices bought excluded)", s["edge_kgco2e_monthly"], KG),
+        ("Edge emissions, first month (" + ("embodied share included" if view == "accounting"
+                                            else "devices bought excluded") + ")", s["edge_kgco2e_monthly"], KG),
         ("Edge devices' embodied emissions at go-live", s["edge_embodied_kgco2e"], KG),
         ("Cloud emissions over the horizon", s["cloud_kgco2e_total"], KG),
         ("Edge emissions over the horizon", s["edge_kgco2e_total"], KG),

@@ -236,7 +236,8 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
          f"Cloud cost, first month, without commitment upfront [{cur}]"),
         ("cloud_upfront", f"={first('commitment_upfront')}", f"Cloud commitment upfront at go-live [{cur}]"),
         ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
-        ("edge_monthly_cost", f"={first('cash_running')}", f"Edge running cost, first month (cash) [{cur}]"),
+        ("edge_monthly_cost", f"={first('edge_running')}",
+         f"Edge running cost, first month, chosen view (accounting: depreciation included) [{cur}]"),
         ("edge_devices", f"={first('devices')}", "Edge devices at go-live [devices]"),
         ("edge_devices_needed", "=sites*-INT(-(cameras/sites*analysed_fps*(1+sizing_headroom_percent/100)"
                                 f"/{per_device_ips!r}-1E-9))",
@@ -263,8 +264,9 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
         ("capex_total", f"=SUM({rng('cash_capex')})", f"Cash capex paid within the horizon [{cur}]"),
         ("cloud_kgco2e_monthly", f"={first('cloud_kg')}", "Cloud emissions, first month [kg CO₂e]"),
-        ("edge_kgco2e_monthly", f"={first('edge_kg_running')}",
-         "Edge emissions, first month, devices bought excluded [kg CO₂e]"),
+        ("edge_kgco2e_monthly", f"={first('edge_kg_running')}+IF(view=\"cash\",0,{first('edge_embodied')})",
+         "Edge emissions, first month, chosen view: devices bought excluded (accounting: embodied share included) "
+         "[kg CO₂e]"),
         ("edge_embodied_kgco2e", f"={first('edge_purchase')}", "Embodied emissions of the devices bought at go-live "
                                                                "[kg CO₂e]"),
         ("cloud_kgco2e_total", f"=SUM({rng('cloud_kg')})", "Cloud emissions over the horizon [kg CO₂e]"),
