@@ -235,6 +235,13 @@ EDGE_CASES = {
                                                   "inference_discount_percent": 5,
                                                   "workload_growth_percent_per_year": -40},
     # carbon as money on both sides, a clean grid (the carbon break-even falls inside), refreshes bought again
+    # a shrinking load under 1-year commitments: each renewal buys what its month needs
+    "instances, 1-year commitments, shrinking": {"inference_pricing": "instances", "instance_inferences_per_s": 4,
+                                                 "instance_commitment": "one_year", "instance_upfront": "partial",
+                                                 "instance_committed_per_hour": 0.316, "horizon_months": 40,
+                                                 "workload_growth_percent_per_year": -40},
+    # mid-month discounting at 20 %/year: the NPV's running term and the discounted payback's helper follow
+    "mid-month discounting": {"discount_timing": "mid_month", "discount_percent_per_year": 20, "device_price": 60_000},
     "carbon price": {"carbon_price_per_tonne": 120, "grid_kgco2e_per_kwh": 0.056, "useful_life_months": 24,
                      "failure_percent_per_year": 10},
 }

@@ -104,8 +104,10 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
         Figure(f"{h}-month savings", money(s["savings_total"], cur), "Cloud TCO minus edge TCO over the horizon."),
         Figure("NPV of savings", money(s["npv_savings"], cur),
                f"Discounted at {a.scenario.discount_percent_per_year:g} %/year."),
-        Figure("IRR", "Undefined" if irr is None else irr_text(irr).removesuffix("/year"),
-               "Of the move to the edge, per year." if irr is not None else "The cash flows never change sign."),
+        Figure("IRR", irr_text(irr).removesuffix("/year") if irr is not None
+               else "Over 1,000 %" if s["irr_note"] and s["irr_note"].startswith("over") else "Undefined",
+               s["irr_note"] or ("Of the move to the edge, per year." if irr is not None
+                                 else "The cash flows never change sign.")),
         Figure("Discounted payback", break_even_short(s["discounted_payback_months"], h),
                "When discounted savings have repaid the capex."),
     ]

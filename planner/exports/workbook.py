@@ -26,9 +26,10 @@ from planner.fleet import programme as fleet_model
 from planner.advice.advisor import capacity_warning
 from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH, billed_hours,
                     instance_rates, batch, side_components)
-from planner.model.finance import MIN_CAPEX
+from planner.model.finance import DISCOUNT_CONVENTION, DISCOUNT_WHEN, MIN_CAPEX
 from planner.exports.report import Analysis, summary, yearly_table
 from planner.catalogs.currency import rate_text
+from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
 
 _PLACEHOLDER = re.compile(r"\{(prev:|range:)?(\w+)\}")
@@ -79,14 +80,15 @@ HELPERS = (
            "{devices_added}+IF({m}>=useful_life_months,INDEX({range:devices_bought},{m}+1-useful_life_months),0)",
            first="{devices_added}", kind="count"),
     Column("devices_retired", "devices_retired(m) [devices]", "{devices_bought}-{devices_added}", kind="count"),
+    Column("commitments_running", "commitments still running, bought in the term_months − 1 months before [instances]",
+           "IF(term_months>0,SUMPRODUCT(({range:m}>{m}-term_months)*{range:commitments_bought}),0)", first="0",
+           kind="count"),
     Column("instances", "instances(m) [instances]",
-           f'IF(inference_pricing="instances",IF(term_months>0,MAX({{prev:instances}},{_NEEDED}),{_NEEDED}),0)',
+           f'IF(inference_pricing="instances",IF(term_months>0,MAX({{commitments_running}},{_NEEDED}),{_NEEDED}),0)',
            first=f'IF(inference_pricing="instances",{_NEEDED},0)', kind="count"),
-    Column("commitments_added", "instances committed anew [instances]",
-           "IF(term_months>0,{instances}-{prev:instances},0)", first="IF(term_months>0,{instances},0)", kind="count"),
     Column("commitments_bought", "commitments_bought(m) [instances]",
-           "{commitments_added}+IF(AND(term_months>0,{m}>=term_months),"
-           "INDEX({range:commitments_bought},{m}+1-term_months),0)", first="{commitments_added}", kind="count"),
+           "IF(term_months>0,{instances}-{commitments_running},0)", first="IF(term_months>0,{instances},0)",
+           kind="count"),
 )
 
 
@@ -112,7 +114,8 @@ def _crossing(prefix: str, gap: str, capex: str, label: str) -> tuple[Column, ..
 
 DISCOUNT = (Column("discount_start", "discount factor, start of month", "(1+discount_percent_per_year/100)^(-{m}/12)",
                    kind="factor"),
-            Column("discount_end", "discount factor, end of month", "(1+discount_percent_per_year/100)^(-({m}+1)/12)",
+            Column("discount_end", "discount factor of running flows, end (or middle) of month",
+                   '(1+discount_percent_per_year/100)^(-({m}+IF(discount_timing="mid_month",0.5,1))/12)',
                    kind="factor"))
 
 
@@ -177,7 +180,7 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
                 "commitments_bought"):
         v[key] = c.values(key)[0, :h]
     committed = s.instance_commitment in ("one_year", "three_year")
-    v["commitments_added"] = np.diff(v["instances"], prepend=0.0) * committed
+    v["commitments_running"] = (v["instances"] - v["commitments_bought"]) * committed
     r = s.retention_days / DAYS_PER_CALENDAR_MONTH
     edge = np.clip(r, m, m + 1)
     v["stored_months"] = (edge * edge - m * m) / 2 + r * (m + 1 - edge)
@@ -204,7 +207,8 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     v["edge_cumulative"] = f.edge_cumulative[0, :h]
     v["cumulative_savings"] = v["cloud_cumulative"] - v["edge_cumulative"]
     rate = 1 + s.discount_percent_per_year / 100
-    v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + 1) / 12)
+    when = 0.5 if s.discount_timing == "mid_month" else 1.0
+    v["discount_start"], v["discount_end"] = rate ** (-m / 12), rate ** (-(m + when) / 12)
     cash_gap = v["cloud_running"] - v["cash_running"]
     chosen_gap = v["cloud_total"] - v["cloud_upfront"] - v["edge_running"]
     for prefix, gap, capex in (("carbon_", v["cloud_kg"] - v["edge_kg_running"], v["edge_purchase"]),
@@ -221,9 +225,17 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
 
 
 # ── Summary: key, formula, label ──────────────────────────────────────────────────────────────────
-def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: str, per_device_ips: float = 1.0):
+def _shown_irr(cell: str) -> str:
+    """The IRR in `cell` when it is a number no higher than the shown bound, else blank (as the JSON has it)."""
+    return f'=IF(AND(ISNUMBER({cell}),{cell}<={IRR_SHOWN_UP_TO_PERCENT!r}),{cell},"")'
+
+
+def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: str, per_device_ips: float = 1.0,
+                 irr_several: str | None = None, irr_blank: bool = False):
     """(key, formula, label and unit) in the order of `report.summary`; `B{key}` is that row's cell.
-    `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number at export."""
+    `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number at export;
+    `irr_several` the engine's IRR note when the cash flows change sign several times (no spreadsheet function
+    finds every rate)."""
     free = 'AND({B:cloud_total_cost}=0,{B:edge_total_cost}=0)'
     crossing = lambda key: f'=IF(OR({free},COUNT({rng(key)})=0),"",MIN({rng(key)}))'  # noqa: E731
     return (
@@ -235,7 +247,8 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("cloud_monthly_cost", f"={first('cloud_total')}-{first('cloud_upfront')}",
          f"Cloud cost, first month, without commitment upfront [{cur}]"),
         ("cloud_upfront", f"={first('commitment_upfront')}", f"Cloud commitment upfront at go-live [{cur}]"),
-        ("edge_capex", f"={first('cash_capex')}", f"Edge capex at go-live [{cur}]"),
+        ("edge_capex", f"={first('cash_capex')}-{first('carbon_edge_purchase')}",
+         f"Edge capex at go-live [{cur}], the carbon price of the devices not included"),
         ("edge_monthly_cost", f"={first('edge_running')}",
          f"Edge running cost, first month, chosen view (accounting: depreciation included) [{cur}]"),
         ("edge_devices", f"={first('devices')}", "Edge devices at go-live [devices]"),
@@ -256,13 +269,26 @@ def summary_rows(rng: Callable[[str], str], first: Callable[[str], str], cur: st
         ("edge_total_cost", f"=SUM({rng('edge_total')})", f"Edge TCO over the horizon [{cur}]"),
         ("savings_total", "={B:cloud_total_cost}-{B:edge_total_cost}", f"Savings over the horizon [{cur}]"),
         ("npv_savings", f"=NPV(monthly_discount_rate,{rng('cash_gap')})"
+                        '*(1+monthly_discount_rate)^IF(discount_timing="mid_month",0.5,0)'
                         f"-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{rng('cash_net_capex')})",
          f"NPV of savings [{cur}], cash flows in either view: running flows at the end of their month, capex at its start "
-         "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate)"),
+         "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate; "
+         "mid-month, the running term by (1 + rate)^½)"),
+        ("discount_timing", "=discount_timing", "Discount timing of running flows: end_of_month or mid_month"),
+        ("discounting", '="' + DISCOUNT_CONVENTION.format(when='"&IF(discount_timing="mid_month","middle","end")&"')
+         + '"', "Discounting convention"),
         ("roi_percent", f'=IF({{B:capex_total}}>={MIN_CAPEX},{{B:savings_total}}/{{B:capex_total}}*100,"")',
          "ROI [%]; blank: no capex"),
-        ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
-        ("capex_total", f"=SUM({rng('cash_capex')})", f"Cash capex paid within the horizon [{cur}]"),
+        ("irr_percent", '=""' if irr_several and irr_blank else _shown_irr("irr_percent"),
+         f"IRR of the move to the edge [%/year]; blank: undefined, several or over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year "
+         "(see irr_note)"),
+        ("irr_note", f'="{irr_several}"' if irr_several else
+         f'=IF(AND(ISNUMBER(irr_percent),irr_percent>{IRR_SHOWN_UP_TO_PERCENT!r}),'
+         f'"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year","")',
+         "IRR note: a rate over the shown bound, or the rates of cash flows that change sign several times (those "
+         "as found at export)"),
+        ("capex_total", f"=SUM({rng('cash_capex')})-SUM({rng('carbon_edge_purchase')})",
+         f"Cash capex paid within the horizon [{cur}], the carbon price of devices bought not included (its own line)"),
         ("cloud_kgco2e_monthly", f"={first('cloud_kg')}", "Cloud emissions, first month [kg CO₂e]"),
         ("edge_kgco2e_monthly", f"={first('edge_kg_running')}+IF(view=\"cash\",0,{first('edge_embodied')})",
          "Edge emissions, first month, chosen view: devices bought excluded (accounting: embodied share included) "
@@ -597,8 +623,9 @@ class _Writer(_Book):
         ws = self.sheets["Summary"]
         ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
         values = summary(self.a, self.view)
+        several = values["irr_note"] if values["irr_note"] and "change sign" in values["irr_note"] else None
         rows = summary_rows(self.rng, lambda key: f"Monthly!${self.columns[key]}$2", self.cur,
-                            self.a.capacity().per_device_ips)
+                            self.a.capacity().per_device_ips, several, values["irr_percent"] is None)
         cell = {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
         for i, (key, formula, label) in enumerate(rows, start=1):
             for k, ref in cell.items():
@@ -732,16 +759,22 @@ def notes_lines() -> list[tuple[str, str]]:
                              "growth only when positive."),
         ("devices_bought(m)", "devices added in month m plus those bought useful_life_months earlier (refresh)."),
         ("instances(m)", "GPU instances: max(instance_min_count, ceil(cameras × fps × growth(m) × (1 + headroom) ÷ "
-                         "instance throughput)); under a 1- or 3-year commitment never fewer than the month before."),
-        ("commitments_bought(m)", "instances committed anew in month m plus those committed term_months earlier."),
+                         "instance throughput)); under a 1- or 3-year commitment never fewer than the commitments "
+                         "still running."),
+        ("commitments_bought(m)", "instances(m) − commitments still running (bought in the term_months − 1 months "
+                                  "before): a renewal buys what the month needs, not the most ever committed."),
         ("Cloud upfront", "the upfront part of an instance commitment is paid at the start of its month in the cash "
                           "view (a negative capex in the break-even, NPV and IRR) and spread over the term in the "
                           "accounting view."),
         ("Cash view", "hardware and installation paid at the start of their month."),
         ("Accounting view", "straight-line depreciation replaces hardware and installation."),
         ("Break-even", "first t with cumulative savings ≥ 0: m + (−S_start)/(cloud − edge running) within month m."),
-        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12); Excel's NPV() discounts its first value "
-                "one period, so capex uses (1 + rate) × NPV()."),
+        ("Discounting", "running flows at the end of their month ((1+r)^−((m+1)/12)), or at its middle "
+                        "((1+r)^−((m+½)/12)) when discount_timing is mid_month; capex at the start of its month "
+                        "((1+r)^−(m/12)); r is an annual effective rate, the monthly rate (1 + r)^(1/12) − 1. The "
+                        "IRR keeps the end-of-month timing."),
+        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12) (mid-month: (m+½)/12 for the gap); Excel's "
+                "NPV() discounts its first value one period, so capex uses (1 + rate) × NPV()."),
         ("IRR", "monthly IRR of the cash flows (Cash flows sheet), annualised: (1 + irr)^12 − 1."),
         ("ROI", "savings ÷ cash capex within the horizon × 100; blank without capex."),
         ("", ""),
@@ -898,12 +931,14 @@ class _FleetWriter(_Book):
         rows = [("capex_total", f"Capex paid within the programme [{cur}]"),
                 ("tco", f"Total cost of ownership over the programme [{cur}]"),
                 ("savings_total", f"Savings against all cloud [{cur}]"),
-                ("npv", f"NPV of the savings against all cloud [{cur}]: running flows at the end of their month, "
+                ("npv", f"NPV of the savings against all cloud [{cur}]: running flows at the "
+                        f"{DISCOUNT_WHEN[p.fleet.base.discount_timing]} of their month, "
                         "capex at its start (Excel's NPV() discounts its first value one period)"),
                 ("irr_percent", "IRR of the plan against all cloud [%/year]; blank: undefined"),
                 ("break_even_month", "Break-even [programme months]: counted from the plan's first flow; blank: "
                                      "not within the programme"),
                 ("sites_on_edge", "Sites on the edge [sites]")]
+        mid_month = "*(1+monthly_discount_rate)^0.5" if p.fleet.base.discount_timing == "mid_month" else ""
         at = {key: i + 2 for i, (key, _) in enumerate(rows)}
         rate_row = len(rows) + 3
         self.name("discount_percent_per_year", "Summary", f"$B${rate_row}")
@@ -915,9 +950,9 @@ class _FleetWriter(_Book):
                 "capex_total": f"=SUM({self.rng(f'{plan}_capex')})" if edge else "=0",
                 "tco": f"=SUM({self.rng(f'{plan}_cost')})" if edge else f"=SUM({self.rng('cloud')})",
                 "savings_total": f"=SUM({self.rng('cloud')})-{column}{at['tco']}",
-                "npv": (f"=NPV(monthly_discount_rate,{self.rng(f'{plan}_gap')})-(1+monthly_discount_rate)"
+                "npv": (f"=NPV(monthly_discount_rate,{self.rng(f'{plan}_gap')}){mid_month}-(1+monthly_discount_rate)"
                         f"*NPV(monthly_discount_rate,{self.rng(f'{plan}_lumps')})") if edge else "=0",
-                "irr_percent": f"={self.irr_cells[plan]}" if edge else '=""',
+                "irr_percent": _shown_irr(self.irr_cells[plan]) if edge else '=""',
                 "break_even_month": (f'=IF(COUNT({self.rng(f"{plan}_crossing")})=0,"",'
                                      f'MIN({self.rng(f"{plan}_crossing")}))') if edge else '=""',
             }

@@ -31,6 +31,7 @@ from scipy import sparse
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.model import costs, finance
+from planner.schema.format import irr_figures
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import (FIELDS, SCHEMA_VERSION, UNSAFE_TEXT, ChoiceField, NumberField, Scenario,
                                      ScenarioError, entry_point, load_json, to_dict, unsafe_character, validate)
@@ -709,7 +710,8 @@ def evaluate(fleet: Fleet) -> Programme:
     plan_opex = stay_cloud + edge_running
     # The plans' figures come from the sites each moves to the edge (the sites left in the cloud cost the same
     # in every plan): their cloud cost, its upfront commitments paid at the start of a month, is what is saved.
-    plans = finance.analyse_flows(cloud_running, cloud_upfront, edge_running, edge_capex, base.discount_percent_per_year)
+    plans = finance.analyse_flows(cloud_running, cloud_upfront, edge_running, edge_capex, base.discount_percent_per_year,
+                                  base.discount_timing == "mid_month")
     gap, net_lumps = cloud_running - edge_running, edge_capex - cloud_upfront
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
@@ -930,7 +932,7 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
             "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
             "npv": float(f.npv_savings[i]),
-            "irr_percent": _none(p.irr[i]),
+            **dict(zip(("irr_percent", "irr_note"), irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]))),
             "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
             "savings_total": float(f.savings_total[i]),
             "sites_on_edge": int(p.count[on_edge[plan]].sum()),
