@@ -243,7 +243,8 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Cloud TCO over the horizon", s["cloud_total_cost"], cur),
         ("Edge TCO over the horizon", s["edge_total_cost"], cur),
         ("Savings over the horizon", s["savings_total"], cur),
-        (f"NPV of savings ({s['discounting']})", s["npv_savings"], cur),
+        ("NPV of savings", s["npv_savings"], cur),
+        (f"Discounting: {s['discounting']}", None, ""),           # the convention, stated; no figure
         ("ROI", s["roi_percent"], "%"),
         ("IRR of the move to the edge" + (f" ({s['irr_note']})" if s["irr_note"] else ""), s["irr_percent"], "%/year"),
         ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
