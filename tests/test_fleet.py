@@ -305,3 +305,18 @@ def test_a_row_whose_devices_do_not_fit_its_power_is_flagged_and_not_voted_onto_
                                            "(1 device × 250 W = 250 W needed, 150 W available)")
     assert table.loc[1, "reason"].startswith("answers and money favour the edge")
     assert "fit" not in table.loc[2, "reason"]
+
+
+def test_plan_json_never_carries_an_absurd_irr():
+    # Each plan's IRR is given as a number up to 1,000 %/year; above, JSON says so in `irr_note` instead of carrying
+    # a rate such as 3e24 %.
+    p = fleet.evaluate(fleet.preset("retail_chain"))
+    plans = fleet.plan_summary(p)
+    for i, key in enumerate(fleet.PLANS):
+        rate, found = plans[key]["irr_percent"], p.irr[i]
+        if np.isfinite(found) and found > 1_000:
+            assert rate is None and plans[key]["irr_note"] == "over 1,000 %/year"
+        elif np.isfinite(found):
+            assert rate == pytest.approx(found)
+    assert any(plans[k]["irr_note"] == "over 1,000 %/year" for k in fleet.PLANS)   # the preset's pays back in weeks
+    assert json.loads(json.dumps(plans))                                              # plain JSON throughout

@@ -425,6 +425,8 @@ class Programme:
                                       # (at the start of each month: a negative capex in break-even, NPV, IRR)
     irr: np.ndarray                   # (3,) %/year
     device: DeviceChoice              # the catalog device each row is costed with (the `device` column)
+    irr_sign_changes: np.ndarray | None = None   # (3,) sign changes of each plan's cash flows
+    irr_rates: np.ndarray | None = None          # (3, k) every IRR found [%/year] (finance.irr_all_percent)
 
     @property
     def months(self) -> int:
@@ -715,8 +717,9 @@ def evaluate(fleet: Fleet) -> Programme:
     gap, net_lumps = cloud_running - edge_running, edge_capex - cloud_upfront
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
+    changes, rates = finance.irr_all_percent(gap, net_lumps)
     return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, edge_capex,
-                     cloud_upfront, irr, device)
+                     cloud_upfront, irr, device, changes, rates)
 
 
 def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:
@@ -932,7 +935,8 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
             "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
             "npv": float(f.npv_savings[i]),
-            **dict(zip(("irr_percent", "irr_note"), irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]))),
+            **dict(zip(("irr_percent", "irr_note"), irr_figures(int(p.irr_sign_changes[i]), p.irr_rates[i])
+                       if p.irr_sign_changes is not None else irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]))),
             "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
             "savings_total": float(f.savings_total[i]),
             "sites_on_edge": int(p.count[on_edge[plan]].sum()),
