@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from planner.advice import advisor
 from planner.exports import charts
+from planner.model.finance import DISCOUNT_WHEN
 from planner.schema.format import break_even_short, input_text, irr_text, money, ms_text
 from planner.exports.report import Analysis, assumptions_table, monthly_table, sources, summary, with_totals, yearly_table
 from planner.schema.scenario import applies, to_dict
@@ -103,7 +104,8 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
                "Cumulative cash savings repay the capex (cash flows, whatever the view)."),
         Figure(f"{h}-month savings", money(s["savings_total"], cur), "Cloud TCO minus edge TCO over the horizon."),
         Figure("NPV of savings", money(s["npv_savings"], cur),
-               f"Discounted at {a.scenario.discount_percent_per_year:g} %/year."),
+               f"Discounted at {a.scenario.discount_percent_per_year:g} %/year, running flows at the "
+               f"{DISCOUNT_WHEN[s['discount_timing']]} of their month."),
         Figure("IRR", irr_text(irr).removesuffix("/year") if irr is not None
                else "Over 1,000 %" if s["irr_note"] and s["irr_note"].startswith("over") else "Undefined",
                s["irr_note"] or ("Of the move to the edge, per year." if irr is not None
@@ -165,6 +167,7 @@ def capacity_html(a: Analysis) -> str:
 
 def summary_html(a: Analysis, view: str = "cash") -> str:
     table = summary_display(a, view)
+    table = table[~table["Metric"].str.startswith("Discounting:")]      # stated with the NPV key figure instead
     return '<div class="keep">' + paired_html(list(table.columns), table.values.tolist(), numeric={1},
                                               test_id="reportSummary") + "</div>"
 

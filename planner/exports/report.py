@@ -224,6 +224,9 @@ def source_lines(scenario: Scenario) -> list[str]:
     return [f"{PICKED[p.picker]} — {p.text()}" for p in sources(scenario)] or ["No figure comes from the catalog."]
 
 
+IRR_LABEL = "IRR of the move to the edge"
+
+
 def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     s, cur = summary(a, view), a.scenario.currency
     rows = [
@@ -246,7 +249,7 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("NPV of savings", s["npv_savings"], cur),
         (f"Discounting: {s['discounting']}", None, ""),           # the convention, stated; no figure
         ("ROI", s["roi_percent"], "%"),
-        ("IRR of the move to the edge" + (f" ({s['irr_note']})" if s["irr_note"] else ""), s["irr_percent"], "%/year"),
+        (IRR_LABEL + (f" ({s['irr_note']})" if s["irr_note"] else ""), s["irr_percent"], "%/year"),
         ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
         ("Edge emissions, first month (" + ("embodied share included" if view == "accounting"
                                             else "devices bought excluded") + ")", s["edge_kgco2e_monthly"], KG),

@@ -309,7 +309,7 @@ RELEVANT_WHEN = {
         "instance_inferences_per_s", "instance_headroom_percent", "instance_min_count", "instance_per_hour",
         "instance_billing", "instance_warmup_hours_per_day", "instance_commitment", "instance_upfront",
         "instance_committed_per_hour", "instance_partial_upfront_percent", "instance_spot_per_hour",
-        "instance_spot_interruption_percent", "instance_endpoint_surcharge_percent")},
+        "instance_spot_interruption_percent", "instance_endpoint_surcharge_percent", "cloud_accelerator_idle_percent")},
     "device_throughput_ips": ("device_sizing", "auto"),
     "sizing_headroom_percent": ("device_sizing", "auto"),
     "devices_manual": ("device_sizing", "manual"),
