@@ -10,10 +10,11 @@ currency = analysis.scenario.currency
 
 
 
-def irr_short(irr_percent):
-    """Card text: '18.2 %', '> 1,000 %' or 'Undefined' (the full sentence is in the card's help)."""
+def irr_short(irr_percent, note=None):
+    """Card text: '18.2 %', '> 1,000 %', 'Several' or 'Undefined' (the full sentence is in the card's help)."""
     if irr_percent is None:
-        return "Undefined"
+        return (f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %" if note and note.startswith("over")
+                else "Several" if note and note.startswith("several") else "Undefined")
     return f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %" if irr_percent > IRR_SHOWN_UP_TO_PERCENT else f"{irr_percent:.1f} %"
 
 
@@ -28,16 +29,18 @@ st.markdown(pieces.headline(analysis, view))
 pieces.capacity_warning(analysis)
 figures = summary(analysis, view)
 cards = (("NPV of savings", money(figures["npv_savings"], currency),
-          f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: running costs at the end "
-          "of their month, capex at its start."),
-         ("IRR", irr_short(figures["irr_percent"]),
+          f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: "
+          f"{figures['discounting']}."),
+         ("IRR", irr_short(figures["irr_percent"], figures["irr_note"]),
           "IRR of the move to the edge, the yearly discount rate at which the NPV of the cash savings is zero: "
-          f"{irr_text(figures['irr_percent'])}. Undefined when the cash flows never change sign "
+          f"{irr_text(figures['irr_percent'], figures['irr_note'])}. Undefined when the cash flows never change sign "
           "(no capex to repay, or savings that never repay it)."),
          ("Discounted payback", break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
           "When the discounted cash savings have repaid the capex."))
 for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
     column.metric(label, value, help=help_text, border=True)
+st.caption(f"Discounting at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}. "
+           "NPV, IRR and payback are of the cash flows in either view.")
 pieces.cumulative_chart(analysis, view)
 
 for column, side in zip(st.columns(2, gap="large"), ("cloud", "edge")):

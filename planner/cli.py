@@ -167,7 +167,7 @@ def _table(a, view: str) -> str:
         ("Savings", f"{_money(s['savings_total'])} {cur}"),
         ("NPV of savings", f"{_money(s['npv_savings'])} {cur}"),
         ("ROI", "n/a (no capex)" if s["roi_percent"] is None else f"{_money(s['roi_percent'], 0)} %"),
-        ("IRR", irr_text(s["irr_percent"])),
+        ("IRR", irr_text(s["irr_percent"], s["irr_note"])),
         (f"Emissions, {s['horizon_months']} months", f"cloud {s['cloud_kgco2e_total'] / 1000:,.2f} t CO2e, "
                                                      f"edge {s['edge_kgco2e_total'] / 1000:,.2f} t CO2e"),
         ("Carbon break-even", carbon_break_even_text(s["carbon_break_even_month"], s["horizon_months"])),
@@ -447,7 +447,7 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
     for key, s in plans.items():
         be = "-" if s["break_even_month"] is None else f"month {s['break_even_month']:.1f}"
         lines.append(f"{fleet_inventory.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
-                     f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'])}")
+                     f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'], s['irr_note'])}")
     lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
                   "over the programme.", "",
               f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}  {'Device':<24}{'Capex':>14}"

@@ -89,7 +89,9 @@ def test_carbon_price_adds_exactly_tonnes_times_price():
     assert b["cloud_total_cost"] - a["cloud_total_cost"] == pytest.approx(a["cloud_kgco2e_total"] / 1000 * 50)
     assert b["edge_total_cost"] - a["edge_total_cost"] == pytest.approx(a["edge_kgco2e_total"] / 1000 * 50)
     assert b["cloud_monthly_cost"] - a["cloud_monthly_cost"] == pytest.approx(1.8)
-    assert b["edge_capex"] - a["edge_capex"] == pytest.approx(6.5)
+    # the 6.5 at go-live is its own line, not capex (out of ROI's denominator)
+    assert b["edge_capex"] == a["edge_capex"] and b["capex_total"] == a["capex_total"]
+    assert report.analyse_one(priced).costs.values("carbon_edge_purchase")[0, 0] == pytest.approx(6.5)
     assert b["edge_monthly_cost"] - a["edge_monthly_cost"] == pytest.approx(0.5)
     # visible in the component breakdown, on both sides
     table = report.monthly_table(report.analyse_one(priced))
@@ -269,3 +271,19 @@ def test_scenario_page_pickers_fill_the_carbon_inputs():
     at.segmented_control(key="scenario.group").set_value("Edge").run()
     at.selectbox(key="scenario.device").set_value("jetson-agx-orin-64gb").run()
     assert at.session_state["scenario"].device_embodied_kgco2e == 60.0        # the device's row in carbon.csv
+
+
+def test_cloud_instances_emit_what_is_billed():
+    # 1 camera × 0.4 frames/s × 360,000 s = 144,000 images a month ÷ 4 per second per instance = 36,000 s = 10 busy
+    # hours; one instance always on is billed 730.5 h, so 720.5 h idle at 15 % of 71 W:
+    # (10 × 0.85 + 0.15 × 730.5) h × 0.071 kW = 8.383325 kWh × PUE 1.135 × 0.379069 kg/kWh; its embodied share
+    # follows the billed hours: 730.5 × 0.00785 kg.
+    s = flat(inference_pricing="instances", instance_inferences_per_s=4, instance_headroom_percent=0,
+             instance_min_count=1, instance_billing="always_on", instance_commitment="on_demand")
+    c = report.analyse_one(s).costs
+    assert c.values("instances")[0, 0] == 1
+    assert c.values("cloud_energy")[0, 0] == pytest.approx((10 * 0.85 + 0.15 * 730.5) * 0.071 * 1.135 * 0.379069)
+    assert c.values("cloud_embodied")[0, 0] == pytest.approx(730.5 * 0.00785)
+    # per-image pricing keeps the accelerator time per inference: 144,000 × 0.005 s × 71 W ÷ 3.6×10⁶
+    per_image = report.analyse_one(replace(s, inference_pricing="per_image")).costs
+    assert per_image.values("cloud_energy")[0, 0] == pytest.approx(144_000 * 0.005 * 71 / 3.6e6 * 1.135 * 0.379069)

@@ -188,6 +188,8 @@ def test_a_batch_of_instance_options_matches_the_explainer_row_by_row():
     # take the model's mixed renewal path.
     rows = [replace(CASES[name], horizon_months=40) for name in
             ("instances_one_year", "instances_three_year", "instances_on_demand", "instances_spot_scaled", "retail")]
+    # a shrinking load under 1-year commitments: renewals right-sized, in the model and the explainer alike
+    rows.append(replace(CASES["instances_one_year"], horizon_months=40, workload_growth_percent_per_year=-50))
     model_costs = costs.evaluate(costs.batch(rows))
     for i, scenario in enumerate(rows):
         for m in range(scenario.horizon_months):

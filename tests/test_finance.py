@@ -17,9 +17,9 @@ from planner.model import costs as cost_model
 from planner.catalogs import catalog
 from planner.model import finance
 from planner.model.finance import analyse, break_even, discount_factors, step_curve
-from planner.schema.format import break_even_text, irr_text
+from planner.schema.format import break_even_text, irr_figures, irr_text
 from planner.exports.report import analyse_one, summary
-from flat_scenario import flat
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 
 pytestmark = pytest.mark.unit
 
@@ -222,6 +222,35 @@ def test_irr_text_says_over_a_thousand_percent_rather_than_a_meaningless_rate():
     assert irr_text(16_680_793.0) == "over 1,000 %/year"
 
 
+def test_several_irrs_are_all_given():
+    # −100 now, +230 after a month, −132 after two: 100 x² − 230 x + 132 = 0 with x = 1 + monthly rate, so
+    # x = 1.1 or 1.2 — two IRRs, 1.1^12 − 1 and 1.2^12 − 1 a year, where a single search found none.
+    gap, capex = np.array([[230.0, -132.0]]), np.array([[100.0, 0.0]])
+    changes, rates = finance.irr_all_percent(gap, capex)
+    assert changes.tolist() == [2]
+    assert rates[0] == pytest.approx([(1.1 ** 12 - 1) * 100, (1.2 ** 12 - 1) * 100], rel=1e-9)
+    assert math.isnan(finance.irr_percent(gap, capex)[0])        # the single search: NPV has one sign at both bounds
+    assert irr_figures(2, rates[0]) == (None, "several: 213.8 %/year and 791.6 %/year; the cash flows change sign 2 times")
+    # one sign change: the one rate, as irr_percent finds it; rows of both kinds at once
+    both_gap, both_capex = np.array([[230.0, -132.0], [0.0, 110.0]]), np.array([[100.0, 0.0], [100.0, 0.0]])
+    changes, rates = finance.irr_all_percent(both_gap, both_capex)
+    assert changes.tolist() == [2, 1]
+    assert rates[1, 0] == pytest.approx((1.1 ** 6 - 1) * 100) and np.isnan(rates[1, 1:]).all()
+    # zeros between flows are no sign change; no root within the bounds: said so
+    assert finance.sign_changes(np.array([[-1.0, 0.0, 0.0, 2.0, 0.0, -1.0]])).tolist() == [2]
+    assert irr_figures(3, [np.nan])[0] is None and "change sign 3 times" in irr_figures(3, [np.nan])[1]
+
+
+def test_json_never_carries_an_absurd_irr():
+    # capex 1, +320 a month: the IRR is astronomically high (10^(many) %); the JSON says "over 1,000 %/year"
+    s = summary(analyse_one(flat(device_price=1)))
+    assert s["irr_percent"] is None and s["irr_note"] == "over 1,000 %/year"
+    assert irr_text(s["irr_percent"], s["irr_note"]) == "over 1,000 %/year"
+    # a rate under the bound is given as it is, with no note
+    plain = summary(analyse_one(flat(horizon_months=3)))
+    assert 0 < plain["irr_percent"] < 1_000 and plain["irr_note"] is None
+
+
 def test_cash_and_accounting_totals():
     # Life 12, no salvage: depreciation 900 / 12 = 75 a month.
     s = flat(horizon_months=3, useful_life_months=12)
@@ -232,12 +261,44 @@ def test_cash_and_accounting_totals():
     assert accounting.edge_capex[0].tolist() == [0.0, 0.0, 0.0]
     assert accounting.capex_total[0] == pytest.approx(900.0)                 # cash capex, for ROI
     assert accounting.roi_percent[0] == pytest.approx((1080 - 345) / 900 * 100)
-    # Accounting spreads the capex: 360 − 40 − 75 = 245 > 0 from day one; cash payback is unchanged.
-    assert accounting.break_even_month[0] == 0.0
+    # Accounting spreads the capex in the P&L (360 − 40 − 75 = 245 a month) but the break-even is the cash one:
+    # 900 / (360 − 40) = 2.8125 months, not "within a day".
+    assert accounting.break_even_month[0] == pytest.approx(2.8125)
     assert accounting.payback_months[0] == pytest.approx(2.8125)
     # Over one full life the two views agree on the edge's cost (no salvage, no refresh inside).
     s12 = flat(horizon_months=12, useful_life_months=12)
     assert fin(s12, "accounting").edge_total[0] == pytest.approx(fin(s12, "cash").edge_total[0])
+
+
+def test_npv_and_break_even_are_on_cash_flows_in_the_accounting_view():
+    # 1 % a month; −900 at t = 0, +320 at the end of months 1..3 (cash). Depreciation (75 a month) does not
+    # enter: 320/1.01 + 320/1.01² + 320/1.01³ − 900 = 41.115…, not 245 × (…) = 720.5.
+    s = flat(horizon_months=3, useful_life_months=12, discount_percent_per_year=MONTHLY_1_PCT)
+    expected = 320 / 1.01 + 320 / 1.01 ** 2 + 320 / 1.01 ** 3 - 900
+    for view in ("cash", "accounting"):
+        f = fin(s, view)
+        assert f.npv_savings[0] == pytest.approx(expected, rel=1e-12)
+        assert f.break_even_month[0] == pytest.approx(2.8125)
+    accounting = summary(analyse_one(s), "accounting")
+    assert accounting["npv_savings"] == pytest.approx(expected, rel=1e-12)
+    assert accounting["break_even_month"] == pytest.approx(2.8125)
+
+
+def test_mid_month_discounting_by_hand():
+    # 1 % a month; −900 at t = 0 (capex at the start of its month), +320 in each of months 1..3 discounted at
+    # their middle: 320 × (1.01^−½ + 1.01^−1.5 + 1.01^−2.5) − 900 = 42.17… (end of month: 41.12…)
+    s = flat(horizon_months=3, discount_percent_per_year=MONTHLY_1_PCT, discount_timing="mid_month")
+    mid = [320 * 1.01 ** -(m + 0.5) for m in range(3)]
+    f = fin(s)
+    assert f.npv_savings[0] == pytest.approx(sum(mid) - 900, rel=1e-12)
+    assert fin(s, "accounting").npv_savings[0] == pytest.approx(sum(mid) - 900, rel=1e-12)
+    # Discounted payback: 900 − mid₀ − mid₁ left after two months, repaid within month 3 at mid₂ a month
+    assert f.discounted_payback_months(MONTHLY_1_PCT)[0] == pytest.approx(2 + (900 - mid[0] - mid[1]) / mid[2])
+    assert summary(analyse_one(s))["discounting"].startswith("running flows discounted at the middle of their month")
+    # The default is end of month: nothing changes for a scenario that does not ask
+    assert flat().discount_timing == "end_of_month"
+    assert fin(flat(horizon_months=3, discount_percent_per_year=MONTHLY_1_PCT)).npv_savings[0] == pytest.approx(
+        sum(320 * 1.01 ** -(m + 1) for m in range(3)) - 900, rel=1e-12)
 
 
 def test_analyse_refuses_an_unknown_view():
@@ -300,3 +361,17 @@ def test_analyse_flows_equals_analyse_of_the_lines_they_sum():
                               a.scenario.discount_percent_per_year)
     for name in ("savings_total", "npv_savings", "break_even_month", "capex_total", "cloud_total", "edge_total"):
         assert getattr(f, name)[0] == pytest.approx(getattr(a.cash, name)[0], rel=1e-12), name
+
+
+def test_a_carbon_price_is_not_capex():
+    # 100 per tonne: the device's 1,150 kg cost 115 at purchase, on their own line. Capex stays the 900 paid for
+    # the device, so ROI = savings / 900; the savings count the carbon price on both sides.
+    s = flat(horizon_months=3, carbon_price_per_tonne=100)
+    f = fin(s)
+    savings = 3 * 360 + 3 * CLOUD_KG / 10 - (900 + 3 * 40 + 115 + 3 * EDGE_KG / 10)
+    assert f.savings_total[0] == pytest.approx(savings)
+    assert f.capex_total[0] == pytest.approx(900.0)
+    assert f.roi_percent[0] == pytest.approx(savings / 900 * 100)
+    s_json = summary(analyse_one(s))
+    assert s_json["edge_capex"] == pytest.approx(900.0) and s_json["capex_total"] == pytest.approx(900.0)
+    assert analyse_one(s).costs.values("carbon_edge_purchase")[0, 0] == pytest.approx(115.0)   # its own line

@@ -333,3 +333,18 @@ def test_a_fleet_site_meets_the_single_site_advisors_rules(answers, cameras, fps
     assert p.placement.edge_votes[0] == sum(f.weight for f in soft if f.verdict == "edge")
     assert p.placement.cloud_votes[0] == sum(f.weight for f in soft if f.verdict == "cloud")
     assert fleet_tables.site_table(p).loc[0, "advised"] == single.placement
+
+
+def test_plan_json_never_carries_an_absurd_irr():
+    # Each plan's IRR is given as a number up to 1,000 %/year; above, JSON says so in `irr_note` instead of carrying
+    # a rate such as 3e24 %.
+    p = fleet_programme.evaluate(fleet_inventory.preset("retail_chain"))
+    plans = fleet_tables.plan_summary(p)
+    for i, key in enumerate(fleet_inventory.PLANS):
+        rate, found = plans[key]["irr_percent"], p.irr[i]
+        if np.isfinite(found) and found > 1_000:
+            assert rate is None and plans[key]["irr_note"] == "over 1,000 %/year"
+        elif np.isfinite(found):
+            assert rate == pytest.approx(found)
+    assert any(plans[k]["irr_note"] == "over 1,000 %/year" for k in fleet_inventory.PLANS)   # the preset's pays back in weeks
+    assert json.loads(json.dumps(plans))                                              # plain JSON throughout

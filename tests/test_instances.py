@@ -76,7 +76,8 @@ def test_a_cloud_lump_moves_the_break_even_and_npv_like_a_negative_capex():
     # of month 24: pays back at t = 24 exactly.
     assert a.cash.break_even_month[0] == pytest.approx(24.0)
     assert a.cash.npv_savings[0] == pytest.approx(3 * 1_200 - 3_000)      # no discounting
-    assert a.accounting.break_even_month[0] == pytest.approx(0.0)        # 100 a month spread vs 62.5 depreciation
+    # on cash flows in either view, though the P&L spreads 100 a month against 62.5 of depreciation
+    assert a.accounting.break_even_month[0] == pytest.approx(24.0)
 
 
 def test_sizing_steps_from_two_to_three_instances_when_growth_crosses_the_throughput():
@@ -220,3 +221,21 @@ def test_the_cli_sets_instances_and_reports_the_upfront(capsys):
     assert out["cloud_upfront"] == pytest.approx(3 * 0.309 * 730.5 * 12)
     assert main(["report", "--preset", "retail", "--set", "instance_commitment=two_year"]) == 2
     assert "choose one of on_demand, one_year, three_year, spot" in capsys.readouterr().err
+
+
+def test_a_renewal_buys_what_the_month_needs_not_the_most_ever_committed():
+    # 1 camera × 0.4 frames/s ÷ 0.25 per instance = 1.6 → 2 instances at go-live; −50 %/year shrinks the load to
+    # 1.6 × 0.5^(m/12) ≤ 1 from m = ceil(12 × ln 0.625 / ln 0.5) = ceil(8.14) = 9. A 1-year commitment of 2 runs to
+    # month 12 (it cannot be handed back); the renewal at 12 buys 1, and so does the one at 24.
+    s = flat(inference_pricing="instances", instance_inferences_per_s=0.25, instance_headroom_percent=0,
+             instance_min_count=1, workload_growth_percent_per_year=-50, instance_commitment="one_year",
+             instance_upfront="all", instance_committed_per_hour=100 / HOURS, horizon_months=36)
+    a = report.analyse_one(s)
+    bought = a.costs.values("commitments_bought")[0]
+    assert bought[[0, 12, 24]].tolist() == [2, 1, 1] and bought.sum() == 4
+    assert a.costs.values("instances")[0].tolist() == [2] * 12 + [1] * 24
+    assert a.cash.cloud_upfront[0, [0, 12, 24]] == pytest.approx([2_400, 1_200, 1_200])     # 100 a month × 12 each
+    # a 3-year term: the 2 committed at go-live run the whole horizon
+    three = report.analyse_one(replace(s, instance_commitment="three_year"))
+    assert three.costs.values("instances")[0].tolist() == [2] * 36
+    assert three.costs.values("commitments_bought")[0].sum() == 2

@@ -34,9 +34,13 @@ def test_cash_summary_by_hand():
         "cloud_total_cost": 10_800.0,            # 30 × 360
         "edge_total_cost": 3_900.0,              # 3 × 900 + 30 × 40
         "savings_total": 6_900.0, "npv_savings": 6_900.0,     # no discounting
+        "discount_timing": "end_of_month",
+        "discounting": "running flows discounted at the end of their month, capex at the start of its month; "
+                       "monthly rate (1 + annual rate)^(1/12) − 1 (annual effective rate)",
         "roi_percent": pytest.approx(6_900 / 2_700 * 100),    # 255.56 %
         "capex_total": 2_700.0,
-        "irr_percent": pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9),
+        # a device bought every 12 months: −, +, …, − (month 12), +, …: 5 sign changes, one rate, over the bound
+        "irr_percent": None, "irr_note": "over 1,000 %/year",
         "discounted_payback_months": 2.8125,     # no discounting: the payback itself
         "cloud_kgco2e_monthly": pytest.approx(CLOUD_KG), "edge_kgco2e_monthly": pytest.approx(EDGE_KG),
         "edge_embodied_kgco2e": 1_150.0,
@@ -58,17 +62,23 @@ def _yearly_irr_percent() -> float:
 YEARLY_IRR_PERCENT = _yearly_irr_percent()         # about 3,418 %/year
 
 
+def test_the_engine_finds_the_yearly_irr():
+    changes, rates = report.analyse_one(YEARLY).accounting.irr_all_percent()       # cash flows, either view
+    assert changes.tolist() == [5] and rates[0, 0] == pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9)
+    assert np.isnan(rates[0, 1:]).all()
+
+
 def test_accounting_summary_keeps_cash_payback_and_capex():
     s = report.summary(report.analyse_one(YEARLY), "accounting")
-    # Accounting: 360 − 40 − 75 = 245 > 0 from day one, so break-even is 0 …
-    assert s["view"] == "accounting" and s["break_even_month"] == 0.0
+    # Accounting: 360 − 40 − 75 = 245 a month in the P&L, but the break-even is on cash flows: 900 / 320 …
+    assert s["view"] == "accounting" and s["break_even_month"] == pytest.approx(2.8125)
     assert s["edge_total_cost"] == pytest.approx(30 * (40 + 75))                    # 3,450
     assert s["savings_total"] == pytest.approx(10_800 - 3_450)
     assert s["roi_percent"] == pytest.approx((10_800 - 3_450) / 2_700 * 100)       # on cash capex
     # … but payback and the capex at go-live are cash figures by definition, in either view.
     assert s["payback_months"] == pytest.approx(2.8125)
     assert s["edge_capex"] == 900.0 and s["capex_total"] == 2_700.0
-    assert s["edge_monthly_cost"] == 40.0                   # running cost without depreciation
+    assert s["edge_monthly_cost"] == 115.0                  # the P&L's month: 40 running + 75 depreciation
 
 
 def test_first_month_figures_are_month_one():
@@ -88,6 +98,17 @@ def test_first_month_figures_are_month_one():
     assert monthly["Edge cumulative [USD]"][1] == pytest.approx(1_880.0)
 
 
+def test_accounting_headline_monthly_figures_are_symmetric():
+    # Accounting, life 12: the edge's month 1 = 40 management + 900 / 12 depreciation = 115, beside the cloud's 360
+    # (which has no upfront to spread); its emissions include the embodied share, 1,150 kg / 12 months.
+    s = report.summary(report.analyse_one(YEARLY), "accounting")
+    assert s["edge_monthly_cost"] == pytest.approx(115.0)
+    assert s["cloud_monthly_cost"] == pytest.approx(360.0)
+    assert s["edge_kgco2e_monthly"] == pytest.approx(EDGE_KG + 1_150 / 12)
+    cash = report.summary(report.analyse_one(YEARLY))
+    assert cash["edge_monthly_cost"] == 40.0 and cash["edge_kgco2e_monthly"] == pytest.approx(EDGE_KG)
+
+
 def test_summary_table_labels_the_summary():
     a = report.analyse_one(YEARLY)
     assert a.finance() is a.cash and a.finance("accounting") is a.accounting
@@ -95,16 +116,21 @@ def test_summary_table_labels_the_summary():
     assert rows == [
         ["Cloud cost, first month", 360.0, "USD"], ["Cloud commitment upfront at go-live", 0.0, "USD"],
         ["Edge capex at go-live", 900.0, "USD"],
-        ["Edge running cost, first month", 40.0, "USD"], ["Edge devices", 1, "devices"],
+        ["Edge running cost, first month (depreciation included)", 40.0 + 75.0, "USD"],   # symmetric with the cloud
+        ["Edge devices", 1, "devices"],
         ["Edge devices the load needs", 1, "devices"], ["Edge devices short of the load (0: enough)", 0, "devices"],
-        ["Break-even", 0.0, "months"], ["Payback (cash)", 2.8125, "months"],
+        ["Break-even", 2.8125, "months"], ["Payback (cash)", 2.8125, "months"],          # cash flows, either view
         ["Discounted payback (cash)", 2.8125, "months"], ["Horizon", 30, "months"],      # no discounting
         ["Cloud TCO over the horizon", 10_800.0, "USD"], ["Edge TCO over the horizon", 3_450.0, "USD"],
-        ["Savings over the horizon", 7_350.0, "USD"], ["NPV of savings", 7_350.0, "USD"],
+        ["Savings over the horizon", 7_350.0, "USD"],
+        ["NPV of savings", 10_800 - 3 * 900 - 30 * 40, "USD"],
+        ["Discounting: running flows discounted at the end of their month, capex at the start of its month; "
+         "monthly rate (1 + annual rate)^(1/12) − 1 (annual effective rate)", pytest.approx(float("nan"), nan_ok=True), ""],         # cash: 3 devices bought (life 12), no discount
         ["ROI", pytest.approx(7_350 / 2_700 * 100), "%"],
-        ["IRR of the move to the edge", pytest.approx(YEARLY_IRR_PERCENT, rel=1e-9), "%/year"],   # cash, either view
+        ["IRR of the move to the edge (over 1,000 %/year)",
+         pytest.approx(float("nan"), nan_ok=True), "%/year"],   # cash, either view
         ["Cloud emissions, first month", pytest.approx(CLOUD_KG), "kg CO₂e"],
-        ["Edge emissions, first month (devices bought excluded)", pytest.approx(EDGE_KG), "kg CO₂e"],
+        ["Edge emissions, first month (embodied share included)", pytest.approx(EDGE_KG + 1_150 / 12), "kg CO₂e"],
         ["Edge devices' embodied emissions at go-live", 1_150.0, "kg CO₂e"],
         ["Cloud emissions over the horizon", pytest.approx(30 * CLOUD_KG), "kg CO₂e"],
         ["Edge emissions over the horizon", pytest.approx(30 * (EDGE_KG + 1_150 / 12)), "kg CO₂e"],  # spread
@@ -112,7 +138,10 @@ def test_summary_table_labels_the_summary():
         ["Carbon break-even", pytest.approx(float("nan"), nan_ok=True), "months"],      # never: blank
     ]
     assert list(report.summary_table(a).columns) == ["metric", "value", "unit"]
-    assert report.summary_table(a).values.tolist()[7] == ["Break-even", 2.8125, "months"]      # cash by default
+    cash_rows = report.summary_table(a).values.tolist()
+    assert cash_rows[7] == ["Break-even", 2.8125, "months"]                                  # cash by default
+    assert cash_rows[3] == ["Edge running cost, first month", 40.0, "USD"]
+    assert cash_rows[19] == ["Edge emissions, first month (devices bought excluded)", pytest.approx(EDGE_KG), "kg CO₂e"]
 
 
 def test_monthly_table_by_hand():
@@ -191,14 +220,14 @@ def test_csv_rows_are_the_frame_without_its_index():
 
 def test_analyse_batch_discounts_both_views_over_the_months_asked():
     # 1 % a month: capex 900 at t = 0, savings 320 at the end of months 1..3 (cash);
-    # accounting (life 12, 75 a month of depreciation, no capex): 245 at the end of months 1..3
+    # accounting (life 12, 75 a month of depreciation): the NPV is still of the cash flows
     monthly_1_pct = (1.01 ** 12 - 1) * 100
     annuity = 1 / 1.01 + 1 / 1.01 ** 2 + 1 / 1.01 ** 3                       # 2.9409852
     costs, cash, accounting = report.analyse_batch(
         [flat(horizon_months=3, useful_life_months=12, discount_percent_per_year=monthly_1_pct)], months=5)
     assert costs.months == 5
     assert cash.npv_savings[0] == pytest.approx(-900 + 320 * annuity)        # 41.1153
-    assert accounting.npv_savings[0] == pytest.approx(245 * annuity)         # 720.5414
+    assert accounting.npv_savings[0] == pytest.approx(-900 + 320 * annuity)  # not 245 × annuity = 720.5414
 
 
 def test_assumptions_spell_out_tiers_and_units():
@@ -208,7 +237,7 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["inference_tiers", "unit"] == "" and table.loc["cloud_upload", "unit"] == ""
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
-    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 70 + 2    # name, 70 fields, 2 tier schedules
+    assert list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 72 + 2    # name, 72 fields, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():

@@ -161,11 +161,11 @@ def test_requests_at_the_limits_are_accepted():
 
 
 def test_monte_carlo_defaults_and_view():
-    # 10,000 draws by default; the accounting view of flat with a 12-month life pays back from day one
-    # (360 − 40 − 900/12 = 245 > 0), the cash view after 900 / 320 = 2.8125 months
+    # 10,000 draws by default; the break-even is on cash flows in either view: 900 / 320 = 2.8125 months, even
+    # where the accounting view's 360 − 40 − 900/12 = 245 > 0 from day one
     yearly = flat(useful_life_months=12)
     assert risk.monte_carlo(yearly, {}).draws == 10_000
-    assert risk.monte_carlo(yearly, {}, draws=2, view="accounting").break_even.tolist() == [0.0, 0.0]
+    assert risk.monte_carlo(yearly, {}, draws=2, view="accounting").break_even.tolist() == [2.8125, 2.8125]
     assert risk.monte_carlo(yearly, {}, draws=2).break_even.tolist() == [2.8125, 2.8125]
     # a horizon under 12 months is the headline's horizon
     assert risk.monte_carlo(flat(horizon_months=6), {}, draws=3).headline() == \
@@ -226,12 +226,12 @@ def test_tornado_rounds_whole_inputs_and_keeps_the_view():
     table = risk.tornado(RETAIL, inputs=("cameras", "management_per_month"), percent=3)
     assert table.set_index("input").loc["cameras", ["low", "high"]].tolist() == [48.0, 52.0]
     assert table.index.tolist() == [0, 1]
-    # accounting view, life 12: 360 − 40 − 75 = 245 > 0 from day one whatever the fee (20 … 60)
+    # accounting view, life 12: the break-even is still the cash one, 900 / (360 − 20) and 900 / (360 − 60)
     yearly = flat(useful_life_months=12)
     accounting = risk.tornado(yearly, inputs=("management_per_month",), percent=50, view="accounting")
-    assert accounting[["break_even_low", "break_even_high"]].values.tolist() == [[0.0, 0.0]]
+    assert accounting[["break_even_low", "break_even_high"]].values.tolist() == [[pytest.approx(900 / 340), 3.0]]
     be, _ = risk.grid_map(yearly, "management_per_month", [20, 60], "device_price", [900], view="accounting")
-    assert be.tolist() == [[0.0, 0.0]]
+    assert be.tolist() == [[pytest.approx(900 / 340), 3.0]]
 
 
 def test_evaluate_discounts_and_keeps_the_curve_only_on_request():

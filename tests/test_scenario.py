@@ -72,12 +72,14 @@ def test_defaults_build_a_valid_scenario():
         "install_per_device": 150, "useful_life_months": 48, "salvage_percent": 10, "management_basis": "per_site",
         "management_per_month": 500, "sites": 1, "electricity_per_kwh": 0.13, "pue": 1.2, "idle_power_percent": 30,
         "failure_percent_per_year": 3, "feedback_percent": 1, "horizon_months": 36, "discount_percent_per_year": 8,
+        "discount_timing": "end_of_month",
         "bandwidth_price_change_percent_per_year": 0, "cloud_fee_change_percent_per_year": 0,
         "electricity_price_change_percent_per_year": 0, "currency": "USD",
         "cloud_region": "custom", "site_location": "", "fx_rate": 1, "fx_rate_date": "",
         # carbon: the world grid, AWS us-east-1 and its PUE, a T4, the 8-GPU server share, a rack server (data/carbon.csv)
         "grid_kgco2e_per_kwh": 0.4808, "cloud_grid_kgco2e_per_kwh": 0.379069, "cloud_pue": 1.135,
         "cloud_accelerator_watts": 71, "cloud_accelerator_s_per_inference": 0.005,
+        "cloud_accelerator_idle_percent": 15,
         "cloud_embodied_kgco2e_per_accelerator_hour": 0.00785, "network_kwh_per_gb": 0.001,
         "device_embodied_kgco2e": 1150, "carbon_price_per_tonne": 0,
     }

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from planner.advice import advisor
 from planner.exports import charts
 from planner.model.designs import UPLINK_UTILISATION, Designs
+from planner.model.finance import DISCOUNT_WHEN
 from planner.schema.format import break_even_short, break_even_text, input_text, irr_text, money, ms_text
 from planner.exports.report import (Analysis, assumptions_table, design_summary, monthly_table, sources, summary,
                                     with_totals, yearly_table)
@@ -99,14 +100,18 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
         Figure("Edge capex", money(s["edge_capex"], cur),
                f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation)."),
         Figure("Edge cost per month", money(s["edge_monthly_cost"], cur),
-               "First month, capex excluded: failures, management, electricity, feedback."),
+               "First month, capex excluded: failures, management, electricity, feedback"
+               + (", depreciation." if view == "accounting" else ".")),
         Figure("Break-even", break_even_short(s["break_even_month"], h),
-               f"Edge cumulative cost (capex included) below the cloud's ({view} view)."),
+               "Cumulative cash savings repay the capex (cash flows, whatever the view)."),
         Figure(f"{h}-month savings", money(s["savings_total"], cur), "Cloud TCO minus edge TCO over the horizon."),
         Figure("NPV of savings", money(s["npv_savings"], cur),
-               f"Discounted at {a.scenario.discount_percent_per_year:g} %/year."),
-        Figure("IRR", "Undefined" if irr is None else irr_text(irr).removesuffix("/year"),
-               "Of the move to the edge, per year." if irr is not None else "The cash flows never change sign."),
+               f"Discounted at {a.scenario.discount_percent_per_year:g} %/year, running flows at the "
+               f"{DISCOUNT_WHEN[s['discount_timing']]} of their month."),
+        Figure("IRR", irr_text(irr).removesuffix("/year") if irr is not None
+               else "Over 1,000 %" if s["irr_note"] and s["irr_note"].startswith("over") else "Undefined",
+               s["irr_note"] or ("Of the move to the edge, per year." if irr is not None
+                                 else "The cash flows never change sign.")),
         Figure("Discounted payback", break_even_short(s["discounted_payback_months"], h),
                "When discounted savings have repaid the capex."),
     ]
@@ -164,6 +169,7 @@ def capacity_html(a: Analysis) -> str:
 
 def summary_html(a: Analysis, view: str = "cash") -> str:
     table = summary_display(a, view)
+    table = table[~table["Metric"].str.startswith("Discounting:")]      # stated with the NPV key figure instead
     return '<div class="keep">' + paired_html(list(table.columns), table.values.tolist(), numeric={1},
                                               test_id="reportSummary") + "</div>"
 

@@ -19,7 +19,8 @@ from planner.model import costs as cost_model
 from planner.model import designs
 from planner.catalogs.catalog import Provenance
 from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
-from planner.model.finance import Carbon, Finance, analyse, carbon
+from planner.model.finance import Carbon, Finance, analyse, carbon, discount_convention
+from planner.schema.format import irr_figures
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
@@ -92,8 +93,8 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "fx_rate_date": a.scenario.fx_rate_date or None,          # None: a rate set by hand
         "cloud_monthly_cost": _number(f.cloud_running_monthly[0, 0]),
         "cloud_upfront": _number(cash.cloud_upfront[0, 0]),
-        "edge_capex": _number(cash.edge_capex[0, 0]),
-        "edge_monthly_cost": _number(cash.edge_monthly[0, 0] - cash.edge_capex[0, 0]),
+        "edge_capex": _number(cash.edge_capex[0, 0] - a.costs.values("carbon_edge_purchase")[0, 0]),   # not the carbon price
+        "edge_monthly_cost": _number(f.edge_running_monthly[0, 0]),      # the view's: depreciation in accounting
         "edge_devices": int(a.costs.values("devices")[0, 0]),
         "edge_devices_needed": a.capacity().needed,
         "edge_capacity_ok": a.capacity().ok,
@@ -106,11 +107,13 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "edge_total_cost": _number(f.edge_total[0]),
         "savings_total": _number(f.savings_total[0]),
         "npv_savings": _number(f.npv_savings[0]),
+        "discount_timing": a.scenario.discount_timing,
+        "discounting": discount_convention(a.scenario.discount_timing),
         "roi_percent": _number_or_none(f.roi_percent[0]),
-        "irr_percent": _number_or_none(f.irr_percent[0]),
+        **_irr(f),
         "capex_total": _number(f.capex_total[0]),
         "cloud_kgco2e_monthly": _number(first_carbon.cloud_monthly[0, 0]),
-        "edge_kgco2e_monthly": _number(first_carbon.edge_running_monthly[0, 0]),
+        "edge_kgco2e_monthly": _number(kg.edge_running_monthly[0, 0]),   # the view's: embodied share in accounting
         "edge_embodied_kgco2e": _number(first_carbon.edge_monthly[0, 0] - first_carbon.edge_running_monthly[0, 0]),
         "cloud_kgco2e_total": _number(kg.cloud_total[0]),
         "edge_kgco2e_total": _number(kg.edge_total[0]),
@@ -118,6 +121,13 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "carbon_break_even_month": _number_or_none(kg.break_even_month[0]),
         "carbon_price_per_tonne": _number(a.scenario.carbon_price_per_tonne),
     }
+
+
+def _irr(f: Finance) -> dict:
+    """`irr_percent` (None when undefined, several or over the shown bound) and `irr_note` (see `irr_figures`)."""
+    changes, rates = f.irr_all_percent()
+    irr, note = irr_figures(int(changes[0]), rates[0])
+    return {"irr_percent": irr, "irr_note": note}
 
 
 # ── Tables ──────────────────────────────────────────────────────────────────────────────────────────
@@ -215,13 +225,17 @@ def source_lines(scenario: Scenario) -> list[str]:
     return [f"{PICKED[p.picker]} — {p.text()}" for p in sources(scenario)] or ["No figure comes from the catalog."]
 
 
+IRR_LABEL = "IRR of the move to the edge"
+
+
 def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     s, cur = summary(a, view), a.scenario.currency
     rows = [
         ("Cloud cost, first month", s["cloud_monthly_cost"], cur),
         ("Cloud commitment upfront at go-live", s["cloud_upfront"], cur),
         ("Edge capex at go-live", s["edge_capex"], cur),
-        ("Edge running cost, first month", s["edge_monthly_cost"], cur),
+        ("Edge running cost, first month" + (" (depreciation included)" if view == "accounting" else ""),
+         s["edge_monthly_cost"], cur),
         ("Edge devices", s["edge_devices"], "devices"),
         ("Edge devices the load needs", s["edge_devices_needed"], "devices"),
         ("Edge devices short of the load (0: enough)", s["edge_devices_needed"] - s["edge_devices"]
@@ -234,10 +248,12 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("Edge TCO over the horizon", s["edge_total_cost"], cur),
         ("Savings over the horizon", s["savings_total"], cur),
         ("NPV of savings", s["npv_savings"], cur),
+        (f"Discounting: {s['discounting']}", None, ""),           # the convention, stated; no figure
         ("ROI", s["roi_percent"], "%"),
-        ("IRR of the move to the edge", s["irr_percent"], "%/year"),
+        (IRR_LABEL + (f" ({s['irr_note']})" if s["irr_note"] else ""), s["irr_percent"], "%/year"),
         ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
-        ("Edge emissions, first month (devices bought excluded)", s["edge_kgco2e_monthly"], KG),
+        ("Edge emissions, first month (" + ("embodied share included" if view == "accounting"
+                                            else "devices bought excluded") + ")", s["edge_kgco2e_monthly"], KG),
         ("Edge devices' embodied emissions at go-live", s["edge_embodied_kgco2e"], KG),
         ("Cloud emissions over the horizon", s["cloud_kgco2e_total"], KG),
         ("Edge emissions over the horizon", s["edge_kgco2e_total"], KG),

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from planner.catalogs.currency import rate_text
-from planner.schema.format import input_text, shorten, tiers_text, value_text
-from planner.exports.report import Analysis, sources, summary_table
+from planner.schema.format import input_text, irr_text, shorten, tiers_text, value_text
+from planner.exports.report import IRR_LABEL, Analysis, sources, summary, summary_table
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
 
@@ -19,8 +19,11 @@ from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenari
 def summary_display(a: Analysis, view: str = "cash") -> pd.DataFrame:
     """`report.summary_table` with each value formatted for reading (metric, value)."""
     table, cur = summary_table(a, view), a.scenario.currency
-    return pd.DataFrame({"Metric": table["metric"],
-                         "Value": [value_text(v, u, cur) for v, u in zip(table["value"], table["unit"])]})
+    note = summary(a, view)["irr_note"]          # the IRR's note, in its value rather than its label here
+    irr = table["unit"] == "%/year"
+    return pd.DataFrame({"Metric": table["metric"].where(~irr, IRR_LABEL),
+                         "Value": [irr_text(None if v != v else v, note) if u == "%/year" else value_text(v, u, cur)
+                                   for v, u in zip(table["value"], table["unit"])]})
 
 
 # ── Comparison ─────────────────────────────────────────────────────────────────────────────────────

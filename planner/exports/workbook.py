@@ -25,9 +25,11 @@ from planner.advice.advisor import capacity_warning
 from planner.fleet import inventory as fleet_inventory, tables as fleet_tables
 from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH,
                                  batch, scenario_figures, side_components)
-from planner.model.finance import MIN_CAPEX, cash_flows, discount_factors, discounted_flows, savings_path
+from planner.model.finance import (DISCOUNT_CONVENTION, DISCOUNT_WHEN, MIN_CAPEX, cash_flows, discount_factors,
+                                    discounted_flows, savings_path)
 from planner.exports.report import Analysis, summary, yearly_table
 from planner.catalogs.currency import rate_text
+from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
 
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
@@ -110,14 +112,15 @@ HELPERS = (
            "{devices_added}+IF({m}>=useful_life_months,INDEX({range:devices_bought},{m}+1-useful_life_months),0)",
            first="{devices_added}", kind="count"),
     Column("devices_retired", "devices_retired(m) [devices]", "{devices_bought}-{devices_added}", kind="count"),
+    Column("commitments_running", "commitments still running, bought in the term_months − 1 months before [instances]",
+           "IF(term_months>0,SUMPRODUCT(({range:m}>{m}-term_months)*{range:commitments_bought}),0)", first="0",
+           kind="count"),
     Column("instances", "instances(m) [instances]",
-           f'IF(inference_pricing="instances",IF(term_months>0,MAX({{prev:instances}},{_NEEDED}),{_NEEDED}),0)',
+           f'IF(inference_pricing="instances",IF(term_months>0,MAX({{commitments_running}},{_NEEDED}),{_NEEDED}),0)',
            first=f'IF(inference_pricing="instances",{_NEEDED},0)', kind="count"),
-    Column("commitments_added", "instances committed anew [instances]",
-           "IF(term_months>0,{instances}-{prev:instances},0)", first="IF(term_months>0,{instances},0)", kind="count"),
     Column("commitments_bought", "commitments_bought(m) [instances]",
-           "{commitments_added}+IF(AND(term_months>0,{m}>=term_months),"
-           "INDEX({range:commitments_bought},{m}+1-term_months),0)", first="{commitments_added}", kind="count"),
+           "IF(term_months>0,{instances}-{commitments_running},0)", first="IF(term_months>0,{instances},0)",
+           kind="count"),
 )
 
 
@@ -143,7 +146,8 @@ def _crossing(prefix: str, gap: str, capex: str, label: str) -> tuple[Column, ..
 
 DISCOUNT = (Column("discount_start", "discount factor, start of month", "(1+discount_percent_per_year/100)^(-{m}/12)",
                    kind="factor"),
-            Column("discount_end", "discount factor, end of month", "(1+discount_percent_per_year/100)^(-({m}+1)/12)",
+            Column("discount_end", "discount factor of running flows, end (or middle) of month",
+                   '(1+discount_percent_per_year/100)^(-({m}+IF(discount_timing="mid_month",0.5,1))/12)',
                    kind="factor"))
 
 
@@ -203,7 +207,8 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     m = np.arange(h, dtype=float)
     series = {key: c.values(key) for key in (*(column.key for column in HELPERS if column.key in c.quantities),
                                              *(info.key for info in COMPONENTS + CARBON_COMPONENTS))}
-    discount_start, discount_end = discount_factors(a.scenario.discount_percent_per_year, c.months)
+    mid_month = a.scenario.discount_timing == "mid_month"
+    discount_start, discount_end = discount_factors(a.scenario.discount_percent_per_year, c.months, mid_month)
     series |= {
         "cloud_running": cash.cloud_running_monthly, "cloud_upfront": f.cloud_upfront, "cloud_total": f.cloud_monthly,
         "cash_capex": cash.edge_capex, "cash_running": cash.edge_running_monthly, "edge_capex": f.edge_capex,
@@ -216,7 +221,7 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
     cash_pair = (cash.running_gap_monthly, cash.net_capex_monthly)
     for prefix, (gap, lumps) in {"carbon_": kg.break_even_flows, "": (f.running_gap_monthly, f.net_capex_monthly),
                                  "cash_": cash_pair,
-                                 "discounted_": discounted_flows(*cash_pair, a.scenario.discount_percent_per_year)
+                                 "discounted_": discounted_flows(*cash_pair, a.scenario.discount_percent_per_year, mid_month)
                                  }.items():
         path = savings_path(gap, lumps)
         series |= {f"{prefix}gap": gap, f"{prefix}savings_end": path.savings_end, f"{prefix}crossing": path.crossing}
@@ -225,10 +230,16 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
 
 
 # ── Summary: key, formula, label ──────────────────────────────────────────────────────────────────
-def summary_rows(cur: str, per_device_ips: float = 1.0):
+def _shown_irr(cell: str) -> str:
+    """The IRR in `cell` when it is a number no higher than the shown bound, else blank (as the JSON has it)."""
+    return f'=IF(AND(ISNUMBER({cell}),{cell}<={IRR_SHOWN_UP_TO_PERCENT!r}),{cell},"")'
+
+
+def summary_rows(cur: str, per_device_ips: float = 1.0, irr_several: str | None = None, irr_blank: bool = False):
     """(key, formula template, label and unit) in the order of `report.summary`; `{cell:key}` is that row's
     value cell. `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number
-    at export."""
+    at export; `irr_several` the engine's IRR note when the cash flows change sign several times (no spreadsheet
+    function finds every rate)."""
     free = 'AND({cell:cloud_total_cost}=0,{cell:edge_total_cost}=0)'
     crossing = lambda key: f'=IF(OR({free},COUNT({{all:{key}}})=0),"",MIN({{all:{key}}}))'  # noqa: E731
     return (
@@ -240,8 +251,10 @@ def summary_rows(cur: str, per_device_ips: float = 1.0):
         ("cloud_monthly_cost", "={first:cloud_total}-{first:cloud_upfront}",
          f"Cloud cost, first month, without commitment upfront [{cur}]"),
         ("cloud_upfront", "={first:commitment_upfront}", f"Cloud commitment upfront at go-live [{cur}]"),
-        ("edge_capex", "={first:cash_capex}", f"Edge capex at go-live [{cur}]"),
-        ("edge_monthly_cost", "={first:cash_running}", f"Edge running cost, first month (cash) [{cur}]"),
+        ("edge_capex", "={first:cash_capex}-{first:carbon_edge_purchase}",
+         f"Edge capex at go-live [{cur}], the carbon price of the devices not included"),
+        ("edge_monthly_cost", "={first:edge_running}",
+         f"Edge running cost, first month, chosen view (accounting: depreciation included) [{cur}]"),
         ("edge_devices", "={first:devices}", "Edge devices at go-live [devices]"),
         ("edge_devices_needed", "=sites*-INT(-(cameras/sites*analysed_fps*(1+sizing_headroom_percent/100)"
                                 f"/{per_device_ips!r}-1E-9))",
@@ -249,8 +262,8 @@ def summary_rows(cur: str, per_device_ips: float = 1.0):
          "advisor's derated, decode-capped throughput at export)"),
         ("edge_capacity_ok", "={cell:edge_devices}>={cell:edge_devices_needed}",
          "Edge capacity: TRUE when the devices priced carry the load; FALSE: the edge figures are understated"),
-        ("break_even_month", crossing("crossing"),
-         "Break-even [months from go-live]; blank: does not pay back within the horizon"),
+        ("break_even_month", crossing("cash_crossing"),
+         "Break-even [months from go-live], on cash flows in either view; blank: does not pay back within the horizon"),
         ("payback_months", crossing("cash_crossing"), "Payback, cash view [months]; blank: not within the horizon"),
         ("discounted_payback_months", crossing("discounted_crossing"),
          "Discounted payback, cash view [months]: break-even of the discounted cash flows; blank: not within the "
@@ -259,17 +272,31 @@ def summary_rows(cur: str, per_device_ips: float = 1.0):
         ("cloud_total_cost", "=SUM({all:cloud_total})", f"Cloud TCO over the horizon [{cur}]"),
         ("edge_total_cost", "=SUM({all:edge_total})", f"Edge TCO over the horizon [{cur}]"),
         ("savings_total", "={cell:cloud_total_cost}-{cell:edge_total_cost}", f"Savings over the horizon [{cur}]"),
-        ("npv_savings", "=NPV(monthly_discount_rate,{all:gap})"
-                        "-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{all:net_capex})",
-         f"NPV of savings [{cur}]: running flows at the end of their month, capex at its start "
-         "(Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by 1 + rate)"),
+        ("npv_savings", "=NPV(monthly_discount_rate,{all:cash_gap})"
+                        '*(1+monthly_discount_rate)^IF(discount_timing="mid_month",0.5,0)'
+                        "-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{all:cash_net_capex})",
+         f"NPV of savings [{cur}], cash flows in either view: running flows at the end of their month, capex at its "
+         "start (Excel's NPV() discounts its first value by one period, so the capex term is multiplied back by "
+         "1 + rate; mid-month, the running term by (1 + rate)^½)"),
+        ("discount_timing", "=discount_timing", "Discount timing of running flows: end_of_month or mid_month"),
+        ("discounting", '="' + DISCOUNT_CONVENTION.format(when='"&IF(discount_timing="mid_month","middle","end")&"')
+         + '"', "Discounting convention"),
         ("roi_percent", f'=IF({{cell:capex_total}}>={MIN_CAPEX},{{cell:savings_total}}/{{cell:capex_total}}*100,"")',
          "ROI [%]; blank: no capex"),
-        ("irr_percent", "=irr_percent", "IRR of the move to the edge [%/year]; blank: undefined (no sign change)"),
-        ("capex_total", "=SUM({all:cash_capex})", f"Cash capex paid within the horizon [{cur}]"),
+        ("irr_percent", '=""' if irr_several and irr_blank else _shown_irr("irr_percent"),
+         f"IRR of the move to the edge [%/year]; blank: undefined, several or over {IRR_SHOWN_UP_TO_PERCENT:,.0f} "
+         "%/year (see irr_note)"),
+        ("irr_note", f'="{irr_several}"' if irr_several else
+         f'=IF(AND(ISNUMBER(irr_percent),irr_percent>{IRR_SHOWN_UP_TO_PERCENT!r}),'
+         f'"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year","")',
+         "IRR note: a rate over the shown bound, or the rates of cash flows that change sign several times (those "
+         "as found at export)"),
+        ("capex_total", "=SUM({all:cash_capex})-SUM({all:carbon_edge_purchase})",
+         f"Cash capex paid within the horizon [{cur}], the carbon price of devices bought not included (its own line)"),
         ("cloud_kgco2e_monthly", "={first:cloud_kg}", "Cloud emissions, first month [kg CO₂e]"),
-        ("edge_kgco2e_monthly", "={first:edge_kg_running}",
-         "Edge emissions, first month, devices bought excluded [kg CO₂e]"),
+        ("edge_kgco2e_monthly", '={first:edge_kg_running}+IF(view="cash",0,{first:edge_embodied})',
+         "Edge emissions, first month, chosen view: devices bought excluded (accounting: embodied share included) "
+         "[kg CO₂e]"),
         ("edge_embodied_kgco2e", "={first:edge_purchase}", "Embodied emissions of the devices bought at go-live "
                                                                "[kg CO₂e]"),
         ("cloud_kgco2e_total", "=SUM({all:cloud_kg})", "Cloud emissions over the horizon [kg CO₂e]"),
@@ -592,7 +619,8 @@ class _Writer(_Book):
         ws = self.sheets["Summary"]
         ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
         values = summary(self.a, self.view)
-        rows = summary_rows(self.cur, self.a.capacity().per_device_ips)
+        several = values["irr_note"] if values["irr_note"] and "change sign" in values["irr_note"] else None
+        rows = summary_rows(self.cur, self.a.capacity().per_device_ips, several, values["irr_percent"] is None)
         self.template.cells |= {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
         for i, (key, template, label) in enumerate(rows, start=1):
             formula = self.template(template)
@@ -725,16 +753,22 @@ def notes_lines() -> list[tuple[str, str]]:
                              "growth only when positive."),
         ("devices_bought(m)", "devices added in month m plus those bought useful_life_months earlier (refresh)."),
         ("instances(m)", "GPU instances: max(instance_min_count, ceil(cameras × fps × growth(m) × (1 + headroom) ÷ "
-                         "instance throughput)); under a 1- or 3-year commitment never fewer than the month before."),
-        ("commitments_bought(m)", "instances committed anew in month m plus those committed term_months earlier."),
+                         "instance throughput)); under a 1- or 3-year commitment never fewer than the commitments "
+                         "still running."),
+        ("commitments_bought(m)", "instances(m) − commitments still running (bought in the term_months − 1 months "
+                                  "before): a renewal buys what the month needs, not the most ever committed."),
         ("Cloud upfront", "the upfront part of an instance commitment is paid at the start of its month in the cash "
                           "view (a negative capex in the break-even, NPV and IRR) and spread over the term in the "
                           "accounting view."),
         ("Cash view", "hardware and installation paid at the start of their month."),
         ("Accounting view", "straight-line depreciation replaces hardware and installation."),
         ("Break-even", "first t with cumulative savings ≥ 0: m + (−S_start)/(cloud − edge running) within month m."),
-        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12); Excel's NPV() discounts its first value "
-                "one period, so capex uses (1 + rate) × NPV()."),
+        ("Discounting", "running flows at the end of their month ((1+r)^−((m+1)/12)), or at its middle "
+                        "((1+r)^−((m+½)/12)) when discount_timing is mid_month; capex at the start of its month "
+                        "((1+r)^−(m/12)); r is an annual effective rate, the monthly rate (1 + r)^(1/12) − 1. The "
+                        "IRR keeps the end-of-month timing."),
+        ("NPV", "Σ gap(m)(1+r)^−((m+1)/12) − Σ capex(m)(1+r)^−(m/12) (mid-month: (m+½)/12 for the gap); Excel's "
+                "NPV() discounts its first value one period, so capex uses (1 + rate) × NPV()."),
         ("IRR", "monthly IRR of the cash flows (Cash flows sheet), annualised: (1 + irr)^12 − 1."),
         ("ROI", "savings ÷ cash capex within the horizon × 100; blank without capex."),
         ("", ""),
@@ -864,12 +898,14 @@ class _FleetWriter(_Book):
         rows = [("capex_total", f"Capex paid within the programme [{cur}]"),
                 ("tco", f"Total cost of ownership over the programme [{cur}]"),
                 ("savings_total", f"Savings against all cloud [{cur}]"),
-                ("npv", f"NPV of the savings against all cloud [{cur}]: running flows at the end of their month, "
+                ("npv", f"NPV of the savings against all cloud [{cur}]: running flows at the "
+                        f"{DISCOUNT_WHEN[p.fleet.base.discount_timing]} of their month, "
                         "capex at its start (Excel's NPV() discounts its first value one period)"),
                 ("irr_percent", "IRR of the plan against all cloud [%/year]; blank: undefined"),
                 ("break_even_month", "Break-even [programme months]: counted from the plan's first flow; blank: "
                                      "not within the programme"),
                 ("sites_on_edge", "Sites on the edge [sites]")]
+        mid_month = "*(1+monthly_discount_rate)^0.5" if p.fleet.base.discount_timing == "mid_month" else ""
         at = {key: i + 2 for i, (key, _) in enumerate(rows)}
         rate_row = len(rows) + 3
         self.name("discount_percent_per_year", "Summary", f"$B${rate_row}")
@@ -881,9 +917,9 @@ class _FleetWriter(_Book):
                 "capex_total": f"=SUM({self.rng(f'{plan}_capex')})" if edge else "=0",
                 "tco": f"=SUM({self.rng(f'{plan}_cost')})" if edge else f"=SUM({self.rng('cloud')})",
                 "savings_total": f"=SUM({self.rng('cloud')})-{column}{at['tco']}",
-                "npv": (f"=NPV(monthly_discount_rate,{self.rng(f'{plan}_gap')})-(1+monthly_discount_rate)"
+                "npv": (f"=NPV(monthly_discount_rate,{self.rng(f'{plan}_gap')}){mid_month}-(1+monthly_discount_rate)"
                         f"*NPV(monthly_discount_rate,{self.rng(f'{plan}_lumps')})") if edge else "=0",
-                "irr_percent": f"={self.irr_cells[plan]}" if edge else '=""',
+                "irr_percent": _shown_irr(self.irr_cells[plan]) if edge else '=""',
                 "break_even_month": (f'=IF(COUNT({self.rng(f"{plan}_crossing")})=0,"",'
                                      f'MIN({self.rng(f"{plan}_crossing")}))') if edge else '=""',
             }

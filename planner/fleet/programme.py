@@ -61,6 +61,8 @@ class Programme:
                                       # (at the start of each month: a negative capex in break-even, NPV, IRR)
     irr: np.ndarray                   # (3,) %/year
     device: DeviceChoice              # the catalog device each row is costed with (the `device` column)
+    irr_sign_changes: np.ndarray | None = None   # (3,) sign changes of each plan's cash flows
+    irr_rates: np.ndarray | None = None          # (3, k) every IRR found [%/year] (finance.irr_all_percent)
 
     @property
     def months(self) -> int:
@@ -117,12 +119,14 @@ def evaluate(fleet: Fleet) -> Programme:
     plan_opex = stay_cloud + edge_running
     # The plans' figures come from the sites each moves to the edge (the sites left in the cloud cost the same
     # in every plan): their cloud cost, its upfront commitments paid at the start of a month, is what is saved.
-    plans = finance.analyse_flows(cloud_running, cloud_upfront, edge_running, edge_capex, base.discount_percent_per_year)
+    plans = finance.analyse_flows(cloud_running, cloud_upfront, edge_running, edge_capex, base.discount_percent_per_year,
+                                  base.discount_timing == "mid_month")
     gap, net_lumps = cloud_running - edge_running, edge_capex - cloud_upfront
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
+    changes, rates = finance.irr_all_percent(gap, net_lumps)
     return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, edge_capex,
-                     cloud_upfront, irr, device)
+                     cloud_upfront, irr, device, changes, rates)
 
 
 def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:

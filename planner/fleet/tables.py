@@ -11,6 +11,7 @@ import pandas as pd
 from planner.fleet.devices import DEVICE_COLUMNS, FIT_RULE_TEXT, OWN_DEVICE, DeviceChoice
 from planner.fleet.inventory import PLACEMENTS, PLANS, Fleet, answers_dict, cell_text
 from planner.fleet.programme import HARD_RULES, Programme
+from planner.schema.format import irr_figures
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import (to_dict)
 
@@ -124,7 +125,8 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
             "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
             "npv": float(f.npv_savings[i]),
-            "irr_percent": _none(p.irr[i]),
+            **dict(zip(("irr_percent", "irr_note"), irr_figures(int(p.irr_sign_changes[i]), p.irr_rates[i])
+                       if p.irr_sign_changes is not None else irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]))),
             "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
             "savings_total": float(f.savings_total[i]),
             "sites_on_edge": int(p.count[on_edge[plan]].sum()),

@@ -130,16 +130,24 @@ CARBON_PRICE_KEYS = tuple(c.key for c in COMPONENTS if c.bill == CARBON_PRICE)
 SCOPE_2, SCOPE_3 = "Scope 2 (purchased electricity)", "Scope 3 (purchased goods and services)"
 CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
     ComponentInfo("cloud_energy", "cloud", "Cloud inference energy", SCOPE_3,
-                  "images × cloud_accelerator_s_per_inference × cloud_accelerator_watts / 3.6×10⁶ × cloud_pue × "
-                  "cloud_grid_kgco2e_per_kwh",
-                  excel="{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6*cloud_pue"
+                  "per-image, serverless: images × cloud_accelerator_s_per_inference × cloud_accelerator_watts / 3.6×10⁶ "
+                  "× cloud_pue × cloud_grid_kgco2e_per_kwh; instances: (busy_h × (1 − idle%) + idle% × instances(m) × "
+                  "billed_hours) × cloud_accelerator_watts / 1000 × cloud_pue × cloud_grid_kgco2e_per_kwh, with "
+                  "busy_h = images / instance_inferences_per_s / 3600 and idle% = cloud_accelerator_idle_percent",
+                  excel='IF(inference_pricing="instances",({images}/instance_inferences_per_s/3600'
+                        "*(1-cloud_accelerator_idle_percent/100)+cloud_accelerator_idle_percent/100*{instances}"
+                        "*billed_hours)*cloud_accelerator_watts/1000,"
+                        "{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6)*cloud_pue"
                         "*cloud_grid_kgco2e_per_kwh"),
     ComponentInfo("cloud_network", "cloud", "Network energy (uploads, results)", SCOPE_3,
                   "(upload_gb + result_gb) × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
                   excel="({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh"),
     ComponentInfo("cloud_embodied", "cloud", "Cloud hardware (embodied share)", SCOPE_3,
-                  "images × cloud_accelerator_s_per_inference / 3600 × cloud_embodied_kgco2e_per_accelerator_hour",
-                  excel="{images}*cloud_accelerator_s_per_inference/3600*cloud_embodied_kgco2e_per_accelerator_hour"),
+                  "per-image, serverless: images × cloud_accelerator_s_per_inference / 3600 × "
+                  "cloud_embodied_kgco2e_per_accelerator_hour; instances: instances(m) × billed_hours × "
+                  "cloud_embodied_kgco2e_per_accelerator_hour",
+                  excel='IF(inference_pricing="instances",{instances}*billed_hours,'
+                        "{images}*cloud_accelerator_s_per_inference/3600)*cloud_embodied_kgco2e_per_accelerator_hour"),
     ComponentInfo("edge_purchase", "edge", "Devices bought (embodied)", SCOPE_3,
                   "devices_bought(m) × device_embodied_kgco2e", views=("cash",), lump=True,
                   excel="{devices_bought}*device_embodied_kgco2e"),
@@ -205,6 +213,7 @@ CHOICE_FLAGS = {  # bool column = (choice field == value)
     "all_upfront": ("instance_upfront", "all"),
     "auto_sizing": ("device_sizing", "auto"),
     "per_device_fee": ("management_basis", "per_device"),
+    "mid_month": ("discount_timing", "mid_month"),
 }
 
 
@@ -399,6 +408,7 @@ class Costs:
     quantities: dict[str, Line]        # images, GB, devices, instances and the per-month factors, per month
     carbon: dict[str, Line] = field(default_factory=dict)   # kg CO₂e per month, keyed as CARBON_COMPONENTS
     registry: tuple[ComponentInfo, ...] = COMPONENTS        # what `lines` holds: cost lines, or `FLOWS`
+    discount_mid_month: np.ndarray | bool = False          # (n,) discount_timing is mid_month (finance's NPV)
 
     def values(self, key: str) -> np.ndarray:
         """(n, M) monthly values of one cost line, carbon line or quantity."""
@@ -513,7 +523,8 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     lines["feedback_cloud"] = (Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
                                Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored))
 
-    carbon = _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device)
+    carbon = _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device,
+                     instances[0])
     price_per_kg = col(b["carbon_price_per_tonne"]) / 1000
     priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in carbon[k])   # noqa: E731
     if b["carbon_price_per_tonne"].any():
@@ -540,25 +551,38 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
         "devices_bought": (bought,),
         "devices_retired": (bought, Component(-added.amount, added.factor)),   # bought − added
         "instances": (instances[0],),
-        "commitments_added": (instances[2],),
+        "commitments_running": (instances[2],),
         "commitments_bought": (instances[1],),
     }
-    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, carbon)
+    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, carbon,
+                 discount_mid_month=b["mid_month"])
 
 
 def _carbon(b: Batch, images, network_gb, feedback_gb, growth, devices: Component, bought: Component,
-            kwh_per_device) -> dict[str, Line]:
-    """Emissions lines [kg CO₂e/month] from the month-0 quantities (n,) and the fleet's count terms."""
+            kwh_per_device, instances: Component) -> dict[str, Line]:
+    """Emissions lines [kg CO₂e/month] from the month-0 quantities (n,) and the fleet's and instances' count terms.
+
+    GPU instances emit what is billed: the accelerator busy for images ÷ the throughput the instances are sized
+    with, and idle (at cloud_accelerator_idle_percent of its power) for the rest of the billed hours; their
+    embodied share follows the billed hours. Per-image and serverless use the accelerator time per inference.
+    """
     col = _col
     cloud_grid = b["cloud_grid_kgco2e_per_kwh"]
-    accelerator_s = images * b["cloud_accelerator_s_per_inference"]            # accelerator-seconds/month
+    on_instances = b["instances"]
+    with np.errstate(divide="ignore"):
+        busy_h_per_image = np.where(on_instances, 1 / b["instance_inferences_per_s"],
+                                    b["cloud_accelerator_s_per_inference"]) / 3600
+    kg_per_full_h = b["cloud_accelerator_watts"] / 1000 * b["cloud_pue"] * cloud_grid
+    idle = np.where(on_instances, b["cloud_accelerator_idle_percent"] / 100, 0.0)
+    billed_h = np.where(on_instances, billed_hours(b), 0.0)          # per instance in service
+    embodied_per_h = b["cloud_embodied_kgco2e_per_accelerator_hour"]
     embodied = col(b["device_embodied_kgco2e"])
     return {
-        "cloud_energy": (Component(col(accelerator_s * b["cloud_accelerator_watts"] / 3.6e6 * b["cloud_pue"]
-                                       * cloud_grid), growth),),
+        "cloud_energy": (Component(col(images * busy_h_per_image * (1 - idle) * kg_per_full_h), growth),
+                         instances.scaled(col(idle * billed_h * kg_per_full_h))),
         "cloud_network": (Component(col(network_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),
-        "cloud_embodied": (Component(col(accelerator_s / 3600 * b["cloud_embodied_kgco2e_per_accelerator_hour"]),
-                                     growth),),
+        "cloud_embodied": (Component(col(images * busy_h_per_image * ~on_instances * embodied_per_h), growth),
+                           instances.scaled(col(billed_h * embodied_per_h))),
         "edge_purchase": (bought.scaled(embodied),),
         "edge_embodied": (devices.scaled(embodied / col(b["useful_life_months"])),),
         "edge_failures": (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * embodied),),
@@ -616,22 +640,36 @@ COMMITMENT_MONTHS = {"one_year": 12, "three_year": 36}
 
 def _instances(b: Batch, figures: dict[str, np.ndarray], growth: np.ndarray, M: int
                ) -> tuple[Component, Component, Component]:
-    """Instances in service, commitments bought and instances committed anew per month, as count terms.
+    """Instances in service, commitments bought and commitments still running (bought before) per month, as
+    count terms.
 
     Sized like edge devices but for the whole region, re-sized every month as the workload grows:
         instances(m) = max(instance_min_count, ceil(cameras × analysed_fps × growth(m) × (1 + headroom%)
                                                     ÷ instance_inferences_per_s)).
-    Under a 1- or 3-year commitment the count never falls (a commitment cannot be handed back), and each
-    instance committed is committed again when its term ends: bought(m) = added(m) + bought(m − term).
+    Under a 1- or 3-year commitment a commitment cannot be handed back before its term ends, and when it ends
+    only what the month needs is committed again (right-sized at renewal, not the most ever committed):
+        active_before(m) = Σ bought(s) for m − term < s < m      (commitments still running)
+        instances(m)     = max(needed(m), active_before(m))      bought(m) = instances(m) − active_before(m)
+    With a need that never falls this is bought(m) = added(m) + bought(m − term). The recurrence runs month by
+    month, every scenario at once.
     """
     needed = np.maximum(_col(b["instance_min_count"]), np.ceil(_col(figures["instance_load"]) * growth - 1e-9))
     needed = np.broadcast_to(needed, (b.n, M))
     term = figures["term_months"].astype(int)
     committed = term > 0
-    in_service = np.where(_col(committed), np.maximum.accumulate(needed, axis=1), needed)
-    added = np.where(_col(committed), np.diff(in_service, axis=1, prepend=0.0), 0.0)
+    in_service, bought = needed.copy(), np.zeros((b.n, M))
+    if committed.any():
+        rows = np.flatnonzero(committed)
+        need, life = needed[rows], term[rows]
+        bought_so_far = np.zeros((rows.size, M + 1))       # Σ bought(s) for s < m, per month m
+        for m in range(M):
+            running = bought_so_far[:, m] - bought_so_far[np.arange(rows.size), np.maximum(m - life + 1, 0)]
+            in_service[rows, m] = np.maximum(need[:, m], running)
+            bought[rows, m] = in_service[rows, m] - running
+            bought_so_far[:, m + 1] = bought_so_far[:, m] + bought[rows, m]
     ones = np.ones((b.n, 1))
-    return Component(ones, in_service), Component(ones, _with_renewals(added, term)), Component(ones, added)
+    running = np.where(_col(committed), in_service - bought, 0.0)       # commitments still running, bought before
+    return Component(ones, in_service), Component(ones, bought), Component(ones, running)
 
 
 def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -88,13 +88,25 @@ def _instances_needed(s: Scenario, m: int) -> int:
 
 def instances(s: Scenario, m: int) -> tuple[int, int]:
     """(in service, commitments bought) in month m: on demand and spot follow the workload both ways; a
-    commitment never shrinks, and each instance committed is committed again when its term ends."""
+    commitment runs its whole term, and when it ends only what the month needs is committed again."""
     term = COMMITMENT_MONTHS[s.instance_commitment]
     if not term:
         return _instances_needed(s, m), 0
-    size = [max(_instances_needed(s, j) for j in range(k + 1)) for k in range(m + 1)]
-    added = [size[0]] + [size[j] - size[j - 1] for j in range(1, m + 1)]
-    return size[m], sum(added[j] for j in range(m, -1, -term))
+    bought: list[int] = []
+    for j in range(m + 1):
+        running = sum(bought[max(j - term + 1, 0):j])          # committed in the term − 1 months before j
+        in_service = max(_instances_needed(s, j), running)
+        bought.append(in_service - running)
+    return in_service, bought[m]
+
+
+def _billed_hours(s: Scenario) -> tuple[float, str]:
+    """Hours billed per instance in a month, and how they come about."""
+    if COMMITMENT_MONTHS[s.instance_commitment] or s.instance_billing == "always_on":
+        return HOURS_PER_MONTH, f"{_n(HOURS_PER_MONTH)} h"
+    hours = min(min(s.hours_per_day + s.instance_warmup_hours_per_day, 24) * s.days_per_month, HOURS_PER_MONTH)
+    return hours, (f"({_n(s.hours_per_day)} h + {_n(s.instance_warmup_hours_per_day)} h warm-up) × "
+                   f"{_n(s.days_per_month)} days = {_n(hours)} h")
 
 
 def device_count(s: Scenario) -> int:
@@ -176,12 +188,7 @@ def month(s: Scenario, m: int) -> list[Step]:
                                f"{_n(s.instance_spot_interruption_percent)}% interruptions)")
         else:
             rate, rate_text = s.instance_per_hour, f"{_n(s.instance_per_hour)} {cur}/h"
-        if term or s.instance_billing == "always_on":
-            hours, hours_text = HOURS_PER_MONTH, f"{_n(HOURS_PER_MONTH)} h"
-        else:
-            hours = min(min(s.hours_per_day + s.instance_warmup_hours_per_day, 24) * s.days_per_month, HOURS_PER_MONTH)
-            hours_text = (f"({_n(s.hours_per_day)} h + {_n(s.instance_warmup_hours_per_day)} h warm-up) × "
-                          f"{_n(s.days_per_month)} days = {_n(hours)} h")
+        hours, hours_text = _billed_hours(s)
         load = s.cameras * s.analysed_fps * growth
         steps["inference"] = (
             f"max({s.instance_min_count}, ceil({_n(load)} inferences/s × (1 + {_n(s.instance_headroom_percent)}%) ÷ "
@@ -295,5 +302,18 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
         "edge_network": (f"{_n(feedback_gb)} GB feedback{grown} × {_n(network)} kWh/GB × {_n(cloud_grid)} kg/kWh",
                          feedback_gb * network * cloud_grid),
     }
+    if s.inference_pricing == "instances":       # what is billed: busy hours at full power, the rest idle
+        count, hours = instances(s, m)[0], _billed_hours(s)[0]
+        busy_h = images / s.instance_inferences_per_s / 3600
+        idle = s.cloud_accelerator_idle_percent / 100
+        kwh_cloud = (busy_h * (1 - idle) + idle * count * hours) * s.cloud_accelerator_watts / 1000
+        steps["cloud_energy"] = (
+            f"({_n(images)} images ÷ {_n(s.instance_inferences_per_s)}/s ÷ 3600 = {_n(busy_h)} busy h × (1 − "
+            f"{_n(idle * 100)}% idle) + {_n(idle * 100)}% × {count} instances × {_n(hours)} h billed) × "
+            f"{_n(s.cloud_accelerator_watts)} W ÷ 1000 = {_n(kwh_cloud)} kWh × PUE {_n(s.cloud_pue)} × "
+            f"{_n(cloud_grid)} kg/kWh", kwh_cloud * s.cloud_pue * cloud_grid)
+        steps["cloud_embodied"] = (
+            f"{count} instances × {_n(hours)} h billed × {_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} "
+            "kg/accelerator-hour", count * hours * s.cloud_embodied_kgco2e_per_accelerator_hour)
     return [Step(key, CARBON_BY_KEY[key].label, CARBON_BY_KEY[key].side, CARBON_BY_KEY[key].formula,
                  f"{arithmetic} = {value:,.2f} kg CO₂e", value) for key, (arithmetic, value) in steps.items()]

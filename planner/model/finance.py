@@ -12,7 +12,13 @@ the break-even time is found exactly, without iteration:
 
 It is 0 when the edge needs no capex and costs less from the start. When S never reaches 0 inside the
 horizon the answer is "never", stored as NaN in arrays and None (JSON null) in summaries — a normal
-result, not an error. NPV discounts capex at the start of its month and other flows at its end.
+result, not an error. NPV discounts capex at the start of its month and other flows at its end (or at its
+middle, with `discount_timing` = mid_month); the monthly rate is (1 + annual rate)^(1/12) − 1, the annual
+rate being an effective one.
+
+Break-even, payback, NPV, IRR and discounted payback are on cash flows in every view: the accounting view
+changes the P&L presentation (monthly costs, totals, charts, tables) and nothing else, so its break-even is
+the cash one (the month the cash savings have repaid the capex).
 """
 from __future__ import annotations
 
@@ -21,11 +27,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from planner.model.costs import FLOWS, Component, Costs, sum_terms, terms_at, weighted_sums
+from planner.model.costs import (CARBON_PRICE_KEYS, FLOWS, Component, Costs, side_components, sum_terms, terms_at,
+                                  weighted_sums)
 from planner.schema.scenario import VIEWS
 
 
 MIN_CAPEX = 0.01   # capex below a cent counts as none: ROI is undefined rather than astronomically large
+
+# The discounting convention, stated in every output; `{when}` is DISCOUNT_WHEN[discount_timing].
+DISCOUNT_CONVENTION = ("running flows discounted at the {when} of their month, capex at the start of its month; "
+                       "monthly rate (1 + annual rate)^(1/12) − 1 (annual effective rate)")
+DISCOUNT_WHEN = {"end_of_month": "end", "mid_month": "middle"}
+
+
+def discount_convention(discount_timing: str) -> str:
+    """The discounting convention in words, as the reports state it."""
+    return DISCOUNT_CONVENTION.format(when=DISCOUNT_WHEN[discount_timing])
 
 
 class _SideSeries:
@@ -77,13 +94,14 @@ class Finance(_SideSeries):
     """Per-scenario results, arrays of shape (n,); the monthly series ((n, M)) are built on request."""
     costs: Costs
     view: str
-    break_even_month: np.ndarray      # fractional months from go-live; NaN = not within the horizon
-    payback_months: np.ndarray        # break-even of the cash view
+    break_even_month: np.ndarray      # fractional months from go-live, cash flows; NaN = not within the horizon
+    payback_months: np.ndarray        # the same figure (the cash break-even) in every view
     cloud_total: np.ndarray           # TCO over each scenario's horizon
     edge_total: np.ndarray
-    capex_total: np.ndarray           # cash capex paid within the horizon
-    npv_savings: np.ndarray
+    capex_total: np.ndarray           # cash capex paid within the horizon, the carbon price of devices not included
+    npv_savings: np.ndarray           # of the cash flows, whatever the view
     savings_curve: np.ndarray | None = None   # (n, M) cumulative savings at each month's end, if kept
+    discount_mid_month: np.ndarray | bool = False   # (n,) running flows discounted at mid-month, not month end
 
     @property
     def horizon(self) -> np.ndarray:
@@ -140,12 +158,17 @@ class Finance(_SideSeries):
         the horizon."""
         gap, capex = self._cash_flows()
         free = (self.cloud_total == 0) & (self.edge_total == 0)      # nothing to pay back, as for the break-even
-        return np.where(free, np.nan, discounted_payback(gap, capex, discount_percent_per_year))
+        return np.where(free, np.nan, discounted_payback(gap, capex, discount_percent_per_year,
+                                                         self.discount_mid_month))
 
     @property
     def irr_percent(self) -> np.ndarray:
         """(n,) IRR of the move to the edge [%/year], from the cash flows whatever the view; NaN if undefined."""
         return irr_percent(*self._cash_flows())
+
+    def irr_all_percent(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n,) sign changes of the cash flows and (n, k) every IRR within the search bounds (`irr_all_percent`)."""
+        return irr_all_percent(*self._cash_flows())
 
 
 def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
@@ -208,14 +231,20 @@ def _within(values: np.ndarray, horizon: np.ndarray) -> np.ndarray:
     return np.where(np.arange(values.shape[1])[None, :] < horizon[:, None], values, 0.0)
 
 
-def discount_factors(discount_percent_per_year, months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Present-value factors at the start and at the end of each month: (1 or n, M) each."""
+def discount_factors(discount_percent_per_year, months: int, mid_month: np.ndarray | bool = False
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Present-value factors (1 or n, M) of capex, at the start of each month, and of running flows, at its end
+    ((1+r)^−((m+1)/12)) or, where `mid_month`, at its middle ((1+r)^−((m+½)/12))."""
     rate = np.atleast_1d(np.asarray(discount_percent_per_year, dtype=float))
     rate = rate[:1] if np.all(rate == rate[0]) else rate
     log_monthly = np.log1p(rate / 100)[:, None] / 12
     m = np.arange(months + 1, dtype=float)[None, :]
     factors = np.exp(-log_monthly * m)
-    return factors[:, :-1], factors[:, 1:]
+    at_start, at_end = factors[:, :-1], factors[:, 1:]
+    mid = np.atleast_1d(np.asarray(mid_month, dtype=bool))
+    if mid.any():                                          # half a month earlier: × (1 + monthly rate)^½
+        at_end = at_end * np.where(mid[:, None], np.exp(log_monthly / 2), 1.0)
+    return at_start, at_end
 
 
 def _within_horizon(costs: Costs) -> np.ndarray:
@@ -227,6 +256,13 @@ def _within_horizon(costs: Costs) -> np.ndarray:
 def total(costs: Costs, side: str, view: str = "cash", within: np.ndarray | None = None) -> np.ndarray:
     """(n,) one side's cost over each scenario's horizon: `Finance.cloud_total` / `edge_total` alone."""
     return weighted_sums(costs.terms(side, view), costs.n, _within_horizon(costs) if within is None else within)
+
+
+def capex_terms(costs: Costs) -> list[Component]:
+    """The edge's capex: its cash lumps but the internal carbon price of the devices bought, which is its own line
+    (a cost at purchase in the break-even and NPV, not money invested: out of ROI's denominator)."""
+    return [t for c in side_components("edge", "cash", costs.registry) if c.lump and c.key not in CARBON_PRICE_KEYS
+            for t in costs.lines[c.key]]
 
 
 def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndarray | float = 0.0,
@@ -245,15 +281,15 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
         return (costs.terms("cloud", v, lump=False) + costs.terms("edge", v, lump=False, sign=-1.0),
                 costs.terms("edge", v, lump=True) + costs.terms("cloud", v, lump=True, sign=-1.0))
 
-    gap, lump = flows(view)
+    gap, lump = flows("cash")          # break-even, payback and NPV are on cash flows in every view
     be, curve = _crossing(gap, [], lump, n, costs.months, h)
-    if view == "cash":
-        payback = be
-    else:
-        cash_gap, cash_lump = flows("cash")
-        payback = _crossing(cash_gap, [], cash_lump, n, costs.months, h)[0]
+    if keep_savings_curve and view != "cash":     # the chart's cumulative savings are the view's P&L
+        view_gap, view_lump = flows(view)
+        curve = np.cumsum(sum_terms(view_gap + [Component(-t.amount, t.factor) for t in view_lump], n, costs.months),
+                          axis=1)
+    payback = be
     within = _within_horizon(costs)
-    at_start, at_end = discount_factors(discount_percent_per_year, costs.months)
+    at_start, at_end = discount_factors(discount_percent_per_year, costs.months, costs.discount_mid_month)
     npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
     cloud_total, edge_total = (total(costs, side, view, within) for side in ("cloud", "edge"))
     free = (cloud_total == 0) & (edge_total == 0)          # nothing spent on either side: nothing to pay back
@@ -262,12 +298,14 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
     return Finance(costs, view, be, payback,
                    cloud_total=cloud_total,
                    edge_total=edge_total,
-                   capex_total=weighted_sums(costs.terms("edge", "cash", lump=True), n, within),
-                   npv_savings=npv, savings_curve=curve if keep_savings_curve else None)
+                   capex_total=weighted_sums(capex_terms(costs), n, within),
+                   npv_savings=npv, savings_curve=curve if keep_savings_curve else None,
+                   discount_mid_month=costs.discount_mid_month)
 
 
 def analyse_flows(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_running: np.ndarray,
-                  edge_capex: np.ndarray, discount_percent_per_year: np.ndarray | float = 0.0) -> Finance:
+                  edge_capex: np.ndarray, discount_percent_per_year: np.ndarray | float = 0.0,
+                  discount_mid_month: bool = False) -> Finance:
     """Finance metrics (cash view) of n whole cash flows (n, M) of both sides: what accrues through each month
     and what is paid at its start. The same rules as `analyse` of cost lines, for flows that are not one
     scenario's lines (a fleet programme's plans); the horizon is every month given."""
@@ -276,7 +314,8 @@ def analyse_flows(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_run
     flows = {"cloud_running": cloud_running, "cloud_upfront": cloud_upfront, "edge_running": edge_running,
              "edge_capex": edge_capex}
     lines = {key: (Component(ones, series),) for key, series in flows.items()}
-    return analyse(Costs(n, months, np.full(n, months), lines, {}, registry=FLOWS), "cash", discount_percent_per_year)
+    return analyse(Costs(n, months, np.full(n, months), lines, {}, registry=FLOWS,
+                         discount_mid_month=discount_mid_month), "cash", discount_percent_per_year)
 
 
 @dataclass(frozen=True)
@@ -367,10 +406,11 @@ def _row_slicer(block: slice):
     return lambda terms: [Component(rows_of(t.amount), rows_of(t.factor)) for t in terms]
 
 
-def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> np.ndarray:
+def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year,
+                       mid_month: np.ndarray | bool = False) -> np.ndarray:
     """Discounted payback [fractional months]: the break-even of the discounted cash flows; NaN if not reached.
 
-    gap   : (n, M) cloud − edge running cost per month, discounted at the end of its month [money/month]
+    gap   : (n, M) cloud − edge running cost per month, discounted at the end (or middle) of its month [money/month]
     capex : (n, M) capex paid at the start of each month, discounted at that start [money]
 
     Within a month the discounted saving is taken to accrue evenly, as the break-even does undiscounted.
@@ -378,16 +418,18 @@ def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_
     >>> discounted_payback(np.array([[0., 0., 121.]]), np.array([[100., 0., 0.]]), 0.0)  # capex 100, 121 in month 3
     array([2.82644628])
     """
-    discounted_gap, discounted_capex = discounted_flows(gap, capex, discount_percent_per_year)
+    discounted_gap, discounted_capex = discounted_flows(gap, capex, discount_percent_per_year, mid_month)
     rows = np.arange(discounted_gap.shape[0])
     return break_even(discounted_gap - discounted_capex, lambda m: discounted_gap[rows, m],
                       np.full(discounted_gap.shape[0], discounted_gap.shape[1]))
 
 
-def discounted_flows(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year) -> tuple[np.ndarray, np.ndarray]:
-    """(n, M) `gap` discounted at the end of its month and `capex` at its start (see `discounted_payback`)."""
+def discounted_flows(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year,
+                     mid_month: np.ndarray | bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(n, M) `gap` discounted at the end (or middle) of its month and `capex` at its start (see
+    `discounted_payback`)."""
     gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
-    at_start, at_end = discount_factors(discount_percent_per_year, gap.shape[1])
+    at_start, at_end = discount_factors(discount_percent_per_year, gap.shape[1], mid_month)
     return gap * at_end, capex * at_start
 
 
@@ -434,6 +476,68 @@ def cash_flows(gap: np.ndarray, capex: np.ndarray) -> np.ndarray:
     flows[:, :-1] -= capex
     flows[:, 1:] += gap
     return flows
+
+
+def sign_changes(flows: np.ndarray) -> np.ndarray:
+    """(n,) how many times each row of cash flows changes sign, zeros skipped."""
+    signs = np.sign(flows)
+    last_nonzero = np.maximum.accumulate(np.where(signs != 0, np.arange(flows.shape[1]), 0), axis=1)
+    filled = np.take_along_axis(signs, last_nonzero, axis=1)
+    return (filled[:, 1:] * filled[:, :-1] < 0).sum(axis=1)
+
+
+# ρ = ln(1 + monthly rate) at which several IRRs are looked for: dense near 0 (steps of about 10⁻⁴ a month),
+# coarse towards the search bounds.
+IRR_GRID = 0.01 * np.sinh(np.linspace(np.arcsinh(IRR_SEARCH_LOG_MONTHLY[0] / 0.01),
+                                      np.arcsinh(IRR_SEARCH_LOG_MONTHLY[1] / 0.01), 4001))
+IRR_GRID_CELLS = 4_000_000      # rows × grid points × months evaluated at once
+
+
+def irr_all_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+    """Every IRR of each row within the search bounds, for flows that change sign more than once.
+
+    Returns (sign changes (n,), rates (n, k) [%/year] ascending, NaN-padded). With one sign change the rate is
+    unique (Descartes' rule of signs) and is `irr_percent`'s; with several, the NPV of the flows is evaluated on a
+    grid of ρ = ln(1 + monthly rate) over the search bounds and each sign change of it refined by bisection, all
+    rows and brackets at once. Two rates closer than the grid's step may be missed (the NPV only touches 0).
+    """
+    flows = cash_flows(gap, capex)
+    n, months = flows.shape
+    changes = sign_changes(flows)
+    single = irr_percent(gap, capex, iterations)
+    several = np.flatnonzero(changes > 1)
+    if not several.size:
+        return changes, single[:, None]
+    t = np.arange(months, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        discount = np.exp(-IRR_GRID[:, None] * t)                            # (G, T)
+        rows_per_block = max(1, IRR_GRID_CELLS // (len(IRR_GRID) * months))
+        found_rows, found_lo, found_hi = [], [], []
+        for start in range(0, several.size, rows_per_block):          # blocks of rows bound the memory, not a loop per row
+            rows = several[start:start + rows_per_block]
+            signs = np.sign(flows[rows] @ discount.T)                       # (r, G)
+            crossing = signs[:, :-1] * signs[:, 1:] < 0
+            exact = (signs == 0)
+            r, j = np.nonzero(crossing)
+            r0, j0 = np.nonzero(exact)
+            found_rows += [rows[r], rows[r0]]
+            found_lo += [IRR_GRID[j], IRR_GRID[j0]]
+            found_hi += [IRR_GRID[j + 1], IRR_GRID[j0]]
+        row, lo, hi = (np.concatenate(x) for x in (found_rows, found_lo, found_hi))
+        npv = lambda rho: (flows[row] * np.exp(-rho[:, None] * t)).sum(axis=1)   # noqa: E731
+        npv_lo = np.sign(npv(lo))
+        for _ in range(iterations):
+            mid = (lo + hi) / 2
+            same_as_lo = np.sign(npv(mid)) == npv_lo
+            lo, hi = np.where(same_as_lo, mid, lo), np.where(same_as_lo, hi, mid)
+        rates = np.expm1(12 * (lo + hi) / 2) * 100
+    order = np.lexsort((rates, row))
+    row, rates = row[order], rates[order]
+    rank = np.arange(row.size) - np.searchsorted(row, row)                  # position among its row's rates
+    out = np.full((n, max(1, int(rank.max(initial=0)) + 1)), np.nan)
+    out[:, 0] = np.where(changes > 1, np.nan, single)
+    out[row, rank] = rates
+    return changes, out
 
 
 def step_curve(accruing: np.ndarray, lump: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -122,8 +122,35 @@ def result_unit(result: str, currency: str) -> str:
 IRR_SHOWN_UP_TO_PERCENT = 1_000.0   # beyond this an annual rate says no more than "pays back within weeks"
 
 
-def irr_text(irr_percent: float | None) -> str:
-    """'18.2 %/year' / 'over 1,000 %/year' / 'undefined (the cash flows never change sign)'."""
+def _rate_text(rate_percent: float) -> str:
+    return (f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year" if rate_percent > IRR_SHOWN_UP_TO_PERCENT
+            else f"{rate_percent:.1f} %/year")
+
+
+def irr_figures(sign_changes: int, rates_percent) -> tuple[float | None, str | None]:
+    """(irr_percent, irr_note) as the reports carry them, from the flows' sign changes and every rate found.
+
+    irr_percent is the one rate when there is exactly one and it is at most IRR_SHOWN_UP_TO_PERCENT, else None;
+    the note says what a bare None cannot: a rate over the shown bound, or flows that change sign several times
+    (with every rate found). None when the rate alone says it all, as when flows that change sign several times
+    have a single rate all the same."""
+    rates = [float(r) for r in rates_percent if math.isfinite(r)]
+    one = rates[0] if len(rates) == 1 and rates[0] <= IRR_SHOWN_UP_TO_PERCENT else None
+    if sign_changes > 1 and len(rates) != 1:
+        changes = f"the cash flows change sign {sign_changes} times"
+        if not rates:
+            return None, f"undefined: {changes} and their NPV is never 0 within the searched rates"
+        return None, f"several: {' and '.join(_rate_text(r) for r in rates)}; {changes}"
+    if rates and rates[0] > IRR_SHOWN_UP_TO_PERCENT:
+        return None, _rate_text(rates[0])
+    return one, None
+
+
+def irr_text(irr_percent: float | None, note: str | None = None) -> str:
+    """'18.2 %/year' / 'over 1,000 %/year' / 'undefined (the cash flows never change sign)'; `note` (see
+    `irr_figures`), when there is one, says it instead."""
+    if note:
+        return note
     if irr_percent is None or not math.isfinite(irr_percent):
         return "undefined (the cash flows never change sign)"
     if irr_percent > IRR_SHOWN_UP_TO_PERCENT:

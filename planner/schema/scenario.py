@@ -241,6 +241,11 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
       "Months from go-live that the comparison covers.", integer=True),
     N("discount_percent_per_year", "Finance", "Discount rate", "%/year", 8, 0, 100, 0.5,
       "Annual rate used to discount savings for NPV."),
+    C("discount_timing", "Finance", "Discount timing",
+      {"end_of_month": "End of month", "mid_month": "Mid-month"}, "end_of_month",
+      "When a month's running costs and savings are discounted for NPV and the discounted payback: at the end of "
+      "their month, or at its middle (they accrue through it). Capex is discounted at the start of its month; the "
+      "monthly rate is (1 + annual rate)^(1/12) − 1 (an annual effective rate)."),
     N("bandwidth_price_change_percent_per_year", "Finance", "Bandwidth price change", "%/year", 0, -50,
       100, 1, "Yearly change of uplink, ingest and egress prices."),
     N("cloud_fee_change_percent_per_year", "Finance", "Cloud fee change", "%/year", 0, -50, 100, 1,
@@ -269,7 +274,11 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
       "Power of one cloud accelerator while it serves inferences (NVIDIA T4 at full load: 71 W)."),
     N("cloud_accelerator_s_per_inference", "Carbon", "Cloud accelerator time", "s/inference", 0.005, 0, 60, 0.001,
       "Accelerator-seconds one cloud inference occupies, its share of idle time included (an estimate: 0.005 s "
-      "is 200 inferences/s per accelerator)."),
+      "is 200 inferences/s per accelerator), for per-image and serverless pricing; GPU instances use their own "
+      "throughput and billed hours instead."),
+    N("cloud_accelerator_idle_percent", "Carbon", "Cloud accelerator idle power", "% of rated", 15, 0, 100, 1,
+      "Draw of a billed GPU instance's accelerator while it has no inference to serve (always on, a minimum count, "
+      "a commitment), as a share of its power while serving (an estimate: an NVIDIA T4 idles near 10 W of 70 W)."),
     N("cloud_embodied_kgco2e_per_accelerator_hour", "Carbon", "Cloud hardware embodied share",
       "kg CO₂e/accelerator-hour", 0.00785, 0, 1, 0.0001,
       "Manufacturing emissions of the cloud server per accelerator-hour used: server total ÷ accelerators ÷ "
@@ -300,7 +309,7 @@ RELEVANT_WHEN = {
         "instance_inferences_per_s", "instance_headroom_percent", "instance_min_count", "instance_per_hour",
         "instance_billing", "instance_warmup_hours_per_day", "instance_commitment", "instance_upfront",
         "instance_committed_per_hour", "instance_partial_upfront_percent", "instance_spot_per_hour",
-        "instance_spot_interruption_percent", "instance_endpoint_surcharge_percent")},
+        "instance_spot_interruption_percent", "instance_endpoint_surcharge_percent", "cloud_accelerator_idle_percent")},
     "device_throughput_ips": ("device_sizing", "auto"),
     "sizing_headroom_percent": ("device_sizing", "auto"),
     "devices_manual": ("device_sizing", "manual"),

@@ -120,8 +120,8 @@ def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
     def be(x):
         return "—" if x is None else f"month {x:,.1f}"
 
-    def irr(x):
-        return "—" if x is None else "over 1,000 %/yr" if x > 1000 else f"{x:,.1f} %/yr"
+    def irr(x, note):
+        return (note or "—") if x is None else "over 1,000 %/yr" if x > 1000 else f"{x:,.1f} %/yr"
     return pd.DataFrame({
         "Plan": [fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS],
         "Sites on the edge": [s[k]["sites_on_edge"] for k in fleet_inventory.PLANS],
@@ -129,7 +129,7 @@ def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
         f"TCO [{cur}]": [s[k]["tco"] for k in fleet_inventory.PLANS],
         f"NPV of savings [{cur}]": [s[k]["npv"] for k in fleet_inventory.PLANS],
         "Break-even": [be(s[k]["break_even_month"]) for k in fleet_inventory.PLANS],
-        "IRR": [irr(s[k]["irr_percent"]) for k in fleet_inventory.PLANS],
+        "IRR": [irr(s[k]["irr_percent"], s[k]["irr_note"]) for k in fleet_inventory.PLANS],
         "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in fleet_inventory.PLANS],
         "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in fleet_inventory.PLANS],
     })

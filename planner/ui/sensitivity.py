@@ -17,6 +17,7 @@ import streamlit as st
 
 from planner.exports import charts
 from planner.model import risk
+from planner.model.finance import discount_convention
 from planner.exports import sensitivity as model
 from planner.schema.format import RESULTS, md, slug
 from planner.schema.safe_csv import table_csv
@@ -105,8 +106,8 @@ def tornado_section(scenario: Scenario, view: str) -> None:
                                            h, cur),
                     config=pieces.CHART_CONFIG)
     if metric == "npv":
-        st.caption(md(f"NPV of savings: discounted at {scenario.discount_percent_per_year:g} %/year (running costs at "
-                      "the end of their month, capex at its start), as on the Costs page."))
+        st.caption(md(f"NPV of savings: discounted at {scenario.discount_percent_per_year:g} %/year "
+                      f"({discount_convention(scenario.discount_timing)}), as on the Costs page."))
     if len(still):
         st.caption(md(f"No effect on the {model.result_in_sentence(metric)} over these ranges (last in the table): "
                       f"{', '.join(still['label'])}."))
