@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from pydantic import ConfigDict, create_model
 
 from planner.catalogs import catalog
@@ -35,6 +35,9 @@ from planner.model import costs, designs, finance
 from planner.model.designs import UPLINK_UTILISATION, site_upload_mbps
 from planner.schema.format import break_even_text, ms_text
 from planner.schema.scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace, scale_money
+
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    import pandas as pd
 
 FIBRE_KM_PER_MS = 200.0
 ROUTE_FACTOR = 1.5
@@ -781,6 +784,7 @@ def weight_text(f: Factor) -> str:
 
 def advice_table(advice: Advice) -> pd.DataFrame:
     """Every part of the recommendation as rows: section, item, value, reason."""
+    import pandas as pd
     rows = [("Recommendation", "Placement", PLACEMENT_TEXT[advice.placement], advice.headline),
             ("Recommendation", "Confidence", advice.confidence, "; ".join(advice.deciding))]
     rows += [("Warning", "", "", w) for w in advice.warnings]
