@@ -588,7 +588,7 @@ def capacity(scenario: Scenario, a: "Answers | None" = None) -> Capacity:
         scenario.device_id, scenario.device_throughput_ips, a.derating_percent, work["relative_compute"],
         work["video"] == "yes", scenario.analysed_fps))
     sized = replace(scenario, device_sizing="auto", device_throughput_ips=sustained)
-    priced, needed = costs.evaluate(costs.batch([scenario, sized]), 1).values("devices")[:, 0]
+    priced, needed = costs.evaluate(costs.batch([scenario, sized]), 1, carbon=False).values("devices")[:, 0]
     return Capacity(load_ips(scenario), int(scenario.sites), derated, decode, sustained, int(needed), int(priced))
 
 
@@ -660,7 +660,7 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
         changes, note = deployment_changes(a, scenario, d)
         candidates.append(replace(scenario, **device_fields(d["id"], ips, scenario.fx_rate), **changes))
         notes.append(note)
-    evaluated = costs.evaluate(costs.batch(candidates))
+    evaluated = costs.evaluate(costs.batch(candidates), carbon=False)
     cash = finance.analyse(evaluated, "cash", [c.discount_percent_per_year for c in candidates])
     devices = evaluated.values("devices")[:, 0]
     power = devices * np.array([c.device_watts for c in candidates])

@@ -165,7 +165,7 @@ def _search(fleet: Fleet, rowwise: RowInputs, site: dict, rows: np.ndarray) -> t
     for i, d in enumerate(devices):
         overrides = {k: v[rows] for k, v in rowwise.overrides.items()} | _catalog_device(d["id"], rows, site)
         b = row_batch(fleet.base, overrides, {k: v[rows] for k, v in choices.items()})
-        evaluated = costs.evaluate(b)
+        evaluated = costs.evaluate(b, carbon=False)
         edge_total[i] = finance.total(evaluated, "edge")            # as `finance.analyse`'s, without the rest
         power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]     # per site
         del evaluated
