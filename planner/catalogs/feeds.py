@@ -70,7 +70,7 @@ def open_feed(location: str) -> IO[bytes]:
     """A binary stream of the feed at a path or an http(s) URL (FeedError naming the cause when unreachable)."""
     if is_url(location):
         import urllib.error
-        import urllib.request           # here: only `catalog refresh` from a URL needs the HTTP client
+        import urllib.request  # here: only `catalog refresh` from a URL needs the HTTP client
 
         try:
             return urllib.request.urlopen(urllib.request.Request(location, headers={"User-Agent": "edge-planner"}),
