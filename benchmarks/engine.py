@@ -36,6 +36,7 @@ fleet_peak_mb        peak memory allocated by one such evaluation (tracemalloc)
 fleet_1k_sites_s, fleet_10k_sites_s   the same at 1,000 and 10,000 rows: growth is linear
 fleet_catalog_10k_sites_x_120_s   the 10,000-row inventory with every row's `device` = catalog: the advisor's
                      device search per site (one batch per catalog device), then the fleet as above
+Then each figure against the last recorded on this machine kind (benchmarks/baseline.py).
 Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`;
 only the cheapest-cloud line: `python -m benchmarks.engine cheapest`.
 """
@@ -48,6 +49,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
+from benchmarks import baseline
 from planner.catalogs import catalog
 from planner.model import costs, finance, risk
 from planner.fleet import inventory as fleet_inventory, programme as fleet_programme
@@ -299,4 +301,6 @@ def save_and_open(work, runs: int) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
-    {"fleet": fleet_lines, "plans": plans_benchmark, "cheapest": cheapest_cloud_line}.get(" ".join(sys.argv[1:]), main)()
+    with baseline.compared("engine"):
+        {"fleet": fleet_lines, "plans": plans_benchmark, "cheapest": cheapest_cloud_line}.get(" ".join(sys.argv[1:]),
+                                                                                             main)()

@@ -22,6 +22,7 @@ time, and Enter commits it.
                                    30 s, left out of the figures above; <page>_timed_out for each one with any
     cold_start_s                   `streamlit run app.py` to the first page drawn with its chart
     cli_report_s                   `python -m planner report --preset retail`, median of 5
+Then each figure against the last recorded on this machine kind (benchmarks/baseline.py).
 """
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from browser_support import CHART, CHROMIUM_ARGS, IDLE, find_chromium, serve_app  # noqa: E402
+
+from benchmarks import baseline  # noqa: E402
 
 ROUNDS, PER_ROUND = 4, 5          # 20 measured changes of each page and of the floor
 
@@ -272,4 +275,5 @@ def main(only: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    with baseline.compared("ui"):
+        main(sys.argv[1:])

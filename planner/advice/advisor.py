@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from pydantic import ConfigDict, create_model
 
 from planner.catalogs import catalog
@@ -35,6 +35,9 @@ from planner.model import costs, designs, finance
 from planner.model.designs import UPLINK_UTILISATION, site_upload_mbps
 from planner.schema.format import break_even_text, ms_text
 from planner.schema.scenario import ChoiceField, NumberField, Scenario, build, pydantic_field, replace, scale_money
+
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    import pandas as pd
 
 FIBRE_KM_PER_MS = 200.0
 ROUTE_FACTOR = 1.5
@@ -585,7 +588,7 @@ def capacity(scenario: Scenario, a: "Answers | None" = None) -> Capacity:
         scenario.device_id, scenario.device_throughput_ips, a.derating_percent, work["relative_compute"],
         work["video"] == "yes", scenario.analysed_fps))
     sized = replace(scenario, device_sizing="auto", device_throughput_ips=sustained)
-    priced, needed = costs.evaluate(costs.batch([scenario, sized]), 1).values("devices")[:, 0]
+    priced, needed = costs.evaluate(costs.batch([scenario, sized]), 1, carbon=False).values("devices")[:, 0]
     return Capacity(load_ips(scenario), int(scenario.sites), derated, decode, sustained, int(needed), int(priced))
 
 
@@ -657,7 +660,7 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
         changes, note = deployment_changes(a, scenario, d)
         candidates.append(replace(scenario, **device_fields(d["id"], ips, scenario.fx_rate), **changes))
         notes.append(note)
-    evaluated = costs.evaluate(costs.batch(candidates))
+    evaluated = costs.evaluate(costs.batch(candidates), carbon=False)
     cash = finance.analyse(evaluated, "cash", [c.discount_percent_per_year for c in candidates])
     devices = evaluated.values("devices")[:, 0]
     power = devices * np.array([c.device_watts for c in candidates])
@@ -781,6 +784,7 @@ def weight_text(f: Factor) -> str:
 
 def advice_table(advice: Advice) -> pd.DataFrame:
     """Every part of the recommendation as rows: section, item, value, reason."""
+    import pandas as pd
     rows = [("Recommendation", "Placement", PLACEMENT_TEXT[advice.placement], advice.headline),
             ("Recommendation", "Confidence", advice.confidence, "; ".join(advice.deciding))]
     rows += [("Warning", "", "", w) for w in advice.warnings]

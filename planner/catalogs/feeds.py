@@ -18,9 +18,7 @@ import csv
 import io
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import IO, Iterator
@@ -71,6 +69,9 @@ def is_url(location: str) -> bool:
 def open_feed(location: str) -> IO[bytes]:
     """A binary stream of the feed at a path or an http(s) URL (FeedError naming the cause when unreachable)."""
     if is_url(location):
+        import urllib.error
+        import urllib.request  # here: only `catalog refresh` from a URL needs the HTTP client
+
         try:
             return urllib.request.urlopen(urllib.request.Request(location, headers={"User-Agent": "edge-planner"}),
                                           timeout=FETCH_TIMEOUT_S)

@@ -9,9 +9,9 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner.advice import advisor
 from planner.catalogs import catalog
@@ -23,6 +23,9 @@ from planner.model.finance import Carbon, Finance, analyse, carbon, discount_con
 from planner.schema.format import irr_figures
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
+
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    import pandas as pd
 
 SIDES = {"cloud": "Cloud", "edge": "Edge"}
 
@@ -137,6 +140,7 @@ def column_name(side: str, label: str, currency: str) -> str:
 
 def monthly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     """One row per month of the horizon: every component of both sides, totals, cumulative totals."""
+    import pandas as pd
     f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
     table = {"month": np.arange(1, h + 1)}
     for side in SIDES:
@@ -156,6 +160,7 @@ KG = "kg CO₂e"
 
 def carbon_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     """One row per month: every carbon line of both sides [kg CO₂e], each side's total and cumulative."""
+    import pandas as pd
     kg, h = a.carbon(view), int(a.costs.horizon[0])
     table = {"month": np.arange(1, h + 1)}
     for side in SIDES:
@@ -177,6 +182,7 @@ def sources(scenario: Scenario) -> tuple[Provenance, ...]:
 def yearly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     """The budget view: per year of the horizon (year 1 = months 1–12 from go-live), each side's costs,
     savings and cumulative savings. The last year may be shorter than 12 months."""
+    import pandas as pd
     f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
     years = np.arange(h) // 12
     per_year = lambda monthly: np.bincount(years, weights=monthly[0, :h])  # noqa: E731
@@ -198,6 +204,7 @@ def yearly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     """Every input: field, label, value, unit, and for a catalog figure its source and as-of date — the
     header texts come from the schema."""
+    import pandas as pd
     values = to_dict(scenario)
     found = sources(scenario)
     source = {field: (p.cited(), p.as_of) for p in found for field in p.fields}
@@ -229,6 +236,7 @@ IRR_LABEL = "IRR of the move to the edge"
 
 
 def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
+    import pandas as pd
     s, cur = summary(a, view), a.scenario.currency
     rows = [
         ("Cloud cost, first month", s["cloud_monthly_cost"], cur),
@@ -288,6 +296,7 @@ def report_csv(a: Analysis, view: str = "cash") -> str:
 def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
     """`table` with a totals row under it: the sum of every per-period money column; running totals
     (cumulative) and counts (devices) are left blank, as a sum of them means nothing."""
+    import pandas as pd
     summed = [c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c]) and "umulative" not in c
               and "[devices]" not in c and c != "Year"]
     text = [c for c in table.columns[1:] if not pd.api.types.is_numeric_dtype(table[c])]
@@ -297,6 +306,7 @@ def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
 
 def read_report_section(text: str, title: str) -> pd.DataFrame:
     """Read one section of `report_csv` output back as a DataFrame (for tests and other tools)."""
+    import pandas as pd
     for block in text.split("\n\n"):
         head, _, body = block.partition("\n")
         if head.strip().strip('"').startswith(title):

@@ -10,15 +10,13 @@ The horizon fixes the number of rows: change `horizon_months` by exporting again
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
-import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
 
 from planner.catalogs import catalog
 from planner.advice.advisor import capacity_warning
@@ -333,23 +331,35 @@ _DYNAMIC_FUNCTION = re.compile(r"(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROW
                                r"TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(")
 
 
-class _Sheet(Worksheet):
+@functools.cache
+def _fast_sheet() -> type:
     """XlsxWriter's worksheet without its slowest step here: before storing a formula it tries about thirty
     regular expressions that rename dynamic-array functions, two thirds of the time to write a 240-month
     model. One search finds whether the formula names any of them (this model's never do); only then does
-    XlsxWriter's own renaming run. The stored formula is the same either way (tests/test_workbook_tables.py)."""
+    XlsxWriter's own renaming run. The stored formula is the same either way (tests/test_workbook_tables.py).
+    Made on first use, so that importing this module does not load XlsxWriter (the command line's start)."""
+    from xlsxwriter.worksheet import Worksheet
 
-    def _prepare_formula(self, formula, expand_future_functions=False):
-        if self.use_future_functions or expand_future_functions or _DYNAMIC_FUNCTION.search(formula):
-            return super()._prepare_formula(formula, expand_future_functions)
-        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+    class _Sheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            if self.use_future_functions or expand_future_functions or _DYNAMIC_FUNCTION.search(formula):
+                return super()._prepare_formula(formula, expand_future_functions)
+            return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+    return _Sheet
+
+
+def __getattr__(name: str):
+    if name == "_Sheet":          # the fast worksheet class, by its name (tests compare it with XlsxWriter's)
+        return _fast_sheet()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Book:
     """An XlsxWriter workbook in memory with the formats, names, tables and IRR block both workbooks use."""
-    sheet_class = _Sheet            # the worksheet class (tests compare the file with XlsxWriter's stock one)
+    sheet_class = None              # the worksheet class, None: `_fast_sheet()` (tests compare it with XlsxWriter's)
 
     def __init__(self, currency: str):
+        import xlsxwriter
         self.cur = currency
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
@@ -366,7 +376,7 @@ class _Book:
                         "percent": add({"num_format": "0.00"})}
 
     def add_sheets(self, names: tuple[str, ...]) -> None:
-        self.sheets = {name: self.book.add_worksheet(name, self.sheet_class) for name in names}
+        self.sheets = {name: self.book.add_worksheet(name, self.sheet_class or _fast_sheet()) for name in names}
         self.sheets[names[0]].activate()
 
     def finish(self) -> bytes:
@@ -387,6 +397,7 @@ class _Book:
     def table(self, ws, name: str, headers: list[str], rows: int, totals: dict[int, float]) -> None:
         """An Excel table over the header and `rows` data rows, then a Total row below it: plain SUM formulas
         (cached: `totals`) under the columns that add up, so every spreadsheet computes them alike."""
+        from xlsxwriter.utility import xl_col_to_name
         ws.add_table(0, 0, rows, len(headers) - 1, {"name": name, "style": "Table Style Light 9", "autofilter": False,
                                                     "columns": [{"header": h} for h in headers]})
         ws.write_string(rows + 1, 0, "Total", self.formats["bold"])
@@ -399,6 +410,7 @@ class _Book:
                       ) -> None:
         """The Monthly sheet: one row per month, each column its template's formula cached with the engine's value
         (a column without a template holds the value itself), and a Total row under the columns that add up."""
+        from xlsxwriter.utility import xl_col_to_name
         ws, months = self.sheets["Monthly"], len(values["month"])
         self.template = Template({c.key: xl_col_to_name(j) for j, c in enumerate(columns)}, months)
         for j, column in enumerate(columns):
@@ -433,6 +445,7 @@ class _Book:
         """Labels in `column`, formulas beside them (rows 2–5): the spreadsheet's IRR() of the monthly flows,
         two Newton steps that take it to full precision, and the annualised IRR [%/year], blank when the
         flows never change sign. Returns that last cell (absolute)."""
+        from xlsxwriter.utility import xl_col_to_name
         at = lambda row: f"{xl_col_to_name(column + 1)}{row}"  # noqa: E731
         monthly = float((1 + irr / 100) ** (1 / 12) - 1) if math.isfinite(irr) else ""
         newton = lambda r: (f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})"  # noqa: E731
@@ -871,6 +884,7 @@ class _FleetWriter(_Book):
 
     def cash_flows(self) -> None:
         """Per edge plan c_t = gap(t−1) − lumps(t), t = 0…M (as finance.irr_percent), and its IRR block."""
+        from xlsxwriter.utility import xl_col_to_name
         ws, M, p = self.sheets["Cash flows"], self.p.months, self.p
         ws.write_string(0, 0, "t [months]", self.formats["bold"])
         for t in range(M + 1):
@@ -891,6 +905,7 @@ class _FleetWriter(_Book):
 
     def summary(self) -> None:
         """Key (the `--format json` plan keys) | one column per plan | label; the discount rate as an input."""
+        from xlsxwriter.utility import xl_col_to_name
         ws, p, cur = self.sheets["Summary"], self.p, self.cur
         plans = fleet_tables.plan_summary(p)
         ws.write_row(0, 0, ["key", *(fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS), "label and unit"],

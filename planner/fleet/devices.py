@@ -5,9 +5,9 @@ catalog device, argmin per row); a row with no device or count of its own is siz
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner.advice import advisor
 from planner.catalogs import catalog
@@ -17,9 +17,13 @@ from planner.fleet.inventory import (ANSWER_COLUMNS, DEVICE_SEARCH, NUMBER_FIELD
 from planner.schema.scenario import (ChoiceField, NumberField, Scenario,
                                      to_dict, validate)
 
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    pass
+
 
 def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Numeric columns (base value where blank) and choice columns as arrays of option keys."""
+    import pandas as pd
     inv = fleet.inventory
     table, n = inv.table, inv.n
     numbers, choices = {}, {}
@@ -161,7 +165,7 @@ def _search(fleet: Fleet, rowwise: RowInputs, site: dict, rows: np.ndarray) -> t
     for i, d in enumerate(devices):
         overrides = {k: v[rows] for k, v in rowwise.overrides.items()} | _catalog_device(d["id"], rows, site)
         b = row_batch(fleet.base, overrides, {k: v[rows] for k, v in choices.items()})
-        evaluated = costs.evaluate(b)
+        evaluated = costs.evaluate(b, carbon=False)
         edge_total[i] = finance.total(evaluated, "edge")            # as `finance.analyse`'s, without the rest
         power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]     # per site
         del evaluated

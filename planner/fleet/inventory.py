@@ -11,15 +11,18 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import (FIELDS, SCHEMA_VERSION, UNSAFE_TEXT, ChoiceField, NumberField, Scenario,
                                      ScenarioError, entry_point, load_json, to_dict, unsafe_character, validate)
+
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    import pandas as pd
 
 
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
@@ -73,6 +76,7 @@ class Inventory:
 
 def _numbers_where_valid(cells: np.ndarray) -> np.ndarray:
     """Text cells of a numeric column: each that reads as a finite number as that number, the rest as they are."""
+    import pandas as pd
     values = pd.to_numeric(pd.Series(cells, dtype=object).where(cells != "", "nan"), errors="coerce").to_numpy(float)
     out = cells.copy()
     finite = np.isfinite(values)
@@ -127,6 +131,7 @@ def _check_header(text: str) -> None:
 
 def _text_frame(data) -> pd.DataFrame:
     """Any table (DataFrame, CSV text or bytes) as a DataFrame of stripped strings, blanks as ''."""
+    import pandas as pd
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
     else:
@@ -157,6 +162,7 @@ def _text_frame(data) -> pd.DataFrame:
 def _column_text(s: pd.Series) -> np.ndarray:
     """One column as stripped text (an object array of str), column-wise: blanks (None, NaN) as '', whole floats
     without '.0'."""
+    import pandas as pd
     if pd.api.types.is_float_dtype(s):
         values = s.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
@@ -176,6 +182,7 @@ def cell_text(value) -> str:
 
 def parse_inventory(data, months: int) -> Inventory:
     """Validate a site table against the columns and bounds; `months` bounds the go-live month."""
+    import pandas as pd
     frame = _text_frame(data)
     errors: list[str] = []
     unknown = [c for c in frame.columns if c not in COLUMNS]
@@ -235,6 +242,7 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
 
 
 def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str], np.ndarray]:
+    import pandas as pd
     values = pd.to_numeric(np.where(blank, "nan", cells), errors="coerce").astype(float)
     not_number = ~blank & ~np.isfinite(values)
     outside = ~blank & np.isfinite(values) & ((values < low) | (values > high))
@@ -308,6 +316,7 @@ def answers_dict(answers) -> dict:
 def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
     """A fleet from its JSON object (a preset in data/fleets/, an export, a plan's part). `base` may be a preset
     key or a scenario; a refused cell stays in `inventory.errors`, anything else wrong raises ScenarioError."""
+    import pandas as pd
     if not isinstance(doc, dict) or not isinstance(doc.get("sites"), list):
         raise ScenarioError("a fleet file is a JSON object with a 'sites' list (one object per site row)")
     unknown = sorted(set(doc) - set(FLEET_PARTS))
@@ -393,6 +402,7 @@ def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:
 
 def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
     """The fleet with one more row; a fleet of MAX_ROWS rows takes none (ScenarioError)."""
+    import pandas as pd
     if f.inventory.n >= MAX_ROWS:
         raise ScenarioError(f"the fleet has {f.inventory.n:,} rows, the most it takes: remove a row to add another")
     table = f.inventory.table

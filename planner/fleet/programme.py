@@ -16,7 +16,6 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from planner.advice import advisor
 from planner.catalogs import catalog
@@ -150,6 +149,7 @@ def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray)
 def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, months: int) -> np.ndarray:
     """Σ_r weights[p, r] × values[r, m − shift[r]] for every plan p: (P, M). Rows are grouped by shift with a
     sparse (P·G × n) matrix, so the (n, M) grid is read once; the G group sums are then shifted."""
+    from scipy import sparse
     shifts, group = np.unique(shift, return_inverse=True)
     plans, n = weights.shape
     row_of = (np.arange(plans)[:, None] * len(shifts) + group[None, :]).ravel()

@@ -4,9 +4,9 @@ the monthly cash flow, the JSON result and CSVs; what changed between two fleets
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner.fleet.devices import DEVICE_COLUMNS, FIT_RULE_TEXT, OWN_DEVICE, DeviceChoice
 from planner.fleet.inventory import PLACEMENTS, PLANS, Fleet, answers_dict, cell_text
@@ -14,6 +14,9 @@ from planner.fleet.programme import HARD_RULES, Programme
 from planner.schema.format import irr_figures
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import (to_dict)
+
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    import pandas as pd
 
 
 # ── Results as tables ───────────────────────────────────────────────────────────────────────────────
@@ -76,6 +79,7 @@ def site_table(p: Programme) -> pd.DataFrame:
     month at which the site's cumulative savings reach zero (None if not within the programme);
     pin_cost_npv is the NPV the pin gives up against the advised placement (0 without a pin).
     """
+    import pandas as pd
     r, edge, count = p.rows, p.edge, p.count
     live_months = p.months - p.go_live
     monthly_saving = (r.cloud_total - (r.edge_total - r.capex_total)) / live_months * count
@@ -138,6 +142,7 @@ def plan_summary(p: Programme) -> dict[str, dict]:
 
 def monthly_table(p: Programme) -> pd.DataFrame:
     """The programme's cash flow by month, per plan: cost and cumulative savings against all cloud."""
+    import pandas as pd
     cost = p.plan_opex + p.plan_capex
     cum = np.cumsum(p.cloud_monthly[None, :] - cost, axis=1)
     data = {"month": np.arange(1, p.months + 1)}
@@ -173,6 +178,7 @@ def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
     """What differs between two fleets, one line each: the programme's name, months, base scenario and base
     answers, then the site rows added, removed or changed (rows matched by site name; a second row of the same
     name is "name (2)"). A blank cell reads "(base)": it takes the base's value."""
+    import pandas as pd
     lines = []
     if old.name != new.name:
         lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))

@@ -419,6 +419,8 @@ class Costs:
               carbon: bool = False) -> list[Component]:
         """The terms of one side; `lump` selects only capex (True) or only accruing costs (False); `carbon`
         gives the side's emissions [kg CO₂e] instead of its money."""
+        if carbon and not self.carbon:
+            raise ValueError("these costs were evaluated without their emissions: evaluate(..., carbon=True)")
         registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (self.registry, self.lines)
         keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump)]
         return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in lines[k]]
@@ -452,8 +454,11 @@ def scenario_figures(b: Batch) -> dict[str, np.ndarray]:
     }
 
 
-def evaluate(b: Batch, months: int | None = None) -> Costs:
-    """Monthly cost of every component for the batch over `months` (default: the longest horizon)."""
+def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
+    """Monthly cost of every component for the batch over `months` (default: the longest horizon).
+
+    `carbon=False`: the emissions lines are left out of `Costs.carbon` (for callers that read money only), and
+    built only when a scenario prices carbon, for its carbon-price lines."""
     M = int(months or b.max_horizon)
     col = _col
 
@@ -523,11 +528,12 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
     lines["feedback_cloud"] = (Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
                                Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored))
 
-    carbon = _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device,
-                     instances[0])
+    priced_carbon = b["carbon_price_per_tonne"].any()
+    emissions = (_carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device,
+                         instances[0]) if carbon or priced_carbon else {})
     price_per_kg = col(b["carbon_price_per_tonne"]) / 1000
-    priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in carbon[k])   # noqa: E731
-    if b["carbon_price_per_tonne"].any():
+    priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in emissions[k])   # noqa: E731
+    if priced_carbon:
         lines["carbon_cloud"] = priced(*(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS)))
         lines["carbon_edge_purchase"] = priced("edge_purchase")
         lines["carbon_edge_embodied"] = priced("edge_embodied")
@@ -554,7 +560,7 @@ def evaluate(b: Batch, months: int | None = None) -> Costs:
         "commitments_running": (instances[2],),
         "commitments_bought": (instances[1],),
     }
-    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, carbon,
+    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, emissions if carbon else {},
                  discount_mid_month=b["mid_month"])
 
 

@@ -177,7 +177,7 @@ def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalo
             continue
         changes.append(c)
     b = cost_model.batch(scenarios)
-    finance = analyse(cost_model.evaluate(b), "cash", b["discount_percent_per_year"])
+    finance = analyse(cost_model.evaluate(b, carbon=False), "cash", b["discount_percent_per_year"])
     video, frames = site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"])
     upload = np.where(b["video_upload"], video, frames)
     feasible = (np.ones(len(scenarios), bool) if link_mbps is None

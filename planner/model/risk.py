@@ -11,7 +11,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from planner.model import costs, finance
 from planner.schema.scenario import FIELD_BY_NAME, NUMBER_FIELDS, NumberField, Scenario
@@ -172,6 +171,8 @@ class Distribution:
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         if self.kind == "fixed" or (self.kind != "lognormal" and self.high == self.low):
             return np.full(n, self.likely if self.kind == "fixed" else self.low)
+        from scipy import stats  # here: the app's first page and the command line need no SciPy
+
         width = self.high - self.low
         dist = {"uniform": lambda: stats.uniform(loc=self.low, scale=width),
                 "triangular": lambda: stats.triang((self.likely - self.low) / width, loc=self.low, scale=width),

@@ -6,9 +6,12 @@ import csv
 import io
 import math
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+    import pandas as pd
 
 _FORMULA_SIGNS = ("=", "+", "-", "@")
 _FORMULA_START = _FORMULA_SIGNS + ("\t", "\r", "\n")
@@ -65,6 +68,7 @@ def table_csv(frame: pd.DataFrame) -> str:
 
 def _safe_column(column: pd.Series) -> list:
     """`safe_cell` of every cell of one column; numpy number columns formatted at once, the same way."""
+    import pandas as pd
     values = column.to_numpy()
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
         return values.tolist()
