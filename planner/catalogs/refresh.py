@@ -5,9 +5,11 @@ catalog still loads. A figure that moves by more than LARGE_CHANGE× is refused 
 from __future__ import annotations
 
 import csv
+import io
 import datetime
 import math
 import os
+import re
 import shutil
 import tempfile
 import urllib.parse
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planner.catalogs import catalog, feeds
+from planner.schema.safe_csv import write_csv_rows
 from planner.catalogs.feeds import FEED_NAMES, FeedError, Figure
 from planner.schema.scenario import NO_REGION, Scenario, scale_money, to_dict, validate
 
@@ -264,17 +267,26 @@ def _tier_cell(tiers: list[dict]) -> str:
     return "; ".join(f"{_cell(float(t['start']))}:{_cell(float(t['price']))}" for t in tiers)
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def _number_or_text(cell: str):
+    """A cell that reads as a number (a longitude of -79.8) as that number, so the safe writer keeps it one."""
+    return float(cell) if _NUMBER.fullmatch(cell) else cell
+
+
 def _write_csv(path: Path, bundled: Path, rows: list[dict]) -> None:
     """A refreshed/ file with the bundled file's columns (plus `retrieved`), values as the catalog reads them."""
     with bundled.open(newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh)) + ["retrieved"]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh, lineterminator="\n")
-        out.writerow(header)
-        for row in rows:
-            values = {**row, **row.get("fields", {})}
-            out.writerow([_tier_cell(values[c]) if isinstance(values.get(c), list) else _cell(values.get(c))
-                          for c in header])
+    cells = [header]
+    for row in rows:
+        values = {**row, **row.get("fields", {})}
+        cells.append([_tier_cell(values[c]) if isinstance(values.get(c), list) else _number_or_text(_cell(values.get(c)))
+                      for c in header])
+    out = io.StringIO()
+    write_csv_rows(cells, out)                      # a feed's text that a spreadsheet would run stays text
+    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def figures_in_use(data_dir: Path = catalog.DATA_DIR, overlay_dir: Path | None = None,
