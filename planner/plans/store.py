@@ -706,6 +706,8 @@ class Store:
         """The SQL condition "`actor` may see the plan": in the list (`listed`), or given its id."""
         if actor is None:
             return sa.true()
+        if not (actor.subject or actor.email):          # nobody signed in, in a deployment with sign-in
+            return sa.false()
         shared = [plans.c.visibility == "team"] if self.access.on_team(actor) else []
         by_link = [] if listed else [plans.c.visibility == "link"]
         return sa.or_(self._owns(actor), *shared, *by_link)
