@@ -12,8 +12,8 @@ PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Edge Inference Planner", page_icon="🛰️", layout="wide")
 if plans.sign_in_needed():        # [auth] in the secrets: nothing but the sign-in page until someone signs in
-    plans.sign_in_page()
-    st.stop()
+    st.navigation([st.Page(plans.sign_in_page, title="Sign in", url_path="signin")], position="hidden").run()
+    st.stop()                     # (a navigation of one page: no other page, nor pages/, is reachable)
 if state.init_session():
     plans.restore_from_link()     # the link's view, advisor answers, comparison and Sensitivity settings, or a plan
 
