@@ -85,5 +85,6 @@ def test_without_as_the_command_line_works_as_before_and_own_names_an_owner(url)
     ok(url, "plans", "save", "--scenario", RETAIL, "--name", "Shared", "--plan", plan, "--visibility", "private",
        "--as", "a@team.example")
     assert json.loads(ok(url, "plans", "list", "--as", "b@team.example", "--format", "json")) == []
-    assert refused(url, "plans", "own", plan, "--as", "not an email") == "error: 'not an email' is not an email address\n"
+    assert refused(url, "plans", "own", plan, "--as", "not an email") == \
+        "error: 'not an email' is not an email address\n"
     assert ok(url, "plans", "export", plan) == EXPORTED              # the administrator sees everything

@@ -13,7 +13,6 @@ from planner.catalogs import catalog
 from planner.plans import store
 from planner.plans.store import Access, Actor, NotAllowed, PlanNotFound, Store, StoreError
 from planner.plans.workspace import Workspace, to_json
-from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
 

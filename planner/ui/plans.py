@@ -106,7 +106,8 @@ def store() -> Store:
 
 
 def access() -> Access:
-    """Who is on the team and who approves: `[planner.access]` of the secrets, PLANNER_APPROVERS, PLANNER_TEAM_DOMAINS."""
+    """Who is on the team and who approves: `[planner.access]` of the secrets, PLANNER_APPROVERS and
+    PLANNER_TEAM_DOMAINS."""
     return store_module.access_settings(secrets=_secrets())
 
 
