@@ -11,6 +11,9 @@ from planner.ui import plans, sidebar, state
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Edge Inference Planner", page_icon="🛰️", layout="wide")
+if plans.sign_in_needed():        # [auth] in the secrets: nothing but the sign-in page until someone signs in
+    st.navigation([st.Page(plans.sign_in_page, title="Sign in", url_path="signin")], position="hidden").run()
+    st.stop()                     # (a navigation of one page: no other page, nor pages/, is reachable)
 if state.init_session():
     plans.restore_from_link()     # the link's view, advisor answers, comparison and Sensitivity settings, or a plan
 
@@ -25,6 +28,7 @@ page = st.navigation([
     st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
 ])
 sidebar.render()
+plans.account_box()
 state.sync_share_link(plans.work_token())
 plans.sync_link()
 state.show_notices()

@@ -60,11 +60,13 @@ download, upload = st.columns(2, gap="large")
 with download:
     st.markdown("**Download**")
     name = slug(scenario.name)
-    st.download_button("Report CSV (current scenario)", report_csv(analysis).encode("utf-8"), f"{name}-report.csv",
-                       "text/csv", key="compare.download_report", on_click="ignore", width="stretch",
+    approval = plans.approval_note()                  # an opened plan's approval, or None
+    st.download_button("Report CSV (current scenario)", report_csv(analysis, approval=approval).encode("utf-8"),
+                       f"{name}-report.csv", "text/csv", key="compare.download_report", on_click="ignore",
+                       width="stretch",
                        help="Assumptions, summary and the monthly series per component — the same file as "
                             "`python -m planner report --format csv`.")
-    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables")
+    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables", approval=approval)
     st.download_button("Scenario JSON", to_json(scenario).encode("utf-8"), f"{name}.json", "application/json",
                        key="compare.download_json", on_click="ignore", width="stretch",
                        help="Every input; load it here again or with `python -m planner report --scenario`.")

@@ -14,6 +14,9 @@ st.title("Plans")
 st.caption("A plan keeps the scenario with the cash/accounting view, the advisor's answers, the comparison set and "
            "the Sensitivity settings — or the Fleet page's fleet. Every save adds a revision with its time and note; "
            "nothing is ever overwritten.")
+signed_in = plans.sign_in_configured()
+if not signed_in:
+    st.markdown(f"⚠️ **{md(plans.OPEN_TO_ALL)}**")
 
 # ── Save ──
 with st.container():
@@ -33,6 +36,9 @@ with st.container():
         if base and base.workspace.kind == work.kind:
             st.checkbox(md(f"Save as a new plan (rather than revision {base.revision.number + 1} of "
                            f"“{base.revision.name}”)"), key="plans.as_new")
+        if signed_in:
+            st.selectbox("Who sees a new plan", list(plans.VISIBILITY_LABELS), format_func=plans.VISIBILITY_LABELS.get,
+                         key="plans.visibility")
         st.form_submit_button("Save", key="plans.save", type="primary", on_click=plans.save)
     state.show_notices(plans.SAVE_PLACE)
     plans.show_conflict()
@@ -41,7 +47,17 @@ with st.container():
         st.markdown(md(f"Working on {what}“{base.revision.name}” revision {base.revision.number}") +
                     (" (no change since it was saved)." if plans.unchanged(base)
                      else ", **changed since it was saved**."))
-        st.caption("Link to this revision (anyone with the link can open the plan):")
+        if signed_in:
+            approval = plans.approval_note()
+            (st.success if approval.startswith("Approved") else st.info)(md(approval))
+            if plans.access().approves(plans.actor()) and plans.unchanged(base):
+                comment, button = st.columns([3, 1], vertical_alignment="bottom")
+                comment.text_input("Approval comment (optional)", key="plans.approval_comment",
+                                   max_chars=store.MAX_NOTE_CHARS)
+                button.button(f"Approve revision {base.revision.number}", key="plans.approve",
+                              on_click=plans.approve_opened)
+        st.caption("Link to this revision (whoever may see the plan can open it):" if signed_in else
+                   "Link to this revision (anyone with the link can open the plan):")
         st.code(plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None,
                 wrap_lines=True)
     download, upload = st.columns(2, gap="large")
@@ -61,7 +77,7 @@ with st.container():
     st.subheader("Saved plans")
     search = st.text_input("Search by name", key="plans.search", placeholder="part of a plan's name")
     try:
-        found = plans.store().plans(search)
+        found = plans.store().plans(search, actor=plans.actor())
     except StoreError as exc:
         st.error(md(f"The saved plans cannot be listed: {plans.problem(exc)}."))
         st.stop()
@@ -75,6 +91,9 @@ with st.container():
         "Last change (UTC)": [f"{p.updated_at:%Y-%m-%d %H:%M}" for p in found],
         "Link": [plans.plan_link(st.context.url, p.id) for p in found],
     })
+    if signed_in:
+        listing.insert(1, "Owner", [p.owner or "(none)" for p in found])
+        listing.insert(2, "Who sees it", [p.visibility for p in found])
     if any(p.problem for p in found):
         listing["Problem"] = [f"cannot be read: {p.problem}" if p.problem else "" for p in found]
     st.dataframe(listing, hide_index=True, height=min(38 + 35 * len(found), 300),
@@ -93,7 +112,7 @@ with st.container():
     plan_column, revision_column = st.columns(2)
     picked = plan_column.selectbox("Plan", list(by_id), key=plans.PICK, format_func=plan_labels.get)
     try:
-        history = plans.store().revisions(picked)
+        history = plans.store().revisions(picked, plans.actor())
     except StoreError as exc:
         st.error(md(f"The plan's revisions cannot be listed: {plans.problem(exc)}."))
         st.stop()
@@ -105,6 +124,18 @@ with st.container():
     st.button("Open this revision", key="plans.open", type="primary", on_click=plans.open_picked,
               help="Replaces the current work with this revision (save first to keep it).")
     state.show_notices(plans.OPEN_PLACE)
+    if signed_in:
+        owned = by_id[picked].owner is not None and by_id[picked].owner == (plans.actor().email or None)
+        if owned:
+            share = plans.revision_key("share", picked)
+            st.session_state.setdefault(share, by_id[picked].visibility)
+            st.selectbox("Who sees this plan", list(plans.VISIBILITY_LABELS), format_func=plans.VISIBILITY_LABELS.get,
+                         key=share, on_change=plans.share_plan, args=(picked,))
+        with st.expander("Audit trail"):
+            try:
+                st.dataframe(plans.audit_table(picked), hide_index=True)
+            except StoreError as exc:
+                st.error(md(f"The audit trail cannot be shown: {plans.problem(exc)}."))
 
 # ── What changed ──
 st.subheader(md(f"What changed in “{by_id[picked].name}”"))

@@ -9,7 +9,7 @@ from planner.advice import advisor
 from planner.exports import printable
 from planner.exports.printable import block
 from planner.schema.scenario import to_json
-from planner.ui import advisor as advisor_page, cloud_designs, pieces, state
+from planner.ui import advisor as advisor_page, cloud_designs, pieces, plans, state
 
 analysis = state.analysis(state.current())
 scenario = analysis.scenario
@@ -22,6 +22,9 @@ st.html(block("<p>Print this page with your browser (Ctrl+P, ⌘P on a Mac): A4 
 st.html(block(f"<h2>{printable.escape(scenario.name)}</h2><p class='meta'>Edge Inference Planner report, "
               f"{date.today():%Y-%m-%d} · {pieces.VIEWS[view]} view · {scenario.horizon_months} months from "
               f"go-live · {printable.escape(scenario.currency)}</p>"))
+approval = plans.approval_note()
+if approval:
+    st.html(block(printable.approval_html(approval)))
 st.markdown(pieces.headline(analysis, view))
 if printable.capacity_html(analysis):
     st.html(block(printable.capacity_html(analysis)))

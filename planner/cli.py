@@ -10,8 +10,12 @@
     python -m planner presets
     python -m planner fields
     python -m planner plans save (--scenario FILE | --fleet FILE) --name NAME [--plan ID] [--note TEXT]
-    python -m planner plans list [--search TEXT] [--format table|json]
-    python -m planner plans export ID [--rev N] [--out FILE]
+                                 [--as EMAIL] [--visibility private|team|link]
+    python -m planner plans list [--search TEXT] [--format table|json] [--as EMAIL]
+    python -m planner plans export ID [--rev N] [--out FILE] [--as EMAIL]
+    python -m planner plans approve ID --rev N --as EMAIL [--comment TEXT]
+    python -m planner plans audit ID [--format table|json]
+    python -m planner plans own ID --as EMAIL
     python -m planner db upgrade
     python -m planner catalog refresh ecb|azure|aws|owid [--from FILE_OR_URL ...] [--date YYYY-MM-DD] [--dry-run]
                                      [--accept-large-changes]
@@ -19,7 +23,10 @@
     python -m planner catalog reprice --scenario FILE [--out FILE]
 
 The plans commands use the database `PLANNER_DATABASE_URL` names, else `[connections.planner]` in Streamlit's
-.streamlit/secrets.toml, else SQLite in `PLANNER_DATABASE_PATH` (default ./plans.sqlite3).
+.streamlit/secrets.toml, else SQLite in `PLANNER_DATABASE_PATH` (default ./plans.sqlite3). `--as EMAIL` acts as
+that user, under the rules the app applies to them (the access settings: `[planner.access]` in the secrets,
+`PLANNER_APPROVERS`, `PLANNER_TEAM_DOMAINS`); without it the command acts as the administrator it is, as in the
+single-user app. `plans own` (an administrator's act) makes EMAIL the plan's owner.
 
 The catalog commands read and write the overlay folder `PLANNER_CATALOG_DIR` (see catalogs/catalog.py); the
 bundled data/ is never rewritten.
@@ -347,7 +354,7 @@ def _advise(args) -> int:
 
 # ── Saved plans (planner.plans.store is imported only by these commands) ─────────────────────────────────
 def _plans_parsers(sub) -> None:
-    plans = sub.add_parser("plans", help="saved plans: save, list, export").add_subparsers(
+    plans = sub.add_parser("plans", help="saved plans: save, list, export, approve, audit, own").add_subparsers(
         dest="action", required=True, parser_class=_Parser)
     save = plans.add_parser("save", help="save a scenario or fleet file as a new plan, or as a plan's next revision")
     what = save.add_mutually_exclusive_group(required=True)
@@ -356,7 +363,9 @@ def _plans_parsers(sub) -> None:
                                       "retail preset), as `fleet --sites` reads it")
     save.add_argument("--name", required=True, help="the plan's name")
     save.add_argument("--plan", metavar="ID", help="add a revision to this plan (its other saved state is kept)")
-    save.add_argument("--note", default="", help="what this revision is (e.g. 'as approved on 3 March')")
+    save.add_argument("--note", default="", help="what this revision is")
+    save.add_argument("--visibility", choices=("private", "team", "link"),
+                      help="who sees the plan (default for a new plan: private with --as, else team)")
     listing = plans.add_parser("list", help="the saved plans, the last changed first")
     listing.add_argument("--search", default="", help="only plans whose name contains this text")
     listing.add_argument("--format", choices=("table", "json"), default="table")
@@ -365,6 +374,19 @@ def _plans_parsers(sub) -> None:
     export.add_argument("plan", metavar="ID")
     export.add_argument("--rev", type=int, metavar="N", help="this revision (default: the latest)")
     export.add_argument("--out", help="write to this file instead of standard output")
+    approve = plans.add_parser("approve", help="approve one revision of a plan (approvers only)")
+    approve.add_argument("plan", metavar="ID")
+    approve.add_argument("--rev", type=int, metavar="N", required=True, help="the revision approved")
+    approve.add_argument("--comment", default="", help="what the approval says")
+    audit = plans.add_parser("audit", help="a plan's audit trail, the oldest first")
+    audit.add_argument("plan", metavar="ID")
+    audit.add_argument("--format", choices=("table", "json"), default="table")
+    own = plans.add_parser("own", help="make --as EMAIL the owner of a plan (an administrator's act)")
+    own.add_argument("plan", metavar="ID")
+    for command, needed in ((save, False), (listing, False), (export, False), (approve, True), (audit, False),
+                            (own, True)):
+        command.add_argument("--as", dest="actor", metavar="EMAIL", required=needed,
+                             help="act as the user with this email" + ("" if needed else " (default: as administrator)"))
     db = sub.add_parser("db", help="the plans database").add_subparsers(dest="action", required=True,
                                                                        parser_class=_Parser)
     db.add_parser("upgrade", help="create or migrate the plans database's tables")
@@ -376,7 +398,8 @@ def _plans_command(args) -> int:
     from planner.plans import store
     from planner.plans.workspace import Workspace, of_fleet
     try:
-        db = store.Store()
+        actor = store.Actor.of_email(args.actor) if getattr(args, "actor", None) is not None else None
+        db = store.Store(access=store.access_settings() if args.command == "plans" else None)
         if args.command == "db":
             emit(f"plans database {store.describe_url(db.url)}: schema is current\n")
         elif args.action == "save":
@@ -384,16 +407,24 @@ def _plans_command(args) -> int:
                 work = of_fleet(load_fleet(args.fleet))
             else:
                 scenario = _load(argparse.Namespace(preset=None, scenario=args.scenario, set=[], months=None))
-                kept = db.open(args.plan).workspace if args.plan else Workspace(scenario)
+                kept = db.open(args.plan, actor=actor).workspace if args.plan else Workspace(scenario)
                 work = kept.with_scenario(scenario) if kept.kind == "scenario" else Workspace(scenario)
-            saved = db.save(work, args.name, plan_id=args.plan, note=args.note)
+            saved = db.save(work, args.name, plan_id=args.plan, note=args.note, actor=actor,
+                            visibility=args.visibility)
             emit(f"{saved.plan_id} {saved.number}\n")
         elif args.action == "list":
-            _print_plans(db.plans(args.search), args.format)
+            _print_plans(db.plans(args.search, actor=actor), args.format)
+        elif args.action == "approve":
+            emit(db.approve(args.plan, args.rev, actor, args.comment).text() + "\n")
+        elif args.action == "audit":
+            _print_audit(db.audit_trail(args.plan, actor), args.format)
+        elif args.action == "own":
+            db.set_owner(args.plan, actor)
+            emit(f"{args.plan} owner {actor.email}\n")
         elif args.out is not None:
-            _write_file(args.out, _export(db.open(args.plan, args.rev).workspace), None)
+            _write_file(args.out, _export(db.open(args.plan, args.rev, actor).workspace), None)
         else:
-            emit(_export(db.open(args.plan, args.rev).workspace))
+            emit(_export(db.open(args.plan, args.rev, actor).workspace))
         return 0
     except store.StoreError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
@@ -405,11 +436,24 @@ def _export(workspace) -> str:
     return fleet_inventory.fleet_json(workspace.fleet) if workspace.kind == "fleet" else to_json(workspace.scenario)
 
 
+def _print_audit(trail, style: str) -> None:
+    if style == "json":
+        rows = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor, "revision": e.revision,
+                 "detail": e.detail} for e in trail]
+        emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines = [f"{'when (UTC)':<18}  {'action':<11}{'revision':>8}  {'who':<32}  detail"]
+    for e in trail:
+        lines.append(f"{e.at:%Y-%m-%d %H:%M}  {e.action:<11}{e.revision or '':>8}  "
+                     f"{_one_line(e.actor or '(administrator)', 32):<32}  {_one_line(e.detail)}")
+    emit("\n".join(lines) + "\n")
+
+
 def _print_plans(found, style: str) -> None:
     if style == "json":
         rows = [{"id": p.id, "name": p.name, "kind": p.kind, "revisions": p.revisions,
-                 "created_at": p.created_at.isoformat(),
-                 "updated_at": p.updated_at.isoformat(), "problem": p.problem} for p in found]
+                 "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
+                 "owner": p.owner, "visibility": p.visibility, "problem": p.problem} for p in found]
         emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     lines = [f"{'id':<34}{'kind':<10}{'revs':>5}  {'last change (UTC)':<18}  name"]

@@ -58,12 +58,13 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def app_server(log: Path, app: str = "app.py"):
-    """`streamlit run <app>` on a free port; yields (URL, process) once /_stcore/health answers; stops
-    that process by its PID."""
-    port = free_port()
+def app_server(log: Path, app: str = "app.py", port: int | None = None, options: tuple[str, ...] = ()):
+    """`streamlit run <app>` on `port` (default: a free one) with Streamlit's `options` (e.g. `--secrets.files`);
+    yields (URL, process) once /_stcore/health answers; stops that process by its PID."""
+    port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           *options]
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
     try:
@@ -90,9 +91,9 @@ def app_server(log: Path, app: str = "app.py"):
 
 
 @contextmanager
-def serve_app(log: Path, app: str = "app.py"):
+def serve_app(log: Path, app: str = "app.py", port: int | None = None, options: tuple[str, ...] = ()):
     """The URL of a served app (see `app_server`)."""
-    with app_server(log, app) as (url, _):
+    with app_server(log, app, port, options) as (url, _):
         yield url
 
 

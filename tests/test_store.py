@@ -195,7 +195,7 @@ def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
     Store(url).close()
     s = Store(url)                                   # start-up migrates again: nothing to do
     with s.engine.connect() as connection:
-        assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
+        assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
     s.close()
 
 

@@ -174,6 +174,11 @@ def summary_html(a: Analysis, view: str = "cash") -> str:
                                               test_id="reportSummary") + "</div>"
 
 
+def approval_html(approval: str) -> str:
+    """A saved plan's approval ("Approved by … on …", or why it is not approved), under the report's title."""
+    return f"<p class='meta' data-testid='reportApproval'><strong>{escape(approval)}</strong></p>"
+
+
 def assumptions_html(a: Analysis) -> str:
     """Every input that applies to the scenario (label, value with its unit) with a numbered reference to its catalog
     source, then the sources. Inputs of another option (the GPU instance rates under per-image pricing, …) are left

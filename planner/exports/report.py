@@ -274,17 +274,23 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
 CSV_DECIMALS = {"summary": 4, "monthly": 2, "yearly": 2}     # every CSV of a table rounds it the same way
 
 
-def csv_tables(a: Analysis, view: str = "cash") -> dict[str, pd.DataFrame]:
-    """The report's tables as exported, rounded by `CSV_DECIMALS`: assumptions, summary, monthly, yearly."""
-    tables = {"assumptions": assumptions_table(a.scenario), "summary": summary_table(a, view),
+def csv_tables(a: Analysis, view: str = "cash", approval: str | None = None) -> dict[str, pd.DataFrame]:
+    """The report's tables as exported, rounded by `CSV_DECIMALS`: assumptions, summary, monthly, yearly.
+    `approval` (a saved plan's "Approved by … on …", or why it is not approved) ends the assumptions."""
+    assumptions = assumptions_table(a.scenario)
+    if approval:
+        assumptions = pd.concat([assumptions, pd.DataFrame([{"field": "approval", "label": "Approval",
+                                                             "value": approval}])], ignore_index=True).fillna("")
+    tables = {"assumptions": assumptions, "summary": summary_table(a, view),
               "monthly": monthly_table(a, view), "yearly": yearly_table(a, view)}
     return {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
 
 
-def report_csv(a: Analysis, view: str = "cash") -> str:
-    """The scenario report: sections Assumptions, Summary and Monthly, separated by a blank line."""
+def report_csv(a: Analysis, view: str = "cash", approval: str | None = None) -> str:
+    """The scenario report: sections Assumptions (ending with `approval`, if given), Summary and Monthly,
+    separated by a blank line."""
     out = io.StringIO()
-    tables = csv_tables(a, view)
+    tables = csv_tables(a, view, approval)
     for title, frame in (("Assumptions", tables["assumptions"]), ("Summary", tables["summary"]),
                          (f"Monthly ({view} view)", tables["monthly"])):
         write_csv_rows([[title]], out)

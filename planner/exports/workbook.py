@@ -464,9 +464,9 @@ class _Book:
 
 
 class _Writer(_Book):
-    def __init__(self, a: Analysis, view: str):
+    def __init__(self, a: Analysis, view: str, approval: str | None = None):
         super().__init__(a.scenario.currency)
-        self.a, self.view = a, view
+        self.a, self.view, self.approval = a, view, approval
 
     def write(self) -> bytes:
         self.add_sheets(SHEETS)
@@ -705,6 +705,8 @@ class _Writer(_Book):
         lines.insert(2, ("Edge capacity", capacity_warning(c) or (
             f"Enough: {c.priced:,} devices priced, {c.needed:,} needed for {c.load_ips:,.1f} inferences/s at "
             f"{c.per_device_ips:,.1f} per device (the advisor's derated, decode-capped throughput).")))
+        if self.approval:
+            lines.insert(1, ("Approval", self.approval))
         for i, (a, b) in enumerate(lines):
             ws.write_string(i, 0, a, self.formats["bold"] if not b else None)
             ws.write_string(i, 1, b)
@@ -795,9 +797,10 @@ def notes_lines() -> list[tuple[str, str]]:
     return lines
 
 
-def workbook_bytes(a: Analysis, view: str = "cash") -> bytes:
-    """The scenario's live-formula workbook (.xlsx) as bytes."""
-    return _Writer(a, view).write()
+def workbook_bytes(a: Analysis, view: str = "cash", approval: str | None = None) -> bytes:
+    """The scenario's live-formula workbook (.xlsx) as bytes; `approval` (a saved plan's "Approved by … on …", or
+    why it is not approved) is the Notes sheet's second line."""
+    return _Writer(a, view, approval).write()
 
 
 # ── The fleet's programme ─────────────────────────────────────────────────────────────────────────

@@ -16,6 +16,17 @@ names the revision its work started from: when another has been saved since, it 
 bounded (LOCK_TIMEOUT_S, or `PLANNER_DATABASE_LOCK_TIMEOUT_S`; STATEMENT_TIMEOUT_S; CONNECT_TIMEOUT_S): a save
 stuck behind another connection's lock ends as StoreBusy rather than waiting forever.
 The engine, the advisor and the exports never import this module: the UI and the CLI call it.
+
+Teams (migration 0003): every call takes the acting user (`actor`, an Actor: the sign-in provider's subject, email
+and groups; None is the single-user mode, where everything is allowed as before, and the command line without
+`--as`). A plan belongs to its owner and has a visibility: `private` (its owner only), `team` (also everyone the
+access settings put on the team, by email domain or group: they list, open and revise it), `link` (also anyone
+signed in who has its id: they open and export it, never list or revise it). A plan one may not see is "not found",
+word for word as one that does not exist, by the list, its search, open, revisions, approvals and audit. Only the
+owner changes a plan's visibility. Approvers (Access.approvers: emails or groups) approve one revision each:
+an immutable record with the SHA-256 of its document. The audit trail records saves, approvals, visibility,
+renames, owners and opens by anyone but the owner; approvals and audit rows are never updated or deleted (the
+database refuses it). Plans saved before 0003 have no owner and the visibility `team`.
 """
 from __future__ import annotations
 
@@ -48,6 +59,11 @@ SECRETS_FILES = (Path("~/.streamlit/secrets.toml"), Path(".streamlit/secrets.tom
 DEFAULT_PATH = "plans.sqlite3"
 MAX_PLAN_BYTES = 1_000_000
 MAX_NAME_CHARS, MAX_NOTE_CHARS = 120, 500
+MAX_EMAIL_CHARS, MAX_SUBJECT_CHARS = 320, 255
+VISIBILITIES = ("private", "team", "link")
+APPROVERS_VARIABLE, TEAM_DOMAINS_VARIABLE = "PLANNER_APPROVERS", "PLANNER_TEAM_DOMAINS"
+ACCESS_TABLE = "[planner.access]"
+ACCESS_LISTS = ("approvers", "team_domains", "team_groups")       # besides groups_claim
 ID_HEX_DIGITS = 32                          # secrets.token_hex(16): 128 random bits
 SQLITE_BUSY_TIMEOUT_S = 60
 LOCK_TIMEOUT_S, STATEMENT_TIMEOUT_S, CONNECT_TIMEOUT_S = 15, 60, 10     # PostgreSQL (libpq drivers)
@@ -64,6 +80,9 @@ plans = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("latest_revision", sa.Integer, nullable=False),
+    sa.Column("owner_subject", sa.String(MAX_SUBJECT_CHARS), nullable=True),    # None: no owner (before 0003)
+    sa.Column("owner_email", sa.String(MAX_EMAIL_CHARS), nullable=True),
+    sa.Column("visibility", sa.String(8), nullable=False, server_default="team"),
 )
 revisions = sa.Table(
     "revisions", metadata,
@@ -77,6 +96,30 @@ revisions = sa.Table(
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("document_sha256", sa.String(64), nullable=True),        # of the document's UTF-8; None before 0002
+    sa.Column("author_subject", sa.String(MAX_SUBJECT_CHARS), nullable=True),   # None: single-user or before 0003
+    sa.Column("author_email", sa.String(MAX_EMAIL_CHARS), nullable=True),
+)
+approvals = sa.Table(
+    "approvals", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plan_id", sa.String(32), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("approved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("approver_subject", sa.String(MAX_SUBJECT_CHARS), nullable=False),
+    sa.Column("approver_email", sa.String(MAX_EMAIL_CHARS), nullable=False),
+    sa.Column("document_sha256", sa.String(64), nullable=False),
+    sa.Column("comment", sa.String(MAX_NOTE_CHARS), nullable=False),
+)
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plan_id", sa.String(32), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),         # saved, approved, visibility, renamed, owner, opened
+    sa.Column("actor_subject", sa.String(MAX_SUBJECT_CHARS), nullable=True),
+    sa.Column("actor_email", sa.String(MAX_EMAIL_CHARS), nullable=True),   # None: single-user mode, an administrator
+    sa.Column("revision", sa.Integer, nullable=True),
+    sa.Column("detail", sa.String(MAX_NOTE_CHARS), nullable=False),
 )
 
 
@@ -107,6 +150,11 @@ class StoreBusy(StoreUnavailable):
     """Another connection held what was needed longer than the lock or statement timeout: try again."""
 
 
+class NotAllowed(StoreError):
+    """The acting user sees the plan but may not do this to it (revise a plan shared by link, change another's
+    visibility, approve without being an approver)."""
+
+
 class StoreConflict(StoreError):
     """A save on top of a revision that is no longer the plan's latest: nothing was stored."""
 
@@ -118,12 +166,88 @@ class StoreConflict(StoreError):
 
 # ── What the store hands back ──────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
+class Actor:
+    """Who acts: the sign-in provider's subject (empty when only the email is known, as with the command line's
+    `--as`), the email (kept in lower case) and the group claims."""
+    subject: str
+    email: str
+    groups: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "subject", str(self.subject or "").strip()[:MAX_SUBJECT_CHARS])
+        object.__setattr__(self, "email", str(self.email or "").strip().lower())
+        object.__setattr__(self, "groups", tuple(str(g) for g in self.groups or ()))
+
+    @classmethod
+    def of_email(cls, email: str) -> "Actor":
+        """The user with this email (the command line's `--as`); a text that is not an email is a StoreError."""
+        actor = cls("", email)
+        local, at, domain = actor.email.partition("@")
+        if not (local and at and domain and "@" not in domain and len(actor.email) <= MAX_EMAIL_CHARS
+                and actor.email.isprintable() and not any(c.isspace() for c in actor.email)):
+            raise StoreError(f"{str(email)[:80]!r} is not an email address")
+        return actor
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is on the team (email domains, groups) and who approves (emails, or group names: an entry without @)."""
+    approvers: frozenset[str] = frozenset()
+    team_domains: frozenset[str] = frozenset()
+    team_groups: frozenset[str] = frozenset()
+    groups_claim: str = "groups"          # the claim of the provider's token that holds the user's groups
+
+    def on_team(self, actor: Actor) -> bool:
+        return bool(actor.email) and actor.domain in self.team_domains or bool(self.team_groups & set(actor.groups))
+
+    def approves(self, actor: Actor | None) -> bool:
+        return actor is not None and (bool(actor.email) and actor.email in self.approvers
+                                      or bool(self.approvers & set(actor.groups)))
+
+
+def access_settings(environ=os.environ, secrets: Mapping | None = None) -> Access:
+    """`[planner.access]` of Streamlit's secrets (`secrets`, or the secrets.toml files when None): `approvers`,
+    `team_domains`, `team_groups` (lists of text) and `groups_claim`; `PLANNER_APPROVERS` and
+    `PLANNER_TEAM_DOMAINS` (comma-separated) win over the first two. A setting of the wrong shape is a StoreError."""
+    secrets = read_secrets() if secrets is None else secrets
+    table = secrets.get("planner", {})
+    table = table.get("access", {}) if isinstance(table, Mapping) else table
+    if not isinstance(table, Mapping):
+        raise StoreError(f"{ACCESS_TABLE} in the secrets is {_toml_kind(table)}, not a table of settings")
+    unknown = [k for k in table if k not in (*ACCESS_LISTS, "groups_claim")]
+    if unknown:
+        raise StoreError(f"{ACCESS_TABLE} has {str(unknown[0])[:40]!r}, which is not a setting: give "
+                         f"{', '.join(ACCESS_LISTS)}, groups_claim")
+    lists = {}
+    for key in ACCESS_LISTS:
+        value = table.get(key, [])
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise StoreError(f"{key} in {ACCESS_TABLE} must be a list of text in quotes, not {_toml_kind(value)}")
+        lists[key] = value
+    for key, variable in (("approvers", APPROVERS_VARIABLE), ("team_domains", TEAM_DOMAINS_VARIABLE)):
+        if environ.get(variable, "").strip():
+            lists[key] = environ[variable].split(",")
+    claim = table.get("groups_claim", "groups")
+    if not (isinstance(claim, str) and claim.strip()):
+        raise StoreError(f"groups_claim in {ACCESS_TABLE} must be a claim's name in quotes, not {_toml_kind(claim)}")
+    clean = {key: frozenset(v.strip().lower() if key != "team_groups" else v.strip() for v in values if v.strip())
+             for key, values in lists.items()}
+    clean["team_domains"] = frozenset(d.lstrip("@") for d in clean["team_domains"])
+    return Access(**clean, groups_claim=claim.strip())
+
+
+@dataclass(frozen=True)
 class RevisionInfo:
     plan_id: str
     number: int
     saved_at: datetime
     name: str
     note: str
+    author: str | None = None       # the author's email (None: saved in single-user mode or before 0003)
 
 
 @dataclass(frozen=True)
@@ -135,6 +259,46 @@ class PlanSummary:
     updated_at: datetime
     problem: str | None             # why its latest revision cannot be read, if it cannot
     kind: str = "scenario"          # what its latest revision plans: "scenario" or "fleet"
+    owner: str | None = None        # the owner's email (None: no owner)
+    visibility: str = "team"
+
+
+@dataclass(frozen=True)
+class Approval:
+    plan_id: str
+    revision: int
+    approved_at: datetime
+    approver: str                   # the approver's email
+    comment: str
+    document_sha256: str
+    intact: bool                    # the revision's stored document still has the approved SHA-256
+
+    def text(self) -> str:
+        """"Approved by … on …", for the page, the report, the workbook and the CSV."""
+        return f"Approved by {self.approver} on {self.approved_at:%Y-%m-%d %H:%M} UTC (revision {self.revision})"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    action: str
+    actor: str | None               # the actor's email (None: single-user mode or an administrator)
+    revision: int | None
+    detail: str
+
+
+def approval_status(approvals_found: list[Approval], number: int) -> str:
+    """What a revision's approval is, in words: "Approved by … on …", or why it is not (a later or earlier
+    revision was approved, the approved document was altered, none)."""
+    own = [a for a in approvals_found if a.revision == number]
+    if any(a.intact for a in own):
+        return "; ".join(a.text() for a in own if a.intact)
+    if own:
+        return "Not approved: the document was altered after its approval"
+    earlier = [a for a in approvals_found if a.revision < number]
+    if earlier:
+        return f"Not approved: changed since approval ({earlier[0].text()})"
+    return "Not approved"
 
 
 @dataclass(frozen=True)
@@ -332,10 +496,12 @@ def _problem(kind: str, workspace_version: int, schema_version: int) -> str | No
 class Store:
     """The plans database behind one SQLAlchemy engine (thread-safe; one per process is enough)."""
 
-    def __init__(self, url: str | None = None, migrate: bool = True, lock_timeout_s: float | None = None):
+    def __init__(self, url: str | None = None, migrate: bool = True, lock_timeout_s: float | None = None,
+                 access: Access | None = None):
         """`lock_timeout_s`: how long a PostgreSQL statement waits for a lock (default: PLANNER_DATABASE_LOCK_TIMEOUT_S,
-        else LOCK_TIMEOUT_S)."""
+        else LOCK_TIMEOUT_S). `access`: who is on the team and who approves (default: nobody)."""
         self.url = url or database_url()
+        self.access = access or Access()
         self._verdicts: dict[tuple[str, int, int], str | None] = {}   # (plan, revision, length) → problem
         if lock_timeout_s is None:
             lock_timeout_s = _seconds(os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip() or LOCK_TIMEOUT_S,
@@ -399,11 +565,16 @@ class Store:
 
     # ── Writing ──
     def save(self, workspace: Workspace, name: str, plan_id: str | None = None, note: str = "",
-             base: int | None = None, force: bool = False) -> RevisionInfo:
+             base: int | None = None, force: bool = False, actor: Actor | None = None,
+             visibility: str | None = None) -> RevisionInfo:
         """Store `workspace` as a new plan (plan_id None) or as the next revision of plan `plan_id`. `base` is the
         revision the work started from: when a later one has been saved since, nothing is stored and StoreConflict
-        names the latest, unless `force` (save anyway). Without `base` the save is not checked."""
+        names the latest, unless `force` (save anyway). Without `base` the save is not checked. A new plan belongs to
+        `actor`, `visibility` (default: private when someone signed in saves it, else team); a revision of a plan
+        the actor may not revise is NotAllowed (PlanNotFound when they may not see it)."""
         name, note = _clean_name(name), _clean_note(note)
+        if visibility is not None and visibility not in VISIBILITIES:
+            raise StoreError(f"a plan's visibility is one of {', '.join(VISIBILITIES)}, not {str(visibility)[:20]!r}")
         if plan_id is not None and not valid_plan_id(plan_id):
             raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
         document = to_json(workspace)
@@ -414,12 +585,20 @@ class Store:
                        if workspace.kind == "fleet" else "fewer compared scenarios make it smaller")
             raise StoreError(f"the plan is {size:,} bytes; a plan holds at most {MAX_PLAN_BYTES:,} ({smaller})")
         now = datetime.now(timezone.utc)
+        author = {"subject": actor.subject or None, "email": actor.email} if actor else {"subject": None, "email": None}
         with self._transaction() as connection:
             if plan_id is None:
                 plan_id, number = secrets.token_hex(ID_HEX_DIGITS // 2), 1
-                connection.execute(sa.insert(plans).values(id=plan_id, name=name, created_at=now, updated_at=now,
-                                                           latest_revision=number))
+                visibility = visibility or ("private" if actor else "team")
+                connection.execute(sa.insert(plans).values(
+                    id=plan_id, name=name, created_at=now, updated_at=now, latest_revision=number,
+                    owner_subject=author["subject"], owner_email=author["email"], visibility=visibility))
+                self._record(connection, plan_id, "saved", actor, number, f"new plan, {visibility}", now)
             else:
+                row = self._plan_row(connection, plan_id, actor)
+                if not self._may_revise(row, actor):
+                    raise NotAllowed(f"plan “{row.name}” is shared by link: only its owner saves revisions of it; "
+                                     f"save your work as a new plan")
                 # The row lock this update takes orders concurrent savers of one plan: each reads the
                 # counter its predecessor committed.
                 number = connection.execute(
@@ -435,14 +614,120 @@ class Store:
                 if before != workspace.kind:        # the transaction rolls back: nothing is stored
                     raise StoreError(f"plan {plan_id!r} holds a {before}, not a {workspace.kind}: save the "
                                      f"{workspace.kind} as a new plan")
+                self._record(connection, plan_id, "saved", actor, number, "", now)
+                if row.name != name:
+                    self._record(connection, plan_id, "renamed", actor, number, f"“{row.name}” → “{name}”", now)
+                if visibility is not None and visibility != row.visibility:
+                    self._change_visibility(connection, row, visibility, actor, now)
             connection.execute(sa.insert(revisions).values(
                 plan_id=plan_id, number=number, saved_at=now, name=name, note=note, kind=workspace.kind,
                 workspace_version=WORKSPACE_VERSION, schema_version=workspace.scenario.schema_version,
-                document=document, document_sha256=checksum))
-        return RevisionInfo(plan_id, number, now, name, note)
+                document=document, document_sha256=checksum, author_subject=author["subject"],
+                author_email=author["email"]))
+        return RevisionInfo(plan_id, number, now, name, note, author["email"])
+
+    def set_visibility(self, plan_id: str, visibility: str, actor: Actor | None = None) -> None:
+        """Make a plan private, team or link; only its owner may (anyone in single-user mode)."""
+        if visibility not in VISIBILITIES:
+            raise StoreError(f"a plan's visibility is one of {', '.join(VISIBILITIES)}, not {str(visibility)[:20]!r}")
+        with self._transaction() as connection:
+            row = self._plan_row(connection, plan_id, actor)
+            if visibility != row.visibility:
+                self._change_visibility(connection, row, visibility, actor, datetime.now(timezone.utc))
+
+    def set_owner(self, plan_id: str, owner: Actor) -> None:
+        """An administrator's act (the command line's `plans own`): `owner` owns the plan from now on, matched by
+        email until they save it signed in."""
+        with self._transaction() as connection:
+            row = self._plan_row(connection, plan_id, None)
+            connection.execute(sa.update(plans).where(plans.c.id == row.id).values(
+                owner_subject=owner.subject or None, owner_email=owner.email))
+            self._record(connection, row.id, "owner", None, None,
+                         f"owner {row.owner_email or 'none'} → {owner.email}", datetime.now(timezone.utc))
+
+    def approve(self, plan_id: str, number: int, actor: Actor | None, comment: str = "") -> Approval:
+        """`actor`, an approver, approves revision `number`: an immutable record with the SHA-256 of its document.
+        Refused (NotAllowed) unless the access settings name the actor an approver; once per approver and revision."""
+        comment = _clean_note(comment)
+        if not self.access.approves(actor):
+            who = actor.email if actor else "nobody signed in"
+            raise NotAllowed(f"{who} is not an approver: approvers are named in {ACCESS_TABLE} approvers "
+                             f"(or {APPROVERS_VARIABLE})")
+        now = datetime.now(timezone.utc)
+        with self._transaction() as connection:
+            row = self._plan_row(connection, plan_id, actor)
+            stored = connection.execute(sa.select(revisions.c.document, revisions.c.document_sha256).where(
+                revisions.c.plan_id == row.id, revisions.c.number == number)).first() if (
+                isinstance(number, int) and 1 <= number < 2**31) else None
+            if stored is None:
+                raise PlanNotFound(f"plan {plan_id!r} has no revision {str(number)[:20]}")
+            checksum = _sha256(stored.document)
+            if stored.document_sha256 not in (None, checksum):
+                raise UnreadablePlan(f"revision {number} of plan {plan_id!r} was altered after it was saved: it "
+                                     f"cannot be approved")
+            if connection.execute(sa.select(approvals.c.id).where(
+                    approvals.c.plan_id == row.id, approvals.c.revision == number,
+                    approvals.c.approver_email == actor.email)).first() is not None:
+                raise NotAllowed(f"{actor.email} has already approved revision {number} of plan {plan_id!r}")
+            connection.execute(sa.insert(approvals).values(
+                plan_id=row.id, revision=number, approved_at=now, approver_subject=actor.subject,
+                approver_email=actor.email, document_sha256=checksum, comment=comment))
+            self._record(connection, row.id, "approved", actor, number, comment, now)
+        return Approval(row.id, number, now, actor.email, comment, checksum, True)
+
+    def _change_visibility(self, connection, row, visibility: str, actor: Actor | None, now: datetime) -> None:
+        if actor is not None and not row.owned:
+            raise NotAllowed(f"only the owner of plan “{row.name}” changes who sees it")
+        connection.execute(sa.update(plans).where(plans.c.id == row.id).values(visibility=visibility))
+        self._record(connection, row.id, "visibility", actor, None, f"{row.visibility} → {visibility}", now)
+
+    @staticmethod
+    def _record(connection, plan_id: str, action: str, actor: Actor | None, number: int | None, detail: str,
+                now: datetime) -> None:
+        """One line of the audit trail."""
+        connection.execute(sa.insert(audit).values(
+            plan_id=plan_id, at=now, action=action, actor_subject=actor.subject or None if actor else None,
+            actor_email=actor.email if actor else None, revision=number, detail=detail[:MAX_NOTE_CHARS]))
+
+    # ── Who may do what ──
+    @staticmethod
+    def _owns(actor: Actor | None):
+        """The SQL condition "`actor` owns the plan": the same subject; by email when either side has no subject
+        (an owner an administrator named, the command line's `--as`). True for everyone in single-user mode."""
+        if actor is None:
+            return sa.true()
+        by_email = sa.and_(plans.c.owner_email.is_not(None), plans.c.owner_email == actor.email)
+        if not actor.subject:
+            return by_email
+        return sa.or_(sa.and_(plans.c.owner_subject.is_not(None), plans.c.owner_subject == actor.subject),
+                      sa.and_(plans.c.owner_subject.is_(None), by_email))
+
+    def _sees(self, actor: Actor | None, listed: bool):
+        """The SQL condition "`actor` may see the plan": in the list (`listed`), or given its id."""
+        if actor is None:
+            return sa.true()
+        if not (actor.subject or actor.email):          # nobody signed in, in a deployment with sign-in
+            return sa.false()
+        shared = [plans.c.visibility == "team"] if self.access.on_team(actor) else []
+        by_link = [] if listed else [plans.c.visibility == "link"]
+        return sa.or_(self._owns(actor), *shared, *by_link)
+
+    def _plan_row(self, connection, plan_id: str, actor: Actor | None):
+        """The plan's row with `owned` (whether `actor` owns it); PlanNotFound, worded as for a plan that does not
+        exist, when it does not or the actor may not see it."""
+        if not valid_plan_id(plan_id):
+            raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
+        row = connection.execute(sa.select(plans, sa.case((self._owns(actor), True), else_=False).label("owned"))
+                                 .where(plans.c.id == plan_id, self._sees(actor, listed=False))).first()
+        if row is None:
+            raise PlanNotFound(f"there is no plan {plan_id!r}")
+        return row
+
+    def _may_revise(self, row, actor: Actor | None) -> bool:
+        return actor is None or row.owned or row.visibility == "team" and self.access.on_team(actor)
 
     # ── Reading ──
-    def plans(self, search: str = "", limit: int = 500) -> list[PlanSummary]:
+    def plans(self, search: str = "", limit: int = 500, actor: Actor | None = None) -> list[PlanSummary]:
         """Plans whose name contains `search` (any case), the last changed first, each with the reason its
         latest revision cannot be read, if it cannot: judged from its columns, then from its document, which
         must still have the checksum it was saved with (a document without one is parsed). A verdict is kept
@@ -451,6 +736,7 @@ class Store:
         query = (sa.select(plans, latest.c.kind, latest.c.workspace_version, latest.c.schema_version,
                            sa.func.length(latest.c.document).label("length"))
                  .join(latest, sa.and_(latest.c.plan_id == plans.c.id, latest.c.number == plans.c.latest_revision))
+                 .where(self._sees(actor, listed=True))
                  .order_by(plans.c.updated_at.desc(), plans.c.name, plans.c.id).limit(limit))
         if search.strip():
             query = query.where(plans.c.name.icontains(search.strip(), autoescape=True))
@@ -469,22 +755,43 @@ class Store:
                     stored = documents[key[0]]
                     self._verdicts[key] = _document_problem(stored.document, stored.document_sha256)
         return [PlanSummary(r.id, r.name, r.latest_revision, _utc(r.created_at), _utc(r.updated_at),
-                            problems[r.id] or self._verdicts.get((r.id, r.latest_revision, r.length)), r.kind)
+                            problems[r.id] or self._verdicts.get((r.id, r.latest_revision, r.length)), r.kind,
+                            r.owner_email, r.visibility)
                 for r in rows]
 
-    def revisions(self, plan_id: str) -> list[RevisionInfo]:
+    def revisions(self, plan_id: str, actor: Actor | None = None) -> list[RevisionInfo]:
         """Every revision of a plan, the newest first."""
         query = (sa.select(revisions.c.plan_id, revisions.c.number, revisions.c.saved_at, revisions.c.name,
-                           revisions.c.note)
+                           revisions.c.note, revisions.c.author_email)
                  .where(revisions.c.plan_id == plan_id).order_by(revisions.c.number.desc()))
         with self._transaction() as connection:
-            rows = connection.execute(query).all() if valid_plan_id(plan_id) else []
-        if not rows:
-            raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r}")
-        return [RevisionInfo(r.plan_id, r.number, _utc(r.saved_at), r.name, r.note) for r in rows]
+            self._plan_row(connection, plan_id, actor)
+            rows = connection.execute(query).all()
+        return [RevisionInfo(r.plan_id, r.number, _utc(r.saved_at), r.name, r.note, r.author_email) for r in rows]
 
-    def open(self, plan_id: str, number: int | None = None) -> SavedPlan:
-        """A plan's revision `number` (default: the latest), its workspace validated."""
+    def approvals(self, plan_id: str, actor: Actor | None = None) -> list[Approval]:
+        """A plan's approvals, the latest revision's first, each saying whether its revision's document still has
+        the approved SHA-256."""
+        query = (sa.select(approvals, revisions.c.document).join(revisions, sa.and_(
+            revisions.c.plan_id == approvals.c.plan_id, revisions.c.number == approvals.c.revision))
+            .where(approvals.c.plan_id == plan_id).order_by(approvals.c.revision.desc(), approvals.c.id.desc()))
+        with self._transaction() as connection:
+            self._plan_row(connection, plan_id, actor)
+            rows = connection.execute(query).all()
+        return [Approval(r.plan_id, r.revision, _utc(r.approved_at), r.approver_email, r.comment, r.document_sha256,
+                         _sha256(r.document) == r.document_sha256) for r in rows]
+
+    def audit_trail(self, plan_id: str, actor: Actor | None = None) -> list[AuditEntry]:
+        """A plan's audit trail, the oldest first."""
+        query = sa.select(audit).where(audit.c.plan_id == plan_id).order_by(audit.c.id)
+        with self._transaction() as connection:
+            self._plan_row(connection, plan_id, actor)
+            rows = connection.execute(query).all()
+        return [AuditEntry(_utc(r.at), r.action, r.actor_email, r.revision, r.detail) for r in rows]
+
+    def open(self, plan_id: str, number: int | None = None, actor: Actor | None = None) -> SavedPlan:
+        """A plan's revision `number` (default: the latest), its workspace validated. Opened by anyone but its
+        owner, the audit trail says so."""
         if not valid_plan_id(plan_id):
             raise PlanNotFound(f"there is no plan {str(plan_id)[:40]!r} (a plan id is {ID_HEX_DIGITS} hex digits)")
         if number is not None and not (isinstance(number, int) and 1 <= number < 2**31):
@@ -496,11 +803,14 @@ class Store:
         else:
             query = query.where(revisions.c.number == number)
         with self._transaction() as connection:
+            plan = self._plan_row(connection, plan_id, actor)
             row = connection.execute(query).first()
+            if row is not None and actor is not None and not plan.owned:
+                self._record(connection, plan_id, "opened", actor, row.number, "", datetime.now(timezone.utc))
         if row is None:
             raise PlanNotFound(f"there is no plan {plan_id!r}" if number is None
                                else f"plan {plan_id!r} has no revision {number}")
-        info = RevisionInfo(row.plan_id, row.number, _utc(row.saved_at), row.name, row.note)
+        info = RevisionInfo(row.plan_id, row.number, _utc(row.saved_at), row.name, row.note, row.author_email)
         problem = _problem(row.kind, row.workspace_version, row.schema_version)
         try:
             if problem:

@@ -1,8 +1,8 @@
 """Saved plans in the app: the working state as a Workspace (the scenario and its work, or the Fleet page's
 fleet), save, open (from the list or a `?plan=` link), and what changed between two revisions.
 
-The database is touched only here, and only when the Plans page or a plan link asks for it: every other
-page works without it. A database that cannot be reached gives a message; the session's work stays. Visitors
+The database is touched only here, and only when the Plans page or a plan link asks for it (and, while the
+work is an opened plan, for its approval on the Report and Compare pages): every other page works without it. A database that cannot be reached gives a message; the session's work stays. Visitors
 read what is wrong in words (`problem`); the database's address, user and file paths go to the server's log.
 
 Session keys (prefixed `plans.`):
@@ -13,6 +13,10 @@ Session keys (prefixed `plans.`):
     plans.pick_labels                                         every label the plan box showed → its plan id
     plans.rev.<id>, plans.from.<id>, plans.to.<id>            a plan's revision boxes (open; the two compared)
     plans.conflict                                            a save refused on top of a newer revision (Conflict)
+    plans.visibility, plans.share.<id>, plans.approval_comment   who sees a new plan, a plan; an approval
+
+Sign-in: with `[auth]` in the app's secrets, the app asks everyone to sign in (st.login) and every store call acts
+as the signed-in user (`actor`); without it the app is single-user and every visitor may read and revise every plan.
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ from planner.plans import store as store_module
 from planner.schema.format import RESULTS, md, money, shorten, value_text
 from planner.exports.report import Analysis, summary
 from planner.schema.scenario import ScenarioError
-from planner.plans.store import RevisionInfo, SavedPlan, Store, StoreConflict, StoreError
+from planner.plans.store import Access, Actor, RevisionInfo, SavedPlan, Store, StoreConflict, StoreError
 from planner.plans.workspace import (SENSITIVITY_SETTINGS, Workspace, link_number, of_fleet, parse_json, to_share_token,
                          with_share_token)
 from planner.ui import compare, fleet as fleet_page, sensitivity, state
@@ -80,10 +84,10 @@ class Conflict:
 
 # ── The database ───────────────────────────────────────────────────────────────────────────────────
 @st.cache_resource(show_spinner=False)
-def _store_at(url: str) -> Store:
-    """One store (engine, migrated at first use) per database URL and server process. A failure is not
-    cached: the next call tries again, so saving works once the database is back."""
-    return Store(url)
+def _store_at(url: str, settings: str, _access: Access) -> Store:
+    """One store (engine, migrated at first use) per database URL, access settings (`settings`, their text) and
+    server process. A failure is not cached: the next call tries again, so saving works once the database is back."""
+    return Store(url, access=_access)
 
 
 def problem(exc: StoreError) -> str:
@@ -97,7 +101,69 @@ def problem(exc: StoreError) -> str:
 def store() -> Store:
     """The plans database (raises StoreError when it cannot be reached): PLANNER_DATABASE_URL, else
     `[connections.planner]` of the app's secrets, else the SQLite file."""
-    return _store_at(store_module.database_url(secrets=_secrets()))
+    settings = access()
+    return _store_at(store_module.database_url(secrets=_secrets()), repr(settings), settings)
+
+
+def access() -> Access:
+    """Who is on the team and who approves: `[planner.access]` of the secrets, PLANNER_APPROVERS and
+    PLANNER_TEAM_DOMAINS."""
+    return store_module.access_settings(secrets=_secrets())
+
+
+# ── Who is signed in ───────────────────────────────────────────────────────────────────────────────
+VISIBILITY_LABELS = {"private": "Only me", "team": "My team (list, open, revise)",
+                     "link": "Anyone signed in with the link (open only)"}
+OPEN_TO_ALL = ("Sign-in is not configured: anyone who can reach this app can read and revise every plan. For a "
+               "team, configure sign-in ([auth] in .streamlit/secrets.toml; see the README's team section).")
+
+
+def sign_in_configured() -> bool:
+    """Whether the app's secrets have `[auth]` (a secrets file that cannot be read counts as none)."""
+    try:
+        return isinstance(_secrets().get("auth"), dict)
+    except StoreError:
+        return False
+
+
+def sign_in_needed() -> bool:
+    return sign_in_configured() and not st.user.is_logged_in
+
+
+def actor() -> Actor | None:
+    """The signed-in user (None without sign-in configured: single-user mode; an actor who sees nothing while
+    nobody is signed in). Groups come from the claim `[planner.access] groups_claim` names."""
+    if not sign_in_configured():
+        return None
+    if not st.user.is_logged_in:
+        return Actor("", "")
+    claims = st.user.to_dict()
+    groups = claims.get(access().groups_claim) or ()
+    groups = (groups,) if isinstance(groups, str) else tuple(groups) if isinstance(groups, (list, tuple)) else ()
+    return Actor(str(claims.get("sub") or ""), str(claims.get("email") or ""), groups)
+
+
+def sign_in_page() -> None:
+    """What someone not signed in sees: a button per provider of `[auth]` (one for the default provider)."""
+    st.title("Edge Inference Planner")
+    st.markdown("Sign in to use the planner: plans belong to the people who save them.")
+    auth = _secrets().get("auth", {})
+    providers = [name for name, value in auth.items() if isinstance(value, dict)]
+    for name in providers or [None]:
+        label = f"Sign in with {name}" if name else "Sign in"
+        if st.button(label, key=f"auth.login.{name or 'default'}", type="primary"):
+            st.login(name) if name else st.login()
+
+
+def account_box() -> None:
+    """In the sidebar, while someone is signed in: who, and the sign-out button (which clears the session's work)."""
+    if not sign_in_configured() or not st.user.is_logged_in:
+        return
+    with st.sidebar:
+        st.caption(md(f"Signed in as {st.user.get('email') or st.user.get('sub')}"))
+        if st.button("Sign out", key="auth.logout"):
+            st.session_state.clear()
+            st.logout()
 
 
 def _secrets() -> dict:
@@ -199,7 +265,8 @@ def save(force: bool = False) -> None:
     name = st.session_state.get("plans.name") or current.name
     try:
         saved = store().save(current, name, plan_id=target, note=st.session_state.get("plans.note", ""),
-                             base=base.revision.number if target else None, force=force)
+                             base=base.revision.number if target else None, force=force, actor=actor(),
+                             visibility=None if target else st.session_state.get("plans.visibility"))
     except StoreConflict as exc:
         st.session_state[CONFLICT] = Conflict(exc.plan_id, exc.base, exc.latest)
         return
@@ -245,7 +312,7 @@ def load_plan_file(key: str) -> None:
 def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLACE) -> bool:
     """Load a saved revision into the session; a problem queues a message and leaves the work as it was."""
     try:
-        saved = store().open(plan_id, number)
+        saved = store().open(plan_id, number, actor())
     except StoreError as exc:
         state.notify("error", f"The plan could not be opened: {problem(exc)}.", place)
         return False
@@ -311,7 +378,7 @@ def show_conflict() -> None:
         st.session_state.pop(CONFLICT, None)
         return
     try:
-        theirs = store().open(conflict.plan_id, conflict.latest)
+        theirs = store().open(conflict.plan_id, conflict.latest, actor())
     except StoreError as exc:
         st.error(md(f"Not saved: revision {conflict.latest} was saved after revision {conflict.base}, which your "
                     f"work started from, and it cannot be shown: {problem(exc)}."))
@@ -465,5 +532,57 @@ def revision_label(revision: RevisionInfo) -> str:
 
 
 def saved_pair(plan_id: str, first: int, second: int) -> tuple[SavedPlan, SavedPlan]:
-    db = store()
-    return db.open(plan_id, first), db.open(plan_id, second)
+    db, who = store(), actor()
+    return db.open(plan_id, first, who), db.open(plan_id, second, who)
+
+
+# ── Approvals, visibility, the audit trail ────────────────────────────────────────────────────────
+def approval_note() -> str | None:
+    """What the exports say of the work's approval: None unless the work is an opened revision; else "Approved by
+    … on …", or that it is not approved (changed since its approval, or never approved)."""
+    base = opened()
+    if base is None:
+        return None
+    try:
+        found = store().approvals(base.revision.plan_id, actor())
+    except StoreError as exc:
+        return f"Approval unknown: {problem(exc)}"
+    status = store_module.approval_status(found, base.revision.number)
+    if not unchanged(base) and status.startswith("Approved"):
+        return f"Not approved: changed since approval ({status})"
+    return status
+
+
+def approve_opened() -> None:
+    """The Approve button's callback: the approver approves the opened revision."""
+    base = opened()
+    if base is None:
+        return
+    try:
+        done = store().approve(base.revision.plan_id, base.revision.number, actor(),
+                               st.session_state.get("plans.approval_comment", ""))
+    except StoreError as exc:
+        state.notify("error", f"Not approved: {problem(exc)}.", SAVE_PLACE)
+        return
+    st.session_state["plans.approval_comment"] = ""
+    state.notify("success", f"{done.text()}.", SAVE_PLACE)
+
+
+def share_plan(plan_id: str) -> None:
+    """The visibility box's callback: the owner changes who sees the plan."""
+    visibility = st.session_state.get(revision_key("share", plan_id))
+    try:
+        store().set_visibility(plan_id, visibility, actor())
+    except StoreError as exc:
+        state.notify("error", f"Not changed: {problem(exc)}.", OPEN_PLACE)
+        return
+    state.notify("success", f"Who sees the plan: {VISIBILITY_LABELS[visibility].lower()}.", OPEN_PLACE)
+
+
+def audit_table(plan_id: str) -> pd.DataFrame:
+    trail = store().audit_trail(plan_id, actor())
+    return pd.DataFrame({"When (UTC)": [f"{e.at:%Y-%m-%d %H:%M}" for e in trail],
+                         "What": [e.action for e in trail],
+                         "Revision": [str(e.revision or "") for e in trail],
+                         "Who": [e.actor or "(no sign-in)" for e in trail],
+                         "Detail": [e.detail for e in trail]})

@@ -1,0 +1,48 @@
+"""The app without sign-in configured: single-user as before, and the Plans page says plainly that anyone who
+reaches it can read and revise every plan; the sign-in rules themselves are tested in a browser
+(test_browser_teams.py) and in the store (test_store_access.py)."""
+from __future__ import annotations
+
+import pytest
+from app_support import start
+
+from planner.ui import plans
+
+pytestmark = pytest.mark.app
+
+
+def test_without_sign_in_the_plans_page_says_everyone_may_read_and_revise_every_plan(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite3'}")
+    at = start()
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, at.exception
+    said = " ".join(m.value for m in at.markdown)
+    assert "anyone who can reach this app can read and revise every plan" in said
+    assert plans.OPEN_TO_ALL.startswith("Sign-in is not configured")
+    assert not [b for b in at.button if b.label in ("Sign in", "Sign out")]
+
+
+def _report_approval(at) -> list[str]:
+    at.switch_page("pages/report.py").run()
+    assert not at.exception, at.exception
+    return [h.proto.body for h in at.get("html") if "reportApproval" in h.proto.body]
+
+
+def test_the_report_says_approved_for_the_opened_revision_and_not_once_the_work_changed(tmp_path, monkeypatch):
+    from planner.catalogs import catalog
+    from planner.plans.store import Access, Actor, Store
+    from planner.plans.workspace import Workspace
+    url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    db = Store(url, access=Access(approvers=frozenset({"cfo@team.example"}), team_domains=frozenset({"team.example"})))
+    work = Workspace(catalog.preset("retail"), preset="retail")
+    plan = db.save(work, "Budget").plan_id
+    approved = db.approve(plan, 1, Actor("cfo", "cfo@team.example")).text()
+    at = start(plan=plan, rev="1")
+    assert [approved in body for body in _report_approval(at)] == [True]
+    at.text_input(key="sidebar.name").set_value("Budget, changed").run()
+    [changed] = _report_approval(at)
+    assert f"Not approved: changed since approval ({approved})" in changed
+    db.save(work, "Budget", plan_id=plan)
+    assert [f"Not approved: changed since approval ({approved})" in b for b in _report_approval(start(plan=plan))] \
+        == [True]                                                      # revision 2 inherits nothing
