@@ -277,6 +277,8 @@ CSV_DECIMALS = {"summary": 4, "monthly": 2, "yearly": 2}     # every CSV of a ta
 def csv_tables(a: Analysis, view: str = "cash", approval: str | None = None) -> dict[str, pd.DataFrame]:
     """The report's tables as exported, rounded by `CSV_DECIMALS`: assumptions, summary, monthly, yearly.
     `approval` (a saved plan's "Approved by … on …", or why it is not approved) ends the assumptions."""
+    import pandas as pd
+
     assumptions = assumptions_table(a.scenario)
     if approval:
         assumptions = pd.concat([assumptions, pd.DataFrame([{"field": "approval", "label": "Approval",
