@@ -3,7 +3,7 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.schema.format import md
-from planner.ui import catalog_admin, inputs, pieces, state
+from planner.ui import catalog_admin, inputs, layout, pieces, state
 
 scenario = state.current()
 analysis = state.analysis(scenario)
@@ -15,11 +15,12 @@ st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}."))
 pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
 pieces.capacity_warning(analysis)
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    inputs.scenario_inputs("scenario")
-with right:
-    pieces.cumulative_chart(analysis, height=400)
-    st.markdown(pieces.headline(analysis))
+with layout.stacked_below("scenario-split", 900):      # the chart under the inputs below 900 px
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        inputs.scenario_inputs("scenario")
+    with right:
+        pieces.cumulative_chart(analysis, height=400)
+        st.markdown(pieces.headline(analysis))
 
 catalog_admin.refresh_panel()

@@ -23,6 +23,7 @@ from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, R
                         NumberField, Scenario, ScenarioError, TextField, applies, replace, scale_money, to_dict)
 from planner.exports.tables import edited_tiers
 from planner.ui import state
+from planner.ui.layout import stacked_below
 
 SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3
@@ -313,10 +314,11 @@ def scenario_inputs(page: str) -> None:
                                                           wrap=True)      # five groups: a phone wraps them
     group_pickers = pickers(group, scenario)
     per_row = 2 if len(group_pickers) > 3 else max(len(group_pickers), 1)
-    for start in range(0, len(group_pickers), per_row):
-        for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start:start + per_row]):
-            with column:
-                picker_widget(picker, scenario, page)
+    with stacked_below(f"{page}-pickers", 900):       # a picker a row: long entry names and source notes
+        for start in range(0, len(group_pickers), per_row):
+            for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start:start + per_row]):
+                with column:
+                    picker_widget(picker, scenario, page)
     if group == "Finance":
         currency_inputs(scenario, page)
     drawn_apart = PICKED_LABELS | CURRENCY_FIELDS

@@ -16,6 +16,7 @@ from planner.exports.report import SIDES, Analysis, monthly_table, summary
 from planner.schema.scenario import FIELD_BY_NAME, to_json
 from planner.exports.tables import summary_display
 from planner.ui import sidebar, state
+from planner.ui.layout import stacked_below
 from planner.ui.inputs import field_widget
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
@@ -33,15 +34,16 @@ def first_steps() -> None:
         st.markdown(f"**{APP_NAME}** answers one question: should your camera inference run in the cloud or on "
                     "hardware at the edge? It shows what each side costs month by month, when the edge hardware "
                     "pays for itself, and how sure you can be.")
-        pick, adjust, read = st.columns(3, gap="medium")
-        with pick:
-            sidebar.preset_picker("scenario.preset", "① Pick a preset")
-        adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
-                        "figures follow every change.")
-        with read:
-            st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
-            st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
-            st.page_link("pages/advisor.py", label="Architecture advisor", icon="🧭")
+        with stacked_below("first-steps", 700):
+            pick, adjust, read = st.columns(3, gap="medium")
+            with pick:
+                sidebar.preset_picker("scenario.preset", "① Pick a preset")
+            adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
+                            "figures follow every change.")
+            with read:
+                st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
+                st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
+                st.page_link("pages/advisor.py", label="Architecture advisor", icon="🧭")
 
 
 # ── Metric cards ───────────────────────────────────────────────────────────────────────────────────
