@@ -168,7 +168,8 @@ def test_a_name_starting_with_a_line_feed_never_reaches_the_report():
 def test_report_sections_read_back():
     text = report.report_csv(report.analyse_one(YEARLY), "accounting")
     summary = report.read_report_section(text, "Summary").set_index("metric")
-    assert summary.loc["ROI", "value"] == 272.2222                 # 7,350 / 2,700 × 100, to 4 decimals
+    assert float(summary.loc["ROI", "value"]) == 272.2222          # 7,350 / 2,700 × 100, to 4 decimals (text column:
+    assert summary.loc["IRR of the move to the edge", "value"] == "over 1,000 %"  # the IRR reads as in the app)
     assert report.read_report_section(text, "Assumptions").set_index("field").loc["horizon_months", "value"] == "30"
     monthly = report.read_report_section(text, "Monthly (accounting view)")
     assert monthly["Edge total [USD]"].tolist() == [115.0] * 30

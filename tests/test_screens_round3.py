@@ -26,3 +26,45 @@ def test_inputs_at_zero_get_an_absolute_tornado_range_and_move_the_result():
     wider = risk.tornado(RETAIL, percent=40).set_index("input").loc["workload_growth_percent_per_year"]
     assert (wider["low"], wider["high"]) == (-40.0, 40.0)               # the span follows the percentage
 
+
+
+# ── 6. The workbook and the Summary CSV say what the app says ──────────────────────────────────────
+def _inputs_sources(book) -> dict[str, str]:
+    return {row[0]: row[4] for row in book["Inputs"].iter_rows(min_row=2, values_only=True)}
+
+
+def test_irr_over_the_bound_reads_over_1000_percent_in_the_summary_csv_and_the_workbook():
+    import io
+
+    import openpyxl
+
+    from planner.exports.report import analyse_one, csv_tables, summary
+    from planner.exports.workbook import workbook_bytes
+    a = analyse_one(RETAIL)
+    irr = summary(a)["irr_percent"]
+    assert irr > 1_000                                      # pays back in 18 days: a huge annual rate
+    table = csv_tables(a)["summary"].set_index("metric")
+    assert table.loc["IRR of the move to the edge", "value"] == "over 1,000 %"
+    assert table.loc["Cloud cost, first month", "value"] == round(summary(a)["cloud_monthly_cost"], 4)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a)))
+    cell = next(row[1] for row in book["Summary"].iter_rows(min_row=2) if row[0].value == "irr_percent")
+    assert cell.number_format == '[>1000]"over 1,000 %";#,##0.####'       # the exact value, read as the app says
+
+
+def test_sources_are_credited_only_to_inputs_from_a_catalog():
+    import io
+
+    import openpyxl
+
+    from planner.exports.report import analyse_one
+    from planner.exports.workbook import workbook_bytes
+    from planner.schema.scenario import replace
+    typed = replace(RETAIL, uplink_per_gb=0.05, device_throughput_ips=4.4)     # a typed bill, a derated device
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(analyse_one(typed))))
+    credited = _inputs_sources(book)
+    for name in ("uplink_per_gb", "cloud_upload", "inference_pricing", "device_throughput_ips"):
+        assert credited[name] == "scenario input", name
+    assert credited["device_price"].startswith("Edge device: ")
+    assert credited["cloud_provider"].startswith("Cloud vision API: ")
+    figures = [row[2] for row in book["Sources"].iter_rows(min_row=2, values_only=True) if row[0] == "hardware.csv"]
+    assert figures == ["unit_price_usd", "watts"]           # not the benchmark throughput it no longer uses

@@ -20,6 +20,7 @@ from planner.model import designs
 from planner.catalogs.catalog import Provenance
 from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
 from planner.model.finance import Carbon, Finance, analyse, carbon
+from planner.schema.format import irr_shown
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
@@ -254,7 +255,11 @@ def csv_tables(a: Analysis, view: str = "cash") -> dict[str, pd.DataFrame]:
     """The report's tables as exported, rounded by `CSV_DECIMALS`: assumptions, summary, monthly, yearly."""
     tables = {"assumptions": assumptions_table(a.scenario), "summary": summary_table(a, view),
               "monthly": monthly_table(a, view), "yearly": yearly_table(a, view)}
-    return {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
+    tables = {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
+    summary_values = tables["summary"]["value"].astype(object)
+    summary_values[tables["summary"]["unit"] == "%/year"] = irr_shown(summary(a, view)["irr_percent"])
+    tables["summary"] = tables["summary"].assign(value=summary_values)    # 'over 1,000 %', as the app says
+    return tables
 
 
 def report_csv(a: Analysis, view: str = "cash") -> str:

@@ -131,6 +131,17 @@ def irr_text(irr_percent: float | None) -> str:
     return f"{irr_percent:.1f} %/year"
 
 
+def irr_shown(irr_percent: float | None) -> float | str | None:
+    """The IRR as a table cell: the figure up to the bound, 'over 1,000 %' above it (as `irr_text`)."""
+    if irr_percent is not None and math.isfinite(irr_percent) and irr_percent > IRR_SHOWN_UP_TO_PERCENT:
+        return f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %"
+    return irr_percent
+
+
+# Spreadsheet number format with the same bound: the cell keeps the exact IRR, it reads as the app says it.
+IRR_NUMBER_FORMAT = f'[>{IRR_SHOWN_UP_TO_PERCENT:.0f}]"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %";#,##0.####'
+
+
 # ── Numbers and inputs ─────────────────────────────────────────────────────────────────────────────
 def number_text(value: float) -> str:
     """'1,000,000', '0.4', '0.0000166667' — thousands separators, no needless zeros."""
