@@ -77,6 +77,13 @@ def break_even_text(month: float | None, horizon: int) -> str:
     return f"pays back in month {math.ceil(month)} ({when})"
 
 
+def break_even_label(month: float | None, horizon: int) -> str:
+    """A break-even as a card or cell says it, in the words of `break_even_text`: 'Month 1 (after 18 days)',
+    'Cheaper from day one', 'Does not pay back within 36 months'."""
+    text = break_even_text(month, horizon).removeprefix("pays back in ")
+    return text[0].upper() + text[1:]
+
+
 def carbon_break_even_text(month: float | None, horizon: int) -> str:
     """'pays back its embodied emissions in month 3 (2.4 months)' / '… never within N months'."""
     if month is None or not math.isfinite(month):
