@@ -263,3 +263,29 @@ def test_a_preset_name_is_marked_edited_once_an_input_differs():
     at.sidebar.text_input(key="sidebar.name").set_value("Store 12").run()
     at.number_input(key="scenario.cameras").set_value(80).run()
     assert at.session_state["scenario"].name == "Store 12"              # a name the user gave is kept
+
+
+# ── Issue 29 item 4: inputs of an option not chosen are not offered ────────────────────────────────
+def _widget(at: AppTest, name: str):
+    key = f"scenario.{name}"
+    return next(w for kind in (at.slider, at.number_input, at.radio) for w in kind if w.key == key)
+
+
+def test_inputs_of_a_commitment_or_billing_not_chosen_are_greyed_out():
+    on_demand = replace(RETAIL, inference_pricing="instances", instance_commitment="on_demand",
+                        instance_billing="always_on")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.session_state["scenario"] = on_demand
+    at.run()
+    show(at, "Cloud")
+    idle = ("instance_committed_per_hour", "instance_upfront", "instance_partial_upfront_percent",
+            "instance_spot_per_hour", "instance_spot_interruption_percent", "instance_warmup_hours_per_day")
+    assert [name for name in idle if not _widget(at, name).disabled] == []
+    assert not _widget(at, "instance_per_hour").disabled and not _widget(at, "instance_commitment").disabled
+    assert "Used when *Instance commitment* is *Spot / preemptible*." in _widget(at, "instance_spot_per_hour").help
+    _widget(at, "instance_commitment").set_value("spot").run()
+    assert not _widget(at, "instance_spot_per_hour").disabled
+    assert not _widget(at, "instance_spot_interruption_percent").disabled
+    assert _widget(at, "instance_committed_per_hour").disabled
+    _widget(at, "instance_billing").set_value("scale_to_zero").run()
+    assert not _widget(at, "instance_warmup_hours_per_day").disabled

@@ -19,8 +19,9 @@ from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
 from planner.schema.format import md, money, number_text
 from planner.exports.report import sources
-from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
-                        NumberField, Scenario, ScenarioError, TextField, applies, replace, scale_money, to_dict)
+from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, TIER_SCHEDULES, ChoiceField,
+                        NumberField, Scenario, ScenarioError, TextField, applies, condition_text, replace, scale_money,
+                        to_dict)
 from planner.exports.tables import edited_tiers
 from planner.ui import state
 from planner.ui.layout import stacked_below
@@ -72,9 +73,7 @@ def relevance(name: str, scenario: Scenario) -> tuple[bool, str]:
     """(disabled, note) for inputs that only matter for one option of a choice."""
     if applies(scenario, name):
         return False, ""
-    choice, option = RELEVANT_WHEN[name]
-    spec = FIELD_BY_NAME[choice]
-    return True, f"\n\nUsed when *{spec.label}* is *{spec.options[option]}*."
+    return True, f"\n\nUsed when {condition_text(scenario, name, '*')}."
 
 
 def _commit_widget(name: str, key: str) -> None:
