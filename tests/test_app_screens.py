@@ -289,3 +289,20 @@ def test_inputs_of_a_commitment_or_billing_not_chosen_are_greyed_out():
     assert _widget(at, "instance_committed_per_hour").disabled
     _widget(at, "instance_billing").set_value("scale_to_zero").run()
     assert not _widget(at, "instance_warmup_hours_per_day").disabled
+
+
+# ── Issue 29 item 3: converted money reads like money in the fields ────────────────────────────────
+def test_converted_money_fields_show_price_list_precision_and_keep_the_exact_value():
+    from planner.catalogs import currency
+    from planner.schema.format import price_text
+    eur = currency.convert(RETAIL, "EUR")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.session_state["scenario"] = eur
+    at.run()
+    show(at, "Edge")
+    price = _widget(at, "device_price")
+    assert price.value == eur.device_price                                  # the exact conversion, used by the costs
+    assert shown(price) == price_text(eur.device_price).replace(",", "")    # '1723.10', not '1723.098'
+    show(at, "Cloud")
+    uplink = _widget(at, "uplink_per_gb")
+    assert shown(uplink) == price_text(eur.uplink_per_gb)                  # '0.008615', 4 significant figures

@@ -68,3 +68,33 @@ def test_sources_are_credited_only_to_inputs_from_a_catalog():
     assert credited["cloud_provider"].startswith("Cloud vision API: ")
     figures = [row[2] for row in book["Sources"].iter_rows(min_row=2, values_only=True) if row[0] == "hardware.csv"]
     assert figures == ["unit_price_usd", "watts"]           # not the benchmark throughput it no longer uses
+
+
+# ── 3. Converted money reads like money ────────────────────────────────────────────────────────────
+def test_converted_money_is_shown_to_price_list_precision_and_the_costs_keep_the_exact_value():
+    import io
+
+    import openpyxl
+
+    from planner.catalogs import currency
+    from planner.exports import printable
+    from planner.exports.report import analyse_one
+    from planner.exports.workbook import workbook_bytes
+    from planner.schema.format import input_text, price_text
+    from planner.schema.scenario import to_dict
+    assert (price_text(214.525701), price_text(0.04307745), price_text(2_000.0), price_text(1_723.098)) == (
+        "214.53", "0.04308", "2,000", "1,723.10")                 # cents from 1 up, else 4 significant figures
+    eur = currency.convert(RETAIL, "EUR")
+    rate = eur.fx_rate
+    assert eur.uplink_per_gb == pytest.approx(RETAIL.uplink_per_gb * rate, rel=1e-12)     # stored exactly
+    assert input_text("uplink_per_gb", eur.uplink_per_gb, converted=True) == price_text(RETAIL.uplink_per_gb * rate)
+    tiers = input_text("inference_tiers", to_dict(eur)["inference_tiers"], converted=True)
+    assert tiers.startswith(f"from 0: {round(1.0 * rate, 4):g}")
+    a = analyse_one(eur)
+    html = printable.assumptions_html(a)                                              # the printed report
+    assert f"{price_text(eur.device_price)} EUR/device" in html and f"{eur.device_price!r}" not in html
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a)))
+    cells = {row[0].value: row[1] for row in book["Inputs"].iter_rows(min_row=2)}
+    assert cells["uplink_per_gb"].value == eur.uplink_per_gb                           # the model's exact figure
+    assert cells["uplink_per_gb"].number_format == "#,##0.000000"                       # read as 0.008615
+    assert cells["device_price"].number_format == "#,##0.00"

@@ -28,9 +28,9 @@ from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDA
                                  batch, scenario_figures, side_components)
 from planner.model.finance import MIN_CAPEX, cash_flows, discount_factors, discounted_flows, savings_path
 from planner.exports.report import PICKED, Analysis, summary, yearly_table
-from planner.catalogs.currency import rate_text
-from planner.schema.format import IRR_NUMBER_FORMAT
-from planner.schema.scenario import FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
+from planner.catalogs.currency import CATALOG_CURRENCY, rate_text
+from planner.schema.format import IRR_NUMBER_FORMAT, price_decimals
+from planner.schema.scenario import FIELDS, MONEY_FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
 
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
 
@@ -341,6 +341,14 @@ class _Book:
                         "percent": add({"num_format": "0.00"}),
                         "irr": add({"num_format": IRR_NUMBER_FORMAT})}
 
+    def price_format(self, decimals: int):
+        """An input cell showing a converted price to `decimals` places; the cell keeps the exact value."""
+        key = f"input_price_{decimals}"
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format({"bg_color": "#FFF2CC", "border": 1,
+                                                      "num_format": "#,##0." + "0" * decimals})
+        return self.formats[key]
+
     def add_sheets(self, names: tuple[str, ...]) -> None:
         self.sheets = {name: self.book.add_worksheet(name, self.sheet_class) for name in names}
         self.sheets[names[0]].activate()
@@ -457,6 +465,8 @@ class _Writer(_Book):
         for name, value, label, unit, source in rows:
             if isinstance(value, str):
                 ws.write_string(row, 1, value, self.formats["input"])
+            elif name in MONEY_FIELDS and self.cur != CATALOG_CURRENCY:     # converted: shown as a price list
+                ws.write_number(row, 1, value, self.price_format(price_decimals(value)))
             else:
                 ws.write_number(row, 1, value, self.formats["input"])
             ws.write_string(row, 0, name)

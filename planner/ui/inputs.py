@@ -17,9 +17,9 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
-from planner.schema.format import md, money, number_text
+from planner.schema.format import md, money, number_text, price_decimals
 from planner.exports.report import sources
-from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, TIER_SCHEDULES, ChoiceField,
+from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, MONEY_FIELDS, NO_REGION, TIER_SCHEDULES, ChoiceField,
                         NumberField, Scenario, ScenarioError, TextField, applies, condition_text, replace, scale_money,
                         to_dict)
 from planner.exports.tables import edited_tiers
@@ -93,8 +93,11 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
         kind = int if spec.integer else float
         state.bind(key, kind(value))
         draw = st.slider if is_slider(spec) else st.number_input
+        places = decimals(spec, value)
+        if spec.name in MONEY_FIELDS and scenario.currency != currency.CATALOG_CURRENCY:
+            places = min(places, price_decimals(value))     # converted: as a price list; the costs keep it exact
         draw(label_with_unit(spec, scenario.currency), kind(spec.min), kind(spec.max), step=kind(spec.step),
-             format="%d" if spec.integer else f"%.{decimals(spec, value)}f", **common)
+             format="%d" if spec.integer else f"%.{places}f", **common)
     elif isinstance(spec, ChoiceField):
         state.bind(key, value)
         st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)
