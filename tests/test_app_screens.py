@@ -306,3 +306,19 @@ def test_converted_money_fields_show_price_list_precision_and_keep_the_exact_val
     show(at, "Cloud")
     uplink = _widget(at, "uplink_per_gb")
     assert shown(uplink) == price_text(eur.uplink_per_gb)                  # '0.008615', 4 significant figures
+
+
+# ── Issue 29 item 2: once edited, the preset's caption goes ────────────────────────────────────────
+def test_an_edited_preset_loses_the_presets_caption_and_says_what_changed():
+    from planner.catalogs import currency
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    from planner.schema.format import md
+    assert any(c.value == md(RETAIL.description) for c in at.caption)                  # the preset as it is
+    bigger = currency.convert(replace(RETAIL, cameras=120, inference_pricing="instances"), "EUR")
+    at.session_state["scenario"] = bigger
+    at.run()
+    captions = [c.value for c in at.caption]
+    assert not any("15,000" in c or "pays back in month 1" in c for c in captions), captions
+    edited = next(c for c in captions if c.startswith("Edited from the preset"))
+    assert "Cameras 120" in edited and "Inference pricing GPU instances" in edited and edited.endswith("money in EUR.")
+    assert "0.0086" not in edited                                # converted prices are not changes of the work
