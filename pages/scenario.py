@@ -11,7 +11,7 @@ analysis = state.analysis(scenario)
 st.title("Scenario")
 pieces.first_steps()
 st.caption(pieces.scenario_caption(scenario, state.reference()))
-st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}."))
+st.caption(md(currency.money_in_text(scenario)))
 pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
 pieces.capacity_warning(analysis)
 

@@ -98,3 +98,11 @@ def test_converted_money_is_shown_to_price_list_precision_and_the_costs_keep_the
     assert cells["uplink_per_gb"].value == eur.uplink_per_gb                           # the model's exact figure
     assert cells["uplink_per_gb"].number_format == "#,##0.000000"                       # read as 0.008615
     assert cells["device_price"].number_format == "#,##0.00"
+
+
+# ── 11. 'Money in USD', not 'Money in USD: USD' ─────────────────────────────────────────────────────
+def test_money_in_text_names_the_currency_once():
+    from planner.catalogs import currency
+    assert currency.money_in_text(RETAIL) == "Money in USD, the catalogs' currency (no conversion)."
+    eur = currency.convert(RETAIL, "EUR")
+    assert currency.money_in_text(eur) == f"Money in EUR: {currency.rate_text(eur)}."

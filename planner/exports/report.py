@@ -275,12 +275,14 @@ def report_csv(a: Analysis, view: str = "cash") -> str:
 
 
 def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
-    """`table` with a totals row under it: the sum of every per-period money column; running totals
-    (cumulative) and counts (devices) are left blank, as a sum of them means nothing."""
+    """`table` with a totals row under it: the sum of every per-period money column; a running total
+    (cumulative) where it ends; counts (devices) are left blank, as a sum of them means nothing."""
     summed = [c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c]) and "umulative" not in c
               and "[devices]" not in c and c != "Year"]
+    running = [c for c in table.columns[1:] if "umulative" in c and len(table)]
     text = [c for c in table.columns[1:] if not pd.api.types.is_numeric_dtype(table[c])]
-    total = pd.DataFrame([{table.columns[0]: label, **{c: "" for c in text}, **{c: table[c].sum() for c in summed}}])
+    total = pd.DataFrame([{table.columns[0]: label, **{c: "" for c in text}, **{c: table[c].sum() for c in summed},
+                           **{c: table[c].iloc[-1] for c in running}}])
     return pd.concat([table.astype({table.columns[0]: str}), total], ignore_index=True)
 
 

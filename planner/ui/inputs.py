@@ -366,5 +366,5 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
                         format="%.6f", key=rate_key, on_change=_convert, args=(key, rate_key),
                         disabled=scenario.currency == currency.CATALOG_CURRENCY,
                         help=md(spec.help) + "\n\nType your own rate to override the reference rate.")
-    st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}. Catalog prices are in USD; "
+    st.caption(md(f"{currency.money_in_text(scenario)} Catalog prices are in USD; "
                   "a new currency or rate converts every money input below and in the other groups."))
