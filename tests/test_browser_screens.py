@@ -178,8 +178,11 @@ BROKEN_WORDS = """() => { const found = [];
         if (!box.width || node.parentElement.closest('svg, [data-testid="stDataFrame"], [data-testid="stTable"], pre, code')) continue;
         for (const m of node.textContent.matchAll(/[^\\s\\-–—/·,]{3,}/g)) {
             const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
-            const tops = new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
-            if (tops.size > 1) found.push(m[0]);
+            if (node.textContent[m.index - 1] === '/') continue;      // a path or a link's tail: one unbreakable string
+            const rects = [...r.getClientRects()].filter(b => b.width > 0);
+            const tops = new Set(rects.map(b => Math.round(b.top)));
+            const wide = rects.reduce((w, b) => w + b.width, 0);       // a word wider than its line must break
+            if (tops.size > 1 && wide < node.parentElement.clientWidth) found.push(m[0]);
         } }
     return found; }"""
 # A chosen option or a label shown with an ellipsis: wider than its box.
@@ -189,9 +192,9 @@ CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMain"] [dat
 ALL_PAGES = ("", "costs", "advisor", "sensitivity", "compare", "report", "plans", "fleet")
 
 
-def cut_or_broken(page) -> dict:
+def cut_or_broken(page, charts: bool = True) -> dict:
     return {"broken words": page.evaluate(BROKEN_WORDS), "cut labels": page.evaluate(CUT_LABELS),
-            "charts": page.evaluate(CROWDED)}
+            "charts": page.evaluate(CROWDED) if charts else []}
 
 
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
@@ -210,7 +213,9 @@ def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width):
                 page.get_by_test_id("stButtonGroup").get_by_text(group, exact=True).click()
                 wait_for_idle(page)
                 page.wait_for_timeout(500)
-            found = {kind: items for kind, items in cut_or_broken(page).items() if items}
+            # The printed report's charts are drawn at the A4 page's width, not the phone's (checked at 1024 px).
+            print_charts_on_a_phone = path == "report" and width == PHONE["width"]
+            found = {kind: items for kind, items in cut_or_broken(page, not print_charts_on_a_phone).items() if items}
             if found:
                 problems[view] = found
         page.context.close()
