@@ -28,7 +28,8 @@ with top[2]:
 
 table = st.data_editor(f.inventory.table, num_rows="dynamic", key=page.editor_key(), hide_index=True,
                        width="stretch", height=min(38 + 35 * (f.inventory.n + 1), 420),
-                       column_config={c: st.column_config.Column(fleet_tables.column_label(c)) for c in f.inventory.table.columns}
+                       column_config={c: st.column_config.Column(fleet_tables.column_label(c))
+                                      for c in f.inventory.table.columns}
                        | {"site": st.column_config.TextColumn("Site", pinned=True)})
 f = page.edited(f, table, months)
 if f.inventory.errors:

@@ -175,7 +175,8 @@ BROKEN_WORDS = """() => { const found = [];
     const walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const box = node.parentElement.getBoundingClientRect();
-        if (!box.width || node.parentElement.closest('svg, [data-testid="stDataFrame"], [data-testid="stTable"], pre, code')) continue;
+        const skipped = 'svg, [data-testid="stDataFrame"], [data-testid="stTable"], pre, code';
+        if (!box.width || node.parentElement.closest(skipped)) continue;
         for (const m of node.textContent.matchAll(/[^\\s\\-–—/·,]{3,}/g)) {
             const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
             if (node.textContent[m.index - 1] === '/') continue;      // a path or a link's tail: one unbreakable string
@@ -187,7 +188,8 @@ BROKEN_WORDS = """() => { const found = [];
     return found; }"""
 # A chosen option or a label shown with an ellipsis: wider than its box.
 CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-baseweb="select"] *, '
-    + '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, [data-testid="stMain"] [data-testid="stButtonGroup"] button *')]
+    + '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, '
+    + '[data-testid="stMain"] [data-testid="stButtonGroup"] button *')]
     .filter(e => !e.children.length && e.innerText && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 ALL_PAGES = ("", "costs", "advisor", "sensitivity", "compare", "report", "plans", "fleet")
 

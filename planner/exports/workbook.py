@@ -609,7 +609,8 @@ class _Writer(_Book):
         self.template.cells |= {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
         for i, (key, template, label) in enumerate(rows, start=1):
             formula = self.template(template)
-            fmt = self.formats["irr" if key == "irr_percent" else "money" if "[" + self.cur + "]" in label else "number"]
+            kind = "money" if "[" + self.cur + "]" in label else "number"
+            fmt = self.formats["irr" if key == "irr_percent" else kind]
             ws.write_string(i, 0, key)
             ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
             ws.write_string(i, 2, label)
@@ -691,7 +692,8 @@ def _provenance(scenario, name: str) -> str:
     return f"{PICKED[cited.picker]}: {cited.entry} (see Sources)" if cited else "scenario input"
 
 
-HARDWARE_FIGURES = {"unit_price_usd": "device_price", "watts": "device_watts", "throughput_ips": "device_throughput_ips"}
+HARDWARE_FIGURES = {"unit_price_usd": "device_price", "watts": "device_watts",
+                    "throughput_ips": "device_throughput_ips"}
 
 
 def source_rows(scenario) -> list[tuple]:

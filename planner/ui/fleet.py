@@ -159,7 +159,8 @@ def cashflow_figure(p: fleet_programme.Programme, height: int = 420) -> go.Figur
         traces.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Break-even",
                        "marker": {"color": charts.MARKER_COLOR, "size": 12, "symbol": "diamond"},
                        "hovertemplate": f"Break-even: {break_even_label(be, p.months)}<extra></extra>"})
-        annotations.append({"x": be, "y": y, "text": f"<b>Break-even: {break_even_label(be, p.months)}</b>", "showarrow": True,
+        annotations.append({"x": be, "y": y, "text": f"<b>Break-even: {break_even_label(be, p.months)}</b>",
+                            "showarrow": True,
                             "arrowhead": 2, "ax": 30, "ay": -50, "xanchor": "left", **charts.LABEL_STYLE})
     layout = charts._layout("Programme: cumulative cost of the three plans", cur, "Cumulative cost", height,
                             annotations=annotations, xaxis={"title": {"text": "Programme month"}, "rangemode": "tozero"})
