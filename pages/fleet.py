@@ -4,15 +4,15 @@ import zlib
 import streamlit as st
 
 from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
-from planner.schema.format import md, money
+from planner.schema.format import break_even_label, md, money
 from planner.ui import fleet as page
 from planner.ui import pieces, state
 
 f = page.current()
 st.title("Fleet")
-st.caption("One row per site (or per group of identical sites, `count`). A blank cell takes the base scenario's "
-           f"value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at its "
-           "`go_live_month`; `pin` forces a placement.")
+st.caption("One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the base "
+           f"scenario's value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at "
+           "its *Go-live month*; a *Pinned placement* forces one.")
 state.show_notices(page.PLACE)
 
 top = st.columns([2, 1, 1], gap="medium", vertical_alignment="bottom")
@@ -28,7 +28,9 @@ with top[2]:
 
 table = st.data_editor(f.inventory.table, num_rows="dynamic", key=page.editor_key(), hide_index=True,
                        width="stretch", height=min(38 + 35 * (f.inventory.n + 1), 420),
-                       column_config={"site": st.column_config.TextColumn("site", pinned=True)})
+                       column_config={c: st.column_config.Column(fleet_tables.column_label(c))
+                                      for c in f.inventory.table.columns}
+                       | {"site": st.column_config.TextColumn("Site", pinned=True)})
 f = page.edited(f, table, months)
 if f.inventory.errors:
     st.warning("Refused (the base value is used instead):\n\n" +
@@ -46,14 +48,14 @@ with st.container(horizontal=True, gap="large"):      # wraps on narrow screens 
     st.metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows", width="content")
     for key in fleet_inventory.PLACEMENTS:
         sites_here = int(placed.get(key, 0))
-        st.metric(key.replace("_", " ").capitalize(), f"{sites_here:,} site{'' if sites_here == 1 else 's'}",
+        st.metric(fleet_tables.PLACEMENT_TEXT[key], f"{sites_here:,} site{'' if sites_here == 1 else 's'}",
                   width="content")
 
 st.subheader("Three plans")
 summary = fleet_tables.plan_summary(p)["recommended"]
 be = summary["break_even_month"]
 with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
-    st.metric("Recommended: break-even", "not within the programme" if be is None else f"month {be:,.1f}",
+    st.metric("Recommended: break-even", break_even_label(be, f.months),
               width="content",
               help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.")
     st.metric("Recommended: capex", money(summary["capex_total"], cur), width="content")
@@ -75,13 +77,12 @@ st.caption(("Sorted by payback (programme month)" if every_row else
             "below has them all") +
            ". Click a header to sort by another column. Devices, capex and monthly saving count every site of the "
            "row; pin cost is the NPV a pin gives up against the advice.")
-st.dataframe(by_payback if every_row else by_payback.head(page.SITES_SHOWN), hide_index=True, width="stretch",
-             key="fleet.sites", column_config={
-                 "capex": st.column_config.NumberColumn(f"capex [{cur}]", format="accounting"),
-                 "monthly_saving": st.column_config.NumberColumn(f"monthly saving [{cur}]", format="accounting"),
-                 "payback_month": st.column_config.NumberColumn("payback month", format="%.1f"),
-                 "pin_cost_npv": st.column_config.NumberColumn(f"pin cost (NPV) [{cur}]", format="accounting"),
-                 "reason": st.column_config.TextColumn("reason", width="large")})
+shown_sites = fleet_tables.site_display(by_payback if every_row else by_payback.head(page.SITES_SHOWN), f.months)
+st.dataframe(shown_sites, hide_index=True, width="stretch", key="fleet.sites", column_config={
+    "Capex": st.column_config.NumberColumn(f"Capex [{cur}]", format="accounting"),
+    "Monthly saving": st.column_config.NumberColumn(f"Monthly saving [{cur}]", format="accounting"),
+    "Pin cost (NPV)": st.column_config.NumberColumn(f"Pin cost (NPV) [{cur}]", format="accounting"),
+    "Why": st.column_config.TextColumn("Why", width="large")})
 
 left, right = st.columns(2, gap="large")
 with left:

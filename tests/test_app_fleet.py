@@ -55,8 +55,8 @@ def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
     # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the cloud takes 4,000
     # off the recommended plan's capex.
     assert before["Capex [USD]"].iat[2] - after["Capex [USD]"].iat[2] == 4_000
-    sites = shown(at, "placement")
-    assert sites.set_index("name").loc["A", "placement"] == "cloud"
+    sites = shown(at, "Placement")
+    assert sites.set_index("Site").loc["A", "Placement"] == "Cloud"
 
 
 def test_open_a_row_as_the_current_scenario_and_send_it_back():
@@ -98,9 +98,34 @@ def test_a_long_inventory_shows_its_earliest_paybacks_and_all_rows_on_request():
     f = fleet_inventory.make_fleet(csv, RETAIL, months=60)
     at = start(f)
     expected = fleet_tables.site_table(fleet_programme.evaluate(f)).sort_values("payback_month", na_position="last", kind="stable")
-    sites = shown(at, "payback_month")
+    sites = shown(at, "Payback")
     assert len(sites) == ui.SITES_SHOWN < rows
-    assert sites["name"].tolist() == expected["name"].head(ui.SITES_SHOWN).tolist()
-    assert sites["payback_month"].is_monotonic_increasing
+    assert sites["Site"].tolist() == expected["name"].head(ui.SITES_SHOWN).tolist()     # earliest payback first
     at.toggle(key="fleet.all_sites").set_value(True).run()
-    assert shown(at, "payback_month")["name"].tolist() == expected["name"].tolist()
+    assert shown(at, "Payback")["Site"].tolist() == expected["name"].tolist()
+
+
+# ── Issue 29 item 8: the Fleet page speaks English ─────────────────────────────────────────────────
+def test_fleet_labels_reasons_and_break_even_are_words():
+    import json
+    import re
+
+    from planner.schema.format import break_even_label
+    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,split_brain_edge,"), RETAIL)
+    at = start(pinned)
+    p = fleet_programme.evaluate(pinned)
+    editor = next(d for d in at.dataframe if "go_live_month" in d.value.columns)
+    labels = {name: config.get("label") for name, config in json.loads(editor.proto.columns).items()}
+    assert labels["go_live_month"] == "Go-live month" and labels["count"] == "Sites (count)"
+    assert labels["cameras"] == "Cameras" and labels["pin"] == "Pinned placement"
+    assert not {name: label for name, label in labels.items() if name != "_index" and (not label or "_" in label)}
+    sites = shown(at, "Why")
+    assert not [c for c in sites.columns if "_" in c]
+    assert set(sites["Placement"]) <= {"Cloud", "Split-brain edge", "Edge only"}
+    why = sites.set_index("Site").loc["A", "Why"]
+    assert why.startswith("pinned to Split-brain edge (advised: ") and "_" not in why
+    assert not [r for r in sites["Why"] if re.search(r"favour the \w+ \d", r)]        # votes named, in brackets
+    assert not [m.label for m in at.metric if "_" in m.label]
+    be = fleet_tables.plan_summary(p)["recommended"]["break_even_month"]
+    assert next(m.value for m in at.metric if m.label == "Recommended: break-even") == break_even_label(be, p.months)
+    assert shown(at, "Plan")["Break-even"].iat[2] == break_even_label(be, p.months)

@@ -263,3 +263,62 @@ def test_a_preset_name_is_marked_edited_once_an_input_differs():
     at.sidebar.text_input(key="sidebar.name").set_value("Store 12").run()
     at.number_input(key="scenario.cameras").set_value(80).run()
     assert at.session_state["scenario"].name == "Store 12"              # a name the user gave is kept
+
+
+# ── Issue 29 item 4: inputs of an option not chosen are not offered ────────────────────────────────
+def _widget(at: AppTest, name: str):
+    key = f"scenario.{name}"
+    return next(w for kind in (at.slider, at.number_input, at.radio) for w in kind if w.key == key)
+
+
+def test_inputs_of_a_commitment_or_billing_not_chosen_are_greyed_out():
+    on_demand = replace(RETAIL, inference_pricing="instances", instance_commitment="on_demand",
+                        instance_billing="always_on")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.session_state["scenario"] = on_demand
+    at.run()
+    show(at, "Cloud")
+    idle = ("instance_committed_per_hour", "instance_upfront", "instance_partial_upfront_percent",
+            "instance_spot_per_hour", "instance_spot_interruption_percent", "instance_warmup_hours_per_day")
+    assert [name for name in idle if not _widget(at, name).disabled] == []
+    assert not _widget(at, "instance_per_hour").disabled and not _widget(at, "instance_commitment").disabled
+    assert "Used when *Instance commitment* is *Spot / preemptible*." in _widget(at, "instance_spot_per_hour").help
+    _widget(at, "instance_commitment").set_value("spot").run()
+    assert not _widget(at, "instance_spot_per_hour").disabled
+    assert not _widget(at, "instance_spot_interruption_percent").disabled
+    assert _widget(at, "instance_committed_per_hour").disabled
+    _widget(at, "instance_billing").set_value("scale_to_zero").run()
+    assert not _widget(at, "instance_warmup_hours_per_day").disabled
+
+
+# ── Issue 29 item 3: converted money reads like money in the fields ────────────────────────────────
+def test_converted_money_fields_show_price_list_precision_and_keep_the_exact_value():
+    from planner.catalogs import currency
+    from planner.schema.format import price_text
+    eur = currency.convert(RETAIL, "EUR")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.session_state["scenario"] = eur
+    at.run()
+    show(at, "Edge")
+    price = _widget(at, "device_price")
+    assert price.value == eur.device_price                                  # the exact conversion, used by the costs
+    assert shown(price) == price_text(eur.device_price).replace(",", "")    # '1723.10', not '1723.098'
+    show(at, "Cloud")
+    uplink = _widget(at, "uplink_per_gb")
+    assert shown(uplink) == price_text(eur.uplink_per_gb)                  # '0.008615', 4 significant figures
+
+
+# ── Issue 29 item 2: once edited, the preset's caption goes ────────────────────────────────────────
+def test_an_edited_preset_loses_the_presets_caption_and_says_what_changed():
+    from planner.catalogs import currency
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    from planner.schema.format import md
+    assert any(c.value == md(RETAIL.description) for c in at.caption)                  # the preset as it is
+    bigger = currency.convert(replace(RETAIL, cameras=120, inference_pricing="instances"), "EUR")
+    at.session_state["scenario"] = bigger
+    at.run()
+    captions = [c.value for c in at.caption]
+    assert not any("15,000" in c or "pays back in month 1" in c for c in captions), captions
+    edited = next(c for c in captions if c.startswith("Edited from the preset"))
+    assert "Cameras 120" in edited and "Inference pricing GPU instances" in edited and edited.endswith("money in EUR.")
+    assert "0.0086" not in edited                                # converted prices are not changes of the work

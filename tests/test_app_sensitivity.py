@@ -139,10 +139,9 @@ def test_moving_the_tornado_percentage_changes_the_table():
 
 def test_the_tornado_by_break_even_and_with_a_custom_range():
     at = open_page()
-    install = risk.KEY_INPUTS.index("install_per_device")                         # 0 in the preset: no ± range
+    install = risk.KEY_INPUTS.index("install_per_device")     # 0 in the preset: up to 20 % of the device price
     bars = lambda: " ".join(figure(at, "Savings over 36 months: each input")["data"][0]["y"])   # noqa: E731
-    assert "Installation" not in bars()
-    assert tornado_shown(at)["Input"].iloc[-1] == "Discount rate"                   # no effect: listed last
+    assert f"0 – {RETAIL.device_price * 0.2:,.0f} USD/device" in bars()
     at.session_state["sensitivity.tornado.custom"] = {"edited_rows": {install: {"Low": 0.0, "High": 5_000.0}},
                                                       "added_rows": [], "deleted_rows": []}
     at.run()
@@ -246,7 +245,6 @@ def test_an_error_keeps_the_previous_results_and_says_so():
     at = run_simulation(open_page(), seed=1)
     shown = headline(at)
     at.selectbox(key="sensitivity.mc.cameras.kind").set_value("lognormal")
-    at.number_input(key="sensitivity.mc.cameras.sigma").set_value(0.01)
     at.number_input(key="sensitivity.mc.cameras.likely").set_value(0)
     run_simulation(at, seed=1)
     assert at.error[0].value == "Not run: Cameras: lognormal needs a median > 0 and 0 < sigma ≤ 3"
@@ -391,3 +389,20 @@ def test_custom_ranges_keep_the_percentage_for_a_blank_side():
     assert ranges == (("cameras", 40.0, 90.0), ("device_price", 1_000.0, -5.0))
     assert notes == ["Device price: -5 is outside 0 to 1,000,000 USD/device; the nearest bound is used."]
     assert math.isnan(frame.loc[1, "Low"])
+
+
+# ── 7. The Monte Carlo rows keep their labels; sigma only for a lognormal ──────────────────────────
+def test_monte_carlo_rows_label_every_cell_and_offer_sigma_only_for_a_lognormal():
+    at = open_page()
+    names = at.session_state["sensitivity.mc.inputs"]
+    assert names
+    first = names[0]
+    kind = at.selectbox(key=f"sensitivity.mc.{first}.kind")
+    assert kind.label == "Distribution" and kind.value == "triangular"
+    for part, label in (("low", "Low"), ("likely", "Likely / median"), ("high", "High"), ("sigma", "Sigma")):
+        assert at.number_input(key=f"sensitivity.mc.{first}.{part}").label == label
+    assert at.number_input(key=f"sensitivity.mc.{first}.sigma").disabled          # triangular: no sigma
+    kind.set_value("lognormal")
+    at.button(key="sensitivity.mc.run").click().run()
+    assert not at.exception
+    assert not at.number_input(key=f"sensitivity.mc.{first}.sigma").disabled

@@ -7,6 +7,8 @@ out/screenshots/.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -165,3 +167,59 @@ def test_no_chart_title_or_option_is_cut_and_no_legend_covers_an_axis_title(new_
     page.wait_for_timeout(800)                                   # the charts relayout at the new width
     assert page.evaluate(CROWDED) == []
     assert page.evaluate(BUTTONS_CUT) == []
+
+
+# ── Issue 29 item 1: no page cuts a title, an option label or a word, at 1024 px and on a phone ────
+# A word the browser broke over two lines: its range has boxes on two different lines.
+BROKEN_WORDS = """() => { const found = [];
+    const walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const box = node.parentElement.getBoundingClientRect();
+        const skipped = 'svg, [data-testid="stDataFrame"], [data-testid="stTable"], pre, code';
+        if (!box.width || node.parentElement.closest(skipped)) continue;
+        for (const m of node.textContent.matchAll(/[^\\s\\-–—/·,]{3,}/g)) {
+            const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+            if (node.textContent[m.index - 1] === '/') continue;      // a path or a link's tail: one unbreakable string
+            const rects = [...r.getClientRects()].filter(b => b.width > 0);
+            const tops = new Set(rects.map(b => Math.round(b.top)));
+            const wide = rects.reduce((w, b) => w + b.width, 0);       // a word wider than its line must break
+            if (tops.size > 1 && wide < node.parentElement.clientWidth) found.push(m[0]);
+        } }
+    return found; }"""
+# A chosen option or a label shown with an ellipsis: wider than its box.
+CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-baseweb="select"] *, '
+    + '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, '
+    + '[data-testid="stMain"] [data-testid="stButtonGroup"] button *')]
+    .filter(e => !e.children.length && e.innerText && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+ALL_PAGES = ("", "costs", "advisor", "sensitivity", "compare", "report", "plans", "fleet")
+
+
+def cut_or_broken(page, charts: bool = True) -> dict:
+    return {"broken words": page.evaluate(BROKEN_WORDS), "cut labels": page.evaluate(CUT_LABELS),
+            "charts": page.evaluate(CROWDED) if charts else []}
+
+
+@pytest.mark.parametrize("width", (1024, PHONE["width"]))
+def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width):
+    problems = {}
+    for path in ALL_PAGES:
+        page = new_page(f"{app_url}/{path}")
+        page.set_viewport_size({"width": width, "height": 900})
+        wait_for_idle(page)
+        page.wait_for_timeout(1_000)                             # charts relayout at the new width
+        views = {path or "scenario": None}
+        if not path:                                             # the Scenario page: every input group
+            views = {f"scenario/{group}": group for group in ("Workload", "Cloud", "Edge", "Finance", "Carbon")}
+        for view, group in views.items():
+            if group and group != "Workload":                    # Workload is shown first
+                page.get_by_test_id("stButtonGroup").get_by_text(group, exact=True).click()
+                wait_for_idle(page)
+                page.wait_for_timeout(500)
+            # The printed report's charts are drawn at the A4 page's fixed width whatever the window's
+            # (tests/test_browser_report.py checks them as printed): only its text is checked here.
+            found = {kind: items for kind, items in cut_or_broken(page, path != "report").items() if items}
+            if found:
+                problems[view] = found
+        page.context.close()
+    if problems:
+        pytest.fail(f"at {width} px: " + json.dumps(problems, indent=1, ensure_ascii=False))

@@ -81,7 +81,8 @@ def test_tornado_of_the_retail_preset_ends_where_the_model_lands():
     low, high = fig.data
     np.testing.assert_allclose(np.array(low.x) + base, table["savings_low"], rtol=1e-9)
     np.testing.assert_allclose(np.array(high.x) + base, table["savings_high"], rtol=1e-9)
-    assert "Cameras" in low.y[0]                            # the largest swing first (risk sorts by swing)
+    largest = table["input"].iloc[0]                        # workload growth: 0 ± 20 points a year
+    assert largest == "workload_growth_percent_per_year" and "Workload growth" in low.y[0]   # the largest swing first
 
 
 def test_an_empty_tornado_says_nothing_moves():

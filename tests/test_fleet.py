@@ -306,7 +306,7 @@ def test_a_row_whose_devices_do_not_fit_its_power_is_flagged_and_not_voted_onto_
                                       "(1 device × 250 W = 250 W needed, 150 W available): costed as if they did")
     assert table.loc[1, "reason"].endswith("; the edge's devices would not fit the site's power "
                                            "(1 device × 250 W = 250 W needed, 150 W available)")
-    assert table.loc[1, "reason"].startswith("answers and money favour the edge")
+    assert table.loc[1, "reason"].startswith("the site's answers and the money favour the edge (weighted votes ")
     assert "fit" not in table.loc[2, "reason"]
 
 

@@ -4,6 +4,8 @@ import re
 import numpy as np
 import pytest
 
+from planner.schema.scenario import FIELD_BY_NAME
+
 from planner.catalogs import catalog
 from planner.exports import report
 from planner.model import risk
@@ -28,7 +30,9 @@ def test_tornado_swings_of_linear_inputs_by_hand():
 def test_tornado_is_sorted_by_swing_and_clips_to_bounds():
     table = risk.tornado(RETAIL, percent=200)
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
-    assert (table["low"] >= 0).all()                      # 200 % below would be negative: clipped at 0
+    floors = table["input"].map(lambda name: FIELD_BY_NAME[name].min)
+    assert (table["low"] >= floors).all()                 # 200 % below would be negative: clipped at the bound
+    assert table.set_index("input").loc["cameras", "low"] == FIELD_BY_NAME["cameras"].min
     hours = table.set_index("input").loc["hours_per_day"]
     assert hours["high"] == 24                             # 12 h × 3 = 36 h, clipped to the field's 24 h
 

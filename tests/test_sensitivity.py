@@ -114,7 +114,8 @@ def test_map_problems_and_notes():
 
 def test_default_inputs_of_the_map_and_the_monte_carlo():
     table = risk.tornado(BASE, percent=30)
-    assert sensitivity.default_map_inputs(table, 36) == ("uplink_per_gb", "hours_per_day")
+    # growth at 0 swings ±30 points (an absolute range), ahead of the uplink price
+    assert sensitivity.default_map_inputs(table, 36) == ("workload_growth_percent_per_year", "uplink_per_gb")
     chosen = sensitivity.default_uncertain_inputs(table, BASE)
     assert len(chosen) == sensitivity.MC_DEFAULT_INPUTS and all(getattr(BASE, n) for n in chosen)
     nothing_moves = table.assign(savings_high=table["savings_low"])

@@ -91,6 +91,14 @@ def rate_origin(scenario: Scenario) -> str:
     return f"{'ECB reference rate' if reference else 'rate'} of {scenario.fx_rate_date}"
 
 
+def money_in_text(scenario: Scenario) -> str:
+    """'Money in USD, the catalogs' currency (no conversion).' / 'Money in EUR: 0.861549 EUR per USD, …'."""
+    text = rate_text(scenario)
+    if text.startswith(f"{scenario.currency}, ") or text.startswith(f"{scenario.currency} as entered"):
+        return f"Money in {text}."                        # the text names the currency itself
+    return f"Money in {scenario.currency}: {text}."
+
+
 def rate_text(scenario: Scenario) -> str:
     """'0.861549 EUR per USD, ECB reference rate of 2025-10-21' / 'USD, the catalogs' currency' / '… set by hand'."""
     if scenario.currency == CATALOG_CURRENCY and scenario.fx_rate == 1:

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from planner.advice import advisor
 from planner.exports import charts
+from planner.catalogs.currency import CATALOG_CURRENCY
 from planner.model.designs import UPLINK_UTILISATION, Designs
 from planner.model.finance import DISCOUNT_WHEN
 from planner.schema.format import break_even_short, break_even_text, input_text, irr_text, money, ms_text
@@ -187,7 +188,8 @@ def assumptions_html(a: Analysis) -> str:
     number = {field: i for i, p in enumerate(found, start=1) for field in p.fields}
     values = to_dict(a.scenario)
     table = assumptions_table(a.scenario)
-    rows = [[label, f"{input_text(field, values[field])} {unit}".rstrip(),
+    converted = a.scenario.currency != CATALOG_CURRENCY          # shown to price-list precision
+    rows = [[label, f"{input_text(field, values[field], converted)} {unit}".rstrip(),
              f"[{number[field]}]" if field in number else ""]
             for field, label, unit in table[["field", "label", "unit"]].itertuples(index=False)
             if field != "name" and applies(a.scenario, field)]

@@ -20,7 +20,7 @@ from planner.model import designs
 from planner.catalogs.catalog import Provenance
 from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS, Costs, side_components
 from planner.model.finance import Carbon, Finance, analyse, carbon, discount_convention
-from planner.schema.format import irr_figures
+from planner.schema.format import irr_figures, irr_shown
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
 
@@ -235,6 +235,12 @@ def source_lines(scenario: Scenario) -> list[str]:
 IRR_LABEL = "IRR of the move to the edge"
 
 
+def irr_cell(note: str | None) -> str | None:
+    """The IRR cell of a table when there is no single rate to show: 'over 1,000 %' (as the app reads it), or the
+    note (several rates, or none)."""
+    return irr_shown(float("inf")) if note and note.startswith("over") else note
+
+
 def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
     import pandas as pd
     s, cur = summary(a, view), a.scenario.currency
@@ -258,7 +264,7 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         ("NPV of savings", s["npv_savings"], cur),
         (f"Discounting: {s['discounting']}", None, ""),           # the convention, stated; no figure
         ("ROI", s["roi_percent"], "%"),
-        (IRR_LABEL + (f" ({s['irr_note']})" if s["irr_note"] else ""), s["irr_percent"], "%/year"),
+        (IRR_LABEL, s["irr_percent"], "%/year"),                # the CSV writes the note where there is no rate
         ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
         ("Edge emissions, first month (" + ("embodied share included" if view == "accounting"
                                             else "devices bought excluded") + ")", s["edge_kgco2e_monthly"], KG),
@@ -285,7 +291,13 @@ def csv_tables(a: Analysis, view: str = "cash", approval: str | None = None) -> 
                                                              "value": approval}])], ignore_index=True).fillna("")
     tables = {"assumptions": assumptions, "summary": summary_table(a, view),
               "monthly": monthly_table(a, view), "yearly": yearly_table(a, view)}
-    return {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
+    tables = {name: t.round(CSV_DECIMALS[name]) if name in CSV_DECIMALS else t for name, t in tables.items()}
+    s = summary(a, view)
+    summary_values = tables["summary"]["value"].astype(object)     # 'over 1,000 %' as the app says, or the rates
+    summary_values[tables["summary"]["metric"] == IRR_LABEL] = (s["irr_percent"] if s["irr_percent"] is not None
+                                                                 else irr_cell(s["irr_note"]))
+    tables["summary"] = tables["summary"].assign(value=summary_values)
+    return tables
 
 
 def report_csv(a: Analysis, view: str = "cash", approval: str | None = None) -> str:
@@ -302,13 +314,15 @@ def report_csv(a: Analysis, view: str = "cash", approval: str | None = None) -> 
 
 
 def with_totals(table: pd.DataFrame, label: str = "Total") -> pd.DataFrame:
-    """`table` with a totals row under it: the sum of every per-period money column; running totals
-    (cumulative) and counts (devices) are left blank, as a sum of them means nothing."""
+    """`table` with a totals row under it: the sum of every per-period money column; a running total
+    (cumulative) where it ends; counts (devices) are left blank, as a sum of them means nothing."""
     import pandas as pd
     summed = [c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c]) and "umulative" not in c
               and "[devices]" not in c and c != "Year"]
+    running = [c for c in table.columns[1:] if "umulative" in c and len(table)]
     text = [c for c in table.columns[1:] if not pd.api.types.is_numeric_dtype(table[c])]
-    total = pd.DataFrame([{table.columns[0]: label, **{c: "" for c in text}, **{c: table[c].sum() for c in summed}}])
+    total = pd.DataFrame([{table.columns[0]: label, **{c: "" for c in text}, **{c: table[c].sum() for c in summed},
+                           **{c: table[c].iloc[-1] for c in running}}])
     return pd.concat([table.astype({table.columns[0]: str}), total], ignore_index=True)
 
 

@@ -20,7 +20,7 @@ from planner.model.finance import Finance
 from planner.schema.format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
 from planner.exports.report import sources
 from planner.schema.safe_csv import frame_rows, write_csv_rows
-from planner.schema.scenario import FIELD_BY_NAME, RELEVANT_WHEN, Scenario, applies
+from planner.schema.scenario import FIELD_BY_NAME, Scenario, applies, condition_text
 
 INPUT_ORDER = risk.KEY_INPUTS + tuple(n for n in risk.VARIABLE_INPUTS if n not in risk.KEY_INPUTS)
 MAP_SPREAD, MC_SPREAD = 0.5, 0.3          # default map range ±50 %, default triangular ±30 % of the current value
@@ -96,9 +96,7 @@ def relevance_note(name: str, scenario: Scenario) -> str | None:
     """Why an input cannot move this scenario's results ('used when … is …'), or None."""
     if applies(scenario, name):
         return None
-    choice, option = RELEVANT_WHEN[name]
-    spec = FIELD_BY_NAME[choice]
-    return f"{FIELD_BY_NAME[name].label} has no effect here: it is used when {spec.label} is {spec.options[option]}."
+    return f"{FIELD_BY_NAME[name].label} has no effect here: it is used when {condition_text(scenario, name)}."
 
 
 # ── Tornado ────────────────────────────────────────────────────────────────────────────────────────

@@ -19,16 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.catalogs import catalog
+from planner.catalogs.catalog import TIER_ITEMS
 from planner.advice.advisor import capacity_warning
 from planner.fleet import inventory as fleet_inventory, tables as fleet_tables
 from planner.model.costs import (CARBON_COMPONENTS, COMPONENTS, DAYS_PER_CALENDAR_MONTH, HOURS_PER_CALENDAR_MONTH,
                                  batch, scenario_figures, side_components)
 from planner.model.finance import (DISCOUNT_CONVENTION, DISCOUNT_WHEN, MIN_CAPEX, cash_flows, discount_factors,
                                     discounted_flows, savings_path)
-from planner.exports.report import Analysis, summary, yearly_table
-from planner.catalogs.currency import rate_text
-from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT
-from planner.schema.scenario import FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
+from planner.exports.report import PICKED, Analysis, summary, yearly_table
+from planner.catalogs.currency import CATALOG_CURRENCY, rate_text
+from planner.schema.format import IRR_NUMBER_FORMAT, IRR_SHOWN_UP_TO_PERCENT, price_decimals
+from planner.schema.scenario import FIELDS, MONEY_FIELDS, TIER_SCHEDULES, VIEWS, ChoiceField, NumberField, to_dict
 
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
 
@@ -373,7 +374,16 @@ class _Book:
                         "input": add({"bg_color": "#FFF2CC", "border": 1}),
                         "bold": add({"bold": True}), "centre": add({"align": "center"}),
                         "wrap": add({"text_wrap": True, "valign": "top"}),
-                        "percent": add({"num_format": "0.00"})}
+                        "percent": add({"num_format": "0.00"}),
+                        "irr": add({"num_format": IRR_NUMBER_FORMAT})}
+
+    def price_format(self, decimals: int):
+        """An input cell showing a converted price to `decimals` places; the cell keeps the exact value."""
+        key = f"input_price_{decimals}"
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format({"bg_color": "#FFF2CC", "border": 1,
+                                                      "num_format": "#,##0." + "0" * decimals})
+        return self.formats[key]
 
     def add_sheets(self, names: tuple[str, ...]) -> None:
         self.sheets = {name: self.book.add_worksheet(name, self.sheet_class or _fast_sheet()) for name in names}
@@ -494,6 +504,8 @@ class _Writer(_Book):
         for name, value, label, unit, source in rows:
             if isinstance(value, str):
                 ws.write_string(row, 1, value, self.formats["input"])
+            elif name in MONEY_FIELDS and self.cur != CATALOG_CURRENCY:     # converted: shown as a price list
+                ws.write_number(row, 1, value, self.price_format(price_decimals(value)))
             else:
                 ws.write_number(row, 1, value, self.formats["input"])
             ws.write_string(row, 0, name)
@@ -637,7 +649,8 @@ class _Writer(_Book):
         self.template.cells |= {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
         for i, (key, template, label) in enumerate(rows, start=1):
             formula = self.template(template)
-            fmt = self.formats["money" if "[" + self.cur + "]" in label else "number"]
+            kind = "money" if "[" + self.cur + "]" in label else "number"
+            fmt = self.formats["irr" if key == "irr_percent" else kind]
             ws.write_string(i, 0, key)
             ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
             ws.write_string(i, 2, label)
@@ -715,36 +728,36 @@ class _Writer(_Book):
 
 
 def _provenance(scenario, name: str) -> str:
-    """Where an input came from, when it is a catalog figure."""
-    if name.startswith("device_") and name != "device_sizing" and scenario.device_id != "custom":
-        return f"hardware catalog: {scenario.device_id} (see Sources)"
-    if name.startswith("instance_") and any(p.picker == "instance" and name in p.fields
-                                            for p in catalog.load().provenance(scenario)):
-        return "cloud instance catalog (see Sources)"
-    if name in ("inference_pricing", "cloud_upload", "uplink_per_gb", "ingest_per_gb", "storage_per_gb_month") \
-            and scenario.cloud_provider != "custom":
-        return f"cloud price catalog: {scenario.cloud_provider} (see Sources)"
-    cited = next((p for p in catalog.load().carbon_provenance(to_dict(scenario)) if name in p.fields), None)
-    if cited:
-        return f"carbon catalog: {cited.entry} (see Sources)"
-    return "scenario input"
+    """Where an input came from: the catalog entry it equals (`Catalog.provenance`, as the app and the CSV
+    credit it), else the user's own figure. A typed bill, a derated throughput or a mode is not a catalog's."""
+    cited = next((p for p in catalog.load().provenance(scenario) if name in p.fields), None)
+    return f"{PICKED[cited.picker]}: {cited.entry} (see Sources)" if cited else "scenario input"
+
+
+HARDWARE_FIGURES = {"unit_price_usd": "device_price", "watts": "device_watts",
+                    "throughput_ips": "device_throughput_ips"}
 
 
 def source_rows(scenario) -> list[tuple]:
-    """Catalog rows behind the scenario: its device, and the cloud price rows of its provider and service."""
+    """Catalog rows behind the scenario's figures: its device's figures it still uses, its instance, the price
+    rows of the tier schedules it uses and its carbon rows."""
     cat = catalog.load()
+    found = cat.provenance(scenario)
+    cited = {field for p in found for field in p.fields}
+    tiers = {p.entry for p in found if p.picker in {picker for picker, _ in TIER_ITEMS.values()}}
     rows = []
     for d in cat.hardware:
         if d["id"] == scenario.device_id:
-            for figure in ("unit_price_usd", "watts", "throughput_ips"):
-                rows.append(("hardware.csv", d["id"], figure, d[figure], d.get("estimate") or "", d["source"],
-                             d["as_of"]))
-    for p in cat.provenance(scenario):
+            for figure, field in HARDWARE_FIGURES.items():
+                if field in cited:
+                    rows.append(("hardware.csv", d["id"], figure, d[figure], d.get("estimate") or "", d["source"],
+                                 d["as_of"]))
+    for p in found:
         if p.picker == "instance":
             rows.append(("cloud_instances.csv", p.entry, "instance rates, surcharge, throughput",
                          scenario.instance_per_hour, p.estimate, p.source, p.as_of))
     for p in cat.cloud_prices:
-        if f"{p['provider']} — {p['service']}" == scenario.cloud_provider:
+        if f"{p['provider']} — {p['service']}" in tiers:
             rows.append(("cloud_prices.csv", f"{p['provider']} {p['item']}", f"from {p['tier_from']:g} ({p['unit']})",
                          p["price_usd"], p.get("estimate") or "", p["source"], p["as_of"]))
     values = to_dict(scenario)

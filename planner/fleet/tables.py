@@ -9,14 +9,35 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.fleet.devices import DEVICE_COLUMNS, FIT_RULE_TEXT, OWN_DEVICE, DeviceChoice
-from planner.fleet.inventory import PLACEMENTS, PLANS, Fleet, answers_dict, cell_text
+from planner.fleet.inventory import PLACEMENTS, PLANS, SPECS, Fleet, answers_dict, cell_text
 from planner.fleet.programme import HARD_RULES, Programme
-from planner.schema.format import irr_figures
+from planner.schema.format import break_even_label, irr_figures
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import (to_dict)
 
 if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
     import pandas as pd
+
+
+# ── Words for the keys ─────────────────────────────────────────────────────────────────────────────
+PLACEMENT_TEXT = {"cloud": "Cloud", "split_brain_edge": "Split-brain edge", "edge_only": "Edge only"}
+SITE_COLUMN_TEXT = {"name": "Site", "count": "Sites", "go_live_month": "Go-live month", "placement": "Placement",
+                    "advised": "Advised", "device": "Edge device", "reason": "Why", "devices": "Devices",
+                    "capex": "Capex", "monthly_saving": "Monthly saving", "payback_month": "Payback",
+                    "pin_cost_npv": "Pin cost (NPV)"}
+INVENTORY_COLUMN_TEXT = {"site": "Site", "count": "Sites (count)", "go_live_month": "Go-live month",
+                         "pin": "Pinned placement", "device": "Edge device"}
+
+
+def column_label(name: str) -> str:
+    """An inventory column as a reader knows it: the fleet's own words, else the field's or question's label."""
+    spec = SPECS.get(name)
+    return INVENTORY_COLUMN_TEXT.get(name) or (spec.label if spec is not None else name)
+
+
+def placement_text(keys) -> np.ndarray:
+    """'split_brain_edge' → 'Split-brain edge', element-wise (blank and unknown cells unchanged)."""
+    return np.array([PLACEMENT_TEXT.get(k, k) for k in np.asarray(keys, dtype=object)], dtype=object)
 
 
 # ── Results as tables ───────────────────────────────────────────────────────────────────────────────
@@ -37,13 +58,14 @@ def reasons(p: Programme) -> np.ndarray:
     side = np.where(pl.edge_votes == pl.cloud_votes, np.where(pl.advised != 0, "edge", "cloud"), side).astype(object)
     high = np.char.mod("%.1f", np.maximum(pl.edge_votes, pl.cloud_votes)).astype(object)
     low = np.char.mod("%.1f", np.minimum(pl.edge_votes, pl.cloud_votes)).astype(object)
-    vote_text = np.where(pl.edge_votes != pl.cloud_votes, "answers and money favour the " + side + " " + high + " to "
-                         + low, "a tie: the " + side + " stays")
+    vote_text = np.where(pl.edge_votes != pl.cloud_votes, "the site's answers and the money favour the " + side
+                         + " (weighted votes " + high + " to " + low + ")",
+                         "a tie in the weighted votes: the " + side + " stays")
     why = np.where(code > 0, hard_text, vote_text)
     table = p.fleet.inventory.table
     pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
-    advised = np.array(PLACEMENTS, dtype=object)[pl.advised]
-    why = np.where(pins != "", "pinned to " + pins + " (advised " + advised + ": " + why + ")", why)
+    advised = placement_text(np.array(PLACEMENTS, dtype=object)[pl.advised])
+    why = np.where(pins != "", "pinned to " + placement_text(pins) + " (advised: " + advised + ", as " + why + ")", why)
     short = pl.power_needed_watts > pl.power_available_watts
     per_site = np.round(pl.power_needed_watts / np.where(pl.device_watts > 0, pl.device_watts, 1))
     power = (np.char.mod("%.0f", per_site).astype(object) + np.where(per_site == 1, " device × ", " devices × ")
@@ -100,6 +122,13 @@ def site_table(p: Programme) -> pd.DataFrame:
         "payback_month": np.where(edge, p.go_live + r.payback_months, np.nan),
         "pin_cost_npv": np.where(advised_edge, npv_site, 0.0) - np.where(edge, npv_site, 0.0),
     })
+
+
+def site_display(sites: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
+    """`site_table` for reading: placements in words, payback in the break-even wording, columns labelled."""
+    return sites.assign(placement=placement_text(sites["placement"]), advised=placement_text(sites["advised"]),
+                        payback_month=[break_even_label(_none(m), horizon_months) for m in sites["payback_month"]]
+                        ).rename(columns=SITE_COLUMN_TEXT)
 
 
 def device_used(p: Programme) -> np.ndarray:

@@ -82,20 +82,36 @@ def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash
 
 
 # ── Tornado ─────────────────────────────────────────────────────────────────────────────────────────
+# Inputs whose usual value is 0 (± a percentage of 0 is 0): their swing in points at ±20 %, scaled with the
+# percentage. Installation at 0 swings up to the same percentage of the device's price.
+ZERO_SPANS_AT_20_PERCENT = {"workload_growth_percent_per_year": 20.0, "bandwidth_price_change_percent_per_year": 10.0,
+                            "cloud_fee_change_percent_per_year": 10.0, "inference_discount_percent": 10.0}
+
+
+def default_range(base: Scenario, name: str, percent: float) -> tuple[float, float]:
+    """An input's tornado range: ± `percent` of its value, or an absolute span around 0 (see above)."""
+    value = float(getattr(base, name))
+    if value == 0 and name in ZERO_SPANS_AT_20_PERCENT:
+        span = ZERO_SPANS_AT_20_PERCENT[name] * percent / 20
+        return -span, span
+    if value == 0 and name == "install_per_device":
+        return 0.0, float(base.device_price) * percent / 100
+    return value * (1 - percent / 100), value * (1 + percent / 100)
+
+
 def tornado(base: Scenario, inputs=None, percent: float = 20.0,
             custom: dict[str, tuple[float, float]] | None = None, view: str = "cash") -> pd.DataFrame:
     """Break-even, savings, NPV of savings and emissions avoided (cloud − edge kg CO₂e over the horizon) at a
     low and a high value of each input, sorted by savings swing.
 
-    `inputs` defaults to `key_inputs(base)`. Low/high are base × (1 ∓ percent/100), clipped to the field's
-    bounds, unless `custom` gives them.
-    An input whose base is 0 has no ± range: give it a custom low/high to include it.
+    `inputs` defaults to `key_inputs(base)`. Low/high are base × (1 ∓ percent/100), or `default_range`'s
+    span for an input at 0, clipped to the field's bounds, unless `custom` gives them.
     """
     custom = custom or {}
     rows = []
     for name in key_inputs(base) if inputs is None else inputs:
         value = float(getattr(base, name))
-        low, high = custom.get(name, (value * (1 - percent / 100), value * (1 + percent / 100)))
+        low, high = custom.get(name, default_range(base, name, percent))
         rows.append((name, value, *_clip(name, [low, high])))
     k = len(rows)
     overrides = {name: np.full(2 * k, value) for name, value, _, _ in rows}

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from planner.schema.scenario import FIELDS, TIER_SCHEDULES, ChoiceField
+from planner.schema.scenario import FIELDS, MONEY_FIELDS, TIER_SCHEDULES, ChoiceField
 
 SYMBOLS = {"USD": "$"}          # currencies written with a leading symbol; others get a trailing code
 
@@ -75,6 +75,13 @@ def break_even_text(month: float | None, horizon: int) -> str:
     if when.endswith(("day", "days")) and not when.startswith("within"):
         when = f"after {when}"
     return f"pays back in month {math.ceil(month)} ({when})"
+
+
+def break_even_label(month: float | None, horizon: int) -> str:
+    """A break-even as a card or cell says it, in the words of `break_even_text`: 'Month 1 (after 18 days)',
+    'Cheaper from day one', 'Does not pay back within 36 months'."""
+    text = break_even_text(month, horizon).removeprefix("pays back in ")
+    return text[0].upper() + text[1:]
 
 
 def carbon_break_even_text(month: float | None, horizon: int) -> str:
@@ -158,6 +165,17 @@ def irr_text(irr_percent: float | None, note: str | None = None) -> str:
     return f"{irr_percent:.1f} %/year"
 
 
+def irr_shown(irr_percent: float | None) -> float | str | None:
+    """The IRR as a table cell: the figure up to the bound, 'over 1,000 %' above it (as `irr_text`)."""
+    if irr_percent is not None and irr_percent > IRR_SHOWN_UP_TO_PERCENT:
+        return f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %"
+    return irr_percent
+
+
+# Spreadsheet number format with the same bound: the cell keeps the exact IRR, it reads as the app says it.
+IRR_NUMBER_FORMAT = f'[>{IRR_SHOWN_UP_TO_PERCENT:.0f}]"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %";#,##0.####'
+
+
 # ── Numbers and inputs ─────────────────────────────────────────────────────────────────────────────
 def number_text(value: float) -> str:
     """'1,000,000', '0.4', '0.0000166667' — thousands separators, no needless zeros."""
@@ -166,19 +184,40 @@ def number_text(value: float) -> str:
     return f"{value:,.10f}".rstrip("0")
 
 
-def tiers_text(tiers: Sequence[dict]) -> str:
-    return "; ".join(f"from {number_text(t['start'])}: {number_text(t['price'])}" for t in tiers)
+PRICE_SIGNIFICANT_DIGITS = 4       # a converted price under 1 unit: 0.04307745 EUR/GB reads 0.04308
 
 
-def input_text(name: str, value) -> str:
-    """One input value as display text (choices by their option text, tiers as one line)."""
+def price_decimals(value: float) -> int:
+    """Decimals a price list gives a converted figure: cents from 1 unit up, else 4 significant figures."""
+    value = abs(float(value))
+    if value >= 1 or value == 0:
+        return 2
+    return PRICE_SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(value))
+
+
+def price_text(value: float) -> str:
+    """A converted money figure as a price list prints it: '214.53', '2,000', '0.04308'."""
+    decimals = price_decimals(value)
+    rounded = round(float(value), decimals)
+    return number_text(rounded) if decimals > 2 or rounded.is_integer() else f"{rounded:,.2f}"
+
+
+def tiers_text(tiers: Sequence[dict], converted: bool = False) -> str:
+    price = price_text if converted else number_text
+    return "; ".join(f"from {number_text(t['start'])}: {price(t['price'])}" for t in tiers)
+
+
+def input_text(name: str, value, converted: bool = False) -> str:
+    """One input value as display text (choices by their option text, tiers as one line). `converted`: the
+    money is converted from the catalogs' USD, shown to price-list precision (`price_text`); the costs keep
+    the exact conversion."""
     spec = next((f for f in FIELDS if f.name == name), None)
     if isinstance(spec, ChoiceField):
         return spec.options.get(value, str(value))
     if name in TIER_SCHEDULES:
-        return tiers_text(value)
+        return tiers_text(value, converted)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number_text(value)
+        return price_text(value) if converted and name in MONEY_FIELDS else number_text(value)
     return str(value)
 
 

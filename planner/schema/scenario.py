@@ -318,13 +318,44 @@ VIEWS = ("cash", "accounting")     # how money is presented: cash as paid, or ca
 NUMBER_FIELDS = tuple(f for f in FIELDS if isinstance(f, NumberField))
 
 
+# Inputs of the GPU-instance pricing that matter only under a further choice: every (choice, options) must hold.
+COMMITTED = ("one_year", "three_year")
+ALSO_RELEVANT_WHEN = {
+    "instance_upfront": (("instance_commitment", COMMITTED),),
+    "instance_committed_per_hour": (("instance_commitment", COMMITTED),),
+    "instance_partial_upfront_percent": (("instance_commitment", COMMITTED), ("instance_upfront", ("partial",))),
+    "instance_spot_per_hour": (("instance_commitment", ("spot",)),),
+    "instance_spot_interruption_percent": (("instance_commitment", ("spot",)),),
+    "instance_warmup_hours_per_day": (("instance_billing", ("scale_to_zero",)),
+                                      ("instance_commitment", ("on_demand", "spot"))),   # a commitment bills every hour
+}
+
+
+def unmet_condition(scenario: "Scenario", name: str) -> tuple[str, tuple[str, ...]] | None:
+    """The first choice whose option keeps an input from moving this scenario's results, with the options it
+    needs (RELEVANT_WHEN, then ALSO_RELEVANT_WHEN); None when the input applies."""
+    conditions = ((RELEVANT_WHEN[name][0], (RELEVANT_WHEN[name][1],)),) if name in RELEVANT_WHEN else ()
+    for choice, options in conditions + ALSO_RELEVANT_WHEN.get(name, ()):
+        if getattr(scenario, choice) not in options:
+            return choice, options
+    return None
+
+
 def applies(scenario: "Scenario", name: str) -> bool:
     """Whether an input can move this scenario's results: False for one that only matters for another option
-    of a choice (RELEVANT_WHEN), e.g. the GPU instance rates under per-image pricing."""
-    if name not in RELEVANT_WHEN:
-        return True
-    choice, option = RELEVANT_WHEN[name]
-    return getattr(scenario, choice) == option
+    of a choice, e.g. the GPU instance rates under per-image pricing, the spot price under a commitment."""
+    return unmet_condition(scenario, name) is None
+
+
+def condition_text(scenario: "Scenario", name: str, emphasis: str = "") -> str:
+    """'Instance commitment is 1-year commitment or 3-year commitment' for an input that does not apply ('' if
+    it does); `emphasis` ('*') wraps the label and the options for markdown."""
+    unmet = unmet_condition(scenario, name)
+    if unmet is None:
+        return ""
+    spec, e = FIELD_BY_NAME[unmet[0]], emphasis
+    return f"{e}{spec.label}{e} is " + " or ".join(f"{e}{spec.options[o]}{e}" for o in unmet[1])
+
 
 TIER_SCHEDULES = {
     "inference_tiers": "Per-image price tiers: from N images per month, {cur} per 1,000 images",

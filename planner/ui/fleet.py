@@ -16,6 +16,7 @@ import streamlit as st
 
 from planner.exports import charts
 from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
+from planner.schema.format import break_even_label
 from planner.schema.scenario import ScenarioError
 from planner.ui import state
 
@@ -117,9 +118,6 @@ def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
     s = fleet_tables.plan_summary(p)
     cur = p.fleet.base.currency
 
-    def be(x):
-        return "—" if x is None else f"month {x:,.1f}"
-
     def irr(x, note):
         return (note or "—") if x is None else "over 1,000 %/yr" if x > 1000 else f"{x:,.1f} %/yr"
     return pd.DataFrame({
@@ -128,7 +126,8 @@ def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
         f"Capex [{cur}]": [s[k]["capex_total"] for k in fleet_inventory.PLANS],
         f"TCO [{cur}]": [s[k]["tco"] for k in fleet_inventory.PLANS],
         f"NPV of savings [{cur}]": [s[k]["npv"] for k in fleet_inventory.PLANS],
-        "Break-even": [be(s[k]["break_even_month"]) for k in fleet_inventory.PLANS],
+        "Break-even": ["—" if k == "all_cloud" else break_even_label(s[k]["break_even_month"], p.months)
+                       for k in fleet_inventory.PLANS],
         "IRR": [irr(s[k]["irr_percent"], s[k]["irr_note"]) for k in fleet_inventory.PLANS],
         "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in fleet_inventory.PLANS],
         "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in fleet_inventory.PLANS],
@@ -159,8 +158,9 @@ def cashflow_figure(p: fleet_programme.Programme, height: int = 420) -> go.Figur
         y = float(np.interp(be, months, np.concatenate([[0.0], np.cumsum(p.cloud_monthly)])))
         traces.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Break-even",
                        "marker": {"color": charts.MARKER_COLOR, "size": 12, "symbol": "diamond"},
-                       "hovertemplate": f"Break-even: month {be:,.1f}<extra></extra>"})
-        annotations.append({"x": be, "y": y, "text": f"<b>Break-even, month {be:,.1f}</b>", "showarrow": True,
+                       "hovertemplate": f"Break-even: {break_even_label(be, p.months)}<extra></extra>"})
+        annotations.append({"x": be, "y": y, "text": f"<b>Break-even: {break_even_label(be, p.months)}</b>",
+                            "showarrow": True,
                             "arrowhead": 2, "ax": 30, "ay": -50, "xanchor": "left", **charts.LABEL_STYLE})
     layout = charts._layout("Programme: cumulative cost of the three plans", cur, "Cumulative cost", height,
                             annotations=annotations, xaxis={"title": {"text": "Programme month"}, "rangemode": "tozero"})

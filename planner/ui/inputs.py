@@ -17,12 +17,14 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
-from planner.schema.format import md, money, number_text
+from planner.schema.format import md, money, number_text, price_decimals
 from planner.exports.report import sources
-from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, NO_REGION, RELEVANT_WHEN, TIER_SCHEDULES, ChoiceField,
-                        NumberField, Scenario, ScenarioError, TextField, applies, replace, scale_money, to_dict)
+from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, MONEY_FIELDS, NO_REGION, TIER_SCHEDULES, ChoiceField,
+                        NumberField, Scenario, ScenarioError, TextField, applies, condition_text, replace, scale_money,
+                        to_dict)
 from planner.exports.tables import edited_tiers
 from planner.ui import state
+from planner.ui.layout import stacked_below
 
 SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3
@@ -71,9 +73,7 @@ def relevance(name: str, scenario: Scenario) -> tuple[bool, str]:
     """(disabled, note) for inputs that only matter for one option of a choice."""
     if applies(scenario, name):
         return False, ""
-    choice, option = RELEVANT_WHEN[name]
-    spec = FIELD_BY_NAME[choice]
-    return True, f"\n\nUsed when *{spec.label}* is *{spec.options[option]}*."
+    return True, f"\n\nUsed when {condition_text(scenario, name, '*')}."
 
 
 def _commit_widget(name: str, key: str) -> None:
@@ -93,8 +93,11 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
         kind = int if spec.integer else float
         state.bind(key, kind(value))
         draw = st.slider if is_slider(spec) else st.number_input
+        places = decimals(spec, value)
+        if spec.name in MONEY_FIELDS and scenario.currency != currency.CATALOG_CURRENCY:
+            places = min(places, price_decimals(value))     # converted: as a price list; the costs keep it exact
         draw(label_with_unit(spec, scenario.currency), kind(spec.min), kind(spec.max), step=kind(spec.step),
-             format="%d" if spec.integer else f"%.{decimals(spec, value)}f", **common)
+             format="%d" if spec.integer else f"%.{places}f", **common)
     elif isinstance(spec, ChoiceField):
         state.bind(key, value)
         st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)
@@ -313,10 +316,11 @@ def scenario_inputs(page: str) -> None:
                                                           wrap=True)      # five groups: a phone wraps them
     group_pickers = pickers(group, scenario)
     per_row = 2 if len(group_pickers) > 3 else max(len(group_pickers), 1)
-    for start in range(0, len(group_pickers), per_row):
-        for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start:start + per_row]):
-            with column:
-                picker_widget(picker, scenario, page)
+    with stacked_below(f"{page}-pickers", 900):       # a picker a row: long entry names and source notes
+        for start in range(0, len(group_pickers), per_row):
+            for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start:start + per_row]):
+                with column:
+                    picker_widget(picker, scenario, page)
     if group == "Finance":
         currency_inputs(scenario, page)
     drawn_apart = PICKED_LABELS | CURRENCY_FIELDS
@@ -362,5 +366,5 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
                         format="%.6f", key=rate_key, on_change=_convert, args=(key, rate_key),
                         disabled=scenario.currency == currency.CATALOG_CURRENCY,
                         help=md(spec.help) + "\n\nType your own rate to override the reference rate.")
-    st.caption(md(f"Money in {scenario.currency}: {currency.rate_text(scenario)}. Catalog prices are in USD; "
+    st.caption(md(f"{currency.money_in_text(scenario)} Catalog prices are in USD; "
                   "a new currency or rate converts every money input below and in the other groups."))

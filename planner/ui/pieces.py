@@ -8,14 +8,17 @@ import streamlit as st
 import plotly.graph_objects as go
 
 from planner.advice import advisor
+from planner.catalogs.currency import to_common
 from planner.exports import charts
 from planner.model.costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
 from planner.model.explain import carbon_month, first_month
 from planner.schema.format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
 from planner.exports.report import SIDES, Analysis, monthly_table, summary
 from planner.schema.scenario import FIELD_BY_NAME, to_json
-from planner.exports.tables import summary_display
+from planner.exports.tables import changes_text, summary_display
 from planner.ui import sidebar, state
+from planner.ui.state import changed_inputs
+from planner.ui.layout import stacked_below
 from planner.ui.inputs import field_widget
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
@@ -33,15 +36,27 @@ def first_steps() -> None:
         st.markdown(f"**{APP_NAME}** answers one question: should your camera inference run in the cloud or on "
                     "hardware at the edge? It shows what each side costs month by month, when the edge hardware "
                     "pays for itself, and how sure you can be.")
-        pick, adjust, read = st.columns(3, gap="medium")
-        with pick:
-            sidebar.preset_picker("scenario.preset", "① Pick a preset")
-        adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
-                        "figures follow every change.")
-        with read:
-            st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
-            st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
-            st.page_link("pages/advisor.py", label="Architecture advisor", icon="🧭")
+        with stacked_below("first-steps", 700):
+            pick, adjust, read = st.columns(3, gap="medium")
+            with pick:
+                sidebar.preset_picker("scenario.preset", "① Pick a preset")
+            adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
+                            "figures follow every change.")
+            with read:
+                st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
+                st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
+                st.page_link("pages/advisor.py", label="Architecture advisor", icon="🧭")
+
+
+def scenario_caption(scenario, preset) -> str:
+    """The caption under a page title: the preset's description while the scenario is the preset, what was
+    changed from it once edited (the seed's '$15–20k a month … pays back in month 1' no longer holds)."""
+    if changed_inputs(scenario, preset) == 0 or scenario.description != preset.description:
+        return md(scenario.description or scenario.name)
+    in_its_money = to_common([preset], scenario)[0][0]        # the preset's prices in the scenario's currency
+    changes = changes_text(scenario, in_its_money, limit=4) or "no input changed"
+    money = "" if scenario.currency == preset.currency else f"; money in {scenario.currency}"
+    return md(f"Edited from the preset “{preset.name}”: {changes}{money}.")
 
 
 # ── Metric cards ───────────────────────────────────────────────────────────────────────────────────

@@ -36,8 +36,10 @@ CENTRES = "sensitivity.mc.centres"        # {input: the value its distribution r
 BUTTONS = {**RESULTS, "npv": "NPV"}       # the result pickers' text: short enough for three buttons on a laptop
 RESULT_HELP = ("Savings: cloud total minus edge total over the horizon. NPV: those savings discounted at the "
                "scenario's discount rate. Break-even: the month the edge's cumulative cost drops below the cloud's.")
-KINDS = {"triangular": "Triangular (low, likely, high)", "uniform": "Uniform (low to high)",
-         "lognormal": "Lognormal (median = likely, sigma)", "fixed": "Fixed (likely)"}
+KINDS = {"triangular": "Triangular", "uniform": "Uniform", "lognormal": "Lognormal", "fixed": "Fixed"}
+KIND_HELP = ("Triangular: low, likely, high. Uniform: any value from low to high. Lognormal: median = likely, "
+             "spread = sigma. Fixed: the likely value.")
+PARTS = {"low": "Low", "likely": "Likely / median", "high": "High"}
 
 
 # ── Cached computations (keyed by the scenario JSON text and the section's parameters) ────────────
@@ -203,7 +205,7 @@ def _centre_rows(names: Sequence[str], scenario: Scenario) -> None:
         centres[name] = value
 
 
-COLUMNS = [2.4, 2.2, 1.2, 1.2, 1.2, 0.9]
+COLUMNS = [1.5, 1.2, 1.5, 1.2, 1.0]      # distribution, low, likely / median, high, sigma
 
 
 def _distribution_row(name: str, scenario: Scenario) -> None:
@@ -212,18 +214,20 @@ def _distribution_row(name: str, scenario: Scenario) -> None:
     values = [st.session_state[_key(name, p)] for p in ("low", "likely", "high")]
     places = max(decimals(spec), *(len(f"{float(v):.10f}".rstrip("0").split(".")[1]) for v in values))
     number = {"min_value": kind(spec.min), "max_value": kind(spec.max), "step": kind(spec.step),
-              "format": "%d" if spec.integer else f"%.{min(places, 10)}f", "label_visibility": "collapsed",
+              "format": "%d" if spec.integer else f"%.{min(places, 10)}f",
               "persist_state": "session"}
-    cells = st.columns(COLUMNS, vertical_alignment="center")
-    cells[0].markdown(md(model.input_label(name, scenario.currency)) +
-                      f"  \n:gray[now {md(model.value_with_unit(name, getattr(scenario, name), scenario.currency))}]")
-    cells[1].selectbox(f"{spec.label}: distribution", list(KINDS), format_func=KINDS.get, key=_key(name, "kind"),
-                       label_visibility="collapsed", persist_state="session")
-    for cell, part in zip(cells[2:5], ("low", "likely", "high")):
-        cell.number_input(f"{spec.label}: {part}", key=_key(name, part), **number)
-    cells[5].number_input(f"{spec.label}: sigma", 0.01, 3.0, step=0.05, format="%.2f", key=_key(name, "sigma"),
-                          label_visibility="collapsed", persist_state="session",
-                          help="Lognormal only: the spread of log values (0.25 ≈ ±25 %).")
+    # Every cell keeps its label: on a phone the cells stack and a header row would be far away.
+    st.markdown(md(model.input_label(name, scenario.currency)) +
+                f" :gray[now {md(model.value_with_unit(name, getattr(scenario, name), scenario.currency))}]")
+    cells = st.columns(COLUMNS, vertical_alignment="bottom")
+    cells[0].selectbox("Distribution", list(KINDS), format_func=KINDS.get, key=_key(name, "kind"),
+                       persist_state="session", help=KIND_HELP)
+    for cell, part in zip(cells[1:4], PARTS):
+        cell.number_input(PARTS[part], key=_key(name, part), **number)
+    cells[4].number_input("Sigma", 0.01, 3.0, step=0.05, format="%.2f", key=_key(name, "sigma"),
+                          persist_state="session", disabled=st.session_state[_key(name, "kind")] != "lognormal",
+                          help="Lognormal only: the spread of log values (0.25 ≈ ±25 %). Follows the "
+                               "distribution chosen once the simulation is run.")
 
 
 def _requested_rows(names: Sequence[str]) -> tuple:
@@ -248,20 +252,17 @@ def monte_carlo_section(scenario: Scenario, view: str) -> None:
     _centre_rows(names, scenario)
     with st.form("sensitivity.mc.form"):
         if names:
-            head = st.columns(COLUMNS)
-            for cell, text in zip(head, ("Input", "Distribution", "Low", "Likely / median", "High", "Sigma")):
-                cell.caption(f"**{text}**")
             for name in names:
                 _distribution_row(name, scenario)
         else:
             st.caption("No uncertain inputs chosen: every future is the current scenario.")
-        draws_col, seed_col, run_col = st.columns([3, 1, 1], gap="large", vertical_alignment="bottom")
+        draws_col, seed_col = st.columns([3, 2], gap="large", vertical_alignment="bottom")
         draws = draws_col.select_slider("Simulated futures", DRAW_CHOICES, value=DEFAULT_DRAWS,
                                         format_func=lambda n: f"{n:,}", key="sensitivity.mc.draws",
                                         persist_state="session")
         seed = seed_col.number_input("Random seed", 0, 2**31 - 1, 0, 1, key="sensitivity.mc.seed",
                                      persist_state="session", help="Same inputs and seed → the same figures.")
-        run = run_col.form_submit_button("Run simulation", type="primary", width="stretch", key="sensitivity.mc.run")
+        run = st.form_submit_button("Run simulation", type="primary", key="sensitivity.mc.run")
     if run:
         rows = _requested_rows(names)
         problems = model.check_distributions(rows)
