@@ -8,6 +8,7 @@ only the ratios compare. The load average is recorded with the figures and shown
 `BENCH_RECORD=1 make bench` (or `make bench-ui`) records the run's figures as the new baseline of this machine kind
 in `benchmarks/baseline.json` (a partial run, e.g. `python -m benchmarks.engine fleet`, replaces only its figures).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 BASELINE_PATH = Path(__file__).with_name("baseline.json")
-GREW_LIMIT = 0.10                         # a ratio more than 10 % above its recorded value is marked
+GREW_LIMIT = 0.10  # a ratio more than 10 % above its recorded value is marked
 _FIGURE = re.compile(r"^([a-z][a-z0-9_]*): (-?[0-9.]+(?:e[-+]?[0-9]+)?)\b")
 
 
@@ -63,7 +64,7 @@ def compare(now: dict[str, float], recorded: dict[str, float], limit: float = GR
             lines.append(f"{name}: {value:g} (no recorded figure)")
             continue
         change = (value - was) / abs(was) if was else (0.0 if value == was else float("inf"))
-        grew = is_ratio(name) and change > limit + 1e-9     # 2.2 over 2.0 is 10 %, not 10.000000000000009 %
+        grew = is_ratio(name) and change > limit + 1e-9  # 2.2 over 2.0 is 10 %, not 10.000000000000009 %
         mark = f"  SLOWER: ratio grew {change:+.0%} (limit +{limit:.0%})" if grew else ""
         lines.append(f"{name}: {value:g} (recorded {was:g}, {change:+.1%}){mark}")
     return lines

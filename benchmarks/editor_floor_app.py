@@ -1,5 +1,6 @@
 """The framework's floor for editing a table, for `make bench-ui`'s Fleet page: the same 500-row inventory in a
 `st.data_editor` and one figure computed from it, nothing else."""
+
 import sys
 from pathlib import Path
 

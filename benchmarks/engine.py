@@ -40,6 +40,7 @@ Then each figure against the last recorded on this machine kind (benchmarks/base
 Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`;
 only the cheapest-cloud line: `python -m benchmarks.engine cheapest`.
 """
+
 from __future__ import annotations
 
 import sys
@@ -51,10 +52,11 @@ import pandas as pd
 
 from benchmarks import baseline
 from planner.catalogs import catalog
-from planner.model import costs, finance, risk
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme
 from planner.exports import workbook
 from planner.exports.report import analyse_one, cloud_designs
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.model import costs, finance, risk
 from planner.schema.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
@@ -76,8 +78,10 @@ def varied_batch(n: int, seed: int = 0, varied_rates: bool = False) -> costs.Bat
     rates (growth, bandwidth price change) vary per scenario too, so no per-month profile is shared.
     """
     rng = np.random.default_rng(seed)
-    rates = dict(workload_growth_percent_per_year=rng.uniform(0, 30, n) if varied_rates else 10,
-                 bandwidth_price_change_percent_per_year=rng.uniform(-20, 5, n) if varied_rates else -10)
+    rates = dict(
+        workload_growth_percent_per_year=rng.uniform(0, 30, n) if varied_rates else 10,
+        bandwidth_price_change_percent_per_year=rng.uniform(-20, 5, n) if varied_rates else -10,
+    )
     return costs.batch(
         [catalog.preset("retail")],
         cameras=rng.integers(1, 200, n),
@@ -100,14 +104,19 @@ def run_monte_carlo(draws: int = N, months: int = MONTHS) -> risk.MonteCarlo:
     """Sampling, evaluation, break-even distribution and P10/P50/P90 bands for the retail preset."""
     base = replace(catalog.preset("retail"), horizon_months=months)
     D = risk.Distribution
-    return risk.monte_carlo(base, {
-        "cameras": D("triangular", 20, 50, 90),
-        "analysed_fps": D("uniform", low=0.2, high=1.0),
-        "uplink_per_gb": D("lognormal", likely=0.01, sigma=0.5),
-        "device_price": D("triangular", 1500, 2000, 4000),
-        "electricity_per_kwh": D("uniform", low=0.08, high=0.3),
-        "workload_growth_percent_per_year": D("triangular", 0, 10, 40),
-    }, draws=draws, seed=7)
+    return risk.monte_carlo(
+        base,
+        {
+            "cameras": D("triangular", 20, 50, 90),
+            "analysed_fps": D("uniform", low=0.2, high=1.0),
+            "uplink_per_gb": D("lognormal", likely=0.01, sigma=0.5),
+            "device_price": D("triangular", 1500, 2000, 4000),
+            "electricity_per_kwh": D("uniform", low=0.08, high=0.3),
+            "workload_growth_percent_per_year": D("triangular", 0, 10, 40),
+        },
+        draws=draws,
+        seed=7,
+    )
 
 
 def monte_carlo_peak_mb(draws: int = risk.MAX_DRAWS, months: int = 240) -> float:
@@ -130,7 +139,7 @@ def numpy_floor() -> None:
 def python_loop(b: costs.Batch, rows: int) -> None:
     """The same model one scenario at a time (the batch machinery on 1-row slices)."""
     for i in range(rows):
-        one = costs.Batch(1, {k: v[i:i + 1] for k, v in b.columns.items()}, b.inference_tiers, b.egress_tiers)
+        one = costs.Batch(1, {k: v[i : i + 1] for k, v in b.columns.items()}, b.inference_tiers, b.egress_tiers)
         run_engine(one)
 
 
@@ -144,8 +153,9 @@ def loop_difference(b: costs.Batch, timed: tuple[finance.Finance, finance.Carbon
     worst = 0.0
     pairs = [(0, name) for name in FIGURES] + [(1, name) for name in CARBON_FIGURES]
     for i in rows:
-        one = run_engine(costs.Batch(1, {k: v[i:i + 1] for k, v in b.columns.items()}, b.inference_tiers,
-                                     b.egress_tiers))
+        one = run_engine(
+            costs.Batch(1, {k: v[i : i + 1] for k, v in b.columns.items()}, b.inference_tiers, b.egress_tiers)
+        )
         for part, name in pairs:
             batch_value, loop_value = getattr(timed[part], name)[i], getattr(one[part], name)[0]
             if np.isnan(batch_value) or np.isnan(loop_value):
@@ -166,7 +176,7 @@ FLEET_ROWS, FLEET_MONTHS = 100_000, 120
 
 def cheapest_cloud_line() -> None:
     retail = catalog.preset("retail")
-    cloud_designs(retail)                              # warm up (catalog read, numpy paths)
+    cloud_designs(retail)  # warm up (catalog read, numpy paths)
     print(f"cheapest_cloud_s: {best_of(lambda: cloud_designs(retail)):.4f}")
 
 
@@ -214,7 +224,7 @@ def fleet_peak_mb(f: fleet_inventory.Fleet) -> float:
 def fleet_lines() -> None:
     big = varied_fleet(FLEET_ROWS)
     assert not big.inventory.errors, big.inventory.errors[:3]
-    fleet_programme.evaluate(big)                               # warm up
+    fleet_programme.evaluate(big)  # warm up
     seconds = best_of(lambda: fleet_programme.evaluate(big), 3)
     floor = best_of(fleet_floor, 3)
     print(f"fleet_100k_sites_x_120_s: {seconds:.3f}")
@@ -230,7 +240,7 @@ def fleet_lines() -> None:
 
 def main() -> None:
     b = varied_batch(N)
-    run_engine(b)                                     # warm up
+    run_engine(b)  # warm up
     timed: dict[str, tuple[finance.Finance, finance.Carbon]] = {}
     engine = best_of(lambda: timed.update(shared=run_engine(b)))
     floor = best_of(numpy_floor)
@@ -253,8 +263,10 @@ def main() -> None:
     print(f"xlsx_write_s: {xlsx_write_s():.3f}")
     print(f"python_loop_100k_s: {loop:.1f}")
     print(f"speedup_over_loop: {loop / engine:.0f}")
-    print(f"batch_equals_loop: {'yes' if difference <= 1e-9 else 'NO'}  "
-          f"({2 * len(checked)} scenarios, largest relative difference {difference:.1e})")
+    print(
+        f"batch_equals_loop: {'yes' if difference <= 1e-9 else 'NO'}  "
+        f"({2 * len(checked)} scenarios, largest relative difference {difference:.1e})"
+    )
     plans_benchmark()
     fleet_lines()
 
@@ -265,9 +277,12 @@ def plans_benchmark(runs: int = 50) -> None:
     from planner.plans.workspace import MAX_COMPARED, Workspace, of_fleet
 
     presets = list(catalog.presets().values())
-    scenario_work = Workspace(presets[0], view="accounting", advisor=advisor.answers().model_dump(),
-                              comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i)
-                                               for i in range(MAX_COMPARED)))
+    scenario_work = Workspace(
+        presets[0],
+        view="accounting",
+        advisor=advisor.answers().model_dump(),
+        comparison=tuple(replace(presets[i % len(presets)], cameras=10 + i) for i in range(MAX_COMPARED)),
+    )
     fleet_work = of_fleet(varied_fleet(500))
     assert not fleet_work.fleet.inventory.errors
     for label, work in (("plan", fleet_work), ("plan_scenario", scenario_work)):
@@ -302,5 +317,6 @@ def save_and_open(work, runs: int) -> tuple[float, float]:
 
 if __name__ == "__main__":
     with baseline.compared("engine"):
-        {"fleet": fleet_lines, "plans": plans_benchmark, "cheapest": cheapest_cloud_line}.get(" ".join(sys.argv[1:]),
-                                                                                             main)()
+        {"fleet": fleet_lines, "plans": plans_benchmark, "cheapest": cheapest_cloud_line}.get(
+            " ".join(sys.argv[1:]), main
+        )()

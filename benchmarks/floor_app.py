@@ -1,4 +1,5 @@
 """The framework's floor for `make bench-ui`: one slider, one chart, nothing else."""
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st

@@ -15,6 +15,7 @@ and back (each time until that page is drawn and settled). It reports:
                                               server costs, apart from the browsers' rendering (the ten
                                               browsers share the same 2 cores and take most of the latency)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,8 @@ from browser_support import CHROMIUM_ARGS, IDLE, app_server, find_chromium  # no
 
 from planner.catalogs import catalog  # noqa: E402
 from planner.exports import report
-from planner.schema.scenario import replace, to_share_token  # noqa: E402
 from planner.schema.format import money  # noqa: E402
+from planner.schema.scenario import replace, to_share_token  # noqa: E402
 
 SESSIONS = 10
 DURATION_S = 60
@@ -52,7 +53,7 @@ def rss_mb(pid: int) -> float:
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")      # utime, stime
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def session_scenarios():
@@ -79,8 +80,10 @@ async def open_page(page, title: str) -> None:
 async def slider_at(page, hours: float) -> None:
     """Wait until the hours slider shows `hours`: the page is drawn with this session's scenario."""
     await page.wait_for_function(
-        "([label, v]) => Number(document.querySelector(`input[aria-label=\"${label}\"]`)?.value) === v",
-        arg=[HOURS_SLIDER, hours], timeout=60_000)
+        '([label, v]) => Number(document.querySelector(`input[aria-label="${label}"]`)?.value) === v',
+        arg=[HOURS_SLIDER, hours],
+        timeout=60_000,
+    )
 
 
 async def run_session(i, browser, url, key, scenario, deadline, stats) -> None:
@@ -93,7 +96,7 @@ async def run_session(i, browser, url, key, scenario, deadline, stats) -> None:
         step = 0
         while time.perf_counter() < deadline:
             await slider_at(page, scenario.hours_per_day)
-            up = step % 2 == 1                           # down half an hour, then back up (presets run ≤ 24 h)
+            up = step % 2 == 1  # down half an hour, then back up (presets run ≤ 24 h)
             target = replace(scenario, hours_per_day=scenario.hours_per_day + (0.5 if up else -0.5))
             want = expected_card(target)
             t0 = time.perf_counter()
@@ -101,11 +104,13 @@ async def run_session(i, browser, url, key, scenario, deadline, stats) -> None:
             try:
                 await page.wait_for_function(
                     "(w) => document.querySelector('[data-testid=\"stMetricValue\"]')?.textContent === w",
-                    arg=want, timeout=60_000)
+                    arg=want,
+                    timeout=60_000,
+                )
             except Exception:
                 shown = await page.get_by_test_id("stMetricValue").first.text_content()
                 name = await page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name").input_value()
-                if name != scenario.name:                # another session's scenario on this page
+                if name != scenario.name:  # another session's scenario on this page
                     stats["isolation_violations"] += 1
                 raise AssertionError(f"expected the cloud cost {want}, the card shows {shown} (scenario “{name}”)")
             await settle(page)
@@ -121,7 +126,7 @@ async def run_session(i, browser, url, key, scenario, deadline, stats) -> None:
             stats["latencies"].append(time.perf_counter() - t0)
             stats["interactions"] += 2
             step += 1
-    except Exception as exc:                       # counted, reported, and the session ends
+    except Exception as exc:  # counted, reported, and the session ends
         stats["errors"].append(f"session {i}: {str(exc).splitlines()[0][:200]}")
     finally:
         await context.close()
@@ -136,23 +141,31 @@ async def main_async() -> None:
     with app_server(log) as (url, proc):
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            warm = await browser.new_page()            # one session first, so the baseline has the caches
+            warm = await browser.new_page()  # one session first, so the baseline has the caches
             await warm.goto(url)
             await settle(warm)
             await warm.close()
             rss_start, cpu_start = rss_mb(proc.pid), cpu_s(proc.pid)
             deadline = time.perf_counter() + DURATION_S
-            await asyncio.gather(*(run_session(i, browser, url, key, scenario, deadline, stats)
-                                   for i, (key, scenario) in enumerate(session_scenarios())))
+            await asyncio.gather(
+                *(
+                    run_session(i, browser, url, key, scenario, deadline, stats)
+                    for i, (key, scenario) in enumerate(session_scenarios())
+                )
+            )
             rss_end, cpu_used = rss_mb(proc.pid), cpu_s(proc.pid) - cpu_start
             await browser.close()
     latencies = sorted(stats["latencies"])
     figures = {
-        "sessions": SESSIONS, "duration_s": DURATION_S, "interactions": stats["interactions"],
-        "errors": len(stats["errors"]), "isolation_violations": stats["isolation_violations"],
+        "sessions": SESSIONS,
+        "duration_s": DURATION_S,
+        "interactions": stats["interactions"],
+        "errors": len(stats["errors"]),
+        "isolation_violations": stats["isolation_violations"],
         "interaction_p50_s": statistics.median(latencies) if latencies else float("nan"),
         "interaction_p95_s": statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else float("nan"),
-        "server_rss_start_mb": rss_start, "server_rss_end_mb": rss_end,
+        "server_rss_start_mb": rss_start,
+        "server_rss_end_mb": rss_end,
         "memory_per_session_mb": (rss_end - rss_start) / SESSIONS,
         "server_cpu_s": cpu_used,
         "server_cpu_per_interaction_ms": 1000 * cpu_used / max(stats["interactions"], 1),

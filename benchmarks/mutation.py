@@ -15,6 +15,7 @@ constant (a calendar constant, a tuple of formula-start characters) is not mutat
 
     python -m benchmarks.mutation [--modules finance,report] [--max-children 2] [--diffs]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ CAUGHT = {"killed", "timeout", "caught by type check", "segfault"}
 
 def statuses(module: str) -> dict[str, str]:
     """Mutant name → mutmut's status, read from mutmut's record of the last run."""
-    from mutmut.stats import status_by_exit_code   # noqa: PLC0415  (an optional extra)
+    from mutmut.stats import status_by_exit_code  # noqa: PLC0415  (an optional extra)
 
     meta = ROOT / "mutants" / "planner" / f"{module.replace('.', '/')}.py.meta"
     if not meta.exists():
@@ -45,11 +46,18 @@ def run(module: str, max_children: int) -> None:
     """Run (or rerun) every mutant of one module; mutmut keeps its output in mutants/."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     mutmut = Path(sys.executable).with_name("mutmut")
-    done = subprocess.run([str(mutmut), "run", "--max-children", str(max_children), f"planner.{module}.*"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(mutmut), "run", "--max-children", str(max_children), f"planner.{module}.*"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
-        sys.exit(f"mutmut run failed for {module} (status {done.returncode}):\n"
-                 + "\n".join((done.stdout + done.stderr).splitlines()[-30:]))
+        sys.exit(
+            f"mutmut run failed for {module} (status {done.returncode}):\n"
+            + "\n".join((done.stdout + done.stderr).splitlines()[-30:])
+        )
 
 
 def diff(name: str) -> str:
@@ -61,7 +69,9 @@ def diff(name: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modules", default=",".join(MODULES), help="comma-separated modules of planner/, dotted (model.costs)")
+    parser.add_argument(
+        "--modules", default=",".join(MODULES), help="comma-separated modules of planner/, dotted (model.costs)"
+    )
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's changed lines")
     parser.add_argument("--no-run", action="store_true", help="report the last run without running again")

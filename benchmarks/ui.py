@@ -24,6 +24,7 @@ time, and Enter commits it.
     cli_report_s                   `python -m planner report --preset retail`, median of 5
 Then each figure against the last recorded on this machine kind (benchmarks/baseline.py).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,7 +48,7 @@ from browser_support import CHART, CHROMIUM_ARGS, IDLE, find_chromium, serve_app
 
 from benchmarks import baseline  # noqa: E402
 
-ROUNDS, PER_ROUND = 4, 5          # 20 measured changes of each page and of the floor
+ROUNDS, PER_ROUND = 4, 5  # 20 measured changes of each page and of the floor
 
 # What the user sees change: every chart's data and annotations, and every metric card.
 SIGNATURE = """() => {
@@ -65,9 +66,10 @@ class Change:
     """One input change: `prepare(page, i)` (not timed: typing into a form field) and then `press(page, i)`,
     the one key press or click event that sends it (timed). No Playwright `click()`: it first waits for
     the target to hold still, a delay the floor's key press would not have."""
+
     press: Callable
     prepare: Callable | None = None
-    setup: Callable | None = None     # once, on the first visit to the page (not timed)
+    setup: Callable | None = None  # once, on the first visit to the page (not timed)
 
 
 def round_trip(page, change: Change, i: int) -> float:
@@ -81,31 +83,42 @@ def round_trip(page, change: Change, i: int) -> float:
     change.press(page, i)
     # Settled first: the signature reads every chart's data, so it is computed only once the rerun is over
     # (on every frame it would take the main thread from the very rendering being timed).
-    page.wait_for_function(f"(before) => ({SETTLED})() && ({SIGNATURE})() !== before", arg=before,
-                           polling="raf", timeout=30_000)
+    page.wait_for_function(
+        f"(before) => ({SETTLED})() && ({SIGNATURE})() !== before", arg=before, polling="raf", timeout=30_000
+    )
     return time.perf_counter() - t0
 
 
 def slider(name: str, back_and_forth: bool = False) -> Change:
     """ArrowRight on a slider (a new value each time), or ArrowRight and ArrowLeft in turn."""
-    return Change(lambda page, i: page.get_by_role("slider", name=name).press(
-        "ArrowLeft" if back_and_forth and i % 2 else "ArrowRight"))
+    return Change(
+        lambda page, i: page.get_by_role("slider", name=name).press(
+            "ArrowLeft" if back_and_forth and i % 2 else "ArrowRight"
+        )
+    )
 
 
 def options(first: str, second: str) -> Change:
     """Two options of a segmented control in turn (a click event sent to the option: no wait for it to
     hold still, like a key press)."""
-    return Change(lambda page, i: page.get_by_role("radio", name=first if i % 2 == 0 else second,
-                                                   exact=True).dispatch_event("click"))
+    return Change(
+        lambda page, i: page.get_by_role("radio", name=first if i % 2 == 0 else second, exact=True).dispatch_event(
+            "click"
+        )
+    )
 
 
 def form_number(label: str, values: tuple[int, int]) -> Change:
     """A number typed into a form field (not timed), then Enter, which submits the form: alternately near
     one value and near the other, one more each time (10, 301, 12, 303, …), so every answer is new."""
+
     def field(page):
         return page.get_by_role("spinbutton", name=label)
-    return Change(press=lambda page, i: field(page).press("Enter"),
-                  prepare=lambda page, i: field(page).fill(str(values[i % 2] + i)))
+
+    return Change(
+        press=lambda page, i: field(page).press("Enter"),
+        prepare=lambda page, i: field(page).fill(str(values[i % 2] + i)),
+    )
 
 
 FLEET_ROWS = 500
@@ -114,32 +127,38 @@ FLEET_ROWS = 500
 def upload_fleet(page) -> None:
     """A 500-row inventory (the engine benchmark's varied sites) uploaded on the Fleet page."""
     from benchmarks.engine import varied_fleet
+
     inventory = Path(tempfile.mkdtemp(prefix="bench-ui-fleet-")) / "sites.csv"
     inventory.write_text(varied_fleet(FLEET_ROWS).inventory.to_csv(), encoding="utf-8")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(inventory))
     page.get_by_text(f"Loaded {FLEET_ROWS} site rows").wait_for()
     page.wait_for_function(SETTLED)
-    page.wait_for_timeout(500)                     # the grid's canvas lays out after the rerun
+    page.wait_for_timeout(500)  # the grid's canvas lays out after the rerun
 
 
 def fleet_cell(column: int, values: int) -> Change:
     """Type a new whole number into row 1, column `column` of the Fleet page's inventory (not timed: click the
     row's first cell, arrow across, Enter opens the cell's editor, fill it in), then Enter, which commits it."""
+
     def prepare(page, i):
-        page.wait_for_timeout(300)                                      # the grid's canvas lays out after a rerun
+        page.wait_for_timeout(300)  # the grid's canvas lays out after a rerun
         box = page.get_by_test_id("stDataFrame").first.bounding_box()
-        page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)          # past the row markers, in `site`
+        page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)  # past the row markers, in `site`
         for _ in range(column):
             page.keyboard.press("ArrowRight")
         page.keyboard.press("Enter")
-        editor = page.locator("textarea.gdg-input")                     # the grid's cell editor
-        editor.fill(str(values + i))                                    # waits for it; typed keys could be lost
-        editor.evaluate("(e, v) => { if (e.value !== v) throw new Error('the cell editor holds ' + e.value); }",
-                        str(values + i))
+        editor = page.locator("textarea.gdg-input")  # the grid's cell editor
+        editor.fill(str(values + i))  # waits for it; typed keys could be lost
+        editor.evaluate(
+            "(e, v) => { if (e.value !== v) throw new Error('the cell editor holds ' + e.value); }", str(values + i)
+        )
+
     return Change(press=lambda page, i: page.keyboard.press("Enter"), prepare=prepare)
 
 
-EDITOR_CHANGE = fleet_cell(column=3, values=20)   # the same cell as on the Fleet page (site, count, go_live_month, cameras)
+EDITOR_CHANGE = fleet_cell(
+    column=3, values=20
+)  # the same cell as on the Fleet page (site, count, go_live_month, cameras)
 
 # page name → (navigation link, the input change measured)
 PAGES = {
@@ -157,13 +176,13 @@ def measure(page, change: Change, name: str, first: int, count: int) -> list[flo
     for i in range(first, first + count):
         try:
             times.append(round_trip(page, change, i))
-        except PlaywrightTimeout:                          # reported, not hidden: the run goes on
+        except PlaywrightTimeout:  # reported, not hidden: the run goes on
             print(f"{name}: change {i} showed no new figures within 30 s", file=sys.stderr)
     return times
 
 
 def summary(name: str, times: list[float], floor: float | None = None) -> dict[str, float]:
-    if len(times) < 2:                                     # every change timed out: nothing to summarise
+    if len(times) < 2:  # every change timed out: nothing to summarise
         return {f"{name}_median_s": float("nan")}
     median = statistics.median(times)
     p95 = statistics.quantiles(times, n=20)[-1]
@@ -180,7 +199,7 @@ def open_page(browser, url: str, chart: bool = True):
     page.goto(url)
     page.wait_for_selector(IDLE)
     page.wait_for_selector(CHART if chart else '[data-testid="stDataFrame"]')
-    page.wait_for_timeout(500)                     # the grid's canvas lays out after the rerun
+    page.wait_for_timeout(500)  # the grid's canvas lays out after the rerun
     return context, page
 
 
@@ -197,8 +216,9 @@ def cli_report() -> float:
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "planner", "report", "--preset", "retail"], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "planner", "report", "--preset", "retail"], cwd=ROOT, check=True, capture_output=True
+        )
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -221,8 +241,9 @@ def main(only: list[str]) -> None:
         floor_url = apps.enter_context(serve_app(logs / "floor.log", app=str(ROOT / "benchmarks" / "floor_app.py")))
         app_url = apps.enter_context(serve_app(logs / "app.log"))
         if editor_floor:
-            editor_url = apps.enter_context(serve_app(logs / "editor.log",
-                                                      app=str(ROOT / "benchmarks" / "editor_floor_app.py")))
+            editor_url = apps.enter_context(
+                serve_app(logs / "editor.log", app=str(ROOT / "benchmarks" / "editor_floor_app.py"))
+            )
             editor_context, editor_page = open_page(browser, editor_url, chart=False)
         floor_context, floor_page = open_page(browser, floor_url)
         app_context, app_page = open_page(browser, app_url)
@@ -250,7 +271,7 @@ def main(only: list[str]) -> None:
         app_context.close()
         if editor_floor:
             editor_context.close()
-        apps.close()                                       # the servers stop before the cold start is timed
+        apps.close()  # the servers stop before the cold start is timed
         floor = statistics.median(samples["floor"])
         figures["floor_median_s"] = floor
         for name in pages:

@@ -1,26 +1,34 @@
 """Costs & break-even: cumulative cost curves, monthly cost by component, finance summary, month-1 arithmetic."""
+
 import streamlit as st
 
-from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
 from planner.exports.report import monthly_table, summary, with_totals, yearly_table
+from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
 from planner.ui import cloud_designs, downloads, pieces, state
 
 analysis = state.analysis(state.current())
 currency = analysis.scenario.currency
 
 
-
 def irr_short(irr_percent, note=None):
     """Card text: '18.2 %', '> 1,000 %', 'Several' or 'Undefined' (the full sentence is in the card's help)."""
     if irr_percent is None:
-        return (f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %" if note and note.startswith("over")
-                else "Several" if note and note.startswith("several") else "Undefined")
+        return (
+            f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %"
+            if note and note.startswith("over")
+            else "Several"
+            if note and note.startswith("several")
+            else "Undefined"
+        )
     return f"> {IRR_SHOWN_UP_TO_PERCENT:,.0f} %" if irr_percent > IRR_SHOWN_UP_TO_PERCENT else f"{irr_percent:.1f} %"
 
 
 def money_columns(table):
-    return {c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{currency}]") else "localized")
-            for c in table.columns[1:] if c != "Months"}
+    return {
+        c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{currency}]") else "localized")
+        for c in table.columns[1:]
+        if c != "Months"
+    }
 
 
 st.title("Costs & break-even")
@@ -28,19 +36,31 @@ view = pieces.view_switch("costs.view")
 st.markdown(pieces.headline(analysis, view))
 pieces.capacity_warning(analysis)
 figures = summary(analysis, view)
-cards = (("NPV of savings", money(figures["npv_savings"], currency),
-          f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: "
-          f"{figures['discounting']}."),
-         ("IRR", irr_short(figures["irr_percent"], figures["irr_note"]),
-          "IRR of the move to the edge, the yearly discount rate at which the NPV of the cash savings is zero: "
-          f"{irr_text(figures['irr_percent'], figures['irr_note'])}. Undefined when the cash flows never change sign "
-          "(no capex to repay, or savings that never repay it)."),
-         ("Discounted payback", break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
-          "When the discounted cash savings have repaid the capex."))
+cards = (
+    (
+        "NPV of savings",
+        money(figures["npv_savings"], currency),
+        f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}.",
+    ),
+    (
+        "IRR",
+        irr_short(figures["irr_percent"], figures["irr_note"]),
+        "IRR of the move to the edge, the yearly discount rate at which the NPV of the cash savings is zero: "
+        f"{irr_text(figures['irr_percent'], figures['irr_note'])}. Undefined when the cash flows never change sign "
+        "(no capex to repay, or savings that never repay it).",
+    ),
+    (
+        "Discounted payback",
+        break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
+        "When the discounted cash savings have repaid the capex.",
+    ),
+)
 for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
     column.metric(label, value, help=help_text, border=True)
-st.caption(f"Discounting at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}. "
-           "NPV, IRR and payback are of the cash flows in either view.")
+st.caption(
+    f"Discounting at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}. "
+    "NPV, IRR and payback are of the cash flows in either view."
+)
 pieces.cumulative_chart(analysis, view)
 
 for column, side in zip(st.columns(2, gap="large"), ("cloud", "edge")):

@@ -1,40 +1,63 @@
 """Fleet: a site inventory, a placement per site, rollout waves, and the programme's business case."""
+
 import zlib
 
 import streamlit as st
 
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.schema.format import break_even_label, md, money
 from planner.ui import fleet as page
 from planner.ui import pieces, state
 
 f = page.current()
 st.title("Fleet")
-st.caption("One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the base "
-           f"scenario's value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at "
-           "its *Go-live month*; a *Pinned placement* forces one.")
+st.caption(
+    "One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the base "
+    f"scenario's value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at "
+    "its *Go-live month*; a *Pinned placement* forces one."
+)
 state.show_notices(page.PLACE)
 
 top = st.columns([2, 1, 1], gap="medium", vertical_alignment="bottom")
 with top[0]:
     presets = fleet_inventory.presets()
-    choice = st.selectbox("Fleet preset", list(presets), format_func=presets.get, index=None,
-                          placeholder="Load a bundled fleet…", key="fleet.preset")
+    choice = st.selectbox(
+        "Fleet preset",
+        list(presets),
+        format_func=presets.get,
+        index=None,
+        placeholder="Load a bundled fleet…",
+        key="fleet.preset",
+    )
 with top[1]:
-    st.button("Load", key="fleet.load", disabled=choice is None, on_click=page.load_preset, args=(choice,),
-              width="stretch")
+    st.button(
+        "Load", key="fleet.load", disabled=choice is None, on_click=page.load_preset, args=(choice,), width="stretch"
+    )
 with top[2]:
-    months = int(st.number_input("Programme months", 1, 240, f.months, 1, key=f"fleet.months.{st.session_state.get(page.VERSION, 0)}"))
+    months = int(
+        st.number_input(
+            "Programme months", 1, 240, f.months, 1, key=f"fleet.months.{st.session_state.get(page.VERSION, 0)}"
+        )
+    )
 
-table = st.data_editor(f.inventory.table, num_rows="dynamic", key=page.editor_key(), hide_index=True,
-                       width="stretch", height=min(38 + 35 * (f.inventory.n + 1), 420),
-                       column_config={c: st.column_config.Column(fleet_tables.column_label(c))
-                                      for c in f.inventory.table.columns}
-                       | {"site": st.column_config.TextColumn("Site", pinned=True)})
+table = st.data_editor(
+    f.inventory.table,
+    num_rows="dynamic",
+    key=page.editor_key(),
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * (f.inventory.n + 1), 420),
+    column_config={c: st.column_config.Column(fleet_tables.column_label(c)) for c in f.inventory.table.columns}
+    | {"site": st.column_config.TextColumn("Site", pinned=True)},
+)
 f = page.edited(f, table, months)
 if f.inventory.errors:
-    st.warning("Refused (the base value is used instead):\n\n" +
-               "\n".join(f"- {md(e)}" for e in fleet_inventory.errors_text(f.inventory.errors)))
+    st.warning(
+        "Refused (the base value is used instead):\n\n"
+        + "\n".join(f"- {md(e)}" for e in fleet_inventory.errors_text(f.inventory.errors))
+    )
 if f.inventory.n == 0:
     st.info("Add a row per site (or upload an inventory CSV) to see the programme.")
     st.stop()
@@ -44,27 +67,40 @@ sites = fleet_tables.site_table(p)
 cur = f.base.currency
 
 placed = sites.groupby("placement")["count"].sum()
-with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
+with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rather than truncating
     st.metric("Sites", f"{int(p.count.sum()):,}", help=f"{f.inventory.n:,} rows", width="content")
     for key in fleet_inventory.PLACEMENTS:
         sites_here = int(placed.get(key, 0))
-        st.metric(fleet_tables.PLACEMENT_TEXT[key], f"{sites_here:,} site{'' if sites_here == 1 else 's'}",
-                  width="content")
+        st.metric(
+            fleet_tables.PLACEMENT_TEXT[key], f"{sites_here:,} site{'' if sites_here == 1 else 's'}", width="content"
+        )
 
 st.subheader("Three plans")
 summary = fleet_tables.plan_summary(p)["recommended"]
 be = summary["break_even_month"]
-with st.container(horizontal=True, gap="large"):      # wraps on narrow screens rather than truncating
-    st.metric("Recommended: break-even", break_even_label(be, f.months),
-              width="content",
-              help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.")
+with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rather than truncating
+    st.metric(
+        "Recommended: break-even",
+        break_even_label(be, f.months),
+        width="content",
+        help="Programme month at which the recommended mix's cumulative cost falls to the all-cloud plan's.",
+    )
     st.metric("Recommended: capex", money(summary["capex_total"], cur), width="content")
     st.metric("Recommended: NPV of savings", money(summary["npv"], cur), width="content", help="Against all cloud.")
-    st.metric("Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months.")
+    st.metric(
+        "Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months."
+    )
 plans_table = page.plans_table(p)
-st.dataframe(plans_table, hide_index=True, width="stretch", column_config={
-    c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{cur}]") else "localized")
-    for c in plans_table.columns if c.endswith("]")})
+st.dataframe(
+    plans_table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        c: st.column_config.NumberColumn(format="accounting" if c.endswith(f"[{cur}]") else "localized")
+        for c in plans_table.columns
+        if c.endswith("]")
+    },
+)
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
 with st.expander("Capex by quarter (rollout waves)"):
     st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
@@ -72,17 +108,29 @@ with st.expander("Capex by quarter (rollout waves)"):
 st.subheader("Per site")
 by_payback = sites.sort_values("payback_month", na_position="last", kind="stable")
 every_row = len(sites) <= page.SITES_SHOWN or st.toggle(f"Show all {len(sites):,} rows", key="fleet.all_sites")
-st.caption(("Sorted by payback (programme month)" if every_row else
-            f"The {page.SITES_SHOWN} earliest paybacks (programme month) of {len(sites):,} rows; the per-site CSV "
-            "below has them all") +
-           ". Click a header to sort by another column. Devices, capex and monthly saving count every site of the "
-           "row; pin cost is the NPV a pin gives up against the advice.")
+st.caption(
+    (
+        "Sorted by payback (programme month)"
+        if every_row
+        else f"The {page.SITES_SHOWN} earliest paybacks (programme month) of {len(sites):,} rows; the per-site CSV "
+        "below has them all"
+    )
+    + ". Click a header to sort by another column. Devices, capex and monthly saving count every site of the "
+    "row; pin cost is the NPV a pin gives up against the advice."
+)
 shown_sites = fleet_tables.site_display(by_payback if every_row else by_payback.head(page.SITES_SHOWN), f.months)
-st.dataframe(shown_sites, hide_index=True, width="stretch", key="fleet.sites", column_config={
-    "Capex": st.column_config.NumberColumn(f"Capex [{cur}]", format="accounting"),
-    "Monthly saving": st.column_config.NumberColumn(f"Monthly saving [{cur}]", format="accounting"),
-    "Pin cost (NPV)": st.column_config.NumberColumn(f"Pin cost (NPV) [{cur}]", format="accounting"),
-    "Why": st.column_config.TextColumn("Why", width="large")})
+st.dataframe(
+    shown_sites,
+    hide_index=True,
+    width="stretch",
+    key="fleet.sites",
+    column_config={
+        "Capex": st.column_config.NumberColumn(f"Capex [{cur}]", format="accounting"),
+        "Monthly saving": st.column_config.NumberColumn(f"Monthly saving [{cur}]", format="accounting"),
+        "Pin cost (NPV)": st.column_config.NumberColumn(f"Pin cost (NPV) [{cur}]", format="accounting"),
+        "Why": st.column_config.TextColumn("Why", width="large"),
+    },
+)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -90,25 +138,50 @@ with left:
     names = sites["name"].tolist()
     # Keyed by the rows' names: a new inventory or a renamed site starts the picker afresh (with one key for
     # every table, the browser kept showing a name of the table before).
-    row = st.selectbox("Fleet row", range(f.inventory.n), format_func=names.__getitem__,
-                       key=f"fleet.row.{zlib.crc32(chr(0).join(names).encode())}")
-    st.button("Open this row as the current scenario", key="fleet.open", on_click=page.open_row, args=(f, row),
-              help="The other pages then show this site alone, over its months from go-live.")
-    st.button(f"Send “{md(state.current().name)}” to the fleet", key="fleet.send",
-              on_click=page.send_current_scenario, args=(f,),
-              help="Adds the current scenario as a row: count = its sites, its per-site cameras, and every field "
-                   "that differs from the fleet's base.")
+    row = st.selectbox(
+        "Fleet row",
+        range(f.inventory.n),
+        format_func=names.__getitem__,
+        key=f"fleet.row.{zlib.crc32(chr(0).join(names).encode())}",
+    )
+    st.button(
+        "Open this row as the current scenario",
+        key="fleet.open",
+        on_click=page.open_row,
+        args=(f, row),
+        help="The other pages then show this site alone, over its months from go-live.",
+    )
+    st.button(
+        f"Send “{md(state.current().name)}” to the fleet",
+        key="fleet.send",
+        on_click=page.send_current_scenario,
+        args=(f,),
+        help="Adds the current scenario as a row: count = its sites, its per-site cameras, and every field "
+        "that differs from the fleet's base.",
+    )
 with right:
     st.markdown("**Export and import**")
     # Each file is written when its button is clicked (a callable), not on every edit of the table.
-    downloads = [("Inventory CSV", f.inventory.to_csv, "sites.csv", "text/csv"),
-                 ("Per-site CSV", lambda: fleet_tables.to_csv(sites), "fleet-sites.csv", "text/csv"),
-                 ("Monthly cash flow CSV", lambda: fleet_tables.to_csv(fleet_tables.monthly_table(p)), "fleet-monthly.csv", "text/csv"),
-                 ("Fleet JSON", lambda: fleet_inventory.fleet_json(f), "fleet.json", "application/json")]
+    downloads = [
+        ("Inventory CSV", f.inventory.to_csv, "sites.csv", "text/csv"),
+        ("Per-site CSV", lambda: fleet_tables.to_csv(sites), "fleet-sites.csv", "text/csv"),
+        (
+            "Monthly cash flow CSV",
+            lambda: fleet_tables.to_csv(fleet_tables.monthly_table(p)),
+            "fleet-monthly.csv",
+            "text/csv",
+        ),
+        ("Fleet JSON", lambda: fleet_inventory.fleet_json(f), "fleet.json", "application/json"),
+    ]
     for i, (label, text, file_name, mime) in enumerate(downloads):
-        st.download_button(label, text, file_name, mime, key=f"fleet.download.{i}", on_click="ignore",
-                           width="stretch")
+        st.download_button(label, text, file_name, mime, key=f"fleet.download.{i}", on_click="ignore", width="stretch")
     key = f"fleet.upload.{st.session_state.get(page.VERSION, 0)}"
-    st.file_uploader("Inventory CSV or fleet JSON", type=["csv", "json"], key=key, on_change=page.handle_upload,
-                     args=(key,), help="Columns: site, count, go_live_month, pin, scenario field names and advisor "
-                                       "question keys. It replaces the table; a bad cell is named and skipped.")
+    st.file_uploader(
+        "Inventory CSV or fleet JSON",
+        type=["csv", "json"],
+        key=key,
+        on_change=page.handle_upload,
+        args=(key,),
+        help="Columns: site, count, go_live_month, pin, scenario field names and advisor "
+        "question keys. It replaces the table; a bad cell is named and skipped.",
+    )

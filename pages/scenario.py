@@ -1,4 +1,5 @@
 """Scenario: every input, grouped, with the key figures and their change since the preset."""
+
 import streamlit as st
 
 from planner.catalogs import currency
@@ -15,7 +16,7 @@ st.caption(md(currency.money_in_text(scenario)))
 pieces.key_metrics(analysis, state.analysis(state.reference_over(scenario)))
 pieces.capacity_warning(analysis)
 
-with layout.stacked_below("scenario-split", 900):      # the chart under the inputs below 900 px
+with layout.stacked_below("scenario-split", 900):  # the chart under the inputs below 900 px
     left, right = st.columns([3, 2], gap="large")
     with left:
         inputs.scenario_inputs("scenario")

@@ -1,4 +1,5 @@
 """`python -m planner`: the command line (planner.cli)."""
+
 import sys
 
 from planner.cli import main

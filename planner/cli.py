@@ -34,6 +34,7 @@ bundled data/ is never rewritten.
 Bad input, and any failure to read or write, exits with status 2 and one line on stderr naming the problem.
 Output is UTF-8 whatever the locale.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,18 +48,38 @@ from pathlib import Path
 
 from planner.advice import advisor
 from planner.catalogs import catalog, currency, feeds, refresh
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
+from planner.exports.report import (
+    LINK_MBPS,
+    analyse_one,
+    carbon_rows,
+    cloud_designs,
+    formula_rows,
+    report_csv,
+    source_lines,
+    summary,
+    summary_json,
+)
+from planner.exports.workbook import fleet_workbook_bytes, workbook_bytes
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.model import designs
 from planner.model.costs import CARBON_PRICE
 from planner.schema.format import break_even_text, carbon_break_even_text, irr_text
-from planner.exports.report import (LINK_MBPS, analyse_one, carbon_rows, cloud_designs, formula_rows, report_csv,
-                                    source_lines, summary, summary_json)
-from planner.schema.scenario import (FIELDS, MAX_SCENARIO_BYTES, VIEWS, NumberField, ScenarioError, parse_assignment, parse_json,
-                                     to_dict, to_json, validate)
-from planner.exports.workbook import fleet_workbook_bytes, workbook_bytes
+from planner.schema.scenario import (
+    FIELDS,
+    MAX_SCENARIO_BYTES,
+    VIEWS,
+    NumberField,
+    ScenarioError,
+    parse_assignment,
+    parse_json,
+    to_dict,
+    to_json,
+    validate,
+)
 
-
-MAX_SET_ASSIGNMENTS = 1_000          # a scenario has about 50 inputs
+MAX_SET_ASSIGNMENTS = 1_000  # a scenario has about 50 inputs
 
 
 class UsageError(Exception):
@@ -75,12 +96,14 @@ class _AppendAssignment(argparse.Action):
             assignments = []
             setattr(namespace, self.dest, assignments)
         if len(assignments) >= MAX_SET_ASSIGNMENTS:
-            parser.error(f"--set given more than {MAX_SET_ASSIGNMENTS:,} times; a scenario has {len(FIELDS) + 4} inputs")
+            parser.error(
+                f"--set given more than {MAX_SET_ASSIGNMENTS:,} times; a scenario has {len(FIELDS) + 4} inputs"
+            )
         assignments.append(value)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):          # one line, exit 2 (argparse would print the usage too)
+    def error(self, message):  # one line, exit 2 (argparse would print the usage too)
         raise UsageError(message)
 
 
@@ -93,19 +116,41 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--scenario", help="a scenario JSON file")
     r.add_argument("--set", action=_AppendAssignment, default=None, metavar="FIELD=VALUE", help="override one input")
     r.add_argument("--months", type=int, help="horizon in months (overrides the scenario's)")
-    r.add_argument("--currency", metavar="CODE", help="convert every money input to this currency (" +
-                   ", ".join(r["currency"] for r in catalog.load().fx_rates) + ") at its ECB reference rate")
-    r.add_argument("--fx-rate", type=float, metavar="R", help="with --currency: units of CODE per USD to convert at "
-                   "instead of the reference rate")
+    r.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="convert every money input to this currency ("
+        + ", ".join(r["currency"] for r in catalog.load().fx_rates)
+        + ") at its ECB reference rate",
+    )
+    r.add_argument(
+        "--fx-rate",
+        type=float,
+        metavar="R",
+        help="with --currency: units of CODE per USD to convert at instead of the reference rate",
+    )
     r.add_argument("--view", choices=VIEWS, default="cash")
-    r.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
-                   help="xlsx: a live-formula workbook, written with --out only")
+    r.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="xlsx: a live-formula workbook, written with --out only",
+    )
     r.add_argument("--out", help="write to this file instead of standard output")
-    r.add_argument("--cloud", choices=("own", "cheapest"), default="own",
-                   help="compare the edge with the scenario's own cloud design, or with the cheapest one its uplink "
-                        "carries (that design applied to the scenario)")
-    r.add_argument("--uplink-mbps", type=float, metavar="MBPS", default=LINK_MBPS,
-                   help=f"the site's uplink, which a cloud design's upload must fit in (default {LINK_MBPS:g})")
+    r.add_argument(
+        "--cloud",
+        choices=("own", "cheapest"),
+        default="own",
+        help="compare the edge with the scenario's own cloud design, or with the cheapest one its uplink "
+        "carries (that design applied to the scenario)",
+    )
+    r.add_argument(
+        "--uplink-mbps",
+        type=float,
+        metavar="MBPS",
+        default=LINK_MBPS,
+        help=f"the site's uplink, which a cloud design's upload must fit in (default {LINK_MBPS:g})",
+    )
     _advise_parser(sub)
     _fleet_parser(sub)
     sub.add_parser("presets", help="list the bundled presets")
@@ -115,13 +160,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-               (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _not_regular(mode: int) -> str | None:
     """Why a file of this mode cannot be a scenario or a report ('a named pipe'), or None for a regular file."""
-    return None if stat.S_ISREG(mode) else next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+    return (
+        None if stat.S_ISREG(mode) else next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+    )
 
 
 def _read_scenario(name: str, limit: int = MAX_SCENARIO_BYTES, option: str = "--scenario") -> bytes:
@@ -130,7 +182,7 @@ def _read_scenario(name: str, limit: int = MAX_SCENARIO_BYTES, option: str = "--
     if not name:
         raise ScenarioError(f"{option} needs a file name")
     try:
-        with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:   # a named pipe opens at once
+        with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:  # a named pipe opens at once
             kind = _not_regular(os.fstat(file.fileno()).st_mode)
             if kind:
                 raise ScenarioError(f"cannot read {name}: it is {kind}, not a regular file")
@@ -163,9 +215,11 @@ def _table(a, view: str) -> str:
     cur = s["currency"]
     lines = [f"{a.scenario.name}", "=" * len(a.scenario.name)]
     figures = [
-        ("Cloud cost, first month", f"{_money(s['cloud_monthly_cost'])} {cur}"
-                                    + (f"  (+ {_money(s['cloud_upfront'])} {cur} commitment upfront)"
-                                       if s["cloud_upfront"] else "")),
+        (
+            "Cloud cost, first month",
+            f"{_money(s['cloud_monthly_cost'])} {cur}"
+            + (f"  (+ {_money(s['cloud_upfront'])} {cur} commitment upfront)" if s["cloud_upfront"] else ""),
+        ),
         ("Edge capex at go-live", f"{_money(s['edge_capex'])} {cur}  ({s['edge_devices']} devices)"),
         ("Edge running cost, first month", f"{_money(s['edge_monthly_cost'])} {cur}"),
         ("Break-even", break_even_text(s["break_even_month"], s["horizon_months"])),
@@ -175,8 +229,10 @@ def _table(a, view: str) -> str:
         ("NPV of savings", f"{_money(s['npv_savings'])} {cur}"),
         ("ROI", "n/a (no capex)" if s["roi_percent"] is None else f"{_money(s['roi_percent'], 0)} %"),
         ("IRR", irr_text(s["irr_percent"], s["irr_note"])),
-        (f"Emissions, {s['horizon_months']} months", f"cloud {s['cloud_kgco2e_total'] / 1000:,.2f} t CO2e, "
-                                                     f"edge {s['edge_kgco2e_total'] / 1000:,.2f} t CO2e"),
+        (
+            f"Emissions, {s['horizon_months']} months",
+            f"cloud {s['cloud_kgco2e_total'] / 1000:,.2f} t CO2e, edge {s['edge_kgco2e_total'] / 1000:,.2f} t CO2e",
+        ),
         ("Carbon break-even", carbon_break_even_text(s["carbon_break_even_month"], s["horizon_months"])),
     ]
     lines += [f"{k:<32}{v}" for k, v in figures]
@@ -200,8 +256,10 @@ def _cheapest_design(scenario, link_mbps: float):
     options = cloud_designs(scenario, link_mbps)
     if options.cheapest is None:
         lowest = float(options.upload_mbps.min()) / designs.UPLINK_UTILISATION
-        raise ScenarioError(f"no cloud design fits an uplink of {link_mbps:g} Mbps: the lightest upload needs "
-                            f"{lowest:,.1f} Mbps per site")
+        raise ScenarioError(
+            f"no cloud design fits an uplink of {link_mbps:g} Mbps: the lightest upload needs "
+            f"{lowest:,.1f} Mbps per site"
+        )
     return designs.apply(scenario, options.changes[options.cheapest])
 
 
@@ -211,7 +269,7 @@ def _write_file(name: str, content: str | bytes, source: str | None) -> None:
     write leaves nothing behind."""
     if not name:
         raise ScenarioError("--out needs a file name")
-    path = Path(name).resolve()                           # through a symbolic link: replace what it points to
+    path = Path(name).resolve()  # through a symbolic link: replace what it points to
     try:
         old = path.stat()
     except FileNotFoundError:
@@ -239,7 +297,7 @@ def _write_file(name: str, content: str | bytes, source: str | None) -> None:
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)          # also through links and other spellings
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)  # also through links and other spellings
 
 
 def _umask() -> int:
@@ -257,7 +315,7 @@ def emit(text: str) -> None:
     flush, so that a closed stream or a full device is reported as one line (OutputError)."""
     if sys.stdout is None:
         raise OutputError("cannot write to standard output: it is closed")
-    with suppress(AttributeError, ValueError, OSError):     # not a real stream (a test's StringIO): leave it
+    with suppress(AttributeError, ValueError, OSError):  # not a real stream (a test's StringIO): leave it
         sys.stdout.reconfigure(encoding="utf-8")
     try:
         sys.stdout.write(text)
@@ -288,8 +346,13 @@ def _advise_parser(sub) -> None:
     src.add_argument("--preset", help="a bundled preset (see `presets`)")
     src.add_argument("--scenario", help="a scenario JSON file")
     v.add_argument("--set", action=_AppendAssignment, default=None, metavar="FIELD=VALUE", help="override one input")
-    v.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
-                   help="one questionnaire answer: " + ", ".join(q.name for q in advisor.QUESTIONS))
+    v.add_argument(
+        "--answer",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="one questionnaire answer: " + ", ".join(q.name for q in advisor.QUESTIONS),
+    )
     v.add_argument("--format", choices=("table", "json"), default="table")
     v.set_defaults(months=None)
 
@@ -322,13 +385,20 @@ def _advice_table(advice: advisor.Advice, scenario) -> str:
         lines.append(f"  {part:<42}" + "".join(f"{'' if c is None else f'{c:,.1f}':>10}" for c in cells))
     edge_total = f"{advice.edge_ms:,.1f}" if advice.edge_latency_ms else "no device"
     total = f"Total (required ≤ {advice.response_ms:,g})"
-    lines += [f"  {total:<42}{advice.cloud_ms:>10,.1f}{edge_total:>10}", "",
-              f"Uplink per site: {advice.uplink_needed_mbps:,.1f} Mbps needed by the cloud path, "
-              f"{advice.uplink_available_mbps:,g} Mbps available", ""]
+    lines += [
+        f"  {total:<42}{advice.cloud_ms:>10,.1f}{edge_total:>10}",
+        "",
+        f"Uplink per site: {advice.uplink_needed_mbps:,.1f} Mbps needed by the cloud path, "
+        f"{advice.uplink_available_mbps:,g} Mbps available",
+        "",
+    ]
     if advice.sizing:
         s = advice.sizing
-        lines += [f"Sizing: {s.devices:,} × {s.device_name} ({s.device_id}), {s.power_watts:,.0f} W",
-                  f"  {advisor.sizing_text(s)}", f"  {s.reason}"]
+        lines += [
+            f"Sizing: {s.devices:,} × {s.device_name} ({s.device_id}), {s.power_watts:,.0f} W",
+            f"  {advisor.sizing_text(s)}",
+            f"  {s.reason}",
+        ]
         lines += [f"  {note}" for note in advice.apply_notes]
     else:
         lines += ["Sizing: no catalog device fits the site, the edge is not costed"]
@@ -341,7 +411,7 @@ def _advise(args) -> int:
     scenario = _load(args)
     given = dict(_answer(item) for item in args.answer)
     km = catalog.load().region_distance_km(scenario.cloud_region, scenario.site_location)
-    if km is not None:                      # the scenario's site and region say how far the cloud is
+    if km is not None:  # the scenario's site and region say how far the cloud is
         given.setdefault("region_distance_km", float(min(round(km), 20_000)))
     answers = advisor.answers(**given)
     advice = advisor.advise(answers, scenario)
@@ -355,22 +425,32 @@ def _advise(args) -> int:
 # ── Saved plans (planner.plans.store is imported only by these commands) ─────────────────────────────────
 def _plans_parsers(sub) -> None:
     plans = sub.add_parser("plans", help="saved plans: save, list, export, approve, audit, own").add_subparsers(
-        dest="action", required=True, parser_class=_Parser)
+        dest="action", required=True, parser_class=_Parser
+    )
     save = plans.add_parser("save", help="save a scenario or fleet file as a new plan, or as a plan's next revision")
     what = save.add_mutually_exclusive_group(required=True)
     what.add_argument("--scenario", help="a scenario JSON file")
-    what.add_argument("--fleet", help="a fleet: the JSON file the Fleet page exports (or an inventory CSV on the "
-                                      "retail preset), as `fleet --sites` reads it")
+    what.add_argument(
+        "--fleet",
+        help="a fleet: the JSON file the Fleet page exports (or an inventory CSV on the "
+        "retail preset), as `fleet --sites` reads it",
+    )
     save.add_argument("--name", required=True, help="the plan's name")
     save.add_argument("--plan", metavar="ID", help="add a revision to this plan (its other saved state is kept)")
     save.add_argument("--note", default="", help="what this revision is")
-    save.add_argument("--visibility", choices=("private", "team", "link"),
-                      help="who sees the plan (default for a new plan: private with --as, else team)")
+    save.add_argument(
+        "--visibility",
+        choices=("private", "team", "link"),
+        help="who sees the plan (default for a new plan: private with --as, else team)",
+    )
     listing = plans.add_parser("list", help="the saved plans, the last changed first")
     listing.add_argument("--search", default="", help="only plans whose name contains this text")
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    export = plans.add_parser("export", help="write a plan's scenario file (readable by `report --scenario`) or "
-                                             "fleet file (readable by `fleet --sites`)")
+    export = plans.add_parser(
+        "export",
+        help="write a plan's scenario file (readable by `report --scenario`) or "
+        "fleet file (readable by `fleet --sites`)",
+    )
     export.add_argument("plan", metavar="ID")
     export.add_argument("--rev", type=int, metavar="N", help="this revision (default: the latest)")
     export.add_argument("--out", help="write to this file instead of standard output")
@@ -383,12 +463,24 @@ def _plans_parsers(sub) -> None:
     audit.add_argument("--format", choices=("table", "json"), default="table")
     own = plans.add_parser("own", help="make --as EMAIL the owner of a plan (an administrator's act)")
     own.add_argument("plan", metavar="ID")
-    for command, needed in ((save, False), (listing, False), (export, False), (approve, True), (audit, False),
-                            (own, True)):
-        command.add_argument("--as", dest="actor", metavar="EMAIL", required=needed,
-                             help="act as the user with this email" + ("" if needed else " (default: as administrator)"))
-    db = sub.add_parser("db", help="the plans database").add_subparsers(dest="action", required=True,
-                                                                       parser_class=_Parser)
+    for command, needed in (
+        (save, False),
+        (listing, False),
+        (export, False),
+        (approve, True),
+        (audit, False),
+        (own, True),
+    ):
+        command.add_argument(
+            "--as",
+            dest="actor",
+            metavar="EMAIL",
+            required=needed,
+            help="act as the user with this email" + ("" if needed else " (default: as administrator)"),
+        )
+    db = sub.add_parser("db", help="the plans database").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
     db.add_parser("upgrade", help="create or migrate the plans database's tables")
 
 
@@ -397,6 +489,7 @@ def _plans_command(args) -> int:
     be reached, 2 for anything else (no such plan, an unreadable one, a bad name)."""
     from planner.plans import store
     from planner.plans.workspace import Workspace, of_fleet
+
     try:
         actor = store.Actor.of_email(args.actor) if getattr(args, "actor", None) is not None else None
         db = store.Store(access=store.access_settings() if args.command == "plans" else None)
@@ -409,8 +502,7 @@ def _plans_command(args) -> int:
                 scenario = _load(argparse.Namespace(preset=None, scenario=args.scenario, set=[], months=None))
                 kept = db.open(args.plan, actor=actor).workspace if args.plan else Workspace(scenario)
                 work = kept.with_scenario(scenario) if kept.kind == "scenario" else Workspace(scenario)
-            saved = db.save(work, args.name, plan_id=args.plan, note=args.note, actor=actor,
-                            visibility=args.visibility)
+            saved = db.save(work, args.name, plan_id=args.plan, note=args.note, actor=actor, visibility=args.visibility)
             emit(f"{saved.plan_id} {saved.number}\n")
         elif args.action == "list":
             _print_plans(db.plans(args.search, actor=actor), args.format)
@@ -438,29 +530,45 @@ def _export(workspace) -> str:
 
 def _print_audit(trail, style: str) -> None:
     if style == "json":
-        rows = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor, "revision": e.revision,
-                 "detail": e.detail} for e in trail]
+        rows = [
+            {"at": e.at.isoformat(), "action": e.action, "actor": e.actor, "revision": e.revision, "detail": e.detail}
+            for e in trail
+        ]
         emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     lines = [f"{'when (UTC)':<18}  {'action':<11}{'revision':>8}  {'who':<32}  detail"]
     for e in trail:
-        lines.append(f"{e.at:%Y-%m-%d %H:%M}  {e.action:<11}{e.revision or '':>8}  "
-                     f"{_one_line(e.actor or '(administrator)', 32):<32}  {_one_line(e.detail)}")
+        lines.append(
+            f"{e.at:%Y-%m-%d %H:%M}  {e.action:<11}{e.revision or '':>8}  "
+            f"{_one_line(e.actor or '(administrator)', 32):<32}  {_one_line(e.detail)}"
+        )
     emit("\n".join(lines) + "\n")
 
 
 def _print_plans(found, style: str) -> None:
     if style == "json":
-        rows = [{"id": p.id, "name": p.name, "kind": p.kind, "revisions": p.revisions,
-                 "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
-                 "owner": p.owner, "visibility": p.visibility, "problem": p.problem} for p in found]
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "revisions": p.revisions,
+                "created_at": p.created_at.isoformat(),
+                "updated_at": p.updated_at.isoformat(),
+                "owner": p.owner,
+                "visibility": p.visibility,
+                "problem": p.problem,
+            }
+            for p in found
+        ]
         emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     lines = [f"{'id':<34}{'kind':<10}{'revs':>5}  {'last change (UTC)':<18}  name"]
     for p in found:
         problem = f"  (cannot be read: {_one_line(p.problem)})" if p.problem else ""
-        lines.append(f"{p.id:<34}{p.kind:<10}{p.revisions:>5}  {p.updated_at:%Y-%m-%d %H:%M}  {_one_line(p.name)}"
-                     f"{problem}")
+        lines.append(
+            f"{p.id:<34}{p.kind:<10}{p.revisions:>5}  {p.updated_at:%Y-%m-%d %H:%M}  {_one_line(p.name)}{problem}"
+        )
     emit("\n".join(lines) + "\n")
 
 
@@ -474,10 +582,18 @@ def _fleet_parser(sub) -> None:
     src.add_argument("--preset", help="the base scenario: a bundled preset (default: the fleet file's, or retail)")
     src.add_argument("--scenario", help="the base scenario: a scenario JSON file")
     f.add_argument("--months", type=int, help="programme months (default: the base scenario's horizon)")
-    f.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
-                   help="xlsx: the programme as a workbook (needs --out)")
-    f.add_argument("--table", choices=("sites", "monthly", "inventory"), default="sites",
-                   help="which table --format csv writes: per site, the monthly cash flow, or the inventory")
+    f.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="xlsx: the programme as a workbook (needs --out)",
+    )
+    f.add_argument(
+        "--table",
+        choices=("sites", "monthly", "inventory"),
+        default="sites",
+        help="which table --format csv writes: per site, the monthly cash flow, or the inventory",
+    )
     f.add_argument("--out", help="write to this file instead of standard output")
     f.set_defaults(set=None)
 
@@ -486,37 +602,61 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
     cur = p.fleet.base.currency
     plans = fleet_tables.plan_summary(p)
     title = f"{p.fleet.name}: {p.fleet.inventory.n:,} rows, {int(p.count.sum()):,} sites, {p.months} months"
-    lines = [title, "=" * len(title), f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}"
-                                      f"{'Break-even':>14}{'t CO2e':>10}  IRR"]
+    lines = [
+        title,
+        "=" * len(title),
+        f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}{'Break-even':>14}{'t CO2e':>10}  IRR",
+    ]
     for key, s in plans.items():
         be = "-" if s["break_even_month"] is None else f"month {s['break_even_month']:.1f}"
-        lines.append(f"{fleet_inventory.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
-                     f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'], s['irr_note'])}")
-    lines += ["", f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
-                  "over the programme.", "",
-              f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}  {'Device':<24}{'Capex':>14}"
-              f"{'Saving/month':>14}{'Payback':>9}  Reason"]
+        lines.append(
+            f"{fleet_inventory.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
+            f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'], s['irr_note'])}"
+        )
+    lines += [
+        "",
+        f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
+        "over the programme.",
+        "",
+        f"{'Site':<28}{'Count':>6}{'Live':>6}  {'Placement':<18}{'Devices':>8}  {'Device':<24}{'Capex':>14}"
+        f"{'Saving/month':>14}{'Payback':>9}  Reason",
+    ]
     for row in fleet_tables.site_table(p).itertuples():
         payback = "-" if row.payback_month != row.payback_month else f"{row.payback_month:.1f}"
-        lines.append(f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
-                     f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}")
+        lines.append(
+            f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
+            f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}"
+        )
     return "\n".join(lines) + "\n"
 
 
-def load_fleet(sites: str | None, preset: str | None = None, scenario: str | None = None,
-               months: int | None = None, bundled: str | None = None) -> fleet_inventory.Fleet:
+def load_fleet(
+    sites: str | None,
+    preset: str | None = None,
+    scenario: str | None = None,
+    months: int | None = None,
+    bundled: str | None = None,
+) -> fleet_inventory.Fleet:
     """The fleet the `fleet` subcommand evaluates; any refused cell is an error naming its row and column."""
-    base = (catalog.preset(preset) if preset is not None else
-            parse_json(_read_scenario(scenario)) if scenario is not None else None)
+    base = (
+        catalog.preset(preset)
+        if preset is not None
+        else parse_json(_read_scenario(scenario))
+        if scenario is not None
+        else None
+    )
     data = b"" if bundled is not None else _read_scenario(sites, fleet_inventory.MAX_INVENTORY_BYTES, "--sites")
     if bundled is not None or fleet_inventory.is_fleet_json(data):
         f = fleet_inventory.preset(bundled) if bundled is not None else fleet_inventory.parse_fleet_json(data, base)
         sites = sites or bundled
         if base is not None or months is not None:
-            f = fleet_inventory.make_fleet(f.inventory.table, base or f.base, f.answers, f.months if months is None else months,
-                                 f.name)
+            f = fleet_inventory.make_fleet(
+                f.inventory.table, base or f.base, f.answers, f.months if months is None else months, f.name
+            )
     else:
-        f = fleet_inventory.make_fleet(data, base or catalog.preset("retail"), None, months, Path(sites).stem[:fleet_inventory.MAX_FLEET_NAME])
+        f = fleet_inventory.make_fleet(
+            data, base or catalog.preset("retail"), None, months, Path(sites).stem[: fleet_inventory.MAX_FLEET_NAME]
+        )
     if f.inventory.errors:
         more = len(f.inventory.errors) - 1
         raise ScenarioError(f"{sites}: {f.inventory.errors[0]}" + (f" (and {more:,} more)" if more else ""))
@@ -533,8 +673,13 @@ def _fleet(args) -> int:
     elif args.format == "json":
         text = json.dumps(fleet_tables.result_dict(p), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif args.format == "csv":
-        text = (f.inventory.to_csv() if args.table == "inventory" else
-                fleet_tables.to_csv(fleet_tables.site_table(p) if args.table == "sites" else fleet_tables.monthly_table(p)))
+        text = (
+            f.inventory.to_csv()
+            if args.table == "inventory"
+            else fleet_tables.to_csv(
+                fleet_tables.site_table(p) if args.table == "sites" else fleet_tables.monthly_table(p)
+            )
+        )
     else:
         text = _fleet_text(p)
     if args.out is not None:
@@ -549,17 +694,28 @@ def _catalog_parsers(sub) -> None:
     actions = cat.add_subparsers(dest="action", required=True, parser_class=_Parser)
     r = actions.add_parser("refresh", help="read a public feed and write its figures to PLANNER_CATALOG_DIR")
     r.add_argument("source", choices=refresh.SOURCES)
-    r.add_argument("--from", dest="locations", action="append", metavar="FILE_OR_URL",
-                   help="a saved copy or another URL of the feed (repeatable; default: the public URL)")
+    r.add_argument(
+        "--from",
+        dest="locations",
+        action="append",
+        metavar="FILE_OR_URL",
+        help="a saved copy or another URL of the feed (repeatable; default: the public URL)",
+    )
     r.add_argument("--date", metavar="YYYY-MM-DD", help="ecb: the rate of this day (from eurofxref-hist.xml)")
     r.add_argument("--dry-run", action="store_true", help="print old → new per figure; write nothing")
-    r.add_argument("--accept-large-changes", action="store_true",
-                   help=f"write figures that moved by more than {refresh.LARGE_CHANGE:g}×")
+    r.add_argument(
+        "--accept-large-changes",
+        action="store_true",
+        help=f"write figures that moved by more than {refresh.LARGE_CHANGE:g}×",
+    )
     listing = actions.add_parser("list", help="every catalog figure in use with its source, date and origin")
     listing.add_argument("--stale", action="store_true", help="only the figures marked dated")
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    reprice = actions.add_parser("reprice", help="a scenario's region, device and vision API figures at today's "
-                                 "catalog: print what changes, and with --out write the re-priced scenario")
+    reprice = actions.add_parser(
+        "reprice",
+        help="a scenario's region, device and vision API figures at today's "
+        "catalog: print what changes, and with --out write the re-priced scenario",
+    )
     reprice.add_argument("--scenario", required=True, help="a scenario JSON file (never rewritten in place)")
     reprice.add_argument("--out", help="write the re-priced scenario to this file")
 
@@ -571,8 +727,13 @@ def _catalog_command(args) -> int:
         if args.format == "json":
             emit(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
         else:
-            emit("".join(f"{f['file']:<20}{f['entry']:<50}{f['as_of']:<12}{f['origin']:<12}"
-                         f"{'dated' if f['dated'] else '':<7}{f['source']}\n" for f in found))
+            emit(
+                "".join(
+                    f"{f['file']:<20}{f['entry']:<50}{f['as_of']:<12}{f['origin']:<12}"
+                    f"{'dated' if f['dated'] else '':<7}{f['source']}\n"
+                    for f in found
+                )
+            )
         return 0
     if args.action == "reprice":
         return _reprice(args)
@@ -596,8 +757,10 @@ def _reprice(args) -> int:
     scenario = parse_json(_read_scenario(args.scenario))
     new, changed = refresh.repriced(scenario)
     show = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, str)) else f"{v:g}"  # noqa: E731
-    emit("".join(f"{field}: {show(old)} → {show(value)}\n" for field, old, value in changed)
-         or "no input changes: the scenario is at today's catalog\n")
+    emit(
+        "".join(f"{field}: {show(old)} → {show(value)}\n" for field, old, value in changed)
+        or "no input changes: the scenario is at today's catalog\n"
+    )
     if args.out is not None:
         _write_file(args.out, to_json(new), args.scenario)
     return 0
@@ -608,10 +771,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run(argv)
     except (UsageError, ScenarioError, catalog.CatalogError, feeds.FeedError, OutputError) as exc:
         message = _one_line(str(exc))
-    except BrokenPipeError:                        # the reader stopped early (`| head`): not an error
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
         _discard_stdout()
         return 0
-    except Exception as exc:                       # a failure nobody foresaw: still one line, no traceback
+    except Exception as exc:  # a failure nobody foresaw: still one line, no traceback
         message = f"unexpected {type(exc).__name__}: {_one_line(str(exc), 200)}"
     print(f"error: {message}", file=sys.stderr)
     return 2
@@ -626,8 +789,11 @@ def _run(argv: list[str] | None) -> int:
     if args.command == "fields":
         lines = []
         for f in FIELDS:
-            detail = f"[{f.unit_for()}] {f.min:g}..{f.max:g}" if isinstance(f, NumberField) else \
-                "|".join(getattr(f, "options", {})) or "text"
+            detail = (
+                f"[{f.unit_for()}] {f.min:g}..{f.max:g}"
+                if isinstance(f, NumberField)
+                else "|".join(getattr(f, "options", {})) or "text"
+            )
             lines.append(f"{f.name:<44}{detail:<40}{f.help}\n")
         emit("".join(lines))
         return 0
@@ -658,4 +824,3 @@ def _run(argv: list[str] | None) -> int:
     else:
         emit(text)
     return 0
-

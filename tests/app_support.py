@@ -1,4 +1,5 @@
 """Shared AppTest helpers: the app's entry file and a started session."""
+
 from __future__ import annotations
 
 from pathlib import Path

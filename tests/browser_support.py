@@ -3,6 +3,7 @@ driven by Playwright's sync API (Playwright's own browser download cannot work o
 
 The fixtures are registered once in tests/conftest.py; test modules import only the helpers.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "out"
 SCREENSHOTS = OUT / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-        '[data-test-script-state="notRunning"]')
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 
 
@@ -62,9 +70,22 @@ def app_server(log: Path, app: str = "app.py", port: int | None = None, options:
     """`streamlit run <app>` on `port` (default: a free one) with Streamlit's `options` (e.g. `--secrets.files`);
     yields (URL, process) once /_stcore/health answers; stops that process by its PID."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           *options]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        *options,
+    ]
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
     try:
@@ -82,7 +103,7 @@ def app_server(log: Path, app: str = "app.py", port: int | None = None, options:
             time.sleep(0.25)
         yield url, proc
     finally:
-        proc.terminate()                      # this PID only
+        proc.terminate()  # this PID only
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -106,7 +127,8 @@ def app_url(chromium_path, tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser(chromium_path):
     from playwright.sync_api import expect, sync_playwright
-    expect.set_options(timeout=20_000)      # the first Plotly render takes 5–6 s on 2 cores
+
+    expect.set_options(timeout=20_000)  # the first Plotly render takes 5–6 s on 2 cores
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield chromium
@@ -145,7 +167,8 @@ def chart_data(page, index: int = 0) -> list[dict]:
         """([sel, i]) => { const g = document.querySelectorAll(sel)[i];
              return g && g._fullData ? g._fullData.map(t => ({name: t.name, x: Array.from(t.x || []),
                                                              y: Array.from(t.y || [])})) : null; }""",
-        [CHART, index])
+        [CHART, index],
+    )
 
 
 def wait_for_chart(page, predicate_js: str, index: int = 0, timeout: int = 20_000) -> None:
@@ -155,7 +178,10 @@ def wait_for_chart(page, predicate_js: str, index: int = 0, timeout: int = 20_00
               if (!g || !g._fullData) return false;
               const data = g._fullData.map(t => ({{name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}}));
               return {predicate_js}; }}""",
-        arg=[CHART, index], polling=100, timeout=timeout)
+        arg=[CHART, index],
+        polling=100,
+        timeout=timeout,
+    )
 
 
 def screenshot(page, name: str) -> Path:
@@ -167,11 +193,12 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], body')]"
-                           ".map(e => e.scrollHeight))")
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], body')].map(e => e.scrollHeight))"
+    )
     page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    page.mouse.move(0, 0)                          # no tooltip over the shot
-    page.wait_for_timeout(800)                     # let Plotly re-lay out at the new size
+    page.mouse.move(0, 0)  # no tooltip over the shot
+    page.wait_for_timeout(800)  # let Plotly re-lay out at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path

@@ -11,6 +11,7 @@ The app wires its pages with st.navigation; keep AppTest from falling back to th
 pages/-folder mode on every rerun (Streamlit 1.67 resets PagesManager.uses_pages_directory before
 each AppTest run; a real server sets it once and st.navigation turns it off for good).
 """
+
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -21,7 +22,7 @@ TIERS = {
     "app": "pages driven by Streamlit's AppTest",
     "browser": "the served app driven in a real headless Chromium",
 }
-EXTERNAL_FIXTURES = {"libreoffice", "postgres"}      # a real LibreOffice or PostgreSQL server
+EXTERNAL_FIXTURES = {"libreoffice", "postgres"}  # a real LibreOffice or PostgreSQL server
 BROWSER_FIXTURES = {"new_page", "browser", "app_url"}
 
 _init = PagesManager.__init__
@@ -59,4 +60,6 @@ def pytest_collection_modifyitems(config, items):
         if fixtures & BROWSER_FIXTURES and "browser" not in tiers:
             untiered.append(f"{item.nodeid}: uses Chromium outside the browser tier")
     if untiered:
-        raise pytest.UsageError("tests without exactly one tier (see tests/conftest.py TIERS):\n" + "\n".join(untiered[:20]))
+        raise pytest.UsageError(
+            "tests without exactly one tier (see tests/conftest.py TIERS):\n" + "\n".join(untiered[:20])
+        )

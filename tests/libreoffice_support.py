@@ -4,6 +4,7 @@ A private profile forces recalculation on load (LibreOffice otherwise trusts an 
 which are the engine's own). Under CI=true a missing LibreOffice fails the tests; elsewhere they skip.
 A test module writes all its workbooks first and converts them in one LibreOffice run (`converted_once`).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -23,8 +24,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <value>0</value></prop></item>
 </oor:items>
 """
-TIMEOUT_S = 120                # one LibreOffice start …
-TIMEOUT_PER_FILE_S = 20        # … and each file it converts
+TIMEOUT_S = 120  # one LibreOffice start …
+TIMEOUT_PER_FILE_S = 20  # … and each file it converts
 
 
 def soffice_path() -> str | None:
@@ -48,9 +49,22 @@ class LibreOffice:
             raise ValueError(f"files to convert share a name: {sorted(s for s in stems if stems.count(s) > 1)}")
         out = Path(self.root / f"out-{len(list(self.root.iterdir()))}")
         out.mkdir()
-        subprocess.run([self.binary, f"-env:UserInstallation={(self.root / 'profile').as_uri()}", "--headless",
-                        "--calc", "--convert-to", to, "--outdir", str(out), *map(str, paths)],
-                       check=True, capture_output=True, timeout=TIMEOUT_S + TIMEOUT_PER_FILE_S * len(paths))
+        subprocess.run(
+            [
+                self.binary,
+                f"-env:UserInstallation={(self.root / 'profile').as_uri()}",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                to,
+                "--outdir",
+                str(out),
+                *map(str, paths),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT_S + TIMEOUT_PER_FILE_S * len(paths),
+        )
         results = {path: out / f"{path.stem}.{to.split(':')[0]}" for path in paths}
         missing = [result.name for result in results.values() if not result.exists()]
         if missing:
@@ -62,8 +76,9 @@ class LibreOffice:
         return self.convert_all([path], to)[path]
 
 
-def converted_once(libreoffice: LibreOffice, tmp_path_factory, name: str,
-                   write: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+def converted_once(
+    libreoffice: LibreOffice, tmp_path_factory, name: str, write: Callable[[Path], dict[str, Path]]
+) -> dict[str, Path]:
     """`write(folder)` writes a test module's workbooks (case → file) and one LibreOffice run converts them all;
     returns case → recalculated file. Once per test run: under pytest-xdist the workers share one folder, and
     the first to ask converts while the others wait for its result."""
@@ -71,7 +86,7 @@ def converted_once(libreoffice: LibreOffice, tmp_path_factory, name: str,
     folder = (tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()) / name
     folder.mkdir(exist_ok=True)
     with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)                 # released when the file is closed
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         done = folder / "converted.json"
         if not done.exists():
             written = folder / "written"

@@ -5,6 +5,7 @@ The server binaries come from Debian's `postgresql` package (`make postgres`, pa
 from $POSTGRES_BIN. Without them the PostgreSQL tests skip with the reason, except under CI=true, where
 they fail: CI must run them. Each test gets a database of its own (`createdb`).
 """
+
 from __future__ import annotations
 
 import glob
@@ -17,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from browser_support import free_port
 
 USER = "planner"
@@ -51,7 +51,7 @@ class Cluster:
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
-        if os.geteuid() == 0:                        # initdb and the server refuse to run as root
+        if os.geteuid() == 0:  # initdb and the server refuse to run as root
             command = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(map(_quote, command))]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 

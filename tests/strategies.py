@@ -11,6 +11,7 @@ added to the schema is fuzzed without touching this file.
 * `examples(n)`: a property's example count, n under the full profile (`make test`, CI), a tenth under
   `HYPOTHESIS_PROFILE=quick` (`make check`).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,9 +24,9 @@ from planner.schema.scenario import (
     BIDI_CONTROLS,
     FIELDS,
     MAX_TIERS,
+    UNSAFE_TEXT_CATEGORIES,
     ChoiceField,
     NumberField,
-    UNSAFE_TEXT_CATEGORIES,
     TextField,
     validate,
 )
@@ -39,6 +40,7 @@ settings.load_profile(PROFILE)
 def examples(full: int) -> int:
     """The example count of a property: `full` under the full profile, a tenth (at least 5) under the quick one."""
     return full if PROFILE != "quick" else max(5, full // 10)
+
 
 # Planning-sized ranges used with full=False (always inside the schema's bounds; checked below).
 _MODERATE = {
@@ -85,7 +87,7 @@ def field_value(spec, full: bool = True) -> st.SearchStrategy:
     if isinstance(spec, ChoiceField):
         return st.sampled_from(sorted(spec.options))
     assert isinstance(spec, TextField)
-    if spec.name == "site_location":              # the pattern's numbers, on the globe (within ±90°, ±180°)
+    if spec.name == "site_location":  # the pattern's numbers, on the globe (within ±90°, ±180°)
         fraction = st.from_regex(r"(\.[0-9]{1,6})?", fullmatch=True)
         degrees = lambda limit: st.tuples(st.integers(-limit + 1, limit - 1).map(str), fraction).map("".join)  # noqa: E731
         return st.one_of(st.just(""), st.tuples(degrees(90), st.sampled_from([",", ", "]), degrees(180)).map("".join))

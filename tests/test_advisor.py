@@ -1,26 +1,43 @@
 """Architecture advisor: the seed article's decision table, hard constraints, latency budget, uplink, the
 weighted vote, stack, deployment and sizing. Expected values are computed by hand in the tests from the
 inputs (catalog rows are inputs), never read back from the advice."""
+
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.schema.scenario import ScenarioError, replace
-from strategies import examples
 
 pytestmark = pytest.mark.unit
 
 RETAIL = catalog.preset("retail")
 # Answers under which the cloud wins every factor of the seed table (and the uplink carries the video).
-CLOUDY = dict(data_origin="cloud", response_ms=5_000, connectivity="fiber", privacy="none",
-              update_cadence="hourly", region_distance_km=100, uplink_mbps=1_000)
+CLOUDY = dict(
+    data_origin="cloud",
+    response_ms=5_000,
+    connectivity="fiber",
+    privacy="none",
+    update_cadence="hourly",
+    region_distance_km=100,
+    uplink_mbps=1_000,
+)
 # A scenario where the edge never pays back: a tiny cloud bill against an expensive installation.
-CHEAP_CLOUD = replace(RETAIL, cameras=1, analysed_fps=0.1, hours_per_day=1, uplink_per_gb=0, ingest_per_gb=0,
-                      install_per_device=20_000, horizon_months=12)
-FAST = replace(RETAIL, analysed_fps=30)            # a sampling wait of 1000/30/2 = 16.7 ms on average
+CHEAP_CLOUD = replace(
+    RETAIL,
+    cameras=1,
+    analysed_fps=0.1,
+    hours_per_day=1,
+    uplink_per_gb=0,
+    ingest_per_gb=0,
+    install_per_device=20_000,
+    horizon_months=12,
+)
+FAST = replace(RETAIL, analysed_fps=30)  # a sampling wait of 1000/30/2 = 16.7 ms on average
 HARDWARE = {d["id"]: d for d in catalog.load().hardware}
 
 
@@ -34,8 +51,8 @@ def verdict(name, cloud_ms=None, **answers):
 SEED_TABLE = [
     ("Data gravity", dict(data_origin="cloud"), "cloud", False),
     ("Data gravity", dict(data_origin="on_premise"), "edge", False),
-    ("Latency", dict(response_ms=1_000), "cloud", False),          # ≥ 200 ms acceptable
-    ("Latency", dict(response_ms=10), "edge", True),               # < 20 ms mandatory
+    ("Latency", dict(response_ms=1_000), "cloud", False),  # ≥ 200 ms acceptable
+    ("Latency", dict(response_ms=10), "edge", True),  # < 20 ms mandatory
     ("Connectivity", dict(connectivity="fiber"), "cloud", False),
     ("Connectivity", dict(connectivity="metered_5g"), "edge", False),
     ("Connectivity", dict(connectivity="satellite"), "edge", False),
@@ -106,12 +123,13 @@ def test_confidence_is_the_winning_margin_over_all_soft_weight():
 # ── Latency: the bug of issue 19 and the sampling wait (issue 11.2) ───────────────────────────────────
 def test_edge_inference_time_uses_the_catalog_throughput_once():
     a = advisor.answers(workload="segmentation")
-    coral = HARDWARE["coral-usb"]["throughput_ips"]                       # 67 inferences/s
+    coral = HARDWARE["coral-usb"]["throughput_ips"]  # 67 inferences/s
     assert coral == 67
     parts = advisor.edge_latency(a, coral, analysed_fps=0.4)
-    assert parts["Edge inference"] == pytest.approx(2.5 * 1000 / 67)     # 37.3 ms, not 2.5² × 1000 / 67
-    assert parts == pytest.approx({advisor.SAMPLING_WAIT: 1250.0, "Local network": 2.0,
-                                   "Edge inference": 2.5 * 1000 / 67})
+    assert parts["Edge inference"] == pytest.approx(2.5 * 1000 / 67)  # 37.3 ms, not 2.5² × 1000 / 67
+    assert parts == pytest.approx(
+        {advisor.SAMPLING_WAIT: 1250.0, "Local network": 2.0, "Edge inference": 2.5 * 1000 / 67}
+    )
 
 
 def test_the_shown_edge_latency_is_the_one_the_device_filter_used():
@@ -122,7 +140,7 @@ def test_the_shown_edge_latency_is_the_one_the_device_filter_used():
     assert advice.edge_latency_ms["Edge inference"] == pytest.approx(2.5 * 1000 / device["throughput_ips"])
     assert advice.edge_ms == pytest.approx(wait + 2 + 2.5 * 1000 / device["throughput_ips"])
     problems = advisor.size(a, FAST).problems
-    for d in HARDWARE.values():            # every comparable device: too slow exactly when its hand latency is > 50
+    for d in HARDWARE.values():  # every comparable device: too slow exactly when its hand latency is > 50
         if d["comparable"] == "yes" and not d["id"].startswith("seed-"):
             too_slow = wait + 2 + 2.5 * 1000 / d["throughput_ips"] > 50
             assert any(p.startswith(f"{d['name']}: takes") for p in problems) == too_slow, d["id"]
@@ -133,9 +151,16 @@ def test_cloud_latency_budget_by_hand():
     parts = advisor.cloud_latency(a, image_kb=250, analysed_fps=2)
     # ½ × 1000/2 = 250 ms wait; fibre access 5 ms; 2 × 1000 km ÷ 200 km/ms × 1.5 = 15 ms;
     # 250 KB × 8 ÷ 50 Mbps = 40 ms; queue 20; API 150
-    assert parts == pytest.approx({advisor.SAMPLING_WAIT: 250, "Access network round trip": 5,
-                                   "Distance round trip": 15, "Frame upload": 40, "Queueing": 20,
-                                   "Cloud inference": 150})
+    assert parts == pytest.approx(
+        {
+            advisor.SAMPLING_WAIT: 250,
+            "Access network round trip": 5,
+            "Distance round trip": 15,
+            "Frame upload": 40,
+            "Queueing": 20,
+            "Cloud inference": 150,
+        }
+    )
 
 
 def test_both_budgets_carry_the_same_sampling_wait_and_it_warns_when_it_alone_exceeds_the_target():
@@ -153,11 +178,12 @@ def test_a_target_the_sampling_wait_alone_uses_up_cannot_decide_the_placement():
     a = advisor.answers(response_ms=1_250)
     latency = next(f for f in advisor.factors(a, 1_459.5, wait_ms=1_250) if f.name == "Latency")
     assert (latency.verdict, latency.hard) == ("either", False)
-    assert "analyse more than 0.4 frames/s" in latency.reason                 # 500 / 1250 ms
-    latency = next(f for f in advisor.factors(advisor.answers(response_ms=1_251), 1_459.5, 1_250)
-                   if f.name == "Latency")
+    assert "analyse more than 0.4 frames/s" in latency.reason  # 500 / 1250 ms
+    latency = next(
+        f for f in advisor.factors(advisor.answers(response_ms=1_251), 1_459.5, 1_250) if f.name == "Latency"
+    )
     assert (latency.verdict, latency.hard) == ("edge", True)
-    assert wait_sized.hard                                       # without a wait, 1,459.5 ms > 1,250 ms decides
+    assert wait_sized.hard  # without a wait, 1,459.5 ms > 1,250 ms decides
 
 
 # ── Uplink capacity (issue 11.1) ──────────────────────────────────────────────────────────────────────
@@ -169,7 +195,7 @@ def test_an_uplink_that_cannot_carry_the_video_makes_the_cloud_infeasible():
     reason = next(f.reason for f in advice.factors if f.key == "uplink_mbps")
     # frames only: 50 × 0.4 frames/s × 150 KB × 8 = 24 Mbps → 30 Mbps of link; bitrate ≤ 0.8 × 1 / 50
     assert "needs 250.0 Mbps per site" in reason and "carries 1 Mbps" in reason
-    assert "sending only the analysed frames" not in reason                   # 30 Mbps does not fit 1 Mbps
+    assert "sending only the analysed frames" not in reason  # 30 Mbps does not fit 1 Mbps
     assert "a bitrate of at most 0.02 Mbps per camera" in reason and "a link of at least 250.0 Mbps" in reason
     reason_100 = advisor.uplink_factor(advisor.answers(uplink_mbps=100), RETAIL).reason
     assert "sending only the analysed frames (30.0 Mbps)" in reason_100
@@ -192,17 +218,21 @@ def test_frames_upload_needs_analysed_frames_times_image_size():
 
 # ── Economics (issue 11.3, 11.4) ───────────────────────────────────────────────────────────────────────
 def test_money_weight_grows_with_the_log_of_the_cost_ratio():
-    assert advisor.money_weight(5, 1, other_weights=6) == pytest.approx(6)      # 5×: as much as all others
+    assert advisor.money_weight(5, 1, other_weights=6) == pytest.approx(6)  # 5×: as much as all others
     assert advisor.money_weight(1, 5, other_weights=6) == pytest.approx(6)
-    assert advisor.money_weight(25, 1, other_weights=3) == pytest.approx(6)     # 25× = 5² → twice
+    assert advisor.money_weight(25, 1, other_weights=3) == pytest.approx(6)  # 25× = 5² → twice
     assert advisor.money_weight(7, 7, other_weights=6) == 0
     assert advisor.money_weight(0, 0, other_weights=6) == 0
     assert advisor.money_weight(10, 0, 6) == pytest.approx(6 * math.log(1e6) / math.log(5))
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(soft=st.lists(st.sampled_from(["edge", "cloud", "either"]), min_size=1, max_size=8),
-       cheap=st.floats(1, 1e7), ratio=st.floats(5, 1e4), edge_cheaper=st.booleans())
+@given(
+    soft=st.lists(st.sampled_from(["edge", "cloud", "either"]), min_size=1, max_size=8),
+    cheap=st.floats(1, 1e7),
+    ratio=st.floats(5, 1e4),
+    edge_cheaper=st.booleans(),
+)
 def test_without_a_hard_constraint_a_side_five_times_cheaper_wins(soft, cheap, ratio, edge_cheaper):
     others = [factor(v) for v in soft]
     cloud, edge = (cheap * ratio, cheap) if edge_cheaper else (cheap, cheap * ratio)
@@ -246,7 +276,7 @@ def test_hard_constraints_override_economics(hard):
     # 60 frames/s (an 8.3 ms sampling wait) so that a 10 ms target is attainable; 99 % off the API keeps it cheap
     fast_cheap = replace(CHEAP_CLOUD, analysed_fps=60, inference_discount_percent=99, install_per_device=100_000)
     advice = advisor.advise(advisor.answers(**{**CLOUDY, **hard}), fast_cheap)
-    assert advice.break_even_month is None                       # the money says cloud…
+    assert advice.break_even_month is None  # the money says cloud…
     assert advice.placement in ("split_brain_edge", "edge_only")  # …but the edge is mandatory
     assert "mandatory" in advice.headline and advice.confidence == "high"
     assert advice.placement == ("edge_only" if hard.get("privacy") == "on_site" else "split_brain_edge")
@@ -254,22 +284,27 @@ def test_hard_constraints_override_economics(hard):
 
 # ── Apply: the whole deployment (issue 11.5) ──────────────────────────────────────────────────────────
 def test_apply_sets_the_stacks_management_fee_and_basis():
-    advice = advisor.advise(advisor.answers(cloud_platform="aws"), RETAIL)            # AWS IoT Greengrass
+    advice = advisor.advise(advisor.answers(cloud_platform="aws"), RETAIL)  # AWS IoT Greengrass
     assert [c.name for c in advice.stack if c.layer == "orchestration"] == ["AWS IoT Greengrass"]
-    assert advice.scenario_changes["management_per_month"] == 0.16                    # data/management.csv
+    assert advice.scenario_changes["management_per_month"] == 0.16  # data/management.csv
     assert advice.scenario_changes["management_basis"] == "per_device"
     assert advice.scenario_changes["device_id"] == advice.sizing.device_id
     applied = replace(RETAIL, **advice.scenario_changes)
-    assert (applied.management_per_month, applied.management_basis, applied.device_sizing) == \
-        (0.16, "per_device", "auto")
+    assert (applied.management_per_month, applied.management_basis, applied.device_sizing) == (
+        0.16,
+        "per_device",
+        "auto",
+    )
 
 
 def test_apply_on_azure_uses_the_fee_of_the_recommended_device():
     # the Orin Nano has 6 cores: the first 6 vCPUs of an Arc cluster are free
     advice = advisor.advise(advisor.answers(cloud_platform="azure", uplink_mbps=1_000), RETAIL)
     assert advice.sizing.device_id == "jetson-orin-nano-super"
-    assert (advice.scenario_changes["management_per_month"], advice.scenario_changes["management_basis"]) == \
-        (0, "per_device")
+    assert (advice.scenario_changes["management_per_month"], advice.scenario_changes["management_basis"]) == (
+        0,
+        "per_device",
+    )
 
 
 def test_a_stack_without_a_catalogued_fee_keeps_the_scenarios_and_says_so():
@@ -300,21 +335,23 @@ def test_the_40_camera_1080p_site_gets_enough_devices_to_decode_40_streams():
 
 
 def test_500_cameras_are_never_one_small_device():
-    sizing = advisor.size(advisor.answers(site_space="rack", site_power_watts=100_000),
-                          replace(RETAIL, cameras=500)).sizing
+    sizing = advisor.size(
+        advisor.answers(site_space="rack", site_power_watts=100_000), replace(RETAIL, cameras=500)
+    ).sizing
     assert sizing.devices * HARDWARE[sizing.device_id]["decode_1080p30_streams"] >= 500
 
 
 def test_non_comparable_benchmarks_are_not_ranked():
     fit = advisor.size(advisor.answers(site_space="minimal", site_power_watts=10_000), replace(RETAIL, cameras=40))
-    assert fit.sizing.device_id == "hailo-8-m2"              # the Coral rows are SSD-MobileNet benchmarks
+    assert fit.sizing.device_id == "hailo-8-m2"  # the Coral rows are SSD-MobileNet benchmarks
     assert sum("not comparable with the reference workload" in p for p in fit.problems) == 2
 
 
 def test_derating_and_workload_compute_divide_the_catalog_figure():
-    one = replace(RETAIL, cameras=1, analysed_fps=60)         # decode (11 × 60 = 660/s) does not bind
-    sizing = advisor.size(advisor.answers(site_space="enclosure", derating_percent=50, workload="segmentation"),
-                          one).sizing
+    one = replace(RETAIL, cameras=1, analysed_fps=60)  # decode (11 × 60 = 660/s) does not bind
+    sizing = advisor.size(
+        advisor.answers(site_space="enclosure", derating_percent=50, workload="segmentation"), one
+    ).sizing
     catalog_ips = HARDWARE[sizing.device_id]["throughput_ips"]
     assert sizing.derated_throughput_ips == pytest.approx(catalog_ips * 0.5 / 2.5)
     assert sizing.limited_by == "inference"
@@ -324,11 +361,24 @@ def test_derating_and_workload_compute_divide_the_catalog_figure():
 
 def test_sizing_picks_the_lowest_hand_computed_tco_of_the_devices_that_fit():
     # 10 cameras × 1 frame/s around the clock, 12 months, no growth, failures, feedback, salvage or fee
-    site = replace(RETAIL, cameras=10, analysed_fps=1, hours_per_day=24, days_per_month=30,
-                   workload_growth_percent_per_year=0, failure_percent_per_year=0, feedback_percent=0,
-                   salvage_percent=0, install_per_device=100, electricity_per_kwh=0.2, pue=1, idle_power_percent=100,
-                   horizon_months=12, useful_life_months=48)
-    a = advisor.answers(cloud_platform="none", kubernetes="some", site_space="enclosure")   # K3s: no fee
+    site = replace(
+        RETAIL,
+        cameras=10,
+        analysed_fps=1,
+        hours_per_day=24,
+        days_per_month=30,
+        workload_growth_percent_per_year=0,
+        failure_percent_per_year=0,
+        feedback_percent=0,
+        salvage_percent=0,
+        install_per_device=100,
+        electricity_per_kwh=0.2,
+        pue=1,
+        idle_power_percent=100,
+        horizon_months=12,
+        useful_life_months=48,
+    )
+    a = advisor.answers(cloud_platform="none", kubernetes="some", site_space="enclosure")  # K3s: no fee
     expected = {}
     for d in HARDWARE.values():
         if d["comparable"] == "no" or d["family"] == "server" or d["id"].startswith("seed-"):
@@ -338,7 +388,7 @@ def test_sizing_picks_the_lowest_hand_computed_tco_of_the_devices_that_fit():
         watts = d["watts"] + d["host_watts"]
         # 720 operating hours + 100 % idle draw over the other 10.5 h of an average 730.5-hour month
         expected[d["id"]] = n * (d["unit_price_usd"] + d["host_usd"] + 100) + n * watts / 1000 * 730.5 * 0.2 * 12
-    assert expected["jetson-orin-nx-8gb"] == pytest.approx(600 + 20 / 1000 * 730.5 * 0.2 * 12)   # 635.06
+    assert expected["jetson-orin-nx-8gb"] == pytest.approx(600 + 20 / 1000 * 730.5 * 0.2 * 12)  # 635.06
     sizing = advisor.size(a, site).sizing
     assert sizing.device_id == min(expected, key=expected.get) == "jetson-orin-nx-8gb"
     assert sizing.edge_total_cost == pytest.approx(expected["jetson-orin-nx-8gb"])
@@ -346,19 +396,21 @@ def test_sizing_picks_the_lowest_hand_computed_tco_of_the_devices_that_fit():
 
 def test_sizing_respects_space_and_workload():
     sizing = advisor.size(advisor.answers(site_space="enclosure", site_power_watts=2_000), RETAIL).sizing
-    assert HARDWARE[sizing.device_id]["family"] != "server"                 # a server does not fit a cabinet
+    assert HARDWARE[sizing.device_id]["family"] != "server"  # a server does not fit a cabinet
     assert sizing.required_ips == pytest.approx(50 * 0.4 * 1.3)
     fit = advisor.size(advisor.answers(site_space="minimal", site_power_watts=1), RETAIL)
     assert fit.sizing is None and any("W needed" in p for p in fit.problems)
 
 
 def test_language_model_needs_a_server_in_a_rack():
-    assistant = replace(RETAIL, cameras=2, analysed_fps=0.1)    # 0.26 requests/s with headroom
-    fit = advisor.size(advisor.answers(workload="language_model", site_space="enclosure", response_ms=10_000),
-                       assistant)
+    assistant = replace(RETAIL, cameras=2, analysed_fps=0.1)  # 0.26 requests/s with headroom
+    fit = advisor.size(
+        advisor.answers(workload="language_model", site_space="enclosure", response_ms=10_000), assistant
+    )
     assert fit.sizing is None and fit.problems
-    sizing = advisor.size(advisor.answers(workload="language_model", site_space="rack", response_ms=10_000),
-                          assistant).sizing
+    sizing = advisor.size(
+        advisor.answers(workload="language_model", site_space="rack", response_ms=10_000), assistant
+    ).sizing
     assert HARDWARE[sizing.device_id]["family"] == "server" and sizing.decode_streams == 0
 
 
@@ -366,6 +418,7 @@ def test_language_model_needs_a_server_in_a_rack():
 def test_stack_follows_platform_runtime_and_link():
     def layers(family, **answers):
         return {c.layer: c.name for c in advisor.stack(advisor.answers(**answers), family)}
+
     assert layers("jetson", cloud_platform="azure")["orchestration"].startswith("Azure Arc")
     assert layers("jetson", cloud_platform="aws")["orchestration"] == "AWS IoT Greengrass"
     assert layers("jetson", cloud_platform="none", kubernetes="strong")["orchestration"] == "K3s"
@@ -379,17 +432,21 @@ def test_stack_follows_platform_runtime_and_link():
 
 def test_a_site_whose_data_may_move_is_served_from_the_regions_gpu_instances():
     gpu = catalog.preset("smart_city_gpu")
+
     def serving(scenario, **answers):
         advice = advisor.advise(advisor.answers(**answers), scenario)
         return [c.name for c in advice.stack if c.layer == "cloud_serving"]
+
     assert serving(gpu, cloud_platform="aws", privacy="anonymisable") == [
-        "Amazon SageMaker real-time endpoint (NVIDIA Triton container)"]
+        "Amazon SageMaker real-time endpoint (NVIDIA Triton container)"
+    ]
     assert serving(gpu, cloud_platform="azure", privacy="none")[0].startswith("Azure Machine Learning managed online")
     assert serving(gpu, cloud_platform="gcp")[0].startswith("Vertex AI endpoint")
     assert serving(gpu, cloud_platform="none", kubernetes="none") == [
-        "NVIDIA Triton Inference Server on GPU VMs (or TorchServe)"]
-    assert serving(gpu, cloud_platform="aws", privacy="on_site") == []        # no frame may leave the site
-    assert serving(replace(gpu, inference_pricing="serverless"), cloud_platform="aws") == []   # no instances to run
+        "NVIDIA Triton Inference Server on GPU VMs (or TorchServe)"
+    ]
+    assert serving(gpu, cloud_platform="aws", privacy="on_site") == []  # no frame may leave the site
+    assert serving(replace(gpu, inference_pricing="serverless"), cloud_platform="aws") == []  # no instances to run
 
 
 def test_exports_escape_markdown_and_cover_every_section():
@@ -397,8 +454,9 @@ def test_exports_escape_markdown_and_cover_every_section():
     md = advisor.advice_markdown(advice)
     assert md.startswith("## Recommendation") and "| Latency |" in md and "| Weight |" in md
     table = advisor.advice_table(advice)
-    assert {"Recommendation", "Warning", "Factor", "Latency, cloud path", "Uplink", "Stack", "Sizing",
-            "Apply"} <= set(table["section"])
+    assert {"Recommendation", "Warning", "Factor", "Latency, cloud path", "Uplink", "Stack", "Sizing", "Apply"} <= set(
+        table["section"]
+    )
     assert advisor._md("a|b\nc") == "a\\|b c"
 
 
@@ -413,12 +471,21 @@ ORDER = ["none", "anonymisable", "on_site"]
 
 
 @settings(max_examples=examples(40), deadline=None)
-@given(base=st.fixed_dictionaries({
-           "data_origin": st.sampled_from(["cloud", "on_premise"]),
-           "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite", "intermittent"]),
-           "update_cadence": st.sampled_from(["hourly", "daily", "weekly", "monthly"]),
-           "region_distance_km": st.floats(0, 20_000), "uplink_mbps": st.floats(1, 10_000)}),
-       loose=st.floats(1, 60_000), tighter=st.floats(0.01, 1), privacy=st.integers(0, 2), stricter=st.integers(0, 2))
+@given(
+    base=st.fixed_dictionaries(
+        {
+            "data_origin": st.sampled_from(["cloud", "on_premise"]),
+            "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite", "intermittent"]),
+            "update_cadence": st.sampled_from(["hourly", "daily", "weekly", "monthly"]),
+            "region_distance_km": st.floats(0, 20_000),
+            "uplink_mbps": st.floats(1, 10_000),
+        }
+    ),
+    loose=st.floats(1, 60_000),
+    tighter=st.floats(0.01, 1),
+    privacy=st.integers(0, 2),
+    stricter=st.integers(0, 2),
+)
 def test_tighter_latency_or_stricter_privacy_never_moves_edge_to_cloud(base, loose, tighter, privacy, stricter):
     """Within the targets a path can meet: below the sampling wait (5,000 ms on average here) no placement
     meets the target and latency no longer votes."""
@@ -427,6 +494,7 @@ def test_tighter_latency_or_stricter_privacy_never_moves_edge_to_cloud(base, loo
     def placement(response_ms, privacy_level):
         a = advisor.answers(**base, response_ms=max(1.0, response_ms), privacy=ORDER[privacy_level])
         return advisor.advise(a, CHEAP_CLOUD).placement
+
     if max(1.0, loose * tighter) <= wait_ms:
         return
     before = placement(loose, privacy)
@@ -436,23 +504,32 @@ def test_tighter_latency_or_stricter_privacy_never_moves_edge_to_cloud(base, loo
 
 
 @settings(max_examples=examples(30), deadline=None)
-@given(answers=st.fixed_dictionaries({
-           "data_origin": st.sampled_from(["cloud", "on_premise"]),
-           "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite"]),
-           "privacy": st.sampled_from(["none", "anonymisable"]),
-           "update_cadence": st.sampled_from(["hourly", "daily", "weekly", "monthly"]),
-           "cloud_platform": st.sampled_from(["aws", "azure", "gcp", "none"]),
-           "site_space": st.sampled_from(["minimal", "enclosure", "rack"])}),
-       cameras=st.integers(1, 300), fps=st.sampled_from([0.1, 0.5, 2.0]), install=st.sampled_from([0, 5_000, 50_000]),
-       discount=st.sampled_from([0, 90, 99]))
+@given(
+    answers=st.fixed_dictionaries(
+        {
+            "data_origin": st.sampled_from(["cloud", "on_premise"]),
+            "connectivity": st.sampled_from(["fiber", "broadband", "metered_5g", "satellite"]),
+            "privacy": st.sampled_from(["none", "anonymisable"]),
+            "update_cadence": st.sampled_from(["hourly", "daily", "weekly", "monthly"]),
+            "cloud_platform": st.sampled_from(["aws", "azure", "gcp", "none"]),
+            "site_space": st.sampled_from(["minimal", "enclosure", "rack"]),
+        }
+    ),
+    cameras=st.integers(1, 300),
+    fps=st.sampled_from([0.1, 0.5, 2.0]),
+    install=st.sampled_from([0, 5_000, 50_000]),
+    discount=st.sampled_from([0, 90, 99]),
+)
 def test_end_to_end_a_side_five_times_cheaper_over_the_horizon_wins(answers, cameras, fps, install, discount):
     """No hard constraint (a reliable link, a loose target, a 100 Gbps uplink, data that may move); the costs
     come from the cost model on the recommended deployment against the cheapest cloud design the link carries
     (each design a scenario of its own through report.analyse_one), not from the advice."""
     from planner.exports.report import analyse_one, summary
     from planner.model import designs
-    scenario = replace(RETAIL, cameras=cameras, analysed_fps=fps, install_per_device=install,
-                       inference_discount_percent=discount)
+
+    scenario = replace(
+        RETAIL, cameras=cameras, analysed_fps=fps, install_per_device=install, inference_discount_percent=discount
+    )
     a = advisor.answers(**answers, response_ms=60_000, uplink_mbps=100_000, site_power_watts=100_000)
     advice = advisor.advise(a, scenario)
     assert not advice.hard_constraints
@@ -460,7 +537,7 @@ def test_end_to_end_a_side_five_times_cheaper_over_the_horizon_wins(answers, cam
         return
     deployed = replace(scenario, **advice.scenario_changes)
     each = [summary(analyse_one(designs.apply(deployed, c))) for c in designs.design_changes(deployed)]
-    cheapest = min(each, key=lambda s: s["cloud_total_cost"])    # 100 Gbps carries every design
+    cheapest = min(each, key=lambda s: s["cloud_total_cost"])  # 100 Gbps carries every design
     cloud, edge = cheapest["cloud_total_cost"], cheapest["edge_total_cost"]
     if edge * 5 <= cloud:
         assert advice.placement == "split_brain_edge"

@@ -3,6 +3,7 @@ share links, the comparison set — and the pure helpers behind the pages.
 
 Expected figures come from the planner core (`analyse_one`), the same code the CLI reports with.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,27 +12,31 @@ from unittest import mock
 
 import pandas as pd
 import pytest
+from app_support import start
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
-from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS
-from planner.exports.report import analyse_one, read_report_section, report_csv, summary
-from planner.schema.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
 from planner.exports import tables
+from planner.exports.report import analyse_one, read_report_section, report_csv, summary
+from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS
+from planner.schema.format import break_even_short, money, months, slug
+from planner.schema.scenario import FIELDS, ScenarioError, replace, to_dict, to_json, to_share_token, validate
 from planner.ui import pieces
 from planner.ui.compare import MAX_COMPARED
-from planner.schema.format import break_even_short, money, months, slug
 from planner.ui.inputs import decimals, is_slider, label_with_unit
-from app_support import start
 
 pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGES = {"pages/scenario.py": "Scenario", "pages/costs.py": "Costs & break-even",
-         "pages/advisor.py": "Architecture advisor", "pages/sensitivity.py": "Sensitivity & risk",
-         "pages/compare.py": "Compare & export"}
+PAGES = {
+    "pages/scenario.py": "Scenario",
+    "pages/costs.py": "Costs & break-even",
+    "pages/advisor.py": "Architecture advisor",
+    "pages/sensitivity.py": "Sensitivity & risk",
+    "pages/compare.py": "Compare & export",
+}
 RETAIL = catalog.preset("retail")
 
 
@@ -76,7 +81,7 @@ def test_every_page_renders_for_every_preset(preset):
         assert not at.exception, (preset, page, at.exception)
         assert [t.value for t in at.title] == [title]
         assert not at.error and not at.warning, (preset, page)
-        assert at.sidebar.selectbox(key="sidebar.preset").value == preset      # the frame is on every page
+        assert at.sidebar.selectbox(key="sidebar.preset").value == preset  # the frame is on every page
 
 
 def test_scenario_page_shows_the_key_figures_of_the_preset(at):
@@ -86,7 +91,7 @@ def test_scenario_page_shows_the_key_figures_of_the_preset(at):
     assert metric(at, "Edge cost per month").value == money(s["edge_monthly_cost"])
     assert metric(at, "Break-even").value == break_even_short(s["break_even_month"], 36)
     assert metric(at, "36-month savings").value == money(s["savings_total"])
-    assert all(not m.delta for m in at.metric)                    # nothing changed since the preset
+    assert all(not m.delta for m in at.metric)  # nothing changed since the preset
 
 
 def test_changing_cameras_changes_the_cloud_cost_and_shows_the_delta(at):
@@ -95,7 +100,7 @@ def test_changing_cameras_changes_the_cloud_cost_and_shows_the_delta(at):
     card = metric(at, "Cloud cost per month")
     assert card.value == money(now["cloud_monthly_cost"])
     assert card.delta == money(now["cloud_monthly_cost"] - before["cloud_monthly_cost"], signed=True)
-    assert card.delta.startswith("+") and color(card) == "GREEN"        # a dearer cloud is good for the edge case
+    assert card.delta.startswith("+") and color(card) == "GREEN"  # a dearer cloud is good for the edge case
     assert scenario(at).cameras == 80
     assert at.sidebar.caption[0].value == "1 input changed from the preset."
 
@@ -105,10 +110,12 @@ def test_moving_a_slider_changes_the_cloud_cost(at):
     assert slider.value == 12.0
     slider.set_value(6.0).run()
     assert scenario(at).hours_per_day == 6.0
-    assert metric(at, "Cloud cost per month").value == money(expected(replace(RETAIL, hours_per_day=6.0))["cloud_monthly_cost"])
+    assert metric(at, "Cloud cost per month").value == money(
+        expected(replace(RETAIL, hours_per_day=6.0))["cloud_monthly_cost"]
+    )
     assert metric(at, "Cloud cost per month").delta.startswith("-")
-    assert color(metric(at, "Cloud cost per month")) == "RED"            # a cheaper cloud: bad for the edge case
-    assert color(metric(at, "36-month savings")) == "RED"                 # less saved
+    assert color(metric(at, "Cloud cost per month")) == "RED"  # a cheaper cloud: bad for the edge case
+    assert color(metric(at, "36-month savings")) == "RED"  # less saved
 
 
 def test_choice_and_catalog_pickers_fill_the_scenario(at):
@@ -120,17 +127,22 @@ def test_choice_and_catalog_pickers_fill_the_scenario(at):
     at.selectbox(key="scenario.device").set_value(device["id"]).run()
     s = scenario(at)
     assert (s.device_id, s.device_price, s.device_watts, s.device_throughput_ips) == (
-        device["id"], device["unit_price_usd"], device["watts"], device["throughput_ips"])
+        device["id"],
+        device["unit_price_usd"],
+        device["watts"],
+        device["throughput_ips"],
+    )
     assert at.number_input(key="scenario.device_price").value == device["unit_price_usd"]
-    name, tiers = next((k, v) for k, v in catalog.load().tier_schedules("vision_per_1000_images").items()
-                       if k.startswith("gcp"))
+    name, tiers = next(
+        (k, v) for k, v in catalog.load().tier_schedules("vision_per_1000_images").items() if k.startswith("gcp")
+    )
     show(at, "Cloud")
     at.selectbox(key="scenario.vision_api").set_value(name).run()
     assert scenario(at).cloud_provider == name
     assert [(t.start, t.price) for t in scenario(at).inference_tiers] == tiers
     show(at, "Edge")
     at.number_input(key="scenario.device_price").set_value(900.0).run()
-    assert at.selectbox(key="scenario.device").value == "__custom__"      # edited figures: no longer the catalog's
+    assert at.selectbox(key="scenario.device").value == "__custom__"  # edited figures: no longer the catalog's
 
 
 def test_an_edit_updates_the_sidebar_status_and_the_share_link_and_reset_restores_all(at):
@@ -164,9 +176,10 @@ def _edit_script():
     import streamlit as st
 
     from planner.ui import inputs, state
+
     state.init_session()
-    st.session_state["accepted"] = state.commit(cameras=-5)                     # outside the schema's range
-    st.session_state["edits"] = {"edited_rows": {0: {"start": 10.0}}}              # the first tier must start at 0
+    st.session_state["accepted"] = state.commit(cameras=-5)  # outside the schema's range
+    st.session_state["edits"] = {"edited_rows": {0: {"start": 10.0}}}  # the first tier must start at 0
     inputs._commit_tiers("inference_tiers", "edits", [{"start": 0.0, "price": 1.0}])
     state.show_notices()
 
@@ -185,7 +198,8 @@ def test_changing_the_currency_converts_the_money(at):
     show(at, "Finance")
     at.selectbox(key="scenario.currency").set_value("EUR").run()
     assert metric(at, "Cloud cost per month").value == money(
-        expected(RETAIL)["cloud_monthly_cost"] * 0.861549, "EUR")                 # ECB: 1 ÷ 1.1607, 6 decimals
+        expected(RETAIL)["cloud_monthly_cost"] * 0.861549, "EUR"
+    )  # ECB: 1 ÷ 1.1607, 6 decimals
     assert metric(at, "Cloud cost per month").value.endswith(" EUR")
     show(at, "Cloud")
     assert at.number_input(key="scenario.uplink_per_gb").label.endswith("(EUR/GB)")
@@ -203,14 +217,18 @@ def test_costs_page_switches_views_and_explains_month_one(at):
     pd.testing.assert_frame_equal(at.table[0].value.reset_index(drop=True), tables.summary_display(a, "cash"))
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in chart["data"]] == ["Cloud", "Edge", "Break-even"]
-    assert not at.expander[0].code                                            # closed: not even computed
-    at.session_state["costs.explain"] = True                                  # as a click on it does
+    assert not at.expander[0].code  # closed: not even computed
+    at.session_state["costs.explain"] = True  # as a click on it does
     steps = at.run().expander[0]
     # one per cost component it has (the carbon price ones only with a price), then one per emissions line
-    assert len(steps.code) == (len(COMPONENTS) - len(pieces.INSTANCE_ONLY) - len(CARBON_PRICE_KEYS)
-                               + len(CARBON_COMPONENTS))
-    assert any(m.value == f"**Cloud total, month 1 (cash view): {money(expected(RETAIL)['cloud_monthly_cost'], decimals=2).replace('$', chr(92) + '$')}**"
-               for m in steps.markdown)
+    assert len(steps.code) == (
+        len(COMPONENTS) - len(pieces.INSTANCE_ONLY) - len(CARBON_PRICE_KEYS) + len(CARBON_COMPONENTS)
+    )
+    assert any(
+        m.value
+        == f"**Cloud total, month 1 (cash view): {money(expected(RETAIL)['cloud_monthly_cost'], decimals=2).replace('$', chr(92) + '$')}**"
+        for m in steps.markdown
+    )
     at.segmented_control(key="costs.view").set_value("accounting").run()
     assert not at.exception
     pd.testing.assert_frame_equal(at.table[0].value.reset_index(drop=True), tables.summary_display(a, "accounting"))
@@ -222,12 +240,15 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return uploader.set_value((name, data, "application/json")).run()
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b'{"cameras": ', "not valid JSON"),
-    (json.dumps({**to_dict(RETAIL), "cameras": -5}).encode(), "cameras = -5 is not valid"),
-    (b"\xff\xfe not text", "not UTF-8"),
-    (json.dumps({"cameras": 10, "colour": "red"}).encode(), "colour: unknown field"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b'{"cameras": ', "not valid JSON"),
+        (json.dumps({**to_dict(RETAIL), "cameras": -5}).encode(), "cameras = -5 is not valid"),
+        (b"\xff\xfe not text", "not UTF-8"),
+        (json.dumps({"cameras": 10, "colour": "red"}).encode(), "colour: unknown field"),
+    ],
+)
 def test_a_malformed_upload_shows_the_error_and_keeps_the_scenario(at, content, problem):
     at.number_input(key="scenario.cameras").set_value(42).run()
     before = scenario(at)
@@ -256,7 +277,7 @@ def test_the_report_download_is_exactly_the_cli_report():
         captured.append((filename, data))
         return original(self, data, mimetype, kind, filename)
 
-    with mock.patch.object(MemoryMediaFileStorage, "load_and_get_id", spy):   # internal API: no public one
+    with mock.patch.object(MemoryMediaFileStorage, "load_and_get_id", spy):  # internal API: no public one
         at = start()
         at.number_input(key="scenario.cameras").set_value(10).run()
         at.switch_page("pages/compare.py").run()
@@ -269,8 +290,10 @@ def test_the_report_download_is_exactly_the_cli_report():
 
 def test_the_comparison_set_is_bounded_and_entries_can_be_removed(at):
     at.switch_page("pages/compare.py").run()
-    assert [i.value for i in at.info] == ["Add the current scenario, change some inputs (or pick another preset), "
-                                          "and add it again to see them side by side."]          # how to start
+    assert [i.value for i in at.info] == [
+        "Add the current scenario, change some inputs (or pick another preset), "
+        "and add it again to see them side by side."
+    ]  # how to start
     for cameras in range(1, MAX_COMPARED + 1):
         at.session_state["scenario"] = replace(RETAIL, cameras=cameras)
         at.button(key="compare.add").click().run()
@@ -284,7 +307,7 @@ def test_the_comparison_set_is_bounded_and_entries_can_be_removed(at):
     assert list(differing["Input"]) == ["Cameras"]
     at.button(key="compare.remove.0").click().run()
     assert [s.cameras for s in at.session_state["comparison"]] == list(range(2, MAX_COMPARED + 1))
-    at.button(key="compare.add").click().run()                             # cameras = 8 is in already
+    at.button(key="compare.add").click().run()  # cameras = 8 is in already
     assert any("already in the comparison" in i.value for i in at.info)
     at.button(key="compare.clear").click().run()
     assert at.session_state["comparison"] == []
@@ -313,18 +336,23 @@ def test_a_share_link_round_trip_restores_every_field(at):
     assert opened.number_input(key="scenario.cameras").value == 77
 
 
-@pytest.mark.parametrize("token", [
-    "not-a-token",
-    to_share_token(RETAIL)[:-12],                                                  # cut short
-    to_share_token(RETAIL).replace("A", "B"),                                      # tampered
-    __import__("base64").urlsafe_b64encode(__import__("zlib").compress(b'{"schema_version": 99}')).decode(),  # stale
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-token",
+        to_share_token(RETAIL)[:-12],  # cut short
+        to_share_token(RETAIL).replace("A", "B"),  # tampered
+        __import__("base64")
+        .urlsafe_b64encode(__import__("zlib").compress(b'{"schema_version": 99}'))
+        .decode(),  # stale
+    ],
+)
 def test_a_broken_share_link_warns_and_falls_back_to_the_preset(token):
     at = start(s=token, p="vessel")
     assert scenario(at) == RETAIL
     assert at.session_state["preset"] == "retail"
     assert any(w.value.startswith("The share link could not be opened") for w in at.warning)
-    assert at.query_params["s"] == to_share_token(RETAIL)                          # the URL is repaired
+    assert at.query_params["s"] == to_share_token(RETAIL)  # the URL is repaired
 
 
 # ── Pure helpers behind the pages ─────────────────────────────────────────────────────────────────
@@ -349,10 +377,12 @@ def test_widgets_follow_the_schema():
 
 def test_edited_tiers_apply_the_editor_changes():
     base = [{"start": 0.0, "price": 1.0}, {"start": 1e6, "price": 0.8}]
-    edits = {"edited_rows": {1: {"price": 0.7}}, "added_rows": [{"start": 5e5, "price": 0.9}, {}],
-             "deleted_rows": []}
-    assert tables.edited_tiers(base, edits) == [{"start": 0.0, "price": 1.0}, {"start": 5e5, "price": 0.9},
-                                                {"start": 1e6, "price": 0.7}]
+    edits = {"edited_rows": {1: {"price": 0.7}}, "added_rows": [{"start": 5e5, "price": 0.9}, {}], "deleted_rows": []}
+    assert tables.edited_tiers(base, edits) == [
+        {"start": 0.0, "price": 1.0},
+        {"start": 5e5, "price": 0.9},
+        {"start": 1e6, "price": 0.7},
+    ]
     assert tables.edited_tiers(base, {"deleted_rows": [1]}) == base[:1]
     with pytest.raises(ScenarioError, match="both a start and a price"):
         tables.edited_tiers(base, {"added_rows": [{"start": 7.0}]})
@@ -369,8 +399,9 @@ def test_comparison_csv_is_complete_and_spreadsheet_safe():
     assert labels == ["#1 Formulas", "#2 Retail store — 50 cameras (seed art…", "#3 Retail store — 50 c… · Cameras 10"]
     assert list(inputs.columns) == ["label", "unit", *labels]
     assert inputs.loc["cameras", labels[2]] == "10"
-    assert inputs.loc["cloud_provider", labels[0]].startswith("'=")           # not a formula in a spreadsheet
+    assert inputs.loc["cloud_provider", labels[0]].startswith("'=")  # not a formula in a spreadsheet
     results = read_report_section(text, "Results").set_index("metric")
     assert float(results.loc["Savings over the horizon", labels[2]]) == pytest.approx(
-        expected(c.scenario)["savings_total"], abs=0.01)
+        expected(c.scenario)["savings_total"], abs=0.01
+    )
     assert slug("Retail store — 50 cameras!") == "retail-store-50-cameras"

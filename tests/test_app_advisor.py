@@ -3,6 +3,7 @@
 Expected recommendations come from the planner core (`advisor.advise` on the same answers and scenario),
 expected costs from `analyse_one`, the code the CLI reports with.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,11 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.schema.format import ms_text
 from planner.exports.report import analyse_one, summary
+from planner.schema.format import md, money, ms_text
 from planner.schema.scenario import NumberField, replace
 from planner.ui import advisor as ui
-from planner.schema.format import md, money
 
 pytestmark = pytest.mark.app
 
@@ -29,11 +29,26 @@ PAGE = "pages/advisor.py"
 RETAIL = catalog.preset("retail")
 # The cheap-cloud case of tests/test_advisor.py: answers under which the cloud wins every factor, and a
 # scenario where the edge never pays back (a tiny cloud bill against expensive management).
-CLOUDY = dict(data_origin="cloud", response_ms=10_000, connectivity="fiber", privacy="none",
-              update_cadence="hourly", region_distance_km=100, uplink_mbps=1_000)
-CHEAP_CLOUD = replace(RETAIL, cameras=1, analysed_fps=0.1, hours_per_day=1, uplink_per_gb=0, ingest_per_gb=0,
-                      install_per_device=20_000, horizon_months=12)
-FAST = replace(RETAIL, analysed_fps=60)            # an 8.3 ms sampling wait: a 10 ms target is attainable
+CLOUDY = dict(
+    data_origin="cloud",
+    response_ms=10_000,
+    connectivity="fiber",
+    privacy="none",
+    update_cadence="hourly",
+    region_distance_km=100,
+    uplink_mbps=1_000,
+)
+CHEAP_CLOUD = replace(
+    RETAIL,
+    cameras=1,
+    analysed_fps=0.1,
+    hours_per_day=1,
+    uplink_per_gb=0,
+    ingest_per_gb=0,
+    install_per_device=20_000,
+    horizon_months=12,
+)
+FAST = replace(RETAIL, analysed_fps=60)  # an 8.3 ms sampling wait: a 10 ms target is attainable
 
 
 def start(scenario=None) -> AppTest:
@@ -50,8 +65,11 @@ def submit(at: AppTest, **answers) -> AppTest:
     """Fill the questionnaire's widgets and press the form's submit button."""
     for name, value in answers.items():
         key = f"advisor.{name}"
-        widget = at.number_input(key=key) if isinstance(advisor.QUESTION_BY_NAME[name], NumberField) else \
-            at.selectbox(key=key)
+        widget = (
+            at.number_input(key=key)
+            if isinstance(advisor.QUESTION_BY_NAME[name], NumberField)
+            else at.selectbox(key=key)
+        )
         widget.set_value(value)
     at.button(key="advisor.submit").click().run()
     assert not at.exception, at.exception
@@ -90,20 +108,23 @@ def test_the_page_renders_for_every_preset(preset):
     assert not at.exception
     assert [t.value for t in at.title] == ["Architecture advisor"]
     assert [i.value for i in at.info] == ["Answer the questions and press **Get recommendation**."]
-    form = {w.key.removeprefix("advisor."): w.value for w in [*at.number_input, *at.selectbox]
-            if w.key.startswith("advisor.")}
-    assert form == ui.defaults()                                         # the form is generated from QUESTIONS
+    form = {
+        w.key.removeprefix("advisor."): w.value
+        for w in [*at.number_input, *at.selectbox]
+        if w.key.startswith("advisor.")
+    }
+    assert form == ui.defaults()  # the form is generated from QUESTIONS
 
     submit(at)
     advice = expected(catalog.preset(preset))
     assert not at.error and not at.info
-    assert [w.value for w in at.warning] == [md(w) for w in advice.warnings]        # the sampling wait
+    assert [w.value for w in at.warning] == [md(w) for w in advice.warnings]  # the sampling wait
     assert at.subheader[0].value == advisor.PLACEMENT_TEXT[advice.placement]
     assert [t["name"] for t in chart(at)["data"]] == [*advice.cloud_latency_ms, *advice.edge_latency_ms]
     pd.testing.assert_frame_equal(table(at, "Factor"), ui.escaped(ui.factors_table(advice)))
     pd.testing.assert_frame_equal(table(at, "Layer"), ui.escaped(ui.stack_table(advice)))
     assert metric(details(at, "sizing"), "Devices").value == f"{advice.sizing.devices:,}"
-    assert at.sidebar.selectbox(key="sidebar.preset").value == preset      # the frame is on this page too
+    assert at.sidebar.selectbox(key="sidebar.preset").value == preset  # the frame is on this page too
 
 
 def test_15_ms_makes_the_edge_mandatory():
@@ -113,8 +134,13 @@ def test_15_ms_makes_the_edge_mandatory():
     assert at.subheader[0].value == "Edge inference, cloud training (split-brain)"
     # money against the cheapest cloud design a 1,000 Mbps uplink carries (spot GPU instances, video), not the
     # preset's per-image API (against which the edge paid back in month 1)
-    assert any(m.value.startswith("**Mandatory for latency; the edge pays back in month 3 (2 months) against the "
-                                  "cheapest cloud design the uplink carries") for m in at.markdown)
+    assert any(
+        m.value.startswith(
+            "**Mandatory for latency; the edge pays back in month 3 (2 months) against the "
+            "cheapest cloud design the uplink carries"
+        )
+        for m in at.markdown
+    )
     assert ":red-badge[⚠️ hard constraint]" in [m.value for m in at.markdown]
     latency = table(at, "Factor").set_index("Factor").loc["Latency"]
     assert (latency["Verdict"], latency["Hard constraint"], latency["Weight"]) == ("Edge", "mandatory", "decides")
@@ -131,7 +157,7 @@ def test_15_ms_makes_the_edge_mandatory():
 
 def test_the_uplink_card_shows_needed_against_available():
     at = submit(start(), uplink_mbps=100)
-    card = metric(at, "Uplink (Mbps)")                   # 50 cameras × 4 Mbps ÷ 0.8 = 250 Mbps
+    card = metric(at, "Uplink (Mbps)")  # 50 cameras × 4 Mbps ÷ 0.8 = 250 Mbps
     assert (card.value, card.delta) == ("250", "over 100")
     factors = table(at, "Factor").set_index("Factor")
     assert (factors.loc["Uplink capacity", "Verdict"], factors.loc["Uplink capacity", "Weight"]) == ("Edge", "decides")
@@ -157,20 +183,20 @@ def test_apply_puts_the_deployment_into_the_scenario_and_the_scenario_page_shows
     assert not at.exception
     scenario = at.session_state["scenario"]
     assert {k: getattr(scenario, k) for k in advice.scenario_changes} == advice.scenario_changes
-    assert scenario == replace(RETAIL, **advice.scenario_changes, name=f"{RETAIL.name} (edited)")   # marked edited
+    assert scenario == replace(RETAIL, **advice.scenario_changes, name=f"{RETAIL.name} (edited)")  # marked edited
     after = summary(analyse_one(scenario))
     assert after["edge_capex"] != before["edge_capex"]
     message = at.success[0].value
     assert message.startswith("Applied to “Retail store") and money(after["edge_capex"]).replace("$", "\\$") in message
-    assert advisor.PLACEMENT_TEXT[advice.placement] in message                    # the combined verdict
-    assert at.button(key="advisor.apply").disabled                                # applied: nothing left to do
+    assert advisor.PLACEMENT_TEXT[advice.placement] in message  # the combined verdict
+    assert at.button(key="advisor.apply").disabled  # applied: nothing left to do
 
     at.switch_page("pages/scenario.py").run()
     card = metric(at, "Edge capex")
     assert card.value == money(after["edge_capex"])
     assert card.delta == money(after["edge_capex"] - before["edge_capex"], signed=True)
 
-    at.switch_page(PAGE).run()                                                    # the answers survive the trip
+    at.switch_page(PAGE).run()  # the answers survive the trip
     assert at.subheader[0].value == advisor.PLACEMENT_TEXT[advice.placement]
     assert at.button(key="advisor.apply").disabled and not at.success
 
@@ -182,7 +208,7 @@ def test_answers_are_kept_across_pages():
     assert at.number_input(key="advisor.response_ms").value == 10
     assert at.selectbox(key="advisor.workload").value == "segmentation"
     assert at.session_state["advisor.answers"] == advisor.answers(response_ms=10, workload="segmentation").model_dump()
-    assert at.subheader                                                           # no need to submit again
+    assert at.subheader  # no need to submit again
 
 
 def test_when_no_device_fits_the_page_lists_why_and_has_nothing_to_apply():
@@ -203,13 +229,13 @@ def test_when_no_device_fits_the_page_lists_why_and_has_nothing_to_apply():
 
 def test_the_details_show_one_section_at_a_time_and_keep_the_choice():
     at = submit(start())
-    assert [t.value.columns[0] for t in at.table] == ["Factor"] and not at.get("plotly_chart")   # the default
+    assert [t.value.columns[0] for t in at.table] == ["Factor"] and not at.get("plotly_chart")  # the default
     details(at, "latency")
     assert [t.value.columns[0] for t in at.table] == ["Step"] and len(at.get("plotly_chart")) == 1
-    submit(at, response_ms=50)                                                    # a new answer: same section
+    submit(at, response_ms=50)  # a new answer: same section
     assert [t.value.columns[0] for t in at.table] == ["Step"]
     assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["shapes"][0]["x0"] == 50
-    assert at.markdown and at.button(key="advisor.apply")                         # the deployment stays in view
+    assert at.markdown and at.button(key="advisor.apply")  # the deployment stays in view
 
 
 def test_download_buttons_exist():
@@ -230,7 +256,9 @@ def _bad_submit_script():
     """The form's submit callback with a state the widgets would never send (outside the schema's range)."""
     import streamlit as st
 
-    from planner.ui import advisor as ui, state
+    from planner.ui import advisor as ui
+    from planner.ui import state
+
     state.init_session()
     for name, value in ui.defaults().items():
         st.session_state[f"advisor.{name}"] = value
@@ -242,8 +270,7 @@ def _bad_submit_script():
 def test_an_invalid_submit_shows_the_error_and_keeps_no_answers():
     at = AppTest.from_function(_bad_submit_script, default_timeout=30).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
-        "Not submitted: response\\_ms = -5.0 is not valid: allowed 1 to 60,000 ms"]
+    assert [e.value for e in at.error] == ["Not submitted: response\\_ms = -5.0 is not valid: allowed 1 to 60,000 ms"]
     assert "advisor.answers" not in at.session_state
 
 
@@ -256,26 +283,37 @@ def test_tables_show_every_factor_step_and_layer():
     numbers = ui.latency_table(advice)
     assert list(numbers["Step"]) == [*advice.cloud_latency_ms, "Local network", "Edge inference", "Total", "Required"]
     assert list(numbers["Cloud path"][:6]) == [ms_text(v) for v in advice.cloud_latency_ms.values()]
-    assert numbers["Edge path"][0] == ms_text(advice.edge_latency_ms[advisor.SAMPLING_WAIT])   # the shared wait
+    assert numbers["Edge path"][0] == ms_text(advice.edge_latency_ms[advisor.SAMPLING_WAIT])  # the shared wait
     assert list(factors["Weight"]) == [advisor.weight_text(f) for f in advice.factors]
     assert list(ui.stack_table(advice)["Layer"]) == ["Orchestration", "Runtime", "Compute", "Messaging"]
-    assert ui.verdict_line(advice).startswith("Mandatory for latency; the edge pays back in month 3 (")   # cheapest cloud
+    assert ui.verdict_line(advice).startswith(
+        "Mandatory for latency; the edge pays back in month 3 ("
+    )  # cheapest cloud
     assert ui.escaped(pd.DataFrame({"a": ["x|y *z*"], "b": [1.5]})).iloc[0].tolist() == ["x\\|y \\*z\\*", 1.5]
 
 
 def test_number_questions_always_show_their_unit():
     labels = [ui.question_label(q) for q in advisor.QUESTIONS if isinstance(q, NumberField)]
-    assert labels == ["Required response time (ms)", "Distance to the cloud region (km)",
-                      "Site uplink bandwidth (Mbps)", "Power available for edge compute (W)",
-                      "Throughput derating (%)"]
+    assert labels == [
+        "Required response time (ms)",
+        "Distance to the cloud region (km)",
+        "Site uplink bandwidth (Mbps)",
+        "Power available for edge compute (W)",
+        "Throughput derating (%)",
+    ]
 
 
 def test_numbers_are_written_for_reading():
-    assert [ms_text(v) for v in (209.5, 17.625, 10.0, 0.04, 1_234.0)] == ["210 ms", "17.6 ms", "10 ms", "0 ms",
-                                                                          "1,234 ms"]
+    assert [ms_text(v) for v in (209.5, 17.625, 10.0, 0.04, 1_234.0)] == [
+        "210 ms",
+        "17.6 ms",
+        "10 ms",
+        "0 ms",
+        "1,234 ms",
+    ]
     assert [ui.figure_text(v) for v in (286.0, 26.0, 38.88, 1_023.0)] == ["286", "26", "38.9", "1,023"]
     sizing = expected().sizing
-    assert f"({money(sizing.edge_total_cost)})" in ui.sizing_reason(sizing, "USD")   # the app's money, not '… USD'
+    assert f"({money(sizing.edge_total_cost)})" in ui.sizing_reason(sizing, "USD")  # the app's money, not '… USD'
     assert f"{sizing.edge_total_cost:,.0f} EUR" not in ui.sizing_reason(sizing, "EUR")
 
 
@@ -289,7 +327,7 @@ def test_recommendation_csv_is_the_advice_table_and_spreadsheet_safe():
     assert list(back["reason"]) == list(table["reason"])
     hostile = dataclasses.replace(advice, headline='=HYPERLINK("http://x")', deciding=("-1+1",))
     rows = pd.read_csv(io.StringIO(ui.advice_csv(hostile)), keep_default_na=False)
-    assert rows.loc[0, "reason"] == "'=HYPERLINK(\"http://x\")" and rows.loc[1, "reason"] == "'-1+1"
+    assert rows.loc[0, "reason"] == '\'=HYPERLINK("http://x")' and rows.loc[1, "reason"] == "'-1+1"
 
 
 def test_is_applied_compares_only_the_changed_fields():
@@ -306,8 +344,11 @@ def test_apply_sets_the_stacks_management_fee_and_no_feedback_when_data_stays_on
     assert not at.exception
     scenario = at.session_state["scenario"]
     # data/management.csv: AWS IoT Greengrass, $0.16 per active core device per month
-    assert (scenario.management_per_month, scenario.management_basis, scenario.feedback_percent) == \
-        (0.16, "per_device", 0)
+    assert (scenario.management_per_month, scenario.management_basis, scenario.feedback_percent) == (
+        0.16,
+        "per_device",
+        0,
+    )
     assert "Feedback uploads: 0 % of frames" in at.success[0].value
 
 
@@ -326,11 +367,13 @@ def test_apply_sets_the_whole_catalog_device_and_the_picker_keeps_its_source():
         want = advice.sizing.per_device_ips if name == "device_throughput_ips" else value
         assert getattr(scenario, name) == want, name
     orchestration = next(c for c in advice.stack if c.layer == "orchestration")
-    plan = catalog.load().management_plan(orchestration.management)     # the device family's management plan
+    plan = catalog.load().management_plan(orchestration.management)  # the device family's management plan
     assert (scenario.management_per_month, scenario.management_basis) == (plan["usd_per_month"], plan["basis"])
     d = catalog.load().device(device_id)
-    assert advice.sizing.per_device_ips == min(d["throughput_ips"] * (1 - advisor.DERATING_DEFAULT_PERCENT / 100),
-                                               d["decode_1080p30_streams"] * RETAIL.analysed_fps)
+    assert advice.sizing.per_device_ips == min(
+        d["throughput_ips"] * (1 - advisor.DERATING_DEFAULT_PERCENT / 100),
+        d["decode_1080p30_streams"] * RETAIL.analysed_fps,
+    )
     # The device picker shows the catalog device, and its source is still cited.
     at.switch_page("pages/scenario.py").run()
     at.segmented_control(key="scenario.group").set_value("Edge").run()

@@ -1,5 +1,6 @@
 """A refresh reaches a running app (AppTest): the region picker offers the refreshed figure and its source
 note names the feed, without a server restart. Feed sample: tests/feeds/azure-retail-prices-page2.json."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,14 +16,14 @@ def test_a_refresh_reaches_the_running_app_with_its_source(tmp_path, monkeypatch
     overlay = tmp_path / "catalog"
     overlay.mkdir()
     monkeypatch.setenv("PLANNER_CATALOG_DIR", str(overlay))
-    at = start()                                                   # the server has read the catalog
+    at = start()  # the server has read the catalog
     page2 = str(FEEDS / "azure-retail-prices-page2.json")
     refresh.write(refresh.plan("azure", refresh.read_figures("azure", [page2], overlay), overlay), overlay)
     at.segmented_control(key="scenario.group").set_value("Cloud").run()
     at.selectbox(key="scenario.region").set_value("southeastasia").run()
     assert not at.exception
-    assert at.session_state["scenario"].storage_per_gb_month == 0.023       # was 0.0208 in data/
-    captions = " ".join(c.value for c in at.caption).replace("\\", "")          # markdown escapes
+    assert at.session_state["scenario"].storage_per_gb_month == 0.023  # was 0.0208 in data/
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")  # markdown escapes
     assert f"storage_per_gb_month, egress_tiers: Azure Retail Prices API, {page2}" in captions
     assert "as of 2026-07-01" in captions
 
@@ -44,7 +45,7 @@ def test_the_administrators_refresh_on_the_scenario_page(tmp_path, monkeypatch):
     assert not at.exception and not at.error
     shown = at.code[0].value
     assert "fx_rates.csv USD per EUR: 1.1607 → 1.17 (effective 2026-12-04)" in shown
-    assert list(overlay.iterdir()) == []                                      # nothing written yet
+    assert list(overlay.iterdir()) == []  # nothing written yet
     at.button(key="catalog_admin.write").click().run()
     assert not at.error and at.success[0].value.startswith("Wrote fx_rates.csv")
     assert catalog.load().fx_rates[1]["units_per_eur"] == 1.17

@@ -1,5 +1,6 @@
 """The Costs page's cheapest cloud design (AppTest): your design against the cheapest one the uplink carries, and the
 button that sets the scenario to it through the normal commit path."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,8 @@ def test_the_costs_page_compares_your_design_with_the_cheapest_and_one_button_ap
     against = summary(analyse_one(cheapest))
     assert table.loc["Cheapest feasible cloud design", "Cloud TCO [USD]"] == pytest.approx(against["cloud_total_cost"])
     assert table.loc["Cheapest feasible cloud design", "Edge break-even"] == break_even_text(
-        against["break_even_month"], 36)
+        against["break_even_month"], 36
+    )
     mine = summary(analyse_one(RETAIL))
     assert table.loc["Your cloud design", "Edge break-even"] == break_even_text(mine["break_even_month"], 36)
 
@@ -43,7 +45,7 @@ def test_the_costs_page_compares_your_design_with_the_cheapest_and_one_button_ap
     now = at.session_state["scenario"]
     for name in ("inference_pricing", "instance_commitment", "instance_billing", "cloud_upload"):
         assert getattr(now, name) == getattr(cheapest, name)
-    assert now.name == RETAIL.name + " (edited)"                     # through state.commit, as any edit
+    assert now.name == RETAIL.name + " (edited)"  # through state.commit, as any edit
     assert any("Cloud design set to the cheapest" in s.value for s in at.success)
     assert "already the cheapest" in " ".join(s.value for s in at.success)
     assert not [b for b in at.button if b.key == "costs.cheapest_cloud"]

@@ -1,5 +1,6 @@
 """The Fleet page without a browser (streamlit.testing AppTest): expected figures come from planner.fleet.programme,
 the code the CLI reports with."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.ui import fleet as ui
 
 pytestmark = pytest.mark.app
@@ -38,7 +41,7 @@ def shown(at: AppTest, column: str) -> pd.DataFrame:
 def test_the_default_fleet_shows_its_three_plans_and_sites():
     at = start()
     expected = fleet_tables.plan_summary(fleet_programme.evaluate(fleet_inventory.preset(ui.DEFAULT_FLEET)))
-    plans = shown(at, 'Plan')
+    plans = shown(at, "Plan")
     assert plans["Plan"].tolist() == ["All cloud", "All edge", "Recommended mix"]
     assert plans["Capex [USD]"].tolist() == [expected[k]["capex_total"] for k in fleet_inventory.PLANS]
     assert plans["NPV of savings [USD]"].tolist() == pytest.approx([expected[k]["npv"] for k in fleet_inventory.PLANS])
@@ -48,10 +51,10 @@ def test_the_default_fleet_shows_its_three_plans_and_sites():
 def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
     f = fleet_inventory.make_fleet(CSV, RETAIL)
     at = start(f)
-    before = shown(at, 'Plan')
+    before = shown(at, "Plan")
     pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), RETAIL)
     at = start(pinned)
-    after = shown(at, 'Plan')
+    after = shown(at, "Plan")
     # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the cloud takes 4,000
     # off the recommended plan's capex.
     assert before["Capex [USD]"].iat[2] - after["Capex [USD]"].iat[2] == 4_000
@@ -97,10 +100,12 @@ def test_a_long_inventory_shows_its_earliest_paybacks_and_all_rows_on_request():
     csv = "site,cameras,go_live_month\n" + "".join(f"s{i},{10 + i},{i % 12}\n" for i in range(rows))
     f = fleet_inventory.make_fleet(csv, RETAIL, months=60)
     at = start(f)
-    expected = fleet_tables.site_table(fleet_programme.evaluate(f)).sort_values("payback_month", na_position="last", kind="stable")
+    expected = fleet_tables.site_table(fleet_programme.evaluate(f)).sort_values(
+        "payback_month", na_position="last", kind="stable"
+    )
     sites = shown(at, "Payback")
     assert len(sites) == ui.SITES_SHOWN < rows
-    assert sites["Site"].tolist() == expected["name"].head(ui.SITES_SHOWN).tolist()     # earliest payback first
+    assert sites["Site"].tolist() == expected["name"].head(ui.SITES_SHOWN).tolist()  # earliest payback first
     at.toggle(key="fleet.all_sites").set_value(True).run()
     assert shown(at, "Payback")["Site"].tolist() == expected["name"].tolist()
 
@@ -111,6 +116,7 @@ def test_fleet_labels_reasons_and_break_even_are_words():
     import re
 
     from planner.schema.format import break_even_label
+
     pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,split_brain_edge,"), RETAIL)
     at = start(pinned)
     p = fleet_programme.evaluate(pinned)
@@ -124,7 +130,7 @@ def test_fleet_labels_reasons_and_break_even_are_words():
     assert set(sites["Placement"]) <= {"Cloud", "Split-brain edge", "Edge only"}
     why = sites.set_index("Site").loc["A", "Why"]
     assert why.startswith("pinned to Split-brain edge (advised: ") and "_" not in why
-    assert not [r for r in sites["Why"] if re.search(r"favour the \w+ \d", r)]        # votes named, in brackets
+    assert not [r for r in sites["Why"] if re.search(r"favour the \w+ \d", r)]  # votes named, in brackets
     assert not [m.label for m in at.metric if "_" in m.label]
     be = fleet_tables.plan_summary(p)["recommended"]["break_even_month"]
     assert next(m.value for m in at.metric if m.label == "Recommended: break-even") == break_even_label(be, p.months)

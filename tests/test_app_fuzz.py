@@ -24,6 +24,7 @@ Inputs per entry point (counted while the tests run; `test_every_entry_point_got
 Expected outcomes come from the planner core (`parse_json`, `from_share_token`). Crashes: 0; scenarios
 corrupted: 0. Runtime of this file: 40-45 s on 2 cores (measured), within the 120 s budget.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,16 +36,30 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
+from test_fuzz import VALID, json_values, mutated_scenarios
 
 from planner.catalogs import catalog
-from planner.schema.scenario import (FIELD_BY_NAME, MAX_JSON_DEPTH, MAX_SCENARIO_BYTES, MAX_SHARE_LINK_CHARS, MAX_TIERS,
-                              NumberField, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json, to_share_token,
-                              validate)
 from planner.schema.format import md
+from planner.schema.scenario import (
+    FIELD_BY_NAME,
+    MAX_JSON_DEPTH,
+    MAX_SCENARIO_BYTES,
+    MAX_SHARE_LINK_CHARS,
+    MAX_TIERS,
+    NumberField,
+    ScenarioError,
+    from_share_token,
+    parse_json,
+    replace,
+    to_dict,
+    to_json,
+    to_share_token,
+    validate,
+)
 from planner.ui.inputs import is_slider
-from test_fuzz import VALID, json_values, mutated_scenarios
 
 pytestmark = pytest.mark.app
 
@@ -52,13 +67,18 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 PRESETS = catalog.presets()
 RETAIL = PRESETS["retail"]
 WARNING = "The share link could not be opened: "
-COUNTS: Counter = Counter()              # inputs tried per entry point
+COUNTS: Counter = Counter()  # inputs tried per entry point
 MINIMUM = {"upload": 300, "share link": 300, "widgets": 20}
 
 
 def fuzz(examples: int):
-    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
 
 
 def malformed(payload: str | bytes) -> bool:
@@ -141,12 +161,19 @@ def _token_of(data) -> str:
     return base64.urlsafe_b64encode(zlib.compress(encode(dumps(data)), 9)).decode().rstrip("=")
 
 
-HOSTILE_FILE_NAMES = ["<img src=x onerror=alert(1)>.json", "[x](http://evil.example).json", "$x^2$.json",
-                      "**bold**.json", "=HYPERLINK(\"http://evil.example\").json", "a\nb\r\nc.json",
-                      "x" * 300 + ".json", "évolution 📈.json"]
+HOSTILE_FILE_NAMES = [
+    "<img src=x onerror=alert(1)>.json",
+    "[x](http://evil.example).json",
+    "$x^2$.json",
+    "**bold**.json",
+    '=HYPERLINK("http://evil.example").json',
+    "a\nb\r\nc.json",
+    "x" * 300 + ".json",
+    "évolution 📈.json",
+]
 
 PICKED = [
-    ("deep-array", "[" * 40_000 + "]" * 40_000),                               # under the size cap: parsed, too deep
+    ("deep-array", "[" * 40_000 + "]" * 40_000),  # under the size cap: parsed, too deep
     ("deep-object", '{"a":' * 15_000 + "1" + "}" * 15_000),
     ("deep-over-cap", "[" * 100_000 + "]" * 100_000),
     ("name-1mb", json.dumps({**VALID, "name": "x" * 1_000_000})),
@@ -163,18 +190,26 @@ PICKED = [
     ("nul", "\x00" * 64),
     ("empty", ""),
     ("whitespace", " \n\t "),
-    ("null", "null"), ("array", "[]"), ("number", "0"), ("string", '"scenario"'), ("true", "true"),
+    ("null", "null"),
+    ("array", "[]"),
+    ("number", "0"),
+    ("string", '"scenario"'),
+    ("true", "true"),
     ("nan", dumps({**VALID, "cameras": float("nan")})),
     ("infinity", dumps({**VALID, "device_price": float("inf")})),
     ("minus-infinity", dumps({**VALID, "hours_per_day": float("-inf")})),
-    ("huge-int", json.dumps({**VALID, "cameras": 10 ** 400})),
+    ("huge-int", json.dumps({**VALID, "cameras": 10**400})),
     ("overflow-float", json.dumps(VALID)[:-1] + ', "device_price": 1e999}'),
     ("negative", json.dumps({**VALID, "sites": -1})),
     ("zero-throughput", json.dumps({**VALID, "device_throughput_ips": 0})),
-    ("too-many-tiers", json.dumps({**VALID, "inference_tiers": [{"start": i, "price": 1}
-                                                                for i in range(MAX_TIERS + 1)]})),
-    ("tiers-not-increasing", json.dumps({**VALID, "egress_tiers": [{"start": 0, "price": 1},
-                                                                   {"start": 0, "price": 2}]})),
+    (
+        "too-many-tiers",
+        json.dumps({**VALID, "inference_tiers": [{"start": i, "price": 1} for i in range(MAX_TIERS + 1)]}),
+    ),
+    (
+        "tiers-not-increasing",
+        json.dumps({**VALID, "egress_tiers": [{"start": 0, "price": 1}, {"start": 0, "price": 2}]}),
+    ),
     ("tier-nan", dumps({**VALID, "egress_tiers": [{"start": 0, "price": float("nan")}]})),
     ("object-for-number", json.dumps({**VALID, "cameras": {"$gt": 0}})),
     ("list-for-text", json.dumps({**VALID, "name": ["a", "b"]})),
@@ -183,13 +218,20 @@ PICKED = [
     ("share-token-as-file", to_share_token(RETAIL)),
     ("token-json", json.dumps({"s": _token_of(VALID)})),
     # the second review (issue 12): nesting just under the parser's recursion limit, unsafe text, loose types
-    *[(f"deep-{depth}-in-name", json.dumps({**VALID, "name": "HOLE"}).replace('"HOLE"', "[" * depth + "]" * depth))
-      for depth in (MAX_JSON_DEPTH, 100, 500, 900, 950, 990, 1_500)],
-    ("deep-objects-in-tiers", json.dumps({**VALID, "inference_tiers": "HOLE"}).replace('"HOLE"', '{"a":' * 990 + "1" + "}" * 990)),
+    *[
+        (f"deep-{depth}-in-name", json.dumps({**VALID, "name": "HOLE"}).replace('"HOLE"', "[" * depth + "]" * depth))
+        for depth in (MAX_JSON_DEPTH, 100, 500, 900, 950, 990, 1_500)
+    ],
+    (
+        "deep-objects-in-tiers",
+        json.dumps({**VALID, "inference_tiers": "HOLE"}).replace('"HOLE"', '{"a":' * 990 + "1" + "}" * 990),
+    ),
     ("5000-digits", json.dumps({**VALID, "cameras": "HOLE"}).replace('"HOLE"', "9" * 5_000)),
     ("utf-16-no-bom", json.dumps(VALID).encode("utf-16-le")),
-    *[(f"name-with-U+{ord(c):04X}", json.dumps({**VALID, "name": f"a{c}b"}))
-      for c in ("\x1b", "\x00", "\x85", "\u2028", "\u2029", "\u202e", "\u2066", "\x7f", "\t")],
+    *[
+        (f"name-with-U+{ord(c):04X}", json.dumps({**VALID, "name": f"a{c}b"}))
+        for c in ("\x1b", "\x00", "\x85", "\u2028", "\u2029", "\u202e", "\u2066", "\x7f", "\t")
+    ],
     ("empty-key", json.dumps({**VALID, "": 1})),
     ("blank-name", json.dumps({**VALID, "name": "   "})),
     ("tier-start-string", json.dumps({**VALID, "egress_tiers": [{"start": "0", "price": 0.09}]})),
@@ -268,13 +310,18 @@ def open_link(query: dict) -> None:
 
 
 @fuzz(100)
-@given(position=st.integers(0, len(TOKEN) - 1), edit=st.sampled_from(["flip", "insert", "remove", "cut"]),
-       char=st.sampled_from(TOKEN_ALPHABET))
+@given(
+    position=st.integers(0, len(TOKEN) - 1),
+    edit=st.sampled_from(["flip", "insert", "remove", "cut"]),
+    char=st.sampled_from(TOKEN_ALPHABET),
+)
 def test_tampered_tokens(position, edit, char):
-    token = {"flip": TOKEN[:position] + char + TOKEN[position + 1:],
-             "insert": TOKEN[:position] + char + TOKEN[position:],
-             "remove": TOKEN[:position] + TOKEN[position + 1:],
-             "cut": TOKEN[:position]}[edit]
+    token = {
+        "flip": TOKEN[:position] + char + TOKEN[position + 1 :],
+        "insert": TOKEN[:position] + char + TOKEN[position:],
+        "remove": TOKEN[:position] + TOKEN[position + 1 :],
+        "cut": TOKEN[:position],
+    }[edit]
     assume(token != TOKEN)
     open_link({"s": token, "p": "manufacturing"})
 
@@ -298,20 +345,35 @@ def _deflated(raw: bytes) -> str:
 
 
 ODD_TOKENS = [
-    "A" * (MAX_SHARE_LINK_CHARS + 1), "A" * 200_000, TOKEN + "A" * MAX_SHARE_LINK_CHARS,
-    _deflated(b"[" * 5_000_000),                                            # a zip bomb: 5 MB from a short link
+    "A" * (MAX_SHARE_LINK_CHARS + 1),
+    "A" * 200_000,
+    TOKEN + "A" * MAX_SHARE_LINK_CHARS,
+    _deflated(b"[" * 5_000_000),  # a zip bomb: 5 MB from a short link
     _deflated(b" " * (MAX_SCENARIO_BYTES + 1)),
     _deflated(b"[" * 40_000 + b"]" * 40_000),
     _deflated(json.dumps({**VALID, "name": "x" * 90_000}).encode()),
-    _deflated(b"\xff\xfe\xfd"), _deflated(b""), _deflated(b"null"), _deflated(b"[1, 2]"),
+    _deflated(b"\xff\xfe\xfd"),
+    _deflated(b""),
+    _deflated(b"null"),
+    _deflated(b"[1, 2]"),
     _deflated(json.dumps({**VALID, "schema_version": 2}).encode()),
-    base64.urlsafe_b64encode(json.dumps(VALID).encode()).decode(),            # not deflated
-    base64.urlsafe_b64encode(b"\x78\x9c" + b"\x00" * 40).decode(),           # a zlib header, then garbage
-    "=" * 50, "%%%%", "\x00", "s=" + TOKEN, TOKEN + "&p=retail", " " + TOKEN + " ",
+    base64.urlsafe_b64encode(json.dumps(VALID).encode()).decode(),  # not deflated
+    base64.urlsafe_b64encode(b"\x78\x9c" + b"\x00" * 40).decode(),  # a zlib header, then garbage
+    "=" * 50,
+    "%%%%",
+    "\x00",
+    "s=" + TOKEN,
+    TOKEN + "&p=retail",
+    " " + TOKEN + " ",
     # the second review (issue 12): every nesting depth up to the limit and past it, up to the recursion limit
-    *[_deflated(json.dumps({**VALID, "name": "HOLE"}).replace('"HOLE"', "[" * d + "]" * d).encode())
-      for d in (*range(1, MAX_JSON_DEPTH + 2), 100, 500, 900, 950, 980, 990, 1_000, 1_500)],
-    *[_deflated(json.dumps({**VALID, "name": f"x{c}y"}).encode()) for c in ("\x1b[2J", "\x00", "\x85", "\u2028", "\u202e")],
+    *[
+        _deflated(json.dumps({**VALID, "name": "HOLE"}).replace('"HOLE"', "[" * d + "]" * d).encode())
+        for d in (*range(1, MAX_JSON_DEPTH + 2), 100, 500, 900, 950, 980, 990, 1_000, 1_500)
+    ],
+    *[
+        _deflated(json.dumps({**VALID, "name": f"x{c}y"}).encode())
+        for c in ("\x1b[2J", "\x00", "\x85", "\u2028", "\u202e")
+    ],
     _deflated(json.dumps({**VALID, "cameras": "HOLE"}).replace('"HOLE"', "9" * 5_000).encode()),
     _deflated((json.dumps(VALID)[:-1] + ', "cameras": 7}').encode()),
 ]
@@ -323,17 +385,21 @@ def test_oversized_and_odd_tokens():
     assert len(ODD_TOKENS) == 44
 
 
-bad_tokens = st.one_of(st.just(TOKEN[:-5]), st.just("not-a-token"), st.text(max_size=30),
-                       st.just("A" * (MAX_SHARE_LINK_CHARS + 5)))
+bad_tokens = st.one_of(
+    st.just(TOKEN[:-5]), st.just("not-a-token"), st.text(max_size=30), st.just("A" * (MAX_SHARE_LINK_CHARS + 5))
+)
 any_tokens = st.one_of(bad_tokens, st.just(TOKEN), st.just(to_share_token(RETAIL)), st.just(""))
-preset_keys = st.one_of(st.sampled_from(["", "RETAIL", "retail ", " vessel", "../etc/passwd", "__proto__",
-                                         "<img src=x>", "x" * 10_000, "retail\x00"]), st.text(max_size=20),
-                        st.sampled_from(list(PRESETS)))
+preset_keys = st.one_of(
+    st.sampled_from(
+        ["", "RETAIL", "retail ", " vessel", "../etc/passwd", "__proto__", "<img src=x>", "x" * 10_000, "retail\x00"]
+    ),
+    st.text(max_size=20),
+    st.sampled_from(list(PRESETS)),
+)
 
 
 @fuzz(40)
-@given(p=st.one_of(preset_keys, st.lists(preset_keys, min_size=2, max_size=3)),
-       s=st.one_of(st.none(), any_tokens))
+@given(p=st.one_of(preset_keys, st.lists(preset_keys, min_size=2, max_size=3)), s=st.one_of(st.none(), any_tokens))
 def test_unknown_and_repeated_presets(p, s):
     query = {"p": p} if s is None else {"p": p, "s": s}
     open_link(query)
@@ -350,7 +416,7 @@ def show(at: AppTest, group: str) -> None:
     """Bring an input group on screen (the Scenario page draws one group at a time)."""
     try:
         control = at.segmented_control(key="scenario.group")
-    except KeyError:                          # every group drawn at once (tabs)
+    except KeyError:  # every group drawn at once (tabs)
         return
     control.set_value(group).run()
 
@@ -368,25 +434,23 @@ def within_schema(scenario) -> bool:
 # default, which is its minimum here (the app passes no `value=`), and cuts text to `max_chars`; the
 # browser's widgets never send such values (a typed 10^9 is not applied). A NaN for an integer input is
 # left out: Streamlit's own deserializer raises on it (int(nan)) before the app sees anything.
-WIDGET_VALUES = [
-    ("Workload", "number", "scenario.cameras", v) for v in (-5, 100_001, 10 ** 9, 2 ** 70, 3.5, -0.0)
-] + [
-    ("Workload", "number", "scenario.hours_per_day", v) for v in (-3.0, 30.0, float("nan"), 1e308)
-] + [
-    ("Edge", "number", "scenario.device_price", v) for v in (-1.0, 1e300, float("nan"), float("inf"),
-                                                                   float("-inf"))
-] + [
-    ("Edge", "radio", "scenario.device_sizing", "auto"),
-    ("Edge", "number", "scenario.device_throughput_ips", 0.0),              # below the minimum of 0.1
-    ("Edge", "radio", "scenario.device_sizing", "manual"),                  # sized by hand …
-    ("Edge", "number", "scenario.devices_manual", 0),                       # … with no device at all
-    ("Finance", "number", "scenario.horizon_months", 0),
-    ("Finance", "number", "scenario.horizon_months", 241),
-    ("Workload", "number", "scenario.analysed_fps", 0.0),                   # nothing analysed
-    ("Sidebar", "text_input", "sidebar.name", "n" * 500),
-    ("Sidebar", "text_input", "sidebar.name", "   "),
-    ("Sidebar", "text_input", "sidebar.name", "<img src=x onerror=alert(1)>"),
-]
+WIDGET_VALUES = (
+    [("Workload", "number", "scenario.cameras", v) for v in (-5, 100_001, 10**9, 2**70, 3.5, -0.0)]
+    + [("Workload", "number", "scenario.hours_per_day", v) for v in (-3.0, 30.0, float("nan"), 1e308)]
+    + [("Edge", "number", "scenario.device_price", v) for v in (-1.0, 1e300, float("nan"), float("inf"), float("-inf"))]
+    + [
+        ("Edge", "radio", "scenario.device_sizing", "auto"),
+        ("Edge", "number", "scenario.device_throughput_ips", 0.0),  # below the minimum of 0.1
+        ("Edge", "radio", "scenario.device_sizing", "manual"),  # sized by hand …
+        ("Edge", "number", "scenario.devices_manual", 0),  # … with no device at all
+        ("Finance", "number", "scenario.horizon_months", 0),
+        ("Finance", "number", "scenario.horizon_months", 241),
+        ("Workload", "number", "scenario.analysed_fps", 0.0),  # nothing analysed
+        ("Sidebar", "text_input", "sidebar.name", "n" * 500),
+        ("Sidebar", "text_input", "sidebar.name", "   "),
+        ("Sidebar", "text_input", "sidebar.name", "<img src=x onerror=alert(1)>"),
+    ]
+)
 
 
 def out_of_range(spec, value) -> bool:
@@ -399,12 +463,12 @@ def test_out_of_range_and_inconsistent_widget_values():
         field = "name" if key == "sidebar.name" else key.split(".", 1)[1]
         spec = FIELD_BY_NAME.get(field)
         if group == "Sidebar":
-            widget = lambda: getattr(at.sidebar, kind)(key=key)        # noqa: E731
+            widget = lambda: getattr(at.sidebar, kind)(key=key)  # noqa: E731
         else:
             show(at, group)
             kind = ("slider" if is_slider(spec) else "number_input") if kind == "number" else kind
-            widget = lambda: getattr(at, kind)(key=key)                # noqa: E731
-        if out_of_range(spec, value):                                  # start from a value that is not the minimum
+            widget = lambda: getattr(at, kind)(key=key)  # noqa: E731
+        if out_of_range(spec, value):  # start from a value that is not the minimum
             widget().set_value(type(getattr(at.session_state["scenario"], field))(spec.default)).run()
             assert getattr(at.session_state["scenario"], field) == spec.default != spec.min
         before = at.session_state["scenario"]
@@ -414,14 +478,18 @@ def test_out_of_range_and_inconsistent_widget_values():
         after = at.session_state["scenario"]
         assert within_schema(after), (key, value, to_dict(after))
         if after == before:
-            continue                                                   # refused, or the value it already had
+            continue  # refused, or the value it already had
         changed = {k for k, v in to_dict(after).items() if to_dict(before)[k] != v}
         edited = field != "name" and after.name.removesuffix(" (edited)") == before.name.removesuffix(" (edited)")
-        assert changed - ({"name"} if edited else set()) == {field}, (key, value, changed)   # a preset's name may say "(edited)"
+        assert changed - ({"name"} if edited else set()) == {field}, (
+            key,
+            value,
+            changed,
+        )  # a preset's name may say "(edited)"
         if out_of_range(spec, value):
-            assert getattr(after, field) == spec.min, (key, value)    # Streamlit's reset: the widget's minimum
+            assert getattr(after, field) == spec.min, (key, value)  # Streamlit's reset: the widget's minimum
     s = at.session_state["scenario"]
-    assert (s.device_sizing, s.devices_manual, s.analysed_fps) == ("manual", 0, 0.0)      # the odd mix holds
+    assert (s.device_sizing, s.devices_manual, s.analysed_fps) == ("manual", 0, 0.0)  # the odd mix holds
     assert s.name == "<img src=x onerror=alert(1)>" and len(s.currency) <= 8
     for page in ("pages/scenario.py", "pages/costs.py", "pages/advisor.py", "pages/sensitivity.py", "pages/compare.py"):
         at.switch_page(page).run()
@@ -433,6 +501,7 @@ def test_md_doctests():
     import doctest
 
     from planner.schema import format as format_module
+
     assert doctest.testmod(format_module).failed == 0
 
 

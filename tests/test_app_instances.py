@@ -1,15 +1,17 @@
 """Cloud GPU instances in the app (AppTest): switching inference pricing to instances on the Scenario page
 changes the cloud cost, the Costs page's component chart and the break-even to the engine's figures."""
+
 from __future__ import annotations
 
 import json
 
+import pytest
 from app_support import start
+
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one, summary
-from planner.schema.scenario import replace
 from planner.schema.format import break_even_short, money
-import pytest
+from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.app
 
@@ -29,7 +31,7 @@ def cloud_chart(at) -> dict:
 def test_switching_to_gpu_instances_changes_the_inference_component_and_the_break_even():
     at = start()
     at.segmented_control(key="scenario.group").set_value("Cloud").run()
-    assert at.number_input(key="scenario.instance_per_hour").disabled          # greyed out until chosen
+    assert at.number_input(key="scenario.instance_per_hour").disabled  # greyed out until chosen
     at.radio(key="scenario.inference_pricing").set_value("instances").run()
     assert not at.exception and not at.number_input(key="scenario.instance_per_hour").disabled
     at.number_input(key="scenario.instance_min_count").set_value(3).run()
@@ -48,9 +50,11 @@ def test_switching_to_gpu_instances_changes_the_inference_component_and_the_brea
     assert "Cloud inference" in traces
     y = traces["Cloud inference"]["y"]
     values = y if isinstance(y, list) else None
-    if values is None:                                   # plotly 7 sends arrays as {dtype, bdata}
+    if values is None:  # plotly 7 sends arrays as {dtype, bdata}
         import base64
+
         import numpy as np
+
         values = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
     assert values[1] == 3 * 0.526 * 730.5
 
@@ -61,6 +65,10 @@ def test_the_instance_catalog_picker_fills_rates_and_throughput():
     at.selectbox(key="scenario.instance").set_value("gcp-g2-standard-4@endpoint").run()
     assert not at.exception
     s = at.session_state["scenario"]
-    assert s == replace(RETAIL, name=s.name, inference_pricing="instances",
-                        **catalog.load().instance_fields("gcp-g2-standard-4", endpoint=True, commitment="on_demand"))
+    assert s == replace(
+        RETAIL,
+        name=s.name,
+        inference_pricing="instances",
+        **catalog.load().instance_fields("gcp-g2-standard-4", endpoint=True, commitment="on_demand"),
+    )
     assert any("Vertex AI" in c.value and "as of" in c.value for c in at.caption)

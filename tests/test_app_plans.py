@@ -1,21 +1,22 @@
 """The Plans page without a browser (AppTest): save, open from the list and by link, compare two revisions,
 the database going away — and the pure diff behind the comparison, checked against figures worked out by
 hand from the retail preset (docs/FORMULAS.md)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from app_support import start
 from streamlit.testing.v1 import AppTest
 
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one
-from planner.schema.scenario import replace
 from planner.plans.store import Store
-from planner.ui import plans
 from planner.plans.workspace import Workspace
-from app_support import start
+from planner.schema.scenario import replace
+from planner.ui import plans
 
 pytestmark = pytest.mark.app
 
@@ -61,7 +62,7 @@ def pick_preset(at: AppTest, key: str) -> None:
 
 def test_save_twice_makes_two_revisions_of_one_plan(url):
     at = on_plans_page(start())
-    assert at.text_input(key="plans.name").value == RETAIL.name            # named after the scenario
+    assert at.text_input(key="plans.name").value == RETAIL.name  # named after the scenario
     save(at, "Store A", "as proposed")
     assert messages(at, "success") == ["Saved “Store A” as revision 1."]
     pick_preset(at, "vessel")
@@ -72,7 +73,7 @@ def test_save_twice_makes_two_revisions_of_one_plan(url):
     assert (plan.name, plan.revisions) == ("Store A", 2)
     assert [(r.number, r.note) for r in db.revisions(plan.id)] == [(2, "vessel instead"), (1, "as proposed")]
     assert db.open(plan.id, 1).workspace.scenario == RETAIL and db.open(plan.id).workspace.scenario == VESSEL
-    assert (at.query_params["plan"], at.query_params["rev"]) == (plan.id, "2")       # the bar names it
+    assert (at.query_params["plan"], at.query_params["rev"]) == (plan.id, "2")  # the bar names it
     save(at, "Store B", as_new=True)
     assert sorted(p.revisions for p in db.plans()) == [1, 2]
 
@@ -117,8 +118,8 @@ def test_sensitivity_settings_the_page_cannot_take_fall_back_to_its_defaults(url
     at = start(plan=plan)
     at.switch_page("pages/sensitivity.py").run()
     assert not at.exception
-    assert at.slider(key="sensitivity.tornado.percent").value == 20                 # the page's default
-    assert at.number_input(key="sensitivity.mc.seed").value == 11                   # the one it can take
+    assert at.slider(key="sensitivity.tornado.percent").value == 20  # the page's default
+    assert at.number_input(key="sensitivity.mc.seed").value == 11  # the one it can take
 
 
 def test_open_a_revision_from_the_list(url):
@@ -129,8 +130,10 @@ def test_open_a_revision_from_the_list(url):
     table = at.dataframe[0].value
     assert list(table["Plan"]) == ["Store A"] and list(table["Revisions"]) == [2]
     revision = plans.revision_key("rev", plan)
-    assert at.selectbox(key=revision).options == ["Revision 2 · " + db.revisions(plan)[0].saved_at.strftime(
-        "%Y-%m-%d %H:%M") + " UTC · as approved", at.selectbox(key=revision).options[1]]
+    assert at.selectbox(key=revision).options == [
+        "Revision 2 · " + db.revisions(plan)[0].saved_at.strftime("%Y-%m-%d %H:%M") + " UTC · as approved",
+        at.selectbox(key=revision).options[1],
+    ]
     at.selectbox(key=revision).set_value(1)
     at.button(key="plans.open").click().run()
     assert at.session_state["scenario"] == RETAIL
@@ -146,7 +149,7 @@ def test_search_filters_the_list(url):
         db.save(Workspace(RETAIL), name)
     at = on_plans_page(start())
     at.text_input(key="plans.search").set_value("retail").run()
-    assert list(at.dataframe[0].value["Plan"]) == ["Retail south", "Retail north"]     # the last change first
+    assert list(at.dataframe[0].value["Plan"]) == ["Retail south", "Retail north"]  # the last change first
     at.text_input(key="plans.search").set_value("nothing").run()
     assert messages(at, "info") == ["No saved plan matches."]
 
@@ -158,7 +161,7 @@ def test_a_link_to_a_given_revision_and_bad_links(url):
     assert start(plan=plan, rev="1").session_state["scenario"] == RETAIL
     assert start(plan=plan).session_state["scenario"] == VESSEL
     missing = start(plan="0" * 32)
-    assert missing.session_state["scenario"] == RETAIL                       # the default preset
+    assert missing.session_state["scenario"] == RETAIL  # the default preset
     assert messages(missing, "error") == [f"The plan could not be opened: there is no plan '{'0' * 32}'."]
     assert "has no revision 7" in messages(start(plan=plan, rev="7"), "error")[0]
     odd = start(plan=plan, rev="x")
@@ -173,16 +176,29 @@ def test_compare_two_revisions(url):
     at = on_plans_page(start())
     inputs, figures = (t.value for t in at.table)
     assert inputs.to_dict("records") == [
-        {"Input": "Site uplink bill (ISP / 5G / satellite)", "Unit": "USD/GB", "Revision 1": "0.01",
-         "Revision 2": "0.02"},
-        {"Input": "Devices (manual)", "Unit": "devices", "Revision 1": "5", "Revision 2": "10"}]
+        {
+            "Input": "Site uplink bill (ISP / 5G / satellite)",
+            "Unit": "USD/GB",
+            "Revision 1": "0.01",
+            "Revision 2": "0.02",
+        },
+        {"Input": "Devices (manual)", "Unit": "devices", "Revision 1": "5", "Revision 2": "10"},
+    ]
     rows = {r["Figure"]: r for r in figures.to_dict("records")}
     # Uplink: 50 cameras × 4 Mbps × 12 h × 3,600 s × 30 days ÷ 8,000 = 32,400 GB a month, × $0.01 more.
-    assert rows["Cloud cost per month"] == {"Figure": "Cloud cost per month", "Revision 1": "$17,724",
-                                            "Revision 2": "$18,048", "Change": "+$324"}
+    assert rows["Cloud cost per month"] == {
+        "Figure": "Cloud cost per month",
+        "Revision 1": "$17,724",
+        "Revision 2": "$18,048",
+        "Change": "+$324",
+    }
     # Capex: 5 → 10 devices × $2,000 (no installation).
-    assert rows["Edge capex"] == {"Figure": "Edge capex", "Revision 1": "$10,000", "Revision 2": "$20,000",
-                                  "Change": "+$10,000"}
+    assert rows["Edge capex"] == {
+        "Figure": "Edge capex",
+        "Revision 1": "$10,000",
+        "Revision 2": "$20,000",
+        "Change": "+$10,000",
+    }
     at.selectbox(key=plans.revision_key("from", plan)).set_value(2).run()
     assert not at.exception
     assert "Pick two different revisions to compare." in [c.value for c in at.caption]
@@ -220,7 +236,7 @@ def test_the_database_going_away_keeps_the_work_and_saving_works_again(postgres,
     try:
         save(at, note="while it is down")
         error, listing = messages(at, "error")
-        assert error.startswith("Not saved: the plans database cannot be reached.")    # no address: see the log
+        assert error.startswith("Not saved: the plans database cannot be reached.")  # no address: see the log
         assert "Your work is still here" in error
         assert listing == "The saved plans cannot be listed: the plans database cannot be reached."
         assert at.session_state["scenario"] == VESSEL
@@ -234,7 +250,7 @@ def test_the_database_going_away_keeps_the_work_and_saving_works_again(postgres,
 # ── The share link carries the rest of the work ────────────────────────────────────────────────────
 def test_the_share_link_carries_view_answers_and_comparison(url):
     at = start()
-    assert "w" not in at.query_params                                      # a fresh session: nothing to carry
+    assert "w" not in at.query_params  # a fresh session: nothing to carry
     at.session_state["advisor.answers"] = advisor.answers(response_ms=40.0).model_dump()
     at.session_state["comparison"] = [RETAIL, VESSEL]
     at.session_state["costs.view"] = "accounting"
@@ -251,27 +267,30 @@ def test_the_share_link_carries_view_answers_and_comparison(url):
     fresh.session_state["advisor.answers"] = None
     fresh.session_state["costs.view"] = "cash"
     fresh.run()
-    assert "w" not in fresh.query_params                                   # back to a fresh session's work
+    assert "w" not in fresh.query_params  # back to a fresh session's work
 
 
 def test_a_damaged_work_part_warns_and_keeps_the_links_scenario(url):
     from planner.schema.scenario import to_share_token
+
     at = start(s=to_share_token(VESSEL), p="vessel", w="garbage!")
     assert at.session_state["scenario"] == VESSEL
     [warning] = messages(at, "warning")
-    assert warning.startswith("The rest of the link's work (view, advisor answers, comparison, Sensitivity "
-                              "settings) could not be restored: the link's work part")
-    assert "w" not in at.query_params                                      # the address bar is repaired
+    assert warning.startswith(
+        "The rest of the link's work (view, advisor answers, comparison, Sensitivity "
+        "settings) could not be restored: the link's work part"
+    )
+    assert "w" not in at.query_params  # the address bar is repaired
 
 
 def test_showing_the_sensitivity_page_is_no_change_to_an_opened_plan(url):
     plan = Store(url).save(Workspace(RETAIL, preset="retail"), "Plain").plan_id
     at = start(plan=plan)
     assert at.query_params["rev"] == "1"
-    at.switch_page("pages/sensitivity.py").run()                # the page sets its settings' defaults
+    at.switch_page("pages/sensitivity.py").run()  # the page sets its settings' defaults
     assert at.query_params["rev"] == "1"
     at.slider(key="sensitivity.tornado.percent").set_value(40).run()
-    assert at.query_params["rev"] == "1"                        # a setting the saved plan did not have
+    assert at.query_params["rev"] == "1"  # a setting the saved plan did not have
     pick_preset(at, "vessel")
     assert "rev" not in at.query_params and "plan" not in at.query_params
 
@@ -282,36 +301,44 @@ def test_hostile_plan_names_and_notes_are_shown_as_text(url):
     save(at, name, note="=HYPERLINK(1)")
     [success] = messages(at, "success")
     assert success == "Saved “\\*\\*bold\\*\\* \\<b>x\\</b> \\$1 and \\$2 \\[a\\](http://evil.example)” as revision 1."
-    assert list(at.dataframe[0].value["Plan"]) == [name]               # a dataframe cell is plain text
+    assert list(at.dataframe[0].value["Plan"]) == [name]  # a dataframe cell is plain text
 
 
 def test_an_unreadable_plan_is_listed_with_its_problem_and_refused_by_name(url):
     import sqlalchemy as sa
+
     from planner.plans import store
+
     db = Store(url)
     good = db.save(Workspace(RETAIL), "Good").plan_id
     newer = db.save(Workspace(RETAIL), "From a newer planner").plan_id
     bad = db.save(Workspace(RETAIL), "Damaged").plan_id
     db.save(Workspace(VESSEL), "Damaged", plan_id=bad)
     with db.engine.begin() as connection:
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == bad)
-                           .values(document="{not json"))
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == newer)
-                           .values(workspace_version=2))
+        connection.execute(
+            sa.update(store.revisions).where(store.revisions.c.plan_id == bad).values(document="{not json")
+        )
+        connection.execute(
+            sa.update(store.revisions).where(store.revisions.c.plan_id == newer).values(workspace_version=2)
+        )
     at = on_plans_page(start())
     listing = at.dataframe[0].value.set_index("Plan")["Problem"]
     assert listing["Good"] == ""
-    assert listing["Damaged"] == ("cannot be read: its stored document is damaged: the plan is not valid JSON: "
-                                  "Expecting property name enclosed in double quotes at line 1, column 2")
+    assert listing["Damaged"] == (
+        "cannot be read: its stored document is damaged: the plan is not valid JSON: "
+        "Expecting property name enclosed in double quotes at line 1, column 2"
+    )
     assert listing["From a newer planner"].startswith("cannot be read: it was saved by a newer planner (plan format 2")
     at.selectbox(key="plans.pick").set_value(bad).run()
     assert not at.exception
-    assert messages(at, "error") == ["The revisions cannot be compared: plan “Damaged” revision 1 cannot be read: "
-                                     "the plan is not valid JSON: Expecting property name enclosed in double quotes "
-                                     "at line 1, column 2."]
+    assert messages(at, "error") == [
+        "The revisions cannot be compared: plan “Damaged” revision 1 cannot be read: "
+        "the plan is not valid JSON: Expecting property name enclosed in double quotes "
+        "at line 1, column 2."
+    ]
     at.button(key="plans.open").click().run()
     assert messages(at, "error")[0].startswith("The plan could not be opened: plan “Damaged” revision 2 cannot be read")
-    assert at.session_state["scenario"] == RETAIL                      # the work is untouched
+    assert at.session_state["scenario"] == RETAIL  # the work is untouched
     assert db.open(good).workspace.scenario == RETAIL
 
 
@@ -323,6 +350,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
     from planner.plans.workspace import to_json as workspace_json
     from planner.schema.scenario import to_json as scenario_json
+
     work = Workspace(VESSEL, preset="vessel", view="accounting", comparison=(RETAIL,))
     at = on_plans_page(start())
     upload(at, "vessel-plan.json", workspace_json(work).encode())
@@ -332,24 +360,29 @@ def test_a_downloaded_plan_file_loads_back_and_a_wrong_file_is_named(url):
     assert at.session_state["costs.view"] == "accounting"
     upload(at, "retail.json", scenario_json(RETAIL).encode())
     [error] = messages(at, "error")
-    assert error == ("retail.json was not loaded: it is a scenario file, not a plan file (a scenario file loads on "
-                     "Compare & export).")
-    assert at.session_state["scenario"] == VESSEL                          # the work is untouched
+    assert error == (
+        "retail.json was not loaded: it is a scenario file, not a plan file (a scenario file loads on "
+        "Compare & export)."
+    )
+    assert at.session_state["scenario"] == VESSEL  # the work is untouched
 
 
 # ── Fleet plans ─────────────────────────────────────────────────────────────────────────────────────
 def test_a_fleet_is_saved_opened_and_compared(url):
-    from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
-    from planner.ui import fleet as fleet_page
+    from planner.fleet import inventory as fleet_inventory
+    from planner.fleet import programme as fleet_programme
+    from planner.fleet import tables as fleet_tables
     from planner.plans.workspace import of_fleet
+    from planner.ui import fleet as fleet_page
+
     city = fleet_inventory.preset("city_intersections")
     at = start()
     at.session_state[fleet_page.DOC] = city
-    at.switch_page("pages/fleet.py").run()                  # the Fleet page shows it (and keeps it as shown)
+    at.switch_page("pages/fleet.py").run()  # the Fleet page shows it (and keeps it as shown)
     assert not at.exception
     at = on_plans_page(at)
     at.segmented_control(key=plans.KIND).set_value("fleet").run()
-    assert at.text_input(key="plans.name").value == city.name    # the name follows what is saved
+    assert at.text_input(key="plans.name").value == city.name  # the name follows what is saved
     save(at, "City", "two waves")
     assert messages(at, "success") == ["Saved “City” as revision 1."]
     db = Store(url)
@@ -363,14 +396,18 @@ def test_a_fleet_is_saved_opened_and_compared(url):
     db.save(of_fleet(changed), "City", plan_id=plan.id, note="one more, in the cloud")
     at = on_plans_page(start())
     inputs, figures = (t.value for t in at.table)
-    assert inputs.to_dict("records") == [{"What": "LTE intersection", "Change": "changed",
-                                          "Detail": "count 15 → 16; pin (base) → cloud"}]
+    assert inputs.to_dict("records") == [
+        {"What": "LTE intersection", "Change": "changed", "Detail": "count 15 → 16; pin (base) → cloud"}
+    ]
     rows = figures.set_index("Figure")
     before, after = (fleet_tables.plan_summary(fleet_programme.evaluate(f)) for f in (city, changed))
     # The LTE row leaves the edge: the recommended mix's sites on the edge fall by its 15 sites.
     assert after["recommended"]["sites_on_edge"] == before["recommended"]["sites_on_edge"] - 15
     assert rows.loc["Recommended: sites on the edge"].tolist() == [
-        f"{before['recommended']['sites_on_edge']:,}", f"{after['recommended']['sites_on_edge']:,}", "-15"]
+        f"{before['recommended']['sites_on_edge']:,}",
+        f"{after['recommended']['sites_on_edge']:,}",
+        "-15",
+    ]
     capex_drop = before["recommended"]["capex_total"] - after["recommended"]["capex_total"]
     assert capex_drop > 0 and rows.loc["Recommended: capex", "Change"] == f"-${capex_drop:,.0f}"
     # Opening revision 1 puts the fleet back on the Fleet page, and leaves the scenario alone.
@@ -379,54 +416,64 @@ def test_a_fleet_is_saved_opened_and_compared(url):
     assert fresh.session_state[fleet_page.DOC] == city and fresh.session_state["scenario"] == RETAIL
     fresh.switch_page("pages/fleet.py").run()
     assert not fresh.exception and fresh.metric[0].value == "40"
-    assert fresh.query_params["plan"] == plan.id                         # unchanged: the bar still names it
+    assert fresh.query_params["plan"] == plan.id  # unchanged: the bar still names it
 
 
 def test_edits_on_the_fleet_page_are_what_is_saved_and_survive_a_page_switch(url):
     from planner.fleet import inventory as fleet_inventory
     from planner.ui import fleet as fleet_page
+
     at = start()
     at.switch_page("pages/fleet.py").run()
     f = at.session_state[fleet_page.SHOWN]
     edited = f.inventory.table.copy()
     edited.loc[0, "count"] = "7"
     # What the editor hands back after an edit (AppTest cannot type into the grid): the page's own step.
-    at.session_state[fleet_page.SHOWN] = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(edited, f.months),
-                                                     f.months)
-    at = on_plans_page(at)                                 # the editor's widget state is dropped here
+    at.session_state[fleet_page.SHOWN] = fleet_inventory.Fleet(
+        f.name, f.base, f.answers, fleet_inventory.parse_inventory(edited, f.months), f.months
+    )
+    at = on_plans_page(at)  # the editor's widget state is dropped here
     at.segmented_control(key=plans.KIND).set_value("fleet").run()
     save(at, "Edited chain")
     [plan] = Store(url).plans()
     assert Store(url).open(plan.id).workspace.fleet.inventory.table.loc[0, "count"] == "7"
-    at.switch_page("pages/fleet.py").run()                 # back on the page: the edit is still there
+    at.switch_page("pages/fleet.py").run()  # back on the page: the edit is still there
     assert not at.exception
     assert at.session_state[fleet_page.DOC].inventory.table.loc[0, "count"] == "7"
 
 
 def test_a_damaged_plan_is_listed_by_name_with_its_reason_before_it_is_opened(url):
     import sqlalchemy as sa
+
     from planner.plans import store
+
     db = Store(url)
     db.save(Workspace(RETAIL), "Good")
     corrupt = db.save(Workspace(RETAIL), "Corrupt").plan_id
     future = db.save(Workspace(RETAIL), "Future").plan_id
     with db.engine.begin() as connection:
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == corrupt)
-                           .values(document='{"workspace_version": 1, "scenario": {"cameras": 1, "cameras": 2}}'))
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == future)
-                           .values(schema_version=2))
+        connection.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.plan_id == corrupt)
+            .values(document='{"workspace_version": 1, "scenario": {"cameras": 1, "cameras": 2}}')
+        )
+        connection.execute(
+            sa.update(store.revisions).where(store.revisions.c.plan_id == future).values(schema_version=2)
+        )
     at = on_plans_page(start())
     listing = at.dataframe[0].value.set_index("Plan")["Problem"]
     assert listing.to_dict() == {
         "Future": "cannot be read: it was saved by a newer planner (plan format 1, scenario schema 2; this one reads "
-                  "up to 1 and 1)",
+        "up to 1 and 1)",
         "Corrupt": "cannot be read: its stored document is damaged: the plan: field 'cameras' appears more than "
-                   "once: give each field once",
-        "Good": ""}
+        "once: give each field once",
+        "Good": "",
+    }
     assert messages(at, "warning") == [
         "- “Future” cannot be read: it was saved by a newer planner (plan format 1, scenario schema 2; this one reads "
         "up to 1 and 1).\n- “Corrupt” cannot be read: its stored document is damaged: the plan: field 'cameras' "
-        "appears more than once: give each field once."]
+        "appears more than once: give each field once."
+    ]
 
 
 def test_the_app_honours_streamlits_connection_secrets(tmp_path, monkeypatch):

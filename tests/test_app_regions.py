@@ -1,22 +1,23 @@
 """The region picker and the currency inputs in the app (AppTest): a region fills the cloud inputs with its
 catalog figures, a currency converts every money input at its reference rate, the comparison converts
 scenarios to one currency, and the export states the rate."""
+
 from __future__ import annotations
 
 import pytest
+from app_support import start
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog, currency
-from planner.exports.report import analyse_one, read_report_section, report_csv, summary
-from planner.schema.scenario import replace
 from planner.exports import tables
+from planner.exports.report import analyse_one, read_report_section, report_csv, summary
 from planner.schema.format import money
-from app_support import start
+from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.app
 
 RETAIL = catalog.preset("retail")
-EUR_PER_USD = round(1.1607 ** -1, 6)       # data/fx_rates.csv: 1 EUR = 1.1607 USD (ECB, 2025-10-21)
+EUR_PER_USD = round(1.1607**-1, 6)  # data/fx_rates.csv: 1 EUR = 1.1607 USD (ECB, 2025-10-21)
 
 
 @pytest.fixture
@@ -42,8 +43,13 @@ def test_choosing_a_region_fills_its_prices_and_shows_source_and_date(at):
     assert not at.exception
     s = scenario(at)
     assert s.cloud_region == "ap-southeast-1"
-    assert [(t.start, t.price) for t in s.egress_tiers] == [(0, 0), (100, 0.12), (10240, 0.085), (51200, 0.082),
-                                                             (153600, 0.08)]
+    assert [(t.start, t.price) for t in s.egress_tiers] == [
+        (0, 0),
+        (100, 0.12),
+        (10240, 0.085),
+        (51200, 0.082),
+        (153600, 0.08),
+    ]
     assert s.storage_per_gb_month == 0.025
     assert at.number_input(key="scenario.storage_per_gb_month").value == 0.025
     captions = " ".join(c.value for c in at.caption)
@@ -55,9 +61,9 @@ def test_a_site_location_sets_the_advisor_distance(at):
     show(at, "Cloud")
     at.selectbox(key="scenario.region").set_value("eu-west-1").run()
     assert "No site location" in " ".join(c.value for c in at.caption)
-    at.text_input(key="scenario.site_location").set_value("48.14, 11.58").run()      # Munich
-    km = catalog.great_circle_km(48.14, 11.58, 53.35, -6.26)                         # to Dublin
-    assert 1_370 < km < 1_390                                                        # about 1,380 km on a map
+    at.text_input(key="scenario.site_location").set_value("48.14, 11.58").run()  # Munich
+    km = catalog.great_circle_km(48.14, 11.58, 53.35, -6.26)  # to Dublin
+    assert 1_370 < km < 1_390  # about 1,380 km on a map
     assert f"{round(km):,} km" in " ".join(c.value for c in at.caption)
     at.switch_page("pages/advisor.py").run()
     assert at.number_input(key="advisor.region_distance_km").value == round(km)
@@ -74,9 +80,9 @@ def test_choosing_a_currency_converts_every_price_and_states_the_rate(at):
     expected = summary(analyse_one(currency.convert(RETAIL, "EUR")))["cloud_monthly_cost"]
     assert metric(at, "Cloud cost per month") == money(expected, "EUR")
     card = next(m for m in at.metric if m.label == "Cloud cost per month")
-    assert not card.delta                   # the preset is compared in euros too: nothing changed but the currency
+    assert not card.delta  # the preset is compared in euros too: nothing changed but the currency
     assert "0.861549 EUR per USD, ECB reference rate of 2025-10-21" in " ".join(c.value for c in at.caption)
-    at.number_input(key="scenario.fx_rate").set_value(0.9).run()                    # the user's own rate
+    at.number_input(key="scenario.fx_rate").set_value(0.9).run()  # the user's own rate
     assert scenario(at).device_price == pytest.approx(RETAIL.device_price * 0.9)
     assert scenario(at).fx_rate_date == ""
     report = report_csv(analyse_one(scenario(at)))
@@ -86,7 +92,7 @@ def test_choosing_a_currency_converts_every_price_and_states_the_rate(at):
 
 def test_the_comparison_converts_scenarios_to_one_currency_with_a_note(at):
     at.switch_page("pages/compare.py").run()
-    at.button(key="compare.add").click().run()                                      # USD
+    at.button(key="compare.add").click().run()  # USD
     at.session_state["scenario"] = currency.convert(replace(RETAIL, name="Euro store"), "EUR")
     at.run()
     at.button(key="compare.add").click().run()
@@ -95,7 +101,7 @@ def test_the_comparison_converts_scenarios_to_one_currency_with_a_note(at):
     assert any("#1" in n and "converted from USD to EUR" in n for n in notes), notes
     results = at.table[0].value
     usd_in_eur = money(summary(analyse_one(currency.convert(RETAIL, "EUR")))["cloud_monthly_cost"], "EUR")
-    assert results.iloc[0, 1] == usd_in_eur and results.iloc[0, 2] == usd_in_eur   # same store, same euros
+    assert results.iloc[0, 1] == usd_in_eur and results.iloc[0, 2] == usd_in_eur  # same store, same euros
     shown, notes = currency.to_common([RETAIL, scenario(at)], scenario(at))
     assert "All money in EUR: 0.861549 EUR per USD" in tables.comparison_csv([analyse_one(s) for s in shown], notes)
 
@@ -104,10 +110,10 @@ def test_an_edited_region_price_says_so_and_no_region_clears_the_region(at):
     show(at, "Cloud")
     at.selectbox(key="scenario.region").set_value("eastus").run()
     at.number_input(key="scenario.storage_per_gb_month").set_value(0.03).run()
-    assert scenario(at).cloud_region == "eastus"                           # still where it runs
+    assert scenario(at).cloud_region == "eastus"  # still where it runs
     box = at.selectbox(key="scenario.region")
     assert box.value == "__custom__" and box.format_func(box.value) == "AZURE · East US (eastus), figures edited"
-    box.set_value("custom").run()                                             # "No region: prices as entered"
+    box.set_value("custom").run()  # "No region: prices as entered"
     assert scenario(at).cloud_region == "custom" and scenario(at).storage_per_gb_month == 0.03
     box = at.selectbox(key="scenario.region")
     assert box.value == "custom" and not any(o.endswith("figures edited") for o in box.options)

@@ -4,6 +4,7 @@ Expected figures come from `planner.model.risk` called directly with the same in
 its own in test_risk.py): the page must show exactly what the model says, formatted, with "never pays
 back within the horizon" labelled wherever it occurs.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,21 +20,24 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
-from planner.model import risk
 from planner.exports import sensitivity
 from planner.exports.report import analyse_one, read_report_section, summary
+from planner.model import risk
+from planner.schema.format import money, months
 from planner.schema.scenario import replace
 from planner.ui import sensitivity as page_module
-from planner.schema.format import money, months
 
 pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/sensitivity.py"
 RETAIL = catalog.preset("retail")
-NEVER = replace(RETAIL, cameras=1, analysed_fps=0.1, name="Retail, one camera")    # a tiny cloud bill
-SECTIONS = ["Tornado: which inputs move the result most", "Break-even map: two inputs at once",
-            "Monte Carlo: how sure is the payback?"]
+NEVER = replace(RETAIL, cameras=1, analysed_fps=0.1, name="Retail, one camera")  # a tiny cloud bill
+SECTIONS = [
+    "Tornado: which inputs move the result most",
+    "Break-even map: two inputs at once",
+    "Monte Carlo: how sure is the payback?",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +73,7 @@ def decoded(values) -> np.ndarray:
 def figure(at: AppTest, title_start: str) -> dict:
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        if spec["layout"]["title"]["text"].replace("<br>", " ").startswith(title_start):   # a title may break lines
+        if spec["layout"]["title"]["text"].replace("<br>", " ").startswith(title_start):  # a title may break lines
             return spec
     raise AssertionError(f"no chart titled {title_start!r}")
 
@@ -88,9 +92,13 @@ def headline(at: AppTest) -> str | None:
 
 def figures(at: AppTest) -> dict:
     """Everything a reader takes from one simulation: headline, cards, savings line and the histogram."""
-    return {"headline": headline(at), "cards": {m.label: m.value for m in at.metric},
-            "savings": next(m.value for m in at.markdown if "Savings over" in m.value),
-            "histogram": figure(at, "Break-even month")["data"], "fan": figure(at, "Cumulative savings")["data"]}
+    return {
+        "headline": headline(at),
+        "cards": {m.label: m.value for m in at.metric},
+        "savings": next(m.value for m in at.markdown if "Savings over" in m.value),
+        "histogram": figure(at, "Break-even month")["data"],
+        "fan": figure(at, "Cumulative savings")["data"],
+    }
 
 
 def expected_simulation(at: AppTest, scenario, draws: int, seed: int) -> risk.MonteCarlo:
@@ -110,7 +118,7 @@ def test_the_page_renders_for_every_preset(preset):
     assert not at.error and not at.warning
     shown = tornado_shown(at)
     table = risk.tornado(scenario, percent=20)
-    assert shown["Input"].iloc[0] == table["label"].iloc[0]                     # the largest swing first
+    assert shown["Input"].iloc[0] == table["label"].iloc[0]  # the largest swing first
     assert shown["Savings at low"].iloc[0] == money(table["savings_low"].iloc[0])
     current = next(t for t in figure(at, "Break-even over two inputs")["data"] if t["name"] == "Current scenario")
     x, y = at.selectbox(key="sensitivity.map.x").value, at.selectbox(key="sensitivity.map.y").value
@@ -119,8 +127,15 @@ def test_the_page_renders_for_every_preset(preset):
     run_simulation(at, draws=1_000)
     sentence = expected_simulation(at, scenario, 1_000, 0).headline()
     assert headline(at) == f"#### {sentence[0].upper()}{sentence[1:]}."
-    assert {d.label for d in at.download_button} == {"Tornado CSV", "Map CSV", "Simulation CSV", "Every draw CSV",
-                                                     "Tornado table CSV", "Map table CSV", "Savings bands CSV"}
+    assert {d.label for d in at.download_button} == {
+        "Tornado CSV",
+        "Map CSV",
+        "Simulation CSV",
+        "Every draw CSV",
+        "Tornado table CSV",
+        "Map table CSV",
+        "Savings bands CSV",
+    }
 
 
 def test_moving_the_tornado_percentage_changes_the_table():
@@ -139,11 +154,14 @@ def test_moving_the_tornado_percentage_changes_the_table():
 
 def test_the_tornado_by_break_even_and_with_a_custom_range():
     at = open_page()
-    install = risk.KEY_INPUTS.index("install_per_device")     # 0 in the preset: up to 20 % of the device price
-    bars = lambda: " ".join(figure(at, "Savings over 36 months: each input")["data"][0]["y"])   # noqa: E731
+    install = risk.KEY_INPUTS.index("install_per_device")  # 0 in the preset: up to 20 % of the device price
+    bars = lambda: " ".join(figure(at, "Savings over 36 months: each input")["data"][0]["y"])  # noqa: E731
     assert f"0 – {RETAIL.device_price * 0.2:,.0f} USD/device" in bars()
-    at.session_state["sensitivity.tornado.custom"] = {"edited_rows": {install: {"Low": 0.0, "High": 5_000.0}},
-                                                      "added_rows": [], "deleted_rows": []}
+    at.session_state["sensitivity.tornado.custom"] = {
+        "edited_rows": {install: {"Low": 0.0, "High": 5_000.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Installation" in bars()
     at.segmented_control(key="sensitivity.tornado.metric").set_value("break_even").run()
@@ -163,8 +181,8 @@ def test_the_tornado_by_npv_shows_the_engines_npv_of_savings():
     assert not at.exception
     shown = next(t.value for t in at.table if "NPV swing" in t.value.columns)
     expected = sensitivity.tornado_order(risk.tornado(RETAIL, percent=20), "npv", 36)[0]
-    assert list(shown["Input"][:len(expected)]) == list(expected["label"])          # the largest NPV swing first
-    assert list(shown["NPV at high"][:len(expected)]) == [money(v) for v in expected["npv_high"]]
+    assert list(shown["Input"][: len(expected)]) == list(expected["label"])  # the largest NPV swing first
+    assert list(shown["NPV at high"][: len(expected)]) == [money(v) for v in expected["npv_high"]]
     bars = figure(at, "NPV of savings over 36 months: each input")
     npv = summary(analyse_one(RETAIL))["npv_savings"]
     assert bars["layout"]["annotations"][0]["text"] == f"<b>Current scenario: {money(npv)}</b>"
@@ -173,8 +191,11 @@ def test_the_tornado_by_npv_shows_the_engines_npv_of_savings():
 
 def test_a_custom_value_outside_the_bounds_is_flagged():
     at = open_page()
-    at.session_state["sensitivity.tornado.custom"] = {"edited_rows": {0: {"High": 500_000.0}}, "added_rows": [],
-                                                      "deleted_rows": []}
+    at.session_state["sensitivity.tornado.custom"] = {
+        "edited_rows": {0: {"High": 500_000.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert "Cameras: 500,000 is outside 0 to 100,000 cameras" in at.warning[0].value
 
@@ -182,8 +203,10 @@ def test_a_custom_value_outside_the_bounds_is_flagged():
 def test_a_small_monte_carlo_shows_the_headline_and_the_probabilities():
     at = run_simulation(open_page(), draws=2_000, seed=7)
     result = expected_simulation(at, RETAIL, 2_000, 7)
-    assert headline(at) == f"#### The edge pays back within 12 months in {result.probability_within(12):.0%} of " \
-                           "2,000 simulated futures."
+    assert (
+        headline(at) == f"#### The edge pays back within 12 months in {result.probability_within(12):.0%} of "
+        "2,000 simulated futures."
+    )
     cards = {m.label: m.value for m in at.metric}
     for horizon in (12, 24, 36):
         assert cards[f"Within {horizon} months"] == risk.share_text(result.probability_within(horizon))
@@ -196,14 +219,14 @@ def test_a_small_monte_carlo_shows_the_headline_and_the_probabilities():
     assert [t["name"] for t in hist] == ["Pays back in this month", "Never within 36 months"]
     fan = figure(at, "Cumulative savings")["data"]
     assert [t["name"] for t in fan][2] == "Median (P50)"
-    assert [p.value for p in at.progress] == []                                   # the bar is gone when done
+    assert [p.value for p in at.progress] == []  # the bar is gone when done
 
 
 def test_the_same_seed_twice_gives_identical_figures():
     at = open_page()
     with mock.patch.object(risk, "monte_carlo", wraps=risk.monte_carlo) as model:
         first = figures(run_simulation(at, seed=11))
-        page_module.simulate.clear()                                             # computed again, not cached
+        page_module.simulate.clear()  # computed again, not cached
         second = figures(run_simulation(at, seed=11))
         other = figures(run_simulation(at, seed=12))
     assert model.call_count == 3
@@ -223,12 +246,12 @@ def test_the_tornado_slider_and_page_reruns_reuse_the_simulation():
     assert not at.exception
     assert model.call_count == 1
     assert figures(at) == shown
-    assert at.select_slider(key="sensitivity.mc.draws").value == 2_000             # kept across the page switch
+    assert at.select_slider(key="sensitivity.mc.draws").value == 2_000  # kept across the page switch
 
 
 def test_bad_distribution_parameters_show_the_error_not_a_traceback():
     at = open_page()
-    at.number_input(key="sensitivity.mc.cameras.low").set_value(70)               # above likely (50)
+    at.number_input(key="sensitivity.mc.cameras.low").set_value(70)  # above likely (50)
     run_simulation(at)
     assert [e.value for e in at.error] == ["Not run: Cameras: needs low ≤ likely ≤ high"]
     assert headline(at) is None
@@ -286,7 +309,7 @@ def test_the_map_refuses_one_input_twice_and_an_empty_range():
     at.selectbox(key="sensitivity.map.y").set_value("device_price").run()
     x = at.selectbox(key="sensitivity.map.x").value
     keys = [w.key for w in at.number_input if w.key and w.key.startswith(f"sensitivity.map.x.{x}.")]
-    at.number_input(key=keys[0]).set_value(at.number_input(key=keys[1]).value).run()    # from = to
+    at.number_input(key=keys[0]).set_value(at.number_input(key=keys[1]).value).run()  # from = to
     assert "“from” must be below “to”" in at.error[0].value
 
 
@@ -307,48 +330,54 @@ def test_the_map_shows_the_model_over_the_default_ranges():
 # ── Pure helpers ───────────────────────────────────────────────────────────────────────────────────
 def test_default_ranges_are_half_either_side_within_bounds():
     assert sensitivity.default_range("cameras", 50) == (25, 75)
-    assert sensitivity.default_range("hours_per_day", 24) == (12, 24)                   # 36 h/day is past the bound
-    assert sensitivity.default_range("install_per_device", 0) == (0, 10_000)            # a tenth of 0–100,000
+    assert sensitivity.default_range("hours_per_day", 24) == (12, 24)  # 36 h/day is past the bound
+    assert sensitivity.default_range("install_per_device", 0) == (0, 10_000)  # a tenth of 0–100,000
     assert sensitivity.default_range("bandwidth_price_change_percent_per_year", 0) == (-15, 15)
-    assert list(sensitivity.axis_values("cameras", 0, 4, 21)) == [0, 1, 2, 3, 4]          # whole, distinct
+    assert list(sensitivity.axis_values("cameras", 0, 4, 21)) == [0, 1, 2, 3, 4]  # whole, distinct
     assert len(sensitivity.axis_values("uplink_per_gb", 0, 1, 21)) == 21
 
 
 def test_default_distributions_are_triangular_around_the_current_value():
     assert sensitivity.default_distribution("cameras", 50) == risk.Distribution("triangular", 35, 50, 65)
     assert sensitivity.default_distribution("hours_per_day", 24) == risk.Distribution("triangular", 16.8, 24, 24)
-    assert sensitivity.default_distribution("uplink_per_gb", 0.01) == risk.Distribution("triangular", 0.007, 0.01,
-                                                                                        0.013)
+    assert sensitivity.default_distribution("uplink_per_gb", 0.01) == risk.Distribution(
+        "triangular", 0.007, 0.01, 0.013
+    )
     assert sensitivity.default_distribution("workload_growth_percent_per_year", 0).kind == "triangular"
     assert sensitivity.default_distribution("install_per_device", 0).kind == "fixed"
-    for name in risk.VARIABLE_INPUTS:                                # every default passes the model's own check
+    for name in risk.VARIABLE_INPUTS:  # every default passes the model's own check
         sensitivity.default_distribution(name, getattr(RETAIL, name)).check(name)
 
 
 def test_the_headline_is_the_models_sentence_without_rounding_a_rare_payback_away():
     rows = {"cameras": risk.Distribution("triangular", 1, 1, 10)}
     result = risk.monte_carlo(NEVER, rows, draws=2_000, seed=4)
-    assert 0 < result.probability_within(12) < 0.005                                   # rare, not never
+    assert 0 < result.probability_within(12) < 0.005  # rare, not never
     assert result.headline() == "The edge pays back within 12 months in <1% of 2,000 simulated futures"
     short = risk.monte_carlo(replace(RETAIL, horizon_months=6), {}, draws=10, seed=0)
     assert short.headline() == "The edge pays back within 6 months in 100% of 10 simulated futures"
     assert sensitivity.median_sentence(0.0, 36) == "Half the futures pay back from day one."
-    assert sensitivity.median_sentence(2.0, 36) == "Half the futures pay back by month 2."   # (1, 2]: month 2
+    assert sensitivity.median_sentence(2.0, 36) == "Half the futures pay back by month 2."  # (1, 2]: month 2
     assert sensitivity.median_sentence(2.1, 36) == "Half the futures pay back by month 3."
 
 
 def test_shares_are_never_rounded_away():
     assert [risk.share_text(p) for p in (0, 0.001, 0.5, 0.996, 1)] == ["0%", "<1%", "50%", ">99%", "100%"]
     assert sensitivity.histogram_bins(36) == 36 and sensitivity.histogram_bins(120) == 60
-    assert sensitivity.histogram_bins(61) == 1                                            # 61 is prime: one bin of 61
+    assert sensitivity.histogram_bins(61) == 1  # 61 is prime: one bin of 61
     assert sensitivity.histogram_bins(240) == 60
 
 
 def test_checking_distributions_names_the_input_by_its_label():
-    rows = (("cameras", "triangular", 60.0, 50.0, 70.0, 0.25), ("device_price", "uniform", 1.0, 0.0, 2.0, 0.25),
-            ("hours_per_day", "uniform", 1.0, 0.0, 30.0, 0.25))
-    assert sensitivity.check_distributions(rows) == ["Cameras: needs low ≤ likely ≤ high",
-                                                     "Operating hours: values must lie within 0 to 24 h/day"]
+    rows = (
+        ("cameras", "triangular", 60.0, 50.0, 70.0, 0.25),
+        ("device_price", "uniform", 1.0, 0.0, 2.0, 0.25),
+        ("hours_per_day", "uniform", 1.0, 0.0, 30.0, 0.25),
+    )
+    assert sensitivity.check_distributions(rows) == [
+        "Cameras: needs low ≤ likely ≤ high",
+        "Operating hours: values must lie within 0 to 24 h/day",
+    ]
 
 
 def test_csv_exports_are_spreadsheet_safe_and_say_never():
@@ -361,8 +390,11 @@ def test_csv_exports_are_spreadsheet_safe_and_say_never():
 
     xs, ys = [1.0, 2.0], [0.1, 0.2]
     be, sv = risk.grid_map(hostile, "cameras", xs, "uplink_per_gb", ys)
-    grid = pd.read_csv(io.StringIO(sensitivity.map_csv("cameras", xs, "uplink_per_gb", ys, be, sv, hostile,
-                                                       "cash").split("\n\n", 1)[1]))
+    grid = pd.read_csv(
+        io.StringIO(
+            sensitivity.map_csv("cameras", xs, "uplink_per_gb", ys, be, sv, hostile, "cash").split("\n\n", 1)[1]
+        )
+    )
     assert len(grid) == 4 and list(grid.columns)[:2] == ["cameras [cameras]", "uplink_per_gb [USD/GB]"]
     assert (grid["break_even [months]"] == "never").sum() == np.isnan(be).sum() > 0
 
@@ -383,7 +415,7 @@ def test_csv_exports_are_spreadsheet_safe_and_say_never():
 
 def test_custom_ranges_keep_the_percentage_for_a_blank_side():
     frame = sensitivity.custom_frame(RETAIL)
-    frame.loc[0, "High"] = 90.0                                                           # cameras
+    frame.loc[0, "High"] = 90.0  # cameras
     frame.loc[risk.KEY_INPUTS.index("device_price"), ["Low", "High"]] = [1_000.0, -5.0]
     ranges, notes = sensitivity.custom_ranges(frame, RETAIL, 20)
     assert ranges == (("cameras", 40.0, 90.0), ("device_price", 1_000.0, -5.0))
@@ -401,7 +433,7 @@ def test_monte_carlo_rows_label_every_cell_and_offer_sigma_only_for_a_lognormal(
     assert kind.label == "Distribution" and kind.value == "triangular"
     for part, label in (("low", "Low"), ("likely", "Likely / median"), ("high", "High"), ("sigma", "Sigma")):
         assert at.number_input(key=f"sensitivity.mc.{first}.{part}").label == label
-    assert at.number_input(key=f"sensitivity.mc.{first}.sigma").disabled          # triangular: no sigma
+    assert at.number_input(key=f"sensitivity.mc.{first}.sigma").disabled  # triangular: no sigma
     kind.set_value("lognormal")
     at.button(key="sensitivity.mc.run").click().run()
     assert not at.exception

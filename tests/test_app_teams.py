@@ -1,6 +1,7 @@
 """The app without sign-in configured: single-user as before, and the Plans page says plainly that anyone who
 reaches it can read and revise every plan; the sign-in rules themselves are tested in a browser
 (test_browser_teams.py) and in the store (test_store_access.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,6 +33,7 @@ def test_the_report_says_approved_for_the_opened_revision_and_not_once_the_work_
     from planner.catalogs import catalog
     from planner.plans.store import Access, Actor, Store
     from planner.plans.workspace import Workspace
+
     url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
     monkeypatch.setenv("PLANNER_DATABASE_URL", url)
     db = Store(url, access=Access(approvers=frozenset({"cfo@team.example"}), team_domains=frozenset({"team.example"})))
@@ -44,5 +46,6 @@ def test_the_report_says_approved_for_the_opened_revision_and_not_once_the_work_
     [changed] = _report_approval(at)
     assert f"Not approved: changed since approval ({approved})" in changed
     db.save(work, "Budget", plan_id=plan)
-    assert [f"Not approved: changed since approval ({approved})" in b for b in _report_approval(start(plan=plan))] \
-        == [True]                                                      # revision 2 inherits nothing
+    assert [f"Not approved: changed since approval ({approved})" in b for b in _report_approval(start(plan=plan))] == [
+        True
+    ]  # revision 2 inherits nothing

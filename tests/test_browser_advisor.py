@@ -6,18 +6,19 @@ frames/s make any target under 2.5 s a warning), the uplink card, and the latenc
 Scenario page's edge capex card change. Expected figures come from the planner core (`advisor.advise`,
 `analyse_one`). The screenshot goes to out/screenshots/4-advisor.png.
 """
+
 from __future__ import annotations
 
 import pytest
+from browser_support import chart_data, screenshot, wait_for_chart, wait_for_idle
 from playwright.sync_api import expect
 
-from browser_support import chart_data, screenshot, wait_for_chart, wait_for_idle
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one, summary
+from planner.schema.format import money
 from planner.schema.scenario import replace
 from planner.ui.advisor import advice_csv
-from planner.schema.format import money
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +32,11 @@ def go_to(page, title: str) -> None:
 
 
 def edge_capex(page):
-    return (page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text("Edge capex"))
-            .get_by_test_id("stMetricValue"))
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text("Edge capex"))
+        .get_by_test_id("stMetricValue")
+    )
 
 
 def test_submit_the_questionnaire_see_the_recommendation_and_apply_it(new_page, app_url, tmp_path):
@@ -54,21 +58,23 @@ def test_submit_the_questionnaire_see_the_recommendation_and_apply_it(new_page, 
     expect(page.get_by_text("mandatory for uplink capacity").first).to_be_visible()
     expect(page.get_by_text("an event waits up to 2,500 ms (1,250 ms on average)").first).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Uplink (Mbps)")).to_contain_text("over 100")
-    expect(page.get_by_role("cell", name="Latency", exact=True)).to_be_visible()        # the decision table
+    expect(page.get_by_role("cell", name="Latency", exact=True)).to_be_visible()  # the decision table
     page.get_by_role("radio", name="Stack", exact=True).click()
     expect(page.get_by_role("cell", name="Azure Arc-enabled Kubernetes (on K3s)")).to_be_visible()
     page.get_by_role("radio", name="Latency budget", exact=True).click()
 
-    parts = [*advice.cloud_latency_ms.items(), *advice.edge_latency_ms.items()]     # the wait is in both
+    parts = [*advice.cloud_latency_ms.items(), *advice.edge_latency_ms.items()]  # the wait is in both
     wait_for_chart(page, f"data.length === {len(parts)}")
     traces = chart_data(page)
     assert [t["name"] for t in traces] == [name for name, _ in parts]
     assert [t["y"][0] for t in traces] == ["Cloud path"] * 6 + ["Edge path"] * 3
     assert [t["x"][0] for t in traces] == pytest.approx([ms for _, ms in parts])
-    assert traces[0]["x"][0] == traces[6]["x"][0] == 1000 / 0.4 / 2                  # 1,250 ms on both paths
-    required = page.evaluate("""sel => document.querySelector(sel)._fullLayout.shapes.map(s => [s.x0, s.x1])""",
-                             '[data-testid="stPlotlyChart"] .js-plotly-plot')
-    assert required == [[10, 10]]                                             # the requirement line
+    assert traces[0]["x"][0] == traces[6]["x"][0] == 1000 / 0.4 / 2  # 1,250 ms on both paths
+    required = page.evaluate(
+        """sel => document.querySelector(sel)._fullLayout.shapes.map(s => [s.x0, s.x1])""",
+        '[data-testid="stPlotlyChart"] .js-plotly-plot',
+    )
+    assert required == [[10, 10]]  # the requirement line
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Recommendation CSV").click()

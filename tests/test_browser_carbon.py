@@ -3,28 +3,32 @@ carbon price adds a cost component, and the downloaded monthly CSV carries the c
 
 Expected figures come from the planner core (`analyse_one`), i.e. what the CLI prints.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from browser_support import chart_data, wait_for_chart, wait_for_idle
 from playwright.sync_api import expect
 
-from browser_support import chart_data, wait_for_chart, wait_for_idle
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one, summary
-from planner.schema.scenario import replace, to_share_token
 from planner.schema.format import break_even_short
+from planner.schema.scenario import replace, to_share_token
 
 pytestmark = pytest.mark.browser
 
 # The smart-city preset on a low-carbon grid (France): its Jetsons pay back their embodied emissions.
 SCENARIO = replace(catalog.preset("smart_city"), grid_kgco2e_per_kwh=0.056, name="Smart city, French grid")
-CARBON_CHARTS = 3            # the cumulative cost chart and the two component charts come first
+CARBON_CHARTS = 3  # the cumulative cost chart and the two component charts come first
 
 
 def card(page, label: str):
-    return (page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-            .get_by_test_id("stMetricValue"))
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        .get_by_test_id("stMetricValue")
+    )
 
 
 def test_costs_page_shows_carbon_and_the_csv_carries_it(new_page, app_url, tmp_path):
@@ -46,7 +50,7 @@ def test_costs_page_shows_carbon_and_the_csv_carries_it(new_page, app_url, tmp_p
     price.fill("100")
     price.press("Enter")
     priced = summary(analyse_one(replace(SCENARIO, carbon_price_per_tonne=100)))
-    wait_for_chart(page, "data.some(t => t.name === 'Carbon price')", index=1)      # the cloud components chart
+    wait_for_chart(page, "data.some(t => t.name === 'Carbon price')", index=1)  # the cloud components chart
     wait_for_idle(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Monthly CSV").click()

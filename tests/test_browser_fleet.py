@@ -1,14 +1,17 @@
 """The Fleet page in a real browser: upload an inventory, edit a cell (pin a site to the cloud), see its
 placement and the programme's break-even change, download the CSVs and compare them with the CLI's.
 Screenshots at 1440, 1024 and 390 px go to out/screenshots/fleet-*.png."""
+
 from __future__ import annotations
 
 import pytest
+from browser_support import screenshot, wait_for_idle
 from playwright.sync_api import expect
 
-from browser_support import screenshot, wait_for_idle
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.cli import main
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.schema.format import break_even_label
 
 pytestmark = pytest.mark.browser
@@ -18,8 +21,11 @@ CSV = "site,count,go_live_month,pin,cameras\nA,1,0,,50\nB,10,3,,20\n"
 
 
 def metric(page, label: str):
-    return (page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label))
-            .get_by_test_id("stMetricValue"))
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label))
+        .get_by_test_id("stMetricValue")
+    )
 
 
 def download(page, label: str, path) -> str:
@@ -37,9 +43,14 @@ def cli(capsys, *args) -> str:
 def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, tmp_path, capsys):
     default = fleet_inventory.preset("retail_chain")
     expected = fleet_inventory.make_fleet(CSV, default.base, default.answers, default.months)
-    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), default.base, default.answers, default.months)
-    be = [fleet_tables.plan_summary(fleet_programme.evaluate(f))["recommended"]["break_even_month"] for f in (expected, pinned)]
-    be = [break_even_label(month, default.months) for month in be]      # the page's break-even wording
+    pinned = fleet_inventory.make_fleet(
+        CSV.replace("A,1,0,,", "A,1,0,cloud,"), default.base, default.answers, default.months
+    )
+    be = [
+        fleet_tables.plan_summary(fleet_programme.evaluate(f))["recommended"]["break_even_month"]
+        for f in (expected, pinned)
+    ]
+    be = [break_even_label(month, default.months) for month in be]  # the page's break-even wording
     assert be[0] != be[1]
 
     page = new_page(app_url + "/fleet")
@@ -58,15 +69,15 @@ def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, 
     # Edit the pin of row 1 in the grid: click its site cell, move three cells right to `pin`, type.
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
-    page.wait_for_timeout(500)                                  # the grid's canvas lays out after the rerun
+    page.wait_for_timeout(500)  # the grid's canvas lays out after the rerun
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)       # past the row markers, in `site`
+    page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)  # past the row markers, in `site`
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")                                # opens the cell's editor
+    page.keyboard.press("Enter")  # opens the cell's editor
     page.wait_for_timeout(300)
     page.keyboard.type("cloud", delay=30)
-    page.keyboard.press("Enter")                                # commits: the app reruns
+    page.keyboard.press("Enter")  # commits: the app reruns
     page.wait_for_timeout(300)
     wait_for_idle(page)
     expect(metric(page, "Cloud")).to_have_text("1 site")
@@ -76,9 +87,12 @@ def test_upload_edit_a_cell_and_download_what_the_cli_prints(new_page, app_url, 
     # The downloads are what the CLI prints for the same fleet (restored from the downloaded fleet JSON).
     saved = tmp_path / "fleet.json"
     download(page, "Fleet JSON", saved)
-    assert download(page, "Per-site CSV", tmp_path / "sites-table.csv") == cli(capsys, "--sites", saved, "--format", "csv")
-    assert download(page, "Monthly cash flow CSV", tmp_path / "monthly.csv") == \
-        cli(capsys, "--sites", saved, "--format", "csv", "--table", "monthly")
+    assert download(page, "Per-site CSV", tmp_path / "sites-table.csv") == cli(
+        capsys, "--sites", saved, "--format", "csv"
+    )
+    assert download(page, "Monthly cash flow CSV", tmp_path / "monthly.csv") == cli(
+        capsys, "--sites", saved, "--format", "csv", "--table", "monthly"
+    )
     assert download(page, "Inventory CSV", tmp_path / "inv.csv") == CSV.replace("A,1,0,,", "A,1,0,cloud,")
     restored = fleet_inventory.parse_fleet_json(saved.read_bytes())
     assert restored.inventory.table.equals(pinned.inventory.table) and restored.months == default.months

@@ -11,28 +11,36 @@ the renderer cannot link them: text is compared with those removed.
 The currency label reaches metric values and table cells through `money()`, not `md()`: the schema only
 admits letters or one currency sign there, so it cannot carry a link.
 """
+
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
-
 from browser_support import screenshot, wait_for_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
+
 from planner.catalogs import catalog
-from planner.schema.scenario import ScenarioError, replace, to_share_token
 from planner.exports.tables import entry_labels
+from planner.schema.scenario import ScenarioError, replace, to_share_token
 
 pytestmark = pytest.mark.browser
 
 PAGES = ("Scenario", "Costs & break-even", "Architecture advisor", "Sensitivity & risk", "Compare & export")
-HOSTILE = ['<img src=x onerror=alert(1)>', '**bold** [link](http://evil.example)', 'http://evil.example', '$x^2$',
-           '=HYPERLINK("http://evil.example")']
-EXTRA = '<a href="http://evil.example">x</a>'             # Plotly renders <a href> in legend text
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "**bold** [link](http://evil.example)",
+    "http://evil.example",
+    "$x^2$",
+    '=HYPERLINK("http://evil.example")',
+]
+EXTRA = '<a href="http://evil.example">x</a>'  # Plotly renders <a href> in legend text
 DESCRIPTION = "# Heading\n- item www.evil.example\n> quote a@evil.example :red[red] <http://evil.example>"
 OTHER = catalog.preset("manufacturing")
 WORD_JOINER = "\u2060"
 
-CASES = [(name, HOSTILE[(i + 1) % len(HOSTILE)], HOSTILE[(i + 2) % len(HOSTILE)], "")
-         for i, name in enumerate(HOSTILE)] + [(EXTRA, EXTRA, HOSTILE[0], DESCRIPTION)]
+CASES = [
+    (name, HOSTILE[(i + 1) % len(HOSTILE)], HOSTILE[(i + 2) % len(HOSTILE)], "") for i, name in enumerate(HOSTILE)
+] + [(EXTRA, EXTRA, HOSTILE[0], DESCRIPTION)]
 
 FINDINGS_JS = """() => {
   const urls = [...document.querySelectorAll('a, [href], [src], [action], [formaction]')].flatMap(e =>
@@ -66,15 +74,19 @@ def go_to(page, title: str) -> None:
     wait_for_idle(page)
 
 
-@pytest.mark.parametrize("name, device_id, cloud_provider, description", CASES,
-                         ids=["img-tag", "bold-and-link", "bare-url", "latex", "formula", "a-href-and-blocks"])
+@pytest.mark.parametrize(
+    "name, device_id, cloud_provider, description",
+    CASES,
+    ids=["img-tag", "bold-and-link", "bare-url", "latex", "formula", "a-href-and-blocks"],
+)
 def test_hostile_text_stays_literal_on_every_page(new_page, app_url, name, device_id, cloud_provider, description):
-    scenario = replace(catalog.preset("retail"), name=name, device_id=device_id, cloud_provider=cloud_provider,
-                       description=description)
+    scenario = replace(
+        catalog.preset("retail"), name=name, device_id=device_id, cloud_provider=cloud_provider, description=description
+    )
     page = new_page(f"{app_url}/?s={to_share_token(scenario)}&p=retail")
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.reload()                                    # a fresh session again, now with the listener on
+    page.reload()  # a fresh session again, now with the listener on
     wait_for_idle(page)
     main = page.get_by_test_id("stMain")
 
@@ -82,7 +94,7 @@ def test_hostile_text_stays_literal_on_every_page(new_page, app_url, name, devic
     for title in PAGES:
         go_to(page, title)
         assert_harmless(page, title, dialogs)
-        if title == "Scenario":                      # the caption under the title: description, else the name
+        if title == "Scenario":  # the caption under the title: description, else the name
             caption = main.get_by_test_id("stCaptionContainer").first.inner_text()
             assert plain(caption) == (" ".join(description.split("\n")) if description else name)
         if title == "Architecture advisor":
@@ -105,7 +117,7 @@ def test_hostile_text_stays_literal_on_every_page(new_page, app_url, name, devic
     labels = entry_labels([scenario, OTHER])
     assert plain(main.get_by_role("button", name="✕ #1").inner_text()) == f"✕ {labels[0]}"
     legend = "[...document.querySelectorAll('.legendtext')].map(e => e.textContent)"
-    try:                                             # Plotly may still be redrawing the legend
+    try:  # Plotly may still be redrawing the legend
         page.wait_for_function(f"labels => JSON.stringify({legend}) === JSON.stringify(labels)", arg=labels)
     except PlaywrightTimeoutError:
         pass

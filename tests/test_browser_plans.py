@@ -1,6 +1,7 @@
 """Saved plans in a real browser, against a server with a plans database of its own: save, reload the page,
 save a second revision, open the plan by link in a fresh context (byte-identical exports), open a revision
 from the list, compare two revisions. Screenshots of the Plans page at three widths go to out/screenshots/."""
+
 from __future__ import annotations
 
 import os
@@ -9,13 +10,14 @@ from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
-
 from browser_support import screenshot, serve_app, wait_for_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
 from planner.catalogs import catalog
-from planner.schema.scenario import to_json
 from planner.plans.store import Store
 from planner.plans.workspace import Workspace
+from planner.schema.scenario import to_json
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +30,7 @@ def served(chromium_path, tmp_path_factory):
     root = tmp_path_factory.mktemp("plans-app")
     database = f"sqlite:///{root / 'plans.sqlite3'}"
     with ExitStack() as stack:
-        with mock.patch.dict(os.environ, {"PLANNER_DATABASE_URL": database}):   # for the server process only
+        with mock.patch.dict(os.environ, {"PLANNER_DATABASE_URL": database}):  # for the server process only
             url = stack.enter_context(serve_app(root / "server.log"))
         yield url, database
 
@@ -55,7 +57,7 @@ def pick(page, label: str, option: str, where: str = "stMain") -> None:
     for attempt in range(3):
         box.click()
         try:
-            page.get_by_role("option", name=option).click(timeout=5_000)     # the list opens outside `where`
+            page.get_by_role("option", name=option).click(timeout=5_000)  # the list opens outside `where`
             break
         except PlaywrightTimeout:
             if attempt == 2:
@@ -95,7 +97,7 @@ def test_save_reload_open_by_link_and_from_the_list_and_compare(new_page, served
     [stored] = Store(database).plans()
     assert (stored.id, stored.name, stored.revisions) == (plan, "Store A", 1)
 
-    page.reload()                                          # the address bar reopens the saved revision
+    page.reload()  # the address bar reopens the saved revision
     settle(page)
     expect(page.get_by_text("Working on “Store A” revision 1 (no change since it was saved).")).to_be_visible()
 
@@ -138,9 +140,10 @@ def fleet_json(page, tmp_path, name: str) -> str:
 
 def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(new_page, served, tmp_path):
     from planner.fleet import inventory as fleet_inventory
+
     url, database = served
     page = new_page(url)
-    exported = fleet_json(page, tmp_path, "first-fleet.json")           # the default fleet, as the page shows it
+    exported = fleet_json(page, tmp_path, "first-fleet.json")  # the default fleet, as the page shows it
     go_to(page, "Plans")
     page.get_by_role("radio", name="The fleet (Fleet page)", exact=True).click()
     settle(page)
@@ -149,9 +152,11 @@ def test_a_fleet_saved_in_one_session_opens_in_another_with_identical_exports(ne
     expect(page.get_by_text("Saved “Chain” as revision 1.")).to_be_visible()
     page.wait_for_function("() => new URLSearchParams(location.search).get('rev') === '1'")
     plan = query(page)["plan"]
-    assert fleet_inventory.fleet_json(Store(database).open(plan).workspace.fleet) == exported     # what `plans export` writes
+    assert (
+        fleet_inventory.fleet_json(Store(database).open(plan).workspace.fleet) == exported
+    )  # what `plans export` writes
 
-    other = new_page(f"{url}/?plan={plan}")                               # another person opens the link
+    other = new_page(f"{url}/?plan={plan}")  # another person opens the link
     expect(other.get_by_text("Opened “Chain” revision 1")).to_be_visible()
     assert fleet_json(other, tmp_path, "second-fleet.json") == exported
 

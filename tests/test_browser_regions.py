@@ -1,15 +1,17 @@
 """Regions and currency in a real browser: choose a region and a currency on the Scenario page, watch the
 prices and the cost card change, download the report and find the rate and its date in the CSV."""
+
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
-
 from browser_support import wait_for_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
 from planner.catalogs import catalog, currency
 from planner.exports.report import analyse_one, read_report_section, summary
-from planner.schema.scenario import replace
 from planner.schema.format import money
+from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +40,11 @@ def pick(page, label: str, option: str) -> None:
 
 
 def cloud_card(page):
-    return page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text("Cloud cost per month", exact=True)
-    ).get_by_test_id("stMetricValue")
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text("Cloud cost per month", exact=True))
+        .get_by_test_id("stMetricValue")
+    )
 
 
 def test_region_and_currency_change_the_prices_and_the_export_states_the_rate(new_page, app_url, tmp_path):
@@ -61,7 +65,9 @@ def test_region_and_currency_change_the_prices_and_the_export_states_the_rate(ne
     expect(page.get_by_text("0.861549 EUR per USD, ECB reference rate of 2025-10-21").first).to_be_visible()
     page.get_by_role("radio", name="Cloud", exact=True).click()
     settle(page)
-    expect(page.get_by_role("spinbutton", name="Cloud storage (EUR/GB-month)")).to_have_value("0.021538725")  # 0.025 × 0.861549
+    expect(page.get_by_role("spinbutton", name="Cloud storage (EUR/GB-month)")).to_have_value(
+        "0.021538725"
+    )  # 0.025 × 0.861549
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare & export").click()
     expect(page.get_by_role("heading", name="Compare & export", level=1)).to_be_visible()

@@ -5,18 +5,19 @@ sources beside the pickers, and a first screen that explains itself, on a phone 
 Expected figures come from the planner core (`analyse_one`, the catalog). Screenshots go to
 out/screenshots/.
 """
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from browser_support import IDLE, screenshot, wait_for_idle
 from playwright.sync_api import expect
 
-from browser_support import IDLE, screenshot, wait_for_idle
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one, read_report_section, summary
-from planner.schema.scenario import replace, to_share_token
 from planner.schema.format import money
+from planner.schema.scenario import replace, to_share_token
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +26,27 @@ PHONE = {"width": 390, "height": 844}
 RETAIL = catalog.preset("retail")
 CAT = catalog.load()
 # Long figures: a 240-month horizon that never pays back, hundred-billion-dollar capex, negative savings.
-EXTREME = replace(RETAIL, cameras=100_000, horizon_months=240, device_sizing="manual", devices_manual=100_000,
-                  device_price=1_000_000, name="Extreme figures")
-SCENARIOS = {**{key: f"?p={key}" for key in catalog.presets()},
-             "extreme": f"?s={to_share_token(EXTREME)}&p=retail"}
+EXTREME = replace(
+    RETAIL,
+    cameras=100_000,
+    horizon_months=240,
+    device_sizing="manual",
+    devices_manual=100_000,
+    device_price=1_000_000,
+    name="Extreme figures",
+)
+SCENARIOS = {**{key: f"?p={key}" for key in catalog.presets()}, "extreme": f"?s={to_share_token(EXTREME)}&p=retail"}
 CUT_SHORT = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
     .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
     .map(v => v.innerText)"""
 
 
 def card_value(page, label: str):
-    return (page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-            .get_by_test_id("stMetricValue"))
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        .get_by_test_id("stMetricValue")
+    )
 
 
 def scenario_of(name: str):
@@ -53,7 +63,7 @@ def test_no_key_figure_is_cut_short_at_any_common_width(new_page, app_url, name)
     for width in (*WIDTHS, PHONE["width"]):
         page.set_viewport_size({"width": width, "height": 900})
         expect(page.get_by_test_id("stMetricValue")).to_have_count(5)
-        try:                           # a resize may re-lay the page out over a few frames
+        try:  # a resize may re-lay the page out over a few frames
             page.wait_for_function(f"({CUT_SHORT})().length === 0", polling="raf", timeout=3_000)
         except Exception:
             pytest.fail(f"{name} at {width} px: cut short {page.evaluate(CUT_SHORT)}")
@@ -74,13 +84,15 @@ def test_catalog_figures_show_exactly_and_precise_inputs_are_typed(new_page, app
 
     fps.fill("75")
     fps.press("Enter")
-    expect(page.get_by_text("between 0.0 and 60.0")).to_be_visible()                 # the range, where it was typed
+    expect(page.get_by_text("between 0.0 and 60.0")).to_be_visible()  # the range, where it was typed
     wait_for_idle(page)
-    expect(card_value(page, "Cloud cost per month")).to_have_text(money(faster["cloud_monthly_cost"]))   # unchanged
+    expect(card_value(page, "Cloud cost per month")).to_have_text(money(faster["cloud_monthly_cost"]))  # unchanged
 
     page.get_by_role("radio", name="Edge", exact=True).click()
-    for device, label, text in (("coral-usb", "Device price (USD/device)", "159.99"),
-                                ("hailo-8-m2", "Device power (W)", "17.5")):
+    for device, label, text in (
+        ("coral-usb", "Device price (USD/device)", "159.99"),
+        ("hailo-8-m2", "Device power (W)", "17.5"),
+    ):
         page.get_by_role("combobox", name="Edge device (catalog)").click()
         page.get_by_role("option", name=CAT.device(device)["name"]).click()
         expect(page.get_by_role("spinbutton", name=label)).to_have_value(text)
@@ -100,8 +112,10 @@ def test_catalog_figures_show_their_source_and_date_beside_the_picker(new_page, 
     expect(note).to_be_visible()
     expect(note).to_contain_text(f"(as of {device['as_of']})")
     below, above = note.bounding_box(), picker.bounding_box()
-    assert 0 <= below["y"] - (above["y"] + above["height"]) < 60 and abs(below["x"] - above["x"]) < 20   # beside it
-    expect(page.get_by_text("Source: AWS IoT Greengrass (per active core device): ")).to_contain_text("(as of 2026-10-07)")
+    assert 0 <= below["y"] - (above["y"] + above["height"]) < 60 and abs(below["x"] - above["x"]) < 20  # beside it
+    expect(page.get_by_text("Source: AWS IoT Greengrass (per active core device): ")).to_contain_text(
+        "(as of 2026-10-07)"
+    )
     if width == 1024:
         screenshot(page, "sources-1024")
         return
@@ -129,7 +143,7 @@ def test_the_first_screen_explains_the_app_and_a_phone_reaches_the_preset_picker
         expect(intro).to_be_in_viewport()
         for step in ("① Pick a preset", "② Adjust", "③ Read the costs"):
             expect(main.get_by_text(step)).to_be_visible()
-        expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()            # the sidebar stays closed
+        expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()  # the sidebar stays closed
         picker = main.get_by_role("combobox", name="① Pick a preset")
         expect(picker).to_be_in_viewport()
         screenshot(page, "first-screen-390")
@@ -137,7 +151,8 @@ def test_the_first_screen_explains_the_app_and_a_phone_reaches_the_preset_picker
         vessel = catalog.preset("vessel")
         page.get_by_role("option", name=vessel.name).click()
         expect(card_value(page, "Cloud cost per month")).to_have_text(
-            money(summary(analyse_one(vessel))["cloud_monthly_cost"]))
+            money(summary(analyse_one(vessel))["cloud_monthly_cost"])
+        )
         expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
         assert not errors, errors
     finally:
@@ -164,7 +179,7 @@ def test_no_chart_title_or_option_is_cut_and_no_legend_covers_an_axis_title(new_
     page.set_viewport_size({"width": width, "height": 900})
     wait_for_idle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle')
-    page.wait_for_timeout(800)                                   # the charts relayout at the new width
+    page.wait_for_timeout(800)  # the charts relayout at the new width
     assert page.evaluate(CROWDED) == []
     assert page.evaluate(BUTTONS_CUT) == []
 
@@ -195,8 +210,11 @@ ALL_PAGES = ("", "costs", "advisor", "sensitivity", "compare", "report", "plans"
 
 
 def cut_or_broken(page, charts: bool = True) -> dict:
-    return {"broken words": page.evaluate(BROKEN_WORDS), "cut labels": page.evaluate(CUT_LABELS),
-            "charts": page.evaluate(CROWDED) if charts else []}
+    return {
+        "broken words": page.evaluate(BROKEN_WORDS),
+        "cut labels": page.evaluate(CUT_LABELS),
+        "charts": page.evaluate(CROWDED) if charts else [],
+    }
 
 
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
@@ -206,12 +224,12 @@ def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width):
         page = new_page(f"{app_url}/{path}")
         page.set_viewport_size({"width": width, "height": 900})
         wait_for_idle(page)
-        page.wait_for_timeout(1_000)                             # charts relayout at the new width
+        page.wait_for_timeout(1_000)  # charts relayout at the new width
         views = {path or "scenario": None}
-        if not path:                                             # the Scenario page: every input group
+        if not path:  # the Scenario page: every input group
             views = {f"scenario/{group}": group for group in ("Workload", "Cloud", "Edge", "Finance", "Carbon")}
         for view, group in views.items():
-            if group and group != "Workload":                    # Workload is shown first
+            if group and group != "Workload":  # Workload is shown first
                 page.get_by_test_id("stButtonGroup").get_by_text(group, exact=True).click()
                 wait_for_idle(page)
                 page.wait_for_timeout(500)

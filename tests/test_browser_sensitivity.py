@@ -4,17 +4,18 @@ A user's path: open the page from the sidebar, run a simulation, read the headli
 move the tornado slider (the simulation stays as it is), download the simulation CSV. Expected figures
 come from `planner.model.risk` run directly with the page's default uncertain inputs.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_idle
 from playwright.sync_api import expect
 
-from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_idle
 from planner.catalogs import catalog
-from planner.model import risk
 from planner.exports import sensitivity
 from planner.exports.report import read_report_section
+from planner.model import risk
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +35,10 @@ def chart_index(page, title_start: str) -> int:
 def expected_result() -> risk.MonteCarlo:
     """The page's defaults: the four inputs with the largest ±30 % savings swing, triangular ±30 %."""
     ranked = sensitivity.tornado_order(risk.tornado(RETAIL, percent=30), "savings", 36)[0]["input"]
-    names = [n for n in ranked if getattr(RETAIL, n)][:sensitivity.MC_DEFAULT_INPUTS]
-    return risk.monte_carlo(RETAIL, {n: sensitivity.default_distribution(n, getattr(RETAIL, n)) for n in names},
-                            draws=10_000, seed=0)
+    names = [n for n in ranked if getattr(RETAIL, n)][: sensitivity.MC_DEFAULT_INPUTS]
+    return risk.monte_carlo(
+        RETAIL, {n: sensitivity.default_distribution(n, getattr(RETAIL, n)) for n in names}, draws=10_000, seed=0
+    )
 
 
 def test_a_simulation_shows_its_headline_and_histogram(new_page, app_url, tmp_path):
@@ -56,16 +58,16 @@ def test_a_simulation_shows_its_headline_and_histogram(new_page, app_url, tmp_pa
     table = risk.break_even_histogram(result, 36)
     np.testing.assert_allclose(paid["y"], table["draws"][:-1] / 10_000 * 100)
     assert never["y"] == [pytest.approx(result.never_share * 100)]
-    assert never["x"][0] > 36                                              # its own bar, past the horizon
+    assert never["x"][0] > 36  # its own bar, past the horizon
     card = page.get_by_test_id("stMetric").filter(has_text="Within 12 months")
     expect(card.get_by_test_id("stMetricValue")).to_have_text(risk.share_text(result.probability_within(12)))
 
     tornado = chart_index(page, "Savings over 36 months: each input")
     slider = page.get_by_role("slider", name="Vary each input by")
-    slider.press("ArrowRight")                                             # ±20 % → ±25 %
+    slider.press("ArrowRight")  # ±20 % → ±25 %
     wait_for_chart(page, "data[0].y.some(label => label.includes('38 – 62 cameras'))", index=tornado)
     wait_for_idle(page)
-    assert chart_data(page, histogram) == [paid, never]                    # the simulation was not touched
+    assert chart_data(page, histogram) == [paid, never]  # the simulation was not touched
     expect(page.get_by_role("heading", name=sentence[0].upper() + sentence[1:])).to_be_visible()
 
     with page.expect_download() as download:
@@ -85,12 +87,15 @@ def test_the_tornado_fits_a_phone(new_page, app_url):
     page.set_viewport_size({"width": 390, "height": 900})
     wait_for_idle(page)
     i = chart_index(page, "Savings over 36 months")
-    page.wait_for_timeout(500)                                   # the chart relayouts at the new width
-    boxes = page.evaluate(f"""i => {{
+    page.wait_for_timeout(500)  # the chart relayouts at the new width
+    boxes = page.evaluate(
+        f"""i => {{
         const g = [...document.querySelectorAll('{CHART}')][i];
         const box = e => {{ const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};
         return {{chart: box(g), title: box(g.querySelector('.gtitle')),
                  axis: box(g.querySelector('.xtitle')), legend: box(g.querySelector('.legend'))}};
-    }}""", i)
-    assert boxes["title"][2] <= boxes["chart"][2] + 1, boxes           # not cut at the right edge
-    assert boxes["legend"][1] >= boxes["axis"][3] - 1, boxes           # under the axis title, not over it
+    }}""",
+        i,
+    )
+    assert boxes["title"][2] <= boxes["chart"][2] + 1, boxes  # not cut at the right edge
+    assert boxes["legend"][1] >= boxes["axis"][3] - 1, boxes  # under the axis title, not over it

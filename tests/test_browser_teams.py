@@ -2,6 +2,7 @@
 here): Chromium signs in as the owner's teammate, an outsider and an approver. The teammate cannot list or open
 (by link, by `&rev=`) the owner's private plan and cannot approve; the approver approves, the approval shows and
 survives a reload; signing out clears the session's work."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def oidc_provider(log: Path):
     port = free_port()
     script = Path(sys.executable).parent / "oidc-provider-mock"
     with open(log, "w") as fh:
-        proc = subprocess.Popen([str(script), "--host", "127.0.0.1", "--port", str(port)], stdout=fh,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(script), "--host", "127.0.0.1", "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -66,12 +68,17 @@ def served(request, chromium_path, tmp_path_factory):
     """(app URL, database URL, plan ids): an app with sign-in on a database (SQLite, or the throw-away PostgreSQL
     server) holding the owner's private plan and team plan."""
     root = tmp_path_factory.mktemp("teams-app")
-    database = (f"sqlite:///{root / 'plans.sqlite3'}" if request.param == "sqlite"
-                else request.getfixturevalue("postgres").createdb())
+    database = (
+        f"sqlite:///{root / 'plans.sqlite3'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres").createdb()
+    )
     db = Store(database, access=ACCESS)
-    owner = Actor(OWNER, OWNER)                       # the mock provider's subject is the name typed in
-    ids = {"private": db.save(WORK, "Alice private", actor=owner).plan_id,
-           "team": db.save(WORK, "Alice team plan", actor=owner, visibility="team").plan_id}
+    owner = Actor(OWNER, OWNER)  # the mock provider's subject is the name typed in
+    ids = {
+        "private": db.save(WORK, "Alice private", actor=owner).plan_id,
+        "team": db.save(WORK, "Alice team plan", actor=owner, visibility="team").plan_id,
+    }
     db.close()
     with ExitStack() as stack:
         provider = stack.enter_context(oidc_provider(root / "provider.log"))
@@ -88,9 +95,10 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 approvers = ["{APPROVER}"]
 team_domains = ["team.example"]
 ''')
-        with mock.patch.dict(os.environ, {"PLANNER_DATABASE_URL": database}):   # for the server process only
-            url = stack.enter_context(serve_app(root / "server.log", port=port,
-                                                options=("--secrets.files", str(secrets))))
+        with mock.patch.dict(os.environ, {"PLANNER_DATABASE_URL": database}):  # for the server process only
+            url = stack.enter_context(
+                serve_app(root / "server.log", port=port, options=("--secrets.files", str(secrets)))
+            )
         yield url, database, ids
 
 
@@ -102,7 +110,7 @@ def sign_in(new_page, url: str, who: str):
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{url}/**")
     wait_for_idle(page)
-    name, _, domain = who.partition("@")        # the page writes a word joiner after @ (no mail link)
+    name, _, domain = who.partition("@")  # the page writes a word joiner after @ (no mail link)
     expect(page.get_by_text(re.compile(f"Signed in as {name}@\u2060?{re.escape(domain)}"))).to_be_visible()
     return page
 
@@ -185,6 +193,6 @@ def test_the_approver_approves_and_the_approval_survives_a_reload_and_sign_out_c
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Alice team plan")).to_have_count(0)
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
-    page.goto(f"{url}/plans?plan={ids['team']}")                   # the session's work is gone, the link asks
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()     # for sign-in again
+    page.goto(f"{url}/plans?plan={ids['team']}")  # the session's work is gone, the link asks
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # for sign-in again
     expect(page.get_by_text("Alice team plan")).to_have_count(0)

@@ -4,6 +4,7 @@ Hand computation (data/hardware.csv, data/workloads.csv; the advisor's default 5
   load = cameras × analysed_fps × (1 + headroom 30 %); per device = min(benchmark × (1 − 50 %) ÷ 1,
   decode_1080p30_streams × analysed_fps); needed = sites × ceil(load per site ÷ per device).
 """
+
 from __future__ import annotations
 
 import io
@@ -15,14 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from app_support import start
+
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports.report import analyse_one, read_report_section, report_csv, summary
-from planner.schema.scenario import replace, to_share_token
 from planner.exports.workbook import workbook_bytes
-
+from planner.schema.scenario import replace, to_share_token
 
 RETAIL = catalog.preset("retail")
 BIG_STORE = replace(RETAIL, cameras=10_000)
@@ -30,8 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -48,11 +54,14 @@ def test_retail_with_10000_cameras_needs_343_servers_not_the_5_it_prices():
     assert "5,200.0 ÷ 15.2 = 342.11 → 343 needed" in text
 
 
-@pytest.mark.parametrize("key, needed, priced", [
-    ("retail", 2, 5),          # 50 × 0.4 × 1.3 = 26 ÷ min(250, 38 × 0.4 = 15.2) = 1.7 → 2; 5 by hand
-    ("vessel", 1, 2),          # 8 × 0.2 × 1.3 = 2.08 ÷ min(128, 18 × 0.2 = 3.6) → 1; 2 by hand
-    ("smart_city", 40, 40),    # 40 sites × ceil(4 × 2 × 1.3 = 10.4 ÷ min(143, 11 × 2 = 22)) = 40; auto sizing
-])
+@pytest.mark.parametrize(
+    "key, needed, priced",
+    [
+        ("retail", 2, 5),  # 50 × 0.4 × 1.3 = 26 ÷ min(250, 38 × 0.4 = 15.2) = 1.7 → 2; 5 by hand
+        ("vessel", 1, 2),  # 8 × 0.2 × 1.3 = 2.08 ÷ min(128, 18 × 0.2 = 3.6) → 1; 2 by hand
+        ("smart_city", 40, 40),  # 40 sites × ceil(4 × 2 × 1.3 = 10.4 ÷ min(143, 11 × 2 = 22)) = 40; auto sizing
+    ],
+)
 @pytest.mark.unit
 def test_the_bundled_presets_carry_their_load(key, needed, priced):
     c = advisor.capacity(catalog.preset(key))
@@ -114,8 +123,9 @@ def test_the_scenario_and_costs_pages_warn_with_the_formula(page):
     at.switch_page(page).run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
-    assert any(w.startswith("Edge capacity: 5 devices priced, 343 needed.") and "5,200.0 ÷ 15.2" in w
-               for w in warnings), warnings
+    assert any(
+        w.startswith("Edge capacity: 5 devices priced, 343 needed.") and "5,200.0 ÷ 15.2" in w for w in warnings
+    ), warnings
     at = start(p="retail")
     at.switch_page(page).run()
     assert not any("Edge capacity" in w.value for w in at.warning)

@@ -1,18 +1,19 @@
 """Carbon: emissions per month and side through the cost engine, by hand; the carbon break-even; the internal
 carbon price as cost components; the coefficient catalog; the CLI, the exports and the Costs page."""
+
 import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from app_support import start
 from flat_scenario import flat
+
 from planner.catalogs import catalog
-from planner.model import costs, explain
-from planner.exports import report
 from planner.cli import main
+from planner.exports import report
+from planner.model import costs, explain
 from planner.schema.scenario import from_share_token, parse_json, replace, to_dict, to_share_token, validate
 
 pytestmark = pytest.mark.unit
@@ -27,8 +28,15 @@ def kg_line(scenario, key, view_month=0):
 # ── The engine, by hand ──────────────────────────────────────────────────────────────────────────────
 def test_device_energy_by_hand():
     # 5 devices × 300 W × 720 h (24 h × 30 days, no idle hours left to count, PUE 1) = 1,080 kWh × 0.4 kg/kWh
-    s = flat(device_watts=300, hours_per_day=24, days_per_month=30, devices_manual=5, idle_power_percent=0, pue=1,
-             grid_kgco2e_per_kwh=0.4)
+    s = flat(
+        device_watts=300,
+        hours_per_day=24,
+        days_per_month=30,
+        devices_manual=5,
+        idle_power_percent=0,
+        pue=1,
+        grid_kgco2e_per_kwh=0.4,
+    )
     assert kg_line(s, "edge_energy") == pytest.approx(5 * 300 * 720 / 1000 * 0.4) == pytest.approx(432.0)
     # the same kWh as the electricity cost line: 1,080 kWh at 1 USD/kWh
     assert kg_line(replace(s, electricity_per_kwh=1), "electricity") == pytest.approx(1_080.0)
@@ -39,7 +47,7 @@ def test_embodied_emissions_spread_over_the_useful_life_by_hand():
     a = report.analyse_one(s)
     assert a.costs.values("edge_embodied")[0, :48] == pytest.approx(np.full(48, 100 / 48))
     assert 100 / 48 == pytest.approx(2.083, abs=5e-4)
-    bought = a.costs.values("edge_purchase")[0]                       # cash view: when bought (0 and 48)
+    bought = a.costs.values("edge_purchase")[0]  # cash view: when bought (0 and 48)
     assert bought.nonzero()[0].tolist() == [0, 48] and bought[0] == 100.0
     # failures: 1 device × 12 %/year ÷ 12 × 100 kg = 1 kg a month
     assert kg_line(replace(s, failure_percent_per_year=12), "edge_failures") == pytest.approx(1.0)
@@ -47,18 +55,33 @@ def test_embodied_emissions_spread_over_the_useful_life_by_hand():
 
 def test_cloud_lines_by_hand():
     # 1 camera × 0.4 frames/s × 360,000 s = 144,000 images × 0.01 s = 1,440 accelerator-s
-    s = flat(cloud_accelerator_s_per_inference=0.01, cloud_accelerator_watts=250, cloud_pue=1.2,
-             cloud_grid_kgco2e_per_kwh=0.5, network_kwh_per_gb=0.002, result_kb=0,
-             cloud_embodied_kgco2e_per_accelerator_hour=0.01)
-    assert kg_line(s, "cloud_energy") == pytest.approx(1_440 * 250 / 3.6e6 * 1.2 * 0.5)       # 0.06 kg
-    assert kg_line(s, "cloud_network") == pytest.approx(360 * 0.002 * 0.5)                    # 360 GB of video
+    s = flat(
+        cloud_accelerator_s_per_inference=0.01,
+        cloud_accelerator_watts=250,
+        cloud_pue=1.2,
+        cloud_grid_kgco2e_per_kwh=0.5,
+        network_kwh_per_gb=0.002,
+        result_kb=0,
+        cloud_embodied_kgco2e_per_accelerator_hour=0.01,
+    )
+    assert kg_line(s, "cloud_energy") == pytest.approx(1_440 * 250 / 3.6e6 * 1.2 * 0.5)  # 0.06 kg
+    assert kg_line(s, "cloud_network") == pytest.approx(360 * 0.002 * 0.5)  # 360 GB of video
     assert kg_line(s, "cloud_embodied") == pytest.approx(1_440 / 3600 * 0.01)
 
 
-CROSSING = dict(device_watts=100, idle_power_percent=0, pue=1, grid_kgco2e_per_kwh=1.0,   # 100 h × 0.1 kW = 10 kg
-                cloud_accelerator_s_per_inference=0, cloud_embodied_kgco2e_per_accelerator_hour=0,
-                network_kwh_per_gb=0.1, cloud_grid_kgco2e_per_kwh=1.0, result_kb=0,      # 360 GB × 0.1 = 36 kg
-                device_embodied_kgco2e=130, horizon_months=36)
+CROSSING = dict(
+    device_watts=100,
+    idle_power_percent=0,
+    pue=1,
+    grid_kgco2e_per_kwh=1.0,  # 100 h × 0.1 kW = 10 kg
+    cloud_accelerator_s_per_inference=0,
+    cloud_embodied_kgco2e_per_accelerator_hour=0,
+    network_kwh_per_gb=0.1,
+    cloud_grid_kgco2e_per_kwh=1.0,
+    result_kb=0,  # 360 GB × 0.1 = 36 kg
+    device_embodied_kgco2e=130,
+    horizon_months=36,
+)
 
 
 def test_carbon_break_even_by_hand():
@@ -76,8 +99,11 @@ def test_carbon_break_even_by_hand():
     never = report.summary(report.analyse_one(flat(**{**CROSSING, "grid_kgco2e_per_kwh": 2.0, "device_watts": 200})))
     assert never["carbon_break_even_month"] is None
     # Nothing emitted on either side: nothing to pay back.
-    nothing = report.summary(report.analyse_one(flat(**{**CROSSING, "grid_kgco2e_per_kwh": 0, "network_kwh_per_gb": 0,
-                                                        "device_embodied_kgco2e": 0})))
+    nothing = report.summary(
+        report.analyse_one(
+            flat(**{**CROSSING, "grid_kgco2e_per_kwh": 0, "network_kwh_per_gb": 0, "device_embodied_kgco2e": 0})
+        )
+    )
     assert nothing["carbon_break_even_month"] is None
 
 
@@ -107,8 +133,12 @@ def test_no_carbon_price_changes_no_money_figure(preset):
     s = catalog.preset(preset)
     assert s.carbon_price_per_tonne == 0
     tweaked = replace(s, grid_kgco2e_per_kwh=1.5, device_embodied_kgco2e=5_000, cloud_accelerator_watts=900)
-    money = lambda x: {k: v for k, v in report.summary(report.analyse_one(x)).items() if "kgco2e" not in k  # noqa: E731
-                       and k != "carbon_break_even_month"}
+    money = lambda x: {
+        k: v
+        for k, v in report.summary(report.analyse_one(x)).items()
+        if "kgco2e" not in k  # noqa: E731
+        and k != "carbon_break_even_month"
+    }
     assert money(tweaked) == money(s)
     assert not any("Carbon price" in c for c in report.monthly_table(report.analyse_one(s)).columns)
 
@@ -124,8 +154,14 @@ def test_a_batch_with_and_without_a_price_matches_each_row_alone():
 
 @pytest.mark.parametrize("name", ["smart_city", "manufacturing"])
 def test_the_explainer_agrees_with_the_engine_on_every_carbon_line(name):
-    s = replace(catalog.preset(name), workload_growth_percent_per_year=40, device_sizing="auto", useful_life_months=12,
-                horizon_months=30, carbon_price_per_tonne=90)
+    s = replace(
+        catalog.preset(name),
+        workload_growth_percent_per_year=40,
+        device_sizing="auto",
+        useful_life_months=12,
+        horizon_months=30,
+        carbon_price_per_tonne=90,
+    )
     a = report.analyse_one(s)
     for m in range(0, 30, 7):
         for step in explain.carbon_month(s, m):
@@ -133,7 +169,9 @@ def test_the_explainer_agrees_with_the_engine_on_every_carbon_line(name):
         for step in explain.month(s, m):
             assert step.value == pytest.approx(a.costs.values(step.key)[0, m], rel=1e-9, abs=1e-9), (m, step.key)
     first = {st.key: st for st in explain.carbon_month(catalog.preset("retail"), 0)}
-    assert "× 0.4808 kg/kWh" in first["edge_energy"].arithmetic and "5 devices × 250 W" in first["edge_energy"].arithmetic
+    assert (
+        "× 0.4808 kg/kWh" in first["edge_energy"].arithmetic and "5 devices × 250 W" in first["edge_energy"].arithmetic
+    )
 
 
 # ── The catalog ──────────────────────────────────────────────────────────────────────────────────────
@@ -145,15 +183,30 @@ def test_every_carbon_row_has_a_source_and_a_date():
         assert row["source"].strip() and len(row["source"]) > 20, row["id"]
         assert row["as_of"][:4].isdigit() and row["as_of"][4] == "-", row["id"]
         assert row["unit"].strip(), row["id"]
-    assert {r["kind"] for r in rows} == {"grid", "cloud_region", "cloud_pue", "accelerator", "network",
-                                         "cloud_embodied", "device_embodied"}
+    assert {r["kind"] for r in rows} == {
+        "grid",
+        "cloud_region",
+        "cloud_pue",
+        "accelerator",
+        "network",
+        "cloud_embodied",
+        "device_embodied",
+    }
 
 
 def test_cloud_regions_the_region_picker_links_to():
     cat = catalog.load()
-    wanted = {("aws", "us-east-1"), ("aws", "eu-west-1"), ("aws", "ap-southeast-1"), ("azure", "eastus"),
-              ("azure", "westeurope"), ("azure", "southeastasia"), ("gcp", "us-central1"), ("gcp", "europe-west4"),
-              ("gcp", "asia-southeast1")}
+    wanted = {
+        ("aws", "us-east-1"),
+        ("aws", "eu-west-1"),
+        ("aws", "ap-southeast-1"),
+        ("azure", "eastus"),
+        ("azure", "westeurope"),
+        ("azure", "southeastasia"),
+        ("gcp", "us-central1"),
+        ("gcp", "europe-west4"),
+        ("gcp", "asia-southeast1"),
+    }
     assert {(r["provider"], r["id"]) for r in cat.carbon_rows("cloud_region")} == wanted
     # Cloud Carbon Footprint's factors (t/kWh in its code, kg/kWh here)
     assert cat.cloud_region_fields("aws", "eu-west-1") == {"cloud_grid_kgco2e_per_kwh": 0.2786, "cloud_pue": 1.135}
@@ -175,6 +228,7 @@ def test_picking_a_device_fills_its_embodied_emissions():
 
 def test_a_bad_carbon_row_is_refused_with_file_and_line(tmp_path):
     import shutil
+
     copy = tmp_path / "data"
     shutil.copytree(DATA, copy)
     text = (copy / "carbon.csv").read_text(encoding="utf-8").replace(",0.2786,", ",-1,")
@@ -185,9 +239,19 @@ def test_a_bad_carbon_row_is_refused_with_file_and_line(tmp_path):
 
 # ── Scenario files, links, CLI, exports ──────────────────────────────────────────────────────────────
 def test_old_scenario_files_load_with_carbon_defaults_and_links_round_trip():
-    old = {k: v for k, v in to_dict(catalog.preset("retail")).items()
-           if "co2" not in k and k not in ("cloud_pue", "cloud_accelerator_watts", "cloud_accelerator_s_per_inference",
-                                           "network_kwh_per_gb", "carbon_price_per_tonne")}
+    old = {
+        k: v
+        for k, v in to_dict(catalog.preset("retail")).items()
+        if "co2" not in k
+        and k
+        not in (
+            "cloud_pue",
+            "cloud_accelerator_watts",
+            "cloud_accelerator_s_per_inference",
+            "network_kwh_per_gb",
+            "carbon_price_per_tonne",
+        )
+    }
     s = parse_json(json.dumps(old))
     assert s.grid_kgco2e_per_kwh == 0.4808 and s.carbon_price_per_tonne == 0
     changed = replace(s, grid_kgco2e_per_kwh=0.056, carbon_price_per_tonne=100, device_embodied_kgco2e=42.5)
@@ -202,8 +266,18 @@ def run_cli(*args, capsys):
 
 
 def test_cli_json_and_csv_carry_the_carbon_figures(capsys):
-    out = run_cli("report", "--preset", "smart_city", "--set", "grid_kgco2e_per_kwh=0.056", "--set",
-                  "carbon_price_per_tonne=100", "--format", "json", capsys=capsys)
+    out = run_cli(
+        "report",
+        "--preset",
+        "smart_city",
+        "--set",
+        "grid_kgco2e_per_kwh=0.056",
+        "--set",
+        "carbon_price_per_tonne=100",
+        "--format",
+        "json",
+        capsys=capsys,
+    )
     s = json.loads(out)
     for key in ("cloud_kgco2e_total", "edge_kgco2e_total", "carbon_break_even_month"):
         assert key in s
@@ -213,10 +287,12 @@ def test_cli_json_and_csv_carry_the_carbon_figures(capsys):
     text = run_cli("report", "--preset", "smart_city", "--format", "csv", capsys=capsys)
     summary = report.read_report_section(text, "Summary").set_index("metric")
     assert summary.loc["Edge emissions over the horizon", "value"] == pytest.approx(
-        report.summary(report.analyse_one(catalog.preset("smart_city")))["edge_kgco2e_total"], rel=1e-6)
+        report.summary(report.analyse_one(catalog.preset("smart_city")))["edge_kgco2e_total"], rel=1e-6
+    )
     monthly = report.read_report_section(text, "Monthly")
     assert monthly["Edge carbon cumulative [kg CO₂e]"].iloc[-1] == pytest.approx(
-        summary.loc["Edge emissions over the horizon", "value"], abs=0.01)
+        summary.loc["Edge emissions over the horizon", "value"], abs=0.01
+    )
     fields = run_cli("fields", capsys=capsys)
     assert "carbon_price_per_tonne" in fields and "USD per tonne" in fields
 
@@ -230,18 +306,20 @@ def test_costs_page_shows_carbon_and_the_price_adds_a_component():
     cards = {m.label: m.value for m in at.metric}
     assert cards["Cloud, 36 months"] == f"{a.carbon().cloud_total[0] / 1000:,.1f} t CO₂e"
     assert cards["Edge, 36 months"] == f"{a.carbon().edge_total[0] / 1000:,.1f} t CO₂e"
-    assert cards["Carbon break-even"] == "Not by month 36"        # 5 servers emit more than the cloud share
+    assert cards["Carbon break-even"] == "Not by month 36"  # 5 servers emit more than the cloud share
     at.number_input(key="costs.carbon_price_per_tonne").set_value(100.0).run()
     assert not at.exception
     priced = report.analyse_one(replace(catalog.preset("retail"), carbon_price_per_tonne=100))
     table = next(d.value for d in at.dataframe if "Cloud: Carbon price [USD]" in d.value.columns)
     assert float(table["Cloud: Carbon price [USD]"].iloc[0]) == pytest.approx(
-        priced.carbon().cloud_monthly[0, 0] / 1000 * 100)
+        priced.carbon().cloud_monthly[0, 0] / 1000 * 100
+    )
 
 
 # ── Tornado and Monte Carlo ──────────────────────────────────────────────────────────────────────────
 def test_tornado_and_monte_carlo_carry_carbon():
     from planner.model import risk
+
     s = flat(**CROSSING)
     table = risk.tornado(s, inputs=("grid_kgco2e_per_kwh", "cameras"), percent=50).set_index("input")
     # grid 0.5 → 1.5 kg/kWh: the edge's 10 kWh a month emit 5 → 15 kg; avoided = 36 × 36 − (36 × edge + 130)
@@ -267,10 +345,11 @@ def test_scenario_page_pickers_fill_the_carbon_inputs():
     s = at.session_state["scenario"]
     assert (s.cloud_grid_kgco2e_per_kwh, s.cloud_pue, s.grid_kgco2e_per_kwh) == (0.283, 1.1, 0.056)
     assert "Source: Google Cloud europe-west4 (Netherlands): Cloud Carbon Footprint" in " ".join(
-        c.value for c in at.caption)
+        c.value for c in at.caption
+    )
     at.segmented_control(key="scenario.group").set_value("Edge").run()
     at.selectbox(key="scenario.device").set_value("jetson-agx-orin-64gb").run()
-    assert at.session_state["scenario"].device_embodied_kgco2e == 60.0        # the device's row in carbon.csv
+    assert at.session_state["scenario"].device_embodied_kgco2e == 60.0  # the device's row in carbon.csv
 
 
 def test_cloud_instances_emit_what_is_billed():
@@ -278,8 +357,14 @@ def test_cloud_instances_emit_what_is_billed():
     # hours; one instance always on is billed 730.5 h, so 720.5 h idle at 15 % of 71 W:
     # (10 × 0.85 + 0.15 × 730.5) h × 0.071 kW = 8.383325 kWh × PUE 1.135 × 0.379069 kg/kWh; its embodied share
     # follows the billed hours: 730.5 × 0.00785 kg.
-    s = flat(inference_pricing="instances", instance_inferences_per_s=4, instance_headroom_percent=0,
-             instance_min_count=1, instance_billing="always_on", instance_commitment="on_demand")
+    s = flat(
+        inference_pricing="instances",
+        instance_inferences_per_s=4,
+        instance_headroom_percent=0,
+        instance_min_count=1,
+        instance_billing="always_on",
+        instance_commitment="on_demand",
+    )
     c = report.analyse_one(s).costs
     assert c.values("instances")[0, 0] == 1
     assert c.values("cloud_energy")[0, 0] == pytest.approx((10 * 0.85 + 0.15 * 730.5) * 0.071 * 1.135 * 0.379069)

@@ -1,5 +1,6 @@
 """The bundled catalogs in data/: they load, every row is sourced and dated, bad rows are reported as
 `file:line: reason`, and the presets agree with the catalog rows they name."""
+
 from __future__ import annotations
 
 import csv
@@ -77,8 +78,8 @@ def test_price_schedules_start_at_zero_and_increase():
 def test_seed_article_figures_are_in_the_catalog():
     cat = catalog.load()
     server = cat.device("seed-edge-server")
-    assert 5 * server["unit_price_usd"] == pytest.approx(10_000)          # "5 Edge Servers … roughly $10,000"
-    assert cat.device("seed-edge-device")["unit_price_usd"] == pytest.approx(500)   # "a $500 one-time cost"
+    assert 5 * server["unit_price_usd"] == pytest.approx(10_000)  # "5 Edge Servers … roughly $10,000"
+    assert cat.device("seed-edge-device")["unit_price_usd"] == pytest.approx(500)  # "a $500 one-time cost"
     seed_mgmt = next(r for r in cat.management if r["id"] == "seed-management")
     assert seed_mgmt["usd_per_month"] == pytest.approx(500) and seed_mgmt["basis"] == "per_site"
 
@@ -104,7 +105,7 @@ def test_unknown_preset_names_the_choices():
 
 
 def _host(device: dict, key: str) -> float:
-    return device.get(key) or 0.0          # accelerators that need a host computer list its price/power
+    return device.get(key) or 0.0  # accelerators that need a host computer list its price/power
 
 
 def test_presets_use_their_catalog_device():
@@ -118,10 +119,10 @@ def test_presets_use_their_catalog_device():
         assert s.device_price == pytest.approx(d["unit_price_usd"] + _host(d, "host_usd")), key
         assert s.device_watts == pytest.approx(d["watts"] + _host(d, "host_watts")), key
         assert s.device_throughput_ips == pytest.approx(d["throughput_ips"]), key
-        for field, value in cat.device_fields(s.device_id).items():   # the catalog's "device → inputs" mapping
+        for field, value in cat.device_fields(s.device_id).items():  # the catalog's "device → inputs" mapping
             assert getattr(s, field) == (pytest.approx(value) if isinstance(value, float) else value), key
         checked += 1
-    assert checked >= 4          # every bundled preset names a catalog device
+    assert checked >= 4  # every bundled preset names a catalog device
 
 
 def test_presets_use_their_catalog_vision_tiers():
@@ -171,20 +172,23 @@ def test_the_copy_loads(data_copy):
     assert len(catalog.load(data_copy).hardware) == len(catalog.load().hardware)
 
 
-@pytest.mark.parametrize("file, row, column, value, reason", [
-    ("hardware.csv", 1, "unit_price_usd", "-5", "unit_price_usd -5 is outside 0 to"),
-    ("hardware.csv", 3, "watts", "lots", "watts"),
-    ("hardware.csv", 0, "family", "gpu", "family 'gpu' is not one of"),
-    ("hardware.csv", 2, "throughput_ips", "0", "throughput_ips 0 is outside"),
-    ("cloud_prices.csv", 3, "as_of", "last week", "as_of 'last week' is not a YYYY-MM or YYYY-MM-DD date"),
-    ("cloud_prices.csv", 5, "price_usd", "nan", "price_usd"),
-    ("cloud_prices.csv", 0, "provider", "oracle", "provider 'oracle' is not one of"),
-    ("management.csv", 1, "source", "", "source is empty"),
-    ("management.csv", 2, "basis", "per_year", "basis"),
-    ("cloud_instances.csv", 0, "gpu_class", "h100", "gpu_class 'h100' is not one of"),
-    ("cloud_instances.csv", 2, "on_demand_per_hour", "0", "on_demand_per_hour 0 is outside"),
-    ("cloud_instances.csv", 4, "as_of", "", "as_of '' is not a YYYY-MM or YYYY-MM-DD date"),
-])
+@pytest.mark.parametrize(
+    "file, row, column, value, reason",
+    [
+        ("hardware.csv", 1, "unit_price_usd", "-5", "unit_price_usd -5 is outside 0 to"),
+        ("hardware.csv", 3, "watts", "lots", "watts"),
+        ("hardware.csv", 0, "family", "gpu", "family 'gpu' is not one of"),
+        ("hardware.csv", 2, "throughput_ips", "0", "throughput_ips 0 is outside"),
+        ("cloud_prices.csv", 3, "as_of", "last week", "as_of 'last week' is not a YYYY-MM or YYYY-MM-DD date"),
+        ("cloud_prices.csv", 5, "price_usd", "nan", "price_usd"),
+        ("cloud_prices.csv", 0, "provider", "oracle", "provider 'oracle' is not one of"),
+        ("management.csv", 1, "source", "", "source is empty"),
+        ("management.csv", 2, "basis", "per_year", "basis"),
+        ("cloud_instances.csv", 0, "gpu_class", "h100", "gpu_class 'h100' is not one of"),
+        ("cloud_instances.csv", 2, "on_demand_per_hour", "0", "on_demand_per_hour 0 is outside"),
+        ("cloud_instances.csv", 4, "as_of", "", "as_of '' is not a YYYY-MM or YYYY-MM-DD date"),
+    ],
+)
 def test_a_bad_row_fails_with_file_line_reason(data_copy, file, row, column, value, reason):
     line = _edit_cell(data_copy / file, row, column, value)
     with pytest.raises(CatalogError) as err:
@@ -222,7 +226,7 @@ def test_a_missing_catalog_file_is_reported(data_copy):
 
 
 def test_a_schedule_without_a_zero_tier_is_refused(data_copy):
-    _edit_cell(data_copy / "cloud_prices.csv", 0, "tier_from", "50")     # AWS transfer-out first tier
+    _edit_cell(data_copy / "cloud_prices.csv", 0, "tier_from", "50")  # AWS transfer-out first tier
     with pytest.raises(CatalogError, match="has no tier starting at 0"):
         catalog.load(data_copy)
 

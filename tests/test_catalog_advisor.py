@@ -1,5 +1,6 @@
 """The advisor's catalog columns: decode capacity with its source and date, which benchmarks are comparable
 with the reference workload, and the management plan behind each orchestration choice."""
+
 from __future__ import annotations
 
 import shutil
@@ -28,8 +29,12 @@ def test_only_benchmarks_on_the_reference_model_are_comparable(device):
 
 def test_the_jetson_decode_figures_are_the_datasheets():
     streams = {d["id"]: d["decode_1080p30_streams"] for d in HARDWARE}
-    assert (streams["jetson-orin-nano-super"], streams["jetson-orin-nx-16gb"], streams["jetson-orin-nx-8gb"],
-            streams["jetson-agx-orin-64gb"]) == (11, 18, 18, 22)
+    assert (
+        streams["jetson-orin-nano-super"],
+        streams["jetson-orin-nx-16gb"],
+        streams["jetson-orin-nx-8gb"],
+        streams["jetson-agx-orin-64gb"],
+    ) == (11, 18, 18, 22)
 
 
 def test_every_orchestration_fee_is_in_the_management_catalog():
@@ -43,7 +48,8 @@ def test_a_stack_row_naming_an_unknown_plan_fails_at_load(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(catalog.DATA_DIR, data)
     stack = data / "stack.csv"
-    stack.write_text(stack.read_text(encoding="utf-8").replace(",aws-iot-greengrass,", ",aws-nothing,"),
-                     encoding="utf-8")
+    stack.write_text(
+        stack.read_text(encoding="utf-8").replace(",aws-iot-greengrass,", ",aws-nothing,"), encoding="utf-8"
+    )
     with pytest.raises(catalog.CatalogError, match="aws-greengrass names management plan 'aws-nothing'"):
         catalog.load(data)

@@ -3,6 +3,7 @@
 Oracle: `report.summary` and `report.monthly_table` of the same analysis (what the CLI prints), and the
 retail preset's seed-article figures (5 devices × $2,000 capex paid at go-live).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,16 +17,16 @@ from planner.schema.scenario import replace
 pytestmark = pytest.mark.unit
 
 RETAIL = analyse_one(catalog.preset("retail"))
-NEVER = analyse_one(replace(catalog.preset("retail"), cameras=1, analysed_fps=0.1))   # a tiny cloud bill
+NEVER = analyse_one(replace(catalog.preset("retail"), cameras=1, analysed_fps=0.1))  # a tiny cloud bill
 
 
 def test_curves_end_at_the_totals_and_step_at_capex():
     c, s = charts.curves(RETAIL), summary(RETAIL)
     assert c.t[0] == 0 and c.t[-1] == s["horizon_months"] == 36
-    assert c.cloud[0] == 0 and c.edge[0] == pytest.approx(10_000)          # capex paid at t = 0: a step
+    assert c.cloud[0] == 0 and c.edge[0] == pytest.approx(10_000)  # capex paid at t = 0: a step
     assert c.cloud[-1] == pytest.approx(s["cloud_total_cost"])
     assert c.edge[-1] == pytest.approx(s["edge_total_cost"])
-    assert np.all(np.diff(c.t) >= 0) and np.all(np.diff(c.cloud) > -1e-6)     # float noise at the joins
+    assert np.all(np.diff(c.t) >= 0) and np.all(np.diff(c.cloud) > -1e-6)  # float noise at the joins
     assert c.break_even == pytest.approx(s["break_even_month"])
     assert c.headline.startswith("Pays back in month 1")
 
@@ -46,7 +47,7 @@ def test_cumulative_figure_marks_and_labels_the_break_even_point():
     assert marker.y[0] == pytest.approx(np.interp(c.break_even, c.t, c.edge), rel=1e-6)
     assert fig.layout.annotations[0].text.replace("<br>", " ") == f"<b>{c.headline}</b>"
     assert fig.layout.yaxis.title.text == "Cumulative cost [USD]"
-    assert fig.layout.yaxis.tickformat == "$,.0f" and "%{y:$,.0f}" in fig.data[0].hovertemplate   # d3: -$1,234
+    assert fig.layout.yaxis.tickformat == "$,.0f" and "%{y:$,.0f}" in fig.data[0].hovertemplate  # d3: -$1,234
 
 
 def test_cumulative_figure_says_when_the_edge_does_not_pay_back():
@@ -69,11 +70,14 @@ def test_money_formatting_follows_the_currency_label():
 def test_component_areas_stack_up_to_the_monthly_total(side, view):
     table = monthly_table(RETAIL, view)
     fig = charts.components_figure(table, side, view, "USD")
-    assert {(t.stackgroup, t.line.shape) for t in fig.data} == {(side, "hvh")}     # one stack of steps
-    labels = [info.label for info in shown_components(RETAIL, side, view)      # no carbon price: not shown
-              if table[column_name(side, info.label, "USD")].abs().sum() > 0]
-    assert [t.name for t in fig.data] == labels                               # all-zero lines are left out
-    stacked = np.sum([np.asarray(t.y)[1:-1] for t in fig.data], axis=0)      # inside the padding at both ends
+    assert {(t.stackgroup, t.line.shape) for t in fig.data} == {(side, "hvh")}  # one stack of steps
+    labels = [
+        info.label
+        for info in shown_components(RETAIL, side, view)  # no carbon price: not shown
+        if table[column_name(side, info.label, "USD")].abs().sum() > 0
+    ]
+    assert [t.name for t in fig.data] == labels  # all-zero lines are left out
+    stacked = np.sum([np.asarray(t.y)[1:-1] for t in fig.data], axis=0)  # inside the padding at both ends
     total = RETAIL.finance(view).cloud_monthly[0] if side == "cloud" else RETAIL.finance(view).edge_monthly[0]
     np.testing.assert_allclose(stacked, total[:36])
     assert list(fig.data[0].x) == [0.5, *range(1, 37), 36.5]
@@ -86,7 +90,12 @@ def test_comparison_figure_overlays_each_scenario():
     np.testing.assert_allclose(savings.data[0].y, entries[0][1].cloud - entries[0][1].edge)
     assert savings.data[0].y[-1] == pytest.approx(summary(RETAIL)["savings_total"])
     costs = charts.comparison_figure(entries, "costs")
-    assert [t.name for t in costs.data] == ["#1 retail · Edge", "#1 retail · Cloud", "#2 tiny · Edge", "#2 tiny · Cloud"]
+    assert [t.name for t in costs.data] == [
+        "#1 retail · Edge",
+        "#1 retail · Cloud",
+        "#2 tiny · Edge",
+        "#2 tiny · Cloud",
+    ]
     assert costs.data[0].line.color == costs.data[1].line.color != costs.data[2].line.color
     assert costs.data[1].line.dash == "dash"
     with pytest.raises(ValueError, match="measure"):

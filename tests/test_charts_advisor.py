@@ -1,23 +1,30 @@
 """The advisor's latency budget chart (`charts.latency_budget_figure`): built from the ms breakdowns of
 `advisor.cloud_latency` / `edge_latency`, checked on the figure's own data (trace values, the requirement
 line, the totals written at the bar ends)."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports.charts import NO_EDGE_PATH, SHARED_PART_COLOR, latency_budget_figure
 from planner.schema.format import ms_text
-from strategies import examples
 
 pytestmark = pytest.mark.unit
 
 # The hand-checked budget of tests/test_advisor.py: fibre, 1,000 km, 50 Mbps, a 250 KB frame, detection.
-CLOUD = {"Access network round trip": 5.0, "Distance round trip": 15.0, "Frame upload": 40.0, "Queueing": 20.0,
-         "Cloud inference": 150.0}                                     # 230 ms
-EDGE = {"Local network": 2.0, "Edge inference": 3.5}                  # 5.5 ms
+CLOUD = {
+    "Access network round trip": 5.0,
+    "Distance round trip": 15.0,
+    "Frame upload": 40.0,
+    "Queueing": 20.0,
+    "Cloud inference": 150.0,
+}  # 230 ms
+EDGE = {"Local network": 2.0, "Edge inference": 3.5}  # 5.5 ms
 
 
 def totals(fig) -> dict[str, str]:
@@ -32,8 +39,8 @@ def test_each_part_is_a_stacked_horizontal_segment_of_its_path():
     assert [t.y[0] for t in fig.data] == ["Cloud path"] * 5 + ["Edge path"] * 2
     assert [t.x[0] for t in fig.data] == [*CLOUD.values(), *EDGE.values()]
     assert fig.layout.barmode == "stack"
-    assert list(fig.layout.yaxis.categoryarray) == ["Edge path", "Cloud path"]     # the cloud on top
-    assert fig.layout.xaxis.ticksuffix == " ms" and fig.layout.xaxis.title.text is None   # no title under the legend
+    assert list(fig.layout.yaxis.categoryarray) == ["Edge path", "Cloud path"]  # the cloud on top
+    assert fig.layout.xaxis.ticksuffix == " ms" and fig.layout.xaxis.title.text is None  # no title under the legend
 
 
 def test_the_requirement_is_a_vertical_line_and_each_total_says_whether_it_fits():
@@ -71,7 +78,13 @@ def test_the_chart_of_every_preset_adds_up_to_the_advice(preset):
 
 def test_ms_text():
     assert [ms_text(v) for v in (229.6, 100.0, 99.94, 17.625, 2.0, 0.0)] == [
-        "230 ms", "100 ms", "99.9 ms", "17.6 ms", "2 ms", "0 ms"]
+        "230 ms",
+        "100 ms",
+        "99.9 ms",
+        "17.6 ms",
+        "2 ms",
+        "0 ms",
+    ]
 
 
 parts = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.floats(0, 1e5), min_size=1)

@@ -1,4 +1,5 @@
 """`python -m planner`: the command-line report, run as a user would (a subprocess per run)."""
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,18 @@ import pytest
 pytestmark = pytest.mark.cli
 
 ROOT = Path(__file__).resolve().parent.parent
-SUMMARY_KEYS = {"cloud_monthly_cost", "edge_capex", "edge_monthly_cost", "break_even_month", "horizon_months",
-                "cloud_total_cost", "edge_total_cost", "savings_total", "npv_savings", "roi_percent"}
+SUMMARY_KEYS = {
+    "cloud_monthly_cost",
+    "edge_capex",
+    "edge_monthly_cost",
+    "break_even_month",
+    "horizon_months",
+    "cloud_total_cost",
+    "edge_total_cost",
+    "savings_total",
+    "npv_savings",
+    "roi_percent",
+}
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")'
 
 
@@ -27,8 +38,15 @@ _POOL = ThreadPoolExecutor(max_workers=3)
 
 
 def _run(args: tuple[str, ...]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=120,
+    )
 
 
 def cli(*args) -> subprocess.CompletedProcess:
@@ -48,22 +66,57 @@ def cli_ok(*args) -> str:
 
 RETAIL = ("report", "--preset", "retail")
 OK_RUNS = [
-    ("presets",), ("fields",), RETAIL, RETAIL + ("--format", "json"), RETAIL + ("--format", "csv"),
-    ("report", "--preset", "smart_city", "--format", "json"), ("report", "--preset", "smart_city", "--format", "csv"),
+    ("presets",),
+    ("fields",),
+    RETAIL,
+    RETAIL + ("--format", "json"),
+    RETAIL + ("--format", "csv"),
+    ("report", "--preset", "smart_city", "--format", "json"),
+    ("report", "--preset", "smart_city", "--format", "csv"),
     RETAIL + ("--format", "json", "--set", "devices_manual=10", "--set", "management_per_month=0"),
-    RETAIL + ("--format", "json", "--months", "12"), RETAIL + ("--format", "csv", "--months", "12"),
+    RETAIL + ("--format", "json", "--months", "12"),
+    RETAIL + ("--format", "csv", "--months", "12"),
     RETAIL + ("--format", "json", "--set", "device_price=1000000", "--months", "6"),
-    RETAIL + ("--format", "csv", "--set", f"name={HOSTILE_NAME}", "--set", "device_id=-1", "--set",
-              "cloud_provider=@x", "--set", "currency=+1", "--set", "device_price=1000000", "--months", "3"),
+    RETAIL
+    + (
+        "--format",
+        "csv",
+        "--set",
+        f"name={HOSTILE_NAME}",
+        "--set",
+        "device_id=-1",
+        "--set",
+        "cloud_provider=@x",
+        "--set",
+        "currency=+1",
+        "--set",
+        "device_price=1000000",
+        "--months",
+        "3",
+    ),
 ]
 
 
 def _files(work: Path) -> dict[str, Path]:
-    files = {name: work / name for name in ("mine.json", "malformed.json", "typed.json", "array.json",
-                                            "latin1.json", "large.json")}
-    files["mine.json"].write_text(json.dumps({
-        "name": "Mine", "cameras": 4, "device_sizing": "manual", "devices_manual": 1, "device_price": 1200,
-        "install_per_device": 0, "salvage_percent": 0, "useful_life_months": 12}), encoding="utf-8")
+    files = {
+        name: work / name
+        for name in ("mine.json", "malformed.json", "typed.json", "array.json", "latin1.json", "large.json")
+    }
+    files["mine.json"].write_text(
+        json.dumps(
+            {
+                "name": "Mine",
+                "cameras": 4,
+                "device_sizing": "manual",
+                "devices_manual": 1,
+                "device_price": 1200,
+                "install_per_device": 0,
+                "salvage_percent": 0,
+                "useful_life_months": 12,
+            }
+        ),
+        encoding="utf-8",
+    )
     files["malformed.json"].write_text('{"cameras": 5,', encoding="utf-8")
     files["typed.json"].write_text('{"cameras": "five", "hours_per_day": [1]}', encoding="utf-8")
     files["array.json"].write_text("[1, 2, 3]", encoding="utf-8")
@@ -74,9 +127,11 @@ def _files(work: Path) -> dict[str, Path]:
 
 def _file_runs(work: Path) -> list[tuple]:
     mine = work / "mine.json"
-    return [("report", "--scenario", mine, "--format", "json", "--view", "accounting"),
-            ("report", "--scenario", mine, "--format", "csv", "--view", "accounting"),
-            ("report", "--preset", "manufacturing", "--format", "json", "--out", work / "report.json")]
+    return [
+        ("report", "--scenario", mine, "--format", "json", "--view", "accounting"),
+        ("report", "--scenario", mine, "--format", "csv", "--view", "accounting"),
+        ("report", "--preset", "manufacturing", "--format", "json", "--out", work / "report.json"),
+    ]
 
 
 def _bad_runs(work: Path) -> dict[str, tuple]:
@@ -99,7 +154,7 @@ def _bad_runs(work: Path) -> dict[str, tuple]:
 
 
 BAD_USAGE = [
-    ("report",),                                               # neither --preset nor --scenario
+    ("report",),  # neither --preset nor --scenario
     RETAIL + ("--format", "xml"),
     RETAIL + ("--months", "twelve"),
     ("frobnicate",),
@@ -162,7 +217,7 @@ def test_table_report(work):
     out = cli_ok(*RETAIL)
     assert out.startswith("Retail store")
     assert "pays back in month 1" in out
-    assert "17,723.92 USD" in out                      # cloud, first month (see test_costs' retail case)
+    assert "17,723.92 USD" in out  # cloud, first month (see test_costs' retail case)
     assert "10,000.00 USD" in out and "(5 devices)" in out
 
 
@@ -181,7 +236,7 @@ def test_csv_monthly_totals_equal_the_json_totals(work):
     s = json.loads(cli_ok("report", "--preset", "smart_city", "--format", "json"))
     header, rows = monthly(cli_ok("report", "--preset", "smart_city", "--format", "csv"))
     assert [int(r[0]) for r in rows] == list(range(1, s["horizon_months"] + 1))
-    tol = 0.006 * len(rows)                                       # cells are rounded to cents
+    tol = 0.006 * len(rows)  # cells are rounded to cents
     cloud, edge = column(header, rows, "Cloud total [USD]"), column(header, rows, "Edge total [USD]")
     assert sum(cloud) == pytest.approx(s["cloud_total_cost"], abs=tol)
     assert sum(edge) == pytest.approx(s["edge_total_cost"], abs=tol)
@@ -189,7 +244,7 @@ def test_csv_monthly_totals_equal_the_json_totals(work):
     # The component columns add up to the totals month by month.
     cloud_parts = [h for h in header if h.startswith("Cloud: ")]
     edge_parts = [h for h in header if h.startswith("Edge: ")]
-    assert len(cloud_parts) == 6 and len(edge_parts) >= 7       # no carbon price set: no carbon price column
+    assert len(cloud_parts) == 6 and len(edge_parts) >= 7  # no carbon price set: no carbon price column
     for i, row in enumerate(rows):
         assert sum(float(row[header.index(h)]) for h in cloud_parts) == pytest.approx(cloud[i], abs=0.05)
         assert sum(float(row[header.index(h)]) for h in edge_parts) == pytest.approx(edge[i], abs=0.05)
@@ -208,7 +263,7 @@ def test_csv_report_has_assumptions_and_summary(work):
 def test_set_overrides_an_input(work):
     base = json.loads(cli_ok(*RETAIL, "--format", "json"))
     s = json.loads(cli_ok(*RETAIL, "--format", "json", "--set", "devices_manual=10", "--set", "management_per_month=0"))
-    assert s["edge_capex"] == pytest.approx(20_000)                      # 10 × 2,000
+    assert s["edge_capex"] == pytest.approx(20_000)  # 10 × 2,000
     assert s["cloud_monthly_cost"] == pytest.approx(base["cloud_monthly_cost"])
     # management 500 → 0; failures (5 × 3 %/12 × 2,000 = 25) and electricity
     # (5 × 0.25 kW × (360 + 0.3 × 370.5) h × 1.2 × 0.13 = 91.874) double with 10 devices
@@ -248,8 +303,21 @@ def test_scenario_file_with_accounting_view(work):
 
 
 def test_hostile_text_is_neutralised_in_csv(work):
-    out = cli_ok(*RETAIL, "--format", "csv", "--set", f"name={HOSTILE_NAME}", "--set", "device_id=-1", "--set",
-                 "cloud_provider=@x", "--set", "device_price=1000000", "--months", "3")
+    out = cli_ok(
+        *RETAIL,
+        "--format",
+        "csv",
+        "--set",
+        f"name={HOSTILE_NAME}",
+        "--set",
+        "device_id=-1",
+        "--set",
+        "cloud_provider=@x",
+        "--set",
+        "device_price=1000000",
+        "--months",
+        "3",
+    )
     cells = [cell for row in csv.reader(io.StringIO(out)) for cell in row]
     assert "'" + HOSTILE_NAME in cells and HOSTILE_NAME not in cells
     for text in ("-1", "@x"):
@@ -263,20 +331,23 @@ def test_hostile_text_is_neutralised_in_csv(work):
 
 
 # ── Bad input: exit status 2, one line on stderr, no traceback ──────────────────────────────────────
-@pytest.mark.parametrize("kind, fragment", [
-    ("unknown preset", "unknown preset 'nowhere'"),
-    ("unknown field", "unknown field 'camras'"),
-    ("out of range", "hours_per_day = 25"),
-    ("not a number", "cameras = 'many' is not a number"),
-    ("bad months", "horizon_months = 0"),
-    ("missing file", "cannot read"),
-    ("malformed json", "not valid JSON"),
-    ("wrong-typed json", "cameras = 'five'"),
-    ("json array", "must be a JSON object"),
-    ("non-utf8 file", "not UTF-8"),
-    ("too large file", "100,000"),
-    ("directory", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "kind, fragment",
+    [
+        ("unknown preset", "unknown preset 'nowhere'"),
+        ("unknown field", "unknown field 'camras'"),
+        ("out of range", "hours_per_day = 25"),
+        ("not a number", "cameras = 'many' is not a number"),
+        ("bad months", "horizon_months = 0"),
+        ("missing file", "cannot read"),
+        ("malformed json", "not valid JSON"),
+        ("wrong-typed json", "cameras = 'five'"),
+        ("json array", "must be a JSON object"),
+        ("non-utf8 file", "not UTF-8"),
+        ("too large file", "100,000"),
+        ("directory", "cannot read"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(work, kind, fragment):
     r = cli(*_bad_runs(work)[kind])
     assert r.returncode == 2

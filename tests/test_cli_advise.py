@@ -1,5 +1,6 @@
 """`python -m planner advise`: the advisor for architects who script. Expected figures are computed by hand
 from the inputs (50 cameras × 4 Mbps, 0.4 frames/s, the catalog rows)."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,18 @@ def advise_json(capsys, *args) -> dict:
 
 def test_json_has_the_keys_architects_script_against(capsys):
     out = advise_json(capsys, "--preset", "retail")
-    assert {"placement", "hard_constraints", "factors", "latency_ms", "uplink_needed_mbps", "uplink_available_mbps",
-            "device_id", "devices", "edge_costed", "break_even_month"} <= set(out)
+    assert {
+        "placement",
+        "hard_constraints",
+        "factors",
+        "latency_ms",
+        "uplink_needed_mbps",
+        "uplink_available_mbps",
+        "device_id",
+        "devices",
+        "edge_costed",
+        "break_even_month",
+    } <= set(out)
     assert out["placement"] in ("cloud", "split_brain_edge", "edge_only")
     assert all({"verdict", "weight"} <= set(f) for f in out["factors"])
     assert set(out["latency_ms"]) >= {"cloud", "edge"}
@@ -45,8 +56,17 @@ def test_the_retail_uplink_forces_the_edge_with_both_figures(capsys):
 
 
 def test_set_and_answers_reach_the_sizing(capsys):
-    out = advise_json(capsys, "--preset", "retail", "--set", "cameras=40", "--answer", "site_space=enclosure",
-                      "--answer", "uplink_mbps=1000")
+    out = advise_json(
+        capsys,
+        "--preset",
+        "retail",
+        "--set",
+        "cameras=40",
+        "--answer",
+        "site_space=enclosure",
+        "--answer",
+        "uplink_mbps=1000",
+    )
     # Orin Nano Super: 11 decoded 1080p30 streams → ceil(40 × 1.3 / 11) = 5 devices
     assert (out["device_id"], out["devices"], out["edge_costed"]) == ("jetson-orin-nano-super", 5, True)
     assert out["devices"] * HARDWARE[out["device_id"]]["decode_1080p30_streams"] >= 40
@@ -68,13 +88,19 @@ def test_table_format_shows_the_verdict_weights_and_budget(capsys):
     assert "Wait for the next analysed frame (average)" in text and "250.0 Mbps needed" in text
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--answer", "privacy=secret"], "error: privacy = 'secret' is not valid: choose one of none, anonymisable, on_site"),
-    (["--answer", "response_ms=-5"], "error: response_ms = -5.0 is not valid: allowed 1 to 60,000 ms"),
-    (["--answer", "response_ms=fast"], "error: response_ms = 'fast' is not a number"),
-    (["--answer", "colour=blue"], "error: unknown answer 'colour'"),
-    (["--answer", "nonsense"], "error: --answer expects KEY=VALUE, got 'nonsense'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["--answer", "privacy=secret"],
+            "error: privacy = 'secret' is not valid: choose one of none, anonymisable, on_site",
+        ),
+        (["--answer", "response_ms=-5"], "error: response_ms = -5.0 is not valid: allowed 1 to 60,000 ms"),
+        (["--answer", "response_ms=fast"], "error: response_ms = 'fast' is not a number"),
+        (["--answer", "colour=blue"], "error: unknown answer 'colour'"),
+        (["--answer", "nonsense"], "error: --answer expects KEY=VALUE, got 'nonsense'"),
+    ],
+)
 def test_bad_answers_exit_2_with_one_line(capsys, args, message):
     assert main(["advise", "--preset", "retail", *args]) == 2
     captured = capsys.readouterr()
@@ -82,11 +108,21 @@ def test_bad_answers_exit_2_with_one_line(capsys, args, message):
 
 
 def test_as_a_process():
-    run = subprocess.run([sys.executable, "-m", "planner", "advise", "--preset", "vessel", "--format", "json"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "planner", "advise", "--preset", "vessel", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     assert math.isfinite(out["latency_ms"]["cloud"]["total"])
-    bad = subprocess.run([sys.executable, "-m", "planner", "advise", "--preset", "nowhere"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "planner", "advise", "--preset", "nowhere"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1

@@ -1,5 +1,6 @@
 """`python -m planner report`: the cheapest cloud design in the JSON report, `--cloud cheapest` and `--uplink-mbps`
 (a subprocess per run, as a user runs it)."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,14 @@ RETAIL = ("report", "--preset", "retail")
 
 
 def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
 
 
 def test_json_report_names_the_cheapest_cloud_design_and_the_edge_against_it():
@@ -29,8 +36,12 @@ def test_json_report_names_the_cheapest_cloud_design_and_the_edge_against_it():
     assert run.returncode == 0, run.stderr
     cheapest = json.loads(run.stdout)["cheapest_cloud"]
     assert {"design", "monthly_cost", "total_cost", "break_even_month", "npv_savings"} <= cheapest.keys()
-    assert cheapest["design"] == {"inference_pricing": "instances", "instance_commitment": "spot",
-                                  "instance_billing": "scale_to_zero", "cloud_upload": "frames"}
+    assert cheapest["design"] == {
+        "inference_pricing": "instances",
+        "instance_commitment": "spot",
+        "instance_billing": "scale_to_zero",
+        "cloud_upload": "frames",
+    }
     by_hand = summary(analyse_one(designs.apply(catalog.preset("retail"), cheapest["design"])))
     assert cheapest["monthly_cost"] == pytest.approx(by_hand["cloud_monthly_cost"])
     assert cheapest["total_cost"] == pytest.approx(by_hand["cloud_total_cost"])
@@ -46,10 +57,11 @@ def test_cloud_cheapest_reports_against_the_design_and_a_thin_uplink_is_one_line
     # with 1,000 Mbps the video fits too, but frames stay cheaper: the same design as at 100 Mbps, now applied
     assert "uploads: analysed frames only" in report["cheapest_cloud"]["text"]
     assert report["cloud_total_cost"] == pytest.approx(report["cheapest_cloud"]["total_cost"])
-    assert report["cheapest_cloud"]["design"] == {}                   # the scenario now is the cheapest design
+    assert report["cheapest_cloud"]["design"] == {}  # the scenario now is the cheapest design
     thin = cli(*RETAIL, "--cloud", "cheapest", "--uplink-mbps", "20")  # frames need 24 ÷ 0.8 = 30 Mbps
     assert thin.returncode == 2 and thin.stdout == ""
-    assert thin.stderr == ("error: no cloud design fits an uplink of 20 Mbps: the lightest upload needs 30.0 Mbps "
-                           "per site\n")
+    assert thin.stderr == (
+        "error: no cloud design fits an uplink of 20 Mbps: the lightest upload needs 30.0 Mbps per site\n"
+    )
     bad = cli(*RETAIL, "--uplink-mbps", "0")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--uplink-mbps" in bad.stderr

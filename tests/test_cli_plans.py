@@ -1,4 +1,5 @@
 """`python -m planner plans …` and `db upgrade`, run as a user would, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from planner.catalogs import catalog
-from planner.schema.scenario import to_json
 from planner.plans.store import Store
 from planner.plans.workspace import Workspace
+from planner.schema.scenario import to_json
 
 pytestmark = pytest.mark.cli
 
@@ -29,8 +30,14 @@ def url(request, tmp_path):
 
 def cli(url: str, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "PLANNER_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def ok(url: str, *args) -> str:
@@ -40,11 +47,13 @@ def ok(url: str, *args) -> str:
 
 
 def test_save_list_export_and_the_export_reads_back_with_identical_figures(url, tmp_path):
-    plan, number = ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Store A",
-                      "--note", "as proposed").split()
+    plan, number = ok(
+        url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Store A", "--note", "as proposed"
+    ).split()
     assert len(plan) == 32 and number == "1"
-    assert ok(url, "plans", "save", "--scenario", PRESETS / "vessel.json", "--name", "Store A",
-              "--plan", plan).split() == [plan, "2"]
+    assert ok(
+        url, "plans", "save", "--scenario", PRESETS / "vessel.json", "--name", "Store A", "--plan", plan
+    ).split() == [plan, "2"]
     listed = json.loads(ok(url, "plans", "list", "--format", "json"))
     assert [(p["id"], p["name"], p["revisions"], p["problem"]) for p in listed] == [(plan, "Store A", 2, None)]
     assert plan in ok(url, "plans", "list", "--search", "store a")
@@ -52,31 +61,41 @@ def test_save_list_export_and_the_export_reads_back_with_identical_figures(url, 
 
     exported = tmp_path / "first.json"
     ok(url, "plans", "export", plan, "--rev", "1", "--out", exported)
-    assert exported.read_text() == to_json(catalog.preset("retail"))              # the scenario file itself
-    assert ok(url, "report", "--scenario", exported, "--format", "json") == \
-        ok(url, "report", "--preset", "retail", "--format", "json")
+    assert exported.read_text() == to_json(catalog.preset("retail"))  # the scenario file itself
+    assert ok(url, "report", "--scenario", exported, "--format", "json") == ok(
+        url, "report", "--preset", "retail", "--format", "json"
+    )
     assert ok(url, "plans", "export", plan) == to_json(catalog.preset("vessel"))  # latest, to stdout
 
 
 def test_a_new_revision_keeps_the_rest_of_the_saved_work(url):
     db = Store(url)
-    saved = Workspace(catalog.preset("retail"), preset="retail", view="accounting",
-                      comparison=(catalog.preset("retail"), catalog.preset("vessel")))
+    saved = Workspace(
+        catalog.preset("retail"),
+        preset="retail",
+        view="accounting",
+        comparison=(catalog.preset("retail"), catalog.preset("vessel")),
+    )
     plan = db.save(saved, "With a comparison").plan_id
     ok(url, "plans", "save", "--scenario", PRESETS / "oil_gas.json", "--name", "With a comparison", "--plan", plan)
     assert db.open(plan).workspace == saved.with_scenario(catalog.preset("oil_gas"))
     db.close()
 
 
-@pytest.mark.parametrize("args, message", [
-    (("plans", "export", "0" * 32), "error: there is no plan '00000000000000000000000000000000'"),
-    (("plans", "export", "nope", "--rev", "1"), "error: there is no plan 'nope' (a plan id is 32 hex digits)"),
-    (("plans", "save", "--scenario", "missing.json", "--name", "x"), "error: cannot read missing.json"),
-    (("plans", "save", "--scenario", PRESETS / "retail.json", "--name", " "), "error: a plan needs a name"),
-    (("plans", "save", "--scenario", PRESETS / "retail.json", "--name", "x", "--plan", "f" * 32),
-     "error: there is no plan"),
-    (("plans", "frobnicate"), "error: argument action: invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("plans", "export", "0" * 32), "error: there is no plan '00000000000000000000000000000000'"),
+        (("plans", "export", "nope", "--rev", "1"), "error: there is no plan 'nope' (a plan id is 32 hex digits)"),
+        (("plans", "save", "--scenario", "missing.json", "--name", "x"), "error: cannot read missing.json"),
+        (("plans", "save", "--scenario", PRESETS / "retail.json", "--name", " "), "error: a plan needs a name"),
+        (
+            ("plans", "save", "--scenario", PRESETS / "retail.json", "--name", "x", "--plan", "f" * 32),
+            "error: there is no plan",
+        ),
+        (("plans", "frobnicate"), "error: argument action: invalid choice"),
+    ],
+)
 def test_bad_input_is_one_line_and_status_2(url, args, message):
     run = cli(url, *args)
     assert run.returncode == 2 and run.stderr.startswith(message) and run.stderr.count("\n") == 1, run.stderr
@@ -101,14 +120,19 @@ FLEETS = ROOT / "data" / "fleets"
 
 def test_a_fleet_plan_saves_exports_and_reads_back_with_identical_figures(url, tmp_path):
     from planner.fleet import inventory as fleet_inventory
-    plan, number = ok(url, "plans", "save", "--fleet", FLEETS / "city_intersections.json", "--name", "City",
-                      "--note", "two waves").split()
+
+    plan, number = ok(
+        url, "plans", "save", "--fleet", FLEETS / "city_intersections.json", "--name", "City", "--note", "two waves"
+    ).split()
     assert number == "1"
     exported = tmp_path / "city.json"
     ok(url, "plans", "export", plan, "--out", exported)
-    assert exported.read_text() == fleet_inventory.fleet_json(fleet_inventory.preset("city_intersections"))   # the fleet file itself
-    assert ok(url, "fleet", "--sites", exported, "--format", "json") == \
-        ok(url, "fleet", "--fleet", "city_intersections", "--format", "json")
+    assert exported.read_text() == fleet_inventory.fleet_json(
+        fleet_inventory.preset("city_intersections")
+    )  # the fleet file itself
+    assert ok(url, "fleet", "--sites", exported, "--format", "json") == ok(
+        url, "fleet", "--fleet", "city_intersections", "--format", "json"
+    )
     # A second revision from an edited fleet file; the listing says what each plan holds.
     edited = tmp_path / "edited.json"
     edited.write_text(exported.read_text().replace('"count": "25"', '"count": "26"', 1))
@@ -131,23 +155,35 @@ def test_a_fleet_file_with_a_bad_cell_is_not_saved(url, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text((FLEETS / "city_intersections.json").read_text().replace('"count": 25', '"count": -3', 1))
     run = cli(url, "plans", "save", "--fleet", bad, "--name", "Bad")
-    assert run.returncode == 2 and run.stderr.startswith(f"error: {bad}: row 1, column count: -3 is outside"), run.stderr
+    assert run.returncode == 2 and run.stderr.startswith(f"error: {bad}: row 1, column count: -3 is outside"), (
+        run.stderr
+    )
 
 
 def test_a_damaged_plan_is_listed_with_its_reason(url):
     import sqlalchemy as sa
+
     from planner.plans import store
+
     ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Good")
     damaged = ok(url, "plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Damaged").split()[0]
     db = Store(url)
     with db.engine.begin() as connection:
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == damaged)
-                           .values(document='{"workspace_version": 1, "scenario": {"cameras": -5}}'))
+        connection.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.plan_id == damaged)
+            .values(document='{"workspace_version": 1, "scenario": {"cameras": -5}}')
+        )
     db.close()
     problems = {p["name"]: p["problem"] for p in json.loads(ok(url, "plans", "list", "--format", "json"))}
-    assert problems == {"Good": None, "Damaged": "its stored document is damaged: scenario: cameras = -5 is not valid: "
-                                                 "allowed 0 to 100,000 cameras, a whole number"}
-    assert "Damaged  (cannot be read: its stored document is damaged: scenario: cameras = -5" in ok(url, "plans", "list")
+    assert problems == {
+        "Good": None,
+        "Damaged": "its stored document is damaged: scenario: cameras = -5 is not valid: "
+        "allowed 0 to 100,000 cameras, a whole number",
+    }
+    assert "Damaged  (cannot be read: its stored document is damaged: scenario: cameras = -5" in ok(
+        url, "plans", "list"
+    )
 
 
 def test_the_commands_honour_streamlits_connection_secrets(tmp_path):
@@ -160,12 +196,19 @@ def test_the_commands_honour_streamlits_connection_secrets(tmp_path):
     env |= {"PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], cwd=project, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "planner", *map(str, args)],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     saved = run("plans", "save", "--scenario", PRESETS / "retail.json", "--name", "Via secrets")
     assert saved.returncode == 0, saved.stderr
     assert [p.name for p in Store(f"sqlite:///{db_file}").plans()] == ["Via secrets"]
     assert not (project / "plans.sqlite3").exists()
     assert run("db", "upgrade").stdout == f"plans database sqlite:///{db_file}: schema is current\n"
-    env["PLANNER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"          # the variable wins
+    env["PLANNER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"  # the variable wins
     assert "from-env" in run("db", "upgrade").stdout

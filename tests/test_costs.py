@@ -12,6 +12,7 @@ The small scenario `SMALL` (below) is worked out once here; each test states the
                      month m is ∫ₘ^{m+1} min(t, 2) dt = 0.5, 1.5, 2, 2, … months of uploads
     operating hours  8 × 20 = 160 h; the rest of a 730.5-h month (365.25 × 24 / 12) is 570.5 h
 """
+
 from __future__ import annotations
 
 import math
@@ -29,27 +30,65 @@ pytestmark = pytest.mark.unit
 
 # Every price zero: a test switches on only what it checks.
 QUIET = dict(
-    uplink_per_gb=0, ingest_per_gb=0, storage_per_gb_month=0,
-    inference_tiers=[{"start": 0, "price": 0}], egress_tiers=[{"start": 0, "price": 0}],
-    serverless_per_gb_second=0, serverless_per_million_requests=0,
-    device_price=0, install_per_device=0, salvage_percent=0, failure_percent_per_year=0,
-    management_per_month=0, electricity_per_kwh=0, feedback_percent=0, discount_percent_per_year=0,
+    uplink_per_gb=0,
+    ingest_per_gb=0,
+    storage_per_gb_month=0,
+    inference_tiers=[{"start": 0, "price": 0}],
+    egress_tiers=[{"start": 0, "price": 0}],
+    serverless_per_gb_second=0,
+    serverless_per_million_requests=0,
+    device_price=0,
+    install_per_device=0,
+    salvage_percent=0,
+    failure_percent_per_year=0,
+    management_per_month=0,
+    electricity_per_kwh=0,
+    feedback_percent=0,
+    discount_percent_per_year=0,
 )
 
 SMALL = dict(
-    name="small", cameras=10, hours_per_day=8, days_per_month=20, bitrate_mbps=2, analysed_fps=0.5,
-    image_kb=200, result_kb=2, cloud_upload="video", inference_pricing="per_image",
-    uplink_per_gb=0.5, ingest_per_gb=0.01, storage_per_gb_month=0.02, retention_days=60.875,
-    inference_tiers=[{"start": 0, "price": 1.0}, {"start": 1_000_000, "price": 0.5}],     # per 1,000 images
-    egress_tiers=[{"start": 0, "price": 0}, {"start": 2, "price": 0.5}],                   # per GB
-    serverless_per_gb_second=1e-5, serverless_memory_gb=1, serverless_ms_per_inference=100,
+    name="small",
+    cameras=10,
+    hours_per_day=8,
+    days_per_month=20,
+    bitrate_mbps=2,
+    analysed_fps=0.5,
+    image_kb=200,
+    result_kb=2,
+    cloud_upload="video",
+    inference_pricing="per_image",
+    uplink_per_gb=0.5,
+    ingest_per_gb=0.01,
+    storage_per_gb_month=0.02,
+    retention_days=60.875,
+    inference_tiers=[{"start": 0, "price": 1.0}, {"start": 1_000_000, "price": 0.5}],  # per 1,000 images
+    egress_tiers=[{"start": 0, "price": 0}, {"start": 2, "price": 0.5}],  # per GB
+    serverless_per_gb_second=1e-5,
+    serverless_memory_gb=1,
+    serverless_ms_per_inference=100,
     serverless_per_million_requests=1.0,
-    device_sizing="manual", devices_manual=3, device_price=1000, install_per_device=200, useful_life_months=12,
-    salvage_percent=10, failure_percent_per_year=12, management_basis="per_device", management_per_month=10,
-    sites=2, device_watts=100, electricity_per_kwh=0.2, pue=1.5, idle_power_percent=50, feedback_percent=2,
-    horizon_months=36, discount_percent_per_year=0,
-    workload_growth_percent_per_year=0, bandwidth_price_change_percent_per_year=0,
-    cloud_fee_change_percent_per_year=0, electricity_price_change_percent_per_year=0,
+    device_sizing="manual",
+    devices_manual=3,
+    device_price=1000,
+    install_per_device=200,
+    useful_life_months=12,
+    salvage_percent=10,
+    failure_percent_per_year=12,
+    management_basis="per_device",
+    management_per_month=10,
+    sites=2,
+    device_watts=100,
+    electricity_per_kwh=0.2,
+    pue=1.5,
+    idle_power_percent=50,
+    feedback_percent=2,
+    horizon_months=36,
+    discount_percent_per_year=0,
+    workload_growth_percent_per_year=0,
+    bandwidth_price_change_percent_per_year=0,
+    cloud_fee_change_percent_per_year=0,
+    electricity_price_change_percent_per_year=0,
 )
 
 
@@ -74,7 +113,7 @@ def line(scenario, key, months=None) -> np.ndarray:
 def test_quantities_by_hand():
     c = run(small())
     assert c.values("images")[0, 0] == pytest.approx(2_880_000)
-    assert c.values("upload_gb")[0, 0] == pytest.approx(1_440)          # video
+    assert c.values("upload_gb")[0, 0] == pytest.approx(1_440)  # video
     assert c.values("result_gb")[0, 0] == pytest.approx(5.76)
     assert c.values("feedback_gb")[0, 0] == pytest.approx(11.52)
     assert c.values("devices")[0].tolist() == [3.0] * 36
@@ -122,8 +161,9 @@ def test_serverless_inference():
 def test_negotiated_discount_applies_to_inference_only():
     # 25 % off the list price: per image 1,940 × 0.75 = 1,455; serverless 5.76 × 0.75 = 4.32
     assert line(small(inference_discount_percent=25), "inference")[0] == pytest.approx(1455.0)
-    assert line(small(inference_discount_percent=25, inference_pricing="serverless"), "inference")[0] == \
-        pytest.approx(4.32)
+    assert line(small(inference_discount_percent=25, inference_pricing="serverless"), "inference")[0] == pytest.approx(
+        4.32
+    )
     assert line(small(inference_discount_percent=25), "site_uplink")[0] == pytest.approx(720.0)
 
 
@@ -161,8 +201,12 @@ def test_cloud_month_total_by_hand():
 
 
 # ── Growth and price changes ────────────────────────────────────────────────────────────────────────
-GROWING = dict(workload_growth_percent_per_year=21, bandwidth_price_change_percent_per_year=-19,
-               cloud_fee_change_percent_per_year=44, electricity_price_change_percent_per_year=21)
+GROWING = dict(
+    workload_growth_percent_per_year=21,
+    bandwidth_price_change_percent_per_year=-19,
+    cloud_fee_change_percent_per_year=44,
+    electricity_price_change_percent_per_year=21,
+)
 # After 6 months: growth 1.21^½ = 1.1, bandwidth 0.81^½ = 0.9, fees 1.44^½ = 1.2, electricity 1.1;
 # after 12 months: 1.21, 0.81, 1.44, 1.21.
 
@@ -228,11 +272,11 @@ def test_hardware_refresh_at_end_of_life_with_salvage():
     s = small()
     hardware = line(s, "hardware")
     expected = np.zeros(36)
-    expected[0] = 3 * 1000                       # 3 devices bought at go-live
-    expected[[12, 24]] = 3 * (1000 - 100)        # replaced after 12 months; each old one sold for 10 %
+    expected[0] = 3 * 1000  # 3 devices bought at go-live
+    expected[[12, 24]] = 3 * (1000 - 100)  # replaced after 12 months; each old one sold for 10 %
     assert hardware == pytest.approx(expected)
     installation = np.zeros(36)
-    installation[[0, 12, 24]] = 3 * 200           # installed again with every purchase
+    installation[[0, 12, 24]] = 3 * 200  # installed again with every purchase
     assert line(s, "installation") == pytest.approx(installation)
     assert line(s, "devices_bought").tolist() == [3.0 if m % 12 == 0 else 0.0 for m in range(36)]
 
@@ -302,8 +346,9 @@ def test_feedback_loop_lines():
 
 
 # ── Auto sizing ─────────────────────────────────────────────────────────────────────────────────────
-AUTO = dict(device_sizing="auto", cameras=10, sites=2, analysed_fps=0.5, sizing_headroom_percent=25,
-            device_throughput_ips=1)
+AUTO = dict(
+    device_sizing="auto", cameras=10, sites=2, analysed_fps=0.5, sizing_headroom_percent=25, device_throughput_ips=1
+)
 
 
 def test_auto_sizing_is_per_site():
@@ -335,7 +380,7 @@ def test_auto_sizing_buys_more_devices_as_the_workload_grows():
     assert line(s, "hardware") == pytest.approx(hardware)
     # running costs follow the fleet: failures 12 %/yr ÷ 12 × 1,200 = 12 per device-month
     assert line(s, "failures") == pytest.approx(12.0 * np.array(devices))
-    assert line(s, "management") == pytest.approx(10.0 * np.array(devices))   # per device
+    assert line(s, "management") == pytest.approx(10.0 * np.array(devices))  # per device
 
 
 def test_a_vanishingly_small_growth_rate_buys_the_fleet_once():
@@ -352,8 +397,10 @@ def test_a_vanishingly_small_growth_rate_buys_the_fleet_once():
 def test_a_vanishingly_small_growth_rate_in_a_batch_with_different_lives():
     # Same rate, in a batch whose rows have different useful lives (6 and 12 months): no crash, and
     # each row refreshes its fixed fleet of 8 on its own schedule.
-    rows = [small(**AUTO, workload_growth_percent_per_year=1e-322, useful_life_months=life, horizon_months=13)
-            for life in (6, 12)]
+    rows = [
+        small(**AUTO, workload_growth_percent_per_year=1e-322, useful_life_months=life, horizon_months=13)
+        for life in (6, 12)
+    ]
     bought = cost_model.evaluate(cost_model.batch(rows)).values("devices_bought")
     assert np.flatnonzero(bought[0]).tolist() == [0, 6, 12]
     assert np.flatnonzero(bought[1]).tolist() == [0, 12]
@@ -378,20 +425,20 @@ def test_retail_store_seed_case():
     m = _first_month(s)
     # 12 h × 3600 s × 30 days = 1,296,000 s; images 50 × 0.4 × 1,296,000 = 25,920,000
     # video 50 × 4 Mbps × 10⁶/8 × 1,296,000 / 10⁹ = 32,400 GB
-    assert m["site_uplink"] == pytest.approx(32_400 * 0.01)                 # 324
-    assert m["cloud_ingest"] == pytest.approx(32_400 * 0.0085)              # 275.4
+    assert m["site_uplink"] == pytest.approx(32_400 * 0.01)  # 324
+    assert m["cloud_ingest"] == pytest.approx(32_400 * 0.0085)  # 275.4
     # Rekognition tiers: 1M × 0.001 + 4M × 0.0008 + 20.92M × 0.0006 = 1,000 + 3,200 + 12,552
     assert m["inference"] == pytest.approx(16_752.0)
     # results 25.92M × 1 KB = 25.92 GB, inside the 100 GB free tier
     assert m["results_egress"] == 0.0
     # storage: retention R = 30 / 30.4375 months, month 0 holds R − R²/2 months of uploads
     r = 30 / (365.25 / 12)
-    assert m["cloud_storage"] == pytest.approx(32_400 * 0.023 * (r - r * r / 2))      # ≈ 372.52
+    assert m["cloud_storage"] == pytest.approx(32_400 * 0.023 * (r - r * r / 2))  # ≈ 372.52
     cloud = m["site_uplink"] + m["cloud_ingest"] + m["inference"] + m["cloud_storage"]
     assert 15_000 <= cloud <= 20_000
 
     assert m["devices"] == 5
-    assert m["hardware"] + m["installation"] == pytest.approx(10_000)      # 5 × 2,000
+    assert m["hardware"] + m["installation"] == pytest.approx(10_000)  # 5 × 2,000
     assert m["management"] == pytest.approx(500)
     # electricity 5 × 0.25 kW × (360 h + 30 % × 370.5 h) × 1.2 × 0.13 = 91.87
     assert m["electricity"] == pytest.approx(5 * 0.25 * (360 + 0.3 * 370.5) * 1.2 * 0.13)
@@ -404,7 +451,7 @@ def test_retail_store_seed_case():
     f = analyse(run(s), "cash", s.discount_percent_per_year)
     # capex 10,000 paid at go-live, recovered at (cloud − edge running) per month
     assert f.break_even_month[0] == pytest.approx(10_000 / (cloud - edge_running))
-    assert f.break_even_month[0] < 1                                          # pays back in month 1
+    assert f.break_even_month[0] < 1  # pays back in month 1
 
 
 def test_manufacturing_seed_case():
@@ -413,7 +460,7 @@ def test_manufacturing_seed_case():
     s = catalog.preset("manufacturing")
     m = _first_month(s)
     # 12 cameras × 10 Mbps × 10⁶/8 × (24 × 3600 × 30 = 2,592,000 s) / 10⁹ = 38,880 GB × 0.31 USD/GB
-    assert m["site_uplink"] == pytest.approx(38_880 * 0.31)                 # 12,052.80
+    assert m["site_uplink"] == pytest.approx(38_880 * 0.31)  # 12,052.80
     assert m["site_uplink"] == pytest.approx(12_000, rel=0.05)
     # one device: 12 × 0.1 fps × 1.3 / 215 per s = 0.007 → 1
     assert m["devices"] == 1
@@ -424,7 +471,7 @@ def test_manufacturing_seed_case():
     assert m["management"] == 0
     edge_running = sum(m[k] for k in ("failures", "management", "electricity", "feedback_uplink", "feedback_cloud"))
     cloud = sum(m[i.key] for i in side_components("cloud"))
-    assert edge_running < 10 and edge_running < 0.001 * cloud              # "near zero"
+    assert edge_running < 10 and edge_running < 0.001 * cloud  # "near zero"
     f = analyse(run(s), "cash", s.discount_percent_per_year)
     assert f.break_even_month[0] == pytest.approx(500 / (cloud - edge_running))
     assert f.break_even_month[0] < 1
@@ -465,8 +512,12 @@ def test_component_metadata_is_complete():
     for c in COMPONENTS:
         assert c.side in ("cloud", "edge") and c.label and c.bill and c.formula
         assert set(c.views) <= {"cash", "accounting"} and c.views
-    assert {c.key for c in COMPONENTS if c.lump} == {"hardware", "installation", "commitment_upfront",
-                                                     "carbon_edge_purchase"}
+    assert {c.key for c in COMPONENTS if c.lump} == {
+        "hardware",
+        "installation",
+        "commitment_upfront",
+        "carbon_edge_purchase",
+    }
     assert math.isclose(cost_model.HOURS_PER_CALENDAR_MONTH, 730.5)
 
 

@@ -1,6 +1,7 @@
 """The cheapest cloud design (planner.model.designs): every design of a small scenario costed by hand, the retail
 preset's cheapest design, a link too thin for the cheapest upload, and a property: the cheapest feasible design is
 never dearer than any design one input away from the scenario."""
+
 from __future__ import annotations
 
 import math
@@ -24,23 +25,46 @@ RETAIL = catalog.preset("retail")
 # One camera, 10 h × 25 days = 900,000 s a month at 1 frame/s: 900,000 images; 1 Mbps of video = 112.5 GB,
 # 100 KB frames = 90 GB. Every price not under test is 0, the horizon 12 months, no growth.
 HAND = replace(
-    RETAIL, name="By hand", cameras=1, hours_per_day=10, days_per_month=25, analysed_fps=1, bitrate_mbps=1,
-    image_kb=100, result_kb=0, uplink_per_gb=0.1, ingest_per_gb=0, storage_per_gb_month=0, retention_days=0,
-    inference_tiers=[{"start": 0, "price": 2.0}], egress_tiers=[{"start": 0, "price": 0}],
-    cloud_provider="custom", serverless_per_gb_second=0.01, serverless_memory_gb=1, serverless_ms_per_inference=100,
-    serverless_per_million_requests=0, instance_min_count=1, instance_inferences_per_s=1_000,
-    instance_per_hour=1.0, instance_spot_per_hour=0.4, instance_spot_interruption_percent=200,
-    instance_committed_per_hour=0.3, instance_partial_upfront_percent=50, instance_warmup_hours_per_day=0.5,
-    horizon_months=12, discount_percent_per_year=0)
-HOURS = 365.25 / 12 * 24                      # 730.5 instance-hours a month, always on
-SCALED = (10 + 0.5) * 25                      # 262.5: operating hours plus warm-up, scaled to zero
-UPLOAD = {"video": 112.5 * 0.1, "frames": 90 * 0.1}                         # uplink bill a month
-INFERENCE = {                                                               # a month
-    ("per_image", "on_demand", "always_on", "none"): 900 * 2.0,            # 900 thousand images × 2.0
-    ("serverless", "on_demand", "always_on", "none"): 900_000 * 0.1 * 1 * 0.01,   # × 0.1 s × 1 GB × 0.01
+    RETAIL,
+    name="By hand",
+    cameras=1,
+    hours_per_day=10,
+    days_per_month=25,
+    analysed_fps=1,
+    bitrate_mbps=1,
+    image_kb=100,
+    result_kb=0,
+    uplink_per_gb=0.1,
+    ingest_per_gb=0,
+    storage_per_gb_month=0,
+    retention_days=0,
+    inference_tiers=[{"start": 0, "price": 2.0}],
+    egress_tiers=[{"start": 0, "price": 0}],
+    cloud_provider="custom",
+    serverless_per_gb_second=0.01,
+    serverless_memory_gb=1,
+    serverless_ms_per_inference=100,
+    serverless_per_million_requests=0,
+    instance_min_count=1,
+    instance_inferences_per_s=1_000,
+    instance_per_hour=1.0,
+    instance_spot_per_hour=0.4,
+    instance_spot_interruption_percent=200,
+    instance_committed_per_hour=0.3,
+    instance_partial_upfront_percent=50,
+    instance_warmup_hours_per_day=0.5,
+    horizon_months=12,
+    discount_percent_per_year=0,
+)
+HOURS = 365.25 / 12 * 24  # 730.5 instance-hours a month, always on
+SCALED = (10 + 0.5) * 25  # 262.5: operating hours plus warm-up, scaled to zero
+UPLOAD = {"video": 112.5 * 0.1, "frames": 90 * 0.1}  # uplink bill a month
+INFERENCE = {  # a month
+    ("per_image", "on_demand", "always_on", "none"): 900 * 2.0,  # 900 thousand images × 2.0
+    ("serverless", "on_demand", "always_on", "none"): 900_000 * 0.1 * 1 * 0.01,  # × 0.1 s × 1 GB × 0.01
     ("instances", "on_demand", "always_on", "none"): HOURS * 1.0,
     ("instances", "on_demand", "scale_to_zero", "none"): SCALED * 1.0,
-    ("instances", "spot", "always_on", "none"): HOURS * 0.4 * 3,           # 200 % interruption allowance
+    ("instances", "spot", "always_on", "none"): HOURS * 0.4 * 3,  # 200 % interruption allowance
     ("instances", "spot", "scale_to_zero", "none"): SCALED * 0.4 * 3,
 }
 # Commitments: 0.3/h every hour of the term; upfront share 0, 50 % or 100 % of the term paid at go-live.
@@ -49,7 +73,8 @@ for term in ("one_year", "three_year"):
     for upfront, share in (("none", 0), ("partial", 0.5), ("all", 1)):
         # 12 months of the hourly part, plus the upfront for the whole term (in the horizon: paid at month 0)
         INFERENCE[("instances", term, "always_on", upfront)] = (
-            (12 * HOURS * 0.3 * (1 - share) + HOURS * 0.3 * share * months) / 12)
+            12 * HOURS * 0.3 * (1 - share) + HOURS * 0.3 * share * months
+        ) / 12
 
 
 def key(s):
@@ -58,7 +83,7 @@ def key(s):
 
 def test_every_design_of_a_small_scenario_costs_what_it_does_by_hand():
     found = designs.evaluate(HAND)
-    assert found.n == 24                                      # 12 pricings × 2 uploads, no catalog region
+    assert found.n == 24  # 12 pricings × 2 uploads, no catalog region
     by_hand = {(*k, upload): 12 * (monthly + UPLOAD[upload]) for k, monthly in INFERENCE.items() for upload in UPLOAD}
     costed = {key(s): total for s, total in zip(found.scenarios, found.finance.cloud_total)}
     assert costed.keys() == by_hand.keys()
@@ -68,8 +93,11 @@ def test_every_design_of_a_small_scenario_costs_what_it_does_by_hand():
     # to the design that changes fewer inputs (no upfront, as the scenario has it)
     best = found.scenarios[found.cheapest]
     assert key(best) == ("instances", "one_year", "always_on", "none", "frames")
-    assert found.changes[found.cheapest] == {"inference_pricing": "instances", "instance_commitment": "one_year",
-                                             "cloud_upload": "frames"}
+    assert found.changes[found.cheapest] == {
+        "inference_pricing": "instances",
+        "instance_commitment": "one_year",
+        "cloud_upload": "frames",
+    }
     assert found.figures(found.cheapest)["total_cost"] == pytest.approx(12 * (0.3 * HOURS + 9.0))
     assert found.figures(found.cheapest)["monthly_cost"] == pytest.approx(0.3 * HOURS + 9.0)
     assert found.current == 0 and found.changes[0] == {} and found.scenarios[0] == HAND
@@ -79,15 +107,15 @@ def test_a_design_whose_upload_the_link_cannot_carry_is_never_chosen():
     # Uploads billed at 0: video and frames cost the same, and a tie keeps the scenario's video (fewer changes).
     # Sustained per site: video 3 Mbps, frames 1 × 1 × 200 KB × 8 / 1000 = 1.6 Mbps; the link carries 80 % of itself.
     free_upload = replace(HAND, uplink_per_gb=0, bitrate_mbps=3, image_kb=200)
-    roomy = designs.evaluate(free_upload, link_mbps=10)       # carries 8: both fit
+    roomy = designs.evaluate(free_upload, link_mbps=10)  # carries 8: both fit
     assert roomy.feasible.all()
     assert key(roomy.scenarios[roomy.cheapest]) == ("instances", "one_year", "always_on", "none", "video")
-    thin = designs.evaluate(free_upload, link_mbps=2.5)       # carries 2.0: frames only
+    thin = designs.evaluate(free_upload, link_mbps=2.5)  # carries 2.0: frames only
     video = np.array([s.cloud_upload == "video" for s in thin.scenarios])
     assert not thin.feasible[video].any() and thin.feasible[~video].all()
     assert key(thin.scenarios[thin.cheapest]) == ("instances", "one_year", "always_on", "none", "frames")
     assert thin.finance.cloud_total[thin.cheapest] == pytest.approx(thin.finance.cloud_total[video].min())
-    none_fit = designs.evaluate(free_upload, link_mbps=1.5)   # carries 1.2: neither
+    none_fit = designs.evaluate(free_upload, link_mbps=1.5)  # carries 1.2: neither
     assert none_fit.cheapest is None and not none_fit.feasible.any()
     assert none_fit.upload_mbps.min() == pytest.approx(1.6) and none_fit.upload_mbps.max() == pytest.approx(3.0)
 
@@ -97,16 +125,19 @@ def test_retail_cheapest_design_and_the_edge_against_it():
     best = found.scenarios[found.cheapest]
     # 50 cameras × 4 Mbps = 200 Mbps of video: over 80 Mbps; 50 × 0.4 × 150 KB × 8 = 24 Mbps of frames fit
     assert not found.feasible[0] and found.upload_mbps[0] == pytest.approx(200)
-    assert designs.design_text(best) == ("GPU instances (provisioned), Spot / preemptible, Scaled to zero outside "
-                                         "operating hours; uploads: analysed frames only; region: prices as entered")
+    assert designs.design_text(best) == (
+        "GPU instances (provisioned), Spot / preemptible, Scaled to zero outside "
+        "operating hours; uploads: analysed frames only; region: prices as entered"
+    )
     # 2 instances (the minimum) × (12 + 0.5) h × 30 days × 0.21 × 1.1 = 173.25 a month of inference
     own = summary(analyse_one(designs.apply(RETAIL, found.changes[found.cheapest])))
     figures = found.figures(found.cheapest)
     assert figures["total_cost"] == pytest.approx(own["cloud_total_cost"])
-    assert figures["break_even_month"] is None and own["break_even_month"] is None    # 11,956 vs 32,265: never
+    assert figures["break_even_month"] is None and own["break_even_month"] is None  # 11,956 vs 32,265: never
     assert figures["npv_savings"] == pytest.approx(own["npv_savings"])
-    assert (analyse_one(designs.apply(RETAIL, found.changes[found.cheapest])).costs.values("inference")[0, 0]
-            == pytest.approx(2 * 12.5 * 30 * 0.21 * 1.1))
+    assert analyse_one(designs.apply(RETAIL, found.changes[found.cheapest])).costs.values("inference")[
+        0, 0
+    ] == pytest.approx(2 * 12.5 * 30 * 0.21 * 1.1)
 
 
 def test_a_catalog_instance_commits_at_its_own_rate_for_each_term():
@@ -121,9 +152,12 @@ def test_a_catalog_instance_commits_at_its_own_rate_for_each_term():
 # ── Property ──────────────────────────────────────────────────────────────────────────────────────────
 def neighbours(s) -> list[dict]:
     """The changes of one design input: each other option of a choice, or each catalog region of its provider."""
-    found = [{name: option} for name in ("inference_pricing", "instance_commitment", "instance_upfront",
-                                         "instance_billing", "cloud_upload")
-             for option in FIELD_BY_NAME[name].options if option != getattr(s, name)]
+    found = [
+        {name: option}
+        for name in ("inference_pricing", "instance_commitment", "instance_upfront", "instance_billing", "cloud_upload")
+        for option in FIELD_BY_NAME[name].options
+        if option != getattr(s, name)
+    ]
     cat = catalog.load()
     provider = designs.provider_of(cat, s)
     regions = [r["region"] for r in cat.regions if r["provider"] == provider]
@@ -138,12 +172,13 @@ def test_the_cheapest_design_is_never_dearer_than_one_input_away(s, link):
     for change in neighbours(s):
         try:
             others.append(replace(s, **change))
-        except ScenarioError:            # a region's prices beyond a field's bounds in this currency: not a design
+        except ScenarioError:  # a region's prices beyond a field's bounds in this currency: not a design
             pass
     b = cost_model.batch([s, *others])
     totals = analyse(cost_model.evaluate(b), "cash", b["discount_percent_per_year"]).cloud_total
-    video, frames = designs.site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"],
-                                             b["image_kb"])
+    video, frames = designs.site_upload_mbps(
+        b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"]
+    )
     upload = np.where(b["video_upload"], video, frames)
     fits = np.ones(len(totals), bool) if link is None else upload <= link * designs.UPLINK_UTILISATION
     if found.cheapest is None:

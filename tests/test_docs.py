@@ -1,4 +1,5 @@
 """The formula page and the README stay in step with the code they describe."""
+
 from pathlib import Path
 
 import pytest

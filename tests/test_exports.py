@@ -1,4 +1,5 @@
 """Every CSV the app or the CLI writes is safe to open in a spreadsheet, and exports are reproducible."""
+
 import csv
 import hashlib
 import io
@@ -12,17 +13,36 @@ import pytest
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports import report
+from planner.exports.tables import comparison_csv
 from planner.schema import safe_csv
 from planner.schema.scenario import replace
-from planner.exports.tables import comparison_csv
 
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
-HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-                 " =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "＝1+1", "＋1", "－1", "＠x",
-                 "<script>alert(1)</script>", "ok name"]
-CONTROL_TEXTS = ["\tTab", "\rReturn", "\nLine feed", "=1+1\n=2"]   # refused in a scenario; other text cells may hold them
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    " =1+1",
+    "\u00a0=1+1",
+    "\u3000=1+1",
+    "\u200b=1+1",
+    "\ufeff@SUM(A1)",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠x",
+    "<script>alert(1)</script>",
+    "ok name",
+]
+CONTROL_TEXTS = [
+    "\tTab",
+    "\rReturn",
+    "\nLine feed",
+    "=1+1\n=2",
+]  # refused in a scenario; other text cells may hold them
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -41,9 +61,9 @@ def assert_safe(text: str, hostile: str) -> None:
     for row in rows:
         for cell in row:
             if runs_as_formula(cell):
-                float(cell)        # only a number may start like a formula (e.g. -1234.5)
+                float(cell)  # only a number may start like a formula (e.g. -1234.5)
     flat = [c for row in rows for c in row]
-    kept = hostile.replace("\r", "\n")          # a bare CR inside a cell is written as LF (then quoted)
+    kept = hostile.replace("\r", "\n")  # a bare CR inside a cell is written as LF (then quoted)
     assert any(c.removeprefix("'") == kept for c in flat), "the name is kept, neutralised"
 
 
@@ -99,7 +119,12 @@ def test_exports_are_byte_identical_across_processes(preset):
     """Separate interpreters (different hash seeds, fresh caches) write the same bytes."""
     digests = set()
     for seed in ("1", "2"):
-        out = subprocess.run([sys.executable, "-c", EXPORT_SCRIPT, preset], cwd=ROOT, capture_output=True,
-                             check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", EXPORT_SCRIPT, preset],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        ).stdout
         digests.add(hashlib.sha256(out).hexdigest())
     assert len(digests) == 1

@@ -1,5 +1,6 @@
 """A saved plan's approval in the exports: the printed report, the workbook's Notes sheet and the CSV assumptions say
 what the caller passes ("Approved by … on …", or why it is not approved); without it they are as before."""
+
 from __future__ import annotations
 
 import io
@@ -33,4 +34,5 @@ def test_the_workbook_notes_say_the_approval():
 
 def test_the_printed_report_says_the_approval_escaped():
     assert printable.approval_html("Approved by <b>x</b>") == (
-        "<p class='meta' data-testid='reportApproval'><strong>Approved by &lt;b&gt;x&lt;/b&gt;</strong></p>")
+        "<p class='meta' data-testid='reportApproval'><strong>Approved by &lt;b&gt;x&lt;/b&gt;</strong></p>"
+    )

@@ -5,6 +5,7 @@ arithmetic. `flat(...)`: 1 camera × 8 Mbps = 1 MB/s for 10 h × 10 days = 360,0
 1 USD/GB = 360 USD/month of cloud cost; every other price is zero. The edge is one device bought at
 go-live (price = capex) and a per-site management fee (the only running cost).
 """
+
 from __future__ import annotations
 
 import doctest
@@ -12,18 +13,18 @@ import math
 
 import numpy as np
 import pytest
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 
-from planner.model import costs as cost_model
 from planner.catalogs import catalog
+from planner.exports.report import analyse_one, summary
+from planner.model import costs as cost_model
 from planner.model import finance
 from planner.model.finance import analyse, break_even, discount_factors, step_curve
 from planner.schema.format import break_even_text, irr_figures, irr_text
-from planner.exports.report import analyse_one, summary
-from flat_scenario import CLOUD_KG, EDGE_KG, flat
 
 pytestmark = pytest.mark.unit
 
-MONTHLY_1_PCT = (1.01 ** 12 - 1) * 100          # 12.6825…%/year = 1 % a month, compounded
+MONTHLY_1_PCT = (1.01**12 - 1) * 100  # 12.6825…%/year = 1 % a month, compounded
 
 
 def fin(scenarios, view="cash", months=None):
@@ -58,7 +59,7 @@ def test_break_even_exactly_at_a_month_end():
     # Decimal prices: 360 − 60.1 = 299.9 a month; −899.7 + 3 × 299.9 = 0 by hand, though binary
     # floating point sums it to about −1e-13. Still month 3, not "does not pay back".
     f = fin(flat(management=60.1, device_price=899.7, horizon_months=3))
-    assert f.break_even_month[0] == 3.0 and f.payback_months[0] == 3.0      # exactly, not 3 + 1e-16
+    assert f.break_even_month[0] == 3.0 and f.payback_months[0] == 3.0  # exactly, not 3 + 1e-16
 
 
 def test_break_even_is_zero_when_the_edge_costs_exactly_as_much_without_capex():
@@ -70,7 +71,7 @@ def test_break_even_is_zero_without_capex_when_edge_is_cheaper():
     f = fin(flat(device_price=0))
     assert f.break_even_month[0] == 0.0
     assert f.capex_total[0] == 0.0
-    assert math.isnan(f.roi_percent[0])              # ROI is undefined without capex
+    assert math.isnan(f.roi_percent[0])  # ROI is undefined without capex
     s = summary(analyse_one(flat(device_price=0)))
     assert s["break_even_month"] == 0.0 and s["roi_percent"] is None
     assert break_even_text(0.0, 36) == "cheaper from day one"
@@ -163,9 +164,16 @@ def test_npv_by_hand():
 
 def test_npv_discounts_later_capex_at_the_start_of_its_month():
     # Life 6, salvage 50 %: −900 at t = 0, −450 at t = 6 (start of month 7), +120 at t = 1..7.
-    f = fin(flat(management=240, useful_life_months=6, salvage_percent=50, horizon_months=7,
-                 discount_percent_per_year=MONTHLY_1_PCT))
-    expected = -900 - 450 / 1.01 ** 6 + sum(120 / 1.01 ** k for k in range(1, 8))
+    f = fin(
+        flat(
+            management=240,
+            useful_life_months=6,
+            salvage_percent=50,
+            horizon_months=7,
+            discount_percent_per_year=MONTHLY_1_PCT,
+        )
+    )
+    expected = -900 - 450 / 1.01**6 + sum(120 / 1.01**k for k in range(1, 8))
     # 450 / 1.01⁶ = 423.9206; 120 × (1 − 1.01⁻⁷) / 0.01 = 120 × 6.728195 = 807.3834 → −516.537
     assert f.npv_savings[0] == pytest.approx(expected, rel=1e-10)
     assert expected == pytest.approx(-516.537, abs=1e-3)
@@ -173,14 +181,14 @@ def test_npv_discounts_later_capex_at_the_start_of_its_month():
 
 def test_discount_factors_by_hand():
     start, end = discount_factors(MONTHLY_1_PCT, 3)
-    assert start[0] == pytest.approx([1.0, 1 / 1.01, 1 / 1.01 ** 2])
-    assert end[0] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2, 1 / 1.01 ** 3])
+    assert start[0] == pytest.approx([1.0, 1 / 1.01, 1 / 1.01**2])
+    assert end[0] == pytest.approx([1 / 1.01, 1 / 1.01**2, 1 / 1.01**3])
     start, end = discount_factors(0.0, 2)
     assert start.tolist() == [[1.0, 1.0]] and end.tolist() == [[1.0, 1.0]]
     # one rate per scenario: 0 % and 1 % a month
     start, end = discount_factors(np.array([0.0, MONTHLY_1_PCT]), 2)
     assert start.tolist()[0] == [1.0, 1.0] and end.tolist()[0] == [1.0, 1.0]
-    assert end[1] == pytest.approx([1 / 1.01, 1 / 1.01 ** 2])
+    assert end[1] == pytest.approx([1 / 1.01, 1 / 1.01**2])
 
 
 def test_analyse_defaults_to_the_cash_view_undiscounted_without_the_curve():
@@ -202,22 +210,22 @@ def test_irr_by_hand():
     # −900 at t = 0, +320 at the end of months 1..3: with v = 1 / (1 + monthly rate),
     # 320 v³ + 320 v² + 320 v − 900 = 0; its one real root, annualised, is the IRR.
     v = next(r.real for r in np.roots([320, 320, 320, -900]) if abs(r.imag) < 1e-12)
-    expected = (v ** -12 - 1) * 100
-    for view in ("cash", "accounting"):                       # a cash-flow figure in either view
+    expected = (v**-12 - 1) * 100
+    for view in ("cash", "accounting"):  # a cash-flow figure in either view
         assert fin(flat(horizon_months=3), view).irr_percent[0] == pytest.approx(expected, rel=1e-9)
     # At that rate the NPV of savings is zero
     assert fin(flat(horizon_months=3, discount_percent_per_year=expected)).npv_savings[0] == pytest.approx(0, abs=1e-6)
 
 
 def test_irr_is_undefined_without_a_sign_change():
-    assert math.isnan(fin(flat(device_price=0)).irr_percent[0])            # savings only, no outlay
-    assert math.isnan(fin(flat(management=400)).irr_percent[0])            # 360 − 400 < 0: losses only
+    assert math.isnan(fin(flat(device_price=0)).irr_percent[0])  # savings only, no outlay
+    assert math.isnan(fin(flat(management=400)).irr_percent[0])  # 360 − 400 < 0: losses only
     assert summary(analyse_one(flat(management=400)))["irr_percent"] is None
     assert irr_text(None) == "undefined (the cash flows never change sign)"
 
 
 def test_irr_text_says_over_a_thousand_percent_rather_than_a_meaningless_rate():
-    assert irr_text(18.25) == "18.2 %/year"          # 18.25 rounds half to even
+    assert irr_text(18.25) == "18.2 %/year"  # 18.25 rounds half to even
     assert irr_text(1_000.0) == "1000.0 %/year"
     assert irr_text(16_680_793.0) == "over 1,000 %/year"
 
@@ -228,14 +236,17 @@ def test_several_irrs_are_all_given():
     gap, capex = np.array([[230.0, -132.0]]), np.array([[100.0, 0.0]])
     changes, rates = finance.irr_all_percent(gap, capex)
     assert changes.tolist() == [2]
-    assert rates[0] == pytest.approx([(1.1 ** 12 - 1) * 100, (1.2 ** 12 - 1) * 100], rel=1e-9)
-    assert math.isnan(finance.irr_percent(gap, capex)[0])        # the single search: NPV has one sign at both bounds
-    assert irr_figures(2, rates[0]) == (None, "several: 213.8 %/year and 791.6 %/year; the cash flows change sign 2 times")
+    assert rates[0] == pytest.approx([(1.1**12 - 1) * 100, (1.2**12 - 1) * 100], rel=1e-9)
+    assert math.isnan(finance.irr_percent(gap, capex)[0])  # the single search: NPV has one sign at both bounds
+    assert irr_figures(2, rates[0]) == (
+        None,
+        "several: 213.8 %/year and 791.6 %/year; the cash flows change sign 2 times",
+    )
     # one sign change: the one rate, as irr_percent finds it; rows of both kinds at once
     both_gap, both_capex = np.array([[230.0, -132.0], [0.0, 110.0]]), np.array([[100.0, 0.0], [100.0, 0.0]])
     changes, rates = finance.irr_all_percent(both_gap, both_capex)
     assert changes.tolist() == [2, 1]
-    assert rates[1, 0] == pytest.approx((1.1 ** 6 - 1) * 100) and np.isnan(rates[1, 1:]).all()
+    assert rates[1, 0] == pytest.approx((1.1**6 - 1) * 100) and np.isnan(rates[1, 1:]).all()
     # zeros between flows are no sign change; no root within the bounds: said so
     assert finance.sign_changes(np.array([[-1.0, 0.0, 0.0, 2.0, 0.0, -1.0]])).tolist() == [2]
     assert irr_figures(3, [np.nan])[0] is None and "change sign 3 times" in irr_figures(3, [np.nan])[1]
@@ -256,10 +267,10 @@ def test_cash_and_accounting_totals():
     s = flat(horizon_months=3, useful_life_months=12)
     cash, accounting = fin(s, "cash"), fin(s, "accounting")
     assert cash.cloud_total[0] == accounting.cloud_total[0] == pytest.approx(1080.0)
-    assert cash.edge_total[0] == pytest.approx(900 + 3 * 40)                 # 1,020
-    assert accounting.edge_total[0] == pytest.approx(3 * (40 + 75))          # 345
+    assert cash.edge_total[0] == pytest.approx(900 + 3 * 40)  # 1,020
+    assert accounting.edge_total[0] == pytest.approx(3 * (40 + 75))  # 345
     assert accounting.edge_capex[0].tolist() == [0.0, 0.0, 0.0]
-    assert accounting.capex_total[0] == pytest.approx(900.0)                 # cash capex, for ROI
+    assert accounting.capex_total[0] == pytest.approx(900.0)  # cash capex, for ROI
     assert accounting.roi_percent[0] == pytest.approx((1080 - 345) / 900 * 100)
     # Accounting spreads the capex in the P&L (360 − 40 − 75 = 245 a month) but the break-even is the cash one:
     # 900 / (360 − 40) = 2.8125 months, not "within a day".
@@ -274,7 +285,7 @@ def test_npv_and_break_even_are_on_cash_flows_in_the_accounting_view():
     # 1 % a month; −900 at t = 0, +320 at the end of months 1..3 (cash). Depreciation (75 a month) does not
     # enter: 320/1.01 + 320/1.01² + 320/1.01³ − 900 = 41.115…, not 245 × (…) = 720.5.
     s = flat(horizon_months=3, useful_life_months=12, discount_percent_per_year=MONTHLY_1_PCT)
-    expected = 320 / 1.01 + 320 / 1.01 ** 2 + 320 / 1.01 ** 3 - 900
+    expected = 320 / 1.01 + 320 / 1.01**2 + 320 / 1.01**3 - 900
     for view in ("cash", "accounting"):
         f = fin(s, view)
         assert f.npv_savings[0] == pytest.approx(expected, rel=1e-12)
@@ -298,7 +309,8 @@ def test_mid_month_discounting_by_hand():
     # The default is end of month: nothing changes for a scenario that does not ask
     assert flat().discount_timing == "end_of_month"
     assert fin(flat(horizon_months=3, discount_percent_per_year=MONTHLY_1_PCT)).npv_savings[0] == pytest.approx(
-        sum(320 * 1.01 ** -(m + 1) for m in range(3)) - 900, rel=1e-12)
+        sum(320 * 1.01 ** -(m + 1) for m in range(3)) - 900, rel=1e-12
+    )
 
 
 def test_analyse_refuses_an_unknown_view():
@@ -356,9 +368,14 @@ def test_analyse_flows_equals_analyse_of_the_lines_they_sum():
     """A scenario's cash flows, summed per side and timing, give the scenario's own figures."""
     a = analyse_one(catalog.preset("smart_city_gpu"))
     c, h = a.costs, a.scenario.horizon_months
-    side = lambda s, lump: c.total(s, "cash", lump)[:, :h]      # noqa: E731
-    f = finance.analyse_flows(side("cloud", False), side("cloud", True), side("edge", False), side("edge", True),
-                              a.scenario.discount_percent_per_year)
+    side = lambda s, lump: c.total(s, "cash", lump)[:, :h]  # noqa: E731
+    f = finance.analyse_flows(
+        side("cloud", False),
+        side("cloud", True),
+        side("edge", False),
+        side("edge", True),
+        a.scenario.discount_percent_per_year,
+    )
     for name in ("savings_total", "npv_savings", "break_even_month", "capex_total", "cloud_total", "edge_total"):
         assert getattr(f, name)[0] == pytest.approx(getattr(a.cash, name)[0], rel=1e-12), name
 
@@ -374,4 +391,4 @@ def test_a_carbon_price_is_not_capex():
     assert f.roi_percent[0] == pytest.approx(savings / 900 * 100)
     s_json = summary(analyse_one(s))
     assert s_json["edge_capex"] == pytest.approx(900.0) and s_json["capex_total"] == pytest.approx(900.0)
-    assert analyse_one(s).costs.values("carbon_edge_purchase")[0, 0] == pytest.approx(115.0)   # its own line
+    assert analyse_one(s).costs.values("carbon_edge_purchase")[0, 0] == pytest.approx(115.0)  # its own line

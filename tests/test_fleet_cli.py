@@ -1,4 +1,5 @@
 """`python -m planner fleet`: the issue's JSON keys, the CSV tables, one line and exit 2 for bad input."""
+
 import io
 import json
 import math
@@ -7,13 +8,17 @@ import pandas as pd
 import pytest
 
 from planner.catalogs import catalog
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.cli import main
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 
 pytestmark = pytest.mark.cli
 
-CSV = "site,count,go_live_month,pin,cameras,connectivity,privacy\nA,1,0,,50,fiber,\nB,40,6,,10,metered_5g,on_site\n" \
-      "C,2,3,cloud,,,none\n"
+CSV = (
+    "site,count,go_live_month,pin,cameras,connectivity,privacy\nA,1,0,,50,fiber,\nB,40,6,,10,metered_5g,on_site\n"
+    "C,2,3,cloud,,,none\n"
+)
 
 
 @pytest.fixture
@@ -63,25 +68,33 @@ def test_sites_name_the_device_each_is_costed_with(capsys, tmp_path):
     path = tmp_path / "devices.csv"
     path.write_text("site,device,site_power_watts\nA,jetson-orin-nx-16gb,\nB,,\nC,catalog,100\n", encoding="utf-8")
     sites = json.loads(run(capsys, "--sites", path, "--format", "json"))["sites"]
-    assert [(s["device"], s["devices"], s["capex"]) for s in sites[:2]] == [("jetson-orin-nx-16gb", 4, 2800),
-                                                                           ("seed-edge-server", 2, 4_000)]
-    chosen = fleet_tables.site_table(fleet_programme.evaluate(fleet_inventory.make_fleet(path.read_text(), catalog.preset("retail"))))
+    assert [(s["device"], s["devices"], s["capex"]) for s in sites[:2]] == [
+        ("jetson-orin-nx-16gb", 4, 2800),
+        ("seed-edge-server", 2, 4_000),
+    ]
+    chosen = fleet_tables.site_table(
+        fleet_programme.evaluate(fleet_inventory.make_fleet(path.read_text(), catalog.preset("retail")))
+    )
     assert sites[2]["device"] == chosen.loc[2, "device"] != "seed-edge-server"
     per_site = pd.read_csv(io.StringIO(run(capsys, "--sites", path, "--format", "csv")))
     assert per_site["device"].tolist() == [s["device"] for s in sites]
     table = run(capsys, "--sites", path).splitlines()
     assert "Device" in next(line for line in table if line.startswith("Site "))
-    assert [next(line for line in table if line.startswith(f"{s['name']} ")).split()[5] for s in sites] == \
-        [s["device"] for s in sites]
+    assert [next(line for line in table if line.startswith(f"{s['name']} ")).split()[5] for s in sites] == [
+        s["device"] for s in sites
+    ]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("site,cameras\nA,10\nB,lots\n", "row 2, column cameras: 'lots' is not a number"),
-    ("site,go_live_month\nA,36\n", "row 1, column go_live_month: 36 is outside 0 to 35"),
-    ("site,pin\nA,edge\n", "row 1, column pin: 'edge' is not a placement"),
-    ("site,device\nA,orin\n", "row 1, column device: 'orin' is not a catalog device id or \"catalog\""),
-    ("", "the inventory is empty"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("site,cameras\nA,10\nB,lots\n", "row 2, column cameras: 'lots' is not a number"),
+        ("site,go_live_month\nA,36\n", "row 1, column go_live_month: 36 is outside 0 to 35"),
+        ("site,pin\nA,edge\n", "row 1, column pin: 'edge' is not a placement"),
+        ("site,device\nA,orin\n", "row 1, column device: 'orin' is not a catalog device id or \"catalog\""),
+        ("", "the inventory is empty"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, text, message):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
@@ -118,5 +131,8 @@ def test_the_retail_chain_rolls_out_in_waves(capsys):
     assert math.ceil(8 * 0.4 * 1.3 / sustained) == 1
     small = out["sites"][2]
     assert (small["device"], small["devices"]) == ("jetson-orin-nano-super", 60)
-    assert out["plans"]["all_edge"]["capex_by_quarter"][:3] == [160_000, 500_000, 60 * (nano["unit_price_usd"]
-                                                                                          + nano["host_usd"])]
+    assert out["plans"]["all_edge"]["capex_by_quarter"][:3] == [
+        160_000,
+        500_000,
+        60 * (nano["unit_price_usd"] + nano["host_usd"]),
+    ]

@@ -1,4 +1,5 @@
 """The fleet's `device` column: a catalog device per site, named or found by the advisor's search."""
+
 import json
 import math
 
@@ -8,13 +9,24 @@ import pytest
 
 from planner.advice import advisor
 from planner.catalogs import catalog
+from planner.fleet import (
+    devices as fleet_devices,
+)
+from planner.fleet import (
+    inventory as fleet_inventory,
+)
+from planner.fleet import (
+    programme as fleet_programme,
+)
+from planner.fleet import (
+    tables as fleet_tables,
+)
 from planner.model import costs, finance
-from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
 from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
 
-RETAIL = catalog.preset("retail")         # 50 cameras, 0.4 analysed frames/s, 30 % headroom, manual 5 × 2,000
+RETAIL = catalog.preset("retail")  # 50 cameras, 0.4 analysed frames/s, 30 % headroom, manual 5 × 2,000
 HARDWARE = pd.read_csv(catalog.DATA_DIR / "hardware.csv")
 SIZED = HARDWARE[(HARDWARE["comparable"] == "yes") & ~HARDWARE["id"].str.startswith("seed-")]
 
@@ -32,15 +44,25 @@ def single(scenario) -> finance.Finance:
 def by_hand(device: pd.Series, base=RETAIL, derating=50) -> dict:
     """A detection workload (relative compute 1, decodes video) on `device`: what one device sustains, how many
     the site needs, their power and capex, and the scenario that costs them (the single-site model)."""
-    sustained = min(device["throughput_ips"] * (1 - derating / 100) / 1, device["decode_1080p30_streams"] * base.analysed_fps)
+    sustained = min(
+        device["throughput_ips"] * (1 - derating / 100) / 1, device["decode_1080p30_streams"] * base.analysed_fps
+    )
     load = base.cameras * base.analysed_fps * (1 + base.sizing_headroom_percent / 100)
     devices = math.ceil(load / sustained)
     price, watts = device["unit_price_usd"] + device["host_usd"], device["watts"] + device["host_watts"]
-    scenario = replace(base, **{**catalog.load().device_fields(device["id"]), "device_throughput_ips": sustained},
-                       device_sizing="auto")
+    scenario = replace(
+        base, **{**catalog.load().device_fields(device["id"]), "device_throughput_ips": sustained}, device_sizing="auto"
+    )
     assert (scenario.device_price, scenario.device_watts) == (price, watts)
-    return {"id": device["id"], "family": device["family"], "devices": devices, "power": devices * watts,
-            "capex": devices * price, "sustained": sustained, "tco": single(scenario).edge_total[0]}
+    return {
+        "id": device["id"],
+        "family": device["family"],
+        "devices": devices,
+        "power": devices * watts,
+        "capex": devices * price,
+        "sustained": sustained,
+        "tco": single(scenario).edge_total[0],
+    }
 
 
 def test_each_site_gets_the_cheapest_device_that_fits_it():
@@ -74,8 +96,13 @@ def test_a_row_naming_a_device_is_the_single_site_model_with_that_device():
     hand = by_hand(SIZED[SIZED["id"] == "jetson-orin-nx-16gb"].iloc[0])
     # 256 × 50 % = 128 inferences/s, but 18 streams × 0.4 = 7.2 decoded: ceil(26 / 7.2) = 4 devices at 700.
     assert (hand["sustained"], hand["devices"], hand["capex"]) == (pytest.approx(7.2), 4, 2800)
-    one = single(replace(RETAIL, **{**catalog.load().device_fields("jetson-orin-nx-16gb"),
-                                    "device_throughput_ips": hand["sustained"]}, device_sizing="auto"))
+    one = single(
+        replace(
+            RETAIL,
+            **{**catalog.load().device_fields("jetson-orin-nx-16gb"), "device_throughput_ips": hand["sustained"]},
+            device_sizing="auto",
+        )
+    )
     edge = fleet_inventory.PLANS.index("all_edge")
     np.testing.assert_array_equal(p.plan_capex[edge], one.edge_capex[0])
     np.testing.assert_array_equal(p.plan_opex[edge], one.edge_running_monthly[0])
@@ -103,13 +130,15 @@ def test_a_catalog_row_equals_the_advisors_choice():
     np.testing.assert_array_equal(p.cloud_monthly, one.cloud_monthly[0])
     np.testing.assert_array_equal(p.plan_capex[edge], one.edge_capex[0])
     np.testing.assert_array_equal(p.plan_opex[edge], one.edge_running_monthly[0])
-    for got, want in [(p.plans.edge_total[edge], fit.sizing.edge_total_cost),
-                      (p.plans.break_even_month[edge], fit.break_even_month),
-                      (p.plans.npv_savings[edge], one.npv_savings[0])]:
+    for got, want in [
+        (p.plans.edge_total[edge], fit.sizing.edge_total_cost),
+        (p.plans.break_even_month[edge], fit.break_even_month),
+        (p.plans.npv_savings[edge], one.npv_savings[0]),
+    ]:
         assert got == pytest.approx(want, rel=1e-12)
     # Opened as a scenario, the row carries the device it was costed with.
     opened = fleet_devices.row_scenario(f, 0)
-    for name in advisor.device_fields(fit.sizing.device_id, fit.sizing.per_device_ips):      # the whole device
+    for name in advisor.device_fields(fit.sizing.device_id, fit.sizing.per_device_ips):  # the whole device
         assert getattr(opened, name) == getattr(fit.costed, name), name
 
 
@@ -119,7 +148,7 @@ def test_a_row_no_device_fits_keeps_its_own_and_says_why():
     p = programme("site,device,site_power_watts\nA,catalog,5\nB,,\n")
     own = programme("site\nA\nB\n")
     table, plain = fleet_tables.site_table(p), fleet_tables.site_table(own)
-    assert table["device"].tolist() == ["seed-edge-server", "seed-edge-server"]       # the base's device
+    assert table["device"].tolist() == ["seed-edge-server", "seed-edge-server"]  # the base's device
     # As a blank row: the base's seed server sized from the row's load, 50 × 0.4 × 1.3 = 26 ÷ 15.2 → 2.
     assert table.loc[0, "devices"] == 2 and table.loc[0, "capex"] == 2 * 2000
     assert fleet_tables.reasons(p)[0].endswith("; no catalog device fits: power")
@@ -140,9 +169,10 @@ def test_a_bad_device_cell_is_refused_and_named():
     f = fleet_inventory.make_fleet("site,device,cameras\nA,catalog,10\nB,jetson,20\nC,JETSON-ORIN-NX-16GB,\n", RETAIL)
     assert f.inventory.errors == (
         "row 2, column device: 'jetson' is not a catalog device id or \"catalog\"",
-        "row 3, column device: 'JETSON-ORIN-NX-16GB' is not a catalog device id or \"catalog\"")
+        "row 3, column device: 'JETSON-ORIN-NX-16GB' is not a catalog device id or \"catalog\"",
+    )
     assert f.inventory.table["device"].tolist() == ["catalog", "", ""]
-    assert f.inventory.table["cameras"].tolist() == ["10", "20", ""]                       # the rest is kept
+    assert f.inventory.table["cameras"].tolist() == ["10", "20", ""]  # the rest is kept
 
 
 def test_the_device_column_round_trips():
@@ -167,14 +197,20 @@ def test_every_catalog_row_gets_the_advisors_choice_for_its_own_answers():
     # Rows with different answers in one batch: each is searched with its own space, power, response time,
     # workload and derating, and picks what the single-site advisor picks for those answers.
     base = replace(RETAIL, management_per_month=0.16, management_basis="per_device")
-    rows = [{"site_space": "enclosure", "site_power_watts": 120, "response_ms": 2000},
-            {"site_space": "enclosure", "site_power_watts": 2000, "response_ms": 1255},   # latency rules out 3
-            {"site_space": "rack", "site_power_watts": 2000, "response_ms": 2000, "workload": "segmentation"},
-            {"site_space": "minimal", "site_power_watts": 2000, "response_ms": 2000, "derating_percent": 80},
-            {"site_space": "rack", "site_power_watts": 20_000, "response_ms": 2000, "workload": "language_model"}]
+    rows = [
+        {"site_space": "enclosure", "site_power_watts": 120, "response_ms": 2000},
+        {"site_space": "enclosure", "site_power_watts": 2000, "response_ms": 1255},  # latency rules out 3
+        {"site_space": "rack", "site_power_watts": 2000, "response_ms": 2000, "workload": "segmentation"},
+        {"site_space": "minimal", "site_power_watts": 2000, "response_ms": 2000, "derating_percent": 80},
+        {"site_space": "rack", "site_power_watts": 20_000, "response_ms": 2000, "workload": "language_model"},
+    ]
     columns = ["site_space", "site_power_watts", "response_ms", "workload", "derating_percent"]
-    csv = "site,device," + ",".join(columns) + "\n" + "".join(
-        f"s{i},catalog," + ",".join(str(r.get(c, "")) for c in columns) + "\n" for i, r in enumerate(rows))
+    csv = (
+        "site,device,"
+        + ",".join(columns)
+        + "\n"
+        + "".join(f"s{i},catalog," + ",".join(str(r.get(c, "")) for c in columns) + "\n" for i, r in enumerate(rows))
+    )
     p = programme(csv, base, advisor.answers(cloud_platform="aws"))
     table = fleet_tables.site_table(p)
     picked = set()
@@ -184,7 +220,7 @@ def test_every_catalog_row_gets_the_advisors_choice_for_its_own_answers():
         assert p.devices[i] == fit.sizing.devices, r
         assert p.rows.edge_total[i] == pytest.approx(fit.sizing.edge_total_cost, rel=1e-12), r
         picked.add(fit.sizing.device_id)
-    assert len(picked) >= 3                                   # the answers lead to different devices
+    assert len(picked) >= 3  # the answers lead to different devices
 
 
 def test_catalog_prices_are_converted_to_the_scenarios_currency():
@@ -196,7 +232,7 @@ def test_catalog_prices_are_converted_to_the_scenarios_currency():
     fit = advisor.size(advisor.answers(cloud_platform="aws", site_space="enclosure"), base)
     usd = SIZED.set_index("id").loc[fit.sizing.device_id]
     assert fit.costed.device_price == pytest.approx((usd["unit_price_usd"] + usd["host_usd"]) * 0.86, rel=1e-12)
-    assert fit.costed.management_per_month == pytest.approx(0.16 * 0.86, rel=1e-12)       # AWS IoT Greengrass
+    assert fit.costed.management_per_month == pytest.approx(0.16 * 0.86, rel=1e-12)  # AWS IoT Greengrass
 
 
 def test_a_rows_catalog_device_sets_every_field_the_catalog_fills_and_keeps_its_source():
@@ -208,9 +244,14 @@ def test_a_rows_catalog_device_sets_every_field_the_catalog_fills_and_keeps_its_
     assert filled["device_embodied_kgco2e"] != RETAIL.device_embodied_kgco2e
     for name, value in filled.items():
         # Throughput: what it sustains here, min(286 × (1 − 50 %), 11 decode streams × 0.4 frames/s) = 4.4.
-        want = min(d["throughput_ips"] * 0.5, d["decode_1080p30_streams"] * RETAIL.analysed_fps) \
-            if name == "device_throughput_ips" else value
+        want = (
+            min(d["throughput_ips"] * 0.5, d["decode_1080p30_streams"] * RETAIL.analysed_fps)
+            if name == "device_throughput_ips"
+            else value
+        )
         assert getattr(opened, name) == (want if isinstance(want, str) else pytest.approx(want, rel=1e-12)), name
     cited = next(p for p in catalog.load().provenance(opened) if p.picker == "device")
-    assert cited.entry == d["name"] and set(cited.fields) == set(filled) - {"device_throughput_ips",
-                                                                             "device_embodied_kgco2e"}
+    assert cited.entry == d["name"] and set(cited.fields) == set(filled) - {
+        "device_throughput_ips",
+        "device_embodied_kgco2e",
+    }

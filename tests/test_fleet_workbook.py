@@ -3,6 +3,7 @@ break-even and capex by quarter from the monthly series, and gets the engine's f
 rate on Summary gives the engine's NPVs at that rate. The CLI writes it with `fleet --format xlsx`. Every case's
 workbook is written first and LibreOffice converts them all in one run (`recalculated`); without recalculation,
 the cached results are the engine's own values."""
+
 from __future__ import annotations
 
 import math
@@ -13,10 +14,12 @@ import pytest
 from libreoffice_support import converted_once
 
 from planner.catalogs import catalog
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
-from planner.exports import workbook
-from planner.model import finance
 from planner.cli import main
+from planner.exports import workbook
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
+from planner.model import finance
 from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.oracle
@@ -61,12 +64,16 @@ def gpu_commitment() -> fleet_inventory.Fleet:
     spreadsheet's IRR() returns a figure."""
     gpu = catalog.preset("smart_city_gpu")
     base = replace(gpu, instance_commitment="one_year", instance_upfront="all", device_price=8000)
-    return fleet_inventory.make_fleet("site,count,go_live_month,cameras,privacy\nnorth,3,0,4,\nsouth,2,5,5,on_site\n", base,
-                            months=36, name="GPU commitment")
+    return fleet_inventory.make_fleet(
+        "site,count,go_live_month,cameras,privacy\nnorth,3,0,4,\nsouth,2,5,5,on_site\n",
+        base,
+        months=36,
+        name="GPU commitment",
+    )
 
 
 SPECIAL = {"late_start": late_start, "gpu_commitment": gpu_commitment}
-CHANGED_RATE = 17.5                 # [%/year] the discount rate typed into the Summary sheet
+CHANGED_RATE = 17.5  # [%/year] the discount rate typed into the Summary sheet
 
 
 def programme(key: str) -> fleet_programme.Programme:
@@ -82,7 +89,9 @@ def _write_cases(tmp) -> dict[str, object]:
     """Every case's workbook: each fleet preset, the special fleets, and city_intersections with the discount rate
     changed on Summary."""
     paths = {key: _write(tmp, programme(key), key) for key in [*FLEETS, *SPECIAL]}
-    paths["rate"] = _write(tmp, fleet_programme.evaluate(fleet_inventory.preset("city_intersections")), "rate", _change_rate)
+    paths["rate"] = _write(
+        tmp, fleet_programme.evaluate(fleet_inventory.preset("city_intersections")), "rate", _change_rate
+    )
     return paths
 
 
@@ -100,31 +109,36 @@ def test_libreoffice_recomputes_every_plan_as_the_engine(recalculated, key):
         assert p.plan_cloud_upfront[1, 0] > 0 and p.plan_cloud_upfront[1, 5] > 0 and p.plan_cloud_upfront[1, 12] > 0
     wb = recalculated[key]
     monthly = list(wb["Monthly"].iter_rows(values_only=True))
-    header, rows = monthly[0], monthly[1:p.months + 1]
+    header, rows = monthly[0], monthly[1 : p.months + 1]
     engine = fleet_tables.monthly_table(p)
     problems = []
     for plan in fleet_inventory.PLANS[1:]:
         text = fleet_inventory.PLAN_TEXT[plan]
-        for ours, theirs in ((f"{text}: cost", f"{plan}_cost"), (f"{text}: cumulative savings",
-                                                                   f"{plan}_cumulative_savings")):
+        for ours, theirs in (
+            (f"{text}: cost", f"{plan}_cost"),
+            (f"{text}: cumulative savings", f"{plan}_cumulative_savings"),
+        ):
             j = next(i for i, h in enumerate(header) if h.startswith(ours))
             want = engine[theirs].to_numpy()
             scale = max(abs(want).max(), 1.0)
-            problems += [f"{ours} month {m + 1}: {r[j]!r} vs {w!r}" for m, (r, w) in enumerate(zip(rows, want))
-                         if not close(r[j], float(w), scale)]
+            problems += [
+                f"{ours} month {m + 1}: {r[j]!r} vs {w!r}"
+                for m, (r, w) in enumerate(zip(rows, want))
+                if not close(r[j], float(w), scale)
+            ]
     expected, got = fleet_tables.plan_summary(p), summary_by_plan(wb)
     for plan in fleet_inventory.PLANS:
         for k, g in got[plan].items():
             if not close(g, expected[plan][k]):
                 problems.append(f"Summary {plan} {k}: {g!r} vs {expected[plan][k]!r}")
     sheet = list(wb["Summary"].iter_rows(values_only=True))
-    quarters = sheet[[r[0] for r in sheet].index("Capex by quarter") + 1:]
+    quarters = sheet[[r[0] for r in sheet].index("Capex by quarter") + 1 :]
     for plan_index, plan in enumerate(fleet_inventory.PLANS, start=1):
         for q, want in enumerate(expected[plan]["capex_by_quarter"]):
             if not close(quarters[q][plan_index], want, max(expected[plan]["capex_by_quarter"]) or 1.0):
                 problems.append(f"capex {plan} quarter {q + 1}: {quarters[q][plan_index]!r} vs {want!r}")
     assert not problems, problems[:10]
-    assert any(expected[plan]["break_even_month"] is not None for plan in fleet_inventory.PLANS[1:])   # a real crossing
+    assert any(expected[plan]["break_even_month"] is not None for plan in fleet_inventory.PLANS[1:])  # a real crossing
 
 
 def test_a_changed_discount_rate_gives_the_engines_npv_at_that_rate(recalculated):
@@ -132,8 +146,11 @@ def test_a_changed_discount_rate_gives_the_engines_npv_at_that_rate(recalculated
     p = fleet_programme.evaluate(f)
     rate = CHANGED_RATE
     got = summary_by_plan(recalculated["rate"])
-    changed = fleet_programme.evaluate(fleet_inventory.make_fleet(f.inventory.table, replace(f.base, discount_percent_per_year=rate),
-                                              f.answers, f.months, f.name))
+    changed = fleet_programme.evaluate(
+        fleet_inventory.make_fleet(
+            f.inventory.table, replace(f.base, discount_percent_per_year=rate), f.answers, f.months, f.name
+        )
+    )
     want = fleet_tables.plan_summary(changed)
     for plan in fleet_inventory.PLANS[1:]:
         assert not math.isclose(want[plan]["npv"], fleet_tables.plan_summary(p)[plan]["npv"], rel_tol=1e-3)
@@ -147,7 +164,7 @@ def test_the_cli_writes_the_fleet_workbook_and_refuses_the_terminal(tmp_path, ca
     assert wb.sheetnames == list(workbook.FLEET_SHEETS)
     p = fleet_programme.evaluate(fleet_inventory.preset("retail_chain"))
     assert wb["Sites"].max_row == p.fleet.inventory.n + 1 and wb["Inventory"].max_row == p.fleet.inventory.n + 1
-    cached = openpyxl.load_workbook(out, data_only=True)                 # viewers that do not recalculate
+    cached = openpyxl.load_workbook(out, data_only=True)  # viewers that do not recalculate
     assert close(summary_by_plan(cached)["recommended"]["npv"], fleet_tables.plan_summary(p)["recommended"]["npv"])
     assert main(["fleet", "--fleet", "retail_chain", "--format", "xlsx"]) == 2
     assert "--format xlsx needs --out" in capsys.readouterr().err
@@ -166,19 +183,26 @@ def test_every_cached_value_is_the_engines(tmp_path, key):
     engine = {"month": m + 1, "m": m, "quarter": m // 3 + 1, "cloud": p.cloud_monthly}
     for i in workbook.EDGE_PLANS:
         k, path = fleet_inventory.PLANS[i], finance.savings_path(gaps[i], lumps[i], from_first_flow=True)
-        engine |= {f"{k}_capex": p.plan_capex[i], f"{k}_running": p.plan_opex[i],
-                   f"{k}_upfront_saved": p.plan_cloud_upfront[i], f"{k}_cost": table[f"{k}_cost"],
-                   f"{k}_lumps": lumps[i], f"{k}_gap": gaps[i], f"{k}_savings": table[f"{k}_cumulative_savings"],
-                   f"{k}_started": path.started[0], f"{k}_crossing": path.crossing[0]}
+        engine |= {
+            f"{k}_capex": p.plan_capex[i],
+            f"{k}_running": p.plan_opex[i],
+            f"{k}_upfront_saved": p.plan_cloud_upfront[i],
+            f"{k}_cost": table[f"{k}_cost"],
+            f"{k}_lumps": lumps[i],
+            f"{k}_gap": gaps[i],
+            f"{k}_savings": table[f"{k}_cumulative_savings"],
+            f"{k}_started": path.started[0],
+            f"{k}_crossing": path.crossing[0],
+        }
     rows = list(wb["Monthly"].iter_rows(values_only=True))
     columns = workbook._FleetWriter(p).plan_columns()
     assert [c.header for c in columns] == list(rows[0]) and set(engine) == {c.key for c in columns}
     for j, column in enumerate(columns):
         want = [None if math.isnan(w) else float(w) for w in engine[column.key]]
-        got = [r[j] if r[j] != "" else None for r in rows[1:M + 1]]
+        got = [r[j] if r[j] != "" else None for r in rows[1 : M + 1]]
         if column.formula:
             assert got == want, column.key
-        else:                   # a value cell: XlsxWriter writes a number to 16 significant digits
+        else:  # a value cell: XlsxWriter writes a number to 16 significant digits
             assert got == pytest.approx(want, rel=1e-15, abs=0), column.key
     expected = fleet_tables.plan_summary(p)
     for plan, crossings in ((plan, engine.get(f"{plan}_crossing")) for plan in fleet_inventory.PLANS[1:]):
@@ -188,12 +212,12 @@ def test_every_cached_value_is_the_engines(tmp_path, key):
     flows = finance.cash_flows(gaps, lumps)
     cash = list(wb["Cash flows"].iter_rows(values_only=True))
     for n, i in enumerate(workbook.EDGE_PLANS):
-        assert [r[1 + 3 * n] for r in cash[1:M + 2]] == list(flows[i])
-        assert (cash[4][3 + 3 * n] or None) == (None if math.isnan(p.irr[i]) else p.irr[i])   # the rate as found
+        assert [r[1 + 3 * n] for r in cash[1 : M + 2]] == list(flows[i])
+        assert (cash[4][3 + 3 * n] or None) == (None if math.isnan(p.irr[i]) else p.irr[i])  # the rate as found
     got = summary_by_plan(wb)
     for plan in fleet_inventory.PLANS:
         assert {k: v if v != "" else None for k, v in got[plan].items()} == {k: expected[plan][k] for k in got[plan]}
     sheet = list(wb["Summary"].iter_rows(values_only=True))
-    quarters = sheet[[r[0] for r in sheet].index("Capex by quarter") + 1:]
+    quarters = sheet[[r[0] for r in sheet].index("Capex by quarter") + 1 :]
     for j, plan in enumerate(fleet_inventory.PLANS, start=1):
         assert [q[j] for q in quarters] == expected[plan]["capex_by_quarter"], plan

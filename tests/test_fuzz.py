@@ -3,6 +3,7 @@
 Each must end in a valid Scenario or a ScenarioError with a readable one-line message — never another
 exception, never a hang. Counts: 300+ generated inputs per entry point (see max_examples).
 """
+
 import base64
 import io
 import json
@@ -19,13 +20,24 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 from planner.catalogs import catalog
 from planner.cli import main
-from planner.schema.scenario import (BIDI_CONTROLS, FIELDS, MAX_JSON_DEPTH, MAX_SHARE_LINK_CHARS, UNSAFE_TEXT_CATEGORIES,
-                              ScenarioError, from_share_token, parse_json, to_dict, to_share_token)
-from strategies import examples
+from planner.schema.scenario import (
+    BIDI_CONTROLS,
+    FIELDS,
+    MAX_JSON_DEPTH,
+    MAX_SHARE_LINK_CHARS,
+    UNSAFE_TEXT_CATEGORIES,
+    ScenarioError,
+    from_share_token,
+    parse_json,
+    to_dict,
+    to_share_token,
+)
 
 pytestmark = pytest.mark.oracle
 
@@ -35,11 +47,31 @@ VALID = to_dict(catalog.preset("retail"))
 FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats() | st.text(max_size=40),
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=40),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
-    max_leaves=20)
-hostile_numbers = st.sampled_from([-1, 0, -0.0, 1e308, -1e308, 10**400, 2**63, float("nan"), float("inf"),
-                                   "12", "", None, True, [], {}, "1e3", "=1+1"])
+    max_leaves=20,
+)
+hostile_numbers = st.sampled_from(
+    [
+        -1,
+        0,
+        -0.0,
+        1e308,
+        -1e308,
+        10**400,
+        2**63,
+        float("nan"),
+        float("inf"),
+        "12",
+        "",
+        None,
+        True,
+        [],
+        {},
+        "1e3",
+        "=1+1",
+    ]
+)
 
 
 @st.composite
@@ -92,9 +124,15 @@ def test_truncated_files(cut, tail):
 
 
 def test_deep_huge_and_foreign_files():
-    for payload in ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000,
-                    json.dumps({**VALID, "name": "x" * 1_000_000}), json.dumps({**VALID, "schema_version": 99}),
-                    b"\xff\xfe\x00\x00", "\ufeff" + json.dumps(VALID), json.dumps({**VALID, "cameras": 10**400})]:
+    for payload in [
+        "[" * 100_000 + "]" * 100_000,
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+        json.dumps({**VALID, "name": "x" * 1_000_000}),
+        json.dumps({**VALID, "schema_version": 99}),
+        b"\xff\xfe\x00\x00",
+        "\ufeff" + json.dumps(VALID),
+        json.dumps({**VALID, "cameras": 10**400}),
+    ]:
         _check(parse_json, payload)
 
 
@@ -104,7 +142,7 @@ TOKEN = to_share_token(catalog.preset("manufacturing"))
 @FUZZ
 @given(st.integers(0, len(TOKEN) - 1), st.text(alphabet="ABCxyz019-_=%+/ ", min_size=0, max_size=3), st.booleans())
 def test_tampered_share_links(position, insert, truncate):
-    token = TOKEN[:position] + insert + ("" if truncate else TOKEN[position + 1:])
+    token = TOKEN[:position] + insert + ("" if truncate else TOKEN[position + 1 :])
     _check(from_share_token, token)
 
 
@@ -116,7 +154,9 @@ def test_random_share_links(token):
 
 def test_oversized_share_link_and_zip_bomb():
     _check(from_share_token, "A" * (MAX_SHARE_LINK_CHARS + 1))
-    import base64, zlib
+    import base64
+    import zlib
+
     bomb = base64.urlsafe_b64encode(zlib.compress(b"[" * 5_000_000, 9)).decode().rstrip("=")
     _check(from_share_token, bomb)
 
@@ -128,7 +168,11 @@ def run_cli(*argv) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.one_of(mutated_scenarios().map(_dumps), st.binary(max_size=200)))
 def test_cli_scenario_files_exit_0_or_2_with_one_line(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "s.json"
@@ -161,9 +205,12 @@ def _nested(depth: int, kind: str) -> str:
 
 
 def _place(where: str, value: str) -> str:
-    hole = {"top": "HOLE", "field": {**VALID, "cameras": "HOLE"},
-            "tiers": {**VALID, "inference_tiers": "HOLE"},
-            "tier value": {**VALID, "inference_tiers": [{"start": 0, "price": "HOLE"}]}}[where]
+    hole = {
+        "top": "HOLE",
+        "field": {**VALID, "cameras": "HOLE"},
+        "tiers": {**VALID, "inference_tiers": "HOLE"},
+        "tier value": {**VALID, "inference_tiers": [{"start": 0, "price": "HOLE"}]},
+    }[where]
     return json.dumps(hole).replace('"HOLE"', value)
 
 
@@ -171,7 +218,7 @@ def _token(text: str) -> str:
     return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
 
 
-PLACE_DEPTH = {"top": 0, "field": 1, "tiers": 1, "tier value": 3}      # brackets around the hole
+PLACE_DEPTH = {"top": 0, "field": 1, "tiers": 1, "tier value": 3}  # brackets around the hole
 
 
 @pytest.mark.parametrize("where", list(PLACE_DEPTH))
@@ -202,8 +249,12 @@ def test_every_nesting_depth_through_the_cli(tmp_path):
 
 # Every class of character a text field refuses, through every place text comes in.
 UNSAFE_CHARACTERS = {
-    "C0 control": [chr(c) for c in range(0x20)], "DEL": ["\x7f"], "C1 control": [chr(c) for c in range(0x80, 0xA0)],
-    "line separator": ["\u2028"], "paragraph separator": ["\u2029"], "bidi control": list(BIDI_CONTROLS),
+    "C0 control": [chr(c) for c in range(0x20)],
+    "DEL": ["\x7f"],
+    "C1 control": [chr(c) for c in range(0x80, 0xA0)],
+    "line separator": ["\u2028"],
+    "paragraph separator": ["\u2029"],
+    "bidi control": list(BIDI_CONTROLS),
 }
 TEXT_FIELDS = ["name", "description", "cloud_provider", "device_id", "currency"]
 
@@ -212,11 +263,13 @@ TEXT_FIELDS = ["name", "description", "cloud_provider", "device_id", "currency"]
 def test_every_unsafe_character_class_in_every_text_field(family):
     for char in UNSAFE_CHARACTERS[family]:
         for field in TEXT_FIELDS:
-            if (field, char) == ("description", "\n"):        # a description may hold paragraphs
+            if (field, char) == ("description", "\n"):  # a description may hold paragraphs
                 continue
             text = f"a{char}b"
-            for parse, payload in ((parse_json, json.dumps({**VALID, field: text})),
-                                   (from_share_token, _token(json.dumps({**VALID, field: text})))):
+            for parse, payload in (
+                (parse_json, json.dumps({**VALID, field: text})),
+                (from_share_token, _token(json.dumps({**VALID, field: text}))),
+            ):
                 try:
                     parse(payload)
                 except ScenarioError as exc:
@@ -224,7 +277,7 @@ def test_every_unsafe_character_class_in_every_text_field(family):
                     assert message.startswith(f"{field}") and message.isprintable(), (family, repr(char), message)
                 else:
                     raise AssertionError((family, field, repr(char), "accepted"))
-            if char not in "\x00":               # an argument cannot hold NUL
+            if char not in "\x00":  # an argument cannot hold NUL
                 code, out, err = run_cli("report", "--preset", "retail", "--set", f"{field}={text}")
                 assert code == 2 and out == "" and err.count("\n") == 1 and err[:-1].isprintable(), (field, repr(char))
 
@@ -249,9 +302,15 @@ def _non_regular_files(folder):
     (folder / "to-pipe").symlink_to(fifo)
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(folder / "socket"))
-    return {"directory": folder, "named pipe": fifo, "link to a named pipe": folder / "to-pipe",
-            "unix socket": folder / "socket", "/dev/zero": Path("/dev/zero"), "/dev/null": Path("/dev/null"),
-            "/dev/urandom": Path("/dev/urandom")}, server
+    return {
+        "directory": folder,
+        "named pipe": fifo,
+        "link to a named pipe": folder / "to-pipe",
+        "unix socket": folder / "socket",
+        "/dev/zero": Path("/dev/zero"),
+        "/dev/null": Path("/dev/null"),
+        "/dev/urandom": Path("/dev/urandom"),
+    }, server
 
 
 def test_non_regular_files_are_refused_in_and_out(tmp_path):
@@ -265,7 +324,7 @@ def test_non_regular_files_are_refused_in_and_out(tmp_path):
                 assert code == 2 and "not a regular file" in err and err.count("\n") == 1, (kind, err)
     finally:
         server.close()
-    assert os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode)     # untouched
+    assert os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode)  # untouched
 
 
 def test_out_into_a_directory_or_a_missing_or_read_only_one(tmp_path):
@@ -274,15 +333,16 @@ def test_out_into_a_directory_or_a_missing_or_read_only_one(tmp_path):
     read_only.chmod(0o500)
     for out in (tmp_path, tmp_path / "no" / "such" / "r.json", read_only / "r.json", ""):
         code, _, err = run_cli("report", "--preset", "retail", "--out", str(out))
-        if os.geteuid() == 0 and out == read_only / "r.json":          # root writes anyway
+        if os.geteuid() == 0 and out == read_only / "r.json":  # root writes anyway
             assert code == 0
             continue
         assert code == 2 and err.count("\n") == 1 and err.startswith("error: "), (out, err)
 
 
 # Output failures: every command and format to a full device, a closed standard output, narrow encodings.
-OUTPUT_RUNS = [("presets",), ("fields",)] + [("report", "--preset", "smart_city", "--format", f) for f in
-                                              ("table", "json", "csv")]
+OUTPUT_RUNS = [("presets",), ("fields",)] + [
+    ("report", "--preset", "smart_city", "--format", f) for f in ("table", "json", "csv")
+]
 
 
 @pytest.mark.parametrize("args", OUTPUT_RUNS, ids=" ".join)
@@ -291,11 +351,17 @@ def test_output_failures_are_one_line(args):
     with open("/dev/full", "wb") as full:
         r = subprocess.run(command, cwd=ROOT, stdout=full, stderr=subprocess.PIPE, timeout=60)
     assert r.returncode == 2 and r.stderr.decode().count("\n") == 1 and b"No space left" in r.stderr, r.stderr
-    r = subprocess.run(" ".join(map(shlex.quote, command)) + " >&-", shell=True, cwd=ROOT, stderr=subprocess.PIPE,
-                       timeout=60)
+    r = subprocess.run(
+        " ".join(map(shlex.quote, command)) + " >&-", shell=True, cwd=ROOT, stderr=subprocess.PIPE, timeout=60
+    )
     assert r.returncode == 2 and r.stderr.decode().count("\n") == 1 and b"closed" in r.stderr, r.stderr
     for encoding in ("ascii", "cp1252", "latin-1"):
-        r = subprocess.run(command + (["--set", "currency=₹"] if "report" in args else []), cwd=ROOT,
-                           capture_output=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": encoding})
+        r = subprocess.run(
+            command + (["--set", "currency=₹"] if "report" in args else []),
+            cwd=ROOT,
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "PYTHONIOENCODING": encoding},
+        )
         assert r.returncode == 0 and r.stderr == b"", (encoding, r.stderr)
         r.stdout.decode("utf-8")

@@ -1,6 +1,7 @@
 """Malformed input through the plans' entry points: plan documents, the share link's work part, plan ids and
 revisions (in the store and in `?plan=&rev=` links). Each ends in a result or a readable error — never
 another exception, never a traceback on the page."""
+
 from __future__ import annotations
 
 import base64
@@ -9,27 +10,32 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import examples
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
-from planner.schema.scenario import ScenarioError
 from planner.plans.store import PlanNotFound, Store
 from planner.plans.workspace import Workspace, from_document, parse_json, to_document, with_share_token
-from strategies import examples
+from planner.schema.scenario import ScenarioError
 
 pytestmark = pytest.mark.oracle
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RETAIL = catalog.preset("retail")
 VALID = to_document(Workspace(RETAIL, view="accounting", comparison=(RETAIL,), sensitivity={"mc.seed": 3}))
-FUZZ = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats() | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-    max_leaves=16)
+    max_leaves=16,
+)
 parts = st.sampled_from(list(VALID) + ["fleet", "extra"])
 
 
@@ -85,7 +91,9 @@ def db(tmp_path_factory):
 
 
 @FUZZ
-@given(plan_id=st.text(max_size=40) | st.from_regex(r"\A[0-9a-f]{32}\Z"), number=st.none() | st.integers(-2**70, 2**70))
+@given(
+    plan_id=st.text(max_size=40) | st.from_regex(r"\A[0-9a-f]{32}\Z"), number=st.none() | st.integers(-(2**70), 2**70)
+)
 def test_random_plan_ids_and_revisions(db, plan_id, number):
     with pytest.raises(PlanNotFound):
         db.open(plan_id, number)
@@ -93,12 +101,21 @@ def test_random_plan_ids_and_revisions(db, plan_id, number):
         db.revisions(plan_id)
 
 
-@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
-@given(query=st.fixed_dictionaries({}, optional={
-    "plan": st.text(max_size=40) | st.from_regex(r"\A[0-9a-f]{32}\Z"),
-    "rev": st.text(max_size=12) | st.integers(-5, 10**12).map(str),
-    "w": st.text(max_size=60) | mutated_documents().map(_token)}))
+@settings(
+    max_examples=examples(12),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    query=st.fixed_dictionaries(
+        {},
+        optional={
+            "plan": st.text(max_size=40) | st.from_regex(r"\A[0-9a-f]{32}\Z"),
+            "rev": st.text(max_size=12) | st.integers(-5, 10**12).map(str),
+            "w": st.text(max_size=60) | mutated_documents().map(_token),
+        },
+    )
+)
 def test_random_plan_links_never_break_the_page(tmp_path_factory, monkeypatch, query):
     monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path_factory.getbasetemp() / 'links.sqlite3'}")
     at = AppTest.from_file(str(APP), default_timeout=30)

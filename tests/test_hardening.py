@@ -3,6 +3,7 @@
 The classes behind them (every nesting depth, every control-character class, every non-regular file, every
 output failure) are swept in tests/test_fuzz.py and tests/test_app_fuzz.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -24,13 +25,21 @@ import numpy as np
 import pytest
 
 from planner.catalogs import catalog
-from planner.exports import charts, report
-from planner.schema import safe_csv
-from planner.model import finance, risk
-from planner.schema import format
 from planner.cli import MAX_SET_ASSIGNMENTS, main
-from planner.schema.scenario import (MAX_JSON_DEPTH, ScenarioError, from_share_token, parse_assignment, parse_json, replace,
-                              to_dict, to_json, validate)
+from planner.exports import charts, report
+from planner.model import finance, risk
+from planner.schema import format, safe_csv
+from planner.schema.scenario import (
+    MAX_JSON_DEPTH,
+    ScenarioError,
+    from_share_token,
+    parse_assignment,
+    parse_json,
+    replace,
+    to_dict,
+    to_json,
+    validate,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -49,8 +58,9 @@ def run_cli(*argv) -> tuple[int, str, str]:
 def cli_process(*argv, env: dict | None = None, **options) -> subprocess.CompletedProcess:
     """A real `python -m planner` run (standard output captured unless `stdout=` is given)."""
     options = {"timeout": 60, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
-    return subprocess.run([sys.executable, "-m", "planner", *map(str, argv)], cwd=ROOT,
-                          env={**os.environ, **(env or {})}, **options)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *map(str, argv)], cwd=ROOT, env={**os.environ, **(env or {})}, **options
+    )
 
 
 def refused(parse, payload) -> str:
@@ -122,19 +132,20 @@ def test_messages_about_deep_or_long_values_stay_short():
 def test_an_unexpected_error_shows_no_details_in_the_browser():
     from streamlit import config
     from streamlit.elements.exception import _error_detail_visibility
+
     configured = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["client"]["showErrorDetails"]
     assert configured in set(config.ShowErrorDetailsConfigOptions)
     before = config.get_option("client.showErrorDetails")
     config.set_option("client.showErrorDetails", configured)
     try:
-        assert tuple(_error_detail_visibility(True)) == (False, False, False)    # no message, trace or type
+        assert tuple(_error_detail_visibility(True)) == (False, False, False)  # no message, trace or type
     finally:
         config.set_option("client.showErrorDetails", before)
 
 
 def test_readme_team_deployment_keeps_framing_metrics_and_ports_private():
     readme = (ROOT / "README.md").read_text()
-    team = readme[readme.index("## Running the planner for a team"):readme.index("## Security")]
+    team = readme[readme.index("## Running the planner for a team") : readme.index("## Security")]
     assert "X-Frame-Options" in team and "frame-ancestors" in team
     assert "/_stcore/metrics" in team and "--server.address 127.0.0.1" in team
 
@@ -142,19 +153,21 @@ def test_readme_team_deployment_keeps_framing_metrics_and_ports_private():
 # ── 3. --out never destroys the previous good file ────────────────────────────────────────────────────
 def _limit_file_size(max_bytes: int):
     def limit():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)        # a write past the limit fails with EFBIG instead
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
     return limit
 
 
 def test_out_keeps_the_old_file_whole_when_the_disk_fills(tmp_path):
     out = tmp_path / "report.csv"
     out.write_text("the previous good report\n")
-    r = cli_process("report", "--preset", "retail", "--format", "csv", "--out", out,
-                    preexec_fn=_limit_file_size(4_096))       # the CSV report is larger: the write fails part-way
+    r = cli_process(
+        "report", "--preset", "retail", "--format", "csv", "--out", out, preexec_fn=_limit_file_size(4_096)
+    )  # the CSV report is larger: the write fails part-way
     assert "cannot write" in one_error_line(r.returncode, r.stderr)
     assert out.read_text() == "the previous good report\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]        # no half-written file left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no half-written file left behind
 
 
 def test_out_replaces_the_file_whole_and_keeps_its_permissions(tmp_path):
@@ -182,8 +195,12 @@ def test_out_equal_to_the_scenario_file_is_refused(tmp_path):
 def test_dev_zero_and_a_fifo_are_refused_at_once(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    for args in (("--scenario", "/dev/zero"), ("--scenario", fifo), ("--preset", "retail", "--out", fifo),
-                 ("--preset", "retail", "--out", "/dev/null")):
+    for args in (
+        ("--scenario", "/dev/zero"),
+        ("--scenario", fifo),
+        ("--preset", "retail", "--out", fifo),
+        ("--preset", "retail", "--out", "/dev/null"),
+    ):
         r = cli_process("report", *args, timeout=30)
         assert "not a regular file" in one_error_line(r.returncode, r.stderr)
 
@@ -199,8 +216,14 @@ def test_full_device_and_closed_stdout_are_one_line():
         for args in (("report", "--preset", "retail"), ("presets",), ("fields",)):
             r = cli_process(*args, stdout=full)
             assert "No space left on device" in one_error_line(r.returncode, r.stderr)
-    r = subprocess.run(f"'{sys.executable}' -m planner report --preset retail >&-", shell=True, cwd=ROOT,
-                       capture_output=False, stderr=subprocess.PIPE, timeout=60)
+    r = subprocess.run(
+        f"'{sys.executable}' -m planner report --preset retail >&-",
+        shell=True,
+        cwd=ROOT,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    )
     assert "standard output" in one_error_line(r.returncode, r.stderr)
 
 
@@ -213,12 +236,24 @@ def test_output_is_utf8_whatever_the_terminal_encoding(encoding):
 
 
 # ── 6. Control and bidi characters in text fields ─────────────────────────────────────────────────────
-@pytest.mark.parametrize("text", ["\x1b[2J\x1b[31mred", "nul\x00", "\u202eevil", "line\u2028break", "next\x85line",
-                                  "tab\there", "lf\nhere", "\x7f", "\u2066isolate"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x1b[2J\x1b[31mred",
+        "nul\x00",
+        "\u202eevil",
+        "line\u2028break",
+        "next\x85line",
+        "tab\there",
+        "lf\nhere",
+        "\x7f",
+        "\u2066isolate",
+    ],
+)
 @pytest.mark.parametrize("field", ["name", "description", "cloud_provider", "device_id"])
 def test_control_and_bidi_characters_are_refused_in_every_text_field(field, text):
     if (field, text) == ("description", "lf\nhere"):
-        assert validate({**VALID, field: text}).description == text          # paragraphs, shown only by md()
+        assert validate({**VALID, field: text}).description == text  # paragraphs, shown only by md()
         return
     message = refused(validate, {**VALID, field: text})
     assert message.startswith(f"{field}: U+") and "not allowed" in message
@@ -238,7 +273,7 @@ def test_scenario_names_are_hover_data_not_template(measure):
     curves = charts.curves(report.analyse_one(RETAIL))
     fig = charts.comparison_figure([(name, curves) for name in names], measure)
     for trace in fig.data:
-        assert trace.hovertemplate == charts.money_hover("USD") + "<extra>%{meta}</extra>"      # the same for all
+        assert trace.hovertemplate == charts.money_hover("USD") + "<extra>%{meta}</extra>"  # the same for all
         assert trace.meta == trace.name and trace.name.startswith(tuple(names))
 
 
@@ -267,17 +302,20 @@ def test_simulations_beyond_the_process_limit_are_told_to_wait(monkeypatch):
     finally:
         for _ in range(risk.MAX_CONCURRENT_SIMULATIONS):
             slots.release()
-    assert risk.monte_carlo(RETAIL, {}, draws=10).draws == 10            # every slot is free again
+    assert risk.monte_carlo(RETAIL, {}, draws=10).draws == 10  # every slot is free again
 
 
 # ── 9. Strict types ───────────────────────────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("values, fragment", [
-    ({"inference_tiers": [{"start": "0", "price": 1}]}, "inference_tiers.0.start = '0'"),
-    ({"inference_tiers": [{"start": 0, "price": True}]}, "inference_tiers.0.price = True"),
-    ({"egress_tiers": [{"start": False, "price": "0.09"}]}, "egress_tiers.0.start = False"),
-    ({"schema_version": True}, "schema_version = True is not supported"),
-    ({"schema_version": 1.0}, "schema_version = 1.0 is not supported"),
-])
+@pytest.mark.parametrize(
+    "values, fragment",
+    [
+        ({"inference_tiers": [{"start": "0", "price": 1}]}, "inference_tiers.0.start = '0'"),
+        ({"inference_tiers": [{"start": 0, "price": True}]}, "inference_tiers.0.price = True"),
+        ({"egress_tiers": [{"start": False, "price": "0.09"}]}, "egress_tiers.0.start = False"),
+        ({"schema_version": True}, "schema_version = True is not supported"),
+        ({"schema_version": 1.0}, "schema_version = 1.0 is not supported"),
+    ],
+)
 def test_tiers_and_schema_version_are_strictly_typed(values, fragment):
     assert fragment in refused(validate, {**VALID, **values})
 
@@ -329,9 +367,20 @@ def test_a_tiny_gap_at_break_even_raises_no_warning():
 
 
 def _free_of_charge():
-    zero = {f: 0 for f in ("uplink_per_gb", "ingest_per_gb", "storage_per_gb_month", "device_price",
-                           "install_per_device", "management_per_month", "electricity_per_kwh", "device_watts",
-                           "feedback_percent")}
+    zero = {
+        f: 0
+        for f in (
+            "uplink_per_gb",
+            "ingest_per_gb",
+            "storage_per_gb_month",
+            "device_price",
+            "install_per_device",
+            "management_per_month",
+            "electricity_per_kwh",
+            "device_watts",
+            "feedback_percent",
+        )
+    }
     free_tiers = [{"start": 0, "price": 0}]
     return validate({**VALID, **zero, "inference_tiers": free_tiers, "egress_tiers": free_tiers})
 
@@ -360,8 +409,23 @@ def test_no_negative_zero_in_the_cli_table(tmp_path):
 
 
 # ── 12. Spreadsheet formulas behind invisible characters ──────────────────────────────────────────────
-@pytest.mark.parametrize("text", [" =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff=1+1", "\u2060@SUM(A1)",
-                                  "＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1", " \u200b ＋cmd"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " =1+1",
+        "\u00a0=1+1",
+        "\u3000=1+1",
+        "\u200b=1+1",
+        "\ufeff=1+1",
+        "\u2060@SUM(A1)",
+        "＝1+1",
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+        "﹦1",
+        " \u200b ＋cmd",
+    ],
+)
 def test_formula_signs_behind_invisible_characters_are_neutralised(text):
     assert safe_csv.safe_cell(text) == "'" + text
     a = report.analyse_one(replace(RETAIL, name=text, device_id=text))

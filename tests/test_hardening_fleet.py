@@ -1,6 +1,7 @@
 """Regressions from the hostile review of the fleet, the links and the exports: one section per finding,
 numbered as in the issue. Each test also sweeps the class behind its finding (every CSV writer, every text
 field, every number read from a link)."""
+
 from __future__ import annotations
 
 import ast
@@ -13,28 +14,39 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from app_support import start
 from streamlit.testing.v1 import AppTest
+from test_exports import HOSTILE_NAMES, runs_as_formula
+from test_hardening import one_error_line, run_cli
 
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
 from planner.exports import report, sensitivity
-from planner.schema import safe_csv
+from planner.exports.tables import comparison_csv
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.model import risk
 from planner.plans import store, workspace
+from planner.schema import safe_csv
 from planner.schema.scenario import ScenarioError, pack_token, replace, to_dict, validate
-from planner.exports.tables import comparison_csv
 from planner.ui import fleet as fleet_page
-from app_support import start
-from test_exports import HOSTILE_NAMES, runs_as_formula
-from test_hardening import one_error_line, run_cli
 
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 RETAIL = catalog.preset("retail")
-FORMULA_EXAMPLES = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0",
-                    " =1+1", "＝1+1", "＋1+1", "－1+1", "＠SUM(A1)"]
+FORMULA_EXAMPLES = [
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    " =1+1",
+    "＝1+1",
+    "＋1+1",
+    "－1+1",
+    "＠SUM(A1)",
+]
 HOSTILE = list(dict.fromkeys(FORMULA_EXAMPLES + HOSTILE_NAMES))
 
 
@@ -47,16 +59,22 @@ def csv_text(rows) -> str:
 def formula_cells(text: str) -> list[str]:
     """Cells a spreadsheet would run as a formula: a formula sign first (behind blanks or invisible characters,
     full-width too) in a cell that is not a plain number."""
-    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row
-            if runs_as_formula(cell) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?", cell)]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""))
+        for cell in row
+        if runs_as_formula(cell) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?", cell)
+    ]
 
 
 # ── 1. Every CSV goes through the one safe writer ────────────────────────────────────────────────────
 @pytest.fixture
 def no_pandas_csv(monkeypatch):
     """pandas' own CSV writer fails if anything calls it: every CSV must be the safe writer's."""
+
     def refused(*args, **kwargs):
         raise AssertionError("a CSV written by pandas, not by safe_csv.write_csv_rows")
+
     monkeypatch.setattr(pd.DataFrame, "to_csv", refused)
     monkeypatch.setattr(pd.Series, "to_csv", refused)
 
@@ -110,29 +128,42 @@ def test_every_library_and_page_csv_neutralises_formulas(no_pandas_csv):
         xs, ys = [1000.0, 2000.0], [10.0, 50.0]
         break_even, savings = risk.grid_map(scenario, "device_price", xs, "cameras", ys)
         result = risk.monte_carlo(scenario, {"device_price": risk.Distribution("uniform", 800, 900, 1000)}, 50, 1)
-        texts = [report.report_csv(a), *(safe_csv.table_csv(t) for t in report.csv_tables(a).values()),
-                 comparison_csv([a, report.analyse_one(RETAIL)], notes=[name, name]),
-                 safe_csv.table_csv(advisor.advice_table(advisor.advise(advisor.answers(), scenario))),
-                 sensitivity.tornado_csv(table, scenario, "cash", 20),
-                 safe_csv.table_csv(sensitivity.tornado_frame(table, scenario)),
-                 sensitivity.map_csv("device_price", xs, "cameras", ys, break_even, savings, scenario, "cash"),
-                 sensitivity.monte_carlo_csv(result, {}, scenario, "cash"),
-                 sensitivity.draws_csv(result, scenario.currency),
-                 # The Fleet page's downloads (pages/fleet.py): inventory, per site, monthly.
-                 f.inventory.to_csv(), fleet_tables.to_csv(fleet_tables.site_table(p)), fleet_tables.to_csv(fleet_tables.monthly_table(p))]
+        texts = [
+            report.report_csv(a),
+            *(safe_csv.table_csv(t) for t in report.csv_tables(a).values()),
+            comparison_csv([a, report.analyse_one(RETAIL)], notes=[name, name]),
+            safe_csv.table_csv(advisor.advice_table(advisor.advise(advisor.answers(), scenario))),
+            sensitivity.tornado_csv(table, scenario, "cash", 20),
+            safe_csv.table_csv(sensitivity.tornado_frame(table, scenario)),
+            sensitivity.map_csv("device_price", xs, "cameras", ys, break_even, savings, scenario, "cash"),
+            sensitivity.monte_carlo_csv(result, {}, scenario, "cash"),
+            sensitivity.draws_csv(result, scenario.currency),
+            # The Fleet page's downloads (pages/fleet.py): inventory, per site, monthly.
+            f.inventory.to_csv(),
+            fleet_tables.to_csv(fleet_tables.site_table(p)),
+            fleet_tables.to_csv(fleet_tables.monthly_table(p)),
+        ]
         for text in texts:
             assert formula_cells(text) == [], (name, text[:200])
 
 
 def test_a_table_is_written_a_column_at_a_time_as_cell_by_cell():
     """table_csv's column-wise cells are safe_cell's: every dtype, blanks, -0, infinities, hostile text."""
-    frame = pd.DataFrame({
-        "float": [-0.0, np.nan, np.inf, 1e-20, 123456789.123456789, -2.5, 0.0],
-        "int": np.arange(-3, 4), "bool": [True, False] * 3 + [True],
-        "mixed": ["=1", "x", None, 1.5, -0.0, "＝1", "a\rb"],
-        "text": ["a\rb", "a\nb", "Z=1", " =1", "\u200b=1", "", "x"],
-        "string": pd.array(["a", "-1", None, "b\r", "é", "9", "@x"], dtype="string")})
-    for table in (frame, frame.iloc[:0], fleet_tables.site_table(fleet_programme.evaluate(fleet_inventory.preset("retail_chain")))):
+    frame = pd.DataFrame(
+        {
+            "float": [-0.0, np.nan, np.inf, 1e-20, 123456789.123456789, -2.5, 0.0],
+            "int": np.arange(-3, 4),
+            "bool": [True, False] * 3 + [True],
+            "mixed": ["=1", "x", None, 1.5, -0.0, "＝1", "a\rb"],
+            "text": ["a\rb", "a\nb", "Z=1", " =1", "\u200b=1", "", "x"],
+            "string": pd.array(["a", "-1", None, "b\r", "é", "9", "@x"], dtype="string"),
+        }
+    )
+    for table in (
+        frame,
+        frame.iloc[:0],
+        fleet_tables.site_table(fleet_programme.evaluate(fleet_inventory.preset("retail_chain"))),
+    ):
         out = io.StringIO()
         safe_csv.write_csv_rows(safe_csv.frame_rows(table), out)
         assert safe_csv.table_csv(table) == out.getvalue()
@@ -144,11 +175,18 @@ def test_no_module_writes_csv_but_the_safe_writer():
     found = []
     for path in sorted([*(ROOT / "planner").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") and \
-                    getattr(node.value, "id", None) == "csv" and path.name != "safe_csv.py":
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("writer", "DictWriter")
+                and getattr(node.value, "id", None) == "csv"
+                and path.name != "safe_csv.py"
+            ):
                 found.append(f"{path.name}: csv.{node.attr}")
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "to_csv" and \
-                    any(k.arg in ("index", "sep", "float_format", "lineterminator") for k in node.keywords):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", None) == "to_csv"
+                and any(k.arg in ("index", "sep", "float_format", "lineterminator") for k in node.keywords)
+            ):
                 found.append(f"{path.name}: pandas to_csv")
     assert found == []
 
@@ -158,26 +196,31 @@ def test_no_module_writes_csv_but_the_safe_writer():
 def no_pandas_read(monkeypatch):
     def refused(*args, **kwargs):
         raise AssertionError("pandas.read_csv was called on a header that should have been refused")
+
     monkeypatch.setattr(pd, "read_csv", refused)
 
 
-@pytest.mark.parametrize("header, message", [
-    (",".join(["a"] * 100_000), "column 'a' is given more than once: give each column once"),
-    (",".join(f"c{i}" for i in range(300_000)), "the inventory has more than 200 columns; at most 200"),
-    (",".join(f"c{i}" for i in range(250)), "the inventory has 250 columns; at most 200"),
-    ("x" * 9_000_000, "the inventory's header line is longer than 20,000 characters"),
-    ("\n \n" + ",".join(["a"] * 100_000), "column 'a' is given more than once"),          # after blank lines
-    ('"a\n",' + ",".join(f"c{i}" for i in range(300)), "the inventory has 301 columns"),     # a quoted line break
-    ("site,count,count\rA,1,2", "column 'count' is given more than once"),                 # CR line ends
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        (",".join(["a"] * 100_000), "column 'a' is given more than once: give each column once"),
+        (",".join(f"c{i}" for i in range(300_000)), "the inventory has more than 200 columns; at most 200"),
+        (",".join(f"c{i}" for i in range(250)), "the inventory has 250 columns; at most 200"),
+        ("x" * 9_000_000, "the inventory's header line is longer than 20,000 characters"),
+        ("\n \n" + ",".join(["a"] * 100_000), "column 'a' is given more than once"),  # after blank lines
+        ('"a\n",' + ",".join(f"c{i}" for i in range(300)), "the inventory has 301 columns"),  # a quoted line break
+        ("site,count,count\rA,1,2", "column 'count' is given more than once"),  # CR line ends
+    ],
+)
 def test_a_huge_header_is_refused_before_pandas(header, message, no_pandas_read):
     with pytest.raises(ScenarioError) as err:
         fleet_inventory.make_fleet((header + "\n1\n").encode(), RETAIL)
     assert str(err.value).startswith(message)
 
 
-@pytest.mark.parametrize("header, repeated", [("site,count,cameras,count", "count"),
-                                              ("site,a,b,a,b", "a"), ("site, count,count ", "count")])
+@pytest.mark.parametrize(
+    "header, repeated", [("site,count,cameras,count", "count"), ("site,a,b,a,b", "a"), ("site, count,count ", "count")]
+)
 def test_a_repeated_column_is_refused_under_the_files_own_name(header, repeated, no_pandas_read):
     with pytest.raises(ScenarioError) as err:
         fleet_inventory.make_fleet(f"{header}\n" + ",".join("1" * (header.count(",") + 1)) + "\n", RETAIL)
@@ -212,12 +255,18 @@ def scenario_description(text):
 
 
 def fleet_name(text):
-    return fleet_inventory.from_fleet_document({**json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain"))), "name": text})
+    return fleet_inventory.from_fleet_document(
+        {**json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain"))), "name": text}
+    )
 
 
 def fleet_description(text):
-    return fleet_inventory.from_fleet_document({**json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain"))),
-                                      "description": f"Line one\n{text}"})
+    return fleet_inventory.from_fleet_document(
+        {
+            **json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain"))),
+            "description": f"Line one\n{text}",
+        }
+    )
 
 
 def fleet_name_of_a_csv(text):
@@ -233,7 +282,7 @@ def site_name_in_csv(text):
 def site_name_in_json(text):
     doc = json.loads(fleet_inventory.fleet_json(fleet_inventory.preset("retail_chain")))
     doc["sites"][0]["site"] = f"Shop {text}"
-    workspace._fleet(doc)                         # a fleet plan refuses a file with a refused cell
+    workspace._fleet(doc)  # a fleet plan refuses a file with a refused cell
 
 
 def plan_name(text):
@@ -250,14 +299,23 @@ def plan_note(text):
         raise ScenarioError(str(exc)) from None
 
 
-TEXT_FIELDS = [scenario_name, scenario_description, fleet_name, fleet_description, fleet_name_of_a_csv,
-               site_name_in_csv, site_name_in_json, plan_name, plan_note]
+TEXT_FIELDS = [
+    scenario_name,
+    scenario_description,
+    fleet_name,
+    fleet_description,
+    fleet_name_of_a_csv,
+    site_name_in_csv,
+    site_name_in_json,
+    plan_name,
+    plan_note,
+]
 
 
 @pytest.mark.parametrize("character", ["\x1b", "\x9b", "\u200f", "\u200e", "\u061c", "\u202e"])
 @pytest.mark.parametrize("field", TEXT_FIELDS, ids=lambda f: f.__name__)
 def test_every_text_field_refuses_control_and_bidi_characters(field, character):
-    field("Plain name")                                                  # accepted without it
+    field("Plain name")  # accepted without it
     with pytest.raises(ScenarioError):
         field(f"[31m{character}red")
 
@@ -295,16 +353,34 @@ def test_a_link_with_a_repeated_monte_carlo_input_keeps_the_work_and_the_sensiti
 
 
 # ── 6. Numbers from links: ASCII digits only ──────────────────────────────────────────────────────
-@pytest.mark.parametrize("text, number", [("1", 1), ("0012", 12), ("999999999", 999_999_999), ("²", None),
-                                          ("٣", None), ("１", None), ("1234567890", None), ("-1", None),
-                                          (" 1", None), ("1\n", None), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("1", 1),
+        ("0012", 12),
+        ("999999999", 999_999_999),
+        ("²", None),
+        ("٣", None),
+        ("１", None),
+        ("1234567890", None),
+        ("-1", None),
+        (" 1", None),
+        ("1\n", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_a_number_from_a_link_is_ascii_digits_of_bounded_length(text, number):
     assert workspace.link_number(text) == number
 
 
 def test_no_link_number_is_read_with_isdigit():
     """The class: the pages read numbers from links with workspace.link_number alone."""
-    for path in [*(ROOT / "planner" / "ui").glob("*.py"), ROOT / "planner" / "plans" / "workspace.py", *ROOT.glob("pages/*.py")]:
+    for path in [
+        *(ROOT / "planner" / "ui").glob("*.py"),
+        ROOT / "planner" / "plans" / "workspace.py",
+        *ROOT.glob("pages/*.py"),
+    ]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\.is(digit|decimal|numeric)\(", text), path.name
 
@@ -335,8 +411,9 @@ def test_send_to_a_full_fleet_is_refused_and_the_page_keeps_working(monkeypatch)
     at = fleet_page_with(fleet_inventory.make_fleet("site\nA\nB\n", RETAIL))
     at.button(key="fleet.send").click().run()
     assert not at.exception, at.exception
-    assert at.error[0].value.endswith("was not added: the fleet has 2 rows, the most it takes: remove a row to "
-                                      "add another.")
+    assert at.error[0].value.endswith(
+        "was not added: the fleet has 2 rows, the most it takes: remove a row to add another."
+    )
     assert at.session_state[fleet_page.SHOWN].inventory.n == 2
 
 
@@ -402,7 +479,9 @@ def test_a_fleet_json_with_a_byte_order_mark_is_read_as_json(tmp_path):
     code, out, err = run_cli("fleet", "--sites", path, "--format", "json")
     assert code == 0, err
     assert json.loads(out)["name"] == expected.name
-    assert fleet_inventory.is_fleet_json(b"\xef\xbb\xbf \n{") and not fleet_inventory.is_fleet_json(b"\xef\xbb\xbfsite\n{A}\n")
+    assert fleet_inventory.is_fleet_json(b"\xef\xbb\xbf \n{") and not fleet_inventory.is_fleet_json(
+        b"\xef\xbb\xbfsite\n{A}\n"
+    )
 
 
 def test_the_fleet_page_reads_an_uploaded_json_with_a_byte_order_mark():
@@ -436,12 +515,15 @@ def _upload_script(upload):
 
 
 # ── 17. site_location on the globe ──────────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("location, message", [
-    ("99,999", "site_location: latitude 99 is outside -90 to 90 degrees"),
-    ("-91, 0", "site_location: latitude -91 is outside -90 to 90 degrees"),
-    ("45, 180.5", "site_location: longitude 180.5 is outside -180 to 180 degrees"),
-    ("0,-999", "site_location: longitude -999 is outside -180 to 180 degrees"),
-])
+@pytest.mark.parametrize(
+    "location, message",
+    [
+        ("99,999", "site_location: latitude 99 is outside -90 to 90 degrees"),
+        ("-91, 0", "site_location: latitude -91 is outside -90 to 90 degrees"),
+        ("45, 180.5", "site_location: longitude 180.5 is outside -180 to 180 degrees"),
+        ("0,-999", "site_location: longitude -999 is outside -180 to 180 degrees"),
+    ],
+)
 def test_site_location_off_the_globe_is_refused(location, message):
     with pytest.raises(ScenarioError) as err:
         validate({**to_dict(RETAIL), "site_location": location})

@@ -3,26 +3,33 @@
 `flat(...)` (tests/flat_scenario.py) keeps every other cloud price at zero, so the cloud side is the
 inference component alone once the uplink price is 0: 1 camera, 10 h × 10 days a month, 48-month edge.
 """
+
 import math
 
 import numpy as np
 import pytest
-
 from flat_scenario import flat
+
 from planner.catalogs import catalog
-from planner.model import costs, explain, risk
 from planner.exports import report
+from planner.model import costs, explain, risk
 from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
 
-HOURS = 365.25 / 12 * 24            # 730.5 h in an average month
+HOURS = 365.25 / 12 * 24  # 730.5 h in an average month
 
 
 def instances(**changes):
     """Three instances whatever the load: 1 camera × 0.4 frames/s is far below one instance's 400/s."""
-    values = dict(uplink_per_gb=0, inference_pricing="instances", instance_per_hour=0.526, instance_min_count=3,
-                  analysed_fps=0.4, instance_inferences_per_s=400)
+    values = dict(
+        uplink_per_gb=0,
+        inference_pricing="instances",
+        instance_per_hour=0.526,
+        instance_min_count=3,
+        analysed_fps=0.4,
+        instance_inferences_per_s=400,
+    )
     return flat(**{**values, **changes})
 
 
@@ -33,20 +40,24 @@ def cloud(scenario, key="inference", view_months=None):
 def test_three_instances_on_demand_always_on():
     a = report.analyse_one(instances())
     assert a.costs.values("instances")[0, 0] == 3
-    assert a.costs.values("inference")[0, 0] == pytest.approx(3 * 0.526 * 730.5)          # 1,152.729
+    assert a.costs.values("inference")[0, 0] == pytest.approx(3 * 0.526 * 730.5)  # 1,152.729
     s = report.summary(a)
     assert s["cloud_monthly_cost"] == pytest.approx(1_152.729) and s["cloud_upfront"] == 0
     assert s["cloud_total_cost"] == pytest.approx(36 * 1_152.729)
 
 
 def test_one_year_partial_upfront_is_a_lump_in_cash_and_spread_in_accounting():
-    s = instances(instance_commitment="one_year", instance_upfront="partial", instance_committed_per_hour=0.316,
-                  instance_partial_upfront_percent=50)
+    s = instances(
+        instance_commitment="one_year",
+        instance_upfront="partial",
+        instance_committed_per_hour=0.316,
+        instance_partial_upfront_percent=50,
+    )
     a = report.analyse_one(s)
-    lump = 3 * 0.316 * 0.5 * 730.5 * 12                   # 4,155.084 for the year, paid at its start
-    hourly = 3 * 0.316 * 0.5 * 730.5                      # 346.257 a month by the hour
+    lump = 3 * 0.316 * 0.5 * 730.5 * 12  # 4,155.084 for the year, paid at its start
+    hourly = 3 * 0.316 * 0.5 * 730.5  # 346.257 a month by the hour
     upfront = a.costs.values("commitment_upfront")[0]
-    assert upfront[[0, 12, 24]] == pytest.approx([lump] * 3)                   # go-live and two renewals
+    assert upfront[[0, 12, 24]] == pytest.approx([lump] * 3)  # go-live and two renewals
     assert np.delete(upfront, [0, 12, 24]) == pytest.approx(np.zeros(33))
     assert a.costs.values("inference")[0] == pytest.approx(np.full(36, hourly))
     assert a.costs.values("commitment_spread")[0] == pytest.approx(np.full(36, lump / 12))
@@ -66,16 +77,25 @@ def test_one_year_partial_upfront_is_a_lump_in_cash_and_spread_in_accounting():
 def test_a_cloud_lump_moves_the_break_even_and_npv_like_a_negative_capex():
     # One instance committed for a year, all upfront: 1,200 at go-live and at each renewal, nothing by the hour,
     # against an edge of 3,000 capex and nothing running.
-    s = flat(device_price=3_000, management=0, uplink_per_gb=0, inference_pricing="instances", instance_min_count=1,
-             analysed_fps=0.4, instance_commitment="one_year", instance_upfront="all",
-             instance_committed_per_hour=100 / HOURS, horizon_months=36)
+    s = flat(
+        device_price=3_000,
+        management=0,
+        uplink_per_gb=0,
+        inference_pricing="instances",
+        instance_min_count=1,
+        analysed_fps=0.4,
+        instance_commitment="one_year",
+        instance_upfront="all",
+        instance_committed_per_hour=100 / HOURS,
+        horizon_months=36,
+    )
     a = report.analyse_one(s)
     assert a.cash.cloud_upfront[0, [0, 12, 24]] == pytest.approx([1_200] * 3)
-    assert a.costs.values("inference")[0, 0] == pytest.approx(0)          # all paid upfront
+    assert a.costs.values("inference")[0, 0] == pytest.approx(0)  # all paid upfront
     # Cash savings: 1,200 − 3,000 = −1,800 from go-live, −600 after the renewal at month 12, +600 at the start
     # of month 24: pays back at t = 24 exactly.
     assert a.cash.break_even_month[0] == pytest.approx(24.0)
-    assert a.cash.npv_savings[0] == pytest.approx(3 * 1_200 - 3_000)      # no discounting
+    assert a.cash.npv_savings[0] == pytest.approx(3 * 1_200 - 3_000)  # no discounting
     # on cash flows in either view, though the P&L spreads 100 a month against 62.5 of depreciation
     assert a.accounting.break_even_month[0] == pytest.approx(24.0)
 
@@ -84,8 +104,15 @@ def test_sizing_steps_from_two_to_three_instances_when_growth_crosses_the_throug
     # 10 cameras × 1 frame/s = 10 inferences/s, no headroom, 6/s per instance: ceil(10/6) = 2 at go-live; 50 %
     # yearly growth needs a 3rd instance once 10 × 1.5^(m/12) > 12, i.e. from m = ceil(12 × ln 1.2 / ln 1.5) = 6,
     # and a 4th once it passes 18: m = ceil(12 × ln 1.8 / ln 1.5) = 18.
-    s = instances(cameras=10, analysed_fps=1, instance_inferences_per_s=6, instance_headroom_percent=0,
-                  instance_min_count=1, workload_growth_percent_per_year=50, horizon_months=24)
+    s = instances(
+        cameras=10,
+        analysed_fps=1,
+        instance_inferences_per_s=6,
+        instance_headroom_percent=0,
+        instance_min_count=1,
+        workload_growth_percent_per_year=50,
+        horizon_months=24,
+    )
     third, fourth = math.ceil(12 * math.log(1.2) / math.log(1.5)), math.ceil(12 * math.log(1.8) / math.log(1.5))
     assert (third, fourth) == (6, 18)
     expected = np.array([2] * third + [3] * (fourth - third) + [4] * (24 - fourth), dtype=float)
@@ -96,13 +123,20 @@ def test_sizing_steps_from_two_to_three_instances_when_growth_crosses_the_throug
 
 
 def test_on_demand_shrinks_with_the_workload_but_a_commitment_does_not():
-    shrinking = dict(cameras=30, analysed_fps=1, instance_inferences_per_s=10, instance_headroom_percent=0,
-                     instance_min_count=1, workload_growth_percent_per_year=-50)
+    shrinking = dict(
+        cameras=30,
+        analysed_fps=1,
+        instance_inferences_per_s=10,
+        instance_headroom_percent=0,
+        instance_min_count=1,
+        workload_growth_percent_per_year=-50,
+    )
     # 30/s ÷ 10 = 3 at go-live; 30 × 0.5^(m/12) ≤ 20 from m = ceil(12 × ln 1.5 / ln 2) = 8 → 2 instances.
     on_demand = cloud(instances(**shrinking), "instances")
     assert on_demand[7] == 3 and on_demand[8] == 2
-    committed = cloud(instances(**shrinking, instance_commitment="three_year", instance_committed_per_hour=0.2),
-                      "instances")
+    committed = cloud(
+        instances(**shrinking, instance_commitment="three_year", instance_committed_per_hour=0.2), "instances"
+    )
     assert committed == pytest.approx(np.full(36, 3.0))
 
 
@@ -118,18 +152,28 @@ def test_scale_to_zero_bills_only_the_operating_hours_plus_warm_up():
 
 
 def test_spot_surcharge_and_discount_multiply_the_hourly_rate():
-    s = instances(instance_commitment="spot", instance_spot_per_hour=0.21, instance_spot_interruption_percent=10,
-                  instance_endpoint_surcharge_percent=40, inference_discount_percent=10)
+    s = instances(
+        instance_commitment="spot",
+        instance_spot_per_hour=0.21,
+        instance_spot_interruption_percent=10,
+        instance_endpoint_surcharge_percent=40,
+        inference_discount_percent=10,
+    )
     assert cloud(s)[0] == pytest.approx(3 * 0.21 * 1.10 * 1.40 * 0.90 * 730.5)
 
 
 def test_three_year_all_upfront_with_price_changes():
-    s = instances(instance_commitment="three_year", instance_upfront="all", instance_committed_per_hour=0.2,
-                  cloud_fee_change_percent_per_year=12, horizon_months=48)
+    s = instances(
+        instance_commitment="three_year",
+        instance_upfront="all",
+        instance_committed_per_hour=0.2,
+        cloud_fee_change_percent_per_year=12,
+        horizon_months=48,
+    )
     upfront = cloud(s, "commitment_upfront")
     assert upfront[0] == pytest.approx(3 * 0.2 * 730.5 * 36)
-    assert upfront[36] == pytest.approx(3 * 0.2 * 730.5 * 36 * 1.12 ** 3)      # renewed at the later price
-    assert cloud(s)[:48] == pytest.approx(np.zeros(48))                       # nothing left to pay by the hour
+    assert upfront[36] == pytest.approx(3 * 0.2 * 730.5 * 36 * 1.12**3)  # renewed at the later price
+    assert cloud(s)[:48] == pytest.approx(np.zeros(48))  # nothing left to pay by the hour
 
 
 def test_leroy_goedeme_cloud_only_case():
@@ -150,16 +194,27 @@ def test_leroy_goedeme_cloud_only_case():
         "split 13": (143, 35, 263.445, 0.0526),
     }
     per_instance_month = 3_763.5 / 500
-    rows = [flat(cameras=5_000, analysed_fps=1, uplink_per_gb=0, currency="EUR", inference_pricing="instances",
-                 instance_inferences_per_s=users, instance_headroom_percent=0, instance_min_count=0,
-                 instance_per_hour=per_instance_month / HOURS, horizon_months=12)
-             for users, *_ in table.values()]
-    evaluated = costs.evaluate(costs.batch(rows))                   # one batch, five mechanisms
+    rows = [
+        flat(
+            cameras=5_000,
+            analysed_fps=1,
+            uplink_per_gb=0,
+            currency="EUR",
+            inference_pricing="instances",
+            instance_inferences_per_s=users,
+            instance_headroom_percent=0,
+            instance_min_count=0,
+            instance_per_hour=per_instance_month / HOURS,
+            horizon_months=12,
+        )
+        for users, *_ in table.values()
+    ]
+    evaluated = costs.evaluate(costs.batch(rows))  # one batch, five mechanisms
     counts, monthly = evaluated.values("instances")[:, 0], evaluated.values("inference")[:, 0]
     for i, (name, (_, count, per_month, per_user)) in enumerate(table.items()):
         assert counts[i] == count, name
         assert monthly[i] == pytest.approx(per_month, abs=5e-4), name
-        assert monthly[i] / 5_000 == pytest.approx(per_user, abs=1.0001e-4), name   # the paper's last digit
+        assert monthly[i] / 5_000 == pytest.approx(per_user, abs=1.0001e-4), name  # the paper's last digit
 
 
 def test_the_catalog_covers_three_gpu_classes_per_provider_and_fills_the_fields():
@@ -169,11 +224,14 @@ def test_the_catalog_covers_three_gpu_classes_per_provider_and_fills_the_fields(
         assert "t4" in classes and classes & {"l4", "a10g"} and "large" in classes, provider
     g4dn = cat.instance_fields("aws-g4dn-xlarge", endpoint=True, commitment="three_year")
     row = next(r for r in cat.cloud_instances if r["id"] == "aws-g4dn-xlarge")
-    assert g4dn == {"instance_per_hour": 0.526, "instance_committed_per_hour": row["three_year_per_hour"],
-                    "instance_spot_per_hour": row["spot_per_hour"],
-                    "instance_partial_upfront_percent": row["partial_upfront_percent"],
-                    "instance_endpoint_surcharge_percent": row["endpoint_surcharge_percent"],
-                    "instance_inferences_per_s": row["throughput_ips"]}
+    assert g4dn == {
+        "instance_per_hour": 0.526,
+        "instance_committed_per_hour": row["three_year_per_hour"],
+        "instance_spot_per_hour": row["spot_per_hour"],
+        "instance_partial_upfront_percent": row["partial_upfront_percent"],
+        "instance_endpoint_surcharge_percent": row["endpoint_surcharge_percent"],
+        "instance_inferences_per_s": row["throughput_ips"],
+    }
     s = replace(catalog.preset("smart_city_gpu"), instance_commitment="three_year", **g4dn)
     cited = [p for p in report.sources(s) if p.picker == "instance"]
     assert len(cited) == 1 and "SageMaker" in cited[0].entry and cited[0].as_of == row["as_of"]
@@ -198,20 +256,36 @@ def test_the_tornado_and_monte_carlo_vary_the_instance_inputs():
     # the hourly rate ±20 %: the cloud saves 2 instances × 730.5 h × 0.526 × 1.4 × 0.2 a month over 60 months
     swing = 2 * 2 * 730.5 * 0.526 * 1.4 * 0.2 * 60
     assert table.loc["instance_per_hour", "swing"] == pytest.approx(swing)
-    result = risk.monte_carlo(gpu, {"instance_per_hour": risk.Distribution("uniform", low=0.3, high=0.9)},
-                              draws=200, seed=1)
+    result = risk.monte_carlo(
+        gpu, {"instance_per_hour": risk.Distribution("uniform", low=0.3, high=0.9)}, draws=200, seed=1
+    )
     base = report.summary(report.analyse_one(gpu))["savings_total"]
-    per_usd_hour = 2 * 730.5 * 1.4 * 60            # savings per 1 USD/h of rate: 2 instances, 60 months, +40 %
+    per_usd_hour = 2 * 730.5 * 1.4 * 60  # savings per 1 USD/h of rate: 2 instances, 60 months, +40 %
     low, high = base + (0.3 - 0.526) * per_usd_hour, base + (0.9 - 0.526) * per_usd_hour
     assert low - 1e-6 <= result.savings_total.min() < result.savings_total.max() <= high + 1e-6
-    assert result.savings_total.max() - result.savings_total.min() > 0.8 * (high - low)   # 200 uniform draws
+    assert result.savings_total.max() - result.savings_total.min() > 0.8 * (high - low)  # 200 uniform draws
 
 
 def test_the_cli_sets_instances_and_reports_the_upfront(capsys):
     from planner.cli import main
-    args = ["report", "--preset", "retail", "--format", "json", "--set", "inference_pricing=instances",
-            "--set", "instance_min_count=3", "--set", "instance_commitment=one_year", "--set", "instance_upfront=all",
-            "--set", "instance_committed_per_hour=0.309"]
+
+    args = [
+        "report",
+        "--preset",
+        "retail",
+        "--format",
+        "json",
+        "--set",
+        "inference_pricing=instances",
+        "--set",
+        "instance_min_count=3",
+        "--set",
+        "instance_commitment=one_year",
+        "--set",
+        "instance_upfront=all",
+        "--set",
+        "instance_committed_per_hour=0.309",
+    ]
     assert main(args) == 0
     out = __import__("json").loads(capsys.readouterr().out)
     retail = report.summary(report.analyse_one(catalog.preset("retail")))
@@ -227,14 +301,22 @@ def test_a_renewal_buys_what_the_month_needs_not_the_most_ever_committed():
     # 1 camera × 0.4 frames/s ÷ 0.25 per instance = 1.6 → 2 instances at go-live; −50 %/year shrinks the load to
     # 1.6 × 0.5^(m/12) ≤ 1 from m = ceil(12 × ln 0.625 / ln 0.5) = ceil(8.14) = 9. A 1-year commitment of 2 runs to
     # month 12 (it cannot be handed back); the renewal at 12 buys 1, and so does the one at 24.
-    s = flat(inference_pricing="instances", instance_inferences_per_s=0.25, instance_headroom_percent=0,
-             instance_min_count=1, workload_growth_percent_per_year=-50, instance_commitment="one_year",
-             instance_upfront="all", instance_committed_per_hour=100 / HOURS, horizon_months=36)
+    s = flat(
+        inference_pricing="instances",
+        instance_inferences_per_s=0.25,
+        instance_headroom_percent=0,
+        instance_min_count=1,
+        workload_growth_percent_per_year=-50,
+        instance_commitment="one_year",
+        instance_upfront="all",
+        instance_committed_per_hour=100 / HOURS,
+        horizon_months=36,
+    )
     a = report.analyse_one(s)
     bought = a.costs.values("commitments_bought")[0]
     assert bought[[0, 12, 24]].tolist() == [2, 1, 1] and bought.sum() == 4
     assert a.costs.values("instances")[0].tolist() == [2] * 12 + [1] * 24
-    assert a.cash.cloud_upfront[0, [0, 12, 24]] == pytest.approx([2_400, 1_200, 1_200])     # 100 a month × 12 each
+    assert a.cash.cloud_upfront[0, [0, 12, 24]] == pytest.approx([2_400, 1_200, 1_200])  # 100 a month × 12 each
     # a 3-year term: the 2 committed at go-live run the whole horizon
     three = report.analyse_one(replace(s, instance_commitment="three_year"))
     assert three.costs.values("instances")[0].tolist() == [2] * 36

@@ -11,6 +11,7 @@ wherever it stands (a function body too), is resolved to an absolute module name
   except the few in LAZY, each with its reason and each still in use;
 - only `planner.ui`, `app.py` and `pages/` import Streamlit; `planner.ui.state` imports no other UI module.
 """
+
 from __future__ import annotations
 
 import ast
@@ -25,20 +26,20 @@ PACKAGE = ROOT / "planner"
 
 # Lowest first. A module may import its own floor and every floor below it.
 FLOORS = {
-    "planner.schema": 0,      # the scenario's fields, their codec and text rules, how values are written
-    "planner.catalogs": 1,    # the bundled price, hardware and region catalogs; currency conversion
-    "planner.model": 2,       # cost lines, costs, tiered pricing, finance, risk, the month-1 explainer
-    "planner.advice": 3,      # the architecture advisor: questions, rules, sizing
-    "planner.fleet": 4,       # site inventories, placement per site, the programme's plans
-    "planner.exports": 5,     # reports, tables, charts, the printable report, the workbook
-    "planner.plans": 5,       # saved plans: workspaces, the store, its migrations
-    "planner.cli": 6,         # the command line
-    "planner.__main__": 7,    # `python -m planner`
-    "planner.ui": 7,          # Streamlit: state, widgets, one section module per page
+    "planner.schema": 0,  # the scenario's fields, their codec and text rules, how values are written
+    "planner.catalogs": 1,  # the bundled price, hardware and region catalogs; currency conversion
+    "planner.model": 2,  # cost lines, costs, tiered pricing, finance, risk, the month-1 explainer
+    "planner.advice": 3,  # the architecture advisor: questions, rules, sizing
+    "planner.fleet": 4,  # site inventories, placement per site, the programme's plans
+    "planner.exports": 5,  # reports, tables, charts, the printable report, the workbook
+    "planner.plans": 5,  # saved plans: workspaces, the store, its migrations
+    "planner.cli": 6,  # the command line
+    "planner.__main__": 7,  # `python -m planner`
+    "planner.ui": 7,  # Streamlit: state, widgets, one section module per page
     "app": 8,
     "pages": 8,
 }
-APART = {frozenset({"planner.exports", "planner.plans"})}   # same floor, never importing each other
+APART = {frozenset({"planner.exports", "planner.plans"})}  # same floor, never importing each other
 STREAMLIT_FLOORS = ("planner.ui", "app", "pages")
 # (importer, imported): imports allowed inside a function body, and why.
 LAZY = {
@@ -76,9 +77,13 @@ def import_sites(source: str, module: str, is_package: bool = False) -> list[tup
             base = _resolved(node, module, is_package)
             found.append((base, in_function))
             found.extend((f"{base}.{alias.name}", in_function) for alias in node.names if alias.name != "*")
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
-              in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant)
-              and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             found.append((node.args[0].value, in_function))
         inner = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
         for child in ast.iter_child_nodes(node):
@@ -139,16 +144,19 @@ def violations(found: dict[str, tuple[str, bool]]) -> list[str]:
             if (theirs and mine and FLOORS[theirs] > FLOORS[mine]) or frozenset({mine, theirs}) in APART:
                 problems.append(f"{module} ({mine}) imports {target} ({theirs}): not the same or a lower floor")
             if found[target][1] and not found[target][0].strip():
-                continue                    # an empty package's __init__: `from planner.plans import store` names it
+                continue  # an empty package's __init__: `from planner.plans import store` names it
             if in_function:
                 if (module, target) in LAZY:
                     used_lazy.add((module, target))
                 else:
                     problems.append(f"{module} imports {target} inside a function body")
-            if not (is_package and within(target, module)):      # a package naming its own submodules is no edge
+            if not (is_package and within(target, module)):  # a package naming its own submodules is no edge
                 graph[module].add(target)
-    problems += [f"LAZY lists {pair}, which is no longer imported in a function" for pair in set(LAZY) - used_lazy
-                 if pair[0] in modules]
+    problems += [
+        f"LAZY lists {pair}, which is no longer imported in a function"
+        for pair in set(LAZY) - used_lazy
+        if pair[0] in modules
+    ]
     problems += [f"import circle: {' → '.join(c)}" for c in circles(graph)]
     return problems
 
@@ -195,32 +203,57 @@ def test_every_module_is_on_a_floor_and_the_floors_are_folders():
     for floor in FLOORS:
         if floor.startswith("planner.") and floor.count(".") == 1 and floor not in ("planner.cli", "planner.__main__"):
             assert (ROOT / floor.replace(".", "/") / "__init__.py").is_file(), floor
-    assert {"planner.schema.scenario", "planner.model.costs", "planner.advice.advisor", "planner.fleet.programme",
-            "planner.exports.workbook", "planner.plans.store", "planner.plans.migrations.env", "planner.ui.state",
-            "pages.costs"} <= set(found)
+    assert {
+        "planner.schema.scenario",
+        "planner.model.costs",
+        "planner.advice.advisor",
+        "planner.fleet.programme",
+        "planner.exports.workbook",
+        "planner.plans.store",
+        "planner.plans.migrations.env",
+        "planner.ui.state",
+        "pages.costs",
+    } <= set(found)
 
 
 # ── The checker catches what it is for ─────────────────────────────────────────────────────────────
 def _tree(**modules: str) -> dict[str, tuple[str, bool]]:
-    base = {"planner.schema.scenario": "", "planner.model.costs": "", "planner.exports.report": "",
-            "planner.plans.store": "", "planner.ui.state": "", "planner.ui.plans": "", "planner.cli": ""}
+    base = {
+        "planner.schema.scenario": "",
+        "planner.model.costs": "",
+        "planner.exports.report": "",
+        "planner.plans.store": "",
+        "planner.ui.state": "",
+        "planner.ui.plans": "",
+        "planner.cli": "",
+    }
     return {name: (source, False) for name, source in {**base, **modules}.items()}
 
 
-@pytest.mark.parametrize("modules, expected", [
-    ({"planner.model.costs": "from planner.exports import report"}, "not the same or a lower floor"),
-    ({"planner.model.costs": "from ..exports.report import summary"}, "not the same or a lower floor"),
-    ({"planner.exports.report": "from planner.plans import store"}, "not the same or a lower floor"),
-    ({"planner.plans.store": "import planner.exports.report"}, "not the same or a lower floor"),
-    ({"planner.model.costs": "def f():\n    from planner.schema import scenario"}, "inside a function body"),
-    ({"planner.schema.scenario": "import streamlit as st"}, "only planner.ui, app, pages import Streamlit"),
-    ({"planner.model.costs": "importlib.import_module('streamlit')"}, "Streamlit"),
-    ({"planner.ui.state": "from planner.ui import plans", "planner.ui.plans": "from planner.ui import state"},
-     "import circle: planner.ui.plans → planner.ui.state → planner.ui.plans"),
-    ({"planner.model.costs": "from planner.model import pricing", "planner.model.pricing": "from planner.model import costs"},
-     "import circle"),
-    ({"planner.stray": ""}, "planner.stray: on no floor"),
-])
+@pytest.mark.parametrize(
+    "modules, expected",
+    [
+        ({"planner.model.costs": "from planner.exports import report"}, "not the same or a lower floor"),
+        ({"planner.model.costs": "from ..exports.report import summary"}, "not the same or a lower floor"),
+        ({"planner.exports.report": "from planner.plans import store"}, "not the same or a lower floor"),
+        ({"planner.plans.store": "import planner.exports.report"}, "not the same or a lower floor"),
+        ({"planner.model.costs": "def f():\n    from planner.schema import scenario"}, "inside a function body"),
+        ({"planner.schema.scenario": "import streamlit as st"}, "only planner.ui, app, pages import Streamlit"),
+        ({"planner.model.costs": "importlib.import_module('streamlit')"}, "Streamlit"),
+        (
+            {"planner.ui.state": "from planner.ui import plans", "planner.ui.plans": "from planner.ui import state"},
+            "import circle: planner.ui.plans → planner.ui.state → planner.ui.plans",
+        ),
+        (
+            {
+                "planner.model.costs": "from planner.model import pricing",
+                "planner.model.pricing": "from planner.model import costs",
+            },
+            "import circle",
+        ),
+        ({"planner.stray": ""}, "planner.stray: on no floor"),
+    ],
+)
 def test_a_wrong_import_is_caught(modules, expected):
     problems = violations(_tree(**modules))
     assert any(expected in p for p in problems), problems
@@ -229,26 +262,40 @@ def test_a_wrong_import_is_caught(modules, expected):
 def test_the_allowed_lazy_imports_must_still_exist():
     problems = violations(_tree())
     assert any("no longer imported in a function" in p for p in problems)
-    assert not violations(_tree(**{"planner.cli": "def plans():\n    from planner.plans import store\n"
-                                                  "    from planner.plans.workspace import Workspace",
-                                   "planner.plans.workspace": ""}))
+    assert not violations(
+        _tree(
+            **{
+                "planner.cli": "def plans():\n    from planner.plans import store\n"
+                "    from planner.plans.workspace import Workspace",
+                "planner.plans.workspace": "",
+            }
+        )
+    )
 
 
-@pytest.mark.parametrize("source, module, package, expected", [
-    ("from .format import money", "planner.schema.scenario", False,
-     {"planner.schema.format", "planner.schema.format.money"}),
-    ("from .. import ui", "planner.model.costs", False, {"planner", "planner.ui"}),
-    ("from ..ui import state", "planner.plans.migrations", True, {"planner.plans.ui", "planner.plans.ui.state"}),
-    ("from .ui import tables", "planner", True, {"planner.ui", "planner.ui.tables"}),
-    ("def late():\n    import streamlit as st", "planner.model.risk", False, {"streamlit"}),
-    ("import streamlit.components.v1", "planner.model.risk", False, {"streamlit.components.v1"}),
-    ("importlib.import_module('planner.ui.sensitivity')", "planner.model.risk", False, {"planner.ui.sensitivity"}),
-])
+@pytest.mark.parametrize(
+    "source, module, package, expected",
+    [
+        (
+            "from .format import money",
+            "planner.schema.scenario",
+            False,
+            {"planner.schema.format", "planner.schema.format.money"},
+        ),
+        ("from .. import ui", "planner.model.costs", False, {"planner", "planner.ui"}),
+        ("from ..ui import state", "planner.plans.migrations", True, {"planner.plans.ui", "planner.plans.ui.state"}),
+        ("from .ui import tables", "planner", True, {"planner.ui", "planner.ui.tables"}),
+        ("def late():\n    import streamlit as st", "planner.model.risk", False, {"streamlit"}),
+        ("import streamlit.components.v1", "planner.model.risk", False, {"streamlit.components.v1"}),
+        ("importlib.import_module('planner.ui.sensitivity')", "planner.model.risk", False, {"planner.ui.sensitivity"}),
+    ],
+)
 def test_imports_are_resolved_like_python_does(source, module, package, expected):
     assert imported_modules(source, module, package) == expected
 
 
 def test_a_function_body_import_is_told_apart():
-    sites = import_sites("import numpy\ndef f():\n    from planner.model import costs\nclass A:\n    import json",
-                         "planner.x")
+    sites = import_sites(
+        "import numpy\ndef f():\n    from planner.model import costs\nclass A:\n    import json", "planner.x"
+    )
     assert ("numpy", False) in sites and ("planner.model.costs", True) in sites and ("json", False) in sites

@@ -4,6 +4,7 @@ Oracle: a marginal schedule bills every unit between a tier's start and the next
 tier's price, so cost(q) = Σᵢ priceᵢ × clip(q − startᵢ, 0, startᵢ₊₁ − startᵢ). The hand values below
 are that sum written out; `naive_cost` is the same sum as a plain Python loop.
 """
+
 from __future__ import annotations
 
 import doctest
@@ -12,11 +13,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples, tier_schedules
 
 from planner.model import pricing
 from planner.model.pricing import pad_schedules, tiered_cost
 from planner.schema.scenario import DEFAULT_EGRESS_TIERS, DEFAULT_INFERENCE_TIERS
-from strategies import tier_schedules, examples
 
 pytestmark = pytest.mark.unit
 
@@ -30,35 +31,41 @@ def naive_cost(q: float, tiers) -> float:
     return total
 
 
-SMALL = ([0.0, 100.0, 1000.0], [0.0, 2.0, 1.0])      # free to 100, then 2/unit to 1000, then 1/unit
+SMALL = ([0.0, 100.0, 1000.0], [0.0, 2.0, 1.0])  # free to 100, then 2/unit to 1000, then 1/unit
 
 
-@pytest.mark.parametrize("q, expected", [
-    (0, 0.0),
-    (50, 0.0),                 # inside the free tier
-    (100, 0.0),                # boundary: the free tier's last unit
-    (150, 100.0),              # 50 × 2
-    (1000, 1800.0),            # boundary: 900 × 2
-    (1000.5, 1800.5),          # 1800 + 0.5 × 1
-    (5000, 5800.0),            # 1800 + 4000 × 1
-    (-10, 0.0),                # negative quantities cost nothing
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        (0, 0.0),
+        (50, 0.0),  # inside the free tier
+        (100, 0.0),  # boundary: the free tier's last unit
+        (150, 100.0),  # 50 × 2
+        (1000, 1800.0),  # boundary: 900 × 2
+        (1000.5, 1800.5),  # 1800 + 0.5 × 1
+        (5000, 5800.0),  # 1800 + 4000 × 1
+        (-10, 0.0),  # negative quantities cost nothing
+    ],
+)
 def test_small_schedule_by_hand(q, expected):
     got = tiered_cost(np.array([q], dtype=float), *map(np.array, SMALL))
     assert got[0] == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
 # Default per-image tiers, per 1,000 images → per image: 0.001 to 1M, 0.0008 to 5M, 0.0006 to 35M, 0.00025 above (Rekognition).
-@pytest.mark.parametrize("images, expected", [
-    (0, 0.0),
-    (500_000, 500.0),                      # 500k × 0.001
-    (1_000_000, 1_000.0),                  # boundary: 1M × 0.001
-    (1_000_001, 1_000.0008),               # + 1 × 0.0008
-    (5_000_000, 4_200.0),                  # 1,000 + 4M × 0.0008
-    (25_920_000, 16_752.0),                # 4,200 + 20.92M × 0.0006 (the retail store's month)
-    (35_000_000, 22_200.0),                # 4,200 + 30M × 0.0006
-    (40_000_000, 23_450.0),                # 22,200 + 5M × 0.00025
-])
+@pytest.mark.parametrize(
+    "images, expected",
+    [
+        (0, 0.0),
+        (500_000, 500.0),  # 500k × 0.001
+        (1_000_000, 1_000.0),  # boundary: 1M × 0.001
+        (1_000_001, 1_000.0008),  # + 1 × 0.0008
+        (5_000_000, 4_200.0),  # 1,000 + 4M × 0.0008
+        (25_920_000, 16_752.0),  # 4,200 + 20.92M × 0.0006 (the retail store's month)
+        (35_000_000, 22_200.0),  # 4,200 + 30M × 0.0006
+        (40_000_000, 23_450.0),  # 22,200 + 5M × 0.00025
+    ],
+)
 def test_default_inference_tiers_by_hand(images, expected):
     starts = np.array([s for s, _ in DEFAULT_INFERENCE_TIERS])
     prices = np.array([p for _, p in DEFAULT_INFERENCE_TIERS]) / 1000
@@ -66,13 +73,16 @@ def test_default_inference_tiers_by_hand(images, expected):
 
 
 # AWS transfer out: 100 GB free, 0.09 to 10 TB, 0.085 to 50 TB, 0.07 to 150 TB, 0.05 above (1 TB = 1,024 GB).
-@pytest.mark.parametrize("gb, expected", [
-    (100, 0.0),
-    (10_240, 912.6),                       # (10,240 − 100) × 0.09
-    (51_200, 4_394.2),                     # 912.6 + 40,960 × 0.085
-    (153_600, 11_562.2),                   # 4,394.2 + 102,400 × 0.07
-    (200_000, 13_882.2),                   # 11,562.2 + 46,400 × 0.05
-])
+@pytest.mark.parametrize(
+    "gb, expected",
+    [
+        (100, 0.0),
+        (10_240, 912.6),  # (10,240 − 100) × 0.09
+        (51_200, 4_394.2),  # 912.6 + 40,960 × 0.085
+        (153_600, 11_562.2),  # 4,394.2 + 102,400 × 0.07
+        (200_000, 13_882.2),  # 11,562.2 + 46,400 × 0.05
+    ],
+)
 def test_default_egress_tiers_by_hand(gb, expected):
     starts, prices = (np.array(c) for c in zip(*DEFAULT_EGRESS_TIERS))
     assert tiered_cost(np.array([gb], float), starts, prices)[0] == pytest.approx(expected, rel=1e-12)
@@ -104,7 +114,7 @@ def test_single_tier_is_linear_and_a_free_schedule_costs_nothing():
 
 
 def test_shape_follows_quantity():
-    q = np.arange(12, dtype=float).reshape(3, 4) * 100     # (n scenarios, M months)
+    q = np.arange(12, dtype=float).reshape(3, 4) * 100  # (n scenarios, M months)
     got = tiered_cost(q, *map(np.array, SMALL))
     assert got.shape == (3, 4) and got.dtype == np.float64
     assert got.ravel().tolist() == pytest.approx([naive_cost(x, list(zip(*SMALL))) for x in q.ravel()])
@@ -115,19 +125,18 @@ def test_per_row_schedules_equal_per_schedule_evaluation():
         [(0.0, 0.0), (100.0, 2.0), (1000.0, 1.0)],
         [(0.0, 5.0)],
         [(0.0, 1.0), (10.0, 0.5)],
-        [(0.0, 0.0), (100.0, 2.0), (1000.0, 1.0)],            # repeats row 0: shares its evaluation
+        [(0.0, 0.0), (100.0, 2.0), (1000.0, 1.0)],  # repeats row 0: shares its evaluation
     ]
-    q = np.array([[0, 50, 150, 5000],
-                  [0, 1, 2, 3],
-                  [5, 10, 20, 30],
-                  [1000, 1000.5, 100, 7]], dtype=float)
+    q = np.array([[0, 50, 150, 5000], [0, 1, 2, 3], [5, 10, 20, 30], [1000, 1000.5, 100, 7]], dtype=float)
     starts, prices = pad_schedules(schedules)
     got = tiered_cost(q, starts, prices)
     # Hand values, row by row (see SMALL above for rows 0 and 3).
-    expected = [[0, 0, 100, 5800],
-                [0, 5, 10, 15],                                   # 5 per unit
-                [5, 10, 15, 20],                                  # 10 × 1 + (q − 10) × 0.5
-                [1800, 1800.5, 0, 0]]
+    expected = [
+        [0, 0, 100, 5800],
+        [0, 5, 10, 15],  # 5 per unit
+        [5, 10, 15, 20],  # 10 × 1 + (q − 10) × 0.5
+        [1800, 1800.5, 0, 0],
+    ]
     assert got == pytest.approx(np.array(expected, float))
     for i, tiers in enumerate(schedules):
         alone = tiered_cost(q[i], np.array([t[0] for t in tiers]), np.array([t[1] for t in tiers]))

@@ -7,21 +7,21 @@
 * no NaN or inf anywhere, except break-even NaN ("never") and ROI NaN ("no capex");
 * the input codecs never crash: any text is a Scenario or a ScenarioError.
 """
+
 from __future__ import annotations
 
 import math
-
-from planner.model.finance import MIN_CAPEX
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from strategies import examples, scenario_values, scenarios, tier_schedules
 
+from planner.exports.report import analyse_one, summary
 from planner.model import costs as cost_model
 from planner.model.costs import COMPONENTS
-from planner.model.finance import analyse
-from planner.exports.report import analyse_one, summary
+from planner.model.finance import MIN_CAPEX, analyse
 from planner.schema.scenario import (
     FIELD_BY_NAME,
     NumberField,
@@ -33,7 +33,6 @@ from planner.schema.scenario import (
     to_dict,
     validate,
 )
-from strategies import scenario_values, scenarios, tier_schedules, examples
 
 pytestmark = pytest.mark.oracle
 
@@ -69,10 +68,18 @@ def test_more_cameras_never_lowers_cloud_cost(s, extra):
     assert_not_lower(cloud_by_month(more), cloud_by_month(s))
 
 
-CLOUD_PRICE_FIELDS = ["uplink_per_gb", "ingest_per_gb", "serverless_per_gb_second", "serverless_memory_gb",
-                      "serverless_ms_per_inference", "serverless_per_million_requests", "storage_per_gb_month",
-                      "retention_days", "bandwidth_price_change_percent_per_year",
-                      "cloud_fee_change_percent_per_year"]
+CLOUD_PRICE_FIELDS = [
+    "uplink_per_gb",
+    "ingest_per_gb",
+    "serverless_per_gb_second",
+    "serverless_memory_gb",
+    "serverless_ms_per_inference",
+    "serverless_per_million_requests",
+    "storage_per_gb_month",
+    "retention_days",
+    "bandwidth_price_change_percent_per_year",
+    "cloud_fee_change_percent_per_year",
+]
 
 
 @SETTINGS
@@ -121,8 +128,17 @@ def _close(a, b, what):
 
 
 # Found by this test: a positive growth rate so small that its monthly factor is exactly 1.
-_TINY_GROWTH = [validate({"device_sizing": "auto", "workload_growth_percent_per_year": g, "useful_life_months": life,
-                          "horizon_months": 13}) for g, life in ((1e-322, 6), (0.0, 12))]
+_TINY_GROWTH = [
+    validate(
+        {
+            "device_sizing": "auto",
+            "workload_growth_percent_per_year": g,
+            "useful_life_months": life,
+            "horizon_months": 13,
+        }
+    )
+    for g, life in ((1e-322, 6), (0.0, 12))
+]
 
 
 @settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -152,6 +168,7 @@ def test_batch_equals_each_row_alone(batch):
 
 def test_batch_of_presets_equals_each_alone():
     from planner.catalogs import catalog
+
     presets = list(catalog.presets().values())
     c, cash, _ = evaluate(presets)
     for i, s in enumerate(presets):
@@ -169,28 +186,31 @@ def test_break_even_agrees_with_cumulative_curves(s, view):
     f, cash = analyse(c, view, s.discount_percent_per_year), analyse(c, "cash", s.discount_percent_per_year)
     h = s.horizon_months
     # the break-even is on cash flows in either view: the cash curves' crossing
-    assert f.break_even_month[0] == cash.break_even_month[0] or np.isnan([f.break_even_month[0], cash.break_even_month[0]]).all()
+    assert (
+        f.break_even_month[0] == cash.break_even_month[0]
+        or np.isnan([f.break_even_month[0], cash.break_even_month[0]]).all()
+    )
     f = cash
-    s_end = f.cloud_cumulative[0] - f.edge_cumulative[0]          # savings at the end of each month
-    capex = f.edge_capex[0] - f.cloud_upfront[0]                   # a cloud commitment's upfront: negative capex
-    s_start = np.concatenate(([0.0], s_end[:-1])) - capex          # just after the month's lumps
+    s_end = f.cloud_cumulative[0] - f.edge_cumulative[0]  # savings at the end of each month
+    capex = f.edge_capex[0] - f.cloud_upfront[0]  # a cloud commitment's upfront: negative capex
+    s_start = np.concatenate(([0.0], s_end[:-1])) - capex  # just after the month's lumps
     tol = 1e-9 * (1.0 + f.cloud_cumulative[0, -1] + f.edge_cumulative[0, -1])
     be = f.break_even_month[0]
-    if math.isnan(be):                                             # "never": savings stay below 0
+    if math.isnan(be):  # "never": savings stay below 0
         assert np.all(s_end[:h] < tol)
         return
     assert 0 <= be <= h
     k = int(be)
-    if be == k and k < h and s_start[k] > -tol:          # a cloud upfront at the start of month k outweighs its capex
+    if be == k and k < h and s_start[k] > -tol:  # a cloud upfront at the start of month k outweighs its capex
         assert np.all(s_end[:k] < tol), "savings reached 0 before the break-even month"
         return
-    m = max(math.ceil(be) - 1, 0)               # the month it happens in: be ∈ (m, m + 1], or 0 at go-live
+    m = max(math.ceil(be) - 1, 0)  # the month it happens in: be ∈ (m, m + 1], or 0 at go-live
     assert np.all(s_end[:m] < tol), "savings reached 0 before the break-even month"
     assert s_end[m] >= -tol
     # inside month m the savings grow linearly from s_start[m] to s_end[m]; at `be` they are 0
     at_be = s_start[m] + (s_end[m] - s_start[m]) * (be - m)
     assert at_be == pytest.approx(0.0, abs=tol * 10 + 1e-9 * abs(s_start[m]))
-    if be > m:                                                     # just before it, below zero
+    if be > m:  # just before it, below zero
         assert s_start[m] + (s_end[m] - s_start[m]) * max(be - m - 1e-6, 0) < tol
 
 
@@ -209,7 +229,7 @@ def _check_finite(s):
         be = f.break_even_month[0]
         assert math.isnan(be) or 0 <= be <= s.horizon_months
         roi = f.roi_percent[0]
-        if f.capex_total[0] >= MIN_CAPEX:                 # ROI is defined from a cent of capex up
+        if f.capex_total[0] >= MIN_CAPEX:  # ROI is defined from a cent of capex up
             assert math.isfinite(roi), (f.view, roi, f.capex_total[0])
         else:
             assert math.isnan(roi)
@@ -218,8 +238,16 @@ def _check_finite(s):
         if isinstance(value, float):
             assert math.isfinite(value), key
         elif value is None:
-            assert key in ("break_even_month", "payback_months", "discounted_payback_months", "roi_percent",
-                           "irr_percent", "irr_note", "carbon_break_even_month", "fx_rate_date"), key
+            assert key in (
+                "break_even_month",
+                "payback_months",
+                "discounted_payback_months",
+                "roi_percent",
+                "irr_percent",
+                "irr_note",
+                "carbon_break_even_month",
+                "fx_rate_date",
+            ), key
 
 
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -233,10 +261,20 @@ def test_no_nan_or_inf_at_the_bounds(extreme):
     # Every number at its lower (or upper) bound at once; the horizon kept at its own bound too.
     values = {name: getattr(spec, extreme) for name, spec in FIELD_BY_NAME.items() if isinstance(spec, NumberField)}
     values = {k: int(v) if FIELD_BY_NAME[k].integer else v for k, v in values.items()}
-    for choices in ({"cloud_upload": "video", "inference_pricing": "per_image", "device_sizing": "auto",
-                     "management_basis": "per_device"},
-                    {"cloud_upload": "frames", "inference_pricing": "serverless", "device_sizing": "manual",
-                     "management_basis": "per_site"}):
+    for choices in (
+        {
+            "cloud_upload": "video",
+            "inference_pricing": "per_image",
+            "device_sizing": "auto",
+            "management_basis": "per_device",
+        },
+        {
+            "cloud_upload": "frames",
+            "inference_pricing": "serverless",
+            "device_sizing": "manual",
+            "management_basis": "per_site",
+        },
+    ):
         _check_finite(validate({**values, **choices}))
 
 
@@ -251,9 +289,20 @@ def test_parse_json_never_crashes(text):
 
 
 @SETTINGS
-@given(st.dictionaries(st.sampled_from(list(FIELD_BY_NAME) + ["name", "inference_tiers", "x"]),
-                       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5),
-                                 st.lists(st.integers(), max_size=3)), max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(list(FIELD_BY_NAME) + ["name", "inference_tiers", "x"]),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.floats(),
+            st.text(max_size=5),
+            st.lists(st.integers(), max_size=3),
+        ),
+        max_size=6,
+    )
+)
 def test_validate_never_crashes(values):
     try:
         s = validate(values)

@@ -1,19 +1,30 @@
 """Cloud regions and currency conversion: the region rows against their published figures (as recorded in
 data/), the ECB cross rates by hand, round trips, bad input, old files, share links and the CLI."""
+
 from __future__ import annotations
 
 import json
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 from planner.catalogs import catalog, currency
 from planner.cli import main
 from planner.exports.report import analyse_one, read_report_section, report_csv, summary, summary_json
-from planner.schema.scenario import (FIELD_BY_NAME, MONEY_FIELDS, ScenarioError, from_share_token, parse_json, replace, to_dict,
-                              to_json, to_share_token)
-from strategies import examples
+from planner.schema.scenario import (
+    FIELD_BY_NAME,
+    MONEY_FIELDS,
+    ScenarioError,
+    from_share_token,
+    parse_json,
+    replace,
+    to_dict,
+    to_json,
+    to_share_token,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -86,30 +97,33 @@ def test_a_region_column_named_after_any_scenario_field_fills_it(tmp_path):
     text = [text[0] + ",uplink_per_gb"] + [line + ",0.5" for line in text[1:]]
     (tmp_path / "cloud_regions.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     assert catalog.read_regions(tmp_path / "cloud_regions.csv")[0]["fields"]["uplink_per_gb"] == 0.5
-    (tmp_path / "cloud_regions.csv").write_text("\n".join([text[0].replace("uplink_per_gb", "uplink_per_gbb")]
-                                                          + text[1:]) + "\n", encoding="utf-8")
+    (tmp_path / "cloud_regions.csv").write_text(
+        "\n".join([text[0].replace("uplink_per_gb", "uplink_per_gbb")] + text[1:]) + "\n", encoding="utf-8"
+    )
     with pytest.raises(catalog.CatalogError, match="uplink_per_gbb.*neither a region column nor a scenario field"):
         catalog.read_regions(tmp_path / "cloud_regions.csv")
 
 
 def test_a_region_row_with_a_bad_figure_or_unknown_id_is_refused_with_its_line(tmp_path):
     lines = (catalog.DATA_DIR / "cloud_regions.csv").read_text(encoding="utf-8").splitlines()
-    (tmp_path / "cloud_regions.csv").write_text("\n".join([lines[0], lines[1].replace("us-east-1", "us-east-9", 1)]),
-                                                encoding="utf-8")
+    (tmp_path / "cloud_regions.csv").write_text(
+        "\n".join([lines[0], lines[1].replace("us-east-1", "us-east-9", 1)]), encoding="utf-8"
+    )
     with pytest.raises(catalog.CatalogError, match=r"cloud_regions.csv:2: region 'us-east-9'"):
         catalog.read_regions(tmp_path / "cloud_regions.csv")
-    (tmp_path / "cloud_regions.csv").write_text("\n".join([lines[0], lines[1].replace("0:0; 100:0.09", "0:0; 100:x")]),
-                                                encoding="utf-8")
+    (tmp_path / "cloud_regions.csv").write_text(
+        "\n".join([lines[0], lines[1].replace("0:0; 100:0.09", "0:0; 100:x")]), encoding="utf-8"
+    )
     with pytest.raises(catalog.CatalogError, match=r"cloud_regions.csv:2: egress_tiers"):
         catalog.read_regions(tmp_path / "cloud_regions.csv")
 
 
 def test_great_circle_distance_by_hand():
-    assert catalog.great_circle_km(0, 0, 0, 90) == pytest.approx(math.pi / 2 * 6371.0088)     # a quarter meridian
+    assert catalog.great_circle_km(0, 0, 0, 90) == pytest.approx(math.pi / 2 * 6371.0088)  # a quarter meridian
     assert catalog.great_circle_km(10, 20, 10, 20) == 0
     assert CAT.region_distance_km("us-east-1", "") is None
     assert CAT.region_distance_km("custom", "48.1, 11.6") is None
-    assert CAT.region_distance_km("us-east-1", "95, 11") is None                             # no such latitude
+    assert CAT.region_distance_km("us-east-1", "95, 11") is None  # no such latitude
     assert catalog.parse_location("48.14, 11.58") == (48.14, 11.58)
 
 
@@ -124,9 +138,16 @@ def test_a_region_fills_the_scenario_and_its_provenance_names_it():
 # ── Exchange rates ─────────────────────────────────────────────────────────────────────────────────
 # Hand-computed from data/fx_rates.csv (ECB, 2025-10-21; units per EUR): rate per USD = units ÷ 1.1607,
 # rounded to 6 decimals; a 2,000 USD device then costs 2,000 × that rate.
-BY_HAND = {"USD": (1.0, 2000.0), "EUR": (0.861549, 1723.098), "GBP": (0.747652, 1495.304),
-           "CHF": (0.79521, 1590.42), "CAD": (1.404411, 2808.822), "AUD": (1.540881, 3081.762),
-           "NZD": (1.747825, 3495.65), "SGD": (1.297579, 2595.158)}
+BY_HAND = {
+    "USD": (1.0, 2000.0),
+    "EUR": (0.861549, 1723.098),
+    "GBP": (0.747652, 1495.304),
+    "CHF": (0.79521, 1590.42),
+    "CAD": (1.404411, 2808.822),
+    "AUD": (1.540881, 3081.762),
+    "NZD": (1.747825, 3495.65),
+    "SGD": (1.297579, 2595.158),
+}
 
 
 def test_one_hand_computed_case_per_catalog_currency():
@@ -170,7 +191,7 @@ def test_usd_to_a_currency_and_back_returns_every_price_within_a_cent(preset, co
 
 
 @settings(max_examples=examples(50), deadline=None)
-@given(rate=st.floats(0.01, 20), price=st.floats(0, 10_000))    # rates that keep every preset figure in range
+@given(rate=st.floats(0.01, 20), price=st.floats(0, 10_000))  # rates that keep every preset figure in range
 def test_any_rate_round_trips_within_a_cent(rate, price):
     s = replace(RETAIL, device_price=price)
     back = currency.convert(currency.convert(s, "XYZ", rate), "USD", 1.0)
@@ -191,8 +212,10 @@ def test_bad_currency_input_gets_a_clear_message():
     for rate in (0, -1.2, float("nan"), float("inf")):
         with pytest.raises(ScenarioError, match="is not valid: give a positive number"):
             currency.convert(RETAIL, "EUR", rate)
-    with pytest.raises(ScenarioError, match="cannot convert to XYZ at 2 per USD: device_price = .* is not valid: allowed"):
-        currency.convert(replace(RETAIL, device_price=900_000), "XYZ", 2.0)       # leaves the field's range
+    with pytest.raises(
+        ScenarioError, match="cannot convert to XYZ at 2 per USD: device_price = .* is not valid: allowed"
+    ):
+        currency.convert(replace(RETAIL, device_price=900_000), "XYZ", 2.0)  # leaves the field's range
 
 
 def test_an_old_scenario_without_the_new_fields_still_loads():
@@ -202,7 +225,7 @@ def test_an_old_scenario_without_the_new_fields_still_loads():
     s = parse_json(json.dumps({**old, "currency": "EUR"}))
     assert (s.cloud_region, s.fx_rate, s.fx_rate_date) == ("custom", 1, "")
     assert currency.rate_text(s) == "EUR as entered (no exchange rate stated)"
-    assert currency.convert(s, "USD").device_price == pytest.approx(s.device_price / 0.861549)   # at the ECB rate
+    assert currency.convert(s, "USD").device_price == pytest.approx(s.device_price / 0.861549)  # at the ECB rate
 
 
 def test_share_links_and_files_round_trip_and_a_tampered_region_is_refused():
@@ -210,9 +233,13 @@ def test_share_links_and_files_round_trip_and_a_tampered_region_is_refused():
     assert from_share_token(to_share_token(s)) == s
     assert parse_json(to_json(s)) == s
     tampered = json.loads(to_json(s)) | {"cloud_region": "asia-southeast9"}
-    with pytest.raises(ScenarioError, match="cloud_region = 'asia-southeast9' is not valid: choose one of custom, us-east-1"):
+    with pytest.raises(
+        ScenarioError, match="cloud_region = 'asia-southeast9' is not valid: choose one of custom, us-east-1"
+    ):
         parse_json(json.dumps(tampered))
-    import base64, zlib
+    import base64
+    import zlib
+
     token = base64.urlsafe_b64encode(zlib.compress(json.dumps(tampered).encode())).decode()
     with pytest.raises(ScenarioError, match="cloud_region = 'asia-southeast9'"):
         from_share_token(token)
@@ -237,8 +264,11 @@ def test_every_export_states_the_rate_and_its_date():
     rows = read_report_section(report_csv(a), "Assumptions").set_index("field")
     assert float(rows.loc["fx_rate", "value"]) == 0.747652 and rows.loc["fx_rate_date", "value"] == "2025-10-21"
     import io
+
     import openpyxl
+
     from planner.exports.workbook import workbook_bytes
+
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a)))
     inputs = {r[0]: r[1] for r in book["Inputs"].iter_rows(values_only=True) if r[0]}
     assert inputs["fx_rate"] == 0.747652 and inputs["fx_rate_date"] == "2025-10-21"
@@ -257,7 +287,9 @@ def test_cli_converts_at_the_catalog_or_the_given_rate(capsys):
     data = json.loads(out)
     assert code == 0 and (data["currency"], data["fx_rate"], data["fx_rate_date"]) == ("EUR", 0.861549, "2025-10-21")
     assert data["edge_capex"] == pytest.approx(summary(analyse_one(RETAIL))["edge_capex"] * 0.861549)
-    code, out, _ = run(capsys, "report", "--preset", "retail", "--currency", "CHF", "--fx-rate", "0.8", "--format", "json")
+    code, out, _ = run(
+        capsys, "report", "--preset", "retail", "--currency", "CHF", "--fx-rate", "0.8", "--format", "json"
+    )
     data = json.loads(out)
     assert (data["currency"], data["fx_rate"], data["fx_rate_date"]) == ("CHF", 0.8, None)
     assert data["edge_capex"] == pytest.approx(summary(analyse_one(RETAIL))["edge_capex"] * 0.8)
@@ -265,33 +297,39 @@ def test_cli_converts_at_the_catalog_or_the_given_rate(capsys):
     assert "0.861549 EUR per USD, ECB reference rate of 2025-10-21" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--currency", "XYZ"], "error: no reference exchange rate for 'XYZ'"),
-    (["--currency", "EUR", "--fx-rate", "0"], "error: exchange rate 0.0 is not valid"),
-    (["--currency", "EUR", "--fx-rate", "-2"], "error: exchange rate -2.0 is not valid"),
-    (["--fx-rate", "2"], "error: --fx-rate needs --currency CODE"),
-    (["--set", "cloud_region=us-east-9"], "error: cloud_region = 'us-east-9' is not valid: choose one of"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--currency", "XYZ"], "error: no reference exchange rate for 'XYZ'"),
+        (["--currency", "EUR", "--fx-rate", "0"], "error: exchange rate 0.0 is not valid"),
+        (["--currency", "EUR", "--fx-rate", "-2"], "error: exchange rate -2.0 is not valid"),
+        (["--fx-rate", "2"], "error: --fx-rate needs --currency CODE"),
+        (["--set", "cloud_region=us-east-9"], "error: cloud_region = 'us-east-9' is not valid: choose one of"),
+    ],
+)
 def test_cli_bad_currency_input_is_one_clear_line(capsys, argv, message):
     code, out, err = run(capsys, "report", "--preset", "retail", *argv)
     assert code == 2 and out == "" and err.startswith(message) and "Traceback" not in err
 
 
 def test_cli_advice_takes_the_distance_from_the_site_and_the_region(capsys, tmp_path):
-    s = replace(RETAIL, site_location="48.14, 11.58", **CAT.region("eu-west-1")["fields"])     # Munich → Dublin
+    s = replace(RETAIL, site_location="48.14, 11.58", **CAT.region("eu-west-1")["fields"])  # Munich → Dublin
     path = tmp_path / "munich.json"
     path.write_text(to_json(s), encoding="utf-8")
     km = round(catalog.great_circle_km(48.14, 11.58, 53.35, -6.26))
     code, out, _ = run(capsys, "advise", "--scenario", str(path), "--format", "json")
     latency = json.loads(out)["latency_ms"]["cloud"]["parts"]["Distance round trip"]
     assert code == 0 and latency == pytest.approx(2 * km / 200 * 1.5)
-    code, out, _ = run(capsys, "advise", "--scenario", str(path), "--answer", "region_distance_km=100", "--format", "json")
+    code, out, _ = run(
+        capsys, "advise", "--scenario", str(path), "--answer", "region_distance_km=100", "--format", "json"
+    )
     assert json.loads(out)["latency_ms"]["cloud"]["parts"]["Distance round trip"] == pytest.approx(2 * 100 / 200 * 1.5)
 
 
 def test_the_exchange_rate_is_no_sensitivity_input():
     """It enters no cost (the money inputs are already converted): a tornado bar for it would always be empty."""
     from planner.model import risk
+
     assert "fx_rate" not in risk.VARIABLE_INPUTS and "device_price" in risk.VARIABLE_INPUTS
     a, b = analyse_one(RETAIL), analyse_one(replace(RETAIL, fx_rate=2.0))
     assert summary(a)["cloud_total_cost"] == summary(b)["cloud_total_cost"]

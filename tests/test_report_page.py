@@ -1,19 +1,20 @@
 """The printable report: its tables and figures built from the engine (planner/ui/printable.py), and the
 Report page in the app (AppTest). The printed PDF itself is checked in tests/test_browser_report.py."""
+
 from __future__ import annotations
 
 import math
 import re
 
 import pytest
-
 from app_support import start
+
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.exports.report import analyse_one, monthly_table, sources, summary
-from planner.schema.scenario import FIELDS, TIER_SCHEDULES, applies, replace
 from planner.exports import printable
+from planner.exports.report import analyse_one, monthly_table, sources, summary
 from planner.schema.format import money
+from planner.schema.scenario import FIELDS, TIER_SCHEDULES, applies, replace
 
 pytestmark = pytest.mark.unit
 
@@ -24,8 +25,11 @@ RETAIL = catalog.preset("retail")
 def cells(html: str) -> list[list[str]]:
     """The rows of every table in `html`, as the text of their cells (entities decoded)."""
     import html as html_module
-    return [[html_module.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
-            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html)]
+
+    return [
+        [html_module.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html)
+    ]
 
 
 # ── Tables ─────────────────────────────────────────────────────────────────────────────────────────
@@ -46,7 +50,7 @@ def test_the_yearly_rows_are_twelve_month_sums_of_the_monthly_table(preset):
         assert row[:3] == [str(year), f"{first}–{last}", money(cloud, cur)]
         assert row[5:] == [money(edge, cur), money(cloud - edge, cur), money(cumulative, cur)]
     assert rows[-1][2] == money(monthly[f"Cloud total [{cur}]"].sum(), cur)
-    assert rows[-1][-1] == "—"                                       # a sum of running totals means nothing
+    assert rows[-1][-1] == "—"  # a sum of running totals means nothing
 
 
 def test_key_figures_are_the_engines_written_as_the_app_writes_them():
@@ -67,7 +71,7 @@ def test_key_figures_are_the_engines_written_as_the_app_writes_them():
 def test_long_lists_are_split_in_two_tables_of_half_the_rows():
     rows = [[f"label {i}", str(i)] for i in range(47)]
     tables = re.findall(r"<table.*?</table>", printable.paired_html(["Input", "Value"], rows))
-    assert [len(cells(t)) - 1 for t in tables] == [24, 23]              # header row not counted
+    assert [len(cells(t)) - 1 for t in tables] == [24, 23]  # header row not counted
     assert [r for t in tables for r in cells(t)[1:]] == rows
 
 
@@ -79,8 +83,10 @@ def test_every_input_is_listed_with_a_reference_to_its_source():
     # retail pays per image: the serverless and GPU-instance inputs cannot move its figures and are left out
     left_out = {spec.label for spec in FIELDS if spec.name.startswith(("serverless_", "instance_"))}
     assert len(left_out) == 17 and not left_out & set(labels)
-    assert labels == ([spec.label for spec in FIELDS if applies(RETAIL, spec.name)]
-                      + [text.replace("{cur}", "USD") for text in TIER_SCHEDULES.values()])
+    assert labels == (
+        [spec.label for spec in FIELDS if applies(RETAIL, spec.name)]
+        + [text.replace("{cur}", "USD") for text in TIER_SCHEDULES.values()]
+    )
     found = sources(RETAIL)
     assert found, "the retail preset's device and prices come from the catalog"
     by_label = {r[0]: r for r in rows}
@@ -115,7 +121,7 @@ def test_advice_lists_placement_verdict_factors_sizing_and_stack():
     html = printable.advice_html(advice, applied=False, currency="USD")
     placement = advisor.PLACEMENT_TEXT[advice.placement]
     assert f"<b>{printable.escape(placement)}</b>" in html
-    assert html.count(placement) == 1                                  # said once, not again in the verdict
+    assert html.count(placement) == 1  # said once, not again in the verdict
     assert all(printable.escape(reason) in html for reason in advice.deciding)
     assert [r[:2] for r in cells(html)[1:]] == [[c.layer.capitalize(), c.name] for c in advice.stack]
     assert "Not applied" in html
@@ -124,12 +130,15 @@ def test_advice_lists_placement_verdict_factors_sizing_and_stack():
 
 def test_figures_fit_the_printable_width_of_a4_and_letter():
     a = analyse_one(RETAIL)
-    a4_px = (210 - 2 * printable.MARGIN_MM) / 25.4 * 96                # the narrower of the two papers
-    for figure in (printable.cumulative_figure(a), printable.components_figure(a, "cloud"),
-                   printable.components_figure(a, "edge")):
+    a4_px = (210 - 2 * printable.MARGIN_MM) / 25.4 * 96  # the narrower of the two papers
+    for figure in (
+        printable.cumulative_figure(a),
+        printable.components_figure(a, "cloud"),
+        printable.components_figure(a, "edge"),
+    ):
         assert figure.layout.width == printable.FIGURE_WIDTH_PX <= a4_px
         assert figure.layout.legend.x in (0, 1.02) and (figure.layout.legend.y > 1 or figure.layout.legend.x > 1)
-        assert figure.layout.title.text is None                        # the heading above it says it
+        assert figure.layout.title.text is None  # the heading above it says it
 
 
 # ── The page ───────────────────────────────────────────────────────────────────────────────────────
@@ -167,15 +176,24 @@ def test_the_report_follows_the_costs_view_and_shows_the_advice_of_the_session()
 def test_the_report_prints_your_cloud_design_and_the_cheapest_the_uplink_carries():
     from planner.exports.report import cloud_designs
     from planner.model import designs
+
     options = cloud_designs(RETAIL, 100)
     html = printable.cheapest_cloud_html(options)
     rows = cells(html)
     cheapest = designs.apply(RETAIL, options.changes[options.cheapest])
     mine, best = summary(analyse_one(RETAIL)), summary(analyse_one(cheapest))
-    assert rows[1][:3] == ["Your cloud design", designs.design_text(RETAIL) + " (does not fit the uplink: 200.0 Mbps "
-                           "sustained)", money(mine["cloud_total_cost"])]
-    assert rows[2] == ["Cheapest feasible", designs.design_text(cheapest), money(best["cloud_total_cost"]),
-                       "does not pay back within 36 months", money(best["npv_savings"])]
+    assert rows[1][:3] == [
+        "Your cloud design",
+        designs.design_text(RETAIL) + " (does not fit the uplink: 200.0 Mbps sustained)",
+        money(mine["cloud_total_cost"]),
+    ]
+    assert rows[2] == [
+        "Cheapest feasible",
+        designs.design_text(cheapest),
+        money(best["cloud_total_cost"]),
+        "does not pay back within 36 months",
+        money(best["npv_savings"]),
+    ]
     assert "What the site uploads: Full video streams → Analysed frames only" in html
     at = start(p="retail")
     at.switch_page("pages/report.py").run()

@@ -1,16 +1,15 @@
 """Sensitivity and Monte Carlo: hand-checked swings, equivalence with deterministic runs, seeding."""
+
 import re
 
 import numpy as np
 import pytest
-
-from planner.schema.scenario import FIELD_BY_NAME
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 
 from planner.catalogs import catalog
 from planner.exports import report
 from planner.model import risk
-from planner.schema.scenario import replace
-from flat_scenario import CLOUD_KG, EDGE_KG, flat
+from planner.schema.scenario import FIELD_BY_NAME, replace
 
 pytestmark = pytest.mark.unit
 
@@ -31,10 +30,10 @@ def test_tornado_is_sorted_by_swing_and_clips_to_bounds():
     table = risk.tornado(RETAIL, percent=200)
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
     floors = table["input"].map(lambda name: FIELD_BY_NAME[name].min)
-    assert (table["low"] >= floors).all()                 # 200 % below would be negative: clipped at the bound
+    assert (table["low"] >= floors).all()  # 200 % below would be negative: clipped at the bound
     assert table.set_index("input").loc["cameras", "low"] == FIELD_BY_NAME["cameras"].min
     hours = table.set_index("input").loc["hours_per_day"]
-    assert hours["high"] == 24                             # 12 h × 3 = 36 h, clipped to the field's 24 h
+    assert hours["high"] == 24  # 12 h × 3 = 36 h, clipped to the field's 24 h
 
 
 def test_grid_map_cells_equal_single_runs():
@@ -46,8 +45,9 @@ def test_grid_map_cells_equal_single_runs():
 
 
 def test_fixed_distributions_equal_the_deterministic_result():
-    mc = risk.monte_carlo(RETAIL, {"cameras": D("fixed", likely=50), "device_price": D("fixed", likely=2000)},
-                          draws=50, seed=3)
+    mc = risk.monte_carlo(
+        RETAIL, {"cameras": D("fixed", likely=50), "device_price": D("fixed", likely=2000)}, draws=50, seed=3
+    )
     cash = report.analyse_one(RETAIL).cash
     assert np.allclose(mc.break_even, cash.break_even_month[0])
     curve = cash.cloud_cumulative[0] - cash.edge_cumulative[0]
@@ -58,7 +58,7 @@ def test_fixed_distributions_equal_the_deterministic_result():
 def test_same_seed_same_figures_other_seed_other_figures():
     dists = {"cameras": D("triangular", 10, 50, 90), "uplink_per_gb": D("lognormal", likely=0.02, sigma=0.8)}
     a = risk.monte_carlo(RETAIL, dists, draws=2_000, seed=11)
-    b = risk.monte_carlo(RETAIL, dists, draws=2_000, seed=11, chunk=300)    # chunking changes nothing
+    b = risk.monte_carlo(RETAIL, dists, draws=2_000, seed=11, chunk=300)  # chunking changes nothing
     c = risk.monte_carlo(RETAIL, dists, draws=2_000, seed=12)
     assert np.array_equal(a.break_even, b.break_even, equal_nan=True) and np.array_equal(a.bands, b.bands)
     assert not np.array_equal(a.savings_total, c.savings_total)
@@ -92,8 +92,9 @@ def test_bands_of_a_uniform_input_match_the_closed_form():
     # Cumulative savings at the end of month k + 1 are linear in the price u (USD/GB):
     #   S_k(u) = 360 u (k + 1) − 900 − 40 (k + 1), increasing in u, so its P10/P50/P90 are S_k at the
     #   10th/50th/90th percentiles of u ~ uniform(0.5, 1.5): 0.6, 1.0, 1.4.
-    mc = risk.monte_carlo(flat(horizon_months=6), {"uplink_per_gb": D("uniform", low=0.5, high=1.5)},
-                          draws=50_000, seed=9)
+    mc = risk.monte_carlo(
+        flat(horizon_months=6), {"uplink_per_gb": D("uniform", low=0.5, high=1.5)}, draws=50_000, seed=9
+    )
     months = np.arange(1, 7)
     for band, quantile in zip(mc.bands, (0.6, 1.0, 1.4)):
         implied_u = (band + 900 + 40 * months) / (360 * months)
@@ -117,7 +118,7 @@ def test_a_triangular_stays_within_low_and_high_with_the_right_mean():
     # variance (10² + 20² + 60² − 10·20 − 10·60 − 20·60) / 18 = 116.7 → standard error 10.8 / √100,000 = 0.034
     values = D("triangular", 10, 20, 60).sample(100_000, np.random.default_rng(2))
     assert values.min() >= 10 and values.max() <= 60
-    assert values.min() < 10.5 and values.max() > 58          # the whole range is used
+    assert values.min() < 10.5 and values.max() > 58  # the whole range is used
     assert values.mean() == pytest.approx(30, abs=0.15)
     # P(X ≤ mode) = (mode − low) / (high − low) = 10 / 50 = 0.2
     assert np.mean(values <= 20) == pytest.approx(0.2, abs=0.006)
@@ -138,18 +139,27 @@ def test_a_fixed_distribution_or_a_zero_width_range_is_that_value():
     assert D("triangular", 5, 5, 5).sample(2, rng).tolist() == [5.0, 5.0]
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(distributions={"cameras": D("uniform", low=10, high=5)}), "cameras: low is above high"),
-    (dict(distributions={"cameras": D("triangular", 1, 100, 50)}), "cameras: needs low ≤ likely ≤ high"),
-    (dict(distributions={"cameras": D("lognormal", likely=5, sigma=0)}), "cameras: lognormal needs a median > 0"),
-    (dict(distributions={"cameras": D("lognormal", likely=5, sigma=3.01)}), "0 < sigma ≤ 3"),
-    (dict(distributions={"cameras": D("lognormal", likely=0)}), "cameras: lognormal needs a median > 0"),
-    (dict(distributions={"cameras": D("gaussian", likely=5)}), "cameras: unknown distribution 'gaussian'"),
-    (dict(distributions={"cameras": D("uniform", low=0, high=10**9)}), "cameras: values must lie within 0 to 100000"),
-    (dict(distributions={"horizon_months": D("fixed", likely=12)}), "'horizon_months' is not an input that can be varied"),
-    (dict(distributions={}, draws=10**7), "draws must be between 1 and 200,000, not 10,000,000"),
-    (dict(distributions={}, draws=0), "draws must be between 1 and 200,000, not 0"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(distributions={"cameras": D("uniform", low=10, high=5)}), "cameras: low is above high"),
+        (dict(distributions={"cameras": D("triangular", 1, 100, 50)}), "cameras: needs low ≤ likely ≤ high"),
+        (dict(distributions={"cameras": D("lognormal", likely=5, sigma=0)}), "cameras: lognormal needs a median > 0"),
+        (dict(distributions={"cameras": D("lognormal", likely=5, sigma=3.01)}), "0 < sigma ≤ 3"),
+        (dict(distributions={"cameras": D("lognormal", likely=0)}), "cameras: lognormal needs a median > 0"),
+        (dict(distributions={"cameras": D("gaussian", likely=5)}), "cameras: unknown distribution 'gaussian'"),
+        (
+            dict(distributions={"cameras": D("uniform", low=0, high=10**9)}),
+            "cameras: values must lie within 0 to 100000",
+        ),
+        (
+            dict(distributions={"horizon_months": D("fixed", likely=12)}),
+            "'horizon_months' is not an input that can be varied",
+        ),
+        (dict(distributions={}, draws=10**7), "draws must be between 1 and 200,000, not 10,000,000"),
+        (dict(distributions={}, draws=0), "draws must be between 1 and 200,000, not 0"),
+    ],
+)
 def test_bad_requests_are_refused_with_a_message(bad, message):
     with pytest.raises(risk.RiskInputError, match=re.escape(message)):
         risk.monte_carlo(RETAIL, **{"draws": 10, **bad})
@@ -157,11 +167,15 @@ def test_bad_requests_are_refused_with_a_message(bad, message):
 
 def test_requests_at_the_limits_are_accepted():
     # the field's own bounds (cameras 0 … 100,000), likely at either end, sigma 3, a single draw
-    for dist in (D("uniform", low=0, high=100_000), D("triangular", 0, 0, 10), D("triangular", 0, 10, 10),
-                 D("lognormal", likely=100_000, sigma=3)):
+    for dist in (
+        D("uniform", low=0, high=100_000),
+        D("triangular", 0, 0, 10),
+        D("triangular", 0, 10, 10),
+        D("lognormal", likely=100_000, sigma=3),
+    ):
         dist.check("cameras")
     assert risk.monte_carlo(flat(), {}, draws=1).draws == 1
-    D("uniform", low=5, high=5).check("cameras")                        # a zero-width range is a value
+    D("uniform", low=5, high=5).check("cameras")  # a zero-width range is a value
 
 
 def test_monte_carlo_defaults_and_view():
@@ -172,8 +186,10 @@ def test_monte_carlo_defaults_and_view():
     assert risk.monte_carlo(yearly, {}, draws=2, view="accounting").break_even.tolist() == [2.8125, 2.8125]
     assert risk.monte_carlo(yearly, {}, draws=2).break_even.tolist() == [2.8125, 2.8125]
     # a horizon under 12 months is the headline's horizon
-    assert risk.monte_carlo(flat(horizon_months=6), {}, draws=3).headline() == \
-        "The edge pays back within 6 months in 100% of 3 simulated futures"
+    assert (
+        risk.monte_carlo(flat(horizon_months=6), {}, draws=3).headline()
+        == "The edge pays back within 6 months in 100% of 3 simulated futures"
+    )
 
 
 def test_without_uncertain_inputs_every_draw_is_the_scenario_itself():
@@ -187,22 +203,37 @@ def test_without_uncertain_inputs_every_draw_is_the_scenario_itself():
 
 def test_break_even_histogram_by_hand():
     # 12 months in 4 bins of 3: 0.5 and 1.5 in the first, 11.9 in the last; two never pay back
-    mc = risk.MonteCarlo(draws=5, seed=0, horizon=12, break_even=np.array([0.5, 1.5, 11.9, np.nan, np.nan]),
-                         savings_total=np.zeros(5), bands=np.zeros((3, 12)))
+    mc = risk.MonteCarlo(
+        draws=5,
+        seed=0,
+        horizon=12,
+        break_even=np.array([0.5, 1.5, 11.9, np.nan, np.nan]),
+        savings_total=np.zeros(5),
+        bands=np.zeros((3, 12)),
+    )
     hist = risk.break_even_histogram(mc, bins=4)
     assert hist.index.tolist() == [0, 1, 2, 3, 4]
     assert list(hist.columns) == ["from_month", "to_month", "draws"]
     assert hist["from_month"].tolist()[:4] == [0, 3, 6, 9] and hist["to_month"].tolist()[:4] == [3, 6, 9, 12]
     assert hist.iloc[4][["from_month", "to_month"]].isna().all()
     assert hist["draws"].tolist() == [2, 0, 0, 1, 2]
-    assert len(risk.break_even_histogram(mc)) == 24 + 1                 # 24 half-month bins by default, then never
+    assert len(risk.break_even_histogram(mc)) == 24 + 1  # 24 half-month bins by default, then never
 
 
-@pytest.mark.parametrize("p, text", [
-    (0.0, "0%"), (1.0, "100%"), (0.87, "87%"),
-    (0.0049, "<1%"), (0.005, "<1%"),          # 1 in 200 is rare, not none (0.005 would print "0%")
-    (0.0051, "1%"), (0.9949, "99%"), (0.995, ">99%"), (0.999, ">99%"),
-])
+@pytest.mark.parametrize(
+    "p, text",
+    [
+        (0.0, "0%"),
+        (1.0, "100%"),
+        (0.87, "87%"),
+        (0.0049, "<1%"),
+        (0.005, "<1%"),  # 1 in 200 is rare, not none (0.005 would print "0%")
+        (0.0051, "1%"),
+        (0.9949, "99%"),
+        (0.995, ">99%"),
+        (0.999, ">99%"),
+    ],
+)
 def test_share_text_never_rounds_a_rare_outcome_away(p, text):
     assert risk.share_text(p) == text
 
@@ -212,13 +243,27 @@ def test_tornado_row_by_hand():
     # savings over 36 months 36 × 340 − 900 = 11,340 and 36 × 300 − 900 = 9,900; swing 1,440; at a 0 % discount
     # rate the NPV of savings is the savings (tests/test_sensitivity.py discounts them by hand)
     row = risk.tornado(flat(), inputs=("management_per_month",), percent=50).iloc[0].to_dict()
-    assert row == pytest.approx({
-        "input": "management_per_month", "label": "Management software", "unit": "USD/month per site or device",
-        "base": 40.0, "low": 20.0, "high": 60.0, "break_even_low": 900 / 340, "break_even_high": 3.0,
-        "savings_low": 11_340.0, "savings_high": 9_900.0, "npv_low": 11_340.0, "npv_high": 9_900.0, "swing": 1_440.0,
-        # the fee moves no emissions: 36 months × (cloud − edge kg/month, as in test_report) − 1,150 kg of device
-        "kgco2e_avoided_low": 36 * (CLOUD_KG - EDGE_KG) - 1_150, "kgco2e_avoided_high": 36 * (CLOUD_KG - EDGE_KG) - 1_150,
-        "kgco2e_swing": 0.0})
+    assert row == pytest.approx(
+        {
+            "input": "management_per_month",
+            "label": "Management software",
+            "unit": "USD/month per site or device",
+            "base": 40.0,
+            "low": 20.0,
+            "high": 60.0,
+            "break_even_low": 900 / 340,
+            "break_even_high": 3.0,
+            "savings_low": 11_340.0,
+            "savings_high": 9_900.0,
+            "npv_low": 11_340.0,
+            "npv_high": 9_900.0,
+            "swing": 1_440.0,
+            # the fee moves no emissions: 36 months × (cloud − edge kg/month, as in test_report) − 1,150 kg of device
+            "kgco2e_avoided_low": 36 * (CLOUD_KG - EDGE_KG) - 1_150,
+            "kgco2e_avoided_high": 36 * (CLOUD_KG - EDGE_KG) - 1_150,
+            "kgco2e_swing": 0.0,
+        }
+    )
     # 20 % by default, or the range given
     assert risk.tornado(flat(), inputs=("management_per_month",))[["low", "high"]].values.tolist() == [[32.0, 48.0]]
     custom = risk.tornado(flat(), inputs=("management_per_month",), custom={"management_per_month": (10, 100)})
@@ -240,7 +285,7 @@ def test_tornado_rounds_whole_inputs_and_keeps_the_view():
 
 def test_evaluate_discounts_and_keeps_the_curve_only_on_request():
     # 1 % a month over 3 months: −900 + 320 × (1/1.01 + 1/1.01² + 1/1.01³) = 41.1152663
-    base = flat(horizon_months=3, discount_percent_per_year=(1.01 ** 12 - 1) * 100)
+    base = flat(horizon_months=3, discount_percent_per_year=(1.01**12 - 1) * 100)
     f = risk.evaluate(base, {"cameras": np.array([1])})
     assert f.npv_savings[0] == pytest.approx(41.1152663, abs=1e-6)
     assert f.view == "cash" and f.savings_curve is None

@@ -1,4 +1,5 @@
 """The scenario schema: declarations, validation messages, JSON and share-link codecs, `--set` parsing."""
+
 from __future__ import annotations
 
 import base64
@@ -10,6 +11,7 @@ import zlib
 import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
+from strategies import examples, scenarios
 
 from planner.catalogs import catalog
 from planner.schema.scenario import (
@@ -36,7 +38,6 @@ from planner.schema.scenario import (
     to_share_token,
     validate,
 )
-from strategies import scenarios, examples
 
 pytestmark = pytest.mark.unit
 
@@ -56,32 +57,79 @@ def test_defaults_build_a_valid_scenario():
     # The defaults, written out: a 50-camera store, 12 h a day, one site, auto-sized 2,000 USD devices.
     # (Comparing with each field's declared default would hold whatever the declarations said.)
     assert {k: v for k, v in to_dict(s).items() if k in FIELD_BY_NAME} == {
-        "cameras": 50, "hours_per_day": 12, "days_per_month": 30, "bitrate_mbps": 4, "analysed_fps": 0.4,
-        "image_kb": 150, "result_kb": 1, "workload_growth_percent_per_year": 0, "cloud_provider": "custom",
-        "cloud_upload": "video", "uplink_per_gb": 0.01, "ingest_per_gb": 0.0085, "inference_pricing": "per_image",
-        "inference_discount_percent": 0, "serverless_per_gb_second": 1.66667e-05, "serverless_memory_gb": 2,
-        "serverless_ms_per_inference": 200, "serverless_per_million_requests": 0.2,
-        "instance_inferences_per_s": 400, "instance_headroom_percent": 30, "instance_min_count": 2,
-        "instance_per_hour": 0.526, "instance_billing": "always_on", "instance_warmup_hours_per_day": 0.5,
-        "instance_commitment": "on_demand", "instance_upfront": "none", "instance_committed_per_hour": 0.331,
-        "instance_partial_upfront_percent": 50, "instance_spot_per_hour": 0.21,
-        "instance_spot_interruption_percent": 10, "instance_endpoint_surcharge_percent": 0,
+        "cameras": 50,
+        "hours_per_day": 12,
+        "days_per_month": 30,
+        "bitrate_mbps": 4,
+        "analysed_fps": 0.4,
+        "image_kb": 150,
+        "result_kb": 1,
+        "workload_growth_percent_per_year": 0,
+        "cloud_provider": "custom",
+        "cloud_upload": "video",
+        "uplink_per_gb": 0.01,
+        "ingest_per_gb": 0.0085,
+        "inference_pricing": "per_image",
+        "inference_discount_percent": 0,
+        "serverless_per_gb_second": 1.66667e-05,
+        "serverless_memory_gb": 2,
+        "serverless_ms_per_inference": 200,
+        "serverless_per_million_requests": 0.2,
+        "instance_inferences_per_s": 400,
+        "instance_headroom_percent": 30,
+        "instance_min_count": 2,
+        "instance_per_hour": 0.526,
+        "instance_billing": "always_on",
+        "instance_warmup_hours_per_day": 0.5,
+        "instance_commitment": "on_demand",
+        "instance_upfront": "none",
+        "instance_committed_per_hour": 0.331,
+        "instance_partial_upfront_percent": 50,
+        "instance_spot_per_hour": 0.21,
+        "instance_spot_interruption_percent": 10,
+        "instance_endpoint_surcharge_percent": 0,
         "storage_per_gb_month": 0.023,
-        "retention_days": 30, "device_id": "custom", "device_price": 2000, "device_watts": 300,
-        "device_throughput_ips": 100, "device_sizing": "auto", "devices_manual": 5, "sizing_headroom_percent": 30,
-        "install_per_device": 150, "useful_life_months": 48, "salvage_percent": 10, "management_basis": "per_site",
-        "management_per_month": 500, "sites": 1, "electricity_per_kwh": 0.13, "pue": 1.2, "idle_power_percent": 30,
-        "failure_percent_per_year": 3, "feedback_percent": 1, "horizon_months": 36, "discount_percent_per_year": 8,
+        "retention_days": 30,
+        "device_id": "custom",
+        "device_price": 2000,
+        "device_watts": 300,
+        "device_throughput_ips": 100,
+        "device_sizing": "auto",
+        "devices_manual": 5,
+        "sizing_headroom_percent": 30,
+        "install_per_device": 150,
+        "useful_life_months": 48,
+        "salvage_percent": 10,
+        "management_basis": "per_site",
+        "management_per_month": 500,
+        "sites": 1,
+        "electricity_per_kwh": 0.13,
+        "pue": 1.2,
+        "idle_power_percent": 30,
+        "failure_percent_per_year": 3,
+        "feedback_percent": 1,
+        "horizon_months": 36,
+        "discount_percent_per_year": 8,
         "discount_timing": "end_of_month",
-        "bandwidth_price_change_percent_per_year": 0, "cloud_fee_change_percent_per_year": 0,
-        "electricity_price_change_percent_per_year": 0, "currency": "USD",
-        "cloud_region": "custom", "site_location": "", "fx_rate": 1, "fx_rate_date": "",
+        "bandwidth_price_change_percent_per_year": 0,
+        "cloud_fee_change_percent_per_year": 0,
+        "electricity_price_change_percent_per_year": 0,
+        "currency": "USD",
+        "cloud_region": "custom",
+        "site_location": "",
+        "fx_rate": 1,
+        "fx_rate_date": "",
         # carbon: the world grid, AWS us-east-1 and its PUE, a T4, the 8-GPU server share, a rack server (data/carbon.csv)
-        "grid_kgco2e_per_kwh": 0.4808, "cloud_grid_kgco2e_per_kwh": 0.379069, "cloud_pue": 1.135,
-        "cloud_accelerator_watts": 71, "cloud_accelerator_s_per_inference": 0.005,
+        "grid_kgco2e_per_kwh": 0.4808,
+        "cloud_grid_kgco2e_per_kwh": 0.379069,
+        "cloud_pue": 1.135,
+        "cloud_accelerator_watts": 71,
+        "cloud_accelerator_s_per_inference": 0.005,
         "cloud_accelerator_idle_percent": 15,
-        "cloud_embodied_kgco2e_per_accelerator_hour": 0.00785, "network_kwh_per_gb": 0.001,
-        "device_embodied_kgco2e": 1150, "carbon_price_per_tonne": 0,
+        "cloud_embodied_kgco2e_per_accelerator_hour": 0.00785,
+        "network_kwh_per_gb": 0.001,
+        "device_embodied_kgco2e": 1150,
+        "carbon_price_per_tonne": 0,
     }
     assert [(t.start, t.price) for t in s.inference_tiers] == list(DEFAULT_INFERENCE_TIERS)
     assert [(t.start, t.price) for t in s.egress_tiers] == list(DEFAULT_EGRESS_TIERS)
@@ -115,8 +163,14 @@ def test_every_number_field_declares_unit_bounds_and_a_default_inside(spec):
 
 
 def test_money_fields_say_their_currency():
-    for name in ("device_price", "uplink_per_gb", "management_per_month", "electricity_per_kwh",
-                 "storage_per_gb_month", "install_per_device"):
+    for name in (
+        "device_price",
+        "uplink_per_gb",
+        "management_per_month",
+        "electricity_per_kwh",
+        "storage_per_gb_month",
+        "install_per_device",
+    ):
         assert "{cur}" in FIELD_BY_NAME[name].unit, name
         assert FIELD_BY_NAME[name].unit_for("CHF").startswith("CHF"), name
 
@@ -137,11 +191,22 @@ def test_text_fields_default_fits(spec):
 # Bounds that a figure depends on, written out: a share is 0–100 %, a day has 24 h, a month at most 31 days,
 # PUE is at least 1, a device lives at least 6 months, there is at least one site.
 BOUNDS = {
-    "cameras": (0, 100_000), "hours_per_day": (0, 24), "days_per_month": (0, 31), "image_kb": (1, 20_000),
-    "workload_growth_percent_per_year": (-50, 500), "inference_discount_percent": (0, 99),
-    "device_throughput_ips": (0.1, 100_000), "useful_life_months": (6, 180), "salvage_percent": (0, 100),
-    "sites": (1, 100_000), "pue": (1, 3), "idle_power_percent": (0, 100), "failure_percent_per_year": (0, 100),
-    "feedback_percent": (0, 100), "horizon_months": (1, 240), "discount_percent_per_year": (0, 100),
+    "cameras": (0, 100_000),
+    "hours_per_day": (0, 24),
+    "days_per_month": (0, 31),
+    "image_kb": (1, 20_000),
+    "workload_growth_percent_per_year": (-50, 500),
+    "inference_discount_percent": (0, 99),
+    "device_throughput_ips": (0.1, 100_000),
+    "useful_life_months": (6, 180),
+    "salvage_percent": (0, 100),
+    "sites": (1, 100_000),
+    "pue": (1, 3),
+    "idle_power_percent": (0, 100),
+    "failure_percent_per_year": (0, 100),
+    "feedback_percent": (0, 100),
+    "horizon_months": (1, 240),
+    "discount_percent_per_year": (0, 100),
 }
 
 
@@ -164,13 +229,13 @@ def test_json_round_trip_of_every_preset():
         assert parse_json(text.encode("utf-8")) == s, key
         data = json.loads(text)
         assert data["schema_version"] == 1
-        assert [k for k in data if k in FIELD_BY_NAME] == [f.name for f in FIELDS]   # schema order
+        assert [k for k in data if k in FIELD_BY_NAME] == [f.name for f in FIELDS]  # schema order
 
 
 def test_json_keeps_non_ascii_text():
     s = validate({"name": "Café — Zürich 店", "currency": "€"})
     text = to_json(s)
-    assert "Café — Zürich 店" in text          # readable, not \u-escaped
+    assert "Café — Zürich 店" in text  # readable, not \u-escaped
     assert parse_json(text) == s
 
 
@@ -179,7 +244,7 @@ def test_json_keeps_non_ascii_text():
 def test_json_and_share_token_round_trip(s):
     assert parse_json(to_json(s)) == s
     token = to_share_token(s)
-    assert re.fullmatch(r"[A-Za-z0-9_-]*", token)          # URL-safe, no padding
+    assert re.fullmatch(r"[A-Za-z0-9_-]*", token)  # URL-safe, no padding
     assert from_share_token(token) == s
 
 
@@ -196,17 +261,20 @@ def test_share_token_hand_made_round_trip():
     assert (s.cameras, s.name, s.hours_per_day) == (3, "shop", 12.0)
 
 
-@pytest.mark.parametrize("token, fragment", [
-    ("", "no scenario"),
-    ("!!!not-base64!!!", "damaged"),
-    ("eNqrVipOzkjNTY", None),                         # a truncated real token: no crash, just refused
-    ("A" * (MAX_SHARE_LINK_CHARS + 1), "limit"),
-    (_token(b"x" * (MAX_SCENARIO_BYTES + 10)), "size limit"),     # a small token that inflates too far
-    (_token(b'{"cameras": -3}'), "cameras = -3"),
-    (_token(b'{"schema_version": 99}'), "schema_version = 99"),
-    (_token(b"\xff\xfe"), "UTF-8"),
-    (_token(b"[1, 2]"), "JSON object"),
-])
+@pytest.mark.parametrize(
+    "token, fragment",
+    [
+        ("", "no scenario"),
+        ("!!!not-base64!!!", "damaged"),
+        ("eNqrVipOzkjNTY", None),  # a truncated real token: no crash, just refused
+        ("A" * (MAX_SHARE_LINK_CHARS + 1), "limit"),
+        (_token(b"x" * (MAX_SCENARIO_BYTES + 10)), "size limit"),  # a small token that inflates too far
+        (_token(b'{"cameras": -3}'), "cameras = -3"),
+        (_token(b'{"schema_version": 99}'), "schema_version = 99"),
+        (_token(b"\xff\xfe"), "UTF-8"),
+        (_token(b"[1, 2]"), "JSON object"),
+    ],
+)
 def test_bad_share_tokens_are_refused_with_a_message(token, fragment):
     with pytest.raises(ScenarioError) as err:
         from_share_token(token)
@@ -217,27 +285,30 @@ def test_bad_share_tokens_are_refused_with_a_message(token, fragment):
 
 def test_share_token_must_be_text():
     with pytest.raises(ScenarioError):
-        from_share_token(None)           # type: ignore[arg-type]
+        from_share_token(None)  # type: ignore[arg-type]
 
 
 # ── Bad values: the message names the field, the value and the allowed range ────────────────────────
-@pytest.mark.parametrize("field, value, shown, allowed", [
-    ("cameras", -1, "-1", "allowed 0 to 100,000 cameras"),
-    ("hours_per_day", 25, "25", "allowed 0 to 24 h/day"),
-    ("hours_per_day", -0.5, "-0.5", "allowed 0 to 24 h/day"),
-    ("pue", 0.5, "0.5", "allowed 1 to 3"),
-    ("serverless_per_gb_second", 1, "1", "allowed 0 to 0.01"),
-    ("useful_life_months", 3, "3", "allowed 6 to 180 months"),
-    ("hours_per_day", float("nan"), "nan", "allowed 0 to 24 h/day"),
-    ("electricity_per_kwh", float("inf"), "inf", "allowed 0 to 5 USD/kWh"),
-    ("device_price", float("-inf"), "-inf", "allowed 0 to"),
-    ("cameras", "50", "'50'", "allowed 0 to 100,000 cameras"),        # a string is not a number
-    ("hours_per_day", "12", "'12'", "allowed 0 to 24 h/day"),
-    ("cameras", 2.5, "2.5", "a whole number"),
-    ("cameras", True, "True", "allowed 0 to 100,000"),                 # a bool is not a count
-    ("bitrate_mbps", None, "None", "allowed 0 to 200 Mbps"),
-    ("bitrate_mbps", [4], "[4]", "allowed 0 to 200 Mbps"),
-])
+@pytest.mark.parametrize(
+    "field, value, shown, allowed",
+    [
+        ("cameras", -1, "-1", "allowed 0 to 100,000 cameras"),
+        ("hours_per_day", 25, "25", "allowed 0 to 24 h/day"),
+        ("hours_per_day", -0.5, "-0.5", "allowed 0 to 24 h/day"),
+        ("pue", 0.5, "0.5", "allowed 1 to 3"),
+        ("serverless_per_gb_second", 1, "1", "allowed 0 to 0.01"),
+        ("useful_life_months", 3, "3", "allowed 6 to 180 months"),
+        ("hours_per_day", float("nan"), "nan", "allowed 0 to 24 h/day"),
+        ("electricity_per_kwh", float("inf"), "inf", "allowed 0 to 5 USD/kWh"),
+        ("device_price", float("-inf"), "-inf", "allowed 0 to"),
+        ("cameras", "50", "'50'", "allowed 0 to 100,000 cameras"),  # a string is not a number
+        ("hours_per_day", "12", "'12'", "allowed 0 to 24 h/day"),
+        ("cameras", 2.5, "2.5", "a whole number"),
+        ("cameras", True, "True", "allowed 0 to 100,000"),  # a bool is not a count
+        ("bitrate_mbps", None, "None", "allowed 0 to 200 Mbps"),
+        ("bitrate_mbps", [4], "[4]", "allowed 0 to 200 Mbps"),
+    ],
+)
 def test_bad_number_is_refused_naming_field_value_and_range(field, value, shown, allowed):
     with pytest.raises(ScenarioError) as err:
         validate({field: value})
@@ -253,24 +324,29 @@ def test_range_message_shows_the_unit_with_the_currency():
         validate({"device_price": -5})
 
 
-@pytest.mark.parametrize("values, fragment", [
-    ({"camras": 5}, "camras: unknown field"),
-    ({"cloud_upload": "fax"}, "cloud_upload = 'fax' is not valid: choose one of video, frames"),
-    ({"schema_version": 2}, "schema_version = 2 is not supported"),
-    ({"schema_version": "1"}, "schema_version = '1' is not supported"),
-    ({"inference_tiers": []}, "needs 1 to 10 tiers, got 0"),
-    ({"inference_tiers": [{"start": 5, "price": 1}]}, "first tier must start at 0"),
-    ({"inference_tiers": [{"start": 0, "price": 1}, {"start": 0, "price": 2}]}, "increase strictly"),
-    ({"inference_tiers": [{"start": 0, "price": 1}, {"start": 10, "price": 2}, {"start": 5, "price": 1}]},
-     "increase strictly"),
-    ({"egress_tiers": [{"start": i, "price": 1} for i in range(MAX_TIERS + 1)]}, "needs 1 to 10 tiers, got 11"),
-    ({"inference_tiers": [{"start": 0, "price": -1}]}, "inference_tiers.0.price = -1"),
-    ({"inference_tiers": [{"start": 0, "price": float("nan")}]}, "inference_tiers.0.price = nan"),
-    ({"inference_tiers": [{"start": 0, "price": 1, "extra": 2}]}, "inference_tiers.0.extra: unknown field"),
-    ({"inference_tiers": [[0, 1]]}, "inference_tiers.0 = [0, 1]"),
-    ({"inference_tiers": "cheap"}, "inference_tiers = 'cheap'"),
-    ({"name": "x" * 121}, "at most 120 characters"),
-])
+@pytest.mark.parametrize(
+    "values, fragment",
+    [
+        ({"camras": 5}, "camras: unknown field"),
+        ({"cloud_upload": "fax"}, "cloud_upload = 'fax' is not valid: choose one of video, frames"),
+        ({"schema_version": 2}, "schema_version = 2 is not supported"),
+        ({"schema_version": "1"}, "schema_version = '1' is not supported"),
+        ({"inference_tiers": []}, "needs 1 to 10 tiers, got 0"),
+        ({"inference_tiers": [{"start": 5, "price": 1}]}, "first tier must start at 0"),
+        ({"inference_tiers": [{"start": 0, "price": 1}, {"start": 0, "price": 2}]}, "increase strictly"),
+        (
+            {"inference_tiers": [{"start": 0, "price": 1}, {"start": 10, "price": 2}, {"start": 5, "price": 1}]},
+            "increase strictly",
+        ),
+        ({"egress_tiers": [{"start": i, "price": 1} for i in range(MAX_TIERS + 1)]}, "needs 1 to 10 tiers, got 11"),
+        ({"inference_tiers": [{"start": 0, "price": -1}]}, "inference_tiers.0.price = -1"),
+        ({"inference_tiers": [{"start": 0, "price": float("nan")}]}, "inference_tiers.0.price = nan"),
+        ({"inference_tiers": [{"start": 0, "price": 1, "extra": 2}]}, "inference_tiers.0.extra: unknown field"),
+        ({"inference_tiers": [[0, 1]]}, "inference_tiers.0 = [0, 1]"),
+        ({"inference_tiers": "cheap"}, "inference_tiers = 'cheap'"),
+        ({"name": "x" * 121}, "at most 120 characters"),
+    ],
+)
 def test_other_bad_values_are_refused_with_a_readable_message(values, fragment):
     with pytest.raises(ScenarioError) as err:
         validate(values)
@@ -288,23 +364,26 @@ def test_many_problems_are_summarised_on_one_line():
 @pytest.mark.parametrize("data", [[1, 2], "scenario", 3, None])
 def test_scenario_must_be_an_object(data):
     with pytest.raises(ScenarioError, match="must be a JSON object"):
-        validate(data)                  # type: ignore[arg-type]
+        validate(data)  # type: ignore[arg-type]
     with pytest.raises(ScenarioError, match="must be a JSON object"):
         parse_json(json.dumps(data))
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ('{"cameras": NaN}', "NaN"),
-    ('{"cameras": Infinity}', "Infinity"),
-    ('{"cameras": -Infinity}', "Infinity"),
-    ('{"cameras": 1e400}', "cameras = inf is not valid"),      # overflows to inf while parsing
-    ('{"cameras": ', "not valid JSON"),
-    ('{"cameras": 5,}', "not valid JSON"),
-    ("", "not valid JSON"),
-    ('{"cameras": "many"}', "cameras = 'many' is not valid"),
-    ('{"camras": 5}', "camras: unknown field"),
-    ('{"schema_version": 3}', "schema_version = 3 is not supported"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('{"cameras": NaN}', "NaN"),
+        ('{"cameras": Infinity}', "Infinity"),
+        ('{"cameras": -Infinity}', "Infinity"),
+        ('{"cameras": 1e400}', "cameras = inf is not valid"),  # overflows to inf while parsing
+        ('{"cameras": ', "not valid JSON"),
+        ('{"cameras": 5,}', "not valid JSON"),
+        ("", "not valid JSON"),
+        ('{"cameras": "many"}', "cameras = 'many' is not valid"),
+        ('{"camras": 5}', "camras: unknown field"),
+        ('{"schema_version": 3}', "schema_version = 3 is not supported"),
+    ],
+)
 def test_parse_json_refuses_bad_files_with_a_message(text, fragment):
     with pytest.raises(ScenarioError) as err:
         parse_json(text)
@@ -313,14 +392,17 @@ def test_parse_json_refuses_bad_files_with_a_message(text, fragment):
 
 def test_parse_json_refuses_non_utf8_bytes():
     with pytest.raises(ScenarioError, match=r"not UTF-8 text \(byte 13\)"):
-        parse_json(b'{"name": "Caf\xe9"}')        # Latin-1 é at byte 13 (0-based)
+        parse_json(b'{"name": "Caf\xe9"}')  # Latin-1 é at byte 13 (0-based)
 
 
-@pytest.mark.parametrize("text", [
-    "[" * 50_000 + "]" * 50_000,                                     # exactly at the size limit
-    '{"description": ' + "[" * 5_000 + "]" * 5_000 + "}",
-    '{"a":' * 16_000 + "1" + "}" * 16_000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 50_000 + "]" * 50_000,  # exactly at the size limit
+        '{"description": ' + "[" * 5_000 + "]" * 5_000 + "}",
+        '{"a":' * 16_000 + "1" + "}" * 16_000,
+    ],
+)
 def test_parse_json_refuses_deep_nesting(text):
     assert len(text) <= MAX_SCENARIO_BYTES
     with pytest.raises(ScenarioError, match="nested too deeply"):
@@ -358,58 +440,69 @@ def test_replace_validates():
 def test_scenario_is_immutable():
     s = Scenario()
     with pytest.raises(pydantic.ValidationError, match="frozen"):
-        s.cameras = 3          # type: ignore[misc]
+        s.cameras = 3  # type: ignore[misc]
     assert s.cameras == 50
 
 
 # ── `--set FIELD=VALUE` ─────────────────────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("text, expected", [
-    ("cameras=12", ("cameras", 12)),
-    ("cameras=12.0", ("cameras", 12)),
-    (" cameras = 1_000 ", ("cameras", 1000)),
-    ("hours_per_day=7.5", ("hours_per_day", 7.5)),
-    ("hours_per_day=8", ("hours_per_day", 8.0)),
-    ("device_price=1e3", ("device_price", 1000.0)),
-    ("cloud_upload=frames", ("cloud_upload", "frames")),
-    ("name=Shop = 1", ("name", "Shop = 1")),                   # only the first '=' splits
-    ("name==HYPERLINK(1)", ("name", "=HYPERLINK(1)")),
-    ("description=", ("description", "")),
-    ("currency=EUR", ("currency", "EUR")),
-    ("inference_tiers=[[0, 1], [1000, 0.5]]",
-     ("inference_tiers", [{"start": 0, "price": 1}, {"start": 1000, "price": 0.5}])),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("cameras=12", ("cameras", 12)),
+        ("cameras=12.0", ("cameras", 12)),
+        (" cameras = 1_000 ", ("cameras", 1000)),
+        ("hours_per_day=7.5", ("hours_per_day", 7.5)),
+        ("hours_per_day=8", ("hours_per_day", 8.0)),
+        ("device_price=1e3", ("device_price", 1000.0)),
+        ("cloud_upload=frames", ("cloud_upload", "frames")),
+        ("name=Shop = 1", ("name", "Shop = 1")),  # only the first '=' splits
+        ("name==HYPERLINK(1)", ("name", "=HYPERLINK(1)")),
+        ("description=", ("description", "")),
+        ("currency=EUR", ("currency", "EUR")),
+        (
+            "inference_tiers=[[0, 1], [1000, 0.5]]",
+            ("inference_tiers", [{"start": 0, "price": 1}, {"start": 1000, "price": 0.5}]),
+        ),
+    ],
+)
 def test_parse_assignment(text, expected):
     name, value = parse_assignment(text)
     assert (name, value) == expected
     assert type(value) is type(expected[1])
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("cameras", "expects FIELD=VALUE"),
-    ("=5", "expects FIELD=VALUE"),
-    ("camras=5", "unknown field 'camras'"),
-    ("schema_version=2", "unknown field"),
-    ("cameras=lots", "cameras = 'lots' is not a number"),
-    ("hours_per_day=", "is not a number"),
-    ("inference_tiers=cheap", "inference_tiers expects a JSON list of [start, price] pairs"),
-    ("inference_tiers=5", "expects a JSON list"),
-    ("inference_tiers=[[0, 1, 2]]", "expects a JSON list"),
-    ("egress_tiers=[1, 2]", "expects a JSON list"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("cameras", "expects FIELD=VALUE"),
+        ("=5", "expects FIELD=VALUE"),
+        ("camras=5", "unknown field 'camras'"),
+        ("schema_version=2", "unknown field"),
+        ("cameras=lots", "cameras = 'lots' is not a number"),
+        ("hours_per_day=", "is not a number"),
+        ("inference_tiers=cheap", "inference_tiers expects a JSON list of [start, price] pairs"),
+        ("inference_tiers=5", "expects a JSON list"),
+        ("inference_tiers=[[0, 1, 2]]", "expects a JSON list"),
+        ("egress_tiers=[1, 2]", "expects a JSON list"),
+    ],
+)
 def test_parse_assignment_refuses_bad_text(text, fragment):
     with pytest.raises(ScenarioError) as err:
         parse_assignment(text)
     assert fragment in str(err.value)
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("cameras=nan", "cameras = nan is not valid"),
-    ("cameras=inf", "cameras = inf is not valid"),
-    ("hours_per_day=-1", "hours_per_day = -1.0 is not valid: allowed 0 to 24 h/day"),
-    ("cameras=2.5", "a whole number"),
-    ("cloud_upload=fax", "choose one of video, frames"),
-    ("inference_tiers=[[5, 1]]", "first tier must start at 0"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("cameras=nan", "cameras = nan is not valid"),
+        ("cameras=inf", "cameras = inf is not valid"),
+        ("hours_per_day=-1", "hours_per_day = -1.0 is not valid: allowed 0 to 24 h/day"),
+        ("cameras=2.5", "a whole number"),
+        ("cloud_upload=fax", "choose one of video, frames"),
+        ("inference_tiers=[[5, 1]]", "first tier must start at 0"),
+    ],
+)
 def test_parsed_assignment_is_then_validated(text, fragment):
     name, value = parse_assignment(text)
     with pytest.raises(ScenarioError) as err:

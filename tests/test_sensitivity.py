@@ -6,6 +6,7 @@ runs for `management` a month and its device (`device_price`) is paid at go-live
 NPV of savings over 36 months is Σ_{m=1..36} (360 − management) × 1.08^(−m/12) − device_price
 (running costs at the end of their month, capex at its start: docs/FORMULAS.md).
 """
+
 from __future__ import annotations
 
 import io
@@ -13,19 +14,19 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-
 from flat_scenario import flat
+
 from planner.catalogs import catalog
-from planner.schema import format
-from planner.model import risk
 from planner.exports import sensitivity
 from planner.exports.report import analyse_one, read_report_section
+from planner.model import risk
+from planner.schema import format
 from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
 
-BASE = flat(discount_percent_per_year=8)             # device 900 USD, management 40 USD/month, 36 months
-ANNUITY = sum(1.08 ** (-m / 12) for m in range(1, 37))     # present value of 1 USD at each month's end
+BASE = flat(discount_percent_per_year=8)  # device 900 USD, management 40 USD/month, 36 months
+ANNUITY = sum(1.08 ** (-m / 12) for m in range(1, 37))  # present value of 1 USD at each month's end
 
 
 def npv_by_hand(device_price: float = 900.0, management: float = 40.0) -> float:
@@ -38,7 +39,7 @@ def test_the_tornado_npv_at_low_and_high_is_the_npv_computed_by_hand():
     assert (device["low"], device["high"]) == (720, 1_080)
     assert device["npv_low"] == pytest.approx(npv_by_hand(device_price=720), rel=1e-12)
     assert device["npv_high"] == pytest.approx(npv_by_hand(device_price=1_080), rel=1e-12)
-    assert device["npv_low"] - device["npv_high"] == pytest.approx(360, rel=1e-12)   # the price is paid undiscounted
+    assert device["npv_low"] - device["npv_high"] == pytest.approx(360, rel=1e-12)  # the price is paid undiscounted
     assert management["npv_low"] == pytest.approx(npv_by_hand(management=32), rel=1e-12)
     assert management["npv_high"] == pytest.approx(npv_by_hand(management=48), rel=1e-12)
     assert management["npv_low"] - management["npv_high"] == pytest.approx(16 * ANNUITY, rel=1e-12)
@@ -54,12 +55,13 @@ def test_the_tornado_npv_equals_the_engine_run_at_each_value():
 
 
 def test_ordering_by_npv_puts_the_largest_npv_swing_first():
-    table = risk.tornado(BASE, inputs=("device_price", "management_per_month", "uplink_per_gb",
-                                       "electricity_per_kwh"), percent=20)
+    table = risk.tornado(
+        BASE, inputs=("device_price", "management_per_month", "uplink_per_gb", "electricity_per_kwh"), percent=20
+    )
     shown, still = sensitivity.tornado_order(table, "npv", 36)
     # uplink 1 USD/GB ± 20 % on 360 GB: 144 × ANNUITY (≈ 4,800); management: 16 × ANNUITY; the device: 360
     assert list(shown["input"]) == ["uplink_per_gb", "management_per_month", "device_price"]
-    assert list(still["input"]) == ["electricity_per_kwh"]                 # 0 USD/kWh: ± 20 % of 0 moves nothing
+    assert list(still["input"]) == ["electricity_per_kwh"]  # 0 USD/kWh: ± 20 % of 0 moves nothing
     by_savings = sensitivity.tornado_order(table, "savings", 36)[0]
     assert list(by_savings["input"]) == ["uplink_per_gb", "management_per_month", "device_price"]
 
@@ -77,7 +79,7 @@ def test_the_tornado_csv_names_the_chosen_output_and_its_unit():
     head, body = text.split("\n\n", 1)
     assert "output,NPV of savings over 36 months,USD" in head.splitlines()
     frame = pd.read_csv(io.StringIO(body)).set_index("input")
-    assert list(frame.index) == ["management_per_month", "device_price"]           # by NPV swing
+    assert list(frame.index) == ["management_per_month", "device_price"]  # by NPV swing
     assert frame.loc["device_price", "npv_low [USD]"] == round(npv_by_hand(device_price=720), 2)
     assert frame.loc["device_price", "npv_high [USD]"] == round(npv_by_hand(device_price=1_080), 2)
     assert frame.loc["device_price", "npv_swing [USD]"] == 360
@@ -105,11 +107,14 @@ def test_results_read_well_in_a_sentence():
 def test_map_problems_and_notes():
     assert sensitivity.map_problems("cameras", (1, 2), "cameras", (1, 2)) == ["Choose two different inputs."]
     assert sensitivity.map_problems("cameras", (2, 2), "device_price", (3, 1)) == [
-        "Cameras: “from” must be below “to”.", "Device price (USD/device): “from” must be below “to”."]
+        "Cameras: “from” must be below “to”.",
+        "Device price (USD/device): “from” must be below “to”.",
+    ]
     be = np.array([[1.0, np.nan], [np.nan, np.nan]])
     note = sensitivity.map_notes("cameras", (10, 20), "device_price", (1, 2), be, "break_even", BASE)
-    assert note == ("Never pays back within 36 months in 75% of the grid (grey). "
-                    "The current scenario lies outside these ranges.")
+    assert note == (
+        "Never pays back within 36 months in 75% of the grid (grey). The current scenario lies outside these ranges."
+    )
 
 
 def test_default_inputs_of_the_map_and_the_monte_carlo():
@@ -124,12 +129,16 @@ def test_default_inputs_of_the_map_and_the_monte_carlo():
 
 def test_a_simulation_summary_and_its_cards():
     result = risk.monte_carlo(BASE, {"device_price": risk.Distribution("uniform", 800, 900, 1_000)}, 200, 1)
-    assert sensitivity.simulation_text(result, {}, "cash", "USD") == "200 futures, seed 1, cash view. no uncertain inputs."
+    assert (
+        sensitivity.simulation_text(result, {}, "cash", "USD") == "200 futures, seed 1, cash view. no uncertain inputs."
+    )
     cards = sensitivity.payback_cards(result)
     assert [c[0] for c in cards] == ["Within 12 months", "Within 24 months", "Within 36 months", "Never in 36 months"]
-    assert [c[1] for c in cards] == ["100%", "100%", "100%", "0%"]        # 1,000 / 320 < 3.2 months at most
+    assert [c[1] for c in cards] == ["100%", "100%", "100%", "0%"]  # 1,000 / 320 < 3.2 months at most
     assert sensitivity.savings_sentence(result, "USD").startswith("Half the futures pay back by month 3.")
     curve = sensitivity.cumulative_savings(analyse_one(BASE).cash)
     assert curve[-1] == pytest.approx(36 * 320 - 900) and len(curve) == 36
-    assert read_report_section(sensitivity.monte_carlo_csv(result, {}, BASE, "cash"), "Break-even months")[
-        "draws"].sum() == 200
+    assert (
+        read_report_section(sensitivity.monte_carlo_csv(result, {}, BASE, "cash"), "Break-even months")["draws"].sum()
+        == 200
+    )

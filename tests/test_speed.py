@@ -1,5 +1,6 @@
 """What keeps the engine and the command line fast (issue 30): money-only callers build no emissions lines, and the
 commands are in tests/test_cli_speed.py."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,5 +36,6 @@ def test_a_priced_carbon_line_is_still_charged_without_the_emissions_lines():
 def test_the_cheapest_design_search_builds_no_emissions(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("emissions built for a money-only search")
+
     monkeypatch.setattr(costs, "_carbon", refuse)
     assert designs.evaluate(catalog.preset("retail")) is not None

@@ -1,21 +1,22 @@
 """The plans database on real SQLite and a real PostgreSQL server (tests/postgres_support.py)."""
+
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from planner.catalogs import catalog
 from planner.plans import store
-from planner.schema.scenario import replace
 from planner.plans.store import PlanNotFound, Store, StoreError, StoreUnavailable, UnreadablePlan
 from planner.plans.workspace import Workspace, to_json
+from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
 
@@ -53,19 +54,24 @@ def test_every_save_is_a_new_immutable_revision(db):
     db.save(with_cameras(80), "Store A", plan_id=plan, note="as approved")
     db.save(with_cameras(120), "Store A (phase 2)", plan_id=plan)
     assert [(r.number, r.note) for r in db.revisions(plan)] == [(3, ""), (2, "as approved"), (1, "as proposed")]
-    assert db.open(plan).workspace.scenario.cameras == 120                  # the latest
-    assert db.open(plan, 1).workspace.scenario.cameras == 50               # untouched by later saves
+    assert db.open(plan).workspace.scenario.cameras == 120  # the latest
+    assert db.open(plan, 1).workspace.scenario.cameras == 50  # untouched by later saves
     assert db.open(plan, 2).workspace.scenario.cameras == 80
-    assert db.open(plan, 2).document == to_json(with_cameras(80))         # stored byte for byte
+    assert db.open(plan, 2).document == to_json(with_cameras(80))  # stored byte for byte
     assert [(p.name, p.revisions) for p in db.plans()] == [("Store A (phase 2)", 3)]
 
 
 def test_the_whole_workspace_comes_back(db):
     answers = {"response_ms": 80, "connectivity": "intermittent"}
     from planner.advice import advisor
-    saved = Workspace(replace(RETAIL, cameras=77), preset="vessel", view="accounting",
-                      advisor=advisor.answers(**answers).model_dump(),
-                      comparison=(RETAIL, catalog.preset("vessel")))
+
+    saved = Workspace(
+        replace(RETAIL, cameras=77),
+        preset="vessel",
+        view="accounting",
+        advisor=advisor.answers(**answers).model_dump(),
+        comparison=(RETAIL, catalog.preset("vessel")),
+    )
     plan = db.save(saved, "Everything").plan_id
     assert db.open(plan).workspace == saved
 
@@ -75,10 +81,10 @@ def test_list_is_searched_by_name_and_sorted_by_last_change(db):
     db.save(WORKSPACE, "Vessel 100%_done")
     db.save(WORKSPACE, "Factory")
     assert [p.name for p in db.plans()] == ["Factory", "Vessel 100%_done", "Retail store"]
-    db.save(WORKSPACE, "Retail store", plan_id=a)                          # a change moves it to the top
+    db.save(WORKSPACE, "Retail store", plan_id=a)  # a change moves it to the top
     assert [p.name for p in db.plans()] == ["Retail store", "Factory", "Vessel 100%_done"]
     assert [p.name for p in db.plans("RETAIL")] == ["Retail store"]
-    assert [p.name for p in db.plans("0%_")] == ["Vessel 100%_done"]       # % and _ are literal
+    assert [p.name for p in db.plans("0%_")] == ["Vessel 100%_done"]  # % and _ are literal
     assert db.plans("0_") == [] and db.plans("%") == [db.plans()[2]]
 
 
@@ -95,24 +101,36 @@ def test_an_unreadable_plan_is_named_and_the_list_still_works(db):
     newer = db.save(WORKSPACE, "From the future").plan_id
     broken = db.save(WORKSPACE, "Broken plan").plan_id
     with db.engine.begin() as connection:
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == newer)
-                           .values(schema_version=99))
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == broken)
-                           .values(document='{"workspace_version": 1, "scenario": {"cameras": -5}}'))
+        connection.execute(
+            sa.update(store.revisions).where(store.revisions.c.plan_id == newer).values(schema_version=99)
+        )
+        connection.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.plan_id == broken)
+            .values(document='{"workspace_version": 1, "scenario": {"cameras": -5}}')
+        )
     problems = {p.name: p.problem for p in db.plans()}
     assert problems["Good plan"] is None
     assert "scenario schema 99" in problems["From the future"]
     # Listed before anyone opens it: the document is read for the list (once per revision).
-    assert problems["Broken plan"] == ("its stored document is damaged: scenario: cameras = -5 is not valid: allowed "
-                                       "0 to 100,000 cameras, a whole number")
-    with db.engine.begin() as connection:                 # damaged again, differently: a new length, read again
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == broken)
-                           .values(document='{"workspace_version": 1, "scenario": {}, "scenario": {}}'))
+    assert problems["Broken plan"] == (
+        "its stored document is damaged: scenario: cameras = -5 is not valid: allowed "
+        "0 to 100,000 cameras, a whole number"
+    )
+    with db.engine.begin() as connection:  # damaged again, differently: a new length, read again
+        connection.execute(
+            sa.update(store.revisions)
+            .where(store.revisions.c.plan_id == broken)
+            .values(document='{"workspace_version": 1, "scenario": {}, "scenario": {}}')
+        )
     assert {p.name: p.problem for p in db.plans()}["Broken plan"] == (
-        "its stored document is damaged: the plan: field 'scenario' appears more than once: give each field once")
+        "its stored document is damaged: the plan: field 'scenario' appears more than once: give each field once"
+    )
     with pytest.raises(UnreadablePlan, match="plan “From the future” revision 1 cannot be read: .*newer planner"):
         db.open(newer)
-    with pytest.raises(UnreadablePlan, match="plan “Broken plan” revision 1 cannot be read: the plan: field 'scenario'"):
+    with pytest.raises(
+        UnreadablePlan, match="plan “Broken plan” revision 1 cannot be read: the plan: field 'scenario'"
+    ):
         db.open(broken)
     assert db.open(good).workspace == WORKSPACE
 
@@ -131,12 +149,15 @@ def test_missing_plans_and_revisions_are_reported(db):
     assert [p.revisions for p in db.plans()] == [1]
 
 
-@pytest.mark.parametrize("name, note, message", [
-    ("   ", "", "a plan needs a name"),
-    ("x" * 121, "", "at most 120"),
-    ("bell\x07", "", "printable"),
-    ("ok", "n" * 501, "a note is at most 500"),
-])
+@pytest.mark.parametrize(
+    "name, note, message",
+    [
+        ("   ", "", "a plan needs a name"),
+        ("x" * 121, "", "at most 120"),
+        ("bell\x07", "", "printable"),
+        ("ok", "n" * 501, "a note is at most 500"),
+    ],
+)
 def test_bad_names_and_notes_are_refused(db, name, note, message):
     with pytest.raises(StoreError, match=message):
         db.save(WORKSPACE, name, note=note)
@@ -152,13 +173,14 @@ def test_the_list_hashes_documents_rather_than_parsing_them(db, monkeypatch):
     intact = db.save(WORKSPACE, "Intact").plan_id
     unchecked = db.save(WORKSPACE, "Saved before checksums").plan_id
     with db.engine.begin() as connection:
-        connection.execute(sa.update(store.revisions).where(store.revisions.c.plan_id == unchecked)
-                           .values(document_sha256=None))
+        connection.execute(
+            sa.update(store.revisions).where(store.revisions.c.plan_id == unchecked).values(document_sha256=None)
+        )
     parsed = []
     monkeypatch.setattr(store, "parse_json", lambda text: parsed.append(text))
     assert [p.problem for p in db.plans()] == [None, None]
-    assert parsed == [to_json(WORKSPACE)]                            # only the one without a checksum
-    assert [p.id for p in db.plans()] == [unchecked, intact] and len(parsed) == 1    # a verdict is kept
+    assert parsed == [to_json(WORKSPACE)]  # only the one without a checksum
+    assert [p.id for p in db.plans()] == [unchecked, intact] and len(parsed) == 1  # a verdict is kept
 
 
 def test_a_database_made_before_checksums_is_migrated_and_listed(url):
@@ -166,6 +188,7 @@ def test_a_database_made_before_checksums_is_migrated_and_listed(url):
     lists and opens as before, and new revisions get checksums."""
     from alembic import command
     from alembic.config import Config
+
     engine = sa.create_engine(url)
     config = Config()
     config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
@@ -173,27 +196,36 @@ def test_a_database_made_before_checksums_is_migrated_and_listed(url):
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
         now = datetime.now(timezone.utc)
-        connection.execute(sa.text("insert into plans (id, name, created_at, updated_at, latest_revision) "
-                                   "values (:id, 'Old plan', :now, :now, 1)"), {"id": "a" * 32, "now": now})
-        connection.execute(sa.text(
-            "insert into revisions (plan_id, number, saved_at, name, note, kind, workspace_version, schema_version, "
-            "document) values (:id, 1, :now, 'Old plan', '', 'scenario', 1, 1, :doc)"),
-            {"id": "a" * 32, "now": now, "doc": to_json(WORKSPACE)})
+        connection.execute(
+            sa.text(
+                "insert into plans (id, name, created_at, updated_at, latest_revision) "
+                "values (:id, 'Old plan', :now, :now, 1)"
+            ),
+            {"id": "a" * 32, "now": now},
+        )
+        connection.execute(
+            sa.text(
+                "insert into revisions (plan_id, number, saved_at, name, note, kind, workspace_version, schema_version, "
+                "document) values (:id, 1, :now, 'Old plan', '', 'scenario', 1, 1, :doc)"
+            ),
+            {"id": "a" * 32, "now": now, "doc": to_json(WORKSPACE)},
+        )
     engine.dispose()
     db = Store(url)
     assert [(p.name, p.problem) for p in db.plans()] == [("Old plan", None)]
     assert db.open("a" * 32).workspace == WORKSPACE
     db.save(WORKSPACE, "Old plan", plan_id="a" * 32)
     with db.engine.connect() as connection:
-        checksums = connection.execute(sa.select(store.revisions.c.number, store.revisions.c.document_sha256)
-                                       .order_by(store.revisions.c.number)).all()
+        checksums = connection.execute(
+            sa.select(store.revisions.c.number, store.revisions.c.document_sha256).order_by(store.revisions.c.number)
+        ).all()
     assert checksums[0][1] is None and checksums[1][1] == hashlib.sha256(to_json(WORKSPACE).encode()).hexdigest()
     db.close()
 
 
 def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
     Store(url).close()
-    s = Store(url)                                   # start-up migrates again: nothing to do
+    s = Store(url)  # start-up migrates again: nothing to do
     with s.engine.connect() as connection:
         assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
     s.close()
@@ -202,6 +234,7 @@ def test_upgrade_is_idempotent_and_reaches_the_newest_migration(url):
 def test_a_fleet_plan_is_stored_listed_and_opened_with_its_kind(db):
     from planner.fleet import inventory as fleet_inventory
     from planner.plans.workspace import of_fleet
+
     city = fleet_inventory.preset("city_intersections")
     plan = db.save(of_fleet(city), "City").plan_id
     assert [(p.name, p.kind, p.problem) for p in db.plans()] == [("City", "fleet", None)]
@@ -209,7 +242,7 @@ def test_a_fleet_plan_is_stored_listed_and_opened_with_its_kind(db):
     assert opened.workspace.fleet == city and opened.document == to_json(of_fleet(city))
     with pytest.raises(StoreError, match=f"plan '{plan}' holds a fleet, not a scenario: save the scenario as a new"):
         db.save(WORKSPACE, "City", plan_id=plan)
-    assert db.plans()[0].revisions == 1 and [r.number for r in db.revisions(plan)] == [1]   # nothing stored
+    assert db.plans()[0].revisions == 1 and [r.number for r in db.revisions(plan)] == [1]  # nothing stored
 
 
 def test_database_url_from_streamlit_secrets(tmp_path):
@@ -219,11 +252,23 @@ def test_database_url_from_streamlit_secrets(tmp_path):
     path = {"PLANNER_DATABASE_PATH": str(tmp_path / "x.db")}
     assert store.database_url({"PLANNER_DATABASE_URL": env_url, **path}, secrets) == env_url
     assert store.database_url(path, secrets) == secret_url
-    assert store.database_url(path, {"connections": {"other": {"url": "sqlite://"}}}) == f"sqlite:///{tmp_path / 'x.db'}"
-    parts = {"dialect": "postgresql", "driver": "psycopg", "username": "planner", "password": "p@ss", "host": "db",
-             "port": 5432, "database": "plans", "query": {"sslmode": "require"}}
-    assert store.database_url({}, {"connections": {"planner": parts}}) == \
-        "postgresql+psycopg://planner:p%40ss@db:5432/plans?sslmode=require"
+    assert (
+        store.database_url(path, {"connections": {"other": {"url": "sqlite://"}}}) == f"sqlite:///{tmp_path / 'x.db'}"
+    )
+    parts = {
+        "dialect": "postgresql",
+        "driver": "psycopg",
+        "username": "planner",
+        "password": "p@ss",
+        "host": "db",
+        "port": 5432,
+        "database": "plans",
+        "query": {"sslmode": "require"},
+    }
+    assert (
+        store.database_url({}, {"connections": {"planner": parts}})
+        == "postgresql+psycopg://planner:p%40ss@db:5432/plans?sslmode=require"
+    )
     with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets needs url"):
         store.database_url({}, {"connections": {"planner": {"host": "db"}}})
     with pytest.raises(StoreError, match=r"\[connections.planner\] in the secrets is text, not a table"):
@@ -235,7 +280,9 @@ def test_secrets_files_are_read_the_working_directorys_last(tmp_path):
     home.write_text('[connections.planner]\nurl = "sqlite:///home.db"\n[other]\nkey = 1\n')
     project.write_text('[connections.planner]\nurl = "sqlite:///project.db"\n')
     assert store.read_secrets((home, tmp_path / "missing.toml")) == {
-        "connections": {"planner": {"url": "sqlite:///home.db"}}, "other": {"key": 1}}
+        "connections": {"planner": {"url": "sqlite:///home.db"}},
+        "other": {"key": 1},
+    }
     assert store.read_secrets((home, project))["connections"]["planner"]["url"] == "sqlite:///project.db"
     project.write_text("[connections.planner\n")
     with pytest.raises(StoreError, match=f"the secrets file {project} cannot be read"):
@@ -259,13 +306,12 @@ WRITERS, SAVES = 20, 100
 
 def _writer(url: str, plan_id: str, writer: int, start, results) -> None:
     try:
-        s = Store(url)                   # a process of its own: its own engine and connections
+        s = Store(url)  # a process of its own: its own engine and connections
         start.wait()
-        numbers = [s.save(WORKSPACE, "Contended", plan_id=plan_id, note=f"w{writer}-{i}").number
-                   for i in range(SAVES)]
+        numbers = [s.save(WORKSPACE, "Contended", plan_id=plan_id, note=f"w{writer}-{i}").number for i in range(SAVES)]
         s.close()
         results.put(numbers)
-    except Exception as exc:             # reported to the test rather than lost in the child
+    except Exception as exc:  # reported to the test rather than lost in the child
         results.put(f"writer {writer}: {type(exc).__name__}: {exc}")
 
 
@@ -284,14 +330,16 @@ def test_concurrent_writers_lose_no_revision_and_leave_no_gap(db, url, request):
     assert not [r for r in handed_out if isinstance(r, str)]
     stored = db.revisions(plan)
     total = WRITERS * SAVES + 1
-    assert sorted(r.number for r in stored) == list(range(1, total + 1))            # no gap, no duplicate
+    assert sorted(r.number for r in stored) == list(range(1, total + 1))  # no gap, no duplicate
     assert sorted(n for numbers in handed_out for n in numbers) == list(range(2, total + 1))
-    assert all(numbers == sorted(numbers) for numbers in handed_out)                # each writer's in order
+    assert all(numbers == sorted(numbers) for numbers in handed_out)  # each writer's in order
     notes = Counter(r.note for r in stored)
     assert notes == Counter(["origin"] + [f"w{w}-{i}" for w in range(WRITERS) for i in range(SAVES)])
     assert db.plans()[0].revisions == total
-    print(f"\n{request.node.callspec.id}: {WRITERS} writers x {SAVES} saves: {len(stored)} revisions "
-          f"1..{total}, no gap or duplicate, in {seconds:.1f} s")
+    print(
+        f"\n{request.node.callspec.id}: {WRITERS} writers x {SAVES} saves: {len(stored)} revisions "
+        f"1..{total}, no gap or duplicate, in {seconds:.1f} s"
+    )
 
 
 # ── PostgreSQL going away ──────────────────────────────────────────────────────────────────────────
@@ -300,8 +348,11 @@ def test_a_stopped_server_gives_a_clear_message_and_saving_works_again(postgres)
     plan = s.save(WORKSPACE, "Before").plan_id
     postgres.stop()
     try:
-        with pytest.raises(StoreUnavailable, match=r"the plans database \(postgresql\+psycopg://planner@.*\) "
-                                                   "cannot be reached"):
+        with pytest.raises(
+            StoreUnavailable,
+            match=r"the plans database \(postgresql\+psycopg://planner@.*\) "
+            "cannot be reached",
+        ):
             s.save(WORKSPACE, "During", plan_id=plan)
         with pytest.raises(StoreUnavailable):
             s.plans()

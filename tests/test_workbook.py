@@ -6,6 +6,7 @@ workbook, LibreOffice recomputes it, and the result is compared with the engine 
 Every case's workbook is written first and LibreOffice converts them all in one run (`recalculated`).
 Without recalculation, the cached results are the engine's own values.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,10 +19,10 @@ from libreoffice_support import converted_once
 
 from planner.catalogs import catalog
 from planner.exports import workbook
-from planner.model.costs import CARBON_COMPONENTS, COMPONENT_BY_KEY, COMPONENTS, batch, scenario_figures
-from planner.model import finance
-from planner.model.finance import cash_flows, discount_factors
 from planner.exports.report import analyse_one, monthly_table, summary, yearly_table
+from planner.model import finance
+from planner.model.costs import CARBON_COMPONENTS, COMPONENT_BY_KEY, COMPONENTS, batch, scenario_figures
+from planner.model.finance import cash_flows, discount_factors
 from planner.schema.scenario import VIEWS, to_dict, validate
 
 pytestmark = pytest.mark.oracle
@@ -104,8 +105,11 @@ def _total_rows(recalculated) -> dict[str, dict]:
 
 
 def _changed_inputs(scenario) -> dict:
-    return {"cameras": round(scenario.cameras * 3), "device_price": scenario.device_price * 1.7,
-            "workload_growth_percent_per_year": 25.0}
+    return {
+        "cameras": round(scenario.cameras * 3),
+        "device_price": scenario.device_price * 1.7,
+        "workload_growth_percent_per_year": 25.0,
+    }
 
 
 COMMITMENT = {"instance_commitment": "three_year", "instance_upfront": "all", "instance_committed_per_hour": 0.226}
@@ -129,8 +133,9 @@ def _write_cases(tmp) -> dict[str, object]:
             paths[f"{preset}-{view}"] = _write(tmp, scenario, view, name=f"{preset}-{view}")
         paths[f"{preset}-edited"] = _edited(tmp, scenario, _changed_inputs(scenario), name=f"{preset}-edited")
     for view in VIEWS:
-        paths[f"commitment-{view}"] = _edited(tmp, catalog.preset("smart_city_gpu"), COMMITMENT, view,
-                                              name=f"commitment-{view}")
+        paths[f"commitment-{view}"] = _edited(
+            tmp, catalog.preset("smart_city_gpu"), COMMITMENT, view, name=f"commitment-{view}"
+        )
     for i, case in enumerate(EDGE_CASES):
         paths[case] = _write(tmp, _edge_case(case), name=f"edge-{i}")
     paths["carbon price, accounting"] = _write(tmp, _edge_case("carbon price"), "accounting", name="carbon-accounting")
@@ -198,7 +203,7 @@ def test_cached_values_are_the_engines(tmp_path):
     for key, value in summary(a).items():
         assert (cached[key] or None) == value if not isinstance(value, float) else cached[key] == value, key
     formulas = openpyxl.load_workbook(_write(tmp_path, scenario, name="f"))
-    assert formulas["Summary"]["B5"].value.startswith("=")             # a formula, not a pasted value
+    assert formulas["Summary"]["B5"].value.startswith("=")  # a formula, not a pasted value
     assert formulas["Monthly"]["B2"].value.startswith("=")
     texts = [c.value for ws in formulas for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [t for t in texts if t.startswith("=") and ("np." in t or "nan" in t.lower())]
@@ -219,23 +224,49 @@ def _engine_monthly(a, view: str) -> dict[str, np.ndarray]:
     m = np.arange(h)
     engine = {"month": m + 1, "m": m, "year": m // 12 + 1}
     engine |= {key: c.values(key)[0] for key in (*c.quantities, *(i.key for i in COMPONENTS + CARBON_COMPONENTS))}
-    engine |= {key: table[f"{header} [{cur}]"].to_numpy() for key, header in (
-        ("cloud_total", "Cloud total"), ("edge_total", "Edge total"), ("cloud_cumulative", "Cloud cumulative"),
-        ("edge_cumulative", "Edge cumulative"), ("cumulative_savings", "Cumulative savings"))}
-    flows = {"carbon_": kg.break_even_flows, "": (f.running_gap_monthly, f.net_capex_monthly),
-             "cash_": (cash.running_gap_monthly, cash.net_capex_monthly)}
+    engine |= {
+        key: table[f"{header} [{cur}]"].to_numpy()
+        for key, header in (
+            ("cloud_total", "Cloud total"),
+            ("edge_total", "Edge total"),
+            ("cloud_cumulative", "Cloud cumulative"),
+            ("edge_cumulative", "Edge cumulative"),
+            ("cumulative_savings", "Cumulative savings"),
+        )
+    }
+    flows = {
+        "carbon_": kg.break_even_flows,
+        "": (f.running_gap_monthly, f.net_capex_monthly),
+        "cash_": (cash.running_gap_monthly, cash.net_capex_monthly),
+    }
     flows["discounted_"] = (flows["cash_"][0] * end, flows["cash_"][1] * start)
     for prefix, (gap, lumps) in flows.items():
         path = finance.savings_path(gap, lumps)
-        engine |= {f"{prefix}gap": gap[0], f"{prefix}savings_end": path.savings_end[0],
-                   f"{prefix}crossing": path.crossing[0]}
-    engine |= {key: np.broadcast_to(x, (1, h))[0] for key, x in {
-        "cloud_running": cash.cloud_running_monthly, "cloud_upfront": f.cloud_upfront, "cash_capex": cash.edge_capex,
-        "cash_running": cash.edge_running_monthly, "edge_capex": f.edge_capex, "edge_running": f.edge_running_monthly,
-        "net_capex": f.net_capex_monthly, "cash_net_capex": cash.net_capex_monthly, "cloud_kg": kg.cloud_monthly,
-        "edge_kg": kg.edge_monthly, "edge_kg_running": kg_cash.edge_running_monthly,
-        "cloud_kg_cumulative": kg.cloud_cumulative, "edge_kg_cumulative": kg.edge_cumulative,
-        "discount_start": start, "discount_end": end}.items()}
+        engine |= {
+            f"{prefix}gap": gap[0],
+            f"{prefix}savings_end": path.savings_end[0],
+            f"{prefix}crossing": path.crossing[0],
+        }
+    engine |= {
+        key: np.broadcast_to(x, (1, h))[0]
+        for key, x in {
+            "cloud_running": cash.cloud_running_monthly,
+            "cloud_upfront": f.cloud_upfront,
+            "cash_capex": cash.edge_capex,
+            "cash_running": cash.edge_running_monthly,
+            "edge_capex": f.edge_capex,
+            "edge_running": f.edge_running_monthly,
+            "net_capex": f.net_capex_monthly,
+            "cash_net_capex": cash.net_capex_monthly,
+            "cloud_kg": kg.cloud_monthly,
+            "edge_kg": kg.edge_monthly,
+            "edge_kg_running": kg_cash.edge_running_monthly,
+            "cloud_kg_cumulative": kg.cloud_cumulative,
+            "edge_kg_cumulative": kg.edge_cumulative,
+            "discount_start": start,
+            "discount_end": end,
+        }.items()
+    }
     return engine
 
 
@@ -249,27 +280,33 @@ def test_every_cached_value_is_the_engines(preset, view, tmp_path):
     engine, s, stored = _engine_monthly(a, view), summary(a, view), _cached(path)
     rows = stored["Monthly"]
     h = a.costs.months
-    header, months = rows[0], rows[1:h + 1]
+    header, months = rows[0], rows[1 : h + 1]
     columns = workbook.monthly_columns(scenario.currency)
     assert [c.header for c in columns] == list(header) and set(engine) == {c.key for c in columns}
     for j, column in enumerate(columns):
         got = [r[j] for r in months]
         want = [None if math.isnan(w) else float(w) for w in engine[column.key]]
         assert [g if g != "" else None for g in got] == want, column.key
-    for prefix, key in (("cash_", "break_even_month"), ("cash_", "payback_months"),
-                        ("discounted_", "discounted_payback_months"), ("carbon_", "carbon_break_even_month")):
+    for prefix, key in (
+        ("cash_", "break_even_month"),
+        ("cash_", "payback_months"),
+        ("discounted_", "discounted_payback_months"),
+        ("carbon_", "carbon_break_even_month"),
+    ):
         crossings = engine[f"{prefix}crossing"]
         first = np.nanmin(crossings) if np.isfinite(crossings).any() else None
         assert first is None if s[key] is None else first == pytest.approx(s[key], rel=1e-12, abs=1e-12), key
-    flows = [r[1] for r in stored["Cash flows"][1:h + 2]]
+    flows = [r[1] for r in stored["Cash flows"][1 : h + 2]]
     assert flows == list(cash_flows(a.cash.running_gap_monthly, a.cash.net_capex_monthly)[0])
-    raw_irr = a.cash.irr_percent[0]                      # the Cash flows sheet holds the rate as found; Summary
-    assert (stored["Cash flows"][4][3] or None) == (None if math.isnan(raw_irr) else raw_irr)   # shows it up to the bound
+    raw_irr = a.cash.irr_percent[0]  # the Cash flows sheet holds the rate as found; Summary
+    assert (stored["Cash flows"][4][3] or None) == (
+        None if math.isnan(raw_irr) else raw_irr
+    )  # shows it up to the bound
     cached = {row[0]: row[1] for row in stored["Summary"][1:]}
     assert {key: cached[key] if cached[key] != "" else None for key in s} == s
     yearly = yearly_table(a, view)
     for j, column in enumerate(yearly.columns):
-        assert [r[j] for r in stored["Yearly"][1:len(yearly) + 1]] == list(yearly[column]), column
+        assert [r[j] for r in stored["Yearly"][1 : len(yearly) + 1]] == list(yearly[column]), column
     figures = {name: float(x[0]) for name, x in scenario_figures(batch([scenario])).items()}
     inputs = {row[0]: row[1] for row in stored["Inputs"] if row[0] in figures}
     assert inputs == figures
@@ -291,13 +328,14 @@ def test_yearly_table_by_hand():
 
 def test_cli_writes_the_workbook(tmp_path, capsys):
     from planner.cli import main
+
     out = tmp_path / "report.xlsx"
     assert main(["report", "--preset", "vessel", "--format", "xlsx", "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out, data_only=True)
     assert wb.sheetnames == list(workbook.SHEETS)
     keys = [row[0] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)]
     assert keys == list(summary(analyse_one(catalog.preset("vessel"))))
-    assert not list(tmp_path.glob(".*.tmp"))                          # written through a renamed temporary file
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a renamed temporary file
     assert main(["report", "--preset", "vessel", "--format", "xlsx"]) == 2
     assert "needs --out" in capsys.readouterr().err
 
@@ -317,11 +355,13 @@ def test_discounted_payback_by_hand():
 def test_workbook_formulas_name_what_the_documented_formulas_name():
     """Each component's workbook formula uses every input and helper its docs/FORMULAS.md line names."""
     import re
+
     from planner.schema.scenario import FIELD_BY_NAME
+
     helpers = {c.key for c in workbook.HELPERS if c.key != "m"} | {"operating_h", "other_h", "operating_s"}
     docs = (__import__("pathlib").Path(__file__).parent.parent / "docs" / "FORMULAS.md").read_text()
     for info in COMPONENTS:
-        assert f"`{info.formula}`" in docs, info.key                  # the line the workbook mirrors
+        assert f"`{info.formula}`" in docs, info.key  # the line the workbook mirrors
         named = {t for t in re.findall(r"[a-z_]+", info.formula) if t in FIELD_BY_NAME or t in helpers}
         missing = {t for t in named if not re.search(rf"\b{t}\b", info.excel)}
         assert not missing, (info.key, missing)
@@ -331,30 +371,55 @@ EDGE_CASES = {
     "never pays back": {"device_price": 1_000_000, "sizing_headroom_percent": 500},
     "no capex": {"device_price": 0, "install_per_device": 0},
     "one month, serverless, frames": {"horizon_months": 1, "inference_pricing": "serverless", "cloud_upload": "frames"},
-    "refresh, growth and price changes": {"horizon_months": 120, "useful_life_months": 18,
-                                          "workload_growth_percent_per_year": 40, "electricity_price_change_percent_per_year": 5,
-                                          "bandwidth_price_change_percent_per_year": -10, "retention_days": 400,
-                                          "device_sizing": "auto", "management_basis": "per_device"},
-    "instances, 1-year partial upfront, growing": {"inference_pricing": "instances", "instance_inferences_per_s": 40,
-                                                   "instance_commitment": "one_year", "instance_upfront": "partial",
-                                                   "instance_committed_per_hour": 0.316, "horizon_months": 40,
-                                                   "workload_growth_percent_per_year": 60,
-                                                   "cloud_fee_change_percent_per_year": 3},
-    "instances, spot scaled to zero, shrinking": {"inference_pricing": "instances", "instance_inferences_per_s": 30,
-                                                  "instance_commitment": "spot", "instance_billing": "scale_to_zero",
-                                                  "hours_per_day": 12, "instance_endpoint_surcharge_percent": 15,
-                                                  "inference_discount_percent": 5,
-                                                  "workload_growth_percent_per_year": -40},
+    "refresh, growth and price changes": {
+        "horizon_months": 120,
+        "useful_life_months": 18,
+        "workload_growth_percent_per_year": 40,
+        "electricity_price_change_percent_per_year": 5,
+        "bandwidth_price_change_percent_per_year": -10,
+        "retention_days": 400,
+        "device_sizing": "auto",
+        "management_basis": "per_device",
+    },
+    "instances, 1-year partial upfront, growing": {
+        "inference_pricing": "instances",
+        "instance_inferences_per_s": 40,
+        "instance_commitment": "one_year",
+        "instance_upfront": "partial",
+        "instance_committed_per_hour": 0.316,
+        "horizon_months": 40,
+        "workload_growth_percent_per_year": 60,
+        "cloud_fee_change_percent_per_year": 3,
+    },
+    "instances, spot scaled to zero, shrinking": {
+        "inference_pricing": "instances",
+        "instance_inferences_per_s": 30,
+        "instance_commitment": "spot",
+        "instance_billing": "scale_to_zero",
+        "hours_per_day": 12,
+        "instance_endpoint_surcharge_percent": 15,
+        "inference_discount_percent": 5,
+        "workload_growth_percent_per_year": -40,
+    },
     # carbon as money on both sides, a clean grid (the carbon break-even falls inside), refreshes bought again
     # a shrinking load under 1-year commitments: each renewal buys what its month needs
-    "instances, 1-year commitments, shrinking": {"inference_pricing": "instances", "instance_inferences_per_s": 4,
-                                                 "instance_commitment": "one_year", "instance_upfront": "partial",
-                                                 "instance_committed_per_hour": 0.316, "horizon_months": 40,
-                                                 "workload_growth_percent_per_year": -40},
+    "instances, 1-year commitments, shrinking": {
+        "inference_pricing": "instances",
+        "instance_inferences_per_s": 4,
+        "instance_commitment": "one_year",
+        "instance_upfront": "partial",
+        "instance_committed_per_hour": 0.316,
+        "horizon_months": 40,
+        "workload_growth_percent_per_year": -40,
+    },
     # mid-month discounting at 20 %/year: the NPV's running term and the discounted payback's helper follow
     "mid-month discounting": {"discount_timing": "mid_month", "discount_percent_per_year": 20, "device_price": 60_000},
-    "carbon price": {"carbon_price_per_tonne": 120, "grid_kgco2e_per_kwh": 0.056, "useful_life_months": 24,
-                     "failure_percent_per_year": 10},
+    "carbon price": {
+        "carbon_price_per_tonne": 120,
+        "grid_kgco2e_per_kwh": 0.056,
+        "useful_life_months": 24,
+        "failure_percent_per_year": 10,
+    },
 }
 
 

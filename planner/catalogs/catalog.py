@@ -4,6 +4,7 @@ management fees, presets.
 Every catalog row carries a `source` and an `as_of` date; a row that is an estimate says so in
 `estimate`. A bad row fails at load with `file:line: reason` (CatalogError).
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from planner.schema.scenario import (FIELD_BY_NAME, NO_REGION, TIER_SCHEDULES, NumberField, Scenario, ScenarioError,
-                                     scale_money, validate)
+from planner.schema.scenario import (
+    FIELD_BY_NAME,
+    NO_REGION,
+    TIER_SCHEDULES,
+    NumberField,
+    Scenario,
+    ScenarioError,
+    scale_money,
+    validate,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
@@ -35,6 +44,7 @@ def _number(low: float = 0, high: float = float("inf"), optional: bool = False):
         if not low <= value <= high:
             raise ValueError(f"{value:g} is outside {low:g} to {high:g}")
         return value
+
     return parse
 
 
@@ -49,6 +59,7 @@ def _choice(*options: str):
         if text not in options:
             raise ValueError(f"{text!r} is not one of {', '.join(options)}")
         return text
+
     return parse
 
 
@@ -84,6 +95,8 @@ def field_parser(name: str):
         return _tier_list
     spec = FIELD_BY_NAME[name]
     return _number(spec.min, spec.max) if isinstance(spec, NumberField) else _text
+
+
 _YES_NO = ("yes", "no")
 STACK_CONDITIONS = ("platform", "k8s", "connectivity", "workload", "privacy", "family", "device", "serving")
 
@@ -100,49 +113,116 @@ def _conditions(text: str) -> dict[str, frozenset[str]]:
         found[key] = frozenset(v.strip() for v in values.split("|"))
     return found
 
+
 SCHEMAS = {
     "hardware.csv": {
-        "id": _text, "name": _text, "family": _choice("jetson", "coral", "hailo", "server"),
-        "unit_price_usd": _number(0, 1e6), "watts": _number(0, 1e4),
-        "host_usd": _number(0, 1e6), "host_watts": _number(0, 1e4), "int8_tops": _number(0, 1e5, optional=True),
-        "throughput_ips": _number(0.1, 1e5), "reference_model": _text,
+        "id": _text,
+        "name": _text,
+        "family": _choice("jetson", "coral", "hailo", "server"),
+        "unit_price_usd": _number(0, 1e6),
+        "watts": _number(0, 1e4),
+        "host_usd": _number(0, 1e6),
+        "host_watts": _number(0, 1e4),
+        "int8_tops": _number(0, 1e5, optional=True),
+        "throughput_ips": _number(0.1, 1e5),
+        "reference_model": _text,
         # throughput_ips measured on (or converted to) the reference workload, YOLOv8n INT8 640×640?
         "comparable": _choice(*_YES_NO),
-        "decode_1080p30_streams": _number(0, 1e4), "decode_source": _text, "decode_as_of": _date, **_PROVENANCE},
+        "decode_1080p30_streams": _number(0, 1e4),
+        "decode_source": _text,
+        "decode_as_of": _date,
+        **_PROVENANCE,
+    },
     "cloud_prices.csv": {
-        "provider": _choice("aws", "azure", "gcp"), "service": _text,
-        "item": _choice("transfer_out_per_gb", "vision_per_1000_images", "video_ingest_per_gb",
-                        "serverless_per_gb_second", "serverless_per_million_requests", "storage_per_gb_month"),
-        "unit": _text, "tier_from": _number(0, 1e15), "price_usd": _number(0, 1e4), **_PROVENANCE},
+        "provider": _choice("aws", "azure", "gcp"),
+        "service": _text,
+        "item": _choice(
+            "transfer_out_per_gb",
+            "vision_per_1000_images",
+            "video_ingest_per_gb",
+            "serverless_per_gb_second",
+            "serverless_per_million_requests",
+            "storage_per_gb_month",
+        ),
+        "unit": _text,
+        "tier_from": _number(0, 1e15),
+        "price_usd": _number(0, 1e4),
+        **_PROVENANCE,
+    },
     "cloud_instances.csv": {
-        "provider": _choice("aws", "azure", "gcp"), "id": _text, "name": _text, "gpu": _text,
-        "gpu_class": _choice("t4", "l4", "a10g", "large"), "region": _text,
-        "on_demand_per_hour": _number(0.001, 1e3), "one_year_per_hour": _number(0.001, 1e3),
-        "three_year_per_hour": _number(0.001, 1e3), "spot_per_hour": _number(0.001, 1e3),
-        "partial_upfront_percent": _number(0, 100), "endpoint": _text, "endpoint_surcharge_percent": _number(0, 500),
-        "throughput_ips": _number(0.1, 1e6), "throughput_basis": _text, **_PROVENANCE},
+        "provider": _choice("aws", "azure", "gcp"),
+        "id": _text,
+        "name": _text,
+        "gpu": _text,
+        "gpu_class": _choice("t4", "l4", "a10g", "large"),
+        "region": _text,
+        "on_demand_per_hour": _number(0.001, 1e3),
+        "one_year_per_hour": _number(0.001, 1e3),
+        "three_year_per_hour": _number(0.001, 1e3),
+        "spot_per_hour": _number(0.001, 1e3),
+        "partial_upfront_percent": _number(0, 100),
+        "endpoint": _text,
+        "endpoint_surcharge_percent": _number(0, 500),
+        "throughput_ips": _number(0.1, 1e6),
+        "throughput_basis": _text,
+        **_PROVENANCE,
+    },
     "management.csv": {
-        "id": _text, "name": _text, "basis": _choice("per_device", "per_site"),
-        "usd_per_month": _number(0, 1e6), **_PROVENANCE},
+        "id": _text,
+        "name": _text,
+        "basis": _choice("per_device", "per_site"),
+        "usd_per_month": _number(0, 1e6),
+        **_PROVENANCE,
+    },
     "connectivity.csv": {
-        "id": _text, "name": _text, "access_rtt_ms": _number(0, 10_000), "reliable": _choice(*_YES_NO),
-        "metered": _choice(*_YES_NO), **_PROVENANCE},
+        "id": _text,
+        "name": _text,
+        "access_rtt_ms": _number(0, 10_000),
+        "reliable": _choice(*_YES_NO),
+        "metered": _choice(*_YES_NO),
+        **_PROVENANCE,
+    },
     "workloads.csv": {
-        "id": _text, "name": _text, "relative_compute": _number(0.01, 1e4), "cloud_inference_ms": _number(0, 1e5),
-        "needs_server": _choice(*_YES_NO), "video": _choice(*_YES_NO), **_PROVENANCE},
-    "fx_rates.csv": {
-        "currency": _currency_code, "name": _text, "units_per_eur": _number(1e-6, 1e9), **_PROVENANCE},
+        "id": _text,
+        "name": _text,
+        "relative_compute": _number(0.01, 1e4),
+        "cloud_inference_ms": _number(0, 1e5),
+        "needs_server": _choice(*_YES_NO),
+        "video": _choice(*_YES_NO),
+        **_PROVENANCE,
+    },
+    "fx_rates.csv": {"currency": _currency_code, "name": _text, "units_per_eur": _number(1e-6, 1e9), **_PROVENANCE},
     "cloud_regions.csv": {
-        "provider": _choice("aws", "azure", "gcp"), "region": _text, "name": _text, "city": _text, "country": _text,
-        "latitude": _number(-90, 90), "longitude": _number(-180, 180), **_PROVENANCE},
+        "provider": _choice("aws", "azure", "gcp"),
+        "region": _text,
+        "name": _text,
+        "city": _text,
+        "country": _text,
+        "latitude": _number(-90, 90),
+        "longitude": _number(-180, 180),
+        **_PROVENANCE,
+    },
     "carbon.csv": {
-        "kind": _choice("grid", "cloud_region", "cloud_pue", "accelerator", "network", "cloud_embodied",
-                        "device_embodied"),
-        "id": _text, "provider": _choice("", "aws", "azure", "gcp"), "name": _text, "value": _number(0, 1e5),
-        "unit": _text, **_PROVENANCE},
+        "kind": _choice(
+            "grid", "cloud_region", "cloud_pue", "accelerator", "network", "cloud_embodied", "device_embodied"
+        ),
+        "id": _text,
+        "provider": _choice("", "aws", "azure", "gcp"),
+        "name": _text,
+        "value": _number(0, 1e5),
+        "unit": _text,
+        **_PROVENANCE,
+    },
     "stack.csv": {
-        "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"), "id": _text, "name": _text,
-        "when": _conditions, "reason": _text, "management": str, "source": _text, "as_of": _date},
+        "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"),
+        "id": _text,
+        "name": _text,
+        "when": _conditions,
+        "reason": _text,
+        "management": str,
+        "source": _text,
+        "as_of": _date,
+    },
 }
 
 
@@ -174,12 +254,13 @@ def read_rows(path: Path, schema: dict) -> list[dict]:
 @dataclass(frozen=True)
 class Provenance:
     """Where a group of a scenario's inputs came from: the catalog entry whose figures they equal."""
-    picker: str                   # the app's picker that fills them: 'device', 'management', 'vision_api', 'egress'
-    fields: tuple[str, ...]       # the scenario fields it covers
-    entry: str                    # the catalog entry's name
+
+    picker: str  # the app's picker that fills them: 'device', 'management', 'vision_api', 'egress'
+    fields: tuple[str, ...]  # the scenario fields it covers
+    entry: str  # the catalog entry's name
     source: str
     as_of: str
-    estimate: str = ""            # how an estimated figure was derived ('' when quoted as published)
+    estimate: str = ""  # how an estimated figure was derived ('' when quoted as published)
 
     def cited(self) -> str:
         """'<entry>: <source>; estimate: <how>' (without the date)."""
@@ -207,12 +288,14 @@ def in_usd(values: dict) -> dict:
 
 
 def _joined(values) -> str:
-    return "; ".join(dict.fromkeys(v for v in values if v))      # distinct, in order
+    return "; ".join(dict.fromkeys(v for v in values if v))  # distinct, in order
 
 
 # Tier-schedule fields a catalog price item fills: {field: (picker, item)}.
-TIER_ITEMS = {"inference_tiers": ("vision_api", "vision_per_1000_images"),
-              "egress_tiers": ("egress", "transfer_out_per_gb")}
+TIER_ITEMS = {
+    "inference_tiers": ("vision_api", "vision_per_1000_images"),
+    "egress_tiers": ("egress", "transfer_out_per_gb"),
+}
 
 
 @dataclass(frozen=True)
@@ -223,18 +306,19 @@ class Catalog:
     management: tuple[dict, ...]
     connectivity: tuple[dict, ...]
     workloads: tuple[dict, ...]
-    stack: tuple[dict, ...]           # in priority order: the first matching row of a layer wins
+    stack: tuple[dict, ...]  # in priority order: the first matching row of a layer wins
     presets: dict[str, Scenario]
-    regions: tuple[dict, ...] = ()    # cloud_regions.csv: location columns, provenance, `fields` it fills (USD)
-    fx_rates: tuple[dict, ...] = ()   # fx_rates.csv: units of each currency per euro
-    carbon: tuple[dict, ...] = ()     # carbon coefficients (data/carbon.csv), keyed by (kind, provider, id)
+    regions: tuple[dict, ...] = ()  # cloud_regions.csv: location columns, provenance, `fields` it fills (USD)
+    fx_rates: tuple[dict, ...] = ()  # fx_rates.csv: units of each currency per euro
+    carbon: tuple[dict, ...] = ()  # carbon coefficients (data/carbon.csv), keyed by (kind, provider, id)
 
     def region(self, region_id: str) -> dict:
         """A region row by id (ScenarioError naming the choices when unknown)."""
         found = next((r for r in self.regions if r["region"] == region_id), None)
         if found is None:
-            raise ScenarioError(f"unknown cloud region {region_id!r}; choose one of "
-                                f"{', '.join(r['region'] for r in self.regions)}")
+            raise ScenarioError(
+                f"unknown cloud region {region_id!r}; choose one of {', '.join(r['region'] for r in self.regions)}"
+            )
         return found
 
     def region_distance_km(self, region_id: str, site_location: str) -> float | None:
@@ -266,8 +350,12 @@ class Catalog:
     def device_fields(self, device_id: str) -> dict:
         """Scenario fields for a catalog device: the host computer an accelerator needs is included."""
         d = self.device(device_id)
-        fields = {"device_id": d["id"], "device_price": d["unit_price_usd"] + d["host_usd"],
-                  "device_watts": d["watts"] + d["host_watts"], "device_throughput_ips": d["throughput_ips"]}
+        fields = {
+            "device_id": d["id"],
+            "device_price": d["unit_price_usd"] + d["host_usd"],
+            "device_watts": d["watts"] + d["host_watts"],
+            "device_throughput_ips": d["throughput_ips"],
+        }
         embodied = self.carbon_row("device_embodied", device_id)
         return fields | ({"device_embodied_kgco2e": embodied["value"]} if embodied else {})
 
@@ -275,16 +363,24 @@ class Catalog:
         """Scenario fields for a catalog GPU instance, as a plain VM or behind the provider's managed endpoint;
         the committed rate is the row's 3-year rate under a 3-year commitment, else its 1-year rate."""
         r = next(i for i in self.cloud_instances if i["id"] == instance_id)
-        return {"instance_per_hour": r["on_demand_per_hour"],
-                "instance_committed_per_hour": r["three_year_per_hour" if commitment == "three_year" else "one_year_per_hour"],
-                "instance_spot_per_hour": r["spot_per_hour"], "instance_partial_upfront_percent": r["partial_upfront_percent"],
-                "instance_endpoint_surcharge_percent": r["endpoint_surcharge_percent"] if endpoint else 0.0,
-                "instance_inferences_per_s": r["throughput_ips"]}
+        return {
+            "instance_per_hour": r["on_demand_per_hour"],
+            "instance_committed_per_hour": r[
+                "three_year_per_hour" if commitment == "three_year" else "one_year_per_hour"
+            ],
+            "instance_spot_per_hour": r["spot_per_hour"],
+            "instance_partial_upfront_percent": r["partial_upfront_percent"],
+            "instance_endpoint_surcharge_percent": r["endpoint_surcharge_percent"] if endpoint else 0.0,
+            "instance_inferences_per_s": r["throughput_ips"],
+        }
 
     def instance_choices(self, commitment: str = "one_year") -> dict[str, tuple[dict, dict]]:
         """{'<id>' or '<id>@endpoint': (catalog row, scenario fields)} for every row, served both ways."""
-        return {f"{r['id']}{'@endpoint' if endpoint else ''}": (r, self.instance_fields(r["id"], endpoint, commitment))
-                for r in self.cloud_instances for endpoint in (False, True)}
+        return {
+            f"{r['id']}{'@endpoint' if endpoint else ''}": (r, self.instance_fields(r["id"], endpoint, commitment))
+            for r in self.cloud_instances
+            for endpoint in (False, True)
+        }
 
     def provenance(self, scenario: Scenario) -> tuple[Provenance, ...]:
         """The catalog entries the scenario's figures come from: its device, management fee and price tiers,
@@ -293,55 +389,107 @@ class Catalog:
         found = []
         region = next((r for r in self.regions if r["region"] == values["cloud_region"]), None)
         if region and all(same_value(values[k], v) for k, v in region["fields"].items()):
-            found.append(Provenance("region", tuple(region["fields"]), f"{region['provider']} {region['region']} — "
-                                    f"{region['name']}", region["source"], region["as_of"], region["estimate"]))
+            found.append(
+                Provenance(
+                    "region",
+                    tuple(region["fields"]),
+                    f"{region['provider']} {region['region']} — {region['name']}",
+                    region["source"],
+                    region["as_of"],
+                    region["estimate"],
+                )
+            )
         device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
         filled = self.device_fields(device["id"]) if device else {}
-        filled.pop("device_embodied_kgco2e", None)           # a carbon figure: cited from carbon.csv below
+        filled.pop("device_embodied_kgco2e", None)  # a carbon figure: cited from carbon.csv below
         if device and not same_value(values["device_throughput_ips"], filled["device_throughput_ips"]):
-            del filled["device_throughput_ips"]     # derated (the advisor's apply) or measured: not the benchmark
+            del filled["device_throughput_ips"]  # derated (the advisor's apply) or measured: not the benchmark
         if device and all(same_value(values[k], v) for k, v in filled.items()):
-            found.append(Provenance("device", tuple(filled), device["name"], device["source"], device["as_of"],
-                                    device["estimate"]))
+            found.append(
+                Provenance(
+                    "device", tuple(filled), device["name"], device["source"], device["as_of"], device["estimate"]
+                )
+            )
         if values["inference_pricing"] == "instances":
-            picked = next(((key, r, fields) for key, (r, fields) in self.instance_choices(values["instance_commitment"]).items()
-                           if all(same_value(values[k], v) for k, v in fields.items())), None)
+            picked = next(
+                (
+                    (key, r, fields)
+                    for key, (r, fields) in self.instance_choices(values["instance_commitment"]).items()
+                    if all(same_value(values[k], v) for k, v in fields.items())
+                ),
+                None,
+            )
             if picked:
                 key, r, fields = picked
                 served = f" via {r['endpoint']}" if key.endswith("@endpoint") else " (plain VM)"
-                found.append(Provenance("instance", tuple(fields), f"{r['name']}, {r['region']}{served}", r["source"],
-                                        r["as_of"], _joined((r["estimate"], f"throughput: {r['throughput_basis']}"))))
+                found.append(
+                    Provenance(
+                        "instance",
+                        tuple(fields),
+                        f"{r['name']}, {r['region']}{served}",
+                        r["source"],
+                        r["as_of"],
+                        _joined((r["estimate"], f"throughput: {r['throughput_basis']}")),
+                    )
+                )
         found += self.carbon_provenance(values)
-        fee = next((m for m in self.management if m["basis"] == values["management_basis"]
-                    and same_value(m["usd_per_month"], values["management_per_month"])), None)
+        fee = next(
+            (
+                m
+                for m in self.management
+                if m["basis"] == values["management_basis"]
+                and same_value(m["usd_per_month"], values["management_per_month"])
+            ),
+            None,
+        )
         if fee:
-            found.append(Provenance("management", ("management_basis", "management_per_month"), fee["name"],
-                                    fee["source"], fee["as_of"], fee["estimate"]))
+            found.append(
+                Provenance(
+                    "management",
+                    ("management_basis", "management_per_month"),
+                    fee["name"],
+                    fee["source"],
+                    fee["as_of"],
+                    fee["estimate"],
+                )
+            )
         for field, (picker, item) in TIER_ITEMS.items():
-            same = [name for name, schedule in self.tier_schedules(item).items()
-                    if same_value(values[field], [{"start": a, "price": b} for a, b in schedule])]
+            same = [
+                name
+                for name, schedule in self.tier_schedules(item).items()
+                if same_value(values[field], [{"start": a, "price": b} for a, b in schedule])
+            ]
             if same:
                 name = values["cloud_provider"] if values["cloud_provider"] in same else same[0]
-                rows = [r for r in self.cloud_prices
-                        if r["item"] == item and f"{r['provider']} — {r['service']}" == name]
+                rows = [
+                    r for r in self.cloud_prices if r["item"] == item and f"{r['provider']} — {r['service']}" == name
+                ]
                 labelled = picker == "vision_api" and values["cloud_provider"] == name
-                found.append(Provenance(picker, (field, "cloud_provider") if labelled else (field,), name,
-                                        _joined(r["source"] for r in rows), _joined(r["as_of"] for r in rows),
-                                        _joined(r["estimate"] for r in rows)))
+                found.append(
+                    Provenance(
+                        picker,
+                        (field, "cloud_provider") if labelled else (field,),
+                        name,
+                        _joined(r["source"] for r in rows),
+                        _joined(r["as_of"] for r in rows),
+                        _joined(r["estimate"] for r in rows),
+                    )
+                )
         return tuple(found)
 
     def carbon_provenance(self, values: dict) -> list[Provenance]:
         """The carbon.csv rows whose value a carbon input equals (the first such row of its kind)."""
         found = []
         device = self.carbon_row("device_embodied", values["device_id"])
-        for picker, field, rows in (("grid", "grid_kgco2e_per_kwh", self.carbon_rows("grid")),
-                                    ("cloud_region", "cloud_grid_kgco2e_per_kwh", self.carbon_rows("cloud_region")),
-                                    ("cloud_pue", "cloud_pue", self.carbon_rows("cloud_pue")),
-                                    ("accelerator", "cloud_accelerator_watts", self.carbon_rows("accelerator")),
-                                    ("network", "network_kwh_per_gb", self.carbon_rows("network")),
-                                    ("cloud_embodied", "cloud_embodied_kgco2e_per_accelerator_hour",
-                                     self.carbon_rows("cloud_embodied")),
-                                    ("device_embodied", "device_embodied_kgco2e", (device,) if device else ())):
+        for picker, field, rows in (
+            ("grid", "grid_kgco2e_per_kwh", self.carbon_rows("grid")),
+            ("cloud_region", "cloud_grid_kgco2e_per_kwh", self.carbon_rows("cloud_region")),
+            ("cloud_pue", "cloud_pue", self.carbon_rows("cloud_pue")),
+            ("accelerator", "cloud_accelerator_watts", self.carbon_rows("accelerator")),
+            ("network", "network_kwh_per_gb", self.carbon_rows("network")),
+            ("cloud_embodied", "cloud_embodied_kgco2e_per_accelerator_hour", self.carbon_rows("cloud_embodied")),
+            ("device_embodied", "device_embodied_kgco2e", (device,) if device else ()),
+        ):
             row = next((r for r in rows if r["value"] == values[field]), None)
             if row:
                 found.append(Provenance(picker, (field,), row["name"], row["source"], row["as_of"], row["estimate"]))
@@ -353,11 +501,12 @@ class Catalog:
         for row in self.cloud_prices:
             if row["item"] == item:
                 schedules.setdefault(f"{row['provider']} — {row['service']}", []).append(
-                    (row["tier_from"], row["price_usd"]))
+                    (row["tier_from"], row["price_usd"])
+                )
         return {k: sorted(v) for k, v in schedules.items()}
 
 
-EARTH_RADIUS_KM = 6371.0088      # mean Earth radius (IUGG)
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -385,7 +534,7 @@ def read_regions(path: Path) -> tuple[dict, ...]:
         with path.open(newline="", encoding="utf-8") as fh:
             header = next(csv.reader(fh), [])
     except (OSError, UnicodeDecodeError):
-        header = []                                   # read_rows reports it
+        header = []  # read_rows reports it
     filling = [c for c in header if c not in schema and c != "retrieved"]
     unknown = [c for c in filling if c not in FIELD_BY_NAME and c not in TIER_SCHEDULES]
     if unknown:
@@ -394,8 +543,9 @@ def read_regions(path: Path) -> tuple[dict, ...]:
     regions = []
     for line, row in enumerate(rows, start=2):
         if row["region"] not in FIELD_BY_NAME["cloud_region"].options or row["region"] == NO_REGION:
-            raise CatalogError(f"{path.name}:{line}: region {row['region']!r} is not an option of the "
-                               "cloud_region field")
+            raise CatalogError(
+                f"{path.name}:{line}: region {row['region']!r} is not an option of the cloud_region field"
+            )
         fields = {"cloud_region": row["region"], **{c: row.pop(c) for c in filling}}
         try:
             validate(fields)
@@ -439,11 +589,14 @@ def load_presets(folder: Path) -> dict[str, Scenario]:
 # columns. Its rows replace the bundled rows of the same key, in layers: refreshed/ (written by `catalog refresh`,
 # with a `retrieved` date), then price_book/ (an organisation's negotiated rates, entered by hand). history/ keeps
 # each earlier refreshed/ file under its date. The bundled data/ is never rewritten.
-OVERLAY_LAYERS = {"refreshed": "refreshed", "price book": "price_book"}        # origin → folder
-OVERLAY_KEYS = {"cloud_prices.csv": ("provider", "service", "item"),        # a tier schedule is replaced whole
-                "carbon.csv": ("kind", "provider", "id"), "fx_rates.csv": ("currency",),
-                "cloud_regions.csv": ("region",)}                          # every other file: ("id",)
-STALE_MONTHS = 12                   # a figure older than this is marked "dated" (PLANNER_STALE_MONTHS)
+OVERLAY_LAYERS = {"refreshed": "refreshed", "price book": "price_book"}  # origin → folder
+OVERLAY_KEYS = {
+    "cloud_prices.csv": ("provider", "service", "item"),  # a tier schedule is replaced whole
+    "carbon.csv": ("kind", "provider", "id"),
+    "fx_rates.csv": ("currency",),
+    "cloud_regions.csv": ("region",),
+}  # every other file: ("id",)
+STALE_MONTHS = 12  # a figure older than this is marked "dated" (PLANNER_STALE_MONTHS)
 
 
 def catalog_dir() -> Path | None:
@@ -505,8 +658,12 @@ def overlaid(file: str, rows: list[dict], over: list[dict]) -> list[dict]:
     return merged + [r for key, group in replacing.items() if key not in done for r in group]
 
 
-def catalog_rows(file: str, data_dir: Path = DATA_DIR, overlay_dir: Path | None = None,
-                 origins=("bundled", "refreshed", "price book")) -> list[dict]:
+def catalog_rows(
+    file: str,
+    data_dir: Path = DATA_DIR,
+    overlay_dir: Path | None = None,
+    origins=("bundled", "refreshed", "price book"),
+) -> list[dict]:
     """A catalog file's rows in use: the bundled ones overlaid by each layer in turn."""
     rows: list[dict] = []
     for origin in origins:
@@ -550,7 +707,7 @@ def _load_uncached(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -
     return _load.__wrapped__(data_dir, overlay_dir, (), datetime.date.today(), stale_months())
 
 
-load.__wrapped__ = _load_uncached          # the uncached load, as when `load` itself was the lru_cache
+load.__wrapped__ = _load_uncached  # the uncached load, as when `load` itself was the lru_cache
 
 
 @lru_cache(maxsize=4)
@@ -566,8 +723,10 @@ def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetim
     _check_unique(instances, "id", "cloud_instances.csv")
     for row in instances:
         if not row["three_year_per_hour"] <= row["one_year_per_hour"] <= row["on_demand_per_hour"]:
-            raise CatalogError(f"cloud_instances.csv: {row['id']}: a commitment must not cost more than on demand, "
-                               "nor 3 years more than 1 year")
+            raise CatalogError(
+                f"cloud_instances.csv: {row['id']}: a commitment must not cost more than on demand, "
+                "nor 3 years more than 1 year"
+            )
     regions = tuple(rows("cloud_regions.csv"))
     _check_unique(regions, "region", "cloud_regions.csv")
     fx_rates = rows("fx_rates.csv")
@@ -581,8 +740,9 @@ def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetim
     plans = {m["id"] for m in tables["management.csv"]}
     for row in tables["stack.csv"]:
         if row["management"] and row["management"] not in plans:
-            raise CatalogError(f"stack.csv: {row['id']} names management plan {row['management']!r}, "
-                               "which is not in management.csv")
+            raise CatalogError(
+                f"stack.csv: {row['id']} names management plan {row['management']!r}, which is not in management.csv"
+            )
     carbon = tuple(rows("carbon.csv"))
     _check_unique([{**r, "key": (r["kind"], r["provider"], r["id"])} for r in carbon], "key", "carbon.csv")
     hardware_ids = {d["id"] for d in hardware}
@@ -590,9 +750,19 @@ def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetim
         if row["kind"] == "device_embodied" and row["id"] not in hardware_ids:
             raise CatalogError(f"carbon.csv: device_embodied {row['id']!r} is not a device in hardware.csv")
     regions = tuple(_with_region_carbon(r, carbon) for r in regions)
-    return Catalog(tuple(hardware), tuple(prices), tuple(instances), tables["management.csv"], tables["connectivity.csv"],
-                   tables["workloads.csv"], tables["stack.csv"], load_presets(data_dir / "presets"), regions,
-                   tuple(fx_rates), carbon)
+    return Catalog(
+        tuple(hardware),
+        tuple(prices),
+        tuple(instances),
+        tables["management.csv"],
+        tables["connectivity.csv"],
+        tables["workloads.csv"],
+        tables["stack.csv"],
+        load_presets(data_dir / "presets"),
+        regions,
+        tuple(fx_rates),
+        carbon,
+    )
 
 
 def _with_region_carbon(region: dict, carbon: tuple[dict, ...]) -> dict:
@@ -603,8 +773,10 @@ def _with_region_carbon(region: dict, carbon: tuple[dict, ...]) -> dict:
     try:
         grid, pue = value[("cloud_region", provider, region_id)], value[("cloud_pue", provider, provider)]
     except KeyError as missing:
-        raise CatalogError(f"carbon.csv: no {missing.args[0][0]} row for {provider} {region_id} "
-                           "(every region in cloud_regions.csv needs one)") from None
+        raise CatalogError(
+            f"carbon.csv: no {missing.args[0][0]} row for {provider} {region_id} "
+            "(every region in cloud_regions.csv needs one)"
+        ) from None
     return {**region, "fields": {**region["fields"], "cloud_grid_kgco2e_per_kwh": grid, "cloud_pue": pue}}
 
 

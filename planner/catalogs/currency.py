@@ -9,19 +9,24 @@ reference rates are the ECB's euro rates (data/fx_rates.csv), crossed through th
 Converting a scenario from currency A (at rate r_A per USD) to B (at r_B per USD) multiplies every money
 input — each field whose unit contains `{cur}`, and each price of the tier schedules — by r_B ÷ r_A.
 """
+
 from __future__ import annotations
 
 from planner.catalogs import catalog
 from planner.schema.scenario import Scenario, ScenarioError, scale_money, to_dict, validate
 
 CATALOG_CURRENCY = "USD"
-RATE_DIGITS = 6                                     # decimals a reference cross rate is rounded to
+RATE_DIGITS = 6  # decimals a reference cross rate is rounded to
+
+
 def reference_rate(code: str, rates: tuple[dict, ...] | None = None) -> tuple[float, str]:
     """(units of `code` per USD, the reference date) from the ECB euro rates; ScenarioError for a code without one."""
     rows = {r["currency"]: r for r in (catalog.load().fx_rates if rates is None else rates)}
     if code not in rows:
-        raise ScenarioError(f"no reference exchange rate for {code!r}: the catalog has {', '.join(rows)} "
-                            "(give the rate by hand for another currency)")
+        raise ScenarioError(
+            f"no reference exchange rate for {code!r}: the catalog has {', '.join(rows)} "
+            "(give the rate by hand for another currency)"
+        )
     if code == CATALOG_CURRENCY:
         return 1.0, rows[code]["as_of"]
     rate = rows[code]["units_per_eur"] / rows[CATALOG_CURRENCY]["units_per_eur"]
@@ -72,8 +77,10 @@ def to_common(scenarios: list[Scenario], target: Scenario) -> tuple[list[Scenari
         try:
             converted.append(convert(s, target.currency, target.fx_rate, target.fx_rate_date))
             origin = rate_origin(target) + ("" if s.currency == CATALOG_CURRENCY else f"; it stood at {rate_text(s)}")
-            notes.append(f"#{i} “{s.name}” converted from {s.currency} to {target.currency} at "
-                         f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} ({origin}).")
+            notes.append(
+                f"#{i} “{s.name}” converted from {s.currency} to {target.currency} at "
+                f"{target.fx_rate / source_rate(s):.6g} {target.currency} per {s.currency} ({origin})."
+            )
         except ScenarioError as exc:
             converted.append(s)
             notes.append(f"#{i} “{s.name}” stays in {s.currency}: it could not be converted ({exc}).")
@@ -95,7 +102,7 @@ def money_in_text(scenario: Scenario) -> str:
     """'Money in USD, the catalogs' currency (no conversion).' / 'Money in EUR: 0.861549 EUR per USD, …'."""
     text = rate_text(scenario)
     if text.startswith(f"{scenario.currency}, ") or text.startswith(f"{scenario.currency} as entered"):
-        return f"Money in {text}."                        # the text names the currency itself
+        return f"Money in {text}."  # the text names the currency itself
     return f"Money in {scenario.currency}: {text}."
 
 

@@ -5,6 +5,7 @@
 
 tests/test_docs.py fails while the page and the declarations differ.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,17 @@ from planner.model.costs import CARBON_COMPONENTS, COMPONENTS, ComponentInfo, si
 from planner.schema.scenario import VIEWS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "FORMULAS.md"
-TABLES = {   # marker name → (lines, the payee column's title)
-    "cloud": (side_components("cloud", "cash") + tuple(c for c in side_components("cloud", "accounting")
-                                                       if "cash" not in c.views), "bill"),
-    "edge": (side_components("edge", "cash") + tuple(c for c in side_components("edge", "accounting")
-                                                     if "cash" not in c.views), "bill"),
+TABLES = {  # marker name → (lines, the payee column's title)
+    "cloud": (
+        side_components("cloud", "cash")
+        + tuple(c for c in side_components("cloud", "accounting") if "cash" not in c.views),
+        "bill",
+    ),
+    "edge": (
+        side_components("edge", "cash")
+        + tuple(c for c in side_components("edge", "accounting") if "cash" not in c.views),
+        "bill",
+    ),
     "carbon": (CARBON_COMPONENTS, "scope"),
 }
 _BLOCK = re.compile(r"(<!-- lines: (\w+) -->\n)(.*?)(<!-- /lines -->)", re.S)

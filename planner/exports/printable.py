@@ -4,6 +4,7 @@ The Report page draws these in order; the browser prints them to A4 or Letter (`
 plain HTML with every row (a scrolled data grid prints only its visible rows); figures have a fixed pixel
 width that fits the printable width of both papers, so what prints is what the screen shows.
 """
+
 from __future__ import annotations
 
 import html
@@ -12,15 +13,23 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from planner.advice import advisor
-from planner.exports import charts
 from planner.catalogs.currency import CATALOG_CURRENCY
+from planner.exports import charts
+from planner.exports.report import (
+    Analysis,
+    assumptions_table,
+    design_summary,
+    monthly_table,
+    sources,
+    summary,
+    with_totals,
+    yearly_table,
+)
+from planner.exports.tables import summary_display
 from planner.model.designs import UPLINK_UTILISATION, Designs
 from planner.model.finance import DISCOUNT_WHEN
 from planner.schema.format import break_even_short, break_even_text, input_text, irr_text, money, ms_text
-from planner.exports.report import (Analysis, assumptions_table, design_summary, monthly_table, sources, summary,
-                                    with_totals, yearly_table)
 from planner.schema.scenario import applies, to_dict
-from planner.exports.tables import summary_display
 
 # A4 is 210 mm wide and Letter 215.9 mm: less 2 × MARGIN_MM, at 96 px per inch, 703 and 725 px are printable.
 MARGIN_MM = 12
@@ -96,44 +105,78 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
     s, cur, h = summary(a, view), a.scenario.currency, a.scenario.horizon_months
     irr = s["irr_percent"]
     return [
-        Figure("Cloud cost per month", money(s["cloud_monthly_cost"], cur), "First month: uplink, ingest, "
-               "inference, egress and storage."),
-        Figure("Edge capex", money(s["edge_capex"], cur),
-               f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation)."),
-        Figure("Edge cost per month", money(s["edge_monthly_cost"], cur),
-               "First month, capex excluded: failures, management, electricity, feedback"
-               + (", depreciation." if view == "accounting" else ".")),
-        Figure("Break-even", break_even_short(s["break_even_month"], h),
-               "Cumulative cash savings repay the capex (cash flows, whatever the view)."),
+        Figure(
+            "Cloud cost per month",
+            money(s["cloud_monthly_cost"], cur),
+            "First month: uplink, ingest, inference, egress and storage.",
+        ),
+        Figure(
+            "Edge capex",
+            money(s["edge_capex"], cur),
+            f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
+        ),
+        Figure(
+            "Edge cost per month",
+            money(s["edge_monthly_cost"], cur),
+            "First month, capex excluded: failures, management, electricity, feedback"
+            + (", depreciation." if view == "accounting" else "."),
+        ),
+        Figure(
+            "Break-even",
+            break_even_short(s["break_even_month"], h),
+            "Cumulative cash savings repay the capex (cash flows, whatever the view).",
+        ),
         Figure(f"{h}-month savings", money(s["savings_total"], cur), "Cloud TCO minus edge TCO over the horizon."),
-        Figure("NPV of savings", money(s["npv_savings"], cur),
-               f"Discounted at {a.scenario.discount_percent_per_year:g} %/year, running flows at the "
-               f"{DISCOUNT_WHEN[s['discount_timing']]} of their month."),
-        Figure("IRR", irr_text(irr).removesuffix("/year") if irr is not None
-               else "Over 1,000 %" if s["irr_note"] and s["irr_note"].startswith("over") else "Undefined",
-               s["irr_note"] or ("Of the move to the edge, per year." if irr is not None
-                                 else "The cash flows never change sign.")),
-        Figure("Discounted payback", break_even_short(s["discounted_payback_months"], h),
-               "When discounted savings have repaid the capex."),
+        Figure(
+            "NPV of savings",
+            money(s["npv_savings"], cur),
+            f"Discounted at {a.scenario.discount_percent_per_year:g} %/year, running flows at the "
+            f"{DISCOUNT_WHEN[s['discount_timing']]} of their month.",
+        ),
+        Figure(
+            "IRR",
+            irr_text(irr).removesuffix("/year")
+            if irr is not None
+            else "Over 1,000 %"
+            if s["irr_note"] and s["irr_note"].startswith("over")
+            else "Undefined",
+            s["irr_note"]
+            or ("Of the move to the edge, per year." if irr is not None else "The cash flows never change sign."),
+        ),
+        Figure(
+            "Discounted payback",
+            break_even_short(s["discounted_payback_months"], h),
+            "When discounted savings have repaid the capex.",
+        ),
     ]
 
 
 def figures_html(figures: list[Figure]) -> str:
-    cells = "".join(f'<div><div class="label">{escape(f.label)}</div><div class="value">{escape(f.value)}</div>'
-                    f'<div class="why">{escape(f.why)}</div></div>' for f in figures)
+    cells = "".join(
+        f'<div><div class="label">{escape(f.label)}</div><div class="value">{escape(f.value)}</div>'
+        f'<div class="why">{escape(f.why)}</div></div>'
+        for f in figures
+    )
     return f'<div class="report-figures" data-testid="reportFigures">{cells}</div>'
 
 
 # ── Tables ─────────────────────────────────────────────────────────────────────────────────────────
-def table_html(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset(),
-               total_last: bool = False, test_id: str = "") -> str:
+def table_html(
+    header: list[str],
+    rows: list[list[str]],
+    numeric: set[int] = frozenset(),
+    total_last: bool = False,
+    test_id: str = "",
+) -> str:
     """A static table (every row prints); columns in `numeric` right-aligned; the last row bold if a total."""
     cls = lambda j: ' class="num"' if j in numeric else ""  # noqa: E731
     head = "".join(f"<th{cls(j)}>{escape(h)}</th>" for j, h in enumerate(header))
     body = "".join(
-        f'<tr{" class=total" if total_last and i == len(rows) - 1 else ""}>'
-        + "".join(f"<td{cls(j)}>{escape(v)}</td>" for j, v in enumerate(row)) + "</tr>"
-        for i, row in enumerate(rows))
+        f"<tr{' class=total' if total_last and i == len(rows) - 1 else ''}>"
+        + "".join(f"<td{cls(j)}>{escape(v)}</td>" for j, v in enumerate(row))
+        + "</tr>"
+        for i, row in enumerate(rows)
+    )
     test = f' data-testid="{test_id}"' if test_id else ""
     return f"<table{test}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -143,23 +186,32 @@ def paired_html(header: list[str], rows: list[list[str]], numeric: set[int] = fr
     the height on paper. A phone stacks them."""
     half = -(-len(rows) // 2)
     test = f' data-testid="{test_id}"' if test_id else ""
-    return (f'<div class="pair"{test}>'
-            + table_html(header, rows[:half], numeric) + table_html(header, rows[half:], numeric) + "</div>")
+    return (
+        f'<div class="pair"{test}>'
+        + table_html(header, rows[:half], numeric)
+        + table_html(header, rows[half:], numeric)
+        + "</div>"
+    )
 
 
 def yearly_rows(a: Analysis, view: str = "cash") -> tuple[list[str], list[list[str]]]:
     """The yearly budget with its totals row, as the report prints it: money as the app writes it."""
     table, cur = with_totals(yearly_table(a, view)), a.scenario.currency
     header = [c.replace(f" [{cur}]", "") for c in table.columns]
-    rows = [[str(v) if j < 2 else money(v, cur) for j, v in enumerate(row)]
-            for row in table.itertuples(index=False, name=None)]
+    rows = [
+        [str(v) if j < 2 else money(v, cur) for j, v in enumerate(row)]
+        for row in table.itertuples(index=False, name=None)
+    ]
     return header, rows
 
 
 def yearly_html(a: Analysis, view: str = "cash") -> str:
     header, rows = yearly_rows(a, view)
-    return ('<div class="keep">' + table_html(header, rows, numeric=set(range(2, len(header))), total_last=True,
-                                              test_id="reportYearly") + "</div>")
+    return (
+        '<div class="keep">'
+        + table_html(header, rows, numeric=set(range(2, len(header))), total_last=True, test_id="reportYearly")
+        + "</div>"
+    )
 
 
 def capacity_html(a: Analysis) -> str:
@@ -170,9 +222,12 @@ def capacity_html(a: Analysis) -> str:
 
 def summary_html(a: Analysis, view: str = "cash") -> str:
     table = summary_display(a, view)
-    table = table[~table["Metric"].str.startswith("Discounting:")]      # stated with the NPV key figure instead
-    return '<div class="keep">' + paired_html(list(table.columns), table.values.tolist(), numeric={1},
-                                              test_id="reportSummary") + "</div>"
+    table = table[~table["Metric"].str.startswith("Discounting:")]  # stated with the NPV key figure instead
+    return (
+        '<div class="keep">'
+        + paired_html(list(table.columns), table.values.tolist(), numeric={1}, test_id="reportSummary")
+        + "</div>"
+    )
 
 
 def approval_html(approval: str) -> str:
@@ -188,16 +243,27 @@ def assumptions_html(a: Analysis) -> str:
     number = {field: i for i, p in enumerate(found, start=1) for field in p.fields}
     values = to_dict(a.scenario)
     table = assumptions_table(a.scenario)
-    converted = a.scenario.currency != CATALOG_CURRENCY          # shown to price-list precision
-    rows = [[label, f"{input_text(field, values[field], converted)} {unit}".rstrip(),
-             f"[{number[field]}]" if field in number else ""]
-            for field, label, unit in table[["field", "label", "unit"]].itertuples(index=False)
-            if field != "name" and applies(a.scenario, field)]
+    converted = a.scenario.currency != CATALOG_CURRENCY  # shown to price-list precision
+    rows = [
+        [
+            label,
+            f"{input_text(field, values[field], converted)} {unit}".rstrip(),
+            f"[{number[field]}]" if field in number else "",
+        ]
+        for field, label, unit in table[["field", "label", "unit"]].itertuples(index=False)
+        if field != "name" and applies(a.scenario, field)
+    ]
     notes = "".join(f"<li>{escape(p.text())}</li>" for p in found)
-    listed = (f'<ol class="sources">{notes}</ol>' if found
-              else "<p class='meta'>No figure comes from the catalog: every input was set by hand.</p>")
-    return (paired_html(["Input", "Value", "Source"], rows, test_id="reportAssumptions")
-            + "<p class='meta'>Sources of the catalog figures (as of the date given):</p>" + listed)
+    listed = (
+        f'<ol class="sources">{notes}</ol>'
+        if found
+        else "<p class='meta'>No figure comes from the catalog: every input was set by hand.</p>"
+    )
+    return (
+        paired_html(["Input", "Value", "Source"], rows, test_id="reportAssumptions")
+        + "<p class='meta'>Sources of the catalog figures (as of the date given):</p>"
+        + listed
+    )
 
 
 # ── Cheapest cloud design ─────────────────────────────────────────────────────────────────────────
@@ -208,22 +274,40 @@ def cheapest_cloud_html(options: Designs) -> str:
     rows = {"Your cloud design": design_summary(options, options.current)}
     if options.cheapest is not None and options.cheapest != options.current:
         rows["Cheapest feasible"] = design_summary(options, options.cheapest)
-    table = table_html(["Design", "What it is", "Cloud TCO", "Edge break-even", "NPV of savings"],
-                       [[name, r["text"] + ("" if r["feasible"] else f" (does not fit the uplink: "
-                                                                     f"{r['upload_mbps']:,.1f} Mbps sustained)"),
-                         money(r["total_cost"], cur), break_even_text(r["break_even_month"], s.horizon_months),
-                         money(r["npv_savings"], cur)] for name, r in rows.items()],
-                       numeric={2, 4}, test_id="reportCheapestCloud")
-    rule = (f"<p class='meta'>{options.n} cloud designs costed (pricing, commitment, upfront, billing, upload, "
-            f"catalog region); feasible when a {options.link_mbps:,g} Mbps uplink carries the upload at ≤ "
-            f"{UPLINK_UTILISATION:.0%}; cheapest by cloud TCO over {s.horizon_months} months, cash view.</p>")
+    table = table_html(
+        ["Design", "What it is", "Cloud TCO", "Edge break-even", "NPV of savings"],
+        [
+            [
+                name,
+                r["text"]
+                + ("" if r["feasible"] else f" (does not fit the uplink: {r['upload_mbps']:,.1f} Mbps sustained)"),
+                money(r["total_cost"], cur),
+                break_even_text(r["break_even_month"], s.horizon_months),
+                money(r["npv_savings"], cur),
+            ]
+            for name, r in rows.items()
+        ],
+        numeric={2, 4},
+        test_id="reportCheapestCloud",
+    )
+    rule = (
+        f"<p class='meta'>{options.n} cloud designs costed (pricing, commitment, upfront, billing, upload, "
+        f"catalog region); feasible when a {options.link_mbps:,g} Mbps uplink carries the upload at ≤ "
+        f"{UPLINK_UTILISATION:.0%}; cheapest by cloud TCO over {s.horizon_months} months, cash view.</p>"
+    )
     if options.cheapest is None:
         return table + "<p>No cloud design fits the uplink.</p>" + rule
     if options.cheapest == options.current:
         return table + "<p>Your cloud design is already the cheapest the uplink carries.</p>" + rule
     best = rows["Cheapest feasible"]
-    return (table + "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in best["changes"]) + "</ul>"
-            + f"<p class='meta'>Prices from: {escape('; '.join(best['sources']))}</p>" + rule)
+    return (
+        table
+        + "<ul>"
+        + "".join(f"<li>{escape(line)}</li>" for line in best["changes"])
+        + "</ul>"
+        + f"<p class='meta'>Prices from: {escape('; '.join(best['sources']))}</p>"
+        + rule
+    )
 
 
 # ── Advisor ────────────────────────────────────────────────────────────────────────────────────────
@@ -231,50 +315,84 @@ def advice_html(advice: advisor.Advice, applied: bool, currency: str) -> str:
     """The advisor's recommendation: placement, verdict, deciding factors, latency, sizing and stack."""
     ms, placement = ms_text, advisor.PLACEMENT_TEXT[advice.placement]
     verdict = advice.headline.removeprefix(f"{placement}: ")
-    parts = [f"<p><b>{escape(placement)}</b> ({escape(advice.confidence)} confidence): {escape(verdict)}.</p>",
-             "<p>Deciding factors:</p><ul>" + "".join(f"<li>{escape(r)}</li>" for r in advice.deciding) + "</ul>"]
+    parts = [
+        f"<p><b>{escape(placement)}</b> ({escape(advice.confidence)} confidence): {escape(verdict)}.</p>",
+        "<p>Deciding factors:</p><ul>" + "".join(f"<li>{escape(r)}</li>" for r in advice.deciding) + "</ul>",
+    ]
     parts += [f"<p>⚠ {escape(w)}</p>" for w in advice.warnings]
     edge = f"edge path {ms(advice.edge_ms)}" if advice.edge_latency_ms else "no edge device fits"
-    parts.append(f"<p>Response required ≤ {escape(ms(advice.response_ms))}; cloud path {escape(ms(advice.cloud_ms))}, "
-                 f"{escape(edge)}. Uplink needed by the cloud path {advice.uplink_needed_mbps:,.1f} Mbps per site, "
-                 f"{advice.uplink_available_mbps:,g} Mbps available.</p>")
+    parts.append(
+        f"<p>Response required ≤ {escape(ms(advice.response_ms))}; cloud path {escape(ms(advice.cloud_ms))}, "
+        f"{escape(edge)}. Uplink needed by the cloud path {advice.uplink_needed_mbps:,.1f} Mbps per site, "
+        f"{advice.uplink_available_mbps:,g} Mbps available.</p>"
+    )
     if advice.sizing:
         s = advice.sizing
-        parts.append(f"<p>Sizing: {s.devices:,} × {escape(s.device_name)}, {s.power_watts:,.0f} W, edge TCO "
-                     f"{escape(money(s.edge_total_cost, currency))}. {escape(advisor.sizing_text(s))}.</p>")
+        parts.append(
+            f"<p>Sizing: {s.devices:,} × {escape(s.device_name)}, {s.power_watts:,.0f} W, edge TCO "
+            f"{escape(money(s.edge_total_cost, currency))}. {escape(advisor.sizing_text(s))}.</p>"
+        )
     else:
-        parts.append("<p>No catalog device fits the site as described:</p><ul>"
-                     + "".join(f"<li>{escape(p)}</li>" for p in advice.problems) + "</ul>")
-    parts.append(table_html(["Layer", "Choice", "Why"], [[c.layer.capitalize(), c.name, c.reason]
-                                                          for c in advice.stack], test_id="reportStack"))
-    parts.append("<p class='meta'>" + ("The costs in this report are of this deployment (applied to the scenario)."
-                                       if applied else "Not applied: the costs in this report are of the scenario "
-                                                       "as set, not of this deployment.") + "</p>")
+        parts.append(
+            "<p>No catalog device fits the site as described:</p><ul>"
+            + "".join(f"<li>{escape(p)}</li>" for p in advice.problems)
+            + "</ul>"
+        )
+    parts.append(
+        table_html(
+            ["Layer", "Choice", "Why"],
+            [[c.layer.capitalize(), c.name, c.reason] for c in advice.stack],
+            test_id="reportStack",
+        )
+    )
+    parts.append(
+        "<p class='meta'>"
+        + (
+            "The costs in this report are of this deployment (applied to the scenario)."
+            if applied
+            else "Not applied: the costs in this report are of the scenario as set, not of this deployment."
+        )
+        + "</p>"
+    )
     return '<div class="advice">' + "".join(parts) + "</div>"
 
 
 # ── Figures sized for the page ─────────────────────────────────────────────────────────────────────
-CHART_TITLES = {"cumulative": "Cumulative cost: cloud vs edge", "cloud": "Cloud: cost per month by component",
-                "edge": "Edge: cost per month by component"}   # printed as headings above the figures
+CHART_TITLES = {
+    "cumulative": "Cumulative cost: cloud vs edge",
+    "cloud": "Cloud: cost per month by component",
+    "edge": "Edge: cost per month by component",
+}  # printed as headings above the figures
 
 
 def _for_print(figure: go.Figure, height: int, legend: dict) -> go.Figure:
     """A figure at FIGURE_WIDTH_PX × `height`, its title left to the heading above it and its legend outside
     the plot (Plotly widens the margin to fit it), where it cannot touch the axes or the title."""
-    figure.update_layout(width=FIGURE_WIDTH_PX, height=height, legend={"yref": "paper", **legend}, hovermode=False,
-                         title=None, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font={"size": 11})
+    figure.update_layout(
+        width=FIGURE_WIDTH_PX,
+        height=height,
+        legend={"yref": "paper", **legend},
+        hovermode=False,
+        title=None,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"size": 11},
+    )
     return figure
 
 
 def cumulative_figure(a: Analysis, view: str = "cash") -> go.Figure:
     """Cumulative cost with break-even; the legend in a row above the plot."""
     figure = charts.cumulative_figure(charts.curves(a, view), height=CUMULATIVE_HEIGHT_PX)
-    return _for_print(figure, CUMULATIVE_HEIGHT_PX, {"orientation": "h", "yanchor": "bottom", "y": 1.02,
-                                                       "xanchor": "left", "x": 0})
+    return _for_print(
+        figure, CUMULATIVE_HEIGHT_PX, {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+    )
 
 
 def components_figure(a: Analysis, side: str, view: str = "cash") -> go.Figure:
     """Monthly cost by component of one side; the legend in a column right of the plot."""
     figure = charts.components_figure(monthly_table(a, view), side, view, a.scenario.currency, COMPONENTS_HEIGHT_PX)
-    return _for_print(figure, COMPONENTS_HEIGHT_PX, {"orientation": "v", "yanchor": "top", "y": 1,
-                                                       "xanchor": "left", "x": 1.02, "font": {"size": 10}})
+    return _for_print(
+        figure,
+        COMPONENTS_HEIGHT_PX,
+        {"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.02, "font": {"size": 10}},
+    )

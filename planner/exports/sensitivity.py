@@ -6,6 +6,7 @@ tornado, map and Monte Carlo tables and CSVs. The Sensitivity page lays these ou
 without Streamlit. "Never pays back within the horizon" (NaN from `planner.model.risk`) is 'never' in CSVs and
 'never within N months' in display tables.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,15 +16,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from planner.exports.report import sources
 from planner.model import risk
 from planner.model.finance import Finance
-from planner.schema.format import RESULTS, break_even_short, break_even_value_text, money, number_text, result_name, result_unit
-from planner.exports.report import sources
+from planner.schema.format import (
+    RESULTS,
+    break_even_short,
+    break_even_value_text,
+    money,
+    number_text,
+    result_name,
+    result_unit,
+)
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELD_BY_NAME, Scenario, applies, condition_text
 
 INPUT_ORDER = risk.KEY_INPUTS + tuple(n for n in risk.VARIABLE_INPUTS if n not in risk.KEY_INPUTS)
-MAP_SPREAD, MC_SPREAD = 0.5, 0.3          # default map range ±50 %, default triangular ±30 % of the current value
+MAP_SPREAD, MC_SPREAD = 0.5, 0.3  # default map range ±50 %, default triangular ±30 % of the current value
 MC_DEFAULT_INPUTS, MC_MAX_INPUTS = 4, 12
 
 
@@ -86,9 +95,12 @@ def default_distribution(name: str, value: float) -> risk.Distribution:
 def distribution_text(name: str, d: risk.Distribution, currency: str = "USD") -> str:
     """'Cameras: triangular 35 / 50 / 65 cameras'."""
     unit = FIELD_BY_NAME[name].unit_for(currency)
-    values = {"fixed": f"{number_text(d.likely)}", "uniform": f"{number_text(d.low)} to {number_text(d.high)}",
-              "triangular": f"{number_text(d.low)} / {number_text(d.likely)} / {number_text(d.high)}",
-              "lognormal": f"median {number_text(d.likely)}, sigma {d.sigma:g}"}[d.kind]
+    values = {
+        "fixed": f"{number_text(d.likely)}",
+        "uniform": f"{number_text(d.low)} to {number_text(d.high)}",
+        "triangular": f"{number_text(d.low)} / {number_text(d.likely)} / {number_text(d.high)}",
+        "lognormal": f"median {number_text(d.likely)}, sigma {d.sigma:g}",
+    }[d.kind]
     return f"{FIELD_BY_NAME[name].label}: {d.kind} {values} {unit}".rstrip()
 
 
@@ -103,13 +115,16 @@ def relevance_note(name: str, scenario: Scenario) -> str | None:
 def custom_frame(scenario: Scenario) -> pd.DataFrame:
     """The editor of custom low/high values: one row per key input, Low and High blank (= ± percentage)."""
     cur = scenario.currency
-    return pd.DataFrame({
-        "input": list(risk.KEY_INPUTS),
-        "Input": [FIELD_BY_NAME[n].label for n in risk.KEY_INPUTS],
-        "Unit": [FIELD_BY_NAME[n].unit_for(cur) for n in risk.KEY_INPUTS],
-        "Current": [number_text(getattr(scenario, n)) for n in risk.KEY_INPUTS],
-        "Low": np.full(len(risk.KEY_INPUTS), np.nan), "High": np.full(len(risk.KEY_INPUTS), np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "input": list(risk.KEY_INPUTS),
+            "Input": [FIELD_BY_NAME[n].label for n in risk.KEY_INPUTS],
+            "Unit": [FIELD_BY_NAME[n].unit_for(cur) for n in risk.KEY_INPUTS],
+            "Current": [number_text(getattr(scenario, n)) for n in risk.KEY_INPUTS],
+            "Low": np.full(len(risk.KEY_INPUTS), np.nan),
+            "High": np.full(len(risk.KEY_INPUTS), np.nan),
+        }
+    )
 
 
 def custom_ranges(edited: pd.DataFrame, scenario: Scenario, percent: float) -> tuple[tuple, list[str]]:
@@ -125,13 +140,15 @@ def custom_ranges(edited: pd.DataFrame, scenario: Scenario, percent: float) -> t
         high = float(given["High"]) if pd.notna(given["High"]) else base * (1 + percent / 100)
         for v in (low, high):
             if not spec.min <= v <= spec.max:
-                notes.append(f"{spec.label}: {number_text(v)} is outside {number_text(spec.min)} to "
-                             f"{number_text(spec.max)} {spec.unit_for(scenario.currency)}; the nearest bound is used.")
+                notes.append(
+                    f"{spec.label}: {number_text(v)} is outside {number_text(spec.min)} to "
+                    f"{number_text(spec.max)} {spec.unit_for(scenario.currency)}; the nearest bound is used."
+                )
         ranges.append((row.input, low, high))
     return tuple(ranges), notes
 
 
-FINANCE_OF = {"savings": "savings_total", "npv": "npv_savings", "break_even": "break_even_month"}   # RESULTS in Finance
+FINANCE_OF = {"savings": "savings_total", "npv": "npv_savings", "break_even": "break_even_month"}  # RESULTS in Finance
 
 
 def current_result(f: Finance, metric: str) -> float:
@@ -173,25 +190,29 @@ def default_uncertain_inputs(table: pd.DataFrame, scenario: Scenario) -> list[st
     return [n for n in ranked if getattr(scenario, n)][:MC_DEFAULT_INPUTS]
 
 
-MONEY_COLUMNS = {"savings": "Savings", "npv": "NPV"}    # the display table's money columns, by chosen output
+MONEY_COLUMNS = {"savings": "Savings", "npv": "NPV"}  # the display table's money columns, by chosen output
 
 
 def tornado_display(table: pd.DataFrame, horizon: int, currency: str, output: str = "savings") -> pd.DataFrame:
     """The tornado as text a reader can scan: ranges with units, the money result at low and high and its
     swing (NPV of savings when that is the chosen `output`, else savings), break-even ('never within …')."""
-    be = lambda v: break_even_value_text(v, horizon)   # noqa: E731
+    be = lambda v: break_even_value_text(v, horizon)  # noqa: E731
     key = output if output in MONEY_COLUMNS else "savings"
     name = MONEY_COLUMNS[key]
-    return pd.DataFrame({
-        "Input": table["label"],
-        "Low → high": [f"{number_text(lo)} → {number_text(hi)} {u}"
-                       for lo, hi, u in zip(table["low"], table["high"], table["unit"])],
-        f"{name} at low": [money(v, currency) for v in table[f"{key}_low"]],
-        f"{name} at high": [money(v, currency) for v in table[f"{key}_high"]],
-        f"{name} swing": [money(v, currency) for v in (table[f"{key}_high"] - table[f"{key}_low"]).abs()],
-        "Break-even at low": [be(v) for v in table["break_even_low"]],
-        "Break-even at high": [be(v) for v in table["break_even_high"]],
-    })
+    return pd.DataFrame(
+        {
+            "Input": table["label"],
+            "Low → high": [
+                f"{number_text(lo)} → {number_text(hi)} {u}"
+                for lo, hi, u in zip(table["low"], table["high"], table["unit"])
+            ],
+            f"{name} at low": [money(v, currency) for v in table[f"{key}_low"]],
+            f"{name} at high": [money(v, currency) for v in table[f"{key}_high"]],
+            f"{name} swing": [money(v, currency) for v in (table[f"{key}_high"] - table[f"{key}_low"]).abs()],
+            "Break-even at low": [be(v) for v in table["break_even_low"]],
+            "Break-even at high": [be(v) for v in table["break_even_high"]],
+        }
+    )
 
 
 def _never(values, horizon: int) -> list:
@@ -201,16 +222,24 @@ def _never(values, horizon: int) -> list:
 
 def _title_rows(title: str, scenario: Scenario, view: str) -> list[list]:
     """What a CSV was computed from: scenario, view, horizon, and the source and date of its catalog figures."""
-    return [[title], ["scenario", scenario.name], ["view", view], ["horizon_months", scenario.horizon_months],
-            ["break-even", f"months from go-live; 'never' = does not pay back within {scenario.horizon_months} months"],
-            *([f"source: {' '.join(p.fields)}", p.cited(), p.as_of] for p in sources(scenario))]
+    return [
+        [title],
+        ["scenario", scenario.name],
+        ["view", view],
+        ["horizon_months", scenario.horizon_months],
+        ["break-even", f"months from go-live; 'never' = does not pay back within {scenario.horizon_months} months"],
+        *([f"source: {' '.join(p.fields)}", p.cited(), p.as_of] for p in sources(scenario)),
+    ]
 
 
 def _money_columns(table: pd.DataFrame, key: str, currency: str) -> dict[str, pd.Series]:
     """`<key>_low`, `<key>_high` and `<key>_swing` (|high − low|) in the currency, to the cent."""
     low, high = table[f"{key}_low"], table[f"{key}_high"]
-    return {f"{key}_low [{currency}]": low.round(2), f"{key}_high [{currency}]": high.round(2),
-            f"{key}_swing [{currency}]": (high - low).abs().round(2)}
+    return {
+        f"{key}_low [{currency}]": low.round(2),
+        f"{key}_high [{currency}]": high.round(2),
+        f"{key}_swing [{currency}]": (high - low).abs().round(2),
+    }
 
 
 def tornado_frame(table: pd.DataFrame, scenario: Scenario, output: str = "savings") -> pd.DataFrame:
@@ -219,12 +248,20 @@ def tornado_frame(table: pd.DataFrame, scenario: Scenario, output: str = "saving
     savings at each."""
     cur, h = scenario.currency, scenario.horizon_months
     table = pd.concat(tornado_order(table, output, h), ignore_index=True)
-    return pd.DataFrame({
-        "input": table["input"], "label": table["label"], "unit": table["unit"], "current": table["base"],
-        "low": table["low"], "high": table["high"],
-        "break_even_low [months]": _never(table["break_even_low"], h),
-        "break_even_high [months]": _never(table["break_even_high"], h),
-        **_money_columns(table, "savings", cur), **_money_columns(table, "npv", cur)})
+    return pd.DataFrame(
+        {
+            "input": table["input"],
+            "label": table["label"],
+            "unit": table["unit"],
+            "current": table["base"],
+            "low": table["low"],
+            "high": table["high"],
+            "break_even_low [months]": _never(table["break_even_low"], h),
+            "break_even_high [months]": _never(table["break_even_high"], h),
+            **_money_columns(table, "savings", cur),
+            **_money_columns(table, "npv", cur),
+        }
+    )
 
 
 def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: float, output: str = "savings") -> str:
@@ -232,10 +269,15 @@ def tornado_csv(table: pd.DataFrame, scenario: Scenario, view: str, percent: flo
     its rows are ordered by (name and unit)."""
     frame = tornado_frame(table, scenario, output)
     out = io.StringIO()
-    write_csv_rows([*_title_rows("Tornado", scenario, view),
-                    ["range", f"±{percent:g}% unless a custom low/high is set"],
-                    ["output", result_name(output, scenario.horizon_months), result_unit(output, scenario.currency)],
-                    []], out)
+    write_csv_rows(
+        [
+            *_title_rows("Tornado", scenario, view),
+            ["range", f"±{percent:g}% unless a custom low/high is set"],
+            ["output", result_name(output, scenario.horizon_months), result_unit(output, scenario.currency)],
+            [],
+        ],
+        out,
+    )
     write_csv_rows(frame_rows(frame), out)
     return out.getvalue()
 
@@ -245,38 +287,55 @@ def map_frame(x: str, xs, y: str, ys, break_even: np.ndarray, savings: np.ndarra
     """Every grid cell as a row: x value, y value, break-even month ('never'), savings."""
     cur, h = scenario.currency, scenario.horizon_months
     gx, gy = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
-    return pd.DataFrame({f"{x} [{FIELD_BY_NAME[x].unit_for(cur)}]": gx.ravel(),
-                          f"{y} [{FIELD_BY_NAME[y].unit_for(cur)}]": gy.ravel(),
-                          "break_even [months]": _never(np.asarray(break_even).ravel(), h),
-                          f"savings [{cur}]": np.round(np.asarray(savings).ravel(), 2)})
+    return pd.DataFrame(
+        {
+            f"{x} [{FIELD_BY_NAME[x].unit_for(cur)}]": gx.ravel(),
+            f"{y} [{FIELD_BY_NAME[y].unit_for(cur)}]": gy.ravel(),
+            "break_even [months]": _never(np.asarray(break_even).ravel(), h),
+            f"savings [{cur}]": np.round(np.asarray(savings).ravel(), 2),
+        }
+    )
 
 
-def map_problems(x: str, x_range: tuple[float, float], y: str, y_range: tuple[float, float],
-                 currency: str = "USD") -> list[str]:
+def map_problems(
+    x: str, x_range: tuple[float, float], y: str, y_range: tuple[float, float], currency: str = "USD"
+) -> list[str]:
     """Why a map cannot be drawn: one input on both axes, or a range whose “from” is not below its “to”."""
     problems = ["Choose two different inputs."] if x == y else []
-    return problems + [f"{input_label(n, currency)}: “from” must be below “to”."
-                       for n, r in ((x, x_range), (y, y_range)) if r[0] >= r[1]]
+    return problems + [
+        f"{input_label(n, currency)}: “from” must be below “to”."
+        for n, r in ((x, x_range), (y, y_range))
+        if r[0] >= r[1]
+    ]
 
 
-def map_notes(x: str, x_range: tuple[float, float], y: str, y_range: tuple[float, float], break_even: np.ndarray,
-              metric: str, scenario: Scenario) -> str:
+def map_notes(
+    x: str,
+    x_range: tuple[float, float],
+    y: str,
+    y_range: tuple[float, float],
+    break_even: np.ndarray,
+    metric: str,
+    scenario: Scenario,
+) -> str:
     """What to read under the map: inputs that cannot move this scenario, the share of the grid that never pays
     back, and whether the current scenario lies outside the ranges."""
     h = scenario.horizon_months
     never = float(np.isnan(break_even).mean())
     notes = [relevance_note(n, scenario) for n in (x, y)]
     grey = " (grey)" if metric == "break_even" else ""
-    notes.append(f"Never pays back within {h} months in {risk.share_text(never)} of the grid{grey}." if never
-                 else f"Every cell pays back within {h} months.")
+    notes.append(
+        f"Never pays back within {h} months in {risk.share_text(never)} of the grid{grey}."
+        if never
+        else f"Every cell pays back within {h} months."
+    )
     current = (float(getattr(scenario, x)), float(getattr(scenario, y)))
     if not (x_range[0] <= current[0] <= x_range[1] and y_range[0] <= current[1] <= y_range[1]):
         notes.append("The current scenario lies outside these ranges.")
     return " ".join(filter(None, notes))
 
 
-def map_csv(x: str, xs, y: str, ys, break_even: np.ndarray, savings: np.ndarray, scenario: Scenario,
-            view: str) -> str:
+def map_csv(x: str, xs, y: str, ys, break_even: np.ndarray, savings: np.ndarray, scenario: Scenario, view: str) -> str:
     """The map's cells (`map_frame`) under what they were computed from."""
     frame = map_frame(x, xs, y, ys, break_even, savings, scenario)
     out = io.StringIO()
@@ -310,8 +369,9 @@ def median_sentence(month: float, horizon: int) -> str:
     return f"Half the futures pay back {'from day one' if month == 0 else f'by {break_even_short(month, horizon).lower()}'}."
 
 
-def simulation_text(result: risk.MonteCarlo, distributions: dict[str, risk.Distribution], view: str,
-                    currency: str) -> str:
+def simulation_text(
+    result: risk.MonteCarlo, distributions: dict[str, risk.Distribution], view: str, currency: str
+) -> str:
     """'2,000 futures, seed 7, cash view. Cameras: triangular 35 / 50 / 65 cameras; …'."""
     described = "; ".join(distribution_text(n, d, currency) for n, d in distributions.items()) or "no uncertain inputs"
     return f"{result.draws:,} futures, seed {result.seed}, {view} view. {described}."
@@ -321,20 +381,34 @@ def payback_cards(result: risk.MonteCarlo) -> list[tuple[str, str, str]]:
     """(label, value, help) of each payback card: the share of futures paying back within 12, 24 and 36 months
     ('—' past the horizon), and the share that never does."""
     h = result.horizon
-    cards = [(f"Within {m} months", risk.share_text(result.probability_within(m)) if m <= h else "—",
-              f"Share of the simulated futures with a break-even in the first {m} months." if m <= h
-              else f"Beyond the {h}-month horizon: not simulated.") for m in risk.PAYBACK_WITHIN_MONTHS]
-    return cards + [(f"Never in {h} months", risk.share_text(result.never_share),
-                     "Share of the futures in which the edge does not pay back within the horizon.")]
+    cards = [
+        (
+            f"Within {m} months",
+            risk.share_text(result.probability_within(m)) if m <= h else "—",
+            f"Share of the simulated futures with a break-even in the first {m} months."
+            if m <= h
+            else f"Beyond the {h}-month horizon: not simulated.",
+        )
+        for m in risk.PAYBACK_WITHIN_MONTHS
+    ]
+    return cards + [
+        (
+            f"Never in {h} months",
+            risk.share_text(result.never_share),
+            "Share of the futures in which the edge does not pay back within the horizon.",
+        )
+    ]
 
 
 def savings_sentence(result: risk.MonteCarlo, currency: str) -> str:
     """The median break-even and the P10 / P50 / P90 savings over the horizon, as one paragraph."""
     h = result.horizon
     p10, p50, p90 = percentiles(result)
-    return (f"{median_sentence(median_break_even(result), h)} Savings over {h} months: {money(p10, currency)} "
-            f"(P10) · {money(p50, currency)} (median) · {money(p90, currency)} (P90) — 8 futures in 10 lie between "
-            "the first and the last.")
+    return (
+        f"{median_sentence(median_break_even(result), h)} Savings over {h} months: {money(p10, currency)} "
+        f"(P10) · {money(p50, currency)} (median) · {money(p90, currency)} (P90) — 8 futures in 10 lie between "
+        "the first and the last."
+    )
 
 
 def cumulative_savings(f: Finance) -> np.ndarray:
@@ -343,32 +417,58 @@ def cumulative_savings(f: Finance) -> np.ndarray:
     return f.cloud_cumulative[0, :h] - f.edge_cumulative[0, :h]
 
 
-def monte_carlo_csv(result: risk.MonteCarlo, distributions: dict[str, risk.Distribution], scenario: Scenario,
-                    view: str) -> str:
+def monte_carlo_csv(
+    result: risk.MonteCarlo, distributions: dict[str, risk.Distribution], scenario: Scenario, view: str
+) -> str:
     """The simulation: summary, uncertain inputs, break-even histogram and savings bands, one section each
     (title row, header, rows, blank line — like the scenario report)."""
     cur, h = scenario.currency, scenario.horizon_months
     p10, p50, p90 = percentiles(result)
-    summary = [("draws", result.draws), ("seed", result.seed), ("headline", result.headline()),
-               *((f"P(pays back within {m} months)", result.probability_within(m) if m <= h else "beyond the horizon")
-                 for m in risk.PAYBACK_WITHIN_MONTHS),
-               (f"share never paying back within {h} months", result.never_share),
-               ("median break-even [months]", _never([median_break_even(result)], h)[0]),
-               (f"P10 savings over the horizon [{cur}]", round(p10, 2)), (f"P50 savings [{cur}]", round(p50, 2)),
-               (f"P90 savings [{cur}]", round(p90, 2))]
-    inputs = pd.DataFrame([(n, FIELD_BY_NAME[n].label, FIELD_BY_NAME[n].unit_for(cur), d.kind, d.low, d.likely, d.high,
-                            d.sigma if d.kind == "lognormal" else None) for n, d in distributions.items()],
-                          columns=["input", "label", "unit", "distribution", "low", "likely", "high", "sigma"])
+    summary = [
+        ("draws", result.draws),
+        ("seed", result.seed),
+        ("headline", result.headline()),
+        *(
+            (f"P(pays back within {m} months)", result.probability_within(m) if m <= h else "beyond the horizon")
+            for m in risk.PAYBACK_WITHIN_MONTHS
+        ),
+        (f"share never paying back within {h} months", result.never_share),
+        ("median break-even [months]", _never([median_break_even(result)], h)[0]),
+        (f"P10 savings over the horizon [{cur}]", round(p10, 2)),
+        (f"P50 savings [{cur}]", round(p50, 2)),
+        (f"P90 savings [{cur}]", round(p90, 2)),
+    ]
+    inputs = pd.DataFrame(
+        [
+            (
+                n,
+                FIELD_BY_NAME[n].label,
+                FIELD_BY_NAME[n].unit_for(cur),
+                d.kind,
+                d.low,
+                d.likely,
+                d.high,
+                d.sigma if d.kind == "lognormal" else None,
+            )
+            for n, d in distributions.items()
+        ],
+        columns=["input", "label", "unit", "distribution", "low", "likely", "high", "sigma"],
+    )
     hist = risk.break_even_histogram(result, histogram_bins(h))
     never = hist["from_month"].isna()
-    hist = hist.assign(from_month=hist["from_month"].astype(object).where(~never, "never"),
-                       to_month=hist["to_month"].astype(object).where(~never, "never"),
-                       share=hist["draws"] / result.draws)
+    hist = hist.assign(
+        from_month=hist["from_month"].astype(object).where(~never, "never"),
+        to_month=hist["to_month"].astype(object).where(~never, "never"),
+        share=hist["draws"] / result.draws,
+    )
     bands = bands_frame(result, cur)
     out = io.StringIO()
     write_csv_rows([*_title_rows("Monte Carlo", scenario, view), *summary, []], out)
-    for title, frame in (("Uncertain inputs", inputs), ("Break-even months", hist),
-                         ("Cumulative savings at each month's end", bands)):
+    for title, frame in (
+        ("Uncertain inputs", inputs),
+        ("Break-even months", hist),
+        ("Cumulative savings at each month's end", bands),
+    ):
         write_csv_rows([[title]], out)
         write_csv_rows(frame_rows(frame), out)
         out.write("\n")
@@ -377,16 +477,22 @@ def monte_carlo_csv(result: risk.MonteCarlo, distributions: dict[str, risk.Distr
 
 def bands_frame(result: risk.MonteCarlo, currency: str) -> pd.DataFrame:
     """P10/P50/P90 cumulative savings at each month's end."""
-    return pd.DataFrame({"month": np.arange(1, result.bands.shape[1] + 1),
-                         **{f"{p} [{currency}]": result.bands[i].round(2) for i, p in enumerate(("P10", "P50", "P90"))}})
+    return pd.DataFrame(
+        {
+            "month": np.arange(1, result.bands.shape[1] + 1),
+            **{f"{p} [{currency}]": result.bands[i].round(2) for i, p in enumerate(("P10", "P50", "P90"))},
+        }
+    )
 
 
 def draws_csv(result: risk.MonteCarlo, currency: str) -> str:
     """One row per simulated future: break-even month ('never') and savings over the horizon."""
     out = io.StringIO()
     write_csv_rows([["draw", "break_even [months]", f"savings [{currency}]"]], out)
-    write_csv_rows(zip(range(1, result.draws + 1), _never(result.break_even, result.horizon),
-                       np.round(result.savings_total, 2)), out)
+    write_csv_rows(
+        zip(range(1, result.draws + 1), _never(result.break_even, result.horizon), np.round(result.savings_total, 2)),
+        out,
+    )
     return out.getvalue()
 
 

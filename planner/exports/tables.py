@@ -1,5 +1,6 @@
 """Tables the pages show and export, built from scenarios and analyses: a summary as text, scenarios side by
 side (inputs, results, the comparison CSV), tier schedules edited in a table (pure: no Streamlit)."""
+
 from __future__ import annotations
 
 import io
@@ -9,8 +10,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from planner.catalogs.currency import rate_text
-from planner.schema.format import input_text, irr_text, shorten, tiers_text, value_text
 from planner.exports.report import IRR_LABEL, Analysis, sources, summary, summary_table
+from planner.schema.format import input_text, irr_text, shorten, tiers_text, value_text
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, ScenarioError, to_dict
 
@@ -19,19 +20,28 @@ from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenari
 def summary_display(a: Analysis, view: str = "cash") -> pd.DataFrame:
     """`report.summary_table` with each value formatted for reading (metric, value)."""
     table, cur = summary_table(a, view), a.scenario.currency
-    note = summary(a, view)["irr_note"]          # the IRR's note, in its value rather than its label here
+    note = summary(a, view)["irr_note"]  # the IRR's note, in its value rather than its label here
     irr = table["unit"] == "%/year"
-    return pd.DataFrame({"Metric": table["metric"].where(~irr, IRR_LABEL),
-                         "Value": [irr_text(None if v != v else v, note) if u == "%/year" else value_text(v, u, cur)
-                                   for v, u in zip(table["value"], table["unit"])]})
+    return pd.DataFrame(
+        {
+            "Metric": table["metric"].where(~irr, IRR_LABEL),
+            "Value": [
+                irr_text(None if v != v else v, note) if u == "%/year" else value_text(v, u, cur)
+                for v, u in zip(table["value"], table["unit"])
+            ],
+        }
+    )
 
 
 # ── Comparison ─────────────────────────────────────────────────────────────────────────────────────
 def changes_text(scenario: Scenario, reference: Scenario, limit: int = 2) -> str:
     """'Cameras 120, Retention 90' — the first inputs that differ from the reference."""
     mine, theirs = to_dict(scenario), to_dict(reference)
-    changed = [f"{spec.label} {input_text(spec.name, mine[spec.name])}" for spec in FIELDS
-               if mine[spec.name] != theirs[spec.name]]
+    changed = [
+        f"{spec.label} {input_text(spec.name, mine[spec.name])}"
+        for spec in FIELDS
+        if mine[spec.name] != theirs[spec.name]
+    ]
     changed += [f"{text.split(':')[0]} edited" for name, text in TIER_SCHEDULES.items() if mine[name] != theirs[name]]
     return ", ".join(changed[:limit]) + (f" (+{len(changed) - limit})" if len(changed) > limit else "")
 
@@ -60,8 +70,11 @@ def _input_rows(scenarios: Sequence[Scenario], cell: Callable[[str, object], obj
 def inputs_table(scenarios: Sequence[Scenario], only_differing: bool = True) -> pd.DataFrame:
     """Inputs side by side as display text (Input, Unit, one column per scenario)."""
     labels = entry_labels(scenarios)
-    rows = [[label, unit, *cells] for _, label, unit, cells in _input_rows(scenarios, input_text)
-            if not only_differing or len(set(cells)) > 1]
+    rows = [
+        [label, unit, *cells]
+        for _, label, unit, cells in _input_rows(scenarios, input_text)
+        if not only_differing or len(set(cells)) > 1
+    ]
     return pd.DataFrame(rows, columns=["Input", "Unit", *labels])
 
 
@@ -81,16 +94,25 @@ def comparison_csv(analyses: Sequence[Analysis], notes: Sequence[str] = (), view
     labels = entry_labels(scenarios)
     summaries = [summary_table(a, view) for a in analyses]
     results = summaries[0][["metric", "unit"]].assign(**{label: s["value"] for label, s in zip(labels, summaries)})
-    raw = lambda name, value: tiers_text(value) if name in TIER_SCHEDULES else value   # noqa: E731
+    raw = lambda name, value: tiers_text(value) if name in TIER_SCHEDULES else value  # noqa: E731
     out = io.StringIO()
     if scenarios:
-        write_csv_rows([["Currency"], [f"All money in {scenarios[0].currency}: {rate_text(scenarios[0])}"],
-                        *([n] for n in notes), []], out)
+        write_csv_rows(
+            [
+                ["Currency"],
+                [f"All money in {scenarios[0].currency}: {rate_text(scenarios[0])}"],
+                *([n] for n in notes),
+                [],
+            ],
+            out,
+        )
     write_csv_rows([["Inputs"], ["field", "label", "unit", *labels]], out)
     write_csv_rows(([name, label, unit, *cells] for name, label, unit, cells in _input_rows(scenarios, raw)), out)
     write_csv_rows([[], ["Sources of the catalog figures"], ["scenario", "fields", "source", "as_of"]], out)
-    write_csv_rows(([label, " ".join(p.fields), p.cited(), p.as_of]
-                    for label, s in zip(labels, scenarios) for p in sources(s)), out)
+    write_csv_rows(
+        ([label, " ".join(p.fields), p.cited(), p.as_of] for label, s in zip(labels, scenarios) for p in sources(s)),
+        out,
+    )
     write_csv_rows([[], [f"Results ({view} view)"]], out)
     write_csv_rows(frame_rows(results), out)
     out.write("\n")

@@ -2,6 +2,7 @@
 device fields, the catalog device its `device` cell names, or for `catalog` the advisor's search (one batch per
 catalog device, argmin per row); a row with no device or count of its own is sized from its own load.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,19 +12,26 @@ import numpy as np
 
 from planner.advice import advisor
 from planner.catalogs import catalog
+from planner.fleet.inventory import (
+    ANSWER_COLUMNS,
+    DEVICE_SEARCH,
+    NUMBER_FIELD_NAMES,
+    PLACEMENTS,
+    SPECS,
+    Fleet,
+    Inventory,
+)
 from planner.model import costs, finance
-from planner.fleet.inventory import (ANSWER_COLUMNS, DEVICE_SEARCH, NUMBER_FIELD_NAMES, PLACEMENTS, SPECS, Fleet,
-                                     Inventory)
-from planner.schema.scenario import (ChoiceField, NumberField, Scenario,
-                                     to_dict, validate)
+from planner.schema.scenario import ChoiceField, NumberField, Scenario, to_dict, validate
 
-if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
     pass
 
 
 def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Numeric columns (base value where blank) and choice columns as arrays of option keys."""
     import pandas as pd
+
     inv = fleet.inventory
     table, n = inv.table, inv.n
     numbers, choices = {}, {}
@@ -38,7 +46,7 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
         else:
             default = _default(fleet, name)
             values = inv.numbers.get(name)
-            if values is None:              # an Inventory built without parse_inventory
+            if values is None:  # an Inventory built without parse_inventory
                 values = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce").to_numpy(dtype=float)
             numbers[name] = np.where(np.isnan(values), float(default), values)
     for name in ("count", "go_live_month", "sites", "cameras"):
@@ -68,13 +76,14 @@ def _answer_column(fleet: Fleet, numbers, choices, name: str, n: int) -> np.ndar
 @dataclass(frozen=True)
 class RowInputs:
     """A fleet's inputs per row: numbers and choices (base values where blank), the batch's columns and choices."""
+
     numbers: dict[str, np.ndarray]
     choices: dict[str, np.ndarray]
-    answer: object                    # answer(name) → (n,) the advisor answer of every row
+    answer: object  # answer(name) → (n,) the advisor answer of every row
     pin: np.ndarray
-    flavour: np.ndarray               # the edge placement a row gets: split_brain_edge or edge_only
+    flavour: np.ndarray  # the edge placement a row gets: split_brain_edge or edge_only
     overrides: dict[str, np.ndarray]  # numeric scenario columns for `costs.batch`
-    batch_choices: dict[str, np.ndarray]   # the cost model's choice fields, per row
+    batch_choices: dict[str, np.ndarray]  # the cost model's choice fields, per row
 
     def column(self, base: Scenario, name: str) -> np.ndarray:
         """A numeric scenario column of every row (the base's value where the table has none)."""
@@ -87,11 +96,12 @@ def row_inputs(fleet: Fleet) -> RowInputs:
     numbers, choices = _values(fleet)
     table = fleet.inventory.table
     pin = table["pin"].to_numpy(dtype=str) if "pin" in table else np.full(n, "")
-    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)   # noqa: E731
+    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)  # noqa: E731
     # The edge flavour is known before any money: edge only where the data must stay on site (or pinned so),
     # and then no feedback frames leave the site (as the single-site advisor's deployment).
-    flavour = np.where(np.isin(pin, PLACEMENTS[1:]), pin,
-                       np.where(answer("privacy") == "on_site", "edge_only", "split_brain_edge"))
+    flavour = np.where(
+        np.isin(pin, PLACEMENTS[1:]), pin, np.where(answer("privacy") == "on_site", "edge_only", "split_brain_edge")
+    )
     overrides = {k: v for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
     overrides["horizon_months"] = fleet.months - numbers["go_live_month"].astype(int)
     feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
@@ -102,24 +112,27 @@ def row_inputs(fleet: Fleet) -> RowInputs:
 
 def row_batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray | None = None) -> costs.Batch:
     """The cost model's batch of every row (or of `rows`): the base with the per-row numbers and choices."""
+
     def take(values: dict) -> dict:
         return values if rows is None else {k: v[rows] for k, v in values.items()}
+
     return costs.batch([base], take(choices), **take(overrides))
 
 
 # ── Devices: the `device` column (blank: the row's own device fields; a catalog id; or the search) ─────
-OWN_DEVICE = "row's own"          # the site table's `device` of a row costed with its own device fields
+OWN_DEVICE = "row's own"  # the site table's `device` of a row costed with its own device fields
 DEVICE_COLUMNS = ("device_price", "device_watts", "device_throughput_ips")
-FIT_RULE_TEXT = ("space", "workload", "latency", "power")        # advisor.FIT_RULES, as the reason line says them
+FIT_RULE_TEXT = ("space", "workload", "latency", "power")  # advisor.FIT_RULES, as the reason line says them
 
 
 @dataclass(frozen=True)
 class DeviceChoice:
     """Per row (n,): the catalog device it is costed with, from its `device` cell."""
-    device_id: np.ndarray       # object: a catalog id, or '' = the row's own device fields
-    searched: np.ndarray        # bool: the cell is "catalog" (the advisor's search)
-    fitting: np.ndarray         # int: catalog devices that fit a searched row (0: none does, it keeps its own)
-    unfit: np.ndarray           # int: bits over advisor.FIT_RULES broken by the nearest devices when none fits
+
+    device_id: np.ndarray  # object: a catalog id, or '' = the row's own device fields
+    searched: np.ndarray  # bool: the cell is "catalog" (the advisor's search)
+    fitting: np.ndarray  # int: catalog devices that fit a searched row (0: none does, it keeps its own)
+    unfit: np.ndarray  # int: bits over advisor.FIT_RULES broken by the nearest devices when none fits
 
 
 def _device_cells(fleet: Fleet) -> np.ndarray:
@@ -133,25 +146,37 @@ def _site_inputs(fleet: Fleet, rowwise: RowInputs) -> dict[str, np.ndarray]:
     workload, answer = rowwise.answer("workload"), rowwise.answer
     fps = rowwise.column(fleet.base, "analysed_fps")
     wait_ms = np.where(fps > 0, 500 / np.where(fps > 0, fps, 1), 0.0)
-    return {"analysed_fps": fps, "fx_rate": rowwise.column(fleet.base, "fx_rate"), "wait_ms": wait_ms,
-            "relative_compute": lookup(works, workload, "relative_compute"),
-            "video": lookup(works, workload, "video", lambda v: v == "yes").astype(bool),
-            "needs_server": lookup(works, workload, "needs_server", lambda v: v == "yes").astype(bool),
-            "attainable": wait_ms < answer("response_ms"),
-            **{name: answer(name) for name in ("derating_percent", "response_ms", "site_power_watts", "site_space")}}
+    return {
+        "analysed_fps": fps,
+        "fx_rate": rowwise.column(fleet.base, "fx_rate"),
+        "wait_ms": wait_ms,
+        "relative_compute": lookup(works, workload, "relative_compute"),
+        "video": lookup(works, workload, "video", lambda v: v == "yes").astype(bool),
+        "needs_server": lookup(works, workload, "needs_server", lambda v: v == "yes").astype(bool),
+        "attainable": wait_ms < answer("response_ms"),
+        **{name: answer(name) for name in ("derating_percent", "response_ms", "site_power_watts", "site_space")},
+    }
 
 
 def _catalog_device(device_id: str, rows: np.ndarray, site: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Scenario columns of `rows` costed with one catalog device: its fields in each row's currency and the
     throughput it sustains with each row's derating, workload and frame rate (`advisor.device_throughput`)."""
     d = catalog.load().device(device_id)
-    _, _, sustained = advisor.device_throughput(d["throughput_ips"], d["decode_1080p30_streams"],
-                                                site["derating_percent"][rows], site["relative_compute"][rows],
-                                                site["video"][rows], site["analysed_fps"][rows])
+    _, _, sustained = advisor.device_throughput(
+        d["throughput_ips"],
+        d["decode_1080p30_streams"],
+        site["derating_percent"][rows],
+        site["relative_compute"][rows],
+        site["video"][rows],
+        site["analysed_fps"][rows],
+    )
     rates, at = np.unique(site["fx_rate"][rows], return_inverse=True)
-    fields = [advisor.device_fields(device_id, 1.0, rate) for rate in rates]     # one per distinct exchange rate
-    return {name: np.array([f[name] for f in fields], dtype=float)[at] for name in fields[0]
-            if name not in ("device_id", "device_sizing", "device_throughput_ips")} | {"device_throughput_ips": sustained}
+    fields = [advisor.device_fields(device_id, 1.0, rate) for rate in rates]  # one per distinct exchange rate
+    return {
+        name: np.array([f[name] for f in fields], dtype=float)[at]
+        for name in fields[0]
+        if name not in ("device_id", "device_sizing", "device_throughput_ips")
+    } | {"device_throughput_ips": sustained}
 
 
 def _search(fleet: Fleet, rowwise: RowInputs, site: dict, rows: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -166,14 +191,21 @@ def _search(fleet: Fleet, rowwise: RowInputs, site: dict, rows: np.ndarray) -> t
         overrides = {k: v[rows] for k, v in rowwise.overrides.items()} | _catalog_device(d["id"], rows, site)
         b = row_batch(fleet.base, overrides, {k: v[rows] for k, v in choices.items()})
         evaluated = costs.evaluate(b, carbon=False)
-        edge_total[i] = finance.total(evaluated, "edge")            # as `finance.analyse`'s, without the rest
-        power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]     # per site
+        edge_total[i] = finance.total(evaluated, "edge")  # as `finance.analyse`'s, without the rest
+        power[i] = evaluated.values("devices")[:, 0] / b["sites"] * b["device_watts"]  # per site
         del evaluated
     at = {k: v[rows] for k, v in site.items()}
     catalog_ips = np.array([d["throughput_ips"] for d in devices], dtype=float)[:, None]
-    broken = advisor.misfits(np.array([d["family"] for d in devices])[:, None], at["site_space"], at["needs_server"],
-                             advisor.edge_path_ms(at["wait_ms"], at["relative_compute"], catalog_ips),
-                             at["response_ms"], at["attainable"], power, at["site_power_watts"])   # (rules, D, rows)
+    broken = advisor.misfits(
+        np.array([d["family"] for d in devices])[:, None],
+        at["site_space"],
+        at["needs_server"],
+        advisor.edge_path_ms(at["wait_ms"], at["relative_compute"], catalog_ips),
+        at["response_ms"],
+        at["attainable"],
+        power,
+        at["site_power_watts"],
+    )  # (rules, D, rows)
     fits = ~broken.any(axis=0)
     fitting = fits.sum(axis=0)
     best = np.where(fitting > 0, np.where(fits, edge_total, np.inf).argmin(axis=0), -1)
@@ -193,11 +225,11 @@ def choose_devices(fleet: Fleet, rowwise: RowInputs | None = None) -> DeviceChoi
     if len(rows):
         rowwise = rowwise or row_inputs(fleet)
         best, fitting[rows], unfit[rows] = _search(fleet, rowwise, _site_inputs(fleet, rowwise), rows)
-        ids[rows] = np.array([d["id"] for d in advisor.sized_devices()] + [""], dtype=object)[best]   # −1: ''
+        ids[rows] = np.array([d["id"] for d in advisor.sized_devices()] + [""], dtype=object)[best]  # −1: ''
     return DeviceChoice(ids, searched, fitting, unfit)
 
 
-COUNT_COLUMNS = ("device_sizing", "devices_manual")      # a row that sets one has a device count of its own
+COUNT_COLUMNS = ("device_sizing", "devices_manual")  # a row that sets one has a device count of its own
 
 
 def sized_by_load(fleet: Fleet, device: DeviceChoice) -> np.ndarray:
@@ -217,9 +249,14 @@ def sized_by_load(fleet: Fleet, device: DeviceChoice) -> np.ndarray:
 def _load_throughput(fleet: Fleet, rows: np.ndarray, site: dict[str, np.ndarray]) -> np.ndarray:
     """What one of the base's devices sustains at each of `rows` (`advisor.sustained_ips`: its catalog benchmark
     derated and decode-capped with the row's derating, workload and frame rate)."""
-    return advisor.sustained_ips(fleet.base.device_id, fleet.base.device_throughput_ips,
-                                 site["derating_percent"][rows], site["relative_compute"][rows],
-                                 site["video"][rows], site["analysed_fps"][rows])[2]
+    return advisor.sustained_ips(
+        fleet.base.device_id,
+        fleet.base.device_throughput_ips,
+        site["derating_percent"][rows],
+        site["relative_compute"][rows],
+        site["video"][rows],
+        site["analysed_fps"][rows],
+    )[2]
 
 
 def with_devices(fleet: Fleet, device: DeviceChoice, rowwise: RowInputs) -> tuple[dict, dict]:
@@ -239,15 +276,14 @@ def with_devices(fleet: Fleet, device: DeviceChoice, rowwise: RowInputs) -> tupl
         overrides["device_throughput_ips"] = rowwise.column(fleet.base, "device_throughput_ips").copy()
         overrides["device_throughput_ips"][rows] = _load_throughput(fleet, rows, site)
         copied.add("device_throughput_ips")
-    for device_id in np.unique(device.device_id[costed]):          # one pass per catalog device, not per site
+    for device_id in np.unique(device.device_id[costed]):  # one pass per catalog device, not per site
         rows = np.flatnonzero(device.device_id == device_id)
         for name, values in _catalog_device(device_id, rows, site).items():
-            if name not in copied:                         # a copy, once: never the inventory's own numbers
+            if name not in copied:  # a copy, once: never the inventory's own numbers
                 overrides[name], copied = rowwise.column(fleet.base, name).copy(), copied | {name}
             overrides[name][rows] = values
     sizing = rowwise.batch_choices.get("device_sizing", np.full(len(costed), fleet.base.device_sizing, dtype=object))
     return overrides, rowwise.batch_choices | {"device_sizing": np.where(costed | by_load, "auto", sizing)}
-
 
 
 def lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray:
@@ -274,8 +310,13 @@ def _row_device(f: Fleet, r: int) -> dict:
     """The scenario fields of the catalog device row r is costed with, or of the sizing from its own load
     (`sized_by_load`); none when it keeps its own device and count."""
     inv = f.inventory
-    one = Fleet(f.name, f.base, f.answers, Inventory(inv.table.iloc[[r]].reset_index(drop=True), (),
-                                                     {k: v[[r]] for k, v in inv.numbers.items()}), f.months)
+    one = Fleet(
+        f.name,
+        f.base,
+        f.answers,
+        Inventory(inv.table.iloc[[r]].reset_index(drop=True), (), {k: v[[r]] for k, v in inv.numbers.items()}),
+        f.months,
+    )
     rowwise = row_inputs(one)
     choice = choose_devices(one, rowwise)
     if sized_by_load(one, choice)[0]:

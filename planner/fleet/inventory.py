@@ -5,6 +5,7 @@ A row of the inventory is a site (or `count` identical sites) described by scena
 answers; a blank cell or a missing column takes the base scenario's value (or the base answers'). See
 docs/FORMULAS.md, "Fleet".
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,10 +19,22 @@ import numpy as np
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.schema.safe_csv import table_csv
-from planner.schema.scenario import (FIELDS, SCHEMA_VERSION, UNSAFE_TEXT, ChoiceField, NumberField, Scenario,
-                                     ScenarioError, entry_point, load_json, to_dict, unsafe_character, validate)
+from planner.schema.scenario import (
+    FIELDS,
+    SCHEMA_VERSION,
+    UNSAFE_TEXT,
+    ChoiceField,
+    NumberField,
+    Scenario,
+    ScenarioError,
+    entry_point,
+    load_json,
+    to_dict,
+    unsafe_character,
+    validate,
+)
 
-if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
     import pandas as pd
 
 
@@ -29,7 +42,7 @@ PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
 PLANS = ("all_cloud", "all_edge", "recommended")
 PLAN_TEXT = {"all_cloud": "All cloud", "all_edge": "All edge", "recommended": "Recommended mix"}
 FLEET_COLUMNS = ("site", "count", "go_live_month", "pin", "device")
-DEVICE_SEARCH = "catalog"      # the `device` cell asking for the advisor's search of the catalog
+DEVICE_SEARCH = "catalog"  # the `device` cell asking for the advisor's search of the catalog
 SCENARIO_COLUMNS = tuple(f.name for f in FIELDS if isinstance(f, (NumberField, ChoiceField)))
 ANSWER_COLUMNS = tuple(q.name for q in advisor.QUESTIONS)
 COLUMNS = FLEET_COLUMNS + SCENARIO_COLUMNS + ANSWER_COLUMNS
@@ -40,8 +53,8 @@ MAX_COUNT = 100_000
 MAX_SITE_NAME = 120
 MAX_ERRORS_SHOWN = 20
 MAX_INVENTORY_BYTES = 50_000_000
-MAX_COLUMNS = 200                    # the 83 fleet columns and room for a few of the user's own
-MAX_HEADER_CHARS = 20_000            # the header line: MAX_COLUMNS names of up to 100 characters
+MAX_COLUMNS = 200  # the 83 fleet columns and room for a few of the user's own
+MAX_HEADER_CHARS = 20_000  # the header line: MAX_COLUMNS names of up to 100 characters
 MAX_FLEET_NAME = 120
 
 
@@ -53,11 +66,12 @@ class Inventory:
     A refused cell is blanked (the rest of its row and of the table is kept) and named in `errors` as
     `row N, column X: reason`, N counting data rows from 1.
     """
+
     table: pd.DataFrame
     errors: tuple[str, ...] = ()
-    numbers: dict = field(default_factory=dict, compare=False, repr=False)   # parsed numeric columns, NaN = blank
+    numbers: dict = field(default_factory=dict, compare=False, repr=False)  # parsed numeric columns, NaN = blank
 
-    def __eq__(self, other) -> bool:         # the same cells in the same columns (a DataFrame has no plain ==)
+    def __eq__(self, other) -> bool:  # the same cells in the same columns (a DataFrame has no plain ==)
         return isinstance(other, Inventory) and self.errors == other.errors and self.table.equals(other.table)
 
     __hash__ = None
@@ -77,6 +91,7 @@ class Inventory:
 def _numbers_where_valid(cells: np.ndarray) -> np.ndarray:
     """Text cells of a numeric column: each that reads as a finite number as that number, the rest as they are."""
     import pandas as pd
+
     values = pd.to_numeric(pd.Series(cells, dtype=object).where(cells != "", "nan"), errors="coerce").to_numpy(float)
     out = cells.copy()
     finite = np.isfinite(values)
@@ -95,15 +110,17 @@ def check_columns(names, cut: bool = False) -> None:
     at most MAX_COLUMNS. A header of many or repeated names would otherwise cost pandas minutes and gigabytes.
     `cut`: the names are the start of a longer header line."""
     seen = set()
-    for name in names[:MAX_COLUMNS + 1]:
+    for name in names[: MAX_COLUMNS + 1]:
         key = str(name).strip()
         if key in seen:
             raise ScenarioError(f"column {_short(key, 40)} is given more than once: give each column once")
         seen.add(key)
     if len(names) > MAX_COLUMNS:
         count = f"more than {MAX_COLUMNS}" if cut else f"{len(names):,}"
-        raise ScenarioError(f"the inventory has {count} columns; at most {MAX_COLUMNS} (the fleet columns are "
-                            f"{', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys)")
+        raise ScenarioError(
+            f"the inventory has {count} columns; at most {MAX_COLUMNS} (the fleet columns are "
+            f"{', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys)"
+        )
 
 
 def _check_header(text: str) -> None:
@@ -118,20 +135,24 @@ def _check_header(text: str) -> None:
         for line in lines:
             read += len(line)
             yield line
+
     try:
         names = next(csv.reader(counted()), [])
     except csv.Error as exc:
         raise ScenarioError(f"the inventory is not a readable CSV table: {exc}") from None
     cut = len(text) > MAX_HEADER_CHARS and read == MAX_HEADER_CHARS and not lines[-1].endswith(("\n", "\r"))
-    check_columns(names[:-1] if cut else names, cut)       # the last name of a cut line may be cut itself
+    check_columns(names[:-1] if cut else names, cut)  # the last name of a cut line may be cut itself
     if cut:
-        raise ScenarioError(f"the inventory's header line is longer than {MAX_HEADER_CHARS:,} characters: it names "
-                            f"at most {MAX_COLUMNS} columns")
+        raise ScenarioError(
+            f"the inventory's header line is longer than {MAX_HEADER_CHARS:,} characters: it names "
+            f"at most {MAX_COLUMNS} columns"
+        )
 
 
 def _text_frame(data) -> pd.DataFrame:
     """Any table (DataFrame, CSV text or bytes) as a DataFrame of stripped strings, blanks as ''."""
     import pandas as pd
+
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
     else:
@@ -155,14 +176,20 @@ def _text_frame(data) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     # Text cells as plain Python strings (object columns): numpy compares and looks them up column-wise, with
     # none of the conversions to and from Arrow strings that pandas' own string columns make on every step.
-    return pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, dtype=object).set_axis(
-        frame.columns, axis=1) if len(frame.columns) else frame
+    return (
+        pd.DataFrame({i: _column_text(frame.iloc[:, i]) for i in range(frame.shape[1])}, dtype=object).set_axis(
+            frame.columns, axis=1
+        )
+        if len(frame.columns)
+        else frame
+    )
 
 
 def _column_text(s: pd.Series) -> np.ndarray:
     """One column as stripped text (an object array of str), column-wise: blanks (None, NaN) as '', whole floats
     without '.0'."""
     import pandas as pd
+
     if pd.api.types.is_float_dtype(s):
         values = s.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
@@ -183,14 +210,18 @@ def cell_text(value) -> str:
 def parse_inventory(data, months: int) -> Inventory:
     """Validate a site table against the columns and bounds; `months` bounds the go-live month."""
     import pandas as pd
+
     frame = _text_frame(data)
     errors: list[str] = []
     unknown = [c for c in frame.columns if c not in COLUMNS]
     for name in unknown:
-        hint = (" (a text field: set it on the base scenario)" if any(f.name == name for f in FIELDS)
-                else f"; columns are {', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys")
+        hint = (
+            " (a text field: set it on the base scenario)"
+            if any(f.name == name for f in FIELDS)
+            else f"; columns are {', '.join(FLEET_COLUMNS)}, scenario field names and advisor question keys"
+        )
         errors.append(f"column {name[:40]!r}: not a fleet column{hint}")
-    kept = [c for c in frame.columns if c in COLUMNS]      # the user's order: the CSV round-trips
+    kept = [c for c in frame.columns if c in COLUMNS]  # the user's order: the CSV round-trips
     columns = {name: frame[name].to_numpy(dtype=object).copy() for name in kept}
     if "site" not in columns:
         columns = {"site": np.full(len(frame), "", dtype=object), **columns}
@@ -201,10 +232,11 @@ def parse_inventory(data, months: int) -> Inventory:
         if values is not None:
             numbers[name] = np.where(bad, np.nan, values)
         if bad.any():
-            cells += [(r, position, f"row {r + 1}, column {name}: {reasons[i]}")
-                      for i, r in enumerate(np.flatnonzero(bad))]
+            cells += [
+                (r, position, f"row {r + 1}, column {name}: {reasons[i]}") for i, r in enumerate(np.flatnonzero(bad))
+            ]
             text[bad] = ""
-    errors += [message for _, _, message in sorted(cells)]        # row by row, left to right
+    errors += [message for _, _, message in sorted(cells)]  # row by row, left to right
     # Blank site names become "site N" so every row can be named in the per-site table.
     site = columns["site"]
     blank = np.flatnonzero(site == "")
@@ -220,8 +252,11 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
     blank = cells == ""
     if name == "site":
         too_long = np.char.str_len(cells.astype(str)) > MAX_SITE_NAME if len(cells) else blank
-        unsafe = (np.array([UNSAFE_TEXT.search(t) is not None for t in cells], dtype=bool)
-                  if UNSAFE_TEXT.search(" ".join(cells)) else np.zeros(len(cells), bool))   # cell by cell if any
+        unsafe = (
+            np.array([UNSAFE_TEXT.search(t) is not None for t in cells], dtype=bool)
+            if UNSAFE_TEXT.search(" ".join(cells))
+            else np.zeros(len(cells), bool)
+        )  # cell by cell if any
         bad = too_long | unsafe
         return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
     if name == "device":
@@ -229,10 +264,18 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
         return bad, [f'{_short(v)} is not a catalog device id or "{DEVICE_SEARCH}"' for v in cells[bad]], None
     if name == "pin":
         bad = ~blank & ~np.isin(cells, PLACEMENTS)
-        return bad, [f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
-                     for v in cells[bad]], None
+        return (
+            bad,
+            [
+                f"{_short(v)} is not a placement: leave it blank or use cloud, split_brain_edge or edge_only"
+                for v in cells[bad]
+            ],
+            None,
+        )
     if name in ("count", "go_live_month"):
-        low, high, what = (1, MAX_COUNT, "sites") if name == "count" else (0, months - 1, "(month 0 starts the programme)")
+        low, high, what = (
+            (1, MAX_COUNT, "sites") if name == "count" else (0, months - 1, "(month 0 starts the programme)")
+        )
         return _check_numbers(cells, blank, low, high, True, what)
     spec = SPECS[name]
     if isinstance(spec, ChoiceField):
@@ -243,6 +286,7 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
 
 def _check_numbers(cells, blank, low, high, integer, unit) -> tuple[np.ndarray, list[str], np.ndarray]:
     import pandas as pd
+
     values = pd.to_numeric(np.where(blank, "nan", cells), errors="coerce").astype(float)
     not_number = ~blank & ~np.isfinite(values)
     outside = ~blank & np.isfinite(values) & ((values < low) | (values > high))
@@ -271,9 +315,10 @@ def errors_text(errors: tuple[str, ...], limit: int = MAX_ERRORS_SHOWN) -> list[
 @dataclass(frozen=True)
 class Fleet:
     """A programme: the base scenario and answers every blank cell falls back to, the inventory, the months."""
+
     name: str
     base: Scenario
-    answers: object          # advisor.Answers
+    answers: object  # advisor.Answers
     inventory: Inventory
     months: int
 
@@ -282,11 +327,12 @@ def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None 
     months = base.horizon_months if months is None else int(months)
     if not 1 <= months <= 240:
         raise ScenarioError(f"months = {months} is outside 1 to 240")
-    problem = unsafe_character(name) or (f"it is longer than {MAX_FLEET_NAME} characters" if len(name) > MAX_FLEET_NAME
-                                         else None)
+    problem = unsafe_character(name) or (
+        f"it is longer than {MAX_FLEET_NAME} characters" if len(name) > MAX_FLEET_NAME else None
+    )
     if problem:
         raise ScenarioError(f"the fleet's name: {problem}")
-    answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))   # defaults validated too
+    answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))  # defaults validated too
     return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
 
 
@@ -296,9 +342,16 @@ FLEET_PARTS = ("schema_version", "kind", "name", "description", "base", "months"
 def fleet_document(fleet: Fleet) -> dict:
     """The whole fleet as one JSON object that `from_fleet_document` restores (a fleet file, a fleet plan)."""
     rows = [{k: v for k, v in row.items() if v != ""} for row in fleet.inventory.table.to_dict("records")]
-    return {"schema_version": SCHEMA_VERSION, "kind": "fleet", "name": fleet.name, "months": fleet.months,
-            "base": to_dict(fleet.base), "answers": answers_dict(fleet.answers),
-            "columns": list(fleet.inventory.table.columns), "sites": rows}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "fleet",
+        "name": fleet.name,
+        "months": fleet.months,
+        "base": to_dict(fleet.base),
+        "answers": answers_dict(fleet.answers),
+        "columns": list(fleet.inventory.table.columns),
+        "sites": rows,
+    }
 
 
 def fleet_json(fleet: Fleet) -> str:
@@ -308,8 +361,10 @@ def fleet_json(fleet: Fleet) -> str:
 
 def answers_dict(answers) -> dict:
     """Numeric answers as floats whatever pydantic kept (a default of 100 and a parsed 100.0 print alike)."""
-    return {k: float(v) if isinstance(advisor.QUESTION_BY_NAME[k], NumberField) else v
-            for k, v in answers.model_dump().items()}
+    return {
+        k: float(v) if isinstance(advisor.QUESTION_BY_NAME[k], NumberField) else v
+        for k, v in answers.model_dump().items()
+    }
 
 
 @entry_point
@@ -317,17 +372,21 @@ def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
     """A fleet from its JSON object (a preset in data/fleets/, an export, a plan's part). `base` may be a preset
     key or a scenario; a refused cell stays in `inventory.errors`, anything else wrong raises ScenarioError."""
     import pandas as pd
+
     if not isinstance(doc, dict) or not isinstance(doc.get("sites"), list):
         raise ScenarioError("a fleet file is a JSON object with a 'sites' list (one object per site row)")
     unknown = sorted(set(doc) - set(FLEET_PARTS))
     if unknown:
-        raise ScenarioError(f"{unknown[0][:40]!r}: unknown part of a fleet file (its parts are {', '.join(FLEET_PARTS)})")
+        raise ScenarioError(
+            f"{unknown[0][:40]!r}: unknown part of a fleet file (its parts are {', '.join(FLEET_PARTS)})"
+        )
     if doc.get("kind", "fleet") != "fleet":
         raise ScenarioError(f"kind = {str(doc.get('kind'))[:40]!r}: a fleet file's kind is 'fleet'")
     version = doc.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA_VERSION:
-        raise ScenarioError(f"schema_version = {str(version)[:40]} is not supported: this planner reads version "
-                            f"{SCHEMA_VERSION}")
+        raise ScenarioError(
+            f"schema_version = {str(version)[:40]} is not supported: this planner reads version {SCHEMA_VERSION}"
+        )
     base = doc.get("base")
     if isinstance(base, str):
         base = catalog.preset(base)
@@ -364,14 +423,17 @@ def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
 
 def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
     """A fleet file (JSON text): duplicate keys, NaN and deep nesting refused as in a scenario file."""
-    return from_fleet_document(load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file"),
-                               default_base)
+    return from_fleet_document(
+        load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file"), default_base
+    )
 
 
 # ── Presets (data/fleets/*.json) ───────────────────────────────────────────────────────────────────
 def presets() -> dict[str, str]:
     """Bundled fleet presets: key → name."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8"))["name"] for path in sorted(_fleets_dir().glob("*.json"))}
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))["name"] for path in sorted(_fleets_dir().glob("*.json"))
+    }
 
 
 def preset(key: str) -> Fleet:
@@ -385,12 +447,14 @@ def _fleets_dir():
     return catalog.DATA_DIR / "fleets"
 
 
-
 def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:
     """The cells of a new row standing for `scenario`: `count` = its sites, the per-site cameras, and every
     scenario field that differs from the fleet's base (those columns are added to the table if missing)."""
-    row = {"site": scenario.name[:MAX_SITE_NAME], "count": str(int(scenario.sites)),
-           "cameras": str(round(scenario.cameras / scenario.sites))}
+    row = {
+        "site": scenario.name[:MAX_SITE_NAME],
+        "count": str(int(scenario.sites)),
+        "cameras": str(round(scenario.cameras / scenario.sites)),
+    }
     for name in SCENARIO_COLUMNS:
         if name in ("sites", "cameras", "horizon_months"):
             continue
@@ -403,6 +467,7 @@ def scenario_row(f: Fleet, scenario: Scenario) -> dict[str, str]:
 def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
     """The fleet with one more row; a fleet of MAX_ROWS rows takes none (ScenarioError)."""
     import pandas as pd
+
     if f.inventory.n >= MAX_ROWS:
         raise ScenarioError(f"the fleet has {f.inventory.n:,} rows, the most it takes: remove a row to add another")
     table = f.inventory.table

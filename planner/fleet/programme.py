@@ -9,6 +9,7 @@
 The rows are the engine's batch (n rows × M programme months); nothing loops over sites in Python.
 See docs/FORMULAS.md, "Fleet".
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,49 +20,50 @@ import numpy as np
 
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.model import costs, finance
 from planner.fleet.devices import DeviceChoice, choose_devices, lookup, row_batch, row_inputs, with_devices
 from planner.fleet.inventory import PLACEMENTS, Fleet
-from planner.schema.scenario import (ScenarioError)
+from planner.model import costs, finance
+from planner.schema.scenario import ScenarioError
 
 
 # ── Evaluation ──────────────────────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Placement:
     """Per site (n,): the advisor's placement before pins, the final one, and the deciding rule."""
-    advised: np.ndarray          # index into PLACEMENTS
+
+    advised: np.ndarray  # index into PLACEMENTS
     final: np.ndarray
-    hard: np.ndarray             # (n, len(HARD_RULES)) which hard constraints hold
-    edge_votes: np.ndarray       # soft weights for the edge, for the cloud
+    hard: np.ndarray  # (n, len(HARD_RULES)) which hard constraints hold
+    edge_votes: np.ndarray  # soft weights for the edge, for the cloud
     cloud_votes: np.ndarray
-    power_needed_watts: np.ndarray   # per site, for the sized devices
+    power_needed_watts: np.ndarray  # per site, for the sized devices
     power_available_watts: np.ndarray
-    device_watts: np.ndarray         # of one device
+    device_watts: np.ndarray  # of one device
 
 
-HARD_RULES = tuple(advisor.HARD_CASES)     # the hard constraints a site can meet, as its reason names them
+HARD_RULES = tuple(advisor.HARD_CASES)  # the hard constraints a site can meet, as its reason names them
 
 
 @dataclass(frozen=True)
 class Programme:
     fleet: Fleet
-    count: np.ndarray                 # (n,) sites per row
-    go_live: np.ndarray               # (n,) programme month of go-live
-    rows: finance.Finance             # per row, one site, row-local months (horizon M − go-live)
-    devices: np.ndarray               # (n,) edge devices per site at go-live
+    count: np.ndarray  # (n,) sites per row
+    go_live: np.ndarray  # (n,) programme month of go-live
+    rows: finance.Finance  # per row, one site, row-local months (horizon M − go-live)
+    devices: np.ndarray  # (n,) edge devices per site at go-live
     placement: Placement
-    plans: finance.Finance            # the three plans (PLANS order), programme months, vs all cloud: the
-                                      # figures of the sites each plan moves to the edge (a plan's TCO: plan_summary)
-    cloud_monthly: np.ndarray         # (M,) the all-cloud plan's cost per month
-    plan_opex: np.ndarray             # (3, M) each plan's cost per month besides its edge capex: its cloud sites'
-                                      # (upfront commitments included) and its edge sites' running cost
-    plan_capex: np.ndarray            # (3, M) edge capex paid at the start of each month
-    plan_cloud_upfront: np.ndarray    # (3, M) upfront cloud commitments the plan's edge sites no longer pay
-                                      # (at the start of each month: a negative capex in break-even, NPV, IRR)
-    irr: np.ndarray                   # (3,) %/year
-    device: DeviceChoice              # the catalog device each row is costed with (the `device` column)
-    irr_sign_changes: np.ndarray | None = None   # (3,) sign changes of each plan's cash flows
-    irr_rates: np.ndarray | None = None          # (3, k) every IRR found [%/year] (finance.irr_all_percent)
+    plans: finance.Finance  # the three plans (PLANS order), programme months, vs all cloud: the
+    # figures of the sites each plan moves to the edge (a plan's TCO: plan_summary)
+    cloud_monthly: np.ndarray  # (M,) the all-cloud plan's cost per month
+    plan_opex: np.ndarray  # (3, M) each plan's cost per month besides its edge capex: its cloud sites'
+    # (upfront commitments included) and its edge sites' running cost
+    plan_capex: np.ndarray  # (3, M) edge capex paid at the start of each month
+    plan_cloud_upfront: np.ndarray  # (3, M) upfront cloud commitments the plan's edge sites no longer pay
+    # (at the start of each month: a negative capex in break-even, NPV, IRR)
+    irr: np.ndarray  # (3,) %/year
+    device: DeviceChoice  # the catalog device each row is costed with (the `device` column)
+    irr_sign_changes: np.ndarray | None = None  # (3,) sign changes of each plan's cash flows
+    irr_rates: np.ndarray | None = None  # (3, k) every IRR found [%/year] (finance.irr_all_percent)
 
     @property
     def months(self) -> int:
@@ -100,32 +102,54 @@ def evaluate(fleet: Fleet) -> Programme:
     # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
     # programme's end and is dropped by the shift, so the horizon cut (`Finance._within`) is not needed.
     edge_rows = (placement.final != 0).astype(float)
-    on_edge = np.vstack([0 * count, count, count * edge_rows])          # sites each plan runs on the edge
-    on_cloud = np.vstack([count, 0 * count, count * (1 - edge_rows)])   # … and in the cloud
+    on_edge = np.vstack([0 * count, count, count * edge_rows])  # sites each plan runs on the edge
+    on_cloud = np.vstack([count, 0 * count, count * (1 - edge_rows)])  # … and in the cloud
 
     def plan_series(side: str, lump: bool, weights: np.ndarray) -> np.ndarray:
         """Σ weights × the side's row series (lumps or the rest): one (n, M) total and one sparse product."""
         terms = [t for t in evaluated.terms(side, lump=lump) if np.any(t.amount)]
-        if not terms:                                  # e.g. no upfront commitment anywhere
+        if not terms:  # e.g. no upfront commitment anywhere
             return np.zeros((len(weights), M))
         return _shift_sum(costs.sum_terms(terms, n, M), go_live, weights, M)
+
     both = np.vstack([on_edge, on_cloud])
     cloud_running, stay_running = np.split(plan_series("cloud", False, both), 2)
     cloud_upfront, stay_upfront = np.split(plan_series("cloud", True, both), 2)
     edge_running, edge_capex = plan_series("edge", False, on_edge), plan_series("edge", True, on_edge)
     stay_cloud = stay_running + stay_upfront
-    cloud_monthly = stay_cloud[0]                      # plan 0 keeps every site in the cloud
+    cloud_monthly = stay_cloud[0]  # plan 0 keeps every site in the cloud
     plan_opex = stay_cloud + edge_running
     # The plans' figures come from the sites each moves to the edge (the sites left in the cloud cost the same
     # in every plan): their cloud cost, its upfront commitments paid at the start of a month, is what is saved.
-    plans = finance.analyse_flows(cloud_running, cloud_upfront, edge_running, edge_capex, base.discount_percent_per_year,
-                                  base.discount_timing == "mid_month")
+    plans = finance.analyse_flows(
+        cloud_running,
+        cloud_upfront,
+        edge_running,
+        edge_capex,
+        base.discount_percent_per_year,
+        base.discount_timing == "mid_month",
+    )
     gap, net_lumps = cloud_running - edge_running, edge_capex - cloud_upfront
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
     changes, rates = finance.irr_all_percent(gap, net_lumps)
-    return Programme(fleet, count, go_live, rows, devices, placement, plans, cloud_monthly, plan_opex, edge_capex,
-                     cloud_upfront, irr, device, changes, rates)
+    return Programme(
+        fleet,
+        count,
+        go_live,
+        rows,
+        devices,
+        placement,
+        plans,
+        cloud_monthly,
+        plan_opex,
+        edge_capex,
+        cloud_upfront,
+        irr,
+        device,
+        changes,
+        rates,
+    )
 
 
 def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray) -> finance.Finance:
@@ -138,10 +162,11 @@ def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray)
     if not first.any():
         return plans
     be = plans.break_even_month.copy()
-    for p in np.flatnonzero(first):           # one pass per plan (three), not per site
+    for p in np.flatnonzero(first):  # one pass per plan (three), not per site
         start = first[p]
-        rest = finance.break_even(net[p:p + 1, start:].copy(), lambda m: gap[p, start + m],
-                                  np.array([net.shape[1] - start]))
+        rest = finance.break_even(
+            net[p : p + 1, start:].copy(), lambda m: gap[p, start + m], np.array([net.shape[1] - start])
+        )
         be[p] = start + rest[0]
     return dataclasses.replace(plans, break_even_month=be, payback_months=be)
 
@@ -150,13 +175,14 @@ def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, month
     """Σ_r weights[p, r] × values[r, m − shift[r]] for every plan p: (P, M). Rows are grouped by shift with a
     sparse (P·G × n) matrix, so the (n, M) grid is read once; the G group sums are then shifted."""
     from scipy import sparse
+
     shifts, group = np.unique(shift, return_inverse=True)
     plans, n = weights.shape
     row_of = (np.arange(plans)[:, None] * len(shifts) + group[None, :]).ravel()
     w = sparse.csr_matrix((weights.ravel(), (row_of, np.tile(np.arange(n), plans))), shape=(plans * len(shifts), n))
     grouped = np.asarray(w @ values).reshape(plans, len(shifts), months)
     out = np.zeros((plans, months))
-    for g, s in enumerate(shifts):          # one pass per distinct go-live month (rollout waves), not per site
+    for g, s in enumerate(shifts):  # one pass per distinct go-live month (rollout waves), not per site
         out[:, s:] += grouped[:, g, : months - s]
     return out
 
@@ -173,24 +199,45 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     connectivity, workload, privacy = answer("connectivity"), answer("workload"), answer("privacy")
     fps = b["analysed_fps"]
     wait_ms = np.where(fps > 0, 500 / np.where(fps > 0, fps, 1), 0.0)
-    cloud_ms = advisor.cloud_path_ms(wait_ms, lookup(links, connectivity, "access_rtt_ms"), answer("region_distance_km"),
-                                     b["image_kb"], answer("uplink_mbps"), lookup(works, workload, "cloud_inference_ms"))
+    cloud_ms = advisor.cloud_path_ms(
+        wait_ms,
+        lookup(links, connectivity, "access_rtt_ms"),
+        answer("region_distance_km"),
+        b["image_kb"],
+        answer("uplink_mbps"),
+        lookup(works, workload, "cloud_inference_ms"),
+    )
     cameras = b["cameras"] / b["sites"]
     sustained = np.where(b["video_upload"], cameras * b["bitrate_mbps"], cameras * fps * b["image_kb"] * 8 / 1000)
-    cases = advisor.rule_cases(answer("data_origin"), answer("response_ms"), cloud_ms, wait_ms,
-                               lookup(links, connectivity, "reliable", lambda v: v == "yes").astype(bool),
-                               lookup(links, connectivity, "metered", lambda v: v == "yes").astype(bool),
-                               connectivity, privacy, answer("update_cadence"),
-                               sustained / advisor.UPLINK_UTILISATION, answer("uplink_mbps"))
+    cases = advisor.rule_cases(
+        answer("data_origin"),
+        answer("response_ms"),
+        cloud_ms,
+        wait_ms,
+        lookup(links, connectivity, "reliable", lambda v: v == "yes").astype(bool),
+        lookup(links, connectivity, "metered", lambda v: v == "yes").astype(bool),
+        connectivity,
+        privacy,
+        answer("update_cadence"),
+        sustained / advisor.UPLINK_UTILISATION,
+        answer("uplink_mbps"),
+    )
     rule_hard, vote, counted = advisor.rule_votes(cases)
     hard = np.column_stack([cases[rule] == case for rule, case in advisor.HARD_CASES.values()])
     power = devices / b["sites"] * b["device_watts"]
-    costed = power <= answer("site_power_watts")                      # a device that does not fit: money does not vote
+    costed = power <= answer("site_power_watts")  # a device that does not fit: money does not vote
     money, money_verdict = advisor.money_vote(rows.cloud_total, rows.edge_total, counted.sum(axis=1), costed)
     advised, _, _, edge_votes, cloud_votes = advisor.decide_sites(
-        rule_hard.any(axis=1), np.column_stack([vote, money_verdict]), np.column_stack([counted, money]),
-        money_verdict, privacy, costed)
+        rule_hard.any(axis=1),
+        np.column_stack([vote, money_verdict]),
+        np.column_stack([counted, money]),
+        money_verdict,
+        privacy,
+        costed,
+    )
     pinned = np.isin(pin, PLACEMENTS)
     pin_index = np.select([pin == k for k in PLACEMENTS], range(len(PLACEMENTS)), 0)
     final = np.where(pinned, pin_index, advised)
-    return Placement(advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"), b["device_watts"])
+    return Placement(
+        advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"), b["device_watts"]
+    )

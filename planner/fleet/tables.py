@@ -1,6 +1,7 @@
 """A programme's results as tables: the deciding reason of each site, the per-site table, the plans' summary,
 the monthly cash flow, the JSON result and CSVs; what changed between two fleets (a saved plan's revisions).
 """
+
 from __future__ import annotations
 
 import math
@@ -13,20 +14,35 @@ from planner.fleet.inventory import PLACEMENTS, PLANS, SPECS, Fleet, answers_dic
 from planner.fleet.programme import HARD_RULES, Programme
 from planner.schema.format import break_even_label, irr_figures
 from planner.schema.safe_csv import table_csv
-from planner.schema.scenario import (to_dict)
+from planner.schema.scenario import to_dict
 
-if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
     import pandas as pd
 
 
 # ── Words for the keys ─────────────────────────────────────────────────────────────────────────────
 PLACEMENT_TEXT = {"cloud": "Cloud", "split_brain_edge": "Split-brain edge", "edge_only": "Edge only"}
-SITE_COLUMN_TEXT = {"name": "Site", "count": "Sites", "go_live_month": "Go-live month", "placement": "Placement",
-                    "advised": "Advised", "device": "Edge device", "reason": "Why", "devices": "Devices",
-                    "capex": "Capex", "monthly_saving": "Monthly saving", "payback_month": "Payback",
-                    "pin_cost_npv": "Pin cost (NPV)"}
-INVENTORY_COLUMN_TEXT = {"site": "Site", "count": "Sites (count)", "go_live_month": "Go-live month",
-                         "pin": "Pinned placement", "device": "Edge device"}
+SITE_COLUMN_TEXT = {
+    "name": "Site",
+    "count": "Sites",
+    "go_live_month": "Go-live month",
+    "placement": "Placement",
+    "advised": "Advised",
+    "device": "Edge device",
+    "reason": "Why",
+    "devices": "Devices",
+    "capex": "Capex",
+    "monthly_saving": "Monthly saving",
+    "payback_month": "Payback",
+    "pin_cost_npv": "Pin cost (NPV)",
+}
+INVENTORY_COLUMN_TEXT = {
+    "site": "Site",
+    "count": "Sites (count)",
+    "go_live_month": "Go-live month",
+    "pin": "Pinned placement",
+    "device": "Edge device",
+}
 
 
 def column_label(name: str) -> str:
@@ -52,15 +68,19 @@ def reasons(p: Programme) -> np.ndarray:
     # Hard constraints: one text per distinct combination (at most 2⁵), picked by a bit code per row.
     code = pl.hard.astype(int) @ (1 << np.arange(len(HARD_RULES)))
     codes, inverse = np.unique(code, return_inverse=True)
-    hard_text = np.array(["edge mandatory for " + ", ".join(HARD_RULES[i] for i in range(len(HARD_RULES)) if c >> i & 1)
-                          for c in codes], dtype=object)[inverse]
-    side = np.where(pl.edge_votes > pl.cloud_votes, "edge", "cloud").astype(object)   # the vote's (fit: below)
+    hard_text = np.array(
+        ["edge mandatory for " + ", ".join(HARD_RULES[i] for i in range(len(HARD_RULES)) if c >> i & 1) for c in codes],
+        dtype=object,
+    )[inverse]
+    side = np.where(pl.edge_votes > pl.cloud_votes, "edge", "cloud").astype(object)  # the vote's (fit: below)
     side = np.where(pl.edge_votes == pl.cloud_votes, np.where(pl.advised != 0, "edge", "cloud"), side).astype(object)
     high = np.char.mod("%.1f", np.maximum(pl.edge_votes, pl.cloud_votes)).astype(object)
     low = np.char.mod("%.1f", np.minimum(pl.edge_votes, pl.cloud_votes)).astype(object)
-    vote_text = np.where(pl.edge_votes != pl.cloud_votes, "the site's answers and the money favour the " + side
-                         + " (weighted votes " + high + " to " + low + ")",
-                         "a tie in the weighted votes: the " + side + " stays")
+    vote_text = np.where(
+        pl.edge_votes != pl.cloud_votes,
+        "the site's answers and the money favour the " + side + " (weighted votes " + high + " to " + low + ")",
+        "a tie in the weighted votes: the " + side + " stays",
+    )
     why = np.where(code > 0, hard_text, vote_text)
     table = p.fleet.inventory.table
     pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
@@ -68,11 +88,19 @@ def reasons(p: Programme) -> np.ndarray:
     why = np.where(pins != "", "pinned to " + placement_text(pins) + " (advised: " + advised + ", as " + why + ")", why)
     short = pl.power_needed_watts > pl.power_available_watts
     per_site = np.round(pl.power_needed_watts / np.where(pl.device_watts > 0, pl.device_watts, 1))
-    power = (np.char.mod("%.0f", per_site).astype(object) + np.where(per_site == 1, " device × ", " devices × ")
-             + np.char.mod("%g", pl.device_watts).astype(object) + " W = " + np.char.mod("%.0f", pl.power_needed_watts)
-             + " W needed, " + np.char.mod("%.0f", pl.power_available_watts) + " W available")
-    why = np.where(short & p.edge, why + "; its devices do not fit the site's power (" + power
-                   + "): costed as if they did", why)
+    power = (
+        np.char.mod("%.0f", per_site).astype(object)
+        + np.where(per_site == 1, " device × ", " devices × ")
+        + np.char.mod("%g", pl.device_watts).astype(object)
+        + " W = "
+        + np.char.mod("%.0f", pl.power_needed_watts)
+        + " W needed, "
+        + np.char.mod("%.0f", pl.power_available_watts)
+        + " W available"
+    )
+    why = np.where(
+        short & p.edge, why + "; its devices do not fit the site's power (" + power + "): costed as if they did", why
+    )
     why = np.where(short & ~p.edge, why + "; the edge's devices would not fit the site's power (" + power + ")", why)
     return (why + _device_reasons(p.device)).astype(str)
 
@@ -81,15 +109,35 @@ def _device_reasons(d: DeviceChoice) -> np.ndarray:
     """What the catalog search found, for the rows that asked for it: '; cheapest of 4 catalog devices that fit',
     or '; no catalog device fits: power' (the rules that the devices nearest to fitting break)."""
     codes, inverse = np.unique(d.unfit, return_inverse=True)
-    unfit = np.array(["; no catalog device fits: " + ", ".join(FIT_RULE_TEXT[i] for i in range(len(FIT_RULE_TEXT))
-                                                               if c >> i & 1) for c in codes], dtype=object)[inverse]
-    found = np.where(d.fitting == 1, "; the only catalog device that fits",
-                     "; cheapest of " + d.fitting.astype(str).astype(object) + " catalog devices that fit")
+    unfit = np.array(
+        [
+            "; no catalog device fits: " + ", ".join(FIT_RULE_TEXT[i] for i in range(len(FIT_RULE_TEXT)) if c >> i & 1)
+            for c in codes
+        ],
+        dtype=object,
+    )[inverse]
+    found = np.where(
+        d.fitting == 1,
+        "; the only catalog device that fits",
+        "; cheapest of " + d.fitting.astype(str).astype(object) + " catalog devices that fit",
+    )
     return np.where(d.searched, np.where(d.fitting > 0, found, unfit), "")
 
 
-SITE_COLUMNS = ("name", "count", "go_live_month", "placement", "advised", "device", "reason", "devices", "capex",
-                "monthly_saving", "payback_month", "pin_cost_npv")
+SITE_COLUMNS = (
+    "name",
+    "count",
+    "go_live_month",
+    "placement",
+    "advised",
+    "device",
+    "reason",
+    "devices",
+    "capex",
+    "monthly_saving",
+    "payback_month",
+    "pin_cost_npv",
+)
 
 
 def site_table(p: Programme) -> pd.DataFrame:
@@ -102,33 +150,38 @@ def site_table(p: Programme) -> pd.DataFrame:
     pin_cost_npv is the NPV the pin gives up against the advised placement (0 without a pin).
     """
     import pandas as pd
+
     r, edge, count = p.rows, p.edge, p.count
     live_months = p.months - p.go_live
     monthly_saving = (r.cloud_total - (r.edge_total - r.capex_total)) / live_months * count
     rate = p.fleet.base.discount_percent_per_year
     npv_site = r.npv_savings * count * (1 + rate / 100) ** (-p.go_live / 12)
     advised_edge = p.placement.advised != 0
-    return pd.DataFrame({
-        "name": p.fleet.inventory.table["site"].to_numpy(),
-        "count": count.astype(int),
-        "go_live_month": p.go_live,
-        "placement": np.array(PLACEMENTS)[p.placement.final],
-        "advised": np.array(PLACEMENTS)[p.placement.advised],
-        "device": device_used(p),
-        "reason": reasons(p),
-        "devices": np.where(edge, p.devices * count, 0).astype(int),
-        "capex": np.where(edge, r.capex_total * count, 0.0),
-        "monthly_saving": np.where(edge, monthly_saving, 0.0),
-        "payback_month": np.where(edge, p.go_live + r.payback_months, np.nan),
-        "pin_cost_npv": np.where(advised_edge, npv_site, 0.0) - np.where(edge, npv_site, 0.0),
-    })
+    return pd.DataFrame(
+        {
+            "name": p.fleet.inventory.table["site"].to_numpy(),
+            "count": count.astype(int),
+            "go_live_month": p.go_live,
+            "placement": np.array(PLACEMENTS)[p.placement.final],
+            "advised": np.array(PLACEMENTS)[p.placement.advised],
+            "device": device_used(p),
+            "reason": reasons(p),
+            "devices": np.where(edge, p.devices * count, 0).astype(int),
+            "capex": np.where(edge, r.capex_total * count, 0.0),
+            "monthly_saving": np.where(edge, monthly_saving, 0.0),
+            "payback_month": np.where(edge, p.go_live + r.payback_months, np.nan),
+            "pin_cost_npv": np.where(advised_edge, npv_site, 0.0) - np.where(edge, npv_site, 0.0),
+        }
+    )
 
 
 def site_display(sites: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
     """`site_table` for reading: placements in words, payback in the break-even wording, columns labelled."""
-    return sites.assign(placement=placement_text(sites["placement"]), advised=placement_text(sites["advised"]),
-                        payback_month=[break_even_label(_none(m), horizon_months) for m in sites["payback_month"]]
-                        ).rename(columns=SITE_COLUMN_TEXT)
+    return sites.assign(
+        placement=placement_text(sites["placement"]),
+        advised=placement_text(sites["advised"]),
+        payback_month=[break_even_label(_none(m), horizon_months) for m in sites["payback_month"]],
+    ).rename(columns=SITE_COLUMN_TEXT)
 
 
 def device_used(p: Programme) -> np.ndarray:
@@ -149,7 +202,11 @@ def plan_summary(p: Programme) -> dict[str, dict]:
     out = {}
     quarters = np.arange(0, p.months, 3)
     cloud_kg, edge_kg = p.kgco2e_per_site
-    on_edge = {"all_cloud": np.zeros(len(p.count), bool), "all_edge": np.ones(len(p.count), bool), "recommended": p.edge}
+    on_edge = {
+        "all_cloud": np.zeros(len(p.count), bool),
+        "all_edge": np.ones(len(p.count), bool),
+        "recommended": p.edge,
+    }
     all_cloud_kg = float(p.count @ cloud_kg)
     for i, plan in enumerate(PLANS):
         kg = float(p.count @ np.where(on_edge[plan], edge_kg, cloud_kg))
@@ -158,8 +215,14 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
             "break_even_month": None if i == 0 else _none(f.break_even_month[i]),
             "npv": float(f.npv_savings[i]),
-            **dict(zip(("irr_percent", "irr_note"), irr_figures(int(p.irr_sign_changes[i]), p.irr_rates[i])
-                       if p.irr_sign_changes is not None else irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]))),
+            **dict(
+                zip(
+                    ("irr_percent", "irr_note"),
+                    irr_figures(int(p.irr_sign_changes[i]), p.irr_rates[i])
+                    if p.irr_sign_changes is not None
+                    else irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]),
+                )
+            ),
             "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
             "savings_total": float(f.savings_total[i]),
             "sites_on_edge": int(p.count[on_edge[plan]].sum()),
@@ -172,6 +235,7 @@ def plan_summary(p: Programme) -> dict[str, dict]:
 def monthly_table(p: Programme) -> pd.DataFrame:
     """The programme's cash flow by month, per plan: cost and cumulative savings against all cloud."""
     import pandas as pd
+
     cost = p.plan_opex + p.plan_capex
     cum = np.cumsum(p.cloud_monthly[None, :] - cost, axis=1)
     data = {"month": np.arange(1, p.months + 1)}
@@ -186,11 +250,16 @@ def monthly_table(p: Programme) -> pd.DataFrame:
 def result_dict(p: Programme) -> dict:
     sites = site_table(p)
     return {
-        "name": p.fleet.name, "currency": p.fleet.base.currency, "months": p.months,
-        "rows": p.fleet.inventory.n, "sites_total": int(p.count.sum()),
+        "name": p.fleet.name,
+        "currency": p.fleet.base.currency,
+        "months": p.months,
+        "rows": p.fleet.inventory.n,
+        "sites_total": int(p.count.sum()),
         "plans": plan_summary(p),
-        "sites": [{k: (_none(v) if isinstance(v, float) else v.item() if hasattr(v, "item") else v)
-                   for k, v in row.items()} for row in sites.to_dict("records")],
+        "sites": [
+            {k: (_none(v) if isinstance(v, float) else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in sites.to_dict("records")
+        ],
     }
 
 
@@ -208,13 +277,16 @@ def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
     answers, then the site rows added, removed or changed (rows matched by site name; a second row of the same
     name is "name (2)"). A blank cell reads "(base)": it takes the base's value."""
     import pandas as pd
+
     lines = []
     if old.name != new.name:
         lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))
     if old.months != new.months:
         lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
-    for what, before, after in (("Base scenario", to_dict(old.base), to_dict(new.base)),
-                                ("Base answers", answers_dict(old.answers), answers_dict(new.answers))):
+    for what, before, after in (
+        ("Base scenario", to_dict(old.base), to_dict(new.base)),
+        ("Base answers", answers_dict(old.answers), answers_dict(new.answers)),
+    ):
         if before != after:
             lines.append((what, "changed", _cells_change(before, after, sorted(set(before) | set(after)))))
     before, after = _rows_by_site(old.inventory.table), _rows_by_site(new.inventory.table)
@@ -222,7 +294,9 @@ def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
         if site not in before:
             lines.append((site, "added", ", ".join(f"{k} {v}" for k, v in cells.items() if v and k != "site")))
         elif cells != before[site]:
-            lines.append((site, "changed", _cells_change(before[site], cells, list(dict.fromkeys([*before[site], *cells])))))
+            lines.append(
+                (site, "changed", _cells_change(before[site], cells, list(dict.fromkeys([*before[site], *cells]))))
+            )
     lines += [(site, "removed", "") for site in before if site not in after]
     return pd.DataFrame(lines, columns=CHANGE_COLUMNS)
 
@@ -241,4 +315,5 @@ def _cells_change(before: dict, after: dict, keys) -> str:
     def text(cells, key):
         value = cells.get(key, "")
         return "(base)" if value in ("", None) else cell_text(value)
+
     return "; ".join(f"{k} {text(before, k)} → {text(after, k)}" for k in keys if before.get(k) != after.get(k))

@@ -13,6 +13,7 @@ The formulas, in the order of `COMPONENTS`, with units (see also docs/FORMULAS.m
                        frames: images × image_kb / 10⁶                                [GB/month]
     growth(m)        = (1 + workload_growth_percent_per_year/100)^(m/12); price changes alike.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -36,90 +37,198 @@ def excel_tiers(quantity: str, name: str) -> str:
 class ComponentInfo:
     """One cost or carbon line, declared once: its docs/FORMULAS.md row, its workbook formula and who pays it.
     Its numpy terms are built under the same key by `evaluate`."""
+
     key: str
-    side: str        # "cloud" or "edge"
+    side: str  # "cloud" or "edge"
     label: str
-    bill: str        # who sends the bill, so a finance reader can match it
-    formula: str     # docs/FORMULAS.md's formula, in words and symbols
+    bill: str  # who sends the bill, so a finance reader can match it
+    formula: str  # docs/FORMULAS.md's formula, in words and symbols
     views: tuple[str, ...] = VIEWS
-    lump: bool = False   # paid at the start of its month (capex) rather than accrued evenly
+    lump: bool = False  # paid at the start of its month (capex) rather than accrued evenly
     excel: str = ""  # the workbook's formula for one month: `{col}` this month's Monthly column, bare names inputs
-    note: str = ""   # when the line applies, if not always (docs/FORMULAS.md)
+    note: str = ""  # when the line applies, if not always (docs/FORMULAS.md)
 
 
 COMPONENTS: tuple[ComponentInfo, ...] = (
-    ComponentInfo("site_uplink", "cloud", "Site uplink (video to cloud)", "Site ISP / carrier",
-                  "upload_gb × uplink_per_gb × bandwidth_change(m)",
-                  excel="{upload_gb}*uplink_per_gb*{bandwidth_change}"),
-    ComponentInfo("cloud_ingest", "cloud", "Cloud ingest", "Cloud provider",
-                  "upload_gb × ingest_per_gb × bandwidth_change(m)",
-                  excel="{upload_gb}*ingest_per_gb*{bandwidth_change}"),
-    ComponentInfo("inference", "cloud", "Cloud inference", "Cloud provider",
-                  "per-image: (1 − discount%) × tiers(images) × fee_change(m); serverless: (1 − discount%) × images × "
-                  "(ms/1000 × memory_gb × per_gb_second + per_million_requests/10⁶) × fee_change(m); instances: "
-                  "instances(m) × billed_hours × instance_rate × fee_change(m)",
-                  excel='IF(inference_pricing="per_image",(1-inference_discount_percent/100)*'
-                        + excel_tiers("{images}", "inference_tier") + ',IF(inference_pricing="serverless",'
-                        "(1-inference_discount_percent/100)*{images}*serverless_per_image,"
-                        "{instances}*billed_hours*instance_rate))*{fee_change}"),
-    ComponentInfo("commitment_upfront", "cloud", "Instance commitment, upfront", "Cloud provider",
-                  "commitments_bought(m) × upfront_per_instance × fee_change(m)", views=("cash",), lump=True,
-                  excel="{commitments_bought}*upfront_per_instance*{fee_change}"),
-    ComponentInfo("commitment_spread", "cloud", "Instance commitment, upfront spread over the term", "Accounting",
-                  "instances(m) × upfront_per_instance / term_months × fee_change(m)", views=("accounting",),
-                  excel="{instances}*upfront_per_instance/MAX(term_months,1)*{fee_change}"),
-    ComponentInfo("results_egress", "cloud", "Results egress to site", "Cloud provider",
-                  "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)",
-                  excel=excel_tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}"),
-    ComponentInfo("cloud_storage", "cloud", "Cloud storage", "Cloud provider",
-                  "upload_gb × stored_months(m) × storage_per_gb_month × fee_change(m)",
-                  excel="{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}"),
-    ComponentInfo("hardware", "edge", "Edge hardware", "Hardware vendor",
-                  "devices_bought(m) × device_price − devices_retired(m) × device_price × salvage_percent/100", views=("cash",), lump=True,
-                  excel="{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100"),
-    ComponentInfo("installation", "edge", "Installation", "Installer",
-                  "devices_bought(m) × install_per_device", views=("cash",), lump=True,
-                  excel="{devices_bought}*install_per_device"),
-    ComponentInfo("depreciation", "edge", "Depreciation (hardware + installation)", "Accounting",
-                  "devices(m) × (device_price + install_per_device − salvage) / useful_life_months",
-                  views=("accounting",),
-                  excel="{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months"),
-    ComponentInfo("failures", "edge", "Failure replacements", "Hardware vendor",
-                  "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)",
-                  excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)"),
-    ComponentInfo("management", "edge", "Management software", "Software vendor",
-                  "management_per_month × (devices(m) if per device else sites)",
-                  excel='management_per_month*IF(management_basis="per_device",{devices},sites)'),
-    ComponentInfo("electricity", "edge", "Electricity", "Utility",
-                  "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × electricity_per_kwh × "
-                  "electricity_change(m)",
-                  excel="{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*electricity_per_kwh"
-                        "*{electricity_change}"),
-    ComponentInfo("feedback_uplink", "edge", "Feedback upload", "Site ISP / carrier",
-                  "feedback_gb × uplink_per_gb × bandwidth_change(m)",
-                  excel="{feedback_gb}*uplink_per_gb*{bandwidth_change}"),
-    ComponentInfo("feedback_cloud", "edge", "Feedback ingest & storage", "Cloud provider",
-                  "feedback_gb × (ingest_per_gb × bandwidth_change(m) + stored_months(m) × storage_per_gb_month "
-                  "× fee_change(m))",
-                  excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})"),
+    ComponentInfo(
+        "site_uplink",
+        "cloud",
+        "Site uplink (video to cloud)",
+        "Site ISP / carrier",
+        "upload_gb × uplink_per_gb × bandwidth_change(m)",
+        excel="{upload_gb}*uplink_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "cloud_ingest",
+        "cloud",
+        "Cloud ingest",
+        "Cloud provider",
+        "upload_gb × ingest_per_gb × bandwidth_change(m)",
+        excel="{upload_gb}*ingest_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "inference",
+        "cloud",
+        "Cloud inference",
+        "Cloud provider",
+        "per-image: (1 − discount%) × tiers(images) × fee_change(m); serverless: (1 − discount%) × images × "
+        "(ms/1000 × memory_gb × per_gb_second + per_million_requests/10⁶) × fee_change(m); instances: "
+        "instances(m) × billed_hours × instance_rate × fee_change(m)",
+        excel='IF(inference_pricing="per_image",(1-inference_discount_percent/100)*'
+        + excel_tiers("{images}", "inference_tier")
+        + ',IF(inference_pricing="serverless",'
+        "(1-inference_discount_percent/100)*{images}*serverless_per_image,"
+        "{instances}*billed_hours*instance_rate))*{fee_change}",
+    ),
+    ComponentInfo(
+        "commitment_upfront",
+        "cloud",
+        "Instance commitment, upfront",
+        "Cloud provider",
+        "commitments_bought(m) × upfront_per_instance × fee_change(m)",
+        views=("cash",),
+        lump=True,
+        excel="{commitments_bought}*upfront_per_instance*{fee_change}",
+    ),
+    ComponentInfo(
+        "commitment_spread",
+        "cloud",
+        "Instance commitment, upfront spread over the term",
+        "Accounting",
+        "instances(m) × upfront_per_instance / term_months × fee_change(m)",
+        views=("accounting",),
+        excel="{instances}*upfront_per_instance/MAX(term_months,1)*{fee_change}",
+    ),
+    ComponentInfo(
+        "results_egress",
+        "cloud",
+        "Results egress to site",
+        "Cloud provider",
+        "tiers(images × result_kb / 10⁶ GB) × bandwidth_change(m)",
+        excel=excel_tiers("{images}*result_kb/10^6", "egress_tier") + "*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "cloud_storage",
+        "cloud",
+        "Cloud storage",
+        "Cloud provider",
+        "upload_gb × stored_months(m) × storage_per_gb_month × fee_change(m)",
+        excel="{upload_gb}*{stored_months}*storage_per_gb_month*{fee_change}",
+    ),
+    ComponentInfo(
+        "hardware",
+        "edge",
+        "Edge hardware",
+        "Hardware vendor",
+        "devices_bought(m) × device_price − devices_retired(m) × device_price × salvage_percent/100",
+        views=("cash",),
+        lump=True,
+        excel="{devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100",
+    ),
+    ComponentInfo(
+        "installation",
+        "edge",
+        "Installation",
+        "Installer",
+        "devices_bought(m) × install_per_device",
+        views=("cash",),
+        lump=True,
+        excel="{devices_bought}*install_per_device",
+    ),
+    ComponentInfo(
+        "depreciation",
+        "edge",
+        "Depreciation (hardware + installation)",
+        "Accounting",
+        "devices(m) × (device_price + install_per_device − salvage) / useful_life_months",
+        views=("accounting",),
+        excel="{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months",
+    ),
+    ComponentInfo(
+        "failures",
+        "edge",
+        "Failure replacements",
+        "Hardware vendor",
+        "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)",
+        excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)",
+    ),
+    ComponentInfo(
+        "management",
+        "edge",
+        "Management software",
+        "Software vendor",
+        "management_per_month × (devices(m) if per device else sites)",
+        excel='management_per_month*IF(management_basis="per_device",{devices},sites)',
+    ),
+    ComponentInfo(
+        "electricity",
+        "edge",
+        "Electricity",
+        "Utility",
+        "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × electricity_per_kwh × "
+        "electricity_change(m)",
+        excel="{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*electricity_per_kwh"
+        "*{electricity_change}",
+    ),
+    ComponentInfo(
+        "feedback_uplink",
+        "edge",
+        "Feedback upload",
+        "Site ISP / carrier",
+        "feedback_gb × uplink_per_gb × bandwidth_change(m)",
+        excel="{feedback_gb}*uplink_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "feedback_cloud",
+        "edge",
+        "Feedback ingest & storage",
+        "Cloud provider",
+        "feedback_gb × (ingest_per_gb × bandwidth_change(m) + stored_months(m) × storage_per_gb_month × fee_change(m))",
+        excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
+    ),
 )
 CARBON_PRICE = "Internal carbon price"
 ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
-COMPONENTS += (   # carbon as money: empty lines unless carbon_price_per_tonne > 0
-    ComponentInfo("carbon_cloud", "cloud", "Carbon price", CARBON_PRICE,
-                  "cloud_kgco2e(m) / 1000 × carbon_price_per_tonne",
-                  note=ONLY_PRICED, excel="{cloud_kg}/1000*carbon_price_per_tonne"),
-    ComponentInfo("carbon_edge_purchase", "edge", "Carbon price: devices bought", CARBON_PRICE,
-                  "devices_bought(m) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne", views=("cash",),
-                  lump=True,
-                  note=ONLY_PRICED, excel="{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne"),
-    ComponentInfo("carbon_edge_embodied", "edge", "Carbon price: devices (spread)", CARBON_PRICE,
-                  "devices(m) × device_embodied_kgco2e / useful_life_months / 1000 × carbon_price_per_tonne",
-                  views=("accounting",),
-                  note=ONLY_PRICED, excel="{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne"),
-    ComponentInfo("carbon_edge", "edge", "Carbon price: operation", CARBON_PRICE,
-                  "(edge_energy + edge_failures + edge_network)(m) / 1000 × carbon_price_per_tonne",
-                  note=ONLY_PRICED, excel="({edge_energy}+{edge_failures}+{edge_network})/1000*carbon_price_per_tonne"),
+COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 0
+    ComponentInfo(
+        "carbon_cloud",
+        "cloud",
+        "Carbon price",
+        CARBON_PRICE,
+        "cloud_kgco2e(m) / 1000 × carbon_price_per_tonne",
+        note=ONLY_PRICED,
+        excel="{cloud_kg}/1000*carbon_price_per_tonne",
+    ),
+    ComponentInfo(
+        "carbon_edge_purchase",
+        "edge",
+        "Carbon price: devices bought",
+        CARBON_PRICE,
+        "devices_bought(m) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne",
+        views=("cash",),
+        lump=True,
+        note=ONLY_PRICED,
+        excel="{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne",
+    ),
+    ComponentInfo(
+        "carbon_edge_embodied",
+        "edge",
+        "Carbon price: devices (spread)",
+        CARBON_PRICE,
+        "devices(m) × device_embodied_kgco2e / useful_life_months / 1000 × carbon_price_per_tonne",
+        views=("accounting",),
+        note=ONLY_PRICED,
+        excel="{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
+    ),
+    ComponentInfo(
+        "carbon_edge",
+        "edge",
+        "Carbon price: operation",
+        CARBON_PRICE,
+        "(edge_energy + edge_failures + edge_network)(m) / 1000 × carbon_price_per_tonne",
+        note=ONLY_PRICED,
+        excel="({edge_energy}+{edge_failures}+{edge_network})/1000*carbon_price_per_tonne",
+    ),
 )
 COMPONENT_BY_KEY = {c.key: c for c in COMPONENTS}
 CARBON_PRICE_KEYS = tuple(c.key for c in COMPONENTS if c.bill == CARBON_PRICE)
@@ -129,40 +238,83 @@ CARBON_PRICE_KEYS = tuple(c.key for c in COMPONENTS if c.bill == CARBON_PRICE)
 # over the useful life (accounting).
 SCOPE_2, SCOPE_3 = "Scope 2 (purchased electricity)", "Scope 3 (purchased goods and services)"
 CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
-    ComponentInfo("cloud_energy", "cloud", "Cloud inference energy", SCOPE_3,
-                  "per-image, serverless: images × cloud_accelerator_s_per_inference × cloud_accelerator_watts / 3.6×10⁶ "
-                  "× cloud_pue × cloud_grid_kgco2e_per_kwh; instances: (busy_h × (1 − idle%) + idle% × instances(m) × "
-                  "billed_hours) × cloud_accelerator_watts / 1000 × cloud_pue × cloud_grid_kgco2e_per_kwh, with "
-                  "busy_h = images / instance_inferences_per_s / 3600 and idle% = cloud_accelerator_idle_percent",
-                  excel='IF(inference_pricing="instances",({images}/instance_inferences_per_s/3600'
-                        "*(1-cloud_accelerator_idle_percent/100)+cloud_accelerator_idle_percent/100*{instances}"
-                        "*billed_hours)*cloud_accelerator_watts/1000,"
-                        "{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6)*cloud_pue"
-                        "*cloud_grid_kgco2e_per_kwh"),
-    ComponentInfo("cloud_network", "cloud", "Network energy (uploads, results)", SCOPE_3,
-                  "(upload_gb + result_gb) × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
-                  excel="({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh"),
-    ComponentInfo("cloud_embodied", "cloud", "Cloud hardware (embodied share)", SCOPE_3,
-                  "per-image, serverless: images × cloud_accelerator_s_per_inference / 3600 × "
-                  "cloud_embodied_kgco2e_per_accelerator_hour; instances: instances(m) × billed_hours × "
-                  "cloud_embodied_kgco2e_per_accelerator_hour",
-                  excel='IF(inference_pricing="instances",{instances}*billed_hours,'
-                        "{images}*cloud_accelerator_s_per_inference/3600)*cloud_embodied_kgco2e_per_accelerator_hour"),
-    ComponentInfo("edge_purchase", "edge", "Devices bought (embodied)", SCOPE_3,
-                  "devices_bought(m) × device_embodied_kgco2e", views=("cash",), lump=True,
-                  excel="{devices_bought}*device_embodied_kgco2e"),
-    ComponentInfo("edge_embodied", "edge", "Devices (embodied, spread over life)", SCOPE_3,
-                  "devices(m) × device_embodied_kgco2e / useful_life_months", views=("accounting",),
-                  excel="{devices}*device_embodied_kgco2e/useful_life_months"),
-    ComponentInfo("edge_failures", "edge", "Failure replacements (embodied)", SCOPE_3,
-                  "devices(m) × failure_percent_per_year/100/12 × device_embodied_kgco2e",
-                  excel="{devices}*failure_percent_per_year/100/12*device_embodied_kgco2e"),
-    ComponentInfo("edge_energy", "edge", "Device energy", SCOPE_2,
-                  "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × grid_kgco2e_per_kwh",
-                  excel="{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*grid_kgco2e_per_kwh"),
-    ComponentInfo("edge_network", "edge", "Network energy (feedback uploads)", SCOPE_3,
-                  "feedback_gb × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
-                  excel="{feedback_gb}*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh"),
+    ComponentInfo(
+        "cloud_energy",
+        "cloud",
+        "Cloud inference energy",
+        SCOPE_3,
+        "per-image, serverless: images × cloud_accelerator_s_per_inference × cloud_accelerator_watts / 3.6×10⁶ "
+        "× cloud_pue × cloud_grid_kgco2e_per_kwh; instances: (busy_h × (1 − idle%) + idle% × instances(m) × "
+        "billed_hours) × cloud_accelerator_watts / 1000 × cloud_pue × cloud_grid_kgco2e_per_kwh, with "
+        "busy_h = images / instance_inferences_per_s / 3600 and idle% = cloud_accelerator_idle_percent",
+        excel='IF(inference_pricing="instances",({images}/instance_inferences_per_s/3600'
+        "*(1-cloud_accelerator_idle_percent/100)+cloud_accelerator_idle_percent/100*{instances}"
+        "*billed_hours)*cloud_accelerator_watts/1000,"
+        "{images}*cloud_accelerator_s_per_inference*cloud_accelerator_watts/3.6E6)*cloud_pue"
+        "*cloud_grid_kgco2e_per_kwh",
+    ),
+    ComponentInfo(
+        "cloud_network",
+        "cloud",
+        "Network energy (uploads, results)",
+        SCOPE_3,
+        "(upload_gb + result_gb) × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
+        excel="({upload_gb}+{result_gb})*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
+    ),
+    ComponentInfo(
+        "cloud_embodied",
+        "cloud",
+        "Cloud hardware (embodied share)",
+        SCOPE_3,
+        "per-image, serverless: images × cloud_accelerator_s_per_inference / 3600 × "
+        "cloud_embodied_kgco2e_per_accelerator_hour; instances: instances(m) × billed_hours × "
+        "cloud_embodied_kgco2e_per_accelerator_hour",
+        excel='IF(inference_pricing="instances",{instances}*billed_hours,'
+        "{images}*cloud_accelerator_s_per_inference/3600)*cloud_embodied_kgco2e_per_accelerator_hour",
+    ),
+    ComponentInfo(
+        "edge_purchase",
+        "edge",
+        "Devices bought (embodied)",
+        SCOPE_3,
+        "devices_bought(m) × device_embodied_kgco2e",
+        views=("cash",),
+        lump=True,
+        excel="{devices_bought}*device_embodied_kgco2e",
+    ),
+    ComponentInfo(
+        "edge_embodied",
+        "edge",
+        "Devices (embodied, spread over life)",
+        SCOPE_3,
+        "devices(m) × device_embodied_kgco2e / useful_life_months",
+        views=("accounting",),
+        excel="{devices}*device_embodied_kgco2e/useful_life_months",
+    ),
+    ComponentInfo(
+        "edge_failures",
+        "edge",
+        "Failure replacements (embodied)",
+        SCOPE_3,
+        "devices(m) × failure_percent_per_year/100/12 × device_embodied_kgco2e",
+        excel="{devices}*failure_percent_per_year/100/12*device_embodied_kgco2e",
+    ),
+    ComponentInfo(
+        "edge_energy",
+        "edge",
+        "Device energy",
+        SCOPE_2,
+        "devices(m) × device_watts/1000 × (operating_h + idle% × other_h) × pue × grid_kgco2e_per_kwh",
+        excel="{devices}*device_watts/1000*(operating_h+idle_power_percent/100*other_h)*pue*grid_kgco2e_per_kwh",
+    ),
+    ComponentInfo(
+        "edge_network",
+        "edge",
+        "Network energy (feedback uploads)",
+        SCOPE_3,
+        "feedback_gb × network_kwh_per_gb × cloud_grid_kgco2e_per_kwh",
+        excel="{feedback_gb}*network_kwh_per_gb*cloud_grid_kgco2e_per_kwh",
+    ),
 )
 CARBON_BY_KEY = {c.key: c for c in CARBON_COMPONENTS}
 
@@ -170,16 +322,25 @@ CARBON_BY_KEY = {c.key: c for c in CARBON_COMPONENTS}
 # what accrues through each month and what is paid at its start, in the cash view.
 FLOWS: tuple[ComponentInfo, ...] = (
     ComponentInfo("cloud_running", "cloud", "Cloud, running", "Cloud provider", "Σ the cloud's accruing lines"),
-    ComponentInfo("cloud_upfront", "cloud", "Cloud, upfront", "Cloud provider", "Σ the cloud's upfront payments",
-                  views=("cash",), lump=True),
+    ComponentInfo(
+        "cloud_upfront",
+        "cloud",
+        "Cloud, upfront",
+        "Cloud provider",
+        "Σ the cloud's upfront payments",
+        views=("cash",),
+        lump=True,
+    ),
     ComponentInfo("edge_running", "edge", "Edge, running", "Edge suppliers", "Σ the edge's accruing lines"),
-    ComponentInfo("edge_capex", "edge", "Edge, capex", "Edge suppliers", "Σ the edge's capex", views=("cash",),
-                  lump=True),
+    ComponentInfo(
+        "edge_capex", "edge", "Edge, capex", "Edge suppliers", "Σ the edge's capex", views=("cash",), lump=True
+    ),
 )
 
 
-def side_components(side: str, view: str = "cash", registry: tuple[ComponentInfo, ...] = COMPONENTS
-                    ) -> tuple[ComponentInfo, ...]:
+def side_components(
+    side: str, view: str = "cash", registry: tuple[ComponentInfo, ...] = COMPONENTS
+) -> tuple[ComponentInfo, ...]:
     """The components of one side in one view: money (`COMPONENTS`) or carbon (`CARBON_COMPONENTS`)."""
     return tuple(c for c in registry if c.side == side and view in c.views)
 
@@ -188,9 +349,10 @@ def side_components(side: str, view: str = "cash", registry: tuple[ComponentInfo
 @dataclass(frozen=True)
 class Batch:
     """Inputs of n scenarios as columns: numeric fields as float arrays (n,), choices as bools."""
+
     n: int
     columns: dict[str, np.ndarray]
-    inference_tiers: tuple[np.ndarray, np.ndarray]   # starts, prices: (1 or n, k)
+    inference_tiers: tuple[np.ndarray, np.ndarray]  # starts, prices: (1 or n, k)
     egress_tiers: tuple[np.ndarray, np.ndarray]
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -264,8 +426,10 @@ def batch(scenarios: list[Scenario], choices: dict[str, np.ndarray] | None = Non
         given = choices.get(name)
         col = (given == value) if given is not None else np.array([getattr(s, name) == value for s in scenarios])
         columns[flag] = np.broadcast_to(col, (n,)) if col.size != n else col
-    tiers = {key: _tiers_arrays([[(t.start, t.price) for t in getattr(s, key)] for s in scenarios])
-             for key in ("inference_tiers", "egress_tiers")}
+    tiers = {
+        key: _tiers_arrays([[(t.start, t.price) for t in getattr(s, key)] for s in scenarios])
+        for key in ("inference_tiers", "egress_tiers")
+    }
     return Batch(n, columns, **tiers)
 
 
@@ -278,7 +442,7 @@ def _uniform(x: np.ndarray) -> bool:
     return bool(np.all(x == x[0]))
 
 
-ONE = np.ones((1, 1))   # the factor of a cost that is the same every month
+ONE = np.ones((1, 1))  # the factor of a cost that is the same every month
 
 
 class Factors:
@@ -324,6 +488,7 @@ def stored_months(months: int, retention_days: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Component:
     """amount (n, 1) × factor (1 or n, M, or ONE): one term of a cost line, kept as a lazy product."""
+
     amount: np.ndarray
     factor: np.ndarray
 
@@ -334,7 +499,7 @@ class Component:
         return Component(self.amount * amount, factor if self.factor is ONE else self.factor * factor)
 
 
-Line = tuple[Component, ...]   # a cost line: the sum of its terms
+Line = tuple[Component, ...]  # a cost line: the sum of its terms
 
 
 def _grouped(terms) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]]]:
@@ -401,22 +566,24 @@ def terms_at(terms, n: int, month: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Costs:
     """Every cost line for n scenarios × M months, plus the quantities behind them."""
+
     n: int
     months: int
-    horizon: np.ndarray                # (n,) months each scenario covers
-    lines: dict[str, Line]             # keyed as COMPONENTS
-    quantities: dict[str, Line]        # images, GB, devices, instances and the per-month factors, per month
-    carbon: dict[str, Line] = field(default_factory=dict)   # kg CO₂e per month, keyed as CARBON_COMPONENTS
-    registry: tuple[ComponentInfo, ...] = COMPONENTS        # what `lines` holds: cost lines, or `FLOWS`
-    discount_mid_month: np.ndarray | bool = False          # (n,) discount_timing is mid_month (finance's NPV)
+    horizon: np.ndarray  # (n,) months each scenario covers
+    lines: dict[str, Line]  # keyed as COMPONENTS
+    quantities: dict[str, Line]  # images, GB, devices, instances and the per-month factors, per month
+    carbon: dict[str, Line] = field(default_factory=dict)  # kg CO₂e per month, keyed as CARBON_COMPONENTS
+    registry: tuple[ComponentInfo, ...] = COMPONENTS  # what `lines` holds: cost lines, or `FLOWS`
+    discount_mid_month: np.ndarray | bool = False  # (n,) discount_timing is mid_month (finance's NPV)
 
     def values(self, key: str) -> np.ndarray:
         """(n, M) monthly values of one cost line, carbon line or quantity."""
         line = next(found[key] for found in (self.lines, self.carbon, self.quantities) if key in found)
         return sum_terms(line, self.n, self.months)
 
-    def terms(self, side: str, view: str = "cash", lump: bool | None = None, sign: float = 1.0,
-              carbon: bool = False) -> list[Component]:
+    def terms(
+        self, side: str, view: str = "cash", lump: bool | None = None, sign: float = 1.0, carbon: bool = False
+    ) -> list[Component]:
         """The terms of one side; `lump` selects only capex (True) or only accruing costs (False); `carbon`
         gives the side's emissions [kg CO₂e] instead of its money."""
         if carbon and not self.carbon:
@@ -440,12 +607,20 @@ def scenario_figures(b: Batch) -> dict[str, np.ndarray]:
         "operating_h": operating_h,
         "other_h": np.maximum(HOURS_PER_CALENDAR_MONTH - operating_h, 0),
         "retention_months": retention_months(b["retention_days"]),
-        "per_site_devices": b["cameras"] / b["sites"] * b["analysed_fps"] * (1 + b["sizing_headroom_percent"] / 100)
-        / b["device_throughput_ips"],                                     # before rounding up
-        "serverless_per_image": b["serverless_ms_per_inference"] / 1000 * b["serverless_memory_gb"]
-        * b["serverless_per_gb_second"] + b["serverless_per_million_requests"] / 1e6,
-        "instance_load": b["cameras"] * b["analysed_fps"] * (1 + b["instance_headroom_percent"] / 100)
-        / b["instance_inferences_per_s"],                                 # instances before rounding up
+        "per_site_devices": b["cameras"]
+        / b["sites"]
+        * b["analysed_fps"]
+        * (1 + b["sizing_headroom_percent"] / 100)
+        / b["device_throughput_ips"],  # before rounding up
+        "serverless_per_image": b["serverless_ms_per_inference"]
+        / 1000
+        * b["serverless_memory_gb"]
+        * b["serverless_per_gb_second"]
+        + b["serverless_per_million_requests"] / 1e6,
+        "instance_load": b["cameras"]
+        * b["analysed_fps"]
+        * (1 + b["instance_headroom_percent"] / 100)
+        / b["instance_inferences_per_s"],  # instances before rounding up
         "term_months": term,
         "upfront_share": _upfront_share(b, term),
         "instance_rate": rate,
@@ -483,7 +658,7 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     lines["cloud_ingest"] = (Component(col(upload_gb * b["ingest_per_gb"]), bandwidth),)
 
     per_image = b["per_image"]
-    list_share = col(1 - b["inference_discount_percent"] / 100)      # what is paid of the list price
+    list_share = col(1 - b["inference_discount_percent"] / 100)  # what is paid of the list price
     inference = []
     if per_image.any():
         starts, prices = b.inference_tiers
@@ -497,16 +672,18 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     if b["instances"].any():
         instances = in_service, bought, _ = _instances(b, figures, growth, M)
         fee_change = compound(b["cloud_fee_change_percent_per_year"])
-        rate, upfront, term = (col(figures[k] * b["instances"]) for k in ("instance_rate", "upfront_per_instance",
-                                                                          "term_months"))
+        rate, upfront, term = (
+            col(figures[k] * b["instances"]) for k in ("instance_rate", "upfront_per_instance", "term_months")
+        )
         inference.append(in_service.scaled(rate * col(figures["billed_hours"]), fee_change))
         lines["commitment_upfront"] = (bought.scaled(upfront, fee_change),)
         lines["commitment_spread"] = (in_service.scaled(upfront / np.maximum(term, 1), fee_change),)
     else:
         lines["commitment_upfront"] = lines["commitment_spread"] = (none,)
     lines["inference"] = tuple(inference)
-    lines["results_egress"] = (_tiered(result_gb, *b.egress_tiers, growth,
-                                       compound(b["bandwidth_price_change_percent_per_year"]), bandwidth),)
+    lines["results_egress"] = (
+        _tiered(result_gb, *b.egress_tiers, growth, compound(b["bandwidth_price_change_percent_per_year"]), bandwidth),
+    )
     lines["cloud_storage"] = (Component(col(upload_gb * b["storage_per_gb_month"]), fees_stored),)
 
     devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
@@ -518,21 +695,31 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     lines["depreciation"] = (devices.scaled((price + install - salvage) / col(b["useful_life_months"])),)
     lines["failures"] = (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * (price + install)),)
     per_device_fee = col(b["per_device_fee"])
-    lines["management"] = (devices.scaled(col(b["management_per_month"]) * per_device_fee),
-                           Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), ONE))
+    lines["management"] = (
+        devices.scaled(col(b["management_per_month"]) * per_device_fee),
+        Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), ONE),
+    )
     powered_h = figures["operating_h"] + b["idle_power_percent"] / 100 * figures["other_h"]
     kwh_per_device = b["device_watts"] / 1000 * powered_h * b["pue"]
-    lines["electricity"] = (devices.scaled(col(kwh_per_device * b["electricity_per_kwh"]),
-                                           compound(b["electricity_price_change_percent_per_year"])),)
+    lines["electricity"] = (
+        devices.scaled(
+            col(kwh_per_device * b["electricity_per_kwh"]), compound(b["electricity_price_change_percent_per_year"])
+        ),
+    )
     lines["feedback_uplink"] = (Component(col(feedback_gb * b["uplink_per_gb"]), bandwidth),)
-    lines["feedback_cloud"] = (Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
-                               Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored))
+    lines["feedback_cloud"] = (
+        Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
+        Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored),
+    )
 
     priced_carbon = b["carbon_price_per_tonne"].any()
-    emissions = (_carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device,
-                         instances[0]) if carbon or priced_carbon else {})
+    emissions = (
+        _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device, instances[0])
+        if carbon or priced_carbon
+        else {}
+    )
     price_per_kg = col(b["carbon_price_per_tonne"]) / 1000
-    priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in emissions[k])   # noqa: E731
+    priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in emissions[k])  # noqa: E731
     if priced_carbon:
         lines["carbon_cloud"] = priced(*(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS)))
         lines["carbon_edge_purchase"] = priced("edge_purchase")
@@ -555,17 +742,33 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "devices": (devices,),
         "devices_added": (added,),
         "devices_bought": (bought,),
-        "devices_retired": (bought, Component(-added.amount, added.factor)),   # bought − added
+        "devices_retired": (bought, Component(-added.amount, added.factor)),  # bought − added
         "instances": (instances[0],),
         "commitments_running": (instances[2],),
         "commitments_bought": (instances[1],),
     }
-    return Costs(b.n, M, b["horizon_months"].astype(int), lines, quantities, emissions if carbon else {},
-                 discount_mid_month=b["mid_month"])
+    return Costs(
+        b.n,
+        M,
+        b["horizon_months"].astype(int),
+        lines,
+        quantities,
+        emissions if carbon else {},
+        discount_mid_month=b["mid_month"],
+    )
 
 
-def _carbon(b: Batch, images, network_gb, feedback_gb, growth, devices: Component, bought: Component,
-            kwh_per_device, instances: Component) -> dict[str, Line]:
+def _carbon(
+    b: Batch,
+    images,
+    network_gb,
+    feedback_gb,
+    growth,
+    devices: Component,
+    bought: Component,
+    kwh_per_device,
+    instances: Component,
+) -> dict[str, Line]:
     """Emissions lines [kg CO₂e/month] from the month-0 quantities (n,) and the fleet's and instances' count terms.
 
     GPU instances emit what is billed: the accelerator busy for images ÷ the throughput the instances are sized
@@ -576,19 +779,24 @@ def _carbon(b: Batch, images, network_gb, feedback_gb, growth, devices: Componen
     cloud_grid = b["cloud_grid_kgco2e_per_kwh"]
     on_instances = b["instances"]
     with np.errstate(divide="ignore"):
-        busy_h_per_image = np.where(on_instances, 1 / b["instance_inferences_per_s"],
-                                    b["cloud_accelerator_s_per_inference"]) / 3600
+        busy_h_per_image = (
+            np.where(on_instances, 1 / b["instance_inferences_per_s"], b["cloud_accelerator_s_per_inference"]) / 3600
+        )
     kg_per_full_h = b["cloud_accelerator_watts"] / 1000 * b["cloud_pue"] * cloud_grid
     idle = np.where(on_instances, b["cloud_accelerator_idle_percent"] / 100, 0.0)
-    billed_h = np.where(on_instances, billed_hours(b), 0.0)          # per instance in service
+    billed_h = np.where(on_instances, billed_hours(b), 0.0)  # per instance in service
     embodied_per_h = b["cloud_embodied_kgco2e_per_accelerator_hour"]
     embodied = col(b["device_embodied_kgco2e"])
     return {
-        "cloud_energy": (Component(col(images * busy_h_per_image * (1 - idle) * kg_per_full_h), growth),
-                         instances.scaled(col(idle * billed_h * kg_per_full_h))),
+        "cloud_energy": (
+            Component(col(images * busy_h_per_image * (1 - idle) * kg_per_full_h), growth),
+            instances.scaled(col(idle * billed_h * kg_per_full_h)),
+        ),
         "cloud_network": (Component(col(network_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),
-        "cloud_embodied": (Component(col(images * busy_h_per_image * ~on_instances * embodied_per_h), growth),
-                           instances.scaled(col(billed_h * embodied_per_h))),
+        "cloud_embodied": (
+            Component(col(images * busy_h_per_image * ~on_instances * embodied_per_h), growth),
+            instances.scaled(col(billed_h * embodied_per_h)),
+        ),
         "edge_purchase": (bought.scaled(embodied),),
         "edge_embodied": (devices.scaled(embodied / col(b["useful_life_months"])),),
         "edge_failures": (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * embodied),),
@@ -597,8 +805,9 @@ def _carbon(b: Batch, images, network_gb, feedback_gb, growth, devices: Componen
     }
 
 
-def _fleet(b: Batch, per_site_devices: np.ndarray, growth: np.ndarray, M: int
-           ) -> tuple[Component, Component, Component]:
+def _fleet(
+    b: Batch, per_site_devices: np.ndarray, growth: np.ndarray, M: int
+) -> tuple[Component, Component, Component]:
     """Devices in service, devices bought, and devices added to the fleet per month, as count terms.
 
     Auto sizing, per site (cameras spread evenly over the sites), growing with the workload:
@@ -611,7 +820,7 @@ def _fleet(b: Batch, per_site_devices: np.ndarray, growth: np.ndarray, M: int
     months = np.arange(M)
     # The same test as `Factors` (a rate too small to change log1p is no growth at all).
     grows = b["auto_sizing"] & (np.log1p(b["workload_growth_percent_per_year"] / 100) > 0)
-    if not grows.any():                      # a fixed fleet, bought at 0, L, 2L, …
+    if not grows.any():  # a fixed fleet, bought at 0, L, 2L, …
         refresh = (months % col_int(life[:1] if _uniform(life) else life) == 0).astype(float)
         first = (months == 0).astype(float)[None, :]
         return Component(_col(base), ONE), Component(_col(base), refresh), Component(_col(base), first)
@@ -629,14 +838,15 @@ def _with_renewals(added: np.ndarray, life: np.ndarray) -> np.ndarray:
     M = added.shape[1]
     bought = added.copy()
     if _uniform(life):
-        for start in range(life[0], M, life[0]) if life[0] > 0 else ():   # each cycle, not each month
+        for start in range(life[0], M, life[0]) if life[0] > 0 else ():  # each cycle, not each month
             bought[:, start:] += added[:, : M - start]
     else:
         months = np.arange(M)
         for cycle in range(1, M // max(int(life[life > 0].min()), 1) + 1):
             src = months - cycle * col_int(life)
-            bought += np.where((src >= 0) & (col_int(life) > 0),
-                               np.take_along_axis(added, np.clip(src, 0, M - 1), axis=1), 0.0)
+            bought += np.where(
+                (src >= 0) & (col_int(life) > 0), np.take_along_axis(added, np.clip(src, 0, M - 1), axis=1), 0.0
+            )
     return bought
 
 
@@ -644,8 +854,9 @@ def _with_renewals(added: np.ndarray, life: np.ndarray) -> np.ndarray:
 COMMITMENT_MONTHS = {"one_year": 12, "three_year": 36}
 
 
-def _instances(b: Batch, figures: dict[str, np.ndarray], growth: np.ndarray, M: int
-               ) -> tuple[Component, Component, Component]:
+def _instances(
+    b: Batch, figures: dict[str, np.ndarray], growth: np.ndarray, M: int
+) -> tuple[Component, Component, Component]:
     """Instances in service, commitments bought and commitments still running (bought before) per month, as
     count terms.
 
@@ -667,14 +878,14 @@ def _instances(b: Batch, figures: dict[str, np.ndarray], growth: np.ndarray, M: 
     if committed.any():
         rows = np.flatnonzero(committed)
         need, life = needed[rows], term[rows]
-        bought_so_far = np.zeros((rows.size, M + 1))       # Σ bought(s) for s < m, per month m
+        bought_so_far = np.zeros((rows.size, M + 1))  # Σ bought(s) for s < m, per month m
         for m in range(M):
             running = bought_so_far[:, m] - bought_so_far[np.arange(rows.size), np.maximum(m - life + 1, 0)]
             in_service[rows, m] = np.maximum(need[:, m], running)
             bought[rows, m] = in_service[rows, m] - running
             bought_so_far[:, m + 1] = bought_so_far[:, m] + bought[rows, m]
     ones = np.ones((b.n, 1))
-    running = np.where(_col(committed), in_service - bought, 0.0)       # commitments still running, bought before
+    running = np.where(_col(committed), in_service - bought, 0.0)  # commitments still running, bought before
     return Component(ones, in_service), Component(ones, bought), Component(ones, running)
 
 
@@ -689,12 +900,15 @@ def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         upfront_per_instance = instance_committed_per_hour × upfront_share × 730.5 × term_months × (1 + surcharge%)
                                × (1 − discount%)
     """
-    term = np.where(b["one_year"], COMMITMENT_MONTHS["one_year"], np.where(b["three_year"], COMMITMENT_MONTHS["three_year"], 0))
+    term = np.where(
+        b["one_year"], COMMITMENT_MONTHS["one_year"], np.where(b["three_year"], COMMITMENT_MONTHS["three_year"], 0)
+    )
     committed = term > 0
     share = _upfront_share(b, term)
     spot = b["instance_spot_per_hour"] * (1 + b["instance_spot_interruption_percent"] / 100)
-    hourly = np.where(committed, b["instance_committed_per_hour"] * (1 - share),
-                      np.where(b["spot"], spot, b["instance_per_hour"]))
+    hourly = np.where(
+        committed, b["instance_committed_per_hour"] * (1 - share), np.where(b["spot"], spot, b["instance_per_hour"])
+    )
     multiplier = (1 + b["instance_endpoint_surcharge_percent"] / 100) * (1 - b["inference_discount_percent"] / 100)
     upfront = b["instance_committed_per_hour"] * share * HOURS_PER_CALENDAR_MONTH * term
     return hourly * multiplier, upfront * multiplier, term.astype(float)
@@ -702,8 +916,9 @@ def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _upfront_share(b: Batch, term: np.ndarray) -> np.ndarray:
     """The share of a commitment paid upfront (n,): 0 without a commitment (term 0) or upfront payment."""
-    return (term > 0) * np.where(b["all_upfront"], 1.0, np.where(b["partial_upfront"],
-                                                               b["instance_partial_upfront_percent"] / 100, 0.0))
+    return (term > 0) * np.where(
+        b["all_upfront"], 1.0, np.where(b["partial_upfront"], b["instance_partial_upfront_percent"] / 100, 0.0)
+    )
 
 
 def billed_hours(b: Batch) -> np.ndarray:
@@ -714,8 +929,14 @@ def billed_hours(b: Batch) -> np.ndarray:
     return np.where(every_hour, HOURS_PER_CALENDAR_MONTH, np.minimum(scaled, HOURS_PER_CALENDAR_MONTH))
 
 
-def _tiered(quantity: np.ndarray, starts: np.ndarray, prices: np.ndarray, growth: np.ndarray,
-            price_change: np.ndarray, growth_and_price_change: np.ndarray) -> Component:
+def _tiered(
+    quantity: np.ndarray,
+    starts: np.ndarray,
+    prices: np.ndarray,
+    growth: np.ndarray,
+    price_change: np.ndarray,
+    growth_and_price_change: np.ndarray,
+) -> Component:
     """Marginal-tier cost of quantity (n,) × growth(m), times a price-change profile.
 
     When no quantity ever leaves the first tier the cost is linear, `quantity × first price`, and stays
@@ -723,8 +944,9 @@ def _tiered(quantity: np.ndarray, starts: np.ndarray, prices: np.ndarray, growth
     """
     if starts.shape[0] == 1 and (starts.shape[1] == 1 or quantity.max() * growth.max() <= starts[0, 1]):
         return Component(_col(quantity * prices[0, 0]), growth_and_price_change)
-    return Component(np.ones((len(quantity), 1)), _times(tiered_cost(_col(quantity) * growth, starts, prices),
-                                                         price_change))
+    return Component(
+        np.ones((len(quantity), 1)), _times(tiered_cost(_col(quantity) * growth, starts, prices), price_change)
+    )
 
 
 def _times(grid: np.ndarray, factor: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ Scenario page refuses it. Feasible: the site's link carries the design's upload 
 ≤ UPLINK_UTILISATION of it (the advisor's uplink rule, `site_upload_mbps`). Cheapest: the feasible design with the
 lowest cloud TCO over the horizon (cash view); a tie goes to the design that changes fewer inputs.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -40,16 +41,22 @@ from planner.schema.scenario import (
     to_dict,
 )
 
-UPLINK_UTILISATION = 0.8           # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
+UPLINK_UTILISATION = 0.8  # plan a sustained upload at ≤ 80 % of the link (bursts, retransmits, traffic)
 PRICINGS = ("per_image", "serverless", "instances")
-HOURLY = ("on_demand", "spot")                 # billed by the hour: always on or scaled to zero
-COMMITTED = ("one_year", "three_year")         # billed every hour of the term: paid with or without upfront
+HOURLY = ("on_demand", "spot")  # billed by the hour: always on or scaled to zero
+COMMITTED = ("one_year", "three_year")  # billed every hour of the term: paid with or without upfront
 BILLINGS = ("always_on", "scale_to_zero")
 UPFRONTS = ("none", "partial", "all")
 UPLOADS = ("video", "frames")
-DESIGN_INPUTS = ("inference_pricing", "instance_commitment", "instance_upfront", "instance_billing", "cloud_upload",
-                 "cloud_region")
-CLOUD_PICKERS = ("region", "vision_api", "instance", "egress")   # the catalog pickers that fill cloud prices
+DESIGN_INPUTS = (
+    "inference_pricing",
+    "instance_commitment",
+    "instance_upfront",
+    "instance_billing",
+    "cloud_upload",
+    "cloud_region",
+)
+CLOUD_PICKERS = ("region", "vision_api", "instance", "egress")  # the catalog pickers that fill cloud prices
 
 
 def site_upload_mbps(cameras, sites, bitrate_mbps, analysed_fps, image_kb) -> tuple:
@@ -78,15 +85,16 @@ def provider_of(catalog: Catalog, scenario: Scenario) -> str | None:
 class Designs:
     """Every cloud design of a scenario, evaluated: per design (n,) its scenario, the inputs it changes, its upload
     and whether the link carries it, and the finance of the scenario's edge against it (cash view)."""
+
     scenario: Scenario
     scenarios: tuple[Scenario, ...]
-    changes: tuple[dict, ...]          # fields each design sets to another value than the scenario's
-    upload_mbps: np.ndarray            # sustained upload of one site [Mbps]
-    feasible: np.ndarray               # bool: the link carries it
-    link_mbps: float | None            # the site's uplink [Mbps]; None: not limited
+    changes: tuple[dict, ...]  # fields each design sets to another value than the scenario's
+    upload_mbps: np.ndarray  # sustained upload of one site [Mbps]
+    feasible: np.ndarray  # bool: the link carries it
+    link_mbps: float | None  # the site's uplink [Mbps]; None: not limited
     finance: Finance
-    current: int                       # index of the scenario's own design
-    cheapest: int | None               # index of the cheapest feasible design; None when none is feasible
+    current: int  # index of the scenario's own design
+    cheapest: int | None  # index of the cheapest feasible design; None when none is feasible
 
     @property
     def n(self) -> int:
@@ -103,24 +111,38 @@ class Designs:
         """Design i's cloud costs and the edge's break-even (None: never), NPV of savings and TCO against it."""
         f = self.finance
         be = float(f.break_even_month[i])
-        return {"monthly_cost": self.monthly_cost(i), "upfront": self.upfront(i),
-                "total_cost": float(f.cloud_total[i]) + 0.0,
-                "break_even_month": None if math.isnan(be) else be, "npv_savings": float(f.npv_savings[i]) + 0.0,
-                "edge_total_cost": float(f.edge_total[i]) + 0.0, "savings_total": float(f.savings_total[i]) + 0.0,
-                "upload_mbps": float(self.upload_mbps[i]), "feasible": bool(self.feasible[i])}
+        return {
+            "monthly_cost": self.monthly_cost(i),
+            "upfront": self.upfront(i),
+            "total_cost": float(f.cloud_total[i]) + 0.0,
+            "break_even_month": None if math.isnan(be) else be,
+            "npv_savings": float(f.npv_savings[i]) + 0.0,
+            "edge_total_cost": float(f.edge_total[i]) + 0.0,
+            "savings_total": float(f.savings_total[i]) + 0.0,
+            "upload_mbps": float(self.upload_mbps[i]),
+            "feasible": bool(self.feasible[i]),
+        }
 
 
 def _instance_rates(catalog: Catalog, scenario: Scenario) -> dict[str, dict]:
     """{commitment: instance fields} when the scenario's instance figures are a catalog instance's (served as a
     VM or behind its endpoint), each commitment with its own committed rate; {} for custom figures."""
     values = in_usd(to_dict(scenario))
-    key = next((k for k, (_, fields) in catalog.instance_choices(scenario.instance_commitment).items()
-                if all(same_value(values[f], v) for f, v in fields.items())), None)
+    key = next(
+        (
+            k
+            for k, (_, fields) in catalog.instance_choices(scenario.instance_commitment).items()
+            if all(same_value(values[f], v) for f, v in fields.items())
+        ),
+        None,
+    )
     if key is None:
         return {}
     instance_id, endpoint = key.removesuffix("@endpoint"), key.endswith("@endpoint")
-    return {c: scale_money(catalog.instance_fields(instance_id, endpoint, c), scenario.fx_rate)
-            for c in (*HOURLY, *COMMITTED)}
+    return {
+        c: scale_money(catalog.instance_fields(instance_id, endpoint, c), scenario.fx_rate)
+        for c in (*HOURLY, *COMMITTED)
+    }
 
 
 def _pricing_choices(scenario: Scenario):
@@ -153,8 +175,9 @@ def design_changes(scenario: Scenario, catalog: Catalog | None = None) -> list[d
     rates = _instance_rates(catalog, scenario)
     values = to_dict(scenario)
     found, seen = [], set()
-    for pricing, upload, region in itertools.product(_pricing_choices(scenario), UPLOADS,
-                                                     region_choices(catalog, scenario)):
+    for pricing, upload, region in itertools.product(
+        _pricing_choices(scenario), UPLOADS, region_choices(catalog, scenario)
+    ):
         fields = {**region, **pricing, "cloud_upload": upload}
         if pricing["inference_pricing"] == "instances":
             fields |= rates.get(fields["instance_commitment"], {})
@@ -163,7 +186,7 @@ def design_changes(scenario: Scenario, catalog: Catalog | None = None) -> list[d
         if key not in seen:
             seen.add(key)
             found.append(changed)
-    found.sort(key=lambda c: c != {})                  # the scenario's own design first
+    found.sort(key=lambda c: c != {})  # the scenario's own design first
     return found
 
 
@@ -173,15 +196,16 @@ def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalo
     for c in design_changes(scenario, catalog):
         try:
             scenarios.append(apply(scenario, c))
-        except ScenarioError:             # a catalog price beyond a field's bounds in this currency: not applicable
+        except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
             continue
         changes.append(c)
     b = cost_model.batch(scenarios)
     finance = analyse(cost_model.evaluate(b, carbon=False), "cash", b["discount_percent_per_year"])
     video, frames = site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"])
     upload = np.where(b["video_upload"], video, frames)
-    feasible = (np.ones(len(scenarios), bool) if link_mbps is None
-                else upload <= link_mbps * UPLINK_UTILISATION * (1 + 1e-12))
+    feasible = (
+        np.ones(len(scenarios), bool) if link_mbps is None else upload <= link_mbps * UPLINK_UTILISATION * (1 + 1e-12)
+    )
     cheapest = None
     if feasible.any():
         order = np.lexsort((np.array([len(c) for c in changes]), _rounded(finance.cloud_total), ~feasible))
@@ -203,12 +227,13 @@ def apply(scenario: Scenario, changes: dict) -> Scenario:
 # ── In words ────────────────────────────────────────────────────────────────────────────────────────
 def design_text(scenario: Scenario) -> str:
     """'GPU instances (provisioned), 3-year commitment, all upfront; analysed frames only; AWS · US East …'."""
-    option = lambda name: FIELD_BY_NAME[name].options[getattr(scenario, name)]   # noqa: E731
+    option = lambda name: FIELD_BY_NAME[name].options[getattr(scenario, name)]  # noqa: E731
     parts = [option("inference_pricing")]
     if scenario.inference_pricing == "instances":
         parts.append(option("instance_commitment"))
-        parts.append(option("instance_upfront") if scenario.instance_commitment in COMMITTED
-                     else option("instance_billing"))
+        parts.append(
+            option("instance_upfront") if scenario.instance_commitment in COMMITTED else option("instance_billing")
+        )
     text = ", ".join(parts) + "; uploads: " + option("cloud_upload").lower()
     region = "prices as entered" if scenario.cloud_region == NO_REGION else option("cloud_region")
     return f"{text}; region: {region}"
@@ -223,8 +248,10 @@ def changes_text(scenario: Scenario, changes: dict) -> list[str]:
     for name, value in changes.items():
         spec, before = FIELD_BY_NAME.get(name), getattr(scenario, name)
         if name == "cloud_region":
-            lines.append(f"{spec.label}: {spec.options[before]} → {spec.options[value]} (its transfer, per-image, "
-                         "ingest, serverless and storage prices, grid intensity and PUE)")
+            lines.append(
+                f"{spec.label}: {spec.options[before]} → {spec.options[value]} (its transfer, per-image, "
+                "ingest, serverless and storage prices, grid intensity and PUE)"
+            )
         elif name in filled or spec is None:
             continue
         elif hasattr(spec, "options"):
@@ -237,8 +264,11 @@ def changes_text(scenario: Scenario, changes: dict) -> list[str]:
 def sources_text(scenario: Scenario, catalog: Catalog | None = None) -> list[str]:
     """The catalog entries the design's cloud prices come from ('<entry>: <source> (as of …)'), those of inputs
     that apply to it; figures of no catalog entry are said to be the scenario's own."""
-    found = [p for p in (catalog or load_catalog()).provenance(scenario)
-             if p.picker in CLOUD_PICKERS and any(applies(scenario, f) for f in p.fields if f != "cloud_provider")]
+    found = [
+        p
+        for p in (catalog or load_catalog()).provenance(scenario)
+        if p.picker in CLOUD_PICKERS and any(applies(scenario, f) for f in p.fields if f != "cloud_provider")
+    ]
     lines = [p.text() for p in found]
     if scenario.inference_pricing == "instances" and not any(p.picker == "instance" for p in found):
         lines.append("GPU instance rates: the scenario's own figures (no catalog instance)")

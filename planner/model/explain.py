@@ -5,6 +5,7 @@ This recomputes a month with plain Python floats and loops, independently of the
 by hand — and the tests check that both agree, at go-live and in later months (growth, price changes,
 a growing fleet, refreshes with salvage). The app shows month 1 (`first_month`).
 """
+
 from __future__ import annotations
 
 import math
@@ -21,12 +22,12 @@ HOURS_PER_MONTH = 730.5
 
 @dataclass(frozen=True)
 class Step:
-    key: str            # component key, as in costs.COMPONENTS
+    key: str  # component key, as in costs.COMPONENTS
     label: str
     side: str
-    formula: str        # symbolic, from costs.COMPONENTS
-    arithmetic: str     # the same with this scenario's numbers
-    value: float        # month-1 value [currency], or [kg CO₂e] for a carbon step
+    formula: str  # symbolic, from costs.COMPONENTS
+    arithmetic: str  # the same with this scenario's numbers
+    value: float  # month-1 value [currency], or [kg CO₂e] for a carbon step
 
 
 def _n(x: float) -> str:
@@ -80,8 +81,13 @@ COMMITMENT_MONTHS = {"on_demand": 0, "spot": 0, "one_year": 12, "three_year": 36
 def _instances_needed(s: Scenario, m: int) -> int:
     """Cloud GPU instances month m needs: the fewest whose throughput covers every camera's frames plus
     headroom, and never fewer than the minimum kept for availability."""
-    load = (s.cameras * s.analysed_fps * _change(s.workload_growth_percent_per_year, m)
-            * (1 + s.instance_headroom_percent / 100) / s.instance_inferences_per_s)
+    load = (
+        s.cameras
+        * s.analysed_fps
+        * _change(s.workload_growth_percent_per_year, m)
+        * (1 + s.instance_headroom_percent / 100)
+        / s.instance_inferences_per_s
+    )
     whole = round(load)
     return max(s.instance_min_count, whole if abs(load - whole) <= 1e-9 else math.ceil(load))
 
@@ -94,7 +100,7 @@ def instances(s: Scenario, m: int) -> tuple[int, int]:
         return _instances_needed(s, m), 0
     bought: list[int] = []
     for j in range(m + 1):
-        running = sum(bought[max(j - term + 1, 0):j])          # committed in the term − 1 months before j
+        running = sum(bought[max(j - term + 1, 0) : j])  # committed in the term − 1 months before j
         in_service = max(_instances_needed(s, j), running)
         bought.append(in_service - running)
     return in_service, bought[m]
@@ -105,8 +111,10 @@ def _billed_hours(s: Scenario) -> tuple[float, str]:
     if COMMITMENT_MONTHS[s.instance_commitment] or s.instance_billing == "always_on":
         return HOURS_PER_MONTH, f"{_n(HOURS_PER_MONTH)} h"
     hours = min(min(s.hours_per_day + s.instance_warmup_hours_per_day, 24) * s.days_per_month, HOURS_PER_MONTH)
-    return hours, (f"({_n(s.hours_per_day)} h + {_n(s.instance_warmup_hours_per_day)} h warm-up) × "
-                   f"{_n(s.days_per_month)} days = {_n(hours)} h")
+    return hours, (
+        f"({_n(s.hours_per_day)} h + {_n(s.instance_warmup_hours_per_day)} h warm-up) × "
+        f"{_n(s.days_per_month)} days = {_n(hours)} h"
+    )
 
 
 def device_count(s: Scenario) -> int:
@@ -118,9 +126,9 @@ def stored_months(retention_days: float, m: int) -> float:
     """Months of upload held on average during month m (0-based): ∫ₘ^{m+1} min(t, R) dt, R in months."""
     r = retention_days / DAYS_PER_MONTH
     if r >= m + 1:
-        return m + 0.5                     # nothing deleted yet: the average age of a growing pile
+        return m + 0.5  # nothing deleted yet: the average age of a growing pile
     if r <= m:
-        return r                           # a full R months held all month
+        return r  # a full R months held all month
     return (r * r - m * m) / 2 + r * (m + 1 - r)
 
 
@@ -139,15 +147,23 @@ def month(s: Scenario, m: int) -> list[Step]:
     bandwidth_price = _change(s.bandwidth_price_change_percent_per_year, m)
     fee_price = _change(s.cloud_fee_change_percent_per_year, m)
     electricity_price = _change(s.electricity_price_change_percent_per_year, m)
-    grown, bw, fee = _times(growth, "growth"), _times(bandwidth_price, "price change"), _times(fee_price, "price change")
+    grown, bw, fee = (
+        _times(growth, "growth"),
+        _times(bandwidth_price, "price change"),
+        _times(fee_price, "price change"),
+    )
     operating_s = s.hours_per_day * 3600 * s.days_per_month
     images = s.cameras * s.analysed_fps * operating_s * growth
-    images_text = (f"{_n(s.cameras)} cameras × {_n(s.analysed_fps)} frames/s × {_n(s.hours_per_day)} h × 3600 s × "
-                   f"{_n(s.days_per_month)} days{grown}")
+    images_text = (
+        f"{_n(s.cameras)} cameras × {_n(s.analysed_fps)} frames/s × {_n(s.hours_per_day)} h × 3600 s × "
+        f"{_n(s.days_per_month)} days{grown}"
+    )
     if s.cloud_upload == "video":
         upload_gb = s.cameras * s.bitrate_mbps * 1e6 / 8 * operating_s / 1e9 * growth
-        upload_text = (f"{_n(s.cameras)} cameras × {_n(s.bitrate_mbps)} Mbps ÷ 8 × {_n(s.hours_per_day)} h × 3600 s "
-                       f"× {_n(s.days_per_month)} days ÷ 1000{grown} = {_n(upload_gb)} GB")
+        upload_text = (
+            f"{_n(s.cameras)} cameras × {_n(s.bitrate_mbps)} Mbps ÷ 8 × {_n(s.hours_per_day)} h × 3600 s "
+            f"× {_n(s.days_per_month)} days ÷ 1000{grown} = {_n(upload_gb)} GB"
+        )
     else:
         upload_gb = images * s.image_kb / 1e6
         upload_text = f"{_n(images)} frames × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(upload_gb)} GB"
@@ -161,31 +177,47 @@ def month(s: Scenario, m: int) -> list[Step]:
     powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_MONTH - operating_h, 0)
 
     steps: dict[str, tuple[str, float]] = {}
-    steps["site_uplink"] = (f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
-                            upload_gb * s.uplink_per_gb * bandwidth_price)
-    steps["cloud_ingest"] = (f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB{bw}",
-                             upload_gb * s.ingest_per_gb * bandwidth_price)
+    steps["site_uplink"] = (
+        f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
+        upload_gb * s.uplink_per_gb * bandwidth_price,
+    )
+    steps["cloud_ingest"] = (
+        f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB{bw}",
+        upload_gb * s.ingest_per_gb * bandwidth_price,
+    )
     paid = 1 - s.inference_discount_percent / 100
     discount = f" × (1 − {_n(s.inference_discount_percent)}% discount)" if s.inference_discount_percent else ""
     if s.inference_pricing == "per_image":
         text, value = _tiers(images, s.inference_tiers, 1000, "images")
-        steps["inference"] = (f"{images_text} = {_n(images)} images; ({text}){discount}{fee} {cur}",
-                              value * paid * fee_price)
+        steps["inference"] = (
+            f"{images_text} = {_n(images)} images; ({text}){discount}{fee} {cur}",
+            value * paid * fee_price,
+        )
     elif s.inference_pricing == "instances":
         count, committed_now = instances(s, m)
         term = COMMITMENT_MONTHS[s.instance_commitment]
-        share = ({"none": 0.0, "partial": s.instance_partial_upfront_percent / 100, "all": 1.0}[s.instance_upfront]
-                 if term else 0.0)
+        share = (
+            {"none": 0.0, "partial": s.instance_partial_upfront_percent / 100, "all": 1.0}[s.instance_upfront]
+            if term
+            else 0.0
+        )
         multiplier = (1 + s.instance_endpoint_surcharge_percent / 100) * paid
-        extras = (f" × (1 + {_n(s.instance_endpoint_surcharge_percent)}% endpoint)"
-                  if s.instance_endpoint_surcharge_percent else "") + discount
+        extras = (
+            f" × (1 + {_n(s.instance_endpoint_surcharge_percent)}% endpoint)"
+            if s.instance_endpoint_surcharge_percent
+            else ""
+        ) + discount
         if term:
-            rate, rate_text = (s.instance_committed_per_hour * (1 - share),
-                               f"{_n(s.instance_committed_per_hour)} {cur}/h committed × (1 − {_n(share * 100)}% upfront)")
+            rate, rate_text = (
+                s.instance_committed_per_hour * (1 - share),
+                f"{_n(s.instance_committed_per_hour)} {cur}/h committed × (1 − {_n(share * 100)}% upfront)",
+            )
         elif s.instance_commitment == "spot":
-            rate, rate_text = (s.instance_spot_per_hour * (1 + s.instance_spot_interruption_percent / 100),
-                               f"{_n(s.instance_spot_per_hour)} {cur}/h spot × (1 + "
-                               f"{_n(s.instance_spot_interruption_percent)}% interruptions)")
+            rate, rate_text = (
+                s.instance_spot_per_hour * (1 + s.instance_spot_interruption_percent / 100),
+                f"{_n(s.instance_spot_per_hour)} {cur}/h spot × (1 + "
+                f"{_n(s.instance_spot_interruption_percent)}% interruptions)",
+            )
         else:
             rate, rate_text = s.instance_per_hour, f"{_n(s.instance_per_hour)} {cur}/h"
         hours, hours_text = _billed_hours(s)
@@ -193,66 +225,100 @@ def month(s: Scenario, m: int) -> list[Step]:
         steps["inference"] = (
             f"max({s.instance_min_count}, ceil({_n(load)} inferences/s × (1 + {_n(s.instance_headroom_percent)}%) ÷ "
             f"{_n(s.instance_inferences_per_s)})) = {count} instances × {hours_text} × {rate_text}{extras}{fee} {cur}",
-            count * hours * rate * multiplier * fee_price)
+            count * hours * rate * multiplier * fee_price,
+        )
         upfront = s.instance_committed_per_hour * share * HOURS_PER_MONTH * term * multiplier
-        upfront_text = (f"{_n(s.instance_committed_per_hour)} {cur}/h × {_n(share * 100)}% upfront × "
-                        f"{_n(HOURS_PER_MONTH)} h × {term} months{extras}")
-        steps["commitment_upfront"] = (f"{committed_now} instances committed × {upfront_text}{fee}",
-                                       committed_now * upfront * fee_price)
-        steps["commitment_spread"] = (f"{count} instances × {upfront_text} ÷ {max(term, 1)} months{fee}",
-                                      count * upfront / max(term, 1) * fee_price)
+        upfront_text = (
+            f"{_n(s.instance_committed_per_hour)} {cur}/h × {_n(share * 100)}% upfront × "
+            f"{_n(HOURS_PER_MONTH)} h × {term} months{extras}"
+        )
+        steps["commitment_upfront"] = (
+            f"{committed_now} instances committed × {upfront_text}{fee}",
+            committed_now * upfront * fee_price,
+        )
+        steps["commitment_spread"] = (
+            f"{count} instances × {upfront_text} ÷ {max(term, 1)} months{fee}",
+            count * upfront / max(term, 1) * fee_price,
+        )
     else:
-        per_image = (s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
-                     + s.serverless_per_million_requests / 1e6)
+        per_image = (
+            s.serverless_ms_per_inference / 1000 * s.serverless_memory_gb * s.serverless_per_gb_second
+            + s.serverless_per_million_requests / 1e6
+        )
         steps["inference"] = (
             f"{_n(images)} images × ({_n(s.serverless_ms_per_inference)} ms ÷ 1000 × {_n(s.serverless_memory_gb)} GB "
             f"× {_n(s.serverless_per_gb_second)} + {_n(s.serverless_per_million_requests)} ÷ 10⁶){discount}{fee} {cur}",
-            images * per_image * paid * fee_price)
+            images * per_image * paid * fee_price,
+        )
     for key in ("commitment_upfront", "commitment_spread"):
         steps.setdefault(key, ("no instance commitment", 0.0))
     result_gb = images * s.result_kb / 1e6
     text, value = _tiers(result_gb, s.egress_tiers, 1, "GB")
-    steps["results_egress"] = (f"{_n(images)} images × {_n(s.result_kb)} KB ÷ 10⁶ = {_n(result_gb)} GB; {text}{bw} {cur}",
-                               value * bandwidth_price)
-    steps["cloud_storage"] = (f"{_n(upload_gb)} GB × {_n(stored)} months held on average × "
-                              f"{_n(s.storage_per_gb_month)} {cur}/GB-month{fee}",
-                              upload_gb * stored * s.storage_per_gb_month * fee_price)
+    steps["results_egress"] = (
+        f"{_n(images)} images × {_n(s.result_kb)} KB ÷ 10⁶ = {_n(result_gb)} GB; {text}{bw} {cur}",
+        value * bandwidth_price,
+    )
+    steps["cloud_storage"] = (
+        f"{_n(upload_gb)} GB × {_n(stored)} months held on average × {_n(s.storage_per_gb_month)} {cur}/GB-month{fee}",
+        upload_gb * stored * s.storage_per_gb_month * fee_price,
+    )
     sold = f" − {retired} retired × {_n(salvage)} salvage" if retired else ""
-    steps["hardware"] = (f"{bought} devices × {_n(s.device_price)} {cur}{sold}",
-                         bought * s.device_price - retired * salvage)
+    steps["hardware"] = (
+        f"{bought} devices × {_n(s.device_price)} {cur}{sold}",
+        bought * s.device_price - retired * salvage,
+    )
     steps["installation"] = (f"{bought} devices × {_n(s.install_per_device)} {cur}", bought * s.install_per_device)
     steps["depreciation"] = (
         f"{devices} devices × ({_n(s.device_price)} + {_n(s.install_per_device)} − {_n(salvage)} salvage) "
-        f"÷ {s.useful_life_months} months", devices * (unit_cost - salvage) / s.useful_life_months)
-    steps["failures"] = (f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(unit_cost)} {cur}",
-                         devices * s.failure_percent_per_year / 100 / 12 * unit_cost)
+        f"÷ {s.useful_life_months} months",
+        devices * (unit_cost - salvage) / s.useful_life_months,
+    )
+    steps["failures"] = (
+        f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(unit_cost)} {cur}",
+        devices * s.failure_percent_per_year / 100 / 12 * unit_cost,
+    )
     billed = devices if s.management_basis == "per_device" else s.sites
-    steps["management"] = (f"{_n(s.management_per_month)} {cur} × {billed} "
-                           f"{'devices' if s.management_basis == 'per_device' else 'sites'}",
-                           s.management_per_month * billed)
+    steps["management"] = (
+        f"{_n(s.management_per_month)} {cur} × {billed} {'devices' if s.management_basis == 'per_device' else 'sites'}",
+        s.management_per_month * billed,
+    )
     steps["electricity"] = (
         f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + {_n(s.idle_power_percent)}% × "
         f"{_n(max(HOURS_PER_MONTH - operating_h, 0))} idle h) × PUE {_n(s.pue)} × "
         f"{_n(s.electricity_per_kwh)} {cur}/kWh{_times(electricity_price, 'price change')}",
-        devices * s.device_watts / 1000 * powered_h * s.pue * s.electricity_per_kwh * electricity_price)
+        devices * s.device_watts / 1000 * powered_h * s.pue * s.electricity_per_kwh * electricity_price,
+    )
     steps["feedback_uplink"] = (
         f"{_n(images)} frames × {_n(s.feedback_percent)}% × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(feedback_gb)} GB × "
-        f"{_n(s.uplink_per_gb)} {cur}/GB{bw}", feedback_gb * s.uplink_per_gb * bandwidth_price)
+        f"{_n(s.uplink_per_gb)} {cur}/GB{bw}",
+        feedback_gb * s.uplink_per_gb * bandwidth_price,
+    )
     steps["feedback_cloud"] = (
         f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) {cur}/GB",
-        feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price))
+        feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price),
+    )
 
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne
     per_tonne = f" ÷ 1000 × {_n(price)} {cur}/tonne"
     cloud_kg = kg["cloud_energy"] + kg["cloud_network"] + kg["cloud_embodied"]
-    steps["carbon_cloud"] = (f"({_n(kg['cloud_energy'])} + {_n(kg['cloud_network'])} + {_n(kg['cloud_embodied'])}) "
-                             f"kg CO₂e{per_tonne}", cloud_kg / 1000 * price)
-    steps["carbon_edge_purchase"] = (f"{_n(kg['edge_purchase'])} kg CO₂e{per_tonne}", kg["edge_purchase"] / 1000 * price)
-    steps["carbon_edge_embodied"] = (f"{_n(kg['edge_embodied'])} kg CO₂e{per_tonne}", kg["edge_embodied"] / 1000 * price)
+    steps["carbon_cloud"] = (
+        f"({_n(kg['cloud_energy'])} + {_n(kg['cloud_network'])} + {_n(kg['cloud_embodied'])}) kg CO₂e{per_tonne}",
+        cloud_kg / 1000 * price,
+    )
+    steps["carbon_edge_purchase"] = (
+        f"{_n(kg['edge_purchase'])} kg CO₂e{per_tonne}",
+        kg["edge_purchase"] / 1000 * price,
+    )
+    steps["carbon_edge_embodied"] = (
+        f"{_n(kg['edge_embodied'])} kg CO₂e{per_tonne}",
+        kg["edge_embodied"] / 1000 * price,
+    )
     edge_kg = kg["edge_energy"] + kg["edge_failures"] + kg["edge_network"]
-    steps["carbon_edge"] = (f"({_n(kg['edge_energy'])} + {_n(kg['edge_failures'])} + {_n(kg['edge_network'])}) "
-                            f"kg CO₂e{per_tonne}", edge_kg / 1000 * price)
+    steps["carbon_edge"] = (
+        f"({_n(kg['edge_energy'])} + {_n(kg['edge_failures'])} + {_n(kg['edge_network'])}) kg CO₂e{per_tonne}",
+        edge_kg / 1000 * price,
+    )
 
     out = []
     for key, (arithmetic, value) in steps.items():
@@ -281,28 +347,44 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
     cloud_grid, network = s.cloud_grid_kgco2e_per_kwh, s.network_kwh_per_gb
     embodied = s.device_embodied_kgco2e
     steps = {
-        "cloud_energy": (f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s × "
-                         f"{_n(s.cloud_accelerator_watts)} W ÷ 3,600,000 = {_n(accelerator_s * s.cloud_accelerator_watts / 3.6e6)} kWh "
-                         f"× PUE {_n(s.cloud_pue)} × {_n(cloud_grid)} kg/kWh",
-                         accelerator_s * s.cloud_accelerator_watts / 3.6e6 * s.cloud_pue * cloud_grid),
-        "cloud_network": (f"({_n(upload_gb)} GB uploaded + {_n(result_gb)} GB results) × {_n(network)} kWh/GB × "
-                          f"{_n(cloud_grid)} kg/kWh", (upload_gb + result_gb) * network * cloud_grid),
-        "cloud_embodied": (f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s ÷ 3600 = "
-                           f"{_n(accelerator_s / 3600)} accelerator-hours × "
-                           f"{_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} kg/accelerator-hour",
-                           accelerator_s / 3600 * s.cloud_embodied_kgco2e_per_accelerator_hour),
+        "cloud_energy": (
+            f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s × "
+            f"{_n(s.cloud_accelerator_watts)} W ÷ 3,600,000 = {_n(accelerator_s * s.cloud_accelerator_watts / 3.6e6)} kWh "
+            f"× PUE {_n(s.cloud_pue)} × {_n(cloud_grid)} kg/kWh",
+            accelerator_s * s.cloud_accelerator_watts / 3.6e6 * s.cloud_pue * cloud_grid,
+        ),
+        "cloud_network": (
+            f"({_n(upload_gb)} GB uploaded + {_n(result_gb)} GB results) × {_n(network)} kWh/GB × "
+            f"{_n(cloud_grid)} kg/kWh",
+            (upload_gb + result_gb) * network * cloud_grid,
+        ),
+        "cloud_embodied": (
+            f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s ÷ 3600 = "
+            f"{_n(accelerator_s / 3600)} accelerator-hours × "
+            f"{_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} kg/accelerator-hour",
+            accelerator_s / 3600 * s.cloud_embodied_kgco2e_per_accelerator_hour,
+        ),
         "edge_purchase": (f"{bought} devices bought × {_n(embodied)} kg", bought * embodied),
-        "edge_embodied": (f"{devices} devices × {_n(embodied)} kg ÷ {s.useful_life_months} months",
-                          devices * embodied / s.useful_life_months),
-        "edge_failures": (f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(embodied)} kg",
-                          devices * s.failure_percent_per_year / 100 / 12 * embodied),
-        "edge_energy": (f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + "
-                        f"{_n(s.idle_power_percent)}% × {_n(other_h)} idle h) × PUE {_n(s.pue)} = {_n(devices * kwh)} kWh "
-                        f"× {_n(s.grid_kgco2e_per_kwh)} kg/kWh", devices * kwh * s.grid_kgco2e_per_kwh),
-        "edge_network": (f"{_n(feedback_gb)} GB feedback{grown} × {_n(network)} kWh/GB × {_n(cloud_grid)} kg/kWh",
-                         feedback_gb * network * cloud_grid),
+        "edge_embodied": (
+            f"{devices} devices × {_n(embodied)} kg ÷ {s.useful_life_months} months",
+            devices * embodied / s.useful_life_months,
+        ),
+        "edge_failures": (
+            f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(embodied)} kg",
+            devices * s.failure_percent_per_year / 100 / 12 * embodied,
+        ),
+        "edge_energy": (
+            f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + "
+            f"{_n(s.idle_power_percent)}% × {_n(other_h)} idle h) × PUE {_n(s.pue)} = {_n(devices * kwh)} kWh "
+            f"× {_n(s.grid_kgco2e_per_kwh)} kg/kWh",
+            devices * kwh * s.grid_kgco2e_per_kwh,
+        ),
+        "edge_network": (
+            f"{_n(feedback_gb)} GB feedback{grown} × {_n(network)} kWh/GB × {_n(cloud_grid)} kg/kWh",
+            feedback_gb * network * cloud_grid,
+        ),
     }
-    if s.inference_pricing == "instances":       # what is billed: busy hours at full power, the rest idle
+    if s.inference_pricing == "instances":  # what is billed: busy hours at full power, the rest idle
         count, hours = instances(s, m)[0], _billed_hours(s)[0]
         busy_h = images / s.instance_inferences_per_s / 3600
         idle = s.cloud_accelerator_idle_percent / 100
@@ -311,9 +393,22 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
             f"({_n(images)} images ÷ {_n(s.instance_inferences_per_s)}/s ÷ 3600 = {_n(busy_h)} busy h × (1 − "
             f"{_n(idle * 100)}% idle) + {_n(idle * 100)}% × {count} instances × {_n(hours)} h billed) × "
             f"{_n(s.cloud_accelerator_watts)} W ÷ 1000 = {_n(kwh_cloud)} kWh × PUE {_n(s.cloud_pue)} × "
-            f"{_n(cloud_grid)} kg/kWh", kwh_cloud * s.cloud_pue * cloud_grid)
+            f"{_n(cloud_grid)} kg/kWh",
+            kwh_cloud * s.cloud_pue * cloud_grid,
+        )
         steps["cloud_embodied"] = (
             f"{count} instances × {_n(hours)} h billed × {_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} "
-            "kg/accelerator-hour", count * hours * s.cloud_embodied_kgco2e_per_accelerator_hour)
-    return [Step(key, CARBON_BY_KEY[key].label, CARBON_BY_KEY[key].side, CARBON_BY_KEY[key].formula,
-                 f"{arithmetic} = {value:,.2f} kg CO₂e", value) for key, (arithmetic, value) in steps.items()]
+            "kg/accelerator-hour",
+            count * hours * s.cloud_embodied_kgco2e_per_accelerator_hour,
+        )
+    return [
+        Step(
+            key,
+            CARBON_BY_KEY[key].label,
+            CARBON_BY_KEY[key].side,
+            CARBON_BY_KEY[key].formula,
+            f"{arithmetic} = {value:,.2f} kg CO₂e",
+            value,
+        )
+        for key, (arithmetic, value) in steps.items()
+    ]

@@ -20,6 +20,7 @@ Break-even, payback, NPV, IRR and discounted payback are on cash flows in every 
 changes the P&L presentation (monthly costs, totals, charts, tables) and nothing else, so its break-even is
 the cash one (the month the cash savings have repaid the capex).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,16 +28,25 @@ from typing import NamedTuple
 
 import numpy as np
 
-from planner.model.costs import (CARBON_PRICE_KEYS, FLOWS, Component, Costs, side_components, sum_terms, terms_at,
-                                  weighted_sums)
+from planner.model.costs import (
+    CARBON_PRICE_KEYS,
+    FLOWS,
+    Component,
+    Costs,
+    side_components,
+    sum_terms,
+    terms_at,
+    weighted_sums,
+)
 from planner.schema.scenario import VIEWS
 
-
-MIN_CAPEX = 0.01   # capex below a cent counts as none: ROI is undefined rather than astronomically large
+MIN_CAPEX = 0.01  # capex below a cent counts as none: ROI is undefined rather than astronomically large
 
 # The discounting convention, stated in every output; `{when}` is DISCOUNT_WHEN[discount_timing].
-DISCOUNT_CONVENTION = ("running flows discounted at the {when} of their month, capex at the start of its month; "
-                       "monthly rate (1 + annual rate)^(1/12) − 1 (annual effective rate)")
+DISCOUNT_CONVENTION = (
+    "running flows discounted at the {when} of their month, capex at the start of its month; "
+    "monthly rate (1 + annual rate)^(1/12) − 1 (annual effective rate)"
+)
 DISCOUNT_WHEN = {"end_of_month": "end", "mid_month": "middle"}
 
 
@@ -48,6 +58,7 @@ def discount_convention(discount_timing: str) -> str:
 class _SideSeries:
     """The monthly series of both sides, in the unit of `_monthly` (money for Finance, kg CO₂e for Carbon), zero
     past each scenario's horizon and built on request; lumps (capex, devices bought) as the view counts them."""
+
     cloud_total: np.ndarray
     edge_total: np.ndarray
 
@@ -92,16 +103,17 @@ class _SideSeries:
 @dataclass(frozen=True)
 class Finance(_SideSeries):
     """Per-scenario results, arrays of shape (n,); the monthly series ((n, M)) are built on request."""
+
     costs: Costs
     view: str
-    break_even_month: np.ndarray      # fractional months from go-live, cash flows; NaN = not within the horizon
-    payback_months: np.ndarray        # the same figure (the cash break-even) in every view
-    cloud_total: np.ndarray           # TCO over each scenario's horizon
+    break_even_month: np.ndarray  # fractional months from go-live, cash flows; NaN = not within the horizon
+    payback_months: np.ndarray  # the same figure (the cash break-even) in every view
+    cloud_total: np.ndarray  # TCO over each scenario's horizon
     edge_total: np.ndarray
-    capex_total: np.ndarray           # cash capex paid within the horizon, the carbon price of devices not included
-    npv_savings: np.ndarray           # of the cash flows, whatever the view
-    savings_curve: np.ndarray | None = None   # (n, M) cumulative savings at each month's end, if kept
-    discount_mid_month: np.ndarray | bool = False   # (n,) running flows discounted at mid-month, not month end
+    capex_total: np.ndarray  # cash capex paid within the horizon, the carbon price of devices not included
+    npv_savings: np.ndarray  # of the cash flows, whatever the view
+    savings_curve: np.ndarray | None = None  # (n, M) cumulative savings at each month's end, if kept
+    discount_mid_month: np.ndarray | bool = False  # (n,) running flows discounted at mid-month, not month end
 
     @property
     def horizon(self) -> np.ndarray:
@@ -150,16 +162,19 @@ class Finance(_SideSeries):
         """(n, M) cash-view gap (cloud − edge running) and net lumps (edge capex − cloud upfront), zero past
         each horizon."""
         cash = lambda side, lump=None: _within(self.costs.total(side, "cash", lump), self.horizon)  # noqa: E731
-        return (cash("cloud", lump=False) - cash("edge", lump=False),
-                cash("edge", lump=True) - cash("cloud", lump=True))
+        return (
+            cash("cloud", lump=False) - cash("edge", lump=False),
+            cash("edge", lump=True) - cash("cloud", lump=True),
+        )
 
     def discounted_payback_months(self, discount_percent_per_year) -> np.ndarray:
         """(n,) months until the discounted cash savings repay the capex, whatever the view; NaN if not within
         the horizon."""
         gap, capex = self._cash_flows()
-        free = (self.cloud_total == 0) & (self.edge_total == 0)      # nothing to pay back, as for the break-even
-        return np.where(free, np.nan, discounted_payback(gap, capex, discount_percent_per_year,
-                                                         self.discount_mid_month))
+        free = (self.cloud_total == 0) & (self.edge_total == 0)  # nothing to pay back, as for the break-even
+        return np.where(
+            free, np.nan, discounted_payback(gap, capex, discount_percent_per_year, self.discount_mid_month)
+        )
 
     @property
     def irr_percent(self) -> np.ndarray:
@@ -182,7 +197,7 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
     >>> break_even(np.array([[-5., 10., 10.]]), lambda m: np.full(1, 10.), np.array([3]))  # capex 15
     array([1.5])
     """
-    s_end = np.cumsum(net, axis=1, out=net)            # in place: `net` is not needed after this
+    s_end = np.cumsum(net, axis=1, out=net)  # in place: `net` is not needed after this
     # A running sum carries rounding errors of about 1e-16 of the amounts summed: savings that come
     # to exactly 0 at a month's end (by hand) may land a hair below 0 here, which is still break-even.
     tolerance = 1e-9 * np.maximum(s_end.max(axis=1), -s_end.min(axis=1))[:, None]
@@ -191,24 +206,26 @@ def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:
         reached &= np.arange(net.shape[1])[None, :] < horizon[:, None]
     first = np.argmax(reached, axis=1)
     rows = np.arange(net.shape[0])
-    return np.where(reached[rows, first], crossing_time(first, s_end[rows, first], gap_at(first)),
-                    np.nan)   # argmax of no True is 0
+    return np.where(
+        reached[rows, first], crossing_time(first, s_end[rows, first], gap_at(first)), np.nan
+    )  # argmax of no True is 0
 
 
 def crossing_time(month: np.ndarray, s_end: np.ndarray, gap: np.ndarray) -> np.ndarray:
     """When cumulative savings reach 0 within `month`, given them at its end (`s_end`, ≥ 0) and the month's gap:
     month + (−S_start)/gap with S_start = s_end − gap, at the month's start when S_start ≥ 0 [fractional months]."""
     s_start = s_end - gap
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):    # a tiny gap: a huge ratio, clipped to 1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a tiny gap: a huge ratio, clipped to 1
         fraction = -s_start / np.where(gap > 0, gap, 1.0)  # a gap ≤ 0 can only reach 0 at the start
     return month + np.clip(fraction, 0, 1)
 
 
 class SavingsPath(NamedTuple):
     """Month by month, the figures behind a break-even (n, M)."""
-    savings_end: np.ndarray     # cumulative savings at each month's end: Σ (gap − lumps)
-    started: np.ndarray         # 1 from the first month with any flow (gap − lumps ≠ 0), else 0
-    crossing: np.ndarray        # `crossing_time` in each month that ends with savings ≥ 0 (once started), else NaN
+
+    savings_end: np.ndarray  # cumulative savings at each month's end: Σ (gap − lumps)
+    started: np.ndarray  # 1 from the first month with any flow (gap − lumps ≠ 0), else 0
+    crossing: np.ndarray  # `crossing_time` in each month that ends with savings ≥ 0 (once started), else NaN
 
 
 def savings_path(gap: np.ndarray, lumps: np.ndarray, from_first_flow: bool = False) -> SavingsPath:
@@ -231,8 +248,9 @@ def _within(values: np.ndarray, horizon: np.ndarray) -> np.ndarray:
     return np.where(np.arange(values.shape[1])[None, :] < horizon[:, None], values, 0.0)
 
 
-def discount_factors(discount_percent_per_year, months: int, mid_month: np.ndarray | bool = False
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def discount_factors(
+    discount_percent_per_year, months: int, mid_month: np.ndarray | bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Present-value factors (1 or n, M) of capex, at the start of each month, and of running flows, at its end
     ((1+r)^−((m+1)/12)) or, where `mid_month`, at its middle ((1+r)^−((m+½)/12))."""
     rate = np.atleast_1d(np.asarray(discount_percent_per_year, dtype=float))
@@ -242,7 +260,7 @@ def discount_factors(discount_percent_per_year, months: int, mid_month: np.ndarr
     factors = np.exp(-log_monthly * m)
     at_start, at_end = factors[:, :-1], factors[:, 1:]
     mid = np.atleast_1d(np.asarray(mid_month, dtype=bool))
-    if mid.any():                                          # half a month earlier: × (1 + monthly rate)^½
+    if mid.any():  # half a month earlier: × (1 + monthly rate)^½
         at_end = at_end * np.where(mid[:, None], np.exp(log_monthly / 2), 1.0)
     return at_start, at_end
 
@@ -261,12 +279,20 @@ def total(costs: Costs, side: str, view: str = "cash", within: np.ndarray | None
 def capex_terms(costs: Costs) -> list[Component]:
     """The edge's capex: its cash lumps but the internal carbon price of the devices bought, which is its own line
     (a cost at purchase in the break-even and NPV, not money invested: out of ROI's denominator)."""
-    return [t for c in side_components("edge", "cash", costs.registry) if c.lump and c.key not in CARBON_PRICE_KEYS
-            for t in costs.lines[c.key]]
+    return [
+        t
+        for c in side_components("edge", "cash", costs.registry)
+        if c.lump and c.key not in CARBON_PRICE_KEYS
+        for t in costs.lines[c.key]
+    ]
 
 
-def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndarray | float = 0.0,
-            keep_savings_curve: bool = False) -> Finance:
+def analyse(
+    costs: Costs,
+    view: str = "cash",
+    discount_percent_per_year: np.ndarray | float = 0.0,
+    keep_savings_curve: bool = False,
+) -> Finance:
     """Finance metrics of every scenario in `costs`, in the cash or accounting view.
 
     Only one (n, M) grid is built — monthly net savings, accumulated in place for the break-even
@@ -278,44 +304,65 @@ def analyse(costs: Costs, view: str = "cash", discount_percent_per_year: np.ndar
 
     def flows(v: str):
         """Running gap (cloud − edge running) and net lumps (edge capex − cloud upfront) of one view."""
-        return (costs.terms("cloud", v, lump=False) + costs.terms("edge", v, lump=False, sign=-1.0),
-                costs.terms("edge", v, lump=True) + costs.terms("cloud", v, lump=True, sign=-1.0))
+        return (
+            costs.terms("cloud", v, lump=False) + costs.terms("edge", v, lump=False, sign=-1.0),
+            costs.terms("edge", v, lump=True) + costs.terms("cloud", v, lump=True, sign=-1.0),
+        )
 
-    gap, lump = flows("cash")          # break-even, payback and NPV are on cash flows in every view
+    gap, lump = flows("cash")  # break-even, payback and NPV are on cash flows in every view
     be, curve = _crossing(gap, [], lump, n, costs.months, h)
-    if keep_savings_curve and view != "cash":     # the chart's cumulative savings are the view's P&L
+    if keep_savings_curve and view != "cash":  # the chart's cumulative savings are the view's P&L
         view_gap, view_lump = flows(view)
-        curve = np.cumsum(sum_terms(view_gap + [Component(-t.amount, t.factor) for t in view_lump], n, costs.months),
-                          axis=1)
+        curve = np.cumsum(
+            sum_terms(view_gap + [Component(-t.amount, t.factor) for t in view_lump], n, costs.months), axis=1
+        )
     payback = be
     within = _within_horizon(costs)
     at_start, at_end = discount_factors(discount_percent_per_year, costs.months, costs.discount_mid_month)
     npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
     cloud_total, edge_total = (total(costs, side, view, within) for side in ("cloud", "edge"))
-    free = (cloud_total == 0) & (edge_total == 0)          # nothing spent on either side: nothing to pay back
+    free = (cloud_total == 0) & (edge_total == 0)  # nothing spent on either side: nothing to pay back
     if np.any(free):
         be, payback = np.where(free, np.nan, be), np.where(free, np.nan, payback)
-    return Finance(costs, view, be, payback,
-                   cloud_total=cloud_total,
-                   edge_total=edge_total,
-                   capex_total=weighted_sums(capex_terms(costs), n, within),
-                   npv_savings=npv, savings_curve=curve if keep_savings_curve else None,
-                   discount_mid_month=costs.discount_mid_month)
+    return Finance(
+        costs,
+        view,
+        be,
+        payback,
+        cloud_total=cloud_total,
+        edge_total=edge_total,
+        capex_total=weighted_sums(capex_terms(costs), n, within),
+        npv_savings=npv,
+        savings_curve=curve if keep_savings_curve else None,
+        discount_mid_month=costs.discount_mid_month,
+    )
 
 
-def analyse_flows(cloud_running: np.ndarray, cloud_upfront: np.ndarray, edge_running: np.ndarray,
-                  edge_capex: np.ndarray, discount_percent_per_year: np.ndarray | float = 0.0,
-                  discount_mid_month: bool = False) -> Finance:
+def analyse_flows(
+    cloud_running: np.ndarray,
+    cloud_upfront: np.ndarray,
+    edge_running: np.ndarray,
+    edge_capex: np.ndarray,
+    discount_percent_per_year: np.ndarray | float = 0.0,
+    discount_mid_month: bool = False,
+) -> Finance:
     """Finance metrics (cash view) of n whole cash flows (n, M) of both sides: what accrues through each month
     and what is paid at its start. The same rules as `analyse` of cost lines, for flows that are not one
     scenario's lines (a fleet programme's plans); the horizon is every month given."""
     n, months = edge_capex.shape
     ones = np.ones((n, 1))
-    flows = {"cloud_running": cloud_running, "cloud_upfront": cloud_upfront, "edge_running": edge_running,
-             "edge_capex": edge_capex}
+    flows = {
+        "cloud_running": cloud_running,
+        "cloud_upfront": cloud_upfront,
+        "edge_running": edge_running,
+        "edge_capex": edge_capex,
+    }
     lines = {key: (Component(ones, series),) for key, series in flows.items()}
-    return analyse(Costs(n, months, np.full(n, months), lines, {}, registry=FLOWS,
-                         discount_mid_month=discount_mid_month), "cash", discount_percent_per_year)
+    return analyse(
+        Costs(n, months, np.full(n, months), lines, {}, registry=FLOWS, discount_mid_month=discount_mid_month),
+        "cash",
+        discount_percent_per_year,
+    )
 
 
 @dataclass(frozen=True)
@@ -327,23 +374,28 @@ class Carbon(_SideSeries):
     them when bought: it is the month in which the edge's lower operating emissions have paid back the
     emissions of making its devices (NaN: not within the horizon), found like the money break-even.
     """
+
     costs: Costs
     view: str
-    cloud_total: np.ndarray           # kg CO₂e over each scenario's horizon
+    cloud_total: np.ndarray  # kg CO₂e over each scenario's horizon
     edge_total: np.ndarray
     break_even_month: np.ndarray
 
     def _monthly(self, side: str, lump: bool | None = None, view: str | None = None) -> np.ndarray:
         """(n, M) emissions per month [kg CO₂e]."""
-        return _within(sum_terms(self.costs.terms(side, view or self.view, lump, carbon=True), self.costs.n,
-                                 self.costs.months), self.costs.horizon)
+        return _within(
+            sum_terms(self.costs.terms(side, view or self.view, lump, carbon=True), self.costs.n, self.costs.months),
+            self.costs.horizon,
+        )
 
     @property
     def break_even_flows(self) -> tuple[np.ndarray, np.ndarray]:
         """(n, M) the flows of the carbon break-even, whatever the view: cloud − edge running (cash view), and the
         devices' embodied emissions when bought."""
-        return (self.cloud_monthly - self._monthly("edge", lump=False, view="cash"),
-                self._monthly("edge", lump=True, view="cash"))
+        return (
+            self.cloud_monthly - self._monthly("edge", lump=False, view="cash"),
+            self._monthly("edge", lump=True, view="cash"),
+        )
 
 
 def carbon(costs: Costs, view: str = "cash") -> Carbon:
@@ -351,33 +403,39 @@ def carbon(costs: Costs, view: str = "cash") -> Carbon:
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     n, h = costs.n, costs.horizon
-    terms = lambda side, v=view, lump=None: costs.terms(side, v, lump, carbon=True)   # noqa: E731
+    terms = lambda side, v=view, lump=None: costs.terms(side, v, lump, carbon=True)  # noqa: E731
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
-    be = _blocked_break_even(terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n,
-                             costs.months, h)
+    be = _blocked_break_even(
+        terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n, costs.months, h
+    )
     if view != "cash":
-        cash_cloud, cash_edge = weighted_sums(terms("cloud", "cash"), n, within), weighted_sums(terms("edge", "cash"), n, within)
+        cash_cloud, cash_edge = (
+            weighted_sums(terms("cloud", "cash"), n, within),
+            weighted_sums(terms("edge", "cash"), n, within),
+        )
     else:
         cash_cloud, cash_edge = cloud_total, edge_total
-    be = np.where((cash_cloud == 0) & (cash_edge == 0), np.nan, be)    # nothing emitted: nothing to pay back
+    be = np.where((cash_cloud == 0) & (cash_edge == 0), np.nan, be)  # nothing emitted: nothing to pay back
     return Carbon(costs, view, cloud_total, edge_total, be)
 
 
-def _crossing(cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int,
-              horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _crossing(
+    cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int, horizon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Break-even of cumulative `cloud` − `opex` − `lump` terms, and the (n, M) cumulative savings."""
-    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]   # noqa: E731
+    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]  # noqa: E731
     gap = cloud + minus(opex)
     net = sum_terms(gap + minus(lump), n, months)
-    return break_even(net, lambda m: terms_at(gap, n, m), horizon), net   # net now holds cumulative savings
+    return break_even(net, lambda m: terms_at(gap, n, m), horizon), net  # net now holds cumulative savings
 
 
-BLOCK_CELLS = 262_144        # rows × months per block: its float grids (2 MB each) stay in the CPU cache
+BLOCK_CELLS = 262_144  # rows × months per block: its float grids (2 MB each) stay in the CPU cache
 
 
-def _blocked_break_even(cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int,
-                        horizon: np.ndarray) -> np.ndarray:
+def _blocked_break_even(
+    cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int, horizon: np.ndarray
+) -> np.ndarray:
     """`_crossing`'s break-even, a block of rows at a time: the same figures without writing an (n, M) grid to
     memory (only the break-even is needed, not the savings curve). Used for carbon, whose terms are per-scenario
     amounts × shared factors: about twice as fast as the whole grid there (the money terms' per-scenario tier
@@ -387,8 +445,7 @@ def _blocked_break_even(cloud: list[Component], opex: list[Component], lump: lis
     for start in range(0, n, rows):
         block = slice(start, min(start + rows, n))
         cut = _row_slicer(block)
-        out[block] = _crossing(cut(cloud), cut(opex), cut(lump), block.stop - block.start, months,
-                               horizon[block])[0]
+        out[block] = _crossing(cut(cloud), cut(opex), cut(lump), block.stop - block.start, months, horizon[block])[0]
     return out
 
 
@@ -403,11 +460,13 @@ def _row_slicer(block: slice):
         if id(x) not in made:
             made[id(x)] = x[block]
         return made[id(x)]
+
     return lambda terms: [Component(rows_of(t.amount), rows_of(t.factor)) for t in terms]
 
 
-def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year,
-                       mid_month: np.ndarray | bool = False) -> np.ndarray:
+def discounted_payback(
+    gap: np.ndarray, capex: np.ndarray, discount_percent_per_year, mid_month: np.ndarray | bool = False
+) -> np.ndarray:
     """Discounted payback [fractional months]: the break-even of the discounted cash flows; NaN if not reached.
 
     gap   : (n, M) cloud − edge running cost per month, discounted at the end (or middle) of its month [money/month]
@@ -420,12 +479,16 @@ def discounted_payback(gap: np.ndarray, capex: np.ndarray, discount_percent_per_
     """
     discounted_gap, discounted_capex = discounted_flows(gap, capex, discount_percent_per_year, mid_month)
     rows = np.arange(discounted_gap.shape[0])
-    return break_even(discounted_gap - discounted_capex, lambda m: discounted_gap[rows, m],
-                      np.full(discounted_gap.shape[0], discounted_gap.shape[1]))
+    return break_even(
+        discounted_gap - discounted_capex,
+        lambda m: discounted_gap[rows, m],
+        np.full(discounted_gap.shape[0], discounted_gap.shape[1]),
+    )
 
 
-def discounted_flows(gap: np.ndarray, capex: np.ndarray, discount_percent_per_year,
-                     mid_month: np.ndarray | bool = False) -> tuple[np.ndarray, np.ndarray]:
+def discounted_flows(
+    gap: np.ndarray, capex: np.ndarray, discount_percent_per_year, mid_month: np.ndarray | bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(n, M) `gap` discounted at the end (or middle) of its month and `capex` at its start (see
     `discounted_payback`)."""
     gap, capex = np.atleast_2d(gap), np.atleast_2d(capex)
@@ -433,7 +496,7 @@ def discounted_flows(gap: np.ndarray, capex: np.ndarray, discount_percent_per_ye
     return gap * at_end, capex * at_start
 
 
-IRR_SEARCH_LOG_MONTHLY = (-2.0, 20.0)   # ln(1 + monthly rate) searched: about −100 % to 10^104 % a year
+IRR_SEARCH_LOG_MONTHLY = (-2.0, 20.0)  # ln(1 + monthly rate) searched: about −100 % to 10^104 % a year
 
 
 def irr_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) -> np.ndarray:
@@ -488,9 +551,10 @@ def sign_changes(flows: np.ndarray) -> np.ndarray:
 
 # ρ = ln(1 + monthly rate) at which several IRRs are looked for: dense near 0 (steps of about 10⁻⁴ a month),
 # coarse towards the search bounds.
-IRR_GRID = 0.01 * np.sinh(np.linspace(np.arcsinh(IRR_SEARCH_LOG_MONTHLY[0] / 0.01),
-                                      np.arcsinh(IRR_SEARCH_LOG_MONTHLY[1] / 0.01), 4001))
-IRR_GRID_CELLS = 4_000_000      # rows × grid points × months evaluated at once
+IRR_GRID = 0.01 * np.sinh(
+    np.linspace(np.arcsinh(IRR_SEARCH_LOG_MONTHLY[0] / 0.01), np.arcsinh(IRR_SEARCH_LOG_MONTHLY[1] / 0.01), 4001)
+)
+IRR_GRID_CELLS = 4_000_000  # rows × grid points × months evaluated at once
 
 
 def irr_all_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
@@ -510,21 +574,21 @@ def irr_all_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) ->
         return changes, single[:, None]
     t = np.arange(months, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        discount = np.exp(-IRR_GRID[:, None] * t)                            # (G, T)
+        discount = np.exp(-IRR_GRID[:, None] * t)  # (G, T)
         rows_per_block = max(1, IRR_GRID_CELLS // (len(IRR_GRID) * months))
         found_rows, found_lo, found_hi = [], [], []
-        for start in range(0, several.size, rows_per_block):          # blocks of rows bound the memory, not a loop per row
-            rows = several[start:start + rows_per_block]
-            signs = np.sign(flows[rows] @ discount.T)                       # (r, G)
+        for start in range(0, several.size, rows_per_block):  # blocks of rows bound the memory, not a loop per row
+            rows = several[start : start + rows_per_block]
+            signs = np.sign(flows[rows] @ discount.T)  # (r, G)
             crossing = signs[:, :-1] * signs[:, 1:] < 0
-            exact = (signs == 0)
+            exact = signs == 0
             r, j = np.nonzero(crossing)
             r0, j0 = np.nonzero(exact)
             found_rows += [rows[r], rows[r0]]
             found_lo += [IRR_GRID[j], IRR_GRID[j0]]
             found_hi += [IRR_GRID[j + 1], IRR_GRID[j0]]
         row, lo, hi = (np.concatenate(x) for x in (found_rows, found_lo, found_hi))
-        npv = lambda rho: (flows[row] * np.exp(-rho[:, None] * t)).sum(axis=1)   # noqa: E731
+        npv = lambda rho: (flows[row] * np.exp(-rho[:, None] * t)).sum(axis=1)  # noqa: E731
         npv_lo = np.sign(npv(lo))
         for _ in range(iterations):
             mid = (lo + hi) / 2
@@ -533,7 +597,7 @@ def irr_all_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) ->
         rates = np.expm1(12 * (lo + hi) / 2) * 100
     order = np.lexsort((rates, row))
     row, rates = row[order], rates[order]
-    rank = np.arange(row.size) - np.searchsorted(row, row)                  # position among its row's rates
+    rank = np.arange(row.size) - np.searchsorted(row, row)  # position among its row's rates
     out = np.full((n, max(1, int(rank.max(initial=0)) + 1)), np.nan)
     out[:, 0] = np.where(changes > 1, np.nan, single)
     out[row, rank] = rates
@@ -546,9 +610,9 @@ def step_curve(accruing: np.ndarray, lump: np.ndarray) -> tuple[np.ndarray, np.n
     accruing, lump : (M,) costs per month. Returns t in months from go-live.
     """
     months = len(accruing)
-    t = np.repeat(np.arange(months + 1, dtype=float), 2)[1:-1]          # 0,1,1,2,2,…,M
+    t = np.repeat(np.arange(months + 1, dtype=float), 2)[1:-1]  # 0,1,1,2,2,…,M
     end = np.cumsum(accruing + lump)
-    start = end - accruing                                              # just after the month's capex
+    start = end - accruing  # just after the month's capex
     y = np.empty(2 * months)
     y[0::2], y[1::2] = start, end
     return t, y

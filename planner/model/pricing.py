@@ -5,6 +5,7 @@ start is billed at that tier's price (like AWS transfer-out or Rekognition's per
 of a monthly quantity q is therefore a piecewise-linear, continuous function of q whose knots are the
 tier starts — which `np.interp` evaluates in one pass, exactly at the knots.
 """
+
 from __future__ import annotations
 
 import numpy as np

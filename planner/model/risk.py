@@ -3,6 +3,7 @@
 Every what-if is a row of one `costs.batch`: the base scenario with some numeric inputs overridden.
 "Never pays back within the horizon" is NaN in break-even arrays, as in `finance`.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,14 +17,31 @@ from planner.model import costs, finance
 from planner.schema.scenario import FIELD_BY_NAME, NUMBER_FIELDS, NumberField, Scenario
 
 KEY_INPUTS = (
-    "cameras", "analysed_fps", "hours_per_day", "bitrate_mbps", "uplink_per_gb", "ingest_per_gb",
-    "inference_discount_percent", "storage_per_gb_month", "device_price", "device_throughput_ips",
-    "install_per_device", "management_per_month", "electricity_per_kwh", "useful_life_months",
-    "workload_growth_percent_per_year", "bandwidth_price_change_percent_per_year",
-    "cloud_fee_change_percent_per_year", "discount_percent_per_year",
+    "cameras",
+    "analysed_fps",
+    "hours_per_day",
+    "bitrate_mbps",
+    "uplink_per_gb",
+    "ingest_per_gb",
+    "inference_discount_percent",
+    "storage_per_gb_month",
+    "device_price",
+    "device_throughput_ips",
+    "install_per_device",
+    "management_per_month",
+    "electricity_per_kwh",
+    "useful_life_months",
+    "workload_growth_percent_per_year",
+    "bandwidth_price_change_percent_per_year",
+    "cloud_fee_change_percent_per_year",
+    "discount_percent_per_year",
 )
-INSTANCE_RATE = {"one_year": "instance_committed_per_hour", "three_year": "instance_committed_per_hour",
-                 "spot": "instance_spot_per_hour", "on_demand": "instance_per_hour"}
+INSTANCE_RATE = {
+    "one_year": "instance_committed_per_hour",
+    "three_year": "instance_committed_per_hour",
+    "spot": "instance_spot_per_hour",
+    "on_demand": "instance_per_hour",
+}
 
 
 def key_inputs(base: Scenario) -> tuple[str, ...]:
@@ -72,20 +90,26 @@ def _clip(name: str, values) -> np.ndarray:
     return np.round(values) if spec.integer else values
 
 
-def evaluate(base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash",
-             keep_savings_curve: bool = False) -> finance.Finance:
+def evaluate(
+    base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash", keep_savings_curve: bool = False
+) -> finance.Finance:
     """Finance of the base scenario with `overrides` (arrays of equal length n), in one batch; its emissions
     are `finance.carbon(result.costs, view)`."""
     b = costs.batch([base], **{k: _clip(k, v) for k, v in overrides.items()})
-    return finance.analyse(costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"],
-                           keep_savings_curve)
+    return finance.analyse(
+        costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"], keep_savings_curve
+    )
 
 
 # ── Tornado ─────────────────────────────────────────────────────────────────────────────────────────
 # Inputs whose usual value is 0 (± a percentage of 0 is 0): their swing in points at ±20 %, scaled with the
 # percentage. Installation at 0 swings up to the same percentage of the device's price.
-ZERO_SPANS_AT_20_PERCENT = {"workload_growth_percent_per_year": 20.0, "bandwidth_price_change_percent_per_year": 10.0,
-                            "cloud_fee_change_percent_per_year": 10.0, "inference_discount_percent": 10.0}
+ZERO_SPANS_AT_20_PERCENT = {
+    "workload_growth_percent_per_year": 20.0,
+    "bandwidth_price_change_percent_per_year": 10.0,
+    "cloud_fee_change_percent_per_year": 10.0,
+    "inference_discount_percent": 10.0,
+}
 
 
 def default_range(base: Scenario, name: str, percent: float) -> tuple[float, float]:
@@ -99,8 +123,13 @@ def default_range(base: Scenario, name: str, percent: float) -> tuple[float, flo
     return value * (1 - percent / 100), value * (1 + percent / 100)
 
 
-def tornado(base: Scenario, inputs=None, percent: float = 20.0,
-            custom: dict[str, tuple[float, float]] | None = None, view: str = "cash") -> pd.DataFrame:
+def tornado(
+    base: Scenario,
+    inputs=None,
+    percent: float = 20.0,
+    custom: dict[str, tuple[float, float]] | None = None,
+    view: str = "cash",
+) -> pd.DataFrame:
     """Break-even, savings, NPV of savings and emissions avoided (cloud − edge kg CO₂e over the horizon) at a
     low and a high value of each input, sorted by savings swing.
 
@@ -116,20 +145,28 @@ def tornado(base: Scenario, inputs=None, percent: float = 20.0,
     k = len(rows)
     overrides = {name: np.full(2 * k, value) for name, value, _, _ in rows}
     for i, (name, _, low, high) in enumerate(rows):
-        overrides[name][2 * i: 2 * i + 2] = (low, high)
+        overrides[name][2 * i : 2 * i + 2] = (low, high)
     f = evaluate(base, overrides, view)
-    be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2),
-                        f.npv_savings.reshape(k, 2))
+    be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2), f.npv_savings.reshape(k, 2))
     avoided = finance.carbon(f.costs, view).savings_total.reshape(k, 2)
-    table = pd.DataFrame({
-        "input": [r[0] for r in rows],
-        "label": [FIELD_BY_NAME[r[0]].label for r in rows],
-        "unit": [FIELD_BY_NAME[r[0]].unit_for(base.currency) for r in rows],
-        "base": [r[1] for r in rows], "low": [r[2] for r in rows], "high": [r[3] for r in rows],
-        "break_even_low": be[:, 0], "break_even_high": be[:, 1],
-        "savings_low": savings[:, 0], "savings_high": savings[:, 1], "npv_low": npv[:, 0], "npv_high": npv[:, 1],
-        "kgco2e_avoided_low": avoided[:, 0], "kgco2e_avoided_high": avoided[:, 1],
-    })
+    table = pd.DataFrame(
+        {
+            "input": [r[0] for r in rows],
+            "label": [FIELD_BY_NAME[r[0]].label for r in rows],
+            "unit": [FIELD_BY_NAME[r[0]].unit_for(base.currency) for r in rows],
+            "base": [r[1] for r in rows],
+            "low": [r[2] for r in rows],
+            "high": [r[3] for r in rows],
+            "break_even_low": be[:, 0],
+            "break_even_high": be[:, 1],
+            "savings_low": savings[:, 0],
+            "savings_high": savings[:, 1],
+            "npv_low": npv[:, 0],
+            "npv_high": npv[:, 1],
+            "kgco2e_avoided_low": avoided[:, 0],
+            "kgco2e_avoided_high": avoided[:, 1],
+        }
+    )
     table["swing"] = (table["savings_high"] - table["savings_low"]).abs()
     table["kgco2e_swing"] = (table["kgco2e_avoided_high"] - table["kgco2e_avoided_low"]).abs()
     return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
@@ -140,8 +177,10 @@ def carbon_tornado_text(table: pd.DataFrame, most: int = 3) -> str:
     ranked = table[table["kgco2e_swing"] >= 0.5].sort_values("kgco2e_swing", ascending=False, kind="stable").head(most)
     if ranked.empty:
         return "No input moves the emissions avoided over these ranges."
-    parts = [f"{row.label} ({row.kgco2e_avoided_low / 1000:,.1f} → {row.kgco2e_avoided_high / 1000:,.1f} t CO₂e)"
-             for row in ranked.itertuples()]
+    parts = [
+        f"{row.label} ({row.kgco2e_avoided_low / 1000:,.1f} → {row.kgco2e_avoided_high / 1000:,.1f} t CO₂e)"
+        for row in ranked.itertuples()
+    ]
     return "Emissions avoided by the edge over the horizon (cloud − edge) move most with " + ", ".join(parts) + "."
 
 
@@ -163,6 +202,7 @@ def grid_map(base: Scenario, x: str, x_values, y: str, y_values, view: str = "ca
 class Distribution:
     """An uncertain input: fixed, uniform(low, high), triangular(low, likely, high) or
     lognormal(median = likely, sigma = spread of log values)."""
+
     kind: str
     low: float = 0.0
     likely: float = 0.0
@@ -173,8 +213,12 @@ class Distribution:
         spec = _spec(name)
         if self.kind not in ("fixed", "uniform", "triangular", "lognormal"):
             raise RiskInputError(f"{name}: unknown distribution {self.kind!r}")
-        values = {"fixed": [self.likely], "uniform": [self.low, self.high],
-                  "triangular": [self.low, self.likely, self.high], "lognormal": [self.likely]}[self.kind]
+        values = {
+            "fixed": [self.likely],
+            "uniform": [self.low, self.high],
+            "triangular": [self.low, self.likely, self.high],
+            "lognormal": [self.likely],
+        }[self.kind]
         if not all(np.isfinite(values)) or any(v < spec.min or v > spec.max for v in values):
             raise RiskInputError(f"{name}: values must lie within {spec.min:g} to {spec.max:g} {spec.unit_for()}")
         if self.kind == "uniform" and self.low > self.high:
@@ -190,9 +234,11 @@ class Distribution:
         from scipy import stats  # here: the app's first page and the command line need no SciPy
 
         width = self.high - self.low
-        dist = {"uniform": lambda: stats.uniform(loc=self.low, scale=width),
-                "triangular": lambda: stats.triang((self.likely - self.low) / width, loc=self.low, scale=width),
-                "lognormal": lambda: stats.lognorm(s=self.sigma, scale=self.likely)}[self.kind]()
+        dist = {
+            "uniform": lambda: stats.uniform(loc=self.low, scale=width),
+            "triangular": lambda: stats.triang((self.likely - self.low) / width, loc=self.low, scale=width),
+            "lognormal": lambda: stats.lognorm(s=self.sigma, scale=self.likely),
+        }[self.kind]()
         return dist.rvs(size=n, random_state=rng)
 
 
@@ -201,11 +247,11 @@ class MonteCarlo:
     draws: int
     seed: int
     horizon: int
-    break_even: np.ndarray                 # (draws,) months; NaN = not within the horizon
-    savings_total: np.ndarray              # (draws,)
-    bands: np.ndarray                      # (3, horizon): P10, P50, P90 of cumulative savings at each month's end
-    kgco2e_avoided: np.ndarray | None = None       # (draws,) cloud − edge emissions over the horizon [kg CO₂e]
-    carbon_break_even: np.ndarray | None = None    # (draws,) months; NaN = not within the horizon
+    break_even: np.ndarray  # (draws,) months; NaN = not within the horizon
+    savings_total: np.ndarray  # (draws,)
+    bands: np.ndarray  # (3, horizon): P10, P50, P90 of cumulative savings at each month's end
+    kgco2e_avoided: np.ndarray | None = None  # (draws,) cloud − edge emissions over the horizon [kg CO₂e]
+    carbon_break_even: np.ndarray | None = None  # (draws,) months; NaN = not within the horizon
 
     @property
     def never_share(self) -> float:
@@ -218,31 +264,40 @@ class MonteCarlo:
     def headline(self) -> str:
         """'The edge pays back within 12 months in 87% of 10,000 simulated futures'."""
         months = min((m for m in PAYBACK_WITHIN_MONTHS if m <= self.horizon), default=self.horizon)
-        return (f"The edge pays back within {months} months in {share_text(self.probability_within(months))} of "
-                f"{self.draws:,} simulated futures")
-
+        return (
+            f"The edge pays back within {months} months in {share_text(self.probability_within(months))} of "
+            f"{self.draws:,} simulated futures"
+        )
 
     def carbon_headline(self) -> str:
         """'The edge emits less than the cloud over 36 months in 62% of 10,000 simulated futures (median
         avoided 12.3 t CO₂e; its devices' emissions paid back within the horizon in 58%)'."""
         avoided = self.kgco2e_avoided
         paid = float(np.mean(~np.isnan(self.carbon_break_even)))
-        return (f"The edge emits less than the cloud over {self.horizon} months in "
-                f"{share_text(float(np.mean(avoided > 0)))} of {self.draws:,} simulated futures (median avoided "
-                f"{np.median(avoided) / 1000:,.1f} t CO₂e; its devices' embodied emissions paid back within the "
-                f"horizon in {share_text(paid)})")
+        return (
+            f"The edge emits less than the cloud over {self.horizon} months in "
+            f"{share_text(float(np.mean(avoided > 0)))} of {self.draws:,} simulated futures (median avoided "
+            f"{np.median(avoided) / 1000:,.1f} t CO₂e; its devices' embodied emissions paid back within the "
+            f"horizon in {share_text(paid)})"
+        )
 
 
 def share_text(p: float) -> str:
     """'87%'; a rare outcome is never rounded away: '<1%', '>99%'."""
     if p <= 0 or p >= 1:
         return f"{p:.0%}"
-    return "<1%" if p <= 0.005 else ">99%" if p >= 0.995 else f"{p:.0%}"   # 0.005 would print "0%"
+    return "<1%" if p <= 0.005 else ">99%" if p >= 0.995 else f"{p:.0%}"  # 0.005 would print "0%"
 
 
-def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: int = 10_000, seed: int = 0,
-                view: str = "cash", chunk: int = 25_000,
-                progress: Callable[[float], None] | None = None) -> MonteCarlo:
+def monte_carlo(
+    base: Scenario,
+    distributions: dict[str, Distribution],
+    draws: int = 10_000,
+    seed: int = 0,
+    view: str = "cash",
+    chunk: int = 25_000,
+    progress: Callable[[float], None] | None = None,
+) -> MonteCarlo:
     """Sample every uncertain input, evaluate all draws, summarise. Same inputs and seed → same figures.
 
     Inputs are drawn in schema order from one seeded generator; samples are clipped to each field's
@@ -254,24 +309,32 @@ def monte_carlo(base: Scenario, distributions: dict[str, Distribution], draws: i
     for name, dist in distributions.items():
         dist.check(name)
     if not _simulation_slots.acquire(timeout=SIMULATION_WAIT_S):
-        raise SimulationBusy(f"The server is busy with {MAX_CONCURRENT_SIMULATIONS} other simulations: "
-                             "try again in a moment.")
+        raise SimulationBusy(
+            f"The server is busy with {MAX_CONCURRENT_SIMULATIONS} other simulations: try again in a moment."
+        )
     try:
         return _simulate(base, distributions, draws, seed, view, chunk, progress)
     finally:
         _simulation_slots.release()
 
 
-def _simulate(base: Scenario, distributions: dict[str, Distribution], draws: int, seed: int, view: str, chunk: int,
-              progress: Callable[[float], None] | None) -> MonteCarlo:
+def _simulate(
+    base: Scenario,
+    distributions: dict[str, Distribution],
+    draws: int,
+    seed: int,
+    view: str,
+    chunk: int,
+    progress: Callable[[float], None] | None,
+) -> MonteCarlo:
     horizon = base.horizon_months
     chunk = max(1, min(chunk, MAX_CHUNK_CELLS // horizon))
     rng = np.random.default_rng(seed)
     samples = {name: distributions[name].sample(draws, rng) for name in VARIABLE_INPUTS if name in distributions}
     be, savings, avoided, carbon_be = [], [], [], []
-    curves = np.empty((horizon, draws), dtype=np.float32)     # months × draws: quantiles along contiguous rows
+    curves = np.empty((horizon, draws), dtype=np.float32)  # months × draws: quantiles along contiguous rows
     for start in range(0, draws, chunk):
-        part = {k: v[start:start + chunk] for k, v in samples.items()}
+        part = {k: v[start : start + chunk] for k, v in samples.items()}
         if not part:
             part = {"cameras": np.full(min(chunk, draws - start), base.cameras)}
         f = evaluate(base, part, view, keep_savings_curve=True)
@@ -280,16 +343,24 @@ def _simulate(base: Scenario, distributions: dict[str, Distribution], draws: int
         kg = finance.carbon(f.costs, view)
         avoided.append(kg.savings_total)
         carbon_be.append(kg.break_even_month)
-        curves[:, start:start + chunk] = f.savings_curve.T
-        del f                                      # free this chunk's grids before the next is built
+        curves[:, start : start + chunk] = f.savings_curve.T
+        del f  # free this chunk's grids before the next is built
         if progress:
             progress(min(1.0, (start + chunk) / draws))
     bands = np.empty((3, horizon))
     for m in range(0, horizon, PERCENTILE_MONTHS_PER_BLOCK):
-        block = curves[m:m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
-        bands[:, m:m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1)
-    return MonteCarlo(draws, seed, horizon, np.concatenate(be), np.concatenate(savings), bands,
-                      np.concatenate(avoided), np.concatenate(carbon_be))
+        block = curves[m : m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
+        bands[:, m : m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1)
+    return MonteCarlo(
+        draws,
+        seed,
+        horizon,
+        np.concatenate(be),
+        np.concatenate(savings),
+        bands,
+        np.concatenate(avoided),
+        np.concatenate(carbon_be),
+    )
 
 
 def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:
@@ -298,5 +369,7 @@ def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:
     edges = np.linspace(0, result.horizon, bins + 1)
     counts, _ = np.histogram(paid, bins=edges)
     table = pd.DataFrame({"from_month": edges[:-1], "to_month": edges[1:], "draws": counts})
-    never = pd.DataFrame({"from_month": [np.nan], "to_month": [np.nan], "draws": [int(np.isnan(result.break_even).sum())]})
+    never = pd.DataFrame(
+        {"from_month": [np.nan], "to_month": [np.nan], "draws": [int(np.isnan(result.break_even).sum())]}
+    )
     return pd.concat([table, never], ignore_index=True)

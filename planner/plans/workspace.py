@@ -19,6 +19,7 @@ so a bad document fails with the same readable messages as a bad scenario or fle
 read by `scenario.load_json` (duplicate keys, NaN and deep nesting refused) and the link token is
 `scenario.pack_token`'s.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,29 +29,48 @@ from typing import Any
 
 from planner.advice import advisor
 from planner.fleet import inventory as fleet_inventory
-from planner.schema.scenario import (VIEWS, NumberField, Scenario, ScenarioError, entry_point, load_json, pack_token, to_dict, unpack_token,
-                       validate)
+from planner.schema.scenario import (
+    VIEWS,
+    NumberField,
+    Scenario,
+    ScenarioError,
+    entry_point,
+    load_json,
+    pack_token,
+    to_dict,
+    unpack_token,
+    validate,
+)
 
 WORKSPACE_VERSION = 1
 KINDS = ("scenario", "fleet")
 MAX_COMPARED = 8
-_UPGRADES: dict[int, Any] = {}       # workspace_version n → function(dict) -> dict of version n + 1
+_UPGRADES: dict[int, Any] = {}  # workspace_version n → function(dict) -> dict of version n + 1
 # The Sensitivity page's settings a plan keeps, with their JSON type. The page's own option lists decide
 # which values it takes back (planner.ui.plans); the ranges and distributions follow the scenario.
-SENSITIVITY_SETTINGS = {"tornado.percent": int, "tornado.metric": str, "map.x": str, "map.y": str,
-                        "map.metric": str, "map.points": int, "mc.inputs": list, "mc.draws": int, "mc.seed": int}
+SENSITIVITY_SETTINGS = {
+    "tornado.percent": int,
+    "tornado.metric": str,
+    "map.x": str,
+    "map.y": str,
+    "map.metric": str,
+    "map.points": int,
+    "mc.inputs": list,
+    "mc.draws": int,
+    "mc.seed": int,
+}
 
 
 @dataclass(frozen=True)
 class Workspace:
     scenario: Scenario
-    preset: str | None = None                        # the preset the scenario started from (for deltas)
+    preset: str | None = None  # the preset the scenario started from (for deltas)
     view: str = "cash"
-    advisor: dict | None = None                      # the submitted questionnaire answers
+    advisor: dict | None = None  # the submitted questionnaire answers
     comparison: tuple[Scenario, ...] = field(default=())
-    sensitivity: dict = field(default_factory=dict)   # SENSITIVITY_SETTINGS that were set
+    sensitivity: dict = field(default_factory=dict)  # SENSITIVITY_SETTINGS that were set
     kind: str = "scenario"
-    fleet: fleet_inventory.Fleet | None = None                # a fleet plan's fleet (its base is `scenario`)
+    fleet: fleet_inventory.Fleet | None = None  # a fleet plan's fleet (its base is `scenario`)
 
     def with_scenario(self, scenario: Scenario) -> "Workspace":
         return replace(self, scenario=scenario)
@@ -67,10 +87,21 @@ def of_fleet(f: fleet_inventory.Fleet) -> Workspace:
 
 def to_document(w: Workspace) -> dict:
     if w.kind == "fleet":
-        return {"workspace_version": WORKSPACE_VERSION, "kind": "fleet", "fleet": fleet_inventory.fleet_document(w.fleet)}
-    return {"workspace_version": WORKSPACE_VERSION, "kind": w.kind, "scenario": to_dict(w.scenario),
-            "preset": w.preset, "view": w.view, "advisor": _answers(w.advisor),
-            "comparison": [to_dict(s) for s in w.comparison], "sensitivity": w.sensitivity}
+        return {
+            "workspace_version": WORKSPACE_VERSION,
+            "kind": "fleet",
+            "fleet": fleet_inventory.fleet_document(w.fleet),
+        }
+    return {
+        "workspace_version": WORKSPACE_VERSION,
+        "kind": w.kind,
+        "scenario": to_dict(w.scenario),
+        "preset": w.preset,
+        "view": w.view,
+        "advisor": _answers(w.advisor),
+        "comparison": [to_dict(s) for s in w.comparison],
+        "sensitivity": w.sensitivity,
+    }
 
 
 def to_json(w: Workspace) -> str:
@@ -129,9 +160,18 @@ def _sensitivity(value) -> dict:
         kind = SENSITIVITY_SETTINGS.get(key)
         if kind is None:
             raise ScenarioError(f"{key!r:.40}: unknown setting")
-        if not (kind is int and isinstance(setting, int) and not isinstance(setting, bool) and 0 <= setting < 2**31
-                or kind is str and _name(setting)
-                or kind is list and isinstance(setting, list) and len(setting) <= 20 and all(map(_name, setting))):
+        if not (
+            kind is int
+            and isinstance(setting, int)
+            and not isinstance(setting, bool)
+            and 0 <= setting < 2**31
+            or kind is str
+            and _name(setting)
+            or kind is list
+            and isinstance(setting, list)
+            and len(setting) <= 20
+            and all(map(_name, setting))
+        ):
             raise ScenarioError(f"{key} = {setting!r:.40} is not valid")
         if kind is list and len(set(setting)) < len(setting):
             repeated = next(name for i, name in enumerate(setting) if name in setting[:i])
@@ -148,8 +188,10 @@ def link_number(text) -> int | None:
     return int(text) if isinstance(text, str) and _LINK_NUMBER.fullmatch(text) else None
 
 
-PARTS = {"scenario": ("workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison", "sensitivity"),
-         "fleet": ("workspace_version", "kind", "fleet")}
+PARTS = {
+    "scenario": ("workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison", "sensitivity"),
+    "fleet": ("workspace_version", "kind", "fleet"),
+}
 
 
 def _fleet(value) -> fleet_inventory.Fleet:
@@ -172,8 +214,10 @@ def from_document(data: Any) -> Workspace:
     if version is None and "schema_version" in data:
         raise ScenarioError("it is a scenario file, not a plan file")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= WORKSPACE_VERSION:
-        raise ScenarioError(f"workspace_version = {version!r:.40} is not supported: this planner reads "
-                            f"versions 1 to {WORKSPACE_VERSION}")
+        raise ScenarioError(
+            f"workspace_version = {version!r:.40} is not supported: this planner reads "
+            f"versions 1 to {WORKSPACE_VERSION}"
+        )
     while version < WORKSPACE_VERSION:
         data, version = _UPGRADES[version](data), version + 1
     kind = data.get("kind", "scenario")
@@ -184,12 +228,15 @@ def from_document(data: Any) -> Workspace:
         raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a {kind} plan")
     if kind == "fleet":
         return of_fleet(_part("fleet", _fleet, data.get("fleet")))
-    return Workspace(scenario=_part("scenario", validate, data.get("scenario")),
-                     preset=_part("preset", _preset, data.get("preset")),
-                     view=_part("view", _view, data.get("view", "cash")),
-                     advisor=_part("advisor", _answers, data.get("advisor")),
-                     comparison=_part("comparison", _comparison, data.get("comparison", [])),
-                     sensitivity=_part("sensitivity", _sensitivity, data.get("sensitivity", {})), kind=kind)
+    return Workspace(
+        scenario=_part("scenario", validate, data.get("scenario")),
+        preset=_part("preset", _preset, data.get("preset")),
+        view=_part("view", _view, data.get("view", "cash")),
+        advisor=_part("advisor", _answers, data.get("advisor")),
+        comparison=_part("comparison", _comparison, data.get("comparison", [])),
+        sensitivity=_part("sensitivity", _sensitivity, data.get("sensitivity", {})),
+        kind=kind,
+    )
 
 
 def parse_json(text: str | bytes) -> Workspace:
@@ -244,12 +291,13 @@ def with_share_token(w: Workspace, token: str) -> Workspace:
     if not isinstance(data, dict):
         raise ScenarioError("the link's work part is not a JSON object")
     if data.get("kind", "scenario") != "scenario":
-        raise ScenarioError(f"kind = {data.get('kind')!r:.40} is not supported in a link: a fleet is shared as a "
-                            "saved plan or a fleet file")
+        raise ScenarioError(
+            f"kind = {data.get('kind')!r:.40} is not supported in a link: a fleet is shared as a "
+            "saved plan or a fleet file"
+        )
     default = to_dict(Scenario())
     comparison = data.get("comparison", [])
     if isinstance(comparison, list):
         comparison = [{**default, **item} if isinstance(item, dict) else item for item in comparison]
     fresh = to_document(Workspace(w.scenario, w.preset))
-    return from_document({**fresh, **data, "comparison": comparison, "scenario": fresh["scenario"],
-                          "preset": w.preset})
+    return from_document({**fresh, **data, "comparison": comparison, "scenario": fresh["scenario"], "preset": w.preset})

@@ -1,6 +1,7 @@
 """Display text shared by the CLI, the exports, the charts, the advisor and the pages: money, months,
 break-even, IRR, numbers, input values, file names and markdown-safe text (pure: no Streamlit).
 """
+
 from __future__ import annotations
 
 import math
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 
 from planner.schema.scenario import FIELDS, MONEY_FIELDS, TIER_SCHEDULES, ChoiceField
 
-SYMBOLS = {"USD": "$"}          # currencies written with a leading symbol; others get a trailing code
+SYMBOLS = {"USD": "$"}  # currencies written with a leading symbol; others get a trailing code
 
 
 def money(value: float | None, currency: str = "USD", decimals: int = 0, signed: bool = False) -> str:
@@ -30,7 +31,7 @@ def money(value: float | None, currency: str = "USD", decimals: int = 0, signed:
     return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}".rstrip()
 
 
-DAYS_PER_MONTH = 365.25 / 12          # as planner.model.costs.DAYS_PER_CALENDAR_MONTH
+DAYS_PER_MONTH = 365.25 / 12  # as planner.model.costs.DAYS_PER_CALENDAR_MONTH
 
 
 def counted(number: int, noun: str) -> str:
@@ -71,7 +72,7 @@ def break_even_text(month: float | None, horizon: int) -> str:
         return f"does not pay back within {horizon} months"
     if month == 0:
         return "cheaper from day one"
-    when = months(month)                             # '2.4 months', '18 days' or 'within a day'
+    when = months(month)  # '2.4 months', '18 days' or 'within a day'
     if when.endswith(("day", "days")) and not when.startswith("within"):
         when = f"after {when}"
     return f"pays back in month {math.ceil(month)} ({when})"
@@ -97,7 +98,7 @@ def break_even_short(month: float | None, horizon: int) -> str:
     """Metric-card text, short enough for a card on a phone: 'Month 3', 'Day one' or 'Not by month 36'."""
     if month is None or not math.isfinite(month):
         return f"Not by month {horizon}"
-    return "Day one" if month == 0 else f"Month {math.ceil(month)}"       # as break_even_text
+    return "Day one" if month == 0 else f"Month {math.ceil(month)}"  # as break_even_text
 
 
 def never_text(horizon: int) -> str:
@@ -126,12 +127,15 @@ def result_unit(result: str, currency: str) -> str:
     return "months" if result == "break_even" else currency
 
 
-IRR_SHOWN_UP_TO_PERCENT = 1_000.0   # beyond this an annual rate says no more than "pays back within weeks"
+IRR_SHOWN_UP_TO_PERCENT = 1_000.0  # beyond this an annual rate says no more than "pays back within weeks"
 
 
 def _rate_text(rate_percent: float) -> str:
-    return (f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year" if rate_percent > IRR_SHOWN_UP_TO_PERCENT
-            else f"{rate_percent:.1f} %/year")
+    return (
+        f"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year"
+        if rate_percent > IRR_SHOWN_UP_TO_PERCENT
+        else f"{rate_percent:.1f} %/year"
+    )
 
 
 def irr_figures(sign_changes: int, rates_percent) -> tuple[float | None, str | None]:
@@ -184,7 +188,7 @@ def number_text(value: float) -> str:
     return f"{value:,.10f}".rstrip("0")
 
 
-PRICE_SIGNIFICANT_DIGITS = 4       # a converted price under 1 unit: 0.04307745 EUR/GB reads 0.04308
+PRICE_SIGNIFICANT_DIGITS = 4  # a converted price under 1 unit: 0.04307745 EUR/GB reads 0.04308
 
 
 def price_decimals(value: float) -> int:
@@ -274,7 +278,11 @@ def md(text: str) -> str:
     """
     text = re.sub(r"\r\n?|\n", " ", str(text))
     text = "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in text)
-    text = re.sub(r"([<&])(?=[a-z/!?]|#?\w+;)", r"\\\1", text, flags=re.I)        # tags, <autolinks>, &lt;
-    text = re.sub(r"(?i)(:(?=//|[\w+-])|www(?=\.)|@(?=[\w-]))", "\\g<1>\u2060", text)   # autolinks, :codes:
-    return re.sub(r"^(\s*)(?:(>)|([-+#])(?=[\s#+-]|$)|(\d+)([.)])(?=\s|$))",          # a block at the start
-                  lambda m: m[1] + (f"\\{m[2] or m[3]}" if m[2] or m[3] else f"{m[4]}\\{m[5]}"), text, count=1)
+    text = re.sub(r"([<&])(?=[a-z/!?]|#?\w+;)", r"\\\1", text, flags=re.I)  # tags, <autolinks>, &lt;
+    text = re.sub(r"(?i)(:(?=//|[\w+-])|www(?=\.)|@(?=[\w-]))", "\\g<1>\u2060", text)  # autolinks, :codes:
+    return re.sub(
+        r"^(\s*)(?:(>)|([-+#])(?=[\s#+-]|$)|(\d+)([.)])(?=\s|$))",  # a block at the start
+        lambda m: m[1] + (f"\\{m[2] or m[3]}" if m[2] or m[3] else f"{m[4]}\\{m[5]}"),
+        text,
+        count=1,
+    )

@@ -1,5 +1,6 @@
 """Spreadsheet-safe CSV: every CSV the planner writes goes through `write_csv_rows` or `table_csv`, so no cell
 a spreadsheet would run as a formula (OWASP CSV injection) leaves the planner as one."""
+
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:     # imported where used: the commands that need no tables skip loading it
+if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
     import pandas as pd
 
 _FORMULA_SIGNS = ("=", "+", "-", "@")
@@ -41,8 +42,8 @@ def safe_cell(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return f"{float(value) + 0.0:.12g}"                       # + 0.0: never "-0"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")   # a bare CR would end the row
+        return f"{float(value) + 0.0:.12g}"  # + 0.0: never "-0"
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")  # a bare CR would end the row
     return "'" + text if formula_like(text) else text
 
 
@@ -62,13 +63,16 @@ def table_csv(frame: pd.DataFrame) -> str:
     `safe_cell`'s, made a column at a time (a fleet's 200,000-row tables in a second, not a cell at a time)."""
     out = io.StringIO()
     write_csv_rows([frame.columns], out)
-    csv.writer(out, lineterminator="\n").writerows(zip(*(_safe_column(frame.iloc[:, i]) for i in range(frame.shape[1]))))
+    csv.writer(out, lineterminator="\n").writerows(
+        zip(*(_safe_column(frame.iloc[:, i]) for i in range(frame.shape[1])))
+    )
     return out.getvalue()
 
 
 def _safe_column(column: pd.Series) -> list:
     """`safe_cell` of every cell of one column; numpy number columns formatted at once, the same way."""
     import pandas as pd
+
     values = column.to_numpy()
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
         return values.tolist()

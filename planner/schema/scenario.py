@@ -7,31 +7,40 @@ Conventions: money is in the scenario's currency (`currency`); the bundled catal
 the scenario at `fx_rate` units of its currency per USD (`planner.catalogs.currency` converts); GB and KB are
 decimal (10^9 and 10^3 bytes); a month is one of the horizon's months, counted from go-live at t = 0.
 """
+
 from __future__ import annotations
 
 import base64
 import binascii
+import csv
 import functools
 import json
 import math
 import re
 import reprlib
 import zlib
-import csv
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import accumulate
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
-                      field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
 SCHEMA_VERSION = 1
 MAX_TIERS = 10
-MAX_SCENARIO_BYTES = 100_000        # a scenario file is a few KB; anything larger is refused unread
+MAX_SCENARIO_BYTES = 100_000  # a scenario file is a few KB; anything larger is refused unread
 MAX_SHARE_LINK_CHARS = 8_000
-MAX_JSON_DEPTH = 8                  # a scenario is 3 deep (object → tier list → tier); deeper is refused unparsed
-MAX_NUMBER_DIGITS = 40              # longer integers are kept as a marker, so the message can name their field
+MAX_JSON_DEPTH = 8  # a scenario is 3 deep (object → tier list → tier); deeper is refused unparsed
+MAX_NUMBER_DIGITS = 40  # longer integers are kept as a marker, so the message can name their field
 
 
 class ScenarioError(ValueError):
@@ -41,6 +50,7 @@ class ScenarioError(ValueError):
 @dataclass(frozen=True)
 class NumberField:
     """A numeric input. `unit` may contain `{cur}`, replaced by the scenario's currency label."""
+
     name: str
     group: str
     label: str
@@ -63,6 +73,7 @@ class NumberField:
 @dataclass(frozen=True)
 class ChoiceField:
     """An input with a fixed set of options; `options` maps the stored value to its display text."""
+
     name: str
     group: str
     label: str
@@ -82,7 +93,7 @@ class TextField:
     default: str
     max_length: int
     help: str
-    pattern: str | None = None      # a regular expression the whole text must match
+    pattern: str | None = None  # a regular expression the whole text must match
 
     def header(self, currency: str = "USD") -> str:
         return self.label
@@ -102,196 +113,786 @@ def _region_options() -> dict[str, str]:
             for row in csv.DictReader(fh):
                 options[row["region"]] = f"{row['provider'].upper()} · {row['name']} ({row['region']})"
     except (OSError, KeyError, UnicodeDecodeError):
-        pass                                    # planner.catalogs.catalog.load reports the broken file by name
+        pass  # planner.catalogs.catalog.load reports the broken file by name
     return options
 
 
 N, C, T = NumberField, ChoiceField, TextField
 FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
     # ── Workload ────────────────────────────────────────────────────────────────────────────────
-    N("cameras", "Workload", "Cameras", "cameras", 50, 0, 100_000, 1,
-      "Number of camera streams analysed.", integer=True),
-    N("hours_per_day", "Workload", "Operating hours", "h/day", 12, 0, 24, 0.5,
-      "Hours per day the cameras are analysed."),
-    N("days_per_month", "Workload", "Operating days", "days/month", 30, 0, 31, 1,
-      "Days per month the site operates."),
-    N("bitrate_mbps", "Workload", "Stream bitrate", "Mbps", 4, 0, 200, 0.5,
-      "Video bitrate per camera (1080p H.264 is typically 2–4 Mbps; H.265 about half)."),
-    N("analysed_fps", "Workload", "Analysed frames", "frames/s per camera", 0.4, 0, 60, 0.1,
-      "Frames per second per camera that go through the model."),
-    N("image_kb", "Workload", "Image size", "KB per frame", 150, 1, 20_000, 10,
-      "Average size of one frame sent for inference (JPEG 1080p is ~100–300 KB)."),
-    N("result_kb", "Workload", "Result size", "KB per inference", 1, 0, 1_000, 0.5,
-      "Size of one inference result returned to the site (labels, boxes as JSON)."),
-    N("workload_growth_percent_per_year", "Workload", "Workload growth", "%/year", 0, -50, 500, 5,
-      "Yearly growth of cameras and traffic, compounded monthly."),
+    N(
+        "cameras",
+        "Workload",
+        "Cameras",
+        "cameras",
+        50,
+        0,
+        100_000,
+        1,
+        "Number of camera streams analysed.",
+        integer=True,
+    ),
+    N(
+        "hours_per_day",
+        "Workload",
+        "Operating hours",
+        "h/day",
+        12,
+        0,
+        24,
+        0.5,
+        "Hours per day the cameras are analysed.",
+    ),
+    N("days_per_month", "Workload", "Operating days", "days/month", 30, 0, 31, 1, "Days per month the site operates."),
+    N(
+        "bitrate_mbps",
+        "Workload",
+        "Stream bitrate",
+        "Mbps",
+        4,
+        0,
+        200,
+        0.5,
+        "Video bitrate per camera (1080p H.264 is typically 2–4 Mbps; H.265 about half).",
+    ),
+    N(
+        "analysed_fps",
+        "Workload",
+        "Analysed frames",
+        "frames/s per camera",
+        0.4,
+        0,
+        60,
+        0.1,
+        "Frames per second per camera that go through the model.",
+    ),
+    N(
+        "image_kb",
+        "Workload",
+        "Image size",
+        "KB per frame",
+        150,
+        1,
+        20_000,
+        10,
+        "Average size of one frame sent for inference (JPEG 1080p is ~100–300 KB).",
+    ),
+    N(
+        "result_kb",
+        "Workload",
+        "Result size",
+        "KB per inference",
+        1,
+        0,
+        1_000,
+        0.5,
+        "Size of one inference result returned to the site (labels, boxes as JSON).",
+    ),
+    N(
+        "workload_growth_percent_per_year",
+        "Workload",
+        "Workload growth",
+        "%/year",
+        0,
+        -50,
+        500,
+        5,
+        "Yearly growth of cameras and traffic, compounded monthly.",
+    ),
     # ── Cloud ───────────────────────────────────────────────────────────────────────────────────
-    C("cloud_region", "Cloud", "Cloud region", _region_options(), NO_REGION,
-      "Catalog region whose prices fill the cloud inputs (data/cloud_regions.csv); the figures are what count."),
-    T("site_location", "Cloud", "Site location (latitude, longitude)", "", 40,
-      "Where the site is, for its distance to the cloud region in the advisor's latency budget: empty, or latitude "
-      "and longitude in decimal degrees such as 48.14, 11.58.",
-      pattern=r"^(|-?[0-9]{1,2}(\.[0-9]+)?, ?-?[0-9]{1,3}(\.[0-9]+)?)$"),
-    T("cloud_provider", "Cloud", "Cloud price source", "custom", 60,
-      "Catalog schedule the cloud prices came from (a label; the numbers below are what count)."),
-    C("cloud_upload", "Cloud", "What the site uploads",
-      {"video": "Full video streams", "frames": "Analysed frames only"}, "video",
-      "Stream every camera's video to the cloud, or send only the frames to analyse."),
-    N("uplink_per_gb", "Cloud", "Site uplink bill (ISP / 5G / satellite)", "{cur}/GB", 0.01, 0, 100, 0.01,
-      "What the site's own connection charges per GB sent up: the 'egress tax'. Fibre ≈ 0, metered 5G ≈ 1–10, satellite more."),
-    N("ingest_per_gb", "Cloud", "Cloud ingest fee", "{cur}/GB", 0.0085, 0, 10, 0.001,
-      "Cloud-side fee per GB received, e.g. video-stream ingestion. Plain uploads into AWS/Azure/GCP are free."),
-    C("inference_pricing", "Cloud", "Inference pricing",
-      {"per_image": "Per-image API (tiered)", "serverless": "Serverless compute",
-       "instances": "GPU instances (provisioned)"}, "per_image",
-      "A managed vision API billed per image, your own model on serverless compute, or your own model on GPU "
-      "instances (VMs or a managed endpoint) sized for the peak and billed by the hour."),
-    N("inference_discount_percent", "Cloud", "Negotiated inference discount", "%", 0, 0, 99, 1,
-      "Discount off the list per-image, serverless or instance prices (enterprise agreement)."),
-    N("serverless_per_gb_second", "Cloud", "Serverless compute price", "{cur}/GB-s", 0.0000166667, 0, 0.01,
-      0.000001, "Price per GB-second of serverless compute (AWS Lambda x86: 0.0000166667)."),
-    N("serverless_memory_gb", "Cloud", "Serverless memory", "GB", 2, 0.125, 32, 0.125,
-      "Memory allocated to each serverless inference."),
-    N("serverless_ms_per_inference", "Cloud", "Serverless duration", "ms/inference", 200, 1, 60_000, 10,
-      "Billed duration of one inference."),
-    N("serverless_per_million_requests", "Cloud", "Serverless request fee", "{cur}/million requests", 0.2, 0, 100,
-      0.05, "Per-request fee of the serverless platform."),
-    N("instance_inferences_per_s", "Cloud", "Instance throughput", "inferences/s per instance", 400, 0.1, 1_000_000,
-      10, "Inferences per second one instance sustains on your model, end to end (catalog figures are derated "
-      "benchmarks: measure your own)."),
-    N("instance_headroom_percent", "Cloud", "Instance headroom", "%", 30, 0, 500, 5,
-      "Spare capacity when sizing: instances = max(minimum, ceil(cameras × frames/s × growth × (1 + headroom) "
-      "÷ throughput)), re-sized as the workload grows."),
-    N("instance_min_count", "Cloud", "Minimum instances", "instances", 2, 0, 10_000, 1,
-      "Instances kept for availability whatever the load (e.g. 2 across availability zones).", integer=True),
-    N("instance_per_hour", "Cloud", "Instance price, on demand", "{cur}/instance-hour", 0.526, 0, 1_000, 0.001,
-      "On-demand price of one instance-hour as a plain VM (AWS g4dn.xlarge, us-east-1: 0.526)."),
-    C("instance_billing", "Cloud", "Instance hours billed",
-      {"always_on": "Always on (730.5 h/month)", "scale_to_zero": "Scaled to zero outside operating hours"},
-      "always_on", "Always on, or only the operating hours plus a warm-up allowance (an endpoint scaled to zero "
-      "at night). A 1- or 3-year commitment is billed every hour of its term either way."),
-    N("instance_warmup_hours_per_day", "Cloud", "Warm-up allowance", "h/day", 0.5, 0, 24, 0.25,
-      "Hours per operating day an endpoint scaled to zero runs before the cameras start (start-up, model load)."),
-    C("instance_commitment", "Cloud", "Instance commitment",
-      {"on_demand": "On demand", "one_year": "1-year commitment", "three_year": "3-year commitment",
-       "spot": "Spot / preemptible"}, "on_demand",
-      "Pay by the hour, commit to 1 or 3 years (reserved instances, savings plans, committed-use discounts) "
-      "for a lower rate, or run on spot capacity that can be reclaimed."),
-    C("instance_upfront", "Cloud", "Commitment payment",
-      {"none": "No upfront", "partial": "Partial upfront", "all": "All upfront"}, "none",
-      "How a 1- or 3-year commitment is paid: monthly, part upfront, or all upfront (a lump in the cash view, "
-      "spread over the term in the accounting view)."),
-    N("instance_committed_per_hour", "Cloud", "Committed rate", "{cur}/instance-hour", 0.331, 0, 1_000, 0.001,
-      "Effective price of one instance-hour under the chosen commitment, upfront included (upfront ÷ term hours "
-      "+ hourly fee)."),
-    N("instance_partial_upfront_percent", "Cloud", "Partial upfront share", "% of the term's cost", 50, 0, 100, 5,
-      "Share of a partial-upfront commitment paid at its start (AWS partial upfront ≈ half)."),
-    N("instance_spot_per_hour", "Cloud", "Spot price", "{cur}/instance-hour", 0.21, 0, 1_000, 0.001,
-      "Average spot or preemptible price of one instance-hour."),
-    N("instance_spot_interruption_percent", "Cloud", "Spot interruption allowance", "% extra instance-hours", 10,
-      0, 500, 5, "Extra instance-hours bought to ride out interruptions (replacements starting, work redone)."),
-    N("instance_endpoint_surcharge_percent", "Cloud", "Managed-endpoint surcharge", "%", 0, 0, 500, 5,
-      "Extra over the plain VM rate for a managed endpoint (SageMaker, Vertex AI); 0 for your own VMs."),
-    N("storage_per_gb_month", "Cloud", "Cloud storage", "{cur}/GB-month", 0.023, 0, 10, 0.001,
-      "Object storage price for uploaded video or frames."),
-    N("retention_days", "Cloud", "Retention", "days", 30, 0, 3_650, 1,
-      "How long uploaded data is kept in cloud storage (also applies to feedback frames)."),
+    C(
+        "cloud_region",
+        "Cloud",
+        "Cloud region",
+        _region_options(),
+        NO_REGION,
+        "Catalog region whose prices fill the cloud inputs (data/cloud_regions.csv); the figures are what count.",
+    ),
+    T(
+        "site_location",
+        "Cloud",
+        "Site location (latitude, longitude)",
+        "",
+        40,
+        "Where the site is, for its distance to the cloud region in the advisor's latency budget: empty, or latitude "
+        "and longitude in decimal degrees such as 48.14, 11.58.",
+        pattern=r"^(|-?[0-9]{1,2}(\.[0-9]+)?, ?-?[0-9]{1,3}(\.[0-9]+)?)$",
+    ),
+    T(
+        "cloud_provider",
+        "Cloud",
+        "Cloud price source",
+        "custom",
+        60,
+        "Catalog schedule the cloud prices came from (a label; the numbers below are what count).",
+    ),
+    C(
+        "cloud_upload",
+        "Cloud",
+        "What the site uploads",
+        {"video": "Full video streams", "frames": "Analysed frames only"},
+        "video",
+        "Stream every camera's video to the cloud, or send only the frames to analyse.",
+    ),
+    N(
+        "uplink_per_gb",
+        "Cloud",
+        "Site uplink bill (ISP / 5G / satellite)",
+        "{cur}/GB",
+        0.01,
+        0,
+        100,
+        0.01,
+        "What the site's own connection charges per GB sent up: the 'egress tax'. Fibre ≈ 0, metered 5G ≈ 1–10, satellite more.",
+    ),
+    N(
+        "ingest_per_gb",
+        "Cloud",
+        "Cloud ingest fee",
+        "{cur}/GB",
+        0.0085,
+        0,
+        10,
+        0.001,
+        "Cloud-side fee per GB received, e.g. video-stream ingestion. Plain uploads into AWS/Azure/GCP are free.",
+    ),
+    C(
+        "inference_pricing",
+        "Cloud",
+        "Inference pricing",
+        {
+            "per_image": "Per-image API (tiered)",
+            "serverless": "Serverless compute",
+            "instances": "GPU instances (provisioned)",
+        },
+        "per_image",
+        "A managed vision API billed per image, your own model on serverless compute, or your own model on GPU "
+        "instances (VMs or a managed endpoint) sized for the peak and billed by the hour.",
+    ),
+    N(
+        "inference_discount_percent",
+        "Cloud",
+        "Negotiated inference discount",
+        "%",
+        0,
+        0,
+        99,
+        1,
+        "Discount off the list per-image, serverless or instance prices (enterprise agreement).",
+    ),
+    N(
+        "serverless_per_gb_second",
+        "Cloud",
+        "Serverless compute price",
+        "{cur}/GB-s",
+        0.0000166667,
+        0,
+        0.01,
+        0.000001,
+        "Price per GB-second of serverless compute (AWS Lambda x86: 0.0000166667).",
+    ),
+    N(
+        "serverless_memory_gb",
+        "Cloud",
+        "Serverless memory",
+        "GB",
+        2,
+        0.125,
+        32,
+        0.125,
+        "Memory allocated to each serverless inference.",
+    ),
+    N(
+        "serverless_ms_per_inference",
+        "Cloud",
+        "Serverless duration",
+        "ms/inference",
+        200,
+        1,
+        60_000,
+        10,
+        "Billed duration of one inference.",
+    ),
+    N(
+        "serverless_per_million_requests",
+        "Cloud",
+        "Serverless request fee",
+        "{cur}/million requests",
+        0.2,
+        0,
+        100,
+        0.05,
+        "Per-request fee of the serverless platform.",
+    ),
+    N(
+        "instance_inferences_per_s",
+        "Cloud",
+        "Instance throughput",
+        "inferences/s per instance",
+        400,
+        0.1,
+        1_000_000,
+        10,
+        "Inferences per second one instance sustains on your model, end to end (catalog figures are derated "
+        "benchmarks: measure your own).",
+    ),
+    N(
+        "instance_headroom_percent",
+        "Cloud",
+        "Instance headroom",
+        "%",
+        30,
+        0,
+        500,
+        5,
+        "Spare capacity when sizing: instances = max(minimum, ceil(cameras × frames/s × growth × (1 + headroom) "
+        "÷ throughput)), re-sized as the workload grows.",
+    ),
+    N(
+        "instance_min_count",
+        "Cloud",
+        "Minimum instances",
+        "instances",
+        2,
+        0,
+        10_000,
+        1,
+        "Instances kept for availability whatever the load (e.g. 2 across availability zones).",
+        integer=True,
+    ),
+    N(
+        "instance_per_hour",
+        "Cloud",
+        "Instance price, on demand",
+        "{cur}/instance-hour",
+        0.526,
+        0,
+        1_000,
+        0.001,
+        "On-demand price of one instance-hour as a plain VM (AWS g4dn.xlarge, us-east-1: 0.526).",
+    ),
+    C(
+        "instance_billing",
+        "Cloud",
+        "Instance hours billed",
+        {"always_on": "Always on (730.5 h/month)", "scale_to_zero": "Scaled to zero outside operating hours"},
+        "always_on",
+        "Always on, or only the operating hours plus a warm-up allowance (an endpoint scaled to zero "
+        "at night). A 1- or 3-year commitment is billed every hour of its term either way.",
+    ),
+    N(
+        "instance_warmup_hours_per_day",
+        "Cloud",
+        "Warm-up allowance",
+        "h/day",
+        0.5,
+        0,
+        24,
+        0.25,
+        "Hours per operating day an endpoint scaled to zero runs before the cameras start (start-up, model load).",
+    ),
+    C(
+        "instance_commitment",
+        "Cloud",
+        "Instance commitment",
+        {
+            "on_demand": "On demand",
+            "one_year": "1-year commitment",
+            "three_year": "3-year commitment",
+            "spot": "Spot / preemptible",
+        },
+        "on_demand",
+        "Pay by the hour, commit to 1 or 3 years (reserved instances, savings plans, committed-use discounts) "
+        "for a lower rate, or run on spot capacity that can be reclaimed.",
+    ),
+    C(
+        "instance_upfront",
+        "Cloud",
+        "Commitment payment",
+        {"none": "No upfront", "partial": "Partial upfront", "all": "All upfront"},
+        "none",
+        "How a 1- or 3-year commitment is paid: monthly, part upfront, or all upfront (a lump in the cash view, "
+        "spread over the term in the accounting view).",
+    ),
+    N(
+        "instance_committed_per_hour",
+        "Cloud",
+        "Committed rate",
+        "{cur}/instance-hour",
+        0.331,
+        0,
+        1_000,
+        0.001,
+        "Effective price of one instance-hour under the chosen commitment, upfront included (upfront ÷ term hours "
+        "+ hourly fee).",
+    ),
+    N(
+        "instance_partial_upfront_percent",
+        "Cloud",
+        "Partial upfront share",
+        "% of the term's cost",
+        50,
+        0,
+        100,
+        5,
+        "Share of a partial-upfront commitment paid at its start (AWS partial upfront ≈ half).",
+    ),
+    N(
+        "instance_spot_per_hour",
+        "Cloud",
+        "Spot price",
+        "{cur}/instance-hour",
+        0.21,
+        0,
+        1_000,
+        0.001,
+        "Average spot or preemptible price of one instance-hour.",
+    ),
+    N(
+        "instance_spot_interruption_percent",
+        "Cloud",
+        "Spot interruption allowance",
+        "% extra instance-hours",
+        10,
+        0,
+        500,
+        5,
+        "Extra instance-hours bought to ride out interruptions (replacements starting, work redone).",
+    ),
+    N(
+        "instance_endpoint_surcharge_percent",
+        "Cloud",
+        "Managed-endpoint surcharge",
+        "%",
+        0,
+        0,
+        500,
+        5,
+        "Extra over the plain VM rate for a managed endpoint (SageMaker, Vertex AI); 0 for your own VMs.",
+    ),
+    N(
+        "storage_per_gb_month",
+        "Cloud",
+        "Cloud storage",
+        "{cur}/GB-month",
+        0.023,
+        0,
+        10,
+        0.001,
+        "Object storage price for uploaded video or frames.",
+    ),
+    N(
+        "retention_days",
+        "Cloud",
+        "Retention",
+        "days",
+        30,
+        0,
+        3_650,
+        1,
+        "How long uploaded data is kept in cloud storage (also applies to feedback frames).",
+    ),
     # ── Edge ────────────────────────────────────────────────────────────────────────────────────
-    T("device_id", "Edge", "Edge device", "custom", 60,
-      "Catalog device the figures below came from (a label; the numbers below are what count)."),
-    N("device_price", "Edge", "Device price", "{cur}/device", 2_000, 0, 1_000_000, 50,
-      "Purchase price of one edge device."),
-    N("device_watts", "Edge", "Device power", "W", 300, 0, 10_000, 5,
-      "Power draw of one device under inference load."),
-    N("device_throughput_ips", "Edge", "Device throughput", "inferences/s", 100, 0.1, 100_000, 1,
-      "Inferences per second one device sustains on your model, end to end (catalog figures are model-only benchmarks: derate them)."),
-    C("device_sizing", "Edge", "Device count",
-      {"auto": "Sized from the workload", "manual": "Set by hand"}, "auto",
-      "Auto: per site, ceil(cameras/site × frames/s × (1 + headroom) ÷ throughput), re-sized as the workload grows."),
-    N("devices_manual", "Edge", "Devices (manual)", "devices", 5, 0, 100_000, 1,
-      "Number of devices when the count is set by hand.", integer=True),
-    N("sizing_headroom_percent", "Edge", "Sizing headroom", "%", 30, 0, 500, 5,
-      "Spare capacity added when sizing automatically."),
-    N("install_per_device", "Edge", "Installation", "{cur}/device", 150, 0, 100_000, 50,
-      "Labour and mounting per device, paid with each purchase."),
-    N("useful_life_months", "Edge", "Useful life", "months", 48, 6, 180, 6,
-      "Months before a device is replaced (refresh) and the straight-line depreciation period.",
-      integer=True),
-    N("salvage_percent", "Edge", "Salvage value", "% of price", 10, 0, 100, 5,
-      "Resale value of a device at the end of its life, as a share of its price."),
-    C("management_basis", "Edge", "Management fee basis",
-      {"per_site": "Per site", "per_device": "Per device"}, "per_site",
-      "Whether the management software is billed per site or per device."),
-    N("management_per_month", "Edge", "Management software", "{cur}/month per site or device", 500, 0,
-      1_000_000, 10, "Fleet management / orchestration fee (e.g. Nutanix, VMware Edge, Arc, Greengrass)."),
-    N("sites", "Edge", "Sites", "sites", 1, 1, 100_000, 1,
-      "Number of sites the cameras are spread over (for a per-site fee).", integer=True),
-    N("electricity_per_kwh", "Edge", "Electricity price", "{cur}/kWh", 0.13, 0, 5, 0.01,
-      "Price of electricity at the site (US commercial average ≈ 0.13)."),
-    N("pue", "Edge", "Cooling overhead (PUE)", "×", 1.2, 1, 3, 0.05,
-      "Total site power per watt of IT load (1.0 = no cooling overhead)."),
-    N("idle_power_percent", "Edge", "Idle power", "% of rated", 30, 0, 100, 5,
-      "Device draw outside operating hours, as a share of its load power."),
-    N("failure_percent_per_year", "Edge", "Failure rate", "%/year", 3, 0, 100, 1,
-      "Share of devices replaced each year because they fail (price + installation)."),
-    N("feedback_percent", "Edge", "Feedback uploads", "% of frames", 1, 0, 100, 0.5,
-      "Low-confidence frames uploaded to the cloud for retraining (split-brain feedback loop)."),
+    T(
+        "device_id",
+        "Edge",
+        "Edge device",
+        "custom",
+        60,
+        "Catalog device the figures below came from (a label; the numbers below are what count).",
+    ),
+    N(
+        "device_price",
+        "Edge",
+        "Device price",
+        "{cur}/device",
+        2_000,
+        0,
+        1_000_000,
+        50,
+        "Purchase price of one edge device.",
+    ),
+    N("device_watts", "Edge", "Device power", "W", 300, 0, 10_000, 5, "Power draw of one device under inference load."),
+    N(
+        "device_throughput_ips",
+        "Edge",
+        "Device throughput",
+        "inferences/s",
+        100,
+        0.1,
+        100_000,
+        1,
+        "Inferences per second one device sustains on your model, end to end (catalog figures are model-only benchmarks: derate them).",
+    ),
+    C(
+        "device_sizing",
+        "Edge",
+        "Device count",
+        {"auto": "Sized from the workload", "manual": "Set by hand"},
+        "auto",
+        "Auto: per site, ceil(cameras/site × frames/s × (1 + headroom) ÷ throughput), re-sized as the workload grows.",
+    ),
+    N(
+        "devices_manual",
+        "Edge",
+        "Devices (manual)",
+        "devices",
+        5,
+        0,
+        100_000,
+        1,
+        "Number of devices when the count is set by hand.",
+        integer=True,
+    ),
+    N(
+        "sizing_headroom_percent",
+        "Edge",
+        "Sizing headroom",
+        "%",
+        30,
+        0,
+        500,
+        5,
+        "Spare capacity added when sizing automatically.",
+    ),
+    N(
+        "install_per_device",
+        "Edge",
+        "Installation",
+        "{cur}/device",
+        150,
+        0,
+        100_000,
+        50,
+        "Labour and mounting per device, paid with each purchase.",
+    ),
+    N(
+        "useful_life_months",
+        "Edge",
+        "Useful life",
+        "months",
+        48,
+        6,
+        180,
+        6,
+        "Months before a device is replaced (refresh) and the straight-line depreciation period.",
+        integer=True,
+    ),
+    N(
+        "salvage_percent",
+        "Edge",
+        "Salvage value",
+        "% of price",
+        10,
+        0,
+        100,
+        5,
+        "Resale value of a device at the end of its life, as a share of its price.",
+    ),
+    C(
+        "management_basis",
+        "Edge",
+        "Management fee basis",
+        {"per_site": "Per site", "per_device": "Per device"},
+        "per_site",
+        "Whether the management software is billed per site or per device.",
+    ),
+    N(
+        "management_per_month",
+        "Edge",
+        "Management software",
+        "{cur}/month per site or device",
+        500,
+        0,
+        1_000_000,
+        10,
+        "Fleet management / orchestration fee (e.g. Nutanix, VMware Edge, Arc, Greengrass).",
+    ),
+    N(
+        "sites",
+        "Edge",
+        "Sites",
+        "sites",
+        1,
+        1,
+        100_000,
+        1,
+        "Number of sites the cameras are spread over (for a per-site fee).",
+        integer=True,
+    ),
+    N(
+        "electricity_per_kwh",
+        "Edge",
+        "Electricity price",
+        "{cur}/kWh",
+        0.13,
+        0,
+        5,
+        0.01,
+        "Price of electricity at the site (US commercial average ≈ 0.13).",
+    ),
+    N(
+        "pue",
+        "Edge",
+        "Cooling overhead (PUE)",
+        "×",
+        1.2,
+        1,
+        3,
+        0.05,
+        "Total site power per watt of IT load (1.0 = no cooling overhead).",
+    ),
+    N(
+        "idle_power_percent",
+        "Edge",
+        "Idle power",
+        "% of rated",
+        30,
+        0,
+        100,
+        5,
+        "Device draw outside operating hours, as a share of its load power.",
+    ),
+    N(
+        "failure_percent_per_year",
+        "Edge",
+        "Failure rate",
+        "%/year",
+        3,
+        0,
+        100,
+        1,
+        "Share of devices replaced each year because they fail (price + installation).",
+    ),
+    N(
+        "feedback_percent",
+        "Edge",
+        "Feedback uploads",
+        "% of frames",
+        1,
+        0,
+        100,
+        0.5,
+        "Low-confidence frames uploaded to the cloud for retraining (split-brain feedback loop).",
+    ),
     # ── Finance ─────────────────────────────────────────────────────────────────────────────────
-    N("horizon_months", "Finance", "Horizon", "months", 36, 1, 240, 1,
-      "Months from go-live that the comparison covers.", integer=True),
-    N("discount_percent_per_year", "Finance", "Discount rate", "%/year", 8, 0, 100, 0.5,
-      "Annual rate used to discount savings for NPV."),
-    C("discount_timing", "Finance", "Discount timing",
-      {"end_of_month": "End of month", "mid_month": "Mid-month"}, "end_of_month",
-      "When a month's running costs and savings are discounted for NPV and the discounted payback: at the end of "
-      "their month, or at its middle (they accrue through it). Capex is discounted at the start of its month; the "
-      "monthly rate is (1 + annual rate)^(1/12) − 1 (an annual effective rate)."),
-    N("bandwidth_price_change_percent_per_year", "Finance", "Bandwidth price change", "%/year", 0, -50,
-      100, 1, "Yearly change of uplink, ingest and egress prices."),
-    N("cloud_fee_change_percent_per_year", "Finance", "Cloud fee change", "%/year", 0, -50, 100, 1,
-      "Yearly change of inference and storage prices."),
-    N("electricity_price_change_percent_per_year", "Finance", "Electricity price change", "%/year", 0,
-      -50, 100, 1, "Yearly change of the electricity price."),
-    T("currency", "Finance", "Currency", "USD", 8, "Currency of every money figure: a code such as USD or EUR "
-      "(converted at the exchange rate below), or any label of letters or one currency sign.",
-      pattern=r"^([A-Za-z]{1,8}|[€$£¥₹])$"),
-    N("fx_rate", "Finance", "Exchange rate", "{cur} per USD", 1.0, 0.000001, 1_000_000, 0.0001,
-      "Units of the scenario's currency per US dollar: the rate the USD catalog prices are converted at "
-      "(1 for USD). Changing it re-converts every money input."),
-    T("fx_rate_date", "Finance", "Exchange rate date", "", 10,
-      "Date of the exchange rate: empty for a rate set by hand, or the reference rate's date such as 2025-10-21.",
-      pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
+    N(
+        "horizon_months",
+        "Finance",
+        "Horizon",
+        "months",
+        36,
+        1,
+        240,
+        1,
+        "Months from go-live that the comparison covers.",
+        integer=True,
+    ),
+    N(
+        "discount_percent_per_year",
+        "Finance",
+        "Discount rate",
+        "%/year",
+        8,
+        0,
+        100,
+        0.5,
+        "Annual rate used to discount savings for NPV.",
+    ),
+    C(
+        "discount_timing",
+        "Finance",
+        "Discount timing",
+        {"end_of_month": "End of month", "mid_month": "Mid-month"},
+        "end_of_month",
+        "When a month's running costs and savings are discounted for NPV and the discounted payback: at the end of "
+        "their month, or at its middle (they accrue through it). Capex is discounted at the start of its month; the "
+        "monthly rate is (1 + annual rate)^(1/12) − 1 (an annual effective rate).",
+    ),
+    N(
+        "bandwidth_price_change_percent_per_year",
+        "Finance",
+        "Bandwidth price change",
+        "%/year",
+        0,
+        -50,
+        100,
+        1,
+        "Yearly change of uplink, ingest and egress prices.",
+    ),
+    N(
+        "cloud_fee_change_percent_per_year",
+        "Finance",
+        "Cloud fee change",
+        "%/year",
+        0,
+        -50,
+        100,
+        1,
+        "Yearly change of inference and storage prices.",
+    ),
+    N(
+        "electricity_price_change_percent_per_year",
+        "Finance",
+        "Electricity price change",
+        "%/year",
+        0,
+        -50,
+        100,
+        1,
+        "Yearly change of the electricity price.",
+    ),
+    T(
+        "currency",
+        "Finance",
+        "Currency",
+        "USD",
+        8,
+        "Currency of every money figure: a code such as USD or EUR "
+        "(converted at the exchange rate below), or any label of letters or one currency sign.",
+        pattern=r"^([A-Za-z]{1,8}|[€$£¥₹])$",
+    ),
+    N(
+        "fx_rate",
+        "Finance",
+        "Exchange rate",
+        "{cur} per USD",
+        1.0,
+        0.000001,
+        1_000_000,
+        0.0001,
+        "Units of the scenario's currency per US dollar: the rate the USD catalog prices are converted at "
+        "(1 for USD). Changing it re-converts every money input.",
+    ),
+    T(
+        "fx_rate_date",
+        "Finance",
+        "Exchange rate date",
+        "",
+        10,
+        "Date of the exchange rate: empty for a rate set by hand, or the reference rate's date such as 2025-10-21.",
+        pattern=r"^(\d{4}-\d{2}-\d{2})?$",
+    ),
     # ── Carbon (defaults and sources: data/carbon.csv) ──────────────────────────────────────────────
-    N("grid_kgco2e_per_kwh", "Carbon", "Site grid intensity", "kg CO₂e/kWh", 0.4808, 0, 2, 0.01,
-      "Emissions of the site's electricity, location-based, lifecycle basis (world average 2023: 0.481; "
-      "France ≈ 0.06, India ≈ 0.71)."),
-    N("cloud_grid_kgco2e_per_kwh", "Carbon", "Cloud region grid intensity", "kg CO₂e/kWh", 0.379069, 0, 2, 0.01,
-      "Emissions of the cloud region's electricity (AWS us-east-1: 0.379, as the Cloud Carbon Footprint project "
-      "lists it)."),
-    N("cloud_pue", "Carbon", "Cloud data-centre PUE", "×", 1.135, 1, 3, 0.005,
-      "Total data-centre power per watt of IT load (AWS 1.135, GCP 1.1, Azure 1.185 in Cloud Carbon Footprint)."),
-    N("cloud_accelerator_watts", "Carbon", "Cloud accelerator power", "W", 71, 0, 2_000, 1,
-      "Power of one cloud accelerator while it serves inferences (NVIDIA T4 at full load: 71 W)."),
-    N("cloud_accelerator_s_per_inference", "Carbon", "Cloud accelerator time", "s/inference", 0.005, 0, 60, 0.001,
-      "Accelerator-seconds one cloud inference occupies, its share of idle time included (an estimate: 0.005 s "
-      "is 200 inferences/s per accelerator), for per-image and serverless pricing; GPU instances use their own "
-      "throughput and billed hours instead."),
-    N("cloud_accelerator_idle_percent", "Carbon", "Cloud accelerator idle power", "% of rated", 15, 0, 100, 1,
-      "Draw of a billed GPU instance's accelerator while it has no inference to serve (always on, a minimum count, "
-      "a commitment), as a share of its power while serving (an estimate: an NVIDIA T4 idles near 10 W of 70 W)."),
-    N("cloud_embodied_kgco2e_per_accelerator_hour", "Carbon", "Cloud hardware embodied share",
-      "kg CO₂e/accelerator-hour", 0.00785, 0, 1, 0.0001,
-      "Manufacturing emissions of the cloud server per accelerator-hour used: server total ÷ accelerators ÷ "
-      "hours of its life (an 8-GPU server of 2,200 kg over 4 years: 0.00785)."),
-    N("network_kwh_per_gb", "Carbon", "Network energy", "kWh/GB", 0.001, 0, 1, 0.001,
-      "Electricity per GB moved over the network, for uploads to the cloud (0.001: Cloud Carbon Footprint; "
-      "end-to-end internet estimates reach 0.06)."),
-    N("device_embodied_kgco2e", "Carbon", "Device embodied emissions", "kg CO₂e/device", 1_150, 0, 100_000, 10,
-      "Manufacturing emissions of one edge device, counted when it is bought (cash view) or spread over its "
-      "useful life (accounting view); failure replacements add theirs."),
-    N("carbon_price_per_tonne", "Carbon", "Internal carbon price", "{cur} per tonne", 0, 0, 10_000, 5,
-      "Money per tonne of CO₂e. Above 0, each side's emissions become a cost component (tonnes × price); 0 leaves "
-      "every money figure as it is."),
+    N(
+        "grid_kgco2e_per_kwh",
+        "Carbon",
+        "Site grid intensity",
+        "kg CO₂e/kWh",
+        0.4808,
+        0,
+        2,
+        0.01,
+        "Emissions of the site's electricity, location-based, lifecycle basis (world average 2023: 0.481; "
+        "France ≈ 0.06, India ≈ 0.71).",
+    ),
+    N(
+        "cloud_grid_kgco2e_per_kwh",
+        "Carbon",
+        "Cloud region grid intensity",
+        "kg CO₂e/kWh",
+        0.379069,
+        0,
+        2,
+        0.01,
+        "Emissions of the cloud region's electricity (AWS us-east-1: 0.379, as the Cloud Carbon Footprint project "
+        "lists it).",
+    ),
+    N(
+        "cloud_pue",
+        "Carbon",
+        "Cloud data-centre PUE",
+        "×",
+        1.135,
+        1,
+        3,
+        0.005,
+        "Total data-centre power per watt of IT load (AWS 1.135, GCP 1.1, Azure 1.185 in Cloud Carbon Footprint).",
+    ),
+    N(
+        "cloud_accelerator_watts",
+        "Carbon",
+        "Cloud accelerator power",
+        "W",
+        71,
+        0,
+        2_000,
+        1,
+        "Power of one cloud accelerator while it serves inferences (NVIDIA T4 at full load: 71 W).",
+    ),
+    N(
+        "cloud_accelerator_s_per_inference",
+        "Carbon",
+        "Cloud accelerator time",
+        "s/inference",
+        0.005,
+        0,
+        60,
+        0.001,
+        "Accelerator-seconds one cloud inference occupies, its share of idle time included (an estimate: 0.005 s "
+        "is 200 inferences/s per accelerator), for per-image and serverless pricing; GPU instances use their own "
+        "throughput and billed hours instead.",
+    ),
+    N(
+        "cloud_accelerator_idle_percent",
+        "Carbon",
+        "Cloud accelerator idle power",
+        "% of rated",
+        15,
+        0,
+        100,
+        1,
+        "Draw of a billed GPU instance's accelerator while it has no inference to serve (always on, a minimum count, "
+        "a commitment), as a share of its power while serving (an estimate: an NVIDIA T4 idles near 10 W of 70 W).",
+    ),
+    N(
+        "cloud_embodied_kgco2e_per_accelerator_hour",
+        "Carbon",
+        "Cloud hardware embodied share",
+        "kg CO₂e/accelerator-hour",
+        0.00785,
+        0,
+        1,
+        0.0001,
+        "Manufacturing emissions of the cloud server per accelerator-hour used: server total ÷ accelerators ÷ "
+        "hours of its life (an 8-GPU server of 2,200 kg over 4 years: 0.00785).",
+    ),
+    N(
+        "network_kwh_per_gb",
+        "Carbon",
+        "Network energy",
+        "kWh/GB",
+        0.001,
+        0,
+        1,
+        0.001,
+        "Electricity per GB moved over the network, for uploads to the cloud (0.001: Cloud Carbon Footprint; "
+        "end-to-end internet estimates reach 0.06).",
+    ),
+    N(
+        "device_embodied_kgco2e",
+        "Carbon",
+        "Device embodied emissions",
+        "kg CO₂e/device",
+        1_150,
+        0,
+        100_000,
+        10,
+        "Manufacturing emissions of one edge device, counted when it is bought (cash view) or spread over its "
+        "useful life (accounting view); failure replacements add theirs.",
+    ),
+    N(
+        "carbon_price_per_tonne",
+        "Carbon",
+        "Internal carbon price",
+        "{cur} per tonne",
+        0,
+        0,
+        10_000,
+        5,
+        "Money per tonne of CO₂e. Above 0, each side's emissions become a cost component (tonnes × price); 0 leaves "
+        "every money figure as it is.",
+    ),
 )
 del N, C, T
 
@@ -305,16 +906,30 @@ RELEVANT_WHEN = {
     "serverless_ms_per_inference": ("inference_pricing", "serverless"),
     "serverless_per_million_requests": ("inference_pricing", "serverless"),
     "inference_tiers": ("inference_pricing", "per_image"),
-    **{name: ("inference_pricing", "instances") for name in (
-        "instance_inferences_per_s", "instance_headroom_percent", "instance_min_count", "instance_per_hour",
-        "instance_billing", "instance_warmup_hours_per_day", "instance_commitment", "instance_upfront",
-        "instance_committed_per_hour", "instance_partial_upfront_percent", "instance_spot_per_hour",
-        "instance_spot_interruption_percent", "instance_endpoint_surcharge_percent", "cloud_accelerator_idle_percent")},
+    **{
+        name: ("inference_pricing", "instances")
+        for name in (
+            "instance_inferences_per_s",
+            "instance_headroom_percent",
+            "instance_min_count",
+            "instance_per_hour",
+            "instance_billing",
+            "instance_warmup_hours_per_day",
+            "instance_commitment",
+            "instance_upfront",
+            "instance_committed_per_hour",
+            "instance_partial_upfront_percent",
+            "instance_spot_per_hour",
+            "instance_spot_interruption_percent",
+            "instance_endpoint_surcharge_percent",
+            "cloud_accelerator_idle_percent",
+        )
+    },
     "device_throughput_ips": ("device_sizing", "auto"),
     "sizing_headroom_percent": ("device_sizing", "auto"),
     "devices_manual": ("device_sizing", "manual"),
 }
-VIEWS = ("cash", "accounting")     # how money is presented: cash as paid, or capex spread over its life
+VIEWS = ("cash", "accounting")  # how money is presented: cash as paid, or capex spread over its life
 NUMBER_FIELDS = tuple(f for f in FIELDS if isinstance(f, NumberField))
 
 
@@ -326,8 +941,10 @@ ALSO_RELEVANT_WHEN = {
     "instance_partial_upfront_percent": (("instance_commitment", COMMITTED), ("instance_upfront", ("partial",))),
     "instance_spot_per_hour": (("instance_commitment", ("spot",)),),
     "instance_spot_interruption_percent": (("instance_commitment", ("spot",)),),
-    "instance_warmup_hours_per_day": (("instance_billing", ("scale_to_zero",)),
-                                      ("instance_commitment", ("on_demand", "spot"))),   # a commitment bills every hour
+    "instance_warmup_hours_per_day": (
+        ("instance_billing", ("scale_to_zero",)),
+        ("instance_commitment", ("on_demand", "spot")),
+    ),  # a commitment bills every hour
 }
 
 
@@ -375,6 +992,7 @@ FloatWithoutNegativeZero = Annotated[float, AfterValidator(_positive_zero)]
 
 class PriceTier(BaseModel):
     """One marginal tier: quantities from `start` (per month) up to the next tier's start cost `price`."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     start: FloatWithoutNegativeZero = Field(ge=0, le=1e15, allow_inf_nan=False, strict=True)
     price: FloatWithoutNegativeZero = Field(ge=0, le=1e6, allow_inf_nan=False, strict=True)
@@ -426,11 +1044,13 @@ def unsafe_character(text: str, allowed: str = "") -> str | None:
 
 def _plain_text(allowed: str = ""):
     """A validator refusing the characters above, except those in `allowed`."""
+
     def check(text: str) -> str:
         problem = unsafe_character(text, allowed)
         if problem:
             raise ValueError(problem)
         return text
+
     return AfterValidator(check)
 
 
@@ -448,8 +1068,10 @@ def pydantic_field(spec):
     """(type, Field) for pydantic.create_model from a field spec."""
     if isinstance(spec, NumberField):
         kind = Annotated[int, BeforeValidator(_whole_number)] if spec.integer else FloatWithoutNegativeZero
-        return (kind, Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
-                            description=spec.help, strict=True))
+        return (
+            kind,
+            Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False, description=spec.help, strict=True),
+        )
     if isinstance(spec, ChoiceField):
         return (Literal[tuple(spec.options)], Field(spec.default, description=spec.help))
     return (PlainText, Field(spec.default, max_length=spec.max_length, pattern=spec.pattern, description=spec.help))
@@ -476,22 +1098,21 @@ Scenario = create_model(
     schema_version=(int, Field(SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION, strict=True)),
     name=(Annotated[PlainText, AfterValidator(_named)], Field("Untitled scenario", max_length=120)),
     description=(Paragraphs, Field("", max_length=1_000)),
-    inference_tiers=(tuple[PriceTier, ...],
-                     tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_INFERENCE_TIERS)),
+    inference_tiers=(tuple[PriceTier, ...], tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_INFERENCE_TIERS)),
     egress_tiers=(tuple[PriceTier, ...], tuple(PriceTier(start=s, price=p) for s, p in DEFAULT_EGRESS_TIERS)),
     **{f.name: pydantic_field(f) for f in FIELDS},
 )
 
 
 # ── Validation messages ─────────────────────────────────────────────────────────────────────────────
-_REPR = reprlib.Repr()              # bounded in depth and length, whatever the value
+_REPR = reprlib.Repr()  # bounded in depth and length, whatever the value
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 58, 58, 4, 4
 
 
 def _short(value: Any, limit: int = 60) -> str:
     try:
         text = _REPR.repr(value)
-    except Exception:                 # a value whose repr fails must not hide the message about it
+    except Exception:  # a value whose repr fails must not hide the message about it
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -521,8 +1142,8 @@ def _describe(error: dict, specs: dict) -> str:
     if isinstance(spec, ChoiceField):
         return f"{loc} = {_short(value)} is not valid: choose one of {', '.join(spec.options)}"
     if isinstance(spec, TextField) and kind == "string_pattern_mismatch":
-        return f"{loc} = {_short(value)} is not valid: {spec.help[spec.help.index(':') + 2:].rstrip('.')}"
-    if kind == "value_error":                                   # our own checks: tiers, text
+        return f"{loc} = {_short(value)} is not valid: {spec.help[spec.help.index(':') + 2 :].rstrip('.')}"
+    if kind == "value_error":  # our own checks: tiers, text
         return f"{loc}: {error['msg'].removeprefix('Value error, ')}"
     if top == "schema_version":
         return f"schema_version = {_short(value)} is not supported: this planner reads version {SCHEMA_VERSION}"
@@ -537,9 +1158,9 @@ def build(model: type[BaseModel], values: dict, specs: dict, what: str = "scenar
         return model(**values)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-    except Exception as exc:          # anything else the model lets through: one line, no details
+    except Exception as exc:  # anything else the model lets through: one line, no details
         raise ScenarioError(f"invalid {what} ({type(exc).__name__})") from None
-    problems = [_describe(e, specs) for e in errors]            # outside the handler: no chained traceback
+    problems = [_describe(e, specs) for e in errors]  # outside the handler: no chained traceback
     raise ScenarioError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
 
 
@@ -566,6 +1187,7 @@ def to_json(scenario: "Scenario") -> str:
 def entry_point(parse):
     """Let nothing but a ScenarioError out of a parser of outside input (file, link, --set): whatever
     slips past the checks becomes one plain line, never a traceback with paths and versions."""
+
     @functools.wraps(parse)
     def guarded(*args, **kwargs):
         try:
@@ -574,10 +1196,11 @@ def entry_point(parse):
             raise
         except Exception as exc:
             raise ScenarioError(f"the input could not be read ({type(exc).__name__})") from None
+
     return guarded
 
 
-_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\[\s\S])*"?')       # an unterminated one runs to the end
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\[\s\S])*"?')  # an unterminated one runs to the end
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
@@ -620,8 +1243,10 @@ def load_json(text: str, what: str = "scenario file"):
     and NaN/Infinity refused, integers of more than MAX_NUMBER_DIGITS digits kept as a marker for the message."""
     depth = _nesting_depth(text)
     if depth > MAX_JSON_DEPTH:
-        raise ScenarioError(f"{what} is nested too deeply ({depth:,} levels of brackets; the limit is "
-                            f"{MAX_JSON_DEPTH}, a scenario needs 3)")
+        raise ScenarioError(
+            f"{what} is nested too deeply ({depth:,} levels of brackets; the limit is "
+            f"{MAX_JSON_DEPTH}, a scenario needs 3)"
+        )
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_int=_integer, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
@@ -636,11 +1261,14 @@ def _text_of(data: str | bytes) -> str:
         return data
     for mark, kind in _BYTE_ORDER_MARKS.items():
         if data.startswith(mark):
-            raise ScenarioError(f"scenario file is not UTF-8 text: it starts with {kind} byte-order mark; "
-                                "save it as UTF-8 without one")
+            raise ScenarioError(
+                f"scenario file is not UTF-8 text: it starts with {kind} byte-order mark; save it as UTF-8 without one"
+            )
     if b"\x00" in data:
-        raise ScenarioError(f"scenario file is not UTF-8 text: it has NUL bytes (byte {data.index(0)}), as UTF-16 "
-                            "or UTF-32 text does; save it as UTF-8")
+        raise ScenarioError(
+            f"scenario file is not UTF-8 text: it has NUL bytes (byte {data.index(0)}), as UTF-16 "
+            "or UTF-32 text does; save it as UTF-8"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -707,10 +1335,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         try:
             pairs = load_json(raw, name)
         except ScenarioError:
-            pairs = None                        # not JSON (or nested too deeply): say what is expected
+            pairs = None  # not JSON (or nested too deeply): say what is expected
         if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-            raise ScenarioError(f"{name} expects a JSON list of [start, price] pairs such as [[0, 1.0], "
-                                f"[1000000, 0.8]], got {_short(raw)}")
+            raise ScenarioError(
+                f"{name} expects a JSON list of [start, price] pairs such as [[0, 1.0], "
+                f"[1000000, 0.8]], got {_short(raw)}"
+            )
         return name, [{"start": s, "price": p} for s, p in pairs]
     if spec is None:
         raise ScenarioError(f"unknown field {name!r} (see `python -m planner fields`)")
@@ -730,7 +1360,7 @@ MONEY_FIELDS = tuple(f.name for f in NUMBER_FIELDS if "{cur}" in f.unit and f.na
 
 
 def _scaled(value: float, factor: float) -> float:
-    return float(f"{value * factor:.12g}")          # no float noise such as 0.30000000000000004 in a field
+    return float(f"{value * factor:.12g}")  # no float noise such as 0.30000000000000004 in a field
 
 
 def scale_money(values: dict, factor: float) -> dict:

@@ -13,6 +13,7 @@ The recommendation itself is not stored or cached: `advisor.advise` takes a few 
 recomputed from the answers and the current scenario on every run, so it always matches the scenario
 the cost pages show.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,9 +23,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.advice import advisor
-from planner.schema.format import ms_text
-from planner.schema.format import md, money
 from planner.exports.report import summary
+from planner.schema.format import md, money, ms_text
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import NumberField, Scenario, ScenarioError
 from planner.ui import state
@@ -32,12 +32,15 @@ from planner.ui.inputs import decimals, key_for, region_distance_km, widget_valu
 
 PAGE = "advisor"
 FORM = "advisor.form"
-PLACE = "advisor"                 # where this page's notices show (state.show_notices): under Apply
-FORM_PLACE = "advisor.form"       # … and under the form
-COLUMNS = 3                       # questions per row of the form (option texts need the width)
+PLACE = "advisor"  # where this page's notices show (state.show_notices): under Apply
+FORM_PLACE = "advisor.form"  # … and under the form
+COLUMNS = 3  # questions per row of the form (option texts need the width)
 VERDICTS = {"cloud": "Cloud", "edge": "Edge", "either": "Either"}
-PLACEMENT_BADGES = {"cloud": ("Cloud", "blue", "☁️"), "split_brain_edge": ("Edge + cloud training", "green", "🛰️"),
-                    "edge_only": ("Edge only", "violet", "🔒")}
+PLACEMENT_BADGES = {
+    "cloud": ("Cloud", "blue", "☁️"),
+    "split_brain_edge": ("Edge + cloud training", "green", "🛰️"),
+    "edge_only": ("Edge only", "violet", "🔒"),
+}
 CONFIDENCE_COLORS = {"high": "green", "medium": "orange", "low": "gray"}
 SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "Stack", "sizing": "Sizing"}
 
@@ -64,7 +67,7 @@ def _submit() -> None:
     values = {q.name: widget_value(q, st.session_state[key_for(PAGE, q.name)]) for q in advisor.QUESTIONS}
     try:
         st.session_state[state.ADVISOR_ANSWERS] = advisor.answers(**values).model_dump()
-    except ScenarioError as exc:              # the widgets keep to the bounds; a hand-set state may not
+    except ScenarioError as exc:  # the widgets keep to the bounds; a hand-set state may not
         state.notify("error", f"Not submitted: {exc}", FORM_PLACE)
 
 
@@ -85,9 +88,16 @@ def _question(spec, value) -> None:
     key = key_for(PAGE, spec.name)
     state.bind(key, value)
     if isinstance(spec, NumberField):
-        kind = int if spec.integer else float            # number boxes only: the answers are figures one knows
-        st.number_input(question_label(spec), kind(spec.min), kind(spec.max), step=kind(spec.step),
-                        format=_number_format(spec), key=key, help=md(spec.help))
+        kind = int if spec.integer else float  # number boxes only: the answers are figures one knows
+        st.number_input(
+            question_label(spec),
+            kind(spec.min),
+            kind(spec.max),
+            step=kind(spec.step),
+            format=_number_format(spec),
+            key=key,
+            help=md(spec.help),
+        )
     else:
         st.selectbox(md(spec.label), list(spec.options), format_func=spec.options.get, key=key, help=md(spec.help))
 
@@ -98,12 +108,16 @@ def questionnaire() -> None:
     questions = advisor.QUESTIONS
     with st.form(FORM):
         for start in range(0, len(questions), COLUMNS):
-            for column, spec in zip(st.columns(COLUMNS, gap="medium"), questions[start:start + COLUMNS]):
+            for column, spec in zip(st.columns(COLUMNS, gap="medium"), questions[start : start + COLUMNS]):
                 with column:
                     _question(spec, stored[spec.name])
-        st.form_submit_button("Get recommendation", key="advisor.submit", type="primary", on_click=_submit,
-                              help="Weighs every answer, sizes the edge deployment for the current scenario "
-                                   "and costs it.")
+        st.form_submit_button(
+            "Get recommendation",
+            key="advisor.submit",
+            type="primary",
+            on_click=_submit,
+            help="Weighs every answer, sizes the edge deployment for the current scenario and costs it.",
+        )
     state.show_notices(FORM_PLACE)
 
 
@@ -120,19 +134,29 @@ def _apply(advice: advisor.Advice) -> None:
     scenario = state.current()
     s = summary(state.analysis(scenario))
     sizing = advice.sizing
-    state.notify("success", f"Applied to “{scenario.name}”: {sizing.devices:,} × {sizing.device_name}, sized "
-                            f"from the workload. {' '.join(advice.apply_notes)} Edge capex is now "
-                            f"{money(s['edge_capex'], scenario.currency)}; the Scenario and Costs pages show this "
-                            f"deployment. Verdict: {advice.headline}.", PLACE)
+    state.notify(
+        "success",
+        f"Applied to “{scenario.name}”: {sizing.devices:,} × {sizing.device_name}, sized "
+        f"from the workload. {' '.join(advice.apply_notes)} Edge capex is now "
+        f"{money(s['edge_capex'], scenario.currency)}; the Scenario and Costs pages show this "
+        f"deployment. Verdict: {advice.headline}.",
+        PLACE,
+    )
 
 
 def apply_button(advice: advisor.Advice, scenario: Scenario) -> None:
     applied = is_applied(advice, scenario)
-    st.button("Apply this deployment to the scenario", key="advisor.apply", type="primary", on_click=_apply,
-              args=(advice,), disabled=not advice.scenario_changes or applied,
-              help="Sets the scenario's edge device (price, power, throughput for this workload), sizes the "
-                   "fleet from the workload, and sets the recommended stack's management fee (and 0 % feedback "
-                   "when data must stay on site), so the cost pages show this deployment.")
+    st.button(
+        "Apply this deployment to the scenario",
+        key="advisor.apply",
+        type="primary",
+        on_click=_apply,
+        args=(advice,),
+        disabled=not advice.scenario_changes or applied,
+        help="Sets the scenario's edge device (price, power, throughput for this workload), sizes the "
+        "fleet from the workload, and sets the recommended stack's management fee (and 0 % feedback "
+        "when data must stay on site), so the cost pages show this deployment.",
+    )
     state.show_notices(PLACE)
     if not advice.scenario_changes:
         st.caption("No catalog device fits the site as described: there is no deployment to apply.")
@@ -154,16 +178,28 @@ def verdict_line(advice: advisor.Advice) -> str:
 def factors_table(advice: advisor.Advice) -> pd.DataFrame:
     """One row per decision factor: the answer, the verdict, whether it is a hard constraint, its weight in
     the vote ('decides' for a hard constraint), and why."""
-    return pd.DataFrame([{"Factor": f.name, "Your answer": f.answer, "Verdict": VERDICTS[f.verdict],
-                          "Hard constraint": "mandatory" if f.hard else "", "Weight": advisor.weight_text(f),
-                          "Why": f.reason} for f in advice.factors])
+    return pd.DataFrame(
+        [
+            {
+                "Factor": f.name,
+                "Your answer": f.answer,
+                "Verdict": VERDICTS[f.verdict],
+                "Hard constraint": "mandatory" if f.hard else "",
+                "Weight": advisor.weight_text(f),
+                "Why": f.reason,
+            }
+            for f in advice.factors
+        ]
+    )
 
 
 def latency_table(advice: advisor.Advice) -> pd.DataFrame:
     """The numbers behind the latency chart: each part of each path, the totals and the requirement."""
     cloud, edge = advice.cloud_latency_ms, advice.edge_latency_ms
-    rows = [(part, ms_text(cloud[part]) if part in cloud else "", ms_text(edge[part]) if part in edge else "")
-            for part in dict.fromkeys([*cloud, *edge])]             # a part of both paths (the wait) is one row
+    rows = [
+        (part, ms_text(cloud[part]) if part in cloud else "", ms_text(edge[part]) if part in edge else "")
+        for part in dict.fromkeys([*cloud, *edge])
+    ]  # a part of both paths (the wait) is one row
     edge_total = ms_text(advice.edge_ms) if advice.edge_latency_ms else "no device fits"
     rows.append(("Total", ms_text(advice.cloud_ms), edge_total))
     rows.append(("Required", f"≤ {ms_text(advice.response_ms)}", f"≤ {ms_text(advice.response_ms)}"))
@@ -171,9 +207,10 @@ def latency_table(advice: advisor.Advice) -> pd.DataFrame:
 
 
 def stack_table(advice: advisor.Advice) -> pd.DataFrame:
-    return pd.DataFrame([{"Layer": c.layer.replace("_", " ").capitalize(), "Choice": c.name, "Why": c.reason}
-                         for c in advice.stack],
-                        columns=["Layer", "Choice", "Why"])
+    return pd.DataFrame(
+        [{"Layer": c.layer.replace("_", " ").capitalize(), "Choice": c.name, "Why": c.reason} for c in advice.stack],
+        columns=["Layer", "Choice", "Why"],
+    )
 
 
 def figure_text(value: float) -> str:

@@ -1,6 +1,7 @@
 """The Costs page's fair comparison: the scenario's own cloud design against the cheapest one the site's link
 carries (`planner.model.designs`), the edge's break-even, NPV and TCO against each, and one button that sets
 the scenario to the cheapest."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -37,38 +38,58 @@ def section(scenario: Scenario) -> None:
     options = designs_of_json(to_json(scenario), link)
     cur, h = scenario.currency, scenario.horizon_months
     st.subheader("Your cloud design and the cheapest one")
-    st.caption(md(f"{options.n} cloud designs costed for this workload (each inference pricing, commitment, "
-                  f"upfront payment, billing, upload and catalog region of the provider); feasible: the site's "
-                  f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} (the advisor's uplink answer). "
-                  "Cash view."))
+    st.caption(
+        md(
+            f"{options.n} cloud designs costed for this workload (each inference pricing, commitment, "
+            f"upfront payment, billing, upload and catalog region of the provider); feasible: the site's "
+            f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} (the advisor's uplink answer). "
+            "Cash view."
+        )
+    )
     own = design_summary(options, options.current)
     best = design_summary(options, options.cheapest) if options.cheapest is not None else None
     rows = {"Your cloud design": own} | ({"Cheapest feasible cloud design": best} if best else {})
-    table = pd.DataFrame({
-        "Design": list(rows),
-        "What it is": [r["text"] for r in rows.values()],
-        "Fits the uplink": ["yes" if r["feasible"] else f"no ({r['upload_mbps']:,.1f} Mbps sustained)"
-                            for r in rows.values()],
-        f"Cloud, first month [{cur}]": [r["monthly_cost"] for r in rows.values()],
-        f"Cloud TCO [{cur}]": [r["total_cost"] for r in rows.values()],
-        f"Edge TCO [{cur}]": [r["edge_total_cost"] for r in rows.values()],
-        "Edge break-even": [break_even_text(r["break_even_month"], h) for r in rows.values()],
-        f"NPV of savings [{cur}]": [r["npv_savings"] for r in rows.values()],
-    })
-    st.dataframe(table, hide_index=True, key="costs.designs",
-                 column_config={c: st.column_config.NumberColumn(format="accounting")
-                                for c in table.columns if c.endswith(f"[{cur}]")})
+    table = pd.DataFrame(
+        {
+            "Design": list(rows),
+            "What it is": [r["text"] for r in rows.values()],
+            "Fits the uplink": [
+                "yes" if r["feasible"] else f"no ({r['upload_mbps']:,.1f} Mbps sustained)" for r in rows.values()
+            ],
+            f"Cloud, first month [{cur}]": [r["monthly_cost"] for r in rows.values()],
+            f"Cloud TCO [{cur}]": [r["total_cost"] for r in rows.values()],
+            f"Edge TCO [{cur}]": [r["edge_total_cost"] for r in rows.values()],
+            "Edge break-even": [break_even_text(r["break_even_month"], h) for r in rows.values()],
+            f"NPV of savings [{cur}]": [r["npv_savings"] for r in rows.values()],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="costs.designs",
+        column_config={
+            c: st.column_config.NumberColumn(format="accounting") for c in table.columns if c.endswith(f"[{cur}]")
+        },
+    )
     if best is None:
         st.warning(md(f"No cloud design fits the {link:,g} Mbps uplink: even the lightest upload needs more."))
         return
     if options.cheapest == options.current:
         st.success("Your cloud design is already the cheapest the uplink carries.")
         return
-    st.markdown(md(f"**Cheapest feasible:** {best['text']}, {money(best['total_cost'], cur)} over {h} months "
-                   f"against {money(own['total_cost'], cur)}; the edge {break_even_text(best['break_even_month'], h)} "
-                   "against it."))
+    st.markdown(
+        md(
+            f"**Cheapest feasible:** {best['text']}, {money(best['total_cost'], cur)} over {h} months "
+            f"against {money(own['total_cost'], cur)}; the edge {break_even_text(best['break_even_month'], h)} "
+            "against it."
+        )
+    )
     st.markdown("\n".join(f"- {md(line)}" for line in best["changes"]))
     st.caption(md("Prices from: " + "; ".join(best["sources"])))
-    st.button("Use the cheapest cloud design", key=APPLY_KEY, on_click=_apply,
-              args=(options.changes[options.cheapest], best["text"]),
-              help="Sets the scenario's cloud inputs to this design (the edge and the workload stay as they are).")
+    st.button(
+        "Use the cheapest cloud design",
+        key=APPLY_KEY,
+        on_click=_apply,
+        args=(options.changes[options.cheapest], best["text"]),
+        help="Sets the scenario's cloud inputs to this design (the edge and the workload stay as they are).",
+    )

@@ -1,4 +1,5 @@
 """The comparison set (scenarios side by side), uploads and the share link of the Compare & export page."""
+
 from __future__ import annotations
 
 from html import escape
@@ -13,7 +14,7 @@ from planner.ui import state
 
 COMPARISON = "comparison"
 MAX_COMPARED = 8
-PLACE = "compare"                 # where this page's messages show
+PLACE = "compare"  # where this page's messages show
 UPLOAD_PLACE = "upload"
 UPLOAD_NONCE = "compare.upload_nonce"
 
@@ -25,11 +26,15 @@ def entries() -> list[Scenario]:
 def add_current() -> None:
     scenario, items = state.current(), entries()
     if len(items) >= MAX_COMPARED:
-        state.notify("warning", f"The comparison holds at most {MAX_COMPARED} scenarios: remove one to add another.",
-                     PLACE)
+        state.notify(
+            "warning", f"The comparison holds at most {MAX_COMPARED} scenarios: remove one to add another.", PLACE
+        )
     elif scenario in items:
-        state.notify("info", f"“{scenario.name}” is already in the comparison with these inputs: change an input, "
-                             "then add it again.", PLACE)
+        state.notify(
+            "info",
+            f"“{scenario.name}” is already in the comparison with these inputs: change an input, then add it again.",
+            PLACE,
+        )
     else:
         st.session_state[COMPARISON] = [*items, scenario]
 

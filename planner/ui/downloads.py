@@ -3,30 +3,49 @@
 Each file is built only when its button is clicked (Streamlit calls the data function then), so a page
 rerun costs nothing for them.
 """
+
 from __future__ import annotations
 
 import streamlit as st
 
-from planner.schema.format import slug
 from planner.exports.report import Analysis, csv_tables
-from planner.schema.safe_csv import table_csv
 from planner.exports.workbook import workbook_bytes
+from planner.schema.format import slug
+from planner.schema.safe_csv import table_csv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_LABELS = {"monthly": "Monthly CSV", "yearly": "Yearly CSV", "summary": "Summary CSV",
-              "assumptions": "Assumptions CSV"}
+CSV_LABELS = {
+    "monthly": "Monthly CSV",
+    "yearly": "Yearly CSV",
+    "summary": "Summary CSV",
+    "assumptions": "Assumptions CSV",
+}
 
 
 def scenario_downloads(a: Analysis, view: str, key: str, approval: str | None = None) -> None:
     """The workbook button, then one button per table; files named after the scenario and the view. `approval`:
     what the Notes sheet and the assumptions say of a saved plan's approval."""
     name = f"{slug(a.scenario.name)}-{view}"
-    st.download_button("Workbook (.xlsx, live formulas)", lambda: workbook_bytes(a, view, approval), f"{name}.xlsx", XLSX,
-                       key=f"{key}.xlsx", on_click="ignore", width="stretch", type="primary",
-                       help="Inputs in named cells, every month as formulas over them, the summary, the yearly budget, "
-                            "sources and notes: change an input in Excel or LibreOffice and the whole model recomputes.")
+    st.download_button(
+        "Workbook (.xlsx, live formulas)",
+        lambda: workbook_bytes(a, view, approval),
+        f"{name}.xlsx",
+        XLSX,
+        key=f"{key}.xlsx",
+        on_click="ignore",
+        width="stretch",
+        type="primary",
+        help="Inputs in named cells, every month as formulas over them, the summary, the yearly budget, "
+        "sources and notes: change an input in Excel or LibreOffice and the whole model recomputes.",
+    )
     with st.container(horizontal=True):
         for table, label in CSV_LABELS.items():
-            st.download_button(label, lambda table=table: table_csv(csv_tables(a, view, approval)[table]).encode("utf-8"),
-                               f"{name}-{table}.csv", "text/csv", key=f"{key}.{table}", on_click="ignore",
-                               help="One table with one header row: pandas.read_csv and spreadsheets open it as is.")
+            st.download_button(
+                label,
+                lambda table=table: table_csv(csv_tables(a, view, approval)[table]).encode("utf-8"),
+                f"{name}-{table}.csv",
+                "text/csv",
+                key=f"{key}.{table}",
+                on_click="ignore",
+                help="One table with one header row: pandas.read_csv and spreadsheets open it as is.",
+            )

@@ -7,6 +7,7 @@ takes the base value, the rest of the table is kept. `fleet.shown` is the fleet 
 included: what the Plans page saves, and what the page starts from when it comes back (Streamlit drops
 the editor's own state while another page is shown).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from planner.exports import charts
-from planner.fleet import inventory as fleet_inventory, devices as fleet_devices, programme as fleet_programme, tables as fleet_tables
+from planner.fleet import (
+    devices as fleet_devices,
+)
+from planner.fleet import (
+    inventory as fleet_inventory,
+)
+from planner.fleet import (
+    programme as fleet_programme,
+)
+from planner.fleet import (
+    tables as fleet_tables,
+)
 from planner.schema.format import break_even_label
 from planner.schema.scenario import ScenarioError
 from planner.ui import state
@@ -23,7 +35,7 @@ from planner.ui import state
 DOC, VERSION, SHOWN = "fleet.doc", "fleet.version", "fleet.shown"
 DEFAULT_FLEET = "retail_chain"
 PLACE = "fleet"
-SITES_SHOWN = 50                     # per-site rows drawn unless the user asks for all (the CSV has all)
+SITES_SHOWN = 50  # per-site rows drawn unless the user asks for all (the CSV has all)
 PLAN_COLORS = {"all_cloud": "#1f77b4", "all_edge": "#2ca02c", "recommended": "#ff7f0e"}
 
 
@@ -83,9 +95,19 @@ def edited(f: fleet_inventory.Fleet, table: pd.DataFrame, months: int) -> fleet_
     refused: the editor starts afresh from the fleet without them, and the page says so."""
     table = table.reset_index(drop=True)
     if len(table) > fleet_inventory.MAX_ROWS:
-        kept = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(table.iloc[:fleet_inventory.MAX_ROWS], months), months)
-        state.notify("error", f"The fleet takes at most {fleet_inventory.MAX_ROWS:,} rows: the rows beyond it were not kept. "
-                              "Remove a row to add another.", PLACE)
+        kept = fleet_inventory.Fleet(
+            f.name,
+            f.base,
+            f.answers,
+            fleet_inventory.parse_inventory(table.iloc[: fleet_inventory.MAX_ROWS], months),
+            months,
+        )
+        state.notify(
+            "error",
+            f"The fleet takes at most {fleet_inventory.MAX_ROWS:,} rows: the rows beyond it were not kept. "
+            "Remove a row to add another.",
+            PLACE,
+        )
         replace_fleet(kept)
         st.rerun()
     f = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(table, months), months)
@@ -110,8 +132,12 @@ def open_row(f: fleet_inventory.Fleet, r: int) -> None:
         state.notify("error", f"That row cannot open as a scenario: {exc}", PLACE)
         return
     state.set_scenario(scenario)
-    state.notify("success", f"“{scenario.name}” is now the current scenario on every page "
-                            f"({scenario.horizon_months} months from its go-live).", PLACE)
+    state.notify(
+        "success",
+        f"“{scenario.name}” is now the current scenario on every page "
+        f"({scenario.horizon_months} months from its go-live).",
+        PLACE,
+    )
 
 
 def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
@@ -120,25 +146,34 @@ def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
 
     def irr(x, note):
         return (note or "—") if x is None else "over 1,000 %/yr" if x > 1000 else f"{x:,.1f} %/yr"
-    return pd.DataFrame({
-        "Plan": [fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS],
-        "Sites on the edge": [s[k]["sites_on_edge"] for k in fleet_inventory.PLANS],
-        f"Capex [{cur}]": [s[k]["capex_total"] for k in fleet_inventory.PLANS],
-        f"TCO [{cur}]": [s[k]["tco"] for k in fleet_inventory.PLANS],
-        f"NPV of savings [{cur}]": [s[k]["npv"] for k in fleet_inventory.PLANS],
-        "Break-even": ["—" if k == "all_cloud" else break_even_label(s[k]["break_even_month"], p.months)
-                       for k in fleet_inventory.PLANS],
-        "IRR": [irr(s[k]["irr_percent"], s[k]["irr_note"]) for k in fleet_inventory.PLANS],
-        "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in fleet_inventory.PLANS],
-        "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in fleet_inventory.PLANS],
-    })
+
+    return pd.DataFrame(
+        {
+            "Plan": [fleet_inventory.PLAN_TEXT[k] for k in fleet_inventory.PLANS],
+            "Sites on the edge": [s[k]["sites_on_edge"] for k in fleet_inventory.PLANS],
+            f"Capex [{cur}]": [s[k]["capex_total"] for k in fleet_inventory.PLANS],
+            f"TCO [{cur}]": [s[k]["tco"] for k in fleet_inventory.PLANS],
+            f"NPV of savings [{cur}]": [s[k]["npv"] for k in fleet_inventory.PLANS],
+            "Break-even": [
+                "—" if k == "all_cloud" else break_even_label(s[k]["break_even_month"], p.months)
+                for k in fleet_inventory.PLANS
+            ],
+            "IRR": [irr(s[k]["irr_percent"], s[k]["irr_note"]) for k in fleet_inventory.PLANS],
+            "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in fleet_inventory.PLANS],
+            "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in fleet_inventory.PLANS],
+        }
+    )
 
 
 def quarters_table(p: fleet_programme.Programme) -> pd.DataFrame:
     s = fleet_tables.plan_summary(p)
     q = len(s["all_edge"]["capex_by_quarter"])
-    return pd.DataFrame({"Quarter": [f"Q{i + 1}" for i in range(q)],
-                         **{fleet_inventory.PLAN_TEXT[k]: s[k]["capex_by_quarter"] for k in fleet_inventory.PLANS[1:]}})
+    return pd.DataFrame(
+        {
+            "Quarter": [f"Q{i + 1}" for i in range(q)],
+            **{fleet_inventory.PLAN_TEXT[k]: s[k]["capex_by_quarter"] for k in fleet_inventory.PLANS[1:]},
+        }
+    )
 
 
 def cashflow_figure(p: fleet_programme.Programme, height: int = 420) -> go.Figure:
@@ -149,19 +184,51 @@ def cashflow_figure(p: fleet_programme.Programme, height: int = 420) -> go.Figur
     traces = []
     for i, plan in enumerate(fleet_inventory.PLANS):
         cum = np.concatenate([[p.plan_capex[i, 0] if i else 0.0], np.cumsum(cost[i])])
-        traces.append({"type": "scatter", "x": months, "y": cum, "mode": "lines", "name": fleet_inventory.PLAN_TEXT[plan],
-                       "line": {"color": PLAN_COLORS[plan], "width": 3, "dash": "dot" if plan == "all_edge" else None},
-                       "hovertemplate": f"{charts.money_hover(cur)}<extra>{fleet_inventory.PLAN_TEXT[plan]}</extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": months,
+                "y": cum,
+                "mode": "lines",
+                "name": fleet_inventory.PLAN_TEXT[plan],
+                "line": {"color": PLAN_COLORS[plan], "width": 3, "dash": "dot" if plan == "all_edge" else None},
+                "hovertemplate": f"{charts.money_hover(cur)}<extra>{fleet_inventory.PLAN_TEXT[plan]}</extra>",
+            }
+        )
     be = p.plans.break_even_month[fleet_inventory.PLANS.index("recommended")]
     annotations = []
     if np.isfinite(be):
         y = float(np.interp(be, months, np.concatenate([[0.0], np.cumsum(p.cloud_monthly)])))
-        traces.append({"type": "scatter", "x": [be], "y": [y], "mode": "markers", "name": "Break-even",
-                       "marker": {"color": charts.MARKER_COLOR, "size": 12, "symbol": "diamond"},
-                       "hovertemplate": f"Break-even: {break_even_label(be, p.months)}<extra></extra>"})
-        annotations.append({"x": be, "y": y, "text": f"<b>Break-even: {break_even_label(be, p.months)}</b>",
-                            "showarrow": True,
-                            "arrowhead": 2, "ax": 30, "ay": -50, "xanchor": "left", **charts.LABEL_STYLE})
-    layout = charts._layout("Programme: cumulative cost of the three plans", cur, "Cumulative cost", height,
-                            annotations=annotations, xaxis={"title": {"text": "Programme month"}, "rangemode": "tozero"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [be],
+                "y": [y],
+                "mode": "markers",
+                "name": "Break-even",
+                "marker": {"color": charts.MARKER_COLOR, "size": 12, "symbol": "diamond"},
+                "hovertemplate": f"Break-even: {break_even_label(be, p.months)}<extra></extra>",
+            }
+        )
+        annotations.append(
+            {
+                "x": be,
+                "y": y,
+                "text": f"<b>Break-even: {break_even_label(be, p.months)}</b>",
+                "showarrow": True,
+                "arrowhead": 2,
+                "ax": 30,
+                "ay": -50,
+                "xanchor": "left",
+                **charts.LABEL_STYLE,
+            }
+        )
+    layout = charts._layout(
+        "Programme: cumulative cost of the three plans",
+        cur,
+        "Cumulative cost",
+        height,
+        annotations=annotations,
+        xaxis={"title": {"text": "Programme month"}, "rangemode": "tozero"},
+    )
     return go.Figure(data=traces, layout=layout)

@@ -5,6 +5,7 @@ A widget never gets a `value=`: `state.bind` sets its state from the scenario be
 its `on_change` callback validates the edit through `state.commit` (`scenario.replace`). So the
 scenario stays the one source of truth and outside changes (preset, upload, share link) show at once.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,18 +18,34 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
-from planner.schema.format import md, money, number_text, price_decimals
 from planner.exports.report import sources
-from planner.schema.scenario import (FIELD_BY_NAME, FIELDS, GROUPS, MONEY_FIELDS, NO_REGION, TIER_SCHEDULES, ChoiceField,
-                        NumberField, Scenario, ScenarioError, TextField, applies, condition_text, replace, scale_money,
-                        to_dict)
 from planner.exports.tables import edited_tiers
+from planner.schema.format import md, money, number_text, price_decimals
+from planner.schema.scenario import (
+    FIELD_BY_NAME,
+    FIELDS,
+    GROUPS,
+    MONEY_FIELDS,
+    NO_REGION,
+    TIER_SCHEDULES,
+    ChoiceField,
+    NumberField,
+    Scenario,
+    ScenarioError,
+    TextField,
+    applies,
+    condition_text,
+    replace,
+    scale_money,
+    to_dict,
+)
 from planner.ui import state
 from planner.ui.layout import stacked_below
 
-SLIDER_MAX_STEPS = 100          # a slider where a few key presses reach any value; finer numbers are typed
+SLIDER_MAX_STEPS = 100  # a slider where a few key presses reach any value; finer numbers are typed
 COLUMNS = 3
 CUSTOM = "__custom__"
+
 
 def key_for(page: str, name: str) -> str:
     return f"{page}.{name}"
@@ -46,9 +63,11 @@ def label_with_unit(spec: NumberField, currency: str) -> str:
 def decimals(spec: NumberField, value: float | None = None) -> int:
     """Decimals needed to show the step, the default and `value` exactly (at most 10): a field shows the
     figure the costs are computed with (Coral's $159.99, not $160)."""
+
     def places(x: float) -> int:
         text = f"{x:.10f}".rstrip("0")
         return len(text.split(".")[1])
+
     shown = (spec.step, spec.default) if value is None else (spec.step, spec.default, value)
     return 0 if spec.integer else max(map(places, shown))
 
@@ -87,17 +106,28 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
     disabled, note = relevance(spec.name, scenario)
     value = getattr(scenario, spec.name)
     limits = f"\n\n{md(range_text(spec, scenario.currency))}" if isinstance(spec, NumberField) else ""
-    common = {"key": key, "help": md(spec.help) + limits + note, "disabled": disabled,
-              "on_change": _commit_widget, "args": (spec.name, key)}
+    common = {
+        "key": key,
+        "help": md(spec.help) + limits + note,
+        "disabled": disabled,
+        "on_change": _commit_widget,
+        "args": (spec.name, key),
+    }
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float
         state.bind(key, kind(value))
         draw = st.slider if is_slider(spec) else st.number_input
         places = decimals(spec, value)
         if spec.name in MONEY_FIELDS and scenario.currency != currency.CATALOG_CURRENCY:
-            places = min(places, price_decimals(value))     # converted: as a price list; the costs keep it exact
-        draw(label_with_unit(spec, scenario.currency), kind(spec.min), kind(spec.max), step=kind(spec.step),
-             format="%d" if spec.integer else f"%.{places}f", **common)
+            places = min(places, price_decimals(value))  # converted: as a price list; the costs keep it exact
+        draw(
+            label_with_unit(spec, scenario.currency),
+            kind(spec.min),
+            kind(spec.max),
+            step=kind(spec.step),
+            format="%d" if spec.integer else f"%.{places}f",
+            **common,
+        )
     elif isinstance(spec, ChoiceField):
         state.bind(key, value)
         st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)
@@ -109,7 +139,7 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
 def field_grid(specs, scenario: Scenario, page: str, columns: int = COLUMNS) -> None:
     """Fields in rows of `columns`, so widgets of one row line up."""
     for start in range(0, len(specs), columns):
-        for column, spec in zip(st.columns(columns, gap="medium"), specs[start:start + columns]):
+        for column, spec in zip(st.columns(columns, gap="medium"), specs[start : start + columns]):
             with column:
                 field_widget(spec, scenario, page)
 
@@ -118,12 +148,13 @@ def field_grid(specs, scenario: Scenario, page: str, columns: int = COLUMNS) -> 
 @dataclass(frozen=True)
 class Picker:
     """A catalog choice that fills several fields at once. `choices`: id → (display text, field values)."""
-    name: str                     # widget key suffix
+
+    name: str  # widget key suffix
     label: str
     help: str
     choices: dict[str, tuple[str, dict]]
-    custom_text: str = "Custom figures (edited below)"      # '' : no such entry (a choice always matches)
-    own: tuple[str, ...] = ()     # fields a choice fills that the scenario may change and still be that choice
+    custom_text: str = "Custom figures (edited below)"  # '' : no such entry (a choice always matches)
+    own: tuple[str, ...] = ()  # fields a choice fills that the scenario may change and still be that choice
 
 
 def _same(scenario_values: dict, changes: dict, own: tuple[str, ...] = ()) -> bool:
@@ -158,23 +189,27 @@ def distance_note(scenario: Scenario) -> str:
     if scenario.cloud_region == NO_REGION:
         return ""
     if km is None:
-        return ("No site location: the advisor keeps its distance answer (500 km by default, a region in the site's "
-                "part of the world). Give the site's latitude and longitude to compute it.")
-    return (f"Site to region: {km:,.0f} km great-circle distance, used as the advisor's *distance to the cloud region* "
-            "(latency budget: 2 × distance ÷ 200 km/ms × 1.5 route factor).")
+        return (
+            "No site location: the advisor keeps its distance answer (500 km by default, a region in the site's "
+            "part of the world). Give the site's latitude and longitude to compute it."
+        )
+    return (
+        f"Site to region: {km:,.0f} km great-circle distance, used as the advisor's *distance to the cloud region* "
+        "(latency budget: 2 × distance ÷ 200 km/ms × 1.5 route factor)."
+    )
 
 
 def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     """A selectbox showing which catalog entry the scenario's figures match (or 'custom')."""
     values = to_dict(scenario)
-    current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes, picker.own)),
-                   CUSTOM)
+    current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes, picker.own)), CUSTOM)
     key = key_for(page, picker.name)
     state.bind(key, current)
     texts = {CUSTOM: picker.custom_text} if picker.custom_text else {}
     texts |= {cid: text for cid, (text, _) in picker.choices.items()}
-    st.selectbox(picker.label, list(texts), format_func=texts.get, key=key, help=picker.help,
-                 on_change=_pick, args=(picker, key))
+    st.selectbox(
+        picker.label, list(texts), format_func=texts.get, key=key, help=picker.help, on_change=_pick, args=(picker, key)
+    )
     st.caption(md(source_note(scenario, picker.name)))
     if picker.name == "region" and distance_note(scenario):
         st.caption(distance_note(scenario))
@@ -199,46 +234,96 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
     """The catalog pickers shown at the top of an input group; their USD prices converted at the scenario's rate."""
     cat, cur = state.catalog(), scenario.currency
     local = lambda fields: scale_money(fields, scenario.fx_rate)  # noqa: E731
-    usd_note = (" Catalog prices are in USD, converted at the scenario's exchange rate "
-                f"({currency.rate_text(scenario)}).")
+    usd_note = (
+        f" Catalog prices are in USD, converted at the scenario's exchange rate ({currency.rate_text(scenario)})."
+    )
     if group == "Cloud":
         schedules = cat.tier_schedules("vision_per_1000_images")
         names = FIELD_BY_NAME["cloud_region"].options
         regions = {NO_REGION: (names[NO_REGION], {"cloud_region": NO_REGION})} | {
-            r["region"]: (f"{names[r['region']]} · {r['city']}, {r['country']}", local(r["fields"])) for r in cat.regions}
+            r["region"]: (f"{names[r['region']]} · {r['city']}, {r['country']}", local(r["fields"]))
+            for r in cat.regions
+        }
         edited = f"{names[scenario.cloud_region]}, figures edited" if scenario.cloud_region != NO_REGION else ""
-        instances = {key: (f"{r['name']} ({r['gpu']}, {r['region']}) · "
-                           + (f"{r['endpoint']}, +{r['endpoint_surcharge_percent']:g} %" if key.endswith("@endpoint")
-                              else "plain VM") + f" · {exact_money(f['instance_per_hour'] * scenario.fx_rate, cur)}/h on demand",
-                           local({"inference_pricing": "instances", **f}))
-                     for key, (r, f) in cat.instance_choices(scenario.instance_commitment).items()}
-        return [Picker("region", "Cloud region (catalog)",
-                       "Fills transfer-out and per-image tiers, ingest, serverless and storage prices with the "
-                       "region's figures (data/cloud_regions.csv); 'No region' keeps the figures as they are."
-                       + usd_note, regions, edited),
-                Picker("vision_api", "Cloud vision API (catalog)",
-                       "Fills the per-image price tiers and the price source label." + usd_note,
-                       {name: (name, local({"cloud_provider": name, "inference_pricing": "per_image",
-                                            "inference_tiers": _tiers(tiers)})) for name, tiers in schedules.items()}),
-                Picker("instance", "Cloud GPU instance (catalog)",
-                       "Fills the on-demand, committed (for the commitment chosen below: pick again after changing "
-                       "it) and spot rates, the partial-upfront share, the managed-endpoint surcharge and the "
-                       "throughput estimate, and switches inference pricing to GPU instances." + usd_note, instances)]
+        instances = {
+            key: (
+                f"{r['name']} ({r['gpu']}, {r['region']}) · "
+                + (
+                    f"{r['endpoint']}, +{r['endpoint_surcharge_percent']:g} %"
+                    if key.endswith("@endpoint")
+                    else "plain VM"
+                )
+                + f" · {exact_money(f['instance_per_hour'] * scenario.fx_rate, cur)}/h on demand",
+                local({"inference_pricing": "instances", **f}),
+            )
+            for key, (r, f) in cat.instance_choices(scenario.instance_commitment).items()
+        }
+        return [
+            Picker(
+                "region",
+                "Cloud region (catalog)",
+                "Fills transfer-out and per-image tiers, ingest, serverless and storage prices with the "
+                "region's figures (data/cloud_regions.csv); 'No region' keeps the figures as they are." + usd_note,
+                regions,
+                edited,
+            ),
+            Picker(
+                "vision_api",
+                "Cloud vision API (catalog)",
+                "Fills the per-image price tiers and the price source label." + usd_note,
+                {
+                    name: (
+                        name,
+                        local(
+                            {"cloud_provider": name, "inference_pricing": "per_image", "inference_tiers": _tiers(tiers)}
+                        ),
+                    )
+                    for name, tiers in schedules.items()
+                },
+            ),
+            Picker(
+                "instance",
+                "Cloud GPU instance (catalog)",
+                "Fills the on-demand, committed (for the commitment chosen below: pick again after changing "
+                "it) and spot rates, the partial-upfront share, the managed-endpoint surcharge and the "
+                "throughput estimate, and switches inference pricing to GPU instances." + usd_note,
+                instances,
+            ),
+        ]
     if group == "Edge":
-        fields = {d["id"]: local(cat.device_fields(d["id"])) for d in cat.hardware}     # host computer included
-        devices = {i: (f"{d['name']} · {exact_money(f['device_price'], cur)}, {f['device_watts']:g} W, "
-                       f"{f['device_throughput_ips']:,g} inferences/s" + (" (with host)" if d["host_usd"] else ""), f)
-                   for (i, f), d in zip(fields.items(), cat.hardware)}
-        management = {m["id"]: (f"{m['name']} · {money(m['usd_per_month'] * scenario.fx_rate, cur, decimals=2)}/month "
-                                f"{'per device' if m['basis'] == 'per_device' else 'per site'}",
-                                local({"management_basis": m["basis"], "management_per_month": m["usd_per_month"]}))
-                      for m in cat.management}
-        return [Picker("device", "Edge device (catalog)",
-                       "Fills device price, power and throughput. Catalog throughput is a model-only benchmark: "
-                       "derate it for your pipeline." + usd_note, devices,
-                       own=("device_throughput_ips",)),      # derated or measured, still that device
-                Picker("management", "Management software (catalog)",
-                       "Fills the management fee and its basis." + usd_note, management)]
+        fields = {d["id"]: local(cat.device_fields(d["id"])) for d in cat.hardware}  # host computer included
+        devices = {
+            i: (
+                f"{d['name']} · {exact_money(f['device_price'], cur)}, {f['device_watts']:g} W, "
+                f"{f['device_throughput_ips']:,g} inferences/s" + (" (with host)" if d["host_usd"] else ""),
+                f,
+            )
+            for (i, f), d in zip(fields.items(), cat.hardware)
+        }
+        management = {
+            m["id"]: (
+                f"{m['name']} · {money(m['usd_per_month'] * scenario.fx_rate, cur, decimals=2)}/month "
+                f"{'per device' if m['basis'] == 'per_device' else 'per site'}",
+                local({"management_basis": m["basis"], "management_per_month": m["usd_per_month"]}),
+            )
+            for m in cat.management
+        }
+        return [
+            Picker(
+                "device",
+                "Edge device (catalog)",
+                "Fills device price, power and throughput. Catalog throughput is a model-only benchmark: "
+                "derate it for your pipeline." + usd_note,
+                devices,
+                own=("device_throughput_ips",),
+            ),  # derated or measured, still that device
+            Picker(
+                "management",
+                "Management software (catalog)",
+                "Fills the management fee and its basis." + usd_note,
+                management,
+            ),
+        ]
     if group == "Carbon":
         return carbon_pickers(cat)
     return []
@@ -246,23 +331,45 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
 
 def carbon_pickers(cat) -> list[Picker]:
     """Site grid, cloud region, accelerator and network coefficients from data/carbon.csv."""
-    value = lambda r: f"{r['name']} · {r['value']:g} {r['unit'].replace('CO2e', 'CO₂e')}"   # noqa: E731
+    value = lambda r: f"{r['name']} · {r['value']:g} {r['unit'].replace('CO2e', 'CO₂e')}"  # noqa: E731
     single = lambda kind, field: {r["id"]: (value(r), {field: r["value"]}) for r in cat.carbon_rows(kind)}  # noqa: E731
-    regions = {f"{r['provider']}:{r['id']}": (f"{value(r)}, PUE {cat.carbon_row('cloud_pue', r['provider'], r['provider'])['value']:g}",
-                                              cat.cloud_region_fields(r["provider"], r["id"]))
-               for r in cat.carbon_rows("cloud_region")}
-    return [Picker("grid", "Site grid (catalog)", "Fills the site's grid intensity: Ember / Our World in Data "
-                   "countries and US grid regions (EPA eGRID).", single("grid", "grid_kgco2e_per_kwh")),
-            Picker("cloud_region", "Cloud region (catalog)", "Fills the region's grid intensity and its provider's "
-                   "data-centre PUE (Cloud Carbon Footprint).", regions),
-            Picker("accelerator", "Cloud accelerator (catalog)", "Fills the accelerator power.",
-                   single("accelerator", "cloud_accelerator_watts")),
-            Picker("network", "Network energy (catalog)", "Fills the network energy per GB.",
-                   single("network", "network_kwh_per_gb"))]
+    regions = {
+        f"{r['provider']}:{r['id']}": (
+            f"{value(r)}, PUE {cat.carbon_row('cloud_pue', r['provider'], r['provider'])['value']:g}",
+            cat.cloud_region_fields(r["provider"], r["id"]),
+        )
+        for r in cat.carbon_rows("cloud_region")
+    }
+    return [
+        Picker(
+            "grid",
+            "Site grid (catalog)",
+            "Fills the site's grid intensity: Ember / Our World in Data countries and US grid regions (EPA eGRID).",
+            single("grid", "grid_kgco2e_per_kwh"),
+        ),
+        Picker(
+            "cloud_region",
+            "Cloud region (catalog)",
+            "Fills the region's grid intensity and its provider's data-centre PUE (Cloud Carbon Footprint).",
+            regions,
+        ),
+        Picker(
+            "accelerator",
+            "Cloud accelerator (catalog)",
+            "Fills the accelerator power.",
+            single("accelerator", "cloud_accelerator_watts"),
+        ),
+        Picker(
+            "network",
+            "Network energy (catalog)",
+            "Fills the network energy per GB.",
+            single("network", "network_kwh_per_gb"),
+        ),
+    ]
 
 
 # ── Tier schedules ─────────────────────────────────────────────────────────────────────────────────
-TIER_ERRORS = "tier_errors"      # session key: {field: (editor key, message)}
+TIER_ERRORS = "tier_errors"  # session key: {field: (editor key, message)}
 
 
 def _commit_tiers(name: str, key: str, base: list[dict]) -> None:
@@ -278,7 +385,7 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
     """An editable table of one tier schedule; a rejected edit stays visible with the reason under it."""
     tiers = to_dict(scenario)[name]
     digest = zlib.crc32(json.dumps(tiers).encode())
-    key = key_for(page, f"{name}.{digest:08x}")          # a new schedule (from anywhere) → a fresh editor
+    key = key_for(page, f"{name}.{digest:08x}")  # a new schedule (from anywhere) → a fresh editor
     disabled, note = relevance(name, scenario)
     title, _, detail = TIER_SCHEDULES[name].replace("{cur}", scenario.currency).partition(": ")
     st.markdown(f"**{md(title)}**")
@@ -286,20 +393,28 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
     if name not in PICKED_TIERS:
         st.caption(md(source_note(scenario, TIER_ITEMS[name][0])))
     st.data_editor(
-        pd.DataFrame(tiers, columns=["start", "price"]), key=key, num_rows="dynamic", hide_index=True,
-        disabled=disabled, width="stretch", on_change=_commit_tiers, args=(name, key, tiers),
-        column_config={"start": st.column_config.NumberColumn("Starts at", min_value=0, format="localized",
-                                                              required=True),
-                       "price": st.column_config.NumberColumn("Price", min_value=0, format="%g", required=True)})
+        pd.DataFrame(tiers, columns=["start", "price"]),
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        disabled=disabled,
+        width="stretch",
+        on_change=_commit_tiers,
+        args=(name, key, tiers),
+        column_config={
+            "start": st.column_config.NumberColumn("Starts at", min_value=0, format="localized", required=True),
+            "price": st.column_config.NumberColumn("Price", min_value=0, format="%g", required=True),
+        },
+    )
     error = st.session_state.get(TIER_ERRORS, {}).get(name)
     if error and error[0] == key:
         st.error(f"Tiers not applied: {error[1]}")
 
 
 # ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
-PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region"}   # label fields the catalog pickers fill
-CURRENCY_FIELDS = {"currency", "fx_rate", "fx_rate_date"}          # drawn by `currency_inputs`
-PICKED_TIERS = {"inference_tiers"}                # tier schedules a picker fills (its source shows beside it)
+PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region"}  # label fields the catalog pickers fill
+CURRENCY_FIELDS = {"currency", "fx_rate", "fx_rate_date"}  # drawn by `currency_inputs`
+PICKED_TIERS = {"inference_tiers"}  # tier schedules a picker fills (its source shows beside it)
 
 
 def scenario_inputs(page: str) -> None:
@@ -310,15 +425,16 @@ def scenario_inputs(page: str) -> None:
     """
     scenario = state.current()
     key, last = key_for(page, "group"), key_for(page, "group.last")
-    if st.session_state.get(key) not in GROUPS:      # first visit, or the chosen option clicked off
+    if st.session_state.get(key) not in GROUPS:  # first visit, or the chosen option clicked off
         st.session_state[key] = st.session_state.get(last, GROUPS[0])
-    group = st.session_state[last] = st.segmented_control("Inputs", GROUPS, key=key, label_visibility="collapsed",
-                                                          wrap=True)      # five groups: a phone wraps them
+    group = st.session_state[last] = st.segmented_control(
+        "Inputs", GROUPS, key=key, label_visibility="collapsed", wrap=True
+    )  # five groups: a phone wraps them
     group_pickers = pickers(group, scenario)
     per_row = 2 if len(group_pickers) > 3 else max(len(group_pickers), 1)
-    with stacked_below(f"{page}-pickers", 900):       # a picker a row: long entry names and source notes
+    with stacked_below(f"{page}-pickers", 900):  # a picker a row: long entry names and source notes
         for start in range(0, len(group_pickers), per_row):
-            for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start:start + per_row]):
+            for column, picker in zip(st.columns(per_row, gap="medium"), group_pickers[start : start + per_row]):
                 with column:
                     picker_widget(picker, scenario, page)
     if group == "Finance":
@@ -357,14 +473,32 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
     spec = FIELD_BY_NAME["fx_rate"]
     left, middle = st.columns(2, gap="medium")
     with left:
-        st.selectbox("Currency", options, key=key, on_change=_convert, args=(key,),
-                     format_func=lambda c: f"{c} — {rates[c]}" if c in rates else f"{c} (a label: no exchange rate)",
-                     help="Converts every money input (prices, fees, tiers) at the ECB reference rate of the new "
-                          "currency (data/fx_rates.csv), not just its label.")
+        st.selectbox(
+            "Currency",
+            options,
+            key=key,
+            on_change=_convert,
+            args=(key,),
+            format_func=lambda c: f"{c} — {rates[c]}" if c in rates else f"{c} (a label: no exchange rate)",
+            help="Converts every money input (prices, fees, tiers) at the ECB reference rate of the new "
+            "currency (data/fx_rates.csv), not just its label.",
+        )
     with middle:
-        st.number_input(label_with_unit(spec, scenario.currency), float(spec.min), float(spec.max), step=spec.step,
-                        format="%.6f", key=rate_key, on_change=_convert, args=(key, rate_key),
-                        disabled=scenario.currency == currency.CATALOG_CURRENCY,
-                        help=md(spec.help) + "\n\nType your own rate to override the reference rate.")
-    st.caption(md(f"{currency.money_in_text(scenario)} Catalog prices are in USD; "
-                  "a new currency or rate converts every money input below and in the other groups."))
+        st.number_input(
+            label_with_unit(spec, scenario.currency),
+            float(spec.min),
+            float(spec.max),
+            step=spec.step,
+            format="%.6f",
+            key=rate_key,
+            on_change=_convert,
+            args=(key, rate_key),
+            disabled=scenario.currency == currency.CATALOG_CURRENCY,
+            help=md(spec.help) + "\n\nType your own rate to override the reference rate.",
+        )
+    st.caption(
+        md(
+            f"{currency.money_in_text(scenario)} Catalog prices are in USD; "
+            "a new currency or rate converts every money input below and in the other groups."
+        )
+    )

@@ -1,4 +1,5 @@
 """Layouts that hold from 1024 px beside the open sidebar down to a phone."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -10,7 +11,7 @@ def stacked_below(key: str, width_px: int):
     Streamlit itself stacks columns only on a phone; at 1024 px beside the open sidebar, side-by-side
     columns cut pickers, charts and words."""
     own = f'.st-key-{key} [data-testid="stHorizontalBlock"]'
-    rows = f'{own}:not(.st-key-{key} [data-testid="stColumn"] *)'       # its own rows, not those inside a column
+    rows = f'{own}:not(.st-key-{key} [data-testid="stColumn"] *)'  # its own rows, not those inside a column
     st.html(f"""<style>.st-key-{key} {{ container-type: inline-size; }}
 @container (max-width: {width_px}px) {{
   {rows} {{ flex-direction: column; }}

@@ -1,25 +1,25 @@
 """Page pieces shared by several pages: metric cards, headline, charts, summary, the month-1 explainer."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
-
 import plotly.graph_objects as go
+import streamlit as st
 
 from planner.advice import advisor
 from planner.catalogs.currency import to_common
 from planner.exports import charts
+from planner.exports.report import SIDES, Analysis, monthly_table, summary
+from planner.exports.tables import changes_text, summary_display
 from planner.model.costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
 from planner.model.explain import carbon_month, first_month
 from planner.schema.format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
-from planner.exports.report import SIDES, Analysis, monthly_table, summary
 from planner.schema.scenario import FIELD_BY_NAME, to_json
-from planner.exports.tables import changes_text, summary_display
 from planner.ui import sidebar, state
-from planner.ui.state import changed_inputs
-from planner.ui.layout import stacked_below
 from planner.ui.inputs import field_widget
+from planner.ui.layout import stacked_below
+from planner.ui.state import changed_inputs
 
 VIEWS = {"cash": "Cash (capex when paid)", "accounting": "Accounting (depreciation)"}
 CHART_CONFIG = {"displaylogo": False}
@@ -33,15 +33,19 @@ def first_steps() -> None:
     """What the app answers and its three steps, with the preset picker in the page itself (a phone hides
     the sidebar)."""
     with st.container(border=True):
-        st.markdown(f"**{APP_NAME}** answers one question: should your camera inference run in the cloud or on "
-                    "hardware at the edge? It shows what each side costs month by month, when the edge hardware "
-                    "pays for itself, and how sure you can be.")
+        st.markdown(
+            f"**{APP_NAME}** answers one question: should your camera inference run in the cloud or on "
+            "hardware at the edge? It shows what each side costs month by month, when the edge hardware "
+            "pays for itself, and how sure you can be."
+        )
         with stacked_below("first-steps", 700):
             pick, adjust, read = st.columns(3, gap="medium")
             with pick:
                 sidebar.preset_picker("scenario.preset", "① Pick a preset")
-            adjust.markdown("**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
-                            "figures follow every change.")
+            adjust.markdown(
+                "**② Adjust** the inputs below: workload, cloud prices, edge hardware, finance. The key "
+                "figures follow every change."
+            )
             with read:
                 st.markdown("**③ Read the costs**, or ask the advisor where to run it:")
                 st.page_link("pages/costs.py", label="Costs & break-even", icon="📈")
@@ -53,7 +57,7 @@ def scenario_caption(scenario, preset) -> str:
     changed from it once edited (the seed's '$15–20k a month … pays back in month 1' no longer holds)."""
     if changed_inputs(scenario, preset) == 0 or scenario.description != preset.description:
         return md(scenario.description or scenario.name)
-    in_its_money = to_common([preset], scenario)[0][0]        # the preset's prices in the scenario's currency
+    in_its_money = to_common([preset], scenario)[0][0]  # the preset's prices in the scenario's currency
     changes = changes_text(scenario, in_its_money, limit=4) or "no input changed"
     money = "" if scenario.currency == preset.currency else f"; money in {scenario.currency}"
     return md(f"Edited from the preset “{preset.name}”: {changes}{money}.")
@@ -66,7 +70,7 @@ class Card:
     value: str
     help: str
     delta: str | None = None
-    color: str = "off"        # st.metric delta_color, green when the change favours the edge case
+    color: str = "off"  # st.metric delta_color, green when the change favours the edge case
 
 
 def money_delta(now: float, before: float, currency: str) -> str | None:
@@ -89,22 +93,44 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
     cur, h = s["currency"], s["horizon_months"]
     be_delta, be_color = break_even_delta(s["break_even_month"], r["break_even_month"])
     return [
-        Card("Cloud cost per month", money(s["cloud_monthly_cost"], cur),
-             "Cloud bill in the first month: uplink, ingest, inference, egress and storage (the upfront payment "
-             "of an instance commitment excluded).",
-             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur), "normal"),   # dearer cloud: edge wins
-        Card("Edge capex", money(s["edge_capex"], cur),
-             f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
-             money_delta(s["edge_capex"], r["edge_capex"], cur), "inverse"),
-        Card("Edge cost per month", money(s["edge_monthly_cost"], cur),
-             "Edge running cost in the first month, capex excluded: failures, management, electricity, feedback.",
-             money_delta(s["edge_monthly_cost"], r["edge_monthly_cost"], cur), "inverse"),
-        Card("Break-even", break_even_short(s["break_even_month"], h),
-             "When the edge's cumulative cost (capex included) drops below the cloud's: "
-             + break_even_text(s["break_even_month"], h) + ".", be_delta, be_color),
-        Card(f"{h}-month savings", money(s["savings_total"], cur),
-             "Cloud total cost minus edge total cost over the horizon (cash view).",
-             money_delta(s["savings_total"], r["savings_total"], cur), "normal"),
+        Card(
+            "Cloud cost per month",
+            money(s["cloud_monthly_cost"], cur),
+            "Cloud bill in the first month: uplink, ingest, inference, egress and storage (the upfront payment "
+            "of an instance commitment excluded).",
+            money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur),
+            "normal",
+        ),  # dearer cloud: edge wins
+        Card(
+            "Edge capex",
+            money(s["edge_capex"], cur),
+            f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
+            money_delta(s["edge_capex"], r["edge_capex"], cur),
+            "inverse",
+        ),
+        Card(
+            "Edge cost per month",
+            money(s["edge_monthly_cost"], cur),
+            "Edge running cost in the first month, capex excluded: failures, management, electricity, feedback.",
+            money_delta(s["edge_monthly_cost"], r["edge_monthly_cost"], cur),
+            "inverse",
+        ),
+        Card(
+            "Break-even",
+            break_even_short(s["break_even_month"], h),
+            "When the edge's cumulative cost (capex included) drops below the cloud's: "
+            + break_even_text(s["break_even_month"], h)
+            + ".",
+            be_delta,
+            be_color,
+        ),
+        Card(
+            f"{h}-month savings",
+            money(s["savings_total"], cur),
+            "Cloud total cost minus edge total cost over the horizon (cash view).",
+            money_delta(s["savings_total"], r["savings_total"], cur),
+            "normal",
+        ),
     ]
 
 
@@ -112,13 +138,25 @@ def key_metrics(a: Analysis, reference: Analysis) -> None:
     """The key-figure cards; `reference` is the preset over the same horizon as `a` (see
     `state.reference_over`), so the savings over N months compare with the preset's over N months."""
     cards = metric_cards(a, reference)
-    with st.container(horizontal=True):   # cards wrap onto another row rather than cut a figure short ("$1,19…")
+    with st.container(horizontal=True):  # cards wrap onto another row rather than cut a figure short ("$1,19…")
         for card in cards:
-            st.metric(card.label, card.value, card.delta, card.color, help=card.help, border=True, height="stretch",
-                      delta_arrow="off" if card.color in ("red", "green") else "auto")
+            st.metric(
+                card.label,
+                card.value,
+                card.delta,
+                card.color,
+                help=card.help,
+                border=True,
+                height="stretch",
+                delta_arrow="off" if card.color in ("red", "green") else "auto",
+            )
     if any(card.delta for card in cards):
-        st.caption(md(f"Arrows show the change since the preset “{reference.scenario.name}” over the same "
-                      f"{reference.scenario.horizon_months}-month horizon; green is better for the edge case."))
+        st.caption(
+            md(
+                f"Arrows show the change since the preset “{reference.scenario.name}” over the same "
+                f"{reference.scenario.horizon_months}-month horizon; green is better for the edge case."
+            )
+        )
 
 
 def capacity_warning(a: Analysis) -> None:
@@ -133,11 +171,15 @@ def headline(a: Analysis, view: str = "cash") -> str:
     """'**Pays back in month 1 (0.6 months).** Over 36 months the edge saves $618,465 (NPV …, ROI …).'"""
     s, cur = summary(a, view), a.scenario.currency
     saving = s["savings_total"]
-    verb = (f"saves {money(saving, cur)} compared with the cloud" if saving >= 0
-            else f"costs {money(-saving, cur)} more than the cloud")
-    return (f"**{md(charts.curves(a, view).headline)}.** " +
-            md(f"Over {s['horizon_months']} months the edge {verb} (NPV of savings {money(s['npv_savings'], cur)}, "
-               f"ROI {percent(s['roi_percent'])})."))
+    verb = (
+        f"saves {money(saving, cur)} compared with the cloud"
+        if saving >= 0
+        else f"costs {money(-saving, cur)} more than the cloud"
+    )
+    return f"**{md(charts.curves(a, view).headline)}.** " + md(
+        f"Over {s['horizon_months']} months the edge {verb} (NPV of savings {money(s['npv_savings'], cur)}, "
+        f"ROI {percent(s['roi_percent'])})."
+    )
 
 
 def cumulative_chart(a: Analysis, view: str = "cash", height: int = 420) -> None:
@@ -153,7 +195,7 @@ def figure(kind: str, scenario_json: str, view: str, height: int, side: str = ""
     """A figure of a scenario ('cumulative', or 'components' of one side), built once per server process
     for each scenario, view and size, so page switches and view toggles draw it without rebuilding it.
     Shared by every session with that exact scenario and never changed (st.plotly_chart copies it)."""
-    a = state.analysis_of_json(scenario_json)          # the same cache entry the page already filled
+    a = state.analysis_of_json(scenario_json)  # the same cache entry the page already filled
     if kind == "cumulative":
         return charts.cumulative_figure(charts.curves(a, view), height=height)
     return charts.components_figure(monthly_table(a, view), side, view, a.scenario.currency, height)
@@ -162,10 +204,16 @@ def figure(kind: str, scenario_json: str, view: str, height: int, side: str = ""
 def view_switch(key: str) -> str:
     """Cash vs accounting view (kept for the session, across page switches)."""
     return st.segmented_control(
-        "View", list(VIEWS), format_func=VIEWS.get, default="cash", required=True, key=key,
+        "View",
+        list(VIEWS),
+        format_func=VIEWS.get,
+        default="cash",
+        required=True,
+        key=key,
         persist_state="session",
         help="Cash: hardware and installation are paid when bought. Accounting: they are spread over the "
-             "useful life as depreciation.")
+        "useful life as depreciation.",
+    )
 
 
 def summary_table(a: Analysis, view: str) -> None:
@@ -177,27 +225,46 @@ def carbon_cards(a: Analysis, view: str) -> list[Card]:
     """Tonnes of both sides over the horizon, what the edge avoids, and the carbon break-even."""
     s = summary(a, view)
     h = s["horizon_months"]
-    tonnes = lambda kg: f"{kg / 1000:,.1f} t CO₂e"       # noqa: E731
+    tonnes = lambda kg: f"{kg / 1000:,.1f} t CO₂e"  # noqa: E731
     return [
-        Card(f"Cloud, {h} months", tonnes(s["cloud_kgco2e_total"]),
-             "Inference energy, network energy and the cloud hardware's embodied share over the horizon."),
-        Card(f"Edge, {h} months", tonnes(s["edge_kgco2e_total"]),
-             "Device energy, the devices' embodied emissions (" + ("when bought" if view == "cash" else
-                                                               "spread over their life") + ") and failure replacements."),
-        Card("Avoided by the edge", tonnes(s["kgco2e_avoided_total"]),
-             "Cloud minus edge emissions over the horizon (negative: the edge emits more)."),
-        Card("Carbon break-even", break_even_short(s["carbon_break_even_month"], h),
-             "When the edge's lower operating emissions have paid back the embodied emissions of its devices "
-             f"(counted when bought): {carbon_break_even_text(s['carbon_break_even_month'], h)}."),
+        Card(
+            f"Cloud, {h} months",
+            tonnes(s["cloud_kgco2e_total"]),
+            "Inference energy, network energy and the cloud hardware's embodied share over the horizon.",
+        ),
+        Card(
+            f"Edge, {h} months",
+            tonnes(s["edge_kgco2e_total"]),
+            "Device energy, the devices' embodied emissions ("
+            + ("when bought" if view == "cash" else "spread over their life")
+            + ") and failure replacements.",
+        ),
+        Card(
+            "Avoided by the edge",
+            tonnes(s["kgco2e_avoided_total"]),
+            "Cloud minus edge emissions over the horizon (negative: the edge emits more).",
+        ),
+        Card(
+            "Carbon break-even",
+            break_even_short(s["carbon_break_even_month"], h),
+            "When the edge's lower operating emissions have paid back the embodied emissions of its devices "
+            f"(counted when bought): {carbon_break_even_text(s['carbon_break_even_month'], h)}.",
+        ),
     ]
 
 
 def carbon_section(a: Analysis, view: str) -> None:
     """Emissions of both sides: cards, per-month and cumulative charts, the internal carbon price input."""
     st.subheader("Carbon")
-    st.caption("Location-based emissions in kg CO₂e, from the coefficients in the Carbon inputs (sources in "
-               "data/carbon.csv). " + ("Devices count when bought (cash view)." if view == "cash"
-                                       else "Devices are spread over their useful life (accounting view)."))
+    st.caption(
+        "Location-based emissions in kg CO₂e, from the coefficients in the Carbon inputs (sources in "
+        "data/carbon.csv). "
+        + (
+            "Devices count when bought (cash view)."
+            if view == "cash"
+            else "Devices are spread over their useful life (accounting view)."
+        )
+    )
     with st.container(horizontal=True):
         for card in carbon_cards(a, view):
             st.metric(card.label, card.value, help=card.help, border=True, height="stretch")
@@ -206,16 +273,29 @@ def carbon_section(a: Analysis, view: str) -> None:
     left.plotly_chart(per_month, config=CHART_CONFIG)
     right.plotly_chart(cumulative, config=CHART_CONFIG)
     be, h = summary(a, view)["carbon_break_even_month"], a.scenario.horizon_months
-    right.caption(md(f"The edge {carbon_break_even_text(be, h)}" + ("." if view == "cash" or be is None else
-                     " (devices counted when bought; this view spreads them over their life).")))
+    right.caption(
+        md(
+            f"The edge {carbon_break_even_text(be, h)}"
+            + (
+                "."
+                if view == "cash" or be is None
+                else " (devices counted when bought; this view spreads them over their life)."
+            )
+        )
+    )
     price_col, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
     with price_col:
         field_widget(FIELD_BY_NAME["carbon_price_per_tonne"], a.scenario, "costs")
     price = a.scenario.carbon_price_per_tonne
-    note.caption(md(f"With a price, each side's emissions cost tonnes × {money(price, a.scenario.currency)}: the "
-                    "*Carbon price* components in the charts and tables above." if price else
-                    "An internal carbon price turns each side's emissions into a cost component (tonnes × price); "
-                    "at 0 no money figure changes."))
+    note.caption(
+        md(
+            f"With a price, each side's emissions cost tonnes × {money(price, a.scenario.currency)}: the "
+            "*Carbon price* components in the charts and tables above."
+            if price
+            else "An internal carbon price turns each side's emissions into a cost component (tonnes × price); "
+            "at 0 no money figure changes."
+        )
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -225,27 +305,33 @@ def carbon_figure(scenario_json: str, view: str):
 
 
 # ── Month-1 explainer ──────────────────────────────────────────────────────────────────────────────
-INSTANCE_ONLY = ("commitment_upfront", "commitment_spread")     # components only cloud GPU instances have
+INSTANCE_ONLY = ("commitment_upfront", "commitment_spread")  # components only cloud GPU instances have
 
 
 def explain_first_month(a: Analysis, view: str, key: str) -> None:
     """Each component's formula with the scenario's numbers put in, so a reader can check it by hand."""
     cur = a.scenario.currency
-    box = st.expander("How each figure is computed (month 1, with this scenario's numbers)", key=key,
-                      on_change="rerun")
-    if not box.open:                  # drawn only when open: a closed expander costs nothing on a rerun
+    box = st.expander("How each figure is computed (month 1, with this scenario's numbers)", key=key, on_change="rerun")
+    if not box.open:  # drawn only when open: a closed expander costs nothing on a rerun
         return
     steps = first_month(a.scenario)
     instances = a.scenario.inference_pricing == "instances"
     with box:
-        st.caption("Each line is a bill a finance team can match: the formula from the cost model, then the same "
-                   "with this scenario's figures. Later months apply growth and price changes.")
+        st.caption(
+            "Each line is a bill a finance team can match: the formula from the cost model, then the same "
+            "with this scenario's figures. Later months apply growth and price changes."
+        )
         priced = a.scenario.carbon_price_per_tonne > 0
         for side, title in SIDES.items():
             st.markdown(f"##### {title}")
             counted = 0.0
-            for step in (s for s in steps if s.side == side and (s.key not in INSTANCE_ONLY or instances)
-                         and (priced or s.key not in CARBON_PRICE_KEYS)):
+            for step in (
+                s
+                for s in steps
+                if s.side == side
+                and (s.key not in INSTANCE_ONLY or instances)
+                and (priced or s.key not in CARBON_PRICE_KEYS)
+            ):
                 views = COMPONENT_BY_KEY[step.key].views
                 only = "" if view in views else f" · not in the {view} view"
                 counted += step.value if view in views else 0.0

@@ -18,6 +18,7 @@ Session keys (prefixed `plans.`):
 Sign-in: with `[auth]` in the app's secrets, the app asks everyone to sign in (st.login) and every store call acts
 as the signed-in user (`actor`); without it the app is single-user and every visitor may read and revise every plan.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,25 +31,36 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from planner.exports import charts, sensitivity as what_if, tables
-from planner.fleet import inventory as fleet_inventory, programme as fleet_programme, tables as fleet_tables
-from planner.plans import store as store_module
-from planner.schema.format import RESULTS, md, money, shorten, value_text
+from planner.exports import charts, tables
+from planner.exports import sensitivity as what_if
 from planner.exports.report import Analysis, summary
-from planner.schema.scenario import ScenarioError
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
+from planner.plans import store as store_module
 from planner.plans.store import Access, Actor, RevisionInfo, SavedPlan, Store, StoreConflict, StoreError
-from planner.plans.workspace import (SENSITIVITY_SETTINGS, Workspace, link_number, of_fleet, parse_json, to_share_token,
-                         with_share_token)
-from planner.ui import compare, fleet as fleet_page, sensitivity, state
+from planner.plans.workspace import (
+    SENSITIVITY_SETTINGS,
+    Workspace,
+    link_number,
+    of_fleet,
+    parse_json,
+    to_share_token,
+    with_share_token,
+)
+from planner.schema.format import RESULTS, md, money, shorten, value_text
+from planner.schema.scenario import ScenarioError
+from planner.ui import compare, sensitivity, state
+from planner.ui import fleet as fleet_page
 from planner.ui.pieces import break_even_delta, money_delta
 
 OPENED = "plans.opened"
 PLAN_PARAM, REVISION_PARAM = "plan", "rev"
 SAVE_PLACE, OPEN_PLACE, UPLOAD_PLACE = "plans.save", "plans.open", "plans.upload"
 UPLOAD_NONCE = "plans.upload_nonce"
-VIEW_KEYS = ("costs.view", "sensitivity.view")       # the pages' cash/accounting switches
+VIEW_KEYS = ("costs.view", "sensitivity.view")  # the pages' cash/accounting switches
 ANSWERS = "advisor.answers"
-SENSITIVITY = "sensitivity."                          # the Sensitivity page's widget keys start with it
+SENSITIVITY = "sensitivity."  # the Sensitivity page's widget keys start with it
 # Which value of each saved Sensitivity setting the page's widget takes (anything else: the page's default).
 SENSITIVITY_ACCEPTS = {
     "tornado.percent": lambda v: 5 <= v <= 90 and v % 5 == 0,
@@ -71,12 +83,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Opened:
     revision: RevisionInfo
-    workspace: Workspace              # as saved, to tell whether the work has changed since
+    workspace: Workspace  # as saved, to tell whether the work has changed since
 
 
 @dataclass(frozen=True)
 class Conflict:
     """A save refused because revision `latest` of the plan was saved after `base`, which the work started from."""
+
     plan_id: str
     base: int
     latest: int
@@ -112,10 +125,15 @@ def access() -> Access:
 
 
 # ── Who is signed in ───────────────────────────────────────────────────────────────────────────────
-VISIBILITY_LABELS = {"private": "Only me", "team": "My team (list, open, revise)",
-                     "link": "Anyone signed in with the link (open only)"}
-OPEN_TO_ALL = ("Sign-in is not configured: anyone who can reach this app can read and revise every plan. For a "
-               "team, configure sign-in ([auth] in .streamlit/secrets.toml; see the README's team section).")
+VISIBILITY_LABELS = {
+    "private": "Only me",
+    "team": "My team (list, open, revise)",
+    "link": "Anyone signed in with the link (open only)",
+}
+OPEN_TO_ALL = (
+    "Sign-in is not configured: anyone who can reach this app can read and revise every plan. For a "
+    "team, configure sign-in ([auth] in .streamlit/secrets.toml; see the README's team section)."
+)
 
 
 def sign_in_configured() -> bool:
@@ -171,14 +189,16 @@ def _secrets() -> dict:
     one that cannot be read is a StoreError rather than a silent fall-back to another database."""
     from streamlit import config
     from streamlit.errors import StreamlitSecretNotFoundError
+
     try:
         return st.secrets.to_dict()
     except StreamlitSecretNotFoundError as exc:
         if any(Path(path).exists() for path in config.get_option("secrets.files")):
             detail = str(exc).splitlines()[0][:300]
             why = " (it is not valid TOML)" if detail.startswith("Error parsing") else ""
-            raise StoreError(f"the app's secrets cannot be read ({detail})",
-                             public=f"the app's secrets file cannot be read{why}") from None
+            raise StoreError(
+                f"the app's secrets cannot be read ({detail})", public=f"the app's secrets file cannot be read{why}"
+            ) from None
         return {}
 
 
@@ -187,12 +207,19 @@ def workspace(kind: str = "scenario") -> Workspace:
     """Everything a plan saves, from the session: the scenario and its work, or the Fleet page's fleet."""
     if kind == "fleet":
         return of_fleet(fleet_page.shown())
-    settings = {name: st.session_state[SENSITIVITY + name] for name in SENSITIVITY_SETTINGS
-                if SENSITIVITY + name in st.session_state}
-    return Workspace(scenario=state.current(), preset=state.preset_key(),
-                     view=st.session_state.get(VIEW_KEYS[0], "cash"), advisor=st.session_state.get(ANSWERS),
-                     comparison=tuple(compare.entries()),
-                     sensitivity={k: list(v) if isinstance(v, (list, tuple)) else v for k, v in settings.items()})
+    settings = {
+        name: st.session_state[SENSITIVITY + name]
+        for name in SENSITIVITY_SETTINGS
+        if SENSITIVITY + name in st.session_state
+    }
+    return Workspace(
+        scenario=state.current(),
+        preset=state.preset_key(),
+        view=st.session_state.get(VIEW_KEYS[0], "cash"),
+        advisor=st.session_state.get(ANSWERS),
+        comparison=tuple(compare.entries()),
+        sensitivity={k: list(v) if isinstance(v, (list, tuple)) else v for k, v in settings.items()},
+    )
 
 
 def restore(w: Workspace) -> None:
@@ -227,8 +254,9 @@ def unchanged(base: Opened, now: Workspace | None = None) -> bool:
     saved = base.workspace
     now = now or workspace(saved.kind)
     shared = saved.sensitivity.keys() & now.sensitivity.keys()
-    return (dataclasses.replace(saved, sensitivity={}) == dataclasses.replace(now, sensitivity={})
-            and all(saved.sensitivity[k] == now.sensitivity[k] for k in shared))
+    return dataclasses.replace(saved, sensitivity={}) == dataclasses.replace(now, sensitivity={}) and all(
+        saved.sensitivity[k] == now.sensitivity[k] for k in shared
+    )
 
 
 def _opened(saved: RevisionInfo, w: Workspace) -> None:
@@ -251,8 +279,9 @@ def name_for_kind() -> None:
     """The kind switch's callback: the name field follows what is saved (the opened plan's name if it holds that
     kind, else the scenario's or the fleet's name)."""
     base, kind = opened(), st.session_state.get(KIND) or "scenario"
-    st.session_state["plans.name"] = (base.revision.name if base and base.workspace.kind == kind
-                                      else workspace(kind).name)
+    st.session_state["plans.name"] = (
+        base.revision.name if base and base.workspace.kind == kind else workspace(kind).name
+    )
 
 
 def save(force: bool = False) -> None:
@@ -264,9 +293,16 @@ def save(force: bool = False) -> None:
     target = base.revision.plan_id if same_kind and not st.session_state.get("plans.as_new") else None
     name = st.session_state.get("plans.name") or current.name
     try:
-        saved = store().save(current, name, plan_id=target, note=st.session_state.get("plans.note", ""),
-                             base=base.revision.number if target else None, force=force, actor=actor(),
-                             visibility=None if target else st.session_state.get("plans.visibility"))
+        saved = store().save(
+            current,
+            name,
+            plan_id=target,
+            note=st.session_state.get("plans.note", ""),
+            base=base.revision.number if target else None,
+            force=force,
+            actor=actor(),
+            visibility=None if target else st.session_state.get("plans.visibility"),
+        )
     except StoreConflict as exc:
         st.session_state[CONFLICT] = Conflict(exc.plan_id, exc.base, exc.latest)
         return
@@ -297,11 +333,12 @@ def load_plan_file(key: str) -> None:
             raise ScenarioError(f"it is {len(data):,} bytes; a plan holds at most {store_module.MAX_PLAN_BYTES:,}")
         loaded = parse_json(data)
     except ScenarioError as exc:
-        state.notify("error", f"{file.name} was not loaded: {exc} (a scenario file loads on Compare & export).",
-                     UPLOAD_PLACE)
+        state.notify(
+            "error", f"{file.name} was not loaded: {exc} (a scenario file loads on Compare & export).", UPLOAD_PLACE
+        )
         return
     restore(loaded)
-    st.session_state.pop(OPENED, None)            # not a saved revision: saving makes a new plan
+    st.session_state.pop(OPENED, None)  # not a saved revision: saving makes a new plan
     st.session_state.pop(CONFLICT, None)
     st.session_state[KIND] = loaded.kind
     what = "the fleet, now on the Fleet page," if loaded.kind == "fleet" else "with its saved work"
@@ -320,8 +357,11 @@ def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLA
     _opened(saved.revision, saved.workspace)
     st.session_state[KIND] = saved.workspace.kind
     where = "; the fleet is on the Fleet page" if saved.workspace.kind == "fleet" else ""
-    state.notify("success", f"Opened “{saved.revision.name}” revision {saved.revision.number} "
-                            f"(saved {_when(saved.revision)}){where}.", place)
+    state.notify(
+        "success",
+        f"Opened “{saved.revision.name}” revision {saved.revision.number} (saved {_when(saved.revision)}){where}.",
+        place,
+    )
     return True
 
 
@@ -359,7 +399,7 @@ def open_picked() -> None:
     if not plan_id:
         return
     number = st.session_state.get(revision_key("rev", plan_id))
-    if not isinstance(number, int):               # the plan's revision box was not shown: say so, open nothing
+    if not isinstance(number, int):  # the plan's revision box was not shown: say so, open nothing
         state.notify("error", "Pick the revision to open again: the list had changed.", OPEN_PLACE)
         return
     open_revision(plan_id, number)
@@ -380,23 +420,41 @@ def show_conflict() -> None:
     try:
         theirs = store().open(conflict.plan_id, conflict.latest, actor())
     except StoreError as exc:
-        st.error(md(f"Not saved: revision {conflict.latest} was saved after revision {conflict.base}, which your "
-                    f"work started from, and it cannot be shown: {problem(exc)}."))
+        st.error(
+            md(
+                f"Not saved: revision {conflict.latest} was saved after revision {conflict.base}, which your "
+                f"work started from, and it cannot be shown: {problem(exc)}."
+            )
+        )
         return
     was, now = f"Revision {conflict.base}", f"Revision {conflict.latest}"
-    st.warning(md(f"Not saved: revision {conflict.latest} of “{theirs.revision.name}” was saved "
-                  f"({_when(theirs.revision)}) after revision {conflict.base}, which your work started from. "
-                  f"Saving now would set its changes aside. What it changed:"))
+    st.warning(
+        md(
+            f"Not saved: revision {conflict.latest} of “{theirs.revision.name}” was saved "
+            f"({_when(theirs.revision)}) after revision {conflict.base}, which your work started from. "
+            f"Saving now would set its changes aside. What it changed:"
+        )
+    )
     changes = work_changes(base.workspace, theirs.workspace, was, now)
     if changes.empty:
         st.caption(f"{now} holds the same work as {was}.")
     else:
         st.table(compare.escaped(changes), hide_index=True)
     anyway, latest = st.columns(2)
-    anyway.button(f"Save anyway (as revision {conflict.latest + 1})", key="plans.save_anyway", on_click=save,
-                  kwargs={"force": True}, help="Your work becomes the latest revision; the other stays in the history.")
-    latest.button(f"Open the latest (revision {conflict.latest})", key="plans.open_latest", on_click=open_latest,
-                  args=(conflict,), help="Replaces your work with it (download your work first to keep it).")
+    anyway.button(
+        f"Save anyway (as revision {conflict.latest + 1})",
+        key="plans.save_anyway",
+        on_click=save,
+        kwargs={"force": True},
+        help="Your work becomes the latest revision; the other stays in the history.",
+    )
+    latest.button(
+        f"Open the latest (revision {conflict.latest})",
+        key="plans.open_latest",
+        on_click=open_latest,
+        args=(conflict,),
+        help="Replaces your work with it (download your work first to keep it).",
+    )
 
 
 def work_token() -> str | None:
@@ -415,8 +473,11 @@ def restore_from_link() -> None:
         try:
             restore(with_share_token(workspace(), token))
         except ScenarioError as exc:
-            state.notify("warning", f"The rest of the link's work (view, advisor answers, comparison, Sensitivity "
-                                    f"settings) could not be restored: {exc}. The scenario is the link's.")
+            state.notify(
+                "warning",
+                f"The rest of the link's work (view, advisor answers, comparison, Sensitivity "
+                f"settings) could not be restored: {exc}. The scenario is the link's.",
+            )
 
 
 def open_from_link() -> None:
@@ -458,18 +519,24 @@ def work_changes(old: Workspace, new: Workspace, old_label: str, new_label: str)
     return input_changes(old, new, old_label, new_label)
 
 
-KEY_FIGURES = {"cloud_monthly_cost": "Cloud cost per month", "edge_capex": "Edge capex",
-               "break_even_month": "Break-even", "npv_savings": "NPV of savings"}
+KEY_FIGURES = {
+    "cloud_monthly_cost": "Cloud cost per month",
+    "edge_capex": "Edge capex",
+    "break_even_month": "Break-even",
+    "npv_savings": "NPV of savings",
+}
 
 
 def input_changes(old: Workspace, new: Workspace, old_label: str, new_label: str) -> pd.DataFrame:
     """The inputs that differ (Input, Unit, old, new), then the rest of the saved work that differs."""
     table = tables.inputs_table([old.scenario, new.scenario])
     table.columns = ["Input", "Unit", old_label, new_label]
-    rest = [("Scenario name", "", old.scenario.name, new.scenario.name),
-            ("View", "", old.view, new.view),
-            ("Compared scenarios", "scenarios", str(len(old.comparison)), str(len(new.comparison))),
-            ("Advisor answers", "", *_answers_change(old.advisor, new.advisor))]
+    rest = [
+        ("Scenario name", "", old.scenario.name, new.scenario.name),
+        ("View", "", old.view, new.view),
+        ("Compared scenarios", "scenarios", str(len(old.comparison)), str(len(new.comparison))),
+        ("Advisor answers", "", *_answers_change(old.advisor, new.advisor)),
+    ]
     extra = pd.DataFrame([row for row in rest if row[2] != row[3]], columns=table.columns)
     return pd.concat([table, extra], ignore_index=True) if len(extra) else table
 
@@ -496,9 +563,14 @@ def figure_changes(old: Analysis, new: Analysis, view: str, old_label: str, new_
     return pd.DataFrame(rows, columns=["Figure", old_label, new_label, "Change"])
 
 
-FLEET_FIGURES = {"cloud_tco": "All cloud: cost over the programme", "capex_total": "Recommended: capex",
-                 "tco": "Recommended: TCO", "break_even_month": "Recommended: break-even",
-                 "npv": "Recommended: NPV of savings", "sites_on_edge": "Recommended: sites on the edge"}
+FLEET_FIGURES = {
+    "cloud_tco": "All cloud: cost over the programme",
+    "capex_total": "Recommended: capex",
+    "tco": "Recommended: TCO",
+    "break_even_month": "Recommended: break-even",
+    "npv": "Recommended: NPV of savings",
+    "sites_on_edge": "Recommended: sites on the edge",
+}
 
 
 def fleet_figures(f: fleet_inventory.Fleet) -> dict:
@@ -559,8 +631,9 @@ def approve_opened() -> None:
     if base is None:
         return
     try:
-        done = store().approve(base.revision.plan_id, base.revision.number, actor(),
-                               st.session_state.get("plans.approval_comment", ""))
+        done = store().approve(
+            base.revision.plan_id, base.revision.number, actor(), st.session_state.get("plans.approval_comment", "")
+        )
     except StoreError as exc:
         state.notify("error", f"Not approved: {problem(exc)}.", SAVE_PLACE)
         return
@@ -581,8 +654,12 @@ def share_plan(plan_id: str) -> None:
 
 def audit_table(plan_id: str) -> pd.DataFrame:
     trail = store().audit_trail(plan_id, actor())
-    return pd.DataFrame({"When (UTC)": [f"{e.at:%Y-%m-%d %H:%M}" for e in trail],
-                         "What": [e.action for e in trail],
-                         "Revision": [str(e.revision or "") for e in trail],
-                         "Who": [e.actor or "(no sign-in)" for e in trail],
-                         "Detail": [e.detail for e in trail]})
+    return pd.DataFrame(
+        {
+            "When (UTC)": [f"{e.at:%Y-%m-%d %H:%M}" for e in trail],
+            "What": [e.action for e in trail],
+            "Revision": [str(e.revision or "") for e in trail],
+            "Who": [e.actor or "(no sign-in)" for e in trail],
+            "Detail": [e.detail for e in trail],
+        }
+    )

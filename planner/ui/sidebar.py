@@ -1,4 +1,5 @@
 """The sidebar every page shares: preset picker, scenario name, reset to preset."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -17,8 +18,15 @@ def preset_picker(key: str, label: str = "Start from preset") -> None:
     """The preset selectbox (in the sidebar, and on the first screen, where a phone shows no sidebar)."""
     presets = state.presets()
     state.bind(key, state.preset_key())
-    st.selectbox(label, list(presets), format_func=lambda k: presets[k].name, key=key, on_change=_load_preset,
-                 args=(key,), help="Loads a bundled scenario; the metric deltas compare with it.")
+    st.selectbox(
+        label,
+        list(presets),
+        format_func=lambda k: presets[k].name,
+        key=key,
+        on_change=_load_preset,
+        args=(key,),
+        help="Loads a bundled scenario; the metric deltas compare with it.",
+    )
 
 
 def _rename() -> None:
@@ -36,11 +44,24 @@ def render() -> None:
         st.subheader("Scenario")
         preset_picker("sidebar.preset")
         state.bind("sidebar.name", scenario.name)
-        st.text_input("Scenario name", key="sidebar.name", on_change=_rename,
-                      help=f"Shown in reports, downloads and the comparison (up to {NAME_MAX_CHARS} characters). "
-                           "A preset's name gets “(edited)” once an input differs from the preset.")
+        st.text_input(
+            "Scenario name",
+            key="sidebar.name",
+            on_change=_rename,
+            help=f"Shown in reports, downloads and the comparison (up to {NAME_MAX_CHARS} characters). "
+            "A preset's name gets “(edited)” once an input differs from the preset.",
+        )
         changed = state.changed_inputs(scenario, state.reference())
-        st.caption(f"{changed} input{'s' if changed != 1 else ''} changed from the preset." if changed
-                   else "Same inputs as the preset.")
-        st.button("Reset to preset", key="sidebar.reset", on_click=state.reset_to_preset, width="stretch",
-                  disabled=scenario == state.reference(), help="Discard every change since the preset.")
+        st.caption(
+            f"{changed} input{'s' if changed != 1 else ''} changed from the preset."
+            if changed
+            else "Same inputs as the preset."
+        )
+        st.button(
+            "Reset to preset",
+            key="sidebar.reset",
+            on_click=state.reset_to_preset,
+            width="stretch",
+            disabled=scenario == state.reference(),
+            help="Discard every change since the preset.",
+        )

@@ -7,6 +7,7 @@ Keys (all in `st.session_state`, set up once per browser session by `init_sessio
     notices   messages queued by callbacks, shown by `show_notices` on the next render
 Widget keys are prefixed by their page (`scenario.cameras`, `sidebar.preset`, `compare.upload`).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,17 +16,25 @@ import streamlit as st
 
 from planner.catalogs import catalog as catalog_module
 from planner.catalogs.currency import to_common
-from planner.schema.format import md
 from planner.exports.report import Analysis, analyse_one
-from planner.schema.scenario import (Scenario, ScenarioError, from_share_token, parse_json, replace, to_dict, to_json,
-                        to_share_token)
+from planner.schema.format import md
+from planner.schema.scenario import (
+    Scenario,
+    ScenarioError,
+    from_share_token,
+    parse_json,
+    replace,
+    to_dict,
+    to_json,
+    to_share_token,
+)
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
-ADVISOR_ANSWERS = "advisor.answers"   # the answers the advisor page last submitted (inputs keep its distance in step)
-EDITED = " (edited)"             # added to a preset's name once the scenario's inputs differ from it
+ADVISOR_ANSWERS = "advisor.answers"  # the answers the advisor page last submitted (inputs keep its distance in step)
+EDITED = " (edited)"  # added to a preset's name once the scenario's inputs differ from it
 SHARE_PARAM, PRESET_PARAM, WORK_PARAM = "s", "p", "w"
 DEFAULT_PRESET = "retail"
-TOP = "top"                      # where notices show unless a page names another place
+TOP = "top"  # where notices show unless a page names another place
 _MISSING = object()
 
 
@@ -63,18 +72,21 @@ def init_session() -> bool:
     found = presets()
     key = st.query_params.get(PRESET_PARAM, DEFAULT_PRESET)
     if key not in found:
-        notify("warning", f"The link names no known preset ({key[:40]!r}): comparing with "
-                          f"“{found[DEFAULT_PRESET].name}” instead.")
+        notify(
+            "warning",
+            f"The link names no known preset ({key[:40]!r}): comparing with “{found[DEFAULT_PRESET].name}” instead.",
+        )
         key = DEFAULT_PRESET
     scenario = found[key]
     token = st.query_params.get(SHARE_PARAM)
     if token:
         try:
             scenario = from_share_token(token)
-        except ValueError as exc:          # ScenarioError, or anything else a damaged link provokes
+        except ValueError as exc:  # ScenarioError, or anything else a damaged link provokes
             key, scenario = DEFAULT_PRESET, found[DEFAULT_PRESET]
-            notify("warning", f"The share link could not be opened: {exc}. "
-                              f"Showing the “{scenario.name}” preset instead.")
+            notify(
+                "warning", f"The share link could not be opened: {exc}. Showing the “{scenario.name}” preset instead."
+            )
     set_scenario(scenario, preset=key)
     return True
 
@@ -91,6 +103,7 @@ def _rerun_through_frame() -> None:
     opened right after a restart). Leave that mode for good, as st.navigation would, and rerun
     through the entry file."""
     from streamlit.runtime.pages_manager import PagesManager
+
     PagesManager.uses_pages_directory = False
     st.rerun()
 
@@ -173,7 +186,8 @@ def share_params(work: str | None, scenario: Scenario | None = None) -> dict[str
     """The scenario (`s`), its preset (`p`) and `work`, the view, advisor answers, comparison set and Sensitivity
     settings (`w`: `planner.ui.plans.work_token`, None for a fresh session's)."""
     return {SHARE_PARAM: to_share_token(scenario or current()), PRESET_PARAM: preset_key()} | (
-        {WORK_PARAM: work} if work else {})
+        {WORK_PARAM: work} if work else {}
+    )
 
 
 def sync_share_link(work: str | None) -> None:

@@ -1,4 +1,5 @@
 """Alembic environment: migrations run on the connection `planner.plans.store.upgrade` hands over (no alembic.ini)."""
+
 from alembic import context
 
 from planner.plans.store import metadata

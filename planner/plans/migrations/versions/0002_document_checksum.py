@@ -5,6 +5,7 @@ are parsed).
 Revision ID: 0002
 Revises: 0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("revisions") as table:          # SQLite alters a table by copying it
+    with op.batch_alter_table("revisions") as table:  # SQLite alters a table by copying it
         table.add_column(sa.Column("document_sha256", sa.String(64), nullable=True))
 
 

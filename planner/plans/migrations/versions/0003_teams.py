@@ -9,6 +9,7 @@ refuses to update or delete their rows (a trigger on SQLite and on PostgreSQL).
 Revision ID: 0003
 Revises: 0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -55,14 +56,20 @@ def upgrade() -> None:
     )
     for name in APPEND_ONLY:
         if op.get_bind().dialect.name == "postgresql":
-            op.execute(f"CREATE FUNCTION {name}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                       f"RAISE EXCEPTION '{name} {REFUSAL}'; END $$")
-            op.execute(f"CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {name} "
-                       f"FOR EACH ROW EXECUTE FUNCTION {name}_append_only()")
+            op.execute(
+                f"CREATE FUNCTION {name}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"RAISE EXCEPTION '{name} {REFUSAL}'; END $$"
+            )
+            op.execute(
+                f"CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {name} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}_append_only()"
+            )
         else:
             for event in ("UPDATE", "DELETE"):
-                op.execute(f"CREATE TRIGGER {name}_no_{event.lower()} BEFORE {event} ON {name} "
-                           f"BEGIN SELECT RAISE(ABORT, '{name} {REFUSAL}'); END")
+                op.execute(
+                    f"CREATE TRIGGER {name}_no_{event.lower()} BEFORE {event} ON {name} "
+                    f"BEGIN SELECT RAISE(ABORT, '{name} {REFUSAL}'); END"
+                )
 
 
 def downgrade() -> None:
