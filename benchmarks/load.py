@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser_support import CHROMIUM_ARGS, IDLE, app_server, find_chromium  # noqa: E402
 
 from planner.catalogs import catalog  # noqa: E402
-from planner.exports import report
+from planner.exports import report  # noqa: E402
 from planner.schema.format import money  # noqa: E402
 from planner.schema.scenario import replace, to_share_token  # noqa: E402
 

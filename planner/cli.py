@@ -611,7 +611,8 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
         be = "-" if s["break_even_month"] is None else f"month {s['break_even_month']:.1f}"
         lines.append(
             f"{fleet_inventory.PLAN_TEXT[key]:<18}{_money(s['capex_total'], 0):>16}{_money(s['tco'], 0):>18}"
-            f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  {irr_text(s['irr_percent'], s['irr_note'])}"
+            f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  "
+            f"{irr_text(s['irr_percent'], s['irr_note'])}"
         )
     lines += [
         "",
@@ -625,7 +626,8 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
         payback = "-" if row.payback_month != row.payback_month else f"{row.payback_month:.1f}"
         lines.append(
             f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
-            f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  {row.reason}"
+            f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  "
+            f"{row.reason}"
         )
     return "\n".join(lines) + "\n"
 

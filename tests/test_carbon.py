@@ -133,12 +133,14 @@ def test_no_carbon_price_changes_no_money_figure(preset):
     s = catalog.preset(preset)
     assert s.carbon_price_per_tonne == 0
     tweaked = replace(s, grid_kgco2e_per_kwh=1.5, device_embodied_kgco2e=5_000, cloud_accelerator_watts=900)
-    money = lambda x: {
-        k: v
-        for k, v in report.summary(report.analyse_one(x)).items()
-        if "kgco2e" not in k  # noqa: E731
-        and k != "carbon_break_even_month"
-    }
+
+    def money(x):
+        return {
+            k: v
+            for k, v in report.summary(report.analyse_one(x)).items()
+            if "kgco2e" not in k and k != "carbon_break_even_month"
+        }
+
     assert money(tweaked) == money(s)
     assert not any("Carbon price" in c for c in report.monthly_table(report.analyse_one(s)).columns)
 

@@ -9,18 +9,10 @@ import pytest
 
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.fleet import (
-    devices as fleet_devices,
-)
-from planner.fleet import (
-    inventory as fleet_inventory,
-)
-from planner.fleet import (
-    programme as fleet_programme,
-)
-from planner.fleet import (
-    tables as fleet_tables,
-)
+from planner.fleet import devices as fleet_devices
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.model import costs, finance
 from planner.schema.scenario import replace
 

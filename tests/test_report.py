@@ -68,7 +68,9 @@ def test_cash_summary_by_hand():
 def _yearly_irr_percent() -> float:
     # −900 at t = 0, 12 and 24 (a device a year), +320 at the end of months 1..30; the monthly rate r that
     # zeroes the NPV, by an independent root finder, annualised: (1 + r)^12 − 1.
-    npv = lambda r: sum(320 / (1 + r) ** t for t in range(1, 31)) - sum(900 / (1 + r) ** t for t in (0, 12, 24))
+    def npv(r):
+        return sum(320 / (1 + r) ** t for t in range(1, 31)) - sum(900 / (1 + r) ** t for t in (0, 12, 24))
+
     return ((1 + brentq(npv, 0.01, 10)) ** 12 - 1) * 100
 
 

@@ -366,7 +366,8 @@ def median_sentence(month: float, horizon: int) -> str:
     """'Half the futures pay back by month 3.' / '… from day one.' / 'Half or more do not pay back within …'."""
     if not math.isfinite(month):
         return f"Half the futures or more do not pay back within {horizon} months."
-    return f"Half the futures pay back {'from day one' if month == 0 else f'by {break_even_short(month, horizon).lower()}'}."
+    when = "from day one" if month == 0 else f"by {break_even_short(month, horizon).lower()}"
+    return f"Half the futures pay back {when}."
 
 
 def simulation_text(

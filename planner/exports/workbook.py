@@ -388,7 +388,8 @@ def summary_rows(cur: str, per_device_ips: float = 1.0, irr_several: str | None 
         (
             "break_even_month",
             crossing("cash_crossing"),
-            "Break-even [months from go-live], on cash flows in either view; blank: does not pay back within the horizon",
+            "Break-even [months from go-live], on cash flows in either view; blank: does not pay back within the "
+            "horizon",
         ),
         ("payback_months", crossing("cash_crossing"), "Payback, cash view [months]; blank: not within the horizon"),
         (
@@ -439,7 +440,8 @@ def summary_rows(cur: str, per_device_ips: float = 1.0, irr_several: str | None 
         (
             "capex_total",
             "=SUM({all:cash_capex})-SUM({all:carbon_edge_purchase})",
-            f"Cash capex paid within the horizon [{cur}], the carbon price of devices bought not included (its own line)",
+            f"Cash capex paid within the horizon [{cur}], the carbon price of devices bought not included (its own "
+            "line)",
         ),
         ("cloud_kgco2e_monthly", "={first:cloud_kg}", "Cloud emissions, first month [kg CO₂e]"),
         (
@@ -648,12 +650,13 @@ class _Book:
         flows never change sign. Returns that last cell (absolute)."""
         from xlsxwriter.utility import xl_col_to_name
 
-        at = lambda row: f"{xl_col_to_name(column + 1)}{row}"  # noqa: E731
+        def at(row: int) -> str:
+            return f"{xl_col_to_name(column + 1)}{row}"
+
+        def newton(r: str) -> str:
+            return f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})/SUMPRODUCT(-{t_rng}*{flows_rng},(1+{r})^(-{t_rng}-1))"
+
         monthly = float((1 + irr / 100) ** (1 / 12) - 1) if math.isfinite(irr) else ""
-        newton = lambda r: (
-            f"{r}-SUMPRODUCT({flows_rng},(1+{r})^-{t_rng})"  # noqa: E731
-            f"/SUMPRODUCT(-{t_rng}*{flows_rng},(1+{r})^(-{t_rng}-1))"
-        )
         guess = monthly if monthly != "" else 0.01  # start at the IRR at export time, else at 1 %
         rows = (
             (

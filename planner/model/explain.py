@@ -294,7 +294,8 @@ def month(s: Scenario, m: int) -> list[Step]:
         feedback_gb * s.uplink_per_gb * bandwidth_price,
     )
     steps["feedback_cloud"] = (
-        f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) {cur}/GB",
+        f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) "
+        f"{cur}/GB",
         feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price),
     )
 
@@ -349,7 +350,8 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
     steps = {
         "cloud_energy": (
             f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s × "
-            f"{_n(s.cloud_accelerator_watts)} W ÷ 3,600,000 = {_n(accelerator_s * s.cloud_accelerator_watts / 3.6e6)} kWh "
+            f"{_n(s.cloud_accelerator_watts)} W ÷ 3,600,000 = "
+            f"{_n(accelerator_s * s.cloud_accelerator_watts / 3.6e6)} kWh "
             f"× PUE {_n(s.cloud_pue)} × {_n(cloud_grid)} kg/kWh",
             accelerator_s * s.cloud_accelerator_watts / 3.6e6 * s.cloud_pue * cloud_grid,
         ),

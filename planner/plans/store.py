@@ -5,7 +5,8 @@ PostgreSQL for a team); Streamlit's connection secrets, `[connections.planner]` 
 (`url = "..."`, or the parts `dialect`, `driver`, `username`, `password`, `host`, `port`, `database`,
 `query`, as `st.connection(..., type="sql")` reads them); else SQLite in the file `PLANNER_DATABASE_PATH`
 (default `plans.sqlite3` in the working directory). A setting of the wrong shape (a misspelt table or key, a
-URL that is not text) is a StoreError naming the key, never a quiet fall-back to another database. The schema is made and kept current by Alembic
+URL that is not text) is a StoreError naming the key, never a quiet fall-back to another database. The schema is
+made and kept current by Alembic
 (`planner/plans/migrations`), at start-up and by `python -m planner db upgrade`.
 
 A plan's id is 128 random bits (32 hex digits): the id is the capability to read the plan. Each save

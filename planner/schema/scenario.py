@@ -243,7 +243,8 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         0,
         100,
         0.01,
-        "What the site's own connection charges per GB sent up: the 'egress tax'. Fibre ≈ 0, metered 5G ≈ 1–10, satellite more.",
+        "What the site's own connection charges per GB sent up: the 'egress tax'. Fibre ≈ 0, metered 5G ≈ 1–10, "
+        "satellite more.",
     ),
     N(
         "ingest_per_gb",
@@ -522,7 +523,8 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         0.1,
         100_000,
         1,
-        "Inferences per second one device sustains on your model, end to end (catalog figures are model-only benchmarks: derate them).",
+        "Inferences per second one device sustains on your model, end to end (catalog figures are model-only "
+        "benchmarks: derate them).",
     ),
     C(
         "device_sizing",

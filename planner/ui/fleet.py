@@ -16,18 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from planner.exports import charts
-from planner.fleet import (
-    devices as fleet_devices,
-)
-from planner.fleet import (
-    inventory as fleet_inventory,
-)
-from planner.fleet import (
-    programme as fleet_programme,
-)
-from planner.fleet import (
-    tables as fleet_tables,
-)
+from planner.fleet import devices as fleet_devices
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.schema.format import break_even_label
 from planner.schema.scenario import ScenarioError
 from planner.ui import state

@@ -2,8 +2,9 @@
 fleet), save, open (from the list or a `?plan=` link), and what changed between two revisions.
 
 The database is touched only here, and only when the Plans page or a plan link asks for it (and, while the
-work is an opened plan, for its approval on the Report and Compare pages): every other page works without it. A database that cannot be reached gives a message; the session's work stays. Visitors
-read what is wrong in words (`problem`); the database's address, user and file paths go to the server's log.
+work is an opened plan, for its approval on the Report and Compare pages): every other page works without it.
+A database that cannot be reached gives a message; the session's work stays. Visitors read what is wrong in
+words (`problem`); the database's address, user and file paths go to the server's log.
 
 Session keys (prefixed `plans.`):
     plans.opened   the saved revision the work came from (Opened), while there is one
