@@ -6,11 +6,10 @@ import hashlib
 import multiprocessing
 import time
 from collections import Counter
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from store_support import old_database_with_a_plan
 
 from planner.catalogs import catalog
 from planner.plans import store
@@ -186,31 +185,7 @@ def test_the_list_hashes_documents_rather_than_parsing_them(db, monkeypatch):
 def test_a_database_made_before_checksums_is_migrated_and_listed(url):
     """A plans database at migration 0001 (no checksums) with a plan in it: start-up adds the column, the plan
     lists and opens as before, and new revisions get checksums."""
-    from alembic import command
-    from alembic.config import Config
-
-    engine = sa.create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        now = datetime.now(timezone.utc)
-        connection.execute(
-            sa.text(
-                "insert into plans (id, name, created_at, updated_at, latest_revision) "
-                "values (:id, 'Old plan', :now, :now, 1)"
-            ),
-            {"id": "a" * 32, "now": now},
-        )
-        connection.execute(
-            sa.text(
-                "insert into revisions (plan_id, number, saved_at, name, note, kind, workspace_version, schema_version, "
-                "document) values (:id, 1, :now, 'Old plan', '', 'scenario', 1, 1, :doc)"
-            ),
-            {"id": "a" * 32, "now": now, "doc": to_json(WORKSPACE)},
-        )
-    engine.dispose()
+    old_database_with_a_plan(url, "0001", to_json(WORKSPACE))
     db = Store(url)
     assert [(p.name, p.problem) for p in db.plans()] == [("Old plan", None)]
     assert db.open("a" * 32).workspace == WORKSPACE

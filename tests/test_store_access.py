@@ -4,11 +4,9 @@ and the access settings."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
+from store_support import old_database_with_a_plan
 
 from planner.catalogs import catalog
 from planner.plans import store
@@ -194,31 +192,7 @@ def test_the_audit_trail_says_who_saved_renamed_reshared_approved_and_opened(db)
 
 
 def test_a_plan_saved_before_0003_has_no_owner_is_team_visible_and_an_administrator_names_its_owner(url):
-    from alembic import command
-    from alembic.config import Config
-
-    engine = sa.create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
-        now = datetime.now(timezone.utc)
-        connection.execute(
-            sa.text(
-                "insert into plans (id, name, created_at, updated_at, latest_revision) "
-                "values (:id, 'Old plan', :now, :now, 1)"
-            ),
-            {"id": "a" * 32, "now": now},
-        )
-        connection.execute(
-            sa.text(
-                "insert into revisions (plan_id, number, saved_at, name, note, kind, workspace_version, schema_version, "
-                "document) values (:id, 1, :now, 'Old plan', '', 'scenario', 1, 1, :doc)"
-            ),
-            {"id": "a" * 32, "now": now, "doc": to_json(WORK)},
-        )
-    engine.dispose()
+    old_database_with_a_plan(url, "0002", to_json(WORK))
     db = Store(url, access=ACCESS)
     [old] = db.plans(actor=MEMBER)
     assert (old.name, old.owner, old.visibility) == ("Old plan", None, "team")
