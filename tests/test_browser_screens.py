@@ -93,6 +93,7 @@ def test_catalog_figures_show_exactly_and_precise_inputs_are_typed(new_page, app
         ("coral-usb", "Device price (USD/device)", "159.99"),
         ("hailo-8-m2", "Device power (W)", "17.5"),
     ):
+        wait_for_idle(page)  # the picker is drawn anew after each choice
         page.get_by_role("combobox", name="Edge device (catalog)").click()
         page.get_by_role("option", name=CAT.device(device)["name"]).click()
         expect(page.get_by_role("spinbutton", name=label)).to_have_value(text)
