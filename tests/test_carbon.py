@@ -288,12 +288,12 @@ def test_cli_json_and_csv_carry_the_carbon_figures(capsys):
     assert s["edge_kgco2e_total"] == pytest.approx(a.carbon().edge_total[0])
     text = run_cli("report", "--preset", "smart_city", "--format", "csv", capsys=capsys)
     summary = report.read_report_section(text, "Summary").set_index("metric")
-    assert summary.loc["Edge emissions over the horizon", "value"] == pytest.approx(
+    assert float(summary.loc["Edge emissions over the horizon", "value"]) == pytest.approx(  # a text column
         report.summary(report.analyse_one(catalog.preset("smart_city")))["edge_kgco2e_total"], rel=1e-6
     )
     monthly = report.read_report_section(text, "Monthly")
     assert monthly["Edge carbon cumulative [kg CO₂e]"].iloc[-1] == pytest.approx(
-        summary.loc["Edge emissions over the horizon", "value"], abs=0.01
+        float(summary.loc["Edge emissions over the horizon", "value"]), abs=0.01
     )
     fields = run_cli("fields", capsys=capsys)
     assert "carbon_price_per_tonne" in fields and "USD per tonne" in fields

@@ -50,7 +50,7 @@ def test_the_yearly_rows_are_twelve_month_sums_of_the_monthly_table(preset):
         assert row[:3] == [str(year), f"{first}–{last}", money(cloud, cur)]
         assert row[5:] == [money(edge, cur), money(cloud - edge, cur), money(cumulative, cur)]
     assert rows[-1][2] == money(monthly[f"Cloud total [{cur}]"].sum(), cur)
-    assert rows[-1][-1] == "—"  # a sum of running totals means nothing
+    assert rows[-1][-1] == money(cumulative, cur)  # a running total shows where it ends, not a sum
 
 
 def test_key_figures_are_the_engines_written_as_the_app_writes_them():
