@@ -161,6 +161,34 @@ def wait_for_idle(page, timeout: int = 20_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def settle(page) -> None:
+    """Idle, and no element left over from the previous run (Streamlit marks those stale)."""
+    wait_for_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+
+
+def pick(page, label: str, option: str, where: str = "stMain") -> None:
+    """Choose `option` in the selectbox `label` within the element of test id `where`. The list can close
+    again as it opens, while the page still scrolls the box into view or a rerun draws it anew: then it is
+    opened once more."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    settle(page)
+    box = page.get_by_test_id(where).get_by_role("combobox", name=label)
+    box.scroll_into_view_if_needed()
+    for attempt in range(3):
+        box.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)  # the list opens outside `where`
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
+    settle(page)
+
+
 def chart_data(page, index: int = 0) -> list[dict]:
     """Decoded traces of the index-th Plotly chart: [{name, x, y}] (plotly 7 ships arrays as bdata)."""
     return page.evaluate(

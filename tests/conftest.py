@@ -63,3 +63,21 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             "tests without exactly one tier (see tests/conftest.py TIERS):\n" + "\n".join(untiered[:20])
         )
+
+
+_TIER_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add each test's setup, call and teardown time to its tier (on the controller too, under xdist)."""
+    tier = next((name for name in TIERS if name in report.keywords), "untiered")
+    if "external" in report.keywords:
+        tier += " (external)"
+    _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Time per tier, summed over the workers (so it can exceed the wall-clock time)."""
+    if _TIER_SECONDS and not hasattr(terminalreporter.config, "workerinput"):
+        times = ", ".join(f"{tier} {seconds:,.0f} s" for tier, seconds in sorted(_TIER_SECONDS.items()))
+        terminalreporter.write_line(f"time per tier (summed over workers): {times}")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from browser_support import ROOT, chart_data, screenshot, serve_app, wait_for_chart, wait_for_idle
+from browser_support import ROOT, chart_data, pick, screenshot, serve_app, wait_for_chart, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -152,8 +152,7 @@ def test_report_download_matches_the_cli_and_uploads_are_validated(new_page, app
 
     page.get_by_role("button", name="Add “Retail store").click()
     wait_for_chart(page, "data.length === 1")
-    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Start from preset").click()
-    page.get_by_role("option", name="Smart-city traffic intersections").click()
+    pick(page, "Start from preset", "Smart-city traffic intersections", "stSidebar")
     page.get_by_role("button", name="Add “Smart-city").click()
     wait_for_chart(page, "data.length === 2")
     screenshot(page, "3-compare")

@@ -10,7 +10,7 @@ Scenario page's edge capex card change. Expected figures come from the planner c
 from __future__ import annotations
 
 import pytest
-from browser_support import chart_data, screenshot, wait_for_chart, wait_for_idle
+from browser_support import chart_data, pick, screenshot, wait_for_chart, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.advice import advisor
@@ -47,8 +47,7 @@ def test_submit_the_questionnaire_see_the_recommendation_and_apply_it(new_page, 
     go_to(page, "Architecture advisor")
     expect(page.get_by_text("Answer the questions and press Get recommendation")).to_be_visible()
     page.get_by_role("spinbutton", name="Required response time (ms)").fill("10")
-    page.get_by_role("combobox", name="Organisation's cloud platform").click()
-    page.get_by_role("option", name="Azure").click()
+    pick(page, "Organisation's cloud platform", "Azure")
     page.get_by_role("button", name="Get recommendation").click()
     wait_for_idle(page)
 

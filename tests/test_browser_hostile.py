@@ -15,7 +15,7 @@ admits letters or one currency sign there, so it cannot carry a link.
 from __future__ import annotations
 
 import pytest
-from browser_support import screenshot, wait_for_idle
+from browser_support import pick, screenshot, wait_for_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
@@ -104,8 +104,7 @@ def test_hostile_text_stays_literal_on_every_page(new_page, app_url, name, devic
     assert plain(add.inner_text()) == f"Add “{name}” to the comparison"
     add.click()
     wait_for_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Start from preset").click()
-    page.get_by_role("option", name=OTHER.name).click()
+    pick(page, "Start from preset", OTHER.name, "stSidebar")
     # The preset's rerun has reached the browser (an idle app root alone may still be the previous run):
     # a click sent sooner carries the old name back with it.
     expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name")).to_have_value(OTHER.name)

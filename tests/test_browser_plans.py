@@ -10,8 +10,7 @@ from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_support import screenshot, serve_app, wait_for_idle
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from browser_support import pick, screenshot, serve_app, settle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -35,33 +34,9 @@ def served(chromium_path, tmp_path_factory):
         yield url, database
 
 
-def settle(page) -> None:
-    """The run is over and no element of the previous run is left on the page (Streamlit shows those as
-    stale until the run that replaces them ends; a click on one is lost, a locator may find both)."""
-    wait_for_idle(page)
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
-
-
 def go_to(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
-    settle(page)
-
-
-def pick(page, label: str, option: str, where: str = "stMain") -> None:
-    """Choose an option of a selectbox. The list can close again as it opens while the page still scrolls
-    the box into view: then it is opened once more."""
-    settle(page)
-    box = page.get_by_test_id(where).get_by_role("combobox", name=label)
-    box.scroll_into_view_if_needed()
-    for attempt in range(3):
-        box.click()
-        try:
-            page.get_by_role("option", name=option).click(timeout=5_000)  # the list opens outside `where`
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
     settle(page)
 
 

@@ -4,8 +4,7 @@ prices and the cost card change, download the report and find the rate and its d
 from __future__ import annotations
 
 import pytest
-from browser_support import wait_for_idle
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from browser_support import pick, settle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog, currency
@@ -16,27 +15,6 @@ from planner.schema.scenario import replace
 pytestmark = pytest.mark.browser
 
 RETAIL = catalog.preset("retail")
-
-
-def settle(page) -> None:
-    wait_for_idle(page)
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
-
-
-def pick(page, label: str, option: str) -> None:
-    """Choose a selectbox option (opened again if the list closed while the page scrolled)."""
-    settle(page)
-    box = page.get_by_test_id("stMain").get_by_role("combobox", name=label)
-    box.scroll_into_view_if_needed()
-    for attempt in range(3):
-        box.click()
-        try:
-            page.get_by_role("option", name=option).click(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    settle(page)
 
 
 def cloud_card(page):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_support import IDLE, screenshot, wait_for_idle
+from browser_support import IDLE, pick, screenshot, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -93,9 +93,7 @@ def test_catalog_figures_show_exactly_and_precise_inputs_are_typed(new_page, app
         ("coral-usb", "Device price (USD/device)", "159.99"),
         ("hailo-8-m2", "Device power (W)", "17.5"),
     ):
-        wait_for_idle(page)  # the picker is drawn anew after each choice
-        page.get_by_role("combobox", name="Edge device (catalog)").click()
-        page.get_by_role("option", name=CAT.device(device)["name"]).click()
+        pick(page, "Edge device (catalog)", CAT.device(device)["name"])  # the picker is drawn anew each time
         expect(page.get_by_role("spinbutton", name=label)).to_have_value(text)
     wait_for_idle(page)
     screenshot(page, "fields-exact-1440")
