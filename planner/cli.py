@@ -51,7 +51,6 @@ from planner.catalogs import catalog, currency, feeds, refresh
 from planner.exports.report import (
     LINK_MBPS,
     analyse_one,
-    carbon_rows,
     cloud_designs,
     formula_rows,
     report_csv,
@@ -244,7 +243,7 @@ def _table(a, view: str) -> str:
         if view in row["views"] and (priced or row["bill"] != CARBON_PRICE):
             lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['bill']}")
     lines += ["", f"{'Month 1 emissions by line':<48}{'kg CO2e':>16}  ({view} view)"]
-    for row in carbon_rows(a):
+    for row in formula_rows(a, carbon=True):
         if view in row["views"]:
             lines.append(f"  {row['side']:<6}{row['component']:<40}{_money(row['month_1']):>16}  {row['scope']}")
     lines += ["", "Sources of the catalog figures", *(f"  {line}" for line in source_lines(a.scenario))]

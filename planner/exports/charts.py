@@ -33,6 +33,15 @@ from planner.schema.format import (
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
+ZERO_LINE = {  # a thin line at y = 0 across the plot
+    "type": "line",
+    "xref": "x domain",
+    "x0": 0,
+    "x1": 1,
+    "y0": 0,
+    "y1": 0,
+    "line": {"color": MARKER_COLOR, "width": 1},
+}
 PALETTE = qualitative.D3 + qualitative.Bold  # saturated enough to read on white
 COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), PALETTE))  # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
@@ -258,19 +267,14 @@ def comparison_figure(entries: Sequence[tuple[str, Curves]], measure: str = "sav
                 }
             )
     if measure == "savings":
-        zero = {
-            "type": "line",
-            "xref": "x domain",
-            "x0": 0,
-            "x1": 1,
-            "y0": 0,
-            "y1": 0,
-            "line": {"color": MARKER_COLOR, "width": 1},
-        }
         return _figure(
             traces,
             _layout(
-                "Cumulative savings of the edge over the cloud", currency, "Cumulative savings", height, shapes=[zero]
+                "Cumulative savings of the edge over the cloud",
+                currency,
+                "Cumulative savings",
+                height,
+                shapes=[ZERO_LINE],
             ),
         )
     return _figure(traces, _layout("Cumulative cost (cloud dashed, edge solid)", currency, "Cumulative cost", height))
@@ -800,15 +804,6 @@ def savings_fan_figure(
                 "hovertemplate": f"{hover}<extra>{CURRENT_SCENARIO}</extra>",
             }
         )
-    zero = {
-        "type": "line",
-        "xref": "x domain",
-        "x0": 0,
-        "x1": 1,
-        "y0": 0,
-        "y1": 0,
-        "line": {"color": MARKER_COLOR, "width": 1},
-    }
     return _figure(
         traces,
         _layout(
@@ -816,7 +811,7 @@ def savings_fan_figure(
             currency,
             "Cumulative savings",
             height,
-            shapes=[zero],
+            shapes=[ZERO_LINE],
         ),
     )
 

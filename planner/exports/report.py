@@ -472,31 +472,17 @@ def cheapest_cloud(options: designs.Designs) -> dict:
     }
 
 
-def formula_rows(a: Analysis) -> list[dict]:
-    """Each component's formula with its month-1 value, in COMPONENTS order (for docs and the explainer)."""
+def formula_rows(a: Analysis, carbon: bool = False) -> list[dict]:
+    """Each line's formula with its month-1 value, in declaration order: the cost lines (COMPONENTS), or with
+    `carbon` the emissions lines [kg CO₂e] (CARBON_COMPONENTS), whose `bill` is their GHG Protocol scope."""
     return [
         {
             "side": SIDES[c.side],
             "component": c.label,
-            "bill": c.bill,
+            "scope" if carbon else "bill": c.bill,
             "formula": c.formula,
             "views": ", ".join(c.views),
             "month_1": float(a.costs.values(c.key)[0, 0]),
         }
-        for c in COMPONENTS
-    ]
-
-
-def carbon_rows(a: Analysis) -> list[dict]:
-    """Each carbon line's formula with its month-1 value [kg CO₂e], in CARBON_COMPONENTS order."""
-    return [
-        {
-            "side": SIDES[c.side],
-            "component": c.label,
-            "scope": c.bill,
-            "formula": c.formula,
-            "views": ", ".join(c.views),
-            "month_1": float(a.costs.values(c.key)[0, 0]),
-        }
-        for c in CARBON_COMPONENTS
+        for c in (CARBON_COMPONENTS if carbon else COMPONENTS)
     ]
