@@ -37,5 +37,5 @@ def test_the_cheapest_design_search_builds_no_emissions(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("emissions built for a money-only search")
 
-    monkeypatch.setattr(costs, "_carbon", refuse)
+    monkeypatch.setattr(costs, "_emissions", refuse)
     assert designs.evaluate(catalog.preset("retail")) is not None

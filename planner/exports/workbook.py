@@ -31,6 +31,7 @@ from planner.model.costs import (
     COMPONENTS,
     DAYS_PER_CALENDAR_MONTH,
     HOURS_PER_CALENDAR_MONTH,
+    TIER_UNITS,
     batch,
     scenario_figures,
     side_components,
@@ -760,7 +761,7 @@ class _Writer(_Book):
     def tier_block(self, ws, row: int, key: str, title: str) -> int:
         """Start, price and marginal step of each tier; step = (price − previous price) per unit."""
         name = key[:-1]  # inference_tiers → inference_tier
-        per_unit = 1000 if key == "inference_tiers" else 1
+        per_unit = TIER_UNITS[key]
         ws.write_string(row, 0, title, self.formats["bold"])
         ws.write_row(row + 1, 0, ["Tier", "Start", "Price", "Step per unit"], self.formats["bold"])
         tiers = getattr(self.a.scenario, key)
@@ -770,9 +771,9 @@ class _Writer(_Book):
             ws.write_number(r, 0, i + 1)
             ws.write_number(r, 1, tier.start, self.formats["input"])
             ws.write_number(r, 2, tier.price, self.formats["input"])
-            previous = f"-C{r}/{per_unit}" if i else ""
+            previous = f"-C{r}/{per_unit:g}" if i else ""
             cached = (tier.price - (tiers[i - 1].price if i else 0)) / per_unit
-            ws.write_formula(r, 3, f"=C{r + 1}/{per_unit}{previous}", None, cached)
+            ws.write_formula(r, 3, f"=C{r + 1}/{per_unit:g}{previous}", None, cached)
         last = top + len(tiers)
         self.name(f"{name}_start", "Inputs", f"$B${top + 1}:$B${last}")
         self.name(f"{name}_price", "Inputs", f"$C${top + 1}:$C${last}")

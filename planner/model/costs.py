@@ -16,7 +16,9 @@ The formulas, in the order of `COMPONENTS`, with units (see also docs/FORMULAS.m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -27,6 +29,9 @@ DAYS_PER_CALENDAR_MONTH = 365.25 / 12
 HOURS_PER_CALENDAR_MONTH = DAYS_PER_CALENDAR_MONTH * 24
 
 
+TIER_UNITS = {"inference_tiers": 1000.0, "egress_tiers": 1.0}  # a tier's price is per this many units (images, GB)
+
+
 def excel_tiers(quantity: str, name: str) -> str:
     """The workbook's marginal tiers of `quantity` (a formula): Σ max(q − start, 0) × (price − previous price) over
     the named tier ranges `{name}_start` and `{name}_step`."""
@@ -35,8 +40,8 @@ def excel_tiers(quantity: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class ComponentInfo:
-    """One cost or carbon line, declared once: its docs/FORMULAS.md row, its workbook formula and who pays it.
-    Its numpy terms are built under the same key by `evaluate`."""
+    """One cost or carbon line, declared once: its docs/FORMULAS.md row, who pays it, and its formula for one
+    month (`excel`), which the workbook writes as it is and `evaluate` turns into numpy terms (`python_of`)."""
 
     key: str
     side: str  # "cloud" or "edge"
@@ -45,7 +50,7 @@ class ComponentInfo:
     formula: str  # docs/FORMULAS.md's formula, in words and symbols
     views: tuple[str, ...] = VIEWS
     lump: bool = False  # paid at the start of its month (capex) rather than accrued evenly
-    excel: str = ""  # the workbook's formula for one month: `{col}` this month's Monthly column, bare names inputs
+    excel: str = ""  # the formula for one month: `{q}` a monthly quantity (a Monthly column), bare names inputs
     note: str = ""  # when the line applies, if not always (docs/FORMULAS.md)
 
 
@@ -371,6 +376,7 @@ CHOICE_FLAGS = {  # bool column = (choice field == value)
     "one_year": ("instance_commitment", "one_year"),
     "three_year": ("instance_commitment", "three_year"),
     "spot": ("instance_commitment", "spot"),
+    "serverless": ("inference_pricing", "serverless"),
     "partial_upfront": ("instance_upfront", "partial"),
     "all_upfront": ("instance_upfront", "all"),
     "auto_sizing": ("device_sizing", "auto"),
@@ -629,116 +635,195 @@ def scenario_figures(b: Batch) -> dict[str, np.ndarray]:
     }
 
 
+# ── Lines from their declared formula ─────────────────────────────────────────────────────────────
+class Terms:
+    """A monthly line being built from a formula: Σ amount (n, 1) × factor, with the formulas' arithmetic.
+
+    Products of two factors are made once per pair (`products`), so lines that share them share one object and
+    `sum_terms` groups them.
+    """
+
+    __array_ufunc__ = None  # `array * terms` is Terms.__rmul__, not a numpy loop over an object
+
+    def __init__(self, terms, products: dict):
+        self.terms, self.products = tuple(terms), products
+
+    def _times_factor(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
+        if f is ONE or g is ONE:
+            return g if f is ONE else f
+        key = (id(f), id(g)) if id(f) < id(g) else (id(g), id(f))
+        if key not in self.products:
+            self.products[key] = (f * g, f, g)  # the operands are kept, so their ids stay theirs
+        return self.products[key][0]
+
+    def _of(self, x) -> "Terms":
+        return x if isinstance(x, Terms) else Terms((Component(_as_amount(x), ONE),), self.products)
+
+    def __mul__(self, x):
+        if isinstance(x, Terms):
+            return Terms(
+                (
+                    Component(a.amount * c.amount, self._times_factor(a.factor, c.factor))
+                    for a in self.terms
+                    for c in x.terms
+                ),
+                self.products,
+            )
+        return Terms((Component(t.amount * x, t.factor) for t in self.terms), self.products)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, x):
+        if isinstance(x, Terms):
+            raise ValueError("a formula may divide by inputs, not by a monthly quantity")
+        return Terms((Component(t.amount / x, t.factor) for t in self.terms), self.products)
+
+    def __add__(self, x):
+        return Terms(self.terms + self._of(x).terms, self.products)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, x):
+        return self + -self._of(x)
+
+    def __rsub__(self, x):
+        return self._of(x) + -self
+
+    def masked(self, keep: np.ndarray) -> "Terms":
+        """These terms where `keep` (n, 1), 0 elsewhere (a 0 that no inf or nan of an unused branch leaks into)."""
+        return Terms((Component(np.where(keep, t.amount, 0.0), t.factor) for t in self.terms), self.products)
+
+
+def _as_amount(x) -> np.ndarray:
+    return np.asarray(x, dtype=float).reshape(-1, 1)
+
+
+def _if(condition, yes, no):
+    """Excel's IF over scenarios: `yes` and `no` are built only when some scenario takes them."""
+    condition = np.asarray(condition, dtype=bool)
+    if condition.all() or not condition.any():
+        return yes() if condition.all() else no()
+    a, c = yes(), no()
+    if isinstance(a, Terms) or isinstance(c, Terms):
+        ref = a if isinstance(a, Terms) else c
+        return ref._of(a).masked(condition) + ref._of(c).masked(~condition)
+    return np.where(condition, a, c)
+
+
+def _tiers(b: Batch, quantity: Terms, name: str) -> Terms:
+    """Marginal tiers of a monthly quantity, priced by the schedule `name` (`inference_tier`, `egress_tier`).
+
+    While no quantity ever leaves the first tier the cost is linear, quantity × first price, and stays a lazy term;
+    otherwise the schedule is evaluated on the (n, M) grid of quantities.
+    """
+    key = name + "s"
+    starts, prices = getattr(b, key)
+    prices = prices / TIER_UNITS[key]
+    (q,) = (
+        quantity.terms
+        if len(quantity.terms) == 1
+        else (Component(np.ones((b.n, 1)), sum_terms(quantity.terms, b.n, 1)),)
+    )
+    if starts.shape[0] == 1 and (starts.shape[1] == 1 or q.amount.max() * q.factor.max() <= starts[0, 1]):
+        return Terms((Component(q.amount * prices[0, 0], q.factor),), quantity.products)
+    grid = tiered_cost(q.amount * q.factor, starts, prices)
+    return Terms((Component(np.ones((b.n, 1)), grid),), quantity.products)
+
+
+_CHOICE = re.compile(r'(\w+)="(\w+)"')
+_TIERS = re.compile(r"SUMPRODUCT\(\(\((.+?)\)>(\w+)_start\)\*\(\(\1\)-\2_start\)\*\2_step\)")
+_FLAG_OF = {choice: flag for flag, choice in CHOICE_FLAGS.items()}
+
+
+def python_of(excel: str) -> str:
+    """A line's workbook formula as a Python expression over `Terms` and per-scenario columns (n, 1):
+    `{q}` → the monthly quantity or line `q_q`, `choice="value"` → its flag, IF → `_if` with lazy branches,
+    MAX/MIN → numpy, ^ → **, the tier SUMPRODUCT of `excel_tiers` → `_tiers`."""
+    text = _TIERS.sub(r'_tiers(\1,"\2")', excel)
+    text = _CHOICE.sub(lambda m: _FLAG_OF[(m[1], m[2])], text)
+    text = re.sub(r"\{(\w+)\}", r"q_\1", text)
+    text = text.replace("^", "**").replace("MAX(", "np.maximum(").replace("MIN(", "np.minimum(")
+    return _lazy_ifs(text)
+
+
+def _lazy_ifs(text: str) -> str:
+    start = text.find("IF(")
+    if start < 0:
+        return text
+    args, depth, begin = [], 0, start + 3
+    for end in range(begin, len(text)):
+        if text[end] == "(":
+            depth += 1
+        elif text[end] == ")" and depth:
+            depth -= 1
+        elif text[end] in ",)" and not depth:
+            args.append(_lazy_ifs(text[begin:end]))
+            begin = end + 1
+            if text[end] == ")":
+                break
+    condition, yes, no = args
+    return f"{text[:start]}_if({condition},lambda:{yes},lambda:{no}){_lazy_ifs(text[end + 1 :])}"
+
+
+def _names(code) -> set[str]:
+    return set(code.co_names).union(*(_names(c) for c in code.co_consts if hasattr(c, "co_names")))
+
+
+_FORMULAS = {c.key: compile(python_of(c.excel), c.key, "eval") for c in COMPONENTS + CARBON_COMPONENTS}
+_NAMES = set().union(*map(_names, _FORMULAS.values())) - {"np", "maximum", "minimum", "_if", "_tiers"}
+
+
+def _lines(namespace: dict, keys) -> dict[str, Line]:
+    with np.errstate(divide="ignore", invalid="ignore"):  # branches a scenario does not take are masked
+        built = {key: eval(_FORMULAS[key], namespace) for key in keys}  # the declared formulas, compiled above
+    return {
+        key: value.terms if isinstance(value, Terms) else (Component(_as_amount(value), ONE),)
+        for key, value in built.items()
+    }
+
+
+def _emissions(namespace: dict) -> dict[str, Line]:
+    """The carbon lines [kg CO₂e/month], built only when asked for or priced."""
+    return _lines(namespace, CARBON_BY_KEY)
+
+
 def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
-    """Monthly cost of every component for the batch over `months` (default: the longest horizon).
+    """Monthly cost of every component for the batch over `months` (default: the longest horizon): the monthly
+    quantities (images, GB, devices, instances and the price-change profiles) are built here, every line from
+    its declared formula.
 
     `carbon=False`: the emissions lines are left out of `Costs.carbon` (for callers that read money only), and
     built only when a scenario prices carbon, for its carbon-price lines."""
     M = int(months or b.max_horizon)
     col = _col
-
     compound = Factors(M)
     growth = compound(b["workload_growth_percent_per_year"])
-    bandwidth = compound(b["workload_growth_percent_per_year"], b["bandwidth_price_change_percent_per_year"])
-    fees = compound(b["workload_growth_percent_per_year"], b["cloud_fee_change_percent_per_year"])
-    stored = stored_months(M, b["retention_days"])
-    fees_stored = _times(stored, fees)
 
     # Month-0 quantities per scenario (n,)
     figures = scenario_figures(b)
-    operating_s = figures["operating_s"]
-    images = b["cameras"] * b["analysed_fps"] * operating_s
-    video_gb = b["cameras"] * b["bitrate_mbps"] * (1e6 / 8) * operating_s / 1e9
+    images = b["cameras"] * b["analysed_fps"] * figures["operating_s"]
+    video_gb = b["cameras"] * b["bitrate_mbps"] * (1e6 / 8) * figures["operating_s"] / 1e9
     upload_gb = np.where(b["video_upload"], video_gb, images * b["image_kb"] / 1e6)
-    result_gb = images * b["result_kb"] / 1e6
-    feedback_gb = images * b["feedback_percent"] / 100 * b["image_kb"] / 1e6
-
-    lines: dict[str, Line] = {}
-    lines["site_uplink"] = (Component(col(upload_gb * b["uplink_per_gb"]), bandwidth),)
-    lines["cloud_ingest"] = (Component(col(upload_gb * b["ingest_per_gb"]), bandwidth),)
-
-    per_image = b["per_image"]
-    list_share = col(1 - b["inference_discount_percent"] / 100)  # what is paid of the list price
-    inference = []
-    if per_image.any():
-        starts, prices = b.inference_tiers
-        tiered = _tiered(images, starts, prices / 1000, growth, compound(b["cloud_fee_change_percent_per_year"]), fees)
-        inference.append(tiered.scaled(col(per_image) * list_share))
-    serverless = ~per_image & ~b["instances"]
-    if serverless.any():
-        inference.append(Component(col(serverless * images * figures["serverless_per_image"]) * list_share, fees))
-    none = Component(np.zeros((b.n, 1)), ONE)
-    instances = (none, none, none)
-    if b["instances"].any():
-        instances = in_service, bought, _ = _instances(b, figures, growth, M)
-        fee_change = compound(b["cloud_fee_change_percent_per_year"])
-        rate, upfront, term = (
-            col(figures[k] * b["instances"]) for k in ("instance_rate", "upfront_per_instance", "term_months")
-        )
-        inference.append(in_service.scaled(rate * col(figures["billed_hours"]), fee_change))
-        lines["commitment_upfront"] = (bought.scaled(upfront, fee_change),)
-        lines["commitment_spread"] = (in_service.scaled(upfront / np.maximum(term, 1), fee_change),)
-    else:
-        lines["commitment_upfront"] = lines["commitment_spread"] = (none,)
-    lines["inference"] = tuple(inference)
-    lines["results_egress"] = (
-        _tiered(result_gb, *b.egress_tiers, growth, compound(b["bandwidth_price_change_percent_per_year"]), bandwidth),
-    )
-    lines["cloud_storage"] = (Component(col(upload_gb * b["storage_per_gb_month"]), fees_stored),)
 
     devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
-    price, install = col(b["device_price"]), col(b["install_per_device"])
-    salvage = price * col(b["salvage_percent"]) / 100
-    # price × bought − salvage × retired, with retired = bought − added (devices new to the fleet)
-    lines["hardware"] = (bought.scaled(price - salvage), added.scaled(salvage))
-    lines["installation"] = (bought.scaled(install),)
-    lines["depreciation"] = (devices.scaled((price + install - salvage) / col(b["useful_life_months"])),)
-    lines["failures"] = (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * (price + install)),)
-    per_device_fee = col(b["per_device_fee"])
-    lines["management"] = (
-        devices.scaled(col(b["management_per_month"]) * per_device_fee),
-        Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), ONE),
-    )
-    powered_h = figures["operating_h"] + b["idle_power_percent"] / 100 * figures["other_h"]
-    kwh_per_device = b["device_watts"] / 1000 * powered_h * b["pue"]
-    lines["electricity"] = (
-        devices.scaled(
-            col(kwh_per_device * b["electricity_per_kwh"]), compound(b["electricity_price_change_percent_per_year"])
-        ),
-    )
-    lines["feedback_uplink"] = (Component(col(feedback_gb * b["uplink_per_gb"]), bandwidth),)
-    lines["feedback_cloud"] = (
-        Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
-        Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored),
-    )
-
-    priced_carbon = b["carbon_price_per_tonne"].any()
-    emissions = (
-        _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device, instances[0])
-        if carbon or priced_carbon
-        else {}
-    )
-    price_per_kg = col(b["carbon_price_per_tonne"]) / 1000
-    priced = lambda *keys: tuple(t.scaled(price_per_kg) for k in keys for t in emissions[k])  # noqa: E731
-    if priced_carbon:
-        lines["carbon_cloud"] = priced(*(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS)))
-        lines["carbon_edge_purchase"] = priced("edge_purchase")
-        lines["carbon_edge_embodied"] = priced("edge_embodied")
-        lines["carbon_edge"] = priced("edge_energy", "edge_failures", "edge_network")
-    else:
-        lines.update(dict.fromkeys(CARBON_PRICE_KEYS, ()))
-
+    none = Component(np.zeros((b.n, 1)), ONE)
+    instances = (none, none, none)
+    if b["instances"].any():  # counts of the scenarios priced by instances, 0 for the others
+        instances = tuple(t.scaled(col(b["instances"])) for t in _instances(b, figures, growth, M))
     ones = np.ones((b.n, 1))
     quantities = {
         "growth": (Component(ones, growth),),
         "bandwidth_change": (Component(ones, compound(b["bandwidth_price_change_percent_per_year"])),),
         "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
         "electricity_change": (Component(ones, compound(b["electricity_price_change_percent_per_year"])),),
-        "stored_months": (Component(ones, stored),),
+        "stored_months": (Component(ones, stored_months(M, b["retention_days"])),),
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
-        "result_gb": (Component(col(result_gb), growth),),
-        "feedback_gb": (Component(col(feedback_gb), growth),),
+        "result_gb": (Component(col(images * b["result_kb"] / 1e6), growth),),
+        "feedback_gb": (Component(col(images * b["feedback_percent"] / 100 * b["image_kb"] / 1e6), growth),),
         "devices": (devices,),
         "devices_added": (added,),
         "devices_bought": (bought,),
@@ -747,6 +832,24 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "commitments_running": (instances[2],),
         "commitments_bought": (instances[1],),
     }
+
+    products: dict = {}
+    columns = {**b.columns, **figures}
+    namespace = {"np": np, "_if": _if, "_tiers": partial(_tiers, b)}
+    for name in _NAMES:
+        if name.startswith("q_") and name[2:] in quantities:
+            namespace[name] = Terms(quantities[name[2:]], products)
+        elif name in columns:
+            namespace[name] = columns[name][:, None]
+
+    priced_carbon = b["carbon_price_per_tonne"].any()
+    emissions = _emissions(namespace) if carbon or priced_carbon else {}
+    namespace.update({f"q_{key}": Terms(line, products) for key, line in emissions.items()})
+    if priced_carbon:
+        cloud_kg = [t for c in side_components("cloud", "cash", CARBON_COMPONENTS) for t in emissions[c.key]]
+        namespace["q_cloud_kg"] = Terms(cloud_kg, products)
+    lines = _lines(namespace, [c.key for c in COMPONENTS if priced_carbon or c.bill != CARBON_PRICE])
+    lines.update({key: () for key in CARBON_PRICE_KEYS if key not in lines})
     return Costs(
         b.n,
         M,
@@ -756,53 +859,6 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         emissions if carbon else {},
         discount_mid_month=b["mid_month"],
     )
-
-
-def _carbon(
-    b: Batch,
-    images,
-    network_gb,
-    feedback_gb,
-    growth,
-    devices: Component,
-    bought: Component,
-    kwh_per_device,
-    instances: Component,
-) -> dict[str, Line]:
-    """Emissions lines [kg CO₂e/month] from the month-0 quantities (n,) and the fleet's and instances' count terms.
-
-    GPU instances emit what is billed: the accelerator busy for images ÷ the throughput the instances are sized
-    with, and idle (at cloud_accelerator_idle_percent of its power) for the rest of the billed hours; their
-    embodied share follows the billed hours. Per-image and serverless use the accelerator time per inference.
-    """
-    col = _col
-    cloud_grid = b["cloud_grid_kgco2e_per_kwh"]
-    on_instances = b["instances"]
-    with np.errstate(divide="ignore"):
-        busy_h_per_image = (
-            np.where(on_instances, 1 / b["instance_inferences_per_s"], b["cloud_accelerator_s_per_inference"]) / 3600
-        )
-    kg_per_full_h = b["cloud_accelerator_watts"] / 1000 * b["cloud_pue"] * cloud_grid
-    idle = np.where(on_instances, b["cloud_accelerator_idle_percent"] / 100, 0.0)
-    billed_h = np.where(on_instances, billed_hours(b), 0.0)  # per instance in service
-    embodied_per_h = b["cloud_embodied_kgco2e_per_accelerator_hour"]
-    embodied = col(b["device_embodied_kgco2e"])
-    return {
-        "cloud_energy": (
-            Component(col(images * busy_h_per_image * (1 - idle) * kg_per_full_h), growth),
-            instances.scaled(col(idle * billed_h * kg_per_full_h)),
-        ),
-        "cloud_network": (Component(col(network_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),
-        "cloud_embodied": (
-            Component(col(images * busy_h_per_image * ~on_instances * embodied_per_h), growth),
-            instances.scaled(col(billed_h * embodied_per_h)),
-        ),
-        "edge_purchase": (bought.scaled(embodied),),
-        "edge_embodied": (devices.scaled(embodied / col(b["useful_life_months"])),),
-        "edge_failures": (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * embodied),),
-        "edge_energy": (devices.scaled(col(kwh_per_device * b["grid_kgco2e_per_kwh"])),),
-        "edge_network": (Component(col(feedback_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),
-    }
 
 
 def _fleet(
@@ -927,30 +983,6 @@ def billed_hours(b: Batch) -> np.ndarray:
     scaled = np.minimum(b["hours_per_day"] + b["instance_warmup_hours_per_day"], 24) * b["days_per_month"]
     every_hour = b["always_on"] | b["one_year"] | b["three_year"]
     return np.where(every_hour, HOURS_PER_CALENDAR_MONTH, np.minimum(scaled, HOURS_PER_CALENDAR_MONTH))
-
-
-def _tiered(
-    quantity: np.ndarray,
-    starts: np.ndarray,
-    prices: np.ndarray,
-    growth: np.ndarray,
-    price_change: np.ndarray,
-    growth_and_price_change: np.ndarray,
-) -> Component:
-    """Marginal-tier cost of quantity (n,) × growth(m), times a price-change profile.
-
-    When no quantity ever leaves the first tier the cost is linear, `quantity × first price`, and stays
-    a lazy term; otherwise the schedule is evaluated on the (n, M) grid of quantities.
-    """
-    if starts.shape[0] == 1 and (starts.shape[1] == 1 or quantity.max() * growth.max() <= starts[0, 1]):
-        return Component(_col(quantity * prices[0, 0]), growth_and_price_change)
-    return Component(
-        np.ones((len(quantity), 1)), _times(tiered_cost(_col(quantity) * growth, starts, prices), price_change)
-    )
-
-
-def _times(grid: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    return grid if factor is ONE else grid * factor
 
 
 def col_int(x: np.ndarray) -> np.ndarray:
