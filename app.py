@@ -17,6 +17,7 @@ if plans.sign_in_needed():  # [auth] in the secrets: nothing but the sign-in pag
     st.stop()  # (a navigation of one page: no other page, nor pages/, is reachable)
 if state.init_session():
     plans.restore_from_link()  # the link's view, advisor answers, comparison and Sensitivity settings, or a plan
+    state.forget_history()  # undo starts from what the link opened
 
 page = st.navigation(
     [
