@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from planner.ui import plans, sidebar, state
+from planner.ui import glossary, plans, sidebar, state
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -29,6 +29,7 @@ page = st.navigation(
         st.Page(PAGES / "report.py", title="Report (print)", icon="🖨️"),
         st.Page(PAGES / "plans.py", title="Plans", icon="💾"),
         st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
+        st.Page(PAGES / "glossary.py", title="Glossary & formulas", icon="📖", url_path=glossary.URL_PATH),
     ]
 )
 sidebar.render()
