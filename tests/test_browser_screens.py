@@ -228,7 +228,7 @@ CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMain"] [dat
     + '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, '
     + '[data-testid="stMain"] [data-testid="stButtonGroup"] button *')]
     .filter(e => !e.children.length && e.innerText && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
-ALL_PAGES = ("", "costs", "advisor", "sensitivity", "compare", "report", "plans", "fleet")
+ALL_PAGES = ("", "costs", "advisor", "sensitivity", "compare", "report", "plans", "fleet", "glossary")
 
 
 def cut_or_broken(page, charts: bool = True) -> dict:
