@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from planner.ui import plans, sidebar, state
+from planner.ui import glossary, plans, sidebar, state
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -17,6 +17,7 @@ if plans.sign_in_needed():  # [auth] in the secrets: nothing but the sign-in pag
     st.stop()  # (a navigation of one page: no other page, nor pages/, is reachable)
 if state.init_session():
     plans.restore_from_link()  # the link's view, advisor answers, comparison and Sensitivity settings, or a plan
+    state.forget_history()  # undo starts from what the link opened
 
 page = st.navigation(
     [
@@ -28,6 +29,7 @@ page = st.navigation(
         st.Page(PAGES / "report.py", title="Report (print)", icon="🖨️"),
         st.Page(PAGES / "plans.py", title="Plans", icon="💾"),
         st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
+        st.Page(PAGES / "glossary.py", title="Glossary & formulas", icon="📖", url_path=glossary.URL_PATH),
     ]
 )
 sidebar.render()

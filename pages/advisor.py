@@ -33,7 +33,7 @@ if answers is None:
 advice = advisor.advise(answers, scenario)
 
 # ── Recommendation ──
-with st.container(border=True):
+with st.container(border=True, key=page.RESULT):
     badge, color, icon = page.PLACEMENT_BADGES[advice.placement]
     with st.container(horizontal=True):
         st.badge(badge, color=color, icon=icon)
@@ -64,9 +64,13 @@ with st.container(border=True):
         "+ cloud inference.",
     )
     if advice.edge_latency_ms:
+        edge_over = advice.edge_ms - advice.response_ms
         cards[2].metric(
             "Edge path",
             charts.ms_text(advice.edge_ms),
+            f"{charts.ms_text(abs(edge_over))} {'over' if edge_over > 0 else 'to spare'}",
+            "inverse" if edge_over > 0 else "normal",
+            delta_arrow="off",
             **CARD,
             help="Wait for the next analysed frame + local network + inference on the recommended device.",
         )
@@ -120,6 +124,8 @@ with st.container(border=True):
         help="An event waits for the next analysed frame: on average half the frame interval "
         "(1000 ÷ analysed frames/s), at worst all of it. Both paths include the average.",
     )
+
+page.scroll_to_result()
 
 # ── Details, one at a time: a new answer redraws only the one being read ──
 section = st.segmented_control(

@@ -4,7 +4,8 @@ import streamlit as st
 
 from planner.exports.report import monthly_table, summary, with_totals, yearly_table
 from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
-from planner.ui import cloud_designs, downloads, pieces, state
+from planner.ui import cloud_designs, downloads, glossary, inputs, pieces, state
+from planner.ui.glossary import formula_link
 
 analysis = state.analysis(state.current())
 currency = analysis.scenario.currency
@@ -40,21 +41,23 @@ cards = (
     (
         "NPV of savings",
         money(figures["npv_savings"], currency),
-        f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}.",
+        f"Savings discounted at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}. "
+        + formula_link(glossary.FINANCE),
     ),
     (
         "IRR",
         irr_short(figures["irr_percent"], figures["irr_note"]),
         "IRR of the move to the edge, the yearly discount rate at which the NPV of the cash savings is zero: "
         f"{irr_text(figures['irr_percent'], figures['irr_note'])}. Undefined when the cash flows never change sign "
-        "(no capex to repay, or savings that never repay it).",
+        "(no capex to repay, or savings that never repay it). " + formula_link(glossary.FINANCE),
     ),
     (
         "Discounted payback",
         break_even_short(figures["discounted_payback_months"], figures["horizon_months"]),
-        "When the discounted cash savings have repaid the capex.",
+        "When the discounted cash savings have repaid the capex. " + formula_link(glossary.FINANCE),
     ),
 )
+inputs.out_of_range_notice(analysis.scenario)
 for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
     column.metric(label, value, help=help_text, border=True)
 st.caption(

@@ -48,7 +48,7 @@ charts = {
 for name, figure in charts.items():
     with st.container(key=f"report-chart-{name}", gap=None):
         st.html(block(f"<h3>{printable.CHART_TITLES[name]}</h3>"))
-        st.plotly_chart(figure, width="content", config={"staticPlot": True})
+        st.plotly_chart(figure, width="content", theme=None, config={"staticPlot": True})
 
 st.html(
     block(

@@ -37,6 +37,7 @@ def test_the_costs_page_compares_your_design_with_the_cheapest_and_one_button_ap
     assert table.loc["Cheapest feasible cloud design", "Edge break-even"] == break_even_text(
         against["break_even_month"], 36
     )
+    assert any(m.value.startswith("**Cheapest feasible:** ") for m in at.markdown)  # bold, not shown as stars
     mine = summary(analyse_one(RETAIL))
     assert table.loc["Your cloud design", "Edge break-even"] == break_even_text(mine["break_even_month"], 36)
 

@@ -52,7 +52,7 @@ def test_tornado_bars_run_from_the_current_result_to_each_value():
     assert low.orientation == "h" and low.base == 1000.0
     assert list(low.x) == [-600.0, 200.0] and list(high.x) == [900.0, -200.0]  # value − base
     assert [b + x for b, x in zip([1000.0] * 2, high.x)] == [1900.0, 800.0]
-    assert low.y[0].startswith("<span") and "Cameras" in low.y[0] and "40 – 60 cameras" in low.y[0]
+    assert low.y[0].startswith("<b>Cameras</b>") and "40 – 60 cameras" in low.y[0]  # the label in the theme's ink
     assert "1,600 – 2,400 USD/device" in low.y[1]
     assert fig.layout.yaxis.autorange == "reversed"  # first row on top
     assert fig.layout.shapes[0].x0 == 1000.0  # the current-scenario line

@@ -32,7 +32,8 @@ from planner.schema.format import (
 )
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
-MARKER_COLOR = "#111827"
+MARKER_COLOR = "#64748b"  # marks and reference lines: a slate that reads on the light and the dark theme
+LABEL_TEXT_COLOR = "#111827"  # text on a label's own white box
 ZERO_LINE = {  # a thin line at y = 0 across the plot
     "type": "line",
     "xref": "x domain",
@@ -46,7 +47,7 @@ PALETTE = qualitative.D3 + qualitative.Bold  # saturated enough to read on white
 COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), PALETTE))  # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
 LABEL_STYLE = {
-    "font": {"color": MARKER_COLOR, "size": 13},
+    "font": {"color": LABEL_TEXT_COLOR, "size": 13},
     "bgcolor": "rgba(255,255,255,0.9)",
     "bordercolor": MARKER_COLOR,
     "borderpad": 4,
@@ -361,7 +362,7 @@ def latency_budget_figure(
                 "showarrow": False,
                 "xanchor": "left",
                 "xshift": 6,
-                "font": {"color": MARKER_COLOR, "size": 13},
+                "font": {"color": LABEL_TEXT_COLOR, "size": 13},
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
@@ -481,7 +482,7 @@ def tornado_figure(
     be = metric == "break_even"
     rows = table.reset_index(drop=True)
     ticks = [
-        f"<span style='color:{MARKER_COLOR}'>{r.label}</span><br><span style='font-size:11px'>"
+        f"<b>{r.label}</b><br><span style='font-size:11px'>"
         f"{number_text(r.low)} – {number_text(r.high)} {r.unit}</span>"
         for r in rows.itertuples()
     ]

@@ -39,6 +39,8 @@ COMPONENTS_HEIGHT_PX = 210
 
 PRINT_CSS = f"""<style>
 .report {{ font-size: 0.9rem; color: #111827; }}
+[data-testid="stMain"], [data-testid="stMain"] [data-testid="stMarkdownContainer"] {{ background: #ffffff;
+    color: #111827; }}  /* a document: paper, in the dark theme too */
 .report h2 {{ font-size: 1.25rem; margin: 0.6rem 0 0.3rem; padding: 0; }}
 .report h3 {{ font-size: 1.05rem; margin: 0.6rem 0 0.2rem; padding: 0; }}
 .report p {{ margin: 0.2rem 0; }}
@@ -376,6 +378,7 @@ def _for_print(figure: go.Figure, height: int, legend: dict) -> go.Figure:
         title=None,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         font={"size": 11},
+        template="plotly_white",  # ink on paper whatever the app's theme (drawn with Streamlit's theme off)
     )
     return figure
 

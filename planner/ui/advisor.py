@@ -42,6 +42,8 @@ PLACEMENT_BADGES = {
     "edge_only": ("Edge only", "violet", "🔒"),
 }
 CONFIDENCE_COLORS = {"high": "green", "medium": "orange", "low": "gray"}
+RESULT = "advisor-result"  # the recommendation's container (a CSS class `st-key-advisor-result`)
+SCROLL_TO_RESULT = "advisor.scroll"  # set by a submit: the next run scrolls the recommendation into view
 SECTIONS = {"factors": "Decision table", "latency": "Latency budget", "stack": "Stack", "sizing": "Sizing"}
 
 
@@ -67,6 +69,7 @@ def _submit() -> None:
     values = {q.name: widget_value(q, st.session_state[key_for(PAGE, q.name)]) for q in advisor.QUESTIONS}
     try:
         st.session_state[state.ADVISOR_ANSWERS] = advisor.answers(**values).model_dump()
+        st.session_state[SCROLL_TO_RESULT] = True
     except ScenarioError as exc:  # the widgets keep to the bounds; a hand-set state may not
         state.notify("error", f"Not submitted: {exc}", FORM_PLACE)
 
@@ -100,6 +103,28 @@ def _question(spec, value) -> None:
         )
     else:
         st.selectbox(md(spec.label), list(spec.options), format_func=spec.options.get, key=key, help=md(spec.help))
+
+
+def scroll_to_result() -> None:
+    """After a submit, bring the recommendation (container `RESULT`) to the top of the window: it starts
+    below the form, out of sight. Once per submit; a later rerun (a details switch) leaves the page where it is."""
+    if not st.session_state.pop(SCROLL_TO_RESULT, False):
+        return
+    st.html(
+        f"""<script>(() => {{
+  let tries = 0;
+  const scroll = () => {{
+    const result = document.querySelector(".st-key-{RESULT}");
+    if (result) {{
+      result.style.scrollMarginTop = "4.5rem";  // clear of the app's header bar
+      result.scrollIntoView({{block: "start"}});
+    }}
+    else if (++tries < 50) setTimeout(scroll, 100);
+  }};
+  scroll();
+}})();</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def questionnaire() -> None:

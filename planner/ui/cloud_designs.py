@@ -78,8 +78,9 @@ def section(scenario: Scenario) -> None:
         st.success("Your cloud design is already the cheapest the uplink carries.")
         return
     st.markdown(
-        md(
-            f"**Cheapest feasible:** {best['text']}, {money(best['total_cost'], cur)} over {h} months "
+        "**Cheapest feasible:** "  # bold; the rest is escaped text
+        + md(
+            f"{best['text']}, {money(best['total_cost'], cur)} over {h} months "
             f"against {money(own['total_cost'], cur)}; the edge {break_even_text(best['break_even_month'], h)} "
             "against it."
         )

@@ -9,6 +9,7 @@ scenario stays the one source of truth and outside changes (preset, upload, shar
 from __future__ import annotations
 
 import json
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -72,9 +73,14 @@ def decimals(spec: NumberField, value: float | None = None) -> int:
     return 0 if spec.integer else max(map(places, shown))
 
 
+def bounds_text(spec: NumberField, currency: str) -> str:
+    """'0 to 60 frames/s per camera'"""
+    return f"{number_text(spec.min)} to {number_text(spec.max)} {spec.unit_for(currency)}".rstrip()
+
+
 def range_text(spec: NumberField, currency: str) -> str:
     """'Allowed: 0 to 60 frames/s per camera.'"""
-    return f"Allowed: {number_text(spec.min)} to {number_text(spec.max)} {spec.unit_for(currency)}".rstrip() + "."
+    return f"Allowed: {bounds_text(spec, currency)}."
 
 
 def is_slider(spec: NumberField) -> bool:
@@ -95,8 +101,61 @@ def relevance(name: str, scenario: Scenario) -> tuple[bool, str]:
     return True, f"\n\nUsed when {condition_text(scenario, name, '*')}."
 
 
+# ── Typed values out of range ──────────────────────────────────────────────────────────────────────
+JS_SAFE_INTEGER = 2**53 - 1
+OUT_OF_RANGE = "inputs.out_of_range"  # session key: {widget key: (field name, value typed, scenario value then)}
+
+
+def out_of_range(key: str, scenario: Scenario) -> float | None:
+    """The value typed out of range into widget `key`, while the scenario still holds the value it was typed
+    over (an undo, a preset or another page's field that changes that input ends it)."""
+    found = st.session_state.get(OUT_OF_RANGE, {}).get(key)
+    if found is None:
+        return None
+    name, typed, then = found
+    if getattr(scenario, name) != then:
+        del st.session_state[OUT_OF_RANGE][key]
+        return None
+    return typed
+
+
+def shown_as_typed(typed: float | None) -> bool:
+    """Whether a field can keep showing the value typed (a browser sends no NaN, nor numbers past 2^53)."""
+    return typed is not None and math.isfinite(typed) and abs(typed) < JS_SAFE_INTEGER
+
+
+def out_of_range_text(name: str, typed: float, scenario: Scenario) -> str:
+    """'**Cameras**: 250,000 is outside 1 to 100,000, not applied: the figures use 50.'"""
+    spec, used = FIELD_BY_NAME[name], number_text(getattr(scenario, name))
+    return (
+        f"**{label_with_unit(spec, scenario.currency)}**: {number_text(typed)} is outside "
+        f"{md(bounds_text(spec, scenario.currency))}, not applied: the figures use {used}."
+    )
+
+
+def out_of_range_notice(scenario: Scenario) -> None:
+    """A warning beside the key figures while a field holds a value out of range: the figures are not of it."""
+    found = {
+        name: typed
+        for key, (name, *_) in list(st.session_state.get(OUT_OF_RANGE, {}).items())
+        if (typed := out_of_range(key, scenario)) is not None
+    }
+    if found:
+        st.warning(
+            "\n".join(f"- {out_of_range_text(name, typed, scenario)}" for name, typed in found.items())
+            + "\n\nType a value in range to apply it.",
+            icon="⛔",
+        )
+
+
 def _commit_widget(name: str, key: str) -> None:
-    if state.commit(**{name: widget_value(FIELD_BY_NAME[name], st.session_state[key])}) and name in DISTANCE_INPUTS:
+    spec, typed = FIELD_BY_NAME[name], st.session_state[key]
+    typed_out = st.session_state.setdefault(OUT_OF_RANGE, {})
+    typed_out.pop(key, None)
+    if isinstance(spec, NumberField) and typed is not None and not spec.min <= typed <= spec.max:
+        typed_out[key] = (name, typed, getattr(state.current(), name))  # kept in the field, said beside the figures
+        return
+    if state.commit(**{name: widget_value(spec, typed)}) and name in DISTANCE_INPUTS:
         sync_region_distance()
 
 
@@ -115,19 +174,24 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
     }
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float
-        state.bind(key, kind(value))
-        draw = st.slider if is_slider(spec) else st.number_input
+        typed_out = out_of_range(key, scenario)
+        state.bind(key, typed_out if shown_as_typed(typed_out) else kind(value))
         places = decimals(spec, value)
         if spec.name in MONEY_FIELDS and scenario.currency != currency.CATALOG_CURRENCY:
             places = min(places, price_decimals(value))  # converted: as a price list; the costs keep it exact
-        draw(
+        # A typed field has no bounds in the browser, which would refuse a value out of range without a word
+        # to the app: the range is checked here, and a value out of it is said beside the figures.
+        bounds = (kind(spec.min), kind(spec.max)) if is_slider(spec) else (None, None)
+        (st.slider if is_slider(spec) else st.number_input)(
             label_with_unit(spec, scenario.currency),
-            kind(spec.min),
-            kind(spec.max),
+            *bounds,
             step=kind(spec.step),
             format="%d" if spec.integer else f"%.{places}f",
             **common,
         )
+        if typed_out is not None:
+            bounds_shown = md(bounds_text(spec, scenario.currency))
+            st.caption(f":red[{number_text(typed_out)} is outside {bounds_shown}: not applied.]")
     elif isinstance(spec, ChoiceField):
         state.bind(key, value)
         st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)

@@ -16,8 +16,9 @@ from planner.model.costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_K
 from planner.model.explain import carbon_month, first_month
 from planner.schema.format import break_even_short, break_even_text, carbon_break_even_text, md, money, percent
 from planner.schema.scenario import FIELD_BY_NAME, to_json
-from planner.ui import sidebar, state
-from planner.ui.inputs import field_widget
+from planner.ui import glossary, sidebar, state
+from planner.ui.glossary import formula_link
+from planner.ui.inputs import field_widget, out_of_range_notice
 from planner.ui.layout import stacked_below
 from planner.ui.state import changed_inputs
 
@@ -97,21 +98,22 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
             "Cloud cost per month",
             money(s["cloud_monthly_cost"], cur),
             "Cloud bill in the first month: uplink, ingest, inference, egress and storage (the upfront payment "
-            "of an instance commitment excluded).",
+            "of an instance commitment excluded). " + formula_link(glossary.CLOUD),
             money_delta(s["cloud_monthly_cost"], r["cloud_monthly_cost"], cur),
             "normal",
         ),  # dearer cloud: edge wins
         Card(
             "Edge capex",
             money(s["edge_capex"], cur),
-            f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation).",
+            f"Paid at go-live: {s['edge_devices']:,} devices × (price + installation). " + formula_link(glossary.EDGE),
             money_delta(s["edge_capex"], r["edge_capex"], cur),
             "inverse",
         ),
         Card(
             "Edge cost per month",
             money(s["edge_monthly_cost"], cur),
-            "Edge running cost in the first month, capex excluded: failures, management, electricity, feedback.",
+            "Edge running cost in the first month, capex excluded: failures, management, electricity, feedback. "
+            + formula_link(glossary.EDGE),
             money_delta(s["edge_monthly_cost"], r["edge_monthly_cost"], cur),
             "inverse",
         ),
@@ -120,14 +122,15 @@ def metric_cards(a: Analysis, reference: Analysis) -> list[Card]:
             break_even_short(s["break_even_month"], h),
             "When the edge's cumulative cost (capex included) drops below the cloud's: "
             + break_even_text(s["break_even_month"], h)
-            + ".",
+            + ". "
+            + formula_link(glossary.FINANCE),
             be_delta,
             be_color,
         ),
         Card(
             f"{h}-month savings",
             money(s["savings_total"], cur),
-            "Cloud total cost minus edge total cost over the horizon (cash view).",
+            "Cloud total cost minus edge total cost over the horizon (cash view). " + formula_link(glossary.FINANCE),
             money_delta(s["savings_total"], r["savings_total"], cur),
             "normal",
         ),
@@ -138,6 +141,7 @@ def key_metrics(a: Analysis, reference: Analysis) -> None:
     """The key-figure cards; `reference` is the preset over the same horizon as `a` (see
     `state.reference_over`), so the savings over N months compare with the preset's over N months."""
     cards = metric_cards(a, reference)
+    out_of_range_notice(a.scenario)  # a typed value these figures are not of
     with st.container(horizontal=True):  # cards wrap onto another row rather than cut a figure short ("$1,19…")
         for card in cards:
             st.metric(
@@ -230,25 +234,29 @@ def carbon_cards(a: Analysis, view: str) -> list[Card]:
         Card(
             f"Cloud, {h} months",
             tonnes(s["cloud_kgco2e_total"]),
-            "Inference energy, network energy and the cloud hardware's embodied share over the horizon.",
+            "Inference energy, network energy and the cloud hardware's embodied share over the horizon. "
+            + formula_link(glossary.CARBON),
         ),
         Card(
             f"Edge, {h} months",
             tonnes(s["edge_kgco2e_total"]),
             "Device energy, the devices' embodied emissions ("
             + ("when bought" if view == "cash" else "spread over their life")
-            + ") and failure replacements.",
+            + ") and failure replacements. "
+            + formula_link(glossary.CARBON),
         ),
         Card(
             "Avoided by the edge",
             tonnes(s["kgco2e_avoided_total"]),
-            "Cloud minus edge emissions over the horizon (negative: the edge emits more).",
+            "Cloud minus edge emissions over the horizon (negative: the edge emits more). "
+            + formula_link(glossary.CARBON),
         ),
         Card(
             "Carbon break-even",
             break_even_short(s["carbon_break_even_month"], h),
             "When the edge's lower operating emissions have paid back the embodied emissions of its devices "
-            f"(counted when bought): {carbon_break_even_text(s['carbon_break_even_month'], h)}.",
+            f"(counted when bought): {carbon_break_even_text(s['carbon_break_even_month'], h)}. "
+            + formula_link(glossary.CARBON),
         ),
     ]
 

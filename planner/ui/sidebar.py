@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.exports.tables import changes_text
+from planner.schema.format import md
 from planner.schema.scenario import Scenario
 from planner.ui import state
 
@@ -57,11 +59,30 @@ def render() -> None:
             if changed
             else "Same inputs as the preset."
         )
-        st.button(
-            "Reset to preset",
-            key="sidebar.reset",
-            on_click=state.reset_to_preset,
-            width="stretch",
-            disabled=scenario == state.reference(),
-            help="Discard every change since the preset.",
-        )
+        with st.container(horizontal=True, gap="small"):
+            history_button("Undo", ":material/undo:", state.UNDO, state.undo)
+            history_button("Redo", ":material/redo:", state.REDO, state.redo)
+            st.button(
+                "Reset to preset",
+                key="sidebar.reset",
+                on_click=state.reset_to_preset,
+                width="stretch",
+                disabled=scenario == state.reference(),
+                help="Discard every change since the preset (Undo brings them back).",
+            )
+
+
+def history_button(label: str, icon: str, stack: str, step) -> None:
+    """Undo or Redo, saying what it would change back (disabled with nothing to step to)."""
+    entries = state.history(stack)
+    target = entries[-1][0] if entries else None
+    what = changes_text(target, state.current(), limit=3) if target is not None else ""
+    st.button(
+        label,
+        key=f"sidebar.{label.lower()}",
+        icon=icon,
+        on_click=step,
+        disabled=target is None,
+        help=(f"Returns to {md(what)}." if what else f"{label} the last change.")
+        + f" The last {state.HISTORY_STEPS} changes of this session can be undone.",
+    )

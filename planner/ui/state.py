@@ -5,6 +5,8 @@ Keys (all in `st.session_state`, set up once per browser session by `init_sessio
     scenario  the current, validated Scenario
     preset    key of the preset the scenario started from (metric deltas are measured from it)
     notices   messages queued by callbacks, shown by `show_notices` on the next render
+    history.undo, history.redo   (scenario, preset) pairs before the last changes and after the last
+              undos: `undo` and `redo` step through them (HISTORY_STEPS at most each)
 Widget keys are prefixed by their page (`scenario.cameras`, `sidebar.preset`, `compare.upload`).
 """
 
@@ -35,6 +37,8 @@ EDITED = " (edited)"  # added to a preset's name once the scenario's inputs diff
 SHARE_PARAM, PRESET_PARAM, WORK_PARAM = "s", "p", "w"
 DEFAULT_PRESET = "retail"
 TOP = "top"  # where notices show unless a page names another place
+UNDO, REDO = "history.undo", "history.redo"
+HISTORY_STEPS = 20  # input changes undone at most
 _MISSING = object()
 
 
@@ -128,10 +132,49 @@ def reference_over(scenario: Scenario) -> Scenario:
 def set_scenario(scenario: Scenario, preset: str | None = None) -> None:
     """Replace the scenario (from a widget through `commit`, or from outside: preset, reset, upload, share
     link), named as `edited_name` says. Widgets pick the new values up on their next render (see `bind`).
+    A change can be undone (`undo`); it drops the changes undone before it.
     """
+    before = (st.session_state.get(SCENARIO), st.session_state.get(PRESET))
     if preset is not None:
         st.session_state[PRESET] = preset
     st.session_state[SCENARIO] = edited_name(scenario)
+    if before[0] is not None and (st.session_state[SCENARIO], st.session_state[PRESET]) != before:
+        _push(UNDO, before)
+        st.session_state[REDO] = []
+
+
+def _push(stack: str, entry: tuple[Scenario, str]) -> None:
+    st.session_state[stack] = [*st.session_state.get(stack, []), entry][-HISTORY_STEPS:]
+
+
+def _step(back: str, forth: str) -> None:
+    """Return to the last entry of stack `back`, keeping the scenario left in `forth`."""
+    entries = st.session_state.get(back)
+    if not entries:
+        return
+    _push(forth, (current(), preset_key()))
+    st.session_state[back] = entries[:-1]
+    st.session_state[SCENARIO], st.session_state[PRESET] = entries[-1]
+
+
+def undo() -> None:
+    """Back to the scenario before the last change (an input, a preset, a reset, an upload)."""
+    _step(UNDO, REDO)
+
+
+def redo() -> None:
+    """Forward to the scenario the last undo left."""
+    _step(REDO, UNDO)
+
+
+def history(stack: str) -> list[tuple[Scenario, str]]:
+    """The (scenario, preset) entries of `UNDO` or `REDO`, the next one to return to last."""
+    return st.session_state.get(stack, [])
+
+
+def forget_history() -> None:
+    """No undo before this point (a session's start, with its link or plan opened)."""
+    st.session_state[UNDO] = st.session_state[REDO] = []
 
 
 def changed_inputs(scenario: Scenario, reference: Scenario) -> int:
