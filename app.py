@@ -30,6 +30,7 @@ page = st.navigation(
         st.Page(PAGES / "fleet.py", title="Fleet", icon="🏬"),
     ]
 )
+plans.land_on_the_fleet(page)
 sidebar.render()
 plans.account_box()
 state.sync_share_link(plans.work_token())

@@ -492,3 +492,44 @@ def test_the_app_honours_streamlits_connection_secrets(tmp_path, monkeypatch):
     save(at, "Via the variable", as_new=True)
     assert [p.name for p in Store(from_env).plans()] == ["Via the variable"]
     assert [p.name for p in Store(from_secrets).plans()] == ["Via secrets"]
+
+
+# ── Issue 29 item 12: the revision box follows the save, says the note in full; a fleet's link lands on Fleet ──
+def test_after_a_save_the_revision_box_shows_the_new_revision_and_its_note_in_full(url):
+    at = on_plans_page(start())
+    save(at, "Store A", "as proposed")
+    pick_preset(at, "vessel")
+    note = "the vessel instead of the store, as the board asked on 3 March after the second review"
+    save(at, note=note)
+    [plan] = Store(url).plans()
+    assert at.selectbox(key=plans.revision_key("rev", plan.id)).value == 2  # the newest, just saved
+    assert len(note) > 40 and any(f"“{note}”" in c.value for c in at.caption)  # the box's label cuts it at 40
+    at.selectbox(key=plans.revision_key("rev", plan.id)).set_value(1).run()
+    assert any(c.value.startswith("Revision 1, saved ") and "“as proposed”" in c.value for c in at.caption)
+    pick_preset(at, "retail")
+    save(at, note="back to the store")
+    assert at.selectbox(key=plans.revision_key("rev", plan.id)).value == 3
+    compared = (at.selectbox(key=plans.revision_key(box, plan.id)).value for box in ("from", "to"))
+    assert tuple(compared) == (2, 3)  # what changed: the revision just saved against the one before
+
+
+def test_a_fleet_plans_link_opens_on_the_fleet_page(url):
+    from planner.fleet import inventory as fleet_inventory
+    from planner.ui import fleet as fleet_page
+
+    city = fleet_inventory.preset("city_intersections")
+    at = start()
+    at.session_state[fleet_page.DOC] = city
+    at.switch_page("pages/fleet.py").run()
+    at = on_plans_page(at)
+    at.segmented_control(key=plans.KIND).set_value("fleet").run()
+    save(at, "City")
+    [plan] = Store(url).plans()
+    assert at.code[0].value == f"fleet?plan={plan.id}&rev=1"  # the link to this revision names the Fleet page
+    assert plans.plan_link("http://host/plans", plan.id, kind="fleet") == f"http://host/fleet?plan={plan.id}"
+    assert plans.plan_link("http://host/plans", plan.id) == f"http://host/?plan={plan.id}"
+    # A link to the first page (as the app gave before) lands on the Fleet page too.
+    fresh = start(plan=plan.id)
+    assert [t.value for t in fresh.title] == ["Fleet"] and fresh.metric[0].value == "40"
+    assert fresh.query_params["plan"] == plan.id
+    assert any(m.endswith("; the fleet is on the Fleet page.") for m in messages(fresh, "success"))
