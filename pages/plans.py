@@ -85,7 +85,8 @@ with st.container():
         )
         st.code(
             plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number, base.workspace.kind),
-            language=None, wrap_lines=True
+            language=None,
+            wrap_lines=True,
         )
     download, upload = st.columns(2, gap="large")
     download.download_button(
