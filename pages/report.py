@@ -11,7 +11,7 @@ from planner.exports import printable
 from planner.exports.printable import block
 from planner.schema.scenario import to_json
 from planner.ui import advisor as advisor_page
-from planner.ui import cloud_designs, pieces, plans, state
+from planner.ui import cloud_designs, pieces, plans, sensitivity, state
 
 analysis = state.analysis(state.current())
 scenario = analysis.scenario
@@ -69,5 +69,9 @@ if answers is not None:
             + printable.advice_html(advice, advisor_page.is_applied(advice, scenario), scenario.currency)
         )
     )
+
+risk_html = sensitivity.report_risk_html(scenario)  # when the tornado or the Monte Carlo ran in the session
+if risk_html:
+    st.html(block(risk_html))
 
 st.html(block("<h3>Assumptions</h3>" + printable.assumptions_html(analysis)))
