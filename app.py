@@ -31,6 +31,7 @@ page = st.navigation(
     ]
 )
 plans.land_on_the_fleet(page)
+st.set_page_config(page_title=plans.page_title(page))
 sidebar.render()
 plans.account_box()
 state.sync_share_link(plans.work_token())

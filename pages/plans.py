@@ -6,7 +6,7 @@ import streamlit as st
 from planner.plans import store
 from planner.plans.store import StoreError
 from planner.plans.workspace import to_json
-from planner.schema.format import md, slug
+from planner.schema.format import md
 from planner.ui import compare, plans, state
 
 base = plans.opened()
@@ -92,7 +92,7 @@ with st.container():
     download.download_button(
         "Download this work (plan JSON)",
         to_json(work).encode("utf-8"),
-        f"{slug(work.name)}-plan.json",
+        f"{state.file_stem(work.kind, work.name)}-plan.json",
         "application/json",
         key="plans.download",
         on_click="ignore",

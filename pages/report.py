@@ -17,6 +17,7 @@ analysis = state.analysis(state.current())
 scenario = analysis.scenario
 view = st.session_state.get("costs.view")  # the view last chosen on the Costs page
 view = view if view in pieces.VIEWS else "cash"
+title = state.work_name()  # a saved plan's name, else the scenario's
 
 st.html(printable.PRINT_CSS)
 st.html(
@@ -28,7 +29,7 @@ st.html(
 )
 st.html(
     block(
-        f"<h2>{printable.escape(scenario.name)}</h2><p class='meta'>Edge Inference Planner report, "
+        f"<h2>{printable.escape(title)}</h2><p class='meta'>Edge Inference Planner report, "
         f"{date.today():%Y-%m-%d} · {pieces.VIEWS[view]} view · {scenario.horizon_months} months from "
         f"go-live · {printable.escape(scenario.currency)}</p>"
     )

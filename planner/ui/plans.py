@@ -55,7 +55,7 @@ from planner.ui import compare, sensitivity, state
 from planner.ui import fleet as fleet_page
 from planner.ui.pieces import break_even_delta, money_delta
 
-OPENED = "plans.opened"
+OPENED = state.OPENED_PLAN
 FLEET_PAGE, FLEET_PATH, TO_FLEET = "pages/fleet.py", "fleet", "plans.to_fleet"  # where a fleet plan's link lands
 PLAN_PARAM, REVISION_PARAM = "plan", "rev"
 SAVE_PLACE, OPEN_PLACE, UPLOAD_PLACE = "plans.save", "plans.open", "plans.upload"
@@ -518,6 +518,15 @@ def plan_link(page_url: str | None, plan_id: str, number: int | None = None, kin
     root = page_url.rsplit("/", 1)[0] + "/" if page_url else ""
     query = {PLAN_PARAM: plan_id} | ({REVISION_PARAM: number} if number else {})
     return f"{root}{FLEET_PATH if kind == 'fleet' else ''}?{urlencode(query)}"
+
+
+def page_title(page) -> str:
+    """The browser tab's title: the work's name (`state.work_name`: a saved plan's, the fleet's on the Fleet page)
+    and the page's."""
+    if page.url_path == FLEET_PATH:
+        f = st.session_state.get(fleet_page.SHOWN) or st.session_state.get(fleet_page.DOC)
+        return f"{state.work_name('fleet', f.name)} · {page.title}" if f else page.title
+    return f"{state.work_name()} · {page.title}"
 
 
 def land_on_the_fleet(page) -> None:

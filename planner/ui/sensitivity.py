@@ -20,7 +20,7 @@ from planner.exports import charts, printable
 from planner.exports import sensitivity as model
 from planner.model import risk
 from planner.model.finance import discount_convention
-from planner.schema.format import RESULTS, md, slug
+from planner.schema.format import RESULTS, md
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import FIELD_BY_NAME, Scenario, parse_json, to_json
 from planner.ui import pieces, state
@@ -182,7 +182,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Tornado CSV",
         model.tornado_csv(table, scenario, view, percent, metric).encode("utf-8"),
-        f"{slug(scenario.name)}-tornado.csv",
+        f"{state.file_stem()}-tornado.csv",
         "text/csv",
         key="sensitivity.tornado.download",
         on_click="ignore",
@@ -193,7 +193,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Tornado table CSV",
         lambda: table_csv(model.tornado_frame(table, scenario, metric)).encode("utf-8"),
-        f"{slug(scenario.name)}-tornado-table.csv",
+        f"{state.file_stem()}-tornado-table.csv",
         "text/csv",
         key="sensitivity.tornado.table",
         on_click="ignore",
@@ -282,7 +282,7 @@ def map_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Map CSV",
         model.map_csv(x, xs, y, ys, break_even, savings, scenario, view).encode("utf-8"),
-        f"{slug(scenario.name)}-map-{x}-{y}.csv",
+        f"{state.file_stem()}-map-{x}-{y}.csv",
         "text/csv",
         key="sensitivity.map.download",
         on_click="ignore",
@@ -292,7 +292,7 @@ def map_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Map table CSV",
         lambda: table_csv(model.map_frame(x, xs, y, ys, break_even, savings, scenario)).encode("utf-8"),
-        f"{slug(scenario.name)}-map-{x}-{y}-table.csv",
+        f"{state.file_stem()}-map-{x}-{y}-table.csv",
         "text/csv",
         key="sensitivity.map.table",
         on_click="ignore",
@@ -480,7 +480,7 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
         )
     with right:
         st.plotly_chart(charts.savings_fan_figure(result.bands, cur, curve), config=pieces.CHART_CONFIG)
-    name = slug(simulated.name)
+    name = state.file_stem()
     with st.container(horizontal=True):
         st.download_button(
             "Simulation CSV",
