@@ -32,6 +32,8 @@ page = st.navigation(
         st.Page(PAGES / "glossary.py", title="Glossary & formulas", icon="📖", url_path=glossary.URL_PATH),
     ]
 )
+plans.land_on_the_fleet(page)
+st.set_page_config(page_title=plans.page_title(page))
 sidebar.render()
 plans.account_box()
 state.sync_share_link(plans.work_token())

@@ -5,7 +5,7 @@ import streamlit as st
 
 from planner.advice import advisor
 from planner.exports import charts
-from planner.schema.format import break_even_short, md, money, slug
+from planner.schema.format import break_even_short, md, money
 from planner.ui import advisor as page
 from planner.ui import pieces, state
 
@@ -216,7 +216,7 @@ if advice.placement == "cloud" and advice.scenario_changes:
     st.caption("The recommendation is the cloud; applying costs the best-fitting edge deployment for comparison.")
 page.apply_button(advice, scenario)
 
-name = slug(scenario.name)
+name = state.file_stem()
 with st.container(horizontal=True):
     st.download_button(
         "Recommendation CSV",

@@ -5,7 +5,7 @@ import streamlit as st
 from planner.catalogs import currency
 from planner.exports import charts, tables
 from planner.exports.report import report_csv
-from planner.schema.format import md, slug
+from planner.schema.format import md
 from planner.schema.scenario import to_json
 from planner.ui import compare, downloads, pieces, plans, state
 
@@ -78,7 +78,7 @@ st.subheader("Export, import and share")
 download, upload = st.columns(2, gap="large")
 with download:
     st.markdown("**Download**")
-    name = slug(scenario.name)
+    name = state.file_stem()
     approval = plans.approval_note()  # an opened plan's approval, or None
     st.download_button(
         "Report CSV (current scenario)",

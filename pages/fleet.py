@@ -162,16 +162,17 @@ with left:
 with right:
     st.markdown("**Export and import**")
     # Each file is written when its button is clicked (a callable), not on every edit of the table.
+    stem = state.file_stem("fleet", f.name)  # the fleet's name, or its saved plan's
     downloads = [
-        ("Inventory CSV", f.inventory.to_csv, "sites.csv", "text/csv"),
-        ("Per-site CSV", lambda: fleet_tables.to_csv(sites), "fleet-sites.csv", "text/csv"),
+        ("Inventory CSV", f.inventory.to_csv, f"{stem}-sites.csv", "text/csv"),
+        ("Per-site CSV", lambda: fleet_tables.to_csv(sites), f"{stem}-per-site.csv", "text/csv"),
         (
             "Monthly cash flow CSV",
             lambda: fleet_tables.to_csv(fleet_tables.monthly_table(p)),
-            "fleet-monthly.csv",
+            f"{stem}-monthly.csv",
             "text/csv",
         ),
-        ("Fleet JSON", lambda: fleet_inventory.fleet_json(f), "fleet.json", "application/json"),
+        ("Fleet JSON", lambda: fleet_inventory.fleet_json(f), f"{stem}.json", "application/json"),
     ]
     for i, (label, text, file_name, mime) in enumerate(downloads):
         st.download_button(label, text, file_name, mime, key=f"fleet.download.{i}", on_click="ignore", width="stretch")

@@ -6,7 +6,7 @@ import streamlit as st
 from planner.plans import store
 from planner.plans.store import StoreError
 from planner.plans.workspace import to_json
-from planner.schema.format import md, slug
+from planner.schema.format import md
 from planner.ui import compare, plans, state
 
 base = plans.opened()
@@ -84,13 +84,15 @@ with st.container():
             else "Link to this revision (anyone with the link can open the plan):"
         )
         st.code(
-            plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number), language=None, wrap_lines=True
+            plans.plan_link(st.context.url, base.revision.plan_id, base.revision.number, base.workspace.kind),
+            language=None,
+            wrap_lines=True,
         )
     download, upload = st.columns(2, gap="large")
     download.download_button(
         "Download this work (plan JSON)",
         to_json(work).encode("utf-8"),
-        f"{slug(work.name)}-plan.json",
+        f"{state.file_stem(work.kind, work.name)}-plan.json",
         "application/json",
         key="plans.download",
         on_click="ignore",
@@ -127,7 +129,7 @@ with st.container():
             "Holds": [p.kind for p in found],
             "Revisions": [p.revisions for p in found],
             "Last change (UTC)": [f"{p.updated_at:%Y-%m-%d %H:%M}" for p in found],
-            "Link": [plans.plan_link(st.context.url, p.id) for p in found],
+            "Link": [plans.plan_link(st.context.url, p.id, kind=p.kind) for p in found],
         }
     )
     if signed_in:
@@ -165,7 +167,8 @@ with st.container():
     revision = plans.revision_key("rev", picked)
     if st.session_state.get(revision) not in labels:
         st.session_state[revision] = history[0].number
-    revision_column.selectbox("Revision", list(labels), key=revision, format_func=labels.get)
+    chosen = revision_column.selectbox("Revision", list(labels), key=revision, format_func=labels.get)
+    revision_column.caption(plans.revision_note_text(next(r for r in history if r.number == chosen)))
     st.button(
         "Open this revision",
         key="plans.open",

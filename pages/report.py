@@ -11,12 +11,13 @@ from planner.exports import printable
 from planner.exports.printable import block
 from planner.schema.scenario import to_json
 from planner.ui import advisor as advisor_page
-from planner.ui import cloud_designs, pieces, plans, state
+from planner.ui import cloud_designs, pieces, plans, sensitivity, state
 
 analysis = state.analysis(state.current())
 scenario = analysis.scenario
 view = st.session_state.get("costs.view")  # the view last chosen on the Costs page
 view = view if view in pieces.VIEWS else "cash"
+title = state.work_name()  # a saved plan's name, else the scenario's
 
 st.html(printable.PRINT_CSS)
 st.html(
@@ -28,7 +29,7 @@ st.html(
 )
 st.html(
     block(
-        f"<h2>{printable.escape(scenario.name)}</h2><p class='meta'>Edge Inference Planner report, "
+        f"<h2>{printable.escape(title)}</h2><p class='meta'>Edge Inference Planner report, "
         f"{date.today():%Y-%m-%d} · {pieces.VIEWS[view]} view · {scenario.horizon_months} months from "
         f"go-live · {printable.escape(scenario.currency)}</p>"
     )
@@ -69,5 +70,9 @@ if answers is not None:
             + printable.advice_html(advice, advisor_page.is_applied(advice, scenario), scenario.currency)
         )
     )
+
+risk_html = sensitivity.report_risk_html(scenario)  # when the tornado or the Monte Carlo ran in the session
+if risk_html:
+    st.html(block(risk_html))
 
 st.html(block("<h3>Assumptions</h3>" + printable.assumptions_html(analysis)))

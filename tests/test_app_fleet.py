@@ -135,3 +135,18 @@ def test_fleet_labels_reasons_and_break_even_are_words():
     be = fleet_tables.plan_summary(p)["recommended"]["break_even_month"]
     assert next(m.value for m in at.metric if m.label == "Recommended: break-even") == break_even_label(be, p.months)
     assert shown(at, "Plan")["Break-even"].iat[2] == break_even_label(be, p.months)
+
+
+def test_a_row_opened_as_a_scenario_is_named_and_described_as_the_site_not_the_base_preset():
+    city = fleet_inventory.preset("city_intersections")
+    base = next(p for p in catalog.presets().values() if p.description == city.base.description)
+    assert base.name != RETAIL.name  # the session's preset is the retail store, the fleet's base another
+    at = start(city)
+    at.button(key="fleet.open").click().run()
+    scenario = at.session_state["scenario"]
+    site = city.inventory.table["site"].iat[0]
+    assert scenario.name == site and base.name not in scenario.description
+    at.switch_page("pages/scenario.py").run()
+    captions = [c.value for c in at.caption]
+    assert not any(base.description[:40] in c for c in captions), captions  # not the base preset's caption
+    assert any(c.startswith(f"One site of the row “{site}” of the fleet") for c in captions), captions

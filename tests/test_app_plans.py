@@ -492,3 +492,92 @@ def test_the_app_honours_streamlits_connection_secrets(tmp_path, monkeypatch):
     save(at, "Via the variable", as_new=True)
     assert [p.name for p in Store(from_env).plans()] == ["Via the variable"]
     assert [p.name for p in Store(from_secrets).plans()] == ["Via secrets"]
+
+
+# ── Issue 29 item 12: the revision box follows the save, says the note in full; a fleet's link lands on Fleet ──
+def test_after_a_save_the_revision_box_shows_the_new_revision_and_its_note_in_full(url):
+    at = on_plans_page(start())
+    save(at, "Store A", "as proposed")
+    pick_preset(at, "vessel")
+    note = "the vessel instead of the store, as the board asked on 3 March after the second review"
+    save(at, note=note)
+    [plan] = Store(url).plans()
+    assert at.selectbox(key=plans.revision_key("rev", plan.id)).value == 2  # the newest, just saved
+    assert len(note) > 40 and any(f"“{note}”" in c.value for c in at.caption)  # the box's label cuts it at 40
+    at.selectbox(key=plans.revision_key("rev", plan.id)).set_value(1).run()
+    assert any(c.value.startswith("Revision 1, saved ") and "“as proposed”" in c.value for c in at.caption)
+    pick_preset(at, "retail")
+    save(at, note="back to the store")
+    assert at.selectbox(key=plans.revision_key("rev", plan.id)).value == 3
+    compared = (at.selectbox(key=plans.revision_key(box, plan.id)).value for box in ("from", "to"))
+    assert tuple(compared) == (2, 3)  # what changed: the revision just saved against the one before
+
+
+def test_a_fleet_plans_link_opens_on_the_fleet_page(url):
+    from planner.fleet import inventory as fleet_inventory
+    from planner.ui import fleet as fleet_page
+
+    city = fleet_inventory.preset("city_intersections")
+    at = start()
+    at.session_state[fleet_page.DOC] = city
+    at.switch_page("pages/fleet.py").run()
+    at = on_plans_page(at)
+    at.segmented_control(key=plans.KIND).set_value("fleet").run()
+    save(at, "City")
+    [plan] = Store(url).plans()
+    assert at.code[0].value == f"fleet?plan={plan.id}&rev=1"  # the link to this revision names the Fleet page
+    assert plans.plan_link("http://host/plans", plan.id, kind="fleet") == f"http://host/fleet?plan={plan.id}"
+    assert plans.plan_link("http://host/plans", plan.id) == f"http://host/?plan={plan.id}"
+    names = download_names(at, "pages/fleet.py")  # the fleet's files take its plan's name (item 2)
+    assert names == ["city-sites.csv", "city-per-site.csv", "city-monthly.csv", "city.json"]
+    # A link to the first page (as the app gave before) lands on the Fleet page too.
+    fresh = start(plan=plan.id)
+    assert [t.value for t in fresh.title] == ["Fleet"] and fresh.metric[0].value == "40"
+    assert fresh.query_params["plan"] == plan.id
+    assert any(m.endswith("; the fleet is on the Fleet page.") for m in messages(fresh, "success"))
+
+
+# ── Issue 29 item 2: a saved plan's name titles the work ───────────────────────────────────────────
+def download_names(at: AppTest, page: str) -> list[str]:
+    """The file names of the download buttons `page` draws (a button's file is only made when clicked)."""
+    from unittest import mock
+
+    import streamlit as st
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    names, original = [], ButtonMixin.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        names.append(file_name)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    def main_spy(*args, **kwargs):  # st.download_button: bound to the main area when streamlit was imported
+        return spy(st._main, *args, **kwargs)
+
+    with mock.patch.object(ButtonMixin, "download_button", spy), mock.patch.object(st, "download_button", main_spy):
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return names
+
+
+def test_a_saved_plans_name_titles_the_report_the_tab_and_every_download(url):
+    at = on_plans_page(start())
+    save(at, "Q3 rollout — Berlin", "as proposed")
+    at.switch_page("pages/scenario.py").run()
+    at.number_input(key="scenario.cameras").set_value(120).run()  # the scenario is now the preset's '(edited)'
+    assert at.session_state["scenario"].name == f"{RETAIL.name} (edited)"
+    stem = "q3-rollout-berlin"
+    assert download_names(at, "pages/costs.py") == [f"{stem}-cash.xlsx"] + [
+        f"{stem}-cash-{t}.csv" for t in ("monthly", "yearly", "summary", "assumptions")
+    ]
+    assert {f"{stem}-report.csv", f"{stem}.json"} <= set(download_names(at, "pages/compare.py"))
+    at.session_state["advisor.answers"] = {q.name: q.default for q in advisor.QUESTIONS}  # a recommendation
+    assert download_names(at, "pages/advisor.py") == [f"{stem}-architecture.csv", f"{stem}-architecture.md"]
+    assert download_names(at, "pages/plans.py") == [f"{stem}-plan.json"]
+    assert all(name.startswith(stem) for name in download_names(at, "pages/sensitivity.py"))
+    at.switch_page("pages/report.py").run()
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "<h2>Q3 rollout — Berlin</h2>" in html  # the browser tab: test_browser_plans
+    # A name of its own given after opening the plan titles the work from then on.
+    at.session_state["scenario"] = replace(at.session_state["scenario"], name="Berlin, 120 cameras")
+    assert download_names(at, "pages/plans.py") == ["berlin-120-cameras-plan.json"]

@@ -351,3 +351,20 @@ def test_an_edited_preset_loses_the_presets_caption_and_says_what_changed():
     edited = next(c for c in captions if c.startswith("Edited from the preset"))
     assert "Cameras 120" in edited and "Inference pricing GPU instances" in edited and edited.endswith("money in EUR.")
     assert "0.0086" not in edited  # converted prices are not changes of the work
+
+
+# ── Issue 29 item 9: two variants of one preset get labels that tell them apart ────────────────────
+def test_a_preset_and_its_edited_variant_get_distinct_labels_in_the_comparison():
+    at = start()
+    at.switch_page("pages/compare.py").run()
+    at.button(key="compare.add").click().run()  # the preset as it is
+    at.switch_page("pages/scenario.py").run()
+    at.number_input(key="scenario.cameras").set_value(120).run()  # now 'Retail store — … (seed article) (edited)'
+    at.switch_page("pages/compare.py").run()
+    at.button(key="compare.add").click().run()
+    assert not at.exception, at.exception
+    removes = [b.label.removeprefix("✕ ") for b in at.button if b.key and b.key.startswith("compare.remove.")]
+    assert removes == ["#1 Retail store — 50 cameras (seed art…", "#2 Retail store — 50 c… · Cameras 120"]
+    texts = [label.split(" ", 1)[1] for label in removes]  # without the number, they still differ
+    assert len(set(texts)) == 2
+    assert list(at.table[0].value.columns)[1:] == removes  # the results' columns, the chart's legend alike

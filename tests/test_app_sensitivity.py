@@ -438,3 +438,52 @@ def test_monte_carlo_rows_label_every_cell_and_offer_sigma_only_for_a_lognormal(
     at.button(key="sensitivity.mc.run").click().run()
     assert not at.exception
     assert not at.number_input(key=f"sensitivity.mc.{first}.sigma").disabled
+
+
+# ── Issue 29 item 17: the printed report carries the tornado and the Monte Carlo of the session ────
+def report_html(at: AppTest) -> str:
+    at.switch_page("pages/report.py").run()
+    assert not at.exception, at.exception
+    return "".join(h.proto.body for h in at.get("html"))
+
+
+def html_rows(html: str, test_id: str) -> list[list[str]]:
+    """The rows (header first) of the report's table with this test id, as the text of their cells."""
+    import html as html_module
+    import re
+
+    table = re.search(rf'<table data-testid="{test_id}">(.*?)</table>', html).group(1)
+    return [
+        [html_module.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table)
+    ]
+
+
+def test_the_report_prints_the_tornados_top_drivers_and_the_probability_of_paying_back():
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert "Monte Carlo" not in report_html(at) and "tornado" not in report_html(at)  # nothing run yet
+    at.switch_page(PAGE).run()
+    run_simulation(at, draws=2_000, seed=7)
+    html = report_html(at)
+    # The tornado as the page ran it: ±20 % (absolute ranges for inputs at 0), savings, the five largest swings.
+    table = risk.tornado(RETAIL, percent=20)
+    swing = (table["savings_high"] - table["savings_low"]).abs()
+    top = table.assign(swing=swing).sort_values("swing", ascending=False, kind="stable").head(5)
+    rows = html_rows(html, "reportDrivers")
+    assert [r[0] for r in rows[1:]] == top["label"].tolist()
+    assert [r[4] for r in rows[1:]] == [money(v) for v in top["swing"]]  # the savings swing, by hand
+    assert rows[1][2:4] == [money(top["savings_low"].iat[0]), money(top["savings_high"].iat[0])]
+    # The Monte Carlo: the share of the 2,000 futures paying back within 12, 24, 36 months and never.
+    result = expected_simulation(at, RETAIL, 2_000, 7)
+    payback = html_rows(html, "reportPayback")
+    assert payback[0] == ["Within 12 months", "Within 24 months", "Within 36 months", "Never in 36 months"]
+    assert payback[1] == [risk.share_text(result.probability_within(m)) for m in (12, 24, 36)] + [
+        risk.share_text(result.never_share)
+    ]
+    assert f"The edge pays back within 12 months in {risk.share_text(result.probability_within(12))} of 2,000" in html
+    assert "2,000 futures, seed 7, cash view." in html
+    # A changed scenario: the report says the runs were of an earlier version rather than print stale figures.
+    at.session_state["scenario"] = replace(RETAIL, cameras=80)
+    html = report_html(at)
+    assert "reportDrivers" not in html and "reportPayback" not in html
+    assert "The tornado was run on an earlier version" in html and "The simulation was run on an earlier" in html

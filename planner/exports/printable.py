@@ -25,6 +25,14 @@ from planner.exports.report import (
     with_totals,
     yearly_table,
 )
+from planner.exports.sensitivity import (
+    payback_cards,
+    result_in_sentence,
+    savings_sentence,
+    simulation_text,
+    tornado_display,
+    tornado_order,
+)
 from planner.exports.tables import summary_display
 from planner.model.designs import UPLINK_UTILISATION, Designs
 from planner.model.finance import DISCOUNT_WHEN
@@ -357,6 +365,51 @@ def advice_html(advice: advisor.Advice, applied: bool, currency: str) -> str:
         + "</p>"
     )
     return '<div class="advice">' + "".join(parts) + "</div>"
+
+
+# ── Risk: the tornado and the Monte Carlo as run on Sensitivity & risk ───────────────────────────────
+TOP_DRIVERS = 5  # the tornado's rows the report prints
+
+
+def drivers_html(table, metric: str, percent: float, custom: bool, view: str, scenario) -> str:
+    """The tornado's top drivers: the TOP_DRIVERS inputs that move `metric` most (`tornado_order`), each at its
+    low and high value, as the Sensitivity page's table shows them."""
+    h, cur = scenario.horizon_months, scenario.currency
+    shown, _ = tornado_order(table, metric, h)
+    ranges = f"±{percent:g} % of its value, an absolute range at 0" + (", or the range typed there" if custom else "")
+    intro = (
+        f"<p>The inputs that move the {escape(result_in_sentence(metric))} most, each set to its low and then its "
+        f"high value ({escape(ranges)}) with every other input as it is; {escape(view)} view.</p>"
+    )
+    if shown.empty:
+        return intro + "<p>No input moves it over these ranges.</p>"
+    display = tornado_display(shown.head(TOP_DRIVERS), h, cur, metric)
+    more = len(shown) - TOP_DRIVERS
+    rest = f"<p class='meta'>{more:,} more input{'s' if more > 1 else ''} move it less.</p>" if more > 0 else ""
+    rows = display.astype(str).values.tolist()
+    return intro + table_html(list(display.columns), rows, set(range(2, 5)), test_id="reportDrivers") + rest
+
+
+def monte_carlo_html(result, distributions: dict, view: str, currency: str) -> str:
+    """The Monte Carlo's probability of paying back (within 12, 24, 36 months and never), its median break-even
+    and P10 / P50 / P90 savings, and what was simulated."""
+    cards = payback_cards(result)
+    carbon = f"<p>{escape(result.carbon_headline())}.</p>" if result.kgco2e_avoided is not None else ""
+    return (
+        f"<p><b>{escape(result.headline())}.</b></p>"
+        + table_html([label for label, _, _ in cards], [[value for _, value, _ in cards]], test_id="reportPayback")
+        + f"<p>{escape(savings_sentence(result, currency))}</p>"
+        + carbon
+        + f"<p class='meta'>{escape(simulation_text(result, distributions, view, currency))}</p>"
+    )
+
+
+def not_current_html(what: str) -> str:
+    """What the report says of a tornado or simulation run on an earlier version of the scenario."""
+    return (
+        f"<p class='meta'>The {escape(what)} was run on an earlier version of this scenario: run it again on "
+        "Sensitivity &amp; risk to print it here.</p>"
+    )
 
 
 # ── Figures sized for the page ─────────────────────────────────────────────────────────────────────

@@ -47,12 +47,15 @@ def changes_text(scenario: Scenario, reference: Scenario, limit: int = 2) -> str
 
 
 def entry_labels(scenarios: Sequence[Scenario]) -> list[str]:
-    """'#1 Retail store — 50 cameras…', numbered; a repeated name also says what differs from its first
-    use ('#2 Retail store — 5… · Cameras 120'), so every column of a comparison can be told apart."""
+    """'#1 Retail store — 50 cameras…', numbered; a name that reads like an earlier one once cut (the same name,
+    or a preset's and its edited variant's) also says what differs from that earlier one ('#2 Retail store — 5…
+    · Cameras 120'), so every column of a comparison can be told apart by more than its number."""
     labels = []
     for i, s in enumerate(scenarios, start=1):
-        first = next(t for t in scenarios if t.name == s.name)
+        first = next(t for t in scenarios if shorten(t.name) == shorten(s.name))
         variant = changes_text(s, first) if first is not s else ""
+        if first is not s and not variant:  # the same inputs: the names differ past the cut, so show their ends
+            variant = "…" + s.name[-30:]
         labels.append(f"#{i} {shorten(s.name, 20)} · {shorten(variant, 40)}" if variant else f"#{i} {shorten(s.name)}")
     return labels
 

@@ -51,6 +51,43 @@ from planner.schema.scenario import FIELDS, MONEY_FIELDS, TIER_SCHEDULES, VIEWS,
 SHEETS = ("Summary", "Inputs", "Monthly", "Yearly", "Cash flows", "Sources", "Notes")
 
 
+# ── Print setup ────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints on A4: `landscape`, one page wide (`scale` None) or at `scale` percent (a sheet wider
+    than any page: the Monthly sheet's 78 columns), column A repeated on every page (`first_column`); row 1, the
+    headers, always is."""
+
+    landscape: bool = True
+    scale: int | None = None
+    first_column: bool = False
+
+
+MONTHLY_WIDTH = 16  # characters: the widest month's money, '-1,234,567.89 USD', fits
+MONTHLY_PRINT_SCALE = 70  # %: 12 columns of 16 characters and 36 months a landscape page, in 7-point type
+PRINT_SETUP = {
+    "Summary": PrintSetup(landscape=False),  # three columns: the labels wrap, one portrait page
+    "Inputs": PrintSetup(first_column=True),
+    "Monthly": PrintSetup(scale=MONTHLY_PRINT_SCALE, first_column=True),
+    "Yearly": PrintSetup(first_column=True),
+    "Cash flows": PrintSetup(landscape=False),
+    "Sources": PrintSetup(),
+    "Notes": PrintSetup(),
+}
+LINE_HEIGHT_PT = 15  # a row of one line of 11-point text
+IRR_LABEL_WIDTH = 40  # characters: the Cash flows sheet's column of IRR labels
+INPUTS_WIDTHS = (36, 30, 44, 24, 60)  # characters: Name, Value, Label, Unit, Source / as of
+NOTES_WIDTHS = (40, 120)  # characters: topic, text
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """The lines `text` takes wrapped in a column `width` characters wide (a character of text is narrower
+    than the '0' a column's width counts, so this errs on the side of room)."""
+    import textwrap
+
+    return sum(max(1, len(textwrap.wrap(part, max(int(width) - 1, 1)))) for part in str(text).split("\n"))
+
+
 # ── The formula template language of both workbooks ───────────────────────────────────────────────
 _PLACEHOLDER = re.compile(r"\{(?:(prev|range|all|first|cell):)?(\w+)\}")
 
@@ -526,10 +563,14 @@ class _Book:
 
     sheet_class = None  # the worksheet class, None: `_fast_sheet()` (tests compare it with XlsxWriter's)
 
+    print_setup: dict[str, PrintSetup] = {"Monthly": PRINT_SETUP["Monthly"]}
+
     def __init__(self, currency: str):
         import xlsxwriter
 
         self.cur = currency
+        self.print_areas: dict[str, tuple[int, int]] = {}  # sheet → its last row and column that print
+        self.row_lines: dict[tuple[str, int], int] = {}  # (sheet, row) → lines its wrapped cells need
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(
             self.buffer,
@@ -546,7 +587,8 @@ class _Book:
             "input": add({"bg_color": "#FFF2CC", "border": 1}),
             "bold": add({"bold": True}),
             "centre": add({"align": "center"}),
-            "wrap": add({"text_wrap": True, "valign": "top"}),
+            "wrap": add({"text_wrap": True}),
+            "input_wrap": add({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True}),
             "percent": add({"num_format": "0.00"}),
             "irr": add({"num_format": IRR_NUMBER_FORMAT}),
         }
@@ -564,15 +606,37 @@ class _Book:
         self.sheets = {name: self.book.add_worksheet(name, self.sheet_class or _fast_sheet()) for name in names}
         self.sheets[names[0]].activate()
 
+    def wrapped(self, ws, row: int, column: int, text: str, width: float, fmt: str = "wrap") -> None:
+        """Text wrapped in its cell, its row made tall enough for it (no spreadsheet grows a row on opening a
+        file, so a taller text would print over the rows below)."""
+        ws.write_string(row, column, text, self.formats[fmt])
+        self.row_needs(ws, row, wrapped_lines(text, width))
+
+    def row_needs(self, ws, row: int, lines: int) -> None:
+        key = (ws.name, row)
+        self.row_lines[key] = max(self.row_lines.get(key, 1), lines)
+
     def finish(self) -> bytes:
-        for name, ws in self.sheets.items():  # printable: landscape, headers on every page
-            ws.set_landscape()
+        """Each sheet's print setup (`PrintSetup`): A4, headers on every page, its print area, the sheet's name
+        and page number in the footer; rows as tall as their wrapped text."""
+        for (name, row), lines in self.row_lines.items():
+            if lines > 1:
+                self.sheets[name].set_row(row, LINE_HEIGHT_PT * lines)
+        for name, ws in self.sheets.items():
+            setup = self.print_setup.get(name, PrintSetup())
             ws.set_paper(9)  # A4 (Letter prints it scaled)
+            ws.set_landscape() if setup.landscape else ws.set_portrait()
+            ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+            ws.set_footer("&L&A&RPage &P of &N")
             ws.repeat_rows(0)
-            if name == "Monthly":
+            if setup.first_column:
                 ws.repeat_columns(0)
-            else:
+            if setup.scale is None:
                 ws.fit_to_pages(1, 0)
+            else:
+                ws.set_print_scale(setup.scale)
+            if name in self.print_areas:
+                ws.print_area(0, 0, *self.print_areas[name])
         self.book.close()
         return self.buffer.getvalue()
 
@@ -629,9 +693,11 @@ class _Book:
             {j: values[c.key].sum() for j, c in enumerate(columns) if adds_up(c)},
         )
         ws.freeze_panes(1, 1)
-        ws.set_column(0, len(columns) - 1, 16)
+        ws.set_column(0, len(columns) - 1, MONTHLY_WIDTH)
         ws.set_column(0, 0, first_width)
-        ws.set_row(0, 45, self.formats["wrap"])
+        lines = max(wrapped_lines(c.header, MONTHLY_WIDTH) for c in columns[1:])
+        ws.set_row(0, LINE_HEIGHT_PT * max(lines, 3), self.formats["wrap"])
+        self.print_areas["Monthly"] = (months + 1, len(columns) - 1)
 
     def rng(self, key: str) -> str:
         """Monthly column `key`, every month."""
@@ -672,7 +738,7 @@ class _Book:
             ),
         )
         for i, (label, formula) in enumerate(rows, start=1):
-            ws.write_string(i, column, label)
+            self.wrapped(ws, i, column, label, IRR_LABEL_WIDTH)
             ws.write_formula(
                 i,
                 column + 1,
@@ -684,6 +750,8 @@ class _Book:
 
 
 class _Writer(_Book):
+    print_setup = PRINT_SETUP
+
     def __init__(self, a: Analysis, view: str, approval: str | None = None):
         super().__init__(a.scenario.currency)
         self.a, self.view, self.approval = a, view, approval
@@ -720,15 +788,15 @@ class _Writer(_Book):
         row = 1
         for name, value, label, unit, source in rows:
             if isinstance(value, str):
-                ws.write_string(row, 1, value, self.formats["input"])
+                self.wrapped(ws, row, 1, value, INPUTS_WIDTHS[1], "input_wrap")
             elif name in MONEY_FIELDS and self.cur != CATALOG_CURRENCY:  # converted: shown as a price list
                 ws.write_number(row, 1, value, self.price_format(price_decimals(value)))
             else:
                 ws.write_number(row, 1, value, self.formats["input"])
             ws.write_string(row, 0, name)
-            ws.write_string(row, 2, label)
+            self.wrapped(ws, row, 2, label, INPUTS_WIDTHS[2])
             ws.write_string(row, 3, unit)
-            ws.write_string(row, 4, source)
+            self.wrapped(ws, row, 4, source, INPUTS_WIDTHS[4])
             spec = next((f for f in FIELDS if f.name == name), None)
             options = list(spec.options) if isinstance(spec, ChoiceField) else list(VIEWS) if name == "view" else None
             if options:
@@ -750,13 +818,11 @@ class _Writer(_Book):
         row += 1
         for key, text in TIER_SCHEDULES.items():
             row = self.tier_block(ws, row, key, text.replace("{cur}", self.cur)) + 1
-        self.derived(ws, row)
+        last = self.derived(ws, row)
         ws.freeze_panes(1, 1)
-        ws.set_column(0, 0, 36)
-        ws.set_column(1, 1, 30)
-        ws.set_column(2, 2, 44)
-        ws.set_column(3, 3, 24)
-        ws.set_column(4, 4, 60)
+        for j, width in enumerate(INPUTS_WIDTHS):
+            ws.set_column(j, j, width)
+        self.print_areas["Inputs"] = (last, len(INPUTS_WIDTHS) - 1)
 
     def tier_block(self, ws, row: int, key: str, title: str) -> int:
         """Start, price and marginal step of each tier; step = (price − previous price) per unit."""
@@ -780,9 +846,9 @@ class _Writer(_Book):
         self.name(f"{name}_step", "Inputs", f"$D${top + 1}:$D${last}")
         return last
 
-    def derived(self, ws, row: int) -> None:
+    def derived(self, ws, row: int) -> int:
         """The figures the monthly lines are built from, as formulas over the inputs cached with the engine's
-        (`costs.scenario_figures`)."""
+        (`costs.scenario_figures`), from `row` on; returns the last row."""
         s = self.a.scenario
         ws.write_string(row, 0, "Derived (formulas; docs/FORMULAS.md)", self.formats["bold"])
         figures = {name: float(x[0]) for name, x in scenario_figures(batch([s])).items()}
@@ -847,6 +913,7 @@ class _Writer(_Book):
             ws.write_formula(i, 1, formula, self.formats["number"], figures[name])
             ws.write_string(i, 3, unit)
             self.name(name, "Inputs", f"$B${i + 1}")
+        return row + len(derived)
 
     # Monthly -----------------------------------------------------------------------------------
     def monthly(self) -> None:
@@ -900,9 +967,10 @@ class _Writer(_Book):
         self.name("irr_percent", "Cash flows", "$D$5")
         ws.set_column(0, 0, 10)
         ws.set_column(1, 1, 22)
-        ws.set_column(2, 2, 40)
+        ws.set_column(2, 2, IRR_LABEL_WIDTH)
         ws.set_column(3, 3, 16)
         ws.freeze_panes(1, 0)
+        self.print_areas["Cash flows"] = (self.h + 1, 3)
 
     # Summary -----------------------------------------------------------------------------------
     def summary(self) -> None:
@@ -912,17 +980,21 @@ class _Writer(_Book):
         several = values["irr_note"] if values["irr_note"] and "change sign" in values["irr_note"] else None
         rows = summary_rows(self.cur, self.a.capacity().per_device_ips, several, values["irr_percent"] is None)
         self.template.cells |= {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
+        widths = (26, 30, 80)  # characters: key, value, label and unit
         for i, (key, template, label) in enumerate(rows, start=1):
             formula = self.template(template)
             kind = "money" if "[" + self.cur + "]" in label else "number"
+            kind = "wrap" if isinstance(values[key], str) else kind  # a name or a sentence: wrapped, not cut
             fmt = self.formats["irr" if key == "irr_percent" else kind]
             ws.write_string(i, 0, key)
             ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
-            ws.write_string(i, 2, label)
-        ws.set_column(0, 0, 26)
-        ws.set_column(1, 1, 24)
-        ws.set_column(2, 2, 80, self.formats["wrap"])
+            if isinstance(values[key], str):
+                self.row_needs(ws, i, wrapped_lines(values[key], widths[1]))
+            self.wrapped(ws, i, 2, label, widths[2])
+        for j, width in enumerate(widths):
+            ws.set_column(j, j, width)
         ws.freeze_panes(1, 0)
+        self.print_areas["Summary"] = (len(rows), len(widths) - 1)
 
     # Yearly ------------------------------------------------------------------------------------
     def yearly(self) -> None:
@@ -966,22 +1038,27 @@ class _Writer(_Book):
         ws.set_column(1, 1, 10, self.formats["centre"])
         ws.set_column(2, len(table.columns) - 1, 20)
         ws.freeze_panes(1, 1)
+        self.print_areas["Yearly"] = (n + 1, len(table.columns) - 1)
 
     # Sources and notes -------------------------------------------------------------------------
     def sources(self) -> None:
         ws = self.sheets["Sources"]
         headers = ["Catalog", "Row", "Figure", "Value", "Estimate", "Source", "As of"]
         ws.write_row(0, 0, headers, self.formats["bold"])
+        widths = (14, 22, 20, 12, 48, 70, 10)  # characters, one per header
         rows = source_rows(self.a.scenario)
         for i, row in enumerate(rows, start=1):
             for j, value in enumerate(row):
-                (ws.write_number if isinstance(value, (int, float)) else ws.write_string)(i, j, value)
+                if isinstance(value, (int, float)):
+                    ws.write_number(i, j, value)
+                else:
+                    self.wrapped(ws, i, j, value, widths[j])
         if not rows:
             ws.write_string(1, 0, "No catalog row: every figure was entered by hand (see Inputs).")
-        ws.set_column(0, 4, 18)
-        ws.set_column(5, 5, 90)
-        ws.set_column(6, 6, 12)
+        for j, width in enumerate(widths):
+            ws.set_column(j, j, width)
         ws.freeze_panes(1, 0)
+        self.print_areas["Sources"] = (max(len(rows), 1), len(widths) - 1)
 
     def notes(self) -> None:
         ws = self.sheets["Notes"]
@@ -1009,10 +1086,14 @@ class _Writer(_Book):
         if self.approval:
             lines.insert(1, ("Approval", self.approval))
         for i, (a, b) in enumerate(lines):
-            ws.write_string(i, 0, a, self.formats["bold"] if not b else None)
-            ws.write_string(i, 1, b)
-        ws.set_column(0, 0, 40)
-        ws.set_column(1, 1, 120)
+            if b:
+                self.wrapped(ws, i, 0, a, NOTES_WIDTHS[0])
+                self.wrapped(ws, i, 1, b, NOTES_WIDTHS[1])
+            else:  # a heading: the row is its own
+                ws.write_string(i, 0, a, self.formats["bold"])
+        for j, width in enumerate(NOTES_WIDTHS):
+            ws.set_column(j, j, width)
+        self.print_areas["Notes"] = (len(lines) - 1, len(NOTES_WIDTHS) - 1)
 
 
 def _provenance(scenario, name: str) -> str:
@@ -1281,7 +1362,7 @@ class _FleetWriter(_Book):
             cell = self.irr_block(ws, col + 1, f"${letter}$2:${letter}${M + 2}", f"$A$2:$A${M + 2}", p.irr[i])
             self.irr_cells[k] = f"'Cash flows'!{cell}"
             ws.set_column(col, col, 22)
-            ws.set_column(col + 1, col + 1, 40)
+            ws.set_column(col + 1, col + 1, IRR_LABEL_WIDTH)
             ws.set_column(col + 2, col + 2, 16)
         ws.freeze_panes(1, 1)
 

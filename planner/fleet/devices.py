@@ -303,7 +303,13 @@ def row_scenario(f: Fleet, r: int) -> Scenario:
         if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
             changes[name] = int(value)
     site = str(f.inventory.table["site"].iat[r])
-    return validate({**to_dict(f.base), **changes, **_row_device(f, r), "name": site[:120]})
+    go_live = int(numbers["go_live_month"][r])
+    description = (  # its own: the base's (a preset's, about its own site or sites) describes another case
+        f"One site of the row “{site}” of the fleet “{f.name}”, from its go-live in programme month {go_live}."
+    )
+    return validate(
+        {**to_dict(f.base), **changes, **_row_device(f, r), "name": site[:120], "description": description[:1_000]}
+    )
 
 
 def _row_device(f: Fleet, r: int) -> dict:

@@ -10,8 +10,8 @@ import streamlit as st
 
 from planner.exports.report import Analysis, csv_tables
 from planner.exports.workbook import workbook_bytes
-from planner.schema.format import slug
 from planner.schema.safe_csv import table_csv
+from planner.ui import state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_LABELS = {
@@ -24,8 +24,8 @@ CSV_LABELS = {
 
 def scenario_downloads(a: Analysis, view: str, key: str, approval: str | None = None) -> None:
     """The workbook button, then one button per table; files named after the scenario and the view. `approval`:
-    what the Notes sheet and the assumptions say of a saved plan's approval."""
-    name = f"{slug(a.scenario.name)}-{view}"
+    what the Notes sheet and the assumptions say of a saved plan's approval."""  # a's scenario: the current one
+    name = f"{state.file_stem()}-{view}"
     st.download_button(
         "Workbook (.xlsx, live formulas)",
         lambda: workbook_bytes(a, view, approval),

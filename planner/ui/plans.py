@@ -55,7 +55,8 @@ from planner.ui import compare, sensitivity, state
 from planner.ui import fleet as fleet_page
 from planner.ui.pieces import break_even_delta, money_delta
 
-OPENED = "plans.opened"
+OPENED = state.OPENED_PLAN
+FLEET_PAGE, FLEET_PATH, TO_FLEET = "pages/fleet.py", "fleet", "plans.to_fleet"  # where a fleet plan's link lands
 PLAN_PARAM, REVISION_PARAM = "plan", "rev"
 SAVE_PLACE, OPEN_PLACE, UPLOAD_PLACE = "plans.save", "plans.open", "plans.upload"
 UPLOAD_NONCE = "plans.upload_nonce"
@@ -261,10 +262,12 @@ def unchanged(base: Opened, now: Workspace | None = None) -> bool:
 
 
 def _opened(saved: RevisionInfo, w: Workspace) -> None:
+    """The work is now `saved` (just opened or saved): the list picks it, and its revision box shows it."""
     st.session_state[OPENED] = Opened(saved, w)
     st.session_state.pop(CONFLICT, None)
     st.session_state["plans.name"] = saved.name
     st.session_state[PICK] = saved.plan_id
+    st.session_state[revision_key("rev", saved.plan_id)] = saved.number
 
 
 def count(n: int, thing: str) -> str:
@@ -311,6 +314,8 @@ def save(force: bool = False) -> None:
         state.notify("error", f"Not saved: {problem(exc)}. {KEEPS_WORK}", SAVE_PLACE)
         return
     _opened(saved, current)
+    for box in ("from", "to"):  # what changed: the two newest revisions, the one just saved among them
+        st.session_state.pop(revision_key(box, saved.plan_id), None)
     st.session_state["plans.note"] = ""
     st.session_state["plans.as_new"] = False
     state.notify("success", f"Saved “{saved.name}” as revision {saved.number}.", SAVE_PLACE)
@@ -358,6 +363,8 @@ def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLA
     _opened(saved.revision, saved.workspace)
     st.session_state[KIND] = saved.workspace.kind
     where = "; the fleet is on the Fleet page" if saved.workspace.kind == "fleet" else ""
+    if saved.workspace.kind == "fleet" and place == state.TOP:  # opened by link: the link lands on the fleet
+        st.session_state[TO_FLEET] = True
     state.notify(
         "success",
         f"Opened “{saved.revision.name}” revision {saved.revision.number} (saved {_when(saved.revision)}){where}.",
@@ -506,10 +513,27 @@ def sync_link() -> None:
                 del st.query_params[key]
 
 
-def plan_link(page_url: str | None, plan_id: str, number: int | None = None) -> str:
+def plan_link(page_url: str | None, plan_id: str, number: int | None = None, kind: str = "scenario") -> str:
+    """The link that opens a plan (its latest revision, or revision `number`): on the Fleet page for a fleet."""
     root = page_url.rsplit("/", 1)[0] + "/" if page_url else ""
     query = {PLAN_PARAM: plan_id} | ({REVISION_PARAM: number} if number else {})
-    return f"{root}?{urlencode(query)}"
+    return f"{root}{FLEET_PATH if kind == 'fleet' else ''}?{urlencode(query)}"
+
+
+def page_title(page) -> str:
+    """The browser tab's title: the work's name (`state.work_name`: a saved plan's, the fleet's on the Fleet page)
+    and the page's."""
+    if page.url_path == FLEET_PATH:
+        f = st.session_state.get(fleet_page.SHOWN) or st.session_state.get(fleet_page.DOC)
+        return f"{state.work_name('fleet', f.name)} · {page.title}" if f else page.title
+    return f"{state.work_name()} · {page.title}"
+
+
+def land_on_the_fleet(page) -> None:
+    """After a link opened a fleet plan on another page (a link to the app's first page, as links were before they
+    named the Fleet page): go to the Fleet page, where the fleet is. `page`: what st.navigation returned."""
+    if st.session_state.pop(TO_FLEET, False) and page.url_path != FLEET_PATH:
+        st.switch_page(FLEET_PAGE)
 
 
 # ── What changed between two revisions (pure) ──────────────────────────────────────────────────────
@@ -602,6 +626,13 @@ def fleet_figure_changes(before: dict, after: dict, old_label: str, new_label: s
 def revision_label(revision: RevisionInfo) -> str:
     note = f" · {shorten(revision.note, 40)}" if revision.note else ""
     return f"Revision {revision.number} · {_when(revision)}{note}"
+
+
+def revision_note_text(revision: RevisionInfo) -> str:
+    """The picked revision's note in full (its box's label cuts it), with who saved it when that is known."""
+    by = f" by {revision.author}" if revision.author else ""
+    note = f": “{revision.note}”" if revision.note else " without a note"
+    return md(f"Revision {revision.number}, saved {_when(revision)}{by}{note}.")
 
 
 def saved_pair(plan_id: str, first: int, second: int) -> tuple[SavedPlan, SavedPlan]:

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from planner.exports import charts
+from planner.exports import charts, printable
 from planner.exports import sensitivity as model
 from planner.model import risk
 from planner.model.finance import discount_convention
-from planner.schema.format import RESULTS, md, slug
+from planner.schema.format import RESULTS, md
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import FIELD_BY_NAME, Scenario, parse_json, to_json
 from planner.ui import pieces, state
@@ -34,6 +34,7 @@ DRAW_CHOICES = tuple(n for n in (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 10
 DEFAULT_DRAWS = 10_000
 PROGRESS_STEPS = 20
 REQUEST = "sensitivity.mc.request"  # the last simulation run: (scenario JSON, view, distributions, draws, seed)
+TORNADO_RUN = "sensitivity.tornado.run"  # the last tornado shown: (scenario JSON, view, percent, custom, result)
 CENTRES = "sensitivity.mc.centres"  # {input: the value its distribution row was centred on}
 BUTTONS = {**RESULTS, "npv": "NPV"}  # the result pickers' text: short enough for three buttons on a laptop
 RESULT_HELP = (
@@ -154,6 +155,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     for note in notes:
         st.warning(md(note))
     table = tornado_table(to_json(scenario), view, float(percent), custom)
+    st.session_state[TORNADO_RUN] = (to_json(scenario), view, float(percent), custom, metric)  # for the report
     shown, still = model.tornado_order(table, metric, h)
     st.plotly_chart(
         charts.tornado_figure(
@@ -180,7 +182,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Tornado CSV",
         model.tornado_csv(table, scenario, view, percent, metric).encode("utf-8"),
-        f"{slug(scenario.name)}-tornado.csv",
+        f"{state.file_stem()}-tornado.csv",
         "text/csv",
         key="sensitivity.tornado.download",
         on_click="ignore",
@@ -191,7 +193,7 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Tornado table CSV",
         lambda: table_csv(model.tornado_frame(table, scenario, metric)).encode("utf-8"),
-        f"{slug(scenario.name)}-tornado-table.csv",
+        f"{state.file_stem()}-tornado-table.csv",
         "text/csv",
         key="sensitivity.tornado.table",
         on_click="ignore",
@@ -280,7 +282,7 @@ def map_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Map CSV",
         model.map_csv(x, xs, y, ys, break_even, savings, scenario, view).encode("utf-8"),
-        f"{slug(scenario.name)}-map-{x}-{y}.csv",
+        f"{state.file_stem()}-map-{x}-{y}.csv",
         "text/csv",
         key="sensitivity.map.download",
         on_click="ignore",
@@ -290,7 +292,7 @@ def map_section(scenario: Scenario, view: str) -> None:
     st.download_button(
         "Map table CSV",
         lambda: table_csv(model.map_frame(x, xs, y, ys, break_even, savings, scenario)).encode("utf-8"),
-        f"{slug(scenario.name)}-map-{x}-{y}-table.csv",
+        f"{state.file_stem()}-map-{x}-{y}-table.csv",
         "text/csv",
         key="sensitivity.map.table",
         on_click="ignore",
@@ -478,7 +480,7 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
         )
     with right:
         st.plotly_chart(charts.savings_fan_figure(result.bands, cur, curve), config=pieces.CHART_CONFIG)
-    name = slug(simulated.name)
+    name = state.file_stem()
     with st.container(horizontal=True):
         st.download_button(
             "Simulation CSV",
@@ -507,3 +509,31 @@ def monte_carlo_results(result: risk.MonteCarlo, request: tuple, scenario: Scena
             on_click="ignore",
             help="P10/P50/P90 cumulative savings by month, one header row.",
         )
+
+
+# ── For the printed report ─────────────────────────────────────────────────────────────────────────
+def report_risk_html(scenario: Scenario) -> str | None:
+    """The tornado's top drivers and the Monte Carlo's probability of paying back, as last run in this session
+    (None when neither was): for the current scenario only; one run on an earlier version of it is named instead."""
+    tornado, request, now = st.session_state.get(TORNADO_RUN), st.session_state.get(REQUEST), to_json(scenario)
+    parts = []
+    if tornado is not None:
+        scenario_json, view, percent, custom, metric = tornado
+        parts.append("<h3>What moves the result most (tornado)</h3>")
+        parts.append(
+            printable.drivers_html(tornado_table(*tornado[:4]), metric, percent, bool(custom), view, scenario)
+            if scenario_json == now
+            else printable.not_current_html("tornado")
+        )
+    if request is not None:
+        parts.append("<h3>How sure the payback is (Monte Carlo)</h3>")
+        if request[0] != now:
+            parts.append(printable.not_current_html("simulation"))
+        else:
+            try:
+                result = simulate(*request)
+                distributions = model.distributions_from(request[2])
+                parts.append(printable.monte_carlo_html(result, distributions, request[1], scenario.currency))
+            except risk.RiskInputError as exc:  # checked before a run; an older session's request may still fail
+                parts.append(f"<p class='meta'>{printable.escape(exc)}</p>")
+    return "".join(parts) or None

@@ -19,7 +19,7 @@ import streamlit as st
 from planner.catalogs import catalog as catalog_module
 from planner.catalogs.currency import to_common
 from planner.exports.report import Analysis, analyse_one
-from planner.schema.format import md
+from planner.schema.format import md, slug
 from planner.schema.scenario import (
     Scenario,
     ScenarioError,
@@ -32,6 +32,7 @@ from planner.schema.scenario import (
 )
 
 SCENARIO, PRESET, NOTICES = "scenario", "preset", "notices"
+OPENED_PLAN = "plans.opened"  # the saved revision the work came from (planner.ui.plans keeps it)
 ADVISOR_ANSWERS = "advisor.answers"  # the answers the advisor page last submitted (inputs keep its distance in step)
 EDITED = " (edited)"  # added to a preset's name once the scenario's inputs differ from it
 SHARE_PARAM, PRESET_PARAM, WORK_PARAM = "s", "p", "w"
@@ -181,6 +182,24 @@ def changed_inputs(scenario: Scenario, reference: Scenario) -> int:
     """How many inputs differ from the reference (the name and description do not count)."""
     mine, theirs = to_dict(scenario), to_dict(reference)
     return sum(mine[k] != theirs[k] for k in mine if k not in ("name", "description"))
+
+
+def work_name(kind: str = "scenario", own: str | None = None) -> str:
+    """The name that titles the work (the browser tab, the printed report, every download's file name): the
+    opened plan's name while the work is a revision of a plan of this `kind` not renamed since (a scenario still
+    named after its preset counts as not renamed), else the work's own name (`own`, default the scenario's)."""
+    own = current().name if own is None else own
+    opened = st.session_state.get(OPENED_PLAN)
+    if opened is None or opened.workspace.kind != kind:
+        return own
+    preset = reference().name
+    named_by_preset = kind == "scenario" and own in (preset, preset + EDITED)
+    return opened.revision.name if own == opened.workspace.name or named_by_preset else own
+
+
+def file_stem(kind: str = "scenario", own: str | None = None) -> str:
+    """The start of a download's file name: the work's name (`work_name`), file-name-safe."""
+    return slug(work_name(kind, own))
 
 
 def edited_name(scenario: Scenario) -> Scenario:
