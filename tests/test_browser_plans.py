@@ -153,3 +153,35 @@ def test_the_second_plan_of_the_list_opens_in_a_fresh_session(new_page, served):
     expect(page.get_by_text("Opened “Picked second” revision 2")).to_be_visible()
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name")).to_have_value(VESSEL.name)
+
+
+def test_a_fleet_plans_link_opens_on_the_fleet_page_named_after_the_plan(new_page, served):
+    """Issue 29 items 12 and 2: the link a fleet plan gives opens the Fleet page (an older link to the first page
+    lands there too), the tab names the plan, and the revision box shows the newest with its note in full."""
+    import re
+
+    url, _ = served
+    page = new_page(url)
+    go_to(page, "Plans")
+    page.get_by_role("radio", name="The fleet (Fleet page)", exact=True).click()
+    settle(page)
+    page.get_by_role("textbox", name="Plan name").fill("North fleet")
+    save(page, "first cut")
+    note = "second cut: the LTE intersections wait for the next budget year, as agreed with the city"
+    save(page, note)
+    expect(page.get_by_text("Saved “North fleet” as revision 2.")).to_be_visible()
+    expect(page.get_by_test_id("stMain").get_by_role("combobox", name="Revision")).to_have_value(
+        re.compile(r"^Revision 2 ·")
+    )
+    expect(page.get_by_text(f"“{note}”", exact=False)).to_be_visible()  # the box's label cuts it at 40
+    plan = query(page)["plan"]
+    link = page.get_by_test_id("stCode").inner_text().strip()
+    assert link.endswith(f"/fleet?plan={plan}&rev=2"), link
+    for width in (1024, 1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"plans-fleet-{width}")
+    for opened in (new_page(link), new_page(f"{url}/?plan={plan}")):  # the link, and one to the first page
+        expect(opened.get_by_role("heading", name="Fleet", level=1)).to_be_visible()
+        expect(opened.get_by_text("Opened “North fleet” revision", exact=False)).to_be_visible()
+        expect(opened).to_have_title("North fleet · Fleet")
+        assert urlparse(opened.url).path.endswith("/fleet")

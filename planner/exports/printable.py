@@ -387,7 +387,8 @@ def drivers_html(table, metric: str, percent: float, custom: bool, view: str, sc
     more = len(shown) - TOP_DRIVERS
     rest = f"<p class='meta'>{more:,} more input{'s' if more > 1 else ''} move it less.</p>" if more > 0 else ""
     rows = display.astype(str).values.tolist()
-    return intro + table_html(list(display.columns), rows, set(range(2, 5)), test_id="reportDrivers") + rest
+    table = table_html(list(display.columns), rows, set(range(2, 5)), test_id="reportDrivers")
+    return intro + f'<div class="keep">{table}</div>' + rest  # whole on paper, scrolled sideways on a phone
 
 
 def monte_carlo_html(result, distributions: dict, view: str, currency: str) -> str:
@@ -397,7 +398,9 @@ def monte_carlo_html(result, distributions: dict, view: str, currency: str) -> s
     carbon = f"<p>{escape(result.carbon_headline())}.</p>" if result.kgco2e_avoided is not None else ""
     return (
         f"<p><b>{escape(result.headline())}.</b></p>"
+        + '<div class="keep">'
         + table_html([label for label, _, _ in cards], [[value for _, value, _ in cards]], test_id="reportPayback")
+        + "</div>"
         + f"<p>{escape(savings_sentence(result, currency))}</p>"
         + carbon
         + f"<p class='meta'>{escape(simulation_text(result, distributions, view, currency))}</p>"
