@@ -91,7 +91,7 @@ with download:
         help="Assumptions, summary and the monthly series per component — the same file as "
         "`python -m planner report --format csv`.",
     )
-    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables", approval=approval)
+    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables")
     st.download_button(
         "Scenario JSON",
         to_json(scenario).encode("utf-8"),

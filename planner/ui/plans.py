@@ -2,7 +2,8 @@
 fleet), save, open (from the list or a `?plan=` link), and what changed between two revisions.
 
 The database is touched only here, and only when the Plans page or a plan link asks for it (and, while the
-work is an opened plan, for its approval on the Report and Compare pages): every other page works without it.
+work is an opened plan, for its approval on the pages that offer the report and the workbook): every other page
+works without it.
 A database that cannot be reached gives a message; the session's work stays. Visitors read what is wrong in
 words (`problem`); the database's address, user and file paths go to the server's log.
 
