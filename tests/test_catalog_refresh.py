@@ -514,3 +514,65 @@ def test_a_bad_price_book_row_is_refused_with_its_file_and_line(tmp_path):
         match=f"^{overlay / 'price_book'}/hardware.csv:2: unit_price_usd -5 is outside 0 to 1e\\+06$",
     ):
         catalog.load(overlay_dir=overlay)
+
+
+# --- Published copies of real responses (tests/feeds/published/, see its README) -----------------------------
+PUBLISHED = FEEDS / "published"
+
+
+def test_a_published_ecb_daily_file_gives_its_days_rates():
+    path = PUBLISHED / "eurofxref-daily.xml"  # the ECB's file of 8 March 2017
+    with served({"eurofxref-daily.xml": path.read_bytes()}) as base:
+        for location in (str(path), base + "eurofxref-daily.xml"):
+            found = {f.key[0]: (f.value, f.effective) for f in feeds.read_ecb(location, rows("fx_rates.csv"))}
+            assert found == {
+                "USD": (1.0556, "2017-03-08"),
+                "GBP": (0.86753, "2017-03-08"),
+                "CHF": (1.0702, "2017-03-08"),
+                "CAD": (1.4193, "2017-03-08"),
+                "AUD": (1.3968, "2017-03-08"),
+                "NZD": (1.5219, "2017-03-08"),
+                "SGD": (1.4947, "2017-03-08"),
+            }
+
+
+def test_a_published_ecb_history_gives_the_rate_of_a_day_or_the_friday_before_a_weekend():
+    hist = str(PUBLISHED / "eurofxref-hist.xml")  # 24, 27 and 28 January 2020
+    latest = figures_by_label(feeds.read_ecb(hist, rows("fx_rates.csv")))
+    assert (
+        latest[("fx_rates.csv", ("USD",), "units_per_eur")].value,
+        latest[("fx_rates.csv", ("USD",), "units_per_eur")].effective,
+    ) == (1.1005, "2020-01-28")
+    sunday = feeds.read_ecb(hist, rows("fx_rates.csv"), "2020-01-26")
+    assert {f.effective for f in sunday} == {"2020-01-24"}
+    assert {f.key[0]: f.value for f in sunday}["GBP"] == 0.84313
+
+
+def test_a_published_owid_file_gives_each_countrys_latest_year():
+    path = PUBLISHED / "carbon-intensity-electricity.csv"
+    with served({"c.csv": path.read_bytes()}) as base:
+        for location in (str(path), base + "c.csv"):
+            found = {f.key[2]: (f.value, f.effective) for f in feeds.read_owid(location, rows("carbon.csv"))}
+            assert found == {
+                "world": (0.473006, "2024-12"),  # 473.0065 g/kWh ÷ 1000, to 6 places (the double is just below …65)
+                "FR": (0.044179, "2024-12"),  # 44.179085
+                "DE": (0.34414, "2024-12"),  # 344.13992
+                "AU": (0.55159, "2024-12"),  # 551.58984
+                "FI": (0.072249, "2024-12"),  # 72.2488
+            }  # ASEAN (Ember) and Zimbabwe are not catalog grids
+
+
+def test_a_published_ec2_offer_excerpt_gives_the_on_demand_rate_not_the_capacity_block():
+    """Two Linux shared-tenancy products of p4d.24xlarge in us-east-1: on demand ($32.7726 an hour) and a Capacity
+    Block (marketoption CapacityBlock, $0.00 listed: blocks are priced elsewhere). Only the first is on demand."""
+    p4d = {"provider": "aws", "id": "aws-p4d-24xlarge", "name": "AWS EC2 p4d.24xlarge", "region": "us-east-1"}
+    path = PUBLISHED / "aws-offer-ec2-us-east-1.json"
+    with served({"ec2.json": path.read_bytes()}) as base:
+        for location in (str(path), base + "ec2.json"):
+            [figure] = feeds.read_aws(location, [p4d])
+            assert (figure.key, figure.column, figure.value, figure.effective) == (
+                ("aws-p4d-24xlarge",),
+                "on_demand_per_hour",
+                32.7726,
+                "2024-05-28",
+            )
