@@ -3,6 +3,7 @@ book, stale marks, and the safety of a refresh. Feed samples: tests/feeds/ (see 
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 import http.server
@@ -576,3 +577,45 @@ def test_a_published_ec2_offer_excerpt_gives_the_on_demand_rate_not_the_capacity
                 32.7726,
                 "2024-05-28",
             )
+
+
+def test_a_scenario_file_carries_the_price_book_rows_its_figures_came_from(tmp_path, monkeypatch):
+    """A reseller's device price in the price book: the scenario priced with it exports that row as entered; a
+    scenario at another price exports none; reading the file back gives the same scenario and the rows apart."""
+    from planner.exports.report import scenario_file
+    from planner.plans import workspace
+    from planner.schema.scenario import exported_price_book, parse_json, price_book_note, to_json
+    from planner.schema.scenario import replace as replace_scenario
+
+    overlay = tmp_path / "overlay"
+    (overlay / "price_book").mkdir(parents=True)
+    with open(catalog.DATA_DIR / "hardware.csv", newline="") as fh:
+        reader = csv.DictReader(fh)
+        seed = next(r for r in reader if r["id"] == "seed-edge-server")
+    with open(overlay / "price_book" / "hardware.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, reader.fieldnames)
+        writer.writeheader()
+        writer.writerow(
+            {**seed, "unit_price_usd": "1800", "source": "Reseller quote Q-77 (procurement)", "as_of": "2026-11-20"}
+        )
+    monkeypatch.setenv("PLANNER_CATALOG_DIR", str(overlay))
+    scenario = replace_scenario(catalog.preset("retail"), device_price=1800)  # 1,800 USD + no host: the quote
+    text = scenario_file(scenario)
+    [row] = exported_price_book(text)
+    assert {k: row[k] for k in ("catalog", "entry", "id", "unit_price_usd", "source", "as_of")} == {
+        "catalog": "hardware.csv",
+        "entry": "Edge server (seed article)",
+        "id": "seed-edge-server",
+        "unit_price_usd": 1800,
+        "source": "Reseller quote Q-77 (procurement)",
+        "as_of": "2026-11-20",
+    }
+    assert "device_price" in row["fields"]
+    assert parse_json(text) == scenario
+    plan_text = workspace.to_json(workspace.Workspace(scenario), catalog.load().price_book_rows(scenario))
+    assert workspace.exported_price_book(plan_text) == [row]  # a downloaded plan file carries the same rows
+    assert workspace.parse_json(plan_text) == workspace.Workspace(scenario)  # and reads back as the plan
+    assert price_book_note([row]).startswith("the file carries 1 price-book row of the exporting organisation (Edge")
+    assert scenario_file(replace_scenario(scenario, device_price=1900)) == to_json(
+        replace_scenario(scenario, device_price=1900)
+    )  # a price of one's own: the plain scenario file

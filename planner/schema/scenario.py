@@ -1291,13 +1291,17 @@ def _file_values(text: str | bytes) -> tuple[dict, list[dict]]:
     values = load_json(_text_of(text))
     if not isinstance(values, dict) or PRICE_BOOK_KEY not in values:
         return values, []
-    rows = values.pop(PRICE_BOOK_KEY)
+    return values, checked_price_book(values.pop(PRICE_BOOK_KEY))
+
+
+def checked_price_book(rows) -> list[dict]:
+    """Exported price-book rows as they must be: a list of at most MAX_PRICE_BOOK_ROWS objects."""
     if not isinstance(rows, list) or len(rows) > MAX_PRICE_BOOK_ROWS or not all(isinstance(r, dict) for r in rows):
         raise ScenarioError(
             f"{PRICE_BOOK_KEY}: expected a list of at most {MAX_PRICE_BOOK_ROWS} rows (objects), "
             "as a plan export writes it"
         )
-    return values, rows
+    return rows
 
 
 @entry_point

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from planner.catalogs import catalog
 from planner.exports import charts, tables
 from planner.exports import sensitivity as what_if
 from planner.exports.report import Analysis, summary
@@ -44,14 +45,16 @@ from planner.plans.store import Access, Actor, RevisionInfo, SavedPlan, Store, S
 from planner.plans.workspace import (
     SENSITIVITY_SETTINGS,
     Workspace,
+    exported_price_book,
     link_number,
     of_fleet,
     parse_json,
+    to_json,
     to_share_token,
     with_share_token,
 )
 from planner.schema.format import RESULTS, md, money, shorten, value_text
-from planner.schema.scenario import ScenarioError
+from planner.schema.scenario import ScenarioError, price_book_note
 from planner.ui import compare, sensitivity, state
 from planner.ui import fleet as fleet_page
 from planner.ui.pieces import break_even_delta, money_delta
@@ -344,7 +347,16 @@ def load_plan_file(key: str) -> None:
     st.session_state.pop(CONFLICT, None)
     st.session_state[KIND] = loaded.kind
     what = "the fleet, now on the Fleet page," if loaded.kind == "fleet" else "with its saved work"
-    state.notify("success", f"Loaded “{loaded.name}” {what} from {file.name}.", UPLOAD_PLACE)
+    note = price_book_note(exported_price_book(data))
+    state.notify(
+        "success", f"Loaded “{loaded.name}” {what} from {file.name}" + (f"; {note}." if note else "."), UPLOAD_PLACE
+    )
+
+
+def plan_file(work: Workspace) -> str:
+    """*Download this work*: the plan document, with the price-book rows its scenario's figures came from."""
+    price_book = catalog.load().price_book_rows(work.scenario) if work.kind == "scenario" else []
+    return to_json(work, price_book)
 
 
 # ── Open ───────────────────────────────────────────────────────────────────────────────────────────
