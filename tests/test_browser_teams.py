@@ -20,7 +20,7 @@ from unittest import mock
 
 import openpyxl
 import pytest
-from browser_support import free_port, serve_app, wait_for_idle
+from browser_support import free_port, screenshot, serve_app, wait_for_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_browser_report import LOADED_MS, poppler, printed  # noqa: F401  (poppler: a fixture)
@@ -233,6 +233,7 @@ def workbook_approval(page, tmp_path: Path, name: str) -> list:
         page.get_by_role("button", name="Workbook (.xlsx, live formulas)").click()
     path = tmp_path / f"{name}.xlsx"
     download.value.save_as(path)
+    screenshot(page, f"teams-costs-{name}")
     notes = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))["Notes"]
     return [notes["A2"].value, notes["B2"].value]
 
@@ -253,7 +254,9 @@ def test_the_approval_prints_and_is_in_the_workbook_and_an_edit_after_it_is_not_
     database_kind = "sqlite" if database.startswith("sqlite") else "postgresql"
 
     assert approved in printed_approval(page, f"teams-approved-{database_kind}")
-    assert workbook_approval(page, tmp_path, "approved") == ["Approval", approved]
+    assert workbook_approval(page, tmp_path, f"approved-{database_kind}") == ["Approval", approved], (
+        page.get_by_test_id("stSidebar").inner_text()  # what the page says changed, if anything
+    )
 
     go_to(page, "Scenario")
     cameras = page.get_by_role("spinbutton", name="Cameras")
@@ -262,6 +265,6 @@ def test_the_approval_prints_and_is_in_the_workbook_and_an_edit_after_it_is_not_
     wait_for_idle(page)
     changed = f"Not approved: changed since approval ({approved})"
     assert changed in printed_approval(page, f"teams-changed-{database_kind}")
-    assert workbook_approval(page, tmp_path, "changed") == ["Approval", changed]
+    assert workbook_approval(page, tmp_path, f"changed-{database_kind}") == ["Approval", changed]
     go_to(page, "Plans")
     expect(page.get_by_text("Not approved: changed since approval (Approved by cfo@").first).to_be_visible()
