@@ -4,9 +4,8 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.exports import charts, tables
-from planner.exports.report import report_csv
+from planner.exports.report import report_csv, scenario_file
 from planner.schema.format import md
-from planner.schema.scenario import to_json
 from planner.ui import compare, downloads, pieces, plans, state
 
 scenario = state.current()
@@ -91,16 +90,17 @@ with download:
         help="Assumptions, summary and the monthly series per component — the same file as "
         "`python -m planner report --format csv`.",
     )
-    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables", approval=approval)
+    downloads.scenario_downloads(analysis, "cash", key="compare.download_tables")
     st.download_button(
         "Scenario JSON",
-        to_json(scenario).encode("utf-8"),
+        lambda: scenario_file(scenario).encode("utf-8"),
         f"{name}.json",
         "application/json",
         key="compare.download_json",
         on_click="ignore",
         width="stretch",
-        help="Every input; load it here again or with `python -m planner report --scenario`.",
+        help="Every input (and the price-book rows its figures came from, if any); load it here again or with "
+        "`python -m planner report --scenario`.",
     )
     st.download_button(
         "Comparison CSV",

@@ -5,7 +5,6 @@ import streamlit as st
 
 from planner.plans import store
 from planner.plans.store import StoreError
-from planner.plans.workspace import to_json
 from planner.schema.format import md
 from planner.ui import compare, plans, state
 
@@ -91,7 +90,7 @@ with st.container():
     download, upload = st.columns(2, gap="large")
     download.download_button(
         "Download this work (plan JSON)",
-        to_json(work).encode("utf-8"),
+        lambda: plans.plan_file(work).encode("utf-8"),
         f"{state.file_stem(work.kind, work.name)}-plan.json",
         "application/json",
         key="plans.download",

@@ -54,6 +54,7 @@ from planner.exports.report import (
     cloud_designs,
     formula_rows,
     report_csv,
+    scenario_file,
     source_lines,
     summary,
     summary_json,
@@ -71,8 +72,10 @@ from planner.schema.scenario import (
     VIEWS,
     NumberField,
     ScenarioError,
+    exported_price_book,
     parse_assignment,
     parse_json,
+    price_book_note,
     to_dict,
     to_json,
     validate,
@@ -197,7 +200,11 @@ def _load(args):
     if args.preset is not None:
         scenario = catalog.preset(args.preset)
     else:
-        scenario = parse_json(_read_scenario(args.scenario))
+        data = _read_scenario(args.scenario)
+        scenario = parse_json(data)
+        note = price_book_note(exported_price_book(data))
+        if note:
+            print(f"note: {args.scenario}: {note}", file=sys.stderr)
     changes = dict(parse_assignment(item) for item in args.set or ())
     if args.months is not None:
         changes["horizon_months"] = args.months
@@ -523,8 +530,11 @@ def _plans_command(args) -> int:
 
 
 def _export(workspace) -> str:
-    """The saved scenario file, or the saved fleet file."""
-    return fleet_inventory.fleet_json(workspace.fleet) if workspace.kind == "fleet" else to_json(workspace.scenario)
+    """The saved scenario file (with the price-book rows its figures came from: `scenario_file`), or the saved fleet
+    file."""
+    if workspace.kind == "fleet":
+        return fleet_inventory.fleet_json(workspace.fleet)
+    return scenario_file(workspace.scenario)
 
 
 def _print_audit(trail, style: str) -> None:

@@ -63,3 +63,47 @@ def test_the_administrators_refresh_refuses_a_bad_feed_in_one_line(tmp_path, mon
     assert not at.exception
     assert at.error[0].value == "ecb: no <Cube time=…> element: not a eurofxref file"
     assert list(overlay.iterdir()) == []
+
+
+def test_the_pages_scenario_and_plan_downloads_carry_the_price_book_rows_in_use(tmp_path, monkeypatch):
+    """A contracted egress rate in the price book, and a scenario priced with it: the Compare page's Scenario JSON
+    and the Plans page's plan file carry that row as entered (the bytes their download buttons would give)."""
+    import json
+
+    import streamlit as st
+
+    from planner.schema.scenario import replace, to_share_token
+
+    overlay = tmp_path / "catalog"
+    (overlay / "price_book").mkdir(parents=True)
+    header = (catalog.DATA_DIR / "cloud_prices.csv").read_text().splitlines()[0]
+    (overlay / "price_book" / "cloud_prices.csv").write_text(
+        header + '\naws,Internet data transfer out,transfer_out_per_gb,USD per GB,0,0.05,,"Enterprise agreement '
+        '2026-118, clause 4",2026-11-01\n'
+    )
+    monkeypatch.setenv("PLANNER_CATALOG_DIR", str(overlay))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite3'}")
+    from streamlit.delta_generator import DeltaGenerator
+
+    offered, method = {}, DeltaGenerator.download_button
+
+    def recording(self, label, data, *args, key=None, **kwargs):
+        offered[key] = data
+        return method(self, label, data, *args, key=key, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)  # in a column
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: recording(st._main, *a, **k))  # st.download_button
+    scenario = replace(catalog.preset("retail"), egress_tiers=[{"start": 0, "price": 0.05}])
+    at = start(s=to_share_token(scenario))
+    expected = {
+        "catalog": "cloud_prices.csv",
+        "entry": "aws — Internet data transfer out",
+        "price_usd": 0.05,
+        "source": "Enterprise agreement 2026-118, clause 4",
+        "as_of": "2026-11-01",
+    }
+    for page, key in (("pages/compare.py", "compare.download_json"), ("pages/plans.py", "plans.download")):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        [row] = json.loads(offered[key]())["price_book"]
+        assert {k: row[k] for k in expected} == expected, page

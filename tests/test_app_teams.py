@@ -49,3 +49,49 @@ def test_the_report_says_approved_for_the_opened_revision_and_not_once_the_work_
     assert [f"Not approved: changed since approval ({approved})" in b for b in _report_approval(start(plan=plan))] == [
         True
     ]  # revision 2 inherits nothing
+
+
+def test_every_workbook_and_table_download_of_an_opened_revision_carries_its_approval(tmp_path, monkeypatch):
+    """The Costs page's and the Compare page's workbook (Notes sheet) and assumptions CSV say the opened revision's
+    approval; the bytes are those the download buttons would give (their data functions, called here)."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+    import streamlit as st
+
+    from planner.catalogs import catalog
+    from planner.plans.store import Access, Actor, Store
+    from planner.plans.workspace import Workspace
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    db = Store(url, access=Access(approvers=frozenset({"cfo@team.example"}), team_domains=frozenset({"team.example"})))
+    plan = db.save(Workspace(catalog.preset("retail"), preset="retail"), "Budget").plan_id
+    approved = db.approve(plan, 1, Actor("cfo", "cfo@team.example")).text()
+    offered = {}  # the download buttons' data, by key, of the last run
+    button = st.download_button
+
+    def recording(label, data, *args, key=None, **kwargs):
+        offered[key] = data
+        return button(label, data, *args, key=key, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+
+    def notes_and_assumptions(page: str, key: str) -> tuple[list, str]:
+        offered.clear()
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        notes = openpyxl.load_workbook(io.BytesIO(offered[f"{key}.xlsx"]()))["Notes"]
+        assumptions = pd.read_csv(io.BytesIO(offered[f"{key}.assumptions"]()), dtype=str)
+        assert assumptions.iloc[-1]["field"] == "approval"
+        return [notes["A2"].value, notes["B2"].value], assumptions.iloc[-1]["value"]
+
+    at = start(plan=plan, rev="1")
+    for page, key in (("pages/costs.py", "costs.download"), ("pages/compare.py", "compare.download_tables")):
+        assert notes_and_assumptions(page, key) == (["Approval", approved], approved), page
+    at.switch_page("pages/scenario.py").run()
+    at.number_input(key="scenario.cameras").set_value(10).run()  # an edit after the approval
+    changed = f"Not approved: changed since approval ({approved})"
+    for page, key in (("pages/costs.py", "costs.download"), ("pages/compare.py", "compare.download_tables")):
+        assert notes_and_assumptions(page, key) == (["Approval", changed], changed), page

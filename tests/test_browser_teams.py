@@ -1,10 +1,13 @@
 """Sign-in in a real browser against a real OpenID Connect provider (oidc-provider-mock on 127.0.0.1, started
 here): Chromium signs in as the owner's teammate, an outsider and an approver. The teammate cannot list or open
 (by link, by `&rev=`) the owner's private plan and cannot approve; the approver approves, the approval shows and
-survives a reload; signing out clears the session's work."""
+survives a reload, prints in the report (Chromium's PDF, read with pdftotext) and is in the workbook's Notes sheet;
+after an edit the page, the printed report and the workbook say the work changed since approval; signing out clears
+the session's work."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -15,10 +18,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from unittest import mock
 
+import openpyxl
 import pytest
-from browser_support import free_port, serve_app, wait_for_idle
+from browser_support import free_port, screenshot, serve_app, wait_for_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from test_browser_report import LOADED_MS, poppler, printed  # noqa: F401  (poppler: a fixture)
 
 from planner.catalogs import catalog
 from planner.plans.store import Access, Actor, Store
@@ -201,3 +206,65 @@ def test_the_approver_approves_and_the_approval_survives_a_reload_and_sign_out_c
     page.goto(f"{url}/plans?plan={ids['team']}")  # the session's work is gone, the link asks
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # for sign-in again
     expect(page.get_by_text("Alice team plan")).to_have_count(0)
+
+
+def go_to(page, title: str) -> None:
+    """A page of the sidebar, in the same session (the opened plan stays the work)."""
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_idle(page, LOADED_MS)
+
+
+def printed_approval(page, name: str) -> str:
+    """The Report page printed by Chromium to an A4 PDF: its text, lines joined by blanks."""
+    go_to(page, "Report (print)")
+    expect(page.get_by_test_id("reportApproval")).to_be_visible()
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= 3", timeout=LOADED_MS
+    )
+    wait_for_idle(page, LOADED_MS)
+    return " ".join(printed(page, name, "A4")[1])
+
+
+def workbook_approval(page, tmp_path: Path, name: str) -> list:
+    """The Costs page's workbook, downloaded: the Notes sheet's second row."""
+    go_to(page, "Costs & break-even")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Workbook (.xlsx, live formulas)").click()
+    path = tmp_path / f"{name}.xlsx"
+    download.value.save_as(path)
+    screenshot(page, f"teams-costs-{name}")
+    notes = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))["Notes"]
+    return [notes["A2"].value, notes["B2"].value]
+
+
+@pytest.mark.usefixtures("poppler")
+def test_the_approval_prints_and_is_in_the_workbook_and_an_edit_after_it_is_not_approved(new_page, served, tmp_path):
+    url, database, _ = served
+    plan = (
+        Store(database, access=ACCESS).save(WORK, "Alice budget", actor=Actor(OWNER, OWNER), visibility="team").plan_id
+    )
+    page = sign_in(new_page, url, APPROVER)
+    plans_page(page, url, f"?plan={plan}&rev=1")
+    page.get_by_role("button", name="Approve revision 1").click()
+    wait_for_idle(page)
+    expect(page.get_by_text(re.compile("Approved by cfo@")).first).to_be_visible()
+    [stored] = Store(database, migrate=False).approvals(plan)
+    approved = f"Approved by {APPROVER} on {stored.approved_at:%Y-%m-%d %H:%M} UTC (revision 1)"
+    database_kind = "sqlite" if database.startswith("sqlite") else "postgresql"
+
+    assert approved in printed_approval(page, f"teams-approved-{database_kind}")
+    assert workbook_approval(page, tmp_path, f"approved-{database_kind}") == ["Approval", approved], (
+        page.get_by_test_id("stSidebar").inner_text()  # what the page says changed, if anything
+    )
+
+    go_to(page, "Scenario")
+    cameras = page.get_by_role("spinbutton", name="Cameras")
+    cameras.fill(str(WORK.scenario.cameras + 2))
+    cameras.press("Enter")
+    wait_for_idle(page)
+    changed = f"Not approved: changed since approval ({approved})"
+    assert changed in printed_approval(page, f"teams-changed-{database_kind}")
+    assert workbook_approval(page, tmp_path, f"changed-{database_kind}") == ["Approval", changed]
+    go_to(page, "Plans")
+    expect(page.get_by_text("Not approved: changed since approval (Approved by cfo@").first).to_be_visible()

@@ -3,6 +3,7 @@ book, stale marks, and the safety of a refresh. Feed samples: tests/feeds/ (see 
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 import http.server
@@ -514,3 +515,107 @@ def test_a_bad_price_book_row_is_refused_with_its_file_and_line(tmp_path):
         match=f"^{overlay / 'price_book'}/hardware.csv:2: unit_price_usd -5 is outside 0 to 1e\\+06$",
     ):
         catalog.load(overlay_dir=overlay)
+
+
+# --- Published copies of real responses (tests/feeds/published/, see its README) -----------------------------
+PUBLISHED = FEEDS / "published"
+
+
+def test_a_published_ecb_daily_file_gives_its_days_rates():
+    path = PUBLISHED / "eurofxref-daily.xml"  # the ECB's file of 8 March 2017
+    with served({"eurofxref-daily.xml": path.read_bytes()}) as base:
+        for location in (str(path), base + "eurofxref-daily.xml"):
+            found = {f.key[0]: (f.value, f.effective) for f in feeds.read_ecb(location, rows("fx_rates.csv"))}
+            assert found == {
+                "USD": (1.0556, "2017-03-08"),
+                "GBP": (0.86753, "2017-03-08"),
+                "CHF": (1.0702, "2017-03-08"),
+                "CAD": (1.4193, "2017-03-08"),
+                "AUD": (1.3968, "2017-03-08"),
+                "NZD": (1.5219, "2017-03-08"),
+                "SGD": (1.4947, "2017-03-08"),
+            }
+
+
+def test_a_published_ecb_history_gives_the_rate_of_a_day_or_the_friday_before_a_weekend():
+    hist = str(PUBLISHED / "eurofxref-hist.xml")  # 24, 27 and 28 January 2020
+    latest = figures_by_label(feeds.read_ecb(hist, rows("fx_rates.csv")))
+    assert (
+        latest[("fx_rates.csv", ("USD",), "units_per_eur")].value,
+        latest[("fx_rates.csv", ("USD",), "units_per_eur")].effective,
+    ) == (1.1005, "2020-01-28")
+    sunday = feeds.read_ecb(hist, rows("fx_rates.csv"), "2020-01-26")
+    assert {f.effective for f in sunday} == {"2020-01-24"}
+    assert {f.key[0]: f.value for f in sunday}["GBP"] == 0.84313
+
+
+def test_a_published_owid_file_gives_each_countrys_latest_year():
+    path = PUBLISHED / "carbon-intensity-electricity.csv"
+    with served({"c.csv": path.read_bytes()}) as base:
+        for location in (str(path), base + "c.csv"):
+            found = {f.key[2]: (f.value, f.effective) for f in feeds.read_owid(location, rows("carbon.csv"))}
+            assert found == {
+                "world": (0.473006, "2024-12"),  # 473.0065 g/kWh ÷ 1000, to 6 places (the double is just below …65)
+                "FR": (0.044179, "2024-12"),  # 44.179085
+                "DE": (0.34414, "2024-12"),  # 344.13992
+                "AU": (0.55159, "2024-12"),  # 551.58984
+                "FI": (0.072249, "2024-12"),  # 72.2488
+            }  # ASEAN (Ember) and Zimbabwe are not catalog grids
+
+
+def test_a_published_ec2_offer_excerpt_gives_the_on_demand_rate_not_the_capacity_block():
+    """Two Linux shared-tenancy products of p4d.24xlarge in us-east-1: on demand ($32.7726 an hour) and a Capacity
+    Block (marketoption CapacityBlock, $0.00 listed: blocks are priced elsewhere). Only the first is on demand."""
+    p4d = {"provider": "aws", "id": "aws-p4d-24xlarge", "name": "AWS EC2 p4d.24xlarge", "region": "us-east-1"}
+    path = PUBLISHED / "aws-offer-ec2-us-east-1.json"
+    with served({"ec2.json": path.read_bytes()}) as base:
+        for location in (str(path), base + "ec2.json"):
+            [figure] = feeds.read_aws(location, [p4d])
+            assert (figure.key, figure.column, figure.value, figure.effective) == (
+                ("aws-p4d-24xlarge",),
+                "on_demand_per_hour",
+                32.7726,
+                "2024-05-28",
+            )
+
+
+def test_a_scenario_file_carries_the_price_book_rows_its_figures_came_from(tmp_path, monkeypatch):
+    """A reseller's device price in the price book: the scenario priced with it exports that row as entered; a
+    scenario at another price exports none; reading the file back gives the same scenario and the rows apart."""
+    from planner.exports.report import scenario_file
+    from planner.plans import workspace
+    from planner.schema.scenario import exported_price_book, parse_json, price_book_note, to_json
+    from planner.schema.scenario import replace as replace_scenario
+
+    overlay = tmp_path / "overlay"
+    (overlay / "price_book").mkdir(parents=True)
+    with open(catalog.DATA_DIR / "hardware.csv", newline="") as fh:
+        reader = csv.DictReader(fh)
+        seed = next(r for r in reader if r["id"] == "seed-edge-server")
+    with open(overlay / "price_book" / "hardware.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, reader.fieldnames)
+        writer.writeheader()
+        writer.writerow(
+            {**seed, "unit_price_usd": "1800", "source": "Reseller quote Q-77 (procurement)", "as_of": "2026-11-20"}
+        )
+    monkeypatch.setenv("PLANNER_CATALOG_DIR", str(overlay))
+    scenario = replace_scenario(catalog.preset("retail"), device_price=1800)  # 1,800 USD + no host: the quote
+    text = scenario_file(scenario)
+    [row] = exported_price_book(text)
+    assert {k: row[k] for k in ("catalog", "entry", "id", "unit_price_usd", "source", "as_of")} == {
+        "catalog": "hardware.csv",
+        "entry": "Edge server (seed article)",
+        "id": "seed-edge-server",
+        "unit_price_usd": 1800,
+        "source": "Reseller quote Q-77 (procurement)",
+        "as_of": "2026-11-20",
+    }
+    assert "device_price" in row["fields"]
+    assert parse_json(text) == scenario
+    plan_text = workspace.to_json(workspace.Workspace(scenario), catalog.load().price_book_rows(scenario))
+    assert workspace.exported_price_book(plan_text) == [row]  # a downloaded plan file carries the same rows
+    assert workspace.parse_json(plan_text) == workspace.Workspace(scenario)  # and reads back as the plan
+    assert price_book_note([row]).startswith("the file carries 1 price-book row of the exporting organisation (Edge")
+    assert scenario_file(replace_scenario(scenario, device_price=1900)) == to_json(
+        replace_scenario(scenario, device_price=1900)
+    )  # a price of one's own: the plain scenario file

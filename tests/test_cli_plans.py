@@ -13,7 +13,7 @@ import pytest
 from planner.catalogs import catalog
 from planner.plans.store import Store
 from planner.plans.workspace import Workspace
-from planner.schema.scenario import to_json
+from planner.schema.scenario import replace, to_json
 
 pytestmark = pytest.mark.cli
 
@@ -212,3 +212,75 @@ def test_the_commands_honour_streamlits_connection_secrets(tmp_path):
     assert run("db", "upgrade").stdout == f"plans database sqlite:///{db_file}: schema is current\n"
     env["PLANNER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"  # the variable wins
     assert "from-env" in run("db", "upgrade").stdout
+
+
+def test_an_export_carries_the_price_book_rows_its_figures_came_from_and_an_import_keeps_its_catalog(tmp_path):
+    """A plan priced with the exporting organisation's contracted egress rate: the export names that price-book row
+    as entered; another deployment reads the file with the scenario's own figures, says what the rows are, and
+    writes nothing to its catalog."""
+    url = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
+    ours, theirs = tmp_path / "our-catalog", tmp_path / "their-catalog"
+    (ours / "price_book").mkdir(parents=True)
+    theirs.mkdir()
+    header = (catalog.DATA_DIR / "cloud_prices.csv").read_text().splitlines()[0]
+    (ours / "price_book" / "cloud_prices.csv").write_text(
+        header + '\naws,Internet data transfer out,transfer_out_per_gb,USD per GB,0,0.05,,"Enterprise agreement '
+        '2026-118, clause 4 (entered by procurement)",2026-11-01\n'
+    )
+    scenario = replace(catalog.preset("retail"), egress_tiers=[{"start": 0, "price": 0.05}])
+    source = tmp_path / "contracted.json"
+    source.write_text(to_json(scenario))
+
+    def run(overlay: Path, *args) -> subprocess.CompletedProcess:
+        with pytest.MonkeyPatch.context() as m:
+            m.setenv("PLANNER_CATALOG_DIR", str(overlay))
+            return cli(url, *args)
+
+    plan = run(ours, "plans", "save", "--scenario", source, "--name", "Contracted").stdout.split()[0]
+    exported = tmp_path / "exported.json"
+    assert run(ours, "plans", "export", plan, "--out", exported).returncode == 0
+    document = json.loads(exported.read_text())
+    assert document.pop("price_book") == [
+        {
+            "catalog": "cloud_prices.csv",
+            "entry": "aws — Internet data transfer out",
+            "fields": ["egress_tiers"],
+            "provider": "aws",
+            "service": "Internet data transfer out",
+            "item": "transfer_out_per_gb",
+            "unit": "USD per GB",
+            "tier_from": 0,
+            "price_usd": 0.05,
+            "estimate": "",
+            "source": "Enterprise agreement 2026-118, clause 4 (entered by procurement)",
+            "as_of": "2026-11-01",
+        }
+    ]
+    assert document == json.loads(to_json(scenario))  # the rest is the scenario file itself
+
+    ours_report = json.loads(run(ours, "report", "--scenario", source, "--format", "json").stdout)
+    read = run(theirs, "report", "--scenario", exported, "--format", "json")
+    assert read.returncode == 0, read.stderr
+    assert read.stderr == (
+        f"note: {exported}: the file carries 1 price-book row of the exporting organisation (aws — Internet data "
+        "transfer out): the scenario keeps those figures as its own; this deployment's catalog is not changed\n"
+    )
+    theirs_report = json.loads(read.stdout)
+    figures = ("cloud_monthly_cost", "cloud_total_cost", "edge_total_cost", "savings_total")
+    # the same figures: egress at 0.05 USD/GB from the first GB, as the contract says, not the bundled tiers
+    assert [theirs_report[k] for k in figures] == [ours_report[k] for k in figures]
+    bundled = json.loads(ok(url, "report", "--preset", "retail", "--format", "json"))
+    assert theirs_report["cloud_monthly_cost"] != bundled["cloud_monthly_cost"]
+    assert list(theirs.iterdir()) == []  # nothing written to the receiving catalog
+    egress_sources = [s for s in theirs_report["sources"] if "egress_tiers" in s["fields"]]
+    assert egress_sources == []  # their catalog has no such rate: the figure is the scenario's own there
+    assert [s["source"] for s in ours_report["sources"] if "egress_tiers" in s["fields"]] == [
+        "price book: Enterprise agreement 2026-118, clause 4 (entered by procurement)"
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**document, "price_book": "cheap"}))
+    refused = run(theirs, "report", "--scenario", bad)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "error: price_book: expected a list of at most 100 rows (objects), as a plan export writes it\n",
+    )

@@ -8,6 +8,7 @@ Every catalog row carries a `source` and an `as_of` date; a row that is an estim
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import json
 import math
@@ -261,6 +262,7 @@ class Provenance:
     source: str
     as_of: str
     estimate: str = ""  # how an estimated figure was derived ('' when quoted as published)
+    rows: tuple[dict, ...] = dataclasses.field(default=(), compare=False, repr=False)  # the rows the figures are
 
     def cited(self) -> str:
         """'<entry>: <source>; estimate: <how>' (without the date)."""
@@ -290,6 +292,21 @@ def in_usd(values: dict) -> dict:
 def _joined(values) -> str:
     return "; ".join(dict.fromkeys(v for v in values if v))  # distinct, in order
 
+
+# The catalog file each picker's entries come from; the keys a loaded row has beside its file's columns.
+PICKER_FILES = {
+    "region": "cloud_regions.csv",
+    "device": "hardware.csv",
+    "instance": "cloud_instances.csv",
+    "management": "management.csv",
+    "vision_api": "cloud_prices.csv",
+    "egress": "cloud_prices.csv",
+    **dict.fromkeys(
+        ("grid", "cloud_region", "cloud_pue", "accelerator", "network", "cloud_embodied", "device_embodied"),
+        "carbon.csv",
+    ),
+}
+LAYER_MARKS = ("origin", "retrieved", "plain_source", "dated")
 
 # Tier-schedule fields a catalog price item fills: {field: (picker, item)}.
 TIER_ITEMS = {
@@ -397,6 +414,7 @@ class Catalog:
                     region["source"],
                     region["as_of"],
                     region["estimate"],
+                    (region,),
                 )
             )
         device = next((d for d in self.hardware if d["id"] == values["device_id"]), None)
@@ -407,7 +425,13 @@ class Catalog:
         if device and all(same_value(values[k], v) for k, v in filled.items()):
             found.append(
                 Provenance(
-                    "device", tuple(filled), device["name"], device["source"], device["as_of"], device["estimate"]
+                    "device",
+                    tuple(filled),
+                    device["name"],
+                    device["source"],
+                    device["as_of"],
+                    device["estimate"],
+                    (device,),
                 )
             )
         if values["inference_pricing"] == "instances":
@@ -430,6 +454,7 @@ class Catalog:
                         r["source"],
                         r["as_of"],
                         _joined((r["estimate"], f"throughput: {r['throughput_basis']}")),
+                        (r,),
                     )
                 )
         found += self.carbon_provenance(values)
@@ -451,6 +476,7 @@ class Catalog:
                     fee["source"],
                     fee["as_of"],
                     fee["estimate"],
+                    (fee,),
                 )
             )
         for field, (picker, item) in TIER_ITEMS.items():
@@ -473,9 +499,30 @@ class Catalog:
                         _joined(r["source"] for r in rows),
                         _joined(r["as_of"] for r in rows),
                         _joined(r["estimate"] for r in rows),
+                        tuple(rows),
                     )
                 )
         return tuple(found)
+
+    def price_book_rows(self, scenario: Scenario) -> list[dict]:
+        """The price-book rows (an organisation's negotiated rates) the scenario's figures come from, as entered:
+        {"catalog": file, "entry": …, "fields": [scenario fields they price], then the row's own columns (its
+        `source` the contract, without the "price book:" mark)}, for an export of the scenario."""
+        found = []
+        for p in self.provenance(scenario):
+            for row in p.rows:
+                if row.get("origin") == "price book":
+                    columns = {k: v for k, v in row.items() if k not in LAYER_MARKS}
+                    found.append(
+                        {
+                            "catalog": PICKER_FILES[p.picker],
+                            "entry": p.entry,
+                            "fields": list(p.fields),
+                            **columns,
+                            "source": row["plain_source"],
+                        }
+                    )
+        return found
 
     def carbon_provenance(self, values: dict) -> list[Provenance]:
         """The carbon.csv rows whose value a carbon input equals (the first such row of its kind)."""
@@ -492,7 +539,9 @@ class Catalog:
         ):
             row = next((r for r in rows if r["value"] == values[field]), None)
             if row:
-                found.append(Provenance(picker, (field,), row["name"], row["source"], row["as_of"], row["estimate"]))
+                found.append(
+                    Provenance(picker, (field,), row["name"], row["source"], row["as_of"], row["estimate"], (row,))
+                )
         return found
 
     def tier_schedules(self, item: str) -> dict[str, list[tuple[float, float]]]:

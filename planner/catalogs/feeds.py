@@ -588,7 +588,8 @@ def _aws_match(product, wanted: dict, regions: dict[str, str]):
         a.get("tenancy"),
         a.get("preInstalledSw"),
         a.get("capacitystatus"),
-    ) == ("Linux", "Shared", "NA", "Used"):
+        a.get("marketoption", "OnDemand"),  # newer files also list Capacity Blocks (priced elsewhere, $0.00 here)
+    ) == ("Linux", "Shared", "NA", "Used", "OnDemand"):
         row = wanted.get((a["instanceType"], a.get("regionCode")))
         return ("instance", row) if row else None
     for meter, (spec, where, _) in AWS_METERS.items():

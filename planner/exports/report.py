@@ -23,7 +23,7 @@ from planner.model.costs import CARBON_COMPONENTS, CARBON_PRICE_KEYS, COMPONENTS
 from planner.model.finance import Carbon, Finance, analyse, carbon, discount_convention
 from planner.schema.format import irr_figures, irr_shown
 from planner.schema.safe_csv import frame_rows, write_csv_rows
-from planner.schema.scenario import FIELDS, TIER_SCHEDULES, NumberField, Scenario, to_dict
+from planner.schema.scenario import FIELDS, PRICE_BOOK_KEY, TIER_SCHEDULES, NumberField, Scenario, to_dict, to_json
 
 if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
     import pandas as pd
@@ -184,6 +184,16 @@ def carbon_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
 def sources(scenario: Scenario) -> tuple[Provenance, ...]:
     """The catalog entries the scenario's figures come from (see `Catalog.provenance`)."""
     return catalog.load().provenance(scenario)
+
+
+def scenario_file(scenario: Scenario) -> str:
+    """The scenario file (`to_json`); when figures came from the catalog's price book (an organisation's negotiated
+    rates), the rows they came from follow under `price_book`, so the numbers can be traced where the file goes.
+    A reader keeps the scenario's values and leaves its own catalog alone (`scenario.exported_price_book`)."""
+    rows = catalog.load().price_book_rows(scenario)
+    if not rows:
+        return to_json(scenario)
+    return json.dumps({**to_dict(scenario), PRICE_BOOK_KEY: rows}, indent=2, ensure_ascii=False) + "\n"
 
 
 def yearly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:

@@ -30,10 +30,12 @@ from typing import Any
 from planner.advice import advisor
 from planner.fleet import inventory as fleet_inventory
 from planner.schema.scenario import (
+    PRICE_BOOK_KEY,
     VIEWS,
     NumberField,
     Scenario,
     ScenarioError,
+    checked_price_book,
     entry_point,
     load_json,
     pack_token,
@@ -104,9 +106,18 @@ def to_document(w: Workspace) -> dict:
     }
 
 
-def to_json(w: Workspace) -> str:
-    """Stable JSON (same workspace, same bytes)."""
-    return json.dumps(to_document(w), indent=1, ensure_ascii=False) + "\n"
+def to_json(w: Workspace, price_book: list[dict] = ()) -> str:
+    """Stable JSON (same workspace, same bytes). `price_book`: for a download, the price-book rows the scenario's
+    figures came from (`Catalog.price_book_rows`), under PRICE_BOOK_KEY; a reader checks them and keeps nothing."""
+    document = to_document(w) | ({PRICE_BOOK_KEY: list(price_book)} if price_book and w.kind == "scenario" else {})
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+@entry_point
+def exported_price_book(text: str | bytes) -> list[dict]:
+    """The price-book rows of the exporting organisation a downloaded plan file carries ([] when none)."""
+    data = _loads(text, "the plan")
+    return checked_price_book(data.get(PRICE_BOOK_KEY, [])) if isinstance(data, dict) else []
 
 
 def _part(name: str, check, value):
@@ -189,7 +200,17 @@ def link_number(text) -> int | None:
 
 
 PARTS = {
-    "scenario": ("workspace_version", "kind", "scenario", "preset", "view", "advisor", "comparison", "sensitivity"),
+    "scenario": (
+        "workspace_version",
+        "kind",
+        "scenario",
+        "preset",
+        "view",
+        "advisor",
+        "comparison",
+        "sensitivity",
+        PRICE_BOOK_KEY,  # a download's record of the price-book rows its figures came from: read, never kept
+    ),
     "fleet": ("workspace_version", "kind", "fleet"),
 }
 
@@ -228,6 +249,7 @@ def from_document(data: Any) -> Workspace:
         raise ScenarioError(f"{sorted(unknown)[0]!r:.40}: unknown part of a {kind} plan")
     if kind == "fleet":
         return of_fleet(_part("fleet", _fleet, data.get("fleet")))
+    checked_price_book(data.get(PRICE_BOOK_KEY, []))
     return Workspace(
         scenario=_part("scenario", validate, data.get("scenario")),
         preset=_part("preset", _preset, data.get("preset")),

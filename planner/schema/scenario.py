@@ -1277,12 +1277,56 @@ def _text_of(data: str | bytes) -> str:
         raise ScenarioError(f"scenario file is not UTF-8 text (byte {exc.start})") from None
 
 
+# An exported scenario file may carry, under PRICE_BOOK_KEY, the exporting organisation's price-book rows its
+# figures came from (`planner.exports.report.scenario_file`): a record for tracing the figures, never an input and
+# never a catalog row of the deployment that reads the file (the scenario keeps those figures as its own values).
+PRICE_BOOK_KEY = "price_book"
+MAX_PRICE_BOOK_ROWS = 100
+
+
+def _file_values(text: str | bytes) -> tuple[dict, list[dict]]:
+    """A scenario file's fields and its exported price-book rows (checked: a list of objects)."""
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"scenario file is {len(text):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}")
+    values = load_json(_text_of(text))
+    if not isinstance(values, dict) or PRICE_BOOK_KEY not in values:
+        return values, []
+    return values, checked_price_book(values.pop(PRICE_BOOK_KEY))
+
+
+def checked_price_book(rows) -> list[dict]:
+    """Exported price-book rows as they must be: a list of at most MAX_PRICE_BOOK_ROWS objects."""
+    if not isinstance(rows, list) or len(rows) > MAX_PRICE_BOOK_ROWS or not all(isinstance(r, dict) for r in rows):
+        raise ScenarioError(
+            f"{PRICE_BOOK_KEY}: expected a list of at most {MAX_PRICE_BOOK_ROWS} rows (objects), "
+            "as a plan export writes it"
+        )
+    return rows
+
+
 @entry_point
 def parse_json(text: str | bytes) -> "Scenario":
     """Parse and validate a scenario file; every failure is a ScenarioError with a readable message."""
-    if len(text) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"scenario file is {len(text):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}")
-    return validate(load_json(_text_of(text)))
+    return validate(_file_values(text)[0])
+
+
+@entry_point
+def exported_price_book(text: str | bytes) -> list[dict]:
+    """The price-book rows of the exporting organisation a scenario file carries ([] when none)."""
+    return _file_values(text)[1]
+
+
+def price_book_note(rows: list[dict]) -> str | None:
+    """What reading a file with exported price-book rows means, in one line (None without rows)."""
+    if not rows:
+        return None
+    entries = ", ".join(dict.fromkeys(" ".join(str(r.get("entry") or r.get("catalog") or "?").split()) for r in rows))
+    entries = entries if len(entries) <= 80 else entries[:79] + "…"
+    return (
+        f"the file carries {len(rows)} price-book row{'s' if len(rows) != 1 else ''} of the exporting "
+        f"organisation ({entries}): the scenario keeps those figures as its own; this deployment's "
+        "catalog is not changed"
+    )
 
 
 def pack_token(data: dict) -> str:

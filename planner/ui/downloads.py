@@ -11,7 +11,7 @@ import streamlit as st
 from planner.exports.report import Analysis, csv_tables
 from planner.exports.workbook import workbook_bytes
 from planner.schema.safe_csv import table_csv
-from planner.ui import state
+from planner.ui import plans, state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_LABELS = {
@@ -22,9 +22,11 @@ CSV_LABELS = {
 }
 
 
-def scenario_downloads(a: Analysis, view: str, key: str, approval: str | None = None) -> None:
-    """The workbook button, then one button per table; files named after the scenario and the view. `approval`:
-    what the Notes sheet and the assumptions say of a saved plan's approval."""  # a's scenario: the current one
+def scenario_downloads(a: Analysis, view: str, key: str) -> None:
+    """The workbook button, then one button per table; files named after the scenario and the view. While the work
+    is an opened revision of a plan, the Notes sheet and the assumptions end with its approval (`plans.approval_note`:
+    approved by whom and when, or not approved, or changed since approval), whichever page offers them."""
+    approval = plans.approval_note()
     name = f"{state.file_stem()}-{view}"
     st.download_button(
         "Workbook (.xlsx, live formulas)",

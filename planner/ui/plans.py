@@ -2,7 +2,8 @@
 fleet), save, open (from the list or a `?plan=` link), and what changed between two revisions.
 
 The database is touched only here, and only when the Plans page or a plan link asks for it (and, while the
-work is an opened plan, for its approval on the Report and Compare pages): every other page works without it.
+work is an opened plan, for its approval on the pages that offer the report and the workbook): every other page
+works without it.
 A database that cannot be reached gives a message; the session's work stays. Visitors read what is wrong in
 words (`problem`); the database's address, user and file paths go to the server's log.
 
@@ -32,6 +33,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from planner.catalogs import catalog
 from planner.exports import charts, tables
 from planner.exports import sensitivity as what_if
 from planner.exports.report import Analysis, summary
@@ -43,14 +45,16 @@ from planner.plans.store import Access, Actor, RevisionInfo, SavedPlan, Store, S
 from planner.plans.workspace import (
     SENSITIVITY_SETTINGS,
     Workspace,
+    exported_price_book,
     link_number,
     of_fleet,
     parse_json,
+    to_json,
     to_share_token,
     with_share_token,
 )
 from planner.schema.format import RESULTS, md, money, shorten, value_text
-from planner.schema.scenario import ScenarioError
+from planner.schema.scenario import ScenarioError, price_book_note
 from planner.ui import compare, sensitivity, state
 from planner.ui import fleet as fleet_page
 from planner.ui.pieces import break_even_delta, money_delta
@@ -348,7 +352,16 @@ def load_plan_file(key: str) -> None:
     st.session_state.pop(CONFLICT, None)
     st.session_state[KIND] = loaded.kind
     what = "the fleet, now on the Fleet page," if loaded.kind == "fleet" else "with its saved work"
-    state.notify("success", f"Loaded “{loaded.name}” {what} from {file.name}.", UPLOAD_PLACE)
+    note = price_book_note(exported_price_book(data))
+    state.notify(
+        "success", f"Loaded “{loaded.name}” {what} from {file.name}" + (f"; {note}." if note else "."), UPLOAD_PLACE
+    )
+
+
+def plan_file(work: Workspace) -> str:
+    """*Download this work*: the plan document, with the price-book rows its scenario's figures came from."""
+    price_book = catalog.load().price_book_rows(work.scenario) if work.kind == "scenario" else []
+    return to_json(work, price_book)
 
 
 # ── Open ───────────────────────────────────────────────────────────────────────────────────────────

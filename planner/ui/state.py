@@ -23,8 +23,10 @@ from planner.schema.format import md, slug
 from planner.schema.scenario import (
     Scenario,
     ScenarioError,
+    exported_price_book,
     from_share_token,
     parse_json,
+    price_book_note,
     replace,
     to_dict,
     to_json,
@@ -239,7 +241,8 @@ def load_scenario_file(data: bytes, file_name: str = "the file", place: str = TO
         notify("error", f"{file_name} was not loaded: {exc}", place)
         return False
     set_scenario(scenario)
-    notify("success", f"Loaded “{scenario.name}” from {file_name}.", place)
+    note = price_book_note(exported_price_book(data))
+    notify("success", f"Loaded “{scenario.name}” from {file_name}" + (f"; {note}." if note else "."), place)
     return True
 
 
