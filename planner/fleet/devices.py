@@ -36,7 +36,7 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     table, n = inv.table, inv.n
     numbers, choices = {}, {}
     for name in table.columns:
-        if name in ("site", "pin", "device"):
+        if name in ("site", "pin", "device", "cloud_account"):
             continue
         cells = table[name]
         spec = SPECS.get(name)

@@ -42,6 +42,7 @@ INVENTORY_COLUMN_TEXT = {
     "go_live_month": "Go-live month",
     "pin": "Pinned placement",
     "device": "Edge device",
+    "cloud_account": "Cloud account",
 }
 
 
