@@ -50,6 +50,23 @@ def pool_series(
     return out
 
 
+def pool_volume(
+    volume: Volume, shift: np.ndarray, weights: np.ndarray, pool: np.ndarray, pools: int, months: int
+) -> np.ndarray:
+    """`pool_series` of a Volume: with a factor shared by every row, the amounts are summed per (pool, go-live) and
+    the factor shifted once per go-live month, without the (n, M) grid."""
+    if not volume.shared:
+        return pool_series(volume.values(), shift, weights, pool, pools, months)
+    shifts, group = np.unique(shift, return_inverse=True)
+    out = np.zeros((weights.shape[0], pools, months))
+    for g, s in enumerate(shifts):
+        rows = group == g
+        summed = np.zeros((weights.shape[0], pools))
+        np.add.at(summed.T, pool[rows], (weights[:, rows] * volume.amount[rows]).T)
+        out[:, :, s:] += summed[:, :, None] * volume.factor[0, : months - s]
+    return out
+
+
 def _live(weights: np.ndarray, shift: np.ndarray, pool: np.ndarray, pools: int, months: int) -> np.ndarray:
     """(P, K, M) whether any site of each pool is in service (gone live) in each plan and month."""
     started = np.zeros((weights.shape[0], pools, months))
@@ -70,8 +87,11 @@ def _rows_of(tiers: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _profile(percent_per_year: np.ndarray, months: int) -> np.ndarray:
-    """(R, M) price-change factors (1 + p/100)^(m/12) from the programme's month 0."""
-    return np.exp(np.log1p(np.asarray(percent_per_year, dtype=float) / 100)[:, None] * np.arange(months) / 12)
+    """(R or 1, M) price-change factors (1 + p/100)^(m/12) from the programme's month 0 (one row when every rate is
+    the same)."""
+    rates, which = np.unique(np.asarray(percent_per_year, dtype=float), return_inverse=True)
+    profiles = np.exp(np.log1p(rates / 100)[:, None] * np.arange(months) / 12)
+    return profiles if len(rates) == 1 else profiles[which.ravel()]
 
 
 @dataclass(frozen=True)
@@ -98,18 +118,47 @@ class Prices:
 
 
 @dataclass(frozen=True)
+class Volume:
+    """What one site of each row adds to its pool per row-local month: amount (n,) × factor (1 or n, M)."""
+
+    amount: np.ndarray
+    factor: np.ndarray
+
+    @property
+    def shared(self) -> bool:
+        return self.factor.shape[0] == 1
+
+    def values(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """(n, M), or (len(rows), M) of `rows`."""
+        if rows is None:
+            return self.amount[:, None] * self.factor
+        return self.amount[rows, None] * (self.factor if self.shared else self.factor[rows])
+
+    def most(self) -> np.ndarray:
+        """(n,) the most in any month."""
+        return self.amount * (self.factor.max() if self.shared else self.factor.max(axis=1))
+
+
+def _volume(evaluated: costs.Costs, key: str, amount: np.ndarray | None = None) -> Volume:
+    """A quantity of the cost model (one term: amount × growth) as a Volume, its amount replaced by `amount`."""
+    (term,) = evaluated.quantities[key]
+    factor = np.broadcast_to(term.factor, (term.factor.shape[0], evaluated.months))
+    return Volume(term.amount[:, 0] if amount is None else amount, factor)
+
+
+@dataclass(frozen=True)
 class Pools:
     """The pools of a fleet's rows: for the inference bill and the egress bill, each row's pool and each pool's
-    prices; `driver` (n, M) what a row's site adds to its inference pool per row-local month (images, or
-    instance load for instances), `result_gb` (n, M) to its egress pool."""
+    prices; `driver` what a row's site adds to its inference pool (images, or instance load for instances),
+    `result_gb` to its egress pool."""
 
     inference: np.ndarray  # (n,) pool index
     egress: np.ndarray
     inference_prices: Prices  # per inference pool
     egress_prices: Prices  # per egress pool
     row_prices: Prices  # per row
-    driver: np.ndarray
-    result_gb: np.ndarray
+    driver: Volume
+    result_gb: Volume
 
 
 def make_pools(b: costs.Batch, evaluated: costs.Costs, account: np.ndarray) -> Pools:
@@ -151,9 +200,9 @@ def make_pools(b: costs.Batch, evaluated: costs.Costs, account: np.ndarray) -> P
         *tiers_used,
     )
     egress, first_e = _keys(account_code, row.bandwidth_change, *per_row(row.egress_tiers, np.ones(n, bool)))
-    load = costs._col(figures["instance_load"]) * evaluated.values("growth")
-    driver = np.where(costs._col(instances), load, evaluated.values("images"))
-    return Pools(inference, egress, row.take(first_i), row.take(first_e), row, driver, evaluated.values("result_gb"))
+    images = _volume(evaluated, "images")
+    driver = _volume(evaluated, "images", np.where(instances, figures["instance_load"], images.amount))
+    return Pools(inference, egress, row.take(first_i), row.take(first_e), row, driver, _volume(evaluated, "result_gb"))
 
 
 @dataclass(frozen=True)
@@ -201,9 +250,9 @@ def plan_bills(pools: Pools, count: np.ndarray, go_live: np.ndarray, on_cloud: n
     """The pooled bills of each plan's sites in the cloud: on_cloud (P, n) sites of each row left in the cloud."""
     P = on_cloud.shape[0]
     Ki, Ke = len(pools.inference_prices.mode), len(pools.egress_prices.mode)
-    driver = pool_series(pools.driver, go_live, on_cloud, pools.inference, Ki, months)
+    driver = pool_volume(pools.driver, go_live, on_cloud, pools.inference, Ki, months)
     live = _live(on_cloud, go_live, pools.inference, Ki, months)
-    result_gb = pool_series(pools.result_gb, go_live, on_cloud, pools.egress, Ke, months)
+    result_gb = pool_volume(pools.result_gb, go_live, on_cloud, pools.egress, Ke, months)
     flat = lambda x: x.reshape(P * x.shape[1], months)  # noqa: E731
     tile = lambda prices, k: prices.take(np.tile(np.arange(k), P))  # noqa: E731
     running, upfront, spread = inference_bill(flat(driver), flat(live), tile(pools.inference_prices, Ki))
@@ -212,12 +261,28 @@ def plan_bills(pools: Pools, count: np.ndarray, go_live: np.ndarray, on_cloud: n
     return Bills(shaped(running, Ki), shaped(upfront, Ki), shaped(spread, Ki), shaped(egress, Ke), driver, result_gb)
 
 
-def _at_row(grid: np.ndarray, pool: np.ndarray, go_live: np.ndarray) -> np.ndarray:
+def go_live_groups(go_live: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(month, rows) for each distinct go-live month: the passes below run once per rollout wave, not per site."""
+    return [(int(g), np.flatnonzero(go_live == g)) for g in np.unique(go_live)]
+
+
+def _at_row(grid: np.ndarray, pool: np.ndarray, groups) -> np.ndarray:
     """(n, M) a pool grid (K, M) read by each row in its own months: grid[pool_r, go_live_r + k], 0 past the
     programme's end."""
     M = grid.shape[1]
-    month = go_live[:, None] + np.arange(M)
-    return np.where(month < M, grid[pool[:, None], np.minimum(month, M - 1)], 0.0)
+    out = np.zeros((len(pool), M))
+    for g, rows in groups:
+        out[rows, : M - g] = grid[0, g:] if grid.shape[0] == 1 else grid[pool[rows], g:]
+    return out
+
+
+def _shifted(values: np.ndarray, groups) -> np.ndarray:
+    """(n, M) a row's own months (n, M) in programme months: values[r, m − go_live_r], 0 before go-live."""
+    M = values.shape[1]
+    out = np.zeros_like(values)
+    for g, rows in groups:
+        out[rows, g:] = values[rows, : M - g]
+    return out
 
 
 def _share(bill: np.ndarray, volume: np.ndarray) -> np.ndarray:
@@ -225,10 +290,22 @@ def _share(bill: np.ndarray, volume: np.ndarray) -> np.ndarray:
     return np.divide(bill, volume, out=np.zeros_like(bill), where=volume > 0)
 
 
-def attributed_lines(pools: Pools, bills: Bills, go_live: np.ndarray) -> dict[str, np.ndarray]:
-    """One site's share of each pooled bill (n, M), per row-local month, from the all-cloud pool (bills of plan 0):
-    pro-rata to its driver, at the pool's average price of that month."""
-    at = lambda bill, volume, pool, mine: mine * _at_row(_share(bill[0], volume[0]), pool, go_live)  # noqa: E731
+def attributed_lines(pools: Pools, bills: Bills, go_live: np.ndarray) -> dict[str, costs.Line]:
+    """One site's share of each pooled bill, per row-local month, as cost-model terms, from the all-cloud pool (bills
+    of plan 0): pro-rata to its driver, at the pool's average price of that month; one (n, M) term per bill that is
+    not 0 throughout (lazy terms per go-live would cost the finance's per-row weighted sums one pass each)."""
+    n = len(go_live)
+    groups = go_live_groups(go_live)
+
+    def at(bill, volume, pool, mine: Volume) -> costs.Line:
+        if not bill[0].any():
+            return (costs.Component(np.zeros((n, 1)), costs.ONE),)
+        grid = _at_row(_share(bill[0], volume[0]), pool, groups)
+        grid *= mine.amount[:, None]
+        if not (mine.factor == 1).all():
+            grid *= mine.factor
+        return (costs.Component(np.ones((n, 1)), grid),)
+
     i, e = pools.inference, pools.egress
     return {
         "inference": at(bills.inference, bills.driver, i, pools.driver),
@@ -238,26 +315,80 @@ def attributed_lines(pools: Pools, bills: Bills, go_live: np.ndarray) -> dict[st
     }
 
 
-def _shifted(values: np.ndarray, go_live: np.ndarray) -> np.ndarray:
-    """(n, M) a row's own months (n, M) in programme months: values[r, m − go_live_r], 0 before go-live."""
-    M = values.shape[1]
-    month = np.arange(M) - go_live[:, None]
-    return np.where(month >= 0, np.take_along_axis(values, np.maximum(month, 0), axis=1), 0.0)
+def _linear_pools(volume: np.ndarray, most: np.ndarray, tiers: tuple[np.ndarray, np.ndarray]) -> tuple:
+    """(linear (K,), price (K, M)): the pools whose volume V(m) and V(m) − `most` (the most one row adds) lie in one
+    tier in every month, so what a row adds costs the tier's price per unit; tiers shared by every pool."""
+    starts, prices = tiers
+    top = np.searchsorted(starts[0], volume, side="right")
+    low = np.searchsorted(starts[0], np.maximum(volume - most[:, None], 0), side="right")
+    return (top == low).all(axis=1), prices[0][np.maximum(top, 1) - 1]
+
+
+def _row_dot(volume: Volume, grid: np.ndarray, pool: np.ndarray, groups, rows: np.ndarray) -> np.ndarray:
+    """Σ_k volume[r, k] × grid[pool_r, go_live_r + k] for `rows` (a boolean mask over n), one product per wave."""
+    M = grid.shape[1]
+    out = np.zeros(len(pool))
+    for g, at in groups:
+        at = at[rows[at]]
+        if not at.size:
+            continue
+        if volume.shared:
+            out[at] = volume.amount[at] * (grid[:, g:] @ volume.factor[0, : M - g])[pool[at]]
+        else:
+            weights = np.broadcast_to(grid[0, g:] if grid.shape[0] == 1 else grid[pool[at], g:], (at.size, M - g))
+            out[at] = np.einsum("ij,ij->i", volume.values(at)[:, : M - g], weights)
+    return out
 
 
 def marginal_totals(pools: Pools, bills: Bills, count: np.ndarray, go_live: np.ndarray) -> np.ndarray:
     """(n,) what each row's sites together add to the all-cloud pools' bills over the programme (cash view, upfront
-    payments included): Σ_m bill_k(m) − bill_k without the row(m), for its inference and its egress pool."""
-    M = pools.driver.shape[1]
-    i, e = pools.inference, pools.egress
-    started = np.arange(M) >= go_live[:, None]
-    others = count[:, None] * started
-    starts = np.zeros((1, len(pools.inference_prices.mode), M))
-    np.add.at(starts, (0, i, go_live), count)
-    live_without = (np.cumsum(starts[0], axis=1)[i] - others) > 0.5
-    driver_without = bills.driver[0][i] - count[:, None] * _shifted(pools.driver, go_live)
-    running, upfront, _ = inference_bill(np.maximum(driver_without, 0), live_without, pools.row_prices)
-    gb_without = bills.result_gb[0][e] - count[:, None] * _shifted(pools.result_gb, go_live)
-    egress = egress_bill(np.maximum(gb_without, 0), pools.row_prices)
-    with_row = (bills.inference[0] + bills.upfront[0]).sum(axis=1)[i] + bills.egress[0].sum(axis=1)[e]
-    return with_row - (running + upfront + egress).sum(axis=1)
+    payments included): Σ_m bill_k(m) − bill_k without the row(m), for its inference and its egress pool.
+
+    A tiered pool whose volume stays in one tier whether or not any one row is in it (the common case of a large
+    pool) prices a row's volume at that tier's price; other rows are priced with and without, month by month."""
+    M = bills.driver.shape[2]
+    groups = go_live_groups(go_live)
+    out = np.zeros(len(count))
+    for volume, mine, pool, prices, kind in (
+        (bills.driver[0], pools.driver, pools.inference, pools.inference_prices, "inference"),
+        (bills.result_gb[0], pools.result_gb, pools.egress, pools.egress_prices, "egress"),
+    ):
+        tiers = prices.inference_tiers if kind == "inference" else prices.egress_tiers
+        change = prices.fee_change if kind == "inference" else prices.bandwidth_change
+        flat = np.zeros(len(volume), bool)  # pools whose price per unit is the same for every row's volume
+        unit = np.zeros_like(volume)
+        if kind == "inference":
+            flat |= prices.mode == 1
+            unit[flat] = (prices.per_image * prices.list_share)[flat, None]
+        if tiers[0].shape[0] == 1:
+            most = np.zeros(len(volume))
+            np.maximum.at(most, pool, count * mine.most())
+            linear, tier_price = _linear_pools(volume, most, tiers)
+            tiered = linear & (prices.mode == 0) if kind == "inference" else linear
+            share = prices.list_share[:, None] if kind == "inference" else 1.0
+            unit = np.where(tiered[:, None], tier_price * share, unit)
+            flat |= tiered
+        unit *= _profile(change, M)
+        easy = flat[pool]
+        out += count * _row_dot(mine, unit, pool, groups, easy)
+        rest = np.flatnonzero(~easy)
+        if rest.size:
+            out[rest] += _marginal_by_hand(volume, mine, pool, bills, count, go_live, rest, kind, pools)
+    return out
+
+
+def _marginal_by_hand(volume, mine, pool, bills, count, go_live, rest, kind, pools) -> np.ndarray:
+    """What the rows `rest` add to their pool's bill, month by month: the pool's bill less its bill without them."""
+    M = volume.shape[1]
+    groups = go_live_groups(go_live[rest])
+    without = volume[pool[rest]] - count[rest, None] * _shifted(mine.values(rest), groups)
+    prices = pools.row_prices.take(rest)
+    if kind == "egress":
+        return bills.egress[0].sum(axis=1)[pool[rest]] - egress_bill(np.maximum(without, 0), prices).sum(axis=1)
+    live_sites = np.zeros((bills.driver.shape[1], M))
+    np.add.at(live_sites, (pool, go_live), count)
+    started = np.arange(M) >= go_live[rest, None]
+    live = np.cumsum(live_sites, axis=1)[pool[rest]] - count[rest, None] * started > 0.5
+    running, upfront, _ = inference_bill(np.maximum(without, 0), live, prices)
+    with_rows = (bills.inference[0] + bills.upfront[0]).sum(axis=1)[pool[rest]]
+    return with_rows - (running + upfront).sum(axis=1)

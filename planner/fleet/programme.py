@@ -102,15 +102,15 @@ def evaluate(fleet: Fleet) -> Programme:
     # all-cloud pool, and money votes with what its sites add to that pool (marginal), not a stand-alone bill.
     pools = pool.make_pools(b, evaluated, _cloud_accounts(fleet))
     all_cloud = pool.plan_bills(pools, count, go_live, count[None, :], M)
-    shares = pool.attributed_lines(pools, all_cloud, go_live)
-    ones = np.ones((n, 1))
     attributed = dataclasses.replace(
-        evaluated, lines=evaluated.lines | {k: (costs.Component(ones, v),) for k, v in shares.items()}
+        evaluated, lines=evaluated.lines | pool.attributed_lines(pools, all_cloud, go_live)
     )
     rows = finance.analyse(attributed, "cash", b["discount_percent_per_year"])
-    within = np.arange(M)[None, :] < evaluated.horizon[:, None]
-    own_cloud = costs.weighted_sums(evaluated.terms("cloud", without=pool.POOLED), n, within)
-    marginal_cloud = own_cloud + pool.marginal_totals(pools, all_cloud, count, go_live) / count
+    # Money votes with the site's own lines and what it adds to the pool: its cloud TCO less its pro-rata share of
+    # the pooled bills (held within its months: the shares are 0 past the programme's end) plus its marginal.
+    pooled_cash = [t for k in pool.POOLED if "cash" in costs.COMPONENT_BY_KEY[k].views for t in attributed.lines[k]]
+    share = sum(t.amount[:, 0] * t.factor.sum(axis=1) for t in pooled_cash)
+    marginal_cloud = rows.cloud_total - share + pool.marginal_totals(pools, all_cloud, count, go_live) / count
     devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
     placement = place(fleet, b, marginal_cloud, rows.edge_total, devices, answer, pin, flavour)
 
