@@ -182,6 +182,6 @@ with right:
         key=key,
         on_change=page.handle_upload,
         args=(key,),
-        help="Columns: site, count, go_live_month, pin, scenario field names and advisor "
+        help="Columns: site, count, go_live_month, pin, device, cloud_account, scenario field names and advisor "
         "question keys. It replaces the table; a bad cell is named and skipped.",
     )

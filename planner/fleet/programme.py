@@ -2,6 +2,7 @@
 
     site row r, row-local month k (k = 0 at its go-live g_r), evaluated over M − g_r months
     programme month m:   plan_cost(m) = Σ_r count_r × cost_r(m − g_r)        (0 before go-live)
+                         + the pooled cloud bills of the plan's sites in the cloud (`pool`: one bill per account)
     placement:           the advisor's rules, vectorised (hard constraints first, then the weighted vote)
     three plans:         all cloud; all edge; recommended (advisor's placement, or the site's pin)
     plan figures:        `finance.analyse_flows` of the programme series, savings measured against all cloud
