@@ -143,3 +143,37 @@ def test_a_later_site_joins_the_pool_at_its_go_live(tiered_base):
     np.testing.assert_allclose(p.cloud_monthly, [alone] * 6 + [pooled] * 6, rtol=1e-12)
     # B's share of months 6–11 is half the pool; A pays alone before B and half after.
     assert p.rows.cloud_total == pytest.approx([6 * alone + 6 * pooled / 2, 6 * pooled / 2], rel=1e-12)
+
+
+def test_money_votes_with_what_a_site_adds_to_the_pool(monkeypatch):
+    """The GPU preset as 40 rows: a site alone would pay for 2 instances; in the pool it adds a 40th of the load to
+    2 instances that stay 2 (0.75 × 1.15^(59/12) = 1.5 at the end), so it adds no instance-hours at all: money votes
+    with its own lines only, while its own figures carry a 40th of the instances."""
+    from planner.advice import advisor
+
+    seen = {}
+    vote = advisor.money_vote
+
+    def spy(cloud_total, edge_total, *rest):
+        seen["cloud_total"] = cloud_total
+        return vote(cloud_total, edge_total, *rest)
+
+    monkeypatch.setattr(advisor, "money_vote", spy)
+    base = replace(catalog.preset("smart_city_gpu"), egress_tiers=[{"start": 0, "price": 0.0}])  # egress aside
+    p = programme("site,cameras\n" + "".join(f"j{i},4\n" for i in range(40)), base)
+    np.testing.assert_array_equal(seen["cloud_total"], p.cloud_marginal)
+    evaluated = p.rows.costs
+    within = np.ones((40, p.months), bool)
+    own = costs.weighted_sums(evaluated.terms("cloud", without=("inference", "results_egress")), 40, within)
+    instance_hours = 2 * 0.526 * 1.4 * costs.HOURS_PER_CALENDAR_MONTH * p.months
+    assert p.cloud_marginal == pytest.approx(own, rel=1e-9)
+    assert p.rows.cloud_total == pytest.approx(own + instance_hours / 40, rel=1e-9)
+
+
+def test_a_site_of_a_pool_above_the_knee_adds_its_images_at_the_upper_price(tiered_base):
+    """Three sites: 32.4M images pooled, 21.6M without any one of them, both above the 15M knee."""
+    p = programme("site\nA\nB\nC\n", tiered_base, months=12)
+    pooled = KNEE / 1000 + (3 * IMAGES - KNEE) * 0.5 / 1000
+    np.testing.assert_allclose(p.cloud_monthly, pooled, rtol=1e-12)
+    assert p.cloud_marginal == pytest.approx([IMAGES * 0.5 / 1000 * 12] * 3, rel=1e-12)  # 5,400 a month
+    assert p.rows.cloud_total == pytest.approx([pooled / 3 * 12] * 3, rel=1e-12)
