@@ -5,7 +5,9 @@ money votes with what a site adds to the pool."""
 import numpy as np
 import pytest
 
+from planner.advice import advisor
 from planner.catalogs import catalog
+from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
 from planner.fleet import tables as fleet_tables
@@ -17,8 +19,8 @@ pytestmark = pytest.mark.unit
 PRICINGS = ("per_image", "serverless", "instances")
 
 
-def programme(csv: str, base, months=None) -> fleet_programme.Programme:
-    f = fleet_inventory.make_fleet(csv, base, months=months)
+def programme(csv: str, base, months=None, answers=None) -> fleet_programme.Programme:
+    f = fleet_inventory.make_fleet(csv, base, answers, months=months)
     assert f.inventory.errors == ()
     return fleet_programme.evaluate(f)
 
@@ -36,8 +38,9 @@ def test_identical_rows_cost_in_the_cloud_what_one_scenario_of_their_sites_costs
     sites, cameras = 7, max(1, round(base.cameras / base.sites))
     pooled = replace(base, sites=sites, cameras=sites * cameras)
     want = scenario_cloud(pooled, base.horizon_months)
-    rows = programme("site,cameras\n" + "".join(f"s{i},{cameras}\n" for i in range(sites)), base)
-    counted = programme(f"site,count,cameras\nall,{sites},{cameras}\n", base)
+    wide = advisor.answers(uplink_mbps=100_000)  # a link that carries any of them: the design stays the preset's
+    rows = programme("site,cameras\n" + "".join(f"s{i},{cameras}\n" for i in range(sites)), base, answers=wide)
+    counted = programme(f"site,count,cameras\nall,{sites},{cameras}\n", base, answers=wide)
     np.testing.assert_allclose(rows.cloud_monthly, want, rtol=1e-12)
     np.testing.assert_allclose(counted.cloud_monthly, want, rtol=1e-12)
 
@@ -149,8 +152,6 @@ def test_money_votes_with_what_a_site_adds_to_the_pool(monkeypatch):
     """The GPU preset as 40 rows: a site alone would pay for 2 instances; in the pool it adds a 40th of the load to
     2 instances that stay 2 (0.75 × 1.15^(59/12) = 1.5 at the end), so it adds no instance-hours at all: money votes
     with its own lines only, while its own figures carry a 40th of the instances."""
-    from planner.advice import advisor
-
     seen = {}
     vote = advisor.money_vote
 
@@ -177,3 +178,32 @@ def test_a_site_of_a_pool_above_the_knee_adds_its_images_at_the_upper_price(tier
     np.testing.assert_allclose(p.cloud_monthly, pooled, rtol=1e-12)
     assert p.cloud_marginal == pytest.approx([IMAGES * 0.5 / 1000 * 12] * 3, rel=1e-12)  # 5,400 a month
     assert p.rows.cloud_total == pytest.approx([pooled / 3 * 12] * 3, rel=1e-12)
+
+
+# ── The all-cloud plan uploads what each site's link carries ────────────────────────────────────────
+def test_a_link_too_thin_for_video_is_costed_uploading_frames_and_one_too_thin_for_both_is_named():
+    """10 cameras streaming 4 Mbps each (40 Mbps) or sending 1 frame/s of 100 kB each (10 × 1 × 100 × 8 / 1000 =
+    8 Mbps), at ≤ 80 % of the link: fibre at 1,000 Mbps carries the video (≤ 800); 20 Mbps carries the frames only
+    (≤ 16); 5 Mbps carries neither (≤ 4)."""
+    base = replace(catalog.preset("retail"), cameras=10, sites=1, bitrate_mbps=4, analysed_fps=1, image_kb=100)
+    p = programme("site,uplink_mbps,uplink_per_gb\nfibre,1000,0.5\nlte,20,0.5\nsatellite,5,0.5\n", base, months=12)
+    assert list(p.upload.design) == ["video", "frames", "video"]
+    assert list(p.upload.to_frames) == [False, True, False] and list(p.upload.cannot_upload) == [False, False, True]
+    seconds = base.hours_per_day * 3600 * base.days_per_month
+    video_gb, frames_gb = 10 * 4e6 / 8 * seconds / 1e9, 10 * 1 * seconds * 100 / 1e6
+    uplink = p.rows.costs.values("site_uplink")[:, 0]
+    assert uplink == pytest.approx([video_gb * 0.5, frames_gb * 0.5, video_gb * 0.5], rel=1e-12)
+    reasons = fleet_tables.reasons(p)
+    assert reasons[1].endswith(
+        "; its link cannot carry its video to the cloud (40.0 Mbps sustained, more than 80% of 20.0 Mbps): "
+        "the cloud is costed uploading its analysed frames (8.0 Mbps)"
+    )
+    assert reasons[2].endswith(
+        "; its link carries neither its video nor its frames to the cloud (40.0 or 8.0 Mbps sustained, more than "
+        "80% of 5.0 Mbps): the all-cloud plan could not run here"
+    )
+    assert "link" not in reasons[0]
+    result = fleet_tables.result_dict(p)
+    assert result["sites_uploading_frames"] == ["lte"] and result["sites_without_upload"] == ["satellite"]
+    # Opened as a scenario, the row uploads what the fleet costs it with.
+    assert fleet_devices.row_scenario(p.fleet, 1).cloud_upload == "frames"

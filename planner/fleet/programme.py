@@ -22,7 +22,16 @@ import numpy as np
 from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.fleet import pool
-from planner.fleet.devices import DeviceChoice, choose_devices, lookup, row_batch, row_inputs, with_devices
+from planner.fleet.devices import (
+    DeviceChoice,
+    Upload,
+    choose_devices,
+    feasible_upload,
+    lookup,
+    row_batch,
+    row_inputs,
+    with_devices,
+)
 from planner.fleet.inventory import PLACEMENTS, Fleet
 from planner.model import costs, finance
 from planner.schema.scenario import ScenarioError
@@ -69,6 +78,7 @@ class Programme:
     irr_rates: np.ndarray | None = None  # (3, k) every IRR found [%/year] (finance.irr_all_percent)
     cloud_marginal: np.ndarray | None = None  # (n,) cloud TCO one site of each row adds to the all-cloud bills:
     # its own lines and its share of what its row adds to the pooled bills (what money votes with)
+    upload: Upload | None = None  # the cloud upload each row is costed with, and the links that carry none
 
     @property
     def months(self) -> int:
@@ -97,7 +107,9 @@ def evaluate(fleet: Fleet) -> Programme:
     numbers, answer, pin, flavour = rowwise.numbers, rowwise.answer, rowwise.pin, rowwise.flavour
     count, go_live = numbers["count"], numbers["go_live_month"].astype(int)
     device = choose_devices(fleet, rowwise)
-    b = row_batch(base, *with_devices(fleet, device, rowwise))
+    overrides, choices = with_devices(fleet, device, rowwise)
+    upload = feasible_upload(fleet, rowwise, choices)
+    b = row_batch(base, overrides, choices | {"cloud_upload": upload.design})
     evaluated = costs.evaluate(b, M)
     # The cloud's volume-priced bills are pooled per account: a site's own figures carry its pro-rata share of the
     # all-cloud pool, and money votes with what its sites add to that pool (marginal), not a stand-alone bill.
@@ -113,7 +125,7 @@ def evaluate(fleet: Fleet) -> Programme:
     share = sum(t.amount[:, 0] * t.factor.sum(axis=1) for t in pooled_cash)
     marginal_cloud = rows.cloud_total - share + pool.marginal_totals(pools, all_cloud, count, go_live) / count
     devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
-    placement = place(fleet, b, marginal_cloud, rows.edge_total, devices, answer, pin, flavour)
+    placement = place(fleet, b, marginal_cloud, rows.edge_total, devices, answer, pin, flavour, upload)
 
     # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
     # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
@@ -170,6 +182,7 @@ def evaluate(fleet: Fleet) -> Programme:
         changes,
         rates,
         marginal_cloud,
+        upload,
     )
 
 
@@ -213,6 +226,7 @@ def place(
     answer,
     pin,
     flavour,
+    upload: Upload,
 ) -> Placement:
     """Hard constraints first, then the weighted vote of the soft answers and of money, as `advisor.decide`.
 
@@ -235,8 +249,7 @@ def place(
         answer("uplink_mbps"),
         lookup(works, workload, "cloud_inference_ms"),
     )
-    cameras = b["cameras"] / b["sites"]
-    sustained = np.where(b["video_upload"], cameras * b["bitrate_mbps"], cameras * fps * b["image_kb"] * 8 / 1000)
+    sustained = upload.sustained_mbps
     cases = advisor.rule_cases(
         answer("data_origin"),
         answer("response_ms"),
