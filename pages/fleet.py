@@ -103,7 +103,7 @@ st.dataframe(
 )
 st.caption(
     "The cloud bills an account, not a site: its tiers, free allowances and GPU instance pool are priced on the "
-    "volume of every site a plan leaves in the cloud (one account unless the table's cloud_account column names "
+    "volume of every site a plan leaves in the cloud (one account unless the table's *Cloud account* column names "
     "several)."
 )
 if p.upload is not None and p.upload.cannot_upload.any():
