@@ -101,6 +101,17 @@ st.dataframe(
         if c.endswith("]")
     },
 )
+st.caption(
+    "The cloud bills an account, not a site: its tiers, free allowances and GPU instance pool are priced on the "
+    "volume of every site a plan leaves in the cloud (one account unless the table's *Cloud account* column names "
+    "several)."
+)
+if p.upload is not None and p.upload.cannot_upload.any():
+    stranded = [md(str(name)) for name in f.inventory.table["site"].to_numpy()[p.upload.cannot_upload]]
+    st.warning(
+        "The all-cloud plan could not run at these sites: their link carries neither their video nor their frames "
+        "to the cloud: " + ", ".join(fleet_inventory.errors_text(tuple(stranded)))
+    )
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
 with st.expander("Capex by quarter (rollout waves)"):
     st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
@@ -183,6 +194,6 @@ with right:
         key=key,
         on_change=page.handle_upload,
         args=(key,),
-        help="Columns: site, count, go_live_month, pin, scenario field names and advisor "
+        help="Columns: site, count, go_live_month, pin, device, cloud_account, scenario field names and advisor "
         "question keys. It replaces the table; a bad cell is named and skipped.",
     )

@@ -115,16 +115,16 @@ def test_a_catalog_row_equals_the_advisors_choice():
     assert (fit.costed.management_per_month, fit.costed.management_basis) == (0.16, "per_device")
     f = fleet_inventory.make_fleet("site,device\nshop,catalog\n", base, answers)
     p = fleet_programme.evaluate(f)
-    one = single(fit.costed)
+    one = single(replace(fit.costed, cloud_upload="frames"))  # the 100 Mbps link cannot carry 50 video streams
     edge = fleet_inventory.PLANS.index("all_edge")
     assert fleet_tables.site_table(p).loc[0, "device"] == fit.sizing.device_id
     assert p.devices[0] == fit.sizing.devices
-    np.testing.assert_array_equal(p.cloud_monthly, one.cloud_monthly[0])
+    np.testing.assert_allclose(p.cloud_monthly, one.cloud_monthly[0], rtol=1e-14)  # pooled bills summed apart
     np.testing.assert_array_equal(p.plan_capex[edge], one.edge_capex[0])
     np.testing.assert_array_equal(p.plan_opex[edge], one.edge_running_monthly[0])
     for got, want in [
         (p.plans.edge_total[edge], fit.sizing.edge_total_cost),
-        (p.plans.break_even_month[edge], fit.break_even_month),
+        (p.plans.break_even_month[edge], one.break_even_month[0]),  # against the frames the link carries
         (p.plans.npv_savings[edge], one.npv_savings[0]),
     ]:
         assert got == pytest.approx(want, rel=1e-12)

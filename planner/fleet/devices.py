@@ -21,7 +21,7 @@ from planner.fleet.inventory import (
     Fleet,
     Inventory,
 )
-from planner.model import costs, finance
+from planner.model import costs, designs, finance
 from planner.schema.scenario import ChoiceField, NumberField, Scenario, to_dict, validate
 
 if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
@@ -36,7 +36,7 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     table, n = inv.table, inv.n
     numbers, choices = {}, {}
     for name in table.columns:
-        if name in ("site", "pin", "device"):
+        if name in ("site", "pin", "device", "cloud_account"):
             continue
         cells = table[name]
         spec = SPECS.get(name)
@@ -117,6 +117,46 @@ def row_batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray |
         return values if rows is None else {k: v[rows] for k, v in values.items()}
 
     return costs.batch([base], take(choices), **take(overrides))
+
+
+# ── The cloud upload a site's link carries ──────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Upload:
+    """Per row (n,): the cloud upload it is costed with, whether that is frames because its link cannot carry its
+    video, and whether its link carries neither (the cloud could not run there: costed as given, and said)."""
+
+    given: np.ndarray  # object: the row's own cloud_upload, "video" or "frames"
+    design: np.ndarray  # object: the one it is costed with
+    to_frames: np.ndarray  # bool
+    cannot_upload: np.ndarray  # bool
+    video_mbps: np.ndarray  # sustained upload of one site, each way
+    frames_mbps: np.ndarray
+    link_mbps: np.ndarray
+
+    @property
+    def sustained_mbps(self) -> np.ndarray:
+        """What the row's own design uploads, sustained [Mbps] (the advisor's uplink rule reads it, as the
+        single-site advisor reads the scenario's)."""
+        return np.where(self.given == "video", self.video_mbps, self.frames_mbps)
+
+
+def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
+    """The cheapest cloud design the site's link carries, as far as the link decides: a site whose link cannot carry
+    its video stream (at ≤ UPLINK_UTILISATION of `uplink_mbps`, the advisor's rule) uploads its analysed frames
+    instead when those fit; the upload is the only cloud input the link limits, so the row keeps its pricing and
+    its place in the fleet's cloud pool."""
+    base = fleet.base
+    given = np.asarray(choices.get("cloud_upload", np.full(fleet.inventory.n, base.cloud_upload)), dtype=object)
+    column = lambda name: rowwise.column(base, name)  # noqa: E731
+    video, frames = designs.site_upload_mbps(
+        column("cameras"), column("sites"), column("bitrate_mbps"), column("analysed_fps"), column("image_kb")
+    )
+    link = np.asarray(rowwise.answer("uplink_mbps"), dtype=float)
+    room = link * designs.UPLINK_UTILISATION * (1 + 1e-12)
+    to_frames = (given == "video") & (video > room) & (frames <= room)
+    cannot = np.where(given == "video", video, frames) > room
+    cannot &= ~to_frames
+    return Upload(given, np.where(to_frames, "frames", given).astype(object), to_frames, cannot, video, frames, link)
 
 
 # ── Devices: the `device` column (blank: the row's own device fields; a catalog id; or the search) ─────
@@ -294,11 +334,14 @@ def lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray
 
 # ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
 def row_scenario(f: Fleet, r: int) -> Scenario:
-    """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live."""
+    """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live, with
+    the cloud upload its link carries (`feasible_upload`)."""
     numbers, choices = _values(f)
     changes = {k: v[r] for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
     changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}
     changes["horizon_months"] = f.months - int(numbers["go_live_month"][r])
+    rowwise = row_inputs(f)
+    changes["cloud_upload"] = str(feasible_upload(f, rowwise, rowwise.batch_choices).design[r])
     for name, value in list(changes.items()):
         if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
             changes[name] = int(value)

@@ -41,7 +41,8 @@ if TYPE_CHECKING:  # imported where used: the commands that need no tables skip 
 PLACEMENTS = ("cloud", "split_brain_edge", "edge_only")
 PLANS = ("all_cloud", "all_edge", "recommended")
 PLAN_TEXT = {"all_cloud": "All cloud", "all_edge": "All edge", "recommended": "Recommended mix"}
-FLEET_COLUMNS = ("site", "count", "go_live_month", "pin", "device")
+FLEET_COLUMNS = ("site", "count", "go_live_month", "pin", "device", "cloud_account")
+TEXT_COLUMNS = ("site", "cloud_account")  # free text: printable, at most MAX_SITE_NAME characters
 DEVICE_SEARCH = "catalog"  # the `device` cell asking for the advisor's search of the catalog
 SCENARIO_COLUMNS = tuple(f.name for f in FIELDS if isinstance(f, (NumberField, ChoiceField)))
 ANSWER_COLUMNS = tuple(q.name for q in advisor.QUESTIONS)
@@ -250,7 +251,7 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
     """(bad mask, reason for each bad cell in row order, the numbers or None) for one column of text cells (an
     object array of str)."""
     blank = cells == ""
-    if name == "site":
+    if name in TEXT_COLUMNS:
         too_long = np.char.str_len(cells.astype(str)) > MAX_SITE_NAME if len(cells) else blank
         unsafe = (
             np.array([UNSAFE_TEXT.search(t) is not None for t in cells], dtype=bool)
@@ -258,7 +259,8 @@ def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray
             else np.zeros(len(cells), bool)
         )  # cell by cell if any
         bad = too_long | unsafe
-        return bad, [f"a site name is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
+        what = "a site name" if name == "site" else "a cloud account"
+        return bad, [f"{what} is printable text of at most {MAX_SITE_NAME} characters"] * int(bad.sum()), None
     if name == "device":
         bad = ~blank & ~np.isin(cells, [DEVICE_SEARCH, *(d["id"] for d in catalog.load().hardware)])
         return bad, [f'{_short(v)} is not a catalog device id or "{DEVICE_SEARCH}"' for v in cells[bad]], None

@@ -2,6 +2,7 @@
 
     site row r, row-local month k (k = 0 at its go-live g_r), evaluated over M − g_r months
     programme month m:   plan_cost(m) = Σ_r count_r × cost_r(m − g_r)        (0 before go-live)
+                         + the pooled cloud bills of the plan's sites in the cloud (`pool`: one bill per account)
     placement:           the advisor's rules, vectorised (hard constraints first, then the weighted vote)
     three plans:         all cloud; all edge; recommended (advisor's placement, or the site's pin)
     plan figures:        `finance.analyse_flows` of the programme series, savings measured against all cloud
@@ -20,7 +21,17 @@ import numpy as np
 
 from planner.advice import advisor
 from planner.catalogs import catalog
-from planner.fleet.devices import DeviceChoice, choose_devices, lookup, row_batch, row_inputs, with_devices
+from planner.fleet import pool
+from planner.fleet.devices import (
+    DeviceChoice,
+    Upload,
+    choose_devices,
+    feasible_upload,
+    lookup,
+    row_batch,
+    row_inputs,
+    with_devices,
+)
 from planner.fleet.inventory import PLACEMENTS, Fleet
 from planner.model import costs, finance
 from planner.schema.scenario import ScenarioError
@@ -49,7 +60,8 @@ class Programme:
     fleet: Fleet
     count: np.ndarray  # (n,) sites per row
     go_live: np.ndarray  # (n,) programme month of go-live
-    rows: finance.Finance  # per row, one site, row-local months (horizon M − go-live)
+    rows: finance.Finance  # per row, one site, row-local months (horizon M − go-live); its pooled cloud bills are
+    # the site's pro-rata share of the all-cloud pool (`pool.attributed_lines`)
     devices: np.ndarray  # (n,) edge devices per site at go-live
     placement: Placement
     plans: finance.Finance  # the three plans (PLANS order), programme months, vs all cloud: the
@@ -64,6 +76,9 @@ class Programme:
     device: DeviceChoice  # the catalog device each row is costed with (the `device` column)
     irr_sign_changes: np.ndarray | None = None  # (3,) sign changes of each plan's cash flows
     irr_rates: np.ndarray | None = None  # (3, k) every IRR found [%/year] (finance.irr_all_percent)
+    cloud_marginal: np.ndarray | None = None  # (n,) cloud TCO one site of each row adds to the all-cloud bills:
+    # its own lines and its share of what its row adds to the pooled bills (what money votes with)
+    upload: Upload | None = None  # the cloud upload each row is costed with, and the links that carry none
 
     @property
     def months(self) -> int:
@@ -92,11 +107,25 @@ def evaluate(fleet: Fleet) -> Programme:
     numbers, answer, pin, flavour = rowwise.numbers, rowwise.answer, rowwise.pin, rowwise.flavour
     count, go_live = numbers["count"], numbers["go_live_month"].astype(int)
     device = choose_devices(fleet, rowwise)
-    b = row_batch(base, *with_devices(fleet, device, rowwise))
+    overrides, choices = with_devices(fleet, device, rowwise)
+    upload = feasible_upload(fleet, rowwise, choices)
+    b = row_batch(base, overrides, choices | {"cloud_upload": upload.design})
     evaluated = costs.evaluate(b, M)
-    rows = finance.analyse(evaluated, "cash", b["discount_percent_per_year"])
+    # The cloud's volume-priced bills are pooled per account: a site's own figures carry its pro-rata share of the
+    # all-cloud pool, and money votes with what its sites add to that pool (marginal), not a stand-alone bill.
+    pools = pool.make_pools(b, evaluated, _cloud_accounts(fleet))
+    all_cloud = pool.plan_bills(pools, count, go_live, count[None, :], M)
+    attributed = dataclasses.replace(
+        evaluated, lines=evaluated.lines | pool.attributed_lines(pools, all_cloud, go_live)
+    )
+    rows = finance.analyse(attributed, "cash", b["discount_percent_per_year"])
+    # Money votes with the site's own lines and what it adds to the pool: its cloud TCO less its pro-rata share of
+    # the pooled bills (held within its months: the shares are 0 past the programme's end) plus its marginal.
+    pooled_cash = [t for k in pool.POOLED if "cash" in costs.COMPONENT_BY_KEY[k].views for t in attributed.lines[k]]
+    share = sum(t.amount[:, 0] * t.factor.sum(axis=1) for t in pooled_cash)
+    marginal_cloud = rows.cloud_total - share + pool.marginal_totals(pools, all_cloud, count, go_live) / count
     devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
-    placement = place(fleet, b, rows, devices, answer, pin, flavour)
+    placement = place(fleet, b, marginal_cloud, rows.edge_total, devices, answer, pin, flavour, upload)
 
     # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
     # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
@@ -105,16 +134,19 @@ def evaluate(fleet: Fleet) -> Programme:
     on_edge = np.vstack([0 * count, count, count * edge_rows])  # sites each plan runs on the edge
     on_cloud = np.vstack([count, 0 * count, count * (1 - edge_rows)])  # … and in the cloud
 
-    def plan_series(side: str, lump: bool, weights: np.ndarray) -> np.ndarray:
+    def plan_series(side: str, lump: bool, weights: np.ndarray, without: tuple[str, ...] = ()) -> np.ndarray:
         """Σ weights × the side's row series (lumps or the rest): one (n, M) total and one sparse product."""
-        terms = [t for t in evaluated.terms(side, lump=lump) if np.any(t.amount)]
+        terms = [t for t in evaluated.terms(side, lump=lump, without=without) if np.any(t.amount)]
         if not terms:  # e.g. no upfront commitment anywhere
             return np.zeros((len(weights), M))
         return _shift_sum(costs.sum_terms(terms, n, M), go_live, weights, M)
 
-    both = np.vstack([on_edge, on_cloud])
-    cloud_running, stay_running = np.split(plan_series("cloud", False, both), 2)
-    cloud_upfront, stay_upfront = np.split(plan_series("cloud", True, both), 2)
+    # What each plan pays for its sites in the cloud: their own lines, and the pooled bills of what it leaves there.
+    bills = pool.plan_bills(pools, count, go_live, on_cloud, M)
+    stay_running = plan_series("cloud", False, on_cloud, pool.POOLED) + (bills.inference.sum(1) + bills.egress.sum(1))
+    stay_upfront = plan_series("cloud", True, on_cloud, pool.POOLED) + bills.upfront.sum(1)
+    # The cloud cost of the sites a plan moves to the edge: what the all-cloud plan pays beyond it.
+    cloud_running, cloud_upfront = stay_running[0] - stay_running, stay_upfront[0] - stay_upfront
     edge_running, edge_capex = plan_series("edge", False, on_edge), plan_series("edge", True, on_edge)
     stay_cloud = stay_running + stay_upfront
     cloud_monthly = stay_cloud[0]  # plan 0 keeps every site in the cloud
@@ -149,6 +181,8 @@ def evaluate(fleet: Fleet) -> Programme:
         device,
         changes,
         rates,
+        marginal_cloud,
+        upload,
     )
 
 
@@ -172,24 +206,32 @@ def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray)
 
 
 def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, months: int) -> np.ndarray:
-    """Σ_r weights[p, r] × values[r, m − shift[r]] for every plan p: (P, M). Rows are grouped by shift with a
-    sparse (P·G × n) matrix, so the (n, M) grid is read once; the G group sums are then shifted."""
-    from scipy import sparse
+    """Σ_r weights[p, r] × values[r, m − shift[r]] for every plan p: (P, M) (`pool.pool_series` of one pool)."""
+    return pool.pool_series(values, shift, weights, np.zeros(len(shift), int), 1, months)[:, 0]
 
-    shifts, group = np.unique(shift, return_inverse=True)
-    plans, n = weights.shape
-    row_of = (np.arange(plans)[:, None] * len(shifts) + group[None, :]).ravel()
-    w = sparse.csr_matrix((weights.ravel(), (row_of, np.tile(np.arange(n), plans))), shape=(plans * len(shifts), n))
-    grouped = np.asarray(w @ values).reshape(plans, len(shifts), months)
-    out = np.zeros((plans, months))
-    for g, s in enumerate(shifts):  # one pass per distinct go-live month (rollout waves), not per site
-        out[:, s:] += grouped[:, g, : months - s]
-    return out
+
+def _cloud_accounts(fleet: Fleet) -> np.ndarray:
+    """(n,) each row's cloud account: its `cloud_account` cell, blank for the fleet's one account."""
+    table = fleet.inventory.table
+    return table["cloud_account"].to_numpy(dtype=str) if "cloud_account" in table else np.full(fleet.inventory.n, "")
 
 
 # ── Placement (the advisor's rules for every site at once) ─────────────────────────────────────────
-def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarray, answer, pin, flavour) -> Placement:
+def place(
+    fleet: Fleet,
+    b: costs.Batch,
+    cloud_total: np.ndarray,
+    edge_total: np.ndarray,
+    devices: np.ndarray,
+    answer,
+    pin,
+    flavour,
+    upload: Upload,
+) -> Placement:
     """Hard constraints first, then the weighted vote of the soft answers and of money, as `advisor.decide`.
+
+    Money compares a site's edge TCO with `cloud_total` (n,): what the site adds to the cloud's bills (its own lines
+    and its share of what its row adds to the all-cloud pool: `pool.marginal_totals`).
 
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
     its `device` cell names, or the advisor's catalog search), sized by the cost model.
@@ -207,8 +249,7 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
         answer("uplink_mbps"),
         lookup(works, workload, "cloud_inference_ms"),
     )
-    cameras = b["cameras"] / b["sites"]
-    sustained = np.where(b["video_upload"], cameras * b["bitrate_mbps"], cameras * fps * b["image_kb"] * 8 / 1000)
+    sustained = upload.sustained_mbps
     cases = advisor.rule_cases(
         answer("data_origin"),
         answer("response_ms"),
@@ -226,7 +267,7 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     hard = np.column_stack([cases[rule] == case for rule, case in advisor.HARD_CASES.values()])
     power = devices / b["sites"] * b["device_watts"]
     costed = power <= answer("site_power_watts")  # a device that does not fit: money does not vote
-    money, money_verdict = advisor.money_vote(rows.cloud_total, rows.edge_total, counted.sum(axis=1), costed)
+    money, money_verdict = advisor.money_vote(cloud_total, edge_total, counted.sum(axis=1), costed)
     advised, _, _, edge_votes, cloud_votes = advisor.decide_sites(
         rule_hard.any(axis=1),
         np.column_stack([vote, money_verdict]),

@@ -12,6 +12,7 @@ import numpy as np
 from planner.fleet.devices import DEVICE_COLUMNS, FIT_RULE_TEXT, OWN_DEVICE, DeviceChoice
 from planner.fleet.inventory import PLACEMENTS, PLANS, SPECS, Fleet, answers_dict, cell_text
 from planner.fleet.programme import HARD_RULES, Programme
+from planner.model.designs import UPLINK_UTILISATION
 from planner.schema.format import break_even_label, irr_figures
 from planner.schema.safe_csv import table_csv
 from planner.schema.scenario import to_dict
@@ -42,6 +43,7 @@ INVENTORY_COLUMN_TEXT = {
     "go_live_month": "Go-live month",
     "pin": "Pinned placement",
     "device": "Edge device",
+    "cloud_account": "Cloud account",
 }
 
 
@@ -102,7 +104,40 @@ def reasons(p: Programme) -> np.ndarray:
         short & p.edge, why + "; its devices do not fit the site's power (" + power + "): costed as if they did", why
     )
     why = np.where(short & ~p.edge, why + "; the edge's devices would not fit the site's power (" + power + ")", why)
-    return (why + _device_reasons(p.device)).astype(str)
+    return (why + _upload_reasons(p) + _device_reasons(p.device)).astype(str)
+
+
+def _upload_reasons(p: Programme) -> np.ndarray:
+    """'; its link cannot carry its video …: the cloud is costed uploading its frames (… Mbps)', or that it carries
+    neither: for the rows whose link limits the cloud (`devices.feasible_upload`)."""
+    u = p.upload
+    if u is None or not (u.to_frames.any() or u.cannot_upload.any()):
+        return np.full(p.fleet.inventory.n, "", dtype=object)
+    mbps = lambda x: np.char.mod("%.1f", x).astype(object)  # noqa: E731
+    room = f"{UPLINK_UTILISATION:.0%} of "
+    link = mbps(u.link_mbps) + " Mbps)"
+    return np.select(
+        [u.to_frames, u.cannot_upload],
+        [
+            "; its link cannot carry its video to the cloud ("
+            + mbps(u.video_mbps)
+            + " Mbps sustained, more than "
+            + room
+            + link
+            + ": the cloud is costed uploading its analysed frames ("
+            + mbps(u.frames_mbps)
+            + " Mbps)",
+            "; its link carries neither its video nor its frames to the cloud ("
+            + mbps(u.video_mbps)
+            + " or "
+            + mbps(u.frames_mbps)
+            + " Mbps sustained, more than "
+            + room
+            + link
+            + ": the all-cloud plan could not run here",
+        ],
+        "",
+    ).astype(object)
 
 
 def _device_reasons(d: DeviceChoice) -> np.ndarray:
@@ -255,12 +290,19 @@ def result_dict(p: Programme) -> dict:
         "months": p.months,
         "rows": p.fleet.inventory.n,
         "sites_total": int(p.count.sum()),
+        "sites_uploading_frames": _named(p, None if p.upload is None else p.upload.to_frames),
+        "sites_without_upload": _named(p, None if p.upload is None else p.upload.cannot_upload),
         "plans": plan_summary(p),
         "sites": [
             {k: (_none(v) if isinstance(v, float) else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
             for row in sites.to_dict("records")
         ],
     }
+
+
+def _named(p: Programme, rows: np.ndarray | None) -> list[str]:
+    """The site names of the rows marked."""
+    return [] if rows is None else [str(s) for s in p.fleet.inventory.table["site"].to_numpy()[rows]]
 
 
 def to_csv(frame: pd.DataFrame) -> str:

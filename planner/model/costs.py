@@ -588,14 +588,20 @@ class Costs:
         return sum_terms(line, self.n, self.months)
 
     def terms(
-        self, side: str, view: str = "cash", lump: bool | None = None, sign: float = 1.0, carbon: bool = False
+        self,
+        side: str,
+        view: str = "cash",
+        lump: bool | None = None,
+        sign: float = 1.0,
+        carbon: bool = False,
+        without: tuple[str, ...] = (),
     ) -> list[Component]:
         """The terms of one side; `lump` selects only capex (True) or only accruing costs (False); `carbon`
-        gives the side's emissions [kg CO₂e] instead of its money."""
+        gives the side's emissions [kg CO₂e] instead of its money; `without` leaves those lines out."""
         if carbon and not self.carbon:
             raise ValueError("these costs were evaluated without their emissions: evaluate(..., carbon=True)")
         registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (self.registry, self.lines)
-        keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump)]
+        keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump) and c.key not in without]
         return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in lines[k]]
 
     def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
@@ -926,11 +932,24 @@ def _instances(
     With a need that never falls this is bought(m) = added(m) + bought(m − term). The recurrence runs month by
     month, every scenario at once.
     """
-    needed = np.maximum(_col(b["instance_min_count"]), np.ceil(_col(figures["instance_load"]) * growth - 1e-9))
-    needed = np.broadcast_to(needed, (b.n, M))
-    term = figures["term_months"].astype(int)
+    needed = instances_needed(_col(figures["instance_load"]) * growth, b["instance_min_count"])
+    in_service, bought, running = commitments(np.broadcast_to(needed, (b.n, M)), figures["term_months"])
+    ones = np.ones((b.n, 1))
+    return Component(ones, in_service), Component(ones, bought), Component(ones, running)
+
+
+def instances_needed(load: np.ndarray, min_count: np.ndarray) -> np.ndarray:
+    """Instances a month's load needs (n, M): max(instance_min_count, ceil(load)), load in instances' worth."""
+    return np.maximum(_col(min_count), np.ceil(load - 1e-9))
+
+
+def commitments(needed: np.ndarray, term_months: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(instances in service, commitments bought, commitments still running bought before), each (n, M), for the
+    instances needed per month (n, M) under a commitment of term_months (n,) (0: none, in service = needed)."""
+    n, M = needed.shape
+    term = np.asarray(term_months).astype(int)
     committed = term > 0
-    in_service, bought = needed.copy(), np.zeros((b.n, M))
+    in_service, bought = needed.copy(), np.zeros((n, M))
     if committed.any():
         rows = np.flatnonzero(committed)
         need, life = needed[rows], term[rows]
@@ -940,9 +959,8 @@ def _instances(
             in_service[rows, m] = np.maximum(need[:, m], running)
             bought[rows, m] = in_service[rows, m] - running
             bought_so_far[:, m + 1] = bought_so_far[:, m] + bought[rows, m]
-    ones = np.ones((b.n, 1))
     running = np.where(_col(committed), in_service - bought, 0.0)  # commitments still running, bought before
-    return Component(ones, in_service), Component(ones, bought), Component(ones, running)
+    return in_service, bought, running
 
 
 def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

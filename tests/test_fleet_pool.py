@@ -1,0 +1,209 @@
+"""A fleet's cloud volume is pooled per account (issue 24): tiers, free allowances and the instance pool are priced
+on the summed volume of the sites a plan leaves in the cloud, a site's own figures carry its pro-rata share, and
+money votes with what a site adds to the pool."""
+
+import numpy as np
+import pytest
+
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.fleet import devices as fleet_devices
+from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
+from planner.model import costs
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.unit
+
+PRICINGS = ("per_image", "serverless", "instances")
+
+
+def programme(csv: str, base, months=None, answers=None) -> fleet_programme.Programme:
+    f = fleet_inventory.make_fleet(csv, base, answers, months=months)
+    assert f.inventory.errors == ()
+    return fleet_programme.evaluate(f)
+
+
+def scenario_cloud(scenario, months: int) -> np.ndarray:
+    """The single scenario's cloud cost per month (cash view, upfront payments included)."""
+    return costs.evaluate(costs.batch([scenario]), months).total("cloud")[0]
+
+
+# ── The invariant: N identical rows of c cameras are one scenario of N sites and N × c cameras ───────
+@pytest.mark.parametrize("pricing", PRICINGS)
+@pytest.mark.parametrize("preset", sorted(catalog.presets()))
+def test_identical_rows_cost_in_the_cloud_what_one_scenario_of_their_sites_costs(preset, pricing):
+    base = replace(catalog.preset(preset), inference_pricing=pricing)
+    sites, cameras = 7, max(1, round(base.cameras / base.sites))
+    pooled = replace(base, sites=sites, cameras=sites * cameras)
+    want = scenario_cloud(pooled, base.horizon_months)
+    wide = advisor.answers(uplink_mbps=100_000)  # a link that carries any of them: the design stays the preset's
+    rows = programme("site,cameras\n" + "".join(f"s{i},{cameras}\n" for i in range(sites)), base, answers=wide)
+    counted = programme(f"site,count,cameras\nall,{sites},{cameras}\n", base, answers=wide)
+    np.testing.assert_allclose(rows.cloud_monthly, want, rtol=1e-12)
+    np.testing.assert_allclose(counted.cloud_monthly, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("commitment", ["one_year", "three_year"])
+def test_identical_rows_share_one_commitment_pool_paid_upfront(commitment):
+    base = replace(catalog.preset("smart_city_gpu"), instance_commitment=commitment, instance_upfront="partial")
+    want = scenario_cloud(base, base.horizon_months)  # 40 sites, 160 cameras
+    p = programme("site,count,cameras\njunction,40,4\n", base)
+    np.testing.assert_allclose(p.cloud_monthly, want, rtol=1e-12)
+    all_edge = fleet_inventory.PLANS.index("all_edge")
+    np.testing.assert_allclose(
+        p.plan_cloud_upfront[all_edge], costs.evaluate(costs.batch([base])).total("cloud", lump=True)[0]
+    )
+
+
+def test_the_gpu_preset_as_forty_sites_keeps_two_instances_not_eighty():
+    base = catalog.preset("smart_city_gpu")
+    p = programme("site,count,cameras\njunction,40,4\n", base)
+    # 160 cameras × 2 frames/s × 1.3 headroom ÷ 555 inferences/s = 0.75 → the minimum of 2 instances, at
+    # 0.526 × 1.4 endpoint surcharge per hour, every hour of the month; each site stand-alone would keep 2.
+    per_instance_month = 0.526 * 1.4 * costs.HOURS_PER_CALENDAR_MONTH
+    assert p.rows.costs.values("instances")[0, 0] == 2  # a site on its own
+    # A site's share of the pool's 2 instances: 1/40 of it (each site carries the same load).
+    assert p.rows.costs.values("inference")[0, 0] == pytest.approx(2 * per_instance_month / 40, rel=1e-12)
+
+
+# ── Tiers crossed only when pooled, by hand ───────────────────────────────────────────────────────
+# Two sites of 10 cameras at 1 frame/s for 10 h a day, 30 days: 10 × 1 × 36,000 × 30 = 10.8M images a month each.
+# Per-image tiers: 1.00 per 1,000 up to 15M images a month, 0.50 above. Every other cloud line is free.
+IMAGES = 10 * 1 * 10 * 3600 * 30
+KNEE = 15e6
+
+
+@pytest.fixture(scope="module")
+def tiered_base():
+    return replace(
+        catalog.preset("retail"),
+        inference_pricing="per_image",
+        inference_tiers=[{"start": 0, "price": 1.0}, {"start": KNEE, "price": 0.5}],
+        egress_tiers=[{"start": 0, "price": 0.0}],
+        inference_discount_percent=0,
+        cloud_fee_change_percent_per_year=0,
+        workload_growth_percent_per_year=0,
+        uplink_per_gb=0,
+        ingest_per_gb=0,
+        storage_per_gb_month=0,
+        cameras=10,
+        sites=1,
+        analysed_fps=1,
+        hours_per_day=10,
+        days_per_month=30,
+        carbon_price_per_tonne=0,
+    )
+
+
+def test_two_sites_cross_a_tier_only_when_pooled(tiered_base):
+    p = programme("site\nA\nB\n", tiered_base, months=12)
+    alone = IMAGES * 1.0 / 1000  # 10,800 a month: each site stays in the first tier
+    pooled = KNEE * 1.0 / 1000 + (2 * IMAGES - KNEE) * 0.5 / 1000  # 15,000 + 3,300
+    assert alone * 2 == pytest.approx(21_600) and pooled == pytest.approx(18_300)
+    np.testing.assert_allclose(p.cloud_monthly, pooled, rtol=1e-12)
+    # Each site's own figures: half the pool (pro-rata to its images).
+    assert p.rows.cloud_total == pytest.approx([pooled / 2 * 12] * 2, rel=1e-12)
+    # What a site adds to the pool: the pool with it less the pool without it (the other site alone).
+    assert p.cloud_marginal == pytest.approx([(pooled - alone) * 12] * 2, rel=1e-12)
+    tco = fleet_tables.plan_summary(p)["all_cloud"]["tco"]
+    assert tco == pytest.approx(pooled * 12, rel=1e-12)
+
+
+def test_moving_one_site_to_the_edge_saves_its_marginal_cost(tiered_base):
+    p = programme("site,pin\nA,split_brain_edge\nB,cloud\n", tiered_base, months=12)
+    alone = IMAGES / 1000
+    pooled = KNEE / 1000 + (2 * IMAGES - KNEE) * 0.5 / 1000
+    recommended = fleet_inventory.PLANS.index("recommended")
+    # The recommended plan leaves B in the cloud: it pays B's stand-alone bill, and saves the rest of the pool.
+    np.testing.assert_allclose(p.plan_opex[recommended] - p.plans.edge_running_monthly[recommended], alone, rtol=1e-12)
+    assert p.plans.cloud_total[recommended] == pytest.approx((pooled - alone) * 12, rel=1e-12)
+
+
+def test_cloud_accounts_split_the_pool(tiered_base):
+    alone = IMAGES / 1000
+    pooled = KNEE / 1000 + (2 * IMAGES - KNEE) * 0.5 / 1000
+    apart = programme("site,cloud_account\nA,north\nB,south\n", tiered_base, months=12)
+    np.testing.assert_allclose(apart.cloud_monthly, 2 * alone, rtol=1e-12)
+    # Three sites, two of them on one account: that account crosses the knee, the other pays list.
+    three = programme("site,cloud_account\nA,north\nB,north\nC,south\n", tiered_base, months=12)
+    np.testing.assert_allclose(three.cloud_monthly, pooled + alone, rtol=1e-12)
+    assert three.rows.cloud_total == pytest.approx([pooled / 2 * 12, pooled / 2 * 12, alone * 12], rel=1e-12)
+
+
+def test_a_cloud_account_is_printable_text():
+    f = fleet_inventory.make_fleet("site,cloud_account\nA,ok\nB,bad\x07\n", catalog.preset("retail"))
+    assert f.inventory.errors == (
+        "row 2, column cloud_account: a cloud account is printable text of at most 120 characters",
+    )
+
+
+def test_a_later_site_joins_the_pool_at_its_go_live(tiered_base):
+    p = programme("site,go_live_month\nA,0\nB,6\n", tiered_base, months=12)
+    alone = IMAGES / 1000
+    pooled = KNEE / 1000 + (2 * IMAGES - KNEE) * 0.5 / 1000
+    np.testing.assert_allclose(p.cloud_monthly, [alone] * 6 + [pooled] * 6, rtol=1e-12)
+    # B's share of months 6–11 is half the pool; A pays alone before B and half after.
+    assert p.rows.cloud_total == pytest.approx([6 * alone + 6 * pooled / 2, 6 * pooled / 2], rel=1e-12)
+
+
+def test_money_votes_with_what_a_site_adds_to_the_pool(monkeypatch):
+    """The GPU preset as 40 rows: a site alone would pay for 2 instances; in the pool it adds a 40th of the load to
+    2 instances that stay 2 (0.75 × 1.15^(59/12) = 1.5 at the end), so it adds no instance-hours at all: money votes
+    with its own lines only, while its own figures carry a 40th of the instances."""
+    seen = {}
+    vote = advisor.money_vote
+
+    def spy(cloud_total, edge_total, *rest):
+        seen["cloud_total"] = cloud_total
+        return vote(cloud_total, edge_total, *rest)
+
+    monkeypatch.setattr(advisor, "money_vote", spy)
+    base = replace(catalog.preset("smart_city_gpu"), egress_tiers=[{"start": 0, "price": 0.0}])  # egress aside
+    p = programme("site,cameras\n" + "".join(f"j{i},4\n" for i in range(40)), base)
+    np.testing.assert_array_equal(seen["cloud_total"], p.cloud_marginal)
+    evaluated = p.rows.costs
+    within = np.ones((40, p.months), bool)
+    own = costs.weighted_sums(evaluated.terms("cloud", without=("inference", "results_egress")), 40, within)
+    instance_hours = 2 * 0.526 * 1.4 * costs.HOURS_PER_CALENDAR_MONTH * p.months
+    assert p.cloud_marginal == pytest.approx(own, rel=1e-9)
+    assert p.rows.cloud_total == pytest.approx(own + instance_hours / 40, rel=1e-9)
+
+
+def test_a_site_of_a_pool_above_the_knee_adds_its_images_at_the_upper_price(tiered_base):
+    """Three sites: 32.4M images pooled, 21.6M without any one of them, both above the 15M knee."""
+    p = programme("site\nA\nB\nC\n", tiered_base, months=12)
+    pooled = KNEE / 1000 + (3 * IMAGES - KNEE) * 0.5 / 1000
+    np.testing.assert_allclose(p.cloud_monthly, pooled, rtol=1e-12)
+    assert p.cloud_marginal == pytest.approx([IMAGES * 0.5 / 1000 * 12] * 3, rel=1e-12)  # 5,400 a month
+    assert p.rows.cloud_total == pytest.approx([pooled / 3 * 12] * 3, rel=1e-12)
+
+
+# ── The all-cloud plan uploads what each site's link carries ────────────────────────────────────────
+def test_a_link_too_thin_for_video_is_costed_uploading_frames_and_one_too_thin_for_both_is_named():
+    """10 cameras streaming 4 Mbps each (40 Mbps) or sending 1 frame/s of 100 kB each (10 × 1 × 100 × 8 / 1000 =
+    8 Mbps), at ≤ 80 % of the link: fibre at 1,000 Mbps carries the video (≤ 800); 20 Mbps carries the frames only
+    (≤ 16); 5 Mbps carries neither (≤ 4)."""
+    base = replace(catalog.preset("retail"), cameras=10, sites=1, bitrate_mbps=4, analysed_fps=1, image_kb=100)
+    p = programme("site,uplink_mbps,uplink_per_gb\nfibre,1000,0.5\nlte,20,0.5\nsatellite,5,0.5\n", base, months=12)
+    assert list(p.upload.design) == ["video", "frames", "video"]
+    assert list(p.upload.to_frames) == [False, True, False] and list(p.upload.cannot_upload) == [False, False, True]
+    seconds = base.hours_per_day * 3600 * base.days_per_month
+    video_gb, frames_gb = 10 * 4e6 / 8 * seconds / 1e9, 10 * 1 * seconds * 100 / 1e6
+    uplink = p.rows.costs.values("site_uplink")[:, 0]
+    assert uplink == pytest.approx([video_gb * 0.5, frames_gb * 0.5, video_gb * 0.5], rel=1e-12)
+    reasons = fleet_tables.reasons(p)
+    assert reasons[1].endswith(
+        "; its link cannot carry its video to the cloud (40.0 Mbps sustained, more than 80% of 20.0 Mbps): "
+        "the cloud is costed uploading its analysed frames (8.0 Mbps)"
+    )
+    assert reasons[2].endswith(
+        "; its link carries neither its video nor its frames to the cloud (40.0 or 8.0 Mbps sustained, more than "
+        "80% of 5.0 Mbps): the all-cloud plan could not run here"
+    )
+    assert "link" not in reasons[0]
+    result = fleet_tables.result_dict(p)
+    assert result["sites_uploading_frames"] == ["lte"] and result["sites_without_upload"] == ["satellite"]
+    # Opened as a scenario, the row uploads what the fleet costs it with.
+    assert fleet_devices.row_scenario(p.fleet, 1).cloud_upload == "frames"
