@@ -478,8 +478,7 @@ def tornado_figure(
     be = metric == "break_even"
     rows = table.reset_index(drop=True)
     ticks = [
-        f"<b>{r.label}</b><br><span style='font-size:11px'>"
-        f"{number_text(r.low)} – {number_text(r.high)} {r.unit}</span>"
+        f"<b>{r.label}</b><br><span style='font-size:11px'>{number_text(r.low)} – {number_text(r.high)} {r.unit}</span>"
         for r in rows.itertuples()
     ]
     never_x = never_position(horizon)
