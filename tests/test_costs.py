@@ -293,8 +293,13 @@ def test_accounting_depreciation():
     c = run(s)
     cash_keys = {i.key for i in side_components("edge", "cash")}
     accounting_keys = {i.key for i in side_components("edge", "accounting")}
-    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase"}
-    assert accounting_keys - cash_keys == {"depreciation", "carbon_edge_embodied"}
+    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase", "spares", "site_visits"}
+    assert accounting_keys - cash_keys == {
+        "depreciation",
+        "carbon_edge_embodied",
+        "spares_depreciation",
+        "site_visits_spread",
+    }
     # accounting month: 275 + failures 36 + management 30 + electricity 40.0725 + feedback 5.76 + 0.2304
     assert c.total("edge", "accounting")[0, 0] == pytest.approx(387.0629)
     # cash month 0: 3,000 + 600 + 36 + 30 + 40.0725 + 5.76 + 0.2304
@@ -517,6 +522,8 @@ def test_component_metadata_is_complete():
         "installation",
         "commitment_upfront",
         "carbon_edge_purchase",
+        "spares",
+        "site_visits",
     }
     assert math.isclose(cost_model.HOURS_PER_CALENDAR_MONTH, 730.5)
 

@@ -139,6 +139,9 @@ def _write_cases(tmp) -> dict[str, object]:
     for i, case in enumerate(EDGE_CASES):
         paths[case] = _write(tmp, _edge_case(case), name=f"edge-{i}")
     paths["carbon price, accounting"] = _write(tmp, _edge_case("carbon price"), "accounting", name="carbon-accounting")
+    paths["deployment lines, accounting"] = _write(
+        tmp, _edge_case("deployment lines"), "accounting", name="deployment-accounting"
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(workbook, "COMPONENTS", _wrong_electricity())
         paths["wrong formula"] = _write(tmp, catalog.preset("retail"), name="wrong-formula")
@@ -420,6 +423,23 @@ EDGE_CASES = {
         "useful_life_months": 24,
         "failure_percent_per_year": 10,
     },
+    # every deployment line at once: a spares pool, support, visits at go-live and at each refresh, call-outs and
+    # per-device and per-GPU licences, on a growing auto-sized fleet whose spares' emissions are priced
+    "deployment lines": {
+        "spares_percent": 7,
+        "hardware_support_per_device_year": 240,
+        "install_per_site": 500,
+        "truck_roll_per_visit": 300,
+        "licence_per_device_year": 120,
+        "licence_per_gpu_year": 4500,
+        "gpus_per_device": 2,
+        "sites": 3,
+        "useful_life_months": 18,
+        "horizon_months": 40,
+        "device_sizing": "auto",
+        "workload_growth_percent_per_year": 30,
+        "carbon_price_per_tonne": 80,
+    },
 }
 
 
@@ -436,3 +456,10 @@ def test_libreoffice_agrees_on_edge_cases(case, recalculated):
 def test_carbon_price_recomputes_in_the_accounting_view_too(recalculated):
     """Spread embodied emissions priced beside depreciation; carbon lines and the carbon summary recomputed."""
     assert _differences(recalculated["carbon price, accounting"], _edge_case("carbon price"), "accounting") == []
+
+
+def test_deployment_lines_recompute_in_the_accounting_view_too(recalculated):
+    """The spares pool's and the visits' spread over the life, beside depreciation, recomputed by LibreOffice."""
+    assert (
+        _differences(recalculated["deployment lines, accounting"], _edge_case("deployment lines"), "accounting") == []
+    )

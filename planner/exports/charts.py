@@ -33,7 +33,7 @@ from planner.schema.format import (
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
-PALETTE = qualitative.D3 + qualitative.Bold  # saturated enough to read on white
+PALETTE = qualitative.D3 + qualitative.Bold + qualitative.Vivid  # saturated enough to read on white; one per line
 COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), PALETTE))  # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
 LABEL_STYLE = {

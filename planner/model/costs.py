@@ -187,6 +187,75 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
     ),
 )
+# Lines of a real deployment: spares, support, installation labour and licences (the edge).
+DEPLOYMENT_LINES: tuple[ComponentInfo, ...] = (
+    ComponentInfo(
+        "spares",
+        "edge",
+        "Spares pool",
+        "Hardware vendor",
+        "spares_percent/100 × (devices_bought(m) × device_price − devices_retired(m) × device_price × "
+        "salvage_percent/100)",
+        views=("cash",),
+        lump=True,
+        excel="spares_percent/100*({devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100)",
+    ),
+    ComponentInfo(
+        "spares_depreciation",
+        "edge",
+        "Depreciation (spares pool)",
+        "Accounting",
+        "devices(m) × spares_percent/100 × (device_price − salvage) / useful_life_months",
+        views=("accounting",),
+        excel="{devices}*spares_percent/100*device_price*(1-salvage_percent/100)/useful_life_months",
+    ),
+    ComponentInfo(
+        "hardware_support",
+        "edge",
+        "Hardware support / warranty",
+        "Hardware vendor",
+        "devices(m) × hardware_support_per_device_year / 12",
+        excel="{devices}*hardware_support_per_device_year/12",
+    ),
+    ComponentInfo(
+        "site_visits",
+        "edge",
+        "Installation visits",
+        "Installer",
+        "sites × install_per_site × visit(m), visit(m) = 1 at go-live and each refresh (m a multiple of "
+        "useful_life_months), else 0",
+        views=("cash",),
+        lump=True,
+        excel="sites*install_per_site*IF(MOD({m},useful_life_months)=0,1,0)",
+    ),
+    ComponentInfo(
+        "site_visits_spread",
+        "edge",
+        "Installation visits (spread over the life)",
+        "Accounting",
+        "sites × install_per_site / useful_life_months",
+        views=("accounting",),
+        excel="sites*install_per_site/useful_life_months",
+    ),
+    ComponentInfo(
+        "failure_visits",
+        "edge",
+        "Failure call-outs",
+        "Installer",
+        "devices(m) × failure_percent_per_year/100/12 × truck_roll_per_visit",
+        excel="{devices}*failure_percent_per_year/100/12*truck_roll_per_visit",
+    ),
+    ComponentInfo(
+        "software_licences",
+        "edge",
+        "Software licences",
+        "Software vendor",
+        "devices(m) × (licence_per_device_year + gpus_per_device × licence_per_gpu_year) / 12",
+        excel="{devices}*(licence_per_device_year+gpus_per_device*licence_per_gpu_year)/12",
+    ),
+)
+COMPONENTS += DEPLOYMENT_LINES
+DEPLOYMENT_KEYS = tuple(c.key for c in DEPLOYMENT_LINES)
 CARBON_PRICE = "Internal carbon price"
 ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
 COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 0
@@ -277,19 +346,19 @@ CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Devices bought (embodied)",
         SCOPE_3,
-        "devices_bought(m) × device_embodied_kgco2e",
+        "devices_bought(m) × (1 + spares_percent/100) × device_embodied_kgco2e",
         views=("cash",),
         lump=True,
-        excel="{devices_bought}*device_embodied_kgco2e",
+        excel="{devices_bought}*(1+spares_percent/100)*device_embodied_kgco2e",
     ),
     ComponentInfo(
         "edge_embodied",
         "edge",
         "Devices (embodied, spread over life)",
         SCOPE_3,
-        "devices(m) × device_embodied_kgco2e / useful_life_months",
+        "devices(m) × (1 + spares_percent/100) × device_embodied_kgco2e / useful_life_months",
         views=("accounting",),
-        excel="{devices}*device_embodied_kgco2e/useful_life_months",
+        excel="{devices}*(1+spares_percent/100)*device_embodied_kgco2e/useful_life_months",
     ),
     ComponentInfo(
         "edge_failures",
@@ -712,6 +781,8 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored),
     )
 
+    lines |= _deployment_lines(b, devices, bought, added, M)
+
     priced_carbon = b["carbon_price_per_tonne"].any()
     emissions = (
         _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device, instances[0])
@@ -758,6 +829,29 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     )
 
 
+def _deployment_lines(b: Batch, devices: Component, bought: Component, added: Component, M: int) -> dict[str, Line]:
+    """The edge's spares pool, support, installation labour and licences (COMPONENTS' second block) from the
+    fleet's count terms. The spares pool is a share of the hardware line: bought, refreshed and sold with it."""
+    col = _col
+    spare_share = col(b["spares_percent"] / 100)
+    price = col(b["device_price"])
+    salvage = price * col(b["salvage_percent"]) / 100
+    life = b["useful_life_months"]
+    visit_months = (np.arange(M) % col_int(life[:1] if _uniform(life) else life) == 0).astype(float)
+    site_visits = col(b["sites"] * b["install_per_site"])
+    failures_per_month = col(b["failure_percent_per_year"]) / 100 / 12
+    licence_per_year = b["licence_per_device_year"] + b["gpus_per_device"] * b["licence_per_gpu_year"]
+    return {
+        "spares": (bought.scaled(spare_share * (price - salvage)), added.scaled(spare_share * salvage)),
+        "spares_depreciation": (devices.scaled(spare_share * (price - salvage) / col(life)),),
+        "hardware_support": (devices.scaled(col(b["hardware_support_per_device_year"]) / 12),),
+        "site_visits": (Component(site_visits, visit_months),),
+        "site_visits_spread": (Component(site_visits / col(life), ONE),),
+        "failure_visits": (devices.scaled(failures_per_month * col(b["truck_roll_per_visit"])),),
+        "software_licences": (devices.scaled(col(licence_per_year) / 12),),
+    }
+
+
 def _carbon(
     b: Batch,
     images,
@@ -787,6 +881,7 @@ def _carbon(
     billed_h = np.where(on_instances, billed_hours(b), 0.0)  # per instance in service
     embodied_per_h = b["cloud_embodied_kgco2e_per_accelerator_hour"]
     embodied = col(b["device_embodied_kgco2e"])
+    with_spares = embodied * col(1 + b["spares_percent"] / 100)  # the spares pool is bought with the devices
     return {
         "cloud_energy": (
             Component(col(images * busy_h_per_image * (1 - idle) * kg_per_full_h), growth),
@@ -797,8 +892,8 @@ def _carbon(
             Component(col(images * busy_h_per_image * ~on_instances * embodied_per_h), growth),
             instances.scaled(col(billed_h * embodied_per_h)),
         ),
-        "edge_purchase": (bought.scaled(embodied),),
-        "edge_embodied": (devices.scaled(embodied / col(b["useful_life_months"])),),
+        "edge_purchase": (bought.scaled(with_spares),),
+        "edge_embodied": (devices.scaled(with_spares / col(b["useful_life_months"])),),
         "edge_failures": (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * embodied),),
         "edge_energy": (devices.scaled(col(kwh_per_device * b["grid_kgco2e_per_kwh"])),),
         "edge_network": (Component(col(feedback_gb * b["network_kwh_per_gb"] * cloud_grid), growth),),

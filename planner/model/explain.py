@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.model.costs import CARBON_BY_KEY, COMPONENT_BY_KEY
+from planner.model.costs import CARBON_BY_KEY, COMPONENTS
 from planner.schema.scenario import Scenario
 
 # The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
@@ -298,6 +298,7 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{cur}/GB",
         feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price),
     )
+    steps |= _deployment_steps(s, m, devices, bought, retired)
 
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne
@@ -322,10 +323,53 @@ def month(s: Scenario, m: int) -> list[Step]:
     )
 
     out = []
-    for key, (arithmetic, value) in steps.items():
-        info = COMPONENT_BY_KEY[key]
-        out.append(Step(key, info.label, info.side, info.formula, f"{arithmetic} = {value:,.2f} {cur}", value))
+    for info in COMPONENTS:
+        arithmetic, value = steps[info.key]
+        out.append(Step(info.key, info.label, info.side, info.formula, f"{arithmetic} = {value:,.2f} {cur}", value))
     return out
+
+
+def _deployment_steps(s: Scenario, m: int, devices: int, bought: int, retired: int) -> dict[str, tuple[str, float]]:
+    """Spares pool, support, installation labour and licences of month m + 1: (arithmetic, value) by key."""
+    cur, spares = s.currency, s.spares_percent / 100
+    salvage = s.device_price * s.salvage_percent / 100
+    sold = f" − {retired} retired × {_n(salvage)} salvage" if retired else ""
+    visit = m % s.useful_life_months == 0  # go-live and each refresh
+    failures = devices * s.failure_percent_per_year / 100 / 12
+    licence = s.licence_per_device_year + s.gpus_per_device * s.licence_per_gpu_year
+    return {
+        "spares": (
+            f"{_n(s.spares_percent)}% × ({bought} devices × {_n(s.device_price)} {cur}{sold})",
+            spares * (bought * s.device_price - retired * salvage),
+        ),
+        "spares_depreciation": (
+            f"{devices} devices × {_n(s.spares_percent)}% × ({_n(s.device_price)} − {_n(salvage)} salvage) "
+            f"÷ {s.useful_life_months} months",
+            devices * spares * (s.device_price - salvage) / s.useful_life_months,
+        ),
+        "hardware_support": (
+            f"{devices} devices × {_n(s.hardware_support_per_device_year)} {cur}/year ÷ 12",
+            devices * s.hardware_support_per_device_year / 12,
+        ),
+        "site_visits": (
+            f"{s.sites} sites × {_n(s.install_per_site)} {cur}"
+            + ("" if visit else f" × 0 (visits at go-live and every {s.useful_life_months} months)"),
+            s.sites * s.install_per_site if visit else 0.0,
+        ),
+        "site_visits_spread": (
+            f"{s.sites} sites × {_n(s.install_per_site)} {cur} ÷ {s.useful_life_months} months",
+            s.sites * s.install_per_site / s.useful_life_months,
+        ),
+        "failure_visits": (
+            f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(s.truck_roll_per_visit)} {cur}/visit",
+            failures * s.truck_roll_per_visit,
+        ),
+        "software_licences": (
+            f"{devices} devices × ({_n(s.licence_per_device_year)} + {s.gpus_per_device} GPUs × "
+            f"{_n(s.licence_per_gpu_year)}) {cur}/year ÷ 12",
+            devices * licence / 12,
+        ),
+    }
 
 
 def carbon_month(s: Scenario, m: int) -> list[Step]:
@@ -347,6 +391,8 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
     accelerator_s = images * s.cloud_accelerator_s_per_inference
     cloud_grid, network = s.cloud_grid_kgco2e_per_kwh, s.network_kwh_per_gb
     embodied = s.device_embodied_kgco2e
+    with_spares = embodied * (1 + s.spares_percent / 100)
+    pool = f" × (1 + {_n(s.spares_percent)}% spares)" if s.spares_percent else ""
     steps = {
         "cloud_energy": (
             f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s × "
@@ -366,10 +412,10 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
             f"{_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} kg/accelerator-hour",
             accelerator_s / 3600 * s.cloud_embodied_kgco2e_per_accelerator_hour,
         ),
-        "edge_purchase": (f"{bought} devices bought × {_n(embodied)} kg", bought * embodied),
+        "edge_purchase": (f"{bought} devices bought{pool} × {_n(embodied)} kg", bought * with_spares),
         "edge_embodied": (
-            f"{devices} devices × {_n(embodied)} kg ÷ {s.useful_life_months} months",
-            devices * embodied / s.useful_life_months,
+            f"{devices} devices{pool} × {_n(embodied)} kg ÷ {s.useful_life_months} months",
+            devices * with_spares / s.useful_life_months,
         ),
         "edge_failures": (
             f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(embodied)} kg",

@@ -677,6 +677,95 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         0.5,
         "Low-confidence frames uploaded to the cloud for retraining (split-brain feedback loop).",
     ),
+    # ── Cost lines of a real deployment: edge spares, support, labour, licences (defaults: data/cost_lines.csv) ──
+    N(
+        "spares_percent",
+        "Edge",
+        "Spares pool",
+        "% of devices",
+        0,
+        0,
+        100,
+        1,
+        "Devices bought extra as spares, as a share of the fleet: bought, refreshed and sold for salvage with it, "
+        "their embodied emissions counted with the devices'. 0 keeps no pool (a failed device is bought when it "
+        "fails); a pool that covers a year of failures is the failure rate (3 % at its default).",
+    ),
+    N(
+        "hardware_support_per_device_year",
+        "Edge",
+        "Hardware support / warranty",
+        "{cur}/device-year",
+        0,
+        0,
+        100_000,
+        10,
+        "Vendor support or extended warranty per device in service per year (next-business-day parts, on-site "
+        "service). 0: the purchase price's warranty covers the horizon; server support contracts are often "
+        "10–15 % of the price a year (an estimate).",
+    ),
+    N(
+        "install_per_site",
+        "Edge",
+        "Installation visit",
+        "{cur}/site visit",
+        0,
+        0,
+        1_000_000,
+        50,
+        "Labour of a technician's visit to each site to install the fleet (travel, survey, network, "
+        "commissioning), at go-live and again at each refresh; Installation above is the per-device part. 0: "
+        "installed by site staff; a truck roll is commonly quoted at 150–1,000 (an estimate).",
+    ),
+    N(
+        "truck_roll_per_visit",
+        "Edge",
+        "Failure call-out",
+        "{cur}/visit",
+        0,
+        0,
+        100_000,
+        10,
+        "Labour of the visit that replaces a failed device (a truck roll), besides the device and its "
+        "installation: one visit per failure. 0: site staff swap devices; a truck roll is commonly quoted at "
+        "150–1,000 (an estimate).",
+    ),
+    N(
+        "licence_per_device_year",
+        "Edge",
+        "Software licence per device",
+        "{cur}/device-year",
+        0,
+        0,
+        1_000_000,
+        10,
+        "Software subscriptions billed per device in service (video-management, operating system, runtime). 0: "
+        "open-source software only.",
+    ),
+    N(
+        "licence_per_gpu_year",
+        "Edge",
+        "Software licence per GPU",
+        "{cur}/GPU-year",
+        0,
+        0,
+        1_000_000,
+        10,
+        "Software subscriptions billed per GPU, e.g. NVIDIA AI Enterprise for servers with data-centre GPUs "
+        "(4,500 per GPU per year). 0: devices that need no such licence (Jetson, Coral, Hailo).",
+    ),
+    N(
+        "gpus_per_device",
+        "Edge",
+        "GPUs per device",
+        "GPUs/device",
+        1,
+        0,
+        64,
+        1,
+        "GPUs in each device that a per-GPU licence counts.",
+        integer=True,
+    ),
     # ── Finance ─────────────────────────────────────────────────────────────────────────────────
     N(
         "horizon_months",
