@@ -169,3 +169,21 @@ def test_a_catalog_figure_is_cited_when_used():
     # every row names a numeric input, with a source and a date
     for row in catalog.load().cost_lines:
         assert row["field"] in risk.LINE_INPUTS and row["source"] and row["as_of"]
+
+
+def test_a_fleet_site_row_sets_the_lines_in_its_own_columns():
+    from planner.fleet import inventory, programme
+
+    def plan(csv: str):
+        fleet = inventory.make_fleet(csv, catalog.preset("retail"), None, None)
+        assert fleet.inventory.errors == ()
+        return programme.evaluate(fleet)
+
+    edge = inventory.PLANS.index("all_edge")
+    plain = plan("site\nplain\n")
+    both = plan("site,install_per_site,licence_per_device_year\nshop,800,1200\nplain,,\n")
+    devices = both.devices[0]  # the shop, sized from its load as the plain row is
+    assert devices == plain.devices[0] > 0
+    # the shop's visit is capex at go-live; its licences run every month: devices × 1,200 ÷ 12
+    assert both.plan_capex[edge][0] == pytest.approx(2 * plain.plan_capex[edge][0] + 800)
+    assert both.plan_opex[edge] == pytest.approx(2 * plain.plan_opex[edge] + devices * 1200 / 12)
