@@ -187,3 +187,37 @@ def test_a_fleet_site_row_sets_the_lines_in_its_own_columns():
     # the shop's visit is capex at go-live; its licences run every month: devices × 1,200 ÷ 12
     assert both.plan_capex[edge][0] == pytest.approx(2 * plain.plan_capex[edge][0] + 800)
     assert both.plan_opex[edge] == pytest.approx(2 * plain.plan_opex[edge] + devices * 1200 / 12)
+
+
+# ── Object-storage requests ────────────────────────────────────────────────────────────────────────
+REQUESTS = dict(
+    cameras=10,
+    hours_per_day=10,
+    days_per_month=30,
+    analysed_fps=0.5,
+    storage_put_per_1000=0.005,
+    storage_get_per_1000=0.0004,
+    storage_reads_per_object=2,
+    video_segment_s=6,
+    feedback_percent=4,
+)
+OPERATING_S = 10 * 3600 * 30  # 1,080,000 s a month
+FRAMES = 10 * 0.5 * OPERATING_S  # 5,400,000 frames a month
+PER_OBJECT = (0.005 + 2 * 0.0004) / 1000  # a PUT and two GETs
+
+
+def test_a_put_per_video_segment_and_gets_for_its_reads():
+    s = scenario(**REQUESTS, cloud_upload="video")
+    segments = 10 * OPERATING_S / 6  # 1,800,000 six-second segments
+    assert month_one(s, "storage_requests") == pytest.approx(segments * PER_OBJECT)  # 10.44 a month
+    assert line(s, "storage_requests").sum() == pytest.approx(segments * PER_OBJECT * HORIZON)
+
+
+def test_a_put_per_uploaded_frame_and_per_feedback_frame():
+    s = scenario(**REQUESTS, cloud_upload="frames", cloud_fee_change_percent_per_year=10)
+    assert month_one(s, "storage_requests") == pytest.approx(FRAMES * PER_OBJECT)  # 31.32 a month
+    fee_change = 1.1 ** (np.arange(HORIZON) / 12)  # storage fees change with the cloud's
+    assert line(s, "storage_requests").sum() == pytest.approx(FRAMES * PER_OBJECT * fee_change.sum())
+    feedback = FRAMES * 0.04  # the edge's feedback frames land in the same storage
+    assert month_one(s, "feedback_requests") == pytest.approx(feedback * PER_OBJECT)
+    assert line(s, "feedback_requests").sum() == pytest.approx(feedback * PER_OBJECT * fee_change.sum())

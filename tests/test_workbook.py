@@ -439,6 +439,18 @@ EDGE_CASES = {
         "device_sizing": "auto",
         "workload_growth_percent_per_year": 30,
         "carbon_price_per_tonne": 80,
+        "storage_put_per_1000": 0.005,
+        "storage_get_per_1000": 0.0004,
+        "storage_reads_per_object": 2,
+        "video_segment_s": 6,
+        "feedback_percent": 3,
+        "cloud_fee_change_percent_per_year": 4,
+    },
+    "storage requests, frames": {
+        "cloud_upload": "frames",
+        "storage_put_per_1000": 0.005,
+        "storage_get_per_1000": 0.0004,
+        "workload_growth_percent_per_year": 20,
     },
 }
 

@@ -187,7 +187,7 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
     ),
 )
-# Lines of a real deployment: spares, support, installation labour and licences (the edge).
+# Lines of a real deployment: the edge's spares, support, installation labour and licences; object-storage requests.
 DEPLOYMENT_LINES: tuple[ComponentInfo, ...] = (
     ComponentInfo(
         "spares",
@@ -252,6 +252,27 @@ DEPLOYMENT_LINES: tuple[ComponentInfo, ...] = (
         "Software vendor",
         "devices(m) × (licence_per_device_year + gpus_per_device × licence_per_gpu_year) / 12",
         excel="{devices}*(licence_per_device_year+gpus_per_device*licence_per_gpu_year)/12",
+    ),
+)
+REQUESTS = "(storage_put_per_1000 + storage_reads_per_object × storage_get_per_1000) / 1000 × fee_change(m)"
+EXCEL_REQUESTS = "(storage_put_per_1000+storage_reads_per_object*storage_get_per_1000)/1000*{fee_change}"
+DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "storage_requests",
+        "cloud",
+        "Storage requests",
+        "Cloud provider",
+        f"objects(m) × {REQUESTS}, objects = video: cameras × operating_s / video_segment_s × growth(m); frames: "
+        "images",
+        excel='IF(cloud_upload="video",cameras*operating_s/video_segment_s*{growth},{images})*' + EXCEL_REQUESTS,
+    ),
+    ComponentInfo(
+        "feedback_requests",
+        "edge",
+        "Feedback storage requests",
+        "Cloud provider",
+        f"images × feedback_percent/100 × {REQUESTS}",
+        excel="{images}*feedback_percent/100*" + EXCEL_REQUESTS,
     ),
 )
 COMPONENTS += DEPLOYMENT_LINES
@@ -782,6 +803,11 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     )
 
     lines |= _deployment_lines(b, devices, bought, added, M)
+    # object-storage requests: a PUT per object uploaded (a frame, or a video segment), GETs for its reads
+    per_object = (b["storage_put_per_1000"] + b["storage_reads_per_object"] * b["storage_get_per_1000"]) / 1000
+    objects = np.where(b["video_upload"], b["cameras"] * operating_s / b["video_segment_s"], images)
+    lines["storage_requests"] = (Component(col(objects * per_object), fees),)
+    lines["feedback_requests"] = (Component(col(images * b["feedback_percent"] / 100 * per_object), fees),)
 
     priced_carbon = b["carbon_price_per_tonne"].any()
     emissions = (

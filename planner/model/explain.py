@@ -299,6 +299,25 @@ def month(s: Scenario, m: int) -> list[Step]:
         feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price),
     )
     steps |= _deployment_steps(s, m, devices, bought, retired)
+    per_object = (s.storage_put_per_1000 + s.storage_reads_per_object * s.storage_get_per_1000) / 1000
+    per_object_text = (
+        f"({_n(s.storage_put_per_1000)} + {_n(s.storage_reads_per_object)} reads × {_n(s.storage_get_per_1000)}) "
+        f"{cur} ÷ 1000{fee}"
+    )
+    if s.cloud_upload == "video":
+        objects = s.cameras * operating_s / s.video_segment_s * growth
+        objects_text = f"{_n(s.cameras)} cameras × {_n(operating_s)} s ÷ {_n(s.video_segment_s)} s{grown}"
+    else:
+        objects, objects_text = images, f"{_n(images)} frames"
+    steps["storage_requests"] = (
+        f"{objects_text} = {_n(objects)} objects × {per_object_text}",
+        objects * per_object * fee_price,
+    )
+    feedback_frames = images * s.feedback_percent / 100
+    steps["feedback_requests"] = (
+        f"{_n(images)} frames × {_n(s.feedback_percent)}% = {_n(feedback_frames)} objects × {per_object_text}",
+        feedback_frames * per_object * fee_price,
+    )
 
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne

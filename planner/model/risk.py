@@ -44,8 +44,8 @@ INSTANCE_RATE = {
 }
 
 
-# The inputs of the deployment lines (spares, support, labour, licences): 0 unless a scenario sets them, so they
-# join the tornado only where they cost something.
+# The inputs of the deployment lines (spares, support, labour, licences, storage requests): 0 unless a scenario
+# sets them, so they join the tornado only where they cost something.
 LINE_INPUTS = (
     "spares_percent",
     "hardware_support_per_device_year",
@@ -53,6 +53,8 @@ LINE_INPUTS = (
     "truck_roll_per_visit",
     "licence_per_device_year",
     "licence_per_gpu_year",
+    "storage_put_per_1000",
+    "storage_get_per_1000",
 )
 
 

@@ -677,7 +677,8 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         0.5,
         "Low-confidence frames uploaded to the cloud for retraining (split-brain feedback loop).",
     ),
-    # ── Cost lines of a real deployment: edge spares, support, labour, licences (defaults: data/cost_lines.csv) ──
+    # ── Cost lines of a real deployment: edge spares, support, labour, licences; cloud storage requests ──────────
+    # (typical figures with their sources: data/cost_lines.csv)
     N(
         "spares_percent",
         "Edge",
@@ -765,6 +766,52 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         1,
         "GPUs in each device that a per-GPU licence counts.",
         integer=True,
+    ),
+    N(
+        "storage_put_per_1000",
+        "Cloud",
+        "Storage PUT requests",
+        "{cur}/1,000 requests",
+        0,
+        0,
+        10,
+        0.0001,
+        "Object-storage fee per 1,000 PUT requests: one per uploaded frame or video segment, and per feedback frame "
+        "(S3 Standard: 0.005). 0: uploads go to a video-ingest service billed per GB (Kinesis Video Streams), "
+        "as the presets' do.",
+    ),
+    N(
+        "storage_get_per_1000",
+        "Cloud",
+        "Storage GET requests",
+        "{cur}/1,000 requests",
+        0,
+        0,
+        10,
+        0.0001,
+        "Object-storage fee per 1,000 GET requests, for what is read back (S3 Standard: 0.0004).",
+    ),
+    N(
+        "storage_reads_per_object",
+        "Cloud",
+        "Reads per stored object",
+        "GET requests/object",
+        1,
+        0,
+        1_000,
+        0.5,
+        "GET requests per uploaded object: 1 when each frame or segment is read once for inference or labelling.",
+    ),
+    N(
+        "video_segment_s",
+        "Cloud",
+        "Video segment length",
+        "s/object",
+        10,
+        1,
+        3_600,
+        1,
+        "Seconds of a camera's video written as one stored object (one PUT): HLS segments are commonly 2–10 s.",
     ),
     # ── Finance ─────────────────────────────────────────────────────────────────────────────────
     N(
@@ -992,6 +1039,7 @@ FIELD_BY_NAME = {f.name: f for f in FIELDS}
 # Inputs that only matter for one option of a choice (the app greys them out otherwise).
 RELEVANT_WHEN = {
     "bitrate_mbps": ("cloud_upload", "video"),
+    "video_segment_s": ("cloud_upload", "video"),
     "serverless_per_gb_second": ("inference_pricing", "serverless"),
     "serverless_memory_gb": ("inference_pricing", "serverless"),
     "serverless_ms_per_inference": ("inference_pricing", "serverless"),
