@@ -221,3 +221,46 @@ def test_a_put_per_uploaded_frame_and_per_feedback_frame():
     feedback = FRAMES * 0.04  # the edge's feedback frames land in the same storage
     assert month_one(s, "feedback_requests") == pytest.approx(feedback * PER_OBJECT)
     assert line(s, "feedback_requests").sum() == pytest.approx(feedback * PER_OBJECT * fee_change.sum())
+
+
+# ── Cloud support plan ─────────────────────────────────────────────────────────────────────────────
+def billed(**changes):
+    """A cloud bill of inference alone: 5,400,000 images a month at a flat 2 per 1,000 = 10,800 a month."""
+    quiet = dict(uplink_per_gb=0, ingest_per_gb=0, storage_per_gb_month=0, egress_tiers=[{"start": 0, "price": 0}])
+    no_requests = dict(storage_put_per_1000=0, storage_get_per_1000=0)
+    return scenario(**REQUESTS | quiet | no_requests | {"inference_tiers": [{"start": 0, "price": 2.0}]} | changes)
+
+
+def test_business_support_is_a_tiered_share_of_the_bill():
+    s = billed(cloud_support_plan="business")
+    bill = FRAMES * 2.0 / 1000
+    assert line(s, "inference")[0] == pytest.approx(bill)  # 10,800
+    fee = 0.10 * 10_000 + 0.07 * (bill - 10_000)  # 1,000 + 56 = 1,056
+    assert month_one(s, "cloud_support") == pytest.approx(fee)
+    assert line(s, "cloud_support").sum() == pytest.approx(fee * HORIZON)
+    assert not line(billed(), "cloud_support").any()  # no plan, no fee
+
+
+def test_a_support_plan_charges_its_minimum_and_converts_its_thresholds():
+    s = billed(cloud_support_plan="enterprise")
+    assert month_one(s, "cloud_support") == pytest.approx(15_000)  # 10 % of 10,800 is below the minimum
+    # in a currency at 0.5 per USD the thresholds halve: 10 % of the first 5,000, then 7 %
+    eur = billed(cloud_support_plan="business", fx_rate=0.5, currency="EUR")
+    assert month_one(eur, "cloud_support") == pytest.approx(0.10 * 5_000 + 0.07 * (10_800 - 5_000))
+
+
+def test_support_follows_a_growing_bill_through_its_tiers():
+    s = billed(cloud_support_plan="business", workload_growth_percent_per_year=100)
+    bill = FRAMES * 2.0 / 1000 * 2 ** (np.arange(HORIZON) / 12)  # 10,800 doubling each year
+    fee = (
+        0.10 * np.minimum(bill, 10_000) + 0.07 * np.clip(bill - 10_000, 0, 70_000) + 0.05 * np.maximum(bill - 80_000, 0)
+    )
+    assert line(s, "cloud_support") == pytest.approx(fee)
+
+
+def test_the_published_worked_examples():
+    """AWS's own examples: 85,000 USD of usage → 6,150 USD Business; 1,200,000 USD → 70,500 USD Enterprise."""
+    for plan, usage, fee in (("business", 85_000, 6_150), ("enterprise", 1_200_000, 70_500)):
+        s = billed(cloud_support_plan=plan, inference_tiers=[{"start": 0, "price": usage / FRAMES * 1000}])
+        assert month_one(s, "cloud_support") == pytest.approx(fee)
+        assert line(s, "cloud_support")[0] == pytest.approx(fee)

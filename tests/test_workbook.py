@@ -445,12 +445,27 @@ EDGE_CASES = {
         "video_segment_s": 6,
         "feedback_percent": 3,
         "cloud_fee_change_percent_per_year": 4,
+        "cloud_support_plan": "business",
     },
-    "storage requests, frames": {
+    "storage requests, frames, enterprise support": {
         "cloud_upload": "frames",
         "storage_put_per_1000": 0.005,
         "storage_get_per_1000": 0.0004,
         "workload_growth_percent_per_year": 20,
+        "cloud_support_plan": "enterprise",
+        "fx_rate": 0.9,
+        "currency": "EUR",
+    },
+    # business support on a bill with an upfront commitment in its month, growing through the 7 % tier
+    "business support on commitments": {
+        "inference_pricing": "instances",
+        "instance_inferences_per_s": 5,
+        "instance_commitment": "one_year",
+        "instance_upfront": "partial",
+        "instance_committed_per_hour": 0.316,
+        "horizon_months": 30,
+        "workload_growth_percent_per_year": 80,
+        "cloud_support_plan": "business",
     },
 }
 

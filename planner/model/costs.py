@@ -275,6 +275,51 @@ DEPLOYMENT_LINES += (
         excel="{images}*feedback_percent/100*" + EXCEL_REQUESTS,
     ),
 )
+# Support plans: (tier starts [USD of monthly bill], marginal rates [%], monthly minimum [USD]) as AWS publishes them
+# (https://aws.amazon.com/premiumsupport/pricing/, read 2026-11: Business the greater of 100 USD or the tiers; its
+# worked example 85,000 USD → 6,150 USD; Enterprise the greater of 15,000 USD or the tiers, 1,200,000 USD → 70,500 USD).
+# The bill is the cloud provider's own lines of the month, in cash as billed (an upfront commitment in its month).
+SUPPORT_PLANS = {
+    "business": ((0, 10_000, 80_000, 250_000), (10, 7, 5, 3), 100),
+    "enterprise": ((0, 150_000, 500_000, 1_000_000), (10, 7, 5, 3), 15_000),
+}
+SUPPORTED_BILL = (
+    "cloud_ingest",
+    "inference",
+    "commitment_upfront",
+    "results_egress",
+    "cloud_storage",
+    "storage_requests",
+)
+
+
+def _excel_support() -> str:
+    """The support line's workbook formula: per plan, max(minimum, Σ marginal tiers) of the month's bill."""
+    bill = "(" + "+".join(f"{{{k}}}" for k in SUPPORTED_BILL) + ")"
+    per_plan = {}
+    for plan, (starts, rates, minimum) in SUPPORT_PLANS.items():
+        steps = [b - a for a, b in zip((0, *rates), rates)]
+        tiers = "+".join(f"({step})/100*MAX({bill}-{start}*fx_rate,0)" for start, step in zip(starts, steps))
+        per_plan[plan] = f"MAX({minimum}*fx_rate,{tiers})"
+    return f'IF(cloud_support_plan="business",{per_plan["business"]},' + (
+        f'IF(cloud_support_plan="enterprise",{per_plan["enterprise"]},0))'
+    )
+
+
+DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "cloud_support",
+        "cloud",
+        "Cloud support plan",
+        "Cloud provider",
+        "max(minimum × fx_rate, Σ tier_rate × the bill(m) within each tier, tier starts × fx_rate), bill(m) = "
+        + " + ".join(SUPPORTED_BILL)
+        + "; business: 10 % to 10,000 USD, 7 % to 80,000, 5 % to 250,000, 3 % above, minimum 100 USD; "
+        "enterprise: 10 % to 150,000 USD, 7 % to 500,000, 5 % to 1,000,000, 3 % above, minimum 15,000 USD; "
+        "cloud_support_plan none: 0",
+        excel=_excel_support(),
+    ),
+)
 COMPONENTS += DEPLOYMENT_LINES
 DEPLOYMENT_KEYS = tuple(c.key for c in DEPLOYMENT_LINES)
 CARBON_PRICE = "Internal carbon price"
@@ -466,6 +511,8 @@ CHOICE_FLAGS = {  # bool column = (choice field == value)
     "auto_sizing": ("device_sizing", "auto"),
     "per_device_fee": ("management_basis", "per_device"),
     "mid_month": ("discount_timing", "mid_month"),
+    "support_business": ("cloud_support_plan", "business"),
+    "support_enterprise": ("cloud_support_plan", "enterprise"),
 }
 
 
@@ -808,6 +855,7 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     objects = np.where(b["video_upload"], b["cameras"] * operating_s / b["video_segment_s"], images)
     lines["storage_requests"] = (Component(col(objects * per_object), fees),)
     lines["feedback_requests"] = (Component(col(images * b["feedback_percent"] / 100 * per_object), fees),)
+    lines["cloud_support"] = _support(b, lines, M)
 
     priced_carbon = b["carbon_price_per_tonne"].any()
     emissions = (
@@ -876,6 +924,22 @@ def _deployment_lines(b: Batch, devices: Component, bought: Component, added: Co
         "failure_visits": (devices.scaled(failures_per_month * col(b["truck_roll_per_visit"])),),
         "software_licences": (devices.scaled(col(licence_per_year) / 12),),
     }
+
+
+def _support(b: Batch, lines: dict[str, Line], M: int) -> Line:
+    """The support plan's monthly fee: per plan, max(minimum, marginal tiers) of the month's cloud bill (n, M), its
+    USD thresholds at the scenario's exchange rate. No row on a plan: no term at all."""
+    flags = {plan: b[f"support_{plan}"] for plan in SUPPORT_PLANS}
+    if not any(flag.any() for flag in flags.values()):
+        return ()
+    bill = sum_terms([t for key in SUPPORTED_BILL for t in lines[key]], b.n, M)
+    fx = _col(b["fx_rate"])
+    fee = np.zeros((b.n, M))
+    for plan, (starts, rates, minimum) in SUPPORT_PLANS.items():
+        steps = np.diff(np.r_[0.0, rates]) / 100
+        tiers = sum(step * np.maximum(bill - start * fx, 0) for start, step in zip(starts, steps))
+        fee += _col(flags[plan]) * np.maximum(minimum * fx, tiers)
+    return (Component(np.ones((b.n, 1)), fee),)
 
 
 def _carbon(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.model.costs import CARBON_BY_KEY, COMPONENTS
+from planner.model.costs import CARBON_BY_KEY, COMPONENTS, SUPPORT_PLANS, SUPPORTED_BILL
 from planner.schema.scenario import Scenario
 
 # The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
@@ -319,6 +319,8 @@ def month(s: Scenario, m: int) -> list[Step]:
         feedback_frames * per_object * fee_price,
     )
 
+    steps["cloud_support"] = _support_step(s, sum(steps[key][1] for key in SUPPORTED_BILL))
+
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne
     per_tonne = f" ÷ 1000 × {_n(price)} {cur}/tonne"
@@ -346,6 +348,25 @@ def month(s: Scenario, m: int) -> list[Step]:
         arithmetic, value = steps[info.key]
         out.append(Step(info.key, info.label, info.side, info.formula, f"{arithmetic} = {value:,.2f} {cur}", value))
     return out
+
+
+def _support_step(s: Scenario, bill: float) -> tuple[str, float]:
+    """The support plan's fee on the month's cloud bill: its tiers one by one, or its minimum."""
+    if s.cloud_support_plan == "none":
+        return "no support plan", 0.0
+    cur, fx = s.currency, s.fx_rate
+    starts, rates, minimum = SUPPORT_PLANS[s.cloud_support_plan]
+    parts, fee = [], 0.0
+    for start, end, rate in zip(starts, (*starts[1:], math.inf), rates):
+        within = max(0.0, min(bill, end * fx) - start * fx)
+        if within > 0:
+            fee += within * rate / 100
+            parts.append(f"{_n(within)} × {rate}%")
+    tiers = " + ".join(parts) or "0"
+    return (
+        f"bill {_n(bill)} {cur}: max({_n(minimum * fx)} {cur} minimum, {tiers} = {_n(fee)} {cur})",
+        max(minimum * fx, fee),
+    )
 
 
 def _deployment_steps(s: Scenario, m: int, devices: int, bought: int, retired: int) -> dict[str, tuple[str, float]]:

@@ -767,6 +767,21 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         "GPUs in each device that a per-GPU licence counts.",
         integer=True,
     ),
+    C(
+        "cloud_support_plan",
+        "Cloud",
+        "Cloud support plan",
+        {
+            "none": "None (basic support)",
+            "business": "Business: 10 % of the bill to 10k USD, 7 % to 80k, 5 % to 250k, 3 % above; at least 100 USD",
+            "enterprise": "Enterprise: 10 % to 150k USD, 7 % to 500k, 5 % to 1M, 3 % above; at least 15,000 USD",
+        },
+        "none",
+        "A paid support plan, billed each month as a share of the month's cloud bill (ingest, inference, "
+        "commitments, egress, storage and requests) by tiers with a minimum: AWS's published Business and "
+        "Enterprise schedules (thresholds in USD, converted at the exchange rate). Production workloads usually "
+        "carry one; none leaves it out.",
+    ),
     N(
         "storage_put_per_1000",
         "Cloud",
