@@ -264,3 +264,35 @@ def test_the_published_worked_examples():
         s = billed(cloud_support_plan=plan, inference_tiers=[{"start": 0, "price": usage / FRAMES * 1000}])
         assert month_one(s, "cloud_support") == pytest.approx(fee)
         assert line(s, "cloud_support")[0] == pytest.approx(fee)
+
+
+# ── Your own model: retraining and labelling ──────────────────────────────────────────────────────
+OWN_MODEL = dict(
+    retraining_gpu_hours_per_month=12,
+    retraining_per_gpu_hour=1.006,
+    labelling_per_image=0.036,
+    labelled_percent=40,
+    workload_growth_percent_per_year=50,
+)
+
+
+@pytest.mark.parametrize("pricing", ["serverless", "instances"])
+def test_your_own_model_is_retrained_and_labelled_on_both_sides(pricing):
+    s = scenario(**REQUESTS, **OWN_MODEL, inference_pricing=pricing)
+    retraining = 12 * 1.006  # 12.072 a month
+    labelled = FRAMES * 0.04 * 0.40  # 86,400 feedback frames labelled in month 1
+    growth = 1.5 ** (np.arange(HORIZON) / 12)
+    for side in ("cloud", "edge"):
+        assert month_one(s, f"retraining_{side}") == pytest.approx(retraining)
+        assert line(s, f"retraining_{side}").sum() == pytest.approx(retraining * HORIZON)
+        assert month_one(s, f"labelling_{side}") == pytest.approx(labelled * 0.036)  # 3,110.40
+        assert line(s, f"labelling_{side}").sum() == pytest.approx(labelled * 0.036 * growth.sum())
+
+
+def test_a_managed_per_image_api_needs_neither():
+    s = scenario(**REQUESTS, **OWN_MODEL, inference_pricing="per_image")
+    assert not line(s, "retraining_cloud").any() and not line(s, "labelling_cloud").any()
+    assert month_one(s, "retraining_cloud") == 0 and "per-image API" in next(
+        step.arithmetic for step in explain.first_month(s) if step.key == "labelling_cloud"
+    )
+    assert line(s, "retraining_edge")[0] == pytest.approx(12 * 1.006)  # the edge runs its own model

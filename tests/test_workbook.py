@@ -446,6 +446,9 @@ EDGE_CASES = {
         "feedback_percent": 3,
         "cloud_fee_change_percent_per_year": 4,
         "cloud_support_plan": "business",
+        "retraining_gpu_hours_per_month": 8,
+        "retraining_per_gpu_hour": 1.006,
+        "labelling_per_image": 0.036,
     },
     "storage requests, frames, enterprise support": {
         "cloud_upload": "frames",
@@ -466,6 +469,11 @@ EDGE_CASES = {
         "horizon_months": 30,
         "workload_growth_percent_per_year": 80,
         "cloud_support_plan": "business",
+        # your own model on instances: retrained and labelled on both sides
+        "retraining_gpu_hours_per_month": 12,
+        "retraining_per_gpu_hour": 1.006,
+        "labelling_per_image": 0.036,
+        "labelled_percent": 40,
     },
 }
 

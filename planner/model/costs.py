@@ -320,6 +320,44 @@ DEPLOYMENT_LINES += (
         excel=_excel_support(),
     ),
 )
+# Your own model: retraining and labelling, on the edge and in cloud designs that run your own model (not per image).
+RETRAINING = "retraining_gpu_hours_per_month × retraining_per_gpu_hour"
+LABELLING = "images × feedback_percent/100 × labelled_percent/100 × labelling_per_image"
+OWN_MODEL = 'IF(inference_pricing="per_image",0,1)*'
+DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "retraining_cloud",
+        "cloud",
+        "Retraining (your own model)",
+        "Cloud provider",
+        f"serverless, instances: {RETRAINING}; per-image: 0",
+        excel=OWN_MODEL + "retraining_gpu_hours_per_month*retraining_per_gpu_hour",
+    ),
+    ComponentInfo(
+        "labelling_cloud",
+        "cloud",
+        "Labelling (your own model)",
+        "Labelling service",
+        f"serverless, instances: {LABELLING}; per-image: 0",
+        excel=OWN_MODEL + "{images}*feedback_percent/100*labelled_percent/100*labelling_per_image",
+    ),
+    ComponentInfo(
+        "retraining_edge",
+        "edge",
+        "Retraining",
+        "Cloud provider",
+        RETRAINING,
+        excel="retraining_gpu_hours_per_month*retraining_per_gpu_hour",
+    ),
+    ComponentInfo(
+        "labelling_edge",
+        "edge",
+        "Labelling",
+        "Labelling service",
+        LABELLING,
+        excel="{images}*feedback_percent/100*labelled_percent/100*labelling_per_image",
+    ),
+)
 COMPONENTS += DEPLOYMENT_LINES
 DEPLOYMENT_KEYS = tuple(c.key for c in DEPLOYMENT_LINES)
 CARBON_PRICE = "Internal carbon price"
@@ -856,6 +894,14 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     lines["storage_requests"] = (Component(col(objects * per_object), fees),)
     lines["feedback_requests"] = (Component(col(images * b["feedback_percent"] / 100 * per_object), fees),)
     lines["cloud_support"] = _support(b, lines, M)
+    # your own model: retrained on GPU-hours and on labelled feedback frames, wherever it runs
+    retraining = col(b["retraining_gpu_hours_per_month"] * b["retraining_per_gpu_hour"])
+    labelling = col(images * b["feedback_percent"] / 100 * b["labelled_percent"] / 100 * b["labelling_per_image"])
+    own_model = col(~per_image)
+    lines["retraining_cloud"] = (Component(retraining * own_model, ONE),)
+    lines["labelling_cloud"] = (Component(labelling * own_model, growth),)
+    lines["retraining_edge"] = (Component(retraining, ONE),)
+    lines["labelling_edge"] = (Component(labelling, growth),)
 
     priced_carbon = b["carbon_price_per_tonne"].any()
     emissions = (

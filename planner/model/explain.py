@@ -319,6 +319,19 @@ def month(s: Scenario, m: int) -> list[Step]:
         feedback_frames * per_object * fee_price,
     )
 
+    retraining = s.retraining_gpu_hours_per_month * s.retraining_per_gpu_hour
+    retraining_text = f"{_n(s.retraining_gpu_hours_per_month)} GPU-h × {_n(s.retraining_per_gpu_hour)} {cur}/GPU-h"
+    labelled = images * s.feedback_percent / 100 * s.labelled_percent / 100
+    labelling_text = (
+        f"{_n(images)} frames × {_n(s.feedback_percent)}% feedback × {_n(s.labelled_percent)}% labelled = "
+        f"{_n(labelled)} images × {_n(s.labelling_per_image)} {cur}"
+    )
+    steps["retraining_edge"] = (retraining_text, retraining)
+    steps["labelling_edge"] = (labelling_text, labelled * s.labelling_per_image)
+    api = "a managed per-image API: no model of your own to retrain"
+    own = s.inference_pricing != "per_image"
+    steps["retraining_cloud"] = (retraining_text, retraining) if own else (api, 0.0)
+    steps["labelling_cloud"] = (labelling_text, labelled * s.labelling_per_image) if own else (api, 0.0)
     steps["cloud_support"] = _support_step(s, sum(steps[key][1] for key in SUPPORTED_BILL))
 
     kg = {step.key: step.value for step in carbon_month(s, m)}

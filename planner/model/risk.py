@@ -55,6 +55,9 @@ LINE_INPUTS = (
     "licence_per_gpu_year",
     "storage_put_per_1000",
     "storage_get_per_1000",
+    "retraining_gpu_hours_per_month",
+    "retraining_per_gpu_hour",
+    "labelling_per_image",
 )
 
 
