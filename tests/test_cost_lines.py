@@ -12,7 +12,7 @@ import pytest
 from planner.catalogs import catalog
 from planner.model import costs, explain, risk
 from planner.model.finance import analyse
-from planner.schema.scenario import validate
+from planner.schema.scenario import to_dict, validate
 
 pytestmark = pytest.mark.unit
 
@@ -296,3 +296,29 @@ def test_a_managed_per_image_api_needs_neither():
         step.arithmetic for step in explain.first_month(s) if step.key == "labelling_cloud"
     )
     assert line(s, "retraining_edge")[0] == pytest.approx(12 * 1.006)  # the edge runs its own model
+
+
+# ── Network services and logs of a streaming ingest ────────────────────────────────────────────────
+def test_load_balancer_nat_gateway_and_logs():
+    s = scenario(
+        **REQUESTS,
+        cloud_upload="video",
+        bitrate_mbps=4,
+        load_balancer_per_hour=0.0225,
+        load_balancer_per_gb=0.008,
+        nat_gateway_per_hour=0.045,
+        nat_gateway_per_gb=0.045,
+        logging_per_gb=0.5,
+        log_kb_per_inference=0.5,
+    )
+    upload_gb = 10 * 4e6 / 8 * OPERATING_S / 1e9  # 5,400 GB of video a month
+    network = 730.5 * (0.0225 + 0.045) + upload_gb * (0.008 + 0.045)  # 49.31 + 286.20
+    assert month_one(s, "network_services") == pytest.approx(network)
+    assert line(s, "network_services").sum() == pytest.approx(network * HORIZON)
+    logs = FRAMES * 0.5 / 1e6 * 0.5  # 2.7 GB of logs × 0.50
+    assert month_one(s, "logging") == pytest.approx(logs)
+    assert line(s, "logging").sum() == pytest.approx(logs * HORIZON)
+    # both are on the cloud provider's bill that a support plan is a share of
+    supported = scenario(**{**to_dict(s), "cloud_support_plan": "business"})
+    bill = sum(line(s, key)[0] for key in costs.SUPPORTED_BILL)
+    assert month_one(supported, "cloud_support") == pytest.approx(max(100, 0.10 * bill))

@@ -290,6 +290,8 @@ SUPPORTED_BILL = (
     "results_egress",
     "cloud_storage",
     "storage_requests",
+    "network_services",
+    "logging",
 )
 
 
@@ -307,6 +309,24 @@ def _excel_support() -> str:
 
 
 DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "network_services",
+        "cloud",
+        "Network services (load balancer, NAT)",
+        "Cloud provider",
+        "(730.5 h × (load_balancer_per_hour + nat_gateway_per_hour) + upload_gb × (load_balancer_per_gb + "
+        "nat_gateway_per_gb)) × fee_change(m)",
+        excel="(730.5*(load_balancer_per_hour+nat_gateway_per_hour)+{upload_gb}*(load_balancer_per_gb"
+        "+nat_gateway_per_gb))*{fee_change}",
+    ),
+    ComponentInfo(
+        "logging",
+        "cloud",
+        "Log ingestion",
+        "Cloud provider",
+        "images × log_kb_per_inference / 10⁶ × logging_per_gb × fee_change(m)",
+        excel="{images}*log_kb_per_inference/10^6*logging_per_gb*{fee_change}",
+    ),
     ComponentInfo(
         "cloud_support",
         "cloud",
@@ -330,7 +350,7 @@ DEPLOYMENT_LINES += (
         "cloud",
         "Retraining (your own model)",
         "Cloud provider",
-        f"serverless, instances: {RETRAINING}; per-image: 0",
+        f"{RETRAINING} when inference_pricing is your own model (serverless or GPU), per-image API: 0",
         excel=OWN_MODEL + "retraining_gpu_hours_per_month*retraining_per_gpu_hour",
     ),
     ComponentInfo(
@@ -338,7 +358,7 @@ DEPLOYMENT_LINES += (
         "cloud",
         "Labelling (your own model)",
         "Labelling service",
-        f"serverless, instances: {LABELLING}; per-image: 0",
+        f"{LABELLING} when inference_pricing is your own model (serverless or GPU), per-image API: 0",
         excel=OWN_MODEL + "{images}*feedback_percent/100*labelled_percent/100*labelling_per_image",
     ),
     ComponentInfo(
@@ -377,21 +397,22 @@ COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 
         "edge",
         "Carbon price: devices bought",
         CARBON_PRICE,
-        "devices_bought(m) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne",
+        "devices_bought(m) × (1 + spares_percent/100) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne",
         views=("cash",),
         lump=True,
         note=ONLY_PRICED,
-        excel="{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne",
+        excel="{devices_bought}*(1+spares_percent/100)*device_embodied_kgco2e/1000*carbon_price_per_tonne",
     ),
     ComponentInfo(
         "carbon_edge_embodied",
         "edge",
         "Carbon price: devices (spread)",
         CARBON_PRICE,
-        "devices(m) × device_embodied_kgco2e / useful_life_months / 1000 × carbon_price_per_tonne",
+        "devices(m) × (1 + spares_percent/100) × device_embodied_kgco2e / useful_life_months / 1000 × "
+        "carbon_price_per_tonne",
         views=("accounting",),
         note=ONLY_PRICED,
-        excel="{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
+        excel="{devices}*(1+spares_percent/100)*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
     ),
     ComponentInfo(
         "carbon_edge",
@@ -893,6 +914,14 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     objects = np.where(b["video_upload"], b["cameras"] * operating_s / b["video_segment_s"], images)
     lines["storage_requests"] = (Component(col(objects * per_object), fees),)
     lines["feedback_requests"] = (Component(col(images * b["feedback_percent"] / 100 * per_object), fees),)
+    # the network services a streaming ingest sits behind, and its logs
+    hourly = HOURS_PER_CALENDAR_MONTH * (b["load_balancer_per_hour"] + b["nat_gateway_per_hour"])
+    per_gb = b["load_balancer_per_gb"] + b["nat_gateway_per_gb"]
+    lines["network_services"] = (
+        Component(col(hourly), compound(b["cloud_fee_change_percent_per_year"])),
+        Component(col(upload_gb * per_gb), fees),
+    )
+    lines["logging"] = (Component(col(images * b["log_kb_per_inference"] / 1e6 * b["logging_per_gb"]), fees),)
     lines["cloud_support"] = _support(b, lines, M)
     # your own model: retrained on GPU-hours and on labelled feedback frames, wherever it runs
     retraining = col(b["retraining_gpu_hours_per_month"] * b["retraining_per_gpu_hour"])

@@ -332,6 +332,19 @@ def month(s: Scenario, m: int) -> list[Step]:
     own = s.inference_pricing != "per_image"
     steps["retraining_cloud"] = (retraining_text, retraining) if own else (api, 0.0)
     steps["labelling_cloud"] = (labelling_text, labelled * s.labelling_per_image) if own else (api, 0.0)
+    hourly = HOURS_PER_MONTH * (s.load_balancer_per_hour + s.nat_gateway_per_hour)
+    per_gb = s.load_balancer_per_gb + s.nat_gateway_per_gb
+    steps["network_services"] = (
+        f"({_n(HOURS_PER_MONTH)} h × ({_n(s.load_balancer_per_hour)} + {_n(s.nat_gateway_per_hour)}) {cur}/h + "
+        f"{_n(upload_gb)} GB × ({_n(s.load_balancer_per_gb)} + {_n(s.nat_gateway_per_gb)}) {cur}/GB){fee}",
+        (hourly + upload_gb * per_gb) * fee_price,
+    )
+    log_gb = images * s.log_kb_per_inference / 1e6
+    steps["logging"] = (
+        f"{_n(images)} inferences × {_n(s.log_kb_per_inference)} KB ÷ 10⁶ = {_n(log_gb)} GB × "
+        f"{_n(s.logging_per_gb)} {cur}/GB{fee}",
+        log_gb * s.logging_per_gb * fee_price,
+    )
     steps["cloud_support"] = _support_step(s, sum(steps[key][1] for key in SUPPORTED_BILL))
 
     kg = {step.key: step.value for step in carbon_month(s, m)}

@@ -58,6 +58,11 @@ LINE_INPUTS = (
     "retraining_gpu_hours_per_month",
     "retraining_per_gpu_hour",
     "labelling_per_image",
+    "load_balancer_per_hour",
+    "load_balancer_per_gb",
+    "nat_gateway_per_hour",
+    "nat_gateway_per_gb",
+    "logging_per_gb",
 )
 
 
