@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import cycle
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,8 @@ from planner.schema.format import (
 
 SIDE_COLORS = {"cloud": "#2563eb", "edge": "#059669"}
 MARKER_COLOR = "#111827"
-PALETTE = qualitative.D3 + qualitative.Bold + qualitative.Vivid  # saturated enough to read on white; one per line
-COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), PALETTE))  # one colour, one component, in every chart
+PALETTE = qualitative.D3 + qualitative.Bold + qualitative.Vivid + qualitative.Safe  # saturated enough to read on white
+COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), cycle(PALETTE)))  # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
 LABEL_STYLE = {
     "font": {"color": MARKER_COLOR, "size": 13},
