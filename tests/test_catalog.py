@@ -259,3 +259,9 @@ def test_no_presets_is_an_error(data_copy):
         path.unlink()
     with pytest.raises(CatalogError, match="no presets"):
         catalog.load(data_copy)
+
+
+def test_a_cost_line_row_must_name_a_numeric_field(data_copy):
+    _edit_cell(data_copy / "cost_lines.csv", 0, "field", "device_sizing")
+    with pytest.raises(CatalogError, match=r"^cost_lines\.csv: spares-one-year-of-failures: 'device_sizing' is not"):
+        catalog.load(data_copy)

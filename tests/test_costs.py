@@ -293,8 +293,13 @@ def test_accounting_depreciation():
     c = run(s)
     cash_keys = {i.key for i in side_components("edge", "cash")}
     accounting_keys = {i.key for i in side_components("edge", "accounting")}
-    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase"}
-    assert accounting_keys - cash_keys == {"depreciation", "carbon_edge_embodied"}
+    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase", "spares", "site_visits"}
+    assert accounting_keys - cash_keys == {
+        "depreciation",
+        "carbon_edge_embodied",
+        "spares_depreciation",
+        "site_visits_spread",
+    }
     # accounting month: 275 + failures 36 + management 30 + electricity 40.0725 + feedback 5.76 + 0.2304
     assert c.total("edge", "accounting")[0, 0] == pytest.approx(387.0629)
     # cash month 0: 3,000 + 600 + 36 + 30 + 40.0725 + 5.76 + 0.2304
@@ -517,6 +522,8 @@ def test_component_metadata_is_complete():
         "installation",
         "commitment_upfront",
         "carbon_edge_purchase",
+        "spares",
+        "site_visits",
     }
     assert math.isclose(cost_model.HOURS_PER_CALENDAR_MONTH, 730.5)
 
@@ -540,8 +547,8 @@ def test_a_workbook_formula_reads_as_python_over_terms():
     """`python_of` maps the workbook's syntax one to one; IF's branches are built only when taken."""
     assert cost_model.python_of("{devices}*device_price^2") == "q_devices*device_price**2"
     assert (
-        cost_model.python_of('MAX(a,1)*IF(inference_pricing="instances",{instances},MIN(b,IF(c>0,2,3)))')
-        == "np.maximum(a,1)*_if(instances,lambda:q_instances,lambda:np.minimum(b,_if(c>0,lambda:2,lambda:3)))"
+        cost_model.python_of('MAX(a,1)*IF(inference_pricing="instances",{instances},MIN(b,IF(MOD({m},c)=0,2,3)))')
+        == "_max(a,1)*_if(instances,lambda:q_instances,lambda:_min(b,_if(_mod(q_m,c)==0,lambda:2,lambda:3)))"
     )
     assert (
         cost_model.python_of(cost_model.excel_tiers("{images}*k", "egress_tier")) == '_tiers(q_images*k,"egress_tier")'
@@ -552,18 +559,23 @@ def test_a_workbook_formula_reads_as_python_over_terms():
 
 def test_terms_arithmetic_by_hand():
     """Two scenarios, three months: (2·g + 3) × (a − {h}) with g = [1, 2, 4] and h = [1, 1, 1] × 5."""
-    products: dict = {}
+    context = cost_model.Context(2, 3)
     g = np.array([[1.0, 2.0, 4.0]])
-    grown = cost_model.Terms((cost_model.Component(np.array([[2.0], [1.0]]), g),), products)
-    h = cost_model.Terms((cost_model.Component(np.array([[5.0], [5.0]]), cost_model.ONE),), products)
+    grown = cost_model.Terms((cost_model.Component(np.array([[2.0], [1.0]]), g),), context)
+    h = cost_model.Terms((cost_model.Component(np.array([[5.0], [5.0]]), cost_model.ONE),), context)
     a = np.array([[10.0], [20.0]])
     line = (grown + 3) * (a - h) / 2
     total = cost_model.sum_terms(line.terms, 2, 3)
     expected = (np.array([[2.0], [1.0]]) * g + 3) * (a - 5) / 2
     np.testing.assert_allclose(total, expected)
     assert (grown * grown).terms[0].factor is (grown * grown).terms[0].factor  # one product per pair of factors
-    chosen = cost_model._if(np.array([[True], [False]]), lambda: grown, lambda: np.array([[np.inf], [7.0]]))
+    chosen = cost_model._if(context, np.array([[True], [False]]), lambda: grown, lambda: np.array([[np.inf], [7.0]]))
     np.testing.assert_allclose(cost_model.sum_terms(chosen.terms, 2, 3), [[2, 4, 8], [7, 7, 7]])  # no inf leaks
+    # Not linear: MAX and a comparison of monthly values are worked on the grid, IF then picks per month.
+    capped = cost_model._elementwise(np.maximum, context, grown, np.array([[3.0], [3.0]]))
+    np.testing.assert_allclose(cost_model.sum_terms(capped.terms, 2, 3), [[3, 4, 8], [3, 3, 4]])
+    monthly = cost_model._if(context, grown > 3, lambda: 1.0, lambda: grown)
+    np.testing.assert_allclose(cost_model.sum_terms(monthly.terms, 2, 3), [[2, 1, 1], [1, 2, 1]])
 
 
 def test_every_line_is_its_workbook_formula():

@@ -139,6 +139,9 @@ def _write_cases(tmp) -> dict[str, object]:
     for i, case in enumerate(EDGE_CASES):
         paths[case] = _write(tmp, _edge_case(case), name=f"edge-{i}")
     paths["carbon price, accounting"] = _write(tmp, _edge_case("carbon price"), "accounting", name="carbon-accounting")
+    paths["deployment lines, accounting"] = _write(
+        tmp, _edge_case("deployment lines"), "accounting", name="deployment-accounting"
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(workbook, "COMPONENTS", _wrong_electricity())
         paths["wrong formula"] = _write(tmp, catalog.preset("retail"), name="wrong-formula")
@@ -420,6 +423,66 @@ EDGE_CASES = {
         "useful_life_months": 24,
         "failure_percent_per_year": 10,
     },
+    # every deployment line at once: a spares pool, support, visits at go-live and at each refresh, call-outs and
+    # per-device and per-GPU licences, on a growing auto-sized fleet whose spares' emissions are priced
+    "deployment lines": {
+        "spares_percent": 7,
+        "hardware_support_per_device_year": 240,
+        "install_per_site": 500,
+        "truck_roll_per_visit": 300,
+        "licence_per_device_year": 120,
+        "licence_per_gpu_year": 4500,
+        "gpus_per_device": 2,
+        "sites": 3,
+        "useful_life_months": 18,
+        "horizon_months": 40,
+        "device_sizing": "auto",
+        "workload_growth_percent_per_year": 30,
+        "carbon_price_per_tonne": 80,
+        "storage_put_per_1000": 0.005,
+        "storage_get_per_1000": 0.0004,
+        "storage_reads_per_object": 2,
+        "video_segment_s": 6,
+        "feedback_percent": 3,
+        "cloud_fee_change_percent_per_year": 4,
+        "cloud_support_plan": "business",
+        "nat_gateway_per_gb": 0.045,
+        "logging_per_gb": 0.5,
+        "log_kb_per_inference": 2,
+        "retraining_gpu_hours_per_month": 8,
+        "retraining_per_gpu_hour": 1.006,
+        "labelling_per_image": 0.036,
+    },
+    "storage requests, frames, enterprise support": {
+        "cloud_upload": "frames",
+        "storage_put_per_1000": 0.005,
+        "storage_get_per_1000": 0.0004,
+        "workload_growth_percent_per_year": 20,
+        "cloud_support_plan": "enterprise",
+        "load_balancer_per_hour": 0.0225,
+        "load_balancer_per_gb": 0.008,
+        "nat_gateway_per_hour": 0.045,
+        "nat_gateway_per_gb": 0.045,
+        "logging_per_gb": 0.5,
+        "fx_rate": 0.9,
+        "currency": "EUR",
+    },
+    # business support on a bill with an upfront commitment in its month, growing through the 7 % tier
+    "business support on commitments": {
+        "inference_pricing": "instances",
+        "instance_inferences_per_s": 5,
+        "instance_commitment": "one_year",
+        "instance_upfront": "partial",
+        "instance_committed_per_hour": 0.316,
+        "horizon_months": 30,
+        "workload_growth_percent_per_year": 80,
+        "cloud_support_plan": "business",
+        # your own model on instances: retrained and labelled on both sides
+        "retraining_gpu_hours_per_month": 12,
+        "retraining_per_gpu_hour": 1.006,
+        "labelling_per_image": 0.036,
+        "labelled_percent": 40,
+    },
 }
 
 
@@ -436,3 +499,10 @@ def test_libreoffice_agrees_on_edge_cases(case, recalculated):
 def test_carbon_price_recomputes_in_the_accounting_view_too(recalculated):
     """Spread embodied emissions priced beside depreciation; carbon lines and the carbon summary recomputed."""
     assert _differences(recalculated["carbon price, accounting"], _edge_case("carbon price"), "accounting") == []
+
+
+def test_deployment_lines_recompute_in_the_accounting_view_too(recalculated):
+    """The spares pool's and the visits' spread over the life, beside depreciation, recomputed by LibreOffice."""
+    assert (
+        _differences(recalculated["deployment lines, accounting"], _edge_case("deployment lines"), "accounting") == []
+    )

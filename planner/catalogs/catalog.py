@@ -214,6 +214,14 @@ SCHEMAS = {
         "unit": _text,
         **_PROVENANCE,
     },
+    "cost_lines.csv": {  # typical figures for the deployment lines' inputs (0 by default), cited when used
+        "id": _text,
+        "field": _text,
+        "name": _text,
+        "value": _number(0, 1e6),
+        "unit": _text,
+        **_PROVENANCE,
+    },
     "stack.csv": {
         "layer": _choice("orchestration", "runtime", "compute", "messaging", "cloud_serving"),
         "id": _text,
@@ -328,6 +336,7 @@ class Catalog:
     regions: tuple[dict, ...] = ()  # cloud_regions.csv: location columns, provenance, `fields` it fills (USD)
     fx_rates: tuple[dict, ...] = ()  # fx_rates.csv: units of each currency per euro
     carbon: tuple[dict, ...] = ()  # carbon coefficients (data/carbon.csv), keyed by (kind, provider, id)
+    cost_lines: tuple[dict, ...] = ()  # typical figures of the deployment lines' inputs (data/cost_lines.csv)
 
     def region(self, region_id: str) -> dict:
         """A region row by id (ScenarioError naming the choices when unknown)."""
@@ -458,6 +467,7 @@ class Catalog:
                     )
                 )
         found += self.carbon_provenance(values)
+        found += self.cost_line_provenance(values)
         fee = next(
             (
                 m
@@ -542,6 +552,18 @@ class Catalog:
                 found.append(
                     Provenance(picker, (field,), row["name"], row["source"], row["as_of"], row["estimate"], (row,))
                 )
+        return found
+
+    def cost_line_provenance(self, values: dict) -> list[Provenance]:
+        """The cost_lines.csv rows whose figure a deployment line's input equals (the first per input; an input at
+        0, the default, cites none)."""
+        found = []
+        for field in dict.fromkeys(r["field"] for r in self.cost_lines):
+            same = (r for r in self.cost_lines if r["field"] == field and same_value(values[field], r["value"]))
+            row = next(same, None)
+            if row and values[field]:
+                cited = (row["name"], row["source"], row["as_of"], row["estimate"])
+                found.append(Provenance("cost_line", (field,), *cited))
         return found
 
     def tier_schedules(self, item: str) -> dict[str, list[tuple[float, float]]]:
@@ -799,6 +821,11 @@ def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetim
         if row["kind"] == "device_embodied" and row["id"] not in hardware_ids:
             raise CatalogError(f"carbon.csv: device_embodied {row['id']!r} is not a device in hardware.csv")
     regions = tuple(_with_region_carbon(r, carbon) for r in regions)
+    cost_lines = tuple(rows("cost_lines.csv"))
+    _check_unique(cost_lines, "id", "cost_lines.csv")
+    for row in cost_lines:
+        if not isinstance(FIELD_BY_NAME.get(row["field"]), NumberField):
+            raise CatalogError(f"cost_lines.csv: {row['id']}: {row['field']!r} is not a numeric scenario field")
     return Catalog(
         tuple(hardware),
         tuple(prices),
@@ -811,6 +838,7 @@ def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetim
         regions,
         tuple(fx_rates),
         carbon,
+        cost_lines,
     )
 
 

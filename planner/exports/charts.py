@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import cycle
 
 import numpy as np
 import pandas as pd
@@ -43,8 +44,8 @@ ZERO_LINE = {  # a thin line at y = 0 across the plot
     "y1": 0,
     "line": {"color": MARKER_COLOR, "width": 1},
 }
-PALETTE = qualitative.D3 + qualitative.Bold  # saturated enough to read on white
-COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), PALETTE))  # one colour, one component, in every chart
+PALETTE = qualitative.D3 + qualitative.Bold + qualitative.Vivid + qualitative.Safe  # saturated enough to read on white
+COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), cycle(PALETTE)))  # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
 LABEL_STYLE = {
     "font": {"color": LABEL_TEXT_COLOR, "size": 13},

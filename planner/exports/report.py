@@ -256,6 +256,7 @@ PICKED = {
     "network": "Network energy",
     "cloud_embodied": "Cloud hardware embodied share",
     "device_embodied": "Device embodied emissions",
+    "cost_line": "Deployment cost line",
 }  # what each catalog picker fills, for the reports
 
 

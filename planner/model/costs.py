@@ -192,6 +192,199 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
     ),
 )
+# Lines of a real deployment: the edge's spares, support, installation labour and licences; object-storage requests.
+DEPLOYMENT_LINES: tuple[ComponentInfo, ...] = (
+    ComponentInfo(
+        "spares",
+        "edge",
+        "Spares pool",
+        "Hardware vendor",
+        "spares_percent/100 × (devices_bought(m) × device_price − devices_retired(m) × device_price × "
+        "salvage_percent/100)",
+        views=("cash",),
+        lump=True,
+        excel="spares_percent/100*({devices_bought}*device_price-{devices_retired}*device_price*salvage_percent/100)",
+    ),
+    ComponentInfo(
+        "spares_depreciation",
+        "edge",
+        "Depreciation (spares pool)",
+        "Accounting",
+        "devices(m) × spares_percent/100 × (device_price − salvage) / useful_life_months",
+        views=("accounting",),
+        excel="{devices}*spares_percent/100*device_price*(1-salvage_percent/100)/useful_life_months",
+    ),
+    ComponentInfo(
+        "hardware_support",
+        "edge",
+        "Hardware support / warranty",
+        "Hardware vendor",
+        "devices(m) × hardware_support_per_device_year / 12",
+        excel="{devices}*hardware_support_per_device_year/12",
+    ),
+    ComponentInfo(
+        "site_visits",
+        "edge",
+        "Installation visits",
+        "Installer",
+        "sites × install_per_site × visit(m), visit(m) = 1 at go-live and each refresh (m a multiple of "
+        "useful_life_months), else 0",
+        views=("cash",),
+        lump=True,
+        excel="sites*install_per_site*IF(MOD({m},useful_life_months)=0,1,0)",
+    ),
+    ComponentInfo(
+        "site_visits_spread",
+        "edge",
+        "Installation visits (spread over the life)",
+        "Accounting",
+        "sites × install_per_site / useful_life_months",
+        views=("accounting",),
+        excel="sites*install_per_site/useful_life_months",
+    ),
+    ComponentInfo(
+        "failure_visits",
+        "edge",
+        "Failure call-outs",
+        "Installer",
+        "devices(m) × failure_percent_per_year/100/12 × truck_roll_per_visit",
+        excel="{devices}*failure_percent_per_year/100/12*truck_roll_per_visit",
+    ),
+    ComponentInfo(
+        "software_licences",
+        "edge",
+        "Software licences",
+        "Software vendor",
+        "devices(m) × (licence_per_device_year + gpus_per_device × licence_per_gpu_year) / 12",
+        excel="{devices}*(licence_per_device_year+gpus_per_device*licence_per_gpu_year)/12",
+    ),
+)
+REQUESTS = "(storage_put_per_1000 + storage_reads_per_object × storage_get_per_1000) / 1000 × fee_change(m)"
+EXCEL_REQUESTS = "(storage_put_per_1000+storage_reads_per_object*storage_get_per_1000)/1000*{fee_change}"
+DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "storage_requests",
+        "cloud",
+        "Storage requests",
+        "Cloud provider",
+        f"objects(m) × {REQUESTS}, objects = video: cameras × operating_s / video_segment_s × growth(m); frames: "
+        "images",
+        excel='IF(cloud_upload="video",cameras*operating_s/video_segment_s*{growth},{images})*' + EXCEL_REQUESTS,
+    ),
+    ComponentInfo(
+        "feedback_requests",
+        "edge",
+        "Feedback storage requests",
+        "Cloud provider",
+        f"images × feedback_percent/100 × {REQUESTS}",
+        excel="{images}*feedback_percent/100*" + EXCEL_REQUESTS,
+    ),
+)
+# Support plans: (tier starts [USD of monthly bill], marginal rates [%], monthly minimum [USD]) as AWS publishes them
+# (https://aws.amazon.com/premiumsupport/pricing/, read 2026-11: Business the greater of 100 USD or the tiers; its
+# worked example 85,000 USD → 6,150 USD; Enterprise the greater of 15,000 USD or the tiers, 1,200,000 USD → 70,500 USD).
+# The bill is the cloud provider's own lines of the month, in cash as billed (an upfront commitment in its month).
+SUPPORT_PLANS = {
+    "business": ((0, 10_000, 80_000, 250_000), (10, 7, 5, 3), 100),
+    "enterprise": ((0, 150_000, 500_000, 1_000_000), (10, 7, 5, 3), 15_000),
+}
+SUPPORTED_BILL = (
+    "cloud_ingest",
+    "inference",
+    "commitment_upfront",
+    "results_egress",
+    "cloud_storage",
+    "storage_requests",
+    "network_services",
+    "logging",
+)
+
+
+def _excel_support() -> str:
+    """The support line's workbook formula: per plan, max(minimum, Σ marginal tiers) of the month's bill."""
+    bill = "(" + "+".join(f"{{{k}}}" for k in SUPPORTED_BILL) + ")"
+    per_plan = {}
+    for plan, (starts, rates, minimum) in SUPPORT_PLANS.items():
+        steps = [b - a for a, b in zip((0, *rates), rates)]
+        tiers = "+".join(f"({step})/100*MAX({bill}-{start}*fx_rate,0)" for start, step in zip(starts, steps))
+        per_plan[plan] = f"MAX({minimum}*fx_rate,{tiers})"
+    return f'IF(cloud_support_plan="business",{per_plan["business"]},' + (
+        f'IF(cloud_support_plan="enterprise",{per_plan["enterprise"]},0))'
+    )
+
+
+DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "network_services",
+        "cloud",
+        "Network services (load balancer, NAT)",
+        "Cloud provider",
+        "(730.5 h × (load_balancer_per_hour + nat_gateway_per_hour) + upload_gb × (load_balancer_per_gb + "
+        "nat_gateway_per_gb)) × fee_change(m)",
+        excel="(730.5*(load_balancer_per_hour+nat_gateway_per_hour)+{upload_gb}*(load_balancer_per_gb"
+        "+nat_gateway_per_gb))*{fee_change}",
+    ),
+    ComponentInfo(
+        "logging",
+        "cloud",
+        "Log ingestion",
+        "Cloud provider",
+        "images × log_kb_per_inference / 10⁶ × logging_per_gb × fee_change(m)",
+        excel="{images}*log_kb_per_inference/10^6*logging_per_gb*{fee_change}",
+    ),
+    ComponentInfo(
+        "cloud_support",
+        "cloud",
+        "Cloud support plan",
+        "Cloud provider",
+        "max(minimum × fx_rate, Σ tier_rate × the bill(m) within each tier, tier starts × fx_rate), bill(m) = "
+        + " + ".join(SUPPORTED_BILL)
+        + "; business: 10 % to 10,000 USD, 7 % to 80,000, 5 % to 250,000, 3 % above, minimum 100 USD; "
+        "enterprise: 10 % to 150,000 USD, 7 % to 500,000, 5 % to 1,000,000, 3 % above, minimum 15,000 USD; "
+        "cloud_support_plan none: 0",
+        excel=_excel_support(),
+    ),
+)
+# Your own model: retraining and labelling, on the edge and in cloud designs that run your own model (not per image).
+RETRAINING = "retraining_gpu_hours_per_month × retraining_per_gpu_hour"
+LABELLING = "images × feedback_percent/100 × labelled_percent/100 × labelling_per_image"
+OWN_MODEL = 'IF(inference_pricing="per_image",0,1)*'
+DEPLOYMENT_LINES += (
+    ComponentInfo(
+        "retraining_cloud",
+        "cloud",
+        "Retraining (your own model)",
+        "Cloud provider",
+        f"{RETRAINING} when inference_pricing is your own model (serverless or GPU), per-image API: 0",
+        excel=OWN_MODEL + "retraining_gpu_hours_per_month*retraining_per_gpu_hour",
+    ),
+    ComponentInfo(
+        "labelling_cloud",
+        "cloud",
+        "Labelling (your own model)",
+        "Labelling service",
+        f"{LABELLING} when inference_pricing is your own model (serverless or GPU), per-image API: 0",
+        excel=OWN_MODEL + "{images}*feedback_percent/100*labelled_percent/100*labelling_per_image",
+    ),
+    ComponentInfo(
+        "retraining_edge",
+        "edge",
+        "Retraining",
+        "Cloud provider",
+        RETRAINING,
+        excel="retraining_gpu_hours_per_month*retraining_per_gpu_hour",
+    ),
+    ComponentInfo(
+        "labelling_edge",
+        "edge",
+        "Labelling",
+        "Labelling service",
+        LABELLING,
+        excel="{images}*feedback_percent/100*labelled_percent/100*labelling_per_image",
+    ),
+)
+COMPONENTS += DEPLOYMENT_LINES
+DEPLOYMENT_KEYS = tuple(c.key for c in DEPLOYMENT_LINES)
 CARBON_PRICE = "Internal carbon price"
 ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
 COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 0
@@ -209,21 +402,22 @@ COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 
         "edge",
         "Carbon price: devices bought",
         CARBON_PRICE,
-        "devices_bought(m) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne",
+        "devices_bought(m) × (1 + spares_percent/100) × device_embodied_kgco2e / 1000 × carbon_price_per_tonne",
         views=("cash",),
         lump=True,
         note=ONLY_PRICED,
-        excel="{devices_bought}*device_embodied_kgco2e/1000*carbon_price_per_tonne",
+        excel="{devices_bought}*(1+spares_percent/100)*device_embodied_kgco2e/1000*carbon_price_per_tonne",
     ),
     ComponentInfo(
         "carbon_edge_embodied",
         "edge",
         "Carbon price: devices (spread)",
         CARBON_PRICE,
-        "devices(m) × device_embodied_kgco2e / useful_life_months / 1000 × carbon_price_per_tonne",
+        "devices(m) × (1 + spares_percent/100) × device_embodied_kgco2e / useful_life_months / 1000 × "
+        "carbon_price_per_tonne",
         views=("accounting",),
         note=ONLY_PRICED,
-        excel="{devices}*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
+        excel="{devices}*(1+spares_percent/100)*device_embodied_kgco2e/useful_life_months/1000*carbon_price_per_tonne",
     ),
     ComponentInfo(
         "carbon_edge",
@@ -282,19 +476,19 @@ CARBON_COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Devices bought (embodied)",
         SCOPE_3,
-        "devices_bought(m) × device_embodied_kgco2e",
+        "devices_bought(m) × (1 + spares_percent/100) × device_embodied_kgco2e",
         views=("cash",),
         lump=True,
-        excel="{devices_bought}*device_embodied_kgco2e",
+        excel="{devices_bought}*(1+spares_percent/100)*device_embodied_kgco2e",
     ),
     ComponentInfo(
         "edge_embodied",
         "edge",
         "Devices (embodied, spread over life)",
         SCOPE_3,
-        "devices(m) × device_embodied_kgco2e / useful_life_months",
+        "devices(m) × (1 + spares_percent/100) × device_embodied_kgco2e / useful_life_months",
         views=("accounting",),
-        excel="{devices}*device_embodied_kgco2e/useful_life_months",
+        excel="{devices}*(1+spares_percent/100)*device_embodied_kgco2e/useful_life_months",
     ),
     ComponentInfo(
         "edge_failures",
@@ -382,6 +576,8 @@ CHOICE_FLAGS = {  # bool column = (choice field == value)
     "auto_sizing": ("device_sizing", "auto"),
     "per_device_fee": ("management_basis", "per_device"),
     "mid_month": ("discount_timing", "mid_month"),
+    "support_business": ("cloud_support_plan", "business"),
+    "support_enterprise": ("cloud_support_plan", "enterprise"),
 }
 
 
@@ -642,19 +838,16 @@ def scenario_figures(b: Batch) -> dict[str, np.ndarray]:
 
 
 # ── Lines from their declared formula ─────────────────────────────────────────────────────────────
-class Terms:
-    """A monthly line being built from a formula: Σ amount (n, 1) × factor, with the formulas' arithmetic.
+@dataclass
+class Context:
+    """What the terms of one evaluation share: the batch's size and months, and each product of two factors made
+    once (so lines that share one share one object, and `sum_terms` groups them)."""
 
-    Products of two factors are made once per pair (`products`), so lines that share them share one object and
-    `sum_terms` groups them.
-    """
+    n: int
+    months: int
+    products: dict = field(default_factory=dict)
 
-    __array_ufunc__ = None  # `array * terms` is Terms.__rmul__, not a numpy loop over an object
-
-    def __init__(self, terms, products: dict):
-        self.terms, self.products = tuple(terms), products
-
-    def _times_factor(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
+    def times(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
         if f is ONE or g is ONE:
             return g if f is ONE else f
         key = (id(f), id(g)) if id(f) < id(g) else (id(g), id(f))
@@ -662,30 +855,47 @@ class Terms:
             self.products[key] = (f * g, f, g)  # the operands are kept, so their ids stay theirs
         return self.products[key][0]
 
-    def _of(self, x) -> "Terms":
-        return x if isinstance(x, Terms) else Terms((Component(_as_amount(x), ONE),), self.products)
+    def terms(self, x) -> "Terms":
+        """`x` as terms: a per-scenario figure (n, 1) or a number is a term of factor ONE."""
+        return x if isinstance(x, Terms) else Terms((Component(np.asarray(x, dtype=float).reshape(-1, 1), ONE),), self)
+
+    def grid(self, x) -> np.ndarray:
+        """`x` as values per scenario and month, broadcastable to (n, M)."""
+        return sum_terms(x.terms, self.n, self.months) if isinstance(x, Terms) else np.asarray(x, dtype=float)
+
+    def of_grid(self, values: np.ndarray) -> "Terms":
+        return Terms((Component(np.ones((self.n, 1)), np.broadcast_to(values, (self.n, self.months))),), self)
+
+
+class Terms:
+    """A monthly line being built from a formula: Σ amount (n, 1) × factor, with the formulas' arithmetic. Sums and
+    products stay lazy terms; what is not linear (MAX, MIN, MOD, a comparison of monthly values) is worked out on
+    the (n, M) grid."""
+
+    __array_ufunc__ = None  # `array * terms` is Terms.__rmul__, not a numpy loop over an object
+    __hash__ = None
+
+    def __init__(self, terms, context: Context):
+        self.terms, self.context = tuple(terms), context
 
     def __mul__(self, x):
         if isinstance(x, Terms):
+            times = self.context.times
             return Terms(
-                (
-                    Component(a.amount * c.amount, self._times_factor(a.factor, c.factor))
-                    for a in self.terms
-                    for c in x.terms
-                ),
-                self.products,
+                (Component(a.amount * c.amount, times(a.factor, c.factor)) for a in self.terms for c in x.terms),
+                self.context,
             )
-        return Terms((Component(t.amount * x, t.factor) for t in self.terms), self.products)
+        return Terms((Component(t.amount * x, t.factor) for t in self.terms), self.context)
 
     __rmul__ = __mul__
 
     def __truediv__(self, x):
         if isinstance(x, Terms):
             raise ValueError("a formula may divide by inputs, not by a monthly quantity")
-        return Terms((Component(t.amount / x, t.factor) for t in self.terms), self.products)
+        return Terms((Component(t.amount / x, t.factor) for t in self.terms), self.context)
 
     def __add__(self, x):
-        return Terms(self.terms + self._of(x).terms, self.products)
+        return Terms(self.terms + self.context.terms(x).terms, self.context)
 
     __radd__ = __add__
 
@@ -693,30 +903,56 @@ class Terms:
         return self * -1.0
 
     def __sub__(self, x):
-        return self + -self._of(x)
+        return self + -self.context.terms(x)
 
     def __rsub__(self, x):
-        return self._of(x) + -self
+        return self.context.terms(x) + -self
+
+    def _compare(self, x, op) -> np.ndarray:
+        return op(self.context.grid(self), self.context.grid(x))
+
+    def __eq__(self, x):
+        return self._compare(x, np.equal)
+
+    def __ne__(self, x):
+        return self._compare(x, np.not_equal)
+
+    def __gt__(self, x):
+        return self._compare(x, np.greater)
+
+    def __ge__(self, x):
+        return self._compare(x, np.greater_equal)
+
+    def __lt__(self, x):
+        return self._compare(x, np.less)
+
+    def __le__(self, x):
+        return self._compare(x, np.less_equal)
 
     def masked(self, keep: np.ndarray) -> "Terms":
         """These terms where `keep` (n, 1), 0 elsewhere (a 0 that no inf or nan of an unused branch leaks into)."""
-        return Terms((Component(np.where(keep, t.amount, 0.0), t.factor) for t in self.terms), self.products)
+        return Terms((Component(np.where(keep, t.amount, 0.0), t.factor) for t in self.terms), self.context)
 
 
-def _as_amount(x) -> np.ndarray:
-    return np.asarray(x, dtype=float).reshape(-1, 1)
-
-
-def _if(condition, yes, no):
-    """Excel's IF over scenarios: `yes` and `no` are built only when some scenario takes them."""
+def _if(context: Context, condition, yes, no):
+    """Excel's IF: `yes` and `no` are built only when some scenario (or month) takes them. A condition per scenario
+    (n, 1) keeps the branches lazy terms; one per month (n, M) picks on the grid."""
     condition = np.asarray(condition, dtype=bool)
     if condition.all() or not condition.any():
         return yes() if condition.all() else no()
     a, c = yes(), no()
+    if condition.ndim == 2 and condition.shape[1] > 1:
+        return context.of_grid(np.where(condition, context.grid(a), context.grid(c)))
     if isinstance(a, Terms) or isinstance(c, Terms):
-        ref = a if isinstance(a, Terms) else c
-        return ref._of(a).masked(condition) + ref._of(c).masked(~condition)
+        return context.terms(a).masked(condition) + context.terms(c).masked(~condition)
     return np.where(condition, a, c)
+
+
+def _elementwise(function, context: Context, *args):
+    """MAX, MIN, MOD: on numbers per scenario as they are, on monthly terms over the grid."""
+    if any(isinstance(x, Terms) for x in args):
+        return context.of_grid(function(*(context.grid(x) for x in args)))
+    return function(*args)
 
 
 def _tiers(b: Batch, quantity: Terms, name: str) -> Terms:
@@ -728,30 +964,31 @@ def _tiers(b: Batch, quantity: Terms, name: str) -> Terms:
     key = name + "s"
     starts, prices = getattr(b, key)
     prices = prices / TIER_UNITS[key]
-    (q,) = (
-        quantity.terms
-        if len(quantity.terms) == 1
-        else (Component(np.ones((b.n, 1)), sum_terms(quantity.terms, b.n, 1)),)
-    )
+    (q,) = quantity.terms  # one term: the quantity, growing with the workload
     if starts.shape[0] == 1 and (starts.shape[1] == 1 or q.amount.max() * q.factor.max() <= starts[0, 1]):
-        return Terms((Component(q.amount * prices[0, 0], q.factor),), quantity.products)
-    grid = tiered_cost(q.amount * q.factor, starts, prices)
-    return Terms((Component(np.ones((b.n, 1)), grid),), quantity.products)
+        return Terms((Component(q.amount * prices[0, 0], q.factor),), quantity.context)
+    return quantity.context.of_grid(tiered_cost(q.amount * q.factor, starts, prices))
 
 
 _CHOICE = re.compile(r'(\w+)="(\w+)"')
 _TIERS = re.compile(r"SUMPRODUCT\(\(\((.+?)\)>(\w+)_start\)\*\(\(\1\)-\2_start\)\*\2_step\)")
 _FLAG_OF = {choice: flag for flag, choice in CHOICE_FLAGS.items()}
+_FUNCTIONS = {"MAX(": "_max(", "MIN(": "_min(", "MOD(": "_mod("}
+_ELEMENTWISE = {"max": np.maximum, "min": np.minimum, "mod": np.mod}
 
 
 def python_of(excel: str) -> str:
     """A line's workbook formula as a Python expression over `Terms` and per-scenario columns (n, 1):
-    `{q}` → the monthly quantity or line `q_q`, `choice="value"` → its flag, IF → `_if` with lazy branches,
-    MAX/MIN → numpy, ^ → **, the tier SUMPRODUCT of `excel_tiers` → `_tiers`."""
+    `{q}` → the monthly quantity or earlier line `q_q`, `choice="value"` → its flag, `=` and `<>` → `==` and `!=`,
+    IF → `_if` with lazy branches, MAX/MIN/MOD → `_max`/`_min`/`_mod`, ^ → **, the tier SUMPRODUCT of
+    `excel_tiers` → `_tiers`."""
     text = _TIERS.sub(r'_tiers(\1,"\2")', excel)
     text = _CHOICE.sub(lambda m: _FLAG_OF[(m[1], m[2])], text)
     text = re.sub(r"\{(\w+)\}", r"q_\1", text)
-    text = text.replace("^", "**").replace("MAX(", "np.maximum(").replace("MIN(", "np.minimum(")
+    text = re.sub(r"(?<![<>!=])=(?!=)", "==", text.replace("<>", "!="))
+    text = text.replace("^", "**")
+    for excel_name, python_name in _FUNCTIONS.items():
+        text = text.replace(excel_name, python_name)
     return _lazy_ifs(text)
 
 
@@ -779,16 +1016,19 @@ def _names(code) -> set[str]:
 
 
 _FORMULAS = {c.key: compile(python_of(c.excel), c.key, "eval") for c in COMPONENTS + CARBON_COMPONENTS}
-_NAMES = set().union(*map(_names, _FORMULAS.values())) - {"np", "maximum", "minimum", "_if", "_tiers"}
+_NAMES = set().union(*map(_names, _FORMULAS.values())) - {"_if", "_tiers", "_max", "_min", "_mod"}
 
 
 def _lines(namespace: dict, keys) -> dict[str, Line]:
+    """The lines `keys`, in order, each from its formula; a line may use the lines before it (`{key}`)."""
+    context = namespace["_context"]
+    built = {}
     with np.errstate(divide="ignore", invalid="ignore"):  # branches a scenario does not take are masked
-        built = {key: eval(_FORMULAS[key], namespace) for key in keys}  # the declared formulas, compiled above
-    return {
-        key: value.terms if isinstance(value, Terms) else (Component(_as_amount(value), ONE),)
-        for key, value in built.items()
-    }
+        for key in keys:
+            value = context.terms(eval(_FORMULAS[key], namespace))  # the declared formulas, compiled above
+            namespace[f"q_{key}"] = value
+            built[key] = value.terms
+    return built
 
 
 def _emissions(namespace: dict) -> dict[str, Line]:
@@ -821,6 +1061,7 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         instances = tuple(t.scaled(col(b["instances"])) for t in _instances(b, figures, growth, M))
     ones = np.ones((b.n, 1))
     quantities = {
+        "m": (Component(ones, np.arange(M, dtype=float)[None, :]),),  # months since go-live
         "growth": (Component(ones, growth),),
         "bandwidth_change": (Component(ones, compound(b["bandwidth_price_change_percent_per_year"])),),
         "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
@@ -839,21 +1080,21 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "commitments_bought": (instances[1],),
     }
 
-    products: dict = {}
+    context = Context(b.n, M)
     columns = {**b.columns, **figures}
-    namespace = {"np": np, "_if": _if, "_tiers": partial(_tiers, b)}
+    namespace = {"_context": context, "_if": partial(_if, context), "_tiers": partial(_tiers, b)}
+    namespace |= {f"_{name}": partial(_elementwise, f, context) for name, f in _ELEMENTWISE.items()}
     for name in _NAMES:
         if name.startswith("q_") and name[2:] in quantities:
-            namespace[name] = Terms(quantities[name[2:]], products)
+            namespace[name] = Terms(quantities[name[2:]], context)
         elif name in columns:
             namespace[name] = columns[name][:, None]
 
     priced_carbon = b["carbon_price_per_tonne"].any()
     emissions = _emissions(namespace) if carbon or priced_carbon else {}
-    namespace.update({f"q_{key}": Terms(line, products) for key, line in emissions.items()})
     if priced_carbon:
         cloud_kg = [t for c in side_components("cloud", "cash", CARBON_COMPONENTS) for t in emissions[c.key]]
-        namespace["q_cloud_kg"] = Terms(cloud_kg, products)
+        namespace["q_cloud_kg"] = Terms(cloud_kg, context)
     lines = _lines(namespace, [c.key for c in COMPONENTS if priced_carbon or c.bill != CARBON_PRICE])
     lines.update({key: () for key in CARBON_PRICE_KEYS if key not in lines})
     return Costs(

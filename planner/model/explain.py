@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.model.costs import CARBON_BY_KEY, COMPONENT_BY_KEY
+from planner.model.costs import CARBON_BY_KEY, COMPONENTS, SUPPORT_PLANS, SUPPORTED_BILL
 from planner.schema.scenario import Scenario
 
 # The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
@@ -298,6 +298,54 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{cur}/GB",
         feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price),
     )
+    steps |= _deployment_steps(s, m, devices, bought, retired)
+    per_object = (s.storage_put_per_1000 + s.storage_reads_per_object * s.storage_get_per_1000) / 1000
+    per_object_text = (
+        f"({_n(s.storage_put_per_1000)} + {_n(s.storage_reads_per_object)} reads × {_n(s.storage_get_per_1000)}) "
+        f"{cur} ÷ 1000{fee}"
+    )
+    if s.cloud_upload == "video":
+        objects = s.cameras * operating_s / s.video_segment_s * growth
+        objects_text = f"{_n(s.cameras)} cameras × {_n(operating_s)} s ÷ {_n(s.video_segment_s)} s{grown}"
+    else:
+        objects, objects_text = images, f"{_n(images)} frames"
+    steps["storage_requests"] = (
+        f"{objects_text} = {_n(objects)} objects × {per_object_text}",
+        objects * per_object * fee_price,
+    )
+    feedback_frames = images * s.feedback_percent / 100
+    steps["feedback_requests"] = (
+        f"{_n(images)} frames × {_n(s.feedback_percent)}% = {_n(feedback_frames)} objects × {per_object_text}",
+        feedback_frames * per_object * fee_price,
+    )
+
+    retraining = s.retraining_gpu_hours_per_month * s.retraining_per_gpu_hour
+    retraining_text = f"{_n(s.retraining_gpu_hours_per_month)} GPU-h × {_n(s.retraining_per_gpu_hour)} {cur}/GPU-h"
+    labelled = images * s.feedback_percent / 100 * s.labelled_percent / 100
+    labelling_text = (
+        f"{_n(images)} frames × {_n(s.feedback_percent)}% feedback × {_n(s.labelled_percent)}% labelled = "
+        f"{_n(labelled)} images × {_n(s.labelling_per_image)} {cur}"
+    )
+    steps["retraining_edge"] = (retraining_text, retraining)
+    steps["labelling_edge"] = (labelling_text, labelled * s.labelling_per_image)
+    api = "a managed per-image API: no model of your own to retrain"
+    own = s.inference_pricing != "per_image"
+    steps["retraining_cloud"] = (retraining_text, retraining) if own else (api, 0.0)
+    steps["labelling_cloud"] = (labelling_text, labelled * s.labelling_per_image) if own else (api, 0.0)
+    hourly = HOURS_PER_MONTH * (s.load_balancer_per_hour + s.nat_gateway_per_hour)
+    per_gb = s.load_balancer_per_gb + s.nat_gateway_per_gb
+    steps["network_services"] = (
+        f"({_n(HOURS_PER_MONTH)} h × ({_n(s.load_balancer_per_hour)} + {_n(s.nat_gateway_per_hour)}) {cur}/h + "
+        f"{_n(upload_gb)} GB × ({_n(s.load_balancer_per_gb)} + {_n(s.nat_gateway_per_gb)}) {cur}/GB){fee}",
+        (hourly + upload_gb * per_gb) * fee_price,
+    )
+    log_gb = images * s.log_kb_per_inference / 1e6
+    steps["logging"] = (
+        f"{_n(images)} inferences × {_n(s.log_kb_per_inference)} KB ÷ 10⁶ = {_n(log_gb)} GB × "
+        f"{_n(s.logging_per_gb)} {cur}/GB{fee}",
+        log_gb * s.logging_per_gb * fee_price,
+    )
+    steps["cloud_support"] = _support_step(s, sum(steps[key][1] for key in SUPPORTED_BILL))
 
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne
@@ -322,10 +370,72 @@ def month(s: Scenario, m: int) -> list[Step]:
     )
 
     out = []
-    for key, (arithmetic, value) in steps.items():
-        info = COMPONENT_BY_KEY[key]
-        out.append(Step(key, info.label, info.side, info.formula, f"{arithmetic} = {value:,.2f} {cur}", value))
+    for info in COMPONENTS:
+        arithmetic, value = steps[info.key]
+        out.append(Step(info.key, info.label, info.side, info.formula, f"{arithmetic} = {value:,.2f} {cur}", value))
     return out
+
+
+def _support_step(s: Scenario, bill: float) -> tuple[str, float]:
+    """The support plan's fee on the month's cloud bill: its tiers one by one, or its minimum."""
+    if s.cloud_support_plan == "none":
+        return "no support plan", 0.0
+    cur, fx = s.currency, s.fx_rate
+    starts, rates, minimum = SUPPORT_PLANS[s.cloud_support_plan]
+    parts, fee = [], 0.0
+    for start, end, rate in zip(starts, (*starts[1:], math.inf), rates):
+        within = max(0.0, min(bill, end * fx) - start * fx)
+        if within > 0:
+            fee += within * rate / 100
+            parts.append(f"{_n(within)} × {rate}%")
+    tiers = " + ".join(parts) or "0"
+    return (
+        f"bill {_n(bill)} {cur}: max({_n(minimum * fx)} {cur} minimum, {tiers} = {_n(fee)} {cur})",
+        max(minimum * fx, fee),
+    )
+
+
+def _deployment_steps(s: Scenario, m: int, devices: int, bought: int, retired: int) -> dict[str, tuple[str, float]]:
+    """Spares pool, support, installation labour and licences of month m + 1: (arithmetic, value) by key."""
+    cur, spares = s.currency, s.spares_percent / 100
+    salvage = s.device_price * s.salvage_percent / 100
+    sold = f" − {retired} retired × {_n(salvage)} salvage" if retired else ""
+    visit = m % s.useful_life_months == 0  # go-live and each refresh
+    failures = devices * s.failure_percent_per_year / 100 / 12
+    licence = s.licence_per_device_year + s.gpus_per_device * s.licence_per_gpu_year
+    return {
+        "spares": (
+            f"{_n(s.spares_percent)}% × ({bought} devices × {_n(s.device_price)} {cur}{sold})",
+            spares * (bought * s.device_price - retired * salvage),
+        ),
+        "spares_depreciation": (
+            f"{devices} devices × {_n(s.spares_percent)}% × ({_n(s.device_price)} − {_n(salvage)} salvage) "
+            f"÷ {s.useful_life_months} months",
+            devices * spares * (s.device_price - salvage) / s.useful_life_months,
+        ),
+        "hardware_support": (
+            f"{devices} devices × {_n(s.hardware_support_per_device_year)} {cur}/year ÷ 12",
+            devices * s.hardware_support_per_device_year / 12,
+        ),
+        "site_visits": (
+            f"{s.sites} sites × {_n(s.install_per_site)} {cur}"
+            + ("" if visit else f" × 0 (visits at go-live and every {s.useful_life_months} months)"),
+            s.sites * s.install_per_site if visit else 0.0,
+        ),
+        "site_visits_spread": (
+            f"{s.sites} sites × {_n(s.install_per_site)} {cur} ÷ {s.useful_life_months} months",
+            s.sites * s.install_per_site / s.useful_life_months,
+        ),
+        "failure_visits": (
+            f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(s.truck_roll_per_visit)} {cur}/visit",
+            failures * s.truck_roll_per_visit,
+        ),
+        "software_licences": (
+            f"{devices} devices × ({_n(s.licence_per_device_year)} + {s.gpus_per_device} GPUs × "
+            f"{_n(s.licence_per_gpu_year)}) {cur}/year ÷ 12",
+            devices * licence / 12,
+        ),
+    }
 
 
 def carbon_month(s: Scenario, m: int) -> list[Step]:
@@ -347,6 +457,8 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
     accelerator_s = images * s.cloud_accelerator_s_per_inference
     cloud_grid, network = s.cloud_grid_kgco2e_per_kwh, s.network_kwh_per_gb
     embodied = s.device_embodied_kgco2e
+    with_spares = embodied * (1 + s.spares_percent / 100)
+    pool = f" × (1 + {_n(s.spares_percent)}% spares)" if s.spares_percent else ""
     steps = {
         "cloud_energy": (
             f"{_n(images)} images × {_n(s.cloud_accelerator_s_per_inference)} s × "
@@ -366,10 +478,10 @@ def carbon_month(s: Scenario, m: int) -> list[Step]:
             f"{_n(s.cloud_embodied_kgco2e_per_accelerator_hour)} kg/accelerator-hour",
             accelerator_s / 3600 * s.cloud_embodied_kgco2e_per_accelerator_hour,
         ),
-        "edge_purchase": (f"{bought} devices bought × {_n(embodied)} kg", bought * embodied),
+        "edge_purchase": (f"{bought} devices bought{pool} × {_n(embodied)} kg", bought * with_spares),
         "edge_embodied": (
-            f"{devices} devices × {_n(embodied)} kg ÷ {s.useful_life_months} months",
-            devices * embodied / s.useful_life_months,
+            f"{devices} devices{pool} × {_n(embodied)} kg ÷ {s.useful_life_months} months",
+            devices * with_spares / s.useful_life_months,
         ),
         "edge_failures": (
             f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(embodied)} kg",

@@ -44,12 +44,35 @@ INSTANCE_RATE = {
 }
 
 
+# The inputs of the deployment lines (spares, support, labour, licences, storage requests): 0 unless a scenario
+# sets them, so they join the tornado only where they cost something.
+LINE_INPUTS = (
+    "spares_percent",
+    "hardware_support_per_device_year",
+    "install_per_site",
+    "truck_roll_per_visit",
+    "licence_per_device_year",
+    "licence_per_gpu_year",
+    "storage_put_per_1000",
+    "storage_get_per_1000",
+    "retraining_gpu_hours_per_month",
+    "retraining_per_gpu_hour",
+    "labelling_per_image",
+    "load_balancer_per_hour",
+    "load_balancer_per_gb",
+    "nat_gateway_per_hour",
+    "nat_gateway_per_gb",
+    "logging_per_gb",
+)
+
+
 def key_inputs(base: Scenario) -> tuple[str, ...]:
-    """The tornado's inputs for a scenario: KEY_INPUTS, and on cloud GPU instances the hourly rate it pays and
-    the instance throughput."""
+    """The tornado's inputs for a scenario: KEY_INPUTS, the deployment lines' inputs it sets (LINE_INPUTS above 0),
+    and on cloud GPU instances the hourly rate it pays and the instance throughput."""
+    inputs = KEY_INPUTS + tuple(name for name in LINE_INPUTS if getattr(base, name))
     if base.inference_pricing != "instances":
-        return KEY_INPUTS
-    return KEY_INPUTS + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
+        return inputs
+    return inputs + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
 
 
 # The grid needs one horizon; the exchange rate only converts inputs (it enters no cost), so varying it means nothing.
