@@ -251,6 +251,7 @@ def result_dict(p: Programme) -> dict:
     sites = site_table(p)
     return {
         "name": p.fleet.name,
+        "base": {"name": p.fleet.base.name, "source": p.fleet.base_source},
         "currency": p.fleet.base.currency,
         "months": p.months,
         "rows": p.fleet.inventory.n,
@@ -283,6 +284,8 @@ def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
         lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))
     if old.months != new.months:
         lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
+    if old.base_source != new.base_source:
+        lines.append(("Base source", "changed", f"{old.base_source} → {new.base_source}"))
     for what, before, after in (
         ("Base scenario", to_dict(old.base), to_dict(new.base)),
         ("Base answers", answers_dict(old.answers), answers_dict(new.answers)),
