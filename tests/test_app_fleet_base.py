@@ -35,7 +35,9 @@ def capex_of(base) -> float:
 def at(tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite3'}")
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.session_state[ui.DOC] = fleet_inventory.make_fleet(CSV, RETAIL, months=12, name="Pilot", base_source="preset:retail")
+    at.session_state[ui.DOC] = fleet_inventory.make_fleet(
+        CSV, RETAIL, months=12, name="Pilot", base_source="preset:retail"
+    )
     at.session_state[ui.VERSION] = 1
     at.switch_page("pages/fleet.py").run()
     assert not at.exception, at.exception

@@ -74,7 +74,10 @@ def test_a_new_base_changes_capex_by_the_devices_price_difference():
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"base_source": "plan:xyz"}, "base_source = 'plan:xyz' is not one of preset:KEY, scenario or plan:ID@REVISION"),
+        (
+            {"base_source": "plan:xyz"},
+            "base_source = 'plan:xyz' is not one of preset:KEY, scenario or plan:ID@REVISION",
+        ),
         ({"base_source": "plan:" + "a" * 32}, "is not one of preset:KEY, scenario or plan:ID@REVISION"),
         ({"base_source": "preset:harbour"}, "base_source = 'preset:harbour': no such preset; the presets are"),
         ({"base_source": 7}, "base_source = '7' is not one of"),

@@ -147,7 +147,9 @@ def test_an_inventory_states_its_base_and_base_picks_it(capsys, tmp_path):
     path.write_text(MANUAL, encoding="utf-8")
     retail, city = catalog.preset("retail"), catalog.preset("smart_city")
     table = run(capsys, "--sites", path, "--months", 12).splitlines()
-    assert table[2] == f"Base: “{retail.name}”, the bundled preset retail (preset:retail); a blank cell takes its value."
+    assert (
+        table[2] == f"Base: “{retail.name}”, the bundled preset retail (preset:retail); a blank cell takes its value."
+    )
     out = json.loads(run(capsys, "--sites", path, "--months", 12, "--base", "preset:smart_city", "--format", "json"))
     assert out["base"] == {"name": city.name, "source": "preset:smart_city"}
     assert out["plans"]["all_edge"]["capex_total"] == 3 * 2 * (city.device_price + city.install_per_device) == 5_094
@@ -166,7 +168,9 @@ def test_base_takes_a_saved_plans_revision(capsys, tmp_path, monkeypatch):
     db.close()
     path = tmp_path / "manual.csv"
     path.write_text(MANUAL, encoding="utf-8")
-    out = json.loads(run(capsys, "--sites", path, "--months", 12, "--base", f"plan:{saved.plan_id}", "--format", "json"))
+    out = json.loads(
+        run(capsys, "--sites", path, "--months", 12, "--base", f"plan:{saved.plan_id}", "--format", "json")
+    )
     assert out["base"] == {"name": vessel.name, "source": f"plan:{saved.plan_id}@2"}  # the latest revision
     assert out["plans"]["all_edge"]["capex_total"] == 3 * 2 * (vessel.device_price + vessel.install_per_device)
     first = json.loads(run(capsys, "--sites", path, "--base", f"plan:{saved.plan_id}@1", "--format", "json"))

@@ -22,7 +22,7 @@ from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.fleet.devices import DeviceChoice, choose_devices, lookup, row_batch, row_inputs, with_devices
 from planner.fleet.inventory import PLACEMENTS, Fleet
-from planner.model import costs, finance
+from planner.model import costs, designs, finance
 from planner.schema.scenario import ScenarioError
 
 
@@ -92,11 +92,12 @@ def evaluate(fleet: Fleet) -> Programme:
     numbers, answer, pin, flavour = rowwise.numbers, rowwise.answer, rowwise.pin, rowwise.flavour
     count, go_live = numbers["count"], numbers["go_live_month"].astype(int)
     device = choose_devices(fleet, rowwise)
-    b = row_batch(base, *with_devices(fleet, device, rowwise))
+    columns = with_devices(fleet, device, rowwise)  # the batch's numbers and choices
+    b = row_batch(base, *columns)
     evaluated = costs.evaluate(b, M)
     rows = finance.analyse(evaluated, "cash", b["discount_percent_per_year"])
     devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
-    placement = place(fleet, b, rows, devices, answer, pin, flavour)
+    placement = place(fleet, b, rows, devices, answer, pin, flavour, columns)
 
     # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
     # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
@@ -188,11 +189,15 @@ def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, month
 
 
 # ── Placement (the advisor's rules for every site at once) ─────────────────────────────────────────
-def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarray, answer, pin, flavour) -> Placement:
+def place(
+    fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarray, answer, pin, flavour, columns
+) -> Placement:
     """Hard constraints first, then the weighted vote of the soft answers and of money, as `advisor.decide`.
 
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
-    its `device` cell names, or the advisor's catalog search), sized by the cost model.
+    its `device` cell names, or the advisor's catalog search), sized by the cost model; money votes it against
+    the cheapest cloud design the row's uplink carries (`designs.cheapest_per_row` of the batch's `columns`),
+    searched where the vote can decide: rows the edge fits and no hard constraint holds.
     """
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}
@@ -226,7 +231,9 @@ def place(fleet: Fleet, b: costs.Batch, rows: finance.Finance, devices: np.ndarr
     hard = np.column_stack([cases[rule] == case for rule, case in advisor.HARD_CASES.values()])
     power = devices / b["sites"] * b["device_watts"]
     costed = power <= answer("site_power_watts")  # a device that does not fit: money does not vote
-    money, money_verdict = advisor.money_vote(rows.cloud_total, rows.edge_total, counted.sum(axis=1), costed)
+    voting = np.flatnonzero(costed & ~rule_hard.any(axis=1))
+    cheapest = designs.cheapest_per_row(fleet.base, *columns, answer("uplink_mbps"), rows.cloud_total, voting)
+    money, money_verdict = advisor.money_vote(cheapest.cloud_total, rows.edge_total, counted.sum(axis=1), costed)
     advised, _, _, edge_votes, cloud_votes = advisor.decide_sites(
         rule_hard.any(axis=1),
         np.column_stack([vote, money_verdict]),

@@ -20,6 +20,7 @@ lowest cloud TCO over the horizon (cash view); a tie goes to the design that cha
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ import numpy as np
 from planner.catalogs.catalog import Catalog, in_usd, same_value
 from planner.catalogs.catalog import load as load_catalog
 from planner.model import costs as cost_model
-from planner.model.finance import Finance, analyse
+from planner.model.finance import Finance, analyse, total
+from planner.model.pricing import pad_schedules
 from planner.schema.scenario import (
     FIELD_BY_NAME,
     NO_REGION,
@@ -211,6 +213,113 @@ def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalo
         order = np.lexsort((np.array([len(c) for c in changes]), _rounded(finance.cloud_total), ~feasible))
         cheapest = int(order[0])
     return Designs(scenario, tuple(scenarios), tuple(changes), upload, feasible, link_mbps, finance, 0, cheapest)
+
+
+@dataclass(frozen=True)
+class RowDesigns:
+    """The cheapest feasible cloud design of each row of a batch (`cheapest_per_row`), per row (n,)."""
+
+    cloud_total: np.ndarray  # cloud TCO over the row's horizon (cash view) of its cheapest feasible design
+    design: np.ndarray  # index into `changes` of that design; −1: the row's own design (also when none is feasible)
+    changes: tuple[dict, ...]  # the designs, as the fields each sets on the base (`design_changes`)
+    feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link
+
+
+MAX_STACKED_ROWS = 40_000  # rows × designs costed in one batch (bounds the memory of one evaluation)
+
+
+def cheapest_per_row(
+    base: Scenario,
+    overrides: dict[str, np.ndarray],
+    choices: dict[str, np.ndarray],
+    link_mbps: np.ndarray,
+    own_total: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+) -> RowDesigns:
+    """The cheapest feasible cloud design of every row of a batch (the rows of `cost_model.batch([base], choices,
+    **overrides)`, a fleet's sites), as `evaluate` picks it for one scenario: the designs are the base's
+    (`design_changes`: its provider's regions, its catalog instance's committed rates), each set on every row over
+    the row's own inputs; the row's own design is one more. Each design is costed for the rows whose link carries
+    its upload, the designs' rows stacked into batches of up to MAX_STACKED_ROWS (never a loop over rows); `rows`
+    limits the search (the others keep their own design). `own_total`: the rows' own cloud TCO if already costed
+    (else costed here; NaN outside `rows`). A tie (9 significant digits) keeps the row's own design, then the
+    design that changes fewer inputs."""
+    n = len(link_mbps)
+    column = lambda name: np.broadcast_to(overrides.get(name, getattr(base, name)), (n,))  # noqa: E731
+    video, frames = site_upload_mbps(
+        *(column(k) for k in ("cameras", "sites", "bitrate_mbps", "analysed_fps")), column("image_kb")
+    )
+    carried = np.asarray(link_mbps) * UPLINK_UTILISATION * (1 + 1e-12)
+    fits = {"video": video <= carried, "frames": frames <= carried}
+    searched = np.ones(n, bool) if rows is None else np.isin(np.arange(n), rows)
+    if own_total is None:
+        own_total = np.full(n, np.nan)
+        own_total[searched] = _stacked_totals([(base, overrides, choices, np.flatnonzero(searched))])
+    own_upload = np.broadcast_to(choices.get("cloud_upload", base.cloud_upload), (n,))
+    best = np.where(np.where(own_upload == "video", fits["video"], fits["frames"]), _rounded(own_total), np.inf)
+    total, design = np.asarray(own_total, float).copy(), np.full(n, -1)
+    changes, scenarios = _design_scenarios(base)
+    jobs = []  # (design, its rows), in the designs' order: fewer changes first, so a tie keeps the earlier
+    for i, (c, scenario) in enumerate(zip(changes, scenarios)):
+        at = np.flatnonzero(searched & fits[scenario.cloud_upload])
+        if len(at):
+            fields = set(c) | set(DESIGN_INPUTS) - {"cloud_region"}  # what the design sets on every row
+            mine = lambda values: {k: v for k, v in values.items() if k not in fields}  # noqa: E731
+            jobs.append((i, (scenario, mine(overrides), mine(choices), at)))
+    start = 0
+    while start < len(jobs):  # stacks of whole designs, each up to MAX_STACKED_ROWS rows (at least one design)
+        stop, size = start + 1, len(jobs[start][1][3])
+        while stop < len(jobs) and size + len(jobs[stop][1][3]) <= MAX_STACKED_ROWS:
+            size, stop = size + len(jobs[stop][1][3]), stop + 1
+        totals = np.split(
+            _stacked_totals([job for _, job in jobs[start:stop]]),
+            np.cumsum([len(job[3]) for _, job in jobs[start:stop]])[:-1],
+        )
+        for (i, (_, _, _, at)), cost in zip(jobs[start:stop], totals):
+            cheaper = _rounded(cost) < best[at]
+            won = at[cheaper]
+            best[won], total[won], design[won] = _rounded(cost[cheaper]), cost[cheaper], i
+        start = stop
+    return RowDesigns(total, design, changes, np.isfinite(best))
+
+
+@functools.lru_cache(maxsize=16)
+def _design_scenarios(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...]]:
+    """The base's designs (`design_changes`, fewer changes first) that apply in its currency, and the base with each."""
+    changes, scenarios = [], []
+    for c in sorted(design_changes(base), key=len):
+        try:
+            scenarios.append(apply(base, c))
+        except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
+            continue
+        changes.append(c)
+    return tuple(changes), tuple(scenarios)
+
+
+def _stacked_totals(jobs) -> np.ndarray:
+    """The cloud TCO over each row's horizon (cash view) of every job (scenario, numeric columns, choice columns,
+    rows), the jobs' rows stacked in one batch: each job the batch of `scenario` with its columns at its rows."""
+    take = lambda values, at: {k: np.asarray(v)[at] if np.ndim(v) else v for k, v in values.items()}  # noqa: E731
+    parts = [cost_model.batch([s], take(choices, at), **take(overrides, at)) for s, overrides, choices, at in jobs]
+    if len(parts) == 1:
+        b = parts[0]
+    else:
+        sizes = [p.n for p in parts]
+
+        def tiers(key: str) -> tuple[np.ndarray, np.ndarray]:
+            schedules = [[(t.start, t.price) for t in getattr(s, key)] for s, *_ in jobs]
+            if all(x == schedules[0] for x in schedules):
+                return getattr(parts[0], key)
+            starts, prices = pad_schedules(schedules)
+            return np.repeat(starts, sizes, axis=0), np.repeat(prices, sizes, axis=0)
+
+        b = cost_model.Batch(
+            sum(sizes),
+            {k: np.concatenate([p.columns[k] for p in parts]) for k in parts[0].columns},
+            tiers("inference_tiers"),
+            tiers("egress_tiers"),
+        )
+    return total(cost_model.evaluate(b, carbon=False), "cloud")
 
 
 def _rounded(totals: np.ndarray) -> np.ndarray:
