@@ -15,9 +15,9 @@ from planner.ui import plans as plans_ui
 f = page.current()
 st.title("Fleet")
 st.caption(
-    "One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the base "
-    f"scenario's value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at "
-    "its *Go-live month*; a *Pinned placement* forces one."
+    "One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the value of the "
+    "*Base scenario* picked below (per site) or the base answer. Costs and capex of a site start at its *Go-live "
+    "month*; a *Pinned placement* forces one."
 )
 state.show_notices(page.PLACE)
 

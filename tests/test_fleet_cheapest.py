@@ -13,6 +13,7 @@ from planner.catalogs import catalog
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.model import designs
 from planner.schema.scenario import replace
 
@@ -70,6 +71,13 @@ def test_a_cheaper_feasible_design_flips_the_sites_vote_to_the_cloud():
     assert money > soft and answers_for_cloud == pytest.approx(round(answers_for_cloud)) and 0 <= answers_for_cloud
     assert pl.edge_votes[0] + answers_for_cloud <= soft
     assert pl.advised.tolist() == [0] and p.edge.tolist() == [False]
+    serverless = designs.design_text(replace(HAND, inference_pricing="serverless"))
+    assert (
+        fleet_tables.site_table(p)
+        .loc[0, "reason"]
+        .endswith(f"; money against the cheapest cloud design its uplink carries: {serverless}")
+    )
+    assert serverless.startswith("Serverless")
 
 
 def test_the_cheapest_design_per_row_is_serverless_by_hand():

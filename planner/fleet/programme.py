@@ -39,6 +39,7 @@ class Placement:
     power_needed_watts: np.ndarray  # per site, for the sized devices
     power_available_watts: np.ndarray
     device_watts: np.ndarray  # of one device
+    cloud_design: designs.RowDesigns | None = None  # the cloud money voted against: each row's cheapest design
 
 
 HARD_RULES = tuple(advisor.HARD_CASES)  # the hard constraints a site can meet, as its reason names them
@@ -246,5 +247,5 @@ def place(
     pin_index = np.select([pin == k for k in PLACEMENTS], range(len(PLACEMENTS)), 0)
     final = np.where(pinned, pin_index, advised)
     return Placement(
-        advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"), b["device_watts"]
+        advised, final, hard, edge_votes, cloud_votes, power, answer("site_power_watts"), b["device_watts"], cheapest
     )

@@ -81,6 +81,13 @@ def reasons(p: Programme) -> np.ndarray:
         "the site's answers and the money favour the " + side + " (weighted votes " + high + " to " + low + ")",
         "a tie in the weighted votes: the " + side + " stays",
     )
+    if pl.cloud_design is not None:  # money weighed the edge against a cheaper cloud design than the site's own
+        design = pl.cloud_design.texts()
+        vote_text = np.where(
+            design != "",
+            vote_text + "; money against the cheapest cloud design its uplink carries: " + design,
+            vote_text,
+        )
     why = np.where(code > 0, hard_text, vote_text)
     table = p.fleet.inventory.table
     pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)

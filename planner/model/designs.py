@@ -223,6 +223,13 @@ class RowDesigns:
     design: np.ndarray  # index into `changes` of that design; −1: the row's own design (also when none is feasible)
     changes: tuple[dict, ...]  # the designs, as the fields each sets on the base (`design_changes`)
     feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link
+    scenarios: tuple[Scenario, ...] = ()  # the base with each design
+
+    def texts(self) -> np.ndarray:
+        """Each row's design in words (`design_text` of the base with it; '' for the row's own), built once per
+        distinct design."""
+        found, at = np.unique(self.design, return_inverse=True)
+        return np.array(["" if i < 0 else design_text(self.scenarios[i]) for i in found], dtype=object)[at]
 
 
 MAX_STACKED_ROWS = 40_000  # rows × designs costed in one batch (bounds the memory of one evaluation)
@@ -280,7 +287,7 @@ def cheapest_per_row(
             won = at[cheaper]
             best[won], total[won], design[won] = _rounded(cost[cheaper]), cost[cheaper], i
         start = stop
-    return RowDesigns(total, design, changes, np.isfinite(best))
+    return RowDesigns(total, design, changes, np.isfinite(best), scenarios)
 
 
 @functools.lru_cache(maxsize=16)
