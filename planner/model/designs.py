@@ -31,7 +31,6 @@ from planner.catalogs.catalog import Catalog, in_usd, same_value
 from planner.catalogs.catalog import load as load_catalog
 from planner.model import costs as cost_model
 from planner.model.finance import Finance, analyse, total
-from planner.model.pricing import pad_schedules
 from planner.schema.scenario import (
     FIELD_BY_NAME,
     NO_REGION,
@@ -232,7 +231,7 @@ class RowDesigns:
         return np.array(["" if i < 0 else design_text(self.scenarios[i]) for i in found], dtype=object)[at]
 
 
-MAX_STACKED_ROWS = 40_000  # rows × designs costed in one batch (bounds the memory of one evaluation)
+MAX_STACKED_ROWS = 2_000  # (design, row) pairs per batch: small batches keep the instance recurrence in cache
 
 
 def cheapest_per_row(
@@ -259,40 +258,44 @@ def cheapest_per_row(
     carried = np.asarray(link_mbps) * UPLINK_UTILISATION * (1 + 1e-12)
     fits = {"video": video <= carried, "frames": frames <= carried}
     searched = np.ones(n, bool) if rows is None else np.isin(np.arange(n), rows)
+    rows_batch = cost_model.batch([base], choices, **overrides)  # every row's own columns, checked once
     if own_total is None:
         own_total = np.full(n, np.nan)
-        own_total[searched] = _stacked_totals([(base, overrides, choices, np.flatnonzero(searched))])
+        at = np.flatnonzero(searched)
+        own_total[at] = _cloud_total(
+            cost_model.Batch(
+                len(at),
+                {k: v[at] for k, v in rows_batch.columns.items()},
+                rows_batch.inference_tiers,
+                rows_batch.egress_tiers,
+            )
+        )
     own_upload = np.broadcast_to(choices.get("cloud_upload", base.cloud_upload), (n,))
     best = np.where(np.where(own_upload == "video", fits["video"], fits["frames"]), _rounded(own_total), np.inf)
     total, design = np.asarray(own_total, float).copy(), np.full(n, -1)
-    changes, scenarios = _design_scenarios(base)
-    jobs = []  # (design, its rows), in the designs' order: fewer changes first, so a tie keeps the earlier
-    for i, (c, scenario) in enumerate(zip(changes, scenarios)):
-        at = np.flatnonzero(searched & fits[scenario.cloud_upload])
-        if len(at):
-            fields = set(c) | set(DESIGN_INPUTS) - {"cloud_region"}  # what the design sets on every row
-            mine = lambda values: {k: v for k, v in values.items() if k not in fields}  # noqa: E731
-            jobs.append((i, (scenario, mine(overrides), mine(choices), at)))
-    start = 0
-    while start < len(jobs):  # stacks of whole designs, each up to MAX_STACKED_ROWS rows (at least one design)
-        stop, size = start + 1, len(jobs[start][1][3])
-        while stop < len(jobs) and size + len(jobs[stop][1][3]) <= MAX_STACKED_ROWS:
-            size, stop = size + len(jobs[stop][1][3]), stop + 1
-        totals = np.split(
-            _stacked_totals([job for _, job in jobs[start:stop]]),
-            np.cumsum([len(job[3]) for _, job in jobs[start:stop]])[:-1],
-        )
-        for (i, (_, _, _, at)), cost in zip(jobs[start:stop], totals):
-            cheaper = _rounded(cost) < best[at]
+    changes, scenarios, designs_batch, set_by_design = _designs_of(base)
+    # (design, row) pairs in the designs' order (fewer changes first, so a tie keeps the earlier): the rows whose
+    # link carries each design's upload
+    pairs = [(i, np.flatnonzero(searched & fits[s.cloud_upload])) for i, s in enumerate(scenarios)]
+    design_of = np.concatenate([np.full(len(at), i) for i, at in pairs])
+    row_of = np.concatenate([at for _, at in pairs])
+    for start in range(0, len(row_of), MAX_STACKED_ROWS):
+        d, r = design_of[start : start + MAX_STACKED_ROWS], row_of[start : start + MAX_STACKED_ROWS]
+        cost = _cloud_total(_stacked(rows_batch, designs_batch, set_by_design, d, r))
+        for i in np.unique(d):  # in the designs' order
+            mine = d == i
+            at, rounded = r[mine], _rounded(cost[mine])
+            cheaper = rounded < best[at]
             won = at[cheaper]
-            best[won], total[won], design[won] = _rounded(cost[cheaper]), cost[cheaper], i
-        start = stop
+            best[won], total[won], design[won] = rounded[cheaper], cost[mine][cheaper], i
     return RowDesigns(total, design, changes, np.isfinite(best), scenarios)
 
 
 @functools.lru_cache(maxsize=16)
-def _design_scenarios(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...]]:
-    """The base's designs (`design_changes`, fewer changes first) that apply in its currency, and the base with each."""
+def _designs_of(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...], cost_model.Batch, dict]:
+    """The base's designs (`design_changes`, fewer changes first) that apply in its currency, the base with each,
+    their batch (one row per design), and per batch column which designs set it (the design's fields, its pricing,
+    commitment, billing, upfront and upload always; anything else the row keeps)."""
     changes, scenarios = [], []
     for c in sorted(design_changes(base), key=len):
         try:
@@ -300,32 +303,30 @@ def _design_scenarios(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario,
         except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
             continue
         changes.append(c)
-    return tuple(changes), tuple(scenarios)
+    b = cost_model.batch(scenarios)
+    fields = [set(c) | set(DESIGN_INPUTS) - {"cloud_region"} for c in changes]
+    field_of = {flag: name for flag, (name, _) in cost_model.CHOICE_FLAGS.items()}
+    set_by_design = {k: np.array([field_of.get(k, k) in f for f in fields]) for k in b.columns}
+    return tuple(changes), tuple(scenarios), b, set_by_design
 
 
-def _stacked_totals(jobs) -> np.ndarray:
-    """The cloud TCO over each row's horizon (cash view) of every job (scenario, numeric columns, choice columns,
-    rows), the jobs' rows stacked in one batch: each job the batch of `scenario` with its columns at its rows."""
-    take = lambda values, at: {k: np.asarray(v)[at] if np.ndim(v) else v for k, v in values.items()}  # noqa: E731
-    parts = [cost_model.batch([s], take(choices, at), **take(overrides, at)) for s, overrides, choices, at in jobs]
-    if len(parts) == 1:
-        b = parts[0]
-    else:
-        sizes = [p.n for p in parts]
+def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: dict, design_of, row_of):
+    """The batch of (design, row) pairs: each column the design's where the design sets it, else the row's; the
+    price tiers the design's."""
+    columns = {
+        k: np.where(set_by_design[k][design_of], designs.columns[k][design_of], rows.columns[k][row_of])
+        for k in rows.columns
+    }
 
-        def tiers(key: str) -> tuple[np.ndarray, np.ndarray]:
-            schedules = [[(t.start, t.price) for t in getattr(s, key)] for s, *_ in jobs]
-            if all(x == schedules[0] for x in schedules):
-                return getattr(parts[0], key)
-            starts, prices = pad_schedules(schedules)
-            return np.repeat(starts, sizes, axis=0), np.repeat(prices, sizes, axis=0)
+    def tiers(key: str) -> tuple[np.ndarray, np.ndarray]:
+        starts, prices = getattr(designs, key)
+        return (starts, prices) if len(starts) == 1 else (starts[design_of], prices[design_of])
 
-        b = cost_model.Batch(
-            sum(sizes),
-            {k: np.concatenate([p.columns[k] for p in parts]) for k in parts[0].columns},
-            tiers("inference_tiers"),
-            tiers("egress_tiers"),
-        )
+    return cost_model.Batch(len(row_of), columns, tiers("inference_tiers"), tiers("egress_tiers"))
+
+
+def _cloud_total(b: cost_model.Batch) -> np.ndarray:
+    """The cloud TCO over each row's horizon (cash view)."""
     return total(cost_model.evaluate(b, carbon=False), "cloud")
 
 
