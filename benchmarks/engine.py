@@ -15,6 +15,10 @@ montecarlo_peak_200k_x_240_mb   peak memory allocated by one Monte Carlo run at 
 cheapest_cloud_s     best-of-5 seconds to cost every cloud design of the retail preset (each pricing, commitment,
                      upfront, billing, upload and catalog region: one batch) and pick the cheapest the default
                      uplink carries (`report.cloud_designs`); goal: within one redraw of the Costs page
+cheapest_cloud_10k_sites_s   best-of-3 seconds to find the cheapest cloud design each site's uplink carries over
+                     the 10,000-row inventory (below) over 120 months: every design of its base set on every row
+                     whose link carries it, the rows stacked in batches (`designs.cheapest_per_row`, what the fleet's
+                     money vote uses, here for every row)
 xlsx_write_s         best-of-3 seconds to write the live-formula workbook of one 240-month scenario
                      (smart-city preset, 10 %/year growth: every helper column changes month by month)
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled
@@ -38,7 +42,7 @@ fleet_catalog_10k_sites_x_120_s   the 10,000-row inventory with every row's `dev
                      device search per site (one batch per catalog device), then the fleet as above
 Then each figure against the last recorded on this machine kind (benchmarks/baseline.py).
 Only the fleet lines: `python -m benchmarks.engine fleet`; only the plan lines: `python -m benchmarks.engine plans`;
-only the cheapest-cloud line: `python -m benchmarks.engine cheapest`.
+only the cheapest-cloud lines: `python -m benchmarks.engine cheapest`.
 """
 
 from __future__ import annotations
@@ -54,9 +58,10 @@ from benchmarks import baseline
 from planner.catalogs import catalog
 from planner.exports import workbook
 from planner.exports.report import analyse_one, cloud_designs
+from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
-from planner.model import costs, finance, risk
+from planner.model import costs, designs, finance, risk
 from planner.schema.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
@@ -178,6 +183,16 @@ def cheapest_cloud_line() -> None:
     retail = catalog.preset("retail")
     cloud_designs(retail)  # warm up (catalog read, numpy paths)
     print(f"cheapest_cloud_s: {best_of(lambda: cloud_designs(retail)):.4f}")
+    print(f"cheapest_cloud_10k_sites_s: {cheapest_per_site_s(varied_fleet(10_000)):.3f}")
+
+
+def cheapest_per_site_s(f: fleet_inventory.Fleet) -> float:
+    """Best-of-3 seconds of the cheapest cloud design of every row of a fleet (its batch's columns built once)."""
+    rowwise = fleet_devices.row_inputs(f)
+    columns = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
+    link = rowwise.answer("uplink_mbps")
+    designs.cheapest_per_row(f.base, *columns, link)  # warm up (the base's designs are built once)
+    return best_of(lambda: designs.cheapest_per_row(f.base, *columns, link), 3)
 
 
 def varied_fleet(rows: int, seed: int = 0, device: str = "") -> fleet_inventory.Fleet:

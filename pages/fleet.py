@@ -10,13 +10,14 @@ from planner.fleet import tables as fleet_tables
 from planner.schema.format import break_even_label, md, money
 from planner.ui import fleet as page
 from planner.ui import pieces, state
+from planner.ui import plans as plans_ui
 
 f = page.current()
 st.title("Fleet")
 st.caption(
-    "One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the base "
-    f"scenario's value (“{md(f.base.name)}”, per site) or the base answer. Costs and capex of a site start at "
-    "its *Go-live month*; a *Pinned placement* forces one."
+    "One row per site (or per group of identical sites: *Sites (count)*). A blank cell takes the value of the "
+    "*Base scenario* picked below (per site) or the base answer. Costs and capex of a site start at its *Go-live "
+    "month*; a *Pinned placement* forces one."
 )
 state.show_notices(page.PLACE)
 
@@ -41,6 +42,45 @@ with top[2]:
             "Programme months", 1, 240, f.months, 1, key=f"fleet.months.{st.session_state.get(page.VERSION, 0)}"
         )
     )
+
+base_row = st.columns([2, 2], gap="medium", vertical_alignment="bottom")
+with base_row[0]:
+    base_labels = page.base_options(f)
+    base_choice = st.selectbox(
+        "Base scenario",
+        list(base_labels),
+        format_func=base_labels.get,
+        key=page.base_key(),
+        on_change=page.choose_base,
+        args=(page.base_key(),),
+        help="What every blank cell takes (an uploaded inventory CSV too): a bundled preset, the current scenario, "
+        "or a saved scenario plan's latest revision. The table, answers and months are kept. The fleet file "
+        "stores the base and where it came from.",
+    )
+if base_choice == page.PLAN_BASE:
+    with base_row[1]:
+        try:
+            plan_labels = plans_ui.scenario_plan_labels()
+        except plans_ui.StoreError as exc:
+            st.warning(f"The saved plans cannot be listed: {md(plans_ui.problem(exc))}.")
+        else:
+            if not plan_labels:
+                st.info("No saved scenario plan yet: save one on the Plans page.")
+            picked = st.selectbox(
+                "Saved scenario plan",
+                list(plan_labels),
+                format_func=plan_labels.get,
+                index=None,
+                placeholder="Pick a plan…",
+                key="fleet.base_plan",
+            )
+            st.button(
+                "Use this plan as the base",
+                key="fleet.base_plan.use",
+                disabled=picked is None,
+                on_click=page.use_plan_base,
+                args=(picked, plans_ui.open_scenario_plan),
+            )
 
 table = st.data_editor(
     f.inventory.table,
@@ -76,6 +116,7 @@ with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rath
         )
 
 st.subheader("Three plans")
+st.markdown(f"**{md(f.name)}** · base: {md(f.base_text)}")
 summary = fleet_tables.plan_summary(p)["recommended"]
 be = summary["break_even_month"]
 with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rather than truncating

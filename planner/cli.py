@@ -5,7 +5,7 @@
                              [--format table|json|csv|xlsx] [--out PATH] [--cloud own|cheapest] [--uplink-mbps MBPS]
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
-    python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE] [--months N]
+    python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE | --base BASE] [--months N]
                             [--format table|json|csv|xlsx] [--table sites|monthly|inventory] [--out PATH]
     python -m planner presets
     python -m planner fields
@@ -71,6 +71,7 @@ from planner.schema.scenario import (
     MAX_SCENARIO_BYTES,
     VIEWS,
     NumberField,
+    Scenario,
     ScenarioError,
     exported_price_book,
     parse_assignment,
@@ -590,6 +591,11 @@ def _fleet_parser(sub) -> None:
     src = f.add_mutually_exclusive_group()
     src.add_argument("--preset", help="the base scenario: a bundled preset (default: the fleet file's, or retail)")
     src.add_argument("--scenario", help="the base scenario: a scenario JSON file")
+    src.add_argument(
+        "--base",
+        metavar="preset:NAME|plan:ID[@REV]",
+        help="the base scenario: a bundled preset, or a saved scenario plan's revision (default: its latest)",
+    )
     f.add_argument("--months", type=int, help="programme months (default: the base scenario's horizon)")
     f.add_argument(
         "--format",
@@ -614,6 +620,8 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
     lines = [
         title,
         "=" * len(title),
+        f"Base: {p.fleet.base_text} ({p.fleet.base_source}); a blank cell takes its value.",
+        "",
         f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}{'Break-even':>14}{'t CO2e':>10}  IRR",
     ]
     for key, s in plans.items():
@@ -647,26 +655,31 @@ def load_fleet(
     scenario: str | None = None,
     months: int | None = None,
     bundled: str | None = None,
+    base_ref: str | None = None,
 ) -> fleet_inventory.Fleet:
-    """The fleet the `fleet` subcommand evaluates; any refused cell is an error naming its row and column."""
-    base = (
-        catalog.preset(preset)
-        if preset is not None
-        else parse_json(_read_scenario(scenario))
-        if scenario is not None
-        else None
-    )
+    """The fleet the `fleet` subcommand evaluates; any refused cell is an error naming its row and column. The base:
+    `--preset`, `--scenario` or `--base`, else the fleet file's, else (an inventory CSV) the retail preset."""
+    base, source = _fleet_base(preset if preset is not None else base_ref, scenario)
     data = b"" if bundled is not None else _read_scenario(sites, fleet_inventory.MAX_INVENTORY_BYTES, "--sites")
     if bundled is not None or fleet_inventory.is_fleet_json(data):
-        f = fleet_inventory.preset(bundled) if bundled is not None else fleet_inventory.parse_fleet_json(data, base)
+        f = (
+            fleet_inventory.preset(bundled)
+            if bundled is not None
+            else fleet_inventory.parse_fleet_json(data, base, source or "scenario")
+        )
         sites = sites or bundled
-        if base is not None or months is not None:
-            f = fleet_inventory.make_fleet(
-                f.inventory.table, base or f.base, f.answers, f.months if months is None else months, f.name
-            )
+        if base is not None:
+            f = fleet_inventory.with_base(f, base, source)
+        if months is not None:
+            f = fleet_inventory.make_fleet(f.inventory.table, f.base, f.answers, months, f.name, f.base_source)
     else:
         f = fleet_inventory.make_fleet(
-            data, base or catalog.preset("retail"), None, months, Path(sites).stem[: fleet_inventory.MAX_FLEET_NAME]
+            data,
+            base or catalog.preset("retail"),
+            None,
+            months,
+            Path(sites).stem[: fleet_inventory.MAX_FLEET_NAME],
+            source or "preset:retail",
         )
     if f.inventory.errors:
         more = len(f.inventory.errors) - 1
@@ -674,10 +687,34 @@ def load_fleet(
     return f
 
 
+def _fleet_base(ref: str | None, scenario: str | None) -> tuple[Scenario | None, str | None]:
+    """(base scenario, base source) from `--preset NAME`/`--base preset:NAME|NAME|plan:ID[@REV]` or `--scenario FILE`;
+    (None, None) when none is given. A plan is read from the plans database (as `plans export` reads it)."""
+    if scenario is not None:
+        return parse_json(_read_scenario(scenario)), "scenario"
+    if ref is None:
+        return None, None
+    if not ref.startswith("plan:"):
+        key = ref.removeprefix("preset:")
+        return catalog.preset(key), f"preset:{key}"
+    from planner.plans import store
+
+    plan_id, _, revision = ref.removeprefix("plan:").partition("@")
+    if not store.valid_plan_id(plan_id) or not (revision == "" or revision.isdigit()):
+        raise UsageError(f"--base {ref[:60]}: a saved plan is plan:ID or plan:ID@REV (ID: 32 hex digits)")
+    try:
+        saved = store.Store().open(plan_id, int(revision) if revision else None)
+    except store.StoreError as exc:
+        raise UsageError(f"--base {ref[:60]}: {exc}") from None
+    if saved.workspace.kind != "scenario":
+        raise UsageError(f"--base {ref[:60]}: the plan holds a fleet, not a scenario")
+    return saved.workspace.scenario, f"plan:{plan_id}@{saved.revision.number}"
+
+
 def _fleet(args) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
-    f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet)
+    f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet, args.base)
     p = fleet_programme.evaluate(f)
     if args.format == "xlsx":
         text = fleet_workbook_bytes(p)

@@ -392,7 +392,7 @@ def test_a_fleet_is_saved_opened_and_compared(url):
     # A second revision: one more LTE intersection, pinned to the cloud, saved from the store's side.
     table = city.inventory.table.copy()
     table.loc[1, ["count", "pin"]] = ["16", "cloud"]
-    changed = fleet_inventory.make_fleet(table, city.base, city.answers, city.months, city.name)
+    changed = fleet_inventory.make_fleet(table, city.base, city.answers, city.months, city.name, city.base_source)
     db.save(of_fleet(changed), "City", plan_id=plan.id, note="one more, in the cloud")
     at = on_plans_page(start())
     inputs, figures = (t.value for t in at.table)

@@ -95,7 +95,7 @@ def test_a_cloud_commitment_paid_upfront_counts_at_the_start_of_its_month_as_in_
 
 
 def test_a_row_with_count_40_equals_40_identical_rows():
-    cells = "cameras,go_live_month,connectivity\n20,3,metered_5g"
+    cells = "cameras,go_live_month,connectivity,pin\n20,3,metered_5g,split_brain_edge"  # on the edge: sized
     counted = programme("site,count," + cells.replace("\n", "\nshops,40,") + "\n")
     rows = programme(
         "site," + cells.split("\n")[0] + "\n" + "".join(f"shop {i}," + cells.split("\n")[1] + "\n" for i in range(40))
@@ -306,9 +306,9 @@ def test_a_fleet_row_opens_as_a_single_site_scenario_and_comes_back():
 
 
 def test_break_even_counts_from_the_plans_first_flow():
-    # A stays in the cloud (pinned); B goes live at month 1. Before month 1 the mix saves nothing, which is
-    # not a pay-back: its break-even is B's own, 1 + (3,000 − 0) / 1,700 into month 2 → 1 + 1.7647.
-    p = programme("site,go_live_month,pin\nA,0,cloud\nB,1,\n", base=SIMPLE)
+    # A stays in the cloud, B goes live on the edge at month 1 (both pinned). Before month 1 the mix saves nothing,
+    # which is not a pay-back: its break-even is B's own, 1 + (3,000 − 0) / 1,700 into month 2 → 1 + 1.7647.
+    p = programme("site,go_live_month,pin\nA,0,cloud\nB,1,split_brain_edge\n", base=SIMPLE)
     rec = fleet_inventory.PLANS.index("recommended")
     assert p.plans.break_even_month[rec] == pytest.approx(1 + 3000 / 1700, rel=1e-4)
 
@@ -345,8 +345,12 @@ def test_each_plan_emits_what_its_sites_emit_where_they_run():
 
 # ── A row with no device of its own is sized from its own load ─────────────────────────────────────
 def test_a_blank_row_is_sized_from_its_own_load_not_the_bases_hand_set_count():
-    # The base prices 5 seed servers by hand. Per row: cameras × 0.4 × 1.3 ÷ 15.2 per server, rounded up.
-    p = programme("site,cameras,devices_manual\nsmall,8,\nmid,120,\nbig,200,\nown,200,5\n")
+    # The base prices 5 seed servers by hand. Per row (each pinned to the edge): cameras × 0.4 × 1.3 ÷ 15.2 per
+    # server, rounded up.
+    p = programme(
+        "site,cameras,devices_manual,pin\n"
+        + "".join(f"{row},split_brain_edge\n" for row in ("small,8,", "mid,120,", "big,200,", "own,200,5"))
+    )
     table = fleet_tables.site_table(p)
     # 8 → 4.16 ÷ 15.2 → 1; 120 → 62.4 ÷ 15.2 = 4.1 → 5; 200 → 104 ÷ 15.2 = 6.8 → 7; a count of its own is kept.
     assert table["devices"].tolist() == [1, 5, 7, 5]
@@ -361,8 +365,11 @@ def test_a_blank_row_is_sized_from_its_own_load_not_the_bases_hand_set_count():
 
 def test_a_row_whose_devices_do_not_fit_its_power_is_flagged_and_not_voted_onto_the_edge():
     # 8 cameras: 1 seed server of 250 W against 150 W. Data that stays on site makes the edge mandatory: it
-    # stays there, flagged; the same site free to choose is not put on the edge by the vote.
-    p = programme("site,cameras,privacy,site_power_watts\nlocked,8,on_site,150\nfree,8,,150\nroomy,8,,2000\n")
+    # stays there, flagged; the same site free to choose is not put on the edge by the vote. A metered uplink
+    # (2 per GB) makes every cloud design dearer than the edge, so money votes for the edge.
+    p = programme(
+        "site,cameras,privacy,site_power_watts,uplink_per_gb\nlocked,8,on_site,150,2\nfree,8,,150,2\nroomy,8,,2000,2\n"
+    )
     table = fleet_tables.site_table(p)
     assert table["placement"].tolist() == ["edge_only", "cloud", "split_brain_edge"]
     assert table.loc[0, "reason"] == (

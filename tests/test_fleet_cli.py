@@ -136,3 +136,50 @@ def test_the_retail_chain_rolls_out_in_waves(capsys):
         500_000,
         60 * (nano["unit_price_usd"] + nano["host_usd"]),
     ]
+
+
+# ── The base: stated in the output, chosen with --preset, --scenario or --base ─────────────────────────
+MANUAL = "site,count,devices_manual,device_sizing\nA,3,2,manual\n"  # capex: 3 × 2 × (device price + installation)
+
+
+def test_an_inventory_states_its_base_and_base_picks_it(capsys, tmp_path):
+    path = tmp_path / "manual.csv"
+    path.write_text(MANUAL, encoding="utf-8")
+    retail, city = catalog.preset("retail"), catalog.preset("smart_city")
+    table = run(capsys, "--sites", path, "--months", 12).splitlines()
+    assert (
+        table[2] == f"Base: “{retail.name}”, the bundled preset retail (preset:retail); a blank cell takes its value."
+    )
+    out = json.loads(run(capsys, "--sites", path, "--months", 12, "--base", "preset:smart_city", "--format", "json"))
+    assert out["base"] == {"name": city.name, "source": "preset:smart_city"}
+    assert out["plans"]["all_edge"]["capex_total"] == 3 * 2 * (city.device_price + city.install_per_device) == 5_094
+    assert json.loads(run(capsys, "--sites", path, "--base", "smart_city", "--format", "json"))["base"] == out["base"]
+
+
+def test_base_takes_a_saved_plans_revision(capsys, tmp_path, monkeypatch):
+    from planner.plans.store import Store
+    from planner.plans.workspace import Workspace
+
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite3'}")
+    vessel = catalog.preset("vessel")
+    db = Store()
+    saved = db.save(Workspace(catalog.preset("retail")), "Ship")
+    db.save(Workspace(vessel), "Ship", plan_id=saved.plan_id)
+    db.close()
+    path = tmp_path / "manual.csv"
+    path.write_text(MANUAL, encoding="utf-8")
+    out = json.loads(
+        run(capsys, "--sites", path, "--months", 12, "--base", f"plan:{saved.plan_id}", "--format", "json")
+    )
+    assert out["base"] == {"name": vessel.name, "source": f"plan:{saved.plan_id}@2"}  # the latest revision
+    assert out["plans"]["all_edge"]["capex_total"] == 3 * 2 * (vessel.device_price + vessel.install_per_device)
+    first = json.loads(run(capsys, "--sites", path, "--base", f"plan:{saved.plan_id}@1", "--format", "json"))
+    assert first["base"]["source"] == f"plan:{saved.plan_id}@1"
+    for bad, message in (
+        ("plan:xyz", "a saved plan is plan:ID or plan:ID@REV"),
+        ("plan:" + "0" * 32, "--base plan:" + "0" * 32 + ": "),
+        ("preset:atlantis", "unknown preset 'atlantis'"),
+    ):
+        assert main(["fleet", "--sites", str(path), "--base", bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err and "Traceback" not in err

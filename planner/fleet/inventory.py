@@ -1,5 +1,6 @@
 """A fleet's site inventory: the table of sites (validated cell by cell, bounded before pandas reads it), the
-fleet (inventory, base scenario, advisor answers, programme months), fleet files and the bundled fleets.
+fleet (inventory, base scenario and where it came from, advisor answers, programme months), fleet files and the
+bundled fleets.
 
 A row of the inventory is a site (or `count` identical sites) described by scenario fields and advisor
 answers; a blank cell or a missing column takes the base scenario's value (or the base answers'). See
@@ -9,8 +10,10 @@ docs/FORMULAS.md, "Fleet".
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,6 +60,10 @@ MAX_INVENTORY_BYTES = 50_000_000
 MAX_COLUMNS = 200  # the 83 fleet columns and room for a few of the user's own
 MAX_HEADER_CHARS = 20_000  # the header line: MAX_COLUMNS names of up to 100 characters
 MAX_FLEET_NAME = 120
+# Where a fleet's base scenario came from (`Fleet.base_source`, the fleet file's `base_source`): a bundled preset,
+# a scenario of the user's (the app's current scenario, a scenario file), or a revision of a saved scenario plan.
+BASE_SOURCE_FORMS = "preset:KEY, scenario or plan:ID@REVISION"
+PLAN_BASE = re.compile(r"plan:([0-9a-f]{32})@([1-9][0-9]{0,8})")
 
 
 # ── Inventory ───────────────────────────────────────────────────────────────────────────────────────
@@ -316,16 +323,63 @@ def errors_text(errors: tuple[str, ...], limit: int = MAX_ERRORS_SHOWN) -> list[
 # ── The fleet ───────────────────────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Fleet:
-    """A programme: the base scenario and answers every blank cell falls back to, the inventory, the months."""
+    """A programme: the base scenario and answers every blank cell falls back to, the inventory, the months, and
+    where the base came from (`base_source`: preset:KEY, scenario or plan:ID@REVISION, see `check_base_source`)."""
 
     name: str
     base: Scenario
     answers: object  # advisor.Answers
     inventory: Inventory
     months: int
+    base_source: str = "scenario"
+
+    @property
+    def base_text(self) -> str:
+        """The base in words: '“Retail store …”, the bundled preset retail'."""
+        kind, _, ref = self.base_source.partition(":")
+        plan_id, _, revision = ref.partition("@")
+        how = (
+            f"the bundled preset {ref}"
+            if kind == "preset"
+            else f"revision {revision} of the saved plan {plan_id}"
+            if kind == "plan"
+            else "a scenario of its own"
+        )
+        return f"“{self.base.name}”, {how}"
 
 
-def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None = None, name: str = "Fleet") -> Fleet:
+def check_base_source(text) -> str:
+    """A base source as a fleet file states it, checked: `preset:KEY` (a bundled preset), `scenario` (a scenario of
+    the user's: the app's current scenario, a scenario file) or `plan:ID@REVISION` (a saved scenario plan)."""
+    if not isinstance(text, str) or len(text) > 60:
+        raise ScenarioError(f"base_source = {str(text)[:40]!r} is not one of {BASE_SOURCE_FORMS}")
+    if text.startswith("preset:"):
+        if text[7:] not in catalog.presets():
+            raise ScenarioError(
+                f"base_source = {text!r}: no such preset; the presets are {', '.join(catalog.presets())}"
+            )
+    elif text != "scenario" and not PLAN_BASE.fullmatch(text):
+        raise ScenarioError(
+            f"base_source = {text!r} is not one of {BASE_SOURCE_FORMS} (a plan id is 32 hex digits, a revision "
+            "a whole number from 1)"
+        )
+    return text
+
+
+def with_base(f: Fleet, base: Scenario, base_source: str) -> Fleet:
+    """The fleet on another base: its table, answers, months and name kept; every blank cell now takes the new
+    base's value."""
+    return dataclasses.replace(f, base=base, base_source=check_base_source(base_source))
+
+
+def make_fleet(
+    inventory_data,
+    base: Scenario,
+    answers=None,
+    months: int | None = None,
+    name: str = "Fleet",
+    base_source: str = "scenario",
+) -> Fleet:
     months = base.horizon_months if months is None else int(months)
     if not 1 <= months <= 240:
         raise ScenarioError(f"months = {months} is outside 1 to 240")
@@ -335,10 +389,21 @@ def make_fleet(inventory_data, base: Scenario, answers=None, months: int | None 
     if problem:
         raise ScenarioError(f"the fleet's name: {problem}")
     answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))  # defaults validated too
-    return Fleet(name, base, answers, parse_inventory(inventory_data, months), months)
+    return Fleet(name, base, answers, parse_inventory(inventory_data, months), months, check_base_source(base_source))
 
 
-FLEET_PARTS = ("schema_version", "kind", "name", "description", "base", "months", "answers", "columns", "sites")
+FLEET_PARTS = (
+    "schema_version",
+    "kind",
+    "name",
+    "description",
+    "base",
+    "base_source",
+    "months",
+    "answers",
+    "columns",
+    "sites",
+)
 
 
 def fleet_document(fleet: Fleet) -> dict:
@@ -350,6 +415,7 @@ def fleet_document(fleet: Fleet) -> dict:
         "name": fleet.name,
         "months": fleet.months,
         "base": to_dict(fleet.base),
+        "base_source": fleet.base_source,
         "answers": answers_dict(fleet.answers),
         "columns": list(fleet.inventory.table.columns),
         "sites": rows,
@@ -370,9 +436,11 @@ def answers_dict(answers) -> dict:
 
 
 @entry_point
-def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
+def from_fleet_document(doc, default_base: Scenario | None = None, default_source: str = "scenario") -> Fleet:
     """A fleet from its JSON object (a preset in data/fleets/, an export, a plan's part). `base` may be a preset
-    key or a scenario; a refused cell stays in `inventory.errors`, anything else wrong raises ScenarioError."""
+    key or a scenario; `base_source` says where a scenario base came from (a file without it: `preset:KEY` for a
+    preset key, `scenario` for a scenario). A file with no `base` takes `default_base` (from `default_source`). A
+    refused cell stays in `inventory.errors`, anything else wrong raises ScenarioError."""
     import pandas as pd
 
     if not isinstance(doc, dict) or not isinstance(doc.get("sites"), list):
@@ -389,13 +457,20 @@ def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
         raise ScenarioError(
             f"schema_version = {str(version)[:40]} is not supported: this planner reads version {SCHEMA_VERSION}"
         )
-    base = doc.get("base")
+    base, source = doc.get("base"), doc.get("base_source")
+    if source is not None:
+        check_base_source(source)
     if isinstance(base, str):
-        base = catalog.preset(base)
+        if source not in (None, f"preset:{base}"):
+            raise ScenarioError(
+                f"base_source = {source!r} does not name the preset base {base[:40]!r}: give 'base' as the "
+                "scenario object, or base_source = preset:" + base[:40]
+            )
+        base, source = catalog.preset(base), f"preset:{base}"
     elif isinstance(base, dict):
         base = validate(base)
     elif base is None and default_base is not None:
-        base = default_base
+        base, source = default_base, source or default_source
     else:
         raise ScenarioError("a fleet file needs 'base': a preset name or a scenario object")
     answers, months, name = doc.get("answers") or {}, doc.get("months"), doc.get("name") or "Fleet"
@@ -420,13 +495,17 @@ def from_fleet_document(doc, default_base: Scenario | None = None) -> Fleet:
     if len(rows) > MAX_ROWS:
         raise ScenarioError(f"the inventory has {len(rows):,} rows; at most {MAX_ROWS:,}")
     frame = pd.DataFrame([{c: cell_text(r.get(c, "")) for c in columns} for r in rows], columns=columns, dtype=str)
-    return make_fleet(frame, base, advisor.answers(**answers), months, name)
+    return make_fleet(frame, base, advisor.answers(**answers), months, name, source or "scenario")
 
 
-def parse_fleet_json(text: str | bytes, default_base: Scenario | None = None) -> Fleet:
+def parse_fleet_json(
+    text: str | bytes, default_base: Scenario | None = None, default_source: str = "scenario"
+) -> Fleet:
     """A fleet file (JSON text): duplicate keys, NaN and deep nesting refused as in a scenario file."""
     return from_fleet_document(
-        load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file"), default_base
+        load_json(text.decode("utf-8-sig") if isinstance(text, bytes) else text, "fleet file"),
+        default_base,
+        default_source,
     )
 
 
@@ -477,4 +556,4 @@ def with_row(f: Fleet, row: dict[str, str]) -> Fleet:
         if name not in table.columns:
             table = table.assign(**{name: ""})
     table = pd.concat([table, pd.DataFrame([{c: row.get(c, "") for c in table.columns}], dtype=str)], ignore_index=True)
-    return Fleet(f.name, f.base, f.answers, parse_inventory(table, f.months), f.months)
+    return dataclasses.replace(f, inventory=parse_inventory(table, f.months))

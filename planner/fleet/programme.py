@@ -33,7 +33,7 @@ from planner.fleet.devices import (
     with_devices,
 )
 from planner.fleet.inventory import PLACEMENTS, Fleet
-from planner.model import costs, finance
+from planner.model import costs, designs, finance
 from planner.schema.scenario import ScenarioError
 
 
@@ -50,6 +50,7 @@ class Placement:
     power_needed_watts: np.ndarray  # per site, for the sized devices
     power_available_watts: np.ndarray
     device_watts: np.ndarray  # of one device
+    cloud_design: designs.RowDesigns | None = None  # the cloud money voted against: each row's cheapest design
 
 
 HARD_RULES = tuple(advisor.HARD_CASES)  # the hard constraints a site can meet, as its reason names them
@@ -234,7 +235,8 @@ def place(
     and its share of what its row adds to the all-cloud pool: `pool.marginal_totals`).
 
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
-    its `device` cell names, or the advisor's catalog search), sized by the cost model.
+    its `device` cell names, or the advisor's catalog search), sized by the cost model. The cloud side is the row's
+    own design, as the plans price it (not the cheapest design per site, which the plans do not yet use).
     """
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}

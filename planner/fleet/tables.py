@@ -83,6 +83,13 @@ def reasons(p: Programme) -> np.ndarray:
         "the site's answers and the money favour the " + side + " (weighted votes " + high + " to " + low + ")",
         "a tie in the weighted votes: the " + side + " stays",
     )
+    if pl.cloud_design is not None:  # money weighed the edge against a cheaper cloud design than the site's own
+        design = pl.cloud_design.texts()
+        vote_text = np.where(
+            design != "",
+            vote_text + "; money against the cheapest cloud design its uplink carries: " + design,
+            vote_text,
+        )
     why = np.where(code > 0, hard_text, vote_text)
     table = p.fleet.inventory.table
     pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
@@ -286,6 +293,7 @@ def result_dict(p: Programme) -> dict:
     sites = site_table(p)
     return {
         "name": p.fleet.name,
+        "base": {"name": p.fleet.base.name, "source": p.fleet.base_source},
         "currency": p.fleet.base.currency,
         "months": p.months,
         "rows": p.fleet.inventory.n,
@@ -325,6 +333,8 @@ def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
         lines.append(("Fleet name", "changed", f"{old.name} → {new.name}"))
     if old.months != new.months:
         lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
+    if old.base_source != new.base_source:
+        lines.append(("Base source", "changed", f"{old.base_source} → {new.base_source}"))
     for what, before, after in (
         ("Base scenario", to_dict(old.base), to_dict(new.base)),
         ("Base answers", answers_dict(old.answers), answers_dict(new.answers)),

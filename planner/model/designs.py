@@ -20,6 +20,7 @@ lowest cloud TCO over the horizon (cash view); a tie goes to the design that cha
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import numpy as np
 from planner.catalogs.catalog import Catalog, in_usd, same_value
 from planner.catalogs.catalog import load as load_catalog
 from planner.model import costs as cost_model
-from planner.model.finance import Finance, analyse
+from planner.model.finance import Finance, analyse, total
 from planner.schema.scenario import (
     FIELD_BY_NAME,
     NO_REGION,
@@ -211,6 +212,122 @@ def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalo
         order = np.lexsort((np.array([len(c) for c in changes]), _rounded(finance.cloud_total), ~feasible))
         cheapest = int(order[0])
     return Designs(scenario, tuple(scenarios), tuple(changes), upload, feasible, link_mbps, finance, 0, cheapest)
+
+
+@dataclass(frozen=True)
+class RowDesigns:
+    """The cheapest feasible cloud design of each row of a batch (`cheapest_per_row`), per row (n,)."""
+
+    cloud_total: np.ndarray  # cloud TCO over the row's horizon (cash view) of its cheapest feasible design
+    design: np.ndarray  # index into `changes` of that design; −1: the row's own design (also when none is feasible)
+    changes: tuple[dict, ...]  # the designs, as the fields each sets on the base (`design_changes`)
+    feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link
+    scenarios: tuple[Scenario, ...] = ()  # the base with each design
+
+    def texts(self) -> np.ndarray:
+        """Each row's design in words (`design_text` of the base with it; '' for the row's own), built once per
+        distinct design."""
+        found, at = np.unique(self.design, return_inverse=True)
+        return np.array(["" if i < 0 else design_text(self.scenarios[i]) for i in found], dtype=object)[at]
+
+
+MAX_STACKED_ROWS = 2_000  # (design, row) pairs per batch: small batches keep the instance recurrence in cache
+
+
+def cheapest_per_row(
+    base: Scenario,
+    overrides: dict[str, np.ndarray],
+    choices: dict[str, np.ndarray],
+    link_mbps: np.ndarray,
+    own_total: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+) -> RowDesigns:
+    """The cheapest feasible cloud design of every row of a batch (the rows of `cost_model.batch([base], choices,
+    **overrides)`, a fleet's sites), as `evaluate` picks it for one scenario: the designs are the base's
+    (`design_changes`: its provider's regions, its catalog instance's committed rates), each set on every row over
+    the row's own inputs; the row's own design is one more. Each design is costed for the rows whose link carries
+    its upload, the designs' rows stacked into batches of up to MAX_STACKED_ROWS (never a loop over rows); `rows`
+    limits the search (the others keep their own design). `own_total`: the rows' own cloud TCO if already costed
+    (else costed here; NaN outside `rows`). A tie (9 significant digits) keeps the row's own design, then the
+    design that changes fewer inputs."""
+    n = len(link_mbps)
+    column = lambda name: np.broadcast_to(overrides.get(name, getattr(base, name)), (n,))  # noqa: E731
+    video, frames = site_upload_mbps(
+        *(column(k) for k in ("cameras", "sites", "bitrate_mbps", "analysed_fps")), column("image_kb")
+    )
+    carried = np.asarray(link_mbps) * UPLINK_UTILISATION * (1 + 1e-12)
+    fits = {"video": video <= carried, "frames": frames <= carried}
+    searched = np.ones(n, bool) if rows is None else np.isin(np.arange(n), rows)
+    rows_batch = cost_model.batch([base], choices, **overrides)  # every row's own columns, checked once
+    if own_total is None:
+        own_total = np.full(n, np.nan)
+        at = np.flatnonzero(searched)
+        own_total[at] = _cloud_total(
+            cost_model.Batch(
+                len(at),
+                {k: v[at] for k, v in rows_batch.columns.items()},
+                rows_batch.inference_tiers,
+                rows_batch.egress_tiers,
+            )
+        )
+    own_upload = np.broadcast_to(choices.get("cloud_upload", base.cloud_upload), (n,))
+    best = np.where(np.where(own_upload == "video", fits["video"], fits["frames"]), _rounded(own_total), np.inf)
+    total, design = np.asarray(own_total, float).copy(), np.full(n, -1)
+    changes, scenarios, designs_batch, set_by_design = _designs_of(base)
+    # (design, row) pairs in the designs' order (fewer changes first, so a tie keeps the earlier): the rows whose
+    # link carries each design's upload
+    pairs = [(i, np.flatnonzero(searched & fits[s.cloud_upload])) for i, s in enumerate(scenarios)]
+    design_of = np.concatenate([np.full(len(at), i) for i, at in pairs])
+    row_of = np.concatenate([at for _, at in pairs])
+    for start in range(0, len(row_of), MAX_STACKED_ROWS):
+        d, r = design_of[start : start + MAX_STACKED_ROWS], row_of[start : start + MAX_STACKED_ROWS]
+        cost = _cloud_total(_stacked(rows_batch, designs_batch, set_by_design, d, r))
+        for i in np.unique(d):  # in the designs' order
+            mine = d == i
+            at, rounded = r[mine], _rounded(cost[mine])
+            cheaper = rounded < best[at]
+            won = at[cheaper]
+            best[won], total[won], design[won] = rounded[cheaper], cost[mine][cheaper], i
+    return RowDesigns(total, design, changes, np.isfinite(best), scenarios)
+
+
+@functools.lru_cache(maxsize=16)
+def _designs_of(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...], cost_model.Batch, dict]:
+    """The base's designs (`design_changes`, fewer changes first) that apply in its currency, the base with each,
+    their batch (one row per design), and per batch column which designs set it (the design's fields, its pricing,
+    commitment, billing, upfront and upload always; anything else the row keeps)."""
+    changes, scenarios = [], []
+    for c in sorted(design_changes(base), key=len):
+        try:
+            scenarios.append(apply(base, c))
+        except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
+            continue
+        changes.append(c)
+    b = cost_model.batch(scenarios)
+    fields = [set(c) | set(DESIGN_INPUTS) - {"cloud_region"} for c in changes]
+    field_of = {flag: name for flag, (name, _) in cost_model.CHOICE_FLAGS.items()}
+    set_by_design = {k: np.array([field_of.get(k, k) in f for f in fields]) for k in b.columns}
+    return tuple(changes), tuple(scenarios), b, set_by_design
+
+
+def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: dict, design_of, row_of):
+    """The batch of (design, row) pairs: each column the design's where the design sets it, else the row's; the
+    price tiers the design's."""
+    columns = {
+        k: np.where(set_by_design[k][design_of], designs.columns[k][design_of], rows.columns[k][row_of])
+        for k in rows.columns
+    }
+
+    def tiers(key: str) -> tuple[np.ndarray, np.ndarray]:
+        starts, prices = getattr(designs, key)
+        return (starts, prices) if len(starts) == 1 else (starts[design_of], prices[design_of])
+
+    return cost_model.Batch(len(row_of), columns, tiers("inference_tiers"), tiers("egress_tiers"))
+
+
+def _cloud_total(b: cost_model.Batch) -> np.ndarray:
+    """The cloud TCO over each row's horizon (cash view)."""
+    return total(cost_model.evaluate(b, carbon=False), "cloud")
 
 
 def _rounded(totals: np.ndarray) -> np.ndarray:

@@ -10,11 +10,15 @@ the editor's own state while another page is shown).
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from planner.catalogs import catalog
 from planner.exports import charts
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
@@ -65,7 +69,9 @@ def load_preset(key: str) -> None:
 
 
 def handle_upload(key: str) -> None:
-    """An uploaded inventory CSV (on the current base) or fleet JSON; an unreadable file leaves the fleet as it was."""
+    """An uploaded inventory CSV or fleet JSON. A CSV (or a fleet JSON with no base) takes the base shown in the
+    page's base picker, and the message names it; a fleet JSON with a base keeps its own. An unreadable file leaves
+    the fleet as it was."""
     file = st.session_state.get(key)
     if file is None:
         return
@@ -73,13 +79,60 @@ def handle_upload(key: str) -> None:
     data = file.getvalue()
     try:
         if fleet_inventory.is_fleet_json(data):
-            new = fleet_inventory.parse_fleet_json(data, f.base)
+            new = fleet_inventory.parse_fleet_json(data, f.base, f.base_source)
         else:
-            new = fleet_inventory.make_fleet(data, f.base, f.answers, f.months, f.name)
+            name = Path(file.name).stem[: fleet_inventory.MAX_FLEET_NAME] or f.name
+            new = fleet_inventory.make_fleet(data, f.base, f.answers, f.months, name, f.base_source)
     except ScenarioError as exc:
         state.notify("error", f"{file.name} was not loaded: {exc}", PLACE)
         return
-    replace_fleet(new, f"Loaded {new.inventory.n:,} site rows from {file.name}.")
+    replace_fleet(new, f"Loaded {new.inventory.n:,} site rows from {file.name}, on the base {new.base_text}.")
+
+
+# ── The base scenario (the base picker) ───────────────────────────────────────────────────────────
+KEEP_BASE, PLAN_BASE = "", "plan"  # the picker's options: the fleet's base as it is; a saved plan (picked next)
+
+
+def base_key() -> str:
+    return f"fleet.base.{st.session_state.get(VERSION, 0)}"
+
+
+def base_options(f: fleet_inventory.Fleet) -> dict[str, str]:
+    """The base picker's options (value → label): the fleet's base as it is, each bundled preset, the current
+    scenario, and a saved scenario plan (picked in a second box, so the plans database is read only then)."""
+    return (
+        {KEEP_BASE: f"{f.base_text} (as it is)"}
+        | {f"preset:{key}": f"Preset: {s.name}" for key, s in catalog.presets().items()}
+        | {"scenario": f"The current scenario: “{state.current().name}”", PLAN_BASE: "A saved scenario plan…"}
+    )
+
+
+def choose_base(key: str) -> None:
+    """The base picker's callback for a preset or the current scenario (a saved plan: `use_plan_base`)."""
+    choice = st.session_state.get(key) or KEEP_BASE
+    if choice.startswith("preset:"):
+        set_base(lambda: (catalog.preset(choice.removeprefix("preset:")), choice))
+    elif choice == "scenario":
+        set_base(lambda: (state.current(), "scenario"))
+
+
+def use_plan_base(plan_id: str | None, open_plan) -> None:
+    """The *Use this plan* button's callback: `open_plan(plan_id)` → (scenario, revision) of a saved scenario plan
+    (ScenarioError when it cannot be read)."""
+    if plan_id:
+        set_base(lambda: (lambda base, revision: (base, f"plan:{plan_id}@{revision}"))(*open_plan(plan_id)))
+
+
+def set_base(pick) -> None:
+    """The fleet on the base `pick()` returns as (scenario, base source): its table (edits included), answers,
+    months and name kept, said in a message. A problem is said and leaves the fleet as it was."""
+    try:
+        new = fleet_inventory.with_base(shown(), *pick())
+    except ScenarioError as exc:
+        state.notify("error", f"The base was not changed: {exc}", PLACE)
+        st.session_state[base_key()] = KEEP_BASE  # the picker shows the base as it is
+        return
+    replace_fleet(new, f"The fleet's base is now {new.base_text}: every blank cell takes its value.")
 
 
 def edited(f: fleet_inventory.Fleet, table: pd.DataFrame, months: int) -> fleet_inventory.Fleet:
@@ -87,12 +140,8 @@ def edited(f: fleet_inventory.Fleet, table: pd.DataFrame, months: int) -> fleet_
     refused: the editor starts afresh from the fleet without them, and the page says so."""
     table = table.reset_index(drop=True)
     if len(table) > fleet_inventory.MAX_ROWS:
-        kept = fleet_inventory.Fleet(
-            f.name,
-            f.base,
-            f.answers,
-            fleet_inventory.parse_inventory(table.iloc[: fleet_inventory.MAX_ROWS], months),
-            months,
+        kept = dataclasses.replace(
+            f, inventory=fleet_inventory.parse_inventory(table.iloc[: fleet_inventory.MAX_ROWS], months), months=months
         )
         state.notify(
             "error",
@@ -102,7 +151,7 @@ def edited(f: fleet_inventory.Fleet, table: pd.DataFrame, months: int) -> fleet_
         )
         replace_fleet(kept)
         st.rerun()
-    f = fleet_inventory.Fleet(f.name, f.base, f.answers, fleet_inventory.parse_inventory(table, months), months)
+    f = dataclasses.replace(f, inventory=fleet_inventory.parse_inventory(table, months), months=months)
     st.session_state[SHOWN] = f
     return f
 

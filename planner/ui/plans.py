@@ -325,6 +325,25 @@ def save(force: bool = False) -> None:
     state.notify("success", f"Saved “{saved.name}” as revision {saved.number}.", SAVE_PLACE)
 
 
+# ── A saved scenario as a fleet's base (the Fleet page's base picker) ──────────────────────────────
+def scenario_plan_labels() -> dict[str, str]:
+    """The readable scenario plans the visitor sees, the last changed first: plan id → label (`plan_labels`).
+    Raises StoreError when the database cannot be used."""
+    return plan_labels([p for p in store().plans(actor=actor()) if p.kind == "scenario" and p.problem is None])
+
+
+def open_scenario_plan(plan_id: str):
+    """(scenario, revision) of a saved scenario plan's latest revision; ScenarioError, in words, when it cannot be
+    opened or holds a fleet."""
+    try:
+        saved = store().open(plan_id, None, actor())
+    except StoreError as exc:
+        raise ScenarioError(f"the plan could not be opened: {problem(exc)}") from None
+    if saved.workspace.kind != "scenario":
+        raise ScenarioError(f"“{saved.revision.name}” holds a fleet, not a scenario")
+    return saved.workspace.scenario, saved.revision.number
+
+
 # ── A downloaded plan file ─────────────────────────────────────────────────────────────────────────
 def upload_key() -> str:
     """The uploader's key: a new one after each upload, so the widget is empty and ready for the next."""
