@@ -89,7 +89,10 @@ def field_value(spec, full: bool = True) -> st.SearchStrategy:
     assert isinstance(spec, TextField)
     if spec.name == "site_location":  # the pattern's numbers, on the globe (within ±90°, ±180°)
         fraction = st.from_regex(r"(\.[0-9]{1,6})?", fullmatch=True)
-        degrees = lambda limit: st.tuples(st.integers(-limit + 1, limit - 1).map(str), fraction).map("".join)  # noqa: E731
+
+        def degrees(limit):
+            return st.tuples(st.integers(-limit + 1, limit - 1).map(str), fraction).map("".join)
+
         return st.one_of(st.just(""), st.tuples(degrees(90), st.sampled_from([",", ", "]), degrees(180)).map("".join))
     if spec.pattern:
         return st.from_regex(spec.pattern, fullmatch=True).filter(lambda t: len(t) <= spec.max_length)

@@ -462,12 +462,14 @@ def test_out_of_range_and_inconsistent_widget_values():
     for group, kind, key, value in WIDGET_VALUES:
         field = "name" if key == "sidebar.name" else key.split(".", 1)[1]
         spec = FIELD_BY_NAME.get(field)
-        if group == "Sidebar":
-            widget = lambda: getattr(at.sidebar, kind)(key=key)  # noqa: E731
-        else:
+        parent = at.sidebar if group == "Sidebar" else at
+        if group != "Sidebar":
             show(at, group)
             kind = ("slider" if is_slider(spec) else "number_input") if kind == "number" else kind
-            widget = lambda: getattr(at, kind)(key=key)  # noqa: E731
+
+        def widget():
+            return getattr(parent, kind)(key=key)
+
         if out_of_range(spec, value):  # start from a value that is not the minimum
             widget().set_value(type(getattr(at.session_state["scenario"], field))(spec.default)).run()
             assert getattr(at.session_state["scenario"], field) == spec.default != spec.min

@@ -155,7 +155,10 @@ def test_moving_the_tornado_percentage_changes_the_table():
 def test_the_tornado_by_break_even_and_with_a_custom_range():
     at = open_page()
     install = risk.KEY_INPUTS.index("install_per_device")  # 0 in the preset: up to 20 % of the device price
-    bars = lambda: " ".join(figure(at, "Savings over 36 months: each input")["data"][0]["y"])  # noqa: E731
+
+    def bars():
+        return " ".join(figure(at, "Savings over 36 months: each input")["data"][0]["y"])
+
     assert f"0 – {RETAIL.device_price * 0.2:,.0f} USD/device" in bars()
     at.session_state["sensitivity.tornado.custom"] = {
         "edited_rows": {install: {"Low": 0.0, "High": 5_000.0}},

@@ -368,7 +368,10 @@ def test_analyse_flows_equals_analyse_of_the_lines_they_sum():
     """A scenario's cash flows, summed per side and timing, give the scenario's own figures."""
     a = analyse_one(catalog.preset("smart_city_gpu"))
     c, h = a.costs, a.scenario.horizon_months
-    side = lambda s, lump: c.total(s, "cash", lump)[:, :h]  # noqa: E731
+
+    def side(s, lump):
+        return c.total(s, "cash", lump)[:, :h]
+
     f = finance.analyse_flows(
         side("cloud", False),
         side("cloud", True),

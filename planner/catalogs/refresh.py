@@ -105,7 +105,10 @@ def read_figures(
 ) -> list[Figure]:
     if source not in SOURCES:
         raise FeedError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    rows = lambda file: catalog.catalog_rows(file, data_dir, overlay_dir, ("bundled", "refreshed"))  # noqa: E731
+
+    def rows(file):
+        return catalog.catalog_rows(file, data_dir, overlay_dir, ("bundled", "refreshed"))
+
     found = []
     for location in locations:
         if source == "ecb":

@@ -179,7 +179,10 @@ def table_html(
     test_id: str = "",
 ) -> str:
     """A static table (every row prints); columns in `numeric` right-aligned; the last row bold if a total."""
-    cls = lambda j: ' class="num"' if j in numeric else ""  # noqa: E731
+
+    def cls(j):
+        return ' class="num"' if j in numeric else ""
+
     head = "".join(f"<th{cls(j)}>{escape(h)}</th>" for j, h in enumerate(header))
     body = "".join(
         f"<tr{' class=total' if total_last and i == len(rows) - 1 else ''}>"

@@ -203,7 +203,10 @@ def yearly_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
 
     f, cur, h = a.finance(view), a.scenario.currency, int(a.costs.horizon[0])
     years = np.arange(h) // 12
-    per_year = lambda monthly: np.bincount(years, weights=monthly[0, :h])  # noqa: E731
+
+    def per_year(monthly):
+        return np.bincount(years, weights=monthly[0, :h])
+
     cloud, capex = per_year(f.cloud_monthly), per_year(f.edge_capex)
     running = per_year(f.edge_running_monthly)
     first = np.arange(0, h, 12)

@@ -196,7 +196,10 @@ MONEY_COLUMNS = {"savings": "Savings", "npv": "NPV"}  # the display table's mone
 def tornado_display(table: pd.DataFrame, horizon: int, currency: str, output: str = "savings") -> pd.DataFrame:
     """The tornado as text a reader can scan: ranges with units, the money result at low and high and its
     swing (NPV of savings when that is the chosen `output`, else savings), break-even ('never within …')."""
-    be = lambda v: break_even_value_text(v, horizon)  # noqa: E731
+
+    def be(v):
+        return break_even_value_text(v, horizon)
+
     key = output if output in MONEY_COLUMNS else "savings"
     name = MONEY_COLUMNS[key]
     return pd.DataFrame(

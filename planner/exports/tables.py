@@ -97,7 +97,10 @@ def comparison_csv(analyses: Sequence[Analysis], notes: Sequence[str] = (), view
     labels = entry_labels(scenarios)
     summaries = [summary_table(a, view) for a in analyses]
     results = summaries[0][["metric", "unit"]].assign(**{label: s["value"] for label, s in zip(labels, summaries)})
-    raw = lambda name, value: tiers_text(value) if name in TIER_SCHEDULES else value  # noqa: E731
+
+    def raw(name, value):
+        return tiers_text(value) if name in TIER_SCHEDULES else value
+
     out = io.StringIO()
     if scenarios:
         write_csv_rows(

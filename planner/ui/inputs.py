@@ -297,7 +297,10 @@ def _tiers(schedule) -> list[dict]:
 def pickers(group: str, scenario: Scenario) -> list[Picker]:
     """The catalog pickers shown at the top of an input group; their USD prices converted at the scenario's rate."""
     cat, cur = state.catalog(), scenario.currency
-    local = lambda fields: scale_money(fields, scenario.fx_rate)  # noqa: E731
+
+    def local(fields):
+        return scale_money(fields, scenario.fx_rate)
+
     usd_note = (
         f" Catalog prices are in USD, converted at the scenario's exchange rate ({currency.rate_text(scenario)})."
     )
@@ -395,8 +398,13 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
 
 def carbon_pickers(cat) -> list[Picker]:
     """Site grid, cloud region, accelerator and network coefficients from data/carbon.csv."""
-    value = lambda r: f"{r['name']} · {r['value']:g} {r['unit'].replace('CO2e', 'CO₂e')}"  # noqa: E731
-    single = lambda kind, field: {r["id"]: (value(r), {field: r["value"]}) for r in cat.carbon_rows(kind)}  # noqa: E731
+
+    def value(r):
+        return f"{r['name']} · {r['value']:g} {r['unit'].replace('CO2e', 'CO₂e')}"
+
+    def single(kind, field):
+        return {r["id"]: (value(r), {field: r["value"]}) for r in cat.carbon_rows(kind)}
+
     regions = {
         f"{r['provider']}:{r['id']}": (
             f"{value(r)}, PUE {cat.carbon_row('cloud_pue', r['provider'], r['provider'])['value']:g}",

@@ -229,7 +229,10 @@ def carbon_cards(a: Analysis, view: str) -> list[Card]:
     """Tonnes of both sides over the horizon, what the edge avoids, and the carbon break-even."""
     s = summary(a, view)
     h = s["horizon_months"]
-    tonnes = lambda kg: f"{kg / 1000:,.1f} t CO₂e"  # noqa: E731
+
+    def tonnes(kg):
+        return f"{kg / 1000:,.1f} t CO₂e"
+
     return [
         Card(
             f"Cloud, {h} months",

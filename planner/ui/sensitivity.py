@@ -229,7 +229,10 @@ def map_section(scenario: Scenario, view: str) -> None:
         f"scenario; each axis defaults to ±{model.MAP_SPREAD:.0%} of its current value."
     )
     first, second = model.default_map_inputs(tornado_table(to_json(scenario), view, float(TORNADO_PERCENT)), h)
-    label = lambda n: model.input_label(n, cur)  # noqa: E731
+
+    def label(n):
+        return model.input_label(n, cur)
+
     x_col, y_col, option_col = st.columns([2, 2, 3], gap="medium")  # room for the two result buttons
     with x_col:
         x = st.selectbox(
