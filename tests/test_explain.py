@@ -43,6 +43,15 @@ CASES = {
         cloud_fee_change_percent_per_year=3,
         electricity_price_change_percent_per_year=4,
     ),
+    # General inflation of labour and licences on a growing fleet: installations capitalised at their month's price.
+    "inflation": replace(
+        catalog.preset("smart_city"),
+        workload_growth_percent_per_year=40,
+        device_throughput_ips=7,
+        useful_life_months=12,
+        horizon_months=30,
+        inflation_percent_per_year=6,
+    ),
     # Cloud GPU instances: on demand on a shrinking workload, a 1-year partial-upfront commitment on a growing one
     # (renewed at months 12, 24, 36), 3 years all upfront behind a managed endpoint, spot scaled to zero at night.
     "instances_on_demand": replace(

@@ -121,6 +121,7 @@ HELPERS = (
         _compound("electricity_price_change_percent_per_year"),
         kind="factor",
     ),
+    Column("inflation", "inflation(m)", _compound("inflation_percent_per_year"), kind="factor"),
     Column("images", "images [images/month]", "cameras*analysed_fps*operating_s*{growth}"),
     Column(
         "upload_gb",
@@ -151,6 +152,14 @@ HELPERS = (
         kind="count",
     ),
     Column("devices_retired", "devices_retired(m) [devices]", "{devices_bought}-{devices_added}", kind="count"),
+    Column(
+        "installed_at_inflation",
+        "installed_at_inflation(m): devices in service × inflation of their purchase month [devices]",
+        "{prev:installed_at_inflation}+{devices_bought}*{inflation}-IF({m}>=useful_life_months,"
+        "INDEX({range:devices_bought},{m}+1-useful_life_months)*INDEX({range:inflation},{m}+1-useful_life_months),0)",
+        first="{devices_bought}*{inflation}",
+        kind="factor",
+    ),
     Column(
         "commitments_running",
         "commitments still running, bought in the term_months − 1 months before [instances]",

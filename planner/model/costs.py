@@ -130,35 +130,38 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Installation",
         "Installer",
-        "devices_bought(m) × install_per_device",
+        "devices_bought(m) × install_per_device × inflation(m)",
         views=("cash",),
         lump=True,
-        excel="{devices_bought}*install_per_device",
+        excel="{devices_bought}*install_per_device*{inflation}",
     ),
     ComponentInfo(
         "depreciation",
         "edge",
         "Depreciation (hardware + installation)",
         "Accounting",
-        "devices(m) × (device_price + install_per_device − salvage) / useful_life_months",
+        "(devices(m) × (device_price − salvage) + installed_at_inflation(m) × install_per_device) / "
+        "useful_life_months, installed_at_inflation(m) = Σ devices_bought(s) × inflation(s) over the devices in "
+        "service (s > m − useful_life_months)",
         views=("accounting",),
-        excel="{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months",
+        excel="({devices}*(device_price-device_price*salvage_percent/100)+{installed_at_inflation}*install_per_device)"
+        "/useful_life_months",
     ),
     ComponentInfo(
         "failures",
         "edge",
         "Failure replacements",
         "Hardware vendor",
-        "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)",
-        excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)",
+        "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device × inflation(m))",
+        excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device*{inflation})",
     ),
     ComponentInfo(
         "management",
         "edge",
         "Management software",
         "Software vendor",
-        "management_per_month × (devices(m) if per device else sites)",
-        excel='management_per_month*IF(management_basis="per_device",{devices},sites)',
+        "management_per_month × (devices(m) if per device else sites) × inflation(m)",
+        excel='management_per_month*IF(management_basis="per_device",{devices},sites)*{inflation}',
     ),
     ComponentInfo(
         "electricity",
@@ -691,13 +694,19 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     salvage = price * col(b["salvage_percent"]) / 100
     # price × bought − salvage × retired, with retired = bought − added (devices new to the fleet)
     lines["hardware"] = (bought.scaled(price - salvage), added.scaled(salvage))
-    lines["installation"] = (bought.scaled(install),)
-    lines["depreciation"] = (devices.scaled((price + install - salvage) / col(b["useful_life_months"])),)
-    lines["failures"] = (devices.scaled(col(b["failure_percent_per_year"]) / 100 / 12 * (price + install)),)
+    # Labour, licences and support follow general inflation; a device's installation is capitalised at its price
+    # in the month it is bought (what the depreciation spreads).
+    inflation = compound(b["inflation_percent_per_year"])
+    installed_at_inflation = _installed_at_inflation(b, bought, inflation, devices, M)
+    life = col(b["useful_life_months"])
+    lines["installation"] = (bought.scaled(install, inflation),)
+    lines["depreciation"] = (devices.scaled((price - salvage) / life), installed_at_inflation.scaled(install / life))
+    failure_share = col(b["failure_percent_per_year"]) / 100 / 12
+    lines["failures"] = (devices.scaled(failure_share * price), devices.scaled(failure_share * install, inflation))
     per_device_fee = col(b["per_device_fee"])
     lines["management"] = (
-        devices.scaled(col(b["management_per_month"]) * per_device_fee),
-        Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), ONE),
+        devices.scaled(col(b["management_per_month"]) * per_device_fee, inflation),
+        Component(col(b["management_per_month"] * b["sites"]) * (1 - per_device_fee), inflation),
     )
     powered_h = figures["operating_h"] + b["idle_power_percent"] / 100 * figures["other_h"]
     kwh_per_device = b["device_watts"] / 1000 * powered_h * b["pue"]
@@ -734,6 +743,8 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "bandwidth_change": (Component(ones, compound(b["bandwidth_price_change_percent_per_year"])),),
         "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
         "electricity_change": (Component(ones, compound(b["electricity_price_change_percent_per_year"])),),
+        "inflation": (Component(ones, inflation),),
+        "installed_at_inflation": (installed_at_inflation,),
         "stored_months": (Component(ones, stored),),
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
@@ -830,6 +841,20 @@ def _fleet(
     added = np.diff(fleet, axis=1, prepend=0.0)
     ones = np.ones((b.n, 1))
     return Component(ones, fleet), Component(ones, _with_renewals(added, life)), Component(ones, added)
+
+
+def _installed_at_inflation(b: Batch, bought: Component, inflation: np.ndarray, devices: Component, M: int):
+    """Devices in service, each weighted by the inflation of the month it was bought, as a count term:
+        installed_at_inflation(m) = Σ bought(s) × inflation(s) for m − useful_life_months < s ≤ m
+    (each device is bought again after its life, so without inflation this is devices(m))."""
+    if inflation is ONE:
+        return devices
+    weighted = sum_terms([bought], b.n, M) * inflation
+    running = np.cumsum(weighted, axis=1)
+    life = col_int(b["useful_life_months"])
+    before = np.arange(M)[None, :] - life  # the running sum up to s = m − life drops out
+    dropped = np.where(before >= 0, np.take_along_axis(running, np.clip(before, 0, M - 1), axis=1), 0.0)
+    return Component(np.ones((b.n, 1)), running - dropped)
 
 
 def _with_renewals(added: np.ndarray, life: np.ndarray) -> np.ndarray:

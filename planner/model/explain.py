@@ -171,7 +171,9 @@ def month(s: Scenario, m: int) -> list[Step]:
     feedback_gb = images * s.feedback_percent / 100 * s.image_kb / 1e6
     devices, bought, added = fleet(s, m)
     retired = bought - added
-    unit_cost = s.device_price + s.install_per_device
+    inflation = _change(s.inflation_percent_per_year, m)
+    inflated = _times(inflation, "inflation")
+    in_service_since = range(max(m - s.useful_life_months + 1, 0), m + 1)  # purchase months of the devices in service
     salvage = s.device_price * s.salvage_percent / 100
     operating_h = s.hours_per_day * s.days_per_month
     powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_MONTH - operating_h, 0)
@@ -267,20 +269,32 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{bought} devices × {_n(s.device_price)} {cur}{sold}",
         bought * s.device_price - retired * salvage,
     )
-    steps["installation"] = (f"{bought} devices × {_n(s.install_per_device)} {cur}", bought * s.install_per_device)
+    steps["installation"] = (
+        f"{bought} devices × {_n(s.install_per_device)} {cur}{inflated}",
+        bought * s.install_per_device * inflation,
+    )
+    # The devices in service, each at the inflation of its purchase month (its installation's price then).
+    installed = sum(fleet(s, j)[1] * _change(s.inflation_percent_per_year, j) for j in in_service_since)
+    depreciation_text = (
+        f"{devices} devices × ({_n(s.device_price)} + {_n(s.install_per_device)} − {_n(salvage)} salvage)"
+        if installed == devices
+        else f"({devices} devices × ({_n(s.device_price)} − {_n(salvage)} salvage) + {_n(installed)} devices at "
+        f"their purchase month's inflation × {_n(s.install_per_device)} installation)"
+    )
     steps["depreciation"] = (
-        f"{devices} devices × ({_n(s.device_price)} + {_n(s.install_per_device)} − {_n(salvage)} salvage) "
-        f"÷ {s.useful_life_months} months",
-        devices * (unit_cost - salvage) / s.useful_life_months,
+        f"{depreciation_text} ÷ {s.useful_life_months} months",
+        (devices * (s.device_price - salvage) + installed * s.install_per_device) / s.useful_life_months,
     )
     steps["failures"] = (
-        f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(unit_cost)} {cur}",
-        devices * s.failure_percent_per_year / 100 / 12 * unit_cost,
+        f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × ({_n(s.device_price)} + "
+        f"{_n(s.install_per_device)}{inflated}) {cur}",
+        devices * s.failure_percent_per_year / 100 / 12 * (s.device_price + s.install_per_device * inflation),
     )
     billed = devices if s.management_basis == "per_device" else s.sites
     steps["management"] = (
-        f"{_n(s.management_per_month)} {cur} × {billed} {'devices' if s.management_basis == 'per_device' else 'sites'}",
-        s.management_per_month * billed,
+        f"{_n(s.management_per_month)} {cur} × {billed} {'devices' if s.management_basis == 'per_device' else 'sites'}"
+        f"{inflated}",
+        s.management_per_month * billed * inflation,
     )
     steps["electricity"] = (
         f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + {_n(s.idle_power_percent)}% × "

@@ -34,6 +34,7 @@ KEY_INPUTS = (
     "workload_growth_percent_per_year",
     "bandwidth_price_change_percent_per_year",
     "cloud_fee_change_percent_per_year",
+    "inflation_percent_per_year",
     "discount_percent_per_year",
 )
 INSTANCE_RATE = {
@@ -109,6 +110,7 @@ ZERO_SPANS_AT_20_PERCENT = {
     "bandwidth_price_change_percent_per_year": 10.0,
     "cloud_fee_change_percent_per_year": 10.0,
     "inference_discount_percent": 10.0,
+    "inflation_percent_per_year": 5.0,
 }
 
 

@@ -744,6 +744,20 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         1,
         "Yearly change of the electricity price.",
     ),
+    # ── Finance over time and at the horizon: inflation, terminal value, tax; the site's link (issue 25) ────
+    N(
+        "inflation_percent_per_year",
+        "Finance",
+        "Inflation (labour, licences, support)",
+        "%/year",
+        0,
+        -20,
+        100,
+        0.5,
+        "Yearly general inflation of labour, licence and support prices (installation, failure call-outs, "
+        "management software), compounded monthly: (1 + rate)^(m/12). 0 keeps today's prices, as the other "
+        "price changes do by default; 2–3 is a central-bank target.",
+    ),
     T(
         "currency",
         "Finance",
