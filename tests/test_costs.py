@@ -293,7 +293,7 @@ def test_accounting_depreciation():
     c = run(s)
     cash_keys = {i.key for i in side_components("edge", "cash")}
     accounting_keys = {i.key for i in side_components("edge", "accounting")}
-    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase"}
+    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase", "terminal_edge"}
     assert accounting_keys - cash_keys == {"depreciation", "carbon_edge_embodied"}
     # accounting month: 275 + failures 36 + management 30 + electricity 40.0725 + feedback 5.76 + 0.2304
     assert c.total("edge", "accounting")[0, 0] == pytest.approx(387.0629)

@@ -52,6 +52,28 @@ CASES = {
         horizon_months=30,
         inflation_percent_per_year=6,
     ),
+    # Book value at the horizon: a growing fleet part-way through its life, and a 3-year commitment paid upfront
+    # (renewed at 36) that runs past the horizon of 50 months.
+    "terminal_fleet": replace(
+        catalog.preset("smart_city"),
+        workload_growth_percent_per_year=40,
+        device_throughput_ips=7,
+        useful_life_months=18,
+        horizon_months=30,
+        inflation_percent_per_year=6,
+        salvage_percent=20,
+        terminal_value="book_value",
+    ),
+    "terminal_commitment": replace(
+        RETAIL,
+        inference_pricing="instances",
+        instance_commitment="three_year",
+        instance_upfront="partial",
+        workload_growth_percent_per_year=30,
+        instance_inferences_per_s=5,
+        horizon_months=50,
+        terminal_value="book_value",
+    ),
     # Cloud GPU instances: on demand on a shrinking workload, a 1-year partial-upfront commitment on a growing one
     # (renewed at months 12, 24, 36), 3 years all upfront behind a managed endpoint, spot scaled to zero at night.
     "instances_on_demand": replace(

@@ -64,3 +64,60 @@ def test_no_inflation_leaves_every_line_as_it_was():
     for key in ("installation", "depreciation", "failures", "management"):
         assert (plain.costs.values(key) == zero.costs.values(key)).all()
     assert values(SMALL_FLEET, "depreciation")[13] == pytest.approx(4 * 1_100 / 12)
+
+
+def test_book_value_counts_back_the_devices_and_the_unexpired_commitment_in_the_last_month():
+    # 4 devices bought again at month 13 (m = 12), each 1,000 + 100 installation with 10 % salvage (100): at the
+    # horizon of 18 months they are 6 of their 12 months old, worth 1,100 − (1,100 − 100) × 6/12 = 600 each.
+    fleet = replace(SMALL_FLEET, horizon_months=18, salvage_percent=10)
+    kept = replace(fleet, terminal_value="book_value")
+    edge = values(kept, "terminal_edge")
+    assert edge[17] == pytest.approx(-4 * 600) and not edge[:17].any()
+    assert not values(fleet, "terminal_edge").any()  # terminal_value none: nothing counts back
+    # NPV of savings rises by the book value discounted from the end of month 18: 8 %/year effective
+    without, with_value = report.analyse_one(fleet), report.analyse_one(kept)
+    assert with_value.cash.npv_savings[0] - without.cash.npv_savings[0] == pytest.approx(2_400 * 1.08 ** (-18 / 12))
+    assert with_value.cash.edge_total[0] == pytest.approx(without.cash.edge_total[0] - 2_400)
+    # the accounting view has depreciated only the months used already: no book value to count back
+    assert with_value.accounting.edge_total[0] == pytest.approx(without.accounting.edge_total[0])
+    # the explainer shows the arithmetic of the last month
+    step = next(s for s in explain.month(kept, 17) if s.key == "terminal_edge")
+    assert "4 bought in month 13 × (1,100 − (1,100 − 100 salvage) × 6/12)" in step.arithmetic
+
+    # 2 instances (the minimum) on a 3-year commitment, all upfront at go-live: at a horizon of 24 months a third
+    # of the term is unexpired.
+    committed = replace(
+        RETAIL,
+        inference_pricing="instances",
+        instance_commitment="three_year",
+        instance_upfront="all",
+        instance_min_count=2,
+        horizon_months=24,
+        terminal_value="book_value",
+    )
+    upfront = committed.instance_committed_per_hour * 730.5 * 36
+    cloud = values(committed, "terminal_cloud")
+    assert values(committed, "commitment_upfront")[0] == pytest.approx(2 * upfront)
+    assert cloud[23] == pytest.approx(-2 * upfront / 3) and not cloud[:23].any()
+
+
+def test_a_fleet_counts_each_sites_book_value_at_the_programmes_end():
+    # Two shops on a 24-month programme, the second going live at month 7: each site's horizon ends with the
+    # programme, so each site's book value counts back in its last month, the programme's month 24.
+    from planner.fleet import inventory as fleet_inventory
+    from planner.fleet import programme as fleet_programme
+
+    base = replace(SMALL_FLEET, salvage_percent=10, terminal_value="book_value")
+    fleet = fleet_inventory.make_fleet("site,go_live_month,device_sizing\na,0,manual\nb,6,manual\n", base, None, 24)
+    assert fleet.inventory.errors == ()
+    p = fleet_programme.evaluate(fleet)
+    edge = fleet_inventory.PLANS.index("all_edge")
+    without = fleet_programme.evaluate(
+        fleet_inventory.make_fleet(
+            "site,go_live_month,device_sizing\na,0,manual\nb,6,manual\n", replace(base, terminal_value="none"), None, 24
+        )
+    )
+    # site a: 4 devices bought at month 13, 12 of 12 months old at 24: salvage 100 each; site b: 4 devices bought at
+    # its month 13 (programme month 19), 6 months old: 1,100 − 1,000 × 6/12 = 600 each.
+    difference = without.plan_opex[edge] - p.plan_opex[edge]
+    assert difference[23] == pytest.approx(4 * 100 + 4 * 600) and not difference[:23].any()

@@ -14,7 +14,7 @@ from scipy.optimize import brentq
 from planner.catalogs import catalog
 from planner.exports import report
 from planner.schema import format, safe_csv
-from planner.schema.scenario import ScenarioError
+from planner.schema.scenario import FIELDS, ScenarioError
 
 pytestmark = pytest.mark.unit
 
@@ -284,8 +284,8 @@ def test_assumptions_spell_out_tiers_and_units():
     assert table.loc["device_price", "unit"] == "USD/device"
     assert table.loc["name"].tolist() == ["Scenario name", "Retail store — 50 cameras (seed article)", "", "", ""]
     assert (
-        list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + 72 + 2
-    )  # name, 72 fields, 2 tier schedules
+        list(table.columns) == ["label", "value", "unit", "source", "as_of"] and len(table) == 1 + len(FIELDS) + 2
+    )  # name, every field, 2 tier schedules
 
 
 def test_formula_rows_carry_month_one():

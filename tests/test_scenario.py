@@ -114,6 +114,8 @@ def test_defaults_build_a_valid_scenario():
         "bandwidth_price_change_percent_per_year": 0,
         "cloud_fee_change_percent_per_year": 0,
         "electricity_price_change_percent_per_year": 0,
+        "inflation_percent_per_year": 0,
+        "terminal_value": "none",
         "currency": "USD",
         "cloud_region": "custom",
         "site_location": "",

@@ -190,6 +190,39 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         excel="{feedback_gb}*(ingest_per_gb*{bandwidth_change}+{stored_months}*storage_per_gb_month*{fee_change})",
     ),
 )
+HORIZON_VALUE = "Value kept at the horizon"
+ONLY_BOOK_VALUE = "only when `terminal_value` = book_value, in the horizon's last month"
+COMPONENTS += (  # what is still owned at the horizon, counted back (a negative cost) in its last month
+    ComponentInfo(
+        "terminal_cloud",
+        "cloud",
+        "Unexpired commitment at the horizon",
+        HORIZON_VALUE,
+        "−Σ commitment_upfront(s) × (1 − (H − s) / term_months) over the commitments whose term runs past the "
+        "horizon H = horizon_months (H − s < term_months), in month H − 1",
+        views=("cash",),
+        note=ONLY_BOOK_VALUE,
+        excel='IF(AND(terminal_value="book_value",term_months>0,{m}=horizon_months-1),-upfront_per_instance*('
+        "{commitments_bought}*{fee_change}*(1-1/term_months)+IF({m}=0,0,SUMPRODUCT(({range:m}>{m}+1-term_months)"
+        "*{range:commitments_bought}*{range:fee_change}*(1-({m}+1-{range:m})/term_months)))),0)",
+    ),
+    ComponentInfo(
+        "terminal_edge",
+        "edge",
+        "Devices' book value at the horizon",
+        HORIZON_VALUE,
+        "−Σ devices_bought(s) × (cost(s) − (cost(s) − salvage) × (H − s) / useful_life_months) over the devices in "
+        "service at the horizon H = horizon_months (H − s ≤ useful_life_months), cost(s) = device_price + "
+        "install_per_device × inflation(s), in month H − 1",
+        views=("cash",),
+        note=ONLY_BOOK_VALUE,
+        excel='IF(AND(terminal_value="book_value",{m}=horizon_months-1),-({devices_bought}*(device_price+'
+        "install_per_device*{inflation}-(device_price*(1-salvage_percent/100)+install_per_device*{inflation})"
+        "/useful_life_months)+IF({m}=0,0,SUMPRODUCT(({range:m}>{m}-useful_life_months)*{range:devices_bought}*"
+        "(device_price+install_per_device*{range:inflation}-(device_price*(1-salvage_percent/100)+install_per_device*"
+        "{range:inflation})*({m}+1-{range:m})/useful_life_months)))),0)",
+    ),
+)
 CARBON_PRICE = "Internal carbon price"
 ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
 COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 0
@@ -379,6 +412,7 @@ CHOICE_FLAGS = {  # bool column = (choice field == value)
     "auto_sizing": ("device_sizing", "auto"),
     "per_device_fee": ("management_basis", "per_device"),
     "mid_month": ("discount_timing", "mid_month"),
+    "book_value": ("terminal_value", "book_value"),
 }
 
 
@@ -721,6 +755,10 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored),
     )
 
+    lines["terminal_cloud"], lines["terminal_edge"] = _terminal_values(
+        b, lines["commitment_upfront"], figures["term_months"], bought, inflation, M
+    )
+
     priced_carbon = b["carbon_price_per_tonne"].any()
     emissions = (
         _carbon(b, images, upload_gb + result_gb, feedback_gb, growth, devices, bought, kwh_per_device, instances[0])
@@ -841,6 +879,32 @@ def _fleet(
     added = np.diff(fleet, axis=1, prepend=0.0)
     ones = np.ones((b.n, 1))
     return Component(ones, fleet), Component(ones, _with_renewals(added, life)), Component(ones, added)
+
+
+def _terminal_values(
+    b: Batch, upfront: Line, term: np.ndarray, bought: Component, inflation: np.ndarray, M: int
+) -> tuple[Line, Line]:
+    """(cloud, edge) value still owned at the horizon H, as a negative cost in month H − 1 of the rows that count
+    it (`terminal_value` = book_value): the unexpired share of each upfront commitment payment, and each device's
+    book value, its cost (price + installation at its purchase month's inflation) less straight-line depreciation
+    down to salvage over its useful life."""
+    counted = b["book_value"]
+    if not counted.any():
+        return (), ()
+    n = b.n
+    horizon = col_int(b["horizon_months"])
+    age = horizon - np.arange(M)[None, :]  # months from each purchase to the horizon (≤ 0: after it)
+    last = (age == 1).astype(float)  # the horizon's last month
+    committed = _col(term) > 0
+    unexpired = np.where(committed & (age >= 1), np.clip(1 - age / np.where(committed, _col(term), 1), 0, 1), 0.0)
+    cloud = (sum_terms(upfront, n, M) * unexpired).sum(axis=1)
+    life = _col(b["useful_life_months"])
+    price, salvage = _col(b["device_price"]), _col(b["device_price"] * b["salvage_percent"] / 100)
+    cost = price + _col(b["install_per_device"]) * inflation
+    in_service = (age >= 1) & (age <= life)
+    book = np.where(in_service, cost - (cost - salvage) * age / life, 0.0)
+    edge = (sum_terms([bought], n, M) * book).sum(axis=1)
+    return (Component(_col(-cloud * counted), last),), (Component(_col(-edge * counted), last),)
 
 
 def _installed_at_inflation(b: Batch, bought: Component, inflation: np.ndarray, devices: Component, M: int):

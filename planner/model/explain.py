@@ -136,12 +136,53 @@ def _times(factor: float, name: str) -> str:
     return "" if factor == 1 else f" × {name} {factor:.6g}"
 
 
+def _terminal_steps(s: Scenario, m: int) -> dict[str, tuple[str, float]]:
+    """The value still owned at the horizon H, counted back in month H − 1: the unexpired share of each upfront
+    commitment payment, and each device's book value (cost less straight-line depreciation down to salvage)."""
+    horizon = s.horizon_months
+    if s.terminal_value != "book_value" or m != horizon - 1:
+        why = "counted at the horizon only" if s.terminal_value == "book_value" else "terminal value: none"
+        return {"terminal_cloud": (why, 0.0), "terminal_edge": (why, 0.0)}
+    cur, term = s.currency, COMMITMENT_MONTHS[s.instance_commitment]
+    cloud_parts, cloud = [], 0.0
+    if s.inference_pricing == "instances" and term:
+        for j in range(max(horizon - term + 1, 0), horizon):
+            paid = _upfront_paid(s, j)
+            share = 1 - (horizon - j) / term
+            if paid:
+                cloud_parts.append(f"{_n(paid)} paid in month {j + 1} × {_n(share * 100)}% unexpired")
+                cloud += paid * share
+    salvage = s.device_price * s.salvage_percent / 100
+    edge_parts, edge = [], 0.0
+    for j in range(max(horizon - s.useful_life_months, 0), horizon):
+        bought = fleet(s, j)[1]
+        if bought:
+            cost = s.device_price + s.install_per_device * _change(s.inflation_percent_per_year, j)
+            age = horizon - j
+            book = cost - (cost - salvage) * age / s.useful_life_months
+            edge_parts.append(
+                f"{bought} bought in month {j + 1} × ({_n(cost)} − ({_n(cost)} − {_n(salvage)} salvage) × {age}/"
+                f"{s.useful_life_months})"
+            )
+            edge += bought * book
+    return {
+        "terminal_cloud": (f"−({' + '.join(cloud_parts) or '0'}) {cur}", -cloud),
+        "terminal_edge": (f"−({' + '.join(edge_parts) or '0'}) {cur}", -edge),
+    }
+
+
+def _upfront_paid(s: Scenario, j: int) -> float:
+    """The upfront commitment payment of month j (the explainer's own arithmetic of `commitment_upfront`)."""
+    return next(step.value for step in month(s, j, terminal=False) if step.key == "commitment_upfront")
+
+
 def first_month(s: Scenario) -> list[Step]:
     return month(s, 0)
 
 
-def month(s: Scenario, m: int) -> list[Step]:
-    """Every component of month m + 1 (m = 0 is go-live) as arithmetic; m = 0 has no growth or price-change factors."""
+def month(s: Scenario, m: int, terminal: bool = True) -> list[Step]:
+    """Every component of month m + 1 (m = 0 is go-live) as arithmetic; m = 0 has no growth or price-change factors.
+    `terminal=False` leaves the horizon's terminal values at 0 (they are built from the months before)."""
     cur = s.currency
     growth = _change(s.workload_growth_percent_per_year, m)
     bandwidth_price = _change(s.bandwidth_price_change_percent_per_year, m)
@@ -312,6 +353,8 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{cur}/GB",
         feedback_gb * (s.ingest_per_gb * bandwidth_price + stored * s.storage_per_gb_month * fee_price),
     )
+
+    steps.update(_terminal_steps(s, m) if terminal else dict.fromkeys(("terminal_cloud", "terminal_edge"), ("", 0.0)))
 
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne

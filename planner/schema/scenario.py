@@ -758,6 +758,17 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         "management software), compounded monthly: (1 + rate)^(m/12). 0 keeps today's prices, as the other "
         "price changes do by default; 2–3 is a central-bank target.",
     ),
+    C(
+        "terminal_value",
+        "Finance",
+        "Value kept at the horizon",
+        {"none": "None", "book_value": "Book value"},
+        "none",
+        "What is still owned when the horizon ends counts back in its last month (cash view, and so in the "
+        "break-even, NPV and IRR): the edge devices' book value (straight line over their useful life, down to "
+        "salvage) and the unexpired part of a cloud commitment paid upfront. None: the comparison stops at the "
+        "horizon, as a budget does.",
+    ),
     T(
         "currency",
         "Finance",
