@@ -121,3 +121,74 @@ def test_a_fleet_counts_each_sites_book_value_at_the_programmes_end():
     # its month 13 (programme month 19), 6 months old: 1,100 − 1,000 × 6/12 = 600 each.
     difference = without.plan_opex[edge] - p.plan_opex[edge]
     assert difference[23] == pytest.approx(4 * 100 + 4 * 600) and not difference[:23].any()
+
+
+def test_tax_deducts_running_costs_as_paid_and_the_edge_capex_through_its_depreciation():
+    # 12 months, 4 devices of 1,100 (price + installation, no salvage) bought at go-live and depreciated over 12
+    # months: 4,400 of capex, 4,400 of depreciation within the horizon. At 25 % and no discounting the NPV after tax
+    # is the running gap × (1 − 25 %) + 25 % × 4,400 (the shield) − 4,400.
+    taxed = replace(SMALL_FLEET, horizon_months=12, discount_percent_per_year=0, tax_rate_percent=25)
+    a = report.analyse_one(taxed)
+    cloud = a.cash.cloud_total[0]
+    edge_running = a.cash.edge_running_monthly[0].sum()
+    assert a.cash.capex_total[0] == pytest.approx(4 * 1_100)
+    summary = report.summary(a)
+    expected = (cloud - edge_running) * 0.75 + 0.25 * 4_400 - 4_400
+    assert summary["npv_savings_after_tax"] == pytest.approx(expected)
+    assert summary["npv_savings"] == pytest.approx(cloud - edge_running - 4_400)  # pre-tax, as before
+    # the after-tax IRR is the rate at which the after-tax flows are worth nothing; irr_percent stays pre-tax
+    at_8 = replace(taxed, discount_percent_per_year=8)
+    at = report.analyse_one(at_8)
+    irr = report.summary(at)["irr_percent_after_tax"]
+    pre_tax = report.summary(at)["irr_percent"]
+    assert pre_tax == report.summary(report.analyse_one(replace(at_8, tax_rate_percent=0)))["irr_percent"]
+    if irr is not None:
+        worth = report.analyse_one(replace(at_8, discount_percent_per_year=irr)).cash.npv_after_tax(irr)[0]
+        assert abs(worth) < 1e-6 * 4_400
+    # month by month: 25 % × (edge running − cloud + depreciation) is added to the month's savings
+    gap, lumps = a.cash.after_tax_flows()
+    month_2 = 0.25 * (a.cash.edge_running_monthly[0, 1] - a.cash.cloud_monthly[0, 1] + 4 * 1_100 / 12)
+    assert gap[0, 1] == pytest.approx(a.cash.running_gap_monthly[0, 1] + month_2)
+    assert (lumps == a.cash.net_capex_monthly).all()  # capex is paid in full when it is paid
+
+
+def test_without_a_tax_rate_the_json_has_no_after_tax_keys():
+    summary = report.summary(report.analyse_one(SMALL_FLEET))
+    assert "npv_savings_after_tax" not in summary and "irr_percent_after_tax" not in summary
+
+
+def test_an_upfront_commitment_is_deducted_over_its_term_and_the_carbon_price_not_at_all():
+    # 3-year all-upfront commitment: the cloud's running cost is cheaper, its upfront deducted as the spread line;
+    # a carbon price is nobody's income: it moves neither side's tax.
+    committed = replace(
+        RETAIL,
+        inference_pricing="instances",
+        instance_commitment="three_year",
+        instance_upfront="all",
+        tax_rate_percent=30,
+        carbon_price_per_tonne=100,
+    )
+    a = report.analyse_one(committed)
+    c = a.costs
+    deductible_edge = sum(
+        c.values(k)[0] for k in ("failures", "management", "electricity", "feedback_uplink", "feedback_cloud")
+    )
+    deductible_cloud = sum(c.values(k)[0] for k in ("site_uplink", "cloud_ingest", "inference", "results_egress"))
+    deductible_cloud = deductible_cloud + c.values("cloud_storage")[0]
+    shield = c.values("depreciation")[0] - c.values("commitment_spread")[0]
+    gap, _ = a.cash.after_tax_flows()
+    expected = a.cash.running_gap_monthly[0] + 0.30 * (deductible_edge - deductible_cloud + shield)
+    assert gap[0] == pytest.approx(expected)
+
+
+def test_the_after_tax_figures_are_shown_in_the_report_when_a_tax_rate_is_set():
+    from planner.exports import printable
+
+    taxed = report.analyse_one(replace(RETAIL, tax_rate_percent=25))
+    s = report.summary(taxed)
+    figures = {f.label: f.value for f in printable.key_figures(taxed)}
+    assert figures["NPV after tax"] == f"${s['npv_savings_after_tax']:,.0f}"
+    rows = report.summary_table(taxed).set_index("metric")["value"]
+    assert rows["NPV of savings after tax (25 %)"] == s["npv_savings_after_tax"]
+    plain = {f.label for f in printable.key_figures(report.analyse_one(RETAIL))}
+    assert "NPV after tax" not in plain and "IRR after tax" not in plain

@@ -116,6 +116,7 @@ def test_defaults_build_a_valid_scenario():
         "electricity_price_change_percent_per_year": 0,
         "inflation_percent_per_year": 0,
         "terminal_value": "none",
+        "tax_rate_percent": 0,
         "currency": "USD",
         "cloud_region": "custom",
         "site_location": "",

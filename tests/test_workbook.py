@@ -265,6 +265,7 @@ def _engine_monthly(a, view: str) -> dict[str, np.ndarray]:
             "edge_kg_cumulative": kg.edge_cumulative,
             "discount_start": start,
             "discount_end": end,
+            "after_tax_gap": cash.after_tax_flows()[0],
         }.items()
     }
     return engine

@@ -100,6 +100,13 @@ class Figure:
     why: str
 
 
+def _irr_value(irr: float | None, note: str | None) -> str:
+    """An IRR as its card shows it: '18.2 %', 'Over 1,000 %' or 'Undefined'."""
+    if irr is not None:
+        return irr_text(irr).removesuffix("/year")
+    return "Over 1,000 %" if note and note.startswith("over") else "Undefined"
+
+
 def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
     """The Scenario page's five cards and the Costs page's NPV, IRR and discounted payback, as they show them."""
     s, cur, h = summary(a, view), a.scenario.currency, a.scenario.horizon_months
@@ -135,11 +142,7 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
         ),
         Figure(
             "IRR",
-            irr_text(irr).removesuffix("/year")
-            if irr is not None
-            else "Over 1,000 %"
-            if s["irr_note"] and s["irr_note"].startswith("over")
-            else "Undefined",
+            _irr_value(irr, s["irr_note"]),
             s["irr_note"]
             or ("Of the move to the edge, per year." if irr is not None else "The cash flows never change sign."),
         ),
@@ -147,6 +150,23 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
             "Discounted payback",
             break_even_short(s["discounted_payback_months"], h),
             "When discounted savings have repaid the capex.",
+        ),
+        *(
+            (
+                Figure(
+                    "NPV after tax",
+                    money(s["npv_savings_after_tax"], cur),
+                    f"At a {a.scenario.tax_rate_percent:g} % tax rate: running costs deductible as paid, edge capex "
+                    "through its depreciation.",
+                ),
+                Figure(
+                    "IRR after tax",
+                    _irr_value(s["irr_percent_after_tax"], s["irr_note_after_tax"]),
+                    s["irr_note_after_tax"] or "Of the cash flows after tax, per year.",
+                ),
+            )
+            if "npv_savings_after_tax" in s
+            else ()
         ),
     ]
 

@@ -223,6 +223,7 @@ COMPONENTS += (  # what is still owned at the horizon, counted back (a negative 
         "{range:inflation})*({m}+1-{range:m})/useful_life_months)))),0)",
     ),
 )
+TERMINAL_KEYS = tuple(c.key for c in COMPONENTS if c.bill == HORIZON_VALUE)
 CARBON_PRICE = "Internal carbon price"
 ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
 COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 0
@@ -612,6 +613,7 @@ class Costs:
     carbon: dict[str, Line] = field(default_factory=dict)  # kg CO₂e per month, keyed as CARBON_COMPONENTS
     registry: tuple[ComponentInfo, ...] = COMPONENTS  # what `lines` holds: cost lines, or `FLOWS`
     discount_mid_month: np.ndarray | bool = False  # (n,) discount_timing is mid_month (finance's NPV)
+    tax_rate_percent: np.ndarray | float = 0.0  # (n,) corporate tax rate (finance's after-tax NPV and IRR)
 
     def values(self, key: str) -> np.ndarray:
         """(n, M) monthly values of one cost line, carbon line or quantity."""
@@ -804,6 +806,7 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         quantities,
         emissions if carbon else {},
         discount_mid_month=b["mid_month"],
+        tax_rate_percent=b["tax_rate_percent"],
     )
 
 

@@ -769,6 +769,20 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         "salvage) and the unexpired part of a cloud commitment paid upfront. None: the comparison stops at the "
         "horizon, as a budget does.",
     ),
+    N(
+        "tax_rate_percent",
+        "Finance",
+        "Corporate tax rate",
+        "%",
+        0,
+        0,
+        90,
+        0.5,
+        "Above 0, an after-tax NPV and IRR are given beside the pre-tax ones: running costs are deductible as paid, "
+        "edge capex through its straight-line depreciation over the useful life (a tax shield), an upfront "
+        "commitment over its term. 0 (the default) leaves tax out, as the figures before tax are what compares "
+        "the options; e.g. 21 US federal, 25 UK main rate.",
+    ),
     T(
         "currency",
         "Finance",
