@@ -64,6 +64,18 @@ CASES = {
         salvage_percent=20,
         terminal_value="book_value",
     ),
+    # A metered line (50 GB a site included, then 15 a GB) on a growing workload that crosses the allowance, and a
+    # link upgrade bought by the cloud side.
+    "metered_link": replace(
+        catalog.preset("vessel"),
+        workload_growth_percent_per_year=300,
+        link_per_month=60,
+        link_allowance_gb=500,
+        uplink_per_gb=15,
+        link_upgrade_install=349,
+        link_upgrade_per_month=65,
+        feedback_percent=30,
+    ),
     "terminal_commitment": replace(
         RETAIL,
         inference_pricing="instances",

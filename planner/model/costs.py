@@ -55,8 +55,16 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "cloud",
         "Site uplink (video to cloud)",
         "Site ISP / carrier",
-        "upload_gb × uplink_per_gb × bandwidth_change(m)",
-        excel="{upload_gb}*uplink_per_gb*{bandwidth_change}",
+        "max(upload_gb − sites × link_allowance_gb, 0) × uplink_per_gb × bandwidth_change(m)",
+        excel="MAX({upload_gb}-sites*link_allowance_gb,0)*uplink_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "link_rental",
+        "cloud",
+        "Site line and link upgrade",
+        "Site ISP / carrier",
+        "sites × (link_per_month + link_upgrade_per_month), + sites × link_upgrade_install in month 1",
+        excel="sites*(link_per_month+link_upgrade_per_month+IF({m}=0,link_upgrade_install,0))",
     ),
     ComponentInfo(
         "cloud_ingest",
@@ -140,9 +148,7 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Depreciation (hardware + installation)",
         "Accounting",
-        "(devices(m) × (device_price − salvage) + installed_at_inflation(m) × install_per_device) / "
-        "useful_life_months, installed_at_inflation(m) = Σ devices_bought(s) × inflation(s) over the devices in "
-        "service (s > m − useful_life_months)",
+        "(devices(m) × (device_price − salvage) + installed_at_inflation(m) × install_per_device) / useful_life_months",
         views=("accounting",),
         excel="({devices}*(device_price-device_price*salvage_percent/100)+{installed_at_inflation}*install_per_device)"
         "/useful_life_months",
@@ -178,8 +184,16 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Feedback upload",
         "Site ISP / carrier",
-        "feedback_gb × uplink_per_gb × bandwidth_change(m)",
-        excel="{feedback_gb}*uplink_per_gb*{bandwidth_change}",
+        "max(feedback_gb − sites × link_allowance_gb, 0) × uplink_per_gb × bandwidth_change(m)",
+        excel="MAX({feedback_gb}-sites*link_allowance_gb,0)*uplink_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "link_rental_edge",
+        "edge",
+        "Site line",
+        "Site ISP / carrier",
+        "sites × link_per_month",
+        excel="sites*link_per_month",
     ),
     ComponentInfo(
         "feedback_cloud",
@@ -211,8 +225,8 @@ COMPONENTS += (  # what is still owned at the horizon, counted back (a negative 
         "edge",
         "Devices' book value at the horizon",
         HORIZON_VALUE,
-        "−Σ devices_bought(s) × (cost(s) − (cost(s) − salvage) × (H − s) / useful_life_months) over the devices in "
-        "service at the horizon H = horizon_months (H − s ≤ useful_life_months), cost(s) = device_price + "
+        "−Σ devices_bought(s) × (cost(s) − (cost(s) − salvage) × (H − s) / useful_life_months) over those in service "
+        "at the horizon H = horizon_months (H − s ≤ useful_life_months), cost(s) = device_price + "
         "install_per_device × inflation(s), in month H − 1",
         views=("cash",),
         note=ONLY_BOOK_VALUE,
@@ -693,7 +707,14 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     feedback_gb = images * b["feedback_percent"] / 100 * b["image_kb"] / 1e6
 
     lines: dict[str, Line] = {}
-    lines["site_uplink"] = (Component(col(upload_gb * b["uplink_per_gb"]), bandwidth),)
+    bandwidth_price = compound(b["bandwidth_price_change_percent_per_year"])
+    lines["site_uplink"] = _metered(b, upload_gb, growth, bandwidth, bandwidth_price)
+    first = (np.arange(M) == 0).astype(float)[None, :]
+    lines["link_rental"] = (
+        Component(col(b["sites"] * (b["link_per_month"] + b["link_upgrade_per_month"])), ONE),
+        Component(col(b["sites"] * b["link_upgrade_install"]), first),
+    )
+    lines["link_rental_edge"] = (Component(col(b["sites"] * b["link_per_month"]), ONE),)
     lines["cloud_ingest"] = (Component(col(upload_gb * b["ingest_per_gb"]), bandwidth),)
 
     per_image = b["per_image"]
@@ -751,7 +772,7 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
             col(kwh_per_device * b["electricity_per_kwh"]), compound(b["electricity_price_change_percent_per_year"])
         ),
     )
-    lines["feedback_uplink"] = (Component(col(feedback_gb * b["uplink_per_gb"]), bandwidth),)
+    lines["feedback_uplink"] = _metered(b, feedback_gb, growth, bandwidth, bandwidth_price)
     lines["feedback_cloud"] = (
         Component(col(feedback_gb * b["ingest_per_gb"]), bandwidth),
         Component(col(feedback_gb * b["storage_per_gb_month"]), fees_stored),
@@ -882,6 +903,17 @@ def _fleet(
     added = np.diff(fleet, axis=1, prepend=0.0)
     ones = np.ones((b.n, 1))
     return Component(ones, fleet), Component(ones, _with_renewals(added, life)), Component(ones, added)
+
+
+def _metered(b: Batch, gb: np.ndarray, growth: np.ndarray, both: np.ndarray, price_change: np.ndarray) -> Line:
+    """The site line's bill for `gb` (n,) a month at go-live, growing with the workload: every GB above the data
+    the line includes (sites × link_allowance_gb) at uplink_per_gb, × the bandwidth price change. Without an
+    allowance a lazy term (`both` = growth × price change)."""
+    allowance = b["sites"] * b["link_allowance_gb"]
+    if not allowance.any():
+        return (Component(_col(gb * b["uplink_per_gb"]), both),)
+    billed = np.maximum(_col(gb) * growth - _col(allowance), 0.0)
+    return (Component(_col(b["uplink_per_gb"]), _times(billed, price_change)),)
 
 
 def _terminal_values(

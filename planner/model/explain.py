@@ -220,9 +220,21 @@ def month(s: Scenario, m: int, terminal: bool = True) -> list[Step]:
     powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_MONTH - operating_h, 0)
 
     steps: dict[str, tuple[str, float]] = {}
+    allowance = s.sites * s.link_allowance_gb
+    over = lambda gb, text: (  # noqa: E731
+        (f"max({text} − {_n(s.sites)} sites × {_n(s.link_allowance_gb)} GB included, 0)", max(gb - allowance, 0))
+        if allowance
+        else (text, gb)
+    )
+    billed_text, billed_gb = over(upload_gb, upload_text)
     steps["site_uplink"] = (
-        f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
-        upload_gb * s.uplink_per_gb * bandwidth_price,
+        f"{billed_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
+        billed_gb * s.uplink_per_gb * bandwidth_price,
+    )
+    install = f" + {_n(s.sites)} sites × {_n(s.link_upgrade_install)} {cur} upgrade installation" if m == 0 else ""
+    steps["link_rental"] = (
+        f"{_n(s.sites)} sites × ({_n(s.link_per_month)} line + {_n(s.link_upgrade_per_month)} upgrade) {cur}{install}",
+        s.sites * (s.link_per_month + s.link_upgrade_per_month + (s.link_upgrade_install if m == 0 else 0)),
     )
     steps["cloud_ingest"] = (
         f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB{bw}",
@@ -343,11 +355,15 @@ def month(s: Scenario, m: int, terminal: bool = True) -> list[Step]:
         f"{_n(s.electricity_per_kwh)} {cur}/kWh{_times(electricity_price, 'price change')}",
         devices * s.device_watts / 1000 * powered_h * s.pue * s.electricity_per_kwh * electricity_price,
     )
-    steps["feedback_uplink"] = (
-        f"{_n(images)} frames × {_n(s.feedback_percent)}% × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(feedback_gb)} GB × "
-        f"{_n(s.uplink_per_gb)} {cur}/GB{bw}",
-        feedback_gb * s.uplink_per_gb * bandwidth_price,
+    billed_text, billed_gb = over(
+        feedback_gb,
+        f"{_n(images)} frames × {_n(s.feedback_percent)}% × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(feedback_gb)} GB",
     )
+    steps["feedback_uplink"] = (
+        f"{billed_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
+        billed_gb * s.uplink_per_gb * bandwidth_price,
+    )
+    steps["link_rental_edge"] = (f"{_n(s.sites)} sites × {_n(s.link_per_month)} {cur}", s.sites * s.link_per_month)
     steps["feedback_cloud"] = (
         f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) "
         f"{cur}/GB",

@@ -37,6 +37,7 @@ KEY_INPUTS = (
     "inflation_percent_per_year",
     "discount_percent_per_year",
 )
+LINK_INPUTS = ("link_allowance_gb", "link_upgrade_install", "link_upgrade_per_month")  # in the tornado when set
 INSTANCE_RATE = {
     "one_year": "instance_committed_per_hour",
     "three_year": "instance_committed_per_hour",
@@ -46,11 +47,12 @@ INSTANCE_RATE = {
 
 
 def key_inputs(base: Scenario) -> tuple[str, ...]:
-    """The tornado's inputs for a scenario: KEY_INPUTS, and on cloud GPU instances the hourly rate it pays and
-    the instance throughput."""
+    """The tornado's inputs for a scenario: KEY_INPUTS, the site line's allowance and upgrade when set, and on cloud
+    GPU instances the hourly rate it pays and the instance throughput."""
+    link = tuple(name for name in LINK_INPUTS if getattr(base, name) > 0)  # a site line that is billed
     if base.inference_pricing != "instances":
-        return KEY_INPUTS
-    return KEY_INPUTS + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
+        return KEY_INPUTS + link
+    return KEY_INPUTS + link + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
 
 
 # The grid needs one horizon; the exchange rate only converts inputs (it enters no cost), so varying it means nothing.
