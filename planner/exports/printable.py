@@ -287,6 +287,18 @@ def assumptions_html(a: Analysis) -> str:
 
 
 # ── Cheapest cloud design ─────────────────────────────────────────────────────────────────────────
+def _fit_text(r: dict, cur: str) -> str:
+    """' (does not fit the uplink: …)', ' (with a link upgrade: … installation, … a month)' or ''."""
+    if not r["feasible"]:
+        return f" (does not fit the uplink: {r['upload_mbps']:,.1f} Mbps sustained)"
+    if r["link_upgrade_install"] or r["link_upgrade_per_month"]:
+        return (
+            f" (with a link upgrade: {money(r['link_upgrade_install'], cur)} installation, "
+            f"{money(r['link_upgrade_per_month'], cur)} a month)"
+        )
+    return ""
+
+
 def cheapest_cloud_html(options: Designs) -> str:
     """The scenario's own cloud design and the cheapest one the link carries: what each is, its cloud TCO, and the
     edge's break-even and NPV against it; then what the cheapest changes and where its prices come from."""
@@ -299,8 +311,7 @@ def cheapest_cloud_html(options: Designs) -> str:
         [
             [
                 name,
-                r["text"]
-                + ("" if r["feasible"] else f" (does not fit the uplink: {r['upload_mbps']:,.1f} Mbps sustained)"),
+                r["text"] + _fit_text(r, cur),
                 money(r["total_cost"], cur),
                 break_even_text(r["break_even_month"], s.horizon_months),
                 money(r["npv_savings"], cur),

@@ -482,6 +482,8 @@ def cheapest_cloud(options: designs.Designs) -> dict:
                 "savings_total",
                 "upload_mbps",
                 "feasible",
+                "link_upgrade_install",
+                "link_upgrade_per_month",
             )
         )
     )

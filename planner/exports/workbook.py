@@ -233,6 +233,10 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
     cloud = [c.key for c in side_components("cloud", "cash") if not c.lump]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
     accounting_only = [c.key for c in side_components("edge", "accounting") if "cash" not in c.views]
+    # running lines of the cash view only (the value kept at the horizon): out of the accounting view's totals
+    cash_only = lambda side: "".join(  # noqa: E731
+        f"-{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and "accounting" not in c.views
+    )
     parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", c.excel) for c in COMPONENTS]
     totals = (
         money("cloud_running", f"Cloud running, cash [{currency}]", _plus(cloud)),
@@ -244,7 +248,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money(
             "cloud_total",
             f"Cloud total [{currency}]",
-            '{cloud_running}+IF(view="cash",{commitment_upfront},{commitment_spread})',
+            '{cloud_running}+IF(view="cash",{commitment_upfront},{commitment_spread}' + cash_only("cloud") + ")",
         ),
         money(
             "cash_capex",
@@ -256,7 +260,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money(
             "edge_running",
             f"Edge running, chosen view [{currency}]",
-            'IF(view="cash",{cash_running},{cash_running}+' + _plus(accounting_only) + ")",
+            'IF(view="cash",{cash_running},{cash_running}+' + _plus(accounting_only) + cash_only("edge") + ")",
         ),
         money("edge_total", f"Edge total [{currency}]", "{edge_capex}+{edge_running}"),
         money("net_capex", f"Edge capex − cloud upfront, chosen view [{currency}]", "{edge_capex}-{cloud_upfront}"),

@@ -121,6 +121,8 @@ class Designs:
             "savings_total": float(f.savings_total[i]) + 0.0,
             "upload_mbps": float(self.upload_mbps[i]),
             "feasible": bool(self.feasible[i]),
+            "link_upgrade_install": float(self.scenarios[i].link_upgrade_install),
+            "link_upgrade_per_month": float(self.scenarios[i].link_upgrade_per_month),
         }
 
 
