@@ -57,6 +57,22 @@ cards = (
         "When the discounted cash savings have repaid the capex. " + formula_link(glossary.FINANCE),
     ),
 )
+if "npv_savings_after_tax" in figures:  # a tax rate is set: the after-tax figures beside the pre-tax ones
+    tax = f"{analysis.scenario.tax_rate_percent:g} %"
+    cards += (
+        (
+            "NPV after tax",
+            money(figures["npv_savings_after_tax"], currency),
+            f"At a {tax} tax rate: running costs deductible as paid, the edge's capex through its depreciation over "
+            "the useful life (a tax shield), an upfront commitment over its term; discounted as the NPV.",
+        ),
+        (
+            "IRR after tax",
+            irr_short(figures["irr_percent_after_tax"], figures["irr_note_after_tax"]),
+            f"IRR of the cash flows after tax at {tax}: "
+            f"{irr_text(figures['irr_percent_after_tax'], figures['irr_note_after_tax'])}.",
+        ),
+    )
 inputs.out_of_range_notice(analysis.scenario)
 for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
     column.metric(label, value, help=help_text, border=True)

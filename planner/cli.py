@@ -264,8 +264,8 @@ def _cheapest_design(scenario, link_mbps: float):
     if options.cheapest is None:
         lowest = float(options.upload_mbps.min()) / designs.UPLINK_UTILISATION
         raise ScenarioError(
-            f"no cloud design fits an uplink of {link_mbps:g} Mbps: the lightest upload needs "
-            f"{lowest:,.1f} Mbps per site"
+            f"no cloud design fits an uplink of {link_mbps:g} Mbps or a link class it can buy: the lightest upload "
+            f"needs {lowest:,.1f} Mbps per site"
         )
     return designs.apply(scenario, options.changes[options.cheapest])
 

@@ -47,7 +47,8 @@ def test_json_report_names_the_cheapest_cloud_design_and_the_edge_against_it():
     assert cheapest["total_cost"] == pytest.approx(by_hand["cloud_total_cost"])
     assert cheapest["npv_savings"] == pytest.approx(by_hand["npv_savings"])
     assert cheapest["break_even_month"] is None is by_hand["break_even_month"]
-    assert cheapest["uplink_mbps"] == 100 and cheapest["own"]["feasible"] is False
+    # the scenario's own video (200 Mbps) does not fit 100 Mbps: it buys business fibre, and is feasible with it
+    assert cheapest["uplink_mbps"] == 100 and cheapest["own"]["feasible"] is True
 
 
 def test_cloud_cheapest_reports_against_the_design_and_a_thin_uplink_is_one_line():
@@ -58,10 +59,16 @@ def test_cloud_cheapest_reports_against_the_design_and_a_thin_uplink_is_one_line
     assert "uploads: analysed frames only" in report["cheapest_cloud"]["text"]
     assert report["cloud_total_cost"] == pytest.approx(report["cheapest_cloud"]["total_cost"])
     assert report["cheapest_cloud"]["design"] == {}  # the scenario now is the cheapest design
-    thin = cli(*RETAIL, "--cloud", "cheapest", "--uplink-mbps", "20")  # frames need 24 ÷ 0.8 = 30 Mbps
-    assert thin.returncode == 2 and thin.stdout == ""
-    assert thin.stderr == (
-        "error: no cloud design fits an uplink of 20 Mbps: the lightest upload needs 30.0 Mbps per site\n"
+    # frames need 24 ÷ 0.8 = 30 Mbps: a 20 Mbps line buys metered 5G (50 Mbps), its installation and rental
+    thin = cli(*RETAIL, "--format", "json", "--cloud", "cheapest", "--uplink-mbps", "20")
+    assert thin.returncode == 0, thin.stderr
+    assert json.loads(thin.stdout)["cheapest_cloud"]["design"] == {}
+    crowded = ("report", "--preset", "retail", "--set", "cameras=100000", "--cloud", "cheapest", "--uplink-mbps")
+    none_fits = cli(*crowded, "20")  # 100,000 × 0.4 × 150 KB × 8 / 1000 = 48,000 Mbps ÷ 0.8: no class carries it
+    assert none_fits.returncode == 2 and none_fits.stdout == ""
+    assert none_fits.stderr == (
+        "error: no cloud design fits an uplink of 20 Mbps or a link class it can buy: the lightest upload needs "
+        "60,000.0 Mbps per site\n"
     )
     bad = cli(*RETAIL, "--uplink-mbps", "0")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--uplink-mbps" in bad.stderr

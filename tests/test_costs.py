@@ -293,7 +293,14 @@ def test_accounting_depreciation():
     c = run(s)
     cash_keys = {i.key for i in side_components("edge", "cash")}
     accounting_keys = {i.key for i in side_components("edge", "accounting")}
-    assert cash_keys - accounting_keys == {"hardware", "installation", "carbon_edge_purchase", "spares", "site_visits"}
+    assert cash_keys - accounting_keys == {
+        "hardware",
+        "installation",
+        "carbon_edge_purchase",
+        "spares",
+        "site_visits",
+        "terminal_edge",
+    }
     assert accounting_keys - cash_keys == {
         "depreciation",
         "carbon_edge_embodied",

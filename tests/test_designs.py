@@ -4,6 +4,7 @@ never dearer than any design one input away from the scenario."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -22,6 +23,9 @@ from planner.schema.scenario import FIELD_BY_NAME, ScenarioError, replace
 pytestmark = pytest.mark.oracle
 
 RETAIL = catalog.preset("retail")
+# The catalog without link classes to buy: a design the site's link does not carry stays infeasible (the link
+# upgrade is tests/test_connectivity.py's).
+NO_LINKS = dataclasses.replace(catalog.load(), connectivity=())
 # One camera, 10 h × 25 days = 900,000 s a month at 1 frame/s: 900,000 images; 1 Mbps of video = 112.5 GB,
 # 100 KB frames = 90 GB. Every price not under test is 0, the horizon 12 months, no growth.
 HAND = replace(
@@ -107,21 +111,21 @@ def test_a_design_whose_upload_the_link_cannot_carry_is_never_chosen():
     # Uploads billed at 0: video and frames cost the same, and a tie keeps the scenario's video (fewer changes).
     # Sustained per site: video 3 Mbps, frames 1 × 1 × 200 KB × 8 / 1000 = 1.6 Mbps; the link carries 80 % of itself.
     free_upload = replace(HAND, uplink_per_gb=0, bitrate_mbps=3, image_kb=200)
-    roomy = designs.evaluate(free_upload, link_mbps=10)  # carries 8: both fit
+    roomy = designs.evaluate(free_upload, link_mbps=10, catalog=NO_LINKS)  # carries 8: both fit
     assert roomy.feasible.all()
     assert key(roomy.scenarios[roomy.cheapest]) == ("instances", "one_year", "always_on", "none", "video")
-    thin = designs.evaluate(free_upload, link_mbps=2.5)  # carries 2.0: frames only
+    thin = designs.evaluate(free_upload, link_mbps=2.5, catalog=NO_LINKS)  # carries 2.0: frames only
     video = np.array([s.cloud_upload == "video" for s in thin.scenarios])
     assert not thin.feasible[video].any() and thin.feasible[~video].all()
     assert key(thin.scenarios[thin.cheapest]) == ("instances", "one_year", "always_on", "none", "frames")
     assert thin.finance.cloud_total[thin.cheapest] == pytest.approx(thin.finance.cloud_total[video].min())
-    none_fit = designs.evaluate(free_upload, link_mbps=1.5)  # carries 1.2: neither
+    none_fit = designs.evaluate(free_upload, link_mbps=1.5, catalog=NO_LINKS)  # carries 1.2: neither
     assert none_fit.cheapest is None and not none_fit.feasible.any()
     assert none_fit.upload_mbps.min() == pytest.approx(1.6) and none_fit.upload_mbps.max() == pytest.approx(3.0)
 
 
 def test_retail_cheapest_design_and_the_edge_against_it():
-    found = designs.evaluate(RETAIL, link_mbps=100)
+    found = designs.evaluate(RETAIL, link_mbps=100, catalog=NO_LINKS)
     best = found.scenarios[found.cheapest]
     # 50 cameras × 4 Mbps = 200 Mbps of video: over 80 Mbps; 50 × 0.4 × 150 KB × 8 = 24 Mbps of frames fit
     assert not found.feasible[0] and found.upload_mbps[0] == pytest.approx(200)
@@ -167,7 +171,7 @@ def neighbours(s) -> list[dict]:
 @settings(max_examples=examples(40), deadline=None)
 @given(s=scenarios(full=False), link=st.sampled_from([None, 1.0, 30.0, 1_000.0]))
 def test_the_cheapest_design_is_never_dearer_than_one_input_away(s, link):
-    found = designs.evaluate(s, link)
+    found = designs.evaluate(s, link, catalog=NO_LINKS)
     others = []
     for change in neighbours(s):
         try:

@@ -43,6 +43,49 @@ CASES = {
         cloud_fee_change_percent_per_year=3,
         electricity_price_change_percent_per_year=4,
     ),
+    # General inflation of labour and licences on a growing fleet: installations capitalised at their month's price.
+    "inflation": replace(
+        catalog.preset("smart_city"),
+        workload_growth_percent_per_year=40,
+        device_throughput_ips=7,
+        useful_life_months=12,
+        horizon_months=30,
+        inflation_percent_per_year=6,
+    ),
+    # Book value at the horizon: a growing fleet part-way through its life, and a 3-year commitment paid upfront
+    # (renewed at 36) that runs past the horizon of 50 months.
+    "terminal_fleet": replace(
+        catalog.preset("smart_city"),
+        workload_growth_percent_per_year=40,
+        device_throughput_ips=7,
+        useful_life_months=18,
+        horizon_months=30,
+        inflation_percent_per_year=6,
+        salvage_percent=20,
+        terminal_value="book_value",
+    ),
+    # A metered line (50 GB a site included, then 15 a GB) on a growing workload that crosses the allowance, and a
+    # link upgrade bought by the cloud side.
+    "metered_link": replace(
+        catalog.preset("vessel"),
+        workload_growth_percent_per_year=300,
+        link_per_month=60,
+        link_allowance_gb=500,
+        uplink_per_gb=15,
+        link_upgrade_install=349,
+        link_upgrade_per_month=65,
+        feedback_percent=30,
+    ),
+    "terminal_commitment": replace(
+        RETAIL,
+        inference_pricing="instances",
+        instance_commitment="three_year",
+        instance_upfront="partial",
+        workload_growth_percent_per_year=30,
+        instance_inferences_per_s=5,
+        horizon_months=50,
+        terminal_value="book_value",
+    ),
     # Cloud GPU instances: on demand on a shrinking workload, a 1-year partial-upfront commitment on a growing one
     # (renewed at months 12, 24, 36), 3 years all upfront behind a managed endpoint, spot scaled to zero at night.
     "instances_on_demand": replace(

@@ -197,6 +197,49 @@ def test_a_wrong_formula_is_caught(recalculated):
     assert any(p.startswith("Summary edge_total_cost") for p in problems)
 
 
+# Every line of inflation, the value kept at the horizon, tax and the site's link non-zero: the GPU preset on a
+# 3-year all-upfront commitment renewed at month 37 (unexpired at the horizon of 42), devices refreshed at month 25
+# (installation at a year's inflation, 18 months old at the horizon), a metered line with its upgrade.
+FINANCE_LINES = validate(
+    {
+        **to_dict(catalog.preset("smart_city_gpu")),
+        **COMMITMENT,
+        "inflation_percent_per_year": 3,
+        "terminal_value": "book_value",
+        "tax_rate_percent": 25,
+        "link_per_month": 150,
+        "link_allowance_gb": 5,
+        "link_upgrade_install": 500,
+        "link_upgrade_per_month": 225,
+        "horizon_months": 42,
+        "feedback_percent": 20,
+        "useful_life_months": 24,
+        "device_price": 6_000,
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def finance_lines_recalculated(libreoffice, tmp_path_factory) -> dict[str, object]:
+    return converted_once(
+        libreoffice,
+        tmp_path_factory,
+        "finance-lines-workbooks",
+        lambda tmp: {view: _write(tmp, FINANCE_LINES, view, name=f"finance-lines-{view}") for view in VIEWS},
+    )
+
+
+def test_inflation_horizon_value_tax_and_link_lines_recompute_in_both_views(finance_lines_recalculated):
+    a = analyse_one(FINANCE_LINES)
+    for key in ("installation", "terminal_cloud", "terminal_edge", "link_rental", "link_rental_edge", "site_uplink"):
+        assert a.costs.values(key)[0].any(), key
+    assert a.costs.values("installation")[0, 24] > a.costs.values("installation")[0, 0]  # a year's inflation
+    s = summary(a)
+    assert s["irr_percent_after_tax"] is not None and s["npv_savings_after_tax"] != s["npv_savings"]
+    for view in VIEWS:
+        assert _differences(finance_lines_recalculated[view], FINANCE_LINES, view) == []
+
+
 def test_cached_values_are_the_engines(tmp_path):
     """A viewer that does not recalculate shows the engine's figures: the cached results, read as stored."""
     scenario = catalog.preset("retail")
@@ -268,6 +311,7 @@ def _engine_monthly(a, view: str) -> dict[str, np.ndarray]:
             "edge_kg_cumulative": kg.edge_cumulative,
             "discount_start": start,
             "discount_end": end,
+            "after_tax_gap": cash.after_tax_flows()[0],
         }.items()
     }
     return engine

@@ -182,6 +182,15 @@ SCHEMAS = {
         "reliable": _choice(*_YES_NO),
         "metered": _choice(*_YES_NO),
         **_PROVENANCE,
+        # the class's business tariff: a site's line, or the link a cloud design's upload buys
+        "usd_per_month": _number(0, 1e6),
+        "upload_mbps": _number(0, 1e6),
+        "install_usd": _number(0, 1e6),
+        "allowance_gb": _number(0, 1e9, optional=True),  # empty: no data cap
+        "usd_per_gb_over": _number(0, 1e4),
+        "tariff_estimate": str,
+        "tariff_source": _text,
+        "tariff_as_of": _date,
     },
     "workloads.csv": {
         "id": _text,

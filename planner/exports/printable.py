@@ -110,6 +110,13 @@ class Figure:
     why: str
 
 
+def _irr_value(irr: float | None, note: str | None) -> str:
+    """An IRR as its card shows it: '18.2 %', 'Over 1,000 %' or 'Undefined'."""
+    if irr is not None:
+        return irr_text(irr).removesuffix("/year")
+    return "Over 1,000 %" if note and note.startswith("over") else "Undefined"
+
+
 def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
     """The Scenario page's five cards and the Costs page's NPV, IRR and discounted payback, as they show them."""
     s, cur, h = summary(a, view), a.scenario.currency, a.scenario.horizon_months
@@ -145,11 +152,7 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
         ),
         Figure(
             "IRR",
-            irr_text(irr).removesuffix("/year")
-            if irr is not None
-            else "Over 1,000 %"
-            if s["irr_note"] and s["irr_note"].startswith("over")
-            else "Undefined",
+            _irr_value(irr, s["irr_note"]),
             s["irr_note"]
             or ("Of the move to the edge, per year." if irr is not None else "The cash flows never change sign."),
         ),
@@ -157,6 +160,23 @@ def key_figures(a: Analysis, view: str = "cash") -> list[Figure]:
             "Discounted payback",
             break_even_short(s["discounted_payback_months"], h),
             "When discounted savings have repaid the capex.",
+        ),
+        *(
+            (
+                Figure(
+                    "NPV after tax",
+                    money(s["npv_savings_after_tax"], cur),
+                    f"At a {a.scenario.tax_rate_percent:g} % tax rate: running costs deductible as paid, edge capex "
+                    "through its depreciation.",
+                ),
+                Figure(
+                    "IRR after tax",
+                    _irr_value(s["irr_percent_after_tax"], s["irr_note_after_tax"]),
+                    s["irr_note_after_tax"] or "Of the cash flows after tax, per year.",
+                ),
+            )
+            if "npv_savings_after_tax" in s
+            else ()
         ),
     ]
 
@@ -280,6 +300,18 @@ def assumptions_html(a: Analysis) -> str:
 
 
 # ── Cheapest cloud design ─────────────────────────────────────────────────────────────────────────
+def _fit_text(r: dict, cur: str) -> str:
+    """' (does not fit the uplink: …)', ' (with a link upgrade: … installation, … a month)' or ''."""
+    if not r["feasible"]:
+        return f" (does not fit the uplink: {r['upload_mbps']:,.1f} Mbps sustained)"
+    if r["link_upgrade_install"] or r["link_upgrade_per_month"]:
+        return (
+            f" (with a link upgrade: {money(r['link_upgrade_install'], cur)} installation, "
+            f"{money(r['link_upgrade_per_month'], cur)} a month)"
+        )
+    return ""
+
+
 def cheapest_cloud_html(options: Designs) -> str:
     """The scenario's own cloud design and the cheapest one the link carries: what each is, its cloud TCO, and the
     edge's break-even and NPV against it; then what the cheapest changes and where its prices come from."""
@@ -292,8 +324,7 @@ def cheapest_cloud_html(options: Designs) -> str:
         [
             [
                 name,
-                r["text"]
-                + ("" if r["feasible"] else f" (does not fit the uplink: {r['upload_mbps']:,.1f} Mbps sustained)"),
+                r["text"] + _fit_text(r, cur),
                 money(r["total_cost"], cur),
                 break_even_text(r["break_even_month"], s.horizon_months),
                 money(r["npv_savings"], cur),

@@ -119,6 +119,7 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "discounting": discount_convention(a.scenario.discount_timing),
         "roi_percent": _number_or_none(f.roi_percent[0]),
         **_irr(f),
+        **_after_tax(a, f),
         "capex_total": _number(f.capex_total[0]),
         "cloud_kgco2e_monthly": _number(first_carbon.cloud_monthly[0, 0]),
         "edge_kgco2e_monthly": _number(kg.edge_running_monthly[0, 0]),  # the view's: embodied share in accounting
@@ -128,6 +129,20 @@ def summary(a: Analysis, view: str = "cash") -> dict:
         "kgco2e_avoided_total": _number(kg.savings_total[0]),
         "carbon_break_even_month": _number_or_none(kg.break_even_month[0]),
         "carbon_price_per_tonne": _number(a.scenario.carbon_price_per_tonne),
+    }
+
+
+def _after_tax(a: Analysis, f: Finance) -> dict:
+    """`npv_savings_after_tax` and `irr_percent_after_tax` (with its `irr_note_after_tax`), only when a tax rate is
+    set: the cash flows after tax (`finance.tax_effect`); `irr_percent` stays the pre-tax rate."""
+    if not a.scenario.tax_rate_percent:
+        return {}
+    changes, rates = f.irr_all_percent_after_tax()
+    irr, note = irr_figures(int(changes[0]), rates[0])
+    return {
+        "npv_savings_after_tax": _number(f.npv_after_tax(a.scenario.discount_percent_per_year)[0]),
+        "irr_percent_after_tax": irr,
+        "irr_note_after_tax": note,
     }
 
 
@@ -308,6 +323,14 @@ def summary_table(a: Analysis, view: str = "cash") -> pd.DataFrame:
         (f"Discounting: {s['discounting']}", None, ""),  # the convention, stated; no figure
         ("ROI", s["roi_percent"], "%"),
         (IRR_LABEL, s["irr_percent"], "%/year"),  # the CSV writes the note where there is no rate
+        *(
+            (
+                (f"NPV of savings after tax ({a.scenario.tax_rate_percent:g} %)", s["npv_savings_after_tax"], cur),
+                (f"{IRR_LABEL} after tax", s["irr_percent_after_tax"], "%/year"),
+            )
+            if "npv_savings_after_tax" in s
+            else ()
+        ),
         ("Cloud emissions, first month", s["cloud_kgco2e_monthly"], KG),
         (
             "Edge emissions, first month ("
@@ -473,6 +496,8 @@ def cheapest_cloud(options: designs.Designs) -> dict:
                 "savings_total",
                 "upload_mbps",
                 "feasible",
+                "link_upgrade_install",
+                "link_upgrade_per_month",
             )
         )
     )

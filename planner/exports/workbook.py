@@ -28,9 +28,11 @@ from planner.fleet import inventory as fleet_inventory
 from planner.fleet import tables as fleet_tables
 from planner.model.costs import (
     CARBON_COMPONENTS,
+    CARBON_PRICE_KEYS,
     COMPONENTS,
     DAYS_PER_CALENDAR_MONTH,
     HOURS_PER_CALENDAR_MONTH,
+    TERMINAL_KEYS,
     TIER_UNITS,
     batch,
     scenario_figures,
@@ -43,6 +45,7 @@ from planner.model.finance import (
     cash_flows,
     discount_factors,
     discounted_flows,
+    irr_percent,
     savings_path,
 )
 from planner.schema.format import IRR_NUMBER_FORMAT, IRR_SHOWN_UP_TO_PERCENT, price_decimals
@@ -159,6 +162,7 @@ HELPERS = (
         _compound("electricity_price_change_percent_per_year"),
         kind="factor",
     ),
+    Column("inflation", "inflation(m)", _compound("inflation_percent_per_year"), kind="factor"),
     Column("images", "images [images/month]", "cameras*analysed_fps*operating_s*{growth}"),
     Column(
         "upload_gb",
@@ -189,6 +193,14 @@ HELPERS = (
         kind="count",
     ),
     Column("devices_retired", "devices_retired(m) [devices]", "{devices_bought}-{devices_added}", kind="count"),
+    Column(
+        "installed_at_inflation",
+        "installed_at_inflation(m): devices in service × inflation of their purchase month [devices]",
+        "{prev:installed_at_inflation}+{devices_bought}*{inflation}-IF({m}>=useful_life_months,"
+        "INDEX({range:devices_bought},{m}+1-useful_life_months)*INDEX({range:inflation},{m}+1-useful_life_months),0)",
+        first="{devices_bought}*{inflation}",
+        kind="factor",
+    ),
     Column(
         "commitments_running",
         "commitments still running, bought in the term_months − 1 months before [instances]",
@@ -259,6 +271,10 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
     cloud = [c.key for c in side_components("cloud", "cash") if not c.lump]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
     accounting_only = [c.key for c in side_components("edge", "accounting") if "cash" not in c.views]
+    # running lines of the cash view only (the value kept at the horizon): out of the accounting view's totals
+    cash_only = lambda side: "".join(  # noqa: E731
+        f"-{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and "accounting" not in c.views
+    )
     parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", c.excel) for c in COMPONENTS]
     totals = (
         money("cloud_running", f"Cloud running, cash [{currency}]", _plus(cloud)),
@@ -270,7 +286,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money(
             "cloud_total",
             f"Cloud total [{currency}]",
-            '{cloud_running}+IF(view="cash",{commitment_upfront},{commitment_spread})',
+            '{cloud_running}+IF(view="cash",{commitment_upfront},{commitment_spread}' + cash_only("cloud") + ")",
         ),
         money(
             "cash_capex",
@@ -282,7 +298,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         money(
             "edge_running",
             f"Edge running, chosen view [{currency}]",
-            'IF(view="cash",{cash_running},{cash_running}+' + _plus(accounting_only) + ")",
+            'IF(view="cash",{cash_running},{cash_running}+' + _plus(accounting_only) + cash_only("edge") + ")",
         ),
         money("edge_total", f"Edge total [{currency}]", "{edge_capex}+{edge_running}"),
         money("net_capex", f"Edge capex − cloud upfront, chosen view [{currency}]", "{edge_capex}-{cloud_upfront}"),
@@ -307,6 +323,17 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         kg("cloud_kg_cumulative", "Cloud carbon cumulative", "{prev:cloud_kg_cumulative}+{cloud_kg}", "{cloud_kg}"),
         kg("edge_kg_cumulative", "Edge carbon cumulative", "{prev:edge_kg_cumulative}+{edge_kg}", "{edge_kg}"),
     )
+    untaxed = set(CARBON_PRICE_KEYS + TERMINAL_KEYS)
+    deductible = lambda side: "+".join(  # noqa: E731
+        f"{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and c.key not in untaxed
+    )
+    after_tax = Column(
+        "after_tax_gap",
+        f"Cash view after tax: cloud − edge running [{currency}]",
+        "{cash_gap}+tax_rate_percent/100*(" + deductible("edge") + "-(" + deductible("cloud") + ")"
+        "+{depreciation}-{commitment_spread})",
+        kind="money",
+    )
     return (
         (Column("month", "Month", ""),)
         + HELPERS
@@ -316,6 +343,7 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         + _crossing("carbon_", "{cloud_kg}-{edge_kg_running}", "{edge_purchase}", "Carbon (devices when bought)")
         + _crossing("", "{cloud_total}-{cloud_upfront}-{edge_running}", "{net_capex}", "Chosen view")
         + _crossing("cash_", "{cloud_running}-{cash_running}", "{cash_net_capex}", "Cash view")
+        + (after_tax,)
         + DISCOUNT
         + _crossing(
             "discounted_", "{cash_gap}*{discount_end}", "{cash_net_capex}*{discount_start}", "Cash view, discounted"
@@ -361,6 +389,7 @@ def monthly_values(a: Analysis, view: str) -> dict[str, np.ndarray]:
         "edge_kg_cumulative": kg.edge_cumulative,
         "discount_start": discount_start,
         "discount_end": discount_end,
+        "after_tax_gap": cash.after_tax_flows()[0],
     }
     cash_pair = (cash.running_gap_monthly, cash.net_capex_monthly)
     for prefix, (gap, lumps) in {
@@ -382,11 +411,41 @@ def _shown_irr(cell: str) -> str:
     return f'=IF(AND(ISNUMBER({cell}),{cell}<={IRR_SHOWN_UP_TO_PERCENT!r}),{cell},"")'
 
 
-def summary_rows(cur: str, per_device_ips: float = 1.0, irr_several: str | None = None, irr_blank: bool = False):
+def _irr_rows(irr_key: str, note_key: str, what: str, several: str | None, blank: bool) -> tuple:
+    """The Summary rows of an IRR and its note: `irr_key` is also the named cell of the Cash flows sheet's rate;
+    `several` the engine's note when the flows change sign several times (no spreadsheet function finds every
+    rate), `blank` when the engine gives no rate then."""
+    return (
+        (
+            irr_key,
+            '=""' if several and blank else _shown_irr(irr_key),
+            f"{what} [%/year]; blank: undefined, several or over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year (see "
+            f"{note_key})",
+        ),
+        (
+            note_key,
+            f'="{several}"'
+            if several
+            else f"=IF(AND(ISNUMBER({irr_key}),{irr_key}>{IRR_SHOWN_UP_TO_PERCENT!r}),"
+            f'"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year","")',
+            "IRR note: a rate over the shown bound, or the rates of cash flows that change sign several times (those "
+            "as found at export)",
+        ),
+    )
+
+
+def summary_rows(
+    cur: str,
+    per_device_ips: float = 1.0,
+    irr_several: str | None = None,
+    irr_blank: bool = False,
+    after_tax: tuple[str | None, bool] | None = None,
+):
     """(key, formula template, label and unit) in the order of `report.summary`; `{cell:key}` is that row's
     value cell. `per_device_ips` is what one device sustains by the advisor's rule (`advisor.capacity`), a number
     at export; `irr_several` the engine's IRR note when the cash flows change sign several times (no spreadsheet
-    function finds every rate)."""
+    function finds every rate). `after_tax` (its several-rates note and blank flag) when a tax rate is set: the
+    after-tax NPV and IRR rows."""
     free = "AND({cell:cloud_total_cost}=0,{cell:edge_total_cost}=0)"
     crossing = lambda key: f'=IF(OR({free},COUNT({{all:{key}}})=0),"",MIN({{all:{key}}}))'  # noqa: E731
     return (
@@ -460,20 +519,23 @@ def summary_rows(cur: str, per_device_ips: float = 1.0, irr_several: str | None 
             f'=IF({{cell:capex_total}}>={MIN_CAPEX},{{cell:savings_total}}/{{cell:capex_total}}*100,"")',
             "ROI [%]; blank: no capex",
         ),
-        (
-            "irr_percent",
-            '=""' if irr_several and irr_blank else _shown_irr("irr_percent"),
-            f"IRR of the move to the edge [%/year]; blank: undefined, several or over {IRR_SHOWN_UP_TO_PERCENT:,.0f} "
-            "%/year (see irr_note)",
-        ),
-        (
-            "irr_note",
-            f'="{irr_several}"'
-            if irr_several
-            else f"=IF(AND(ISNUMBER(irr_percent),irr_percent>{IRR_SHOWN_UP_TO_PERCENT!r}),"
-            f'"over {IRR_SHOWN_UP_TO_PERCENT:,.0f} %/year","")',
-            "IRR note: a rate over the shown bound, or the rates of cash flows that change sign several times (those "
-            "as found at export)",
+        *_irr_rows("irr_percent", "irr_note", "IRR of the move to the edge", irr_several, irr_blank),
+        *(
+            (
+                (
+                    "npv_savings_after_tax",
+                    "=NPV(monthly_discount_rate,{all:after_tax_gap})"
+                    '*(1+monthly_discount_rate)^IF(discount_timing="mid_month",0.5,0)'
+                    "-(1+monthly_discount_rate)*NPV(monthly_discount_rate,{all:cash_net_capex})",
+                    f"NPV of savings after tax [{cur}]: running costs deductible as paid, edge capex through its "
+                    "depreciation, an upfront commitment over its term, at tax_rate_percent; discounted as npv_savings",
+                ),
+                *_irr_rows(
+                    "irr_percent_after_tax", "irr_note_after_tax", "IRR of the move to the edge after tax", *after_tax
+                ),
+            )
+            if after_tax
+            else ()
         ),
         (
             "capex_total",
@@ -965,6 +1027,14 @@ class _Writer(_Book):
         )
         self.irr_block(ws, 2, f"$B$2:$B${self.h + 2}", f"$A$2:$A${self.h + 2}", self.a.cash.irr_percent[0])
         self.name("irr_percent", "Cash flows", "$D$5")
+        if self.a.scenario.tax_rate_percent:  # the flows after tax and their IRR, beside the pre-tax ones
+            ws.write_string(0, 4, f"Cash flow after tax [{self.cur}]", self.formats["bold"])
+            self.flow_cells(ws, 4, "after_tax_gap", "cash_net_capex", cash_flows(*cash.after_tax_flows())[0])
+            cell = self.irr_block(
+                ws, 5, f"$E$2:$E${self.h + 2}", f"$A$2:$A${self.h + 2}", irr_percent(*cash.after_tax_flows())[0]
+            )
+            self.name("irr_percent_after_tax", "Cash flows", cell)
+            ws.set_column(4, 6, 18)
         ws.set_column(0, 0, 10)
         ws.set_column(1, 1, 22)
         ws.set_column(2, 2, IRR_LABEL_WIDTH)
@@ -977,15 +1047,26 @@ class _Writer(_Book):
         ws = self.sheets["Summary"]
         ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
         values = summary(self.a, self.view)
-        several = values["irr_note"] if values["irr_note"] and "change sign" in values["irr_note"] else None
-        rows = summary_rows(self.cur, self.a.capacity().per_device_ips, several, values["irr_percent"] is None)
+        several = lambda note: note if note and "change sign" in note else None  # noqa: E731
+        after_tax = (
+            (several(values["irr_note_after_tax"]), values["irr_percent_after_tax"] is None)
+            if "irr_note_after_tax" in values
+            else None
+        )
+        rows = summary_rows(
+            self.cur,
+            self.a.capacity().per_device_ips,
+            several(values["irr_note"]),
+            values["irr_percent"] is None,
+            after_tax,
+        )
         self.template.cells |= {key: f"$B${i + 2}" for i, (key, _, _) in enumerate(rows)}
         widths = (26, 30, 80)  # characters: key, value, label and unit
         for i, (key, template, label) in enumerate(rows, start=1):
             formula = self.template(template)
             kind = "money" if "[" + self.cur + "]" in label else "number"
             kind = "wrap" if isinstance(values[key], str) else kind  # a name or a sentence: wrapped, not cut
-            fmt = self.formats["irr" if key == "irr_percent" else kind]
+            fmt = self.formats["irr" if key in ("irr_percent", "irr_percent_after_tax") else kind]
             ws.write_string(i, 0, key)
             ws.write_formula(i, 1, formula, fmt, _cached(values[key]))
             if isinstance(values[key], str):

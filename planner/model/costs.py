@@ -60,8 +60,16 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "cloud",
         "Site uplink (video to cloud)",
         "Site ISP / carrier",
-        "upload_gb × uplink_per_gb × bandwidth_change(m)",
-        excel="{upload_gb}*uplink_per_gb*{bandwidth_change}",
+        "max(upload_gb − sites × link_allowance_gb, 0) × uplink_per_gb × bandwidth_change(m)",
+        excel="MAX({upload_gb}-sites*link_allowance_gb,0)*uplink_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "link_rental",
+        "cloud",
+        "Site line and link upgrade",
+        "Site ISP / carrier",
+        "sites × (link_per_month + link_upgrade_per_month), + sites × link_upgrade_install in month 1",
+        excel="sites*(link_per_month+link_upgrade_per_month+IF({m}=0,link_upgrade_install,0))",
     ),
     ComponentInfo(
         "cloud_ingest",
@@ -135,35 +143,36 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Installation",
         "Installer",
-        "devices_bought(m) × install_per_device",
+        "devices_bought(m) × install_per_device × inflation(m)",
         views=("cash",),
         lump=True,
-        excel="{devices_bought}*install_per_device",
+        excel="{devices_bought}*install_per_device*{inflation}",
     ),
     ComponentInfo(
         "depreciation",
         "edge",
         "Depreciation (hardware + installation)",
         "Accounting",
-        "devices(m) × (device_price + install_per_device − salvage) / useful_life_months",
+        "(devices(m) × (device_price − salvage) + installed_at_inflation(m) × install_per_device) / useful_life_months",
         views=("accounting",),
-        excel="{devices}*(device_price+install_per_device-device_price*salvage_percent/100)/useful_life_months",
+        excel="({devices}*(device_price-device_price*salvage_percent/100)+{installed_at_inflation}*install_per_device)"
+        "/useful_life_months",
     ),
     ComponentInfo(
         "failures",
         "edge",
         "Failure replacements",
         "Hardware vendor",
-        "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device)",
-        excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device)",
+        "devices(m) × failure_percent_per_year/100/12 × (device_price + install_per_device × inflation(m))",
+        excel="{devices}*failure_percent_per_year/100/12*(device_price+install_per_device*{inflation})",
     ),
     ComponentInfo(
         "management",
         "edge",
         "Management software",
         "Software vendor",
-        "management_per_month × (devices(m) if per device else sites)",
-        excel='management_per_month*IF(management_basis="per_device",{devices},sites)',
+        "management_per_month × (devices(m) if per device else sites) × inflation(m)",
+        excel='management_per_month*IF(management_basis="per_device",{devices},sites)*{inflation}',
     ),
     ComponentInfo(
         "electricity",
@@ -180,8 +189,16 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "edge",
         "Feedback upload",
         "Site ISP / carrier",
-        "feedback_gb × uplink_per_gb × bandwidth_change(m)",
-        excel="{feedback_gb}*uplink_per_gb*{bandwidth_change}",
+        "max(feedback_gb − sites × link_allowance_gb, 0) × uplink_per_gb × bandwidth_change(m)",
+        excel="MAX({feedback_gb}-sites*link_allowance_gb,0)*uplink_per_gb*{bandwidth_change}",
+    ),
+    ComponentInfo(
+        "link_rental_edge",
+        "edge",
+        "Site line",
+        "Site ISP / carrier",
+        "sites × link_per_month",
+        excel="sites*link_per_month",
     ),
     ComponentInfo(
         "feedback_cloud",
@@ -385,6 +402,40 @@ DEPLOYMENT_LINES += (
 )
 COMPONENTS += DEPLOYMENT_LINES
 DEPLOYMENT_KEYS = tuple(c.key for c in DEPLOYMENT_LINES)
+HORIZON_VALUE = "Value kept at the horizon"
+ONLY_BOOK_VALUE = "only when `terminal_value` = book_value, in the horizon's last month"
+COMPONENTS += (  # what is still owned at the horizon, counted back (a negative cost) in its last month
+    ComponentInfo(
+        "terminal_cloud",
+        "cloud",
+        "Unexpired commitment at the horizon",
+        HORIZON_VALUE,
+        "−Σ commitment_upfront(s) × (1 − (H − s) / term_months) over the commitments whose term runs past the "
+        "horizon H = horizon_months (H − s < term_months), in month H − 1",
+        views=("cash",),
+        note=ONLY_BOOK_VALUE,
+        excel='IF(AND(terminal_value="book_value",term_months>0,{m}=horizon_months-1),-upfront_per_instance*('
+        "{commitments_bought}*{fee_change}*(1-1/term_months)+IF({m}=0,0,SUMPRODUCT(({range:m}>{m}+1-term_months)"
+        "*{range:commitments_bought}*{range:fee_change}*(1-({m}+1-{range:m})/term_months)))),0)",
+    ),
+    ComponentInfo(
+        "terminal_edge",
+        "edge",
+        "Devices' book value at the horizon",
+        HORIZON_VALUE,
+        "−Σ devices_bought(s) × (cost(s) − (cost(s) − salvage) × (H − s) / useful_life_months) over those in service "
+        "at the horizon H = horizon_months (H − s ≤ useful_life_months), cost(s) = device_price + "
+        "install_per_device × inflation(s), in month H − 1",
+        views=("cash",),
+        note=ONLY_BOOK_VALUE,
+        excel='IF(AND(terminal_value="book_value",{m}=horizon_months-1),-({devices_bought}*(device_price+'
+        "install_per_device*{inflation}-(device_price*(1-salvage_percent/100)+install_per_device*{inflation})"
+        "/useful_life_months)+IF({m}=0,0,SUMPRODUCT(({range:m}>{m}-useful_life_months)*{range:devices_bought}*"
+        "(device_price+install_per_device*{range:inflation}-(device_price*(1-salvage_percent/100)+install_per_device*"
+        "{range:inflation})*({m}+1-{range:m})/useful_life_months)))),0)",
+    ),
+)
+TERMINAL_KEYS = tuple(c.key for c in COMPONENTS if c.bill == HORIZON_VALUE)
 CARBON_PRICE = "Internal carbon price"
 ONLY_PRICED = "only when `carbon_price_per_tonne` > 0"
 COMPONENTS += (  # carbon as money: empty lines unless carbon_price_per_tonne > 0
@@ -578,6 +629,7 @@ CHOICE_FLAGS = {  # bool column = (choice field == value)
     "mid_month": ("discount_timing", "mid_month"),
     "support_business": ("cloud_support_plan", "business"),
     "support_enterprise": ("cloud_support_plan", "enterprise"),
+    "book_value": ("terminal_value", "book_value"),
 }
 
 
@@ -777,6 +829,7 @@ class Costs:
     carbon: dict[str, Line] = field(default_factory=dict)  # kg CO₂e per month, keyed as CARBON_COMPONENTS
     registry: tuple[ComponentInfo, ...] = COMPONENTS  # what `lines` holds: cost lines, or `FLOWS`
     discount_mid_month: np.ndarray | bool = False  # (n,) discount_timing is mid_month (finance's NPV)
+    tax_rate_percent: np.ndarray | float = 0.0  # (n,) corporate tax rate (finance's after-tax NPV and IRR)
 
     def values(self, key: str) -> np.ndarray:
         """(n, M) monthly values of one cost line, carbon line or quantity."""
@@ -860,8 +913,13 @@ class Context:
         return x if isinstance(x, Terms) else Terms((Component(np.asarray(x, dtype=float).reshape(-1, 1), ONE),), self)
 
     def grid(self, x) -> np.ndarray:
-        """`x` as values per scenario and month, broadcastable to (n, M)."""
-        return sum_terms(x.terms, self.n, self.months) if isinstance(x, Terms) else np.asarray(x, dtype=float)
+        """`x` as values per scenario and month, broadcastable to (n, M): (1, M) or (1, 1) when every scenario has
+        the same (a month count, a shared input), so that what follows stays small."""
+        if not isinstance(x, Terms):
+            return _shared(np.asarray(x, dtype=float))
+        if all(t.factor.shape[0] == 1 and _uniform(t.amount) for t in x.terms):
+            return sum_terms([Component(t.amount[:1], t.factor) for t in x.terms], 1, self.months)
+        return sum_terms(x.terms, self.n, self.months)
 
     def of_grid(self, values: np.ndarray) -> "Terms":
         return Terms((Component(np.ones((self.n, 1)), np.broadcast_to(values, (self.n, self.months))),), self)
@@ -934,13 +992,23 @@ class Terms:
         return Terms((Component(np.where(keep, t.amount, 0.0), t.factor) for t in self.terms), self.context)
 
 
+def _shared(x: np.ndarray) -> np.ndarray:
+    """A per-scenario column (n, 1) that is the same for all as (1, 1)."""
+    return x[:1] if x.ndim == 2 and x.shape[0] > 1 and x.shape[1] == 1 and _uniform(x) else x
+
+
 def _if(context: Context, condition, yes, no):
     """Excel's IF: `yes` and `no` are built only when some scenario (or month) takes them. A condition per scenario
-    (n, 1) keeps the branches lazy terms; one per month (n, M) picks on the grid."""
+    (n, 1) keeps the branches lazy terms, as does one per month shared by all scenarios (1, M), a mask factor;
+    one per scenario and month (n, M) picks on the grid."""
     condition = np.asarray(condition, dtype=bool)
     if condition.all() or not condition.any():
         return yes() if condition.all() else no()
     a, c = yes(), no()
+    if condition.ndim == 2 and condition.shape[1] > 1 and condition.shape[0] == 1:
+        ones = np.ones((context.n, 1))
+        months = (Terms((Component(ones, m.astype(float)),), context) for m in (condition, ~condition))
+        return sum(context.terms(x) * mask for x, mask in zip((a, c), months))
     if condition.ndim == 2 and condition.shape[1] > 1:
         return context.of_grid(np.where(condition, context.grid(a), context.grid(c)))
     if isinstance(a, Terms) or isinstance(c, Terms):
@@ -949,10 +1017,19 @@ def _if(context: Context, condition, yes, no):
 
 
 def _elementwise(function, context: Context, *args):
-    """MAX, MIN, MOD: on numbers per scenario as they are, on monthly terms over the grid."""
-    if any(isinstance(x, Terms) for x in args):
-        return context.of_grid(function(*(context.grid(x) for x in args)))
-    return function(*args)
+    """MAX, MIN, MOD: on numbers per scenario as they are, on monthly terms over the grid. MAX(terms, x) with terms
+    that cannot be negative and x ≤ 0 is the terms, kept lazy (a line's allowance of 0)."""
+    if not any(isinstance(x, Terms) for x in args):
+        return function(*args)
+    if function is np.maximum and len(args) == 2:
+        terms, floor = args if isinstance(args[0], Terms) else args[::-1]
+        if not isinstance(floor, Terms) and np.all(np.asarray(floor) <= 0) and _never_negative(terms):
+            return terms
+    return context.of_grid(function(*(context.grid(x) for x in args)))
+
+
+def _never_negative(x: "Terms") -> bool:
+    return all(np.all(t.amount >= 0) and np.all(t.factor >= 0) for t in x.terms)
 
 
 def _tiers(b: Batch, quantity: Terms, name: str) -> Terms:
@@ -1015,7 +1092,14 @@ def _names(code) -> set[str]:
     return set(code.co_names).union(*(_names(c) for c in code.co_consts if hasattr(c, "co_names")))
 
 
-_FORMULAS = {c.key: compile(python_of(c.excel), c.key, "eval") for c in COMPONENTS + CARBON_COMPONENTS}
+# The value kept at the horizon sums over earlier months (the workbook's SUMPRODUCT over ranges of rows), which a
+# formula of one month does not say: `_terminal_values` builds those two lines, and LibreOffice checks them.
+BUILT_BY_HAND = TERMINAL_KEYS
+_FORMULAS = {
+    c.key: compile(python_of(c.excel), c.key, "eval")
+    for c in COMPONENTS + CARBON_COMPONENTS
+    if c.key not in BUILT_BY_HAND
+}
 _NAMES = set().union(*map(_names, _FORMULAS.values())) - {"_if", "_tiers", "_max", "_min", "_mod"}
 
 
@@ -1055,6 +1139,8 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     upload_gb = np.where(b["video_upload"], video_gb, images * b["image_kb"] / 1e6)
 
     devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
+    inflation = compound(b["inflation_percent_per_year"])  # labour, licences and support
+    installed_at_inflation = _installed_at_inflation(b, bought, inflation, devices, M)
     none = Component(np.zeros((b.n, 1)), ONE)
     instances = (none, none, none)
     if b["instances"].any():  # counts of the scenarios priced by instances, 0 for the others
@@ -1066,6 +1152,8 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "bandwidth_change": (Component(ones, compound(b["bandwidth_price_change_percent_per_year"])),),
         "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
         "electricity_change": (Component(ones, compound(b["electricity_price_change_percent_per_year"])),),
+        "inflation": (Component(ones, inflation),),
+        "installed_at_inflation": (installed_at_inflation,),
         "stored_months": (Component(ones, stored_months(M, b["retention_days"])),),
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
@@ -1095,8 +1183,13 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     if priced_carbon:
         cloud_kg = [t for c in side_components("cloud", "cash", CARBON_COMPONENTS) for t in emissions[c.key]]
         namespace["q_cloud_kg"] = Terms(cloud_kg, context)
-    lines = _lines(namespace, [c.key for c in COMPONENTS if priced_carbon or c.bill != CARBON_PRICE])
+    lines = _lines(
+        namespace, [c.key for c in COMPONENTS if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)]
+    )
     lines.update({key: () for key in CARBON_PRICE_KEYS if key not in lines})
+    lines["terminal_cloud"], lines["terminal_edge"] = _terminal_values(
+        b, lines["commitment_upfront"], figures["term_months"], bought, inflation, M
+    )
     return Costs(
         b.n,
         M,
@@ -1105,6 +1198,7 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         quantities,
         emissions if carbon else {},
         discount_mid_month=b["mid_month"],
+        tax_rate_percent=b["tax_rate_percent"],
     )
 
 
@@ -1133,6 +1227,46 @@ def _fleet(
     added = np.diff(fleet, axis=1, prepend=0.0)
     ones = np.ones((b.n, 1))
     return Component(ones, fleet), Component(ones, _with_renewals(added, life)), Component(ones, added)
+
+
+def _terminal_values(
+    b: Batch, upfront: Line, term: np.ndarray, bought: Component, inflation: np.ndarray, M: int
+) -> tuple[Line, Line]:
+    """(cloud, edge) value still owned at the horizon H, as a negative cost in month H − 1 of the rows that count
+    it (`terminal_value` = book_value): the unexpired share of each upfront commitment payment, and each device's
+    book value, its cost (price + installation at its purchase month's inflation) less straight-line depreciation
+    down to salvage over its useful life."""
+    counted = b["book_value"]
+    if not counted.any():
+        return (), ()
+    n = b.n
+    horizon = col_int(b["horizon_months"])
+    age = horizon - np.arange(M)[None, :]  # months from each purchase to the horizon (≤ 0: after it)
+    last = (age == 1).astype(float)  # the horizon's last month
+    committed = _col(term) > 0
+    unexpired = np.where(committed & (age >= 1), np.clip(1 - age / np.where(committed, _col(term), 1), 0, 1), 0.0)
+    cloud = (sum_terms(upfront, n, M) * unexpired).sum(axis=1)
+    life = _col(b["useful_life_months"])
+    price, salvage = _col(b["device_price"]), _col(b["device_price"] * b["salvage_percent"] / 100)
+    cost = price + _col(b["install_per_device"]) * inflation
+    in_service = (age >= 1) & (age <= life)
+    book = np.where(in_service, cost - (cost - salvage) * age / life, 0.0)
+    edge = (sum_terms([bought], n, M) * book).sum(axis=1)
+    return (Component(_col(-cloud * counted), last),), (Component(_col(-edge * counted), last),)
+
+
+def _installed_at_inflation(b: Batch, bought: Component, inflation: np.ndarray, devices: Component, M: int):
+    """Devices in service, each weighted by the inflation of the month it was bought, as a count term:
+        installed_at_inflation(m) = Σ bought(s) × inflation(s) for m − useful_life_months < s ≤ m
+    (each device is bought again after its life, so without inflation this is devices(m))."""
+    if inflation is ONE:
+        return devices
+    weighted = sum_terms([bought], b.n, M) * inflation
+    running = np.cumsum(weighted, axis=1)
+    life = col_int(b["useful_life_months"])
+    before = np.arange(M)[None, :] - life  # the running sum up to s = m − life drops out
+    dropped = np.where(before >= 0, np.take_along_axis(running, np.clip(before, 0, M - 1), axis=1), 0.0)
+    return Component(np.ones((b.n, 1)), running - dropped)
 
 
 def _with_renewals(added: np.ndarray, life: np.ndarray) -> np.ndarray:

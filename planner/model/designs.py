@@ -122,6 +122,8 @@ class Designs:
             "savings_total": float(f.savings_total[i]) + 0.0,
             "upload_mbps": float(self.upload_mbps[i]),
             "feasible": bool(self.feasible[i]),
+            "link_upgrade_install": float(self.scenarios[i].link_upgrade_install),
+            "link_upgrade_per_month": float(self.scenarios[i].link_upgrade_per_month),
         }
 
 
@@ -191,22 +193,67 @@ def design_changes(scenario: Scenario, catalog: Catalog | None = None) -> list[d
     return found
 
 
+def carries(link_mbps, upload_mbps):
+    """Whether a link carries a sustained upload, at ≤ UPLINK_UTILISATION of it (numbers or arrays)."""
+    return upload_mbps <= link_mbps * UPLINK_UTILISATION * (1 + 1e-12)
+
+
+def link_upgrade(upload_mbps: float, link_mbps: float, classes) -> dict | None:
+    """The link class a site whose line (`link_mbps`) does not carry `upload_mbps` buys: the one of least upload
+    capacity among the `classes` (data/connectivity.csv rows) above the site's line that carry it; None when the
+    line carries it or no class does."""
+    if carries(link_mbps, upload_mbps):
+        return None
+    fits = [c for c in classes if c["upload_mbps"] > link_mbps and carries(c["upload_mbps"], upload_mbps)]
+    return min(fits, key=lambda c: (c["upload_mbps"], c["usd_per_month"]), default=None)
+
+
+def _upload_of(s: Scenario) -> float:
+    video, frames = site_upload_mbps(s.cameras, s.sites, s.bitrate_mbps, s.analysed_fps, s.image_kb)
+    return video if s.cloud_upload == "video" else frames
+
+
+def _with_link(scenario: Scenario, changes: dict, link_mbps: float | None, classes) -> tuple[dict, bool]:
+    """A design's changes with the link upgrade its upload needs (installation and rental of `link_upgrade`'s class
+    in the scenario's currency, a cloud-side cost), or none (0) when the site's line carries it or no class does;
+    and whether a link carries it (the site's line, or the upgrade, when its price fits the fields' bounds)."""
+    if link_mbps is None:
+        return changes, True
+    upload = _upload_of(apply(scenario, changes))
+    upgrade = link_upgrade(upload, link_mbps, classes)
+    fields = scale_money(
+        {
+            "link_upgrade_install": upgrade["install_usd"] if upgrade else 0.0,
+            "link_upgrade_per_month": upgrade["usd_per_month"] if upgrade else 0.0,
+        },
+        scenario.fx_rate,
+    )
+    linked = changes | {k: v for k, v in fields.items() if not same_value(getattr(scenario, k), v)}
+    try:
+        apply(scenario, linked)
+    except ScenarioError:  # the upgrade's price beyond a field's bounds in this currency: not bought
+        return changes | {k: 0.0 for k in fields if getattr(scenario, k)}, carries(link_mbps, upload)
+    return linked, upgrade is not None or carries(link_mbps, upload)
+
+
 def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalog | None = None) -> Designs:
-    """Every cloud design of the scenario costed in one batch; `link_mbps` the site's uplink (None: no limit)."""
-    changes, scenarios = [], []
+    """Every cloud design of the scenario costed in one batch; `link_mbps` the site's uplink (None: no limit). A
+    design whose upload the site's line does not carry buys the next link class that does (`link_upgrade`)."""
+    catalog = catalog or load_catalog()
+    changes, scenarios, carried = [], [], []
     for c in design_changes(scenario, catalog):
         try:
+            c, fits = _with_link(scenario, c, link_mbps, catalog.connectivity)
             scenarios.append(apply(scenario, c))
         except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
             continue
         changes.append(c)
+        carried.append(fits)
     b = cost_model.batch(scenarios)
     finance = analyse(cost_model.evaluate(b, carbon=False), "cash", b["discount_percent_per_year"])
     video, frames = site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"])
     upload = np.where(b["video_upload"], video, frames)
-    feasible = (
-        np.ones(len(scenarios), bool) if link_mbps is None else upload <= link_mbps * UPLINK_UTILISATION * (1 + 1e-12)
-    )
+    feasible = np.array(carried, bool)
     cheapest = None
     if feasible.any():
         order = np.lexsort((np.array([len(c) for c in changes]), _rounded(finance.cloud_total), ~feasible))

@@ -136,12 +136,53 @@ def _times(factor: float, name: str) -> str:
     return "" if factor == 1 else f" × {name} {factor:.6g}"
 
 
+def _terminal_steps(s: Scenario, m: int) -> dict[str, tuple[str, float]]:
+    """The value still owned at the horizon H, counted back in month H − 1: the unexpired share of each upfront
+    commitment payment, and each device's book value (cost less straight-line depreciation down to salvage)."""
+    horizon = s.horizon_months
+    if s.terminal_value != "book_value" or m != horizon - 1:
+        why = "counted at the horizon only" if s.terminal_value == "book_value" else "terminal value: none"
+        return {"terminal_cloud": (why, 0.0), "terminal_edge": (why, 0.0)}
+    cur, term = s.currency, COMMITMENT_MONTHS[s.instance_commitment]
+    cloud_parts, cloud = [], 0.0
+    if s.inference_pricing == "instances" and term:
+        for j in range(max(horizon - term + 1, 0), horizon):
+            paid = _upfront_paid(s, j)
+            share = 1 - (horizon - j) / term
+            if paid:
+                cloud_parts.append(f"{_n(paid)} paid in month {j + 1} × {_n(share * 100)}% unexpired")
+                cloud += paid * share
+    salvage = s.device_price * s.salvage_percent / 100
+    edge_parts, edge = [], 0.0
+    for j in range(max(horizon - s.useful_life_months, 0), horizon):
+        bought = fleet(s, j)[1]
+        if bought:
+            cost = s.device_price + s.install_per_device * _change(s.inflation_percent_per_year, j)
+            age = horizon - j
+            book = cost - (cost - salvage) * age / s.useful_life_months
+            edge_parts.append(
+                f"{bought} bought in month {j + 1} × ({_n(cost)} − ({_n(cost)} − {_n(salvage)} salvage) × {age}/"
+                f"{s.useful_life_months})"
+            )
+            edge += bought * book
+    return {
+        "terminal_cloud": (f"−({' + '.join(cloud_parts) or '0'}) {cur}", -cloud),
+        "terminal_edge": (f"−({' + '.join(edge_parts) or '0'}) {cur}", -edge),
+    }
+
+
+def _upfront_paid(s: Scenario, j: int) -> float:
+    """The upfront commitment payment of month j (the explainer's own arithmetic of `commitment_upfront`)."""
+    return next(step.value for step in month(s, j, terminal=False) if step.key == "commitment_upfront")
+
+
 def first_month(s: Scenario) -> list[Step]:
     return month(s, 0)
 
 
-def month(s: Scenario, m: int) -> list[Step]:
-    """Every component of month m + 1 (m = 0 is go-live) as arithmetic; m = 0 has no growth or price-change factors."""
+def month(s: Scenario, m: int, terminal: bool = True) -> list[Step]:
+    """Every component of month m + 1 (m = 0 is go-live) as arithmetic; m = 0 has no growth or price-change factors.
+    `terminal=False` leaves the horizon's terminal values at 0 (they are built from the months before)."""
     cur = s.currency
     growth = _change(s.workload_growth_percent_per_year, m)
     bandwidth_price = _change(s.bandwidth_price_change_percent_per_year, m)
@@ -171,15 +212,29 @@ def month(s: Scenario, m: int) -> list[Step]:
     feedback_gb = images * s.feedback_percent / 100 * s.image_kb / 1e6
     devices, bought, added = fleet(s, m)
     retired = bought - added
-    unit_cost = s.device_price + s.install_per_device
+    inflation = _change(s.inflation_percent_per_year, m)
+    inflated = _times(inflation, "inflation")
+    in_service_since = range(max(m - s.useful_life_months + 1, 0), m + 1)  # purchase months of the devices in service
     salvage = s.device_price * s.salvage_percent / 100
     operating_h = s.hours_per_day * s.days_per_month
     powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_MONTH - operating_h, 0)
 
     steps: dict[str, tuple[str, float]] = {}
+    allowance = s.sites * s.link_allowance_gb
+    over = lambda gb, text: (  # noqa: E731
+        (f"max({text} − {_n(s.sites)} sites × {_n(s.link_allowance_gb)} GB included, 0)", max(gb - allowance, 0))
+        if allowance
+        else (text, gb)
+    )
+    billed_text, billed_gb = over(upload_gb, upload_text)
     steps["site_uplink"] = (
-        f"{upload_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
-        upload_gb * s.uplink_per_gb * bandwidth_price,
+        f"{billed_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
+        billed_gb * s.uplink_per_gb * bandwidth_price,
+    )
+    install = f" + {_n(s.sites)} sites × {_n(s.link_upgrade_install)} {cur} upgrade installation" if m == 0 else ""
+    steps["link_rental"] = (
+        f"{_n(s.sites)} sites × ({_n(s.link_per_month)} line + {_n(s.link_upgrade_per_month)} upgrade) {cur}{install}",
+        s.sites * (s.link_per_month + s.link_upgrade_per_month + (s.link_upgrade_install if m == 0 else 0)),
     )
     steps["cloud_ingest"] = (
         f"{_n(upload_gb)} GB × {_n(s.ingest_per_gb)} {cur}/GB{bw}",
@@ -267,20 +322,32 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{bought} devices × {_n(s.device_price)} {cur}{sold}",
         bought * s.device_price - retired * salvage,
     )
-    steps["installation"] = (f"{bought} devices × {_n(s.install_per_device)} {cur}", bought * s.install_per_device)
+    steps["installation"] = (
+        f"{bought} devices × {_n(s.install_per_device)} {cur}{inflated}",
+        bought * s.install_per_device * inflation,
+    )
+    # The devices in service, each at the inflation of its purchase month (its installation's price then).
+    installed = sum(fleet(s, j)[1] * _change(s.inflation_percent_per_year, j) for j in in_service_since)
+    depreciation_text = (
+        f"{devices} devices × ({_n(s.device_price)} + {_n(s.install_per_device)} − {_n(salvage)} salvage)"
+        if installed == devices
+        else f"({devices} devices × ({_n(s.device_price)} − {_n(salvage)} salvage) + {_n(installed)} devices at "
+        f"their purchase month's inflation × {_n(s.install_per_device)} installation)"
+    )
     steps["depreciation"] = (
-        f"{devices} devices × ({_n(s.device_price)} + {_n(s.install_per_device)} − {_n(salvage)} salvage) "
-        f"÷ {s.useful_life_months} months",
-        devices * (unit_cost - salvage) / s.useful_life_months,
+        f"{depreciation_text} ÷ {s.useful_life_months} months",
+        (devices * (s.device_price - salvage) + installed * s.install_per_device) / s.useful_life_months,
     )
     steps["failures"] = (
-        f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × {_n(unit_cost)} {cur}",
-        devices * s.failure_percent_per_year / 100 / 12 * unit_cost,
+        f"{devices} devices × {_n(s.failure_percent_per_year)}% ÷ 12 × ({_n(s.device_price)} + "
+        f"{_n(s.install_per_device)}{inflated}) {cur}",
+        devices * s.failure_percent_per_year / 100 / 12 * (s.device_price + s.install_per_device * inflation),
     )
     billed = devices if s.management_basis == "per_device" else s.sites
     steps["management"] = (
-        f"{_n(s.management_per_month)} {cur} × {billed} {'devices' if s.management_basis == 'per_device' else 'sites'}",
-        s.management_per_month * billed,
+        f"{_n(s.management_per_month)} {cur} × {billed} {'devices' if s.management_basis == 'per_device' else 'sites'}"
+        f"{inflated}",
+        s.management_per_month * billed * inflation,
     )
     steps["electricity"] = (
         f"{devices} devices × {_n(s.device_watts)} W ÷ 1000 × ({_n(operating_h)} h + {_n(s.idle_power_percent)}% × "
@@ -288,11 +355,15 @@ def month(s: Scenario, m: int) -> list[Step]:
         f"{_n(s.electricity_per_kwh)} {cur}/kWh{_times(electricity_price, 'price change')}",
         devices * s.device_watts / 1000 * powered_h * s.pue * s.electricity_per_kwh * electricity_price,
     )
-    steps["feedback_uplink"] = (
-        f"{_n(images)} frames × {_n(s.feedback_percent)}% × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(feedback_gb)} GB × "
-        f"{_n(s.uplink_per_gb)} {cur}/GB{bw}",
-        feedback_gb * s.uplink_per_gb * bandwidth_price,
+    billed_text, billed_gb = over(
+        feedback_gb,
+        f"{_n(images)} frames × {_n(s.feedback_percent)}% × {_n(s.image_kb)} KB ÷ 10⁶ = {_n(feedback_gb)} GB",
     )
+    steps["feedback_uplink"] = (
+        f"{billed_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
+        billed_gb * s.uplink_per_gb * bandwidth_price,
+    )
+    steps["link_rental_edge"] = (f"{_n(s.sites)} sites × {_n(s.link_per_month)} {cur}", s.sites * s.link_per_month)
     steps["feedback_cloud"] = (
         f"{_n(feedback_gb)} GB × ({_n(s.ingest_per_gb)}{bw} + {_n(stored)} × {_n(s.storage_per_gb_month)}{fee}) "
         f"{cur}/GB",
@@ -346,6 +417,8 @@ def month(s: Scenario, m: int) -> list[Step]:
         log_gb * s.logging_per_gb * fee_price,
     )
     steps["cloud_support"] = _support_step(s, sum(steps[key][1] for key in SUPPORTED_BILL))
+
+    steps.update(_terminal_steps(s, m) if terminal else dict.fromkeys(("terminal_cloud", "terminal_edge"), ("", 0.0)))
 
     kg = {step.key: step.value for step in carbon_month(s, m)}
     price = s.carbon_price_per_tonne

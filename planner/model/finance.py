@@ -31,6 +31,7 @@ import numpy as np
 from planner.model.costs import (
     CARBON_PRICE_KEYS,
     FLOWS,
+    TERMINAL_KEYS,
     Component,
     Costs,
     side_components,
@@ -184,6 +185,48 @@ class Finance(_SideSeries):
     def irr_all_percent(self) -> tuple[np.ndarray, np.ndarray]:
         """(n,) sign changes of the cash flows and (n, k) every IRR within the search bounds (`irr_all_percent`)."""
         return irr_all_percent(*self._cash_flows())
+
+    @property
+    def taxed(self) -> np.ndarray:
+        """(n,) bool: a corporate tax rate is set, so the after-tax figures apply."""
+        return np.broadcast_to(np.asarray(self.costs.tax_rate_percent, dtype=float) > 0, self.horizon.shape)
+
+    def after_tax_flows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, M) the cash flows after tax: the running gap with `tax_effect`, the lumps as paid (zero past each
+        horizon)."""
+        gap, lumps = self._cash_flows()
+        return gap + _within(tax_effect(self.costs), self.horizon), lumps
+
+    def npv_after_tax(self, discount_percent_per_year) -> np.ndarray:
+        """(n,) NPV of the savings after tax, discounted as `npv_savings`."""
+        gap, lumps = discounted_flows(*self.after_tax_flows(), discount_percent_per_year, self.discount_mid_month)
+        return gap.sum(axis=1) - lumps.sum(axis=1)
+
+    def irr_all_percent_after_tax(self) -> tuple[np.ndarray, np.ndarray]:
+        """`irr_all_percent` of the cash flows after tax."""
+        return irr_all_percent(*self.after_tax_flows())
+
+
+def tax_effect(costs: Costs) -> np.ndarray:
+    """(n, M) what tax adds to the monthly savings (cloud − edge), at `tax_rate_percent` t:
+        t × (edge_deductible(m) − cloud_deductible(m)) + t × (depreciation(m) − commitment_spread(m))
+    Running costs are deductible as paid (the cash view's accruing lines, but the internal carbon price, which
+    nobody is paid, and the value kept at the horizon, which is untaxed at book value); capex is deducted through
+    its straight-line depreciation over the useful life (the edge's tax shield), an upfront commitment over its
+    term. Tax is paid in the month it arises, and a month's loss offsets other profit of the business."""
+    rate = np.asarray(costs.tax_rate_percent, dtype=float) / 100
+    if not np.any(rate):
+        return np.zeros((costs.n, costs.months))
+    skipped = set(CARBON_PRICE_KEYS + TERMINAL_KEYS)
+
+    def deductible(side: str, sign: float) -> list[Component]:
+        keys = [c.key for c in side_components(side, "cash", costs.registry) if not c.lump and c.key not in skipped]
+        return [Component(sign * t.amount, t.factor) for k in keys for t in costs.lines[k]]
+
+    terms = deductible("edge", 1.0) + deductible("cloud", -1.0)
+    terms += [t for t in costs.lines["depreciation"]]
+    terms += [Component(-t.amount, t.factor) for t in costs.lines["commitment_spread"]]
+    return np.reshape(rate, (-1, 1)) * sum_terms(terms, costs.n, costs.months)
 
 
 def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:

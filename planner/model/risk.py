@@ -34,8 +34,10 @@ KEY_INPUTS = (
     "workload_growth_percent_per_year",
     "bandwidth_price_change_percent_per_year",
     "cloud_fee_change_percent_per_year",
+    "inflation_percent_per_year",
     "discount_percent_per_year",
 )
+LINK_INPUTS = ("link_allowance_gb", "link_upgrade_install", "link_upgrade_per_month")  # in the tornado when set
 INSTANCE_RATE = {
     "one_year": "instance_committed_per_hour",
     "three_year": "instance_committed_per_hour",
@@ -68,8 +70,9 @@ LINE_INPUTS = (
 
 def key_inputs(base: Scenario) -> tuple[str, ...]:
     """The tornado's inputs for a scenario: KEY_INPUTS, the deployment lines' inputs it sets (LINE_INPUTS above 0),
-    and on cloud GPU instances the hourly rate it pays and the instance throughput."""
-    inputs = KEY_INPUTS + tuple(name for name in LINE_INPUTS if getattr(base, name))
+    the site line's allowance and upgrade when set, and on cloud GPU instances the hourly rate it pays and the
+    instance throughput."""
+    inputs = KEY_INPUTS + tuple(name for name in LINE_INPUTS + LINK_INPUTS if getattr(base, name) > 0)
     if base.inference_pricing != "instances":
         return inputs
     return inputs + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
@@ -132,6 +135,7 @@ ZERO_SPANS_AT_20_PERCENT = {
     "bandwidth_price_change_percent_per_year": 10.0,
     "cloud_fee_change_percent_per_year": 10.0,
     "inference_discount_percent": 10.0,
+    "inflation_percent_per_year": 5.0,
 }
 
 

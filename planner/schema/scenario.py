@@ -1012,6 +1012,96 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         1,
         "Yearly change of the electricity price.",
     ),
+    # ── Finance over time and at the horizon: inflation, terminal value, tax; the site's link (issue 25) ────
+    N(
+        "inflation_percent_per_year",
+        "Finance",
+        "Inflation (labour, licences, support)",
+        "%/year",
+        0,
+        -20,
+        100,
+        0.5,
+        "Yearly general inflation of labour, licence and support prices (installation, failure call-outs, "
+        "management software), compounded monthly: (1 + rate)^(m/12). 0 keeps today's prices, as the other "
+        "price changes do by default; 2–3 is a central-bank target.",
+    ),
+    C(
+        "terminal_value",
+        "Finance",
+        "Value kept at the horizon",
+        {"none": "None", "book_value": "Book value"},
+        "none",
+        "What is still owned when the horizon ends counts back in its last month (cash view, and so in the "
+        "break-even, NPV and IRR): the edge devices' book value (straight line over their useful life, down to "
+        "salvage) and the unexpired part of a cloud commitment paid upfront. None: the comparison stops at the "
+        "horizon, as a budget does.",
+    ),
+    N(
+        "tax_rate_percent",
+        "Finance",
+        "Corporate tax rate",
+        "%",
+        0,
+        0,
+        90,
+        0.5,
+        "Above 0, an after-tax NPV and IRR are given beside the pre-tax ones: running costs are deductible as paid, "
+        "edge capex through its straight-line depreciation over the useful life (a tax shield), an upfront "
+        "commitment over its term. 0 (the default) leaves tax out, as the figures before tax are what compares "
+        "the options; e.g. 21 US federal, 25 UK main rate.",
+    ),
+    N(
+        "link_per_month",
+        "Cloud",
+        "Site line rental",
+        "{cur}/month per site",
+        0,
+        0,
+        1_000_000,
+        5,
+        "Monthly rental of the site's internet line (data/connectivity.csv: business fibre 225, cable 150, metered "
+        "5G 60, satellite 65 USD). Both sides pay it (the edge for its feedback and management traffic), so it moves "
+        "each TCO but no saving; 0 leaves it out.",
+    ),
+    N(
+        "link_allowance_gb",
+        "Cloud",
+        "Data included in the line",
+        "GB/month per site",
+        0,
+        0,
+        1_000_000,
+        10,
+        "Data the site line's rental includes each month (metered 5G, satellite: 50 GB in data/connectivity.csv); "
+        "each side's uploads above it are billed at the site uplink bill per GB. 0: every GB is billed, as the "
+        "uplink bill alone does (fibre and cable have no cap: set that bill to 0).",
+    ),
+    N(
+        "link_upgrade_install",
+        "Cloud",
+        "Link upgrade installation",
+        "{cur}/site",
+        0,
+        0,
+        1_000_000,
+        50,
+        "One-off installation of the link the cloud design buys when its upload needs more than the site's line "
+        "(a cloud-side cost, in its first month). The cheapest cloud design fills it with the next link class of "
+        "data/connectivity.csv that carries the upload; 0: the site's line carries it.",
+    ),
+    N(
+        "link_upgrade_per_month",
+        "Cloud",
+        "Link upgrade rental",
+        "{cur}/month per site",
+        0,
+        0,
+        1_000_000,
+        5,
+        "Monthly rental of that link, paid by the cloud side beside the site's line (filled with the upgrade "
+        "installation); 0: no upgrade.",
+    ),
     T(
         "currency",
         "Finance",

@@ -42,8 +42,9 @@ def section(scenario: Scenario) -> None:
         md(
             f"{options.n} cloud designs costed for this workload (each inference pricing, commitment, "
             f"upfront payment, billing, upload and catalog region of the provider); feasible: the site's "
-            f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} (the advisor's uplink answer). "
-            "Cash view."
+            f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} (the advisor's uplink answer), "
+            "or the next link class of data/connectivity.csv that does, bought by the cloud side (its installation "
+            "and rental in the design's cost). Cash view."
         )
     )
     own = design_summary(options, options.current)
@@ -54,7 +55,10 @@ def section(scenario: Scenario) -> None:
             "Design": list(rows),
             "What it is": [r["text"] for r in rows.values()],
             "Fits the uplink": [
-                "yes" if r["feasible"] else f"no ({r['upload_mbps']:,.1f} Mbps sustained)" for r in rows.values()
+                ("yes, with a link upgrade" if r["link_upgrade_install"] or r["link_upgrade_per_month"] else "yes")
+                if r["feasible"]
+                else f"no ({r['upload_mbps']:,.1f} Mbps sustained)"
+                for r in rows.values()
             ],
             f"Cloud, first month [{cur}]": [r["monthly_cost"] for r in rows.values()],
             f"Cloud TCO [{cur}]": [r["total_cost"] for r in rows.values()],
@@ -72,7 +76,12 @@ def section(scenario: Scenario) -> None:
         },
     )
     if best is None:
-        st.warning(md(f"No cloud design fits the {link:,g} Mbps uplink: even the lightest upload needs more."))
+        st.warning(
+            md(
+                f"No cloud design fits the {link:,g} Mbps uplink or a link class it can buy: the lightest upload "
+                "needs more."
+            )
+        )
         return
     if options.cheapest == options.current:
         st.success("Your cloud design is already the cheapest the uplink carries.")
