@@ -132,6 +132,13 @@ def test_cheapest_prices_the_dear_api_row_serverless_in_every_plan_by_hand():
         serverless,
     ]
     assert fleet_tables.result_dict(cheapest)["cloud"] == "cheapest"
+    # Opened as a scenario, the row carries the design the fleet costs it with.
+    opened = fleet_devices.row_scenario(cheapest.fleet, 0)
+    assert (opened.inference_pricing, fleet_devices.row_scenario(own.fleet, 0).inference_pricing) == (
+        "serverless",
+        "per_image",
+    )
+    assert designs.evaluate(opened).figures(0)["total_cost"] == pytest.approx(SERVERLESS_TOTAL, rel=1e-12)
 
 
 def test_with_cheapest_a_link_that_carries_no_design_keeps_the_rows_own_and_is_named():

@@ -333,6 +333,14 @@ def with_designs(base: Scenario, rows: cost_model.Batch, found: RowDesigns) -> c
     return _stacked(rows, designs_batch, set_by_design, np.where(own, unchanged, found.design), np.arange(rows.n), own)
 
 
+def design_fields(found: RowDesigns, row: int) -> dict:
+    """The scenario fields row `row`'s design sets (`with_designs`): {} for the row's own design."""
+    i = int(found.design[row])
+    if i < 0:
+        return {}
+    return {k: getattr(found.scenarios[i], k) for k in DESIGN_INPUTS if k != "cloud_region"} | found.changes[i]
+
+
 def row_design_inputs(base: Scenario, choices: dict[str, np.ndarray], found: RowDesigns | None, n: int) -> dict:
     """{input: (n,) value} of DESIGN_INPUTS each of n rows is costed with: its own choices (`choices`, the base's
     where it has none), or where `found` gives it a design, the design's value for each input the design sets."""
