@@ -17,8 +17,8 @@ cheapest_cloud_s     best-of-5 seconds to cost every cloud design of the retail 
                      uplink carries (`report.cloud_designs`); goal: within one redraw of the Costs page
 cheapest_cloud_10k_sites_s   best-of-3 seconds to find the cheapest cloud design each site's uplink carries over
                      the 10,000-row inventory (below) over 120 months: every design of its base set on every row
-                     whose link carries it, the rows stacked in batches (`designs.cheapest_per_row`, what the fleet's
-                     money vote uses, here for every row)
+                     whose link carries it, the rows stacked in batches (`designs.cheapest_per_row`, what a fleet
+                     with the cloud side `cheapest` prices its plans and its money vote with, here for every row)
 xlsx_write_s         best-of-3 seconds to write the live-formula workbook of one 240-month scenario
                      (smart-city preset, 10 %/year growth: every helper column changes month by month)
 python_loop_100k_s   a plain per-scenario Python loop over the same work, timed on a sample and scaled

@@ -82,6 +82,18 @@ if base_choice == page.PLAN_BASE:
                 args=(picked, plans_ui.open_scenario_plan),
             )
 
+cloud = st.radio(
+    "Cloud side",
+    list(fleet_inventory.CLOUD_SIDES),
+    index=list(fleet_inventory.CLOUD_SIDES).index(f.cloud),
+    format_func=lambda key: fleet_inventory.CLOUD_SIDES[key].capitalize(),
+    horizontal=True,
+    key=f"fleet.cloud.{st.session_state.get(page.VERSION, 0)}",
+    help="The cloud each site is costed with, in the three plans and the placement alike: the design the inventory "
+    "states (pricing, commitment, upload, region), or the cheapest design the site's link carries (a site whose "
+    "link carries none keeps its own). Sites given the same design share its pooled bills. The fleet file stores it.",
+)
+
 table = st.data_editor(
     f.inventory.table,
     num_rows="dynamic",
@@ -92,7 +104,7 @@ table = st.data_editor(
     column_config={c: st.column_config.Column(fleet_tables.column_label(c)) for c in f.inventory.table.columns}
     | {"site": st.column_config.TextColumn("Site", pinned=True)},
 )
-f = page.edited(f, table, months)
+f = page.edited(f, table, months, cloud)
 if f.inventory.errors:
     st.warning(
         "Refused (the base value is used instead):\n\n"
@@ -116,7 +128,10 @@ with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rath
         )
 
 st.subheader("Three plans")
-st.markdown(f"**{md(f.name)}** · base: {md(f.base_text)}")
+st.markdown(  # the cloud side said when it is not the inventory's own (each site's design: *Cloud design* below)
+    f"**{md(f.name)}** · base: {md(f.base_text)}"
+    + (f" · cloud side: {fleet_inventory.CLOUD_SIDES[f.cloud]}" if f.cloud != "own" else "")
+)
 summary = fleet_tables.plan_summary(p)["recommended"]
 be = summary["break_even_month"]
 with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rather than truncating

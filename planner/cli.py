@@ -6,7 +6,8 @@
     python -m planner advise (--preset NAME | --scenario FILE) [--set FIELD=VALUE ...] [--answer KEY=VALUE ...]
                              [--format table|json]
     python -m planner fleet --sites FILE.csv|FILE.json [--preset NAME | --scenario FILE | --base BASE] [--months N]
-                            [--format table|json|csv|xlsx] [--table sites|monthly|inventory] [--out PATH]
+                            [--cloud own|cheapest] [--format table|json|csv|xlsx]
+                            [--table sites|monthly|inventory] [--out PATH]
     python -m planner presets
     python -m planner fields
     python -m planner plans save (--scenario FILE | --fleet FILE) --name NAME [--plan ID] [--note TEXT]
@@ -38,6 +39,7 @@ Output is UTF-8 whatever the locale.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import stat
@@ -598,6 +600,13 @@ def _fleet_parser(sub) -> None:
     )
     f.add_argument("--months", type=int, help="programme months (default: the base scenario's horizon)")
     f.add_argument(
+        "--cloud",
+        choices=tuple(fleet_inventory.CLOUD_SIDES),
+        help="the cloud each site is costed with, in the plans and the placement alike: own (the design the "
+        "inventory states) or cheapest (the cheapest design each site's link carries); default: the fleet file's, "
+        "else own",
+    )
+    f.add_argument(
         "--format",
         choices=("table", "json", "csv", "xlsx"),
         default="table",
@@ -621,6 +630,7 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
         title,
         "=" * len(title),
         f"Base: {p.fleet.base_text} ({p.fleet.base_source}); a blank cell takes its value.",
+        f"Cloud side: {fleet_inventory.CLOUD_SIDES[p.fleet.cloud]} (--cloud {p.fleet.cloud}).",
         "",
         f"{'Plan':<18}{'Capex':>16}{'TCO':>18}{'NPV of savings':>18}{'Break-even':>14}{'t CO2e':>10}  IRR",
     ]
@@ -641,10 +651,11 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
     ]
     for row in fleet_tables.site_table(p).itertuples():
         payback = "-" if row.payback_month != row.payback_month else f"{row.payback_month:.1f}"
+        cloud = f"; cloud: {row.cloud_design}" if p.fleet.cloud != "own" else ""
         lines.append(
             f"{row.name[:27]:<28}{row.count:>6}{row.go_live_month:>6}  {row.placement:<18}{row.devices:>8,}"
             f"  {row.device[:23]:<24}{_money(row.capex, 0):>14}{_money(row.monthly_saving, 0):>14}{payback:>9}  "
-            f"{row.reason}"
+            f"{row.reason}{cloud}"
         )
     return "\n".join(lines) + "\n"
 
@@ -656,9 +667,11 @@ def load_fleet(
     months: int | None = None,
     bundled: str | None = None,
     base_ref: str | None = None,
+    cloud: str | None = None,
 ) -> fleet_inventory.Fleet:
     """The fleet the `fleet` subcommand evaluates; any refused cell is an error naming its row and column. The base:
-    `--preset`, `--scenario` or `--base`, else the fleet file's, else (an inventory CSV) the retail preset."""
+    `--preset`, `--scenario` or `--base`, else the fleet file's, else (an inventory CSV) the retail preset. The
+    cloud side: `cloud`, else the fleet file's, else own."""
     base, source = _fleet_base(preset if preset is not None else base_ref, scenario)
     data = b"" if bundled is not None else _read_scenario(sites, fleet_inventory.MAX_INVENTORY_BYTES, "--sites")
     if bundled is not None or fleet_inventory.is_fleet_json(data):
@@ -671,7 +684,7 @@ def load_fleet(
         if base is not None:
             f = fleet_inventory.with_base(f, base, source)
         if months is not None:
-            f = fleet_inventory.make_fleet(f.inventory.table, f.base, f.answers, months, f.name, f.base_source)
+            f = fleet_inventory.make_fleet(f.inventory.table, f.base, f.answers, months, f.name, f.base_source, f.cloud)
     else:
         f = fleet_inventory.make_fleet(
             data,
@@ -681,6 +694,8 @@ def load_fleet(
             Path(sites).stem[: fleet_inventory.MAX_FLEET_NAME],
             source or "preset:retail",
         )
+    if cloud is not None:
+        f = dataclasses.replace(f, cloud=fleet_inventory.check_cloud(cloud))
     if f.inventory.errors:
         more = len(f.inventory.errors) - 1
         raise ScenarioError(f"{sites}: {f.inventory.errors[0]}" + (f" (and {more:,} more)" if more else ""))
@@ -714,7 +729,7 @@ def _fleet_base(ref: str | None, scenario: str | None) -> tuple[Scenario | None,
 def _fleet(args) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
-    f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet, args.base)
+    f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet, args.base, args.cloud)
     p = fleet_programme.evaluate(f)
     if args.format == "xlsx":
         text = fleet_workbook_bytes(p)

@@ -150,3 +150,23 @@ def test_a_row_opened_as_a_scenario_is_named_and_described_as_the_site_not_the_b
     captions = [c.value for c in at.caption]
     assert not any(base.description[:40] in c for c in captions), captions  # not the base preset's caption
     assert any(c.startswith(f"One site of the row “{site}” of the fleet") for c in captions), captions
+
+
+def test_the_cloud_side_radio_prices_the_plans_on_each_sites_cheapest_design():
+    at = start()
+    radio = at.radio(key="fleet.cloud.0")
+    assert radio.value == "own" and radio.options == [
+        "As the inventory states it",
+        "The cheapest design each site's link carries",
+    ]
+    radio.set_value("cheapest").run()
+    assert not at.exception, at.exception
+    f = fleet_inventory.preset(ui.DEFAULT_FLEET)
+    p = fleet_programme.evaluate(
+        fleet_inventory.make_fleet(f.inventory.table, f.base, f.answers, f.months, f.name, f.base_source, "cheapest")
+    )
+    expected = fleet_tables.plan_summary(p)
+    assert shown(at, "Plan")["TCO [USD]"].tolist() == pytest.approx([expected[k]["tco"] for k in fleet_inventory.PLANS])
+    designs = shown(at, "Cloud design").set_index("Site")["Cloud design"]
+    assert designs.to_dict() == dict(zip(f.inventory.table["site"], fleet_tables.site_table(p)["cloud_design"]))
+    assert at.session_state[ui.SHOWN].cloud == "cheapest"  # what the Plans page saves and the fleet file stores

@@ -1,6 +1,6 @@
 """The cheapest cloud design each fleet site's link carries (`designs.cheapest_per_row`): a site whose own design
 (a per-image API) is dear and a serverless design cheaper, worked by hand, and every row against the single-site
-search."""
+search; the fleet's cloud side `cheapest` (the plans and the money vote priced on that design, pooled)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from planner.catalogs import catalog
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
+from planner.fleet import programme as fleet_programme
+from planner.fleet import tables as fleet_tables
 from planner.model import designs
-from planner.schema.scenario import replace
+from planner.schema.scenario import ScenarioError, replace
 
 pytestmark = pytest.mark.unit
 
@@ -86,3 +88,95 @@ def test_each_row_matches_the_single_site_search():
     for r in range(f.inventory.n):
         single = designs.evaluate(fleet_devices.row_scenario(f, r), float(link[r]))
         assert found.cloud_total[r] == pytest.approx(single.figures(single.cheapest)["total_cost"], rel=1e-12)
+
+
+# ── The fleet's cloud side: `own` (the inventory's designs) or `cheapest` ───────────────────────────────────────
+# Row "Api" runs the base's per-image API (12,960 over 12 months), row "Lambda" is serverless already (24.192): its
+# own design is its cheapest. Each site's edge is one device of 1,000 and nothing else.
+TWO_ROWS = "site,count,inference_pricing\nApi,1,\nLambda,1,serverless\n"
+
+
+def _plans(cloud: str, inventory: str = TWO_ROWS):
+    p = fleet_programme.evaluate(fleet_inventory.make_fleet(inventory, HAND, cloud=cloud))
+    return p, fleet_tables.plan_summary(p)
+
+
+def test_cheapest_prices_the_dear_api_row_serverless_in_every_plan_by_hand():
+    own, own_plans = _plans("own")
+    cheapest, plans = _plans("cheapest")
+    assert own.fleet.cloud == fleet_inventory.make_fleet(TWO_ROWS, HAND).cloud == "own"  # the default
+    # All cloud: own = the API row's 12,960 + the serverless row's 24.192; cheapest = both serverless.
+    assert own_plans["all_cloud"]["tco"] == pytest.approx(OWN_TOTAL + SERVERLESS_TOTAL, rel=1e-12)
+    assert plans["all_cloud"]["tco"] == pytest.approx(2 * SERVERLESS_TOTAL, rel=1e-12)
+    # All edge costs the same either way (2 × 1,000); its savings shrink by what the API row's cloud no longer costs.
+    assert plans["all_edge"]["tco"] == pytest.approx(own_plans["all_edge"]["tco"]) == pytest.approx(2 * EDGE_TOTAL)
+    assert plans["all_edge"]["savings_total"] == pytest.approx(2 * SERVERLESS_TOTAL - 2 * EDGE_TOTAL, rel=1e-12)
+    assert own_plans["all_edge"]["savings_total"] - plans["all_edge"]["savings_total"] == pytest.approx(
+        OWN_TOTAL - SERVERLESS_TOTAL, rel=1e-12
+    )
+    # The money vote weighs the same cloud as the plans: the API row's site adds 24.192 to the pooled bills, not
+    # 12,960; so its edge (1,000) loses, and the recommended mix is all cloud, saving nothing.
+    assert cheapest.cloud_marginal == pytest.approx([SERVERLESS_TOTAL] * 2, rel=1e-12)
+    assert own.cloud_marginal == pytest.approx([OWN_TOTAL, SERVERLESS_TOTAL], rel=1e-12)
+    assert (own_plans["recommended"]["sites_on_edge"], plans["recommended"]["sites_on_edge"]) == (1, 0)
+    assert plans["recommended"]["tco"] == pytest.approx(2 * SERVERLESS_TOTAL, rel=1e-12)
+    # Each row's design, in words: the API row's is the serverless design; the serverless row keeps its own.
+    words = fleet_tables.site_table(cheapest)["cloud_design"].tolist()
+    serverless = "Serverless compute; uploads: full video streams; region: prices as entered"
+    assert words == [
+        f"{serverless} (the cheapest its link carries)",
+        f"{serverless} (its own design: the cheapest its link carries)",
+    ]
+    assert fleet_tables.site_table(own)["cloud_design"].tolist() == [
+        "Per-image API (tiered); uploads: full video streams; region: prices as entered",
+        serverless,
+    ]
+    assert fleet_tables.result_dict(cheapest)["cloud"] == "cheapest"
+    # Opened as a scenario, the row carries the design the fleet costs it with.
+    opened = fleet_devices.row_scenario(cheapest.fleet, 0)
+    assert (opened.inference_pricing, fleet_devices.row_scenario(own.fleet, 0).inference_pricing) == (
+        "serverless",
+        "per_image",
+    )
+    assert designs.evaluate(opened).figures(0)["total_cost"] == pytest.approx(SERVERLESS_TOTAL, rel=1e-12)
+
+
+def test_with_cheapest_a_link_that_carries_no_design_keeps_the_rows_own_and_is_named():
+    # B's 1 Mbps link (0.8 usable) carries neither its video (4 Mbps) nor its frames (1.2 Mbps): its per-image API.
+    p, plans = _plans("cheapest", "site,count,uplink_mbps\nA,1,\nB,1,1\n")
+    assert p.rows.cloud_total == pytest.approx([SERVERLESS_TOTAL, OWN_TOTAL], rel=1e-12)
+    assert plans["all_cloud"]["tco"] == pytest.approx(SERVERLESS_TOTAL + OWN_TOTAL, rel=1e-12)
+    result = fleet_tables.result_dict(p)
+    assert result["sites_without_upload"] == ["B"]
+    assert result["sites"][1]["cloud_design"] == (
+        "Per-image API (tiered); uploads: full video streams; region: prices as entered (its own design: its link "
+        "carries none)"
+    )
+
+
+@pytest.mark.parametrize("key", list(fleet_inventory.presets()))
+@pytest.mark.parametrize("cloud", list(fleet_inventory.CLOUD_SIDES))
+def test_the_recommended_mix_is_never_dearer_than_both_pure_plans(key, cloud):
+    """The vote and the plans price the same cloud: the mix it recommends is no dearer than all cloud or all edge."""
+    f = fleet_inventory.preset(key)
+    plans = fleet_tables.plan_summary(
+        fleet_programme.evaluate(
+            fleet_inventory.make_fleet(f.inventory.table, f.base, f.answers, f.months, f.name, f.base_source, cloud)
+        )
+    )
+    cheaper = min(plans["all_cloud"]["tco"], plans["all_edge"]["tco"])
+    assert plans["recommended"]["tco"] <= cheaper * (1 + 1e-12)
+
+
+def test_the_fleet_file_keeps_its_cloud_side_and_refuses_another():
+    f = fleet_inventory.make_fleet(TWO_ROWS, HAND, cloud="cheapest")
+    back = fleet_inventory.parse_fleet_json(fleet_inventory.fleet_json(f))
+    assert back.cloud == "cheapest" and back == f
+    doc = fleet_inventory.fleet_document(f)
+    assert fleet_inventory.from_fleet_document({k: v for k, v in doc.items() if k != "cloud"}).cloud == "own"
+    with pytest.raises(ScenarioError, match=r"^cloud = 'cheap' is not one of own, cheapest$"):
+        fleet_inventory.from_fleet_document({**doc, "cloud": "cheap"})
+    changes = fleet_tables.fleet_changes(back, fleet_inventory.make_fleet(TWO_ROWS, HAND))
+    assert changes.values.tolist() == [
+        ["Cloud side", "changed", "the cheapest design each site's link carries → as the inventory states it"]
+    ]

@@ -183,3 +183,27 @@ def test_base_takes_a_saved_plans_revision(capsys, tmp_path, monkeypatch):
         assert main(["fleet", "--sites", str(path), "--base", bad]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+# ── The cloud side: --cloud own|cheapest, else the fleet file's ──────────────────────────────────────────────
+def test_cloud_cheapest_prices_the_plans_on_each_sites_cheapest_design(capsys, tmp_path):
+    out = json.loads(run(capsys, "--fleet", "retail_chain", "--cloud", "cheapest", "--format", "json"))
+    f = fleet_inventory.preset("retail_chain")
+    p = fleet_programme.evaluate(
+        fleet_inventory.make_fleet(f.inventory.table, f.base, f.answers, f.months, f.name, f.base_source, "cheapest")
+    )
+    assert out["cloud"] == "cheapest"
+    assert out["plans"]["all_cloud"]["tco"] == pytest.approx(fleet_tables.plan_summary(p)["all_cloud"]["tco"])
+    assert [s["cloud_design"] for s in out["sites"]] == fleet_tables.site_table(p)["cloud_design"].tolist()
+    assert out["sites"][2]["cloud_design"].startswith("Serverless compute; uploads: analysed frames only")
+    own = json.loads(run(capsys, "--fleet", "retail_chain", "--format", "json"))
+    assert own["cloud"] == "own" and own["plans"]["all_cloud"]["tco"] > out["plans"]["all_cloud"]["tco"]
+    # A fleet file states its cloud side, kept with --months; --cloud overrides it.
+    path = tmp_path / "chain.json"
+    path.write_text(fleet_inventory.fleet_json(p.fleet), encoding="utf-8")
+    assert json.loads(run(capsys, "--sites", path, "--months", 24, "--format", "json"))["cloud"] == "cheapest"
+    assert json.loads(run(capsys, "--sites", path, "--cloud", "own", "--format", "json"))["cloud"] == "own"
+    text = run(capsys, "--sites", path).splitlines()
+    assert text[3] == "Cloud side: the cheapest design each site's link carries (--cloud cheapest)."
+    assert main(["fleet", "--fleet", "retail_chain", "--cloud", "cheap"]) == 2
+    assert "invalid choice: 'cheap'" in capsys.readouterr().err

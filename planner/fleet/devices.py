@@ -335,13 +335,20 @@ def lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray
 # ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
 def row_scenario(f: Fleet, r: int) -> Scenario:
     """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live, with
-    the cloud upload its link carries (`feasible_upload`)."""
+    the cloud upload its link carries (`feasible_upload`), and with the fleet's cloud side `cheapest` the cheapest
+    design that link carries (`designs.design_fields`), as the fleet costs the row."""
     numbers, choices = _values(f)
     changes = {k: v[r] for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
     changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}
     changes["horizon_months"] = f.months - int(numbers["go_live_month"][r])
     rowwise = row_inputs(f)
-    changes["cloud_upload"] = str(feasible_upload(f, rowwise, rowwise.batch_choices).design[r])
+    upload = feasible_upload(f, rowwise, rowwise.batch_choices)
+    changes["cloud_upload"] = str(upload.design[r])
+    if f.cloud == "cheapest":
+        overrides, batch_choices = with_devices(f, choose_devices(f, rowwise), rowwise)
+        batch_choices = batch_choices | {"cloud_upload": upload.design}
+        found = designs.cheapest_per_row(f.base, overrides, batch_choices, upload.link_mbps, rows=np.array([r]))
+        changes |= designs.design_fields(found, r)
     for name, value in list(changes.items()):
         if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
             changes[name] = int(value)

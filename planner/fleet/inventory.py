@@ -63,6 +63,9 @@ MAX_FLEET_NAME = 120
 # Where a fleet's base scenario came from (`Fleet.base_source`, the fleet file's `base_source`): a bundled preset,
 # a scenario of the user's (the app's current scenario, a scenario file), or a revision of a saved scenario plan.
 BASE_SOURCE_FORMS = "preset:KEY, scenario or plan:ID@REVISION"
+# The cloud side each site is costed with (docs/FORMULAS.md, "Fleet"): the design the inventory states, or the
+# cheapest design the site's link carries (`designs.cheapest_per_row`), in the plans and the money vote alike.
+CLOUD_SIDES = {"own": "as the inventory states it", "cheapest": "the cheapest design each site's link carries"}
 PLAN_BASE = re.compile(r"plan:([0-9a-f]{32})@([1-9][0-9]{0,8})")
 
 
@@ -332,6 +335,7 @@ class Fleet:
     inventory: Inventory
     months: int
     base_source: str = "scenario"
+    cloud: str = "own"  # a key of CLOUD_SIDES
 
     @property
     def base_text(self) -> str:
@@ -366,6 +370,13 @@ def check_base_source(text) -> str:
     return text
 
 
+def check_cloud(text) -> str:
+    """A fleet's cloud side (CLOUD_SIDES), checked."""
+    if text not in CLOUD_SIDES:
+        raise ScenarioError(f"cloud = {str(text)[:40]!r} is not one of {', '.join(CLOUD_SIDES)}")
+    return text
+
+
 def with_base(f: Fleet, base: Scenario, base_source: str) -> Fleet:
     """The fleet on another base: its table, answers, months and name kept; every blank cell now takes the new
     base's value."""
@@ -379,6 +390,7 @@ def make_fleet(
     months: int | None = None,
     name: str = "Fleet",
     base_source: str = "scenario",
+    cloud: str = "own",
 ) -> Fleet:
     months = base.horizon_months if months is None else int(months)
     if not 1 <= months <= 240:
@@ -389,7 +401,8 @@ def make_fleet(
     if problem:
         raise ScenarioError(f"the fleet's name: {problem}")
     answers = advisor.answers(**(answers.model_dump() if answers is not None else {}))  # defaults validated too
-    return Fleet(name, base, answers, parse_inventory(inventory_data, months), months, check_base_source(base_source))
+    inventory = parse_inventory(inventory_data, months)
+    return Fleet(name, base, answers, inventory, months, check_base_source(base_source), check_cloud(cloud))
 
 
 FLEET_PARTS = (
@@ -400,6 +413,7 @@ FLEET_PARTS = (
     "base",
     "base_source",
     "months",
+    "cloud",
     "answers",
     "columns",
     "sites",
@@ -416,6 +430,7 @@ def fleet_document(fleet: Fleet) -> dict:
         "months": fleet.months,
         "base": to_dict(fleet.base),
         "base_source": fleet.base_source,
+        "cloud": fleet.cloud,
         "answers": answers_dict(fleet.answers),
         "columns": list(fleet.inventory.table.columns),
         "sites": rows,
@@ -495,7 +510,8 @@ def from_fleet_document(doc, default_base: Scenario | None = None, default_sourc
     if len(rows) > MAX_ROWS:
         raise ScenarioError(f"the inventory has {len(rows):,} rows; at most {MAX_ROWS:,}")
     frame = pd.DataFrame([{c: cell_text(r.get(c, "")) for c in columns} for r in rows], columns=columns, dtype=str)
-    return make_fleet(frame, base, advisor.answers(**answers), months, name, source or "scenario")
+    cloud = check_cloud(doc.get("cloud", "own"))
+    return make_fleet(frame, base, advisor.answers(**answers), months, name, source or "scenario", cloud)
 
 
 def parse_fleet_json(

@@ -50,7 +50,6 @@ class Placement:
     power_needed_watts: np.ndarray  # per site, for the sized devices
     power_available_watts: np.ndarray
     device_watts: np.ndarray  # of one device
-    cloud_design: designs.RowDesigns | None = None  # the cloud money voted against: each row's cheapest design
 
 
 HARD_RULES = tuple(advisor.HARD_CASES)  # the hard constraints a site can meet, as its reason names them
@@ -80,6 +79,9 @@ class Programme:
     cloud_marginal: np.ndarray | None = None  # (n,) cloud TCO one site of each row adds to the all-cloud bills:
     # its own lines and its share of what its row adds to the pooled bills (what money votes with)
     upload: Upload | None = None  # the cloud upload each row is costed with, and the links that carry none
+    cloud_design: designs.RowDesigns | None = None  # fleet.cloud == "cheapest": each row's cheapest feasible design
+    # (−1: its own, also where its link carries none), set on its columns before pooling
+    cloud_inputs: dict[str, np.ndarray] | None = None  # the design inputs each row's cloud is costed with (n,)
 
     @property
     def months(self) -> int:
@@ -110,7 +112,15 @@ def evaluate(fleet: Fleet) -> Programme:
     device = choose_devices(fleet, rowwise)
     overrides, choices = with_devices(fleet, device, rowwise)
     upload = feasible_upload(fleet, rowwise, choices)
-    b = row_batch(base, overrides, choices | {"cloud_upload": upload.design})
+    choices = choices | {"cloud_upload": upload.design}
+    b = row_batch(base, overrides, choices)
+    # The cloud side: each row's own design, or its cheapest feasible one set on its columns before pooling, so the
+    # pools, the plans and the money vote all price the same cloud.
+    cheapest = (
+        designs.cheapest_per_row(base, overrides, choices, upload.link_mbps) if fleet.cloud == "cheapest" else None
+    )
+    if cheapest is not None:
+        b = designs.with_designs(base, b, cheapest)
     evaluated = costs.evaluate(b, M)
     # The cloud's volume-priced bills are pooled per account: a site's own figures carry its pro-rata share of the
     # all-cloud pool, and money votes with what its sites add to that pool (marginal), not a stand-alone bill.
@@ -184,6 +194,8 @@ def evaluate(fleet: Fleet) -> Programme:
         rates,
         marginal_cloud,
         upload,
+        cheapest,
+        designs.row_design_inputs(base, choices, cheapest, n),
     )
 
 
@@ -236,7 +248,7 @@ def place(
 
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
     its `device` cell names, or the advisor's catalog search), sized by the cost model. The cloud side is the row's
-    own design, as the plans price it (not the cheapest design per site, which the plans do not yet use).
+    design the plans price: its own, or with `fleet.cloud` = cheapest its cheapest feasible design.
     """
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.fleet.devices import DEVICE_COLUMNS, FIT_RULE_TEXT, OWN_DEVICE, DeviceChoice
-from planner.fleet.inventory import PLACEMENTS, PLANS, SPECS, Fleet, answers_dict, cell_text
+from planner.fleet.inventory import CLOUD_SIDES, PLACEMENTS, PLANS, SPECS, Fleet, answers_dict, cell_text
 from planner.fleet.programme import HARD_RULES, Programme
+from planner.model import designs
 from planner.model.designs import UPLINK_UTILISATION
 from planner.schema.format import break_even_label, irr_figures
 from planner.schema.safe_csv import table_csv
@@ -30,6 +31,7 @@ SITE_COLUMN_TEXT = {
     "placement": "Placement",
     "advised": "Advised",
     "device": "Edge device",
+    "cloud_design": "Cloud design",
     "reason": "Why",
     "devices": "Devices",
     "capex": "Capex",
@@ -83,13 +85,6 @@ def reasons(p: Programme) -> np.ndarray:
         "the site's answers and the money favour the " + side + " (weighted votes " + high + " to " + low + ")",
         "a tie in the weighted votes: the " + side + " stays",
     )
-    if pl.cloud_design is not None:  # money weighed the edge against a cheaper cloud design than the site's own
-        design = pl.cloud_design.texts()
-        vote_text = np.where(
-            design != "",
-            vote_text + "; money against the cheapest cloud design its uplink carries: " + design,
-            vote_text,
-        )
     why = np.where(code > 0, hard_text, vote_text)
     table = p.fleet.inventory.table
     pins = table["pin"].to_numpy(dtype=object) if "pin" in table else np.full(n, "", dtype=object)
@@ -173,6 +168,7 @@ SITE_COLUMNS = (
     "placement",
     "advised",
     "device",
+    "cloud_design",
     "reason",
     "devices",
     "capex",
@@ -207,6 +203,7 @@ def site_table(p: Programme) -> pd.DataFrame:
             "placement": np.array(PLACEMENTS)[p.placement.final],
             "advised": np.array(PLACEMENTS)[p.placement.advised],
             "device": device_used(p),
+            "cloud_design": cloud_design_text(p),
             "reason": reasons(p),
             "devices": np.where(edge, p.devices * count, 0).astype(int),
             "capex": np.where(edge, r.capex_total * count, 0.0),
@@ -224,6 +221,27 @@ def site_display(sites: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
         advised=placement_text(sites["advised"]),
         payback_month=[break_even_label(_none(m), horizon_months) for m in sites["payback_month"]],
     ).rename(columns=SITE_COLUMN_TEXT)
+
+
+def cloud_design_text(p: Programme) -> np.ndarray:
+    """The site table's `cloud_design` column: the cloud design each row is costed with, in words; with the fleet's
+    cloud side `cheapest`, whether it is the row's own ("its own design, the cheapest its link carries", or its link
+    carries none)."""
+    n = p.fleet.inventory.n
+    if p.cloud_inputs is None:
+        return np.full(n, "", dtype=object)
+    words = designs.inputs_text(p.cloud_inputs)
+    if p.cloud_design is None:
+        return words
+    own = p.cloud_design.design < 0
+    return np.select(
+        [own & p.cloud_design.feasible, own],
+        [
+            words + " (its own design: the cheapest its link carries)",
+            words + " (its own design: its link carries none)",
+        ],
+        words + " (the cheapest its link carries)",
+    ).astype(object)
 
 
 def device_used(p: Programme) -> np.ndarray:
@@ -296,6 +314,7 @@ def result_dict(p: Programme) -> dict:
         "base": {"name": p.fleet.base.name, "source": p.fleet.base_source},
         "currency": p.fleet.base.currency,
         "months": p.months,
+        "cloud": p.fleet.cloud,
         "rows": p.fleet.inventory.n,
         "sites_total": int(p.count.sum()),
         "sites_uploading_frames": _named(p, None if p.upload is None else p.upload.to_frames),
@@ -335,6 +354,8 @@ def fleet_changes(old: Fleet, new: Fleet) -> pd.DataFrame:
         lines.append(("Programme months", "changed", f"{old.months} → {new.months}"))
     if old.base_source != new.base_source:
         lines.append(("Base source", "changed", f"{old.base_source} → {new.base_source}"))
+    if old.cloud != new.cloud:
+        lines.append(("Cloud side", "changed", f"{CLOUD_SIDES[old.cloud]} → {CLOUD_SIDES[new.cloud]}"))
     for what, before, after in (
         ("Base scenario", to_dict(old.base), to_dict(new.base)),
         ("Base answers", answers_dict(old.answers), answers_dict(new.answers)),

@@ -271,12 +271,6 @@ class RowDesigns:
     feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link
     scenarios: tuple[Scenario, ...] = ()  # the base with each design
 
-    def texts(self) -> np.ndarray:
-        """Each row's design in words (`design_text` of the base with it; '' for the row's own), built once per
-        distinct design."""
-        found, at = np.unique(self.design, return_inverse=True)
-        return np.array(["" if i < 0 else design_text(self.scenarios[i]) for i in found], dtype=object)[at]
-
 
 MAX_STACKED_ROWS = 2_000  # (design, row) pairs per batch: small batches keep the instance recurrence in cache
 
@@ -357,11 +351,13 @@ def _designs_of(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...],
     return tuple(changes), tuple(scenarios), b, set_by_design
 
 
-def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: dict, design_of, row_of):
+def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: dict, design_of, row_of, own=False):
     """The batch of (design, row) pairs: each column the design's where the design sets it, else the row's; the
-    price tiers the design's."""
+    price tiers the design's. `own` (bool per pair): pairs that keep every column of the row."""
     columns = {
-        k: np.where(set_by_design[k][design_of], designs.columns[k][design_of], rows.columns[k][row_of])
+        k: np.where(
+            set_by_design[k][design_of] & ~np.asarray(own), designs.columns[k][design_of], rows.columns[k][row_of]
+        )
         for k in rows.columns
     }
 
@@ -370,6 +366,53 @@ def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: d
         return (starts, prices) if len(starts) == 1 else (starts[design_of], prices[design_of])
 
     return cost_model.Batch(len(row_of), columns, tiers("inference_tiers"), tiers("egress_tiers"))
+
+
+def with_designs(base: Scenario, rows: cost_model.Batch, found: RowDesigns) -> cost_model.Batch:
+    """The rows' batch (`cheapest_per_row`'s rows) with each row's design set on its columns, as `cheapest_per_row`
+    costed it: the design's fields and its pricing, commitment, billing, upfront and upload, the rest the row's; a
+    row whose design is −1 (its own) kept as it is."""
+    if not (found.design >= 0).any():
+        return rows
+    changes, _, designs_batch, set_by_design = _designs_of(base)
+    unchanged = changes.index({})  # the base's own design: its price tiers are the rows' (the base's)
+    own = found.design < 0
+    return _stacked(rows, designs_batch, set_by_design, np.where(own, unchanged, found.design), np.arange(rows.n), own)
+
+
+def design_fields(found: RowDesigns, row: int) -> dict:
+    """The scenario fields row `row`'s design sets (`with_designs`): {} for the row's own design."""
+    i = int(found.design[row])
+    if i < 0:
+        return {}
+    return {k: getattr(found.scenarios[i], k) for k in DESIGN_INPUTS if k != "cloud_region"} | found.changes[i]
+
+
+def row_design_inputs(base: Scenario, choices: dict[str, np.ndarray], found: RowDesigns | None, n: int) -> dict:
+    """{input: (n,) value} of DESIGN_INPUTS each of n rows is costed with: its own choices (`choices`, the base's
+    where it has none), or where `found` gives it a design, the design's value for each input the design sets."""
+    values = {
+        k: np.broadcast_to(np.asarray(choices.get(k, getattr(base, k)), dtype=object), (n,)) for k in DESIGN_INPUTS
+    }
+    if found is None or not (found.design >= 0).any():
+        return values
+    at = np.flatnonzero(found.design >= 0)
+    design = found.design[at]
+    for k in DESIGN_INPUTS:
+        sets = np.array([k != "cloud_region" or k in c for c in found.changes])[design]
+        values[k] = values[k].copy()
+        values[k][at[sets]] = [getattr(found.scenarios[i], k) for i in design[sets]]
+    return values
+
+
+def inputs_text(values: dict[str, np.ndarray]) -> np.ndarray:
+    """(n,) `design_words` of each row's DESIGN_INPUTS (`row_design_inputs`), built once per distinct design."""
+    table = np.column_stack([np.asarray(values[k], dtype=str) for k in DESIGN_INPUTS])
+    if not len(table):
+        return np.zeros(0, dtype=object)
+    found, at = np.unique(table, axis=0, return_inverse=True)
+    words = [design_words(dict(zip(DESIGN_INPUTS, row, strict=True))) for row in found]
+    return np.array(words, dtype=object)[at.ravel()]
 
 
 def _cloud_total(b: cost_model.Batch) -> np.ndarray:
@@ -391,15 +434,20 @@ def apply(scenario: Scenario, changes: dict) -> Scenario:
 # ── In words ────────────────────────────────────────────────────────────────────────────────────────
 def design_text(scenario: Scenario) -> str:
     """'GPU instances (provisioned), 3-year commitment, all upfront; analysed frames only; AWS · US East …'."""
-    option = lambda name: FIELD_BY_NAME[name].options[getattr(scenario, name)]  # noqa: E731
+    return design_words({name: getattr(scenario, name) for name in DESIGN_INPUTS})
+
+
+def design_words(values: dict) -> str:
+    """`design_text` of a design given as {input: value} over DESIGN_INPUTS."""
+    option = lambda name: FIELD_BY_NAME[name].options[values[name]]  # noqa: E731
     parts = [option("inference_pricing")]
-    if scenario.inference_pricing == "instances":
+    if values["inference_pricing"] == "instances":
         parts.append(option("instance_commitment"))
         parts.append(
-            option("instance_upfront") if scenario.instance_commitment in COMMITTED else option("instance_billing")
+            option("instance_upfront") if values["instance_commitment"] in COMMITTED else option("instance_billing")
         )
     text = ", ".join(parts) + "; uploads: " + option("cloud_upload").lower()
-    region = "prices as entered" if scenario.cloud_region == NO_REGION else option("cloud_region")
+    region = "prices as entered" if values["cloud_region"] == NO_REGION else option("cloud_region")
     return f"{text}; region: {region}"
 
 

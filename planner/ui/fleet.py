@@ -82,7 +82,7 @@ def handle_upload(key: str) -> None:
             new = fleet_inventory.parse_fleet_json(data, f.base, f.base_source)
         else:
             name = Path(file.name).stem[: fleet_inventory.MAX_FLEET_NAME] or f.name
-            new = fleet_inventory.make_fleet(data, f.base, f.answers, f.months, name, f.base_source)
+            new = fleet_inventory.make_fleet(data, f.base, f.answers, f.months, name, f.base_source, f.cloud)
     except ScenarioError as exc:
         state.notify("error", f"{file.name} was not loaded: {exc}", PLACE)
         return
@@ -135,9 +135,12 @@ def set_base(pick) -> None:
     replace_fleet(new, f"The fleet's base is now {new.base_text}: every blank cell takes its value.")
 
 
-def edited(f: fleet_inventory.Fleet, table: pd.DataFrame, months: int) -> fleet_inventory.Fleet:
-    """The fleet with the editor's table and the months chosen on the page. Rows added beyond MAX_ROWS are
-    refused: the editor starts afresh from the fleet without them, and the page says so."""
+def edited(
+    f: fleet_inventory.Fleet, table: pd.DataFrame, months: int, cloud: str | None = None
+) -> fleet_inventory.Fleet:
+    """The fleet with the editor's table, and the months and cloud side chosen on the page. Rows added beyond MAX_ROWS
+    are refused: the editor starts afresh from the fleet without them, and the page says so."""
+    f = f if cloud is None else dataclasses.replace(f, cloud=fleet_inventory.check_cloud(cloud))
     table = table.reset_index(drop=True)
     if len(table) > fleet_inventory.MAX_ROWS:
         kept = dataclasses.replace(
