@@ -819,7 +819,10 @@ def _catalog_command(args) -> int:
 def _reprice(args) -> int:
     scenario = parse_json(_read_scenario(args.scenario))
     new, changed = refresh.repriced(scenario)
-    show = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, str)) else f"{v:g}"  # noqa: E731
+
+    def show(v):
+        return json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, str)) else f"{v:g}"
+
     emit(
         "".join(f"{field}: {show(old)} → {show(value)}\n" for field, old, value in changed)
         or "no input changes: the scenario is at today's catalog\n"
@@ -880,7 +883,10 @@ def _run(argv: list[str] | None) -> int:
     if args.cloud == "cheapest":
         scenario = _cheapest_design(scenario, args.uplink_mbps)
     a = analyse_one(scenario)
-    json_of = lambda a, view: summary_json(a, view, args.uplink_mbps)  # noqa: E731
+
+    def json_of(a, view):
+        return summary_json(a, view, args.uplink_mbps)
+
     text = {"table": _table, "json": json_of, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
     if args.out is not None:
         _write_file(args.out, text, args.scenario)

@@ -267,14 +267,19 @@ DISCOUNT = (
 
 
 def monthly_columns(currency: str) -> tuple[Column, ...]:
-    money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
+    def money(key, header, formula, first=None):
+        return Column(key, header, formula, first, "money")
+
     cloud = [c.key for c in side_components("cloud", "cash") if not c.lump]
     running = [c.key for c in side_components("edge", "cash") if not c.lump]
     accounting_only = [c.key for c in side_components("edge", "accounting") if "cash" not in c.views]
+
     # running lines of the cash view only (the value kept at the horizon): out of the accounting view's totals
-    cash_only = lambda side: "".join(  # noqa: E731
-        f"-{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and "accounting" not in c.views
-    )
+    def cash_only(side):
+        return "".join(
+            f"-{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and "accounting" not in c.views
+        )
+
     parts = [money(c.key, f"{c.side.capitalize()}: {c.label} [{currency}]", c.excel) for c in COMPONENTS]
     totals = (
         money("cloud_running", f"Cloud running, cash [{currency}]", _plus(cloud)),
@@ -314,7 +319,10 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         ),
         money("cumulative_savings", f"Cumulative savings [{currency}]", "{cloud_cumulative}-{edge_cumulative}"),
     )
-    kg = lambda key, header, formula, first=None: Column(key, f"{header} [kg CO₂e]", formula, first)  # noqa: E731
+
+    def kg(key, header, formula, first=None):
+        return Column(key, f"{header} [kg CO₂e]", formula, first)
+
     carbon = tuple(kg(c.key, f"{c.side.capitalize()}: {c.label}", c.excel) for c in CARBON_COMPONENTS)
     carbon += (
         kg("cloud_kg", "Cloud carbon", _plus(c.key for c in side_components("cloud", "cash", CARBON_COMPONENTS))),
@@ -324,9 +332,10 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
         kg("edge_kg_cumulative", "Edge carbon cumulative", "{prev:edge_kg_cumulative}+{edge_kg}", "{edge_kg}"),
     )
     untaxed = set(CARBON_PRICE_KEYS + TERMINAL_KEYS)
-    deductible = lambda side: "+".join(  # noqa: E731
-        f"{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and c.key not in untaxed
-    )
+
+    def deductible(side):
+        return "+".join(f"{{{c.key}}}" for c in side_components(side, "cash") if not c.lump and c.key not in untaxed)
+
     after_tax = Column(
         "after_tax_gap",
         f"Cash view after tax: cloud − edge running [{currency}]",
@@ -447,7 +456,10 @@ def summary_rows(
     function finds every rate). `after_tax` (its several-rates note and blank flag) when a tax rate is set: the
     after-tax NPV and IRR rows."""
     free = "AND({cell:cloud_total_cost}=0,{cell:edge_total_cost}=0)"
-    crossing = lambda key: f'=IF(OR({free},COUNT({{all:{key}}})=0),"",MIN({{all:{key}}}))'  # noqa: E731
+
+    def crossing(key):
+        return f'=IF(OR({free},COUNT({{all:{key}}})=0),"",MIN({{all:{key}}}))'
+
     return (
         ("scenario", "=scenario_name", "Scenario"),
         ("view", "=view", "View (cash or accounting)"),
@@ -1047,7 +1059,10 @@ class _Writer(_Book):
         ws = self.sheets["Summary"]
         ws.write_row(0, 0, ["key", "value", "label and unit"], self.formats["bold"])
         values = summary(self.a, self.view)
-        several = lambda note: note if note and "change sign" in note else None  # noqa: E731
+
+        def several(note):
+            return note if note and "change sign" in note else None
+
         after_tax = (
             (several(values["irr_note_after_tax"]), values["irr_percent_after_tax"] is None)
             if "irr_note_after_tax" in values
@@ -1344,8 +1359,13 @@ class _FleetWriter(_Book):
     def plan_columns(self) -> tuple[Column, ...]:
         """The Monthly columns: the engine's series as values (no template), the rest as formula templates."""
         cur = self.cur
-        count = lambda key, header, formula, first=None: Column(key, header, formula, first, "count")  # noqa: E731
-        money = lambda key, header, formula, first=None: Column(key, header, formula, first, "money")  # noqa: E731
+
+        def count(key, header, formula, first=None):
+            return Column(key, header, formula, first, "count")
+
+        def money(key, header, formula, first=None):
+            return Column(key, header, formula, first, "money")
+
         columns = [
             Column("month", "Month", "", kind="count"),
             count("m", "m (months since the programme start)", "{month}-1"),

@@ -96,7 +96,10 @@ def row_inputs(fleet: Fleet) -> RowInputs:
     numbers, choices = _values(fleet)
     table = fleet.inventory.table
     pin = table["pin"].to_numpy(dtype=str) if "pin" in table else np.full(n, "")
-    answer = lambda name: _answer_column(fleet, numbers, choices, name, n)  # noqa: E731
+
+    def answer(name):
+        return _answer_column(fleet, numbers, choices, name, n)
+
     # The edge flavour is known before any money: edge only where the data must stay on site (or pinned so),
     # and then no feedback frames leave the site (as the single-site advisor's deployment).
     flavour = np.where(
@@ -147,7 +150,10 @@ def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
     its place in the fleet's cloud pool."""
     base = fleet.base
     given = np.asarray(choices.get("cloud_upload", np.full(fleet.inventory.n, base.cloud_upload)), dtype=object)
-    column = lambda name: rowwise.column(base, name)  # noqa: E731
+
+    def column(name):
+        return rowwise.column(base, name)
+
     video, frames = designs.site_upload_mbps(
         column("cameras"), column("sites"), column("bitrate_mbps"), column("analysed_fps"), column("image_kb")
     )

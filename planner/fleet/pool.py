@@ -112,7 +112,9 @@ class Prices:
     egress_tiers: tuple[np.ndarray, np.ndarray]
 
     def take(self, rows: np.ndarray) -> Prices:
-        pick = lambda tiers: tuple(_rows_of(t, rows) for t in tiers)  # noqa: E731
+        def pick(tiers):
+            return tuple(_rows_of(t, rows) for t in tiers)
+
         fields = {k: v[rows] for k, v in vars(self).items() if not k.endswith("_tiers")}
         return Prices(**fields, inference_tiers=pick(self.inference_tiers), egress_tiers=pick(self.egress_tiers))
 
@@ -184,7 +186,10 @@ def make_pools(b: costs.Batch, evaluated: costs.Costs, account: np.ndarray) -> P
     )
     _, account_code = np.unique(np.asarray(account, dtype=str), return_inverse=True)
     n = b.n
-    per_row = lambda tiers, used: [np.broadcast_to(t, (n, t.shape[1])) * used[:, None] for t in tiers if t.shape[0] > 1]  # noqa: E731
+
+    def per_row(tiers, used):
+        return [np.broadcast_to(t, (n, t.shape[1])) * used[:, None] for t in tiers if t.shape[0] > 1]
+
     tiers_used = per_row(row.inference_tiers, mode == 0)
     inference, first_i = _keys(
         account_code,
@@ -253,11 +258,19 @@ def plan_bills(pools: Pools, count: np.ndarray, go_live: np.ndarray, on_cloud: n
     driver = pool_volume(pools.driver, go_live, on_cloud, pools.inference, Ki, months)
     live = _live(on_cloud, go_live, pools.inference, Ki, months)
     result_gb = pool_volume(pools.result_gb, go_live, on_cloud, pools.egress, Ke, months)
-    flat = lambda x: x.reshape(P * x.shape[1], months)  # noqa: E731
-    tile = lambda prices, k: prices.take(np.tile(np.arange(k), P))  # noqa: E731
+
+    def flat(x):
+        return x.reshape(P * x.shape[1], months)
+
+    def tile(prices, k):
+        return prices.take(np.tile(np.arange(k), P))
+
     running, upfront, spread = inference_bill(flat(driver), flat(live), tile(pools.inference_prices, Ki))
     egress = egress_bill(flat(result_gb), tile(pools.egress_prices, Ke))
-    shaped = lambda x, k: x.reshape(P, k, months)  # noqa: E731
+
+    def shaped(x, k):
+        return x.reshape(P, k, months)
+
     return Bills(shaped(running, Ki), shaped(upfront, Ki), shaped(spread, Ki), shaped(egress, Ke), driver, result_gb)
 
 

@@ -115,7 +115,10 @@ def _upload_reasons(p: Programme) -> np.ndarray:
     u = p.upload
     if u is None or not (u.to_frames.any() or u.cannot_upload.any()):
         return np.full(p.fleet.inventory.n, "", dtype=object)
-    mbps = lambda x: np.char.mod("%.1f", x).astype(object)  # noqa: E731
+
+    def mbps(x):
+        return np.char.mod("%.1f", x).astype(object)
+
     room = f"{UPLINK_UTILISATION:.0%} of "
     link = mbps(u.link_mbps) + " Mbps)"
     return np.select(

@@ -292,7 +292,10 @@ def cheapest_per_row(
     (else costed here; NaN outside `rows`). A tie (9 significant digits) keeps the row's own design, then the
     design that changes fewer inputs."""
     n = len(link_mbps)
-    column = lambda name: np.broadcast_to(overrides.get(name, getattr(base, name)), (n,))  # noqa: E731
+
+    def column(name):
+        return np.broadcast_to(overrides.get(name, getattr(base, name)), (n,))
+
     video, frames = site_upload_mbps(
         *(column(k) for k in ("cameras", "sites", "bitrate_mbps", "analysed_fps")), column("image_kb")
     )
@@ -439,7 +442,10 @@ def design_text(scenario: Scenario) -> str:
 
 def design_words(values: dict) -> str:
     """`design_text` of a design given as {input: value} over DESIGN_INPUTS."""
-    option = lambda name: FIELD_BY_NAME[name].options[values[name]]  # noqa: E731
+
+    def option(name):
+        return FIELD_BY_NAME[name].options[values[name]]
+
     parts = [option("inference_pricing")]
     if values["inference_pricing"] == "instances":
         parts.append(option("instance_commitment"))

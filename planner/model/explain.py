@@ -221,11 +221,13 @@ def month(s: Scenario, m: int, terminal: bool = True) -> list[Step]:
 
     steps: dict[str, tuple[str, float]] = {}
     allowance = s.sites * s.link_allowance_gb
-    over = lambda gb, text: (  # noqa: E731
-        (f"max({text} − {_n(s.sites)} sites × {_n(s.link_allowance_gb)} GB included, 0)", max(gb - allowance, 0))
-        if allowance
-        else (text, gb)
-    )
+
+    def over(gb: float, text: str) -> tuple[str, float]:
+        """The GB billed above the line's allowance, and how."""
+        if not allowance:
+            return text, gb
+        return f"max({text} − {_n(s.sites)} sites × {_n(s.link_allowance_gb)} GB included, 0)", max(gb - allowance, 0)
+
     billed_text, billed_gb = over(upload_gb, upload_text)
     steps["site_uplink"] = (
         f"{billed_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",

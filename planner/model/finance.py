@@ -162,7 +162,10 @@ class Finance(_SideSeries):
     def _cash_flows(self) -> tuple[np.ndarray, np.ndarray]:
         """(n, M) cash-view gap (cloud − edge running) and net lumps (edge capex − cloud upfront), zero past
         each horizon."""
-        cash = lambda side, lump=None: _within(self.costs.total(side, "cash", lump), self.horizon)  # noqa: E731
+
+        def cash(side, lump=None):
+            return _within(self.costs.total(side, "cash", lump), self.horizon)
+
         return (
             cash("cloud", lump=False) - cash("edge", lump=False),
             cash("edge", lump=True) - cash("cloud", lump=True),
@@ -446,7 +449,10 @@ def carbon(costs: Costs, view: str = "cash") -> Carbon:
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     n, h = costs.n, costs.horizon
-    terms = lambda side, v=view, lump=None: costs.terms(side, v, lump, carbon=True)  # noqa: E731
+
+    def terms(side, v=view, lump=None):
+        return costs.terms(side, v, lump, carbon=True)
+
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
     cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
     be = _blocked_break_even(
@@ -467,7 +473,10 @@ def _crossing(
     cloud: list[Component], opex: list[Component], lump: list[Component], n: int, months: int, horizon: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Break-even of cumulative `cloud` − `opex` − `lump` terms, and the (n, M) cumulative savings."""
-    minus = lambda terms: [Component(-t.amount, t.factor) for t in terms]  # noqa: E731
+
+    def minus(terms):
+        return [Component(-t.amount, t.factor) for t in terms]
+
     gap = cloud + minus(opex)
     net = sum_terms(gap + minus(lump), n, months)
     return break_even(net, lambda m: terms_at(gap, n, m), horizon), net  # net now holds cumulative savings
@@ -631,7 +640,10 @@ def irr_all_percent(gap: np.ndarray, capex: np.ndarray, iterations: int = 80) ->
             found_lo += [IRR_GRID[j], IRR_GRID[j0]]
             found_hi += [IRR_GRID[j + 1], IRR_GRID[j0]]
         row, lo, hi = (np.concatenate(x) for x in (found_rows, found_lo, found_hi))
-        npv = lambda rho: (flows[row] * np.exp(-rho[:, None] * t)).sum(axis=1)  # noqa: E731
+
+        def npv(rho):
+            return (flows[row] * np.exp(-rho[:, None] * t)).sum(axis=1)
+
         npv_lo = np.sign(npv(lo))
         for _ in range(iterations):
             mid = (lo + hi) / 2
