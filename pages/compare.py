@@ -93,7 +93,7 @@ with download:
     downloads.scenario_downloads(analysis, "cash", key="compare.download_tables")
     st.download_button(
         "Scenario JSON",
-        lambda: scenario_file(scenario).encode("utf-8"),
+        scenario_file(scenario).encode("utf-8"),
         f"{name}.json",
         "application/json",
         key="compare.download_json",

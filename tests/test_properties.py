@@ -20,7 +20,7 @@ from strategies import examples, scenario_values, scenarios, tier_schedules
 
 from planner.exports.report import analyse_one, summary
 from planner.model import costs as cost_model
-from planner.model.costs import COMPONENTS
+from planner.model.costs import COMPONENTS, TERMINAL_KEYS
 from planner.model.finance import MIN_CAPEX, analyse
 from planner.schema.scenario import (
     FIELD_BY_NAME,
@@ -220,7 +220,7 @@ def _check_finite(s):
     for key in [*(x.key for x in COMPONENTS), *QUANTITIES]:
         values = c.values(key)
         assert np.all(np.isfinite(values)), key
-        assert np.all(values >= 0), key
+        assert np.all(values >= 0) or key in TERMINAL_KEYS, key  # the value kept at the horizon counts back
     for f in (cash, accounting):
         for name in ("cloud_total", "edge_total", "capex_total", "npv_savings", "savings_total"):
             assert np.all(np.isfinite(getattr(f, name))), (f.view, name)
@@ -245,6 +245,8 @@ def _check_finite(s):
                 "roi_percent",
                 "irr_percent",
                 "irr_note",
+                "irr_percent_after_tax",
+                "irr_note_after_tax",
                 "carbon_break_even_month",
                 "fx_rate_date",
             ), key

@@ -922,7 +922,10 @@ class Context:
         return sum_terms(x.terms, self.n, self.months)
 
     def of_grid(self, values: np.ndarray) -> "Terms":
-        return Terms((Component(np.ones((self.n, 1)), np.broadcast_to(values, (self.n, self.months))),), self)
+        """Values per month as one term: a factor (1, M) when every scenario has the same, else (n, M)."""
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        rows = self.n if values.shape[0] > 1 else 1
+        return Terms((Component(np.ones((self.n, 1)), np.broadcast_to(values, (rows, self.months))),), self)
 
 
 class Terms:
