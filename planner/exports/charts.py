@@ -44,6 +44,21 @@ ZERO_LINE = {  # a thin line at y = 0 across the plot
     "y1": 0,
     "line": {"color": MARKER_COLOR, "width": 1},
 }
+
+
+def marker_line(x: float) -> dict:
+    """A dashed vertical line at `x` across the plot (a target, the current scenario)."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": MARKER_COLOR, "width": 2, "dash": "dash"},
+    }
+
+
 PALETTE = qualitative.D3 + qualitative.Bold + qualitative.Vivid + qualitative.Safe  # saturated enough to read on white
 COMPONENT_COLORS = dict(zip((c.key for c in COMPONENTS), cycle(PALETTE)))  # one colour, one component, in every chart
 MONTHS_AXIS = "Months from go-live"
@@ -378,15 +393,7 @@ def latency_budget_figure(
             **LABEL_STYLE,
         }
     )
-    required = {
-        "type": "line",
-        "x0": required_ms,
-        "x1": required_ms,
-        "yref": "y domain",
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": MARKER_COLOR, "width": 2, "dash": "dash"},
-    }
+    required = marker_line(required_ms)
     return _figure(
         traces,
         {
@@ -544,15 +551,7 @@ def tornado_figure(
             }
         )
     title = f"{result_name(metric, horizon)}:<br>each input at its low and high value"  # two lines: fits a phone
-    current = {
-        "type": "line",
-        "x0": base_plot,
-        "x1": base_plot,
-        "yref": "y domain",
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": MARKER_COLOR, "width": 2, "dash": "dash"},
-    }
+    current = marker_line(base_plot)
     return _figure(
         traces,
         {
