@@ -156,6 +156,33 @@ def test_an_edit_updates_the_sidebar_status_and_the_share_link_and_reset_restore
     assert at.sidebar.caption[0].value == "Same inputs as the preset."
 
 
+@pytest.mark.parametrize(
+    "group, kind, key",
+    [
+        (None, "selectbox", "sidebar.preset"),
+        (None, "selectbox", "scenario.preset"),
+        ("Cloud", "radio", "scenario.inference_pricing"),
+        ("Cloud", "selectbox", "scenario.vision_api"),
+        ("Edge", "selectbox", "scenario.device"),
+        ("Finance", "selectbox", "scenario.currency"),
+    ],
+)
+def test_a_choice_the_browser_sends_without_a_value_keeps_the_work(at, group, kind, key):
+    """The browser can send a selectbox or radio without a value (seen when a rerun redraws it while the page
+    is busy); the framework then takes the widget's `index`, which was the first option: the manufacturing
+    preset loaded over the work, or the first pricing mode, device or currency committed."""
+    at.number_input(key="scenario.cameras").set_value(64).run()
+    show(at, "Cloud")
+    at.radio(key="scenario.inference_pricing").set_value("serverless").run()  # not the first option
+    if group:
+        show(at, group)
+    work = scenario(at)
+    getattr(at, kind)(key=key).set_value(None).run()
+    assert not at.exception, at.exception
+    assert scenario(at) == work and at.session_state["preset"] == "retail"
+    assert getattr(at, kind)(key=key).value == at.session_state[key]
+
+
 def test_preset_reset_and_outside_changes_reach_the_widgets(at):
     at.selectbox(key="sidebar.preset").set_value("vessel").run()
     vessel = catalog.preset("vessel")

@@ -147,6 +147,7 @@ def test_the_view_chosen_on_costs_and_the_advisors_recommendation_print(new_page
     advice = advisor.advise(answers, catalog.preset("retail"))
     pages, lines = printed(page, "retail-advice", "A4")
     text = " ".join(lines)
+    assert lines[0] == catalog.preset("retail").name, lines[:2]  # the scenario opened, not another preset
     assert "Accounting (depreciation) view" in text
     missing = [row for row in expected_yearly_lines(catalog.preset("retail"), "accounting") if row not in lines]
     assert not missing, f"accounting rows not printed: {missing}"

@@ -193,8 +193,9 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
             bounds_shown = md(bounds_text(spec, scenario.currency))
             st.caption(f":red[{number_text(typed_out)} is outside {bounds_shown}: not applied.]")
     elif isinstance(spec, ChoiceField):
-        state.bind(key, value)
-        st.radio(md(spec.label), list(spec.options), format_func=spec.options.get, **common)
+        options = list(spec.options)
+        index = state.bind_choice(key, options, value)
+        st.radio(md(spec.label), options, index=index, format_func=spec.options.get, **common)
     else:
         state.bind(key, value)
         st.text_input(md(spec.label), max_chars=spec.max_length, **common)
@@ -268,11 +269,18 @@ def picker_widget(picker: Picker, scenario: Scenario, page: str) -> None:
     values = to_dict(scenario)
     current = next((cid for cid, (_, changes) in picker.choices.items() if _same(values, changes, picker.own)), CUSTOM)
     key = key_for(page, picker.name)
-    state.bind(key, current)
     texts = {CUSTOM: picker.custom_text} if picker.custom_text else {}
     texts |= {cid: text for cid, (text, _) in picker.choices.items()}
+    options = list(texts)
     st.selectbox(
-        picker.label, list(texts), format_func=texts.get, key=key, help=picker.help, on_change=_pick, args=(picker, key)
+        picker.label,
+        options,
+        index=state.bind_choice(key, options, current),
+        format_func=texts.get,
+        key=key,
+        help=picker.help,
+        on_change=_pick,
+        args=(picker, key),
     )
     st.caption(md(source_note(scenario, picker.name)))
     if picker.name == "region" and distance_note(scenario):
@@ -540,7 +548,7 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
     rates = {r["currency"]: r["name"] for r in state.catalog().fx_rates}
     options = list(rates) if scenario.currency in rates else [scenario.currency, *rates]
     key, rate_key = key_for(page, "currency"), key_for(page, "fx_rate")
-    state.bind(key, scenario.currency)
+    currency_index = state.bind_choice(key, options, scenario.currency)
     state.bind(rate_key, float(scenario.fx_rate))
     spec = FIELD_BY_NAME["fx_rate"]
     left, middle = st.columns(2, gap="medium")
@@ -548,6 +556,7 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
         st.selectbox(
             "Currency",
             options,
+            index=currency_index,
             key=key,
             on_change=_convert,
             args=(key,),

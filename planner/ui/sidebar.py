@@ -19,10 +19,11 @@ def _load_preset(key: str) -> None:
 def preset_picker(key: str, label: str = "Start from preset") -> None:
     """The preset selectbox (in the sidebar, and on the first screen, where a phone shows no sidebar)."""
     presets = state.presets()
-    state.bind(key, state.preset_key())
+    keys = list(presets)
     st.selectbox(
         label,
-        list(presets),
+        keys,
+        index=state.bind_choice(key, keys, state.preset_key()),
         format_func=lambda k: presets[k].name,
         key=key,
         on_change=_load_preset,

@@ -287,3 +287,14 @@ def bind(key: str, value: Any) -> None:
     """
     if st.session_state.get(key, _MISSING) != value:
         st.session_state[key] = value
+
+
+def bind_choice(key: str, options: list, value: Any) -> int:
+    """`bind` for a selectbox or radio; returns the position of `value` in `options`, to pass as `index`.
+
+    The framework falls back to `index` when the browser sends the widget without a value: left at its
+    default (the first option), that fallback would fire the change callback as if the first option had
+    been chosen, and load it over the user's work.
+    """
+    bind(key, value)
+    return options.index(value) if value in options else 0
