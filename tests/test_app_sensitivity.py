@@ -188,7 +188,7 @@ def test_the_tornado_by_npv_shows_the_engines_npv_of_savings():
     assert list(shown["NPV at high"][: len(expected)]) == [money(v) for v in expected["npv_high"]]
     bars = figure(at, "NPV of savings over 36 months: each input")
     npv = summary(analyse_one(RETAIL))["npv_savings"]
-    assert bars["layout"]["annotations"][0]["text"] == f"<b>Current scenario: {money(npv)}</b>"
+    assert bars["layout"]["annotations"][0]["text"] == f"<b>Current scenario:<br>{money(npv)}</b>"
     assert any(f"discounted at {RETAIL.discount_percent_per_year:g} %/year" in c.value for c in at.caption)
 
 
@@ -282,7 +282,7 @@ def test_never_paying_back_is_a_labelled_outcome_everywhere():
     at = open_page(NEVER)
     at.segmented_control(key="sensitivity.tornado.metric").set_value("break_even").run()
     bars = figure(at, "Break-even: each input")
-    assert bars["layout"]["annotations"][0]["text"] == "<b>Current scenario: never within 36 months</b>"
+    assert bars["layout"]["annotations"][0]["text"] == "<b>Current scenario:<br>never within 36 months</b>"
     assert "never within 36 months" in tornado_shown(at).to_string()
     run_simulation(at, draws=1_000)
     cards = {m.label: m.value for m in at.metric}

@@ -45,6 +45,15 @@ def tornado_table(**overrides) -> pd.DataFrame:
 
 
 # ── Tornado ────────────────────────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("base, anchor", [(450.0, "left"), (1000.0, "center"), (1850.0, "right")])
+def test_the_current_scenarios_label_stays_inside_the_plot(base, anchor):
+    """The bars end at 400 … 1,900: the label grows away from the nearer edge (a phone's plot is ~200 px wide);
+    (base − 400) ÷ 1,500 is 0.03, 0.40 and 0.97 across the axis."""
+    label = charts.tornado_figure(tornado_table(), "savings", base, H, "USD").layout.annotations[0]
+    assert (label.x, label.xanchor) == (base, anchor)
+    assert "<br>" in label.text  # two short lines instead of one long one
+
+
 def test_tornado_bars_run_from_the_current_result_to_each_value():
     fig = charts.tornado_figure(tornado_table(), "savings", 1000.0, H, "USD")
     low, high = fig.data
@@ -56,7 +65,7 @@ def test_tornado_bars_run_from_the_current_result_to_each_value():
     assert "1,600 – 2,400 USD/device" in low.y[1]
     assert fig.layout.yaxis.autorange == "reversed"  # first row on top
     assert fig.layout.shapes[0].x0 == 1000.0  # the current-scenario line
-    assert fig.layout.annotations[0].text == "<b>Current scenario: $1,000</b>"
+    assert fig.layout.annotations[0].text == "<b>Current scenario:<br>$1,000</b>"
     assert list(high.customdata[0]) == ["60 cameras", "$1,900"]
     assert fig.layout.xaxis.tickformat == "$,.0f" and not fig.layout.xaxis.tickprefix  # '-$400', not '$-400'
 
@@ -72,7 +81,7 @@ def test_tornado_draws_never_paying_back_to_its_own_tick_past_the_horizon():
     assert fig.layout.xaxis.tickvals[-2] == H
     assert list(high.customdata[0]) == ["60 cameras", "never within 36 months"]
     assert list(low.customdata[1]) == ["1,600 USD/device", "8 months"]
-    assert fig.layout.annotations[0].text == "<b>Current scenario: 10 months</b>"
+    assert fig.layout.annotations[0].text == "<b>Current scenario:<br>10 months</b>"
     assert fig.layout.xaxis.title.text == "Break-even [months from go-live]"
 
 
@@ -80,7 +89,7 @@ def test_tornado_of_a_scenario_that_never_pays_back_starts_at_never():
     fig = charts.tornado_figure(tornado_table(), "break_even", math.nan, H, "USD")
     assert fig.data[0].base == charts.never_position(H)
     assert fig.data[0].x[1] == pytest.approx(8.0 - charts.never_position(H))  # from never to month 8
-    assert fig.layout.annotations[0].text == "<b>Current scenario: never within 36 months</b>"
+    assert fig.layout.annotations[0].text == "<b>Current scenario:<br>never within 36 months</b>"
 
 
 def test_tornado_of_the_retail_preset_ends_where_the_model_lands():
@@ -113,7 +122,7 @@ def test_an_npv_tornado_is_money_and_says_it_is_the_npv():
     assert list(low.x) == [-600.0, 200.0] and list(high.x) == [800.0, -200.0]  # NPV − current NPV
     assert fig.layout.title.text == "NPV of savings over 36 months:<br>each input at its low and high value"
     assert fig.layout.xaxis.title.text == "NPV of savings over 36 months [EUR]"
-    assert fig.layout.annotations[0].text == "<b>Current scenario: 900 EUR</b>"
+    assert fig.layout.annotations[0].text == "<b>Current scenario:<br>900 EUR</b>"
     assert list(high.customdata[:, 1]) == ["1,700 EUR", "700 EUR"]
 
 

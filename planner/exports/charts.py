@@ -524,8 +524,10 @@ def tornado_figure(
         )
     results = np.r_[base_value, rows["break_even_low"], rows["break_even_high"]] if be else np.array([])
     latest = float(results.max()) if be and np.isfinite(results).all() else None  # None: some never pay back
-    axis_end = latest if latest is not None else horizon
-    side = "center" if not be else "right" if base_plot > axis_end * 0.6 else "left"  # keep the label in view
+    ends = np.r_[base_plot, *(t["base"] + t["x"] for t in traces)]  # where every bar ends, and the current value
+    lo, hi = (0.0, latest if latest is not None else horizon) if be else (float(ends.min()), float(ends.max()))
+    where = (base_plot - lo) / (hi - lo) if hi > lo else 0.5  # the current value's place across the axis, 0 to 1
+    side = "right" if where > 0.6 else "left" if where < 0.4 else "center"  # keep the label in view on a phone
     labels = [
         {
             "x": base_plot,
@@ -534,7 +536,7 @@ def tornado_figure(
             "yanchor": "bottom",
             "xanchor": side,
             "showarrow": False,
-            "text": f"<b>{CURRENT_SCENARIO}: {risk_value_text(base_value, metric, horizon, currency)}</b>",
+            "text": f"<b>{CURRENT_SCENARIO}:<br>{risk_value_text(base_value, metric, horizon, currency)}</b>",
             **LABEL_STYLE,
         }
     ]
@@ -556,11 +558,11 @@ def tornado_figure(
         traces,
         {
             "title": {"text": title, "x": 0, "xanchor": "left"},
-            "height": height or 150 + 44 * max(len(rows), 3),
+            "height": height or 180 + 44 * max(len(rows), 3),
             "barmode": "overlay",
             "bargap": 0.3,
             "hovermode": "closest",
-            "margin": {"l": 10, "r": 30, "t": 110, "b": 40},
+            "margin": {"l": 10, "r": 30, "t": 140, "b": 40},  # the title, and below it the two-line label
             "legend": BOTTOM_LEGEND,
             "xaxis": _risk_axis(metric, horizon, currency, latest),
             "yaxis": {"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
