@@ -52,14 +52,15 @@ def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
     f = fleet_inventory.make_fleet(CSV, RETAIL)
     at = start(f)
     before = shown(at, "Plan")
-    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), RETAIL)
+    assert shown(at, "Placement").set_index("Site").loc["A", "Placement"] == "Cloud"  # its cheapest cloud is cheaper
+    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,split_brain_edge,"), RETAIL)
     at = start(pinned)
     after = shown(at, "Plan")
-    # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the cloud takes 4,000
-    # off the recommended plan's capex.
-    assert before["Capex [USD]"].iat[2] - after["Capex [USD]"].iat[2] == 4_000
+    # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the edge adds 4,000 to
+    # the recommended plan's capex.
+    assert after["Capex [USD]"].iat[2] - before["Capex [USD]"].iat[2] == 4_000
     sites = shown(at, "Placement")
-    assert sites.set_index("Site").loc["A", "Placement"] == "Cloud"
+    assert sites.set_index("Site").loc["A", "Placement"] == "Split-brain edge"
 
 
 def test_open_a_row_as_the_current_scenario_and_send_it_back():

@@ -180,3 +180,46 @@ def test_the_fleet_file_keeps_its_cloud_side_and_refuses_another():
     assert changes.values.tolist() == [
         ["Cloud side", "changed", "the cheapest design each site's link carries → as the inventory states it"]
     ]
+
+
+# ── `own`: a site whose link cannot carry its own design takes the cheapest design its link carries ─────────────
+# Video at 4 Mbps does not fit a 2 Mbps link (1.6 usable); frames at 1 × 1 × 150 kB × 8 / 1000 = 1.2 Mbps do. Row B's
+# own design (the per-image API, streaming video) could not run there: it is costed with the cheapest design its
+# link carries (serverless, frames: uploads are free in HAND), row A keeps its own per-image API.
+THIN = "site,count,uplink_mbps\nA,1,\nB,1,2\n"
+
+
+def test_own_costs_a_site_whose_link_cannot_carry_its_design_with_the_cheapest_that_fits_by_hand():
+    p, plans = _plans("own", THIN)
+    assert p.fleet.cloud == "own"
+    assert p.rows.cloud_total == pytest.approx([OWN_TOTAL, SERVERLESS_TOTAL], rel=1e-12)
+    assert plans["all_cloud"]["tco"] == pytest.approx(OWN_TOTAL + SERVERLESS_TOTAL, rel=1e-12)
+    result = fleet_tables.result_dict(p)
+    assert result["sites_link_too_thin"] == ["B"] and result["sites_without_upload"] == []
+    assert result["sites"][0]["cloud_design"] == (
+        "Per-image API (tiered); uploads: full video streams; region: prices as entered"
+    )
+    assert result["sites"][1]["cloud_design"] == (
+        "Serverless compute; uploads: analysed frames only; region: prices as entered (the cheapest its link "
+        "carries: its own design does not fit its link)"
+    )
+    assert fleet_tables.reasons(p)[1].endswith(
+        "; its link cannot carry its video to the cloud (4.0 Mbps sustained, more than 80% of 2.0 Mbps): the cloud "
+        "is costed with the cheapest design its link carries (1.2 Mbps)"
+    )
+    # Opened as a scenario, the row carries that design; the row whose link carries its own keeps it.
+    opened = fleet_devices.row_scenario(p.fleet, 1)
+    assert (opened.inference_pricing, opened.cloud_upload) == ("serverless", "frames")
+    assert fleet_devices.row_scenario(p.fleet, 0).inference_pricing == "per_image"
+
+
+def test_the_placement_reads_the_upload_of_the_design_the_fleet_prices_by_hand():
+    """B's own video (4 Mbps, needing 4 / 0.8 = 5 Mbps) would make the edge mandatory on its 2 Mbps link; the
+    design priced for it uploads frames (1.2 / 0.8 = 1.5 Mbps ≤ 2): no hard constraint, and money (serverless
+    24.192 against an edge of 1,000) keeps it in the cloud, in both cloud sides."""
+    uplink = fleet_programme.HARD_RULES.index("uplink capacity")
+    for cloud in fleet_inventory.CLOUD_SIDES:
+        p, _ = _plans(cloud, THIN)
+        assert p.upload.sustained_mbps == pytest.approx([4.0, 1.2], rel=1e-12)  # A's video, B's frames
+        assert p.placement.hard[:, uplink].tolist() == [False, False]
+        assert np.array(fleet_inventory.PLACEMENTS)[p.placement.final].tolist()[1] == "cloud"

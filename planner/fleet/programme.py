@@ -26,6 +26,7 @@ from planner.fleet.devices import (
     DeviceChoice,
     Upload,
     choose_devices,
+    cloud_designs,
     feasible_upload,
     lookup,
     row_batch,
@@ -79,8 +80,9 @@ class Programme:
     cloud_marginal: np.ndarray | None = None  # (n,) cloud TCO one site of each row adds to the all-cloud bills:
     # its own lines and its share of what its row adds to the pooled bills (what money votes with)
     upload: Upload | None = None  # the cloud upload each row is costed with, and the links that carry none
-    cloud_design: designs.RowDesigns | None = None  # fleet.cloud == "cheapest": each row's cheapest feasible design
-    # (−1: its own, also where its link carries none), set on its columns before pooling
+    cloud_design: designs.RowDesigns | None = None  # each searched row's cheapest feasible design (`cloud_designs`:
+    # every row with fleet.cloud == "cheapest", those whose link cannot carry their own with "own"; −1: its own, also
+    # where its link carries none, and for a row not searched), set on its columns before pooling
     cloud_inputs: dict[str, np.ndarray] | None = None  # the design inputs each row's cloud is costed with (n,)
 
     @property
@@ -114,11 +116,10 @@ def evaluate(fleet: Fleet) -> Programme:
     upload = feasible_upload(fleet, rowwise, choices)
     choices = choices | {"cloud_upload": upload.design}
     b = row_batch(base, overrides, choices)
-    # The cloud side: each row's own design, or its cheapest feasible one set on its columns before pooling, so the
-    # pools, the plans and the money vote all price the same cloud.
-    cheapest = (
-        designs.cheapest_per_row(base, overrides, choices, upload.link_mbps) if fleet.cloud == "cheapest" else None
-    )
+    # The cloud side: each row's own design, or its cheapest feasible one (every row with `cheapest`, the rows whose
+    # link cannot carry their own with `own`) set on its columns before pooling, so the pools, the plans, the money
+    # vote and the uplink rule all price the same cloud.
+    cheapest, cloud_inputs, upload = cloud_designs(fleet, overrides, choices, upload)
     if cheapest is not None:
         b = designs.with_designs(base, b, cheapest)
     evaluated = costs.evaluate(b, M)
@@ -195,7 +196,7 @@ def evaluate(fleet: Fleet) -> Programme:
         marginal_cloud,
         upload,
         cheapest,
-        designs.row_design_inputs(base, choices, cheapest, n),
+        cloud_inputs,
     )
 
 
@@ -248,7 +249,8 @@ def place(
 
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
     its `device` cell names, or the advisor's catalog search), sized by the cost model. The cloud side is the row's
-    design the plans price: its own, or with `fleet.cloud` = cheapest its cheapest feasible design.
+    design the plans price: its own, or its cheapest feasible design (`cloud_designs`); the uplink rule reads that
+    design's upload.
     """
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}
