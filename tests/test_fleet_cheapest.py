@@ -223,3 +223,49 @@ def test_the_placement_reads_the_upload_of_the_design_the_fleet_prices_by_hand()
         assert p.upload.sustained_mbps == pytest.approx([4.0, 1.2], rel=1e-12)  # A's video, B's frames
         assert p.placement.hard[:, uplink].tolist() == [False, False]
         assert np.array(fleet_inventory.PLACEMENTS)[p.placement.final].tolist()[1] == "cloud"
+
+
+def test_rows_alike_are_searched_once_and_get_exactly_the_same_designs():
+    """The retail chain's three rows, each repeated (interleaved): every copy gets, bit for bit, what the row gets in
+    the chain itself, and the search costs the designs of three rows, not nine."""
+    f = fleet_inventory.preset("retail_chain")
+    rowwise = fleet_devices.row_inputs(f)
+    overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
+    link = rowwise.answer("uplink_mbps")
+    found = designs.cheapest_per_row(f.base, overrides, choices, link)
+    copies = np.tile(np.arange(f.inventory.n), 3)
+
+    def repeat(values: dict) -> dict:
+        return {k: np.asarray(v)[copies] for k, v in values.items()}
+
+    costed = []
+    real = designs._cloud_total
+
+    def counting(b):
+        costed.append(b.n)
+        return real(b)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(designs, "_cloud_total", counting)
+        repeated = designs.cheapest_per_row(f.base, repeat(overrides), repeat(choices), link[copies])
+    np.testing.assert_array_equal(repeated.cloud_total, found.cloud_total[copies])
+    np.testing.assert_array_equal(repeated.design, found.design[copies])
+    np.testing.assert_array_equal(repeated.feasible, found.feasible[copies])
+    assert costed[0] == f.inventory.n  # the rows' own designs: one per distinct row
+
+
+def test_per_row_price_schedules_cost_what_each_schedule_costs_alone():
+    """`tiered_cost` with a schedule per row groups alike schedules (`distinct_rows`): each row exactly as its own
+    schedule prices it."""
+    from planner.model.pricing import distinct_rows, tiered_cost
+
+    starts = np.array([[0.0, 10.0], [0.0, 5.0], [0.0, 10.0], [0.0, 5.0]])
+    prices = np.array([[2.0, 1.0], [3.0, 1.0], [2.0, 1.0], [3.0, 0.5]])
+    quantity = np.array([[4.0, 12.0], [4.0, 12.0], [20.0, 0.0], [7.0, 7.0]])
+    got = tiered_cost(quantity, starts, prices)
+    by_hand = [[8, 22], [12, 22], [30, 0], [16, 16]]  # e.g. 12 under (0: 2, 10: 1) = 10 × 2 + 2 × 1
+    np.testing.assert_array_equal(got, by_hand)
+    for r in range(4):
+        np.testing.assert_array_equal(got[r], tiered_cost(quantity[r], starts[r], prices[r]))
+    unique, which = distinct_rows(np.concatenate([starts, prices], axis=1))
+    assert len(unique) == 3 and which[0] == which[2] and len(set(which.tolist())) == 3
