@@ -327,8 +327,10 @@ def test_a_table_of_numbers_and_gaps_reads_like_its_csv():
 
 
 def test_each_plan_emits_what_its_sites_emit_where_they_run():
-    """Emissions per plan: Σ count × a site's cloud or edge kg CO₂e over its months, by hand for two sites."""
-    p = programme("site,count,go_live_month,privacy\nA,3,0,on_site\nB,2,12,none\n", months=36)
+    """Emissions per plan: Σ count × a site's cloud or edge kg CO₂e over its months, by hand for two sites (on links
+    that carry their video: their own per-image design, whose emissions follow their images, nothing pooled)."""
+    p = programme("site,count,go_live_month,privacy,uplink_mbps\nA,3,0,on_site,1000\nB,2,12,none,1000\n", months=36)
+    assert p.cloud_inputs["inference_pricing"].tolist() == ["per_image"] * 2
     # A's data stays on site: edge only, no feedback frames leave it (and none of their network energy).
     a = single(replace(fleet_devices.row_scenario(p.fleet, 0), feedback_percent=0))
     b = single(fleet_devices.row_scenario(p.fleet, 1))

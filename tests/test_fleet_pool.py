@@ -30,6 +30,12 @@ def scenario_cloud(scenario, months: int) -> np.ndarray:
     return costs.evaluate(costs.batch([scenario]), months).total("cloud")[0]
 
 
+def scenario_cloud_kgco2e(scenario, months: int) -> np.ndarray:
+    """The single scenario's cloud emissions per month [kg CO₂e]."""
+    evaluated = costs.evaluate(costs.batch([scenario]), months)
+    return costs.sum_terms(evaluated.terms("cloud", "cash", carbon=True), 1, months)[0]
+
+
 # ── The invariant: N identical rows of c cameras are one scenario of N sites and N × c cameras ───────
 @pytest.mark.parametrize("pricing", PRICINGS)
 @pytest.mark.parametrize("preset", sorted(catalog.presets()))
@@ -43,6 +49,12 @@ def test_identical_rows_cost_in_the_cloud_what_one_scenario_of_their_sites_costs
     counted = programme(f"site,count,cameras\nall,{sites},{cameras}\n", base, answers=wide)
     np.testing.assert_allclose(rows.cloud_monthly, want, rtol=1e-12)
     np.testing.assert_allclose(counted.cloud_monthly, want, rtol=1e-12)
+    # Emissions too: the pooled instances' idle energy and embodied share, not a pool per site.
+    want_kg = scenario_cloud_kgco2e(pooled, base.horizon_months)
+    all_cloud = fleet_inventory.PLANS.index("all_cloud")
+    for p in (rows, counted):
+        np.testing.assert_allclose(p.plan_cloud_kgco2e[all_cloud], want_kg, rtol=1e-12)
+        assert fleet_tables.plan_summary(p)["all_cloud"]["kgco2e_total"] == pytest.approx(want_kg.sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize("commitment", ["one_year", "three_year"])
@@ -66,6 +78,23 @@ def test_the_gpu_preset_as_forty_sites_keeps_two_instances_not_eighty():
     assert p.rows.costs.values("instances")[0, 0] == 2  # a site on its own
     # A site's share of the pool's 2 instances: 1/40 of it (each site carries the same load).
     assert p.rows.costs.values("inference")[0, 0] == pytest.approx(2 * per_instance_month / 40, rel=1e-12)
+    # Emissions: the 2 pooled instances idle and wear, not 80. Each instance-hour billed (every hour of the month)
+    # emits idle% × watts / 1000 × PUE × grid (energy while idle) + the embodied share per accelerator-hour.
+    per_instance_hour = (
+        base.cloud_accelerator_idle_percent
+        / 100
+        * base.cloud_accelerator_watts
+        / 1000
+        * base.cloud_pue
+        * base.cloud_grid_kgco2e_per_kwh
+        + base.cloud_embodied_kgco2e_per_accelerator_hour
+    )
+    assert per_instance_hour > 0
+    one_site = replace(base, sites=1, cameras=4)
+    site_kg = scenario_cloud_kgco2e(one_site, base.horizon_months)  # a site alone keeps 2 instances
+    want = 40 * site_kg - (80 - 2) * costs.HOURS_PER_CALENDAR_MONTH * per_instance_hour
+    all_cloud = fleet_inventory.PLANS.index("all_cloud")
+    np.testing.assert_allclose(p.plan_cloud_kgco2e[all_cloud], want, rtol=1e-12)
 
 
 # ── Tiers crossed only when pooled, by hand ───────────────────────────────────────────────────────

@@ -84,6 +84,9 @@ class Programme:
     # every row with fleet.cloud == "cheapest", those whose link cannot carry their own with "own"; −1: its own, also
     # where its link carries none, and for a row not searched), set on its columns before pooling
     cloud_inputs: dict[str, np.ndarray] | None = None  # the design inputs each row's cloud is costed with (n,)
+    pools: pool.Pools | None = None  # the rows' cloud pools
+    pooled_instance_kgco2e: np.ndarray | None = None  # (3, M) what each plan's pooled instances emit whatever their
+    # load (`pool.instance_kgco2e`)
 
     @property
     def months(self) -> int:
@@ -96,10 +99,25 @@ class Programme:
     @functools.cached_property
     def kgco2e_per_site(self) -> tuple[np.ndarray, np.ndarray]:
         """(cloud, edge) emissions of one site of each row over its months [kg CO₂e], cash view (devices' embodied
-        emissions when bought): summed on request, not part of the batch's evaluation."""
+        emissions when bought), the cloud's stand-alone (its own instances): summed on request, not part of the
+        batch's evaluation."""
         c = self.rows.costs
         within = np.arange(c.months)[None, :] < c.horizon[:, None]
         return tuple(costs.weighted_sums(c.terms(side, "cash", carbon=True), c.n, within) for side in ("cloud", "edge"))
+
+    @functools.cached_property
+    def plan_cloud_kgco2e(self) -> np.ndarray:
+        """(3, M) each plan's cloud emissions per programme month [kg CO₂e]: its sites in the cloud, each with its own
+        lines less what its own instances emit whatever their load, plus what the plan's pooled instances emit
+        (`pool.instance_kgco2e`), as the instance bill is pooled."""
+        c, M = self.rows.costs, self.months
+        own = costs.sum_terms(c.terms("cloud", "cash", carbon=True), c.n, M)
+        if self.pools is not None:
+            prices = self.pools.row_prices
+            own -= c.values("instances") * (prices.billed_hours * prices.instance_kgco2e_per_hour)[:, None]
+        on_cloud = self.count[None, :] * np.vstack([np.ones(c.n), np.zeros(c.n), ~self.edge])
+        pooled = 0.0 if self.pooled_instance_kgco2e is None else self.pooled_instance_kgco2e
+        return _shift_sum(own, self.go_live, on_cloud, M) + pooled
 
 
 def evaluate(fleet: Fleet) -> Programme:
@@ -155,6 +173,7 @@ def evaluate(fleet: Fleet) -> Programme:
 
     # What each plan pays for its sites in the cloud: their own lines, and the pooled bills of what it leaves there.
     bills = pool.plan_bills(pools, count, go_live, on_cloud, M)
+    pooled_kg = pool.instance_kgco2e(pools, bills, go_live, on_cloud)
     stay_running = plan_series("cloud", False, on_cloud, pool.POOLED) + (bills.inference.sum(1) + bills.egress.sum(1))
     stay_upfront = plan_series("cloud", True, on_cloud, pool.POOLED) + bills.upfront.sum(1)
     # The cloud cost of the sites a plan moves to the edge: what the all-cloud plan pays beyond it.
@@ -197,6 +216,8 @@ def evaluate(fleet: Fleet) -> Programme:
         upload,
         cheapest,
         cloud_inputs,
+        pools,
+        pooled_kg,
     )
 
 

@@ -276,15 +276,16 @@ def plan_summary(p: Programme) -> dict[str, dict]:
     f = p.plans
     out = {}
     quarters = np.arange(0, p.months, 3)
-    cloud_kg, edge_kg = p.kgco2e_per_site
+    _, edge_kg = p.kgco2e_per_site
+    cloud_kg = p.plan_cloud_kgco2e.sum(axis=1)  # the plan's sites in the cloud, their instances pooled
     on_edge = {
         "all_cloud": np.zeros(len(p.count), bool),
         "all_edge": np.ones(len(p.count), bool),
         "recommended": p.edge,
     }
-    all_cloud_kg = float(p.count @ cloud_kg)
+    all_cloud_kg = float(cloud_kg[0])
     for i, plan in enumerate(PLANS):
-        kg = float(p.count @ np.where(on_edge[plan], edge_kg, cloud_kg))
+        kg = float(cloud_kg[i] + p.count @ np.where(on_edge[plan], edge_kg, 0.0))
         out[plan] = {
             "capex_total": float(f.capex_total[i]),
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
