@@ -171,3 +171,11 @@ def test_the_cloud_side_radio_prices_the_plans_on_each_sites_cheapest_design():
     designs = shown(at, "Cloud design").set_index("Site")["Cloud design"]
     assert designs.to_dict() == dict(zip(f.inventory.table["site"], fleet_tables.site_table(p)["cloud_design"]))
     assert at.session_state[ui.SHOWN].cloud == "cheapest"  # what the Plans page saves and the fleet file stores
+
+
+def test_the_sites_whose_link_cannot_carry_their_own_cloud_design_are_named():
+    """The retail chain's small shops (8 cameras of 4 Mbps video on 20 Mbps LTE, 16 usable) are costed with the
+    cheapest design their link carries, and the page says so."""
+    at = start(fleet_inventory.preset("retail_chain"))
+    notes = [i.value for i in at.info if "cannot carry their own cloud design" in i.value]
+    assert len(notes) == 1 and notes[0].endswith("the cheapest design their link carries: Small shop")
