@@ -234,5 +234,6 @@ def test_a_link_too_thin_for_video_is_costed_with_a_design_uploading_frames_and_
     assert "link" not in reasons[0]
     result = fleet_tables.result_dict(p)
     assert result["sites_link_too_thin"] == ["lte", "satellite"] and result["sites_without_upload"] == ["satellite"]
-    # Opened as a scenario, the row uploads what the fleet costs it with.
+    # Opened as a scenario, the row uploads what the fleet costs it with; the one whose link carries nothing, its own.
     assert fleet_devices.row_scenario(p.fleet, 1).cloud_upload == "frames"
+    assert fleet_devices.row_scenario(p.fleet, 2).cloud_upload == "video"

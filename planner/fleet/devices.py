@@ -181,7 +181,11 @@ def cloud_designs(
     searched), the design inputs of every row (`designs.row_design_inputs`) and the upload with what each row is
     costed with uploading and whether its link carries no design at all."""
     n = len(upload.given)
-    searched = np.ones(n, bool) if fleet.cloud == "cheapest" else upload.too_thin.copy()
+    # Every design uploads video or frames: where the link carries neither, none fits, and the row keeps its own.
+    some_fit = designs.carries(upload.link_mbps, upload.video_mbps) | designs.carries(
+        upload.link_mbps, upload.frames_mbps
+    )
+    searched = (np.ones(n, bool) if fleet.cloud == "cheapest" else upload.too_thin) & some_fit
     if rows is not None:
         searched &= np.isin(np.arange(n), rows)
     found = None
@@ -194,7 +198,7 @@ def cloud_designs(
         upload = dataclasses.replace(
             upload,
             design=np.asarray(inputs["cloud_upload"], dtype=object),
-            cannot_upload=upload.cannot_upload & ~searched | searched & ~found.feasible,
+            cannot_upload=~some_fit | searched & ~found.feasible,
         )
     return found, inputs, upload
 
@@ -388,7 +392,7 @@ def row_scenario(f: Fleet, r: int) -> Scenario:
         overrides, batch_choices = with_devices(f, choose_devices(f, rowwise), rowwise)
         batch_choices = batch_choices | {"cloud_upload": upload.design}
         found, _, _ = cloud_designs(f, overrides, batch_choices, upload, rows=np.array([r]))
-        changes |= designs.design_fields(found, r)
+        changes |= designs.design_fields(found, r) if found is not None else {}
     for name, value in list(changes.items()):
         if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
             changes[name] = int(value)
