@@ -162,6 +162,15 @@ st.caption(
     "volume of every site a plan leaves in the cloud (one account unless the table's *Cloud account* column names "
     "several)."
 )
+if p.upload is not None and (p.upload.too_thin & ~p.upload.cannot_upload).any():
+    rerouted = p.upload.too_thin & ~p.upload.cannot_upload
+    st.info(
+        "These sites' links cannot carry their own cloud design, so their cloud is costed with the cheapest design "
+        "their link carries: "
+        + ", ".join(
+            fleet_inventory.errors_text(tuple(md(str(n)) for n in f.inventory.table["site"].to_numpy()[rerouted]))
+        )
+    )
 if p.upload is not None and p.upload.cannot_upload.any():
     stranded = [md(str(name)) for name in f.inventory.table["site"].to_numpy()[p.upload.cannot_upload]]
     st.warning(

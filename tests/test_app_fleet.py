@@ -52,14 +52,15 @@ def test_a_pin_in_the_table_changes_the_placement_and_the_plan():
     f = fleet_inventory.make_fleet(CSV, RETAIL)
     at = start(f)
     before = shown(at, "Plan")
-    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,cloud,"), RETAIL)
+    assert shown(at, "Placement").set_index("Site").loc["A", "Placement"] == "Cloud"  # its cheapest cloud is cheaper
+    pinned = fleet_inventory.make_fleet(CSV.replace("A,1,0,,", "A,1,0,split_brain_edge,"), RETAIL)
     at = start(pinned)
     after = shown(at, "Plan")
-    # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the cloud takes 4,000
-    # off the recommended plan's capex.
-    assert before["Capex [USD]"].iat[2] - after["Capex [USD]"].iat[2] == 4_000
+    # Pinning A (50 cameras × 0.4 × 1.3 = 26 ÷ 15.2 per seed server → 2 devices × 2,000) to the edge adds 4,000 to
+    # the recommended plan's capex.
+    assert after["Capex [USD]"].iat[2] - before["Capex [USD]"].iat[2] == 4_000
     sites = shown(at, "Placement")
-    assert sites.set_index("Site").loc["A", "Placement"] == "Cloud"
+    assert sites.set_index("Site").loc["A", "Placement"] == "Split-brain edge"
 
 
 def test_open_a_row_as_the_current_scenario_and_send_it_back():
@@ -170,3 +171,11 @@ def test_the_cloud_side_radio_prices_the_plans_on_each_sites_cheapest_design():
     designs = shown(at, "Cloud design").set_index("Site")["Cloud design"]
     assert designs.to_dict() == dict(zip(f.inventory.table["site"], fleet_tables.site_table(p)["cloud_design"]))
     assert at.session_state[ui.SHOWN].cloud == "cheapest"  # what the Plans page saves and the fleet file stores
+
+
+def test_the_sites_whose_link_cannot_carry_their_own_cloud_design_are_named():
+    """The retail chain's small shops (8 cameras of 4 Mbps video on 20 Mbps LTE, 16 usable) are costed with the
+    cheapest design their link carries, and the page says so."""
+    at = start(fleet_inventory.preset("retail_chain"))
+    notes = [i.value for i in at.info if "cannot carry their own cloud design" in i.value]
+    assert len(notes) == 1 and notes[0].endswith("the cheapest design their link carries: Small shop")

@@ -180,3 +180,92 @@ def test_the_fleet_file_keeps_its_cloud_side_and_refuses_another():
     assert changes.values.tolist() == [
         ["Cloud side", "changed", "the cheapest design each site's link carries → as the inventory states it"]
     ]
+
+
+# ── `own`: a site whose link cannot carry its own design takes the cheapest design its link carries ─────────────
+# Video at 4 Mbps does not fit a 2 Mbps link (1.6 usable); frames at 1 × 1 × 150 kB × 8 / 1000 = 1.2 Mbps do. Row B's
+# own design (the per-image API, streaming video) could not run there: it is costed with the cheapest design its
+# link carries (serverless, frames: uploads are free in HAND), row A keeps its own per-image API.
+THIN = "site,count,uplink_mbps\nA,1,\nB,1,2\n"
+
+
+def test_own_costs_a_site_whose_link_cannot_carry_its_design_with_the_cheapest_that_fits_by_hand():
+    p, plans = _plans("own", THIN)
+    assert p.fleet.cloud == "own"
+    assert p.rows.cloud_total == pytest.approx([OWN_TOTAL, SERVERLESS_TOTAL], rel=1e-12)
+    assert plans["all_cloud"]["tco"] == pytest.approx(OWN_TOTAL + SERVERLESS_TOTAL, rel=1e-12)
+    result = fleet_tables.result_dict(p)
+    assert result["sites_link_too_thin"] == ["B"] and result["sites_without_upload"] == []
+    assert result["sites"][0]["cloud_design"] == (
+        "Per-image API (tiered); uploads: full video streams; region: prices as entered"
+    )
+    assert result["sites"][1]["cloud_design"] == (
+        "Serverless compute; uploads: analysed frames only; region: prices as entered (the cheapest its link "
+        "carries: its own design does not fit its link)"
+    )
+    assert fleet_tables.reasons(p)[1].endswith(
+        "; its link cannot carry its video to the cloud (4.0 Mbps sustained, more than 80% of 2.0 Mbps): the cloud "
+        "is costed with the cheapest design its link carries (1.2 Mbps)"
+    )
+    # Opened as a scenario, the row carries that design; the row whose link carries its own keeps it.
+    opened = fleet_devices.row_scenario(p.fleet, 1)
+    assert (opened.inference_pricing, opened.cloud_upload) == ("serverless", "frames")
+    assert fleet_devices.row_scenario(p.fleet, 0).inference_pricing == "per_image"
+
+
+def test_the_placement_reads_the_upload_of_the_design_the_fleet_prices_by_hand():
+    """B's own video (4 Mbps, needing 4 / 0.8 = 5 Mbps) would make the edge mandatory on its 2 Mbps link; the
+    design priced for it uploads frames (1.2 / 0.8 = 1.5 Mbps ≤ 2): no hard constraint, and money (serverless
+    24.192 against an edge of 1,000) keeps it in the cloud, in both cloud sides."""
+    uplink = fleet_programme.HARD_RULES.index("uplink capacity")
+    for cloud in fleet_inventory.CLOUD_SIDES:
+        p, _ = _plans(cloud, THIN)
+        assert p.upload.sustained_mbps == pytest.approx([4.0, 1.2], rel=1e-12)  # A's video, B's frames
+        assert p.placement.hard[:, uplink].tolist() == [False, False]
+        assert np.array(fleet_inventory.PLACEMENTS)[p.placement.final].tolist()[1] == "cloud"
+
+
+def test_rows_alike_are_searched_once_and_get_exactly_the_same_designs():
+    """The retail chain's three rows, each repeated (interleaved): every copy gets, bit for bit, what the row gets in
+    the chain itself, and the search costs the designs of three rows, not nine."""
+    f = fleet_inventory.preset("retail_chain")
+    rowwise = fleet_devices.row_inputs(f)
+    overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
+    link = rowwise.answer("uplink_mbps")
+    found = designs.cheapest_per_row(f.base, overrides, choices, link)
+    copies = np.tile(np.arange(f.inventory.n), 3)
+
+    def repeat(values: dict) -> dict:
+        return {k: np.asarray(v)[copies] for k, v in values.items()}
+
+    costed = []
+    real = designs._cloud_total
+
+    def counting(b):
+        costed.append(b.n)
+        return real(b)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(designs, "_cloud_total", counting)
+        repeated = designs.cheapest_per_row(f.base, repeat(overrides), repeat(choices), link[copies])
+    np.testing.assert_array_equal(repeated.cloud_total, found.cloud_total[copies])
+    np.testing.assert_array_equal(repeated.design, found.design[copies])
+    np.testing.assert_array_equal(repeated.feasible, found.feasible[copies])
+    assert costed[0] == f.inventory.n  # the rows' own designs: one per distinct row
+
+
+def test_per_row_price_schedules_cost_what_each_schedule_costs_alone():
+    """`tiered_cost` with a schedule per row groups alike schedules (`distinct_rows`): each row exactly as its own
+    schedule prices it."""
+    from planner.model.pricing import distinct_rows, tiered_cost
+
+    starts = np.array([[0.0, 10.0], [0.0, 5.0], [0.0, 10.0], [0.0, 5.0]])
+    prices = np.array([[2.0, 1.0], [3.0, 1.0], [2.0, 1.0], [3.0, 0.5]])
+    quantity = np.array([[4.0, 12.0], [4.0, 12.0], [20.0, 0.0], [7.0, 7.0]])
+    got = tiered_cost(quantity, starts, prices)
+    by_hand = [[8, 22], [12, 22], [30, 0], [16, 16]]  # e.g. 12 under (0: 2, 10: 1) = 10 × 2 + 2 × 1
+    np.testing.assert_array_equal(got, by_hand)
+    for r in range(4):
+        np.testing.assert_array_equal(got[r], tiered_cost(quantity[r], starts[r], prices[r]))
+    unique, which = distinct_rows(np.concatenate([starts, prices], axis=1))
+    assert len(unique) == 3 and which[0] == which[2] and len(set(which.tolist())) == 3

@@ -43,8 +43,12 @@ def test_json_has_the_plan_and_site_keys(capsys, sites):
     # load on the preset's seed server (15.2 inferences/s): B is 40 sites × ceil(10 × 0.4 × 1.3 = 5.2 ÷ 15.2) = 1.
     assert (out["sites"][2]["placement"], out["sites"][2]["capex"]) == ("cloud", 0)
     assert out["sites"][1]["devices"] == 40 and out["sites"][1]["placement"] == "edge_only"
-    # The recommended plan's capex: A's ceil(50 × 0.52 = 26 ÷ 15.2) = 2 and B's 40 devices at 2,000 (no installation).
-    assert out["plans"]["recommended"]["capex_total"] == pytest.approx((2 + 40) * 2000)
+    # A's 50 cameras of video (200 Mbps) do not fit its 100 Mbps link: it is costed with the cheapest design the link
+    # carries, which money prefers to its ceil(50 × 0.52 = 26 ÷ 15.2) = 2 devices: A stays in the cloud.
+    assert (out["sites"][0]["placement"], out["sites"][0]["devices"]) == ("cloud", 0)
+    assert out["sites_link_too_thin"] == ["A", "C"]  # C has the preset's 50 cameras too
+    # The recommended plan's capex: B's 40 devices at 2,000 (no installation).
+    assert out["plans"]["recommended"]["capex_total"] == pytest.approx(40 * 2000)
 
 
 def test_csv_tables_are_read_by_pandas_without_options(capsys, sites):
@@ -64,9 +68,13 @@ def test_out_writes_the_same_text(capsys, sites, tmp_path):
 def test_sites_name_the_device_each_is_costed_with(capsys, tmp_path):
     # A names a catalog device: ceil(50 × 0.4 × 1.3 / min(256 × 50 %, 18 streams × 0.4)) = 4 × 700; B keeps
     # the preset's device sized from its load, ceil(26 / min(500 × 50 %, 38 streams × 0.4)) = 2 × 2,000;
-    # C asks the catalog and gets what the search picks.
+    # C asks the catalog and gets what the search picks. A and B are pinned to the edge (their devices counted).
     path = tmp_path / "devices.csv"
-    path.write_text("site,device,site_power_watts\nA,jetson-orin-nx-16gb,\nB,,\nC,catalog,100\n", encoding="utf-8")
+    path.write_text(
+        "site,device,site_power_watts,pin\nA,jetson-orin-nx-16gb,,split_brain_edge\nB,,,split_brain_edge\n"
+        "C,catalog,100,\n",
+        encoding="utf-8",
+    )
     sites = json.loads(run(capsys, "--sites", path, "--format", "json"))["sites"]
     assert [(s["device"], s["devices"], s["capex"]) for s in sites[:2]] == [
         ("jetson-orin-nx-16gb", 4, 2800),

@@ -13,7 +13,7 @@ from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
 from planner.fleet import tables as fleet_tables
-from planner.model import costs, finance
+from planner.model import costs, designs, finance
 from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
@@ -59,7 +59,10 @@ def by_hand(device: pd.Series, base=RETAIL, derating=50) -> dict:
 
 def test_each_site_gets_the_cheapest_device_that_fits_it():
     # A: a rack and 2 kW, every sized device fits. B: a cabinet (no server) and 100 W.
-    p = programme("site,device,site_space,site_power_watts\nA,catalog,rack,2000\nB,catalog,enclosure,100\n")
+    p = programme(  # pinned to the edge, their devices counted
+        "site,device,site_space,site_power_watts,pin\nA,catalog,rack,2000,split_brain_edge\n"
+        "B,catalog,enclosure,100,split_brain_edge\n"
+    )
     # The retail site's average wait for the next analysed frame (1,250 ms at 0.4 frames/s) is more than the
     # 100 ms response time: no path can meet it, so latency rules no device out (as in the single-site advisor).
     assert 500 / RETAIL.analysed_fps > fleet_inventory.make_fleet("site\nA\n", RETAIL).answers.response_ms
@@ -84,7 +87,7 @@ def test_each_site_gets_the_cheapest_device_that_fits_it():
 
 
 def test_a_row_naming_a_device_is_the_single_site_model_with_that_device():
-    p = programme("site,device\nshop,jetson-orin-nx-16gb\n")
+    p = programme("site,device,pin\nshop,jetson-orin-nx-16gb,split_brain_edge\n")  # on the edge: counted
     hand = by_hand(SIZED[SIZED["id"] == "jetson-orin-nx-16gb"].iloc[0])
     # 256 × 50 % = 128 inferences/s, but 18 streams × 0.4 = 7.2 decoded: ceil(26 / 7.2) = 4 devices at 700.
     assert (hand["sustained"], hand["devices"], hand["capex"]) == (pytest.approx(7.2), 4, 2800)
@@ -115,7 +118,8 @@ def test_a_catalog_row_equals_the_advisors_choice():
     assert (fit.costed.management_per_month, fit.costed.management_basis) == (0.16, "per_device")
     f = fleet_inventory.make_fleet("site,device\nshop,catalog\n", base, answers)
     p = fleet_programme.evaluate(f)
-    one = single(replace(fit.costed, cloud_upload="frames"))  # the 100 Mbps link cannot carry 50 video streams
+    # The 100 Mbps link cannot carry 50 video streams: the cloud is the cheapest design it carries.
+    one = single(replace(fit.costed, **designs.design_fields(p.cloud_design, 0)))
     edge = fleet_inventory.PLANS.index("all_edge")
     assert fleet_tables.site_table(p).loc[0, "device"] == fit.sizing.device_id
     assert p.devices[0] == fit.sizing.devices
@@ -137,8 +141,8 @@ def test_a_catalog_row_equals_the_advisors_choice():
 def test_a_row_no_device_fits_keeps_its_own_and_says_why():
     # 5 W: the smallest sized device (Hailo-8 with its host, 17.5 W) does not fit.
     assert (SIZED["watts"] + SIZED["host_watts"]).min() > 5
-    p = programme("site,device,site_power_watts\nA,catalog,5\nB,,\n")
-    own = programme("site\nA\nB\n")
+    p = programme("site,device,site_power_watts,pin\nA,catalog,5,split_brain_edge\nB,,,\n")  # A's devices counted
+    own = programme("site,pin\nA,split_brain_edge\nB,\n")
     table, plain = fleet_tables.site_table(p), fleet_tables.site_table(own)
     assert table["device"].tolist() == ["seed-edge-server", "seed-edge-server"]  # the base's device
     # As a blank row: the base's seed server sized from the row's load, 50 × 0.4 × 1.3 = 26 ÷ 15.2 → 2.
@@ -219,7 +223,7 @@ def test_catalog_prices_are_converted_to_the_scenarios_currency():
     # A EUR scenario at 0.86 EUR per USD: a catalog device costs its USD price × 0.86, in the fleet and in the
     # advisor's sizing (docs/FORMULAS.md: a catalog price in the scenario), as does the management plan.
     base = replace(RETAIL, currency="EUR", fx_rate=0.86)
-    p = programme("site,device\nshop,jetson-orin-nx-16gb\n", base)
+    p = programme("site,device,pin\nshop,jetson-orin-nx-16gb,split_brain_edge\n", base)  # on the edge: counted
     assert fleet_tables.site_table(p).loc[0, "capex"] == pytest.approx(4 * 700 * 0.86, rel=1e-12)
     fit = advisor.size(advisor.answers(cloud_platform="aws", site_space="enclosure"), base)
     usd = SIZED.set_index("id").loc[fit.sizing.device_id]

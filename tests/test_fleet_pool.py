@@ -30,6 +30,12 @@ def scenario_cloud(scenario, months: int) -> np.ndarray:
     return costs.evaluate(costs.batch([scenario]), months).total("cloud")[0]
 
 
+def scenario_cloud_kgco2e(scenario, months: int) -> np.ndarray:
+    """The single scenario's cloud emissions per month [kg CO₂e]."""
+    evaluated = costs.evaluate(costs.batch([scenario]), months)
+    return costs.sum_terms(evaluated.terms("cloud", "cash", carbon=True), 1, months)[0]
+
+
 # ── The invariant: N identical rows of c cameras are one scenario of N sites and N × c cameras ───────
 @pytest.mark.parametrize("pricing", PRICINGS)
 @pytest.mark.parametrize("preset", sorted(catalog.presets()))
@@ -43,6 +49,12 @@ def test_identical_rows_cost_in_the_cloud_what_one_scenario_of_their_sites_costs
     counted = programme(f"site,count,cameras\nall,{sites},{cameras}\n", base, answers=wide)
     np.testing.assert_allclose(rows.cloud_monthly, want, rtol=1e-12)
     np.testing.assert_allclose(counted.cloud_monthly, want, rtol=1e-12)
+    # Emissions too: the pooled instances' idle energy and embodied share, not a pool per site.
+    want_kg = scenario_cloud_kgco2e(pooled, base.horizon_months)
+    all_cloud = fleet_inventory.PLANS.index("all_cloud")
+    for p in (rows, counted):
+        np.testing.assert_allclose(p.plan_cloud_kgco2e[all_cloud], want_kg, rtol=1e-12)
+        assert fleet_tables.plan_summary(p)["all_cloud"]["kgco2e_total"] == pytest.approx(want_kg.sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize("commitment", ["one_year", "three_year"])
@@ -66,6 +78,23 @@ def test_the_gpu_preset_as_forty_sites_keeps_two_instances_not_eighty():
     assert p.rows.costs.values("instances")[0, 0] == 2  # a site on its own
     # A site's share of the pool's 2 instances: 1/40 of it (each site carries the same load).
     assert p.rows.costs.values("inference")[0, 0] == pytest.approx(2 * per_instance_month / 40, rel=1e-12)
+    # Emissions: the 2 pooled instances idle and wear, not 80. Each instance-hour billed (every hour of the month)
+    # emits idle% × watts / 1000 × PUE × grid (energy while idle) + the embodied share per accelerator-hour.
+    per_instance_hour = (
+        base.cloud_accelerator_idle_percent
+        / 100
+        * base.cloud_accelerator_watts
+        / 1000
+        * base.cloud_pue
+        * base.cloud_grid_kgco2e_per_kwh
+        + base.cloud_embodied_kgco2e_per_accelerator_hour
+    )
+    assert per_instance_hour > 0
+    one_site = replace(base, sites=1, cameras=4)
+    site_kg = scenario_cloud_kgco2e(one_site, base.horizon_months)  # a site alone keeps 2 instances
+    want = 40 * site_kg - (80 - 2) * costs.HOURS_PER_CALENDAR_MONTH * per_instance_hour
+    all_cloud = fleet_inventory.PLANS.index("all_cloud")
+    np.testing.assert_allclose(p.plan_cloud_kgco2e[all_cloud], want, rtol=1e-12)
 
 
 # ── Tiers crossed only when pooled, by hand ───────────────────────────────────────────────────────
@@ -181,14 +210,14 @@ def test_a_site_of_a_pool_above_the_knee_adds_its_images_at_the_upper_price(tier
 
 
 # ── The all-cloud plan uploads what each site's link carries ────────────────────────────────────────
-def test_a_link_too_thin_for_video_is_costed_uploading_frames_and_one_too_thin_for_both_is_named():
+def test_a_link_too_thin_for_video_is_costed_with_a_design_uploading_frames_and_one_too_thin_for_both_is_named():
     """10 cameras streaming 4 Mbps each (40 Mbps) or sending 1 frame/s of 100 kB each (10 × 1 × 100 × 8 / 1000 =
     8 Mbps), at ≤ 80 % of the link: fibre at 1,000 Mbps carries the video (≤ 800); 20 Mbps carries the frames only
-    (≤ 16); 5 Mbps carries neither (≤ 4)."""
+    (≤ 16): the cheapest design it carries uploads frames; 5 Mbps carries neither (≤ 4)."""
     base = replace(catalog.preset("retail"), cameras=10, sites=1, bitrate_mbps=4, analysed_fps=1, image_kb=100)
     p = programme("site,uplink_mbps,uplink_per_gb\nfibre,1000,0.5\nlte,20,0.5\nsatellite,5,0.5\n", base, months=12)
     assert list(p.upload.design) == ["video", "frames", "video"]
-    assert list(p.upload.to_frames) == [False, True, False] and list(p.upload.cannot_upload) == [False, False, True]
+    assert list(p.upload.too_thin) == [False, True, True] and list(p.upload.cannot_upload) == [False, False, True]
     seconds = base.hours_per_day * 3600 * base.days_per_month
     video_gb, frames_gb = 10 * 4e6 / 8 * seconds / 1e9, 10 * 1 * seconds * 100 / 1e6
     uplink = p.rows.costs.values("site_uplink")[:, 0]
@@ -196,7 +225,7 @@ def test_a_link_too_thin_for_video_is_costed_uploading_frames_and_one_too_thin_f
     reasons = fleet_tables.reasons(p)
     assert reasons[1].endswith(
         "; its link cannot carry its video to the cloud (40.0 Mbps sustained, more than 80% of 20.0 Mbps): "
-        "the cloud is costed uploading its analysed frames (8.0 Mbps)"
+        "the cloud is costed with the cheapest design its link carries (8.0 Mbps)"
     )
     assert reasons[2].endswith(
         "; its link carries neither its video nor its frames to the cloud (40.0 or 8.0 Mbps sustained, more than "
@@ -204,6 +233,7 @@ def test_a_link_too_thin_for_video_is_costed_uploading_frames_and_one_too_thin_f
     )
     assert "link" not in reasons[0]
     result = fleet_tables.result_dict(p)
-    assert result["sites_uploading_frames"] == ["lte"] and result["sites_without_upload"] == ["satellite"]
-    # Opened as a scenario, the row uploads what the fleet costs it with.
+    assert result["sites_link_too_thin"] == ["lte", "satellite"] and result["sites_without_upload"] == ["satellite"]
+    # Opened as a scenario, the row uploads what the fleet costs it with; the one whose link carries nothing, its own.
     assert fleet_devices.row_scenario(p.fleet, 1).cloud_upload == "frames"
+    assert fleet_devices.row_scenario(p.fleet, 2).cloud_upload == "video"

@@ -5,6 +5,7 @@ catalog device, argmin per row); a row with no device or count of its own is siz
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,12 +126,13 @@ def row_batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray |
 # ── The cloud upload a site's link carries ──────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Upload:
-    """Per row (n,): the cloud upload it is costed with, whether that is frames because its link cannot carry its
-    video, and whether its link carries neither (the cloud could not run there: costed as given, and said)."""
+    """Per row (n,): the cloud upload it is costed with, whether its link cannot carry its own design's upload (it is
+    then costed with the cheapest design its link carries, `cloud_designs`), and whether its link carries no design
+    (the cloud could not run there: costed as given, and said)."""
 
     given: np.ndarray  # object: the row's own cloud_upload, "video" or "frames"
     design: np.ndarray  # object: the one it is costed with
-    to_frames: np.ndarray  # bool
+    too_thin: np.ndarray  # bool: the link does not carry the row's own design's upload
     cannot_upload: np.ndarray  # bool
     video_mbps: np.ndarray  # sustained upload of one site, each way
     frames_mbps: np.ndarray
@@ -138,16 +140,20 @@ class Upload:
 
     @property
     def sustained_mbps(self) -> np.ndarray:
-        """What the row's own design uploads, sustained [Mbps] (the advisor's uplink rule reads it, as the
-        single-site advisor reads the scenario's)."""
+        """What the design the row is costed with uploads, sustained [Mbps] (the advisor's uplink rule reads it, so
+        the placement weighs the cloud the plans price)."""
+        return np.where(self.design == "video", self.video_mbps, self.frames_mbps)
+
+    @property
+    def own_mbps(self) -> np.ndarray:
+        """What the row's own design uploads, sustained [Mbps]."""
         return np.where(self.given == "video", self.video_mbps, self.frames_mbps)
 
 
 def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
-    """The cheapest cloud design the site's link carries, as far as the link decides: a site whose link cannot carry
-    its video stream (at ≤ UPLINK_UTILISATION of `uplink_mbps`, the advisor's rule) uploads its analysed frames
-    instead when those fit; the upload is the only cloud input the link limits, so the row keeps its pricing and
-    its place in the fleet's cloud pool."""
+    """The upload a site's link carries, as far as the link decides: a site whose link cannot carry its video stream
+    (at ≤ UPLINK_UTILISATION of `uplink_mbps`, the advisor's rule) uploads its analysed frames with its own pricing
+    when those fit (its own design as `cloud_designs` weighs it against the others its link carries)."""
     base = fleet.base
     given = np.asarray(choices.get("cloud_upload", np.full(fleet.inventory.n, base.cloud_upload)), dtype=object)
 
@@ -160,9 +166,41 @@ def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
     link = np.asarray(rowwise.answer("uplink_mbps"), dtype=float)
     room = link * designs.UPLINK_UTILISATION * (1 + 1e-12)
     to_frames = (given == "video") & (video > room) & (frames <= room)
-    cannot = np.where(given == "video", video, frames) > room
-    cannot &= ~to_frames
-    return Upload(given, np.where(to_frames, "frames", given).astype(object), to_frames, cannot, video, frames, link)
+    too_thin = np.where(given == "video", video, frames) > room
+    cannot = too_thin & ~to_frames
+    return Upload(given, np.where(to_frames, "frames", given).astype(object), too_thin, cannot, video, frames, link)
+
+
+def cloud_designs(
+    fleet: Fleet, overrides: dict, choices: dict, upload: Upload, rows: np.ndarray | None = None
+) -> tuple[designs.RowDesigns | None, dict[str, np.ndarray], Upload]:
+    """The cloud design each row is costed with: with the fleet's cloud side `cheapest` every row's cheapest feasible
+    design, with `own` that of the rows whose link cannot carry their own design (`Upload.too_thin`), the others
+    keeping theirs (`designs.cheapest_per_row` over those rows; `choices` carry `feasible_upload`'s upload, the
+    row's own design in the search). `rows` limits the search further. Returns the designs found (None: none
+    searched), the design inputs of every row (`designs.row_design_inputs`) and the upload with what each row is
+    costed with uploading and whether its link carries no design at all."""
+    n = len(upload.given)
+    # Every design uploads video or frames: where the link carries neither, none fits, and the row keeps its own.
+    some_fit = designs.carries(upload.link_mbps, upload.video_mbps) | designs.carries(
+        upload.link_mbps, upload.frames_mbps
+    )
+    searched = (np.ones(n, bool) if fleet.cloud == "cheapest" else upload.too_thin) & some_fit
+    if rows is not None:
+        searched &= np.isin(np.arange(n), rows)
+    found = None
+    if searched.any():
+        found = designs.cheapest_per_row(
+            fleet.base, overrides, choices, upload.link_mbps, rows=np.flatnonzero(searched)
+        )
+    inputs = designs.row_design_inputs(fleet.base, choices, found, n)
+    if found is not None:
+        upload = dataclasses.replace(
+            upload,
+            design=np.asarray(inputs["cloud_upload"], dtype=object),
+            cannot_upload=~some_fit | searched & ~found.feasible,
+        )
+    return found, inputs, upload
 
 
 # ── Devices: the `device` column (blank: the row's own device fields; a catalog id; or the search) ─────
@@ -341,8 +379,8 @@ def lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray
 # ── Between a fleet row and a single-site scenario ─────────────────────────────────────────────────
 def row_scenario(f: Fleet, r: int) -> Scenario:
     """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live, with
-    the cloud upload its link carries (`feasible_upload`), and with the fleet's cloud side `cheapest` the cheapest
-    design that link carries (`designs.design_fields`), as the fleet costs the row."""
+    the cloud design the fleet costs it with (`cloud_designs`: with the fleet's cloud side `cheapest`, or when its
+    link cannot carry its own design, the cheapest design its link carries)."""
     numbers, choices = _values(f)
     changes = {k: v[r] for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
     changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}
@@ -350,11 +388,11 @@ def row_scenario(f: Fleet, r: int) -> Scenario:
     rowwise = row_inputs(f)
     upload = feasible_upload(f, rowwise, rowwise.batch_choices)
     changes["cloud_upload"] = str(upload.design[r])
-    if f.cloud == "cheapest":
+    if f.cloud == "cheapest" or upload.too_thin[r]:
         overrides, batch_choices = with_devices(f, choose_devices(f, rowwise), rowwise)
         batch_choices = batch_choices | {"cloud_upload": upload.design}
-        found = designs.cheapest_per_row(f.base, overrides, batch_choices, upload.link_mbps, rows=np.array([r]))
-        changes |= designs.design_fields(found, r)
+        found, _, _ = cloud_designs(f, overrides, batch_choices, upload, rows=np.array([r]))
+        changes |= designs.design_fields(found, r) if found is not None else {}
     for name, value in list(changes.items()):
         if isinstance(SPECS.get(name), NumberField) and SPECS[name].integer:
             changes[name] = int(value)

@@ -11,6 +11,8 @@ bill per account, priced on their summed monthly volume (docs/FORMULAS.md, "Flee
     attribution      a site's share of a pool bill: v_r(m − go_live_r) / V_k(m) × bill_k(m) (pro-rata to the
                      bill's driver: images, instance load or result GB), in the all-cloud plan's pool
     marginal         what a row's sites add to the all-cloud pool: Σ_m bill_k(m) − bill_k without the row(m)
+    pooled carbon    the emissions the instance pool's count drives (idle energy, embodied share): in service_k(m) ×
+                     billed hours × kg per instance-hour, that of the pool's rows in the cloud weighted by their load
 
 Every step is a numpy operation over rows or pools; nothing loops over sites in Python.
 """
@@ -107,6 +109,9 @@ class Prices:
     term_months: np.ndarray
     min_count: np.ndarray  # instance_min_count
     fee_change: np.ndarray  # cloud_fee_change_percent_per_year
+    instance_kgco2e_per_hour: (
+        np.ndarray
+    )  # what an instance-hour billed emits besides its load (`instance_kgco2e_per_hour`)
     bandwidth_change: np.ndarray  # bandwidth_price_change_percent_per_year
     inference_tiers: tuple[np.ndarray, np.ndarray]  # (1 or R, k): per-image tiers per 1000 images
     egress_tiers: tuple[np.ndarray, np.ndarray]
@@ -163,6 +168,14 @@ class Pools:
     result_gb: Volume
 
 
+def instance_kgco2e_per_hour(b: costs.Batch) -> np.ndarray:
+    """(n,) kg CO₂e an instance-hour billed emits whatever its load: its accelerator's idle share of energy
+    (cloud_accelerator_idle_percent × watts, PUE, grid) and its embodied share; the instance terms of the
+    `cloud_energy` and `cloud_embodied` lines per instance-hour."""
+    energy_kwh = b["cloud_accelerator_idle_percent"] / 100 * b["cloud_accelerator_watts"] / 1000 * b["cloud_pue"]
+    return energy_kwh * b["cloud_grid_kgco2e_per_kwh"] + b["cloud_embodied_kgco2e_per_accelerator_hour"]
+
+
 def make_pools(b: costs.Batch, evaluated: costs.Costs, account: np.ndarray) -> Pools:
     """The rows' pools: one per account and pricing (the rows of an account priced differently are billed apart)."""
     figures = costs.scenario_figures(b)
@@ -180,6 +193,7 @@ def make_pools(b: costs.Batch, evaluated: costs.Costs, account: np.ndarray) -> P
         term_months=np.where(instances, figures["term_months"], 0.0),
         min_count=np.where(instances, b["instance_min_count"], 0.0),
         fee_change=b["cloud_fee_change_percent_per_year"],
+        instance_kgco2e_per_hour=np.where(instances, instance_kgco2e_per_hour(b), 0.0),
         bandwidth_change=b["bandwidth_price_change_percent_per_year"],
         inference_tiers=(starts, prices_per_image),
         egress_tiers=b.egress_tiers,
@@ -221,14 +235,16 @@ class Bills:
     egress: np.ndarray
     driver: np.ndarray
     result_gb: np.ndarray
+    instances: np.ndarray  # instances in service of each instance pool (0 for the others)
 
 
-def inference_bill(driver: np.ndarray, live: np.ndarray, p: Prices) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def inference_bill(driver: np.ndarray, live: np.ndarray, p: Prices) -> tuple[np.ndarray, ...]:
     """(accruing, upfront, spread) inference bills (R, M) of R pools whose monthly driver (images, or instances'
     worth of load) is `driver`, live where any of their sites is in service: the single-scenario formulas of
-    costs.evaluate on the pooled volume."""
+    costs.evaluate on the pooled volume; and the instances in service (R, M), 0 in pools not priced by instances."""
     R, M = driver.shape
     running, upfront, spread = np.zeros((R, M)), np.zeros((R, M)), np.zeros((R, M))
+    instances = np.zeros((R, M))
     fee = _profile(p.fee_change, M)
     tiered = np.flatnonzero(p.mode == 0)
     if tiered.size:
@@ -243,7 +259,8 @@ def inference_bill(driver: np.ndarray, live: np.ndarray, p: Prices) -> tuple[np.
         running[pool] = in_service * (p.instance_rate * p.billed_hours)[pool, None]
         upfront[pool] = bought * p.upfront_per_instance[pool, None]
         spread[pool] = in_service * (p.upfront_per_instance / np.maximum(p.term_months, 1))[pool, None]
-    return running * fee, upfront * fee, spread * fee
+        instances[pool] = in_service
+    return running * fee, upfront * fee, spread * fee, instances
 
 
 def egress_bill(result_gb: np.ndarray, p: Prices) -> np.ndarray:
@@ -265,13 +282,36 @@ def plan_bills(pools: Pools, count: np.ndarray, go_live: np.ndarray, on_cloud: n
     def tile(prices, k):
         return prices.take(np.tile(np.arange(k), P))
 
-    running, upfront, spread = inference_bill(flat(driver), flat(live), tile(pools.inference_prices, Ki))
+    running, upfront, spread, instances = inference_bill(flat(driver), flat(live), tile(pools.inference_prices, Ki))
     egress = egress_bill(flat(result_gb), tile(pools.egress_prices, Ke))
 
     def shaped(x, k):
         return x.reshape(P, k, months)
 
-    return Bills(shaped(running, Ki), shaped(upfront, Ki), shaped(spread, Ki), shaped(egress, Ke), driver, result_gb)
+    return Bills(
+        shaped(running, Ki),
+        shaped(upfront, Ki),
+        shaped(spread, Ki),
+        shaped(egress, Ke),
+        driver,
+        result_gb,
+        shaped(instances, Ki),
+    )
+
+
+def instance_kgco2e(pools: Pools, bills: Bills, go_live: np.ndarray, on_cloud: np.ndarray) -> np.ndarray:
+    """(P, M) what each plan's pooled instances emit per programme month whatever their load (idle energy, embodied
+    share): Σ_k in service_k(m) × billed_hours_k × the pool's kg per instance-hour, that of its rows in the cloud
+    weighted by their load V (each row's own when they agree; the pool's first row's where V is 0)."""
+    P, K, M = bills.instances.shape
+    rate = pools.row_prices.instance_kgco2e_per_hour
+    weighted = pool_volume(
+        Volume(pools.driver.amount * rate, pools.driver.factor), go_live, on_cloud, pools.inference, K, M
+    )
+    first = pools.inference_prices.instance_kgco2e_per_hour[None, :, None]
+    per_hour = np.where(bills.driver > 0, _share(weighted, bills.driver), first)
+    hours = pools.inference_prices.billed_hours[None, :, None]
+    return (bills.instances * hours * per_hour).sum(axis=1)
 
 
 def go_live_groups(go_live: np.ndarray) -> list[tuple[int, np.ndarray]]:
@@ -402,6 +442,6 @@ def _marginal_by_hand(volume, mine, pool, bills, count, go_live, rest, kind, poo
     np.add.at(live_sites, (pool, go_live), count)
     started = np.arange(M) >= go_live[rest, None]
     live = np.cumsum(live_sites, axis=1)[pool[rest]] - count[rest, None] * started > 0.5
-    running, upfront, _ = inference_bill(np.maximum(without, 0), live, prices)
+    running, upfront, _, _ = inference_bill(np.maximum(without, 0), live, prices)
     with_rows = (bills.inference[0] + bills.upfront[0]).sum(axis=1)[pool[rest]]
     return with_rows - (running + upfront).sum(axis=1)

@@ -26,6 +26,7 @@ from planner.fleet.devices import (
     DeviceChoice,
     Upload,
     choose_devices,
+    cloud_designs,
     feasible_upload,
     lookup,
     row_batch,
@@ -79,9 +80,13 @@ class Programme:
     cloud_marginal: np.ndarray | None = None  # (n,) cloud TCO one site of each row adds to the all-cloud bills:
     # its own lines and its share of what its row adds to the pooled bills (what money votes with)
     upload: Upload | None = None  # the cloud upload each row is costed with, and the links that carry none
-    cloud_design: designs.RowDesigns | None = None  # fleet.cloud == "cheapest": each row's cheapest feasible design
-    # (−1: its own, also where its link carries none), set on its columns before pooling
+    cloud_design: designs.RowDesigns | None = None  # each searched row's cheapest feasible design (`cloud_designs`:
+    # every row with fleet.cloud == "cheapest", those whose link cannot carry their own with "own"; −1: its own, also
+    # where its link carries none, and for a row not searched), set on its columns before pooling
     cloud_inputs: dict[str, np.ndarray] | None = None  # the design inputs each row's cloud is costed with (n,)
+    pools: pool.Pools | None = None  # the rows' cloud pools
+    pooled_instance_kgco2e: np.ndarray | None = None  # (3, M) what each plan's pooled instances emit whatever their
+    # load (`pool.instance_kgco2e`)
 
     @property
     def months(self) -> int:
@@ -94,10 +99,25 @@ class Programme:
     @functools.cached_property
     def kgco2e_per_site(self) -> tuple[np.ndarray, np.ndarray]:
         """(cloud, edge) emissions of one site of each row over its months [kg CO₂e], cash view (devices' embodied
-        emissions when bought): summed on request, not part of the batch's evaluation."""
+        emissions when bought), the cloud's stand-alone (its own instances): summed on request, not part of the
+        batch's evaluation."""
         c = self.rows.costs
         within = np.arange(c.months)[None, :] < c.horizon[:, None]
         return tuple(costs.weighted_sums(c.terms(side, "cash", carbon=True), c.n, within) for side in ("cloud", "edge"))
+
+    @functools.cached_property
+    def plan_cloud_kgco2e(self) -> np.ndarray:
+        """(3, M) each plan's cloud emissions per programme month [kg CO₂e]: its sites in the cloud, each with its own
+        lines less what its own instances emit whatever their load, plus what the plan's pooled instances emit
+        (`pool.instance_kgco2e`), as the instance bill is pooled."""
+        c, M = self.rows.costs, self.months
+        own = costs.sum_terms(c.terms("cloud", "cash", carbon=True), c.n, M)
+        if self.pools is not None:
+            prices = self.pools.row_prices
+            own -= c.values("instances") * (prices.billed_hours * prices.instance_kgco2e_per_hour)[:, None]
+        on_cloud = self.count[None, :] * np.vstack([np.ones(c.n), np.zeros(c.n), ~self.edge])
+        pooled = 0.0 if self.pooled_instance_kgco2e is None else self.pooled_instance_kgco2e
+        return _shift_sum(own, self.go_live, on_cloud, M) + pooled
 
 
 def evaluate(fleet: Fleet) -> Programme:
@@ -114,11 +134,10 @@ def evaluate(fleet: Fleet) -> Programme:
     upload = feasible_upload(fleet, rowwise, choices)
     choices = choices | {"cloud_upload": upload.design}
     b = row_batch(base, overrides, choices)
-    # The cloud side: each row's own design, or its cheapest feasible one set on its columns before pooling, so the
-    # pools, the plans and the money vote all price the same cloud.
-    cheapest = (
-        designs.cheapest_per_row(base, overrides, choices, upload.link_mbps) if fleet.cloud == "cheapest" else None
-    )
+    # The cloud side: each row's own design, or its cheapest feasible one (every row with `cheapest`, the rows whose
+    # link cannot carry their own with `own`) set on its columns before pooling, so the pools, the plans, the money
+    # vote and the uplink rule all price the same cloud.
+    cheapest, cloud_inputs, upload = cloud_designs(fleet, overrides, choices, upload)
     if cheapest is not None:
         b = designs.with_designs(base, b, cheapest)
     evaluated = costs.evaluate(b, M)
@@ -154,6 +173,7 @@ def evaluate(fleet: Fleet) -> Programme:
 
     # What each plan pays for its sites in the cloud: their own lines, and the pooled bills of what it leaves there.
     bills = pool.plan_bills(pools, count, go_live, on_cloud, M)
+    pooled_kg = pool.instance_kgco2e(pools, bills, go_live, on_cloud)
     stay_running = plan_series("cloud", False, on_cloud, pool.POOLED) + (bills.inference.sum(1) + bills.egress.sum(1))
     stay_upfront = plan_series("cloud", True, on_cloud, pool.POOLED) + bills.upfront.sum(1)
     # The cloud cost of the sites a plan moves to the edge: what the all-cloud plan pays beyond it.
@@ -195,7 +215,9 @@ def evaluate(fleet: Fleet) -> Programme:
         marginal_cloud,
         upload,
         cheapest,
-        designs.row_design_inputs(base, choices, cheapest, n),
+        cloud_inputs,
+        pools,
+        pooled_kg,
     )
 
 
@@ -248,7 +270,8 @@ def place(
 
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
     its `device` cell names, or the advisor's catalog search), sized by the cost model. The cloud side is the row's
-    design the plans price: its own, or with `fleet.cloud` = cheapest its cheapest feasible design.
+    design the plans price: its own, or its cheapest feasible design (`cloud_designs`); the uplink rule reads that
+    design's upload.
     """
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}

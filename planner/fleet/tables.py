@@ -110,10 +110,10 @@ def reasons(p: Programme) -> np.ndarray:
 
 
 def _upload_reasons(p: Programme) -> np.ndarray:
-    """'; its link cannot carry its video …: the cloud is costed uploading its frames (… Mbps)', or that it carries
-    neither: for the rows whose link limits the cloud (`devices.feasible_upload`)."""
+    """'; its link cannot carry its video …: the cloud is costed with the cheapest design its link carries (… Mbps)',
+    or that it carries neither video nor frames: for the rows whose link limits the cloud (`devices.cloud_designs`)."""
     u = p.upload
-    if u is None or not (u.to_frames.any() or u.cannot_upload.any()):
+    if u is None or not u.too_thin.any():
         return np.full(p.fleet.inventory.n, "", dtype=object)
 
     def mbps(x):
@@ -122,16 +122,8 @@ def _upload_reasons(p: Programme) -> np.ndarray:
     room = f"{UPLINK_UTILISATION:.0%} of "
     link = mbps(u.link_mbps) + " Mbps)"
     return np.select(
-        [u.to_frames, u.cannot_upload],
+        [u.cannot_upload, u.too_thin],
         [
-            "; its link cannot carry its video to the cloud ("
-            + mbps(u.video_mbps)
-            + " Mbps sustained, more than "
-            + room
-            + link
-            + ": the cloud is costed uploading its analysed frames ("
-            + mbps(u.frames_mbps)
-            + " Mbps)",
             "; its link carries neither its video nor its frames to the cloud ("
             + mbps(u.video_mbps)
             + " or "
@@ -140,6 +132,16 @@ def _upload_reasons(p: Programme) -> np.ndarray:
             + room
             + link
             + ": the all-cloud plan could not run here",
+            "; its link cannot carry its "
+            + u.given.astype(object)
+            + " to the cloud ("
+            + mbps(u.own_mbps)
+            + " Mbps sustained, more than "
+            + room
+            + link
+            + ": the cloud is costed with the cheapest design its link carries ("
+            + mbps(u.sustained_mbps)
+            + " Mbps)",
         ],
         "",
     ).astype(object)
@@ -229,13 +231,23 @@ def site_display(sites: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
 def cloud_design_text(p: Programme) -> np.ndarray:
     """The site table's `cloud_design` column: the cloud design each row is costed with, in words; with the fleet's
     cloud side `cheapest`, whether it is the row's own ("its own design, the cheapest its link carries", or its link
-    carries none)."""
+    carries none); with `own`, for a row whose link cannot carry its own design, that it is the cheapest its link
+    carries (or that it carries none)."""
     n = p.fleet.inventory.n
     if p.cloud_inputs is None:
         return np.full(n, "", dtype=object)
     words = designs.inputs_text(p.cloud_inputs)
     if p.cloud_design is None:
         return words
+    if p.fleet.cloud == "own":  # only the rows whose link cannot carry their own design were searched
+        return np.select(
+            [p.upload.cannot_upload, p.upload.too_thin],
+            [
+                words + " (its own design: its link carries none)",
+                words + " (the cheapest its link carries: its own design does not fit its link)",
+            ],
+            words,
+        ).astype(object)
     own = p.cloud_design.design < 0
     return np.select(
         [own & p.cloud_design.feasible, own],
@@ -264,15 +276,16 @@ def plan_summary(p: Programme) -> dict[str, dict]:
     f = p.plans
     out = {}
     quarters = np.arange(0, p.months, 3)
-    cloud_kg, edge_kg = p.kgco2e_per_site
+    _, edge_kg = p.kgco2e_per_site
+    cloud_kg = p.plan_cloud_kgco2e.sum(axis=1)  # the plan's sites in the cloud, their instances pooled
     on_edge = {
         "all_cloud": np.zeros(len(p.count), bool),
         "all_edge": np.ones(len(p.count), bool),
         "recommended": p.edge,
     }
-    all_cloud_kg = float(p.count @ cloud_kg)
+    all_cloud_kg = float(cloud_kg[0])
     for i, plan in enumerate(PLANS):
-        kg = float(p.count @ np.where(on_edge[plan], edge_kg, cloud_kg))
+        kg = float(cloud_kg[i] + p.count @ np.where(on_edge[plan], edge_kg, 0.0))
         out[plan] = {
             "capex_total": float(f.capex_total[i]),
             "capex_by_quarter": [float(x) for x in np.add.reduceat(p.plan_capex[i], quarters)],
@@ -320,7 +333,7 @@ def result_dict(p: Programme) -> dict:
         "cloud": p.fleet.cloud,
         "rows": p.fleet.inventory.n,
         "sites_total": int(p.count.sum()),
-        "sites_uploading_frames": _named(p, None if p.upload is None else p.upload.to_frames),
+        "sites_link_too_thin": _named(p, None if p.upload is None else p.upload.too_thin),
         "sites_without_upload": _named(p, None if p.upload is None else p.upload.cannot_upload),
         "plans": plan_summary(p),
         "sites": [

@@ -1330,13 +1330,16 @@ def commitments(needed: np.ndarray, term_months: np.ndarray) -> tuple[np.ndarray
     in_service, bought = needed.copy(), np.zeros((n, M))
     if committed.any():
         rows = np.flatnonzero(committed)
-        need, life = needed[rows], term[rows]
-        bought_so_far = np.zeros((rows.size, M + 1))  # Σ bought(s) for s < m, per month m
+        # month-major copies: each month's step reads and writes one contiguous row
+        need, life, at = np.ascontiguousarray(needed[rows].T), term[rows], np.arange(rows.size)
+        served, got = need.copy(), np.zeros_like(need)
+        bought_so_far = np.zeros((M + 1, rows.size))  # Σ bought(s) for s < m, per month m
         for m in range(M):
-            running = bought_so_far[:, m] - bought_so_far[np.arange(rows.size), np.maximum(m - life + 1, 0)]
-            in_service[rows, m] = np.maximum(need[:, m], running)
-            bought[rows, m] = in_service[rows, m] - running
-            bought_so_far[:, m + 1] = bought_so_far[:, m] + bought[rows, m]
+            running = bought_so_far[m] - bought_so_far[np.maximum(m - life + 1, 0), at]
+            np.maximum(need[m], running, out=served[m])
+            np.subtract(served[m], running, out=got[m])
+            np.add(bought_so_far[m], got[m], out=bought_so_far[m + 1])
+        in_service[rows], bought[rows] = served.T, got.T
     running = np.where(_col(committed), in_service - bought, 0.0)  # commitments still running, bought before
     return in_service, bought, running
 

@@ -288,9 +288,9 @@ def cheapest_per_row(
     (`design_changes`: its provider's regions, its catalog instance's committed rates), each set on every row over
     the row's own inputs; the row's own design is one more. Each design is costed for the rows whose link carries
     its upload, the designs' rows stacked into batches of up to MAX_STACKED_ROWS (never a loop over rows); `rows`
-    limits the search (the others keep their own design). `own_total`: the rows' own cloud TCO if already costed
-    (else costed here; NaN outside `rows`). A tie (9 significant digits) keeps the row's own design, then the
-    design that changes fewer inputs."""
+    limits the search (the others keep their own design); rows alike in every column and link are searched once.
+    `own_total`: the rows' own cloud TCO if already costed (else costed here; NaN outside `rows`). A tie (9
+    significant digits) keeps the row's own design, then the design that changes fewer inputs."""
     n = len(link_mbps)
 
     def column(name):
@@ -303,13 +303,21 @@ def cheapest_per_row(
     fits = {"video": video <= carried, "frames": frames <= carried}
     searched = np.ones(n, bool) if rows is None else np.isin(np.arange(n), rows)
     rows_batch = cost_model.batch([base], choices, **overrides)  # every row's own columns, checked once
+    # Rows alike in every column, link and own total are searched once, their first standing for the others.
+    asked = np.flatnonzero(searched)
+    key = [rows_batch.columns[k][asked].astype(float) for k in rows_batch.columns]
+    key += [np.broadcast_to(np.asarray(link_mbps, float), (n,))[asked]]
+    if own_total is not None:
+        key.append(np.asarray(own_total, float)[asked])
+    first, alike = _first_alike(np.column_stack(key))
+    searched = np.isin(np.arange(n), asked[first])
     if own_total is None:
         own_total = np.full(n, np.nan)
-        at = np.flatnonzero(searched)
-        own_total[at] = _cloud_total(
+        reps = np.flatnonzero(searched)
+        own_total[reps] = _cloud_total(
             cost_model.Batch(
-                len(at),
-                {k: v[at] for k, v in rows_batch.columns.items()},
+                len(reps),
+                {k: v[reps] for k, v in rows_batch.columns.items()},
                 rows_batch.inference_tiers,
                 rows_batch.egress_tiers,
             )
@@ -332,7 +340,19 @@ def cheapest_per_row(
             cheaper = rounded < best[at]
             won = at[cheaper]
             best[won], total[won], design[won] = rounded[cheaper], cost[mine][cheaper], i
+    standing = asked[first][alike]  # the row searched for each row asked
+    total[asked], design[asked], best[asked] = total[standing], design[standing], best[standing]
     return RowDesigns(total, design, changes, np.isfinite(best), scenarios)
+
+
+def _first_alike(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the first row of each distinct row of a 2-D array, the index of each row's distinct row), rows alike bit
+    for bit."""
+    if not len(values):
+        return np.zeros(0, int), np.zeros(0, int)
+    whole = np.ascontiguousarray(values).view(np.dtype((np.void, values.dtype.itemsize * values.shape[1])))
+    _, first, alike = np.unique(whole.ravel(), return_index=True, return_inverse=True)
+    return first, alike.ravel()
 
 
 @functools.lru_cache(maxsize=16)
@@ -357,12 +377,16 @@ def _designs_of(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...],
 def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: dict, design_of, row_of, own=False):
     """The batch of (design, row) pairs: each column the design's where the design sets it, else the row's; the
     price tiers the design's. `own` (bool per pair): pairs that keep every column of the row."""
-    columns = {
-        k: np.where(
-            set_by_design[k][design_of] & ~np.asarray(own), designs.columns[k][design_of], rows.columns[k][row_of]
-        )
-        for k in rows.columns
-    }
+    own = np.asarray(own)
+    columns = {}
+    for k, row_values in rows.columns.items():
+        sets = set_by_design[k]
+        if not sets.any():  # a column no design sets: the row's
+            columns[k] = row_values[row_of]
+        elif sets.all() and not own.any():  # one every design sets: the design's
+            columns[k] = designs.columns[k][design_of]
+        else:
+            columns[k] = np.where(sets[design_of] & ~own, designs.columns[k][design_of], row_values[row_of])
 
     def tiers(key: str) -> tuple[np.ndarray, np.ndarray]:
         starts, prices = getattr(designs, key)
