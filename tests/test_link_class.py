@@ -9,7 +9,7 @@ import pytest
 from planner import cli
 from planner.catalogs import catalog
 from planner.exports import report
-from planner.model import designs, explain
+from planner.model import explain
 from planner.schema.scenario import parse_json, replace, to_dict, to_json, to_share_token, unpack_token
 
 pytestmark = pytest.mark.unit

@@ -27,6 +27,7 @@ from planner.schema.scenario import (
     FIELDS,
     GROUPS,
     MONEY_FIELDS,
+    NO_LINK_CLASS,
     NO_REGION,
     TIER_SCHEDULES,
     ChoiceField,
@@ -294,6 +295,18 @@ def _tiers(schedule) -> list[dict]:
     return [{"start": float(start), "price": float(price)} for start, price in schedule]
 
 
+def link_text(link: dict, scenario: Scenario) -> str:
+    """'Metered 5G / LTE · 50 Mbps up, $60/month, 50 GB included, $15/GB above': a link class as the picker lists it."""
+
+    def price(usd):
+        return exact_money(usd * scenario.fx_rate, scenario.currency)
+
+    text = f"{link['name']} · {link['upload_mbps']:,g} Mbps up, {price(link['usd_per_month'])}/month"
+    if link["metered"] == "yes":
+        text += f", {link['allowance_gb'] or 0:,g} GB included, {price(link['usd_per_gb_over'])}/GB above"
+    return text
+
+
 def pickers(group: str, scenario: Scenario) -> list[Picker]:
     """The catalog pickers shown at the top of an input group; their USD prices converted at the scenario's rate."""
     cat, cur = state.catalog(), scenario.currency
@@ -325,6 +338,13 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
             )
             for key, (r, f) in cat.instance_choices(scenario.instance_commitment).items()
         }
+        link_names = FIELD_BY_NAME["link_class"].options
+        links = {NO_LINK_CLASS: (link_names[NO_LINK_CLASS], {"link_class": NO_LINK_CLASS})} | {
+            c["id"]: (link_text(c, scenario), local(cat.link_fields(c["id"]))) for c in cat.connectivity
+        }
+        link_edited = (
+            f"{link_names[scenario.link_class]}, figures edited" if scenario.link_class != NO_LINK_CLASS else ""
+        )
         return [
             Picker(
                 "region",
@@ -355,6 +375,16 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
                 "it) and spot rates, the partial-upfront share, the managed-endpoint surcharge and the "
                 "throughput estimate, and switches inference pricing to GPU instances." + usd_note,
                 instances,
+            ),
+            Picker(
+                "link",
+                "Site link class (catalog)",
+                "The site's connectivity (data/connectivity.csv): its upload capacity is the uplink a cloud design "
+                "must fit in (Costs page), and it fills the line's rental, the data it includes and the per-GB bill "
+                "above that with the class's business tariff. Custom keeps the figures as they are and takes the "
+                "uplink from the advisor's answer." + usd_note,
+                links,
+                link_edited,
             ),
         ]
     if group == "Edge":
@@ -484,7 +514,7 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
 
 
 # ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
-PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region"}  # label fields the catalog pickers fill
+PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region", "link_class"}  # label fields the catalog pickers fill
 CURRENCY_FIELDS = {"currency", "fx_rate", "fx_rate_date"}  # drawn by `currency_inputs`
 PICKED_TIERS = {"inference_tiers"}  # tier schedules a picker fills (its source shows beside it)
 
