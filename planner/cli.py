@@ -653,6 +653,13 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
             f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  "
             f"{irr_text(s['irr_percent'], s['irr_note'])}"
         )
+    if p.after_tax is not None:
+        lines += ["", f"After tax at {p.fleet.base.tax_rate_percent:g} %:"]
+        lines += [
+            f"{fleet_inventory.PLAN_TEXT[key]:<18}NPV {_money(s['npv_after_tax'], 0)}, IRR "
+            f"{irr_text(s['irr_percent_after_tax'], s['irr_note_after_tax'])}"
+            for key, s in plans.items()
+        ]
     lines += [
         "",
         f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
