@@ -214,6 +214,8 @@ FINANCE_LINES = validate(
         "link_upgrade_allowance_gb": 50,
         "link_upgrade_per_gb": 0.05,
         "link_class": "metered_5g",
+        "spares_percent": 5,  # deducted over the life with the devices, as the installation visits
+        "install_per_site": 400,
         "horizon_months": 42,
         "feedback_percent": 20,
         "useful_life_months": 24,

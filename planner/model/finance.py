@@ -215,8 +215,9 @@ def tax_effect(costs: Costs) -> np.ndarray:
         t × (edge_deductible(m) − cloud_deductible(m)) + t × (depreciation(m) − commitment_spread(m))
     Running costs are deductible as paid (the cash view's accruing lines, but the internal carbon price, which
     nobody is paid, and the value kept at the horizon, which is untaxed at book value); capex is deducted through
-    its straight-line depreciation over the useful life (the edge's tax shield), an upfront commitment over its
-    term. Tax is paid in the month it arises, and a month's loss offsets other profit of the business."""
+    its straight-line depreciation over the useful life (the edge's tax shield: devices and installation, spares,
+    installation visits: `TAX_SPREAD`), an upfront commitment over its term. Tax is paid in the month it arises,
+    and a month's loss offsets other profit of the business."""
     rate = np.asarray(costs.tax_rate_percent, dtype=float) / 100
     if not np.any(rate):
         return np.zeros((costs.n, costs.months))
@@ -231,7 +232,9 @@ def tax_effect(costs: Costs) -> np.ndarray:
 
 
 UNTAXED = frozenset(CARBON_PRICE_KEYS + TERMINAL_KEYS)  # running lines tax does not deduct (`tax_effect`)
-TAX_SPREAD = {"edge": ["depreciation"], "cloud": ["commitment_spread"]}  # lumps deducted as these lines spread them
+# Lumps deducted as these accounting lines spread them: the edge's devices and installation, its spares pool and
+# its installation visits over the useful life; an upfront commitment over its term.
+TAX_SPREAD = {"edge": ["depreciation", "spares_depreciation", "site_visits_spread"], "cloud": ["commitment_spread"]}
 
 
 def after_tax_figures(
