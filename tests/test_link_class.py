@@ -116,3 +116,18 @@ def test_an_upgraded_link_bills_the_clouds_upload_at_its_own_allowance_and_per_g
 def test_without_an_upgrade_the_upgrades_data_figures_are_not_used():
     s = replace(VESSEL, link_upgrade_allowance_gb=10, link_upgrade_per_gb=99)
     assert values(s, "site_uplink")[0] == pytest.approx(values(VESSEL, "site_uplink")[0])
+
+
+def test_the_class_answers_the_advisors_connectivity_and_uplink_unless_answered(capsys):
+    def advise(*args):
+        assert cli.main(["advise", "--preset", "vessel", *args, "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    plain, satellite = advise(), advise("--set", "link_class=satellite")
+    assert plain["uplink_available_mbps"] == 100 and satellite["uplink_available_mbps"] == 20
+    connectivity = next(f for f in satellite["factors"] if f["key"] == "connectivity")
+    assert connectivity["answer"] == "Satellite"
+    # the access round trip of a geostationary link (data/connectivity.csv: 600 ms) in the latency budget
+    assert satellite["latency_ms"]["cloud"]["parts"]["Access network round trip"] == 600
+    assert advise("--set", "link_class=satellite", "--answer", "uplink_mbps=500")["uplink_available_mbps"] == 500
+    assert report.link_answers(replace(RETAIL, link_class="intermittent")) == {"connectivity": "intermittent"}

@@ -462,6 +462,19 @@ def site_link_mbps(scenario: Scenario, custom_mbps: float | None = None) -> floa
     return catalog.load().link_mbps(scenario.link_class, LINK_MBPS if custom_mbps is None else custom_mbps)
 
 
+def link_answers(scenario: Scenario) -> dict:
+    """The advisor's answers the site's link class gives (its connectivity, its upload capacity within the
+    question's range); none for the custom class."""
+    found = catalog.load().link_class(scenario.link_class)
+    if found is None:
+        return {}
+    question = advisor.QUESTION_BY_NAME["uplink_mbps"]
+    answers = {"connectivity": found["id"]} if found["id"] in advisor.QUESTION_BY_NAME["connectivity"].options else {}
+    if question.min <= found["upload_mbps"] <= question.max:
+        answers["uplink_mbps"] = float(found["upload_mbps"])
+    return answers
+
+
 def cloud_designs(scenario: Scenario, link_mbps: float | None = None) -> designs.Designs:
     """Every cloud design of the scenario costed, feasible where a link of `link_mbps` carries it (default: the
     site's link, `site_link_mbps`)."""

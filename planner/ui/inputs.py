@@ -19,7 +19,7 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
-from planner.exports.report import sources
+from planner.exports.report import link_answers, sources
 from planner.exports.tables import edited_tiers
 from planner.schema.format import md, money, number_text, price_decimals
 from planner.schema.scenario import (
@@ -228,8 +228,12 @@ def _same(scenario_values: dict, changes: dict, own: tuple[str, ...] = ()) -> bo
 
 def _pick(picker: Picker, key: str) -> None:
     chosen = st.session_state[key]
-    if chosen != CUSTOM and state.commit(**picker.choices[chosen][1]) and picker.name == "region":
-        sync_region_distance()
+    if chosen != CUSTOM and state.commit(**picker.choices[chosen][1]):
+        if picker.name == "region":
+            sync_region_distance()
+        if picker.name == "link" and st.session_state.get(state.ADVISOR_ANSWERS):  # as the advisor's answers
+            answers = link_answers(state.current())
+            st.session_state[state.ADVISOR_ANSWERS] = {**st.session_state[state.ADVISOR_ANSWERS], **answers}
 
 
 # ── Region distance → the advisor's latency budget ────────────────────────────────────────────────
