@@ -143,6 +143,14 @@ with st.container(horizontal=True, gap="large"):  # wraps on narrow screens rath
     )
     st.metric("Recommended: capex", money(summary["capex_total"], cur), width="content")
     st.metric("Recommended: NPV of savings", money(summary["npv"], cur), width="content", help="Against all cloud.")
+    if "npv_after_tax" in summary:  # the base sets a tax rate: the after-tax NPV beside the pre-tax one
+        st.metric(
+            "Recommended: NPV after tax",
+            money(summary["npv_after_tax"], cur),
+            width="content",
+            help=f"At the base's {f.base.tax_rate_percent:g} % tax rate: running costs deductible as paid, edge "
+            "capex through its depreciation, an upfront commitment over its term. Against all cloud.",
+        )
     st.metric(
         "Recommended: TCO", money(summary["tco"], cur), width="content", help=f"Over {f.months} programme months."
     )

@@ -58,7 +58,7 @@ st.html(
     )
 )
 st.html(block("<h3>ROI, payback, NPV and TCO</h3>" + printable.summary_html(analysis, view)))
-options = cloud_designs.designs_of_json(to_json(scenario), cloud_designs.link_mbps())
+options = cloud_designs.designs_of_json(to_json(scenario), cloud_designs.link_mbps(scenario))
 st.html(block("<h3>Your cloud design and the cheapest one</h3>" + printable.cheapest_cloud_html(options)))
 
 answers = advisor_page.submitted()

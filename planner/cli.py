@@ -55,8 +55,10 @@ from planner.exports.report import (
     analyse_one,
     cloud_designs,
     formula_rows,
+    link_answers,
     report_csv,
     scenario_file,
+    site_link_mbps,
     source_lines,
     summary,
     summary_json,
@@ -79,6 +81,7 @@ from planner.schema.scenario import (
     parse_assignment,
     parse_json,
     price_book_note,
+    scale_money,
     to_dict,
     to_json,
     validate,
@@ -153,8 +156,8 @@ def _parser() -> argparse.ArgumentParser:
         "--uplink-mbps",
         type=float,
         metavar="MBPS",
-        default=LINK_MBPS,
-        help=f"the site's uplink, which a cloud design's upload must fit in (default {LINK_MBPS:g})",
+        help="the site's uplink, which a cloud design's upload must fit in (default: the upload capacity of the "
+        f"scenario's link_class, {LINK_MBPS:g} for a custom one)",
     )
     _advise_parser(sub)
     _fleet_parser(sub)
@@ -209,9 +212,19 @@ def _load(args):
         if note:
             print(f"note: {args.scenario}: {note}", file=sys.stderr)
     changes = dict(parse_assignment(item) for item in args.set or ())
+    changes = _with_link_class(changes, changes.get("fx_rate", scenario.fx_rate))
     if args.months is not None:
         changes["horizon_months"] = args.months
     return validate({**to_dict(scenario), **changes}) if changes else scenario
+
+
+def _with_link_class(changes: dict, fx_rate) -> dict:
+    """`--set` changes with a link class's figures (its rental, allowance and per-GB bill, as the Scenario page's
+    picker fills them) under those set explicitly; a custom or unknown class changes nothing here."""
+    found = catalog.load().link_class(changes.get("link_class", ""))
+    if found is None or not isinstance(fx_rate, (int, float)) or isinstance(fx_rate, bool):
+        return changes
+    return scale_money(catalog.load().link_fields(found["id"]), fx_rate) | changes
 
 
 def _money(x: float, decimals: int = 2) -> str:
@@ -422,6 +435,8 @@ def _advise(args) -> int:
     km = catalog.load().region_distance_km(scenario.cloud_region, scenario.site_location)
     if km is not None:  # the scenario's site and region say how far the cloud is
         given.setdefault("region_distance_km", float(min(round(km), 20_000)))
+    for name, value in link_answers(scenario).items():  # the site's link class says how it is connected
+        given.setdefault(name, value)
     answers = advisor.answers(**given)
     advice = advisor.advise(answers, scenario)
     if args.format == "json":
@@ -641,6 +656,13 @@ def _fleet_text(p: fleet_programme.Programme) -> str:
             f"{_money(s['npv'], 0):>18}{be:>14}{s['kgco2e_total'] / 1000:>10,.1f}  "
             f"{irr_text(s['irr_percent'], s['irr_note'])}"
         )
+    if p.after_tax is not None:
+        lines += ["", f"After tax at {p.fleet.base.tax_rate_percent:g} %:"]
+        lines += [
+            f"{fleet_inventory.PLAN_TEXT[key]:<18}NPV {_money(s['npv_after_tax'], 0)}, IRR "
+            f"{irr_text(s['irr_percent_after_tax'], s['irr_note_after_tax'])}"
+            for key, s in plans.items()
+        ]
     lines += [
         "",
         f"Money in {cur}; savings, NPV, break-even and IRR against all cloud; emissions in tonnes of CO2e "
@@ -878,14 +900,15 @@ def _run(argv: list[str] | None) -> int:
     scenario = _load(args)
     if args.currency is not None:
         scenario = currency.convert(scenario, args.currency.strip().upper(), args.fx_rate)
-    if not (0 < args.uplink_mbps < float("inf")):
+    if args.uplink_mbps is not None and not (0 < args.uplink_mbps < float("inf")):
         raise UsageError(f"--uplink-mbps must be a positive number of Mbps, got {args.uplink_mbps:g}")
+    link_mbps = site_link_mbps(scenario) if args.uplink_mbps is None else args.uplink_mbps
     if args.cloud == "cheapest":
-        scenario = _cheapest_design(scenario, args.uplink_mbps)
+        scenario = _cheapest_design(scenario, link_mbps)
     a = analyse_one(scenario)
 
     def json_of(a, view):
-        return summary_json(a, view, args.uplink_mbps)
+        return summary_json(a, view, link_mbps)
 
     text = {"table": _table, "json": json_of, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
     if args.out is not None:

@@ -29,8 +29,9 @@ def test_tornado_swings_of_linear_inputs_by_hand():
 def test_tornado_is_sorted_by_swing_and_clips_to_bounds():
     table = risk.tornado(RETAIL, percent=200)
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
-    floors = table["input"].map(lambda name: FIELD_BY_NAME[name].min)
-    assert (table["low"] >= floors).all()  # 200 % below would be negative: clipped at the bound
+    numeric = table[~table["input"].isin(risk.CHOICE_INPUTS)]  # a choice's low and high are its two options
+    floors = numeric["input"].map(lambda name: FIELD_BY_NAME[name].min)
+    assert (numeric["low"] >= floors).all()  # 200 % below would be negative: clipped at the bound
     assert table.set_index("input").loc["cameras", "low"] == FIELD_BY_NAME["cameras"].min
     hours = table.set_index("input").loc["hours_per_day"]
     assert hours["high"] == 24  # 12 h × 3 = 36 h, clipped to the field's 24 h
@@ -257,6 +258,8 @@ def test_tornado_row_by_hand():
             "savings_high": 9_900.0,
             "npv_low": 11_340.0,
             "npv_high": 9_900.0,
+            "npv_after_tax_low": 11_340.0,  # no tax rate: the NPV itself
+            "npv_after_tax_high": 9_900.0,
             "swing": 1_440.0,
             # the fee moves no emissions: 36 months × (cloud − edge kg/month, as in test_report) − 1,150 kg of device
             "kgco2e_avoided_low": 36 * (CLOUD_KG - EDGE_KG) - 1_150,

@@ -99,7 +99,12 @@ def test_the_display_table_shows_the_chosen_money_output():
 
 
 def test_results_read_well_in_a_sentence():
-    assert [sensitivity.result_in_sentence(r) for r in format.RESULTS] == ["savings", "NPV of savings", "break-even"]
+    assert [sensitivity.result_in_sentence(r) for r in format.RESULTS] == [
+        "savings",
+        "NPV of savings",
+        "NPV of savings after tax",
+        "break-even",
+    ]
     assert format.result_name("npv", 24) == "NPV of savings over 24 months"
     assert format.result_unit("break_even", "EUR") == "months" and format.result_unit("npv", "EUR") == "EUR"
 

@@ -199,7 +199,7 @@ def test_a_wrong_formula_is_caught(recalculated):
 
 # Every line of inflation, the value kept at the horizon, tax and the site's link non-zero: the GPU preset on a
 # 3-year all-upfront commitment renewed at month 37 (unexpired at the horizon of 42), devices refreshed at month 25
-# (installation at a year's inflation, 18 months old at the horizon), a metered line with its upgrade.
+# (installation at a year's inflation, 18 months old at the horizon), a metered line with its metered upgrade.
 FINANCE_LINES = validate(
     {
         **to_dict(catalog.preset("smart_city_gpu")),
@@ -211,6 +211,11 @@ FINANCE_LINES = validate(
         "link_allowance_gb": 5,
         "link_upgrade_install": 500,
         "link_upgrade_per_month": 225,
+        "link_upgrade_allowance_gb": 50,
+        "link_upgrade_per_gb": 0.05,
+        "link_class": "metered_5g",
+        "spares_percent": 5,  # deducted over the life with the devices, as the installation visits
+        "install_per_site": 400,
         "horizon_months": 42,
         "feedback_percent": 20,
         "useful_life_months": 24,
@@ -233,6 +238,8 @@ def test_inflation_horizon_value_tax_and_link_lines_recompute_in_both_views(fina
     a = analyse_one(FINANCE_LINES)
     for key in ("installation", "terminal_cloud", "terminal_edge", "link_rental", "link_rental_edge", "site_uplink"):
         assert a.costs.values(key)[0].any(), key
+    upload_gb = a.costs.values("upload_gb")[0, 0]  # over the upgrade: its 50 GB included, 0.05 a GB above
+    assert a.costs.values("site_uplink")[0, 0] == pytest.approx(max(upload_gb - FINANCE_LINES.sites * 50, 0) * 0.05)
     assert a.costs.values("installation")[0, 24] > a.costs.values("installation")[0, 0]  # a year's inflation
     s = summary(a)
     assert s["irr_percent_after_tax"] is not None and s["npv_savings_after_tax"] != s["npv_savings"]

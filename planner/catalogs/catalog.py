@@ -20,6 +20,7 @@ from pathlib import Path
 
 from planner.schema.scenario import (
     FIELD_BY_NAME,
+    NO_LINK_CLASS,
     NO_REGION,
     TIER_SCHEDULES,
     NumberField,
@@ -394,6 +395,27 @@ class Catalog:
         embodied = self.carbon_row("device_embodied", device_id)
         return fields | ({"device_embodied_kgco2e": embodied["value"]} if embodied else {})
 
+    def link_class(self, class_id: str) -> dict | None:
+        """The connectivity.csv row of a link class, or None (the custom class, or an id not in the catalog)."""
+        return next((c for c in self.connectivity if c["id"] == class_id), None)
+
+    def link_fields(self, class_id: str) -> dict:
+        """Scenario fields (USD) for a site on a link class: its rental, the data it includes (0 for no cap: its
+        per-GB bill is then 0) and the per-GB bill above that."""
+        c = self.link_class(class_id)
+        return {
+            "link_class": c["id"],
+            "link_per_month": c["usd_per_month"],
+            "link_allowance_gb": c["allowance_gb"] or 0.0,
+            "uplink_per_gb": c["usd_per_gb_over"],
+        }
+
+    def link_mbps(self, class_id: str, custom_mbps: float) -> float:
+        """The site's uplink capacity [Mbps]: its link class's upload, or `custom_mbps` (the advisor's uplink answer)
+        for the custom class."""
+        c = self.link_class(class_id)
+        return float(c["upload_mbps"]) if c else float(custom_mbps)
+
     def instance_fields(self, instance_id: str, endpoint: bool, commitment: str = "one_year") -> dict:
         """Scenario fields for a catalog GPU instance, as a plain VM or behind the provider's managed endpoint;
         the committed rate is the row's 3-year rate under a 3-year commitment, else its 1-year rate."""
@@ -475,6 +497,11 @@ class Catalog:
                         (r,),
                     )
                 )
+        link = self.link_class(values["link_class"])
+        if link and all(same_value(values[k], v) for k, v in self.link_fields(link["id"]).items()):
+            fields = tuple(self.link_fields(link["id"]))
+            cited = (link["name"], link["tariff_source"], link["tariff_as_of"], link["tariff_estimate"])
+            found.append(Provenance("link", fields, *cited, (link,)))
         found += self.carbon_provenance(values)
         found += self.cost_line_provenance(values)
         fee = next(
@@ -817,6 +844,9 @@ def _load(data_dir: Path, overlay_dir: Path | None, stamp: tuple, today: datetim
     for name in ("management.csv", "connectivity.csv", "workloads.csv", "stack.csv"):
         tables[name] = tuple(rows(name))
         _check_unique(tables[name], "id", name)
+    for row in tables["connectivity.csv"]:
+        if row["id"] not in FIELD_BY_NAME["link_class"].options or row["id"] == NO_LINK_CLASS:
+            raise CatalogError(f"connectivity.csv: class {row['id']!r} is not an option of the link_class field")
     plans = {m["id"] for m in tables["management.csv"]}
     for row in tables["stack.csv"]:
         if row["management"] and row["management"] not in plans:

@@ -25,10 +25,10 @@ from planner.schema.format import (
     break_even_text,
     break_even_value_text,
     carbon_break_even_text,
+    input_value_text,
     money,
     ms_text,
     never_text,
-    number_text,
     result_name,
 )
 
@@ -490,7 +490,8 @@ def tornado_figure(
     be = metric == "break_even"
     rows = table.reset_index(drop=True)
     ticks = [
-        f"<b>{r.label}</b><br><span style='font-size:11px'>{number_text(r.low)} – {number_text(r.high)} {r.unit}</span>"
+        f"<b>{r.label}</b><br><span style='font-size:11px'>{input_value_text(r.input, r.low)} – "
+        f"{input_value_text(r.input, r.high)} {r.unit}</span>"
         for r in rows.itertuples()
     ]
     never_x = never_position(horizon)
@@ -502,7 +503,10 @@ def tornado_figure(
         custom = (
             np.column_stack(
                 [
-                    [f"{number_text(v)} {u}" for v, u in zip(rows[side], rows["unit"])],
+                    [
+                        f"{input_value_text(n, v)} {u}".rstrip()
+                        for n, v, u in zip(rows["input"], rows[side], rows["unit"])
+                    ],
                     [risk_value_text(v, metric, horizon, currency) for v in raw],
                 ]
             )

@@ -275,6 +275,7 @@ PICKED = {
     "cloud_embodied": "Cloud hardware embodied share",
     "device_embodied": "Device embodied emissions",
     "cost_line": "Deployment cost line",
+    "link": "Site link class",
 }  # what each catalog picker fills, for the reports
 
 
@@ -455,10 +456,29 @@ def summary_json(a: Analysis, view: str = "cash", link_mbps: float | None = None
 LINK_MBPS = advisor.QUESTION_BY_NAME["uplink_mbps"].default  # the site's uplink unless told: the advisor's default
 
 
+def site_link_mbps(scenario: Scenario, custom_mbps: float | None = None) -> float:
+    """The site's uplink [Mbps]: its link class's upload capacity (`link_class`), or for the custom class
+    `custom_mbps` (the advisor's uplink answer; default LINK_MBPS)."""
+    return catalog.load().link_mbps(scenario.link_class, LINK_MBPS if custom_mbps is None else custom_mbps)
+
+
+def link_answers(scenario: Scenario) -> dict:
+    """The advisor's answers the site's link class gives (its connectivity, its upload capacity within the
+    question's range); none for the custom class."""
+    found = catalog.load().link_class(scenario.link_class)
+    if found is None:
+        return {}
+    question = advisor.QUESTION_BY_NAME["uplink_mbps"]
+    answers = {"connectivity": found["id"]} if found["id"] in advisor.QUESTION_BY_NAME["connectivity"].options else {}
+    if question.min <= found["upload_mbps"] <= question.max:
+        answers["uplink_mbps"] = float(found["upload_mbps"])
+    return answers
+
+
 def cloud_designs(scenario: Scenario, link_mbps: float | None = None) -> designs.Designs:
-    """Every cloud design of the scenario costed, feasible where a link of `link_mbps` (default LINK_MBPS) carries
-    it."""
-    return designs.evaluate(scenario, LINK_MBPS if link_mbps is None else link_mbps)
+    """Every cloud design of the scenario costed, feasible where a link of `link_mbps` carries it (default: the
+    site's link, `site_link_mbps`)."""
+    return designs.evaluate(scenario, site_link_mbps(scenario) if link_mbps is None else link_mbps)
 
 
 def design_summary(options: designs.Designs, i: int) -> dict:

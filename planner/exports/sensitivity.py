@@ -23,6 +23,7 @@ from planner.schema.format import (
     RESULTS,
     break_even_short,
     break_even_value_text,
+    input_value_text,
     money,
     number_text,
     result_name,
@@ -151,9 +152,17 @@ def custom_ranges(edited: pd.DataFrame, scenario: Scenario, percent: float) -> t
 FINANCE_OF = {"savings": "savings_total", "npv": "npv_savings", "break_even": "break_even_month"}  # RESULTS in Finance
 
 
-def current_result(f: Finance, metric: str) -> float:
-    """The one-scenario finance `f`'s value of `metric`, one of RESULTS (a break-even of NaN: never)."""
+def current_result(f: Finance, metric: str, discount_percent_per_year: float = 0.0) -> float:
+    """The one-scenario finance `f`'s value of `metric`, one of RESULTS (a break-even of NaN: never); the NPV after
+    tax at the scenario's `discount_percent_per_year`."""
+    if metric == "npv_after_tax":
+        return float(f.npv_after_tax(discount_percent_per_year)[0])
     return float(getattr(f, FINANCE_OF[metric])[0])
+
+
+def results_offered(scenario: Scenario) -> dict[str, str]:
+    """The tornado's results for a scenario: RESULTS, the NPV after tax only where a tax rate is set."""
+    return {k: v for k, v in RESULTS.items() if k != "npv_after_tax" or scenario.tax_rate_percent > 0}
 
 
 def result_in_sentence(result: str) -> str:
@@ -178,7 +187,7 @@ def tornado_order(table: pd.DataFrame, metric: str, horizon: int) -> tuple[pd.Da
 def default_map_inputs(table: pd.DataFrame, horizon: int) -> tuple[str, str]:
     """The map's default axes: the two inputs of the tornado `table` with the largest savings swing (cameras
     and device price when fewer than two move the savings)."""
-    ranked = tornado_order(table, "savings", horizon)[0]["input"]
+    ranked = [n for n in tornado_order(table, "savings", horizon)[0]["input"] if n in risk.VARIABLE_INPUTS]
     first, second = list(dict.fromkeys([*ranked, "cameras", "device_price"]))[:2]
     return first, second
 
@@ -187,10 +196,10 @@ def default_uncertain_inputs(table: pd.DataFrame, scenario: Scenario) -> list[st
     """The Monte Carlo's default inputs: the MC_DEFAULT_INPUTS of the tornado `table` with the largest savings
     swing, leaving out inputs at 0 (a relative spread of 0 is no uncertainty)."""
     ranked = tornado_order(table, "savings", scenario.horizon_months)[0]["input"]
-    return [n for n in ranked if getattr(scenario, n)][:MC_DEFAULT_INPUTS]
+    return [n for n in ranked if n in risk.VARIABLE_INPUTS and getattr(scenario, n)][:MC_DEFAULT_INPUTS]
 
 
-MONEY_COLUMNS = {"savings": "Savings", "npv": "NPV"}  # the display table's money columns, by chosen output
+MONEY_COLUMNS = {"savings": "Savings", "npv": "NPV", "npv_after_tax": "NPV after tax"}  # by chosen output
 
 
 def tornado_display(table: pd.DataFrame, horizon: int, currency: str, output: str = "savings") -> pd.DataFrame:
@@ -206,8 +215,8 @@ def tornado_display(table: pd.DataFrame, horizon: int, currency: str, output: st
         {
             "Input": table["label"],
             "Low → high": [
-                f"{number_text(lo)} → {number_text(hi)} {u}"
-                for lo, hi, u in zip(table["low"], table["high"], table["unit"])
+                f"{input_value_text(n, lo)} → {input_value_text(n, hi)} {u}".rstrip()
+                for n, lo, hi, u in zip(table["input"], table["low"], table["high"], table["unit"])
             ],
             f"{name} at low": [money(v, currency) for v in table[f"{key}_low"]],
             f"{name} at high": [money(v, currency) for v in table[f"{key}_high"]],
@@ -263,6 +272,7 @@ def tornado_frame(table: pd.DataFrame, scenario: Scenario, output: str = "saving
             "break_even_high [months]": _never(table["break_even_high"], h),
             **_money_columns(table, "savings", cur),
             **_money_columns(table, "npv", cur),
+            **(_money_columns(table, "npv_after_tax", cur) if scenario.tax_rate_percent > 0 else {}),
         }
     )
 

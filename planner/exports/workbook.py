@@ -42,6 +42,7 @@ from planner.model.finance import (
     DISCOUNT_CONVENTION,
     DISCOUNT_WHEN,
     MIN_CAPEX,
+    TAX_SPREAD,
     cash_flows,
     discount_factors,
     discounted_flows,
@@ -339,8 +340,13 @@ def monthly_columns(currency: str) -> tuple[Column, ...]:
     after_tax = Column(
         "after_tax_gap",
         f"Cash view after tax: cloud − edge running [{currency}]",
-        "{cash_gap}+tax_rate_percent/100*(" + deductible("edge") + "-(" + deductible("cloud") + ")"
-        "+{depreciation}-{commitment_spread})",
+        "{cash_gap}+tax_rate_percent/100*("
+        + deductible("edge")
+        + "".join(f"+{{{k}}}" for k in TAX_SPREAD["edge"])
+        + "-("
+        + deductible("cloud")
+        + "".join(f"+{{{k}}}" for k in TAX_SPREAD["cloud"])
+        + "))",
         kind="money",
     )
     return (

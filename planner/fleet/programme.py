@@ -57,6 +57,15 @@ HARD_RULES = tuple(advisor.HARD_CASES)  # the hard constraints a site can meet, 
 
 
 @dataclass(frozen=True)
+class AfterTax:
+    """The three plans' figures after tax (`finance.tax_effect`'s rule, at the base's `tax_rate_percent`)."""
+
+    npv_savings: np.ndarray  # (3,)
+    irr_sign_changes: np.ndarray  # (3,)
+    irr_rates: np.ndarray  # (3, k) %/year
+
+
+@dataclass(frozen=True)
 class Programme:
     fleet: Fleet
     count: np.ndarray  # (n,) sites per row
@@ -87,6 +96,7 @@ class Programme:
     pools: pool.Pools | None = None  # the rows' cloud pools
     pooled_instance_kgco2e: np.ndarray | None = None  # (3, M) what each plan's pooled instances emit whatever their
     # load (`pool.instance_kgco2e`)
+    after_tax: AfterTax | None = None  # the plans' after-tax NPV and IRR, when the base sets a tax rate
 
     @property
     def months(self) -> int:
@@ -196,6 +206,28 @@ def evaluate(fleet: Fleet) -> Programme:
     plans = _from_first_flow(plans, gap, net_lumps)
     irr = finance.irr_percent(gap, net_lumps)
     changes, rates = finance.irr_all_percent(gap, net_lumps)
+    after_tax = None
+    if base.tax_rate_percent > 0:  # what tax adds to each plan's running gap, as `finance.tax_effect` for a scenario
+
+        def deducted(side: str, weights: np.ndarray, without: tuple[str, ...] = ()) -> np.ndarray:
+            """The side's deductible series: running lines as paid, and its lumps as `TAX_SPREAD` spreads them."""
+            spread = [t for k in finance.TAX_SPREAD[side] if k not in without for t in evaluated.lines[k]]
+            series = plan_series(side, False, weights, tuple(finance.UNTAXED) + without)
+            return series + (_shift_sum(costs.sum_terms(spread, n, M), go_live, weights, M) if spread else 0.0)
+
+        # the sites left in the cloud: their own lines, and the pooled bills' running part and commitment spread
+        stay = (
+            deducted("cloud", on_cloud, pool.POOLED)
+            + bills.inference.sum(1)
+            + bills.egress.sum(1)
+            + bills.spread.sum(1)
+        )
+        effect = base.tax_rate_percent / 100 * (deducted("edge", on_edge) - (stay[0] - stay))
+        after_tax = AfterTax(
+            *finance.after_tax_figures(
+                gap, net_lumps, effect, base.discount_percent_per_year, base.discount_timing == "mid_month"
+            )
+        )
     return Programme(
         fleet,
         count,
@@ -218,6 +250,7 @@ def evaluate(fleet: Fleet) -> Programme:
         cloud_inputs,
         pools,
         pooled_kg,
+        after_tax,
     )
 
 

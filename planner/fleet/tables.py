@@ -299,6 +299,7 @@ def plan_summary(p: Programme) -> dict[str, dict]:
                     else irr_figures(int(np.isfinite(p.irr[i])), [p.irr[i]]),
                 )
             ),
+            **(_after_tax(p.after_tax, i) if p.after_tax is not None else {}),
             "tco": float(p.cloud_monthly.sum() - f.savings_total[i]),
             "savings_total": float(f.savings_total[i]),
             "sites_on_edge": int(p.count[on_edge[plan]].sum()),
@@ -306,6 +307,12 @@ def plan_summary(p: Programme) -> dict[str, dict]:
             "kgco2e_avoided": all_cloud_kg - kg,
         }
     return out
+
+
+def _after_tax(after_tax, i: int) -> dict:
+    """Plan i's `npv_after_tax`, `irr_percent_after_tax` and `irr_note_after_tax`, as a scenario's JSON has them."""
+    irr, note = irr_figures(int(after_tax.irr_sign_changes[i]), after_tax.irr_rates[i])
+    return {"npv_after_tax": float(after_tax.npv_savings[i]), "irr_percent_after_tax": irr, "irr_note_after_tax": note}
 
 
 def monthly_table(p: Programme) -> pd.DataFrame:

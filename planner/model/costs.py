@@ -60,8 +60,11 @@ COMPONENTS: tuple[ComponentInfo, ...] = (
         "cloud",
         "Site uplink (video to cloud)",
         "Site ISP / carrier",
-        "max(upload_gb − sites × link_allowance_gb, 0) × uplink_per_gb × bandwidth_change(m)",
-        excel="MAX({upload_gb}-sites*link_allowance_gb,0)*uplink_per_gb*{bandwidth_change}",
+        "max(upload_gb − sites × link_allowance_gb, 0) × uplink_per_gb × bandwidth_change(m); over a link upgrade "
+        "(link_upgrade_install or link_upgrade_per_month above 0) its own: max(upload_gb − sites × "
+        "link_upgrade_allowance_gb, 0) × link_upgrade_per_gb × bandwidth_change(m)",
+        excel="IF(link_upgrade_install+link_upgrade_per_month>0,MAX({upload_gb}-sites*link_upgrade_allowance_gb,0)"
+        "*link_upgrade_per_gb,MAX({upload_gb}-sites*link_allowance_gb,0)*uplink_per_gb)*{bandwidth_change}",
     ),
     ComponentInfo(
         "link_rental",

@@ -214,8 +214,9 @@ def _upload_of(s: Scenario) -> float:
 
 
 def _with_link(scenario: Scenario, changes: dict, link_mbps: float | None, classes) -> tuple[dict, bool]:
-    """A design's changes with the link upgrade its upload needs (installation and rental of `link_upgrade`'s class
-    in the scenario's currency, a cloud-side cost), or none (0) when the site's line carries it or no class does;
+    """A design's changes with the link upgrade its upload needs (installation, rental, included data and per-GB
+    bill of `link_upgrade`'s class in the scenario's currency, a cloud-side cost: the cloud's upload goes over it),
+    or none (0) when the site's line carries it or no class does;
     and whether a link carries it (the site's line, or the upgrade, when its price fits the fields' bounds)."""
     if link_mbps is None:
         return changes, True
@@ -225,6 +226,8 @@ def _with_link(scenario: Scenario, changes: dict, link_mbps: float | None, class
         {
             "link_upgrade_install": upgrade["install_usd"] if upgrade else 0.0,
             "link_upgrade_per_month": upgrade["usd_per_month"] if upgrade else 0.0,
+            "link_upgrade_allowance_gb": (upgrade["allowance_gb"] or 0.0) if upgrade else 0.0,
+            "link_upgrade_per_gb": upgrade["usd_per_gb_over"] if upgrade else 0.0,
         },
         scenario.fx_rate,
     )

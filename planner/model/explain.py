@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from planner.model.costs import CARBON_BY_KEY, COMPONENTS, SUPPORT_PLANS, SUPPORTED_BILL
-from planner.schema.scenario import Scenario
+from planner.schema.scenario import FIELD_BY_NAME, NO_LINK_CLASS, Scenario
 
 # The calendar, restated here rather than imported from costs.py, so a wrong constant there shows up
 # as a disagreement with this oracle: 365.25 days a year ÷ 12 months; × 24 h.
@@ -220,22 +220,29 @@ def month(s: Scenario, m: int, terminal: bool = True) -> list[Step]:
     powered_h = operating_h + s.idle_power_percent / 100 * max(HOURS_PER_MONTH - operating_h, 0)
 
     steps: dict[str, tuple[str, float]] = {}
-    allowance = s.sites * s.link_allowance_gb
 
-    def over(gb: float, text: str) -> tuple[str, float]:
-        """The GB billed above the line's allowance, and how."""
-        if not allowance:
+    def over(gb: float, text: str, included_gb: float = s.link_allowance_gb) -> tuple[str, float]:
+        """The GB billed above a link's allowance per site, and how."""
+        if not included_gb:
             return text, gb
-        return f"max({text} − {_n(s.sites)} sites × {_n(s.link_allowance_gb)} GB included, 0)", max(gb - allowance, 0)
+        return f"max({text} − {_n(s.sites)} sites × {_n(included_gb)} GB included, 0)", max(
+            gb - s.sites * included_gb, 0
+        )
 
-    billed_text, billed_gb = over(upload_gb, upload_text)
+    upgraded = s.link_upgrade_install + s.link_upgrade_per_month > 0  # the cloud's upload goes over the upgrade
+    billed_text, billed_gb = over(
+        upload_gb, upload_text, s.link_upgrade_allowance_gb if upgraded else s.link_allowance_gb
+    )
+    per_gb = s.link_upgrade_per_gb if upgraded else s.uplink_per_gb
     steps["site_uplink"] = (
-        f"{billed_text} × {_n(s.uplink_per_gb)} {cur}/GB{bw}",
-        billed_gb * s.uplink_per_gb * bandwidth_price,
+        f"{billed_text} × {_n(per_gb)} {cur}/GB{' over the link upgrade' if upgraded else ''}{bw}",
+        billed_gb * per_gb * bandwidth_price,
     )
     install = f" + {_n(s.sites)} sites × {_n(s.link_upgrade_install)} {cur} upgrade installation" if m == 0 else ""
+    line_class = "" if s.link_class == NO_LINK_CLASS else f" ({FIELD_BY_NAME['link_class'].options[s.link_class]})"
     steps["link_rental"] = (
-        f"{_n(s.sites)} sites × ({_n(s.link_per_month)} line + {_n(s.link_upgrade_per_month)} upgrade) {cur}{install}",
+        f"{_n(s.sites)} sites × ({_n(s.link_per_month)} line{line_class} + {_n(s.link_upgrade_per_month)} upgrade) "
+        f"{cur}{install}",
         s.sites * (s.link_per_month + s.link_upgrade_per_month + (s.link_upgrade_install if m == 0 else 0)),
     )
     steps["cloud_ingest"] = (

@@ -215,21 +215,42 @@ def tax_effect(costs: Costs) -> np.ndarray:
         t × (edge_deductible(m) − cloud_deductible(m)) + t × (depreciation(m) − commitment_spread(m))
     Running costs are deductible as paid (the cash view's accruing lines, but the internal carbon price, which
     nobody is paid, and the value kept at the horizon, which is untaxed at book value); capex is deducted through
-    its straight-line depreciation over the useful life (the edge's tax shield), an upfront commitment over its
-    term. Tax is paid in the month it arises, and a month's loss offsets other profit of the business."""
+    its straight-line depreciation over the useful life (the edge's tax shield: devices and installation, spares,
+    installation visits: `TAX_SPREAD`), an upfront commitment over its term. Tax is paid in the month it arises,
+    and a month's loss offsets other profit of the business."""
     rate = np.asarray(costs.tax_rate_percent, dtype=float) / 100
     if not np.any(rate):
         return np.zeros((costs.n, costs.months))
-    skipped = set(CARBON_PRICE_KEYS + TERMINAL_KEYS)
 
     def deductible(side: str, sign: float) -> list[Component]:
-        keys = [c.key for c in side_components(side, "cash", costs.registry) if not c.lump and c.key not in skipped]
+        keys = [c.key for c in side_components(side, "cash", costs.registry) if not c.lump and c.key not in UNTAXED]
+        keys += TAX_SPREAD[side]
         return [Component(sign * t.amount, t.factor) for k in keys for t in costs.lines[k]]
 
     terms = deductible("edge", 1.0) + deductible("cloud", -1.0)
-    terms += [t for t in costs.lines["depreciation"]]
-    terms += [Component(-t.amount, t.factor) for t in costs.lines["commitment_spread"]]
     return np.reshape(rate, (-1, 1)) * sum_terms(terms, costs.n, costs.months)
+
+
+UNTAXED = frozenset(CARBON_PRICE_KEYS + TERMINAL_KEYS)  # running lines tax does not deduct (`tax_effect`)
+# Lumps deducted as these accounting lines spread them: the edge's devices and installation, its spares pool and
+# its installation visits over the useful life; an upfront commitment over its term.
+TAX_SPREAD = {"edge": ["depreciation", "spares_depreciation", "site_visits_spread"], "cloud": ["commitment_spread"]}
+
+
+def after_tax_figures(
+    gap: np.ndarray,
+    lumps: np.ndarray,
+    tax_effect_monthly: np.ndarray,
+    discount_percent_per_year,
+    mid_month: np.ndarray | bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n,) NPV after tax, (n,) sign changes and (n, k) IRRs of cash flows (n, M) whose running `gap` tax changes
+    by `tax_effect_monthly` (`tax_effect`'s rule), discounted and searched as the pre-tax ones: for flows that are
+    not one scenario's lines (a fleet programme's plans)."""
+    taxed = gap + tax_effect_monthly
+    discounted_gap, discounted_lumps = discounted_flows(taxed, lumps, discount_percent_per_year, mid_month)
+    changes, rates = irr_all_percent(taxed, lumps)
+    return discounted_gap.sum(axis=1) - discounted_lumps.sum(axis=1), changes, rates
 
 
 def break_even(net: np.ndarray, gap_at, horizon: np.ndarray) -> np.ndarray:

@@ -37,7 +37,13 @@ KEY_INPUTS = (
     "inflation_percent_per_year",
     "discount_percent_per_year",
 )
-LINK_INPUTS = ("link_allowance_gb", "link_upgrade_install", "link_upgrade_per_month")  # in the tornado when set
+LINK_INPUTS = (  # in the tornado when set
+    "link_allowance_gb",
+    "link_upgrade_install",
+    "link_upgrade_per_month",
+    "link_upgrade_allowance_gb",
+    "link_upgrade_per_gb",
+)
 INSTANCE_RATE = {
     "one_year": "instance_committed_per_hour",
     "three_year": "instance_committed_per_hour",
@@ -68,14 +74,21 @@ LINE_INPUTS = (
 )
 
 
+# Choices the tornado sets to each of two options (low, high) whatever the scenario's own: the value kept at the
+# horizon, none or the book value, moves the savings, the NPV and a break-even in the horizon's last month.
+CHOICE_INPUTS = {"terminal_value": ("none", "book_value")}
+
+
 def key_inputs(base: Scenario) -> tuple[str, ...]:
     """The tornado's inputs for a scenario: KEY_INPUTS, the deployment lines' inputs it sets (LINE_INPUTS above 0),
-    the site line's allowance and upgrade when set, and on cloud GPU instances the hourly rate it pays and the
-    instance throughput."""
-    inputs = KEY_INPUTS + tuple(name for name in LINE_INPUTS + LINK_INPUTS if getattr(base, name) > 0)
-    if base.inference_pricing != "instances":
-        return inputs
-    return inputs + (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
+    the site line's allowance and upgrade when set, the tax rate when set (it moves the after-tax NPV only), on cloud
+    GPU instances the hourly rate it pays and the instance throughput, and the CHOICE_INPUTS."""
+    inputs = KEY_INPUTS + tuple(
+        name for name in LINE_INPUTS + LINK_INPUTS + ("tax_rate_percent",) if getattr(base, name) > 0
+    )
+    if base.inference_pricing == "instances":
+        inputs += (INSTANCE_RATE[base.instance_commitment], "instance_inferences_per_s")
+    return inputs + tuple(CHOICE_INPUTS)
 
 
 # The grid needs one horizon; the exchange rate only converts inputs (it enters no cost), so varying it means nothing.
@@ -117,11 +130,15 @@ def _clip(name: str, values) -> np.ndarray:
 
 
 def evaluate(
-    base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash", keep_savings_curve: bool = False
+    base: Scenario,
+    overrides: dict[str, np.ndarray],
+    view: str = "cash",
+    keep_savings_curve: bool = False,
+    choices: dict[str, np.ndarray] | None = None,
 ) -> finance.Finance:
-    """Finance of the base scenario with `overrides` (arrays of equal length n), in one batch; its emissions
-    are `finance.carbon(result.costs, view)`."""
-    b = costs.batch([base], **{k: _clip(k, v) for k, v in overrides.items()})
+    """Finance of the base scenario with `overrides` (arrays of equal length n) and `choices` (arrays of options),
+    in one batch; its emissions are `finance.carbon(result.costs, view)`."""
+    b = costs.batch([base], choices, **{k: _clip(k, v) for k, v in overrides.items()})
     return finance.analyse(
         costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"], keep_savings_curve
     )
@@ -166,21 +183,27 @@ def tornado(
     custom = custom or {}
     rows = []
     for name in key_inputs(base) if inputs is None else inputs:
+        if name in CHOICE_INPUTS:  # its two options, as text
+            rows.append((name, getattr(base, name), *CHOICE_INPUTS[name]))
+            continue
         value = float(getattr(base, name))
         low, high = custom.get(name, default_range(base, name, percent))
         rows.append((name, value, *_clip(name, [low, high])))
     k = len(rows)
-    overrides = {name: np.full(2 * k, value) for name, value, _, _ in rows}
+    varied = {name: np.full(2 * k, value, dtype=object if name in CHOICE_INPUTS else float) for name, value, *_ in rows}
     for i, (name, _, low, high) in enumerate(rows):
-        overrides[name][2 * i : 2 * i + 2] = (low, high)
-    f = evaluate(base, overrides, view)
+        varied[name][2 * i : 2 * i + 2] = (low, high)
+    choices = {name: v for name, v in varied.items() if name in CHOICE_INPUTS}
+    f = evaluate(base, {name: v for name, v in varied.items() if name not in choices}, view, choices=choices)
     be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2), f.npv_savings.reshape(k, 2))
+    discount = varied.get("discount_percent_per_year", base.discount_percent_per_year)
+    npv_after_tax = f.npv_after_tax(discount).reshape(k, 2)
     avoided = finance.carbon(f.costs, view).savings_total.reshape(k, 2)
     table = pd.DataFrame(
         {
             "input": [r[0] for r in rows],
             "label": [FIELD_BY_NAME[r[0]].label for r in rows],
-            "unit": [FIELD_BY_NAME[r[0]].unit_for(base.currency) for r in rows],
+            "unit": [FIELD_BY_NAME[r[0]].unit_for(base.currency) if r[0] not in CHOICE_INPUTS else "" for r in rows],
             "base": [r[1] for r in rows],
             "low": [r[2] for r in rows],
             "high": [r[3] for r in rows],
@@ -190,6 +213,8 @@ def tornado(
             "savings_high": savings[:, 1],
             "npv_low": npv[:, 0],
             "npv_high": npv[:, 1],
+            "npv_after_tax_low": npv_after_tax[:, 0],  # the NPV itself without a tax rate
+            "npv_after_tax_high": npv_after_tax[:, 1],
             "kgco2e_avoided_low": avoided[:, 0],
             "kgco2e_avoided_high": avoided[:, 1],
         }

@@ -114,7 +114,18 @@ def break_even_value_text(month: float | None, horizon: int) -> str:
 
 
 # What-if results (the tornado's outputs, the map's colours): short names for pickers and sentences.
-RESULTS = {"savings": "Savings", "npv": "NPV of savings", "break_even": "Break-even"}
+RESULTS = {
+    "savings": "Savings",
+    "npv": "NPV of savings",
+    "npv_after_tax": "NPV of savings after tax",  # offered where a tax rate is set
+    "break_even": "Break-even",
+}
+
+
+def input_value_text(name: str, value) -> str:
+    """An input's value as a what-if shows it: a choice's option text ('Book value'), or the number ('1,200')."""
+    spec = next((f for f in FIELDS if f.name == name), None)
+    return spec.options[value] if isinstance(spec, ChoiceField) else number_text(value)
 
 
 def result_name(result: str, horizon: int) -> str:

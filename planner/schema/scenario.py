@@ -101,7 +101,9 @@ class TextField:
 
 GROUPS = ("Workload", "Cloud", "Edge", "Finance", "Carbon")
 REGIONS_CSV = Path(__file__).resolve().parents[2] / "data" / "cloud_regions.csv"
+CONNECTIVITY_CSV = REGIONS_CSV.with_name("connectivity.csv")
 NO_REGION = "custom"
+NO_LINK_CLASS = "custom"
 
 
 def _region_options() -> dict[str, str]:
@@ -112,6 +114,18 @@ def _region_options() -> dict[str, str]:
         with REGIONS_CSV.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 options[row["region"]] = f"{row['provider'].upper()} · {row['name']} ({row['region']})"
+    except (OSError, KeyError, UnicodeDecodeError):
+        pass  # planner.catalogs.catalog.load reports the broken file by name
+    return options
+
+
+def _link_class_options() -> dict[str, str]:
+    """{class id: name} from the connectivity catalog's id and name columns (planner.catalogs.catalog validates
+    the rest of the file), after the custom entry: a link class from a link or a file must be one of these."""
+    options = {NO_LINK_CLASS: "Custom: the figures as entered, the advisor's uplink answer"}
+    try:
+        with CONNECTIVITY_CSV.open(newline="", encoding="utf-8") as fh:
+            options |= {row["id"]: row["name"] for row in csv.DictReader(fh)}
     except (OSError, KeyError, UnicodeDecodeError):
         pass  # planner.catalogs.catalog.load reports the broken file by name
     return options
@@ -1051,6 +1065,17 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         "commitment over its term. 0 (the default) leaves tax out, as the figures before tax are what compares "
         "the options; e.g. 21 US federal, 25 UK main rate.",
     ),
+    C(
+        "link_class",
+        "Cloud",
+        "Site link class",
+        _link_class_options(),
+        NO_LINK_CLASS,
+        "The site's connectivity class (data/connectivity.csv): its upload capacity is the uplink a cloud design's "
+        "upload must fit in, and picking it fills the line's rental, its included data and the per-GB bill above it "
+        "with the class's business tariff (the figures are what count). Custom: the figures as entered, and the "
+        "advisor's uplink answer (100 Mbps by default) as the capacity.",
+    ),
     N(
         "link_per_month",
         "Cloud",
@@ -1101,6 +1126,32 @@ FIELDS: tuple[NumberField | ChoiceField | TextField, ...] = (
         5,
         "Monthly rental of that link, paid by the cloud side beside the site's line (filled with the upgrade "
         "installation); 0: no upgrade.",
+    ),
+    N(
+        "link_upgrade_allowance_gb",
+        "Cloud",
+        "Data included in the upgrade",
+        "GB/month per site",
+        0,
+        0,
+        1_000_000,
+        10,
+        "Data the upgraded link's rental includes each month (filled with the upgrade from data/connectivity.csv: "
+        "metered 5G 50 GB, fibre and cable no cap: 0). While the cloud design buys an upgrade (its installation or "
+        "rental above 0), the cloud's upload goes over it: billed above this allowance at the upgrade's per-GB "
+        "price, not the site line's.",
+    ),
+    N(
+        "link_upgrade_per_gb",
+        "Cloud",
+        "Upgrade data price",
+        "{cur}/GB",
+        0,
+        0,
+        100,
+        0.01,
+        "What the upgraded link charges per GB above its allowance (filled with the upgrade: metered 5G 15, fibre "
+        "and cable 0); used only while the cloud design buys an upgrade.",
     ),
     T(
         "currency",

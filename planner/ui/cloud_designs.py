@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planner.exports.report import LINK_MBPS, cloud_designs, design_summary
+from planner.exports.report import LINK_MBPS, cloud_designs, design_summary, site_link_mbps
 from planner.model.designs import UPLINK_UTILISATION, Designs
 from planner.schema.format import break_even_text, md, money
 from planner.schema.scenario import Scenario, parse_json, to_json
@@ -22,9 +22,18 @@ def designs_of_json(scenario_json: str, link_mbps: float) -> Designs:
     return cloud_designs(parse_json(scenario_json), link_mbps)
 
 
-def link_mbps() -> float:
-    """The site's uplink: the advisor's last submitted answer, else its default."""
-    return float((st.session_state.get(state.ADVISOR_ANSWERS) or {}).get("uplink_mbps", LINK_MBPS))
+def link_mbps(scenario: Scenario) -> float:
+    """The site's uplink: its link class's upload capacity, or for the custom class the advisor's last submitted
+    answer, else its default."""
+    return site_link_mbps(
+        scenario, float((st.session_state.get(state.ADVISOR_ANSWERS) or {}).get("uplink_mbps", LINK_MBPS))
+    )
+
+
+def link_source(scenario: Scenario) -> str:
+    """Where the site's uplink figure comes from: its link class, or the advisor's answer."""
+    found = state.catalog().link_class(scenario.link_class)
+    return f"its link class, {found['name']}" if found else "the advisor's uplink answer"
 
 
 def _apply(changes: dict, text: str) -> None:
@@ -34,7 +43,7 @@ def _apply(changes: dict, text: str) -> None:
 
 def section(scenario: Scenario) -> None:
     """'Your cloud design' against 'the cheapest feasible cloud design', and the button that applies it."""
-    link = link_mbps()
+    link = link_mbps(scenario)
     options = designs_of_json(to_json(scenario), link)
     cur, h = scenario.currency, scenario.horizon_months
     st.subheader("Your cloud design and the cheapest one")
@@ -42,7 +51,7 @@ def section(scenario: Scenario) -> None:
         md(
             f"{options.n} cloud designs costed for this workload (each inference pricing, commitment, "
             f"upfront payment, billing, upload and catalog region of the provider); feasible: the site's "
-            f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} (the advisor's uplink answer), "
+            f"{link:,g} Mbps uplink carries its upload at ≤ {UPLINK_UTILISATION:.0%} ({link_source(scenario)}), "
             "or the next link class of data/connectivity.csv that does, bought by the cloud side (its installation "
             "and rental in the design's cost). Cash view."
         )

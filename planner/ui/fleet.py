@@ -203,6 +203,16 @@ def plans_table(p: fleet_programme.Programme) -> pd.DataFrame:
                 for k in fleet_inventory.PLANS
             ],
             "IRR": [irr(s[k]["irr_percent"], s[k]["irr_note"]) for k in fleet_inventory.PLANS],
+            **(
+                {
+                    f"NPV after tax [{cur}]": [s[k]["npv_after_tax"] for k in fleet_inventory.PLANS],
+                    "IRR after tax": [
+                        irr(s[k]["irr_percent_after_tax"], s[k]["irr_note_after_tax"]) for k in fleet_inventory.PLANS
+                    ],
+                }
+                if p.after_tax is not None
+                else {}
+            ),
             "CO₂e [t]": [round(s[k]["kgco2e_total"] / 1000, 1) for k in fleet_inventory.PLANS],
             "CO₂e avoided [t]": [round(s[k]["kgco2e_avoided"] / 1000, 1) for k in fleet_inventory.PLANS],
         }

@@ -19,7 +19,7 @@ import streamlit as st
 
 from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
-from planner.exports.report import sources
+from planner.exports.report import link_answers, sources
 from planner.exports.tables import edited_tiers
 from planner.schema.format import md, money, number_text, price_decimals
 from planner.schema.scenario import (
@@ -27,6 +27,7 @@ from planner.schema.scenario import (
     FIELDS,
     GROUPS,
     MONEY_FIELDS,
+    NO_LINK_CLASS,
     NO_REGION,
     TIER_SCHEDULES,
     ChoiceField,
@@ -228,8 +229,12 @@ def _same(scenario_values: dict, changes: dict, own: tuple[str, ...] = ()) -> bo
 
 def _pick(picker: Picker, key: str) -> None:
     chosen = st.session_state[key]
-    if chosen != CUSTOM and state.commit(**picker.choices[chosen][1]) and picker.name == "region":
-        sync_region_distance()
+    if chosen != CUSTOM and state.commit(**picker.choices[chosen][1]):
+        if picker.name == "region":
+            sync_region_distance()
+        if picker.name == "link" and st.session_state.get(state.ADVISOR_ANSWERS):  # as the advisor's answers
+            answers = link_answers(state.current())
+            st.session_state[state.ADVISOR_ANSWERS] = {**st.session_state[state.ADVISOR_ANSWERS], **answers}
 
 
 # ── Region distance → the advisor's latency budget ────────────────────────────────────────────────
@@ -302,6 +307,18 @@ def _tiers(schedule) -> list[dict]:
     return [{"start": float(start), "price": float(price)} for start, price in schedule]
 
 
+def link_text(link: dict, scenario: Scenario) -> str:
+    """'Metered 5G / LTE · 50 Mbps up, $60/month, 50 GB included, $15/GB above': a link class as the picker lists it."""
+
+    def price(usd):
+        return exact_money(usd * scenario.fx_rate, scenario.currency)
+
+    text = f"{link['name']} · {link['upload_mbps']:,g} Mbps up, {price(link['usd_per_month'])}/month"
+    if link["metered"] == "yes":
+        text += f", {link['allowance_gb'] or 0:,g} GB included, {price(link['usd_per_gb_over'])}/GB above"
+    return text
+
+
 def pickers(group: str, scenario: Scenario) -> list[Picker]:
     """The catalog pickers shown at the top of an input group; their USD prices converted at the scenario's rate."""
     cat, cur = state.catalog(), scenario.currency
@@ -333,6 +350,13 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
             )
             for key, (r, f) in cat.instance_choices(scenario.instance_commitment).items()
         }
+        link_names = FIELD_BY_NAME["link_class"].options
+        links = {NO_LINK_CLASS: (link_names[NO_LINK_CLASS], {"link_class": NO_LINK_CLASS})} | {
+            c["id"]: (link_text(c, scenario), local(cat.link_fields(c["id"]))) for c in cat.connectivity
+        }
+        link_edited = (
+            f"{link_names[scenario.link_class]}, figures edited" if scenario.link_class != NO_LINK_CLASS else ""
+        )
         return [
             Picker(
                 "region",
@@ -363,6 +387,16 @@ def pickers(group: str, scenario: Scenario) -> list[Picker]:
                 "it) and spot rates, the partial-upfront share, the managed-endpoint surcharge and the "
                 "throughput estimate, and switches inference pricing to GPU instances." + usd_note,
                 instances,
+            ),
+            Picker(
+                "link",
+                "Site link class (catalog)",
+                "The site's connectivity (data/connectivity.csv): its upload capacity is the uplink a cloud design "
+                "must fit in (Costs page), and it fills the line's rental, the data it includes and the per-GB bill "
+                "above that with the class's business tariff. Custom keeps the figures as they are and takes the "
+                "uplink from the advisor's answer." + usd_note,
+                links,
+                link_edited,
             ),
         ]
     if group == "Edge":
@@ -492,7 +526,7 @@ def tier_editor(name: str, scenario: Scenario, page: str) -> None:
 
 
 # ── All inputs ─────────────────────────────────────────────────────────────────────────────────────
-PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region"}  # label fields the catalog pickers fill
+PICKED_LABELS = {"cloud_provider", "device_id", "cloud_region", "link_class"}  # label fields the catalog pickers fill
 CURRENCY_FIELDS = {"currency", "fx_rate", "fx_rate_date"}  # drawn by `currency_inputs`
 PICKED_TIERS = {"inference_tiers"}  # tier schedules a picker fills (its source shows beside it)
 

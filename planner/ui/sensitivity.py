@@ -36,10 +36,12 @@ PROGRESS_STEPS = 20
 REQUEST = "sensitivity.mc.request"  # the last simulation run: (scenario JSON, view, distributions, draws, seed)
 TORNADO_RUN = "sensitivity.tornado.run"  # the last tornado shown: (scenario JSON, view, percent, custom, result)
 CENTRES = "sensitivity.mc.centres"  # {input: the value its distribution row was centred on}
-BUTTONS = {**RESULTS, "npv": "NPV"}  # the result pickers' text: short enough for three buttons on a laptop
+BUTTONS = {**RESULTS, "npv": "NPV", "npv_after_tax": "NPV after tax"}  # the result pickers' text: short enough
+# for the buttons on a laptop
 RESULT_HELP = (
     "Savings: cloud total minus edge total over the horizon. NPV: those savings discounted at the "
-    "scenario's discount rate. Break-even: the month the edge's cumulative cost drops below the cloud's."
+    "scenario's discount rate (after tax: with the scenario's tax rate, offered when one is set). Break-even: the "
+    "month the edge's cumulative cost drops below the cloud's."
 )
 KINDS = {"triangular": "Triangular", "uniform": "Uniform", "lognormal": "Lognormal", "fixed": "Fixed"}
 KIND_HELP = (
@@ -132,7 +134,10 @@ def tornado_section(scenario: Scenario, view: str) -> None:
             help="Low = current value × (1 − p), high = × (1 + p), within each input's bounds.",
         )
     with right:
-        metric = _metric_picker("sensitivity.tornado.metric", "Result", "savings", RESULTS)
+        offered = model.results_offered(scenario)
+        if st.session_state.get("sensitivity.tornado.metric") not in (None, *offered):
+            st.session_state["sensitivity.tornado.metric"] = "npv"  # after tax, and the tax rate set back to 0
+        metric = _metric_picker("sensitivity.tornado.metric", "Result", "savings", offered)
     with st.expander("Custom low and high values"):
         st.caption(
             f"Type a low and/or a high for any input; a blank keeps ±{percent}%. Inputs at 0 have no ± "
@@ -159,14 +164,19 @@ def tornado_section(scenario: Scenario, view: str) -> None:
     shown, still = model.tornado_order(table, metric, h)
     st.plotly_chart(
         charts.tornado_figure(
-            shown, metric, model.current_result(state.analysis(scenario).finance(view), metric), h, cur
+            shown,
+            metric,
+            model.current_result(state.analysis(scenario).finance(view), metric, scenario.discount_percent_per_year),
+            h,
+            cur,
         ),
         config=pieces.CHART_CONFIG,
     )
-    if metric == "npv":
+    if metric in ("npv", "npv_after_tax"):
+        taxed = f" after tax at {scenario.tax_rate_percent:g} %" if metric == "npv_after_tax" else ""
         st.caption(
             md(
-                f"NPV of savings: discounted at {scenario.discount_percent_per_year:g} %/year "
+                f"NPV of savings{taxed}: discounted at {scenario.discount_percent_per_year:g} %/year "
                 f"({discount_convention(scenario.discount_timing)}), as on the Costs page."
             )
         )
