@@ -4,8 +4,9 @@ depreciation, an upfront commitment over its term) over each plan's flows, at th
 import numpy as np
 import pytest
 from scipy.optimize import brentq
-from test_fleet import RETAIL, RETAIL_ROW, SIMPLE, programme, single
+from test_fleet import RETAIL, SIMPLE, programme, single
 
+from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import tables as fleet_tables
 from planner.schema.scenario import replace
@@ -42,11 +43,7 @@ def test_hand_computed_two_site_programme_after_tax():
 def test_a_fleet_of_one_row_has_the_scenarios_after_tax_npv_and_irr():
     taxed = replace(RETAIL, tax_rate_percent=21, terminal_value="book_value", install_per_device=150)
     p = programme("site\nshop\n", base=taxed)
-    one = single(
-        replace(
-            RETAIL_ROW, cloud_upload="frames", tax_rate_percent=21, terminal_value="book_value", install_per_device=150
-        )
-    )
+    one = single(fleet_devices.row_scenario(p.fleet, 0))  # the row as the fleet costs it (its link's cloud design)
     assert p.after_tax.npv_savings[EDGE] == pytest.approx(one.npv_after_tax(taxed.discount_percent_per_year)[0])
     changes, rates = one.irr_all_percent_after_tax()
     assert p.after_tax.irr_sign_changes[EDGE] == changes[0]
