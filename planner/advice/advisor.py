@@ -354,6 +354,19 @@ def _connectivity(key: str) -> dict:
     return next(r for r in catalog.load().connectivity if r["id"] == key)
 
 
+def link_class_answers(class_id: str) -> dict:
+    """The answers a site's link class gives (its connectivity, its upload capacity within the question's range);
+    none for the custom class."""
+    found = catalog.load().link_class(class_id)
+    if found is None:
+        return {}
+    question = QUESTION_BY_NAME["uplink_mbps"]
+    answers = {"connectivity": found["id"]} if found["id"] in QUESTION_BY_NAME["connectivity"].options else {}
+    if question.min <= found["upload_mbps"] <= question.max:
+        answers["uplink_mbps"] = float(found["upload_mbps"])
+    return answers
+
+
 def _workload(key: str) -> dict:
     return next(r for r in catalog.load().workloads if r["id"] == key)
 

@@ -465,14 +465,7 @@ def site_link_mbps(scenario: Scenario, custom_mbps: float | None = None) -> floa
 def link_answers(scenario: Scenario) -> dict:
     """The advisor's answers the site's link class gives (its connectivity, its upload capacity within the
     question's range); none for the custom class."""
-    found = catalog.load().link_class(scenario.link_class)
-    if found is None:
-        return {}
-    question = advisor.QUESTION_BY_NAME["uplink_mbps"]
-    answers = {"connectivity": found["id"]} if found["id"] in advisor.QUESTION_BY_NAME["connectivity"].options else {}
-    if question.min <= found["upload_mbps"] <= question.max:
-        answers["uplink_mbps"] = float(found["upload_mbps"])
-    return answers
+    return advisor.link_class_answers(scenario.link_class)
 
 
 def cloud_designs(scenario: Scenario, link_mbps: float | None = None) -> designs.Designs:

@@ -23,7 +23,7 @@ from planner.fleet.inventory import (
     Inventory,
 )
 from planner.model import costs, designs, finance
-from planner.schema.scenario import ChoiceField, NumberField, Scenario, to_dict, validate
+from planner.schema.scenario import ChoiceField, NumberField, Scenario, scale_money, to_dict, validate
 
 if TYPE_CHECKING:  # imported where used: the commands that need no tables skip loading it
     pass
@@ -52,7 +52,51 @@ def _values(fleet: Fleet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
             numbers[name] = np.where(np.isnan(values), float(default), values)
     for name in ("count", "go_live_month", "sites", "cameras"):
         numbers.setdefault(name, np.full(n, float(_default(fleet, name))))
+    _with_link_classes(fleet, numbers, choices)
     return numbers, choices
+
+
+def _with_link_classes(fleet: Fleet, numbers: dict, choices: dict) -> None:
+    """A row's link class (its `link_class` cell, else the base's), as a scenario's: a class the row gives fills its
+    line's figures (rental, included data, per-GB bill: `catalog.link_fields` in the row's currency) and a catalog
+    class, given or the base's, its connectivity and uplink answers (`advisor.link_class_answers`), each where the
+    row gives no cell of its own. In place, one pass per link class."""
+    inv, n = fleet.inventory, fleet.inventory.n
+    classes = _link_classes(fleet, choices)
+    fx_rates, at = np.unique(numbers.get("fx_rate", np.full(n, float(fleet.base.fx_rate))), return_inverse=True)
+    links = catalog.load()
+    for class_id in np.unique(classes):
+        if links.link_class(class_id) is None:  # custom: the figures and answers as they are
+            continue
+        of_class = classes == class_id
+        figures = [scale_money(links.link_fields(class_id), rate) for rate in fx_rates]  # one per exchange rate
+        for name in figures[0]:
+            rows = of_class & inv.given("link_class") & ~inv.given(name)
+            if name != "link_class" and rows.any():
+                values = np.array([f[name] for f in figures], dtype=float)[at]
+                numbers[name] = np.where(rows, values, numbers.get(name, float(getattr(fleet.base, name))))
+        for name, value in advisor.link_class_answers(class_id).items():
+            rows = of_class & ~inv.given(name)
+            if isinstance(value, str):
+                choices[name] = np.where(rows, value, choices.get(name, getattr(fleet.answers, name))).astype(str)
+            else:
+                numbers[name] = np.where(rows, value, numbers.get(name, float(getattr(fleet.answers, name))))
+
+
+def _link_classes(fleet: Fleet, choices: dict) -> np.ndarray:
+    """(n,) each row's link class: its `link_class` cell, else the base's."""
+    return choices.get("link_class", np.full(fleet.inventory.n, fleet.base.link_class, dtype=object))
+
+
+def _link_mbps(fleet: Fleet, choices: dict, uplink_answer: np.ndarray) -> np.ndarray:
+    """(n,) each site's uplink capacity [Mbps], as `report.site_link_mbps` gives a scenario's: its link class's upload,
+    or its uplink answer for the custom class and where the row gives an uplink of its own."""
+    classes, links = _link_classes(fleet, choices), catalog.load()
+    upload = {c["id"]: float(c["upload_mbps"]) for c in links.connectivity}
+    distinct, at = np.unique(classes, return_inverse=True)
+    class_mbps = np.array([upload.get(c, np.nan) for c in distinct])[at]  # NaN: the custom class
+    from_class = ~np.isnan(class_mbps) & ~fleet.inventory.given("uplink_mbps")
+    return np.where(from_class, class_mbps, np.asarray(uplink_answer, dtype=float))
 
 
 def _default(fleet: Fleet, name: str) -> float:
@@ -85,6 +129,7 @@ class RowInputs:
     flavour: np.ndarray  # the edge placement a row gets: split_brain_edge or edge_only
     overrides: dict[str, np.ndarray]  # numeric scenario columns for `costs.batch`
     batch_choices: dict[str, np.ndarray]  # the cost model's choice fields, per row
+    link_mbps: np.ndarray  # each site's uplink capacity [Mbps] (`_link_mbps`)
 
     def column(self, base: Scenario, name: str) -> np.ndarray:
         """A numeric scenario column of every row (the base's value where the table has none)."""
@@ -111,7 +156,8 @@ def row_inputs(fleet: Fleet) -> RowInputs:
     feedback = overrides.get("feedback_percent", np.full(n, base.feedback_percent))
     overrides["feedback_percent"] = np.where(flavour == "edge_only", 0.0, feedback)
     batch_choices = {name: choices[name] for name, _ in costs.CHOICE_FLAGS.values() if name in choices}
-    return RowInputs(numbers, choices, answer, pin, flavour, overrides, batch_choices)
+    link_mbps = _link_mbps(fleet, choices, answer("uplink_mbps"))
+    return RowInputs(numbers, choices, answer, pin, flavour, overrides, batch_choices, link_mbps)
 
 
 def row_batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray | None = None) -> costs.Batch:
@@ -152,8 +198,9 @@ class Upload:
 
 def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
     """The upload a site's link carries, as far as the link decides: a site whose link cannot carry its video stream
-    (at ≤ UPLINK_UTILISATION of `uplink_mbps`, the advisor's rule) uploads its analysed frames with its own pricing
-    when those fit (its own design as `cloud_designs` weighs it against the others its link carries)."""
+    (at ≤ UPLINK_UTILISATION of its capacity `RowInputs.link_mbps`, the advisor's rule) uploads its analysed frames
+    with its own pricing when those fit (its own design as `cloud_designs` weighs it against the others its link
+    carries)."""
     base = fleet.base
     given = np.asarray(choices.get("cloud_upload", np.full(fleet.inventory.n, base.cloud_upload)), dtype=object)
 
@@ -163,7 +210,7 @@ def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
     video, frames = designs.site_upload_mbps(
         column("cameras"), column("sites"), column("bitrate_mbps"), column("analysed_fps"), column("image_kb")
     )
-    link = np.asarray(rowwise.answer("uplink_mbps"), dtype=float)
+    link = rowwise.link_mbps
     room = link * designs.UPLINK_UTILISATION * (1 + 1e-12)
     to_frames = (given == "video") & (video > room) & (frames <= room)
     too_thin = np.where(given == "video", video, frames) > room

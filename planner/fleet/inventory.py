@@ -81,6 +81,7 @@ class Inventory:
     table: pd.DataFrame
     errors: tuple[str, ...] = ()
     numbers: dict = field(default_factory=dict, compare=False, repr=False)  # parsed numeric columns, NaN = blank
+    given_cells: dict = field(default_factory=dict, compare=False, repr=False)  # column → cells given (not blank)
 
     def __eq__(self, other) -> bool:  # the same cells in the same columns (a DataFrame has no plain ==)
         return isinstance(other, Inventory) and self.errors == other.errors and self.table.equals(other.table)
@@ -90,6 +91,15 @@ class Inventory:
     @property
     def n(self) -> int:
         return len(self.table)
+
+    def given(self, name: str) -> np.ndarray:
+        """(n,) bool: the rows whose cell of column `name` is given (a refused cell counts as blank, a missing
+        column as blank everywhere): a blank takes the base's value, a given cell is the row's own."""
+        if name in self.given_cells:
+            return self.given_cells[name]
+        if name in self.table:
+            return self.table[name].to_numpy(dtype=object) != ""
+        return np.zeros(self.n, bool)
 
     def to_csv(self) -> str:
         """The table through the spreadsheet-safe writer: a number cell as a number (a negative one stays a
@@ -248,13 +258,14 @@ def parse_inventory(data, months: int) -> Inventory:
             ]
             text[bad] = ""
     errors += [message for _, _, message in sorted(cells)]  # row by row, left to right
+    given = {name: text != "" for name, text in columns.items()}  # before blank site names are filled in
     # Blank site names become "site N" so every row can be named in the per-site table.
     site = columns["site"]
     blank = np.flatnonzero(site == "")
     site[blank] = [f"site {r + 1}" for r in blank]
     if len(site) == 0:
         errors.append("the inventory has no rows: add one row per site")
-    return Inventory(pd.DataFrame(columns, dtype=object), tuple(errors), numbers)
+    return Inventory(pd.DataFrame(columns, dtype=object), tuple(errors), numbers, given)
 
 
 def _check_column(name: str, cells: np.ndarray, months: int) -> tuple[np.ndarray, list[str], np.ndarray | None]:
