@@ -22,11 +22,12 @@ from functools import partial
 
 import numpy as np
 
-from planner.model.pricing import pad_schedules, tiered_cost
+from planner.model.pricing import pad_schedules, schedule_knots, tiered_cost
 from planner.schema.scenario import FIELDS, VIEWS, ChoiceField, NumberField, Scenario
 
 DAYS_PER_CALENDAR_MONTH = 365.25 / 12
 HOURS_PER_CALENDAR_MONTH = DAYS_PER_CALENDAR_MONTH * 24
+SIDES = ("cloud", "edge")
 
 
 TIER_UNITS = {"inference_tiers": 1000.0, "egress_tiers": 1.0}  # a tier's price is per this many units (images, GB)
@@ -775,7 +776,7 @@ def sum_terms(terms, n: int, months: int) -> np.ndarray:
     if shared:
         amounts = np.hstack([np.broadcast_to(a, (n, 1)) for a, _ in shared])
         factors = np.vstack([np.broadcast_to(f, (1, months)) for _, f in shared])
-        total = amounts @ factors
+        total = matmul_by_rows(amounts, factors)
     else:
         total = np.zeros((n, months))
     scratch = None
@@ -787,6 +788,19 @@ def sum_terms(terms, n: int, months: int) -> np.ndarray:
         np.multiply(amount, factor, out=scratch)
         total += scratch
     return total
+
+
+PRODUCT_ROWS = 512  # rows per matrix product of `matmul_by_rows`
+
+
+def matmul_by_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a (n, k) @ b (k, M), PRODUCT_ROWS rows at a time: a product that small runs on one thread, where a
+    multi-threaded BLAS given the whole (n, k) @ (k, M) at once, with k a handful of factors, spends its time waiting
+    for its threads (on a busy two-core machine up to thirty times longer); the rows' blocks also stay in the cache."""
+    out = np.empty((a.shape[0], b.shape[1]))
+    for start in range(0, a.shape[0], PRODUCT_ROWS):
+        np.matmul(a[start : start + PRODUCT_ROWS], b, out=out[start : start + PRODUCT_ROWS])
+    return out
 
 
 def weighted_sums(terms, n: int, weights: np.ndarray) -> np.ndarray:
@@ -851,6 +865,8 @@ class Costs:
             raise ValueError("these costs were evaluated without their emissions: evaluate(..., carbon=True)")
         registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (self.registry, self.lines)
         keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump) and c.key not in without]
+        if any(k not in lines for k in keys):
+            raise ValueError(f"these costs were evaluated without the {side}'s lines: evaluate(..., sides=SIDES)")
         return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in lines[k]]
 
     def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
@@ -1038,16 +1054,37 @@ def _never_negative(x: "Terms") -> bool:
 def _tiers(b: Batch, quantity: Terms, name: str) -> Terms:
     """Marginal tiers of a monthly quantity, priced by the schedule `name` (`inference_tier`, `egress_tier`).
 
-    While no quantity ever leaves the first tier the cost is linear, quantity × first price, and stays a lazy term;
-    otherwise the schedule is evaluated on the (n, M) grid of quantities.
+    A scenario whose quantity stays within one tier over every month pays that tier's price on it plus what the tiers
+    below cost, linear in the quantity: lazy terms, amount_j × quantity + (cost at start_j − start_j × price_j). Only
+    the scenarios whose quantity crosses a tier's start within the months are evaluated on the grid (one (n, M) grid,
+    zero in the other rows), and none when no scenario does.
     """
     key = name + "s"
     starts, prices = getattr(b, key)
     prices = prices / TIER_UNITS[key]
     (q,) = quantity.terms  # one term: the quantity, growing with the workload
-    if starts.shape[0] == 1 and (starts.shape[1] == 1 or q.amount.max() * q.factor.max() <= starts[0, 1]):
-        return Terms((Component(q.amount * prices[0, 0], q.factor),), quantity.context)
-    return quantity.context.of_grid(tiered_cost(q.amount * q.factor, starts, prices))
+    context = quantity.context
+    if starts.shape[0] > 1:  # a schedule per scenario: on the grid
+        return context.of_grid(tiered_cost(q.amount * q.factor, starts, prices))
+    knots, cost_at_knot = schedule_knots(starts[0], prices[0])
+    # per tier j (−1: below the first start, where the schedule costs its first knot's cost, as np.interp)
+    slope = np.concatenate(([0.0], prices[0]))
+    intercept = np.concatenate(([cost_at_knot[0]], cost_at_knot[:-1] - knots[:-1] * prices[0]))
+    ends = (q.amount * q.factor.min(axis=1, keepdims=True), q.amount * q.factor.max(axis=1, keepdims=True))
+    low, high = np.minimum(*ends), np.maximum(*ends)
+    tier = np.searchsorted(knots[:-1], low, side="right")  # j + 1
+    crossing = (tier != np.searchsorted(knots[:-1], high, side="right")) | ~np.isfinite(low + high)
+    within = np.where(crossing, 0, tier)
+    terms = [Component(np.where(crossing, 0.0, slope[within] * q.amount), q.factor)]
+    if np.any(intercept[within][~crossing]):
+        terms.append(Component(np.where(crossing, 0.0, intercept[within]), ONE))
+    if crossing.any():
+        rows = crossing[:, 0]
+        grid = np.zeros((context.n, context.months))
+        factor = np.broadcast_to(q.factor, (context.n, context.months))[rows] if q.factor.shape[0] > 1 else q.factor
+        grid[rows] = np.interp(q.amount[rows] * factor, knots, cost_at_knot)
+        terms.append(Component(np.ones((context.n, 1)), grid))
+    return Terms(terms, context)
 
 
 _CHOICE = re.compile(r'(\w+)="(\w+)"')
@@ -1118,18 +1155,23 @@ def _lines(namespace: dict, keys) -> dict[str, Line]:
     return built
 
 
-def _emissions(namespace: dict) -> dict[str, Line]:
-    """The carbon lines [kg CO₂e/month], built only when asked for or priced."""
-    return _lines(namespace, CARBON_BY_KEY)
+def _emissions(namespace: dict, sides: tuple[str, ...] = SIDES) -> dict[str, Line]:
+    """The carbon lines [kg CO₂e/month] of `sides`, built only when asked for or priced."""
+    return _lines(namespace, [c.key for c in CARBON_COMPONENTS if c.side in sides])
 
 
-def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
+def evaluate(b: Batch, months: int | None = None, carbon: bool = True, sides: tuple[str, ...] = SIDES) -> Costs:
     """Monthly cost of every component for the batch over `months` (default: the longest horizon): the monthly
     quantities (images, GB, devices, instances and the price-change profiles) are built here, every line from
-    its declared formula.
+    its declared formula, as lazy terms (no line's months are worked out until a caller sums or shows them).
 
-    `carbon=False`: the emissions lines are left out of `Costs.carbon` (for callers that read money only), and
-    built only when a scenario prices carbon, for its carbon-price lines."""
+    What to build is the caller's request: `carbon=False` leaves the emissions lines out of `Costs.carbon` (for
+    callers that read money only; they are built only when a scenario prices carbon, for its carbon-price lines);
+    `sides` the sides whose lines are built (("cloud",): the cloud's lines and quantities only, no edge fleet, for
+    a search among cloud designs); `Costs.terms` of a side not asked for raises."""
+    unknown = set(sides) - set(SIDES)
+    if unknown or not sides:
+        raise ValueError(f"sides must be some of {SIDES}, not {sides!r}")
     M = int(months or b.max_horizon)
     col = _col
     compound = Factors(M)
@@ -1141,14 +1183,22 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     video_gb = b["cameras"] * b["bitrate_mbps"] * (1e6 / 8) * figures["operating_s"] / 1e9
     upload_gb = np.where(b["video_upload"], video_gb, images * b["image_kb"] / 1e6)
 
-    devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
     inflation = compound(b["inflation_percent_per_year"])  # labour, licences and support
-    installed_at_inflation = _installed_at_inflation(b, bought, inflation, devices, M)
     none = Component(np.zeros((b.n, 1)), ONE)
     instances = (none, none, none)
-    if b["instances"].any():  # counts of the scenarios priced by instances, 0 for the others
+    if "cloud" in sides and b["instances"].any():  # counts of the scenarios priced by instances, 0 for the others
         instances = tuple(t.scaled(col(b["instances"])) for t in _instances(b, figures, growth, M))
     ones = np.ones((b.n, 1))
+    fleet = {}
+    if "edge" in sides:
+        devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
+        fleet = {
+            "installed_at_inflation": (_installed_at_inflation(b, bought, inflation, devices, M),),
+            "devices": (devices,),
+            "devices_added": (added,),
+            "devices_bought": (bought,),
+            "devices_retired": (bought, Component(-added.amount, added.factor)),  # bought − added
+        }
     quantities = {
         "m": (Component(ones, np.arange(M, dtype=float)[None, :]),),  # months since go-live
         "growth": (Component(ones, growth),),
@@ -1156,16 +1206,12 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
         "electricity_change": (Component(ones, compound(b["electricity_price_change_percent_per_year"])),),
         "inflation": (Component(ones, inflation),),
-        "installed_at_inflation": (installed_at_inflation,),
         "stored_months": (Component(ones, stored_months(M, b["retention_days"])),),
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
         "result_gb": (Component(col(images * b["result_kb"] / 1e6), growth),),
         "feedback_gb": (Component(col(images * b["feedback_percent"] / 100 * b["image_kb"] / 1e6), growth),),
-        "devices": (devices,),
-        "devices_added": (added,),
-        "devices_bought": (bought,),
-        "devices_retired": (bought, Component(-added.amount, added.factor)),  # bought − added
+        **fleet,
         "instances": (instances[0],),
         "commitments_running": (instances[2],),
         "commitments_bought": (instances[1],),
@@ -1182,17 +1228,16 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
             namespace[name] = columns[name][:, None]
 
     priced_carbon = b["carbon_price_per_tonne"].any()
-    emissions = _emissions(namespace) if carbon or priced_carbon else {}
-    if priced_carbon:
+    emissions = _emissions(namespace, sides) if carbon or priced_carbon else {}
+    if priced_carbon and "cloud" in sides:
         cloud_kg = [t for c in side_components("cloud", "cash", CARBON_COMPONENTS) for t in emissions[c.key]]
         namespace["q_cloud_kg"] = Terms(cloud_kg, context)
-    lines = _lines(
-        namespace, [c.key for c in COMPONENTS if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)]
-    )
-    lines.update({key: () for key in CARBON_PRICE_KEYS if key not in lines})
-    lines["terminal_cloud"], lines["terminal_edge"] = _terminal_values(
-        b, lines["commitment_upfront"], figures["term_months"], bought, inflation, M
-    )
+    asked = [c for c in COMPONENTS if c.side in sides]
+    lines = _lines(namespace, [c.key for c in asked if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)])
+    lines.update({c.key: () for c in asked if c.bill == CARBON_PRICE and c.key not in lines})
+    bought = fleet["devices_bought"][0] if fleet else None
+    upfront = lines.get("commitment_upfront", ())
+    lines |= _terminal_values(b, upfront, figures["term_months"], bought, inflation, M, sides)
     return Costs(
         b.n,
         M,
@@ -1233,29 +1278,40 @@ def _fleet(
 
 
 def _terminal_values(
-    b: Batch, upfront: Line, term: np.ndarray, bought: Component, inflation: np.ndarray, M: int
-) -> tuple[Line, Line]:
-    """(cloud, edge) value still owned at the horizon H, as a negative cost in month H − 1 of the rows that count
-    it (`terminal_value` = book_value): the unexpired share of each upfront commitment payment, and each device's
-    book value, its cost (price + installation at its purchase month's inflation) less straight-line depreciation
-    down to salvage over its useful life."""
+    b: Batch,
+    upfront: Line,
+    term: np.ndarray,
+    bought: Component | None,
+    inflation: np.ndarray,
+    M: int,
+    sides: tuple[str, ...] = SIDES,
+) -> dict[str, Line]:
+    """{terminal_cloud, terminal_edge} of `sides`: the value still owned at the horizon H, as a negative cost in
+    month H − 1 of the rows that count it (`terminal_value` = book_value): the unexpired share of each upfront
+    commitment payment (cloud), and each device's book value (edge), its cost (price + installation at its purchase
+    month's inflation) less straight-line depreciation down to salvage over its useful life."""
     counted = b["book_value"]
+    keys = {"cloud": "terminal_cloud", "edge": "terminal_edge"}
     if not counted.any():
-        return (), ()
+        return {keys[side]: () for side in sides}
     n = b.n
     horizon = col_int(b["horizon_months"])
     age = horizon - np.arange(M)[None, :]  # months from each purchase to the horizon (≤ 0: after it)
     last = (age == 1).astype(float)  # the horizon's last month
-    committed = _col(term) > 0
-    unexpired = np.where(committed & (age >= 1), np.clip(1 - age / np.where(committed, _col(term), 1), 0, 1), 0.0)
-    cloud = (sum_terms(upfront, n, M) * unexpired).sum(axis=1)
-    life = _col(b["useful_life_months"])
-    price, salvage = _col(b["device_price"]), _col(b["device_price"] * b["salvage_percent"] / 100)
-    cost = price + _col(b["install_per_device"]) * inflation
-    in_service = (age >= 1) & (age <= life)
-    book = np.where(in_service, cost - (cost - salvage) * age / life, 0.0)
-    edge = (sum_terms([bought], n, M) * book).sum(axis=1)
-    return (Component(_col(-cloud * counted), last),), (Component(_col(-edge * counted), last),)
+    kept = {}
+    if "cloud" in sides:
+        committed = _col(term) > 0
+        share = np.clip(1 - age / np.where(committed, _col(term), 1), 0, 1)
+        unexpired = np.where(committed & (age >= 1), share, 0.0)
+        kept["terminal_cloud"] = (sum_terms(upfront, n, M) * unexpired).sum(axis=1)
+    if "edge" in sides:
+        life = _col(b["useful_life_months"])
+        price, salvage = _col(b["device_price"]), _col(b["device_price"] * b["salvage_percent"] / 100)
+        cost = price + _col(b["install_per_device"]) * inflation
+        in_service = (age >= 1) & (age <= life)
+        book = np.where(in_service, cost - (cost - salvage) * age / life, 0.0)
+        kept["terminal_edge"] = (sum_terms([bought], n, M) * book).sum(axis=1)
+    return {key: (Component(_col(-value * counted), last),) for key, value in kept.items()}
 
 
 def _installed_at_inflation(b: Batch, bought: Component, inflation: np.ndarray, devices: Component, M: int):

@@ -117,13 +117,23 @@ def _clip(name: str, values) -> np.ndarray:
 
 
 def evaluate(
-    base: Scenario, overrides: dict[str, np.ndarray], view: str = "cash", keep_savings_curve: bool = False
+    base: Scenario,
+    overrides: dict[str, np.ndarray],
+    view: str = "cash",
+    keep_savings_curve: bool = False,
+    carbon: bool = True,
+    npv: bool = True,
 ) -> finance.Finance:
     """Finance of the base scenario with `overrides` (arrays of equal length n), in one batch; its emissions
-    are `finance.carbon(result.costs, view)`."""
+    are `finance.carbon(result.costs, view)` (with `carbon`). What the caller reads is what is built: the savings
+    curve with `keep_savings_curve`, the emissions lines with `carbon`, the NPV with `npv`."""
     b = costs.batch([base], **{k: _clip(k, v) for k, v in overrides.items()})
     return finance.analyse(
-        costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"], keep_savings_curve
+        costs.evaluate(b, base.horizon_months, carbon=carbon),
+        view,
+        b["discount_percent_per_year"],
+        keep_savings_curve,
+        npv=npv,
     )
 
 
@@ -175,7 +185,7 @@ def tornado(
         overrides[name][2 * i : 2 * i + 2] = (low, high)
     f = evaluate(base, overrides, view)
     be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2), f.npv_savings.reshape(k, 2))
-    avoided = finance.carbon(f.costs, view).savings_total.reshape(k, 2)
+    avoided = finance.carbon(f.costs, view, break_even=False).savings_total.reshape(k, 2)
     table = pd.DataFrame(
         {
             "input": [r[0] for r in rows],
@@ -220,7 +230,7 @@ def grid_map(base: Scenario, x: str, x_values, y: str, y_values, view: str = "ca
     if xs.size * ys.size > MAX_GRID_CELLS:
         raise RiskInputError(f"{xs.size} × {ys.size} cells is more than {MAX_GRID_CELLS:,}")
     gx, gy = np.meshgrid(xs, ys)
-    f = evaluate(base, {x: gx.ravel(), y: gy.ravel()}, view)
+    f = evaluate(base, {x: gx.ravel(), y: gy.ravel()}, view, carbon=False, npv=False)
     return f.break_even_month.reshape(gy.shape), f.savings_total.reshape(gy.shape)
 
 
@@ -364,7 +374,7 @@ def _simulate(
         part = {k: v[start : start + chunk] for k, v in samples.items()}
         if not part:
             part = {"cameras": np.full(min(chunk, draws - start), base.cameras)}
-        f = evaluate(base, part, view, keep_savings_curve=True)
+        f = evaluate(base, part, view, keep_savings_curve=True, npv=False)  # no NPV: not summarised
         be.append(f.break_even_month)
         savings.append(f.savings_total)
         kg = finance.carbon(f.costs, view)
