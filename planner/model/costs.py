@@ -766,41 +766,40 @@ def _grouped(terms) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.
     return [g for g in groups if g[1].shape[0] == 1], [g for g in groups if g[1].shape[0] > 1]
 
 
-def sum_terms(terms, n: int, months: int) -> np.ndarray:
-    """Σ terms as one (n, M) array.
+SUM_ROWS = 512  # rows per block of `sum_terms`: a block's total and scratch (2 × 240 kB at 60 months) stay in the cache
 
-    Terms whose factor is shared by every scenario reduce to one matrix product,
-    amounts (n, k) @ factors (k, M); each per-scenario grid adds one multiply-add.
+
+def sum_terms(terms, n: int, months: int) -> np.ndarray:
+    """Σ terms as one (n, M) array, SUM_ROWS rows at a time.
+
+    Terms whose factor is shared by every scenario reduce to one matrix product per block, amounts (rows, k) @
+    factors (k, M); each per-scenario grid adds one multiply-add. A block stays in the CPU cache while its terms are
+    added, so each grid is read once and the total written once; and a product that small runs on one thread, where
+    a multi-threaded BLAS given the whole (n, k) @ (k, M) at once, k a handful of factors, waits for its threads
+    (on a busy two-core machine up to thirty times longer).
     """
     shared, dense = _grouped(terms)
     if shared:
         amounts = np.hstack([np.broadcast_to(a, (n, 1)) for a, _ in shared])
         factors = np.vstack([np.broadcast_to(f, (1, months)) for _, f in shared])
-        total = matmul_by_rows(amounts, factors)
-    else:
-        total = np.zeros((n, months))
-    scratch = None
-    for amount, factor in dense:
-        if np.all(amount == 1):
-            total += factor
-            continue
-        scratch = np.empty((n, months)) if scratch is None else scratch
-        np.multiply(amount, factor, out=scratch)
-        total += scratch
+    dense = [(a, f, bool(np.all(a == 1))) for a, f in dense]
+    total = np.empty((n, months))
+    scratch = np.empty((min(n, SUM_ROWS), months))
+    for start in range(0, n, SUM_ROWS):
+        rows = slice(start, start + SUM_ROWS)
+        block = total[rows]
+        if shared:
+            np.matmul(amounts[rows], factors, out=block)
+        else:
+            block.fill(0.0)
+        for amount, factor, unit in dense:
+            if unit:
+                block += factor[rows]
+                continue
+            product = scratch[: len(block)]
+            np.multiply(amount[rows] if amount.shape[0] > 1 else amount, factor[rows], out=product)
+            block += product
     return total
-
-
-PRODUCT_ROWS = 512  # rows per matrix product of `matmul_by_rows`
-
-
-def matmul_by_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a (n, k) @ b (k, M), PRODUCT_ROWS rows at a time: a product that small runs on one thread, where a
-    multi-threaded BLAS given the whole (n, k) @ (k, M) at once, with k a handful of factors, spends its time waiting
-    for its threads (on a busy two-core machine up to thirty times longer); the rows' blocks also stay in the cache."""
-    out = np.empty((a.shape[0], b.shape[1]))
-    for start in range(0, a.shape[0], PRODUCT_ROWS):
-        np.matmul(a[start : start + PRODUCT_ROWS], b, out=out[start : start + PRODUCT_ROWS])
-    return out
 
 
 def weighted_sums(terms, n: int, weights: np.ndarray) -> np.ndarray:
@@ -819,14 +818,51 @@ def weighted_sums(terms, n: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+class WeightedSums:
+    """Σₘ terms(m) × weight(m) per scenario (n,), for any terms against a few named weights (1 or n, M) (a horizon
+    mask, discount factors): each distinct factor is summed against every weight at once, so a per-scenario grid is
+    read once however many totals use it (both sides' totals, the NPV, the capex)."""
+
+    def __init__(self, n: int, **weights: np.ndarray):
+        self.n, self.names = n, tuple(weights)
+        self.weights = [np.asarray(w, dtype=float) for w in weights.values()]
+        self._sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(factor) → (the factor, its sums (1 or n, w))
+
+    def __call__(self, terms, weight: str) -> np.ndarray:
+        j = self.names.index(weight)
+        out = np.zeros(self.n)
+        shared, dense = _grouped(terms)
+        for amount, factor in shared + dense:
+            out += amount[:, 0] * self._of(factor)[:, j]
+        return out
+
+    def _of(self, factor: np.ndarray) -> np.ndarray:
+        if id(factor) not in self._sums:  # the factor is kept with its sums, so its id stays its own
+            self._sums[id(factor)] = (factor, self._summed(factor))
+        return self._sums[id(factor)][1]
+
+    def _summed(self, factor: np.ndarray) -> np.ndarray:
+        months = self.weights[0].shape[1]
+        if any(w.shape[0] > 1 for w in self.weights):  # weights per scenario: one pass per weight
+            shape = (self.n, months)
+            grid = np.broadcast_to(factor, shape)
+            return np.stack([np.einsum("nm,nm->n", grid, np.broadcast_to(w, shape)) for w in self.weights], axis=1)
+        grid = np.broadcast_to(factor, (factor.shape[0], months))
+        by_month = np.vstack(self.weights).T  # (M, w)
+        out = np.empty((grid.shape[0], by_month.shape[1]))
+        for start in range(0, grid.shape[0], SUM_ROWS):  # small products: one thread (see `sum_terms`)
+            np.matmul(grid[start : start + SUM_ROWS], by_month, out=out[start : start + SUM_ROWS])
+        return out
+
+
 def terms_at(terms, n: int, month: np.ndarray) -> np.ndarray:
     """Σ terms at one month per scenario: month (n,) of integer indices."""
     rows = np.arange(n)
     out = np.zeros(n)
-    for term in terms:
-        f = np.broadcast_to(term.factor, (n if term.factor.shape[0] > 1 else 1, max(term.factor.shape[1], 1)))
-        picked = f[rows if f.shape[0] > 1 else 0, np.minimum(month, f.shape[1] - 1)]
-        out += np.broadcast_to(term.amount[:, 0], (n,)) * picked
+    shared, dense = _grouped(terms)
+    for amount, factor in shared + dense:  # one pick per distinct factor
+        picked = factor[rows if factor.shape[0] > 1 else 0, np.minimum(month, factor.shape[1] - 1)]
+        out += np.broadcast_to(amount[:, 0], (n,)) * picked
     return out
 
 

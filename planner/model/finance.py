@@ -34,6 +34,7 @@ from planner.model.costs import (
     TERMINAL_KEYS,
     Component,
     Costs,
+    WeightedSums,
     side_components,
     sum_terms,
     terms_at,
@@ -367,11 +368,13 @@ def analyse(
         )
     payback = be
     within = _within_horizon(costs)
-    npv_savings = None
+    weights = {"within": within}
     if npv:
         at_start, at_end = discount_factors(discount_percent_per_year, costs.months, costs.discount_mid_month)
-        npv_savings = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
-    cloud_total, edge_total = (total(costs, side, view, within) for side in ("cloud", "edge"))
+        weights |= {"at_end": at_end * within, "at_start": at_start * within}
+    sums = WeightedSums(n, **weights)  # every grid summed once against every weight
+    npv_savings = sums(gap, "at_end") - sums(lump, "at_start") if npv else None
+    cloud_total, edge_total = (sums(costs.terms(side, view), "within") for side in ("cloud", "edge"))
     free = (cloud_total == 0) & (edge_total == 0)  # nothing spent on either side: nothing to pay back
     if np.any(free):
         be, payback = np.where(free, np.nan, be), np.where(free, np.nan, payback)
@@ -382,7 +385,7 @@ def analyse(
         payback,
         cloud_total=cloud_total,
         edge_total=edge_total,
-        capex_total=weighted_sums(capex_terms(costs), n, within),
+        capex_total=sums(capex_terms(costs), "within"),
         npv_savings=npv_savings,
         savings_curve=curve if keep_savings_curve else None,
         discount_mid_month=costs.discount_mid_month,
@@ -460,17 +463,15 @@ def carbon(costs: Costs, view: str = "cash", break_even: bool = True) -> Carbon:
         return costs.terms(side, v, lump, carbon=True)
 
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
-    cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
+    sums = WeightedSums(n, within=within)
+    cloud_total, edge_total = sums(terms("cloud"), "within"), sums(terms("edge"), "within")
     if not break_even:
         return Carbon(costs, view, cloud_total, edge_total, None)
     be = _blocked_break_even(
         terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n, costs.months, h
     )
     if view != "cash":
-        cash_cloud, cash_edge = (
-            weighted_sums(terms("cloud", "cash"), n, within),
-            weighted_sums(terms("edge", "cash"), n, within),
-        )
+        cash_cloud, cash_edge = sums(terms("cloud", "cash"), "within"), sums(terms("edge", "cash"), "within")
     else:
         cash_cloud, cash_edge = cloud_total, edge_total
     be = np.where((cash_cloud == 0) & (cash_edge == 0), np.nan, be)  # nothing emitted: nothing to pay back
