@@ -387,7 +387,7 @@ def _simulate(
     bands = np.empty((3, horizon))
     for m in range(0, horizon, PERCENTILE_MONTHS_PER_BLOCK):
         block = curves[m : m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
-        bands[:, m : m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1)
+        bands[:, m : m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1, overwrite_input=True)
     return MonteCarlo(
         draws,
         seed,
