@@ -1286,7 +1286,9 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True, sides: tu
         cloud_kg = [t for c in side_components("cloud", "cash", CARBON_COMPONENTS) for t in emissions[c.key]]
         namespace["q_cloud_kg"] = Terms(cloud_kg, context)
     asked = [c for c in COMPONENTS if c.side in sides]
-    lines = _lines(namespace, [c.key for c in asked if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)])
+    lines = _lines(
+        namespace, [c.key for c in asked if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)]
+    )
     lines.update({c.key: () for c in asked if c.bill == CARBON_PRICE and c.key not in lines})
     bought = fleet["devices_bought"][0] if fleet else None
     upfront = lines.get("commitment_upfront", ())
