@@ -145,3 +145,15 @@ def test_compounded_profiles_equal_the_monthly_exponential(months):
     log_rate = np.log1p(np.array([[-0.5], [0.0], [0.1], [1.0]]))
     by_month = np.exp(log_rate * np.arange(months) / 12)
     np.testing.assert_allclose(costs.compounded(log_rate, months), by_month, rtol=1e-14)
+
+
+@pytest.mark.parametrize("draws", [1, 2, 3, 11, 1001])
+def test_monte_carlo_bands_are_numpys_percentiles_of_the_curves(draws):
+    rng = np.random.default_rng(draws)
+    curves = rng.normal(0, 1e5, (19, draws)).astype(np.float32)  # months × draws, blocks and a remainder
+    curves[:, ::3] = curves[:, :1]  # ties
+    by_numpy = np.percentile(curves.astype(np.float64), risk.BAND_PERCENTS, axis=1)
+    np.testing.assert_array_equal(risk.percentile_bands(curves), by_numpy)
+    curves[4, 0] = np.nan
+    by_numpy = np.percentile(curves.astype(np.float64), risk.BAND_PERCENTS, axis=1)
+    np.testing.assert_array_equal(risk.percentile_bands(curves), by_numpy)

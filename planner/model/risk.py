@@ -384,20 +384,48 @@ def _simulate(
         del f  # free this chunk's grids before the next is built
         if progress:
             progress(min(1.0, (start + chunk) / draws))
-    bands = np.empty((3, horizon))
-    for m in range(0, horizon, PERCENTILE_MONTHS_PER_BLOCK):
-        block = curves[m : m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
-        bands[:, m : m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1, overwrite_input=True)
     return MonteCarlo(
         draws,
         seed,
         horizon,
         np.concatenate(be),
         np.concatenate(savings),
-        bands,
+        percentile_bands(curves),
         np.concatenate(avoided),
         np.concatenate(carbon_be),
     )
+
+
+BAND_PERCENTS = (10, 50, 90)
+
+
+def percentile_bands(curves: np.ndarray) -> np.ndarray:
+    """(3, months) P10, P50, P90 of float32 curves (months, draws) along the draws: np.percentile's figures (its
+    linear method, in float64), PERCENTILE_MONTHS_PER_BLOCK months at a time. The two order statistics each
+    percentile interpolates between are selected on the float32 values (each is exactly a float64) rather than on a
+    float64 copy, and interpolated as np.percentile does ((draws − 1) × q, its `_lerp`); a block with a NaN is left
+    to np.percentile."""
+    months, draws = curves.shape
+    virtual = (draws - 1) * (np.asarray(BAND_PERCENTS, dtype=float) / 100)
+    below = np.floor(virtual)
+    gamma = (virtual - below)[:, None]
+    below = below.astype(int)
+    above = np.where(virtual >= draws - 1, draws - 1, below + 1)
+    below = np.where(virtual >= draws - 1, draws - 1, below)
+    picked = np.unique(np.concatenate((below, above)))
+    bands = np.empty((len(BAND_PERCENTS), months))
+    for m in range(0, months, PERCENTILE_MONTHS_PER_BLOCK):
+        block = curves[m : m + PERCENTILE_MONTHS_PER_BLOCK]
+        if np.isnan(block).any():
+            bands[:, m : m + len(block)] = np.percentile(block.astype(np.float64), BAND_PERCENTS, axis=1)
+            continue
+        block = np.partition(block, picked, axis=1)
+        low, high = block[:, below].T.astype(np.float64), block[:, above].T.astype(np.float64)
+        step = high - low
+        lerp = low + step * gamma
+        np.subtract(high, step * (1 - gamma), out=lerp, where=gamma >= 0.5)
+        bands[:, m : m + len(block)] = lerp
+    return bands
 
 
 def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:
