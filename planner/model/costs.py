@@ -22,11 +22,12 @@ from functools import partial
 
 import numpy as np
 
-from planner.model.pricing import pad_schedules, tiered_cost
+from planner.model.pricing import pad_schedules, schedule_knots, tiered_cost
 from planner.schema.scenario import FIELDS, VIEWS, ChoiceField, NumberField, Scenario
 
 DAYS_PER_CALENDAR_MONTH = 365.25 / 12
 HOURS_PER_CALENDAR_MONTH = DAYS_PER_CALENDAR_MONTH * 24
+SIDES = ("cloud", "edge")
 
 
 TIER_UNITS = {"inference_tiers": 1000.0, "egress_tiers": 1.0}  # a tier's price is per this many units (images, GB)
@@ -719,9 +720,19 @@ class Factors:
             log_rate = log_rate[:1]
         key = log_rate.tobytes()
         if key not in self._made:
-            m = np.arange(self.months, dtype=float) / 12
-            self._made[key] = ONE if not log_rate.any() else np.exp(_col(log_rate) * m)
+            self._made[key] = ONE if not log_rate.any() else compounded(_col(log_rate), self.months)
         return self._made[key]
+
+
+def compounded(log_rate: np.ndarray, months: int) -> np.ndarray:
+    """exp(log_rate × m / 12) for months m < `months`, (rows, months) for log rates (rows, 1): the month within the
+    year times the whole years, exp(log_rate × (m mod 12) / 12) × exp(log_rate × (m div 12)), so that a row takes
+    12 + its years' exponentials rather than one per month (the same figures within a few units of 10⁻¹⁶)."""
+    years = -(-months // 12)
+    within_year = np.exp(log_rate * (np.arange(12) / 12))
+    whole_years = np.exp(log_rate * np.arange(years))
+    grid = (whole_years[:, :, None] * within_year[:, None, :]).reshape(len(log_rate), years * 12)
+    return grid if years * 12 == months else np.ascontiguousarray(grid[:, :months])
 
 
 def retention_months(retention_days: np.ndarray) -> np.ndarray:
@@ -768,27 +779,39 @@ def _grouped(terms) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.
     return [g for g in groups if g[1].shape[0] == 1], [g for g in groups if g[1].shape[0] > 1]
 
 
-def sum_terms(terms, n: int, months: int) -> np.ndarray:
-    """Σ terms as one (n, M) array.
+SUM_ROWS = 512  # rows per block of `sum_terms`: a block's total and scratch (2 × 240 kB at 60 months) stay in the cache
 
-    Terms whose factor is shared by every scenario reduce to one matrix product,
-    amounts (n, k) @ factors (k, M); each per-scenario grid adds one multiply-add.
+
+def sum_terms(terms, n: int, months: int) -> np.ndarray:
+    """Σ terms as one (n, M) array, SUM_ROWS rows at a time.
+
+    Terms whose factor is shared by every scenario reduce to one matrix product per block, amounts (rows, k) @
+    factors (k, M); each per-scenario grid adds one multiply-add. A block stays in the CPU cache while its terms are
+    added, so each grid is read once and the total written once; and a product that small runs on one thread, where
+    a multi-threaded BLAS given the whole (n, k) @ (k, M) at once, k a handful of factors, waits for its threads
+    (on a busy two-core machine up to thirty times longer).
     """
     shared, dense = _grouped(terms)
     if shared:
         amounts = np.hstack([np.broadcast_to(a, (n, 1)) for a, _ in shared])
         factors = np.vstack([np.broadcast_to(f, (1, months)) for _, f in shared])
-        total = amounts @ factors
-    else:
-        total = np.zeros((n, months))
-    scratch = None
-    for amount, factor in dense:
-        if np.all(amount == 1):
-            total += factor
-            continue
-        scratch = np.empty((n, months)) if scratch is None else scratch
-        np.multiply(amount, factor, out=scratch)
-        total += scratch
+    dense = [(a, f, bool(np.all(a == 1))) for a, f in dense]
+    total = np.empty((n, months))
+    scratch = np.empty((min(n, SUM_ROWS), months))
+    for start in range(0, n, SUM_ROWS):
+        rows = slice(start, start + SUM_ROWS)
+        block = total[rows]
+        if shared:
+            np.matmul(amounts[rows], factors, out=block)
+        else:
+            block.fill(0.0)
+        for amount, factor, unit in dense:
+            if unit:
+                block += factor[rows]
+                continue
+            product = scratch[: len(block)]
+            np.multiply(amount[rows] if amount.shape[0] > 1 else amount, factor[rows], out=product)
+            block += product
     return total
 
 
@@ -808,14 +831,51 @@ def weighted_sums(terms, n: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+class WeightedSums:
+    """Σₘ terms(m) × weight(m) per scenario (n,), for any terms against a few named weights (1 or n, M) (a horizon
+    mask, discount factors): each distinct factor is summed against every weight at once, so a per-scenario grid is
+    read once however many totals use it (both sides' totals, the NPV, the capex)."""
+
+    def __init__(self, n: int, **weights: np.ndarray):
+        self.n, self.names = n, tuple(weights)
+        self.weights = [np.asarray(w, dtype=float) for w in weights.values()]
+        self._sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(factor) → (the factor, its sums (1 or n, w))
+
+    def __call__(self, terms, weight: str) -> np.ndarray:
+        j = self.names.index(weight)
+        out = np.zeros(self.n)
+        shared, dense = _grouped(terms)
+        for amount, factor in shared + dense:
+            out += amount[:, 0] * self._of(factor)[:, j]
+        return out
+
+    def _of(self, factor: np.ndarray) -> np.ndarray:
+        if id(factor) not in self._sums:  # the factor is kept with its sums, so its id stays its own
+            self._sums[id(factor)] = (factor, self._summed(factor))
+        return self._sums[id(factor)][1]
+
+    def _summed(self, factor: np.ndarray) -> np.ndarray:
+        months = self.weights[0].shape[1]
+        if any(w.shape[0] > 1 for w in self.weights):  # weights per scenario: one pass per weight
+            shape = (self.n, months)
+            grid = np.broadcast_to(factor, shape)
+            return np.stack([np.einsum("nm,nm->n", grid, np.broadcast_to(w, shape)) for w in self.weights], axis=1)
+        grid = np.broadcast_to(factor, (factor.shape[0], months))
+        by_month = np.vstack(self.weights).T  # (M, w)
+        out = np.empty((grid.shape[0], by_month.shape[1]))
+        for start in range(0, grid.shape[0], SUM_ROWS):  # small products: one thread (see `sum_terms`)
+            np.matmul(grid[start : start + SUM_ROWS], by_month, out=out[start : start + SUM_ROWS])
+        return out
+
+
 def terms_at(terms, n: int, month: np.ndarray) -> np.ndarray:
     """Σ terms at one month per scenario: month (n,) of integer indices."""
     rows = np.arange(n)
     out = np.zeros(n)
-    for term in terms:
-        f = np.broadcast_to(term.factor, (n if term.factor.shape[0] > 1 else 1, max(term.factor.shape[1], 1)))
-        picked = f[rows if f.shape[0] > 1 else 0, np.minimum(month, f.shape[1] - 1)]
-        out += np.broadcast_to(term.amount[:, 0], (n,)) * picked
+    shared, dense = _grouped(terms)
+    for amount, factor in shared + dense:  # one pick per distinct factor
+        picked = factor[rows if factor.shape[0] > 1 else 0, np.minimum(month, factor.shape[1] - 1)]
+        out += np.broadcast_to(amount[:, 0], (n,)) * picked
     return out
 
 
@@ -854,6 +914,8 @@ class Costs:
             raise ValueError("these costs were evaluated without their emissions: evaluate(..., carbon=True)")
         registry, lines = (CARBON_COMPONENTS, self.carbon) if carbon else (self.registry, self.lines)
         keys = [c.key for c in side_components(side, view, registry) if lump in (None, c.lump) and c.key not in without]
+        if any(k not in lines for k in keys):
+            raise ValueError(f"these costs were evaluated without the {side}'s lines: evaluate(..., sides=SIDES)")
         return [t if sign == 1 else Component(sign * t.amount, t.factor) for k in keys for t in lines[k]]
 
     def total(self, side: str, view: str = "cash", lump: bool | None = None) -> np.ndarray:
@@ -897,7 +959,7 @@ def scenario_figures(b: Batch) -> dict[str, np.ndarray]:
 @dataclass
 class Context:
     """What the terms of one evaluation share: the batch's size and months, and each product of two factors made
-    once (so lines that share one share one object, and `sum_terms` groups them)."""
+    once (so lines that share one share one object, and `sum_terms` groups them), as each factor's bounds."""
 
     n: int
     months: int
@@ -910,6 +972,13 @@ class Context:
         if key not in self.products:
             self.products[key] = (f * g, f, g)  # the operands are kept, so their ids stay theirs
         return self.products[key][0]
+
+    def bounds(self, factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lowest, highest) value of a factor over the months, per scenario (1 or n, 1), worked out once per factor."""
+        key = ("bounds", id(factor))
+        if key not in self.products:
+            self.products[key] = (factor.min(axis=1, keepdims=True), factor.max(axis=1, keepdims=True), factor)
+        return self.products[key][:2]
 
     def terms(self, x) -> "Terms":
         """`x` as terms: a per-scenario figure (n, 1) or a number is a term of factor ONE."""
@@ -1041,16 +1110,37 @@ def _never_negative(x: "Terms") -> bool:
 def _tiers(b: Batch, quantity: Terms, name: str) -> Terms:
     """Marginal tiers of a monthly quantity, priced by the schedule `name` (`inference_tier`, `egress_tier`).
 
-    While no quantity ever leaves the first tier the cost is linear, quantity × first price, and stays a lazy term;
-    otherwise the schedule is evaluated on the (n, M) grid of quantities.
+    A scenario whose quantity stays within one tier over every month pays that tier's price on it plus what the tiers
+    below cost, linear in the quantity: lazy terms, amount_j × quantity + (cost at start_j − start_j × price_j). Only
+    the scenarios whose quantity crosses a tier's start within the months are evaluated on the grid (one (n, M) grid,
+    zero in the other rows), and none when no scenario does.
     """
     key = name + "s"
     starts, prices = getattr(b, key)
     prices = prices / TIER_UNITS[key]
     (q,) = quantity.terms  # one term: the quantity, growing with the workload
-    if starts.shape[0] == 1 and (starts.shape[1] == 1 or q.amount.max() * q.factor.max() <= starts[0, 1]):
-        return Terms((Component(q.amount * prices[0, 0], q.factor),), quantity.context)
-    return quantity.context.of_grid(tiered_cost(q.amount * q.factor, starts, prices))
+    context = quantity.context
+    if starts.shape[0] > 1:  # a schedule per scenario: on the grid
+        return context.of_grid(tiered_cost(q.amount * q.factor, starts, prices))
+    knots, cost_at_knot = schedule_knots(starts[0], prices[0])
+    # per tier j (−1: below the first start, where the schedule costs its first knot's cost, as np.interp)
+    slope = np.concatenate(([0.0], prices[0]))
+    intercept = np.concatenate(([cost_at_knot[0]], cost_at_knot[:-1] - knots[:-1] * prices[0]))
+    ends = tuple(q.amount * bound for bound in context.bounds(q.factor))
+    low, high = np.minimum(*ends), np.maximum(*ends)
+    tier = np.searchsorted(knots[:-1], low, side="right")  # j + 1
+    crossing = (tier != np.searchsorted(knots[:-1], high, side="right")) | ~np.isfinite(low + high)
+    within = np.where(crossing, 0, tier)
+    terms = [Component(np.where(crossing, 0.0, slope[within] * q.amount), q.factor)]
+    if np.any(intercept[within][~crossing]):
+        terms.append(Component(np.where(crossing, 0.0, intercept[within]), ONE))
+    if crossing.any():
+        rows = crossing[:, 0]
+        grid = np.zeros((context.n, context.months))
+        factor = np.broadcast_to(q.factor, (context.n, context.months))[rows] if q.factor.shape[0] > 1 else q.factor
+        grid[rows] = np.interp(q.amount[rows] * factor, knots, cost_at_knot)
+        terms.append(Component(np.ones((context.n, 1)), grid))
+    return Terms(terms, context)
 
 
 _CHOICE = re.compile(r'(\w+)="(\w+)"')
@@ -1121,18 +1211,23 @@ def _lines(namespace: dict, keys) -> dict[str, Line]:
     return built
 
 
-def _emissions(namespace: dict) -> dict[str, Line]:
-    """The carbon lines [kg CO₂e/month], built only when asked for or priced."""
-    return _lines(namespace, CARBON_BY_KEY)
+def _emissions(namespace: dict, sides: tuple[str, ...] = SIDES) -> dict[str, Line]:
+    """The carbon lines [kg CO₂e/month] of `sides`, built only when asked for or priced."""
+    return _lines(namespace, [c.key for c in CARBON_COMPONENTS if c.side in sides])
 
 
-def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
+def evaluate(b: Batch, months: int | None = None, carbon: bool = True, sides: tuple[str, ...] = SIDES) -> Costs:
     """Monthly cost of every component for the batch over `months` (default: the longest horizon): the monthly
     quantities (images, GB, devices, instances and the price-change profiles) are built here, every line from
-    its declared formula.
+    its declared formula, as lazy terms (no line's months are worked out until a caller sums or shows them).
 
-    `carbon=False`: the emissions lines are left out of `Costs.carbon` (for callers that read money only), and
-    built only when a scenario prices carbon, for its carbon-price lines."""
+    What to build is the caller's request: `carbon=False` leaves the emissions lines out of `Costs.carbon` (for
+    callers that read money only; they are built only when a scenario prices carbon, for its carbon-price lines);
+    `sides` the sides whose lines are built (("cloud",): the cloud's lines and quantities only, no edge fleet, for
+    a search among cloud designs); `Costs.terms` of a side not asked for raises."""
+    unknown = set(sides) - set(SIDES)
+    if unknown or not sides:
+        raise ValueError(f"sides must be some of {SIDES}, not {sides!r}")
     M = int(months or b.max_horizon)
     col = _col
     compound = Factors(M)
@@ -1144,14 +1239,22 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
     video_gb = b["cameras"] * b["bitrate_mbps"] * (1e6 / 8) * figures["operating_s"] / 1e9
     upload_gb = np.where(b["video_upload"], video_gb, images * b["image_kb"] / 1e6)
 
-    devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
     inflation = compound(b["inflation_percent_per_year"])  # labour, licences and support
-    installed_at_inflation = _installed_at_inflation(b, bought, inflation, devices, M)
     none = Component(np.zeros((b.n, 1)), ONE)
     instances = (none, none, none)
-    if b["instances"].any():  # counts of the scenarios priced by instances, 0 for the others
+    if "cloud" in sides and b["instances"].any():  # counts of the scenarios priced by instances, 0 for the others
         instances = tuple(t.scaled(col(b["instances"])) for t in _instances(b, figures, growth, M))
     ones = np.ones((b.n, 1))
+    fleet = {}
+    if "edge" in sides:
+        devices, bought, added = _fleet(b, figures["per_site_devices"], growth, M)
+        fleet = {
+            "installed_at_inflation": (_installed_at_inflation(b, bought, inflation, devices, M),),
+            "devices": (devices,),
+            "devices_added": (added,),
+            "devices_bought": (bought,),
+            "devices_retired": (bought, Component(-added.amount, added.factor)),  # bought − added
+        }
     quantities = {
         "m": (Component(ones, np.arange(M, dtype=float)[None, :]),),  # months since go-live
         "growth": (Component(ones, growth),),
@@ -1159,16 +1262,12 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
         "fee_change": (Component(ones, compound(b["cloud_fee_change_percent_per_year"])),),
         "electricity_change": (Component(ones, compound(b["electricity_price_change_percent_per_year"])),),
         "inflation": (Component(ones, inflation),),
-        "installed_at_inflation": (installed_at_inflation,),
         "stored_months": (Component(ones, stored_months(M, b["retention_days"])),),
         "images": (Component(col(images), growth),),
         "upload_gb": (Component(col(upload_gb), growth),),
         "result_gb": (Component(col(images * b["result_kb"] / 1e6), growth),),
         "feedback_gb": (Component(col(images * b["feedback_percent"] / 100 * b["image_kb"] / 1e6), growth),),
-        "devices": (devices,),
-        "devices_added": (added,),
-        "devices_bought": (bought,),
-        "devices_retired": (bought, Component(-added.amount, added.factor)),  # bought − added
+        **fleet,
         "instances": (instances[0],),
         "commitments_running": (instances[2],),
         "commitments_bought": (instances[1],),
@@ -1185,17 +1284,18 @@ def evaluate(b: Batch, months: int | None = None, carbon: bool = True) -> Costs:
             namespace[name] = columns[name][:, None]
 
     priced_carbon = b["carbon_price_per_tonne"].any()
-    emissions = _emissions(namespace) if carbon or priced_carbon else {}
-    if priced_carbon:
+    emissions = _emissions(namespace, sides) if carbon or priced_carbon else {}
+    if priced_carbon and "cloud" in sides:
         cloud_kg = [t for c in side_components("cloud", "cash", CARBON_COMPONENTS) for t in emissions[c.key]]
         namespace["q_cloud_kg"] = Terms(cloud_kg, context)
+    asked = [c for c in COMPONENTS if c.side in sides]
     lines = _lines(
-        namespace, [c.key for c in COMPONENTS if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)]
+        namespace, [c.key for c in asked if c.key in _FORMULAS and (priced_carbon or c.bill != CARBON_PRICE)]
     )
-    lines.update({key: () for key in CARBON_PRICE_KEYS if key not in lines})
-    lines["terminal_cloud"], lines["terminal_edge"] = _terminal_values(
-        b, lines["commitment_upfront"], figures["term_months"], bought, inflation, M
-    )
+    lines.update({c.key: () for c in asked if c.bill == CARBON_PRICE and c.key not in lines})
+    bought = fleet["devices_bought"][0] if fleet else None
+    upfront = lines.get("commitment_upfront", ())
+    lines |= _terminal_values(b, upfront, figures["term_months"], bought, inflation, M, sides)
     return Costs(
         b.n,
         M,
@@ -1236,29 +1336,40 @@ def _fleet(
 
 
 def _terminal_values(
-    b: Batch, upfront: Line, term: np.ndarray, bought: Component, inflation: np.ndarray, M: int
-) -> tuple[Line, Line]:
-    """(cloud, edge) value still owned at the horizon H, as a negative cost in month H − 1 of the rows that count
-    it (`terminal_value` = book_value): the unexpired share of each upfront commitment payment, and each device's
-    book value, its cost (price + installation at its purchase month's inflation) less straight-line depreciation
-    down to salvage over its useful life."""
+    b: Batch,
+    upfront: Line,
+    term: np.ndarray,
+    bought: Component | None,
+    inflation: np.ndarray,
+    M: int,
+    sides: tuple[str, ...] = SIDES,
+) -> dict[str, Line]:
+    """{terminal_cloud, terminal_edge} of `sides`: the value still owned at the horizon H, as a negative cost in
+    month H − 1 of the rows that count it (`terminal_value` = book_value): the unexpired share of each upfront
+    commitment payment (cloud), and each device's book value (edge), its cost (price + installation at its purchase
+    month's inflation) less straight-line depreciation down to salvage over its useful life."""
     counted = b["book_value"]
+    keys = {"cloud": "terminal_cloud", "edge": "terminal_edge"}
     if not counted.any():
-        return (), ()
+        return {keys[side]: () for side in sides}
     n = b.n
     horizon = col_int(b["horizon_months"])
     age = horizon - np.arange(M)[None, :]  # months from each purchase to the horizon (≤ 0: after it)
     last = (age == 1).astype(float)  # the horizon's last month
-    committed = _col(term) > 0
-    unexpired = np.where(committed & (age >= 1), np.clip(1 - age / np.where(committed, _col(term), 1), 0, 1), 0.0)
-    cloud = (sum_terms(upfront, n, M) * unexpired).sum(axis=1)
-    life = _col(b["useful_life_months"])
-    price, salvage = _col(b["device_price"]), _col(b["device_price"] * b["salvage_percent"] / 100)
-    cost = price + _col(b["install_per_device"]) * inflation
-    in_service = (age >= 1) & (age <= life)
-    book = np.where(in_service, cost - (cost - salvage) * age / life, 0.0)
-    edge = (sum_terms([bought], n, M) * book).sum(axis=1)
-    return (Component(_col(-cloud * counted), last),), (Component(_col(-edge * counted), last),)
+    kept = {}
+    if "cloud" in sides:
+        committed = _col(term) > 0
+        share = np.clip(1 - age / np.where(committed, _col(term), 1), 0, 1)
+        unexpired = np.where(committed & (age >= 1), share, 0.0)
+        kept["terminal_cloud"] = (sum_terms(upfront, n, M) * unexpired).sum(axis=1)
+    if "edge" in sides:
+        life = _col(b["useful_life_months"])
+        price, salvage = _col(b["device_price"]), _col(b["device_price"] * b["salvage_percent"] / 100)
+        cost = price + _col(b["install_per_device"]) * inflation
+        in_service = (age >= 1) & (age <= life)
+        book = np.where(in_service, cost - (cost - salvage) * age / life, 0.0)
+        kept["terminal_edge"] = (sum_terms([bought], n, M) * book).sum(axis=1)
+    return {key: (Component(_col(-value * counted), last),) for key, value in kept.items()}
 
 
 def _installed_at_inflation(b: Batch, bought: Component, inflation: np.ndarray, devices: Component, M: int):

@@ -446,8 +446,8 @@ def inputs_text(values: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _cloud_total(b: cost_model.Batch) -> np.ndarray:
-    """The cloud TCO over each row's horizon (cash view)."""
-    return total(cost_model.evaluate(b, carbon=False), "cloud")
+    """The cloud TCO over each row's horizon (cash view): only the cloud's lines are built."""
+    return total(cost_model.evaluate(b, carbon=False, sides=("cloud",)), "cloud")
 
 
 def _rounded(totals: np.ndarray) -> np.ndarray:

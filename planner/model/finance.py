@@ -34,6 +34,7 @@ from planner.model.costs import (
     TERMINAL_KEYS,
     Component,
     Costs,
+    WeightedSums,
     side_components,
     sum_terms,
     terms_at,
@@ -112,7 +113,7 @@ class Finance(_SideSeries):
     cloud_total: np.ndarray  # TCO over each scenario's horizon
     edge_total: np.ndarray
     capex_total: np.ndarray  # cash capex paid within the horizon, the carbon price of devices not included
-    npv_savings: np.ndarray  # of the cash flows, whatever the view
+    npv_savings: np.ndarray | None  # of the cash flows, whatever the view; None unless asked for (`analyse`)
     savings_curve: np.ndarray | None = None  # (n, M) cumulative savings at each month's end, if kept
     discount_mid_month: np.ndarray | bool = False  # (n,) running flows discounted at mid-month, not month end
 
@@ -359,11 +360,14 @@ def analyse(
     view: str = "cash",
     discount_percent_per_year: np.ndarray | float = 0.0,
     keep_savings_curve: bool = False,
+    npv: bool = True,
 ) -> Finance:
     """Finance metrics of every scenario in `costs`, in the cash or accounting view.
 
     Only one (n, M) grid is built — monthly net savings, accumulated in place for the break-even
     search (kept as `savings_curve` on request); totals and NPV are weighted sums of the cost terms.
+    What to compute beyond the break-even, totals and capex is the caller's request: the savings curve
+    (`keep_savings_curve`) and the NPV (`npv`; without it `npv_savings` is None).
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
@@ -385,9 +389,13 @@ def analyse(
         )
     payback = be
     within = _within_horizon(costs)
-    at_start, at_end = discount_factors(discount_percent_per_year, costs.months, costs.discount_mid_month)
-    npv = weighted_sums(gap, n, at_end * within) - weighted_sums(lump, n, at_start * within)
-    cloud_total, edge_total = (total(costs, side, view, within) for side in ("cloud", "edge"))
+    weights = {"within": within}
+    if npv:
+        at_start, at_end = discount_factors(discount_percent_per_year, costs.months, costs.discount_mid_month)
+        weights |= {"at_end": at_end * within, "at_start": at_start * within}
+    sums = WeightedSums(n, **weights)  # every grid summed once against every weight
+    npv_savings = sums(gap, "at_end") - sums(lump, "at_start") if npv else None
+    cloud_total, edge_total = (sums(costs.terms(side, view), "within") for side in ("cloud", "edge"))
     free = (cloud_total == 0) & (edge_total == 0)  # nothing spent on either side: nothing to pay back
     if np.any(free):
         be, payback = np.where(free, np.nan, be), np.where(free, np.nan, payback)
@@ -398,8 +406,8 @@ def analyse(
         payback,
         cloud_total=cloud_total,
         edge_total=edge_total,
-        capex_total=weighted_sums(capex_terms(costs), n, within),
-        npv_savings=npv,
+        capex_total=sums(capex_terms(costs), "within"),
+        npv_savings=npv_savings,
         savings_curve=curve if keep_savings_curve else None,
         discount_mid_month=costs.discount_mid_month,
     )
@@ -446,7 +454,7 @@ class Carbon(_SideSeries):
     view: str
     cloud_total: np.ndarray  # kg CO₂e over each scenario's horizon
     edge_total: np.ndarray
-    break_even_month: np.ndarray
+    break_even_month: np.ndarray | None  # None unless asked for (`carbon`)
 
     def _monthly(self, side: str, lump: bool | None = None, view: str | None = None) -> np.ndarray:
         """(n, M) emissions per month [kg CO₂e]."""
@@ -465,8 +473,9 @@ class Carbon(_SideSeries):
         )
 
 
-def carbon(costs: Costs, view: str = "cash") -> Carbon:
-    """Carbon totals of every scenario in `costs` in one view, and the carbon break-even (see `Carbon`)."""
+def carbon(costs: Costs, view: str = "cash", break_even: bool = True) -> Carbon:
+    """Carbon totals of every scenario in `costs` in one view, and the carbon break-even (see `Carbon`) when asked
+    for (`break_even`; without it `break_even_month` is None)."""
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     n, h = costs.n, costs.horizon
@@ -475,15 +484,15 @@ def carbon(costs: Costs, view: str = "cash") -> Carbon:
         return costs.terms(side, v, lump, carbon=True)
 
     within = np.arange(costs.months)[None, :] < (h[:, None] if np.any(h < costs.months) else costs.months)
-    cloud_total, edge_total = weighted_sums(terms("cloud"), n, within), weighted_sums(terms("edge"), n, within)
+    sums = WeightedSums(n, within=within)
+    cloud_total, edge_total = sums(terms("cloud"), "within"), sums(terms("edge"), "within")
+    if not break_even:
+        return Carbon(costs, view, cloud_total, edge_total, None)
     be = _blocked_break_even(
         terms("cloud"), terms("edge", "cash", False), terms("edge", "cash", True), n, costs.months, h
     )
     if view != "cash":
-        cash_cloud, cash_edge = (
-            weighted_sums(terms("cloud", "cash"), n, within),
-            weighted_sums(terms("edge", "cash"), n, within),
-        )
+        cash_cloud, cash_edge = sums(terms("cloud", "cash"), "within"), sums(terms("edge", "cash"), "within")
     else:
         cash_cloud, cash_edge = cloud_total, edge_total
     be = np.where((cash_cloud == 0) & (cash_edge == 0), np.nan, be)  # nothing emitted: nothing to pay back

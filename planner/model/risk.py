@@ -135,12 +135,20 @@ def evaluate(
     view: str = "cash",
     keep_savings_curve: bool = False,
     choices: dict[str, np.ndarray] | None = None,
+    carbon: bool = True,
+    npv: bool = True,
 ) -> finance.Finance:
     """Finance of the base scenario with `overrides` (arrays of equal length n) and `choices` (arrays of options),
-    in one batch; its emissions are `finance.carbon(result.costs, view)`."""
+    in one batch; its emissions are `finance.carbon(result.costs, view)` (with `carbon`). What the caller reads is
+    what is built: the savings curve with `keep_savings_curve`, the emissions lines with `carbon`, the NPV with
+    `npv`."""
     b = costs.batch([base], choices, **{k: _clip(k, v) for k, v in overrides.items()})
     return finance.analyse(
-        costs.evaluate(b, base.horizon_months), view, b["discount_percent_per_year"], keep_savings_curve
+        costs.evaluate(b, base.horizon_months, carbon=carbon),
+        view,
+        b["discount_percent_per_year"],
+        keep_savings_curve,
+        npv=npv,
     )
 
 
@@ -198,7 +206,7 @@ def tornado(
     be, savings, npv = (f.break_even_month.reshape(k, 2), f.savings_total.reshape(k, 2), f.npv_savings.reshape(k, 2))
     discount = varied.get("discount_percent_per_year", base.discount_percent_per_year)
     npv_after_tax = f.npv_after_tax(discount).reshape(k, 2)
-    avoided = finance.carbon(f.costs, view).savings_total.reshape(k, 2)
+    avoided = finance.carbon(f.costs, view, break_even=False).savings_total.reshape(k, 2)
     table = pd.DataFrame(
         {
             "input": [r[0] for r in rows],
@@ -245,7 +253,7 @@ def grid_map(base: Scenario, x: str, x_values, y: str, y_values, view: str = "ca
     if xs.size * ys.size > MAX_GRID_CELLS:
         raise RiskInputError(f"{xs.size} × {ys.size} cells is more than {MAX_GRID_CELLS:,}")
     gx, gy = np.meshgrid(xs, ys)
-    f = evaluate(base, {x: gx.ravel(), y: gy.ravel()}, view)
+    f = evaluate(base, {x: gx.ravel(), y: gy.ravel()}, view, carbon=False, npv=False)
     return f.break_even_month.reshape(gy.shape), f.savings_total.reshape(gy.shape)
 
 
@@ -389,7 +397,7 @@ def _simulate(
         part = {k: v[start : start + chunk] for k, v in samples.items()}
         if not part:
             part = {"cameras": np.full(min(chunk, draws - start), base.cameras)}
-        f = evaluate(base, part, view, keep_savings_curve=True)
+        f = evaluate(base, part, view, keep_savings_curve=True, npv=False)  # no NPV: not summarised
         be.append(f.break_even_month)
         savings.append(f.savings_total)
         kg = finance.carbon(f.costs, view)
@@ -399,20 +407,48 @@ def _simulate(
         del f  # free this chunk's grids before the next is built
         if progress:
             progress(min(1.0, (start + chunk) / draws))
-    bands = np.empty((3, horizon))
-    for m in range(0, horizon, PERCENTILE_MONTHS_PER_BLOCK):
-        block = curves[m : m + PERCENTILE_MONTHS_PER_BLOCK].astype(np.float64)
-        bands[:, m : m + PERCENTILE_MONTHS_PER_BLOCK] = np.percentile(block, [10, 50, 90], axis=1)
     return MonteCarlo(
         draws,
         seed,
         horizon,
         np.concatenate(be),
         np.concatenate(savings),
-        bands,
+        percentile_bands(curves),
         np.concatenate(avoided),
         np.concatenate(carbon_be),
     )
+
+
+BAND_PERCENTS = (10, 50, 90)
+
+
+def percentile_bands(curves: np.ndarray) -> np.ndarray:
+    """(3, months) P10, P50, P90 of float32 curves (months, draws) along the draws: np.percentile's figures (its
+    linear method, in float64), PERCENTILE_MONTHS_PER_BLOCK months at a time. The two order statistics each
+    percentile interpolates between are selected on the float32 values (each is exactly a float64) rather than on a
+    float64 copy, and interpolated as np.percentile does ((draws − 1) × q, its `_lerp`); a block with a NaN is left
+    to np.percentile."""
+    months, draws = curves.shape
+    virtual = (draws - 1) * (np.asarray(BAND_PERCENTS, dtype=float) / 100)
+    below = np.floor(virtual)
+    gamma = (virtual - below)[:, None]
+    below = below.astype(int)
+    above = np.where(virtual >= draws - 1, draws - 1, below + 1)
+    below = np.where(virtual >= draws - 1, draws - 1, below)
+    picked = np.unique(np.concatenate((below, above)))
+    bands = np.empty((len(BAND_PERCENTS), months))
+    for m in range(0, months, PERCENTILE_MONTHS_PER_BLOCK):
+        block = curves[m : m + PERCENTILE_MONTHS_PER_BLOCK]
+        if np.isnan(block).any():
+            bands[:, m : m + len(block)] = np.percentile(block.astype(np.float64), BAND_PERCENTS, axis=1)
+            continue
+        block = np.partition(block, picked, axis=1)
+        low, high = block[:, below].T.astype(np.float64), block[:, above].T.astype(np.float64)
+        step = high - low
+        lerp = low + step * gamma
+        np.subtract(high, step * (1 - gamma), out=lerp, where=gamma >= 0.5)
+        bands[:, m : m + len(block)] = lerp
+    return bands
 
 
 def break_even_histogram(result: MonteCarlo, bins: int = 24) -> pd.DataFrame:
