@@ -39,6 +39,7 @@ PagesManager.__init__ = _navigation_only
 from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
 from libreoffice_support import libreoffice  # noqa: E402,F401  (fixture)
 from postgres_support import postgres  # noqa: E402,F401  (fixture)
+from store_support import url  # noqa: E402,F401  (fixture: a SQLite, then a PostgreSQL plans database)
 
 
 def pytest_configure(config):
