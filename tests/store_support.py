@@ -38,8 +38,8 @@ def cli(url: str, *args, **environ: str) -> subprocess.CompletedProcess:
             patch.setenv(name, value)
         try:
             status = command_line.main([str(arg) for arg in args])
-        except SystemExit as exit:  # argparse's --help
-            status = exit.code
+        except SystemExit as stop:  # argparse's --help
+            status = stop.code
     gc.collect()  # the command's database engine and its connections go with it, as when its process ends
     return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
