@@ -11,6 +11,21 @@ from planner.ui import pieces, state
 
 CARD = {"border": True, "height": "stretch"}  # metric cards of one row share their height
 
+
+def path_card(column, label: str, path_ms: float, response_ms: float, help_text: str) -> None:
+    """A path's response time, and by how much it is over the required response or to spare."""
+    over_ms = path_ms - response_ms
+    column.metric(
+        label,
+        charts.ms_text(path_ms),
+        f"{charts.ms_text(abs(over_ms))} {'over' if over_ms > 0 else 'to spare'}",
+        "inverse" if over_ms > 0 else "normal",
+        delta_arrow="off",
+        **CARD,
+        help=help_text,
+    )
+
+
 scenario = state.current()
 
 st.title("Architecture advisor")
@@ -45,7 +60,6 @@ with st.container(border=True, key=page.RESULT):
     st.markdown("Deciding factors:\n" + "\n".join(f"- {md(reason)}" for reason in advice.deciding))
     for warning in advice.warnings:
         st.warning(md(warning), icon="⏱️")
-    over = advice.cloud_ms - advice.response_ms
     cards = st.columns(3)
     cards[0].metric(
         "Required response",
@@ -53,26 +67,20 @@ with st.container(border=True, key=page.RESULT):
         **CARD,
         help="From the event to the decision available, including the wait for the next analysed frame.",
     )
-    cards[1].metric(
+    path_card(
+        cards[1],
         "Cloud path",
-        charts.ms_text(advice.cloud_ms),
-        f"{charts.ms_text(abs(over))} {'over' if over > 0 else 'to spare'}",
-        "inverse" if over > 0 else "normal",
-        delta_arrow="off",
-        **CARD,
-        help="Wait for the next analysed frame + access network + distance + frame upload + queueing "
-        "+ cloud inference.",
+        advice.cloud_ms,
+        advice.response_ms,
+        "Wait for the next analysed frame + access network + distance + frame upload + queueing + cloud inference.",
     )
     if advice.edge_latency_ms:
-        edge_over = advice.edge_ms - advice.response_ms
-        cards[2].metric(
+        path_card(
+            cards[2],
             "Edge path",
-            charts.ms_text(advice.edge_ms),
-            f"{charts.ms_text(abs(edge_over))} {'over' if edge_over > 0 else 'to spare'}",
-            "inverse" if edge_over > 0 else "normal",
-            delta_arrow="off",
-            **CARD,
-            help="Wait for the next analysed frame + local network + inference on the recommended device.",
+            advice.edge_ms,
+            advice.response_ms,
+            "Wait for the next analysed frame + local network + inference on the recommended device.",
         )
     else:
         cards[2].metric(

@@ -1,7 +1,8 @@
 """Shared test setup.
 
 The browser fixtures (a served app, one Chromium for the whole run) are registered here once, so every
-browser test module shares them (two Playwright sync instances cannot run in one process).
+browser test module shares them (two Playwright sync instances cannot run in one process); so are LibreOffice,
+PostgreSQL and `url` (a SQLite, then a PostgreSQL plans database: tests/store_support.py).
 
 Tiers: every test module says which tier it is in (`pytestmark = pytest.mark.unit`, …, one of TIERS); a test
 that uses LibreOffice or PostgreSQL is also `external`, one that uses Chromium also `browser`. `make check`
@@ -39,6 +40,7 @@ PagesManager.__init__ = _navigation_only
 from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
 from libreoffice_support import libreoffice  # noqa: E402,F401  (fixture)
 from postgres_support import postgres  # noqa: E402,F401  (fixture)
+from store_support import url  # noqa: E402,F401  (fixture: a SQLite, then a PostgreSQL plans database)
 
 
 def pytest_configure(config):

@@ -5,6 +5,7 @@ inputs (catalog rows are inputs), never read back from the advice."""
 import math
 
 import pytest
+from advisor_support import CHEAP_CLOUD, CLOUDY, RETAIL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import examples
@@ -15,28 +16,6 @@ from planner.schema.scenario import ScenarioError, replace
 
 pytestmark = pytest.mark.unit
 
-RETAIL = catalog.preset("retail")
-# Answers under which the cloud wins every factor of the seed table (and the uplink carries the video).
-CLOUDY = dict(
-    data_origin="cloud",
-    response_ms=5_000,
-    connectivity="fiber",
-    privacy="none",
-    update_cadence="hourly",
-    region_distance_km=100,
-    uplink_mbps=1_000,
-)
-# A scenario where the edge never pays back: a tiny cloud bill against an expensive installation.
-CHEAP_CLOUD = replace(
-    RETAIL,
-    cameras=1,
-    analysed_fps=0.1,
-    hours_per_day=1,
-    uplink_per_gb=0,
-    ingest_per_gb=0,
-    install_per_device=20_000,
-    horizon_months=12,
-)
 FAST = replace(RETAIL, analysed_fps=30)  # a sampling wait of 1000/30/2 = 16.7 ms on average
 HARDWARE = {d["id"]: d for d in catalog.load().hardware}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from advisor_support import CHEAP_CLOUD, CLOUDY, RETAIL
 from streamlit.testing.v1 import AppTest
 
 from planner.advice import advisor
@@ -26,28 +27,6 @@ pytestmark = pytest.mark.app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/advisor.py"
-RETAIL = catalog.preset("retail")
-# The cheap-cloud case of tests/test_advisor.py: answers under which the cloud wins every factor, and a
-# scenario where the edge never pays back (a tiny cloud bill against expensive management).
-CLOUDY = dict(
-    data_origin="cloud",
-    response_ms=10_000,
-    connectivity="fiber",
-    privacy="none",
-    update_cadence="hourly",
-    region_distance_km=100,
-    uplink_mbps=1_000,
-)
-CHEAP_CLOUD = replace(
-    RETAIL,
-    cameras=1,
-    analysed_fps=0.1,
-    hours_per_day=1,
-    uplink_per_gb=0,
-    ingest_per_gb=0,
-    install_per_device=20_000,
-    horizon_months=12,
-)
 FAST = replace(RETAIL, analysed_fps=60)  # an 8.3 ms sampling wait: a 10 ms target is attainable
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from store_support import cli, ok
 
 from planner.catalogs import catalog
 from planner.plans.store import Store
@@ -19,31 +20,6 @@ pytestmark = pytest.mark.cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "data" / "presets"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'plans.sqlite3'}"
-    return request.getfixturevalue("postgres").createdb()
-
-
-def cli(url: str, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PLANNER_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def ok(url: str, *args) -> str:
-    run = cli(url, *args)
-    assert run.returncode == 0, run.stderr
-    return run.stdout
 
 
 def test_save_list_export_and_the_export_reads_back_with_identical_figures(url, tmp_path):

@@ -4,12 +4,11 @@ SQLite and on PostgreSQL; approvals refused to anyone the access settings do not
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import store_support
 
 from planner.catalogs import catalog
 from planner.schema.scenario import to_json
@@ -22,29 +21,12 @@ EXPORTED = to_json(catalog.preset("retail"))  # what `plans export` writes of th
 ACCESS = {"PLANNER_APPROVERS": "cfo@team.example", "PLANNER_TEAM_DOMAINS": "team.example"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'plans.sqlite3'}"
-    return request.getfixturevalue("postgres").createdb()
-
-
 def cli(url: str, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PLANNER_DATABASE_URL": url, **ACCESS}
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return store_support.cli(url, *args, **ACCESS)
 
 
 def ok(url: str, *args) -> str:
-    run = cli(url, *args)
-    assert run.returncode == 0, run.stderr
-    return run.stdout
+    return store_support.ok(url, *args, **ACCESS)
 
 
 def refused(url: str, *args) -> str:

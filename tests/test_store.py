@@ -23,13 +23,6 @@ RETAIL = catalog.preset("retail")
 WORKSPACE = Workspace(RETAIL, preset="retail")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'plans.sqlite3'}"
-    return request.getfixturevalue("postgres").createdb()
-
-
 @pytest.fixture
 def db(url):
     s = Store(url)

@@ -47,13 +47,6 @@ for _visibility in ("private", "team", "link"):  # single-user mode (no sign-in)
     MATRIX[(_visibility, "single-user")] = ("ok", "ok", "ok", "ok", "refused")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'plans.sqlite3'}"
-    return request.getfixturevalue("postgres").createdb()
-
-
 @pytest.fixture
 def db(url):
     s = Store(url, access=ACCESS)
