@@ -61,7 +61,7 @@ if base_choice == page.PLAN_BASE:
     with base_row[1]:
         try:
             plan_labels = plans_ui.scenario_plan_labels()
-        except plans_ui.StoreError as exc:
+        except plans_ui.store_module().StoreError as exc:
             st.warning(f"The saved plans cannot be listed: {md(plans_ui.problem(exc))}.")
         else:
             if not plan_labels:

@@ -270,7 +270,7 @@ def test_the_allowed_lazy_imports_must_still_exist():
                 "planner.cli": "def plans():\n    from planner.plans import store\n"
                 "    from planner.plans.workspace import Workspace",
                 "planner.plans.workspace": "",
-                "planner.ui.plans": "def _db():\n    from planner.plans import store",
+                "planner.ui.plans": "def store_module():\n    from planner.plans import store",
             }
         )
     )
