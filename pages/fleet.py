@@ -169,8 +169,9 @@ if p.upload is not None and p.upload.cannot_upload.any():
         "to the cloud: " + ", ".join(fleet_inventory.errors_text(tuple(stranded)))
     )
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
-with st.expander("Capex by quarter (rollout waves)"):
-    st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
+waves = st.expander("Capex by quarter (rollout waves)", key="fleet.quarters", on_change="rerun")
+if waves.open:  # built only when open: a closed expander costs nothing on a rerun
+    waves.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
 
 st.subheader("Per site")
 by_payback = sites.sort_values("payback_month", na_position="last", kind="stable")
