@@ -61,7 +61,7 @@ if base_choice == page.PLAN_BASE:
     with base_row[1]:
         try:
             plan_labels = plans_ui.scenario_plan_labels()
-        except plans_ui.StoreError as exc:
+        except plans_ui.store_module().StoreError as exc:
             st.warning(f"The saved plans cannot be listed: {md(plans_ui.problem(exc))}.")
         else:
             if not plan_labels:
@@ -186,8 +186,9 @@ if p.upload is not None and p.upload.cannot_upload.any():
         "to the cloud: " + ", ".join(fleet_inventory.errors_text(tuple(stranded)))
     )
 st.plotly_chart(page.cashflow_figure(p), config=pieces.CHART_CONFIG)
-with st.expander("Capex by quarter (rollout waves)"):
-    st.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
+waves = st.expander("Capex by quarter (rollout waves)", key="fleet.quarters", on_change="rerun")
+if waves.open:  # built only when open: a closed expander costs nothing on a rerun
+    waves.dataframe(page.quarters_table(p), hide_index=True, width="stretch")
 
 st.subheader("Per site")
 by_payback = sites.sort_values("payback_month", na_position="last", kind="stable")

@@ -12,7 +12,7 @@ from unittest import mock
 
 import pandas as pd
 import pytest
-from app_support import start
+from app_support import decoded, start
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -284,6 +284,28 @@ def test_a_malformed_upload_shows_the_error_and_keeps_the_scenario(at, content, 
     assert not at.exception
     assert scenario(at) == before
     assert any(e.startswith("broken.json was not loaded") and problem in e for e in errors(at)), errors(at)
+
+
+def test_costs_page_builds_one_carbon_chart_at_a_time(at):
+    at.switch_page("pages/costs.py").run()
+    s = summary(analyse_one(RETAIL))
+
+    def charts() -> list[dict]:
+        return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+    # the cumulative cost chart, the two component charts, then the cumulative emissions alone [t CO₂e]
+    shown = charts()
+    assert len(shown) == 4
+    cloud, edge = shown[3]["data"][:2]
+    assert (cloud["name"], edge["name"]) == ("Cloud", "Edge")
+    assert decoded(cloud["y"])[-1] == pytest.approx(s["cloud_kgco2e_total"] / 1000)
+    assert decoded(edge["y"])[-1] == pytest.approx(s["edge_kgco2e_total"] / 1000)
+    at.session_state["costs.carbon_chart"] = "Emissions per month"  # as a click on the tab does
+    at.run()
+    assert not at.exception, at.exception
+    shown = charts()
+    assert len(shown) == 4  # the per-month chart instead: kg CO₂e of the first month
+    assert decoded(shown[3]["data"][0]["y"])[0] == pytest.approx(s["cloud_kgco2e_monthly"])
 
 
 def test_a_valid_upload_replaces_the_scenario_everywhere(at):

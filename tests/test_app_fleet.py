@@ -179,3 +179,14 @@ def test_the_sites_whose_link_cannot_carry_their_own_cloud_design_are_named():
     at = start(fleet_inventory.preset("retail_chain"))
     notes = [i.value for i in at.info if "cannot carry their own cloud design" in i.value]
     assert len(notes) == 1 and notes[0].endswith("the cheapest design their link carries: Small shop")
+
+
+def test_capex_by_quarter_is_built_only_when_its_expander_is_open():
+    # Two sites of 50 cameras, each 2 devices × 2,000 (see the pin test above), going live in months 0 and 6: the
+    # all-edge plan buys 4,000 in the first quarter, nothing in the second, 4,000 in the third.
+    at = start(fleet_inventory.make_fleet("site,count,go_live_month,cameras\nA,1,0,50\nB,1,6,50\n", RETAIL))
+    assert not [d for d in at.dataframe if "Quarter" in d.value.columns]  # closed: not even computed
+    at.session_state["fleet.quarters"] = True  # as a click on it does
+    quarters = shown(at.run(), "Quarter")
+    assert quarters["Quarter"].tolist()[:3] == ["Q1", "Q2", "Q3"]
+    assert quarters["All edge"].tolist()[:3] == [4_000, 0, 4_000]

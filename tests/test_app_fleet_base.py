@@ -93,6 +93,16 @@ def test_a_saved_plan_as_the_base(at):
     assert heading(at) == f"**Pilot** · base: {md(f'“{VESSEL.name}”, revision 1 of the saved plan {saved.plan_id}')}"
 
 
+def test_saved_plans_that_cannot_be_listed_are_said_and_the_fleet_kept(at, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATABASE_URL", "nosuchdialect://plans")
+    base_picker(at).set_value(ui.PLAN_BASE).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [
+        "The saved plans cannot be listed: PLANNER\\_DATABASE\\_URL is not a usable database URL."
+    ]
+    assert all_edge_capex(at) == 12_000
+
+
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     uploader = next(u for u in at.file_uploader if u.key.startswith("fleet.upload."))
     return uploader.set_value((name, data, "text/csv")).run()

@@ -7,7 +7,6 @@ back within the horizon" labelled wherever it occurs.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import math
@@ -17,6 +16,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
+from app_support import decoded
 from streamlit.testing.v1 import AppTest
 
 from planner.catalogs import catalog
@@ -60,14 +60,6 @@ def open_page(scenario=None, preset: str | None = None) -> AppTest:
 
 def tornado_shown(at: AppTest) -> pd.DataFrame:
     return next(t.value for t in at.table if "Savings swing" in t.value.columns)
-
-
-def decoded(values) -> np.ndarray:
-    """A Plotly array from a figure's JSON: plotly 7 ships numeric arrays as {dtype, bdata[, shape]}."""
-    if isinstance(values, dict):
-        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-        return array.reshape([int(n) for n in str(values.get("shape", len(array))).split(",")])
-    return np.array(values, dtype=float)
 
 
 def figure(at: AppTest, title_start: str) -> dict:

@@ -279,12 +279,14 @@ def carbon_section(a: Analysis, view: str) -> None:
     with st.container(horizontal=True):
         for card in carbon_cards(a, view):
             st.metric(card.label, card.value, help=card.help, border=True, height="stretch")
-    per_month, cumulative = carbon_figure(to_json(a.scenario), view)
-    left, right = st.columns(2, gap="large")
-    left.plotly_chart(per_month, config=CHART_CONFIG)
-    right.plotly_chart(cumulative, config=CHART_CONFIG)
+    # One chart at a time, the other built only when its tab is picked: on a change of view or of an input, each
+    # chart redrawn costs the browser about as much as the whole one-slider app (`make bench-ui`).
+    tabs = st.tabs(list(CARBON_CHARTS), key="costs.carbon_chart", on_change="rerun")
+    for tab, index in zip(tabs, CARBON_CHARTS.values()):
+        if tab.open:
+            tab.plotly_chart(carbon_figure(to_json(a.scenario), view)[index], config=CHART_CONFIG)
     be, h = summary(a, view)["carbon_break_even_month"], a.scenario.horizon_months
-    right.caption(
+    st.caption(
         md(
             f"The edge {carbon_break_even_text(be, h)}"
             + (
@@ -307,6 +309,9 @@ def carbon_section(a: Analysis, view: str) -> None:
             "at 0 no money figure changes."
         )
     )
+
+
+CARBON_CHARTS = {"Cumulative emissions": 1, "Emissions per month": 0}  # tab → index in `carbon_figure`'s pair
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -28,6 +28,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -40,8 +41,6 @@ from planner.exports.report import Analysis, summary
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
 from planner.fleet import tables as fleet_tables
-from planner.plans import store as store_module
-from planner.plans.store import Access, Actor, RevisionInfo, SavedPlan, Store, StoreConflict, StoreError
 from planner.plans.workspace import (
     SENSITIVITY_SETTINGS,
     Workspace,
@@ -58,6 +57,9 @@ from planner.schema.scenario import ScenarioError, price_book_note
 from planner.ui import compare, sensitivity, state
 from planner.ui import fleet as fleet_page
 from planner.ui.pieces import break_even_delta, money_delta
+
+if TYPE_CHECKING:  # names only: the store itself is imported at first use (`store_module`)
+    from planner.plans.store import Access, Actor, RevisionInfo, SavedPlan, Store, StoreError
 
 OPENED = state.OPENED_PLAN
 FLEET_PAGE, FLEET_PATH, TO_FLEET = "pages/fleet.py", "fleet", "plans.to_fleet"  # where a fleet plan's link lands
@@ -102,11 +104,20 @@ class Conflict:
 
 
 # ── The database ───────────────────────────────────────────────────────────────────────────────────
+def store_module():
+    """The plans store's module, imported at first use: it loads SQLAlchemy (a third of a second), which only
+    saving, listing and opening plans need, so the app's first page does not wait for it. `except
+    store_module().StoreError` imports it only once something was raised."""
+    from planner.plans import store
+
+    return store
+
+
 @st.cache_resource(show_spinner=False)
 def _store_at(url: str, settings: str, _access: Access) -> Store:
     """One store (engine, migrated at first use) per database URL, access settings (`settings`, their text) and
     server process. A failure is not cached: the next call tries again, so saving works once the database is back."""
-    return Store(url, access=_access)
+    return store_module().Store(url, access=_access)
 
 
 def problem(exc: StoreError) -> str:
@@ -121,13 +132,13 @@ def store() -> Store:
     """The plans database (raises StoreError when it cannot be reached): PLANNER_DATABASE_URL, else
     `[connections.planner]` of the app's secrets, else the SQLite file."""
     settings = access()
-    return _store_at(store_module.database_url(secrets=_secrets()), repr(settings), settings)
+    return _store_at(store_module().database_url(secrets=_secrets()), repr(settings), settings)
 
 
 def access() -> Access:
     """Who is on the team and who approves: `[planner.access]` of the secrets, PLANNER_APPROVERS and
     PLANNER_TEAM_DOMAINS."""
-    return store_module.access_settings(secrets=_secrets())
+    return store_module().access_settings(secrets=_secrets())
 
 
 # ── Who is signed in ───────────────────────────────────────────────────────────────────────────────
@@ -146,7 +157,7 @@ def sign_in_configured() -> bool:
     """Whether the app's secrets have `[auth]` (a secrets file that cannot be read counts as none)."""
     try:
         return isinstance(_secrets().get("auth"), dict)
-    except StoreError:
+    except store_module().StoreError:
         return False
 
 
@@ -160,11 +171,11 @@ def actor() -> Actor | None:
     if not sign_in_configured():
         return None
     if not st.user.is_logged_in:
-        return Actor("", "")
+        return store_module().Actor("", "")
     claims = st.user.to_dict()
     groups = claims.get(access().groups_claim) or ()
     groups = (groups,) if isinstance(groups, str) else tuple(groups) if isinstance(groups, (list, tuple)) else ()
-    return Actor(str(claims.get("sub") or ""), str(claims.get("email") or ""), groups)
+    return store_module().Actor(str(claims.get("sub") or ""), str(claims.get("email") or ""), groups)
 
 
 def sign_in_page() -> None:
@@ -202,7 +213,7 @@ def _secrets() -> dict:
         if any(Path(path).exists() for path in config.get_option("secrets.files")):
             detail = str(exc).splitlines()[0][:300]
             why = " (it is not valid TOML)" if detail.startswith("Error parsing") else ""
-            raise StoreError(
+            raise store_module().StoreError(
                 f"the app's secrets cannot be read ({detail})", public=f"the app's secrets file cannot be read{why}"
             ) from None
         return {}
@@ -311,10 +322,10 @@ def save(force: bool = False) -> None:
             actor=actor(),
             visibility=None if target else st.session_state.get("plans.visibility"),
         )
-    except StoreConflict as exc:
+    except store_module().StoreConflict as exc:
         st.session_state[CONFLICT] = Conflict(exc.plan_id, exc.base, exc.latest)
         return
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         state.notify("error", f"Not saved: {problem(exc)}. {KEEPS_WORK}", SAVE_PLACE)
         return
     _opened(saved, current)
@@ -337,7 +348,7 @@ def open_scenario_plan(plan_id: str):
     opened or holds a fleet."""
     try:
         saved = store().open(plan_id, None, actor())
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         raise ScenarioError(f"the plan could not be opened: {problem(exc)}") from None
     if saved.workspace.kind != "scenario":
         raise ScenarioError(f"“{saved.revision.name}” holds a fleet, not a scenario")
@@ -358,8 +369,8 @@ def load_plan_file(key: str) -> None:
     st.session_state[UPLOAD_NONCE] = st.session_state.get(UPLOAD_NONCE, 0) + 1
     data = file.getvalue()
     try:
-        if len(data) > store_module.MAX_PLAN_BYTES:
-            raise ScenarioError(f"it is {len(data):,} bytes; a plan holds at most {store_module.MAX_PLAN_BYTES:,}")
+        if len(data) > store_module().MAX_PLAN_BYTES:
+            raise ScenarioError(f"it is {len(data):,} bytes; a plan holds at most {store_module().MAX_PLAN_BYTES:,}")
         loaded = parse_json(data)
     except ScenarioError as exc:
         state.notify(
@@ -388,7 +399,7 @@ def open_revision(plan_id: str, number: int | None = None, place: str = OPEN_PLA
     """Load a saved revision into the session; a problem queues a message and leaves the work as it was."""
     try:
         saved = store().open(plan_id, number, actor())
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         state.notify("error", f"The plan could not be opened: {problem(exc)}.", place)
         return False
     restore(saved.workspace)
@@ -459,7 +470,7 @@ def show_conflict() -> None:
         return
     try:
         theirs = store().open(conflict.plan_id, conflict.latest, actor())
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         st.error(
             md(
                 f"Not saved: revision {conflict.latest} was saved after revision {conflict.base}, which your "
@@ -681,9 +692,9 @@ def approval_note() -> str | None:
         return None
     try:
         found = store().approvals(base.revision.plan_id, actor())
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         return f"Approval unknown: {problem(exc)}"
-    status = store_module.approval_status(found, base.revision.number)
+    status = store_module().approval_status(found, base.revision.number)
     if not unchanged(base) and status.startswith("Approved"):
         return f"Not approved: changed since approval ({status})"
     return status
@@ -698,7 +709,7 @@ def approve_opened() -> None:
         done = store().approve(
             base.revision.plan_id, base.revision.number, actor(), st.session_state.get("plans.approval_comment", "")
         )
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         state.notify("error", f"Not approved: {problem(exc)}.", SAVE_PLACE)
         return
     st.session_state["plans.approval_comment"] = ""
@@ -710,7 +721,7 @@ def share_plan(plan_id: str) -> None:
     visibility = st.session_state.get(revision_key("share", plan_id))
     try:
         store().set_visibility(plan_id, visibility, actor())
-    except StoreError as exc:
+    except store_module().StoreError as exc:
         state.notify("error", f"Not changed: {problem(exc)}.", OPEN_PLACE)
         return
     state.notify("success", f"Who sees the plan: {VISIBILITY_LABELS[visibility].lower()}.", OPEN_PLACE)
