@@ -194,5 +194,6 @@ def main() -> None:
         for place, name, status, changed in sorted(rows, key=lambda r: int(r[0].rpartition(":")[2])):
             print(f"  {place}  {name}  {status}" + (f"  {changed}" if args.diffs else ""))
 
+
 if __name__ == "__main__":
     main()

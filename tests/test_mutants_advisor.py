@@ -2,9 +2,6 @@
 recommendation must come out as written, so a changed rounding, label or field fails here (fast tier, read by
 `make mutation`)."""
 
-import math
-
-import numpy as np
 import pytest
 
 from planner.advice import advisor
@@ -122,7 +119,12 @@ def test_markdown_escapes_cells_and_writes_the_figures():
     text = advisor.advice_markdown(ADVICE)
     assert text.endswith("\n")
     lines = text.splitlines()
-    assert lines[:4] == ["## Recommendation: Edge only: inference and data stay on site", "", "Edge only (confidence: high).", ""]
+    assert lines[:4] == [
+        "## Recommendation: Edge only: inference and data stay on site",
+        "",
+        "Edge only (confidence: high).",
+        "",
+    ]
     assert lines[4:6] == ["> ⚠ Watch out", ""]
     assert lines[6:8] == ["| Factor | Answer | Verdict | Weight | Why |", "|---|---|---|---|---|"]
     assert lines[8] == "| Privacy | on site | edge (mandatory) | decides | Data must stay. |"
@@ -135,7 +137,12 @@ def test_markdown_escapes_cells_and_writes_the_figures():
         "of 50 ms for the next analysed frame).",
     ]
     assert lines[13] == "Uplink: the cloud path needs 12.3 Mbps per site; 100 Mbps available."
-    assert lines[14:18] == ["", "| Layer | Choice | Why |", "|---|---|---|", "| runtime | Triton | serves \\| batches |"]
+    assert lines[14:18] == [
+        "",
+        "| Layer | Choice | Why |",
+        "|---|---|---|",
+        "| runtime | Triton | serves \\| batches |",
+    ]
     assert lines[18:20] == [
         "",
         "Sizing: 3 × Box \\| A, 45 W, feedback upload 12.3 GB/month. cheapest that fits; "
@@ -162,7 +169,15 @@ def test_advice_dict_carries_every_field():
         "headline": "Edge only",
         "hard_constraints": ["privacy"],
         "factors": [
-            {"key": f.key, "name": f.name, "answer": f.answer, "verdict": f.verdict, "hard": f.hard, "weight": f.weight, "reason": f.reason}
+            {
+                "key": f.key,
+                "name": f.name,
+                "answer": f.answer,
+                "verdict": f.verdict,
+                "hard": f.hard,
+                "weight": f.weight,
+                "reason": f.reason,
+            }
             for f in FACTORS
         ],
         "latency_ms": {

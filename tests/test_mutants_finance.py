@@ -88,7 +88,9 @@ def test_discount_factors_at_the_start_end_and_middle_of_each_month():
     np.testing.assert_allclose(at_end, [[1.1 ** (-1 / 12), 1.1 ** (-2 / 12)]])
     at_start, at_end = finance.discount_factors(np.array([10.0, 21.0]), 2, np.array([True, False]))
     np.testing.assert_allclose(at_start, [[1.0, 1.1 ** (-1 / 12)], [1.0, 1.21 ** (-1 / 12)]])
-    np.testing.assert_allclose(at_end, [[1.1 ** (-0.5 / 12), 1.1 ** (-1.5 / 12)], [1.21 ** (-1 / 12), 1.21 ** (-2 / 12)]])
+    np.testing.assert_allclose(
+        at_end, [[1.1 ** (-0.5 / 12), 1.1 ** (-1.5 / 12)], [1.21 ** (-1 / 12), 1.21 ** (-2 / 12)]]
+    )
 
 
 def test_discounted_flows_and_payback_at_mid_month():
@@ -225,4 +227,3 @@ def test_analyse_refuses_an_unknown_view():
         finance.analyse(f.costs, "tax")
     with pytest.raises(ValueError, match="view must be one of"):
         finance.carbon(f.costs, "tax")
-

@@ -92,7 +92,10 @@ def test_headline_shares_and_the_first_payback_month_within_the_horizon():
     assert mc.probability_within(12) == pytest.approx(2 / 5)  # exactly 12 counts
     assert mc.probability_within(30) == pytest.approx(4 / 5)
     assert mc.headline() == "The edge pays back within 12 months in 40% of 5 simulated futures"
-    assert result([5.0, 30.0], horizon=11).headline() == "The edge pays back within 11 months in 50% of 2 simulated futures"
+    assert (
+        result([5.0, 30.0], horizon=11).headline()
+        == "The edge pays back within 11 months in 50% of 2 simulated futures"
+    )
     assert result([5.0, 30.0], horizon=12).headline().startswith("The edge pays back within 12 months")
 
 
