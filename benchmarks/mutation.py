@@ -49,8 +49,8 @@ MODULES = (
     "exports.workbook",
 )
 # Modules measured in part: the functions (or classes) that write numbers or formulas.
-FUNCTIONS = {
-    "exports.workbook": ("Template", "_compound", "_plus", "_crossing", "monthly_columns", "_shown_irr", "monthly_rate")
+FUNCTIONS = {  # the workbook's formula language; its Monthly columns' formulas are checked by LibreOffice (external)
+    "exports.workbook": ("Template", "_compound", "_plus", "_crossing", "_shown_irr", "_irr_rows", "monthly_rate")
 }
 CAUGHT = {"killed", "timeout", "caught by type check", "segfault"}
 EQUIVALENT_FILE = ROOT / "benchmarks" / "equivalent_mutants.txt"
