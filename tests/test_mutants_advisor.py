@@ -2,11 +2,18 @@
 recommendation must come out as written, so a changed rounding, label or field fails here (fast tier, read by
 `make mutation`)."""
 
+import math
+
+import numpy as np
 import pytest
 
 from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
+
+RETAIL = catalog.preset("retail")
 
 SIZING = advisor.Sizing(
     device_id="dev-a",
@@ -204,3 +211,252 @@ def test_advice_dict_carries_every_field():
     assert (bare["device_id"], bare["devices"], bare["per_device_ips"], bare["limited_by"]) == (None,) * 4
     assert bare["latency_ms"]["edge"] == {"total": None, "parts": {}}
     assert bare["edge_costed"] is False
+
+
+# ── Kernels of the rules, latency, money and sizing, by hand ───────────────────────────────────────────
+def test_latency_parts_by_hand():
+    assert advisor.sampling_wait_ms(4) == (125.0, 250.0)  # 1000 ÷ 4 = 250 ms between frames
+    assert advisor.sampling_wait_ms(0) == (0.0, 0.0)
+    a = advisor.answers(connectivity="broadband", region_distance_km=400, uplink_mbps=20, workload="segmentation")
+    parts = advisor.cloud_latency(a, 100, 4)
+    assert parts == {
+        advisor.SAMPLING_WAIT: 125.0,
+        "Access network round trip": 20,  # data/connectivity.csv: broadband
+        "Distance round trip": pytest.approx(2 * 400 / 200 * 1.5),  # 6 ms
+        "Frame upload": pytest.approx(100 * 8 / 20),  # 40 ms
+        "Queueing": 20.0,
+        "Cloud inference": 300,  # data/workloads.csv: segmentation
+    }
+    assert advisor.cloud_path_ms(125.0, 20, 400, 100, 20, 300) == pytest.approx(sum(parts.values()))
+    edge = advisor.edge_latency(a, 50, 4)
+    # segmentation is 2.5 × the reference compute: 2.5 × 1000 ÷ 50 = 50 ms
+    assert edge == {advisor.SAMPLING_WAIT: 125.0, "Local network": 2.0, "Edge inference": 50.0}
+    assert advisor.edge_path_ms(125.0, 2.5, 50) == 177.0
+    assert advisor.edge_inference_ms(2.5, 50) == 50.0
+
+
+def test_uplink_factor_suggests_frames_a_bitrate_or_a_faster_link():
+    # 10 cameras on 2 sites at 4 Mbps: 20 Mbps of video per site, 25 needed at 80 %; frames 5 × 2 × 100 × 8 / 1000
+    # = 8 Mbps, 10 needed; a 15 Mbps link carries 12 sustained
+    scenario = replace(RETAIL, cameras=10, sites=2, bitrate_mbps=4, analysed_fps=2, image_kb=100, cloud_upload="video")
+    assert advisor.uplink_mbps(scenario) == {
+        "video": 20.0,
+        "frames": 8.0,
+        "sustained": 20.0,
+        "needed": pytest.approx(25.0),
+    }
+    f = advisor.uplink_factor(advisor.answers(uplink_mbps=15), scenario)
+    assert (f.verdict, f.hard, f.answer) == ("edge", True, "15 Mbps")
+    assert f.reason == (
+        "The cloud path needs 25.0 Mbps per site (5 cameras' video, 20.0 Mbps sustained at ≤ 80% of the link); "
+        "the uplink carries 15 Mbps. It would fit with sending only the analysed frames (10.0 Mbps), or a bitrate "
+        "of at most 2.40 Mbps per camera, or a link of at least 25.0 Mbps."
+    )
+    # a 9 Mbps link (7.2 sustained) cannot carry the 8 Mbps of frames either
+    tight = advisor.uplink_factor(advisor.answers(uplink_mbps=9), scenario)
+    assert "analysed frames" not in tight.reason and "a bitrate of at most 1.44 Mbps per camera" in tight.reason
+    frames = replace(scenario, cloud_upload="frames")
+    f = advisor.uplink_factor(advisor.answers(uplink_mbps=9), frames)
+    # 7.2 Mbps sustained ÷ (5 cameras × 100 kB × 8) × 1000 = 1.80 frames/s per camera
+    assert f.reason.endswith(
+        "It would fit with at most 1.80 analysed frames/s per camera, or a link of at least 10.0 Mbps."
+    )
+    assert "5 cameras' analysed frames" in f.reason
+    fits = advisor.uplink_factor(advisor.answers(uplink_mbps=100), frames)
+    assert (fits.verdict, fits.hard) == ("either", False)
+    assert fits.reason == (
+        "The cloud path needs 10.0 Mbps per site for its analysed frames (8.0 Mbps sustained at ≤ 80% of the "
+        "link): it fits."
+    )
+    # exactly the link needed fits
+    assert advisor.uplink_factor(advisor.answers(uplink_mbps=10), frames).verdict == "either"
+
+
+def test_rule_cases_of_several_sites_at_once():
+    cases = advisor.rule_cases(
+        np.array(["cloud", "on_premise", "cloud"]),
+        np.array([100.0, 10.0, 250.0]),
+        np.array([150.0, 5.0, 100.0]),
+        np.array([10.0, 20.0, 0.0]),
+        np.array([True, False, True]),
+        np.array([False, False, True]),
+        np.array(["fiber", "intermittent", "metered_5g"]),
+        np.array(["anonymisable", "on_site", "none"]),
+        np.array(["daily", "monthly", "weekly"]),
+        np.array([5.0, 50.0, 10.0]),
+        np.array([10.0, 10.0, 10.0]),
+    )
+    assert cases["data_origin"].tolist() == [1, 0, 1]
+    # site 1: cloud 150 > 100 allowed; site 2: the 20 ms wait uses the 10 ms up; site 3: 250 ≥ 200 human scale
+    assert cases["response_ms"].tolist() == [1, 0, 3]
+    assert cases["connectivity"].tolist() == [2, 0, 1]
+    assert cases["privacy"].tolist() == [1, 2, 0]
+    assert cases["update_cadence"].tolist() == [1, 3, 2]
+    assert cases["uplink_mbps"].tolist() == [0, 1, 0]  # exactly the link is enough
+    margin = advisor.rule_cases(
+        "cloud", 100.0, 60.0, 0.0, True, False, "broadband", "none", "hourly", 1.0, 10.0
+    )  # 60 ms of 100 allowed: neither machine nor human scale
+    assert int(margin["response_ms"]) == 4 and int(margin["connectivity"]) == 3
+    machine = advisor.rule_cases("cloud", 19.0, 5.0, 0.0, True, False, "fiber", "none", "hourly", 1.0, 10.0)
+    assert int(machine["response_ms"]) == 2
+
+
+def test_rule_votes_hard_rules_do_not_vote():
+    cases = {rule: np.array([0]) for rule in advisor.RULES}
+    cases["privacy"] = np.array([2])  # on site: hard
+    hard, vote, counted = advisor.rule_votes(cases)
+    # data born on site (edge +1), latency either (0), connectivity drops (edge, hard), privacy hard, hourly (cloud −1)
+    assert hard.tolist() == [[False, False, True, True, False, False]]
+    assert vote.tolist() == [[1.0, 0.0, 1.0, 1.0, -1.0, 0.0]]
+    assert counted.tolist() == [[True, True, False, False, True, True]]
+
+
+def test_money_weight_and_vote_by_hand():
+    # a 5× difference weighs as much as every other answer (3 here); 25× twice that; equal costs nothing
+    assert advisor.money_weight(500.0, 100.0, 3.0) == pytest.approx(3.0)
+    assert advisor.money_weight(100.0, 2_500.0, 3.0) == pytest.approx(6.0)
+    assert advisor.money_weight(100.0, 100.0, 3.0) == 0.0
+    # a side that costs nothing is a million times cheaper
+    assert advisor.money_weight(100.0, 0.0, 1.0) == pytest.approx(math.log(1e6) / math.log(5))
+    assert advisor.money_weight(0.0, 0.0, 1.0) == 0.0
+    weight, verdict = advisor.money_vote(
+        np.array([500.0, 100.0, 100.0, 7.0]), np.array([100.0, 500.0, 100.0, 1.0]), 2.0, np.array([1, 1, 1, 0], bool)
+    )
+    assert weight.tolist() == pytest.approx([2.0, 2.0, 0.0, 0.0])
+    assert verdict.tolist() == [1.0, -1.0, 0.0, 0.0]
+    # capped at the largest ratio
+    assert advisor.money_weight(1e9, 1.0, 1.0) == pytest.approx(math.log(1e6) / math.log(5))
+
+
+def test_decide_sites_by_hand():
+    hard = np.array([False, False, False, True, False])
+    votes = np.array([[1.0, -1.0], [1.0, -1.0], [1.0, -1.0], [-1.0, -1.0], [1.0, 0.0]])
+    weights = np.array([[2.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [3.0, 0.5]])
+    placement, score, total, edge_votes, cloud_votes = advisor.decide_sites(
+        hard,
+        votes,
+        weights,
+        np.array([0.0, 1.0, -1.0, 0.0, 1.0]),
+        np.array(["none", "none", "none", "on_site", "on_site"]),
+        np.array([True, True, True, True, False]),
+    )
+    # 2 − 1 = 1: edge; a tie goes to the cheaper side (edge, then cloud); hard on site: edge only; not costed: cloud
+    assert placement.tolist() == [1, 1, 0, 2, 0]
+    assert score.tolist() == [1.0, 0.0, 0.0, -2.0, 3.0]
+    assert total.tolist() == [3.0, 2.0, 2.0, 2.0, 3.5]
+    assert edge_votes.tolist() == [2.0, 1.0, 1.0, 0.0, 3.0]
+    assert cloud_votes.tolist() == [1.0, 1.0, 1.0, 2.0, 0.0]
+
+
+def test_confidence_boundaries():
+    def factor(verdict, weight=1.0, key="x", hard=False):
+        return advisor.Factor(key, key, "", verdict, hard, "", weight)
+
+    # margin exactly 50 % (high) and 20 % (medium)
+    assert advisor.decide([factor("edge", 3), factor("cloud", 1)], "none") == ("split_brain_edge", "high", 2.0)
+    assert advisor.decide([factor("edge", 3), factor("cloud", 2)], "none") == ("split_brain_edge", "medium", 1.0)
+    assert advisor.decide([factor("cloud", 3), factor("edge", 2.5)], "none")[:2] == ("cloud", "low")
+    # the edge wins the vote but no device fits: the cloud, low
+    assert advisor.decide([factor("edge", 3), factor("cloud", 1)], "none", costed=False) == ("cloud", "low", 2.0)
+    where, confidence, score = advisor.decide([factor("edge", hard=True), factor("cloud", 5)], "none")
+    assert (where, confidence) == ("split_brain_edge", "high") and math.isnan(score)
+
+
+def test_device_throughput_derates_and_caps_by_decode():
+    derated, decode, sustained = advisor.device_throughput(
+        np.array([100.0, 100.0, 1e9, 0.01]), np.array([2.0, 10.0, 1.0, 1.0]), 20, 2.0, True, 5.0
+    )
+    # 100 × 0.8 ÷ 2 = 40; decode 2 × 5 = 10 or 10 × 5 = 50; clipped to 0.1 … 100,000
+    assert derated.tolist() == pytest.approx([40.0, 40.0, 4e8, 0.004])
+    assert decode.tolist() == [10.0, 50.0, 5.0, 5.0]
+    assert sustained.tolist() == pytest.approx([10.0, 40.0, 5.0, 0.1])
+    _, decode, sustained = advisor.device_throughput(np.array([1e9]), np.array([1.0]), 0, 1.0, False, 5.0)
+    assert decode.tolist() == [np.inf] and sustained.tolist() == [1e5]
+
+
+def test_sustained_ips_derates_only_the_catalog_benchmark():
+    d = next(d for d in advisor.sized_devices() if d["decode_1080p30_streams"] > 0)
+    benchmark = d["throughput_ips"]
+    derated, decode, sustained = advisor.sustained_ips(d["id"], [benchmark, 7.0], 50, 2.0, True, 1.0)
+    assert derated.tolist() == pytest.approx([benchmark * 0.5 / 2, 7.0])
+    assert float(decode) == d["decode_1080p30_streams"] * 1.0  # streams × 1 analysed frame/s
+    derated, decode, sustained = advisor.sustained_ips("not-in-catalog", [3.0, 0.0], 50, 2.0, True, 1.0)
+    assert derated.tolist() == [3.0, 0.0] and decode.tolist() == [np.inf, np.inf]
+    assert sustained.tolist() == [3.0, 0.1]
+
+
+def test_sized_devices_leave_out_stand_ins_and_incomparable_benchmarks():
+    ids = [d["id"] for d in advisor.sized_devices()]
+    assert ids and not any(i.startswith("seed-") for i in ids)
+    assert all(d["comparable"] != "no" for d in advisor.sized_devices())
+
+
+def test_fits_space_and_misfits():
+    assert advisor.fits_space(
+        np.array(["server", "jetson", "coral", "server", "hailo"]),
+        np.array(["rack", "rack", "minimal", "enclosure", "x"]),
+    ).tolist() == [True, True, True, False, False]
+    broken = advisor.misfits(
+        np.array(["server", "jetson"]),
+        "enclosure",
+        True,
+        np.array([10.0, 30.0]),
+        20.0,
+        True,
+        np.array([100.0, 40.0]),
+        40.0,
+    )
+    # server: no space, power 100 > 40; jetson: too small for the workload, 30 ms > 20 ms allowed
+    assert broken.tolist() == [[True, False], [False, True], [False, True], [True, False]]
+    unattainable = advisor.misfits("jetson", "rack", False, 30.0, 20.0, False, 10.0, 10.0)
+    assert unattainable.tolist() == [False, False, False, False]  # latency cannot decide; power exactly the budget
+
+
+def test_load_and_capacity_warning_by_hand():
+    scenario = replace(RETAIL, cameras=20, analysed_fps=2, sizing_headroom_percent=25)
+    assert advisor.load_ips(scenario) == 50.0  # 20 × 2 × 1.25
+    short = advisor.Capacity(
+        load_ips=50.0, sites=1, derated_ips=12.0, decode_ips=8.0, per_device_ips=8.0, needed=7, priced=2
+    )
+    assert not short.ok
+    assert advisor.capacity_warning(short) == (
+        "Edge capacity: 2 devices priced, 7 needed. Load 50.0 inferences/s (cameras × analysed frames/s × "
+        "(1 + sizing headroom)) ÷ 8.0 inferences/s per device (limited by video decode; inference alone 12.0): "
+        "50.0 ÷ 8.0 = 6.25 → 7 needed. The edge figures price the 2 asked for, which cannot carry the load: its "
+        "cost is understated and its savings overstated. Set the devices to 7, or size automatically from a "
+        "derated throughput (as the advisor's Apply does)."
+    )
+    sites = advisor.Capacity(50.0, 5, 4.0, math.inf, 4.0, 15, 1)
+    text = advisor.capacity_warning(sites)
+    assert text.startswith("Edge capacity: 1 device priced, 15 needed.")
+    assert "÷ 4.0 inferences/s per device: 5 sites × ceil(10.0 ÷ 4.0) = 15 needed." in text
+    assert advisor.capacity_warning(advisor.Capacity(50.0, 1, 8.0, 8.0, 8.0, 7, 7)) == ""
+
+
+def test_capacity_counts_the_devices_the_load_needs():
+    # 20 cameras × 2 frames/s × 1.3 = 52 inferences/s against 10 a device (not a catalog benchmark, so not derated)
+    d = advisor.sized_devices()[0]
+    scenario = replace(
+        RETAIL,
+        cameras=20,
+        analysed_fps=2,
+        sizing_headroom_percent=30,
+        device_id=d["id"],
+        device_throughput_ips=10.0 if d["throughput_ips"] != 10.0 else 11.0,
+        device_sizing="manual",
+        devices_manual=3,
+        sites=1,
+    )
+    c = advisor.capacity(scenario, advisor.answers(workload="detection"))
+    per_device = min(scenario.device_throughput_ips, d["decode_1080p30_streams"] * 2 or math.inf)
+    assert (c.load_ips, c.sites, c.priced) == (pytest.approx(52.0), 1, 3)
+    assert c.per_device_ips == pytest.approx(per_device)
+    assert c.needed == math.ceil(52.0 / per_device - 1e-9)
+
+
+def test_device_fields_convert_money_and_size_automatically():
+    d = advisor.sized_devices()[0]
+    fields = advisor.device_fields(d["id"], 12.5, 2.0)
+    assert fields["device_throughput_ips"] == 12.5 and fields["device_sizing"] == "auto"
+    assert fields["device_price"] == pytest.approx(2 * (d["unit_price_usd"] + d["host_usd"]))  # 2 units per USD
+    assert fields["device_id"] == d["id"]
