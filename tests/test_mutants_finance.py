@@ -4,8 +4,9 @@ Fast tier (read by `make mutation`): a changed operator, bound or index in finan
 
 import numpy as np
 import pytest
+from flat_scenario import flat
 
-from planner.model import finance
+from planner.model import costs, finance
 from planner.model.costs import Component
 
 pytestmark = pytest.mark.unit
@@ -227,3 +228,41 @@ def test_analyse_refuses_an_unknown_view():
         finance.analyse(f.costs, "tax")
     with pytest.raises(ValueError, match="view must be one of"):
         finance.carbon(f.costs, "tax")
+
+
+def flat_costs(*scenarios):
+    return costs.evaluate(costs.batch(list(scenarios)))
+
+
+def test_each_scenario_counts_only_its_own_horizon():
+    # 360 of cloud and 40 + a 900 device on the edge a month; horizons of 12 and 24 months on a 24-month grid
+    f = finance.analyse(flat_costs(flat(horizon_months=12), flat(horizon_months=24)))
+    assert f.cloud_total.tolist() == [12 * 360.0, 24 * 360.0]
+    assert f.edge_total.tolist() == [900 + 12 * 40.0, 900 + 24 * 40.0]
+    assert f.capex_total.tolist() == [900.0, 900.0]
+    assert f.npv_savings.tolist() == [12 * 320 - 900.0, 24 * 320 - 900.0]
+    assert f.cloud_monthly[0, 11:13].tolist() == [360.0, 0.0]  # zero past its horizon
+    assert f.cloud_monthly[1, 11:13].tolist() == [360.0, 360.0]
+
+
+def test_the_accounting_curve_is_the_views_p_and_l_and_the_break_even_stays_cash():
+    # accounting: 40 + 900/12 = 115 a month on the edge, 245 saved every month from the first
+    yearly = flat(useful_life_months=12, horizon_months=24)
+    f = finance.analyse(flat_costs(yearly), "accounting", keep_savings_curve=True)
+    np.testing.assert_allclose(f.savings_curve[0], 245.0 * np.arange(1, 25))
+    assert f.break_even_month.tolist() == [900 / 320]  # cash: 900 ÷ (360 − 40)
+    cash = finance.analyse(flat_costs(yearly), "cash", keep_savings_curve=True)
+    assert cash.savings_curve[0, :2].tolist() == [-580.0, -260.0]  # 320 − 900, then + 320
+    assert finance.analyse(flat_costs(yearly), "cash").savings_curve is None
+    # carbon's break-even is the cash one in either view
+    assert finance.carbon(f.costs, "accounting").break_even_month.tolist() == pytest.approx(
+        finance.carbon(f.costs, "cash").break_even_month.tolist(), nan_ok=True
+    )
+
+
+def test_tax_adds_the_depreciation_shield_and_takes_a_share_of_the_running_gap():
+    # 25 %: 0.25 × (40 − 360) + 0.25 × 900/48 = −80 + 4.6875 every month
+    c = flat_costs(flat(tax_rate_percent=25))
+    np.testing.assert_allclose(finance.tax_effect(c), np.full((1, 36), -75.3125))
+    assert finance.analyse(c).taxed.tolist() == [True]
+    assert not finance.tax_effect(flat_costs(flat())).any()
