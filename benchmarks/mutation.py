@@ -175,11 +175,14 @@ def main() -> None:
         if not args.no_run:
             run(module, args.max_children)
         found = {n: s for n, s in statuses(module).items() if measured(module, n) and n not in equivalent}
+        unrun = [n for n, status in found.items() if status == "not checked"]  # an interrupted or partial run
+        found = {n: s for n, s in found.items() if s != "not checked"}
         caught = sum(status in CAUGHT for status in found.values())
         caught_all, total_all = caught_all + caught, total_all + len(found)
         score = caught / len(found) if found else float("nan")
         took = f", {time.monotonic() - started:.0f} s" if not args.no_run else ""
-        print(f"mutation_score_{module}: {score:.3f}  ({caught}/{len(found)}{took})", flush=True)
+        not_run = f", {len(unrun)} not run" if unrun else ""
+        print(f"mutation_score_{module}: {score:.3f}  ({caught}/{len(found)}{took}{not_run})", flush=True)
         survivors[module] = sorted(n for n, status in found.items() if status not in CAUGHT)
     print(f"mutation_score: {caught_all / total_all if total_all else float('nan'):.3f}  ({caught_all}/{total_all})")
     print(f"equivalent_mutants: {len(equivalent)} (left out, {EQUIVALENT_FILE.relative_to(ROOT)})")

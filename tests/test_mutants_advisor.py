@@ -44,7 +44,7 @@ ADVICE = advisor.Advice(
     headline="Edge only",
     deciding=("privacy", "latency"),
     factors=FACTORS,
-    cloud_latency_ms={"Sampling wait": 50.0, "Queueing": 10.04, "Cloud inference": 20.0},
+    cloud_latency_ms={"Sampling wait": 50.0, "Queueing": 10.06, "Cloud inference": 20.0},
     edge_latency_ms={"Sampling wait": 50.0, "Local network": 2.0, "Edge inference": 26.66},
     response_ms=1_500.0,
     stack=(advisor.Choice("runtime", "Triton", "serves | batches"),),
@@ -69,7 +69,7 @@ def test_weight_text_trims_zeros_and_says_decides_for_a_hard_constraint():
 
 
 def test_advice_properties_sum_the_paths_and_name_the_hard_constraints():
-    assert ADVICE.cloud_ms == pytest.approx(50 + 10.04 + 20)
+    assert ADVICE.cloud_ms == pytest.approx(50 + 10.06 + 20)
     assert ADVICE.edge_ms == pytest.approx(50 + 2 + 26.66)
     assert ADVICE.edge_costed is True
     assert ADVICE.hard_constraints == ("privacy",)
@@ -97,7 +97,7 @@ def test_advice_table_rows_in_order_with_their_roundings():
         ("Factor", "Updates", "edge (weight: 1)", "weekly: Easy push."),
         ("Factor", "Economics", "cloud (weight: 3.25)", "pays back: Cloud | cheaper."),
         ("Latency, cloud path", "Sampling wait", 50.0, "ms"),
-        ("Latency, cloud path", "Queueing", 10.0, "ms"),
+        ("Latency, cloud path", "Queueing", 10.1, "ms"),
         ("Latency, cloud path", "Cloud inference", 20.0, "ms"),
         ("Latency, edge path", "Sampling wait", 50.0, "ms"),
         ("Latency, edge path", "Local network", 2.0, "ms"),
@@ -137,7 +137,7 @@ def test_markdown_escapes_cells_and_writes_the_figures():
     assert lines[8] == "| Privacy | on site | edge (mandatory) | decides | Data must stay. |"
     assert lines[9] == "| Updates | weekly | edge | 1 | Easy push. |"
     assert lines[10] == "| Economics | pays back | cloud | 3.25 | Cloud \\| cheaper. |"
-    # cloud 50 + 10.04 + 20 = 80.04 → 80; edge 50 + 2 + 26.66 = 78.66 → 78.7
+    # cloud 50 + 10.06 + 20 = 80.06 → 80; edge 50 + 2 + 26.66 = 78.66 → 78.7
     assert lines[11:13] == [
         "",
         "Latency: cloud path ≈ 80 ms, edge path ≈ 78.7 ms, required ≤ 1,500 ms (both include an average wait "
@@ -166,6 +166,10 @@ def test_markdown_without_edge_path_warnings_or_relax():
     text = advisor.advice_markdown(bare)
     assert "⚠" not in text and "edge path" not in text and "To fit" not in text and "Sizing" not in text
     assert text.splitlines()[4] == "| Factor | Answer | Verdict | Weight | Why |"
+    assert (
+        "Latency: cloud path ≈ 80 ms, required ≤ 1,500 ms (both include an average wait of 50 ms for the next "
+        "analysed frame)." in text.splitlines()
+    )
 
 
 def test_advice_dict_carries_every_field():
@@ -190,7 +194,7 @@ def test_advice_dict_carries_every_field():
         "latency_ms": {
             "required": 1_500.0,
             "sampling_wait": {"average": 50.0, "worst": 100.0},
-            "cloud": {"total": pytest.approx(80.04), "parts": ADVICE.cloud_latency_ms},
+            "cloud": {"total": pytest.approx(80.06), "parts": ADVICE.cloud_latency_ms},
             "edge": {"total": pytest.approx(78.66), "parts": ADVICE.edge_latency_ms},
         },
         "uplink_needed_mbps": 12.3456,
@@ -431,6 +435,10 @@ def test_load_and_capacity_warning_by_hand():
     assert text.startswith("Edge capacity: 1 device priced, 15 needed.")
     assert "÷ 4.0 inferences/s per device: 5 sites × ceil(10.0 ÷ 4.0) = 15 needed." in text
     assert advisor.capacity_warning(advisor.Capacity(50.0, 1, 8.0, 8.0, 8.0, 7, 7)) == ""
+    # decode exactly as fast as inference: not limited by it; two sites: the per-site formula
+    two = advisor.capacity_warning(advisor.Capacity(50.0, 2, 8.0, 8.0, 8.0, 8, 2))
+    assert "limited by" not in two
+    assert "÷ 8.0 inferences/s per device: 2 sites × ceil(25.0 ÷ 8.0) = 8 needed." in two
 
 
 def test_capacity_counts_the_devices_the_load_needs():
