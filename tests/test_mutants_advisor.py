@@ -468,3 +468,50 @@ def test_device_fields_convert_money_and_size_automatically():
     assert fields["device_throughput_ips"] == 12.5 and fields["device_sizing"] == "auto"
     assert fields["device_price"] == pytest.approx(2 * (d["unit_price_usd"] + d["host_usd"]))  # 2 units per USD
     assert fields["device_id"] == d["id"]
+
+
+def test_each_factor_gives_the_reason_of_its_case():
+    a = advisor.answers(
+        response_ms=100,
+        data_origin="on_premise",
+        connectivity="metered_5g",
+        privacy="anonymisable",
+        update_cadence="daily",
+    )
+    found = {f.key: f for f in advisor.factors(a, 150.0, 125.0)}
+    assert found["data_origin"].reason == "The data is born on site: sending it to the cloud pays to move noise."
+    # a 125 ms wait already exceeds 100 ms: more than 500 ÷ 100 = 5 frames/s would help
+    assert found["response_ms"].reason == (
+        "An event waits 125 ms on average for the next analysed frame, already more than the 100 ms allowed "
+        "whichever side infers: analyse more than 5 frames/s per camera or allow more time; latency cannot decide "
+        "the placement."
+    )
+    assert (found["response_ms"].answer, found["response_ms"].verdict) == ("100 ms", "either")
+    assert found["connectivity"].reason == "Every GB is billed: video over this link is the egress tax at its worst."
+    assert found["privacy"].reason == "Data can be anonymised before it leaves the site."
+    assert found["update_cadence"].reason == "Daily roll-outs to devices are routine with an orchestrator."
+    assert [f.name for f in found.values()] == ["Data gravity", "Latency", "Connectivity", "Privacy", "Updates"]
+
+    def latency(response_ms, cloud_ms, wait_ms=10.0):
+        return advisor.factors(advisor.answers(response_ms=response_ms), cloud_ms, wait_ms)[1].reason
+
+    assert latency(120, 150.0) == "The cloud path takes about 150 ms, more than the 120 ms allowed."
+    assert latency(15, 5.0, 1.0) == "Below 20 ms is a machine reaction: no network hop can be relied on."
+    assert latency(250, 60.0) == "250 ms leaves room for the ~60 ms cloud path (a human-scale wait)."
+    assert latency(100, 60.0) == "The ~60 ms cloud path fits, with little margin."
+    others = {
+        f.key: f.reason
+        for f in advisor.factors(
+            advisor.answers(
+                data_origin="cloud", connectivity="intermittent", privacy="on_site", update_cadence="monthly"
+            ),
+            60.0,
+        )
+    }
+    assert others["data_origin"] == "The data is born in the cloud: inferring there moves nothing."
+    assert others["connectivity"] == "The link drops: inference must keep running while it is down."
+    assert others["privacy"] == "Data must stay on site: no frame leaves it, not even for retraining."
+    assert others["update_cadence"] == "Monthly updates are an easy push to edge devices."
+    broadband = advisor.factors(advisor.answers(connectivity="broadband", update_cadence="weekly"), 60.0)
+    assert broadband[2].reason == "Unmetered but shared broadband: fine for frames, tight for many video streams."
+    assert broadband[4].reason == "Weekly updates are an easy push to edge devices."
