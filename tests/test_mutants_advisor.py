@@ -515,3 +515,34 @@ def test_each_factor_gives_the_reason_of_its_case():
     broadband = advisor.factors(advisor.answers(connectivity="broadband", update_cadence="weekly"), 60.0)
     assert broadband[2].reason == "Unmetered but shared broadband: fine for frames, tight for many video streams."
     assert broadband[4].reason == "Weekly updates are an easy push to edge devices."
+
+
+def fit(cloud_total, edge_total, break_even):
+    sizing = advisor.Sizing(**{**SIZING.__dict__, "edge_total_cost": edge_total})
+    return advisor.Fit(sizing, (), (), None, (), cloud_total, break_even)
+
+
+def test_economics_factor_against_the_scenarios_own_cloud():
+    f = advisor.economics_factor(fit(12_000.0, 9_000.0, 7.5), 36, "EUR", 3.0)
+    assert (f.key, f.name, f.verdict, f.hard) == ("economics", "Economics", "edge", False)
+    assert f.answer == "pays back in month 8 (7.5 months)"
+    assert f.weight == pytest.approx(3.0 * math.log(12_000 / 9_000) / math.log(5))
+    assert f.reason == (
+        "Over 36 months the cloud costs 12,000 EUR and 3 × Box | A 9,000 EUR: the edge is 1.3× cheaper; the edge "
+        "pays back in month 8 (7.5 months)."
+    )
+    dear = advisor.economics_factor(fit(1_000.0, 4_000.0, None), 24, "USD", 2.0)
+    assert dear.verdict == "cloud" and dear.answer == "does not pay back within 24 months"
+    assert ": the cloud is 4.0× cheaper; the edge does not pay back within 24 months." in dear.reason
+    even = advisor.economics_factor(fit(5_000.0, 5_000.0, None), 24, "USD", 2.0)
+    assert (even.verdict, even.weight) == ("either", 0.0)
+    assert "5,000 USD and 3 × Box | A 5,000 USD; the edge" in even.reason
+    assert advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), None) == (12_000.0, 9_000.0, 7.5, "the cloud", "")
+
+
+def test_economics_without_a_device_that_fits_does_not_vote():
+    none = advisor.economics_factor(advisor.Fit(None, (), (), None, (), None, None), 36, "USD", 4.0)
+    assert (none.verdict, none.weight, none.answer, none.hard) == ("either", 0.0, "not costed", False)
+    assert none.reason == (
+        "No catalog device fits the site as described: the edge cannot be costed, so money does not vote."
+    )
