@@ -131,3 +131,24 @@ def test_carbon_table_cumulates_each_side_and_the_difference():
 def test_a_scenario_without_a_price_book_is_its_own_file():
     assert report.scenario_file(YEARLY) == to_json(YEARLY)
     assert json.loads(report.scenario_file(YEARLY))["horizon_months"] == 30
+
+
+def test_carbon_priced_lines_show_only_with_a_price_and_stay_out_of_the_capex():
+    plain, priced = report.analyse_one(flat()), report.analyse_one(flat(carbon_price_per_tonne=100))
+    keys = {c.key for c in report.shown_components(plain, "edge")}
+    priced_keys = {c.key for c in report.shown_components(priced, "edge")}
+    assert not keys & set(report.CARBON_PRICE_KEYS)
+    assert "carbon_edge_purchase" in priced_keys and keys < priced_keys
+    assert any(k in report.CARBON_PRICE_KEYS for k in {c.key for c in report.shown_components(priced, "cloud")})
+    # the device's 1,150 kg at 100 per tonne is 115 on the edge at go-live, but not capex
+    s = report.summary(priced)
+    assert s["edge_capex"] == 900.0 and s["carbon_price_per_tonne"] == 100.0
+    monthly = report.monthly_table(priced)
+    assert monthly["Edge: Carbon price: devices bought [USD]"].iloc[0] == pytest.approx(115.0)
+
+
+def test_an_analysis_keeps_its_carbon_and_capacity():
+    a = report.analyse_one(flat())
+    assert a.carbon("cash") is a.carbon("cash") and a.carbon("accounting") is not a.carbon("cash")
+    assert a.capacity() is a.capacity() and a.capacity().needed == 1
+    assert a.finance("accounting") is a.accounting and a.finance() is a.cash
