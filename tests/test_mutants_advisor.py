@@ -546,3 +546,24 @@ def test_economics_without_a_device_that_fits_does_not_vote():
     assert none.reason == (
         "No catalog device fits the site as described: the edge cannot be costed, so money does not vote."
     )
+
+
+def test_capacity_derates_a_catalog_benchmark_with_the_answers():
+    # the catalog benchmark × (1 − 20 %) ÷ 2.5 (segmentation), or decode streams × 2 frames/s if lower
+    d = next(d for d in advisor.sized_devices() if d["decode_1080p30_streams"] > 0)
+    scenario = replace(
+        RETAIL,
+        cameras=40,
+        analysed_fps=2,
+        sizing_headroom_percent=0,
+        device_id=d["id"],
+        device_throughput_ips=d["throughput_ips"],
+        device_sizing="manual",
+        devices_manual=1,
+        sites=1,
+    )
+    c = advisor.capacity(scenario, advisor.answers(workload="segmentation", derating_percent=20))
+    derated, decode = d["throughput_ips"] * 0.8 / 2.5, d["decode_1080p30_streams"] * 2
+    assert (c.derated_ips, c.decode_ips) == (pytest.approx(derated), pytest.approx(decode))
+    assert c.per_device_ips == pytest.approx(min(derated, decode))
+    assert c.needed == math.ceil(80 / min(derated, decode) - 1e-9) and c.load_ips == 80.0
