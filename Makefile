@@ -74,7 +74,8 @@ load-test: $(STAMP) browser
 
 ## Mutation score of the core per module (mutmut, fast tests only): a measurement, not part of `make test`.
 ## MODULES=model.finance,exports.report limits it; a module takes minutes on two cores (costs and advisor the longest).
-MODULES ?= model.pricing,model.costs,model.finance,exports.report,advice.advisor,model.risk
+## Equivalent mutants (no observable change) are listed, with why, in benchmarks/equivalent_mutants.txt.
+MODULES ?= model.pricing,model.costs,model.finance,exports.report,advice.advisor,model.risk,model.designs,fleet.programme,fleet.pool,fleet.devices,catalogs.currency,exports.workbook
 mutation: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
 	$(BIN)/python -m benchmarks.mutation --modules $(MODULES)

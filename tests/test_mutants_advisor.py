@@ -1,0 +1,569 @@
+"""The advisor's exports and helpers that only the app and CLI tests reached: each figure of a hand-built
+recommendation must come out as written, so a changed rounding, label or field fails here (fast tier, read by
+`make mutation`)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from planner.advice import advisor
+from planner.catalogs import catalog
+from planner.schema.scenario import replace
+
+pytestmark = pytest.mark.unit
+
+RETAIL = catalog.preset("retail")
+
+SIZING = advisor.Sizing(
+    device_id="dev-a",
+    device_name="Box | A",
+    devices=3,
+    catalog_throughput_ips=200.0,
+    derating_percent=25.0,
+    derated_throughput_ips=75.0,  # 200 × (1 − 0.25) ÷ 2
+    decode_streams=4.0,
+    decode_ips=40.0,  # 4 streams × 10 frames/s
+    per_device_ips=40.0,
+    limited_by="video decode",
+    required_ips=104.0,
+    power_watts=45.25,
+    feedback_gb_per_month=12.345,
+    edge_total_cost=9_000.0,
+    latency_ms={"Sampling wait": 50.0, "Local network": 2.0, "Edge inference": 26.66},
+    reason="cheapest that fits",
+)
+FACTORS = (
+    advisor.Factor("privacy", "Privacy", "on site", "edge", True, "Data must stay."),
+    advisor.Factor("update_cadence", "Updates", "weekly", "edge", False, "Easy push.", 1.0),
+    advisor.Factor("economics", "Economics", "pays back", "cloud", False, "Cloud | cheaper.", 3.25),
+)
+ADVICE = advisor.Advice(
+    placement="edge_only",
+    confidence="high",
+    headline="Edge only",
+    deciding=("privacy", "latency"),
+    factors=FACTORS,
+    cloud_latency_ms={"Sampling wait": 50.0, "Queueing": 10.06, "Cloud inference": 20.0},
+    edge_latency_ms={"Sampling wait": 50.0, "Local network": 2.0, "Edge inference": 26.66},
+    response_ms=1_500.0,
+    stack=(advisor.Choice("runtime", "Triton", "serves | batches"),),
+    sizing=SIZING,
+    problems=("Too hot",),
+    scenario_changes={"device_id": "dev-a"},
+    break_even_month=7.5,
+    warnings=("Watch out",),
+    relax=("Allow a rack",),
+    sampling_wait_ms=(50.0, 100.0),
+    uplink_needed_mbps=12.3456,
+    uplink_available_mbps=100.0,
+    apply_notes=("Feedback 0 %",),
+)
+
+
+def test_weight_text_trims_zeros_and_says_decides_for_a_hard_constraint():
+    assert [advisor.weight_text(f) for f in FACTORS] == ["decides", "1", "3.25"]
+    assert advisor.weight_text(advisor.Factor("x", "x", "", "edge", False, "", 0.5)) == "0.5"
+    assert advisor.weight_text(advisor.Factor("x", "x", "", "edge", False, "", 0.0)) == "0"
+    assert advisor.weight_text(advisor.Factor("x", "x", "", "edge", False, "", 1234.0)) == "1,234"
+
+
+def test_advice_properties_sum_the_paths_and_name_the_hard_constraints():
+    assert ADVICE.cloud_ms == pytest.approx(50 + 10.06 + 20)
+    assert ADVICE.edge_ms == pytest.approx(50 + 2 + 26.66)
+    assert ADVICE.edge_costed is True
+    assert ADVICE.hard_constraints == ("privacy",)
+
+
+def test_sizing_text_writes_every_step_of_the_device_count():
+    assert advisor.sizing_text(SIZING) == (
+        "104.0 inferences/s needed with headroom; per device 200 × (1 − 25 % derating) ÷ workload compute = "
+        "75.0 inferences/s, video decode 4 streams × analysed frames/s = 40.0; a device sustains 40.0 "
+        "inferences/s, limited by video decode"
+    )
+    no_video = advisor.Sizing(**{**SIZING.__dict__, "decode_streams": 0.0, "limited_by": "inference"})
+    assert "video decode" not in advisor.sizing_text(no_video)
+
+
+def test_advice_table_rows_in_order_with_their_roundings():
+    table = advisor.advice_table(ADVICE)
+    assert list(table.columns) == ["section", "item", "value", "reason"]
+    rows = [tuple(r) for r in table.itertuples(index=False)]
+    assert rows == [
+        ("Recommendation", "Placement", "Edge only: inference and data stay on site", "Edge only"),
+        ("Recommendation", "Confidence", "high", "privacy; latency"),
+        ("Warning", "", "", "Watch out"),
+        ("Factor", "Privacy", "edge (weight: decides)", "on site: Data must stay."),
+        ("Factor", "Updates", "edge (weight: 1)", "weekly: Easy push."),
+        ("Factor", "Economics", "cloud (weight: 3.25)", "pays back: Cloud | cheaper."),
+        ("Latency, cloud path", "Sampling wait", 50.0, "ms"),
+        ("Latency, cloud path", "Queueing", 10.1, "ms"),
+        ("Latency, cloud path", "Cloud inference", 20.0, "ms"),
+        ("Latency, edge path", "Sampling wait", 50.0, "ms"),
+        ("Latency, edge path", "Local network", 2.0, "ms"),
+        ("Latency, edge path", "Edge inference", 26.7, "ms"),
+        ("Uplink", "Needed by the cloud path", 12.35, "Mbps per site"),
+        ("Uplink", "Available", 100.0, "Mbps per site"),
+        ("Stack", "runtime", "Triton", "serves | batches"),
+        ("Sizing", "Device", "Box | A", "cheapest that fits"),
+        ("Sizing", "Devices", 3, advisor.sizing_text(SIZING)),
+        ("Sizing", "Power", 45.2, "W"),
+        ("Sizing", "Feedback upload", 12.35, "GB/month"),
+        ("Apply", "", "", "Feedback 0 %"),
+        ("Does not fit", "", "", "Too hot"),
+        ("To fit", "", "", "Allow a rack"),
+    ]
+
+
+def test_advice_table_without_a_device_has_no_sizing_rows():
+    bare = advisor.Advice(**{**ADVICE.__dict__, "sizing": None, "warnings": (), "apply_notes": ()})
+    sections = list(advisor.advice_table(bare)["section"])
+    assert "Sizing" not in sections and "Warning" not in sections and "Apply" not in sections
+
+
+def test_markdown_escapes_cells_and_writes_the_figures():
+    assert advisor._md("a|b\\c\nd") == "a\\|b\\\\c d"
+    text = advisor.advice_markdown(ADVICE)
+    assert text.endswith("\n")
+    lines = text.splitlines()
+    assert lines[:4] == [
+        "## Recommendation: Edge only: inference and data stay on site",
+        "",
+        "Edge only (confidence: high).",
+        "",
+    ]
+    assert lines[4:6] == ["> ⚠ Watch out", ""]
+    assert lines[6:8] == ["| Factor | Answer | Verdict | Weight | Why |", "|---|---|---|---|---|"]
+    assert lines[8] == "| Privacy | on site | edge (mandatory) | decides | Data must stay. |"
+    assert lines[9] == "| Updates | weekly | edge | 1 | Easy push. |"
+    assert lines[10] == "| Economics | pays back | cloud | 3.25 | Cloud \\| cheaper. |"
+    # cloud 50 + 10.06 + 20 = 80.06 → 80; edge 50 + 2 + 26.66 = 78.66 → 78.7
+    assert lines[11:13] == [
+        "",
+        "Latency: cloud path ≈ 80 ms, edge path ≈ 78.7 ms, required ≤ 1,500 ms (both include an average wait "
+        "of 50 ms for the next analysed frame).",
+    ]
+    assert lines[13] == "Uplink: the cloud path needs 12.3 Mbps per site; 100 Mbps available."
+    assert lines[14:18] == [
+        "",
+        "| Layer | Choice | Why |",
+        "|---|---|---|",
+        "| runtime | Triton | serves \\| batches |",
+    ]
+    assert lines[18:20] == [
+        "",
+        "Sizing: 3 × Box \\| A, 45 W, feedback upload 12.3 GB/month. cheapest that fits; "
+        + advisor.sizing_text(SIZING)
+        + ".",
+    ]
+    assert lines[20:] == ["- Feedback 0 %", "", "No catalog device fits. To fit:", "- Allow a rack"]
+
+
+def test_markdown_without_edge_path_warnings_or_relax():
+    bare = advisor.Advice(
+        **{**ADVICE.__dict__, "edge_latency_ms": {}, "warnings": (), "relax": (), "sizing": None, "apply_notes": ()}
+    )
+    text = advisor.advice_markdown(bare)
+    assert "⚠" not in text and "edge path" not in text and "To fit" not in text and "Sizing" not in text
+    assert text.splitlines()[4] == "| Factor | Answer | Verdict | Weight | Why |"
+    assert (
+        "Latency: cloud path ≈ 80 ms, required ≤ 1,500 ms (both include an average wait of 50 ms for the next "
+        "analysed frame)." in text.splitlines()
+    )
+
+
+def test_advice_dict_carries_every_field():
+    d = advisor.advice_dict(ADVICE)
+    assert d == {
+        "placement": "edge_only",
+        "confidence": "high",
+        "headline": "Edge only",
+        "hard_constraints": ["privacy"],
+        "factors": [
+            {
+                "key": f.key,
+                "name": f.name,
+                "answer": f.answer,
+                "verdict": f.verdict,
+                "hard": f.hard,
+                "weight": f.weight,
+                "reason": f.reason,
+            }
+            for f in FACTORS
+        ],
+        "latency_ms": {
+            "required": 1_500.0,
+            "sampling_wait": {"average": 50.0, "worst": 100.0},
+            "cloud": {"total": pytest.approx(80.06), "parts": ADVICE.cloud_latency_ms},
+            "edge": {"total": pytest.approx(78.66), "parts": ADVICE.edge_latency_ms},
+        },
+        "uplink_needed_mbps": 12.3456,
+        "uplink_available_mbps": 100.0,
+        "device_id": "dev-a",
+        "devices": 3,
+        "per_device_ips": 40.0,
+        "limited_by": "video decode",
+        "edge_costed": True,
+        "break_even_month": 7.5,
+        "stack": {"runtime": "Triton"},
+        "scenario_changes": {"device_id": "dev-a"},
+        "warnings": ["Watch out"],
+        "problems": ["Too hot"],
+        "relax": ["Allow a rack"],
+    }
+    bare = advisor.advice_dict(advisor.Advice(**{**ADVICE.__dict__, "sizing": None, "edge_latency_ms": {}}))
+    assert (bare["device_id"], bare["devices"], bare["per_device_ips"], bare["limited_by"]) == (None,) * 4
+    assert bare["latency_ms"]["edge"] == {"total": None, "parts": {}}
+    assert bare["edge_costed"] is False
+
+
+# ── Kernels of the rules, latency, money and sizing, by hand ───────────────────────────────────────────
+def test_latency_parts_by_hand():
+    assert advisor.sampling_wait_ms(4) == (125.0, 250.0)  # 1000 ÷ 4 = 250 ms between frames
+    assert advisor.sampling_wait_ms(0) == (0.0, 0.0)
+    a = advisor.answers(connectivity="broadband", region_distance_km=400, uplink_mbps=20, workload="segmentation")
+    parts = advisor.cloud_latency(a, 100, 4)
+    assert parts == {
+        advisor.SAMPLING_WAIT: 125.0,
+        "Access network round trip": 20,  # data/connectivity.csv: broadband
+        "Distance round trip": pytest.approx(2 * 400 / 200 * 1.5),  # 6 ms
+        "Frame upload": pytest.approx(100 * 8 / 20),  # 40 ms
+        "Queueing": 20.0,
+        "Cloud inference": 300,  # data/workloads.csv: segmentation
+    }
+    assert advisor.cloud_path_ms(125.0, 20, 400, 100, 20, 300) == pytest.approx(sum(parts.values()))
+    edge = advisor.edge_latency(a, 50, 4)
+    # segmentation is 2.5 × the reference compute: 2.5 × 1000 ÷ 50 = 50 ms
+    assert edge == {advisor.SAMPLING_WAIT: 125.0, "Local network": 2.0, "Edge inference": 50.0}
+    assert advisor.edge_path_ms(125.0, 2.5, 50) == 177.0
+    assert advisor.edge_inference_ms(2.5, 50) == 50.0
+
+
+def test_uplink_factor_suggests_frames_a_bitrate_or_a_faster_link():
+    # 10 cameras on 2 sites at 4 Mbps: 20 Mbps of video per site, 25 needed at 80 %; frames 5 × 2 × 100 × 8 / 1000
+    # = 8 Mbps, 10 needed; a 15 Mbps link carries 12 sustained
+    scenario = replace(RETAIL, cameras=10, sites=2, bitrate_mbps=4, analysed_fps=2, image_kb=100, cloud_upload="video")
+    assert advisor.uplink_mbps(scenario) == {
+        "video": 20.0,
+        "frames": 8.0,
+        "sustained": 20.0,
+        "needed": pytest.approx(25.0),
+    }
+    f = advisor.uplink_factor(advisor.answers(uplink_mbps=15), scenario)
+    assert (f.verdict, f.hard, f.answer) == ("edge", True, "15 Mbps")
+    assert f.reason == (
+        "The cloud path needs 25.0 Mbps per site (5 cameras' video, 20.0 Mbps sustained at ≤ 80% of the link); "
+        "the uplink carries 15 Mbps. It would fit with sending only the analysed frames (10.0 Mbps), or a bitrate "
+        "of at most 2.40 Mbps per camera, or a link of at least 25.0 Mbps."
+    )
+    # a 9 Mbps link (7.2 sustained) cannot carry the 8 Mbps of frames either
+    tight = advisor.uplink_factor(advisor.answers(uplink_mbps=9), scenario)
+    assert "analysed frames" not in tight.reason and "a bitrate of at most 1.44 Mbps per camera" in tight.reason
+    frames = replace(scenario, cloud_upload="frames")
+    f = advisor.uplink_factor(advisor.answers(uplink_mbps=9), frames)
+    # 7.2 Mbps sustained ÷ (5 cameras × 100 kB × 8) × 1000 = 1.80 frames/s per camera
+    assert f.reason.endswith(
+        "It would fit with at most 1.80 analysed frames/s per camera, or a link of at least 10.0 Mbps."
+    )
+    assert "5 cameras' analysed frames" in f.reason
+    fits = advisor.uplink_factor(advisor.answers(uplink_mbps=100), frames)
+    assert (fits.verdict, fits.hard) == ("either", False)
+    assert fits.reason == (
+        "The cloud path needs 10.0 Mbps per site for its analysed frames (8.0 Mbps sustained at ≤ 80% of the "
+        "link): it fits."
+    )
+    # exactly the link needed fits
+    assert advisor.uplink_factor(advisor.answers(uplink_mbps=10), frames).verdict == "either"
+
+
+def test_rule_cases_of_several_sites_at_once():
+    cases = advisor.rule_cases(
+        np.array(["cloud", "on_premise", "cloud"]),
+        np.array([100.0, 10.0, 250.0]),
+        np.array([150.0, 5.0, 100.0]),
+        np.array([10.0, 20.0, 0.0]),
+        np.array([True, False, True]),
+        np.array([False, False, True]),
+        np.array(["fiber", "intermittent", "metered_5g"]),
+        np.array(["anonymisable", "on_site", "none"]),
+        np.array(["daily", "monthly", "weekly"]),
+        np.array([5.0, 50.0, 10.0]),
+        np.array([10.0, 10.0, 10.0]),
+    )
+    assert cases["data_origin"].tolist() == [1, 0, 1]
+    # site 1: cloud 150 > 100 allowed; site 2: the 20 ms wait uses the 10 ms up; site 3: 250 ≥ 200 human scale
+    assert cases["response_ms"].tolist() == [1, 0, 3]
+    assert cases["connectivity"].tolist() == [2, 0, 1]
+    assert cases["privacy"].tolist() == [1, 2, 0]
+    assert cases["update_cadence"].tolist() == [1, 3, 2]
+    assert cases["uplink_mbps"].tolist() == [0, 1, 0]  # exactly the link is enough
+    margin = advisor.rule_cases(
+        "cloud", 100.0, 60.0, 0.0, True, False, "broadband", "none", "hourly", 1.0, 10.0
+    )  # 60 ms of 100 allowed: neither machine nor human scale
+    assert int(margin["response_ms"]) == 4 and int(margin["connectivity"]) == 3
+    machine = advisor.rule_cases("cloud", 19.0, 5.0, 0.0, True, False, "fiber", "none", "hourly", 1.0, 10.0)
+    assert int(machine["response_ms"]) == 2
+
+
+def test_rule_votes_hard_rules_do_not_vote():
+    cases = {rule: np.array([0]) for rule in advisor.RULES}
+    cases["privacy"] = np.array([2])  # on site: hard
+    hard, vote, counted = advisor.rule_votes(cases)
+    # data born on site (edge +1), latency either (0), connectivity drops (edge, hard), privacy hard, hourly (cloud −1)
+    assert hard.tolist() == [[False, False, True, True, False, False]]
+    assert vote.tolist() == [[1.0, 0.0, 1.0, 1.0, -1.0, 0.0]]
+    assert counted.tolist() == [[True, True, False, False, True, True]]
+
+
+def test_money_weight_and_vote_by_hand():
+    # a 5× difference weighs as much as every other answer (3 here); 25× twice that; equal costs nothing
+    assert advisor.money_weight(500.0, 100.0, 3.0) == pytest.approx(3.0)
+    assert advisor.money_weight(100.0, 2_500.0, 3.0) == pytest.approx(6.0)
+    assert advisor.money_weight(100.0, 100.0, 3.0) == 0.0
+    # a side that costs nothing is a million times cheaper
+    assert advisor.money_weight(100.0, 0.0, 1.0) == pytest.approx(math.log(1e6) / math.log(5))
+    assert advisor.money_weight(0.0, 0.0, 1.0) == 0.0
+    weight, verdict = advisor.money_vote(
+        np.array([500.0, 100.0, 100.0, 7.0]), np.array([100.0, 500.0, 100.0, 1.0]), 2.0, np.array([1, 1, 1, 0], bool)
+    )
+    assert weight.tolist() == pytest.approx([2.0, 2.0, 0.0, 0.0])
+    assert verdict.tolist() == [1.0, -1.0, 0.0, 0.0]
+    # capped at the largest ratio
+    assert advisor.money_weight(1e9, 1.0, 1.0) == pytest.approx(math.log(1e6) / math.log(5))
+
+
+def test_decide_sites_by_hand():
+    hard = np.array([False, False, False, True, False])
+    votes = np.array([[1.0, -1.0], [1.0, -1.0], [1.0, -1.0], [-1.0, -1.0], [1.0, 0.0]])
+    weights = np.array([[2.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [3.0, 0.5]])
+    placement, score, total, edge_votes, cloud_votes = advisor.decide_sites(
+        hard,
+        votes,
+        weights,
+        np.array([0.0, 1.0, -1.0, 0.0, 1.0]),
+        np.array(["none", "none", "none", "on_site", "on_site"]),
+        np.array([True, True, True, True, False]),
+    )
+    # 2 − 1 = 1: edge; a tie goes to the cheaper side (edge, then cloud); hard on site: edge only; not costed: cloud
+    assert placement.tolist() == [1, 1, 0, 2, 0]
+    assert score.tolist() == [1.0, 0.0, 0.0, -2.0, 3.0]
+    assert total.tolist() == [3.0, 2.0, 2.0, 2.0, 3.5]
+    assert edge_votes.tolist() == [2.0, 1.0, 1.0, 0.0, 3.0]
+    assert cloud_votes.tolist() == [1.0, 1.0, 1.0, 2.0, 0.0]
+
+
+def test_confidence_boundaries():
+    def factor(verdict, weight=1.0, key="x", hard=False):
+        return advisor.Factor(key, key, "", verdict, hard, "", weight)
+
+    # margin exactly 50 % (high) and 20 % (medium)
+    assert advisor.decide([factor("edge", 3), factor("cloud", 1)], "none") == ("split_brain_edge", "high", 2.0)
+    assert advisor.decide([factor("edge", 3), factor("cloud", 2)], "none") == ("split_brain_edge", "medium", 1.0)
+    assert advisor.decide([factor("cloud", 3), factor("edge", 2.5)], "none")[:2] == ("cloud", "low")
+    # the edge wins the vote but no device fits: the cloud, low
+    assert advisor.decide([factor("edge", 3), factor("cloud", 1)], "none", costed=False) == ("cloud", "low", 2.0)
+    where, confidence, score = advisor.decide([factor("edge", hard=True), factor("cloud", 5)], "none")
+    assert (where, confidence) == ("split_brain_edge", "high") and math.isnan(score)
+
+
+def test_device_throughput_derates_and_caps_by_decode():
+    derated, decode, sustained = advisor.device_throughput(
+        np.array([100.0, 100.0, 1e9, 0.01]), np.array([2.0, 10.0, 1.0, 1.0]), 20, 2.0, True, 5.0
+    )
+    # 100 × 0.8 ÷ 2 = 40; decode 2 × 5 = 10 or 10 × 5 = 50; clipped to 0.1 … 100,000
+    assert derated.tolist() == pytest.approx([40.0, 40.0, 4e8, 0.004])
+    assert decode.tolist() == [10.0, 50.0, 5.0, 5.0]
+    assert sustained.tolist() == pytest.approx([10.0, 40.0, 5.0, 0.1])
+    _, decode, sustained = advisor.device_throughput(np.array([1e9]), np.array([1.0]), 0, 1.0, False, 5.0)
+    assert decode.tolist() == [np.inf] and sustained.tolist() == [1e5]
+
+
+def test_sustained_ips_derates_only_the_catalog_benchmark():
+    d = next(d for d in advisor.sized_devices() if d["decode_1080p30_streams"] > 0)
+    benchmark = d["throughput_ips"]
+    derated, decode, sustained = advisor.sustained_ips(d["id"], [benchmark, 7.0], 50, 2.0, True, 1.0)
+    assert derated.tolist() == pytest.approx([benchmark * 0.5 / 2, 7.0])
+    assert float(decode) == d["decode_1080p30_streams"] * 1.0  # streams × 1 analysed frame/s
+    derated, decode, sustained = advisor.sustained_ips("not-in-catalog", [3.0, 0.0], 50, 2.0, True, 1.0)
+    assert derated.tolist() == [3.0, 0.0] and decode.tolist() == [np.inf, np.inf]
+    assert sustained.tolist() == [3.0, 0.1]
+
+
+def test_sized_devices_leave_out_stand_ins_and_incomparable_benchmarks():
+    ids = [d["id"] for d in advisor.sized_devices()]
+    assert ids and not any(i.startswith("seed-") for i in ids)
+    assert all(d["comparable"] != "no" for d in advisor.sized_devices())
+
+
+def test_fits_space_and_misfits():
+    assert advisor.fits_space(
+        np.array(["server", "jetson", "coral", "server", "hailo"]),
+        np.array(["rack", "rack", "minimal", "enclosure", "x"]),
+    ).tolist() == [True, True, True, False, False]
+    broken = advisor.misfits(
+        np.array(["server", "jetson"]),
+        "enclosure",
+        True,
+        np.array([10.0, 30.0]),
+        20.0,
+        True,
+        np.array([100.0, 40.0]),
+        40.0,
+    )
+    # server: no space, power 100 > 40; jetson: too small for the workload, 30 ms > 20 ms allowed
+    assert broken.tolist() == [[True, False], [False, True], [False, True], [True, False]]
+    unattainable = advisor.misfits("jetson", "rack", False, 30.0, 20.0, False, 10.0, 10.0)
+    assert unattainable.tolist() == [False, False, False, False]  # latency cannot decide; power exactly the budget
+
+
+def test_load_and_capacity_warning_by_hand():
+    scenario = replace(RETAIL, cameras=20, analysed_fps=2, sizing_headroom_percent=25)
+    assert advisor.load_ips(scenario) == 50.0  # 20 × 2 × 1.25
+    short = advisor.Capacity(
+        load_ips=50.0, sites=1, derated_ips=12.0, decode_ips=8.0, per_device_ips=8.0, needed=7, priced=2
+    )
+    assert not short.ok
+    assert advisor.capacity_warning(short) == (
+        "Edge capacity: 2 devices priced, 7 needed. Load 50.0 inferences/s (cameras × analysed frames/s × "
+        "(1 + sizing headroom)) ÷ 8.0 inferences/s per device (limited by video decode; inference alone 12.0): "
+        "50.0 ÷ 8.0 = 6.25 → 7 needed. The edge figures price the 2 asked for, which cannot carry the load: its "
+        "cost is understated and its savings overstated. Set the devices to 7, or size automatically from a "
+        "derated throughput (as the advisor's Apply does)."
+    )
+    sites = advisor.Capacity(50.0, 5, 4.0, math.inf, 4.0, 15, 1)
+    text = advisor.capacity_warning(sites)
+    assert text.startswith("Edge capacity: 1 device priced, 15 needed.")
+    assert "÷ 4.0 inferences/s per device: 5 sites × ceil(10.0 ÷ 4.0) = 15 needed." in text
+    assert advisor.capacity_warning(advisor.Capacity(50.0, 1, 8.0, 8.0, 8.0, 7, 7)) == ""
+    # decode exactly as fast as inference: not limited by it; two sites: the per-site formula
+    two = advisor.capacity_warning(advisor.Capacity(50.0, 2, 8.0, 8.0, 8.0, 8, 2))
+    assert "limited by" not in two
+    assert "÷ 8.0 inferences/s per device: 2 sites × ceil(25.0 ÷ 8.0) = 8 needed." in two
+
+
+def test_capacity_counts_the_devices_the_load_needs():
+    # 20 cameras × 2 frames/s × 1.3 = 52 inferences/s against 10 a device (not a catalog benchmark, so not derated)
+    d = advisor.sized_devices()[0]
+    scenario = replace(
+        RETAIL,
+        cameras=20,
+        analysed_fps=2,
+        sizing_headroom_percent=30,
+        device_id=d["id"],
+        device_throughput_ips=10.0 if d["throughput_ips"] != 10.0 else 11.0,
+        device_sizing="manual",
+        devices_manual=3,
+        sites=1,
+    )
+    c = advisor.capacity(scenario, advisor.answers(workload="detection"))
+    per_device = min(scenario.device_throughput_ips, d["decode_1080p30_streams"] * 2 or math.inf)
+    assert (c.load_ips, c.sites, c.priced) == (pytest.approx(52.0), 1, 3)
+    assert c.per_device_ips == pytest.approx(per_device)
+    assert c.needed == math.ceil(52.0 / per_device - 1e-9)
+
+
+def test_device_fields_convert_money_and_size_automatically():
+    d = advisor.sized_devices()[0]
+    fields = advisor.device_fields(d["id"], 12.5, 2.0)
+    assert fields["device_throughput_ips"] == 12.5 and fields["device_sizing"] == "auto"
+    assert fields["device_price"] == pytest.approx(2 * (d["unit_price_usd"] + d["host_usd"]))  # 2 units per USD
+    assert fields["device_id"] == d["id"]
+
+
+def test_each_factor_gives_the_reason_of_its_case():
+    a = advisor.answers(
+        response_ms=100,
+        data_origin="on_premise",
+        connectivity="metered_5g",
+        privacy="anonymisable",
+        update_cadence="daily",
+    )
+    found = {f.key: f for f in advisor.factors(a, 150.0, 125.0)}
+    assert found["data_origin"].reason == "The data is born on site: sending it to the cloud pays to move noise."
+    # a 125 ms wait already exceeds 100 ms: more than 500 ÷ 100 = 5 frames/s would help
+    assert found["response_ms"].reason == (
+        "An event waits 125 ms on average for the next analysed frame, already more than the 100 ms allowed "
+        "whichever side infers: analyse more than 5 frames/s per camera or allow more time; latency cannot decide "
+        "the placement."
+    )
+    assert (found["response_ms"].answer, found["response_ms"].verdict) == ("100 ms", "either")
+    assert found["connectivity"].reason == "Every GB is billed: video over this link is the egress tax at its worst."
+    assert found["privacy"].reason == "Data can be anonymised before it leaves the site."
+    assert found["update_cadence"].reason == "Daily roll-outs to devices are routine with an orchestrator."
+    assert [f.name for f in found.values()] == ["Data gravity", "Latency", "Connectivity", "Privacy", "Updates"]
+
+    def latency(response_ms, cloud_ms, wait_ms=10.0):
+        return advisor.factors(advisor.answers(response_ms=response_ms), cloud_ms, wait_ms)[1].reason
+
+    assert latency(120, 150.0) == "The cloud path takes about 150 ms, more than the 120 ms allowed."
+    assert latency(15, 5.0, 1.0) == "Below 20 ms is a machine reaction: no network hop can be relied on."
+    assert latency(250, 60.0) == "250 ms leaves room for the ~60 ms cloud path (a human-scale wait)."
+    assert latency(100, 60.0) == "The ~60 ms cloud path fits, with little margin."
+    others = {
+        f.key: f.reason
+        for f in advisor.factors(
+            advisor.answers(
+                data_origin="cloud", connectivity="intermittent", privacy="on_site", update_cadence="monthly"
+            ),
+            60.0,
+        )
+    }
+    assert others["data_origin"] == "The data is born in the cloud: inferring there moves nothing."
+    assert others["connectivity"] == "The link drops: inference must keep running while it is down."
+    assert others["privacy"] == "Data must stay on site: no frame leaves it, not even for retraining."
+    assert others["update_cadence"] == "Monthly updates are an easy push to edge devices."
+    broadband = advisor.factors(advisor.answers(connectivity="broadband", update_cadence="weekly"), 60.0)
+    assert broadband[2].reason == "Unmetered but shared broadband: fine for frames, tight for many video streams."
+    assert broadband[4].reason == "Weekly updates are an easy push to edge devices."
+
+
+def fit(cloud_total, edge_total, break_even):
+    sizing = advisor.Sizing(**{**SIZING.__dict__, "edge_total_cost": edge_total})
+    return advisor.Fit(sizing, (), (), None, (), cloud_total, break_even)
+
+
+def test_economics_factor_against_the_scenarios_own_cloud():
+    f = advisor.economics_factor(fit(12_000.0, 9_000.0, 7.5), 36, "EUR", 3.0)
+    assert (f.key, f.name, f.verdict, f.hard) == ("economics", "Economics", "edge", False)
+    assert f.answer == "pays back in month 8 (7.5 months)"
+    assert f.weight == pytest.approx(3.0 * math.log(12_000 / 9_000) / math.log(5))
+    assert f.reason == (
+        "Over 36 months the cloud costs 12,000 EUR and 3 × Box | A 9,000 EUR: the edge is 1.3× cheaper; the edge "
+        "pays back in month 8 (7.5 months)."
+    )
+    dear = advisor.economics_factor(fit(1_000.0, 4_000.0, None), 24, "USD", 2.0)
+    assert dear.verdict == "cloud" and dear.answer == "does not pay back within 24 months"
+    assert ": the cloud is 4.0× cheaper; the edge does not pay back within 24 months." in dear.reason
+    even = advisor.economics_factor(fit(5_000.0, 5_000.0, None), 24, "USD", 2.0)
+    assert (even.verdict, even.weight) == ("either", 0.0)
+    assert "5,000 USD and 3 × Box | A 5,000 USD; the edge" in even.reason
+    assert advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), None) == (12_000.0, 9_000.0, 7.5, "the cloud", "")
+
+
+def test_economics_without_a_device_that_fits_does_not_vote():
+    none = advisor.economics_factor(advisor.Fit(None, (), (), None, (), None, None), 36, "USD", 4.0)
+    assert (none.verdict, none.weight, none.answer, none.hard) == ("either", 0.0, "not costed", False)
+    assert none.reason == (
+        "No catalog device fits the site as described: the edge cannot be costed, so money does not vote."
+    )
+
+
+def test_capacity_derates_a_catalog_benchmark_with_the_answers():
+    # the catalog benchmark × (1 − 20 %) ÷ 2.5 (segmentation), or decode streams × 2 frames/s if lower
+    d = next(d for d in advisor.sized_devices() if d["decode_1080p30_streams"] > 0)
+    scenario = replace(
+        RETAIL,
+        cameras=40,
+        analysed_fps=2,
+        sizing_headroom_percent=0,
+        device_id=d["id"],
+        device_throughput_ips=d["throughput_ips"],
+        device_sizing="manual",
+        devices_manual=1,
+        sites=1,
+    )
+    c = advisor.capacity(scenario, advisor.answers(workload="segmentation", derating_percent=20))
+    derated, decode = d["throughput_ips"] * 0.8 / 2.5, d["decode_1080p30_streams"] * 2
+    assert (c.derated_ips, c.decode_ips) == (pytest.approx(derated), pytest.approx(decode))
+    assert c.per_device_ips == pytest.approx(min(derated, decode))
+    assert c.needed == math.ceil(80 / min(derated, decode) - 1e-9) and c.load_ips == 80.0

@@ -1,0 +1,268 @@
+"""Finance's building blocks with figures computed by hand from tiny cash flows: cash flows, sign changes,
+crossing times, savings paths, discount factors, several IRRs, the step curve and a Finance of whole flows.
+Fast tier (read by `make mutation`): a changed operator, bound or index in finance fails one of these."""
+
+import numpy as np
+import pytest
+from flat_scenario import flat
+
+from planner.model import costs, finance
+from planner.model.costs import Component
+
+pytestmark = pytest.mark.unit
+
+
+def test_discount_convention_names_the_timing():
+    assert finance.discount_convention("end_of_month") == (
+        "running flows discounted at the end of their month, capex at the start of its month; "
+        "monthly rate (1 + annual rate)^(1/12) − 1 (annual effective rate)"
+    )
+    assert "at the middle of their month" in finance.discount_convention("mid_month")
+
+
+def test_cash_flows_put_capex_at_the_start_and_the_gap_at_the_end_of_its_month():
+    # c_t = gap(t−1) − capex(t): −5, 1 − 3, 2
+    assert finance.cash_flows(np.array([1.0, 2.0]), np.array([5.0, 3.0])).tolist() == [[-5.0, -2.0, 2.0]]
+
+
+def test_sign_changes_skip_zeros():
+    flows = np.array([[-1.0, 0, 2, -3, 0, 0, 4], [0, 0, 1, -1, 0, 0, 0], [1, 2, 3, 0, 0, 0, 0]])
+    assert finance.sign_changes(flows).tolist() == [3, 1, 0]
+
+
+def test_step_curve_steps_up_at_each_capex_and_rises_through_the_month():
+    t, y = finance.step_curve(np.array([10.0, 20.0]), np.array([100.0, 5.0]))
+    assert t.tolist() == [0.0, 1.0, 1.0, 2.0]
+    # month 0: 100 capex, then +10 → 110; month 1: +5 capex → 115, then +20 → 135
+    assert y.tolist() == [100.0, 110.0, 115.0, 135.0]
+
+
+@pytest.mark.parametrize(
+    "month,s_end,gap,expected",
+    [
+        (2, 5.0, 10.0, 2.5),  # started at −5, +10 over the month: half way
+        (3, 3.0, 2.0, 3.0),  # already ≥ 0 at the start
+        (1, 5.0, -10.0, 1.0),  # a negative gap reaches 0 only at the start
+        (4, -5.0, 1.0, 5.0),  # clipped to the month's end
+        (0, 0.0, 0.0, 0.0),
+    ],
+)
+def test_crossing_time_within_a_month(month, s_end, gap, expected):
+    assert finance.crossing_time(np.array([month]), np.array([s_end]), np.array([gap])).tolist() == [expected]
+
+
+def test_savings_path_from_the_first_flow():
+    gap, lumps = np.array([[0.0, 10, 10, 10]]), np.array([[0.0, 15, 0, 0]])
+    # gap − lumps = 0, −5, 10, 10 → cumulative 0, −5, 5, 15; month 2 starts at −5 and gains 10: 2.5
+    path = finance.savings_path(gap, lumps, from_first_flow=True)
+    assert path.savings_end.tolist() == [[0.0, -5.0, 5.0, 15.0]]
+    assert path.started.tolist() == [[0.0, 1.0, 1.0, 1.0]]
+    np.testing.assert_array_equal(path.crossing, [[np.nan, np.nan, 2.5, 3.0]])
+    # counted from go-live, the empty first month already ends at 0
+    np.testing.assert_array_equal(finance.savings_path(gap, lumps).crossing, [[0.0, np.nan, 2.5, 3.0]])
+
+
+def test_break_even_within_the_horizon_only():
+    def gap(m):
+        return np.full(1, 10.0)
+
+    assert finance.break_even(np.array([[-5.0, 10, 10]]), gap, np.array([2])).tolist() == [1.5]
+    assert np.isnan(finance.break_even(np.array([[-5.0, 10, 10]]), gap, np.array([1]))[0])
+    assert np.isnan(finance.break_even(np.array([[-5.0, -1, -1]]), gap, np.array([3]))[0])
+
+
+def test_break_even_forgives_a_rounding_error_below_zero():
+    net = np.array([[-0.1 - 0.2, 0.3]])  # −0.30000000000000004 + 0.3: a hair below 0 at month 1's end
+    assert net.sum() < 0
+    assert finance.break_even(net, lambda m: np.full(1, 0.3), np.array([2])).tolist() == [2.0]
+
+
+def test_within_zeroes_the_months_past_each_horizon():
+    values = np.ones((2, 3))
+    assert finance._within(values, np.array([3, 1])).tolist() == [[1, 1, 1], [1, 0, 0]]
+    assert finance._within(values, np.array([3, 3])) is values
+
+
+def test_discount_factors_at_the_start_end_and_middle_of_each_month():
+    at_start, at_end = finance.discount_factors(10.0, 2)
+    np.testing.assert_allclose(at_start, [[1.0, 1.1 ** (-1 / 12)]])
+    np.testing.assert_allclose(at_end, [[1.1 ** (-1 / 12), 1.1 ** (-2 / 12)]])
+    at_start, at_end = finance.discount_factors(np.array([10.0, 21.0]), 2, np.array([True, False]))
+    np.testing.assert_allclose(at_start, [[1.0, 1.1 ** (-1 / 12)], [1.0, 1.21 ** (-1 / 12)]])
+    np.testing.assert_allclose(
+        at_end, [[1.1 ** (-0.5 / 12), 1.1 ** (-1.5 / 12)], [1.21 ** (-1 / 12), 1.21 ** (-2 / 12)]]
+    )
+
+
+def test_discounted_flows_and_payback_at_mid_month():
+    gap, capex = np.array([[0.0, 0.0, 121.0]]), np.array([[100.0, 0.0, 0.0]])
+    d_gap, d_capex = finance.discounted_flows(gap, capex, 21.0, True)
+    np.testing.assert_allclose(d_gap, [[0, 0, 121 * 1.21 ** (-2.5 / 12)]])
+    np.testing.assert_allclose(d_capex, [[100, 0, 0]])
+    # the discounted 121 repays 100 within month 2: 2 + 100 / d_gap
+    np.testing.assert_allclose(finance.discounted_payback(gap, capex, 21.0, True), [2 + 100 / d_gap[0, 2]])
+
+
+def test_irr_is_undefined_without_a_sign_change_in_the_search_range():
+    assert np.isnan(finance.irr_percent(np.array([[1.0, 1.0]]), np.array([[0.0, 0.0]]))[0])
+    # −100 then +1: the NPV stays negative over the whole range searched
+    assert np.isnan(finance.irr_percent(np.array([[1.0]]), np.array([[100.0]]))[0])
+
+
+def test_every_irr_of_flows_that_change_sign_twice():
+    # c = −100, +230, −132: NPV = 0 at (1 + monthly rate) = 1.1 and 1.2; a second row with one IRR (1.1^6 − 1)
+    gap = np.array([[230.0, -132.0], [0.0, 110.0]])
+    capex = np.array([[100.0, 0.0], [100.0, 0.0]])
+    changes, rates = finance.irr_all_percent(gap, capex)
+    assert changes.tolist() == [2, 1]
+    np.testing.assert_allclose(rates[0], [(1.1**12 - 1) * 100, (1.2**12 - 1) * 100], rtol=1e-6)
+    np.testing.assert_allclose(rates[1, 0], (1.1**6 - 1) * 100, rtol=1e-6)
+    assert np.isnan(rates[1, 1])
+    changes, rates = finance.irr_all_percent(gap[1:], capex[1:])
+    assert changes.tolist() == [1] and rates.shape == (1, 1)
+    np.testing.assert_allclose(rates[0, 0], (1.1**6 - 1) * 100, rtol=1e-6)
+
+
+def flows_finance(discount=0.0, cloud_upfront=(0.0, 0.0, 0.0), mid=False):
+    """Cloud 100 a month, edge 40 a month and 90 of capex at go-live, over 3 months."""
+    return finance.analyse_flows(
+        np.array([[100.0, 100, 100]]),
+        np.array([cloud_upfront]),
+        np.array([[40.0, 40, 40]]),
+        np.array([[90.0, 0, 0]]),
+        discount,
+        mid,
+    )
+
+
+def test_a_finance_of_whole_flows_by_hand():
+    f = flows_finance()
+    # savings 60 a month against 90 of capex: −30 after month 0, +30 after month 1 → break-even 1.5
+    assert f.break_even_month.tolist() == [1.5] and f.payback_months.tolist() == [1.5]
+    assert f.pays_back.tolist() == [True]
+    assert (f.cloud_total.tolist(), f.edge_total.tolist(), f.savings_total.tolist()) == ([300.0], [210.0], [90.0])
+    assert f.capex_total.tolist() == [90.0]
+    assert f.roi_percent.tolist() == [100.0]  # 90 saved ÷ 90 invested
+    assert f.npv_savings.tolist() == [90.0]  # undiscounted: 3 × 60 − 90
+    assert f.horizon.tolist() == [3]
+    assert f.cloud_monthly.tolist() == [[100.0, 100, 100]]
+    assert f.edge_monthly.tolist() == [[130.0, 40, 40]]
+    assert f.edge_running_monthly.tolist() == [[40.0, 40, 40]]
+    assert f.cloud_cumulative.tolist() == [[100.0, 200, 300]]
+    assert f.edge_cumulative.tolist() == [[130.0, 170, 210]]
+    assert f.cumulative_savings.tolist() == [[-30.0, 30, 90]]
+    assert f.edge_capex.tolist() == [[90.0, 0, 0]]
+    assert f.running_gap_monthly.tolist() == [[60.0, 60, 60]]
+    assert f.net_capex_monthly.tolist() == [[90.0, 0, 0]]
+    assert f.taxed.tolist() == [False]
+    assert f.discounted_payback_months(0.0).tolist() == [1.5]
+    gap, lumps = f.after_tax_flows()
+    assert (gap.tolist(), lumps.tolist()) == ([[60.0, 60, 60]], [[90.0, 0, 0]])
+    assert f.npv_after_tax(0.0).tolist() == [90.0]
+
+
+def test_the_irr_of_whole_flows_zeroes_their_npv():
+    f = flows_finance()
+    irr = f.irr_percent[0]
+    flows = [-90.0, 60.0, 60.0, 60.0]
+    assert sum(c * (1 + irr / 100) ** (-t / 12) for t, c in enumerate(flows)) == pytest.approx(0, abs=1e-6)
+    changes, rates = f.irr_all_percent()
+    assert changes.tolist() == [1] and rates[0, 0] == pytest.approx(irr)
+    changes, rates = f.irr_all_percent_after_tax()
+    assert rates[0, 0] == pytest.approx(irr)
+
+
+def test_discounting_whole_flows_at_12_percent():
+    f = flows_finance(12.0)
+    d = [60 * 1.12 ** (-(m + 1) / 12) for m in range(3)]
+    assert f.npv_savings[0] == pytest.approx(sum(d) - 90)
+    assert f.npv_after_tax(12.0)[0] == pytest.approx(sum(d) - 90)
+    # −90 + d0 < 0 < −90 + d0 + d1: within month 1
+    assert f.discounted_payback_months(12.0)[0] == pytest.approx(1 + (90 - d[0]) / d[1])
+    mid = flows_finance(12.0, mid=True)
+    assert mid.npv_savings[0] == pytest.approx(sum(60 * 1.12 ** (-(m + 0.5) / 12) for m in range(3)) - 90)
+
+
+def test_a_cloud_upfront_payment_is_a_negative_edge_lump():
+    f = flows_finance(cloud_upfront=(0.0, 30.0, 0.0))
+    assert f.cloud_upfront.tolist() == [[0.0, 30, 0]]
+    assert f.cloud_running_monthly.tolist() == [[100.0, 100, 100]]
+    assert f.net_capex_monthly.tolist() == [[90.0, -30, 0]]
+    assert f.cloud_total.tolist() == [330.0]
+    # cumulative −30 after month 0; month 1 starts at −30 + 30 = 0: break-even at its start
+    assert f.break_even_month.tolist() == [1.0]
+
+
+def test_nothing_spent_has_nothing_to_pay_back():
+    zeros = np.zeros((1, 2))
+    f = finance.analyse_flows(zeros, zeros, zeros, zeros)
+    assert np.isnan(f.break_even_month[0]) and np.isnan(f.payback_months[0])
+    assert np.isnan(f.discounted_payback_months(5.0)[0])
+    assert np.isnan(f.roi_percent[0])  # no capex: ROI undefined
+
+
+def test_roi_needs_a_cent_of_capex():
+    f = finance.analyse_flows(np.array([[1.0]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[0.01]]))
+    assert f.roi_percent[0] == pytest.approx((1 - 0.01) / 0.01 * 100)
+    f = finance.analyse_flows(np.array([[1.0]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[0.009]]))
+    assert np.isnan(f.roi_percent[0])
+
+
+def test_blocked_break_even_is_the_whole_grids_one_block_at_a_time():
+    months = finance.BLOCK_CELLS // 2  # two rows a block: blocks [0, 2) and [2, 3)
+    shared = np.ones((1, months))
+    cloud = [Component(np.array([[3.0], [2.0], [4.0]]), shared)]
+    opex = [Component(np.array([[1.0], [1.0], [1.0]]), shared)]
+    lump = [Component(np.array([[5.0], [0.5], [9.0]]), np.eye(1, months))]
+    horizon = np.full(3, months)
+    # gaps 2, 1, 3 a month against lumps 5, 0.5, 9: 2.5, 0.5 and 3.0 months
+    blocked = finance._blocked_break_even(cloud, opex, lump, 3, months, horizon)
+    assert blocked.tolist() == [2.5, 0.5, 3.0]
+    whole = finance._crossing(cloud, opex, lump, 3, months, horizon)[0]
+    assert blocked.tolist() == whole.tolist()
+
+
+def test_analyse_refuses_an_unknown_view():
+    f = flows_finance()
+    with pytest.raises(ValueError, match="view must be one of"):
+        finance.analyse(f.costs, "tax")
+    with pytest.raises(ValueError, match="view must be one of"):
+        finance.carbon(f.costs, "tax")
+
+
+def flat_costs(*scenarios):
+    return costs.evaluate(costs.batch(list(scenarios)))
+
+
+def test_each_scenario_counts_only_its_own_horizon():
+    # 360 of cloud and 40 + a 900 device on the edge a month; horizons of 12 and 24 months on a 24-month grid
+    f = finance.analyse(flat_costs(flat(horizon_months=12), flat(horizon_months=24)))
+    assert f.cloud_total.tolist() == [12 * 360.0, 24 * 360.0]
+    assert f.edge_total.tolist() == [900 + 12 * 40.0, 900 + 24 * 40.0]
+    assert f.capex_total.tolist() == [900.0, 900.0]
+    assert f.npv_savings.tolist() == [12 * 320 - 900.0, 24 * 320 - 900.0]
+    assert f.cloud_monthly[0, 11:13].tolist() == [360.0, 0.0]  # zero past its horizon
+    assert f.cloud_monthly[1, 11:13].tolist() == [360.0, 360.0]
+
+
+def test_the_accounting_curve_is_the_views_p_and_l_and_the_break_even_stays_cash():
+    # accounting: 40 + 900/12 = 115 a month on the edge, 245 saved every month from the first
+    yearly = flat(useful_life_months=12, horizon_months=24)
+    f = finance.analyse(flat_costs(yearly), "accounting", keep_savings_curve=True)
+    np.testing.assert_allclose(f.savings_curve[0], 245.0 * np.arange(1, 25))
+    assert f.break_even_month.tolist() == [900 / 320]  # cash: 900 ÷ (360 − 40)
+    cash = finance.analyse(flat_costs(yearly), "cash", keep_savings_curve=True)
+    assert cash.savings_curve[0, :2].tolist() == [-580.0, -260.0]  # 320 − 900, then + 320
+    assert finance.analyse(flat_costs(yearly), "cash").savings_curve is None
+    # carbon's break-even is the cash one in either view
+    assert finance.carbon(f.costs, "accounting").break_even_month.tolist() == pytest.approx(
+        finance.carbon(f.costs, "cash").break_even_month.tolist(), nan_ok=True
+    )
+
+
+def test_tax_adds_the_depreciation_shield_and_takes_a_share_of_the_running_gap():
+    # 25 %: 0.25 × (40 − 360) + 0.25 × 900/48 = −80 + 4.6875 every month
+    c = flat_costs(flat(tax_rate_percent=25))
+    np.testing.assert_allclose(finance.tax_effect(c), np.full((1, 36), -75.3125))
+    assert finance.analyse(c).taxed.tolist() == [True]
+    assert not finance.tax_effect(flat_costs(flat())).any()

@@ -1,0 +1,88 @@
+"""The fleet's cloud pool kernels by hand (fast tier, read by `make mutation`): pooled volumes shifted by go-live,
+which pools are live, grouping rows into pools, price-change profiles, pro-rata shares, the egress bill."""
+
+import numpy as np
+import pytest
+
+from planner.fleet import pool
+
+pytestmark = pytest.mark.unit
+
+# three rows: rows 0 and 2 in pool 0, row 1 in pool 1; go-live months 0, 1 and 2; 4 programme months
+VALUES = np.array([[1.0, 2, 3, 4], [10, 20, 30, 40], [100, 200, 300, 400]])
+SHIFT = np.array([0, 1, 2])
+POOL = np.array([0, 1, 0])
+
+
+def test_pool_series_sums_each_pools_rows_shifted_by_go_live():
+    weights = np.array([[1.0, 1, 1], [2.0, 0, 3]])  # two plans
+    out = pool.pool_series(VALUES, SHIFT, weights, POOL, 2, 4)
+    # pool 0, plan 0: row 0 from month 0 (1, 2, 3, 4) + row 2 from month 2 (100, 200) → 1, 2, 103, 204
+    assert out[0].tolist() == [[1, 2, 103, 204], [0, 10, 20, 30]]
+    # plan 1: 2 × row 0 + 3 × row 2, row 1 not in the cloud
+    assert out[1].tolist() == [[2, 4, 306, 608], [0, 0, 0, 0]]
+
+
+def test_pool_volume_with_a_shared_factor_is_the_pool_series_of_its_values():
+    growth = np.array([[1.0, 1.5, 2.0, 2.5]])
+    weights = np.array([[1.0, 2, 1], [0.0, 1, 3]])
+    amount = np.array([2.0, 4.0, 6.0])
+    shared = pool.Volume(amount, growth)
+    assert shared.shared
+    own = pool.Volume(amount, np.repeat(growth, 3, axis=0))
+    assert not own.shared
+    expected = pool.pool_series(amount[:, None] * growth, SHIFT, weights, POOL, 2, 4)
+    np.testing.assert_allclose(pool.pool_volume(shared, SHIFT, weights, POOL, 2, 4), expected)
+    np.testing.assert_allclose(pool.pool_volume(own, SHIFT, weights, POOL, 2, 4), expected)
+    # pool 1, plan 0: 2 × row 1 (4 × growth) from month 1: 0, 8, 12, 16
+    assert expected[0, 1].tolist() == [0.0, 8.0, 12.0, 16.0]
+
+
+def test_volume_values_and_most():
+    v = pool.Volume(np.array([2.0, 3.0]), np.array([[1.0, 4.0, 2.0]]))
+    assert v.values().tolist() == [[2.0, 8.0, 4.0], [3.0, 12.0, 6.0]]
+    assert v.values(np.array([1])).tolist() == [[3.0, 12.0, 6.0]]
+    assert v.most().tolist() == [8.0, 12.0]
+    own = pool.Volume(np.array([2.0, 3.0]), np.array([[1.0, 4.0, 2.0], [5.0, 1.0, 1.0]]))
+    assert own.values(np.array([1])).tolist() == [[15.0, 3.0, 3.0]]
+    assert own.most().tolist() == [8.0, 15.0]
+
+
+def test_a_pool_is_live_from_its_first_sites_go_live():
+    weights = np.array([[1.0, 0, 1], [0.0, 1, 0]])
+    live = pool._live(weights, SHIFT, POOL, 2, 4)
+    assert live[0].tolist() == [[True] * 4, [False] * 4]  # pool 0 from month 0; pool 1 has no site in plan 0
+    assert live[1].tolist() == [[False] * 4, [False, True, True, True]]
+
+
+def test_rows_with_equal_columns_share_a_pool():
+    which, first = pool._keys(np.array([1, 2, 1, 3]), np.array([5, 5, 5, 5]))
+    assert which.tolist() == [0, 1, 0, 2] and first.tolist() == [0, 1, 3]
+    tiers = np.array([[1.0, 2.0]])
+    assert pool._rows_of(tiers, np.array([4, 7])) is tiers
+    per_row = np.array([[1.0], [2.0], [3.0]])
+    assert pool._rows_of(per_row, np.array([2, 0])).tolist() == [[3.0], [1.0]]
+
+
+def test_price_change_profiles_compound_from_month_zero():
+    assert pool._profile(np.array([10.0, 10.0]), 13).shape == (1, 13)  # one rate: one row
+    profiles = pool._profile(np.array([10.0, 0.0, 10.0]), 13)
+    assert profiles.shape == (3, 13)
+    np.testing.assert_allclose(profiles[0, [0, 6, 12]], [1.0, 1.1**0.5, 1.1])
+    np.testing.assert_allclose(profiles[1], np.ones(13))
+    np.testing.assert_allclose(profiles[2], profiles[0])
+
+
+def test_share_is_the_price_per_unit_and_zero_without_volume():
+    assert pool._share(np.array([[10.0, 5.0, 0.0]]), np.array([[4.0, 0.0, 0.0]])).tolist() == [[2.5, 0.0, 0.0]]
+
+
+def test_go_live_groups_and_shifts():
+    groups = pool.go_live_groups(np.array([2, 0, 2]))
+    assert [(g, rows.tolist()) for g, rows in groups] == [(0, [1]), (2, [0, 2])]
+    values = np.array([[1.0, 2, 3, 4], [5.0, 6, 7, 8], [9.0, 10, 11, 12]])
+    assert pool._shifted(values, groups).tolist() == [[0, 0, 1, 2], [5, 6, 7, 8], [0, 0, 9, 10]]
+    grid = np.array([[1.0, 2, 3, 4], [10.0, 20, 30, 40]])
+    # each row reads its pool's months from its go-live on: row 0 (pool 1) 30, 40; row 1 (pool 0) all
+    assert pool._at_row(grid, np.array([1, 0, 0]), groups).tolist() == [[30, 40, 0, 0], [1, 2, 3, 4], [3, 4, 0, 0]]
+    assert pool._at_row(grid[:1], np.array([1, 0, 0]), groups).tolist() == [[3, 4, 0, 0], [1, 2, 3, 4], [3, 4, 0, 0]]
