@@ -19,11 +19,15 @@ def test_key_inputs_add_the_lines_set_and_the_instance_rate():
     assert risk.key_inputs(base)[: len(risk.KEY_INPUTS)] == risk.KEY_INPUTS
     assert "spares_percent" not in risk.key_inputs(base)
     with_lines = replace(base, spares_percent=5, link_allowance_gb=100)
-    added = risk.key_inputs(with_lines)[len(risk.KEY_INPUTS) :]
-    assert added == ("spares_percent", "link_allowance_gb")
+    choices = tuple(risk.CHOICE_INPUTS)  # the two-way rows (terminal value) come last
+    assert risk.key_inputs(with_lines)[len(risk.KEY_INPUTS) :] == ("spares_percent", "link_allowance_gb", *choices)
     assert "instance_inferences_per_s" not in risk.key_inputs(base)
     spot = replace(base, inference_pricing="instances", instance_commitment="spot")
-    assert risk.key_inputs(spot)[-2:] == ("instance_spot_per_hour", "instance_inferences_per_s")
+    assert risk.key_inputs(spot)[-2 - len(choices) :] == (
+        "instance_spot_per_hour",
+        "instance_inferences_per_s",
+        *choices,
+    )
 
 
 def test_default_range_is_a_percentage_or_a_span_around_zero():
