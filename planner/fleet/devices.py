@@ -228,10 +228,12 @@ def cloud_designs(
     searched), the design inputs of every row (`designs.row_design_inputs`) and the upload with what each row is
     costed with uploading and whether its link carries no design at all."""
     n = len(upload.given)
-    # Every design uploads video or frames: where the link carries neither, none fits, and the row keeps its own.
-    some_fit = designs.carries(upload.link_mbps, upload.video_mbps) | designs.carries(
-        upload.link_mbps, upload.frames_mbps
-    )
+    # Every design uploads video or frames: where neither the link nor an upgrade it could buy (`designs.row_upgrades`)
+    # carries either, none fits, and the row keeps its own.
+    fx_rate = overrides.get("fx_rate", fleet.base.fx_rate)
+    some_fit = np.zeros(n, bool)
+    for mbps in (upload.video_mbps, upload.frames_mbps):
+        some_fit |= designs.carries(upload.link_mbps, mbps) | designs.row_upgrades(mbps, upload.link_mbps, fx_rate)[1]
     searched = (np.ones(n, bool) if fleet.cloud == "cheapest" else upload.too_thin) & some_fit
     if rows is not None:
         searched &= np.isin(np.arange(n), rows)
