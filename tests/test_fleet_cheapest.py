@@ -115,6 +115,17 @@ def test_a_one_row_fleet_whose_line_needs_an_upgrade_is_the_scenarios_cheapest_d
     (`designs.evaluate` of the opened row on its 1 Mbps line): the same design, the same cloud total."""
     p, plans = _plans(cloud, "site,count,uplink_mbps\nA,1,1\n")
     assert p.upload.cannot_upload.tolist() == [False]
+    # Its frames (1.2 Mbps) go over the satellite upgrade, not its line: the uplink rule does not make the edge
+    # mandatory, and the reason says so.
+    assert (p.upload.design_mbps.tolist(), p.upload.sustained_mbps.tolist()) == (pytest.approx([1.2]), [0.0])
+    assert p.placement.hard[0, fleet_programme.HARD_RULES.index("uplink capacity")] == False  # noqa: E712
+    assert fleet_tables.reasons(p)[0].endswith(
+        "; its link cannot carry its video to the cloud (4.0 Mbps sustained, more than 80% of 1.0 Mbps): the cloud "
+        "is costed with the cheapest design, over a link upgrade it buys (1.2 Mbps)"
+    )
+    words = "Serverless compute; uploads: analysed frames only; region: prices as entered (the cheapest, over a link "
+    suffix = {"own": "upgrade it buys: its own design does not fit its link)", "cheapest": "upgrade it buys)"}[cloud]
+    assert fleet_tables.site_table(p)["cloud_design"].tolist() == [words + suffix]
     assert p.rows.cloud_total[0] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
     assert plans["all_cloud"]["tco"] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
     opened = fleet_devices.row_scenario(p.fleet, 0)
