@@ -115,10 +115,11 @@ def test_a_one_row_fleet_whose_line_needs_an_upgrade_is_the_scenarios_cheapest_d
     (`designs.evaluate` of the opened row on its 1 Mbps line): the same design, the same cloud total."""
     p, plans = _plans(cloud, "site,count,uplink_mbps\nA,1,1\n")
     assert p.upload.cannot_upload.tolist() == [False]
-    # Its frames (1.2 Mbps) go over the satellite upgrade, not its line: the uplink rule does not make the edge
-    # mandatory, and the reason says so.
-    assert (p.upload.design_mbps.tolist(), p.upload.sustained_mbps.tolist()) == (pytest.approx([1.2]), [0.0])
-    assert p.placement.hard[0, fleet_programme.HARD_RULES.index("uplink capacity")] == False  # noqa: E712
+    # Its frames (1.2 Mbps) go over the satellite upgrade, and the reason says so. The uplink rule reads them
+    # against the site's line, as the single-site advisor's (which counts no upgrade): the edge is mandatory.
+    assert p.upload.sustained_mbps == pytest.approx([1.2], rel=1e-12)
+    assert p.upload.over_upgrade.tolist() == [True]
+    assert p.placement.hard[0, fleet_programme.HARD_RULES.index("uplink capacity")]
     assert fleet_tables.reasons(p)[0].endswith(
         "; its link cannot carry its video to the cloud (4.0 Mbps sustained, more than 80% of 1.0 Mbps): the cloud "
         "is costed with the cheapest design, over a link upgrade it buys (1.2 Mbps)"

@@ -190,15 +190,11 @@ class Upload:
         return np.zeros(len(self.given), bool) if self.upgraded is None else self.upgraded
 
     @property
-    def design_mbps(self) -> np.ndarray:
-        """What the design the row is costed with uploads, sustained [Mbps]."""
-        return np.where(self.design == "video", self.video_mbps, self.frames_mbps)
-
-    @property
     def sustained_mbps(self) -> np.ndarray:
-        """What that design uploads over the site's line, sustained [Mbps]: nothing where it goes over a link upgrade
-        it buys (the advisor's uplink rule reads it, so the placement weighs the cloud the plans price)."""
-        return np.where(self.over_upgrade, 0.0, self.design_mbps)
+        """What the design the row is costed with uploads, sustained [Mbps] (the advisor's uplink rule reads it, so
+        the placement weighs the cloud the plans price; as the single-site advisor's, against the site's line, a
+        link upgrade the design buys not counted)."""
+        return np.where(self.design == "video", self.video_mbps, self.frames_mbps)
 
     @property
     def own_mbps(self) -> np.ndarray:

@@ -141,7 +141,7 @@ def _upload_reasons(p: Programme) -> np.ndarray:
             + link
             + ": the cloud is costed with the cheapest design"
             + np.where(u.over_upgrade, ", over a link upgrade it buys (", " its link carries (").astype(object)
-            + mbps(u.design_mbps)
+            + mbps(u.sustained_mbps)
             + " Mbps)",
         ],
         "",

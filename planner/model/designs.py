@@ -324,9 +324,9 @@ def cheapest_per_row(
     (`design_changes`: its provider's regions, its catalog instance's committed rates), each set on every row over
     the row's own inputs; the row's own design is one more. Each design is costed for the rows whose link carries
     its upload, or with the link upgrade the row would buy for it (`row_upgrades`: the next class that carries it,
-    as `evaluate`'s `link_upgrade`), the designs' rows stacked into batches of up to MAX_STACKED_ROWS (never a loop
-    over rows); `rows`
-    limits the search (the others keep their own design); rows alike in every column and link are searched once.
+    as `evaluate`'s `link_upgrade`; infeasible where no class does), the designs' rows stacked into batches of up to
+    MAX_STACKED_ROWS (never a loop over rows); `rows` limits the search (the others keep their own design); rows
+    alike in every column and link are searched once.
     `own_total`: the rows' own cloud TCO if already costed (else costed here; NaN outside `rows`). A tie (9
     significant digits) keeps the row's own design, then the design that changes fewer inputs."""
     n = len(link_mbps)
