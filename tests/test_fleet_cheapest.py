@@ -69,13 +69,72 @@ def test_the_cheapest_design_per_row_is_serverless_by_hand():
 
 
 def test_a_link_that_carries_no_design_keeps_the_rows_own():
-    # Video at 4 Mbps and frames at 1 × 150 kB × 8 / 1000 = 1.2 Mbps: a 1 Mbps link (0.8 usable) carries neither.
-    f = fleet_inventory.make_fleet("site,count\nA,1\n", HAND)
+    # 2,000 cameras: video at 2,000 × 4 = 8,000 Mbps and frames at 2,000 × 1.2 = 2,400 Mbps. A 1 Mbps link (0.8
+    # usable) carries neither, nor does any class it could buy (the largest, fibre: 0.8 × 2,000 = 1,600).
+    f = fleet_inventory.make_fleet(f"site,count,cameras\nA,1,{NO_CLASS_CAMERAS}\n", HAND)
     rowwise = fleet_devices.row_inputs(f)
     overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
     found = designs.cheapest_per_row(HAND, overrides, choices, np.array([1.0]))
     assert (found.design.tolist(), found.feasible.tolist()) == ([-1], [False])
-    assert found.cloud_total == pytest.approx([OWN_TOTAL])
+    assert found.cloud_total == pytest.approx([NO_CLASS_CAMERAS * OWN_TOTAL])
+
+
+# ── A link upgrade: a 1 Mbps line (0.8 usable) carries neither the video (4 Mbps) nor the frames (1 × 1 × 150 kB ×
+# 8 / 1000 = 1.2 Mbps) of HAND's one camera. The least class above 1 Mbps that carries them is satellite (20 Mbps:
+# 0.8 × 20 = 16): 349 to install, 65 a month, 50 GB included, 0.5 per GB above. Frames: 1,080,000 images × 150 kB
+# = 162 GB a month, (162 − 50) × 0.5 = 56 over; video: 4 Mbps × 10⁶ / 8 × 1,080,000 s / 10⁹ = 540 GB, (540 − 50)
+# × 0.5 = 245 over. Cheapest: serverless uploading frames over satellite.
+NO_CLASS_CAMERAS = 2_000
+SATELLITE = {
+    "link_upgrade_install": 349.0,
+    "link_upgrade_per_month": 65.0,
+    "link_upgrade_allowance_gb": 50.0,
+    "link_upgrade_per_gb": 0.5,
+}
+UPGRADED_TOTAL = SERVERLESS_TOTAL + 349 + MONTHS * (65 + (162 - 50) * 0.5)  # 24.192 + 349 + 12 × 121 = 1,825.192
+
+
+def test_a_row_whose_line_carries_no_design_buys_the_next_class_by_hand():
+    f = fleet_inventory.make_fleet("site,count,fx_rate\nA,1,\nIn euros,1,0.9\n", HAND)
+    rowwise = fleet_devices.row_inputs(f)
+    overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
+    found = designs.cheapest_per_row(HAND, overrides, choices, np.array([1.0, 1.0]))
+    assert found.feasible.tolist() == [True, True]
+    chosen = found.scenarios[found.design[0]]
+    assert (chosen.inference_pricing, chosen.cloud_upload) == ("serverless", "frames")
+    assert found.cloud_total[0] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
+    # In the row's currency (0.9 per USD): the money figures × 0.9, the included data as it is.
+    for name, usd in SATELLITE.items():
+        in_euros = usd if name == "link_upgrade_allowance_gb" else usd * 0.9
+        assert found.link_upgrade[name].tolist() == pytest.approx([usd, in_euros], rel=1e-12)
+
+
+@pytest.mark.parametrize("cloud", ["own", "cheapest"])
+def test_a_one_row_fleet_whose_line_needs_an_upgrade_is_the_scenarios_cheapest_design(cloud):
+    """The plans, the per-row figures and the row opened as a scenario price the upgrade the single-site search buys
+    (`designs.evaluate` of the opened row on its 1 Mbps line): the same design, the same cloud total."""
+    p, plans = _plans(cloud, "site,count,uplink_mbps\nA,1,1\n")
+    assert p.upload.cannot_upload.tolist() == [False]
+    # Its frames (1.2 Mbps) go over the satellite upgrade, and the reason says so. The uplink rule reads them
+    # against the site's line, as the single-site advisor's (which counts no upgrade): the edge is mandatory.
+    assert p.upload.sustained_mbps == pytest.approx([1.2], rel=1e-12)
+    assert p.upload.over_upgrade.tolist() == [True]
+    assert p.placement.hard[0, fleet_programme.HARD_RULES.index("uplink capacity")]
+    assert fleet_tables.reasons(p)[0].endswith(
+        "; its link cannot carry its video to the cloud (4.0 Mbps sustained, more than 80% of 1.0 Mbps): the cloud "
+        "is costed with the cheapest design, over a link upgrade it buys (1.2 Mbps)"
+    )
+    words = "Serverless compute; uploads: analysed frames only; region: prices as entered (the cheapest, over a link "
+    suffix = {"own": "upgrade it buys: its own design does not fit its link)", "cheapest": "upgrade it buys)"}[cloud]
+    assert fleet_tables.site_table(p)["cloud_design"].tolist() == [words + suffix]
+    assert p.rows.cloud_total[0] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
+    assert plans["all_cloud"]["tco"] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
+    opened = fleet_devices.row_scenario(p.fleet, 0)
+    assert {k: getattr(opened, k) for k in SATELLITE} == SATELLITE
+    assert (opened.inference_pricing, opened.cloud_upload) == ("serverless", "frames")
+    single = designs.evaluate(opened, 1.0)
+    assert single.cheapest == 0  # the opened row's own design is the scenario's cheapest
+    assert single.figures(single.cheapest)["total_cost"] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
 
 
 def test_each_row_matches_the_single_site_search():
@@ -142,10 +201,11 @@ def test_cheapest_prices_the_dear_api_row_serverless_in_every_plan_by_hand():
 
 
 def test_with_cheapest_a_link_that_carries_no_design_keeps_the_rows_own_and_is_named():
-    # B's 1 Mbps link (0.8 usable) carries neither its video (4 Mbps) nor its frames (1.2 Mbps): its per-image API.
-    p, plans = _plans("cheapest", "site,count,uplink_mbps\nA,1,\nB,1,1\n")
-    assert p.rows.cloud_total == pytest.approx([SERVERLESS_TOTAL, OWN_TOTAL], rel=1e-12)
-    assert plans["all_cloud"]["tco"] == pytest.approx(SERVERLESS_TOTAL + OWN_TOTAL, rel=1e-12)
+    # B's 1 Mbps link carries neither the video nor the frames of its 2,000 cameras, nor does any class it could buy
+    # (`test_a_link_that_carries_no_design_keeps_the_rows_own`): its per-image API.
+    p, plans = _plans("cheapest", f"site,count,uplink_mbps,cameras\nA,1,,\nB,1,1,{NO_CLASS_CAMERAS}\n")
+    assert p.rows.cloud_total == pytest.approx([SERVERLESS_TOTAL, NO_CLASS_CAMERAS * OWN_TOTAL], rel=1e-12)
+    assert plans["all_cloud"]["tco"] == pytest.approx(SERVERLESS_TOTAL + NO_CLASS_CAMERAS * OWN_TOTAL, rel=1e-12)
     result = fleet_tables.result_dict(p)
     assert result["sites_without_upload"] == ["B"]
     assert result["sites"][1]["cloud_design"] == (

@@ -32,7 +32,8 @@ def test_the_satellite_and_5g_classes_are_what_these_tests_assume():
 
 def test_a_blank_row_on_a_satellite_base_has_the_class_upload_not_the_advisor_default():
     """The base is on satellite (20 Mbps): a blank row's link is 20 Mbps, whose 0.8 × 20 = 16 Mbps carries neither
-    the video (200) nor the frames (24): no cloud design runs there. A row that gives its own uplink (1,000 Mbps)
+    the video (200) nor the frames (24): its cloud runs only over a link upgrade (broadband, 0.8 × 35 = 28, carries
+    the frames), so it cannot carry its own design but can upload. A row that gives its own uplink (1,000 Mbps)
     keeps it: 0.8 × 1,000 = 800 carries the video. Both are satellite sites to the advisor."""
     base = validate({**to_dict(RETAIL), **LINKS.link_fields("satellite")})
     f = fleet_inventory.make_fleet("site,uplink_mbps\nBlank,\nOwn uplink,1000\n", base)
@@ -41,9 +42,10 @@ def test_a_blank_row_on_a_satellite_base_has_the_class_upload_not_the_advisor_de
     assert p.upload.link_mbps.tolist() == [20.0, 1000.0]
     assert p.upload.video_mbps == pytest.approx([VIDEO_MBPS] * 2, rel=1e-12)
     assert p.upload.frames_mbps == pytest.approx([FRAMES_MBPS] * 2, rel=1e-12)
-    assert p.upload.cannot_upload.tolist() == [True, False]
+    assert p.upload.cannot_upload.tolist() == [False, False]
     assert p.upload.too_thin.tolist() == [True, False]
-    assert fleet_tables.result_dict(p)["sites_without_upload"] == ["Blank"]
+    assert p.rows.costs.values("link_rental")[0, 0] > 65  # its line (65 a month) and the upgrade's rental
+    assert fleet_tables.result_dict(p)["sites_link_too_thin"] == ["Blank"]
     rowwise = fleet_devices.row_inputs(f)
     assert rowwise.answer("connectivity").tolist() == ["satellite", "satellite"]
     assert rowwise.answer("uplink_mbps").tolist() == [20.0, 1000.0]
@@ -74,9 +76,10 @@ def test_a_rows_link_class_fills_its_line_figures_unless_the_row_gives_them_by_h
 
 def test_a_one_row_fleet_on_a_link_class_is_the_scenario_on_that_class():
     """A row on 5G (50 Mbps: 0.8 × 50 = 40 carries the 24 Mbps of frames, not the 200 of video) is costed with the
-    cheapest design that link carries, as the scenario on that class weighs its designs on its link
-    (`report.cloud_designs`; the fleet buys no link upgrade, so the scenario's designs that buy one are left out),
-    and with its line's figures on both sides; opened as a scenario it is the scenario on that class."""
+    cheapest design that link carries or an upgrade of it, as the scenario on that class weighs its designs on its
+    link (`report.cloud_designs`): frames over 5G bill 15 per GB above 50 GB, so the video streams over business
+    fibre (the least class above 50 Mbps that carries 200: 0.8 × 2,000; 500 to install, 225 a month, no cap), with
+    its line's figures on both sides; opened as a scenario it is the scenario on that class."""
     f = fleet_inventory.make_fleet("site,link_class\nS,metered_5g\n", RETAIL)
     p = fleet_programme.evaluate(f)
     # A row with no device or count of its own: the preset's server sized from its load (as tests/test_fleet.py).
@@ -88,13 +91,11 @@ def test_a_one_row_fleet_on_a_link_class_is_the_scenario_on_that_class():
     )
     assert report.site_link_mbps(scenario) == 50.0
     options = report.cloud_designs(scenario)
-    on_its_line = [
-        i
-        for i, s in enumerate(options.scenarios)
-        if options.feasible[i] and s.link_upgrade_install == 0 and s.link_upgrade_per_month == 0
-    ]
-    best = min(on_its_line, key=lambda i: options.figures(i)["total_cost"])
-    assert options.scenarios[best].cloud_upload == "frames"
+    best = options.cheapest
+    fibre = (500, 225, 0, 0)
+    upgrade = ("link_upgrade_install", "link_upgrade_per_month", "link_upgrade_allowance_gb", "link_upgrade_per_gb")
+    assert options.scenarios[best].cloud_upload == "video"
+    assert tuple(getattr(options.scenarios[best], k) for k in upgrade) == fibre
     assert p.rows.cloud_total[0] == pytest.approx(options.figures(best)["total_cost"], rel=1e-9)
     opened = fleet_devices.row_scenario(f, 0)
     assert (opened.link_class, opened.link_per_month, opened.link_allowance_gb, opened.uplink_per_gb) == (
@@ -103,12 +104,13 @@ def test_a_one_row_fleet_on_a_link_class_is_the_scenario_on_that_class():
         50,
         15,
     )
-    assert opened.cloud_upload == "frames"
+    assert opened.cloud_upload == "video" and tuple(getattr(opened, k) for k in upgrade) == fibre
     alone = finance.analyse(costs.evaluate(costs.batch([opened])), "cash", opened.discount_percent_per_year)
     assert p.rows.cloud_total[0] == pytest.approx(alone.cloud_total[0], rel=1e-9)
     assert p.rows.edge_total[0] == pytest.approx(alone.edge_total[0], rel=1e-9)
-    # The site's line is rented on both sides: 1 site × 60 a month.
-    assert p.rows.costs.values("link_rental")[0, 0] == pytest.approx(60, rel=1e-12)
+    # The site's line is rented on both sides: 1 site × 60 a month; the cloud side also rents the fibre (225 a
+    # month) and pays its installation (500) in its first month.
+    assert p.rows.costs.values("link_rental")[0, :2] == pytest.approx([60 + 225 + 500, 60 + 225], rel=1e-12)
     assert p.rows.costs.values("link_rental_edge")[0, 0] == pytest.approx(60, rel=1e-12)
 
 

@@ -213,23 +213,27 @@ def test_a_site_of_a_pool_above_the_knee_adds_its_images_at_the_upper_price(tier
 def test_a_link_too_thin_for_video_is_costed_with_a_design_uploading_frames_and_one_too_thin_for_both_is_named():
     """10 cameras streaming 4 Mbps each (40 Mbps) or sending 1 frame/s of 100 kB each (10 × 1 × 100 × 8 / 1000 =
     8 Mbps), at ≤ 80 % of the link: fibre at 1,000 Mbps carries the video (≤ 800); 20 Mbps carries the frames only
-    (≤ 16): the cheapest design it carries uploads frames; 5 Mbps carries neither (≤ 4)."""
+    (≤ 16): the cheapest design it carries uploads frames. 2,500 cameras on 5 Mbps (≤ 4) upload 10,000 Mbps of video
+    or 2,000 of frames: neither their link nor any link class they could buy (fibre, the largest: ≤ 0.8 × 2,000 =
+    1,600) carries them."""
     base = replace(catalog.preset("retail"), cameras=10, sites=1, bitrate_mbps=4, analysed_fps=1, image_kb=100)
-    p = programme("site,uplink_mbps,uplink_per_gb\nfibre,1000,0.5\nlte,20,0.5\nsatellite,5,0.5\n", base, months=12)
+    p = programme(
+        "site,uplink_mbps,uplink_per_gb,cameras\nfibre,1000,0.5,\nlte,20,0.5,\nsatellite,5,0.5,2500\n", base, months=12
+    )
     assert list(p.upload.design) == ["video", "frames", "video"]
     assert list(p.upload.too_thin) == [False, True, True] and list(p.upload.cannot_upload) == [False, False, True]
     seconds = base.hours_per_day * 3600 * base.days_per_month
     video_gb, frames_gb = 10 * 4e6 / 8 * seconds / 1e9, 10 * 1 * seconds * 100 / 1e6
     uplink = p.rows.costs.values("site_uplink")[:, 0]
-    assert uplink == pytest.approx([video_gb * 0.5, frames_gb * 0.5, video_gb * 0.5], rel=1e-12)
+    assert uplink == pytest.approx([video_gb * 0.5, frames_gb * 0.5, 250 * video_gb * 0.5], rel=1e-12)
     reasons = fleet_tables.reasons(p)
     assert reasons[1].endswith(
         "; its link cannot carry its video to the cloud (40.0 Mbps sustained, more than 80% of 20.0 Mbps): "
         "the cloud is costed with the cheapest design its link carries (8.0 Mbps)"
     )
     assert reasons[2].endswith(
-        "; its link carries neither its video nor its frames to the cloud (40.0 or 8.0 Mbps sustained, more than "
-        "80% of 5.0 Mbps): the all-cloud plan could not run here"
+        "; its link carries neither its video nor its frames to the cloud (10000.0 or 2000.0 Mbps sustained, more than "
+        "80% of 5.0 Mbps), nor does any link class it could buy: the all-cloud plan could not run here"
     )
     assert "link" not in reasons[0]
     result = fleet_tables.result_dict(p)

@@ -173,8 +173,8 @@ def row_batch(base: Scenario, overrides: dict, choices: dict, rows: np.ndarray |
 @dataclass(frozen=True)
 class Upload:
     """Per row (n,): the cloud upload it is costed with, whether its link cannot carry its own design's upload (it is
-    then costed with the cheapest design its link carries, `cloud_designs`), and whether its link carries no design
-    (the cloud could not run there: costed as given, and said)."""
+    then costed with the cheapest design its link, or a link upgrade it buys, carries: `cloud_designs`), and whether
+    neither carries any design (the cloud could not run there: costed as given, and said)."""
 
     given: np.ndarray  # object: the row's own cloud_upload, "video" or "frames"
     design: np.ndarray  # object: the one it is costed with
@@ -183,11 +183,17 @@ class Upload:
     video_mbps: np.ndarray  # sustained upload of one site, each way
     frames_mbps: np.ndarray
     link_mbps: np.ndarray
+    upgraded: np.ndarray | None = None  # bool: the row's design goes over a link upgrade it buys (None: no row's)
+
+    @property
+    def over_upgrade(self) -> np.ndarray:
+        return np.zeros(len(self.given), bool) if self.upgraded is None else self.upgraded
 
     @property
     def sustained_mbps(self) -> np.ndarray:
         """What the design the row is costed with uploads, sustained [Mbps] (the advisor's uplink rule reads it, so
-        the placement weighs the cloud the plans price)."""
+        the placement weighs the cloud the plans price; as the single-site advisor's, against the site's line, a
+        link upgrade the design buys not counted)."""
         return np.where(self.design == "video", self.video_mbps, self.frames_mbps)
 
     @property
@@ -222,16 +228,19 @@ def cloud_designs(
     fleet: Fleet, overrides: dict, choices: dict, upload: Upload, rows: np.ndarray | None = None
 ) -> tuple[designs.RowDesigns | None, dict[str, np.ndarray], Upload]:
     """The cloud design each row is costed with: with the fleet's cloud side `cheapest` every row's cheapest feasible
-    design, with `own` that of the rows whose link cannot carry their own design (`Upload.too_thin`), the others
+    design (over the link upgrade it buys where its link cannot carry the design's upload: `designs.row_upgrades`),
+    with `own` that of the rows whose link cannot carry their own design (`Upload.too_thin`), the others
     keeping theirs (`designs.cheapest_per_row` over those rows; `choices` carry `feasible_upload`'s upload, the
     row's own design in the search). `rows` limits the search further. Returns the designs found (None: none
     searched), the design inputs of every row (`designs.row_design_inputs`) and the upload with what each row is
-    costed with uploading and whether its link carries no design at all."""
+    costed with uploading, whether its link (or an upgrade) carries no design at all and which rows buy an upgrade."""
     n = len(upload.given)
-    # Every design uploads video or frames: where the link carries neither, none fits, and the row keeps its own.
-    some_fit = designs.carries(upload.link_mbps, upload.video_mbps) | designs.carries(
-        upload.link_mbps, upload.frames_mbps
-    )
+    # Every design uploads video or frames: where neither the link nor an upgrade it could buy (`designs.row_upgrades`)
+    # carries either, none fits, and the row keeps its own.
+    fx_rate = overrides.get("fx_rate", fleet.base.fx_rate)
+    some_fit = np.zeros(n, bool)
+    for mbps in (upload.video_mbps, upload.frames_mbps):
+        some_fit |= designs.carries(upload.link_mbps, mbps) | designs.row_upgrades(mbps, upload.link_mbps, fx_rate)[1]
     searched = (np.ones(n, bool) if fleet.cloud == "cheapest" else upload.too_thin) & some_fit
     if rows is not None:
         searched &= np.isin(np.arange(n), rows)
@@ -242,10 +251,13 @@ def cloud_designs(
         )
     inputs = designs.row_design_inputs(fleet.base, choices, found, n)
     if found is not None:
+        upgrade = found.link_upgrade or {}
+        bought = upgrade.get("link_upgrade_install", 0.0) + upgrade.get("link_upgrade_per_month", 0.0)
         upload = dataclasses.replace(
             upload,
             design=np.asarray(inputs["cloud_upload"], dtype=object),
             cannot_upload=~some_fit | searched & ~found.feasible,
+            upgraded=(found.design >= 0) & (np.asarray(bought) > 0),
         )
     return found, inputs, upload
 
@@ -427,7 +439,8 @@ def lookup(table: dict, keys: np.ndarray, column: str, kind=float) -> np.ndarray
 def row_scenario(f: Fleet, r: int) -> Scenario:
     """Row r as a single-site scenario: the base with the row's cells, one site, over its months from go-live, with
     the cloud design the fleet costs it with (`cloud_designs`: with the fleet's cloud side `cheapest`, or when its
-    link cannot carry its own design, the cheapest design its link carries)."""
+    link cannot carry its own design, the cheapest design its link, or a link upgrade it buys, carries) and that
+    upgrade."""
     numbers, choices = _values(f)
     changes = {k: v[r] for k, v in numbers.items() if k in NUMBER_FIELD_NAMES}
     changes |= {k: str(v[r]) for k, v in choices.items() if k not in ANSWER_COLUMNS}

@@ -131,7 +131,7 @@ def _upload_reasons(p: Programme) -> np.ndarray:
             + " Mbps sustained, more than "
             + room
             + link
-            + ": the all-cloud plan could not run here",
+            + ", nor does any link class it could buy: the all-cloud plan could not run here",
             "; its link cannot carry its "
             + u.given.astype(object)
             + " to the cloud ("
@@ -139,7 +139,8 @@ def _upload_reasons(p: Programme) -> np.ndarray:
             + " Mbps sustained, more than "
             + room
             + link
-            + ": the cloud is costed with the cheapest design its link carries ("
+            + ": the cloud is costed with the cheapest design"
+            + np.where(u.over_upgrade, ", over a link upgrade it buys (", " its link carries (").astype(object)
             + mbps(u.sustained_mbps)
             + " Mbps)",
         ],
@@ -232,19 +233,22 @@ def cloud_design_text(p: Programme) -> np.ndarray:
     """The site table's `cloud_design` column: the cloud design each row is costed with, in words; with the fleet's
     cloud side `cheapest`, whether it is the row's own ("its own design, the cheapest its link carries", or its link
     carries none); with `own`, for a row whose link cannot carry its own design, that it is the cheapest its link
-    carries (or that it carries none)."""
+    carries (or that it carries none); a design over a link upgrade the row buys says so."""
     n = p.fleet.inventory.n
     if p.cloud_inputs is None:
         return np.full(n, "", dtype=object)
     words = designs.inputs_text(p.cloud_inputs)
     if p.cloud_design is None:
         return words
+    cheapest = np.where(
+        p.upload.over_upgrade, "the cheapest, over a link upgrade it buys", "the cheapest its link carries"
+    )
     if p.fleet.cloud == "own":  # only the rows whose link cannot carry their own design were searched
         return np.select(
             [p.upload.cannot_upload, p.upload.too_thin],
             [
                 words + " (its own design: its link carries none)",
-                words + " (the cheapest its link carries: its own design does not fit its link)",
+                words + " (" + cheapest + ": its own design does not fit its link)",
             ],
             words,
         ).astype(object)
@@ -255,7 +259,7 @@ def cloud_design_text(p: Programme) -> np.ndarray:
             words + " (its own design: the cheapest its link carries)",
             words + " (its own design: its link carries none)",
         ],
-        words + " (the cheapest its link carries)",
+        words + " (" + cheapest + ")",
     ).astype(object)
 
 

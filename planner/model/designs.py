@@ -33,6 +33,7 @@ from planner.model import costs as cost_model
 from planner.model.finance import Finance, analyse, total
 from planner.schema.scenario import (
     FIELD_BY_NAME,
+    MONEY_FIELDS,
     NO_REGION,
     Scenario,
     ScenarioError,
@@ -208,6 +209,44 @@ def link_upgrade(upload_mbps: float, link_mbps: float, classes) -> dict | None:
     return min(fits, key=lambda c: (c["upload_mbps"], c["usd_per_month"]), default=None)
 
 
+UPGRADE_FIELDS = ("link_upgrade_install", "link_upgrade_per_month", "link_upgrade_allowance_gb", "link_upgrade_per_gb")
+
+
+def _upgrade_usd(upgrade: dict | None) -> dict:
+    """The link upgrade fields a class fills, in USD (none bought: 0): its installation, rental, included data (no
+    cap: 0) and per-GB price above it."""
+    if upgrade is None:
+        return dict.fromkeys(UPGRADE_FIELDS, 0.0)
+    return {
+        "link_upgrade_install": upgrade["install_usd"],
+        "link_upgrade_per_month": upgrade["usd_per_month"],
+        "link_upgrade_allowance_gb": upgrade["allowance_gb"] or 0.0,
+        "link_upgrade_per_gb": upgrade["usd_per_gb_over"],
+    }
+
+
+def row_upgrades(upload_mbps, link_mbps, fx_rate, classes=None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """`link_upgrade` for every row at once (numbers or (n,) arrays; `classes` data/connectivity.csv's rows): the
+    UPGRADE_FIELDS of the class each row buys, in its currency (× `fx_rate`), 0 where its line carries the upload
+    or it buys none, and (n,) whether it buys one: a class carries the upload and its price fits the fields' bounds
+    in the row's currency (as `_with_link`). One pass per class, never a loop over rows."""
+    classes = load_catalog().connectivity if classes is None else classes
+    upload, link = np.atleast_1d(np.asarray(upload_mbps, float)), np.atleast_1d(np.asarray(link_mbps, float))
+    n = max(len(upload), len(link))
+    fx = np.broadcast_to(np.asarray(fx_rate, float), (n,))
+    order = sorted(classes, key=lambda c: (c["upload_mbps"], c["usd_per_month"]))  # the first that fits is bought
+    chosen = np.full(n, -1)
+    needs = ~carries(link, upload)
+    for i, c in reversed(list(enumerate(order))):  # the least capacity last, so it wins
+        chosen = np.where(needs & (c["upload_mbps"] > link) & carries(c["upload_mbps"], upload), i, chosen)
+    usd = np.array([[_upgrade_usd(c)[k] for k in UPGRADE_FIELDS] for c in order] + [[0.0] * 4]).reshape(-1, 4)
+    values = {k: usd[chosen, j] * (fx if k in MONEY_FIELDS else 1.0) for j, k in enumerate(UPGRADE_FIELDS)}
+    bought = chosen >= 0
+    for k, v in values.items():
+        bought &= (v >= FIELD_BY_NAME[k].min) & (v <= FIELD_BY_NAME[k].max)
+    return {k: np.where(bought, v, 0.0) for k, v in values.items()}, bought
+
+
 def _upload_of(s: Scenario) -> float:
     video, frames = site_upload_mbps(s.cameras, s.sites, s.bitrate_mbps, s.analysed_fps, s.image_kb)
     return video if s.cloud_upload == "video" else frames
@@ -222,15 +261,7 @@ def _with_link(scenario: Scenario, changes: dict, link_mbps: float | None, class
         return changes, True
     upload = _upload_of(apply(scenario, changes))
     upgrade = link_upgrade(upload, link_mbps, classes)
-    fields = scale_money(
-        {
-            "link_upgrade_install": upgrade["install_usd"] if upgrade else 0.0,
-            "link_upgrade_per_month": upgrade["usd_per_month"] if upgrade else 0.0,
-            "link_upgrade_allowance_gb": (upgrade["allowance_gb"] or 0.0) if upgrade else 0.0,
-            "link_upgrade_per_gb": upgrade["usd_per_gb_over"] if upgrade else 0.0,
-        },
-        scenario.fx_rate,
-    )
+    fields = scale_money(_upgrade_usd(upgrade), scenario.fx_rate)
     linked = changes | {k: v for k, v in fields.items() if not same_value(getattr(scenario, k), v)}
     try:
         apply(scenario, linked)
@@ -271,8 +302,10 @@ class RowDesigns:
     cloud_total: np.ndarray  # cloud TCO over the row's horizon (cash view) of its cheapest feasible design
     design: np.ndarray  # index into `changes` of that design; −1: the row's own design (also when none is feasible)
     changes: tuple[dict, ...]  # the designs, as the fields each sets on the base (`design_changes`)
-    feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link
+    feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link, or an upgrade of it
     scenarios: tuple[Scenario, ...] = ()  # the base with each design
+    link_upgrade: dict[str, np.ndarray] | None = None  # UPGRADE_FIELDS (n,) of the link upgrade each row's design
+    # buys on the row (`row_upgrades`, in the row's currency; 0 where its line carries it); None: none bought
 
 
 MAX_STACKED_ROWS = 2_000  # (design, row) pairs per batch: small batches keep the instance recurrence in cache
@@ -290,8 +323,10 @@ def cheapest_per_row(
     **overrides)`, a fleet's sites), as `evaluate` picks it for one scenario: the designs are the base's
     (`design_changes`: its provider's regions, its catalog instance's committed rates), each set on every row over
     the row's own inputs; the row's own design is one more. Each design is costed for the rows whose link carries
-    its upload, the designs' rows stacked into batches of up to MAX_STACKED_ROWS (never a loop over rows); `rows`
-    limits the search (the others keep their own design); rows alike in every column and link are searched once.
+    its upload, or with the link upgrade the row would buy for it (`row_upgrades`: the next class that carries it,
+    as `evaluate`'s `link_upgrade`; infeasible where no class does), the designs' rows stacked into batches of up to
+    MAX_STACKED_ROWS (never a loop over rows); `rows` limits the search (the others keep their own design); rows
+    alike in every column and link are searched once.
     `own_total`: the rows' own cloud TCO if already costed (else costed here; NaN outside `rows`). A tie (9
     significant digits) keeps the row's own design, then the design that changes fewer inputs."""
     n = len(link_mbps)
@@ -303,7 +338,11 @@ def cheapest_per_row(
         *(column(k) for k in ("cameras", "sites", "bitrate_mbps", "analysed_fps")), column("image_kb")
     )
     carried = np.asarray(link_mbps) * UPLINK_UTILISATION * (1 + 1e-12)
-    fits = {"video": video <= carried, "frames": frames <= carried}
+    fits = {"video": video <= carried, "frames": frames <= carried}  # the row's own design: on the site's line
+    upgrades = {
+        kind: row_upgrades(upload, link_mbps, column("fx_rate")) for kind, upload in zip(UPLOADS, (video, frames))
+    }
+    reach = {kind: fits[kind] | bought for kind, (_, bought) in upgrades.items()}  # the designs: or over an upgrade
     searched = np.ones(n, bool) if rows is None else np.isin(np.arange(n), rows)
     rows_batch = cost_model.batch([base], choices, **overrides)  # every row's own columns, checked once
     # Rows alike in every column, link and own total are searched once, their first standing for the others.
@@ -329,14 +368,17 @@ def cheapest_per_row(
     best = np.where(np.where(own_upload == "video", fits["video"], fits["frames"]), _rounded(own_total), np.inf)
     total, design = np.asarray(own_total, float).copy(), np.full(n, -1)
     changes, scenarios, designs_batch, set_by_design = _designs_of(base)
+    video_design = np.array([s.cloud_upload == "video" for s in scenarios])
     # (design, row) pairs in the designs' order (fewer changes first, so a tie keeps the earlier): the rows whose
-    # link carries each design's upload
-    pairs = [(i, np.flatnonzero(searched & fits[s.cloud_upload])) for i, s in enumerate(scenarios)]
+    # link, or the upgrade they would buy, carries each design's upload
+    pairs = [(i, np.flatnonzero(searched & reach[s.cloud_upload])) for i, s in enumerate(scenarios)]
     design_of = np.concatenate([np.full(len(at), i) for i, at in pairs])
     row_of = np.concatenate([at for _, at in pairs])
     for start in range(0, len(row_of), MAX_STACKED_ROWS):
         d, r = design_of[start : start + MAX_STACKED_ROWS], row_of[start : start + MAX_STACKED_ROWS]
-        cost = _cloud_total(_stacked(rows_batch, designs_batch, set_by_design, d, r))
+        stacked = _stacked(rows_batch, designs_batch, set_by_design, d, r)
+        stacked.columns.update(_upgrade_columns(upgrades, video_design[d], r))
+        cost = _cloud_total(stacked)
         for i in np.unique(d):  # in the designs' order
             mine = d == i
             at, rounded = r[mine], _rounded(cost[mine])
@@ -345,7 +387,18 @@ def cheapest_per_row(
             best[won], total[won], design[won] = rounded[cheaper], cost[mine][cheaper], i
     standing = asked[first][alike]  # the row searched for each row asked
     total[asked], design[asked], best[asked] = total[standing], design[standing], best[standing]
-    return RowDesigns(total, design, changes, np.isfinite(best), scenarios)
+    chose = design >= 0
+    link_upgrade = {
+        k: np.where(chose, v, 0.0) for k, v in _upgrade_columns(upgrades, video_design[design], np.arange(n)).items()
+    }
+    return RowDesigns(total, design, changes, np.isfinite(best), scenarios, link_upgrade)
+
+
+def _upgrade_columns(upgrades: dict, video: np.ndarray, row_of: np.ndarray) -> dict[str, np.ndarray]:
+    """UPGRADE_FIELDS of (design, row) pairs: the upgrade each row buys for the design's upload (`video` per pair),
+    0 where its line carries it (as `_with_link` sets them on every design)."""
+    (video_values, _), (frames_values, _) = upgrades["video"], upgrades["frames"]
+    return {k: np.where(video, video_values[k][row_of], frames_values[k][row_of]) for k in UPGRADE_FIELDS}
 
 
 def _first_alike(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -400,22 +453,30 @@ def _stacked(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: d
 
 def with_designs(base: Scenario, rows: cost_model.Batch, found: RowDesigns) -> cost_model.Batch:
     """The rows' batch (`cheapest_per_row`'s rows) with each row's design set on its columns, as `cheapest_per_row`
-    costed it: the design's fields and its pricing, commitment, billing, upfront and upload, the rest the row's; a
-    row whose design is −1 (its own) kept as it is."""
+    costed it: the design's fields and its pricing, commitment, billing, upfront and upload, and the link upgrade it
+    buys on the row (`RowDesigns.link_upgrade`), the rest the row's; a row whose design is −1 (its own) kept as it
+    is."""
     if not (found.design >= 0).any():
         return rows
     changes, _, designs_batch, set_by_design = _designs_of(base)
     unchanged = changes.index({})  # the base's own design: its price tiers are the rows' (the base's)
     own = found.design < 0
-    return _stacked(rows, designs_batch, set_by_design, np.where(own, unchanged, found.design), np.arange(rows.n), own)
+    b = _stacked(rows, designs_batch, set_by_design, np.where(own, unchanged, found.design), np.arange(rows.n), own)
+    for k, values in (found.link_upgrade or {}).items():
+        b.columns[k] = np.where(own, b.columns[k], values)
+    return b
 
 
 def design_fields(found: RowDesigns, row: int) -> dict:
-    """The scenario fields row `row`'s design sets (`with_designs`): {} for the row's own design."""
+    """The scenario fields row `row`'s design sets (`with_designs`), its link upgrade's included: {} for the row's
+    own design."""
     i = int(found.design[row])
     if i < 0:
         return {}
-    return {k: getattr(found.scenarios[i], k) for k in DESIGN_INPUTS if k != "cloud_region"} | found.changes[i]
+    upgrade = {k: float(v[row]) for k, v in (found.link_upgrade or {}).items()}
+    return (
+        {k: getattr(found.scenarios[i], k) for k in DESIGN_INPUTS if k != "cloud_region"} | found.changes[i] | upgrade
+    )
 
 
 def row_design_inputs(base: Scenario, choices: dict[str, np.ndarray], found: RowDesigns | None, n: int) -> dict:
