@@ -522,3 +522,19 @@ def test_end_to_end_a_side_five_times_cheaper_over_the_horizon_wins(answers, cam
         assert advice.placement == "split_brain_edge"
     elif cloud * 5 <= edge:
         assert advice.placement == "cloud"
+
+
+def test_a_design_that_buys_a_link_upgrade_is_carried_by_it():
+    """Retail's 50 cameras of 4 Mbps video need 50 × 4 ÷ 0.8 = 250 Mbps: more than a 100 Mbps line (edge mandatory),
+    carried by the link upgrade a design buys (the search buys only a class that carries it)."""
+    store = replace(catalog.preset("retail"), cloud_upload="video", bitrate_mbps=4.0, cameras=50, sites=1)
+    on_the_line = advisor.uplink_factor(advisor.answers(uplink_mbps=100), store)
+    assert on_the_line.hard and "needs 250.0 Mbps per site" in on_the_line.reason
+    upgraded = replace(store, link_upgrade_install=500, link_upgrade_per_month=225)
+    over_it = advisor.uplink_factor(advisor.answers(uplink_mbps=100), upgraded)
+    assert not over_it.hard and over_it.verdict == "either"
+    assert over_it.reason.endswith(
+        "it goes over the link upgrade the design buys (its installation and rental are cloud-side costs)."
+    )
+    assert advisor.buys_link_upgrade(replace(store, link_upgrade_per_month=1))
+    assert not advisor.buys_link_upgrade(store)

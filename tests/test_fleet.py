@@ -199,23 +199,24 @@ def test_hand_computed_two_site_programme():
 
 # ── Placement follows the advisor's rules ──────────────────────────────────────────────────────────
 @pytest.mark.parametrize(
-    "answer, fps",
+    "answer, fps, cameras",
     [
-        ({"privacy": "on_site"}, 5),
-        ({"response_ms": 10}, 60),  # a frame every 8.3 ms: a 10 ms reaction is attainable, on the edge only
-        ({"connectivity": "intermittent"}, 5),
-        ({"uplink_mbps": 5}, 5),  # 16 Mbps of video, 4 × 5 × 150 kB × 8 / 1000 = 24 Mbps of frames: neither fits
-        ({"response_ms": 150, "region_distance_km": 15_000}, 5),
+        ({"privacy": "on_site"}, 5, 4),
+        ({"response_ms": 10}, 60, 4),  # a frame every 8.3 ms: a 10 ms reaction is attainable, on the edge only
+        ({"connectivity": "intermittent"}, 5, 4),
+        # 500 × 4 = 2,000 Mbps of video, 500 × 5 × 150 kB × 8 / 1000 = 3,000 Mbps of frames: neither fits the
+        # 5 Mbps line, nor any link class it could buy (fibre's 2,000 Mbps carries 1,600 sustained)
+        ({"uplink_mbps": 5}, 5, 500),
+        ({"response_ms": 150, "region_distance_km": 15_000}, 5, 4),
     ],
 )
-def test_a_hard_constraint_places_a_site_as_the_single_site_advisor(answer, fps):
+def test_a_hard_constraint_places_a_site_as_the_single_site_advisor(answer, fps, cameras):
     # Four cameras: their video (16 Mbps) fits the default 100 Mbps link, so the uplink rule fires only when asked.
-    base = replace(RETAIL, cameras=4, analysed_fps=fps)
-    a = advisor.answers(**answer)
-    single_site = advisor.advise(a, base)
-    assert single_site.hard_constraints  # the case is one of hard constraints
+    base = replace(RETAIL, cameras=cameras, analysed_fps=fps)
     header = ",".join(answer)
     p = programme(f"site,{header}\nx,{','.join(str(v) for v in answer.values())}\n", base)
+    single_site = advisor.advise(advisor.answers(**answer), fleet_devices.row_scenario(p.fleet, 0))
+    assert single_site.hard_constraints  # the case is one of hard constraints
     assert fleet_tables.site_table(p).loc[0, "placement"] == single_site.placement
     assert fleet_tables.site_table(p).loc[0, "reason"].startswith("edge mandatory for")
 
@@ -418,9 +419,8 @@ def test_a_fleet_site_meets_the_single_site_advisors_rules(answers, cameras, fps
     }
     row = {"site": "x", "cameras": cameras, "analysed_fps": fps, "cloud_upload": upload, **answers}
     p = programme(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
-    # The single-site advisor on the row as the fleet costs it: the upload of the design its link carries.
-    scenario = replace(RETAIL, cameras=cameras, analysed_fps=fps, cloud_upload=str(p.upload.design[0]))
-    single = advisor.advise(advisor.answers(**answers), scenario)
+    # The single-site advisor on the row as the fleet costs it: the design its link, or a link upgrade, carries.
+    single = advisor.advise(advisor.answers(**answers), fleet_devices.row_scenario(p.fleet, 0))
     hard = {f.key for f in single.factors if f.hard}
     fleet_hard = {
         advisor.HARD_CASES[name][0] for name, on in zip(fleet_programme.HARD_RULES, p.placement.hard[0]) if on

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
@@ -115,11 +116,11 @@ def test_a_one_row_fleet_whose_line_needs_an_upgrade_is_the_scenarios_cheapest_d
     (`designs.evaluate` of the opened row on its 1 Mbps line): the same design, the same cloud total."""
     p, plans = _plans(cloud, "site,count,uplink_mbps\nA,1,1\n")
     assert p.upload.cannot_upload.tolist() == [False]
-    # Its frames (1.2 Mbps) go over the satellite upgrade, and the reason says so. The uplink rule reads them
-    # against the site's line, as the single-site advisor's (which counts no upgrade): the edge is mandatory.
+    # Its frames (1.2 Mbps) go over the satellite upgrade, and the reason says so. The upgrade carries them: the
+    # uplink rule does not make the edge mandatory, as the single-site advisor's uplink factor on the opened row.
     assert p.upload.sustained_mbps == pytest.approx([1.2], rel=1e-12)
     assert p.upload.over_upgrade.tolist() == [True]
-    assert p.placement.hard[0, fleet_programme.HARD_RULES.index("uplink capacity")]
+    assert not p.placement.hard[0, fleet_programme.HARD_RULES.index("uplink capacity")]
     assert fleet_tables.reasons(p)[0].endswith(
         "; its link cannot carry its video to the cloud (4.0 Mbps sustained, more than 80% of 1.0 Mbps): the cloud "
         "is costed with the cheapest design, over a link upgrade it buys (1.2 Mbps)"
@@ -132,6 +133,8 @@ def test_a_one_row_fleet_whose_line_needs_an_upgrade_is_the_scenarios_cheapest_d
     opened = fleet_devices.row_scenario(p.fleet, 0)
     assert {k: getattr(opened, k) for k in SATELLITE} == SATELLITE
     assert (opened.inference_pricing, opened.cloud_upload) == ("serverless", "frames")
+    factor = advisor.uplink_factor(advisor.answers(uplink_mbps=1.0), opened)
+    assert not factor.hard and "goes over the link upgrade the design buys" in factor.reason
     single = designs.evaluate(opened, 1.0)
     assert single.cheapest == 0  # the opened row's own design is the scenario's cheapest
     assert single.figures(single.cheapest)["total_cost"] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)

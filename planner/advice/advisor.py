@@ -387,20 +387,32 @@ def uplink_mbps(scenario: Scenario) -> dict[str, float]:
     return {"video": video, "frames": frames, "sustained": sustained, "needed": sustained / UPLINK_UTILISATION}
 
 
+def buys_link_upgrade(scenario: Scenario) -> bool:
+    """Whether the scenario's cloud design buys a link upgrade (the design search buys one only of a class that
+    carries the design's upload, `designs.link_upgrade`): its upload then goes over the upgrade, not the line."""
+    return scenario.link_upgrade_install > 0 or scenario.link_upgrade_per_month > 0
+
+
 def uplink_factor(a: "Answers", scenario: Scenario) -> Factor:
     up = uplink_mbps(scenario)
     have = a.uplink_mbps
     answer = f"{have:,g} Mbps"
     what = "video" if scenario.cloud_upload == "video" else "analysed frames"
-    case = site_cases(a, 0.0, needed_mbps=up["needed"])["uplink_mbps"]
+    upgraded = buys_link_upgrade(scenario)
+    case = site_cases(a, 0.0, needed_mbps=0.0 if upgraded else up["needed"])["uplink_mbps"]
     if case == 0:
+        carried = (
+            "it goes over the link upgrade the design buys (its installation and rental are cloud-side costs)"
+            if upgraded and up["needed"] > have
+            else "it fits"
+        )
         return _factor(
             "uplink_mbps",
             case,
             "Uplink capacity",
             answer,
             f"The cloud path needs {up['needed']:,.1f} Mbps per site for its {what} "
-            f"({up['sustained']:,.1f} Mbps sustained at ≤ {UPLINK_UTILISATION:.0%} of the link): it fits.",
+            f"({up['sustained']:,.1f} Mbps sustained at ≤ {UPLINK_UTILISATION:.0%} of the link): {carried}.",
         )
     cameras = scenario.cameras / scenario.sites
     room = have * UPLINK_UTILISATION  # what the link carries, sustained

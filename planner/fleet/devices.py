@@ -192,8 +192,8 @@ class Upload:
     @property
     def sustained_mbps(self) -> np.ndarray:
         """What the design the row is costed with uploads, sustained [Mbps] (the advisor's uplink rule reads it, so
-        the placement weighs the cloud the plans price; as the single-site advisor's, against the site's line, a
-        link upgrade the design buys not counted)."""
+        the placement weighs the cloud the plans price; as the single-site advisor's, a design that buys a link
+        upgrade is carried by it)."""
         return np.where(self.design == "video", self.video_mbps, self.frames_mbps)
 
     @property

@@ -304,7 +304,7 @@ def place(
     The edge is costed with each row's device (`choose_devices`: its own scenario fields, the catalog device
     its `device` cell names, or the advisor's catalog search), sized by the cost model. The cloud side is the row's
     design the plans price: its own, or its cheapest feasible design (`cloud_designs`); the uplink rule reads that
-    design's upload.
+    design's upload, carried where the design buys a link upgrade (`advisor.buys_link_upgrade`).
     """
     links = {r["id"]: r for r in catalog.load().connectivity}
     works = {r["id"]: r for r in catalog.load().workloads}
@@ -330,7 +330,7 @@ def place(
         connectivity,
         privacy,
         answer("update_cadence"),
-        sustained / advisor.UPLINK_UTILISATION,
+        np.where(upload.over_upgrade, 0.0, sustained / advisor.UPLINK_UTILISATION),  # as `advisor.uplink_factor`
         answer("uplink_mbps"),
     )
     rule_hard, vote, counted = advisor.rule_votes(cases)
