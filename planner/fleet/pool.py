@@ -78,8 +78,19 @@ def _live(weights: np.ndarray, shift: np.ndarray, pool: np.ndarray, pools: int, 
 
 
 def _keys(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(pool of each row (n,), first row of each pool (K,)) for rows grouped by equal values in every column."""
-    _, first, inverse = np.unique(np.column_stack(columns), axis=0, return_index=True, return_inverse=True)
+    """(pool of each row (n,), first row of each pool (K,)) for rows grouped by equal values in every column, the
+    pools in the order of their values (column by column): each column's rank among its distinct values, the ranks
+    combined into one integer per row (ranked again before it could overflow), and one sort of those."""
+    stacked = np.column_stack(columns)
+    code = np.zeros(len(stacked), dtype=np.int64)
+    distinct = 1
+    for column in stacked.T:
+        values, rank = np.unique(column, return_inverse=True)
+        if distinct * len(values) >= 2**62:
+            _, code = np.unique(code, return_inverse=True)
+            distinct = int(code.max()) + 1
+        code, distinct = code * len(values) + rank.ravel(), distinct * len(values)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     return inverse.ravel(), first
 
 
