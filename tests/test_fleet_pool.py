@@ -9,6 +9,7 @@ from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
+from planner.fleet import pool as pool_module
 from planner.fleet import programme as fleet_programme
 from planner.fleet import tables as fleet_tables
 from planner.model import costs
@@ -241,3 +242,45 @@ def test_a_link_too_thin_for_video_is_costed_with_a_design_uploading_frames_and_
     # Opened as a scenario, the row uploads what the fleet costs it with; the one whose link carries nothing, its own.
     assert fleet_devices.row_scenario(p.fleet, 1).cloud_upload == "frames"
     assert fleet_devices.row_scenario(p.fleet, 2).cloud_upload == "video"
+
+
+# ── The programme's sums by plan, shifted by go-live, without the (n, M) grids ──────────────────────
+def test_plan_sums_of_terms_shift_each_rows_terms_to_its_go_live_and_weight_them_by_plan():
+    rng = np.random.default_rng(3)
+    n, M = 7, 6
+    go_live = np.array([0, 2, 2, 5, 0, 1, 5])
+    growth = rng.uniform(1, 2, (1, M))  # one factor shared by two terms, one grid of the rows' own, a constant
+    own = rng.uniform(0, 3, (n, M))
+    terms = [
+        costs.Component(rng.uniform(1, 5, (n, 1)), growth),
+        costs.Component(rng.uniform(1, 5, (n, 1)), growth),
+        costs.Component(rng.uniform(1, 5, (n, 1)), own),
+        costs.Component(np.array([[2.5]]), costs.ONE),
+    ]
+    weights = rng.integers(0, 4, (3, n)).astype(float)
+    expected = np.zeros((3, M))
+    for p in range(3):
+        for r in range(n):
+            for m in range(go_live[r], M):
+                k = m - go_live[r]
+                row = sum(
+                    t.amount[min(r, len(t.amount) - 1), 0]
+                    * t.factor[min(r, len(t.factor) - 1), min(k, t.factor.shape[1] - 1)]
+                    for t in terms
+                )
+                expected[p, m] += weights[p, r] * row
+    got = fleet_programme._shift_sum_terms(terms, go_live, weights, M)
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert not fleet_programme._shift_sum_terms([], go_live, weights, M).any()
+
+
+def test_a_pool_grid_is_read_by_each_row_in_its_own_months():
+    grid = np.arange(12, dtype=float).reshape(2, 6) + 1  # two pools × six programme months
+    pool, go_live = np.array([1, 0, 1, 1]), np.array([0, 3, 3, 0])
+    local = np.array([1.0, 10, 100, 1000, 1e4, 1e5])  # a factor of the rows' own months
+    got = pool_module._at_row(grid, pool, go_live, local)
+    expected = np.zeros((4, 6))
+    for r in range(4):
+        for k in range(6 - go_live[r]):
+            expected[r, k] = grid[pool[r], go_live[r] + k] * local[k]
+    assert got.tolist() == expected.tolist()

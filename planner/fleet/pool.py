@@ -78,8 +78,19 @@ def _live(weights: np.ndarray, shift: np.ndarray, pool: np.ndarray, pools: int, 
 
 
 def _keys(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(pool of each row (n,), first row of each pool (K,)) for rows grouped by equal values in every column."""
-    _, first, inverse = np.unique(np.column_stack(columns), axis=0, return_index=True, return_inverse=True)
+    """(pool of each row (n,), first row of each pool (K,)) for rows grouped by equal values in every column, the
+    pools in the order of their values (column by column): each column's rank among its distinct values, the ranks
+    combined into one integer per row (ranked again before it could overflow), and one sort of those."""
+    stacked = np.column_stack(columns)
+    code = np.zeros(len(stacked), dtype=np.int64)
+    distinct = 1
+    for column in stacked.T:
+        values, rank = np.unique(column, return_inverse=True)
+        if distinct * len(values) >= 2**62:
+            _, code = np.unique(code, return_inverse=True)
+            distinct = int(code.max()) + 1
+        code, distinct = code * len(values) + rank.ravel(), distinct * len(values)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     return inverse.ravel(), first
 
 
@@ -319,14 +330,19 @@ def go_live_groups(go_live: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(int(g), np.flatnonzero(go_live == g)) for g in np.unique(go_live)]
 
 
-def _at_row(grid: np.ndarray, pool: np.ndarray, groups) -> np.ndarray:
-    """(n, M) a pool grid (K, M) read by each row in its own months: grid[pool_r, go_live_r + k], 0 past the
-    programme's end."""
+def _at_row(grid: np.ndarray, pool: np.ndarray, go_live: np.ndarray, local: np.ndarray | float = 1.0) -> np.ndarray:
+    """(n, M) a pool grid (K, M) read by each row in its own months: grid[pool_r, go_live_r + k] × local[k] (a factor
+    of the row-local months every row shares), 0 past the programme's end: one row per (pool, go-live) pair shifted,
+    then gathered by row in one pass."""
     M = grid.shape[1]
-    out = np.zeros((len(pool), M))
-    for g, rows in groups:
-        out[rows, : M - g] = grid[0, g:] if grid.shape[0] == 1 else grid[pool[rows], g:]
-    return out
+    lives, live = np.unique(go_live, return_inverse=True)
+    pairs, pair = np.unique(pool * len(lives) + live.ravel(), return_inverse=True)
+    pair_pool, pair_live = pairs // len(lives), pairs % len(lives)
+    shifted = np.zeros((len(pairs), M))
+    for j, g in enumerate(lives):
+        at = np.flatnonzero(pair_live == j)
+        shifted[at, : M - g] = grid[pair_pool[at], g:]
+    return np.take(shifted * local, pair.ravel(), axis=0)
 
 
 def _shifted(values: np.ndarray, groups) -> np.ndarray:
@@ -348,15 +364,17 @@ def attributed_lines(pools: Pools, bills: Bills, go_live: np.ndarray) -> dict[st
     of plan 0): pro-rata to its driver, at the pool's average price of that month; one (n, M) term per bill that is
     not 0 throughout (lazy terms per go-live would cost the finance's per-row weighted sums one pass each)."""
     n = len(go_live)
-    groups = go_live_groups(go_live)
 
     def at(bill, volume, pool, mine: Volume) -> costs.Line:
         if not bill[0].any():
             return (costs.Component(np.zeros((n, 1)), costs.ONE),)
-        grid = _at_row(_share(bill[0], volume[0]), pool, groups)
-        grid *= mine.amount[:, None]
-        if not (mine.factor == 1).all():
+        share = _share(bill[0], volume[0])
+        if mine.shared:  # the rows' growth folded into the (pool, go-live) rows before they are gathered
+            grid = _at_row(share, pool, go_live, mine.factor[0])
+        else:
+            grid = _at_row(share, pool, go_live)
             grid *= mine.factor
+        grid *= mine.amount[:, None]
         return (costs.Component(np.ones((n, 1)), grid),)
 
     i, e = pools.inference, pools.egress

@@ -121,13 +121,14 @@ class Programme:
         lines less what its own instances emit whatever their load, plus what the plan's pooled instances emit
         (`pool.instance_kgco2e`), as the instance bill is pooled."""
         c, M = self.rows.costs, self.months
-        own = costs.sum_terms(c.terms("cloud", "cash", carbon=True), c.n, M)
+        own = c.terms("cloud", "cash", carbon=True)
         if self.pools is not None:
             prices = self.pools.row_prices
-            own -= c.values("instances") * (prices.billed_hours * prices.instance_kgco2e_per_hour)[:, None]
+            per_instance = -(prices.billed_hours * prices.instance_kgco2e_per_hour)[:, None]
+            own = own + [t.scaled(per_instance) for t in c.quantities["instances"]]
         on_cloud = self.count[None, :] * np.vstack([np.ones(c.n), np.zeros(c.n), ~self.edge])
         pooled = 0.0 if self.pooled_instance_kgco2e is None else self.pooled_instance_kgco2e
-        return _shift_sum(own, self.go_live, on_cloud, M) + pooled
+        return _shift_sum_terms(own, self.go_live, on_cloud, M) + pooled
 
 
 def evaluate(fleet: Fleet) -> Programme:
@@ -164,10 +165,10 @@ def evaluate(fleet: Fleet) -> Programme:
     pooled_cash = [t for k in pool.POOLED if "cash" in costs.COMPONENT_BY_KEY[k].views for t in attributed.lines[k]]
     share = sum(t.amount[:, 0] * t.factor.sum(axis=1) for t in pooled_cash)
     marginal_cloud = rows.cloud_total - share + pool.marginal_totals(pools, all_cloud, count, go_live) / count
-    devices = evaluated.values("devices")[:, 0] if n else np.zeros(0)
+    devices = costs.terms_at(evaluated.quantities["devices"], n, np.zeros(n, int))  # at go-live, not the (n, M) grid
     placement = place(fleet, b, marginal_cloud, rows.edge_total, devices, answer, pin, flavour, upload)
 
-    # Programme series: Σ count × row series shifted by go-live, per plan (one sparse product per series).
+    # Programme series: Σ count × row series shifted by go-live, per plan, summed term by term (`_shift_sum_terms`).
     # Row series over all M months: what a row spends after its horizon (M − go-live) shifts past the
     # programme's end and is dropped by the shift, so the horizon cut (`Finance._within`) is not needed.
     edge_rows = (placement.final != 0).astype(float)
@@ -175,11 +176,9 @@ def evaluate(fleet: Fleet) -> Programme:
     on_cloud = np.vstack([count, 0 * count, count * (1 - edge_rows)])  # … and in the cloud
 
     def plan_series(side: str, lump: bool, weights: np.ndarray, without: tuple[str, ...] = ()) -> np.ndarray:
-        """Σ weights × the side's row series (lumps or the rest): one (n, M) total and one sparse product."""
+        """Σ weights × the side's row series (lumps or the rest), shifted by go-live (`_shift_sum_terms`)."""
         terms = [t for t in evaluated.terms(side, lump=lump, without=without) if np.any(t.amount)]
-        if not terms:  # e.g. no upfront commitment anywhere
-            return np.zeros((len(weights), M))
-        return _shift_sum(costs.sum_terms(terms, n, M), go_live, weights, M)
+        return _shift_sum_terms(terms, go_live, weights, M)
 
     # What each plan pays for its sites in the cloud: their own lines, and the pooled bills of what it leaves there.
     bills = pool.plan_bills(pools, count, go_live, on_cloud, M)
@@ -213,7 +212,7 @@ def evaluate(fleet: Fleet) -> Programme:
             """The side's deductible series: running lines as paid, and its lumps as `TAX_SPREAD` spreads them."""
             spread = [t for k in finance.TAX_SPREAD[side] if k not in without for t in evaluated.lines[k]]
             series = plan_series(side, False, weights, tuple(finance.UNTAXED) + without)
-            return series + (_shift_sum(costs.sum_terms(spread, n, M), go_live, weights, M) if spread else 0.0)
+            return series + _shift_sum_terms(spread, go_live, weights, M)
 
         # the sites left in the cloud: their own lines, and the pooled bills' running part and commitment spread
         stay = (
@@ -276,6 +275,24 @@ def _from_first_flow(plans: finance.Finance, gap: np.ndarray, capex: np.ndarray)
 def _shift_sum(values: np.ndarray, shift: np.ndarray, weights: np.ndarray, months: int) -> np.ndarray:
     """Σ_r weights[p, r] × values[r, m − shift[r]] for every plan p: (P, M) (`pool.pool_series` of one pool)."""
     return pool.pool_series(values, shift, weights, np.zeros(len(shift), int), 1, months)[:, 0]
+
+
+def _shift_sum_terms(terms: list[costs.Component], shift: np.ndarray, weights: np.ndarray, months: int) -> np.ndarray:
+    """`_shift_sum` of the terms' total (n, M), without building it: the terms whose factor every row shares are
+    weighted and summed per go-live month, and their factors shifted once per go-live; a factor of its own per row
+    (n, M) is read once by the sparse product, weighted by its amounts."""
+    out = np.zeros((len(weights), months))
+    shared, dense = costs._grouped(terms)
+    if shared:
+        n = len(shift)
+        amounts = np.hstack([np.broadcast_to(a, (n, 1)) for a, _ in shared])  # (n, k)
+        factors = np.vstack([np.broadcast_to(f, (1, months)) for _, f in shared])  # (k, M)
+        for g, rows in pool.go_live_groups(shift):
+            # small products without BLAS threads (see `costs.sum_terms`)
+            out[:, g:] += np.einsum("pr,rk->pk", weights[:, rows], amounts[rows]) @ factors[:, : months - g]
+    for amount, factor in dense:
+        out += _shift_sum(factor, shift, weights * amount[:, 0], months)
+    return out
 
 
 def _cloud_accounts(fleet: Fleet) -> np.ndarray:
