@@ -84,5 +84,12 @@ def test_go_live_groups_and_shifts():
     assert pool._shifted(values, groups).tolist() == [[0, 0, 1, 2], [5, 6, 7, 8], [0, 0, 9, 10]]
     grid = np.array([[1.0, 2, 3, 4], [10.0, 20, 30, 40]])
     # each row reads its pool's months from its go-live on: row 0 (pool 1) 30, 40; row 1 (pool 0) all
-    assert pool._at_row(grid, np.array([1, 0, 0]), groups).tolist() == [[30, 40, 0, 0], [1, 2, 3, 4], [3, 4, 0, 0]]
-    assert pool._at_row(grid[:1], np.array([1, 0, 0]), groups).tolist() == [[3, 4, 0, 0], [1, 2, 3, 4], [3, 4, 0, 0]]
+    go_live = np.array([2, 0, 2])
+    assert pool._at_row(grid, np.array([1, 0, 0]), go_live).tolist() == [[30, 40, 0, 0], [1, 2, 3, 4], [3, 4, 0, 0]]
+    # a factor of the row-local months every row shares, applied after the shift
+    local = np.array([1.0, 2, 3, 4])
+    assert pool._at_row(grid, np.array([1, 0, 0]), go_live, local).tolist() == [
+        [30, 80, 0, 0],
+        [1, 4, 9, 16],
+        [3, 8, 0, 0],
+    ]
