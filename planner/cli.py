@@ -55,7 +55,6 @@ from planner.exports.report import (
     analyse_one,
     cloud_designs,
     formula_rows,
-    link_answers,
     report_csv,
     scenario_file,
     site_link_mbps,
@@ -435,7 +434,8 @@ def _advise(args) -> int:
     km = catalog.load().region_distance_km(scenario.cloud_region, scenario.site_location)
     if km is not None:  # the scenario's site and region say how far the cloud is
         given.setdefault("region_distance_km", float(min(round(km), 20_000)))
-    for name, value in link_answers(scenario).items():  # the site's link class says how it is connected
+    # the site's link class says how it is connected
+    for name, value in advisor.link_class_answers(scenario.link_class).items():
         given.setdefault(name, value)
     answers = advisor.answers(**given)
     advice = advisor.advise(answers, scenario)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from planner import cli
+from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.exports import report
 from planner.model import explain
@@ -130,4 +131,6 @@ def test_the_class_answers_the_advisors_connectivity_and_uplink_unless_answered(
     # the access round trip of a geostationary link (data/connectivity.csv: 600 ms) in the latency budget
     assert satellite["latency_ms"]["cloud"]["parts"]["Access network round trip"] == 600
     assert advise("--set", "link_class=satellite", "--answer", "uplink_mbps=500")["uplink_available_mbps"] == 500
-    assert report.link_answers(replace(RETAIL, link_class="intermittent")) == {"connectivity": "intermittent"}
+    assert advisor.link_class_answers(replace(RETAIL, link_class="intermittent").link_class) == {
+        "connectivity": "intermittent"
+    }

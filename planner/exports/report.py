@@ -462,12 +462,6 @@ def site_link_mbps(scenario: Scenario, custom_mbps: float | None = None) -> floa
     return catalog.load().link_mbps(scenario.link_class, LINK_MBPS if custom_mbps is None else custom_mbps)
 
 
-def link_answers(scenario: Scenario) -> dict:
-    """The advisor's answers the site's link class gives (its connectivity, its upload capacity within the
-    question's range); none for the custom class."""
-    return advisor.link_class_answers(scenario.link_class)
-
-
 def cloud_designs(scenario: Scenario, link_mbps: float | None = None) -> designs.Designs:
     """Every cloud design of the scenario costed, feasible where a link of `link_mbps` carries it (default: the
     site's link, `site_link_mbps`)."""

@@ -199,14 +199,24 @@ def carries(link_mbps, upload_mbps):
     return upload_mbps <= link_mbps * UPLINK_UTILISATION * (1 + 1e-12)
 
 
+def _class_bought(upload_mbps, link_mbps, classes) -> tuple[list[dict], np.ndarray]:
+    """(the `classes` in buying order, the index in it of the class each site buys, −1 for none; numbers or (n,)
+    arrays): a site whose line (`link_mbps`) does not carry `upload_mbps` buys the class of least upload capacity
+    above its line that carries it (the cheaper of equals)."""
+    upload, link = np.atleast_1d(np.asarray(upload_mbps, float)), np.atleast_1d(np.asarray(link_mbps, float))
+    order = sorted(classes, key=lambda c: (c["upload_mbps"], c["usd_per_month"]))
+    chosen = np.full(max(len(upload), len(link)), -1)
+    needs = ~carries(link, upload)
+    for i, c in reversed(list(enumerate(order))):  # the least capacity last, so it wins
+        chosen = np.where(needs & (c["upload_mbps"] > link) & carries(c["upload_mbps"], upload), i, chosen)
+    return order, chosen
+
+
 def link_upgrade(upload_mbps: float, link_mbps: float, classes) -> dict | None:
-    """The link class a site whose line (`link_mbps`) does not carry `upload_mbps` buys: the one of least upload
-    capacity among the `classes` (data/connectivity.csv rows) above the site's line that carry it; None when the
-    line carries it or no class does."""
-    if carries(link_mbps, upload_mbps):
-        return None
-    fits = [c for c in classes if c["upload_mbps"] > link_mbps and carries(c["upload_mbps"], upload_mbps)]
-    return min(fits, key=lambda c: (c["upload_mbps"], c["usd_per_month"]), default=None)
+    """The link class a site buys for its cloud upload (`_class_bought`), None when its line carries the upload or
+    no class does."""
+    order, chosen = _class_bought(upload_mbps, link_mbps, classes)
+    return order[chosen[0]] if chosen[0] >= 0 else None
 
 
 UPGRADE_FIELDS = ("link_upgrade_install", "link_upgrade_per_month", "link_upgrade_allowance_gb", "link_upgrade_per_gb")
@@ -230,15 +240,8 @@ def row_upgrades(upload_mbps, link_mbps, fx_rate, classes=None) -> tuple[dict[st
     UPGRADE_FIELDS of the class each row buys, in its currency (× `fx_rate`), 0 where its line carries the upload
     or it buys none, and (n,) whether it buys one: a class carries the upload and its price fits the fields' bounds
     in the row's currency (as `_with_link`). One pass per class, never a loop over rows."""
-    classes = load_catalog().connectivity if classes is None else classes
-    upload, link = np.atleast_1d(np.asarray(upload_mbps, float)), np.atleast_1d(np.asarray(link_mbps, float))
-    n = max(len(upload), len(link))
-    fx = np.broadcast_to(np.asarray(fx_rate, float), (n,))
-    order = sorted(classes, key=lambda c: (c["upload_mbps"], c["usd_per_month"]))  # the first that fits is bought
-    chosen = np.full(n, -1)
-    needs = ~carries(link, upload)
-    for i, c in reversed(list(enumerate(order))):  # the least capacity last, so it wins
-        chosen = np.where(needs & (c["upload_mbps"] > link) & carries(c["upload_mbps"], upload), i, chosen)
+    order, chosen = _class_bought(upload_mbps, link_mbps, load_catalog().connectivity if classes is None else classes)
+    fx = np.broadcast_to(np.asarray(fx_rate, float), chosen.shape)
     usd = np.array([[_upgrade_usd(c)[k] for k in UPGRADE_FIELDS] for c in order] + [[0.0] * 4]).reshape(-1, 4)
     values = {k: usd[chosen, j] * (fx if k in MONEY_FIELDS else 1.0) for j, k in enumerate(UPGRADE_FIELDS)}
     bought = chosen >= 0

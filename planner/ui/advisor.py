@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.advice import advisor
-from planner.exports.report import link_answers, summary
+from planner.exports.report import summary
 from planner.schema.format import md, money, ms_text
 from planner.schema.safe_csv import frame_rows, write_csv_rows
 from planner.schema.scenario import NumberField, Scenario, ScenarioError
@@ -54,9 +54,9 @@ def defaults() -> dict:
 
 def scenario_answers() -> dict:
     """Answers the scenario gives: the distance to the cloud region when its site location and region are known
-    (see `inputs.region_distance_km`), the connectivity and uplink of its link class (`report.link_answers`)."""
+    (see `inputs.region_distance_km`), the connectivity and uplink of its link class (`advisor.link_class_answers`)."""
     km = region_distance_km(state.current())
-    return ({} if km is None else {"region_distance_km": km}) | link_answers(state.current())
+    return ({} if km is None else {"region_distance_km": km}) | advisor.link_class_answers(state.current().link_class)
 
 
 def submitted() -> advisor.Answers | None:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from planner.advice import advisor
 from planner.catalogs import currency
 from planner.catalogs.catalog import TIER_ITEMS, same_value
-from planner.exports.report import link_answers, sources
+from planner.exports.report import sources
 from planner.exports.tables import edited_tiers
 from planner.schema.format import md, money, number_text, price_decimals
 from planner.schema.scenario import (
@@ -233,7 +234,7 @@ def _pick(picker: Picker, key: str) -> None:
         if picker.name == "region":
             sync_region_distance()
         if picker.name == "link" and st.session_state.get(state.ADVISOR_ANSWERS):  # as the advisor's answers
-            answers = link_answers(state.current())
+            answers = advisor.link_class_answers(state.current().link_class)
             st.session_state[state.ADVISOR_ANSWERS] = {**st.session_state[state.ADVISOR_ANSWERS], **answers}
 
 
