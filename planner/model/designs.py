@@ -374,7 +374,8 @@ def cheapest_per_row(
     video_design = np.array([s.cloud_upload == "video" for s in scenarios])
     # (design, row) pairs in the designs' order (fewer changes first, so a tie keeps the earlier): the rows whose
     # link, or the upgrade they would buy, carries each design's upload
-    pairs = [(i, np.flatnonzero(searched & reach[s.cloud_upload])) for i, s in enumerate(scenarios)]
+    dominated = _dominated(rows_batch, designs_batch, set_by_design, np.flatnonzero(searched))
+    pairs = [(i, np.flatnonzero(searched & reach[s.cloud_upload] & ~dominated[i])) for i, s in enumerate(scenarios)]
     design_of = np.concatenate([np.full(len(at), i) for i, at in pairs])
     row_of = np.concatenate([at for _, at in pairs])
     for start in range(0, len(row_of), MAX_STACKED_ROWS):
@@ -395,6 +396,50 @@ def cheapest_per_row(
         k: np.where(chose, v, 0.0) for k, v in _upgrade_columns(upgrades, video_design[design], np.arange(n)).items()
     }
     return RowDesigns(total, design, changes, np.isfinite(best), scenarios, link_upgrade)
+
+
+PRICE_COLUMNS = ("ingest_per_gb", "serverless_per_gb_second", "serverless_per_million_requests", "storage_per_gb_month")
+CARBON_COLUMNS = ("cloud_grid_kgco2e_per_kwh", "cloud_pue")  # money only where a row prices carbon
+TIERS = ("inference_tiers", "egress_tiers")
+
+
+def _dominated(rows: cost_model.Batch, designs: cost_model.Batch, set_by_design: dict, at: np.ndarray) -> np.ndarray:
+    """(designs, rows) bool: the pairs the search can skip, exactly. Design B is dominated on row r when an earlier
+    design A (the search keeps the earlier of a tie) has B's shape — every column but PRICE_COLUMNS and CARBON_COLUMNS
+    set alike, its price tiers starting alike — and no higher price on that row: each of PRICE_COLUMNS, each tier's
+    price and, where the row prices carbon, each of CARBON_COLUMNS (as a region's prices differ). A row's cost never
+    falls as one of these rises (`test_a_dearer_price_never_costs_less`), so A costs r no more than B, and B cannot
+    win. `at`: the rows searched; the others are left False."""
+    n_designs, n = designs.n, rows.n
+    found = np.zeros((n_designs, n), bool)
+    priced_columns = PRICE_COLUMNS + CARBON_COLUMNS
+    shape_columns = [k for k in designs.columns if k not in priced_columns]
+    shapes: dict[tuple, list[int]] = {}
+    for i in range(n_designs):
+        shape = tuple((k, designs.columns[k][i]) for k in shape_columns if set_by_design[k][i])
+        shape += tuple(tuple(getattr(designs, t)[0][min(i, len(getattr(designs, t)[0]) - 1)]) for t in TIERS)
+        shapes.setdefault(shape, []).append(i)
+    pricing_carbon = rows.columns["carbon_price_per_tonne"][at] > 0
+
+    def price(i: int, k: str) -> np.ndarray:
+        return designs.columns[k][i] if set_by_design[k][i] else rows.columns[k][at]
+
+    def tier_prices(i: int, t: str) -> np.ndarray:
+        prices = getattr(designs, t)[1]
+        return prices[min(i, len(prices) - 1)]
+
+    for group in shapes.values():
+        for b_index, b in enumerate(group):
+            for a in group[:b_index]:
+                if not all((tier_prices(a, t) <= tier_prices(b, t)).all() for t in TIERS):
+                    continue
+                cheaper = np.ones(len(at), bool)
+                for k in PRICE_COLUMNS:
+                    cheaper &= price(a, k) <= price(b, k)
+                for k in CARBON_COLUMNS:
+                    cheaper &= (price(a, k) <= price(b, k)) | ~pricing_carbon
+                found[b, at] |= cheaper
+    return found
 
 
 def _upgrade_columns(upgrades: dict, video: np.ndarray, row_of: np.ndarray) -> dict[str, np.ndarray]:
