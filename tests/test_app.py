@@ -165,12 +165,16 @@ def test_an_edit_updates_the_sidebar_status_and_the_share_link_and_reset_restore
         ("Cloud", "selectbox", "scenario.vision_api"),
         ("Edge", "selectbox", "scenario.device"),
         ("Finance", "selectbox", "scenario.currency"),
+        ("Workload", "number_input", "scenario.analysed_fps"),
+        ("Workload", "slider", "scenario.hours_per_day"),
+        (None, "text_input", "sidebar.name"),
     ],
 )
 def test_a_choice_the_browser_sends_without_a_value_keeps_the_work(at, group, kind, key):
-    """The browser can send a selectbox or radio without a value (seen when a rerun redraws it while the page
-    is busy); the framework then takes the widget's `index`, which was the first option: the manufacturing
-    preset loaded over the work, or the first pricing mode, device or currency committed."""
+    """The browser can send a widget without a value (seen when a rerun redraws it while the page is busy); the
+    framework then takes the widget's `index` or `value=`, which was the first option, a number box's 0 or its
+    minimum, an empty text: the manufacturing preset loaded over the work, the first pricing mode, device or
+    currency committed, 0 frames/s (a cloud bill of $0), the shortest day, the lowest rate or no name."""
     at.number_input(key="scenario.cameras").set_value(64).run()
     show(at, "Cloud")
     at.radio(key="scenario.inference_pricing").set_value("serverless").run()  # not the first option
@@ -181,6 +185,17 @@ def test_a_choice_the_browser_sends_without_a_value_keeps_the_work(at, group, ki
     assert not at.exception, at.exception
     assert scenario(at) == work and at.session_state["preset"] == "retail"
     assert getattr(at, kind)(key=key).value == at.session_state[key]
+
+
+def test_a_rate_the_browser_sends_without_a_value_keeps_the_currency(at):
+    """The exchange-rate box (enabled once a currency other than the catalog's is chosen) sent without a value
+    fell back to its minimum and converted every money input at it."""
+    show(at, "Finance")
+    at.selectbox(key="scenario.currency").set_value("EUR").run()
+    work = scenario(at)
+    at.number_input(key="scenario.fx_rate").set_value(None).run()
+    assert not at.exception, at.exception
+    assert scenario(at) == work and work.currency == "EUR"
 
 
 def test_preset_reset_and_outside_changes_reach_the_widgets(at):

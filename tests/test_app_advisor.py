@@ -358,3 +358,15 @@ def test_apply_sets_the_whole_catalog_device_and_the_picker_keeps_its_source():
     at.segmented_control(key="scenario.group").set_value("Edge").run()
     assert at.selectbox(key="scenario.device").value == device_id
     assert any(c.value.startswith(f"Source: {d['name']}: ") for c in at.caption)
+
+
+def test_an_answer_the_browser_sends_without_a_value_keeps_the_answer():
+    """A questionnaire box or choice sent without a value (a rerun while the page is busy) falls back to the
+    widget's `value=` or `index`: the answer given, not the box's minimum or the first option."""
+    at = submit(start(), response_ms=250, privacy="on_site")
+    at.number_input(key="advisor.response_ms").set_value(None)
+    at.selectbox(key="advisor.privacy").set_value(None)
+    at.button(key="advisor.submit").click().run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="advisor.response_ms").value == 250
+    assert at.selectbox(key="advisor.privacy").value == "on_site"

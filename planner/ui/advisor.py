@@ -89,20 +89,22 @@ def _number_format(spec: NumberField) -> str:
 
 def _question(spec, value) -> None:
     key = key_for(PAGE, spec.name)
-    state.bind(key, value)
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float  # number boxes only: the answers are figures one knows
         st.number_input(
             question_label(spec),
             kind(spec.min),
             kind(spec.max),
+            state.bind(key, kind(value)),
             step=kind(spec.step),
             format=_number_format(spec),
             key=key,
             help=md(spec.help),
         )
     else:
-        st.selectbox(md(spec.label), list(spec.options), format_func=spec.options.get, key=key, help=md(spec.help))
+        options = list(spec.options)
+        index = state.bind_choice(key, options, value)
+        st.selectbox(md(spec.label), options, index, format_func=spec.options.get, key=key, help=md(spec.help))
 
 
 def scroll_to_result() -> None:

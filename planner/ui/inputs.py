@@ -177,7 +177,7 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
     if isinstance(spec, NumberField):
         kind = int if spec.integer else float
         typed_out = out_of_range(key, scenario)
-        state.bind(key, typed_out if shown_as_typed(typed_out) else kind(value))
+        shown = state.bind(key, typed_out if shown_as_typed(typed_out) else kind(value))
         places = decimals(spec, value)
         if spec.name in MONEY_FIELDS and scenario.currency != currency.CATALOG_CURRENCY:
             places = min(places, price_decimals(value))  # converted: as a price list; the costs keep it exact
@@ -187,6 +187,7 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
         (st.slider if is_slider(spec) else st.number_input)(
             label_with_unit(spec, scenario.currency),
             *bounds,
+            value=shown,
             step=kind(spec.step),
             format="%d" if spec.integer else f"%.{places}f",
             **common,
@@ -199,8 +200,7 @@ def field_widget(spec, scenario: Scenario, page: str) -> None:
         index = state.bind_choice(key, options, value)
         st.radio(md(spec.label), options, index=index, format_func=spec.options.get, **common)
     else:
-        state.bind(key, value)
-        st.text_input(md(spec.label), max_chars=spec.max_length, **common)
+        st.text_input(md(spec.label), state.bind(key, value), max_chars=spec.max_length, **common)
 
 
 def field_grid(specs, scenario: Scenario, page: str, columns: int = COLUMNS) -> None:
@@ -584,7 +584,7 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
     options = list(rates) if scenario.currency in rates else [scenario.currency, *rates]
     key, rate_key = key_for(page, "currency"), key_for(page, "fx_rate")
     currency_index = state.bind_choice(key, options, scenario.currency)
-    state.bind(rate_key, float(scenario.fx_rate))
+    rate = state.bind(rate_key, float(scenario.fx_rate))
     spec = FIELD_BY_NAME["fx_rate"]
     left, middle = st.columns(2, gap="medium")
     with left:
@@ -604,6 +604,7 @@ def currency_inputs(scenario: Scenario, page: str) -> None:
             label_with_unit(spec, scenario.currency),
             float(spec.min),
             float(spec.max),
+            rate,
             step=spec.step,
             format="%.6f",
             key=rate_key,

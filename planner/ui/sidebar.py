@@ -46,9 +46,9 @@ def render() -> None:
     with st.sidebar:
         st.subheader("Scenario")
         preset_picker("sidebar.preset")
-        state.bind("sidebar.name", scenario.name)
         st.text_input(
             "Scenario name",
+            state.bind("sidebar.name", scenario.name),
             key="sidebar.name",
             on_change=_rename,
             help=f"Shown in reports, downloads and the comparison (up to {NAME_MAX_CHARS} characters). "

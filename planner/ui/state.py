@@ -279,22 +279,24 @@ def show_notices(place: str = TOP) -> None:
         getattr(st, kind)(md(text))
 
 
-def bind(key: str, value: Any) -> None:
-    """Make the widget `key` show `value` on this render (call before the widget is drawn).
+def bind(key: str, value: Any) -> Any:
+    """Make the widget `key` show `value` on this render (call before the widget is drawn); returns `value`, to
+    pass as the widget's `value=` as well.
 
-    Widgets never get a `value=` argument: their state is set from the scenario here, so a change from
-    outside (preset, reset, upload, share link) shows up, and an edit that was refused snaps back.
+    The widget's state is set from the scenario here, so a change from outside (preset, reset, upload, share
+    link) shows up, and an edit that was refused snaps back. The framework falls back to the widget's `value=`
+    when the browser sends the widget without a value (seen when a rerun redraws it while the page is busy):
+    left at its default (a number box's 0 or its minimum, an empty text), that fallback would fire the change
+    callback as if it had been typed, and commit it over the user's work.
     """
     if st.session_state.get(key, _MISSING) != value:
         st.session_state[key] = value
+    return value
 
 
 def bind_choice(key: str, options: list, value: Any) -> int:
-    """`bind` for a selectbox or radio; returns the position of `value` in `options`, to pass as `index`.
-
-    The framework falls back to `index` when the browser sends the widget without a value: left at its
-    default (the first option), that fallback would fire the change callback as if the first option had
-    been chosen, and load it over the user's work.
-    """
+    """`bind` for a selectbox or radio; returns the position of `value` in `options`, to pass as `index` (the
+    framework's fallback for a widget sent without a value, as `bind`'s `value=`; its default, the first option,
+    would load the first preset or commit the first choice over the user's work)."""
     bind(key, value)
     return options.index(value) if value in options else 0
