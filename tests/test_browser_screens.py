@@ -237,27 +237,26 @@ def cut_or_broken(page, charts: bool = True) -> dict:
     }
 
 
+@pytest.mark.parametrize("path", ALL_PAGES)  # one test a page, so that the workers share them out
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
-def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width):
+def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width, path):
     problems = {}
-    for path in ALL_PAGES:
-        page = new_page(f"{app_url}/{path}")
-        page.set_viewport_size({"width": width, "height": 900})
-        wait_for_idle(page)
-        page.wait_for_timeout(1_000)  # charts relayout at the new width
-        views = {path or "scenario": None}
-        if not path:  # the Scenario page: every input group
-            views = {f"scenario/{group}": group for group in ("Workload", "Cloud", "Edge", "Finance", "Carbon")}
-        for view, group in views.items():
-            if group and group != "Workload":  # Workload is shown first
-                page.get_by_test_id("stButtonGroup").get_by_text(group, exact=True).click()
-                wait_for_idle(page)
-                page.wait_for_timeout(500)
-            # The printed report's charts are drawn at the A4 page's fixed width whatever the window's
-            # (tests/test_browser_report.py checks them as printed): only its text is checked here.
-            found = {kind: items for kind, items in cut_or_broken(page, path != "report").items() if items}
-            if found:
-                problems[view] = found
-        page.context.close()
+    page = new_page(f"{app_url}/{path}")
+    page.set_viewport_size({"width": width, "height": 900})
+    wait_for_idle(page)
+    page.wait_for_timeout(1_000)  # charts relayout at the new width
+    views = {path or "scenario": None}
+    if not path:  # the Scenario page: every input group
+        views = {f"scenario/{group}": group for group in ("Workload", "Cloud", "Edge", "Finance", "Carbon")}
+    for view, group in views.items():
+        if group and group != "Workload":  # Workload is shown first
+            page.get_by_test_id("stButtonGroup").get_by_text(group, exact=True).click()
+            wait_for_idle(page)
+            page.wait_for_timeout(500)
+        # The printed report's charts are drawn at the A4 page's fixed width whatever the window's
+        # (tests/test_browser_report.py checks them as printed): only its text is checked here.
+        found = {kind: items for kind, items in cut_or_broken(page, path != "report").items() if items}
+        if found:
+            problems[view] = found
     if problems:
         pytest.fail(f"at {width} px: " + json.dumps(problems, indent=1, ensure_ascii=False))
