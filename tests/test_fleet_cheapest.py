@@ -332,3 +332,23 @@ def test_per_row_price_schedules_cost_what_each_schedule_costs_alone():
         np.testing.assert_array_equal(got[r], tiered_cost(quantity[r], starts[r], prices[r]))
     unique, which = distinct_rows(np.concatenate([starts, prices], axis=1))
     assert len(unique) == 3 and which[0] == which[2] and len(set(which.tolist())) == 3
+
+
+def test_a_row_with_its_own_prices_matches_the_single_site_search():
+    """A region's design sets every price of the region on a row, as the region picker does for one scenario, so
+    that a row with its own storage and ingest prices (dearer or cheaper than AWS's regions) finds the design the
+    single-site search finds for the row opened as a scenario. The base's prices are us-east-1's: before, a region
+    design left a row its own price wherever the region's equalled the base's."""
+    f = fleet_inventory.make_fleet(
+        "site,count,cameras,storage_per_gb_month,ingest_per_gb,retention_days\n"
+        "dear,1,40,0.5,0.05,365\ncheap,1,40,0.001,0,365\nbase,1,40,,,365\n",
+        catalog.preset("retail"),
+        cloud="cheapest",
+    )
+    rowwise = fleet_devices.row_inputs(f)
+    overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
+    link = rowwise.answer("uplink_mbps")
+    found = designs.cheapest_per_row(f.base, overrides, choices, link)
+    for r in range(f.inventory.n):
+        single = designs.evaluate(fleet_devices.row_scenario(f, r), float(link[r]))
+        assert found.cloud_total[r] == pytest.approx(single.figures(single.cheapest)["total_cost"], rel=1e-12), r

@@ -462,8 +462,9 @@ def _first_alike(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @functools.lru_cache(maxsize=16)
 def _designs_of(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...], cost_model.Batch, dict]:
     """The base's designs (`design_changes`, fewer changes first) that apply in its currency, the base with each,
-    their batch (one row per design), and per batch column which designs set it (the design's fields, its pricing,
-    commitment, billing, upfront and upload always; anything else the row keeps)."""
+    their batch (one row per design), and per batch column which designs set it (the design's fields, every price
+    of its region as the region picker sets them, its pricing, commitment, billing, upfront and upload always;
+    anything else the row keeps)."""
     changes, scenarios = [], []
     for c in sorted(design_changes(base), key=len):
         try:
@@ -472,7 +473,10 @@ def _designs_of(base: Scenario) -> tuple[tuple[dict, ...], tuple[Scenario, ...],
             continue
         changes.append(c)
     b = cost_model.batch(scenarios)
-    fields = [set(c) | set(DESIGN_INPUTS) - {"cloud_region"} for c in changes]
+    regions = {r["region"]: set(r["fields"]) for r in load_catalog().regions}
+    fields = [
+        set(c) | regions.get(c.get("cloud_region"), set()) | set(DESIGN_INPUTS) - {"cloud_region"} for c in changes
+    ]
     field_of = {flag: name for flag, (name, _) in cost_model.CHOICE_FLAGS.items()}
     set_by_design = {k: np.array([field_of.get(k, k) in f for f in fields]) for k in b.columns}
     return tuple(changes), tuple(scenarios), b, set_by_design
