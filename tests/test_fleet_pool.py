@@ -284,3 +284,21 @@ def test_a_pool_grid_is_read_by_each_row_in_its_own_months():
         for k in range(6 - go_live[r]):
             expected[r, k] = grid[pool[r], go_live[r] + k] * local[k]
     assert got.tolist() == expected.tolist()
+
+
+def test_rows_priced_with_and_without_in_blocks_give_the_same_marginal_totals(monkeypatch):
+    """`marginal_totals` prices the rows of pools that are not linear with and without them in blocks of
+    BY_HAND_ROWS (its memory, not its result): blocks of one row give every row's marginal total bit for bit."""
+    from benchmarks.engine import varied_fleet
+
+    f = varied_fleet(400, seed=3)
+    calls = []
+    real = pool_module._marginal_by_hand
+    monkeypatch.setattr(pool_module, "_marginal_by_hand", lambda *a: calls.append(len(a[6])) or real(*a))
+    whole = fleet_programme.evaluate(f).cloud_marginal
+    assert calls and max(calls) > 1  # some rows are priced by hand, many at once
+    calls.clear()
+    monkeypatch.setattr(pool_module, "BY_HAND_ROWS", 1)
+    blocks = fleet_programme.evaluate(f).cloud_marginal
+    assert max(calls) == 1
+    assert np.array_equal(whole, blocks)

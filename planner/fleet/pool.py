@@ -443,9 +443,13 @@ def marginal_totals(pools: Pools, bills: Bills, count: np.ndarray, go_live: np.n
         easy = flat[pool]
         out += count * _row_dot(mine, unit, pool, groups, easy)
         rest = np.flatnonzero(~easy)
-        if rest.size:
-            out[rest] += _marginal_by_hand(volume, mine, pool, bills, count, go_live, rest, kind, pools)
+        for start in range(0, rest.size, BY_HAND_ROWS):  # in blocks: a few (rows, M) grids each
+            part = rest[start : start + BY_HAND_ROWS]
+            out[part] += _marginal_by_hand(volume, mine, pool, bills, count, go_live, part, kind, pools)
     return out
+
+
+BY_HAND_ROWS = 10_000  # rows priced with and without at once (`marginal_totals`): bounds its memory, not its result
 
 
 def _marginal_by_hand(volume, mine, pool, bills, count, go_live, rest, kind, pools) -> np.ndarray:
