@@ -96,6 +96,17 @@ def test_accounting_summary_keeps_cash_payback_and_capex():
     assert s["edge_monthly_cost"] == 115.0  # the P&L's month: 40 running + 75 depreciation
 
 
+def test_summary_is_kept_per_view_and_each_call_gets_its_own_copy(monkeypatch):
+    a = report.analyse_one(YEARLY)
+    first = report.summary(a, "accounting")
+    monkeypatch.setattr(report, "_summary", None)  # computed once per view: not called again for this one
+    first["edge_total_cost"] = -1.0  # a caller's change reaches no later call
+    again = report.summary(a, "accounting")
+    assert again["edge_total_cost"] == pytest.approx(30 * (40 + 75)) and again is not first
+    monkeypatch.undo()
+    assert report.summary(a)["edge_total_cost"] == pytest.approx(3 * 900 + 30 * 40)  # cash: three purchases
+
+
 def test_first_month_figures_are_month_one():
     # 1 %/month workload growth; auto sizing: 1 camera × 0.4 frames/s × 1.3 (30 % headroom) = 0.52 frames/s
     # ÷ 0.522 per device = 0.996 → 1 device in month 1; month 2 needs 0.52 × 1.01 / 0.522 = 1.006 → 2.

@@ -85,7 +85,17 @@ def _number(x: float) -> float:
 
 
 def summary(a: Analysis, view: str = "cash") -> dict:
-    """Headline figures of one scenario. Keys are a public interface (the CLI's JSON output)."""
+    """Headline figures of one scenario. Keys are a public interface (the CLI's JSON output).
+
+    Computed once per analysis and view (a page reads them several times a rerun); each call returns its own
+    copy of the dict."""
+    found = a.__dict__.setdefault("_summary", {})  # a cache beside the frozen fields, as `Analysis.carbon`
+    if view not in found:
+        found[view] = _summary(a, view)
+    return dict(found[view])
+
+
+def _summary(a: Analysis, view: str) -> dict:
     f = a.finance(view)
     cash = a.cash
     kg = a.carbon(view)

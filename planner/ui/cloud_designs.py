@@ -16,9 +16,10 @@ from planner.ui import state
 APPLY_KEY = "costs.cheapest_cloud"
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def designs_of_json(scenario_json: str, link_mbps: float) -> Designs:
-    """Every cloud design of the scenario given as its JSON text, costed (cached like `state.analysis`)."""
+    """Every cloud design of the scenario given as its JSON text, costed (cached like `state.analysis`: one
+    object per process, shared and never changed; a rerun does not copy its hundred designs out of the cache)."""
     return cloud_designs(parse_json(scenario_json), link_mbps)
 
 
