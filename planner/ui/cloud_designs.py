@@ -23,6 +23,11 @@ def designs_of_json(scenario_json: str, link_mbps: float) -> Designs:
     return cloud_designs(parse_json(scenario_json), link_mbps)
 
 
+def designs_of(scenario: Scenario, link_mbps: float) -> Designs:
+    """`designs_of_json` of a scenario: the cached stand-in for `designs.evaluate` (`advisor.advise` takes it)."""
+    return designs_of_json(to_json(scenario), link_mbps)
+
+
 def link_mbps(scenario: Scenario) -> float:
     """The site's uplink: its link class's upload capacity, or for the custom class the advisor's last submitted
     answer, else its default."""
