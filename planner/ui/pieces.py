@@ -224,11 +224,16 @@ def summary_table(a: Analysis, view: str) -> None:
     st.table(table("summary", to_json(a.scenario), view), hide_index=True)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
 def table(kind: str, scenario_json: str, view: str):
-    """A table of a scenario, built once per server process for each scenario and view (as `figure`, and never
-    changed either): 'monthly' and 'yearly' with their totals rows (`report.with_totals`), 'summary' as read
-    (`tables.summary_display`)."""
+    """A table of a scenario: 'monthly' and 'yearly' with their totals rows (`report.with_totals`), 'summary' as
+    read (`tables.summary_display`, whose capacity rows read the catalog)."""
+    return _table(kind, scenario_json, view, state.catalog_version())
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _table(kind: str, scenario_json: str, view: str, catalog_version: str):
+    """The cache behind `table`: built once per server process for each scenario, view and catalog (as `figure`,
+    and never changed either)."""
     a = state.analysis_of_json(scenario_json)
     if kind == "summary":
         return summary_display(a, view)

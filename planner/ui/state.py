@@ -52,6 +52,12 @@ def catalog() -> catalog_module.Catalog:
     return catalog_module.load()
 
 
+def catalog_version() -> str:
+    """The catalog's `version` as text: a cache of what reads the catalog (a device's figures, the cloud designs'
+    prices) takes it as an argument, so a refreshed catalog reaches a running server."""
+    return repr(catalog_module.version())
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def analysis_of_json(scenario_json: str) -> Analysis:
     """The scenario given as its JSON text, evaluated (the cache behind `analysis`): one object per process for
