@@ -7,7 +7,7 @@ from planner.advice import advisor
 from planner.exports import charts
 from planner.schema.format import break_even_short, md, money
 from planner.ui import advisor as page
-from planner.ui import pieces, state
+from planner.ui import cloud_designs, pieces, state
 
 CARD = {"border": True, "height": "stretch"}  # metric cards of one row share their height
 
@@ -45,7 +45,7 @@ answers = page.submitted()
 if answers is None:
     st.info("Answer the questions and press **Get recommendation**.")
     st.stop()
-advice = advisor.advise(answers, scenario)
+advice = advisor.advise(answers, scenario, cloud_designs.designs_of)
 
 # ── Recommendation ──
 with st.container(border=True, key=page.RESULT):

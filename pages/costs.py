@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from planner.exports.report import monthly_table, summary, with_totals, yearly_table
+from planner.exports.report import summary
 from planner.schema.format import IRR_SHOWN_UP_TO_PERCENT, break_even_short, irr_text, money
+from planner.schema.scenario import to_json
 from planner.ui import cloud_designs, downloads, glossary, inputs, pieces, state
 from planner.ui.glossary import formula_link
 
@@ -94,12 +95,12 @@ with left:
     pieces.summary_table(analysis, view)
 with right:
     st.subheader("Month by month")
-    table = with_totals(monthly_table(analysis, view))
+    table = pieces.table("monthly", to_json(analysis.scenario), view)
     st.dataframe(table, hide_index=True, height=460, column_config=money_columns(table))
 
 st.subheader("Year by year")
 st.caption("Year 1 is the first 12 months from go-live; the last year may be shorter.")
-yearly = with_totals(yearly_table(analysis, view))
+yearly = pieces.table("yearly", to_json(analysis.scenario), view)
 st.dataframe(yearly, hide_index=True, column_config=money_columns(yearly))
 pieces.carbon_section(analysis, view)
 st.subheader("Download")

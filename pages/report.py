@@ -63,7 +63,7 @@ st.html(block("<h3>Your cloud design and the cheapest one</h3>" + printable.chea
 
 answers = advisor_page.submitted()
 if answers is not None:
-    advice = advisor.advise(answers, scenario)
+    advice = advisor.advise(answers, scenario, cloud_designs.designs_of)
     st.html(
         block(
             "<h3>Architecture advice</h3>"

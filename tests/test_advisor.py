@@ -12,6 +12,7 @@ from strategies import examples
 
 from planner.advice import advisor
 from planner.catalogs import catalog
+from planner.model import designs
 from planner.schema.scenario import ScenarioError, replace
 
 pytestmark = pytest.mark.unit
@@ -233,6 +234,20 @@ def test_all_cloud_answers_and_no_payback_recommend_the_cloud():
     assert advice.break_even_month is None
     assert advice.placement == "cloud" and advice.confidence == "high"
     assert "does not pay back within 12 months" in advice.headline
+
+
+def test_the_cloud_designs_weighed_come_from_the_function_given_for_the_costed_deployment():
+    """The app passes a cached `designs.evaluate`: advise asks it for the costed deployment at the uplink answer."""
+    answers = advisor.answers(**CLOUDY)
+    asked = []
+
+    def designs_of(scenario, link_mbps):
+        asked.append((scenario, link_mbps))
+        return designs.evaluate(scenario, link_mbps)
+
+    advice = advisor.advise(answers, RETAIL, designs_of)
+    assert asked == [(advisor.size(answers, RETAIL).costed, answers.uplink_mbps)]
+    assert advice == advisor.advise(answers, RETAIL)  # the same recommendation as with `designs.evaluate` itself
 
 
 def test_an_edge_that_cannot_be_costed_gets_no_economics_and_says_what_to_relax():

@@ -8,6 +8,7 @@ from app_support import start
 from test_catalog_refresh import FEEDS, served
 
 from planner.catalogs import catalog, feeds, refresh
+from planner.ui import cloud_designs
 
 pytestmark = pytest.mark.app
 
@@ -108,3 +109,20 @@ def test_the_pages_scenario_and_plan_downloads_carry_the_price_book_rows_in_use(
         data = offered[key]() if callable(offered[key]) else offered[key]  # deferred or built with the page
         [row] = json.loads(data)["price_book"]
         assert {k: row[k] for k in expected} == expected, page
+
+
+def test_the_cached_cloud_designs_follow_a_refresh(tmp_path, monkeypatch):
+    """The cloud designs are kept per scenario and catalog: the same object until the overlay changes, then costed
+    again with the refreshed prices (Azure Southeast Asia's storage, 0.0208 in data/, 0.023 in the feed)."""
+    overlay = tmp_path / "catalog"
+    overlay.mkdir()
+    monkeypatch.setenv("PLANNER_CATALOG_DIR", str(overlay))
+    scenario = catalog.load().presets["manufacturing"]  # Azure: its designs cover every Azure region
+    kept = cloud_designs.designs_of(scenario, 100.0)
+    assert cloud_designs.designs_of(scenario, 100.0) is kept
+    page2 = str(FEEDS / "azure-retail-prices-page2.json")
+    refresh.write(refresh.plan("azure", refresh.read_figures("azure", [page2], overlay), overlay), overlay)
+    costed = cloud_designs.designs_of(scenario, 100.0)
+    southeast = [s.storage_per_gb_month for s in costed.scenarios if s.cloud_region == "southeastasia"]
+    assert costed is not kept and southeast and set(southeast) == {0.023}
+    assert {s.storage_per_gb_month for s in kept.scenarios if s.cloud_region == "southeastasia"} == {0.0208}

@@ -1,6 +1,7 @@
 """The report's summary, tables and CSV cells against hand computations on the `flat` scenario
 (360 USD of cloud a month; one 900 USD device and 40 USD a month of management software)."""
 
+import dataclasses
 import io
 import json
 import math
@@ -94,6 +95,33 @@ def test_accounting_summary_keeps_cash_payback_and_capex():
     assert s["payback_months"] == pytest.approx(2.8125)
     assert s["edge_capex"] == 900.0 and s["capex_total"] == 2_700.0
     assert s["edge_monthly_cost"] == 115.0  # the P&L's month: 40 running + 75 depreciation
+
+
+def test_summary_is_kept_per_view_and_each_call_gets_its_own_copy(monkeypatch):
+    a = report.analyse_one(YEARLY)
+    first = report.summary(a, "accounting")
+    monkeypatch.setattr(report, "_summary", None)  # computed once per view: not called again for this one
+    first["edge_total_cost"] = -1.0  # a caller's change reaches no later call
+    again = report.summary(a, "accounting")
+    assert again["edge_total_cost"] == pytest.approx(30 * (40 + 75)) and again is not first
+    monkeypatch.undo()
+    assert report.summary(a)["edge_total_cost"] == pytest.approx(3 * 900 + 30 * 40)  # cash: three purchases
+
+
+def test_the_kept_summary_and_capacity_follow_a_catalog_change(monkeypatch):
+    """A refreshed catalog reaches a running server: the capacity check (and the summary that reports it) of an
+    analysis kept in a cache is taken again with the new device figures."""
+    before = catalog.load()
+    retail = before.presets["retail"]
+    a = report.analyse_one(retail)
+    kept = report.summary(a)["edge_devices_needed"], a.capacity().needed
+    one_stream = tuple(
+        {**d, "decode_1080p30_streams": 1.0} if d["id"] == retail.device_id else d for d in before.hardware
+    )  # one decoded stream per device: a device per camera at most (50 cameras)
+    refreshed = dataclasses.replace(before, hardware=one_stream)
+    monkeypatch.setattr(catalog, "load", lambda *args, **kwargs: refreshed)
+    fresh = report.summary(report.analyse_one(retail))["edge_devices_needed"]
+    assert fresh != kept[0] and report.summary(a)["edge_devices_needed"] == a.capacity().needed == fresh
 
 
 def test_first_month_figures_are_month_one():

@@ -1060,13 +1060,16 @@ def size(a: "Answers", scenario: Scenario) -> Fit:
 DEPLOYMENT_FIELDS = ("management_per_month", "management_basis", "feedback_percent")
 
 
-def advise(a: "Answers", scenario: Scenario) -> Advice:
+def advise(a: "Answers", scenario: Scenario, cloud_designs=designs.evaluate) -> Advice:
+    """The recommendation for the answers and the scenario. `cloud_designs(costed scenario, uplink Mbps)` costs
+    every cloud design the money vote weighs against the edge (`designs.evaluate`; the app passes a cached one:
+    most answers, the response time among them, leave the costed deployment and so the designs as they were)."""
     wait_ms, worst_ms = sampling_wait_ms(scenario.analysed_fps)
     cloud_parts = cloud_latency(a, scenario.image_kb, scenario.analysed_fps)
     found = factors(a, sum(cloud_parts.values()), wait_ms) + [uplink_factor(a, scenario)]
     fit = size(a, scenario)
     sizing = fit.sizing
-    options = designs.evaluate(fit.costed, a.uplink_mbps) if sizing else None
+    options = cloud_designs(fit.costed, a.uplink_mbps) if sizing else None
     economics = economics_factor(
         fit, scenario.horizon_months, scenario.currency, sum(f.weight for f in found if not f.hard), options
     )

@@ -802,11 +802,17 @@ def _overlay_stamp(overlay_dir: Path | None) -> tuple:
     return tuple(stamp)
 
 
+def version(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> tuple:
+    """What `load` is cached by (the folders, the overlay files' names, sizes and times, the day, the months after
+    which a figure is dated): while it stays equal, `load` returns the same catalog."""
+    overlay_dir = overlay_dir if overlay_dir is not None else catalog_dir()
+    return data_dir, overlay_dir, _overlay_stamp(overlay_dir), datetime.date.today(), stale_months()
+
+
 def load(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> Catalog:
     """The validated catalog: data/ overlaid by PLANNER_CATALOG_DIR (or `overlay_dir`), each source note marked
-    "price book" or "dated" where it applies. Cached until an overlay file or the day changes."""
-    overlay_dir = overlay_dir if overlay_dir is not None else catalog_dir()
-    return _load(data_dir, overlay_dir, _overlay_stamp(overlay_dir), datetime.date.today(), stale_months())
+    "price book" or "dated" where it applies. Cached until an overlay file or the day changes (`version`)."""
+    return _load(*version(data_dir, overlay_dir))
 
 
 def _load_uncached(data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> Catalog:

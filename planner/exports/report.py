@@ -51,11 +51,13 @@ class Analysis:
         return found[view]
 
     def capacity(self) -> advisor.Capacity:
-        """The edge devices the load needs against those priced (`advisor.capacity`, its default answers)."""
-        found = self.__dict__
-        if "_capacity" not in found:
-            found["_capacity"] = advisor.capacity(self.scenario)
-        return found["_capacity"]
+        """The edge devices the load needs against those priced (`advisor.capacity`, its default answers). Kept
+        until the catalog changes (a refresh of a device's benchmark or decode figures changes it)."""
+        now = catalog.load()
+        kept = self.__dict__.get("_capacity")
+        if kept is None or kept[0] is not now:
+            kept = self.__dict__["_capacity"] = (now, advisor.capacity(self.scenario))
+        return kept[1]
 
 
 def shown_components(a: Analysis, side: str, view: str = "cash"):
@@ -85,7 +87,18 @@ def _number(x: float) -> float:
 
 
 def summary(a: Analysis, view: str = "cash") -> dict:
-    """Headline figures of one scenario. Keys are a public interface (the CLI's JSON output)."""
+    """Headline figures of one scenario. Keys are a public interface (the CLI's JSON output).
+
+    Computed once per analysis and view (a page reads them several times a rerun), again once the catalog
+    changes (the capacity check reads it); each call returns its own copy of the dict."""
+    found = a.__dict__.setdefault("_summary", {})  # a cache beside the frozen fields, as `Analysis.carbon`
+    now = catalog.load()
+    if view not in found or found[view][0] is not now:
+        found[view] = (now, _summary(a, view))
+    return dict(found[view][1])
+
+
+def _summary(a: Analysis, view: str) -> dict:
     f = a.finance(view)
     cash = a.cash
     kg = a.carbon(view)

@@ -16,10 +16,21 @@ from planner.ui import state
 APPLY_KEY = "costs.cheapest_cloud"
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def designs_of_json(scenario_json: str, link_mbps: float) -> Designs:
-    """Every cloud design of the scenario given as its JSON text, costed (cached like `state.analysis`)."""
+    """Every cloud design of the scenario given as its JSON text, costed with the current catalog's prices."""
+    return _designs(scenario_json, link_mbps, state.catalog_version())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _designs(scenario_json: str, link_mbps: float, catalog_version: str) -> Designs:
+    """The cache behind `designs_of_json` (as `state.analysis`: one object per process for each scenario, uplink
+    and catalog, shared and never changed; a rerun does not copy its hundred designs out of the cache)."""
     return cloud_designs(parse_json(scenario_json), link_mbps)
+
+
+def designs_of(scenario: Scenario, link_mbps: float) -> Designs:
+    """`designs_of_json` of a scenario: the cached stand-in for `designs.evaluate` (`advisor.advise` takes it)."""
+    return designs_of_json(to_json(scenario), link_mbps)
 
 
 def link_mbps(scenario: Scenario) -> float:

@@ -10,7 +10,7 @@ import streamlit as st
 from planner.advice import advisor
 from planner.catalogs.currency import to_common
 from planner.exports import charts
-from planner.exports.report import SIDES, Analysis, monthly_table, summary
+from planner.exports.report import SIDES, Analysis, monthly_table, summary, with_totals, yearly_table
 from planner.exports.tables import changes_text, summary_display
 from planner.model.costs import CARBON_BY_KEY, CARBON_PRICE_KEYS, COMPONENT_BY_KEY
 from planner.model.explain import carbon_month, first_month
@@ -221,7 +221,23 @@ def view_switch(key: str) -> str:
 
 
 def summary_table(a: Analysis, view: str) -> None:
-    st.table(summary_display(a, view), hide_index=True)
+    st.table(table("summary", to_json(a.scenario), view), hide_index=True)
+
+
+def table(kind: str, scenario_json: str, view: str):
+    """A table of a scenario: 'monthly' and 'yearly' with their totals rows (`report.with_totals`), 'summary' as
+    read (`tables.summary_display`, whose capacity rows read the catalog)."""
+    return _table(kind, scenario_json, view, state.catalog_version())
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _table(kind: str, scenario_json: str, view: str, catalog_version: str):
+    """The cache behind `table`: built once per server process for each scenario, view and catalog (as `figure`,
+    and never changed either)."""
+    a = state.analysis_of_json(scenario_json)
+    if kind == "summary":
+        return summary_display(a, view)
+    return with_totals({"monthly": monthly_table, "yearly": yearly_table}[kind](a, view))
 
 
 # ── Carbon ─────────────────────────────────────────────────────────────────────────────────────────

@@ -52,14 +52,23 @@ def catalog() -> catalog_module.Catalog:
     return catalog_module.load()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def catalog_version() -> str:
+    """The catalog's `version` as text: a cache of what reads the catalog (a device's figures, the cloud designs'
+    prices) takes it as an argument, so a refreshed catalog reaches a running server."""
+    return repr(catalog_module.version())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
 def analysis_of_json(scenario_json: str) -> Analysis:
-    """The scenario given as its JSON text, evaluated (the cache behind `analysis`)."""
+    """The scenario given as its JSON text, evaluated (the cache behind `analysis`): one object per process for
+    each scenario, shared by every session and never changed, so what it computes on demand (each view's summary,
+    emissions, the capacity check) is computed once rather than on every rerun, and no rerun copies it out of
+    the cache."""
     return analyse_one(parse_json(scenario_json))
 
 
 def analysis(scenario: Scenario) -> Analysis:
-    """The scenario evaluated (cached by its JSON text, so equal scenarios share one entry)."""
+    """The scenario evaluated (cached by its JSON text, so equal scenarios share one entry; never change it)."""
     return analysis_of_json(to_json(scenario))
 
 
