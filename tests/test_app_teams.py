@@ -95,3 +95,23 @@ def test_every_workbook_and_table_download_of_an_opened_revision_carries_its_app
     changed = f"Not approved: changed since approval ({approved})"
     for page, key in (("pages/costs.py", "costs.download"), ("pages/compare.py", "compare.download_tables")):
         assert notes_and_assumptions(page, key) == (["Approval", changed], changed), page
+
+
+def test_sign_out_sends_nothing_after_the_logout_redirect(tmp_path, monkeypatch):
+    """Sign out clears the work and sends the browser to the logout address (which drops the cookie); the run
+    stops there. Before, it went on: the page drawn again and the share link written into the address bar, a
+    history update that could cancel the navigation to the logout address (seen in Chromium: no end-session
+    request reached the provider, and the browser stayed signed in)."""
+    import streamlit
+
+    class SignedIn(dict):
+        is_logged_in = True
+
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite3'}")
+    monkeypatch.setattr(plans, "sign_in_configured", lambda: True)
+    monkeypatch.setattr(streamlit, "user", SignedIn(email="cfo@team.example"))
+    at = start()
+    assert at.metric  # the Scenario page's key figures
+    at.sidebar.button(key="auth.logout").click().run()
+    assert not at.exception, at.exception
+    assert not at.metric and not at.main.children  # nothing after the redirect

@@ -198,7 +198,8 @@ def account_box() -> None:
         st.caption(md(f"Signed in as {st.user.get('email') or st.user.get('sub')}"))
         if st.button("Sign out", key="auth.logout"):
             st.session_state.clear()
-            st.logout()
+            st.logout()  # sends the browser to the logout address, which drops the cookie
+            st.stop()  # and nothing after it: a share-link update would cancel that navigation, signed in still
 
 
 def _secrets() -> dict:
