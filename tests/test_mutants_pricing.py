@@ -5,15 +5,9 @@ schedule."""
 import numpy as np
 import pytest
 
-from planner.model.pricing import distinct_rows, pad_schedules, schedule_knots, tiered_cost
+from planner.model.pricing import distinct_rows, pad_schedules, tiered_cost
 
 pytestmark = pytest.mark.unit
-
-
-def test_single_precision_tier_starts_keep_the_far_knot_finite():
-    # the last tier extends to 1e300, beyond float32's range: the knots are float64 whatever the input's precision
-    x, y = schedule_knots(np.array([0.0, 10.0], dtype=np.float32), np.array([2.0, 1.0]))
-    assert x.tolist() == [0.0, 10.0, 1e300] and y.tolist() == [0.0, 20.0, 20.0 + (1e300 - 10.0)]
 
 
 def test_one_single_tier_schedule_per_row_bills_each_row_at_its_own_price():
