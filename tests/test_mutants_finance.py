@@ -339,3 +339,17 @@ def test_carbon_over_each_horizon_and_its_break_even_by_hand():
     np.testing.assert_allclose(kg.edge_total, [1150 + 12 * EDGE_KG, 1150 + 24 * EDGE_KG])
     assert np.isnan(kg.break_even_month[0])  # not within 12 months
     assert kg.break_even_month[1] == pytest.approx(1150 / (1000 * CLOUD_KG - EDGE_KG))
+    totals_only = finance.carbon(c, "accounting", break_even=False)
+    assert totals_only.view == "accounting" and totals_only.break_even_month is None
+    np.testing.assert_allclose(totals_only.cloud_monthly.sum(axis=1), kg.cloud_total)  # its monthly series too
+
+
+@pytest.mark.parametrize("view", ["cash", "accounting"])
+def test_an_edge_that_emits_nothing_pays_back_at_once_and_nothing_emitted_has_nothing_to_pay_back(view):
+    clean_edge = dict(cameras=1000, grid_kgco2e_per_kwh=0, device_embodied_kgco2e=0)
+    clean_cloud = dict(cloud_grid_kgco2e_per_kwh=0, cloud_embodied_kgco2e_per_accelerator_hour=0)
+    c = costs.evaluate(costs.batch([flat(**clean_edge), flat(**clean_edge, **clean_cloud)]), carbon=True)
+    kg = finance.carbon(c, view)
+    np.testing.assert_allclose(kg.cloud_total, [36 * 1000 * CLOUD_KG, 0.0])
+    assert kg.edge_total.tolist() == [0.0, 0.0]
+    assert kg.break_even_month[0] == 0.0 and np.isnan(kg.break_even_month[1])
