@@ -353,3 +353,30 @@ def test_an_edge_that_emits_nothing_pays_back_at_once_and_nothing_emitted_has_no
     np.testing.assert_allclose(kg.cloud_total, [36 * 1000 * CLOUD_KG, 0.0])
     assert kg.edge_total.tolist() == [0.0, 0.0]
     assert kg.break_even_month[0] == 0.0 and np.isnan(kg.break_even_month[1])
+
+
+def test_whole_flows_are_undiscounted_unless_a_rate_is_given():
+    zeros = np.zeros((1, 3))
+    f = finance.analyse_flows(
+        np.array([[100.0, 100, 100]]), zeros, np.array([[40.0, 40, 40]]), np.array([[90.0, 0, 0]])
+    )
+    assert f.npv_savings.tolist() == [3 * 60 - 90.0]
+
+
+def test_a_row_with_one_sign_change_keeps_its_single_irr_beside_rows_with_several():
+    # row 0 changes sign twice (−100, +230, −132), row 1 once (−100, 0, +110): its rate is irr_percent's, bit for bit,
+    # at the iterations asked
+    gap, capex = np.array([[230.0, -132.0], [0.0, 110.0]]), np.array([[100.0, 0.0], [100.0, 0.0]])
+    for iterations in (80, 3):
+        _, rates = finance.irr_all_percent(gap, capex, iterations)
+        assert rates[1, 0] == finance.irr_percent(gap[1:], capex[1:], iterations)[0]
+    coarse = finance.irr_all_percent(gap, capex, 3)[1][1, 0]
+    assert abs(coarse - (1.1**6 - 1) * 100) > 1  # three halvings of the search range are far from 77.16 %
+
+
+def test_every_irr_of_more_rows_than_one_block_holds():
+    # 400 rows of −100, +230, −132 (rates where 1 + monthly rate = 1.1 and 1.2): more than one block of rows
+    gap, capex = np.tile([[230.0, -132.0]], (400, 1)), np.tile([[100.0, 0.0]], (400, 1))
+    changes, rates = finance.irr_all_percent(gap, capex)
+    assert changes.tolist() == [2] * 400 and rates.shape == (400, 2)
+    np.testing.assert_allclose(rates, np.tile([(1.1**12 - 1) * 100, (1.2**12 - 1) * 100], (400, 1)), rtol=1e-6)
