@@ -380,3 +380,9 @@ def test_every_irr_of_more_rows_than_one_block_holds():
     changes, rates = finance.irr_all_percent(gap, capex)
     assert changes.tolist() == [2] * 400 and rates.shape == (400, 2)
     np.testing.assert_allclose(rates, np.tile([(1.1**12 - 1) * 100, (1.2**12 - 1) * 100], (400, 1)), rtol=1e-6)
+
+
+def test_flows_that_change_sign_twice_without_a_rate_have_one_empty_column():
+    # −1, +3, −3: NPV = −1 + 3x − 3x² with x = (1 + monthly rate)^−1 has no root (9 − 12 < 0)
+    changes, rates = finance.irr_all_percent(np.array([[3.0, -3.0]]), np.array([[1.0, 0.0]]))
+    assert changes.tolist() == [2] and rates.shape == (1, 1) and np.isnan(rates[0, 0])
