@@ -386,3 +386,8 @@ def test_flows_that_change_sign_twice_without_a_rate_have_one_empty_column():
     # −1, +3, −3: NPV = −1 + 3x − 3x² with x = (1 + monthly rate)^−1 has no root (9 − 12 < 0)
     changes, rates = finance.irr_all_percent(np.array([[3.0, -3.0]]), np.array([[1.0, 0.0]]))
     assert changes.tolist() == [2] and rates.shape == (1, 1) and np.isnan(rates[0, 0])
+
+
+def test_flows_that_start_with_nothing_then_a_payment_change_sign_once():
+    # 0, −1, +2: the leading zero is no sign, one change
+    assert finance.sign_changes(np.array([[0.0, -1.0, 2.0]])).tolist() == [1]
