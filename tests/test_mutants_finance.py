@@ -391,3 +391,12 @@ def test_flows_that_change_sign_twice_without_a_rate_have_one_empty_column():
 def test_flows_that_start_with_nothing_then_a_payment_change_sign_once():
     # 0, −1, +2: the leading zero is no sign, one change
     assert finance.sign_changes(np.array([[0.0, -1.0, 2.0]])).tolist() == [1]
+
+
+def test_a_rate_in_the_last_cell_of_the_search_grid_is_found():
+    # NPV = (x − e^−1)(x − e^−19.97), x = (1 + monthly rate)^−1: ρ = ln(1 + monthly rate) of 1 and 19.97, the second
+    # between the grid's last two points (19.93 and the bound 20); flows x1·x2, −(x1 + x2), 1
+    x1, x2 = np.exp(-1.0), np.exp(-19.97)
+    changes, rates = finance.irr_all_percent(np.array([[-(x1 + x2), 1.0]]), np.array([[-x1 * x2, 0.0]]))
+    assert changes.tolist() == [2]
+    np.testing.assert_allclose(rates[0], [np.expm1(12 * 1.0) * 100, np.expm1(12 * 19.97) * 100], rtol=1e-6)
