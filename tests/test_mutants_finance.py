@@ -4,7 +4,7 @@ Fast tier (read by `make mutation`): a changed operator, bound or index in finan
 
 import numpy as np
 import pytest
-from flat_scenario import flat
+from flat_scenario import CLOUD_KG, EDGE_KG, flat
 
 from planner.model import costs, finance
 from planner.model.costs import Component
@@ -266,3 +266,137 @@ def test_tax_adds_the_depreciation_shield_and_takes_a_share_of_the_running_gap()
     np.testing.assert_allclose(finance.tax_effect(c), np.full((1, 36), -75.3125))
     assert finance.analyse(c).taxed.tolist() == [True]
     assert not finance.tax_effect(flat_costs(flat())).any()
+
+
+def test_a_side_that_costs_nothing_still_lets_the_other_pay_back():
+    # cloud 100 a month against an edge that costs nothing: saving from the first day, break-even at 0
+    zeros = np.zeros((1, 3))
+    f = finance.analyse_flows(np.array([[100.0, 100, 100]]), zeros, zeros, zeros)
+    assert f.break_even_month.tolist() == [0.0] and f.discounted_payback_months(10.0).tolist() == [0.0]
+
+
+def test_the_npv_after_tax_is_discounted_at_mid_month_when_the_scenario_says_so():
+    mid = flows_finance(12.0, mid=True)
+    assert mid.npv_after_tax(12.0)[0] == pytest.approx(sum(60 * 1.12 ** (-(m + 0.5) / 12) for m in range(3)) - 90)
+
+
+def test_tax_is_taken_at_each_scenarios_own_rate():
+    # 0.25 and 0.10 × (40 − 360 + 900/48) every month
+    effect = finance.tax_effect(flat_costs(flat(tax_rate_percent=25), flat(tax_rate_percent=10)))
+    np.testing.assert_allclose(effect, [[0.25 * -301.25] * 36, [0.10 * -301.25] * 36])
+
+
+def test_after_tax_figures_of_whole_flows_by_hand():
+    # row 0: 60 a month less 10 of tax against 90 at go-live; row 1: 30 a month untaxed against 90
+    gap, lumps = np.array([[60.0, 60, 60], [30.0, 30, 30]]), np.array([[90.0, 0, 0], [90.0, 0, 0]])
+    tax = np.array([[-10.0, -10, -10], [0.0, 0, 0]])
+    npv, changes, rates = finance.after_tax_figures(gap, lumps, tax, 0.0)
+    assert npv.tolist() == [3 * 50 - 90.0, 3 * 30 - 90.0] and changes.tolist() == [1, 1]
+    flows = [-90.0, 50.0, 50.0, 50.0]  # −90 at go-live, 60 − 10 at each month's end
+    assert sum(c * (1 + rates[0, 0] / 100) ** (-t / 12) for t, c in enumerate(flows)) == pytest.approx(0, abs=1e-6)
+    assert rates[1, 0] == pytest.approx(0, abs=1e-6)  # 3 × 30 repays 90 exactly: 0 %
+    # running flows at each month's end unless told otherwise, at their middle when told
+    npv, _, _ = finance.after_tax_figures(gap[:1], lumps[:1], tax[:1], 12.0)
+    assert npv[0] == pytest.approx(sum(50 * 1.12 ** (-(m + 1) / 12) for m in range(3)) - 90)
+    npv, _, _ = finance.after_tax_figures(gap[:1], lumps[:1], tax[:1], 12.0, True)
+    assert npv[0] == pytest.approx(sum(50 * 1.12 ** (-(m + 0.5) / 12) for m in range(3)) - 90)
+
+
+def test_a_plans_savings_start_with_its_first_flow_and_may_end_exactly_at_zero():
+    # gap − lumps = 0, 0, −10, 0, +10: the flow starts in month 2 (month 1's 5 − 5 is none), stays started through
+    # the empty month 3, and the savings come back to exactly 0 at month 4's end: 4 + 10 ÷ 10
+    path = finance.savings_path(np.array([[0.0, 5, 10, 0, 10]]), np.array([[0.0, 5, 20, 0, 0]]), from_first_flow=True)
+    assert path.started.tolist() == [[0.0, 0.0, 1.0, 1.0, 1.0]]
+    assert path.savings_end.tolist() == [[0.0, 0.0, -10.0, -10.0, 0.0]]
+    np.testing.assert_array_equal(path.crossing, [[np.nan, np.nan, np.nan, np.nan, 5.0]])
+
+
+def test_a_sides_total_in_the_view_asked_and_over_the_months_asked():
+    # edge: a 900 device and 40 a month; cash over 12 months 900 + 480, accounting 12 × (40 + 900/24)
+    c = flat_costs(flat(useful_life_months=24, horizon_months=12))
+    assert finance.total(c, "edge").tolist() == [1380.0]
+    assert finance.total(c, "edge", "accounting").tolist() == [12 * (40 + 900 / 24)]
+    assert finance.total(c, "cloud", within=np.arange(12)[None, :] < 5).tolist() == [5 * 360.0]
+
+
+def test_discounting_is_at_each_months_end_unless_told_otherwise():
+    gap, capex = np.array([[0.0, 0.0, 121.0]]), np.array([[0.0, 100.0, 0.0]])
+    d_gap, d_capex = finance.discounted_flows(gap, capex, 21.0)
+    np.testing.assert_allclose(d_gap, [[0, 0, 121 * 1.21 ** (-3 / 12)]])
+    np.testing.assert_allclose(d_capex, [[0, 100 * 1.21 ** (-1 / 12), 0]])  # at the start of month 1
+    at_go_live = np.array([[100.0, 0.0, 0.0]])
+    np.testing.assert_allclose(finance.discounted_payback(gap, at_go_live, 21.0), [2 + 100 / (121 * 1.21 ** (-3 / 12))])
+
+
+def test_carbon_over_each_horizon_and_its_break_even_by_hand():
+    # 1,000 cameras: 1,000 × CLOUD_KG a month in the cloud; the edge's one device emits 1,150 kg when bought and
+    # EDGE_KG a month: its emissions are paid back after 1,150 ÷ (1,000 × CLOUD_KG − EDGE_KG) ≈ 12.2 months
+    c = costs.evaluate(
+        costs.batch([flat(cameras=1000, horizon_months=12), flat(cameras=1000, horizon_months=24)]), carbon=True
+    )
+    kg = finance.carbon(c)
+    np.testing.assert_allclose(kg.cloud_total, [12 * 1000 * CLOUD_KG, 24 * 1000 * CLOUD_KG])
+    np.testing.assert_allclose(kg.edge_total, [1150 + 12 * EDGE_KG, 1150 + 24 * EDGE_KG])
+    assert np.isnan(kg.break_even_month[0])  # not within 12 months
+    assert kg.break_even_month[1] == pytest.approx(1150 / (1000 * CLOUD_KG - EDGE_KG))
+    totals_only = finance.carbon(c, "accounting", break_even=False)
+    assert totals_only.view == "accounting" and totals_only.break_even_month is None
+    np.testing.assert_allclose(totals_only.cloud_monthly.sum(axis=1), kg.cloud_total)  # its monthly series too
+
+
+@pytest.mark.parametrize("view", ["cash", "accounting"])
+def test_an_edge_that_emits_nothing_pays_back_at_once_and_nothing_emitted_has_nothing_to_pay_back(view):
+    clean_edge = dict(cameras=1000, grid_kgco2e_per_kwh=0, device_embodied_kgco2e=0)
+    clean_cloud = dict(cloud_grid_kgco2e_per_kwh=0, cloud_embodied_kgco2e_per_accelerator_hour=0)
+    c = costs.evaluate(costs.batch([flat(**clean_edge), flat(**clean_edge, **clean_cloud)]), carbon=True)
+    kg = finance.carbon(c, view)
+    np.testing.assert_allclose(kg.cloud_total, [36 * 1000 * CLOUD_KG, 0.0])
+    assert kg.edge_total.tolist() == [0.0, 0.0]
+    assert kg.break_even_month[0] == 0.0 and np.isnan(kg.break_even_month[1])
+
+
+def test_whole_flows_are_undiscounted_unless_a_rate_is_given():
+    zeros = np.zeros((1, 3))
+    f = finance.analyse_flows(
+        np.array([[100.0, 100, 100]]), zeros, np.array([[40.0, 40, 40]]), np.array([[90.0, 0, 0]])
+    )
+    assert f.npv_savings.tolist() == [3 * 60 - 90.0]
+
+
+def test_a_row_with_one_sign_change_keeps_its_single_irr_beside_rows_with_several():
+    # row 0 changes sign twice (−100, +230, −132), row 1 once (−100, 0, +110): its rate is irr_percent's, bit for bit,
+    # at the iterations asked
+    gap, capex = np.array([[230.0, -132.0], [0.0, 110.0]]), np.array([[100.0, 0.0], [100.0, 0.0]])
+    for iterations in (80, 3):
+        _, rates = finance.irr_all_percent(gap, capex, iterations)
+        assert rates[1, 0] == finance.irr_percent(gap[1:], capex[1:], iterations)[0]
+    coarse = finance.irr_all_percent(gap, capex, 3)[1][1, 0]
+    assert abs(coarse - (1.1**6 - 1) * 100) > 1  # three halvings of the search range are far from 77.16 %
+
+
+def test_every_irr_of_more_rows_than_one_block_holds():
+    # 400 rows of −100, +230, −132 (rates where 1 + monthly rate = 1.1 and 1.2): more than one block of rows
+    gap, capex = np.tile([[230.0, -132.0]], (400, 1)), np.tile([[100.0, 0.0]], (400, 1))
+    changes, rates = finance.irr_all_percent(gap, capex)
+    assert changes.tolist() == [2] * 400 and rates.shape == (400, 2)
+    np.testing.assert_allclose(rates, np.tile([(1.1**12 - 1) * 100, (1.2**12 - 1) * 100], (400, 1)), rtol=1e-6)
+
+
+def test_flows_that_change_sign_twice_without_a_rate_have_one_empty_column():
+    # −1, +3, −3: NPV = −1 + 3x − 3x² with x = (1 + monthly rate)^−1 has no root (9 − 12 < 0)
+    changes, rates = finance.irr_all_percent(np.array([[3.0, -3.0]]), np.array([[1.0, 0.0]]))
+    assert changes.tolist() == [2] and rates.shape == (1, 1) and np.isnan(rates[0, 0])
+
+
+def test_flows_that_start_with_nothing_then_a_payment_change_sign_once():
+    # 0, −1, +2: the leading zero is no sign, one change
+    assert finance.sign_changes(np.array([[0.0, -1.0, 2.0]])).tolist() == [1]
+
+
+def test_a_rate_in_the_last_cell_of_the_search_grid_is_found():
+    # NPV = (x − e^−1)(x − e^−19.97), x = (1 + monthly rate)^−1: ρ = ln(1 + monthly rate) of 1 and 19.97, the second
+    # between the grid's last two points (19.93 and the bound 20); flows x1·x2, −(x1 + x2), 1
+    x1, x2 = np.exp(-1.0), np.exp(-19.97)
+    changes, rates = finance.irr_all_percent(np.array([[-(x1 + x2), 1.0]]), np.array([[-x1 * x2, 0.0]]))
+    assert changes.tolist() == [2]
+    np.testing.assert_allclose(rates[0], [np.expm1(12 * 1.0) * 100, np.expm1(12 * 19.97) * 100], rtol=1e-6)
