@@ -140,16 +140,21 @@ def test_a_one_row_fleet_whose_line_needs_an_upgrade_is_the_scenarios_cheapest_d
     assert single.figures(single.cheapest)["total_cost"] == pytest.approx(UPGRADED_TOTAL, rel=1e-12)
 
 
-def test_each_row_matches_the_single_site_search():
-    """Every row's cheapest design is what `designs.evaluate` picks for the row as a scenario (the retail chain)."""
-    f = fleet_inventory.preset("retail_chain")
+def assert_each_row_is_the_single_site_search(f: fleet_inventory.Fleet) -> None:
+    """Every row's cheapest design costs what `designs.evaluate` picks for the row opened as a scenario."""
     rowwise = fleet_devices.row_inputs(f)
     overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
     link = rowwise.answer("uplink_mbps")
     found = designs.cheapest_per_row(f.base, overrides, choices, link)
     for r in range(f.inventory.n):
         single = designs.evaluate(fleet_devices.row_scenario(f, r), float(link[r]))
-        assert found.cloud_total[r] == pytest.approx(single.figures(single.cheapest)["total_cost"], rel=1e-12)
+        assert found.cloud_total[r] == pytest.approx(single.figures(single.cheapest)["total_cost"], rel=1e-12), r
+
+
+def test_each_row_matches_the_single_site_search():
+    """Every row's cheapest design is what `designs.evaluate` picks for the row as a scenario (the retail chain)."""
+    f = fleet_inventory.preset("retail_chain")
+    assert_each_row_is_the_single_site_search(f)
 
 
 # ── The fleet's cloud side: `own` (the inventory's designs) or `cheapest` ───────────────────────────────────────
@@ -345,10 +350,4 @@ def test_a_row_with_its_own_prices_matches_the_single_site_search():
         catalog.preset("retail"),
         cloud="cheapest",
     )
-    rowwise = fleet_devices.row_inputs(f)
-    overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
-    link = rowwise.answer("uplink_mbps")
-    found = designs.cheapest_per_row(f.base, overrides, choices, link)
-    for r in range(f.inventory.n):
-        single = designs.evaluate(fleet_devices.row_scenario(f, r), float(link[r]))
-        assert found.cloud_total[r] == pytest.approx(single.figures(single.cheapest)["total_cost"], rel=1e-12), r
+    assert_each_row_is_the_single_site_search(f)
