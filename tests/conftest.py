@@ -13,7 +13,10 @@ pages/-folder mode on every rerun (Streamlit 1.67 resets PagesManager.uses_pages
 each AppTest run; a real server sets it once and st.navigation turns it off for good).
 """
 
+import functools
+
 import pytest
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
 
 TIERS = {
@@ -35,6 +38,10 @@ def _navigation_only(self, *args, **kwargs):
 
 
 PagesManager.__init__ = _navigation_only
+
+# Each AppTest scans every installed distribution's metadata for custom components (~0.2 s); the installed
+# packages do not change during a run, so the scan is done once.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
