@@ -124,6 +124,26 @@ def test_a_design_whose_upload_the_link_cannot_carry_is_never_chosen():
     assert none_fit.upload_mbps.min() == pytest.approx(1.6) and none_fit.upload_mbps.max() == pytest.approx(3.0)
 
 
+def test_the_scenario_as_entered_competes_with_its_own_link_upgrade_where_its_line_carries_it():
+    # HAND uploads video (1 Mbps; its line of 30 Mbps carries it) per image; as entered it rents a link of its own
+    # for the cloud's upload: $1 a month, no data cap, so the site's line carries none of it (the $0.1/GB bill).
+    entered = replace(HAND, link_upgrade_per_month=1.0)
+    found = designs.evaluate(entered, link_mbps=30, catalog=NO_LINKS)
+    assert found.current == 0 and found.changes[0] == {} and found.scenarios[0] == entered and found.feasible[0]
+    # The same design under the link rule (no upgrade bought where the line carries it) is one more design:
+    # 12 months × (112.5 GB × $0.1 on the line − the $1 rental) dearer
+    rule = found.changes.index({"link_upgrade_per_month": 0.0})
+    totals = found.finance.cloud_total
+    assert totals[rule] - totals[0] == pytest.approx(12 * (UPLOAD["video"] - 1.0))
+    assert totals[found.cheapest] <= totals[0]
+    # A line too thin for the upload as entered: no design as entered, only the link rule's (here infeasible)
+    thin = designs.evaluate(entered, link_mbps=1.0, catalog=NO_LINKS)  # carries 0.8: frames only
+    assert thin.changes[0] == {"link_upgrade_per_month": 0.0} and not thin.feasible[0]
+    # No upgrade entered: the link rule changes nothing, and the scenario is its first design once
+    plain = designs.evaluate(HAND, link_mbps=30, catalog=NO_LINKS)
+    assert plain.changes.count({}) == 1 and plain.scenarios[0] == HAND
+
+
 def test_retail_cheapest_design_and_the_edge_against_it():
     found = designs.evaluate(RETAIL, link_mbps=100, catalog=NO_LINKS)
     best = found.scenarios[found.cheapest]

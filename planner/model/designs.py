@@ -255,35 +255,44 @@ def _upload_of(s: Scenario) -> float:
     return video if s.cloud_upload == "video" else frames
 
 
-def _with_link(scenario: Scenario, changes: dict, link_mbps: float | None, classes) -> tuple[dict, bool]:
+def _with_link(scenario: Scenario, changes: dict, link_mbps: float | None, classes) -> tuple[dict, Scenario, bool]:
     """A design's changes with the link upgrade its upload needs (installation, rental, included data and per-GB
     bill of `link_upgrade`'s class in the scenario's currency, a cloud-side cost: the cloud's upload goes over it),
-    or none (0) when the site's line carries it or no class does;
-    and whether a link carries it (the site's line, or the upgrade, when its price fits the fields' bounds)."""
+    or none (0) when the site's line carries it or no class does; the scenario with them (validated once: raises
+    ScenarioError when the design does not fit the fields' bounds); and whether a link carries its upload (the
+    site's line, or the upgrade, when its price fits the fields' bounds)."""
     if link_mbps is None:
-        return changes, True
-    upload = _upload_of(apply(scenario, changes))
+        return changes, apply(scenario, changes), True
+    upload = _upload_of(scenario.model_copy(update=changes))  # unvalidated: only the upload is read
     upgrade = link_upgrade(upload, link_mbps, classes)
     fields = scale_money(_upgrade_usd(upgrade), scenario.fx_rate)
     linked = changes | {k: v for k, v in fields.items() if not same_value(getattr(scenario, k), v)}
     try:
-        apply(scenario, linked)
+        return linked, apply(scenario, linked), upgrade is not None or carries(link_mbps, upload)
     except ScenarioError:  # the upgrade's price beyond a field's bounds in this currency: not bought
-        return changes | {k: 0.0 for k in fields if getattr(scenario, k)}, carries(link_mbps, upload)
-    return linked, upgrade is not None or carries(link_mbps, upload)
+        unlinked = changes | {k: 0.0 for k in fields if getattr(scenario, k)}
+        return unlinked, apply(scenario, unlinked), carries(link_mbps, upload)
 
 
 def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalog | None = None) -> Designs:
     """Every cloud design of the scenario costed in one batch; `link_mbps` the site's uplink (None: no limit). A
-    design whose upload the site's line does not carry buys the next link class that does (`link_upgrade`)."""
+    design whose upload the site's line does not carry buys the next link class that does (`link_upgrade`), one it
+    carries buys none; the scenario as entered (its own link upgrade kept) is the first design where its line
+    carries its upload, as a fleet row's own design (`cheapest_per_row`)."""
     catalog = catalog or load_catalog()
     changes, scenarios, carried = [], [], []
+    if link_mbps is not None and carries(link_mbps, _upload_of(scenario)):
+        # the scenario as entered, its own link upgrade kept, competes too (as a fleet row's own design does);
+        # its design with the link rule applied (no upgrade bought: the line carries it) is one more
+        changes, scenarios, carried = [{}], [scenario], [True]
     for c in design_changes(scenario, catalog):
         try:
-            c, fits = _with_link(scenario, c, link_mbps, catalog.connectivity)
-            scenarios.append(apply(scenario, c))
+            c, designed, fits = _with_link(scenario, c, link_mbps, catalog.connectivity)
         except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
             continue
+        if c == {} and scenarios:  # the link rule changes nothing: the scenario as entered is already in
+            continue
+        scenarios.append(designed)
         changes.append(c)
         carried.append(fits)
     b = cost_model.batch(scenarios)
