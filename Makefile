@@ -43,7 +43,7 @@ libreoffice:
 	else echo "No LibreOffice found: set SOFFICE_PATH, or the workbook tests will be skipped"; fi
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) $(ARGS)
 
 ## Every tier (tests/conftest.py TIERS), two workers; LibreOffice, PostgreSQL and Chromium are installed first.
 test: $(STAMP) browser postgres libreoffice lint
