@@ -6,6 +6,7 @@ The fixtures are registered once in tests/conftest.py; test modules import only 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -131,6 +132,9 @@ def browser(chromium_path):
     expect.set_options(timeout=20_000)  # the first Plotly render takes 5–6 s on 2 cores
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        # Every context prefers reduced motion, as a user may: the same pages and figures without their
+        # animations, which on two cores cost the page loads about a third of their time.
+        chromium.new_context = functools.partial(chromium.new_context, reduced_motion="reduce")
         yield chromium
         chromium.close()
 
