@@ -3,8 +3,13 @@ which pools are live, grouping rows into pools, price-change profiles, pro-rata 
 
 import numpy as np
 import pytest
+from scipy.optimize import brentq
+from test_fleet import SIMPLE, programme
 
+from planner.fleet import inventory as fleet_inventory
 from planner.fleet import pool
+from planner.fleet import programme as fleet_programme
+from planner.schema.scenario import ScenarioError, replace
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +98,67 @@ def test_go_live_groups_and_shifts():
         [1, 4, 9, 16],
         [3, 8, 0, 0],
     ]
+
+
+# ── The programme (planner/fleet/programme.py) by hand ─────────────────────────────────────────────
+# SIMPLE (test_fleet): a site costs 1,800 a month in the cloud; on the edge one 3,000 device at go-live and 100 a
+# month; 12 programme months, 12 %/year discounted at each month's end.
+def test_an_inventory_without_rows_is_refused_by_name():
+    f = fleet_inventory.make_fleet("site\n", SIMPLE)
+    with pytest.raises(ScenarioError, match="^the inventory has no rows: add one row per site$"):
+        fleet_programme.evaluate(f)
+
+
+def test_each_rows_own_figures_are_discounted_at_the_bases_rate():
+    p = programme("site,go_live_month\nA,0\nB,1\n", base=SIMPLE)
+    # per site: the device at the start of its month 0, then a 1,700 saving at the end of each month of its horizon
+    # (A: 12 months; B, live from month 1: 11)
+    for row, horizon in enumerate((12, 11)):
+        npv = -3000 + sum(1700 * 1.12 ** (-(t + 1) / 12) for t in range(horizon))
+        assert p.rows.npv_savings[row] == pytest.approx(npv, rel=1e-9)
+
+
+def moved_sites_npv(go_lives: list[int], saving: float, mid_month: bool = False) -> float:
+    """NPV at 12 %/year of SIMPLE sites moved to the edge at these go-live months, over 12 programme months: each pays
+    its 3,000 device at the start of its go-live month and saves `saving` through each month from then on (discounted
+    at the month's end, or its middle)."""
+    when = 0.5 if mid_month else 1.0
+    return sum(
+        -3000 * 1.12 ** (-g / 12) + sum(saving * 1.12 ** (-(t + when) / 12) for t in range(g, 12)) for g in go_lives
+    )
+
+
+MIXED = "site,go_live_month,pin\nA,0,cloud\nB,1,split_brain_edge\n"  # the recommended plan moves B only
+PLAN = {name: fleet_inventory.PLANS.index(name) for name in ("all_cloud", "all_edge", "recommended")}
+
+
+@pytest.mark.parametrize("mid_month", [False, True])
+def test_each_plans_npv_discounts_the_sites_it_moves(mid_month):
+    timing = "mid_month" if mid_month else "end_of_month"
+    p = programme(MIXED, base=replace(SIMPLE, discount_timing=timing))
+    assert p.plans.npv_savings[PLAN["all_cloud"]] == 0
+    assert p.plans.npv_savings[PLAN["all_edge"]] == pytest.approx(moved_sites_npv([0, 1], 1700, mid_month), rel=1e-9)
+    assert p.plans.npv_savings[PLAN["recommended"]] == pytest.approx(moved_sites_npv([1], 1700, mid_month), rel=1e-9)
+
+
+@pytest.mark.parametrize("rate, mid_month", [(1, False), (25, False), (25, True)])
+def test_each_plans_npv_and_irr_after_tax(rate, mid_month):
+    timing = "mid_month" if mid_month else "end_of_month"
+    p = programme(MIXED, base=replace(SIMPLE, tax_rate_percent=rate, discount_timing=timing))
+    # a site-month on the edge saves 1,700 before tax, less tax on it: the cloud's 1,800 less the edge's 100 of
+    # management and 3,000 ÷ 180 of depreciation (the device's useful life is 180 months, no salvage)
+    after = 1700 - rate / 100 * (1800 - 100 - 3000 / 180)
+    assert p.after_tax.npv_savings[PLAN["all_cloud"]] == 0
+    for plan, go_lives in (("all_edge", [0, 1]), ("recommended", [1])):
+        npv = moved_sites_npv(go_lives, after, mid_month)
+        assert p.after_tax.npv_savings[PLAN[plan]] == pytest.approx(npv, rel=1e-9)
+    # the recommended plan's flows: −3,000 at the start of month 1, then `after` at the end of each of months 1 to 11
+    # (the IRR reads every month's saving at its end, whatever the discount timing)
+    flows = [(1, -3000)] + [(t + 1, after) for t in range(1, 12)]
+    irr = brentq(lambda i: sum(c * (1 + i) ** (-t / 12) for t, c in flows), 0.01, 1e9)
+    assert p.after_tax.irr_sign_changes[PLAN["recommended"]] == 1
+    assert p.after_tax.irr_rates[PLAN["recommended"]][0] == pytest.approx(irr * 100, rel=1e-6)
+
+
+def test_without_a_tax_rate_there_are_no_after_tax_figures():
+    assert programme(MIXED, base=replace(SIMPLE, tax_rate_percent=0)).after_tax is None
