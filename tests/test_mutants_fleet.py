@@ -4,12 +4,14 @@ which pools are live, grouping rows into pools, price-change profiles, pro-rata 
 import numpy as np
 import pytest
 from scipy.optimize import brentq
-from test_fleet import SIMPLE, programme
+from test_fleet import SIMPLE, programme, single
 
+from planner.catalogs import catalog
+from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import pool
 from planner.fleet import programme as fleet_programme
-from planner.schema.scenario import ScenarioError, replace
+from planner.schema.scenario import ScenarioError, replace, to_dict, validate
 
 pytestmark = pytest.mark.unit
 
@@ -141,13 +143,17 @@ def test_each_plans_npv_discounts_the_sites_it_moves(mid_month):
     assert p.plans.npv_savings[PLAN["recommended"]] == pytest.approx(moved_sites_npv([1], 1700, mid_month), rel=1e-9)
 
 
+# SIMPLE with results sent back: 3,600,000 images × 10 kB = 36 GB a site-month at 5 per GB, 180 (a pooled bill)
+WITH_EGRESS = validate({**to_dict(SIMPLE), "result_kb": 10, "egress_tiers": [{"start": 0, "price": 5}]})
+
+
 @pytest.mark.parametrize("rate, mid_month", [(1, False), (25, False), (25, True)])
 def test_each_plans_npv_and_irr_after_tax(rate, mid_month):
     timing = "mid_month" if mid_month else "end_of_month"
-    p = programme(MIXED, base=replace(SIMPLE, tax_rate_percent=rate, discount_timing=timing))
-    # a site-month on the edge saves 1,700 before tax, less tax on it: the cloud's 1,800 less the edge's 100 of
-    # management and 3,000 ÷ 180 of depreciation (the device's useful life is 180 months, no salvage)
-    after = 1700 - rate / 100 * (1800 - 100 - 3000 / 180)
+    p = programme(MIXED, base=replace(WITH_EGRESS, tax_rate_percent=rate, discount_timing=timing))
+    # a site-month on the edge saves 1,800 + 180 − 100 = 1,880 before tax, less tax on it: the cloud's 1,980 less the
+    # edge's 100 of management and 3,000 ÷ 180 of depreciation (the device's useful life is 180 months, no salvage)
+    after = 1880 - rate / 100 * (1980 - 100 - 3000 / 180)
     assert p.after_tax.npv_savings[PLAN["all_cloud"]] == 0
     for plan, go_lives in (("all_edge", [0, 1]), ("recommended", [1])):
         npv = moved_sites_npv(go_lives, after, mid_month)
@@ -162,3 +168,29 @@ def test_each_plans_npv_and_irr_after_tax(rate, mid_month):
 
 def test_without_a_tax_rate_there_are_no_after_tax_figures():
     assert programme(MIXED, base=replace(SIMPLE, tax_rate_percent=0)).after_tax is None
+
+
+def test_the_all_cloud_plan_saves_no_upfront_commitment():
+    """A 1-year all-upfront GPU commitment is paid at go-live and at each renewal: a plan that moves the site to the
+    edge no longer pays it; the all-cloud plan moves nothing, so it saves none."""
+    gpu = catalog.preset("smart_city_gpu")
+    base = replace(gpu, instance_commitment="one_year", instance_upfront="all", sites=1, cameras=24)
+    p = programme("site\njunction\n", base=base, months=24)
+    assert not p.plan_cloud_upfront[PLAN["all_cloud"]].any()
+    saved = p.plan_cloud_upfront[PLAN["all_edge"]]
+    assert saved[0] > 0 and saved[12] == saved[0] and not saved[1:12].any() and not saved[13:].any()
+
+
+def test_a_pooled_commitment_is_deducted_over_its_term_as_in_the_single_site_model():
+    """After tax, a 1-year all-upfront commitment (a pooled bill) is deducted over its 12 months: a one-row fleet has
+    the single scenario's after-tax NPV (`finance`'s rule on its cost lines)."""
+    gpu = catalog.preset("smart_city_gpu")
+    base = replace(
+        gpu, instance_commitment="one_year", instance_upfront="all", sites=1, cameras=24, tax_rate_percent=25
+    )
+    p = programme("site\njunction\n", base=base, months=24)
+    one = single(fleet_devices.row_scenario(p.fleet, 0))
+    assert one.cloud_upfront[0][0] > 0
+    assert p.after_tax.npv_savings[PLAN["all_edge"]] == pytest.approx(
+        one.npv_after_tax(base.discount_percent_per_year)[0]
+    )
