@@ -194,3 +194,24 @@ def test_a_pooled_commitment_is_deducted_over_its_term_as_in_the_single_site_mod
     assert p.after_tax.npv_savings[PLAN["all_edge"]] == pytest.approx(
         one.npv_after_tax(base.discount_percent_per_year)[0]
     )
+
+
+def test_the_programme_carries_each_rows_sites_months_and_each_plans_series():
+    p = programme(MIXED, base=SIMPLE)
+    assert p.months == 12 and p.fleet.inventory.n == 2
+    assert p.count.tolist() == [1, 1] and p.go_live.tolist() == [0, 1] and p.devices.tolist() == [1, 1]
+    assert p.edge.tolist() == [False, True]  # A pinned to the cloud, B to the edge
+    # each site's cloud TCO over its horizon (12 and 11 months of 1,800): what money votes with
+    assert p.cloud_marginal.tolist() == pytest.approx([1800 * 12, 1800 * 11])
+    # month 0: A alone; from month 1 both sites. The recommended plan keeps A in the cloud and runs B on the edge.
+    assert p.cloud_monthly.tolist() == [1800] + [3600] * 11
+    assert p.plan_opex.tolist() == [[1800] + [3600] * 11, [100] + [200] * 11, [1800] + [1900] * 11]
+    assert p.plan_capex.tolist() == [[0] * 12, [3000, 3000] + [0] * 10, [0, 3000] + [0] * 10]
+    # the recommended plan: −3,000 at the start of month 1, then 1,700 at the end of each of months 1 to 11
+    flows = [(1, -3000)] + [(t + 1, 1700) for t in range(1, 12)]
+    irr = 100 * brentq(lambda i: sum(c * (1 + i) ** (-t / 12) for t, c in flows), 0.01, 1e9)
+    assert p.irr[PLAN["recommended"]] == pytest.approx(irr, rel=1e-6)
+    assert p.irr_sign_changes[PLAN["recommended"]] == 1
+    assert p.irr_rates[PLAN["recommended"]][0] == pytest.approx(irr, rel=1e-6)
+    assert p.cloud_inputs["cloud_upload"].tolist() == ["frames", "frames"]
+    assert p.pools is not None and p.pooled_instance_kgco2e.shape == (3, 12) and p.upload is not None
