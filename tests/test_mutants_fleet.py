@@ -215,3 +215,10 @@ def test_the_programme_carries_each_rows_sites_months_and_each_plans_series():
     assert p.irr_rates[PLAN["recommended"]][0] == pytest.approx(irr, rel=1e-6)
     assert p.cloud_inputs["cloud_upload"].tolist() == ["frames", "frames"]
     assert p.pools is not None and p.pooled_instance_kgco2e.shape == (3, 12) and p.upload is not None
+
+
+def test_a_plans_payback_counts_from_its_first_flow():
+    # the recommended plan moves B at month 1: its payback is B's own, 1 + 3,000 ÷ 1,700 months, as its break-even
+    plans = programme(MIXED, base=SIMPLE).plans
+    assert plans.payback_months[PLAN["recommended"]] == pytest.approx(1 + 3000 / 1700, rel=1e-9)
+    assert plans.break_even_month[PLAN["recommended"]] == pytest.approx(1 + 3000 / 1700, rel=1e-9)
