@@ -7,9 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from planner.model import allocator
 from planner.ui import glossary, plans, sidebar, state
 
 PAGES = Path(__file__).parent / "pages"
+allocator.keep_freed_arrays()  # once per server process
 
 st.set_page_config(page_title="Edge Inference Planner", page_icon="🛰️", layout="wide")
 if plans.sign_in_needed():  # [auth] in the secrets: nothing but the sign-in page until someone signs in

@@ -61,7 +61,7 @@ from planner.exports.report import analyse_one, cloud_designs
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
-from planner.model import costs, designs, finance, risk
+from planner.model import allocator, costs, designs, finance, risk
 from planner.schema.scenario import replace
 
 N, MONTHS, REPEATS = 100_000, 60, 5
@@ -331,6 +331,7 @@ def save_and_open(work, runs: int) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
+    allocator.keep_freed_arrays()  # as the app and the command line do
     with baseline.compared("engine"):
         {"fleet": fleet_lines, "plans": plans_benchmark, "cheapest": cheapest_cloud_line}.get(
             " ".join(sys.argv[1:]), main

@@ -66,7 +66,7 @@ from planner.exports.workbook import fleet_workbook_bytes, workbook_bytes
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
 from planner.fleet import tables as fleet_tables
-from planner.model import designs
+from planner.model import allocator, designs
 from planner.model.costs import CARBON_PRICE
 from planner.schema.format import break_even_text, carbon_break_even_text, irr_text
 from planner.schema.scenario import (
@@ -855,6 +855,7 @@ def _reprice(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    allocator.keep_freed_arrays()
     try:
         return _run(argv)
     except (UsageError, ScenarioError, catalog.CatalogError, feeds.FeedError, OutputError) as exc:

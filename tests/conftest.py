@@ -19,6 +19,8 @@ import pytest
 from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
 
+from planner.model import allocator
+
 TIERS = {
     "unit": "pure functions of the engine, catalogs, advice, fleet and exports, in process",
     "oracle": "the engine against an independent calculation, or a property over generated inputs",
@@ -42,6 +44,7 @@ PagesManager.__init__ = _navigation_only
 # Each AppTest scans every installed distribution's metadata for custom components (~0.2 s); the installed
 # packages do not change during a run, so the scan is done once.
 manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+allocator.keep_freed_arrays()  # as the app and the command line do
 
 
 from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
