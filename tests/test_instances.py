@@ -321,3 +321,30 @@ def test_a_renewal_buys_what_the_month_needs_not_the_most_ever_committed():
     three = report.analyse_one(replace(s, instance_commitment="three_year"))
     assert three.costs.values("instances")[0].tolist() == [2] * 36
     assert three.costs.values("commitments_bought")[0].sum() == 2
+
+
+def test_a_need_that_never_falls_renews_what_each_month_added_a_term_ago():
+    # term 2, needs 1 1 2 2 3: added 1 0 1 0 1, and each month buys what it added plus what expires (bought two months
+    # before): 1, 0, 1 + 1, 0 + 0, 1 + 2. In service: the need. Running (bought before, still in term): the rest.
+    # Term 3, needs 2 2 2 2 2 2 5: 2 at months 0 and 3, then 3 added + 2 renewed at month 6. No term: nothing bought.
+    needed = np.array([[1, 1, 2, 2, 3, 3, 3], [2, 2, 2, 2, 2, 2, 5], [1, 2, 3, 4, 5, 6, 7]], float)
+    in_service, bought, running = costs.commitments(needed, np.array([2, 3, 0]))
+    assert bought.tolist() == [[1, 0, 2, 0, 3, 0, 3], [2, 0, 0, 2, 0, 0, 5], [0] * 7]
+    assert in_service.tolist() == needed.tolist()
+    assert running.tolist() == [[0, 1, 0, 2, 0, 3, 0], [0, 2, 2, 0, 2, 2, 0], [0] * 7]
+
+
+def test_the_closed_form_and_the_month_by_month_recurrence_agree_row_by_row():
+    # Needs that never fall (the closed form) and needs that fall (the recurrence), terms 0, 1, 12 and 36, mixed in
+    # one call: each row as the recurrence alone gives it.
+    rng = np.random.default_rng(7)
+    rising = np.cumsum(rng.integers(0, 3, (40, 50)), axis=1).astype(float) + 1
+    falling = rng.integers(1, 9, (40, 50)).astype(float)
+    needed = np.vstack([rising, falling])
+    term = rng.choice([0, 1, 12, 36], 80)
+    in_service, bought, running = costs.commitments(needed, term)
+    committed = term > 0
+    served, got = costs._recurrence(needed[committed], term[committed])
+    assert np.array_equal(in_service[committed], served) and np.array_equal(bought[committed], got)
+    assert np.array_equal(in_service[~committed], needed[~committed]) and not bought[~committed].any()
+    assert np.array_equal(running[committed], served - got) and not running[~committed].any()

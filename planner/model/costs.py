@@ -1437,25 +1437,52 @@ def instances_needed(load: np.ndarray, min_count: np.ndarray) -> np.ndarray:
 
 def commitments(needed: np.ndarray, term_months: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(instances in service, commitments bought, commitments still running bought before), each (n, M), for the
-    instances needed per month (n, M) under a commitment of term_months (n,) (0: none, in service = needed)."""
+    instances needed per month (n, M) under a commitment of term_months (n,) (0: none, in service = needed).
+    Rows whose need never falls take the closed form (`_renewed`); the others the month-by-month recurrence."""
     n, M = needed.shape
     term = np.asarray(term_months).astype(int)
     committed = term > 0
     in_service, bought = needed.copy(), np.zeros((n, M))
     if committed.any():
-        rows = np.flatnonzero(committed)
-        # month-major copies: each month's step reads and writes one contiguous row
-        need, life, at = np.ascontiguousarray(needed[rows].T), term[rows], np.arange(rows.size)
-        served, got = need.copy(), np.zeros_like(need)
-        bought_so_far = np.zeros((M + 1, rows.size))  # Σ bought(s) for s < m, per month m
-        for m in range(M):
-            running = bought_so_far[m] - bought_so_far[np.maximum(m - life + 1, 0), at]
-            np.maximum(need[m], running, out=served[m])
-            np.subtract(served[m], running, out=got[m])
-            np.add(bought_so_far[m], got[m], out=bought_so_far[m + 1])
-        in_service[rows], bought[rows] = served.T, got.T
+        never_falls = committed & (needed[:, 1:] >= needed[:, :-1]).all(axis=1)
+        for months in np.unique(term[never_falls]):
+            rows = np.flatnonzero(never_falls & (term == months))
+            bought[rows] = _renewed(needed[rows], int(months))
+        rows = np.flatnonzero(committed & ~never_falls)
+        if rows.size:
+            in_service[rows], bought[rows] = _recurrence(needed[rows], term[rows])
     running = np.where(_col(committed), in_service - bought, 0.0)  # commitments still running, bought before
     return in_service, bought, running
+
+
+def _renewed(needed: np.ndarray, term: int) -> np.ndarray:
+    """Commitments bought per month (n, M) for a need that never falls, under one term: every month's need is in
+    service and exactly covered by the commitments of the last `term` months, so what a month buys is what it adds
+    plus what expires: bought(m) = added(m) + bought(m − term) = Σ_k added(m − k × term), added(m) = need(m) −
+    need(m − 1) (need(−1) = 0). Exact: the needs are whole instances."""
+    n, M = needed.shape
+    bought = np.empty((n, M))
+    bought[:, 0] = needed[:, 0]
+    np.subtract(needed[:, 1:], needed[:, :-1], out=bought[:, 1:])  # added(m)
+    for start in range(term, M, term):  # each term's months add what the term before bought
+        width = min(term, M - start)
+        bought[:, start : start + width] += bought[:, start - term : start - term + width]
+    return bought
+
+
+def _recurrence(needed: np.ndarray, term: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(in service, bought) (n, M) month by month, every row at once: for a need that may fall."""
+    n, M = needed.shape
+    # month-major copies: each month's step reads and writes one contiguous row
+    need, at = np.ascontiguousarray(needed.T), np.arange(n)
+    served, got = need.copy(), np.zeros_like(need)
+    bought_so_far = np.zeros((M + 1, n))  # Σ bought(s) for s < m, per month m
+    for m in range(M):
+        running = bought_so_far[m] - bought_so_far[np.maximum(m - term + 1, 0), at]
+        np.maximum(need[m], running, out=served[m])
+        np.subtract(served[m], running, out=got[m])
+        np.add(bought_so_far[m], got[m], out=bought_so_far[m + 1])
+    return served.T, got.T
 
 
 def instance_rates(b: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
