@@ -320,6 +320,7 @@ def test_rows_alike_are_searched_once_and_get_exactly_the_same_designs():
     np.testing.assert_array_equal(repeated.design, found.design[copies])
     np.testing.assert_array_equal(repeated.feasible, found.feasible[copies])
     assert costed[0] == f.inventory.n  # the rows' own designs: one per distinct row
+    assert repeated.pairs_costed == sum(costed[1:]) == found.pairs_costed > 0  # then the designs' (design, row) pairs
 
 
 def test_per_row_price_schedules_cost_what_each_schedule_costs_alone():

@@ -318,6 +318,7 @@ class RowDesigns:
     scenarios: tuple[Scenario, ...] = ()  # the base with each design
     link_upgrade: dict[str, np.ndarray] | None = None  # UPGRADE_FIELDS (n,) of the link upgrade each row's design
     # buys on the row (`row_upgrades`, in the row's currency; 0 where its line carries it); None: none bought
+    pairs_costed: int = 0  # (design, row) pairs the search costed, the rows' own designs not counted
 
 
 MAX_STACKED_ROWS = 2_000  # (design, row) pairs per batch: small batches keep the instance recurrence in cache
@@ -404,7 +405,7 @@ def cheapest_per_row(
     link_upgrade = {
         k: np.where(chose, v, 0.0) for k, v in _upgrade_columns(upgrades, video_design[design], np.arange(n)).items()
     }
-    return RowDesigns(total, design, changes, np.isfinite(best), scenarios, link_upgrade)
+    return RowDesigns(total, design, changes, np.isfinite(best), scenarios, link_upgrade, len(row_of))
 
 
 PRICE_COLUMNS = ("ingest_per_gb", "serverless_per_gb_second", "serverless_per_million_requests", "storage_per_gb_month")
