@@ -1462,7 +1462,7 @@ def _renewed(needed: np.ndarray, term: int) -> np.ndarray:
     need(m − 1) (need(−1) = 0). Exact: the needs are whole instances."""
     n, M = needed.shape
     bought = np.empty((n, M))
-    bought[:, 0] = needed[:, 0]
+    bought[:, :1] = needed[:, :1]
     np.subtract(needed[:, 1:], needed[:, :-1], out=bought[:, 1:])  # added(m)
     for start in range(term, M, term):  # each term's months add what the term before bought
         width = min(term, M - start)
