@@ -329,7 +329,6 @@ def cheapest_per_row(
     overrides: dict[str, np.ndarray],
     choices: dict[str, np.ndarray],
     link_mbps: np.ndarray,
-    own_total: np.ndarray | None = None,
     rows: np.ndarray | None = None,
 ) -> RowDesigns:
     """The cheapest feasible cloud design of every row of a batch (the rows of `cost_model.batch([base], choices,
@@ -339,9 +338,8 @@ def cheapest_per_row(
     its upload, or with the link upgrade the row would buy for it (`row_upgrades`: the next class that carries it,
     as `evaluate`'s `link_upgrade`; infeasible where no class does), the designs' rows stacked into batches of up to
     MAX_STACKED_ROWS (never a loop over rows); `rows` limits the search (the others keep their own design); rows
-    alike in every column and link are searched once.
-    `own_total`: the rows' own cloud TCO if already costed (else costed here; NaN outside `rows`). A tie (9
-    significant digits) keeps the row's own design, then the design that changes fewer inputs."""
+    alike in every column and link are searched once. A tie (9 significant digits) keeps the row's own design, then
+    the design that changes fewer inputs."""
     n = len(link_mbps)
 
     def column(name):
@@ -362,24 +360,21 @@ def cheapest_per_row(
     asked = np.flatnonzero(searched)
     key = [rows_batch.columns[k][asked].astype(float) for k in rows_batch.columns]
     key += [np.broadcast_to(np.asarray(link_mbps, float), (n,))[asked]]
-    if own_total is not None:
-        key.append(np.asarray(own_total, float)[asked])
     first, alike = _first_alike(np.column_stack(key))
     searched = np.isin(np.arange(n), asked[first])
-    if own_total is None:
-        own_total = np.full(n, np.nan)
-        reps = np.flatnonzero(searched)
-        own_total[reps] = _cloud_total(
-            cost_model.Batch(
-                len(reps),
-                {k: v[reps] for k, v in rows_batch.columns.items()},
-                rows_batch.inference_tiers,
-                rows_batch.egress_tiers,
-            )
+    own_total = np.full(n, np.nan)  # the rows' own cloud TCO (NaN outside the rows searched)
+    reps = np.flatnonzero(searched)
+    own_total[reps] = _cloud_total(
+        cost_model.Batch(
+            len(reps),
+            {k: v[reps] for k, v in rows_batch.columns.items()},
+            rows_batch.inference_tiers,
+            rows_batch.egress_tiers,
         )
+    )
     own_upload = np.broadcast_to(choices.get("cloud_upload", base.cloud_upload), (n,))
     best = np.where(np.where(own_upload == "video", fits["video"], fits["frames"]), _rounded(own_total), np.inf)
-    total, design = np.asarray(own_total, float).copy(), np.full(n, -1)
+    total, design = own_total.copy(), np.full(n, -1)
     changes, scenarios, designs_batch, set_by_design = _designs_of(base)
     video_design = np.array([s.cloud_upload == "video" for s in scenarios])
     # (design, row) pairs in the designs' order (fewer changes first, so a tie keeps the earlier): the rows whose
