@@ -4,7 +4,10 @@ which link class is bought, the rounding that lets equal designs tie, and a desi
 import numpy as np
 import pytest
 
+from planner.catalogs import catalog
+from planner.model import costs as cost_model
 from planner.model import designs
+from planner.schema.scenario import replace
 
 pytestmark = pytest.mark.unit
 
@@ -62,3 +65,85 @@ def test_a_design_in_words():
     assert field["instance_billing"].options["scale_to_zero"] in hourly
     per_image = designs.design_words(values | {"inference_pricing": "per_image"})
     assert per_image.startswith(field["inference_pricing"].options["per_image"] + "; uploads: ")
+
+
+# ── The search per row (`cheapest_per_row`) at the link's edge ──────────────────────────────────────────────────
+def test_a_rows_own_design_counts_only_where_its_own_upload_fits_up_to_exactly_80_percent_of_the_link():
+    # HAND on serverless: one camera, video 4 Mbps, frames 1 × 1 × 150 kB × 8 / 1,000 = 1.2 Mbps; uploads cost nothing,
+    # so the same design uploading frames costs what the row's own does (24.192), and a tie keeps the row's own.
+    # Row 0 uploads video on a 5 Mbps link: 0.8 × 5 = 4, exactly its video: it fits, its own design stays.
+    # Row 1, alike but on 4.5 Mbps (0.8 × 4.5 = 3.6 < 4): its own does not fit; the frames design, one change away.
+    # Row 2 uploads frames on 5 Mbps: they fit, its own design stays.
+    from test_fleet_cheapest import HAND, SERVERLESS_TOTAL
+
+    # Rows 3 and 4 have no camera on a 0 Mbps link: nothing to upload, which 0 × 0.8 carries; their own designs stay.
+    base = replace(HAND, inference_pricing="serverless")
+    choices = {"cloud_upload": np.array(["video", "video", "frames", "video", "frames"], dtype=object)}
+    cameras = {"cameras": np.array([1.0, 1, 1, 0, 0])}
+    found = designs.cheapest_per_row(base, cameras, choices, np.array([5.0, 4.5, 5.0, 0.0, 0.0]))
+    assert found.design[[0, 2, 3, 4]].tolist() == [-1, -1, -1, -1]
+    assert found.changes[found.design[1]] == {"cloud_upload": "frames"}
+    assert found.cloud_total == pytest.approx([SERVERLESS_TOTAL] * 3 + [0, 0], rel=1e-12)
+    assert found.feasible.all()
+
+
+# ── Designs set on rows, and said in words ───────────────────────────────────────────────────────────────────────
+def test_the_first_design_set_on_a_row_is_the_bases_own_and_a_row_at_minus_one_keeps_its_own():
+    # Design 0 is the base's own ({}): set on row 0 (which chose serverless), it brings back the base's per-image
+    # pricing; row 1 (−1) keeps its own serverless. Its fields in words are the base's design inputs, and the link
+    # upgrade the row buys.
+    base = catalog.preset("retail")
+    rows = cost_model.batch([base], {"inference_pricing": np.array(["serverless", "serverless"], dtype=object)})
+    upgrade = {"link_upgrade_install": np.array([349.0, 0.0]), "link_upgrade_per_month": np.array([65.0, 0.0])}
+    found = designs.RowDesigns(np.zeros(2), np.array([0, -1]), ({},), np.ones(2, bool), (base,), upgrade)
+    costed = designs.with_designs(base, rows, found)
+    assert costed["per_image"].tolist() == [True, False] and costed["serverless"].tolist() == [False, True]
+    assert costed["link_upgrade_install"].tolist() == [349.0, rows["link_upgrade_install"][1]]
+    expected = {k: getattr(base, k) for k in designs.DESIGN_INPUTS if k != "cloud_region"}
+    assert designs.design_fields(found, 0) == expected | {"link_upgrade_install": 349.0, "link_upgrade_per_month": 65.0}
+    assert designs.design_fields(found, 1) == {}
+
+
+def test_no_rows_in_words_is_an_empty_object_array_and_rows_are_object_text():
+    empty = designs.inputs_text({k: np.array([], dtype=object) for k in designs.DESIGN_INPUTS})
+    assert empty.shape == (0,) and empty.dtype == object
+    retail = catalog.preset("retail")
+    values = {k: np.array([getattr(retail, k)] * 2, dtype=object) for k in designs.DESIGN_INPUTS}
+    words = designs.inputs_text(values)
+    assert words.dtype == object and words.tolist() == [designs.design_text(retail)] * 2
+
+
+def test_changes_in_words_say_each_input_once_and_a_regions_prices_by_its_line():
+    retail = catalog.preset("retail")  # per-image API, no region, video, 0.526 an instance-hour
+    changes = {
+        "inference_pricing": "instances",
+        "cloud_region": "us-east-1",
+        "ingest_per_gb": 0.5,  # a region's price: said by the region's line
+        "instance_per_hour": 1.25,
+        "cloud_provider": "aws",  # also the region's
+    }
+    assert designs.changes_text(retail, changes) == [
+        "Inference pricing: Per-image API (tiered) → GPU instances (provisioned)",
+        "Cloud region: No region: prices as entered → AWS · US East (N. Virginia) (us-east-1) (its transfer, "
+        "per-image, ingest, serverless and storage prices, grid intensity and PUE)",
+        "Instance price, on demand: 0.526 → 1.25 USD/instance-hour",
+    ]
+    assert designs.changes_text(retail, {"cloud_upload": "frames"}) == [
+        "What the site uploads: Full video streams → Analysed frames only"
+    ]
+
+
+def test_a_designs_sources_are_the_catalog_entries_of_the_prices_it_uses():
+    retail = catalog.preset("retail")  # AWS per-image API: the Rekognition and the transfer entries
+    per_image = designs.sources_text(retail)
+    assert [line.split(":")[0] for line in per_image] == [
+        "aws — Amazon Rekognition Image (DetectLabels)",
+        "aws — Internet data transfer out",
+    ]
+    # On GPU instances the per-image entry no longer applies, and no catalog instance is named: said so.
+    instances = designs.sources_text(replace(retail, inference_pricing="instances"))
+    assert instances == [per_image[1], "GPU instance rates: the scenario's own figures (no catalog instance)"]
+    # Custom prices (a per-image price and free transfer of no catalog entry): no catalog entry at all.
+    from test_fleet_cheapest import HAND
+
+    assert designs.sources_text(HAND) == ["the scenario's own cloud prices (no catalog source)"]
