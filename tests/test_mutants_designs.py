@@ -147,3 +147,22 @@ def test_a_designs_sources_are_the_catalog_entries_of_the_prices_it_uses():
     from test_fleet_cheapest import HAND
 
     assert designs.sources_text(HAND) == ["the scenario's own cloud prices (no catalog source)"]
+
+
+def test_the_link_upgrade_is_the_chosen_designs_even_when_it_is_the_bases_own_design():
+    # Base: HAND on serverless, uploading frames (design 0, {}). Rows 0 and 1 chose the dear per-image API uploading
+    # video; row 2 chose the base's own design. On a 1 Mbps line (0.8 usable) nothing fits: row 0 buys satellite
+    # (20 Mbps, 349 + 65 a month, 50 GB included, 0.5 per GB above) for the base's design, 24.192 + 349 + 12 × (65 +
+    # (162 − 50) × 0.5) = 1,825.192. On 1,000 Mbps row 1 takes the base's design with no upgrade, and row 2 keeps its
+    # own (a tie with design 0): neither buys anything.
+    from test_fleet_cheapest import HAND, SATELLITE, SERVERLESS_TOTAL, UPGRADED_TOTAL
+
+    base = replace(HAND, inference_pricing="serverless", cloud_upload="frames")
+    choices = {
+        "inference_pricing": np.array(["per_image", "per_image", "serverless"], dtype=object),
+        "cloud_upload": np.array(["video", "video", "frames"], dtype=object),
+    }
+    found = designs.cheapest_per_row(base, {}, choices, np.array([1.0, 1000.0, 1000.0]))
+    assert found.design.tolist() == [0, 0, -1] and found.changes[0] == {}
+    assert found.cloud_total == pytest.approx([UPGRADED_TOTAL, SERVERLESS_TOTAL, SERVERLESS_TOTAL], rel=1e-12)
+    assert {k: v.tolist() for k, v in found.link_upgrade.items()} == {k: [v, 0.0, 0.0] for k, v in SATELLITE.items()}
