@@ -166,3 +166,17 @@ def test_the_link_upgrade_is_the_chosen_designs_even_when_it_is_the_bases_own_de
     assert found.design.tolist() == [0, 0, -1] and found.changes[0] == {}
     assert found.cloud_total == pytest.approx([UPGRADED_TOTAL, SERVERLESS_TOTAL, SERVERLESS_TOTAL], rel=1e-12)
     assert {k: v.tolist() for k, v in found.link_upgrade.items()} == {k: [v, 0.0, 0.0] for k, v in SATELLITE.items()}
+
+
+def test_a_design_uploading_video_buys_what_its_video_needs_not_what_its_frames_would():
+    # 20 MB frames: 1 × 1 × 20,000 kB × 8 / 1,000 = 160 Mbps of frames against 4 Mbps of video. The row chose the dear
+    # per-image API; the base's own design (serverless, video) wins: its video fits the 10 Mbps line (0.8 × 10 = 8),
+    # so it buys nothing, though its frames would need a class of their own. Uploads cost nothing: 24.192.
+    from test_fleet_cheapest import HAND, SATELLITE, SERVERLESS_TOTAL
+
+    base = replace(HAND, inference_pricing="serverless", image_kb=20_000)
+    own = {"inference_pricing": np.array(["per_image"], dtype=object)}
+    found = designs.cheapest_per_row(base, {}, own, np.array([10.0]))
+    assert found.design.tolist() == [0] and found.scenarios[0].cloud_upload == "video"
+    assert found.cloud_total == pytest.approx([SERVERLESS_TOTAL], rel=1e-12)
+    assert {k: v.tolist() for k, v in found.link_upgrade.items()} == {k: [0.0] for k in SATELLITE}
