@@ -180,3 +180,57 @@ def test_a_design_uploading_video_buys_what_its_video_needs_not_what_its_frames_
     assert found.design.tolist() == [0] and found.scenarios[0].cloud_upload == "video"
     assert found.cloud_total == pytest.approx([SERVERLESS_TOTAL], rel=1e-12)
     assert {k: v.tolist() for k, v in found.link_upgrade.items()} == {k: [0.0] for k in SATELLITE}
+
+
+def test_a_designs_figures_by_hand():
+    # HAND on serverless: 1,080,000 images a month × 1.86667e-6 = 2.0160036 a month, nothing upfront, 24.192 over 12
+    # months; the edge: retail's five devices at 1,000. Savings 24.192 − 5,000; at 2.016 a month they never pay back. The
+    # uploads (4 Mbps of video) are not limited (no link given).
+    from test_fleet_cheapest import HAND, IMAGES_PER_MONTH, SERVERLESS_TOTAL
+
+    monthly = IMAGES_PER_MONTH * (0.1 * 1 * 1.66667e-5 + 0.2 / 1e6)
+    found = designs.evaluate(replace(HAND, inference_pricing="serverless"))
+    figures = found.figures(found.current)
+    npv, never = figures.pop("npv_savings"), figures.pop("break_even_month")
+    assert never is None and figures == pytest.approx(
+        {
+            "monthly_cost": monthly,
+            "upfront": 0.0,
+            "total_cost": SERVERLESS_TOTAL,
+            "edge_total_cost": 5000.0,
+            "savings_total": SERVERLESS_TOTAL - 5000,
+            "upload_mbps": 4.0,
+            "feasible": True,
+            "link_upgrade_install": 0.0,
+            "link_upgrade_per_month": 0.0,
+        },
+        rel=1e-12,
+    )
+    assert -5000 < npv < SERVERLESS_TOTAL - 5000  # the savings, discounted: less than 24.192 recovered
+    # Against the per-image API (1,080 a month) the 5,000 pays back within month 5: 1,080 × 4 < 5,000 < 1,080 × 5.
+    dear = found.figures(found.changes.index({"inference_pricing": "per_image"}))
+    assert 4 <= dear["break_even_month"] <= 5
+    # With 12 %/year growth the first month is as before (growth starts after it).
+    grown = designs.evaluate(replace(HAND, inference_pricing="serverless", workload_growth_percent_per_year=12))
+    assert grown.monthly_cost(grown.current) == pytest.approx(monthly, rel=1e-12)
+    assert grown.finance.cloud_running_monthly[grown.current, 1] > monthly * 1.009  # 1.12^(1/12) = 1.00949
+
+
+def test_a_one_year_commitment_paid_upfront_is_paid_in_the_first_month():
+    # One instance (1 frame/s × 1.3 headroom ÷ 400/s rounds up to the minimum, 1) at 100 an hour committed for a year,
+    # all upfront: 100 × 730.5 × 12 = 876,600 in month 0, nothing more a month.
+    from test_fleet_cheapest import HAND
+
+    found = designs.evaluate(HAND)
+    i = found.changes.index(
+        {"inference_pricing": "instances", "instance_commitment": "one_year", "instance_upfront": "all"}
+    )
+    assert found.upfront(i) == pytest.approx(100 * 730.5 * 12, rel=1e-12)
+    assert found.monthly_cost(i) == 0.0 and found.figures(i)["upfront"] == found.upfront(i)
+
+
+def test_a_search_limited_to_no_row_costs_nothing_and_keeps_every_rows_own():
+    from test_fleet_cheapest import HAND
+
+    found = designs.cheapest_per_row(HAND, {}, {}, np.array([1.0, 1.0]), rows=np.array([], int))
+    assert found.design.tolist() == [-1, -1] and np.isnan(found.cloud_total).all() and found.pairs_costed == 0

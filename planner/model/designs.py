@@ -364,14 +364,15 @@ def cheapest_per_row(
     searched = np.isin(np.arange(n), asked[first])
     own_total = np.full(n, np.nan)  # the rows' own cloud TCO (NaN outside the rows searched)
     reps = np.flatnonzero(searched)
-    own_total[reps] = _cloud_total(
-        cost_model.Batch(
-            len(reps),
-            {k: v[reps] for k, v in rows_batch.columns.items()},
-            rows_batch.inference_tiers,
-            rows_batch.egress_tiers,
+    if reps.size:
+        own_total[reps] = _cloud_total(
+            cost_model.Batch(
+                len(reps),
+                {k: v[reps] for k, v in rows_batch.columns.items()},
+                rows_batch.inference_tiers,
+                rows_batch.egress_tiers,
+            )
         )
-    )
     own_upload = np.broadcast_to(choices.get("cloud_upload", base.cloud_upload), (n,))
     best = np.where(np.where(own_upload == "video", fits["video"], fits["frames"]), _rounded(own_total), np.inf)
     total, design = own_total.copy(), np.full(n, -1)
