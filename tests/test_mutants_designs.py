@@ -234,3 +234,15 @@ def test_a_search_limited_to_no_row_costs_nothing_and_keeps_every_rows_own():
 
     found = designs.cheapest_per_row(HAND, {}, {}, np.array([1.0, 1.0]), rows=np.array([], int))
     assert found.design.tolist() == [-1, -1] and np.isnan(found.cloud_total).all() and found.pairs_costed == 0
+
+
+def test_an_upgrade_priced_beyond_the_fields_bounds_in_this_currency_is_not_bought():
+    # At 1,000 per USD satellite's 0.5 per GB above its allowance is 500 per GB, beyond the field's 100: no class can be
+    # bought, so no design fits HAND's 1 Mbps line (0.8 usable: neither 4 Mbps of video nor 1.2 of frames), and none
+    # pays the scenario's own upgrade (10 to install, 5 a month): each design sets those to 0.
+    from test_fleet_cheapest import HAND
+
+    found = designs.evaluate(replace(HAND, fx_rate=1000, link_upgrade_install=10, link_upgrade_per_month=5), 1.0)
+    unlinked = {"link_upgrade_install": 0.0, "link_upgrade_per_month": 0.0}
+    assert found.changes[:2] == (unlinked, {"cloud_upload": "frames"} | unlinked)
+    assert not found.feasible.any() and found.cheapest is None
