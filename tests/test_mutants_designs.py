@@ -246,3 +246,12 @@ def test_an_upgrade_priced_beyond_the_fields_bounds_in_this_currency_is_not_boug
     unlinked = {"link_upgrade_install": 0.0, "link_upgrade_per_month": 0.0}
     assert found.changes[:2] == (unlinked, {"cloud_upload": "frames"} | unlinked)
     assert not found.feasible.any() and found.cheapest is None
+
+
+def test_the_provider_whose_regions_a_scenario_may_move_to():
+    # Its region's provider first (an Azure region with custom prices: azure), else its price source's prefix
+    # (retail's 'aws — Amazon Rekognition …', no region: aws), else none (custom prices, no region).
+    cat, retail = catalog.load(), catalog.preset("retail")
+    assert designs.provider_of(cat, replace(retail, cloud_region="eastus", cloud_provider="Custom API")) == "azure"
+    assert designs.provider_of(cat, retail) == "aws"
+    assert designs.provider_of(cat, replace(retail, cloud_provider="Custom API")) is None
