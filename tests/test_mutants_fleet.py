@@ -1,5 +1,8 @@
-"""The fleet's cloud pool kernels by hand (fast tier, read by `make mutation`): pooled volumes shifted by go-live,
-which pools are live, grouping rows into pools, price-change profiles, pro-rata shares, the egress bill."""
+"""The fleet by hand (fast tier, read by `make mutation`). Its cloud pool kernels: pooled volumes shifted by go-live,
+which pools are live, grouping rows into pools, price-change profiles, pro-rata shares, the egress bill. Its
+programme: each row's and plan's figures, the latency rule's wait."""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -222,3 +225,30 @@ def test_a_plans_payback_counts_from_its_first_flow():
     plans = programme(MIXED, base=SIMPLE).plans
     assert plans.payback_months[PLAN["recommended"]] == pytest.approx(1 + 3000 / 1700, rel=1e-9)
     assert plans.break_even_month[PLAN["recommended"]] == pytest.approx(1 + 3000 / 1700, rel=1e-9)
+    # nothing moves in the all-cloud plan: nothing to pay back. All-edge: A from month 0, B from month 1, each
+    # saving 1,700 a month after its 3,000 device: −1,300 at the end of month 0, −900 at the end of month 1, then
+    # 3,400 a month: 0 is reached 900 ÷ 3,400 into month 2.
+    assert np.isnan(plans.payback_months[PLAN["all_cloud"]])
+    assert plans.payback_months[PLAN["all_edge"]] == pytest.approx(2 + 900 / 3400, rel=1e-9)
+
+
+# A site's cloud path on fibre (5 ms round trip) to a region 1,000 km away: 2 × 1,000 ÷ 200 km/ms × 1.5 route
+# factor = 15 ms, a 100 kB frame up an 80 Mbps link 100 × 8 ÷ 80 = 10 ms, 20 ms of queueing and 150 ms of cloud
+# detection: 200 ms, plus the wait for the next analysed frame (half the interval between analysed frames).
+LATENCY = "site,analysed_fps,response_ms,connectivity,region_distance_km,image_kb,uplink_mbps,workload\n"
+
+
+def test_the_latency_rule_reads_each_sites_wait_for_its_next_analysed_frame():
+    rows = [
+        "A,0,200,fiber,1000,100,80,detection",  # no analysed frames, no wait: 200 ms, not more than the 200 allowed
+        "B,0,199,fiber,1000,100,80,detection",  # the same 200 ms is more than 199: the cloud is too slow
+        # 0.5 frames/s: a wait of 500 ÷ 0.5 = 1,000 ms, within the 1,001 ms allowed (an edge path could meet it), but
+        # the cloud path takes 1,000 + 200 = 1,200 ms: too slow
+        "C,0.5,1001,fiber,1000,100,80,detection",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 500 ÷ 0 for the sites without analysed frames
+        hard = programme(LATENCY + "\n".join(rows) + "\n", base=SIMPLE).placement.hard
+    latency = fleet_programme.HARD_RULES.index("latency")
+    assert hard[:, latency].tolist() == [False, True, True]
+    assert not np.delete(hard, latency, axis=1).any()  # fibre, anonymisable data, a frame upload the link carries
