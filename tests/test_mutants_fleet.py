@@ -6,6 +6,7 @@ searched row's latency and power, why none fits; and a row opened as a scenario.
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import brentq
 from test_fleet import SIMPLE, programme, single
@@ -340,3 +341,13 @@ def test_an_upgrade_bought_in_a_currency_worth_a_thousand_dollars_is_still_bough
     assert found.link_upgrade["link_upgrade_install"].tolist() == pytest.approx([0.349], rel=1e-12)
     assert found.link_upgrade["link_upgrade_per_month"].tolist() == pytest.approx([0.065], rel=1e-12)
     assert upload.upgraded.tolist() == [True] and upload.cannot_upload.tolist() == [False]
+
+
+def test_an_inventory_built_without_its_parsed_numbers_reads_its_cells():
+    """An Inventory made from a table alone (no `parse_inventory`): numeric cells are read from their text, a blank
+    or unreadable cell takes the base's value (SIMPLE: 10 cameras at its one site)."""
+    table = pd.DataFrame({"site": ["A", "B", "C"], "cameras": ["3", "", "many"]})
+    answers = fleet_inventory.make_fleet("site\nA\n", SIMPLE).answers
+    f = fleet_inventory.Fleet("F", SIMPLE, answers, fleet_inventory.Inventory(table), 12)
+    numbers, _ = fleet_devices._values(f)
+    assert numbers["cameras"].tolist() == [3, 10, 10]
