@@ -1,11 +1,18 @@
-"""The fleet's cloud pool kernels by hand (fast tier, read by `make mutation`): pooled volumes shifted by go-live,
-which pools are live, grouping rows into pools, price-change profiles, pro-rata shares, the egress bill."""
+"""The fleet by hand (fast tier, read by `make mutation`). Its cloud pool kernels: pooled volumes shifted by go-live,
+which pools are live, grouping rows into pools, price-change profiles, pro-rata shares, the egress bill. Its
+programme: each row's and plan's figures, the latency rule's wait. Its device search: which catalog devices fit a
+searched row's latency and power, why none fits; and a row opened as a scenario."""
+
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import brentq
 from test_fleet import SIMPLE, programme, single
+from test_fleet_cheapest import HAND
 
+from planner.advice import advisor
 from planner.catalogs import catalog
 from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
@@ -222,3 +229,125 @@ def test_a_plans_payback_counts_from_its_first_flow():
     plans = programme(MIXED, base=SIMPLE).plans
     assert plans.payback_months[PLAN["recommended"]] == pytest.approx(1 + 3000 / 1700, rel=1e-9)
     assert plans.break_even_month[PLAN["recommended"]] == pytest.approx(1 + 3000 / 1700, rel=1e-9)
+    # nothing moves in the all-cloud plan: nothing to pay back. All-edge: A from month 0, B from month 1, each
+    # saving 1,700 a month after its 3,000 device: −1,300 at the end of month 0, −900 at the end of month 1, then
+    # 3,400 a month: 0 is reached 900 ÷ 3,400 into month 2.
+    assert np.isnan(plans.payback_months[PLAN["all_cloud"]])
+    assert plans.payback_months[PLAN["all_edge"]] == pytest.approx(2 + 900 / 3400, rel=1e-9)
+
+
+# A site's cloud path on fibre (5 ms round trip) to a region 1,000 km away: 2 × 1,000 ÷ 200 km/ms × 1.5 route
+# factor = 15 ms, a 100 kB frame up an 80 Mbps link 100 × 8 ÷ 80 = 10 ms, 20 ms of queueing and 150 ms of cloud
+# detection: 200 ms, plus the wait for the next analysed frame (half the interval between analysed frames).
+LATENCY = "site,analysed_fps,response_ms,connectivity,region_distance_km,image_kb,uplink_mbps,workload\n"
+
+
+def test_the_latency_rule_reads_each_sites_wait_for_its_next_analysed_frame():
+    rows = [
+        "A,0,200,fiber,1000,100,80,detection",  # no analysed frames, no wait: 200 ms, not more than the 200 allowed
+        "B,0,199,fiber,1000,100,80,detection",  # the same 200 ms is more than 199: the cloud is too slow
+        # 0.5 frames/s: a wait of 500 ÷ 0.5 = 1,000 ms, within the 1,001 ms allowed (an edge path could meet it), but
+        # the cloud path takes 1,000 + 200 = 1,200 ms: too slow
+        "C,0.5,1001,fiber,1000,100,80,detection",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 500 ÷ 0 for the sites without analysed frames
+        hard = programme(LATENCY + "\n".join(rows) + "\n", base=SIMPLE).placement.hard
+    latency = fleet_programme.HARD_RULES.index("latency")
+    assert hard[:, latency].tolist() == [False, True, True]
+    assert not np.delete(hard, latency, axis=1).any()  # fibre, anonymisable data, a frame upload the link carries
+
+
+# ── The device search and a row opened as a scenario (planner/fleet/devices.py) by hand ─────────────────────────
+RETAIL = catalog.preset("retail")  # 30 % sizing headroom, no workload growth; its answers: 50 % derating
+
+# The six sized catalog devices (`advisor.sized_devices`), with their host: benchmark inferences/s, 1080p30 decode
+# streams, watts. Orin Nano Super 286, 11, 25; Orin NX 16GB 256, 18, 25; Orin NX 8GB 215, 18, 20; AGX Orin 700,
+# 22, 60; Hailo-8 1,023, 16, 17.5; L4 server 1,000, 100, 300.
+SEARCH = "site,device,site_space,workload,analysed_fps,response_ms,cameras,sites,sizing_headroom_percent,"
+SEARCH += "workload_growth_percent_per_year,site_power_watts\n"
+
+
+def test_the_search_weighs_each_rows_wait_latency_and_power_per_site():
+    rows = [
+        # No analysed frames: no wait and no load (no devices, no power). The edge path is the 2 ms local network and
+        # one detection, 1,000 ÷ benchmark ms: Hailo-8 2 + 0.98 and the L4 2 + 1.00 meet 3 ms; the others (AGX
+        # 2 + 1.43, …) do not.
+        "A,catalog,rack,detection,0,3,,,,,",
+        # 2 ms: every edge path is longer, and with no wait a path could meet it, so every device breaks the latency
+        # rule and that rule alone.
+        "B,catalog,rack,detection,0,2,,,,,",
+        # Two sites of 11 cameras at 1 frame/s, no headroom: 11 inferences/s a site. Every device sustains its decode
+        # streams × 1 frame/s (its derated benchmark is more): one device a site, the Orin Nano Super exactly full.
+        # Its 10 %/year growth needs a second Nano Super a site from month 1 (11 × 1.1^(1/12) > 11), but power counts
+        # the devices at go-live: 25 W a site, as the Orin NXs' 25 and 20 W and the Hailo-8's 17.5 W within 25 W; the
+        # AGX's 60 W and the L4's 300 W are not. The wait (500 ÷ 1 = 500 ms) and the paths are well within 60 s.
+        "C,catalog,rack,detection,1,60000,22,2,0,10,25",
+        # 1 frame/s: an average wait of 500 ÷ 1 = 500 ms uses up the 500 ms allowed, no path could meet it, so
+        # latency rules no device out (and the most power, the L4's one 300 W device, is within 2 kW)
+        "D,catalog,rack,detection,1,500,,,,,",
+    ]
+    f = fleet_inventory.make_fleet(SEARCH + "\n".join(rows) + "\n", RETAIL)
+    assert f.inventory.errors == ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 500 ÷ 0 for the rows without analysed frames
+        choice = fleet_devices.choose_devices(f)
+    assert choice.fitting.tolist() == [2, 0, 4, 6]
+    latency = 1 << advisor.FIT_RULES.index("response_ms")
+    assert choice.unfit.tolist() == [0, latency, 0, 0]  # a row some device fits has nothing to relax
+    assert choice.device_id[1] == ""  # none fits B: it keeps its own device
+
+
+def test_a_link_too_thin_for_a_sites_video_sends_its_analysed_frames_when_they_fit():
+    # Every site's own 10 Mbps uplink carries 10 × 80 % = 8 Mbps. Video: cameras × bitrate; frames: cameras ×
+    # frames/s × kB × 8 ÷ 1,000.
+    rows = [
+        "V1,video,4,4,1,100,10",  # video 4 × 4 = 16 Mbps is too much; frames 4 × 1 × 100 × 8 ÷ 1,000 = 3.2 fit
+        "V2,video,4,4,5,100,10",  # video 16, frames 4 × 5 × 0.8 = 16: neither fits, the cloud cannot upload
+        "V3,video,2,4,1,100,10",  # video 2 × 4 = 8 Mbps: exactly the 8 carried, it fits
+        "F1,frames,4,4,2.5,125,10",  # frames 4 × 2.5 × 125 × 8 ÷ 1,000 = 10 Mbps: too much, and frames are not video
+    ]
+    csv = "site,cloud_upload,cameras,bitrate_mbps,analysed_fps,image_kb,uplink_mbps\n" + "\n".join(rows) + "\n"
+    f = fleet_inventory.make_fleet(csv, RETAIL)
+    rowwise = fleet_devices.row_inputs(f)
+    upload = fleet_devices.feasible_upload(f, rowwise, rowwise.batch_choices)
+    assert upload.given.tolist() == ["video", "video", "video", "frames"]
+    assert upload.design.tolist() == ["frames", "video", "video", "frames"]
+    assert upload.too_thin.tolist() == [True, True, False, True]
+    assert upload.cannot_upload.tolist() == [False, True, False, True]
+    assert upload.video_mbps.tolist() == pytest.approx([16, 16, 8, 16], rel=1e-12)
+    assert upload.frames_mbps.tolist() == pytest.approx([3.2, 16, 1.6, 10], rel=1e-12)
+    assert upload.link_mbps.tolist() == [10, 10, 10, 10]
+
+
+def test_a_row_opened_as_a_scenario_says_which_row_of_which_fleet_from_when():
+    f = fleet_inventory.make_fleet("site,go_live_month\nshop 7,3\n", RETAIL, months=24, name="North")
+    opened = fleet_devices.row_scenario(f, 0)
+    assert opened.name == "shop 7" and opened.horizon_months == 24 - 3
+    assert (
+        opened.description
+        == "One site of the row “shop 7” of the fleet “North”, from its go-live in programme month 3."
+    )
+
+
+def test_an_upgrade_bought_in_a_currency_worth_a_thousand_dollars_is_still_bought():
+    # test_fleet_cheapest's one camera on a 1 Mbps line: its frames (1.2 Mbps) go over the satellite upgrade, 349 to
+    # install and 65 a month, here in a currency of 0.001 per USD: 0.349 and 0.065, a bill of less than 1 but bought.
+    f = fleet_inventory.make_fleet("site,count,uplink_mbps,fx_rate\nA,1,1,0.001\n", HAND)
+    rowwise = fleet_devices.row_inputs(f)
+    upload = fleet_devices.feasible_upload(f, rowwise, rowwise.batch_choices)
+    overrides, choices = fleet_devices.with_devices(f, fleet_devices.choose_devices(f, rowwise), rowwise)
+    found, _, upload = fleet_devices.cloud_designs(f, overrides, choices | {"cloud_upload": upload.design}, upload)
+    assert found.link_upgrade["link_upgrade_install"].tolist() == pytest.approx([0.349], rel=1e-12)
+    assert found.link_upgrade["link_upgrade_per_month"].tolist() == pytest.approx([0.065], rel=1e-12)
+    assert upload.upgraded.tolist() == [True] and upload.cannot_upload.tolist() == [False]
+
+
+def test_an_inventory_built_without_its_parsed_numbers_reads_its_cells():
+    """An Inventory made from a table alone (no `parse_inventory`): numeric cells are read from their text, a blank
+    or unreadable cell takes the base's value (SIMPLE: 10 cameras at its one site)."""
+    table = pd.DataFrame({"site": ["A", "B", "C"], "cameras": ["3", "", "many"]})
+    answers = fleet_inventory.make_fleet("site\nA\n", SIMPLE).answers
+    f = fleet_inventory.Fleet("F", SIMPLE, answers, fleet_inventory.Inventory(table), 12)
+    numbers, _ = fleet_devices._values(f)
+    assert numbers["cameras"].tolist() == [3, 10, 10]
