@@ -255,3 +255,18 @@ def test_the_provider_whose_regions_a_scenario_may_move_to():
     assert designs.provider_of(cat, replace(retail, cloud_region="eastus", cloud_provider="Custom API")) == "azure"
     assert designs.provider_of(cat, retail) == "aws"
     assert designs.provider_of(cat, replace(retail, cloud_provider="Custom API")) is None
+
+
+def test_each_rows_design_inputs_are_its_own_or_those_its_design_sets():
+    # Row 0 takes design 0 (the base's own, {}): the base's pricing, its own region (design 0 sets none). Row 1 takes
+    # the base moved to us-east-1: the base's pricing and that region. Row 2 keeps its own serverless and region.
+    retail = catalog.preset("retail")  # per-image API, no region
+    east = replace(retail, cloud_region="us-east-1")
+    found = designs.RowDesigns(
+        np.zeros(3), np.array([0, 1, -1]), ({}, {"cloud_region": "us-east-1"}), np.ones(3, bool), (retail, east)
+    )
+    own = {"inference_pricing": np.array(["serverless"] * 3, dtype=object)}
+    values = designs.row_design_inputs(retail, own, found, 3)
+    assert values["inference_pricing"].tolist() == ["per_image", "per_image", "serverless"]
+    assert values["cloud_region"].tolist() == [retail.cloud_region, "us-east-1", retail.cloud_region]
+    assert values["cloud_upload"].tolist() == [retail.cloud_upload] * 3
