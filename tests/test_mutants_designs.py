@@ -3,6 +3,7 @@ which link class is bought, the rounding that lets equal designs tie, and a desi
 
 import numpy as np
 import pytest
+from test_fleet_cheapest import HAND, IMAGES_PER_MONTH, SATELLITE, SERVERLESS_TOTAL, UPGRADED_TOTAL
 
 from planner.catalogs import catalog
 from planner.model import costs as cost_model
@@ -74,8 +75,6 @@ def test_a_rows_own_design_counts_only_where_its_own_upload_fits_up_to_exactly_8
     # Row 0 uploads video on a 5 Mbps link: 0.8 × 5 = 4, exactly its video: it fits, its own design stays.
     # Row 1, alike but on 4.5 Mbps (0.8 × 4.5 = 3.6 < 4): its own does not fit; the frames design, one change away.
     # Row 2 uploads frames on 5 Mbps: they fit, its own design stays.
-    from test_fleet_cheapest import HAND, SERVERLESS_TOTAL
-
     # Rows 3 and 4 have no camera on a 0 Mbps link: nothing to upload, which 0 × 0.8 carries; their own designs stay.
     base = replace(HAND, inference_pricing="serverless")
     choices = {"cloud_upload": np.array(["video", "video", "frames", "video", "frames"], dtype=object)}
@@ -144,8 +143,6 @@ def test_a_designs_sources_are_the_catalog_entries_of_the_prices_it_uses():
     instances = designs.sources_text(replace(retail, inference_pricing="instances"))
     assert instances == [per_image[1], "GPU instance rates: the scenario's own figures (no catalog instance)"]
     # Custom prices (a per-image price and free transfer of no catalog entry): no catalog entry at all.
-    from test_fleet_cheapest import HAND
-
     assert designs.sources_text(HAND) == ["the scenario's own cloud prices (no catalog source)"]
 
 
@@ -155,8 +152,6 @@ def test_the_link_upgrade_is_the_chosen_designs_even_when_it_is_the_bases_own_de
     # (20 Mbps, 349 + 65 a month, 50 GB included, 0.5 per GB above) for the base's design, 24.192 + 349 + 12 × (65 +
     # (162 − 50) × 0.5) = 1,825.192. On 1,000 Mbps row 1 takes the base's design with no upgrade, and row 2 keeps its
     # own (a tie with design 0): neither buys anything.
-    from test_fleet_cheapest import HAND, SATELLITE, SERVERLESS_TOTAL, UPGRADED_TOTAL
-
     base = replace(HAND, inference_pricing="serverless", cloud_upload="frames")
     choices = {
         "inference_pricing": np.array(["per_image", "per_image", "serverless"], dtype=object),
@@ -172,8 +167,6 @@ def test_a_design_uploading_video_buys_what_its_video_needs_not_what_its_frames_
     # 20 MB frames: 1 × 1 × 20,000 kB × 8 / 1,000 = 160 Mbps of frames against 4 Mbps of video. The row chose the dear
     # per-image API; the base's own design (serverless, video) wins: its video fits the 10 Mbps line (0.8 × 10 = 8),
     # so it buys nothing, though its frames would need a class of their own. Uploads cost nothing: 24.192.
-    from test_fleet_cheapest import HAND, SATELLITE, SERVERLESS_TOTAL
-
     base = replace(HAND, inference_pricing="serverless", image_kb=20_000)
     own = {"inference_pricing": np.array(["per_image"], dtype=object)}
     found = designs.cheapest_per_row(base, {}, own, np.array([10.0]))
@@ -186,8 +179,6 @@ def test_a_designs_figures_by_hand():
     # HAND on serverless: 1,080,000 images a month × 1.86667e-6 = 2.0160036 a month, nothing upfront, 24.192 over 12
     # months; the edge: retail's five devices at 1,000. Savings 24.192 − 5,000; at 2.016 a month they never pay back. The
     # uploads (4 Mbps of video) are not limited (no link given).
-    from test_fleet_cheapest import HAND, IMAGES_PER_MONTH, SERVERLESS_TOTAL
-
     monthly = IMAGES_PER_MONTH * (0.1 * 1 * 1.66667e-5 + 0.2 / 1e6)
     found = designs.evaluate(replace(HAND, inference_pricing="serverless"))
     figures = found.figures(found.current)
@@ -219,8 +210,6 @@ def test_a_designs_figures_by_hand():
 def test_a_one_year_commitment_paid_upfront_is_paid_in_the_first_month():
     # One instance (1 frame/s × 1.3 headroom ÷ 400/s rounds up to the minimum, 1) at 100 an hour committed for a year,
     # all upfront: 100 × 730.5 × 12 = 876,600 in month 0, nothing more a month.
-    from test_fleet_cheapest import HAND
-
     found = designs.evaluate(HAND)
     i = found.changes.index(
         {"inference_pricing": "instances", "instance_commitment": "one_year", "instance_upfront": "all"}
@@ -230,8 +219,6 @@ def test_a_one_year_commitment_paid_upfront_is_paid_in_the_first_month():
 
 
 def test_a_search_limited_to_no_row_costs_nothing_and_keeps_every_rows_own():
-    from test_fleet_cheapest import HAND
-
     found = designs.cheapest_per_row(HAND, {}, {}, np.array([1.0, 1.0]), rows=np.array([], int))
     assert found.design.tolist() == [-1, -1] and np.isnan(found.cloud_total).all() and found.pairs_costed == 0
 
@@ -240,8 +227,6 @@ def test_an_upgrade_priced_beyond_the_fields_bounds_in_this_currency_is_not_boug
     # At 1,000 per USD satellite's 0.5 per GB above its allowance is 500 per GB, beyond the field's 100: no class can be
     # bought, so no design fits HAND's 1 Mbps line (0.8 usable: neither 4 Mbps of video nor 1.2 of frames), and none
     # pays the scenario's own upgrade (10 to install, 5 a month): each design sets those to 0.
-    from test_fleet_cheapest import HAND
-
     found = designs.evaluate(replace(HAND, fx_rate=1000, link_upgrade_install=10, link_upgrade_per_month=5), 1.0)
     unlinked = {"link_upgrade_install": 0.0, "link_upgrade_per_month": 0.0}
     assert found.changes[:2] == (unlinked, {"cloud_upload": "frames"} | unlinked)
