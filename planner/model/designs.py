@@ -348,8 +348,8 @@ def cheapest_per_row(
     video, frames = site_upload_mbps(
         *(column(k) for k in ("cameras", "sites", "bitrate_mbps", "analysed_fps")), column("image_kb")
     )
-    carried = np.asarray(link_mbps) * UPLINK_UTILISATION * (1 + 1e-12)
-    fits = {"video": video <= carried, "frames": frames <= carried}  # the row's own design: on the site's line
+    link = np.asarray(link_mbps, float)
+    fits = {"video": carries(link, video), "frames": carries(link, frames)}  # the row's own design: on its line
     upgrades = {
         kind: row_upgrades(upload, link_mbps, column("fx_rate")) for kind, upload in zip(UPLOADS, (video, frames))
     }
