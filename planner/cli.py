@@ -47,9 +47,10 @@ import sys
 import tempfile
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.advice import advisor
-from planner.catalogs import catalog, currency, feeds, refresh
+from planner.catalogs import catalog, currency
 from planner.exports.report import (
     LINK_MBPS,
     analyse_one,
@@ -62,10 +63,7 @@ from planner.exports.report import (
     summary,
     summary_json,
 )
-from planner.exports.workbook import fleet_workbook_bytes, workbook_bytes
 from planner.fleet import inventory as fleet_inventory
-from planner.fleet import programme as fleet_programme
-from planner.fleet import tables as fleet_tables
 from planner.model import allocator, designs
 from planner.model.costs import CARBON_PRICE
 from planner.schema.format import break_even_text, carbon_break_even_text, irr_text
@@ -85,6 +83,9 @@ from planner.schema.scenario import (
     to_json,
     validate,
 )
+
+if TYPE_CHECKING:
+    from planner.fleet.programme import Programme
 
 MAX_SET_ASSIGNMENTS = 1_000  # a scenario has about 50 inputs
 
@@ -114,10 +115,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m planner", description="Edge Inference Planner: cloud vs edge cost report.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    r = sub.add_parser("report", help="cost report for one scenario")
+def _report_arguments(r: argparse.ArgumentParser) -> None:
     src = r.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a bundled preset (see `presets`)")
     src.add_argument("--scenario", help="a scenario JSON file")
@@ -158,13 +156,6 @@ def _parser() -> argparse.ArgumentParser:
         help="the site's uplink, which a cloud design's upload must fit in (default: the upload capacity of the "
         f"scenario's link_class, {LINK_MBPS:g} for a custom one)",
     )
-    _advise_parser(sub)
-    _fleet_parser(sub)
-    sub.add_parser("presets", help="list the bundled presets")
-    sub.add_parser("fields", help="list every scenario input with its unit and range")
-    _plans_parsers(sub)
-    _catalog_parsers(sub)
-    return p
 
 
 _FILE_KINDS = (
@@ -361,8 +352,7 @@ def _one_line(text: str, limit: int = 500) -> str:
 
 
 # ── advise ──────────────────────────────────────────────────────────────────────────────────────────
-def _advise_parser(sub) -> None:
-    v = sub.add_parser("advise", help="architecture advice (placement, latency, uplink, sizing) for one scenario")
+def _advise_arguments(v: argparse.ArgumentParser) -> None:
     src = v.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a bundled preset (see `presets`)")
     src.add_argument("--scenario", help="a scenario JSON file")
@@ -447,10 +437,8 @@ def _advise(args) -> int:
 
 
 # ── Saved plans (planner.plans.store is imported only by these commands) ─────────────────────────────────
-def _plans_parsers(sub) -> None:
-    plans = sub.add_parser("plans", help="saved plans: save, list, export, approve, audit, own").add_subparsers(
-        dest="action", required=True, parser_class=_Parser
-    )
+def _plans_arguments(p: argparse.ArgumentParser) -> None:
+    plans = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
     save = plans.add_parser("save", help="save a scenario or fleet file as a new plan, or as a plan's next revision")
     what = save.add_mutually_exclusive_group(required=True)
     what.add_argument("--scenario", help="a scenario JSON file")
@@ -502,9 +490,10 @@ def _plans_parsers(sub) -> None:
             required=needed,
             help="act as the user with this email" + ("" if needed else " (default: as administrator)"),
         )
-    db = sub.add_parser("db", help="the plans database").add_subparsers(
-        dest="action", required=True, parser_class=_Parser
-    )
+
+
+def _db_arguments(p: argparse.ArgumentParser) -> None:
+    db = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
     db.add_parser("upgrade", help="create or migrate the plans database's tables")
 
 
@@ -600,8 +589,7 @@ def _print_plans(found, style: str) -> None:
 
 
 # ── fleet ───────────────────────────────────────────────────────────────────────────────────────────
-def _fleet_parser(sub) -> None:
-    f = sub.add_parser("fleet", help="placement per site and the programme's three plans for a site inventory")
+def _fleet_arguments(f: argparse.ArgumentParser) -> None:
     which = f.add_mutually_exclusive_group(required=True)
     which.add_argument("--sites", help="the site inventory: a CSV table, or a fleet JSON file")
     which.add_argument("--fleet", help="a bundled fleet preset: " + ", ".join(fleet_inventory.presets()))
@@ -637,7 +625,9 @@ def _fleet_parser(sub) -> None:
     f.set_defaults(set=None)
 
 
-def _fleet_text(p: fleet_programme.Programme) -> str:
+def _fleet_text(p: Programme) -> str:
+    from planner.fleet import tables as fleet_tables
+
     cur = p.fleet.base.currency
     plans = fleet_tables.plan_summary(p)
     title = f"{p.fleet.name}: {p.fleet.inventory.n:,} rows, {int(p.count.sum()):,} sites, {p.months} months"
@@ -752,8 +742,13 @@ def _fleet(args) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE (a workbook is not text for the terminal)")
     f = load_fleet(args.sites, args.preset, args.scenario, args.months, args.fleet, args.base, args.cloud)
+    from planner.fleet import programme as fleet_programme
+    from planner.fleet import tables as fleet_tables
+
     p = fleet_programme.evaluate(f)
     if args.format == "xlsx":
+        from planner.exports.workbook import fleet_workbook_bytes
+
         text = fleet_workbook_bytes(p)
     elif args.format == "json":
         text = json.dumps(fleet_tables.result_dict(p), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -774,8 +769,9 @@ def _fleet(args) -> int:
     return 0
 
 
-def _catalog_parsers(sub) -> None:
-    cat = sub.add_parser("catalog", help="the catalog figures in use; refresh them from the providers' feeds")
+def _catalog_arguments(cat: argparse.ArgumentParser) -> None:
+    from planner.catalogs import refresh
+
     actions = cat.add_subparsers(dest="action", required=True, parser_class=_Parser)
     r = actions.add_parser("refresh", help="read a public feed and write its figures to PLANNER_CATALOG_DIR")
     r.add_argument("source", choices=refresh.SOURCES)
@@ -806,6 +802,18 @@ def _catalog_parsers(sub) -> None:
 
 
 def _catalog_command(args) -> int:
+    """`catalog …`; a feed that cannot be used is bad input, one line on stderr, as a bad option is."""
+    from planner.catalogs import feeds
+
+    try:
+        return _catalog_action(args)
+    except feeds.FeedError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _catalog_action(args) -> int:
+    from planner.catalogs import refresh
+
     overlay = catalog.catalog_dir()
     if args.action == "list":
         found = [f for f in refresh.figures_in_use(overlay_dir=overlay) if f["dated"] or not args.stale]
@@ -839,6 +847,8 @@ def _catalog_command(args) -> int:
 
 
 def _reprice(args) -> int:
+    from planner.catalogs import refresh
+
     scenario = parse_json(_read_scenario(args.scenario))
     new, changed = refresh.repriced(scenario)
 
@@ -854,11 +864,40 @@ def _reprice(args) -> int:
     return 0
 
 
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+# Each command: its one-line help and the function that declares its arguments.
+_COMMANDS = {
+    "report": ("cost report for one scenario", _report_arguments),
+    "advise": ("architecture advice (placement, latency, uplink, sizing) for one scenario", _advise_arguments),
+    "fleet": ("placement per site and the programme's three plans for a site inventory", _fleet_arguments),
+    "presets": ("list the bundled presets", _no_arguments),
+    "fields": ("list every scenario input with its unit and range", _no_arguments),
+    "plans": ("saved plans: save, list, export, approve, audit, own", _plans_arguments),
+    "db": ("the plans database", _db_arguments),
+    "catalog": ("the catalog figures in use; refresh them from the providers' feeds", _catalog_arguments),
+}
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command, with the arguments of `command` only (of all of them when it is None): a command does not
+    load the modules another one's options name, such as the feeds `catalog refresh` reads."""
+    p = _Parser(prog="python -m planner", description="Edge Inference Planner: cloud vs edge cost report.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (help_text, declare) in _COMMANDS.items():
+        parser = sub.add_parser(name, help=help_text)
+        if command in (None, name):
+            declare(parser)
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     allocator.keep_freed_arrays()
     try:
         return _run(argv)
-    except (UsageError, ScenarioError, catalog.CatalogError, feeds.FeedError, OutputError) as exc:
+    except (UsageError, ScenarioError, catalog.CatalogError, OutputError) as exc:
         message = _one_line(str(exc))
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error
         _discard_stdout()
@@ -870,7 +909,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(argv[0] if argv else None).parse_args(argv)
     if args.command == "presets":
         width = max(map(len, catalog.presets())) + 2
         emit("".join(f"{key:<{width}}{s.name}\n" for key, s in catalog.presets().items()))
@@ -911,7 +951,12 @@ def _run(argv: list[str] | None) -> int:
     def json_of(a, view):
         return summary_json(a, view, link_mbps)
 
-    text = {"table": _table, "json": json_of, "csv": report_csv, "xlsx": workbook_bytes}[args.format](a, args.view)
+    def workbook_of(a, view):
+        from planner.exports.workbook import workbook_bytes
+
+        return workbook_bytes(a, view)
+
+    text = {"table": _table, "json": json_of, "csv": report_csv, "xlsx": workbook_of}[args.format](a, args.view)
     if args.out is not None:
         _write_file(args.out, text, args.scenario)
     else:

@@ -45,6 +45,12 @@ STREAMLIT_FLOORS = ("planner.ui", "app", "pages")
 LAZY = {
     ("planner.cli", "planner.plans.store"): "SQLAlchemy is loaded only by the commands that use the plans database",
     ("planner.cli", "planner.plans.workspace"): "as above: the store's documents",
+    ("planner.cli", "planner.exports.workbook"): "XlsxWriter and the workbook's templates are loaded only by "
+    "--format xlsx",
+    ("planner.cli", "planner.fleet.programme"): "the fleet's programme and tables are loaded only by `fleet`",
+    ("planner.cli", "planner.fleet.tables"): "as above",
+    ("planner.cli", "planner.catalogs.feeds"): "the providers' feeds are read only by `catalog`",
+    ("planner.cli", "planner.catalogs.refresh"): "as above: their refresh into the catalog",
     ("planner.ui.plans", "planner.plans.store"): "the app's first page does not wait for SQLAlchemy, which only "
     "saving, listing and opening plans need",
 }
@@ -268,7 +274,12 @@ def test_the_allowed_lazy_imports_must_still_exist():
         _tree(
             **{
                 "planner.cli": "def plans():\n    from planner.plans import store\n"
-                "    from planner.plans.workspace import Workspace",
+                "    from planner.plans.workspace import Workspace\n"
+                "def fleet():\n    from planner.fleet import programme, tables\n"
+                "    from planner.exports.workbook import workbook_bytes\n"
+                "def catalog():\n    from planner.catalogs import feeds, refresh",
+                **dict.fromkeys(("planner.fleet.programme", "planner.fleet.tables", "planner.exports.workbook"), ""),
+                **dict.fromkeys(("planner.catalogs.feeds", "planner.catalogs.refresh"), ""),
                 "planner.plans.workspace": "",
                 "planner.ui.plans": "def store_module():\n    from planner.plans import store",
             }
