@@ -217,9 +217,8 @@ def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
         column("cameras"), column("sites"), column("bitrate_mbps"), column("analysed_fps"), column("image_kb")
     )
     link = rowwise.link_mbps
-    room = link * designs.UPLINK_UTILISATION * (1 + 1e-12)
-    to_frames = (given == "video") & (video > room) & (frames <= room)
-    too_thin = np.where(given == "video", video, frames) > room
+    to_frames = (given == "video") & ~designs.carries(link, video) & designs.carries(link, frames)
+    too_thin = ~designs.carries(link, np.where(given == "video", video, frames))
     cannot = too_thin & ~to_frames
     return Upload(given, np.where(to_frames, "frames", given).astype(object), too_thin, cannot, video, frames, link)
 
