@@ -225,6 +225,25 @@ def wait_for_chart(page, predicate_js: str, index: int = 0, timeout: int = 20_00
     )
 
 
+# Every Plotly chart on show is laid out at its container's width (after a resize Streamlit lays charts out again,
+# sometimes in two steps as the sidebar comes or goes).
+CHARTS_FIT = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
+    const g = c.querySelector('.js-plotly-plot');
+    return c.offsetParent === null || !g || !g._fullLayout
+        || Math.abs(c.getBoundingClientRect().width - g._fullLayout.width) < 2; })"""
+
+
+def wait_for_charts_to_fit(page, settle_ms: int = 150) -> None:
+    """Until every chart shown fits its container, and still does `settle_ms` later (a resize can lay them out
+    in steps): instead of a fixed wait long enough for the slowest relayout."""
+    for _ in range(20):
+        page.wait_for_function(CHARTS_FIT)
+        page.wait_for_timeout(settle_ms)
+        if page.evaluate(CHARTS_FIT):
+            return
+    raise AssertionError("the charts kept changing width")
+
+
 def screenshot(page, name: str) -> Path:
     """A screenshot of the whole page into out/screenshots/.
 
@@ -239,7 +258,7 @@ def screenshot(page, name: str) -> Path:
     )
     page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
     page.mouse.move(0, 0)  # no tooltip over the shot
-    page.wait_for_timeout(800)  # let Plotly re-lay out at the new size
+    wait_for_charts_to_fit(page)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path

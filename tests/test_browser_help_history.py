@@ -84,7 +84,6 @@ def test_the_app_follows_the_browsers_colour_scheme(browser, app_url, scheme):
             assert background == rgb(THEME[scheme]["backgroundColor"]), (path, background)
             for width in widths:
                 page.set_viewport_size({"width": width, "height": 900})
-                page.wait_for_timeout(600)
                 screenshot(page, f"theme-{scheme}-{path or 'scenario'}-{width}")
             page.set_viewport_size({"width": 1440, "height": 900})
         assert not errors, errors
@@ -100,7 +99,6 @@ def test_every_formula_link_target_is_an_anchor_of_the_glossary_page(new_page, a
     assert missing == []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(500)
         screenshot(page, f"glossary-{width}")
 
     page = new_page(app_url)  # a key figure's help links there, in a new tab

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_support import IDLE, pick, screenshot, wait_for_idle
+from browser_support import IDLE, pick, screenshot, wait_for_charts_to_fit, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -199,7 +199,7 @@ def test_no_chart_title_or_option_is_cut_and_no_legend_covers_an_axis_title(new_
     page.set_viewport_size({"width": width, "height": 900})
     wait_for_idle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle')
-    page.wait_for_timeout(800)  # the charts relayout at the new width
+    wait_for_charts_to_fit(page)
     assert page.evaluate(CROWDED) == []
     assert page.evaluate(BUTTONS_CUT) == []
 
@@ -244,7 +244,7 @@ def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width, path
     page = new_page(f"{app_url}/{path}")
     page.set_viewport_size({"width": width, "height": 900})
     wait_for_idle(page)
-    page.wait_for_timeout(1_000)  # charts relayout at the new width
+    wait_for_charts_to_fit(page)
     views = {path or "scenario": None}
     if not path:  # the Scenario page: every input group
         views = {f"scenario/{group}": group for group in ("Workload", "Cloud", "Edge", "Finance", "Carbon")}

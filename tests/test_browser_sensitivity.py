@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_idle
+from browser_support import CHART, chart_data, screenshot, wait_for_chart, wait_for_charts_to_fit, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -87,7 +87,7 @@ def test_the_tornado_fits_a_phone(new_page, app_url):
     page.set_viewport_size({"width": 390, "height": 900})
     wait_for_idle(page)
     i = chart_index(page, "Savings over 36 months")
-    page.wait_for_timeout(500)  # the chart relayouts at the new width
+    wait_for_charts_to_fit(page)
     boxes = page.evaluate(
         f"""i => {{
         const g = [...document.querySelectorAll('{CHART}')][i];
