@@ -272,3 +272,55 @@ def test_a_row_alone_in_its_account_adds_its_whole_bill_even_with_more_pools_tha
     instance at 0.20 an hour × 730.5 h = 146.1 a month, 292.2 over the 2 months."""
     on_demand = replace(SITE, inference_pricing="instances", instance_per_hour=0.2, instance_min_count=1)
     assert marginal(on_demand, [0, 0, 0], 2, ["a", "b", "c"]) == pytest.approx([292.2] * 3, rel=1e-12)
+
+
+def test_a_discount_comes_off_the_pooled_per_image_bill():
+    """Two sites of 10.8M images a month at 1.00 per 1,000 images, 20 % off: 2 × 10,800 × 0.8 = 17,280 a month."""
+    discounted = replace(SITE, inference_tiers=[{"start": 0, "price": 1.0}], inference_discount_percent=20)
+    pools = pools_of([discounted] * 2, months=2)
+    bills = pool.plan_bills(pools, np.ones(2), np.zeros(2, int), np.ones((1, 2)), 2)
+    assert bills.inference[0, 0] == pytest.approx([17_280.0] * 2, rel=1e-12)
+
+
+# ── A row's share of its pool's bills ───────────────────────────────────────────────────────────────
+def attributed(scenarios, go_live, months, **columns) -> dict[str, np.ndarray]:
+    """Each row's share (n, row-local months) of each all-cloud pooled bill (`pool.attributed_lines`), one site a row."""
+    pools = pools_of(scenarios, months=months, **columns)
+    count, go_live = np.ones(pools.inference.size), np.asarray(go_live)
+    bills = pool.plan_bills(pools, count, go_live, count[None, :], months)
+    lines = pool.attributed_lines(pools, bills, go_live)
+    return {key: sum(t.amount * t.factor for t in line) for key, line in lines.items()}
+
+
+def test_a_rows_share_of_a_commitment_pool_is_pro_rata_to_its_load():
+    """10 and 30 cameras: loads of 0.0325 and 0.0975 instances (10 or 30 × 1.3 ÷ 400), a quarter and three quarters
+    of the pool's one instance (its minimum), committed for a year at 0.40 an hour, half upfront: 146.1 a month
+    running (0.20 × 730.5 h), 1,753.2 upfront at month 0 (0.20 × 730.5 × 12), or 146.1 a month spread."""
+    commitment = replace(
+        SITE,
+        inference_pricing="instances",
+        instance_billing="always_on",
+        instance_commitment="one_year",
+        instance_upfront="partial",
+        instance_partial_upfront_percent=50,
+        instance_committed_per_hour=0.4,
+        instance_min_count=1,
+    )
+    lines = attributed([commitment], [0, 0], 12, cameras=np.array([10.0, 30]))
+    quarters = np.array([[0.25], [0.75]])
+    assert lines["inference"] == pytest.approx(quarters * np.full((1, 12), 146.1), rel=1e-12)
+    assert lines["commitment_upfront"] == pytest.approx(quarters * np.array([[1753.2] + [0] * 11]), rel=1e-12)
+    assert lines["commitment_spread"] == pytest.approx(quarters * np.full((1, 12), 146.1), rel=1e-12)
+    assert not lines["results_egress"].any()  # egress is free
+
+
+def test_a_rows_share_follows_its_own_growth_from_its_go_live():
+    """A from month 0 without growth, B from month 2 growing 12 % a year, over 4 programme months, at 1.00 per 1,000
+    images (no tiers: 0.001 an image whatever the pool's volume). A's share is its own 10.8M images × 0.001 =
+    10,800 a month; B's 10,800 × 1.12^(k/12) in its own months k = 0 and 1 (programme months 2 and 3), nothing after
+    the programme's end."""
+    flat = replace(SITE, inference_tiers=[{"start": 0, "price": 1.0}])
+    growth = np.array([0.0, 12])
+    lines = attributed([flat], [0, 2], 4, workload_growth_percent_per_year=growth)
+    b_share = [10_800, 10_800 * 1.12 ** (1 / 12), 0, 0]
+    assert lines["inference"] == pytest.approx(np.array([[10_800] * 4, b_share]), rel=1e-12)
