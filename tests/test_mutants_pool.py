@@ -324,3 +324,28 @@ def test_a_rows_share_follows_its_own_growth_from_its_go_live():
     lines = attributed([flat], [0, 2], 4, workload_growth_percent_per_year=growth)
     b_share = [10_800, 10_800 * 1.12 ** (1 / 12), 0, 0]
     assert lines["inference"] == pytest.approx(np.array([[10_800] * 4, b_share]), rel=1e-12)
+
+
+def test_a_site_alone_in_its_pool_adds_its_whole_bill_past_a_free_first_gigabyte():
+    """108 GB a month, the first GB free, 0.10 a GB above: 107 × 0.10 = 10.70 a month, all of it the site's own
+    (without it the pool sends nothing), 32.10 over 3 months; not 108 × 0.10 (its first GB is free)."""
+    first_free = replace(SITE, egress_tiers=[{"start": 0, "price": 0.0}, {"start": 1, "price": 0.1}])
+    assert marginal(first_free, [0], 3) == pytest.approx([3 * 10.7], rel=1e-12)
+
+
+def test_rows_priced_per_image_add_their_own_images_each_from_its_go_live():
+    """Over 4 months: A on an instance (0.20 an hour, at least 1: 146.1 a month) from month 0, priced by hand; C and
+    B serverless at 0.0001 an image (100 per million requests, nothing per GB-second), C from month 1, B from month
+    2 with its images growing 12 % a year: C adds 10.8M × 0.0001 = 1,080 in each of its 3 months, B 1,080 and
+    1,080 × 1.12^(1/12) in its 2."""
+    rows = pools_of(
+        [replace(SITE, instance_per_hour=0.2, instance_min_count=1, serverless_per_gb_second=0)],
+        months=4,
+        choices={"inference_pricing": np.array(["instances", "serverless", "serverless"], dtype=object)},
+        serverless_per_million_requests=np.full(3, 100.0),
+        workload_growth_percent_per_year=np.array([0, 0, 12.0]),
+    )
+    count, go_live = np.ones(3), np.array([0, 1, 2])
+    bills = pool.plan_bills(rows, count, go_live, count[None, :], 4)
+    added = [4 * 146.1, 3 * 1080, 1080 * (1 + 1.12 ** (1 / 12))]
+    assert pool.marginal_totals(rows, bills, count, go_live) == pytest.approx(added, rel=1e-12)
