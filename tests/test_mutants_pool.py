@@ -221,10 +221,10 @@ SITE = replace(
 )
 
 
-def marginal(scenario, go_live, months, account=None) -> np.ndarray:
+def marginal(scenario, go_live, months, account=None, **columns) -> np.ndarray:
     """What each row (one site) adds to the all-cloud pools' bills over `months` (`pool.marginal_totals`)."""
     n = len(go_live)
-    pools = pools_of([scenario] * n, account, months)
+    pools = pools_of([scenario] * n, account, months, **columns)
     count, go_live = np.ones(n), np.asarray(go_live)
     bills = pool.plan_bills(pools, count, go_live, count[None, :], months)
     return pool.marginal_totals(pools, bills, count, go_live)
@@ -334,12 +334,14 @@ def test_a_site_alone_in_its_pool_adds_its_whole_bill_past_a_free_first_gigabyte
 
 
 def test_rows_priced_per_image_add_their_own_images_each_from_its_go_live():
-    """Over 4 months: A on an instance (0.20 an hour, at least 1: 146.1 a month) from month 0, priced by hand; C and
+    """Over 4 months: A on its own account's instance (0.20 an hour, at least 1: 146.1 a month) from month 0, priced
+    by hand (a pool of no price per unit: its row is not read at another pool's unit price); C and
     B serverless at 0.0001 an image (100 per million requests, nothing per GB-second), C from month 1, B from month
     2 with its images growing 12 % a year: C adds 10.8M × 0.0001 = 1,080 in each of its 3 months, B 1,080 and
     1,080 × 1.12^(1/12) in its 2."""
     rows = pools_of(
         [replace(SITE, instance_per_hour=0.2, instance_min_count=1, serverless_per_gb_second=0)],
+        account=["a", "b", "b"],
         months=4,
         choices={"inference_pricing": np.array(["instances", "serverless", "serverless"], dtype=object)},
         serverless_per_million_requests=np.full(3, 100.0),
@@ -349,3 +351,26 @@ def test_rows_priced_per_image_add_their_own_images_each_from_its_go_live():
     bills = pool.plan_bills(rows, count, go_live, count[None, :], 4)
     added = [4 * 146.1, 3 * 1080, 1080 * (1 + 1.12 ** (1 / 12))]
     assert pool.marginal_totals(rows, bills, count, go_live) == pytest.approx(added, rel=1e-12)
+
+
+def test_rows_of_one_pool_priced_per_image_add_their_own_images_with_their_own_growth():
+    """A from month 0 without growth, B from month 2 growing 12 % a year, over 4 months, at 1.00 per 1,000 images
+    (one tier): A adds 10.8M × 0.001 = 10,800 a month, B 10,800 and 10,800 × 1.12^(1/12) in its 2 months."""
+    flat = replace(SITE, inference_tiers=[{"start": 0, "price": 1.0}])
+    added = marginal(flat, [0, 2], 4, workload_growth_percent_per_year=np.array([0, 12.0]))
+    assert added == pytest.approx([4 * 10_800, 10_800 * (1 + 1.12 ** (1 / 12))], rel=1e-12)
+
+
+def test_a_one_month_programme_prices_each_rows_images_at_its_own_pools_price():
+    """One month, two serverless sites on two accounts at 100 and 50 per million requests (nothing per GB-second),
+    their images growing at different rates: 10.8M × 0.0001 = 1,080 and 10.8M × 0.00005 = 540."""
+    serverless = replace(SITE, inference_pricing="serverless", serverless_per_gb_second=0)
+    added = marginal(
+        serverless,
+        [0, 0],
+        1,
+        ["a", "b"],
+        serverless_per_million_requests=np.array([100, 50.0]),
+        workload_growth_percent_per_year=np.array([0, 12.0]),
+    )
+    assert added == pytest.approx([1080, 540], rel=1e-12)
