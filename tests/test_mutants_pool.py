@@ -235,7 +235,9 @@ def test_a_row_adds_the_pool_with_it_less_the_pool_without_it(bill):
     """Two sites, A from month 0 and B from month 6, over 12 months. Inference: 1.00 per 1,000 images up to 15M a
     month, 0.50 above; egress: 0.10 per GB up to 150 GB, 0.05 above (the same figures ÷ 1,000). Alone a site pays
     10.8M × 1.00 ÷ 1,000 = 10,800 a month (108 × 0.10 = 10.8); together 15,000 + 6.6M × 0.50 ÷ 1,000 = 18,300 (15 +
-    66 × 0.05 = 18.3). Both sites' volume crosses the tier that either one's does not: each is priced by hand."""
+    66 × 0.05 = 18.3). Both sites' volume crosses the tier that either one's does not: each is priced by hand. The
+    egress case's sites are priced per image by serverless, free here: their egress is priced by its tiers all the
+    same."""
     tiers = {"inference": [{"start": 0, "price": 1.0}, {"start": 15e6, "price": 0.5}]}
     tiers["egress"] = [{"start": 0, "price": 0.1}, {"start": 150, "price": 0.05}]
     per_1000 = 1.0 if bill == "inference" else 0.001  # the egress figures are the inference figures ÷ 1,000
@@ -243,7 +245,10 @@ def test_a_row_adds_the_pool_with_it_less_the_pool_without_it(bill):
     # with both: A alone 6 months, then both 6 months; without A: B alone 6 months; without B: A alone 12 months
     with_both = 6 * alone + 6 * together
     added = [with_both - 6 * alone, with_both - 12 * alone]
-    got = marginal(replace(SITE, **{f"{bill}_tiers": tiers[bill]}), [0, 6], 12)
+    free_serverless = {"inference_pricing": "serverless", "serverless_per_gb_second": 0}
+    free_serverless["serverless_per_million_requests"] = 0
+    site = replace(SITE, **{f"{bill}_tiers": tiers[bill]}, **(free_serverless if bill == "egress" else {}))
+    got = marginal(site, [0, 6], 12)
     assert got == pytest.approx(added, rel=1e-12)
     assert added == pytest.approx([109_800 * per_1000, 45_000 * per_1000], rel=1e-12)
 
@@ -362,9 +367,11 @@ def test_rows_of_one_pool_priced_per_image_add_their_own_images_with_their_own_g
 
 
 def test_a_one_month_programme_prices_each_rows_images_at_its_own_pools_price():
-    """One month, two serverless sites on two accounts at 100 and 50 per million requests (nothing per GB-second),
-    their images growing at different rates: 10.8M × 0.0001 = 1,080 and 10.8M × 0.00005 = 540."""
-    serverless = replace(SITE, inference_pricing="serverless", serverless_per_gb_second=0)
+    """One month, two serverless sites on two accounts at 100 and 50 per million requests (nothing per GB-second)
+    less 20 %, their images growing at different rates: 10.8M × 0.0001 × 0.8 = 864 and 10.8M × 0.00005 × 0.8 = 432."""
+    serverless = replace(
+        SITE, inference_pricing="serverless", serverless_per_gb_second=0, inference_discount_percent=20
+    )
     added = marginal(
         serverless,
         [0, 0],
@@ -373,7 +380,7 @@ def test_a_one_month_programme_prices_each_rows_images_at_its_own_pools_price():
         serverless_per_million_requests=np.array([100, 50.0]),
         workload_growth_percent_per_year=np.array([0, 12.0]),
     )
-    assert added == pytest.approx([1080, 540], rel=1e-12)
+    assert added == pytest.approx([864, 432], rel=1e-12)
 
 
 def test_what_a_row_adds_follows_its_fee_and_bandwidth_price_changes():
