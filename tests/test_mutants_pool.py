@@ -222,9 +222,10 @@ SITE = replace(
 
 
 def marginal(scenario, go_live, months, account=None, **columns) -> np.ndarray:
-    """What each row (one site) adds to the all-cloud pools' bills over `months` (`pool.marginal_totals`)."""
+    """What each row (one site) adds to the all-cloud pools' bills over `months` (`pool.marginal_totals`); the rows
+    are one scenario, or a list of one a row."""
     n = len(go_live)
-    pools = pools_of([scenario] * n, account, months, **columns)
+    pools = pools_of(scenario if isinstance(scenario, list) else [scenario] * n, account, months, **columns)
     count, go_live = np.ones(n), np.asarray(go_live)
     bills = pool.plan_bills(pools, count, go_live, count[None, :], months)
     return pool.marginal_totals(pools, bills, count, go_live)
@@ -396,3 +397,9 @@ def test_what_a_row_adds_follows_its_fee_and_bandwidth_price_changes():
     )
     added = 10_800 * (1 + 1.1 ** (1 / 12)) + 10.8 * (1 + 1.2 ** (1 / 12))
     assert marginal(changing, [0], 2) == pytest.approx([added], rel=1e-12)
+
+
+def test_rows_with_tiers_of_their_own_add_their_images_at_their_own_tiers_price():
+    """Two sites, each its own pool by its one tier: 1.00 and 2.00 per 1,000 images, 10,800 and 21,600 a month."""
+    one, two = (replace(SITE, inference_tiers=[{"start": 0, "price": price}]) for price in (1.0, 2.0))
+    assert marginal([one, two], [0, 0], 2) == pytest.approx([2 * 10_800, 2 * 21_600], rel=1e-12)
