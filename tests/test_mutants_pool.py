@@ -385,17 +385,18 @@ def test_a_one_month_programme_prices_each_rows_images_at_its_own_pools_price():
 
 
 def test_what_a_row_adds_follows_its_fee_and_bandwidth_price_changes():
-    """One site over 2 months at one price a tier: 1.00 per 1,000 images (10,800 a month) with fees rising 10 % a
-    year, 0.10 a GB of results (10.80 a month) with bandwidth prices rising 20 % a year: month 1 costs 10,800 ×
-    1.1^(1/12) and 10.80 × 1.2^(1/12)."""
+    """One site over 2 months at one price a tier: 1.00 per 1,000 images less 20 % (8,640 a month) with fees rising
+    10 % a year, 0.10 a GB of results (10.80 a month, the discount is not on bandwidth) with bandwidth prices rising
+    20 % a year: month 1 costs 8,640 × 1.1^(1/12) and 10.80 × 1.2^(1/12)."""
     changing = replace(
         SITE,
         inference_tiers=[{"start": 0, "price": 1.0}],
         egress_tiers=[{"start": 0, "price": 0.1}],
         cloud_fee_change_percent_per_year=10,
         bandwidth_price_change_percent_per_year=20,
+        inference_discount_percent=20,
     )
-    added = 10_800 * (1 + 1.1 ** (1 / 12)) + 10.8 * (1 + 1.2 ** (1 / 12))
+    added = 8640 * (1 + 1.1 ** (1 / 12)) + 10.8 * (1 + 1.2 ** (1 / 12))
     assert marginal(changing, [0], 2) == pytest.approx([added], rel=1e-12)
 
 
