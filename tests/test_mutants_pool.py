@@ -98,6 +98,19 @@ def test_inference_tiers_set_apart_the_per_image_rows_only():
     assert partition(pools.inference) == [[0, 1], [2], [3, 4]]
 
 
+def test_pool_keys_stay_whole_numbers_however_many_columns_and_values():
+    """300 rows: row r has b = r % 150 in its first columns and h = r // 150 in its last, so every row is its own
+    pool, in the order of (b, h): pool 2b + h. Eight columns of 150 values and one of 2 combine to 150^8 × 2 ≈
+    5.1e17 codes, past the 2^53 a float holds exactly (rows that differ in their last column alone stay apart); nine
+    of 150 to 150^9 ≈ 3.8e19, past 2^62: the codes are ranked again before they could overflow 64 bits."""
+    r = np.arange(300)
+    b, h = r % 150, r // 150
+    for columns in (8, 9):
+        which, first = pool._keys(*[b] * columns, h)
+        assert which.tolist() == (2 * b + h).tolist()
+        assert first.tolist() == [row for base in range(150) for row in (base, base + 150)]
+
+
 def test_two_rows_of_one_tier_at_different_prices_are_two_pools():
     one = replace(RETAIL, inference_tiers=[{"start": 0, "price": 1.0}])
     two = replace(RETAIL, inference_tiers=[{"start": 0, "price": 2.0}])
@@ -236,9 +249,9 @@ def test_a_row_adds_the_pool_with_it_less_the_pool_without_it(bill):
     """Two sites, A from month 0 and B from month 6, over 12 months. Inference: 1.00 per 1,000 images up to 15M a
     month, 0.50 above; egress: 0.10 per GB up to 150 GB, 0.05 above (the same figures ÷ 1,000). Alone a site pays
     10.8M × 1.00 ÷ 1,000 = 10,800 a month (108 × 0.10 = 10.8); together 15,000 + 6.6M × 0.50 ÷ 1,000 = 18,300 (15 +
-    66 × 0.05 = 18.3). Both sites' volume crosses the tier that either one's does not: each is priced by hand. The
-    egress case's sites are priced per image by serverless, free here: their egress is priced by its tiers all the
-    same."""
+    66 × 0.05 = 18.3). Both sites' volume crosses the tier that either one's does not: each is priced by hand. In the
+    egress case the sites are serverless at 100 per million requests (1,080 a month each, A for 12 months, B for 6),
+    added to what their egress adds."""
     tiers = {"inference": [{"start": 0, "price": 1.0}, {"start": 15e6, "price": 0.5}]}
     tiers["egress"] = [{"start": 0, "price": 0.1}, {"start": 150, "price": 0.05}]
     per_1000 = 1.0 if bill == "inference" else 0.001  # the egress figures are the inference figures ÷ 1,000
@@ -246,11 +259,12 @@ def test_a_row_adds_the_pool_with_it_less_the_pool_without_it(bill):
     # with both: A alone 6 months, then both 6 months; without A: B alone 6 months; without B: A alone 12 months
     with_both = 6 * alone + 6 * together
     added = [with_both - 6 * alone, with_both - 12 * alone]
-    free_serverless = {"inference_pricing": "serverless", "serverless_per_gb_second": 0}
-    free_serverless["serverless_per_million_requests"] = 0
-    site = replace(SITE, **{f"{bill}_tiers": tiers[bill]}, **(free_serverless if bill == "egress" else {}))
+    serverless = {"inference_pricing": "serverless", "serverless_per_gb_second": 0}
+    serverless["serverless_per_million_requests"] = 100
+    site = replace(SITE, **{f"{bill}_tiers": tiers[bill]}, **(serverless if bill == "egress" else {}))
+    images = [12 * 1080, 6 * 1080] if bill == "egress" else [0, 0]
     got = marginal(site, [0, 6], 12)
-    assert got == pytest.approx(added, rel=1e-12)
+    assert got == pytest.approx(np.add(added, images), rel=1e-12)
     assert added == pytest.approx([109_800 * per_1000, 45_000 * per_1000], rel=1e-12)
 
 
