@@ -99,16 +99,31 @@ def test_inference_tiers_set_apart_the_per_image_rows_only():
 
 
 def test_pool_keys_stay_whole_numbers_however_many_columns_and_values():
-    """300 rows: row r has b = r % 150 in its first columns and h = r // 150 in its last, so every row is its own
-    pool, in the order of (b, h): pool 2b + h. Eight columns of 150 values and one of 2 combine to 150^8 × 2 ≈
-    5.1e17 codes, past the 2^53 a float holds exactly (rows that differ in their last column alone stay apart); nine
-    of 150 to 150^9 ≈ 3.8e19, past 2^62: the codes are ranked again before they could overflow 64 bits."""
+    """300 rows: row r has b = r % 150 in its first columns, then h = r // 150 or d = r % 20 in its last (b and d
+    together give r % 300): every row its own pool, the pools in the order of their values, column by column.
+    Eight columns of 150 values and h combine to 150^8 × 2 ≈ 5.1e17 codes, past the 2^53 a float holds exactly (rows
+    differing in their last column alone stay apart); with d to 150^8 × 20 ≈ 5.1e18, past 2^62, and nine columns of
+    150 to 150^9 ≈ 3.8e19: the codes are ranked again (before the last column) before they could overflow 64 bits.
+    130 columns of h: 2^130 codes, ranked again each time they near 2^62, for all that only 2 rows differ."""
     r = np.arange(300)
-    b, h = r % 150, r // 150
+    b, h, d = r % 150, r // 150, r % 20
+    by_b_then_h = [row for base in range(150) for row in (base, base + 150)]  # pool 2b + h
     for columns in (8, 9):
         which, first = pool._keys(*[b] * columns, h)
-        assert which.tolist() == (2 * b + h).tolist()
-        assert first.tolist() == [row for base in range(150) for row in (base, base + 150)]
+        assert which.tolist() == (2 * b + h).tolist() and first.tolist() == by_b_then_h
+    which, first = pool._keys(*[b] * 8, d)
+    by_b_then_d = sorted(r.tolist(), key=lambda row: (row % 150, row % 20))
+    assert first.tolist() == by_b_then_d and which[by_b_then_d].tolist() == list(range(300))
+    which, first = pool._keys(*[h] * 130)
+    assert which.tolist() == h.tolist() and first.tolist() == [0, 150]
+
+
+def test_a_pool_volume_sums_each_rows_own_growth_from_its_go_live():
+    """Rows of their own growth: row 0, 2 × (1, 2, 3) from month 0; row 1, 3 × (10, 20, 30) from month 1: 2, 4 + 30,
+    6 + 60."""
+    own = pool.Volume(np.array([2.0, 3.0]), np.array([[1.0, 2, 3], [10.0, 20, 30]]))
+    volume = pool.pool_volume(own, np.array([0, 1]), np.ones((1, 2)), np.zeros(2, int), 1, 3)
+    assert volume.tolist() == [[[2.0, 34.0, 66.0]]]
 
 
 def test_two_rows_of_one_tier_at_different_prices_are_two_pools():
