@@ -1,6 +1,7 @@
 """The fleet's cloud pools by hand (fast tier, read by `make mutation`): which rows share an inference pool or an
-egress pool (`pool.make_pools`), and what a row's sites add to their pool when it is priced with and without them
-(`pool.marginal_totals`)."""
+egress pool (`pool.make_pools`, `pool._keys`), a pool's volume and bills, its instances' emissions, a row's share of
+its pool's bills (`pool.attributed_lines`), and what a row's sites add to their pool when it is priced with and
+without them (`pool.marginal_totals`)."""
 
 import numpy as np
 import pytest
@@ -231,7 +232,6 @@ def test_pooled_instances_emit_at_their_rows_rates_weighted_by_load():
 # ── What a row adds to its pool, priced with and without it ──────────────────────────────────────────
 # Sites of 10 cameras at 1 frame/s, 10 h a day, 30 days: 10 × 36,000 × 30 = 10.8M images a month, each returning a
 # 10 kB result: 108 GB a month. Every pooled bill is free unless a test prices it.
-IMAGES, RESULT_GB = 10.8e6, 108.0
 FREE = [{"start": 0, "price": 0.0}]
 SITE = replace(
     RETAIL,
@@ -246,6 +246,18 @@ SITE = replace(
     egress_tiers=FREE,
     instance_endpoint_surcharge_percent=0,
     inference_discount_percent=0,
+)
+# One-year commitments at 0.40 an hour, half upfront: 0.20 an hour × 730.5 h = 146.1 a month, and 0.20 × 730.5 × 12 =
+# 1,753.2 upfront for each instance; a site's load of 10 × 1.3 ÷ 400 = 0.0325 instances, at least 1 instance.
+COMMITTED = replace(
+    SITE,
+    inference_pricing="instances",
+    instance_billing="always_on",
+    instance_commitment="one_year",
+    instance_upfront="partial",
+    instance_partial_upfront_percent=50,
+    instance_committed_per_hour=0.4,
+    instance_min_count=1,
 )
 
 
@@ -284,22 +296,11 @@ def test_a_row_adds_the_pool_with_it_less_the_pool_without_it(bill):
 
 
 def test_a_row_of_an_instance_pool_adds_the_months_it_alone_keeps_the_pool_running():
-    """Two sites, A from month 0 and B from month 6, over 12 months, on one-year commitments at 0.40 an hour, half
-    upfront: 0.20 an hour × 730.5 h = 146.1 a month, and 0.20 × 730.5 × 12 = 1,753.2 upfront for each instance.
-    Their load (10 × 1.3 ÷ 400 = 0.0325 instances each) needs the minimum of 1 instance while any site is live. With
+    """Two sites, A from month 0 and B from month 6, over 12 months, COMMITTED (146.1 a month, 1,753.2 upfront an
+    instance). Their load (0.0325 instances each) needs the minimum of 1 instance while any site is live. With
     both: 1 instance bought at month 0 for 12 months, 12 × 146.1 + 1,753.2. Without A: bought at month 6, 6 × 146.1 +
     1,753.2 within the 12 months; A adds 6 × 146.1 = 876.6. Without B: A alone keeps the same instance: B adds 0."""
-    commitment = replace(
-        SITE,
-        inference_pricing="instances",
-        instance_billing="always_on",
-        instance_commitment="one_year",
-        instance_upfront="partial",
-        instance_partial_upfront_percent=50,
-        instance_committed_per_hour=0.4,
-        instance_min_count=1,
-    )
-    assert marginal(commitment, [0, 6], 12) == pytest.approx([6 * 146.1, 0.0], abs=1e-9)
+    assert marginal(COMMITTED, [0, 6], 12) == pytest.approx([6 * 146.1, 0.0], abs=1e-9)
 
 
 def test_a_row_alone_in_its_account_adds_its_whole_bill_even_with_more_pools_than_months():
@@ -329,19 +330,9 @@ def attributed(scenarios, go_live, months, **columns) -> dict[str, np.ndarray]:
 
 def test_a_rows_share_of_a_commitment_pool_is_pro_rata_to_its_load():
     """10 and 30 cameras: loads of 0.0325 and 0.0975 instances (10 or 30 × 1.3 ÷ 400), a quarter and three quarters
-    of the pool's one instance (its minimum), committed for a year at 0.40 an hour, half upfront: 146.1 a month
-    running (0.20 × 730.5 h), 1,753.2 upfront at month 0 (0.20 × 730.5 × 12), or 146.1 a month spread."""
-    commitment = replace(
-        SITE,
-        inference_pricing="instances",
-        instance_billing="always_on",
-        instance_commitment="one_year",
-        instance_upfront="partial",
-        instance_partial_upfront_percent=50,
-        instance_committed_per_hour=0.4,
-        instance_min_count=1,
-    )
-    lines = attributed([commitment], [0, 0], 12, cameras=np.array([10.0, 30]))
+    of the pool's one instance (its minimum), COMMITTED: 146.1 a month running, 1,753.2 upfront at month 0, or
+    1,753.2 ÷ 12 = 146.1 a month spread."""
+    lines = attributed([COMMITTED], [0, 0], 12, cameras=np.array([10.0, 30]))
     quarters = np.array([[0.25], [0.75]])
     assert lines["inference"] == pytest.approx(quarters * np.full((1, 12), 146.1), rel=1e-12)
     assert lines["commitment_upfront"] == pytest.approx(quarters * np.array([[1753.2] + [0] * 11]), rel=1e-12)
@@ -370,10 +361,10 @@ def test_a_site_alone_in_its_pool_adds_its_whole_bill_past_a_free_first_gigabyte
 
 def test_rows_priced_per_image_add_their_own_images_each_from_its_go_live():
     """Over 4 months: A on its own account's instance (0.20 an hour, at least 1: 146.1 a month) from month 0, priced
-    by hand (a pool of no price per unit: its row is not read at another pool's unit price); C and
-    B serverless at 0.0001 an image (100 per million requests, nothing per GB-second), C from month 1, B from month
-    2 with its images growing 12 % a year: C adds 10.8M × 0.0001 = 1,080 in each of its 3 months, B 1,080 and
-    1,080 × 1.12^(1/12) in its 2."""
+    by hand (a pool of no price per unit: its row is not read at another pool's unit price); C and B serverless at
+    0.0001 an image (100 per million requests, nothing per GB-second), C from month 1, B from month 2 with its images
+    growing 12 % a year: C adds 10.8M × 0.0001 = 1,080 in each of its 3 months, B 1,080 and 1,080 × 1.12^(1/12) in
+    its 2."""
     rows = pools_of(
         [replace(SITE, instance_per_hour=0.2, instance_min_count=1, serverless_per_gb_second=0)],
         account=["a", "b", "b"],
