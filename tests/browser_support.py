@@ -154,12 +154,16 @@ def new_page(browser):
     """A factory of pages, each in a fresh browser context (its own session); checks for JS errors."""
     contexts, errors = [], []
 
-    def make(url: str):
+    def make(url: str, dialogs: list[str] | None = None):
+        """The page at `url`; with `dialogs`, every JavaScript dialog's message is appended to it (and the dialog
+        dismissed) from the first script on."""
         context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 900})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        if dialogs is not None:
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(url)
         wait_for_idle(page)
         return page
@@ -173,6 +177,31 @@ def new_page(browser):
 def wait_for_idle(page, timeout: int = 20_000) -> None:
     """Streamlit marks the app root with its connection and script state."""
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def visit(page, path: str) -> None:
+    """The app's page at `path` ("" for the first page, "costs", …) as a user reaches it: by its link in the
+    sidebar (opened first where it is collapsed), in the same session. A rerun, not a page load: a load costs
+    Chromium seconds of JavaScript, Plotly's start among them. Streamlit puts the page's path in the address bar
+    when its run starts; the run is over when the app is idle and nothing stale is left. Where the sidebar
+    covers the page (a phone), it is closed again."""
+    from playwright.sync_api import expect
+
+    settle(page)
+    if page.evaluate("location.pathname") == f"/{path}":
+        return
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    opened = expand.is_visible()
+    if opened:
+        expand.click()
+    page.get_by_test_id("stSidebarNav").locator(f'a[href$="/{path}"]').click()
+    page.wait_for_function("path => location.pathname === path", arg=f"/{path}")
+    settle(page)
+    close = page.get_by_test_id("stSidebarCollapseButton").get_by_role("button")
+    if opened and close.is_visible():
+        close.click()
+    if opened:
+        expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
 
 
 def settle(page) -> None:

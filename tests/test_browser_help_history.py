@@ -8,7 +8,7 @@ import re
 import tomllib
 
 import pytest
-from browser_support import IDLE, ROOT, screenshot, wait_for_idle
+from browser_support import IDLE, ROOT, screenshot, visit, wait_for_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -74,9 +74,10 @@ def test_the_app_follows_the_browsers_colour_scheme(browser, app_url, scheme):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(app_url)
+        page.wait_for_selector(IDLE, timeout=SLOW_MS)
         for path, widths in (("", WIDTHS), ("costs", WIDTHS), ("sensitivity", (1440,)), ("report", (1440,))):
-            page.goto(f"{app_url}/{path}")
-            page.wait_for_selector(IDLE, timeout=SLOW_MS)
+            visit(page, path)
             page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=SLOW_MS)
             background = page.evaluate(
                 "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor"

@@ -83,11 +83,8 @@ def test_hostile_text_stays_literal_on_every_page(new_page, app_url, name, devic
     scenario = replace(
         catalog.preset("retail"), name=name, device_id=device_id, cloud_provider=cloud_provider, description=description
     )
-    page = new_page(f"{app_url}/?s={to_share_token(scenario)}&p=retail")
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.reload()  # a fresh session again, now with the listener on
-    wait_for_idle(page)
+    page = new_page(f"{app_url}/?s={to_share_token(scenario)}&p=retail", dialogs)
     main = page.get_by_test_id("stMain")
 
     expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name")).to_have_value(name)

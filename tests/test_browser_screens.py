@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_support import IDLE, pick, screenshot, wait_for_charts_to_fit, wait_for_idle
+from browser_support import IDLE, pick, screenshot, visit, wait_for_charts_to_fit, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -47,6 +47,42 @@ def card_value(page, label: str):
         .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
         .get_by_test_id("stMetricValue")
     )
+
+
+class PagesByWidth:
+    """One browser page per window width, shared by this module's sweeps over the app's pages: each test goes to
+    its page in that page's session (a rerun, as the sidebar's links do) instead of loading the app again."""
+
+    def __init__(self, browser, app_url: str):
+        self.browser, self.app_url, self.pages, self.errors = browser, app_url, {}, []
+
+    def at(self, width: int, path: str):
+        """The app's page at `path`, drawn `width` px wide."""
+        if width not in self.pages:
+            page = self.browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.set_default_timeout(20_000)
+            page.on("pageerror", lambda e: self.errors.append(str(e)))
+            page.goto(self.app_url)
+            wait_for_idle(page)
+            self.pages[width] = page
+        visit(self.pages[width], path)
+        return self.pages[width]
+
+
+@pytest.fixture(scope="module")
+def pages_by_width(browser, app_url):
+    pages = PagesByWidth(browser, app_url)
+    yield pages
+    for page in pages.pages.values():
+        page.context.close()
+
+
+@pytest.fixture
+def page_at(pages_by_width):
+    """`page_at(width, path)`; the test fails on a JavaScript error while it ran."""
+    seen = len(pages_by_width.errors)
+    yield pages_by_width.at
+    assert not pages_by_width.errors[seen:], f"JavaScript errors: {pages_by_width.errors[seen:]}"
 
 
 def scenario_of(name: str):
@@ -194,10 +230,8 @@ BUTTONS_CUT = """() => [...document.querySelectorAll('[data-testid="stButtonGrou
 
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
 @pytest.mark.parametrize("path", ("costs", "sensitivity", "fleet"))
-def test_no_chart_title_or_option_is_cut_and_no_legend_covers_an_axis_title(new_page, app_url, path, width):
-    page = new_page(f"{app_url}/{path}")
-    page.set_viewport_size({"width": width, "height": 900})
-    wait_for_idle(page)
+def test_no_chart_title_or_option_is_cut_and_no_legend_covers_an_axis_title(page_at, path, width):
+    page = page_at(width, path)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .gtitle')
     wait_for_charts_to_fit(page)
     assert page.evaluate(CROWDED) == []
@@ -239,11 +273,9 @@ def cut_or_broken(page, charts: bool = True) -> dict:
 
 @pytest.mark.parametrize("path", ALL_PAGES)  # one test a page, so that the workers share them out
 @pytest.mark.parametrize("width", (1024, PHONE["width"]))
-def test_no_page_cuts_a_title_an_option_or_a_word(new_page, app_url, width, path):
+def test_no_page_cuts_a_title_an_option_or_a_word(page_at, width, path):
     problems = {}
-    page = new_page(f"{app_url}/{path}")
-    page.set_viewport_size({"width": width, "height": 900})
-    wait_for_idle(page)
+    page = page_at(width, path)
     wait_for_charts_to_fit(page)
     views = {path or "scenario": None}
     if not path:  # the Scenario page: every input group
