@@ -174,6 +174,54 @@ def new_page(browser):
     assert not errors, f"JavaScript errors: {errors}"
 
 
+class SharedPages:
+    """Browser pages a test module's tests share, one per window width: a test goes to its page of the app in
+    that page's session (`visit`, a rerun) instead of loading the app again in a fresh one. For tests that only
+    look at what a page draws: a test that needs a fresh session (a link, a first request) takes `new_page`."""
+
+    def __init__(self, browser, app_url: str):
+        self.browser, self.app_url, self.pages, self.errors = browser, app_url, {}, []
+
+    def at(self, width: int, path: str = ""):
+        """The app's page at `path`, drawn `width` px wide."""
+        if width not in self.pages:
+            page = self.browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.set_default_timeout(20_000)
+            page.on("pageerror", lambda e: self.errors.append(str(e)))
+            page.goto(self.app_url)
+            wait_for_idle(page)
+            self.pages[width] = page
+        visit(self.pages[width], path)
+        return self.pages[width]
+
+
+@pytest.fixture(scope="module")
+def shared_pages(browser, app_url):
+    pages = SharedPages(browser, app_url)
+    yield pages
+    for page in pages.pages.values():
+        page.context.close()
+
+
+@pytest.fixture
+def page_at(shared_pages):
+    """`page_at(width, path)`: a page of `shared_pages`; the test fails on a JavaScript error while it ran."""
+    seen = len(shared_pages.errors)
+    yield shared_pages.at
+    assert not shared_pages.errors[seen:], f"JavaScript errors: {shared_pages.errors[seen:]}"
+
+
+def start_from_preset(page, name: str) -> None:
+    """Pick the preset called `name` in the sidebar, and wait until its run is drawn (its name in the field)."""
+    from playwright.sync_api import expect
+
+    pick(page, "Start from preset", name, "stSidebar")
+    expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="Scenario name")).to_have_value(name)
+    size = page.viewport_size
+    page.mouse.move(size["width"] - 1, size["height"] - 1)  # off the sidebar's buttons: no tooltip left open
+    settle(page)
+
+
 def wait_for_idle(page, timeout: int = 20_000) -> None:
     """Streamlit marks the app root with its connection and script state."""
     page.wait_for_selector(IDLE, timeout=timeout)

@@ -47,7 +47,7 @@ manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.sca
 allocator.keep_freed_arrays()  # as the app and the command line do
 
 
-from browser_support import app_url, browser, chromium_path, new_page  # noqa: E402,F401  (fixtures)
+from browser_support import app_url, browser, chromium_path, new_page, page_at, shared_pages  # noqa: E402,F401
 from libreoffice_support import libreoffice  # noqa: E402,F401  (fixture)
 from postgres_support import postgres  # noqa: E402,F401  (fixture)
 from store_support import url  # noqa: E402,F401  (fixture: a SQLite, then a PostgreSQL plans database)

@@ -15,7 +15,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from browser_support import OUT, screenshot, wait_for_idle
+from browser_support import OUT, screenshot, start_from_preset, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.advice import advisor
@@ -47,7 +47,11 @@ LOADED_MS = 60_000  # a cold first load draws three Plotly charts: generous on t
 
 
 def open_report(new_page, url: str):
-    page = new_page(url)
+    return report_drawn(new_page(url))
+
+
+def report_drawn(page):
+    """`page`, once the Report page has drawn its yearly table and its three charts."""
     expect(page.get_by_test_id("reportYearly")).to_be_visible(timeout=LOADED_MS)
     page.wait_for_function(
         "document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= 3", timeout=LOADED_MS
@@ -99,9 +103,11 @@ def expected_yearly_lines(scenario, view: str = "cash") -> list[str]:
 
 
 @pytest.mark.parametrize("preset", PRESETS)
-def test_every_preset_prints_its_figures_and_every_year_on_a4_and_letter(new_page, app_url, poppler, preset):
+def test_every_preset_prints_its_figures_and_every_year_on_a4_and_letter(page_at, poppler, preset):
     scenario = catalog.preset(preset)
-    page = open_report(new_page, f"{app_url}/report?p={preset}")
+    page = page_at(1440, "report")  # a page the presets share: each is picked in its sidebar
+    start_from_preset(page, scenario.name)
+    report_drawn(page)
     shown = dict(
         zip(page.locator(f"{FIGURES} .label").all_inner_texts(), page.locator(f"{FIGURES} .value").all_inner_texts())
     )

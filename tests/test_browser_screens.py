@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_support import IDLE, pick, screenshot, visit, wait_for_charts_to_fit, wait_for_idle
+from browser_support import IDLE, pick, screenshot, start_from_preset, wait_for_charts_to_fit, wait_for_idle
 from playwright.sync_api import expect
 
 from planner.catalogs import catalog
@@ -35,7 +35,7 @@ EXTREME = replace(
     device_price=1_000_000,
     name="Extreme figures",
 )
-SCENARIOS = {**{key: f"?p={key}" for key in catalog.presets()}, "extreme": f"?s={to_share_token(EXTREME)}&p=retail"}
+SCENARIOS = (*catalog.presets(), "extreme")
 CUT_SHORT = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
     .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
     .map(v => v.innerText)"""
@@ -49,50 +49,19 @@ def card_value(page, label: str):
     )
 
 
-class PagesByWidth:
-    """One browser page per window width, shared by this module's sweeps over the app's pages: each test goes to
-    its page in that page's session (a rerun, as the sidebar's links do) instead of loading the app again."""
-
-    def __init__(self, browser, app_url: str):
-        self.browser, self.app_url, self.pages, self.errors = browser, app_url, {}, []
-
-    def at(self, width: int, path: str):
-        """The app's page at `path`, drawn `width` px wide."""
-        if width not in self.pages:
-            page = self.browser.new_context(viewport={"width": width, "height": 900}).new_page()
-            page.set_default_timeout(20_000)
-            page.on("pageerror", lambda e: self.errors.append(str(e)))
-            page.goto(self.app_url)
-            wait_for_idle(page)
-            self.pages[width] = page
-        visit(self.pages[width], path)
-        return self.pages[width]
-
-
-@pytest.fixture(scope="module")
-def pages_by_width(browser, app_url):
-    pages = PagesByWidth(browser, app_url)
-    yield pages
-    for page in pages.pages.values():
-        page.context.close()
-
-
-@pytest.fixture
-def page_at(pages_by_width):
-    """`page_at(width, path)`; the test fails on a JavaScript error while it ran."""
-    seen = len(pages_by_width.errors)
-    yield pages_by_width.at
-    assert not pages_by_width.errors[seen:], f"JavaScript errors: {pages_by_width.errors[seen:]}"
-
-
 def scenario_of(name: str):
     return EXTREME if name == "extreme" else catalog.preset(name)
 
 
 # ── 8. Key-figure cards never cut a figure short ───────────────────────────────────────────────────
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_no_key_figure_is_cut_short_at_any_common_width(new_page, app_url, name):
-    page = new_page(app_url + "/" + SCENARIOS[name])
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_no_key_figure_is_cut_short_at_any_common_width(new_page, page_at, app_url, name):
+    if name == "extreme":  # opened by its share link
+        page = new_page(f"{app_url}/?s={to_share_token(EXTREME)}&p=retail")
+    else:  # picked in the sidebar of a page the presets share
+        page = page_at(1440, "")
+        page.set_viewport_size({"width": 1440, "height": 900})
+        start_from_preset(page, catalog.preset(name).name)
     s = summary(analyse_one(scenario_of(name)))
     expect(card_value(page, "Cloud cost per month")).to_have_text(money(s["cloud_monthly_cost"]))
     expect(card_value(page, f"{s['horizon_months']}-month savings")).to_have_text(money(s["savings_total"]))
