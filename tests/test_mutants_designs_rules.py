@@ -108,9 +108,12 @@ def test_a_catalog_instance_behind_its_endpoint_keeps_its_surcharge_in_every_com
     row = next(r for r in catalog.load().cloud_instances if r["id"] == "aws-g4dn-xlarge")
     changes = designs.design_changes(GPU)
     assert not any("instance_endpoint_surcharge_percent" in c for c in changes)
-    committed = {c["instance_commitment"]: c.get("instance_committed_per_hour") for c in changes if c.get(
-        "instance_commitment") in designs.COMMITTED}  # fmt: skip
-    assert committed == {"one_year": None, "three_year": row["three_year_per_hour"]}
+    committed = {
+        (c["instance_commitment"], c.get("instance_committed_per_hour"))
+        for c in changes
+        if c.get("instance_commitment") in designs.COMMITTED
+    }
+    assert committed == {("one_year", None), ("three_year", row["three_year_per_hour"])}
 
 
 def test_a_catalog_instance_committed_for_three_years_is_known_by_its_three_year_rate():
