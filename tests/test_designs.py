@@ -144,6 +144,29 @@ def test_the_scenario_as_entered_competes_with_its_own_link_upgrade_where_its_li
     assert plain.changes.count({}) == 1 and plain.scenarios[0] == HAND
 
 
+def test_every_design_its_line_carries_competes_with_the_scenarios_own_link_upgrade_too():
+    # As entered (per image, video): a $1-a-month link of its own, no cap, $0 a GB, so the site's line ($0.1/GB)
+    # carries none of the cloud's upload. Keeping that link, the cheapest design is instances on a 1-year
+    # commitment: 0.3/h × 730.5 h + the $1 rental a month, its video upload free (frames cost the same: a tie keeps
+    # the design that changes fewer inputs). Under the link rule alone (no upgrade: the 30 Mbps line carries it)
+    # the same design pays 112.5 GB × $0.1 of video a month instead, and its cheapest, frames, 90 GB × $0.1.
+    entered = replace(HAND, link_upgrade_per_month=1.0)
+    found = designs.evaluate(entered, link_mbps=30, catalog=NO_LINKS)
+    kept = {"inference_pricing": "instances", "instance_commitment": "one_year"}
+    assert found.changes[found.cheapest] == kept
+    assert found.finance.cloud_total[found.cheapest] == pytest.approx(12 * (0.3 * HOURS + 1.0))
+    rule = found.changes.index(kept | {"link_upgrade_per_month": 0.0})
+    assert found.finance.cloud_total[rule] == pytest.approx(12 * (0.3 * HOURS + UPLOAD["video"]))
+
+    # A fleet's rows on that line, one with that link and one without: each row's cheapest as above
+    rows = designs.cheapest_per_row(
+        entered, {"link_upgrade_per_month": np.array([1.0, 0.0])}, {}, np.array([30.0, 30.0])
+    )
+    assert rows.cloud_total == pytest.approx([12 * (0.3 * HOURS + 1.0), 12 * (0.3 * HOURS + UPLOAD["frames"])])
+    assert [rows.changes[i] for i in rows.design] == [kept, kept | {"cloud_upload": "frames"}]
+    assert rows.link_upgrade["link_upgrade_per_month"].tolist() == [1.0, 0.0]  # kept; none bought
+
+
 def test_retail_cheapest_design_and_the_edge_against_it():
     found = designs.evaluate(RETAIL, link_mbps=100, catalog=NO_LINKS)
     best = found.scenarios[found.cheapest]

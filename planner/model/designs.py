@@ -278,16 +278,17 @@ def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalo
     """Every cloud design of the scenario costed in one batch; `link_mbps` the site's uplink (None: no limit). A
     design whose upload the site's line does not carry buys the next link class that does (`link_upgrade`), one it
     carries buys none; the scenario as entered (its own link upgrade kept) is the first design where its line
-    carries its upload, as a fleet row's own design (`cheapest_per_row`)."""
+    carries its upload, as a fleet row's own design (`cheapest_per_row`), and each design its line carries also
+    competes with the scenario's own link upgrade kept."""
     catalog = catalog or load_catalog()
     changes, scenarios, carried = [], [], []
     if link_mbps is not None and carries(link_mbps, _upload_of(scenario)):
         # the scenario as entered, its own link upgrade kept, competes too (as a fleet row's own design does);
         # its design with the link rule applied (no upgrade bought: the line carries it) is one more
         changes, scenarios, carried = [{}], [scenario], [True]
-    for c in design_changes(scenario, catalog):
+    for design in design_changes(scenario, catalog):
         try:
-            c, designed, fits = _with_link(scenario, c, link_mbps, catalog.connectivity)
+            c, designed, fits = _with_link(scenario, design, link_mbps, catalog.connectivity)
         except ScenarioError:  # a catalog price beyond a field's bounds in this currency: not applicable
             continue
         if c == {} and scenarios:  # the link rule changes nothing: the scenario as entered is already in
@@ -295,6 +296,12 @@ def evaluate(scenario: Scenario, link_mbps: float | None = None, catalog: Catalo
         scenarios.append(designed)
         changes.append(c)
         carried.append(fits)
+        if design and c != design and carries(link_mbps, _upload_of(designed)):
+            # the link rule dropped the scenario's own upgrade; the design keeping it competes too (as the
+            # scenario as entered does): an upgrade entered by hand may carry data for less than the line
+            scenarios.append(apply(scenario, design))
+            changes.append(design)
+            carried.append(True)
     b = cost_model.batch(scenarios)
     finance = analyse(cost_model.evaluate(b, carbon=False), "cash", b["discount_percent_per_year"])
     video, frames = site_upload_mbps(b["cameras"], b["sites"], b["bitrate_mbps"], b["analysed_fps"], b["image_kb"])
@@ -317,7 +324,8 @@ class RowDesigns:
     feasible: np.ndarray  # bool: some design (the row's own included) fits the row's link, or an upgrade of it
     scenarios: tuple[Scenario, ...] = ()  # the base with each design
     link_upgrade: dict[str, np.ndarray] | None = None  # UPGRADE_FIELDS (n,) of the link upgrade each row's design
-    # buys on the row (`row_upgrades`, in the row's currency; 0 where its line carries it); None: none bought
+    # buys on the row (`row_upgrades`, in the row's currency; 0 where its line carries it, the row's own where the
+    # design keeps it); None: none bought
     pairs_costed: int = 0  # (design, row) pairs the search costed, the rows' own designs not counted
 
 
@@ -381,25 +389,39 @@ def cheapest_per_row(
     # (design, row) pairs in the designs' order (fewer changes first, so a tie keeps the earlier): the rows whose
     # link, or the upgrade they would buy, carries each design's upload
     dominated = _dominated(rows_batch, designs_batch, set_by_design, np.flatnonzero(searched))
-    pairs = [(i, np.flatnonzero(searched & reach[s.cloud_upload] & ~dominated[i])) for i, s in enumerate(scenarios)]
-    design_of = np.concatenate([np.full(len(at), i) for i, at in pairs])
-    row_of = np.concatenate([at for _, at in pairs])
+    # … and, first, the rows whose line carries it with a link upgrade of their own: the design keeping that upgrade
+    # (as `evaluate`: the link rule would drop it, and an upgrade entered by hand may carry data for less)
+    own_upgrade = np.any([rows_batch.columns[k] != 0 for k in UPGRADE_FIELDS], axis=0)
+    pairs = [
+        (i, keeps, np.flatnonzero(searched & ~dominated[i] & (own_upgrade & fits[kind] if keeps else reach[kind])))
+        for i, kind in enumerate(s.cloud_upload for s in scenarios)
+        for keeps in (True, False)
+    ]
+    design_of = np.concatenate([np.full(len(at), i) for i, _, at in pairs])
+    keeps_of = np.concatenate([np.full(len(at), keeps) for _, keeps, at in pairs])
+    row_of = np.concatenate([at for _, _, at in pairs])
+    kept = np.zeros(n, bool)  # the row's design keeps the row's own link upgrade
     for start in range(0, len(row_of), MAX_STACKED_ROWS):
         d, r = design_of[start : start + MAX_STACKED_ROWS], row_of[start : start + MAX_STACKED_ROWS]
+        keeps = keeps_of[start : start + MAX_STACKED_ROWS]
         stacked = _stacked(rows_batch, designs_batch, set_by_design, d, r)
-        stacked.columns.update(_upgrade_columns(upgrades, video_design[d], r))
+        for k, v in _upgrade_columns(upgrades, video_design[d], r).items():
+            stacked.columns[k] = np.where(keeps, stacked.columns[k], v)
         cost = _cloud_total(stacked)
-        for i in np.unique(d):  # in the designs' order
-            mine = d == i
-            at, rounded = r[mine], _rounded(cost[mine])
-            cheaper = rounded < best[at]
-            won = at[cheaper]
-            best[won], total[won], design[won] = rounded[cheaper], cost[mine][cheaper], i
+        for i in np.unique(d):  # in the designs' order, each keeping the row's upgrade first
+            for keep in (True, False):
+                mine = (d == i) & (keeps == keep)
+                at, rounded = r[mine], _rounded(cost[mine])
+                cheaper = rounded < best[at]
+                won = at[cheaper]
+                best[won], total[won], design[won], kept[won] = rounded[cheaper], cost[mine][cheaper], i, keep
     standing = asked[first][alike]  # the row searched for each row asked
     total[asked], design[asked], best[asked] = total[standing], design[standing], best[standing]
+    kept[asked] = kept[standing]
     chose = design >= 0
     link_upgrade = {
-        k: np.where(chose, v, 0.0) for k, v in _upgrade_columns(upgrades, video_design[design], np.arange(n)).items()
+        k: np.where(chose, np.where(kept, rows_batch.columns[k], v), 0.0)
+        for k, v in _upgrade_columns(upgrades, video_design[design], np.arange(n)).items()
     }
     return RowDesigns(total, design, changes, np.isfinite(best), scenarios, link_upgrade, len(row_of))
 
