@@ -82,12 +82,16 @@ def test_the_shown_irr_is_blank_over_the_bound():
 
 
 def test_irr_rows_write_the_rate_or_the_note():
-    (irr_key, irr_formula, irr_label), (note_key, note_formula, _) = workbook._irr_rows(
+    (irr_key, irr_formula, irr_label), (note_key, note_formula, note_label) = workbook._irr_rows(
         "irr", "irr_note", "IRR", None, False
     )
     assert (irr_key, note_key) == ("irr", "irr_note")
     assert irr_formula == workbook._shown_irr("irr")
     assert irr_label == "IRR [%/year]; blank: undefined, several or over 1,000 %/year (see irr_note)"
+    assert note_label == (  # the Summary sheet's words for the note's row
+        "IRR note: a rate over the shown bound, or the rates of cash flows that change sign several times (those as "
+        "found at export)"
+    )
     assert note_formula == '=IF(AND(ISNUMBER(irr),irr>1000.0),"over 1,000 %/year","")'
     several = workbook._irr_rows("irr", "irr_note", "IRR", "several: 5 % and 20 %", True)
     assert several[0][1] == '=""' and several[1][1] == '="several: 5 % and 20 %"'
