@@ -167,6 +167,37 @@ def test_every_design_its_line_carries_competes_with_the_scenarios_own_link_upgr
     assert rows.link_upgrade["link_upgrade_per_month"].tolist() == [1.0, 0.0]  # kept; none bought
 
 
+def test_a_fleet_row_keeps_its_own_link_upgrade_only_where_its_line_carries_the_design():
+    # (a) every upgrade figure 1 (install once, rental, 1 GB included, $1/GB over) and a line at $5/GB, 30 Mbps:
+    #     frames over the upgrade, (90 − 1) GB × $1 + $1 rental a month + $1 once, beat the line's 90 GB × $5;
+    # (b) a $1 rental of its own on a 1 Mbps line (carries 0.8): frames (0.8 Mbps) keep it for free data, video
+    #     (1 Mbps) cannot keep it, so frames: $1 a month; (c) no upgrade: the line's 90 GB × $0.1 of frames.
+    rows = {
+        "link_upgrade_install": np.array([1.0, 0.0, 0.0]),
+        "link_upgrade_per_month": np.array([1.0, 1.0, 0.0]),
+        "link_upgrade_allowance_gb": np.array([1.0, 0.0, 0.0]),
+        "link_upgrade_per_gb": np.array([1.0, 0.0, 0.0]),
+        "uplink_per_gb": np.array([5.0, 0.1, 0.1]),
+    }
+    links = np.array([30.0, 1.0, 30.0])
+    found = designs.cheapest_per_row(HAND, rows, {}, links)
+    inference = 0.3 * HOURS
+    assert found.cloud_total == pytest.approx(
+        [12 * (inference + 1 + 89 * 1.0) + 1, 12 * (inference + 1.0), 12 * (inference + UPLOAD["frames"])]
+    )
+    frames = {"inference_pricing": "instances", "instance_commitment": "one_year", "cloud_upload": "frames"}
+    assert [found.changes[i] for i in found.design] == [frames] * 3
+    assert found.link_upgrade["link_upgrade_per_gb"].tolist() == [1.0, 0.0, 0.0]
+    assert found.link_upgrade["link_upgrade_per_month"].tolist() == [1.0, 1.0, 0.0]
+    # Only a row with an upgrade of its own is costed keeping it: the rows searched together cost the pairs
+    # they cost each alone
+    alone = [
+        designs.cheapest_per_row(HAND, {k: v[[i]] for k, v in rows.items()}, {}, links[[i]]).pairs_costed
+        for i in range(3)
+    ]
+    assert found.pairs_costed == sum(alone)
+
+
 def test_retail_cheapest_design_and_the_edge_against_it():
     found = designs.evaluate(RETAIL, link_mbps=100, catalog=NO_LINKS)
     best = found.scenarios[found.cheapest]
