@@ -81,11 +81,7 @@ st.caption(
     f"Discounting at {analysis.scenario.discount_percent_per_year:g} %/year: {figures['discounting']}. "
     "NPV, IRR and payback are of the cash flows in either view."
 )
-pieces.cumulative_chart(analysis, view)
-
-for column, side in zip(st.columns(2, gap="large"), ("cloud", "edge")):
-    with column:
-        pieces.components_chart(analysis, side, view)
+pieces.cost_charts(analysis, view)
 
 cloud_designs.section(analysis.scenario)
 

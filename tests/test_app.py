@@ -301,17 +301,19 @@ def test_a_malformed_upload_shows_the_error_and_keeps_the_scenario(at, content, 
     assert any(e.startswith("broken.json was not loaded") and problem in e for e in errors(at)), errors(at)
 
 
-def test_costs_page_builds_one_carbon_chart_at_a_time(at):
+def test_costs_page_builds_only_the_open_tabs_charts(at):
     at.switch_page("pages/costs.py").run()
-    s = summary(analyse_one(RETAIL))
+    a = analyse_one(RETAIL)
+    s = summary(a)
 
     def charts() -> list[dict]:
         return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
-    # the cumulative cost chart, the two component charts, then the cumulative emissions alone [t CO₂e]
+    # the cumulative cost chart, then the cumulative emissions alone [t CO₂e]
     shown = charts()
-    assert len(shown) == 4
-    cloud, edge = shown[3]["data"][:2]
+    assert [c["layout"]["title"]["text"] for c in shown][0].startswith("Cumulative cost")
+    assert len(shown) == 2
+    cloud, edge = shown[1]["data"][:2]
     assert (cloud["name"], edge["name"]) == ("Cloud", "Edge")
     assert decoded(cloud["y"])[-1] == pytest.approx(s["cloud_kgco2e_total"] / 1000)
     assert decoded(edge["y"])[-1] == pytest.approx(s["edge_kgco2e_total"] / 1000)
@@ -319,8 +321,18 @@ def test_costs_page_builds_one_carbon_chart_at_a_time(at):
     at.run()
     assert not at.exception, at.exception
     shown = charts()
-    assert len(shown) == 4  # the per-month chart instead: kg CO₂e of the first month
-    assert decoded(shown[3]["data"][0]["y"])[0] == pytest.approx(s["cloud_kgco2e_monthly"])
+    assert len(shown) == 2  # the per-month chart instead: kg CO₂e of the first month
+    assert decoded(shown[1]["data"][0]["y"])[0] == pytest.approx(s["cloud_kgco2e_monthly"])
+    at.session_state["costs.chart"] = "Cost per month by component"
+    at.run()
+    assert not at.exception, at.exception
+    shown = charts()  # each side's components instead of the cumulative costs, the carbon tab as left
+    assert [c["layout"]["title"]["text"].split(":")[0] for c in shown[:2]] == ["Cloud", "Edge"]
+    assert len(shown) == 3
+    # month 1's stacked areas (each line padded with its first value at the axis's start) add up to each side's cost
+    for chart, side in zip(shown[:2], ("cloud", "edge")):
+        month_one = sum(decoded(t["y"])[1] for t in chart["data"])
+        assert month_one == pytest.approx(a.costs.total(side)[0, 0])
 
 
 def test_a_valid_upload_replaces_the_scenario_everywhere(at):

@@ -46,6 +46,8 @@ def test_switching_to_gpu_instances_changes_the_inference_component_and_the_brea
 
     at.switch_page("pages/costs.py").run()
     assert not at.exception
+    at.session_state["costs.chart"] = "Cost per month by component"  # as a click on the tab does
+    at.run()
     traces = {t["name"]: t for t in cloud_chart(at)["data"]}
     assert "Cloud inference" in traces
     y = traces["Cloud inference"]["y"]

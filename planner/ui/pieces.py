@@ -194,6 +194,24 @@ def components_chart(a: Analysis, side: str, view: str, height: int = 400) -> No
     st.plotly_chart(figure("components", to_json(a.scenario), view, height, side), config=CHART_CONFIG)
 
 
+COST_CHARTS = ("Cumulative cost", "Cost per month by component")  # the Costs page's chart tabs
+
+
+def cost_charts(a: Analysis, view: str) -> None:
+    """The Costs page's charts in two tabs: the cumulative costs, or each side's monthly cost by component side by
+    side. Only the open tab's charts are built (as the carbon charts): on a change of view or of an input, each
+    chart redrawn costs the browser about as much as the whole one-slider app (`make bench-ui`)."""
+    cumulative, components = st.tabs(COST_CHARTS, key="costs.chart", on_change="rerun")
+    if cumulative.open:
+        with cumulative:
+            cumulative_chart(a, view)
+    if components.open:
+        with components:
+            for column, side in zip(st.columns(2, gap="large"), ("cloud", "edge")):
+                with column:
+                    components_chart(a, side, view)
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
 def figure(kind: str, scenario_json: str, view: str, height: int, side: str = "") -> go.Figure:
     """A figure of a scenario ('cumulative', or 'components' of one side), built once per server process
@@ -295,8 +313,7 @@ def carbon_section(a: Analysis, view: str) -> None:
     with st.container(horizontal=True):
         for card in carbon_cards(a, view):
             st.metric(card.label, card.value, help=card.help, border=True, height="stretch")
-    # One chart at a time, the other built only when its tab is picked: on a change of view or of an input, each
-    # chart redrawn costs the browser about as much as the whole one-slider app (`make bench-ui`).
+    # One chart at a time, the other built only when its tab is picked (as `cost_charts`).
     tabs = st.tabs(list(CARBON_CHARTS), key="costs.carbon_chart", on_change="rerun")
     for tab, index in zip(tabs, CARBON_CHARTS.values()):
         if tab.open:
