@@ -114,7 +114,7 @@ if f.inventory.n == 0:
     st.info("Add a row per site (or upload an inventory CSV) to see the programme.")
     st.stop()
 
-p = fleet_programme.evaluate(f)
+p = fleet_programme.evaluate(f, search=page.search_designs)  # each row searched once for its inputs
 sites = fleet_tables.site_table(p)
 cur = f.base.currency
 

@@ -224,7 +224,12 @@ def feasible_upload(fleet: Fleet, rowwise: RowInputs, choices: dict) -> Upload:
 
 
 def cloud_designs(
-    fleet: Fleet, overrides: dict, choices: dict, upload: Upload, rows: np.ndarray | None = None
+    fleet: Fleet,
+    overrides: dict,
+    choices: dict,
+    upload: Upload,
+    rows: np.ndarray | None = None,
+    search=designs.cheapest_per_row,
 ) -> tuple[designs.RowDesigns | None, dict[str, np.ndarray], Upload]:
     """The cloud design each row is costed with: with the fleet's cloud side `cheapest` every row's cheapest feasible
     design (over the link upgrade it buys where its link cannot carry the design's upload: `designs.row_upgrades`),
@@ -232,7 +237,9 @@ def cloud_designs(
     keeping theirs (`designs.cheapest_per_row` over those rows; `choices` carry `feasible_upload`'s upload, the
     row's own design in the search). `rows` limits the search further. Returns the designs found (None: none
     searched), the design inputs of every row (`designs.row_design_inputs`) and the upload with what each row is
-    costed with uploading, whether its link (or an upgrade) carries no design at all and which rows buy an upgrade."""
+    costed with uploading, whether its link (or an upgrade) carries no design at all and which rows buy an upgrade.
+    `search` is `designs.cheapest_per_row` or a stand-in with its arguments and results (the Fleet page's, which
+    searches a row once for its inputs)."""
     n = len(upload.given)
     # Every design uploads video or frames: where neither the link nor an upgrade it could buy (`designs.row_upgrades`)
     # carries either, none fits, and the row keeps its own.
@@ -245,9 +252,7 @@ def cloud_designs(
         searched &= np.isin(np.arange(n), rows)
     found = None
     if searched.any():
-        found = designs.cheapest_per_row(
-            fleet.base, overrides, choices, upload.link_mbps, rows=np.flatnonzero(searched)
-        )
+        found = search(fleet.base, overrides, choices, upload.link_mbps, rows=np.flatnonzero(searched))
     inputs = designs.row_design_inputs(fleet.base, choices, found, n)
     if found is not None:
         upgrade = found.link_upgrade or {}

@@ -131,8 +131,9 @@ class Programme:
         return _shift_sum_terms(own, self.go_live, on_cloud, M) + pooled
 
 
-def evaluate(fleet: Fleet) -> Programme:
-    """Every site of the fleet in one batch of the cost model, its placement, and the three plans."""
+def evaluate(fleet: Fleet, search=designs.cheapest_per_row) -> Programme:
+    """Every site of the fleet in one batch of the cost model, its placement, and the three plans. `search` finds the
+    rows' cheapest cloud designs (`devices.cloud_designs`)."""
     inv, M, base = fleet.inventory, fleet.months, fleet.base
     n = inv.n
     if n == 0:
@@ -148,7 +149,7 @@ def evaluate(fleet: Fleet) -> Programme:
     # The cloud side: each row's own design, or its cheapest feasible one (every row with `cheapest`, the rows whose
     # link cannot carry their own with `own`) set on its columns before pooling, so the pools, the plans, the money
     # vote and the uplink rule all price the same cloud.
-    cheapest, cloud_inputs, upload = cloud_designs(fleet, overrides, choices, upload)
+    cheapest, cloud_inputs, upload = cloud_designs(fleet, overrides, choices, upload, search=search)
     if cheapest is not None:
         b = designs.with_designs(base, b, cheapest)
     evaluated = costs.evaluate(b, M)

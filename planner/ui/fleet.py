@@ -11,6 +11,7 @@ the editor's own state while another page is shown).
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,9 @@ from planner.fleet import devices as fleet_devices
 from planner.fleet import inventory as fleet_inventory
 from planner.fleet import programme as fleet_programme
 from planner.fleet import tables as fleet_tables
+from planner.model import designs
 from planner.schema.format import break_even_label
-from planner.schema.scenario import ScenarioError
+from planner.schema.scenario import ScenarioError, to_json
 from planner.ui import state
 
 DOC, VERSION, SHOWN = "fleet.doc", "fleet.version", "fleet.shown"
@@ -157,6 +159,63 @@ def edited(
     f = dataclasses.replace(f, inventory=fleet_inventory.parse_inventory(table, months), months=months)
     st.session_state[SHOWN] = f
     return f
+
+
+# ── The cheapest cloud design of each row, searched once per row's inputs ───────────────────────────────────
+MEMO_ROWS = 50_000  # rows remembered per base and catalog before the memo starts afresh
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _rows_found(base_json: str, catalog_version: str) -> tuple[threading.Lock, dict]:
+    """The memo behind `search_designs` for one base and catalog: a row's inputs → what the search found for it,
+    plus the designs themselves under `None`. One per server process, shared by the sessions (one at a time)."""
+    return threading.Lock(), {}
+
+
+def search_designs(
+    base, overrides: dict, choices: dict, link_mbps: np.ndarray, rows: np.ndarray | None = None
+) -> designs.RowDesigns:
+    """`designs.cheapest_per_row`, each row searched once for its inputs: what it finds for a row reads only that row's
+    inputs and link (and the base's designs), so an edit to one row of the table searches that row alone and takes
+    the others from the memo. The same figures as the search over all rows (tests/test_fleet_search_memo.py);
+    `pairs_costed` counts this call's pairs only."""
+    n = len(link_mbps)
+    rows = np.arange(n) if rows is None else np.asarray(rows, int)
+    if not len(rows):
+        return designs.cheapest_per_row(base, overrides, choices, link_mbps, rows=rows)
+    lock, memo = _rows_found(to_json(base), state.catalog_version())
+    with lock:
+        return _search_with(memo, base, overrides, choices, np.asarray(link_mbps, float), rows)
+
+
+def _search_with(memo: dict, base, overrides: dict, choices: dict, link: np.ndarray, rows: np.ndarray):
+    n = len(link)
+    given = {f"{side}.{k}": v for side, d in (("set", overrides), ("choice", choices)) for k, v in d.items()}
+    keys = list(zip(link[rows], *(np.broadcast_to(v, (n,))[rows] for _, v in sorted(given.items()))))
+    if len(memo) > MEMO_ROWS:
+        memo.clear()
+    new = [i for i, key in enumerate(keys) if key not in memo]
+    pairs = 0
+    if new or None not in memo:
+        at = rows[new] if new else rows[:1]  # no row new: one row, for the designs
+        found = designs.cheapest_per_row(
+            base,
+            {k: np.broadcast_to(v, (n,))[at] for k, v in overrides.items()},
+            {k: np.broadcast_to(v, (n,))[at] for k, v in choices.items()},
+            link[at],
+        )
+        memo[None] = (found.changes, found.scenarios)
+        for j, i in enumerate(new):
+            upgrade = tuple(found.link_upgrade[k][j] for k in designs.UPGRADE_FIELDS)
+            memo[keys[i]] = (found.cloud_total[j], found.design[j], found.feasible[j], upgrade)
+        pairs = found.pairs_costed if new else 0
+    # the rows not searched as `cheapest_per_row` leaves them: no total, their own design, not feasible, no upgrade
+    total, design, feasible = np.full(n, np.nan), np.full(n, -1), np.zeros(n, bool)
+    upgrade = np.zeros((n, len(designs.UPGRADE_FIELDS)))
+    total[rows], design[rows], feasible[rows], upgrade[rows] = (np.array(v) for v in zip(*map(memo.get, keys)))
+    changes, scenarios = memo[None]
+    link_upgrade = dict(zip(designs.UPGRADE_FIELDS, upgrade.T))
+    return designs.RowDesigns(total, design, changes, feasible, scenarios, link_upgrade, pairs)
 
 
 def send_current_scenario(f: fleet_inventory.Fleet) -> None:
