@@ -2,7 +2,9 @@
 recommendation must come out as written, so a changed rounding, label or field fails here (fast tier, read by
 `make mutation`)."""
 
+import dataclasses
 import math
+import types
 
 import numpy as np
 import pytest
@@ -567,3 +569,33 @@ def test_capacity_derates_a_catalog_benchmark_with_the_answers():
     assert (c.derated_ips, c.decode_ips) == (pytest.approx(derated), pytest.approx(decode))
     assert c.per_device_ips == pytest.approx(min(derated, decode))
     assert c.needed == math.ceil(80 / min(derated, decode) - 1e-9) and c.load_ips == 80.0
+
+
+def test_link_class_answers_only_what_the_questionnaire_can_take(monkeypatch):
+    # an overlay (PLANNER_CATALOG_DIR) may add link classes: one whose id is no connectivity answer gives none, and
+    # an upload outside the question's 0.1 … 100,000 Mbps gives no uplink answer; both ends are inside
+    bundled = catalog.load()
+    extra = (
+        {**bundled.link_class("fiber"), "id": "leo", "upload_mbps": 0.1},
+        {**bundled.link_class("fiber"), "id": "fiber", "upload_mbps": 100_000},
+        {**bundled.link_class("fiber"), "id": "satellite", "upload_mbps": 100_000.5},
+        {**bundled.link_class("fiber"), "id": "broadband", "upload_mbps": 0.09},
+    )
+    overlaid = dataclasses.replace(bundled, connectivity=extra)
+    monkeypatch.setattr(catalog, "load", lambda *args, **kwargs: overlaid)
+    assert advisor.link_class_answers("leo") == {"uplink_mbps": 0.1}
+    assert advisor.link_class_answers("fiber") == {"connectivity": "fiber", "uplink_mbps": 100_000.0}
+    assert advisor.link_class_answers("satellite") == {"connectivity": "satellite"}
+    assert advisor.link_class_answers("broadband") == {"connectivity": "broadband"}
+    assert advisor.link_class_answers("custom") == {}
+
+
+def test_money_basis_without_a_design_the_uplink_carries_is_the_scenarios_own():
+    # designs were costed but none is feasible: money votes on the scenario's own cloud, and says so
+    no_design = types.SimpleNamespace(cheapest=None)
+    basis = advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), no_design)
+    assert basis == (12_000.0, 9_000.0, 7.5, "the cloud (no cloud design fits the uplink: the scenario's own)", "")
+    f = advisor.economics_factor(fit(12_000.0, 9_000.0, 7.5), 36, "EUR", 3.0, no_design)
+    assert f.reason.startswith(
+        "Over 36 months the cloud (no cloud design fits the uplink: the scenario's own) costs 12,000 EUR"
+    )
