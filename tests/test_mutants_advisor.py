@@ -599,3 +599,47 @@ def test_money_basis_without_a_design_the_uplink_carries_is_the_scenarios_own():
     assert f.reason.startswith(
         "Over 36 months the cloud (no cloud design fits the uplink: the scenario's own) costs 12,000 EUR"
     )
+
+
+def test_money_basis_against_the_cheapest_design_the_uplink_carries():
+    # design 1 (frames only) is the cheapest the link carries; the scenario's own (0, video) is noted beside it
+    own = replace(RETAIL, horizon_months=24)
+    options = types.SimpleNamespace(
+        scenario=own,
+        scenarios=(own, replace(own, cloud_upload="frames")),
+        current=0,
+        cheapest=1,
+        figures={1: {"total_cost": 10_000.0, "edge_total_cost": 9_500.0, "break_even_month": 20.0}}.__getitem__,
+    )
+    frames = "the cheapest cloud design the uplink carries (Per-image API (tiered); uploads: analysed frames only; "
+    assert advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), options) == (
+        10_000.0,
+        9_500.0,
+        20.0,
+        frames + "region: prices as entered)",
+        " (against the scenario's own cloud design it pays back in month 8 (7.5 months))",
+    )
+    # against its own design the edge never pays back: said within the designs' 24-month horizon
+    assert advisor.money_basis(fit(12_000.0, 13_000.0, None), options)[4] == (
+        " (against the scenario's own cloud design it does not pay back within 24 months)"
+    )
+    f = advisor.economics_factor(fit(12_000.0, 9_000.0, 7.5), 24, "EUR", 3.0, options)
+    # 10,000 against 9,500: the edge 1.05× → "1.1× cheaper"; it pays back in month 20 against the cheapest
+    assert f.reason == (
+        f"Over 24 months {frames}region: prices as entered) costs 10,000 EUR and 3 × Box | A 9,500 EUR: the edge is "
+        "1.1× cheaper; the edge pays back in month 20 (20 months) (against the scenario's own cloud design it "
+        "pays back in month 8 (7.5 months))."
+    )
+    # the scenario's own design is the cheapest: no note on it
+    own_cheapest = types.SimpleNamespace(
+        **{
+            **vars(options),
+            "cheapest": 0,
+            "figures": lambda i: {"total_cost": 12_000.0, "edge_total_cost": 9_000.0, "break_even_month": 7.5},
+        }
+    )
+    assert advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), own_cheapest)[3:] == (
+        "the cheapest cloud design the uplink carries (Per-image API (tiered); uploads: full video streams; "
+        "region: prices as entered)",
+        "",
+    )
