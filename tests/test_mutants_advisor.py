@@ -643,3 +643,159 @@ def test_money_basis_against_the_cheapest_design_the_uplink_carries():
         "region: prices as entered)",
         "",
     )
+
+
+# ── advise: the recommendation put together from its parts (sizing and cloud designs given by hand) ────────────
+NANO = "jetson-orin-nano-super"  # data/hardware.csv: 249 USD, 25 W, 30 kg CO2e embodied, family jetson
+# 10 cameras on one site at 10 analysed frames/s: a 50 ms average wait (100 ms at worst); frames of 100 kB
+ADVISED = replace(RETAIL, cameras=10, analysed_fps=10, image_kb=100, cloud_upload="frames", horizon_months=24)
+COSTED = replace(ADVISED, **advisor.device_fields(NANO, 12.5), management_per_month=0.16, management_basis="per_device")
+NANO_SIZING = advisor.Sizing(
+    **{**SIZING.__dict__, "device_id": NANO, "device_name": "Nano", "per_device_ips": 12.5, "edge_total_cost": 800.0}
+)
+SOFT = dict(  # no hard constraint: data born on site, a human-scale wait, a metered link, weekly updates
+    data_origin="on_premise",
+    response_ms=1_000,
+    connectivity="metered_5g",
+    privacy="anonymisable",
+    update_cadence="weekly",
+    region_distance_km=100,
+    uplink_mbps=1_000,
+    cloud_platform="aws",
+)
+
+
+def advise_by_hand(monkeypatch, answers, found, options=None):
+    """advise with `size` giving `found` and the cloud designs `options` (None: the scenario's own cloud)."""
+    asked = []
+    monkeypatch.setattr(advisor, "size", lambda a, scenario: found if (a, scenario) == (answers, ADVISED) else None)
+
+    def designs_of(scenario, link_mbps):
+        asked.append((scenario, link_mbps))
+        return options
+
+    advice = advisor.advise(answers, ADVISED, designs_of)
+    assert asked == ([(found.costed, answers.uplink_mbps)] if found.sizing else [])
+    return advice
+
+
+def test_advise_puts_the_soft_votes_money_and_the_deployment_together(monkeypatch):
+    a = advisor.answers(**SOFT)
+    found = advisor.Fit(NANO_SIZING, ("Box: too hot",), (), COSTED, ("Management: a note",), 4_000.0, 6.0)
+    video = replace(COSTED, cloud_upload="video")
+    options = types.SimpleNamespace(
+        scenario=COSTED,
+        scenarios=(COSTED, video),
+        current=0,
+        cheapest=1,
+        figures={1: {"total_cost": 2_500.0, "edge_total_cost": 500.0, "break_even_month": 3.2}}.__getitem__,
+    )
+    advice = advise_by_hand(monkeypatch, a, found, options)
+    # wait 50 + metered 5G access 35 + 2 × 100 km ÷ 200 × 1.5 = 1.5 + 100 kB × 8 ÷ 1,000 Mbps = 0.8 + 20 + 150
+    assert advice.cloud_latency_ms == {
+        advisor.SAMPLING_WAIT: 50.0,
+        "Access network round trip": 35,
+        "Distance round trip": 1.5,
+        "Frame upload": 0.8,
+        "Queueing": 20.0,
+        "Cloud inference": 150,
+    }
+    # soft votes: data gravity, connectivity, updates edge; latency (257.3 ms of 1,000, human scale) cloud;
+    # privacy and the uplink (10 × 10 × 100 kB × 8 = 80 Mbps, 100 needed of 1,000) either: six of weight 1.
+    # money: 2,500 against 500 is 5×, so it weighs as much as the six: 6, for the edge
+    keys = ["data_origin", "response_ms", "connectivity", "privacy", "update_cadence", "uplink_mbps", "economics"]
+    assert [f.key for f in advice.factors] == keys
+    assert [f.verdict for f in advice.factors] == ["edge", "cloud", "edge", "either", "edge", "either", "edge"]
+    money = advice.factors[-1]
+    assert money.weight == pytest.approx(6.0) and money.answer == "pays back in month 4 (3.2 months)"
+    assert "costs 2,500 USD and 3 × Nano 500 USD" in money.reason
+    # score 1 − 1 + 1 + 1 + 6 = 8 of 12: a 67 % margin, high
+    assert (advice.placement, advice.confidence) == ("split_brain_edge", "high")
+    assert advice.headline == (
+        "Edge inference, cloud training (split-brain): the weighted answers favour it 9.0 to 1.0; the edge pays "
+        "back in month 4 (3.2 months) against the cheapest cloud design the uplink carries"
+    )
+    assert [d.split(":")[0] for d in advice.deciding] == ["Data gravity", "Connectivity", "Updates", "Economics"]
+    assert advice.deciding == tuple(f"{f.name}: {f.reason}" for f in advice.factors if f.verdict == "edge")
+    # the whole device, and the management fee and basis that differ from the scenario's; feedback is unchanged
+    assert advice.scenario_changes == {
+        "device_id": NANO,
+        "device_price": 249.0,
+        "device_watts": 25.0,
+        "device_throughput_ips": 12.5,
+        "device_embodied_kgco2e": 30.0,
+        "device_sizing": "auto",
+        "management_per_month": 0.16,
+        "management_basis": "per_device",
+    }
+    assert (advice.sizing, advice.edge_latency_ms, advice.problems) == (NANO_SIZING, NANO_SIZING.latency_ms, ())
+    assert (advice.break_even_month, advice.apply_notes, advice.relax, advice.warnings) == (
+        6.0,
+        ("Management: a note",),
+        (),
+        (),
+    )
+    assert (advice.response_ms, advice.sampling_wait_ms) == (1_000, (50.0, 100.0))
+    assert (advice.uplink_needed_mbps, advice.uplink_available_mbps) == (pytest.approx(100.0), 1_000)
+    assert advice.stack == tuple(advisor.stack(a, "jetson", NANO, "per_image"))
+    assert [c.name for c in advice.stack if c.layer == "orchestration"] == ["AWS IoT Greengrass"]
+
+
+def test_advise_the_cloud_wins_the_vote_against_the_scenarios_own_cloud(monkeypatch):
+    a = advisor.answers(
+        **{**SOFT, "data_origin": "cloud", "connectivity": "fiber", "privacy": "none", "update_cadence": "hourly"}
+    )
+    # no designs: money weighs the scenario's own cloud, 1,000 against the edge's 5,000: 5× for the cloud
+    dear_edge = advisor.Sizing(**{**NANO_SIZING.__dict__, "edge_total_cost": 5_000.0})
+    advice = advise_by_hand(monkeypatch, a, advisor.Fit(dear_edge, (), (), COSTED, (), 1_000.0, None))
+    assert [f.verdict for f in advice.factors] == ["cloud"] * 5 + ["either", "cloud"]
+    # −5 − 6 = −11 of 12: high
+    assert (advice.placement, advice.confidence) == ("cloud", "high")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers favour it 11.0 to 0.0; the edge does not pay back within 24 months"
+    )
+    names = ["Data gravity", "Latency", "Connectivity", "Privacy", "Updates", "Economics"]
+    assert [d.split(":")[0] for d in advice.deciding] == names
+    assert advice.factors[-1].reason.startswith("Over 24 months the cloud costs 1,000 USD and 3 × Nano 5,000 USD")
+
+
+def test_advise_hard_constraints_without_a_device_that_fits(monkeypatch):
+    # 90 ms allowed: the 257.3 ms cloud path is too slow (hard), the 100 ms worst wait is longer (a warning)
+    a = advisor.answers(**{**SOFT, "response_ms": 90, "privacy": "on_site"})
+    relax = ("2 × Nano fits with 50 W for edge compute",)
+    advice = advise_by_hand(monkeypatch, a, advisor.Fit(None, ("Nano: too hot",), relax, None, (), None, None))
+    assert advice.hard_constraints == ("response_ms", "privacy")
+    assert (advice.placement, advice.confidence) == ("edge_only", "high")
+    assert advice.headline == (
+        "Edge only: inference and data stay on site: mandatory for latency, privacy; no catalog device fits the "
+        "site as described, so the edge is not costed (2 × Nano fits with 50 W for edge compute)"
+    )
+    assert advice.deciding == tuple(f"{f.name}: {f.reason}" for f in advice.factors if f.hard)
+    assert [d.split(":")[0] for d in advice.deciding] == ["Latency", "Privacy"]
+    assert advice.warnings == (
+        "At 10 analysed frames/s per camera an event waits up to 100 ms (50 ms on average) for the next analysed "
+        "frame, longer than the 90 ms target, whichever side infers.",
+    )
+    assert (advice.sizing, advice.edge_latency_ms, advice.scenario_changes, advice.apply_notes) == (None, {}, {}, ())
+    assert (advice.problems, advice.relax, advice.break_even_month) == (("Nano: too hot",), relax, None)
+    assert advice.stack == tuple(advisor.stack(a, None, None, "per_image"))
+
+
+def test_advise_a_tie_keeps_the_cloud_and_a_vote_without_a_device_cannot_move_it(monkeypatch):
+    # edge: data gravity, weekly updates; cloud: latency, fibre; money: equal costs, no verdict → 2 to 2
+    tie = advisor.answers(**{**SOFT, "connectivity": "fiber"})
+    even = advisor.Sizing(**{**NANO_SIZING.__dict__, "edge_total_cost": 1_000.0})
+    advice = advise_by_hand(monkeypatch, tie, advisor.Fit(even, (), (), COSTED, (), 1_000.0, None))
+    assert (advice.placement, advice.confidence) == ("cloud", "low")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers tie at 2.0 each, so the cloud stays (no investment without a "
+        "reason); the edge does not pay back within 24 months"
+    )
+    # broadband votes either: edge 2 to cloud 1, but no device fits
+    lean = advisor.answers(**{**SOFT, "connectivity": "broadband"})
+    advice = advise_by_hand(monkeypatch, lean, advisor.Fit(None, (), (), None, (), None, None))
+    assert (advice.placement, advice.confidence) == ("cloud", "low")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers favour the edge 2.0 to 1.0, but no device that fits the site can "
+        "carry the load, so the cloud stays; no catalog device fits the site as described, so the edge is not costed"
+    )
