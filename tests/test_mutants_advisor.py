@@ -799,3 +799,16 @@ def test_advise_a_tie_keeps_the_cloud_and_a_vote_without_a_device_cannot_move_it
         "Cloud inference: the weighted answers favour the edge 2.0 to 1.0, but no device that fits the site can "
         "carry the load, so the cloud stays; no catalog device fits the site as described, so the edge is not costed"
     )
+
+
+def test_advise_a_tie_money_decides_goes_to_the_cheaper_side(monkeypatch):
+    # edge 3 (data gravity, metered link, weekly updates) to cloud 1 (latency); the edge costs 5^(1/3) × the cloud,
+    # so money weighs 6 × log(5^(1/3)) ÷ log 5 = 2 for the cloud: 3 to 3, and the cheaper side (the cloud) wins
+    dear = advisor.Sizing(**{**NANO_SIZING.__dict__, "edge_total_cost": 1_000.0 * 5 ** (1 / 3)})
+    advice = advise_by_hand(monkeypatch, advisor.answers(**SOFT), advisor.Fit(dear, (), (), COSTED, (), 1_000.0, None))
+    assert advice.factors[-1].weight == pytest.approx(2.0)
+    assert (advice.placement, advice.confidence) == ("cloud", "low")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers tie at 3.0 each, so the cheaper side wins; the edge does not pay "
+        "back within 24 months"
+    )
