@@ -812,3 +812,129 @@ def test_advise_a_tie_money_decides_goes_to_the_cheaper_side(monkeypatch):
         "Cloud inference: the weighted answers tie at 3.0 each, so the cheaper side wins; the edge does not pay "
         "back within 24 months"
     )
+
+
+# ── size: every device's problems, what to relax, and the device chosen, by hand ────────────────────────────
+def test_size_names_each_devices_problems_and_sizes_the_one_that_fits():
+    hw = {d["id"]: d for d in catalog.load().hardware}
+    name = {key: d["name"] for key, d in hw.items()}
+    # 10 cameras × 1 analysed frame/s × 1.3 headroom = 13 inferences/s; a 500 ms average wait. Per device at 50 %
+    # derating: min(benchmark × 0.5, decode streams × 1/s): Nano 11 → 2 devices, NX 16 GB 18, NX 8 GB 18, AGX 22,
+    # Hailo 16, L4 100 → 1 each. Edge path 500 + 2 + 1000 ÷ benchmark: Nano 505.5, NX 16 GB 505.9, NX 8 GB 506.7,
+    # AGX 503.4, Hailo 503.0, L4 503.0 ms against 505 allowed
+    site = replace(RETAIL, cameras=10, analysed_fps=1, sizing_headroom_percent=30)
+    a = advisor.answers(site_space="enclosure", site_power_watts=24, response_ms=505, derating_percent=50)
+    found = advisor.size(a, site)
+    not_comparable = [
+        f"{hw[d]['name']}: not sized — its benchmark ({hw[d]['reference_model']}) is not comparable with the reference "
+        "workload (YOLOv8n INT8 640×640 detection)"
+        for d in ("coral-usb", "coral-dev-board")
+    ]
+    assert found.problems == (
+        *not_comparable,
+        f"{name['jetson-orin-nano-super']}: takes 505.5 ms, 505 ms allowed",
+        f"{name['jetson-orin-nano-super']}: 2 × 25 W = 50 W needed, 24 W available",
+        f"{name['jetson-orin-nx-16gb']}: takes 505.9 ms, 505 ms allowed",
+        f"{name['jetson-orin-nx-16gb']}: 1 × 25 W = 25 W needed, 24 W available",
+        f"{name['jetson-orin-nx-8gb']}: takes 506.7 ms, 505 ms allowed",
+        f"{name['jetson-agx-orin-64gb']}: 1 × 60 W = 60 W needed, 24 W available",
+        f"{name['edge-server-l4']}: does not fit the space available (A small cabinet or shelf)",
+        f"{name['edge-server-l4']}: 1 × 300 W = 300 W needed, 24 W available",
+    )
+    # the Hailo-8 alone fits: 1,023 × 0.5 = 511.5 derated, 16 streams × 1/s = 16 decoded: limited by decode
+    s = found.sizing
+    assert (s.device_id, s.device_name, s.devices) == ("hailo-8-m2", name["hailo-8-m2"], 1)
+    assert (s.catalog_throughput_ips, s.derating_percent, s.derated_throughput_ips) == (1_023.0, 50.0, 511.5)
+    assert (s.decode_streams, s.decode_ips, s.per_device_ips, s.limited_by) == (16.0, 16.0, 16.0, "video decode")
+    assert (s.required_ips, s.power_watts) == (pytest.approx(13.0), 17.5)  # 2.5 W + a 15 W host
+    assert s.latency_ms == {advisor.SAMPLING_WAIT: 500.0, "Local network": 2.0, "Edge inference": 1_000 / 1_023}
+    assert s.reason == (
+        f"Lowest edge cost over 36 months ({s.edge_total_cost:,.0f} USD) of the 1 comparable catalog device that fits"
+    )
+    assert found.costed.device_id == "hailo-8-m2" and found.costed.device_throughput_ips == 16.0
+    assert found.costed.device_sizing == "auto" and found.relax == ()
+    # AWS: Greengrass, 0.16 USD a device a month (data/management.csv)
+    assert found.apply_notes == (
+        "Management: AWS IoT Greengrass (per active core device), 0.16 USD per device per month (data/management.csv).",
+    )
+    assert (found.costed.management_per_month, found.costed.management_basis) == (0.16, "per_device")
+    # time enough for all: the NX 8 GB (20 W) fits too; two that fit
+    two = advisor.size(advisor.answers(site_space="enclosure", site_power_watts=24, response_ms=10_000), site)
+    assert two.sizing.reason.endswith("of the 2 comparable catalog devices that fit")
+
+
+def test_size_without_a_device_that_fits_says_what_to_relax_for_the_nearest():
+    hw = {d["id"]: d for d in catalog.load().hardware}
+    site = replace(RETAIL, cameras=10, analysed_fps=1, sizing_headroom_percent=30)
+    # 10 W: every device draws more (one failure each); the L4 also needs a rack (two: not the nearest)
+    found = advisor.size(advisor.answers(site_space="enclosure", site_power_watts=10, response_ms=10_000), site)
+    assert (found.sizing, found.costed, found.apply_notes, found.cloud_total, found.break_even_month) == (
+        None,
+        None,
+        (),
+        None,
+        None,
+    )
+    assert found.problems[-3:] == (
+        f"{hw['hailo-8-m2']['name']}: 1 × 17.5 W = 18 W needed, 10 W available",
+        f"{hw['edge-server-l4']['name']}: does not fit the space available (A small cabinet or shelf)",
+        f"{hw['edge-server-l4']['name']}: 1 × 300 W = 300 W needed, 10 W available",
+    )
+    assert found.relax == (
+        f"2 × {hw['jetson-orin-nano-super']['name']} fits with 50 W for edge compute",
+        f"1 × {hw['jetson-orin-nx-16gb']['name']} fits with 25 W for edge compute",
+        f"1 × {hw['jetson-orin-nx-8gb']['name']} fits with 20 W for edge compute",
+        f"1 × {hw['jetson-agx-orin-64gb']['name']} fits with 60 W for edge compute",
+        f"1 × {hw['hailo-8-m2']['name']} fits with 18 W for edge compute",  # ceil(17.5)
+    )
+    # a language model needs a server: in a cabinet every other device is too small (never a fix to suggest); the L4
+    # fails the space alone (0.13 requests/s ÷ (1,000 × 0.5 ÷ 400 = 1.25 a server) = 1): it fits in a rack
+    llm = advisor.size(
+        advisor.answers(workload="language_model", site_space="enclosure", site_power_watts=10_000, response_ms=60_000),
+        replace(site, cameras=1, analysed_fps=0.1),
+    )
+    assert llm.relax == (f"1 × {hw['edge-server-l4']['name']} fits with space for a server rack",)
+    assert f"{hw['hailo-8-m2']['name']}: too small for a on-site language model (7–8b parameters)" in llm.problems
+    server = f"{hw['edge-server-l4']['name']}: does not fit the space available (A small cabinet or shelf)"
+    assert server in llm.problems
+
+
+def test_factors_answers_in_words_and_the_remaining_reasons():
+    a = advisor.answers(data_origin="on_premise", connectivity="fiber", privacy="none", update_cadence="hourly")
+    found = advisor.factors(a, 60.0)
+    assert [f.answer for f in found] == [
+        "On premise (cameras, LIDAR, sensors)",
+        "100 ms",
+        "Fibre",
+        "No restriction",
+        "Hourly",
+    ]
+    assert found[2].reason == "High-bandwidth fibre is guaranteed: moving data is cheap and dependable."
+    assert found[3].reason == "Data may move freely."
+    assert found[4].reason == "Hourly retraining is easiest where the model is trained: in the cloud."
+    # no sampling wait unless given: 1 ms allowed, a 0.5 ms cloud path is attainable and a machine reaction (hard)
+    fastest = advisor.factors(advisor.answers(response_ms=1), 0.5)[1]
+    assert (fastest.verdict, fastest.hard) == ("edge", True)
+    # a 2,600 ms wait uses up 2,565 ms: 500 ÷ 2,565 = 0.1949… frames/s, two significant digits
+    slow = advisor.factors(advisor.answers(response_ms=2_565), 3_000.0, 2_600.0)[1]
+    assert "already more than the 2,565 ms allowed" in slow.reason
+    assert "analyse more than 0.19 frames/s per camera" in slow.reason
+
+
+def test_economics_factor_names_itself_and_divides_by_a_cost_below_one():
+    none = advisor.economics_factor(advisor.Fit(None, (), (), None, (), None, None), 36, "USD", 4.0)
+    assert (none.key, none.name) == ("economics", "Economics")
+    # an edge of 0.50 against a cloud of 100: 100 ÷ 0.5 = 200× cheaper
+    tiny = advisor.economics_factor(fit(100.0, 0.5, 0.2), 12, "USD", 1.0)
+    assert ": the edge is 200.0× cheaper;" in tiny.reason
+
+
+def test_advise_stack_follows_the_sized_device(monkeypatch):
+    # on Azure the NX 16 GB has its own Arc row (data/stack.csv), billed by its own plan (its cores)
+    nx = "jetson-orin-nx-16gb"
+    sizing = advisor.Sizing(**{**NANO_SIZING.__dict__, "device_id": nx})
+    costed = replace(COSTED, **advisor.device_fields(nx, 12.5))
+    a = advisor.answers(**{**SOFT, "cloud_platform": "azure"})
+    advice = advise_by_hand(monkeypatch, a, advisor.Fit(sizing, (), (), costed, (), 4_000.0, 6.0))
+    orchestration = next(c for c in advice.stack if c.layer == "orchestration")
+    assert orchestration.management == "azure-arc-k8s-orin-nx"
