@@ -938,3 +938,40 @@ def test_advise_stack_follows_the_sized_device(monkeypatch):
     advice = advise_by_hand(monkeypatch, a, advisor.Fit(sizing, (), (), costed, (), 4_000.0, 6.0))
     orchestration = next(c for c in advice.stack if c.layer == "orchestration")
     assert orchestration.management == "azure-arc-k8s-orin-nx"
+
+
+def test_uplink_factor_over_a_link_upgrade_and_at_its_edges():
+    # 10 cameras on 2 sites at 4 Mbps: 20 Mbps of video per site, 25 needed at 80 %; frames 8 Mbps
+    scenario = replace(RETAIL, cameras=10, sites=2, bitrate_mbps=4, analysed_fps=2, image_kb=100, cloud_upload="video")
+    # the design buys a link upgrade (any installation fee): its upload goes over it, however thin the line
+    upgraded = replace(scenario, link_upgrade_install=0.5, link_upgrade_per_month=0)
+    assert advisor.buys_link_upgrade(upgraded)
+    f = advisor.uplink_factor(advisor.answers(uplink_mbps=0.5), upgraded)
+    assert (f.key, f.name, f.answer, f.verdict, f.hard) == (
+        "uplink_mbps",
+        "Uplink capacity",
+        "0.5 Mbps",
+        "either",
+        False,
+    )
+    assert f.reason == (
+        "The cloud path needs 25.0 Mbps per site for its video (20.0 Mbps sustained at ≤ 80% of the link): it goes "
+        "over the link upgrade the design buys (its installation and rental are cloud-side costs)."
+    )
+    # a line that carries it (exactly 25 Mbps) fits by itself
+    assert advisor.uplink_factor(advisor.answers(uplink_mbps=25), upgraded).reason.endswith(": it fits.")
+    # 10 Mbps carries 8 sustained, exactly the frames: sending only them is a fix
+    thin = advisor.uplink_factor(advisor.answers(uplink_mbps=10), scenario)
+    assert (thin.name, thin.hard) == ("Uplink capacity", True)
+    assert "It would fit with sending only the analysed frames (10.0 Mbps), or" in thin.reason
+    # frames at 12/s: 5 × 12 × 100 kB × 8 = 48 Mbps sustained; 49.98 Mbps carries 39.984, which is
+    # 39.984 × 1000 ÷ (5 × 100 × 8) = 9.996 frames/s per camera
+    frames = replace(scenario, cloud_upload="frames", analysed_fps=12)
+    assert "at most 10.00 analysed frames/s" in advisor.uplink_factor(advisor.answers(uplink_mbps=49.98), frames).reason
+
+
+def test_site_cases_default_to_no_wait_and_no_upload():
+    # 1 ms allowed and a 0.5 ms cloud path: attainable without a wait, a machine reaction (case 2)
+    assert advisor.site_cases(advisor.answers(response_ms=1), 0.5)["response_ms"] == 2
+    # a 0.1 Mbps link carries the default upload of nothing (case 0)
+    assert advisor.site_cases(advisor.answers(uplink_mbps=0.1), 0.5)["uplink_mbps"] == 0
