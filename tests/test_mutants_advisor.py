@@ -975,3 +975,36 @@ def test_site_cases_default_to_no_wait_and_no_upload():
     assert advisor.site_cases(advisor.answers(response_ms=1), 0.5)["response_ms"] == 2
     # a 0.1 Mbps link carries the default upload of nothing (case 0)
     assert advisor.site_cases(advisor.answers(uplink_mbps=0.1), 0.5)["uplink_mbps"] == 0
+
+
+def test_deployment_changes_bill_the_plan_of_the_device_and_its_family():
+    hw = {d["id"]: d for d in catalog.load().hardware}
+    azure = advisor.answers(cloud_platform="azure", privacy="on_site")
+    # data/stack.csv: on Azure the NX 16 GB has its own Arc row, a server its family's (data/management.csv)
+    _, notes = advisor.deployment_changes(azure, RETAIL, hw["jetson-orin-nx-16gb"])
+    assert notes[0].startswith("Management: Azure Arc-enabled Kubernetes, GitOps configuration (8-core Jetson Orin NX")
+    changes, notes = advisor.deployment_changes(azure, RETAIL, hw["edge-server-l4"])
+    assert notes[0].startswith("Management: Azure Arc-enabled Kubernetes, GitOps configuration (16-vCPU edge server)")
+    assert changes["management_basis"] == "per_site" and notes[0].endswith(" per site per month (data/management.csv).")
+    assert changes["feedback_percent"] == 0.0
+    assert notes[1] == (
+        "Feedback uploads: 0 % of frames (the data must stay on site, so none is sent for retraining; retrain on "
+        "site or on frames released by hand)."
+    )
+
+
+def test_decide_without_money_and_below_one_point_of_score():
+    def factor(verdict, weight=1.0):
+        return advisor.Factor("x", "x", "", verdict, False, "", weight)
+
+    # no economics factor: a tie has no cheaper side, the cloud stays
+    assert advisor.decide([factor("edge"), factor("cloud")], "none") == ("cloud", "low", 0.0)
+    # a lone vote of 0.9 for the edge: all of the soft weight, high
+    assert advisor.decide([factor("edge", 0.9)], "none") == ("split_brain_edge", "high", 0.9)
+
+
+def test_a_response_time_the_wait_uses_up_exactly_rules_out_no_device():
+    # 1 analysed frame/s: a 500 ms average wait uses up 500 ms allowed, so latency cannot rule a device out
+    site = replace(RETAIL, cameras=10, analysed_fps=1)
+    found = advisor.size(advisor.answers(site_space="rack", site_power_watts=10_000, response_ms=500), site)
+    assert not any(": takes " in p for p in found.problems)
