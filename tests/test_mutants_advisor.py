@@ -2,7 +2,9 @@
 recommendation must come out as written, so a changed rounding, label or field fails here (fast tier, read by
 `make mutation`)."""
 
+import dataclasses
 import math
+import types
 
 import numpy as np
 import pytest
@@ -567,3 +569,442 @@ def test_capacity_derates_a_catalog_benchmark_with_the_answers():
     assert (c.derated_ips, c.decode_ips) == (pytest.approx(derated), pytest.approx(decode))
     assert c.per_device_ips == pytest.approx(min(derated, decode))
     assert c.needed == math.ceil(80 / min(derated, decode) - 1e-9) and c.load_ips == 80.0
+
+
+def test_link_class_answers_only_what_the_questionnaire_can_take(monkeypatch):
+    # an overlay (PLANNER_CATALOG_DIR) may add link classes: one whose id is no connectivity answer gives none, and
+    # an upload outside the question's 0.1 … 100,000 Mbps gives no uplink answer; both ends are inside
+    bundled = catalog.load()
+    extra = (
+        {**bundled.link_class("fiber"), "id": "leo", "upload_mbps": 0.1},
+        {**bundled.link_class("fiber"), "id": "fiber", "upload_mbps": 100_000},
+        {**bundled.link_class("fiber"), "id": "satellite", "upload_mbps": 100_000.5},
+        {**bundled.link_class("fiber"), "id": "broadband", "upload_mbps": 0.09},
+    )
+    overlaid = dataclasses.replace(bundled, connectivity=extra)
+    monkeypatch.setattr(catalog, "load", lambda *args, **kwargs: overlaid)
+    assert advisor.link_class_answers("leo") == {"uplink_mbps": 0.1}
+    assert advisor.link_class_answers("fiber") == {"connectivity": "fiber", "uplink_mbps": 100_000.0}
+    assert advisor.link_class_answers("satellite") == {"connectivity": "satellite"}
+    assert advisor.link_class_answers("broadband") == {"connectivity": "broadband"}
+    assert advisor.link_class_answers("custom") == {}
+
+
+def test_money_basis_without_a_design_the_uplink_carries_is_the_scenarios_own():
+    # designs were costed but none is feasible: money votes on the scenario's own cloud, and says so
+    no_design = types.SimpleNamespace(cheapest=None)
+    basis = advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), no_design)
+    assert basis == (12_000.0, 9_000.0, 7.5, "the cloud (no cloud design fits the uplink: the scenario's own)", "")
+    f = advisor.economics_factor(fit(12_000.0, 9_000.0, 7.5), 36, "EUR", 3.0, no_design)
+    assert f.reason.startswith(
+        "Over 36 months the cloud (no cloud design fits the uplink: the scenario's own) costs 12,000 EUR"
+    )
+
+
+def test_money_basis_against_the_cheapest_design_the_uplink_carries():
+    # design 1 (frames only) is the cheapest the link carries; the scenario's own (0, video) is noted beside it
+    own = replace(RETAIL, horizon_months=24)
+    options = types.SimpleNamespace(
+        scenario=own,
+        scenarios=(own, replace(own, cloud_upload="frames")),
+        current=0,
+        cheapest=1,
+        figures={1: {"total_cost": 10_000.0, "edge_total_cost": 9_500.0, "break_even_month": 20.0}}.__getitem__,
+    )
+    frames = "the cheapest cloud design the uplink carries (Per-image API (tiered); uploads: analysed frames only; "
+    assert advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), options) == (
+        10_000.0,
+        9_500.0,
+        20.0,
+        frames + "region: prices as entered)",
+        " (against the scenario's own cloud design it pays back in month 8 (7.5 months))",
+    )
+    # against its own design the edge never pays back: said within the designs' 24-month horizon
+    assert advisor.money_basis(fit(12_000.0, 13_000.0, None), options)[4] == (
+        " (against the scenario's own cloud design it does not pay back within 24 months)"
+    )
+    f = advisor.economics_factor(fit(12_000.0, 9_000.0, 7.5), 24, "EUR", 3.0, options)
+    # 10,000 against 9,500: the edge 1.05× → "1.1× cheaper"; it pays back in month 20 against the cheapest
+    assert f.reason == (
+        f"Over 24 months {frames}region: prices as entered) costs 10,000 EUR and 3 × Box | A 9,500 EUR: the edge is "
+        "1.1× cheaper; the edge pays back in month 20 (20 months) (against the scenario's own cloud design it "
+        "pays back in month 8 (7.5 months))."
+    )
+    # the scenario's own design is the cheapest: no note on it
+    own_cheapest = types.SimpleNamespace(
+        **{
+            **vars(options),
+            "cheapest": 0,
+            "figures": lambda i: {"total_cost": 12_000.0, "edge_total_cost": 9_000.0, "break_even_month": 7.5},
+        }
+    )
+    assert advisor.money_basis(fit(12_000.0, 9_000.0, 7.5), own_cheapest)[3:] == (
+        "the cheapest cloud design the uplink carries (Per-image API (tiered); uploads: full video streams; "
+        "region: prices as entered)",
+        "",
+    )
+
+
+# ── advise: the recommendation put together from its parts (sizing and cloud designs given by hand) ────────────
+NANO = "jetson-orin-nano-super"  # data/hardware.csv: 249 USD, 25 W, 30 kg CO2e embodied, family jetson
+# 10 cameras on one site at 10 analysed frames/s: a 50 ms average wait (100 ms at worst); frames of 100 kB
+ADVISED = replace(RETAIL, cameras=10, analysed_fps=10, image_kb=100, cloud_upload="frames", horizon_months=24)
+COSTED = replace(ADVISED, **advisor.device_fields(NANO, 12.5), management_per_month=0.16, management_basis="per_device")
+NANO_SIZING = advisor.Sizing(
+    **{**SIZING.__dict__, "device_id": NANO, "device_name": "Nano", "per_device_ips": 12.5, "edge_total_cost": 800.0}
+)
+SOFT = dict(  # no hard constraint: data born on site, a human-scale wait, a metered link, weekly updates
+    data_origin="on_premise",
+    response_ms=1_000,
+    connectivity="metered_5g",
+    privacy="anonymisable",
+    update_cadence="weekly",
+    region_distance_km=100,
+    uplink_mbps=1_000,
+    cloud_platform="aws",
+)
+
+
+def advise_by_hand(monkeypatch, answers, found, options=None):
+    """advise with `size` giving `found` and the cloud designs `options` (None: the scenario's own cloud)."""
+    asked = []
+    monkeypatch.setattr(advisor, "size", lambda a, scenario: found if (a, scenario) == (answers, ADVISED) else None)
+
+    def designs_of(scenario, link_mbps):
+        asked.append((scenario, link_mbps))
+        return options
+
+    advice = advisor.advise(answers, ADVISED, designs_of)
+    assert asked == ([(found.costed, answers.uplink_mbps)] if found.sizing else [])
+    return advice
+
+
+def test_advise_puts_the_soft_votes_money_and_the_deployment_together(monkeypatch):
+    a = advisor.answers(**SOFT)
+    found = advisor.Fit(NANO_SIZING, ("Box: too hot",), (), COSTED, ("Management: a note",), 4_000.0, 6.0)
+    video = replace(COSTED, cloud_upload="video")
+    options = types.SimpleNamespace(
+        scenario=COSTED,
+        scenarios=(COSTED, video),
+        current=0,
+        cheapest=1,
+        figures={1: {"total_cost": 2_500.0, "edge_total_cost": 500.0, "break_even_month": 3.2}}.__getitem__,
+    )
+    advice = advise_by_hand(monkeypatch, a, found, options)
+    # wait 50 + metered 5G access 35 + 2 × 100 km ÷ 200 × 1.5 = 1.5 + 100 kB × 8 ÷ 1,000 Mbps = 0.8 + 20 + 150
+    assert advice.cloud_latency_ms == {
+        advisor.SAMPLING_WAIT: 50.0,
+        "Access network round trip": 35,
+        "Distance round trip": 1.5,
+        "Frame upload": 0.8,
+        "Queueing": 20.0,
+        "Cloud inference": 150,
+    }
+    # soft votes: data gravity, connectivity, updates edge; latency (257.3 ms of 1,000, human scale) cloud;
+    # privacy and the uplink (10 × 10 × 100 kB × 8 = 80 Mbps, 100 needed of 1,000) either: six of weight 1.
+    # money: 2,500 against 500 is 5×, so it weighs as much as the six: 6, for the edge
+    keys = ["data_origin", "response_ms", "connectivity", "privacy", "update_cadence", "uplink_mbps", "economics"]
+    assert [f.key for f in advice.factors] == keys
+    assert [f.verdict for f in advice.factors] == ["edge", "cloud", "edge", "either", "edge", "either", "edge"]
+    money = advice.factors[-1]
+    assert money.weight == pytest.approx(6.0) and money.answer == "pays back in month 4 (3.2 months)"
+    assert "costs 2,500 USD and 3 × Nano 500 USD" in money.reason
+    # score 1 − 1 + 1 + 1 + 6 = 8 of 12: a 67 % margin, high
+    assert (advice.placement, advice.confidence) == ("split_brain_edge", "high")
+    assert advice.headline == (
+        "Edge inference, cloud training (split-brain): the weighted answers favour it 9.0 to 1.0; the edge pays "
+        "back in month 4 (3.2 months) against the cheapest cloud design the uplink carries"
+    )
+    assert [d.split(":")[0] for d in advice.deciding] == ["Data gravity", "Connectivity", "Updates", "Economics"]
+    assert advice.deciding == tuple(f"{f.name}: {f.reason}" for f in advice.factors if f.verdict == "edge")
+    # the whole device, and the management fee and basis that differ from the scenario's; feedback is unchanged
+    assert advice.scenario_changes == {
+        "device_id": NANO,
+        "device_price": 249.0,
+        "device_watts": 25.0,
+        "device_throughput_ips": 12.5,
+        "device_embodied_kgco2e": 30.0,
+        "device_sizing": "auto",
+        "management_per_month": 0.16,
+        "management_basis": "per_device",
+    }
+    assert (advice.sizing, advice.edge_latency_ms, advice.problems) == (NANO_SIZING, NANO_SIZING.latency_ms, ())
+    assert (advice.break_even_month, advice.apply_notes, advice.relax, advice.warnings) == (
+        6.0,
+        ("Management: a note",),
+        (),
+        (),
+    )
+    assert (advice.response_ms, advice.sampling_wait_ms) == (1_000, (50.0, 100.0))
+    assert (advice.uplink_needed_mbps, advice.uplink_available_mbps) == (pytest.approx(100.0), 1_000)
+    assert advice.stack == tuple(advisor.stack(a, "jetson", NANO, "per_image"))
+    assert [c.name for c in advice.stack if c.layer == "orchestration"] == ["AWS IoT Greengrass"]
+
+
+def test_advise_the_cloud_wins_the_vote_against_the_scenarios_own_cloud(monkeypatch):
+    a = advisor.answers(
+        **{**SOFT, "data_origin": "cloud", "connectivity": "fiber", "privacy": "none", "update_cadence": "hourly"}
+    )
+    # no designs: money weighs the scenario's own cloud, 1,000 against the edge's 5,000: 5× for the cloud
+    dear_edge = advisor.Sizing(**{**NANO_SIZING.__dict__, "edge_total_cost": 5_000.0})
+    advice = advise_by_hand(monkeypatch, a, advisor.Fit(dear_edge, (), (), COSTED, (), 1_000.0, None))
+    assert [f.verdict for f in advice.factors] == ["cloud"] * 5 + ["either", "cloud"]
+    # −5 − 6 = −11 of 12: high
+    assert (advice.placement, advice.confidence) == ("cloud", "high")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers favour it 11.0 to 0.0; the edge does not pay back within 24 months"
+    )
+    names = ["Data gravity", "Latency", "Connectivity", "Privacy", "Updates", "Economics"]
+    assert [d.split(":")[0] for d in advice.deciding] == names
+    assert advice.factors[-1].reason.startswith("Over 24 months the cloud costs 1,000 USD and 3 × Nano 5,000 USD")
+
+
+def test_advise_hard_constraints_without_a_device_that_fits(monkeypatch):
+    # 90 ms allowed: the 257.3 ms cloud path is too slow (hard), the 100 ms worst wait is longer (a warning)
+    a = advisor.answers(**{**SOFT, "response_ms": 90, "privacy": "on_site"})
+    relax = ("2 × Nano fits with 50 W for edge compute",)
+    advice = advise_by_hand(monkeypatch, a, advisor.Fit(None, ("Nano: too hot",), relax, None, (), None, None))
+    assert advice.hard_constraints == ("response_ms", "privacy")
+    assert (advice.placement, advice.confidence) == ("edge_only", "high")
+    assert advice.headline == (
+        "Edge only: inference and data stay on site: mandatory for latency, privacy; no catalog device fits the "
+        "site as described, so the edge is not costed (2 × Nano fits with 50 W for edge compute)"
+    )
+    assert advice.deciding == tuple(f"{f.name}: {f.reason}" for f in advice.factors if f.hard)
+    assert [d.split(":")[0] for d in advice.deciding] == ["Latency", "Privacy"]
+    assert advice.warnings == (
+        "At 10 analysed frames/s per camera an event waits up to 100 ms (50 ms on average) for the next analysed "
+        "frame, longer than the 90 ms target, whichever side infers.",
+    )
+    assert (advice.sizing, advice.edge_latency_ms, advice.scenario_changes, advice.apply_notes) == (None, {}, {}, ())
+    assert (advice.problems, advice.relax, advice.break_even_month) == (("Nano: too hot",), relax, None)
+    assert advice.stack == tuple(advisor.stack(a, None, None, "per_image"))
+
+
+def test_advise_a_tie_keeps_the_cloud_and_a_vote_without_a_device_cannot_move_it(monkeypatch):
+    # edge: data gravity, weekly updates; cloud: latency, fibre; money: equal costs, no verdict → 2 to 2
+    tie = advisor.answers(**{**SOFT, "connectivity": "fiber"})
+    even = advisor.Sizing(**{**NANO_SIZING.__dict__, "edge_total_cost": 1_000.0})
+    advice = advise_by_hand(monkeypatch, tie, advisor.Fit(even, (), (), COSTED, (), 1_000.0, None))
+    assert (advice.placement, advice.confidence) == ("cloud", "low")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers tie at 2.0 each, so the cloud stays (no investment without a "
+        "reason); the edge does not pay back within 24 months"
+    )
+    # broadband votes either: edge 2 to cloud 1, but no device fits
+    lean = advisor.answers(**{**SOFT, "connectivity": "broadband"})
+    advice = advise_by_hand(monkeypatch, lean, advisor.Fit(None, (), (), None, (), None, None))
+    assert (advice.placement, advice.confidence) == ("cloud", "low")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers favour the edge 2.0 to 1.0, but no device that fits the site can "
+        "carry the load, so the cloud stays; no catalog device fits the site as described, so the edge is not costed"
+    )
+
+
+def test_advise_a_tie_money_decides_goes_to_the_cheaper_side(monkeypatch):
+    # edge 3 (data gravity, metered link, weekly updates) to cloud 1 (latency); the edge costs 5^(1/3) × the cloud,
+    # so money weighs 6 × log(5^(1/3)) ÷ log 5 = 2 for the cloud: 3 to 3, and the cheaper side (the cloud) wins
+    dear = advisor.Sizing(**{**NANO_SIZING.__dict__, "edge_total_cost": 1_000.0 * 5 ** (1 / 3)})
+    advice = advise_by_hand(monkeypatch, advisor.answers(**SOFT), advisor.Fit(dear, (), (), COSTED, (), 1_000.0, None))
+    assert advice.factors[-1].weight == pytest.approx(2.0)
+    assert (advice.placement, advice.confidence) == ("cloud", "low")
+    assert advice.headline == (
+        "Cloud inference: the weighted answers tie at 3.0 each, so the cheaper side wins; the edge does not pay "
+        "back within 24 months"
+    )
+
+
+# ── size: every device's problems, what to relax, and the device chosen, by hand ────────────────────────────
+def test_size_names_each_devices_problems_and_sizes_the_one_that_fits():
+    hw = {d["id"]: d for d in catalog.load().hardware}
+    name = {key: d["name"] for key, d in hw.items()}
+    # 10 cameras × 1 analysed frame/s × 1.3 headroom = 13 inferences/s; a 500 ms average wait. Per device at 50 %
+    # derating: min(benchmark × 0.5, decode streams × 1/s): Nano 11 → 2 devices, NX 16 GB 18, NX 8 GB 18, AGX 22,
+    # Hailo 16, L4 100 → 1 each. Edge path 500 + 2 + 1000 ÷ benchmark: Nano 505.5, NX 16 GB 505.9, NX 8 GB 506.7,
+    # AGX 503.4, Hailo 503.0, L4 503.0 ms against 505 allowed
+    site = replace(RETAIL, cameras=10, analysed_fps=1, sizing_headroom_percent=30)
+    a = advisor.answers(site_space="enclosure", site_power_watts=24, response_ms=505, derating_percent=50)
+    found = advisor.size(a, site)
+    not_comparable = [
+        f"{hw[d]['name']}: not sized — its benchmark ({hw[d]['reference_model']}) is not comparable with the reference "
+        "workload (YOLOv8n INT8 640×640 detection)"
+        for d in ("coral-usb", "coral-dev-board")
+    ]
+    assert found.problems == (
+        *not_comparable,
+        f"{name['jetson-orin-nano-super']}: takes 505.5 ms, 505 ms allowed",
+        f"{name['jetson-orin-nano-super']}: 2 × 25 W = 50 W needed, 24 W available",
+        f"{name['jetson-orin-nx-16gb']}: takes 505.9 ms, 505 ms allowed",
+        f"{name['jetson-orin-nx-16gb']}: 1 × 25 W = 25 W needed, 24 W available",
+        f"{name['jetson-orin-nx-8gb']}: takes 506.7 ms, 505 ms allowed",
+        f"{name['jetson-agx-orin-64gb']}: 1 × 60 W = 60 W needed, 24 W available",
+        f"{name['edge-server-l4']}: does not fit the space available (A small cabinet or shelf)",
+        f"{name['edge-server-l4']}: 1 × 300 W = 300 W needed, 24 W available",
+    )
+    # the Hailo-8 alone fits: 1,023 × 0.5 = 511.5 derated, 16 streams × 1/s = 16 decoded: limited by decode
+    s = found.sizing
+    assert (s.device_id, s.device_name, s.devices) == ("hailo-8-m2", name["hailo-8-m2"], 1)
+    assert (s.catalog_throughput_ips, s.derating_percent, s.derated_throughput_ips) == (1_023.0, 50.0, 511.5)
+    assert (s.decode_streams, s.decode_ips, s.per_device_ips, s.limited_by) == (16.0, 16.0, 16.0, "video decode")
+    assert (s.required_ips, s.power_watts) == (pytest.approx(13.0), 17.5)  # 2.5 W + a 15 W host
+    assert s.latency_ms == {advisor.SAMPLING_WAIT: 500.0, "Local network": 2.0, "Edge inference": 1_000 / 1_023}
+    assert s.reason == (
+        f"Lowest edge cost over 36 months ({s.edge_total_cost:,.0f} USD) of the 1 comparable catalog device that fits"
+    )
+    assert found.costed.device_id == "hailo-8-m2" and found.costed.device_throughput_ips == 16.0
+    assert found.costed.device_sizing == "auto" and found.relax == ()
+    # AWS: Greengrass, 0.16 USD a device a month (data/management.csv)
+    assert found.apply_notes == (
+        "Management: AWS IoT Greengrass (per active core device), 0.16 USD per device per month (data/management.csv).",
+    )
+    assert (found.costed.management_per_month, found.costed.management_basis) == (0.16, "per_device")
+    # time enough for all: the NX 8 GB (20 W) fits too; two that fit
+    two = advisor.size(advisor.answers(site_space="enclosure", site_power_watts=24, response_ms=10_000), site)
+    assert two.sizing.reason.endswith("of the 2 comparable catalog devices that fit")
+
+
+def test_size_without_a_device_that_fits_says_what_to_relax_for_the_nearest():
+    hw = {d["id"]: d for d in catalog.load().hardware}
+    site = replace(RETAIL, cameras=10, analysed_fps=1, sizing_headroom_percent=30)
+    # 10 W: every device draws more (one failure each); the L4 also needs a rack (two: not the nearest)
+    found = advisor.size(advisor.answers(site_space="enclosure", site_power_watts=10, response_ms=10_000), site)
+    assert (found.sizing, found.costed, found.apply_notes, found.cloud_total, found.break_even_month) == (
+        None,
+        None,
+        (),
+        None,
+        None,
+    )
+    assert found.problems[-3:] == (
+        f"{hw['hailo-8-m2']['name']}: 1 × 17.5 W = 18 W needed, 10 W available",
+        f"{hw['edge-server-l4']['name']}: does not fit the space available (A small cabinet or shelf)",
+        f"{hw['edge-server-l4']['name']}: 1 × 300 W = 300 W needed, 10 W available",
+    )
+    assert found.relax == (
+        f"2 × {hw['jetson-orin-nano-super']['name']} fits with 50 W for edge compute",
+        f"1 × {hw['jetson-orin-nx-16gb']['name']} fits with 25 W for edge compute",
+        f"1 × {hw['jetson-orin-nx-8gb']['name']} fits with 20 W for edge compute",
+        f"1 × {hw['jetson-agx-orin-64gb']['name']} fits with 60 W for edge compute",
+        f"1 × {hw['hailo-8-m2']['name']} fits with 18 W for edge compute",  # ceil(17.5)
+    )
+    # a language model needs a server: in a cabinet every other device is too small (never a fix to suggest); the L4
+    # fails the space alone (0.13 requests/s ÷ (1,000 × 0.5 ÷ 400 = 1.25 a server) = 1): it fits in a rack
+    llm = advisor.size(
+        advisor.answers(workload="language_model", site_space="enclosure", site_power_watts=10_000, response_ms=60_000),
+        replace(site, cameras=1, analysed_fps=0.1),
+    )
+    assert llm.relax == (f"1 × {hw['edge-server-l4']['name']} fits with space for a server rack",)
+    assert f"{hw['hailo-8-m2']['name']}: too small for a on-site language model (7–8b parameters)" in llm.problems
+    server = f"{hw['edge-server-l4']['name']}: does not fit the space available (A small cabinet or shelf)"
+    assert server in llm.problems
+
+
+def test_factors_answers_in_words_and_the_remaining_reasons():
+    a = advisor.answers(data_origin="on_premise", connectivity="fiber", privacy="none", update_cadence="hourly")
+    found = advisor.factors(a, 60.0)
+    assert [f.answer for f in found] == [
+        "On premise (cameras, LIDAR, sensors)",
+        "100 ms",
+        "Fibre",
+        "No restriction",
+        "Hourly",
+    ]
+    assert found[2].reason == "High-bandwidth fibre is guaranteed: moving data is cheap and dependable."
+    assert found[3].reason == "Data may move freely."
+    assert found[4].reason == "Hourly retraining is easiest where the model is trained: in the cloud."
+    # no sampling wait unless given: 1 ms allowed, a 0.5 ms cloud path is attainable and a machine reaction (hard)
+    fastest = advisor.factors(advisor.answers(response_ms=1), 0.5)[1]
+    assert (fastest.verdict, fastest.hard) == ("edge", True)
+    # a 2,600 ms wait uses up 2,565 ms: 500 ÷ 2,565 = 0.1949… frames/s, two significant digits
+    slow = advisor.factors(advisor.answers(response_ms=2_565), 3_000.0, 2_600.0)[1]
+    assert "already more than the 2,565 ms allowed" in slow.reason
+    assert "analyse more than 0.19 frames/s per camera" in slow.reason
+
+
+def test_economics_factor_names_itself_and_divides_by_a_cost_below_one():
+    none = advisor.economics_factor(advisor.Fit(None, (), (), None, (), None, None), 36, "USD", 4.0)
+    assert (none.key, none.name) == ("economics", "Economics")
+    # an edge of 0.50 against a cloud of 100: 100 ÷ 0.5 = 200× cheaper
+    tiny = advisor.economics_factor(fit(100.0, 0.5, 0.2), 12, "USD", 1.0)
+    assert ": the edge is 200.0× cheaper;" in tiny.reason
+
+
+def test_advise_stack_follows_the_sized_device(monkeypatch):
+    # on Azure the NX 16 GB has its own Arc row (data/stack.csv), billed by its own plan (its cores)
+    nx = "jetson-orin-nx-16gb"
+    sizing = advisor.Sizing(**{**NANO_SIZING.__dict__, "device_id": nx})
+    costed = replace(COSTED, **advisor.device_fields(nx, 12.5))
+    a = advisor.answers(**{**SOFT, "cloud_platform": "azure"})
+    advice = advise_by_hand(monkeypatch, a, advisor.Fit(sizing, (), (), costed, (), 4_000.0, 6.0))
+    orchestration = next(c for c in advice.stack if c.layer == "orchestration")
+    assert orchestration.management == "azure-arc-k8s-orin-nx"
+
+
+def test_uplink_factor_over_a_link_upgrade_and_at_its_edges():
+    # 10 cameras on 2 sites at 4 Mbps: 20 Mbps of video per site, 25 needed at 80 %; frames 8 Mbps
+    scenario = replace(RETAIL, cameras=10, sites=2, bitrate_mbps=4, analysed_fps=2, image_kb=100, cloud_upload="video")
+    # the design buys a link upgrade (any installation fee): its upload goes over it, however thin the line
+    upgraded = replace(scenario, link_upgrade_install=0.5, link_upgrade_per_month=0)
+    assert advisor.buys_link_upgrade(upgraded)
+    f = advisor.uplink_factor(advisor.answers(uplink_mbps=0.5), upgraded)
+    assert (f.key, f.name, f.answer, f.verdict, f.hard) == (
+        "uplink_mbps",
+        "Uplink capacity",
+        "0.5 Mbps",
+        "either",
+        False,
+    )
+    assert f.reason == (
+        "The cloud path needs 25.0 Mbps per site for its video (20.0 Mbps sustained at ≤ 80% of the link): it goes "
+        "over the link upgrade the design buys (its installation and rental are cloud-side costs)."
+    )
+    # a line that carries it (exactly 25 Mbps) fits by itself
+    assert advisor.uplink_factor(advisor.answers(uplink_mbps=25), upgraded).reason.endswith(": it fits.")
+    # 10 Mbps carries 8 sustained, exactly the frames: sending only them is a fix
+    thin = advisor.uplink_factor(advisor.answers(uplink_mbps=10), scenario)
+    assert (thin.name, thin.hard) == ("Uplink capacity", True)
+    assert "It would fit with sending only the analysed frames (10.0 Mbps), or" in thin.reason
+    # frames at 12/s: 5 × 12 × 100 kB × 8 = 48 Mbps sustained; 49.98 Mbps carries 39.984, which is
+    # 39.984 × 1000 ÷ (5 × 100 × 8) = 9.996 frames/s per camera
+    frames = replace(scenario, cloud_upload="frames", analysed_fps=12)
+    assert "at most 10.00 analysed frames/s" in advisor.uplink_factor(advisor.answers(uplink_mbps=49.98), frames).reason
+
+
+def test_site_cases_default_to_no_wait_and_no_upload():
+    # 1 ms allowed and a 0.5 ms cloud path: attainable without a wait, a machine reaction (case 2)
+    assert advisor.site_cases(advisor.answers(response_ms=1), 0.5)["response_ms"] == 2
+    # a 0.1 Mbps link carries the default upload of nothing (case 0)
+    assert advisor.site_cases(advisor.answers(uplink_mbps=0.1), 0.5)["uplink_mbps"] == 0
+
+
+def test_deployment_changes_bill_the_plan_of_the_device_and_its_family():
+    hw = {d["id"]: d for d in catalog.load().hardware}
+    azure = advisor.answers(cloud_platform="azure", privacy="on_site")
+    # data/stack.csv: on Azure the NX 16 GB has its own Arc row, a server its family's (data/management.csv)
+    _, notes = advisor.deployment_changes(azure, RETAIL, hw["jetson-orin-nx-16gb"])
+    assert notes[0].startswith("Management: Azure Arc-enabled Kubernetes, GitOps configuration (8-core Jetson Orin NX")
+    changes, notes = advisor.deployment_changes(azure, RETAIL, hw["edge-server-l4"])
+    assert notes[0].startswith("Management: Azure Arc-enabled Kubernetes, GitOps configuration (16-vCPU edge server)")
+    assert changes["management_basis"] == "per_site" and notes[0].endswith(" per site per month (data/management.csv).")
+    assert changes["feedback_percent"] == 0.0
+    assert notes[1] == (
+        "Feedback uploads: 0 % of frames (the data must stay on site, so none is sent for retraining; retrain on "
+        "site or on frames released by hand)."
+    )
+
+
+def test_decide_without_money_and_below_one_point_of_score():
+    def factor(verdict, weight=1.0):
+        return advisor.Factor("x", "x", "", verdict, False, "", weight)
+
+    # no economics factor: a tie has no cheaper side, the cloud stays
+    assert advisor.decide([factor("edge"), factor("cloud")], "none") == ("cloud", "low", 0.0)
+    # a lone vote of 0.9 for the edge: all of the soft weight, high
+    assert advisor.decide([factor("edge", 0.9)], "none") == ("split_brain_edge", "high", 0.9)
+
+
+def test_a_response_time_the_wait_uses_up_exactly_rules_out_no_device():
+    # 1 analysed frame/s: a 500 ms average wait uses up 500 ms allowed, so latency cannot rule a device out
+    site = replace(RETAIL, cameras=10, analysed_fps=1)
+    found = advisor.size(advisor.answers(site_space="rack", site_power_watts=10_000, response_ms=500), site)
+    assert not any(": takes " in p for p in found.problems)
