@@ -1,0 +1,93 @@
+"""The cost model's building blocks by hand (fast tier, read by `make mutation`): the workbook formula of the support
+plan, the reading of a formula as Python, the names a compiled formula reads, and the comparisons of monthly terms.
+A changed operator, bound, name or string in `planner/model/costs.py` fails one of these."""
+
+import numpy as np
+import pytest
+from flat_scenario import flat
+
+from planner.model import costs as cost_model
+from planner.model.costs import Component, Context, Terms
+
+pytestmark = pytest.mark.unit
+
+
+# ── The support plan's workbook formula (built once, when the module is loaded) ─────────────────────────────────────
+def test_the_support_formula_is_each_plans_minimum_or_its_marginal_tiers_of_the_bill():
+    # The bill: the cloud provider's own lines of the month, summed.
+    bill = (
+        "({cloud_ingest}+{inference}+{commitment_upfront}+{results_egress}+{cloud_storage}+{storage_requests}"
+        "+{network_services}+{logging})"
+    )
+    # Rates 10, 7, 5, 3 % are marginal steps of 10, 7 − 10 = −3, 5 − 7 = −2 and 3 − 5 = −2 % above each tier start.
+    business = (
+        f"MAX(100*fx_rate,(10)/100*MAX({bill}-0*fx_rate,0)+(-3)/100*MAX({bill}-10000*fx_rate,0)"
+        f"+(-2)/100*MAX({bill}-80000*fx_rate,0)+(-2)/100*MAX({bill}-250000*fx_rate,0))"
+    )
+    enterprise = (
+        f"MAX(15000*fx_rate,(10)/100*MAX({bill}-0*fx_rate,0)+(-3)/100*MAX({bill}-150000*fx_rate,0)"
+        f"+(-2)/100*MAX({bill}-500000*fx_rate,0)+(-2)/100*MAX({bill}-1000000*fx_rate,0))"
+    )
+    assert cost_model._excel_support() == (
+        f'IF(cloud_support_plan="business",{business},IF(cloud_support_plan="enterprise",{enterprise},0))'
+    )
+
+
+# ── A formula read as Python ─────────────────────────────────────────────────────────────────────────────────────
+def test_a_formula_that_starts_with_if_and_compares_with_not_equal_reads_as_python():
+    # IF at the very start of the formula is still made lazy; Excel's <> is Python's !=, and = is ==.
+    assert cost_model.python_of("IF({m}<>0,1,2)") == "_if(q_m!=0,lambda:1,lambda:2)"
+    assert cost_model.python_of("IF(a=b,c,d)+1") == "_if(a==b,lambda:c,lambda:d)+1"
+
+
+def test_the_names_a_compiled_formula_reads_include_those_inside_its_lazy_branches():
+    # `f(lambda: g(x)) + y`: f and y at the top, g and x only in the lambda's own code object.
+    code = compile("f(lambda: g(x)) + y", "formula", "eval")
+    assert cost_model._names(code) == {"f", "g", "x", "y"}
+
+
+# ── Comparisons of monthly terms (worked out on the grid) ──────────────────────────────────────────────────────────
+def test_monthly_terms_compare_with_a_number_month_by_month():
+    context = Context(1, 3)
+    rising = Terms((Component(np.array([[1.0]]), np.array([[1.0, 2.0, 3.0]])),), context)  # 1, 2, 3
+    assert (rising != 2).tolist() == [[True, False, True]]
+    assert (rising >= 2).tolist() == [[False, True, True]]
+    assert (rising < 2).tolist() == [[True, False, False]]
+    assert (rising <= 2).tolist() == [[True, True, False]]
+
+
+# ── Cloud GPU instances ──────────────────────────────────────────────────────────────────────────────────────────
+def test_a_load_of_whole_instances_needs_exactly_that_many():
+    # 2 instances' worth (and 2 within float noise) needs 2, not 3; 2.5 needs 3; a minimum of 4 keeps 4.
+    load = np.array([[2.0, 2.0 + 1e-12, 2.5], [2.0, 2.0, 2.0]])
+    assert cost_model.instances_needed(load, np.array([1.0, 4.0])).tolist() == [[2.0, 2.0, 3.0], [4.0, 4.0, 4.0]]
+
+
+def test_one_year_commitments_run_eleven_months_after_each_purchase():
+    # 10 cameras × 2 frames/s = 20 inferences/s, no headroom, 10 per instance: exactly 2 instances, every month.
+    # A one-year commitment bought at go-live and again at months 12 and 24; in the months between, the two bought
+    # earlier are still running.
+    s = flat(
+        cameras=10,
+        analysed_fps=2,
+        inference_pricing="instances",
+        instance_inferences_per_s=10,
+        instance_headroom_percent=0,
+        instance_min_count=1,
+        instance_commitment="one_year",
+        horizon_months=30,
+    )
+    c = cost_model.evaluate(cost_model.batch([s]))
+    assert c.values("instances")[0].tolist() == [2.0] * 30
+    renewals = [2.0 if m in (0, 12, 24) else 0.0 for m in range(30)]
+    assert c.values("commitments_bought")[0].tolist() == renewals
+    assert c.values("commitments_running")[0].tolist() == [2.0 - b for b in renewals]
+
+
+def test_a_need_that_falls_keeps_the_commitments_still_running():
+    # Need 1, 3, 2 under a one-year term: month 0 buys 1; month 1 needs 3, 1 running, buys 2; month 2 needs 2 but the
+    # 3 bought stay in service (their term runs on): buys 0. Running (bought before, unexpired): 0, 1, 3.
+    in_service, bought, running = cost_model.commitments(np.array([[1.0, 3.0, 2.0]]), np.array([12]))
+    assert in_service.tolist() == [[1.0, 3.0, 3.0]]
+    assert bought.tolist() == [[1.0, 2.0, 0.0]]
+    assert running.tolist() == [[0.0, 1.0, 3.0]]
