@@ -87,7 +87,21 @@ def test_one_year_commitments_run_eleven_months_after_each_purchase():
 def test_a_need_that_falls_keeps_the_commitments_still_running():
     # Need 1, 3, 2 under a one-year term: month 0 buys 1; month 1 needs 3, 1 running, buys 2; month 2 needs 2 but the
     # 3 bought stay in service (their term runs on): buys 0. Running (bought before, unexpired): 0, 1, 3.
-    in_service, bought, running = cost_model.commitments(np.array([[1.0, 3.0, 2.0]]), np.array([12]))
-    assert in_service.tolist() == [[1.0, 3.0, 3.0]]
-    assert bought.tolist() == [[1.0, 2.0, 0.0]]
-    assert running.tolist() == [[0.0, 1.0, 3.0]]
+    # The same need on demand (term 0): in service as needed, nothing bought or running.
+    need = np.array([[1.0, 3.0, 2.0], [1.0, 3.0, 2.0]])
+    in_service, bought, running = cost_model.commitments(need, np.array([12, 0]))
+    assert in_service.tolist() == [[1.0, 3.0, 3.0], [1.0, 3.0, 2.0]]
+    assert bought.tolist() == [[1.0, 2.0, 0.0], [0.0, 0.0, 0.0]]
+    assert running.tolist() == [[0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]
+
+
+# ── Terms of a line ──────────────────────────────────────────────────────────────────────────────────────────────────
+def test_a_term_scaled_by_an_amount_and_a_factor_multiplies_both():
+    doubling = np.array([[1.0, 2.0]])
+    term = Component(np.array([[2.0], [3.0]]), doubling)
+    # amounts 2 × 5 = 10 and 3 × 7 = 21; factor 1, 2 × 10, 100 = 10, 200
+    scaled = term.scaled(np.array([[5.0], [7.0]]), np.array([[10.0, 100.0]]))
+    assert cost_model.sum_terms([scaled], 2, 2).tolist() == [[100.0, 2_000.0], [210.0, 4_200.0]]
+    # A factor of ONE keeps the term's own; a term of factor ONE takes the one given, as it is.
+    assert term.scaled(np.array([[5.0], [7.0]]), cost_model.ONE).factor is doubling
+    assert Component(np.ones((2, 1)), cost_model.ONE).scaled(np.ones((2, 1)), doubling).factor is doubling
