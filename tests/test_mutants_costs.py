@@ -105,3 +105,45 @@ def test_a_term_scaled_by_an_amount_and_a_factor_multiplies_both():
     # A factor of ONE keeps the term's own; a term of factor ONE takes the one given, as it is.
     assert term.scaled(np.array([[5.0], [7.0]]), cost_model.ONE).factor is doubling
     assert Component(np.ones((2, 1)), cost_model.ONE).scaled(np.ones((2, 1)), doubling).factor is doubling
+
+
+# ── Sums of terms, in blocks of SUM_ROWS rows ────────────────────────────────────────────────────────────────────────
+ROWS = 2 * cost_model.SUM_ROWS + 76  # three blocks, the last one short
+
+
+def test_weighted_sums_of_a_per_scenario_factor_over_more_rows_than_a_block():
+    # Row i costs i + 1 in each of 3 months; the weight keeps months 0 and 1 (the horizon): 2 × (i + 1).
+    per_row = np.arange(1.0, ROWS + 1)[:, None]
+    factor = np.broadcast_to(per_row, (ROWS, 3))
+    sums = cost_model.WeightedSums(ROWS, within=np.array([[1.0, 1.0, 0.0]]))
+    assert sums([Component(np.ones((ROWS, 1)), factor)], "within").tolist() == (2 * per_row[:, 0]).tolist()
+
+
+def test_a_line_at_one_month_per_scenario_picks_each_rows_own_factor():
+    # Two rows, each its own factor: row 0 at month 2 is 3 × 2 = 6, row 1 at month 0 is 10 × 5 = 50.
+    factor = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+    term = Component(np.array([[2.0], [5.0]]), factor)
+    assert cost_model.terms_at([term], 2, np.array([2, 0])).tolist() == [6.0, 50.0]
+
+
+def test_sum_of_shared_and_per_scenario_terms_over_more_rows_than_a_block():
+    # Row i: (i + 1) × months 1, 2, 3 (a shared factor), + (i + 1) every month (its own, amount 1),
+    # + 2 × (i + 1) × 1, 0, 1 (its own) = (i + 1) × (4, 3, 6).
+    per_row = np.arange(1.0, ROWS + 1)[:, None]
+    terms = [
+        Component(per_row, np.array([[1.0, 2.0, 3.0]])),
+        Component(np.ones((ROWS, 1)), np.broadcast_to(per_row, (ROWS, 3))),
+        Component(np.full((ROWS, 1), 2.0), per_row * np.array([[1.0, 0.0, 1.0]])),
+    ]
+    assert cost_model.sum_terms(terms, ROWS, 3).tolist() == (per_row * np.array([[4.0, 3.0, 6.0]])).tolist()
+
+
+# ── What a Costs holds ───────────────────────────────────────────────────────────────────────────────────────────────
+def test_costs_refuse_emissions_or_a_side_they_were_evaluated_without_and_say_how_to_get_them():
+    b = cost_model.batch([flat()])
+    with pytest.raises(ValueError) as refused:
+        cost_model.evaluate(b, carbon=False).terms("cloud", carbon=True)
+    assert str(refused.value) == "these costs were evaluated without their emissions: evaluate(..., carbon=True)"
+    with pytest.raises(ValueError) as refused:
+        cost_model.evaluate(b, sides=("cloud",)).terms("edge")
+    assert str(refused.value) == "these costs were evaluated without the edge's lines: evaluate(..., sides=SIDES)"
