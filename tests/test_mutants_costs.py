@@ -1,6 +1,7 @@
-"""The cost model's building blocks by hand (fast tier, read by `make mutation`): the workbook formula of the support
-plan, the reading of a formula as Python, the names a compiled formula reads, and the comparisons of monthly terms.
-A changed operator, bound, name or string in `planner/model/costs.py` fails one of these."""
+"""The cost model's building blocks by hand (fast tier, read by `make mutation`): the support plan's workbook formula,
+a formula read as Python and the names it reads, comparisons of monthly terms, instances and commitments, a term
+scaled by a factor, sums over more rows than a block, and what a Costs refuses. A changed operator, bound, name or
+string in `planner/model/costs.py` fails one of these."""
 
 import numpy as np
 import pytest
