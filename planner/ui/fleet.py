@@ -194,21 +194,21 @@ def _search_with(memo: dict, base, overrides: dict, choices: dict, link: np.ndar
     keys = list(zip(link[rows], *(np.broadcast_to(v, (n,))[rows] for _, v in sorted(given.items()))))
     if len(memo) > MEMO_ROWS:
         memo.clear()
-    new = [i for i, key in enumerate(keys) if key not in memo]
+    new = [i for i, key in enumerate(keys) if key not in memo]  # all of them when the memo is empty
     pairs = 0
-    if new or None not in memo:
-        at = rows[new] if new else rows[:1]  # no row new: one row, for the designs
+    if new:
+        at = rows[new]
         found = designs.cheapest_per_row(
             base,
             {k: np.broadcast_to(v, (n,))[at] for k, v in overrides.items()},
             {k: np.broadcast_to(v, (n,))[at] for k, v in choices.items()},
             link[at],
         )
-        memo[None] = (found.changes, found.scenarios)
+        memo[None] = (found.changes, found.scenarios)  # the base's designs, the same for every row
         for j, i in enumerate(new):
             upgrade = tuple(found.link_upgrade[k][j] for k in designs.UPGRADE_FIELDS)
             memo[keys[i]] = (found.cloud_total[j], found.design[j], found.feasible[j], upgrade)
-        pairs = found.pairs_costed if new else 0
+        pairs = found.pairs_costed
     # the rows not searched as `cheapest_per_row` leaves them: no total, their own design, not feasible, no upgrade
     total, design, feasible = np.full(n, np.nan), np.full(n, -1), np.zeros(n, bool)
     upgrade = np.zeros((n, len(designs.UPGRADE_FIELDS)))
